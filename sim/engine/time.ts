@@ -1,0 +1,29 @@
+// Virtual time: integer microseconds. Durations in scenario files may be
+// written as numbers (µs) or strings with a unit: "250us", "10ms", "1.5s", "2m".
+
+import type { Micros } from './types.ts';
+
+export const US = 1;
+export const MS = 1000;
+export const SECOND = 1_000_000;
+export const MINUTE = 60 * SECOND;
+
+const UNITS: Record<string, number> = { us: US, µs: US, ms: MS, s: SECOND, m: MINUTE };
+const DURATION_RE = /^(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)$/;
+
+/** Parse a duration; returns undefined when the text is not a duration. */
+export function parseDuration(value: number | string): Micros | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  const m = DURATION_RE.exec(value.trim());
+  if (!m) return undefined;
+  const unit = UNITS[m[2] as string] as number;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** Human form of a duration, for summaries: 1500000 -> "1.5s". */
+export function formatDuration(us: Micros): string {
+  const a = Math.abs(us);
+  if (a >= SECOND) return `${+(us / SECOND).toFixed(3)}s`;
+  if (a >= MS) return `${+(us / MS).toFixed(3)}ms`;
+  return `${us}us`;
+}

@@ -1,0 +1,211 @@
+// The engine's public contract. Protocols, checkers, the CLI and the viewer
+// depend on these types only; the event loop behind them is in simulation.ts.
+//
+// Conventions:
+// - Time is virtual, in integer microseconds (Micros). True time belongs to the
+//   engine; a node only sees its local clock (ctx.now()), which may be skewed.
+// - Everything a node sends, publishes, records or writes to disk is plain JSON
+//   data: it goes into the trace and is cloned at the boundary, so no node can
+//   alias another node's memory.
+
+import type { Rng } from './random.ts';
+
+export type Micros = number;
+export type NodeId = string;
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Every message carries a `type`, used by the trace, the viewer's filters and the stats. */
+export interface Message {
+  readonly type: string;
+}
+
+/** Simulated disk of one node: a key-value store with write + fsync semantics. */
+export interface Disk {
+  /** Latest value written (synced or not, like a page cache). Throws DiskCorruptionError if its checksum fails. */
+  get<T = JsonValue>(key: string): T | undefined;
+  /** Buffered write: lost on crash unless fsync() runs before the crash. */
+  put(key: string, value: JsonValue): void;
+  delete(key: string): void;
+  /** Make every previous put/delete durable. */
+  fsync(): void;
+  /** Keys present (synced or not), sorted, optionally restricted to a prefix. */
+  keys(prefix?: string): string[];
+}
+
+/** Outcome of a client operation, as in Jepsen: ok and fail are definite, info is unknown. */
+export type OpOutcome = 'ok' | 'fail' | 'info';
+
+/** A client operation's call, recorded in the history (for linearizability and the viewer). */
+export interface OpCall {
+  /** Logical process (client) issuing the operation; one operation at a time per process. */
+  process: string;
+  /** Operation name: read, write, cas, get, put, append, acquire, release, transfer ... */
+  f: string;
+  key?: string;
+  value?: JsonValue;
+}
+
+/** What a node's handlers receive. It is the node's only window on the world. */
+export interface NodeContext<M extends Message = Message> {
+  readonly id: NodeId;
+  /** All node ids of the cluster, in scenario order (self included). */
+  readonly nodes: readonly NodeId[];
+  /** The node's local clock in µs: offset + (1 + drift) * trueTime. Never true time. */
+  now(): Micros;
+  send(to: NodeId, msg: M): void;
+  /** Arm (or re-arm) the timer called `name`; `delay` is measured on the local clock. */
+  setTimer(name: string, delay: Micros): void;
+  cancelTimer(name: string): void;
+  hasTimer(name: string): boolean;
+  /** The node's own random stream (forked from the seed by node id). */
+  readonly rng: Rng;
+  readonly disk: Disk;
+  /** Record the call of a client operation; returns its id for complete(). */
+  invoke(call: OpCall): number;
+  /** Record the return of a client operation. */
+  complete(opId: number, outcome: OpOutcome, value?: JsonValue): void;
+  /** Publish a snapshot of this node's state: it goes into the trace for the viewer and checkers. */
+  publish(state: JsonValue): void;
+  /** Free-form note in the trace. */
+  log(text: string): void;
+}
+
+/**
+ * A node is a sans-IO state machine. The engine calls these handlers; a handler
+ * acts only through the context. After a crash the instance is thrown away; on
+ * restart a fresh instance is made by the factory and onRecover is called.
+ */
+export interface NodeBehaviour<M extends Message = Message> {
+  onStart(ctx: NodeContext<M>): void;
+  /** Called on a fresh instance after a restart; volatile state is gone, the disk holds what was synced. Defaults to onStart. */
+  onRecover?(ctx: NodeContext<M>): void;
+  onMessage(ctx: NodeContext<M>, from: NodeId, msg: M): void;
+  onTimer(ctx: NodeContext<M>, name: string): void;
+}
+
+export interface NodeSpec {
+  id: NodeId;
+  /** What the node is, for the viewer and the nemesis: 'server', 'client', 'resource', ... */
+  role: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  create(): NodeBehaviour<any>;
+}
+
+// ---------------------------------------------------------------- trace
+
+export type DropReason = 'loss' | 'partition' | 'crashed' | 'unknown-node';
+
+/** One line of a trace after the header. `seq` is the line's index among events; `t` true time in µs. */
+export type TraceEvent =
+  | { seq: number; t: Micros; type: 'send'; id: number; from: NodeId; to: NodeId; msg: JsonValue }
+  | { seq: number; t: Micros; type: 'deliver'; id: number; from: NodeId; to: NodeId }
+  | { seq: number; t: Micros; type: 'drop'; id: number; from: NodeId; to: NodeId; reason: DropReason }
+  | { seq: number; t: Micros; type: 'duplicate'; id: number; of: number; from: NodeId; to: NodeId }
+  | { seq: number; t: Micros; type: 'timer'; node: NodeId; name: string }
+  | { seq: number; t: Micros; type: 'start'; node: NodeId }
+  | { seq: number; t: Micros; type: 'crash'; node: NodeId; lostWrites: number }
+  | { seq: number; t: Micros; type: 'restart'; node: NodeId }
+  | { seq: number; t: Micros; type: 'pause'; node: NodeId }
+  | { seq: number; t: Micros; type: 'resume'; node: NodeId; queued: number }
+  | { seq: number; t: Micros; type: 'partition'; label: string; blocked: [NodeId, NodeId][] }
+  | { seq: number; t: Micros; type: 'heal'; label: string; blocked: [NodeId, NodeId][] }
+  | { seq: number; t: Micros; type: 'network'; loss: number; duplicate: number }
+  | { seq: number; t: Micros; type: 'clock'; node: NodeId; offset: Micros; drift: number }
+  | { seq: number; t: Micros; type: 'disk'; node: NodeId; op: 'corrupt'; key: string }
+  | { seq: number; t: Micros; type: 'state'; node: NodeId; state: JsonValue }
+  | { seq: number; t: Micros; type: 'invoke'; node: NodeId; op: number; process: string; f: string; key?: string; value?: JsonValue }
+  | { seq: number; t: Micros; type: 'return'; node: NodeId; op: number; process: string; outcome: OpOutcome; value?: JsonValue }
+  | { seq: number; t: Micros; type: 'log'; node: NodeId; text: string }
+  | { seq: number; t: Micros; type: 'violation'; invariant: string; message: string; cause: number };
+
+export type TraceEventType = TraceEvent['type'];
+
+/** First line of a trace file: it describes the run completely, so `faultline replay` needs nothing else. */
+export interface TraceHeader {
+  format: 'faultline-trace';
+  version: 1;
+  scenario: string;
+  protocol: string;
+  seed: string;
+  /** The fully resolved scenario (defaults applied, nemesis expanded) that the run used. */
+  config: JsonValue;
+  nodes: { id: NodeId; role: string }[];
+  /** The fault timeline the run used: the scenario's own plus the expanded nemesis, sorted by time. */
+  timeline: JsonValue[];
+}
+
+/** Last line of a trace file; not part of the hash. */
+export interface TraceFooter {
+  type: 'end';
+  t: Micros;
+  events: number;
+  hash: string;
+  stats: RunStats;
+}
+
+// ---------------------------------------------------------------- checking
+
+/** Read-only view of the running simulation given to checkers. Checkers may look inside nodes; nodes may not. */
+export interface SimView {
+  /** True time, µs. */
+  readonly now: Micros;
+  /** Number of trace events so far (the seq the next event will get). */
+  readonly seq: number;
+  readonly nodeIds: readonly NodeId[];
+  role(id: NodeId): string;
+  isUp(id: NodeId): boolean;
+  isPaused(id: NodeId): boolean;
+  /** The live behaviour instance of a node, or undefined while it is crashed. */
+  behaviour<B>(id: NodeId): B | undefined;
+  /** The last state the node published (survives crashes: it is the last one seen). */
+  published(id: NodeId): JsonValue | undefined;
+  /** Durable (synced) contents of a node's disk: what would survive a crash now. */
+  durable(id: NodeId): ReadonlyMap<string, JsonValue>;
+  /** Client history so far. */
+  readonly history: readonly HistoryEvent[];
+  /** True once the scenario's quiesce point passed (faults stopped and healed): liveness checks start there. */
+  readonly quiesced: boolean;
+  readonly quiescedAt: Micros | undefined;
+}
+
+export type HistoryEvent =
+  | { type: 'invoke'; t: Micros; node: NodeId; op: number; process: string; f: string; key?: string; value?: JsonValue }
+  | { type: 'return'; t: Micros; node: NodeId; op: number; process: string; outcome: OpOutcome; value?: JsonValue };
+
+/**
+ * A property of the run. 'always' checkers run after every event (or every
+ * `every` events) and may keep incremental state in their closure; 'final'
+ * checkers run once when the run ends (history checks, liveness).
+ * check() returns undefined when the property holds, or a message saying how it broke.
+ */
+export interface Checker {
+  name: string;
+  description: string;
+  when: 'always' | 'final';
+  every?: number;
+  check(view: SimView): string | undefined;
+  /** Optional: see each trace event as it happens (called before check). Only called for 'always' checkers. */
+  observe?(ev: TraceEvent, view: SimView): void;
+}
+
+export interface Violation {
+  invariant: string;
+  message: string;
+  t: Micros;
+  /** seq of the violation event in the trace. */
+  seq: number;
+  /** seq of the event after which the violation was detected. */
+  cause: number;
+}
+
+export interface RunStats {
+  events: number;
+  steps: number;
+  endTime: Micros;
+  /** retransmitted: lost attempts that a retransmitting link sent again (the message itself was not dropped). */
+  messages: { sent: number; delivered: number; dropped: number; droppedBy: Record<string, number>; duplicated: number; retransmitted: number; inFlight: number };
+  faults: number;
+  timers: number;
+  operations: { invoked: number; ok: number; fail: number; info: number; pending: number };
+}

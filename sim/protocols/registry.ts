@@ -1,0 +1,14 @@
+// Every protocol a scenario can name. Add one line per protocol.
+
+import type { ProtocolDefinition } from '../scenario/protocol.ts';
+import { pingpong } from './pingpong/protocol.ts';
+
+const protocols: ProtocolDefinition[] = [pingpong];
+
+export function getProtocol(name: string): ProtocolDefinition | undefined {
+  return protocols.find((p) => p.name === name);
+}
+
+export function protocolNames(): string[] {
+  return protocols.map((p) => p.name);
+}

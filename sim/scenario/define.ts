@@ -1,0 +1,18 @@
+// defineScenario(): the typed way to write a scenario in TypeScript. Each
+// protocol adds its config's input type to ProtocolConfigMap (declaration
+// merging), so `config` is checked against the protocol named in `protocol`.
+
+import type { ScenarioInput } from './schema.ts';
+
+/** protocol name -> the input type of its config. Protocols extend this with `declare module`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProtocolConfigMap {}
+
+export type TypedScenarioInput = {
+  [P in keyof ProtocolConfigMap]: Omit<ScenarioInput, 'protocol' | 'config'> & { protocol: P; config?: ProtocolConfigMap[P] };
+}[keyof ProtocolConfigMap];
+
+/** Identity at run time; the value is validated when the scenario is loaded. */
+export function defineScenario(s: TypedScenarioInput): ScenarioInput {
+  return s as ScenarioInput;
+}

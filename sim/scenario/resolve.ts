@@ -1,0 +1,103 @@
+// From a scenario document (TS module export, JSON file or trace header) to a
+// run ready to start: validated, defaults filled, protocol config checked,
+// node names checked, nemesis expanded into a timeline.
+
+import type { z } from 'zod';
+import type { EngineConfig, TimedFault } from '../engine/config.ts';
+import { expandNemesis } from '../engine/nemesis.ts';
+import { rootRng, seedToString } from '../engine/random.ts';
+import type { Checker, NodeSpec } from '../engine/types.ts';
+import { getProtocol, protocolNames } from '../protocols/registry.ts';
+import { InputError, formatPath } from './errors.ts';
+import { scenarioSchema, type Scenario } from './schema.ts';
+
+export interface PreparedRun {
+  scenario: Scenario;
+  seed: string;
+  nodes: NodeSpec[];
+  checkers: Checker[];
+  engine: EngineConfig;
+  timeline: TimedFault[];
+}
+
+function issuesToError(error: z.ZodError, file: string | undefined, prefix: readonly PropertyKey[]): InputError {
+  const issue = error.issues[0];
+  if (!issue) return new InputError('invalid scenario', file);
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  return new InputError(issue.message + more, file, formatPath([...prefix, ...issue.path]));
+}
+
+/** Validate a scenario document; throws InputError naming the file and the path inside it. */
+export function parseScenario(doc: unknown, file?: string): Scenario {
+  const r = scenarioSchema.safeParse(doc);
+  if (!r.success) throw issuesToError(r.error, file, []);
+  const scenario = r.data;
+  const protocol = getProtocol(scenario.protocol);
+  if (!protocol) {
+    throw new InputError(`unknown protocol "${scenario.protocol}"; expected one of: ${protocolNames().join(', ')}`, file, 'protocol');
+  }
+  const c = protocol.configSchema.safeParse(scenario.config);
+  if (!c.success) throw issuesToError(c.error, file, ['config']);
+  return { ...scenario, config: c.data as Record<string, unknown> };
+}
+
+/** Build the protocol and check every node name the scenario uses. */
+export function prepareRun(scenario: Scenario, opts: { seed?: string | number; file?: string } = {}): PreparedRun {
+  const file = opts.file;
+  const seed = seedToString(opts.seed ?? scenario.seed);
+  const protocol = getProtocol(scenario.protocol);
+  if (!protocol) throw new InputError(`unknown protocol "${scenario.protocol}"`, file, 'protocol');
+  const buildRng = rootRng(seed).fork('build');
+  const built = protocol.build(scenario.config, { seed, duration: scenario.duration, stream: (name) => buildRng.fork(name) });
+  const ids = new Set(built.nodes.map((n) => n.id));
+  const known = [...ids].join(', ');
+  const checkNode = (id: string, where: string): void => {
+    if (!ids.has(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${known}`, file, where);
+  };
+
+  scenario.faults.timeline.forEach((f, i) => {
+    const where = `faults.timeline[${i}]`;
+    if ('node' in f) checkNode(f.node, `${where}.node`);
+    if (f.kind === 'block') {
+      checkNode(f.from, `${where}.from`);
+      checkNode(f.to, `${where}.to`);
+    }
+    if (f.kind === 'partition') f.groups.forEach((g, gi) => g.forEach((id, k) => checkNode(id, `${where}.groups[${gi}][${k}]`)));
+  });
+  for (const id of Object.keys(scenario.clocks)) checkNode(id, `clocks.${id}`);
+  scenario.network.links.forEach((l, i) => {
+    if (l.from !== '*') checkNode(l.from, `network.links[${i}].from`);
+    if (l.to !== '*') checkNode(l.to, `network.links[${i}].to`);
+  });
+  scenario.faults.nemesis?.targets?.forEach((id, i) => checkNode(id, `faults.nemesis.targets[${i}]`));
+
+  let checkers = built.checkers;
+  if (scenario.checkers) {
+    const byName = new Map(built.checkers.map((c) => [c.name, c]));
+    checkers = scenario.checkers.map((name, i) => {
+      const c = byName.get(name);
+      if (!c) throw new InputError(`unknown checker "${name}"; ${scenario.protocol} has: ${[...byName.keys()].join(', ')}`, file, `checkers[${i}]`);
+      return c;
+    });
+  }
+  if (typeof scenario.expect === 'object') {
+    const expected = scenario.expect.violation;
+    const names = new Set([...checkers.map((c) => c.name), 'assertion', 'exception']);
+    if (!names.has(expected)) throw new InputError(`expected violation "${expected}" is not a checker of this run; it has: ${[...names].join(', ')}`, file, 'expect.violation');
+  }
+
+  const servers = built.nodes.filter((n) => n.role === 'server').map((n) => n.id);
+  const targets = servers.length > 0 ? servers : built.nodes.map((n) => n.id);
+  const timeline: TimedFault[] = scenario.faults.timeline.map((f) => ({ ...f }) as TimedFault);
+  if (scenario.faults.nemesis) {
+    timeline.push(...expandNemesis(scenario.faults.nemesis, targets, scenario.duration, rootRng(seed).fork('nemesis')));
+  }
+  return {
+    scenario,
+    seed,
+    nodes: built.nodes,
+    checkers,
+    engine: { network: scenario.network, clocks: scenario.clocks, disk: scenario.disk },
+    timeline,
+  };
+}

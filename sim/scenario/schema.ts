@@ -1,0 +1,142 @@
+// The scenario format, as a zod schema: the one definition behind TypeScript
+// scenario modules, JSON scenario files, trace headers and generated runs.
+// Durations are integer µs or strings with a unit ("10ms", "1.5s").
+
+import { z } from 'zod';
+import { parseDuration } from '../engine/time.ts';
+
+export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const d = parseDuration(v);
+  if (d === undefined || d < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s" (got ${JSON.stringify(v)})` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+/** A duration that may be negative (clock offsets). */
+export const signedDuration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const d = parseDuration(v);
+  if (d === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration: an integer of µs or a string like "-5ms" (got ${JSON.stringify(v)})` });
+    return z.NEVER;
+  }
+  return d;
+});
+
+const probability = z.number().min(0).max(1);
+const nodeId = z.string().min(1);
+
+export const latencySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant'), value: duration }).strict(),
+  z.object({ kind: z.literal('uniform'), min: duration, max: duration }).strict().refine((l) => l.max >= l.min, { message: 'max must be >= min', path: ['max'] }),
+  z.object({ kind: z.literal('exponential'), mean: duration, min: duration.optional() }).strict(),
+  z.object({ kind: z.literal('lognormal'), median: duration, sigma: z.number().positive(), min: duration.optional() }).strict(),
+]);
+
+const linkFields = {
+  latency: latencySchema,
+  loss: probability,
+  duplicate: probability,
+  fifo: z.boolean(),
+  retransmit: duration,
+};
+
+export const networkSchema = z
+  .object({
+    latency: latencySchema.default({ kind: 'uniform', min: 1000, max: 10_000 }),
+    loss: probability.default(0),
+    duplicate: probability.default(0),
+    fifo: z.boolean().default(false),
+    retransmit: duration.optional(),
+    links: z
+      .array(
+        z
+          .object({
+            from: z.union([nodeId, z.literal('*')]),
+            to: z.union([nodeId, z.literal('*')]),
+            latency: linkFields.latency.optional(),
+            loss: linkFields.loss.optional(),
+            duplicate: linkFields.duplicate.optional(),
+            fifo: linkFields.fifo.optional(),
+            retransmit: linkFields.retransmit.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+export const clockSchema = z
+  .object({
+    offset: signedDuration.default(0),
+    drift: z.number().gt(-1).lt(1).default(0),
+  })
+  .strict();
+
+const at = { at: duration };
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.object({ ...at, kind: z.literal('crash'), node: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('restart'), node: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('pause'), node: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('resume'), node: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('partition'), groups: z.array(z.array(nodeId).min(1)).min(2) }).strict(),
+  z.object({ ...at, kind: z.literal('isolate'), node: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('block'), from: nodeId, to: nodeId }).strict(),
+  z.object({ ...at, kind: z.literal('heal') }).strict(),
+  z.object({ ...at, kind: z.literal('clock'), node: nodeId, offset: signedDuration.optional(), drift: z.number().gt(-1).lt(1).optional() }).strict(),
+  z.object({ ...at, kind: z.literal('loss'), p: probability }).strict(),
+  z.object({ ...at, kind: z.literal('corrupt'), node: nodeId, key: z.string().optional() }).strict(),
+  z.object({ ...at, kind: z.literal('quiesce') }).strict(),
+]);
+
+const span = z.object({ min: duration, max: duration }).strict().refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] });
+const rate = z.number().min(0);
+
+export const nemesisSchema = z
+  .object({
+    targets: z.array(nodeId).optional(),
+    from: duration.optional(),
+    until: duration.optional(),
+    crash: z.object({ rate, downtime: span }).strict().optional(),
+    partition: z.object({ rate, duration: span }).strict().optional(),
+    pause: z.object({ rate, duration: span }).strict().optional(),
+    clock: z.object({ rate, maxOffset: duration, maxDrift: z.number().min(0).lt(1) }).strict().optional(),
+    loss: z.object({ rate, p: probability, duration: span }).strict().optional(),
+  })
+  .strict();
+
+export const expectSchema = z.union([
+  z.literal('no-violation'),
+  z.object({ violation: z.string().min(1) }).strict(),
+]);
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name of letters, digits and dashes'),
+    description: z.string().min(1),
+    protocol: z.string().min(1),
+    config: z.record(z.string(), z.unknown()).default({}),
+    seed: z.union([z.string().min(1), z.number().int()]).default(1),
+    duration,
+    network: networkSchema.default({ latency: { kind: 'uniform', min: 1000, max: 10_000 }, loss: 0, duplicate: 0, fifo: false, links: [] }),
+    clocks: z.record(nodeId, clockSchema).default({}),
+    disk: z.object({ corruptOnCrash: probability.default(0) }).strict().default({ corruptOnCrash: 0 }),
+    faults: z
+      .object({
+        timeline: z.array(faultSchema).default([]),
+        nemesis: nemesisSchema.optional(),
+      })
+      .strict()
+      .default({ timeline: [] }),
+    /** Names of the protocol's checkers to run; default: all of them. */
+    checkers: z.array(z.string()).optional(),
+    /** Stop at the first violation (default) or keep going and collect them all. */
+    stopOnViolation: z.boolean().default(true),
+    expect: expectSchema.default('no-violation'),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Expectation = z.output<typeof expectSchema>;
