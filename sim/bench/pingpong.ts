@@ -5,6 +5,7 @@
 import { defaultEngineConfig } from '../engine/config.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
+import { positiveInt, type BenchCase } from './case.ts';
 import { pingpongNodes } from '../protocols/pingpong/protocol.ts';
 
 export interface PingpongOptions {
@@ -31,3 +32,16 @@ export function runPingpong(opts: PingpongOptions): RunResult {
   });
   return sim.run(Number.MAX_SAFE_INTEGER);
 }
+
+export const pingpongBench: BenchCase = {
+  name: 'pingpong',
+  description: 'engine reference workload: 5 nodes, 1000 tokens in flight, 1-10 ms latency, 1% loss with re-send, tracing off',
+  run(opts) {
+    const deliveries = positiveInt(opts.deliveries, 'deliveries', 1_000_000);
+    const t0 = performance.now();
+    const result = runPingpong({ deliveries });
+    const wall = (performance.now() - t0) / 1000;
+    const delivered = result.stats.messages.delivered;
+    return { deliveries: delivered, wall_s: +wall.toFixed(4), rate: Math.round(delivered / wall) };
+  },
+};

@@ -1,0 +1,6 @@
+// Every benchmark case. Add one line per case.
+
+import type { BenchCase } from './case.ts';
+import { pingpongBench } from './pingpong.ts';
+
+export const benchCases: BenchCase[] = [pingpongBench];
