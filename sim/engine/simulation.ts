@@ -689,19 +689,18 @@ export class Simulation implements SimView {
   // ------------------------------------------------------------ contexts
 
   private makeContext(slot: NodeSlot): NodeContext<Message> {
-    const sim = this;
     const id = slot.spec.id;
     const nodes = this.slots.map((s) => s.spec.id);
     const guard = (what: string): void => {
-      assert(sim.current === slot, `${id}: ctx.${what} called outside the node's own handler`);
+      assert(this.current === slot, `${id}: ctx.${what} called outside the node's own handler`);
     };
     return {
       id,
       nodes,
-      now: () => sim.localNow(slot),
+      now: () => this.localNow(slot),
       send: (to, msg) => {
         guard('send');
-        sim.send(slot, to, msg);
+        this.send(slot, to, msg);
       },
       setTimer: (name, delay) => {
         guard('setTimer');
@@ -710,7 +709,7 @@ export class Simulation implements SimView {
         slot.timers.set(name, gen);
         // The delay runs on the local clock: a fast clock fires early in true time.
         const trueDelay = Math.ceil(delay / (1 + slot.drift));
-        sim.queue.push({ t: sim.time + trueDelay, q: 0, k: K_TIMER, node: slot.idx, name, gen });
+        this.queue.push({ t: this.time + trueDelay, q: 0, k: K_TIMER, node: slot.idx, name, gen });
       },
       cancelTimer: (name) => {
         slot.timers.delete(name);
@@ -720,36 +719,36 @@ export class Simulation implements SimView {
       disk: slot.disk,
       invoke: (call: OpCall) => {
         guard('invoke');
-        const op = sim.nextOpId++;
-        const value = sim.isolate ? clone(call.value) : call.value;
-        const h: HistoryEvent = { t: sim.time, type: 'invoke', node: id, op, process: call.process, f: call.f };
+        const op = this.nextOpId++;
+        const value = this.isolate ? clone(call.value) : call.value;
+        const h: HistoryEvent = { t: this.time, type: 'invoke', node: id, op, process: call.process, f: call.f };
         if (call.key !== undefined) h.key = call.key;
         if (value !== undefined) h.value = value;
-        sim.history.push(h);
-        sim.pendingOps.set(op, { process: call.process });
-        sim.stats.operations.invoked++;
-        if (sim.rec) sim.emit({ seq: 0, ...h });
+        this.history.push(h);
+        this.pendingOps.set(op, { process: call.process });
+        this.stats.operations.invoked++;
+        if (this.rec) this.emit({ seq: 0, ...h });
         return op;
       },
       complete: (op: number, outcome: OpOutcome, value?: JsonValue) => {
         guard('complete');
-        const pending = sim.pendingOps.get(op);
+        const pending = this.pendingOps.get(op);
         assert(pending !== undefined, `${id}: complete() of unknown or finished operation ${op}`);
-        sim.pendingOps.delete(op);
-        const v = sim.isolate ? clone(value) : value;
-        const h: HistoryEvent = { t: sim.time, type: 'return', node: id, op, process: pending.process, outcome };
+        this.pendingOps.delete(op);
+        const v = this.isolate ? clone(value) : value;
+        const h: HistoryEvent = { t: this.time, type: 'return', node: id, op, process: pending.process, outcome };
         if (v !== undefined) h.value = v;
-        sim.history.push(h);
-        sim.stats.operations[outcome]++;
-        if (sim.rec) sim.emit({ seq: 0, ...h });
+        this.history.push(h);
+        this.stats.operations[outcome]++;
+        if (this.rec) this.emit({ seq: 0, ...h });
       },
       publish: (state: JsonValue) => {
-        const s = sim.isolate ? clone(state) : state;
+        const s = this.isolate ? clone(state) : state;
         slot.published = s;
-        if (sim.rec) sim.emit({ seq: 0, t: sim.time, type: 'state', node: id, state: s });
+        if (this.rec) this.emit({ seq: 0, t: this.time, type: 'state', node: id, state: s });
       },
       log: (text: string) => {
-        if (sim.rec) sim.emit({ seq: 0, t: sim.time, type: 'log', node: id, text });
+        if (this.rec) this.emit({ seq: 0, t: this.time, type: 'log', node: id, text });
       },
     };
   }
