@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import type { TimedFault } from '../../sim/engine/config.ts';
+import { caseScenario, fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
+import type { ScenarioInput } from '../../sim/scenario/schema.ts';
+
+vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with-counter.ts')).withCounter(orig));
+
+const counterInput = (bug: boolean): ScenarioInput => ({
+  name: 'counter-fuzz',
+  description: 'toy counter under generated faults',
+  protocol: 'counter',
+  config: { servers: 3, increments: 40, bugs: { ackBeforeFsync: bug } },
+  duration: '2s',
+});
+const counterBase = (bug: boolean) => parseScenario(counterInput(bug));
+
+describe('fuzz() on the toy counter', () => {
+  it('finds the planted lost-acknowledged-write bug and shrinks it to one crash', () => {
+    const report = fuzz({ scenario: counterBase(true), runs: 200 });
+    expect(report.violations).toBe(1);
+    expect(report.runs).toBeLessThanOrEqual(200);
+    const f = report.failures[0]!;
+    expect(f.violation.invariant).toBe('acked-writes-durable');
+    // Minimal: one crash of one server and its restart, then the quiesce.
+    expect(f.scenario.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+    expect(f.scenario.faults.nemesis).toBeUndefined();
+    expect(f.scenario.seed).toBe(f.seed);
+    expect(f.scenario.expect).toEqual({ violation: 'acked-writes-durable' });
+    expect(f.replay).toBe(`npx faultline replay traces/fuzz/counter-fuzz-${f.seed}.jsonl`);
+    // The shrunk scenario reproduces the violation on its own.
+    const again = runScenario(f.scenario);
+    expect(again.violations[0]?.invariant).toBe('acked-writes-durable');
+    expect(again.expectation.held).toBe(true);
+  });
+
+  it('shrinks: the shrunk schedule is no longer than the first failing one', () => {
+    const shrunk = fuzz({ scenario: counterBase(true), runs: 200, seed: 7 }).failures[0]!;
+    const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
+    expect(raw.violation.invariant).toBe('acked-writes-durable');
+    expect(shrunk.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
+    expect(shrunk.scenario.faults.timeline.length).toBe(3);
+  });
+
+  it('is deterministic: the same options give the same report', () => {
+    const a = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });
+    const b = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });
+    expect(b).toEqual(a);
+  });
+
+  it('finds nothing without the bug, and reports progress for every run', () => {
+    const progress: [number, number][] = [];
+    const report = fuzz({ scenario: counterBase(false), runs: 60, onProgress: (d, v) => progress.push([d, v]) });
+    expect(report).toEqual({ runs: 60, violations: 0, failures: [] });
+    expect(progress).toEqual(Array.from({ length: 60 }, (_, i) => [i + 1, 0]));
+  });
+
+  it('does not find the bug when crashes are not generated', () => {
+    const report = fuzz({ scenario: counterBase(true), runs: 60, faults: { kinds: ['partition', 'pause', 'loss'] } });
+    expect(report.failures).toEqual([]);
+  });
+
+  it('keepFaults keeps the base timeline: crashes planted every 10ms reveal the bug in the first run', () => {
+    const timeline = [];
+    for (let at = 25_000; at < 1_000_000; at += 10_000) {
+      for (const node of ['n1', 'n2', 'n3']) timeline.push({ at, kind: 'crash' as const, node }, { at: at + 1, kind: 'restart' as const, node });
+    }
+    const base = parseScenario({ ...counterInput(true), faults: { timeline } });
+    expect(runScenario(base).violations[0]?.invariant).toBe('acked-writes-durable');
+    const kept = fuzz({ scenario: base, runs: 50, keepFaults: true, faults: { kinds: ['loss'] } });
+    expect(kept.runs).toBe(1);
+    expect(kept.failures[0]?.violation.invariant).toBe('acked-writes-durable');
+    expect(kept.failures[0]?.scenario.faults.timeline).toEqual(expect.arrayContaining(timeline));
+    // Without keepFaults the base timeline is replaced, and loss bursts alone lose no acknowledged write.
+    expect(fuzz({ scenario: base, runs: 30, faults: { kinds: ['loss'] } }).failures).toEqual([]);
+  });
+
+  it('shrinks the workload too', () => {
+    const report = fuzz({
+      scenario: counterBase(true),
+      runs: 200,
+      workload: fc.record({ increments: fc.integer({ min: 1, max: 60 }), servers: fc.integer({ min: 1, max: 5 }) }),
+    });
+    const f = report.failures[0]!;
+    expect(f.violation.invariant).toBe('acked-writes-durable');
+    // Shrunk to a local minimum: one increment fewer, or one server fewer (with the faults on it dropped), no longer fails.
+    const cfg = f.scenario.config as { increments: number; servers: number };
+    expect(cfg.increments).toBeLessThan(60);
+    const rerun = (patch: Partial<typeof cfg>) =>
+      runScenario(caseScenario(counterBase(true), { seed: f.seed, faults: f.scenario.faults.timeline as TimedFault[], workload: { ...cfg, ...patch } })).violations;
+    expect(rerun({})[0]?.invariant).toBe('acked-writes-durable');
+    if (cfg.increments > 1) expect(rerun({ increments: cfg.increments - 1 })).toEqual([]);
+    if (cfg.servers > 1) expect(rerun({ servers: cfg.servers - 1 })).toEqual([]);
+  });
+});
+
+describe('fuzz() on pingpong', () => {
+  it('runs the whole budget with every fault kind and finds nothing (it has no checkers)', () => {
+    const base = parseScenario({ name: 'pp', description: 'pp', protocol: 'pingpong', config: { nodes: 4, inFlight: 8 }, duration: '500ms' });
+    const report = fuzz({ scenario: base, runs: 40, faults: { kinds: ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'corrupt'] } });
+    expect(report).toEqual({ runs: 40, violations: 0, failures: [] });
+  });
+  it('rejects a bad budget', () => {
+    const base = parseScenario({ name: 'pp', description: 'pp', protocol: 'pingpong', duration: '100ms' });
+    expect(() => fuzz({ scenario: base, runs: -1 })).toThrow(/runs must be/);
+    expect(fuzz({ scenario: base, runs: 0 })).toEqual({ runs: 0, violations: 0, failures: [] });
+  });
+});
