@@ -7,5 +7,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'threads',
+    reporters: ['default', './test/closing-line-reporter.ts'],
   },
 });
