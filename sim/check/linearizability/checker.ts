@@ -1,0 +1,377 @@
+// Linearizability checking: Wing & Gong's search over the real-time order of
+// calls and returns, with Lowe's memoisation of (set of linearized operations,
+// model state), as in Porcupine (Athalye). The history is split by the model's
+// partition (P-compositionality, Herlihy & Wing) and checked key by key, stopping
+// at the first key proven non-linearizable.
+//
+// Unknown outcomes: an operation with an `info` return or still pending at the
+// end has no return event, so the search may linearize it at any point after
+// its call, and succeeds once every definite operation is linearized: the
+// unknown ones left over are the ones that never took effect.
+
+import { assert } from '../../engine/assert.ts';
+import type { HistoryEvent } from '../../engine/types.ts';
+import type { Model, Operation, OpResult } from './models.ts';
+import { explainFailure } from './explain.ts';
+
+export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
+
+export interface CheckOptions {
+  /** Search budget: total model steps over all partitions. When exhausted the verdict is 'unknown'. Default: unlimited. */
+  maxSteps?: number;
+  /** How to name a position of the history in explanations (default: "event #i"). */
+  describePosition?: (position: number) => string;
+  /** Lowe's memoisation (on by default); off only for the benchmark's naive baseline. */
+  memo?: boolean;
+}
+
+/** One step of a linearization: the operation and the model state after it. */
+export interface LinearizedStep {
+  op: Operation;
+  state: unknown;
+}
+
+export interface LinearizabilityFailure {
+  /** The partition (key) that is not linearizable; "" for a model without partitions. */
+  partition: string;
+  /** The longest linearizable prefix the search found, in linearization order. */
+  prefix: LinearizedStep[];
+  /** State after the prefix. */
+  state: unknown;
+  /** The operation that cannot be placed after the prefix: the pending one that must take effect first. */
+  stuck: Operation;
+  /** Operations of the partition that were not linearized, other than `stuck`, and that were concurrent with it. */
+  concurrent: Operation[];
+  /** Several lines a person can read. */
+  explanation: string;
+}
+
+export interface CheckResult {
+  verdict: Verdict;
+  linearizable: boolean;
+  /** Number of partitions (keys) in the history, and how many were checked before stopping. */
+  partitions: number;
+  checked: number;
+  operations: number;
+  /** Model steps the search took. */
+  steps: number;
+  failure?: LinearizabilityFailure;
+}
+
+/** A malformed history: a return without its call, two calls with one id, an operation the model cannot check. */
+export class HistoryError extends Error {
+  override name = 'HistoryError';
+  constructor(
+    message: string,
+    /** Index of the offending event in the history. */
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------- history -> operations
+
+/**
+ * Pair the engine's invoke/return events (by op id) into operations. Positions are
+ * indices in `history`, which is in real-time order. `info` returns and calls still
+ * pending at the end become outcome 'unknown' with ret = Infinity.
+ */
+export function historyToOperations(history: readonly HistoryEvent[]): Operation[] {
+  interface Draft { id: number; process: string; f: string; key?: string; input?: HistoryEvent['value']; outcome: OpResult; output?: HistoryEvent['value']; call: number; ret: number; closed: boolean }
+  const drafts: Draft[] = [];
+  const byOpId = new Map<number, Draft>();
+  history.forEach((ev, i) => {
+    if (ev.type === 'invoke') {
+      if (byOpId.has(ev.op)) throw new HistoryError(`operation ${ev.op} is invoked twice`, i);
+      const d: Draft = { id: drafts.length, process: ev.process, f: ev.f, outcome: 'unknown', call: i, ret: Infinity, closed: false };
+      if (ev.key !== undefined) d.key = ev.key;
+      if (ev.value !== undefined) d.input = ev.value;
+      drafts.push(d);
+      byOpId.set(ev.op, d);
+      return;
+    }
+    const d = byOpId.get(ev.op);
+    if (d === undefined) throw new HistoryError(`return of operation ${ev.op}, which was never invoked`, i);
+    if (d.closed) throw new HistoryError(`operation ${ev.op} returns twice`, i);
+    d.closed = true;
+    if (ev.outcome === 'info') return; // unknown: stays pending to the end
+    d.outcome = ev.outcome;
+    d.ret = i;
+    if (ev.value !== undefined) d.output = ev.value;
+  });
+  return drafts.map(({ closed: _closed, ...op }) => op);
+}
+
+/** Check the engine's client history against a model. */
+export function checkHistory<S>(history: readonly HistoryEvent[], model: Model<S>, opts: CheckOptions = {}): CheckResult {
+  return checkOperations(historyToOperations(history), model, opts);
+}
+
+// ---------------------------------------------------------------- partitions
+
+/** Split operations by the model's partition, in order of first appearance (deterministic). */
+export function partitionOperations<S>(ops: readonly Operation[], model: Model<S>): Map<string, Operation[]> {
+  const parts = new Map<string, Operation[]>();
+  for (const op of ops) {
+    const k = model.partition ? model.partition(op) : '';
+    let list = parts.get(k);
+    if (!list) parts.set(k, (list = []));
+    list.push(op);
+  }
+  return parts;
+}
+
+/** Check operations (with real-time intervals) against a model, partition by partition. */
+export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, opts: CheckOptions = {}): CheckResult {
+  for (const op of ops) {
+    const problem = model.validate?.(op);
+    if (problem !== undefined) throw new HistoryError(problem, op.call);
+    assert(op.call < op.ret, () => `operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
+    assert((op.outcome === 'unknown') === (op.ret === Infinity), () => `operation ${op.id}: unknown outcome iff no return`);
+  }
+  const relevant = model.ignore ? ops.filter((op) => !model.ignore!(op)) : ops;
+  const parts = partitionOperations(relevant, model);
+  let budget = opts.maxSteps ?? Infinity;
+  let steps = 0;
+  let checked = 0;
+  let aborted = false;
+  for (const [key, partOps] of parts) {
+    checked++;
+    const r = searchPartition(partOps, model, budget, opts.memo ?? true);
+    steps += r.steps;
+    budget -= r.steps;
+    if (r.kind === 'aborted') {
+      aborted = true;
+      continue; // another key may still be proven non-linearizable
+    }
+    if (r.kind === 'fail') {
+      const failure = explainFailure(model, key, r.prefix, r.stuck, partOps, opts.describePosition ?? ((p) => `event #${p}`));
+      return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
+    }
+  }
+  return { verdict: aborted ? 'unknown' : 'linearizable', linearizable: !aborted, partitions: parts.size, checked, operations: relevant.length, steps };
+}
+
+// ---------------------------------------------------------------- the search
+//
+// The list holds the calls and returns of definite operations in real-time order
+// (Wing & Gong); unknown operations have no return, so their calls sit in a second
+// list. At each point the candidates to linearize next are the calls before the
+// first return still in the list (the "barrier"): definite ones are tried first,
+// then unknown ones, so the search only spends an unknown operation when it must.
+//
+// Memoisation (Lowe): a configuration is (definite ops linearized D, unknown ops
+// linearized U, state). A configuration is pruned when one with the same D and
+// state and a subset of its U was seen: it can do everything this one can, since
+// an unknown operation may be linearized at any later point or never.
+
+/** A call or return in one of the doubly linked lists the search lifts operations out of. */
+class Entry {
+  prev: Entry | null = null;
+  next: Entry | null = null;
+  constructor(
+    readonly op: number,
+    readonly pos: number,
+    readonly isCall: boolean,
+    /** For a definite call: its return entry. Null for returns and for unknown calls. */
+    readonly ret: Entry | null,
+  ) {}
+}
+
+class Bitset {
+  constructor(readonly words: Uint32Array) {}
+  static of(n: number): Bitset {
+    return new Bitset(new Uint32Array(Math.max(1, Math.ceil(n / 32))));
+  }
+  set(i: number): void {
+    this.words[i >>> 5]! |= 1 << (i & 31);
+  }
+  clear(i: number): void {
+    this.words[i >>> 5]! &= ~(1 << (i & 31));
+  }
+  clone(): Bitset {
+    return new Bitset(this.words.slice());
+  }
+  equals(o: Bitset): boolean {
+    const a = this.words, b = o.words;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  /** Every bit of this is set in o. */
+  subsetOf(o: Bitset): boolean {
+    const a = this.words, b = o.words;
+    for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
+    return true;
+  }
+  hash(): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < this.words.length; i++) h = Math.imul(h ^ this.words[i]!, 0x01000193);
+    return h;
+  }
+}
+
+function hashState(v: number | string): number {
+  if (typeof v === 'number') return Number.isInteger(v) ? v | 0 : hashString(String(v));
+  return hashString(v);
+}
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+type SearchResult =
+  | { kind: 'ok'; steps: number }
+  | { kind: 'aborted'; steps: number }
+  | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation };
+
+/** Remove a call (and its return) from its list. */
+function lift(e: Entry): void {
+  e.prev!.next = e.next;
+  if (e.next) e.next.prev = e.prev;
+  const r = e.ret;
+  if (r) {
+    r.prev!.next = r.next;
+    if (r.next) r.next.prev = r.prev;
+  }
+}
+
+/** Undo lift: lifts and unlifts are strictly nested, so the neighbours are still the ones they were. */
+function unlift(e: Entry): void {
+  const r = e.ret;
+  if (r) {
+    r.prev!.next = r;
+    if (r.next) r.next.prev = r;
+  }
+  e.prev!.next = e;
+  if (e.next) e.next.prev = e;
+}
+
+function link(head: Entry, entries: Entry[]): void {
+  let tail = head;
+  for (const e of entries) {
+    tail.next = e;
+    e.prev = tail;
+    tail = e;
+  }
+}
+
+/** Seen configurations with the same (D, state): the minimal U sets explored from them. */
+interface MemoEntry<S> {
+  definite: Bitset;
+  state: S;
+  unknown: Bitset[];
+}
+
+function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: number, memo: boolean): SearchResult {
+  const n = ops.length;
+  // Real-time order; at equal positions calls go first (the operations overlap).
+  const events: { pos: number; isCall: boolean; op: number }[] = [];
+  ops.forEach((op, i) => {
+    events.push({ pos: op.call, isCall: true, op: i });
+    if (op.ret !== Infinity) events.push({ pos: op.ret, isCall: false, op: i });
+  });
+  events.sort((a, b) => a.pos - b.pos || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
+  const returns = new Map<number, Entry>();
+  for (const ev of events) if (!ev.isCall) returns.set(ev.op, new Entry(ev.op, ev.pos, false, null));
+  const main: Entry[] = [];
+  const pending: Entry[] = [];
+  for (const ev of events) {
+    if (!ev.isCall) main.push(returns.get(ev.op)!);
+    else if (ops[ev.op]!.ret === Infinity) pending.push(new Entry(ev.op, ev.pos, true, null));
+    else main.push(new Entry(ev.op, ev.pos, true, returns.get(ev.op)!));
+  }
+  const head = new Entry(-1, -Infinity, false, null);
+  const uhead = new Entry(-1, -Infinity, false, null);
+  link(head, main);
+  link(uhead, pending);
+
+  let definiteLeft = returns.size;
+  const definite = Bitset.of(n);
+  const unknown = Bitset.of(n);
+  const cache = new Map<number, MemoEntry<S>[]>();
+  /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
+  const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
+  const stateHash = model.hash ? (s: S) => hashState(model.hash!(s)) : (s: S) => hashString(JSON.stringify(s));
+  let state = model.init();
+  let steps = 0;
+  // Longest prefix reached, for the explanation.
+  let best: LinearizedStep[] = [];
+  let stuck: Operation | undefined;
+
+  /** Has a configuration at least as capable as (definite, unknown, next) been seen? Records it if not. */
+  const seen = (next: S): boolean => {
+    const h = (definite.hash() ^ Math.imul(stateHash(next), 0x9e3779b1)) | 0;
+    let bucket = cache.get(h);
+    if (!bucket) cache.set(h, (bucket = []));
+    let m = bucket.find((c) => c.definite.equals(definite) && model.equal(c.state, next));
+    if (!m) bucket.push((m = { definite: definite.clone(), state: next, unknown: [] }));
+    if (m.unknown.some((u) => u.subsetOf(unknown))) return true;
+    m.unknown = m.unknown.filter((u) => !unknown.subsetOf(u));
+    m.unknown.push(unknown.clone());
+    return false;
+  };
+
+  let entry: Entry | null = head.next;
+  let barrier: Entry | null = null; // set while trying unknown ops (second pass)
+  while (definiteLeft > 0) {
+    let candidate: Entry | null = null;
+    if (barrier === null) {
+      assert(entry !== null, 'linearizability search: ran past the last return with definite operations left');
+      if (entry.isCall) candidate = entry;
+      else {
+        barrier = entry;
+        entry = uhead.next;
+        continue;
+      }
+    } else if (entry !== null && entry.pos < barrier.pos) {
+      candidate = entry;
+    }
+
+    if (candidate !== null) {
+      if (steps >= budget) return { kind: 'aborted', steps };
+      steps++;
+      const op = ops[candidate.op]!;
+      const next = model.step(state, op);
+      if (next === undefined) {
+        entry = candidate.next;
+        continue;
+      }
+      const bits = candidate.ret ? definite : unknown;
+      bits.set(candidate.op);
+      if (memo && seen(next)) {
+        bits.clear(candidate.op);
+        entry = candidate.next;
+        continue;
+      }
+      stack.push({ entry: candidate, state, barrier });
+      state = next;
+      if (candidate.ret) definiteLeft--;
+      lift(candidate);
+      if (stack.length > best.length) {
+        best = stack.map((s, i) => ({ op: ops[s.entry.op]!, state: i + 1 < stack.length ? stack[i + 1]!.state : next }));
+        stuck = undefined;
+      }
+      entry = head.next;
+      barrier = null;
+      continue;
+    }
+
+    // No candidate left before the barrier: the op whose return it is cannot be placed here. Undo the last choice.
+    if (stack.length === best.length && stuck === undefined) stuck = ops[barrier!.op];
+    const top = stack.pop();
+    if (top === undefined) {
+      assert(stuck !== undefined, 'linearizability search: failed without a stuck operation');
+      return { kind: 'fail', steps, prefix: best, stuck };
+    }
+    state = top.state;
+    (top.entry.ret ? definite : unknown).clear(top.entry.op);
+    if (top.entry.ret) definiteLeft++;
+    unlift(top.entry);
+    entry = top.entry.next;
+    barrier = top.barrier;
+  }
+  return { kind: 'ok', steps };
+}

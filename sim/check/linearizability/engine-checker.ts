@@ -1,0 +1,34 @@
+// A ready-made engine Checker named `linearizable`: at the end of a run it
+// checks the client history against a model. Protocols add it to their
+// checkers: `linearizableChecker(kvModel)`.
+
+import type { Checker } from '../../engine/types.ts';
+import { checkHistory } from './checker.ts';
+import type { Model } from './models.ts';
+
+export interface LinearizableCheckerOptions {
+  /** Search budget in model steps; an exhausted budget reports no violation (nothing was proven). Default 2,000,000. */
+  maxSteps?: number;
+  /** Only check operations for which this holds (e.g. one client group). */
+  filter?: (f: string, key: string | undefined) => boolean;
+  /** Checker name; default `linearizable`. */
+  name?: string;
+}
+
+export function linearizableChecker<S>(model: Model<S>, opts: LinearizableCheckerOptions = {}): Checker {
+  return {
+    name: opts.name ?? 'linearizable',
+    description: `the client history is linearizable (${model.name} model)`,
+    when: 'final',
+    check(view) {
+      let history = view.history;
+      if (opts.filter) {
+        const keep = new Set<number>();
+        for (const ev of history) if (ev.type === 'invoke' && opts.filter(ev.f, ev.key)) keep.add(ev.op);
+        history = history.filter((ev) => keep.has(ev.op));
+      }
+      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, describePosition: (p) => `t=${history[p]?.t ?? '?'}µs` });
+      return result.failure ? result.failure.explanation : undefined;
+    },
+  };
+}

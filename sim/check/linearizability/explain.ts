@@ -1,0 +1,54 @@
+// Human-readable explanation of a non-linearizable history: the longest
+// linearizable prefix the search found, and the operation that cannot be
+// placed after it (the pending operation with the earliest return: it must take
+// effect before anything that starts after it returned, and no order of the
+// operations still open makes it legal).
+
+import type { LinearizabilityFailure, LinearizedStep } from './checker.ts';
+import type { Model, Operation } from './models.ts';
+import { showValue } from './models.ts';
+
+/** At most this many prefix steps are printed (the last ones, closest to the failure). */
+const PRINTED_PREFIX = 12;
+
+export function describeOperation<S>(model: Model<S>, op: Operation): string {
+  if (model.describeOp) return model.describeOp(op);
+  const result = op.outcome === 'unknown' ? '?' : op.outcome === 'fail' ? 'fail' : showValue(op.output);
+  return `${op.process}: ${op.f}${op.key !== undefined ? `[${op.key}]` : ''}(${showValue(op.input)}) -> ${result}`;
+}
+
+export function describeModelState<S>(model: Model<S>, state: S): string {
+  return model.describeState ? model.describeState(state) : JSON.stringify(state);
+}
+
+export function explainFailure<S>(
+  model: Model<S>,
+  partition: string,
+  prefix: LinearizedStep[],
+  stuck: Operation,
+  partOps: readonly Operation[],
+  where: (position: number) => string,
+): LinearizabilityFailure {
+  const state = (prefix.length > 0 ? prefix[prefix.length - 1]!.state : model.init()) as S;
+  const done = new Set(prefix.map((s) => s.op.id));
+  // Still-open operations that overlap the stuck one: the only ones that could have gone before it.
+  const concurrent = partOps.filter((op) => op.id !== stuck.id && !done.has(op.id) && op.call < stuck.ret);
+  const span = (op: Operation): string => `called at ${where(op.call)}, ${op.ret === Infinity ? 'no known return' : `returned at ${where(op.ret)}`}`;
+  const scope = partition === '' ? model.name : `${model.name} key ${JSON.stringify(partition)}`;
+  const lines: string[] = [];
+  lines.push(`${scope} is not linearizable.`);
+  lines.push(`Longest linearizable prefix: ${prefix.length} of ${partOps.length} operations${prefix.length > PRINTED_PREFIX ? ` (last ${PRINTED_PREFIX} shown)` : ''}:`);
+  if (prefix.length === 0) lines.push(`  (none) state ${describeModelState(model, model.init())}`);
+  prefix.slice(-PRINTED_PREFIX).forEach((s, i) => {
+    const n = prefix.length - Math.min(prefix.length, PRINTED_PREFIX) + i + 1;
+    lines.push(`  ${String(n).padStart(4)}. ${describeOperation(model, s.op)}   (${span(s.op)})  => ${describeModelState(model, s.state as S)}`);
+  });
+  const alone = model.step(state, stuck) === undefined ? `it is illegal in state ${describeModelState(model, state)}` : `it is legal in state ${describeModelState(model, state)} alone, but then the rest cannot be ordered`;
+  lines.push(`Cannot place: ${describeOperation(model, stuck)}   (${span(stuck)})`);
+  lines.push(
+    `  It must take effect before it returned, after the prefix; ${alone}, and no order of the ${concurrent.length} other open operation(s) it overlaps makes it legal${concurrent.length > 0 ? ':' : '.'}`,
+  );
+  for (const op of concurrent.slice(0, PRINTED_PREFIX)) lines.push(`        ${describeOperation(model, op)}   (${span(op)})`);
+  if (concurrent.length > PRINTED_PREFIX) lines.push(`        ... and ${concurrent.length - PRINTED_PREFIX} more`);
+  return { partition, prefix, state, stuck, concurrent, explanation: lines.join('\n') };
+}

@@ -1,0 +1,249 @@
+// Sequential specifications for the linearizability checker: a model is the
+// object the search steps through (Porcupine's Model: init, step, equality,
+// hash, partition). Protocols can add their own by implementing Model<S>.
+//
+// Value conventions (what clients record with ctx.invoke / ctx.complete):
+//
+// Outcomes. `ok` took effect and its return value is known; `fail` definitely
+// did NOT take effect; `unknown` (an `info` return, or still pending at the end
+// of the history) may have taken effect at any point after its call, or never.
+// An unknown operation is stepped like an `ok` one whose return value is not
+// known; the checker itself handles "or never".
+//
+// register (`registerModel`), one register per `key` (no key: a single register):
+//   - initial value `null` (nil).
+//   - `read`:  invoke value ignored; ok value = the current value (`null` only while
+//              nothing was written). fail/unknown reads constrain nothing.
+//   - `write`: invoke value = the new value; always succeeds.
+//   - `cas`:   invoke value `[expected, new]`. ok: the value equalled `expected` and
+//              is now `new`. fail: the value did not equal `expected` (nothing changed).
+//              unknown: either it took effect (value was `expected`) or nothing happened.
+//
+// key-value map (`kvModel`), checked key by key (P-compositionality):
+//   - an absent key reads as `""`; `null` (or no return value) is accepted for it too,
+//     so "" and null are the same value for `get`.
+//   - `get`:    invoke value ignored; ok value = the key's value.
+//   - `put`:    invoke value = the new value (any JSON value).
+//   - `append`: invoke value = a string, appended to the key's value (absent = "").
+//               Appending to a non-string value is illegal.
+//   - `cas`:    invoke value `[expected, new]`; `expected` null or "" matches an
+//               absent key. ok / fail as for the register.
+//   - fail of get/put/append constrains nothing.
+//
+// lock (`lockModel`), one lock per `key` (the lock name), `process` is the client:
+//   - state: the holding process, or null when free.
+//   - `acquire`: ok only while the lock is free; the caller then holds it (no
+//                re-entrance). The ok return value is ignored (e.g. a fencing token).
+//   - `release`: ok only by the holder; the lock is then free.
+//   - fail of acquire/release constrains nothing (it did not happen). A lease that
+//     expires is not an operation: this model is for locks without expiry, or for
+//     histories where an expiry is recorded as a release by the holder.
+//
+// Values compare structurally (deep equality of JSON values).
+
+import type { JsonValue } from '../../engine/types.ts';
+
+/** Outcome of an operation as the checker sees it: `unknown` covers `info` and still-pending calls. */
+export type OpResult = 'ok' | 'fail' | 'unknown';
+
+/** One client operation, with its real-time interval. */
+export interface Operation {
+  /** Index of the operation in the history it came from (order of the calls). */
+  readonly id: number;
+  readonly process: string;
+  readonly f: string;
+  readonly key?: string;
+  /** The invoke's value (argument). */
+  readonly input?: JsonValue;
+  readonly outcome: OpResult;
+  /** The return's value (result); undefined when the outcome is unknown. */
+  readonly output?: JsonValue;
+  /** Position of the call in real-time order. */
+  readonly call: number;
+  /** Position of the return; Infinity when the outcome is unknown (the call never returned for sure). */
+  readonly ret: number;
+}
+
+/**
+ * A sequential specification. `step` returns the state after `op` when `op`,
+ * with its recorded outcome and return value, is legal in `state`, or
+ * `undefined` when it is not. States must be immutable values (the search keeps
+ * old ones) and must not themselves be `undefined`.
+ */
+export interface Model<S> {
+  readonly name: string;
+  init(): S;
+  step(state: S, op: Operation): S | undefined;
+  equal(a: S, b: S): boolean;
+  /** Hash consistent with `equal` (used for the memo table). Default: JSON of the state. */
+  hash?(state: S): number | string;
+  /** The independent object an operation touches (P-compositionality): histories are checked per partition. */
+  partition?(op: Operation): string;
+  /** True for operations that constrain nothing (e.g. a failed write): dropped before the search. */
+  ignore?(op: Operation): boolean;
+  /** Why an operation cannot be checked by this model (unknown f, malformed value), or undefined. */
+  validate?(op: Operation): string | undefined;
+  describeOp?(op: Operation): string;
+  describeState?(state: S): string;
+}
+
+// ---------------------------------------------------------------- values
+
+/** Deep equality of JSON values (object keys in any order). */
+export function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!(k in b) || !sameValue(a[k], b[k])) return false;
+  return true;
+}
+
+/** Short human form of a value: strings quoted, nil for null. */
+export function showValue(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return 'nil';
+  return JSON.stringify(v);
+}
+
+function casArgs(op: Operation): [JsonValue, JsonValue] | undefined {
+  const v = op.input;
+  return Array.isArray(v) && v.length === 2 ? [v[0] as JsonValue, v[1] as JsonValue] : undefined;
+}
+
+function describeGeneric(op: Operation): string {
+  const key = op.key !== undefined ? `[${op.key}]` : '';
+  const cas = op.f === 'cas' ? casArgs(op) : undefined;
+  const arg = cas ? `(${showValue(cas[0])} -> ${showValue(cas[1])})` : op.input !== undefined && op.input !== null ? `(${showValue(op.input)})` : '';
+  const result =
+    op.outcome === 'unknown' ? ' -> ?' : op.outcome === 'fail' ? ' -> fail' : op.f === 'read' || op.f === 'get' ? ` -> ${showValue(op.output)}` : ' -> ok';
+  return `${op.process}: ${op.f}${key}${arg}${result}`;
+}
+
+const byKey = (op: Operation): string => op.key ?? '';
+
+// ---------------------------------------------------------------- register
+
+/** A read/write/compare-and-set register per key, initially null. */
+export const registerModel: Model<JsonValue> = {
+  name: 'register',
+  init: () => null,
+  partition: byKey,
+  ignore: (op) => op.f === 'read' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
+  validate(op) {
+    if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') return `register model: unknown operation "${op.f}" (expected read, write or cas)`;
+    if (op.f === 'cas' && !casArgs(op)) return `register model: cas needs the value [expected, new] (got ${showValue(op.input)})`;
+    return undefined;
+  },
+  step(state, op) {
+    switch (op.f) {
+      case 'read':
+        return sameValue(state, op.output ?? null) ? state : undefined;
+      case 'write':
+        return op.input ?? null;
+      case 'cas': {
+        const [expected, next] = casArgs(op)!;
+        const matches = sameValue(state, expected);
+        if (op.outcome === 'fail') return matches ? undefined : state;
+        return matches ? next : undefined;
+      }
+      default:
+        return undefined;
+    }
+  },
+  equal: (a, b) => sameValue(a, b),
+  hash: (s) => (typeof s === 'number' ? s : JSON.stringify(s)),
+  describeOp: describeGeneric,
+  describeState: (s) => showValue(s),
+};
+
+// ---------------------------------------------------------------- key-value map
+
+/** Absent and "" are the same value for a key (see the conventions above). */
+function kvValue(v: JsonValue | undefined): JsonValue {
+  return v === undefined || v === null ? '' : v;
+}
+
+/** A key-value map checked key by key: the state is the value of one key ("" when absent). */
+export const kvModel: Model<JsonValue> = {
+  name: 'kv',
+  init: () => '',
+  partition: byKey,
+  ignore: (op) => op.f === 'get' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
+  validate(op) {
+    if (op.f !== 'get' && op.f !== 'put' && op.f !== 'append' && op.f !== 'cas') return `kv model: unknown operation "${op.f}" (expected get, put, append or cas)`;
+    if (op.key === undefined) return `kv model: ${op.f} needs a key`;
+    if (op.f === 'append' && typeof op.input !== 'string') return `kv model: append needs a string value (got ${showValue(op.input)})`;
+    if (op.f === 'cas' && !casArgs(op)) return `kv model: cas needs the value [expected, new] (got ${showValue(op.input)})`;
+    return undefined;
+  },
+  step(state, op) {
+    switch (op.f) {
+      case 'get':
+        return sameValue(state, kvValue(op.output)) ? state : undefined;
+      case 'put':
+        return kvValue(op.input);
+      case 'append':
+        return typeof state === 'string' ? state + (op.input as string) : undefined;
+      case 'cas': {
+        const [expected, next] = casArgs(op)!;
+        const matches = sameValue(state, kvValue(expected));
+        if (op.outcome === 'fail') return matches ? undefined : state;
+        return matches ? kvValue(next) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  },
+  equal: (a, b) => sameValue(a, b),
+  hash: (s) => (typeof s === 'string' || typeof s === 'number' ? s : JSON.stringify(s)),
+  describeOp: describeGeneric,
+  describeState: (s) => (s === '' ? '"" (absent)' : showValue(s)),
+};
+
+// ---------------------------------------------------------------- lock
+
+/** A mutual-exclusion lock per key: the state is the holding process or null. */
+export const lockModel: Model<string | null> = {
+  name: 'lock',
+  init: () => null,
+  partition: byKey,
+  ignore: (op) => op.outcome === 'fail',
+  validate(op) {
+    if (op.f !== 'acquire' && op.f !== 'release') return `lock model: unknown operation "${op.f}" (expected acquire or release)`;
+    return undefined;
+  },
+  step(state, op) {
+    if (op.f === 'acquire') return state === null ? op.process : undefined;
+    if (op.f === 'release') return state === op.process ? null : undefined;
+    return undefined;
+  },
+  equal: (a, b) => a === b,
+  hash: (s) => s ?? '',
+  describeOp(op) {
+    const key = op.key !== undefined ? `[${op.key}]` : '';
+    return `${op.process}: ${op.f}${key}${op.outcome === 'unknown' ? ' -> ?' : op.outcome === 'fail' ? ' -> fail' : ' -> ok'}`;
+  },
+  describeState: (s) => (s === null ? 'free' : `held by ${s}`),
+};
+
+/** The built-in models by name (for the CLI's --model). */
+export const models = { register: registerModel, kv: kvModel, lock: lockModel } as const;
+export type ModelName = keyof typeof models;
+
+/** The built-in model whose operation names a history uses, or undefined when none fits. */
+export function inferModel(fs: Iterable<string>): ModelName | undefined {
+  const seen = new Set(fs);
+  const fits = (names: string[]): boolean => [...seen].every((f) => names.includes(f));
+  if (seen.size === 0) return undefined;
+  if (fits(['read', 'write', 'cas'])) return 'register';
+  if (fits(['get', 'put', 'append', 'cas'])) return 'kv';
+  if (fits(['acquire', 'release'])) return 'lock';
+  return undefined;
+}
