@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerList(program);
   registerBench(program);
+  registerCheck(program);
   return program;
 }
 

@@ -43,11 +43,10 @@ export function explainFailure<S>(
     const n = prefix.length - Math.min(prefix.length, PRINTED_PREFIX) + i + 1;
     lines.push(`  ${String(n).padStart(4)}. ${describeOperation(model, s.op)}   (${span(s.op)})  => ${describeModelState(model, s.state as S)}`);
   });
-  const alone = model.step(state, stuck) === undefined ? `it is illegal in state ${describeModelState(model, state)}` : `it is legal in state ${describeModelState(model, state)} alone, but then the rest cannot be ordered`;
+  const alone = model.step(state, stuck) === undefined ? `in state ${describeModelState(model, state)} it is illegal` : `it is legal in state ${describeModelState(model, state)} alone, but then the operations it overlaps cannot be ordered`;
   lines.push(`Cannot place: ${describeOperation(model, stuck)}   (${span(stuck)})`);
-  lines.push(
-    `  It must take effect before it returned, after the prefix; ${alone}, and no order of the ${concurrent.length} other open operation(s) it overlaps makes it legal${concurrent.length > 0 ? ':' : '.'}`,
-  );
+  lines.push(`  It must take effect before it returned: ${alone}, and no other order of the operations before its return makes it legal.`);
+  if (concurrent.length > 0) lines.push(`  Other operations still open while it ran (${concurrent.length}):`);
   for (const op of concurrent.slice(0, PRINTED_PREFIX)) lines.push(`        ${describeOperation(model, op)}   (${span(op)})`);
   if (concurrent.length > PRINTED_PREFIX) lines.push(`        ... and ${concurrent.length - PRINTED_PREFIX} more`);
   return { partition, prefix, state, stuck, concurrent, explanation: lines.join('\n') };
