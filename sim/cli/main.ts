@@ -5,8 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerFuzz } from './commands/fuzz.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerList } from './commands/list.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRun } from './commands/run.ts';
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerRun(program);
   registerList(program);
   registerBench(program);
+  registerReplay(program);
+  registerFuzz(program);
   registerCheck(program);
   return program;
 }

@@ -1,0 +1,350 @@
+// faultline fuzz <scenario-or-protocol> [--runs N | --time 60s] [--workers K] [--shard i/n] [--json]
+//
+// A campaign of generated runs (seed, fault schedule) over a base scenario,
+// split into deterministic batches (sim/fuzz/campaign.ts) that run on worker
+// threads (piscina). Every failure is shrunk, its trace written through
+// withTraceFile, and reported with the one line that replays it.
+
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { parseDuration, formatDuration } from '../../engine/time.ts';
+import { GEN_FAULT_KINDS, mergeConfig, type FaultGenOptions, type GenFaultKind } from '../../fuzz/arbitraries.ts';
+import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type Shard } from '../../fuzz/campaign.ts';
+import { DEFAULT_FUZZ_SEED, type FuzzFailure } from '../../fuzz/fuzz.ts';
+import type { WorkerJob } from '../../fuzz/worker-task.ts';
+import { getProtocol, protocolNames } from '../../protocols/registry.ts';
+import { InputError } from '../../scenario/errors.ts';
+import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
+import { runPrepared } from '../../scenario/run.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import { withTraceFile } from '../file-sink.ts';
+import { loadScenario, scenarioFiles } from '../scenarios.ts';
+
+interface FuzzCliOptions {
+  runs?: string;
+  time?: string;
+  workers?: string;
+  shard?: string;
+  json?: boolean;
+  seed?: string;
+  batch?: string;
+  out: string;
+  kinds?: string;
+  maxFaults?: string;
+  keepFaults?: boolean;
+  shrink: boolean;
+  duration?: string;
+  config?: string;
+  bug?: string[];
+}
+
+function positiveInt(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`expected a positive integer (got "${text}")`, undefined, option);
+  return n;
+}
+
+/** A scenario file or name, else a protocol name (a base scenario with its default config). */
+async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenario: Scenario; file: string | undefined }> {
+  const isScenario = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
+  let doc: Record<string, unknown>;
+  let file: string | undefined;
+  if (isScenario) {
+    const loaded = await loadScenario(ref);
+    file = loaded.file;
+    doc = { ...loaded.scenario, faults: { ...loaded.scenario.faults } };
+  } else if (getProtocol(ref)) {
+    doc = { name: `${ref}-fuzz`, description: `fuzz campaign over ${ref} with its default config`, protocol: ref, duration: '5s' };
+  } else {
+    throw new InputError(`not a scenario file, a scenario in scenarios/ or a protocol; protocols: ${protocolNames().join(', ')}`, ref);
+  }
+  if (opts.duration !== undefined) doc.duration = opts.duration;
+  let config = (doc.config as Record<string, unknown> | undefined) ?? {};
+  if (opts.config !== undefined) {
+    let patch: unknown;
+    try {
+      patch = JSON.parse(opts.config);
+    } catch (err) {
+      throw new InputError(`expected a JSON object (${err instanceof Error ? err.message : String(err)})`, undefined, '--config');
+    }
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new InputError('expected a JSON object', undefined, '--config');
+    config = mergeConfig(config, patch as Record<string, unknown>);
+  }
+  for (const bug of opts.bug ?? []) config = mergeConfig(config, { bugs: { [bug]: true } });
+  doc.config = config;
+  const where = file ?? `${ref} (with the command line options)`;
+  return { scenario: parseScenario(doc, where), file };
+}
+
+function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
+  const out: FaultGenOptions = {};
+  if (opts.kinds !== undefined) {
+    const kinds = opts.kinds.split(',').map((k) => k.trim()).filter((k) => k !== '');
+    for (const k of kinds) {
+      if (!(GEN_FAULT_KINDS as readonly string[]).includes(k)) throw new InputError(`unknown fault kind "${k}"; expected some of: ${GEN_FAULT_KINDS.join(', ')}`, undefined, '--kinds');
+    }
+    out.kinds = kinds as GenFaultKind[];
+  }
+  if (opts.maxFaults !== undefined) {
+    const n = Number(opts.maxFaults);
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`expected a non-negative integer (got "${opts.maxFaults}")`, undefined, '--max-faults');
+    out.maxFaults = n;
+  }
+  return out;
+}
+
+/** Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise. */
+class Progress {
+  private readonly bar: SingleBar | undefined;
+  private readonly t0 = performance.now();
+  private lastLine = 0;
+  constructor(
+    private readonly total: number | undefined,
+    private readonly deadline: number | undefined,
+  ) {
+    if (process.stderr.isTTY) {
+      this.bar = new SingleBar(
+        { format: 'fuzz [{bar}] {percentage}% | {value}/{runsTotal} runs | {rate} runs/s | {violations} violations | {left} left', hideCursor: true, stream: process.stderr },
+        Presets.shades_classic,
+      );
+      this.bar.start(total ?? 1000, 0, { rate: '0', violations: 0, left: '?', runsTotal: total ?? '∞' });
+    }
+  }
+
+  update(done: number, violations: number, final = false): void {
+    const now = performance.now();
+    const secs = (now - this.t0) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    let left: number | undefined;
+    if (this.deadline !== undefined) left = Math.max(0, (this.deadline - now) / 1000);
+    else if (this.total !== undefined && rate > 0) left = (this.total - done) / rate;
+    const leftText = left === undefined ? '?' : `${left.toFixed(0)}s`;
+    if (this.bar) {
+      // With a time budget the bar shows elapsed time as a share of the budget.
+      const value = this.total ?? Math.round((1000 * secs) / (secs + (left ?? 0) || 1));
+      this.bar.update(this.total !== undefined ? done : value, { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done });
+      return;
+    }
+    if (final || now - this.lastLine >= 2000) {
+      this.lastLine = now;
+      process.stderr.write(`fuzz: ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${violations} violations, ${leftText} left\n`);
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}
+
+interface WrittenFailure {
+  failure: FuzzFailure;
+  batch: number;
+  trace: string;
+  scenarioFile: string;
+}
+
+/** Write the failing run's trace (through withTraceFile) and its shrunk scenario as JSON, next to each other. */
+function writeFailure(failure: FuzzFailure, batch: number): WrittenFailure {
+  const trace = failure.tracePath;
+  withTraceFile(trace, (sink) => runPrepared(prepareRun(failure.scenario), { trace: sink }));
+  const scenarioFile = trace.replace(/\.jsonl$/, '') + '.scenario.json';
+  mkdirSync(dirname(scenarioFile), { recursive: true });
+  const tmp = `${scenarioFile}.partial-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(failure.scenario, null, 2) + '\n');
+  renameSync(tmp, scenarioFile);
+  return { failure, batch, trace, scenarioFile };
+}
+
+function describeFault(f: Record<string, unknown>): string {
+  const { at, kind, ...rest } = f;
+  const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
+  return `${String(kind)}${args.length ? ` ${args.join(' ')}` : ''} @${formatDuration(at as number)}`;
+}
+
+function formatFailure(w: WrittenFailure): string[] {
+  const f = w.failure;
+  const timeline = f.scenario.faults.timeline as unknown as Record<string, unknown>[];
+  return [
+    `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
+    `  seed      ${f.seed} (batch ${w.batch})`,
+    `  shrunk    ${timeline.length} faults: ${timeline.map(describeFault).join(', ')}`,
+    `  trace     ${w.trace}`,
+    `  scenario  ${w.scenarioFile}`,
+    `  replay    ${f.replay}`,
+    `  view      npx faultline view ${w.trace}`,
+  ];
+}
+
+export function registerFuzz(program: Command): void {
+  program
+    .command('fuzz')
+    .description('fuzz a scenario or protocol with generated fault schedules; shrink, record and print a replay line for every failure (exit 1 if any)')
+    .argument('<scenario-or-protocol>', 'scenario file, scenario name in scenarios/, or protocol name')
+    .option('--runs <n>', 'run budget (default 200 unless --time is given)')
+    .option('--time <duration>', 'wall-time budget instead of a run budget, e.g. 60s or 5m')
+    .option('--workers <k>', 'worker threads (default: the available cores; 1 runs in this thread)')
+    .option('--shard <i/n>', 'run shard i of n (1-based): n shards together run exactly the batches one machine would')
+    .option('--json', 'print one JSON summary line on stdout')
+    .option('--seed <n>', `campaign seed (default ${DEFAULT_FUZZ_SEED})`)
+    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 25)')
+    .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
+    .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
+    .option('--max-faults <n>', 'most fault episodes per run (default 8)')
+    .option('--keep-faults', "also keep the scenario's own fault timeline")
+    .option('--no-shrink', 'report failures as found, without shrinking')
+    .option('--duration <d>', 'override the run duration, e.g. 10s')
+    .option('--config <json>', 'merge this JSON into the protocol config')
+    .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
+    .action(async (ref: string, opts: FuzzCliOptions) => {
+      if (opts.runs !== undefined && opts.time !== undefined) throw new InputError('give a run budget or a time budget, not both', undefined, '--runs/--time');
+      const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
+      let budgetMs: number | undefined;
+      if (opts.time !== undefined) {
+        const us = parseDuration(opts.time);
+        if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m (got "${opts.time}")`, undefined, '--time');
+        budgetMs = us / 1000;
+      }
+      let shard: Shard = WHOLE;
+      if (opts.shard !== undefined) {
+        const s = parseShard(opts.shard);
+        if (!s) throw new InputError(`expected i/n with 1 <= i <= n, e.g. 2/4 (got "${opts.shard}")`, undefined, '--shard');
+        shard = s;
+      }
+      const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers') : availableParallelism();
+      const batchSize = positiveInt(opts.batch ?? '25', '--batch');
+      const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
+      if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
+      const faults = faultOptions(opts);
+      const { scenario } = await baseScenario(ref, opts);
+      // Fail fast, here, on a cluster the fault options cannot target.
+      prepareRun(scenario);
+
+      const plan = planBatches({ runs, batchSize, seed, shard });
+      // The shard's share of the run budget, for the progress bar.
+      let shardRuns: number | undefined;
+      if (runs !== undefined) {
+        shardRuns = 0;
+        for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
+      }
+      const t0 = performance.now();
+      const deadline = budgetMs !== undefined ? t0 + budgetMs : undefined;
+      const progress = new Progress(shardRuns, deadline);
+      const job = (task: BatchJob['task']): BatchJob => ({ scenario, task, faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out });
+      const results: BatchResult[] = [];
+      const written: WrittenFailure[] = [];
+      let stopping = false;
+      const onSigint = (): void => {
+        stopping = true;
+      };
+      process.once('SIGINT', onSigint);
+      const more = (): boolean => !stopping && (deadline === undefined || performance.now() < deadline);
+      const collect = (r: BatchResult): void => {
+        results.push(r);
+        for (const f of r.failures) {
+          const w = writeFailure(f, r.batch);
+          written.push(w);
+          if (!opts.json) {
+            progress.stop();
+            process.stderr.write(formatFailure(w).join('\n') + '\n');
+          }
+        }
+      };
+
+      try {
+        if (workers === 1) {
+          let done = 0;
+          let violations = 0;
+          for (const task of plan) {
+            if (!more()) break;
+            collect(
+              runBatch(job(task), (violated) => {
+                done++;
+                if (violated) violations++;
+                progress.update(done, violations);
+              }),
+            );
+          }
+          progress.update(done, violations, true);
+        } else {
+          const counters = new Int32Array(new SharedArrayBuffer(8));
+          const pool = new Piscina({ filename: new URL('../../fuzz/worker.js', import.meta.url).href, maxThreads: workers, minThreads: Math.min(workers, 1) });
+          const tick = setInterval(() => progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1)), 250);
+          try {
+            await new Promise<void>((resolve, reject) => {
+              let running = 0;
+              let failed = false;
+              const next = (): void => {
+                while (!failed && running < workers && more()) {
+                  const it = plan.next();
+                  if (it.done) break;
+                  running++;
+                  const wj: WorkerJob = { ...job(it.value), progress: counters };
+                  (pool.run(wj) as Promise<BatchResult>).then(
+                    (r) => {
+                      running--;
+                      try {
+                        collect(r);
+                      } catch (err) {
+                        failed = true;
+                        reject(err);
+                        return;
+                      }
+                      next();
+                    },
+                    (err: unknown) => {
+                      failed = true;
+                      reject(err);
+                    },
+                  );
+                }
+                if (running === 0 && !failed) resolve();
+              };
+              next();
+            });
+          } finally {
+            clearInterval(tick);
+            await pool.destroy();
+          }
+          progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), true);
+        }
+      } finally {
+        progress.stop();
+        process.removeListener('SIGINT', onSigint);
+      }
+
+      results.sort((a, b) => a.batch - b.batch);
+      const totalRuns = results.reduce((s, r) => s + r.runs, 0);
+      const totalViolations = results.reduce((s, r) => s + r.violations, 0);
+      written.sort((a, b) => a.batch - b.batch);
+      const wall = (performance.now() - t0) / 1000;
+      if (opts.json) {
+        process.stdout.write(
+          JSON.stringify({
+            runs: totalRuns,
+            violations: totalViolations,
+            failures: written.map((w) => ({ seed: w.failure.seed, replay: w.failure.replay, invariant: w.failure.violation.invariant, message: w.failure.violation.message, trace: w.trace, scenario: w.scenarioFile, batch: w.batch })),
+            scenario: scenario.name,
+            protocol: scenario.protocol,
+            seed,
+            shard: `${shard.index}/${shard.count}`,
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations })),
+            wall_s: wall,
+          }) + '\n',
+        );
+      } else {
+        const lines = [
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
+          `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ' (each failure above: trace, shrunk scenario and the replay line)' : ''}`,
+        ];
+        for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      process.exitCode = totalViolations > 0 ? 1 : 0;
+    });
+}

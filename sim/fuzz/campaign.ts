@@ -1,0 +1,94 @@
+// A long fuzz campaign as deterministic batches: batch b is one fuzz() call
+// with its own fast-check seed derived from (campaign seed, b). Batches are
+// independent, so they run on any number of worker threads in any order, and
+// `--shard i/n` gives machine i the batches b with b mod n = i-1: n machines
+// together run exactly the batches one machine would.
+
+import type { Scenario } from '../scenario/schema.ts';
+import type { FaultGenOptions } from './arbitraries.ts';
+import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport } from './fuzz.ts';
+
+export interface Shard {
+  /** 1-based, as in CI matrices and `--shard 2/4`. */
+  index: number;
+  count: number;
+}
+
+export const WHOLE: Shard = { index: 1, count: 1 };
+
+/** "i/n" with 1 <= i <= n; undefined when the text is not one. */
+export function parseShard(text: string): Shard | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+}
+
+/** A 31-bit fast-check seed for batch `batch` of a campaign seeded with `seed` (a murmur3 finaliser: close inputs give unrelated seeds). */
+export function batchSeed(seed: number, batch: number): number {
+  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(batch + 1, 0x85ebca6b)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h & 0x7fffffff;
+}
+
+export interface BatchTask {
+  batch: number;
+  /** fast-check seed of the batch. */
+  seed: number;
+  runs: number;
+}
+
+/**
+ * The batches this shard runs, in order. With a run budget, the campaign is
+ * ceil(runs / batchSize) batches (the last one possibly smaller); without one
+ * (a time budget) the sequence never ends and the caller stops taking.
+ */
+export function* planBatches(opts: { runs: number | undefined; batchSize: number; seed?: number; shard?: Shard }): Generator<BatchTask> {
+  const shard = opts.shard ?? WHOLE;
+  const seed = opts.seed ?? DEFAULT_FUZZ_SEED;
+  const size = opts.batchSize;
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`batch size must be a positive integer (got ${size})`);
+  const total = opts.runs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(opts.runs / size);
+  for (let b = shard.index - 1; b < total; b += shard.count) {
+    const runs = opts.runs === undefined ? size : Math.min(size, opts.runs - b * size);
+    yield { batch: b, seed: batchSeed(seed, b), runs };
+  }
+}
+
+/** Everything a worker needs to run one batch: plain data, so it crosses threads. */
+export interface BatchJob {
+  scenario: Scenario;
+  task: BatchTask;
+  faults?: FaultGenOptions;
+  keepFaults?: boolean;
+  shrink?: boolean;
+  traceDir?: string;
+}
+
+export interface BatchResult extends FuzzReport {
+  batch: number;
+  seed: number;
+}
+
+export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void): BatchResult {
+  let seen = 0;
+  const report = fuzz({
+    scenario: job.scenario,
+    runs: job.task.runs,
+    seed: job.task.seed,
+    ...(job.faults ? { faults: job.faults } : {}),
+    ...(job.keepFaults !== undefined ? { keepFaults: job.keepFaults } : {}),
+    ...(job.shrink !== undefined ? { shrink: job.shrink } : {}),
+    ...(job.traceDir !== undefined ? { traceDir: job.traceDir } : {}),
+    onProgress: (_done, violations) => {
+      onRun?.(violations > seen);
+      seen = violations;
+    },
+  });
+  return { ...report, batch: job.task.batch, seed: job.task.seed };
+}

@@ -1,0 +1,103 @@
+// Replay: re-run a trace's scenario from its header (which holds the fully
+// resolved scenario and the seed) and compare the new trace with the recorded
+// one, line by line. Pure: it takes the file's text; the CLI reads the file.
+
+import type { TraceSink } from '../engine/trace.ts';
+import type { JsonValue, Violation } from '../engine/types.ts';
+import { InputError } from '../scenario/errors.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { runPrepared } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseTrace } from '../trace/parse.ts';
+
+export interface ReplayDifference {
+  /** 1-based line of the trace file. */
+  line: number;
+  /** What the line is: "header", "event #12" or "end line". */
+  what: string;
+  recorded: string | undefined;
+  replayed: string | undefined;
+}
+
+export interface ReplayResult {
+  scenario: Scenario;
+  seed: string;
+  recordedHash: string;
+  replayedHash: string;
+  /** Same hash and same bytes. */
+  identical: boolean;
+  /** First line where the replay differs from the file (undefined when identical). */
+  difference: ReplayDifference | undefined;
+  violations: Violation[];
+  events: number;
+}
+
+/** Compares the replayed trace with the recorded lines as it is written, keeping only the first difference. */
+class ComparingSink implements TraceSink {
+  private line = 0;
+  private rest = '';
+  first: ReplayDifference | undefined;
+  constructor(private readonly recorded: readonly string[]) {}
+
+  write(chunk: string): void {
+    const parts = (this.rest + chunk).split('\n');
+    this.rest = parts.pop() ?? '';
+    for (const p of parts) this.compare(p);
+  }
+
+  private compare(replayed: string): void {
+    const i = this.line++;
+    if (this.first) return;
+    const recorded = this.recorded[i];
+    if (recorded !== replayed) this.first = { line: i + 1, what: describeLine(i, replayed ?? recorded), recorded, replayed };
+  }
+
+  /** After the run: a recorded file longer than the replay differs at the first extra line. */
+  finish(): void {
+    if (!this.first && this.line < this.recorded.length) {
+      const i = this.line;
+      this.first = { line: i + 1, what: describeLine(i, this.recorded[i]), recorded: this.recorded[i], replayed: undefined };
+    }
+  }
+}
+
+function describeLine(index: number, text: string | undefined): string {
+  if (index === 0) return 'header';
+  if (text?.startsWith('{"type":"end"')) return 'end line';
+  return `event #${index - 1}`;
+}
+
+/** Re-run the trace in `text` (from `file`, for messages). Throws InputError for a malformed or truncated trace. */
+export function replayTrace(text: string, file?: string): ReplayResult {
+  const parsed = parseTrace(text, { ...(file !== undefined ? { file } : {}), verifyHash: false });
+  if (!parsed.footer) {
+    const lineCount = text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length;
+    throw new InputError(`${parsed.warnings[0] ?? "the trace is truncated: it has no end line"}; a replay needs the recorded hash on its end line`, file, `line ${lineCount}`);
+  }
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(parsed.header.config as JsonValue, file);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`the header's scenario is not valid: ${err.message}`, file, `line 1: config.${err.where ?? ''}`);
+    throw err;
+  }
+  const prepared = prepareRun(scenario, { seed: parsed.header.seed, ...(file !== undefined ? { file } : {}) });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const sink = new ComparingSink(lines);
+  const result = runPrepared(prepared, { trace: sink });
+  sink.finish();
+  const replayedHash = result.hash ?? '';
+  const recordedHash = parsed.footer.hash;
+  const identical = replayedHash === recordedHash && sink.first === undefined;
+  return {
+    scenario,
+    seed: prepared.seed,
+    recordedHash,
+    replayedHash,
+    identical,
+    difference: sink.first,
+    violations: result.violations,
+    events: result.stats.events,
+  };
+}
