@@ -2,8 +2,10 @@
 
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { pingpong } from './pingpong/protocol.ts';
+import { twopc } from './twopc/protocol.ts';
+import { lock } from './lock/protocol.ts';
 
-const protocols: ProtocolDefinition[] = [pingpong];
+const protocols: ProtocolDefinition[] = [pingpong, lock, twopc];
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);

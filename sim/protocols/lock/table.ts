@@ -9,7 +9,8 @@
 //   const r: LockResult = t.apply(command)       // deterministic: same commands, same results
 //   r.reply                                      // the answer to the command's sender (null for a tick)
 //   r.grants                                     // waiters that were granted a lock as a side effect
-//   r.expired                                    // sessions that expired (their locks were freed)
+//   r.expired                                    // sessions that expired
+//   r.freed                                      // locks those expiries took from their holders
 //   t.nextExpiry()                               // earliest expiresAt of a live session: when to tick
 //   t.state()                                    // the published shape (LockServerState in state.ts)
 //   t.snapshot() / LockTable.restore(snapshot)   // plain JSON, round-trips exactly
@@ -72,6 +73,8 @@ export interface LockResult {
   reply: LockReply | null;
   grants: Grant[];
   expired: string[];
+  /** Locks freed because their holder's session expired (before any hand-over in `grants`). */
+  freed: { lock: string; session: string; token: number }[];
 }
 
 export interface LockTableOptions {
@@ -133,7 +136,7 @@ export class LockTable {
   apply(cmd: LockCommand): LockResult {
     assert(Number.isInteger(cmd.now), () => `lock table: now must be integer µs, got ${cmd.now}`);
     this.now = Math.max(this.now, cmd.now);
-    const res: LockResult = { reply: null, grants: [], expired: [] };
+    const res: LockResult = { reply: null, grants: [], expired: [], freed: [] };
     this.expire(res);
     switch (cmd.op) {
       case 'acquire':
@@ -225,6 +228,7 @@ export class LockTable {
     for (const [name, l] of this.locks) {
       l.waiters = l.waiters.filter((w) => this.sessions.has(w));
       if (l.holder !== null && !this.sessions.has(l.holder)) {
+        res.freed.push({ lock: name, session: l.holder, token: l.token });
         l.holder = null;
         this.handOver(name, l, res);
       }

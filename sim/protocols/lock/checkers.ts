@@ -1,0 +1,156 @@
+// The lock service's checkers. Server-side properties are read off what the
+// server actually sends (a grant is a decision the moment it leaves), resource-
+// side ones off the resource's acknowledgements, in TRUE time (the SimView's
+// clock, never a node's), and the history is checked as a linearizable lock.
+//
+//   single-holder      at most one holder per lock at any time, on the server's own clock:
+//                      a grant never goes out while another session's lease on that lock runs
+//   token-order        fencing tokens strictly increase per lock, across crashes and restarts
+//   fenced-writes      with fencing, the resource accepts tokens in non-decreasing order per lock,
+//                      so no write of an older holder lands after a newer holder's
+//   mutual-exclusion   critical sections never overlap in true time. A critical section is
+//                      what a holding did to the resource: the span from its first to its last
+//                      accepted write. Two holdings' spans interleaving is the failure.
+//   linearizable       the acquire/release history is a linearizable lock (lockModel); lease
+//                      expiries are in it as releases by the holder (recorded by the server)
+
+import { checkHistory } from '../../check/linearizability/checker.ts';
+import { lockModel } from '../../check/linearizability/models.ts';
+import { formatDuration } from '../../engine/time.ts';
+import type { Checker, Micros, TraceEvent } from '../../engine/types.ts';
+import { grantsIn, type LockMessage, type ResourceAck } from './messages.ts';
+
+type Observe = (ev: TraceEvent) => string | undefined;
+
+/** An 'always' checker driven by trace events: observe() finds the problem, check() reports it once. */
+function eventChecker(name: string, description: string, make: () => Observe): Checker {
+  const step = make();
+  let found: string | undefined;
+  return {
+    name,
+    description,
+    when: 'always',
+    observe(ev) {
+      if (found === undefined) found = step(ev);
+    },
+    check: () => found,
+  };
+}
+
+function sentBy(ev: TraceEvent, node: string): LockMessage | undefined {
+  return ev.type === 'send' && ev.from === node ? (ev.msg as unknown as LockMessage) : undefined;
+}
+
+/** The resource's acceptance of a write (not a duplicate), or undefined. */
+function acceptedWrite(ev: TraceEvent, resource: string): ResourceAck | undefined {
+  const m = sentBy(ev, resource);
+  return m?.type === 'write-ack' && m.ok && !m.dup ? m : undefined;
+}
+
+export function singleHolderChecker(server: string): Checker {
+  return eventChecker('single-holder', 'At most one session holds a lock at any time (on the server clock)', () => {
+    // Per lock: the current holder's session, token and lease end, as the server has told its clients.
+    const held = new Map<string, { session: string; token: number; expiresAt: Micros }>();
+    const leaseOf = new Map<string, Micros>(); // session -> latest lease end the server announced
+    return (ev) => {
+      const m = sentBy(ev, server);
+      if (!m || (m.type !== 'lock-reply' && m.type !== 'granted')) return undefined;
+      if (m.type === 'lock-reply') {
+        const r = m.reply;
+        if (r.kind === 'alive' || r.kind === 'queued') leaseOf.set(m.session, Math.max(leaseOf.get(m.session) ?? 0, r.expiresAt));
+        if (r.kind === 'released') {
+          const h = held.get(r.lock);
+          if (h && h.session === m.session && h.token === r.token) held.delete(r.lock);
+        }
+      }
+      for (const g of grantsIn(m)) {
+        leaseOf.set(g.session, Math.max(leaseOf.get(g.session) ?? 0, g.expiresAt));
+        const h = held.get(g.lock);
+        if (h && h.session !== g.session) {
+          const until = Math.max(h.expiresAt, leaseOf.get(h.session) ?? 0);
+          if (m.serverTime < until) {
+            return `${server} granted ${g.lock} to ${g.session} (token ${g.token}) at server time ${formatDuration(m.serverTime)} while ${h.session} (token ${h.token}) still held it until ${formatDuration(until)}`;
+          }
+        }
+        held.set(g.lock, { session: g.session, token: g.token, expiresAt: g.expiresAt });
+      }
+      return undefined;
+    };
+  });
+}
+
+export function tokenOrderChecker(server: string): Checker {
+  return eventChecker('token-order', 'Fencing tokens strictly increase per lock and are never reused', () => {
+    const last = new Map<string, { token: number; session: string }>();
+    return (ev) => {
+      const m = sentBy(ev, server);
+      if (!m) return undefined;
+      for (const g of grantsIn(m)) {
+        const prev = last.get(g.lock);
+        // The same grant answered again (a retried acquire) repeats its token; anything else must exceed it.
+        if (prev && !(g.token === prev.token && g.session === prev.session) && g.token <= prev.token) {
+          return `${server} granted ${g.lock} to ${g.session} with token ${g.token}, but token ${prev.token} was already granted to ${prev.session}`;
+        }
+        if (!prev || g.token > prev.token) last.set(g.lock, { token: g.token, session: g.session });
+      }
+      return undefined;
+    };
+  });
+}
+
+export function fencedWritesChecker(resource: string): Checker {
+  return eventChecker('fenced-writes', 'The resource accepts fenced writes in non-decreasing token order per lock', () => {
+    const highest = new Map<string, { token: number; client: string }>();
+    return (ev) => {
+      const a = acceptedWrite(ev, resource);
+      if (!a || a.token === null) return undefined;
+      const h = highest.get(a.lock);
+      if (h && a.token < h.token) {
+        return `${resource} accepted write ${a.seq} of ${a.client} on ${a.lock} with token ${a.token} after a write of ${h.client} with token ${h.token}: a stale holder got through`;
+      }
+      if (!h || a.token > h.token) highest.set(a.lock, { token: a.token, client: a.client });
+      return undefined;
+    };
+  });
+}
+
+export function mutualExclusionChecker(resource: string): Checker {
+  return eventChecker('mutual-exclusion', 'Critical sections on one lock never overlap in true time', () => {
+    interface Section { tenure: string; client: string; first: Micros; last: Micros }
+    const current = new Map<string, Section>();
+    // Holdings that another holding has written after: they must never write again.
+    const superseded = new Map<string, { by: Section }>();
+    return (ev) => {
+      const a = acceptedWrite(ev, resource);
+      if (!a) return undefined;
+      const t = ev.t; // true time of the acceptance
+      const cur = current.get(a.lock);
+      if (cur && cur.tenure === a.tenure) {
+        cur.last = t;
+        return undefined;
+      }
+      const old = superseded.get(a.tenure);
+      if (old) {
+        const b = old.by;
+        return `on ${a.lock}, ${a.client}'s critical section (${a.tenure}) wrote at t=${formatDuration(t)}, after ${b.client}'s (${b.tenure}) wrote at t=${formatDuration(b.first)}..${formatDuration(b.last)}: the two overlap in true time`;
+      }
+      const next: Section = { tenure: a.tenure, client: a.client, first: t, last: t };
+      if (cur) superseded.set(cur.tenure, { by: next });
+      current.set(a.lock, next);
+      return undefined;
+    };
+  });
+}
+
+export function linearizableLockChecker(): Checker {
+  return {
+    name: 'linearizable',
+    description: 'The acquire/release history is linearizable as a lock (expiries recorded as releases)',
+    when: 'final',
+    check(view) {
+      const r = checkHistory(view.history, lockModel, { maxSteps: 2_000_000 });
+      if (r.verdict === 'not-linearizable') return r.failure?.explanation ?? 'the lock history is not linearizable';
+      return undefined;
+    },
+  };
+}

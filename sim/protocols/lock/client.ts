@@ -1,0 +1,304 @@
+// A lock client: a process that repeatedly takes a lock, does some writes to
+// the protected resource inside its critical section, and lets the lock go.
+// It has only its own clock (which may be offset, drift, or stop while the
+// process is paused) and follows one of two recipes:
+//
+// - 'fencing' (Chubby sessions + Kleppmann's fencing tokens): a session kept
+//   alive by keep-alives, a FIFO wait for the lock, and the grant's token sent
+//   with every write so the resource can refuse a stale holder.
+// - 'redis' (SET lock value NX PX ttl; delete only if the value is still ours):
+//   a fresh random value per attempt, no waiting (retry after a back-off), no
+//   keep-alives, and no token: the resource cannot tell a stale writer.
+//
+// Either way the client believes it holds the lock until its local lease
+// deadline: the local send time of the last request the server answered, plus
+// the ttl, minus a safety margin. It checks that belief before each write, then
+// does the work (a delay) and sends the write WITHOUT checking again: a pause
+// between the check and the write is exactly the failure Kleppmann describes,
+// and no amount of checking closes it; only fencing does.
+
+import type { JsonValue, Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import type { LockMessage, ResourceAck } from './messages.ts';
+import type { LockClientState, LockRecipe } from './state.ts';
+import type { Grant, LockReply } from './table.ts';
+
+export interface LockClientOptions {
+  recipe: LockRecipe;
+  server: string;
+  resource: string;
+  locks: readonly string[];
+  ttl: Micros;
+  keepAlive: Micros;
+  margin: Micros;
+  retry: Micros;
+  writes: number;
+  work: Micros;
+  think: Micros;
+  /** Delay before the first attempt (local clock). */
+  startAfter: Micros;
+  /** Stop after this many critical sections (0 = never). */
+  cycles: number;
+}
+
+type Phase = 'idle' | 'acquiring' | 'holding' | 'releasing';
+
+export class LockClient implements NodeBehaviour<LockMessage> {
+  phase: Phase = 'idle';
+  lock = '';
+  session = '';
+  token: number | null = null;
+  deadline: Micros | null = null;
+  /** Critical sections completed (every write acknowledged). */
+  completed = 0;
+  private req = 0;
+  private readonly sentAt = new Map<number, Micros>();
+  /** Local send time of the latest request the server answered while our session was alive. */
+  private lastAck: Micros | null = null;
+  private op = -1;
+  private tenure = '';
+  private seq = 0;
+  private inflightWrite = false;
+  private sections = 0;
+  /** Copies of the current acquire sent (retries). */
+  private copies = 0;
+
+  constructor(private readonly o: LockClientOptions) {}
+
+  onStart(ctx: NodeContext<LockMessage>): void {
+    this.publish(ctx);
+    ctx.setTimer('think', this.o.startAfter + this.thinkTime(ctx));
+  }
+
+  onRecover(ctx: NodeContext<LockMessage>): void {
+    // A restarted process remembers nothing: its old session lapses on the server by itself.
+    ctx.log('restarted: any lock held before the crash is abandoned');
+    this.onStart(ctx);
+  }
+
+  onTimer(ctx: NodeContext<LockMessage>, name: string): void {
+    switch (name) {
+      case 'think':
+        if (this.phase === 'idle') this.startAcquire(ctx);
+        return;
+      case 'retry':
+        this.retry(ctx);
+        return;
+      case 'keepalive':
+        if (this.o.recipe === 'fencing' && (this.phase === 'acquiring' || this.phase === 'holding')) {
+          this.request(ctx, { type: 'keepalive', session: this.session, ttl: this.o.ttl });
+          ctx.setTimer('keepalive', this.o.keepAlive);
+        }
+        return;
+      case 'check':
+        this.checkAndWork(ctx);
+        return;
+      case 'write':
+        this.sendWrite(ctx);
+        return;
+    }
+  }
+
+  onMessage(ctx: NodeContext<LockMessage>, _from: string, msg: LockMessage): void {
+    switch (msg.type) {
+      case 'lock-reply':
+        if (msg.session === this.session) this.onReply(ctx, msg.req, msg.reply);
+        return;
+      case 'granted':
+        if (msg.grant.session === this.session) this.onGrant(ctx, msg.grant, undefined);
+        return;
+      case 'write-ack':
+        this.onWriteAck(ctx, msg);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ acquire
+
+  private startAcquire(ctx: NodeContext<LockMessage>): void {
+    if (this.o.cycles > 0 && this.sections >= this.o.cycles) return;
+    this.lock = this.o.locks.length === 1 ? (this.o.locks[0] as string) : ctx.rng.pick(this.o.locks);
+    // Fencing: one session per life of the process (a new one after it expired). Redis: a fresh random value per attempt.
+    if (this.o.recipe === 'redis' || this.session === '') this.session = `${ctx.id}/${ctx.rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`;
+    this.phase = 'acquiring';
+    this.copies = 0;
+    this.op = ctx.invoke({ process: ctx.id, f: 'acquire', key: this.lock });
+    this.sendAcquire(ctx);
+    if (this.o.recipe === 'fencing') ctx.setTimer('keepalive', this.o.keepAlive);
+    this.publish(ctx);
+  }
+
+  private sendAcquire(ctx: NodeContext<LockMessage>): void {
+    this.copies++;
+    this.request(ctx, { type: 'acquire', session: this.session, lock: this.lock, ttl: this.o.ttl, wait: this.o.recipe === 'fencing' });
+  }
+
+  private onReply(ctx: NodeContext<LockMessage>, req: number, reply: LockReply): void {
+    const sent = this.sentAt.get(req);
+    this.sentAt.delete(req);
+    if (reply.kind === 'no-session') return this.sessionLost(ctx);
+    // An acquire or keep-alive the server answered renewed our lease from (at the latest) its send time.
+    const renewed = reply.kind === 'granted' || reply.kind === 'queued' || reply.kind === 'alive';
+    if (sent !== undefined && renewed && (this.lastAck === null || sent > this.lastAck)) this.lastAck = sent;
+    switch (reply.kind) {
+      case 'granted':
+        return this.onGrant(ctx, reply.grant, sent);
+      case 'busy':
+        if (this.phase === 'acquiring' && reply.lock === this.lock) {
+          // SET NX failed: somebody holds it. Definite only if this was our one copy of the request:
+          // an earlier copy may still be on the wire and take effect later.
+          ctx.complete(this.op, this.copies === 1 ? 'fail' : 'info');
+          this.toIdle(ctx, this.o.retry);
+        }
+        return;
+      case 'alive':
+        if (this.phase === 'holding') this.extendDeadline();
+        return;
+      case 'released':
+      case 'not-held':
+        if (this.phase === 'releasing' && reply.lock === this.lock) {
+          // not-held: the lease had already expired (the server recorded that release) or a retry raced the first one.
+          ctx.complete(this.op, reply.kind === 'released' ? 'ok' : 'info');
+          this.toIdle(ctx, this.thinkTime(ctx));
+        }
+        return;
+      case 'queued':
+        return;
+    }
+  }
+
+  private onGrant(ctx: NodeContext<LockMessage>, grant: Grant, sent: Micros | undefined): void {
+    if (this.phase !== 'acquiring' || grant.lock !== this.lock) {
+      if (this.phase === 'holding' && grant.lock === this.lock) return; // a retried acquire answered again
+      // A grant we no longer want (we gave up on it): hand it back, on the record.
+      ctx.send(this.o.server, { type: 'release', req: ++this.req, session: grant.session, lock: grant.lock, token: grant.token });
+      return;
+    }
+    if (this.o.recipe === 'redis' && sent !== undefined) this.lastAck = sent;
+    this.phase = 'holding';
+    this.token = grant.token;
+    this.tenure = `${this.session}#${grant.token}`;
+    this.seq = 0;
+    this.extendDeadline();
+    ctx.complete(this.op, 'ok', grant.token);
+    ctx.cancelTimer('retry');
+    this.sections++;
+    this.publish(ctx);
+    ctx.setTimer('check', 0);
+  }
+
+  private extendDeadline(): void {
+    if (this.lastAck !== null) this.deadline = this.lastAck + this.o.ttl - this.o.margin;
+  }
+
+  /** The server no longer knows our session: whatever we held or waited for is gone. */
+  private sessionLost(ctx: NodeContext<LockMessage>): void {
+    if (this.phase === 'idle') return;
+    ctx.log(`session ${this.session} expired at the server`);
+    this.session = '';
+    this.lastAck = null;
+    if (this.phase === 'acquiring' || this.phase === 'releasing') {
+      ctx.complete(this.op, 'info'); // it may have been granted (or released) before it expired
+      this.toIdle(ctx, this.thinkTime(ctx));
+      return;
+    }
+    // Holding: stop writing; the server already recorded the expiry as our release.
+    this.toIdle(ctx, this.thinkTime(ctx));
+  }
+
+  // ------------------------------------------------------------ critical section
+
+  /** Check the lease, then do the work. The write goes out when the work is done, without another check. */
+  private checkAndWork(ctx: NodeContext<LockMessage>): void {
+    if (this.phase !== 'holding' || this.inflightWrite) return;
+    if (this.seq >= this.o.writes) return this.startRelease(ctx);
+    if (this.deadline === null || ctx.now() >= this.deadline) {
+      ctx.log(`lease deadline passed on ${this.lock}: giving up the critical section`);
+      return this.startRelease(ctx);
+    }
+    this.seq++;
+    this.inflightWrite = true;
+    ctx.setTimer('write', this.o.work);
+  }
+
+  private sendWrite(ctx: NodeContext<LockMessage>): void {
+    if (this.phase !== 'holding') return;
+    ctx.send(this.o.resource, {
+      type: 'write',
+      lock: this.lock,
+      client: ctx.id,
+      tenure: this.tenure,
+      token: this.o.recipe === 'fencing' ? this.token : null,
+      seq: this.seq,
+      value: `${ctx.id}:${this.token}:${this.seq}`,
+    });
+    ctx.setTimer('retry', this.o.retry);
+  }
+
+  private onWriteAck(ctx: NodeContext<LockMessage>, ack: ResourceAck): void {
+    if (this.phase !== 'holding' || ack.tenure !== this.tenure || ack.seq !== this.seq || !this.inflightWrite) return;
+    this.inflightWrite = false;
+    ctx.cancelTimer('retry');
+    if (!ack.ok) {
+      // Fenced off: a newer holder wrote with a higher token, so our lock is gone.
+      ctx.log(`write fenced off by the resource (token ${ack.token} < ${ack.highestToken}): lock lost`);
+      return this.startRelease(ctx);
+    }
+    if (this.seq >= this.o.writes) this.completed++;
+    ctx.setTimer('check', 0);
+  }
+
+  // ------------------------------------------------------------ release
+
+  private startRelease(ctx: NodeContext<LockMessage>): void {
+    this.phase = 'releasing';
+    this.inflightWrite = false;
+    this.op = ctx.invoke({ process: ctx.id, f: 'release', key: this.lock });
+    this.sendRelease(ctx);
+    this.publish(ctx);
+  }
+
+  private sendRelease(ctx: NodeContext<LockMessage>): void {
+    // Fencing: release exactly our grant (by token). Redis: delete only if the value is still ours (the session).
+    this.request(ctx, { type: 'release', session: this.session, lock: this.lock, ...(this.o.recipe === 'fencing' && this.token !== null ? { token: this.token } : {}) });
+  }
+
+  private retry(ctx: NodeContext<LockMessage>): void {
+    if (this.phase === 'acquiring') this.sendAcquire(ctx);
+    else if (this.phase === 'releasing') this.sendRelease(ctx);
+    else if (this.phase === 'holding' && this.inflightWrite) return this.sendWrite(ctx);
+  }
+
+  private toIdle(ctx: NodeContext<LockMessage>, delay: Micros): void {
+    this.phase = 'idle';
+    this.token = null;
+    this.deadline = null;
+    this.inflightWrite = false;
+    ctx.cancelTimer('retry');
+    if (this.o.recipe === 'redis') this.lastAck = null;
+    this.publish(ctx);
+    ctx.setTimer('think', delay);
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  private request(ctx: NodeContext<LockMessage>, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
+    const req = ++this.req;
+    this.sentAt.set(req, ctx.now());
+    // Keep only recent send times: an answer older than a lease is of no use.
+    if (this.sentAt.size > 64) this.sentAt.delete(this.sentAt.keys().next().value as number);
+    ctx.send(this.o.server, { ...body, req } as LockMessage);
+    if (body.type !== 'keepalive') ctx.setTimer('retry', this.o.retry);
+  }
+
+  /** Idle time before the next attempt: uniform in [0, think]. */
+  private thinkTime(ctx: NodeContext<LockMessage>): Micros {
+    return ctx.rng.int(0, this.o.think + 1);
+  }
+
+  private publish(ctx: NodeContext<LockMessage>): void {
+    const s: LockClientState = { lock: this.lock, holding: this.phase === 'holding', token: this.token, deadline: this.deadline, recipe: this.o.recipe };
+    ctx.publish(s as unknown as JsonValue);
+  }
+}

@@ -1,0 +1,111 @@
+// The lock service as a scenario protocol: one lock server (s1), one protected
+// resource (r1) and N clients (c1..cN) contending for a few locks, with either
+// recipe. Planted bugs (all off by default) let the tests prove each checker
+// catches what it exists to catch.
+
+import { z } from 'zod';
+import type { NodeSpec } from '../../engine/types.ts';
+import { defineProtocol } from '../../scenario/protocol.ts';
+import { duration } from '../../scenario/schema.ts';
+import { fencedWritesChecker, linearizableLockChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
+import { LockClient } from './client.ts';
+import { LockResource } from './resource.ts';
+import { LockServer } from './server.ts';
+
+export const SERVER = 's1';
+export const RESOURCE = 'r1';
+
+export const lockConfig = z
+  .object({
+    clients: z.number().int().min(1).max(64).default(2),
+    /** Number of locks (named L1, L2, ...); each critical section picks one at random. */
+    locks: z.number().int().min(1).max(64).default(1),
+    /** 'fencing': sessions, FIFO waiting and fencing tokens; 'redis': SET NX PX with a random value, no token. */
+    recipe: z.enum(['fencing', 'redis']).default('fencing'),
+    /** Whether the resource rejects writes with a token below the highest it accepted. */
+    fencing: z.boolean().default(true),
+    /** Lease time to live. */
+    ttl: duration.default(500_000),
+    /** Keep-alive interval of the fencing recipe. */
+    keepAlive: duration.default(100_000),
+    /** The client stops trusting its lease this long before it would end on its own clock. */
+    margin: duration.default(50_000),
+    /** Retransmission timeout for requests and writes. */
+    retry: duration.default(50_000),
+    /** Writes per critical section. */
+    writes: z.number().int().min(1).max(1000).default(3),
+    /** Work between the lease check and the write it leads to. */
+    work: duration.default(5_000),
+    /** Up to this long idle between critical sections (uniform). */
+    think: duration.default(20_000),
+    /** Client i (from 0) starts after i * stagger. */
+    stagger: duration.default(0),
+    /** Critical sections per client (0 = as many as fit). */
+    cycles: z.number().int().min(0).default(0),
+    bugs: z
+      .object({
+        /** Server: write the lock table but never fsync it (tokens reused and leases forgotten after a crash). */
+        skipFsync: z.boolean().default(false),
+        /** Server: end leases ttl/2 early on its own clock, granting while the previous holder's lease runs. */
+        grantBeforeExpiry: z.boolean().default(false),
+        /** Resource: compute the fencing check but accept stale writes anyway. */
+        ignoreStaleTokens: z.boolean().default(false),
+      })
+      .strict()
+      .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false }),
+  })
+  .strict()
+  .refine((c) => c.margin < c.ttl, { message: 'margin must be shorter than ttl', path: ['margin'] });
+
+export type LockConfig = z.output<typeof lockConfig>;
+
+export function lockNodes(c: LockConfig): NodeSpec[] {
+  const locks = Array.from({ length: c.locks }, (_, i) => `L${i + 1}`);
+  const nodes: NodeSpec[] = [
+    { id: SERVER, role: 'server', create: () => new LockServer({ skipFsync: c.bugs.skipFsync, expireEarlyBy: c.bugs.grantBeforeExpiry ? Math.floor(c.ttl / 2) : 0 }) },
+    { id: RESOURCE, role: 'resource', create: () => new LockResource({ fencing: c.fencing, ignoreStaleTokens: c.bugs.ignoreStaleTokens }) },
+  ];
+  for (let i = 0; i < c.clients; i++) {
+    const options = {
+      recipe: c.recipe,
+      server: SERVER,
+      resource: RESOURCE,
+      locks,
+      ttl: c.ttl,
+      keepAlive: c.keepAlive,
+      margin: c.margin,
+      retry: c.retry,
+      writes: c.writes,
+      work: c.work,
+      think: c.think,
+      startAfter: i * c.stagger,
+      cycles: c.cycles,
+    };
+    nodes.push({ id: `c${i + 1}`, role: 'client', create: () => new LockClient(options) });
+  }
+  return nodes;
+}
+
+export const lock = defineProtocol({
+  name: 'lock',
+  description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
+  configSchema: lockConfig,
+  build(config) {
+    return {
+      nodes: lockNodes(config),
+      checkers: [
+        singleHolderChecker(SERVER),
+        tokenOrderChecker(SERVER),
+        fencedWritesChecker(RESOURCE),
+        mutualExclusionChecker(RESOURCE),
+        linearizableLockChecker(),
+      ],
+    };
+  },
+});
+
+declare module '../../scenario/define.ts' {
+  interface ProtocolConfigMap {
+    lock: z.input<typeof lockConfig>;
+  }
+}

@@ -1,0 +1,86 @@
+// The protected resource: a small storage service that clients write to while
+// they hold the lock. With fencing on it is the last line of defence
+// (Kleppmann, "How to do distributed locking", 2016): it remembers, per lock,
+// the highest fencing token it has accepted and rejects any write carrying a
+// lower one, so a client that lost its lock without knowing (a pause, a slow
+// clock) cannot overwrite the work of the holder that replaced it. The highest
+// tokens are fsynced before a write is acknowledged, so a restart keeps them.
+
+import { assert } from '../../engine/assert.ts';
+import type { JsonValue, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import type { LockMessage, ResourceWrite } from './messages.ts';
+import type { LockResourceState } from './state.ts';
+
+const HIGHEST_KEY = 'highest';
+
+export interface LockResourceOptions {
+  /** Reject writes whose token is below the highest accepted for that lock. */
+  fencing: boolean;
+  /** PLANTED BUG: compare tokens but accept the write anyway (the check is there, its verdict ignored). */
+  ignoreStaleTokens: boolean;
+}
+
+export class LockResource implements NodeBehaviour<LockMessage> {
+  /** Per lock: highest fencing token accepted. */
+  private highest: Record<string, number> = {};
+  /** Per lock: the stored value (last accepted write). */
+  readonly values: Record<string, string> = {};
+  /** Per tenure: highest write seq applied, so a retransmitted write is not applied twice. */
+  private readonly applied = new Map<string, number>();
+  private accepted = 0;
+  private rejected = 0;
+
+  constructor(private readonly opts: LockResourceOptions) {}
+
+  onStart(ctx: NodeContext<LockMessage>): void {
+    this.publish(ctx);
+  }
+
+  onRecover(ctx: NodeContext<LockMessage>): void {
+    this.highest = { ...(ctx.disk.get<Record<string, number>>(HIGHEST_KEY) ?? {}) };
+    this.publish(ctx);
+  }
+
+  onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
+    if (msg.type !== 'write') return;
+    const highest = this.highest[msg.lock] ?? 0;
+    const ack = { type: 'write-ack' as const, lock: msg.lock, client: msg.client, tenure: msg.tenure, token: msg.token, seq: msg.seq };
+    if ((this.applied.get(msg.tenure) ?? 0) >= msg.seq) {
+      ctx.send(from, { ...ack, ok: true, dup: true, highestToken: highest });
+      return;
+    }
+    const stale = this.opts.fencing && msg.token !== null && msg.token < highest;
+    if (stale && !this.opts.ignoreStaleTokens) {
+      this.rejected++;
+      ctx.log(`rejected write ${msg.seq} of ${msg.client}: token ${msg.token} < highest ${highest} on ${msg.lock}`);
+      ctx.send(from, { ...ack, ok: false, dup: false, highestToken: highest });
+      this.publish(ctx);
+      return;
+    }
+    this.apply(ctx, msg);
+    ctx.send(from, { ...ack, ok: true, dup: false, highestToken: this.highest[msg.lock] ?? 0 });
+    this.publish(ctx);
+  }
+
+  onTimer(): void {}
+
+  private apply(ctx: NodeContext<LockMessage>, w: ResourceWrite): void {
+    if (w.token !== null && w.token > (this.highest[w.lock] ?? 0)) {
+      this.highest[w.lock] = w.token;
+      // Durable before the ack: a restarted resource must not forget what it fenced off.
+      ctx.disk.put(HIGHEST_KEY, { ...this.highest });
+      ctx.disk.fsync();
+    }
+    this.values[w.lock] = w.value;
+    this.applied.set(w.tenure, w.seq);
+    this.accepted++;
+    assert(!this.opts.fencing || this.opts.ignoreStaleTokens || w.token === null || w.token === this.highest[w.lock], () => `resource: accepted token ${w.token} below highest ${this.highest[w.lock]}`);
+  }
+
+  private publish(ctx: NodeContext<LockMessage>): void {
+    let highestToken = 0;
+    for (const t of Object.values(this.highest)) highestToken = Math.max(highestToken, t);
+    const s: LockResourceState = { highestToken, accepted: this.accepted, rejected: this.rejected };
+    ctx.publish(s as unknown as JsonValue);
+  }
+}

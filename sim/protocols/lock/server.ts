@@ -1,0 +1,103 @@
+// The lock server node: a thin adapter between the engine and the lock table
+// (table.ts). It feeds each request to the table with its own clock reading,
+// makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's
+// fencing token can never be handed out again after a crash, and keeps a timer
+// at the next lease expiry so waiters are served when a holder goes silent.
+//
+// Lease expiries are recorded in the client history as a release by the holder
+// (the convention of lockModel in sim/check/linearizability/models.ts): the
+// service took the lock back on the holder's behalf.
+
+import type { JsonValue, Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
+import { type LockCommand, type LockResult, LockTable, type LockTableSnapshot } from './table.ts';
+
+export const TABLE_KEY = 'lock-table';
+const EXPIRE_TIMER = 'expire';
+
+export interface LockServerOptions {
+  /** PLANTED BUG: write the table but never fsync it, so a crash forgets grants and the token counter. */
+  skipFsync: boolean;
+  /** PLANTED BUG: leases end this many µs early on the server's own clock (0 = correct). */
+  expireEarlyBy: Micros;
+}
+
+export class LockServer implements NodeBehaviour<LockMessage> {
+  table!: LockTable;
+  /** Highest request number seen per session: a copy that arrives after a newer request is stale and dropped. */
+  private readonly lastReq = new Map<string, number>();
+
+  constructor(private readonly opts: LockServerOptions) {}
+
+  onStart(ctx: NodeContext<LockMessage>): void {
+    this.table = new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
+    this.persist(ctx);
+    ctx.publish(this.table.state() as unknown as JsonValue);
+  }
+
+  onRecover(ctx: NodeContext<LockMessage>): void {
+    const snap = ctx.disk.get<LockTableSnapshot>(TABLE_KEY);
+    this.table = snap ? LockTable.restore(snap, { expireEarlyBy: this.opts.expireEarlyBy }) : new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
+    ctx.log(snap ? `recovered lock table, next token ${this.table.tokenCounter()}` : 'recovered with an empty lock table');
+    // Time passed while we were down: expire what ran out, then serve waiters.
+    this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
+  }
+
+  onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
+    if (msg.type !== 'acquire' && msg.type !== 'keepalive' && msg.type !== 'release') return;
+    // A delayed or duplicated request must not act again after newer ones (an old acquire would re-take a released lock).
+    if ((this.lastReq.get(msg.session) ?? 0) >= msg.req) return;
+    this.lastReq.set(msg.session, msg.req);
+    const now = ctx.now();
+    let cmd: LockCommand;
+    switch (msg.type) {
+      case 'acquire':
+        cmd = { op: 'acquire', session: msg.session, lock: msg.lock, ttl: msg.ttl, wait: msg.wait, now };
+        break;
+      case 'keepalive':
+        cmd = { op: 'keepalive', session: msg.session, ttl: msg.ttl, now };
+        break;
+      case 'release':
+        cmd = { op: 'release', session: msg.session, lock: msg.lock, now, ...(msg.token !== undefined ? { token: msg.token } : {}) };
+        break;
+    }
+    this.run(ctx, cmd, { to: from, req: msg });
+  }
+
+  onTimer(ctx: NodeContext<LockMessage>, name: string): void {
+    if (name === EXPIRE_TIMER) this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
+  }
+
+  private run(ctx: NodeContext<LockMessage>, cmd: LockCommand, from: { to: string; req: LockRequest } | undefined): void {
+    const res = this.table.apply(cmd);
+    // Every request moves a session's lease; a tick changes the table only when something expired.
+    const changed = cmd.op !== 'tick' || res.expired.length > 0;
+    // Durable before visible: nothing below may leave the node until the table is on disk.
+    if (changed) this.persist(ctx);
+    this.recordExpiries(ctx, res);
+    const serverTime = ctx.now();
+    if (from && res.reply) ctx.send(from.to, { type: 'lock-reply', req: from.req.req, session: from.req.session, reply: res.reply, serverTime });
+    for (const grant of res.grants) ctx.send(sessionOwner(grant.session), { type: 'granted', grant, serverTime });
+    if (changed) ctx.publish(this.table.state() as unknown as JsonValue);
+    this.armExpiry(ctx);
+  }
+
+  private persist(ctx: NodeContext<LockMessage>): void {
+    ctx.disk.put(TABLE_KEY, this.table.snapshot() as unknown as JsonValue);
+    if (!this.opts.skipFsync) ctx.disk.fsync();
+  }
+
+  private recordExpiries(ctx: NodeContext<LockMessage>, res: LockResult): void {
+    for (const f of res.freed) {
+      const op = ctx.invoke({ process: sessionOwner(f.session), f: 'release', key: f.lock, value: 'lease-expired' });
+      ctx.complete(op, 'ok', f.token);
+      ctx.log(`lease of ${f.session} on ${f.lock} (token ${f.token}) expired`);
+    }
+  }
+
+  private armExpiry(ctx: NodeContext<LockMessage>): void {
+    const at = this.table.nextExpiry();
+    if (at === undefined) ctx.cancelTimer(EXPIRE_TIMER);
+    else ctx.setTimer(EXPIRE_TIMER, Math.max(0, at - ctx.now()));
+  }
+}
