@@ -137,8 +137,9 @@ export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
 export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<ResolvedFaultGen, 'nodes' | 'until'>): TimedFault[] {
   const out: TimedFault[] = [];
   const end = (e: { at: Micros; length: Micros }): Micros => Math.min(e.at + e.length, g.until);
+  // `at` first, as the scenario schema orders it: a trace header then reads back byte for byte.
   const add = (at: Micros, f: FaultAction): void => {
-    out.push({ ...f, at } as TimedFault);
+    out.push({ at, ...f } as TimedFault);
   };
   for (const e of episodes) {
     switch (e.kind) {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { TimedFault } from '../engine/config.ts';
 import { MemorySink } from '../engine/trace.ts';
 import type { NodeId, Violation } from '../engine/types.ts';
-import { prepareRun } from '../scenario/resolve.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
@@ -156,7 +156,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   // Hashed, so the violation carries the seq numbers its trace will have.
   const violation = runPrepared(prepareRun(scenario), { hash: true }).violations[0];
   if (!violation) throw new Error(`fuzz: the shrunk run (seed ${shrunk.seed}) no longer fails: the simulation is not deterministic`);
-  const failing: Scenario = { ...scenario, expect: { violation: violation.invariant } };
+  // Through the schema once more, so the scenario is in the canonical form a replay reads back from the trace header.
+  const failing: Scenario = parseScenario(JSON.parse(JSON.stringify({ ...scenario, expect: { violation: violation.invariant } })));
   const tracePath = failureTracePath(failing, opts.traceDir);
   return {
     runs: done,
