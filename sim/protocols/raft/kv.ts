@@ -1,0 +1,67 @@
+// The replicated key-value state machine (get, put, append, compare-and-set).
+// Values are strings; an absent key reads as "" (the kvModel convention of
+// sim/check/linearizability/models.ts). Deterministic: same ops, same results.
+
+import type { JsonValue } from '../../engine/types.ts';
+
+export type KvOp =
+  | { f: 'get'; key: string }
+  | { f: 'put'; key: string; value: string }
+  | { f: 'append'; key: string; value: string }
+  | { f: 'cas'; key: string; expected: string; value: string };
+
+/** put/append answer null; cas answers whether it swapped; get answers the value. */
+export type KvResult = string | boolean | null;
+
+export class KvStore {
+  private readonly data = new Map<string, string>();
+
+  apply(op: KvOp): KvResult {
+    switch (op.f) {
+      case 'get':
+        return this.get(op.key);
+      case 'put':
+        this.data.set(op.key, op.value);
+        return null;
+      case 'append':
+        this.data.set(op.key, this.get(op.key) + op.value);
+        return null;
+      case 'cas':
+        if (this.get(op.key) !== op.expected) return false;
+        this.data.set(op.key, op.value);
+        return true;
+    }
+  }
+
+  get(key: string): string {
+    return this.data.get(key) ?? '';
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** Plain JSON, keys in insertion order (deterministic). */
+  snapshot(): JsonValue {
+    return Object.fromEntries(this.data);
+  }
+
+  static restore(s: JsonValue): KvStore {
+    const kv = new KvStore();
+    for (const [k, v] of Object.entries((s ?? {}) as Record<string, string>)) kv.data.set(k, v);
+    return kv;
+  }
+}
+
+export function describeKvOp(op: KvOp): string {
+  switch (op.f) {
+    case 'get':
+      return `get ${op.key}`;
+    case 'put':
+      return `put ${op.key}=${op.value}`;
+    case 'append':
+      return `append ${op.key}+=${op.value}`;
+    case 'cas':
+      return `cas ${op.key} ${op.expected || '""'}->${op.value}`;
+  }
+}

@@ -1,0 +1,149 @@
+// Raft (Ongaro and Ousterhout 2014) with a replicated key-value store or the
+// replicated lock table, as a Faultline protocol: config schema, nodes
+// (servers n1..nN, closed-loop clients c1..cM) and checkers.
+
+import { z } from 'zod';
+import { MS, SECOND } from '../../engine/time.ts';
+import type { Checker, NodeSpec } from '../../engine/types.ts';
+import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
+import { defineProtocol } from '../../scenario/protocol.ts';
+import { duration } from '../../scenario/schema.ts';
+import { electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
+import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
+import type { RaftOptions } from './node.ts';
+import { RaftServer } from './server.ts';
+
+const span = (min: string, max: string) =>
+  z
+    .object({ min: duration, max: duration })
+    .strict()
+    .refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] })
+    .prefault({ min, max });
+
+/** A log preloaded on a server's disk before it starts, as the terms of its entries (Figure 7 and 8 set-ups). */
+const preloadSchema = z
+  .object({
+    term: z.number().int().min(0).default(0),
+    votedFor: z.string().nullable().default(null),
+    log: z.array(z.number().int().min(1)).default([]),
+  })
+  .strict()
+  .refine((p) => p.log.every((t, i) => i === 0 || t >= (p.log[i - 1] as number)), { message: 'log terms must not decrease', path: ['log'] })
+  .refine((p) => p.log.length === 0 || p.term >= (p.log[p.log.length - 1] as number), { message: 'term must be >= the last log term', path: ['term'] });
+
+export const raftConfig = z
+  .object({
+    servers: z.number().int().min(1).max(9).default(3),
+    clients: z.number().int().min(0).max(32).default(2),
+    service: z.enum(['kv', 'lock']).default('kv'),
+    electionTimeout: span('150ms', '300ms'),
+    /** Per-server election timeouts (to script who times out first in a scenario). */
+    electionTimeoutOf: z.record(z.string(), span('150ms', '300ms')).default({}),
+    heartbeat: duration.default(50 * MS),
+    preVote: z.boolean().default(false),
+    checkQuorum: z.boolean().default(true),
+    maxBatch: z.number().int().min(1).default(64),
+    /** Snapshot once this many applied entries are outside the snapshot (0: never). */
+    snapshotEvery: z.number().int().min(0).default(0),
+    reads: z.enum(['log', 'readindex']).default('log'),
+    client: z
+      .object({
+        thinkTime: duration.default(10 * MS),
+        requestTimeout: duration.default(400 * MS),
+        backoff: duration.default(20 * MS),
+        /** Stop issuing operations at this (client-local) time; 0: never. */
+        stopAt: duration.default(0),
+        /** Operations per client; 0: unlimited. */
+        maxOps: z.number().int().min(0).default(0),
+        keys: z.number().int().min(1).default(10),
+        mix: z
+          .object({ get: z.number().min(0).default(1), put: z.number().min(0).default(1), append: z.number().min(0).default(1), cas: z.number().min(0).default(1) })
+          .strict()
+          .default({ get: 1, put: 1, append: 1, cas: 1 }),
+      })
+      .strict()
+      .prefault({}),
+    lock: z.object({ name: z.string().min(1).default('L'), ttl: duration.default(30 * SECOND) }).strict().prefault({}),
+    preload: z.record(z.string(), preloadSchema).default({}),
+    /** Liveness bound after the quiesce point, in maximum election timeouts. */
+    livenessTimeouts: z.number().int().min(1).default(10),
+    bugs: z
+      .object({
+        voteWithoutUpToDateCheck: z.boolean().default(false),
+        commitPreviousTermByCounting: z.boolean().default(false),
+        notPersistingVotedFor: z.boolean().default(false),
+        applyBeforeCommit: z.boolean().default(false),
+        noTruncateOnConflict: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RaftConfig = z.output<typeof raftConfig>;
+
+export function raftNodes(config: RaftConfig): NodeSpec[] {
+  const servers = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
+  const nodes: NodeSpec[] = servers.map((id) => {
+    const t = config.electionTimeoutOf[id] ?? config.electionTimeout;
+    const raft: RaftOptions = {
+      id,
+      servers,
+      electionTimeoutMin: t.min,
+      electionTimeoutMax: t.max,
+      heartbeat: config.heartbeat,
+      preVote: config.preVote,
+      checkQuorum: config.checkQuorum,
+      maxBatch: config.maxBatch,
+      bugs: config.bugs,
+    };
+    const preload = config.preload[id];
+    return {
+      id,
+      role: 'server',
+      create: () => new RaftServer({ raft, service: config.service, snapshotEvery: config.snapshotEvery, reads: config.reads, ...(preload ? { preload } : {}) }),
+    };
+  });
+  for (let i = 1; i <= config.clients; i++) {
+    const c = config.client;
+    const workload = config.service === 'kv' ? kvWorkload(c.keys, c.mix, c.maxOps) : lockWorkload(config.lock.name, config.lock.ttl);
+    nodes.push({
+      id: `c${i}`,
+      role: 'client',
+      create: () => new RaftClient({ servers, thinkTime: c.thinkTime, requestTimeout: c.requestTimeout, backoff: c.backoff, stopAt: c.stopAt, workload }),
+    });
+  }
+  return nodes;
+}
+
+export function raftCheckers(config: RaftConfig): Checker[] {
+  const servers = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
+  let maxTimeout = config.electionTimeout.max;
+  for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
+  const bound = config.livenessTimeouts * maxTimeout;
+  return [
+    electionSafety(servers),
+    leaderAppendOnly(servers),
+    logMatching(servers),
+    leaderCompleteness(servers),
+    stateMachineSafety(servers),
+    leaderElected(servers, bound, config.livenessTimeouts),
+    operationsComplete(bound + 2 * config.client.requestTimeout),
+    config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
+  ];
+}
+
+export const raft = defineProtocol({
+  name: 'raft',
+  description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
+  configSchema: raftConfig,
+  build(config) {
+    return { nodes: raftNodes(config), checkers: raftCheckers(config) };
+  },
+});
+
+declare module '../../scenario/define.ts' {
+  interface ProtocolConfigMap {
+    raft: z.input<typeof raftConfig>;
+  }
+}
