@@ -1,0 +1,252 @@
+// Properties of the linearizability checker over generated histories:
+// - a history recorded from a sequential execution, with each operation's
+//   interval stretched around its linearization point (so intervals overlap),
+//   some outcomes unknown and some phantom unknown operations that never took
+//   effect, is always linearizable;
+// - a planted corruption (a read of a value never written, a release by a
+//   client that never held the lock) is always detected, on the right key;
+// - on small arbitrary histories the memoised search agrees with a brute-force
+//   enumeration of orders (and with the search without memoisation).
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkHistory, checkOperations, kvModel, lockModel, registerModel, type Model, type Operation } from '../../sim/check/linearizability/index.ts';
+import type { HistoryEvent, JsonValue } from '../../sim/engine/types.ts';
+
+/** What one operation did in the sequential run. */
+interface Done {
+  process: string;
+  f: string;
+  key?: string;
+  input?: JsonValue;
+  outcome: 'ok' | 'fail';
+  output?: JsonValue;
+}
+
+interface Shape {
+  /** Picks the operation from the sequential state. */
+  pick: number;
+  value: number;
+  /** How far the call reaches back and the return reaches forward from the linearization point. */
+  before: number;
+  after: number;
+  /** 0: definite, 1: info, 2: never returns. */
+  unknown: number;
+}
+
+const shapeArb = fc.record({
+  pick: fc.nat(99),
+  value: fc.nat(3),
+  before: fc.nat(25_000),
+  after: fc.nat(25_000),
+  unknown: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }),
+});
+
+/** Sequential executions, written independently of the models under test. */
+const executors: Record<'register' | 'kv' | 'lock', () => (s: Shape, i: number) => Done | undefined> = {
+  register: () => {
+    let v: JsonValue = null;
+    return ({ pick, value }, i) => {
+      const p = `p${i}`;
+      if (pick < 40) return { process: p, f: 'read', outcome: 'ok', output: v };
+      if (pick < 75) return (v = value), { process: p, f: 'write', input: value, outcome: 'ok' };
+      const [expected, next] = [pick % 2 === 0 ? v : value, (value + 1) % 4];
+      if (v === expected) return (v = next), { process: p, f: 'cas', input: [expected, next], outcome: 'ok' };
+      return { process: p, f: 'cas', input: [expected, next], outcome: 'fail' };
+    };
+  },
+  kv: () => {
+    const m = new Map<string, string>();
+    return ({ pick, value }, i) => {
+      const p = `p${i}`;
+      const key = ['a', 'b', 'c'][pick % 3]!;
+      const cur = m.get(key) ?? '';
+      if (pick < 33) return { process: p, f: 'get', key, outcome: 'ok', output: cur };
+      if (pick < 50) return m.set(key, `v${value}`), { process: p, f: 'put', key, input: `v${value}`, outcome: 'ok' };
+      if (pick < 85) return m.set(key, `${cur}${i},`), { process: p, f: 'append', key, input: `${i},`, outcome: 'ok' };
+      const expected = pick % 2 === 0 ? cur : `v${value}`;
+      if (expected === cur) return m.set(key, `w${i}`), { process: p, f: 'cas', key, input: [expected, `w${i}`], outcome: 'ok' };
+      return { process: p, f: 'cas', key, input: [expected, `w${i}`], outcome: 'fail' };
+    };
+  },
+  lock: () => {
+    const holder = new Map<string, string>();
+    return ({ pick, value }) => {
+      const key = `L${pick % 2}`;
+      const client = `c${value}`;
+      const h = holder.get(key);
+      if (h === undefined) return holder.set(key, client), { process: client, f: 'acquire', key, outcome: 'ok' };
+      if (h === client) return holder.delete(key), { process: client, f: 'release', key, outcome: 'ok' };
+      return undefined; // would block: the client waits, nothing is recorded
+    };
+  },
+};
+
+/** An operation that never took effect, with an unknown outcome: it must not matter. */
+function phantom(model: 'register' | 'kv' | 'lock', i: number): Done {
+  if (model === 'register') return { process: `ghost${i}`, f: 'write', input: 77, outcome: 'ok' };
+  if (model === 'kv') return { process: `ghost${i}`, f: 'append', key: 'a', input: 'GHOST', outcome: 'ok' };
+  return { process: `ghost${i}`, f: 'acquire', key: 'L0', outcome: 'ok' };
+}
+
+interface Timed {
+  done: Done;
+  call: number;
+  ret: number | undefined; // undefined: never returns
+  outcome: 'ok' | 'fail' | 'info';
+}
+
+/** Record the sequential run as a concurrent history: point i at 10_000·(i+1), interval stretched around it. */
+function record(model: 'register' | 'kv' | 'lock', shapes: Shape[], phantoms: { at: number }[]): Timed[] {
+  const exec = executors[model]();
+  const out: Timed[] = [];
+  shapes.forEach((s, i) => {
+    const done = exec(s, i);
+    if (!done) return;
+    const point = 10_000 * (i + 1);
+    const call = point - 2 * s.before - 2; // even
+    const ret = point + 2 * s.after + 1; // odd: never equal to a call
+    out.push({ done, call, ret: s.unknown === 2 ? undefined : ret, outcome: s.unknown === 0 ? done.outcome : 'info' });
+  });
+  phantoms.forEach((p, i) => out.push({ done: phantom(model, i), call: 2 * p.at, ret: undefined, outcome: 'info' }));
+  return out;
+}
+
+function toHistory(timed: Timed[]): HistoryEvent[] {
+  const evs: { time: number; ev: HistoryEvent }[] = [];
+  timed.forEach((x, op) => {
+    const inv: HistoryEvent = { type: 'invoke', t: x.call, node: 'c', op, process: x.done.process, f: x.done.f };
+    if (x.done.key !== undefined) inv.key = x.done.key;
+    if (x.done.input !== undefined) inv.value = x.done.input;
+    evs.push({ time: x.call, ev: inv });
+    if (x.ret !== undefined) {
+      const ret: HistoryEvent = { type: 'return', t: x.ret, node: 'c', op, process: x.done.process, outcome: x.outcome };
+      if (x.outcome === 'ok' && x.done.output !== undefined) ret.value = x.done.output;
+      evs.push({ time: x.ret, ev: ret });
+    }
+  });
+  evs.sort((a, b) => a.time - b.time);
+  return evs.map((e) => e.ev);
+}
+
+const MODELS = { register: registerModel, kv: kvModel, lock: lockModel } as const;
+const runArb = fc.record({
+  shapes: fc.array(shapeArb, { minLength: 1, maxLength: 40 }),
+  phantoms: fc.array(fc.record({ at: fc.nat(200_000) }), { maxLength: 3 }),
+});
+
+describe('histories of sequential executions', () => {
+  for (const name of ['register', 'kv', 'lock'] as const) {
+    it(`${name}: always linearizable, whatever the overlap and unknown outcomes`, () => {
+      fc.assert(
+        fc.property(runArb, ({ shapes, phantoms }) => {
+          const r = checkHistory(toHistory(record(name, shapes, phantoms)), MODELS[name] as Model<unknown>);
+          expect(r.failure?.explanation).toBeUndefined();
+          expect(r.verdict).toBe('linearizable');
+        }),
+        { numRuns: 150, seed: 8 },
+      );
+    });
+  }
+
+  /** The planted corruption of each model: an ok operation no execution could produce. */
+  const corruptions = {
+    register: (d: Done) => (d.f === 'read' ? { ...d, output: 999 } : undefined),
+    kv: (d: Done) => (d.f === 'get' ? { ...d, output: 'never-written' } : undefined),
+    lock: (d: Done) => (d.f === 'release' ? { ...d, process: 'intruder' } : undefined),
+  };
+
+  for (const name of ['register', 'kv', 'lock'] as const) {
+    it(`${name}: a planted corruption is always detected and named`, () => {
+      fc.assert(
+        fc.property(runArb, fc.nat(), ({ shapes, phantoms }, which) => {
+          const timed = record(name, shapes, phantoms);
+          const candidates = timed.map((t, i) => [t, i] as const).filter(([t]) => t.outcome === 'ok' && corruptions[name](t.done));
+          fc.pre(candidates.length > 0);
+          const [victim, index] = candidates[which % candidates.length]!;
+          timed[index] = { ...victim, done: corruptions[name](victim.done)! };
+          const r = checkHistory(toHistory(timed), MODELS[name] as Model<unknown>);
+          expect(r.verdict).toBe('not-linearizable');
+          // The operation that cannot be placed is definite and on the corrupted key (it may be the
+          // corrupted one, or one that the corruption left without a legal place).
+          expect(r.failure!.stuck.outcome).not.toBe('unknown');
+          expect(r.failure!.stuck.key).toBe(victim.done.key);
+          expect(r.failure!.partition).toBe(victim.done.key ?? '');
+        }),
+        { numRuns: 150, seed: 9 },
+      );
+    });
+  }
+});
+
+// ---------------------------------------------------------------- oracle
+
+/** Every order of the operations that respects real time, skipping unknown ones at will. */
+function bruteForce(ops: readonly Operation[], model: Model<JsonValue>): boolean {
+  const rel = ops.filter((o) => !model.ignore?.(o));
+  const definite = rel.filter((o) => o.outcome !== 'unknown').length;
+  const used = rel.map(() => false);
+  const rec = (state: JsonValue, placed: number): boolean => {
+    if (placed === definite) return true;
+    for (let i = 0; i < rel.length; i++) {
+      const op = rel[i]!;
+      if (used[i] || rel.some((o, j) => !used[j] && o.ret < op.call)) continue;
+      const next = model.step(state, op);
+      if (next === undefined) continue;
+      used[i] = true;
+      if (rec(next, placed + (op.outcome === 'unknown' ? 0 : 1))) return true;
+      used[i] = false;
+    }
+    return false;
+  };
+  return rec(model.init(), 0);
+}
+
+const arbitraryOps = fc
+  .array(
+    fc.record({
+      f: fc.constantFrom('read', 'write', 'cas'),
+      a: fc.nat(2),
+      b: fc.nat(2),
+      out: fc.option(fc.nat(2), { nil: null }),
+      outcome: fc.constantFrom('ok', 'ok', 'ok', 'fail', 'unknown'),
+      call: fc.nat(40),
+      len: fc.integer({ min: 1, max: 25 }),
+    }),
+    { minLength: 1, maxLength: 7 },
+  )
+  .map((xs) =>
+    xs.map((x, id): Operation => {
+      const unknown = x.outcome === 'unknown';
+      const input = x.f === 'write' ? x.a : x.f === 'cas' ? [x.a, x.b] : undefined;
+      const op: Operation = { id, process: `p${id}`, f: x.f, outcome: x.outcome as Operation['outcome'], call: 2 * x.call, ret: unknown ? Infinity : 2 * (x.call + x.len) + 1 };
+      return { ...op, ...(input !== undefined ? { input } : {}), ...(x.f === 'read' && x.outcome === 'ok' ? { output: x.out } : {}) };
+    }),
+  );
+
+describe('agreement with brute force on small arbitrary register histories', () => {
+  it('the memoised search, the plain search and the enumeration give the same verdict', () => {
+    let nonLinearizable = 0;
+    fc.assert(
+      fc.property(arbitraryOps, (ops) => {
+        const expected = bruteForce(ops, registerModel);
+        const memo = checkOperations(ops, registerModel);
+        const plain = checkOperations(ops, registerModel, { memo: false });
+        expect(memo.linearizable).toBe(expected);
+        expect(plain.linearizable).toBe(expected);
+        if (!expected) {
+          nonLinearizable++;
+          // The prefix in the explanation is itself a legal sequential run.
+          let s: JsonValue = registerModel.init();
+          for (const step of memo.failure!.prefix) {
+            s = registerModel.step(s, step.op)!;
+            expect(s).not.toBeUndefined();
+            expect(s).toEqual(step.state);
+          }
+        }
+      }),
+      { numRuns: 1500, seed: 10 },
+    );
+    expect(nonLinearizable).toBeGreaterThan(100); // the generator exercises both verdicts
+  });
+});
