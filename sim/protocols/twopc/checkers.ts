@@ -1,0 +1,270 @@
+// Checkers of two-phase commit. They follow the run through the trace (the
+// participants' published states, the messages the roles send) and, for locks,
+// look inside the live participants. One tracker per run, shared by the
+// checkers; it sees every event once (observe is called once per checker, so
+// it skips events it has already seen).
+//
+// Properties, after the TLA+ specifications TCommit and TwoPhase (Lamport &
+// Gray, "Consensus on Transaction Commit") and BHG chapter 7:
+// - atomicity (TCConsistent): no transaction committed at one participant and aborted at another.
+// - commit-validity: the coordinator decides commit only after a yes vote from every participant.
+// - decision-stable: a decision, once announced or logged, never changes, across crashes and restarts.
+// - money-conserved: the committed state (plus the commits still on their way) holds the initial total.
+// - locks-released: no lock is held by a transaction its participant knows to be decided.
+// - in-doubt-resolves (liveness, final): after the quiesce point every transaction resolves within a bound.
+
+import type { Checker, JsonValue, Micros, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
+import { formatDuration } from '../../engine/time.ts';
+import type { Op } from './accounts.ts';
+import type { TwoPcMessage, TxId } from './messages.ts';
+import type { ParticipantNode } from './nodes.ts';
+import type { DecisionRecord } from './coordinator.ts';
+import type { ParticipantState, ParticipantTxState } from './state.ts';
+
+type Known = ParticipantTxState | 'forgotten';
+
+interface TxFacts {
+  participants: NodeId[];
+  deltas: Map<NodeId, number>;
+  yes: Set<NodeId>;
+  committedAt: Set<NodeId>;
+  abortedAt: Set<NodeId>;
+  /** First decision the coordinator made known (to a participant or the client). */
+  announced?: { commit: boolean; t: Micros; to: NodeId };
+  /** This transaction's current term in the money sum. */
+  adj: number;
+}
+
+export interface TwoPcCheckOptions {
+  coordinator: NodeId;
+  participants: readonly NodeId[];
+  shardTotal: number;
+  livenessBound: Micros;
+}
+
+export class TwoPcTracker {
+  private lastSeq = -1;
+  readonly txs = new Map<TxId, TxFacts>();
+  private readonly states = new Map<NodeId, Map<TxId, Known>>();
+  private readonly balances = new Map<NodeId, number>();
+  private balanceSum: number;
+  private adjSum = 0;
+  private readonly dirty = new Set<TxId>();
+  /** "p|tx" -> true time it became unresolved (working or prepared) at p. */
+  readonly unresolved = new Map<string, Micros>();
+  readonly found: Record<string, string | undefined> = {};
+  readonly initialTotal: number;
+
+  constructor(private readonly o: TwoPcCheckOptions) {
+    this.initialTotal = o.shardTotal * o.participants.length;
+    this.balanceSum = this.initialTotal;
+    this.reset();
+  }
+
+  private reset(): void {
+    this.lastSeq = -1;
+    this.txs.clear();
+    this.states.clear();
+    this.balances.clear();
+    for (const p of this.o.participants) {
+      this.states.set(p, new Map());
+      this.balances.set(p, this.o.shardTotal);
+    }
+    this.balanceSum = this.initialTotal;
+    this.adjSum = 0;
+    this.dirty.clear();
+    this.unresolved.clear();
+    for (const k of Object.keys(this.found)) delete this.found[k];
+  }
+
+  private fact(tx: TxId): TxFacts {
+    let f = this.txs.get(tx);
+    if (f === undefined) {
+      f = { participants: [], deltas: new Map(), yes: new Set(), committedAt: new Set(), abortedAt: new Set(), adj: 0 };
+      this.txs.set(tx, f);
+    }
+    return f;
+  }
+
+  private report(checker: string, message: string): void {
+    this.found[checker] ??= message;
+  }
+
+  observe(ev: TraceEvent, view: SimView): void {
+    if (ev.seq <= this.lastSeq) {
+      if (ev.seq === this.lastSeq) return; // already seen through another checker
+      this.reset(); // a new run through the same prepared checkers
+    }
+    this.lastSeq = ev.seq;
+    if (ev.type === 'state' && this.states.has(ev.node)) this.onParticipantState(ev.node, ev.state, ev.t);
+    else if (ev.type === 'send') this.onSend(ev.from, ev.to, ev.msg as unknown as TwoPcMessage, ev.t);
+    else if (ev.type === 'restart' && ev.node === this.o.coordinator) this.onCoordinatorRestart(view);
+  }
+
+  private onParticipantState(p: NodeId, raw: JsonValue, t: Micros): void {
+    const s = raw as unknown as ParticipantState;
+    const known = this.states.get(p) as Map<TxId, Known>;
+    this.balanceSum += s.balance - (this.balances.get(p) ?? 0);
+    this.balances.set(p, s.balance);
+    for (const [tx, st] of Object.entries(s.txs)) {
+      if (known.get(tx) === st) continue;
+      known.set(tx, st);
+      const f = this.fact(tx);
+      if (st === 'committed') f.committedAt.add(p);
+      if (st === 'aborted') f.abortedAt.add(p);
+      const key = `${p}|${tx}`;
+      if (st === 'working' || st === 'prepared') {
+        if (!this.unresolved.has(key)) this.unresolved.set(key, t);
+      } else this.unresolved.delete(key);
+      this.dirty.add(tx);
+    }
+    // Unresolved transactions always appear in the published state: one that
+    // vanished was forgotten in a crash (volatile work, or an unsynced record).
+    const prefix = `${p}|`;
+    for (const key of [...this.unresolved.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      const tx = key.slice(prefix.length);
+      if (s.txs[tx] !== undefined) continue;
+      this.unresolved.delete(key);
+      known.set(tx, 'forgotten');
+      this.dirty.add(tx);
+    }
+  }
+
+  private onSend(from: NodeId, to: NodeId, msg: TwoPcMessage, t: Micros): void {
+    switch (msg.type) {
+      case 'work': {
+        const f = this.fact(msg.tx);
+        f.participants = msg.participants;
+        f.deltas.set(to, sumOps(msg.ops));
+        this.dirty.add(msg.tx);
+        return;
+      }
+      case 'vote':
+        if (msg.yes) this.fact(msg.tx).yes.add(from);
+        return;
+      case 'decision':
+        if (from === this.o.coordinator) this.announce(msg.tx, msg.commit, to, t);
+        return;
+      case 'outcome':
+        this.announce(msg.tx, msg.commit, to, t);
+        return;
+      default:
+    }
+  }
+
+  private announce(tx: TxId, commit: boolean, to: NodeId, t: Micros): void {
+    const f = this.fact(tx);
+    if (commit) {
+      const missing = f.participants.filter((p) => !f.yes.has(p));
+      if (missing.length > 0 || f.participants.length === 0) {
+        this.report('commit-validity', `coordinator announced commit of ${tx} to ${to}, but ${missing.length > 0 ? missing.join(', ') : 'no participant'} never voted yes`);
+      }
+    }
+    if (f.announced === undefined) {
+      f.announced = { commit, t, to };
+      return;
+    }
+    if (f.announced.commit !== commit) {
+      const word = (c: boolean): string => (c ? 'commit' : 'abort');
+      this.report('decision-stable', `coordinator announced ${word(f.announced.commit)} of ${tx} (to ${f.announced.to} at ${formatDuration(f.announced.t)}) and now ${word(commit)} (to ${to})`);
+    }
+  }
+
+  /** After a restart the coordinator's log must still hold every commit it announced. */
+  private onCoordinatorRestart(view: SimView): void {
+    const durable = view.durable(this.o.coordinator);
+    for (const [tx, f] of this.txs) {
+      if (f.announced?.commit !== true) continue;
+      const rec = durable.get(`dec/${tx}`) as unknown as DecisionRecord | undefined;
+      if (rec?.decision !== 'commit') {
+        this.report('decision-stable', `coordinator announced commit of ${tx} (to ${f.announced.to} at ${formatDuration(f.announced.t)}), but after its restart the log has ${rec === undefined ? 'no decision record' : `decision ${rec.decision}`}`);
+        return;
+      }
+    }
+  }
+
+  /** Bring the per-transaction money terms up to date and run the atomicity check on what changed. */
+  settle(): void {
+    for (const tx of this.dirty) {
+      const f = this.txs.get(tx) as TxFacts;
+      if (f.committedAt.size > 0 && f.abortedAt.size > 0) {
+        this.report('atomicity', `${tx} committed at ${[...f.committedAt].join(', ')} but aborted at ${[...f.abortedAt].join(', ')}`);
+      }
+      let adj = 0;
+      if (f.committedAt.size > 0) {
+        // Committed somewhere: the participants that have not applied it yet will.
+        for (const p of f.participants) {
+          const st = this.states.get(p)?.get(tx);
+          if (st !== 'committed' && st !== 'aborted') adj += f.deltas.get(p) ?? 0;
+        }
+      }
+      this.adjSum += adj - f.adj;
+      f.adj = adj;
+    }
+    this.dirty.clear();
+    if (this.balanceSum + this.adjSum !== this.initialTotal) {
+      this.report('money-conserved', `total money is ${this.balanceSum + this.adjSum} (committed balances ${this.balanceSum}, commits in flight ${this.adjSum}), expected ${this.initialTotal}`);
+    }
+  }
+}
+
+function sumOps(ops: readonly Op[]): number {
+  let s = 0;
+  for (const op of ops) s += op.delta;
+  return s;
+}
+
+export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
+  const tracker = new TwoPcTracker(o);
+  const observe = (ev: TraceEvent, view: SimView): void => tracker.observe(ev, view);
+  const fromTracker = (name: string, description: string): Checker => ({
+    name,
+    description,
+    when: 'always',
+    observe,
+    check() {
+      tracker.settle();
+      return tracker.found[name];
+    },
+  });
+  return [
+    fromTracker('atomicity', 'TCConsistent: no transaction is committed at one participant and aborted at another'),
+    fromTracker('commit-validity', 'the coordinator announces commit only after every participant voted yes'),
+    fromTracker('decision-stable', 'a decision once announced never changes, and a restarted coordinator still has every commit it announced'),
+    fromTracker('money-conserved', 'the committed balances plus commits still being applied hold the initial total'),
+    {
+      name: 'locks-released',
+      description: 'no participant holds a lock for a transaction it knows to be committed or aborted',
+      when: 'always',
+      observe,
+      check(view) {
+        for (const p of o.participants) {
+          const m = view.behaviour<ParticipantNode>(p)?.machine;
+          if (m === undefined) continue;
+          for (const [account, tx] of m.locks) {
+            const st = m.txs.get(tx)?.state;
+            if (st === 'committed' || st === 'aborted') return `${p} still locks ${account} for ${tx}, which it knows is ${st}`;
+          }
+        }
+        return undefined;
+      },
+    },
+    {
+      name: 'in-doubt-resolves',
+      description: `liveness: after the quiesce point every working or in-doubt transaction resolves within the liveness bound`,
+      when: 'final',
+      check(view) {
+        const q = view.quiescedAt;
+        if (q === undefined) return undefined;
+        const late: string[] = [];
+        for (const [key, since] of tracker.unresolved) {
+          const from = Math.max(since, q);
+          if (view.now - from > o.livenessBound) late.push(`${key.replace('|', ': ')} unresolved since ${formatDuration(since)}`);
+        }
+        if (late.length === 0) return undefined;
+        return `${late.length} transaction(s) still unresolved ${formatDuration(o.livenessBound)} after the quiesce point (${formatDuration(q)}): ${late.slice(0, 5).join('; ')}${late.length > 5 ? ' ...' : ''}`;
+      },
+    },
+  ];
+}

@@ -1,0 +1,78 @@
+// Configuration of a two-phase commit cluster: one coordinator, participants
+// that each own a shard of accounts, and clients that run money transfers.
+// Timeouts are on each node's local clock. Planted bugs are off by default;
+// each one is caught by a named checker (see checkers.ts).
+
+import { z } from 'zod';
+import { duration } from '../../scenario/schema.ts';
+
+const span = z
+  .object({ min: duration, max: duration })
+  .strict()
+  .refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] });
+
+export const twopcBugs = z
+  .object({
+    /** Coordinator announces commit and writes its decision record lazily (no fsync before sending). Caught by decision-stable. */
+    commitBeforeLog: z.boolean().default(false),
+    /** Participant votes yes with its prepared record still unsynced. Caught by atomicity. */
+    voteYesWithoutLog: z.boolean().default(false),
+    /** An in-doubt participant aborts on its own when its termination timer fires. Caught by atomicity. */
+    inDoubtDecidesAlone: z.boolean().default(false),
+    /** Coordinator counts missing votes as yes when its vote timer fires. Caught by commit-validity. */
+    presumeYesOnTimeout: z.boolean().default(false),
+    /** Participant applies a commit every time the decision arrives (resends, duplicates). Caught by money-conserved. */
+    nonIdempotentCommit: z.boolean().default(false),
+    /** Participant forgets to release its locks when a transaction aborts. Caught by locks-released. */
+    keepLocksOnAbort: z.boolean().default(false),
+    /** Restarted participant re-acquires the locks of in-doubt transactions but never asks for the outcome. Caught by in-doubt-resolves. */
+    noQueryAfterRecovery: z.boolean().default(false),
+  })
+  .strict();
+
+export const twopcConfig = z
+  .object({
+    participants: z.number().int().min(2).max(16).default(3),
+    clients: z.number().int().min(0).max(64).default(5),
+    accountsPerShard: z.number().int().min(1).max(64).default(10),
+    initialBalance: z.number().int().min(0).default(100),
+    /** Transfer amounts are drawn uniformly from [min, max]; above a balance the debit votes no. */
+    amount: z
+      .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
+      .strict()
+      .refine((a) => a.max >= a.min, { message: 'max must be >= min', path: ['max'] })
+      .default({ min: 1, max: 60 }),
+    /** Transfers per client (default: no limit, clients run for the whole scenario). */
+    transfers: z.number().int().min(0).optional(),
+    /** Pause of a client between two transfers. */
+    think: span.default({ min: 1000, max: 10_000 }),
+    /** How long a client waits for the outcome before recording it as unknown (info). */
+    clientTimeout: duration.default(1_000_000),
+    /** Coordinator: how long to wait for work acknowledgements and votes before aborting. */
+    voteTimeout: duration.default(200_000),
+    /** Participant: how long an unvoted transaction may hold its locks before the participant aborts it alone. */
+    workTimeout: duration.default(400_000),
+    /** In-doubt participant: interval between two outcome queries. */
+    queryInterval: duration.default(150_000),
+    /** Coordinator: interval between two re-sends of a commit decision that is not acknowledged. */
+    resendInterval: duration.default(150_000),
+    /** Run the cooperative termination protocol (ask the other participants) ... */
+    cooperative: z.boolean().default(false),
+    /** ... after this many unanswered queries to the coordinator. */
+    cooperativeAfter: z.number().int().min(0).default(2),
+    /** Liveness: after the quiesce point, every transaction must resolve within this bound. */
+    livenessBound: duration.default(3_000_000),
+    bugs: twopcBugs.default({
+      commitBeforeLog: false,
+      voteYesWithoutLog: false,
+      inDoubtDecidesAlone: false,
+      presumeYesOnTimeout: false,
+      nonIdempotentCommit: false,
+      keepLocksOnAbort: false,
+      noQueryAfterRecovery: false,
+    }),
+  })
+  .strict();
+
+export type TwoPcConfig = z.output<typeof twopcConfig>;
+export type TwoPcBugs = z.output<typeof twopcBugs>;

@@ -1,0 +1,84 @@
+// Two-phase commit across shards: the protocol definition a scenario names
+// ("twopc"). Nodes: the coordinator `co` and participants `p1..pN` (role
+// server: the nemesis hits them), clients `c1..cK` running transfers.
+
+import type { z } from 'zod';
+import type { NodeSpec } from '../../engine/types.ts';
+import { MS } from '../../engine/time.ts';
+import { defineProtocol } from '../../scenario/protocol.ts';
+import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
+import { twopcCheckers } from './checkers.ts';
+import { ClientNode } from './client.ts';
+import { twopcConfig, type TwoPcConfig } from './config.ts';
+import { CoordinatorNode, ParticipantNode } from './nodes.ts';
+
+/** How long the planted commitBeforeLog bug leaves a commit record unsynced (a lazy group commit). */
+export const LAZY_FLUSH = 20 * MS;
+
+export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
+  const nodes: NodeSpec[] = [
+    {
+      id: COORDINATOR,
+      role: 'server',
+      create: () =>
+        new CoordinatorNode({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
+    },
+  ];
+  for (let s = 0; s < c.participants; s++) {
+    const accounts = accountsOf(s, c.accountsPerShard);
+    nodes.push({
+      id: participantId(s),
+      role: 'server',
+      create: () =>
+        new ParticipantNode({
+          accounts,
+          initialBalance: c.initialBalance,
+          workTimeout: c.workTimeout,
+          queryInterval: c.queryInterval,
+          cooperative: c.cooperative,
+          cooperativeAfter: c.cooperativeAfter,
+          bugs: c.bugs,
+        }),
+    });
+  }
+  for (let i = 1; i <= c.clients; i++) {
+    nodes.push({
+      id: `c${i}`,
+      role: 'client',
+      create: () =>
+        new ClientNode({
+          accounts: c.participants * c.accountsPerShard,
+          accountsPerShard: c.accountsPerShard,
+          amount: c.amount,
+          transfers: c.transfers,
+          think: c.think,
+          timeout: c.clientTimeout,
+        }),
+    });
+  }
+  return nodes;
+}
+
+export const twopc = defineProtocol({
+  name: 'twopc',
+  description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
+  configSchema: twopcConfig,
+  build(config) {
+    const participants = Array.from({ length: config.participants }, (_, s) => participantId(s));
+    return {
+      nodes: twopcNodes(config),
+      checkers: twopcCheckers({
+        coordinator: COORDINATOR,
+        participants,
+        shardTotal: config.accountsPerShard * config.initialBalance,
+        livenessBound: config.livenessBound,
+      }),
+    };
+  },
+});
+
+declare module '../../scenario/define.ts' {
+  interface ProtocolConfigMap {
+    twopc: z.input<typeof twopcConfig>;
+  }
+}

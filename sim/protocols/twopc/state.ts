@@ -1,0 +1,31 @@
+// What two-phase commit nodes publish (contract with the viewer and the
+// checkers; see docs/architecture.md, "Published state shapes").
+
+export type CoordinatorTxState = 'preparing' | 'committing' | 'aborting' | 'done';
+
+export interface CoordinatorState {
+  /** Active transactions and the most recent finished ones. */
+  txs: Record<string, { state: CoordinatorTxState; votes: Record<string, 'yes' | 'no' | null> }>;
+}
+
+export type ParticipantTxState = 'working' | 'prepared' | 'committed' | 'aborted';
+
+export interface ParticipantState {
+  /** Every unresolved transaction (working or prepared) and the most recent resolved ones. */
+  txs: Record<string, ParticipantTxState>;
+  /** Transactions this participant voted yes for and whose outcome it does not know yet. */
+  inDoubt: string[];
+  /** Sum of the committed balances of this shard's accounts. */
+  balance: number;
+}
+
+export interface ClientState {
+  /** The transfer in flight, if any. */
+  tx: string | null;
+  committed: number;
+  aborted: number;
+  unknown: number;
+}
+
+/** How many finished transactions a node keeps in its published state. */
+export const PUBLISHED_RECENT = 16;
