@@ -98,10 +98,12 @@ export function tokenOrderChecker(server: string): Checker {
   });
 }
 
-export function fencedWritesChecker(resource: string): Checker {
+/** `fencing`: whether the resource fences at all; without it the property is not promised and the checker passes. */
+export function fencedWritesChecker(resource: string, fencing: boolean): Checker {
   return eventChecker('fenced-writes', 'The resource accepts fenced writes in non-decreasing token order per lock', () => {
     const highest = new Map<string, { token: number; client: string }>();
     return (ev) => {
+      if (!fencing) return undefined;
       const a = acceptedWrite(ev, resource);
       if (!a || a.token === null) return undefined;
       const h = highest.get(a.lock);

@@ -96,7 +96,7 @@ export const lock = defineProtocol({
       checkers: [
         singleHolderChecker(SERVER),
         tokenOrderChecker(SERVER),
-        fencedWritesChecker(RESOURCE),
+        fencedWritesChecker(RESOURCE, config.fencing),
         mutualExclusionChecker(RESOURCE),
         linearizableLockChecker(),
       ],

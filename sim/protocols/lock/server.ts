@@ -75,7 +75,8 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     // Durable before visible: nothing below may leave the node until the table is on disk.
     if (changed) this.persist(ctx);
     this.recordExpiries(ctx, res);
-    const serverTime = ctx.now();
+    // The table's time, not ctx.now(): it never goes backwards, even if the node's clock is set back.
+    const serverTime = this.table.time();
     if (from && res.reply) ctx.send(from.to, { type: 'lock-reply', req: from.req.req, session: from.req.session, reply: res.reply, serverTime });
     for (const grant of res.grants) ctx.send(sessionOwner(grant.session), { type: 'granted', grant, serverTime });
     if (changed) ctx.publish(this.table.state() as unknown as JsonValue);
@@ -98,6 +99,6 @@ export class LockServer implements NodeBehaviour<LockMessage> {
   private armExpiry(ctx: NodeContext<LockMessage>): void {
     const at = this.table.nextExpiry();
     if (at === undefined) ctx.cancelTimer(EXPIRE_TIMER);
-    else ctx.setTimer(EXPIRE_TIMER, Math.max(0, at - ctx.now()));
+    else ctx.setTimer(EXPIRE_TIMER, Math.max(0, at - this.table.time()));
   }
 }

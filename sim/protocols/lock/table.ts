@@ -12,6 +12,7 @@
 //   r.expired                                    // sessions that expired
 //   r.freed                                      // locks those expiries took from their holders
 //   t.nextExpiry()                               // earliest expiresAt of a live session: when to tick
+//   t.time()                                     // the table's clock: the largest `now` it was given
 //   t.state()                                    // the published shape (LockServerState in state.ts)
 //   t.snapshot() / LockTable.restore(snapshot)   // plain JSON, round-trips exactly
 //
@@ -163,6 +164,11 @@ export class LockTable {
       if (min === undefined || at < min) min = at;
     }
     return min;
+  }
+
+  /** The table's time: the largest `now` it has been given. */
+  time(): Micros {
+    return this.now;
   }
 
   holder(lock: string): string | null {
