@@ -1,0 +1,28 @@
+import { defineScenario } from '../sim/scenario/define.ts';
+
+// Planted bug voteYesWithoutLog: p2 votes yes at 41 ms with its prepared record
+// unsynced and crashes at 45 ms; the coordinator commits at 51 ms. p2 restarts
+// at 100 ms with no record of the transaction, so the re-sent commit finds it
+// aborted (by presumption) while p1 has committed.
+export default defineScenario({
+  name: 'twopc-vote-without-log',
+  description: 'Two-phase commit, planted bug: a participant votes yes before its prepared record is durable, then crashes',
+  protocol: 'twopc',
+  config: {
+    participants: 2,
+    clients: 1,
+    transfers: 1,
+    amount: { min: 10, max: 10 },
+    think: { min: '1ms', max: '1ms' },
+    bugs: { voteYesWithoutLog: true },
+  },
+  duration: '1s',
+  network: { latency: { kind: 'constant', value: '10ms' } },
+  faults: {
+    timeline: [
+      { at: '45ms', kind: 'crash', node: 'p2' },
+      { at: '100ms', kind: 'restart', node: 'p2' },
+    ],
+  },
+  expect: { violation: 'atomicity' },
+});
