@@ -160,10 +160,15 @@ function writeFailure(failure: FuzzFailure, batch: number): WrittenFailure {
   return { failure, batch, trace, scenarioFile };
 }
 
+/** Fault times to the µs: a shrunk crash and restart are often 1µs apart. */
+function exactTime(us: number): string {
+  return us % 1000 === 0 ? formatDuration(us) : `${us / 1000}ms`;
+}
+
 function describeFault(f: Record<string, unknown>): string {
   const { at, kind, ...rest } = f;
   const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-  return `${String(kind)}${args.length ? ` ${args.join(' ')}` : ''} @${formatDuration(at as number)}`;
+  return `${String(kind)}${args.length ? ` ${args.join(' ')}` : ''} @${exactTime(at as number)}`;
 }
 
 function formatFailure(w: WrittenFailure): string[] {

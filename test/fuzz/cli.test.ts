@@ -1,0 +1,166 @@
+// `faultline fuzz` and `faultline replay` end to end: child processes for the
+// real command line (worker threads, shards, exit codes), and in-process runs
+// of main() for the failure path, which needs the test-only counter protocol.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../sim/cli/main.ts';
+
+vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with-counter.ts')).withCounter(orig));
+
+const exec = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'faultline.js');
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-fuzz-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** main() in this process (so the mocked registry applies), with stdout and stderr captured. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((stderr += String(c)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+interface Summary {
+  runs: number;
+  violations: number;
+  failures: { seed: string; replay: string; invariant: string; trace: string; scenario: string }[];
+  batches: { batch: number; seed: number; runs: number; violations: number }[];
+}
+
+describe('faultline fuzz (child process)', () => {
+  it('runs the budget on worker threads; shards 1/2 and 2/2 together run exactly the same batches; --time stops', async () => {
+    const common = ['fuzz', 'default', '--runs', '40', '--batch', '10', '--duration', '300ms', '--json'];
+    const [whole, s1, s2, timed] = await Promise.all([
+      cli([...common, '--workers', '2']),
+      cli([...common, '--workers', '1', '--shard', '1/2']),
+      cli([...common, '--workers', '1', '--shard', '2/2']),
+      cli(['fuzz', 'pingpong', '--time', '1s', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json']),
+    ]);
+    for (const r of [whole, s1, s2, timed]) expect(r.code, r.stderr).toBe(0);
+    const w = JSON.parse(whole.stdout) as Summary;
+    expect(w).toMatchObject({ runs: 40, violations: 0, failures: [] });
+    expect(w.batches.map((b) => b.batch)).toEqual([0, 1, 2, 3]);
+    const a = JSON.parse(s1.stdout) as Summary;
+    const b = JSON.parse(s2.stdout) as Summary;
+    expect(a.batches.map((x) => x.batch)).toEqual([0, 2]);
+    expect(b.batches.map((x) => x.batch)).toEqual([1, 3]);
+    expect([...a.batches, ...b.batches].sort((x, y) => x.batch - y.batch)).toEqual(w.batches);
+    expect(a.runs + b.runs).toBe(40);
+    // Not a terminal: plain progress lines on stderr, stdout is only the JSON line.
+    expect(whole.stderr).toMatch(/^fuzz: 40\/40 runs, [\d.]+ runs\/s, 0 violations/m);
+    expect(whole.stdout.trim().split('\n')).toHaveLength(1);
+    const t = JSON.parse(timed.stdout) as Summary;
+    expect(t.runs).toBeGreaterThan(0);
+    expect(t.runs % 5).toBe(0);
+  });
+
+  it('bad options and bad targets exit 2 with one line and no stack trace', async () => {
+    const cases: [string[], string][] = [
+      [['fuzz', 'default', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
+      [['fuzz', 'default', '--runs', '0'], '--runs: expected a positive integer'],
+      [['fuzz', 'default', '--runs', '5', '--time', '1s'], 'not both'],
+      [['fuzz', 'default', '--time', 'soon'], '--time: expected a duration'],
+      [['fuzz', 'default', '--kinds', 'crash,meteor'], '--kinds: unknown fault kind "meteor"'],
+      [['fuzz', 'no-such-thing'], 'no-such-thing: not a scenario file, a scenario in scenarios/ or a protocol'],
+      [['fuzz', 'pingpong', '--config', '{nodes:3}'], '--config: expected a JSON object'],
+      [['fuzz', 'pingpong', '--bug', 'nosuch'], 'pingpong (with the command line options): config'],
+      [['replay', join(tmp, 'missing.jsonl')], 'no such trace file'],
+    ];
+    // The real process for one of them (exit status, stderr); main() in this process for the rest (cheaper, same code path).
+    const results = [await cli(cases[0]![0])];
+    for (const [args] of cases.slice(1)) results.push(await inProcess(args));
+    results.forEach((r, i) => {
+      const [args, text] = cases[i]!;
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toContain(text);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+
+  it('faultline replay: exit 0 on a fresh trace, 1 with the first difference on an edited one, 2 on a truncated one', async () => {
+    const trace = join(tmp, 'default.jsonl');
+    expect((await cli(['run', 'default', '--trace', trace])).code).toBe(0);
+    const text = readFileSync(trace, 'utf8');
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => l.includes('"type":"crash"'));
+    lines[i] = lines[i]!.replace('"node":"n3"', '"node":"n4"');
+    writeFileSync(join(tmp, 'edited.jsonl'), lines.join('\n'));
+    writeFileSync(join(tmp, 'cut.jsonl'), text.slice(0, Math.floor(text.length / 2)));
+    const [ok, edited, cut] = await Promise.all([cli(['replay', trace]), cli(['replay', join(tmp, 'edited.jsonl')]), cli(['replay', join(tmp, 'cut.jsonl')])]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/matches the recorded hash/);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toContain(`first difference at line ${i + 1} (event #${i - 1}):`);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toMatch(new RegExp(`^faultline: ${join(tmp, 'cut.jsonl')}: line \\d+: the trace is truncated`));
+  });
+});
+
+describe('faultline fuzz finds, records and replays a planted bug (in process)', () => {
+  it('prints the replay line, writes the shrunk trace and scenario, and both reproduce the failure', async () => {
+    const out = join(tmp, 'found');
+    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--workers', '1', '--json', '--out', out]);
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.violations).toBeGreaterThanOrEqual(1);
+    expect(s.failures).toHaveLength(s.violations);
+    const f = s.failures[0]!;
+    expect(f.invariant).toBe('acked-writes-durable');
+    expect(f.trace).toBe(join(out, `counter-fuzz-${f.seed}.jsonl`));
+    expect(f.replay).toBe(`npx faultline replay ${f.trace}`);
+    expect(existsSync(f.trace)).toBe(true);
+
+    const replay = await inProcess(['replay', f.trace]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/acked-writes-durable/);
+    expect(replay.stdout).toMatch(/matches the recorded hash/);
+
+    // The shrunk scenario is a scenario file that demonstrates the bug: `faultline run` says its expectation held.
+    const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { faults: { timeline: { kind: string }[] }; expect: unknown };
+    expect(shrunk.expect).toEqual({ violation: 'acked-writes-durable' });
+    expect(shrunk.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+    const run = await inProcess(['run', f.scenario]);
+    expect(run.code).toBe(0);
+  });
+
+  it('human output: a FAIL block with seed, shrunk faults, trace, replay and view lines', async () => {
+    const out = join(tmp, 'human');
+    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '25', '--batch', '25', '--workers', '1', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^FAIL {8}acked-writes-durable at 2s: /m);
+    expect(r.stderr).toMatch(/^ {2}shrunk {4}3 faults: crash (n\d) @[\d.]+m?s, restart \1 @[\d.]+m?s, quiesce @1\.4s$/m);
+    const trace = /^ {2}trace {5}(\S+)$/m.exec(r.stderr)?.[1];
+    expect(trace).toBeDefined();
+    expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);
+    expect(r.stderr).toContain(`  view      npx faultline view ${trace}\n`);
+    expect(r.stdout).toContain(`replay      npx faultline replay ${trace}   # acked-writes-durable`);
+  });
+});
