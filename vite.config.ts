@@ -1,11 +1,14 @@
 // The viewer is built from ui/; it imports the engine and protocols from sim/
 // directly so that a scenario run live in the page uses the same code as Node.
+// root is absolute so that `faultline view` can build from any directory.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  root: 'ui',
+  root: fileURLToPath(new URL('./ui', import.meta.url)),
   base: './',
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
   worker: { format: 'es' },
   server: { fs: { allow: ['..'] } },
+  logLevel: 'warn',
 });

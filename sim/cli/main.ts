@@ -10,6 +10,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerList } from './commands/list.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerRun } from './commands/run.ts';
+import { registerView } from './commands/view.ts';
 
 export function buildProgram(): Command {
   const program = new Command('faultline')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerFuzz(program);
   registerCheck(program);
+  registerView(program);
   return program;
 }
 

@@ -1,0 +1,133 @@
+// faultline view <trace> [--port N] [--host H] [--build]
+// Serves the browser viewer (ui/dist, built first when missing or older than
+// its sources) on localhost with the trace, and prints the URL to open.
+
+import type { Command } from 'commander';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../scenario/errors.ts';
+import { parseTrace } from '../../trace/parse.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const VIEWER_DIST = join(REPO_ROOT, 'ui', 'dist');
+
+/** Newest modification time (ms) of the files under the given paths. */
+function newestMtime(paths: string[], skip: (p: string) => boolean): number {
+  let newest = 0;
+  const walk = (p: string): void => {
+    if (skip(p) || !existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
+    else if (st.mtimeMs > newest) newest = st.mtimeMs;
+  };
+  for (const p of paths) walk(p);
+  return newest;
+}
+
+/** Is ui/dist missing, or older than anything it is built from? */
+export function viewerIsStale(): boolean {
+  const index = join(VIEWER_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const sources = ['ui', 'sim', 'scenarios', 'vite.config.ts', 'package-lock.json'].map((p) => join(REPO_ROOT, p));
+  return newestMtime(sources, (p) => p === VIEWER_DIST || p.endsWith(`${sep}node_modules`)) > built;
+}
+
+/** Build the viewer with Vite when it is missing or stale (or always, with force). Returns whether it built. */
+export async function ensureViewerBuilt(force = false): Promise<boolean> {
+  if (!force && !viewerIsStale()) return false;
+  const { build } = await import('vite');
+  await build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'error' });
+  return true;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+export interface ViewServer {
+  server: Server;
+  /** The URL that opens the viewer on the trace. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serve ui/dist and the trace (re-read on each request) on host:port; port 0 picks a free one. */
+export async function serveViewer(opts: { trace?: string; port?: number; host?: string; dist?: string }): Promise<ViewServer> {
+  const dist = resolve(opts.dist ?? VIEWER_DIST);
+  const host = opts.host ?? '127.0.0.1';
+  const traceName = opts.trace ? basename(opts.trace) : undefined;
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').replace(/[?#].*$/, ''));
+    if (opts.trace && path === `/trace/${traceName}`) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+      createReadStream(opts.trace).pipe(res);
+      return;
+    }
+    const file = resolve(dist, `.${path === '/' ? '/index.html' : path}`);
+    if (!file.startsWith(dist + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  const listen = (port: number): Promise<void> =>
+    new Promise((ok, fail) => {
+      server.once('error', fail);
+      server.listen(port, host, () => {
+        server.off('error', fail);
+        ok();
+      });
+    });
+  try {
+    await listen(opts.port ?? 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || opts.port === 0) throw err;
+    await listen(0); // the asked-for port is taken: take any free one
+  }
+  const addr = server.address() as AddressInfo;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}/`;
+  const url = traceName ? `${base}?trace=${encodeURIComponent(`trace/${traceName}`)}` : base;
+  return { server, url, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+export function registerView(program: Command): void {
+  program
+    .command('view')
+    .description('serve the browser viewer on localhost with a trace, and print the URL to open')
+    .argument('[trace]', 'trace file (JSON Lines) written by faultline run --trace')
+    .option('--port <n>', 'port to listen on (default 4173; a free one if taken)', '4173')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--build', 'rebuild the viewer even if it looks up to date')
+    .action(async (trace: string | undefined, opts: { port: string; host: string; build?: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected a port number 0-65535 (got ${JSON.stringify(opts.port)})`);
+      if (trace !== undefined) {
+        if (!existsSync(trace) || !statSync(trace).isFile()) throw new InputError('no such trace file', trace);
+        // Check it here, so a broken file is reported in the terminal with its line.
+        const parsed = parseTrace(readFileSync(trace, 'utf8'), { file: trace });
+        for (const w of parsed.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
+      }
+      if (await ensureViewerBuilt(opts.build === true)) process.stderr.write(`built the viewer into ${VIEWER_DIST}\n`);
+      const s = await serveViewer({ ...(trace !== undefined ? { trace: resolve(trace) } : {}), port, host: opts.host });
+      process.stdout.write(`viewer: ${s.url}\n(Ctrl-C to stop)\n`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          void s.close().then(done);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

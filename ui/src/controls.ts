@@ -1,0 +1,186 @@
+// The time cursor's controls: scrubber, step to the previous/next event,
+// play/pause at a chosen speed of virtual time, and keyboard shortcuts.
+// Playing advances virtual time in proportion to wall time, so a burst of
+// events at one instant goes by at once and a quiet second takes a second
+// (at 1x).
+
+import { seqAtTime } from '../../sim/trace/model.ts';
+import type { Diagram } from './diagram.ts';
+import { el } from './dom.ts';
+import { fmtTime } from './format.ts';
+import type { Store } from './store.ts';
+
+const SPEEDS: [string, number][] = [
+  ['0.001×', 0.001],
+  ['0.01×', 0.01],
+  ['0.1×', 0.1],
+  ['1×', 1],
+  ['10×', 10],
+];
+
+export const SHORTCUTS: [string, string][] = [
+  ['Space', 'play / pause'],
+  ['→ / ←', 'next / previous event (respects filters)'],
+  ['Shift+→ / Shift+←', 'jump 100 events'],
+  ['Home / End', 'first / last event'],
+  ['V', 'next violation (jump to its cause)'],
+  ['+ / −', 'zoom in / out'],
+  ['0', 'show the whole run'],
+  ['/', 'search events'],
+  ['?', 'show this help'],
+];
+
+export class Controls {
+  readonly root: HTMLDivElement;
+  private readonly scrub: HTMLInputElement;
+  private readonly playBtn: HTMLButtonElement;
+  private readonly speed: HTMLSelectElement;
+  private readonly where: HTMLSpanElement;
+  private playing = false;
+  private lastWall = 0;
+  /** Virtual time the playhead has reached (between events). */
+  private playT = 0;
+  private violationIdx = -1;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+    private readonly diagram: Diagram,
+    private readonly focusSearch: () => void,
+    private readonly toggleHelp: () => void,
+  ) {
+    this.scrub = el('input', { testid: 'scrubber', class: 'scrubber', attrs: { type: 'range', min: '0', max: '0', value: '0', 'aria-label': 'time cursor' } });
+    this.scrub.addEventListener('input', () => store.setCursor(Number(this.scrub.value)));
+    this.playBtn = el('button', { testid: 'play', title: 'play / pause (Space)', onclick: () => this.toggle() }, '▶ play');
+    this.speed = el('select', { testid: 'speed', title: 'playback speed: virtual time per wall time', attrs: { 'aria-label': 'speed' } }, ...SPEEDS.map(([label, v]) => el('option', { attrs: { value: String(v) } }, label)));
+    this.speed.value = '0.01';
+    this.where = el('span', { class: 'where', testid: 'cursor-pos' });
+    this.root = el(
+      'div',
+      { class: 'controls' },
+      el('button', { testid: 'first', title: 'first event (Home)', onclick: () => store.setCursor(0) }, '⏮'),
+      el('button', { testid: 'prev', title: 'previous event (←)', onclick: () => store.step(-1) }, '◀ prev'),
+      this.playBtn,
+      el('button', { testid: 'next', title: 'next event (→)', onclick: () => store.step(1) }, 'next ▶'),
+      el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '⏭'),
+      el('label', null, ' speed ', this.speed),
+      this.scrub,
+      this.where,
+    );
+    parent.appendChild(this.root);
+    store.on('model', () => {
+      this.scrub.max = String(Math.max(0, (store.model?.events.length ?? 1) - 1));
+      this.pause();
+      this.violationIdx = -1;
+    });
+    store.on('cursor', () => this.update());
+    document.addEventListener('keydown', (ev) => this.key(ev));
+  }
+
+  private update(): void {
+    const m = this.store.model;
+    const ev = this.store.cursorEvent();
+    if (!m || !ev) return;
+    this.scrub.value = String(this.store.cursor);
+    this.where.textContent = `event #${ev.seq} of ${m.events.length}   t = ${fmtTime(ev.t)}`;
+    if (!this.playing) this.diagram.reveal(ev.t);
+  }
+
+  toggle(): void {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  private play(): void {
+    const m = this.store.model;
+    if (!m || m.events.length === 0) return;
+    if (this.store.cursor >= m.events.length - 1) this.store.setCursor(0);
+    this.playing = true;
+    this.playBtn.textContent = '⏸ pause';
+    this.playT = this.store.cursorEvent()?.t ?? 0;
+    this.lastWall = performance.now();
+    requestAnimationFrame((now) => this.tick(now));
+  }
+
+  private pause(): void {
+    this.playing = false;
+    this.playBtn.textContent = '▶ play';
+  }
+
+  private tick(now: number): void {
+    if (!this.playing) return;
+    const m = this.store.model;
+    if (!m) return;
+    const dt = Math.max(0, now - this.lastWall);
+    this.lastWall = now;
+    this.playT += dt * 1000 * Number(this.speed.value);
+    // Never skip past the next event entirely: show at least one event per frame.
+    const target = Math.max(seqAtTime(m, this.playT), this.store.cursor + 1);
+    if (target >= m.events.length) {
+      this.store.setCursor(m.events.length - 1);
+      this.pause();
+      return;
+    }
+    this.store.setCursor(target);
+    this.playT = Math.max(this.playT, m.events[target]!.t);
+    this.diagram.reveal(this.playT);
+    requestAnimationFrame((n) => this.tick(n));
+  }
+
+  /** Jump to the cause of the next violation (wrapping). */
+  nextViolation(): void {
+    const vs = this.store.model?.violations ?? [];
+    if (vs.length === 0) return;
+    this.violationIdx = (this.violationIdx + 1) % vs.length;
+    this.store.setCursor(vs[this.violationIdx]!.cause);
+  }
+
+  private key(ev: KeyboardEvent): void {
+    const t = ev.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'range') return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const s = this.store;
+    switch (ev.key) {
+      case ' ':
+        this.toggle();
+        break;
+      case 'ArrowRight':
+        if (ev.shiftKey) s.setCursor(s.cursor + 100);
+        else s.step(1);
+        break;
+      case 'ArrowLeft':
+        if (ev.shiftKey) s.setCursor(s.cursor - 100);
+        else s.step(-1);
+        break;
+      case 'Home':
+        s.setCursor(0);
+        break;
+      case 'End':
+        s.setCursor(Infinity);
+        break;
+      case 'v':
+      case 'V':
+        this.nextViolation();
+        break;
+      case '+':
+      case '=':
+        this.diagram.zoomBy(1.6);
+        break;
+      case '-':
+        this.diagram.zoomBy(1 / 1.6);
+        break;
+      case '0':
+        if (s.model) s.setWindow(s.model.startT, s.model.endT);
+        break;
+      case '/':
+        this.focusSearch();
+        break;
+      case '?':
+        this.toggleHelp();
+        break;
+      default:
+        return;
+    }
+    ev.preventDefault();
+  }
+}

@@ -1,0 +1,458 @@
+// The space-time diagram: one lane per node, time left to right. Messages are
+// lines from send to delivery on a canvas (SVG cannot hold 100,000 of them),
+// drops end in a cross where the message was lost, duplicates are dashed,
+// crashes and pauses shade the lane, partitions are bands across all lanes.
+// Two canvases: the base layer is redrawn when the window or filters change,
+// the overlay (cursor, highlighted event) on every cursor move, so scrubbing
+// stays cheap. d3-zoom gives zoom and pan on the time axis.
+
+import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type ZoomBehavior, type ZoomTransform } from 'd3';
+import type { TraceEvent } from '../../sim/engine/types.ts';
+import { eventNode } from '../../sim/trace/chrome.ts';
+import { firstAtOrAfter, lastAtOrBefore, type MessageRec } from '../../sim/trace/model.ts';
+import { fmtTick } from './format.ts';
+import type { Store } from './store.ts';
+
+const LEFT = 70;
+const RIGHT = 16;
+const TOP = 26;
+const BOTTOM = 8;
+/** Under this many visible messages, draw arrowheads and per-event markers. */
+const DETAIL_LIMIT = 4000;
+
+export const COLORS = {
+  delivered: '#2f6fb3',
+  duplicate: '#8e44ad',
+  dropped: '#d0342c',
+  inflight: '#8a8a8a',
+  down: 'rgba(208, 52, 44, 0.16)',
+  paused: 'rgba(230, 160, 0, 0.25)',
+  partition: 'rgba(90, 90, 220, 0.09)',
+  violation: '#d0342c',
+  cursor: '#e67e22',
+  lane: '#d9dde3',
+};
+
+export class Diagram {
+  readonly root: HTMLDivElement;
+  private readonly base: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly axisSvg: SVGSVGElement;
+  private width = 800;
+  private height = 300;
+  private x0: ScaleLinear<number, number> = scaleLinear();
+  private x: ScaleLinear<number, number> = scaleLinear();
+  private lanes = new Map<string, number>();
+  private laneH = 40;
+  private readonly zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
+  private applyingWindow = false;
+  private baseDirty = true;
+  private overlayDirty = true;
+  private frame = 0;
+  /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
+  lastDrawMs = 0;
+  visibleMessages = 0;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+  ) {
+    this.root = document.createElement('div');
+    this.root.className = 'diagram';
+    this.root.dataset.testid = 'diagram';
+    this.base = document.createElement('canvas');
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'overlay';
+    this.axisSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.axisSvg.classList.add('axis');
+    this.root.append(this.base, this.overlay, this.axisSvg);
+    parent.appendChild(this.root);
+
+    this.zoomer = zoom<HTMLCanvasElement, unknown>()
+      .on('zoom', (ev: { transform: ZoomTransform }) => {
+        this.x = ev.transform.rescaleX(this.x0);
+        if (!this.applyingWindow) {
+          const [t0, t1] = this.x.domain() as [number, number];
+          this.store.setWindow(t0, t1);
+        }
+        this.invalidate(true);
+      });
+    select(this.overlay).call(this.zoomer).on('dblclick.zoom', null);
+    this.overlay.addEventListener('click', (ev) => this.pick(ev));
+
+    store.on('model', () => this.relayout());
+    store.on('filter', () => this.relayout());
+    store.on('cursor', () => this.invalidate(false));
+    store.on('window', () => this.followWindow());
+    new ResizeObserver(() => this.relayout()).observe(this.root);
+  }
+
+  /** Lay out lanes for the visible nodes and size the canvases. */
+  private relayout(): void {
+    const m = this.store.model;
+    const nodes = m ? m.nodes.filter((n) => !this.store.hiddenNodes.has(n)) : [];
+    this.lanes = new Map(nodes.map((n, i) => [n, i]));
+    this.width = Math.max(300, this.root.clientWidth);
+    this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
+    this.height = TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of [this.base, this.overlay]) {
+      c.width = Math.round(this.width * dpr);
+      c.height = Math.round(this.height * dpr);
+      c.style.width = `${this.width}px`;
+      c.style.height = `${this.height}px`;
+    }
+    this.axisSvg.setAttribute('width', String(this.width));
+    this.axisSvg.setAttribute('height', String(TOP));
+    this.root.style.height = `${this.height}px`;
+    if (m) {
+      this.x0 = scaleLinear().domain([m.startT, m.endT]).range([LEFT, this.width - RIGHT]);
+      const span = Math.max(1, m.endT - m.startT);
+      this.zoomer
+        .scaleExtent([1, Math.max(1, span / 5)])
+        .extent([
+          [LEFT, 0],
+          [this.width - RIGHT, this.height],
+        ])
+        .translateExtent([
+          [LEFT, 0],
+          [this.width - RIGHT, this.height],
+        ]);
+      this.followWindow();
+    }
+    this.invalidate(true);
+  }
+
+  /** Match the zoom transform to the store's window (set by the brush, a jump or a load). */
+  private followWindow(): void {
+    const m = this.store.model;
+    if (!m) return;
+    const [t0, t1] = this.store.window;
+    const cur = this.x.domain();
+    if (Math.abs((cur[0] ?? 0) - t0) < 1e-6 && Math.abs((cur[1] ?? 0) - t1) < 1e-6 && this.x.range()[1] === this.width - RIGHT) return;
+    const a = this.x0(t0);
+    const b = this.x0(t1);
+    const k = (this.width - RIGHT - LEFT) / Math.max(1e-9, b - a);
+    const t = zoomIdentity.translate(LEFT - k * a, 0).scale(k);
+    this.applyingWindow = true;
+    select(this.overlay).call(this.zoomer.transform, t);
+    this.applyingWindow = false;
+  }
+
+  /** Make sure true time t is on screen (used while playing and when jumping). */
+  reveal(t: number): void {
+    const [t0, t1] = this.store.window;
+    if (t >= t0 && t <= t1) return;
+    const w = t1 - t0;
+    const m = this.store.model;
+    if (!m) return;
+    let n0 = t - w * 0.3;
+    n0 = Math.max(m.startT, Math.min(m.endT - w, n0));
+    this.store.setWindow(n0, n0 + w);
+  }
+
+  zoomBy(factor: number): void {
+    select(this.overlay).call(this.zoomer.scaleBy, factor);
+  }
+
+  private invalidate(base: boolean): void {
+    if (base) this.baseDirty = true;
+    this.overlayDirty = true;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  /** Draw now (tests and the benchmark call this to measure a full draw). */
+  draw(): void {
+    if (this.baseDirty) {
+      const t0 = performance.now();
+      this.drawBase();
+      this.lastDrawMs = performance.now() - t0;
+      this.baseDirty = false;
+      this.drawAxis();
+    }
+    if (this.overlayDirty) {
+      this.drawOverlay();
+      this.overlayDirty = false;
+    }
+  }
+
+  private laneY(node: string): number | undefined {
+    const i = this.lanes.get(node);
+    return i === undefined ? undefined : TOP + (i + 0.5) * this.laneH;
+  }
+
+  private ctx(c: HTMLCanvasElement): CanvasRenderingContext2D {
+    const ctx = c.getContext('2d') as CanvasRenderingContext2D;
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, this.height);
+    return ctx;
+  }
+
+  private visible(msg: MessageRec): boolean {
+    return this.lanes.has(msg.from) && this.lanes.has(msg.to) && !this.store.hiddenTypes.has(msg.type);
+  }
+
+  private drawBase(): void {
+    const ctx = this.ctx(this.base);
+    const m = this.store.model;
+    if (!m) return;
+    const x = this.x;
+    const [t0, t1] = x.domain() as [number, number];
+    const right = this.width - RIGHT;
+    const clampX = (v: number): number => Math.max(LEFT - 2, Math.min(right + 2, v));
+    const bottom = this.height - BOTTOM;
+
+    // Partition bands behind everything.
+    ctx.font = '11px system-ui, sans-serif';
+    m.partitions.forEach((b, i) => {
+      const a = clampX(x(b.fromT));
+      const e = clampX(x(b.toT ?? m.endT));
+      if (e < LEFT || a > right) return;
+      ctx.fillStyle = COLORS.partition;
+      ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
+      ctx.fillStyle = '#4a4ac0';
+      ctx.fillText(`⫼ ${b.label}`, Math.max(a, LEFT) + 3, TOP + 11 + (i % 3) * 12);
+    });
+
+    // Lanes, their labels and outages.
+    for (const [node, i] of this.lanes) {
+      const y = TOP + (i + 0.5) * this.laneH;
+      ctx.strokeStyle = COLORS.lane;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(LEFT, y);
+      ctx.lineTo(right, y);
+      ctx.stroke();
+      ctx.fillStyle = '#333';
+      ctx.fillText(node.length > 9 ? `${node.slice(0, 8)}…` : node, 6, y + 4);
+    }
+    for (const iv of m.intervals) {
+      const y = this.laneY(iv.node);
+      if (y === undefined) continue;
+      const a = clampX(x(iv.fromT));
+      const e = clampX(x(iv.toT ?? m.endT));
+      if (e < LEFT || a > right) continue;
+      ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
+      ctx.fillRect(a, y - this.laneH * 0.4, Math.max(2, e - a), this.laneH * 0.8);
+      ctx.fillStyle = iv.kind === 'down' ? '#a02020' : '#8a6000';
+      if (e - a > 40) ctx.fillText(iv.kind === 'down' ? 'crashed' : 'paused', a + 3, y - this.laneH * 0.4 + 11);
+    }
+
+    // Messages: one path per style.
+    const msgs = m.messages;
+    const from = firstAtOrAfter(msgs, t0 - m.maxFlight, (r) => r.sendT);
+    const to = lastAtOrBefore(msgs, t1, (r) => r.sendT);
+    const paths = { delivered: new Path2D(), duplicate: new Path2D(), dropped: new Path2D(), inflight: new Path2D(), cross: new Path2D() };
+    let count = 0;
+    const heads: [number, number, number, number][] = [];
+    for (let i = from; i <= to; i++) {
+      const r = msgs[i] as MessageRec;
+      const endT = r.endT ?? m.endT;
+      if (endT < t0 || !this.visible(r)) continue;
+      count++;
+      const ya = this.laneY(r.from) as number;
+      const yb = this.laneY(r.to) as number;
+      const xa = x(r.sendT);
+      let xb = x(endT);
+      let yEnd = yb;
+      const p = r.outcome === 'dropped' ? paths.dropped : r.outcome === 'in-flight' ? paths.inflight : r.dupOf !== undefined ? paths.duplicate : paths.delivered;
+      if (r.outcome === 'dropped' && r.endT === r.sendT) {
+        // Lost at the send: a short stub toward the target, crossed out.
+        xb = xa + 14;
+        yEnd = ya + (yb - ya) * 0.35 + (ya === yb ? -8 : 0);
+      }
+      if (ya === yb && r.outcome !== 'dropped') {
+        // A message to itself: a small loop above the lane.
+        p.moveTo(xa, ya);
+        p.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
+      } else {
+        p.moveTo(xa, ya);
+        p.lineTo(xb, yEnd);
+      }
+      if (r.outcome === 'dropped') {
+        paths.cross.moveTo(xb - 3, yEnd - 3);
+        paths.cross.lineTo(xb + 3, yEnd + 3);
+        paths.cross.moveTo(xb + 3, yEnd - 3);
+        paths.cross.lineTo(xb - 3, yEnd + 3);
+      } else if (r.outcome === 'delivered' && ya !== yb) heads.push([xa, ya, xb, yb]);
+    }
+    this.visibleMessages = count;
+    const dense = count > DETAIL_LIMIT;
+    ctx.lineWidth = dense ? 0.6 : 1.1;
+    ctx.globalAlpha = dense ? 0.45 : 0.85;
+    ctx.strokeStyle = COLORS.delivered;
+    ctx.stroke(paths.delivered);
+    ctx.strokeStyle = COLORS.inflight;
+    ctx.setLineDash([3, 3]);
+    ctx.stroke(paths.inflight);
+    ctx.strokeStyle = COLORS.duplicate;
+    ctx.setLineDash([5, 2]);
+    ctx.stroke(paths.duplicate);
+    ctx.setLineDash([]);
+    ctx.strokeStyle = COLORS.dropped;
+    ctx.stroke(paths.dropped);
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1.5;
+    ctx.stroke(paths.cross);
+    if (!dense) {
+      ctx.fillStyle = COLORS.delivered;
+      for (const [xa, ya, xb, yb] of heads) arrowHead(ctx, xa, ya, xb, yb);
+      this.drawMarkers(ctx, t0, t1);
+    }
+
+    // Violations: a red rule across all lanes.
+    for (const v of m.violations) {
+      const vx = x(v.t);
+      if (vx < LEFT || vx > right) continue;
+      ctx.strokeStyle = COLORS.violation;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(vx, TOP);
+      ctx.lineTo(vx, bottom);
+      ctx.stroke();
+      ctx.fillStyle = COLORS.violation;
+      ctx.beginPath();
+      ctx.moveTo(vx - 5, TOP);
+      ctx.lineTo(vx + 5, TOP);
+      ctx.lineTo(vx, TOP + 8);
+      ctx.fill();
+    }
+  }
+
+  /** Timers, state changes, client operations and crashes as small marks on their lanes (only when zoomed in). */
+  private drawMarkers(ctx: CanvasRenderingContext2D, t0: number, t1: number): void {
+    const m = this.store.model;
+    if (!m) return;
+    const a = Math.max(0, firstAtOrAfter(m.events, t0, (e) => e.t));
+    const b = lastAtOrBefore(m.events, t1, (e) => e.t);
+    if (b - a > DETAIL_LIMIT * 4) return;
+    for (let s = a; s <= b; s++) {
+      const ev = m.events[s] as TraceEvent;
+      if (ev.type === 'send' || ev.type === 'deliver' || ev.type === 'drop' || ev.type === 'duplicate' || ev.type === 'violation') continue;
+      const node = eventNode(ev);
+      if (node === undefined) continue;
+      const y = this.laneY(node);
+      if (y === undefined) continue;
+      const ex = this.x(ev.t);
+      if (ev.type === 'timer') {
+        ctx.strokeStyle = '#555';
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(ex, y - 5);
+        ctx.lineTo(ex, y + 5);
+        ctx.stroke();
+      } else if (ev.type === 'state') {
+        ctx.fillStyle = '#2e8b57';
+        ctx.beginPath();
+        ctx.arc(ex, y, 2.8, 0, Math.PI * 2);
+        ctx.fill();
+      } else if (ev.type === 'invoke' || ev.type === 'return') {
+        ctx.fillStyle = ev.type === 'invoke' ? '#444' : ev.outcome === 'ok' ? '#2e8b57' : ev.outcome === 'fail' ? '#d0342c' : '#e6a000';
+        ctx.fillRect(ex - 2.5, y + 4, 5, 5);
+      } else if (ev.type === 'crash' || ev.type === 'restart' || ev.type === 'pause' || ev.type === 'resume' || ev.type === 'disk' || ev.type === 'clock') {
+        ctx.fillStyle = '#000';
+        ctx.font = '10px system-ui, sans-serif';
+        ctx.fillText(ev.type === 'crash' ? '✕' : ev.type === 'restart' ? '↻' : ev.type === 'disk' ? '⚠' : ev.type === 'clock' ? '⏱' : ev.type === 'pause' ? '⏸' : '▶', ex - 4, y - 6);
+      }
+    }
+  }
+
+  private drawOverlay(): void {
+    const ctx = this.ctx(this.overlay);
+    const m = this.store.model;
+    const ev = this.store.cursorEvent();
+    if (!m || !ev) return;
+    const cx = this.x(ev.t);
+    const right = this.width - RIGHT;
+    if (cx >= LEFT && cx <= right) {
+      ctx.strokeStyle = COLORS.cursor;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(cx, TOP - 4);
+      ctx.lineTo(cx, this.height - BOTTOM);
+      ctx.stroke();
+    }
+    // Highlight the event under the cursor: its message, or a ring on its lane.
+    const mi = m.messageOfEvent[ev.seq] ?? -1;
+    const r = mi >= 0 ? m.messages[mi] : undefined;
+    ctx.strokeStyle = COLORS.cursor;
+    ctx.fillStyle = COLORS.cursor;
+    ctx.lineWidth = 3;
+    if (r && this.visible(r)) {
+      const ya = this.laneY(r.from) as number;
+      const yb = this.laneY(r.to) as number;
+      const xa = this.x(r.sendT);
+      const xb = this.x(r.endT ?? m.endT);
+      ctx.beginPath();
+      ctx.moveTo(xa, ya);
+      if (ya === yb) ctx.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
+      else ctx.lineTo(xb, yb);
+      ctx.stroke();
+    } else {
+      const node = eventNode(ev);
+      const y = node === undefined ? undefined : this.laneY(node);
+      if (y !== undefined) {
+        ctx.beginPath();
+        ctx.arc(cx, y, 6, 0, Math.PI * 2);
+        ctx.stroke();
+      }
+    }
+  }
+
+  private drawAxis(): void {
+    const g = select(this.axisSvg);
+    g.selectAll('*').remove();
+    g.append('g')
+      .attr('transform', `translate(0, ${TOP - 4})`)
+      .call(
+        axisTop(this.x)
+          .ticks(Math.max(2, Math.floor(this.width / 110)))
+          .tickFormat((d) => fmtTick(Number(d))),
+      );
+  }
+
+  /** A click picks the nearest event on the clicked lane near the clicked time. */
+  private pick(ev: MouseEvent): void {
+    const m = this.store.model;
+    if (!m) return;
+    const rect = this.overlay.getBoundingClientRect();
+    const px = ev.clientX - rect.left;
+    const py = ev.clientY - rect.top;
+    if (px < LEFT) return;
+    const lane = Math.floor((py - TOP) / this.laneH);
+    const node = [...this.lanes].find(([, i]) => i === lane)?.[0];
+    const tA = this.x.invert(px - 6);
+    const tB = this.x.invert(px + 6);
+    const a = Math.max(0, firstAtOrAfter(m.events, tA, (e) => e.t));
+    const b = Math.min(m.events.length - 1, lastAtOrBefore(m.events, tB, (e) => e.t));
+    let best = -1;
+    let bestD = Infinity;
+    for (let s = a; s <= b && s - a < 5000; s++) {
+      const e = m.events[s] as TraceEvent;
+      const onLane = node !== undefined && (eventNode(e) === node || ('to' in e && e.to === node));
+      const d = Math.abs(this.x(e.t) - px) + (onLane ? 0 : 50);
+      if (d < bestD) {
+        bestD = d;
+        best = s;
+      }
+    }
+    if (best < 0) best = Math.max(0, lastAtOrBefore(m.events, this.x.invert(px), (e) => e.t));
+    this.store.setCursor(best);
+  }
+}
+
+function arrowHead(ctx: CanvasRenderingContext2D, xa: number, ya: number, xb: number, yb: number): void {
+  const ang = Math.atan2(yb - ya, xb - xa);
+  const s = 6;
+  ctx.beginPath();
+  ctx.moveTo(xb, yb);
+  ctx.lineTo(xb - s * Math.cos(ang - 0.4), yb - s * Math.sin(ang - 0.4));
+  ctx.lineTo(xb - s * Math.cos(ang + 0.4), yb - s * Math.sin(ang + 0.4));
+  ctx.closePath();
+  ctx.fill();
+}

@@ -1,0 +1,141 @@
+// The event list with its filters: by node, by message type, and a text
+// search over each event's description. The list is virtual (only the rows on
+// screen exist), so a 100,000-event trace scrolls as fast as a small one.
+
+import { describeEvent } from '../../sim/trace/chrome.ts';
+import { el, replace } from './dom.ts';
+import { fmtTime } from './format.ts';
+import type { Store } from './store.ts';
+
+const ROW = 20;
+
+export class EventsList {
+  readonly root: HTMLDivElement;
+  readonly searchBox: HTMLInputElement;
+  private readonly nodeBox: HTMLDivElement;
+  private readonly typeBox: HTMLDivElement;
+  private readonly count: HTMLSpanElement;
+  private readonly scroller: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly rows: HTMLDivElement;
+  /** seqs of the events that pass the filters. */
+  private shown: Int32Array = new Int32Array(0);
+  private searchTimer = 0;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+  ) {
+    this.searchBox = el('input', { testid: 'search', class: 'search', attrs: { type: 'search', placeholder: 'search events  (/)', 'aria-label': 'search events' } });
+    this.searchBox.addEventListener('input', () => {
+      clearTimeout(this.searchTimer);
+      this.searchTimer = window.setTimeout(() => {
+        store.search = this.searchBox.value.trim().toLowerCase();
+        store.emit('filter');
+      }, 120);
+    });
+    this.searchBox.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        store.step(ev.shiftKey ? -1 : 1);
+        ev.preventDefault();
+      }
+      if (ev.key === 'Escape') this.searchBox.blur();
+    });
+    this.nodeBox = el('div', { class: 'chips', testid: 'node-filter' });
+    this.typeBox = el('div', { class: 'chips', testid: 'type-filter' });
+    this.count = el('span', { class: 'muted', testid: 'event-count' });
+    this.spacer = el('div', { class: 'spacer' });
+    this.rows = el('div', { class: 'rows' });
+    this.scroller = el('div', { class: 'event-scroll', testid: 'events' }, this.spacer, this.rows);
+    this.scroller.addEventListener('scroll', () => this.renderRows());
+    this.root = el(
+      'section',
+      { class: 'panel events-panel' },
+      el('h3', null, 'Events'),
+      el('div', { class: 'filter-row' }, el('span', { class: 'muted' }, 'nodes '), this.nodeBox),
+      el('div', { class: 'filter-row' }, el('span', { class: 'muted' }, 'messages '), this.typeBox),
+      el('div', { class: 'filter-row' }, this.searchBox, ' ', this.count),
+      this.scroller,
+    ) as HTMLDivElement;
+    parent.appendChild(this.root);
+    store.on('model', () => this.buildChips());
+    store.on('filter', () => this.refilter());
+    store.on('cursor', () => this.followCursor());
+  }
+
+  private buildChips(): void {
+    const m = this.store.model;
+    if (!m) return;
+    const chip = (label: string, set: Set<string>, testid: string): HTMLLabelElement => {
+      const box = el('input', { attrs: { type: 'checkbox' } });
+      box.checked = true;
+      box.addEventListener('change', () => {
+        if (box.checked) set.delete(label);
+        else set.add(label);
+        this.store.emit('filter');
+      });
+      return el('label', { class: 'chip', testid }, box, label);
+    };
+    replace(this.nodeBox, ...m.nodes.map((n) => chip(n, this.store.hiddenNodes, `node-chip-${n}`)));
+    replace(this.typeBox, ...(m.messageTypes.length ? m.messageTypes.map((t) => chip(t, this.store.hiddenTypes, `type-chip-${t}`)) : ['(no messages)']));
+    this.searchBox.value = '';
+  }
+
+  private refilter(): void {
+    const m = this.store.model;
+    if (!m) return;
+    if (!this.store.filtersActive()) {
+      this.shown = Int32Array.from({ length: m.events.length }, (_, i) => i);
+    } else {
+      const out: number[] = [];
+      for (const ev of m.events) if (this.store.passes(ev)) out.push(ev.seq);
+      this.shown = Int32Array.from(out);
+    }
+    this.count.textContent = `${this.shown.length} of ${m.events.length} events`;
+    this.spacer.style.height = `${this.shown.length * ROW}px`;
+    this.followCursor();
+    this.renderRows();
+  }
+
+  /** Index in `shown` of the last shown event at or before the cursor. */
+  private cursorIndex(): number {
+    const c = this.store.cursor;
+    let lo = 0;
+    let hi = this.shown.length - 1;
+    let ans = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.shown[mid]! <= c) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  private followCursor(): void {
+    const i = this.cursorIndex();
+    const top = i * ROW;
+    const h = this.scroller.clientHeight || 300;
+    if (top < this.scroller.scrollTop || top > this.scroller.scrollTop + h - ROW) this.scroller.scrollTop = Math.max(0, top - h / 3);
+    this.renderRows();
+  }
+
+  private renderRows(): void {
+    const m = this.store.model;
+    if (!m) return;
+    const h = this.scroller.clientHeight || 300;
+    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW) - 5);
+    const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < last; i++) {
+      const seq = this.shown[i]!;
+      const ev = m.events[seq]!;
+      const cls = `row ev-${ev.type}${seq === this.store.cursor ? ' current' : ''}`;
+      const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(ev.t)), el('span', { class: 'desc' }, describeEvent(ev)));
+      row.style.top = `${i * ROW}px`;
+      rows.push(row);
+    }
+    replace(this.rows, ...rows);
+  }
+}

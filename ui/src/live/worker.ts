@@ -1,0 +1,67 @@
+// Runs a scenario in a Web Worker with the same engine, protocols and scenario
+// modules as the CLI (bundled from sim/ and scenarios/), writing the trace to a
+// MemorySink; the page then loads that text as it would a file. Same scenario
+// and seed, same bytes, same hash as `faultline run` in Node.
+
+import { MemorySink } from '../../../sim/engine/trace.ts';
+import { InputError } from '../../../sim/scenario/errors.ts';
+import { parseScenario, prepareRun } from '../../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../../sim/scenario/run.ts';
+import { seedToString } from '../../../sim/engine/random.ts';
+import type { FromWorker, ScenarioEntry, ToWorker } from './protocol.ts';
+
+const modules = {
+  ...import.meta.glob<unknown>('../../../scenarios/*.ts', { import: 'default' }),
+  ...import.meta.glob<unknown>('../../../scenarios/*.json', { import: 'default' }),
+};
+
+function baseName(path: string): string {
+  return path.replace(/^.*\//, '');
+}
+
+async function load(file: string) {
+  const key = Object.keys(modules).find((k) => baseName(k) === file);
+  const loader = key ? modules[key] : undefined;
+  if (!loader) throw new InputError('no such scenario in scenarios/', file);
+  return parseScenario(await loader(), file);
+}
+
+function post(msg: FromWorker): void {
+  (self as unknown as Worker).postMessage(msg);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof InputError) return err.describe();
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+self.onmessage = async (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  try {
+    if (msg.kind === 'list') {
+      const scenarios: ScenarioEntry[] = [];
+      const problems: string[] = [];
+      for (const key of Object.keys(modules).sort()) {
+        const file = baseName(key);
+        if (file.startsWith('_')) continue;
+        try {
+          const s = await load(file);
+          scenarios.push({ file, name: s.name, description: s.description, protocol: s.protocol, seed: seedToString(s.seed) });
+        } catch (err) {
+          problems.push(describe(err));
+        }
+      }
+      post({ kind: 'list', scenarios, problems });
+      return;
+    }
+    const scenario = await load(msg.file);
+    const prepared = prepareRun(scenario, { file: msg.file, ...(msg.seed.trim() !== '' ? { seed: msg.seed.trim() } : {}) });
+    const sink = new MemorySink();
+    const t0 = performance.now();
+    const result = runPrepared(prepared, { trace: sink });
+    const wallMs = performance.now() - t0;
+    post({ kind: 'done', file: msg.file, name: scenario.name, seed: prepared.seed, text: sink.text(), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs });
+  } catch (err) {
+    post({ kind: 'error', message: describe(err) });
+  }
+};

@@ -1,0 +1,144 @@
+// The overview strip: the whole run at a glance (message density per lane
+// slice of time, outages, violations) with a d3 brush that sets the window the
+// diagram shows. Brushing moves the diagram; zooming the diagram moves the brush.
+
+import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
+import { COLORS } from './diagram.ts';
+import type { Store } from './store.ts';
+
+const LEFT = 70;
+const RIGHT = 16;
+const HEIGHT = 46;
+
+export class Overview {
+  readonly root: HTMLDivElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly svg: SVGSVGElement;
+  private readonly brush: BrushBehavior<unknown>;
+  private width = 800;
+  private moving = false;
+
+  constructor(
+    parent: HTMLElement,
+    private readonly store: Store,
+  ) {
+    this.root = document.createElement('div');
+    this.root.className = 'overview';
+    this.root.dataset.testid = 'overview';
+    this.canvas = document.createElement('canvas');
+    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.root.append(this.canvas, this.svg);
+    parent.appendChild(this.root);
+    this.brush = brushX().on('brush end', (ev: { selection: [number, number] | null; sourceEvent: unknown }) => {
+      if (this.moving || !ev.sourceEvent) return;
+      const m = this.store.model;
+      if (!m) return;
+      const x = this.scale();
+      if (!ev.selection) {
+        this.store.setWindow(m.startT, m.endT);
+        return;
+      }
+      const [a, b] = ev.selection;
+      if (b - a < 2) return;
+      this.store.setWindow(x.invert(a), x.invert(b));
+    });
+    store.on('model', () => this.redraw());
+    store.on('filter', () => this.redraw());
+    store.on('window', () => this.moveBrush());
+    store.on('cursor', () => this.drawCursor());
+    new ResizeObserver(() => this.redraw()).observe(this.root);
+  }
+
+  private scale() {
+    const m = this.store.model;
+    return scaleLinear()
+      .domain([m?.startT ?? 0, m?.endT ?? 1])
+      .range([LEFT, this.width - RIGHT]);
+  }
+
+  private redraw(): void {
+    this.width = Math.max(300, this.root.clientWidth);
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(this.width * dpr);
+    this.canvas.height = Math.round(HEIGHT * dpr);
+    this.canvas.style.width = `${this.width}px`;
+    this.canvas.style.height = `${HEIGHT}px`;
+    this.svg.setAttribute('width', String(this.width));
+    this.svg.setAttribute('height', String(HEIGHT));
+    const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, HEIGHT);
+    const m = this.store.model;
+    const sel = select(this.svg);
+    sel.selectAll('*').remove();
+    if (!m) return;
+    const x = this.scale();
+    const cols = Math.max(1, Math.floor(this.width - LEFT - RIGHT));
+    const sent = new Float64Array(cols);
+    const dropped = new Float64Array(cols);
+    const span = Math.max(1, m.endT - m.startT);
+    for (const r of m.messages) {
+      if (this.store.hiddenTypes.has(r.type) || this.store.hiddenNodes.has(r.from) || this.store.hiddenNodes.has(r.to)) continue;
+      const c = Math.min(cols - 1, Math.floor(((r.sendT - m.startT) / span) * cols));
+      sent[c]!++;
+      if (r.outcome === 'dropped') dropped[c]!++;
+    }
+    let max = 1;
+    for (const v of sent) if (v > max) max = v;
+    const h = HEIGHT - 6;
+    for (const iv of m.intervals) {
+      ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
+      ctx.fillRect(x(iv.fromT), 0, Math.max(1, x(iv.toT ?? m.endT) - x(iv.fromT)), HEIGHT);
+    }
+    for (const b of m.partitions) {
+      ctx.fillStyle = COLORS.partition;
+      ctx.fillRect(x(b.fromT), 0, Math.max(1, x(b.toT ?? m.endT) - x(b.fromT)), HEIGHT);
+    }
+    for (let c = 0; c < cols; c++) {
+      const v = sent[c]!;
+      if (v === 0) continue;
+      const bh = Math.max(1, (Math.sqrt(v) / Math.sqrt(max)) * h);
+      ctx.fillStyle = COLORS.delivered;
+      ctx.fillRect(LEFT + c, HEIGHT - bh, 1, bh);
+      const d = dropped[c]!;
+      if (d > 0) {
+        ctx.fillStyle = COLORS.dropped;
+        const dh = Math.max(1, (d / v) * bh);
+        ctx.fillRect(LEFT + c, HEIGHT - dh, 1, dh);
+      }
+    }
+    for (const v of m.violations) {
+      ctx.fillStyle = COLORS.violation;
+      ctx.fillRect(x(v.t) - 1, 0, 2, HEIGHT);
+    }
+    ctx.fillStyle = '#555';
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillText('overview', 6, HEIGHT / 2 + 4);
+    this.brush.extent([
+      [LEFT, 0],
+      [this.width - RIGHT, HEIGHT],
+    ]);
+    sel.append('line').attr('class', 'ov-cursor').attr('y1', 0).attr('y2', HEIGHT).attr('stroke', COLORS.cursor).attr('stroke-width', 1.5);
+    sel.append('g').attr('class', 'brush').call(this.brush);
+    this.moveBrush();
+    this.drawCursor();
+  }
+
+  private moveBrush(): void {
+    const m = this.store.model;
+    if (!m) return;
+    const x = this.scale();
+    const [t0, t1] = this.store.window;
+    this.moving = true;
+    const g = select(this.svg).select<SVGGElement>('g.brush');
+    if (!g.empty()) this.brush.move(g, t0 <= m.startT && t1 >= m.endT ? null : [x(t0), x(t1)]);
+    this.moving = false;
+  }
+
+  private drawCursor(): void {
+    const ev = this.store.cursorEvent();
+    if (!ev) return;
+    const cx = this.scale()(ev.t);
+    select(this.svg).select('line.ov-cursor').attr('x1', cx).attr('x2', cx);
+  }
+}

@@ -1,0 +1,17 @@
+// The side panels, in display order. Protocol panels appear only for traces
+// whose published states have their shape; the nodes panel is always there.
+
+import type { TraceModel } from '../../../sim/trace/model.ts';
+import type { Store } from '../store.ts';
+import { lockPanel } from './lock.ts';
+import { nodesPanel } from './nodes.ts';
+import type { Panel, PanelFactory } from './panel.ts';
+import { raftPanel } from './raft.ts';
+import { ringPanel } from './ring.ts';
+import { twopcPanel } from './twopc.ts';
+
+const factories: PanelFactory[] = [raftPanel, ringPanel, lockPanel, twopcPanel, nodesPanel];
+
+export function buildPanels(store: Store, model: TraceModel): Panel[] {
+  return factories.map((f) => f(store, model)).filter((p): p is Panel => p !== undefined);
+}

@@ -1,0 +1,89 @@
+// Raft panel: role and term of each server at the cursor, and each server's
+// log as a grid (one column per index, coloured by term) with the commit index
+// marked, so divergent logs and a commit index ahead of replication show up
+// at a glance (Raft paper, Figure 7 draws logs the same way).
+
+import { schemeTableau10 } from 'd3';
+import { stateAt, statusAt } from '../../../sim/trace/model.ts';
+import { el, replace } from '../dom.ts';
+import { fmtValue } from '../format.ts';
+import type { PanelFactory } from './panel.ts';
+import { isRaft, type RaftState } from './shapes.ts';
+
+const MAX_COLS = 64;
+
+export function termColor(term: number): string {
+  return schemeTableau10[term % 10] as string;
+}
+
+export const raftPanel: PanelFactory = (store, model) => {
+  const servers = model.nodes.filter((n) => (model.states.get(n) ?? []).some((s) => isRaft(s.state)));
+  if (servers.length === 0) return undefined;
+  const body = el('div');
+  const root = el('section', { class: 'panel', testid: 'panel-raft' }, el('h3', null, 'Raft'), body);
+  return {
+    root,
+    update() {
+      const states = new Map<string, RaftState>();
+      for (const n of servers) {
+        const s = stateAt(model, n, store.cursor)?.state;
+        if (isRaft(s)) states.set(n, s);
+      }
+      const table = el(
+        'table',
+        { class: 'grid' },
+        el('thead', null, el('tr', null, ...['node', 'role', 'term', 'voted for', 'leader', 'commit', 'applied'].map((h) => el('th', null, h)))),
+        el(
+          'tbody',
+          null,
+          ...servers.map((n) => {
+            const s = states.get(n);
+            const down = statusAt(model, n, store.cursor) === 'down';
+            return el(
+              'tr',
+              { testid: `raft-row-${n}`, class: down ? 'down' : '' },
+              el('td', { class: 'mono' }, n),
+              el('td', null, s ? el('span', { class: `role role-${s.role}`, testid: `raft-role-${n}` }, down ? `${s.role} (crashed)` : s.role) : '—'),
+              el('td', { testid: `raft-term-${n}` }, s ? s.term : '—'),
+              el('td', null, fmtValue(s?.votedFor)),
+              el('td', null, fmtValue(s?.leader)),
+              el('td', { testid: `raft-commit-${n}` }, s ? s.commitIndex : '—'),
+              el('td', null, s ? s.lastApplied : '—'),
+            );
+          }),
+        ),
+      );
+      // Log grid over the union of index ranges, capped to the last MAX_COLS indexes.
+      let hi = 0;
+      let lo = Infinity;
+      for (const s of states.values()) {
+        hi = Math.max(hi, s.logStart + s.log.length - 1);
+        lo = Math.min(lo, s.logStart);
+      }
+      const grid = el('table', { class: 'raft-log', testid: 'raft-log' });
+      if (hi >= 1 && lo !== Infinity) {
+        lo = Math.max(lo, hi - MAX_COLS + 1);
+        const head = el('tr', null, el('th', null, 'index'));
+        for (let i = lo; i <= hi; i++) head.appendChild(el('th', null, i));
+        grid.appendChild(head);
+        for (const n of servers) {
+          const s = states.get(n);
+          const tr = el('tr', null, el('td', { class: 'mono' }, n));
+          for (let i = lo; i <= hi; i++) {
+            const e = s ? s.log[i - s.logStart] : undefined;
+            if (!s || !e) {
+              tr.appendChild(el('td', { class: i <= (s?.snapshotIndex ?? 0) ? 'cell snap' : 'cell empty', title: i <= (s?.snapshotIndex ?? 0) ? 'in the snapshot' : '' }));
+              continue;
+            }
+            const committed = i <= s.commitIndex;
+            tr.appendChild(
+              el('td', { class: `cell ${committed ? 'committed' : 'uncommitted'}`, title: `index ${i}, term ${e.term}${committed ? ', committed' : ''}: ${e.cmd}`, style: { background: termColor(e.term) }, attrs: { 'data-index': String(i) } }, e.term),
+            );
+          }
+          grid.appendChild(tr);
+        }
+      }
+      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed'), grid);
+    },
+  };
+};

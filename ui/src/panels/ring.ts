@@ -1,0 +1,92 @@
+// Ring panel: the members on a circle with their virtual nodes coloured by
+// owner (arcs show which member owns each stretch of the hash space), the key
+// count of each storage node, and hand-offs in flight, at the cursor.
+// The points are placed by the viewer's own hash (FNV-1a of "<id>#<i>", 8 per
+// unit of weight): a picture of how a weighted ring divides the space, not the
+// protocol's exact placement.
+
+import { schemeTableau10 } from 'd3';
+import { stateAt } from '../../../sim/trace/model.ts';
+import { el, replace, svg } from '../dom.ts';
+import type { PanelFactory } from './panel.ts';
+import { isRing, type RingState } from './shapes.ts';
+
+const VNODES = 8;
+const R = 70;
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function ringPoints(members: RingState['members']): { id: string; angle: number }[] {
+  const pts: { id: string; angle: number }[] = [];
+  for (const m of members) {
+    const n = Math.max(1, Math.round(VNODES * m.weight));
+    for (let i = 0; i < n; i++) pts.push({ id: m.id, angle: (fnv1a(`${m.id}#${i}`) / 2 ** 32) * Math.PI * 2 });
+  }
+  return pts.sort((a, b) => a.angle - b.angle || (a.id < b.id ? -1 : 1));
+}
+
+export const ringPanel: PanelFactory = (store, model) => {
+  const nodes = model.nodes.filter((n) => (model.states.get(n) ?? []).some((s) => isRing(s.state)));
+  if (nodes.length === 0) return undefined;
+  const color = (id: string): string => schemeTableau10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
+  const body = el('div');
+  const root = el('section', { class: 'panel', testid: 'panel-ring' }, el('h3', null, 'Ring'), body);
+  return {
+    root,
+    update() {
+      const states = new Map<string, RingState>();
+      let newest: RingState | undefined;
+      for (const n of nodes) {
+        const s = stateAt(model, n, store.cursor)?.state;
+        if (!isRing(s)) continue;
+        states.set(n, s);
+        if (!newest || s.ringVersion > newest.ringVersion) newest = s;
+      }
+      const pic = svg('svg', { width: 2 * R + 40, height: 2 * R + 40, class: 'ring', 'data-testid': 'ring-circle' });
+      const cx = R + 20;
+      const cy = R + 20;
+      pic.appendChild(svg('circle', { cx, cy, r: R, fill: 'none', stroke: '#ccc', 'stroke-width': 8 }));
+      if (newest) {
+        const pts = ringPoints(newest.members);
+        // Each point owns the arc from the previous point up to itself (clockwise).
+        pts.forEach((p, i) => {
+          const prev = pts[(i - 1 + pts.length) % pts.length]!;
+          let a0 = prev.angle;
+          const a1 = p.angle;
+          if (a0 > a1 || pts.length === 1) a0 -= Math.PI * 2;
+          const large = a1 - a0 > Math.PI ? 1 : 0;
+          const [x0, y0] = [cx + R * Math.sin(a0), cy - R * Math.cos(a0)];
+          const [x1, y1] = [cx + R * Math.sin(a1), cy - R * Math.cos(a1)];
+          pic.appendChild(svg('path', { d: `M ${x0} ${y0} A ${R} ${R} 0 ${large} 1 ${x1} ${y1}`, fill: 'none', stroke: color(p.id), 'stroke-width': 8 }));
+        });
+        for (const p of pts) pic.appendChild(svg('circle', { cx: cx + R * Math.sin(p.angle), cy: cy - R * Math.cos(p.angle), r: 3, fill: '#fff', stroke: color(p.id), 'stroke-width': 2 }));
+        pic.appendChild(svg('text', { x: cx, y: cy + 4, 'text-anchor': 'middle', class: 'tl-label' }, `ring v${newest.ringVersion}`));
+      }
+      const maxKeys = Math.max(1, ...[...states.values()].map((s) => s.keys));
+      const rows = nodes.map((n) => {
+        const s = states.get(n);
+        return el(
+          'tr',
+          { testid: `ring-row-${n}` },
+          el('td', null, el('span', { class: 'swatch', style: { background: color(n) } }), n),
+          el('td', null, s ? `v${s.ringVersion}` : '—'),
+          el('td', { testid: `ring-keys-${n}` }, s ? s.keys : '—'),
+          el('td', null, el('div', { class: 'bar', style: { width: `${((s?.keys ?? 0) / maxKeys) * 100}px`, background: color(n) } })),
+          el('td', { class: 'small' }, s && s.migrating.length ? s.migrating.map((mg) => `→ ${mg.to}: ${mg.keys} keys`).join(', ') : ''),
+        );
+      });
+      replace(
+        body,
+        el('div', { class: 'ring-wrap' }, pic, el('table', { class: 'grid' }, el('thead', null, el('tr', null, ...['node', 'ring', 'keys', '', 'migrating'].map((h) => el('th', null, h)))), el('tbody', null, ...rows))),
+        el('div', { class: 'muted small' }, `virtual nodes coloured by owner; placement drawn by the viewer's hash (${VNODES} points per unit of weight)`),
+      );
+    },
+  };
+};
