@@ -61,6 +61,8 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   private sections = 0;
   /** Copies of the current acquire sent (retries). */
   private copies = 0;
+  /** The session has not been opened at the server yet. */
+  private fresh = false;
 
   constructor(private readonly o: LockClientOptions) {}
 
@@ -84,7 +86,8 @@ export class LockClient implements NodeBehaviour<LockMessage> {
         this.retry(ctx);
         return;
       case 'keepalive':
-        if (this.o.recipe === 'fencing' && (this.phase === 'acquiring' || this.phase === 'holding')) {
+        // The session is kept alive for its whole life, idle or not (Chubby 2.8), so it outlives think times.
+        if (this.o.recipe === 'fencing' && this.session !== '') {
           this.request(ctx, { type: 'keepalive', session: this.session, ttl: this.o.ttl });
           ctx.setTimer('keepalive', this.o.keepAlive);
         }
@@ -120,18 +123,24 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     if (this.o.cycles > 0 && this.sections >= this.o.cycles) return;
     this.lock = this.o.locks.length === 1 ? (this.o.locks[0] as string) : ctx.rng.pick(this.o.locks);
     // Fencing: one session per life of the process (a new one after it expired). Redis: a fresh random value per attempt.
-    if (this.o.recipe === 'redis' || this.session === '') this.session = `${ctx.id}/${ctx.rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`;
+    if (this.o.recipe === 'redis' || this.session === '') {
+      this.session = `${ctx.id}/${ctx.rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`;
+      this.fresh = true;
+    }
     this.phase = 'acquiring';
     this.copies = 0;
     this.op = ctx.invoke({ process: ctx.id, f: 'acquire', key: this.lock });
     this.sendAcquire(ctx);
-    if (this.o.recipe === 'fencing') ctx.setTimer('keepalive', this.o.keepAlive);
+    if (this.o.recipe === 'fencing' && !ctx.hasTimer('keepalive')) ctx.setTimer('keepalive', this.o.keepAlive);
     this.publish(ctx);
   }
 
   private sendAcquire(ctx: NodeContext<LockMessage>): void {
     this.copies++;
-    this.request(ctx, { type: 'acquire', session: this.session, lock: this.lock, ttl: this.o.ttl, wait: this.o.recipe === 'fencing' });
+    // Only a new session's first request opens it; a retry must not bring back a session that expired meanwhile.
+    const open = this.copies === 1 && this.fresh;
+    this.fresh = false;
+    this.request(ctx, { type: 'acquire', session: this.session, lock: this.lock, ttl: this.o.ttl, wait: this.o.recipe === 'fencing', open });
   }
 
   private onReply(ctx: NodeContext<LockMessage>, req: number, reply: LockReply): void {
@@ -194,10 +203,11 @@ export class LockClient implements NodeBehaviour<LockMessage> {
 
   /** The server no longer knows our session: whatever we held or waited for is gone. */
   private sessionLost(ctx: NodeContext<LockMessage>): void {
-    if (this.phase === 'idle') return;
     ctx.log(`session ${this.session} expired at the server`);
     this.session = '';
     this.lastAck = null;
+    ctx.cancelTimer('keepalive');
+    if (this.phase === 'idle') return;
     if (this.phase === 'acquiring' || this.phase === 'releasing') {
       ctx.complete(this.op, 'info'); // it may have been granted (or released) before it expired
       this.toIdle(ctx, this.thinkTime(ctx));
@@ -283,7 +293,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
 
   // ------------------------------------------------------------ plumbing
 
-  private request(ctx: NodeContext<LockMessage>, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
+  private request(ctx: NodeContext<LockMessage>, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; open: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
     const req = ++this.req;
     this.sentAt.set(req, ctx.now());
     // Keep only recent send times: an answer older than a lease is of no use.

@@ -6,7 +6,8 @@ import type { Micros } from '../../engine/types.ts';
 import type { Grant, LockReply } from './table.ts';
 
 export type LockRequest =
-  | { type: 'acquire'; req: number; session: string; lock: string; ttl: Micros; wait: boolean }
+  /** `open`: this copy may open the session; retries send false so they never resurrect an expired one. */
+  | { type: 'acquire'; req: number; session: string; lock: string; ttl: Micros; wait: boolean; open: boolean }
   | { type: 'keepalive'; req: number; session: string; ttl: Micros }
   | { type: 'release'; req: number; session: string; lock: string; token?: number };
 

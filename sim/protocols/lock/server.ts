@@ -52,7 +52,7 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     let cmd: LockCommand;
     switch (msg.type) {
       case 'acquire':
-        cmd = { op: 'acquire', session: msg.session, lock: msg.lock, ttl: msg.ttl, wait: msg.wait, now };
+        cmd = { op: 'acquire', session: msg.session, lock: msg.lock, ttl: msg.ttl, wait: msg.wait, open: msg.open, now };
         break;
       case 'keepalive':
         cmd = { op: 'keepalive', session: msg.session, ttl: msg.ttl, now };

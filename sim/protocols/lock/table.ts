@@ -20,8 +20,12 @@
 // reads a clock and never lets its own time go backwards: it uses the maximum
 // `now` it has seen, so a replica fed a leader's timestamps stays monotonic):
 //
-//   { op: 'acquire',   session, lock, ttl, wait, now }  open or renew `session` with lease `ttl`, then take
-//                                                        `lock` if free; else queue (wait) or answer busy
+//   { op: 'acquire',   session, lock, ttl, wait, now, open? }
+//                                                        open (unless open === false) or renew `session` with
+//                                                        lease `ttl`, then take `lock` if free; else queue (wait)
+//                                                        or answer busy. With open: false an unknown session
+//                                                        gets no-session: a retried request can confirm what the
+//                                                        first copy did but never resurrect an expired session.
 //   { op: 'keepalive', session, ttl, now }              extend a live session (and the leases of its locks)
 //   { op: 'release',   session, lock, token?, now }     free `lock` if `session` holds it (with `token`, if given);
 //                                                        also leaves the queue if the session was waiting
@@ -48,7 +52,7 @@ import type { Micros } from '../../engine/types.ts';
 import type { LockServerState } from './state.ts';
 
 export type LockCommand =
-  | { op: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; now: Micros }
+  | { op: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; now: Micros; open?: boolean }
   | { op: 'keepalive'; session: string; ttl: Micros; now: Micros }
   | { op: 'release'; session: string; lock: string; token?: number; now: Micros }
   | { op: 'tick'; now: Micros };
@@ -141,7 +145,7 @@ export class LockTable {
     this.expire(res);
     switch (cmd.op) {
       case 'acquire':
-        res.reply = this.acquire(cmd.session, cmd.lock, cmd.ttl, cmd.wait);
+        res.reply = cmd.open === false && !this.sessions.has(cmd.session) ? { kind: 'no-session', session: cmd.session } : this.acquire(cmd.session, cmd.lock, cmd.ttl, cmd.wait);
         break;
       case 'keepalive':
         res.reply = this.keepalive(cmd.session, cmd.ttl);
