@@ -23,7 +23,7 @@ export interface FuzzOptions {
   seed?: number;
   /** Kinds and counts of generated faults (default: all kinds, server nodes). */
   faults?: FaultGenOptions;
-  /** Also keep the base scenario's own explicit timeline (its nemesis is always replaced by the generated faults). */
+  /** Also keep the base scenario's own faults: its timeline, and its nemesis expanded for each run's seed into explicit faults. */
   keepFaults?: boolean;
   /** Default true. */
   shrink?: boolean;
@@ -75,7 +75,8 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
     if (!parsed.success) throw new Error(`the workload arbitrary produced a config ${base.protocol} rejects: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     config = parsed.data as Record<string, unknown>;
   }
-  const own = keepFaults ? (base.faults.timeline as TimedFault[]) : [];
+  // The base's own faults as the run with this seed would have them: timeline plus expanded nemesis, made explicit.
+  const own = keepFaults ? prepareRun({ ...base, seed: c.seed }).timeline : [];
   let faults = [...own, ...c.faults];
   if (config !== base.config) {
     // The workload may have shrunk the cluster: drop what the faults say about nodes that are gone.
@@ -83,11 +84,12 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
     faults = faults.flatMap((f) => pruneFault(f, ids));
   }
   const timeline = faults.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => ({ ...x.f }));
+  const { nemesis: _dropped, ...faultsWithoutNemesis } = base.faults;
   return {
     ...base,
     seed: c.seed,
     config,
-    faults: { timeline: timeline as Scenario['faults']['timeline'] },
+    faults: { ...faultsWithoutNemesis, timeline: timeline as Scenario['faults']['timeline'] },
     stopOnViolation: true,
   };
 }

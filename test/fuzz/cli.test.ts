@@ -92,6 +92,8 @@ describe('faultline fuzz (child process)', () => {
       [['fuzz', 'pingpong', '--config', '{nodes:3}'], '--config: expected a JSON object'],
       [['fuzz', 'pingpong', '--bug', 'nosuch'], 'pingpong (with the command line options): config'],
       [['replay', join(tmp, 'missing.jsonl')], 'no such trace file'],
+      [['fuzz', 'default', '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
+      [['fuzz', 'default', '--max-failures', 'x'], '--max-failures: expected a positive integer'],
     ];
     // The real process for one of them (exit status, stderr); main() in this process for the rest (cheaper, same code path).
     const results = [await cli(cases[0]![0])];
@@ -149,6 +151,16 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(shrunk.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
     const run = await inProcess(['run', f.scenario]);
     expect(run.code).toBe(0);
+  });
+
+  it('--max-failures stops the campaign; --targets with only the client finds nothing', async () => {
+    const args = ['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '400', '--batch', '20', '--workers', '1', '--json', '--out', join(tmp, 'max')];
+    const capped = JSON.parse((await inProcess([...args, '--max-failures', '2'])).stdout) as Summary;
+    expect(capped.failures).toHaveLength(2);
+    expect(capped.runs).toBeLessThan(400);
+    const clientOnly = await inProcess([...args, '--targets', 'c1', '--kinds', 'crash,pause']);
+    expect(clientOnly.code).toBe(0);
+    expect(JSON.parse(clientOnly.stdout)).toMatchObject({ runs: 400, violations: 0 });
   });
 
   it('human output: a FAIL block with seed, shrunk faults, trace, replay and view lines', async () => {

@@ -76,6 +76,17 @@ describe('fuzz() on the toy counter', () => {
     expect(fuzz({ scenario: base, runs: 30, faults: { kinds: ['loss'] } }).failures).toEqual([]);
   });
 
+  it("keepFaults turns the base's nemesis into explicit faults for each run's seed", () => {
+    const base = parseScenario({ ...counterInput(true), faults: { nemesis: { crash: { rate: 30, downtime: { min: '1us', max: '2ms' } } } } });
+    expect(fuzz({ scenario: base, runs: 30, faults: { kinds: ['loss'] } }).failures).toEqual([]);
+    const report = fuzz({ scenario: base, runs: 30, keepFaults: true, faults: { kinds: ['loss'] } });
+    const f = report.failures[0]!;
+    expect(f.violation.invariant).toBe('acked-writes-durable');
+    expect(f.scenario.faults.nemesis).toBeUndefined();
+    expect(f.scenario.faults.timeline.some((x) => x.kind === 'crash')).toBe(true);
+    expect(runScenario(f.scenario).violations[0]).toEqual({ ...f.violation, seq: 0, cause: -1 });
+  });
+
   it('shrinks the workload too', () => {
     const report = fuzz({
       scenario: counterBase(true),

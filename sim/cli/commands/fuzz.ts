@@ -35,7 +35,9 @@ interface FuzzCliOptions {
   batch?: string;
   out: string;
   kinds?: string;
+  targets?: string;
   maxFaults?: string;
+  maxFailures?: string;
   keepFaults?: boolean;
   shrink: boolean;
   duration?: string;
@@ -90,6 +92,7 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
     }
     out.kinds = kinds as GenFaultKind[];
   }
+  if (opts.targets !== undefined) out.nodes = opts.targets.split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (opts.maxFaults !== undefined) {
     const n = Number(opts.maxFaults);
     if (!Number.isInteger(n) || n < 0) throw new InputError(`expected a non-negative integer (got "${opts.maxFaults}")`, undefined, '--max-faults');
@@ -199,7 +202,9 @@ export function registerFuzz(program: Command): void {
     .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 25)')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
+    .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
+    .option('--max-failures <n>', 'stop starting batches after this many failures (default 5)')
     .option('--keep-faults', "also keep the scenario's own fault timeline")
     .option('--no-shrink', 'report failures as found, without shrinking')
     .option('--duration <d>', 'override the run duration, e.g. 10s')
@@ -224,10 +229,14 @@ export function registerFuzz(program: Command): void {
       const batchSize = positiveInt(opts.batch ?? '25', '--batch');
       const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
       if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
+      const maxFailures = positiveInt(opts.maxFailures ?? '5', '--max-failures');
       const faults = faultOptions(opts);
       const { scenario } = await baseScenario(ref, opts);
-      // Fail fast, here, on a cluster the fault options cannot target.
-      prepareRun(scenario);
+      const cluster = prepareRun(scenario).nodes.map((n) => n.id);
+      for (const id of faults.nodes ?? []) {
+        if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
+      }
+      if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
 
       const plan = planBatches({ runs, batchSize, seed, shard });
       // The shard's share of the run budget, for the progress bar.
@@ -247,7 +256,7 @@ export function registerFuzz(program: Command): void {
         stopping = true;
       };
       process.once('SIGINT', onSigint);
-      const more = (): boolean => !stopping && (deadline === undefined || performance.now() < deadline);
+      const more = (): boolean => !stopping && written.length < maxFailures && (deadline === undefined || performance.now() < deadline);
       const collect = (r: BatchResult): void => {
         results.push(r);
         for (const f of r.failures) {
