@@ -1,8 +1,0 @@
-// Every benchmark case. Add one line per case.
-
-import type { BenchCase } from './case.ts';
-import { linearizabilityBench } from './linearizability.ts';
-import { pingpongBench } from './pingpong.ts';
-import { raftBench } from './raft.ts';
-
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench];
