@@ -1,0 +1,7 @@
+// Every benchmark case. Add one line per case.
+
+import type { BenchCase } from './case.ts';
+import { linearizabilityBench } from './linearizability.ts';
+import { pingpongBench } from './pingpong.ts';
+
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench];
