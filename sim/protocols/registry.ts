@@ -2,11 +2,12 @@
 
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { pingpong } from './pingpong/protocol.ts';
+import { ring } from './ring/protocol.ts';
 import { raft } from './raft/protocol.ts';
 import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
 
-const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft];
+const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring];
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);

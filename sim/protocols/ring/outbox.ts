@@ -1,0 +1,56 @@
+// At-least-once delivery over a lossy network: a message stays in the outbox
+// and is re-sent every tick until the receiver acknowledges its rid. Rids are
+// "<node>/<incarnation>/<n>": the incarnation (persisted, bumped at every
+// start) keeps an old ack from matching a new message after a restart.
+
+import type { NodeContext } from '../../engine/types.ts';
+import type { RingMessage } from './messages.ts';
+
+type Reliable = Extract<RingMessage, { rid: string }>;
+type Ctx = NodeContext<RingMessage>;
+
+interface Entry {
+  to: string;
+  msg: Reliable;
+}
+
+export class Outbox {
+  private readonly entries = new Map<string, Entry>();
+  private next = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  rid(): string {
+    return `${this.prefix}/${this.next++}`;
+  }
+
+  send(ctx: Ctx, to: string, msg: Reliable): void {
+    this.entries.set(msg.rid, { to, msg });
+    ctx.send(to, msg);
+  }
+
+  /** True if the rid was outstanding. */
+  ack(rid: string): boolean {
+    return this.entries.delete(rid);
+  }
+
+  resendAll(ctx: Ctx): void {
+    for (const e of this.entries.values()) ctx.send(e.to, e.msg);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  pending(): Entry[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** Bump and persist the node's incarnation number; returns the new one. */
+export function nextIncarnation(ctx: Ctx): number {
+  const n = (ctx.disk.get<number>('meta/incarnation') ?? 0) + 1;
+  ctx.disk.put('meta/incarnation', n);
+  ctx.disk.fsync();
+  return n;
+}

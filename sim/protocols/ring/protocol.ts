@@ -1,0 +1,129 @@
+// The ring cluster as a scenario protocol: storage nodes n1..nK (role
+// "server"; the first `servers` form the initial ring, the rest are spares
+// that may join), a membership coordinator "cm" (role "coordinator") that
+// applies the planned joins and leaves, and clients c1..cM (role "client")
+// running a Jepsen-style set workload. Crashes and returns come from the
+// scenario's fault timeline or the nemesis, like any other fault.
+
+import { z } from 'zod';
+import type { NodeSpec } from '../../engine/types.ts';
+import { defineProtocol } from '../../scenario/protocol.ts';
+import { duration } from '../../scenario/schema.ts';
+import { ringCheckers } from './checkers.ts';
+import { RingClient } from './client.ts';
+import { Coordinator, type MembershipChange } from './coordinator.ts';
+import type { RingView } from './messages.ts';
+import { Placement } from './placement.ts';
+import { StorageNode } from './server.ts';
+
+const change = z.union([
+  z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().optional() }).strict(),
+  z.object({ at: duration, leave: z.string().min(1) }).strict(),
+]);
+
+export const ringConfig = z
+  .object({
+    /** Storage nodes in the initial ring. */
+    servers: z.number().int().min(1).max(64).default(5),
+    /** Storage nodes outside the initial ring, free to join (ids follow the members'). */
+    spares: z.number().int().min(0).max(32).default(1),
+    clients: z.number().int().min(0).max(32).default(3),
+    /** Replication factor N: a key lives on the first N distinct members clockwise from it. */
+    replicas: z.number().int().min(1).max(8).default(3),
+    mode: z.enum(['native', 'ketama']).default('native'),
+    /** native: points per member. */
+    vnodes: z.number().int().min(1).max(1024).default(160),
+    /** Key space k0..k(keys-1); every key starts with one element, init:<key>. */
+    keys: z.number().int().min(1).max(100_000).default(100),
+    readRatio: z.number().min(0).max(1).default(0.5),
+    thinkTime: duration.default(5000),
+    requestTimeout: duration.default(50_000),
+    retryDelay: duration.default(10_000),
+    maxAttempts: z.number().int().min(1).max(1000).default(20),
+    /** Re-send period of unacknowledged ring updates, hand-offs and done reports. */
+    retransmit: duration.default(25_000),
+    handoffBatch: z.number().int().min(1).max(10_000).default(32),
+    /** Clients stop starting operations this long before the end, so the last ones can finish. */
+    drain: duration.default(500_000),
+    /** Membership changes, applied one at a time in this order (a change waits for the previous one to settle). */
+    changes: z.array(change).default([]),
+    bugs: z
+      .object({
+        /** A leaving node deletes its keys without handing them off (caught by acked-adds-durable when N = 1). */
+        dropKeysOnLeave: z.boolean().default(false),
+        /** New owners serve reads before the old owners handed the key off (caught by reads-see-acked-adds). */
+        serveBeforeHandoff: z.boolean().default(false),
+        /** Servers answer requests routed by an older ring instead of redirecting: clients route with a stale ring forever (caught by reads-see-acked-adds). */
+        staleRouting: z.boolean().default(false),
+      })
+      .strict()
+      .default({ dropKeysOnLeave: false, serveBeforeHandoff: false, staleRouting: false }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    // Replay the plan to check every join and leave names a node that can make it.
+    const all = Array.from({ length: c.servers + c.spares }, (_, i) => `n${i + 1}`);
+    const members = new Set(all.slice(0, c.servers));
+    c.changes.forEach((ch, i) => {
+      if ('join' in ch) {
+        if (!all.includes(ch.join)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'join'], message: `no storage node "${ch.join}"; this cluster has ${all.join(', ')} (add spares to have more)` });
+        else if (members.has(ch.join)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'join'], message: `"${ch.join}" is already a member of the ring at this point` });
+        members.add(ch.join);
+      } else {
+        if (!members.has(ch.leave)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'leave'], message: `"${ch.leave}" is not a member of the ring at this point` });
+        else if (members.size <= 1) ctx.addIssue({ code: 'custom', path: ['changes', i, 'leave'], message: 'the last member cannot leave' });
+        members.delete(ch.leave);
+      }
+      const prev = c.changes[i - 1];
+      if (prev && prev.at > ch.at) ctx.addIssue({ code: 'custom', path: ['changes', i, 'at'], message: 'changes must be in time order' });
+    });
+  });
+
+export type RingConfig = z.output<typeof ringConfig>;
+
+export const COORDINATOR = 'cm';
+
+export const ring = defineProtocol({
+  name: 'ring',
+  description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
+  configSchema: ringConfig,
+  build(config, ctx) {
+    const serverIds = Array.from({ length: config.servers + config.spares }, (_, i) => `n${i + 1}`);
+    const initial: RingView = { version: 1, members: serverIds.slice(0, config.servers).map((id) => ({ id, weight: 1 })) };
+    const placement = new Placement({ mode: config.mode, vnodes: config.vnodes, replicas: config.replicas });
+    const preload = Array.from({ length: config.keys }, (_, i) => `k${i}`);
+    const changes = config.changes as MembershipChange[];
+    const nodes: NodeSpec[] = [
+      ...serverIds.map((id) => ({
+        id,
+        role: 'server',
+        create: () =>
+          new StorageNode({ placement, initial, preload, coordinator: COORDINATOR, retransmit: config.retransmit, handoffBatch: config.handoffBatch, bugs: config.bugs }),
+      })),
+      { id: COORDINATOR, role: 'coordinator', create: () => new Coordinator({ initial, servers: serverIds, changes, retransmit: config.retransmit }) },
+      ...Array.from({ length: config.clients }, (_, i) => ({
+        id: `c${i + 1}`,
+        role: 'client',
+        create: () =>
+          new RingClient({
+            placement,
+            initial,
+            keys: preload,
+            readRatio: config.readRatio,
+            thinkTime: config.thinkTime,
+            requestTimeout: config.requestTimeout,
+            retryDelay: config.retryDelay,
+            maxAttempts: config.maxAttempts,
+            until: Math.max(0, ctx.duration - config.drain),
+          }),
+      })),
+    ];
+    return { nodes, checkers: ringCheckers({ placement, servers: serverIds, coordinator: COORDINATOR, preload, plannedChanges: changes.length }) };
+  },
+});
+
+declare module '../../scenario/define.ts' {
+  interface ProtocolConfigMap {
+    ring: z.input<typeof ringConfig>;
+  }
+}

@@ -1,0 +1,352 @@
+// A storage node of the ring cluster. It stores the keys whose preference list
+// (under its current ring) names it, as add-only sets of elements (merging two
+// copies is their union, so a hand-off can never lose a concurrent write).
+//
+// Rules, in the order a membership change exercises them:
+// 1. Adopt a ring only from the coordinator's ring-update, persist it, then ack.
+// 2. Hand-off: for every key held, send it to the members of its new
+//    preference list that were not on its old one (a holder that was not on
+//    the old list sends to all of them). When every hand-off batch is
+//    acknowledged, delete the keys this node no longer owns and tell the
+//    cluster "handoff-done" for the version.
+// 3. Fencing: a replica with a newer ring rejects a replicate from an older
+//    one; a write is acknowledged only when every member of the preference
+//    list stored it (W = N), and only once the ring is active (every member
+//    of the old and new ring adopted it), so no server still serving reads
+//    under the old ring can miss an acknowledged write.
+// 4. Reads of a key this node gained in the current ring wait (reply
+//    "retry") until a member of the key's old preference list reported its
+//    hand-off done; that member had every write acknowledged under the old ring.
+
+import { assert } from '../../engine/assert.ts';
+import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import type { ClientRequest, Handoff, RingMessage, RingView } from './messages.ts';
+import { Outbox, nextIncarnation } from './outbox.ts';
+import type { Placement } from './placement.ts';
+import type { RingServerState } from './state.ts';
+
+export interface ServerBugs {
+  /** A node that left the ring deletes its keys without handing them off. */
+  dropKeysOnLeave: boolean;
+  /** Serve reads of newly gained keys before any old owner finished its hand-off. */
+  serveBeforeHandoff: boolean;
+  /** Answer requests routed by an older ring instead of redirecting, so clients keep their stale ring forever. */
+  staleRouting: boolean;
+}
+
+export interface ServerConfig {
+  placement: Placement;
+  initial: RingView;
+  /** Keys that exist from the start, each holding the element `init:<key>`. */
+  preload: readonly string[];
+  coordinator: string;
+  retransmit: Micros;
+  handoffBatch: number;
+  bugs: ServerBugs;
+}
+
+interface PendingWrite {
+  client: string;
+  reqId: string;
+  waiting: Set<string>;
+}
+
+type Ctx = NodeContext<RingMessage>;
+
+export const keyOf = (diskKey: string): string => diskKey.slice(2);
+const diskKey = (key: string): string => `k/${key}`;
+
+/** Union of two sorted element lists, sorted. */
+export function mergeElements(a: readonly string[], b: readonly string[]): string[] {
+  if (b.every((e) => a.includes(e))) return [...a];
+  return [...new Set([...a, ...b])].sort();
+}
+
+export class StorageNode implements NodeBehaviour<RingMessage> {
+  ring!: RingView;
+  prev: RingView | undefined;
+  /** Highest version whose every member adopted it: writes under it may be acknowledged. */
+  active = 1;
+  /** Nodes that reported their hand-off done for `ring.version`. */
+  doneFrom = new Set<string>();
+  readonly store = new Map<string, string[]>();
+  private outbox!: Outbox;
+  /** Outstanding hand-off batches of the current version: rid -> target and keys. */
+  private handoffs = new Map<string, { to: string; keys: number }>();
+  private handoffVersion = 0;
+  private doneSent = false;
+  private writes = new Map<string, PendingWrite>();
+  private nextWrite = 0;
+
+  constructor(private readonly cfg: ServerConfig) {}
+
+  onStart(ctx: Ctx): void {
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    this.ring = this.cfg.initial;
+    ctx.disk.put('meta/ring', this.ring as never);
+    for (const key of this.cfg.preload) {
+      if (this.owns(ctx, this.ring, key)) this.put(ctx, key, [`init:${key}`]);
+    }
+    ctx.disk.fsync();
+    this.doneSent = true;
+    this.handoffVersion = this.ring.version;
+    ctx.setTimer('retransmit', this.cfg.retransmit);
+    this.publish(ctx);
+  }
+
+  onRecover(ctx: Ctx): void {
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    const ring = ctx.disk.get<RingView>('meta/ring');
+    assert(ring !== undefined, `${ctx.id}: no ring on disk after a restart`);
+    this.ring = ring;
+    this.prev = ctx.disk.get<RingView>('meta/prev');
+    this.active = ctx.disk.get<number>('meta/active') ?? 1;
+    const done = ctx.disk.get<{ version: number; from: string[] }>('meta/done');
+    if (done && done.version === ring.version) this.doneFrom = new Set(done.from);
+    for (const k of ctx.disk.keys('k/')) this.store.set(keyOf(k), ctx.disk.get<string[]>(k)!);
+    // Hand-off state was volatile: run it again (receivers merge, so repeats are harmless).
+    if (this.prev) this.startHandoff(ctx);
+    else this.doneSent = true;
+    ctx.setTimer('retransmit', this.cfg.retransmit);
+    this.publish(ctx);
+  }
+
+  onTimer(ctx: Ctx, name: string): void {
+    if (name === 'retransmit') {
+      this.outbox.resendAll(ctx);
+      ctx.setTimer('retransmit', this.cfg.retransmit);
+    }
+  }
+
+  onMessage(ctx: Ctx, from: string, msg: RingMessage): void {
+    switch (msg.type) {
+      case 'ring-update':
+        // Rule 1: persist before acknowledging, so the coordinator's count of adopters survives our crash.
+        if (msg.ring.version > this.ring.version) this.adopt(ctx, msg.ring, msg.prev);
+        ctx.send(from, { type: 'ack', rid: msg.rid });
+        return;
+      case 'ring-active':
+        if (msg.version > this.active) {
+          this.active = msg.version;
+          ctx.disk.put('meta/active', this.active);
+          ctx.disk.fsync();
+        }
+        ctx.send(from, { type: 'ack', rid: msg.rid });
+        return;
+      case 'handoff':
+        // Rule 2, receiver: take a hand-off only under the ring it was computed for. One for a
+        // ring not adopted yet is left unacknowledged and comes again; one for an older ring
+        // is a late duplicate of a batch already taken (the version settled after its ack).
+        if (msg.version > this.ring.version) return;
+        if (msg.version === this.ring.version) this.receiveHandoff(ctx, msg);
+        ctx.send(from, { type: 'ack', rid: msg.rid });
+        return;
+      case 'handoff-done':
+        if (msg.version === this.ring.version && !this.doneFrom.has(from)) {
+          this.doneFrom.add(from);
+          ctx.disk.put('meta/done', { version: this.ring.version, from: [...this.doneFrom] });
+          ctx.disk.fsync();
+        }
+        ctx.send(from, { type: 'ack', rid: msg.rid });
+        return;
+      case 'ack':
+        if (this.outbox.ack(msg.rid) && this.handoffs.delete(msg.rid)) {
+          if (this.handoffs.size === 0) this.finishHandoff(ctx);
+          this.publish(ctx);
+        }
+        return;
+      case 'req':
+        this.onRequest(ctx, from, msg);
+        return;
+      case 'replicate':
+        // Rule 3, fencing: a write routed by an older ring must not land here.
+        if (msg.rv < this.ring.version) {
+          ctx.send(from, { type: 'reject', wid: msg.wid, ring: this.ring });
+          return;
+        }
+        this.add(ctx, msg.key, msg.element);
+        ctx.send(from, { type: 'replicated', wid: msg.wid });
+        return;
+      case 'replicated': {
+        const w = this.writes.get(msg.wid);
+        if (!w) return;
+        w.waiting.delete(from);
+        if (w.waiting.size === 0) {
+          this.writes.delete(msg.wid);
+          ctx.send(w.client, { type: 'res', id: w.reqId });
+        }
+        return;
+      }
+      case 'reject': {
+        const w = this.writes.get(msg.wid);
+        if (!w) return;
+        this.writes.delete(msg.wid);
+        ctx.send(w.client, { type: 'retry', id: w.reqId, reason: `replica ${from} has ring ${msg.ring.version}` });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ client requests
+
+  private onRequest(ctx: Ctx, client: string, req: ClientRequest): void {
+    if (req.rv < this.ring.version && !this.cfg.bugs.staleRouting) {
+      ctx.send(client, { type: 'redirect', id: req.id, ring: this.ring });
+      return;
+    }
+    if (req.rv > this.ring.version) {
+      ctx.send(client, { type: 'retry', id: req.id, reason: `server ring ${this.ring.version} is behind the client's ${req.rv}` });
+      return;
+    }
+    const pl = this.cfg.placement.preferenceList(this.ring, req.key);
+    assert(pl.includes(ctx.id) || this.cfg.bugs.staleRouting, () => `${ctx.id}: request for ${req.key} routed under ring ${req.rv}, whose preference list ${pl.join(',')} does not name this node`);
+    if (req.op === 'read') {
+      // Rule 4.
+      if (!this.cfg.bugs.serveBeforeHandoff && !this.settledFor(ctx, req.key)) {
+        ctx.send(client, { type: 'retry', id: req.id, reason: `hand-off of ${req.key} in progress` });
+        return;
+      }
+      ctx.send(client, { type: 'res', id: req.id, elements: this.store.get(req.key) ?? [] });
+      return;
+    }
+    if (this.active < this.ring.version) {
+      ctx.send(client, { type: 'retry', id: req.id, reason: `ring ${this.ring.version} not active yet` });
+      return;
+    }
+    assert(req.element !== undefined, `${ctx.id}: add without an element`);
+    this.add(ctx, req.key, req.element);
+    const others = pl.filter((n) => n !== ctx.id);
+    if (others.length === 0) {
+      ctx.send(client, { type: 'res', id: req.id });
+      return;
+    }
+    const wid = `${ctx.id}/${this.nextWrite++}`;
+    this.writes.set(wid, { client, reqId: req.id, waiting: new Set(others) });
+    for (const r of others) ctx.send(r, { type: 'replicate', wid, key: req.key, element: req.element, rv: this.ring.version });
+  }
+
+  /** A key this node gained in the current ring can be read once one of its old owners finished handing off. */
+  private settledFor(ctx: Ctx, key: string): boolean {
+    if (!this.prev) return true;
+    const old = this.cfg.placement.preferenceList(this.prev, key);
+    if (old.length === 0 || old.includes(ctx.id)) return true;
+    return old.some((n) => this.doneFrom.has(n));
+  }
+
+  // ------------------------------------------------------------ membership
+
+  private adopt(ctx: Ctx, ring: RingView, prev: RingView): void {
+    this.ring = ring;
+    this.prev = prev;
+    this.doneFrom = new Set();
+    ctx.disk.put('meta/ring', ring as never);
+    ctx.disk.put('meta/prev', prev as never);
+    ctx.disk.delete('meta/done');
+    ctx.disk.fsync();
+    ctx.log(`adopted ring ${ring.version}: ${ring.members.map((m) => m.id).join(',')}`);
+    // Writes still waiting under the old ring get their answers from the replicas (reject or replicated).
+    this.startHandoff(ctx);
+  }
+
+  /** Rule 2: push every held key to the new members of its preference list. */
+  private startHandoff(ctx: Ctx): void {
+    const prev = this.prev;
+    assert(prev !== undefined, `${ctx.id}: hand-off without a previous ring`);
+    for (const rid of this.handoffs.keys()) this.outbox.ack(rid);
+    this.handoffs.clear();
+    this.handoffVersion = this.ring.version;
+    this.doneSent = false;
+    const member = this.ring.members.some((m) => m.id === ctx.id);
+    const batches = new Map<string, [string, string[]][]>();
+    for (const [key, elements] of this.store) {
+      if (this.cfg.bugs.dropKeysOnLeave && !member) continue; // planted bug: no hand-off at all
+      const oldPl = this.cfg.placement.preferenceList(prev, key);
+      const newPl = this.cfg.placement.preferenceList(this.ring, key);
+      const targets = oldPl.includes(ctx.id) ? newPl.filter((n) => n !== ctx.id && !oldPl.includes(n)) : newPl.filter((n) => n !== ctx.id);
+      for (const t of targets) {
+        let b = batches.get(t);
+        if (!b) batches.set(t, (b = []));
+        b.push([key, elements]);
+      }
+    }
+    for (const [to, entries] of batches) {
+      for (let i = 0; i < entries.length; i += this.cfg.handoffBatch) {
+        const chunk = entries.slice(i, i + this.cfg.handoffBatch);
+        const rid = this.outbox.rid();
+        this.handoffs.set(rid, { to, keys: chunk.length });
+        this.outbox.send(ctx, to, { type: 'handoff', rid, version: this.ring.version, entries: chunk });
+      }
+    }
+    if (this.handoffs.size === 0) this.finishHandoff(ctx);
+    this.publish(ctx);
+  }
+
+  private finishHandoff(ctx: Ctx): void {
+    if (this.doneSent) return;
+    // Every batch is acknowledged: the keys this node no longer owns have a home elsewhere.
+    for (const key of [...this.store.keys()]) {
+      if (!this.owns(ctx, this.ring, key)) {
+        this.store.delete(key);
+        ctx.disk.delete(diskKey(key));
+      }
+    }
+    ctx.disk.fsync();
+    this.doneSent = true;
+    const to = new Set([...(this.prev?.members ?? []), ...this.ring.members].map((m) => m.id));
+    to.delete(ctx.id);
+    to.add(this.cfg.coordinator);
+    for (const n of to) this.outbox.send(ctx, n, { type: 'handoff-done', rid: this.outbox.rid(), version: this.ring.version });
+    ctx.log(`hand-off for ring ${this.ring.version} done; holding ${this.store.size} keys`);
+  }
+
+  private receiveHandoff(ctx: Ctx, msg: Handoff): void {
+    for (const [key, elements] of msg.entries) {
+      assert(this.owns(ctx, this.ring, key), () => `${ctx.id}: hand-off of ${key} under ring ${msg.version}, which does not place it here`);
+      const cur = this.store.get(key) ?? [];
+      const merged = mergeElements(cur, elements);
+      if (merged.length !== cur.length) this.put(ctx, key, merged);
+    }
+    ctx.disk.fsync();
+    this.publish(ctx);
+  }
+
+  // ------------------------------------------------------------ storage
+
+  private owns(ctx: Ctx, ring: RingView, key: string): boolean {
+    return this.cfg.placement.preferenceList(ring, key).includes(ctx.id);
+  }
+
+  private put(ctx: Ctx, key: string, elements: string[]): void {
+    this.store.set(key, elements);
+    ctx.disk.put(diskKey(key), elements);
+  }
+
+  /** Add one element durably (fsync before any acknowledgement leaves this node). */
+  private add(ctx: Ctx, key: string, element: string): void {
+    const cur = this.store.get(key) ?? [];
+    if (cur.includes(element)) return;
+    const had = this.store.has(key);
+    this.put(ctx, key, mergeElements(cur, [element]));
+    ctx.disk.fsync();
+    if (!had) this.publish(ctx);
+  }
+
+  /** Pending hand-off keys per target, for the viewer. */
+  migrating(): { to: string; keys: number }[] {
+    const by = new Map<string, number>();
+    for (const h of this.handoffs.values()) by.set(h.to, (by.get(h.to) ?? 0) + h.keys);
+    return [...by].map(([to, keys]) => ({ to, keys }));
+  }
+
+  /** True when this node owes no hand-off for its current ring. */
+  get handoffComplete(): boolean {
+    return this.doneSent && this.handoffVersion === this.ring.version;
+  }
+
+  private publish(ctx: Ctx): void {
+    const s: RingServerState = { ringVersion: this.ring.version, members: this.ring.members, keys: this.store.size, migrating: this.migrating() };
+    ctx.publish(s as never);
+  }
+}
