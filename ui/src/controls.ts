@@ -58,11 +58,11 @@ export class Controls {
     this.root = el(
       'div',
       { class: 'controls' },
-      el('button', { testid: 'first', title: 'first event (Home)', onclick: () => store.setCursor(0) }, '⏮'),
+      el('button', { testid: 'first', title: 'first event (Home)', onclick: () => store.setCursor(0) }, '|◀'),
       el('button', { testid: 'prev', title: 'previous event (←)', onclick: () => store.step(-1) }, '◀ prev'),
       this.playBtn,
       el('button', { testid: 'next', title: 'next event (→)', onclick: () => store.step(1) }, 'next ▶'),
-      el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '⏭'),
+      el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '▶|'),
       el('label', null, ' speed ', this.speed),
       this.scrub,
       this.where,
@@ -96,7 +96,7 @@ export class Controls {
     if (!m || m.events.length === 0) return;
     if (this.store.cursor >= m.events.length - 1) this.store.setCursor(0);
     this.playing = true;
-    this.playBtn.textContent = '⏸ pause';
+    this.playBtn.textContent = '‖ pause';
     this.playT = this.store.cursorEvent()?.t ?? 0;
     this.lastWall = performance.now();
     requestAnimationFrame((now) => this.tick(now));

@@ -216,7 +216,7 @@ export class Diagram {
       ctx.fillStyle = COLORS.partition;
       ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
       ctx.fillStyle = '#4a4ac0';
-      ctx.fillText(`⫼ ${b.label}`, Math.max(a, LEFT) + 3, TOP + 11 + (i % 3) * 12);
+      ctx.fillText(`partition ${b.label}`, Math.max(a, LEFT) + 3, TOP + 11 + (i % 3) * 12);
     });
 
     // Lanes, their labels and outages.
@@ -357,7 +357,7 @@ export class Diagram {
       } else if (ev.type === 'crash' || ev.type === 'restart' || ev.type === 'pause' || ev.type === 'resume' || ev.type === 'disk' || ev.type === 'clock') {
         ctx.fillStyle = '#000';
         ctx.font = '10px system-ui, sans-serif';
-        ctx.fillText(ev.type === 'crash' ? '✕' : ev.type === 'restart' ? '↻' : ev.type === 'disk' ? '⚠' : ev.type === 'clock' ? '⏱' : ev.type === 'pause' ? '⏸' : '▶', ex - 4, y - 6);
+        ctx.fillText(ev.type === 'crash' ? '✕' : ev.type === 'restart' ? '↻' : ev.type === 'disk' ? '!' : ev.type === 'clock' ? '~' : ev.type === 'pause' ? '‖' : '▶', ex - 4, y - 6);
       }
     }
   }

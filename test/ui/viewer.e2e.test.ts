@@ -1,0 +1,230 @@
+// The viewer in a real browser (Debian's Chromium via playwright-core):
+// load traces every way a user can, step the cursor, read the panels, jump to
+// a violation, filter and search, export for Perfetto, show broken traces
+// clearly, keep hostile text inert, and run a scenario live in the page with
+// the same trace hash as in Node.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../sim/scenario/run.ts';
+import defaultScenario from '../../scenarios/default.ts';
+import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
+import { bigTrace, lockTrace, raftTrace, ringTrace, twopcTrace, XSS } from './synthetic.ts';
+
+if (!HAVE_CHROMIUM) console.warn('viewer e2e tests SKIPPED: /usr/bin/chromium is missing (install it: apt-get install -y chromium)');
+
+const text = (page: Page, testid: string): Promise<string> => page.locator(`[data-testid="${testid}"]`).first().innerText();
+const cursorDesc = (page: Page): Promise<string> => text(page, 'cursor-desc');
+
+describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
+  let h: Harness;
+  const problems: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-viewer-'));
+  const raftFile = join(dir, 'raft.jsonl');
+
+  beforeAll(async () => {
+    writeFileSync(raftFile, raftTrace());
+    h = await startHarness(raftFile);
+  });
+  afterAll(async () => {
+    await h?.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('opens ?trace=, steps, shows Raft state, jumps to the violation, and keeps hostile text inert', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.server.url);
+    await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
+    expect(await text(page, 'trace-scenario')).toBe('raft-synthetic');
+    expect(await text(page, 'trace-hash')).toContain('verified');
+
+    // Step with the buttons and the keyboard.
+    expect(await cursorDesc(page)).toMatch(/^#0 /);
+    await page.click('[data-testid=next]');
+    await page.click('[data-testid=next]');
+    expect(await cursorDesc(page)).toMatch(/^#2 .*n3 start/);
+    await page.keyboard.press('ArrowRight');
+    expect(await cursorDesc(page)).toMatch(/^#3 /);
+    await page.click('[data-testid=prev]');
+    expect(await cursorDesc(page)).toMatch(/^#2 /);
+    await page.keyboard.press('End');
+    expect(await cursorDesc(page)).toMatch(/^#26 .*heal/);
+
+    // Jump to the violation's cause: n3's state after it claimed leadership in term 1.
+    expect(await text(page, 'violation-0')).toContain('election-safety');
+    await page.click('[data-testid=jump-violation-0]');
+    expect(await cursorDesc(page)).toMatch(/^#23 .*n3 state/);
+    expect(await text(page, 'raft-role-n1')).toBe('leader');
+    expect(await text(page, 'raft-role-n3')).toBe('leader');
+    expect(await text(page, 'raft-term-n3')).toBe('1');
+    expect(await text(page, 'raft-commit-n1')).toBe('1');
+    expect(await text(page, 'status-n2')).toBe('up');
+    expect(await page.locator('[data-testid=raft-log] td.cell.committed').count()).toBe(2); // n1 and n2 committed index 1
+    await page.screenshot({ path: join(RESULTS, 'viewer-raft.png'), fullPage: true });
+
+    // Before n3 restarted it was down; while n2 was paused, paused.
+    await page.locator('[data-testid=scrubber]').fill('17');
+    expect(await text(page, 'status-n3')).toBe('down');
+    await page.locator('[data-testid=scrubber]').fill('21');
+    expect(await text(page, 'status-n2')).toBe('paused');
+
+    // The XSS payload is in a message, a log line, a command and the violation: all shown as text, nothing injected.
+    expect(await text(page, 'violation-0')).toContain(XSS);
+    await page.fill('[data-testid=search]', 'onerror');
+    await page.waitForFunction(() => /^\d+ of/.test(document.querySelector('[data-testid=event-count]')?.textContent ?? '') && !document.querySelector('[data-testid=event-count]')?.textContent?.startsWith('27 '));
+    const rows = await page.locator('[data-testid=events] .row').allInnerTexts();
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(rows.every((r) => r.includes(XSS))).toBe(true);
+    expect(await page.locator('img').count()).toBe(0);
+    await page.close();
+  });
+
+  it('filters events by node and message type', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    expect(await text(page, 'event-count')).toBe('27 of 27 events');
+    await page.click('[data-testid=type-chip-RequestVote] input');
+    await page.waitForFunction(() => document.querySelector('[data-testid=event-count]')?.textContent === '23 of 27 events');
+    await page.click('[data-testid=node-chip-n3] input');
+    // n3's start, crash, restart, state, log go too, and the message n1->n3 is already hidden by type.
+    await page.waitForFunction(() => document.querySelector('[data-testid=event-count]')?.textContent === '18 of 27 events');
+    const rows = await page.locator('[data-testid=events] .row .desc').allInnerTexts();
+    // Only cluster-wide events (the partition, the violation) may still name n3.
+    expect(rows.filter((r) => /RequestVote"/.test(r) || /^n3 |n3 →|→ n3/.test(r))).toEqual([]);
+    // Stepping respects the filters: from #0, next skips n3's start.
+    await page.keyboard.press('Home');
+    await page.click('[data-testid=next]');
+    await page.click('[data-testid=next]');
+    expect(await cursorDesc(page)).toMatch(/^#3 /);
+    await page.close();
+  });
+
+  it('shows the lock, two-phase commit and ring panels from their published state shapes', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'lock.jsonl', lockTrace());
+    await page.keyboard.press('End');
+    expect(await text(page, 'lock-holder-L')).toBe('c2');
+    const c2 = await text(page, 'lock-client-c2');
+    // c2's clock runs 5ms ahead: its deadline 27ms on its clock is 22ms in true time.
+    expect(c2).toContain('27ms');
+    expect(c2).toContain('22ms');
+    expect(await text(page, 'lock-resource-r1')).toMatch(/r1\s+2\s+2\s+1/);
+    await page.screenshot({ path: join(RESULTS, 'viewer-lock.png'), fullPage: true });
+
+    // Drag and drop a two-phase commit trace onto the page.
+    const twopc = twopcTrace();
+    await page.evaluate((body) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([body], 'twopc.jsonl'));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, twopc);
+    await page.waitForFunction(() => (window as unknown as { __faultline?: { loaded: string } }).__faultline?.loaded === 'twopc.jsonl');
+    await page.locator('[data-testid=scrubber]').fill('6');
+    expect(await text(page, 'tx-t1-co')).toBe('committing');
+    expect(await text(page, 'tx-t1-p2')).toBe('prepared (in doubt)');
+    await page.keyboard.press('End');
+    expect(await text(page, 'tx-t1-p2')).toBe('committed');
+    expect(await text(page, 'twopc-balance')).toContain('total 150');
+
+    await openTrace(page, 'ring.jsonl', ringTrace());
+    await page.keyboard.press('End');
+    expect(await text(page, 'ring-keys-c')).toBe('20');
+    expect(await text(page, 'ring-row-a')).toContain('→ c: 3 keys');
+    // weights 1, 1, 2 at 8 points per unit: 32 virtual nodes drawn
+    expect(await page.locator('[data-testid=ring-circle] circle[r="3"]').count()).toBe(32);
+    await page.close();
+  });
+
+  it('says what is wrong and where for malformed and truncated traces, never a blank page', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const lines = raftTrace().split('\n');
+    lines[5] = '{"seq":4,"t":100,"type":"timer","node":"n1"';
+    await page.setInputFiles('[data-testid=file]', { name: 'broken.jsonl', mimeType: 'text/plain', buffer: Buffer.from(lines.join('\n')) });
+    await page.waitForSelector('[data-testid=error]');
+    expect(await text(page, 'error')).toMatch(/broken\.jsonl: line 6: not valid JSON/);
+    expect(await page.locator('[data-testid=empty]').isVisible()).toBe(true);
+
+    await page.setInputFiles('[data-testid=file]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') });
+    await page.waitForFunction(() => /notes\.txt: line 1/.test(document.querySelector('[data-testid=error]')?.textContent ?? ''));
+
+    const cut = raftTrace().slice(0, raftTrace().indexOf('"type":"crash"') + 5);
+    await openTrace(page, 'cut.jsonl', cut);
+    expect(await text(page, 'warning')).toMatch(/truncated: line 18 is cut off mid-line; showing the 16 events/);
+    expect(await text(page, 'trace-hash')).toContain('none (truncated)');
+
+    const missing = await newPage(h, problems);
+    await missing.goto(`${h.base}?trace=trace/nope.jsonl`);
+    await missing.waitForSelector('[data-testid=error]');
+    expect(await text(missing, 'error')).toMatch(/trace\/nope\.jsonl[\s\S]*HTTP 404/);
+    await missing.close();
+    await page.close();
+  });
+
+  it('exports the trace in Chrome trace event format', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+    expect(download.suggestedFilename()).toBe('raft-synthetic-seed1.chrome-trace.json');
+    const json = JSON.parse(readFileSync(await download.path(), 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+    expect(json.traceEvents.filter((e) => e.ph === 's').length).toBe(4);
+    expect(json.traceEvents.some((e) => e.name === 'violation: election-safety')).toBe(true);
+    await page.close();
+  });
+
+  it('runs a scenario live in the page: same trace hash as Node', async () => {
+    const seed = '7';
+    const node = runPrepared(prepareRun(parseScenario(defaultScenario), { seed }));
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=default&seed=${seed}`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 30_000 });
+    const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
+    expect(hash).toBe(node.hash);
+    expect(await text(page, 'trace-hash')).toContain('verified');
+    expect(await text(page, 'trace-source')).toBe(`live: default seed ${seed}`);
+    expect(await text(page, 'live-result')).toContain('expectation held');
+    // The scenario list comes from scenarios/*.ts through the worker.
+    expect(await page.locator('[data-testid=scenario] option').count()).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: join(RESULTS, 'viewer-live.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('loads and draws a 100,000-event trace; reports the timings (not asserted)', async () => {
+    const big = bigTrace(100_000);
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const t0 = Date.now();
+    await openTrace(page, 'big.jsonl', big);
+    const wall = Date.now() - t0;
+    const timings = await page.evaluate(() => (window as unknown as { __faultline: { timings: Record<string, number> } }).__faultline.timings);
+    // Cursor responsiveness: 50 steps, each waiting for the next frame (so the overlay and panels have redrawn).
+    const stepMs = await page.evaluate(async () => {
+      const f = (window as unknown as { __faultline: { store: { step(d: number): void } } }).__faultline;
+      const t = performance.now();
+      for (let i = 0; i < 50; i++) {
+        f.store.step(1);
+        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+      }
+      return (performance.now() - t) / 50;
+    });
+    const zoomDraw = await page.evaluate(() => {
+      const f = (window as unknown as { __faultline: { diagram: { zoomBy(k: number): void; draw(): void; lastDrawMs: number } } }).__faultline;
+      f.diagram.zoomBy(1.5);
+      f.diagram.draw();
+      return f.diagram.lastDrawMs;
+    });
+    const report = { events: 100_000, bytes: big.length, wallLoadMs: wall, ...timings, msPerCursorStep: stepMs, redrawAfterZoomMs: zoomDraw };
+    writeFileSync(join(RESULTS, 'viewer-scale.json'), JSON.stringify(report, null, 2) + '\n');
+    console.log('viewer scale (100k events):', JSON.stringify(report));
+    expect(await text(page, 'event-count')).toBe('100000 of 100000 events');
+    await page.screenshot({ path: join(RESULTS, 'viewer-100k.png') });
+    await page.close();
+  });
+});
