@@ -204,11 +204,13 @@ class Bitset {
     for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
     return true;
   }
-  hash(): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < this.words.length; i++) h = Math.imul(h ^ this.words[i]!, 0x01000193);
-    return h;
-  }
+}
+
+/** Zobrist key of operation i: the hash of a set of operations is the XOR of its members' keys, kept incrementally. */
+function zobrist(i: number): number {
+  let h = Math.imul(i + 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }
 
 function hashState(v: number | string): number {
@@ -297,13 +299,16 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
   const stateHash = model.hash ? (s: S) => hashState(model.hash!(s)) : (s: S) => hashString(JSON.stringify(s));
   let state = model.init();
   let steps = 0;
-  // Longest prefix reached, for the explanation.
-  let best: LinearizedStep[] = [];
+  // Longest prefix reached, for the explanation; `agree` entries of it are still the bottom of the stack.
+  const best: LinearizedStep[] = [];
+  let agree = 0;
   let stuck: Operation | undefined;
+  let definiteHash = 0; // Zobrist hash of `definite`
+  const keys = ops.map((_, i) => zobrist(i));
 
   /** Has a configuration at least as capable as (definite, unknown, next) been seen? Records it if not. */
   const seen = (next: S): boolean => {
-    const h = (definite.hash() ^ Math.imul(stateHash(next), 0x9e3779b1)) | 0;
+    const h = (definiteHash ^ Math.imul(stateHash(next), 0x9e3779b1)) | 0;
     let bucket = cache.get(h);
     if (!bucket) cache.set(h, (bucket = []));
     let m = bucket.find((c) => c.definite.equals(definite) && model.equal(c.state, next));
@@ -341,8 +346,10 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       }
       const bits = candidate.ret ? definite : unknown;
       bits.set(candidate.op);
+      if (candidate.ret) definiteHash ^= keys[candidate.op]!;
       if (memo && seen(next)) {
         bits.clear(candidate.op);
+        if (candidate.ret) definiteHash ^= keys[candidate.op]!;
         entry = candidate.next;
         continue;
       }
@@ -351,7 +358,13 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       if (candidate.ret) definiteLeft--;
       lift(candidate);
       if (stack.length > best.length) {
-        best = stack.map((s, i) => ({ op: ops[s.entry.op]!, state: i + 1 < stack.length ? stack[i + 1]!.state : next }));
+        // A new longest prefix: usually the old one plus this step, else copy the stack.
+        if (agree < stack.length - 1) {
+          best.length = agree;
+          for (let i = agree; i < stack.length - 1; i++) best.push({ op: ops[stack[i]!.entry.op]!, state: stack[i + 1]!.state });
+        }
+        best.push({ op, state: next });
+        agree = stack.length;
         stuck = undefined;
       }
       entry = head.next;
@@ -366,8 +379,10 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       assert(stuck !== undefined, 'linearizability search: failed without a stuck operation');
       return { kind: 'fail', steps, prefix: best, stuck };
     }
+    agree = Math.min(agree, stack.length);
     state = top.state;
     (top.entry.ret ? definite : unknown).clear(top.entry.op);
+    if (top.entry.ret) definiteHash ^= keys[top.entry.op]!;
     if (top.entry.ret) definiteLeft++;
     unlift(top.entry);
     entry = top.entry.next;
