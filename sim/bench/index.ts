@@ -2,6 +2,7 @@
 
 import type { BenchCase } from './case.ts';
 import { linearizabilityBench } from './linearizability.ts';
+import { lockBench } from './lock.ts';
 import { pingpongBench } from './pingpong.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, lockBench];
