@@ -4,5 +4,8 @@ import type { BenchCase } from './case.ts';
 import { linearizabilityBench } from './linearizability.ts';
 import { lockBench } from './lock.ts';
 import { pingpongBench } from './pingpong.ts';
+import { raftBench } from './raft.ts';
+import { ringBench } from './ring.ts';
+import { viewerBench } from './viewer.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, lockBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench];

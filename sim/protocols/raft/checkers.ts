@@ -9,20 +9,31 @@ import type { Checker, Micros, NodeId, SimView } from '../../engine/types.ts';
 import type { RaftNode } from './node.ts';
 import type { RaftServer } from './server.ts';
 
-function raftOf(view: SimView, id: NodeId): RaftNode | undefined {
-  return view.behaviour<RaftServer>(id)?.raft;
+/** The servers a run checks, and a way to read their live Raft nodes. */
+export class ServerProbe {
+  private readonly nodes: (RaftNode | undefined)[];
+  constructor(readonly servers: readonly NodeId[]) {
+    this.nodes = servers.map(() => undefined);
+  }
+  /** Node k (in `servers` order), or undefined while it is down. The array is reused: read it before the next call. */
+  at(view: SimView): readonly (RaftNode | undefined)[] {
+    for (let i = 0; i < this.servers.length; i++) this.nodes[i] = view.behaviour<RaftServer>(this.servers[i] as NodeId)?.raft;
+    return this.nodes;
+  }
 }
 
 /** Election Safety: at most one leader can be elected in a given term (section 5.2). */
-export function electionSafety(servers: readonly NodeId[]): Checker {
+export function electionSafety(probe: ServerProbe): Checker {
   const leaders = new Map<number, NodeId>();
   return {
     name: 'election-safety',
     description: 'at most one leader is elected in a given term (Figure 3)',
     when: 'always',
     check(view) {
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined || r.role !== 'leader') continue;
         const prev = leaders.get(r.currentTerm);
         if (prev === undefined) leaders.set(r.currentTerm, id);
@@ -34,15 +45,17 @@ export function electionSafety(servers: readonly NodeId[]): Checker {
 }
 
 /** Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends (section 5.3). */
-export function leaderAppendOnly(servers: readonly NodeId[]): Checker {
+export function leaderAppendOnly(probe: ServerProbe): Checker {
   const seen = new Map<NodeId, { node: RaftNode; term: number; changes: number; last: number }>();
   return {
     name: 'leader-append-only',
     description: 'a leader never overwrites or deletes entries in its log (Figure 3)',
     when: 'always',
     check(view) {
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined || r.role !== 'leader') {
           seen.delete(id);
           continue;
@@ -62,7 +75,7 @@ export function leaderAppendOnly(servers: readonly NodeId[]): Checker {
 }
 
 /** Log Matching: if two logs contain an entry with the same index and term, the logs are identical up through it (section 5.3). */
-export function logMatching(servers: readonly NodeId[]): Checker {
+export function logMatching(probe: ServerProbe): Checker {
   /** index -> term -> the chain digest at that entry and who first had it. */
   const known = new Map<number, Map<number, { chain: number; node: NodeId }>>();
   const cursors = new Map<NodeId, { node: RaftNode; checked: number; changes: number }>();
@@ -79,8 +92,10 @@ export function logMatching(servers: readonly NodeId[]): Checker {
     description: 'two logs with an entry of the same index and term are identical up through it (Figure 3)',
     when: 'always',
     check(view) {
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined) continue;
         const log = r.log;
         let c = cursors.get(id);
@@ -114,7 +129,7 @@ export function logMatching(servers: readonly NodeId[]): Checker {
  * commitIndex covers; the term it was committed in is that server's term when it
  * first covered it.
  */
-export function leaderCompleteness(servers: readonly NodeId[]): Checker {
+export function leaderCompleteness(probe: ServerProbe): Checker {
   const chainAt: number[] = [];
   const termCommittedIn: number[] = [];
   let maxCommitted = 0;
@@ -125,8 +140,10 @@ export function leaderCompleteness(servers: readonly NodeId[]): Checker {
     description: 'a committed entry is in the log of every leader of a later term (Figure 3)',
     when: 'always',
     check(view) {
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined) continue;
         let c = commitCursor.get(id);
         if (c === undefined || c.node !== r) {
@@ -147,8 +164,9 @@ export function leaderCompleteness(servers: readonly NodeId[]): Checker {
         }
         c.seen = r.commitIndex;
       }
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined || r.role !== 'leader') continue;
         let l = leaderCursor.get(id);
         if (l === undefined || l.node !== r || l.term !== r.currentTerm) {
@@ -172,7 +190,7 @@ export function leaderCompleteness(servers: readonly NodeId[]): Checker {
 }
 
 /** State Machine Safety: no two servers apply different entries at the same index (section 5.4.3). */
-export function stateMachineSafety(servers: readonly NodeId[]): Checker {
+export function stateMachineSafety(probe: ServerProbe): Checker {
   const appliedTerm: number[] = [];
   const appliedBy: NodeId[] = [];
   const cursors = new Map<NodeId, { node: RaftNode; seen: number }>();
@@ -191,8 +209,10 @@ export function stateMachineSafety(servers: readonly NodeId[]): Checker {
     description: 'no two servers apply different log entries at the same index (Figure 3)',
     when: 'always',
     check(view) {
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined) continue;
         let c = cursors.get(id);
         if (c === undefined || c.node !== r) {
@@ -221,7 +241,7 @@ export function stateMachineSafety(servers: readonly NodeId[]): Checker {
 }
 
 /** Liveness: once faults stop, some server leads (with a term no other live server exceeds) within `bound`. */
-export function leaderElected(servers: readonly NodeId[], bound: Micros, timeouts: number): Checker {
+export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: number): Checker {
   let electedAfterQuiesce = false;
   return {
     name: 'leader-elected',
@@ -231,8 +251,10 @@ export function leaderElected(servers: readonly NodeId[], bound: Micros, timeout
       if (!view.quiesced || electedAfterQuiesce) return undefined;
       let maxTerm = 0;
       let leaderTerm = -1;
-      for (const id of servers) {
-        const r = raftOf(view, id);
+      const rs = probe.at(view);
+      for (let k = 0; k < rs.length; k++) {
+        const id = probe.servers[k] as NodeId;
+        const r = rs[k];
         if (r === undefined) continue;
         maxTerm = Math.max(maxTerm, r.currentTerm);
         if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.currentTerm);

@@ -116,11 +116,11 @@ export function kvWorkload(keys: number, mix: KvMix, maxOps: number): Workload {
       if (maxOps > 0 && seq > maxOps) return undefined;
       const key = `k${rng.int(0, keys)}`;
       const value = `${client}.${seq}`;
-      let x = rng.next() * total;
+      const x = rng.next() * total;
       let op: KvOp;
-      if ((x -= mix.get) < 0) op = { f: 'get', key };
-      else if ((x -= mix.put) < 0) op = { f: 'put', key, value };
-      else if ((x -= mix.append) < 0) op = { f: 'append', key, value: `${value};` };
+      if (x < mix.get) op = { f: 'get', key };
+      else if (x < mix.get + mix.put) op = { f: 'put', key, value };
+      else if (x < mix.get + mix.put + mix.append) op = { f: 'append', key, value: `${value};` };
       else op = { f: 'cas', key, expected: lastSeen.get(key) ?? '', value };
       const call: OpCall = { process: client, f: op.f, key };
       if (op.f === 'put' || op.f === 'append') call.value = op.value;

@@ -121,6 +121,8 @@ export class RaftNode {
   /** Strict self-checks of paper guarantees; off when a planted bug is on, so that its checker (not an assertion) catches it. */
   private readonly paranoid: boolean;
   private votes = new Set<NodeId>();
+  /** Peers that answered this election's RequestVote (granted or not): no retry for them. */
+  private responded = new Set<NodeId>();
   private lastAck = new Map<NodeId, Micros>();
   private lastLeaderContact = -Infinity;
   private round = 0;
@@ -209,6 +211,7 @@ export class RaftNode {
 
   tick(now: Micros, timer: 'election' | 'heartbeat'): void {
     if (timer === 'heartbeat') {
+      if (this.role === 'candidate' || this.preCandidate) return this.retryVoteRequests();
       if (this.role !== 'leader') return;
       // Figure 2, Rules for Servers, Leaders, rule 1: empty AppendEntries (heartbeats) during idle periods.
       this.round++;
@@ -288,11 +291,24 @@ export class RaftNode {
     this.preCandidate = true;
     this.leaderId = null;
     this.votes = new Set([this.id]);
+    this.responded = new Set();
     this.resetElectionTimer();
+    this.out.timers.push({ name: 'heartbeat', delay: this.opts.heartbeat });
     if (this.votes.size >= this.quorum) return this.campaign();
     for (const p of this.peers) {
       this.send(p, { type: 'vote-req', term: this.currentTerm + 1, candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), pre: true });
     }
+  }
+
+  /** Section 5.1: "servers retry RPCs if they do not receive a response in a timely manner". */
+  private retryVoteRequests(): void {
+    const pre = this.preCandidate;
+    const term = pre ? this.currentTerm + 1 : this.currentTerm;
+    for (const p of this.peers) {
+      if (this.responded.has(p)) continue;
+      this.send(p, { type: 'vote-req', term, candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), pre });
+    }
+    this.out.timers.push({ name: 'heartbeat', delay: this.opts.heartbeat });
   }
 
   /** Figure 2, Rules for Servers, Candidates, rule 1: increment currentTerm, vote for self, reset the timer, send RequestVote. */
@@ -305,7 +321,9 @@ export class RaftNode {
     this.out.hardState = true;
     this.out.changed = true;
     this.votes = new Set([this.id]);
+    this.responded = new Set();
     this.resetElectionTimer();
+    this.out.timers.push({ name: 'heartbeat', delay: this.opts.heartbeat });
     if (this.votes.size >= this.quorum) return this.becomeLeader();
     for (const p of this.peers) {
       this.send(p, { type: 'vote-req', term: this.currentTerm, candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), pre: false });
@@ -347,13 +365,17 @@ export class RaftNode {
   private onVoteResponse(_now: Micros, from: NodeId, m: VoteResponse): void {
     if (m.pre) {
       if (!m.granted && m.term > this.currentTerm) return this.becomeFollower(m.term, null);
-      if (!this.preCandidate || m.term !== this.currentTerm + 1 || !m.granted) return;
+      if (!this.preCandidate || m.term !== this.currentTerm + 1) return;
+      this.responded.add(from);
+      if (!m.granted) return;
       this.votes.add(from);
       if (this.votes.size >= this.quorum) this.campaign();
       return;
     }
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
-    if (this.role !== 'candidate' || m.term !== this.currentTerm || !m.granted) return;
+    if (this.role !== 'candidate' || m.term !== this.currentTerm) return;
+    this.responded.add(from);
+    if (!m.granted) return;
     this.votes.add(from);
     // Rules for Servers, Candidates, rule 2: votes from a majority make it leader.
     if (this.votes.size >= this.quorum) this.becomeLeader();
@@ -460,9 +482,7 @@ export class RaftNode {
   }
 
   private onAppendRequest(now: Micros, from: NodeId, m: AppendRequest): void {
-    const reply = (success: boolean, matchIndex: number, conflictTerm = 0, conflictIndex = 0): void =>
-      this.send(from, { type: 'append-resp', term: this.currentTerm, success, matchIndex, conflictTerm, conflictIndex, round: m.round });
-    if (!this.acceptLeader(now, m.leader, m.term)) return reply(false, 0);
+    if (!this.acceptLeader(now, m.leader, m.term)) return this.replyAppend(from, m, false, 0);
 
     let prev = m.prevLogIndex;
     let entries = m.entries;
@@ -471,16 +491,16 @@ export class RaftNode {
       const skip = Math.min(entries.length, this.log.snapshotIndex - prev);
       entries = entries.slice(skip);
       prev += skip;
-      if (prev < this.log.snapshotIndex) return reply(true, this.log.snapshotIndex);
+      if (prev < this.log.snapshotIndex) return this.replyAppend(from, m, true, this.log.snapshotIndex);
     }
     // AppendEntries receiver, rule 2: reply false if the log has no entry at prevLogIndex whose term matches prevLogTerm,
     // with the conflicting term and its first index so the leader can skip a whole term (end of section 5.3).
-    if (prev > this.log.lastIndex()) return reply(false, 0, 0, this.log.lastIndex() + 1);
+    if (prev > this.log.lastIndex()) return this.replyAppend(from, m, false, 0, 0, this.log.lastIndex() + 1);
     const have = this.log.term(prev) as number;
     if (have !== m.prevLogTerm) {
       let first = prev;
       while (first - 1 > this.log.snapshotIndex && this.log.term(first - 1) === have) first--;
-      return reply(false, 0, have, first);
+      return this.replyAppend(from, m, false, 0, have, first);
     }
     // Rules 3 and 4: delete a conflicting entry and all that follow it; append entries not already in the log.
     for (let k = 0; k < entries.length; k++) {
@@ -507,7 +527,11 @@ export class RaftNode {
         this.out.changed = true;
       }
     }
-    reply(true, lastNew);
+    this.replyAppend(from, m, true, lastNew);
+  }
+
+  private replyAppend(to: NodeId, m: AppendRequest, success: boolean, matchIndex: number, conflictTerm = 0, conflictIndex = 0): void {
+    this.send(to, { type: 'append-resp', term: this.currentTerm, success, matchIndex, conflictTerm, conflictIndex, round: m.round });
   }
 
   private onAppendResponse(now: Micros, from: NodeId, m: AppendResponse): void {
@@ -560,10 +584,10 @@ export class RaftNode {
   // ------------------------------------------------------------ snapshots (section 7, Figure 13)
 
   private onSnapshotRequest(now: Micros, from: NodeId, m: SnapshotRequest): void {
-    const reply = (matchIndex: number): void => this.send(from, { type: 'snapshot-resp', term: this.currentTerm, matchIndex, round: m.round });
-    if (!this.acceptLeader(now, m.leader, m.term)) return reply(0);
-    // A snapshot older than what we committed adds nothing.
-    if (m.lastIncludedIndex <= this.commitIndex) return reply(this.commitIndex >= m.lastIncludedIndex ? m.lastIncludedIndex : 0);
+    const reply = { type: 'snapshot-resp', term: this.currentTerm, matchIndex: m.lastIncludedIndex, round: m.round } as const;
+    if (!this.acceptLeader(now, m.leader, m.term)) return this.send(from, { ...reply, matchIndex: 0 });
+    // A snapshot within what we committed adds nothing: committed entries match the leader's (Leader Completeness).
+    if (m.lastIncludedIndex <= this.commitIndex) return this.send(from, { ...reply, term: this.currentTerm });
     // Rules 6-8: keep the log after the snapshot's last entry if we have it, else discard it; reset the state machine.
     const before = this.log.lastIndex();
     this.log.installSnapshot(m.lastIncludedIndex, m.lastIncludedTerm, m.lastIncludedChain);
@@ -571,9 +595,9 @@ export class RaftNode {
     this.commitIndex = m.lastIncludedIndex;
     this.lastApplied = m.lastIncludedIndex;
     this.out.snapshot = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, chain: m.lastIncludedChain, data: m.data, install: true };
-    if (this.log.lastIndex() !== before || this.out.logFrom !== undefined) this.markLogWritten(this.log.lastIndex() + 1);
+    if (this.log.lastIndex() !== before) this.markLogWritten(this.log.lastIndex() + 1); // the log was discarded: its records go
     this.out.changed = true;
-    reply(m.lastIncludedIndex);
+    this.send(from, { ...reply, term: this.currentTerm });
   }
 
   private onSnapshotResponse(now: Micros, from: NodeId, m: SnapshotResponse): void {

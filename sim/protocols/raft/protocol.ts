@@ -8,7 +8,7 @@ import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { duration } from '../../scenario/schema.ts';
-import { electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
+import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
@@ -121,13 +121,14 @@ export function raftCheckers(config: RaftConfig): Checker[] {
   let maxTimeout = config.electionTimeout.max;
   for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
   const bound = config.livenessTimeouts * maxTimeout;
+  const probe = new ServerProbe(servers);
   return [
-    electionSafety(servers),
-    leaderAppendOnly(servers),
-    logMatching(servers),
-    leaderCompleteness(servers),
-    stateMachineSafety(servers),
-    leaderElected(servers, bound, config.livenessTimeouts),
+    electionSafety(probe),
+    leaderAppendOnly(probe),
+    logMatching(probe),
+    leaderCompleteness(probe),
+    stateMachineSafety(probe),
+    leaderElected(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
     config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
   ];

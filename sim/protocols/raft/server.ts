@@ -36,14 +36,15 @@ interface WaitingRead {
   index: number;
 }
 
-const described = new WeakMap<Entry, string>();
-function describe(e: Entry): string {
-  let s = described.get(e);
-  if (s === undefined) {
-    s = describeCommand(e.cmd);
-    described.set(e, s);
+/** Published form of each entry, made once (entries are immutable). */
+const described = new WeakMap<Entry, { term: number; cmd: string }>();
+function describe(e: Entry): { term: number; cmd: string } {
+  let v = described.get(e);
+  if (v === undefined) {
+    v = { term: e.term, cmd: describeCommand(e.cmd) };
+    described.set(e, v);
   }
-  return s;
+  return v;
 }
 
 export class RaftServer implements NodeBehaviour<ServerMessage> {
@@ -182,11 +183,7 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
     const r = this.raft;
     const last = r.log.lastIndex();
     const start = Math.max(r.log.snapshotIndex + 1, last - PUBLISHED_LOG_ENTRIES + 1);
-    const log: RaftServerState['log'] = [];
-    for (let i = start; i <= last; i++) {
-      const e = r.log.entry(i);
-      log.push({ term: e.term, cmd: describe(e) });
-    }
+    const log: RaftServerState['log'] = r.log.slice(start, last).map(describe);
     return {
       role: r.role,
       term: r.currentTerm,
