@@ -140,6 +140,12 @@ describe('clock drift', () => {
 });
 
 describe('planted bugs in the server and the resource', () => {
+  it('skipFsync: durable-grants sees the first grant leave before the table is on disk, with no crash needed', () => {
+    const r = runLock(fencingPause, { bugs: { skipFsync: true } });
+    expect(r.result.violations.map((v) => v.invariant)).toEqual(['durable-grants']);
+    expect(r.result.violations[0]?.message).toContain('(token 1) before making it durable: nothing durable');
+  });
+
   it('grantBeforeExpiry: the server hands the lock over while the lease runs, and single-holder catches it', () => {
     const r = runLock(fencingPause, { bugs: { grantBeforeExpiry: true } });
     expect(r.result.violations.map((v) => v.invariant)).toEqual(['single-holder']);

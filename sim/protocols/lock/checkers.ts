@@ -6,6 +6,8 @@
 //   single-holder      at most one holder per lock at any time, on the server's own clock:
 //                      a grant never goes out while another session's lease on that lock runs
 //   token-order        fencing tokens strictly increase per lock, across crashes and restarts
+//   durable-grants     when a grant leaves the server, its disk already holds (fsynced) that grant
+//                      and a token counter past it: the white-box cause of token-order
 //   fenced-writes      with fencing, the resource accepts tokens in non-decreasing order per lock,
 //                      so no write of an older holder lands after a newer holder's
 //   mutual-exclusion   critical sections never overlap in true time. A critical section is
@@ -17,10 +19,12 @@
 import { checkHistory } from '../../check/linearizability/checker.ts';
 import { lockModel } from '../../check/linearizability/models.ts';
 import { formatDuration } from '../../engine/time.ts';
-import type { Checker, Micros, TraceEvent } from '../../engine/types.ts';
+import type { Checker, Micros, SimView, TraceEvent } from '../../engine/types.ts';
 import { grantsIn, type LockMessage, type ResourceAck } from './messages.ts';
+import { TABLE_KEY } from './server.ts';
+import type { LockTableSnapshot } from './table.ts';
 
-type Observe = (ev: TraceEvent) => string | undefined;
+type Observe = (ev: TraceEvent, view: SimView) => string | undefined;
 
 /** An 'always' checker driven by trace events: observe() finds the problem, check() reports it once. */
 function eventChecker(name: string, description: string, make: () => Observe): Checker {
@@ -30,8 +34,8 @@ function eventChecker(name: string, description: string, make: () => Observe): C
     name,
     description,
     when: 'always',
-    observe(ev) {
-      if (found === undefined) found = step(ev);
+    observe(ev, view) {
+      if (found === undefined) found = step(ev, view);
     },
     check: () => found,
   };
@@ -99,6 +103,22 @@ export function tokenOrderChecker(server: string): Checker {
 }
 
 /** `fencing`: whether the resource fences at all; without it the property is not promised and the checker passes. */
+export function durableGrantsChecker(server: string): Checker {
+  return eventChecker('durable-grants', 'Every grant is on the server disk (fsynced) before it is sent', () => (ev, view) => {
+    const m = sentBy(ev, server);
+    if (!m) return undefined;
+    for (const g of grantsIn(m)) {
+      const snap = view.durable(server).get(TABLE_KEY) as LockTableSnapshot | undefined;
+      const entry = snap?.locks[g.lock];
+      if (!snap || snap.nextToken <= g.token || entry?.holder !== g.session || entry.token !== g.token) {
+        const had = snap ? `durable table has ${g.lock} ${entry ? `held by ${entry.holder} with token ${entry.token}` : 'unknown'} and next token ${snap.nextToken}` : 'nothing durable';
+        return `${server} sent the grant of ${g.lock} to ${g.session} (token ${g.token}) before making it durable: ${had}`;
+      }
+    }
+    return undefined;
+  });
+}
+
 export function fencedWritesChecker(resource: string, fencing: boolean): Checker {
   return eventChecker('fenced-writes', 'The resource accepts fenced writes in non-decreasing token order per lock', () => {
     const highest = new Map<string, { token: number; client: string }>();

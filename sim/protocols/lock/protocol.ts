@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { duration } from '../../scenario/schema.ts';
-import { fencedWritesChecker, linearizableLockChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
+import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
@@ -96,6 +96,7 @@ export const lock = defineProtocol({
       checkers: [
         singleHolderChecker(SERVER),
         tokenOrderChecker(SERVER),
+        durableGrantsChecker(SERVER),
         fencedWritesChecker(RESOURCE, config.fencing),
         mutualExclusionChecker(RESOURCE),
         linearizableLockChecker(),
