@@ -106,30 +106,31 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     out.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid: PID, tid: i + 1, args: { sort_index: i + 1 } });
   });
 
+  // Plain object literals, not spreads: spreading a shared base object is ~20x slower in V8 here.
   for (const ev of model.events) {
-    const node = eventNode(ev);
-    const base = { pid: PID, tid: tid(node), ts: ev.t };
+    const tidOf = tid(eventNode(ev));
+    const ts = ev.t;
     switch (ev.type) {
       case 'send':
       case 'duplicate': {
-        const mi = model.messageOfEvent[ev.seq] ?? -1;
-        const m = model.messages[mi];
+        const m = model.messages[model.messageOfEvent[ev.seq] ?? -1];
         const name = `${ev.type === 'send' ? 'send' : 'dup'} ${m?.type ?? '?'} → ${ev.to}`;
-        out.push({ ...base, name, ph: 'X', dur: 1, cat: 'message', args: { seq: ev.seq, id: ev.id, ...(ev.type === 'send' ? { msg: ev.msg } : { of: ev.of }) } });
-        if (m && m.outcome === 'delivered') out.push({ ...base, name: m.type, ph: 's', cat: 'message', id: ev.id });
+        const args: Record<string, JsonValue> = ev.type === 'send' ? { seq: ev.seq, id: ev.id, msg: ev.msg } : { seq: ev.seq, id: ev.id, of: ev.of };
+        out.push({ name, ph: 'X', ts, dur: 1, pid: PID, tid: tidOf, cat: 'message', args });
+        if (m && m.outcome === 'delivered') out.push({ name: m.type, ph: 's', ts, pid: PID, tid: tidOf, cat: 'message', id: ev.id });
         break;
       }
       case 'deliver': {
         const m = model.messages[model.messageOfEvent[ev.seq] ?? -1];
-        out.push({ ...base, name: `recv ${m?.type ?? '?'} ← ${ev.from}`, ph: 'X', dur: 1, cat: 'message', args: { seq: ev.seq, id: ev.id } });
-        out.push({ ...base, name: m?.type ?? '?', ph: 'f', bp: 'e', cat: 'message', id: ev.id });
+        out.push({ name: `recv ${m?.type ?? '?'} ← ${ev.from}`, ph: 'X', ts, dur: 1, pid: PID, tid: tidOf, cat: 'message', args: { seq: ev.seq, id: ev.id } });
+        out.push({ name: m?.type ?? '?', ph: 'f', bp: 'e', ts, pid: PID, tid: tidOf, cat: 'message', id: ev.id });
         break;
       }
       case 'drop':
-        out.push({ ...base, name: `drop #${ev.id} (${ev.reason})`, ph: 'i', s: 't', cat: 'drop', args: { seq: ev.seq, from: ev.from, reason: ev.reason } });
+        out.push({ name: `drop #${ev.id} (${ev.reason})`, ph: 'i', s: 't', ts, pid: PID, tid: tidOf, cat: 'drop', args: { seq: ev.seq, from: ev.from, reason: ev.reason } });
         break;
       case 'violation':
-        out.push({ ...base, name: `violation: ${ev.invariant}`, ph: 'i', s: 'g', cat: 'violation', args: { seq: ev.seq, message: ev.message, cause: ev.cause } });
+        out.push({ name: `violation: ${ev.invariant}`, ph: 'i', s: 'g', ts, pid: PID, tid: tidOf, cat: 'violation', args: { seq: ev.seq, message: ev.message, cause: ev.cause } });
         break;
       case 'crash':
       case 'restart':
@@ -139,7 +140,7 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
       case 'heal':
         break; // drawn as slices below
       default:
-        out.push({ ...base, name: ev.type === 'timer' ? `timer ${ev.name}` : ev.type, ph: 'i', s: 't', cat: ev.type, args: { seq: ev.seq, text: describeEvent(ev) } });
+        out.push({ name: ev.type === 'timer' ? `timer ${ev.name}` : ev.type, ph: 'i', s: 't', ts, pid: PID, tid: tidOf, cat: ev.type, args: { seq: ev.seq, text: describeEvent(ev) } });
     }
   }
 

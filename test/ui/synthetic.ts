@@ -145,8 +145,9 @@ export function bigTrace(n: number, nodeCount = 8): string {
   const inFlight: { id: number; from: string; to: string; at: number }[] = [];
   let x = 12345;
   const rnd = (k: number): number => {
+    // LCG; its low bits are poor, so use the high ones.
     x = (x * 1103515245 + 12345) % 2147483648;
-    return x % k;
+    return (x >>> 12) % k;
   };
   while (ev.length < n) {
     t += 1 + rnd(20);

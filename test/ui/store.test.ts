@@ -1,0 +1,72 @@
+// The viewer's state logic, without a browser: filters, stepping through
+// filtered events, cursor bounds; and the ring panel's point layout.
+
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../sim/trace/model.ts';
+import { parseTrace } from '../../sim/trace/parse.ts';
+import { Store } from '../../ui/src/store.ts';
+import { ringPoints } from '../../ui/src/panels/ring.ts';
+import { raftTrace } from './synthetic.ts';
+
+function loaded(): Store {
+  const s = new Store();
+  const parsed = parseTrace(raftTrace());
+  s.load(buildModel(parsed), { source: 'raft.jsonl', parsed, timings: {} });
+  return s;
+}
+
+describe('Store', () => {
+  it('clamps the cursor and notifies only on change', () => {
+    const s = loaded();
+    let n = 0;
+    s.on('cursor', () => n++);
+    s.setCursor(1e9);
+    expect(s.cursor).toBe(26);
+    s.setCursor(26);
+    s.setCursor(-4);
+    expect(s.cursor).toBe(0);
+    expect(n).toBe(2);
+  });
+
+  it('hides message events of hidden types and events of hidden nodes, but not cluster-wide ones', () => {
+    const s = loaded();
+    const m = s.model!;
+    s.hiddenTypes.add('RequestVote');
+    s.hiddenNodes.add('n3');
+    const shown = m.events.filter((e) => s.passes(e)).map((e) => e.seq);
+    expect(shown).toEqual([0, 1, 3, 4, 5, 10, 11, 12, 13, 14, 15, 17, 18, 19, 21, 22, 25, 26]);
+  });
+
+  it('searches case-insensitively in the event descriptions and steps over what does not match', () => {
+    const s = loaded();
+    s.search = 'requestvotereply';
+    expect(s.model!.events.filter((e) => s.passes(e)).map((e) => e.seq)).toEqual([10]);
+    s.search = 'deliver #';
+    s.step(1);
+    expect(s.cursor).toBe(9);
+    s.step(1);
+    expect(s.cursor).toBe(12);
+    s.step(-1);
+    expect(s.cursor).toBe(9);
+    s.step(-1); // nothing before: stays
+    expect(s.cursor).toBe(9);
+  });
+});
+
+describe('ringPoints', () => {
+  it('places round(8 x weight) points per member, sorted by angle, independent of member order', () => {
+    const a = ringPoints([
+      { id: 'a', weight: 1 },
+      { id: 'b', weight: 2.5 },
+    ]);
+    const b = ringPoints([
+      { id: 'b', weight: 2.5 },
+      { id: 'a', weight: 1 },
+    ]);
+    expect(a.filter((p) => p.id === 'a').length).toBe(8);
+    expect(a.filter((p) => p.id === 'b').length).toBe(20);
+    expect(a).toEqual(b);
+    expect(a.every((p, i) => i === 0 || a[i - 1]!.angle <= p.angle)).toBe(true);
+    expect(a.every((p) => p.angle >= 0 && p.angle < 2 * Math.PI)).toBe(true);
+  });
+});
