@@ -179,31 +179,76 @@ class Entry {
   ) {}
 }
 
-class Bitset {
-  constructor(readonly words: Uint32Array) {}
-  static of(n: number): Bitset {
-    return new Bitset(new Uint32Array(Math.max(1, Math.ceil(n / 32))));
+/**
+ * The set of linearized operations, as a bitset that also tracks its leading
+ * run of full words and its last non-empty word. Operation ids follow call
+ * order, so a linearized set is nearly a prefix: a snapshot keeps only the
+ * count of full words and the few words after them, and copying or comparing
+ * one costs the width of the concurrency window, not the length of the history.
+ */
+class OpSet {
+  readonly words: Uint32Array;
+  /** words[0 .. full) are all ones. */
+  private full = 0;
+  /** Last non-zero word, or -1. */
+  private top = -1;
+  constructor(n: number) {
+    this.words = new Uint32Array(Math.max(1, Math.ceil(n / 32)));
+  }
+  has(i: number): boolean {
+    return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
   set(i: number): void {
-    this.words[i >>> 5]! |= 1 << (i & 31);
+    const w = i >>> 5;
+    this.words[w]! |= 1 << (i & 31);
+    if (w > this.top) this.top = w;
+    while (this.full < this.words.length && this.words[this.full] === 0xffffffff) this.full++;
   }
   clear(i: number): void {
-    this.words[i >>> 5]! &= ~(1 << (i & 31));
+    const w = i >>> 5;
+    this.words[w]! &= ~(1 << (i & 31));
+    if (w < this.full) this.full = w;
+    while (this.top >= 0 && this.words[this.top] === 0) this.top--;
   }
-  clone(): Bitset {
-    return new Bitset(this.words.slice());
+  snapshot(): OpSetSnapshot {
+    return { full: this.full, tail: this.words.slice(this.full, Math.max(this.full, this.top + 1)) };
   }
-  equals(o: Bitset): boolean {
-    const a = this.words, b = o.words;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  equals(s: OpSetSnapshot): boolean {
+    if (s.full !== this.full || s.tail.length !== Math.max(0, this.top + 1 - this.full)) return false;
+    for (let i = 0; i < s.tail.length; i++) if (s.tail[i] !== this.words[this.full + i]) return false;
     return true;
   }
-  /** Every bit of this is set in o. */
-  subsetOf(o: Bitset): boolean {
-    const a = this.words, b = o.words;
-    for (let i = 0; i < a.length; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
-    return true;
+}
+
+interface OpSetSnapshot {
+  full: number;
+  tail: Uint32Array;
+}
+
+/** Sorted ids; `small` is a subset of the live set `big`. */
+function idsWithin(small: Int32Array, big: OpSet): boolean {
+  for (let i = 0; i < small.length; i++) if (!big.has(small[i]!)) return false;
+  return true;
+}
+
+/** Every id of `live` (any order) is in the sorted `ids`. */
+function allIn(live: readonly number[], ids: Int32Array): boolean {
+  if (live.length > ids.length) return false;
+  for (const x of live) {
+    let lo = 0, hi = ids.length - 1, found = false;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = ids[mid]!;
+      if (v === x) {
+        found = true;
+        break;
+      }
+      if (v < x) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (!found) return false;
   }
+  return true;
 }
 
 /** Zobrist key of operation i: the hash of a set of operations is the XOR of its members' keys, kept incrementally. */
@@ -262,9 +307,10 @@ function link(head: Entry, entries: Entry[]): void {
 
 /** Seen configurations with the same (D, state): the minimal U sets explored from them. */
 interface MemoEntry<S> {
-  definite: Bitset;
+  definite: OpSetSnapshot;
   state: S;
-  unknown: Bitset[];
+  /** Sorted ids of the unknown ops linearized; none is a subset of another. */
+  unknown: Int32Array[];
 }
 
 function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: number, memo: boolean): SearchResult {
@@ -291,8 +337,9 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
   link(uhead, pending);
 
   let definiteLeft = returns.size;
-  const definite = Bitset.of(n);
-  const unknown = Bitset.of(n);
+  const definite = new OpSet(n);
+  const unknown = new OpSet(n);
+  const unknownIds: number[] = []; // the members of `unknown`, in stack order
   const cache = new Map<number, MemoEntry<S>[]>();
   /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
   const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
@@ -311,11 +358,11 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     const h = (definiteHash ^ Math.imul(stateHash(next), 0x9e3779b1)) | 0;
     let bucket = cache.get(h);
     if (!bucket) cache.set(h, (bucket = []));
-    let m = bucket.find((c) => c.definite.equals(definite) && model.equal(c.state, next));
-    if (!m) bucket.push((m = { definite: definite.clone(), state: next, unknown: [] }));
-    if (m.unknown.some((u) => u.subsetOf(unknown))) return true;
-    m.unknown = m.unknown.filter((u) => !unknown.subsetOf(u));
-    m.unknown.push(unknown.clone());
+    let m = bucket.find((c) => definite.equals(c.definite) && model.equal(c.state, next));
+    if (!m) bucket.push((m = { definite: definite.snapshot(), state: next, unknown: [] }));
+    if (m.unknown.some((u) => idsWithin(u, unknown))) return true;
+    m.unknown = m.unknown.filter((u) => !allIn(unknownIds, u));
+    m.unknown.push(Int32Array.from(unknownIds).sort());
     return false;
   };
 
@@ -347,9 +394,11 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       const bits = candidate.ret ? definite : unknown;
       bits.set(candidate.op);
       if (candidate.ret) definiteHash ^= keys[candidate.op]!;
+      else unknownIds.push(candidate.op);
       if (memo && seen(next)) {
         bits.clear(candidate.op);
         if (candidate.ret) definiteHash ^= keys[candidate.op]!;
+        else unknownIds.pop();
         entry = candidate.next;
         continue;
       }
@@ -383,6 +432,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     state = top.state;
     (top.entry.ret ? definite : unknown).clear(top.entry.op);
     if (top.entry.ret) definiteHash ^= keys[top.entry.op]!;
+    else assert(unknownIds.pop() === top.entry.op, 'linearizability search: unknown ops leave in stack order');
     if (top.entry.ret) definiteLeft++;
     unlift(top.entry);
     entry = top.entry.next;
