@@ -61,7 +61,7 @@ export const twopcConfig = z
     /** ... after this many unanswered queries to the coordinator. */
     cooperativeAfter: z.number().int().min(0).default(2),
     /** Liveness: after the quiesce point, every transaction must resolve within this bound. */
-    livenessBound: duration.default(3_000_000),
+    livenessBound: duration.default(1_000_000),
     bugs: twopcBugs.default({
       commitBeforeLog: false,
       voteYesWithoutLog: false,
