@@ -84,7 +84,10 @@ export function logMatching(probe: ServerProbe): Checker {
     if (byTerm === undefined) known.set(index, (byTerm = new Map()));
     const k = byTerm.get(term);
     if (k === undefined) byTerm.set(term, { chain, node: id });
-    else if (k.chain !== chain) return `${k.node} and ${id} both hold entry ${index} of term ${term}, but their logs differ before it`;
+    else if (k.chain !== chain) {
+      const who = k.node === id ? `${id} held entry ${index} of term ${term} before and holds it again now` : `${k.node} and ${id} both hold entry ${index} of term ${term}`;
+      return `${who}, but the logs before it differ`;
+    }
     return undefined;
   };
   return {
@@ -251,10 +254,7 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
       if (!view.quiesced || electedAfterQuiesce) return undefined;
       let maxTerm = 0;
       let leaderTerm = -1;
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
+      for (const r of probe.at(view)) {
         if (r === undefined) continue;
         maxTerm = Math.max(maxTerm, r.currentTerm);
         if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.currentTerm);
