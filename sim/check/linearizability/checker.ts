@@ -213,6 +213,23 @@ class OpSet {
   snapshot(): OpSetSnapshot {
     return { full: this.full, tail: this.words.slice(this.full, Math.max(this.full, this.top + 1)) };
   }
+  /** Every member of the snapshot is in this set. */
+  contains(s: OpSetSnapshot): boolean {
+    if (s.full > this.full) {
+      for (let w = this.full; w < s.full; w++) if (this.words[w] !== 0xffffffff) return false;
+    }
+    for (let i = 0; i < s.tail.length; i++) if ((s.tail[i]! & ~this.words[s.full + i]!) !== 0) return false;
+    return true;
+  }
+  /** Every member of this set is in the snapshot. */
+  within(s: OpSetSnapshot): boolean {
+    for (let w = Math.max(s.full, 0); w <= this.top; w++) {
+      const i = w - s.full;
+      const other = i < s.tail.length ? s.tail[i]! : 0;
+      if ((this.words[w]! & ~other) !== 0) return false;
+    }
+    return true;
+  }
   equals(s: OpSetSnapshot): boolean {
     if (s.full !== this.full || s.tail.length !== Math.max(0, this.top + 1 - this.full)) return false;
     for (let i = 0; i < s.tail.length; i++) if (s.tail[i] !== this.words[this.full + i]) return false;
@@ -223,32 +240,6 @@ class OpSet {
 interface OpSetSnapshot {
   full: number;
   tail: Uint32Array;
-}
-
-/** Sorted ids; `small` is a subset of the live set `big`. */
-function idsWithin(small: Int32Array, big: OpSet): boolean {
-  for (let i = 0; i < small.length; i++) if (!big.has(small[i]!)) return false;
-  return true;
-}
-
-/** Every id of `live` (any order) is in the sorted `ids`. */
-function allIn(live: readonly number[], ids: Int32Array): boolean {
-  if (live.length > ids.length) return false;
-  for (const x of live) {
-    let lo = 0, hi = ids.length - 1, found = false;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = ids[mid]!;
-      if (v === x) {
-        found = true;
-        break;
-      }
-      if (v < x) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    if (!found) return false;
-  }
-  return true;
 }
 
 /** Zobrist key of operation i: the hash of a set of operations is the XOR of its members' keys, kept incrementally. */
@@ -309,8 +300,8 @@ function link(head: Entry, entries: Entry[]): void {
 interface MemoEntry<S> {
   definite: OpSetSnapshot;
   state: S;
-  /** Sorted ids of the unknown ops linearized; none is a subset of another. */
-  unknown: Int32Array[];
+  /** The sets of unknown ops linearized with which it was explored; none is a subset of another. */
+  unknown: OpSetSnapshot[];
 }
 
 function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: number, memo: boolean): SearchResult {
@@ -339,7 +330,6 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
   let definiteLeft = returns.size;
   const definite = new OpSet(n);
   const unknown = new OpSet(n);
-  const unknownIds: number[] = []; // the members of `unknown`, in stack order
   const cache = new Map<number, MemoEntry<S>[]>();
   /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
   const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
@@ -360,9 +350,9 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     if (!bucket) cache.set(h, (bucket = []));
     let m = bucket.find((c) => definite.equals(c.definite) && model.equal(c.state, next));
     if (!m) bucket.push((m = { definite: definite.snapshot(), state: next, unknown: [] }));
-    if (m.unknown.some((u) => idsWithin(u, unknown))) return true;
-    m.unknown = m.unknown.filter((u) => !allIn(unknownIds, u));
-    m.unknown.push(Int32Array.from(unknownIds).sort());
+    if (m.unknown.some((u) => unknown.contains(u))) return true;
+    m.unknown = m.unknown.filter((u) => !unknown.within(u));
+    m.unknown.push(unknown.snapshot());
     return false;
   };
 
@@ -394,11 +384,9 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       const bits = candidate.ret ? definite : unknown;
       bits.set(candidate.op);
       if (candidate.ret) definiteHash ^= keys[candidate.op]!;
-      else unknownIds.push(candidate.op);
       if (memo && seen(next)) {
         bits.clear(candidate.op);
         if (candidate.ret) definiteHash ^= keys[candidate.op]!;
-        else unknownIds.pop();
         entry = candidate.next;
         continue;
       }
@@ -432,7 +420,6 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     state = top.state;
     (top.entry.ret ? definite : unknown).clear(top.entry.op);
     if (top.entry.ret) definiteHash ^= keys[top.entry.op]!;
-    else assert(unknownIds.pop() === top.entry.op, 'linearizability search: unknown ops leave in stack order');
     if (top.entry.ret) definiteLeft++;
     unlift(top.entry);
     entry = top.entry.next;
