@@ -2,7 +2,7 @@
 // compare-and-set, P-compositionality, and what the explanation names.
 
 import { describe, expect, it } from 'vitest';
-import { checkHistory, historyToOperations, HistoryError, kvModel, lockModel, registerModel } from '../../sim/check/linearizability/index.ts';
+import { checkHistory, checkOperations, historyToOperations, HistoryError, kvModel, lockModel, registerModel } from '../../sim/check/linearizability/index.ts';
 import { HistoryBuilder } from './history-builder.ts';
 
 const lin = (b: HistoryBuilder, model = registerModel as Parameters<typeof checkHistory>[1]) => checkHistory(b.history, model);
@@ -296,6 +296,24 @@ describe('history pairing', () => {
       ['fail', 2, 3, undefined],
       ['unknown', 4, Infinity, undefined],
     ]);
+  });
+
+  it('an empty history, and one with only unknown operations, are linearizable', () => {
+    expect(checkHistory([], kvModel)).toMatchObject({ verdict: 'linearizable', partitions: 0, operations: 0 });
+    const b = new HistoryBuilder();
+    b.info(b.call('p1', 'put', 'x', 'k'));
+    b.call('p2', 'append', 'y', 'k');
+    expect(checkHistory(b.history, kvModel)).toMatchObject({ verdict: 'linearizable', partitions: 1, operations: 2, steps: 0 });
+  });
+
+  it('zero-length intervals (call and return at the same time) are allowed in operations', () => {
+    const ops = [
+      { id: 0, process: 'a', f: 'write', input: 1, outcome: 'ok' as const, call: 0, ret: 10 },
+      { id: 1, process: 'b', f: 'read', outcome: 'ok' as const, output: 1, call: 5, ret: 5 },
+      { id: 2, process: 'c', f: 'read', outcome: 'ok' as const, output: null, call: 6, ret: 6 },
+    ];
+    expect(checkOperations(ops, registerModel).verdict).toBe('not-linearizable');
+    expect(checkOperations(ops.slice(0, 2), registerModel).verdict).toBe('linearizable');
   });
 
   it('the search budget yields an unknown verdict rather than a guess', () => {

@@ -127,7 +127,7 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   for (const op of ops) {
     const problem = model.validate?.(op);
     if (problem !== undefined) throw new HistoryError(problem, op.call);
-    assert(op.call < op.ret, () => `operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
+    assert(op.call <= op.ret, () => `operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
     assert((op.outcome === 'unknown') === (op.ret === Infinity), () => `operation ${op.id}: unknown outcome iff no return`);
   }
   const relevant = model.ignore ? ops.filter((op) => !model.ignore!(op)) : ops;
