@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { MemorySink } from '../../sim/engine/trace.ts';
+import { loadAllScenarios, loadScenario } from '../../sim/cli/scenarios.ts';
+import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
-import defaultScenario from '../../scenarios/default.ts';
 import { serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
 import { bigTrace, lockTrace, raftTrace, ringTrace, twopcTrace, XSS } from './synthetic.ts';
@@ -142,6 +143,27 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('shows the protocol panel for a real run of each protocol in scenarios/', async () => {
+    const panelOf: Record<string, string> = { raft: 'panel-raft', ring: 'panel-ring', lock: 'panel-lock', twopc: 'panel-twopc' };
+    const seen = new Set<string>();
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    for (const { file, scenario } of await loadAllScenarios()) {
+      const panel = panelOf[scenario.protocol];
+      if (!panel || seen.has(scenario.protocol)) continue;
+      seen.add(scenario.protocol);
+      const sink = new MemorySink();
+      runPrepared(prepareRun(scenario, { file }), { trace: sink });
+      await openTrace(page, `${scenario.name}.jsonl`, sink.text());
+      expect(await page.locator('[data-testid=error]').count()).toBe(0);
+      await page.keyboard.press('End');
+      expect(await page.locator(`[data-testid=${panel}]`).count(), `${scenario.name} shows ${panel}`).toBe(1);
+      expect(await text(page, panel)).not.toBe('');
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    await page.close();
+  });
+
   it('says what is wrong and where for malformed and truncated traces, never a blank page', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);
@@ -180,20 +202,23 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
-  it('runs a scenario live in the page: same trace hash as Node', async () => {
-    const seed = '7';
-    const node = runPrepared(prepareRun(parseScenario(defaultScenario), { seed }));
+  it.each([
+    ['default', '7'],
+    ['raft-leader-crash', '3'],
+  ])('runs %s live in the page (seed %s): same trace hash as Node', async (name, seed) => {
+    const { file, scenario } = await loadScenario(name);
+    const node = runPrepared(prepareRun(scenario, { file, seed }));
     const page = await newPage(h, problems);
-    await page.goto(`${h.base}?run=default&seed=${seed}`);
+    await page.goto(`${h.base}?run=${name}&seed=${seed}`);
     await page.waitForSelector('[data-testid=live-result]', { timeout: 30_000 });
     const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
     expect(hash).toBe(node.hash);
     expect(await text(page, 'trace-hash')).toContain('verified');
-    expect(await text(page, 'trace-source')).toBe(`live: default seed ${seed}`);
-    expect(await text(page, 'live-result')).toContain('expectation held');
+    expect(await text(page, 'trace-source')).toBe(`live: ${name} seed ${seed}`);
+    expect(await text(page, 'live-result')).toContain(node.expectation.held ? 'expectation held' : 'expectation DID NOT HOLD');
     // The scenario list comes from scenarios/*.ts through the worker.
-    expect(await page.locator('[data-testid=scenario] option').count()).toBeGreaterThanOrEqual(1);
-    await page.screenshot({ path: join(RESULTS, 'viewer-live.png'), fullPage: true });
+    expect(await page.locator('[data-testid=scenario] option').count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(RESULTS, `viewer-live-${name}.png`), fullPage: true });
     await page.close();
   });
 

@@ -77,6 +77,12 @@ function resourceRow(model: TraceModel, node: string): Row {
   return { label: `${node} writes`, segments: [], marks };
 }
 
+/** Time left on a lease, or how long ago it ran out: a client that still holds an expired lease is the hazard this panel is for. */
+function leaseLeft(ownLeft: number, trueLeft: number): HTMLElement | string {
+  if (ownLeft >= 0) return `${fmtTime(ownLeft)} / ${fmtTime(trueLeft)}`;
+  return el('span', { class: 'bad', title: 'the client still believes it holds the lock' }, `expired ${fmtTime(-ownLeft)} ago (own clock), ${fmtTime(-trueLeft)} ago (true)`);
+}
+
 export const lockPanel: PanelFactory = (store, model) => {
   const servers = withShape(model, isLockServer);
   const clients = withShape(model, isLockClient);
@@ -113,7 +119,7 @@ export const lockPanel: PanelFactory = (store, model) => {
           el('td', null, fmtValue(s?.token ?? null)),
           el('td', { title: "deadline on the client's own clock" }, dl !== null ? fmtTime(dl) : '—'),
           el('td', { title: 'the same deadline in true time' }, trueDl !== undefined ? fmtTime(trueDl) : '—'),
-          el('td', { title: 'lease left: on its clock / in true time' }, dl !== null && holding ? `${fmtTime(dl - local)} / ${fmtTime((trueDl ?? now) - now)}` : '—'),
+          el('td', { title: 'lease left: on its clock / in true time', testid: `lock-left-${c}` }, dl !== null && holding ? leaseLeft(dl - local, (trueDl ?? now) - now) : '—'),
           el('td', null, s?.recipe ?? '—'),
         );
       });

@@ -1,7 +1,7 @@
 // Ring panel: the members on a circle with their virtual nodes coloured by
 // owner (arcs show which member owns each stretch of the hash space), the key
 // count of each storage node, and hand-offs in flight, at the cursor.
-// The points are placed by the viewer's own hash (FNV-1a of "<id>#<i>", 8 per
+// The points are placed by the viewer's own hash (FNV-1a + murmur mix of "<id>#<i>", 8 per
 // unit of weight): a picture of how a weighted ring divides the space, not the
 // protocol's exact placement.
 
@@ -20,6 +20,12 @@ function fnv1a(s: string): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
+  // Murmur3's finaliser: FNV alone clusters short keys like "n1#0", "n1#1".
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
