@@ -156,6 +156,14 @@ describe('planted bugs in the server and the resource', () => {
     expect(r.result.violations.map((v) => v.invariant)).toEqual(['fenced-writes']);
   });
 
+  it('neverRelease: a client keeps its lock (and its session) forever, and lock-progress sees the others starve', () => {
+    const quiet = { name: 'lock-quiet', description: 'no faults', protocol: 'lock', config: { clients: 3, locks: 1 }, duration: '3s' };
+    expect(runLock(quiet).result.violations).toEqual([]);
+    const r = runLock(quiet, { bugs: { neverRelease: true } }, { checkers: ['lock-progress'] });
+    expect(r.result.violations.map((v) => v.invariant)).toEqual(['lock-progress']);
+    expect(r.result.violations[0]?.message).toMatch(/^no lock granted to (c\d, )*c\d in the 3s after the start$/);
+  });
+
   it('ignoreStaleTokens: mutual-exclusion catches it too', () => {
     const r = runLock(fencingPause, { bugs: { ignoreStaleTokens: true } }, { checkers: ['mutual-exclusion'] });
     expect(r.result.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);

@@ -13,6 +13,9 @@
 //   mutual-exclusion   critical sections never overlap in true time. A critical section is
 //                      what a holding did to the resource: the span from its first to its last
 //                      accepted write. Two holdings' spans interleaving is the failure.
+//   lock-progress      liveness: once faults stop (the quiesce point, else the start) every live client
+//                      that still wants the lock gets it again (judged only when the fault-free time is
+//                      long enough for stale leases to lapse and the queue ahead to drain)
 //   linearizable       the acquire/release history is a linearizable lock (lockModel); lease
 //                      expiries are in it as releases by the holder (recorded by the server)
 
@@ -162,6 +165,36 @@ export function mutualExclusionChecker(resource: string): Checker {
       return undefined;
     };
   });
+}
+
+/**
+ * `grace`: fault-free time a client may need to get a lock: stale leases lapse (a ttl or two) and the
+ * queue ahead of it drains (every other client's critical section). Shorter runs are not judged.
+ */
+export function progressChecker(clients: readonly string[], grace: Micros, cycles: number): Checker {
+  return {
+    name: 'lock-progress',
+    description: 'After the faults stop, every live client that still wants a lock gets one',
+    when: 'final',
+    check(view) {
+      const from = view.quiescedAt ?? 0;
+      if (view.now - from < grace) return undefined; // too little fault-free time to judge
+      const acquires = new Map<number, string>();
+      const okAfter = new Map<string, number>(); // client -> acquires ok after `from`
+      const total = new Map<string, number>();
+      for (const h of view.history) {
+        if (h.type === 'invoke' && h.f === 'acquire') acquires.set(h.op, h.process);
+        else if (h.type === 'return' && h.outcome === 'ok' && acquires.has(h.op)) {
+          const c = acquires.get(h.op) as string;
+          total.set(c, (total.get(c) ?? 0) + 1);
+          if (h.t > from) okAfter.set(c, (okAfter.get(c) ?? 0) + 1);
+        }
+      }
+      const starved = clients.filter((c) => view.isUp(c) && !view.isPaused(c) && !(cycles > 0 && (total.get(c) ?? 0) >= cycles) && (okAfter.get(c) ?? 0) === 0);
+      if (starved.length === 0) return undefined;
+      return `no lock granted to ${starved.join(', ')} in the ${formatDuration(view.now - from)} after ${view.quiescedAt === undefined ? 'the start' : 'the faults stopped'}`;
+    },
+  };
 }
 
 export function linearizableLockChecker(): Checker {

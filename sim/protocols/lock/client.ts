@@ -38,6 +38,8 @@ export interface LockClientOptions {
   startAfter: Micros;
   /** Stop after this many critical sections (0 = never). */
   cycles: number;
+  /** PLANTED BUG: skip the release after a completed critical section. */
+  neverRelease: boolean;
 }
 
 type Phase = 'idle' | 'acquiring' | 'holding' | 'releasing';
@@ -222,7 +224,10 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   /** Check the lease, then do the work. The write goes out when the work is done, without another check. */
   private checkAndWork(ctx: NodeContext<LockMessage>): void {
     if (this.phase !== 'holding' || this.inflightWrite) return;
-    if (this.seq >= this.o.writes) return this.startRelease(ctx);
+    if (this.seq >= this.o.writes) {
+      if (this.o.neverRelease) return this.toIdle(ctx, this.thinkTime(ctx)); // the bug: no release, session still kept alive
+      return this.startRelease(ctx);
+    }
     if (this.deadline === null || ctx.now() >= this.deadline) {
       ctx.log(`lease deadline passed on ${this.lock}: giving up the critical section`);
       return this.startRelease(ctx);

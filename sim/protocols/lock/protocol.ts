@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { duration } from '../../scenario/schema.ts';
-import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
+import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
@@ -50,14 +50,25 @@ export const lockConfig = z
         grantBeforeExpiry: z.boolean().default(false),
         /** Resource: compute the fencing check but accept stale writes anyway. */
         ignoreStaleTokens: z.boolean().default(false),
+        /** Client: after its critical section, forget to release (the session stays alive, so the lock stays taken). */
+        neverRelease: z.boolean().default(false),
       })
       .strict()
-      .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false }),
+      .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false, neverRelease: false }),
   })
   .strict()
   .refine((c) => c.margin < c.ttl, { message: 'margin must be shorter than ttl', path: ['margin'] });
 
 export type LockConfig = z.output<typeof lockConfig>;
+
+export function clientIds(c: LockConfig): string[] {
+  return Array.from({ length: c.clients }, (_, i) => `c${i + 1}`);
+}
+
+/** Fault-free time after which every client must have had the lock: stale leases lapse, then everyone ahead takes a turn. */
+export function progressGrace(c: LockConfig): number {
+  return 3 * c.ttl + c.clients * c.writes * (c.work + c.retry);
+}
 
 export function lockNodes(c: LockConfig): NodeSpec[] {
   const locks = Array.from({ length: c.locks }, (_, i) => `L${i + 1}`);
@@ -80,6 +91,7 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
       think: c.think,
       startAfter: i * c.stagger,
       cycles: c.cycles,
+      neverRelease: c.bugs.neverRelease,
     };
     nodes.push({ id: `c${i + 1}`, role: 'client', create: () => new LockClient(options) });
   }
@@ -99,6 +111,7 @@ export const lock = defineProtocol({
         durableGrantsChecker(SERVER),
         fencedWritesChecker(RESOURCE, config.fencing),
         mutualExclusionChecker(RESOURCE),
+        progressChecker(clientIds(config), progressGrace(config), config.cycles),
         linearizableLockChecker(),
       ],
     };

@@ -24,7 +24,7 @@ export interface LockServerOptions {
 
 export class LockServer implements NodeBehaviour<LockMessage> {
   table!: LockTable;
-  /** Highest request number seen per session: a copy that arrives after a newer request is stale and dropped. */
+  /** Highest acquire/release request number seen per session and lock: an older copy arriving later is dropped. */
   private readonly lastReq = new Map<string, number>();
 
   constructor(private readonly opts: LockServerOptions) {}
@@ -45,9 +45,14 @@ export class LockServer implements NodeBehaviour<LockMessage> {
 
   onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
     if (msg.type !== 'acquire' && msg.type !== 'keepalive' && msg.type !== 'release') return;
-    // A delayed or duplicated request must not act again after newer ones (an old acquire would re-take a released lock).
-    if ((this.lastReq.get(msg.session) ?? 0) >= msg.req) return;
-    this.lastReq.set(msg.session, msg.req);
+    // A delayed or duplicated acquire or release must not act after a newer one on the same lock (an old
+    // acquire would re-take a released lock). Keep-alives are exempt: one arriving late only lengthens the
+    // lease, which errs on the safe side, and they race with the lock requests sent next to them.
+    if (msg.type !== 'keepalive') {
+      const key = `${msg.session} ${msg.lock}`;
+      if ((this.lastReq.get(key) ?? 0) >= msg.req) return;
+      this.lastReq.set(key, msg.req);
+    }
     const now = ctx.now();
     let cmd: LockCommand;
     switch (msg.type) {
