@@ -6,6 +6,7 @@ import { lockBench } from './lock.ts';
 import { pingpongBench } from './pingpong.ts';
 import { raftBench } from './raft.ts';
 import { ringBench } from './ring.ts';
+import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench];

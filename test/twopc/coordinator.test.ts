@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Coordinator, timerResend, timerVote, TIMER_FLUSH, type CoordinatorOptions } from '../../sim/protocols/twopc/coordinator.ts';
 import { bugs, FakeIo } from './fake-io.ts';
 
-const OPTS: CoordinatorOptions = { accountsPerShard: 10, voteTimeout: 200_000, resendInterval: 150_000, lazyFlush: 20_000, bugs: bugs() };
+const OPTS: CoordinatorOptions = { accountsPerShard: 10, voteTimeout: 200_000, retryInterval: 50_000, resendInterval: 150_000, lazyFlush: 20_000, bugs: bugs() };
 const TRANSFER = { from: 'a3', to: 'a12', amount: 7 };
 
 function begun(opts: Partial<CoordinatorOptions> = {}): { io: FakeIo; co: Coordinator } {
@@ -45,6 +45,26 @@ describe('coordinator: work and phase 1', () => {
       { to: 'p1', msg: { type: 'prepare', tx: 't1' } },
       { to: 'p2', msg: { type: 'prepare', tx: 't1' } },
     ]);
+  });
+});
+
+describe('coordinator: re-sending over lossy links', () => {
+  it('re-sends work, then prepare, only to the participants that have not answered, and stops once decided', () => {
+    const { io, co } = begun();
+    io.take();
+    co.onWorkAck('p2', 't1', true, undefined);
+    co.onRetry('t1');
+    expect(io.take()).toEqual([{ to: 'p1', msg: { type: 'work', tx: 't1', epoch: 0, ops: [{ account: 'a3', delta: -7 }], participants: ['p1', 'p2'] } }]);
+    co.onWorkAck('p1', 't1', true, undefined);
+    co.onVote('p1', 't1', true, undefined);
+    io.take();
+    co.onRetry('t1');
+    expect(io.take()).toEqual([{ to: 'p2', msg: { type: 'prepare', tx: 't1' } }]);
+    co.onVote('p2', 't1', true, undefined);
+    io.take();
+    expect(io.timers.has('retry:t1')).toBe(false);
+    co.onRetry('t1');
+    expect(io.take()).toEqual([]);
   });
 });
 

@@ -41,7 +41,7 @@ export const twopcConfig = z
       .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
       .strict()
       .refine((a) => a.max >= a.min, { message: 'max must be >= min', path: ['max'] })
-      .default({ min: 1, max: 60 }),
+      .default({ min: 1, max: 40 }),
     /** Transfers per client (default: no limit, clients run for the whole scenario). */
     transfers: z.number().int().min(0).optional(),
     /** Pause of a client between two transfers. */
@@ -50,6 +50,8 @@ export const twopcConfig = z
     clientTimeout: duration.default(1_000_000),
     /** Coordinator: how long to wait for work acknowledgements and votes before aborting. */
     voteTimeout: duration.default(200_000),
+    /** Coordinator: re-send work and prepare to participants that have not answered, at this interval, until the vote timeout. */
+    retryInterval: duration.default(50_000),
     /** Participant: how long an unvoted transaction may hold its locks before the participant aborts it alone. */
     workTimeout: duration.default(400_000),
     /** In-doubt participant: interval between two outcome queries. */

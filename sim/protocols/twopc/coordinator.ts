@@ -18,6 +18,7 @@ import { PUBLISHED_RECENT, type CoordinatorState, type CoordinatorTxState } from
 export interface CoordinatorOptions {
   accountsPerShard: number;
   voteTimeout: Micros;
+  retryInterval: Micros;
   resendInterval: Micros;
   /** Bugs: the commit record is flushed this long after the decision is sent. */
   lazyFlush: Micros;
@@ -48,6 +49,7 @@ export interface CoordinatorTx {
 
 export const timerVote = (tx: TxId): string => `vote:${tx}`;
 export const timerResend = (tx: TxId): string => `resend:${tx}`;
+export const timerRetry = (tx: TxId): string => `retry:${tx}`;
 export const TIMER_FLUSH = 'flush';
 
 export class Coordinator {
@@ -168,6 +170,18 @@ export class Coordinator {
     this.dirty = true;
     for (const [p, pops] of ops) this.io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: pops, participants });
     this.io.setTimer(timerVote(id), this.opts.voteTimeout);
+    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
+  }
+
+  /** Links lose messages: ask again whoever has not answered the current phase (participants answer duplicates alike). */
+  onRetry(id: TxId): void {
+    const tx = this.txs.get(id);
+    if (tx === undefined || tx.phase === 'decided') return;
+    for (const p of tx.participants) {
+      if (tx.phase === 'work' && !tx.workAcks.has(p)) this.io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: tx.ops.get(p) ?? [], participants: tx.participants });
+      if (tx.phase === 'vote' && tx.votes.get(p) === null) this.io.send(p, { type: 'prepare', tx: id });
+    }
+    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
   }
 
   onWorkAck(from: NodeId, id: TxId, ok: boolean, reason: string | undefined): void {
@@ -183,6 +197,7 @@ export class Coordinator {
     tx.phase = 'vote';
     for (const p of tx.participants) this.io.send(p, { type: 'prepare', tx: id });
     this.io.setTimer(timerVote(id), this.opts.voteTimeout);
+    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
   }
 
   /**
@@ -228,6 +243,7 @@ export class Coordinator {
     tx.phase = 'decided';
     tx.decision = decision;
     this.io.cancelTimer(timerVote(tx.id));
+    this.io.cancelTimer(timerRetry(tx.id));
     this.io.log(`decide ${decision} ${tx.id}: ${why}`);
     const rec: DecisionRecord = { decision, participants: tx.participants, client: tx.client, ended: false };
     if (decision === 'commit') {

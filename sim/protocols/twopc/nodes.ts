@@ -3,7 +3,7 @@
 // handler that changed it.
 
 import type { NodeBehaviour, NodeContext, NodeId } from '../../engine/types.ts';
-import { Coordinator, timerResend, timerVote, TIMER_FLUSH, type CoordinatorOptions } from './coordinator.ts';
+import { Coordinator, timerResend, timerRetry, timerVote, TIMER_FLUSH, type CoordinatorOptions } from './coordinator.ts';
 import type { TwoPcMessage } from './messages.ts';
 import { Participant, timerInDoubt, timerWork, type ParticipantOptions } from './participant.ts';
 
@@ -46,6 +46,7 @@ export class CoordinatorNode implements NodeBehaviour<TwoPcMessage> {
     if (name === TIMER_FLUSH) m.onFlush();
     else if (name === timerVote(tx) && kind === 'vote') m.onVoteTimeout(tx);
     else if (name === timerResend(tx) && kind === 'resend') m.onResend(tx);
+    else if (name === timerRetry(tx) && kind === 'retry') m.onRetry(tx);
     this.publish(ctx);
   }
 

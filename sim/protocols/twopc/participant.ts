@@ -56,6 +56,8 @@ export class Participant {
   readonly txs = new Map<TxId, ParticipantTx>();
   /** Lock table: account -> transaction holding its exclusive lock (strict two-phase locking). */
   readonly locks = new Map<string, TxId>();
+  /** Working and prepared transactions, in the order they arrived (the published state lists them). */
+  private readonly active = new Set<TxId>();
   /** Resolved transactions, oldest first (for the published state). */
   private readonly resolved: TxId[] = [];
   /** Set when something the published state shows has changed. */
@@ -100,6 +102,7 @@ export class Participant {
         this.resolved.push(id);
         continue;
       }
+      this.active.add(id);
       for (const op of rec.ops) {
         const holder = this.locks.get(op.account);
         assert(holder === undefined, () => `${this.io.id}: recovery: ${op.account} locked by both ${holder} and ${id}`);
@@ -169,6 +172,7 @@ export class Participant {
     }
     const tx: ParticipantTx = { id, state: 'working', ops, participants, coordinator: from, epoch, queries: 0 };
     this.txs.set(id, tx);
+    this.active.add(id);
     this.dirty = true;
     for (const op of ops) {
       assert(this.balances.has(op.account), () => `${this.io.id}: ${id} writes ${op.account}, which is not on this shard`);
@@ -343,6 +347,7 @@ export class Participant {
       this.io.log(`resolved ${tx.id}: ${outcome} via ${via} after ${(waited / 1000).toFixed(3)} ms in doubt`);
     }
     delete tx.inDoubtSince;
+    this.active.delete(tx.id);
     this.resolved.push(tx.id);
     if (this.resolved.length > 4 * PUBLISHED_RECENT) this.resolved.splice(0, this.resolved.length - PUBLISHED_RECENT);
     this.dirty = true;
@@ -376,9 +381,11 @@ export class Participant {
   snapshot(): ParticipantState {
     const txs: Record<string, ParticipantTxState> = {};
     const inDoubt: string[] = [];
-    for (const tx of this.txs.values()) {
-      if (tx.state === 'working' || tx.state === 'prepared') txs[tx.id] = tx.state;
-      if (tx.state === 'prepared') inDoubt.push(tx.id);
+    for (const id of this.active) {
+      const tx = this.txs.get(id) as ParticipantTx;
+      assert(tx.state === 'working' || tx.state === 'prepared', () => `${this.io.id}: ${id} is active in state ${tx.state}`);
+      txs[id] = tx.state;
+      if (tx.state === 'prepared') inDoubt.push(id);
     }
     for (const id of this.resolved.slice(-PUBLISHED_RECENT)) {
       const tx = this.txs.get(id);

@@ -21,7 +21,7 @@ export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
       id: COORDINATOR,
       role: 'server',
       create: () =>
-        new CoordinatorNode({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
+        new CoordinatorNode({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, retryInterval: c.retryInterval, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
     },
   ];
   for (let s = 0; s < c.participants; s++) {

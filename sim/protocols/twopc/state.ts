@@ -28,4 +28,4 @@ export interface ClientState {
 }
 
 /** How many finished transactions a node keeps in its published state. */
-export const PUBLISHED_RECENT = 16;
+export const PUBLISHED_RECENT = 8;
