@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../sim/trace/model.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { Store } from '../../ui/src/store.ts';
-import { ringPoints } from '../../ui/src/panels/ring.ts';
+import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
+import { HashRing } from '../../sim/protocols/ring/ring.ts';
+import { hash32 } from '../../sim/protocols/ring/hash.ts';
 import { raftTrace } from './synthetic.ts';
 
 function loaded(): Store {
@@ -68,5 +70,32 @@ describe('ringPoints', () => {
     expect(a).toEqual(b);
     expect(a.every((p, i) => i === 0 || a[i - 1]!.angle <= p.angle)).toBe(true);
     expect(a.every((p) => p.angle >= 0 && p.angle < 2 * Math.PI)).toBe(true);
+  });
+});
+
+describe('ringPoints in native layout', () => {
+  it('draws the protocol ring: the first point clockwise of a key hash belongs to the member HashRing (1 probe) says owns it', () => {
+    const members = [
+      { id: 'n1', weight: 1 },
+      { id: 'n2', weight: 2 },
+      { id: 'n3', weight: 0.5 },
+    ];
+    const pts = ringPoints(members, { kind: 'native', vnodes: 20 });
+    expect(pts.length).toBe(20 + 40 + 10);
+    const ring = new HashRing(members, { vnodes: 20, probes: 1 });
+    for (let k = 0; k < 500; k++) {
+      const key = `key-${k}`;
+      const angle = (hash32(key, 0) / 2 ** 32) * Math.PI * 2;
+      const owner = (pts.find((p) => p.angle >= angle) ?? pts[0]!).id;
+      expect(owner).toBe(ring.lookup(key));
+    }
+  });
+
+  it('uses the native layout only for ring traces in native mode, with their vnodes', () => {
+    const header = (protocol: string, config: object) => ({ header: { protocol, config } }) as never;
+    expect(ringLayout(header('ring', { config: { mode: 'native', vnodes: 40 } }))).toEqual({ kind: 'native', vnodes: 40 });
+    expect(ringLayout(header('ring', { config: {} }))).toEqual({ kind: 'native', vnodes: 160 });
+    expect(ringLayout(header('ring', { config: { mode: 'ketama' } })).kind).toBe('sketch');
+    expect(ringLayout(header('other', {})).kind).toBe('sketch');
   });
 });

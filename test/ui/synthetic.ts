@@ -132,7 +132,7 @@ export function ringTrace(): string {
     { t: 0, type: 'state', node: 'b', state: { ringVersion: 1, members, keys: 12, migrating: [] } },
     { t: 0, type: 'state', node: 'c', state: { ringVersion: 1, members, keys: 20, migrating: [] } },
   ];
-  return traceText({ scenario: 'ring-synthetic', protocol: 'ring', nodes }, ev);
+  return traceText({ scenario: 'ring-synthetic', protocol: 'ring', nodes, config: { config: { mode: 'native', vnodes: 8 } } }, ev);
 }
 
 /** A pingpong-like trace of n events over `nodes` nodes (for scale tests). */

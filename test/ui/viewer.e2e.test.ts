@@ -138,8 +138,9 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.keyboard.press('End');
     expect(await text(page, 'ring-keys-c')).toBe('20');
     expect(await text(page, 'ring-row-a')).toContain('→ c: 3 keys');
-    // weights 1, 1, 2 at 8 points per unit: 32 virtual nodes drawn
+    // weights 1, 1, 2 at the trace's 8 points per unit: the protocol's 32 virtual nodes drawn
     expect(await page.locator('[data-testid=ring-circle] circle[r="3"]').count()).toBe(32);
+    expect(await text(page, 'ring-layout')).toContain("the protocol's 8 virtual nodes per unit of weight");
     await page.close();
   });
 

@@ -1,12 +1,15 @@
 // Ring panel: the members on a circle with their virtual nodes coloured by
 // owner (arcs show which member owns each stretch of the hash space), the key
 // count of each storage node, and hand-offs in flight, at the cursor.
-// The points are placed by the viewer's own hash (FNV-1a + murmur mix of "<id>#<i>", 8 per
-// unit of weight): a picture of how a weighted ring divides the space, not the
-// protocol's exact placement.
+// In the ring protocol's native mode the points are exactly the protocol's:
+// hash32("<id>#<i>"), round(vnodes x weight) per member (sim/protocols/ring/
+// ring.ts), with vnodes from the trace's resolved config. Otherwise (ketama,
+// or a foreign trace) the viewer places 8 points per unit of weight with its
+// own hash: a picture of how the space is divided, not the exact placement.
 
 import { schemeTableau10 } from 'd3';
-import { stateAt } from '../../../sim/trace/model.ts';
+import { hash32 } from '../../../sim/protocols/ring/hash.ts';
+import { stateAt, type TraceModel } from '../../../sim/trace/model.ts';
 import { el, replace, svg } from '../dom.ts';
 import type { PanelFactory } from './panel.ts';
 import { isRing, type RingState } from './shapes.ts';
@@ -29,11 +32,26 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-export function ringPoints(members: RingState['members']): { id: string; angle: number }[] {
+export interface RingLayout {
+  /** 'native': the protocol's own points; 'sketch': the viewer's approximation. */
+  kind: 'native' | 'sketch';
+  vnodes: number;
+}
+
+/** Which placement to draw, from the ring config in the trace header (config.config.mode / vnodes). */
+export function ringLayout(model: Pick<TraceModel, 'header'>): RingLayout {
+  const cfg = (model.header.config as { config?: { mode?: unknown; vnodes?: unknown } } | null)?.config;
+  const mode = cfg?.mode ?? 'native';
+  const vnodes = typeof cfg?.vnodes === 'number' ? cfg.vnodes : 160;
+  return model.header.protocol === 'ring' && mode === 'native' ? { kind: 'native', vnodes } : { kind: 'sketch', vnodes: VNODES };
+}
+
+export function ringPoints(members: RingState['members'], layout: RingLayout = { kind: 'sketch', vnodes: VNODES }): { id: string; angle: number }[] {
   const pts: { id: string; angle: number }[] = [];
+  const hash = layout.kind === 'native' ? (s: string) => hash32(s) : fnv1a;
   for (const m of members) {
-    const n = Math.max(1, Math.round(VNODES * m.weight));
-    for (let i = 0; i < n; i++) pts.push({ id: m.id, angle: (fnv1a(`${m.id}#${i}`) / 2 ** 32) * Math.PI * 2 });
+    const n = Math.max(1, Math.round(layout.vnodes * m.weight));
+    for (let i = 0; i < n; i++) pts.push({ id: m.id, angle: (hash(`${m.id}#${i}`) / 2 ** 32) * Math.PI * 2 });
   }
   return pts.sort((a, b) => a.angle - b.angle || (a.id < b.id ? -1 : 1));
 }
@@ -42,6 +60,7 @@ export const ringPanel: PanelFactory = (store, model) => {
   const nodes = model.nodes.filter((n) => (model.states.get(n) ?? []).some((s) => isRing(s.state)));
   if (nodes.length === 0) return undefined;
   const color = (id: string): string => schemeTableau10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
+  const layout = ringLayout(model);
   const body = el('div');
   const root = el('section', { class: 'panel', testid: 'panel-ring' }, el('h3', null, 'Ring'), body);
   return {
@@ -60,7 +79,7 @@ export const ringPanel: PanelFactory = (store, model) => {
       const cy = R + 20;
       pic.appendChild(svg('circle', { cx, cy, r: R, fill: 'none', stroke: '#ccc', 'stroke-width': 8 }));
       if (newest) {
-        const pts = ringPoints(newest.members);
+        const pts = ringPoints(newest.members, layout);
         // Each point owns the arc from the previous point up to itself (clockwise).
         pts.forEach((p, i) => {
           const prev = pts[(i - 1 + pts.length) % pts.length]!;
@@ -72,7 +91,7 @@ export const ringPanel: PanelFactory = (store, model) => {
           const [x1, y1] = [cx + R * Math.sin(a1), cy - R * Math.cos(a1)];
           pic.appendChild(svg('path', { d: `M ${x0} ${y0} A ${R} ${R} 0 ${large} 1 ${x1} ${y1}`, fill: 'none', stroke: color(p.id), 'stroke-width': 8 }));
         });
-        for (const p of pts) pic.appendChild(svg('circle', { cx: cx + R * Math.sin(p.angle), cy: cy - R * Math.cos(p.angle), r: 3, fill: '#fff', stroke: color(p.id), 'stroke-width': 2 }));
+        if (pts.length <= 128) for (const p of pts) pic.appendChild(svg('circle', { cx: cx + R * Math.sin(p.angle), cy: cy - R * Math.cos(p.angle), r: 3, fill: '#fff', stroke: color(p.id), 'stroke-width': 2 }));
         pic.appendChild(svg('text', { x: cx, y: cy + 4, 'text-anchor': 'middle', class: 'tl-label' }, `ring v${newest.ringVersion}`));
       }
       const maxKeys = Math.max(1, ...[...states.values()].map((s) => s.keys));
@@ -91,7 +110,7 @@ export const ringPanel: PanelFactory = (store, model) => {
       replace(
         body,
         el('div', { class: 'ring-wrap' }, pic, el('table', { class: 'grid' }, el('thead', null, el('tr', null, ...['node', 'ring', 'keys', '', 'migrating'].map((h) => el('th', null, h)))), el('tbody', null, ...rows))),
-        el('div', { class: 'muted small' }, `virtual nodes coloured by owner; placement drawn by the viewer's hash (${VNODES} points per unit of weight)`),
+        el('div', { class: 'muted small', testid: 'ring-layout' }, layout.kind === 'native' ? `the protocol's ${layout.vnodes} virtual nodes per unit of weight, coloured by owner (each owns the arc up to it)` : `virtual nodes coloured by owner; a sketch by the viewer's hash (${VNODES} points per unit of weight), not the exact placement`),
       );
     },
   };
