@@ -30,6 +30,12 @@ describe('fenced recipe under random faults', () => {
     expect(report.failures.map((f) => `${f.violation.invariant}: ${f.violation.message}`)).toEqual([]);
   }, 60_000);
 
+  it('keeps serving: once faults stop, every client gets a lock again (lock-progress judged on 1.2 s of quiet)', () => {
+    const scenario = { ...base(), duration: 4_000_000, checkers: ['lock-progress'] };
+    const report = fuzz({ scenario, runs: 80, seed: 46, faults: { nodes: ALL, maxDriftPpm: 300_000 } });
+    expect(report.failures.map((f) => f.violation.message)).toEqual([]);
+  }, 60_000);
+
   it('stale writes do reach the resource and are rejected, so the property above is not vacuous', () => {
     // Pauses of c1 at 20 different moments: count the writes the resource fenced off.
     let rejected = 0;

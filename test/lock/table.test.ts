@@ -66,6 +66,17 @@ describe('lock table', () => {
     expect(t.apply({ op: 'keepalive', session: 'a', ttl: 100, now: 191 }).reply).toEqual({ kind: 'no-session', session: 'a' });
   });
 
+  it('open: false never resurrects an expired session (a retried acquire can only confirm the first)', () => {
+    const t = new LockTable();
+    expect(t.apply({ ...acquire('a', 'L', 0, 10), open: false }).reply).toEqual({ kind: 'no-session', session: 'a' });
+    t.apply(acquire('a', 'L', 0, 10));
+    expect(t.apply({ ...acquire('a', 'L', 5, 10), open: false }).reply).toMatchObject({ kind: 'granted', grant: { token: 1 } });
+    t.apply({ op: 'tick', now: 20 });
+    expect(t.apply({ ...acquire('a', 'L', 21, 10), open: false }).reply).toEqual({ kind: 'no-session', session: 'a' });
+    expect(t.holder('L')).toBeNull();
+    expect(t.tokenCounter()).toBe(2);
+  });
+
   it('never lets its time go backwards', () => {
     const t = new LockTable();
     t.apply(acquire('a', 'L', 100, 10));
