@@ -155,8 +155,15 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }
   const scenario = caseScenario(base, shrunk, keep);
-  // Hashed, so the violation carries the seq numbers its trace will have.
-  const violation = runPrepared(prepareRun(scenario), { hash: true }).violations[0];
+  let violation: Violation | undefined;
+  try {
+    // Hashed, so the violation carries the seq numbers its trace will have.
+    violation = runPrepared(prepareRun(scenario), { hash: true }).violations[0];
+  } catch (err) {
+    // Not a violation: something threw outside the nodes' handlers (the engine, a checker, the workload). Say which run.
+    const what = err instanceof Error ? err.message : String(err);
+    throw new Error(`fuzz: run with seed ${shrunk.seed} and faults ${JSON.stringify(scenario.faults.timeline)} threw: ${what}`, { cause: err });
+  }
   if (!violation) throw new Error(`fuzz: the shrunk run (seed ${shrunk.seed}) no longer fails: the simulation is not deterministic`);
   // Through the schema once more, so the scenario is in the canonical form a replay reads back from the trace header.
   const failing: Scenario = parseScenario(JSON.parse(JSON.stringify({ ...scenario, expect: { violation: violation.invariant } })));

@@ -22,6 +22,8 @@ export const counterConfig = z
     /** Client pause between increments, µs. */
     interval: z.number().int().min(1).default(20_000),
     bugs: z.object({ ackBeforeFsync: z.boolean().default(false) }).strict().default({ ackBeforeFsync: false }),
+    /** Test of fuzz() itself: a node factory that throws when a server restarts (outside any handler, so not a violation). */
+    factoryThrowsOnRestart: z.boolean().default(false),
   })
   .strict();
 export type CounterConfig = z.output<typeof counterConfig>;
@@ -113,9 +115,17 @@ export const counter = defineProtocol({
   build(config) {
     const ids = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
     const nodes: NodeSpec[] = [
-      ...ids.map((id) => ({ id, role: 'server', create: () => new CounterServer(config.bugs.ackBeforeFsync) })),
+      ...ids.map((id) => {
+        let made = 0;
+        const create = (): CounterServer => {
+          if (config.factoryThrowsOnRestart && made++ > 0) throw new Error(`factory bug restarting ${id}`);
+          return new CounterServer(config.bugs.ackBeforeFsync);
+        };
+        return { id, role: 'server', create };
+      }),
       { id: 'c1', role: 'client', create: () => new CounterClient(config) },
     ];
-    return { nodes, checkers: [ackedWritesDurable(ids)] };
+    const checkers = [ackedWritesDurable(ids)];
+    return { nodes, checkers };
   },
 });

@@ -118,3 +118,15 @@ describe('fuzz() on pingpong', () => {
     expect(fuzz({ scenario: base, runs: 0 })).toEqual({ runs: 0, violations: 0, failures: [] });
   });
 });
+
+describe('fuzz() when a run throws outside the handlers', () => {
+  const base = parseScenario({ name: 'counter-throws', description: 'x', protocol: 'counter', config: { factoryThrowsOnRestart: true }, duration: '1s' });
+  it('names the shrunk run that threw instead of reporting a violation', () => {
+    expect(() => fuzz({ scenario: base, runs: 100, faults: { kinds: ['crash', 'loss'] } })).toThrow(
+      /^fuzz: run with seed \d+ and faults \[\{"at":\d+,"kind":"crash","node":"n\d"\},\{"at":\d+,"kind":"restart".*threw: factory bug restarting n\d$/,
+    );
+  });
+  it('says so when the workload arbitrary makes a config the protocol rejects', () => {
+    expect(() => fuzz({ scenario: base, runs: 10, workload: fc.constant({ servers: 'three' }) })).toThrow(/the workload arbitrary produced a config counter rejects/);
+  });
+});
