@@ -39,6 +39,8 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
   private seq = 0;
   private current: { opId: number; planned: PlannedOp; seq: number } | undefined;
   private target = 0;
+  /** The last server that let a request time out: its redirections are not trusted until an answer comes. */
+  private suspect: NodeId | null = null;
   completed = 0;
 
   constructor(private readonly opts: ClientOptions) {}
@@ -56,18 +58,20 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
       ctx.complete(cur.opId, outcome, value);
       this.completed++;
       this.current = undefined;
+      this.suspect = null;
       ctx.cancelTimer('retry');
       ctx.setTimer('think', this.opts.thinkTime);
       return;
     }
     // Redirected (section 8): go to the hinted leader, or back off and try the next server.
+    // A hint naming the server that just timed out on us is stale news: ignore it.
     const hint = m.leaderHint ?? null;
     const idx = hint === null ? -1 : this.opts.servers.indexOf(hint);
-    if (idx >= 0 && hint !== from) {
+    if (idx >= 0 && hint !== from && hint !== this.suspect) {
       this.target = idx;
       this.send(ctx);
     } else {
-      this.target = (this.target + 1) % this.opts.servers.length;
+      this.target = this.otherServer(ctx, from);
       ctx.setTimer('resend', this.opts.backoff);
     }
   }
@@ -83,11 +87,26 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
       return;
     }
     if (name === 'retry') {
-      // No answer in time: the server may be down or cut off; try the next one.
-      this.target = (this.target + 1) % this.opts.servers.length;
+      // No answer in time: the server may be down or cut off; try another one.
+      const late = this.opts.servers[this.target] as NodeId;
+      this.suspect = late;
+      this.target = this.otherServer(ctx, late);
       this.send(ctx);
     }
     if (name === 'resend') this.send(ctx);
+  }
+
+  /** A server other than `not` (and other than the suspect, when there is a choice), at random. */
+  private otherServer(ctx: NodeContext<ClientRequest | ClientReply>, not: NodeId): number {
+    const n = this.opts.servers.length;
+    if (n === 1) return 0;
+    const choices: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = this.opts.servers[i];
+      if (s !== not && s !== this.suspect) choices.push(i);
+    }
+    if (choices.length === 0) for (let i = 0; i < n; i++) if (this.opts.servers[i] !== not) choices.push(i);
+    return ctx.rng.pick(choices);
   }
 
   private send(ctx: NodeContext<ClientRequest | ClientReply>): void {

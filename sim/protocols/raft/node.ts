@@ -35,6 +35,8 @@ export interface RaftBugs {
   applyBeforeCommit: boolean;
   /** On a conflict, overwrite the conflicting entry but keep the ones after it (Figure 2, AppendEntries rule 3 says delete them). */
   noTruncateOnConflict: boolean;
+  /** A server that believes it leads answers reads from its own state machine, without the log or a ReadIndex round (section 8 forbids it). */
+  leaderReadsWithoutQuorum: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -43,6 +45,7 @@ export const NO_BUGS: RaftBugs = {
   notPersistingVotedFor: false,
   applyBeforeCommit: false,
   noTruncateOnConflict: false,
+  leaderReadsWithoutQuorum: false,
 };
 
 export interface RaftOptions {

@@ -74,6 +74,7 @@ export const raftConfig = z
         notPersistingVotedFor: z.boolean().default(false),
         applyBeforeCommit: z.boolean().default(false),
         noTruncateOnConflict: z.boolean().default(false),
+        leaderReadsWithoutQuorum: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -106,6 +106,9 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
     const answered = this.machine.answered(m.client, m.seq);
     if (answered !== undefined) return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: answered });
     const op = m.op as { f: string; key?: string };
+    if (op.f === 'get' && this.opts.raft.bugs.leaderReadsWithoutQuorum && this.raft.isLeader() && this.opts.service === 'kv') {
+      return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: this.machine.read(op.key as string) });
+    }
     if (op.f === 'get' && this.opts.reads === 'readindex') {
       const id = this.nextReadId++;
       if (!this.raft.readIndex(id)) return this.redirect(ctx, from, m.seq);
