@@ -13,6 +13,8 @@ import commitBeforeLog from '../../scenarios/twopc-commit-before-log.ts';
 import voteWithoutLog from '../../scenarios/twopc-vote-without-log.ts';
 import transfers from '../../scenarios/twopc-transfers.ts';
 import { inDoubtIntervals, openInDoubt, run, stateAt } from './helpers.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
+import { InputError } from '../../sim/scenario/errors.ts';
 
 const returns = (r: ReturnType<typeof run>): string[] => r.events.flatMap((e) => (e.type === 'return' ? [e.outcome] : []));
 
@@ -117,5 +119,33 @@ describe('twopc scenarios', () => {
     expect(r.result.expectation.held).toBe(true);
     const fixed = run(input, { bugs: {} }, { expect: 'no-violation' });
     expect(fixed.result.violations).toEqual([]);
+  });
+});
+
+describe('twopc scenario input', () => {
+  it('rejects a bad config with the path inside the scenario and what was expected', () => {
+    const reason = (config: Record<string, unknown>): string => {
+      try {
+        parseScenario({ ...transfers, config }, 'scenarios/x.ts');
+      } catch (err) {
+        if (err instanceof InputError) return err.describe();
+        throw err;
+      }
+      return 'accepted';
+    };
+    expect(reason({ participants: 1 })).toMatch(/^scenarios\/x\.ts: config\.participants: /);
+    expect(reason({ amount: { min: 5, max: 2 } })).toBe('scenarios/x.ts: config.amount.max: max must be >= min');
+    expect(reason({ bugs: { noSuchBug: true } })).toMatch(/^scenarios\/x\.ts: config\.bugs: .*noSuchBug/);
+    expect(reason({ participants: 4 })).toBe('accepted');
+  });
+
+  it('a chosen subset of checkers still judges liveness, even when the run goes idle before its end', () => {
+    const r = run(coordinatorCrash, { bugs: { noQueryAfterRecovery: true } }, {
+      checkers: ['atomicity', 'in-doubt-resolves'],
+      duration: '3s',
+      faults: { timeline: [{ at: '45ms', kind: 'crash', node: 'co' }, { at: '60ms', kind: 'crash', node: 'p1' }, { at: '1s', kind: 'quiesce' }] },
+    });
+    expect(r.result.violations[0]?.invariant).toBe('in-doubt-resolves');
+    expect(r.result.violations[0]?.message).toMatch(/^1 transaction\(s\) still unresolved 1s after the quiesce point \(1s\).*p1: c1\.0/);
   });
 });

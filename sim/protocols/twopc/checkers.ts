@@ -252,7 +252,9 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
     },
     {
       name: 'in-doubt-resolves',
-      description: `liveness: after the quiesce point every working or in-doubt transaction resolves within the liveness bound`,
+      description: 'liveness: after the quiesce point every working or in-doubt transaction resolves within the liveness bound',
+      // Final: a run can go idle (nothing left to happen) and skip to its end without another step.
+      // It reads the tracker, which the 'always' checkers feed: select at least one of them with it.
       when: 'final',
       check(view) {
         const q = view.quiescedAt;
@@ -263,7 +265,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
           if (view.now - from > o.livenessBound) late.push(`${key.replace('|', ': ')} unresolved since ${formatDuration(since)}`);
         }
         if (late.length === 0) return undefined;
-        return `${late.length} transaction(s) still unresolved ${formatDuration(o.livenessBound)} after the quiesce point (${formatDuration(q)}): ${late.slice(0, 5).join('; ')}${late.length > 5 ? ' ...' : ''}`;
+        return `${late.length} transaction(s) still unresolved ${formatDuration(o.livenessBound)} after the quiesce point (${formatDuration(q)}) or after they began: ${late.slice(0, 5).join('; ')}${late.length > 5 ? ' ...' : ''}`;
       },
     },
   ];
