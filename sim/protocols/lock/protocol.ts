@@ -22,7 +22,7 @@ export const lockConfig = z
     locks: z.number().int().min(1).max(64).default(1),
     /** 'fencing': sessions, FIFO waiting and fencing tokens; 'redis': SET NX PX with a random value, no token. */
     recipe: z.enum(['fencing', 'redis']).default('fencing'),
-    /** Whether the resource rejects writes with a token below the highest it accepted. */
+    /** Whether the resource rejects writes with a token below the highest it accepted (Redis-style writes carry no token, so it cannot). */
     fencing: z.boolean().default(true),
     /** Lease time to live. */
     ttl: duration.default(500_000),
