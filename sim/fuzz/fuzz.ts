@@ -113,8 +113,9 @@ export function runScenario(s: Scenario, opts: { trace?: boolean } = {}): Scenar
   return { ...result, trace: sink.text() };
 }
 
+/** `<dir>/<name>.jsonl`; the failing scenario's name already carries the seed. */
 export function failureTracePath(s: Scenario, traceDir = 'traces/fuzz'): string {
-  return `${traceDir.replace(/\/+$/, '')}/${s.name}-${String(s.seed)}.jsonl`;
+  return `${traceDir.replace(/\/+$/, '')}/${s.name}.jsonl`;
 }
 
 export function fuzz(opts: FuzzOptions): FuzzReport {
@@ -166,7 +167,17 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   }
   if (!violation) throw new Error(`fuzz: the shrunk run (seed ${shrunk.seed}) no longer fails: the simulation is not deterministic`);
   // Through the schema once more, so the scenario is in the canonical form a replay reads back from the trace header.
-  const failing: Scenario = parseScenario(JSON.parse(JSON.stringify({ ...scenario, expect: { violation: violation.invariant } })));
+  // Named <base>-<seed>, so that written out as <name>.json it is a scenario file ready for scenarios/ (a regression test).
+  const failing: Scenario = parseScenario(
+    JSON.parse(
+      JSON.stringify({
+        ...scenario,
+        name: `${base.name}-${shrunk.seed}`,
+        description: `Fuzz failure of ${base.name}, shrunk: ${violation.invariant}`,
+        expect: { violation: violation.invariant },
+      }),
+    ),
+  );
   const tracePath = failureTracePath(failing, opts.traceDir);
   return {
     runs: done,

@@ -146,7 +146,10 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(replay.stdout).toMatch(/matches the recorded hash/);
 
     // The shrunk scenario is a scenario file that demonstrates the bug: `faultline run` says its expectation held.
-    const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { faults: { timeline: { kind: string }[] }; expect: unknown };
+    // Named like its file, so it can be copied into scenarios/ as a regression test.
+    expect(f.scenario).toBe(join(out, `counter-fuzz-${f.seed}.json`));
+    const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { name: string; faults: { timeline: { kind: string }[] }; expect: unknown };
+    expect(shrunk.name).toBe(`counter-fuzz-${f.seed}`);
     expect(shrunk.expect).toEqual({ violation: 'acked-writes-durable' });
     expect(shrunk.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
     const run = await inProcess(['run', f.scenario]);

@@ -155,7 +155,7 @@ interface WrittenFailure {
 function writeFailure(failure: FuzzFailure, batch: number): WrittenFailure {
   const trace = failure.tracePath;
   withTraceFile(trace, (sink) => runPrepared(prepareRun(failure.scenario), { trace: sink }));
-  const scenarioFile = trace.replace(/\.jsonl$/, '') + '.scenario.json';
+  const scenarioFile = trace.replace(/\.jsonl$/, '') + '.json';
   mkdirSync(dirname(scenarioFile), { recursive: true });
   const tmp = `${scenarioFile}.partial-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(failure.scenario, null, 2) + '\n');
