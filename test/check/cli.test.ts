@@ -44,7 +44,8 @@ describe('faultline check', () => {
     const bad = faultline('check', DATA + 'kv/c10-bad.txt');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/c10-bad\.txt: not linearizable/);
-    expect(bad.stdout).toMatch(/ {4}kv key "\d" is not linearizable\.\n {4}Longest linearizable prefix: \d+ of \d+ operations/);
+    expect(bad.stdout).toMatch(/ {4}kv key "\d" is not linearizable\.\n {4}Smallest failing core: these 2 of \d+ operations cannot be linearized/);
+    expect(bad.stdout).toMatch(/\n {4}Longest linearizable prefix: \d+ of \d+ operations/);
     expect(bad.stdout).toMatch(/Cannot place: \d+: get\[\d\] -> ".*" {3}\(called at line \d+, returned at line \d+\)/);
   });
 

@@ -327,3 +327,38 @@ describe('history pairing', () => {
     expect(checkHistory(b.history, registerModel).verdict).toBe('linearizable');
   });
 });
+
+describe('smallest failing core', () => {
+  // Cores need not be unique (w1, read 2, read 1 would also do): these histories have one.
+  it('a stale read: the two writes and the read, nothing else', () => {
+    const b = new HistoryBuilder();
+    b.seq('p0', 'read', undefined, null);
+    const w1 = b.seq('p1', 'write', 1);
+    const w2 = b.seq('p1', 'write', 2);
+    const stale = b.seq('p2', 'read', undefined, 1);
+    b.seq('p1', 'write', 3);
+    const r = checkHistory(b.history, registerModel);
+    expect(r.failure!.core.map((op) => op.id)).toEqual([w1, w2, stale]);
+    expect(r.failure!.coreMinimal).toBe(true);
+    expect(r.failure!.explanation).toMatch(/Smallest failing core: these 3 of 5 operations/);
+  });
+
+  it('kv: a get shorter than an earlier get of an append-only key', () => {
+    const b = new HistoryBuilder();
+    b.seq('p1', 'append', 'a', undefined, 'k');
+    b.seq('p1', 'append', 'b', undefined, 'k');
+    const g1 = b.seq('p2', 'get', undefined, 'ab', 'k');
+    const g2 = b.seq('p3', 'get', undefined, 'a', 'k');
+    const r = checkHistory(b.history, kvModel);
+    expect(r.failure!.core.map((op) => op.id)).toEqual([g1, g2]);
+  });
+
+  it('coreSteps: 0 skips shrinking', () => {
+    const b = new HistoryBuilder();
+    b.seq('p1', 'write', 1);
+    b.seq('p2', 'read', undefined, 2);
+    const r = checkHistory(b.history, registerModel, { coreSteps: 0 });
+    expect(r.failure!.core).toEqual([]);
+    expect(r.failure!.explanation).not.toContain('Smallest failing core');
+  });
+});

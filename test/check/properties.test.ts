@@ -6,11 +6,13 @@
 // - a planted corruption (a read of a value never written, a release by a
 //   client that never held the lock) is always detected, on the right key;
 // - on small arbitrary histories the memoised search agrees with a brute-force
-//   enumeration of orders (and with the search without memoisation).
+//   enumeration of orders (and with the search without memoisation), and the
+//   smallest failing core is failing and 1-minimal by the same enumeration.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHistory, checkOperations, kvModel, lockModel, registerModel, type Model, type Operation } from '../../sim/check/linearizability/index.ts';
+import { relax } from '../../sim/check/linearizability/core.ts';
 import type { HistoryEvent, JsonValue } from '../../sim/engine/types.ts';
 
 /** What one operation did in the sequential run. */
@@ -236,6 +238,15 @@ describe('agreement with brute force on small arbitrary register histories', () 
         expect(plain.linearizable).toBe(expected);
         if (!expected) {
           nonLinearizable++;
+          // The core fails on its own with everything else relaxed, and (when minimal) relaxing
+          // any one more of its operations makes it linearizable: checked by brute force.
+          const core = new Set(memo.failure!.core.map((o) => o.id));
+          // (Operations the model ignores, such as failed writes, stay as they are: they constrain nothing.)
+          const relaxedBut = (keep: Set<number>) => ops.map((o) => (keep.has(o.id) || registerModel.ignore!(o) ? o : relax(o)));
+          expect(core.size).toBeGreaterThan(0);
+          expect(bruteForce(relaxedBut(core), registerModel)).toBe(false);
+          if (memo.failure!.coreMinimal)
+            for (const id of core) expect(bruteForce(relaxedBut(new Set([...core].filter((x) => x !== id))), registerModel)).toBe(true);
           // The prefix in the explanation is itself a legal sequential run.
           let s: JsonValue = registerModel.init();
           for (const step of memo.failure!.prefix) {

@@ -12,6 +12,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { HistoryEvent } from '../../engine/types.ts';
 import type { Model, Operation, OpResult } from './models.ts';
+import { findCore, type Core } from './core.ts';
 import { explainFailure } from './explain.ts';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
@@ -21,8 +22,10 @@ export interface CheckOptions {
   maxSteps?: number;
   /** How to name a position of the history in explanations (default: "event #i"). */
   describePosition?: (position: number) => string;
-  /** Lowe's memoisation (on by default); off only for the benchmark's naive baseline. */
+  /** Lowe's memoisation (on by default); off only for tests and baselines. */
   memo?: boolean;
+  /** Budget in model steps for shrinking a failure to its smallest failing core (default 200,000; 0: do not shrink). */
+  coreSteps?: number;
 }
 
 /** One step of a linearization: the operation and the model state after it. */
@@ -42,8 +45,16 @@ export interface LinearizabilityFailure {
   stuck: Operation;
   /** Operations of the partition that were not linearized, other than `stuck`, and that were concurrent with it. */
   concurrent: Operation[];
+  /**
+   * The smallest failing core: definite operations that cannot be linearized even when
+   * every other operation of the partition may or may not have happened (empty when
+   * coreSteps is 0). Computed on first read, like `explanation`.
+   */
+  readonly core: Operation[];
+  /** Whether relaxing any one more operation of the core makes it linearizable (false when a budget ran out). */
+  readonly coreMinimal: boolean;
   /** Several lines a person can read. */
-  explanation: string;
+  readonly explanation: string;
 }
 
 export interface CheckResult {
@@ -146,11 +157,27 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
       continue; // another key may still be proven non-linearizable
     }
     if (r.kind === 'fail') {
-      const failure = explainFailure(model, key, r.prefix, r.stuck, partOps, opts.describePosition ?? ((p) => `event #${p}`));
+      // The core and the explanation are computed on first use: a verdict alone stays fast.
+      const core = () => shrinkToCore(partOps, r.stuck, model, opts.coreSteps ?? 200_000);
+      const failure = explainFailure(model, key, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
       return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
     }
   }
   return { verdict: aborted ? 'unknown' : 'linearizable', linearizable: !aborted, partitions: parts.size, checked, operations: relevant.length, steps };
+}
+
+/** The smallest failing core of a non-linearizable partition, within a step budget. */
+function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model: Model<S>, budget: number): Core {
+  if (budget <= 0) return { ops: [], minimal: false };
+  const perTest = Math.max(1000, Math.floor(budget / 20));
+  let used = 0;
+  return findCore(partOps, stuck, (variant) => {
+    if (used >= budget) return 'exhausted';
+    const relevant = model.ignore ? variant.filter((op) => !model.ignore!(op)) : variant;
+    const r = searchPartition(relevant, model, Math.min(perTest, budget - used), true);
+    used += r.steps;
+    return r.kind === 'aborted' ? 'unknown' : r.kind === 'fail';
+  });
 }
 
 // ---------------------------------------------------------------- the search

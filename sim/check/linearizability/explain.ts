@@ -5,6 +5,7 @@
 // operations still open makes it legal).
 
 import type { LinearizabilityFailure, LinearizedStep } from './checker.ts';
+import type { Core } from './core.ts';
 import type { Model, Operation } from './models.ts';
 import { showValue } from './models.ts';
 
@@ -27,16 +28,56 @@ export function explainFailure<S>(
   prefix: LinearizedStep[],
   stuck: Operation,
   partOps: readonly Operation[],
+  findCore: () => Core,
   where: (position: number) => string,
 ): LinearizabilityFailure {
+  let core: Core | undefined;
+  let text: string | undefined;
+  const getCore = (): Core => (core ??= findCore());
   const state = (prefix.length > 0 ? prefix[prefix.length - 1]!.state : model.init()) as S;
   const done = new Set(prefix.map((s) => s.op.id));
   // Still-open operations that overlap the stuck one: the only ones that could have gone before it.
   const concurrent = partOps.filter((op) => op.id !== stuck.id && !done.has(op.id) && op.call < stuck.ret);
+  return {
+    partition,
+    prefix,
+    state,
+    stuck,
+    concurrent,
+    get core() {
+      return getCore().ops;
+    },
+    get coreMinimal() {
+      return getCore().minimal;
+    },
+    get explanation() {
+      return (text ??= explanationText(model, partition, prefix, state, stuck, concurrent, partOps, getCore(), where));
+    },
+  };
+}
+
+function explanationText<S>(
+  model: Model<S>,
+  partition: string,
+  prefix: LinearizedStep[],
+  state: S,
+  stuck: Operation,
+  concurrent: Operation[],
+  partOps: readonly Operation[],
+  core: Core,
+  where: (position: number) => string,
+): string {
   const span = (op: Operation): string => `called at ${where(op.call)}, ${op.ret === Infinity ? 'no known return' : `returned at ${where(op.ret)}`}`;
   const scope = partition === '' ? model.name : `${model.name} key ${JSON.stringify(partition)}`;
   const lines: string[] = [];
   lines.push(`${scope} is not linearizable.`);
+  if (core.ops.length > 0) {
+    lines.push(
+      `Smallest failing core: these ${core.ops.length} of ${partOps.length} operations cannot be linearized even if every other one may or may not have happened${core.minimal ? '' : ' (search budget ran out: may not be minimal)'}:`,
+    );
+    for (const op of core.ops.slice(0, 2 * PRINTED_PREFIX)) lines.push(`        ${describeOperation(model, op)}   (${span(op)})`);
+    if (core.ops.length > 2 * PRINTED_PREFIX) lines.push(`        ... and ${core.ops.length - 2 * PRINTED_PREFIX} more`);
+  }
   lines.push(`Longest linearizable prefix: ${prefix.length} of ${partOps.length} operations${prefix.length > PRINTED_PREFIX ? ` (last ${PRINTED_PREFIX} shown)` : ''}:`);
   if (prefix.length === 0) lines.push(`  (none) state ${describeModelState(model, model.init())}`);
   prefix.slice(-PRINTED_PREFIX).forEach((s, i) => {
@@ -49,5 +90,5 @@ export function explainFailure<S>(
   if (concurrent.length > 0) lines.push(`  Other operations still open while it ran (${concurrent.length}):`);
   for (const op of concurrent.slice(0, PRINTED_PREFIX)) lines.push(`        ${describeOperation(model, op)}   (${span(op)})`);
   if (concurrent.length > PRINTED_PREFIX) lines.push(`        ... and ${concurrent.length - PRINTED_PREFIX} more`);
-  return { partition, prefix, state, stuck, concurrent, explanation: lines.join('\n') };
+  return lines.join('\n');
 }
