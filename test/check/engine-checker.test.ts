@@ -108,6 +108,7 @@ describe('linearizable engine checker', () => {
       expect(r.violations.map((v) => v.invariant), `seed ${seed}`).toEqual(['linearizable']);
       expect(r.violations[0]!.message).toMatch(/Cannot place: c\d: read -> /);
       expect(r.violations[0]!.message).toContain('Longest linearizable prefix');
+      expect(r.violations[0]!.message).toMatch(/Smallest failing core: these \d+ of \d+ operations/);
     }
   });
 

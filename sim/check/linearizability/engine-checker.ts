@@ -13,6 +13,11 @@ export interface LinearizableCheckerOptions {
   filter?: (f: string, key: string | undefined) => boolean;
   /** Checker name; default `linearizable`. */
   name?: string;
+  /**
+   * Budget in model steps for the smallest failing core in the violation message (default 20,000:
+   * fuzz shrinking re-checks failing runs many times; 0 leaves the core out).
+   */
+  coreSteps?: number;
 }
 
 export function linearizableChecker<S>(model: Model<S>, opts: LinearizableCheckerOptions = {}): Checker {
@@ -27,7 +32,7 @@ export function linearizableChecker<S>(model: Model<S>, opts: LinearizableChecke
         for (const ev of history) if (ev.type === 'invoke' && opts.filter(ev.f, ev.key)) keep.add(ev.op);
         history = history.filter((ev) => keep.has(ev.op));
       }
-      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, describePosition: (p) => `t=${history[p]?.t ?? '?'}µs` });
+      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => `t=${history[p]?.t ?? '?'}µs` });
       return result.failure ? result.failure.explanation : undefined;
     },
   };
