@@ -104,6 +104,8 @@ export class LockServer implements NodeBehaviour<LockMessage> {
   private armExpiry(ctx: NodeContext<LockMessage>): void {
     const at = this.table.nextExpiry();
     if (at === undefined) ctx.cancelTimer(EXPIRE_TIMER);
-    else ctx.setTimer(EXPIRE_TIMER, Math.max(0, at - this.table.time()));
+    // Measured from the local clock, which may lag the table's time after the clock was set back:
+    // the tick must come when the local clock reaches `at`, or it would find nothing to expire.
+    else ctx.setTimer(EXPIRE_TIMER, Math.max(1, at - ctx.now()));
   }
 }
