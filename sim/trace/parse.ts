@@ -173,3 +173,20 @@ export function parseTrace(text: string, opts: ParseOptions = {}): ParsedTrace {
   }
   return { header, events, footer, warnings, hash };
 }
+
+/**
+ * Check a whole trace text against its footer's hash, on its own (the viewer
+ * draws first and verifies after). 'unchecked' when the last line is no footer.
+ */
+export function verifyTraceHash(text: string): ParsedTrace['hash'] {
+  const end = text.endsWith('\n') ? text.length - 1 : text.length;
+  const start = text.lastIndexOf('\n', end - 1) + 1;
+  let footer: unknown;
+  try {
+    footer = JSON.parse(text.slice(start, end));
+  } catch {
+    return 'unchecked';
+  }
+  if (!isFooter(footer)) return 'unchecked';
+  return hashText(text.slice(0, start)) === footer.hash ? 'ok' : 'mismatch';
+}

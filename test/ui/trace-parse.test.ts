@@ -6,7 +6,7 @@ import { MemorySink } from '../../sim/engine/trace.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
-import { parseTrace } from '../../sim/trace/parse.ts';
+import { parseTrace, verifyTraceHash } from '../../sim/trace/parse.ts';
 import defaultScenario from '../../scenarios/default.ts';
 import { raftTrace } from './synthetic.ts';
 
@@ -36,6 +36,14 @@ describe('parseTrace', () => {
     expect(p.hash).toBe('ok');
     expect(p.warnings).toEqual([]);
     expect(p.header.scenario).toBe('default');
+  });
+
+  it('verifyTraceHash agrees with parseTrace on intact, edited and footerless traces', () => {
+    const { text } = runDefault(5);
+    expect(verifyTraceHash(text)).toBe('ok');
+    expect(verifyTraceHash(text.replace('"n2"', '"n9"'))).toBe('mismatch');
+    expect(verifyTraceHash(text.slice(0, text.lastIndexOf('{"type":"end"')))).toBe('unchecked');
+    expect(verifyTraceHash(text.trimEnd())).toBe('ok'); // no final newline
   });
 
   it('detects a trace edited after the run (hash mismatch) as a warning', () => {

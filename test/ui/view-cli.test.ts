@@ -19,6 +19,7 @@ describe('faultline view', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe(`faultline: ${join(dir, 'nope.jsonl')}: no such trace file\n`);
 
+    writeFileSync(join(dir, 'good-for-at.jsonl'), raftTrace());
     const bad = join(dir, 'bad.jsonl');
     const lines = raftTrace().split('\n');
     lines[3] = '{"seq":2,"t":0,"type":"start"}';
@@ -27,18 +28,22 @@ describe('faultline view', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`faultline: ${bad}: line 4: start event: field "node" must be a string\n`);
     expect(r.stdout).toBe('');
+
+    const at = spawnSync(process.execPath, [BIN, 'view', join(dir, 'good-for-at.jsonl'), '--at', '99'], { encoding: 'utf8' });
+    expect(at.status).toBe(2);
+    expect(at.stderr).toBe('faultline: --at: expected an event number 0-26 (got "99")\n');
   });
 
   it('serves the viewer and the trace, and prints the URL', async () => {
     const file = join(dir, 'good.jsonl');
     writeFileSync(file, raftTrace());
-    const child = spawn(process.execPath, [BIN, 'view', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'view', file, '--port', '0', '--at', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          const m = /viewer: (http:\/\/127\.0\.0\.1:\d+\/\?trace=trace%2Fgood\.jsonl)/.exec(out);
+          const m = /viewer: (http:\/\/127\.0\.0\.1:\d+\/\?trace=trace%2Fgood\.jsonl)#e=5\nfirst violation \(election-safety\), at its cause: \1#e=23\n/.exec(out);
           if (m) resolve(m[1] as string);
         });
         child.on('exit', (code) => reject(new Error(`exited with ${code}`)));

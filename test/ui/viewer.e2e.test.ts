@@ -42,7 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.goto(h.server.url);
     await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
     expect(await text(page, 'trace-scenario')).toBe('raft-synthetic');
-    expect(await text(page, 'trace-hash')).toContain('verified');
+    await page.waitForSelector('[data-testid=trace-hash][data-verified=ok]');
 
     // Step with the buttons and the keyboard.
     expect(await cursorDesc(page)).toMatch(/^#0 /);
@@ -60,6 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(await text(page, 'violation-0')).toContain('election-safety');
     await page.click('[data-testid=jump-violation-0]');
     expect(await cursorDesc(page)).toMatch(/^#23 .*n3 state/);
+    await page.waitForFunction(() => location.hash === '#e=23'); // the cursor is in the URL, to share
     expect(await text(page, 'raft-role-n1')).toBe('leader');
     expect(await text(page, 'raft-role-n3')).toBe('leader');
     expect(await text(page, 'raft-term-n3')).toBe('1');
@@ -67,6 +68,12 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(await text(page, 'status-n2')).toBe('up');
     expect(await page.locator('[data-testid=raft-log] td.cell.committed').count()).toBe(2); // n1 and n2 committed index 1
     await page.screenshot({ path: join(RESULTS, 'viewer-raft.png'), fullPage: true });
+
+    // A delivery at the cursor shows the message it delivered and its life.
+    await page.locator('[data-testid=scrubber]').fill('14');
+    expect(await text(page, 'cursor-message')).toBe('message #3 n2 → n1, sent 300µs (event #11), delivered at 600µs after 300µs: duplicate of #2');
+    await page.locator('[data-testid=scrubber]').fill('9');
+    expect(await text(page, 'cursor-message')).toBe('message #0 n1 → n2, sent 100µs (event #6), delivered at 300µs after 200µs: {"type":"RequestVote","term":1}');
 
     // Before n3 restarted it was down; while n2 was paused, paused.
     await page.locator('[data-testid=scrubber]').fill('17');
@@ -82,6 +89,16 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     expect(rows.every((r) => r.includes(XSS))).toBe(true);
     expect(await page.locator('img').count()).toBe(0);
+    await page.close();
+  });
+
+  it('opens at the event named in the URL fragment, and V jumps to the next violation', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.server.url}#e=17`);
+    await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
+    expect(await cursorDesc(page)).toMatch(/^#17 .*n1 → n2 deliver #4/);
+    await page.keyboard.press('v');
+    expect(await cursorDesc(page)).toMatch(/^#23 /);
     await page.close();
   });
 
@@ -183,6 +200,11 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(await text(page, 'warning')).toMatch(/truncated: line 18 is cut off mid-line; showing the 16 events/);
     expect(await text(page, 'trace-hash')).toContain('none (truncated)');
 
+    await openTrace(page, 'edited.jsonl', raftTrace().replace('put k1=1', 'put k1=2'));
+    await page.waitForSelector('[data-testid=trace-hash][data-verified=mismatch]');
+    expect(await text(page, 'trace-hash')).toContain('MISMATCH');
+    expect(await text(page, 'warning')).toContain('the trace hash does not match its end line');
+
     const missing = await newPage(h, problems);
     await missing.goto(`${h.base}?trace=trace/nope.jsonl`);
     await missing.waitForSelector('[data-testid=error]');
@@ -214,7 +236,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.waitForSelector('[data-testid=live-result]', { timeout: 30_000 });
     const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
     expect(hash).toBe(node.hash);
-    expect(await text(page, 'trace-hash')).toContain('verified');
+    await page.waitForSelector('[data-testid=trace-hash][data-verified=ok]');
     expect(await text(page, 'trace-source')).toBe(`live: ${name} seed ${seed}`);
     expect(await text(page, 'live-result')).toContain(node.expectation.held ? 'expectation held' : 'expectation DID NOT HOLD');
     // The scenario list comes from scenarios/*.ts through the worker.

@@ -8,7 +8,7 @@
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { TraceEvent } from '../../sim/engine/types.ts';
-import { eventNode } from '../../sim/trace/chrome.ts';
+import { describeEvent, eventNode } from '../../sim/trace/chrome.ts';
 import { firstAtOrAfter, lastAtOrBefore, type MessageRec } from '../../sim/trace/model.ts';
 import { fmtTick } from './format.ts';
 import type { Store } from './store.ts';
@@ -38,6 +38,7 @@ export class Diagram {
   private readonly base: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
   private readonly axisSvg: SVGSVGElement;
+  private readonly tip: HTMLDivElement;
   private width = 800;
   private height = 300;
   private x0: ScaleLinear<number, number> = scaleLinear();
@@ -79,6 +80,19 @@ export class Diagram {
       });
     select(this.overlay).call(this.zoomer).on('dblclick.zoom', null);
     this.overlay.addEventListener('click', (ev) => this.pick(ev));
+    this.tip = document.createElement('div');
+    this.tip.className = 'tip';
+    this.tip.dataset.testid = 'diagram-tip';
+    this.root.appendChild(this.tip);
+    let hoverFrame = 0;
+    this.overlay.addEventListener('mousemove', (ev) => {
+      if (hoverFrame) cancelAnimationFrame(hoverFrame);
+      hoverFrame = requestAnimationFrame(() => {
+        hoverFrame = 0;
+        this.hover(ev);
+      });
+    });
+    this.overlay.addEventListener('mouseleave', () => (this.tip.style.display = 'none'));
 
     store.on('model', () => this.relayout());
     store.on('filter', () => this.relayout());
@@ -416,33 +430,67 @@ export class Diagram {
       );
   }
 
-  /** A click picks the nearest event on the clicked lane near the clicked time. */
-  private pick(ev: MouseEvent): void {
+  /** The event drawn nearest to a point: on the pointed lane, within 6 px of time; -1 if none. Hidden (filtered) messages do not count. */
+  private nearest(px: number, py: number, laneOnly: boolean): number {
     const m = this.store.model;
-    if (!m) return;
-    const rect = this.overlay.getBoundingClientRect();
-    const px = ev.clientX - rect.left;
-    const py = ev.clientY - rect.top;
-    if (px < LEFT) return;
+    if (!m || px < LEFT) return -1;
     const lane = Math.floor((py - TOP) / this.laneH);
     const node = [...this.lanes].find(([, i]) => i === lane)?.[0];
-    const tA = this.x.invert(px - 6);
-    const tB = this.x.invert(px + 6);
-    const a = Math.max(0, firstAtOrAfter(m.events, tA, (e) => e.t));
-    const b = Math.min(m.events.length - 1, lastAtOrBefore(m.events, tB, (e) => e.t));
+    const a = Math.max(0, firstAtOrAfter(m.events, this.x.invert(px - 6), (e) => e.t));
+    const b = Math.min(m.events.length - 1, lastAtOrBefore(m.events, this.x.invert(px + 6), (e) => e.t));
     let best = -1;
     let bestD = Infinity;
     for (let s = a; s <= b && s - a < 5000; s++) {
       const e = m.events[s] as TraceEvent;
-      const onLane = node !== undefined && (eventNode(e) === node || ('to' in e && e.to === node));
+      const mi = m.messageOfEvent[s] ?? -1;
+      if (mi >= 0 && !this.visible(m.messages[mi] as MessageRec)) continue;
+      const onLane = node !== undefined && (eventNode(e) === node || ('to' in e && e.to === node) || ('from' in e && e.from === node));
+      if (laneOnly && !onLane) continue;
       const d = Math.abs(this.x(e.t) - px) + (onLane ? 0 : 50);
       if (d < bestD) {
         bestD = d;
         best = s;
       }
     }
+    return best;
+  }
+
+  /** A click moves the cursor to the nearest event (or the last event before the clicked time). */
+  private pick(ev: MouseEvent): void {
+    const m = this.store.model;
+    if (!m) return;
+    const rect = this.overlay.getBoundingClientRect();
+    const px = ev.clientX - rect.left;
+    if (px < LEFT) return;
+    let best = this.nearest(px, ev.clientY - rect.top, false);
     if (best < 0) best = Math.max(0, lastAtOrBefore(m.events, this.x.invert(px), (e) => e.t));
     this.store.setCursor(best);
+  }
+
+  /** Hovering shows the nearest event on the lane as text (never HTML). */
+  private hover(ev: MouseEvent): void {
+    const m = this.store.model;
+    const rect = this.overlay.getBoundingClientRect();
+    const px = ev.clientX - rect.left;
+    const py = ev.clientY - rect.top;
+    const s = m ? this.nearest(px, py, true) : -1;
+    if (!m || s < 0) {
+      this.tip.style.display = 'none';
+      return;
+    }
+    const e = m.events[s] as TraceEvent;
+    const mi = m.messageOfEvent[s] ?? -1;
+    const r = mi >= 0 ? (m.messages[mi] as MessageRec) : undefined;
+    let text = `#${s}  ${fmtTick(e.t)}  ${describeEvent(e)}`;
+    if (r && e.type !== 'send') {
+      const send = m.events[r.sendSeq];
+      if (send?.type === 'send') text += `\nmessage: ${JSON.stringify(send.msg)}`;
+    }
+    if (r) text += `\nsent ${fmtTick(r.sendT)}, ${r.outcome}${r.endT !== undefined ? ` at ${fmtTick(r.endT)} (${fmtTick(r.endT - r.sendT)} later)` : ''}${r.reason ? `: ${r.reason}` : ''}`;
+    this.tip.textContent = text.length > 600 ? `${text.slice(0, 600)}…` : text;
+    this.tip.style.display = 'block';
+    this.tip.style.left = `${Math.min(px + 12, this.width - 320)}px`;
+    this.tip.style.top = `${py + 14}px`;
   }
 }
 

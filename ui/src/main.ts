@@ -5,7 +5,7 @@
 import { InputError } from '../../sim/scenario/errors.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { buildModel } from '../../sim/trace/model.ts';
-import { parseTrace } from '../../sim/trace/parse.ts';
+import { parseTrace, verifyTraceHash } from '../../sim/trace/parse.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram } from './diagram.ts';
 import { el, replace } from './dom.ts';
@@ -74,11 +74,34 @@ store.on('cursor', () => {
     replace(
       cursorBox,
       el('div', { class: 'mono', testid: 'cursor-desc' }, `#${ev.seq}  t=${fmtTime(ev.t)}  ${describeEvent(ev)}`),
+      messageLine(ev.seq),
       el('details', null, el('summary', null, 'raw event'), el('pre', { class: 'json' }, fmtJson(ev as never))),
     );
   }
   for (const p of panels) p.update();
+  scheduleHash();
 });
+
+// The cursor lives in the URL's fragment (#e=<seq>), so a link to a trace can point at an event.
+let hashTimer = 0;
+function scheduleHash(): void {
+  clearTimeout(hashTimer);
+  hashTimer = window.setTimeout(() => history.replaceState(null, '', `${location.pathname}${location.search}#e=${store.cursor}`), 200);
+}
+const initialSeq = /^#e=(\d+)$/.exec(location.hash)?.[1];
+let applyInitialSeq = initialSeq !== undefined;
+
+/** For a delivery, drop or duplicate: the message's body (from its send) and its life, so the cursor panel says what arrived. */
+function messageLine(seq: number): HTMLElement | null {
+  const m = store.model;
+  const mi = m?.messageOfEvent[seq] ?? -1;
+  const r = m && mi >= 0 ? m.messages[mi] : undefined;
+  if (!m || !r) return null;
+  const send = m.events[r.sendSeq];
+  const body = send?.type === 'send' ? JSON.stringify(send.msg) : r.dupOf !== undefined ? `duplicate of #${r.dupOf}` : '';
+  const life = r.endT !== undefined ? `${r.outcome} at ${fmtTime(r.endT)} after ${fmtTime(r.endT - r.sendT)}${r.reason ? ` (${r.reason})` : ''}` : 'still in flight at the end';
+  return el('div', { class: 'mono small', testid: 'cursor-message' }, `message #${r.id} ${r.from} → ${r.to}, sent ${fmtTime(r.sendT)} (event #${r.sendSeq}), ${life}: ${body}`);
+}
 
 // ---------------------------------------------------------------- messages
 
@@ -113,7 +136,7 @@ function loadText(text: string, source: string, extra: string[] = []): boolean {
   const t0 = performance.now();
   let parsed;
   try {
-    parsed = parseTrace(text, { file: source, verifyHash: true });
+    parsed = parseTrace(text, { file: source });
   } catch (err) {
     if (err instanceof InputError) showProblem('This trace cannot be shown:', [err.describe()]);
     else showProblem('This trace cannot be shown (unexpected error):', [String(err)]);
@@ -128,22 +151,38 @@ function loadText(text: string, source: string, extra: string[] = []): boolean {
   panels = buildPanels(store, model);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
+  if (applyInitialSeq) {
+    applyInitialSeq = false;
+    store.setCursor(Number(initialSeq));
+  }
   diagram.draw();
   const t3 = performance.now();
   const timings: Timings = { parseMs: t1 - t0, modelMs: t2 - t1, renderMs: t3 - t2, totalMs: t3 - t0 };
   store.info!.timings = timings as unknown as Record<string, number>;
   const h = parsed.header;
-  const hashText = parsed.footer ? `${parsed.footer.hash.slice(0, 16)}… ${parsed.hash === 'ok' ? '✓ verified' : parsed.hash === 'mismatch' ? '✗ MISMATCH' : ''}` : 'none (truncated)';
+  const hashLabel = (state: string): string => (parsed.footer ? `${parsed.footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
+  const hashEl = el('span', { testid: 'trace-hash', class: 'mono', title: parsed.footer?.hash ?? '', attrs: { 'data-hash': parsed.footer?.hash ?? '' } }, hashLabel('(checking…)'));
   replace(
     info,
     el('span', { testid: 'trace-source' }, source),
     ' · ',
     el('strong', { testid: 'trace-scenario' }, h.scenario),
     ` (${h.protocol}, seed ${h.seed}) · ${model.events.length} events · ${model.nodes.length} nodes · ${fmtTime(model.endT)} · hash `,
-    el('span', { testid: 'trace-hash', class: 'mono', title: parsed.footer?.hash ?? '', attrs: { 'data-hash': parsed.footer?.hash ?? '' } }, hashText),
+    hashEl,
     ` · loaded in ${timings.totalMs.toFixed(0)} ms`,
   );
   showWarnings([...parsed.warnings, ...extra]);
+  // Verify the hash after the first paint: it reads every byte again, and the picture should not wait for it.
+  const loadedAt = store.info;
+  if (parsed.footer) {
+    window.setTimeout(() => {
+      const state = verifyTraceHash(text);
+      if (store.info !== loadedAt) return;
+      hashEl.textContent = hashLabel(state === 'ok' ? '✓ verified' : state === 'mismatch' ? '✗ MISMATCH' : '');
+      hashEl.dataset.verified = state;
+      if (state === 'mismatch') showWarnings([...parsed.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
+    }, 30);
+  }
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, timings, loaded: source };
   return true;

@@ -1,4 +1,4 @@
-// faultline view <trace> [--port N] [--host H] [--build]
+// faultline view [trace] [--port N] [--host H] [--build] [--at SEQ]
 // Serves the browser viewer (ui/dist, built first when missing or older than
 // its sources) on localhost with the trace, and prints the URL to open.
 
@@ -110,18 +110,30 @@ export function registerView(program: Command): void {
     .option('--port <n>', 'port to listen on (default 4173; a free one if taken)', '4173')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--build', 'rebuild the viewer even if it looks up to date')
-    .action(async (trace: string | undefined, opts: { port: string; host: string; build?: boolean }) => {
+    .option('--at <seq>', 'open with the cursor on this event')
+    .action(async (trace: string | undefined, opts: { port: string; host: string; build?: boolean; at?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected a port number 0-65535 (got ${JSON.stringify(opts.port)})`);
+      let events = 0;
+      let firstViolation: { invariant: string; cause: number } | undefined;
       if (trace !== undefined) {
         if (!existsSync(trace) || !statSync(trace).isFile()) throw new InputError('no such trace file', trace);
         // Check it here, so a broken file is reported in the terminal with its line.
         const parsed = parseTrace(readFileSync(trace, 'utf8'), { file: trace });
         for (const w of parsed.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
+        events = parsed.events.length;
+        const v = parsed.events.find((e) => e.type === 'violation');
+        if (v?.type === 'violation') firstViolation = v;
+      }
+      const at = opts.at === undefined ? undefined : Number(opts.at);
+      if (at !== undefined && (!Number.isInteger(at) || at < 0 || (trace !== undefined && at >= events))) {
+        throw new InputError(`--at: expected an event number 0-${Math.max(0, events - 1)} (got ${JSON.stringify(opts.at)})`);
       }
       if (await ensureViewerBuilt(opts.build === true)) process.stderr.write(`built the viewer into ${VIEWER_DIST}\n`);
       const s = await serveViewer({ ...(trace !== undefined ? { trace: resolve(trace) } : {}), port, host: opts.host });
-      process.stdout.write(`viewer: ${s.url}\n(Ctrl-C to stop)\n`);
+      process.stdout.write(`viewer: ${s.url}${at !== undefined ? `#e=${at}` : ''}\n`);
+      if (firstViolation) process.stdout.write(`first violation (${firstViolation.invariant}), at its cause: ${s.url}#e=${firstViolation.cause}\n`);
+      process.stdout.write('(Ctrl-C to stop)\n');
       await new Promise<void>((done) => {
         const stop = (): void => {
           void s.close().then(done);
