@@ -87,6 +87,11 @@ export const linearizabilityBench: BenchCase = {
       etcdSteps = e.steps;
       kvMs.push(timeAll(kv).ms);
     }
+    // Explanations (smallest failing core, default budget) of the non-linearizable etcd files.
+    const t1 = performance.now();
+    let coreOps = 0;
+    for (const l of etcd.filter((x) => !x.expected)) coreOps += checkOperations(l.ops, l.model).failure!.core.length;
+    const explainMs = performance.now() - t1;
     const porcupine = etcd.map((l) => ({ ...l, ...porcupineStyle(l) }));
     const baseRuns = Math.max(1, Math.min(3, runs));
     const baseMs: number[] = [];
@@ -106,6 +111,8 @@ export const linearizabilityBench: BenchCase = {
       kv_files: kv.length,
       kv_ms: +median(kvMs).toFixed(2),
       parse_all_ms: +parseMs.toFixed(2),
+      explain_etcd_failures_ms: +explainMs.toFixed(1),
+      etcd_core_ops: coreOps,
       baseline_etcd_ms: +median(baseMs).toFixed(2),
       baseline_steps: baseSteps,
       etcd_vs_baseline: +(median(baseMs) / etcdMedian).toFixed(1),
