@@ -7,6 +7,7 @@ import fencingPause from '../../scenarios/lock-fencing-pause.ts';
 import serverRestart from '../../scenarios/lock-server-restart.ts';
 import driftUnsafe from '../../scenarios/lock-drift-unsafe.ts';
 import driftFencing from '../../scenarios/lock-drift-fencing.ts';
+import volatileTable from '../../scenarios/lock-bug-volatile-table.ts';
 import { acks, grants, runLock } from './helpers.ts';
 
 describe('lock-unsafe-pause: Redis-style lock, the paused holder overwrites its successor', () => {
@@ -113,6 +114,19 @@ describe('a crash in the middle of a critical section', () => {
     const r = runLock(midSection, { bugs: { skipFsync: true } }, { checkers: ['linearizable'] });
     expect(r.result.violations.map((v) => v.invariant)).toEqual(['linearizable']);
     expect(r.result.violations[0]?.message).toContain('L1');
+  });
+});
+
+describe('lock-bug-volatile-table: the planted skipFsync bug as a scenario', () => {
+  it('every black-box checker it names sees the damage (collect them all)', () => {
+    const { result } = runLock(volatileTable, {}, { stopOnViolation: false });
+    const names = [...new Set(result.violations.map((v) => v.invariant))];
+    expect(names).toEqual(['single-holder', 'token-order', 'linearizable']);
+    expect(result.violations.find((v) => v.invariant === 'token-order')?.message).toMatch(/^s1 granted L1 to c2\/\w+ with token 1, but token 1 was already granted to c1\/\w+$/);
+  });
+
+  it('without the bug the same run is clean', () => {
+    expect(runLock(volatileTable, { bugs: { skipFsync: false } }, { expect: 'no-violation' }).result.violations).toEqual([]);
   });
 });
 
