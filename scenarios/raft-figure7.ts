@@ -14,6 +14,7 @@ export default defineScenario({
   config: {
     servers: 7,
     clients: 1,
+    client: { maxOps: 20 },
     heartbeat: '20ms',
     electionTimeoutOf: { n1: { min: '50ms', max: '60ms' } },
     preload: {

@@ -8,7 +8,7 @@ export default defineScenario({
   description: 'Raft: the first leader crashes, a new one is elected, clients carry on; it restarts and catches up',
   protocol: 'raft',
   // n1 has the shortest election timeout, so it is the first leader.
-  config: { servers: 3, clients: 3, electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
+  config: { servers: 3, clients: 3, client: { stopAt: '3.5s' }, electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
   duration: '4s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {

@@ -9,7 +9,7 @@ export default defineScenario({
   name: 'raft-partition-heal',
   description: 'Raft: the old leader is partitioned into a minority, the majority elects a new one, then the partition heals',
   protocol: 'raft',
-  config: { servers: 5, clients: 3, reads: 'readindex', electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
+  config: { servers: 5, clients: 3, client: { stopAt: '4.5s' }, reads: 'readindex', electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
   duration: '5s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {

@@ -8,7 +8,7 @@ export default defineScenario({
   name: 'raft-snapshot',
   description: 'Raft: a lagging follower is brought up to date with InstallSnapshot',
   protocol: 'raft',
-  config: { servers: 3, clients: 3, snapshotEvery: 40, electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
+  config: { servers: 3, clients: 3, client: { stopAt: '2.5s' }, snapshotEvery: 40, electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
   duration: '3s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {

@@ -8,7 +8,7 @@ export default defineScenario({
   name: 'raft-two-down',
   description: 'Raft: 5 servers with two down keep making progress; the two come back and catch up',
   protocol: 'raft',
-  config: { servers: 5, clients: 3, reads: 'readindex' },
+  config: { servers: 5, clients: 3, client: { stopAt: '3.5s' }, reads: 'readindex' },
   duration: '4s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {

@@ -64,13 +64,15 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
       return;
     }
     // Redirected (section 8): go to the hinted leader, or back off and try the next server.
-    // A hint naming the server that just timed out on us is stale news: ignore it.
+    // A hint naming the server that just timed out on us may be stale news: ignore it once, then
+    // believe it (the request may simply have been lost).
     const hint = m.leaderHint ?? null;
     const idx = hint === null ? -1 : this.opts.servers.indexOf(hint);
     if (idx >= 0 && hint !== from && hint !== this.suspect) {
       this.target = idx;
       this.send(ctx);
     } else {
+      if (hint !== null && hint === this.suspect) this.suspect = null;
       this.target = this.otherServer(ctx, from);
       ctx.setTimer('resend', this.opts.backoff);
     }
