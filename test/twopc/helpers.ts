@@ -34,13 +34,13 @@ export function stateAt(events: TraceEvent[], node: string, t: number): JsonValu
   return s;
 }
 
-/** In-doubt intervals a participant logged: [tx, entered ms, resolved ms, outcome, via]. */
+/** In-doubt intervals a participant logged: [tx, entered ms, resolved ms, outcome, via]. A crash does not end one: recovery re-enters the same interval. */
 export function inDoubtIntervals(events: TraceEvent[], node: string): { tx: string; from: number; to: number; outcome: string; via: string }[] {
   const open = new Map<string, number>();
   const out: { tx: string; from: number; to: number; outcome: string; via: string }[] = [];
   for (const [t, text] of logs(events, node)) {
     const enter = /^in doubt: (\S+)/.exec(text);
-    if (enter) open.set(enter[1] as string, t);
+    if (enter && !open.has(enter[1] as string)) open.set(enter[1] as string, t);
     const done = /^resolved (\S+): (\w+) via (.+) after/.exec(text);
     if (done) {
       const tx = done[1] as string;

@@ -12,7 +12,9 @@ import inDoubtAlone from '../../scenarios/twopc-in-doubt-decides-alone.ts';
 import commitBeforeLog from '../../scenarios/twopc-commit-before-log.ts';
 import voteWithoutLog from '../../scenarios/twopc-vote-without-log.ts';
 import transfers from '../../scenarios/twopc-transfers.ts';
-import { inDoubtIntervals, openInDoubt, run, stateAt } from './helpers.ts';
+import { inDoubtIntervals, logs, openInDoubt, run, stateAt } from './helpers.ts';
+import coordinatorRecovery from '../../scenarios/twopc-coordinator-recovery.ts';
+import participantRecovery from '../../scenarios/twopc-participant-recovery.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 
@@ -71,6 +73,24 @@ describe('twopc scenarios', () => {
     const [blocked] = inDoubtIntervals(classic.events, 'p2');
     expect(blocked).toMatchObject({ outcome: 'committed', via: 'coordinator' });
     expect(blocked!.to).toBeGreaterThanOrEqual(2500);
+  });
+
+  it('coordinator recovery: the commit record without an end record is re-sent to the participant that missed it', () => {
+    const r = run(coordinatorRecovery);
+    expect(r.result.violations).toEqual([]);
+    expect(logs(r.events, 'co')).toContainEqual([500, 'recovery: re-sending commit of c1.0']);
+    expect(inDoubtIntervals(r.events, 'p2')).toEqual([{ tx: 'c1.0', from: 41, to: 510, outcome: 'committed', via: 'coordinator' }]);
+  });
+
+  it('participant recovery: prepared in the log, it comes back in doubt with its lock, asks, and commits', () => {
+    const r = run(participantRecovery);
+    expect(r.result.violations).toEqual([]);
+    expect(stateAt(r.events, 'p2', 300_000)).toEqual({ txs: { 'c1.0': 'prepared' }, inDoubt: ['c1.0'], balance: 1000 });
+    expect(inDoubtIntervals(r.events, 'p2')).toEqual([{ tx: 'c1.0', from: 41, to: 320, outcome: 'committed', via: 'coordinator' }]);
+    // The in-doubt time is measured from the yes vote, across the crash.
+    expect(logs(r.events, 'p2').at(-1)).toEqual([320, 'resolved c1.0: committed via coordinator after 279.000 ms in doubt']);
+    const p2 = r.events.filter((e) => e.type === 'send' && e.from === 'p2').map((e) => (e.type === 'send' ? e.msg : null));
+    expect(p2.slice(-2)).toEqual([{ type: 'query', tx: 'c1.0' }, { type: 'ack', tx: 'c1.0' }]);
   });
 
   it('a partition isolating the coordinator holds transactions in doubt across it, and all resolve after the heal', () => {

@@ -32,6 +32,8 @@ interface LogRecord {
   participants: NodeId[];
   coordinator: NodeId;
   epoch: number;
+  /** Local time of the yes vote, so that the in-doubt interval survives a restart. */
+  preparedAt?: Micros;
 }
 
 export interface ParticipantTx {
@@ -108,7 +110,7 @@ export class Participant {
         assert(holder === undefined, () => `${this.io.id}: recovery: ${op.account} locked by both ${holder} and ${id}`);
         this.locks.set(op.account, id);
       }
-      this.enterDoubt(tx, 'recovered prepared from the log');
+      this.enterDoubt(tx, 'recovered prepared from the log', rec.preparedAt);
       if (this.opts.bugs.noQueryAfterRecovery) {
         this.io.cancelTimer(timerInDoubt(id)); // the planted bug: nobody will ask
         continue;
@@ -215,11 +217,12 @@ export class Participant {
       this.io.send(from, { type: 'vote', tx: id, yes: false, reason: `insufficient funds in ${short.account}` });
       return;
     }
+    tx.inDoubtSince = this.io.now();
     this.io.disk.put(`tx/${id}`, this.record(tx, 'prepared'));
     if (!this.opts.bugs.voteYesWithoutLog) this.io.disk.fsync();
     this.io.cancelTimer(timerWork(id));
     tx.state = 'prepared';
-    this.enterDoubt(tx, 'voted yes');
+    this.enterDoubt(tx, 'voted yes', tx.inDoubtSince);
     this.dirty = true;
     this.io.send(from, { type: 'vote', tx: id, yes: true });
   }
@@ -314,8 +317,8 @@ export class Participant {
 
   // ---------------------------------------------------------------- state changes
 
-  private enterDoubt(tx: ParticipantTx, why: string): void {
-    tx.inDoubtSince = this.io.now();
+  private enterDoubt(tx: ParticipantTx, why: string, since: Micros | undefined): void {
+    tx.inDoubtSince = since ?? this.io.now();
     tx.queries = 0;
     this.io.log(`in doubt: ${tx.id} (${why})`);
     this.io.setTimer(timerInDoubt(tx.id), this.opts.queryInterval);
@@ -367,6 +370,7 @@ export class Participant {
 
   private record(tx: ParticipantTx, state: LogRecord['state']): JsonValue {
     const rec: LogRecord = { state, ops: tx.ops, participants: tx.participants, coordinator: tx.coordinator, epoch: tx.epoch };
+    if (state === 'prepared' && tx.inDoubtSince !== undefined) rec.preparedAt = tx.inDoubtSince;
     return rec as unknown as JsonValue;
   }
 
