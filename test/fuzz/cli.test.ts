@@ -2,7 +2,7 @@
 // real command line (worker threads, shards, exit codes), and in-process runs
 // of main() for the failure path, which needs the test-only counter protocol.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,12 +57,12 @@ interface Summary {
 describe('faultline fuzz (child process)', () => {
   it('runs the budget on worker threads; shards 1/2 and 2/2 together run exactly the same batches; --time stops', async () => {
     const common = ['fuzz', 'default', '--runs', '40', '--batch', '10', '--duration', '300ms', '--json'];
-    const [whole, s1, s2, timed] = await Promise.all([
-      cli([...common, '--workers', '2']),
-      cli([...common, '--workers', '1', '--shard', '1/2']),
-      cli([...common, '--workers', '1', '--shard', '2/2']),
-      cli(['fuzz', 'pingpong', '--time', '1s', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json']),
-    ]);
+    // The whole campaign in a real process on worker threads; the shards and the timed run in this process (one thread, no startup cost).
+    const wholeRun = cli([...common, '--workers', '2']);
+    const s1 = await inProcess([...common, '--workers', '1', '--shard', '1/2']);
+    const s2 = await inProcess([...common, '--workers', '1', '--shard', '2/2']);
+    const timed = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json']);
+    const whole = await wholeRun;
     for (const r of [whole, s1, s2, timed]) expect(r.code, r.stderr).toBe(0);
     const w = JSON.parse(whole.stdout) as Summary;
     expect(w).toMatchObject({ runs: 40, violations: 0, failures: [] });
@@ -79,6 +79,22 @@ describe('faultline fuzz (child process)', () => {
     const t = JSON.parse(timed.stdout) as Summary;
     expect(t.runs).toBeGreaterThan(0);
     expect(t.runs % 5).toBe(0);
+  });
+
+  it('Ctrl-C stops a campaign after the running batch: a report, exit 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'fuzz', 'default', '--runs', '1000000', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json'], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // The first progress line says runs are under way.
+    await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const s = JSON.parse(stdout) as Summary & { interrupted: boolean };
+    expect(s.interrupted).toBe(true);
+    expect(s.runs).toBeGreaterThan(0);
+    expect(s.runs).toBeLessThan(1000000);
+    expect(s.runs % 5).toBe(0);
   });
 
   it('bad options and bad targets exit 2 with one line and no stack trace', async () => {
@@ -109,14 +125,18 @@ describe('faultline fuzz (child process)', () => {
 
   it('faultline replay: exit 0 on a fresh trace, 1 with the first difference on an edited one, 2 on a truncated one', async () => {
     const trace = join(tmp, 'default.jsonl');
-    expect((await cli(['run', 'default', '--trace', trace])).code).toBe(0);
+    expect((await inProcess(['run', 'default', '--trace', trace])).code).toBe(0);
     const text = readFileSync(trace, 'utf8');
     const lines = text.split('\n');
     const i = lines.findIndex((l) => l.includes('"type":"crash"'));
     lines[i] = lines[i]!.replace('"node":"n3"', '"node":"n4"');
     writeFileSync(join(tmp, 'edited.jsonl'), lines.join('\n'));
     writeFileSync(join(tmp, 'cut.jsonl'), text.slice(0, Math.floor(text.length / 2)));
-    const [ok, edited, cut] = await Promise.all([cli(['replay', trace]), cli(['replay', join(tmp, 'edited.jsonl')]), cli(['replay', join(tmp, 'cut.jsonl')])]);
+    // A real process for the exit status of a bad file; the other two through main() in this process.
+    const cutRun = cli(['replay', join(tmp, 'cut.jsonl')]);
+    const ok = await inProcess(['replay', trace]);
+    const edited = await inProcess(['replay', join(tmp, 'edited.jsonl')]);
+    const cut = await cutRun;
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/matches the recorded hash/);
     expect(edited.code).toBe(1);

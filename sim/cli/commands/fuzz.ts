@@ -252,8 +252,10 @@ export function registerFuzz(program: Command): void {
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
       let stopping = false;
+      // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
         stopping = true;
+        if (!opts.json) process.stderr.write('\nfuzz: interrupted; finishing the running batches\n');
       };
       process.once('SIGINT', onSigint);
       const more = (): boolean => !stopping && written.length < maxFailures && (deadline === undefined || performance.now() < deadline);
@@ -274,6 +276,8 @@ export function registerFuzz(program: Command): void {
           let done = 0;
           let violations = 0;
           for (const task of plan) {
+            // Let the event loop run between batches, so a Ctrl-C (SIGINT) is seen and the campaign stops with a report.
+            await new Promise<void>((resolve) => setImmediate(resolve));
             if (!more()) break;
             collect(
               runBatch(job(task), (violated) => {
@@ -348,17 +352,19 @@ export function registerFuzz(program: Command): void {
             shard: `${shard.index}/${shard.count}`,
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations })),
             wall_s: wall,
+            interrupted: stopping,
           }) + '\n',
         );
       } else {
         const lines = [
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
-          `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s`,
+          `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
           `violations  ${totalViolations}${totalViolations > 0 ? ' (each failure above: trace, shrunk scenario and the replay line)' : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         process.stdout.write(lines.join('\n') + '\n');
       }
-      process.exitCode = totalViolations > 0 ? 1 : 0;
+      // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.
+      process.exitCode = totalViolations > 0 ? 1 : stopping ? 130 : 0;
     });
 }
