@@ -130,6 +130,18 @@ describe('lock-bug-volatile-table: the planted skipFsync bug as a scenario', () 
   });
 });
 
+describe('disk corruption on the lock server', () => {
+  it('the server refuses to serve from a corrupt table (fail-stop) instead of reusing tokens', () => {
+    const { result, events } = runLock(serverRestart, {}, {
+      faults: { timeline: [{ at: '500ms', kind: 'crash', node: 's1' }, { at: '510ms', kind: 'corrupt', node: 's1', key: 'lock-table' }, { at: '650ms', kind: 'restart', node: 's1' }] },
+      checkers: ['single-holder', 'token-order', 'durable-grants', 'fenced-writes', 'mutual-exclusion', 'linearizable'],
+    });
+    expect(result.violations).toEqual([]);
+    expect(events.some((e) => e.type === 'log' && e.node === 's1' && e.text.startsWith('lock table on disk is corrupt'))).toBe(true);
+    expect(grants(events).filter((g) => g.t > 500_000)).toEqual([]);
+  });
+});
+
 describe('clock drift', () => {
   it('lock-drift-unsafe: the slow-clock client writes after its successor', () => {
     const { result, events } = runLock(driftUnsafe);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LockTable, type LockCommand } from '../../sim/protocols/lock/table.ts';
 
-const acquire = (session: string, lock: string, now: number, ttl = 100, wait = true): LockCommand => ({ op: 'acquire', session, lock, ttl, wait, now });
+const acquire = (session: string, lock: string, now: number, ttl = 100, wait = true): Extract<LockCommand, { op: 'acquire' }> => ({ op: 'acquire', session, lock, ttl, wait, now });
 
 describe('lock table', () => {
   it('grants a free lock with token 1 and the session lease as expiry', () => {

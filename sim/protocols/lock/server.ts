@@ -8,6 +8,7 @@
 // (the convention of lockModel in sim/check/linearizability/models.ts): the
 // service took the lock back on the holder's behalf.
 
+import { DiskCorruptionError } from '../../engine/disk.ts';
 import type { JsonValue, Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
 import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
 import { type LockCommand, type LockResult, LockTable, type LockTableSnapshot } from './table.ts';
@@ -24,6 +25,8 @@ export interface LockServerOptions {
 
 export class LockServer implements NodeBehaviour<LockMessage> {
   table!: LockTable;
+  /** Set when the durable table could not be read: the server refuses to serve rather than reuse tokens. */
+  broken = false;
   /** Highest acquire/release request number seen per session and lock: an older copy arriving later is dropped. */
   private readonly lastReq = new Map<string, number>();
 
@@ -36,7 +39,17 @@ export class LockServer implements NodeBehaviour<LockMessage> {
   }
 
   onRecover(ctx: NodeContext<LockMessage>): void {
-    const snap = ctx.disk.get<LockTableSnapshot>(TABLE_KEY);
+    let snap: LockTableSnapshot | undefined;
+    try {
+      snap = ctx.disk.get<LockTableSnapshot>(TABLE_KEY);
+    } catch (err) {
+      if (!(err instanceof DiskCorruptionError)) throw err;
+      // Fail-stop: without the table and the token counter we cannot know which tokens are used, and
+      // starting afresh would reuse them. A single server stays down; a replicated one recovers from peers.
+      this.broken = true;
+      ctx.log(`lock table on disk is corrupt (${err.message}): refusing to serve`);
+      return;
+    }
     this.table = snap ? LockTable.restore(snap, { expireEarlyBy: this.opts.expireEarlyBy }) : new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
     ctx.log(snap ? `recovered lock table, next token ${this.table.tokenCounter()}` : 'recovered with an empty lock table');
     // Time passed while we were down: expire what ran out, then serve waiters.
@@ -44,6 +57,7 @@ export class LockServer implements NodeBehaviour<LockMessage> {
   }
 
   onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
+    if (this.broken) return;
     if (msg.type !== 'acquire' && msg.type !== 'keepalive' && msg.type !== 'release') return;
     // A delayed or duplicated acquire or release must not act after a newer one on the same lock (an old
     // acquire would re-take a released lock). Keep-alives are exempt: one arriving late only lengthens the
@@ -70,7 +84,7 @@ export class LockServer implements NodeBehaviour<LockMessage> {
   }
 
   onTimer(ctx: NodeContext<LockMessage>, name: string): void {
-    if (name === EXPIRE_TIMER) this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
+    if (!this.broken && name === EXPIRE_TIMER) this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
   }
 
   private run(ctx: NodeContext<LockMessage>, cmd: LockCommand, from: { to: string; req: LockRequest } | undefined): void {
