@@ -240,23 +240,6 @@ class OpSet {
   snapshot(): OpSetSnapshot {
     return { full: this.full, tail: this.words.slice(this.full, Math.max(this.full, this.top + 1)) };
   }
-  /** Every member of the snapshot is in this set. */
-  contains(s: OpSetSnapshot): boolean {
-    if (s.full > this.full) {
-      for (let w = this.full; w < s.full; w++) if (this.words[w] !== 0xffffffff) return false;
-    }
-    for (let i = 0; i < s.tail.length; i++) if ((s.tail[i]! & ~this.words[s.full + i]!) !== 0) return false;
-    return true;
-  }
-  /** Every member of this set is in the snapshot. */
-  within(s: OpSetSnapshot): boolean {
-    for (let w = Math.max(s.full, 0); w <= this.top; w++) {
-      const i = w - s.full;
-      const other = i < s.tail.length ? s.tail[i]! : 0;
-      if ((this.words[w]! & ~other) !== 0) return false;
-    }
-    return true;
-  }
   equals(s: OpSetSnapshot): boolean {
     if (s.full !== this.full || s.tail.length !== Math.max(0, this.top + 1 - this.full)) return false;
     for (let i = 0; i < s.tail.length; i++) if (s.tail[i] !== this.words[this.full + i]) return false;
@@ -267,6 +250,36 @@ class OpSet {
 interface OpSetSnapshot {
   full: number;
   tail: Uint32Array;
+}
+
+/**
+ * The unknown operations linearized, as a persistent stack: they join and leave
+ * in DFS order, so a snapshot is the current node (O(1)) and shares its tail.
+ */
+class UnknownSet {
+  constructor(
+    readonly id: number,
+    readonly parent: UnknownSet | null,
+    readonly size: number,
+  ) {}
+}
+
+function sizeOf(u: UnknownSet | null): number {
+  return u === null ? 0 : u.size;
+}
+
+/** Every member of `u` is linearized in `live` (a bitset of the unknown ops). */
+function unknownsIn(u: UnknownSet | null, live: OpSet): boolean {
+  for (let n = u; n !== null; n = n.parent) if (!live.has(n.id)) return false;
+  return true;
+}
+
+/** Every member of the live set (with `liveSize` members, all flagged in `live`) is in `u`. */
+function liveWithin(liveSize: number, live: OpSet, u: UnknownSet | null): boolean {
+  if (u === null || liveSize > u.size) return liveSize === 0;
+  let shared = 0;
+  for (let n: UnknownSet | null = u; n !== null; n = n.parent) if (live.has(n.id)) shared++;
+  return shared === liveSize;
 }
 
 /** Zobrist key of operation i: the hash of a set of operations is the XOR of its members' keys, kept incrementally. */
@@ -328,7 +341,7 @@ interface MemoEntry<S> {
   definite: OpSetSnapshot;
   state: S;
   /** The sets of unknown ops linearized with which it was explored; none is a subset of another. */
-  unknown: OpSetSnapshot[];
+  unknown: (UnknownSet | null)[];
 }
 
 function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: number, memo: boolean): SearchResult {
@@ -357,6 +370,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
   let definiteLeft = returns.size;
   const definite = new OpSet(n);
   const unknown = new OpSet(n);
+  let unknownTop: UnknownSet | null = null; // the same set as `unknown`, as a persistent stack
   const cache = new Map<number, MemoEntry<S>[]>();
   /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
   const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
@@ -377,9 +391,10 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     if (!bucket) cache.set(h, (bucket = []));
     let m = bucket.find((c) => definite.equals(c.definite) && model.equal(c.state, next));
     if (!m) bucket.push((m = { definite: definite.snapshot(), state: next, unknown: [] }));
-    if (m.unknown.some((u) => unknown.contains(u))) return true;
-    m.unknown = m.unknown.filter((u) => !unknown.within(u));
-    m.unknown.push(unknown.snapshot());
+    if (m.unknown.some((u) => unknownsIn(u, unknown))) return true;
+    const size = sizeOf(unknownTop);
+    if (m.unknown.length > 0) m.unknown = m.unknown.filter((u) => !liveWithin(size, unknown, u));
+    m.unknown.push(unknownTop);
     return false;
   };
 
@@ -411,9 +426,11 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
       const bits = candidate.ret ? definite : unknown;
       bits.set(candidate.op);
       if (candidate.ret) definiteHash ^= keys[candidate.op]!;
+      else unknownTop = new UnknownSet(candidate.op, unknownTop, sizeOf(unknownTop) + 1);
       if (memo && seen(next)) {
         bits.clear(candidate.op);
         if (candidate.ret) definiteHash ^= keys[candidate.op]!;
+        else unknownTop = unknownTop!.parent;
         entry = candidate.next;
         continue;
       }
@@ -446,8 +463,13 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
     agree = Math.min(agree, stack.length);
     state = top.state;
     (top.entry.ret ? definite : unknown).clear(top.entry.op);
-    if (top.entry.ret) definiteHash ^= keys[top.entry.op]!;
-    if (top.entry.ret) definiteLeft++;
+    if (top.entry.ret) {
+      definiteHash ^= keys[top.entry.op]!;
+      definiteLeft++;
+    } else {
+      assert(unknownTop?.id === top.entry.op, 'linearizability search: unknown operations leave in stack order');
+      unknownTop = unknownTop.parent;
+    }
     unlift(top.entry);
     entry = top.entry.next;
     barrier = top.barrier;
