@@ -5,13 +5,14 @@
 // it skips events it has already seen).
 //
 // Properties, after the TLA+ specifications TCommit and TwoPhase (Lamport &
-// Gray, "Consensus on Transaction Commit") and BHG chapter 7:
-// - atomicity (TCConsistent): no transaction committed at one participant and aborted at another.
-// - commit-validity: the coordinator decides commit only after a yes vote from every participant.
-// - decision-stable: a decision, once announced or logged, never changes, across crashes and restarts.
+// Gray, "Consensus on Transaction Commit") and the atomic commitment
+// conditions AC1-AC5 of BHG §7.3:
+// - atomicity (TCConsistent, AC1): no transaction committed at one participant and aborted at another.
+// - commit-validity (AC3): the coordinator decides commit only after a yes vote from every participant.
+// - decision-stable (AC2): a decision, once announced or logged, never changes, across crashes and restarts.
 // - money-conserved: the committed state (plus the commits still on their way) holds the initial total.
 // - locks-released: no lock is held by a transaction its participant knows to be decided.
-// - in-doubt-resolves (liveness, final): after the quiesce point every transaction resolves within a bound.
+// - in-doubt-resolves (liveness, AC5; final): after the quiesce point every transaction resolves within a bound.
 
 import type { Checker, JsonValue, Micros, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
 import { formatDuration } from '../../engine/time.ts';

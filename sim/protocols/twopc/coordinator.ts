@@ -69,8 +69,7 @@ export class Coordinator {
   ) {}
 
   /**
-   * Recovery (BHG 7.5, the coordinator's restart procedure under presumed
-   * abort): every commit record without an end record is a decision some
+   * Recovery (BHG §7.4, 2PC recovery; presumed abort as in R*): every commit record without an end record is a decision some
    * participants may not have heard; re-send it until all acknowledge.
    * Transactions without a record were not committed: they are aborted.
    */
@@ -201,7 +200,7 @@ export class Coordinator {
   }
 
   /**
-   * Phase 1 -> 2, coordinator (BHG 7.3, coordinator rules 2 and 3): any no
+   * Phase 1 -> 2, coordinator (BHG §7.4, 2PC; condition AC3 of §7.3): any no
    * vote decides abort; yes votes from every participant decide commit.
    */
   onVote(from: NodeId, id: TxId, yes: boolean, reason: string | undefined): void {
@@ -221,7 +220,7 @@ export class Coordinator {
     this.decide(tx, 'commit', 'every participant voted yes');
   }
 
-  /** Vote timer: a participant that does not answer is a no (BHG 7.4, coordinator timeout in the wait state). */
+  /** Vote timer: a participant that does not answer is a no (BHG §7.4, the coordinator's timeout while waiting for votes). */
   onVoteTimeout(id: TxId): void {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase === 'decided') return;
@@ -233,7 +232,7 @@ export class Coordinator {
   }
 
   /**
-   * The decision (BHG 7.3, coordinator rule 3): force the commit record, then
+   * The decision (BHG §7.4, 2PC; Gray 1978): force the commit record, then
    * tell the participants and the client. An abort record is not forced
    * (presumed abort) and needs no acknowledgement: the transaction is
    * forgotten at once.

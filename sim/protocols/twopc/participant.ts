@@ -83,7 +83,7 @@ export class Participant {
   }
 
   /**
-   * Recovery from the log (BHG 7.5, the participant's restart procedure):
+   * Recovery from the log (BHG §7.4, 2PC recovery of a participant):
    * committed balances come back from acct/ records; a transaction with a
    * prepared record and no outcome is in doubt: re-acquire its locks and ask the
    * coordinator. Unvoted (working) transactions were volatile: they are gone,
@@ -159,8 +159,8 @@ export class Participant {
   }
 
   /**
-   * Execution phase (BHG 7.2: operations run under strict two-phase locking
-   * before the commit protocol). Locks are taken without waiting: a conflict
+   * Execution phase: the operations run under strict two-phase locking
+   * (BHG ch. 3) before the commit protocol starts. Locks are taken without waiting: a conflict
    * aborts the transaction here, so there are no deadlocks to detect.
    */
   onWork(from: NodeId, id: TxId, epoch: number, ops: Op[], participants: NodeId[]): void {
@@ -191,7 +191,7 @@ export class Participant {
   }
 
   /**
-   * Phase 1, participant (Gray's 2PC; BHG 7.3, participant rule 1): vote no
+   * Phase 1, participant (Gray's 2PC; BHG §7.4): vote no
    * and abort if the work cannot commit (insufficient funds); otherwise force
    * the prepared record to the log, then vote yes. From here the participant
    * is in doubt and must not decide alone.
@@ -228,7 +228,7 @@ export class Participant {
   }
 
   /**
-   * Phase 2, participant (BHG 7.3, participant rule 3): on commit, force the
+   * Phase 2, participant (BHG §7.4; presumed abort): on commit, force the
    * commit record with the new balances, release the locks and acknowledge; on
    * abort, write the abort record lazily and release the locks (presumed abort:
    * no acknowledgement).
@@ -270,7 +270,7 @@ export class Participant {
   }
 
   /**
-   * Termination protocol (BHG 7.4): an in-doubt participant cannot decide. It
+   * Termination protocol (BHG §7.4, timeout actions): an in-doubt participant cannot decide. It
    * asks the coordinator again and, with the cooperative termination protocol,
    * also the other participants, any of which may know the outcome.
    */
@@ -290,7 +290,7 @@ export class Participant {
   }
 
   /**
-   * Cooperative termination protocol, the asked participant (BHG 7.4): tell
+   * Cooperative termination protocol, the asked participant (BHG §7.4): tell
    * the outcome if known. One that has not voted yet may abort now and say
    * so: it has given up its right to vote yes, so the coordinator cannot
    * commit. It forces that abort record so a restart cannot take it back.
@@ -324,7 +324,7 @@ export class Participant {
     this.io.setTimer(timerInDoubt(tx.id), this.opts.queryInterval);
   }
 
-  /** Unilateral abort of a transaction that has not voted yes (BHG 7.3, participant rule 2). */
+  /** Unilateral abort of a transaction that has not voted yes (BHG §7.3: a process that votes no may decide abort at once). */
   private abortAlone(tx: ParticipantTx, why: string): void {
     assert(tx.state === 'working', () => `${this.io.id}: ${tx.id} aborted alone in state ${tx.state}`);
     this.io.log(`abort ${tx.id} alone: ${why}`);
