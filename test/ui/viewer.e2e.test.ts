@@ -99,6 +99,23 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(await cursorDesc(page)).toMatch(/^#17 .*n1 → n2 deliver #4/);
     await page.keyboard.press('v');
     expect(await cursorDesc(page)).toMatch(/^#23 /);
+
+    // Clicking a row of the event list moves the cursor there.
+    await page.click('[data-testid=events] .row[data-seq="20"]');
+    expect(await cursorDesc(page)).toMatch(/^#20 /);
+
+    // Play advances the cursor on its own; Space pauses.
+    // At 0.001x the 1.5ms run takes 1.5s.
+    await page.selectOption('[data-testid=speed]', '0.001');
+    await page.keyboard.press('Home');
+    await page.click('[data-testid=play]');
+    expect(await text(page, 'play')).toContain('pause');
+    await page.waitForFunction(() => !/^#0 /.test(document.querySelector('[data-testid=cursor-desc]')?.textContent ?? ''));
+    await page.locator('body').press(' ');
+    expect(await text(page, 'play')).toContain('play');
+    const stopped = await cursorDesc(page);
+    await page.waitForTimeout(150);
+    expect(await cursorDesc(page)).toBe(stopped);
     await page.close();
   });
 

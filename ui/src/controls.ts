@@ -67,6 +67,8 @@ export class Controls {
       this.scrub,
       this.where,
     );
+    // Clicking a control should not focus it: Space then stays "play/pause", not "press the focused button".
+    for (const b of this.root.querySelectorAll('button')) b.addEventListener('mousedown', (ev) => ev.preventDefault());
     parent.appendChild(this.root);
     store.on('model', () => {
       this.scrub.max = String(Math.max(0, (store.model?.events.length ?? 1) - 1));
@@ -114,15 +116,13 @@ export class Controls {
     const dt = Math.max(0, now - this.lastWall);
     this.lastWall = now;
     this.playT += dt * 1000 * Number(this.speed.value);
-    // Never skip past the next event entirely: show at least one event per frame.
-    const target = Math.max(seqAtTime(m, this.playT), this.store.cursor + 1);
-    if (target >= m.events.length) {
+    const target = seqAtTime(m, this.playT);
+    if (target >= m.events.length - 1) {
       this.store.setCursor(m.events.length - 1);
       this.pause();
       return;
     }
-    this.store.setCursor(target);
-    this.playT = Math.max(this.playT, m.events[target]!.t);
+    if (target > this.store.cursor) this.store.setCursor(target);
     this.diagram.reveal(this.playT);
     requestAnimationFrame((n) => this.tick(n));
   }
@@ -139,6 +139,8 @@ export class Controls {
     const t = ev.target as HTMLElement | null;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'range') return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    // A focused button (reached with Tab) is pressed by Space and Enter natively.
+    if (t?.tagName === 'BUTTON' && (ev.key === ' ' || ev.key === 'Enter')) return;
     const s = this.store;
     switch (ev.key) {
       case ' ':

@@ -11,6 +11,7 @@ import type { TraceEvent } from '../../sim/engine/types.ts';
 import { describeEvent, eventNode } from '../../sim/trace/chrome.ts';
 import { firstAtOrAfter, lastAtOrBefore, type MessageRec } from '../../sim/trace/model.ts';
 import { fmtTick } from './format.ts';
+import { isRaft } from './panels/shapes.ts';
 import type { Store } from './store.ts';
 
 const LEFT = 70;
@@ -32,6 +33,8 @@ export const COLORS = {
   cursor: '#e67e22',
   lane: '#d9dde3',
 };
+
+const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
 
 export class Diagram {
   readonly root: HTMLDivElement;
@@ -245,6 +248,7 @@ export class Diagram {
       ctx.fillStyle = '#333';
       ctx.fillText(node.length > 9 ? `${node.slice(0, 8)}…` : node, 6, y + 4);
     }
+    this.drawRoles(ctx, clampX);
     for (const iv of m.intervals) {
       const y = this.laneY(iv.node);
       if (y === undefined) continue;
@@ -335,6 +339,35 @@ export class Diagram {
       ctx.lineTo(vx + 5, TOP);
       ctx.lineTo(vx, TOP + 8);
       ctx.fill();
+    }
+  }
+
+  /** Raft roles along each server's lane (as RaftScope shows them): a band while leader, a thinner one while candidate, with the term. */
+  private drawRoles(ctx: CanvasRenderingContext2D, clampX: (v: number) => number): void {
+    const m = this.store.model;
+    if (!m) return;
+    for (const [node, snaps] of m.states) {
+      const y = this.laneY(node);
+      if (y === undefined || !snaps.some((s) => isRaft(s.state))) continue;
+      for (let i = 0; i < snaps.length; i++) {
+        const s = snaps[i]!.state;
+        if (!isRaft(s) || s.role === 'follower') continue;
+        const from = snaps[i]!.t;
+        // The role lasts until the node publishes another state or crashes.
+        let to = snaps[i + 1]?.t ?? m.endT;
+        for (const iv of m.intervals) if (iv.node === node && iv.kind === 'down' && iv.fromT >= from && iv.fromT < to) to = iv.fromT;
+        const a = clampX(this.x(from));
+        const b = clampX(this.x(to));
+        if (b - a < 0.5) continue;
+        const h = s.role === 'leader' ? 7 : 4;
+        ctx.fillStyle = s.role === 'leader' ? ROLE_COLORS.leader : ROLE_COLORS.candidate;
+        ctx.fillRect(a, y - h / 2, b - a, h);
+        if (b - a > 36) {
+          ctx.fillStyle = '#fff';
+          ctx.font = '9px system-ui, sans-serif';
+          if (s.role === 'leader') ctx.fillText(`term ${s.term}`, a + 2, y + 3);
+        }
+      }
     }
   }
 

@@ -45,6 +45,7 @@ const legend = el(
     ['paused', 'l-paused'],
     ['partition', 'l-partition'],
     ['violation', 'l-violation'],
+    ['Raft leader / candidate', 'l-leader'],
   ].map(([label, cls]) => el('span', { class: `key ${cls}` }, label as string)),
   el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, ? for keys'),
 );
