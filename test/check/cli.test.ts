@@ -49,6 +49,18 @@ describe('faultline check', () => {
     expect(bad.stdout).toMatch(/Cannot place: \d+: get\[\d\] -> ".*" {3}\(called at line \d+, returned at line \d+\)/);
   });
 
+  it('--max-steps: an exhausted budget is reported as unknown, never as a verdict (exit 1)', () => {
+    const r = faultline('check', DATA + 'etcd/etcd_002.log', '--max-steps', '50');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/etcd_002\.log: unknown \(search budget exhausted\) \(/);
+  });
+
+  it('bad options: exit 2 with what was expected', () => {
+    const r = faultline('check', DATA + 'etcd/etcd_002.log', '--model', 'queue');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('faultline: --model: expected one of register, kv, lock (got "queue")\n');
+  });
+
   it('a bad file: exit 2, one error naming the file and line, nothing on stdout', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
     const bad = join(dir, 'broken.log');
