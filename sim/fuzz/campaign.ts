@@ -5,7 +5,7 @@
 // together run exactly the batches one machine would.
 
 import type { Scenario } from '../scenario/schema.ts';
-import type { FaultGenOptions } from './arbitraries.ts';
+import type { FaultGenOptions, WorkloadArb } from './arbitraries.ts';
 import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport } from './fuzz.ts';
 
 export interface Shard {
@@ -68,6 +68,8 @@ export interface BatchJob {
   keepFaults?: boolean;
   shrink?: boolean;
   traceDir?: string;
+  /** URL of a module whose default export is the workload arbitrary (arbitraries do not cross threads; modules do). */
+  workloadModule?: string;
 }
 
 export interface BatchResult extends FuzzReport {
@@ -75,7 +77,7 @@ export interface BatchResult extends FuzzReport {
   seed: number;
 }
 
-export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void): BatchResult {
+export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void, workload?: WorkloadArb): BatchResult {
   let seen = 0;
   const report = fuzz({
     scenario: job.scenario,
@@ -85,6 +87,7 @@ export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void): Ba
     ...(job.keepFaults !== undefined ? { keepFaults: job.keepFaults } : {}),
     ...(job.shrink !== undefined ? { shrink: job.shrink } : {}),
     ...(job.traceDir !== undefined ? { traceDir: job.traceDir } : {}),
+    ...(workload ? { workload } : {}),
     onProgress: (_done, violations) => {
       onRun?.(violations > seen);
       seen = violations;

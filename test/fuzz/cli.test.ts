@@ -56,7 +56,8 @@ interface Summary {
 
 describe('faultline fuzz (child process)', () => {
   it('runs the budget on worker threads; shards 1/2 and 2/2 together run exactly the same batches; --time stops', async () => {
-    const common = ['fuzz', 'default', '--runs', '40', '--batch', '10', '--duration', '300ms', '--json'];
+    // With a workload module, which each worker thread loads on its own.
+    const common = ['fuzz', 'default', '--runs', '40', '--batch', '10', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--json'];
     // The whole campaign in a real process on worker threads; the shards and the timed run in this process (one thread, no startup cost).
     const wholeRun = cli([...common, '--workers', '2']);
     const s1 = await inProcess([...common, '--workers', '1', '--shard', '1/2']);
@@ -110,6 +111,8 @@ describe('faultline fuzz (child process)', () => {
       [['replay', join(tmp, 'missing.jsonl')], 'no such trace file'],
       [['fuzz', 'default', '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
       [['fuzz', 'default', '--max-failures', 'x'], '--max-failures: expected a positive integer'],
+      [['fuzz', 'default', '--workload', 'test/fuzz/nope.ts'], 'test/fuzz/nope.ts: no such module'],
+      [['fuzz', 'default', '--workload', 'test/fuzz/with-counter.ts'], 'test/fuzz/with-counter.ts: expected a default export that is a fast-check arbitrary'],
     ];
     // The real process for one of them (exit status, stderr); main() in this process for the rest (cheaper, same code path).
     const results = [await cli(cases[0]![0])];
@@ -184,6 +187,17 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     const clientOnly = await inProcess([...args, '--targets', 'c1', '--kinds', 'crash,pause']);
     expect(clientOnly.code).toBe(0);
     expect(JSON.parse(clientOnly.stdout)).toMatchObject({ runs: 400, violations: 0 });
+  });
+
+  it('--workload: the workload is drawn and shrunk with the faults, and lands in the shrunk scenario', async () => {
+    const out = join(tmp, 'workload');
+    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--workload', 'test/fuzz/counter-workload.ts', '--duration', '2s', '--runs', '100', '--workers', '1', '--max-failures', '1', '--json', '--out', out]);
+    expect(r.code).toBe(1);
+    const f = (JSON.parse(r.stdout) as Summary).failures[0]!;
+    const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { config: { increments: number } };
+    expect(shrunk.config.increments).toBeGreaterThanOrEqual(1);
+    expect(shrunk.config.increments).toBeLessThan(40);
+    expect((await inProcess(['replay', f.trace])).code).toBe(0);
   });
 
   it('human output: a FAIL block with seed, shrunk faults, trace, replay and view lines', async () => {

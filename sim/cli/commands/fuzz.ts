@@ -9,14 +9,15 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
-import { GEN_FAULT_KINDS, mergeConfig, type FaultGenOptions, type GenFaultKind } from '../../fuzz/arbitraries.ts';
+import { GEN_FAULT_KINDS, mergeConfig, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type Shard } from '../../fuzz/campaign.ts';
 import { DEFAULT_FUZZ_SEED, type FuzzFailure } from '../../fuzz/fuzz.ts';
-import type { WorkerJob } from '../../fuzz/worker-task.ts';
+import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
@@ -43,6 +44,7 @@ interface FuzzCliOptions {
   duration?: string;
   config?: string;
   bug?: string[];
+  workload?: string;
 }
 
 function positiveInt(text: string, option: string): number {
@@ -210,6 +212,7 @@ export function registerFuzz(program: Command): void {
     .option('--duration <d>', 'override the run duration, e.g. 10s')
     .option('--config <json>', 'merge this JSON into the protocol config')
     .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
+    .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches (the protocol's workload), shrunk with the faults")
     .action(async (ref: string, opts: FuzzCliOptions) => {
       if (opts.runs !== undefined && opts.time !== undefined) throw new InputError('give a run budget or a time budget, not both', undefined, '--runs/--time');
       const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
@@ -238,6 +241,18 @@ export function registerFuzz(program: Command): void {
       }
       if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
 
+      let workloadModule: string | undefined;
+      let workload: WorkloadArb | undefined;
+      if (opts.workload !== undefined) {
+        if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
+        workloadModule = pathToFileURL(resolve(opts.workload)).href;
+        try {
+          workload = await loadWorkload(workloadModule);
+        } catch (err) {
+          throw new InputError(err instanceof Error ? err.message.split('\n')[0]! : String(err), opts.workload);
+        }
+      }
+
       const plan = planBatches({ runs, batchSize, seed, shard });
       // The shard's share of the run budget, for the progress bar.
       let shardRuns: number | undefined;
@@ -248,7 +263,7 @@ export function registerFuzz(program: Command): void {
       const t0 = performance.now();
       const deadline = budgetMs !== undefined ? t0 + budgetMs : undefined;
       const progress = new Progress(shardRuns, deadline);
-      const job = (task: BatchJob['task']): BatchJob => ({ scenario, task, faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out });
+      const job = (task: BatchJob['task']): BatchJob => ({ scenario, task, faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(workloadModule ? { workloadModule } : {}) });
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
       let stopping = false;
@@ -284,7 +299,7 @@ export function registerFuzz(program: Command): void {
                 done++;
                 if (violated) violations++;
                 progress.update(done, violations);
-              }),
+              }, workload),
             );
           }
           progress.update(done, violations, true);
