@@ -207,7 +207,7 @@ export class Coordinator {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase !== 'vote' || !tx.votes.has(from)) {
       // A late yes for a transaction we no longer know: under presumed abort it aborted.
-      if (yes && tx === undefined && this.read(`dec/${id}`) === undefined) this.io.send(from, { type: 'decision', tx: id, commit: false });
+      if (yes && tx === undefined && this.read(`dec/${id}`)?.decision !== 'commit') this.io.send(from, { type: 'decision', tx: id, commit: false });
       return;
     }
     tx.votes.set(from, yes);
