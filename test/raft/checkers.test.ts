@@ -1,0 +1,113 @@
+// The checkers themselves, on hand-made cluster states: each is shown quiet on
+// a correct state and loud on a planted fault. (The planted protocol bugs of
+// bugs.test.ts exercise them end to end.)
+
+import { describe, expect, it } from 'vitest';
+import type { HistoryEvent, SimView } from '../../sim/engine/types.ts';
+import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from '../../sim/protocols/raft/checkers.ts';
+import type { RaftNode } from '../../sim/protocols/raft/node.ts';
+import { elect, noops, node, withLog } from './harness.ts';
+
+function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now: number; quiescedAt: number; history: HistoryEvent[] }> = {}): SimView {
+  return {
+    now: extra.now ?? 0,
+    seq: 0,
+    nodeIds: Object.keys(nodes),
+    role: () => 'server',
+    isUp: (id) => nodes[id] !== undefined,
+    isPaused: () => false,
+    behaviour: <B>(id: string) => (nodes[id] ? ({ raft: nodes[id] } as B) : undefined),
+    published: () => undefined,
+    durable: () => new Map(),
+    history: extra.history ?? [],
+    quiesced: extra.quiescedAt !== undefined,
+    quiescedAt: extra.quiescedAt,
+  };
+}
+
+const probe = () => new ServerProbe(['n1', 'n2', 'n3']);
+
+describe('Figure 3 checkers', () => {
+  it('election-safety remembers leaders across crashes: a second leader of term 1 is a violation even after the first is gone', () => {
+    const c = electionSafety(probe());
+    const a = node('n1');
+    elect(a, ['n2']);
+    expect(c.check(view({ n1: a }))).toBeUndefined();
+    const b = node('n2');
+    elect(b, ['n3']);
+    expect(c.check(view({ n2: b }))).toBe('n1 and n2 were both elected leader of term 1');
+  });
+
+  it('leader-append-only: a leader that loses entries while leading is caught; a new term is a fresh start', () => {
+    const c = leaderAppendOnly(probe());
+    const a = withLog('n1', 1, [1, 1]);
+    elect(a, ['n2']);
+    expect(c.check(view({ n1: a }))).toBeUndefined();
+    a.propose({ kind: 'noop' });
+    expect(c.check(view({ n1: a }))).toBeUndefined(); // appending is fine
+    a.log.truncateFrom(3); // planted: the leader deletes entries
+    expect(c.check(view({ n1: a }))).toMatch(/leader n1 of term 2 removed or overwrote its log from index 3/);
+  });
+
+  it('log-matching: the same (index, term) with different histories before it is caught, also within one server over time', () => {
+    const c = logMatching(probe());
+    const a = withLog('n1', 3, [1, 1, 3]);
+    const b = withLog('n2', 3, [1, 2, 3]);
+    expect(c.check(view({ n1: a }))).toBeUndefined();
+    expect(c.check(view({ n1: a, n2: b }))).toBe('n1 and n2 both hold entry 3 of term 3, but the logs before it differ');
+    const d = logMatching(probe());
+    const e = withLog('n1', 3, [1, 1, 3]);
+    expect(d.check(view({ n1: e }))).toBeUndefined();
+    e.log.overwrite(2, noops([2])[0]!); // planted: overwrite without truncating what follows
+    expect(d.check(view({ n1: e }))).toMatch(/n1 held entry 2 of term 2|n1 held entry 3 of term 3/);
+  });
+
+  it('leader-completeness: a leader of a later term without a committed entry is caught', () => {
+    const c = leaderCompleteness(probe());
+    const a = withLog('n1', 1, [1, 1]);
+    a.commitIndex = 2; // committed in term 1
+    expect(c.check(view({ n1: a }))).toBeUndefined();
+    const b = withLog('n2', 1, [1]);
+    elect(b, ['n3']); // term 2, without entry 2
+    expect(c.check(view({ n1: a, n2: b }))).toMatch(/leader n2 of term 2 lacks entry 2, committed in term 1/);
+  });
+
+  it('state-machine-safety: two servers applying different entries at one index are caught', () => {
+    const c = stateMachineSafety(probe());
+    const a = withLog('n1', 2, [1, 2]);
+    a.lastApplied = 2;
+    const b = withLog('n2', 3, [1, 3]);
+    b.lastApplied = 1;
+    expect(c.check(view({ n1: a, n2: b }))).toBeUndefined();
+    b.lastApplied = 2;
+    expect(c.check(view({ n1: a, n2: b }))).toBe('n1 applied the entry of term 2 at index 2, but n2 applied the entry of term 3 there');
+  });
+});
+
+describe('liveness checkers', () => {
+  it('leader-elected: quiet before the quiesce point and within the bound; reports a cluster without a leader after it', () => {
+    const c = leaderElected(probe(), 3000, 10);
+    const f = node('n1');
+    expect(c.check(view({ n1: f }, { now: 10_000 }))).toBeUndefined(); // not quiesced yet
+    expect(c.check(view({ n1: f }, { now: 2000, quiescedAt: 1000 }))).toBeUndefined();
+    expect(c.check(view({ n1: f }, { now: 4001, quiescedAt: 1000 }))).toMatch(/no leader 3000µs \(10 election timeouts\) after the quiesce point/);
+    const ok = leaderElected(probe(), 3000, 10);
+    const l = node('n1');
+    elect(l, ['n2']);
+    expect(ok.check(view({ n1: l }, { now: 2000, quiescedAt: 1000 }))).toBeUndefined();
+    expect(ok.check(view({ n1: node('n1') }, { now: 9000, quiescedAt: 1000 }))).toBeUndefined(); // a leader was seen after the quiesce
+  });
+
+  it('ops-complete: an operation pending longer than the bound after the quiesce point is reported; one recently invoked is not', () => {
+    const c = operationsComplete(1000);
+    const history: HistoryEvent[] = [
+      { type: 'invoke', t: 100, node: 'c1', op: 0, process: 'c1', f: 'put', key: 'k1', value: 'a' },
+      { type: 'return', t: 200, node: 'c1', op: 0, process: 'c1', outcome: 'ok' },
+      { type: 'invoke', t: 300, node: 'c1', op: 1, process: 'c1', f: 'get', key: 'k1' },
+      { type: 'invoke', t: 4500, node: 'c2', op: 2, process: 'c2', f: 'get', key: 'k2' },
+    ];
+    expect(c.check(view({}, { now: 5000, history }))).toBeUndefined(); // no quiesce: nothing promised
+    expect(c.check(view({}, { now: 5000, quiescedAt: 3000, history }))).toMatch(/^operation 1 \(c1 get k1\) invoked at 300µs never completed, 2000µs after faults stopped$/);
+    expect(c.check(view({}, { now: 3500, quiescedAt: 3000, history }))).toBeUndefined();
+  });
+});
