@@ -208,8 +208,8 @@ class Entry {
 
 /**
  * The set of linearized operations, as a bitset that also tracks its leading
- * run of full words and its last non-empty word. Operation ids follow call
- * order, so a linearized set is nearly a prefix: a snapshot keeps only the
+ * run of full words and its last non-empty word. Operations are indexed in
+ * call order (the order of a history), so a linearized set is nearly a prefix: a snapshot keeps only the
  * count of full words and the few words after them, and copying or comparing
  * one costs the width of the concurrency window, not the length of the history.
  */
