@@ -119,6 +119,45 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('zooms with the wheel, pans by dragging, and brushes the overview', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    const win = (): Promise<[number, number]> => page.evaluate(() => (window as unknown as { __faultline: { store: { window: [number, number] } } }).__faultline.store.window);
+    expect(await win()).toEqual([0, 1500]);
+    const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction(() => {
+      const [a, b] = (window as unknown as { __faultline: { store: { window: [number, number] } } }).__faultline.store.window;
+      return b - a < 1000;
+    });
+    const [z0, z1] = await win();
+    expect(z0).toBeGreaterThan(0);
+    expect(z1).toBeLessThan(1500);
+    // Drag right: the window moves earlier in time, same width.
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const [p0, p1] = await win();
+    expect(p0).toBeLessThan(z0);
+    expect(p1 - p0).toBeCloseTo(z1 - z0, 3);
+    // Back to the whole run (0), then brush the third quarter of the overview: the diagram shows that span.
+    await page.keyboard.press('0');
+    expect(await win()).toEqual([0, 1500]);
+    const ov = (await page.locator('[data-testid=overview] svg').boundingBox())!;
+    const left = ov.x + 70;
+    const right = ov.x + ov.width - 16;
+    await page.mouse.move(left + (right - left) * 0.5, ov.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(left + (right - left) * 0.75, ov.y + 20, { steps: 5 });
+    await page.mouse.up();
+    const [b0, b1] = await win();
+    expect(b0).toBeCloseTo(750, -1);
+    expect(b1).toBeCloseTo(1125, -1);
+    await page.close();
+  });
+
   it('filters events by node and message type', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);
