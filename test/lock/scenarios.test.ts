@@ -190,6 +190,12 @@ describe('planted bugs in the server and the resource', () => {
     expect(r.result.violations[0]?.message).toMatch(/^no lock granted to (c\d, )*c\d in the 3s after the start$/);
   });
 
+  it('neverRelease: the history has an acquire by the holder itself, which linearizable rejects', () => {
+    const quiet = { name: 'lock-quiet', description: 'no faults', protocol: 'lock', config: { clients: 3, locks: 1 }, duration: '3s' };
+    const r = runLock(quiet, { bugs: { neverRelease: true } }, { checkers: ['linearizable'] });
+    expect(r.result.violations.map((v) => v.invariant)).toEqual(['linearizable']);
+  });
+
   it('ignoreStaleTokens: mutual-exclusion catches it too', () => {
     const r = runLock(fencingPause, { bugs: { ignoreStaleTokens: true } }, { checkers: ['mutual-exclusion'] });
     expect(r.result.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);
