@@ -182,11 +182,29 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
     this.confirmedReads.splice(0, k);
   }
 
+  /** The published log tail, kept up to date incrementally (rebuilt when the log was cut or compacted). */
+  private pub: { first: number; changes: number; snapshotIndex: number; log: { term: number; cmd: string }[] } = { first: 1, changes: 0, snapshotIndex: 0, log: [] };
+
+  private publishedLog(): { start: number; log: RaftServerState['log'] } {
+    const l = this.raft.log;
+    const last = l.lastIndex();
+    const start = Math.max(l.snapshotIndex + 1, last - PUBLISHED_LOG_ENTRIES + 1);
+    const p = this.pub;
+    if (p.changes !== l.changes.length || p.snapshotIndex !== l.snapshotIndex || p.first + p.log.length - 1 > last || start < p.first) {
+      this.pub = { first: start, changes: l.changes.length, snapshotIndex: l.snapshotIndex, log: l.slice(start, last).map(describe) };
+    } else {
+      for (let i = p.first + p.log.length; i <= last; i++) p.log.push(describe(l.entry(i)));
+      if (start > p.first) {
+        p.log.splice(0, start - p.first);
+        p.first = start;
+      }
+    }
+    return { start, log: this.pub.log.slice() };
+  }
+
   published(): RaftServerState {
     const r = this.raft;
-    const last = r.log.lastIndex();
-    const start = Math.max(r.log.snapshotIndex + 1, last - PUBLISHED_LOG_ENTRIES + 1);
-    const log: RaftServerState['log'] = r.log.slice(start, last).map(describe);
+    const { start, log } = this.publishedLog();
     return {
       role: r.role,
       term: r.currentTerm,
