@@ -130,6 +130,21 @@ describe('lock-bug-volatile-table: the planted skipFsync bug as a scenario', () 
   });
 });
 
+describe('FIFO waiters', () => {
+  it('are granted in arrival order by a hand-over notification as each holder releases', () => {
+    const fifo = { name: 'lock-fifo', description: 'three clients queue for one lock', protocol: 'lock', config: { clients: 3, locks: 1, think: '0ms', stagger: '5ms', cycles: 1, writes: 3, work: '10ms' }, duration: '1s', network: { latency: { kind: 'constant', value: '1ms' } } };
+    const { result, events } = runLock(fifo);
+    expect(result.violations).toEqual([]);
+    const g = grants(events);
+    expect(g.map((x) => [x.session.split('/')[0], x.token])).toEqual([['c1', 1], ['c2', 2], ['c3', 3]]);
+    // c2 and c3 were queued (first answers: positions 0 and 1) and learned of their turn from a 'granted' message.
+    const serverSends = events.flatMap((e) => (e.type === 'send' && e.from === 's1' ? [e.msg as { type: string; session?: string; reply?: { kind: string; position?: number } }] : []));
+    const firstQueued = (c: string) => serverSends.find((m) => m.reply?.kind === 'queued' && m.session?.startsWith(`${c}/`))?.reply?.position;
+    expect([firstQueued('c2'), firstQueued('c3')]).toEqual([0, 1]);
+    expect(serverSends.filter((m) => m.type === 'granted')).toHaveLength(2);
+  });
+});
+
 describe('disk corruption on the lock server', () => {
   it('the server refuses to serve from a corrupt table (fail-stop) instead of reusing tokens', () => {
     const { result, events } = runLock(serverRestart, {}, {
