@@ -51,7 +51,7 @@ export const raftBench: BenchCase = {
   run(opts) {
     const seconds = positiveInt(opts.seconds, 'seconds', 60);
     const seed = typeof opts.seed === 'string' ? opts.seed : 'raft-bench';
-    runOnce(2, true, seed); // warm-up: JIT
+    runOnce(5, true, seed); // warm-up: JIT
     const base = runOnce(seconds, false, seed);
     const checked = runOnce(seconds, true, seed);
     const isolated = runOnce(seconds, true, seed, true);

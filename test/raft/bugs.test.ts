@@ -5,7 +5,7 @@
 // fuzzed on top of that scenario's timeline (keepFaults).
 
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../../sim/fuzz/fuzz.ts';
+import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import type { RaftBugs } from '../../sim/protocols/raft/node.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
@@ -48,6 +48,16 @@ describe('planted bugs are caught by their checkers', () => {
   // Budgets are generous: with fuzz seeds 1-3 these were caught at runs 6/7/3, 6/2/8 and 15/20/16.
   it('voteWithoutUpToDateCheck (section 5.4.1) -> leader-completeness within 100 runs', () => {
     expect(firstFailure(cluster({ voteWithoutUpToDateCheck: true }), 100).invariant).toBe('leader-completeness');
+  });
+
+  it('voteWithoutUpToDateCheck shrinks to a minimal counterexample that replays: one partition, healed', () => {
+    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 100 });
+    const f = report.failures[0]!;
+    expect(f.violation.invariant).toBe('leader-completeness');
+    const faults = f.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce' && x.kind !== 'heal');
+    expect(faults.length).toBe(1);
+    expect(f.scenario.faults.nemesis).toBeUndefined();
+    expect(runScenario(f.scenario).violations[0]).toMatchObject({ invariant: 'leader-completeness', message: f.violation.message });
   });
 
   it('applyBeforeCommit -> state-machine-safety within 100 runs', () => {
