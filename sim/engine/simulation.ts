@@ -5,6 +5,7 @@
 import { AssertionFailure, assert } from './assert.ts';
 import type { ClockConfig, EngineConfig, FaultAction, LinkModel, TimedFault } from './config.ts';
 import { SimDisk } from './disk.ts';
+import { cloneJson } from './json.ts';
 import { sampleLatency } from './latency.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './random.ts';
@@ -128,9 +129,7 @@ class NodeSlot {
   }
 }
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
+const clone = cloneJson;
 
 export class Simulation implements SimView {
   private readonly queue = new EventQueue<SimEvent>();

@@ -81,3 +81,21 @@ describe('nemesis', () => {
     expect(all).toEqual(crashesOnly);
   });
 });
+
+describe('cloneJson', () => {
+  it('copies JSON data exactly as a JSON round trip does, sharing nothing', async () => {
+    const { cloneJson } = await import('../../sim/engine/json.ts');
+    const json = fc.jsonValue();
+    fc.assert(
+      fc.property(json, (v) => {
+        const c = cloneJson(v);
+        expect(JSON.stringify(c)).toBe(JSON.stringify(v));
+        expect(c).toEqual(JSON.parse(JSON.stringify(v)) as unknown);
+        if (typeof v === 'object' && v !== null) expect(c).not.toBe(v);
+      }),
+    );
+    const withHoles = { a: undefined, b: [1, undefined, { c: undefined, d: 2 }] };
+    expect(cloneJson(withHoles)).toEqual(JSON.parse(JSON.stringify(withHoles)) as unknown);
+    expect(Object.keys(cloneJson(withHoles))).toEqual(['b']);
+  });
+});
