@@ -24,6 +24,8 @@ export interface MessageRec {
   reason: DropReason | undefined;
   /** For a duplicate: the id of the original message. */
   dupOf: number | undefined;
+  /** seq of the send this message comes from (the original's send for a duplicate). */
+  originSeq: number;
 }
 
 export interface NodeInterval {
@@ -81,6 +83,8 @@ export interface TraceModel {
   violations: ViolationEvent[];
   /** seq of each node's first start event. */
   startSeq: Map<NodeId, number>;
+  /** For each event on a node's timeline, the seq of the previous event on that node (-1 for none or for network events). */
+  prevOnNode: Int32Array;
   startT: Micros;
   endT: Micros;
 }
@@ -125,6 +129,8 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
   const violations: ViolationEvent[] = [];
   const startSeq = new Map<NodeId, number>();
   let maxFlight = 0;
+  const prevOnNode = new Int32Array(events.length).fill(-1);
+  const lastOnNode = new Map<NodeId, number>();
 
   const open = (node: NodeId, kind: NodeInterval['kind'], ev: TraceEvent): void => {
     const key = `${kind}:${node}`;
@@ -154,6 +160,11 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
   };
 
   for (const ev of events) {
+    const on = timelineNode(ev);
+    if (on !== undefined) {
+      prevOnNode[ev.seq] = lastOnNode.get(on) ?? -1;
+      lastOnNode.set(on, ev.seq);
+    }
     switch (ev.type) {
       case 'send': {
         lane(ev.from);
@@ -162,15 +173,16 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
         typeSet.add(type);
         byId.set(ev.id, messages.length);
         messageOfEvent[ev.seq] = messages.length;
-        messages.push({ id: ev.id, from: ev.from, to: ev.to, type, sendSeq: ev.seq, sendT: ev.t, endSeq: undefined, endT: undefined, outcome: 'in-flight', reason: undefined, dupOf: undefined });
+        messages.push({ id: ev.id, from: ev.from, to: ev.to, type, sendSeq: ev.seq, sendT: ev.t, endSeq: undefined, endT: undefined, outcome: 'in-flight', reason: undefined, dupOf: undefined, originSeq: ev.seq });
         break;
       }
       case 'duplicate': {
         const orig = byId.get(ev.of);
         const type = orig === undefined ? '?' : (messages[orig] as MessageRec).type;
+        const originSeq = orig === undefined ? -1 : (messages[orig] as MessageRec).sendSeq;
         byId.set(ev.id, messages.length);
         messageOfEvent[ev.seq] = messages.length;
-        messages.push({ id: ev.id, from: ev.from, to: ev.to, type, sendSeq: ev.seq, sendT: ev.t, endSeq: undefined, endT: undefined, outcome: 'in-flight', reason: undefined, dupOf: ev.of });
+        messages.push({ id: ev.id, from: ev.from, to: ev.to, type, sendSeq: ev.seq, sendT: ev.t, endSeq: undefined, endT: undefined, outcome: 'in-flight', reason: undefined, dupOf: ev.of, originSeq });
         break;
       }
       case 'deliver':
@@ -252,9 +264,59 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
     clocks,
     violations,
     startSeq,
+    prevOnNode,
     startT: first?.t ?? 0,
     endT,
   };
+}
+
+/** The node on whose timeline an event happens (a send at the sender, a delivery at the receiver); undefined for network events (drops, duplicates, partitions, violations). */
+function timelineNode(ev: TraceEvent): NodeId | undefined {
+  switch (ev.type) {
+    case 'send':
+      return ev.from;
+    case 'deliver':
+      return ev.to;
+    case 'drop':
+    case 'duplicate':
+    case 'partition':
+    case 'heal':
+    case 'network':
+    case 'violation':
+      return undefined;
+    default:
+      return ev.node === '*' ? undefined : ev.node;
+  }
+}
+
+/**
+ * The causal past of event `seq` (Lamport's happened-before, reflexive): the
+ * events before it on its node, the sends of the messages delivered there, and
+ * so on back. For a violation, the past of its cause. Returns a mark per seq.
+ */
+export function causalPast(model: TraceModel, seq: number): Uint8Array {
+  const mark = new Uint8Array(model.events.length);
+  const stack = [seq];
+  mark[seq] = 1;
+  const push = (s: number): void => {
+    if (s >= 0 && mark[s] === 0) {
+      mark[s] = 1;
+      stack.push(s);
+    }
+  };
+  while (stack.length > 0) {
+    const s = stack.pop() as number;
+    const ev = model.events[s] as TraceEvent;
+    push(model.prevOnNode[s] ?? -1);
+    const mi = model.messageOfEvent[s] ?? -1;
+    if (mi >= 0) {
+      const r = model.messages[mi] as MessageRec;
+      // A delivery or drop follows its send (or duplicate event); a duplicate event follows the original send.
+      push(r.sendSeq === s ? (r.dupOf !== undefined ? r.originSeq : -1) : r.sendSeq);
+    }
+    if (ev.type === 'violation') push(ev.cause);
+  }
+  return mark;
 }
 
 /** Index of the last element with key(x) <= v in a list sorted by key, or -1. */

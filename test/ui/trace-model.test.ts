@@ -7,7 +7,7 @@ import { MemorySink } from '../../sim/engine/trace.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { toChromeTrace } from '../../sim/trace/chrome.ts';
-import { buildModel, localTime, stateAt, statusAt, trueTimeOfLocal, type TraceModel } from '../../sim/trace/model.ts';
+import { buildModel, causalPast, localTime, stateAt, statusAt, trueTimeOfLocal, type TraceModel } from '../../sim/trace/model.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import defaultScenario from '../../scenarios/default.ts';
 import { lockTrace, raftTrace } from './synthetic.ts';
@@ -44,6 +44,24 @@ describe('buildModel on a synthetic Raft trace', () => {
     expect(stateAt(m, 'n1', 13)?.state).toMatchObject({ role: 'leader', term: 1 });
     expect(stateAt(m, 'n2', 17)).toBeUndefined();
     expect(m.violations.map((v) => [v.invariant, v.cause])).toEqual([['election-safety', 23]]);
+  });
+});
+
+describe('causalPast (happened-before)', () => {
+  const m = model(raftTrace());
+  const past = (seq: number): number[] => [...causalPast(m, seq)].flatMap((v, i) => (v ? [i] : []));
+
+  it('follows node order and messages back, through a duplicate to its original send', () => {
+    // n2 receives AppendEntries (#17): everything n1 did before sending it (#15), including the duplicate reply it got (#14 <- #11 <- #10 at n2).
+    expect(past(17)).toEqual([0, 1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 17]);
+  });
+
+  it('does not cross to a node that received nothing: n3 only knows its own history', () => {
+    expect(past(23)).toEqual([2, 16, 20, 23]);
+  });
+
+  it('a violation has the past of its cause', () => {
+    expect(past(25)).toEqual([...past(23), 25].sort((a, b) => a - b));
   });
 });
 

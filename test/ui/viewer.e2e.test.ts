@@ -100,6 +100,18 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.keyboard.press('v');
     expect(await cursorDesc(page)).toMatch(/^#23 /);
 
+    // Causal past (C): the rows of the events that happened-before the cursor are marked.
+    await page.click('[data-testid=events] .row[data-seq="17"]');
+    await page.keyboard.press('c');
+    const seqs = (sel: string): Promise<number[]> => page.locator(sel).evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-seq'))));
+    const rendered = await seqs('[data-testid=events] .row');
+    const past = new Set([0, 1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15]); // see trace-model.test.ts
+    const causal = await seqs('[data-testid=events] .row.causal');
+    expect(causal).toEqual(rendered.filter((s) => past.has(s)));
+    expect(causal.length).toBeGreaterThan(5);
+    await page.keyboard.press('c');
+    expect(await page.locator('[data-testid=events] .row.causal').count()).toBe(0);
+
     // Clicking a row of the event list moves the cursor there.
     await page.click('[data-testid=events] .row[data-seq="20"]');
     expect(await cursorDesc(page)).toMatch(/^#20 /);

@@ -26,6 +26,7 @@ export const SHORTCUTS: [string, string][] = [
   ['V', 'next violation (jump to its cause)'],
   ['+ / −', 'zoom in / out'],
   ['0', 'show the whole run'],
+  ['C', 'causal past of the cursor event on / off'],
   ['/', 'search events'],
   ['?', 'show this help'],
 ];
@@ -64,6 +65,7 @@ export class Controls {
       el('button', { testid: 'next', title: 'next event (→)', onclick: () => store.step(1) }, 'next ▶'),
       el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '▶|'),
       el('label', null, ' speed ', this.speed),
+      this.causalToggle(),
       this.scrub,
       this.where,
     );
@@ -77,6 +79,15 @@ export class Controls {
     });
     store.on('cursor', () => this.update());
     document.addEventListener('keydown', (ev) => this.key(ev));
+  }
+
+  private causalToggle(): HTMLLabelElement {
+    const box = el('input', { attrs: { type: 'checkbox' }, testid: 'causal' });
+    box.addEventListener('change', () => {
+      this.store.causal = box.checked;
+      this.store.emit('cursor');
+    });
+    return el('label', { title: 'highlight every event that happened-before the cursor event (Lamport), and the messages that carried it (C)' }, box, ' causal past');
   }
 
   private update(): void {
@@ -177,6 +188,15 @@ export class Controls {
       case '/':
         this.focusSearch();
         break;
+      case 'c':
+      case 'C': {
+        const box = this.root.querySelector<HTMLInputElement>('[data-testid=causal]');
+        if (box) {
+          box.checked = !box.checked;
+          box.dispatchEvent(new Event('change'));
+        }
+        break;
+      }
       case '?':
         this.toggleHelp();
         break;

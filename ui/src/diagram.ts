@@ -31,6 +31,7 @@ export const COLORS = {
   partition: 'rgba(90, 90, 220, 0.09)',
   violation: '#d0342c',
   cursor: '#e67e22',
+  causal: 'rgba(230, 126, 34, 0.75)',
   lane: '#d9dde3',
 };
 
@@ -424,6 +425,8 @@ export class Diagram {
       ctx.lineTo(cx, this.height - BOTTOM);
       ctx.stroke();
     }
+    const marks = this.store.causalMarks();
+    if (marks) this.drawCausal(ctx, marks);
     // Highlight the event under the cursor: its message, or a ring on its lane.
     const mi = m.messageOfEvent[ev.seq] ?? -1;
     const r = mi >= 0 ? m.messages[mi] : undefined;
@@ -448,6 +451,39 @@ export class Diagram {
         ctx.arc(cx, y, 6, 0, Math.PI * 2);
         ctx.stroke();
       }
+    }
+  }
+
+  /** The causal past of the cursor: the messages that carried it, and a dot on each event of it. */
+  private drawCausal(ctx: CanvasRenderingContext2D, marks: Uint8Array): void {
+    const m = this.store.model;
+    if (!m) return;
+    const [t0, t1] = this.x.domain() as [number, number];
+    ctx.strokeStyle = COLORS.causal;
+    ctx.fillStyle = COLORS.causal;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    for (const r of m.messages) {
+      if (r.endSeq === undefined || marks[r.endSeq] !== 1 || r.outcome !== 'delivered' || !this.visible(r)) continue;
+      if (r.endT! < t0 || r.sendT > t1) continue;
+      const ya = this.laneY(r.from) as number;
+      const yb = this.laneY(r.to) as number;
+      ctx.moveTo(this.x(r.sendT), ya);
+      ctx.lineTo(this.x(r.endT!), yb);
+    }
+    ctx.stroke();
+    const a = Math.max(0, firstAtOrAfter(m.events, t0, (e) => e.t));
+    const b = Math.min(this.store.cursor, lastAtOrBefore(m.events, t1, (e) => e.t));
+    if (b - a > DETAIL_LIMIT * 4) return;
+    for (let s = a; s <= b; s++) {
+      if (marks[s] !== 1) continue;
+      const ev = m.events[s] as TraceEvent;
+      const node = ev.type === 'deliver' ? ev.to : eventNode(ev);
+      const y = node === undefined ? undefined : this.laneY(node);
+      if (y === undefined) continue;
+      ctx.beginPath();
+      ctx.arc(this.x(ev.t), y, 2.5, 0, Math.PI * 2);
+      ctx.fill();
     }
   }
 

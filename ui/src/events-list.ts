@@ -128,10 +128,11 @@ export class EventsList {
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW) - 5);
     const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
+    const marks = this.store.causalMarks();
     for (let i = first; i < last; i++) {
       const seq = this.shown[i]!;
       const ev = m.events[seq]!;
-      const cls = `row ev-${ev.type}${seq === this.store.cursor ? ' current' : ''}`;
+      const cls = `row ev-${ev.type}${seq === this.store.cursor ? ' current' : ''}${marks && marks[seq] === 1 && seq !== this.store.cursor ? ' causal' : ''}`;
       const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(ev.t)), el('span', { class: 'desc' }, describeEvent(ev)));
       row.style.top = `${i * ROW}px`;
       rows.push(row);

@@ -2,7 +2,7 @@
 // filters and the visible time window. Views subscribe to the parts they draw.
 
 import { describeEvent, eventNode } from '../../sim/trace/chrome.ts';
-import type { TraceModel } from '../../sim/trace/model.ts';
+import { causalPast, type TraceModel } from '../../sim/trace/model.ts';
 import type { ParsedTrace } from '../../sim/trace/parse.ts';
 import type { TraceEvent } from '../../sim/engine/types.ts';
 
@@ -25,6 +25,9 @@ export class Store {
   search = '';
   /** Visible time window [t0, t1] of the diagram. */
   window: [number, number] = [0, 1];
+  /** Show the causal past of the cursor event. */
+  causal = false;
+  private causalCache: { seq: number; marks: Uint8Array } | undefined;
   private texts: string[] | undefined;
   private listeners = new Map<Topic, Set<() => void>>();
 
@@ -46,6 +49,7 @@ export class Store {
     this.hiddenTypes.clear();
     this.search = '';
     this.texts = undefined;
+    this.causalCache = undefined;
     this.window = [model.startT, model.endT];
     this.emit('model');
     this.emit('window');
@@ -65,6 +69,13 @@ export class Store {
   setWindow(t0: number, t1: number): void {
     this.window = [t0, t1];
     this.emit('window');
+  }
+
+  /** Marks (per seq) of the events in the causal past of the cursor, when that view is on. */
+  causalMarks(): Uint8Array | undefined {
+    if (!this.causal || !this.model || this.model.events.length === 0) return undefined;
+    if (this.causalCache?.seq !== this.cursor) this.causalCache = { seq: this.cursor, marks: causalPast(this.model, this.cursor) };
+    return this.causalCache.marks;
   }
 
   cursorEvent(): TraceEvent | undefined {
