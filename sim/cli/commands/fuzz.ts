@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
 import { GEN_FAULT_KINDS, mergeConfig, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
-import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type Shard } from '../../fuzz/campaign.ts';
+import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { DEFAULT_FUZZ_SEED, type FuzzFailure } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
@@ -190,6 +190,138 @@ function formatFailure(w: WrittenFailure): string[] {
   ];
 }
 
+/** A campaign as the command line describes it, every option checked. */
+interface Campaign {
+  scenario: Scenario;
+  runs: number | undefined;
+  budgetMs: number | undefined;
+  /** The shard's share of the run budget, for the progress bar. */
+  shardRuns: number | undefined;
+  shard: Shard;
+  workers: number;
+  batchSize: number;
+  seed: number;
+  maxFailures: number;
+  faults: FaultGenOptions;
+  workload: WorkloadArb | undefined;
+  workloadModule: string | undefined;
+}
+
+async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign> {
+  if (opts.runs !== undefined && opts.time !== undefined) throw new InputError('give a run budget or a time budget, not both', undefined, '--runs/--time');
+  const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
+  let budgetMs: number | undefined;
+  if (opts.time !== undefined) {
+    const us = parseDuration(opts.time);
+    if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m (got "${opts.time}")`, undefined, '--time');
+    budgetMs = us / 1000;
+  }
+  let shard: Shard = WHOLE;
+  if (opts.shard !== undefined) {
+    const s = parseShard(opts.shard);
+    if (!s) throw new InputError(`expected i/n with 1 <= i <= n, e.g. 2/4 (got "${opts.shard}")`, undefined, '--shard');
+    shard = s;
+  }
+  const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers') : availableParallelism();
+  const batchSize = positiveInt(opts.batch ?? '25', '--batch');
+  const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
+  if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
+  const maxFailures = positiveInt(opts.maxFailures ?? '5', '--max-failures');
+  const faults = faultOptions(opts);
+  const { scenario } = await baseScenario(ref, opts);
+  const cluster = prepareRun(scenario).nodes.map((n) => n.id);
+  if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
+  for (const id of faults.nodes ?? []) {
+    if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
+  }
+  let workloadModule: string | undefined;
+  let workload: WorkloadArb | undefined;
+  if (opts.workload !== undefined) {
+    if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
+    workloadModule = pathToFileURL(resolve(opts.workload)).href;
+    try {
+      workload = await loadWorkload(workloadModule);
+    } catch (err) {
+      throw new InputError(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err), opts.workload);
+    }
+  }
+  let shardRuns: number | undefined;
+  if (runs !== undefined) {
+    shardRuns = 0;
+    for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
+  }
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, faults, workload, workloadModule };
+}
+
+/** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
+interface CampaignLoop {
+  plan: Iterator<BatchTask>;
+  job(task: BatchTask): BatchJob;
+  more(): boolean;
+  collect(r: BatchResult): void;
+  progress: Progress;
+}
+
+/** One worker: batches run in this thread, one after the other. */
+async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined): Promise<void> {
+  let done = 0;
+  let violations = 0;
+  for (let it = loop.plan.next(); !it.done; it = loop.plan.next()) {
+    // Let the event loop run between batches, so a Ctrl-C (SIGINT) is seen and the campaign stops with a report.
+    await new Promise<void>((r) => setImmediate(r));
+    if (!loop.more()) break;
+    const onRun = (violated: boolean): void => {
+      done++;
+      if (violated) violations++;
+      loop.progress.update(done, violations);
+    };
+    loop.collect(runBatch(loop.job(it.value), onRun, workload));
+  }
+  loop.progress.update(done, violations, true);
+}
+
+/** K workers: piscina threads, at most K batches in flight; runs and violations counted in shared memory for the progress bar. */
+async function runOnPool(loop: CampaignLoop, workers: number): Promise<void> {
+  const counters = new Int32Array(new SharedArrayBuffer(8));
+  const pool = new Piscina({ filename: new URL('../../fuzz/worker.js', import.meta.url).href, maxThreads: workers, minThreads: workers });
+  const read = (final = false): void => loop.progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), final);
+  const tick = setInterval(() => read(), 250);
+  try {
+    await new Promise<void>((resolvePool, reject) => {
+      let running = 0;
+      let failed = false;
+      const fail = (err: unknown): void => {
+        failed = true;
+        reject(err);
+      };
+      const next = (): void => {
+        while (!failed && running < workers && loop.more()) {
+          const it = loop.plan.next();
+          if (it.done) break;
+          running++;
+          const job: WorkerJob = { ...loop.job(it.value), progress: counters };
+          (pool.run(job) as Promise<BatchResult>).then((r) => {
+            running--;
+            try {
+              loop.collect(r);
+            } catch (err) {
+              fail(err);
+              return;
+            }
+            next();
+          }, fail);
+        }
+        if (running === 0 && !failed) resolvePool();
+      };
+      next();
+    });
+  } finally {
+    clearInterval(tick);
+    await pool.destroy();
+  }
+  read(true);
+}
+
 export function registerFuzz(program: Command): void {
   program
     .command('fuzz')
@@ -214,56 +346,10 @@ export function registerFuzz(program: Command): void {
     .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
     .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches (the protocol's workload), shrunk with the faults")
     .action(async (ref: string, opts: FuzzCliOptions) => {
-      if (opts.runs !== undefined && opts.time !== undefined) throw new InputError('give a run budget or a time budget, not both', undefined, '--runs/--time');
-      const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
-      let budgetMs: number | undefined;
-      if (opts.time !== undefined) {
-        const us = parseDuration(opts.time);
-        if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m (got "${opts.time}")`, undefined, '--time');
-        budgetMs = us / 1000;
-      }
-      let shard: Shard = WHOLE;
-      if (opts.shard !== undefined) {
-        const s = parseShard(opts.shard);
-        if (!s) throw new InputError(`expected i/n with 1 <= i <= n, e.g. 2/4 (got "${opts.shard}")`, undefined, '--shard');
-        shard = s;
-      }
-      const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers') : availableParallelism();
-      const batchSize = positiveInt(opts.batch ?? '25', '--batch');
-      const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
-      if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
-      const maxFailures = positiveInt(opts.maxFailures ?? '5', '--max-failures');
-      const faults = faultOptions(opts);
-      const { scenario } = await baseScenario(ref, opts);
-      const cluster = prepareRun(scenario).nodes.map((n) => n.id);
-      for (const id of faults.nodes ?? []) {
-        if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
-      }
-      if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
-
-      let workloadModule: string | undefined;
-      let workload: WorkloadArb | undefined;
-      if (opts.workload !== undefined) {
-        if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
-        workloadModule = pathToFileURL(resolve(opts.workload)).href;
-        try {
-          workload = await loadWorkload(workloadModule);
-        } catch (err) {
-          throw new InputError(err instanceof Error ? err.message.split('\n')[0]! : String(err), opts.workload);
-        }
-      }
-
-      const plan = planBatches({ runs, batchSize, seed, shard });
-      // The shard's share of the run budget, for the progress bar.
-      let shardRuns: number | undefined;
-      if (runs !== undefined) {
-        shardRuns = 0;
-        for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
-      }
+      const c = await campaignFrom(ref, opts);
       const t0 = performance.now();
-      const deadline = budgetMs !== undefined ? t0 + budgetMs : undefined;
-      const progress = new Progress(shardRuns, deadline);
-      const job = (task: BatchJob['task']): BatchJob => ({ scenario, task, faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(workloadModule ? { workloadModule } : {}) });
+      const deadline = c.budgetMs !== undefined ? t0 + c.budgetMs : undefined;
+      const progress = new Progress(c.shardRuns, deadline);
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
       let stopping = false;
@@ -273,88 +359,37 @@ export function registerFuzz(program: Command): void {
         if (!opts.json) process.stderr.write('\nfuzz: interrupted; finishing the running batches\n');
       };
       process.once('SIGINT', onSigint);
-      const more = (): boolean => !stopping && written.length < maxFailures && (deadline === undefined || performance.now() < deadline);
-      const collect = (r: BatchResult): void => {
-        results.push(r);
-        for (const f of r.failures) {
-          const w = writeFailure(f, r.batch);
-          written.push(w);
-          if (!opts.json) {
-            progress.stop();
-            process.stderr.write(formatFailure(w).join('\n') + '\n');
+      const loop: CampaignLoop = {
+        plan: planBatches({ runs: c.runs, batchSize: c.batchSize, seed: c.seed, shard: c.shard }),
+        job: (task) => ({ scenario: c.scenario, task, faults: c.faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}) }),
+        more: () => !stopping && written.length < c.maxFailures && (deadline === undefined || performance.now() < deadline),
+        collect: (r) => {
+          results.push(r);
+          for (const f of r.failures) {
+            const w = writeFailure(f, r.batch);
+            written.push(w);
+            if (!opts.json) {
+              progress.stop();
+              process.stderr.write(formatFailure(w).join('\n') + '\n');
+            }
           }
-        }
+        },
+        progress,
       };
-
       try {
-        if (workers === 1) {
-          let done = 0;
-          let violations = 0;
-          for (const task of plan) {
-            // Let the event loop run between batches, so a Ctrl-C (SIGINT) is seen and the campaign stops with a report.
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            if (!more()) break;
-            collect(
-              runBatch(job(task), (violated) => {
-                done++;
-                if (violated) violations++;
-                progress.update(done, violations);
-              }, workload),
-            );
-          }
-          progress.update(done, violations, true);
-        } else {
-          const counters = new Int32Array(new SharedArrayBuffer(8));
-          const pool = new Piscina({ filename: new URL('../../fuzz/worker.js', import.meta.url).href, maxThreads: workers, minThreads: Math.min(workers, 1) });
-          const tick = setInterval(() => progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1)), 250);
-          try {
-            await new Promise<void>((resolve, reject) => {
-              let running = 0;
-              let failed = false;
-              const next = (): void => {
-                while (!failed && running < workers && more()) {
-                  const it = plan.next();
-                  if (it.done) break;
-                  running++;
-                  const wj: WorkerJob = { ...job(it.value), progress: counters };
-                  (pool.run(wj) as Promise<BatchResult>).then(
-                    (r) => {
-                      running--;
-                      try {
-                        collect(r);
-                      } catch (err) {
-                        failed = true;
-                        reject(err);
-                        return;
-                      }
-                      next();
-                    },
-                    (err: unknown) => {
-                      failed = true;
-                      reject(err);
-                    },
-                  );
-                }
-                if (running === 0 && !failed) resolve();
-              };
-              next();
-            });
-          } finally {
-            clearInterval(tick);
-            await pool.destroy();
-          }
-          progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), true);
-        }
+        if (c.workers === 1) await runInline(loop, c.workload);
+        else await runOnPool(loop, c.workers);
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onSigint);
       }
 
       results.sort((a, b) => a.batch - b.batch);
-      const totalRuns = results.reduce((s, r) => s + r.runs, 0);
-      const totalViolations = results.reduce((s, r) => s + r.violations, 0);
       written.sort((a, b) => a.batch - b.batch);
+      const totalRuns = results.reduce((n, r) => n + r.runs, 0);
+      const totalViolations = results.reduce((n, r) => n + r.violations, 0);
       const wall = (performance.now() - t0) / 1000;
+      const { scenario, seed, shard, workers } = c;
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
