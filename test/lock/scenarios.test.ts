@@ -132,7 +132,7 @@ describe('lock-bug-volatile-table: the planted skipFsync bug as a scenario', () 
 
 describe('FIFO waiters', () => {
   it('are granted in arrival order by a hand-over notification as each holder releases', () => {
-    const fifo = { name: 'lock-fifo', description: 'three clients queue for one lock', protocol: 'lock', config: { clients: 3, locks: 1, think: '0ms', stagger: '5ms', cycles: 1, writes: 3, work: '10ms' }, duration: '1s', network: { latency: { kind: 'constant', value: '1ms' } } };
+    const fifo = { name: 'lock-fifo', description: 'three clients queue for one lock', protocol: 'lock', config: { clients: 3, locks: 1, think: '0ms', stagger: '5ms', cycles: 1, writes: 3, work: '10ms' }, duration: '1s', network: { latency: { kind: 'constant' as const, value: '1ms' } } };
     const { result, events } = runLock(fifo);
     expect(result.violations).toEqual([]);
     const g = grants(events);
