@@ -67,6 +67,7 @@ export interface BatchJob {
   faults?: FaultGenOptions;
   keepFaults?: boolean;
   shrink?: boolean;
+  shrinkBudget?: number;
   traceDir?: string;
   /** URL of a module whose default export is the workload arbitrary (arbitraries do not cross threads; modules do). */
   workloadModule?: string;
@@ -86,6 +87,7 @@ export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void, wor
     ...(job.faults ? { faults: job.faults } : {}),
     ...(job.keepFaults !== undefined ? { keepFaults: job.keepFaults } : {}),
     ...(job.shrink !== undefined ? { shrink: job.shrink } : {}),
+    ...(job.shrinkBudget !== undefined ? { shrinkBudget: job.shrinkBudget } : {}),
     ...(job.traceDir !== undefined ? { traceDir: job.traceDir } : {}),
     ...(workload ? { workload } : {}),
     onProgress: (_done, violations) => {

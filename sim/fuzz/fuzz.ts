@@ -27,6 +27,8 @@ export interface FuzzOptions {
   keepFaults?: boolean;
   /** Default true. */
   shrink?: boolean;
+  /** Most runs spent shrinking one failure (default 500); past it, the smallest failing run found so far is reported. */
+  shrinkBudget?: number;
   /** Called after each run of the budget (not during shrinking). */
   onProgress?: (done: number, violations: number) => void;
   /** The protocol's workload: an arbitrary patch of the scenario config, shrunk along with the faults. */
@@ -132,7 +134,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   let done = 0;
   let violations = 0;
   let shrinking = false;
+  let shrinkRuns = 0;
+  const shrinkBudget = opts.shrinkBudget ?? 500;
   const property = fc.property(arb, (c) => {
+    // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
+    if (shrinking && shrinkRuns++ >= shrinkBudget) return true;
     const violated = runScenario(caseScenario(base, c, keep)).violations.length > 0;
     if (!shrinking) {
       done++;

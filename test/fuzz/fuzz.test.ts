@@ -43,6 +43,15 @@ describe('fuzz() on the toy counter', () => {
     expect(shrunk.scenario.faults.timeline.length).toBe(3);
   });
 
+  it('shrinkBudget bounds the shrinking: 0 reports the first failing run as found', () => {
+    const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
+    const none = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 0 }).failures[0]!;
+    expect(none).toEqual(raw);
+    const some = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 3 }).failures[0]!;
+    expect(some.violation.invariant).toBe('acked-writes-durable');
+    expect(some.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
+  });
+
   it('is deterministic: the same options give the same report', () => {
     const a = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });
     const b = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });

@@ -39,6 +39,7 @@ interface FuzzCliOptions {
   targets?: string;
   maxFaults?: string;
   maxFailures?: string;
+  shrinkBudget?: string;
   keepFaults?: boolean;
   shrink: boolean;
   duration?: string;
@@ -202,6 +203,7 @@ interface Campaign {
   batchSize: number;
   seed: number;
   maxFailures: number;
+  shrinkBudget: number | undefined;
   faults: FaultGenOptions;
   workload: WorkloadArb | undefined;
   workloadModule: string | undefined;
@@ -227,6 +229,11 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
   if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
   const maxFailures = positiveInt(opts.maxFailures ?? '5', '--max-failures');
+  let shrinkBudget: number | undefined;
+  if (opts.shrinkBudget !== undefined) {
+    shrinkBudget = Number(opts.shrinkBudget);
+    if (!Number.isInteger(shrinkBudget) || shrinkBudget < 0) throw new InputError(`expected a non-negative integer (got "${opts.shrinkBudget}")`, undefined, '--shrink-budget');
+  }
   const faults = faultOptions(opts);
   const { scenario } = await baseScenario(ref, opts);
   const cluster = prepareRun(scenario).nodes.map((n) => n.id);
@@ -250,7 +257,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     shardRuns = 0;
     for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, faults, workload, workloadModule };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, shrinkBudget, faults, workload, workloadModule };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -341,6 +348,7 @@ export function registerFuzz(program: Command): void {
     .option('--max-failures <n>', 'stop starting batches after this many failures (default 5)')
     .option('--keep-faults', "also keep the scenario's own fault timeline")
     .option('--no-shrink', 'report failures as found, without shrinking')
+    .option('--shrink-budget <n>', 'most runs spent shrinking one failure (default 500)')
     .option('--duration <d>', 'override the run duration, e.g. 10s')
     .option('--config <json>', 'merge this JSON into the protocol config')
     .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
@@ -361,7 +369,7 @@ export function registerFuzz(program: Command): void {
       process.once('SIGINT', onSigint);
       const loop: CampaignLoop = {
         plan: planBatches({ runs: c.runs, batchSize: c.batchSize, seed: c.seed, shard: c.shard }),
-        job: (task) => ({ scenario: c.scenario, task, faults: c.faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}) }),
+        job: (task) => ({ scenario: c.scenario, task, faults: c.faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}), ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}) }),
         more: () => !stopping && written.length < c.maxFailures && (deadline === undefined || performance.now() < deadline),
         collect: (r) => {
           results.push(r);
