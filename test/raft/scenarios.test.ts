@@ -3,6 +3,7 @@
 // expectation and is deterministic).
 
 import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
 import { leadersByTerm, logTerms, runTraced, scenario } from './run.ts';
 
 describe('raft scenarios', () => {
@@ -116,6 +117,31 @@ describe('raft scenarios', () => {
     const invoked = run.events.filter((e) => e.type === 'invoke' && e.t < 4_000_000).map((e) => (e as { op: number }).op);
     const returned = new Set(run.events.filter((e) => e.type === 'return').map((e) => (e as { op: number }).op));
     expect(invoked.every((op) => returned.has(op))).toBe(true);
+  });
+
+  it('a server whose disk fails its checksum stays down instead of forgetting its vote; the other two carry on', () => {
+    const run = runTraced(
+      parseScenario({
+        name: 'raft-corrupt-disk',
+        description: 'corrupt the hard state of n3, then restart it',
+        protocol: 'raft',
+        config: { servers: 3, clients: 2, client: { stopAt: '1.8s' } },
+        duration: '2s',
+        faults: {
+          timeline: [
+            { at: '500ms', kind: 'corrupt', node: 'n3', key: 'raft/hard' },
+            { at: '600ms', kind: 'crash', node: 'n3' },
+            { at: '700ms', kind: 'restart', node: 'n3' },
+            { at: '700ms', kind: 'quiesce' },
+          ],
+        },
+      }),
+    );
+    expect(run.result.violations).toEqual([]);
+    expect(run.notes.find((n) => n.node === 'n3' && n.t === 700_000)?.text).toMatch(/disk record raft\/hard is corrupt: staying down/);
+    expect(run.events.some((e) => e.type === 'send' && e.from === 'n3' && e.t > 700_000)).toBe(false);
+    const after = run.events.filter((e) => e.type === 'return' && e.outcome !== 'info' && e.t > 800_000);
+    expect(after.length).toBeGreaterThan(20);
   });
 
   it('every scenario is deterministic: the same seed gives the same trace', async () => {

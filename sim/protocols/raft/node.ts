@@ -641,11 +641,16 @@ export class RaftNode {
   private applyCommitted(): void {
     // If commitIndex > lastApplied: increment lastApplied, apply log[lastApplied] to the state machine.
     const upTo = this.opts.bugs.applyBeforeCommit ? this.log.lastIndex() : this.commitIndex;
-    if (this.paranoid) assert(this.commitIndex <= this.log.lastIndex(), () => `${this.id}: commitIndex ${this.commitIndex} beyond the log (${this.log.lastIndex()})`);
+    if (this.paranoid) {
+      assert(this.commitIndex <= this.log.lastIndex(), () => `${this.id}: commitIndex ${this.commitIndex} beyond the log (${this.log.lastIndex()})`);
+      assert(this.log.snapshotIndex <= this.commitIndex, () => `${this.id}: snapshot ${this.log.snapshotIndex} covers uncommitted entries (commitIndex ${this.commitIndex})`);
+      assert(this.role !== 'leader' || this.votedFor === this.id, () => `${this.id} leads term ${this.currentTerm} but voted for ${this.votedFor}`);
+    }
     while (this.lastApplied < upTo) {
       this.lastApplied++;
       this.out.apply.push({ index: this.lastApplied, entry: this.log.entry(this.lastApplied) });
     }
+    if (this.paranoid) assert(this.lastApplied <= this.commitIndex, () => `${this.id}: applied ${this.lastApplied} beyond commitIndex ${this.commitIndex}`);
   }
 
   private send(to: NodeId, msg: RaftMessage): void {
