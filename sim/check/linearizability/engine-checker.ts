@@ -3,6 +3,7 @@
 // checkers: `linearizableChecker(kvModel)`.
 
 import type { Checker } from '../../engine/types.ts';
+import { formatDuration } from '../../engine/time.ts';
 import { checkHistory } from './checker.ts';
 import type { Model } from './models.ts';
 
@@ -32,7 +33,7 @@ export function linearizableChecker<S>(model: Model<S>, opts: LinearizableChecke
         for (const ev of history) if (ev.type === 'invoke' && opts.filter(ev.f, ev.key)) keep.add(ev.op);
         history = history.filter((ev) => keep.has(ev.op));
       }
-      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => `t=${history[p]?.t ?? '?'}µs` });
+      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => (history[p] ? `t=${formatDuration(history[p].t)}` : '?') });
       return result.failure ? result.failure.explanation : undefined;
     },
   };
