@@ -304,11 +304,12 @@ runBtn.addEventListener('click', () => runLive(scenarioSel.value, seedBox.value)
 
 const params = new URLSearchParams(location.search);
 const listed = new Promise<ScenarioEntry[]>((resolve) => (pendingList = resolve));
-send({ kind: 'list' });
 const traceParam = params.get('trace');
 const runParam = params.get('run');
-if (traceParam) void loadUrl(traceParam);
-else if (runParam) {
+// Loading every scenario module in the worker costs CPU: when a trace is asked for, show it first.
+if (traceParam) void loadUrl(traceParam).finally(() => send({ kind: 'list' }));
+else send({ kind: 'list' });
+if (!traceParam && runParam) {
   void listed.then((list) => {
     const entry = list.find((s) => s.file === runParam || s.name === runParam);
     if (!entry) showProblem(`No scenario "${runParam}" to run:`, [`available: ${list.map((s) => s.name).join(', ')}`]);

@@ -39,8 +39,24 @@ export function viewerIsStale(): boolean {
 /** Build the viewer with Vite when it is missing or stale (or always, with force). Returns whether it built. */
 export async function ensureViewerBuilt(force = false): Promise<boolean> {
   if (!force && !viewerIsStale()) return false;
-  const { build } = await import('vite');
-  await build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'error' });
+  const haveDist = existsSync(join(VIEWER_DIST, 'index.html'));
+  let build: typeof import('vite').build;
+  try {
+    ({ build } = await import('vite'));
+  } catch {
+    // Vite is a dev dependency: without it, serve what was built before, or say how to build.
+    if (haveDist && !force) {
+      process.stderr.write('faultline: warning: the viewer may be out of date and Vite is not installed to rebuild it\n');
+      return false;
+    }
+    throw new InputError('the viewer is not built and Vite is not installed: run `npm install` (with dev dependencies) and `npm run build:ui`', VIEWER_DIST);
+  }
+  try {
+    await build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'error' });
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new Error(`could not build the viewer into ${VIEWER_DIST}: ${first}`, { cause: err });
+  }
   return true;
 }
 
