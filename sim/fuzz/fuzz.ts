@@ -25,6 +25,8 @@ export interface FuzzOptions {
   faults?: FaultGenOptions;
   /** Also keep the base scenario's own faults: its timeline, and its nemesis expanded for each run's seed into explicit faults. */
   keepFaults?: boolean;
+  /** fast-check replay path (with `seed`): start from the case a previous failure's `fastCheck.path` names. */
+  path?: string;
   /** Default true. */
   shrink?: boolean;
   /** Most runs spent shrinking one failure (default 500); past it, the smallest failing run found so far is reported. */
@@ -48,6 +50,8 @@ export interface FuzzFailure {
   replay: string;
   /** The trace file the replay command names. */
   tracePath: string;
+  /** fast-check's own coordinates of the shrunk case: fuzz() with `seed` and this `path` replays it without searching. */
+  fastCheck: { seed: number; path: string };
 }
 
 export interface FuzzReport {
@@ -154,6 +158,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     numRuns: opts.runs,
     seed: opts.seed ?? DEFAULT_FUZZ_SEED,
     endOnFailure: opts.shrink === false,
+    ...(opts.path !== undefined ? { path: opts.path } : {}),
   });
   if (!details.failed) return { runs: done, violations, failures: [] };
   const shrunk = details.counterexample?.[0];
@@ -188,6 +193,15 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   return {
     runs: done,
     violations,
-    failures: [{ seed: shrunk.seed, scenario: failing, violation, replay: `npx faultline replay ${tracePath}`, tracePath }],
+    failures: [
+      {
+        seed: shrunk.seed,
+        scenario: failing,
+        violation,
+        replay: `npx faultline replay ${tracePath}`,
+        tracePath,
+        fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' },
+      },
+    ],
   };
 }

@@ -43,6 +43,15 @@ describe('fuzz() on the toy counter', () => {
     expect(shrunk.scenario.faults.timeline.length).toBe(3);
   });
 
+  it("a failure's fast-check seed and path replay it directly, in one run", () => {
+    const f = fuzz({ scenario: counterBase(true), runs: 200, seed: 9 }).failures[0]!;
+    expect(f.fastCheck.seed).toBe(9);
+    expect(f.fastCheck.path).toMatch(/^\d+(:\d+)*$/);
+    const again = fuzz({ scenario: counterBase(true), runs: 200, seed: f.fastCheck.seed, path: f.fastCheck.path });
+    expect(again.runs).toBe(1);
+    expect(again.failures[0]!.scenario).toEqual(f.scenario);
+  });
+
   it('shrinkBudget bounds the shrinking: 0 reports the first failing run as found', () => {
     const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
     const none = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 0 }).failures[0]!;
