@@ -24,7 +24,7 @@ export interface CheckOptions {
   describePosition?: (position: number) => string;
   /** Lowe's memoisation (on by default); off only for tests and baselines. */
   memo?: boolean;
-  /** Budget in model steps for shrinking a failure to its smallest failing core (default 200,000; 0: do not shrink). */
+  /** Budget in model steps for shrinking a failure to its smallest failing core (default 50,000; 0: do not shrink). */
   coreSteps?: number;
 }
 
@@ -158,7 +158,7 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
     }
     if (r.kind === 'fail') {
       // The core and the explanation are computed on first use: a verdict alone stays fast.
-      const core = () => shrinkToCore(partOps, r.stuck, model, opts.coreSteps ?? 200_000);
+      const core = () => shrinkToCore(partOps, r.stuck, model, opts.coreSteps ?? 50_000);
       const failure = explainFailure(model, key, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
       return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
     }
