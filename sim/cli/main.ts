@@ -9,6 +9,7 @@ import { registerFuzz } from './commands/fuzz.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerList } from './commands/list.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerRing } from './commands/ring.ts';
 import { registerRun } from './commands/run.ts';
 import { registerView } from './commands/view.ts';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerFuzz(program);
   registerCheck(program);
   registerView(program);
+  registerRing(program);
   return program;
 }
 

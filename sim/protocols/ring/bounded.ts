@@ -46,8 +46,10 @@ export class BoundedLoadRing {
     const known = this.placed.get(key);
     if (known !== undefined) return known;
     const cap = this.capacity(this.placed.size + 1);
-    // Walk the preference list in clockwise order; at c >= 1 some member has room.
-    for (const id of this.ring.preferenceList(key, this.ring.size)) {
+    const first = this.ring.lookup(key);
+    const candidates = this.loads.get(first)! < cap ? [first] : this.ring.preferenceList(key, this.ring.size);
+    // Walk the members in clockwise order from the key; at c >= 1 some member has room.
+    for (const id of candidates) {
       const l = this.loads.get(id)!;
       if (l < cap) {
         this.loads.set(id, l + 1);

@@ -49,6 +49,43 @@ export function hash32(key: string, seed = 0): number {
   return fmix32(h ^ (len * 2));
 }
 
+/** Second result of hash32x2 (module state instead of an allocation per call). */
+export let hash32x2Second = 0;
+
+/**
+ * hash32(key, 0) and hash32(key, 1) in one pass over the key: returns the
+ * first and leaves the second in hash32x2Second. The ring's two probes.
+ */
+export function hash32x2(key: string): number {
+  let h = 0;
+  let g = 1;
+  const len = key.length;
+  const pairs = len & ~1;
+  let i = 0;
+  for (; i < pairs; i += 2) {
+    let k = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16);
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    g ^= k;
+    g = (g << 13) | (g >>> 19);
+    g = (Math.imul(g, 5) + 0xe6546b64) | 0;
+  }
+  if (i < len) {
+    let k = key.charCodeAt(i);
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
+    g ^= k;
+  }
+  hash32x2Second = fmix32(g ^ (len * 2));
+  return fmix32(h ^ (len * 2));
+}
+
 /** md5 of the UTF-8 bytes of a string, as Node's crypto.createHash('md5').update(s) computes it. */
 export function ketamaDigest(s: string): Uint8Array {
   return md5(utf8ToBytes(s));

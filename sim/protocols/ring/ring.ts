@@ -25,7 +25,7 @@
 // buckets after it.
 
 import { assert } from '../../engine/assert.ts';
-import { digestWord, hash32, hash64, jumpHash, ketamaDigest, ketamaKeyHash } from './hash.ts';
+import { digestWord, hash32, hash32x2, hash32x2Second, hash64, jumpHash, ketamaDigest, ketamaKeyHash } from './hash.ts';
 
 export type RingMode = 'native' | 'ketama' | 'jump';
 export const RING_MODES: readonly RingMode[] = ['native', 'ketama', 'jump'];
@@ -47,6 +47,10 @@ export interface RingOptions {
 const KETAMA_DIGESTS = 40;
 export const DEFAULT_VNODES = 160;
 export const DEFAULT_PROBES = 2;
+const MAX_POINTS_PER_MEMBER = 1_000_000;
+const BUCKET_BITS = 12;
+const BUCKET_SHIFT = 32 - BUCKET_BITS;
+const BUCKETS = 1 << BUCKET_BITS;
 
 export class HashRing {
   readonly mode: RingMode;
@@ -56,6 +60,8 @@ export class HashRing {
   /** Sorted point positions and, for each, the index in `list` of its owner. */
   private points = new Uint32Array(0);
   private owners = new Uint32Array(0);
+  /** bucketStart[b]: index of the first point >= b << BUCKET_SHIFT; narrows the binary search to one bucket. */
+  private bucketStart = new Uint32Array(BUCKETS + 1);
   private jumpBuckets: string[] = [];
 
   constructor(members: readonly (Member | string)[] = [], opts: RingOptions = {}) {
@@ -107,14 +113,22 @@ export class HashRing {
   private startIndex(key: string): number {
     if (this.mode === 'ketama') return this.firstPointAtOrAfter(ketamaKeyHash(key));
     const pts = this.points;
-    let best = this.firstPointAtOrAfter(hash32(key, 0));
-    if (this.probes === 1) return best;
-    let bestDist = (pts[best]! - hash32(key, 0)) >>> 0;
-    for (let p = 1; p < this.probes; p++) {
+    if (this.probes === 1) return this.firstPointAtOrAfter(hash32(key, 0));
+    // Ties go to the lower point index, so the choice is a function of the ring alone.
+    const h0 = hash32x2(key);
+    const h1 = hash32x2Second;
+    let best = this.firstPointAtOrAfter(h0);
+    let bestDist = (pts[best]! - h0) >>> 0;
+    const i1 = this.firstPointAtOrAfter(h1);
+    const d1 = (pts[i1]! - h1) >>> 0;
+    if (d1 < bestDist || (d1 === bestDist && i1 < best)) {
+      best = i1;
+      bestDist = d1;
+    }
+    for (let p = 2; p < this.probes; p++) {
       const h = hash32(key, p);
       const i = this.firstPointAtOrAfter(h);
       const d = (pts[i]! - h) >>> 0;
-      // Ties go to the lower point index, so the choice is a function of the ring alone.
       if (d < bestDist || (d === bestDist && i < best)) {
         best = i;
         bestDist = d;
@@ -126,8 +140,9 @@ export class HashRing {
   /** Index into the sorted points of the first point >= h, wrapping to 0. */
   private firstPointAtOrAfter(h: number): number {
     const pts = this.points;
-    let lo = 0;
-    let hi = pts.length;
+    const b = h >>> BUCKET_SHIFT;
+    let lo = this.bucketStart[b]!;
+    let hi = this.bucketStart[b + 1]!;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (pts[mid]! < h) lo = mid + 1;
@@ -173,6 +188,9 @@ export class HashRing {
     if (typeof m.id !== 'string' || m.id === '') throw new RangeError('a member id must be a non-empty string');
     if (!(Number.isFinite(m.weight) && m.weight > 0)) throw new RangeError(`weight of "${m.id}" must be a positive number (got ${m.weight})`);
     if (this.list.some((x) => x.id === m.id)) throw new RangeError(`ring already has member "${m.id}"`);
+    if (this.mode === 'native' && Math.round(this.vnodes * m.weight) > MAX_POINTS_PER_MEMBER) {
+      throw new RangeError(`weight ${m.weight} of "${m.id}" gives ${Math.round(this.vnodes * m.weight)} points; at most ${MAX_POINTS_PER_MEMBER} per member (in native mode a weight multiplies the member's vnodes)`);
+    }
     if (this.mode === 'jump' && m.weight !== 1) throw new RangeError(`jump mode has no weights ("${m.id}" has weight ${m.weight})`);
     this.list.push({ id: m.id, weight: m.weight });
   }
@@ -224,5 +242,11 @@ export class HashRing {
     this.points = Uint32Array.from(order, (i) => values[i]!);
     this.owners = Uint32Array.from(order, (i) => owners[i]!);
     for (let i = 1; i < this.points.length; i++) assert(this.points[i - 1]! <= this.points[i]!, 'ring points must be sorted');
+    let p = 0;
+    for (let b = 0; b <= BUCKETS; b++) {
+      const floor = b * 2 ** BUCKET_SHIFT;
+      while (p < this.points.length && this.points[p]! < floor) p++;
+      this.bucketStart[b] = p;
+    }
   }
 }
