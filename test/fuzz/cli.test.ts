@@ -112,6 +112,7 @@ describe('faultline fuzz (child process)', () => {
       [['fuzz', 'default', '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
       [['fuzz', 'default', '--max-failures', 'x'], '--max-failures: expected a positive integer'],
       [['fuzz', 'default', '--shrink-budget', '-1'], '--shrink-budget: expected a non-negative integer'],
+      [['fuzz', 'default', '--duration', '1us'], '--duration/--targets: cannot generate faults: fault window is empty'],
       [['fuzz', 'default', '--workload', 'test/fuzz/nope.ts'], 'test/fuzz/nope.ts: no such module'],
       [['fuzz', 'default', '--workload', 'test/fuzz/with-counter.ts'], 'test/fuzz/with-counter.ts: expected a default export that is a fast-check arbitrary'],
     ];

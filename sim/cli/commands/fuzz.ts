@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
-import { GEN_FAULT_KINDS, mergeConfig, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
+import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { DEFAULT_FUZZ_SEED, type FuzzFailure } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
@@ -240,6 +240,13 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
   for (const id of faults.nodes ?? []) {
     if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
+  }
+  try {
+    // The same check fuzz() makes, here so that it is reported as a bad option rather than a crash.
+    resolveFaultGen(faults, cluster, scenario.duration);
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError(`cannot generate faults: ${err.message} (duration ${formatDuration(scenario.duration)})`, undefined, '--duration/--targets');
+    throw err;
   }
   let workloadModule: string | undefined;
   let workload: WorkloadArb | undefined;
