@@ -36,6 +36,22 @@ describe('raft under fuzzing', () => {
   });
 });
 
+describe('correct variants under fuzzing (60 runs of 3 s each, faults until 1.5 s)', () => {
+  const variants: [string, Record<string, unknown>][] = [
+    ['snapshots every 10 entries (InstallSnapshot under faults)', { snapshotEvery: 10 }],
+    ['PreVote and ReadIndex reads', { preVote: true, reads: 'readindex' }],
+    ['the replicated lock service', { service: 'lock', clients: 3 }],
+    ['five servers with snapshots and ReadIndex', { servers: 5, clients: 3, snapshotEvery: 25, reads: 'readindex' }],
+  ];
+  for (const [what, config] of variants) {
+    it(`${what}: no violation of safety, liveness or linearizability`, () => {
+      const s = parseScenario({ ...cluster({}, config), duration: '3s' });
+      const report = fuzz({ scenario: s, runs: 60, shrink: false, faults: { until: 1_500_000 } });
+      expect(report.failures.map((f) => `${f.violation.invariant}: ${f.violation.message} (${f.replay})`)).toEqual([]);
+    });
+  }
+});
+
 describe('liveness after the quiesce point', () => {
   it('40 runs of 4 s with faults until 1.5 s: a leader within 10 election timeouts and every client operation completes (leader-elected, ops-complete)', () => {
     const s = parseScenario({ ...cluster({}), duration: '4s' });
