@@ -4,7 +4,7 @@
 // trace in one pass; every "at the cursor" question is then a binary search.
 
 import { assert } from '../engine/assert.ts';
-import type { DropReason, JsonValue, Micros, NodeId, TraceEvent, TraceHeader } from '../engine/types.ts';
+import type { DropReason, JsonValue, Micros, NodeId, OpOutcome, TraceEvent, TraceHeader } from '../engine/types.ts';
 import type { ParsedTrace } from './parse.ts';
 
 export interface MessageRec {
@@ -61,6 +61,23 @@ export interface ClockSegment {
   drift: number;
 }
 
+/** A client operation from its invoke to its return (Jepsen's history, as intervals). */
+export interface OperationRec {
+  op: number;
+  process: string;
+  node: NodeId;
+  f: string;
+  key: string | undefined;
+  value: JsonValue | undefined;
+  invokeSeq: number;
+  invokeT: Micros;
+  /** undefined while pending at the end of the trace (an unknown outcome). */
+  returnSeq: number | undefined;
+  returnT: Micros | undefined;
+  outcome: OpOutcome | undefined;
+  result: JsonValue | undefined;
+}
+
 export type ViolationEvent = Extract<TraceEvent, { type: 'violation' }>;
 
 export interface TraceModel {
@@ -81,6 +98,8 @@ export interface TraceModel {
   states: Map<NodeId, StateSnapshot[]>;
   clocks: Map<NodeId, ClockSegment[]>;
   violations: ViolationEvent[];
+  /** Client operations in invoke order. */
+  operations: OperationRec[];
   /** seq of each node's first start event. */
   startSeq: Map<NodeId, number>;
   /** For each event on a node's timeline, the seq of the previous event on that node (-1 for none or for network events). */
@@ -128,6 +147,8 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
   for (const id of nodes) clocks.set(id, [initialClock(header, id)]);
   const violations: ViolationEvent[] = [];
   const startSeq = new Map<NodeId, number>();
+  const operations: OperationRec[] = [];
+  const openOps = new Map<number, OperationRec>();
   let maxFlight = 0;
   const prevOnNode = new Int32Array(events.length).fill(-1);
   const lastOnNode = new Map<NodeId, number>();
@@ -239,6 +260,22 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
       case 'violation':
         violations.push(ev);
         break;
+      case 'invoke': {
+        const rec: OperationRec = { op: ev.op, process: ev.process, node: ev.node, f: ev.f, key: ev.key, value: ev.value, invokeSeq: ev.seq, invokeT: ev.t, returnSeq: undefined, returnT: undefined, outcome: undefined, result: undefined };
+        openOps.set(ev.op, rec);
+        operations.push(rec);
+        break;
+      }
+      case 'return': {
+        const rec = openOps.get(ev.op);
+        if (!rec) break; // its invoke is before a truncation point we never saw
+        rec.returnSeq = ev.seq;
+        rec.returnT = ev.t;
+        rec.outcome = ev.outcome;
+        rec.result = ev.value;
+        openOps.delete(ev.op);
+        break;
+      }
       default:
         break;
     }
@@ -263,6 +300,7 @@ export function buildModel(trace: Pick<ParsedTrace, 'header' | 'events' | 'foote
     states,
     clocks,
     violations,
+    operations,
     startSeq,
     prevOnNode,
     startT: first?.t ?? 0,

@@ -86,12 +86,17 @@ export function lockTrace(): string {
     { t: 0, type: 'start', node: 'c2' },
     { t: 0, type: 'start', node: 'r1' },
     { t: 0, type: 'clock', node: 'c2', offset: 5000, drift: 0 },
+    { t: 500, type: 'invoke', node: 'c1', op: 0, process: 'c1', f: 'acquire', key: 'L' },
+    { t: 600, type: 'invoke', node: 'c2', op: 1, process: 'c2', f: 'acquire', key: 'L' },
     { t: 1000, type: 'state', node: 's1', state: server('c1', 1, 11000, ['c2']) },
     { t: 1000, type: 'state', node: 'c1', state: client(true, 1, 11000) },
+    { t: 1000, type: 'return', node: 'c1', op: 0, process: 'c1', outcome: 'ok', value: 1 },
     { t: 2000, type: 'state', node: 'r1', state: { highestToken: 1, accepted: 1, rejected: 0 } },
     { t: 12000, type: 'state', node: 's1', state: server('c2', 2, 22000, []) },
     { t: 12000, type: 'state', node: 'c2', state: client(true, 2, 27000) },
+    { t: 12000, type: 'return', node: 'c2', op: 1, process: 'c2', outcome: 'ok', value: 2 },
     { t: 13000, type: 'state', node: 'r1', state: { highestToken: 2, accepted: 2, rejected: 0 } },
+    { t: 13500, type: 'invoke', node: 'c1', op: 2, process: 'c1', f: 'write', key: 'L', value: 'x' },
     { t: 14000, type: 'state', node: 'r1', state: { highestToken: 2, accepted: 2, rejected: 1 } },
   ];
   return traceText({ scenario: 'lock-synthetic', protocol: 'lock', nodes }, ev);

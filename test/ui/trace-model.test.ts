@@ -65,6 +65,17 @@ describe('causalPast (happened-before)', () => {
   });
 });
 
+describe('operations', () => {
+  it('pairs invokes with returns and leaves the unanswered one pending', () => {
+    const m = model(lockTrace());
+    expect(m.operations.map((o) => [o.op, o.process, o.f, o.invokeT, o.returnT, o.outcome, o.result])).toEqual([
+      [0, 'c1', 'acquire', 500, 1000, 'ok', 1],
+      [1, 'c2', 'acquire', 600, 12000, 'ok', 2],
+      [2, 'c1', 'write', 13500, undefined, undefined, undefined],
+    ]);
+  });
+});
+
 describe('clocks', () => {
   it('maps a skewed client deadline between its local clock and true time', () => {
     const m = model(lockTrace());

@@ -202,6 +202,9 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(c2).toContain('27ms');
     expect(c2).toContain('22ms');
     expect(await text(page, 'lock-resource-r1')).toMatch(/r1\s+2\s+2\s+1/);
+    expect(await text(page, 'history-summary')).toBe('at the cursor: 2 returned (ok 2, fail 0, info 0), 1 in flight');
+    expect(await text(page, 'history-open')).toBe('op 2: c1 write L x, invoked at 13.5ms on c1 → pending at the end (unknown outcome)');
+    expect(await page.locator('[data-testid=panel-history] svg rect').count()).toBe(3);
     await page.screenshot({ path: join(RESULTS, 'viewer-lock.png'), fullPage: true });
 
     // Drag and drop a two-phase commit trace onto the page.

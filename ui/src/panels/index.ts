@@ -3,6 +3,7 @@
 
 import type { TraceModel } from '../../../sim/trace/model.ts';
 import type { Store } from '../store.ts';
+import { historyPanel } from './history.ts';
 import { lockPanel } from './lock.ts';
 import { nodesPanel } from './nodes.ts';
 import type { Panel, PanelFactory } from './panel.ts';
@@ -10,7 +11,7 @@ import { raftPanel } from './raft.ts';
 import { ringPanel } from './ring.ts';
 import { twopcPanel } from './twopc.ts';
 
-const factories: PanelFactory[] = [raftPanel, ringPanel, lockPanel, twopcPanel, nodesPanel];
+const factories: PanelFactory[] = [raftPanel, ringPanel, lockPanel, twopcPanel, historyPanel, nodesPanel];
 
 export function buildPanels(store: Store, model: TraceModel): Panel[] {
   return factories.map((f) => f(store, model)).filter((p): p is Panel => p !== undefined);
