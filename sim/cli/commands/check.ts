@@ -47,10 +47,11 @@ function load(file: string, opts: CheckOpts): Loaded {
   if (format === undefined) throw new InputError(`cannot tell the format from the first line; pass --format ${historyFormats.join('|')}`, file, 'line 1');
   const parsed = parseHistory(format, text, file);
   let model = opts.model as ModelName | undefined;
-  if (model === undefined) model = parsed.model ?? inferModel(parsed.history.flatMap((e) => (e.type === 'invoke' ? [e.f] : [])));
+  const fs = parsed.history.flatMap((e) => (e.type === 'invoke' ? [e.f] : []));
+  // No operations at all: trivially linearizable under any model.
+  if (model === undefined) model = parsed.model ?? (fs.length === 0 ? 'register' : inferModel(fs));
   if (model === undefined) {
-    const fs = [...new Set(parsed.history.flatMap((e) => (e.type === 'invoke' ? [e.f] : [])))];
-    throw new InputError(`cannot tell the model from the operations (${fs.join(', ') || 'none'}); pass --model ${Object.keys(models).join('|')}`, file);
+    throw new InputError(`cannot tell the model from the operations (${[...new Set(fs)].join(', ')}); pass --model ${Object.keys(models).join('|')}`, file);
   }
   return { file, parsed, model };
 }
