@@ -587,10 +587,10 @@ export class RaftNode {
   // ------------------------------------------------------------ snapshots (section 7, Figure 13)
 
   private onSnapshotRequest(now: Micros, from: NodeId, m: SnapshotRequest): void {
-    const reply = { type: 'snapshot-resp', term: this.currentTerm, matchIndex: m.lastIncludedIndex, round: m.round } as const;
-    if (!this.acceptLeader(now, m.leader, m.term)) return this.send(from, { ...reply, matchIndex: 0 });
+    // Figure 13, InstallSnapshot receiver, rule 1: reply immediately if term < currentTerm.
+    if (!this.acceptLeader(now, m.leader, m.term)) return this.replySnapshot(from, m, 0);
     // A snapshot within what we committed adds nothing: committed entries match the leader's (Leader Completeness).
-    if (m.lastIncludedIndex <= this.commitIndex) return this.send(from, { ...reply, term: this.currentTerm });
+    if (m.lastIncludedIndex <= this.commitIndex) return this.replySnapshot(from, m, m.lastIncludedIndex);
     // Rules 6-8: keep the log after the snapshot's last entry if we have it, else discard it; reset the state machine.
     const before = this.log.lastIndex();
     this.log.installSnapshot(m.lastIncludedIndex, m.lastIncludedTerm, m.lastIncludedChain);
@@ -600,7 +600,11 @@ export class RaftNode {
     this.out.snapshot = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, chain: m.lastIncludedChain, data: m.data, install: true };
     if (this.log.lastIndex() !== before) this.markLogWritten(this.log.lastIndex() + 1); // the log was discarded: its records go
     this.out.changed = true;
-    this.send(from, { ...reply, term: this.currentTerm });
+    this.replySnapshot(from, m, m.lastIncludedIndex);
+  }
+
+  private replySnapshot(to: NodeId, m: SnapshotRequest, matchIndex: number): void {
+    this.send(to, { type: 'snapshot-resp', term: this.currentTerm, matchIndex, round: m.round });
   }
 
   private onSnapshotResponse(now: Micros, from: NodeId, m: SnapshotResponse): void {
