@@ -67,6 +67,9 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(await text(page, 'raft-commit-n1')).toBe('1');
     expect(await text(page, 'status-n2')).toBe('up');
     expect(await page.locator('[data-testid=raft-log] td.cell.committed').count()).toBe(2); // n1 and n2 committed index 1
+    // n3's index 1 (term 1, "put k9=9") contradicts n1's and n2's (term 1, "put k1=1"): Log Matching broken.
+    expect(await page.locator('[data-testid=raft-log] td.cell.mismatch').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-index')))).toEqual(['1', '1', '1']);
+    expect(await page.locator('[data-testid=raft-log] td.cell.diverge').count()).toBe(0);
     await page.screenshot({ path: join(RESULTS, 'viewer-raft.png'), fullPage: true });
 
     // A delivery at the cursor shows the message it delivered and its life.

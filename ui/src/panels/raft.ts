@@ -66,6 +66,22 @@ export const raftPanel: PanelFactory = (store, model) => {
         const head = el('tr', null, el('th', null, 'index'));
         for (let i = lo; i <= hi; i++) head.appendChild(el('th', null, i));
         grid.appendChild(head);
+        // Per index: do the servers that have it agree? Different terms is ordinary divergence (to be repaired);
+        // the same term with different commands breaks the Log Matching Property (Figure 3).
+        const verdict = new Map<number, 'agree' | 'diverge' | 'mismatch'>();
+        for (let i = lo; i <= hi; i++) {
+          const seen = new Map<number, string>();
+          let v: 'agree' | 'diverge' | 'mismatch' = 'agree';
+          for (const s of states.values()) {
+            const e = s.log[i - s.logStart];
+            if (!e) continue;
+            const cmd = seen.get(e.term);
+            if (cmd !== undefined && cmd !== e.cmd) v = 'mismatch';
+            else if (seen.size > 0 && cmd === undefined && v === 'agree') v = 'diverge';
+            seen.set(e.term, e.cmd);
+          }
+          verdict.set(i, v);
+        }
         for (const n of servers) {
           const s = states.get(n);
           const tr = el('tr', null, el('td', { class: 'mono' }, n));
@@ -76,14 +92,16 @@ export const raftPanel: PanelFactory = (store, model) => {
               continue;
             }
             const committed = i <= s.commitIndex;
+            const v = verdict.get(i) ?? 'agree';
+            const note = v === 'mismatch' ? ' — MISMATCH: another server has a different command at this index and term' : v === 'diverge' ? ' — servers disagree on the term here' : '';
             tr.appendChild(
-              el('td', { class: `cell ${committed ? 'committed' : 'uncommitted'}`, title: `index ${i}, term ${e.term}${committed ? ', committed' : ''}: ${e.cmd}`, style: { background: termColor(e.term) }, attrs: { 'data-index': String(i) } }, e.term),
+              el('td', { class: `cell ${committed ? 'committed' : 'uncommitted'}${v === 'agree' ? '' : ` ${v}`}`, title: `index ${i}, term ${e.term}${committed ? ', committed' : ''}: ${e.cmd}${note}`, style: { background: termColor(e.term) }, attrs: { 'data-index': String(i) } }, e.term),
             );
           }
           grid.appendChild(tr);
         }
       }
-      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed'), grid);
+      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed; amber ring = servers disagree on the term, red = same index and term but different commands'), grid);
     },
   };
 };
