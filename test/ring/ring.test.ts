@@ -112,7 +112,7 @@ describe.each(CONSISTENT)('consistency of %s', (_name, opts) => {
     );
   });
 
-  it('a join changes a preference list only by taking the newcomer in', () => {
+  it('a join changes a preference list only by taking the newcomer in (so replicas move only to it)', () => {
     fc.assert(
       fc.property(memberIds, someKeys, fc.integer({ min: 1, max: 4 }), (ids, keys, n) => {
         const [newcomer, ...rest] = ids as [string, ...string[]];
@@ -122,8 +122,27 @@ describe.each(CONSISTENT)('consistency of %s', (_name, opts) => {
         for (const k of keys) {
           const a = after.preferenceList(k, n);
           const b = before.preferenceList(k, n);
-          if (a.includes(newcomer)) continue; // the newcomer owns a replica of it now
-          expect(a).toEqual(b);
+          if (!a.includes(newcomer)) expect(a).toEqual(b);
+          // Otherwise the newcomer took one place: the other members were all on the list before.
+          else for (const m of a) if (m !== newcomer) expect(b).toContain(m);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a leave changes a preference list only by replacing the leaver', () => {
+    fc.assert(
+      fc.property(memberIds, someKeys, fc.integer({ min: 1, max: 4 }), fc.nat(), (ids, keys, n, pick) => {
+        const leaver = ids[pick % ids.length]!;
+        const before = new HashRing(ids, opts);
+        const after = new HashRing(ids.filter((m) => m !== leaver), opts);
+        if (!samePointsPerMember(before, after)) return;
+        for (const k of keys) {
+          const b = before.preferenceList(k, n);
+          const a = after.preferenceList(k, n);
+          if (!b.includes(leaver)) expect(a).toEqual(b);
+          else for (const m of b) if (m !== leaver) expect(a).toContain(m);
         }
       }),
       { numRuns: 40 },

@@ -55,9 +55,13 @@ export const ringConfig = z
         serveBeforeHandoff: z.boolean().default(false),
         /** Servers answer requests routed by an older ring instead of redirecting: clients route with a stale ring forever (caught by reads-see-acked-adds). */
         staleRouting: z.boolean().default(false),
+        /** Old owners keep the keys they handed off (caught by placement). */
+        keepHandedOffKeys: z.boolean().default(false),
+        /** Servers never report their hand-off done, so no change settles (caught by migration-settles). */
+        neverReportDone: z.boolean().default(false),
       })
       .strict()
-      .default({ dropKeysOnLeave: false, serveBeforeHandoff: false, staleRouting: false }),
+      .default({ dropKeysOnLeave: false, serveBeforeHandoff: false, staleRouting: false, keepHandedOffKeys: false, neverReportDone: false }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -21,8 +21,10 @@
 //   points); for comparison.
 //
 // A preference list is the first N distinct members met walking clockwise
-// from the key (Dynamo, section 4.3); in jump mode, the key's bucket and the
-// buckets after it.
+// from the key (Dynamo, section 4.3); with several probes, the owner and then
+// the walk from the first probe, so that a join only ever inserts the newcomer
+// into a list and a leave only removes the leaver; in jump mode, the key's
+// bucket and the buckets after it.
 
 import { assert } from '../../engine/assert.ts';
 import { digestWord, hash32, hash32x2, hash32x2Second, hash64, jumpHash, ketamaDigest, ketamaKeyHash } from './hash.ts';
@@ -174,8 +176,16 @@ export class HashRing {
       for (let i = 0; i < want; i++) out.push(this.jumpBuckets[(b + i) % this.jumpBuckets.length]!);
       return out;
     }
-    const start = this.startIndex(key);
+    // The owner first; then the members met walking clockwise from the first
+    // probe's position. (Walking from the owner's point instead would make the
+    // list depend on which probe won: a newcomer winning a key would reshuffle
+    // its other replicas among the old members.)
     const len = this.points.length;
+    let start = this.startIndex(key);
+    if (this.mode === 'native' && this.probes > 1) {
+      out.push(this.list[this.owners[start]!]!.id);
+      start = this.firstPointAtOrAfter(hash32(key, 0));
+    }
     for (let k = 0; k < len && out.length < want; k++) {
       const id = this.list[this.owners[(start + k) % len]!]!.id;
       if (!out.includes(id)) out.push(id);

@@ -32,6 +32,10 @@ export interface ServerBugs {
   serveBeforeHandoff: boolean;
   /** Answer requests routed by an older ring instead of redirecting, so clients keep their stale ring forever. */
   staleRouting: boolean;
+  /** Keep the keys handed off to their new owners (stray copies outside the preference list). */
+  keepHandedOffKeys: boolean;
+  /** Never report handoff-done, so the coordinator waits forever. */
+  neverReportDone: boolean;
 }
 
 export interface ServerConfig {
@@ -287,7 +291,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     if (this.doneSent) return;
     // Every batch is acknowledged: the keys this node no longer owns have a home elsewhere.
     for (const key of [...this.store.keys()]) {
-      if (!this.owns(ctx, this.ring, key)) {
+      if (!this.owns(ctx, this.ring, key) && !this.cfg.bugs.keepHandedOffKeys) {
         this.store.delete(key);
         ctx.disk.delete(diskKey(key));
       }
@@ -297,6 +301,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     const to = new Set([...(this.prev?.members ?? []), ...this.ring.members].map((m) => m.id));
     to.delete(ctx.id);
     to.add(this.cfg.coordinator);
+    if (this.cfg.bugs.neverReportDone) to.clear();
     for (const n of to) this.outbox.send(ctx, n, { type: 'handoff-done', rid: this.outbox.rid(), version: this.ring.version });
     ctx.log(`hand-off for ring ${this.ring.version} done; holding ${this.store.size} keys`);
   }
