@@ -118,6 +118,8 @@ export class RaftNode {
   // Figure 2, "Volatile state on leaders".
   readonly nextIndex = new Map<NodeId, number>();
   readonly matchIndex = new Map<NodeId, number>();
+  /** Peers sent entries (or a snapshot) not yet answered: new proposals wait for the answer instead of resending them. */
+  private readonly inflight = new Map<NodeId, boolean>();
 
   private readonly peers: NodeId[];
   private readonly quorum: number;
@@ -236,7 +238,8 @@ export class RaftNode {
   propose(cmd: Command): number | undefined {
     if (this.role !== 'leader') return undefined;
     const index = this.appendLocal({ term: this.currentTerm, cmd });
-    this.broadcastAppend();
+    // Peers with entries in flight get this one with the next batch, when they answer (or at the next heartbeat).
+    for (const p of this.peers) if (!this.inflight.get(p)) this.sendAppend(p);
     this.advanceCommit(); // a single-server cluster commits at once
     this.applyCommitted();
     return index;
@@ -440,6 +443,7 @@ export class RaftNode {
 
   private sendAppend(p: NodeId): void {
     const next = this.nextIndex.get(p) as number;
+    this.inflight.set(p, next <= this.log.lastIndex());
     if (next <= this.log.snapshotIndex) {
       // Section 7: the entries the follower needs are compacted away; send the snapshot instead.
       const s: SnapshotRequest = {
@@ -541,6 +545,7 @@ export class RaftNode {
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
     if (this.role !== 'leader' || m.term !== this.currentTerm) return;
     this.lastAck.set(from, now);
+    this.inflight.set(from, false);
     this.ackRound(from, m.round);
     const match = this.matchIndex.get(from) as number;
     if (m.success) {
@@ -611,6 +616,7 @@ export class RaftNode {
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
     if (this.role !== 'leader' || m.term !== this.currentTerm) return;
     this.lastAck.set(from, now);
+    this.inflight.set(from, false);
     this.ackRound(from, m.round);
     if (m.matchIndex > (this.matchIndex.get(from) as number)) {
       this.matchIndex.set(from, m.matchIndex);
