@@ -68,6 +68,8 @@ export class Diagram {
     this.base = document.createElement('canvas');
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'overlay';
+    this.overlay.setAttribute('role', 'img');
+    this.overlay.setAttribute('aria-label', 'space-time diagram: one lane per node, messages as lines from send to delivery; the event list below has the same events as text');
     this.axisSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     this.axisSvg.classList.add('axis');
     this.root.append(this.base, this.overlay, this.axisSvg);

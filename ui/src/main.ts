@@ -254,6 +254,7 @@ const scenarioSel = $<HTMLSelectElement>('scenario');
 const seedBox = $<HTMLInputElement>('seed');
 const runBtn = $<HTMLButtonElement>('run');
 let worker: Worker | undefined;
+let running = false;
 let pendingList: ((s: ScenarioEntry[]) => void) | undefined;
 
 function getWorker(): Worker {
@@ -262,7 +263,7 @@ function getWorker(): Worker {
   worker.onmessage = (ev: MessageEvent<FromWorker>) => onWorker(ev.data);
   worker.onerror = (ev) => {
     showProblem('The live-run worker failed:', [ev.message || 'could not start (see the browser console)']);
-    runBtn.disabled = false;
+    setRunning(false);
     setStatus('');
   };
   return worker;
@@ -280,7 +281,7 @@ function onWorker(msg: FromWorker): void {
     pendingList?.(msg.scenarios);
     return;
   }
-  runBtn.disabled = false;
+  setRunning(false);
   setStatus('');
   if (msg.kind === 'error') {
     showProblem('The scenario could not run:', [msg.message]);
@@ -292,13 +293,29 @@ function onWorker(msg: FromWorker): void {
   }
 }
 
+function setRunning(on: boolean): void {
+  running = on;
+  runBtn.textContent = on ? 'Stop' : 'Run live';
+  runBtn.title = on ? 'stop the run (the worker is terminated)' : 'run the scenario in this page (Web Worker, same engine code)';
+}
+
 function runLive(file: string, seed: string): void {
-  runBtn.disabled = true;
+  setRunning(true);
   setStatus(`running ${file} …`);
   send({ kind: 'run', file, seed });
 }
 
-runBtn.addEventListener('click', () => runLive(scenarioSel.value, seedBox.value));
+runBtn.addEventListener('click', () => {
+  if (!running) {
+    runLive(scenarioSel.value, seedBox.value);
+    return;
+  }
+  // A run cannot be interrupted from inside (it is one synchronous call): end the worker; the next run starts a fresh one.
+  worker?.terminate();
+  worker = undefined;
+  setRunning(false);
+  setStatus('run stopped');
+});
 
 // ---------------------------------------------------------------- start
 
