@@ -1,0 +1,59 @@
+// The replicated state machine of section 8: the KV store, the lock table, and
+// client sessions that make a retried command apply once.
+
+import { describe, expect, it } from 'vitest';
+import { ReplicatedMachine } from '../../sim/protocols/raft/machine.ts';
+import type { Command } from '../../sim/protocols/raft/types.ts';
+
+const cmd = (client: string, seq: number, op: Record<string, unknown>): Command => ({ kind: 'client', client, seq, op: op as never });
+
+describe('section 8 client sessions', () => {
+  it('a retried command (same client and seq) is applied once and answered with the first result', () => {
+    const m = new ReplicatedMachine('kv');
+    expect(m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
+    expect(m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
+    expect(m.apply(cmd('c2', 1, { f: 'get', key: 'k' }))).toBe('a');
+    expect(m.apply(cmd('c2', 1, { f: 'get', key: 'k' }))).toBe('a');
+    expect(m.answered('c2', 1)).toBe('a');
+    expect(m.answered('c2', 2)).toBeUndefined();
+  });
+
+  it("a command older than the client's latest is not applied", () => {
+    const m = new ReplicatedMachine('kv');
+    m.apply(cmd('c1', 2, { f: 'put', key: 'k', value: 'new' }));
+    expect(m.apply(cmd('c1', 1, { f: 'put', key: 'k', value: 'old' }))).toBeNull();
+    expect(m.read('k')).toBe('new');
+  });
+
+  it('get, put, append and compare-and-set, with "" for an absent key', () => {
+    const m = new ReplicatedMachine('kv');
+    expect(m.apply(cmd('c', 1, { f: 'get', key: 'x' }))).toBe('');
+    expect(m.apply(cmd('c', 2, { f: 'cas', key: 'x', expected: '', value: 'v1' }))).toBe(true);
+    expect(m.apply(cmd('c', 3, { f: 'cas', key: 'x', expected: 'v0', value: 'v2' }))).toBe(false);
+    m.apply(cmd('c', 4, { f: 'append', key: 'x', value: '+' }));
+    expect(m.read('x')).toBe('v1+');
+    m.apply(cmd('c', 5, { f: 'put', key: 'x', value: 'p' }));
+    expect(m.read('x')).toBe('p');
+  });
+
+  it('a snapshot restores the data and the sessions: a retry after a restore is still not applied twice', () => {
+    const m = new ReplicatedMachine('kv');
+    m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }));
+    const r = ReplicatedMachine.restore('kv', JSON.parse(JSON.stringify(m.snapshot())));
+    expect(r.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
+    expect(r.read('k')).toBe('a');
+    const [before, after] = [m.snapshot() as { state: unknown; sessions: unknown }, r.snapshot() as { state: unknown; sessions: unknown }];
+    expect([after.state, after.sessions]).toEqual([before.state, before.sessions]);
+  });
+
+  it("the lock table replicated: same commands (with the leader's timestamps), same grants and fencing tokens", () => {
+    const m = new ReplicatedMachine('lock');
+    const a = m.apply(cmd('c1', 1, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c1', now: 10 }));
+    const b = m.apply(cmd('c2', 1, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c2', now: 20 }));
+    expect(a).toMatchObject({ kind: 'granted', grant: { token: 1 } });
+    expect(b).toMatchObject({ kind: 'busy', holder: 'c1' });
+    expect(m.apply(cmd('c1', 2, { f: 'release', lock: 'L', token: 1, session: 'c1', now: 30 }))).toMatchObject({ kind: 'released', token: 1 });
+    const replica = ReplicatedMachine.restore('lock', JSON.parse(JSON.stringify(m.snapshot())));
+    expect(replica.apply(cmd('c2', 2, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c2', now: 40 }))).toMatchObject({ kind: 'granted', grant: { token: 2 } });
+  });
+});
