@@ -116,7 +116,7 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
     if (cur === undefined) return;
     const to = this.opts.servers[this.target] as NodeId;
     ctx.send(to, { type: 'client-req', client: ctx.id, seq: cur.seq, op: cur.planned.op });
-    // On a timeout, the next attempt goes to the next server.
+    // No answer within the timeout: the retry goes to another server.
     ctx.setTimer('retry', this.opts.requestTimeout);
   }
 }
