@@ -60,9 +60,9 @@ describe('faultline check', () => {
   });
 
   it('bad options: exit 2 with what was expected', () => {
-    const r = faultline('check', DATA + 'etcd/etcd_002.log', '--model', 'queue');
+    const r = faultline('check', DATA + 'etcd/etcd_002.log', '--model', 'stack');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('faultline: --model: expected one of register, kv, lock (got "queue")\n');
+    expect(r.stderr).toBe('faultline: --model: expected one of register, kv, lock, queue, set, counter (got "stack")\n');
   });
 
   it('a bad file: exit 2, one error naming the file and line, nothing on stdout', () => {

@@ -2,7 +2,7 @@
 // compare-and-set, P-compositionality, and what the explanation names.
 
 import { describe, expect, it } from 'vitest';
-import { checkHistory, checkOperations, historyToOperations, HistoryError, kvModel, lockModel, registerModel } from '../../sim/check/linearizability/index.ts';
+import { checkHistory, checkOperations, counterModel, historyToOperations, HistoryError, kvModel, lockModel, makeSetModel, queueModel, registerModel, setModel } from '../../sim/check/linearizability/index.ts';
 import { HistoryBuilder } from './history-builder.ts';
 
 const lin = (b: HistoryBuilder, model = registerModel as Parameters<typeof checkHistory>[1]) => checkHistory(b.history, model);
@@ -360,5 +360,68 @@ describe('smallest failing core', () => {
     const r = checkHistory(b.history, registerModel, { coreSteps: 0 });
     expect(r.failure!.core).toEqual([]);
     expect(r.failure!.explanation).not.toContain('Smallest failing core');
+  });
+});
+
+describe('queue, set and counter models', () => {
+  it('queue: FIFO order, null from an empty queue, concurrent enqueues in either order', () => {
+    const fifo = new HistoryBuilder();
+    fifo.seq('p1', 'dequeue', undefined, null, 'q');
+    fifo.seq('p1', 'enqueue', 'a', undefined, 'q');
+    fifo.seq('p1', 'enqueue', 'b', undefined, 'q');
+    fifo.seq('p2', 'dequeue', undefined, 'b', 'q');
+    expect(checkHistory(fifo.history, queueModel).verdict).toBe('not-linearizable');
+
+    for (const first of ['a', 'b']) {
+      const b = new HistoryBuilder();
+      const x = b.call('p1', 'enqueue', 'a', 'q');
+      const y = b.call('p2', 'enqueue', 'b', 'q');
+      b.ok(x).ok(y);
+      b.seq('p3', 'dequeue', undefined, first, 'q');
+      b.seq('p3', 'dequeue', undefined, first === 'a' ? 'b' : 'a', 'q');
+      b.seq('p3', 'dequeue', undefined, null, 'q');
+      expect(checkHistory(b.history, queueModel).verdict, first).toBe('linearizable');
+    }
+
+    const twice = new HistoryBuilder();
+    twice.seq('p1', 'enqueue', 'a', undefined, 'q');
+    twice.seq('p2', 'dequeue', undefined, 'a', 'q');
+    twice.seq('p3', 'dequeue', undefined, 'a', 'q');
+    expect(checkHistory(twice.history, queueModel).verdict).toBe('not-linearizable');
+  });
+
+  it('set: reads see every acknowledged add, in any order; initial elements per key', () => {
+    const b = new HistoryBuilder();
+    b.seq('p1', 'add', 1, undefined, 's');
+    b.seq('p1', 'add', { x: [1, 2] }, undefined, 's');
+    b.seq('p2', 'read', undefined, [{ x: [1, 2] }, 1, 1], 's');
+    expect(checkHistory(b.history, setModel).verdict).toBe('linearizable');
+
+    const lost = new HistoryBuilder();
+    lost.seq('p1', 'add', 1, undefined, 's');
+    lost.seq('p1', 'add', 2, undefined, 's');
+    lost.seq('p2', 'read', undefined, [2], 's');
+    expect(checkHistory(lost.history, setModel).verdict).toBe('not-linearizable');
+
+    const seeded = new HistoryBuilder();
+    seeded.seq('p1', 'read', undefined, ['init:a'], 'a');
+    seeded.seq('p1', 'read', undefined, ['init:b'], 'b');
+    expect(checkHistory(seeded.history, makeSetModel((key) => [`init:${key}`])).verdict).toBe('linearizable');
+    expect(checkHistory(seeded.history, setModel).verdict).toBe('not-linearizable');
+  });
+
+  it('counter: a lost increment is caught', () => {
+    const b = new HistoryBuilder();
+    const x = b.call('p1', 'add', 1);
+    const y = b.call('p2', 'add', 1);
+    b.ok(x).ok(y);
+    b.seq('p3', 'read', undefined, 1);
+    expect(checkHistory(b.history, counterModel).verdict).toBe('not-linearizable');
+    const ok = new HistoryBuilder();
+    const z = ok.call('p1', 'add', 5);
+    ok.seq('p2', 'read', undefined, 5);
+    ok.info(z);
+    ok.seq('p2', 'read', undefined, 5);
+    expect(checkHistory(ok.history, counterModel).verdict).toBe('linearizable');
   });
 });

@@ -11,7 +11,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkHistory, checkOperations, kvModel, lockModel, registerModel, type Model, type Operation } from '../../sim/check/linearizability/index.ts';
+import { checkHistory, checkOperations, counterModel, kvModel, lockModel, queueModel, registerModel, setModel, type Model, type Operation } from '../../sim/check/linearizability/index.ts';
 import { relax } from '../../sim/check/linearizability/core.ts';
 import type { HistoryEvent, JsonValue } from '../../sim/engine/types.ts';
 
@@ -45,7 +45,10 @@ const shapeArb = fc.record({
 });
 
 /** Sequential executions, written independently of the models under test. */
-const executors: Record<'register' | 'kv' | 'lock', () => (s: Shape, i: number) => Done | undefined> = {
+type Name = 'register' | 'kv' | 'lock' | 'queue' | 'set' | 'counter';
+const NAMES: Name[] = ['register', 'kv', 'lock', 'queue', 'set', 'counter'];
+
+const executors: Record<Name, () => (s: Shape, i: number) => Done | undefined> = {
   register: () => {
     let v: JsonValue = null;
     return ({ pick, value }, i) => {
@@ -82,12 +85,42 @@ const executors: Record<'register' | 'kv' | 'lock', () => (s: Shape, i: number) 
       return undefined; // would block: the client waits, nothing is recorded
     };
   },
+  queue: () => {
+    const q = new Map<string, string[]>();
+    return ({ pick }, i) => {
+      const key = `q${pick % 2}`;
+      const items = q.get(key) ?? [];
+      q.set(key, items);
+      if (pick < 55) return items.push(`e${i}`), { process: `p${i}`, f: 'enqueue', key, input: `e${i}`, outcome: 'ok' };
+      return { process: `p${i}`, f: 'dequeue', key, outcome: 'ok', output: items.shift() ?? null };
+    };
+  },
+  set: () => {
+    const sets = new Map<string, string[]>();
+    return ({ pick, value }, i) => {
+      const key = `s${pick % 2}`;
+      const items = sets.get(key) ?? [];
+      sets.set(key, items);
+      if (pick < 50) return items.includes(`x${value}`) || items.push(`x${value}`), { process: `p${i}`, f: 'add', key, input: `x${value}`, outcome: 'ok' };
+      return { process: `p${i}`, f: 'read', key, outcome: 'ok', output: [...items].reverse() };
+    };
+  },
+  counter: () => {
+    let n = 0;
+    return ({ pick, value }, i) => {
+      if (pick < 50) return (n += value - 1), { process: `p${i}`, f: 'add', input: value - 1, outcome: 'ok' };
+      return { process: `p${i}`, f: 'read', outcome: 'ok', output: n };
+    };
+  },
 };
 
 /** An operation that never took effect, with an unknown outcome: it must not matter. */
-function phantom(model: 'register' | 'kv' | 'lock', i: number): Done {
+function phantom(model: Name, i: number): Done {
   if (model === 'register') return { process: `ghost${i}`, f: 'write', input: 77, outcome: 'ok' };
   if (model === 'kv') return { process: `ghost${i}`, f: 'append', key: 'a', input: 'GHOST', outcome: 'ok' };
+  if (model === 'queue') return { process: `ghost${i}`, f: 'enqueue', key: 'q0', input: 'GHOST', outcome: 'ok' };
+  if (model === 'set') return { process: `ghost${i}`, f: 'add', key: 's0', input: 'GHOST', outcome: 'ok' };
+  if (model === 'counter') return { process: `ghost${i}`, f: 'add', input: 1000, outcome: 'ok' };
   return { process: `ghost${i}`, f: 'acquire', key: 'L0', outcome: 'ok' };
 }
 
@@ -99,7 +132,7 @@ interface Timed {
 }
 
 /** Record the sequential run as a concurrent history: point i at 10_000·(i+1), interval stretched around it. */
-function record(model: 'register' | 'kv' | 'lock', shapes: Shape[], phantoms: { at: number }[]): Timed[] {
+function record(model: Name, shapes: Shape[], phantoms: { at: number }[]): Timed[] {
   const exec = executors[model]();
   const out: Timed[] = [];
   shapes.forEach((s, i) => {
@@ -131,14 +164,14 @@ function toHistory(timed: Timed[]): HistoryEvent[] {
   return evs.map((e) => e.ev);
 }
 
-const MODELS = { register: registerModel, kv: kvModel, lock: lockModel } as const;
+const MODELS = { register: registerModel, kv: kvModel, lock: lockModel, queue: queueModel, set: setModel, counter: counterModel } as const;
 const runArb = fc.record({
   shapes: fc.array(shapeArb, { minLength: 1, maxLength: 40 }),
   phantoms: fc.array(fc.record({ at: fc.nat(200_000) }), { maxLength: 3 }),
 });
 
 describe('histories of sequential executions', () => {
-  for (const name of ['register', 'kv', 'lock'] as const) {
+  for (const name of NAMES) {
     it(`${name}: always linearizable, whatever the overlap and unknown outcomes`, () => {
       fc.assert(
         fc.property(runArb, ({ shapes, phantoms }) => {
@@ -156,9 +189,12 @@ describe('histories of sequential executions', () => {
     register: (d: Done) => (d.f === 'read' ? { ...d, output: 999 } : undefined),
     kv: (d: Done) => (d.f === 'get' ? { ...d, output: 'never-written' } : undefined),
     lock: (d: Done) => (d.f === 'release' ? { ...d, process: 'intruder' } : undefined),
+    queue: (d: Done) => (d.f === 'dequeue' ? { ...d, output: 'never-enqueued' } : undefined),
+    set: (d: Done) => (d.f === 'read' ? { ...d, output: [...(d.output as string[]), 'never-added'] } : undefined),
+    counter: (d: Done) => (d.f === 'read' ? { ...d, output: (d.output as number) + 1_000_000 } : undefined),
   };
 
-  for (const name of ['register', 'kv', 'lock'] as const) {
+  for (const name of NAMES) {
     it(`${name}: a planted corruption is always detected and named`, () => {
       fc.assert(
         fc.property(runArb, fc.nat(), ({ shapes, phantoms }, which) => {

@@ -149,7 +149,8 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   let aborted = false;
   for (const [key, partOps] of parts) {
     checked++;
-    const r = searchPartition(partOps, model, budget, opts.memo ?? true);
+    const init = model.initFor ? model.initFor(key) : model.init();
+    const r = searchPartition(partOps, model, init, budget, opts.memo ?? true);
     steps += r.steps;
     budget -= r.steps;
     if (r.kind === 'aborted') {
@@ -158,8 +159,8 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
     }
     if (r.kind === 'fail') {
       // The core and the explanation are computed on first use: a verdict alone stays fast.
-      const core = () => shrinkToCore(partOps, r.stuck, model, opts.coreSteps ?? 50_000);
-      const failure = explainFailure(model, key, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
+      const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000);
+      const failure = explainFailure(model, key, init, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
       return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
     }
   }
@@ -167,14 +168,14 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
 }
 
 /** The smallest failing core of a non-linearizable partition, within a step budget. */
-function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model: Model<S>, budget: number): Core {
+function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model: Model<S>, init: S, budget: number): Core {
   if (budget <= 0) return { ops: [], minimal: false };
   const perTest = Math.max(1000, Math.floor(budget / 20));
   let used = 0;
   return findCore(partOps, stuck, (variant) => {
     if (used >= budget) return 'exhausted';
     const relevant = model.ignore ? variant.filter((op) => !model.ignore!(op)) : variant;
-    const r = searchPartition(relevant, model, Math.min(perTest, budget - used), true);
+    const r = searchPartition(relevant, model, init, Math.min(perTest, budget - used), true);
     used += r.steps;
     return r.kind === 'aborted' ? 'unknown' : r.kind === 'fail';
   });
@@ -344,7 +345,7 @@ interface MemoEntry<S> {
   unknown: (UnknownSet | null)[];
 }
 
-function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: number, memo: boolean): SearchResult {
+function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S, budget: number, memo: boolean): SearchResult {
   const n = ops.length;
   // Real-time order; at equal positions calls go first (the operations overlap).
   const events: { pos: number; isCall: boolean; op: number }[] = [];
@@ -375,7 +376,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, budget: 
   /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
   const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
   const stateHash = model.hash ? (s: S) => hashState(model.hash!(s)) : (s: S) => hashString(JSON.stringify(s));
-  let state = model.init();
+  let state = init;
   let steps = 0;
   // Longest prefix reached, for the explanation; `agree` entries of it are still the bottom of the stack.
   const best: LinearizedStep[] = [];

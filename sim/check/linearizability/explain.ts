@@ -25,6 +25,7 @@ export function describeModelState<S>(model: Model<S>, state: S): string {
 export function explainFailure<S>(
   model: Model<S>,
   partition: string,
+  init: S,
   prefix: LinearizedStep[],
   stuck: Operation,
   partOps: readonly Operation[],
@@ -34,7 +35,7 @@ export function explainFailure<S>(
   let core: Core | undefined;
   let text: string | undefined;
   const getCore = (): Core => (core ??= findCore());
-  const state = (prefix.length > 0 ? prefix[prefix.length - 1]!.state : model.init()) as S;
+  const state = (prefix.length > 0 ? prefix[prefix.length - 1]!.state : init) as S;
   const done = new Set(prefix.map((s) => s.op.id));
   // Still-open operations that overlap the stuck one: the only ones that could have gone before it.
   const concurrent = partOps.filter((op) => op.id !== stuck.id && !done.has(op.id) && op.call < stuck.ret);
@@ -79,7 +80,7 @@ function explanationText<S>(
     if (core.ops.length > 2 * PRINTED_PREFIX) lines.push(`        ... and ${core.ops.length - 2 * PRINTED_PREFIX} more`);
   }
   lines.push(`Longest linearizable prefix: ${prefix.length} of ${partOps.length} operations${prefix.length > PRINTED_PREFIX ? ` (last ${PRINTED_PREFIX} shown)` : ''}:`);
-  if (prefix.length === 0) lines.push(`  (none) state ${describeModelState(model, model.init())}`);
+  if (prefix.length === 0) lines.push(`  (none) state ${describeModelState(model, state)}`);
   prefix.slice(-PRINTED_PREFIX).forEach((s, i) => {
     const n = prefix.length - Math.min(prefix.length, PRINTED_PREFIX) + i + 1;
     lines.push(`  ${String(n).padStart(4)}. ${describeOperation(model, s.op)}   (${span(s.op)})  => ${describeModelState(model, s.state as S)}`);

@@ -39,6 +39,19 @@
 //     expires is not an operation: this model is for locks without expiry, or for
 //     histories where an expiry is recorded as a release by the holder.
 //
+// queue (`queueModel`), one FIFO queue per `key`:
+//   - `enqueue`: invoke value = the element. `dequeue`: ok value = the element taken
+//                from the head, or null when the queue was empty.
+//   - fail of either constrains nothing; an unknown dequeue may have taken the head.
+//
+// set (`setModel`, or `makeSetModel(initial)` for sets that start non-empty), one
+// grow-only set per `key`:
+//   - `add`:  invoke value = the element. `read`: ok value = an array of all elements,
+//             in any order (duplicates ignored).
+//
+// counter (`counterModel`), one counter per `key`, initially 0:
+//   - `add`: invoke value = the (integer) delta. `read`: ok value = the current count.
+//
 // Values compare structurally (deep equality of JSON values).
 
 import type { JsonValue } from '../../engine/types.ts';
@@ -73,6 +86,8 @@ export interface Operation {
 export interface Model<S> {
   readonly name: string;
   init(): S;
+  /** Initial state of one partition, when it depends on the key (default: init()). */
+  initFor?(partition: string): S;
   step(state: S, op: Operation): S | undefined;
   equal(a: S, b: S): boolean;
   /** Hash consistent with `equal` (used for the memo table). Default: JSON of the state. */
@@ -233,8 +248,89 @@ export const lockModel: Model<string | null> = {
   describeState: (s) => (s === null ? 'free' : `held by ${s}`),
 };
 
+// ---------------------------------------------------------------- queue
+
+/** A FIFO queue per key: the state is the array of queued elements, head first. */
+export const queueModel: Model<readonly JsonValue[]> = {
+  name: 'queue',
+  init: () => [],
+  partition: byKey,
+  ignore: (op) => op.outcome === 'fail',
+  validate: (op) => (op.f === 'enqueue' || op.f === 'dequeue' ? undefined : `queue model: unknown operation "${op.f}" (expected enqueue or dequeue)`),
+  step(state, op) {
+    if (op.f === 'enqueue') return [...state, op.input ?? null];
+    if (op.outcome === 'unknown') return state.length > 0 ? state.slice(1) : undefined; // took the head, if any
+    if (state.length === 0) return op.output === null || op.output === undefined ? state : undefined;
+    return sameValue(state[0], op.output) ? state.slice(1) : undefined;
+  },
+  equal: (a, b) => sameValue(a as JsonValue[], b as JsonValue[]),
+  hash: (s) => JSON.stringify(s),
+  describeOp: (op) => `${op.process}: ${op.f}${op.key !== undefined ? `[${op.key}]` : ''}${op.f === 'enqueue' ? `(${showValue(op.input)})` : ''}${op.outcome === 'unknown' ? ' -> ?' : op.f === 'dequeue' ? ` -> ${showValue(op.output)}` : ' -> ok'}`,
+  describeState: (s) => `[${s.map(showValue).join(', ')}]`,
+};
+
+// ---------------------------------------------------------------- grow-only set
+
+/** Canonical text of a value, so that sets of JSON values can be sorted and compared. */
+function canonical(v: JsonValue | undefined): string {
+  if (v === undefined || v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+}
+
+/** A grow-only set per key whose initial elements `initial(key)` gives; the state is the sorted canonical elements. */
+export function makeSetModel(initial: (key: string) => readonly JsonValue[] = () => []): Model<readonly string[]> {
+  const asSet = (xs: readonly JsonValue[]): string[] => [...new Set(xs.map(canonical))].sort();
+  return {
+    name: 'set',
+    init: () => asSet(initial('')),
+    initFor: (key) => asSet(initial(key)),
+    partition: byKey,
+    ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
+    validate(op) {
+      if (op.f !== 'add' && op.f !== 'read') return `set model: unknown operation "${op.f}" (expected add or read)`;
+      if (op.f === 'read' && op.outcome === 'ok' && !Array.isArray(op.output)) return `set model: a read returns an array of elements (got ${showValue(op.output)})`;
+      return undefined;
+    },
+    step(state, op) {
+      if (op.f === 'add') {
+        const c = canonical(op.input);
+        return state.includes(c) ? state : [...state, c].sort();
+      }
+      const seen = asSet(op.output as JsonValue[]);
+      return seen.length === state.length && seen.every((x, i) => x === state[i]) ? state : undefined;
+    },
+    equal: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
+    hash: (s) => s.join('\u0000'),
+    describeOp: (op) => `${op.process}: ${op.f}${op.key !== undefined ? `[${op.key}]` : ''}${op.f === 'add' ? `(${showValue(op.input)})` : ''}${op.outcome === 'unknown' ? ' -> ?' : op.f === 'read' ? ` -> ${showValue(op.output)}` : ' -> ok'}`,
+    describeState: (s) => `{${s.join(', ')}}`,
+  };
+}
+
+export const setModel = makeSetModel();
+
+// ---------------------------------------------------------------- counter
+
+/** A counter per key, initially 0. */
+export const counterModel: Model<number> = {
+  name: 'counter',
+  init: () => 0,
+  partition: byKey,
+  ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
+  validate(op) {
+    if (op.f !== 'add' && op.f !== 'read') return `counter model: unknown operation "${op.f}" (expected add or read)`;
+    if (op.f === 'add' && !Number.isInteger(op.input)) return `counter model: add needs an integer delta (got ${showValue(op.input)})`;
+    return undefined;
+  },
+  step: (state, op) => (op.f === 'add' ? state + (op.input as number) : op.output === state ? state : undefined),
+  equal: (a, b) => a === b,
+  hash: (s) => s,
+  describeOp: describeGeneric,
+  describeState: (s) => String(s),
+};
+
 /** The built-in models by name (for the CLI's --model). */
-export const models = { register: registerModel, kv: kvModel, lock: lockModel } as const;
+export const models = { register: registerModel, kv: kvModel, lock: lockModel, queue: queueModel, set: setModel, counter: counterModel } as const;
 export type ModelName = keyof typeof models;
 
 /** The built-in model whose operation names a history uses, or undefined when none fits. */
@@ -245,5 +341,6 @@ export function inferModel(fs: Iterable<string>): ModelName | undefined {
   if (fits(['read', 'write', 'cas'])) return 'register';
   if (fits(['get', 'put', 'append', 'cas'])) return 'kv';
   if (fits(['acquire', 'release'])) return 'lock';
+  if (fits(['enqueue', 'dequeue'])) return 'queue';
   return undefined;
 }

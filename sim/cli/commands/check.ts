@@ -17,6 +17,7 @@ import {
   parseHistory,
   type CheckResult,
   type HistoryFormat,
+  type Model,
   type ModelName,
   type ParsedHistory,
 } from '../../check/linearizability/index.ts';
@@ -61,7 +62,8 @@ function check(l: Loaded, maxSteps: number | undefined): { result: CheckResult; 
   const t0 = performance.now();
   try {
     // A person reads the explanation: spend more on a small failing core than a checker inside a fuzz run would.
-    const result = checkHistory(l.parsed.history, models[l.model], { describePosition, coreSteps: 500_000, ...(maxSteps !== undefined ? { maxSteps } : {}) });
+    const model: Model<unknown> = models[l.model];
+    const result = checkHistory(l.parsed.history, model, { describePosition, coreSteps: 500_000, ...(maxSteps !== undefined ? { maxSteps } : {}) });
     return { result, ms: performance.now() - t0 };
   } catch (err) {
     if (err instanceof HistoryError) throw new InputError(err.message, l.file, describePosition(err.position));
