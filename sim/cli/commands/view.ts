@@ -3,7 +3,9 @@
 // its sources) on localhost with the trace, and prints the URL to open.
 
 import type { Command } from 'commander';
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
@@ -37,13 +39,43 @@ export function viewerIsStale(): boolean {
 }
 
 /** Build the viewer with Vite when it is missing or stale (or always, with force). Returns whether it built. */
+/**
+ * Run `fn` holding a lock on building the viewer, so that two processes (two
+ * `faultline view`s, or test files running in parallel) never build into
+ * ui/dist at once. A mkdir is atomic; a lock older than two minutes is left
+ * over from a killed process and is taken over.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = join(tmpdir(), `faultline-viewer-build-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}`);
+  const giveUp = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > giveUp) throw new Error(`gave up waiting for another build of the viewer (lock ${lock})`, { cause: err });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function ensureViewerBuilt(force = false): Promise<boolean> {
   if (!force && !viewerIsStale()) return false;
+  return withBuildLock(async () => (!force && !viewerIsStale() ? false : buildViewer(force)));
+}
+
+async function buildViewer(force: boolean): Promise<boolean> {
   const haveDist = existsSync(join(VIEWER_DIST, 'index.html'));
-  let build: typeof import('vite').build;
-  try {
-    ({ build } = await import('vite'));
-  } catch {
+  const vite = await import('vite').catch(() => undefined);
+  if (!vite) {
     // Vite is a dev dependency: without it, serve what was built before, or say how to build.
     if (haveDist && !force) {
       process.stderr.write('faultline: warning: the viewer may be out of date and Vite is not installed to rebuild it\n');
@@ -52,7 +84,7 @@ export async function ensureViewerBuilt(force = false): Promise<boolean> {
     throw new InputError('the viewer is not built and Vite is not installed: run `npm install` (with dev dependencies) and `npm run build:ui`', VIEWER_DIST);
   }
   try {
-    await build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'error' });
+    await vite.build({ configFile: join(REPO_ROOT, 'vite.config.ts'), logLevel: 'error' });
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new Error(`could not build the viewer into ${VIEWER_DIST}: ${first}`, { cause: err });
