@@ -6,7 +6,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkHistory, inferModel, linearizableChecker, models, parseTrace, registerModel } from '../../sim/check/linearizability/index.ts';
-import type { Message, NodeContext, NodeSpec } from '../../sim/engine/types.ts';
+import type { Message, NodeContext, NodeSpec, SimView } from '../../sim/engine/types.ts';
+import { HistoryBuilder } from './history-builder.ts';
 import { runTraced, scripted } from '../engine/harness.ts';
 
 interface Msg extends Message {
@@ -121,5 +122,21 @@ describe('linearizable engine checker', () => {
       expect(parsed.history.length).toBe(r.stats.operations.invoked + r.stats.operations.ok + r.stats.operations.info + r.stats.operations.fail);
       expect(checkHistory(parsed.history, models.register).linearizable).toBe(!stale);
     }
+  });
+});
+
+describe('linearizableChecker options', () => {
+  it('filter keeps only the operations of one model; name renames the checker', () => {
+    const b = new HistoryBuilder();
+    b.seq('c1', 'acquire', undefined, undefined, 'L');
+    b.seq('c2', 'write', 1);
+    b.seq('c2', 'read', undefined, 1);
+    const view = { history: b.history } as unknown as SimView;
+    expect(() => linearizableChecker(registerModel).check(view)).toThrow(/unknown operation "acquire"/);
+    const only = linearizableChecker(registerModel, { filter: (f) => f !== 'acquire', name: 'register-linearizable' });
+    expect(only.name).toBe('register-linearizable');
+    expect(only.check(view)).toBeUndefined();
+    b.seq('c3', 'read', undefined, 2);
+    expect(only.check({ history: b.history } as unknown as SimView)).toMatch(/^register is not linearizable\./);
   });
 });
