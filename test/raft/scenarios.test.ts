@@ -144,6 +144,30 @@ describe('raft scenarios', () => {
     expect(after.length).toBeGreaterThan(20);
   });
 
+  it('PreVote (thesis 9.6): an isolated server does not inflate its term, so rejoining does not depose the leader', () => {
+    const isolated = (preVote: boolean) =>
+      runTraced(
+        parseScenario({
+          name: 'raft-isolated-server',
+          description: 'n3 is isolated for 2 s, then rejoins',
+          protocol: 'raft',
+          config: { servers: 3, clients: 1, preVote, electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } } },
+          duration: '3s',
+          faults: { timeline: [{ at: '500ms', kind: 'isolate', node: 'n3' }, { at: '2500ms', kind: 'heal' }] },
+        }),
+      );
+    const without = isolated(false);
+    const withPreVote = isolated(true);
+    expect(without.result.violations).toEqual([]);
+    expect(withPreVote.result.violations).toEqual([]);
+    // Without PreVote, n3 campaigns alone every timeout; its higher term makes n1 step down when it rejoins.
+    expect(without.final.n3!.term).toBeGreaterThan(5);
+    expect(without.notes.some((n) => n.node === 'n1' && n.text.startsWith('steps down') && n.t >= 2_500_000)).toBe(true);
+    // With PreVote, n3 never gets a majority of pre-votes, so its term stays at the leader's and n1 leads throughout.
+    expect(withPreVote.final.n3!.term).toBe(1);
+    expect([...leadersByTerm(withPreVote)]).toEqual([[1, 'n1']]);
+  });
+
   it('every scenario is deterministic: the same seed gives the same trace', async () => {
     const s = await scenario('raft-leader-crash');
     expect(runTraced(s).result.hash).toBe(runTraced(s).result.hash);
