@@ -17,13 +17,22 @@ const NpmHashRingCtor = createRequire(import.meta.url)('hashring') as new (serve
 
 const SERVERS = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 1}:11211`);
 
-/** Time one pass of `lookup` over every key; returns the owners and the rate. */
-function timed(keys: readonly string[], lookup: (k: string) => string): { owners: string[]; rate: number } {
-  const owners = new Array<string>(keys.length);
-  const t0 = performance.now();
-  for (let i = 0; i < keys.length; i++) owners[i] = lookup(keys[i]!);
-  const s = (performance.now() - t0) / 1000;
-  return { owners, rate: Math.round(keys.length / s) };
+/**
+ * Time `passes` passes of `lookup` over every key and keep the best rate (the
+ * machine is shared: the best pass is the least disturbed one); returns the
+ * owners of the last pass.
+ */
+function timed(keys: readonly string[], lookup: (k: string) => string, passes = 2): { owners: string[]; rate: number } {
+  let owners: string[] = [];
+  let best = 0;
+  for (let p = 0; p < passes; p++) {
+    owners = new Array<string>(keys.length);
+    const t0 = performance.now();
+    for (let i = 0; i < keys.length; i++) owners[i] = lookup(keys[i]!);
+    const s = (performance.now() - t0) / 1000;
+    best = Math.max(best, Math.round(keys.length / s));
+  }
+  return { owners, rate: best };
 }
 
 function spread(owners: readonly string[], members = SERVERS): { stddev: number; max_over_mean: number } {
@@ -57,7 +66,7 @@ export const ringBench: BenchCase = {
     const ketama = new HashRing(SERVERS, { mode: 'ketama' });
     const jump = new HashRing(SERVERS, { mode: 'jump' });
 
-    // Warm up each path on a slice, then time full passes, baseline first.
+    // Warm up each path on a slice, then time full passes (best of 2), baseline first.
     const warm = keys.slice(0, 20_000);
     for (const k of warm) {
       npm.get(k);
@@ -74,10 +83,15 @@ export const ringBench: BenchCase = {
     let agree = 0;
     for (let i = 0; i < n; i++) if (ket.owners[i] === base.owners[i]) agree++;
 
+    // Bounded loads on the native ring, and on the 1-probe ring whose plain spread is worse (there the bound binds).
     const bounded = new BoundedLoadRing(native, 1.25);
     const t0 = performance.now();
     const bOwners = keys.map((k) => bounded.assign(k));
     const bRate = Math.round(n / ((performance.now() - t0) / 1000));
+    const bounded1 = new BoundedLoadRing(classic, 1.25);
+    const b1Owners = keys.map((k) => bounded1.assign(k));
+    const tight = new BoundedLoadRing(classic, 1.1);
+    const tightOwners = keys.map((k) => tight.assign(k));
 
     return {
       keys: n,
@@ -97,6 +111,8 @@ export const ringBench: BenchCase = {
       spread_ketama: spread(ket.owners),
       spread_jump: spread(jmp.owners),
       spread_bounded_c1_25: { ...spread(bOwners), capacity: bounded.capacity(n), assigns_per_s: bRate },
+      spread_bounded_c1_25_1probe: { ...spread(b1Owners), capacity: bounded1.capacity(n) },
+      spread_bounded_c1_1_1probe: { ...spread(tightOwners), capacity: tight.capacity(n) },
       moved_on_join_ideal: +(1 / 11).toFixed(4),
       moved_on_join_native: movedOnJoin(keys, nat.owners, { mode: 'native' }),
       moved_on_join_native_1probe: movedOnJoin(keys, cls.owners, { mode: 'native', probes: 1 }),
