@@ -35,6 +35,16 @@ export const COLORS = {
   lane: '#d9dde3',
 };
 
+/** Up to this many message types, each gets its own colour. */
+export const TYPE_COLOR_LIMIT = 8;
+/** Colours for message types: blues, greens, browns, greys (no red or purple: those mean dropped and duplicate). */
+const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b'];
+
+export function typeColor(types: readonly string[], type: string): string {
+  const i = types.indexOf(type);
+  return types.length <= TYPE_COLOR_LIMIT && i >= 0 ? (TYPE_PALETTE[i] as string) : COLORS.delivered;
+}
+
 const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
 
 export class Diagram {
@@ -269,6 +279,10 @@ export class Diagram {
     const from = firstAtOrAfter(msgs, t0 - m.maxFlight, (r) => r.sendT);
     const to = lastAtOrBefore(msgs, t1, (r) => r.sendT);
     const paths = { delivered: new Path2D(), duplicate: new Path2D(), dropped: new Path2D(), inflight: new Path2D(), cross: new Path2D() };
+    // Delivered messages take their type's colour when there are few types (as RaftScope does), so a protocol's phases read apart.
+    const byType = new Map<string, Path2D>();
+    const headsByType = new Map<string, [number, number, number, number][]>();
+    const typed = m.messageTypes.length <= TYPE_COLOR_LIMIT;
     let count = 0;
     const heads: [number, number, number, number][] = [];
     for (let i = from; i <= to; i++) {
@@ -281,7 +295,12 @@ export class Diagram {
       const xa = x(r.sendT);
       let xb = x(endT);
       let yEnd = yb;
-      const p = r.outcome === 'dropped' ? paths.dropped : r.outcome === 'in-flight' ? paths.inflight : r.dupOf !== undefined ? paths.duplicate : paths.delivered;
+      let p = r.outcome === 'dropped' ? paths.dropped : r.outcome === 'in-flight' ? paths.inflight : r.dupOf !== undefined ? paths.duplicate : paths.delivered;
+      if (p === paths.delivered && typed) {
+        let tp = byType.get(r.type);
+        if (!tp) byType.set(r.type, (tp = new Path2D()));
+        p = tp;
+      }
       if (r.outcome === 'dropped' && r.endT === r.sendT) {
         // Lost at the send: a short stub toward the target, crossed out.
         xb = xa + 14;
@@ -300,7 +319,13 @@ export class Diagram {
         paths.cross.lineTo(xb + 3, yEnd + 3);
         paths.cross.moveTo(xb + 3, yEnd - 3);
         paths.cross.lineTo(xb - 3, yEnd + 3);
-      } else if (r.outcome === 'delivered' && ya !== yb) heads.push([xa, ya, xb, yb]);
+      } else if (r.outcome === 'delivered' && ya !== yb) {
+        if (typed && r.dupOf === undefined) {
+          let hs = headsByType.get(r.type);
+          if (!hs) headsByType.set(r.type, (hs = []));
+          hs.push([xa, ya, xb, yb]);
+        } else heads.push([xa, ya, xb, yb]);
+      }
     }
     this.visibleMessages = count;
     const dense = count > DETAIL_LIMIT;
@@ -308,6 +333,10 @@ export class Diagram {
     ctx.globalAlpha = dense ? 0.45 : 0.85;
     ctx.strokeStyle = COLORS.delivered;
     ctx.stroke(paths.delivered);
+    for (const [type, tp] of byType) {
+      ctx.strokeStyle = typeColor(m.messageTypes, type);
+      ctx.stroke(tp);
+    }
     ctx.strokeStyle = COLORS.inflight;
     ctx.setLineDash([3, 3]);
     ctx.stroke(paths.inflight);
@@ -323,6 +352,10 @@ export class Diagram {
     if (!dense) {
       ctx.fillStyle = COLORS.delivered;
       for (const [xa, ya, xb, yb] of heads) arrowHead(ctx, xa, ya, xb, yb);
+      for (const [type, hs] of headsByType) {
+        ctx.fillStyle = typeColor(m.messageTypes, type);
+        for (const [xa, ya, xb, yb] of hs) arrowHead(ctx, xa, ya, xb, yb);
+      }
       this.drawMarkers(ctx, t0, t1);
     }
 

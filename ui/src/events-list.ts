@@ -3,6 +3,7 @@
 // screen exist), so a 100,000-event trace scrolls as fast as a small one.
 
 import { describeEvent } from '../../sim/trace/chrome.ts';
+import { typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
 import type { Store } from './store.ts';
@@ -66,7 +67,7 @@ export class EventsList {
   private buildChips(): void {
     const m = this.store.model;
     if (!m) return;
-    const chip = (label: string, set: Set<string>, testid: string): HTMLLabelElement => {
+    const chip = (label: string, set: Set<string>, testid: string, color?: string): HTMLLabelElement => {
       const box = el('input', { attrs: { type: 'checkbox' } });
       box.checked = true;
       box.addEventListener('change', () => {
@@ -74,10 +75,10 @@ export class EventsList {
         else set.add(label);
         this.store.emit('filter');
       });
-      return el('label', { class: 'chip', testid }, box, label);
+      return el('label', { class: 'chip', testid }, box, color ? el('span', { class: 'swatch', style: { background: color } }) : null, label);
     };
     replace(this.nodeBox, ...m.nodes.map((n) => chip(n, this.store.hiddenNodes, `node-chip-${n}`)));
-    replace(this.typeBox, ...(m.messageTypes.length ? m.messageTypes.map((t) => chip(t, this.store.hiddenTypes, `type-chip-${t}`)) : ['(no messages)']));
+    replace(this.typeBox, ...(m.messageTypes.length ? m.messageTypes.map((t) => chip(t, this.store.hiddenTypes, `type-chip-${t}`, typeColor(m.messageTypes, t))) : ['(no messages)']));
     this.searchBox.value = '';
   }
 
