@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemorySink } from '../../sim/engine/trace.ts';
-import { fuzz } from '../../sim/fuzz/fuzz.ts';
+import fc from 'fast-check';
+import { GEN_FAULT_KINDS, fuzzCaseArb } from '../../sim/fuzz/arbitraries.ts';
+import { caseScenario, fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
@@ -124,5 +126,25 @@ describe('replayTrace', () => {
     const r = replayTrace(sink.text(), f.tracePath);
     expect(r.identical).toBe(true);
     expect(r.violations[0]).toEqual(f.violation);
+  });
+});
+
+describe('replay over generated runs', () => {
+  it('every generated run (all fault kinds, random workload) replays byte for byte from its trace header', () => {
+    const base = parseScenario({ name: 'replay-gen', description: 'x', protocol: 'pingpong', duration: '300ms', network: { loss: 0.02, duplicate: 0.02 }, disk: { corruptOnCrash: 0.5 } });
+    const arb = fuzzCaseArb(['n1', 'n2', 'n3', 'n4', 'n5'], base.duration, {
+      faults: { kinds: [...GEN_FAULT_KINDS], nodes: ['n1', 'n2', 'n3', 'n4', 'n5'] },
+      workload: fc.record({ nodes: fc.constant(5), inFlight: fc.integer({ min: 1, max: 20 }) }),
+    });
+    fc.assert(
+      fc.property(arb, (c) => {
+        const s = caseScenario(base, c);
+        const { trace } = runScenario(s, { trace: true });
+        const r = replayTrace(trace!, 'gen.jsonl');
+        expect(r.difference).toBeUndefined();
+        expect(r.identical).toBe(true);
+      }),
+      { seed: 21, numRuns: 40 },
+    );
   });
 });
