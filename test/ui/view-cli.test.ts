@@ -3,7 +3,7 @@
 // the viewer and the trace on localhost and prints the URL.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,20 @@ describe('faultline view', () => {
     const at = spawnSync(process.execPath, [BIN, 'view', join(dir, 'good-for-at.jsonl'), '--at', '99'], { encoding: 'utf8' });
     expect(at.status).toBe(2);
     expect(at.stderr).toBe('faultline: --at: expected an event number 0-26 (got "99")\n');
+  });
+
+  it('--chrome writes the Chrome trace event export and exits', () => {
+    const file = join(dir, 'for-chrome.jsonl');
+    writeFileSync(file, raftTrace());
+    const out = join(dir, 'raft.chrome.json');
+    const r = spawnSync(process.execPath, [BIN, 'view', file, '--chrome', out], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out}`);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+    expect(json.traceEvents.filter((e) => e.ph === 's').length).toBe(4);
+    const bad = spawnSync(process.execPath, [BIN, 'view', file, '--chrome', join(dir, 'no', 'such', 'dir', 'x.json')], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe(`faultline: ${join(dir, 'no', 'such', 'dir', 'x.json')}: cannot write the export (ENOENT)\n`);
   });
 
   it('serves the viewer and the trace, and prints the URL', async () => {

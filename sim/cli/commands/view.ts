@@ -1,16 +1,18 @@
-// faultline view [trace] [--port N] [--host H] [--build] [--at SEQ]
+// faultline view [trace] [--port N] [--host H] [--build] [--at SEQ] [--chrome OUT]
 // Serves the browser viewer (ui/dist, built first when missing or older than
 // its sources) on localhost with the trace, and prints the URL to open.
 
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../scenario/errors.ts';
+import { toChromeTrace } from '../../trace/chrome.ts';
+import { buildModel } from '../../trace/model.ts';
 import { parseTrace } from '../../trace/parse.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -159,16 +161,34 @@ export function registerView(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--build', 'rebuild the viewer even if it looks up to date')
     .option('--at <seq>', 'open with the cursor on this event')
-    .action(async (trace: string | undefined, opts: { port: string; host: string; build?: boolean; at?: string }) => {
+    .option('--chrome <file>', 'write the trace in Chrome trace event format (for ui.perfetto.dev) to this file, and exit')
+    .action(async (trace: string | undefined, opts: { port: string; host: string; build?: boolean; at?: string; chrome?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected a port number 0-65535 (got ${JSON.stringify(opts.port)})`);
       let events = 0;
       let firstViolation: { invariant: string; cause: number } | undefined;
+      if (opts.chrome !== undefined && trace === undefined) throw new InputError('--chrome: give the trace file to export');
       if (trace !== undefined) {
         if (!existsSync(trace) || !statSync(trace).isFile()) throw new InputError('no such trace file', trace);
         // Check it here, so a broken file is reported in the terminal with its line.
         const parsed = parseTrace(readFileSync(trace, 'utf8'), { file: trace });
         for (const w of parsed.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
+        if (opts.chrome !== undefined) {
+          // Written to a temporary file and renamed, so a failure leaves no half-written file.
+          const out = opts.chrome;
+          const tmp = `${out}.partial-${process.pid}`;
+          try {
+            writeFileSync(tmp, JSON.stringify(toChromeTrace(buildModel(parsed))));
+            renameSync(tmp, out);
+          } catch (err) {
+            rmSync(tmp, { force: true });
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new InputError(`cannot write the export (${code})`, out);
+            throw err;
+          }
+          process.stdout.write(`wrote ${out} (Chrome trace event format: open it at https://ui.perfetto.dev or chrome://tracing)\n`);
+          return;
+        }
         events = parsed.events.length;
         const v = parsed.events.find((e) => e.type === 'violation');
         if (v?.type === 'violation') firstViolation = v;
