@@ -10,7 +10,7 @@
 
 import { assert } from '../../engine/assert.ts';
 import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
-import type { RingMessage, RingView } from './messages.ts';
+import { asJson, type RingMessage, type RingView } from './messages.ts';
 import { Outbox, nextIncarnation } from './outbox.ts';
 import type { RingCoordinatorState } from './state.ts';
 
@@ -163,7 +163,7 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
   }
 
   private save(ctx: Ctx): void {
-    ctx.disk.put('meta/coordinator', this.rec as never);
+    ctx.disk.put('meta/coordinator', asJson(this.rec));
     ctx.disk.fsync();
     this.publish(ctx);
   }
@@ -176,6 +176,6 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
       waitingFor: this.rec.waiting,
       queued: this.cfg.changes.length - this.rec.applied,
     };
-    ctx.publish(s as never);
+    ctx.publish(asJson(s));
   }
 }

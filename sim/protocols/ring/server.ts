@@ -20,7 +20,7 @@
 
 import { assert } from '../../engine/assert.ts';
 import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
-import type { ClientRequest, Handoff, RingMessage, RingView } from './messages.ts';
+import { asJson, type ClientRequest, type Handoff, type RingMessage, type RingView } from './messages.ts';
 import { Outbox, nextIncarnation } from './outbox.ts';
 import type { Placement } from './placement.ts';
 import type { RingServerState } from './state.ts';
@@ -87,7 +87,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
   onStart(ctx: Ctx): void {
     this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
     this.ring = this.cfg.initial;
-    ctx.disk.put('meta/ring', this.ring as never);
+    ctx.disk.put('meta/ring', asJson(this.ring));
     for (const key of this.cfg.preload) {
       if (this.owns(ctx, this.ring, key)) this.put(ctx, key, [`init:${key}`]);
     }
@@ -245,8 +245,8 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     this.ring = ring;
     this.prev = prev;
     this.doneFrom = new Set();
-    ctx.disk.put('meta/ring', ring as never);
-    ctx.disk.put('meta/prev', prev as never);
+    ctx.disk.put('meta/ring', asJson(ring));
+    ctx.disk.put('meta/prev', asJson(prev));
     ctx.disk.delete('meta/done');
     ctx.disk.fsync();
     ctx.log(`adopted ring ${ring.version}: ${ring.members.map((m) => m.id).join(',')}`);
@@ -352,6 +352,6 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
 
   private publish(ctx: Ctx): void {
     const s: RingServerState = { ringVersion: this.ring.version, members: this.ring.members, keys: this.store.size, migrating: this.migrating() };
-    ctx.publish(s as never);
+    ctx.publish(asJson(s));
   }
 }

@@ -14,7 +14,6 @@ export interface RingServerState {
   keys: number;
   /** Hand-offs not yet acknowledged, by target node. */
   migrating: { to: string; keys: number }[];
-  [k: string]: unknown;
 }
 
 /** The membership coordinator (role "coordinator"). */
@@ -27,5 +26,4 @@ export interface RingCoordinatorState {
   waitingFor: string[];
   /** Membership changes queued behind the current one. */
   queued: number;
-  [k: string]: unknown;
 }
