@@ -6,6 +6,7 @@ import { buildModel } from '../../sim/trace/model.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { Store } from '../../ui/src/store.ts';
 import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
+import { changedKeys } from '../../ui/src/panels/nodes.ts';
 import { HashRing } from '../../sim/protocols/ring/ring.ts';
 import { hash32 } from '../../sim/protocols/ring/hash.ts';
 import { raftTrace } from './synthetic.ts';
@@ -97,5 +98,14 @@ describe('ringPoints in native layout', () => {
     expect(ringLayout(header('ring', { config: {} }))).toEqual({ kind: 'native', vnodes: 160 });
     expect(ringLayout(header('ring', { config: { mode: 'ketama' } })).kind).toBe('sketch');
     expect(ringLayout(header('other', {})).kind).toBe('sketch');
+  });
+});
+
+describe('changedKeys', () => {
+  it('names the top-level fields that differ from the node previous snapshot', () => {
+    const m = loaded().model!;
+    expect(changedKeys(m, 'n1', 3)).toEqual(['role', 'term', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'snapshotIndex', 'logStart', 'log']);
+    expect(changedKeys(m, 'n1', 5)).toEqual(['role', 'term']);
+    expect(changedKeys(m, 'n1', 13)).toEqual(['role', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'log']);
   });
 });

@@ -2,10 +2,24 @@
 // last state each node published, as JSON. This is the generic view every
 // protocol gets, including ones without a panel of their own.
 
-import { localTime, stateAt, statusAt } from '../../../sim/trace/model.ts';
+import type { JsonValue } from '../../../sim/engine/types.ts';
+import { localTime, stateAt, statusAt, type TraceModel } from '../../../sim/trace/model.ts';
 import { el, replace } from '../dom.ts';
 import { fmtJson, fmtTime } from '../format.ts';
 import type { PanelFactory } from './panel.ts';
+
+/** Top-level fields of a node's state that differ from its previous snapshot (all of them for the first). */
+export function changedKeys(model: TraceModel, node: string, seq: number): string[] {
+  const list = model.states.get(node) ?? [];
+  const i = list.findIndex((s) => s.seq === seq);
+  const cur = list[i]?.state;
+  const prev = i > 0 ? list[i - 1]?.state : undefined;
+  const isObj = (v: unknown): v is Record<string, JsonValue> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObj(cur)) return [];
+  if (!isObj(prev)) return Object.keys(cur);
+  const keys = [...Object.keys(cur), ...Object.keys(prev).filter((k) => !(k in cur))];
+  return keys.filter((k) => JSON.stringify(cur[k]) !== JSON.stringify(prev[k]));
+}
 
 export const nodesPanel: PanelFactory = (store, model) => {
   const body = el('div');
@@ -19,7 +33,13 @@ export const nodesPanel: PanelFactory = (store, model) => {
       const rows = model.nodes.map((n) => {
         const status = statusAt(model, n, store.cursor);
         const snap = stateAt(model, n, store.cursor);
-        const details = el('details', { testid: `state-${n}` }, el('summary', null, snap ? `state from event #${snap.seq} (t=${fmtTime(snap.t)})` : 'no state published yet'), el('pre', { class: 'json' }, fmtJson(snap?.state)));
+        const changed = snap ? changedKeys(model, n, snap.seq) : [];
+        const details = el(
+          'details',
+          { testid: `state-${n}` },
+          el('summary', null, snap ? `state from event #${snap.seq} (t=${fmtTime(snap.t)})` : 'no state published yet', changed.length ? el('span', { class: 'changed', testid: `changed-${n}` }, ` changed: ${changed.join(', ')}`) : null),
+          el('pre', { class: 'json' }, fmtJson(snap?.state)),
+        );
         details.open = open.has(n);
         details.addEventListener('toggle', () => (details.open ? open.add(n) : open.delete(n)));
         return el(
