@@ -98,6 +98,23 @@ describe('planted bugs are caught by their checkers', () => {
     expect(firstFailure(s, 20, true).invariant).toBe('election-safety');
   });
 
+  it('leaderTruncatesOnConflict -> leader-append-only within 100 runs (seen at run 5)', () => {
+    expect(firstFailure(cluster({ leaderTruncatesOnConflict: true }), 100).invariant).toBe('leader-append-only');
+  });
+
+  // Liveness bugs: 4 s runs with faults until 1.5 s, so the bounds after the quiesce point fit in the run.
+  it('candidateNeverRetries (section 5.2: a split vote is retried after a new timeout) -> leader-elected within 200 runs (seen at run 31)', () => {
+    const s = parseScenario({ ...cluster({ candidateNeverRetries: true }), duration: '4s' });
+    const report = fuzz({ scenario: s, runs: 200, shrink: false, faults: { until: 1_500_000 } });
+    expect(report.failures[0]?.violation.invariant).toBe('leader-elected');
+  });
+
+  it('ignoreAnsweredRetries (section 8: a retried command gets the recorded answer) -> ops-complete within 100 runs (seen at run 2)', () => {
+    const s = parseScenario({ ...cluster({ ignoreAnsweredRetries: true }), duration: '4s' });
+    const report = fuzz({ scenario: s, runs: 100, shrink: false, faults: { until: 1_500_000 } });
+    expect(report.failures[0]?.violation.invariant).toBe('ops-complete');
+  });
+
   it('leaderReadsWithoutQuorum (section 8) -> linearizable: a deposed leader cut off in a minority serves stale reads, within 20 runs', async () => {
     // Without check-quorum the old leader keeps believing it leads until the partition heals.
     const s = await scenario('raft-partition-heal', {

@@ -37,6 +37,12 @@ export interface RaftBugs {
   noTruncateOnConflict: boolean;
   /** A server that believes it leads answers reads from its own state machine, without the log or a ReadIndex round (section 8 forbids it). */
   leaderReadsWithoutQuorum: boolean;
+  /** A leader told of a conflict truncates its own log to the follower's (mixing up the two sides of AppendEntries rule 3). */
+  leaderTruncatesOnConflict: boolean;
+  /** A candidate does not re-arm its election timer, so a split vote is never retried (section 5.2 says: time out and start a new election). */
+  candidateNeverRetries: boolean;
+  /** A server does not answer a retried command that it already applied (the reply to the first attempt was lost). */
+  ignoreAnsweredRetries: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -46,6 +52,9 @@ export const NO_BUGS: RaftBugs = {
   applyBeforeCommit: false,
   noTruncateOnConflict: false,
   leaderReadsWithoutQuorum: false,
+  leaderTruncatesOnConflict: false,
+  candidateNeverRetries: false,
+  ignoreAnsweredRetries: false,
 };
 
 export interface RaftOptions {
@@ -328,7 +337,7 @@ export class RaftNode {
     this.out.changed = true;
     this.votes = new Set([this.id]);
     this.responded = new Set();
-    this.resetElectionTimer();
+    if (!this.opts.bugs.candidateNeverRetries) this.resetElectionTimer();
     this.out.timers.push({ name: 'heartbeat', delay: this.opts.heartbeat });
     if (this.votes.size >= this.quorum) return this.becomeLeader();
     for (const p of this.peers) {
@@ -560,6 +569,10 @@ export class RaftNode {
     }
     // Figure 2, Rules for Servers, Leaders, rule 3.2: on a consistency failure, decrement nextIndex and retry,
     // skipping a whole conflicting term at a time (end of section 5.3).
+    if (this.opts.bugs.leaderTruncatesOnConflict && m.conflictIndex > this.commitIndex && m.conflictIndex <= this.log.lastIndex()) {
+      this.log.truncateFrom(m.conflictIndex);
+      this.markLogWritten(m.conflictIndex);
+    }
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
       let i = this.log.lastIndex();

@@ -75,6 +75,9 @@ export const raftConfig = z
         applyBeforeCommit: z.boolean().default(false),
         noTruncateOnConflict: z.boolean().default(false),
         leaderReadsWithoutQuorum: z.boolean().default(false),
+        leaderTruncatesOnConflict: z.boolean().default(false),
+        candidateNeverRetries: z.boolean().default(false),
+        ignoreAnsweredRetries: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

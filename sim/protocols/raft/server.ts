@@ -104,7 +104,10 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
   /** Section 8: only the leader takes commands; others redirect to the leader they know of. */
   private onClientRequest(ctx: NodeContext<ServerMessage>, from: NodeId, m: ClientRequest): void {
     const answered = this.machine.answered(m.client, m.seq);
-    if (answered !== undefined) return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: answered });
+    if (answered !== undefined) {
+      if (this.opts.raft.bugs.ignoreAnsweredRetries) return;
+      return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: answered });
+    }
     const op = m.op as { f: string; key?: string };
     if (op.f === 'get' && this.opts.raft.bugs.leaderReadsWithoutQuorum && this.raft.isLeader() && this.opts.service === 'kv') {
       return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: this.machine.read(op.key as string) });
