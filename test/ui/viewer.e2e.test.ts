@@ -15,7 +15,7 @@ import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
-import { bigTrace, lockTrace, raftTrace, ringTrace, twopcTrace, XSS } from './synthetic.ts';
+import { bigTrace, lockTrace, raftTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
 
 if (!HAVE_CHROMIUM) console.warn('viewer e2e tests SKIPPED: /usr/bin/chromium is missing (install it: apt-get install -y chromium)');
 
@@ -273,6 +273,11 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await openTrace(page, 'cut.jsonl', cut);
     expect(await text(page, 'warning')).toMatch(/truncated: line 18 is cut off mid-line; showing the 16 events/);
     expect(await text(page, 'trace-hash')).toContain('none (truncated)');
+
+    // A run with no events at all is shown, not an error.
+    await openTrace(page, 'nothing.jsonl', traceText({ nodes: [{ id: 'n1', role: 'server' }] }, []));
+    expect(await text(page, 'event-count')).toBe('0 of 0 events');
+    expect(await page.locator('[data-testid=error]').count()).toBe(0);
 
     await openTrace(page, 'edited.jsonl', raftTrace().replace('put k1=1', 'put k1=2'));
     await page.waitForSelector('[data-testid=trace-hash][data-verified=mismatch]');
