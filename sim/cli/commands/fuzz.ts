@@ -109,6 +109,8 @@ class Progress {
   private readonly bar: SingleBar | undefined;
   private readonly t0 = performance.now();
   private lastLine = 0;
+  private stopped = false;
+  private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞' };
   constructor(
     private readonly total: number | undefined,
     private readonly deadline: number | undefined,
@@ -118,7 +120,8 @@ class Progress {
         { format: 'fuzz [{bar}] {percentage}% | {value}/{runsTotal} runs | {rate} runs/s | {violations} violations | {left} left', hideCursor: true, stream: process.stderr },
         Presets.shades_classic,
       );
-      this.bar.start(total ?? 1000, 0, { rate: '0', violations: 0, left: '?', runsTotal: total ?? '∞' });
+      this.payload.runsTotal = total ?? '∞';
+      this.bar.start(total ?? 1000, 0, this.payload);
     }
   }
 
@@ -133,7 +136,8 @@ class Progress {
     if (this.bar) {
       // With a time budget the bar shows elapsed time as a share of the budget.
       const value = this.total ?? Math.round((1000 * secs) / (secs + (left ?? 0) || 1));
-      this.bar.update(this.total !== undefined ? done : value, { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done });
+      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done };
+      this.bar.update(this.total !== undefined ? done : value, this.payload);
       return;
     }
     if (final || now - this.lastLine >= 2000) {
@@ -142,7 +146,20 @@ class Progress {
     }
   }
 
+  /** Print lines above the bar, which then carries on below them. */
+  print(text: string): void {
+    if (!this.bar || this.stopped) {
+      process.stderr.write(text);
+      return;
+    }
+    const value = this.bar.getProgress() * this.bar.getTotal();
+    this.bar.stop();
+    process.stderr.write(text);
+    this.bar.start(this.bar.getTotal(), Math.round(value), this.payload);
+  }
+
   stop(): void {
+    this.stopped = true;
     this.bar?.stop();
   }
 }
@@ -371,7 +388,7 @@ export function registerFuzz(program: Command): void {
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
         stopping = true;
-        if (!opts.json) process.stderr.write('\nfuzz: interrupted; finishing the running batches\n');
+        if (!opts.json) progress.print('\nfuzz: interrupted; finishing the running batches\n');
       };
       process.once('SIGINT', onSigint);
       const loop: CampaignLoop = {
@@ -383,10 +400,7 @@ export function registerFuzz(program: Command): void {
           for (const f of r.failures) {
             const w = writeFailure(f, r.batch);
             written.push(w);
-            if (!opts.json) {
-              progress.stop();
-              process.stderr.write(formatFailure(w).join('\n') + '\n');
-            }
+            if (!opts.json) progress.print(formatFailure(w).join('\n') + '\n');
           }
         },
         progress,
