@@ -104,7 +104,7 @@ describe('ringPoints in native layout', () => {
 describe('changedKeys', () => {
   it('names the top-level fields that differ from the node previous snapshot', () => {
     const m = loaded().model!;
-    expect(changedKeys(m, 'n1', 3)).toEqual(['role', 'term', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'snapshotIndex', 'logStart', 'log']);
+    expect(changedKeys(m, 'n1', 3)).toEqual([]); // the first: nothing to compare with
     expect(changedKeys(m, 'n1', 5)).toEqual(['role', 'term']);
     expect(changedKeys(m, 'n1', 13)).toEqual(['role', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'log']);
   });

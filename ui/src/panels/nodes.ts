@@ -8,7 +8,7 @@ import { el, replace } from '../dom.ts';
 import { fmtJson, fmtTime } from '../format.ts';
 import type { PanelFactory } from './panel.ts';
 
-/** Top-level fields of a node's state that differ from its previous snapshot (all of them for the first). */
+/** Top-level fields of a node's state that differ from its previous snapshot (none for the first: nothing to compare). */
 export function changedKeys(model: TraceModel, node: string, seq: number): string[] {
   const list = model.states.get(node) ?? [];
   const i = list.findIndex((s) => s.seq === seq);
@@ -16,7 +16,7 @@ export function changedKeys(model: TraceModel, node: string, seq: number): strin
   const prev = i > 0 ? list[i - 1]?.state : undefined;
   const isObj = (v: unknown): v is Record<string, JsonValue> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(cur)) return [];
-  if (!isObj(prev)) return Object.keys(cur);
+  if (!isObj(prev)) return [];
   const keys = [...Object.keys(cur), ...Object.keys(prev).filter((k) => !(k in cur))];
   return keys.filter((k) => JSON.stringify(cur[k]) !== JSON.stringify(prev[k]));
 }
