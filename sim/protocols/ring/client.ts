@@ -12,6 +12,7 @@
 // happened) and a read as fail. Operations are Jepsen "set" operations: add
 // (an element unique to this client) and read (the key's elements).
 
+import { assert } from '../../engine/assert.ts';
 import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
 import type { ClientReply, RingMessage, RingView } from './messages.ts';
 import type { Placement } from './placement.ts';
@@ -65,6 +66,7 @@ export class RingClient implements NodeBehaviour<RingMessage> {
   }
 
   private begin(ctx: Ctx): void {
+    assert(this.cur === undefined, () => `${ctx.id}: a new operation while op ${this.cur?.opId} is running`);
     if (ctx.now() >= this.cfg.until) return;
     const key = ctx.rng.pick(this.cfg.keys);
     const read = ctx.rng.chance(this.cfg.readRatio);

@@ -98,6 +98,9 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
       return;
     }
     const ring = applyChange(this.rec.ring, next);
+    // The plan was validated when the scenario was parsed; check it again where it is applied.
+    assert('join' in next ? !this.rec.ring.members.some((m) => m.id === next.join) : this.rec.ring.members.some((m) => m.id === next.leave), () => `change ${this.rec.applied} does not apply to ring ${this.rec.ring.version}`);
+    assert(ring.members.length > 0, 'a change left the ring empty');
     const involved = new Set([...this.rec.ring.members, ...ring.members].map((m) => m.id));
     this.rec = { ring, prev: this.rec.ring, applied: this.rec.applied + 1, phase: 'adopting', waiting: [...involved], done: [] };
     this.save(ctx);

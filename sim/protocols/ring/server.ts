@@ -242,6 +242,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
   // ------------------------------------------------------------ membership
 
   private adopt(ctx: Ctx, ring: RingView, prev: RingView): void {
+    assert(ring.version > this.ring.version && prev.version < ring.version, () => `${ctx.id}: ring ${ring.version} (after ${prev.version}) does not follow ring ${this.ring.version}`);
     this.ring = ring;
     this.prev = prev;
     this.doneFrom = new Set();
@@ -335,6 +336,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     const had = this.store.has(key);
     this.put(ctx, key, mergeElements(cur, [element]));
     ctx.disk.fsync();
+    assert(ctx.disk.get<string[]>(diskKey(key))?.includes(element), () => `${ctx.id}: ${element} of ${key} did not reach the disk`);
     if (!had) this.publish(ctx);
   }
 
