@@ -79,6 +79,27 @@ describe('a join (ring-join-under-load)', () => {
     for (const h of hs) for (const k of h.keys) expect(pl(FIVE, k)).toContain(h.from);
   });
 
+  it('keeps serving reads and writes during the migration, with redirects and retries but no failures', () => {
+    const logAt = (text: string): number => events.find((e) => e.type === 'log' && e.node === 'cm' && e.text.startsWith(text))!.t;
+    const [from, to] = [logAt('ring 2: join n6'), logAt('ring 2 settled')];
+    expect(to).toBeGreaterThan(from);
+    const invoked = new Map<number, { t: number; f: string }>();
+    const during: { f: string; outcome: string }[] = [];
+    for (const e of events) {
+      if (e.type === 'invoke') invoked.set(e.op, { t: e.t, f: e.f });
+      if (e.type === 'return') {
+        const call = invoked.get(e.op)!;
+        if (call.t < to && e.t > from) during.push({ f: call.f, outcome: e.outcome });
+      }
+    }
+    expect(during.filter((o) => o.f === 'read').length).toBeGreaterThan(0);
+    expect(during.filter((o) => o.f === 'add').length).toBeGreaterThan(0);
+    expect(during.every((o) => o.outcome === 'ok')).toBe(true);
+    const replies = events.flatMap((e) => (e.type === 'send' ? [(e.msg as { type: string }).type] : []));
+    expect(replies).toContain('redirect');
+    expect(replies).toContain('retry');
+  });
+
   it('ends with every server on ring 2 and each holding exactly its preference-list keys', () => {
     const states = lastStates(events);
     for (const id of SIX) {
