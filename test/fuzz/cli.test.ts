@@ -213,5 +213,6 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);
     expect(r.stderr).toContain(`  view      npx faultline view ${trace}\n`);
     expect(r.stdout).toContain(`replay      npx faultline replay ${trace}   # acked-writes-durable`);
+    expect(r.stdout).toMatch(/^violations {2}1 \(acked-writes-durable 1; /m);
   });
 });

@@ -293,6 +293,13 @@ interface CampaignLoop {
   progress: Progress;
 }
 
+/** "election-safety 3, log-matching 1": how many failures broke each invariant, most first. */
+function byInvariant(written: readonly WrittenFailure[]): string {
+  const counts = new Map<string, number>();
+  for (const w of written) counts.set(w.failure.violation.invariant, (counts.get(w.failure.violation.invariant) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
 /** One worker: batches run in this thread, one after the other. */
 async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined): Promise<void> {
   let done = 0;
@@ -438,7 +445,7 @@ export function registerFuzz(program: Command): void {
         const lines = [
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
           `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
-          `violations  ${totalViolations}${totalViolations > 0 ? ' (each failure above: trace, shrunk scenario and the replay line)' : ''}`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ` (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         process.stdout.write(lines.join('\n') + '\n');
