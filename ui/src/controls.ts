@@ -148,10 +148,13 @@ export class Controls {
 
   private key(ev: KeyboardEvent): void {
     const t = ev.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'range') return;
+    // Keys typed into a text box or a select are theirs; checkboxes, buttons and the scrubber leave the shortcuts working.
+    const inputType = t?.tagName === 'INPUT' ? (t as HTMLInputElement).type : '';
+    const typing = t?.tagName === 'TEXTAREA' || t?.tagName === 'SELECT' || (t?.tagName === 'INPUT' && !['range', 'checkbox', 'radio', 'button'].includes(inputType));
+    if (typing) return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    // A focused button (reached with Tab) is pressed by Space and Enter natively.
-    if (t?.tagName === 'BUTTON' && (ev.key === ' ' || ev.key === 'Enter')) return;
+    // A focused button or checkbox (reached with Tab, or clicked) is pressed by Space and Enter natively.
+    if ((t?.tagName === 'BUTTON' || inputType === 'checkbox' || inputType === 'radio') && (ev.key === ' ' || ev.key === 'Enter')) return;
     const s = this.store;
     switch (ev.key) {
       case ' ':
