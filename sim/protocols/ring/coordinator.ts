@@ -52,14 +52,14 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
   constructor(private readonly cfg: CoordinatorConfig) {}
 
   onStart(ctx: Ctx): void {
-    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
     this.rec = { ring: this.cfg.initial, prev: this.cfg.initial, applied: 0, phase: 'settled', waiting: [], done: [] };
     this.save(ctx);
     this.resume(ctx);
   }
 
   onRecover(ctx: Ctx): void {
-    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
     const rec = ctx.disk.get<CoordinatorRecord>('meta/coordinator');
     assert(rec !== undefined, `${ctx.id}: no coordinator record on disk after a restart`);
     this.rec = rec;
@@ -69,7 +69,6 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
   }
 
   private resume(ctx: Ctx): void {
-    ctx.setTimer('retransmit', this.cfg.retransmit);
     this.armChangeTimer(ctx);
     this.tryNext(ctx);
     this.publish(ctx);
@@ -81,12 +80,8 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
   }
 
   onTimer(ctx: Ctx, name: string): void {
-    if (name === 'retransmit') {
-      this.outbox.resendAll(ctx);
-      ctx.setTimer('retransmit', this.cfg.retransmit);
-    } else if (name === 'change') {
-      this.tryNext(ctx);
-    }
+    if (name === Outbox.TIMER) this.outbox.onTimer(ctx);
+    else if (name === 'change') this.tryNext(ctx);
   }
 
   /** Start the next planned change if it is due and the previous one settled. */

@@ -1,5 +1,7 @@
 // At-least-once delivery over a lossy network: a message stays in the outbox
-// and is re-sent every tick until the receiver acknowledges its rid. Rids are
+// and is re-sent every `interval` until the receiver acknowledges its rid. The
+// re-send timer runs only while something is outstanding, so an idle node
+// adds nothing to the trace. Rids are
 // "<node>/<incarnation>/<n>": the incarnation (persisted, bumped at every
 // start) keeps an old ack from matching a new message after a restart.
 
@@ -18,7 +20,12 @@ export class Outbox {
   private readonly entries = new Map<string, Entry>();
   private next = 0;
 
-  constructor(private readonly prefix: string) {}
+  static readonly TIMER = 'retransmit';
+
+  constructor(
+    private readonly prefix: string,
+    private readonly interval: number,
+  ) {}
 
   rid(): string {
     return `${this.prefix}/${this.next++}`;
@@ -27,6 +34,7 @@ export class Outbox {
   send(ctx: Ctx, to: string, msg: Reliable): void {
     this.entries.set(msg.rid, { to, msg });
     ctx.send(to, msg);
+    if (!ctx.hasTimer(Outbox.TIMER)) ctx.setTimer(Outbox.TIMER, this.interval);
   }
 
   /** True if the rid was outstanding. */
@@ -34,8 +42,10 @@ export class Outbox {
     return this.entries.delete(rid);
   }
 
-  resendAll(ctx: Ctx): void {
+  /** The re-send timer fired: send everything outstanding again. */
+  onTimer(ctx: Ctx): void {
     for (const e of this.entries.values()) ctx.send(e.to, e.msg);
+    if (this.entries.size > 0) ctx.setTimer(Outbox.TIMER, this.interval);
   }
 
   get size(): number {

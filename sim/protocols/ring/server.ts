@@ -85,7 +85,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
   constructor(private readonly cfg: ServerConfig) {}
 
   onStart(ctx: Ctx): void {
-    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
     this.ring = this.cfg.initial;
     ctx.disk.put('meta/ring', asJson(this.ring));
     for (const key of this.cfg.preload) {
@@ -94,12 +94,11 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     ctx.disk.fsync();
     this.doneSent = true;
     this.handoffVersion = this.ring.version;
-    ctx.setTimer('retransmit', this.cfg.retransmit);
     this.publish(ctx);
   }
 
   onRecover(ctx: Ctx): void {
-    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`);
+    this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
     const ring = ctx.disk.get<RingView>('meta/ring');
     assert(ring !== undefined, `${ctx.id}: no ring on disk after a restart`);
     this.ring = ring;
@@ -111,15 +110,11 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     // Hand-off state was volatile: run it again (receivers merge, so repeats are harmless).
     if (this.prev) this.startHandoff(ctx);
     else this.doneSent = true;
-    ctx.setTimer('retransmit', this.cfg.retransmit);
     this.publish(ctx);
   }
 
   onTimer(ctx: Ctx, name: string): void {
-    if (name === 'retransmit') {
-      this.outbox.resendAll(ctx);
-      ctx.setTimer('retransmit', this.cfg.retransmit);
-    }
+    if (name === Outbox.TIMER) this.outbox.onTimer(ctx);
   }
 
   onMessage(ctx: Ctx, from: string, msg: RingMessage): void {
