@@ -3,7 +3,10 @@
 // expectation and is deterministic).
 
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../sim/scenario/resolve.ts';
+import { Simulation } from '../../sim/engine/simulation.ts';
+import { raftBenchScenario } from '../../sim/bench/raft.ts';
+import { traceHeader } from '../../sim/scenario/run.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { leadersByTerm, logTerms, runTraced, scenario } from './run.ts';
 
 describe('raft scenarios', () => {
@@ -166,6 +169,17 @@ describe('raft scenarios', () => {
     // With PreVote, n3 never gets a majority of pre-votes, so its term stays at the leader's and n1 leads throughout.
     expect(withPreVote.final.n3!.term).toBe(1);
     expect([...leadersByTerm(withPreVote)]).toEqual([[1, 'n1']]);
+  });
+
+  it('raft never mutates what it sent or published: the bench workload gives the same trace with and without the engine copying messages', () => {
+    const hashOf = (isolate: boolean): string | undefined => {
+      const run = prepareRun(parseScenario(raftBenchScenario(3)), { seed: 'isolate' });
+      const sim = new Simulation({ seed: run.seed, nodes: run.nodes, config: run.engine, faults: run.timeline, checkers: run.checkers, header: traceHeader(run), hash: true, isolate });
+      const r = sim.run(run.scenario.duration);
+      expect(r.violations).toEqual([]);
+      return r.hash;
+    };
+    expect(hashOf(false)).toBe(hashOf(true));
   });
 
   it('every scenario is deterministic: the same seed gives the same trace', async () => {
