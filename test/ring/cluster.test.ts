@@ -196,7 +196,14 @@ describe('planted bugs, each caught by its checker', () => {
     faults: { timeline: [...FIVE.map((n) => ({ at: '299ms', kind: 'block' as const, from: n, to: 'n6' })), { at: '500ms', kind: 'heal' as const }] },
   });
 
-  it('serveBeforeHandoff: n6 answers reads of keys it has not received yet (reads-see-acked-adds)', () => {
+  it('serveBeforeHandoff with N = 1: the fuzzer finds a reads-see-acked-adds violation (with N = 3, any one of three old owners\' hand-offs covers the gap)', () => {
+    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { replicas: 1 }, { serveBeforeHandoff: true })), runs: 40 });
+    expect(report.failures[0]?.violation.invariant).toBe('reads-see-acked-adds');
+    const clean = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { replicas: 1 })), runs: 10, shrink: false });
+    expect(clean.failures).toEqual([]);
+  });
+
+  it('serveBeforeHandoff with N = 3, old owners cut off from n6: n6 answers reads of keys it has not received yet (reads-see-acked-adds)', () => {
     const bad = run(cutOff({ serveBeforeHandoff: true })).result;
     expect(bad.violations[0]?.invariant).toBe('reads-see-acked-adds');
     const good = run(cutOff({})).result;
