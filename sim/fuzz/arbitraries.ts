@@ -38,6 +38,8 @@ export interface FaultGenOptions {
   maxDriftPpm?: number;
   /** Largest loss probability of a burst, in percent (default 90). */
   maxLossPercent?: number;
+  /** Swarm testing: each run uses a random subset of `kinds` (default false). */
+  swarm?: boolean;
 }
 
 /** One fault episode: what the generator draws and fast-check shrinks. */
@@ -61,6 +63,7 @@ export interface ResolvedFaultGen {
   maxClockOffset: Micros;
   maxDriftPpm: number;
   maxLossPercent: number;
+  swarm: boolean;
 }
 
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
@@ -83,6 +86,7 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
     maxClockOffset: opts.maxClockOffset ?? 500_000,
     maxDriftPpm: opts.maxDriftPpm ?? 10_000,
     maxLossPercent: opts.maxLossPercent ?? 90,
+    swarm: opts.swarm ?? false,
   };
 }
 
@@ -130,7 +134,12 @@ export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrar
 export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
   const arbs = g.kinds.map((k) => episodeArb(k, g)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
   if (arbs.length === 0 || g.maxFaults === 0) return fc.constant([]);
-  return fc.array(fc.oneof(...arbs), { maxLength: g.maxFaults });
+  if (!g.swarm || arbs.length === 1) return fc.array(fc.oneof(...arbs), { maxLength: g.maxFaults });
+  // Swarm testing (Groce et al., ISSTA 2012): each run draws from a random subset of the kinds, so
+  // a run can be all crashes, or crashes and pauses only, instead of always a thin mix of everything.
+  return fc
+    .subarray(arbs, { minLength: 1 })
+    .chain((some) => fc.array(fc.oneof(...some), { maxLength: g.maxFaults }));
 }
 
 /** The timeline of some episodes: start and end faults, sorted by time (stable), ending in a quiesce at `until`. */

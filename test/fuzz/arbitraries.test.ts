@@ -76,6 +76,23 @@ describe('faultScheduleArb', () => {
     );
   });
 
+  it('swarm: runs draw from a subset of the kinds, so single-kind schedules become common', () => {
+    const singleKind = (swarm: boolean): number => {
+      let n = 0;
+      fc.assert(
+        fc.property(faultScheduleArb(NODES, DURATION, { swarm }), (tl) => {
+          const starts = tl.filter((f) => ['crash', 'partition', 'isolate', 'block', 'pause', 'clock'].includes(f.kind) || (f.kind === 'loss' && f.p > 0));
+          if (starts.length >= 3 && new Set(starts.map((f) => f.kind)).size === 1) n++;
+        }),
+        { seed: 8, numRuns: 300 },
+      );
+      return n;
+    };
+    const plain = singleKind(false);
+    const swarm = singleKind(true);
+    expect(swarm).toBeGreaterThan(3 * Math.max(plain, 5));
+  });
+
   it('gives timelines that a scenario accepts', () => {
     fc.assert(
       fc.property(faultScheduleArb(NODES, DURATION, { kinds: [...DEFAULT_FAULT_KINDS, 'corrupt'] }), (tl) => {

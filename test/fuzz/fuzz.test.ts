@@ -61,6 +61,12 @@ describe('fuzz() on the toy counter', () => {
     expect(some.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
   });
 
+  it('swarm mode finds and shrinks the bug too', () => {
+    const f = fuzz({ scenario: counterBase(true), runs: 200, faults: { swarm: true } }).failures[0]!;
+    expect(f.violation.invariant).toBe('acked-writes-durable');
+    expect(f.scenario.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+  });
+
   it('is deterministic: the same options give the same report', () => {
     const a = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });
     const b = fuzz({ scenario: counterBase(true), runs: 100, seed: 42 });

@@ -40,6 +40,7 @@ interface FuzzCliOptions {
   maxFaults?: string;
   maxFailures?: string;
   shrinkBudget?: string;
+  swarm?: boolean;
   keepFaults?: boolean;
   shrink: boolean;
   duration?: string;
@@ -95,6 +96,7 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
     }
     out.kinds = kinds as GenFaultKind[];
   }
+  if (opts.swarm) out.swarm = true;
   if (opts.targets !== undefined) out.nodes = opts.targets.split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (opts.maxFaults !== undefined) {
     const n = Number(opts.maxFaults);
@@ -376,6 +378,7 @@ export function registerFuzz(program: Command): void {
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
     .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
+    .option('--swarm', 'swarm testing: each run draws its faults from a random subset of the kinds')
     .option('--max-failures <n>', 'stop starting batches after this many failures (default 5)')
     .option('--keep-faults', "also keep the scenario's own fault timeline")
     .option('--no-shrink', 'report failures as found, without shrinking')
