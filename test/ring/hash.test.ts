@@ -33,7 +33,71 @@ describe('jumpHash (Lamping and Veach 2014, Figure 1)', () => {
   });
 });
 
+/** MurmurHash3_x86_32 over bytes, straight from the reference C (an independent check of hash32). */
+function murmur3Bytes(bytes: Uint8Array, seed: number): number {
+  let h = seed >>> 0;
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  const blocks = bytes.length >> 2;
+  for (let i = 0; i < blocks; i++) {
+    let k = bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  const tail = blocks * 4;
+  switch (bytes.length & 3) {
+    case 3:
+      k ^= bytes[tail + 2]! << 16;
+    // falls through
+    case 2:
+      k ^= bytes[tail + 1]! << 8;
+    // falls through
+    case 1:
+      k ^= bytes[tail]!;
+      k = Math.imul(k, c1);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, c2);
+      h ^= k;
+  }
+  h ^= bytes.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const utf16le = (s: string): Uint8Array => {
+  const out = new Uint8Array(s.length * 2);
+  for (let i = 0; i < s.length; i++) {
+    out[2 * i] = s.charCodeAt(i) & 0xff;
+    out[2 * i + 1] = s.charCodeAt(i) >>> 8;
+  }
+  return out;
+};
+
 describe('hash32', () => {
+  it('is MurmurHash3_x86_32 of the UTF-16LE encoding', () => {
+    // Published vectors of the byte-oriented reference, to trust the reference itself.
+    const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+    expect(murmur3Bytes(ascii(''), 0)).toBe(0);
+    expect(murmur3Bytes(ascii(''), 1)).toBe(0x514e28b7);
+    expect(murmur3Bytes(ascii('test'), 0)).toBe(0xba6bd213);
+    expect(murmur3Bytes(ascii('Hello, world!'), 1234)).toBe(0xfaf6cdb3);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), fc.integer({ min: 0, max: 0xffffffff }), (s, seed) => {
+        expect(hash32(s, seed)).toBe(murmur3Bytes(utf16le(s), seed));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('hash32x2 equals hash32 with seeds 0 and 1, for any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {

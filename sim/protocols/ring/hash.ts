@@ -1,8 +1,9 @@
 // Hash functions of the ring, all pure and identical in Node and the browser.
 //
-// - hash32: the native mode's hash. MurmurHash3 (x86, 32-bit) run over the
-//   key's UTF-16 code units, two units per 32-bit block, so a key is hashed
-//   without encoding it to bytes first. Fast, well mixed, not cryptographic.
+// - hash32: the native mode's hash: exactly MurmurHash3_x86_32 of the key's
+//   UTF-16LE encoding, computed from the code units directly (two per 32-bit
+//   block), so a key is hashed without encoding it to bytes first. Fast, well
+//   mixed, not cryptographic.
 // - ketamaDigest / ketamaKeyHash: libketama's md5 continuum (md5 from
 //   @noble/hashes, which needs no Node built-ins).
 // - jumpHash: Lamping and Veach, "A Fast, Minimal Memory, Consistent Hash
