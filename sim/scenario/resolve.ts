@@ -24,7 +24,10 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
   const issue = error.issues[0];
   if (!issue) return new InputError('invalid scenario', file);
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  return new InputError(issue.message + more, file, formatPath([...prefix, ...issue.path]));
+  // zod says "Invalid input: expected string, received undefined" for a missing field.
+  const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
+  const message = missing ? `missing: expected ${missing[1]}` : issue.message;
+  return new InputError(message + more, file, formatPath([...prefix, ...issue.path]));
 }
 
 /** Validate a scenario document; throws InputError naming the file and the path inside it. */

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../engine/time.ts';
 
-export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+const DURATION_EXPECTED = 'expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s"';
+
+export const duration = z.union([z.number(), z.string()], { error: DURATION_EXPECTED }).transform((v, ctx) => {
   const d = parseDuration(v);
   if (d === undefined || d < 0) {
     ctx.addIssue({ code: 'custom', message: `expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s" (got ${JSON.stringify(v)})` });
@@ -15,7 +17,7 @@ export const duration = z.union([z.number(), z.string()]).transform((v, ctx) => 
 });
 
 /** A duration that may be negative (clock offsets). */
-export const signedDuration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+export const signedDuration = z.union([z.number(), z.string()], { error: 'expected a duration: an integer of µs or a string like "-5ms"' }).transform((v, ctx) => {
   const d = parseDuration(v);
   if (d === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a duration: an integer of µs or a string like "-5ms" (got ${JSON.stringify(v)})` });
@@ -53,8 +55,8 @@ export const networkSchema = z
       .array(
         z
           .object({
-            from: z.union([nodeId, z.literal('*')]),
-            to: z.union([nodeId, z.literal('*')]),
+            from: z.union([nodeId, z.literal('*')], { error: 'expected a node id or "*"' }),
+            to: z.union([nodeId, z.literal('*')], { error: 'expected a node id or "*"' }),
             latency: linkFields.latency.optional(),
             loss: linkFields.loss.optional(),
             duplicate: linkFields.duplicate.optional(),
@@ -106,10 +108,9 @@ export const nemesisSchema = z
   })
   .strict();
 
-export const expectSchema = z.union([
-  z.literal('no-violation'),
-  z.object({ violation: z.string().min(1) }).strict(),
-]);
+export const expectSchema = z.union([z.literal('no-violation'), z.object({ violation: z.string().min(1) }).strict()], {
+  error: 'expected "no-violation" or { "violation": "<checker name>" }',
+});
 
 export const scenarioSchema = z
   .object({
@@ -117,7 +118,7 @@ export const scenarioSchema = z
     description: z.string().min(1),
     protocol: z.string().min(1),
     config: z.record(z.string(), z.unknown()).default({}),
-    seed: z.union([z.string().min(1), z.number().int()]).default(1),
+    seed: z.union([z.string().min(1), z.number().int()], { error: 'expected a seed: an integer or a non-empty string' }).default(1),
     duration,
     network: networkSchema.default({ latency: { kind: 'uniform', min: 1000, max: 10_000 }, loss: 0, duplicate: 0, fifo: false, links: [] }),
     clocks: z.record(nodeId, clockSchema).default({}),

@@ -1,0 +1,36 @@
+// Bad scenario documents get one clear message: the file, the path inside it,
+// and what was expected, for every kind of mistake the schema can meet.
+
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../sim/scenario/errors.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
+
+const base = { name: 'x', description: 'd', protocol: 'pingpong', duration: '1s' };
+
+function errorOf(extra: Record<string, unknown>): string {
+  try {
+    parseScenario({ ...base, ...extra }, 'bad.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as InputError).describe();
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('scenario schema errors', () => {
+  it.each([
+    [{ network: { latency: { kind: 'uniform', min: 'abc', max: 5 } } }, 'bad.json: network.latency.min: expected a duration'],
+    [{ network: { latency: { kind: 'gaussian' } } }, "bad.json: network.latency.kind: Invalid discriminator value. Expected 'constant' | 'uniform' | 'exponential' | 'lognormal'"],
+    [{ faults: { timeline: [{ at: '1s', kind: 'crash' }] } }, 'bad.json: faults.timeline[0].node: missing: expected string'],
+    [{ expect: 'violation' }, 'bad.json: expect: expected "no-violation" or { "violation": "<checker name>" }'],
+    [{ seed: 1.5 }, 'bad.json: seed: expected a seed: an integer or a non-empty string'],
+    [{ duration: true }, 'bad.json: duration: expected a duration'],
+    [{ network: { links: [{ from: 3, to: '*' }] } }, 'bad.json: network.links[0].from: expected a node id or "*"'],
+    [{ network: { loss: 2 } }, 'bad.json: network.loss: Too big: expected number to be <=1'],
+    [{ colour: 'red' }, 'bad.json: (top level): Unrecognized key: "colour"'],
+    [{ protocol: 'paxos' }, 'bad.json: protocol: unknown protocol "paxos"; expected one of: pingpong'],
+    [{ config: { nodes: 0 } }, 'bad.json: config.nodes: Too small'],
+  ])('%j', (extra, prefix) => {
+    expect(errorOf(extra)).toContain(prefix);
+  });
+});
