@@ -17,7 +17,7 @@ import crashAndReturn from '../../scenarios/ring-crash-and-return.ts';
 import joinUnderLoad from '../../scenarios/ring-join-under-load.ts';
 import leaveWithHandoff from '../../scenarios/ring-leave-with-handoff.ts';
 
-type Bugs = Partial<Record<'dropKeysOnLeave' | 'serveBeforeHandoff' | 'staleRouting' | 'keepHandedOffKeys' | 'neverReportDone', boolean>>;
+type Bugs = Partial<Record<'dropKeysOnLeave' | 'serveBeforeHandoff' | 'staleRouting' | 'keepHandedOffKeys' | 'neverReportDone' | 'readOneCopy', boolean>>;
 
 function withConfig(s: ScenarioInput, patch: Record<string, unknown>, bugs: Bugs = {}): ScenarioInput {
   return { ...s, config: { ...(s.config as object), ...patch, bugs } };
@@ -160,6 +160,32 @@ describe('a crash and return (ring-crash-and-return)', () => {
     }
     // W = N: while n5 was down, adds to its keys could not be acknowledged; they ended unknown, not lost.
     expect(result.stats.operations.info).toBeGreaterThan(0);
+  });
+});
+
+describe('write quorum W < N', () => {
+  it('W = 2 of 3: fewer adds end unknown while a replica is down than with W = N', () => {
+    // Not none: adds under the new ring still wait for it to be active, which needs every member, the crashed one too.
+    const wn = run(crashAndReturn).result;
+    const w2 = run(withConfig(crashAndReturn, { writeQuorum: 2 })).result;
+    expect(w2.violations).toEqual([]);
+    expect(w2.stats.operations.info).toBeLessThan(wn.stats.operations.info);
+  });
+
+  it('W = 2 and W = 1: the fuzzer finds no violation (reads union R = N - W + 1 copies)', () => {
+    for (const writeQuorum of [2, 1]) {
+      const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { writeQuorum })), runs: 15, shrink: false });
+      expect(report.failures.map((f) => f.violation)).toEqual([]);
+    }
+  });
+
+  it('readOneCopy with W = 1: the fuzzer finds a read that misses an acknowledged add (reads-see-acked-adds)', () => {
+    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { writeQuorum: 1 }, { readOneCopy: true })), runs: 40 });
+    expect(report.failures[0]?.violation.invariant).toBe('reads-see-acked-adds');
+  });
+
+  it('W above N is a config error naming the field', () => {
+    expect(() => parseScenario(withConfig(joinUnderLoad, { replicas: 2, writeQuorum: 3 }), 'x.ts')).toThrow(/expected at most replicas \(2\) copies, got 3/);
   });
 });
 

@@ -5,8 +5,9 @@
 //   acknowledged before the read was invoked (preloaded elements count as
 //   acknowledged at time 0).
 // - acked-adds-durable (final): every acknowledged element is on the durable
-//   disk of every member of its key's preference list under the final ring
-//   (once settled; before that, on at least one server).
+//   disk of W members of its key's preference list under the final ring (all
+//   of them with the default W = N) once settled; before that, on at least
+//   one server.
 // - migration-settles (final): the last planned membership change settled:
 //   the coordinator heard handoff-done from every member and every server
 //   runs the final ring.
@@ -20,6 +21,8 @@ import type { Placement } from './placement.ts';
 
 export interface RingCheckContext {
   placement: Placement;
+  /** W: an acknowledged add is on at least this many members of its preference list. */
+  writeQuorum: number;
   servers: readonly string[];
   coordinator: string;
   preload: readonly string[];
@@ -113,7 +116,7 @@ function ackedElements(view: SimView, ctx: RingCheckContext): Map<string, string
 function ackedAddsDurable(ctx: RingCheckContext): Checker {
   return {
     name: 'acked-adds-durable',
-    description: 'every acknowledged add is durable on every member of its key\'s final preference list (on some server if not settled)',
+    description: 'every acknowledged add is durable on W members of its key\'s final preference list (on some server if not settled)',
     when: 'final',
     check(view) {
       const stores = new Map(ctx.servers.map((s) => [s, storedKeys(view, s)]));
@@ -123,9 +126,10 @@ function ackedAddsDurable(ctx: RingCheckContext): Checker {
         const holders = settled ? ctx.placement.preferenceList(rec.ring, key) : ctx.servers;
         for (const e of elements) {
           const on = holders.filter((s) => stores.get(s)!.get(key)?.includes(e));
-          if (settled && on.length < holders.length) {
+          const need = Math.min(ctx.writeQuorum, holders.length);
+          if (settled && on.length < need) {
             const missing = holders.filter((s) => !on.includes(s));
-            return `acknowledged ${e} of ${key} is missing on ${missing.join(',')} (preference list ${holders.join(',')} under ring ${rec.ring.version})`;
+            return `acknowledged ${e} of ${key} is on ${on.length} of the ${need} members it needs; missing on ${missing.join(',')} (preference list ${holders.join(',')} under ring ${rec.ring.version})`;
           }
           if (!settled && on.length === 0) return `acknowledged ${e} of ${key} is on no server's disk`;
         }

@@ -69,9 +69,10 @@ export type ClientReply =
   /** Not now (the server's ring is behind, a hand-off is in progress, or a replica refused): try again later. */
   | { type: 'retry'; id: string; reason: string };
 
-/** Write coordinator -> replica: add `element` to `key` under ring version `rv`. */
+/** Write coordinator -> replica: add `element` to `key` under ring version `rv` (reliable: re-sent until the replica answers). */
 export interface Replicate {
   type: 'replicate';
+  rid: string;
   wid: string;
   key: string;
   element: string;
@@ -79,8 +80,24 @@ export interface Replicate {
 }
 
 export type ReplicaReply =
-  | { type: 'replicated'; wid: string }
+  | { type: 'replicated'; wid: string; rid: string }
   /** The replica has a newer ring: the write is refused (fencing), and the coordinator learns the ring. */
-  | { type: 'reject'; wid: string; ring: RingView };
+  | { type: 'reject'; wid: string; rid: string; ring: RingView };
 
-export type RingMessage = RingUpdate | RingActive | Handoff | HandoffDone | Ack | ClientRequest | ClientReply | Replicate | ReplicaReply;
+/** Read coordinator -> the other replicas, when reads need more than one copy (W < N). */
+export interface Fetch {
+  type: 'fetch';
+  fid: string;
+  key: string;
+  rv: number;
+}
+
+/** ok is false when the replica runs another ring or is still waiting for the key's hand-off. */
+export interface Fetched {
+  type: 'fetched';
+  fid: string;
+  ok: boolean;
+  elements?: string[];
+}
+
+export type RingMessage = RingUpdate | RingActive | Handoff | HandoffDone | Ack | ClientRequest | ClientReply | Replicate | ReplicaReply | Fetch | Fetched;

@@ -30,6 +30,8 @@ export const ringConfig = z
     clients: z.number().int().min(0).max(32).default(3),
     /** Replication factor N: a key lives on the first N distinct members clockwise from it. */
     replicas: z.number().int().min(1).max(8).default(3),
+    /** W: copies a write needs before it is acknowledged (default N); reads then union R = N - W + 1 copies. */
+    writeQuorum: z.number().int().min(1).max(8).optional(),
     mode: z.enum(['native', 'ketama']).default('native'),
     /** native: points per member. */
     vnodes: z.number().int().min(1).max(1024).default(160),
@@ -59,12 +61,15 @@ export const ringConfig = z
         keepHandedOffKeys: z.boolean().default(false),
         /** Servers never report their hand-off done, so no change settles (caught by migration-settles). */
         neverReportDone: z.boolean().default(false),
+        /** Reads use one copy even when W < N (caught by reads-see-acked-adds with W = 1). */
+        readOneCopy: z.boolean().default(false),
       })
       .strict()
-      .default({ dropKeysOnLeave: false, serveBeforeHandoff: false, staleRouting: false, keepHandedOffKeys: false, neverReportDone: false }),
+      .default({ dropKeysOnLeave: false, serveBeforeHandoff: false, staleRouting: false, keepHandedOffKeys: false, neverReportDone: false, readOneCopy: false }),
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.writeQuorum !== undefined && c.writeQuorum > c.replicas) ctx.addIssue({ code: 'custom', path: ['writeQuorum'], message: `expected at most replicas (${c.replicas}) copies, got ${c.writeQuorum}` });
     // Replay the plan to check every join and leave names a node that can make it.
     const all = Array.from({ length: c.servers + c.spares }, (_, i) => `n${i + 1}`);
     const members = new Set(all.slice(0, c.servers));
@@ -97,12 +102,13 @@ export const ring = defineProtocol({
     const placement = new Placement({ mode: config.mode, vnodes: config.vnodes, replicas: config.replicas });
     const preload = Array.from({ length: config.keys }, (_, i) => `k${i}`);
     const changes = config.changes as MembershipChange[];
+    const writeQuorum = config.writeQuorum ?? config.replicas;
     const nodes: NodeSpec[] = [
       ...serverIds.map((id) => ({
         id,
         role: 'server',
         create: () =>
-          new StorageNode({ placement, initial, preload, coordinator: COORDINATOR, retransmit: config.retransmit, handoffBatch: config.handoffBatch, bugs: config.bugs }),
+          new StorageNode({ placement, writeQuorum, initial, preload, coordinator: COORDINATOR, retransmit: config.retransmit, handoffBatch: config.handoffBatch, bugs: config.bugs }),
       })),
       { id: COORDINATOR, role: 'coordinator', create: () => new Coordinator({ initial, servers: serverIds, changes, retransmit: config.retransmit }) },
       ...Array.from({ length: config.clients }, (_, i) => ({
@@ -122,7 +128,7 @@ export const ring = defineProtocol({
           }),
       })),
     ];
-    return { nodes, checkers: ringCheckers({ placement, servers: serverIds, coordinator: COORDINATOR, preload, plannedChanges: changes.length }) };
+    return { nodes, checkers: ringCheckers({ placement, writeQuorum, servers: serverIds, coordinator: COORDINATOR, preload, plannedChanges: changes.length }) };
   },
 });
 

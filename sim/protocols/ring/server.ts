@@ -10,13 +10,16 @@
 //    acknowledged, delete the keys this node no longer owns and tell the
 //    cluster "handoff-done" for the version.
 // 3. Fencing: a replica with a newer ring rejects a replicate from an older
-//    one; a write is acknowledged only when every member of the preference
-//    list stored it (W = N), and only once the ring is active (every member
-//    of the old and new ring adopted it), so no server still serving reads
-//    under the old ring can miss an acknowledged write.
-// 4. Reads of a key this node gained in the current ring wait (reply
-//    "retry") until a member of the key's old preference list reported its
-//    hand-off done; that member had every write acknowledged under the old ring.
+//    one; a write is acknowledged when W members of the preference list
+//    stored it (default W = N; the rest still get it, re-sent until they
+//    answer), and only once the ring is active (every member of the old and
+//    new ring adopted it), so no server still serving reads under the old
+//    ring can miss an acknowledged write.
+// 4. Reads union R = N - W + 1 copies (R + W > N: every read meets every
+//    acknowledged write). A key this node gained in the current ring is not
+//    served (reply "retry") until R members of its old preference list
+//    reported their hand-off done: at least one of them had each write
+//    acknowledged under the old ring.
 
 import { assert } from '../../engine/assert.ts';
 import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
@@ -36,10 +39,14 @@ export interface ServerBugs {
   keepHandedOffKeys: boolean;
   /** Never report handoff-done, so the coordinator waits forever. */
   neverReportDone: boolean;
+  /** Read one copy even when W < N (R + W <= N: a read can miss an acknowledged write). */
+  readOneCopy: boolean;
 }
 
 export interface ServerConfig {
   placement: Placement;
+  /** W: copies a write needs before it is acknowledged (1..N). */
+  writeQuorum: number;
   initial: RingView;
   /** Keys that exist from the start, each holding the element `init:<key>`. */
   preload: readonly string[];
@@ -52,7 +59,21 @@ export interface ServerConfig {
 interface PendingWrite {
   client: string;
   reqId: string;
+  /** Acknowledgements from other replicas still needed. */
+  need: number;
+  /** Replicas not heard from (a re-sent replicate may be answered twice). */
   waiting: Set<string>;
+}
+
+interface PendingRead {
+  client: string;
+  reqId: string;
+  /** Replicas not heard from (the network may duplicate an answer). */
+  waiting: Set<string>;
+  need: number;
+  /** Refusals we can still afford before the read cannot reach R copies. */
+  spare: number;
+  elements: string[];
 }
 
 type Ctx = NodeContext<RingMessage>;
@@ -80,6 +101,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
   private handoffVersion = 0;
   private doneSent = false;
   private writes = new Map<string, PendingWrite>();
+  private reads = new Map<string, PendingRead>();
   private nextWrite = 0;
 
   constructor(private readonly cfg: ServerConfig) {}
@@ -160,27 +182,47 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
       case 'replicate':
         // Rule 3, fencing: a write routed by an older ring must not land here.
         if (msg.rv < this.ring.version) {
-          ctx.send(from, { type: 'reject', wid: msg.wid, ring: this.ring });
+          ctx.send(from, { type: 'reject', wid: msg.wid, rid: msg.rid, ring: this.ring });
           return;
         }
         this.add(ctx, msg.key, msg.element);
-        ctx.send(from, { type: 'replicated', wid: msg.wid });
+        ctx.send(from, { type: 'replicated', wid: msg.wid, rid: msg.rid });
         return;
       case 'replicated': {
+        this.outbox.ack(msg.rid);
         const w = this.writes.get(msg.wid);
-        if (!w) return;
-        w.waiting.delete(from);
-        if (w.waiting.size === 0) {
+        if (!w || !w.waiting.delete(from)) return;
+        if (--w.need === 0) {
           this.writes.delete(msg.wid);
           ctx.send(w.client, { type: 'res', id: w.reqId });
         }
         return;
       }
       case 'reject': {
+        this.outbox.ack(msg.rid);
         const w = this.writes.get(msg.wid);
         if (!w) return;
         this.writes.delete(msg.wid);
         ctx.send(w.client, { type: 'retry', id: w.reqId, reason: `replica ${from} has ring ${msg.ring.version}` });
+        return;
+      }
+      case 'fetch': {
+        const ok = msg.rv === this.ring.version && this.settledFor(ctx, msg.key);
+        ctx.send(from, ok ? { type: 'fetched', fid: msg.fid, ok, elements: this.store.get(msg.key) ?? [] } : { type: 'fetched', fid: msg.fid, ok });
+        return;
+      }
+      case 'fetched': {
+        const r = this.reads.get(msg.fid);
+        if (!r || !r.waiting.delete(from)) return;
+        if (msg.ok) {
+          r.elements = mergeElements(r.elements, msg.elements ?? []);
+          if (--r.need > 0) return;
+          ctx.send(r.client, { type: 'res', id: r.reqId, elements: r.elements });
+        } else {
+          if (r.spare-- > 0) return;
+          ctx.send(r.client, { type: 'retry', id: r.reqId, reason: 'not enough replicas can answer for this key yet' });
+        }
+        this.reads.delete(msg.fid);
         return;
       }
       default:
@@ -201,13 +243,24 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     }
     const pl = this.cfg.placement.preferenceList(this.ring, req.key);
     assert(pl.includes(ctx.id) || this.cfg.bugs.staleRouting, () => `${ctx.id}: request for ${req.key} routed under ring ${req.rv}, whose preference list ${pl.join(',')} does not name this node`);
+    // Quorums over the key's actual list (shorter than N on a small ring).
+    const w = Math.min(this.cfg.writeQuorum, pl.length);
+    const r = pl.length - w + 1;
+    const others = pl.filter((n) => n !== ctx.id);
     if (req.op === 'read') {
       // Rule 4.
       if (!this.cfg.bugs.serveBeforeHandoff && !this.settledFor(ctx, req.key)) {
         ctx.send(client, { type: 'retry', id: req.id, reason: `hand-off of ${req.key} in progress` });
         return;
       }
-      ctx.send(client, { type: 'res', id: req.id, elements: this.store.get(req.key) ?? [] });
+      const mine = this.store.get(req.key) ?? [];
+      if (r === 1 || this.cfg.bugs.readOneCopy) {
+        ctx.send(client, { type: 'res', id: req.id, elements: mine });
+        return;
+      }
+      const fid = `${ctx.id}/${this.nextWrite++}`;
+      this.reads.set(fid, { client, reqId: req.id, waiting: new Set(others), need: r - 1, spare: others.length - (r - 1), elements: mine });
+      for (const n of others) ctx.send(n, { type: 'fetch', fid, key: req.key, rv: this.ring.version });
       return;
     }
     if (this.active < this.ring.version) {
@@ -216,22 +269,23 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     }
     assert(req.element !== undefined, `${ctx.id}: add without an element`);
     this.add(ctx, req.key, req.element);
-    const others = pl.filter((n) => n !== ctx.id);
-    if (others.length === 0) {
-      ctx.send(client, { type: 'res', id: req.id });
-      return;
-    }
     const wid = `${ctx.id}/${this.nextWrite++}`;
-    this.writes.set(wid, { client, reqId: req.id, waiting: new Set(others) });
-    for (const r of others) ctx.send(r, { type: 'replicate', wid, key: req.key, element: req.element, rv: this.ring.version });
+    if (w === 1) ctx.send(client, { type: 'res', id: req.id });
+    else this.writes.set(wid, { client, reqId: req.id, need: w - 1, waiting: new Set(others) });
+    // Every replica gets the element, re-sent until it answers; W of them (this node included) make the acknowledgement.
+    for (const n of others) this.outbox.send(ctx, n, { type: 'replicate', rid: this.outbox.rid(), wid, key: req.key, element: req.element, rv: this.ring.version });
   }
 
-  /** A key this node gained in the current ring can be read once one of its old owners finished handing off. */
+  /**
+   * Rule 4: a key this node gained in the current ring can be served once R
+   * members of its old preference list finished handing off (R = 1 when W = N).
+   */
   private settledFor(ctx: Ctx, key: string): boolean {
     if (!this.prev) return true;
     const old = this.cfg.placement.preferenceList(this.prev, key);
     if (old.length === 0 || old.includes(ctx.id)) return true;
-    return old.some((n) => this.doneFrom.has(n));
+    const r = old.length - Math.min(this.cfg.writeQuorum, old.length) + 1;
+    return old.filter((n) => this.doneFrom.has(n)).length >= r;
   }
 
   // ------------------------------------------------------------ membership
