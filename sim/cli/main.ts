@@ -21,9 +21,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerList(program);
   registerBench(program);
+  registerCheck(program);
   registerReplay(program);
   registerFuzz(program);
-  registerCheck(program);
   registerView(program);
   registerRing(program);
   return program;
