@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'threads',
+    setupFiles: ['./test/setup.ts'],
     reporters: ['default', './test/closing-line-reporter.ts'],
   },
 });

@@ -8,6 +8,7 @@ export function cloneJson<T>(value: T): T {
 }
 
 function copy(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : null; // as JSON: -0 becomes 0, NaN and Infinity null
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) {
     const n = v.length;

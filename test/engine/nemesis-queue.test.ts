@@ -97,5 +97,7 @@ describe('cloneJson', () => {
     const withHoles = { a: undefined, b: [1, undefined, { c: undefined, d: 2 }] };
     expect(cloneJson(withHoles)).toEqual(JSON.parse(JSON.stringify(withHoles)) as unknown);
     expect(Object.keys(cloneJson(withHoles))).toEqual(['b']);
+    expect(cloneJson([[-0], NaN, Infinity])).toEqual([[0], null, null]);
+    expect(Object.is(cloneJson(-0), 0)).toBe(true);
   });
 });

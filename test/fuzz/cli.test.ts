@@ -15,6 +15,8 @@ vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with
 const exec = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'faultline.js');
+// A pingpong fixture, so these tests do not depend on what scenarios/default.ts shows.
+const BASE = 'test/fuzz/pingpong-base.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-fuzz-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -57,7 +59,7 @@ interface Summary {
 describe('faultline fuzz (child process)', () => {
   it('runs the budget on worker threads; shards 1/2 and 2/2 together run exactly the same batches; --time stops', async () => {
     // With a workload module, which each worker thread loads on its own.
-    const common = ['fuzz', 'default', '--runs', '40', '--batch', '10', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--json'];
+    const common = ['fuzz', BASE, '--runs', '40', '--batch', '10', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--json'];
     // The whole campaign in a real process on worker threads; the shards and the timed run in this process (one thread, no startup cost).
     const wholeRun = cli([...common, '--workers', '2']);
     const s1 = await inProcess([...common, '--workers', '1', '--shard', '1/2']);
@@ -83,7 +85,7 @@ describe('faultline fuzz (child process)', () => {
   });
 
   it('Ctrl-C stops a campaign after the running batch: a report, exit 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'fuzz', 'default', '--runs', '1000000', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'fuzz', BASE, '--runs', '1000000', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json'], { cwd: ROOT });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // The first progress line says runs are under way.
@@ -100,21 +102,21 @@ describe('faultline fuzz (child process)', () => {
 
   it('bad options and bad targets exit 2 with one line and no stack trace', async () => {
     const cases: [string[], string][] = [
-      [['fuzz', 'default', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
-      [['fuzz', 'default', '--runs', '0'], '--runs: expected a positive integer'],
-      [['fuzz', 'default', '--runs', '5', '--time', '1s'], 'not both'],
-      [['fuzz', 'default', '--time', 'soon'], '--time: expected a duration'],
-      [['fuzz', 'default', '--kinds', 'crash,meteor'], '--kinds: unknown fault kind "meteor"'],
+      [['fuzz', BASE, '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
+      [['fuzz', BASE, '--runs', '0'], '--runs: expected a positive integer'],
+      [['fuzz', BASE, '--runs', '5', '--time', '1s'], 'not both'],
+      [['fuzz', BASE, '--time', 'soon'], '--time: expected a duration'],
+      [['fuzz', BASE, '--kinds', 'crash,meteor'], '--kinds: unknown fault kind "meteor"'],
       [['fuzz', 'no-such-thing'], 'no-such-thing: not a scenario file, a scenario in scenarios/ or a protocol'],
       [['fuzz', 'pingpong', '--config', '{nodes:3}'], '--config: expected a JSON object'],
       [['fuzz', 'pingpong', '--bug', 'nosuch'], 'pingpong (with the command line options): config'],
       [['replay', join(tmp, 'missing.jsonl')], 'no such trace file'],
-      [['fuzz', 'default', '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
-      [['fuzz', 'default', '--max-failures', 'x'], '--max-failures: expected a positive integer'],
-      [['fuzz', 'default', '--shrink-budget', '-1'], '--shrink-budget: expected a non-negative integer'],
-      [['fuzz', 'default', '--duration', '1us'], '--duration/--targets: cannot generate faults: fault window is empty'],
-      [['fuzz', 'default', '--workload', 'test/fuzz/nope.ts'], 'test/fuzz/nope.ts: no such module'],
-      [['fuzz', 'default', '--workload', 'test/fuzz/with-counter.ts'], 'test/fuzz/with-counter.ts: expected a default export that is a fast-check arbitrary'],
+      [['fuzz', BASE, '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
+      [['fuzz', BASE, '--max-failures', 'x'], '--max-failures: expected a positive integer'],
+      [['fuzz', BASE, '--shrink-budget', '-1'], '--shrink-budget: expected a non-negative integer'],
+      [['fuzz', BASE, '--duration', '1us'], '--duration/--targets: cannot generate faults: fault window is empty'],
+      [['fuzz', BASE, '--workload', 'test/fuzz/nope.ts'], 'test/fuzz/nope.ts: no such module'],
+      [['fuzz', BASE, '--workload', 'test/fuzz/with-counter.ts'], 'test/fuzz/with-counter.ts: expected a default export that is a fast-check arbitrary'],
     ];
     // The real process for one of them (exit status, stderr); main() in this process for the rest (cheaper, same code path).
     const results = [await cli(cases[0]![0])];
@@ -130,7 +132,7 @@ describe('faultline fuzz (child process)', () => {
 
   it('faultline replay: exit 0 on a fresh trace, 1 with the first difference on an edited one, 2 on a truncated one', async () => {
     const trace = join(tmp, 'default.jsonl');
-    expect((await inProcess(['run', 'default', '--trace', trace])).code).toBe(0);
+    expect((await inProcess(['run', BASE, '--trace', trace])).code).toBe(0);
     const text = readFileSync(trace, 'utf8');
     const lines = text.split('\n');
     const i = lines.findIndex((l) => l.includes('"type":"crash"'));

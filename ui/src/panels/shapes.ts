@@ -1,62 +1,19 @@
-// The published state shapes of docs/architecture.md ("Published state shapes,
-// contract with the viewer"), with guards. The protocols are written
-// separately, so panels check a state's shape before trusting it and fall back
-// to the generic JSON view for anything else.
+// Guards for the published state shapes of docs/architecture.md: panels check
+// a state's shape before trusting it and fall back to the generic JSON view
+// for anything else.
 
 import type { JsonValue } from '../../../sim/engine/types.ts';
+import type { LockClientState, LockResourceState, LockServerState } from '../../../sim/protocols/lock/state.ts';
+import type { RaftServerState } from '../../../sim/protocols/raft/state.ts';
+import type { RingServerState } from '../../../sim/protocols/ring/state.ts';
+import type { CoordinatorState, ParticipantState } from '../../../sim/protocols/twopc/state.ts';
 
-export interface RaftState {
-  role: 'follower' | 'candidate' | 'leader';
-  term: number;
-  votedFor: string | null;
-  leader: string | null;
-  commitIndex: number;
-  lastApplied: number;
-  snapshotIndex: number;
-  logStart: number;
-  log: { term: number; cmd: string }[];
-}
-
-export interface RingState {
-  ringVersion: number;
-  members: { id: string; weight: number }[];
-  keys: number;
-  migrating: { to: string; keys: number }[];
-}
-
-export interface LockEntry {
-  holder: string | null;
-  token: number;
-  expiresAt: number;
-  waiters: string[];
-}
-export interface LockServerState {
-  locks: Record<string, LockEntry>;
-  nextToken: number;
-}
-export interface LockClientState {
-  lock: string;
-  holding: boolean;
-  token: number | null;
-  deadline: number | null;
-  recipe: 'fencing' | 'redis';
-}
-export interface ResourceState {
-  highestToken: number;
-  accepted: number;
-  rejected: number;
-}
-
-export type TxState = 'preparing' | 'committing' | 'aborting' | 'done';
-export type ParticipantTx = 'working' | 'prepared' | 'committed' | 'aborted';
-export interface CoordinatorState {
-  txs: Record<string, { state: TxState; votes: Record<string, 'yes' | 'no' | null> }>;
-}
-export interface ParticipantState {
-  txs: Record<string, ParticipantTx>;
-  inDoubt: string[];
-  balance: number;
-}
+// The types are the protocols' own (one definition each); this module adds
+// the guards, because a trace is input and may hold anything.
+export type RaftState = RaftServerState;
+export type RingState = RingServerState;
+export type ResourceState = LockResourceState;
+export type { CoordinatorState, LockClientState, LockServerState, ParticipantState };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
