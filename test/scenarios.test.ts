@@ -5,13 +5,11 @@
 // trace. The determinism contract end to end:
 // `faultline run X --trace a` twice gives byte-identical files.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../sim/cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, inProcess } from './cli-harness.ts';
 import { loadAllScenarios, loadScenario } from '../sim/cli/scenarios.ts';
 import { hashText, MemorySink } from '../sim/engine/trace.ts';
 import { InputError } from '../sim/scenario/errors.ts';
@@ -19,35 +17,11 @@ import { prepareRun } from '../sim/scenario/resolve.ts';
 import { runPrepared } from '../sim/scenario/run.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const BAD = join(import.meta.dirname, 'scenario-files');
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-scenarios-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: join(import.meta.dirname, '..') });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 /** The trace's events (header and footer left out), so that a seed's effect is seen beyond the header that names it. */
 function eventLines(text: string): string {
