@@ -15,22 +15,32 @@ function splitTimer(name: string): [string, string] {
   return i < 0 ? [name, ''] : [name.slice(0, i), name.slice(i + 1)];
 }
 
-export class CoordinatorNode implements NodeBehaviour<TwoPcMessage> {
-  machine: Coordinator | undefined;
-  constructor(private readonly opts: CoordinatorOptions) {}
+/** What both role machines offer their adapter. */
+interface RoleMachine {
+  dirty: boolean;
+  start(): void;
+  recover(): void;
+  onMessage(from: NodeId, msg: TwoPcMessage): void;
+  snapshot(): unknown;
+}
 
-  private make(ctx: Ctx): Coordinator {
-    this.machine = new Coordinator(ctx, this.opts);
-    return this.machine;
-  }
+/** One adapter shape for both roles: a fresh machine per incarnation, state published after each handler that changed it. */
+abstract class RoleNode<M extends RoleMachine> implements NodeBehaviour<TwoPcMessage> {
+  machine: M | undefined;
+
+  protected abstract create(ctx: Ctx): M;
+  /** Route a timer (named "<kind>:<tx>") to the machine. */
+  protected abstract timer(m: M, kind: string, tx: string, name: string): void;
 
   onStart(ctx: Ctx): void {
-    this.make(ctx).start();
+    this.machine = this.create(ctx);
+    this.machine.start();
     this.publish(ctx);
   }
 
   onRecover(ctx: Ctx): void {
-    this.make(ctx).recover();
+    this.machine = this.create(ctx);
+    this.machine.recover();
     this.publish(ctx);
   }
 
@@ -43,10 +53,7 @@ export class CoordinatorNode implements NodeBehaviour<TwoPcMessage> {
     const m = this.machine;
     if (m === undefined) return;
     const [kind, tx] = splitTimer(name);
-    if (name === TIMER_FLUSH) m.onFlush();
-    else if (name === timerVote(tx) && kind === 'vote') m.onVoteTimeout(tx);
-    else if (name === timerResend(tx) && kind === 'resend') m.onResend(tx);
-    else if (name === timerRetry(tx) && kind === 'retry') m.onRetry(tx);
+    this.timer(m, kind, tx, name);
     this.publish(ctx);
   }
 
@@ -58,43 +65,34 @@ export class CoordinatorNode implements NodeBehaviour<TwoPcMessage> {
   }
 }
 
-export class ParticipantNode implements NodeBehaviour<TwoPcMessage> {
-  machine: Participant | undefined;
-  constructor(private readonly opts: ParticipantOptions) {}
-
-  private make(ctx: Ctx): Participant {
-    this.machine = new Participant(ctx, this.opts);
-    return this.machine;
+export class CoordinatorNode extends RoleNode<Coordinator> {
+  constructor(private readonly opts: CoordinatorOptions) {
+    super();
   }
 
-  onStart(ctx: Ctx): void {
-    this.make(ctx).start();
-    this.publish(ctx);
+  protected create(ctx: Ctx): Coordinator {
+    return new Coordinator(ctx, this.opts);
   }
 
-  onRecover(ctx: Ctx): void {
-    this.make(ctx).recover();
-    this.publish(ctx);
+  protected timer(m: Coordinator, kind: string, tx: string, name: string): void {
+    if (name === TIMER_FLUSH) m.onFlush();
+    else if (name === timerVote(tx) && kind === 'vote') m.onVoteTimeout(tx);
+    else if (name === timerResend(tx) && kind === 'resend') m.onResend(tx);
+    else if (name === timerRetry(tx) && kind === 'retry') m.onRetry(tx);
+  }
+}
+
+export class ParticipantNode extends RoleNode<Participant> {
+  constructor(private readonly opts: ParticipantOptions) {
+    super();
   }
 
-  onMessage(ctx: Ctx, from: NodeId, msg: TwoPcMessage): void {
-    this.machine?.onMessage(from, msg);
-    this.publish(ctx);
+  protected create(ctx: Ctx): Participant {
+    return new Participant(ctx, this.opts);
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    const m = this.machine;
-    if (m === undefined) return;
-    const [kind, tx] = splitTimer(name);
+  protected timer(m: Participant, kind: string, tx: string, name: string): void {
     if (kind === 'work' && name === timerWork(tx)) m.onWorkTimeout(tx);
     else if (kind === 'in-doubt' && name === timerInDoubt(tx)) m.onInDoubtTimeout(tx);
-    this.publish(ctx);
-  }
-
-  private publish(ctx: Ctx): void {
-    const m = this.machine;
-    if (m === undefined || !m.dirty) return;
-    m.dirty = false;
-    ctx.publish(m.snapshot() as never);
   }
 }
