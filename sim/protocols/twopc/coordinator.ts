@@ -11,7 +11,7 @@ import { DiskCorruptionError } from '../../engine/disk.ts';
 import type { JsonValue, Micros, NodeId } from '../../engine/types.ts';
 import { splitTransfer, type Op, type Transfer } from './accounts.ts';
 import type { TwoPcBugs } from './config.ts';
-import type { TwoPcIo } from './io.ts';
+import { readStable, type TwoPcIo } from './io.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import { PUBLISHED_RECENT, type CoordinatorState, type CoordinatorTxState } from './state.ts';
 
@@ -116,15 +116,7 @@ export class Coordinator {
   }
 
   private read(key: string): DecisionRecord | undefined {
-    try {
-      return this.io.disk.get<DecisionRecord>(key);
-    } catch (err) {
-      if (err instanceof DiskCorruptionError) {
-        this.io.log(`${key} is corrupt: treated as lost (2PC assumes stable storage)`);
-        return undefined;
-      }
-      throw err;
-    }
+    return readStable<DecisionRecord>(this.io, key);
   }
 
   onMessage(from: NodeId, msg: TwoPcMessage): void {

@@ -2,6 +2,7 @@
 // written against this interface only, so tests can drive them with a fake and
 // check every send, timer and disk write exactly.
 
+import { DiskCorruptionError } from '../../engine/disk.ts';
 import type { Disk, Micros, NodeId } from '../../engine/types.ts';
 import type { TwoPcMessage } from './messages.ts';
 
@@ -14,4 +15,17 @@ export interface TwoPcIo {
   hasTimer(name: string): boolean;
   readonly disk: Disk;
   log(text: string): void;
+}
+
+/** Read a log record. Two-phase commit assumes stable storage, so a record that fails its checksum is treated as lost (and said so in the trace). */
+export function readStable<T>(io: TwoPcIo, key: string): T | undefined {
+  try {
+    return io.disk.get<T>(key);
+  } catch (err) {
+    if (err instanceof DiskCorruptionError) {
+      io.log(`${key} is corrupt: treated as lost (2PC assumes stable storage)`);
+      return undefined;
+    }
+    throw err;
+  }
 }

@@ -8,11 +8,10 @@
 // prepared record never voted yes, so "no record" already means abort).
 
 import { assert } from '../../engine/assert.ts';
-import { DiskCorruptionError } from '../../engine/disk.ts';
 import type { JsonValue, Micros, NodeId } from '../../engine/types.ts';
 import { sumDelta, type Op } from './accounts.ts';
 import type { TwoPcBugs } from './config.ts';
-import type { TwoPcIo } from './io.ts';
+import { readStable, type TwoPcIo } from './io.ts';
 import type { PeerAnswer, TwoPcMessage, TxId } from './messages.ts';
 import { PUBLISHED_RECENT, type ParticipantState, type ParticipantTxState } from './state.ts';
 
@@ -122,16 +121,7 @@ export class Participant {
   }
 
   private read<T>(key: string): T | undefined {
-    try {
-      return this.io.disk.get<T>(key);
-    } catch (err) {
-      // Two-phase commit assumes stable storage; a damaged record is lost.
-      if (err instanceof DiskCorruptionError) {
-        this.io.log(`${key} is corrupt: treated as lost (2PC assumes stable storage)`);
-        return undefined;
-      }
-      throw err;
-    }
+    return readStable<T>(this.io, key);
   }
 
   // ---------------------------------------------------------------- messages
