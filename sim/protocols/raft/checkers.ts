@@ -74,6 +74,20 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
   };
 }
 
+/**
+ * The incremental progress an "always" checker keeps per server, started
+ * afresh when the server restarted (a new RaftNode instance) or when `stale`
+ * says the old progress no longer applies.
+ */
+function cursorOf<C extends { node: RaftNode }>(cursors: Map<NodeId, C>, id: NodeId, r: RaftNode, fresh: () => C, stale?: (c: C) => boolean): C {
+  let c = cursors.get(id);
+  if (c === undefined || c.node !== r || stale?.(c) === true) {
+    c = fresh();
+    cursors.set(id, c);
+  }
+  return c;
+}
+
 /** Log Matching: if two logs contain an entry with the same index and term, the logs are identical up through it (section 5.3). */
 export function logMatching(probe: ServerProbe): Checker {
   /** index -> term -> the chain digest at that entry and who first had it. */
@@ -101,11 +115,7 @@ export function logMatching(probe: ServerProbe): Checker {
         const r = rs[k];
         if (r === undefined) continue;
         const log = r.log;
-        let c = cursors.get(id);
-        if (c === undefined || c.node !== r) {
-          c = { node: r, checked: -1, changes: log.changes.length };
-          cursors.set(id, c);
-        }
+        const c = cursorOf(cursors, id, r, () => ({ node: r, checked: -1, changes: log.changes.length }));
         for (; c.changes < log.changes.length; c.changes++) c.checked = Math.min(c.checked, (log.changes[c.changes] as number) - 1);
         if (c.checked < log.snapshotIndex) {
           if (log.snapshotIndex > 0) {
@@ -148,11 +158,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
         const id = probe.servers[k] as NodeId;
         const r = rs[k];
         if (r === undefined) continue;
-        let c = commitCursor.get(id);
-        if (c === undefined || c.node !== r) {
-          c = { node: r, seen: 0 };
-          commitCursor.set(id, c);
-        }
+        const c = cursorOf(commitCursor, id, r, () => ({ node: r, seen: 0 }));
         if (r.commitIndex <= c.seen) continue;
         for (let i = Math.max(c.seen + 1, r.log.snapshotIndex); i <= r.commitIndex; i++) {
           const chain = r.log.chain(i);
@@ -171,11 +177,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
         const id = probe.servers[k] as NodeId;
         const r = rs[k];
         if (r === undefined || r.role !== 'leader') continue;
-        let l = leaderCursor.get(id);
-        if (l === undefined || l.node !== r || l.term !== r.currentTerm) {
-          l = { node: r, term: r.currentTerm, checked: r.log.snapshotIndex };
-          leaderCursor.set(id, l);
-        }
+        const l = cursorOf(leaderCursor, id, r, () => ({ node: r, term: r.currentTerm, checked: r.log.snapshotIndex }), (x) => x.term !== r.currentTerm);
         // Every entry committed in an earlier term must be in this leader's log.
         while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
           const i = ++l.checked;
@@ -217,11 +219,7 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
         const id = probe.servers[k] as NodeId;
         const r = rs[k];
         if (r === undefined) continue;
-        let c = cursors.get(id);
-        if (c === undefined || c.node !== r) {
-          c = { node: r, seen: r.log.snapshotIndex };
-          cursors.set(id, c);
-        }
+        const c = cursorOf(cursors, id, r, () => ({ node: r, seen: r.log.snapshotIndex }));
         if (r.lastApplied <= c.seen) continue;
         const log = r.log;
         if (c.seen < log.snapshotIndex && log.snapshotIndex <= r.lastApplied) {
