@@ -1,7 +1,7 @@
 // Human-readable run summaries.
 
 import { formatDuration } from '../engine/time.ts';
-import type { RunStats, Violation } from '../engine/types.ts';
+import type { RunStats, Violation, Warning } from '../engine/types.ts';
 
 export function formatStats(s: RunStats): string[] {
   const m = s.messages;
@@ -20,4 +20,8 @@ export function formatStats(s: RunStats): string[] {
 export function formatViolations(vs: readonly Violation[]): string[] {
   if (vs.length === 0) return ['violations  none'];
   return vs.map((v, i) => `${i === 0 ? 'violations  ' : '            '}${v.invariant} at ${formatDuration(v.t)} (event #${v.seq}, caused by #${v.cause}): ${v.message}`);
+}
+
+export function formatWarnings(ws: readonly Warning[]): string[] {
+  return ws.map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${w.checker} at ${formatDuration(w.t)}: ${w.message}`);
 }

@@ -28,6 +28,7 @@ import type {
   TraceEvent,
   TraceHeader,
   Violation,
+  Warning,
 } from './types.ts';
 
 const K_DELIVER = 0;
@@ -96,6 +97,8 @@ export interface SimulationOptions {
 export interface RunResult {
   stats: RunStats;
   violations: Violation[];
+  /** What checkers could not decide (see SimView.warn). */
+  warnings: Warning[];
   /** SHA-256 of the trace (header and events), when tracing or hashing was on. */
   hash: string | undefined;
   /** Why the run ended. */
@@ -164,6 +167,7 @@ export class Simulation implements SimView {
   private current: NodeSlot | undefined;
   private lastCause = -1;
   readonly violations: Violation[] = [];
+  readonly warnings: Warning[] = [];
   readonly history: HistoryEvent[] = [];
   private readonly pendingOps = new Map<number, { process: string }>();
   private readonly stats: RunStats = {
@@ -271,6 +275,11 @@ export class Simulation implements SimView {
   durable(id: NodeId): ReadonlyMap<string, JsonValue> {
     return this.slot(id).disk.durableView();
   }
+  warn(checker: string, message: string): void {
+    this.warnings.push({ checker, message, t: this.time });
+    if (this.rec) this.emit({ seq: 0, t: this.time, type: 'log', node: '*', text: `warning from ${checker}: ${message}` });
+  }
+
   /** Local clock reading of a node at the current true time (for checkers and the viewer). */
   localTime(id: NodeId): Micros {
     return this.localNow(this.slot(id));
@@ -342,7 +351,7 @@ export class Simulation implements SimView {
     if (this.sink && hash !== undefined) {
       this.sink.write(JSON.stringify({ type: 'end', t: this.time, events: this.nextSeq, hash, stats: s }) + '\n');
     }
-    return { stats: s, violations: this.violations, hash, end };
+    return { stats: s, violations: this.violations, warnings: this.warnings, hash, end };
   }
 
   private startNode(ev: StartEvent): boolean {

@@ -167,6 +167,12 @@ export interface SimView {
   /** True once the scenario's quiesce point passed (faults stopped and healed): liveness checks start there. */
   readonly quiesced: boolean;
   readonly quiescedAt: Micros | undefined;
+  /**
+   * Record something a checker could not decide (a search budget ran out, say):
+   * not a violation, but never silent: it goes into the trace (a log line from
+   * node "*") and the run's warnings.
+   */
+  warn(checker: string, message: string): void;
 }
 
 export type HistoryEvent =
@@ -197,6 +203,12 @@ export interface Violation {
   seq: number;
   /** seq of the event after which the violation was detected. */
   cause: number;
+}
+
+export interface Warning {
+  checker: string;
+  message: string;
+  t: Micros;
 }
 
 export interface RunStats {

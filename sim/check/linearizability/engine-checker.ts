@@ -8,7 +8,7 @@ import { checkHistory } from './checker.ts';
 import type { Model } from './models.ts';
 
 export interface LinearizableCheckerOptions {
-  /** Search budget in model steps; an exhausted budget reports no violation (nothing was proven). Default 2,000,000. */
+  /** Search budget in model steps; an exhausted budget is no violation (nothing was proven) but a warning of the run. Default 2,000,000. */
   maxSteps?: number;
   /** Only check operations for which this holds (e.g. one client group). */
   filter?: (f: string, key: string | undefined) => boolean;
@@ -22,8 +22,9 @@ export interface LinearizableCheckerOptions {
 }
 
 export function linearizableChecker<S>(model: Model<S>, opts: LinearizableCheckerOptions = {}): Checker {
+  const name = opts.name ?? 'linearizable';
   return {
-    name: opts.name ?? 'linearizable',
+    name,
     description: `the client history is linearizable (${model.name} model)`,
     when: 'final',
     check(view) {
@@ -34,6 +35,7 @@ export function linearizableChecker<S>(model: Model<S>, opts: LinearizableChecke
         history = history.filter((ev) => keep.has(ev.op));
       }
       const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => (history[p] ? `t=${formatDuration(history[p].t)}` : '?') });
+      if (result.verdict === 'unknown') view.warn(name, `${model.name}: search budget of ${opts.maxSteps ?? 2_000_000} model steps ran out over ${result.operations} operations: linearizability not decided`);
       return result.failure ? result.failure.explanation : undefined;
     },
   };

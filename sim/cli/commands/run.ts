@@ -6,7 +6,7 @@ import { prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared, type ScenarioResult } from '../../scenario/run.ts';
 import { loadScenario } from '../scenarios.ts';
 import { withTraceFile } from '../file-sink.ts';
-import { formatStats, formatViolations } from '../summary.ts';
+import { formatStats, formatViolations, formatWarnings } from '../summary.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -32,6 +32,7 @@ export function registerRun(program: Command): void {
             held: result.expectation.held,
             hash: result.hash,
             violations: result.violations,
+            warnings: result.warnings,
             stats: result.stats,
             wall_s: wall,
             trace: opts.trace ?? null,
@@ -42,6 +43,7 @@ export function registerRun(program: Command): void {
           `scenario    ${scenario.name} (${scenario.protocol}), seed ${prepared.seed}: ${scenario.description}`,
           ...formatStats(result.stats),
           ...formatViolations(result.violations),
+          ...formatWarnings(result.warnings),
           `wall time   ${wall.toFixed(3)} s`,
           `trace hash  ${result.hash}`,
         ];

@@ -204,6 +204,7 @@ export function linearizableLockChecker(): Checker {
     when: 'final',
     check(view) {
       const r = checkHistory(view.history, lockModel, { maxSteps: 2_000_000 });
+      if (r.verdict === 'unknown') view.warn('linearizable', `lock: search budget of 2000000 model steps ran out over ${r.operations} operations: linearizability not decided`);
       if (r.verdict === 'not-linearizable') return r.failure?.explanation ?? 'the lock history is not linearizable';
       return undefined;
     },
