@@ -1,6 +1,7 @@
 // What a protocol provides to scenarios: a config schema, and a build step that
 // turns a config into nodes (sans-IO state machines) and checkers.
 
+import type { Arbitrary } from 'fast-check';
 import type { z } from 'zod';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, Micros, NodeSpec } from '../engine/types.ts';
@@ -26,6 +27,12 @@ export interface ProtocolDefinition<C = any> {
   /** Validates a scenario's `config` and fills in defaults. */
   configSchema: z.ZodType<C>;
   build(config: C, ctx: BuildContext): ProtocolBuild;
+  /**
+   * The protocol's default fuzz workload: an arbitrary patch of its config (client counts, op mixes,
+   * key counts, timeouts, ...), merged over the base config and validated by `configSchema`.
+   * `faultline fuzz` draws it unless given --workload or --no-workload. Never switches a planted bug on.
+   */
+  fuzzWorkload?: Arbitrary<Record<string, unknown>>;
 }
 
 export function defineProtocol<S extends z.ZodType>(def: {
@@ -33,6 +40,7 @@ export function defineProtocol<S extends z.ZodType>(def: {
   description: string;
   configSchema: S;
   build(config: z.output<S>, ctx: BuildContext): ProtocolBuild;
+  fuzzWorkload?: Arbitrary<Record<string, unknown>>;
 }): ProtocolDefinition<z.output<S>> {
   return def as ProtocolDefinition<z.output<S>>;
 }

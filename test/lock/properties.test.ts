@@ -4,9 +4,9 @@
 // through nor breaks any other checker; the Redis-style recipe does break mutual
 // exclusion; and each planted bug is found and shrunk to a replayable case.
 
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
+import { lockFuzzWorkload } from '../../sim/protocols/lock/fuzz-workload.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 
 const CLIENTS = 3;
@@ -26,9 +26,8 @@ function base(config: Record<string, unknown> = {}) {
 
 describe('fenced recipe under random faults', () => {
   // The workload varies too (and shrinks with the faults): contention, lock count, section length, lease length.
-  const workload = fc
-    .record({ clients: fc.integer({ min: 2, max: 4 }), locks: fc.integer({ min: 1, max: 3 }), writes: fc.integer({ min: 1, max: 5 }), ttlMs: fc.integer({ min: 100, max: 400 }) })
-    .map(({ ttlMs, ...w }) => ({ ...w, ttl: ttlMs * 1000, keepAlive: Math.floor(ttlMs / 4) * 1000 }));
+  // The protocol's own default fuzz workload (what `faultline fuzz lock` draws).
+  const workload = lockFuzzWorkload;
 
   it('never violates any checker: pauses, drift up to 30%, clock jumps, crashes, partitions, loss on every node', () => {
     const scenario = base({ clients: 4 });

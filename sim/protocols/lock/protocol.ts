@@ -11,6 +11,7 @@ import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, pro
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
+import { lockFuzzWorkload } from './fuzz-workload.ts';
 
 export const SERVER = 's1';
 export const RESOURCE = 'r1';
@@ -101,6 +102,7 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
 export const lock = defineProtocol({
   name: 'lock',
   description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
+  fuzzWorkload: lockFuzzWorkload,
   configSchema: lockConfig,
   build(config) {
     return {

@@ -12,6 +12,7 @@ import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, lead
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
+import { raftFuzzWorkload } from './fuzz-workload.ts';
 
 const span = (min: string, max: string) =>
   z
@@ -141,6 +142,7 @@ export function raftCheckers(config: RaftConfig): Checker[] {
 export const raft = defineProtocol({
   name: 'raft',
   description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
+  fuzzWorkload: raftFuzzWorkload,
   configSchema: raftConfig,
   build(config) {
     return { nodes: raftNodes(config), checkers: raftCheckers(config) };

@@ -11,6 +11,7 @@ import { twopcCheckers } from './checkers.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { CoordinatorNode, ParticipantNode } from './nodes.ts';
+import { twopcFuzzWorkload } from './fuzz-workload.ts';
 
 /** How long the planted commitBeforeLog bug leaves a commit record unsynced (a lazy group commit). */
 export const LAZY_FLUSH = 20 * MS;
@@ -62,6 +63,7 @@ export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
 export const twopc = defineProtocol({
   name: 'twopc',
   description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
+  fuzzWorkload: twopcFuzzWorkload,
   configSchema: twopcConfig,
   build(config) {
     const participants = Array.from({ length: config.participants }, (_, s) => participantId(s));
