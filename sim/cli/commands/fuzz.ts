@@ -46,7 +46,8 @@ interface FuzzCliOptions {
   duration?: string;
   config?: string;
   bug?: string[];
-  workload?: string;
+  /** commander: false with --no-workload; a module path with --workload; undefined otherwise. */
+  workload?: string | false;
 }
 
 function positiveInt(text: string, option: string): number {
@@ -226,6 +227,8 @@ interface Campaign {
   faults: FaultGenOptions;
   workload: WorkloadArb | undefined;
   workloadModule: string | undefined;
+  /** What the run header says about the workload: a module path, "<protocol> default", or "none". */
+  workloadName: string;
 }
 
 async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign> {
@@ -269,7 +272,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   }
   let workloadModule: string | undefined;
   let workload: WorkloadArb | undefined;
-  if (opts.workload !== undefined) {
+  let workloadName = 'none';
+  if (typeof opts.workload === 'string') {
     if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
     workloadModule = pathToFileURL(resolve(opts.workload)).href;
     try {
@@ -277,13 +281,23 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     } catch (err) {
       throw new InputError(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err), opts.workload);
     }
+    workloadName = opts.workload;
+  } else if (opts.workload !== false) {
+    // No --workload and no --no-workload: the protocol's own default workload, if it has one.
+    // Worker threads load it from a module, named by the protocol in the URL's query.
+    const own = getProtocol(scenario.protocol)?.fuzzWorkload;
+    if (own) {
+      workload = own;
+      workloadModule = `${new URL('../protocol-workload.ts', import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
+      workloadName = `${scenario.protocol} default`;
+    }
   }
   let shardRuns: number | undefined;
   if (runs !== undefined) {
     shardRuns = 0;
     for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, shrinkBudget, faults, workload, workloadModule };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -386,7 +400,8 @@ export function registerFuzz(program: Command): void {
     .option('--duration <d>', 'override the run duration, e.g. 10s')
     .option('--config <json>', 'merge this JSON into the protocol config')
     .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
-    .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches (the protocol's workload), shrunk with the faults")
+    .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches, shrunk with the faults (default: the protocol's own workload, if it has one)")
+    .option('--no-workload', "fuzz faults only: keep the base config, without the protocol's default workload")
     .action(async (ref: string, opts: FuzzCliOptions) => {
       const c = await campaignFrom(ref, opts);
       const t0 = performance.now();
@@ -439,6 +454,7 @@ export function registerFuzz(program: Command): void {
             protocol: scenario.protocol,
             seed,
             shard: `${shard.index}/${shard.count}`,
+            workload: c.workloadName,
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations })),
             wall_s: wall,
             interrupted: stopping,
@@ -447,6 +463,7 @@ export function registerFuzz(program: Command): void {
       } else {
         const lines = [
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
+          `workload    ${c.workloadName}`,
           `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
           `violations  ${totalViolations}${totalViolations > 0 ? ` (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
         ];

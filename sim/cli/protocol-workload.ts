@@ -1,0 +1,13 @@
+// A workload module (default export: a fast-check arbitrary of config patches)
+// for a protocol's own default fuzz workload, named in the URL's query:
+// `.../protocol-workload.ts?protocol=raft`. `faultline fuzz` hands this URL to
+// its worker threads, which load workloads from modules (arbitraries do not
+// cross threads).
+
+import { getProtocol } from '../protocols/registry.ts';
+
+const name = new URL(import.meta.url).searchParams.get('protocol') ?? '';
+const workload = getProtocol(name)?.fuzzWorkload;
+if (!workload) throw new Error(`protocol "${name}" has no default fuzz workload`);
+
+export default workload;
