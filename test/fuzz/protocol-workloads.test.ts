@@ -1,0 +1,101 @@
+// Each protocol's default fuzz workload (ProtocolDefinition.fuzzWorkload):
+// every patch it draws is a config the protocol's schema accepts (over the
+// default config and over each of its scenarios' configs), with every planted
+// bug still off; `faultline fuzz <protocol>` draws it unless told
+// --no-workload; and the correct protocols pass a short campaign with it.
+
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../sim/fuzz/arbitraries.ts';
+import { getProtocol } from '../../sim/protocols/registry.ts';
+import { loadAllScenarios } from '../../sim/cli/scenarios.ts';
+import { cli, inProcess } from '../cli-harness.ts';
+
+const PROTOCOLS = ['raft', 'lock', 'twopc', 'ring'] as const;
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-protocol-workloads-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Summary {
+  runs: number;
+  violations: number;
+  workload: string;
+  failures: { invariant: string; scenario: string }[];
+}
+
+describe('each protocol offers a default fuzz workload its schema accepts', () => {
+  for (const name of PROTOCOLS) {
+    it(`${name}: every drawn patch, over the default config and over each ${name} scenario's config, parses, with no planted bug on`, async () => {
+      const p = getProtocol(name)!;
+      expect(p.fuzzWorkload).toBeDefined();
+      const bases: Record<string, unknown>[] = [{}];
+      for (const s of await loadAllScenarios()) {
+        // Only the scenarios with no planted bug of their own.
+        const bugs = (s.scenario.config as { bugs?: Record<string, boolean> }).bugs ?? {};
+        if (s.scenario.protocol === name && !Object.values(bugs).some(Boolean)) bases.push(s.scenario.config as Record<string, unknown>);
+      }
+      fc.assert(
+        fc.property(p.fuzzWorkload!, fc.constantFrom(...bases), (patch, base) => {
+          expect(Object.keys(patch)).not.toContain('bugs');
+          const parsed = p.configSchema.safeParse(mergeConfig(base, patch));
+          expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+          const bugs = (parsed.data as { bugs: Record<string, boolean> }).bugs;
+          expect(Object.values(bugs).some(Boolean)).toBe(false);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
+
+describe('faultline fuzz <protocol> draws the protocol workload by default', () => {
+  const failingConfigs = async (extra: string[]): Promise<{ s: Summary; configs: Set<string> }> => {
+    const out = join(tmp, extra.join('') || 'default');
+    // Not shrunk, so each failure's scenario has the config its run drew.
+    const r = await inProcess(['fuzz', 'lock', '--bug', 'skipFsync', '--runs', '40', '--batch', '5', '--workers', '1', '--no-shrink', '--max-failures', '4', '--json', '--out', out, ...extra]);
+    expect(r.code, r.stderr).toBe(1);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.failures.length).toBeGreaterThanOrEqual(3);
+    return { s, configs: new Set(s.failures.map((f) => JSON.stringify((JSON.parse(readFileSync(f.scenario, 'utf8')) as { config: unknown }).config))) };
+  };
+
+  it('the failing runs of a campaign have different configs; with --no-workload they all have the base config', async () => {
+    const withWorkload = await failingConfigs([]);
+    expect(withWorkload.s.workload).toBe('lock default');
+    expect(withWorkload.configs.size).toBeGreaterThan(1);
+    const without = await failingConfigs(['--no-workload']);
+    expect(without.s.workload).toBe('none');
+    expect(without.configs.size).toBe(1);
+  });
+
+  it('the run header and --json say which workload; worker threads load it too; --workload still wins', async () => {
+    const pooled = cli(['fuzz', 'ring', '--runs', '8', '--batch', '4', '--workers', '2', '--json']);
+    const human = await inProcess(['fuzz', 'twopc', '--runs', '2', '--workers', '1']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^workload {4}twopc default$/m);
+    const off = await inProcess(['fuzz', 'twopc', '--runs', '2', '--workers', '1', '--no-workload']);
+    expect(off.stdout).toMatch(/^workload {4}none$/m);
+    const module = await inProcess(['fuzz', 'test/fuzz/pingpong-base.ts', '--runs', '2', '--workers', '1', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--json']);
+    expect((JSON.parse(module.stdout) as Summary).workload).toBe('test/fuzz/pingpong-workload.ts');
+    // pingpong has no default workload.
+    const plain = await inProcess(['fuzz', 'pingpong', '--runs', '2', '--workers', '1', '--duration', '300ms', '--json']);
+    expect((JSON.parse(plain.stdout) as Summary).workload).toBe('none');
+    const p = await pooled;
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ runs: 8, violations: 0, workload: 'ring default' });
+  });
+});
+
+describe('the correct protocols pass a campaign with their default workload', () => {
+  for (const name of PROTOCOLS) {
+    it(`faultline fuzz ${name} --runs 60: no violation`, async () => {
+      const r = await inProcess(['fuzz', name, '--runs', '60', '--workers', '1', '--json', '--out', join(tmp, name)]);
+      const s = JSON.parse(r.stdout) as Summary;
+      expect(s.failures.map((f) => `${f.invariant} (${f.scenario})`)).toEqual([]);
+      expect(s).toMatchObject({ runs: 60, violations: 0, workload: `${name} default` });
+      expect(r.code).toBe(0);
+    });
+  }
+});
