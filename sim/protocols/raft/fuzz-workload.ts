@@ -10,7 +10,7 @@ import fc from 'fast-check';
 export const raftFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     servers: fc.constantFrom(3, 5),
-    clients: fc.integer({ min: 1, max: 3 }),
+    clients: fc.integer({ min: 2, max: 3 }),
     service: fc.constantFrom('kv', 'kv', 'lock'),
     electionMinMs: fc.integer({ min: 100, max: 200 }),
     preVote: fc.boolean(),

@@ -9,11 +9,12 @@ import fc from 'fast-check';
 export const twopcFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     participants: fc.integer({ min: 2, max: 4 }),
-    clients: fc.integer({ min: 1, max: 6 }),
+    clients: fc.integer({ min: 2, max: 6 }),
     accountsPerShard: fc.integer({ min: 1, max: 10 }),
     amountMin: fc.integer({ min: 1, max: 20 }),
-    amountSpan: fc.integer({ min: 0, max: 100 }),
-    transfers: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+    amountSpan: fc.integer({ min: 0, max: 60 }),
+    // Half the time unbounded (clients run for the whole scenario), as by default.
+    transfers: fc.option(fc.integer({ min: 5, max: 50 }), { nil: undefined, freq: 2 }),
     voteTimeoutMs: fc.integer({ min: 100, max: 300 }),
     clientTimeoutMs: fc.integer({ min: 500, max: 1500 }),
     cooperative: fc.boolean(),
