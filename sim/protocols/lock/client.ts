@@ -65,6 +65,10 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   private copies = 0;
   /** The session has not been opened at the server yet. */
   private fresh = false;
+  /** First request id of the current acquire: replies to earlier requests answer earlier attempts. */
+  private acquireFrom = 0;
+  /** Per lock, the highest fencing token this client was granted. */
+  private readonly lastToken = new Map<string, number>();
 
   constructor(private readonly o: LockClientOptions) {}
 
@@ -109,7 +113,8 @@ export class LockClient implements NodeBehaviour<LockMessage> {
         if (msg.session === this.session) this.onReply(ctx, msg.req, msg.reply);
         return;
       case 'granted':
-        if (msg.grant.session === this.session) this.onGrant(ctx, msg.grant, undefined);
+        // A pushed grant (we were a waiter) is new only if its token is: tokens only grow.
+        if (msg.grant.session === this.session) this.onGrant(ctx, msg.grant, undefined, msg.grant.token > (this.lastToken.get(msg.grant.lock) ?? 0));
         return;
       case 'write-ack':
         this.onWriteAck(ctx, msg);
@@ -131,6 +136,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     }
     this.phase = 'acquiring';
     this.copies = 0;
+    this.acquireFrom = this.req + 1;
     this.op = ctx.invoke({ process: ctx.id, f: 'acquire', key: this.lock });
     this.sendAcquire(ctx);
     if (this.o.recipe === 'fencing' && !ctx.hasTimer('keepalive')) ctx.setTimer('keepalive', this.o.keepAlive);
@@ -154,7 +160,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     if (sent !== undefined && renewed && (this.lastAck === null || sent > this.lastAck)) this.lastAck = sent;
     switch (reply.kind) {
       case 'granted':
-        return this.onGrant(ctx, reply.grant, sent);
+        return this.onGrant(ctx, reply.grant, sent, req >= this.acquireFrom);
       case 'busy':
         if (this.phase === 'acquiring' && reply.lock === this.lock) {
           // SET NX failed: somebody holds it. Definite only if this was our one copy of the request:
@@ -179,14 +185,21 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     }
   }
 
-  private onGrant(ctx: NodeContext<LockMessage>, grant: Grant, sent: Micros | undefined): void {
-    if (this.phase !== 'acquiring' || grant.lock !== this.lock) {
+  /**
+   * `current`: the grant answers the acquire in progress. A late reply to a retry sent
+   * before a server stall answers an attempt whose lock we may have held and released
+   * since; taking it for the current one would make us believe we hold a lock that
+   * another client now holds with a higher token (found by fuzzing: lock-server-pause).
+   */
+  private onGrant(ctx: NodeContext<LockMessage>, grant: Grant, sent: Micros | undefined, current: boolean): void {
+    if (this.phase !== 'acquiring' || grant.lock !== this.lock || !current) {
       if (this.phase === 'holding' && grant.lock === this.lock) return; // a retried acquire answered again
       // A grant we no longer want (we gave up on it): hand it back, on the record.
       ctx.send(this.o.server, { type: 'release', req: ++this.req, session: grant.session, lock: grant.lock, token: grant.token });
       return;
     }
     if (this.o.recipe === 'redis' && sent !== undefined) this.lastAck = sent;
+    this.lastToken.set(grant.lock, Math.max(grant.token, this.lastToken.get(grant.lock) ?? 0));
     this.phase = 'holding';
     this.token = grant.token;
     this.tenure = `${this.session}#${grant.token}`;
