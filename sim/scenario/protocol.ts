@@ -4,7 +4,7 @@
 import type { Arbitrary } from 'fast-check';
 import type { z } from 'zod';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, Micros, NodeSpec } from '../engine/types.ts';
+import type { Checker, Micros, NodeId, NodeSpec, SimView, TraceEvent } from '../engine/types.ts';
 
 export interface BuildContext {
   seed: string;
@@ -17,6 +17,26 @@ export interface ProtocolBuild {
   nodes: NodeSpec[];
   /** Every checker the protocol offers; a scenario may enable a subset by name. */
   checkers: Checker[];
+}
+
+/**
+ * A role that a fault may target as `@<name>` (e.g. `@leader`), resolved when the
+ * fault fires, from what nodes publish, as Jepsen's nemeses target primaries.
+ */
+export interface RoleDefinition {
+  description: string;
+  /** The nodes holding the role now (may be empty: the fault is then skipped and the trace says so). Deterministic order. */
+  resolve(view: SimView): NodeId[];
+}
+
+/**
+ * A protocol event a fault may wait for instead of a time (`on: { event: <name> }`):
+ * "a node becomes leader", "a leader appends an entry", "a participant logs its vote".
+ */
+export interface TriggerDefinition {
+  description: string;
+  /** Called on each trace event while a fault waits on this trigger: the node it happened at when the event is an occurrence, else undefined. */
+  match(ev: TraceEvent, view: SimView): NodeId | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,6 +53,16 @@ export interface ProtocolDefinition<C = any> {
    * `faultline fuzz` draws it unless given --workload or --no-workload. Never switches a planted bug on.
    */
   fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  /** Roles faults may target (`@leader`, `@follower`, ...): see RoleDefinition. */
+  roles?: Record<string, RoleDefinition>;
+  /** Protocol events faults may be triggered by: see TriggerDefinition. */
+  triggers?: Record<string, TriggerDefinition>;
+  /**
+   * Coverage for guided fuzzing: a short string naming the abstract state the cluster is in
+   * (roles, term gaps, phases, holder/lease relation, ...), small enough that a run reaches
+   * tens to hundreds of distinct values. Called after state-changing events.
+   */
+  abstractState?(view: SimView): string;
 }
 
 export function defineProtocol<S extends z.ZodType>(def: {
@@ -41,6 +71,9 @@ export function defineProtocol<S extends z.ZodType>(def: {
   configSchema: S;
   build(config: z.output<S>, ctx: BuildContext): ProtocolBuild;
   fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  roles?: Record<string, RoleDefinition>;
+  triggers?: Record<string, TriggerDefinition>;
+  abstractState?(view: SimView): string;
 }): ProtocolDefinition<z.output<S>> {
   return def as ProtocolDefinition<z.output<S>>;
 }
