@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration } from '../../scenario/schema.ts';
+import { duration, positiveDuration } from '../../scenario/schema.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
@@ -26,13 +26,13 @@ export const lockConfig = z
     /** Whether the resource rejects writes with a token below the highest it accepted (Redis-style writes carry no token, so it cannot). */
     fencing: z.boolean().default(true),
     /** Lease time to live. */
-    ttl: duration.default(500_000),
+    ttl: positiveDuration.default(500_000),
     /** Keep-alive interval of the fencing recipe. */
-    keepAlive: duration.default(100_000),
+    keepAlive: positiveDuration.default(100_000),
     /** The client stops trusting its lease this long before it would end on its own clock. */
     margin: duration.default(50_000),
     /** Retransmission timeout for requests and writes. */
-    retry: duration.default(50_000),
+    retry: positiveDuration.default(50_000),
     /** Writes per critical section. */
     writes: z.number().int().min(1).max(1000).default(3),
     /** Work between the lease check and the write it leads to. */

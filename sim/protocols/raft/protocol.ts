@@ -7,7 +7,7 @@ import { MS, SECOND } from '../../engine/time.ts';
 import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration } from '../../scenario/schema.ts';
+import { duration, positiveDuration } from '../../scenario/schema.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -40,7 +40,8 @@ export const raftConfig = z
     electionTimeout: span('150ms', '300ms'),
     /** Per-server election timeouts (to script who times out first in a scenario). */
     electionTimeoutOf: z.record(z.string(), span('150ms', '300ms')).default({}),
-    heartbeat: duration.default(50 * MS),
+    /** Leader heartbeat interval (> 0; every election timeout must be longer). */
+    heartbeat: positiveDuration.default(50 * MS),
     preVote: z.boolean().default(false),
     checkQuorum: z.boolean().default(true),
     maxBatch: z.number().int().min(1).default(64),
@@ -50,7 +51,7 @@ export const raftConfig = z
     client: z
       .object({
         thinkTime: duration.default(10 * MS),
-        requestTimeout: duration.default(400 * MS),
+        requestTimeout: positiveDuration.default(400 * MS),
         backoff: duration.default(20 * MS),
         /** Stop issuing operations at this (client-local) time; 0: never. */
         stopAt: duration.default(0),
@@ -64,7 +65,7 @@ export const raftConfig = z
       })
       .strict()
       .prefault({}),
-    lock: z.object({ name: z.string().min(1).default('L'), ttl: duration.default(30 * SECOND) }).strict().prefault({}),
+    lock: z.object({ name: z.string().min(1).default('L'), ttl: positiveDuration.default(30 * SECOND) }).strict().prefault({}),
     preload: z.record(z.string(), preloadSchema).default({}),
     /** Liveness bound after the quiesce point, in maximum election timeouts. */
     livenessTimeouts: z.number().int().min(1).default(10),
@@ -83,7 +84,25 @@ export const raftConfig = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Every precondition RaftNode's constructor asserts is a rule here too, so a config
+    // mistake is bad input (exit 2), never an "assertion" violation.
+    const servers = Array.from({ length: c.servers }, (_, i) => `n${i + 1}`);
+    const unknown = (id: string): string => `no server "${id}"; this cluster has ${servers.join(', ')} (servers: ${c.servers})`;
+    const longerThanHeartbeat = (t: { min: number }, path: PropertyKey[]): void => {
+      if (t.min <= c.heartbeat) ctx.addIssue({ code: 'custom', path, message: `the election timeout (min ${t.min} µs) must be longer than the heartbeat (${c.heartbeat} µs)` });
+    };
+    longerThanHeartbeat(c.electionTimeout, ['electionTimeout', 'min']);
+    for (const [id, t] of Object.entries(c.electionTimeoutOf)) {
+      if (!servers.includes(id)) ctx.addIssue({ code: 'custom', path: ['electionTimeoutOf', id], message: unknown(id) });
+      else longerThanHeartbeat(t, ['electionTimeoutOf', id, 'min']);
+    }
+    for (const [id, p] of Object.entries(c.preload)) {
+      if (!servers.includes(id)) ctx.addIssue({ code: 'custom', path: ['preload', id], message: unknown(id) });
+      else if (p.votedFor !== null && !servers.includes(p.votedFor)) ctx.addIssue({ code: 'custom', path: ['preload', id, 'votedFor'], message: unknown(p.votedFor) });
+    }
+  });
 
 export type RaftConfig = z.output<typeof raftConfig>;
 

@@ -8,17 +8,18 @@
 import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration } from '../../scenario/schema.ts';
+import { duration, positiveDuration } from '../../scenario/schema.ts';
 import { ringCheckers } from './checkers.ts';
 import { RingClient } from './client.ts';
 import { Coordinator, type MembershipChange } from './coordinator.ts';
 import type { RingView } from './messages.ts';
 import { Placement } from './placement.ts';
+import { MAX_POINTS_PER_MEMBER, pointCounts, type Member } from './ring.ts';
 import { StorageNode } from './server.ts';
 import { ringFuzzWorkload } from './fuzz-workload.ts';
 
 const change = z.union([
-  z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().optional() }).strict(),
+  z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().max(1e9).optional() }).strict(),
   z.object({ at: duration, leave: z.string().min(1) }).strict(),
 ]);
 
@@ -40,11 +41,11 @@ export const ringConfig = z
     keys: z.number().int().min(1).max(100_000).default(100),
     readRatio: z.number().min(0).max(1).default(0.5),
     thinkTime: duration.default(5000),
-    requestTimeout: duration.default(50_000),
+    requestTimeout: positiveDuration.default(50_000),
     retryDelay: duration.default(10_000),
     maxAttempts: z.number().int().min(1).max(1000).default(20),
     /** Re-send period of unacknowledged ring updates, hand-offs and done reports. */
-    retransmit: duration.default(25_000),
+    retransmit: positiveDuration.default(25_000),
     handoffBatch: z.number().int().min(1).max(10_000).default(32),
     /** Clients stop starting operations this long before the end, so the last ones can finish. */
     drain: duration.default(500_000),
@@ -74,18 +75,40 @@ export const ringConfig = z
     // Replay the plan to check every join and leave names a node that can make it.
     const all = Array.from({ length: c.servers + c.spares }, (_, i) => `n${i + 1}`);
     const members = new Set(all.slice(0, c.servers));
+    // The ring as it stands after each change, with weights, to check every member gets points.
+    let ring: Member[] = all.slice(0, c.servers).map((id) => ({ id, weight: 1 }));
     c.changes.forEach((ch, i) => {
       if ('join' in ch) {
         if (!all.includes(ch.join)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'join'], message: `no storage node "${ch.join}"; this cluster has ${all.join(', ')} (add spares to have more)` });
         else if (members.has(ch.join)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'join'], message: `"${ch.join}" is already a member of the ring at this point` });
         members.add(ch.join);
+        ring = [...ring.filter((m) => m.id !== ch.join), { id: ch.join, weight: ch.weight ?? 1 }];
       } else {
         if (!members.has(ch.leave)) ctx.addIssue({ code: 'custom', path: ['changes', i, 'leave'], message: `"${ch.leave}" is not a member of the ring at this point` });
         else if (members.size <= 1) ctx.addIssue({ code: 'custom', path: ['changes', i, 'leave'], message: 'the last member cannot leave' });
         members.delete(ch.leave);
+        ring = ring.filter((m) => m.id !== ch.leave);
       }
       const prev = c.changes[i - 1];
       if (prev && prev.at > ch.at) ctx.addIssue({ code: 'custom', path: ['changes', i, 'at'], message: 'changes must be in time order' });
+      // HashRing's preconditions (a preference list needs N members with points; native points are bounded).
+      const where = ['changes', i, 'join' in ch ? 'weight' : 'leave'];
+      if (c.mode === 'native' && 'join' in ch && Math.round(c.vnodes * (ch.weight ?? 1)) > MAX_POINTS_PER_MEMBER) {
+        ctx.addIssue({ code: 'custom', path: where, message: `weight ${ch.weight} gives ${Math.round(c.vnodes * (ch.weight ?? 1))} points (vnodes x weight); at most ${MAX_POINTS_PER_MEMBER} per member` });
+      }
+      if (c.mode === 'ketama') {
+        const points = pointCounts(ring, 'ketama');
+        const total = ring.reduce((s, m) => s + m.weight, 0);
+        const empty = ring.filter((_, k) => points[k] === 0);
+        if (empty.length > 0) {
+          const e = empty[0] as Member;
+          ctx.addIssue({
+            code: 'custom',
+            path: where,
+            message: `after this change ${empty.map((m) => m.id).join(', ')} ${empty.length === 1 ? 'gets' : 'get'} no points on the ketama continuum (${e.id}: floor(${e.weight} / ${total} x 40 x ${ring.length}) = 0 digests), so the ring cannot place its replicas; keep every weight above total / (40 x members)`,
+          });
+        }
+      }
     });
   });
 

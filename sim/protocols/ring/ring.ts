@@ -27,6 +27,7 @@
 // bucket and the buckets after it.
 
 import { assert } from '../../engine/assert.ts';
+import { md5 } from '@noble/hashes/legacy.js';
 import { digestWord, hash32, hash32x2, hash32x2Second, hash64, jumpHash, ketamaDigest, ketamaKeyHash } from './hash.ts';
 
 export type RingMode = 'native' | 'ketama' | 'jump';
@@ -49,10 +50,23 @@ export interface RingOptions {
 const KETAMA_DIGESTS = 40;
 export const DEFAULT_VNODES = 160;
 export const DEFAULT_PROBES = 2;
-const MAX_POINTS_PER_MEMBER = 1_000_000;
+export const MAX_POINTS_PER_MEMBER = 1_000_000;
 const BUCKET_BITS = 12;
 const BUCKET_SHIFT = 32 - BUCKET_BITS;
 const BUCKETS = 1 << BUCKET_BITS;
+
+/**
+ * Points each member gets on the continuum, in member order: native
+ * max(1, round(vnodes * weight)); ketama 4 * floor(weight / totalWeight * 40 * members)
+ * (libketama's ketama_create_continuum, so a light member next to heavy ones may get 0
+ * and then owns no key); jump 0 (no points). Pure, for config validation and reports.
+ */
+export function pointCounts(members: readonly Member[], mode: RingMode, vnodes = DEFAULT_VNODES): number[] {
+  if (mode === 'jump') return members.map(() => 0);
+  if (mode === 'native') return members.map((m) => Math.max(1, Math.round(vnodes * m.weight)));
+  const total = members.reduce((s, m) => s + m.weight, 0);
+  return members.map((m) => 4 * Math.floor((m.weight / total) * KETAMA_DIGESTS * members.length));
+}
 
 export class HashRing {
   readonly mode: RingMode;
@@ -65,6 +79,8 @@ export class HashRing {
   /** bucketStart[b]: index of the first point >= b << BUCKET_SHIFT; narrows the binary search to one bucket. */
   private bucketStart = new Uint32Array(BUCKETS + 1);
   private jumpBuckets: string[] = [];
+  /** Members that own at least one point (all of them in native and jump mode). */
+  private placed = 0;
 
   constructor(members: readonly (Member | string)[] = [], opts: RingOptions = {}) {
     this.mode = opts.mode ?? 'native';
@@ -153,9 +169,14 @@ export class HashRing {
     return lo === pts.length ? 0 : lo;
   }
 
+  /** Members that own at least one point; in ketama mode a light member may own none (see pointCounts). */
+  get placedCount(): number {
+    return this.placed;
+  }
+
   /** The member that owns `key`. Throws on an empty ring. */
   lookup(key: string): string {
-    if (this.list.length === 0) throw new RangeError('lookup on an empty ring');
+    if (this.placed === 0) throw new RangeError('lookup on an empty ring');
     if (this.mode === 'jump') return this.jumpBuckets[jumpHash(hash64(key), this.jumpBuckets.length)]!;
     return this.list[this.owners[this.startIndex(key)]!]!.id;
   }
@@ -168,7 +189,7 @@ export class HashRing {
 
   /** The first `n` distinct members clockwise from the key (fewer if the ring has fewer). */
   preferenceList(key: string, n: number): string[] {
-    const want = Math.min(n, this.list.length);
+    const want = Math.min(n, this.placed);
     const out: string[] = [];
     if (want <= 0) return out;
     if (this.mode === 'jump') {
@@ -194,6 +215,26 @@ export class HashRing {
     return out;
   }
 
+  /**
+   * ketama only: the first `n` distinct members clockwise from a key given as raw bytes,
+   * hashed as they are (libketama hashes the bytes of its C string, whatever their
+   * encoding; the string methods hash a key's UTF-8 encoding). n = 1 is the owner.
+   */
+  preferenceListOfBytes(key: Uint8Array, n: number): string[] {
+    if (this.mode !== 'ketama') throw new RangeError(`only ketama mode hashes raw key bytes (this ring is ${this.mode})`);
+    if (this.placed === 0) throw new RangeError('lookup on an empty ring');
+    const want = Math.min(Math.max(1, n), this.placed);
+    const len = this.points.length;
+    const start = this.firstPointAtOrAfter(digestWord(md5(key), 0));
+    const out: string[] = [];
+    for (let k = 0; k < len && out.length < want; k++) {
+      const id = this.list[this.owners[(start + k) % len]!]!.id;
+      if (!out.includes(id)) out.push(id);
+    }
+    assert(out.length === want, () => `preference list of a ${key.length}-byte key found ${out.length} of ${want} members`);
+    return out;
+  }
+
   private insert(m: Member): void {
     if (typeof m.id !== 'string' || m.id === '') throw new RangeError('a member id must be a non-empty string');
     if (!(Number.isFinite(m.weight) && m.weight > 0)) throw new RangeError(`weight of "${m.id}" must be a positive number (got ${m.weight})`);
@@ -208,25 +249,26 @@ export class HashRing {
   private rebuild(): void {
     if (this.mode === 'jump') {
       this.jumpBuckets = this.list.map((m) => m.id);
+      this.placed = this.list.length;
       return;
     }
     const values: number[] = [];
     const owners: number[] = [];
+    // Same arithmetic, in the same order, as hashring's continuum() in ketama mode:
+    // the float rounding of weight / total * 40 * n decides the digest count.
+    const counts = pointCounts(this.list, this.mode, this.vnodes);
+    this.placed = counts.filter((c) => c > 0).length;
     if (this.mode === 'native') {
       this.list.forEach((m, idx) => {
-        const count = Math.max(1, Math.round(this.vnodes * m.weight));
+        const count = counts[idx]!;
         for (let i = 0; i < count; i++) {
           values.push(hash32(`${m.id}#${i}`));
           owners.push(idx);
         }
       });
     } else {
-      // Same arithmetic, in the same order, as hashring's continuum(): the
-      // float rounding of weight / total * 40 * n decides the digest count.
-      const total = this.list.reduce((s, m) => s + m.weight, 0);
-      const n = this.list.length;
       this.list.forEach((m, idx) => {
-        const digests = Math.floor((m.weight / total) * KETAMA_DIGESTS * n);
+        const digests = counts[idx]! / 4;
         for (let i = 0; i < digests; i++) {
           const d = ketamaDigest(`${m.id}-${i}`);
           for (let j = 0; j < 4; j++) {

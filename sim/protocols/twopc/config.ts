@@ -4,7 +4,7 @@
 // each one is caught by a named checker (see checkers.ts).
 
 import { z } from 'zod';
-import { duration } from '../../scenario/schema.ts';
+import { duration, positiveDuration } from '../../scenario/schema.ts';
 
 const span = z
   .object({ min: duration, max: duration })
@@ -47,17 +47,17 @@ export const twopcConfig = z
     /** Pause of a client between two transfers. */
     think: span.default({ min: 1000, max: 10_000 }),
     /** How long a client waits for the outcome before recording it as unknown (info). */
-    clientTimeout: duration.default(1_000_000),
+    clientTimeout: positiveDuration.default(1_000_000),
     /** Coordinator: how long to wait for work acknowledgements and votes before aborting. */
-    voteTimeout: duration.default(200_000),
+    voteTimeout: positiveDuration.default(200_000),
     /** Coordinator: re-send work and prepare to participants that have not answered, at this interval, until the vote timeout. */
-    retryInterval: duration.default(50_000),
+    retryInterval: positiveDuration.default(50_000),
     /** Participant: how long an unvoted transaction may hold its locks before the participant aborts it alone. */
-    workTimeout: duration.default(400_000),
+    workTimeout: positiveDuration.default(400_000),
     /** In-doubt participant: interval between two outcome queries. */
-    queryInterval: duration.default(150_000),
+    queryInterval: positiveDuration.default(150_000),
     /** Coordinator: interval between two re-sends of a commit decision that is not acknowledged. */
-    resendInterval: duration.default(150_000),
+    resendInterval: positiveDuration.default(150_000),
     /** Run the cooperative termination protocol (ask the other participants) ... */
     cooperative: z.boolean().default(false),
     /** ... after this many unanswered queries to the coordinator. */
