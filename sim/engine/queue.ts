@@ -10,9 +10,53 @@ export interface QueuedEvent {
   q: number;
 }
 
+/**
+ * Default bound on events scheduled for the instant they were scheduled at (zero-delay
+ * timers, zero-latency messages, held events released by a resume) within one virtual
+ * instant. Legitimate runs stay far below it (a resume releases what one node held);
+ * a zero-delay timer re-armed forever reaches it in well under a second, before the
+ * queue grows large, instead of hanging with virtual time stopped.
+ */
+export const MAX_EVENTS_PER_INSTANT = 100_000;
+
+/**
+ * Thrown by EventQueue.pop when virtual time stopped advancing: more than the bound of
+ * events were scheduled for the current instant from within it. Not a protocol
+ * violation but a run that cannot end (a zero interval in a config, a zero-latency
+ * message loop); the scenario layer reports it as bad input.
+ */
+export class TimeStalledError extends Error {
+  override name = 'TimeStalledError';
+  constructor(
+    /** The virtual time (µs) that stopped advancing. */
+    readonly t: Micros,
+    /** Zero-delay events scheduled at t. */
+    readonly events: number,
+    /** The most frequent of the last scheduled events, as the queue's describe() names it ("timer heartbeat at n1"), with its count among them. */
+    readonly culprit: string,
+  ) {
+    super(`virtual time stopped advancing at t=${t}us: ${events} events were scheduled for that same instant, most of them ${culprit}; a zero delay or interval re-arms forever`);
+  }
+}
+
 export class EventQueue<E extends QueuedEvent> {
   private heap: E[] = [];
   private nextQ = 0;
+  /** Time of the last popped event: the current instant. */
+  private now = -1;
+  /** Events pushed for the current instant while at it. */
+  private sameInstant = 0;
+  /** Labels of the last pushes before the bound, to name the culprit. */
+  private recent: Map<string, number> | undefined;
+
+  /**
+   * @param describe names an event for the TimeStalledError report ("timer heartbeat at n1")
+   * @param maxPerInstant bound on events pushed for the current instant from within it
+   */
+  constructor(
+    private readonly describe: (ev: E) => string = () => 'events',
+    private readonly maxPerInstant: number = MAX_EVENTS_PER_INSTANT,
+  ) {}
 
   get size(): number {
     return this.heap.length;
@@ -20,6 +64,15 @@ export class EventQueue<E extends QueuedEvent> {
 
   /** Stamp the event with the next insertion sequence and insert it. */
   push(ev: E): void {
+    if (ev.t <= this.now) {
+      // Scheduled for the instant being processed: counts toward the stall bound.
+      this.sameInstant++;
+      if (this.sameInstant > this.maxPerInstant - 1000) {
+        const label = this.describe(ev);
+        this.recent ??= new Map();
+        this.recent.set(label, (this.recent.get(label) ?? 0) + 1);
+      }
+    }
     ev.q = this.nextQ++;
     const h = this.heap;
     let i = h.length;
@@ -39,11 +92,29 @@ export class EventQueue<E extends QueuedEvent> {
     return this.heap[0];
   }
 
+  /** The earliest event; throws TimeStalledError when virtual time stopped advancing (see MAX_EVENTS_PER_INSTANT). */
   pop(): E | undefined {
     const h = this.heap;
     const n = h.length;
     if (n === 0) return undefined;
     const top = h[0] as E;
+    if (top.t !== this.now) {
+      this.now = top.t;
+      this.sameInstant = 0;
+      this.recent = undefined;
+    } else if (this.sameInstant > this.maxPerInstant) {
+      let culprit = 'events';
+      let most = 0;
+      let seen = 0;
+      for (const [label, count] of this.recent ?? []) {
+        seen += count;
+        if (count > most) {
+          most = count;
+          culprit = label;
+        }
+      }
+      throw new TimeStalledError(this.now, this.sameInstant, `${culprit} (${most} of the last ${seen})`);
+    }
     const last = h.pop() as E;
     if (n > 1) {
       // Sift down.

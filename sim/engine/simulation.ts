@@ -135,7 +135,7 @@ class NodeSlot {
 const clone = cloneJson;
 
 export class Simulation implements SimView {
-  private readonly queue = new EventQueue<SimEvent>();
+  private readonly queue = new EventQueue<SimEvent>((ev) => this.describeEvent(ev));
   private readonly slots: NodeSlot[];
   private readonly index = new Map<NodeId, number>();
   private readonly links: Link[];
@@ -238,6 +238,21 @@ export class Simulation implements SimView {
   }
 
   private readonly corruptOnCrash: number;
+
+  /** An event in words, for the stalled-time report (TimeStalledError from the queue). */
+  private describeEvent(ev: SimEvent): string {
+    const id = (i: number): string => (this.slots[i] as NodeSlot).spec.id;
+    switch (ev.k) {
+      case K_TIMER:
+        return `timer "${ev.name}" of node ${id(ev.node)}`;
+      case K_DELIVER:
+        return `messages "${ev.msg.type}" from ${id(ev.from)} to ${id(ev.to)}`;
+      case K_FAULT:
+        return `fault ${ev.fault.kind}`;
+      case K_START:
+        return `start of node ${id(ev.node)}`;
+    }
+  }
 
   // ------------------------------------------------------------ SimView
 

@@ -13,6 +13,8 @@ import { scenarioSchema, type Scenario } from './schema.ts';
 
 export interface PreparedRun {
   scenario: Scenario;
+  /** The scenario file, when known: named by errors found while the run runs. */
+  file?: string;
   seed: string;
   nodes: NodeSpec[];
   checkers: Checker[];
@@ -97,6 +99,7 @@ export function prepareRun(scenario: Scenario, opts: { seed?: string | number; f
   }
   return {
     scenario,
+    ...(file !== undefined ? { file } : {}),
     seed,
     nodes: built.nodes,
     checkers,

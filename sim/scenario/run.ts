@@ -2,9 +2,12 @@
 // to whatever sink the caller gives (a file in the CLI, memory in tests and the
 // browser), so the same function runs everywhere.
 
+import { TimeStalledError } from '../engine/queue.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
+import { formatDuration } from '../engine/time.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
+import { RunRefusedError } from './errors.ts';
 import type { PreparedRun } from './resolve.ts';
 import type { Expectation } from './schema.ts';
 
@@ -42,10 +45,19 @@ export function judge(expected: Expectation, violations: readonly Violation[]): 
   return { held: true, expected, explanation: `${first.invariant} was violated, as expected: ${first.message}` };
 }
 
+/**
+ * Default limit on processed events of one run (100 M: minutes of wall time). A run that
+ * reaches it before its duration is refused (RunRefusedError) rather than left to run for
+ * hours; pass maxSteps to change it.
+ */
+export const DEFAULT_MAX_STEPS = 100_000_000;
+
 export interface RunOptions {
   /** Trace destination; without one the trace is still hashed unless hash is false. */
   trace?: TraceSink;
   hash?: boolean;
+  /** Limit on processed events (default DEFAULT_MAX_STEPS); reaching it throws RunRefusedError. */
+  maxSteps?: number;
 }
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
@@ -60,7 +72,23 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     stopOnViolation: run.scenario.stopOnViolation,
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
+    maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
   });
-  const result = sim.run(run.scenario.duration);
+  let result: RunResult;
+  try {
+    result = sim.run(run.scenario.duration);
+  } catch (err) {
+    // Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation.
+    if (err instanceof TimeStalledError) throw new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
+    throw err;
+  }
+  if (result.end === 'max-steps') {
+    const limit = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    throw new RunRefusedError(
+      `the run was refused: it reached the limit of ${limit} events at t=${formatDuration(result.stats.endTime)}, before its duration of ${formatDuration(run.scenario.duration)}; shorten the duration or slow the workload`,
+      run.file,
+      'duration',
+    );
+  }
   return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
 }
