@@ -6,7 +6,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
+import { jsonErrorOffset } from '../scenario/json-position.ts';
 import { parseScenario } from '../scenario/resolve.ts';
+import { scenarioWarnings, type ScenarioWarning } from '../scenario/checks.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -14,6 +16,8 @@ export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.met
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
+  /** Legal but suspicious (a fault after the end, a name other than the file's); loadScenario also prints them. */
+  warnings: ScenarioWarning[];
 }
 
 /** Line and column of a character offset, for JSON syntax errors. */
@@ -22,16 +26,67 @@ function lineCol(text: string, offset: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence (RFC 3629), or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // no overlong forms
+      if (c === 0xed) hi = 0x9f; // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f; // nothing above U+10FFFF
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** A text file's content: UTF-8 checked (one line naming the line of a bad byte), a leading byte-order mark dropped. */
+export function readTextFile(file: string, what = 'scenario'): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `no such ${what} file` : code === 'EISDIR' ? `expected a ${what} file, got a directory` : `cannot read the ${what} file (${code ?? String(err)})`, file);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const line = bytes.subarray(0, bad).reduce((n, c) => (c === 0x0a ? n + 1 : n), 1);
+    throw new InputError(`not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}`, file, `line ${line}`);
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 async function readDocument(file: string): Promise<unknown> {
   const ext = extname(file);
   if (ext === '.json') {
-    const text = readFileSync(file, 'utf8');
+    const text = readTextFile(file);
     try {
       return JSON.parse(text);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      const pos = /position (\d+)/.exec(msg);
-      throw new InputError(`not valid JSON: ${msg}`, file, pos ? lineCol(text, Number(pos[1])) : undefined);
+      // V8 says what is wrong, quoting a piece of the input, but not always where: keep the verdict, locate it ourselves.
+      const verdict = msg.replace(/, (?:\.\.\.)?".*is not valid JSON$/s, '').replace(/ (in|after) JSON at position \d+.*$/s, '');
+      const at = jsonErrorOffset(text);
+      throw new InputError(`not valid JSON: ${verdict}`, file, at !== undefined ? lineCol(text, at) : undefined);
     }
   }
   if (ext === '.ts' || ext === '.js' || ext === '.mjs') {
@@ -39,7 +94,8 @@ async function readDocument(file: string): Promise<unknown> {
     try {
       mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
     } catch (err) {
-      throw new InputError(`could not load the module: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, file);
+      if (err instanceof InputError) throw err;
+      throw new InputError(`could not load the module: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`, file);
     }
     if (mod.default === undefined) throw new InputError('expected a default export: export default defineScenario({...})', file);
     return mod.default;
@@ -56,7 +112,7 @@ export function scenarioFiles(dir = SCENARIO_DIR): string[] {
 }
 
 /** Load a scenario by path, or by name from the scenarios directory. */
-export async function loadScenario(ref: string): Promise<LoadedScenario> {
+export async function loadScenario(ref: string, { quiet = false }: { quiet?: boolean } = {}): Promise<LoadedScenario> {
   let file = ref;
   if (!existsSync(file)) {
     const byName = scenarioFiles().find((f) => basename(f, extname(f)) === ref);
@@ -64,7 +120,17 @@ export async function loadScenario(ref: string): Promise<LoadedScenario> {
     file = byName;
   }
   const doc = await readDocument(file);
-  return { file, scenario: parseScenario(doc, file) };
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(doc, file);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    // A module's export can be anything (getters that throw, proxies): reading it is reading input.
+    throw new InputError(`could not read the scenario: ${err instanceof Error ? err.message : String(err)}`, file);
+  }
+  const warnings = scenarioWarnings(scenario, file);
+  if (!quiet) for (const w of warnings) process.stderr.write(`faultline: warning: ${new InputError(w.message, file, w.where).describe()}\n`);
+  return { file, scenario, warnings };
 }
 
 export async function loadAllScenarios(dir = SCENARIO_DIR): Promise<LoadedScenario[]> {

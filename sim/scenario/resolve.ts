@@ -8,6 +8,7 @@ import { expandNemesis } from '../engine/nemesis.ts';
 import { rootRng, seedToString } from '../engine/random.ts';
 import type { Checker, NodeSpec } from '../engine/types.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
+import { checkScenario } from './checks.ts';
 import { InputError, formatPath } from './errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
@@ -43,6 +44,7 @@ export function parseScenario(doc: unknown, file?: string): Scenario {
   }
   const c = protocol.configSchema.safeParse(scenario.config);
   if (!c.success) throw issuesToError(c.error, file, ['config']);
+  checkScenario(scenario, file);
   return { ...scenario, config: c.data as Record<string, unknown> };
 }
 
