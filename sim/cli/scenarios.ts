@@ -66,28 +66,48 @@ export function readTextFile(file: string, what = 'scenario'): string {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? `no such ${what} file` : code === 'EISDIR' ? `expected a ${what} file, got a directory` : `cannot read the ${what} file (${code ?? String(err)})`, file);
   }
+  return decodeText(bytes, file);
+}
+
+/** Bytes of a text file as a string: UTF-8 checked (InputError naming the line of the first bad byte), a leading byte-order mark dropped. */
+export function decodeText(bytes: Uint8Array, file: string): string {
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const line = bytes.subarray(0, bad).reduce((n, c) => (c === 0x0a ? n + 1 : n), 1);
     throw new InputError(`not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}`, file, `line ${line}`);
   }
-  const text = bytes.toString('utf8');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-async function readDocument(file: string): Promise<unknown> {
+/** A JSON document from its text; InputError naming the line and column of a syntax error. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    // V8 says what is wrong, quoting a piece of the input, but not always where: keep the verdict, locate it ourselves.
+    const verdict = msg.replace(/, (?:\.\.\.)?".*is not valid JSON$/s, '').replace(/ (in|after) JSON at position \d+.*$/s, '');
+    const at = jsonErrorOffset(text);
+    throw new InputError(`not valid JSON: ${verdict}`, file, at !== undefined ? lineCol(text, at) : undefined);
+  }
+}
+
+/**
+ * A scenario from the bytes of a JSON scenario file, as `faultline run file.json` reads it:
+ * UTF-8 checked, BOM dropped, JSON parsed, schema and protocol config validated. Throws
+ * only InputError (one line naming the file and the place). For in-process parser tests.
+ */
+export function scenarioFromJsonBytes(bytes: Uint8Array, file: string): Scenario {
+  const doc = parseJsonText(decodeText(bytes, file), file);
+  return parseScenario(doc, file);
+}
+
+/** The document in a scenario file, boxed: a module may export a thenable or a proxy, which awaiting it bare would call. */
+async function readDocument(file: string): Promise<{ doc: unknown }> {
   const ext = extname(file);
   if (ext === '.json') {
-    const text = readTextFile(file);
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      // V8 says what is wrong, quoting a piece of the input, but not always where: keep the verdict, locate it ourselves.
-      const verdict = msg.replace(/, (?:\.\.\.)?".*is not valid JSON$/s, '').replace(/ (in|after) JSON at position \d+.*$/s, '');
-      const at = jsonErrorOffset(text);
-      throw new InputError(`not valid JSON: ${verdict}`, file, at !== undefined ? lineCol(text, at) : undefined);
-    }
+    return { doc: parseJsonText(readTextFile(file), file) };
   }
   if (ext === '.ts' || ext === '.js' || ext === '.mjs') {
     let mod: { default?: unknown };
@@ -98,7 +118,7 @@ async function readDocument(file: string): Promise<unknown> {
       throw new InputError(`could not load the module: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`, file);
     }
     if (mod.default === undefined) throw new InputError('expected a default export: export default defineScenario({...})', file);
-    return mod.default;
+    return { doc: mod.default };
   }
   throw new InputError('expected a scenario file ending in .ts or .json', file);
 }
@@ -119,7 +139,7 @@ export async function loadScenario(ref: string, { quiet = false }: { quiet?: boo
     if (!byName) throw new InputError(`no such file, and no scenario of that name in scenarios/ (see faultline list)`, ref);
     file = byName;
   }
-  const doc = await readDocument(file);
+  const { doc } = await readDocument(file);
   let scenario: Scenario;
   try {
     scenario = parseScenario(doc, file);

@@ -40,6 +40,13 @@ export const duration = z.union([z.number(), z.string()], { error: DURATION_EXPE
  */
 export const positiveDuration = duration.refine((d) => d > 0, { message: 'expected a positive duration: a timer re-armed with 0 fires forever at the same instant (got 0)' });
 
+/**
+ * Params for a cross-field refine/superRefine: run it only when the fields parsed without
+ * issues. By default zod 4 runs refinements over values that already failed (a
+ * `servers: 1e308` next to its max(9) issue), which a refinement must not have to survive.
+ */
+export const WHEN_VALID = { when: (payload: { issues: readonly unknown[] }): boolean => payload.issues.length === 0 };
+
 /** A duration that may be negative (clock offsets). */
 export const signedDuration = z.union([z.number(), z.string()], { error: 'expected a duration: an integer of µs or a string like "-5ms"' }).transform((v, ctx) => {
   const d = parseDuration(v);

@@ -7,7 +7,7 @@ import { MS, SECOND } from '../../engine/time.ts';
 import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration, positiveDuration } from '../../scenario/schema.ts';
+import { WHEN_VALID, duration, positiveDuration } from '../../scenario/schema.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -29,8 +29,8 @@ const preloadSchema = z
     log: z.array(z.number().int().min(1)).default([]),
   })
   .strict()
-  .refine((p) => p.log.every((t, i) => i === 0 || t >= (p.log[i - 1] as number)), { message: 'log terms must not decrease', path: ['log'] })
-  .refine((p) => p.log.length === 0 || p.term >= (p.log[p.log.length - 1] as number), { message: 'term must be >= the last log term', path: ['term'] });
+  .refine((p) => p.log.every((t, i) => i === 0 || t >= (p.log[i - 1] as number)), { message: 'log terms must not decrease', path: ['log'], ...WHEN_VALID })
+  .refine((p) => p.log.length === 0 || p.term >= (p.log[p.log.length - 1] as number), { message: 'term must be >= the last log term', path: ['term'], ...WHEN_VALID });
 
 export const raftConfig = z
   .object({
@@ -102,7 +102,7 @@ export const raftConfig = z
       if (!servers.includes(id)) ctx.addIssue({ code: 'custom', path: ['preload', id], message: unknown(id) });
       else if (p.votedFor !== null && !servers.includes(p.votedFor)) ctx.addIssue({ code: 'custom', path: ['preload', id, 'votedFor'], message: unknown(p.votedFor) });
     }
-  });
+  }, WHEN_VALID);
 
 export type RaftConfig = z.output<typeof raftConfig>;
 

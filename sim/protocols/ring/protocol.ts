@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration, positiveDuration } from '../../scenario/schema.ts';
+import { WHEN_VALID, duration, positiveDuration } from '../../scenario/schema.ts';
 import { ringCheckers } from './checkers.ts';
 import { RingClient } from './client.ts';
 import { Coordinator, type MembershipChange } from './coordinator.ts';
@@ -110,7 +110,7 @@ export const ringConfig = z
         }
       }
     });
-  });
+  }, WHEN_VALID);
 
 export type RingConfig = z.output<typeof ringConfig>;
 
