@@ -15,8 +15,27 @@ export interface ScenarioWarning {
   message: string;
 }
 
-/** Throws InputError (naming the file and the path) when a partition puts a node in two groups, or twice in one. */
+/** At most this many faults of one kind expected from the nemesis: its timeline is expanded before the run, so a huge rate over a long run would exhaust memory first. */
+export const MAX_NEMESIS_FAULTS = 1_000_000;
+
+/**
+ * Throws InputError (naming the file and the path) when a partition puts a node in two
+ * groups, or twice in one, or when a nemesis rate over its window would expand into more
+ * than MAX_NEMESIS_FAULTS faults of one kind.
+ */
 export function checkScenario(scenario: Scenario, file?: string): void {
+  const nemesis = scenario.faults.nemesis;
+  if (nemesis) {
+    const from = nemesis.from ?? 0;
+    const until = nemesis.until ?? Math.floor(scenario.duration * 0.7);
+    const seconds = Math.max(0, until - from) / 1_000_000;
+    for (const kind of ['crash', 'partition', 'pause', 'clock', 'loss'] as const) {
+      const rate = nemesis[kind]?.rate;
+      if (rate !== undefined && rate * seconds > MAX_NEMESIS_FAULTS) {
+        throw new InputError(`${rate} ${kind} faults a second over ${seconds}s is about ${(rate * seconds).toPrecision(3)}; at most ${MAX_NEMESIS_FAULTS} of a kind per run`, file, `faults.nemesis.${kind}.rate`);
+      }
+    }
+  }
   scenario.faults.timeline.forEach((f, i) => {
     if (f.kind !== 'partition') return;
     const groupOf = new Map<string, number>();

@@ -32,6 +32,7 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
     ['raft', { preload: { n1: { term: 1, votedFor: 'n9' } } }, 'f.json: config.preload.n1.votedFor: no server "n9"'],
     ['raft', { client: { requestTimeout: 0 } }, 'f.json: config.client.requestTimeout: expected a positive duration'],
     ['raft', { service: 'lock', lock: { ttl: 0 } }, 'f.json: config.lock.ttl: expected a positive duration'],
+    ['raft', { client: { mix: { get: 0, put: 0, append: 0, cas: 0 } } }, 'f.json: config.client.mix: expected at least one operation with a positive weight'],
     // lock
     ['lock', { keepAlive: 0 }, 'f.json: config.keepAlive: expected a positive duration'],
     ['lock', { retry: 0 }, 'f.json: config.retry: expected a positive duration'],

@@ -94,6 +94,10 @@ export const raftConfig = z
       if (t.min <= c.heartbeat) ctx.addIssue({ code: 'custom', path, message: `the election timeout (min ${t.min} µs) must be longer than the heartbeat (${c.heartbeat} µs)` });
     };
     longerThanHeartbeat(c.electionTimeout, ['electionTimeout', 'min']);
+    const mix = c.client.mix;
+    if (c.service === 'kv' && c.clients > 0 && mix.get + mix.put + mix.append + mix.cas === 0) {
+      ctx.addIssue({ code: 'custom', path: ['client', 'mix'], message: 'expected at least one operation with a positive weight (get, put, append or cas)' });
+    }
     for (const [id, t] of Object.entries(c.electionTimeoutOf)) {
       if (!servers.includes(id)) ctx.addIssue({ code: 'custom', path: ['electionTimeoutOf', id], message: unknown(id) });
       else longerThanHeartbeat(t, ['electionTimeoutOf', id, 'min']);
