@@ -52,7 +52,7 @@ describe('partition groups', () => {
 describe('nemesis rates', () => {
   it('a rate that would expand into more than a million faults of a kind is an error naming it', () => {
     const nemesis = { until: '300s', crash: { rate: 1e300, downtime: { min: '1ms', max: '2ms' } } };
-    expect(() => parseScenario({ ...base, duration: '400s', faults: { nemesis } }, 'f')).toThrow(/^1e\+300 crash faults a second over 300s is about 3e\+302; at most 1000000 of a kind per run$/);
+    expect(() => parseScenario({ ...base, duration: '400s', faults: { nemesis } }, 'f')).toThrow(/^1e\+300 crash faults a second over 300s is about 3.00e\+302; at most 1000000 of a kind per run$/);
     expect(parseScenario({ ...base, duration: '400s', faults: { nemesis: { ...nemesis, crash: { ...nemesis.crash, rate: 3000 } } } }).faults.nemesis?.crash?.rate).toBe(3000);
   });
 });
