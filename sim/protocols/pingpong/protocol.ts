@@ -37,8 +37,8 @@ export class PingPongNode implements NodeBehaviour<Token> {
 export const pingpongConfig = z
   .object({
     nodes: z.number().int().min(1).max(1000).default(5),
-    /** Tokens in flight at the start, spread over the nodes. */
-    inFlight: z.number().int().min(0).default(1000),
+    /** Tokens in flight at the start, spread over the nodes (at most 1 M: each is an event in the queue for the whole run). */
+    inFlight: z.number().int().min(0).max(1_000_000).default(1000),
   })
   .strict();
 
