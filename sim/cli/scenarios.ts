@@ -110,17 +110,37 @@ async function readDocument(file: string): Promise<{ doc: unknown }> {
     return { doc: parseJsonText(readTextFile(file), file) };
   }
   if (ext === '.ts' || ext === '.js' || ext === '.mjs') {
+    const url = pathToFileURL(resolve(file)).href;
     let mod: { default?: unknown };
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+      mod = (await import(url)) as { default?: unknown };
     } catch (err) {
       if (err instanceof InputError) throw err;
-      throw new InputError(`could not load the module: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`, file);
+      // Outside a "type": "module" package tsx loads a .ts file as CommonJS, which Node 20
+      // refuses here; tsx's scoped ESM import loads it (module.exports as the default).
+      if (!(err instanceof Error && /Cannot require\(\) ES Module/.test(err.message))) throw moduleError(err, file);
+      try {
+        const { tsImport } = await import('tsx/esm/api');
+        mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+        const inner = mod.default as Record<string, unknown> | undefined;
+        if (inner !== null && typeof inner === 'object' && Object.keys(inner).length === 1 && 'default' in inner) mod = inner as { default?: unknown };
+      } catch (again) {
+        throw moduleError(again, file);
+      }
     }
     if (mod.default === undefined) throw new InputError('expected a default export: export default defineScenario({...})', file);
     return { doc: mod.default };
   }
   throw new InputError('expected a scenario file ending in .ts or .json', file);
+}
+
+/** A module that failed to load, in one line: esbuild's syntax errors ("file:2:19: ERROR: ...") name the line and column. */
+function moduleError(err: unknown, file: string): InputError {
+  if (err instanceof InputError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  const syntax = /:(\d+):(\d+): ERROR: (.*)/.exec(text);
+  if (syntax) return new InputError(`could not load the module: ${syntax[3]}`, file, `line ${syntax[1]}, column ${syntax[2]}`);
+  return new InputError(`could not load the module: ${text.split('\n')[0] ?? ''}`, file);
 }
 
 export function scenarioFiles(dir = SCENARIO_DIR): string[] {

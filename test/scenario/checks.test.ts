@@ -11,7 +11,7 @@ import { loadScenario } from '../../sim/cli/scenarios.ts';
 import { scenarioWarnings } from '../../sim/scenario/checks.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
-import { inProcess } from '../cli-harness.ts';
+import { cli, inProcess } from '../cli-harness.ts';
 
 const base = { name: 'x', description: 'd', protocol: 'pingpong', duration: '1s', config: { nodes: 4, inFlight: 4 } };
 const dir = mkdtempSync(join(tmpdir(), 'faultline-checks-'));
@@ -109,6 +109,18 @@ describe('reading scenario files', () => {
     mkdirSync(d);
     expect(await loadError(d)).toBe(`${d}: expected a scenario file, got a directory`);
     expect(await loadError(file('s.yaml', 'name: x'))).toBe(`${join(dir, 's.yaml')}: expected a scenario file ending in .ts or .json`);
+  });
+
+  it('faultline run: a TypeScript scenario outside the repository loads; a syntax error names its line and column', async () => {
+    const ok = file('outside.ts', `export default ${JSON.stringify({ ...base, name: 'outside', duration: '20ms' })};\n`);
+    const good = await cli(['run', ok]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('scenario    outside (pingpong)');
+    const bad = file('syntax.ts', "export default { name: 'x',\n  description: 'd' protocol: 'pingpong' };\n");
+    const r = await cli(['run', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`faultline: ${bad}: line 2, column 19: could not load the module: Expected "}" but found "protocol"\n`);
   });
 
   it('a module whose export throws when read is bad input, not a crash', async () => {
