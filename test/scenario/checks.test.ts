@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { loadScenario } from '../../sim/cli/scenarios.ts';
 import { scenarioWarnings } from '../../sim/scenario/checks.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
-import { parseScenario } from '../../sim/scenario/resolve.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { cli, inProcess } from '../cli-harness.ts';
 
 const base = { name: 'x', description: 'd', protocol: 'pingpong', duration: '1s', config: { nodes: 4, inFlight: 4 } };
@@ -41,6 +41,24 @@ describe('partition groups', () => {
       parseScenario({ ...base, faults: { timeline: [{ at: '10ms', kind: 'partition', groups }] } }, 'f');
     } catch (e) {
       expect((e as InputError).describe()).toBe(message);
+    }
+  });
+
+  it('a node that does not exist, in a fault, a clock, a link or the nemesis targets: exit 2 naming it and the place', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ faults: { timeline: [{ at: '10ms', kind: 'crash', node: 'n9' }] } }, 'f: faults.timeline[0].node: unknown node "n9"; this cluster has: n1, n2, n3, n4'],
+      [{ clocks: { n7: { offset: '5ms' } } }, 'f: clocks.n7: unknown node "n7"'],
+      [{ network: { links: [{ from: 'n1', to: 'x', loss: 1 }] } }, 'f: network.links[0].to: unknown node "x"'],
+      [{ faults: { nemesis: { targets: ['n1', 'n5'] } } }, 'f: faults.nemesis.targets[1]: unknown node "n5"'],
+    ];
+    for (const [extra, message] of cases) {
+      try {
+        prepareRun(parseScenario({ ...base, ...extra }, 'f'), { file: 'f' });
+        throw new Error(`accepted: ${JSON.stringify(extra)}`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        expect((e as InputError).describe()).toContain(message);
+      }
     }
   });
 
