@@ -49,6 +49,23 @@ export interface RunOptions {
 }
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
+  const { sim, header } = simulationFor(run, opts);
+  const result = sim.run(run.scenario.duration);
+  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+}
+
+/**
+ * `runPrepared` that awaits `poll(steps)` every `every` steps and stops when it gives true
+ * (see Simulation.runInterruptible): `end` is then 'interrupted' and the expectation is not judged.
+ */
+export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: number) => boolean | Promise<boolean>, opts: RunOptions & { every?: number } = {}): Promise<ScenarioResult> {
+  const { sim, header } = simulationFor(run, opts);
+  const result = await sim.runInterruptible(run.scenario.duration, poll, opts.every);
+  const expectation = result.end === 'interrupted' ? { held: false, expected: run.scenario.expect, explanation: 'not judged: the run was interrupted' } : judge(run.scenario.expect, result.violations);
+  return { ...result, header, expectation };
+}
+
+function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; header: TraceHeader } {
   const header = traceHeader(run);
   const sim = new Simulation({
     seed: run.seed,
@@ -61,6 +78,5 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
   });
-  const result = sim.run(run.scenario.duration);
-  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+  return { sim, header };
 }
