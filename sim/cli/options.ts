@@ -31,3 +31,8 @@ export function parseOutputFile(value: string): string {
   if (value.includes('\0')) throw new InvalidArgumentError('expected a file name without NUL bytes');
   return value;
 }
+
+/** parsePositiveInt, kept as the canonical decimal text (for option bags of strings such as BenchOptions). */
+export function parsePositiveIntText(value: string): string {
+  return String(parsePositiveInt(value));
+}

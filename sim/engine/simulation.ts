@@ -300,15 +300,16 @@ export class Simulation implements SimView {
   }
 
   /**
-   * `run`, but after every `every` steps it awaits `poll(steps)`; when that gives true the run
+   * `run`, but after every `every` steps (a number, or a function of the steps so far) it awaits `poll(steps)`; when that gives true the run
    * stops there: no final checks, `end` 'interrupted', a footer marked `interrupted: true` (its hash
    * still covers every line before it). The engine reads no clock or signal itself: the caller's
    * `poll` does (the CLI yields to the event loop there and reports Ctrl-C), so the steps run are
    * the same as `run`'s up to the interruption.
    */
-  async runInterruptible(until: Micros, poll: (steps: number) => boolean | Promise<boolean>, every = 1024): Promise<RunResult> {
+  async runInterruptible(until: Micros, poll: (steps: number) => boolean | Promise<boolean>, every: number | ((steps: number) => number) = 1024): Promise<RunResult> {
     for (;;) {
-      const end = this.loop(until, Math.min(this.maxSteps, this.steps + Math.max(1, every)));
+      const chunk = typeof every === 'number' ? every : every(this.steps);
+      const end = this.loop(until, Math.min(this.maxSteps, this.steps + Math.max(1, chunk)));
       if (end !== 'paused') return this.conclude(until, end);
       if (await poll(this.steps)) return this.finish('interrupted');
     }

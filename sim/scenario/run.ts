@@ -58,7 +58,7 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
  * `runPrepared` that awaits `poll(steps)` every `every` steps and stops when it gives true
  * (see Simulation.runInterruptible): `end` is then 'interrupted' and the expectation is not judged.
  */
-export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: number) => boolean | Promise<boolean>, opts: RunOptions & { every?: number } = {}): Promise<ScenarioResult> {
+export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: number) => boolean | Promise<boolean>, opts: RunOptions & { every?: number | ((steps: number) => number) } = {}): Promise<ScenarioResult> {
   const { sim, header } = simulationFor(run, opts);
   const result = await sim.runInterruptible(run.scenario.duration, poll, opts.every);
   const expectation = result.end === 'interrupted' ? { held: false, expected: run.scenario.expect, explanation: 'not judged: the run was interrupted' } : judge(run.scenario.expect, result.violations);
