@@ -11,6 +11,9 @@ import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
 import { readTextFile } from '../read-input.ts';
 import { formatViolations } from '../summary.ts';
 
+/** Traces longer than this (lines) get a note on stderr when their replay starts. */
+const LONG_REPLAY_LINES = 200_000;
+
 function clip(line: string | undefined): string {
   if (line === undefined) return '(nothing: the trace ends before this line)';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
@@ -39,6 +42,10 @@ export function registerReplay(program: Command): void {
     .action(async (file: string, opts: { json?: boolean }) =>
       withInterrupts(async (interrupts) => {
         const text = readTextFile(file, 'trace file');
+        // A long replay says so on stderr (stdout keeps only the result).
+        let lines = 0;
+        for (let i = text.indexOf('\n'); i !== -1 && lines <= LONG_REPLAY_LINES; i = text.indexOf('\n', i + 1)) lines++;
+        if (lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
         const r = await replayTraceInterruptible(text, file, interrupts.poll);
         const interrupted = r.interrupted ? (interrupts.signal ?? 'SIGINT') : null;
         if (opts.json) {
