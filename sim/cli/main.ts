@@ -1,13 +1,12 @@
 // The `faultline` command line. Each command lives in commands/<name>.ts and
 // exports register(program). User mistakes (InputError, bad options) print one
 // clear line and exit 2; anything else is a bug and keeps its stack trace.
-// Error lines are `faultline: <command>: <what>`, coloured on a terminal only
-// (see colour.ts), with control characters escaped so they stay one line.
+// Error lines are `faultline: <command>: <what>` (see messages.ts).
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
-import { stderrColours } from './colour.ts';
+import { printError } from './messages.ts';
 
 /** The package version (package.json next to sim/). */
 export function packageVersion(): string {
@@ -69,21 +68,6 @@ export async function buildProgram(only?: string): Promise<Command> {
   }
   for (const register of registers) register(program);
   return program;
-}
-
-const MAX_ERROR_CHARS = 500;
-
-/** One printable line: control characters escaped (a file name or option value may hold a newline), long text clipped. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => JSON.stringify(ch).slice(1, -1).replace(/^\\u00/, '\\x'));
-  return escaped.length > MAX_ERROR_CHARS ? `${escaped.slice(0, MAX_ERROR_CHARS - 3)}...` : escaped;
-}
-
-/** Print `faultline: <what>` on stderr (the prefix in red on a terminal). */
-export function printError(what: string): void {
-  const c = stderrColours();
-  process.stderr.write(`${c.red(c.bold('faultline:'))} ${oneLine(what)}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
