@@ -23,6 +23,11 @@ vi.mock('../../sim/bench/index.ts', async () => {
   });
   return { benchCases: [stub('pingpong'), stub('ring')] };
 });
+// `bench pingpong --trace` runs the real simulation: at most 1000 deliveries here.
+vi.mock('../../sim/bench/pingpong.ts', async (orig) => {
+  const real = await orig<typeof import('../../sim/bench/pingpong.ts')>();
+  return { ...real, pingpongSimulation: (opts: Parameters<typeof real.pingpongSimulation>[0]) => real.pingpongSimulation({ ...opts, deliveries: Math.min(opts.deliveries, 1000) }) };
+});
 
 const TINY = 'test/cli/fixtures/tiny.json';
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-options-fuzz-'));
@@ -37,6 +42,8 @@ const hostile = fc.constantFrom(
   '--json', '--seed', '-h',
 );
 const value = fc.oneof({ weight: 3, arbitrary: hostile }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: -5, max: 3000 }).map(String) });
+/** --trace values used as they are: empty, unwritable or a folder (anything else is moved into the temporary folder). */
+const KEPT_TRACE_VALUES = new Set(['', '/', '/proc', '/proc/x.jsonl']);
 /** A fresh trace path in the temporary folder (so "nothing written" can be checked), or a hostile one. */
 const tracePath = fc.oneof(fc.nat(1e9).map((n) => join(tmp, `t${n}.jsonl`)), hostile, fc.constant(tmp), fc.nat(1e9).map((n) => join(tmp, `sub${n}`, 'deeper', 'x.jsonl')));
 
@@ -80,8 +87,11 @@ describe('command-line options never crash', () => {
     let tried = 0;
     const codes = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(argv, async (args) => {
+      fc.asyncProperty(argv, async (raw) => {
         tried++;
+        // Every --trace value goes into the temporary folder (relative ones too: never into the
+        // repository, never over a fixture), except the empty one and the unwritable absolute ones.
+        const args = raw.map((a, i) => (raw[i - 1] === '--trace' && !KEPT_TRACE_VALUES.has(a) && !a.startsWith(tmp) ? join(tmp, 'rel', a.replaceAll('..', '__').replace(/^\/+/, '')) : a));
         // Trace paths that do not exist yet: after a bad-input exit they still must not.
         const traces = args.filter((a, i) => args[i - 1] === '--trace' && a.startsWith(tmp) && !existsSync(a));
         const r = await inProcess(args);
