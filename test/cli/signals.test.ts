@@ -90,6 +90,16 @@ describe('interrupting faultline run', () => {
     checkInterruptedTrace(trace);
   });
 
+  it('bench pingpong --trace: SIGINT keeps a complete interrupted trace, exit 130', async () => {
+    const dir = mkdtempSync(join(tmp, 'bench-'));
+    const trace = join(dir, 'bench.jsonl');
+    const r = await interrupt(['bench', 'pingpong', '--trace', trace, '--deliveries', '100000000', '--json'], () => partials(dir).length > 0, ['SIGINT']);
+    expect(r.code, r.stderr).toBe(130);
+    expect(JSON.parse(r.stdout)).toMatchObject({ interrupted: 'SIGINT', trace });
+    expect(partials(dir)).toEqual([]);
+    checkInterruptedTrace(trace);
+  });
+
   it('faultline replay of a long trace stops on SIGTERM with exit 143 and says so', async () => {
     // A long recording to replay: a run interrupted once its trace holds over 200000 lines (~90 bytes each).
     const dir = mkdtempSync(join(tmp, 'replay-'));

@@ -26,12 +26,16 @@ export function registerRun(program: Command): void {
     .action(async (ref: string, opts: { seed?: string; trace?: string; json?: boolean }) =>
       withInterrupts(async (interrupts) => {
         const { file, scenario } = await loadScenario(ref);
-        // A signal while loading: stop before anything is written.
+        // A signal while loading or preparing: stop before anything is written.
         if (interrupts.exitCode !== undefined) {
           process.exitCode = interrupts.exitCode;
           return;
         }
         const prepared = prepareRun(scenario, { file, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        if (interrupts.exitCode !== undefined) {
+          process.exitCode = interrupts.exitCode;
+          return;
+        }
         const t0 = performance.now();
         const trace = opts.trace;
         const result: ScenarioResult =
