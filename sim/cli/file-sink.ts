@@ -12,8 +12,8 @@
 // exception): the sink remembers it, drops further output, and the caller
 // stops the run (see `failed`) and gets the error from commit().
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { TraceSink } from '../engine/trace.ts';
 import { InputError } from '../scenario/errors.ts';
 
@@ -33,6 +33,45 @@ export function describeFsError(err: unknown): string {
     return `${m?.[1] ?? message} (${e.code})`;
   }
   return message;
+}
+
+/** Whether process `pid` is alive (signal 0 probes without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Remove `<path>.partial-<pid>` files left by processes that no longer run (killed with
+ * SIGKILL, or out of memory: the only ways a temporary file can outlive its writer).
+ * Files of live processes (a concurrent run to the same path) are left alone.
+ */
+export function removeStalePartials(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.partial-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // not ours to remove (permissions): leave it
+    }
+  }
+  return removed;
 }
 
 export class FileSink implements TraceSink {
@@ -58,6 +97,7 @@ export class FileSink implements TraceSink {
     if (isDir) throw new InputError('cannot write the trace: this is a folder; expected a file name', path);
     try {
       mkdirSync(dirname(path), { recursive: true });
+      removeStalePartials(path);
       this.fd = openSync(this.tmp, 'w');
     } catch (err) {
       throw new InputError(`cannot write the trace: ${describeFsError(err)}`, path);

@@ -3,11 +3,12 @@
 // with ENOSPC). Each ends in one `faultline: <file>: ...` line, exit 2, and
 // nothing under the final name (nor a temporary file).
 
-import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSink, withTraceFile } from '../../sim/cli/file-sink.ts';
+import { FileSink, removeStalePartials, withTraceFile } from '../../sim/cli/file-sink.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { cli, inProcess } from '../cli-harness.ts';
 
@@ -108,5 +109,21 @@ describe.runIf(hasDevFull)('a full disk while the trace streams (/dev/full)', ()
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).describe()).toBe(`${trace}: cannot write the trace: no space left on device (ENOSPC); no trace was left`);
     expect(existsSync(trace)).toBe(false);
+  });
+});
+
+describe('temporary files of processes that died', () => {
+  it('a new run removes `<trace>.partial-<pid>` of a dead process, and keeps those of live ones', async () => {
+    const dir = mkdtempSync(join(tmp, 'stale-'));
+    const trace = join(dir, 'run.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number; // exited: its pid is free
+    writeFileSync(`${trace}.partial-${dead}`, '{"half":');
+    writeFileSync(`${trace}.partial-1`, 'pid 1 (init) is alive');
+    writeFileSync(`${trace}.partial-notapid`, 'not a temporary file of ours');
+    writeFileSync(join(dir, `other.jsonl.partial-${dead}`), 'another trace: not this one');
+    expect(removeStalePartials(trace)).toEqual([`run.jsonl.partial-${dead}`]);
+    const r = await inProcess(['run', TINY, '--trace', trace]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([`other.jsonl.partial-${dead}`, 'run.jsonl', 'run.jsonl.partial-1', 'run.jsonl.partial-notapid'].sort());
   });
 });
