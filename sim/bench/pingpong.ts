@@ -16,12 +16,17 @@ export interface PingpongOptions {
 }
 
 export function runPingpong(opts: PingpongOptions): RunResult {
+  return pingpongSimulation(opts).run(Number.MAX_SAFE_INTEGER);
+}
+
+/** The reference workload's simulation, not yet run (the CLI runs it interruptibly). */
+export function pingpongSimulation(opts: PingpongOptions): Simulation {
   const nodes = pingpongNodes(5, 1000);
   const config = defaultEngineConfig();
   config.network.latency = { kind: 'uniform', min: 1000, max: 10_000 };
   config.network.loss = 0.01;
   config.network.retransmit = 0;
-  const sim = new Simulation({
+  return new Simulation({
     seed: opts.seed ?? 'pingpong',
     nodes,
     config,
@@ -31,7 +36,6 @@ export function runPingpong(opts: PingpongOptions): RunResult {
       ? { trace: opts.trace, header: { format: 'faultline-trace', version: 1, scenario: 'pingpong-bench', protocol: 'pingpong', seed: opts.seed ?? 'pingpong', config: { deliveries: opts.deliveries }, nodes: nodes.map((n) => ({ id: n.id, role: n.role })), timeline: [] } }
       : {}),
   });
-  return sim.run(Number.MAX_SAFE_INTEGER);
 }
 
 export const pingpongBench: BenchCase = {

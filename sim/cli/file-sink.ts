@@ -1,61 +1,189 @@
 // A trace file written as a stream with a bounded buffer, into a temporary
-// file that is renamed into place only when the run finished: an interrupted
-// or failed run never leaves a half-written trace behind.
+// file (`<path>.partial-<pid>`) that is fsynced and renamed into place only
+// when the run finished: a failed, interrupted or killed run never leaves a
+// half-written trace under the final name.
+//
+// Errors are the user's environment, not bugs: a path that cannot be created
+// (`--trace /proc/x.jsonl`, a directory, a read-only folder) or a write that
+// fails while streaming (a full disk: ENOSPC) end in one InputError line
+// ("faultline: <file>: cannot write the trace: no space left on device (ENOSPC)")
+// and the temporary file is removed. A write error never escapes from write()
+// into the simulation (where a node's handler would see it as a protocol
+// exception): the sink remembers it, drops further output, and the caller
+// stops the run (see `failed`) and gets the error from commit().
 
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { TraceSink } from '../engine/trace.ts';
+import { InputError } from '../scenario/errors.ts';
 
 const BUFFER_CHARS = 1 << 20;
 
+/** Every sink with a temporary file on disk, so a signal or an exit can remove them (see abortOpenFiles). */
+const openSinks = new Set<FileSink>();
+let exitHookInstalled = false;
+
+/** "no space left on device (ENOSPC)" from a Node system error; the message for anything else. */
+export function describeFsError(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (typeof e.code === 'string') {
+    // Node: "ENOSPC: no space left on device, write" -> "no space left on device (ENOSPC)"
+    const m = /^[A-Z0-9_]+: ([^,]+)/.exec(message);
+    return `${m?.[1] ?? message} (${e.code})`;
+  }
+  return message;
+}
+
+/** Whether process `pid` is alive (signal 0 probes without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Remove `<path>.partial-<pid>` files left by processes that no longer run (killed with
+ * SIGKILL, or out of memory: the only ways a temporary file can outlive its writer).
+ * Files of live processes (a concurrent run to the same path) are left alone.
+ */
+export function removeStalePartials(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.partial-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // not ours to remove (permissions): leave it
+    }
+  }
+  return removed;
+}
+
 export class FileSink implements TraceSink {
-  private fd: number;
+  private fd: number | undefined;
   private readonly tmp: string;
   private buf: string[] = [];
   private size = 0;
-  private open = true;
+  private bytes = 0;
+  private error: unknown;
 
+  /**
+   * Opens `<path>.partial-<pid>` for writing (creating missing folders).
+   * @throws InputError when `path` is a folder or the temporary file cannot be created.
+   */
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
     this.tmp = `${path}.partial-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
+    let isDir = false;
+    try {
+      isDir = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    } catch {
+      // unreadable parent: the open below reports it
+    }
+    if (isDir) throw new InputError('cannot write the trace: this is a folder; expected a file name', path);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      removeStalePartials(path);
+      this.fd = openSync(this.tmp, 'w');
+    } catch (err) {
+      throw new InputError(`cannot write the trace: ${describeFsError(err)}`, path);
+    }
+    openSinks.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', abortOpenFiles);
+    }
+  }
+
+  /** The first write error, if any: the caller should stop the run; commit() will throw it. */
+  get failed(): string | undefined {
+    return this.error === undefined ? undefined : describeFsError(this.error);
+  }
+
+  /** Bytes written to disk so far (excluding the buffer). */
+  get written(): number {
+    return this.bytes;
   }
 
   write(chunk: string): void {
+    if (this.error !== undefined) return;
     this.buf.push(chunk);
     this.size += chunk.length;
     if (this.size >= BUFFER_CHARS) this.flush();
   }
 
   private flush(): void {
-    if (this.size === 0) return;
-    writeSync(this.fd, this.buf.join(''));
+    if (this.size === 0 || this.fd === undefined || this.error !== undefined) return;
+    const text = this.buf.join('');
     this.buf = [];
     this.size = 0;
+    try {
+      this.bytes += writeSync(this.fd, text);
+    } catch (err) {
+      this.error = err;
+    }
   }
 
-  /** Finish the file and move it into place. */
+  /**
+   * Finish the file (flush, fsync) and move it into place.
+   * @throws InputError (and removes the temporary file) if any write, the fsync or the rename failed.
+   */
   commit(): void {
     this.flush();
-    closeSync(this.fd);
-    this.open = false;
-    renameSync(this.tmp, this.path);
+    if (this.error === undefined && this.fd !== undefined) {
+      try {
+        fsyncSync(this.fd);
+        closeSync(this.fd);
+        this.fd = undefined;
+        renameSync(this.tmp, this.path);
+        openSinks.delete(this);
+        return;
+      } catch (err) {
+        this.error = err;
+      }
+    }
+    const reason = this.failed ?? 'the file was closed';
+    this.abort();
+    throw new InputError(`cannot write the trace: ${reason}; no trace was left`, this.path);
   }
 
-  /** Throw the partial file away. */
+  /** Throw the partial file away (safe to call twice, and from a signal or exit handler). */
   abort(): void {
-    if (!this.open) return;
-    closeSync(this.fd);
-    this.open = false;
+    openSinks.delete(this);
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed or failing: the file goes anyway
+      }
+      this.fd = undefined;
+    }
     rmSync(this.tmp, { force: true });
   }
 }
 
-/** Run `fn` with a file sink; the file appears only if `fn` returns normally. */
+/** Remove the temporary file of every sink still open (a second Ctrl-C, process exit). */
+export function abortOpenFiles(): void {
+  for (const s of [...openSinks]) s.abort();
+}
+
+/** Run `fn` with a file sink; the file appears only if `fn` returns normally and every write succeeded. */
 export function withTraceFile<T>(path: string, fn: (sink: FileSink) => T): T {
   const sink = new FileSink(path);
-  const cleanup = (): void => sink.abort();
-  process.once('SIGINT', cleanup);
   try {
     const result = fn(sink);
     sink.commit();
@@ -63,7 +191,18 @@ export function withTraceFile<T>(path: string, fn: (sink: FileSink) => T): T {
   } catch (err) {
     sink.abort();
     throw err;
-  } finally {
-    process.removeListener('SIGINT', cleanup);
+  }
+}
+
+/** withTraceFile for an asynchronous `fn` (an interruptible run). */
+export async function withTraceFileAsync<T>(path: string, fn: (sink: FileSink) => Promise<T>): Promise<T> {
+  const sink = new FileSink(path);
+  try {
+    const result = await fn(sink);
+    sink.commit();
+    return result;
+  } catch (err) {
+    sink.abort();
+    throw err;
   }
 }

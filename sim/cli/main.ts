@@ -1,45 +1,92 @@
 // The `faultline` command line. Each command lives in commands/<name>.ts and
 // exports register(program). User mistakes (InputError, bad options) print one
 // clear line and exit 2; anything else is a bug and keeps its stack trace.
+// Error lines are `faultline: <command>: <what>` (see messages.ts).
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
-import { registerBench } from './commands/bench.ts';
-import { registerFuzz } from './commands/fuzz.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerList } from './commands/list.ts';
-import { registerReplay } from './commands/replay.ts';
-import { registerRing } from './commands/ring.ts';
-import { registerRun } from './commands/run.ts';
-import { registerView } from './commands/view.ts';
+import { printError } from './messages.ts';
 
-export function buildProgram(): Command {
+/** The package version (package.json next to sim/). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+type Register = (program: Command) => void;
+
+interface CommandEntry {
+  /** Imports the command's module and gives its register function. */
+  load: () => Promise<Register>;
+  /** One short line for the command list of `faultline --help` (the full description is in `faultline <command> --help`). */
+  summary: string;
+}
+
+/**
+ * The commands, loaded on demand: `faultline run ...` imports only commands/run.ts (and what it
+ * needs), so a command does not pay for the simulator, the fuzzer or the viewer server it does
+ * not use, and `faultline --help` lists the summaries below without loading any command.
+ * Add one entry per command (the order is the order of `--help`).
+ */
+const COMMANDS: Record<string, CommandEntry> = {
+  run: { load: async () => (await import('./commands/run.ts')).registerRun, summary: 'run a scenario and print a summary (and a trace)' },
+  list: { load: async () => (await import('./commands/list.ts')).registerList, summary: 'list the built-in scenarios and protocols' },
+  bench: { load: async () => (await import('./commands/bench.ts')).registerBench, summary: 'run a benchmark, or all of them' },
+  check: { load: async () => (await import('./commands/check.ts')).registerCheck, summary: 'check history files for linearizability' },
+  replay: { load: async () => (await import('./commands/replay.ts')).registerReplay, summary: 're-run a trace and check it replays exactly' },
+  fuzz: { load: async () => (await import('./commands/fuzz.ts')).registerFuzz, summary: 'fuzz a scenario or protocol with generated faults; shrink failures' },
+  view: { load: async () => (await import('./commands/view.ts')).registerView, summary: 'open a trace in the browser viewer' },
+  ring: { load: async () => (await import('./commands/ring.ts')).registerRing, summary: 'consistent hash ring tools' },
+};
+
+export const commandNames: readonly string[] = Object.keys(COMMANDS);
+
+/** The command `argv` runs, if it names one (`faultline help <command>` too). */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv[0] === 'help' ? argv[1] : argv[0];
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
+
+/**
+ * The program. With `only` it has that one command, loaded; with `'all'` every command,
+ * loaded; without, every command as a stub that only lists its summary (enough for
+ * `faultline --help`, `--version` and the error for an unknown command).
+ */
+export async function buildProgram(only?: string): Promise<Command> {
+  const names = only === 'all' ? commandNames : only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : [];
+  const registers = await Promise.all(names.map((n) => (COMMANDS[n] as CommandEntry).load()));
   const program = new Command('faultline')
     .description('Deterministic simulation of distributed protocols under faults')
-    .showHelpAfterError()
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    // main() prints commander's errors itself, as one line.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
-  registerRun(program);
-  registerList(program);
-  registerBench(program);
-  registerCheck(program);
-  registerReplay(program);
-  registerFuzz(program);
-  registerView(program);
-  registerRing(program);
+  if (registers.length === 0) {
+    for (const [name, entry] of Object.entries(COMMANDS)) program.command(name).summary(entry.summary);
+    program.addHelpText('after', '\nRun faultline <command> --help for its arguments and options.');
+  }
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(commandOf(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof InputError) {
-      process.stderr.write(`faultline: ${err.describe()}\n`);
+      printError(err.describe());
       return 2;
     }
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? 0 : 2;
+      if (err.exitCode === 0) return 0;
+      // Help shown because no command was given: commander already printed it.
+      if (err.code === 'commander.help') return 2;
+      const sub = program.commands.find((c) => c.name() === argv[0]);
+      const hint = sub ? `see faultline ${sub.name()} --help` : 'see faultline --help';
+      printError(`${sub ? `${sub.name()}: ` : ''}${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (${hint})`);
+      return 2;
     }
     throw err;
   }

@@ -1,7 +1,9 @@
-// Human-readable run summaries.
+// Human-readable run summaries. Colour is optional (see colour.ts): plain by
+// default, so callers that print to a pipe or compare text get plain lines.
 
 import { formatDuration } from '../engine/time.ts';
 import type { RunStats, Violation, Warning } from '../engine/types.ts';
+import { plain, type Colours } from './colour.ts';
 
 export function formatStats(s: RunStats): string[] {
   const m = s.messages;
@@ -17,11 +19,17 @@ export function formatStats(s: RunStats): string[] {
   ];
 }
 
-export function formatViolations(vs: readonly Violation[]): string[] {
-  if (vs.length === 0) return ['violations  none'];
-  return vs.map((v, i) => `${i === 0 ? 'violations  ' : '            '}${v.invariant} at ${formatDuration(v.t)} (event #${v.seq}, caused by #${v.cause}): ${v.message}`);
+export function formatViolations(vs: readonly Violation[], c: Colours = plain): string[] {
+  if (vs.length === 0) return [`violations  ${c.green('none')}`];
+  return vs.map((v, i) => `${i === 0 ? 'violations  ' : '            '}${c.red(c.bold(v.invariant))} at ${formatDuration(v.t)} (event #${v.seq}, caused by #${v.cause}): ${v.message}`);
 }
 
-export function formatWarnings(ws: readonly Warning[]): string[] {
-  return ws.map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${w.checker} at ${formatDuration(w.t)}: ${w.message}`);
+export function formatWarnings(ws: readonly Warning[], c: Colours = plain): string[] {
+  return ws.map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${c.yellow(w.checker)} at ${formatDuration(w.t)}: ${w.message}`);
+}
+
+/** The verdict line of `faultline run`: HELD (green), DID NOT HOLD (red) or INTERRUPTED (yellow). */
+export function formatVerdict(held: boolean, explanation: string, interrupted: boolean, c: Colours = plain): string {
+  const word = interrupted ? c.yellow(c.bold('INTERRUPTED')) : held ? c.green(c.bold('HELD')) : c.red(c.bold('DID NOT HOLD'));
+  return `expected    ${word}: ${explanation}`;
 }

@@ -102,7 +102,7 @@ export interface RunResult {
   /** SHA-256 of the trace (header and events), when tracing or hashing was on. */
   hash: string | undefined;
   /** Why the run ended. */
-  end: 'time' | 'idle' | 'violation' | 'max-steps';
+  end: 'time' | 'idle' | 'violation' | 'max-steps' | 'interrupted';
 }
 
 class NodeSlot {
@@ -310,7 +310,29 @@ export class Simulation implements SimView {
 
   /** Run until virtual time `until` (inclusive), the queue empties, or a violation stops it. */
   run(until: Micros): RunResult {
-    let end: RunResult['end'] = 'idle';
+    const end = this.loop(until, this.maxSteps);
+    return this.conclude(until, end === 'paused' ? 'max-steps' : end);
+  }
+
+  /**
+   * `run`, but after every `every` steps (a number, or a function of the steps so far) it awaits `poll(steps)`; when that gives true the run
+   * stops there: no final checks, `end` 'interrupted', a footer marked `interrupted: true` (its hash
+   * still covers every line before it). The engine reads no clock or signal itself: the caller's
+   * `poll` does (the CLI yields to the event loop there and reports Ctrl-C), so the steps run are
+   * the same as `run`'s up to the interruption.
+   */
+  async runInterruptible(until: Micros, poll: (steps: number) => boolean | Promise<boolean>, every: number | ((steps: number) => number) = 1024): Promise<RunResult> {
+    for (;;) {
+      const chunk = typeof every === 'number' ? every : every(this.steps);
+      const end = this.loop(until, Math.min(this.maxSteps, this.steps + Math.max(1, chunk)));
+      if (end !== 'paused') return this.conclude(until, end);
+      if (await poll(this.steps)) return this.finish('interrupted');
+    }
+  }
+
+  /** Process events until `until`, idle, a violation, or `limit` steps ('paused' when the limit is not maxSteps). */
+  private loop(until: Micros, limit: number): RunResult['end'] | 'paused' {
+    let end: RunResult['end'] | 'paused' = 'idle';
     const q = this.queue;
     while (!this.stopped) {
       const ev = q.peek();
@@ -319,8 +341,8 @@ export class Simulation implements SimView {
         end = 'time';
         break;
       }
-      if (this.steps >= this.maxSteps) {
-        end = 'max-steps';
+      if (this.steps >= limit) {
+        end = limit >= this.maxSteps ? 'max-steps' : 'paused';
         break;
       }
       q.pop();
@@ -346,6 +368,11 @@ export class Simulation implements SimView {
         if (this.always.length > 0) this.checkAlways();
       }
     }
+    return end;
+  }
+
+  private conclude(until: Micros, loopEnd: RunResult['end']): RunResult {
+    let end = loopEnd;
     if (this.stopped) end = 'violation';
     else if (end === 'time' || (end === 'idle' && this.time < until)) this.time = Math.max(this.time, until);
     if (!this.stopped) this.checkFinal();
@@ -364,7 +391,7 @@ export class Simulation implements SimView {
     s.operations.pending = this.pendingOps.size;
     const hash = this.hasher?.digest();
     if (this.sink && hash !== undefined) {
-      this.sink.write(JSON.stringify({ type: 'end', t: this.time, events: this.nextSeq, hash, stats: s }) + '\n');
+      this.sink.write(JSON.stringify({ type: 'end', t: this.time, events: this.nextSeq, hash, stats: s, ...(end === 'interrupted' ? { interrupted: true } : {}) }) + '\n');
     }
     return { stats: s, violations: this.violations, warnings: this.warnings, hash, end };
   }

@@ -142,6 +142,8 @@ export interface TraceFooter {
   events: number;
   hash: string;
   stats: RunStats;
+  /** Present when the run was interrupted (Ctrl-C): the trace stops at `events`, with no final checks. */
+  interrupted?: true;
 }
 
 // ---------------------------------------------------------------- checking

@@ -5,8 +5,9 @@
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, Violation } from '../engine/types.ts';
 import { InputError } from '../scenario/errors.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
-import { runPrepared } from '../scenario/run.ts';
+import type { RunResult } from '../engine/simulation.ts';
+import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
+import { runPrepared, runPreparedInterruptible } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseTrace } from '../trace/parse.ts';
 
@@ -69,6 +70,46 @@ function describeLine(index: number, text: string | undefined): string {
 
 /** Re-run the trace in `text` (from `file`, for messages). Throws InputError for a malformed or truncated trace. */
 export function replayTrace(text: string, file?: string): ReplayResult {
+  const r = startReplay(text, file);
+  if (r.recordedSteps !== undefined) throw new InputError('the trace was interrupted; replay it with replayTraceInterruptible', file);
+  return endReplay(r, runPrepared(r.prepared, { trace: r.sink }));
+}
+
+/**
+ * replayTrace for the CLI: awaits `poll()` every 1024 steps and stops when it gives true
+ * (`interrupted` then; the comparison covers only what ran). A trace whose footer says
+ * `interrupted: true` is replayed up to the same step, and interrupted there the same way.
+ * The replay also stops soon after the first difference (`stoppedAtDifference`; `replayedHash`
+ * is then the hash of the part that ran), so an edited or corrupted trace never makes it run
+ * much longer than the recording.
+ */
+export async function replayTraceInterruptible(
+  text: string,
+  file: string | undefined,
+  poll: () => boolean | Promise<boolean>,
+): Promise<ReplayResult & { interrupted: boolean; stoppedAtDifference: boolean }> {
+  const r = startReplay(text, file);
+  const stopAt = r.recordedSteps;
+  let byPoll = false;
+  let atDifference = false;
+  const result = await runPreparedInterruptible(
+    r.prepared,
+    async (steps) => (stopAt !== undefined && steps >= stopAt) || (atDifference = r.sink.first !== undefined) || (byPoll = await poll()),
+    { trace: r.sink, every: (steps) => (stopAt !== undefined && stopAt > steps ? Math.min(1024, stopAt - steps) : 1024) },
+  );
+  return { ...endReplay(r, result), interrupted: byPoll, stoppedAtDifference: atDifference };
+}
+
+interface StartedReplay {
+  scenario: Scenario;
+  prepared: PreparedRun;
+  sink: ComparingSink;
+  recordedHash: string;
+  /** Steps of an interrupted recording (undefined for a complete one). */
+  recordedSteps: number | undefined;
+}
+
+function startReplay(text: string, file: string | undefined): StartedReplay {
   const parsed = parseTrace(text, { ...(file !== undefined ? { file } : {}), verifyHash: false });
   if (!parsed.footer) {
     const lineCount = text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length;
@@ -85,10 +126,14 @@ export function replayTrace(text: string, file?: string): ReplayResult {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const sink = new ComparingSink(lines);
-  const result = runPrepared(prepared, { trace: sink });
+  const steps = parsed.footer.stats.steps;
+  const recordedSteps = parsed.footer.interrupted === true && typeof steps === 'number' ? steps : undefined;
+  return { scenario, prepared, sink, recordedHash: parsed.footer.hash, recordedSteps };
+}
+
+function endReplay({ scenario, prepared, sink, recordedHash }: StartedReplay, result: RunResult): ReplayResult {
   sink.finish();
   const replayedHash = result.hash ?? '';
-  const recordedHash = parsed.footer.hash;
   const identical = replayedHash === recordedHash && sink.first === undefined;
   return {
     scenario,

@@ -61,6 +61,51 @@ export interface RunOptions {
 }
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
+  const { sim, header } = simulationFor(run, opts);
+  let result: RunResult;
+  try {
+    result = sim.run(run.scenario.duration);
+  } catch (err) {
+    throw refusal(run, err);
+  }
+  refuseAtStepLimit(run, opts, result);
+  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+}
+
+/** Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation. */
+function refusal(run: PreparedRun, err: unknown): unknown {
+  if (err instanceof TimeStalledError) return new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
+  return err;
+}
+
+function refuseAtStepLimit(run: PreparedRun, opts: RunOptions, result: RunResult): void {
+  if (result.end !== 'max-steps') return;
+  const limit = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  throw new RunRefusedError(
+    `the run was refused: it reached the limit of ${limit} events at t=${formatDuration(result.stats.endTime)}, before its duration of ${formatDuration(run.scenario.duration)}; shorten the duration or slow the workload`,
+    run.file,
+    'duration',
+  );
+}
+
+/**
+ * `runPrepared` that awaits `poll(steps)` every `every` steps and stops when it gives true
+ * (see Simulation.runInterruptible): `end` is then 'interrupted' and the expectation is not judged.
+ */
+export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: number) => boolean | Promise<boolean>, opts: RunOptions & { every?: number | ((steps: number) => number) } = {}): Promise<ScenarioResult> {
+  const { sim, header } = simulationFor(run, opts);
+  let result: RunResult;
+  try {
+    result = await sim.runInterruptible(run.scenario.duration, poll, opts.every);
+  } catch (err) {
+    throw refusal(run, err);
+  }
+  refuseAtStepLimit(run, opts, result);
+  const expectation = result.end === 'interrupted' ? { held: false, expected: run.scenario.expect, explanation: 'not judged: the run was interrupted' } : judge(run.scenario.expect, result.violations);
+  return { ...result, header, expectation };
+}
+
+function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; header: TraceHeader } {
   const header = traceHeader(run);
   const sim = new Simulation({
     seed: run.seed,
@@ -74,21 +119,5 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     hash: opts.hash ?? true,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
   });
-  let result: RunResult;
-  try {
-    result = sim.run(run.scenario.duration);
-  } catch (err) {
-    // Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation.
-    if (err instanceof TimeStalledError) throw new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
-    throw err;
-  }
-  if (result.end === 'max-steps') {
-    const limit = opts.maxSteps ?? DEFAULT_MAX_STEPS;
-    throw new RunRefusedError(
-      `the run was refused: it reached the limit of ${limit} events at t=${formatDuration(result.stats.endTime)}, before its duration of ${formatDuration(run.scenario.duration)}; shorten the duration or slow the workload`,
-      run.file,
-      'duration',
-    );
-  }
-  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+  return { sim, header };
 }

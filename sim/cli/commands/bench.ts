@@ -1,12 +1,20 @@
 // faultline bench <name|all> [--deliveries N] [--trace FILE] [--json]
 // Cases live in sim/bench/ (see sim/bench/index.ts).
+//
+// Interrupts: `bench pingpong --trace FILE` runs interruptibly (Ctrl-C / SIGTERM
+// stop it within a moment, the trace is kept complete and marked interrupted,
+// exit 130 / 143). The timed cases keep the default signal behaviour: they
+// write no file, and a signal ends the process at once (the shell reports
+// 130 / 143), which is what a user timing something expects.
 
 import type { Command } from 'commander';
 import { benchCases } from '../../bench/index.ts';
 import type { BenchOptions } from '../../bench/case.ts';
-import { runPingpong } from '../../bench/pingpong.ts';
+import { pingpongSimulation } from '../../bench/pingpong.ts';
 import { InputError } from '../../scenario/errors.ts';
-import { withTraceFile } from '../file-sink.ts';
+import { withTraceFileAsync } from '../file-sink.ts';
+import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
+import { parseOutputFile, parsePositiveIntText } from '../options.ts';
 import { performance } from 'node:perf_hooks';
 
 export function registerBench(program: Command): void {
@@ -14,23 +22,32 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description(`run a benchmark: all, ${benchCases.map((c) => c.name).join(', ')}`)
     .argument('<name>', 'benchmark name, or "all"')
-    .option('--deliveries <n>', 'pingpong: deliveries to run (default 1000000)')
-    .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)')
-    .option('--runs <n>', 'cases that repeat: how many runs')
+    .option('--deliveries <n>', 'pingpong: deliveries to run (default 1000000)', parsePositiveIntText)
+    .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)', parseOutputFile)
+    .option('--runs <n>', 'cases that repeat: how many runs', parsePositiveIntText)
     .option('--json', 'print one JSON line per benchmark and nothing else')
     .action(async (name: string, opts: BenchOptions) => {
       const selected = name === 'all' ? benchCases : benchCases.filter((c) => c.name === name);
       if (selected.length === 0) throw new InputError(`unknown benchmark "${name}"; expected one of: all, ${benchCases.map((c) => c.name).join(', ')}`);
+      if (typeof opts.trace === 'string' && !selected.some((c) => c.name === 'pingpong')) throw new InputError(`--trace applies to the pingpong benchmark only, not to ${name}`);
       for (const c of selected) {
         let figures: Record<string, unknown>;
         try {
           if (c.name === 'pingpong' && typeof opts.trace === 'string') {
             // Memory test: the trace streams to a file while the run goes on.
+            const trace = opts.trace;
             const deliveries = Number(opts.deliveries ?? 1_000_000);
             const t0 = performance.now();
-            const r = withTraceFile(opts.trace, (sink) => runPingpong({ deliveries, trace: sink }));
+            const { r, signal } = await withInterrupts(async (interrupts) => ({
+              r: await withTraceFileAsync(trace, (sink) => pingpongSimulation({ deliveries, trace: sink }).runInterruptible(Number.MAX_SAFE_INTEGER, async () => (await interrupts.poll()) || sink.failed !== undefined)),
+              signal: interrupts.signal,
+            }));
             const wall = (performance.now() - t0) / 1000;
-            figures = { deliveries: r.stats.messages.delivered, wall_s: +wall.toFixed(3), rate: Math.round(r.stats.messages.delivered / wall), trace: opts.trace, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+            figures = { deliveries: r.stats.messages.delivered, wall_s: +wall.toFixed(3), rate: Math.round(r.stats.messages.delivered / wall), trace, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+            if (r.end === 'interrupted') {
+              figures.interrupted = signal ?? 'SIGINT';
+              process.exitCode = SIGNAL_EXIT[signal ?? 'SIGINT'];
+            }
           } else {
             figures = await c.run(opts);
           }
@@ -40,6 +57,7 @@ export function registerBench(program: Command): void {
         }
         if (opts.json) process.stdout.write(JSON.stringify(figures) + '\n');
         else process.stdout.write(`${c.name}: ${c.description}\n${Object.entries(figures).map(([k, v]) => `  ${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n')}\n`);
+        if (figures.interrupted !== undefined) return;
       }
     });
 }

@@ -1,25 +1,31 @@
 // faultline replay <trace> [--json]: re-run a trace from its header and check
 // that the new trace hash equals the recorded one. Exit 0 when it does, 1 with
-// the first differing line when not, 2 for a malformed or truncated trace.
+// the first differing line when not, 2 for a malformed or truncated trace,
+// 130/143 when interrupted (Ctrl-C / SIGTERM; see ../interrupt.ts). A trace
+// recorded by an interrupted run is replayed up to the same step.
 
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { replayTrace, type ReplayResult } from '../../fuzz/replay.ts';
-import { InputError } from '../../scenario/errors.ts';
+import { replayTraceInterruptible, type ReplayResult } from '../../fuzz/replay.ts';
+import { plain, stdoutColours, type Colours } from '../colour.ts';
+import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
+import { readTextFile } from '../read-input.ts';
 import { formatViolations } from '../summary.ts';
+
+/** Traces longer than this (lines) get a note on stderr when their replay starts. */
+const LONG_REPLAY_LINES = 200_000;
 
 function clip(line: string | undefined): string {
   if (line === undefined) return '(nothing: the trace ends before this line)';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-export function formatReplay(file: string, r: ReplayResult): string[] {
-  const out = [`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}, ${r.events} events`, ...formatViolations(r.violations)];
+export function formatReplay(file: string, r: ReplayResult, c: Colours = plain): string[] {
+  const out = [`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}, ${r.events} events`, ...formatViolations(r.violations, c)];
   if (r.identical) {
-    out.push(`hash        ${r.replayedHash} matches the recorded hash: the run replays exactly`);
+    out.push(`hash        ${r.replayedHash} ${c.green('matches')} the recorded hash: the run replays exactly`);
     return out;
   }
-  out.push(`hash        replayed ${r.replayedHash}, recorded ${r.recordedHash}: ${r.replayedHash === r.recordedHash ? 'same hash, but the file differs' : 'DIFFERENT'}`);
+  out.push(`hash        replayed ${r.replayedHash}, recorded ${r.recordedHash}: ${r.replayedHash === r.recordedHash ? 'same hash, but the file differs' : c.red('DIFFERENT')}`);
   const d = r.difference;
   if (d) {
     out.push(`first difference at line ${d.line} (${d.what}):`, `  recorded  ${clip(d.recorded)}`, `  replayed  ${clip(d.replayed)}`);
@@ -33,16 +39,27 @@ export function registerReplay(program: Command): void {
     .description('re-run a trace from its header and check the new trace hash equals the recorded one (exit 0), else exit 1 with the first difference')
     .argument('<trace>', 'a trace file (JSON Lines) written by faultline run or faultline fuzz')
     .option('--json', 'print one JSON line')
-    .action((file: string, opts: { json?: boolean }) => {
-      if (!existsSync(file)) throw new InputError('no such trace file', file);
-      const r = replayTrace(readFileSync(file, 'utf8'), file);
-      if (opts.json) {
-        process.stdout.write(
-          JSON.stringify({ file, scenario: r.scenario.name, seed: r.seed, identical: r.identical, recordedHash: r.recordedHash, replayedHash: r.replayedHash, difference: r.difference ?? null, violations: r.violations }) + '\n',
-        );
-      } else {
-        process.stdout.write(formatReplay(file, r).join('\n') + '\n');
-      }
-      process.exitCode = r.identical ? 0 : 1;
-    });
+    .action(async (file: string, opts: { json?: boolean }) =>
+      withInterrupts(async (interrupts) => {
+        const text = readTextFile(file, 'trace file');
+        // A long replay says so on stderr (stdout keeps only the result).
+        let lines = 0;
+        for (let i = text.indexOf('\n'); i !== -1 && lines <= LONG_REPLAY_LINES; i = text.indexOf('\n', i + 1)) lines++;
+        if (lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
+        const r = await replayTraceInterruptible(text, file, interrupts.poll);
+        const interrupted = r.interrupted ? (interrupts.signal ?? 'SIGINT') : null;
+        if (opts.json) {
+          process.stdout.write(
+            JSON.stringify({ file, scenario: r.scenario.name, seed: r.seed, identical: r.identical, recordedHash: r.recordedHash, replayedHash: r.replayedHash, difference: r.difference ?? null, violations: r.violations, interrupted, stoppedAtDifference: r.stoppedAtDifference }) + '\n',
+          );
+        } else if (interrupted) {
+          process.stdout.write(`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}: interrupted by ${interrupted} after ${r.events} events; not compared\n`);
+        } else {
+          const lines = formatReplay(file, r, stdoutColours());
+          if (r.stoppedAtDifference) lines.push('(the replay stopped soon after the first difference; its hash covers the part that ran)');
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        process.exitCode = interrupted ? SIGNAL_EXIT[interrupted] : r.identical ? 0 : 1;
+      }),
+    );
 }

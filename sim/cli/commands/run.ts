@@ -1,56 +1,80 @@
-// faultline run <scenario> [--seed S] [--trace FILE] [--no-trace] [--json]
+// faultline run <scenario> [--seed S] [--trace FILE] [--json]
+// Ctrl-C / SIGTERM stop the run within a moment (see ../interrupt.ts): the
+// summary says so, the trace (if asked for) is complete up to there and marked
+// interrupted, and the exit code is 130 / 143.
 
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { prepareRun } from '../../scenario/resolve.ts';
-import { runPrepared, type ScenarioResult } from '../../scenario/run.ts';
+import { runPreparedInterruptible, type ScenarioResult } from '../../scenario/run.ts';
 import { loadScenario } from '../scenarios.ts';
-import { withTraceFile } from '../file-sink.ts';
-import { formatStats, formatViolations, formatWarnings } from '../summary.ts';
+import { stdoutColours } from '../colour.ts';
+import { withTraceFileAsync } from '../file-sink.ts';
+import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
+import { parseOutputFile, parseSeed } from '../options.ts';
+import { formatStats, formatVerdict, formatViolations, formatWarnings } from '../summary.ts';
+import { formatDuration } from '../../engine/time.ts';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a scenario, print a summary; exit 0 if its expected outcome held, 1 if not, 2 for bad input')
+    .description('run a scenario, print a summary; exit 0 if its expected outcome held, 1 if not, 2 for bad input, 130/143 if interrupted')
     .argument('<scenario>', 'scenario file (.ts or .json) or the name of one in scenarios/')
-    .option('--seed <seed>', 'override the scenario seed')
-    .option('--trace <file>', 'write the trace (JSON Lines) to this file')
+    .option('--seed <seed>', 'override the scenario seed (non-empty text)', parseSeed)
+    .option('--trace <file>', 'write the trace (JSON Lines) to this file', parseOutputFile)
     .option('--json', 'print one JSON line instead of the summary')
-    .action(async (ref: string, opts: { seed?: string; trace?: string; json?: boolean }) => {
-      const { file, scenario } = await loadScenario(ref);
-      const prepared = prepareRun(scenario, { file, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
-      const t0 = performance.now();
-      const result: ScenarioResult = opts.trace
-        ? withTraceFile(opts.trace, (sink) => runPrepared(prepared, { trace: sink }))
-        : runPrepared(prepared);
-      const wall = (performance.now() - t0) / 1000;
-      if (opts.json) {
-        process.stdout.write(
-          JSON.stringify({
-            scenario: scenario.name,
-            seed: prepared.seed,
-            held: result.expectation.held,
-            hash: result.hash,
-            violations: result.violations,
-            warnings: result.warnings,
-            stats: result.stats,
-            wall_s: wall,
-            trace: opts.trace ?? null,
-          }) + '\n',
-        );
-      } else {
-        const lines = [
-          `scenario    ${scenario.name} (${scenario.protocol}), seed ${prepared.seed}: ${scenario.description}`,
-          ...formatStats(result.stats),
-          ...formatViolations(result.violations),
-          ...formatWarnings(result.warnings),
-          `wall time   ${wall.toFixed(3)} s`,
-          `trace hash  ${result.hash}`,
-        ];
-        if (opts.trace) lines.push(`trace       ${opts.trace}   (view: npx faultline view ${opts.trace})`);
-        lines.push(`expected    ${result.expectation.held ? 'HELD' : 'DID NOT HOLD'}: ${result.expectation.explanation}`);
-        process.stdout.write(lines.join('\n') + '\n');
-      }
-      process.exitCode = result.expectation.held ? 0 : 1;
-    });
+    .action(async (ref: string, opts: { seed?: string; trace?: string; json?: boolean }) =>
+      withInterrupts(async (interrupts) => {
+        const { file, scenario } = await loadScenario(ref);
+        // A signal while loading or preparing: stop before anything is written.
+        if (interrupts.exitCode !== undefined) {
+          process.exitCode = interrupts.exitCode;
+          return;
+        }
+        const prepared = prepareRun(scenario, { file, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        if (interrupts.exitCode !== undefined) {
+          process.exitCode = interrupts.exitCode;
+          return;
+        }
+        const t0 = performance.now();
+        const trace = opts.trace;
+        const result: ScenarioResult =
+          trace !== undefined
+            ? await withTraceFileAsync(trace, (sink) => runPreparedInterruptible(prepared, async () => (await interrupts.poll()) || sink.failed !== undefined, { trace: sink }))
+            : await runPreparedInterruptible(prepared, interrupts.poll);
+        const wall = (performance.now() - t0) / 1000;
+        const interrupted = result.end === 'interrupted' ? (interrupts.signal ?? null) : null;
+        if (opts.json) {
+          process.stdout.write(
+            JSON.stringify({
+              scenario: scenario.name,
+              seed: prepared.seed,
+              held: result.expectation.held,
+              hash: result.hash,
+              violations: result.violations,
+              warnings: result.warnings,
+              stats: result.stats,
+              wall_s: wall,
+              trace: trace ?? null,
+              interrupted,
+            }) + '\n',
+          );
+        } else {
+          const c = stdoutColours();
+          const lines = [
+            `scenario    ${c.bold(scenario.name)} (${scenario.protocol}), seed ${prepared.seed}: ${scenario.description}`,
+            ...formatStats(result.stats),
+            ...formatViolations(result.violations, c),
+            ...formatWarnings(result.warnings, c),
+            `wall time   ${wall.toFixed(3)} s`,
+            `trace hash  ${result.hash}`,
+          ];
+          if (interrupted) lines.push(`interrupted ${c.yellow(`by ${interrupted} at virtual time ${formatDuration(result.stats.endTime)}, after ${result.stats.steps} steps; no final checks ran`)}`);
+          if (trace !== undefined) lines.push(`trace       ${trace}   (${interrupted ? 'complete up to the interruption, marked interrupted; ' : ''}view: npx faultline view ${trace})`);
+          lines.push(formatVerdict(result.expectation.held, result.expectation.explanation, interrupted !== null, c));
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        process.exitCode = interrupted ? SIGNAL_EXIT[interrupted] : result.expectation.held ? 0 : 1;
+      }),
+    );
 }

@@ -1,0 +1,29 @@
+// Error and warning lines on stderr, the same shape everywhere:
+//   faultline: <file>: <where>: <what was expected>        (an error: exit 2)
+//   faultline: <file>: warning: <what>                     (the command goes on)
+// "faultline:" is red and "warning:" yellow on a terminal only (colour.ts).
+// Each message is one line: control characters are escaped (a file name or an
+// option value may hold a line break) and very long text is clipped.
+
+import { stderrColours } from './colour.ts';
+
+const MAX_MESSAGE_CHARS = 500;
+
+/** One printable line: control characters escaped as \n, \x1b, ...; text past 500 characters clipped with "...". */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => JSON.stringify(ch).slice(1, -1).replace(/^\\u00/, '\\x'));
+  return escaped.length > MAX_MESSAGE_CHARS ? `${escaped.slice(0, MAX_MESSAGE_CHARS - 3)}...` : escaped;
+}
+
+/** Print `faultline: <what>` on stderr. */
+export function printError(what: string): void {
+  const c = stderrColours();
+  process.stderr.write(`${c.red(c.bold('faultline:'))} ${oneLine(what)}\n`);
+}
+
+/** Print `faultline: <file>: warning: <what>` (or `faultline: warning: <what>` without a file) on stderr. */
+export function printWarning(file: string | undefined, what: string): void {
+  const c = stderrColours();
+  process.stderr.write(`${c.bold('faultline:')} ${file !== undefined ? `${oneLine(file)}: ` : ''}${c.yellow('warning:')} ${oneLine(what)}\n`);
+}

@@ -1,0 +1,38 @@
+// Parsers for command-line option values, for commander's `.option(flags,
+// description, parser)`. Each returns the parsed value or throws commander's
+// InvalidArgumentError with what was expected; main() prints that as one line
+// ("faultline: run: option '--seed <seed>' argument '' is invalid: ...") and
+// exits 2.
+
+import { InvalidArgumentError } from 'commander';
+
+/** Longest accepted seed (characters): a seed is an identifier, not a document. */
+export const MAX_SEED_LENGTH = 256;
+
+/** A simulation seed: 1-256 printable characters, not only spaces. */
+export function parseSeed(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a non-empty seed (any text or number, e.g. --seed 42)');
+  if (value.length > MAX_SEED_LENGTH) throw new InvalidArgumentError(`expected a seed of at most ${MAX_SEED_LENGTH} characters (got ${value.length})`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new InvalidArgumentError('expected a seed without control characters or line breaks');
+  return value;
+}
+
+/** A positive integer such as 1000000 or 1_000_000 (up to Number.MAX_SAFE_INTEGER). */
+export function parsePositiveInt(value: string): number {
+  const n = /^\d[\d_]*$/.test(value) ? Number(value.replace(/_/g, '')) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer such as 1000 (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+/** An output file name: non-empty, no NUL byte (the path itself is checked when it is opened). */
+export function parseOutputFile(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a file name');
+  if (value.includes('\0')) throw new InvalidArgumentError('expected a file name without NUL bytes');
+  return value;
+}
+
+/** parsePositiveInt, kept as the canonical decimal text (for option bags of strings such as BenchOptions). */
+export function parsePositiveIntText(value: string): string {
+  return String(parsePositiveInt(value));
+}
