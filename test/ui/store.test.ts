@@ -2,7 +2,7 @@
 // filtered events, cursor bounds; and the ring panel's point layout.
 
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../sim/trace/model.ts';
+import { buildColumns } from '../../sim/trace/columns.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { Store } from '../../ui/src/store.ts';
 import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
@@ -14,7 +14,7 @@ import { raftTrace } from './synthetic.ts';
 function loaded(): Store {
   const s = new Store();
   const parsed = parseTrace(raftTrace());
-  s.load(buildModel(parsed), { source: 'raft.jsonl', parsed, timings: {} });
+  s.load(buildColumns(parsed), { source: 'raft.jsonl', warnings: [], footer: parsed.footer, timings: {}, events: parsed.events });
   return s;
 }
 
@@ -33,18 +33,17 @@ describe('Store', () => {
 
   it('hides message events of hidden types and events of hidden nodes, but not cluster-wide ones', () => {
     const s = loaded();
-    const m = s.model!;
     s.hiddenTypes.add('RequestVote');
     s.hiddenNodes.add('n3');
-    const shown = m.events.filter((e) => s.passes(e)).map((e) => e.seq);
+    const shown = s.info!.events!.filter((e) => s.passes(e.seq)).map((e) => e.seq);
     expect(shown).toEqual([0, 1, 3, 4, 5, 10, 11, 12, 13, 14, 15, 17, 18, 19, 21, 22, 25, 26]);
   });
 
   it('searches case-insensitively in the event descriptions and steps over what does not match', () => {
     const s = loaded();
-    s.search = 'requestvotereply';
-    expect(s.model!.events.filter((e) => s.passes(e)).map((e) => e.seq)).toEqual([10]);
-    s.search = 'deliver #';
+    s.setSearch('RequestVoteReply');
+    expect(s.info!.events!.filter((e) => s.passes(e.seq)).map((e) => e.seq)).toEqual([10]);
+    s.setSearch('deliver #');
     s.step(1);
     expect(s.cursor).toBe(9);
     s.step(1);

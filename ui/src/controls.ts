@@ -4,7 +4,7 @@
 // events at one instant goes by at once and a quiet second takes a second
 // (at 1x).
 
-import { seqAtTime } from '../../sim/trace/model.ts';
+import { lastAtOrBeforeCol } from '../../sim/trace/columns.ts';
 import type { Diagram } from './diagram.ts';
 import { el } from './dom.ts';
 import { fmtTime } from './format.ts';
@@ -73,7 +73,7 @@ export class Controls {
     for (const b of this.root.querySelectorAll('button')) b.addEventListener('mousedown', (ev) => ev.preventDefault());
     parent.appendChild(this.root);
     store.on('model', () => {
-      this.scrub.max = String(Math.max(0, (store.model?.events.length ?? 1) - 1));
+      this.scrub.max = String(Math.max(0, (store.model?.count ?? 1) - 1));
       this.pause();
       this.violationIdx = -1;
     });
@@ -95,7 +95,7 @@ export class Controls {
     const ev = this.store.cursorEvent();
     if (!m || !ev) return;
     this.scrub.value = String(this.store.cursor);
-    this.where.textContent = `event #${ev.seq} of ${m.events.length}   t = ${fmtTime(ev.t)}`;
+    this.where.textContent = `event #${ev.seq} of ${m.count}   t = ${fmtTime(ev.t)}`;
     if (!this.playing) this.diagram.reveal(ev.t);
   }
 
@@ -106,8 +106,8 @@ export class Controls {
 
   private play(): void {
     const m = this.store.model;
-    if (!m || m.events.length === 0) return;
-    if (this.store.cursor >= m.events.length - 1) this.store.setCursor(0);
+    if (!m || m.count === 0) return;
+    if (this.store.cursor >= m.count - 1) this.store.setCursor(0);
     this.playing = true;
     this.playBtn.textContent = '‖ pause';
     this.playT = this.store.cursorEvent()?.t ?? 0;
@@ -127,9 +127,9 @@ export class Controls {
     const dt = Math.max(0, now - this.lastWall);
     this.lastWall = now;
     this.playT += dt * 1000 * Number(this.speed.value);
-    const target = seqAtTime(m, this.playT);
-    if (target >= m.events.length - 1) {
-      this.store.setCursor(m.events.length - 1);
+    const target = lastAtOrBeforeCol(m.t, this.playT, m.count);
+    if (target >= m.count - 1) {
+      this.store.setCursor(m.count - 1);
       this.pause();
       return;
     }

@@ -3,6 +3,7 @@
 // diagram shows. Brushing moves the diagram; zooming the diagram moves the brush.
 
 import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
+import { OUTCOME } from '../../sim/trace/columns.ts';
 import { COLORS } from './diagram.ts';
 import type { Store } from './store.ts';
 
@@ -77,11 +78,13 @@ export class Overview {
     const sent = new Float64Array(cols);
     const dropped = new Float64Array(cols);
     const span = Math.max(1, m.endT - m.startT);
-    for (const r of m.messages) {
-      if (this.store.hiddenTypes.has(r.type) || this.store.hiddenNodes.has(r.from) || this.store.hiddenNodes.has(r.to)) continue;
-      const c = Math.min(cols - 1, Math.floor(((r.sendT - m.startT) / span) * cols));
+    const typeShown = m.messageTypes.map((t) => !this.store.hiddenTypes.has(t));
+    const laneShown = m.nodes.map((n) => !this.store.hiddenNodes.has(n));
+    for (let i = 0; i < m.msgCount; i++) {
+      if (!typeShown[m.mType[i] as number] || !laneShown[m.mFrom[i] as number] || !laneShown[m.mTo[i] as number]) continue;
+      const c = Math.min(cols - 1, Math.floor((((m.mSendT[i] as number) - m.startT) / span) * cols));
       sent[c]!++;
-      if (r.outcome === 'dropped') dropped[c]!++;
+      if (m.mOutcome[i] === OUTCOME.dropped) dropped[c]!++;
     }
     let max = 1;
     for (const v of sent) if (v > max) max = v;

@@ -12,5 +12,5 @@ export type ToWorker = { kind: 'list' } | { kind: 'run'; file: string; seed: str
 
 export type FromWorker =
   | { kind: 'list'; scenarios: ScenarioEntry[]; problems: string[] }
-  | { kind: 'done'; file: string; name: string; seed: string; text: string; hash: string; held: boolean; explanation: string; wallMs: number }
+  | { kind: 'done'; file: string; name: string; seed: string; blob: Blob; hash: string; held: boolean; explanation: string; wallMs: number }
   | { kind: 'error'; message: string };

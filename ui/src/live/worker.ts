@@ -60,7 +60,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     const t0 = performance.now();
     const result = runPrepared(prepared, { trace: sink });
     const wallMs = performance.now() - t0;
-    post({ kind: 'done', file: msg.file, name: scenario.name, seed: prepared.seed, text: sink.text(), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs });
+    post({ kind: 'done', file: msg.file, name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs });
   } catch (err) {
     post({ kind: 'error', message: describe(err) });
   }
