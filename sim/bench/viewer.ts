@@ -8,7 +8,9 @@
 // - baseline_fetch_text_ms: the least any loader must do, fetching the same
 //   file as one string in the same page; open_vs_baseline is the ratio;
 // - causal_ms: causal past of the last event (computed in the worker, until
-//   the page has the marks); search_ms: a text search over every event;
+//   the page has the marks); search_ms: a text search over every event that
+//   must parse each line ("deliver #7"), search_token_ms one the raw line
+//   decides first ("7777"; see rawLineDecides in ui/src/store.ts);
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -80,10 +82,16 @@ const PAGE_MEASURE = `(async () => {
   s.causal = false;
   t = performance.now();
   s.setSearch('deliver #7');
-  await wait('filter', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
   const search = performance.now() - t;
   let hits = 0;
   for (const v of s.searchHits || []) hits += v;
+  t = performance.now();
+  s.setSearch('7777');
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  const searchToken = performance.now() - t;
+  let tokenHits = 0;
+  for (const v of s.searchHits || []) tokenHits += v;
   s.setSearch('');
   const frames = [];
   const d = f.diagram;
@@ -98,7 +106,7 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
   const baseline = performance.now() - t;
-  return { causal, past, search, hits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+  return { causal, past, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
@@ -113,7 +121,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
-  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
@@ -129,6 +137,8 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     causal_past_events: r.past,
     search_ms: Math.round(r.search),
     search_hits: r.hits,
+    search_token_ms: Math.round(r.searchToken),
+    search_token_hits: r.tokenHits,
     frame_ms: +mean.toFixed(1),
     frame_max_ms: +Math.max(...r.frames).toFixed(1),
     density_at_whole_run: r.aggregatedAtWhole,

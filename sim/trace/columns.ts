@@ -139,6 +139,8 @@ export class ColumnarBuilder {
   private mOutcome = new Uint8Array(1024);
   private mDupOf = new Int32Array(1024);
   private mOriginSeq = new Int32Array(1024);
+  /** Message id -> index: a table for the engine's small sequential ids (+1, 0 = none), a Map for any others. */
+  private idTable = new Int32Array(1024);
   private readonly byId = new Map<number, number>();
   private readonly typeIndex = new Map<string, number>();
   private readonly typeNames: string[] = [];
@@ -203,18 +205,20 @@ export class ColumnarBuilder {
 
   private addMessage(id: number, from: number, to: number, type: number, seq: number, t: number, dupOf: number, originSeq: number): number {
     const i = this.m++;
-    const need = this.m;
-    this.mId = grow(this.mId, need);
-    this.mFrom = grow(this.mFrom, need);
-    this.mTo = grow(this.mTo, need);
-    this.mType = grow(this.mType, need);
-    this.mSendSeq = grow(this.mSendSeq, need);
-    this.mSendT = grow(this.mSendT, need);
-    this.mEndSeq = grow(this.mEndSeq, need);
-    this.mEndT = grow(this.mEndT, need);
-    this.mOutcome = grow(this.mOutcome, need);
-    this.mDupOf = grow(this.mDupOf, need);
-    this.mOriginSeq = grow(this.mOriginSeq, need);
+    if (this.m > this.mId.length) {
+      const need = this.m;
+      this.mId = grow(this.mId, need);
+      this.mFrom = grow(this.mFrom, need);
+      this.mTo = grow(this.mTo, need);
+      this.mType = grow(this.mType, need);
+      this.mSendSeq = grow(this.mSendSeq, need);
+      this.mSendT = grow(this.mSendT, need);
+      this.mEndSeq = grow(this.mEndSeq, need);
+      this.mEndT = grow(this.mEndT, need);
+      this.mOutcome = grow(this.mOutcome, need);
+      this.mDupOf = grow(this.mDupOf, need);
+      this.mOriginSeq = grow(this.mOriginSeq, need);
+    }
     this.mId[i] = id;
     this.mFrom[i] = from;
     this.mTo[i] = to;
@@ -226,8 +230,23 @@ export class ColumnarBuilder {
     this.mOutcome[i] = OUTCOME.inFlight;
     this.mDupOf[i] = dupOf;
     this.mOriginSeq[i] = originSeq;
-    this.byId.set(id, i);
+    this.setIndexOf(id, i);
     return i;
+  }
+
+  private setIndexOf(id: number, i: number): void {
+    if (Number.isInteger(id) && id >= 0 && id < 1 << 28) {
+      if (id >= this.idTable.length) this.idTable = grow(this.idTable, id + 1);
+      this.idTable[id] = i + 1;
+    } else this.byId.set(id, i);
+  }
+
+  private indexOf(id: number): number | undefined {
+    if (Number.isInteger(id) && id >= 0 && id < 1 << 28) {
+      const v = id < this.idTable.length ? (this.idTable[id] as number) : 0;
+      return v === 0 ? undefined : v - 1;
+    }
+    return this.byId.get(id);
   }
 
   private internType(name: string): number {
@@ -272,7 +291,7 @@ export class ColumnarBuilder {
       case 'duplicate': {
         lane = this.laneFor(ev.from);
         peer = this.laneFor(ev.to);
-        const orig = this.byId.get(ev.of);
+        const orig = this.indexOf(ev.of);
         const type = orig === undefined ? this.internType('?') : (this.mType[orig] as number);
         const originSeq = orig === undefined ? -1 : (this.mSendSeq[orig] as number);
         msg = this.addMessage(ev.id, lane, peer, type, s, ev.t, orig ?? -1, originSeq);
@@ -284,7 +303,7 @@ export class ColumnarBuilder {
         lane = this.laneFor(ev.to);
         peer = this.laneFor(ev.from);
         onTimeline = ev.type === 'deliver';
-        const i = this.byId.get(ev.id);
+        const i = this.indexOf(ev.id);
         if (i !== undefined) {
           msg = i;
           this.mEndSeq[i] = s;

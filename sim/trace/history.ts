@@ -117,6 +117,26 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
     p.points = linearizationPoints(p.order, ops);
     p.verdict = 'linearizable';
   }
+  // The checker stops at the first key that fails: check the others on their own, to draw their linearizations too.
+  let steps = result.steps;
+  let budget = (opts.maxSteps ?? 500_000) - steps;
+  for (const p of parts.values()) {
+    if (p.verdict !== 'unchecked' || p.key === result.failure?.partition || budget <= 0) continue;
+    const own = new Set(p.ops);
+    const r = checkOperations(
+      checked.filter((op) => own.has(op.id)),
+      model,
+      { maxSteps: budget, coreSteps: 0 },
+    );
+    steps += r.steps;
+    budget -= r.steps;
+    const order = r.linearization?.get(p.key);
+    if (order) {
+      p.order = order.map((s) => s.op.id);
+      p.points = linearizationPoints(p.order, ops);
+      p.verdict = 'linearizable';
+    } else if (r.failure) p.verdict = 'not-linearizable';
+  }
   let failure: HistoryFailure | undefined;
   const f = result.failure;
   if (f) {
@@ -129,5 +149,5 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
       p.verdict = 'not-linearizable';
     }
   }
-  return { model: name, verdict: result.verdict, partitions: [...parts.values()], ignored, failure, steps: result.steps };
+  return { model: name, verdict: result.verdict, partitions: [...parts.values()], ignored, failure, steps };
 }

@@ -44,6 +44,9 @@ export const EVENT_FIELDS: Record<TraceEventType, Record<string, Field>> = {
 
 export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as TraceEventType[];
 
+/** EVENT_FIELDS as lists, computed once (checkEvent runs per line). */
+const FIELD_LISTS = new Map<string, [string, Field][]>(Object.entries(EVENT_FIELDS).map(([t, f]) => [t, Object.entries(f)]));
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -53,6 +56,11 @@ function fieldOk(v: unknown, f: Field): boolean {
   if (f === 'array') return Array.isArray(v);
   if (f === 'number') return typeof v === 'number' && Number.isFinite(v);
   return typeof v === 'string';
+}
+
+/** A blank line, without copying a non-blank one (a JSON line starts with "{"). */
+function isBlank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) !== 123 && text.trim() === '');
 }
 
 function short(line: string): string {
@@ -82,12 +90,12 @@ export function checkEvent(doc: unknown, expectedSeq: number, lastT: number, fil
   if (!isObject(doc)) throw new InputError('expected an event (a JSON object)', file, where);
   const type = doc.type;
   if (typeof type !== 'string') throw new InputError('event has no "type"', file, where);
-  const fields = EVENT_FIELDS[type as TraceEventType] as Record<string, Field> | undefined;
+  const fields = FIELD_LISTS.get(type);
   if (!fields) throw new InputError(`unknown event type "${type}"; expected one of: ${EVENT_TYPES.join(', ')}`, file, where);
   if (doc.seq !== expectedSeq) throw new InputError(`expected event seq ${expectedSeq} (events are numbered from 0, one per line), got ${JSON.stringify(doc.seq ?? null)}`, file, where);
   if (typeof doc.t !== 'number' || !Number.isFinite(doc.t)) throw new InputError(`${type} event: "t" must be a number of µs`, file, where);
   if (doc.t < lastT) throw new InputError(`time goes backwards: t=${doc.t} after t=${lastT}`, file, where);
-  for (const [k, f] of Object.entries(fields)) {
+  for (const [k, f] of fields) {
     if (!fieldOk(doc[k], f)) throw new InputError(`${type} event: field "${k}" must be ${f === 'any' ? 'present' : `a ${f}`}`, file, where);
   }
   return doc as unknown as TraceEvent;
@@ -221,7 +229,7 @@ export class TraceReader {
       return;
     }
     if (this.footer) throw new InputError('unexpected line after the end line', file, `line ${lineNo}`);
-    if (text.trim() === '') throw new InputError('empty line inside the trace', file, `line ${lineNo}`);
+    if (isBlank(text)) throw new InputError('empty line inside the trace', file, `line ${lineNo}`);
     let doc: unknown;
     try {
       doc = JSON.parse(text);

@@ -100,6 +100,11 @@ describe('analyzeHistory', () => {
         const p = a.partitions.find((x) => x.key === f.key)!;
         expect(p.verdict).toBe('not-linearizable');
         expect(p.order).toEqual(f.prefix);
+        // The other key is still checked and drawn, though the checker stops at the first failing key.
+        for (const other of a.partitions.filter((x) => x.key !== f.key)) {
+          expect(other.verdict).toBe('linearizable');
+          expect(other.order.length).toBe(other.ops.length);
+        }
       }),
       { numRuns: 40 },
     );

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildColumns } from '../../sim/trace/columns.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
-import { Store } from '../../ui/src/store.ts';
+import { rawLineDecides, searchText, Store } from '../../ui/src/store.ts';
+import type { TraceEvent } from '../../sim/engine/types.ts';
 import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
 import { changedKeys } from '../../ui/src/panels/nodes.ts';
 import { HashRing } from '../../sim/protocols/ring/ring.ts';
@@ -106,5 +107,37 @@ describe('changedKeys', () => {
     expect(changedKeys(m, 'n1', 3)).toEqual([]); // the first: nothing to compare with
     expect(changedKeys(m, 'n1', 5)).toEqual(['role', 'term']);
     expect(changedKeys(m, 'n1', 13)).toEqual(['role', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'log']);
+  });
+});
+
+describe('rawLineDecides (the loader worker searches the JSON line first)', () => {
+  it('for such a query, an event whose search text holds it has a JSON line that holds it too', async () => {
+    const { MemorySink } = await import('../../sim/engine/trace.ts');
+    const { parseScenario, prepareRun } = await import('../../sim/scenario/resolve.ts');
+    const { runPrepared } = await import('../../sim/scenario/run.ts');
+    const { loadAllScenarios } = await import('../../sim/cli/scenarios.ts');
+    const fc = (await import('fast-check')).default;
+    const events: TraceEvent[] = [...parseTrace(raftTrace()).events];
+    for (const { file, scenario } of (await loadAllScenarios()).slice(0, 6)) {
+      const sink = new MemorySink();
+      runPrepared(prepareRun(parseScenario(scenario, file), { file }), { trace: sink });
+      events.push(...parseTrace(sink.text()).events.filter((_, i) => i % 7 === 0));
+    }
+    let decided = 0;
+    fc.assert(
+      fc.property(fc.nat(events.length - 1), fc.nat(200), fc.integer({ min: 1, max: 12 }), (i, start, len) => {
+        const ev = events[i]!;
+        const text = searchText(ev);
+        const q = text.slice(start % text.length, (start % text.length) + len);
+        if (!rawLineDecides(q)) return;
+        decided++;
+        expect(JSON.stringify(ev).toLowerCase().includes(q), `${q} in ${JSON.stringify(ev)}`).toBe(true);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(decided).toBeGreaterThan(500);
+    expect(rawLineDecides('deliver #7')).toBe(false);
+    expect(rawLineDecides('requestvote')).toBe(true);
+    expect(rawLineDecides('caus')).toBe(false);
   });
 });

@@ -15,7 +15,10 @@ import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
-import { bigTrace, lockTrace, raftTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
+import { bigTrace, lockTrace, raftTrace, registerTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
+import { parseTrace } from '../../sim/trace/parse.ts';
+import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
+import { searchText } from '../../ui/src/store.ts';
 
 if (!HAVE_CHROMIUM) console.warn('viewer e2e tests SKIPPED: /usr/bin/chromium is missing (install it: apt-get install -y chromium)');
 
@@ -294,6 +297,56 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('draws the history per key as Porcupine does: linearization points, or the prefix, the stuck operation and the core; jump to cause goes to the operations', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'register.jsonl', registerTrace());
+    await page.waitForFunction(() => /not linearizable/.test(document.querySelector('[data-testid=history-verdict]')?.textContent ?? ''));
+    const verdict = await text(page, 'history-verdict');
+    expect(verdict).toContain('on key x');
+    expect(verdict).toContain('op 2 (c3 read→2) cannot be placed');
+    // Key x: the write and the first read are the longest prefix (points 1, 2); the wrong read is stuck and in the core.
+    expect(await page.locator('[data-testid=history-op-2]').getAttribute('data-role')).toBe('stuck');
+    expect(await page.locator('[data-testid=history-point]').evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-op'), p.getAttribute('data-order')]))).toEqual([
+      ['0', '1'],
+      ['1', '2'],
+    ]);
+    // Jump to cause: the cursor goes to the stuck read's return (not the end-of-run check), the window to the core.
+    await page.keyboard.press('End');
+    await page.click('[data-testid=history-jump]');
+    expect(await cursorDesc(page)).toMatch(/^#8 .*c3 return op 2/);
+    const [w0, w1] = await page.evaluate(() => (window as unknown as { __faultline: { store: { window: [number, number] } } }).__faultline.store.window);
+    expect(w0).toBeLessThanOrEqual(500);
+    expect(w1).toBeGreaterThanOrEqual(600);
+    expect(w1 - w0).toBeLessThan(1000);
+    // The violation's own button does the same.
+    await page.keyboard.press('End');
+    await page.click('[data-testid=jump-ops-0]');
+    expect(await cursorDesc(page)).toMatch(/^#8 /);
+    // Key y is linearizable: the write takes effect before the read, both inside their bars.
+    await page.keyboard.press('0');
+    await page.selectOption('[data-testid=history-key]', 'y');
+    expect(await page.locator('[data-testid=history-point]').evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-op'), p.getAttribute('data-order')]))).toEqual([
+      ['3', '1'],
+      ['4', '2'],
+    ]);
+    expect(await page.locator('[data-testid=panel-history] [data-role=stuck]').count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS, 'viewer-history.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the state of the nodes before and after a violation's causing event, side by side", async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    // Cause #23: n3 publishes itself leader of term 1 while n1 is.
+    const n3 = await text(page, 'violation-state-0-n3');
+    expect(n3).toContain('changed role');
+    // n3 had published nothing before (it had just restarted): before is empty, after is the leader state.
+    expect(n3).toMatch(/before[\s\S]*nothing published yet[\s\S]*after[\s\S]*role: "leader"[\s\S]*term: 1/);
+    await page.close();
+  });
+
   it('exports the trace in Chrome trace event format', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);
@@ -365,6 +418,28 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
       f.diagram.draw();
       return f.diagram.lastDrawMs;
     });
+    // Above the page's keep limit: details, causal past and search come from the loader worker; they agree with Node.
+    const parsed = parseTrace(big);
+    const cols = buildColumns(parsed);
+    const wantHits = parsed.events.filter((e) => searchText(e).includes('deliver #77')).length;
+    const wantPast = causalPastColumns(cols, 54_321).reduce((a, b) => a + b, 0);
+    const got = await page.evaluate(async () => {
+      const s = (window as unknown as { __faultline: { store: { on(t: string, f: () => void): void; setSearch(q: string): void; searchHits?: Uint8Array; causal: boolean; setCursor(n: number): void; causalMarks(): Uint8Array | undefined; event(n: number): { type: string } | undefined } } }).__faultline.store;
+      const wait = (topic: string, done: () => boolean): Promise<void> => new Promise((ok) => (done() ? ok() : s.on(topic, () => done() && ok())));
+      s.setSearch('deliver #77');
+      await wait('search', () => s.searchHits !== undefined);
+      const hits = s.searchHits!.reduce((a, b) => a + b, 0);
+      s.setSearch('');
+      s.causal = true;
+      s.setCursor(54_321);
+      await wait('causal', () => s.causalMarks() !== undefined);
+      const past = s.causalMarks()!.reduce((a, b) => a + b, 0);
+      s.causal = false;
+      await wait('details', () => s.event(54_321) !== undefined);
+      return { hits, past, type: s.event(54_321)!.type };
+    });
+    expect(got).toEqual({ hits: wantHits, past: wantPast, type: parsed.events[54_321]!.type });
+    await page.waitForFunction(() => /^#54321 /.test(document.querySelector('[data-testid=cursor-desc]')?.textContent ?? ''));
     const report = { events: 100_000, bytes: big.length, wallFromNavigationMs: wall, ...timings, msPerCursorStepFrameSynced: stepMs, msPerCursorMoveWork: syncStepMs, redrawAfterZoomMs: zoomDraw };
     writeFileSync(join(RESULTS, 'viewer-scale.json'), JSON.stringify(report, null, 2) + '\n');
     console.log('viewer scale (100k events):', JSON.stringify(report));

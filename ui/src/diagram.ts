@@ -137,10 +137,14 @@ export class Diagram {
       if (this.lastHover && this.tip.style.display === 'block') this.hover(this.lastHover);
     });
     store.on('causal', () => this.invalidate(false));
+    store.on('highlight', () => this.invalidate(false));
     store.on('filter', () => this.relayout());
     store.on('cursor', () => this.invalidate(false));
     store.on('window', () => this.followWindow());
-    new ResizeObserver(() => this.relayout()).observe(this.root);
+    // Only a change of width lays out again (the height follows the lanes, set here).
+    new ResizeObserver(() => {
+      if (Math.max(300, this.root.clientWidth) !== this.width) this.relayout();
+    }).observe(this.root);
   }
 
   /** Lay out lanes for the visible nodes and size the canvases. */
@@ -550,6 +554,17 @@ export class Diagram {
     }
     const marks = this.store.causalMarks();
     if (marks) this.drawCausal(ctx, marks);
+    // Events ringed in red: the operations of a linearizability violation's failing core.
+    ctx.strokeStyle = COLORS.violation;
+    ctx.lineWidth = 2;
+    for (const s of this.store.highlight) {
+      const l = s >= 0 && s < m.count ? (m.lane[s] as number) : -1;
+      const y = l < 0 ? undefined : this.yOfLane(l);
+      if (y === undefined) continue;
+      ctx.beginPath();
+      ctx.arc(this.x(m.t[s] as number), y, 7, 0, Math.PI * 2);
+      ctx.stroke();
+    }
     // Highlight the event under the cursor: its message, or a ring on its lane.
     const mi = m.msgOf[ev.seq] as number;
     ctx.strokeStyle = COLORS.cursor;

@@ -57,8 +57,12 @@ export class EventsList {
       this.scroller,
     ) as HTMLDivElement;
     parent.appendChild(this.root);
-    store.on('model', () => this.buildChips());
+    store.on('model', () => {
+      this.buildChips();
+      this.refilter();
+    });
     store.on('filter', () => this.refilter());
+    store.on('search', () => this.refilter());
     store.on('cursor', () => this.followCursor());
     store.on('details', () => this.renderRows());
     store.on('causal', () => this.renderRows());
@@ -86,7 +90,8 @@ export class EventsList {
     const m = this.store.model;
     if (!m) return;
     if (!this.store.filtersActive()) {
-      this.shown = Int32Array.from({ length: m.count }, (_, i) => i);
+      this.shown = new Int32Array(m.count);
+      for (let i = 0; i < m.count; i++) this.shown[i] = i;
     } else {
       const out = new Int32Array(m.count);
       let n = 0;

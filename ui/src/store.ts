@@ -12,7 +12,8 @@ import type { TraceEvent } from '../../sim/engine/types.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { causalPastColumns, type ColumnarModel } from '../../sim/trace/columns.ts';
 
-export type Topic = 'model' | 'cursor' | 'filter' | 'window' | 'details' | 'causal';
+/** model: a trace was loaded (views rebuild everything); filter: node or type filters; search: the search text or its results. */
+export type Topic = 'model' | 'cursor' | 'filter' | 'search' | 'window' | 'details' | 'causal' | 'highlight';
 
 /** Up to this many events, the page keeps every event and answers details, causal past and search itself. */
 export const SYNC_LIMIT = 50_000;
@@ -48,6 +49,22 @@ export function searchText(ev: TraceEvent): string {
   return `#${ev.seq} ${describeEvent(ev)}`.toLowerCase();
 }
 
+/** Characters a search can be answered for from the raw JSON line first (see `mayMatch`). */
+const TOKEN = /^[a-z0-9_.=\-/[\]{},'<>!?@$%^&*+~|;]+$/;
+/** Words of the event descriptions (sim/trace/chrome.ts describeEvent) that are not in the JSON of the event. */
+const DESCRIPTION_ONLY = ['unsynced', 'links', 'caused', 'by'];
+
+/**
+ * Whether the search text of an event ("#seq description", lower case) can
+ * contain `query` only if its JSON line (lower case) does: true for a query
+ * without spaces, quotes, '#', parentheses, ':' or non-ASCII and not part of a
+ * word only descriptions have, because every other piece of a description is
+ * the event's type, a field name, or a value written as in the JSON.
+ */
+export function rawLineDecides(query: string): boolean {
+  return TOKEN.test(query) && !DESCRIPTION_ONLY.some((w) => w.includes(query));
+}
+
 export class Store {
   model: ColumnarModel | undefined;
   info: LoadInfo | undefined;
@@ -62,6 +79,10 @@ export class Store {
   window: [number, number] = [0, 1];
   /** Show the causal past of the cursor event. */
   causal = false;
+  /** Events ringed on the diagram (the operations of a linearizability violation's core). */
+  highlight: number[] = [];
+  /** Set by the history panel: move to the operations that cause a linearizability violation. */
+  focusHistory: (() => void) | undefined;
   private causalCache: { seq: number; marks: Uint8Array } | undefined;
   private causalWanted = -1;
   private texts: string[] | undefined;
@@ -90,14 +111,14 @@ export class Store {
     this.hiddenTypes.clear();
     this.search = '';
     this.searchHits = undefined;
+    this.highlight = [];
+    this.focusHistory = undefined;
     this.texts = undefined;
     this.causalCache = undefined;
     this.chunks = new Map();
     this.pending = new Set();
     this.window = [model.startT, model.endT];
     this.emit('model');
-    this.emit('window');
-    this.emit('filter');
     this.emit('cursor');
   }
 
@@ -195,7 +216,7 @@ export class Store {
     return undefined;
   }
 
-  /** Set the search text (lower-cased); matches are computed here or in the worker, then 'filter' is emitted. */
+  /** Set the search text (lower-cased); matches are computed here or in the worker, then 'search' is emitted. */
   setSearch(query: string): void {
     this.search = query.trim().toLowerCase();
     this.searchHits = undefined;
@@ -207,10 +228,10 @@ export class Store {
       void src.search(q).then((hits) => {
         if (gen !== this.searchGen || this.search !== q) return;
         this.searchHits = hits;
-        this.emit('filter');
+        this.emit('search');
       });
     }
-    this.emit('filter');
+    this.emit('search');
   }
 
   /** Is a search running in the worker (its results not in yet)? */

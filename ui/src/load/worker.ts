@@ -16,7 +16,7 @@ import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
-import { searchText } from '../store.ts';
+import { rawLineDecides, searchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -35,6 +35,13 @@ interface Loaded {
 }
 
 let loaded: Loaded | undefined;
+
+/** Let queued messages from the page run before going on. */
+function yieldToTasks(): Promise<void> {
+  return new Promise((ok) => setTimeout(ok, 0));
+}
+
+
 let searchGen = 0;
 
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -158,7 +165,16 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // After the first paint: check the footer's hash over every byte before it.
   if (loaded.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
-    for await (const c of chunksOf(loaded.blob.slice(0, loaded.footerAt).stream())) h.update(c);
+    let since = 0;
+    for await (const c of chunksOf(loaded.blob.slice(0, loaded.footerAt).stream())) {
+      h.update(c);
+      since += c.length;
+      // Stream reads can resolve as microtasks: give the page's questions (causal past, details) their turn.
+      if (since > 4 << 20) {
+        since = 0;
+        await yieldToTasks();
+      }
+    }
     post({ kind: 'verified', hash: bytesToHex(h.digest()) === summary.footer.hash ? 'ok' : 'mismatch' });
   }
 }
@@ -183,15 +199,24 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
 async function search(l: Loaded, query: string, gen: number): Promise<Uint8Array | undefined> {
   const marks = new Uint8Array(l.count);
   let seq = 0;
+  const quick = rawLineDecides(query);
   const splitter = new LineSplitter((text) => {
     if (seq >= l.count) return;
     const s = seq++;
+    // The raw line first (cheap), the parsed description only for the lines that may match.
+    if (quick && !text.toLowerCase().includes(query)) return;
     if (searchText(JSON.parse(text) as TraceEvent).includes(query)) marks[s] = 1;
   });
   const start = l.lineStart[1] as number;
   const end = l.lineStart[l.count + 1] as number;
+  let since = 0;
   for await (const c of chunksOf(l.blob.slice(start, end).stream())) {
     splitter.push(c);
+    since += c.length;
+    if (since > 4 << 20) {
+      since = 0;
+      await yieldToTasks();
+    }
     if (gen !== searchGen) return undefined;
   }
   splitter.end();
