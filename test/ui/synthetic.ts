@@ -194,3 +194,25 @@ export function registerTrace(): string {
   ];
   return traceText({ scenario: 'register-synthetic', protocol: 'synthetic', nodes }, ev);
 }
+
+/** Twelve message types, faults starting close together (three partitions, a loss burst, a disk corruption) and a quiesce point. */
+export function faultsTrace(): string {
+  const nodes = ['a', 'b', 'c', 'd'].map((id) => ({ id, role: 'server' }));
+  const ev: NoSeq<TraceEvent>[] = nodes.map((n) => ({ t: 0, type: 'start' as const, node: n.id }));
+  for (let i = 0; i < 12; i++) {
+    const from = nodes[i % 4]!.id;
+    const to = nodes[(i + 1) % 4]!.id;
+    ev.push({ t: 100 + i * 10, type: 'send', id: i, from, to, msg: { type: `Type${String(i).padStart(2, '0')}` } });
+  }
+  for (let i = 0; i < 12; i++) ev.push({ t: 400 + i * 10, type: 'deliver', id: i, from: nodes[i % 4]!.id, to: nodes[(i + 1) % 4]!.id });
+  ev.push(
+    { t: 600, type: 'partition', label: 'a | b,c,d', blocked: [['a', 'b']] },
+    { t: 601, type: 'partition', label: 'b | a,c,d', blocked: [['b', 'a']] },
+    { t: 602, type: 'partition', label: 'c | a,b,d', blocked: [['c', 'a']] },
+    { t: 603, type: 'network', loss: 0.3, duplicate: 0 },
+    { t: 604, type: 'disk', node: 'b', op: 'corrupt', key: 'log' },
+    { t: 800, type: 'network', loss: 0, duplicate: 0 },
+    { t: 900, type: 'heal', label: 'heal', blocked: [] },
+  );
+  return traceText({ scenario: 'faults-synthetic', protocol: 'synthetic', nodes, timeline: [{ at: 950, kind: 'quiesce' }] }, [...ev, { t: 1000, type: 'log', node: '*', text: 'quiesce: faults stopped, liveness phase begins' }]);
+}

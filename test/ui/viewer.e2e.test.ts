@@ -15,7 +15,7 @@ import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
-import { bigTrace, lockTrace, raftTrace, registerTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
+import { bigTrace, faultsTrace, lockTrace, raftTrace, registerTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
 import { searchText } from '../../ui/src/store.ts';
@@ -344,6 +344,56 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(n3).toContain('changed role');
     // n3 had published nothing before (it had just restarted): before is empty, after is the leader state.
     expect(n3).toMatch(/before[\s\S]*nothing published yet[\s\S]*after[\s\S]*role: "leader"[\s\S]*term: 1/);
+    await page.close();
+  });
+
+  it('names every message type in its own colour, draws loss bursts, corruption and quiesce with labels that never overlap, and keeps the width', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'faults.jsonl', faultsTrace());
+    const colours = await page.locator('[data-testid^=legend-type-] .swatch').evaluateAll((ss) => ss.map((s) => (s as HTMLElement).style.background));
+    expect(colours.length).toBe(12);
+    expect(new Set(colours).size).toBe(12);
+    const legend = await text(page, 'legend');
+    expect(legend).toContain('loss burst');
+    expect(legend).toContain('disk corruption');
+    expect(legend).toContain('quiesce');
+    expect(legend).not.toContain('Raft leader');
+    // Not a scenario of scenarios/: the drop-down says so instead of showing another one.
+    await page.waitForFunction(() => (document.querySelector('[data-testid=scenario] option:checked')?.textContent ?? '').includes('faults-synthetic'));
+    type Placed = { text: string; x: number; row: number; width: number };
+    const labels = await page.evaluate(() => (window as unknown as { __faultline: { diagram: { labels: { placed: Placed[]; hidden: number } } } }).__faultline.diagram.labels);
+    expect(labels.placed.map((l) => l.text).sort()).toEqual(['loss burst 30%', 'partition a | b,c,d', 'partition b | a,c,d', 'partition c | a,b,d', 'quiesce']);
+    for (const a of labels.placed) for (const b of labels.placed) if (a !== b && a.row === b.row) expect(a.x + a.width <= b.x || b.x + b.width <= a.x, `${a.text} overlaps ${b.text}`).toBe(true);
+    // Scrubbing end to end never changes the diagram's width (so the time axis stays put).
+    const width = (): Promise<number> => page.locator('[data-testid=diagram] canvas.overlay').evaluate((c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    const w0 = await width();
+    for (const at of ['0', '10', '20', '30', '40']) {
+      await page.locator('[data-testid=scrubber]').fill(at);
+      expect(await width()).toBe(w0);
+    }
+    // Animation: while playing, the messages in flight are dots.
+    await page.keyboard.press('Home');
+    await page.click('[data-testid=animate]');
+    await page.selectOption('[data-testid=speed]', '0.001');
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => ((window as unknown as { __faultline: { diagram: { animatedDots: number } } }).__faultline.diagram.animatedDots ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.click('[data-testid=play]');
+    // A tooltip from this trace does not stay when another is opened.
+    const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    const shown = await page.locator('[data-testid=diagram] canvas.overlay').evaluate(async (c, y) => {
+      const r = c.getBoundingClientRect();
+      const tip = document.querySelector('[data-testid=diagram-tip]') as HTMLElement;
+      for (let x = r.left + 72; x < r.right; x += 4) {
+        c.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: r.top + y, bubbles: true }));
+        await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+        if (tip.style.display === 'block') return true;
+      }
+      return false;
+    }, 26 + 0.5 * ((box.height - 34) / 4));
+    expect(shown).toBe(true);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    expect(await page.locator('[data-testid=diagram-tip]').evaluate((t) => (t as HTMLElement).style.display)).toBe('none');
     await page.close();
   });
 

@@ -66,6 +66,7 @@ export class Controls {
       el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '▶|'),
       el('label', null, ' speed ', this.speed),
       this.causalToggle(),
+      this.animateToggle(),
       this.scrub,
       this.where,
     );
@@ -79,6 +80,15 @@ export class Controls {
     });
     store.on('cursor', () => this.update());
     document.addEventListener('keydown', (ev) => this.key(ev));
+  }
+
+  private animateToggle(): HTMLLabelElement {
+    const box = el('input', { attrs: { type: 'checkbox' }, testid: 'animate' });
+    box.addEventListener('change', () => {
+      this.store.animate = box.checked;
+      this.diagram.redrawOverlay();
+    });
+    return el('label', { title: 'while playing, draw each message in flight as a dot moving from sender to receiver (as RaftScope does); best at slow speeds' }, box, ' animate');
   }
 
   private causalToggle(): HTMLLabelElement {
@@ -117,6 +127,8 @@ export class Controls {
 
   private pause(): void {
     this.playing = false;
+    this.store.playT = undefined;
+    this.diagram.redrawOverlay();
     this.playBtn.textContent = '▶ play';
   }
 
@@ -127,6 +139,8 @@ export class Controls {
     const dt = Math.max(0, now - this.lastWall);
     this.lastWall = now;
     this.playT += dt * 1000 * Number(this.speed.value);
+    this.store.playT = this.playT;
+    if (this.store.animate) this.diagram.redrawOverlay();
     const target = lastAtOrBeforeCol(m.t, this.playT, m.count);
     if (target >= m.count - 1) {
       this.store.setCursor(m.count - 1);

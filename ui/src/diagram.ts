@@ -32,7 +32,38 @@ export const COLORS = {
   cursor: '#e67e22',
   causal: 'rgba(230, 126, 34, 0.75)',
   lane: '#d9dde3',
+  loss: 'rgba(208, 52, 44, 0.07)',
+  quiesce: '#2e8b57',
+  corrupt: '#d0342c',
 };
+
+/**
+ * Places short labels in a few rows under the axis so that none overlaps
+ * another: each goes in the first row with room at its x, and is left out
+ * (counted in `hidden`) when no row has room.
+ */
+export class LabelRows {
+  private readonly rows: [number, number][][];
+  hidden = 0;
+  placed: { text: string; x: number; row: number; width: number }[] = [];
+  constructor(n: number) {
+    this.rows = Array.from({ length: n }, () => []);
+  }
+  place(ctx: CanvasRenderingContext2D, text: string, x: number, color: string): boolean {
+    const w = ctx.measureText(text).width + 6;
+    for (let r = 0; r < this.rows.length; r++) {
+      const row = this.rows[r]!;
+      if (row.some(([a, b]) => x < b && x + w > a)) continue;
+      row.push([x, x + w]);
+      ctx.fillStyle = color;
+      ctx.fillText(text, x, TOP + 11 + r * 12);
+      this.placed.push({ text, x, row: r, width: w });
+      return true;
+    }
+    this.hidden++;
+    return false;
+  }
+}
 
 /** Colours for message types: blues, greens, browns, greys first (no red or purple: those mean dropped and duplicate). */
 const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b', '#e67e22', '#00838f'];
@@ -71,6 +102,8 @@ export class Diagram {
   /** Per model lane / message type code: 1 when shown. */
   private laneShown = new Uint8Array(0);
   private typeShown = new Uint8Array(0);
+  /** Fault labels of the last draw (tests check that none overlap). */
+  labels = new LabelRows(0);
   /** Whether the last base draw aggregated (density) instead of drawing messages one by one. */
   aggregated = false;
   private laneH = 40;
@@ -82,6 +115,8 @@ export class Diagram {
   /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
   lastDrawMs = 0;
   visibleMessages = 0;
+  /** Dots drawn by the last animation frame. */
+  animatedDots = 0;
   private lastHover: { clientX: number; clientY: number } | undefined;
   private opReturnedAt = new Map<number, string>();
 
@@ -202,6 +237,11 @@ export class Diagram {
     this.applyingWindow = false;
   }
 
+  /** Redraw the overlay (cursor, highlights, animation) on the next frame. */
+  redrawOverlay(): void {
+    this.invalidate(false);
+  }
+
   /** Make sure true time t is on screen (used while playing and when jumping). */
   reveal(t: number): void {
     const [t0, t1] = this.store.window;
@@ -278,17 +318,44 @@ export class Diagram {
     const clampX = (v: number): number => Math.max(LEFT - 2, Math.min(right + 2, v));
     const bottom = this.height - BOTTOM;
 
-    // Partition bands behind everything.
+    // Cluster-wide faults behind everything: partitions, loss bursts; their labels placed so they never overlap.
     ctx.font = '11px system-ui, sans-serif';
-    m.partitions.forEach((b, i) => {
+    const labels = new LabelRows(5);
+    for (const b of m.partitions) {
       const a = clampX(x(b.fromT));
       const e = clampX(x(b.toT ?? m.endT));
-      if (e < LEFT || a > right) return;
+      if (e < LEFT || a > right) continue;
       ctx.fillStyle = COLORS.partition;
       ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
-      ctx.fillStyle = '#4a4ac0';
-      ctx.fillText(`partition ${b.label}`, Math.max(a, LEFT) + 3, TOP + 11 + (i % 3) * 12);
+      labels.place(ctx, `partition ${b.label}`, Math.max(a, LEFT) + 3, '#4a4ac0');
+    }
+    m.network.forEach((n, i) => {
+      if (n.loss <= 0) return;
+      const end = m.network[i + 1]?.t ?? m.endT;
+      const a = clampX(x(n.t));
+      const e = clampX(x(end));
+      if (e < LEFT || a > right) return;
+      ctx.fillStyle = COLORS.loss;
+      ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
+      labels.place(ctx, `loss burst ${Math.round(n.loss * 100)}%`, Math.max(a, LEFT) + 3, '#a02020');
     });
+    // The quiesce point (faults stop and heal; liveness checks start): a dashed green rule.
+    for (const f of m.header.timeline) {
+      const q = f as { kind?: unknown; at?: unknown };
+      if (q.kind !== 'quiesce' || typeof q.at !== 'number') continue;
+      const qx = x(q.at);
+      if (qx < LEFT || qx > right) continue;
+      ctx.strokeStyle = COLORS.quiesce;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(qx, TOP);
+      ctx.lineTo(qx, bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      labels.place(ctx, 'quiesce', qx + 3, COLORS.quiesce);
+    }
+    this.labels = labels;
 
     // Lanes, their labels and outages.
     for (const [node, i] of this.lanes) {
@@ -313,6 +380,17 @@ export class Diagram {
       ctx.fillRect(a, y - this.laneH * 0.4, Math.max(2, e - a), this.laneH * 0.8);
       ctx.fillStyle = iv.kind === 'down' ? '#a02020' : '#8a6000';
       if (e - a > 40) ctx.fillText(iv.kind === 'down' ? 'crashed' : 'paused', a + 3, y - this.laneH * 0.4 + 11);
+    }
+
+    // Disk corruption: a red bolt on the lane, at any zoom.
+    for (const d of m.disk) {
+      const y = this.laneY(d.node);
+      const dx = x(d.t);
+      if (y === undefined || dx < LEFT || dx > right) continue;
+      ctx.fillStyle = COLORS.corrupt;
+      ctx.fillRect(dx - 0.75, y - this.laneH * 0.4, 1.5, this.laneH * 0.8);
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.fillText('⚡', dx + 2, y - this.laneH * 0.4 + 10);
     }
 
     // Messages: one by one when few are in view; per lane and time bucket when too many to read.
@@ -529,10 +607,10 @@ export class Diagram {
         const op = k === KIND.return ? this.opReturnedAt.get(s) : undefined;
         ctx.fillStyle = k === KIND.invoke ? '#444' : op === 'ok' ? '#2e8b57' : op === 'fail' ? '#d0342c' : '#e6a000';
         ctx.fillRect(ex - 2.5, y + 4, 5, 5);
-      } else if (k === KIND.crash || k === KIND.restart || k === KIND.pause || k === KIND.resume || k === KIND.disk || k === KIND.clock) {
-        ctx.fillStyle = k === KIND.disk ? '#d0342c' : '#000';
+      } else if (k === KIND.crash || k === KIND.restart || k === KIND.pause || k === KIND.resume || k === KIND.clock) {
+        ctx.fillStyle = '#000';
         ctx.font = '10px system-ui, sans-serif';
-        ctx.fillText(k === KIND.crash ? '✕' : k === KIND.restart ? '↻' : k === KIND.disk ? '⚡' : k === KIND.clock ? '~' : k === KIND.pause ? '‖' : '▶', ex - 4, y - 6);
+        ctx.fillText(k === KIND.crash ? '✕' : k === KIND.restart ? '↻' : k === KIND.clock ? '~' : k === KIND.pause ? '‖' : '▶', ex - 4, y - 6);
       }
     }
   }
@@ -565,6 +643,7 @@ export class Diagram {
       ctx.arc(this.x(m.t[s] as number), y, 7, 0, Math.PI * 2);
       ctx.stroke();
     }
+    if (this.store.animate && this.store.playT !== undefined) this.drawInFlight(ctx, this.store.playT);
     // Highlight the event under the cursor: its message, or a ring on its lane.
     const mi = m.msgOf[ev.seq] as number;
     ctx.strokeStyle = COLORS.cursor;
@@ -590,6 +669,31 @@ export class Diagram {
         ctx.stroke();
       }
     }
+  }
+
+  /** Messages in flight at true time t as dots between their ends (the animation while playing). At most 3000. */
+  private drawInFlight(ctx: CanvasRenderingContext2D, t: number): void {
+    const m = this.store.model!;
+    const lo = lowerBound(m.mSendT, t - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t, m.msgCount);
+    let n = 0;
+    for (let i = lo; i <= hi && n < 3000; i++) {
+      const a = m.mSendT[i] as number;
+      const bRaw = m.mEndT[i] as number;
+      const b = Number.isNaN(bRaw) ? m.endT : bRaw;
+      if (b <= t || !this.visible(i)) continue;
+      const f = b > a ? (t - a) / (b - a) : 1;
+      const ya = this.yOfLane(m.mFrom[i] as number) as number;
+      const yb = this.yOfLane(m.mTo[i] as number) as number;
+      const px = this.x(t);
+      const py = ya + (yb - ya) * f;
+      ctx.fillStyle = m.mOutcome[i] === OUTCOME.dropped ? COLORS.dropped : typeColor(m.messageTypes, m.messageTypes[m.mType[i] as number] as string);
+      ctx.beginPath();
+      ctx.arc(px, py, 4, 0, Math.PI * 2);
+      ctx.fill();
+      n++;
+    }
+    this.animatedDots = n;
   }
 
   /** The causal past of the cursor: the messages that carried it, and a dot on each event of it. */

@@ -5,7 +5,8 @@
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { OUTCOME } from '../../sim/trace/columns.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
-import { Diagram } from './diagram.ts';
+import { Diagram, typeColor } from './diagram.ts';
+import { isRaft } from './panels/shapes.ts';
 import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
@@ -33,22 +34,47 @@ const right = $('right');
 
 new Overview(left, store);
 const diagram = new Diagram(left, store);
-const legend = el(
-  'div',
-  { class: 'legend small' },
-  ...[
-    ['delivered', 'l-delivered'],
-    ['duplicate', 'l-duplicate'],
-    ['dropped ✕', 'l-dropped'],
-    ['in flight at the end', 'l-inflight'],
-    ['crashed', 'l-down'],
-    ['paused', 'l-paused'],
-    ['partition', 'l-partition'],
-    ['violation', 'l-violation'],
-    ['Raft leader / candidate', 'l-leader'],
-  ].map(([label, cls]) => el('span', { class: `key ${cls}` }, label as string)),
-  el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, ? for keys'),
-);
+// The legend names what this trace has: message types with their colours, and only the fault and role marks it uses.
+const legend = el('div', { class: 'legend small', testid: 'legend' });
+function buildLegend(): void {
+  const m = store.model;
+  if (!m) return;
+  const has = {
+    duplicate: Array.from(m.mDupOf).some((d) => d >= 0),
+    dropped: m.mOutcome.includes(OUTCOME.dropped),
+    inflight: m.mOutcome.includes(OUTCOME.inFlight),
+    down: m.intervals.some((i) => i.kind === 'down'),
+    paused: m.intervals.some((i) => i.kind === 'paused'),
+    partition: m.partitions.length > 0,
+    loss: m.network.some((n) => n.loss > 0),
+    corrupt: m.disk.length > 0,
+    quiesce: m.header.timeline.some((f) => (f as { kind?: unknown }).kind === 'quiesce'),
+    violation: m.violations.length > 0,
+    raft: [...m.states.values()].some((list) => list.some((s) => isRaft(s.state))),
+  };
+  const keys: [string, string, boolean][] = [
+    ['duplicate', 'l-duplicate', has.duplicate],
+    ['dropped ✕', 'l-dropped', has.dropped],
+    ['in flight at the end', 'l-inflight', has.inflight],
+    ['crashed', 'l-down', has.down],
+    ['paused', 'l-paused', has.paused],
+    ['partition', 'l-partition', has.partition],
+    ['loss burst', 'l-loss', has.loss],
+    ['⚡ disk corruption', 'l-corrupt', has.corrupt],
+    ['quiesce', 'l-quiesce', has.quiesce],
+    ['violation', 'l-violation', has.violation],
+    ['Raft leader / candidate', 'l-leader', has.raft],
+  ];
+  const types = m.messageTypes.slice(0, 16).map((t) => el('span', { class: 'key-type', testid: `legend-type-${t}` }, el('span', { class: 'swatch', style: { background: typeColor(m.messageTypes, t) } }), t));
+  replace(
+    legend,
+    ...types,
+    m.messageTypes.length > 16 ? el('span', { class: 'muted' }, `+${m.messageTypes.length - 16} more types (see the message filter)`) : null,
+    ...keys.filter(([, , on]) => on).map(([label, cls]) => el('span', { class: `key ${cls}` }, label)),
+    el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, right-click a lane to inject a fault, ? for keys'),
+  );
+}
+store.on('model', buildLegend);
 left.appendChild(legend);
 const help = el('div', { class: 'help hidden', testid: 'help' }, el('h3', null, 'Keyboard'), el('table', null, ...SHORTCUTS.map(([k, d]) => el('tr', null, el('td', { class: 'mono' }, k), el('td', null, d)))));
 const events = new EventsList(document.createElement('div'), store);
@@ -285,6 +311,23 @@ $('help-btn').addEventListener('click', () => help.classList.toggle('hidden'));
 // ---------------------------------------------------------------- live runs
 
 const scenarioSel = $<HTMLSelectElement>('scenario');
+let scenarioList: ScenarioEntry[] = [];
+
+/** The drop-down shows the loaded trace's scenario (or says it is not one of scenarios/), not whatever was first. */
+function syncScenario(): void {
+  const h = store.model?.header;
+  if (!h) return;
+  scenarioSel.querySelector('option[data-loaded]')?.remove();
+  const entry = scenarioList.find((s) => s.name === h.scenario);
+  if (entry) scenarioSel.value = entry.file;
+  else if (scenarioList.length > 0) {
+    const opt = el('option', { attrs: { value: '', 'data-loaded': '' } }, `${h.scenario} (${h.protocol}) — loaded trace, not in scenarios/`);
+    opt.disabled = true;
+    scenarioSel.prepend(opt);
+    scenarioSel.value = '';
+  }
+}
+store.on('model', syncScenario);
 const seedBox = $<HTMLInputElement>('seed');
 const runBtn = $<HTMLButtonElement>('run');
 let worker: Worker | undefined;
@@ -309,7 +352,9 @@ function send(msg: ToWorker): void {
 
 function onWorker(msg: FromWorker): void {
   if (msg.kind === 'list') {
+    scenarioList = msg.scenarios;
     replace(scenarioSel, ...msg.scenarios.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
+    syncScenario();
     runBtn.disabled = msg.scenarios.length === 0;
     if (msg.problems.length) showWarnings(msg.problems.map((p) => `scenario not available: ${p}`));
     pendingList?.(msg.scenarios);

@@ -79,6 +79,10 @@ export class Store {
   window: [number, number] = [0, 1];
   /** Show the causal past of the cursor event. */
   causal = false;
+  /** Draw messages in flight as moving dots while playing. */
+  animate = false;
+  /** The playhead's true time while playing (between events), else undefined. */
+  playT: number | undefined;
   /** Events ringed on the diagram (the operations of a linearizability violation's core). */
   highlight: number[] = [];
   /** Set by the history panel: move to the operations that cause a linearizability violation. */
