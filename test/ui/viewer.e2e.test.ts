@@ -4,6 +4,7 @@
 // clearly, keep hostile text inert, and run a scenario live in the page with
 // the same trace hash as in Node.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { MemorySink } from '../../sim/engine/trace.ts';
 import { loadAllScenarios, loadScenario } from '../../sim/cli/scenarios.ts';
 import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
-import { serveViewer } from '../../sim/cli/commands/view.ts';
+import { REPO_ROOT, serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
 import { bigTrace, faultsTrace, lockTrace, raftTrace, registerTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
@@ -394,6 +395,66 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(shown).toBe(true);
     await openTrace(page, 'raft.jsonl', raftTrace());
     expect(await page.locator('[data-testid=diagram-tip]').evaluate((t) => (t as HTMLElement).style.display)).toBe('none');
+    await page.close();
+  });
+
+  it('crashes the Raft leader by right-click in a live run: the branch elects a new leader, and the saved scenario replays to the same hash', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=default&seed=7`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    type Api = { __faultline: { store: { model: { states: Map<string, { seq: number; t: number; state: { role?: string; term?: number } }[]>; count: number }; setCursor(s: number): void; cursor: number }; diagram: { laneAt(y: number): string | undefined } } };
+    // The first leader, just after it is elected.
+    const first = await page.evaluate(() => {
+      const s = (window as unknown as Api).__faultline.store;
+      let best: { node: string; seq: number; t: number; term: number } | undefined;
+      for (const [node, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && (!best || x.seq < best.seq)) best = { node, seq: x.seq, t: x.t, term: x.state.term ?? 0 };
+      return best!;
+    });
+    expect(first).toBeDefined();
+    await page.evaluate((seq) => (window as unknown as Api).__faultline.store.setCursor(seq + 5), first.seq);
+    const cursorT = await page.evaluate(() => {
+      const f = (window as unknown as Api).__faultline;
+      return (f.store.model as unknown as { t: Float64Array }).t[f.store.cursor]!;
+    });
+    const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    const y = await page.evaluate(
+      ({ top, height, node }) => {
+        const d = (window as unknown as Api).__faultline.diagram;
+        for (let yy = top; yy < top + height; yy += 2) if (d.laneAt(yy) === node) return yy + 6;
+        return -1;
+      },
+      { top: box.y, height: box.height, node: first.node },
+    );
+    expect(y).toBeGreaterThan(0);
+    await page.mouse.click(box.x + box.width / 2, y, { button: 'right' });
+    await page.click('[data-testid=inject-crash]');
+    await page.waitForFunction((n) => (document.querySelector('[data-testid=trace-source]')?.textContent ?? '').startsWith(`branch: crash ${n}`), first.node, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=save-scenario]');
+    // In the branch: the old leader goes down at the cursor's time, and another server becomes leader in a later term.
+    const after = await page.evaluate(
+      ({ node, t }) => {
+        const s = (window as unknown as Api).__faultline.store;
+        const m = s.model as unknown as { intervals: { node: string; kind: string; fromT: number }[] };
+        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t));
+        const leaders: [string, number][] = [];
+        for (const [n, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && x.t > t && n !== node) leaders.push([n, x.state.term ?? 0]);
+        return { crashed, leaders };
+      },
+      { node: first.node, t: cursorT },
+    );
+    expect(after.crashed).toBe(true);
+    expect(after.leaders.length).toBeGreaterThan(0);
+    expect(after.leaders[0]![1]).toBeGreaterThan(first.term);
+    await page.screenshot({ path: join(RESULTS, 'viewer-branch.png'), fullPage: true });
+    // Save as scenario: `faultline run` of the file gives the branch's trace hash.
+    const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-scenario]')]);
+    expect(download.suggestedFilename()).toBe('default-branch.json');
+    const saved = join(dir, 'default-branch.json');
+    await download.saveAs(saved);
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'faultline.js'), 'run', saved], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(/trace hash\s+([0-9a-f]{64})/.exec(run.stdout)?.[1]).toBe(hash);
     await page.close();
   });
 

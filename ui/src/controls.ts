@@ -28,6 +28,9 @@ export const SHORTCUTS: [string, string][] = [
   ['0', 'show the whole run'],
   ['C', 'causal past of the cursor event on / off'],
   ['/', 'search events'],
+  ['right-click a lane', 'inject a fault on that node at the cursor (re-run from the seed)'],
+  ['Shift+K / R / P / U / I / G', 'crash / restart / pause / resume / isolate / partition off the node of the cursor event'],
+  ['Shift+H', 'heal every partition at the cursor'],
   ['?', 'show this help'],
 ];
 

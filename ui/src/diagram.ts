@@ -237,6 +237,18 @@ export class Diagram {
     this.applyingWindow = false;
   }
 
+  /** The node of the lane at a page y coordinate, or undefined. */
+  laneAt(clientY: number): string | undefined {
+    const rect = this.overlay.getBoundingClientRect();
+    const row = Math.floor((clientY - rect.top - TOP) / this.laneH);
+    return [...this.lanes].find(([, i]) => i === row)?.[0];
+  }
+
+  /** The overlay canvas (pointer events land there). */
+  get surface(): HTMLCanvasElement {
+    return this.overlay;
+  }
+
   /** Redraw the overlay (cursor, highlights, animation) on the next frame. */
   redrawOverlay(): void {
     this.invalidate(false);

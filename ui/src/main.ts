@@ -10,6 +10,7 @@ import { isRaft } from './panels/shapes.ts';
 import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
+import { Injector } from './inject.ts';
 import { Loader } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
 import { fmtJson, fmtTime } from './format.ts';
@@ -366,9 +367,27 @@ function onWorker(msg: FromWorker): void {
     showProblem('The scenario could not run:', [msg.message]);
     return;
   }
-  const label = `live: ${msg.name} seed ${msg.seed}`;
+  const branch = msg.branch;
+  const label = branch ? `branch: ${branch.label} · ${msg.name} seed ${msg.seed}` : `live: ${msg.name} seed ${msg.seed}`;
   void loadSource({ kind: 'blob', blob: msg.blob, name: label }, label).then((ok) => {
-    if (ok) info.appendChild(el('span', { testid: 'live-result' }, ` · ran in the browser in ${msg.wallMs.toFixed(0)} ms · expectation ${msg.held ? 'held' : 'DID NOT HOLD'}: ${msg.explanation}`));
+    if (!ok) return;
+    info.appendChild(el('span', { testid: 'live-result' }, ` · ran in the browser in ${msg.wallMs.toFixed(0)} ms · expectation ${msg.held ? 'held' : 'DID NOT HOLD'}: ${msg.explanation}`));
+    if (branch) {
+      const doc = branch.scenario as Record<string, unknown>;
+      const file = `${String(doc.name)}.json`;
+      info.append(
+        ' · ',
+        el(
+          'button',
+          {
+            testid: 'save-scenario',
+            title: `download the scenario of this branch (${file}): faultline run ${file} replays it to the same trace hash`,
+            onclick: () => download(new Blob([JSON.stringify(branch.scenario, null, 2) + '\n'], { type: 'application/json' }), file),
+          },
+          'Save as scenario',
+        ),
+      );
+    }
   });
 }
 
@@ -383,6 +402,14 @@ function runLive(file: string, seed: string): void {
   setStatus(`running ${file} …`);
   send({ kind: 'run', file, seed });
 }
+
+// Faults by click: a branch of the loaded run, re-run in the live worker.
+new Injector(store, diagram, (b) => {
+  if (running) return;
+  setRunning(true);
+  setStatus(`running the branch (${b.label}) …`);
+  send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label });
+});
 
 runBtn.addEventListener('click', () => {
   if (!running) {
