@@ -458,6 +458,33 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('compares two runs: the second drawn under the first on the same window, the first differing event marked in both', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    const other = raftTrace().replace('{"seq":14,"t":600,"type":"deliver","id":3,"from":"n2","to":"n1"}', '{"seq":14,"t":600,"type":"drop","id":3,"from":"n2","to":"n1","reason":"loss"}');
+    expect(other).not.toBe(raftTrace());
+    expect(await page.locator('[data-testid=compare-open]').isVisible()).toBe(true);
+    await page.setInputFiles('[data-testid=compare-file]', { name: 'raft-other.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(other) });
+    await page.waitForSelector('[data-testid=compare-first-diff]');
+    expect(await text(page, 'compare-first-diff')).toBe('event #14');
+    await page.waitForFunction(() => /drop #3/.test(document.querySelector('[data-testid=compare-diff-below]')?.textContent ?? ''));
+    expect(await text(page, 'compare-diff-above')).toContain('deliver #3');
+    expect(await cursorDesc(page)).toMatch(/^#14 /);
+    // One window: zooming the first zooms the second.
+    await page.keyboard.press('+');
+    const wins = await page.evaluate(() => {
+      const f = (window as unknown as { __faultline: { store: { window: number[] }; compare: { store: { window: number[] } } } }).__faultline;
+      return [f.store.window, f.compare.store.window];
+    });
+    expect(wins[0]![1]! - wins[0]![0]!).toBeLessThan(1500);
+    expect(wins[1]).toEqual(wins[0]);
+    // The same trace twice: no difference.
+    await page.setInputFiles('[data-testid=compare-file]', { name: 'raft-same.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(raftTrace()) });
+    await page.waitForFunction(() => /same events/.test(document.querySelector('[data-testid=compare-first-diff]')?.textContent ?? ''));
+    await page.close();
+  });
+
   it('exports the trace in Chrome trace event format', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);

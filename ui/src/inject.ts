@@ -33,6 +33,8 @@ export interface Branch {
   scenario: Record<string, JsonValue>;
   seed: string;
   label: string;
+  /** True time of the injected fault (µs). */
+  at: number;
 }
 
 /** The fault spec (scenario timeline entry, `at` in µs) for a kind on a node at true time t. */
@@ -122,7 +124,7 @@ export class Injector {
     const fault = faultSpec(kind, node, t, m.header.nodes.map((n) => n.id));
     const scenario = branchScenario(m.header.config, m.header.seed, fault);
     if (!scenario) return;
-    this.run({ scenario, seed: m.header.seed, label: `${kind}${kind === 'heal' ? '' : ` ${node}`} at ${fmtTime(t)}` });
+    this.run({ scenario, seed: m.header.seed, label: `${kind}${kind === 'heal' ? '' : ` ${node}`} at ${fmtTime(t)}`, at: fault.at as number });
     void this.diagram;
   }
 }

@@ -3,7 +3,8 @@
 // failure to load ends in a message on the page that says what and where.
 
 import { describeEvent } from '../../sim/trace/chrome.ts';
-import { OUTCOME } from '../../sim/trace/columns.ts';
+import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
+import { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram, typeColor } from './diagram.ts';
 import { isRaft } from './panels/shapes.ts';
@@ -87,6 +88,8 @@ const controls = new Controls(
   () => help.classList.toggle('hidden'),
 );
 left.appendChild(events.root);
+const compare = new Compare(left, store);
+$('export').insertAdjacentElement('beforebegin', compare.openButton);
 document.body.appendChild(help);
 
 new Violations(right, store);
@@ -250,7 +253,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     if (state === 'mismatch') showWarnings([...msg.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, timings, loaded: label };
+  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
   return true;
 }
 
@@ -373,6 +376,9 @@ function onWorker(msg: FromWorker): void {
     if (!ok) return;
     info.appendChild(el('span', { testid: 'live-result' }, ` · ran in the browser in ${msg.wallMs.toFixed(0)} ms · expectation ${msg.held ? 'held' : 'DID NOT HOLD'}: ${msg.explanation}`));
     if (branch) {
+      // The cursor where the branch starts: the first event at or after the injected fault.
+      const m = store.model;
+      if (m) store.setCursor(lowerBound(m.t, branch.at, m.count));
       const doc = branch.scenario as Record<string, unknown>;
       const file = `${String(doc.name)}.json`;
       info.append(
@@ -408,7 +414,7 @@ new Injector(store, diagram, (b) => {
   if (running) return;
   setRunning(true);
   setStatus(`running the branch (${b.label}) …`);
-  send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label });
+  send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label, at: b.at });
 });
 
 runBtn.addEventListener('click', () => {

@@ -14,9 +14,9 @@ export type ToWorker =
   | { kind: 'list' }
   | { kind: 'run'; file: string; seed: string }
   /** Run a scenario document (a trace header's resolved scenario with a fault added): a branch of a run. */
-  | { kind: 'branch'; scenario: JsonValue; seed: string; label: string };
+  | { kind: 'branch'; scenario: JsonValue; seed: string; label: string; at: number };
 
 export type FromWorker =
   | { kind: 'list'; scenarios: ScenarioEntry[]; problems: string[] }
-  | { kind: 'done'; file: string; name: string; seed: string; blob: Blob; hash: string; held: boolean; explanation: string; wallMs: number; branch?: { scenario: JsonValue; label: string } }
+  | { kind: 'done'; file: string; name: string; seed: string; blob: Blob; hash: string; held: boolean; explanation: string; wallMs: number; branch?: { scenario: JsonValue; label: string; at: number } }
   | { kind: 'error'; message: string };

@@ -61,7 +61,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       const sink = new MemorySink();
       const t0 = performance.now();
       const result = runPrepared(prepared, { trace: sink });
-      post({ kind: 'done', file: '', name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs: performance.now() - t0, branch: { scenario: msg.scenario, label: msg.label } });
+      post({ kind: 'done', file: '', name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs: performance.now() - t0, branch: { scenario: msg.scenario, label: msg.label, at: msg.at } });
       return;
     }
     const scenario = await load(msg.file);
