@@ -43,9 +43,12 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
 
   it('opens ?trace=, steps, shows Raft state, jumps to the violation, and keeps hostile text inert', async () => {
     const page = await newPage(h, problems);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await page.goto(h.server.url);
     await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
     expect(await text(page, 'trace-scenario')).toBe('raft-synthetic');
+    expect(requested.filter((p) => p.includes('favicon'))).toEqual([]); // the page names its (empty) icon: no 404
     await page.waitForSelector('[data-testid=trace-hash][data-verified=ok]');
 
     // Step with the buttons and the keyboard.
