@@ -14,7 +14,8 @@
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
-// - heap_mb: the page's JS heap after the load (CDP, after a GC).
+// - heap_mb: the page's JS heap after the load (CDP, after a GC), and
+//   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
 //
 // Figures are reported, not asserted: wall time on a shared machine is noisy.
 // The Node side of the load path (reader vs JSON.parse) is in node_* figures.
@@ -114,7 +115,7 @@ try {
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }).observe({ type: 'longtask', buffered: true });
 } catch (e) { /* no Long Tasks API */ }`;
 
-async function measure(page: Page, url: string, name: string): Promise<Record<string, number | boolean>> {
+async function measure(page: Page, url: string, name: string): Promise<Record<string, number | boolean | string>> {
   await page.addInitScript(LONG_TASKS);
   const t0 = Date.now();
   await page.goto(url);
@@ -124,7 +125,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
-  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
   const mean = r.frames.reduce((a, b) => a + b, 0) / r.frames.length;
   return {
     open_ms: open,
@@ -143,6 +144,8 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     frame_max_ms: +Math.max(...r.frames).toFixed(1),
     density_at_whole_run: r.aggregatedAtWhole,
     heap_mb: +(heap.usedSize / 1e6).toFixed(1),
+    // The columns are typed arrays: their memory is ArrayBuffer backing store, outside the JS heap proper.
+    array_buffers_mb: heap.backingStorageSize === undefined ? 'n/a' : +(heap.backingStorageSize / 1e6).toFixed(1),
   };
 }
 

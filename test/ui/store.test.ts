@@ -2,7 +2,7 @@
 // filtered events, cursor bounds; and the ring panel's point layout.
 
 import { describe, expect, it } from 'vitest';
-import { buildColumns } from '../../sim/trace/columns.ts';
+import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { rawLineDecides, searchText, Store } from '../../ui/src/store.ts';
 import type { TraceEvent } from '../../sim/engine/types.ts';
@@ -139,5 +139,90 @@ describe('rawLineDecides (the loader worker searches the JSON line first)', () =
     expect(rawLineDecides('deliver #7')).toBe(false);
     expect(rawLineDecides('requestvote')).toBe(true);
     expect(rawLineDecides('caus')).toBe(false);
+  });
+});
+
+describe('Store with a remote source (a trace too big to keep in the page)', () => {
+  function remote(): { s: Store; calls: string[]; events: TraceEvent[] } {
+    const parsed = parseTrace(raftTrace());
+    const cols = buildColumns(parsed);
+    const calls: string[] = [];
+    const s = new Store();
+    const tick = (): Promise<void> => new Promise((ok) => setTimeout(ok, 1));
+    s.load(cols, {
+      source: 'big',
+      warnings: [],
+      footer: parsed.footer,
+      timings: {},
+      remote: {
+        async events(from, to) {
+          calls.push(`events ${from}-${to}`);
+          await tick();
+          return parsed.events.slice(from, to);
+        },
+        async causal(seq) {
+          calls.push(`causal ${seq}`);
+          await tick();
+          return causalPastColumns(cols, seq);
+        },
+        async search(q) {
+          calls.push(`search ${q}`);
+          await tick();
+          return Uint8Array.from(parsed.events, (e) => (searchText(e).includes(q) ? 1 : 0));
+        },
+      },
+    });
+    return { s, calls, events: parsed.events };
+  }
+  const next = (s: Store, topic: 'details' | 'causal' | 'search'): Promise<void> => new Promise((ok) => s.on(topic, ok));
+
+  it('reads details in chunks once, and says so when they arrive', async () => {
+    const { s, calls, events } = remote();
+    expect(s.event(5)).toBeUndefined();
+    expect(s.event(6)).toBeUndefined(); // same chunk: one request
+    await next(s, 'details');
+    expect(s.event(5)).toEqual(events[5]);
+    expect(s.event(26)).toEqual(events[26]);
+    expect(calls).toEqual(['events 0-27']);
+  });
+
+  it('asks the source for the causal past of the cursor and for search matches; the filters use them', async () => {
+    const { s, calls } = remote();
+    s.causal = true;
+    s.setCursor(17);
+    expect(s.causalMarks()).toBeUndefined();
+    await next(s, 'causal');
+    expect(Array.from(s.causalMarks()!).flatMap((v, i) => (v ? [i] : []))).toEqual([0, 1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 17]);
+    s.setSearch('deliver #');
+    expect(s.searching()).toBe(true);
+    expect(s.passes(9)).toBe(false); // nothing matches until the answer is in
+    await next(s, 'search');
+    expect(s.searching()).toBe(false);
+    expect([...Array(27).keys()].filter((i) => s.passes(i))).toEqual([9, 12, 14, 17]);
+    expect(calls).toEqual(['causal 17', 'search deliver #']);
+  });
+
+  it('drops an answer that comes after another trace was loaded', async () => {
+    const { s } = remote();
+    expect(s.event(3)).toBeUndefined(); // asked the first source; its answer comes after the next load
+    const parsed = parseTrace(raftTrace());
+    const marked = parsed.events.map((e) => ({ ...e, t: e.t + 0 })) as TraceEvent[];
+    s.load(buildColumns(parsed), {
+      source: 'second',
+      warnings: [],
+      footer: parsed.footer,
+      timings: {},
+      remote: {
+        events: async (from, to) => {
+          await new Promise((ok) => setTimeout(ok, 30));
+          return marked.slice(from, to);
+        },
+        causal: async () => new Uint8Array(0),
+        search: async () => new Uint8Array(0),
+      },
+    });
+    expect(s.event(3)).toBeUndefined();
+    await next(s, 'details');
+    expect(s.event(3)).toBe(marked[3]); // the second source's object, not the first's
   });
 });
