@@ -57,6 +57,9 @@ export class Compare {
     parent.appendChild(picker);
     parent.appendChild(this.root);
     this.diagram = new Diagram(this.root, this.store);
+    // Its own test ids: "diagram" names the main one.
+    this.diagram.root.dataset.testid = 'compare-diagram';
+    this.diagram.root.querySelector('[data-testid=diagram-tip]')?.setAttribute('data-testid', 'compare-diagram-tip');
     this.openButton = el('button', { testid: 'compare-open', title: 'open a second trace to compare with this one (aligned lanes, same time window, first difference marked)', onclick: () => picker.click() }, 'Compare with…');
     // One time window for both.
     main.on('window', () => this.follow(main, this.store));
