@@ -42,7 +42,7 @@ function buildLegend(): void {
   const m = store.model;
   if (!m) return;
   const has = {
-    duplicate: Array.from(m.mDupOf).some((d) => d >= 0),
+    duplicate: m.mDupOf.some((d) => d >= 0),
     dropped: m.mOutcome.includes(OUTCOME.dropped),
     inflight: m.mOutcome.includes(OUTCOME.inFlight),
     down: m.intervals.some((i) => i.kind === 'down'),
