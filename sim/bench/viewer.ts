@@ -1,55 +1,195 @@
-// The viewer's load path in Node: parse a ~100,000-event trace (with hash
-// verification), build the model, export for Perfetto. Baseline in the same
-// process: the least any reader must do, JSON.parse of every line. The figures
-// for the page itself (parse + model + first canvas draw in headless Chromium,
-// cursor step time) come from test/ui/viewer.e2e.test.ts, written to
-// test-results/viewer-scale.json.
+// `faultline bench viewer`: the viewer's floors, measured in headless
+// Chromium (Debian's /usr/bin/chromium, or --chromium PATH, driven by
+// playwright-core) on traces of a long pingpong run streamed to a temporary
+// file, for each size in --sizes (default 100000,1000000 events):
+//
+// - open_ms: page navigation to the first drawing (fetch, streaming parse in the
+//   loader worker, columns, first draw), and parse_ms / render_ms inside it;
+// - baseline_fetch_text_ms: the least any loader must do, fetching the same
+//   file as one string in the same page; open_vs_baseline is the ratio;
+// - causal_ms: causal past of the last event (computed in the worker, until
+//   the page has the marks); search_ms: a text search over every event that
+//   must parse each line ("deliver #7"), search_token_ms one the raw line
+//   decides first ("7777"; see rawLineDecides in ui/src/store.ts);
+// - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
+//   at the whole-run window (density) and zoomed in;
+// - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
+// - heap_mb: the page's JS heap after the load (CDP, after a GC), and
+//   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
+//
+// Figures are reported, not asserted: wall time on a shared machine is noisy.
+// The Node side of the load path (reader vs JSON.parse) is in node_* figures.
 
-import { MemorySink } from '../engine/trace.ts';
-import { toChromeTrace } from '../trace/chrome.ts';
-import { buildModel } from '../trace/model.ts';
-import { parseTrace } from '../trace/parse.ts';
-import { positiveInt, type BenchCase } from './case.ts';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TraceSink } from '../engine/trace.ts';
+import { ensureViewerBuilt, readTraceFile, serveViewer } from '../cli/commands/view.ts';
+import type { BenchCase } from './case.ts';
 import { runPingpong } from './pingpong.ts';
 
-function best(runs: number, fn: () => void): number {
-  let b = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    b = Math.min(b, performance.now() - t0);
+/** Writes trace chunks to a file in 1 MB batches. */
+class FileWriter implements TraceSink {
+  private parts: string[] = [];
+  private size = 0;
+  bytes = 0;
+  constructor(private readonly fd: number) {}
+  write(chunk: string): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size > 1 << 20) this.flush();
   }
-  return b;
+  flush(): void {
+    if (this.parts.length === 0) return;
+    this.bytes += writeSync(this.fd, this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+/** Write a pingpong run of about `events` events to `file`; returns its size in bytes. */
+export function writePingpongTrace(file: string, events: number): number {
+  const fd = openSync(file, 'w');
+  try {
+    const w = new FileWriter(fd);
+    // Each delivery is a send and a deliver (or drop) event.
+    runPingpong({ deliveries: Math.max(1, Math.round(events / 2)), trace: w });
+    w.flush();
+    return w.bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Page = import('playwright-core').Page;
+
+interface PageApi {
+  __faultline?: { loaded: string };
+}
+
+/** Runs in the page after the load: causal past, search, frames, the fetch baseline. */
+const PAGE_MEASURE = `(async () => {
+  const f = window.__faultline;
+  const s = f.store;
+  const wait = (topic, done) => new Promise((ok) => { if (done()) ok(); else s.on(topic, () => done() && ok()); });
+  const longestLoad = window.__longest || 0;
+  let t = performance.now();
+  s.causal = true;
+  s.setCursor(s.model.count - 1);
+  await wait('causal', () => s.causalMarks() !== undefined);
+  const causal = performance.now() - t;
+  let past = 0;
+  for (const v of s.causalMarks()) past += v;
+  s.causal = false;
+  t = performance.now();
+  s.setSearch('deliver #7');
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  const search = performance.now() - t;
+  let hits = 0;
+  for (const v of s.searchHits || []) hits += v;
+  t = performance.now();
+  s.setSearch('7777');
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  const searchToken = performance.now() - t;
+  let tokenHits = 0;
+  for (const v of s.searchHits || []) tokenHits += v;
+  s.setSearch('');
+  const frames = [];
+  const d = f.diagram;
+  s.setWindow(s.model.startT, s.model.endT);
+  d.draw();
+  const aggregatedAtWhole = d.aggregated;
+  for (let i = 0; i < 6; i++) { d.zoomBy(1.6); d.draw(); frames.push(d.lastDrawMs); }
+  for (let i = 0; i < 6; i++) { d.zoomBy(1 / 1.6); d.draw(); frames.push(d.lastDrawMs); }
+  const span = s.model.endT - s.model.startT;
+  const w = span / 2000;
+  for (let i = 0; i < 6; i++) { s.setWindow(s.model.startT + (i * span) / 7, s.model.startT + (i * span) / 7 + w); d.draw(); frames.push(d.lastDrawMs); }
+  t = performance.now();
+  const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
+  const baseline = performance.now() - t;
+  return { causal, past, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+})()`;
+
+const LONG_TASKS = `window.__longest = 0;
+try {
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }).observe({ type: 'longtask', buffered: true });
+} catch (e) { /* no Long Tasks API */ }`;
+
+async function measure(page: Page, url: string, name: string): Promise<Record<string, number | boolean | string>> {
+  await page.addInitScript(LONG_TASKS);
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
+  const open = Date.now() - t0;
+  // A string, not a function: the TypeScript loader would add helpers the page does not have.
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+  const mean = r.frames.reduce((a, b) => a + b, 0) / r.frames.length;
+  return {
+    open_ms: open,
+    parse_ms: Math.round(r.timings.parseMs ?? 0),
+    render_ms: Math.round(r.timings.renderMs ?? 0),
+    baseline_fetch_text_ms: Math.round(r.baseline),
+    open_vs_baseline: +(open / Math.max(1, r.baseline)).toFixed(2),
+    longest_task_ms: Math.round(r.longestLoad),
+    causal_ms: Math.round(r.causal),
+    causal_past_events: r.past,
+    search_ms: Math.round(r.search),
+    search_hits: r.hits,
+    search_token_ms: Math.round(r.searchToken),
+    search_token_hits: r.tokenHits,
+    frame_ms: +mean.toFixed(1),
+    frame_max_ms: +Math.max(...r.frames).toFixed(1),
+    density_at_whole_run: r.aggregatedAtWhole,
+    heap_mb: +(heap.usedSize / 1e6).toFixed(1),
+    // The columns are typed arrays: their memory is ArrayBuffer backing store, outside the JS heap proper.
+    array_buffers_mb: heap.backingStorageSize === undefined ? 'n/a' : +(heap.backingStorageSize / 1e6).toFixed(1),
+  };
 }
 
 export const viewerBench: BenchCase = {
   name: 'viewer',
-  description: 'viewer load path on a ~100k-event pingpong trace: parse + hash check, model, Chrome export; baseline: JSON.parse of each line',
-  run(opts) {
-    const deliveries = positiveInt(opts.deliveries, 'deliveries', 50_000);
-    const runs = positiveInt(opts.runs, 'runs', 3);
-    const sink = new MemorySink();
-    runPingpong({ deliveries, trace: sink });
-    const text = sink.text();
-    let events = 0;
-    const baseline = best(runs, () => {
-      for (const line of text.split('\n')) if (line) JSON.parse(line);
-    });
-    const parse = best(runs, () => {
-      events = parseTrace(text, { verifyHash: true }).events.length;
-    });
-    const parsed = parseTrace(text);
-    const model = best(runs, () => void buildModel(parsed));
-    const m = buildModel(parsed);
-    const chrome = best(runs, () => void JSON.stringify(toChromeTrace(m)));
-    return {
-      events,
-      trace_mb: +(text.length / 1e6).toFixed(1),
-      baseline_json_parse_ms: +baseline.toFixed(1),
-      parse_and_verify_ms: +parse.toFixed(1),
-      model_ms: +model.toFixed(1),
-      chrome_export_ms: +chrome.toFixed(1),
-      load_vs_baseline: +((parse + model) / baseline).toFixed(2),
-    };
+  description: 'viewer floors in headless Chromium on pingpong traces (--sizes 100000,1000000): open to first drawing, causal past, search, pan/zoom frame, page heap; baseline: fetching the file as one string in the same page',
+  async run(opts) {
+    const sizes = String(opts.sizes ?? '100000,1000000')
+      .split(',')
+      .map((v) => Number(v.replace(/_/g, '')));
+    if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new RangeError(`--sizes: expected positive integers separated by commas (got ${JSON.stringify(opts.sizes)})`);
+    const chromiumPath = typeof opts.chromium === 'string' ? opts.chromium : '/usr/bin/chromium';
+    const pw = await import('playwright-core').catch(() => undefined);
+    if (!pw) throw new RangeError('faultline bench viewer needs playwright-core (a dev dependency): run npm install');
+    await ensureViewerBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-viewer-'));
+    const browser = await pw.chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const out: Record<string, unknown> = {};
+    try {
+      for (const n of sizes) {
+        const file = join(dir, `pingpong-${n}.jsonl`);
+        let t = performance.now();
+        const bytes = writePingpongTrace(file, n);
+        const writeMs = performance.now() - t;
+        // Node side: the streaming reader over the file, against JSON.parse of each line.
+        t = performance.now();
+        let events = 0;
+        await readTraceFile(file, () => events++);
+        const nodeRead = performance.now() - t;
+        const server = await serveViewer({ trace: file, port: 0 });
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        try {
+          const fig = await measure(page, server.url, `pingpong-${n}.jsonl`);
+          out[`${n}`] = { events, trace_mb: +(bytes / 1e6).toFixed(1), write_ms: Math.round(writeMs), node_stream_read_ms: Math.round(nodeRead), ...fig };
+        } finally {
+          await page.close();
+          await server.close();
+          rmSync(file, { force: true });
+        }
+      }
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return out;
   },
 };

@@ -385,7 +385,7 @@ export function firstAtOrAfter<T>(list: readonly T[], v: number, key: (x: T) => 
 }
 
 /** The state a node had published at the cursor (after event `seq`), or undefined. */
-export function stateAt(model: TraceModel, node: NodeId, seq: number): StateSnapshot | undefined {
+export function stateAt(model: Pick<TraceModel, 'states'>, node: NodeId, seq: number): StateSnapshot | undefined {
   const list = model.states.get(node);
   if (!list) return undefined;
   const i = lastAtOrBefore(list, seq, (s) => s.seq);
@@ -395,7 +395,7 @@ export function stateAt(model: TraceModel, node: NodeId, seq: number): StateSnap
 export type NodeStatus = 'not started' | 'up' | 'down' | 'paused';
 
 /** Whether a node was up, down (crashed) or paused after event `seq`. */
-export function statusAt(model: TraceModel, node: NodeId, seq: number): NodeStatus {
+export function statusAt(model: Pick<TraceModel, 'intervals' | 'startSeq'>, node: NodeId, seq: number): NodeStatus {
   for (const iv of model.intervals) {
     if (iv.node !== node || iv.fromSeq > seq) continue;
     if (iv.toSeq === undefined || iv.toSeq > seq) return iv.kind;
@@ -405,7 +405,7 @@ export function statusAt(model: TraceModel, node: NodeId, seq: number): NodeStat
 }
 
 /** A node's local clock reading at true time t (µs), as the engine computes it. */
-export function localTime(model: TraceModel, node: NodeId, t: Micros): Micros {
+export function localTime(model: Pick<TraceModel, 'clocks'>, node: NodeId, t: Micros): Micros {
   const segs = model.clocks.get(node) ?? [];
   const i = lastAtOrBefore(segs, t, (s) => s.baseTrue);
   const s = segs[Math.max(0, i)] ?? { baseTrue: 0, baseLocal: 0, drift: 0, seq: -1 };
@@ -413,7 +413,7 @@ export function localTime(model: TraceModel, node: NodeId, t: Micros): Micros {
 }
 
 /** The true time at which a node's local clock reads `local`, under the clock segment in force at true time `now`. */
-export function trueTimeOfLocal(model: TraceModel, node: NodeId, local: Micros, now: Micros): Micros {
+export function trueTimeOfLocal(model: Pick<TraceModel, 'clocks'>, node: NodeId, local: Micros, now: Micros): Micros {
   const segs = model.clocks.get(node) ?? [];
   const i = lastAtOrBefore(segs, now, (s) => s.baseTrue);
   const s = segs[Math.max(0, i)] ?? { baseTrue: 0, baseLocal: 0, drift: 0, seq: -1 };

@@ -2,9 +2,10 @@
 // filtered events, cursor bounds; and the ring panel's point layout.
 
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../sim/trace/model.ts';
+import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
-import { Store } from '../../ui/src/store.ts';
+import { rawLineDecides, searchText, Store } from '../../ui/src/store.ts';
+import type { TraceEvent } from '../../sim/engine/types.ts';
 import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
 import { changedKeys } from '../../ui/src/panels/nodes.ts';
 import { HashRing } from '../../sim/protocols/ring/ring.ts';
@@ -14,7 +15,7 @@ import { raftTrace } from './synthetic.ts';
 function loaded(): Store {
   const s = new Store();
   const parsed = parseTrace(raftTrace());
-  s.load(buildModel(parsed), { source: 'raft.jsonl', parsed, timings: {} });
+  s.load(buildColumns(parsed), { source: 'raft.jsonl', warnings: [], footer: parsed.footer, timings: {}, events: parsed.events });
   return s;
 }
 
@@ -33,18 +34,17 @@ describe('Store', () => {
 
   it('hides message events of hidden types and events of hidden nodes, but not cluster-wide ones', () => {
     const s = loaded();
-    const m = s.model!;
     s.hiddenTypes.add('RequestVote');
     s.hiddenNodes.add('n3');
-    const shown = m.events.filter((e) => s.passes(e)).map((e) => e.seq);
+    const shown = s.info!.events!.filter((e) => s.passes(e.seq)).map((e) => e.seq);
     expect(shown).toEqual([0, 1, 3, 4, 5, 10, 11, 12, 13, 14, 15, 17, 18, 19, 21, 22, 25, 26]);
   });
 
   it('searches case-insensitively in the event descriptions and steps over what does not match', () => {
     const s = loaded();
-    s.search = 'requestvotereply';
-    expect(s.model!.events.filter((e) => s.passes(e)).map((e) => e.seq)).toEqual([10]);
-    s.search = 'deliver #';
+    s.setSearch('RequestVoteReply');
+    expect(s.info!.events!.filter((e) => s.passes(e.seq)).map((e) => e.seq)).toEqual([10]);
+    s.setSearch('deliver #');
     s.step(1);
     expect(s.cursor).toBe(9);
     s.step(1);
@@ -107,5 +107,122 @@ describe('changedKeys', () => {
     expect(changedKeys(m, 'n1', 3)).toEqual([]); // the first: nothing to compare with
     expect(changedKeys(m, 'n1', 5)).toEqual(['role', 'term']);
     expect(changedKeys(m, 'n1', 13)).toEqual(['role', 'votedFor', 'leader', 'commitIndex', 'lastApplied', 'log']);
+  });
+});
+
+describe('rawLineDecides (the loader worker searches the JSON line first)', () => {
+  it('for such a query, an event whose search text holds it has a JSON line that holds it too', async () => {
+    const { MemorySink } = await import('../../sim/engine/trace.ts');
+    const { parseScenario, prepareRun } = await import('../../sim/scenario/resolve.ts');
+    const { runPrepared } = await import('../../sim/scenario/run.ts');
+    const { loadAllScenarios } = await import('../../sim/cli/scenarios.ts');
+    const fc = (await import('fast-check')).default;
+    const events: TraceEvent[] = [...parseTrace(raftTrace()).events];
+    for (const { file, scenario } of (await loadAllScenarios()).slice(0, 6)) {
+      const sink = new MemorySink();
+      runPrepared(prepareRun(parseScenario(scenario, file), { file }), { trace: sink });
+      events.push(...parseTrace(sink.text()).events.filter((_, i) => i % 7 === 0));
+    }
+    let decided = 0;
+    fc.assert(
+      fc.property(fc.nat(events.length - 1), fc.nat(200), fc.integer({ min: 1, max: 12 }), (i, start, len) => {
+        const ev = events[i]!;
+        const text = searchText(ev);
+        const q = text.slice(start % text.length, (start % text.length) + len);
+        if (!rawLineDecides(q)) return;
+        decided++;
+        expect(JSON.stringify(ev).toLowerCase().includes(q), `${q} in ${JSON.stringify(ev)}`).toBe(true);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(decided).toBeGreaterThan(500);
+    expect(rawLineDecides('deliver #7')).toBe(false);
+    expect(rawLineDecides('requestvote')).toBe(true);
+    expect(rawLineDecides('caus')).toBe(false);
+  });
+});
+
+describe('Store with a remote source (a trace too big to keep in the page)', () => {
+  function remote(): { s: Store; calls: string[]; events: TraceEvent[] } {
+    const parsed = parseTrace(raftTrace());
+    const cols = buildColumns(parsed);
+    const calls: string[] = [];
+    const s = new Store();
+    const tick = (): Promise<void> => new Promise((ok) => setTimeout(ok, 1));
+    s.load(cols, {
+      source: 'big',
+      warnings: [],
+      footer: parsed.footer,
+      timings: {},
+      remote: {
+        async events(from, to) {
+          calls.push(`events ${from}-${to}`);
+          await tick();
+          return parsed.events.slice(from, to);
+        },
+        async causal(seq) {
+          calls.push(`causal ${seq}`);
+          await tick();
+          return causalPastColumns(cols, seq);
+        },
+        async search(q) {
+          calls.push(`search ${q}`);
+          await tick();
+          return Uint8Array.from(parsed.events, (e) => (searchText(e).includes(q) ? 1 : 0));
+        },
+      },
+    });
+    return { s, calls, events: parsed.events };
+  }
+  const next = (s: Store, topic: 'details' | 'causal' | 'search'): Promise<void> => new Promise((ok) => s.on(topic, ok));
+
+  it('reads details in chunks once, and says so when they arrive', async () => {
+    const { s, calls, events } = remote();
+    expect(s.event(5)).toBeUndefined();
+    expect(s.event(6)).toBeUndefined(); // same chunk: one request
+    await next(s, 'details');
+    expect(s.event(5)).toEqual(events[5]);
+    expect(s.event(26)).toEqual(events[26]);
+    expect(calls).toEqual(['events 0-27']);
+  });
+
+  it('asks the source for the causal past of the cursor and for search matches; the filters use them', async () => {
+    const { s, calls } = remote();
+    s.causal = true;
+    s.setCursor(17);
+    expect(s.causalMarks()).toBeUndefined();
+    await next(s, 'causal');
+    expect(Array.from(s.causalMarks()!).flatMap((v, i) => (v ? [i] : []))).toEqual([0, 1, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 17]);
+    s.setSearch('deliver #');
+    expect(s.searching()).toBe(true);
+    expect(s.passes(9)).toBe(false); // nothing matches until the answer is in
+    await next(s, 'search');
+    expect(s.searching()).toBe(false);
+    expect([...Array(27).keys()].filter((i) => s.passes(i))).toEqual([9, 12, 14, 17]);
+    expect(calls).toEqual(['causal 17', 'search deliver #']);
+  });
+
+  it('drops an answer that comes after another trace was loaded', async () => {
+    const { s } = remote();
+    expect(s.event(3)).toBeUndefined(); // asked the first source; its answer comes after the next load
+    const parsed = parseTrace(raftTrace());
+    const marked = parsed.events.map((e) => ({ ...e, t: e.t + 0 })) as TraceEvent[];
+    s.load(buildColumns(parsed), {
+      source: 'second',
+      warnings: [],
+      footer: parsed.footer,
+      timings: {},
+      remote: {
+        events: async (from, to) => {
+          await new Promise((ok) => setTimeout(ok, 30));
+          return marked.slice(from, to);
+        },
+        causal: async () => new Uint8Array(0),
+        search: async () => new Uint8Array(0),
+      },
+    });
+    expect(s.event(3)).toBeUndefined();
+    await next(s, 'details');
+    expect(s.event(3)).toBe(marked[3]); // the second source's object, not the first's
   });
 });

@@ -168,3 +168,51 @@ export function bigTrace(n: number, nodeCount = 8): string {
   }
   return traceText({ scenario: 'big', protocol: 'pingpong', nodes }, ev);
 }
+
+/**
+ * A register history with a planted wrong read: c3 reads x = 2, which nobody
+ * wrote (not linearizable on key x), and a linearizable key y. Ends with the
+ * linearizable checker's violation, caused by the last event.
+ */
+export function registerTrace(): string {
+  const nodes = ['c1', 'c2', 'c3'].map((id) => ({ id, role: 'client' }));
+  const ev: NoSeq<TraceEvent>[] = [
+    { t: 0, type: 'start', node: 'c1' },
+    { t: 0, type: 'start', node: 'c2' },
+    { t: 0, type: 'start', node: 'c3' },
+    { t: 100, type: 'invoke', node: 'c1', op: 0, process: 'c1', f: 'write', key: 'x', value: 1 },
+    { t: 200, type: 'return', node: 'c1', op: 0, process: 'c1', outcome: 'ok' },
+    { t: 300, type: 'invoke', node: 'c2', op: 1, process: 'c2', f: 'read', key: 'x' },
+    { t: 400, type: 'return', node: 'c2', op: 1, process: 'c2', outcome: 'ok', value: 1 },
+    { t: 500, type: 'invoke', node: 'c3', op: 2, process: 'c3', f: 'read', key: 'x' },
+    { t: 600, type: 'return', node: 'c3', op: 2, process: 'c3', outcome: 'ok', value: 2 },
+    { t: 700, type: 'invoke', node: 'c1', op: 3, process: 'c1', f: 'write', key: 'y', value: 5 },
+    { t: 750, type: 'invoke', node: 'c2', op: 4, process: 'c2', f: 'read', key: 'y' },
+    { t: 800, type: 'return', node: 'c1', op: 3, process: 'c1', outcome: 'ok' },
+    { t: 900, type: 'return', node: 'c2', op: 4, process: 'c2', outcome: 'ok', value: 5 },
+    { t: 1000, type: 'violation', invariant: 'linearizable', message: 'register: op 2 (c3 read x -> 2) cannot be linearized', cause: 12 },
+  ];
+  return traceText({ scenario: 'register-synthetic', protocol: 'synthetic', nodes }, ev);
+}
+
+/** Twelve message types, faults starting close together (three partitions, a loss burst, a disk corruption) and a quiesce point. */
+export function faultsTrace(): string {
+  const nodes = ['a', 'b', 'c', 'd'].map((id) => ({ id, role: 'server' }));
+  const ev: NoSeq<TraceEvent>[] = nodes.map((n) => ({ t: 0, type: 'start' as const, node: n.id }));
+  for (let i = 0; i < 12; i++) {
+    const from = nodes[i % 4]!.id;
+    const to = nodes[(i + 1) % 4]!.id;
+    ev.push({ t: 100 + i * 10, type: 'send', id: i, from, to, msg: { type: `Type${String(i).padStart(2, '0')}` } });
+  }
+  for (let i = 0; i < 12; i++) ev.push({ t: 400 + i * 10, type: 'deliver', id: i, from: nodes[i % 4]!.id, to: nodes[(i + 1) % 4]!.id });
+  ev.push(
+    { t: 600, type: 'partition', label: 'a | b,c,d', blocked: [['a', 'b']] },
+    { t: 601, type: 'partition', label: 'b | a,c,d', blocked: [['b', 'a']] },
+    { t: 602, type: 'partition', label: 'c | a,b,d', blocked: [['c', 'a']] },
+    { t: 603, type: 'network', loss: 0.3, duplicate: 0 },
+    { t: 604, type: 'disk', node: 'b', op: 'corrupt', key: 'log' },
+    { t: 800, type: 'network', loss: 0, duplicate: 0 },
+    { t: 900, type: 'heal', label: 'heal', blocked: [] },
+  );
+  return traceText({ scenario: 'faults-synthetic', protocol: 'synthetic', nodes, timeline: [{ at: 950, kind: 'quiesce' }] }, [...ev, { t: 1000, type: 'log', node: '*', text: 'quiesce: faults stopped, liveness phase begins' }]);
+}

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../sim/cli/commands/view.ts';
+import { readTraceFile, REPO_ROOT } from '../../sim/cli/commands/view.ts';
+import { writePingpongTrace } from '../../sim/bench/viewer.ts';
+import { openSync, readSync, statSync, closeSync, truncateSync, copyFileSync } from 'node:fs';
+import type { TraceEvent } from '../../sim/engine/types.ts';
 import { raftTrace } from './synthetic.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'faultline.js');
@@ -32,6 +35,12 @@ describe('faultline view', () => {
     const at = spawnSync(process.execPath, [BIN, 'view', join(dir, 'good-for-at.jsonl'), '--at', '99'], { encoding: 'utf8' });
     expect(at.status).toBe(2);
     expect(at.stderr).toBe('faultline: --at: expected an event number 0-26 (got "99")\n');
+  });
+
+  it('--help names the default port once', () => {
+    const r = spawnSync(process.execPath, [BIN, 'view', '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/4173/g)).toEqual(['4173']);
   });
 
   it('--chrome writes the Chrome trace event export and exits', () => {
@@ -72,5 +81,43 @@ describe('faultline view', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('reads a long run streamed to a file line by line: every event, a verified hash, and a cut copy with a warning', async () => {
+    // About 300,000 events (26 MB) from a long pingpong run, written as it runs.
+    const file = join(dir, 'long.jsonl');
+    const bytes = writePingpongTrace(file, 300_000);
+    expect(statSync(file).size).toBe(bytes);
+    let count = 0;
+    let lastSeq = -1;
+    let ordered = true;
+    const s = await readTraceFile(
+      file,
+      (ev: TraceEvent) => {
+        if (ev.seq !== lastSeq + 1) ordered = false;
+        lastSeq = ev.seq;
+        count++;
+      },
+      { verifyHash: true },
+    );
+    expect(ordered).toBe(true);
+    expect(count).toBe(s.footer!.events);
+    expect(count).toBeGreaterThan(290_000);
+    expect(s.hash).toBe('ok');
+    expect(s.warnings).toEqual([]);
+    // Cut in the middle of a line, far into the file: it loads up to there, with a warning naming the line.
+    const cut = join(dir, 'long-cut.jsonl');
+    copyFileSync(file, cut);
+    truncateSync(cut, Math.floor(bytes * 0.7));
+    const fd = openSync(cut, 'r');
+    const tail = Buffer.alloc(1);
+    readSync(fd, tail, 0, 1, Math.floor(bytes * 0.7) - 1);
+    closeSync(fd);
+    let cutCount = 0;
+    const c = await readTraceFile(cut, () => cutCount++);
+    expect(c.footer).toBeUndefined();
+    expect(c.warnings[0]).toMatch(tail[0] === 10 ? /no end line after line \d+/ : /line \d+ is cut off mid-line/);
+    expect(cutCount).toBeGreaterThan(count * 0.6);
+    expect(cutCount).toBeLessThan(count * 0.75);
   });
 });

@@ -4,6 +4,7 @@
 // clearly, keep hostile text inert, and run a scenario live in the page with
 // the same trace hash as in Node.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +14,12 @@ import { MemorySink } from '../../sim/engine/trace.ts';
 import { loadAllScenarios, loadScenario } from '../../sim/cli/scenarios.ts';
 import { prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
-import { serveViewer } from '../../sim/cli/commands/view.ts';
+import { REPO_ROOT, serveViewer } from '../../sim/cli/commands/view.ts';
 import { HAVE_CHROMIUM, newPage, openTrace, RESULTS, startHarness, type Harness } from './browser.ts';
-import { bigTrace, lockTrace, raftTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
+import { bigTrace, faultsTrace, lockTrace, raftTrace, registerTrace, ringTrace, traceText, twopcTrace, XSS } from './synthetic.ts';
+import { parseTrace } from '../../sim/trace/parse.ts';
+import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
+import { searchText } from '../../ui/src/store.ts';
 
 if (!HAVE_CHROMIUM) console.warn('viewer e2e tests SKIPPED: /usr/bin/chromium is missing (install it: apt-get install -y chromium)');
 
@@ -39,9 +43,12 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
 
   it('opens ?trace=, steps, shows Raft state, jumps to the violation, and keeps hostile text inert', async () => {
     const page = await newPage(h, problems);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await page.goto(h.server.url);
     await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
     expect(await text(page, 'trace-scenario')).toBe('raft-synthetic');
+    expect(requested.filter((p) => p.includes('favicon'))).toEqual([]); // the page names its (empty) icon: no 404
     await page.waitForSelector('[data-testid=trace-hash][data-verified=ok]');
 
     // Step with the buttons and the keyboard.
@@ -294,6 +301,193 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('draws the history per key as Porcupine does: linearization points, or the prefix, the stuck operation and the core; jump to cause goes to the operations', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'register.jsonl', registerTrace());
+    await page.waitForFunction(() => /not linearizable/.test(document.querySelector('[data-testid=history-verdict]')?.textContent ?? ''));
+    const verdict = await text(page, 'history-verdict');
+    expect(verdict).toContain('on key x');
+    expect(verdict).toContain('op 2 (c3 read→2) cannot be placed');
+    // Key x: the write and the first read are the longest prefix (points 1, 2); the wrong read is stuck and in the core.
+    expect(await page.locator('[data-testid=history-op-2]').getAttribute('data-role')).toBe('stuck');
+    expect(await page.locator('[data-testid=history-point]').evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-op'), p.getAttribute('data-order')]))).toEqual([
+      ['0', '1'],
+      ['1', '2'],
+    ]);
+    // Jump to cause: the cursor goes to the stuck read's return (not the end-of-run check), the window to the core.
+    await page.keyboard.press('End');
+    await page.click('[data-testid=history-jump]');
+    expect(await cursorDesc(page)).toMatch(/^#8 .*c3 return op 2/);
+    const [w0, w1] = await page.evaluate(() => (window as unknown as { __faultline: { store: { window: [number, number] } } }).__faultline.store.window);
+    expect(w0).toBeLessThanOrEqual(500);
+    expect(w1).toBeGreaterThanOrEqual(600);
+    expect(w1 - w0).toBeLessThan(1000);
+    // The violation's own button does the same.
+    await page.keyboard.press('End');
+    await page.click('[data-testid=jump-ops-0]');
+    expect(await cursorDesc(page)).toMatch(/^#8 /);
+    // Key y is linearizable: the write takes effect before the read, both inside their bars.
+    await page.keyboard.press('0');
+    await page.selectOption('[data-testid=history-key]', 'y');
+    expect(await page.locator('[data-testid=history-point]').evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-op'), p.getAttribute('data-order')]))).toEqual([
+      ['3', '1'],
+      ['4', '2'],
+    ]);
+    expect(await page.locator('[data-testid=panel-history] [data-role=stuck]').count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS, 'viewer-history.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the state of the nodes before and after a violation's causing event, side by side", async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    // Cause #23: n3 publishes itself leader of term 1 while n1 is.
+    const n3 = await text(page, 'violation-state-0-n3');
+    expect(n3).toContain('changed role');
+    // n3 had published nothing before (it had just restarted): before is empty, after is the leader state.
+    expect(n3).toMatch(/before[\s\S]*nothing published yet[\s\S]*after[\s\S]*role: "leader"[\s\S]*term: 1/);
+    await page.close();
+  });
+
+  it('names every message type in its own colour, draws loss bursts, corruption and quiesce with labels that never overlap, and keeps the width', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'faults.jsonl', faultsTrace());
+    const colours = await page.locator('[data-testid^=legend-type-] .swatch').evaluateAll((ss) => ss.map((s) => (s as HTMLElement).style.background));
+    expect(colours.length).toBe(12);
+    expect(new Set(colours).size).toBe(12);
+    const legend = await text(page, 'legend');
+    expect(legend).toContain('loss burst');
+    expect(legend).toContain('disk corruption');
+    expect(legend).toContain('quiesce');
+    expect(legend).not.toContain('Raft leader');
+    // Not a scenario of scenarios/: the drop-down says so instead of showing another one.
+    await page.waitForFunction(() => (document.querySelector('[data-testid=scenario] option:checked')?.textContent ?? '').includes('faults-synthetic'));
+    type Placed = { text: string; x: number; row: number; width: number };
+    const labels = await page.evaluate(() => (window as unknown as { __faultline: { diagram: { labels: { placed: Placed[]; hidden: number } } } }).__faultline.diagram.labels);
+    expect(labels.placed.map((l) => l.text).sort()).toEqual(['loss burst 30%', 'partition a | b,c,d', 'partition b | a,c,d', 'partition c | a,b,d', 'quiesce']);
+    for (const a of labels.placed) for (const b of labels.placed) if (a !== b && a.row === b.row) expect(a.x + a.width <= b.x || b.x + b.width <= a.x, `${a.text} overlaps ${b.text}`).toBe(true);
+    // Scrubbing end to end never changes the diagram's width (so the time axis stays put).
+    const width = (): Promise<number> => page.locator('[data-testid=diagram] canvas.overlay').evaluate((c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    const w0 = await width();
+    for (const at of ['0', '10', '20', '30', '40']) {
+      await page.locator('[data-testid=scrubber]').fill(at);
+      expect(await width()).toBe(w0);
+    }
+    // Animation: while playing, the messages in flight are dots.
+    await page.keyboard.press('Home');
+    await page.click('[data-testid=animate]');
+    await page.selectOption('[data-testid=speed]', '0.001');
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => ((window as unknown as { __faultline: { diagram: { animatedDots: number } } }).__faultline.diagram.animatedDots ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.click('[data-testid=play]');
+    // A tooltip from this trace does not stay when another is opened.
+    const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    const shown = await page.locator('[data-testid=diagram] canvas.overlay').evaluate(async (c, y) => {
+      const r = c.getBoundingClientRect();
+      const tip = document.querySelector('[data-testid=diagram-tip]') as HTMLElement;
+      for (let x = r.left + 72; x < r.right; x += 4) {
+        c.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: r.top + y, bubbles: true }));
+        await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+        if (tip.style.display === 'block') return true;
+      }
+      return false;
+    }, 26 + 0.5 * ((box.height - 34) / 4));
+    expect(shown).toBe(true);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    expect(await page.locator('[data-testid=diagram-tip]').evaluate((t) => (t as HTMLElement).style.display)).toBe('none');
+    await page.close();
+  });
+
+  it('crashes the Raft leader by right-click in a live run: the branch elects a new leader, and the saved scenario replays to the same hash', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=default&seed=7`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    type Api = { __faultline: { store: { model: { states: Map<string, { seq: number; t: number; state: { role?: string; term?: number } }[]>; count: number }; setCursor(s: number): void; cursor: number }; diagram: { laneAt(y: number): string | undefined } } };
+    // The first leader, just after it is elected.
+    const first = await page.evaluate(() => {
+      const s = (window as unknown as Api).__faultline.store;
+      let best: { node: string; seq: number; t: number; term: number } | undefined;
+      for (const [node, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && (!best || x.seq < best.seq)) best = { node, seq: x.seq, t: x.t, term: x.state.term ?? 0 };
+      return best!;
+    });
+    expect(first).toBeDefined();
+    await page.evaluate((seq) => (window as unknown as Api).__faultline.store.setCursor(seq + 5), first.seq);
+    const cursorT = await page.evaluate(() => {
+      const f = (window as unknown as Api).__faultline;
+      return (f.store.model as unknown as { t: Float64Array }).t[f.store.cursor]!;
+    });
+    const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    const y = await page.evaluate(
+      ({ top, height, node }) => {
+        const d = (window as unknown as Api).__faultline.diagram;
+        for (let yy = top; yy < top + height; yy += 2) if (d.laneAt(yy) === node) return yy + 6;
+        return -1;
+      },
+      { top: box.y, height: box.height, node: first.node },
+    );
+    expect(y).toBeGreaterThan(0);
+    await page.mouse.click(box.x + box.width / 2, y, { button: 'right' });
+    await page.click('[data-testid=inject-crash]');
+    await page.waitForFunction((n) => (document.querySelector('[data-testid=trace-source]')?.textContent ?? '').startsWith(`branch: crash ${n}`), first.node, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=save-scenario]');
+    // In the branch: the old leader goes down at the cursor's time, and another server becomes leader in a later term.
+    const after = await page.evaluate(
+      ({ node, t }) => {
+        const s = (window as unknown as Api).__faultline.store;
+        const m = s.model as unknown as { intervals: { node: string; kind: string; fromT: number }[] };
+        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t));
+        const leaders: [string, number][] = [];
+        for (const [n, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && x.t > t && n !== node) leaders.push([n, x.state.term ?? 0]);
+        return { crashed, leaders };
+      },
+      { node: first.node, t: cursorT },
+    );
+    expect(after.crashed).toBe(true);
+    expect(after.leaders.length).toBeGreaterThan(0);
+    expect(after.leaders[0]![1]).toBeGreaterThan(first.term);
+    await page.screenshot({ path: join(RESULTS, 'viewer-branch.png'), fullPage: true });
+    // Save as scenario: `faultline run` of the file gives the branch's trace hash.
+    const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-scenario]')]);
+    expect(download.suggestedFilename()).toBe('default-branch.json');
+    const saved = join(dir, 'default-branch.json');
+    await download.saveAs(saved);
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'faultline.js'), 'run', saved], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(/trace hash\s+([0-9a-f]{64})/.exec(run.stdout)?.[1]).toBe(hash);
+    await page.close();
+  });
+
+  it('compares two runs: the second drawn under the first on the same window, the first differing event marked in both', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    await openTrace(page, 'raft.jsonl', raftTrace());
+    const other = raftTrace().replace('{"seq":14,"t":600,"type":"deliver","id":3,"from":"n2","to":"n1"}', '{"seq":14,"t":600,"type":"drop","id":3,"from":"n2","to":"n1","reason":"loss"}');
+    expect(other).not.toBe(raftTrace());
+    expect(await page.locator('[data-testid=compare-open]').isVisible()).toBe(true);
+    await page.setInputFiles('[data-testid=compare-file]', { name: 'raft-other.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(other) });
+    await page.waitForSelector('[data-testid=compare-first-diff]');
+    expect(await text(page, 'compare-first-diff')).toBe('event #14');
+    await page.waitForFunction(() => /drop #3/.test(document.querySelector('[data-testid=compare-diff-below]')?.textContent ?? ''));
+    expect(await text(page, 'compare-diff-above')).toContain('deliver #3');
+    expect(await cursorDesc(page)).toMatch(/^#14 /);
+    // One window: zooming the first zooms the second.
+    await page.keyboard.press('+');
+    const wins = await page.evaluate(() => {
+      const f = (window as unknown as { __faultline: { store: { window: number[] }; compare: { store: { window: number[] } } } }).__faultline;
+      return [f.store.window, f.compare.store.window];
+    });
+    expect(wins[0]![1]! - wins[0]![0]!).toBeLessThan(1500);
+    expect(wins[1]).toEqual(wins[0]);
+    // The same trace twice: no difference.
+    await page.setInputFiles('[data-testid=compare-file]', { name: 'raft-same.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(raftTrace()) });
+    await page.waitForFunction(() => /same events/.test(document.querySelector('[data-testid=compare-first-diff]')?.textContent ?? ''));
+    await page.close();
+  });
+
   it('exports the trace in Chrome trace event format', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);
@@ -365,6 +559,28 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
       f.diagram.draw();
       return f.diagram.lastDrawMs;
     });
+    // Above the page's keep limit: details, causal past and search come from the loader worker; they agree with Node.
+    const parsed = parseTrace(big);
+    const cols = buildColumns(parsed);
+    const wantHits = parsed.events.filter((e) => searchText(e).includes('deliver #77')).length;
+    const wantPast = causalPastColumns(cols, 54_321).reduce((a, b) => a + b, 0);
+    const got = await page.evaluate(async () => {
+      const s = (window as unknown as { __faultline: { store: { on(t: string, f: () => void): void; setSearch(q: string): void; searchHits?: Uint8Array; causal: boolean; setCursor(n: number): void; causalMarks(): Uint8Array | undefined; event(n: number): { type: string } | undefined } } }).__faultline.store;
+      const wait = (topic: string, done: () => boolean): Promise<void> => new Promise((ok) => (done() ? ok() : s.on(topic, () => done() && ok())));
+      s.setSearch('deliver #77');
+      await wait('search', () => s.searchHits !== undefined);
+      const hits = s.searchHits!.reduce((a, b) => a + b, 0);
+      s.setSearch('');
+      s.causal = true;
+      s.setCursor(54_321);
+      await wait('causal', () => s.causalMarks() !== undefined);
+      const past = s.causalMarks()!.reduce((a, b) => a + b, 0);
+      s.causal = false;
+      await wait('details', () => s.event(54_321) !== undefined);
+      return { hits, past, type: s.event(54_321)!.type };
+    });
+    expect(got).toEqual({ hits: wantHits, past: wantPast, type: parsed.events[54_321]!.type });
+    await page.waitForFunction(() => /^#54321 /.test(document.querySelector('[data-testid=cursor-desc]')?.textContent ?? ''));
     const report = { events: 100_000, bytes: big.length, wallFromNavigationMs: wall, ...timings, msPerCursorStepFrameSynced: stepMs, msPerCursorMoveWork: syncStepMs, redrawAfterZoomMs: zoomDraw };
     writeFileSync(join(RESULTS, 'viewer-scale.json'), JSON.stringify(report, null, 2) + '\n');
     console.log('viewer scale (100k events):', JSON.stringify(report));

@@ -4,7 +4,7 @@
 // events at one instant goes by at once and a quiet second takes a second
 // (at 1x).
 
-import { seqAtTime } from '../../sim/trace/model.ts';
+import { lastAtOrBeforeCol } from '../../sim/trace/columns.ts';
 import type { Diagram } from './diagram.ts';
 import { el } from './dom.ts';
 import { fmtTime } from './format.ts';
@@ -28,6 +28,9 @@ export const SHORTCUTS: [string, string][] = [
   ['0', 'show the whole run'],
   ['C', 'causal past of the cursor event on / off'],
   ['/', 'search events'],
+  ['right-click a lane', 'inject a fault on that node at the cursor (re-run from the seed)'],
+  ['Shift+K / R / P / U / I / G', 'crash / restart / pause / resume / isolate / partition off the node of the cursor event'],
+  ['Shift+H', 'heal every partition at the cursor'],
   ['?', 'show this help'],
 ];
 
@@ -66,6 +69,7 @@ export class Controls {
       el('button', { testid: 'last', title: 'last event (End)', onclick: () => store.setCursor(Infinity) }, '▶|'),
       el('label', null, ' speed ', this.speed),
       this.causalToggle(),
+      this.animateToggle(),
       this.scrub,
       this.where,
     );
@@ -73,12 +77,21 @@ export class Controls {
     for (const b of this.root.querySelectorAll('button')) b.addEventListener('mousedown', (ev) => ev.preventDefault());
     parent.appendChild(this.root);
     store.on('model', () => {
-      this.scrub.max = String(Math.max(0, (store.model?.events.length ?? 1) - 1));
+      this.scrub.max = String(Math.max(0, (store.model?.count ?? 1) - 1));
       this.pause();
       this.violationIdx = -1;
     });
     store.on('cursor', () => this.update());
     document.addEventListener('keydown', (ev) => this.key(ev));
+  }
+
+  private animateToggle(): HTMLLabelElement {
+    const box = el('input', { attrs: { type: 'checkbox' }, testid: 'animate' });
+    box.addEventListener('change', () => {
+      this.store.animate = box.checked;
+      this.diagram.redrawOverlay();
+    });
+    return el('label', { title: 'while playing, draw each message in flight as a dot moving from sender to receiver (as RaftScope does); best at slow speeds' }, box, ' animate');
   }
 
   private causalToggle(): HTMLLabelElement {
@@ -95,7 +108,7 @@ export class Controls {
     const ev = this.store.cursorEvent();
     if (!m || !ev) return;
     this.scrub.value = String(this.store.cursor);
-    this.where.textContent = `event #${ev.seq} of ${m.events.length}   t = ${fmtTime(ev.t)}`;
+    this.where.textContent = `event #${ev.seq} of ${m.count}   t = ${fmtTime(ev.t)}`;
     if (!this.playing) this.diagram.reveal(ev.t);
   }
 
@@ -106,8 +119,8 @@ export class Controls {
 
   private play(): void {
     const m = this.store.model;
-    if (!m || m.events.length === 0) return;
-    if (this.store.cursor >= m.events.length - 1) this.store.setCursor(0);
+    if (!m || m.count === 0) return;
+    if (this.store.cursor >= m.count - 1) this.store.setCursor(0);
     this.playing = true;
     this.playBtn.textContent = '‖ pause';
     this.playT = this.store.cursorEvent()?.t ?? 0;
@@ -117,6 +130,8 @@ export class Controls {
 
   private pause(): void {
     this.playing = false;
+    this.store.playT = undefined;
+    this.diagram.redrawOverlay();
     this.playBtn.textContent = '▶ play';
   }
 
@@ -127,9 +142,11 @@ export class Controls {
     const dt = Math.max(0, now - this.lastWall);
     this.lastWall = now;
     this.playT += dt * 1000 * Number(this.speed.value);
-    const target = seqAtTime(m, this.playT);
-    if (target >= m.events.length - 1) {
-      this.store.setCursor(m.events.length - 1);
+    this.store.playT = this.playT;
+    if (this.store.animate) this.diagram.redrawOverlay();
+    const target = lastAtOrBeforeCol(m.t, this.playT, m.count);
+    if (target >= m.count - 1) {
+      this.store.setCursor(m.count - 1);
       this.pause();
       return;
     }

@@ -7,9 +7,8 @@
 // stays cheap. d3-zoom gives zoom and pan on the time axis.
 
 import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type ZoomBehavior, type ZoomTransform } from 'd3';
-import type { TraceEvent } from '../../sim/engine/types.ts';
-import { describeEvent, eventNode } from '../../sim/trace/chrome.ts';
-import { firstAtOrAfter, lastAtOrBefore, type MessageRec } from '../../sim/trace/model.ts';
+import { describeEvent } from '../../sim/trace/chrome.ts';
+import { density, KIND, lastAtOrBeforeCol, lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { fmtTick } from './format.ts';
 import { isRaft } from './panels/shapes.ts';
 import type { Store } from './store.ts';
@@ -33,16 +32,56 @@ export const COLORS = {
   cursor: '#e67e22',
   causal: 'rgba(230, 126, 34, 0.75)',
   lane: '#d9dde3',
+  loss: 'rgba(208, 52, 44, 0.07)',
+  quiesce: '#2e8b57',
+  corrupt: '#d0342c',
 };
 
-/** Up to this many message types, each gets its own colour. */
-export const TYPE_COLOR_LIMIT = 8;
-/** Colours for message types: blues, greens, browns, greys (no red or purple: those mean dropped and duplicate). */
-const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b'];
+/**
+ * Places short labels in a few rows under the axis so that none overlaps
+ * another: each goes in the first row with room at its x, and is left out
+ * (counted in `hidden`) when no row has room.
+ */
+export class LabelRows {
+  private readonly rows: [number, number][][];
+  hidden = 0;
+  placed: { text: string; x: number; row: number; width: number }[] = [];
+  constructor(n: number) {
+    this.rows = Array.from({ length: n }, () => []);
+  }
+  place(ctx: CanvasRenderingContext2D, text: string, x: number, color: string): boolean {
+    const w = ctx.measureText(text).width + 6;
+    for (let r = 0; r < this.rows.length; r++) {
+      const row = this.rows[r]!;
+      if (row.some(([a, b]) => x < b && x + w > a)) continue;
+      row.push([x, x + w]);
+      ctx.fillStyle = color;
+      ctx.fillText(text, x, TOP + 11 + r * 12);
+      this.placed.push({ text, x, row: r, width: w });
+      return true;
+    }
+    this.hidden++;
+    return false;
+  }
+}
 
+/** Colours for message types: blues, greens, browns, greys first (no red or purple: those mean dropped and duplicate). */
+const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b', '#e67e22', '#00838f'];
+
+/**
+ * The colour of a message type: distinct for any number of types (the first
+ * ten from a fixed palette, then hues spaced by the golden angle, skipping the
+ * reds and purples that mean dropped and duplicate).
+ */
 export function typeColor(types: readonly string[], type: string): string {
   const i = types.indexOf(type);
-  return types.length <= TYPE_COLOR_LIMIT && i >= 0 ? (TYPE_PALETTE[i] as string) : COLORS.delivered;
+  if (i < 0) return COLORS.delivered;
+  if (i < TYPE_PALETTE.length) return TYPE_PALETTE[i] as string;
+  let hue = ((i - TYPE_PALETTE.length) * 137.508 + 40) % 360;
+  if (hue > 330 || hue < 20) hue = (hue + 45) % 360;
+  if (hue > 255 && hue < 320) hue = (hue + 70) % 360;
+  const light = 30 + ((i * 7) % 3) * 9;
+  return `hsl(${hue.toFixed(0)}, 60%, ${light}%)`;
 }
 
 const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
@@ -58,6 +97,15 @@ export class Diagram {
   private x0: ScaleLinear<number, number> = scaleLinear();
   private x: ScaleLinear<number, number> = scaleLinear();
   private lanes = new Map<string, number>();
+  /** Per model lane: its row on screen, or -1 when hidden. */
+  private laneRow: number[] = [];
+  /** Per model lane / message type code: 1 when shown. */
+  private laneShown = new Uint8Array(0);
+  private typeShown = new Uint8Array(0);
+  /** Fault labels of the last draw (tests check that none overlap). */
+  labels = new LabelRows(0);
+  /** Whether the last base draw aggregated (density) instead of drawing messages one by one. */
+  aggregated = false;
   private laneH = 40;
   private readonly zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
   private applyingWindow = false;
@@ -67,6 +115,10 @@ export class Diagram {
   /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
   lastDrawMs = 0;
   visibleMessages = 0;
+  /** Dots drawn by the last animation frame. */
+  animatedDots = 0;
+  private lastHover: { clientX: number; clientY: number } | undefined;
+  private opReturnedAt = new Map<number, string>();
 
   constructor(
     parent: HTMLElement,
@@ -108,13 +160,26 @@ export class Diagram {
         this.hover(ev);
       });
     });
-    this.overlay.addEventListener('mouseleave', () => (this.tip.style.display = 'none'));
+    this.overlay.addEventListener('mouseleave', () => this.hideTip());
 
-    store.on('model', () => this.relayout());
+    store.on('model', () => {
+      // A tooltip from the previous trace never stays.
+      this.hideTip();
+      this.opReturnedAt = new Map((store.model?.operations ?? []).flatMap((o) => (o.returnSeq !== undefined ? [[o.returnSeq, o.outcome ?? 'info'] as const] : [])));
+      this.relayout();
+    });
+    store.on('details', () => {
+      if (this.lastHover && this.tip.style.display === 'block') this.hover(this.lastHover);
+    });
+    store.on('causal', () => this.invalidate(false));
+    store.on('highlight', () => this.invalidate(false));
     store.on('filter', () => this.relayout());
     store.on('cursor', () => this.invalidate(false));
     store.on('window', () => this.followWindow());
-    new ResizeObserver(() => this.relayout()).observe(this.root);
+    // Only a change of width lays out again (the height follows the lanes, set here).
+    new ResizeObserver(() => {
+      if (Math.max(300, this.root.clientWidth) !== this.width) this.relayout();
+    }).observe(this.root);
   }
 
   /** Lay out lanes for the visible nodes and size the canvases. */
@@ -122,6 +187,9 @@ export class Diagram {
     const m = this.store.model;
     const nodes = m ? m.nodes.filter((n) => !this.store.hiddenNodes.has(n)) : [];
     this.lanes = new Map(nodes.map((n, i) => [n, i]));
+    this.laneRow = m ? m.nodes.map((n) => this.lanes.get(n) ?? -1) : [];
+    this.laneShown = Uint8Array.from(this.laneRow, (r) => (r >= 0 ? 1 : 0));
+    this.typeShown = m ? Uint8Array.from(m.messageTypes, (t) => (this.store.hiddenTypes.has(t) ? 0 : 1)) : new Uint8Array(0);
     this.width = Math.max(300, this.root.clientWidth);
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
@@ -167,6 +235,23 @@ export class Diagram {
     this.applyingWindow = true;
     select(this.overlay).call(this.zoomer.transform, t);
     this.applyingWindow = false;
+  }
+
+  /** The node of the lane at a page y coordinate, or undefined. */
+  laneAt(clientY: number): string | undefined {
+    const rect = this.overlay.getBoundingClientRect();
+    const row = Math.floor((clientY - rect.top - TOP) / this.laneH);
+    return [...this.lanes].find(([, i]) => i === row)?.[0];
+  }
+
+  /** The overlay canvas (pointer events land there). */
+  get surface(): HTMLCanvasElement {
+    return this.overlay;
+  }
+
+  /** Redraw the overlay (cursor, highlights, animation) on the next frame. */
+  redrawOverlay(): void {
+    this.invalidate(false);
   }
 
   /** Make sure true time t is on screen (used while playing and when jumping). */
@@ -223,8 +308,16 @@ export class Diagram {
     return ctx;
   }
 
-  private visible(msg: MessageRec): boolean {
-    return this.lanes.has(msg.from) && this.lanes.has(msg.to) && !this.store.hiddenTypes.has(msg.type);
+  /** Is message i drawn (both ends' lanes shown, its type not hidden)? */
+  private visible(i: number): boolean {
+    const m = this.store.model!;
+    return this.laneShown[m.mFrom[i] as number] === 1 && this.laneShown[m.mTo[i] as number] === 1 && this.typeShown[m.mType[i] as number] === 1;
+  }
+
+  /** y of a model lane (an index into model.nodes), or undefined when hidden. */
+  private yOfLane(l: number): number | undefined {
+    const i = this.laneRow[l];
+    return i === undefined || i < 0 ? undefined : TOP + (i + 0.5) * this.laneH;
   }
 
   private drawBase(): void {
@@ -237,17 +330,44 @@ export class Diagram {
     const clampX = (v: number): number => Math.max(LEFT - 2, Math.min(right + 2, v));
     const bottom = this.height - BOTTOM;
 
-    // Partition bands behind everything.
+    // Cluster-wide faults behind everything: partitions, loss bursts; their labels placed so they never overlap.
     ctx.font = '11px system-ui, sans-serif';
-    m.partitions.forEach((b, i) => {
+    const labels = new LabelRows(5);
+    for (const b of m.partitions) {
       const a = clampX(x(b.fromT));
       const e = clampX(x(b.toT ?? m.endT));
-      if (e < LEFT || a > right) return;
+      if (e < LEFT || a > right) continue;
       ctx.fillStyle = COLORS.partition;
       ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
-      ctx.fillStyle = '#4a4ac0';
-      ctx.fillText(`partition ${b.label}`, Math.max(a, LEFT) + 3, TOP + 11 + (i % 3) * 12);
+      labels.place(ctx, `partition ${b.label}`, Math.max(a, LEFT) + 3, '#4a4ac0');
+    }
+    m.network.forEach((n, i) => {
+      if (n.loss <= 0) return;
+      const end = m.network[i + 1]?.t ?? m.endT;
+      const a = clampX(x(n.t));
+      const e = clampX(x(end));
+      if (e < LEFT || a > right) return;
+      ctx.fillStyle = COLORS.loss;
+      ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
+      labels.place(ctx, `loss burst ${Math.round(n.loss * 100)}%`, Math.max(a, LEFT) + 3, '#a02020');
     });
+    // The quiesce point (faults stop and heal; liveness checks start): a dashed green rule.
+    for (const f of m.header.timeline) {
+      const q = f as { kind?: unknown; at?: unknown };
+      if (q.kind !== 'quiesce' || typeof q.at !== 'number') continue;
+      const qx = x(q.at);
+      if (qx < LEFT || qx > right) continue;
+      ctx.strokeStyle = COLORS.quiesce;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(qx, TOP);
+      ctx.lineTo(qx, bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      labels.place(ctx, 'quiesce', qx + 3, COLORS.quiesce);
+    }
+    this.labels = labels;
 
     // Lanes, their labels and outages.
     for (const [node, i] of this.lanes) {
@@ -274,90 +394,23 @@ export class Diagram {
       if (e - a > 40) ctx.fillText(iv.kind === 'down' ? 'crashed' : 'paused', a + 3, y - this.laneH * 0.4 + 11);
     }
 
-    // Messages: one path per style.
-    const msgs = m.messages;
-    const from = firstAtOrAfter(msgs, t0 - m.maxFlight, (r) => r.sendT);
-    const to = lastAtOrBefore(msgs, t1, (r) => r.sendT);
-    const paths = { delivered: new Path2D(), duplicate: new Path2D(), dropped: new Path2D(), inflight: new Path2D(), cross: new Path2D() };
-    // Delivered messages take their type's colour when there are few types (as RaftScope does), so a protocol's phases read apart.
-    const byType = new Map<string, Path2D>();
-    const headsByType = new Map<string, [number, number, number, number][]>();
-    const typed = m.messageTypes.length <= TYPE_COLOR_LIMIT;
-    let count = 0;
-    const heads: [number, number, number, number][] = [];
-    for (let i = from; i <= to; i++) {
-      const r = msgs[i] as MessageRec;
-      const endT = r.endT ?? m.endT;
-      if (endT < t0 || !this.visible(r)) continue;
-      count++;
-      const ya = this.laneY(r.from) as number;
-      const yb = this.laneY(r.to) as number;
-      const xa = x(r.sendT);
-      let xb = x(endT);
-      let yEnd = yb;
-      let p = r.outcome === 'dropped' ? paths.dropped : r.outcome === 'in-flight' ? paths.inflight : r.dupOf !== undefined ? paths.duplicate : paths.delivered;
-      if (p === paths.delivered && typed) {
-        let tp = byType.get(r.type);
-        if (!tp) byType.set(r.type, (tp = new Path2D()));
-        p = tp;
-      }
-      if (r.outcome === 'dropped' && r.endT === r.sendT) {
-        // Lost at the send: a short stub toward the target, crossed out.
-        xb = xa + 14;
-        yEnd = ya + (yb - ya) * 0.35 + (ya === yb ? -8 : 0);
-      }
-      if (ya === yb && r.outcome !== 'dropped') {
-        // A message to itself: a small loop above the lane.
-        p.moveTo(xa, ya);
-        p.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
-      } else {
-        p.moveTo(xa, ya);
-        p.lineTo(xb, yEnd);
-      }
-      if (r.outcome === 'dropped') {
-        paths.cross.moveTo(xb - 3, yEnd - 3);
-        paths.cross.lineTo(xb + 3, yEnd + 3);
-        paths.cross.moveTo(xb + 3, yEnd - 3);
-        paths.cross.lineTo(xb - 3, yEnd + 3);
-      } else if (r.outcome === 'delivered' && ya !== yb) {
-        if (typed && r.dupOf === undefined) {
-          let hs = headsByType.get(r.type);
-          if (!hs) headsByType.set(r.type, (hs = []));
-          hs.push([xa, ya, xb, yb]);
-        } else heads.push([xa, ya, xb, yb]);
-      }
+    // Disk corruption: a red bolt on the lane, at any zoom.
+    for (const d of m.disk) {
+      const y = this.laneY(d.node);
+      const dx = x(d.t);
+      if (y === undefined || dx < LEFT || dx > right) continue;
+      ctx.fillStyle = COLORS.corrupt;
+      ctx.fillRect(dx - 0.75, y - this.laneH * 0.4, 1.5, this.laneH * 0.8);
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.fillText('⚡', dx + 2, y - this.laneH * 0.4 + 10);
     }
-    this.visibleMessages = count;
-    const dense = count > DETAIL_LIMIT;
-    ctx.lineWidth = dense ? 0.6 : 1.1;
-    ctx.globalAlpha = dense ? 0.45 : 0.85;
-    ctx.strokeStyle = COLORS.delivered;
-    ctx.stroke(paths.delivered);
-    for (const [type, tp] of byType) {
-      ctx.strokeStyle = typeColor(m.messageTypes, type);
-      ctx.stroke(tp);
-    }
-    ctx.strokeStyle = COLORS.inflight;
-    ctx.setLineDash([3, 3]);
-    ctx.stroke(paths.inflight);
-    ctx.strokeStyle = COLORS.duplicate;
-    ctx.setLineDash([5, 2]);
-    ctx.stroke(paths.duplicate);
-    ctx.setLineDash([]);
-    ctx.strokeStyle = COLORS.dropped;
-    ctx.stroke(paths.dropped);
-    ctx.globalAlpha = 1;
-    ctx.lineWidth = 1.5;
-    ctx.stroke(paths.cross);
-    if (!dense) {
-      ctx.fillStyle = COLORS.delivered;
-      for (const [xa, ya, xb, yb] of heads) arrowHead(ctx, xa, ya, xb, yb);
-      for (const [type, hs] of headsByType) {
-        ctx.fillStyle = typeColor(m.messageTypes, type);
-        for (const [xa, ya, xb, yb] of hs) arrowHead(ctx, xa, ya, xb, yb);
-      }
-      this.drawMarkers(ctx, t0, t1);
-    }
+
+    // Messages: one by one when few are in view; per lane and time bucket when too many to read.
+    const lo = lowerBound(m.mSendT, t0 - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t1, m.msgCount);
+    this.aggregated = hi - lo + 1 > DETAIL_LIMIT;
+    if (this.aggregated) this.drawDensity(ctx, t0, t1);
+    else this.drawMessages(ctx, lo, hi, t0, t1);
 
     // Violations: a red rule across all lanes.
     for (const v of m.violations) {
@@ -376,6 +429,134 @@ export class Diagram {
       ctx.lineTo(vx, TOP + 8);
       ctx.fill();
     }
+  }
+
+  /** Messages lo..hi (indices in send order) as lines from send to end, coloured by type. */
+  private drawMessages(ctx: CanvasRenderingContext2D, lo: number, hi: number, t0: number, t1: number): void {
+    const m = this.store.model!;
+    const x = this.x;
+    const paths = { delivered: new Path2D(), duplicate: new Path2D(), dropped: new Path2D(), inflight: new Path2D(), cross: new Path2D() };
+    // Delivered messages take their type's colour (as RaftScope does), so a protocol's phases read apart.
+    const byType = new Map<number, Path2D>();
+    const headsByType = new Map<number, [number, number, number, number][]>();
+    const heads: [number, number, number, number][] = [];
+    let count = 0;
+    for (let i = Math.max(0, lo); i <= hi; i++) {
+      const endRaw = m.mEndT[i] as number;
+      const endT = Number.isNaN(endRaw) ? m.endT : endRaw;
+      if (endT < t0 || !this.visible(i)) continue;
+      count++;
+      const ya = this.yOfLane(m.mFrom[i] as number) as number;
+      const yb = this.yOfLane(m.mTo[i] as number) as number;
+      const sendT = m.mSendT[i] as number;
+      const xa = x(sendT);
+      let xb = x(endT);
+      let yEnd = yb;
+      const outcome = m.mOutcome[i];
+      const dup = (m.mDupOf[i] as number) >= 0;
+      const type = m.mType[i] as number;
+      let p = outcome === OUTCOME.dropped ? paths.dropped : outcome === OUTCOME.inFlight ? paths.inflight : dup ? paths.duplicate : undefined;
+      if (!p) {
+        p = byType.get(type);
+        if (!p) byType.set(type, (p = new Path2D()));
+      }
+      if (outcome === OUTCOME.dropped && endRaw === sendT) {
+        // Lost at the send: a short stub toward the target, crossed out.
+        xb = xa + 14;
+        yEnd = ya + (yb - ya) * 0.35 + (ya === yb ? -8 : 0);
+      }
+      if (ya === yb && outcome !== OUTCOME.dropped) {
+        // A message to itself: a small loop above the lane.
+        p.moveTo(xa, ya);
+        p.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
+      } else {
+        p.moveTo(xa, ya);
+        p.lineTo(xb, yEnd);
+      }
+      if (outcome === OUTCOME.dropped) {
+        paths.cross.moveTo(xb - 3, yEnd - 3);
+        paths.cross.lineTo(xb + 3, yEnd + 3);
+        paths.cross.moveTo(xb + 3, yEnd - 3);
+        paths.cross.lineTo(xb - 3, yEnd + 3);
+      } else if (outcome === OUTCOME.delivered && ya !== yb) {
+        if (!dup) {
+          let hs = headsByType.get(type);
+          if (!hs) headsByType.set(type, (hs = []));
+          hs.push([xa, ya, xb, yb]);
+        } else heads.push([xa, ya, xb, yb]);
+      }
+    }
+    this.visibleMessages = count;
+    ctx.lineWidth = 1.1;
+    ctx.globalAlpha = 0.85;
+    for (const [type, tp] of byType) {
+      ctx.strokeStyle = typeColor(m.messageTypes, m.messageTypes[type] as string);
+      ctx.stroke(tp);
+    }
+    ctx.strokeStyle = COLORS.inflight;
+    ctx.setLineDash([3, 3]);
+    ctx.stroke(paths.inflight);
+    ctx.strokeStyle = COLORS.duplicate;
+    ctx.setLineDash([5, 2]);
+    ctx.stroke(paths.duplicate);
+    ctx.setLineDash([]);
+    ctx.strokeStyle = COLORS.dropped;
+    ctx.stroke(paths.dropped);
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1.5;
+    ctx.stroke(paths.cross);
+    ctx.fillStyle = COLORS.duplicate;
+    for (const [xa, ya, xb, yb] of heads) arrowHead(ctx, xa, ya, xb, yb);
+    for (const [type, hs] of headsByType) {
+      ctx.fillStyle = typeColor(m.messageTypes, m.messageTypes[type] as string);
+      for (const [xa, ya, xb, yb] of hs) arrowHead(ctx, xa, ya, xb, yb);
+    }
+    this.drawMarkers(ctx, t0, t1);
+  }
+
+  /**
+   * Level of detail for a window with too many messages to draw: each lane is
+   * a strip of cells (one per 3 px of time), shaded by how many events happen
+   * there (drops in red), and a box lists the busiest pairs of lanes.
+   */
+  private drawDensity(ctx: CanvasRenderingContext2D, t0: number, t1: number): void {
+    const m = this.store.model!;
+    const right = this.width - RIGHT;
+    const cell = 3;
+    const cols = Math.max(1, Math.floor((right - LEFT) / cell));
+    const d = density(m, t0, t1, cols, (l) => this.laneShown[l] === 1, (t) => this.typeShown[t] === 1);
+    let msgs = 0;
+    for (const v of d.pairs) msgs += v;
+    this.visibleMessages = msgs;
+    const h = this.laneH * 0.56;
+    const norm = Math.sqrt(Math.max(1, d.max));
+    for (let l = 0; l < d.lanes; l++) {
+      const y = this.yOfLane(l);
+      if (y === undefined) continue;
+      for (let c = 0; c < cols; c++) {
+        const v = d.counts[l * cols + c] as number;
+        if (v === 0) continue;
+        const a = 0.12 + 0.88 * (Math.sqrt(v) / norm);
+        const drops = d.drops[l * cols + c] as number;
+        ctx.fillStyle = drops > 0 && drops * 4 >= v ? `rgba(208, 52, 44, ${a.toFixed(3)})` : `rgba(47, 111, 179, ${a.toFixed(3)})`;
+        ctx.fillRect(LEFT + c * cell, y - h / 2, cell - 0.5, h);
+      }
+    }
+    // The busiest pairs of lanes in the window.
+    const pairs: [number, number, number][] = [];
+    for (let a = 0; a < d.lanes; a++) for (let b = 0; b < d.lanes; b++) if ((d.pairs[a * d.lanes + b] as number) > 0) pairs.push([a, b, d.pairs[a * d.lanes + b] as number]);
+    pairs.sort((p, q) => q[2] - p[2]);
+    const lines = [`${msgs} messages in view: density per lane (zoom in to see each)`, ...pairs.slice(0, 6).map(([a, b, n]) => `${m.nodes[a]} → ${m.nodes[b]}: ${n}`)];
+    if (pairs.length > 6) lines.push(`… ${pairs.length - 6} more pairs`);
+    ctx.font = '10px system-ui, sans-serif';
+    const w = Math.max(...lines.map((t) => ctx.measureText(t).width)) + 10;
+    const bx = right - w - 4;
+    const by = TOP + 4;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.88)';
+    ctx.fillRect(bx, by, w, lines.length * 12 + 6);
+    ctx.fillStyle = '#333';
+    lines.forEach((t, i) => ctx.fillText(t, bx + 5, by + 13 + i * 12));
+    ctx.font = '11px system-ui, sans-serif';
   }
 
   /** Raft roles along each server's lane (as RaftScope shows them): a band while leader, a thinner one while candidate, with the term. */
@@ -411,36 +592,37 @@ export class Diagram {
   private drawMarkers(ctx: CanvasRenderingContext2D, t0: number, t1: number): void {
     const m = this.store.model;
     if (!m) return;
-    const a = Math.max(0, firstAtOrAfter(m.events, t0, (e) => e.t));
-    const b = lastAtOrBefore(m.events, t1, (e) => e.t);
+    const a = lowerBound(m.t, t0, m.count);
+    const b = lastAtOrBeforeCol(m.t, t1, m.count);
     if (b - a > DETAIL_LIMIT * 4) return;
     for (let s = a; s <= b; s++) {
-      const ev = m.events[s] as TraceEvent;
-      if (ev.type === 'send' || ev.type === 'deliver' || ev.type === 'drop' || ev.type === 'duplicate' || ev.type === 'violation') continue;
-      const node = eventNode(ev);
-      if (node === undefined) continue;
-      const y = this.laneY(node);
+      const k = m.kind[s] as number;
+      if ((m.msgOf[s] as number) >= 0 || k === KIND.violation) continue;
+      const l = m.lane[s] as number;
+      if (l < 0) continue;
+      const y = this.yOfLane(l);
       if (y === undefined) continue;
-      const ex = this.x(ev.t);
-      if (ev.type === 'timer') {
+      const ex = this.x(m.t[s] as number);
+      if (k === KIND.timer) {
         ctx.strokeStyle = '#555';
         ctx.lineWidth = 1;
         ctx.beginPath();
         ctx.moveTo(ex, y - 5);
         ctx.lineTo(ex, y + 5);
         ctx.stroke();
-      } else if (ev.type === 'state') {
+      } else if (k === KIND.state) {
         ctx.fillStyle = '#2e8b57';
         ctx.beginPath();
         ctx.arc(ex, y, 2.8, 0, Math.PI * 2);
         ctx.fill();
-      } else if (ev.type === 'invoke' || ev.type === 'return') {
-        ctx.fillStyle = ev.type === 'invoke' ? '#444' : ev.outcome === 'ok' ? '#2e8b57' : ev.outcome === 'fail' ? '#d0342c' : '#e6a000';
+      } else if (k === KIND.invoke || k === KIND.return) {
+        const op = k === KIND.return ? this.opReturnedAt.get(s) : undefined;
+        ctx.fillStyle = k === KIND.invoke ? '#444' : op === 'ok' ? '#2e8b57' : op === 'fail' ? '#d0342c' : '#e6a000';
         ctx.fillRect(ex - 2.5, y + 4, 5, 5);
-      } else if (ev.type === 'crash' || ev.type === 'restart' || ev.type === 'pause' || ev.type === 'resume' || ev.type === 'disk' || ev.type === 'clock') {
+      } else if (k === KIND.crash || k === KIND.restart || k === KIND.pause || k === KIND.resume || k === KIND.clock) {
         ctx.fillStyle = '#000';
         ctx.font = '10px system-ui, sans-serif';
-        ctx.fillText(ev.type === 'crash' ? '✕' : ev.type === 'restart' ? '↻' : ev.type === 'disk' ? '!' : ev.type === 'clock' ? '~' : ev.type === 'pause' ? '‖' : '▶', ex - 4, y - 6);
+        ctx.fillText(k === KIND.crash ? '✕' : k === KIND.restart ? '↻' : k === KIND.clock ? '~' : k === KIND.pause ? '‖' : '▶', ex - 4, y - 6);
       }
     }
   }
@@ -462,31 +644,68 @@ export class Diagram {
     }
     const marks = this.store.causalMarks();
     if (marks) this.drawCausal(ctx, marks);
+    // Events ringed in red: the operations of a linearizability violation's failing core.
+    ctx.strokeStyle = COLORS.violation;
+    ctx.lineWidth = 2;
+    for (const s of this.store.highlight) {
+      const l = s >= 0 && s < m.count ? (m.lane[s] as number) : -1;
+      const y = l < 0 ? undefined : this.yOfLane(l);
+      if (y === undefined) continue;
+      ctx.beginPath();
+      ctx.arc(this.x(m.t[s] as number), y, 7, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+    if (this.store.animate && this.store.playT !== undefined) this.drawInFlight(ctx, this.store.playT);
     // Highlight the event under the cursor: its message, or a ring on its lane.
-    const mi = m.messageOfEvent[ev.seq] ?? -1;
-    const r = mi >= 0 ? m.messages[mi] : undefined;
+    const mi = m.msgOf[ev.seq] as number;
     ctx.strokeStyle = COLORS.cursor;
     ctx.fillStyle = COLORS.cursor;
     ctx.lineWidth = 3;
-    if (r && this.visible(r)) {
-      const ya = this.laneY(r.from) as number;
-      const yb = this.laneY(r.to) as number;
-      const xa = this.x(r.sendT);
-      const xb = this.x(r.endT ?? m.endT);
+    if (mi >= 0 && this.visible(mi)) {
+      const ya = this.yOfLane(m.mFrom[mi] as number) as number;
+      const yb = this.yOfLane(m.mTo[mi] as number) as number;
+      const xa = this.x(m.mSendT[mi] as number);
+      const e = m.mEndT[mi] as number;
+      const xb = this.x(Number.isNaN(e) ? m.endT : e);
       ctx.beginPath();
       ctx.moveTo(xa, ya);
       if (ya === yb) ctx.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
       else ctx.lineTo(xb, yb);
       ctx.stroke();
     } else {
-      const node = eventNode(ev);
-      const y = node === undefined ? undefined : this.laneY(node);
+      const l = m.lane[ev.seq] as number;
+      const y = l < 0 ? undefined : this.yOfLane(l);
       if (y !== undefined) {
         ctx.beginPath();
         ctx.arc(cx, y, 6, 0, Math.PI * 2);
         ctx.stroke();
       }
     }
+  }
+
+  /** Messages in flight at true time t as dots between their ends (the animation while playing). At most 3000. */
+  private drawInFlight(ctx: CanvasRenderingContext2D, t: number): void {
+    const m = this.store.model!;
+    const lo = lowerBound(m.mSendT, t - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t, m.msgCount);
+    let n = 0;
+    for (let i = lo; i <= hi && n < 3000; i++) {
+      const a = m.mSendT[i] as number;
+      const bRaw = m.mEndT[i] as number;
+      const b = Number.isNaN(bRaw) ? m.endT : bRaw;
+      if (b <= t || !this.visible(i)) continue;
+      const f = b > a ? (t - a) / (b - a) : 1;
+      const ya = this.yOfLane(m.mFrom[i] as number) as number;
+      const yb = this.yOfLane(m.mTo[i] as number) as number;
+      const px = this.x(t);
+      const py = ya + (yb - ya) * f;
+      ctx.fillStyle = m.mOutcome[i] === OUTCOME.dropped ? COLORS.dropped : typeColor(m.messageTypes, m.messageTypes[m.mType[i] as number] as string);
+      ctx.beginPath();
+      ctx.arc(px, py, 4, 0, Math.PI * 2);
+      ctx.fill();
+      n++;
+    }
+    this.animatedDots = n;
   }
 
   /** The causal past of the cursor: the messages that carried it, and a dot on each event of it. */
@@ -498,26 +717,28 @@ export class Diagram {
     ctx.fillStyle = COLORS.causal;
     ctx.lineWidth = 2;
     ctx.beginPath();
-    for (const r of m.messages) {
-      if (r.endSeq === undefined || marks[r.endSeq] !== 1 || r.outcome !== 'delivered' || !this.visible(r)) continue;
-      if (r.endT! < t0 || r.sendT > t1) continue;
-      const ya = this.laneY(r.from) as number;
-      const yb = this.laneY(r.to) as number;
-      ctx.moveTo(this.x(r.sendT), ya);
-      ctx.lineTo(this.x(r.endT!), yb);
+    const lo = lowerBound(m.mSendT, t0 - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t1, m.msgCount);
+    let drawn = 0;
+    for (let i = lo; i <= hi && drawn < DETAIL_LIMIT * 4; i++) {
+      const end = m.mEndSeq[i] as number;
+      if (end < 0 || marks[end] !== 1 || m.mOutcome[i] !== OUTCOME.delivered || !this.visible(i)) continue;
+      if ((m.mEndT[i] as number) < t0) continue;
+      drawn++;
+      ctx.moveTo(this.x(m.mSendT[i] as number), this.yOfLane(m.mFrom[i] as number) as number);
+      ctx.lineTo(this.x(m.mEndT[i] as number), this.yOfLane(m.mTo[i] as number) as number);
     }
     ctx.stroke();
-    const a = Math.max(0, firstAtOrAfter(m.events, t0, (e) => e.t));
-    const b = Math.min(this.store.cursor, lastAtOrBefore(m.events, t1, (e) => e.t));
+    const a = lowerBound(m.t, t0, m.count);
+    const b = Math.min(this.store.cursor, lastAtOrBeforeCol(m.t, t1, m.count));
     if (b - a > DETAIL_LIMIT * 4) return;
     for (let s = a; s <= b; s++) {
       if (marks[s] !== 1) continue;
-      const ev = m.events[s] as TraceEvent;
-      const node = ev.type === 'deliver' ? ev.to : eventNode(ev);
-      const y = node === undefined ? undefined : this.laneY(node);
+      const l = m.lane[s] as number;
+      const y = l < 0 ? undefined : this.yOfLane(l);
       if (y === undefined) continue;
       ctx.beginPath();
-      ctx.arc(this.x(ev.t), y, 2.5, 0, Math.PI * 2);
+      ctx.arc(this.x(m.t[s] as number), y, 2.5, 0, Math.PI * 2);
       ctx.fill();
     }
   }
@@ -538,19 +759,19 @@ export class Diagram {
   private nearest(px: number, py: number, laneOnly: boolean): number {
     const m = this.store.model;
     if (!m || px < LEFT) return -1;
-    const lane = Math.floor((py - TOP) / this.laneH);
-    const node = [...this.lanes].find(([, i]) => i === lane)?.[0];
-    const a = Math.max(0, firstAtOrAfter(m.events, this.x.invert(px - 6), (e) => e.t));
-    const b = Math.min(m.events.length - 1, lastAtOrBefore(m.events, this.x.invert(px + 6), (e) => e.t));
+    const row = Math.floor((py - TOP) / this.laneH);
+    const node = [...this.lanes].find(([, i]) => i === row)?.[0];
+    const lane = node === undefined ? -2 : (m.laneOf.get(node) ?? -2);
+    const a = Math.max(0, lowerBound(m.t, this.x.invert(px - 6), m.count));
+    const b = Math.min(m.count - 1, lastAtOrBeforeCol(m.t, this.x.invert(px + 6), m.count));
     let best = -1;
     let bestD = Infinity;
     for (let s = a; s <= b && s - a < 5000; s++) {
-      const e = m.events[s] as TraceEvent;
-      const mi = m.messageOfEvent[s] ?? -1;
-      if (mi >= 0 && !this.visible(m.messages[mi] as MessageRec)) continue;
-      const onLane = node !== undefined && (eventNode(e) === node || ('to' in e && e.to === node) || ('from' in e && e.from === node));
+      const mi = m.msgOf[s] as number;
+      if (mi >= 0 && !this.visible(mi)) continue;
+      const onLane = m.lane[s] === lane || m.peer[s] === lane;
       if (laneOnly && !onLane) continue;
-      const d = Math.abs(this.x(e.t) - px) + (onLane ? 0 : 50);
+      const d = Math.abs(this.x(m.t[s] as number) - px) + (onLane ? 0 : 50);
       if (d < bestD) {
         bestD = d;
         best = s;
@@ -567,34 +788,45 @@ export class Diagram {
     const px = ev.clientX - rect.left;
     if (px < LEFT) return;
     let best = this.nearest(px, ev.clientY - rect.top, false);
-    if (best < 0) best = Math.max(0, lastAtOrBefore(m.events, this.x.invert(px), (e) => e.t));
+    if (best < 0) best = Math.max(0, lastAtOrBeforeCol(m.t, this.x.invert(px), m.count));
     this.store.setCursor(best);
   }
 
   /** Hovering shows the nearest event on the lane as text (never HTML). */
-  private hover(ev: MouseEvent): void {
+  private hover(ev: { clientX: number; clientY: number }): void {
     const m = this.store.model;
     const rect = this.overlay.getBoundingClientRect();
     const px = ev.clientX - rect.left;
     const py = ev.clientY - rect.top;
     const s = m ? this.nearest(px, py, true) : -1;
+    this.lastHover = ev;
     if (!m || s < 0) {
-      this.tip.style.display = 'none';
+      this.hideTip();
       return;
     }
-    const e = m.events[s] as TraceEvent;
-    const mi = m.messageOfEvent[s] ?? -1;
-    const r = mi >= 0 ? (m.messages[mi] as MessageRec) : undefined;
-    let text = `#${s}  ${fmtTick(e.t)}  ${describeEvent(e)}`;
-    if (r && e.type !== 'send') {
-      const send = m.events[r.sendSeq];
-      if (send?.type === 'send') text += `\nmessage: ${JSON.stringify(send.msg)}`;
+    const e = this.store.event(s);
+    const mi = m.msgOf[s] as number;
+    let text = `#${s}  ${fmtTick(m.t[s] as number)}  ${e ? describeEvent(e) : '(reading…)'}`;
+    if (mi >= 0) {
+      const sendSeq = m.mSendSeq[mi] as number;
+      if (sendSeq !== s) {
+        const send = this.store.event(sendSeq);
+        if (send?.type === 'send') text += `\nmessage: ${JSON.stringify(send.msg)}`;
+      }
+      const endT = m.mEndT[mi] as number;
+      const sendT = m.mSendT[mi] as number;
+      const outcome = m.mOutcome[mi] === OUTCOME.delivered ? 'delivered' : m.mOutcome[mi] === OUTCOME.dropped ? 'dropped' : 'in-flight';
+      text += `\nsent ${fmtTick(sendT)}, ${outcome}${!Number.isNaN(endT) ? ` at ${fmtTick(endT)} (${fmtTick(endT - sendT)} later)` : ''}`;
     }
-    if (r) text += `\nsent ${fmtTick(r.sendT)}, ${r.outcome}${r.endT !== undefined ? ` at ${fmtTick(r.endT)} (${fmtTick(r.endT - r.sendT)} later)` : ''}${r.reason ? `: ${r.reason}` : ''}`;
     this.tip.textContent = text.length > 600 ? `${text.slice(0, 600)}…` : text;
     this.tip.style.display = 'block';
     this.tip.style.left = `${Math.min(px + 12, this.width - 320)}px`;
     this.tip.style.top = `${py + 14}px`;
+  }
+
+  private hideTip(): void {
+    this.tip.style.display = 'none';
+    this.lastHover = undefined;
   }
 }
 

@@ -3,6 +3,7 @@
 // screen exist), so a 100,000-event trace scrolls as fast as a small one.
 
 import { describeEvent } from '../../sim/trace/chrome.ts';
+import { EVENT_TYPES } from '../../sim/trace/reader.ts';
 import { typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
@@ -30,10 +31,7 @@ export class EventsList {
     this.searchBox = el('input', { testid: 'search', class: 'search', attrs: { type: 'search', placeholder: 'search events  (/)', 'aria-label': 'search events' } });
     this.searchBox.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => {
-        store.search = this.searchBox.value.trim().toLowerCase();
-        store.emit('filter');
-      }, 120);
+      this.searchTimer = window.setTimeout(() => store.setSearch(this.searchBox.value), 120);
     });
     this.searchBox.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
@@ -59,9 +57,15 @@ export class EventsList {
       this.scroller,
     ) as HTMLDivElement;
     parent.appendChild(this.root);
-    store.on('model', () => this.buildChips());
+    store.on('model', () => {
+      this.buildChips();
+      this.refilter();
+    });
     store.on('filter', () => this.refilter());
+    store.on('search', () => this.refilter());
     store.on('cursor', () => this.followCursor());
+    store.on('details', () => this.renderRows());
+    store.on('causal', () => this.renderRows());
   }
 
   private buildChips(): void {
@@ -86,13 +90,15 @@ export class EventsList {
     const m = this.store.model;
     if (!m) return;
     if (!this.store.filtersActive()) {
-      this.shown = Int32Array.from({ length: m.events.length }, (_, i) => i);
+      this.shown = new Int32Array(m.count);
+      for (let i = 0; i < m.count; i++) this.shown[i] = i;
     } else {
-      const out: number[] = [];
-      for (const ev of m.events) if (this.store.passes(ev)) out.push(ev.seq);
-      this.shown = Int32Array.from(out);
+      const out = new Int32Array(m.count);
+      let n = 0;
+      for (let s = 0; s < m.count; s++) if (this.store.passes(s)) out[n++] = s;
+      this.shown = out.slice(0, n);
     }
-    this.count.textContent = `${this.shown.length} of ${m.events.length} events`;
+    this.count.textContent = this.store.searching() ? `searching ${m.count} events…` : `${this.shown.length} of ${m.count} events`;
     this.spacer.style.height = `${this.shown.length * ROW}px`;
     this.followCursor();
     this.renderRows();
@@ -130,11 +136,13 @@ export class EventsList {
     const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
     const marks = this.store.causalMarks();
+    this.store.prefetch(this.shown[first] ?? 0, (this.shown[Math.max(first, last - 1)] ?? 0) + 1);
     for (let i = first; i < last; i++) {
       const seq = this.shown[i]!;
-      const ev = m.events[seq]!;
-      const cls = `row ev-${ev.type}${seq === this.store.cursor ? ' current' : ''}${marks && marks[seq] === 1 && seq !== this.store.cursor ? ' causal' : ''}`;
-      const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(ev.t)), el('span', { class: 'desc' }, describeEvent(ev)));
+      const ev = this.store.event(seq);
+      const type = EVENT_TYPES[m.kind[seq] as number] as string;
+      const cls = `row ev-${type}${seq === this.store.cursor ? ' current' : ''}${marks && marks[seq] === 1 && seq !== this.store.cursor ? ' causal' : ''}`;
+      const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(m.t[seq] as number)), el('span', { class: 'desc' }, ev ? describeEvent(ev) : '…'));
       row.style.top = `${i * ROW}px`;
       rows.push(row);
     }

@@ -1,15 +1,10 @@
-// Download the trace in Chrome trace event format (Perfetto, chrome://tracing).
+// Save a Blob as a download (the Perfetto export, a scenario file).
 
-import { toChromeTrace } from '../../sim/trace/chrome.ts';
-import type { TraceModel } from '../../sim/trace/model.ts';
-
-export function exportChrome(model: TraceModel): void {
-  const json = JSON.stringify(toChromeTrace(model));
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
-  const h = model.header;
   a.href = url;
-  a.download = `${h.scenario}-seed${h.seed}.chrome-trace.json`;
+  a.download = name;
   document.body.appendChild(a);
   a.click();
   a.remove();

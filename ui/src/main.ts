@@ -2,21 +2,24 @@
 // live run in a worker) to the store, and the store to the views. Every
 // failure to load ends in a message on the page that says what and where.
 
-import { InputError } from '../../sim/scenario/errors.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
-import { buildModel } from '../../sim/trace/model.ts';
-import { parseTrace, verifyTraceHash } from '../../sim/trace/parse.ts';
+import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
+import { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
-import { Diagram } from './diagram.ts';
+import { Diagram, typeColor } from './diagram.ts';
+import { isRaft } from './panels/shapes.ts';
 import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
-import { exportChrome } from './export.ts';
+import { download } from './export.ts';
+import { Injector } from './inject.ts';
+import { Loader } from './load/client.ts';
+import type { LoadSource } from './load/protocol.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
 import { Overview } from './overview.ts';
 import { buildPanels } from './panels/index.ts';
 import type { Panel } from './panels/panel.ts';
-import { Store } from './store.ts';
+import { Store, SYNC_LIMIT } from './store.ts';
 import { Violations } from './violations.ts';
 import './style.css';
 
@@ -33,22 +36,47 @@ const right = $('right');
 
 new Overview(left, store);
 const diagram = new Diagram(left, store);
-const legend = el(
-  'div',
-  { class: 'legend small' },
-  ...[
-    ['delivered', 'l-delivered'],
-    ['duplicate', 'l-duplicate'],
-    ['dropped ✕', 'l-dropped'],
-    ['in flight at the end', 'l-inflight'],
-    ['crashed', 'l-down'],
-    ['paused', 'l-paused'],
-    ['partition', 'l-partition'],
-    ['violation', 'l-violation'],
-    ['Raft leader / candidate', 'l-leader'],
-  ].map(([label, cls]) => el('span', { class: `key ${cls}` }, label as string)),
-  el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, ? for keys'),
-);
+// The legend names what this trace has: message types with their colours, and only the fault and role marks it uses.
+const legend = el('div', { class: 'legend small', testid: 'legend' });
+function buildLegend(): void {
+  const m = store.model;
+  if (!m) return;
+  const has = {
+    duplicate: m.mDupOf.some((d) => d >= 0),
+    dropped: m.mOutcome.includes(OUTCOME.dropped),
+    inflight: m.mOutcome.includes(OUTCOME.inFlight),
+    down: m.intervals.some((i) => i.kind === 'down'),
+    paused: m.intervals.some((i) => i.kind === 'paused'),
+    partition: m.partitions.length > 0,
+    loss: m.network.some((n) => n.loss > 0),
+    corrupt: m.disk.length > 0,
+    quiesce: m.header.timeline.some((f) => (f as { kind?: unknown }).kind === 'quiesce'),
+    violation: m.violations.length > 0,
+    raft: [...m.states.values()].some((list) => list.some((s) => isRaft(s.state))),
+  };
+  const keys: [string, string, boolean][] = [
+    ['duplicate', 'l-duplicate', has.duplicate],
+    ['dropped ✕', 'l-dropped', has.dropped],
+    ['in flight at the end', 'l-inflight', has.inflight],
+    ['crashed', 'l-down', has.down],
+    ['paused', 'l-paused', has.paused],
+    ['partition', 'l-partition', has.partition],
+    ['loss burst', 'l-loss', has.loss],
+    ['⚡ disk corruption', 'l-corrupt', has.corrupt],
+    ['quiesce', 'l-quiesce', has.quiesce],
+    ['violation', 'l-violation', has.violation],
+    ['Raft leader / candidate', 'l-leader', has.raft],
+  ];
+  const types = m.messageTypes.slice(0, 16).map((t) => el('span', { class: 'key-type', testid: `legend-type-${t}` }, el('span', { class: 'swatch', style: { background: typeColor(m.messageTypes, t) } }), t));
+  replace(
+    legend,
+    ...types,
+    m.messageTypes.length > 16 ? el('span', { class: 'muted' }, `+${m.messageTypes.length - 16} more types (see the message filter)`) : null,
+    ...keys.filter(([, , on]) => on).map(([label, cls]) => el('span', { class: `key ${cls}` }, label)),
+    el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, right-click a lane to inject a fault, ? for keys'),
+  );
+}
+store.on('model', buildLegend);
 left.appendChild(legend);
 const help = el('div', { class: 'help hidden', testid: 'help' }, el('h3', null, 'Keyboard'), el('table', null, ...SHORTCUTS.map(([k, d]) => el('tr', null, el('td', { class: 'mono' }, k), el('td', null, d)))));
 const events = new EventsList(document.createElement('div'), store);
@@ -60,6 +88,8 @@ const controls = new Controls(
   () => help.classList.toggle('hidden'),
 );
 left.appendChild(events.root);
+const compare = new Compare(left, store);
+$('export').insertAdjacentElement('beforebegin', compare.openButton);
 document.body.appendChild(help);
 
 new Violations(right, store);
@@ -69,18 +99,30 @@ const panelHost = el('div');
 right.appendChild(panelHost);
 let panels: Panel[] = [];
 
-store.on('cursor', () => {
-  const ev = store.cursorEvent();
+function showCursorEvent(): void {
+  const m = store.model;
+  if (!m || m.count === 0) return;
+  const seq = store.cursor;
+  const ev = store.event(seq);
   if (ev) {
     replace(
       cursorBox,
       el('div', { class: 'mono', testid: 'cursor-desc' }, `#${ev.seq}  t=${fmtTime(ev.t)}  ${describeEvent(ev)}`),
-      messageLine(ev.seq),
+      messageLine(seq),
       el('details', null, el('summary', null, 'raw event'), el('pre', { class: 'json' }, fmtJson(ev as never))),
     );
+  } else {
+    replace(cursorBox, el('div', { class: 'mono muted', testid: 'cursor-desc-loading' }, `#${seq}  t=${fmtTime(m.t[seq] as number)}  (reading…)`));
   }
+}
+
+store.on('cursor', () => {
+  showCursorEvent();
   for (const p of panels) p.update();
   scheduleHash();
+});
+store.on('details', () => {
+  if (!cursorBox.querySelector('[data-testid=cursor-desc]') || !cursorBox.querySelector('[data-testid=cursor-message]')) showCursorEvent();
 });
 
 // The cursor lives in the URL's fragment (#e=<seq>), so a link to a trace can point at an event.
@@ -95,13 +137,20 @@ let applyInitialSeq = initialSeq !== undefined;
 /** For a delivery, drop or duplicate: the message's body (from its send) and its life, so the cursor panel says what arrived. */
 function messageLine(seq: number): HTMLElement | null {
   const m = store.model;
-  const mi = m?.messageOfEvent[seq] ?? -1;
-  const r = m && mi >= 0 ? m.messages[mi] : undefined;
-  if (!m || !r) return null;
-  const send = m.events[r.sendSeq];
-  const body = send?.type === 'send' ? JSON.stringify(send.msg) : r.dupOf !== undefined ? `duplicate of #${r.dupOf}` : '';
-  const life = r.endT !== undefined ? `${r.outcome} at ${fmtTime(r.endT)} after ${fmtTime(r.endT - r.sendT)}${r.reason ? ` (${r.reason})` : ''}` : 'still in flight at the end';
-  return el('div', { class: 'mono small', testid: 'cursor-message' }, `message #${r.id} ${r.from} → ${r.to}, sent ${fmtTime(r.sendT)} (event #${r.sendSeq}), ${life}: ${body}`);
+  const mi = m ? (m.msgOf[seq] as number) : -1;
+  if (!m || mi < 0) return null;
+  const sendSeq = m.mSendSeq[mi] as number;
+  const send = store.event(sendSeq);
+  const dupOf = m.mDupOf[mi] as number;
+  const endT = m.mEndT[mi] as number;
+  const sendT = m.mSendT[mi] as number;
+  const outcome = m.mOutcome[mi] === OUTCOME.delivered ? 'delivered' : 'dropped';
+  const end = m.mEndSeq[mi] as number;
+  const endEv = end >= 0 ? store.event(end) : undefined;
+  const reason = endEv?.type === 'drop' ? ` (${endEv.reason})` : '';
+  const body = send?.type === 'send' ? JSON.stringify(send.msg) : send?.type === 'duplicate' ? `duplicate of #${send.of}` : dupOf >= 0 ? `duplicate of #${m.mId[dupOf]}` : '…';
+  const life = !Number.isNaN(endT) ? `${outcome} at ${fmtTime(endT)} after ${fmtTime(endT - sendT)}${reason}` : 'still in flight at the end';
+  return el('div', { class: 'mono small', testid: send || dupOf >= 0 ? 'cursor-message' : 'cursor-message-loading' }, `message #${m.mId[mi]} ${m.nodes[m.mFrom[mi] as number]} → ${m.nodes[m.mTo[mi] as number]}, sent ${fmtTime(sendT)} (event #${sendSeq}), ${life}: ${body}`);
 }
 
 // ---------------------------------------------------------------- messages
@@ -126,29 +175,52 @@ function showWarnings(ws: string[]): void {
 // ---------------------------------------------------------------- loading
 
 export interface Timings {
+  /** Reading, parsing, checking and building the columns, in the loader worker. */
   parseMs: number;
-  modelMs: number;
+  /** From the model's arrival to the end of the first draw (main thread). */
   renderMs: number;
+  /** From the start of the load to the end of the first draw. */
   totalMs: number;
 }
 
-/** Parse, model and draw a trace text. On failure the page says what is wrong and where, and keeps what it showed before. */
-function loadText(text: string, source: string, extra: string[] = []): boolean {
+let loader: Loader | undefined;
+let loadSeq = 0;
+
+/**
+ * Load a trace through a fresh loader worker (streaming parse into columns),
+ * then draw it. On failure the page says what is wrong and where, and keeps
+ * what it showed before (and its worker).
+ */
+async function loadSource(source: LoadSource, label: string, extra: string[] = []): Promise<boolean> {
+  const mine = ++loadSeq;
   const t0 = performance.now();
-  let parsed;
+  const next = new Loader();
+  setStatus(`loading ${label} …`);
+  let msg;
   try {
-    parsed = parseTrace(text, { file: source });
+    msg = await next.open(source, SYNC_LIMIT, (bytes, total, evs) => {
+      if (mine === loadSeq) setStatus(`loading ${label}: ${(bytes / 1e6).toFixed(0)}${total ? ` of ${(total / 1e6).toFixed(0)}` : ''} MB, ${evs} events …`);
+    });
   } catch (err) {
-    if (err instanceof InputError) showProblem('This trace cannot be shown:', [err.describe()]);
-    else showProblem('This trace cannot be shown (unexpected error):', [String(err)]);
+    next.terminate();
+    if (mine === loadSeq) setStatus('');
+    const e = err as { title?: string; message?: string };
+    showProblem(e.title ?? 'This trace cannot be shown:', [e.message ?? String(err)]);
     return false;
   }
+  if (mine !== loadSeq) {
+    next.terminate();
+    return false;
+  }
+  setStatus('');
+  loader?.terminate();
+  loader = next;
   const t1 = performance.now();
-  const model = buildModel(parsed);
-  const t2 = performance.now();
+  const model = msg.model;
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
-  store.load(model, { source, parsed, timings: {} });
+  const footer = msg.footer;
+  store.load(model, { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
   panels = buildPanels(store, model);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
@@ -157,61 +229,41 @@ function loadText(text: string, source: string, extra: string[] = []): boolean {
     store.setCursor(Number(initialSeq));
   }
   diagram.draw();
-  const t3 = performance.now();
-  const timings: Timings = { parseMs: t1 - t0, modelMs: t2 - t1, renderMs: t3 - t2, totalMs: t3 - t0 };
-  store.info!.timings = timings as unknown as Record<string, number>;
-  const h = parsed.header;
-  const hashLabel = (state: string): string => (parsed.footer ? `${parsed.footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
-  const hashEl = el('span', { testid: 'trace-hash', class: 'mono', title: parsed.footer?.hash ?? '', attrs: { 'data-hash': parsed.footer?.hash ?? '' } }, hashLabel('(checking…)'));
+  const t2 = performance.now();
+  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes };
+  store.info!.timings = timings;
+  const h = model.header;
+  const hashLabel = (state: string): string => (footer ? `${footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
+  const hashEl = el('span', { testid: 'trace-hash', class: 'mono', title: footer?.hash ?? '', attrs: { 'data-hash': footer?.hash ?? '' } }, hashLabel('(checking…)'));
   replace(
     info,
-    el('span', { testid: 'trace-source' }, source),
+    el('span', { testid: 'trace-source' }, label),
     ' · ',
     el('strong', { testid: 'trace-scenario' }, h.scenario),
-    ` (${h.protocol}, seed ${h.seed}) · ${model.events.length} events · ${model.nodes.length} nodes · ${fmtTime(model.endT)} · hash `,
+    ` (${h.protocol}, seed ${h.seed}) · ${model.count} events · ${model.nodes.length} nodes · ${fmtTime(model.endT)} · hash `,
     hashEl,
     ` · loaded in ${timings.totalMs.toFixed(0)} ms`,
   );
-  showWarnings([...parsed.warnings, ...extra]);
-  // Verify the hash after the first paint: it reads every byte again, and the picture should not wait for it.
-  const loadedAt = store.info;
-  if (parsed.footer) {
-    window.setTimeout(() => {
-      const state = verifyTraceHash(text);
-      if (store.info !== loadedAt) return;
-      hashEl.textContent = hashLabel(state === 'ok' ? '✓ verified' : state === 'mismatch' ? '✗ MISMATCH' : '');
-      hashEl.dataset.verified = state;
-      if (state === 'mismatch') showWarnings([...parsed.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
-    }, 30);
-  }
+  showWarnings([...msg.warnings, ...extra]);
+  // The worker checks the hash after the first paint: it reads every byte again, and the picture should not wait for it.
+  next.onVerified = (state) => {
+    if (loader !== next) return;
+    hashEl.textContent = hashLabel(state === 'ok' ? '✓ verified' : state === 'mismatch' ? '✗ MISMATCH' : '');
+    hashEl.dataset.verified = state;
+    if (state === 'mismatch') showWarnings([...msg.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
+  };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, timings, loaded: source };
+  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
   return true;
 }
 
-async function loadFile(file: File): Promise<void> {
-  try {
-    loadText(await file.text(), file.name);
-  } catch (err) {
-    showProblem(`Could not read ${file.name}:`, [String(err)]);
-  }
+function loadFile(file: File): Promise<boolean> {
+  return loadSource({ kind: 'blob', blob: file, name: file.name }, file.name);
 }
 
-async function loadUrl(url: string): Promise<void> {
+function loadUrl(url: string): Promise<boolean> {
   const name = decodeURIComponent(url.replace(/[?#].*$/, '').replace(/^.*\//, '')) || url;
-  setStatus(`loading ${url} …`);
-  try {
-    const res = await fetch(url);
-    if (!res.ok) {
-      showProblem(`Could not load the trace ${url}:`, [`HTTP ${res.status} ${res.statusText}`]);
-      return;
-    }
-    loadText(await res.text(), name);
-  } catch (err) {
-    showProblem(`Could not load the trace ${url}:`, [err instanceof Error ? err.message : String(err)]);
-  } finally {
-    setStatus('');
-  }
+  return loadSource({ kind: 'url', url: new URL(url, location.href).href, name }, name);
 }
 
 function setStatus(text: string): void {
@@ -244,13 +296,42 @@ document.addEventListener('drop', (ev) => {
   if (f) void loadFile(f);
 });
 $('export').addEventListener('click', () => {
-  if (store.model) exportChrome(store.model);
+  const m = store.model;
+  if (!m || !loader) return;
+  setStatus('exporting …');
+  void loader.exportChrome().then(
+    (blob) => {
+      setStatus('');
+      download(blob, `${m.header.scenario}-seed${m.header.seed}.chrome-trace.json`);
+    },
+    (err: unknown) => {
+      setStatus('');
+      showProblem('The export failed:', [String(err)]);
+    },
+  );
 });
 $('help-btn').addEventListener('click', () => help.classList.toggle('hidden'));
 
 // ---------------------------------------------------------------- live runs
 
 const scenarioSel = $<HTMLSelectElement>('scenario');
+let scenarioList: ScenarioEntry[] = [];
+
+/** The drop-down shows the loaded trace's scenario (or says it is not one of scenarios/), not whatever was first. */
+function syncScenario(): void {
+  const h = store.model?.header;
+  if (!h) return;
+  scenarioSel.querySelector('option[data-loaded]')?.remove();
+  const entry = scenarioList.find((s) => s.name === h.scenario);
+  if (entry) scenarioSel.value = entry.file;
+  else if (scenarioList.length > 0) {
+    const opt = el('option', { attrs: { value: '', 'data-loaded': '' } }, `${h.scenario} (${h.protocol}) — loaded trace, not in scenarios/`);
+    opt.disabled = true;
+    scenarioSel.prepend(opt);
+    scenarioSel.value = '';
+  }
+}
+store.on('model', syncScenario);
 const seedBox = $<HTMLInputElement>('seed');
 const runBtn = $<HTMLButtonElement>('run');
 let worker: Worker | undefined;
@@ -275,7 +356,9 @@ function send(msg: ToWorker): void {
 
 function onWorker(msg: FromWorker): void {
   if (msg.kind === 'list') {
+    scenarioList = msg.scenarios;
     replace(scenarioSel, ...msg.scenarios.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
+    syncScenario();
     runBtn.disabled = msg.scenarios.length === 0;
     if (msg.problems.length) showWarnings(msg.problems.map((p) => `scenario not available: ${p}`));
     pendingList?.(msg.scenarios);
@@ -287,10 +370,31 @@ function onWorker(msg: FromWorker): void {
     showProblem('The scenario could not run:', [msg.message]);
     return;
   }
-  const ok = loadText(msg.text, `live: ${msg.name} seed ${msg.seed}`);
-  if (ok) {
+  const branch = msg.branch;
+  const label = branch ? `branch: ${branch.label} · ${msg.name} seed ${msg.seed}` : `live: ${msg.name} seed ${msg.seed}`;
+  void loadSource({ kind: 'blob', blob: msg.blob, name: label }, label).then((ok) => {
+    if (!ok) return;
     info.appendChild(el('span', { testid: 'live-result' }, ` · ran in the browser in ${msg.wallMs.toFixed(0)} ms · expectation ${msg.held ? 'held' : 'DID NOT HOLD'}: ${msg.explanation}`));
-  }
+    if (branch) {
+      // The cursor where the branch starts: the first event at or after the injected fault.
+      const m = store.model;
+      if (m) store.setCursor(lowerBound(m.t, branch.at, m.count));
+      const doc = branch.scenario as Record<string, unknown>;
+      const file = `${String(doc.name)}.json`;
+      info.append(
+        ' · ',
+        el(
+          'button',
+          {
+            testid: 'save-scenario',
+            title: `download the scenario of this branch (${file}): faultline run ${file} replays it to the same trace hash`,
+            onclick: () => download(new Blob([JSON.stringify(branch.scenario, null, 2) + '\n'], { type: 'application/json' }), file),
+          },
+          'Save as scenario',
+        ),
+      );
+    }
+  });
 }
 
 function setRunning(on: boolean): void {
@@ -304,6 +408,14 @@ function runLive(file: string, seed: string): void {
   setStatus(`running ${file} …`);
   send({ kind: 'run', file, seed });
 }
+
+// Faults by click: a branch of the loaded run, re-run in the live worker.
+new Injector(store, diagram, (b) => {
+  if (running) return;
+  setRunning(true);
+  setStatus(`running the branch (${b.label}) …`);
+  send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label, at: b.at });
+});
 
 runBtn.addEventListener('click', () => {
   if (!running) {

@@ -3,6 +3,7 @@
 // diagram shows. Brushing moves the diagram; zooming the diagram moves the brush.
 
 import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
+import { OUTCOME } from '../../sim/trace/columns.ts';
 import { COLORS } from './diagram.ts';
 import type { Store } from './store.ts';
 
@@ -46,7 +47,9 @@ export class Overview {
     store.on('filter', () => this.redraw());
     store.on('window', () => this.moveBrush());
     store.on('cursor', () => this.drawCursor());
-    new ResizeObserver(() => this.redraw()).observe(this.root);
+    new ResizeObserver(() => {
+      if (Math.max(300, this.root.clientWidth) !== this.width) this.redraw();
+    }).observe(this.root);
   }
 
   private scale() {
@@ -77,11 +80,17 @@ export class Overview {
     const sent = new Float64Array(cols);
     const dropped = new Float64Array(cols);
     const span = Math.max(1, m.endT - m.startT);
-    for (const r of m.messages) {
-      if (this.store.hiddenTypes.has(r.type) || this.store.hiddenNodes.has(r.from) || this.store.hiddenNodes.has(r.to)) continue;
-      const c = Math.min(cols - 1, Math.floor(((r.sendT - m.startT) / span) * cols));
+    const typeShown = Uint8Array.from(m.messageTypes, (t) => (this.store.hiddenTypes.has(t) ? 0 : 1));
+    const laneShown = Uint8Array.from(m.nodes, (n) => (this.store.hiddenNodes.has(n) ? 0 : 1));
+    const { mType, mFrom, mTo, mSendT, mOutcome, msgCount, startT } = m;
+    const k = cols / span;
+    const dropped_ = OUTCOME.dropped;
+    for (let i = 0; i < msgCount; i++) {
+      if (typeShown[mType[i]!] === 0 || laneShown[mFrom[i]!] === 0 || laneShown[mTo[i]!] === 0) continue;
+      let c = ((mSendT[i]! - startT) * k) | 0;
+      if (c >= cols) c = cols - 1;
       sent[c]!++;
-      if (r.outcome === 'dropped') dropped[c]!++;
+      if (mOutcome[i] === dropped_) dropped[c]!++;
     }
     let max = 1;
     for (const v of sent) if (v > max) max = v;

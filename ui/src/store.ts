@@ -1,34 +1,99 @@
-// The viewer's state: the loaded trace, the cursor (an event seq), the
-// filters and the visible time window. Views subscribe to the parts they draw.
+// The viewer's state: the loaded trace (a columnar model, sim/trace/columns.ts),
+// the cursor (an event seq), the filters and the visible time window. Views
+// subscribe to the parts they draw.
+//
+// The page never holds a large trace's text or event objects: an event's
+// details (its JSON) come from a `TraceSource` (the loader worker reads them
+// back from the file by byte offset) in chunks, cached; causal past and search
+// run in the worker too. A small trace (up to SYNC_LIMIT events) is kept whole
+// in the page, so everything about it answers synchronously.
 
-import { describeEvent, eventNode } from '../../sim/trace/chrome.ts';
-import { causalPast, type TraceModel } from '../../sim/trace/model.ts';
-import type { ParsedTrace } from '../../sim/trace/parse.ts';
 import type { TraceEvent } from '../../sim/engine/types.ts';
+import { describeEvent } from '../../sim/trace/chrome.ts';
+import { causalPastColumns, type ColumnarModel } from '../../sim/trace/columns.ts';
 
-export type Topic = 'model' | 'cursor' | 'filter' | 'window';
+/** model: a trace was loaded (views rebuild everything); filter: node or type filters; search: the search text or its results. */
+export type Topic = 'model' | 'cursor' | 'filter' | 'search' | 'window' | 'details' | 'causal' | 'highlight';
+
+/** Up to this many events, the page keeps every event and answers details, causal past and search itself. */
+export const SYNC_LIMIT = 50_000;
+/** Events per details chunk fetched from the source. */
+export const CHUNK = 512;
+/** Chunks of details kept (least recently used dropped first). */
+const MAX_CHUNKS = 256;
+
+/** Where the details of a trace too big to keep in the page come from (the loader worker). */
+export interface TraceSource {
+  /** Events [from, to), in order. */
+  events(from: number, to: number): Promise<TraceEvent[]>;
+  /** Marks (one byte per event) of the causal past of `seq`. */
+  causal(seq: number): Promise<Uint8Array>;
+  /** Marks (one byte per event) of the events whose search text contains `query` (lower case). */
+  search(query: string): Promise<Uint8Array>;
+}
 
 export interface LoadInfo {
   /** Where the trace came from: a file name, a URL, "live: <scenario> seed <s>". */
   source: string;
-  parsed: ParsedTrace;
+  warnings: string[];
+  footer: { hash: string; t: number; events: number } | undefined;
   timings: Record<string, number>;
+  /** Every event, when the trace is small enough to keep in the page. */
+  events?: TraceEvent[] | undefined;
+  /** Details, causal past and search for a big trace. */
+  remote?: TraceSource | undefined;
+}
+
+/** The text search matches for an event: "#<seq> <description>", lower case. */
+export function searchText(ev: TraceEvent): string {
+  return `#${ev.seq} ${describeEvent(ev)}`.toLowerCase();
+}
+
+/** Characters a search can be answered for from the raw JSON line first (see `mayMatch`). */
+const TOKEN = /^[a-z0-9_.=\-/[\]{},'<>!?@$%^&*+~|;]+$/;
+/** Words of the event descriptions (sim/trace/chrome.ts describeEvent) that are not in the JSON of the event. */
+const DESCRIPTION_ONLY = ['unsynced', 'links', 'caused', 'by'];
+
+/**
+ * Whether the search text of an event ("#seq description", lower case) can
+ * contain `query` only if its JSON line (lower case) does: true for a query
+ * without spaces, quotes, '#', parentheses, ':' or non-ASCII and not part of a
+ * word only descriptions have, because every other piece of a description is
+ * the event's type, a field name, or a value written as in the JSON.
+ */
+export function rawLineDecides(query: string): boolean {
+  return TOKEN.test(query) && !DESCRIPTION_ONLY.some((w) => w.includes(query));
 }
 
 export class Store {
-  model: TraceModel | undefined;
+  model: ColumnarModel | undefined;
   info: LoadInfo | undefined;
   /** seq of the event the cursor is on: everything shows the state after it. */
   cursor = 0;
   hiddenNodes = new Set<string>();
   hiddenTypes = new Set<string>();
   search = '';
+  /** Marks of the events matching `search` (undefined while a search runs in the worker). */
+  searchHits: Uint8Array | undefined;
   /** Visible time window [t0, t1] of the diagram. */
   window: [number, number] = [0, 1];
   /** Show the causal past of the cursor event. */
   causal = false;
+  /** Draw messages in flight as moving dots while playing. */
+  animate = false;
+  /** The playhead's true time while playing (between events), else undefined. */
+  playT: number | undefined;
+  /** Events ringed on the diagram (the operations of a linearizability violation's core). */
+  highlight: number[] = [];
+  /** Set by the history panel: move to the operations that cause a linearizability violation. */
+  focusHistory: (() => void) | undefined;
   private causalCache: { seq: number; marks: Uint8Array } | undefined;
+  private causalWanted = -1;
   private texts: string[] | undefined;
+  private chunks = new Map<number, TraceEvent[]>();
+  private pending = new Set<number>();
+  private generation = 0;
+  private searchGen = 0;
   private listeners = new Map<Topic, Set<() => void>>();
 
   on(topic: Topic, fn: () => void): void {
@@ -41,26 +106,30 @@ export class Store {
     for (const fn of this.listeners.get(topic) ?? []) fn();
   }
 
-  load(model: TraceModel, info: LoadInfo): void {
+  load(model: ColumnarModel, info: LoadInfo): void {
     this.model = model;
     this.info = info;
+    this.generation++;
     this.cursor = 0;
     this.hiddenNodes.clear();
     this.hiddenTypes.clear();
     this.search = '';
+    this.searchHits = undefined;
+    this.highlight = [];
+    this.focusHistory = undefined;
     this.texts = undefined;
     this.causalCache = undefined;
+    this.chunks = new Map();
+    this.pending = new Set();
     this.window = [model.startT, model.endT];
     this.emit('model');
-    this.emit('window');
-    this.emit('filter');
     this.emit('cursor');
   }
 
   setCursor(seq: number): void {
     const m = this.model;
-    if (!m || m.events.length === 0) return;
-    const c = Math.max(0, Math.min(m.events.length - 1, Math.round(seq)));
+    if (!m || m.count === 0) return;
+    const c = Math.max(0, Math.min(m.count - 1, Math.round(seq)));
     if (c === this.cursor) return;
     this.cursor = c;
     this.emit('cursor');
@@ -71,43 +140,133 @@ export class Store {
     this.emit('window');
   }
 
-  /** Marks (per seq) of the events in the causal past of the cursor, when that view is on. */
-  causalMarks(): Uint8Array | undefined {
-    if (!this.causal || !this.model || this.model.events.length === 0) return undefined;
-    if (this.causalCache?.seq !== this.cursor) this.causalCache = { seq: this.cursor, marks: causalPast(this.model, this.cursor) };
-    return this.causalCache.marks;
-  }
-
-  cursorEvent(): TraceEvent | undefined {
-    return this.model?.events[this.cursor];
-  }
-
-  /** The text of event `seq` as search sees it (computed once per trace, on first search). */
-  text(seq: number): string {
+  /** The cursor's event seq and time, or undefined when no trace (or an empty one) is loaded. */
+  cursorEvent(): { seq: number; t: number } | undefined {
     const m = this.model;
-    if (!m) return '';
-    if (!this.texts) this.texts = m.events.map((e) => `#${e.seq} ${describeEvent(e)}`.toLowerCase());
-    return this.texts[seq] ?? '';
+    if (!m || m.count === 0) return undefined;
+    return { seq: this.cursor, t: m.t[this.cursor] as number };
   }
 
-  /** Does an event pass the node, message-type and search filters? */
-  passes(ev: TraceEvent): boolean {
+  /**
+   * The event `seq` with its details, or undefined while they are being read
+   * (a 'details' notification follows when they arrive).
+   */
+  event(seq: number): TraceEvent | undefined {
+    const all = this.info?.events;
+    if (all) return all[seq];
+    const m = this.model;
+    if (!m || seq < 0 || seq >= m.count) return undefined;
+    const k = Math.floor(seq / CHUNK);
+    const chunk = this.chunks.get(k);
+    if (chunk) {
+      // Least recently used order: move to the end.
+      this.chunks.delete(k);
+      this.chunks.set(k, chunk);
+      return chunk[seq - k * CHUNK];
+    }
+    this.fetchChunk(k);
+    return undefined;
+  }
+
+  /** Ask for the details of [from, to) ahead of showing them. */
+  prefetch(from: number, to: number): void {
+    if (this.info?.events || !this.model) return;
+    for (let k = Math.floor(Math.max(0, from) / CHUNK); k * CHUNK < Math.min(to, this.model.count); k++) if (!this.chunks.has(k)) this.fetchChunk(k);
+  }
+
+  private fetchChunk(k: number): void {
+    const src = this.info?.remote;
+    const m = this.model;
+    if (!src || !m || this.pending.has(k)) return;
+    this.pending.add(k);
+    const gen = this.generation;
+    void src.events(k * CHUNK, Math.min(m.count, (k + 1) * CHUNK)).then(
+      (evs) => {
+        if (gen !== this.generation) return;
+        this.pending.delete(k);
+        this.chunks.set(k, evs);
+        while (this.chunks.size > MAX_CHUNKS) this.chunks.delete(this.chunks.keys().next().value as number);
+        this.emit('details');
+      },
+      () => {
+        if (gen === this.generation) this.pending.delete(k);
+      },
+    );
+  }
+
+  /**
+   * Marks (per seq) of the events in the causal past of the cursor, when that
+   * view is on; undefined when off or while the worker computes them (a
+   * 'causal' notification follows).
+   */
+  causalMarks(): Uint8Array | undefined {
+    const m = this.model;
+    if (!this.causal || !m || m.count === 0) return undefined;
+    if (this.causalCache?.seq === this.cursor) return this.causalCache.marks;
+    const src = this.info?.remote;
+    if (!src) {
+      this.causalCache = { seq: this.cursor, marks: causalPastColumns(m, this.cursor) };
+      return this.causalCache.marks;
+    }
+    if (this.causalWanted !== this.cursor) {
+      const seq = (this.causalWanted = this.cursor);
+      const gen = this.generation;
+      void src.causal(seq).then((marks) => {
+        if (gen !== this.generation || this.causalWanted !== seq) return;
+        this.causalCache = { seq, marks };
+        this.emit('causal');
+      });
+    }
+    return undefined;
+  }
+
+  /** Set the search text (lower-cased); matches are computed here or in the worker, then 'search' is emitted. */
+  setSearch(query: string): void {
+    this.search = query.trim().toLowerCase();
+    this.searchHits = undefined;
+    const gen = ++this.searchGen;
+    const m = this.model;
+    const src = this.info?.remote;
+    if (this.search !== '' && m && src) {
+      const q = this.search;
+      void src.search(q).then((hits) => {
+        if (gen !== this.searchGen || this.search !== q) return;
+        this.searchHits = hits;
+        this.emit('search');
+      });
+    }
+    this.emit('search');
+  }
+
+  /** Is a search running in the worker (its results not in yet)? */
+  searching(): boolean {
+    return this.search !== '' && this.info?.remote !== undefined && this.searchHits === undefined;
+  }
+
+  private matches(seq: number): boolean {
+    if (this.search === '') return true;
+    const all = this.info?.events;
+    if (all) {
+      this.texts ??= all.map(searchText);
+      return (this.texts[seq] ?? '').includes(this.search);
+    }
+    return this.searchHits?.[seq] === 1;
+  }
+
+  /** Does event `seq` pass the node, message-type and search filters? */
+  passes(seq: number): boolean {
     const m = this.model;
     if (!m) return false;
     if (this.hiddenNodes.size > 0) {
-      if ('from' in ev && 'to' in ev) {
-        if (this.hiddenNodes.has(ev.from) || this.hiddenNodes.has(ev.to)) return false;
-      } else {
-        const n = eventNode(ev);
-        if (n !== undefined && this.hiddenNodes.has(n)) return false;
-      }
+      const l = m.lane[seq] as number;
+      const p = m.peer[seq] as number;
+      if ((l >= 0 && this.hiddenNodes.has(m.nodes[l] as string)) || (p >= 0 && this.hiddenNodes.has(m.nodes[p] as string))) return false;
     }
     if (this.hiddenTypes.size > 0) {
-      const mi = m.messageOfEvent[ev.seq] ?? -1;
-      if (mi >= 0 && this.hiddenTypes.has(m.messages[mi]!.type)) return false;
+      const mi = m.msgOf[seq] as number;
+      if (mi >= 0 && this.hiddenTypes.has(m.messageTypes[m.mType[mi] as number] as string)) return false;
     }
-    if (this.search !== '' && !this.text(ev.seq).includes(this.search)) return false;
-    return true;
+    return this.matches(seq);
   }
 
   filtersActive(): boolean {
@@ -118,8 +277,8 @@ export class Store {
   step(dir: 1 | -1): void {
     const m = this.model;
     if (!m) return;
-    for (let s = this.cursor + dir; s >= 0 && s < m.events.length; s += dir) {
-      if (this.passes(m.events[s]!)) {
+    for (let s = this.cursor + dir; s >= 0 && s < m.count; s += dir) {
+      if (this.passes(s)) {
         this.setCursor(s);
         return;
       }

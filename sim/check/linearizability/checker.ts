@@ -67,6 +67,8 @@ export interface CheckResult {
   /** Model steps the search took. */
   steps: number;
   failure?: LinearizabilityFailure;
+  /** Per partition proven linearizable: the linearization found (operations in order, state after each). */
+  linearization?: Map<string, LinearizedStep[]>;
 }
 
 /** A malformed history: a return without its call, two calls with one id, an operation the model cannot check. */
@@ -147,6 +149,7 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   let steps = 0;
   let checked = 0;
   let aborted = false;
+  const linearization = new Map<string, LinearizedStep[]>();
   for (const [key, partOps] of parts) {
     checked++;
     const init = model.initFor ? model.initFor(key) : model.init();
@@ -157,6 +160,7 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
       aborted = true;
       continue; // another key may still be proven non-linearizable
     }
+    if (r.kind === 'ok') linearization.set(key, r.order);
     if (r.kind === 'fail') {
       // The core and the explanation are computed on first use: a verdict alone stays fast.
       const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000);
@@ -164,7 +168,7 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
       return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
     }
   }
-  return { verdict: aborted ? 'unknown' : 'linearizable', linearizable: !aborted, partitions: parts.size, checked, operations: relevant.length, steps };
+  return { verdict: aborted ? 'unknown' : 'linearizable', linearizable: !aborted, partitions: parts.size, checked, operations: relevant.length, steps, linearization };
 }
 
 /** The smallest failing core of a non-linearizable partition, within a step budget. */
@@ -302,7 +306,7 @@ function hashString(s: string): number {
 }
 
 type SearchResult =
-  | { kind: 'ok'; steps: number }
+  | { kind: 'ok'; steps: number; order: LinearizedStep[] }
   | { kind: 'aborted'; steps: number }
   | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation };
 
@@ -475,5 +479,5 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     entry = top.entry.next;
     barrier = top.barrier;
   }
-  return { kind: 'ok', steps };
+  return { kind: 'ok', steps, order: stack.map((e, i) => ({ op: ops[e.entry.op]!, state: i + 1 < stack.length ? stack[i + 1]!.state : state })) };
 }

@@ -26,6 +26,8 @@ export function registerBench(program: Command): void {
     .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)', parseOutputFile)
     .option('--runs <n>', 'cases that repeat: how many runs', parsePositiveIntText)
     .option('--json', 'print one JSON line per benchmark and nothing else')
+    .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
+    .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')
     .action(async (name: string, opts: BenchOptions) => {
       const selected = name === 'all' ? benchCases : benchCases.filter((c) => c.name === name);
       if (selected.length === 0) throw new InputError(`unknown benchmark "${name}"; expected one of: all, ${benchCases.map((c) => c.name).join(', ')}`);

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../../scenario/errors.ts';
 import { toChromeTrace } from '../../trace/chrome.ts';
 import { buildModel } from '../../trace/model.ts';
-import { parseTrace } from '../../trace/parse.ts';
+import { readTrace, type TraceSummary } from '../../trace/reader.ts';
+import type { TraceEvent } from '../../engine/types.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const VIEWER_DIST = join(REPO_ROOT, 'ui', 'dist');
@@ -152,12 +153,23 @@ export async function serveViewer(opts: { trace?: string; port?: number; host?: 
   return { server, url, close: () => new Promise((ok) => server.close(() => ok())) };
 }
 
+/**
+ * Check a trace file line by line, streaming (files of any size: memory is
+ * O(longest line) plus what `onEvent` keeps). Throws InputError naming the
+ * line for a malformed file; warnings (truncation...) are in the summary.
+ * `replay` and `check` can read traces the same way.
+ */
+export async function readTraceFile(file: string, onEvent: (ev: TraceEvent) => void = () => {}, opts: { verifyHash?: boolean } = {}): Promise<TraceSummary> {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError('no such trace file', file);
+  return readTrace(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>, onEvent, { file, ...opts });
+}
+
 export function registerView(program: Command): void {
   program
     .command('view')
     .description('serve the browser viewer on localhost with a trace, and print the URL to open')
     .argument('[trace]', 'trace file (JSON Lines) written by faultline run --trace')
-    .option('--port <n>', 'port to listen on (default 4173; a free one if taken)', '4173')
+    .option('--port <n>', 'port to listen on (a free one if taken)', '4173')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--build', 'rebuild the viewer even if it looks up to date')
     .option('--at <seq>', 'open with the cursor on this event')
@@ -166,19 +178,24 @@ export function registerView(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected a port number 0-65535 (got ${JSON.stringify(opts.port)})`);
       let events = 0;
-      let firstViolation: { invariant: string; cause: number } | undefined;
+      let firstViolation = undefined as { invariant: string; cause: number } | undefined;
       if (opts.chrome !== undefined && trace === undefined) throw new InputError('--chrome: give the trace file to export');
       if (trace !== undefined) {
-        if (!existsSync(trace) || !statSync(trace).isFile()) throw new InputError('no such trace file', trace);
-        // Check it here, so a broken file is reported in the terminal with its line.
-        const parsed = parseTrace(readFileSync(trace, 'utf8'), { file: trace });
-        for (const w of parsed.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
+        // Check it here, streaming, so a broken file is reported in the terminal with its line.
+        // Only --chrome keeps the events (the export is one JSON document anyway).
+        const kept: TraceEvent[] = [];
+        const keep = opts.chrome !== undefined;
+        const summary = await readTraceFile(trace, (ev) => {
+          if (keep) kept.push(ev);
+          else if (ev.type === 'violation' && firstViolation === undefined) firstViolation = ev;
+        });
+        for (const w of summary.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
         if (opts.chrome !== undefined) {
           // Written to a temporary file and renamed, so a failure leaves no half-written file.
           const out = opts.chrome;
           const tmp = `${out}.partial-${process.pid}`;
           try {
-            writeFileSync(tmp, JSON.stringify(toChromeTrace(buildModel(parsed))));
+            writeFileSync(tmp, JSON.stringify(toChromeTrace(buildModel({ header: summary.header, events: kept, footer: summary.footer }))));
             renameSync(tmp, out);
           } catch (err) {
             rmSync(tmp, { force: true });
@@ -189,9 +206,7 @@ export function registerView(program: Command): void {
           process.stdout.write(`wrote ${out} (Chrome trace event format: open it at https://ui.perfetto.dev or chrome://tracing)\n`);
           return;
         }
-        events = parsed.events.length;
-        const v = parsed.events.find((e) => e.type === 'violation');
-        if (v?.type === 'violation') firstViolation = v;
+        events = summary.events;
       }
       const at = opts.at === undefined ? undefined : Number(opts.at);
       if (at !== undefined && (!Number.isInteger(at) || at < 0 || (trace !== undefined && at >= events))) {

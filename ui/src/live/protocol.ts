@@ -1,5 +1,7 @@
 // Messages between the page and the live-run worker.
 
+import type { JsonValue } from '../../../sim/engine/types.ts';
+
 export interface ScenarioEntry {
   file: string;
   name: string;
@@ -8,9 +10,13 @@ export interface ScenarioEntry {
   seed: string;
 }
 
-export type ToWorker = { kind: 'list' } | { kind: 'run'; file: string; seed: string };
+export type ToWorker =
+  | { kind: 'list' }
+  | { kind: 'run'; file: string; seed: string }
+  /** Run a scenario document (a trace header's resolved scenario with a fault added): a branch of a run. */
+  | { kind: 'branch'; scenario: JsonValue; seed: string; label: string; at: number };
 
 export type FromWorker =
   | { kind: 'list'; scenarios: ScenarioEntry[]; problems: string[] }
-  | { kind: 'done'; file: string; name: string; seed: string; text: string; hash: string; held: boolean; explanation: string; wallMs: number }
+  | { kind: 'done'; file: string; name: string; seed: string; blob: Blob; hash: string; held: boolean; explanation: string; wallMs: number; branch?: { scenario: JsonValue; label: string; at: number } }
   | { kind: 'error'; message: string };

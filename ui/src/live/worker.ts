@@ -54,13 +54,23 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       post({ kind: 'list', scenarios, problems });
       return;
     }
+    if (msg.kind === 'branch') {
+      // Same seed, the scenario as the trace recorded it plus one fault: the same run up to the fault, then the branch.
+      const scenario = parseScenario(msg.scenario, `${String((msg.scenario as { name?: unknown }).name)}.json`);
+      const prepared = prepareRun(scenario, { seed: msg.seed });
+      const sink = new MemorySink();
+      const t0 = performance.now();
+      const result = runPrepared(prepared, { trace: sink });
+      post({ kind: 'done', file: '', name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs: performance.now() - t0, branch: { scenario: msg.scenario, label: msg.label, at: msg.at } });
+      return;
+    }
     const scenario = await load(msg.file);
     const prepared = prepareRun(scenario, { file: msg.file, ...(msg.seed.trim() !== '' ? { seed: msg.seed.trim() } : {}) });
     const sink = new MemorySink();
     const t0 = performance.now();
     const result = runPrepared(prepared, { trace: sink });
     const wallMs = performance.now() - t0;
-    post({ kind: 'done', file: msg.file, name: scenario.name, seed: prepared.seed, text: sink.text(), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs });
+    post({ kind: 'done', file: msg.file, name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs });
   } catch (err) {
     post({ kind: 'error', message: describe(err) });
   }

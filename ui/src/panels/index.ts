@@ -1,7 +1,7 @@
 // The side panels, in display order. Protocol panels appear only for traces
 // whose published states have their shape; the nodes panel is always there.
 
-import type { TraceModel } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import type { Store } from '../store.ts';
 import { historyPanel } from './history.ts';
 import { lockPanel } from './lock.ts';

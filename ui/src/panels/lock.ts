@@ -6,7 +6,8 @@
 // locking": it shows as the client's bar reaching past the holder bar.
 
 import { schemeTableau10 } from 'd3';
-import { localTime, stateAt, trueTimeOfLocal, type TraceModel } from '../../../sim/trace/model.ts';
+import { localTime, stateAt, trueTimeOfLocal } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
 import { fmtTime, fmtValue } from '../format.ts';
 import type { PanelFactory } from './panel.ts';

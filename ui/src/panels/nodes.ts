@@ -3,7 +3,8 @@
 // protocol gets, including ones without a panel of their own.
 
 import type { JsonValue } from '../../../sim/engine/types.ts';
-import { localTime, stateAt, statusAt, type TraceModel } from '../../../sim/trace/model.ts';
+import { localTime, stateAt, statusAt } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
 import { fmtJson, fmtTime } from '../format.ts';
 import type { PanelFactory } from './panel.ts';

@@ -1,6 +1,6 @@
 // What every side panel is: a root element and an update at each cursor move.
 
-import type { TraceModel } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import type { Store } from '../store.ts';
 
 export interface Panel {

@@ -9,7 +9,8 @@
 
 import { schemeTableau10 } from 'd3';
 import { hash32 } from '../../../sim/protocols/ring/hash.ts';
-import { stateAt, type TraceModel } from '../../../sim/trace/model.ts';
+import { stateAt } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace, svg } from '../dom.ts';
 import type { PanelFactory } from './panel.ts';
 import { isRing, type RingState } from './shapes.ts';

@@ -4,7 +4,8 @@
 // a participant that voted yes and has not heard the outcome is blocked
 // (Gray's "in doubt"), which is the failure 2PC is known for.
 
-import { stateAt, type TraceModel } from '../../../sim/trace/model.ts';
+import { stateAt } from '../../../sim/trace/model.ts';
+import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
 import type { PanelFactory } from './panel.ts';
 import { isCoordinator, isParticipant, type CoordinatorState, type ParticipantState } from './shapes.ts';

@@ -1,0 +1,586 @@
+// The trace as the viewer holds it at scale: one typed-array column per field
+// (times, event kinds, lanes, message ids...) instead of one object per event,
+// built one event at a time while the file streams in: 25 bytes per event and
+// 47 per message, so a million events with half a million messages take about
+// 50 MB, where event objects take gigabytes. The small, rarely-dense parts
+// (state snapshots, operations, outages, partitions, violations) stay objects,
+// as in model.ts, so the panels read them the same way. The text of an event is not kept: the viewer reads
+// it back from the file by its byte offset when it is shown.
+
+import type { JsonValue, Micros, NodeId, TraceEvent, TraceEventType, TraceFooter, TraceHeader } from '../engine/types.ts';
+import type { ClockSegment, NodeInterval, OperationRec, PartitionBand, StateSnapshot, ViolationEvent } from './model.ts';
+import { EVENT_TYPES } from './reader.ts';
+
+/** Event kinds as small integers: KIND[type] is the code, EVENT_TYPES[code] the type. */
+export const KIND = Object.fromEntries(EVENT_TYPES.map((t, i) => [t, i])) as Record<TraceEventType, number>;
+
+/** Message outcome codes in `mOutcome`. */
+export const OUTCOME = { inFlight: 0, delivered: 1, dropped: 2 } as const;
+
+/** A change of the network's loss/duplication rates (a loss burst starts or ends). */
+export interface NetworkChange {
+  seq: number;
+  t: Micros;
+  loss: number;
+  duplicate: number;
+}
+
+/** A disk fault injected on a node (corruption of one key). */
+export interface DiskFault {
+  seq: number;
+  t: Micros;
+  node: NodeId;
+  key: string;
+}
+
+export interface ColumnarModel {
+  header: TraceHeader;
+  nodes: NodeId[];
+  roles: Map<NodeId, string>;
+  laneOf: Map<NodeId, number>;
+  /** Number of events; every event column has this length. */
+  count: number;
+  /** Per event: true time (µs). Sorted (the trace is in time order). */
+  t: Float64Array;
+  /** Per event: KIND code of its type. */
+  kind: Uint8Array;
+  /** Per event: lane of its node (the sender for send/duplicate, the receiver for deliver/drop), -1 for cluster-wide events. */
+  lane: Int16Array;
+  /** Per event: for message events the other end's lane (receiver of a send, sender of a delivery), else -1. */
+  peer: Int16Array;
+  /** Per event: index of the message it is about (send/deliver/drop/duplicate), else -1. */
+  msgOf: Int32Array;
+  /** Per event: seq of the previous event on the same node's timeline (Lamport's process order), -1 for none or network events. */
+  prev: Int32Array;
+  /** Per event (for a violation): the seq of its cause, else -1. */
+  cause: Int32Array;
+  /** Number of messages (sends and duplicates), in send order. */
+  msgCount: number;
+  mId: Float64Array;
+  mFrom: Int16Array;
+  mTo: Int16Array;
+  /** Index into messageTypes. */
+  mType: Uint16Array;
+  mSendSeq: Int32Array;
+  mSendT: Float64Array;
+  /** -1 while in flight at the end. */
+  mEndSeq: Int32Array;
+  /** NaN while in flight at the end. */
+  mEndT: Float64Array;
+  /** OUTCOME code. */
+  mOutcome: Uint8Array;
+  /** For a duplicate: the message index of the original, else -1. */
+  mDupOf: Int32Array;
+  /** seq of the send this message comes from (the original's send for a duplicate); -1 if unknown. */
+  mOriginSeq: Int32Array;
+  /** Longest send-to-end span, to find messages crossing a time window. */
+  maxFlight: Micros;
+  /** Sorted message type names. */
+  messageTypes: string[];
+  intervals: NodeInterval[];
+  partitions: PartitionBand[];
+  states: Map<NodeId, StateSnapshot[]>;
+  clocks: Map<NodeId, ClockSegment[]>;
+  violations: ViolationEvent[];
+  operations: OperationRec[];
+  network: NetworkChange[];
+  disk: DiskFault[];
+  startSeq: Map<NodeId, number>;
+  startT: Micros;
+  endT: Micros;
+}
+
+function msgType(msg: JsonValue): string {
+  if (typeof msg === 'object' && msg !== null && !Array.isArray(msg) && typeof msg.type === 'string') return msg.type;
+  return '?';
+}
+
+function initialClock(header: TraceHeader, node: NodeId): ClockSegment {
+  const cfg = header.config as { clocks?: Record<string, { offset?: number; drift?: number }> } | null;
+  const c = cfg && typeof cfg === 'object' ? cfg.clocks?.[node] : undefined;
+  return { seq: -1, baseTrue: 0, baseLocal: c?.offset ?? 0, drift: c?.drift ?? 0 };
+}
+
+type Typed = Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array;
+
+function grow<A extends Typed>(a: A, need: number, fill?: number): A {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => A)(Math.max(need, a.length * 2, 1024));
+  if (fill !== undefined) b.fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Builds a ColumnarModel from events given one at a time, in seq order
+ * (`add`), then `finish`. Same pairing and intervals as model.ts's buildModel.
+ */
+export class ColumnarBuilder {
+  private readonly nodes: NodeId[];
+  private readonly roles: Map<NodeId, string>;
+  private readonly laneOf = new Map<NodeId, number>();
+  private n = 0;
+  private t = new Float64Array(1024);
+  private kind = new Uint8Array(1024);
+  private lane = new Int16Array(1024);
+  private peer = new Int16Array(1024);
+  private msgOf = new Int32Array(1024);
+  private prev = new Int32Array(1024);
+  private cause = new Int32Array(1024);
+  private m = 0;
+  private mId = new Float64Array(1024);
+  private mFrom = new Int16Array(1024);
+  private mTo = new Int16Array(1024);
+  private mType = new Uint16Array(1024);
+  private mSendSeq = new Int32Array(1024);
+  private mSendT = new Float64Array(1024);
+  private mEndSeq = new Int32Array(1024);
+  private mEndT = new Float64Array(1024);
+  private mOutcome = new Uint8Array(1024);
+  private mDupOf = new Int32Array(1024);
+  private mOriginSeq = new Int32Array(1024);
+  /** Message id -> index: a table for the engine's small sequential ids (+1, 0 = none), a Map for any others. */
+  private idTable = new Int32Array(1024);
+  private readonly byId = new Map<number, number>();
+  private readonly typeIndex = new Map<string, number>();
+  private readonly typeNames: string[] = [];
+  private maxFlight = 0;
+  private readonly intervals: NodeInterval[] = [];
+  private readonly openInterval = new Map<string, NodeInterval>();
+  private readonly partitions: PartitionBand[] = [];
+  private openBands: PartitionBand[] = [];
+  private readonly states = new Map<NodeId, StateSnapshot[]>();
+  private readonly clocks = new Map<NodeId, ClockSegment[]>();
+  private readonly violations: ViolationEvent[] = [];
+  private readonly startSeq = new Map<NodeId, number>();
+  private readonly operations: OperationRec[] = [];
+  private readonly openOps = new Map<number, OperationRec>();
+  private readonly network: NetworkChange[] = [];
+  private readonly disk: DiskFault[] = [];
+  private readonly lastOnLane: number[] = [];
+  private firstT: number | undefined;
+  private lastT = 0;
+
+  constructor(private readonly header: TraceHeader) {
+    this.nodes = header.nodes.map((n) => n.id);
+    this.roles = new Map(header.nodes.map((n) => [n.id, n.role]));
+    this.nodes.forEach((id, i) => this.laneOf.set(id, i));
+    for (const id of this.nodes) this.clocks.set(id, [initialClock(header, id)]);
+  }
+
+  get events(): number {
+    return this.n;
+  }
+
+  /** The lane of a node, adding one for a node the header does not list; -1 for "*". */
+  private laneFor(id: NodeId): number {
+    if (id === '*') return -1;
+    let l = this.laneOf.get(id);
+    if (l === undefined) {
+      l = this.nodes.length;
+      this.laneOf.set(id, l);
+      this.nodes.push(id);
+      this.roles.set(id, '?');
+      this.clocks.set(id, [initialClock(this.header, id)]);
+    }
+    return l;
+  }
+
+  private open(node: NodeId, kind: NodeInterval['kind'], ev: TraceEvent): void {
+    const key = `${kind}:${node}`;
+    if (this.openInterval.has(key)) return;
+    const iv: NodeInterval = { node, kind, fromT: ev.t, fromSeq: ev.seq, toT: undefined, toSeq: undefined };
+    this.openInterval.set(key, iv);
+    this.intervals.push(iv);
+  }
+
+  private close(node: NodeId, kind: NodeInterval['kind'], ev: TraceEvent): void {
+    const key = `${kind}:${node}`;
+    const iv = this.openInterval.get(key);
+    if (!iv) return;
+    iv.toT = ev.t;
+    iv.toSeq = ev.seq;
+    this.openInterval.delete(key);
+  }
+
+  private addMessage(id: number, from: number, to: number, type: number, seq: number, t: number, dupOf: number, originSeq: number): number {
+    const i = this.m++;
+    if (this.m > this.mId.length) {
+      const need = this.m;
+      this.mId = grow(this.mId, need);
+      this.mFrom = grow(this.mFrom, need);
+      this.mTo = grow(this.mTo, need);
+      this.mType = grow(this.mType, need);
+      this.mSendSeq = grow(this.mSendSeq, need);
+      this.mSendT = grow(this.mSendT, need);
+      this.mEndSeq = grow(this.mEndSeq, need);
+      this.mEndT = grow(this.mEndT, need);
+      this.mOutcome = grow(this.mOutcome, need);
+      this.mDupOf = grow(this.mDupOf, need);
+      this.mOriginSeq = grow(this.mOriginSeq, need);
+    }
+    this.mId[i] = id;
+    this.mFrom[i] = from;
+    this.mTo[i] = to;
+    this.mType[i] = type;
+    this.mSendSeq[i] = seq;
+    this.mSendT[i] = t;
+    this.mEndSeq[i] = -1;
+    this.mEndT[i] = NaN;
+    this.mOutcome[i] = OUTCOME.inFlight;
+    this.mDupOf[i] = dupOf;
+    this.mOriginSeq[i] = originSeq;
+    this.setIndexOf(id, i);
+    return i;
+  }
+
+  private setIndexOf(id: number, i: number): void {
+    if (Number.isInteger(id) && id >= 0 && id < 1 << 28) {
+      if (id >= this.idTable.length) this.idTable = grow(this.idTable, id + 1);
+      this.idTable[id] = i + 1;
+    } else this.byId.set(id, i);
+  }
+
+  private indexOf(id: number): number | undefined {
+    if (Number.isInteger(id) && id >= 0 && id < 1 << 28) {
+      const v = id < this.idTable.length ? (this.idTable[id] as number) : 0;
+      return v === 0 ? undefined : v - 1;
+    }
+    return this.byId.get(id);
+  }
+
+  private internType(name: string): number {
+    let i = this.typeIndex.get(name);
+    if (i === undefined) {
+      i = this.typeNames.length;
+      this.typeIndex.set(name, i);
+      this.typeNames.push(name);
+    }
+    return i;
+  }
+
+  /** Add the next event (seq must be the number of events added so far). */
+  add(ev: TraceEvent): void {
+    const s = this.n++;
+    if (this.n > this.t.length) {
+      const need = this.n;
+      this.t = grow(this.t, need);
+      this.kind = grow(this.kind, need);
+      this.lane = grow(this.lane, need);
+      this.peer = grow(this.peer, need);
+      this.msgOf = grow(this.msgOf, need);
+      this.prev = grow(this.prev, need);
+      this.cause = grow(this.cause, need);
+    }
+    this.t[s] = ev.t;
+    this.firstT ??= ev.t;
+    this.lastT = ev.t;
+    this.kind[s] = KIND[ev.type];
+    let lane = -1;
+    let peer = -1;
+    let msg = -1;
+    let onTimeline = true;
+    this.cause[s] = -1;
+    switch (ev.type) {
+      case 'send': {
+        lane = this.laneFor(ev.from);
+        peer = this.laneFor(ev.to);
+        msg = this.addMessage(ev.id, lane, peer, this.internType(msgType(ev.msg)), s, ev.t, -1, s);
+        break;
+      }
+      case 'duplicate': {
+        lane = this.laneFor(ev.from);
+        peer = this.laneFor(ev.to);
+        const orig = this.indexOf(ev.of);
+        const type = orig === undefined ? this.internType('?') : (this.mType[orig] as number);
+        const originSeq = orig === undefined ? -1 : (this.mSendSeq[orig] as number);
+        msg = this.addMessage(ev.id, lane, peer, type, s, ev.t, orig ?? -1, originSeq);
+        onTimeline = false;
+        break;
+      }
+      case 'deliver':
+      case 'drop': {
+        lane = this.laneFor(ev.to);
+        peer = this.laneFor(ev.from);
+        onTimeline = ev.type === 'deliver';
+        const i = this.indexOf(ev.id);
+        if (i !== undefined) {
+          msg = i;
+          this.mEndSeq[i] = s;
+          this.mEndT[i] = ev.t;
+          this.mOutcome[i] = ev.type === 'deliver' ? OUTCOME.delivered : OUTCOME.dropped;
+          const flight = ev.t - (this.mSendT[i] as number);
+          if (flight > this.maxFlight) this.maxFlight = flight;
+        }
+        break;
+      }
+      case 'partition': {
+        const band: PartitionBand = { label: ev.label, blocked: ev.blocked, fromT: ev.t, fromSeq: s, toT: undefined, toSeq: undefined };
+        this.partitions.push(band);
+        this.openBands.push(band);
+        onTimeline = false;
+        break;
+      }
+      case 'heal':
+        // The engine's heal removes every partition and block at once.
+        for (const b of this.openBands) {
+          b.toT = ev.t;
+          b.toSeq = s;
+        }
+        this.openBands = [];
+        onTimeline = false;
+        break;
+      case 'network':
+        this.network.push({ seq: s, t: ev.t, loss: ev.loss, duplicate: ev.duplicate ?? 0 });
+        onTimeline = false;
+        break;
+      case 'violation':
+        this.violations.push(ev);
+        this.cause[s] = ev.cause;
+        onTimeline = false;
+        break;
+      default: {
+        lane = this.laneFor(ev.node);
+        const node = ev.node;
+        switch (ev.type) {
+          case 'start':
+            if (!this.startSeq.has(node)) this.startSeq.set(node, s);
+            break;
+          case 'crash':
+            this.close(node, 'paused', ev); // a crash ends a pause
+            this.open(node, 'down', ev);
+            break;
+          case 'restart':
+            this.close(node, 'down', ev);
+            break;
+          case 'pause':
+            this.open(node, 'paused', ev);
+            break;
+          case 'resume':
+            this.close(node, 'paused', ev);
+            break;
+          case 'state': {
+            let list = this.states.get(node);
+            if (!list) this.states.set(node, (list = []));
+            list.push({ seq: s, t: ev.t, state: ev.state });
+            break;
+          }
+          case 'clock': {
+            let list = this.clocks.get(node);
+            if (!list) this.clocks.set(node, (list = []));
+            list.push({ seq: s, baseTrue: ev.t, baseLocal: ev.t + ev.offset, drift: ev.drift });
+            break;
+          }
+          case 'disk':
+            this.disk.push({ seq: s, t: ev.t, node, key: ev.key });
+            break;
+          case 'invoke': {
+            const rec: OperationRec = { op: ev.op, process: ev.process, node, f: ev.f, key: ev.key, value: ev.value, invokeSeq: s, invokeT: ev.t, returnSeq: undefined, returnT: undefined, outcome: undefined, result: undefined };
+            this.openOps.set(ev.op, rec);
+            this.operations.push(rec);
+            break;
+          }
+          case 'return': {
+            const rec = this.openOps.get(ev.op);
+            if (!rec) break;
+            rec.returnSeq = s;
+            rec.returnT = ev.t;
+            rec.outcome = ev.outcome;
+            rec.result = ev.value;
+            this.openOps.delete(ev.op);
+            break;
+          }
+          default:
+            break;
+        }
+        if (lane < 0) onTimeline = false;
+      }
+    }
+    this.lane[s] = lane;
+    this.peer[s] = peer;
+    this.msgOf[s] = msg;
+    if (onTimeline && lane >= 0) {
+      this.prev[s] = this.lastOnLane[lane] ?? -1;
+      this.lastOnLane[lane] = s;
+    } else this.prev[s] = -1;
+  }
+
+  /** The model, with columns trimmed to their length (fresh buffers, so they can be transferred). */
+  finish(footer?: Pick<TraceFooter, 't'>): ColumnarModel {
+    const n = this.n;
+    const m = this.m;
+    // Message types sorted by name; remap the codes.
+    const sorted = [...this.typeNames].sort();
+    const remap = this.typeNames.map((name) => sorted.indexOf(name));
+    const mType = this.mType.slice(0, m);
+    for (let i = 0; i < m; i++) mType[i] = remap[mType[i] as number] as number;
+    const startT = this.firstT ?? 0;
+    const endT = Math.max(footer?.t ?? 0, this.lastT, this.firstT !== undefined ? startT + 1 : 1);
+    return {
+      header: this.header,
+      nodes: this.nodes,
+      roles: this.roles,
+      laneOf: this.laneOf,
+      count: n,
+      t: this.t.slice(0, n),
+      kind: this.kind.slice(0, n),
+      lane: this.lane.slice(0, n),
+      peer: this.peer.slice(0, n),
+      msgOf: this.msgOf.slice(0, n),
+      prev: this.prev.slice(0, n),
+      cause: this.cause.slice(0, n),
+      msgCount: m,
+      mId: this.mId.slice(0, m),
+      mFrom: this.mFrom.slice(0, m),
+      mTo: this.mTo.slice(0, m),
+      mType,
+      mSendSeq: this.mSendSeq.slice(0, m),
+      mSendT: this.mSendT.slice(0, m),
+      mEndSeq: this.mEndSeq.slice(0, m),
+      mEndT: this.mEndT.slice(0, m),
+      mOutcome: this.mOutcome.slice(0, m),
+      mDupOf: this.mDupOf.slice(0, m),
+      mOriginSeq: this.mOriginSeq.slice(0, m),
+      maxFlight: this.maxFlight,
+      messageTypes: sorted,
+      intervals: this.intervals,
+      partitions: this.partitions,
+      states: this.states,
+      clocks: this.clocks,
+      violations: this.violations,
+      operations: this.operations,
+      network: this.network,
+      disk: this.disk,
+      startSeq: this.startSeq,
+      startT,
+      endT,
+    };
+  }
+}
+
+/** Build the columnar model of parsed events (tests, small traces). */
+export function buildColumns(trace: { header: TraceHeader; events: readonly TraceEvent[]; footer?: Pick<TraceFooter, 't'> | undefined }): ColumnarModel {
+  const b = new ColumnarBuilder(trace.header);
+  for (const ev of trace.events) b.add(ev);
+  return b.finish(trace.footer);
+}
+
+/** The typed arrays of a model, for postMessage's transfer list. */
+export function transferables(m: ColumnarModel): ArrayBuffer[] {
+  return [m.t, m.kind, m.lane, m.peer, m.msgOf, m.prev, m.cause, m.mId, m.mFrom, m.mTo, m.mType, m.mSendSeq, m.mSendT, m.mEndSeq, m.mEndT, m.mOutcome, m.mDupOf, m.mOriginSeq].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The columns causal past needs (a worker keeps copies of these). */
+export type CausalColumns = Pick<ColumnarModel, 'count' | 'prev' | 'msgOf' | 'cause' | 'mSendSeq' | 'mDupOf' | 'mOriginSeq'>;
+
+/**
+ * The causal past of event `seq` (Lamport's happened-before, reflexive) over
+ * the columns: the events before it on its node, the sends of the messages
+ * delivered there, and so on back; for a violation, the past of its cause.
+ * Same marks as model.ts's causalPast. O(size of the past), no allocation per event.
+ */
+export function causalPastColumns(m: CausalColumns, seq: number): Uint8Array {
+  const mark = new Uint8Array(m.count);
+  if (seq < 0 || seq >= m.count) return mark;
+  const stack = new Int32Array(m.count);
+  let sp = 0;
+  mark[seq] = 1;
+  stack[sp++] = seq;
+  while (sp > 0) {
+    const s = stack[--sp] as number;
+    const p = m.prev[s] as number;
+    if (p >= 0 && mark[p] === 0) {
+      mark[p] = 1;
+      stack[sp++] = p;
+    }
+    const mi = m.msgOf[s] as number;
+    if (mi >= 0) {
+      const send = m.mSendSeq[mi] as number;
+      // A delivery or drop follows its send (or duplicate event); a duplicate event follows the original send.
+      const q = send === s ? ((m.mDupOf[mi] as number) >= 0 ? (m.mOriginSeq[mi] as number) : -1) : send;
+      if (q >= 0 && mark[q] === 0) {
+        mark[q] = 1;
+        stack[sp++] = q;
+      }
+    }
+    const c = m.cause[s] as number;
+    if (c >= 0 && c < m.count && mark[c] === 0) {
+      mark[c] = 1;
+      stack[sp++] = c;
+    }
+  }
+  return mark;
+}
+
+/** Index of the first i with a[i] >= v in a sorted column (or a.length). */
+export function lowerBound(a: ArrayLike<number>, v: number, hi = a.length): number {
+  let lo = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the last i with a[i] <= v in a sorted column, or -1. */
+export function lastAtOrBeforeCol(a: ArrayLike<number>, v: number, n = a.length): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] as number) <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+export interface Density {
+  /** Number of time buckets. */
+  cols: number;
+  lanes: number;
+  /** Events per lane and bucket: counts[lane * cols + col]. */
+  counts: Uint32Array;
+  /** Messages sent per (from lane, to lane) in the window: pairs[from * lanes + to]. */
+  pairs: Uint32Array;
+  /** Dropped messages per lane (at the sender) and bucket. */
+  drops: Uint32Array;
+  max: number;
+}
+
+/**
+ * Aggregate the events in [t0, t1] into `cols` time buckets per lane (the
+ * level of detail used when a window holds too many messages to draw one by
+ * one), and count messages per pair of lanes. `laneVisible(l)` filters lanes,
+ * `typeVisible(code)` message types. O(events in the window).
+ */
+export function density(m: ColumnarModel, t0: number, t1: number, cols: number, laneVisible: (lane: number) => boolean, typeVisible: (type: number) => boolean): Density {
+  const lanes = m.nodes.length;
+  const counts = new Uint32Array(Math.max(1, lanes * cols));
+  const drops = new Uint32Array(Math.max(1, lanes * cols));
+  const pairs = new Uint32Array(Math.max(1, lanes * lanes));
+  const a = lowerBound(m.t, t0, m.count);
+  const b = lastAtOrBeforeCol(m.t, t1, m.count);
+  const span = Math.max(1e-9, t1 - t0);
+  const send = KIND.send;
+  const drop = KIND.drop;
+  let max = 0;
+  for (let s = a; s <= b; s++) {
+    const l = m.lane[s] as number;
+    if (l < 0 || !laneVisible(l)) continue;
+    const mi = m.msgOf[s] as number;
+    if (mi >= 0) {
+      const p = m.peer[s] as number;
+      if ((p >= 0 && !laneVisible(p)) || !typeVisible(m.mType[mi] as number)) continue;
+    }
+    let c = Math.floor((((m.t[s] as number) - t0) / span) * cols);
+    if (c >= cols) c = cols - 1;
+    const k = l * cols + c;
+    const v = ++counts[k]!;
+    if (v > max) max = v;
+    const kind = m.kind[s];
+    if (kind === send) pairs[l * lanes + (m.peer[s] as number)]!++;
+    else if (kind === drop) drops[k]!++;
+  }
+  return { cols, lanes, counts, pairs, drops, max };
+}

@@ -1,0 +1,130 @@
+// Faults injected by click: right-click a node's lane (or press a key for the
+// lane of the cursor event) to crash, restart, pause, resume, isolate or
+// partition off that node, or to heal, at the cursor's time. The page re-runs
+// the trace's scenario (the resolved scenario its header records) from the
+// same seed with that fault added to the timeline: the same run up to the
+// cursor, then the branch, which is loaded and drawn. "Save as scenario"
+// downloads that scenario (named <name>-branch, with its seed) as JSON, which
+// `faultline run` replays to the same trace hash.
+
+import type { JsonValue } from '../../sim/engine/types.ts';
+import type { Diagram } from './diagram.ts';
+import { el, replace } from './dom.ts';
+import { fmtTime } from './format.ts';
+import type { Store } from './store.ts';
+
+export type InjectKind = 'crash' | 'restart' | 'pause' | 'resume' | 'isolate' | 'partition' | 'heal';
+
+/** Keyboard equivalents, acting on the node of the cursor event. */
+export const INJECT_KEYS: Record<string, InjectKind> = { K: 'crash', R: 'restart', P: 'pause', U: 'resume', I: 'isolate', G: 'partition', H: 'heal' };
+
+const LABELS: Record<InjectKind, string> = {
+  crash: 'crash',
+  restart: 'restart',
+  pause: 'pause',
+  resume: 'resume',
+  isolate: 'isolate (cut every link)',
+  partition: 'partition off from the rest',
+  heal: 'heal every partition',
+};
+
+export interface Branch {
+  /** The scenario to run: the trace's with the fault added, renamed <name>-branch, with the trace's seed. */
+  scenario: Record<string, JsonValue>;
+  seed: string;
+  label: string;
+  /** True time of the injected fault (µs). */
+  at: number;
+}
+
+/** The fault spec (scenario timeline entry, `at` in µs) for a kind on a node at true time t. */
+export function faultSpec(kind: InjectKind, node: string, t: number, nodes: readonly string[]): Record<string, JsonValue> {
+  const at = Math.max(0, Math.round(t));
+  if (kind === 'heal') return { at, kind };
+  if (kind === 'partition') return { at, kind, groups: [[node], nodes.filter((n) => n !== node)] };
+  return { at, kind, node };
+}
+
+/**
+ * The scenario of a branch: the trace header's resolved scenario, its name
+ * suffixed with "-branch" (a saved file must be named after its scenario) and
+ * the fault added to its timeline, with the trace's seed. Undefined when the
+ * header has no scenario to re-run.
+ */
+export function branchScenario(config: JsonValue, seed: string, fault: Record<string, JsonValue>): Record<string, JsonValue> | undefined {
+  if (typeof config !== 'object' || config === null || Array.isArray(config) || typeof config.name !== 'string') return undefined;
+  const doc = structuredClone(config);
+  const faults = (typeof doc.faults === 'object' && doc.faults !== null && !Array.isArray(doc.faults) ? doc.faults : {}) as Record<string, JsonValue>;
+  const timeline = Array.isArray(faults.timeline) ? [...faults.timeline] : [];
+  timeline.push(fault);
+  // Keep the timeline in time order (a stable sort: a fault at the same time as an existing one comes after it).
+  timeline.sort((a, b) => Number((a as { at?: unknown }).at ?? 0) - Number((b as { at?: unknown }).at ?? 0));
+  const name = (config.name as string).endsWith('-branch') ? (config.name as string) : `${config.name as string}-branch`;
+  return { ...doc, name, seed, faults: { ...faults, timeline } };
+}
+
+export class Injector {
+  private readonly menu: HTMLDivElement;
+
+  constructor(
+    private readonly store: Store,
+    private readonly diagram: Diagram,
+    private readonly run: (b: Branch) => void,
+  ) {
+    this.menu = el('div', { class: 'inject-menu hidden', testid: 'inject-menu', attrs: { role: 'menu' } });
+    document.body.appendChild(this.menu);
+    diagram.surface.addEventListener('contextmenu', (ev) => {
+      const node = diagram.laneAt(ev.clientY);
+      if (!node || !store.model) return;
+      ev.preventDefault();
+      this.open(node, ev.pageX, ev.pageY);
+    });
+    document.addEventListener('mousedown', (ev) => {
+      if (!this.menu.contains(ev.target as Node)) this.close();
+    });
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.close();
+      const t = ev.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'checkbox' && (t as HTMLInputElement).type !== 'range') return;
+      const kind = ev.shiftKey && !ev.ctrlKey && !ev.metaKey && !ev.altKey ? INJECT_KEYS[ev.key.toUpperCase()] : undefined;
+      if (!kind) return;
+      const m = store.model;
+      const lane = m ? (m.lane[store.cursor] as number) : -1;
+      if (!m || lane < 0) return;
+      ev.preventDefault();
+      this.inject(kind, m.nodes[lane] as string);
+    });
+  }
+
+  private open(node: string, x: number, y: number): void {
+    const m = this.store.model!;
+    const t = m.t[this.store.cursor] as number;
+    replace(
+      this.menu,
+      el('div', { class: 'muted small' }, `${node} at the cursor (${fmtTime(t)}): re-run from the seed with`),
+      ...(['crash', 'restart', 'pause', 'resume', 'isolate', 'partition', 'heal'] as InjectKind[]).map((k) =>
+        el('button', { testid: `inject-${k}`, attrs: { role: 'menuitem' }, onclick: () => this.inject(k, node) }, `${LABELS[k]}${k === 'heal' ? '' : ` ${node}`}`),
+      ),
+      el('div', { class: 'muted small' }, `keys: Shift+${Object.entries(INJECT_KEYS).map(([key, k]) => `${key} ${k}`).join(', ')} (node of the cursor event)`),
+    );
+    this.menu.style.left = `${x}px`;
+    this.menu.style.top = `${y}px`;
+    this.menu.classList.remove('hidden');
+  }
+
+  close(): void {
+    this.menu.classList.add('hidden');
+  }
+
+  inject(kind: InjectKind, node: string): void {
+    this.close();
+    const m = this.store.model;
+    if (!m) return;
+    const t = m.t[this.store.cursor] as number;
+    const fault = faultSpec(kind, node, t, m.header.nodes.map((n) => n.id));
+    const scenario = branchScenario(m.header.config, m.header.seed, fault);
+    if (!scenario) return;
+    this.run({ scenario, seed: m.header.seed, label: `${kind}${kind === 'heal' ? '' : ` ${node}`} at ${fmtTime(t)}`, at: fault.at as number });
+    void this.diagram;
+  }
+}

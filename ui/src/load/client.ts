@@ -1,0 +1,72 @@
+// The page's side of the loader worker: open a trace (progress, then the
+// model), then ask it for details, causal past, search and the export.
+
+import type { TraceSource } from '../store.ts';
+import type { TraceEvent } from '../../../sim/engine/types.ts';
+import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
+
+export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
+
+export class Loader implements TraceSource {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: Extract<FromLoader, { kind: 'reply' }>) => void>();
+  onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  }
+
+  /** Load a trace: resolves with the model, rejects with {title, message} when it cannot be shown. */
+  open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void): Promise<ModelMessage> {
+    return new Promise((resolve, reject) => {
+      this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message || 'could not start (see the browser console)' });
+      this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
+        const m = e.data;
+        if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
+        else if (m.kind === 'model') resolve(m);
+        else if (m.kind === 'error') reject(m);
+        else if (m.kind === 'verified') this.onVerified?.(m.hash);
+        else this.waiting.get(m.id)?.(m);
+      };
+      this.post({ kind: 'open', source, keepLimit });
+    });
+  }
+
+  private post(msg: ToLoader): void {
+    this.worker.postMessage(msg);
+  }
+
+  private ask(msg: ToLoader & { id: number }): Promise<Extract<FromLoader, { kind: 'reply' }>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(msg.id, (m) => {
+        this.waiting.delete(msg.id);
+        if (m.error !== undefined) reject(new Error(m.error));
+        else resolve(m);
+      });
+      this.post(msg);
+    });
+  }
+
+  async events(from: number, to: number): Promise<TraceEvent[]> {
+    return (await this.ask({ kind: 'events', id: this.nextId++, from, to })).events ?? [];
+  }
+
+  async causal(seq: number): Promise<Uint8Array> {
+    return (await this.ask({ kind: 'causal', id: this.nextId++, seq })).marks ?? new Uint8Array(0);
+  }
+
+  async search(query: string): Promise<Uint8Array> {
+    return (await this.ask({ kind: 'search', id: this.nextId++, query })).marks ?? new Uint8Array(0);
+  }
+
+  async exportChrome(): Promise<Blob> {
+    const r = await this.ask({ kind: 'export', id: this.nextId++ });
+    if (!r.blob) throw new Error('no export');
+    return r.blob;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,27 @@
+// Messages between the page and the trace loader worker (worker.ts).
+
+import type { TraceEvent, TraceFooter } from '../../../sim/engine/types.ts';
+import type { ColumnarModel } from '../../../sim/trace/columns.ts';
+
+/** What to load: a Blob (a picked or dropped file, a live run's trace) or a URL to stream. */
+export type LoadSource = { kind: 'blob'; blob: Blob; name: string } | { kind: 'url'; url: string; name: string };
+
+export type ToLoader =
+  | { kind: 'open'; source: LoadSource; keepLimit: number }
+  | { kind: 'events'; id: number; from: number; to: number }
+  | { kind: 'causal'; id: number; seq: number }
+  | { kind: 'search'; id: number; query: string }
+  | { kind: 'export'; id: number };
+
+export interface LoadTimings {
+  /** Reading, parsing and building the columns (ms, in the worker). */
+  parseMs: number;
+  bytes: number;
+}
+
+export type FromLoader =
+  | { kind: 'progress'; bytes: number; total: number | undefined; events: number }
+  | { kind: 'model'; model: ColumnarModel; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'error'; title: string; message: string }
+  | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
+  | { kind: 'reply'; id: number; events?: TraceEvent[]; marks?: Uint8Array; blob?: Blob; error?: string };

@@ -1,0 +1,265 @@
+// The trace loader: a Web Worker that streams a trace (a Blob, or a URL read
+// with fetch) line by line through the same reader as the CLI
+// (sim/trace/reader.ts) into a columnar model (sim/trace/columns.ts), which it
+// hands to the page (its typed arrays transferred, not copied). It keeps the
+// trace as a Blob (a picked file already is one; a fetched stream is gathered
+// into one, which the browser keeps outside the JS heap) plus each line's byte
+// offset, and answers the page's questions from them: an event's details,
+// the causal past of an event, a text search, the Perfetto export. The page
+// never holds the text; nothing here blocks the page.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { TraceEvent } from '../../../sim/engine/types.ts';
+import { InputError } from '../../../sim/scenario/errors.ts';
+import { toChromeTrace } from '../../../sim/trace/chrome.ts';
+import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
+import { buildModel } from '../../../sim/trace/model.ts';
+import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
+import { rawLineDecides, searchText } from '../store.ts';
+import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
+
+function post(msg: FromLoader, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage(msg, transfer);
+}
+
+/** What the worker keeps of the loaded trace. */
+interface Loaded {
+  blob: Blob;
+  /** Byte offset of each line's start (header = line 0), then the end of the last line. */
+  lineStart: Float64Array;
+  lines: number;
+  count: number;
+  causal: CausalColumns;
+  footerAt: number | undefined;
+}
+
+let loaded: Loaded | undefined;
+
+/** Let queued messages from the page run before going on. */
+function yieldToTasks(): Promise<void> {
+  return new Promise((ok) => setTimeout(ok, 0));
+}
+
+
+let searchGen = 0;
+
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+/** Gathers streamed chunks into a Blob as they pass, a few MB at a time. */
+class BlobGatherer {
+  private parts: BlobPart[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  add(c: Uint8Array): void {
+    this.pending.push(c);
+    this.pendingBytes += c.length;
+    if (this.pendingBytes > 8 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.parts.push(new Blob(this.pending as BlobPart[]));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+  blob(): Blob {
+    this.flush();
+    return new Blob(this.parts);
+  }
+}
+
+async function open(source: LoadSource, keepLimit: number): Promise<void> {
+  const t0 = performance.now();
+  let stream: ReadableStream<Uint8Array>;
+  let total: number | undefined;
+  let gather: BlobGatherer | undefined;
+  let blob: Blob | undefined;
+  if (source.kind === 'blob') {
+    blob = source.blob;
+    total = blob.size;
+    stream = blob.stream();
+  } else {
+    let res: Response;
+    try {
+      res = await fetch(source.url);
+    } catch (err) {
+      post({ kind: 'error', title: `Could not load the trace ${source.url}:`, message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (!res.ok || !res.body) {
+      post({ kind: 'error', title: `Could not load the trace ${source.url}:`, message: `HTTP ${res.status} ${res.statusText}` });
+      return;
+    }
+    const len = Number(res.headers.get('content-length'));
+    total = Number.isFinite(len) && len > 0 ? len : undefined;
+    stream = res.body;
+    gather = new BlobGatherer();
+  }
+
+  let builder: ColumnarBuilder | undefined;
+  let kept: TraceEvent[] | undefined = [];
+  let lineStart = new Float64Array(1 << 16);
+  let lines = 0;
+  let endByte = 0;
+  let lastPost = performance.now();
+  const reader = new TraceReader(
+    (ev) => {
+      if (!builder) builder = new ColumnarBuilder(reader.header!);
+      builder.add(ev);
+      if (kept) {
+        if (kept.length < keepLimit) kept.push(ev);
+        else kept = undefined;
+      }
+    },
+    { file: source.name },
+  );
+  const splitter = new LineSplitter((text, start, length, terminated) => {
+    if (lines + 2 > lineStart.length) {
+      const b = new Float64Array(lineStart.length * 2);
+      b.set(lineStart);
+      lineStart = b;
+    }
+    lineStart[lines++] = start;
+    endByte = start + length;
+    reader.line(text, terminated);
+  });
+  try {
+    for await (const c of chunksOf(stream)) {
+      gather?.add(c);
+      splitter.push(c);
+      const now = performance.now();
+      if (now - lastPost > 200) {
+        lastPost = now;
+        post({ kind: 'progress', bytes: splitter.bytes, total, events: reader.events });
+      }
+    }
+    splitter.end();
+  } catch (err) {
+    if (err instanceof InputError) post({ kind: 'error', title: 'This trace cannot be shown:', message: err.describe() });
+    else post({ kind: 'error', title: 'This trace cannot be shown (unexpected error):', message: String(err) });
+    return;
+  }
+  let summary;
+  try {
+    summary = reader.end();
+  } catch (err) {
+    post({ kind: 'error', title: 'This trace cannot be shown:', message: err instanceof InputError ? err.describe() : String(err) });
+    return;
+  }
+  lineStart[lines] = endByte;
+  builder ??= new ColumnarBuilder(summary.header);
+  const model = builder.finish(summary.footer);
+  blob ??= gather!.blob();
+  // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
+  const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
+  loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
+  const timings = { parseMs: performance.now() - t0, bytes: endByte };
+  post({ kind: 'model', model, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  // After the first paint: check the footer's hash over every byte before it.
+  if (loaded.footerAt !== undefined && summary.footer) {
+    const h = sha256.create();
+    let since = 0;
+    for await (const c of chunksOf(loaded.blob.slice(0, loaded.footerAt).stream())) {
+      h.update(c);
+      since += c.length;
+      // Stream reads can resolve as microtasks: give the page's questions (causal past, details) their turn.
+      if (since > 4 << 20) {
+        since = 0;
+        await yieldToTasks();
+      }
+    }
+    post({ kind: 'verified', hash: bytesToHex(h.digest()) === summary.footer.hash ? 'ok' : 'mismatch' });
+  }
+}
+
+/** Events [from, to), read back from the Blob by their byte offsets. */
+async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]> {
+  const a = l.lineStart[from + 1] as number;
+  const b = l.lineStart[Math.min(to, l.count) + 1] as number;
+  const text = await l.blob.slice(a, b).text();
+  const out: TraceEvent[] = [];
+  let pos = 0;
+  for (let s = from; s < to && pos < text.length; s++) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    out.push(JSON.parse(text.slice(pos, nl)) as TraceEvent);
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** Marks of the events whose search text contains `query`, streaming the Blob; undefined if a newer search started. */
+async function search(l: Loaded, query: string, gen: number): Promise<Uint8Array | undefined> {
+  const marks = new Uint8Array(l.count);
+  let seq = 0;
+  const quick = rawLineDecides(query);
+  const splitter = new LineSplitter((text) => {
+    if (seq >= l.count) return;
+    const s = seq++;
+    // The raw line first (cheap), the parsed description only for the lines that may match.
+    if (quick && !text.toLowerCase().includes(query)) return;
+    if (searchText(JSON.parse(text) as TraceEvent).includes(query)) marks[s] = 1;
+  });
+  const start = l.lineStart[1] as number;
+  const end = l.lineStart[l.count + 1] as number;
+  let since = 0;
+  for await (const c of chunksOf(l.blob.slice(start, end).stream())) {
+    splitter.push(c);
+    since += c.length;
+    if (since > 4 << 20) {
+      since = 0;
+      await yieldToTasks();
+    }
+    if (gen !== searchGen) return undefined;
+  }
+  splitter.end();
+  return marks;
+}
+
+self.onmessage = async (ev: MessageEvent<ToLoader>) => {
+  const msg = ev.data;
+  if (msg.kind === 'open') {
+    await open(msg.source, msg.keepLimit);
+    return;
+  }
+  const l = loaded;
+  if (!l) {
+    post({ kind: 'reply', id: msg.id, error: 'no trace loaded' });
+    return;
+  }
+  try {
+    switch (msg.kind) {
+      case 'events':
+        post({ kind: 'reply', id: msg.id, events: await events(l, msg.from, msg.to) });
+        break;
+      case 'causal': {
+        const marks = causalPastColumns(l.causal, msg.seq);
+        post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
+        break;
+      }
+      case 'search': {
+        const gen = ++searchGen;
+        const marks = await search(l, msg.query, gen);
+        if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
+        else post({ kind: 'reply', id: msg.id, error: 'superseded' });
+        break;
+      }
+      case 'export': {
+        const all: TraceEvent[] = [];
+        const s = await readTrace(chunksOf(l.blob.stream()), (e) => all.push(e));
+        const json = JSON.stringify(toChromeTrace(buildModel({ header: s.header, events: all, footer: s.footer })));
+        post({ kind: 'reply', id: msg.id, blob: new Blob([json], { type: 'application/json' }) });
+        break;
+      }
+    }
+  } catch (err) {
+    post({ kind: 'reply', id: msg.id, error: String(err) });
+  }
+};
