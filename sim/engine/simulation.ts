@@ -5,6 +5,7 @@
 import { AssertionFailure, assert } from './assert.ts';
 import type { ClockConfig, EngineConfig, FaultAction, LinkModel, TimedFault } from './config.ts';
 import { SimDisk } from './disk.ts';
+import { FaultState, type FaultStateView } from './fault-state.ts';
 import { cloneJson } from './json.ts';
 import { sampleLatency } from './latency.ts';
 import { EventQueue } from './queue.ts';
@@ -144,7 +145,8 @@ export class Simulation implements SimView {
   private readonly n: number;
   private readonly root: Rng;
   private readonly faultRng: Rng;
-  private readonly always: Checker[];
+  /** 'always' checkers not yet failed, in order (a failed one leaves the list). */
+  private always: Checker[];
   private readonly final: Checker[];
   private readonly observers: Checker[];
   private readonly failedCheckers = new Set<string>();
@@ -165,6 +167,9 @@ export class Simulation implements SimView {
   private stopped = false;
   private quiescedTime: Micros | undefined;
   private current: NodeSlot | undefined;
+  /** Index of the only node the step being taken may have changed; -1 when it was a fault (any node may have changed). */
+  private actorIdx = -1;
+  private readonly faultState: FaultState;
   private lastCause = -1;
   readonly violations: Violation[] = [];
   readonly warnings: Warning[] = [];
@@ -194,6 +199,7 @@ export class Simulation implements SimView {
       return new NodeSlot(i, spec, nodeRng.fork(spec.id), clock);
     });
     for (const slot of this.slots) slot.ctx = this.makeContext(slot);
+    this.faultState = new FaultState(this.index);
 
     // Links: the default model, then overrides in order (later ones win).
     const linkRng = this.root.fork('link');
@@ -256,6 +262,12 @@ export class Simulation implements SimView {
   get quiescedAt(): Micros | undefined {
     return this.quiescedTime;
   }
+  get actor(): NodeId | undefined {
+    return this.actorIdx < 0 ? undefined : (this.slots[this.actorIdx] as NodeSlot).spec.id;
+  }
+  get faults(): FaultStateView {
+    return this.faultState;
+  }
   role(id: NodeId): string {
     return this.slot(id).spec.role;
   }
@@ -310,6 +322,7 @@ export class Simulation implements SimView {
       }
       q.pop();
       this.time = ev.t;
+      this.actorIdx = -1;
       let ran: boolean;
       switch (ev.k) {
         case K_DELIVER:
@@ -360,6 +373,8 @@ export class Simulation implements SimView {
     slot.started = true;
     slot.up = true;
     slot.behaviour = slot.spec.create();
+    this.actorIdx = slot.idx;
+    this.faultState.nodeRunning(slot.idx, true, this.time);
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'start', node: slot.spec.id });
     this.callHandler(slot, () => slot.behaviour?.onStart(slot.ctx));
     return true;
@@ -367,6 +382,7 @@ export class Simulation implements SimView {
 
   private deliver(ev: DeliverEvent): boolean {
     const to = this.slots[ev.to] as NodeSlot;
+    this.actorIdx = ev.to;
     if (!to.up) {
       this.drop(ev.id, ev.from, ev.to, 'crashed');
       return true;
@@ -402,6 +418,7 @@ export class Simulation implements SimView {
       return false;
     }
     slot.timers.delete(ev.name);
+    this.actorIdx = slot.idx;
     this.stats.timers++;
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
     this.callHandler(slot, () => slot.behaviour?.onTimer(slot.ctx, ev.name));
@@ -511,6 +528,7 @@ export class Simulation implements SimView {
         slot.up = false;
         slot.paused = false;
         slot.behaviour = undefined;
+        this.faultState.nodeRunning(slot.idx, false, t);
         slot.timers.clear();
         // Events held for a paused node die with it: messages are dropped, timers are gone.
         for (const ev of slot.pausedQueue) if (ev.k === K_DELIVER) this.drop(ev.id, ev.from, ev.to, 'crashed');
@@ -526,6 +544,7 @@ export class Simulation implements SimView {
         slot.up = true;
         slot.started = true;
         slot.behaviour = slot.spec.create();
+        this.faultState.nodeRunning(slot.idx, true, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'restart', node: slot.spec.id });
         const b = slot.behaviour;
         this.callHandler(slot, () => (b.onRecover ? b.onRecover(slot.ctx) : b.onStart(slot.ctx)));
@@ -535,6 +554,7 @@ export class Simulation implements SimView {
         const slot = this.slot(f.node);
         if (!slot.up || slot.paused) return;
         slot.paused = true;
+        this.faultState.nodeRunning(slot.idx, false, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'pause', node: slot.spec.id });
         return;
       }
@@ -581,6 +601,7 @@ export class Simulation implements SimView {
       case 'loss': {
         assert(f.p >= 0 && f.p <= 1, `loss burst probability must be in [0, 1] (got ${f.p})`);
         this.burstLoss = f.p;
+        this.faultState.setLossBurst(f.p, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'network', loss: f.p, duplicate: 0 });
         return;
       }
@@ -601,6 +622,7 @@ export class Simulation implements SimView {
 
   private resume(slot: NodeSlot): void {
     slot.paused = false;
+    this.faultState.nodeRunning(slot.idx, true, this.time);
     const held = slot.pausedQueue;
     slot.pausedQueue = [];
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'resume', node: slot.spec.id, queued: held.length });
@@ -612,7 +634,10 @@ export class Simulation implements SimView {
   }
 
   private block(pairs: [number, number][], label: string): void {
-    for (const [a, b] of pairs) this.blocked[a * this.n + b] = 1;
+    for (const [a, b] of pairs) {
+      this.blocked[a * this.n + b] = 1;
+      this.faultState.linkBlocked(a, b, true, this.time);
+    }
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.slots[a]!.spec.id, this.slots[b]!.spec.id]) });
   }
 
@@ -620,7 +645,10 @@ export class Simulation implements SimView {
     const pairs: [NodeId, NodeId][] = [];
     for (let a = 0; a < this.n; a++) {
       for (let b = 0; b < this.n; b++) {
-        if (this.blocked[a * this.n + b]! > 0) pairs.push([this.slots[a]!.spec.id, this.slots[b]!.spec.id]);
+        if (this.blocked[a * this.n + b]! > 0) {
+          pairs.push([this.slots[a]!.spec.id, this.slots[b]!.spec.id]);
+          this.faultState.linkBlocked(a, b, false, this.time);
+        }
       }
     }
     this.blocked.fill(0);
@@ -638,10 +666,17 @@ export class Simulation implements SimView {
 
   private checkAlways(): void {
     const cause = this.nextSeq - 1;
-    for (const c of this.always) {
-      if (this.failedCheckers.has(c.name)) continue;
-      if (c.every !== undefined && c.every > 1 && this.steps % c.every !== 0) continue;
-      const msg = this.runCheck(c);
+    const always = this.always;
+    for (let i = 0; i < always.length; i++) {
+      const c = always[i] as Checker;
+      const every = c.every;
+      if (every !== undefined && every > 1 && this.steps % every !== 0) continue;
+      let msg: string | undefined;
+      try {
+        msg = c.check(this);
+      } catch (err) {
+        msg = `checker threw: ${err instanceof Error ? err.message : String(err)}`;
+      }
       if (msg !== undefined) {
         this.lastCause = cause;
         this.violate(c.name, msg);
@@ -671,6 +706,8 @@ export class Simulation implements SimView {
 
   private violate(invariant: string, message: string): void {
     this.failedCheckers.add(invariant);
+    // A failed checker is not asked again (its first message stands); a copy, so a loop over the old list is undisturbed.
+    if (this.always.some((c) => c.name === invariant)) this.always = this.always.filter((c) => c.name !== invariant);
     const cause = this.lastCause >= 0 ? this.lastCause : this.nextSeq - 1;
     this.lastCause = -1;
     const seq = this.nextSeq;

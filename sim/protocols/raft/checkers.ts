@@ -9,35 +9,69 @@ import type { Checker, Micros, NodeId, SimView } from '../../engine/types.ts';
 import type { RaftNode } from './node.ts';
 import type { RaftServer } from './server.ts';
 
-/** The servers a run checks, and a way to read their live Raft nodes. */
+/**
+ * The servers a run checks, and a way to read their live Raft nodes. A node
+ * changes only in its own handler, so after a step that ran one server's
+ * handler (SimView.actor) only that server needs a look; after a fault step
+ * (actor undefined: a crash, a restart, the quiesce point) every server does.
+ */
 export class ServerProbe {
   private readonly nodes: (RaftNode | undefined)[];
+  private readonly pos = new Map<NodeId, number>();
+  /** All server positions, and one single-position list per server: returned by touched(), never mutated. */
+  private readonly all: readonly number[];
+  private readonly one: readonly (readonly number[])[];
+  private static readonly NONE: readonly number[] = [];
   constructor(readonly servers: readonly NodeId[]) {
     this.nodes = servers.map(() => undefined);
+    servers.forEach((id, k) => this.pos.set(id, k));
+    this.all = servers.map((_, k) => k);
+    this.one = servers.map((_, k) => [k]);
   }
   /** Node k (in `servers` order), or undefined while it is down. The array is reused: read it before the next call. */
   at(view: SimView): readonly (RaftNode | undefined)[] {
     for (let i = 0; i < this.servers.length; i++) this.nodes[i] = view.behaviour<RaftServer>(this.servers[i] as NodeId)?.raft;
     return this.nodes;
   }
+  /** Positions of the servers the last step may have changed: the actor alone, none (a client acted) or all (a fault). */
+  touched(view: SimView): readonly number[] {
+    const a = view.actor;
+    if (a === undefined) return this.all;
+    const k = this.pos.get(a);
+    return k === undefined ? ServerProbe.NONE : (this.one[k] as readonly number[]);
+  }
+  /** Every server position. */
+  everyone(): readonly number[] {
+    return this.all;
+  }
+  /** The live Raft node of the server at position k, or undefined while it is down. */
+  node(view: SimView, k: number): RaftNode | undefined {
+    return view.behaviour<RaftServer>(this.servers[k] as NodeId)?.raft;
+  }
+  /** Position of a server id, or undefined for a node that is not a server. */
+  position(id: NodeId): number | undefined {
+    return this.pos.get(id);
+  }
 }
 
 /** Election Safety: at most one leader can be elected in a given term (section 5.2). */
 export function electionSafety(probe: ServerProbe): Checker {
   const leaders = new Map<number, NodeId>();
+  /** Per server, the term in which it was last seen leading (and checked). */
+  const checkedTerm: number[] = probe.servers.map(() => -1);
   return {
     name: 'election-safety',
     description: 'at most one leader is elected in a given term (Figure 3)',
     when: 'always',
     check(view) {
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(view, k);
+        if (r === undefined || r.role !== 'leader' || checkedTerm[k] === r.currentTerm) continue;
         const id = probe.servers[k] as NodeId;
-        const r = rs[k];
-        if (r === undefined || r.role !== 'leader') continue;
         const prev = leaders.get(r.currentTerm);
         if (prev === undefined) leaders.set(r.currentTerm, id);
         else if (prev !== id) return `${prev} and ${id} were both elected leader of term ${r.currentTerm}`;
+        checkedTerm[k] = r.currentTerm;
       }
       return undefined;
     },
@@ -46,28 +80,27 @@ export function electionSafety(probe: ServerProbe): Checker {
 
 /** Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends (section 5.3). */
 export function leaderAppendOnly(probe: ServerProbe): Checker {
-  const seen = new Map<NodeId, { node: RaftNode; term: number; changes: number; last: number }>();
+  const seen: ({ node: RaftNode; term: number; changes: number; last: number } | undefined)[] = probe.servers.map(() => undefined);
   return {
     name: 'leader-append-only',
     description: 'a leader never overwrites or deletes entries in its log (Figure 3)',
     when: 'always',
     check(view) {
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
+      for (const k of probe.touched(view)) {
+        const r = probe.node(view, k);
         if (r === undefined || r.role !== 'leader') {
-          seen.delete(id);
+          seen[k] = undefined;
           continue;
         }
-        const s = seen.get(id);
+        const id = probe.servers[k] as NodeId;
+        const s = seen[k];
         const changes = r.log.changes.length;
         const last = r.log.lastIndex();
         if (s !== undefined && s.node === r && s.term === r.currentTerm) {
           if (changes !== s.changes) return `leader ${id} of term ${r.currentTerm} removed or overwrote its log from index ${r.log.changes[s.changes]}`;
           if (last < s.last) return `leader ${id} of term ${r.currentTerm} shortened its log from ${s.last} to ${last} entries`;
-        }
-        seen.set(id, { node: r, term: r.currentTerm, changes, last });
+          s.last = last;
+        } else seen[k] = { node: r, term: r.currentTerm, changes, last };
       }
       return undefined;
     },
@@ -75,15 +108,15 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
 }
 
 /**
- * The incremental progress an "always" checker keeps per server, started
- * afresh when the server restarted (a new RaftNode instance) or when `stale`
- * says the old progress no longer applies.
+ * The incremental progress an "always" checker keeps per server (by position),
+ * started afresh when the server restarted (a new RaftNode instance) or when
+ * `stale` says the old progress no longer applies.
  */
-function cursorOf<C extends { node: RaftNode }>(cursors: Map<NodeId, C>, id: NodeId, r: RaftNode, fresh: () => C, stale?: (c: C) => boolean): C {
-  let c = cursors.get(id);
+function cursorOf<C extends { node: RaftNode }>(cursors: (C | undefined)[], k: number, r: RaftNode, fresh: () => C, stale?: (c: C) => boolean): C {
+  let c = cursors[k];
   if (c === undefined || c.node !== r || stale?.(c) === true) {
     c = fresh();
-    cursors.set(id, c);
+    cursors[k] = c;
   }
   return c;
 }
@@ -92,7 +125,7 @@ function cursorOf<C extends { node: RaftNode }>(cursors: Map<NodeId, C>, id: Nod
 export function logMatching(probe: ServerProbe): Checker {
   /** index -> term -> the chain digest at that entry and who first had it. */
   const known = new Map<number, Map<number, { chain: number; node: NodeId }>>();
-  const cursors = new Map<NodeId, { node: RaftNode; checked: number; changes: number }>();
+  const cursors: ({ node: RaftNode; checked: number; changes: number } | undefined)[] = [];
   const record = (id: NodeId, index: number, term: number, chain: number): string | undefined => {
     let byTerm = known.get(index);
     if (byTerm === undefined) known.set(index, (byTerm = new Map()));
@@ -109,13 +142,14 @@ export function logMatching(probe: ServerProbe): Checker {
     description: 'two logs with an entry of the same index and term are identical up through it (Figure 3)',
     when: 'always',
     check(view) {
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
+      for (const k of probe.touched(view)) {
+        const r = probe.node(view, k);
         if (r === undefined) continue;
+        const id = probe.servers[k] as NodeId;
         const log = r.log;
-        const c = cursorOf(cursors, id, r, () => ({ node: r, checked: -1, changes: log.changes.length }));
+        const c = cursorOf(cursors, k, r, () => ({ node: r, checked: -1, changes: log.changes.length }));
+        const last = log.lastIndex();
+        if (c.checked === last && c.changes === log.changes.length) continue; // nothing new
         for (; c.changes < log.changes.length; c.changes++) c.checked = Math.min(c.checked, (log.changes[c.changes] as number) - 1);
         if (c.checked < log.snapshotIndex) {
           if (log.snapshotIndex > 0) {
@@ -124,7 +158,6 @@ export function logMatching(probe: ServerProbe): Checker {
           }
           c.checked = log.snapshotIndex;
         }
-        const last = log.lastIndex();
         for (let i = c.checked + 1; i <= last; i++) {
           const bad = record(id, i, log.term(i) as number, log.chain(i) as number);
           if (bad) return bad;
@@ -140,31 +173,49 @@ export function logMatching(probe: ServerProbe): Checker {
  * Leader Completeness: an entry committed in a term is present in the logs of
  * the leaders of all higher terms (section 5.4). "Committed" is what any server's
  * commitIndex covers; the term it was committed in is that server's term when it
- * first covered it.
+ * first covered it. A leader is checked when it acts, and every leader is
+ * checked again when the committed prefix grows.
  */
 export function leaderCompleteness(probe: ServerProbe): Checker {
   const chainAt: number[] = [];
   const termCommittedIn: number[] = [];
   let maxCommitted = 0;
-  const commitCursor = new Map<NodeId, { node: RaftNode; seen: number }>();
-  const leaderCursor = new Map<NodeId, { node: RaftNode; term: number; checked: number }>();
+  const commitCursor: ({ node: RaftNode; seen: number } | undefined)[] = [];
+  const leaderCursor: ({ node: RaftNode; term: number; checked: number } | undefined)[] = [];
+  const checkLeader = (view: SimView, k: number): string | undefined => {
+    const r = probe.node(view, k);
+    if (r === undefined || r.role !== 'leader') return undefined;
+    const l = cursorOf(leaderCursor, k, r, () => ({ node: r, term: r.currentTerm, checked: r.log.snapshotIndex }), (x) => x.term !== r.currentTerm);
+    // Every entry committed in an earlier term must be in this leader's log.
+    while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
+      const i = ++l.checked;
+      const known = chainAt[i];
+      if (known === undefined) continue;
+      const mine = r.log.chain(i);
+      if (mine !== known) {
+        return `leader ${probe.servers[k]} of term ${r.currentTerm} lacks entry ${i}, committed in term ${termCommittedIn[i]} (its log ${mine === undefined ? 'ends at ' + r.log.lastIndex() : 'has another entry there'})`;
+      }
+    }
+    return undefined;
+  };
   return {
     name: 'leader-completeness',
     description: 'a committed entry is in the log of every leader of a later term (Figure 3)',
     when: 'always',
     check(view) {
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
+      const touched = probe.touched(view);
+      const before = maxCommitted;
+      for (const k of touched) {
+        const r = probe.node(view, k);
         if (r === undefined) continue;
-        const c = cursorOf(commitCursor, id, r, () => ({ node: r, seen: 0 }));
+        const id = probe.servers[k] as NodeId;
+        const c = cursorOf(commitCursor, k, r, () => ({ node: r, seen: 0 }));
         if (r.commitIndex <= c.seen) continue;
         for (let i = Math.max(c.seen + 1, r.log.snapshotIndex); i <= r.commitIndex; i++) {
           const chain = r.log.chain(i);
           if (chain === undefined) continue;
           if (i > maxCommitted) {
-            for (let k = maxCommitted + 1; k <= i; k++) termCommittedIn[k] = r.currentTerm;
+            for (let j = maxCommitted + 1; j <= i; j++) termCommittedIn[j] = r.currentTerm;
             maxCommitted = i;
           }
           const known = chainAt[i];
@@ -173,21 +224,11 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
         }
         c.seen = r.commitIndex;
       }
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
-        if (r === undefined || r.role !== 'leader') continue;
-        const l = cursorOf(leaderCursor, id, r, () => ({ node: r, term: r.currentTerm, checked: r.log.snapshotIndex }), (x) => x.term !== r.currentTerm);
-        // Every entry committed in an earlier term must be in this leader's log.
-        while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
-          const i = ++l.checked;
-          const known = chainAt[i];
-          if (known === undefined) continue;
-          const mine = r.log.chain(i);
-          if (mine !== known) {
-            return `leader ${id} of term ${r.currentTerm} lacks entry ${i}, committed in term ${termCommittedIn[i]} (its log ${mine === undefined ? 'ends at ' + r.log.lastIndex() : 'has another entry there'})`;
-          }
-        }
+      // New commits concern every leader; otherwise only the servers that acted can have become leader or changed.
+      const leaders = maxCommitted > before ? probe.everyone() : touched;
+      for (const k of leaders) {
+        const bad = checkLeader(view, k);
+        if (bad) return bad;
       }
       return undefined;
     },
@@ -198,7 +239,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
 export function stateMachineSafety(probe: ServerProbe): Checker {
   const appliedTerm: number[] = [];
   const appliedBy: NodeId[] = [];
-  const cursors = new Map<NodeId, { node: RaftNode; seen: number }>();
+  const cursors: ({ node: RaftNode; seen: number } | undefined)[] = [];
   const record = (id: NodeId, i: number, term: number): string | undefined => {
     const known = appliedTerm[i];
     if (known === undefined) {
@@ -214,13 +255,12 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
     description: 'no two servers apply different log entries at the same index (Figure 3)',
     when: 'always',
     check(view) {
-      const rs = probe.at(view);
-      for (let k = 0; k < rs.length; k++) {
-        const id = probe.servers[k] as NodeId;
-        const r = rs[k];
+      for (const k of probe.touched(view)) {
+        const r = probe.node(view, k);
         if (r === undefined) continue;
-        const c = cursorOf(cursors, id, r, () => ({ node: r, seen: r.log.snapshotIndex }));
+        const c = cursorOf(cursors, k, r, () => ({ node: r, seen: r.log.snapshotIndex }));
         if (r.lastApplied <= c.seen) continue;
+        const id = probe.servers[k] as NodeId;
         const log = r.log;
         if (c.seen < log.snapshotIndex && log.snapshotIndex <= r.lastApplied) {
           // Installed a snapshot: its last entry counts as applied.
@@ -235,6 +275,110 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
           if (bad) return bad;
         }
         c.seen = r.lastApplied;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The stable quorum of the current fault state, as server positions (sorted), or
+ * undefined when there is none. A stable quorum is a majority of the servers
+ * that are all running (up, not paused), mutually connected (no partition or
+ * block between any two of them, either direction), and that no other running
+ * server can send to (so no one outside can disrupt their elections), with no
+ * loss burst on. There is at most one: two majorities share a server, and a
+ * stable quorum contains every server that can reach any of its members.
+ */
+export function stableQuorum(view: SimView, servers: readonly NodeId[]): number[] | undefined {
+  const f = view.faults;
+  if (f.lossBurst > 0) return undefined;
+  const n = servers.length;
+  const majority = Math.floor(n / 2) + 1;
+  const running = servers.map((id) => f.running(id));
+  const open = (a: number, b: number): boolean => f.linkOpen(servers[a] as NodeId, servers[b] as NodeId);
+  for (let v = 0; v < n; v++) {
+    if (!running[v]) continue;
+    // Every running server that can reach v (v's ancestors through open links between running servers).
+    const inGroup = new Array<boolean>(n).fill(false);
+    inGroup[v] = true;
+    const stack = [v];
+    while (stack.length > 0) {
+      const w = stack.pop() as number;
+      for (let u = 0; u < n; u++) {
+        if (!inGroup[u] && running[u] && open(u, w)) {
+          inGroup[u] = true;
+          stack.push(u);
+        }
+      }
+    }
+    const group: number[] = [];
+    for (let u = 0; u < n; u++) if (inGroup[u]) group.push(u);
+    if (group.length < majority) continue;
+    if (group.every((a) => group.every((b) => a === b || (open(a, b) && open(b, a))))) return group;
+  }
+  return undefined;
+}
+
+/**
+ * Liveness while faults last (Raft section 5.6, "Timing and availability": with
+ * broadcastTime << electionTimeout << MTBF a leader is elected and kept): whenever
+ * a stable quorum (see stableQuorum: a majority up, mutually connected and cut off
+ * from every other server) has held for `bound` (k maximum election timeouts),
+ * one of its members has led it (a leader whose term no member exceeds) within
+ * the last `bound`. A brief election is fine; a quorum that stays leaderless for
+ * k timeouts is the bug: a candidate that never retries a split vote, or the
+ * PreVote + CheckQuorum livelock in which a server with a higher term but a
+ * stale log blocks every election (etcd-io/raft). Judged in true time; the
+ * bound assumes clock drift well below 100%. Before the quorum forms or while
+ * faults break it, nothing is promised (a minority is expected to stay leaderless).
+ */
+export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: number): Checker {
+  let epoch = -1;
+  let group: number[] | undefined;
+  let inGroup: boolean[] = [];
+  let key = '';
+  let since = 0;
+  let lastLeader = Number.NEGATIVE_INFINITY;
+  const leads = (view: SimView, term: number): boolean => {
+    for (const k of group as number[]) if ((probe.node(view, k)?.currentTerm ?? 0) > term) return false;
+    return true;
+  };
+  return {
+    name: 'quorum-elects-leader',
+    description: `liveness while faults last: a majority of servers up, mutually connected and cut off from the others for ${timeouts} election timeouts has had a leader within the last ${timeouts} election timeouts`,
+    when: 'always',
+    check(view) {
+      const f = view.faults;
+      if (f.epoch !== epoch) {
+        epoch = f.epoch;
+        const g = stableQuorum(view, probe.servers);
+        const k = g === undefined ? '' : g.join(',');
+        if (k !== key) {
+          key = k;
+          group = g;
+          inGroup = probe.servers.map((_, i) => g?.includes(i) === true);
+          since = view.now;
+          lastLeader = Number.NEGATIVE_INFINITY;
+        }
+      }
+      if (group === undefined) return undefined;
+      if (lastLeader !== view.now) {
+        const touched = probe.touched(view);
+        for (const k of touched) {
+          if (!inGroup[k]) continue;
+          const r = probe.node(view, k);
+          if (r !== undefined && r.role === 'leader' && leads(view, r.currentTerm)) {
+            lastLeader = view.now;
+            break;
+          }
+        }
+      }
+      const from = Math.max(since, lastLeader);
+      if (view.now - from > bound) {
+        const ids = group.map((k) => probe.servers[k]).join(', ');
+        const terms = group.map((k) => `${probe.servers[k]}: ${probe.node(view, k)?.role ?? 'down'} of term ${probe.node(view, k)?.currentTerm ?? '?'}`).join(', ');
+        return `${ids} have been up, mutually connected and cut off from the other servers since ${since}µs, but no leader among them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${terms})`;
       }
       return undefined;
     },

@@ -8,7 +8,7 @@ import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { duration } from '../../scenario/schema.ts';
-import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
+import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
@@ -134,6 +134,7 @@ export function raftCheckers(config: RaftConfig): Checker[] {
     leaderCompleteness(probe),
     stateMachineSafety(probe),
     leaderElected(probe, bound, config.livenessTimeouts),
+    quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
     config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
   ];
