@@ -163,7 +163,7 @@ export class Simulation implements SimView {
   private nextMsgId = 0;
   private nextOpId = 0;
   private burstLoss = 0;
-  private steps = 0;
+  private stepCount = 0;
   private stopped = false;
   private quiescedTime: Micros | undefined;
   private current: NodeSlot | undefined;
@@ -253,6 +253,9 @@ export class Simulation implements SimView {
   get seq(): number {
     return this.nextSeq;
   }
+  get steps(): number {
+    return this.stepCount;
+  }
   get nodeIds(): readonly NodeId[] {
     return this.slots.map((s) => s.spec.id);
   }
@@ -316,7 +319,7 @@ export class Simulation implements SimView {
         end = 'time';
         break;
       }
-      if (this.steps >= this.maxSteps) {
+      if (this.stepCount >= this.maxSteps) {
         end = 'max-steps';
         break;
       }
@@ -340,7 +343,7 @@ export class Simulation implements SimView {
           break;
       }
       if (ran) {
-        this.steps++;
+        this.stepCount++;
         if (this.always.length > 0) this.checkAlways();
       }
     }
@@ -352,7 +355,7 @@ export class Simulation implements SimView {
 
   private finish(end: RunResult['end']): RunResult {
     const s = this.stats;
-    s.steps = this.steps;
+    s.steps = this.stepCount;
     s.events = this.nextSeq;
     s.endTime = this.time;
     let inFlight = 0;
@@ -670,7 +673,7 @@ export class Simulation implements SimView {
     for (let i = 0; i < always.length; i++) {
       const c = always[i] as Checker;
       const every = c.every;
-      if (every !== undefined && every > 1 && this.steps % every !== 0) continue;
+      if (every !== undefined && every > 1 && this.stepCount % every !== 0) continue;
       let msg: string | undefined;
       try {
         msg = c.check(this);

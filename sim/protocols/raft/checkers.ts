@@ -10,10 +10,13 @@ import type { RaftNode } from './node.ts';
 import type { RaftServer } from './server.ts';
 
 /**
- * The servers a run checks, and a way to read their live Raft nodes. A node
- * changes only in its own handler, so after a step that ran one server's
- * handler (SimView.actor) only that server needs a look; after a fault step
- * (actor undefined: a crash, a restart, the quiesce point) every server does.
+ * The servers a run checks, and their live Raft nodes. A node changes only in
+ * its own handler, so after a step that ran one server's handler
+ * (SimView.actor) only that server needs a look; after a fault step (actor
+ * undefined: a crash, a restart, the quiesce point) every server does. The
+ * probe is shared by a run's checkers and caches the nodes: node(k) is current
+ * for every k once touched() was called for the step (each checker calls it
+ * first), because an instance only changes in a step that touches it.
  */
 export class ServerProbe {
   private readonly nodes: (RaftNode | undefined)[];
@@ -22,35 +25,45 @@ export class ServerProbe {
   private readonly all: readonly number[];
   private readonly one: readonly (readonly number[])[];
   private static readonly NONE: readonly number[] = [];
+  private step = -1;
+  private last: readonly number[] = ServerProbe.NONE;
   constructor(readonly servers: readonly NodeId[]) {
     this.nodes = servers.map(() => undefined);
     servers.forEach((id, k) => this.pos.set(id, k));
     this.all = servers.map((_, k) => k);
     this.one = servers.map((_, k) => [k]);
   }
-  /** Node k (in `servers` order), or undefined while it is down. The array is reused: read it before the next call. */
+  /** Node k (in `servers` order), or undefined while it is down, read afresh. The array is reused: read it before the next call. */
   at(view: SimView): readonly (RaftNode | undefined)[] {
     for (let i = 0; i < this.servers.length; i++) this.nodes[i] = view.behaviour<RaftServer>(this.servers[i] as NodeId)?.raft;
     return this.nodes;
   }
-  /** Positions of the servers the last step may have changed: the actor alone, none (a client acted) or all (a fault). */
+  /**
+   * Positions of the servers the step just taken may have changed: the actor
+   * alone, none (a client acted) or all (a fault, or a view without an actor).
+   * Call it first in every check: it refreshes what node() returns.
+   */
   touched(view: SimView): readonly number[] {
     const a = view.actor;
-    if (a === undefined) return this.all;
+    if (a === undefined) {
+      this.step = -1;
+      this.at(view);
+      return this.all;
+    }
+    if (view.steps === this.step) return this.last;
+    this.step = view.steps;
     const k = this.pos.get(a);
-    return k === undefined ? ServerProbe.NONE : (this.one[k] as readonly number[]);
+    if (k === undefined) return (this.last = ServerProbe.NONE);
+    this.nodes[k] = view.behaviour<RaftServer>(a)?.raft;
+    return (this.last = this.one[k] as readonly number[]);
   }
   /** Every server position. */
   everyone(): readonly number[] {
     return this.all;
   }
-  /** The live Raft node of the server at position k, or undefined while it is down. */
-  node(view: SimView, k: number): RaftNode | undefined {
-    return view.behaviour<RaftServer>(this.servers[k] as NodeId)?.raft;
-  }
-  /** Position of a server id, or undefined for a node that is not a server. */
-  position(id: NodeId): number | undefined {
-    return this.pos.get(id);
+  /** The live Raft node of the server at position k (undefined while it is down), as of the last touched(). */
+  node(k: number): RaftNode | undefined {
+    return this.nodes[k];
   }
 }
 
@@ -65,7 +78,7 @@ export function electionSafety(probe: ServerProbe): Checker {
     when: 'always',
     check(view) {
       for (const k of probe.touched(view)) {
-        const r = probe.node(view, k);
+        const r = probe.node(k);
         if (r === undefined || r.role !== 'leader' || checkedTerm[k] === r.currentTerm) continue;
         const id = probe.servers[k] as NodeId;
         const prev = leaders.get(r.currentTerm);
@@ -87,7 +100,7 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
     when: 'always',
     check(view) {
       for (const k of probe.touched(view)) {
-        const r = probe.node(view, k);
+        const r = probe.node(k);
         if (r === undefined || r.role !== 'leader') {
           seen[k] = undefined;
           continue;
@@ -108,33 +121,42 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
 }
 
 /**
- * The incremental progress an "always" checker keeps per server (by position),
- * started afresh when the server restarted (a new RaftNode instance) or when
- * `stale` says the old progress no longer applies.
+ * The incremental progress an "always" checker keeps per server (by position).
+ * It starts afresh when the server restarted (a new RaftNode instance): callers
+ * test `c === undefined || c.node !== r` inline and build a fresh cursor, so
+ * the per-step path allocates nothing.
  */
-function cursorOf<C extends { node: RaftNode }>(cursors: (C | undefined)[], k: number, r: RaftNode, fresh: () => C, stale?: (c: C) => boolean): C {
-  let c = cursors[k];
-  if (c === undefined || c.node !== r || stale?.(c) === true) {
-    c = fresh();
-    cursors[k] = c;
-  }
-  return c;
+interface Cursor {
+  node: RaftNode;
 }
 
 /** Log Matching: if two logs contain an entry with the same index and term, the logs are identical up through it (section 5.3). */
 export function logMatching(probe: ServerProbe): Checker {
-  /** index -> term -> the chain digest at that entry and who first had it. */
-  const known = new Map<number, Map<number, { chain: number; node: NodeId }>>();
-  const cursors: ({ node: RaftNode; checked: number; changes: number } | undefined)[] = [];
+  // Per index, the first (term, chain, holder) seen, in flat arrays; further terms at
+  // the same index (only after conflicts) in `more`.
+  const termAt: number[] = [];
+  const chainAt: number[] = [];
+  const holderAt: NodeId[] = [];
+  const more = new Map<number, Map<number, { chain: number; node: NodeId }>>();
+  const cursors: ((Cursor & { checked: number; changes: number }) | undefined)[] = [];
+  const clash = (index: number, term: number, first: NodeId, id: NodeId): string => {
+    const who = first === id ? `${id} held entry ${index} of term ${term} before and holds it again now` : `${first} and ${id} both hold entry ${index} of term ${term}`;
+    return `${who}, but the logs before it differ`;
+  };
   const record = (id: NodeId, index: number, term: number, chain: number): string | undefined => {
-    let byTerm = known.get(index);
-    if (byTerm === undefined) known.set(index, (byTerm = new Map()));
+    const t0 = termAt[index];
+    if (t0 === undefined) {
+      termAt[index] = term;
+      chainAt[index] = chain;
+      holderAt[index] = id;
+      return undefined;
+    }
+    if (t0 === term) return chainAt[index] === chain ? undefined : clash(index, term, holderAt[index] as NodeId, id);
+    let byTerm = more.get(index);
+    if (byTerm === undefined) more.set(index, (byTerm = new Map()));
     const k = byTerm.get(term);
     if (k === undefined) byTerm.set(term, { chain, node: id });
-    else if (k.chain !== chain) {
-      const who = k.node === id ? `${id} held entry ${index} of term ${term} before and holds it again now` : `${k.node} and ${id} both hold entry ${index} of term ${term}`;
-      return `${who}, but the logs before it differ`;
-    }
+    else if (k.chain !== chain) return clash(index, term, k.node, id);
     return undefined;
   };
   return {
@@ -143,11 +165,12 @@ export function logMatching(probe: ServerProbe): Checker {
     when: 'always',
     check(view) {
       for (const k of probe.touched(view)) {
-        const r = probe.node(view, k);
+        const r = probe.node(k);
         if (r === undefined) continue;
         const id = probe.servers[k] as NodeId;
         const log = r.log;
-        const c = cursorOf(cursors, k, r, () => ({ node: r, checked: -1, changes: log.changes.length }));
+        let c = cursors[k];
+        if (c === undefined || c.node !== r) cursors[k] = c = { node: r, checked: -1, changes: log.changes.length };
         const last = log.lastIndex();
         if (c.checked === last && c.changes === log.changes.length) continue; // nothing new
         for (; c.changes < log.changes.length; c.changes++) c.checked = Math.min(c.checked, (log.changes[c.changes] as number) - 1);
@@ -182,10 +205,11 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
   let maxCommitted = 0;
   const commitCursor: ({ node: RaftNode; seen: number } | undefined)[] = [];
   const leaderCursor: ({ node: RaftNode; term: number; checked: number } | undefined)[] = [];
-  const checkLeader = (view: SimView, k: number): string | undefined => {
-    const r = probe.node(view, k);
+  const checkLeader = (k: number): string | undefined => {
+    const r = probe.node(k);
     if (r === undefined || r.role !== 'leader') return undefined;
-    const l = cursorOf(leaderCursor, k, r, () => ({ node: r, term: r.currentTerm, checked: r.log.snapshotIndex }), (x) => x.term !== r.currentTerm);
+    let l = leaderCursor[k];
+    if (l === undefined || l.node !== r || l.term !== r.currentTerm) leaderCursor[k] = l = { node: r, term: r.currentTerm, checked: r.log.snapshotIndex };
     // Every entry committed in an earlier term must be in this leader's log.
     while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
       const i = ++l.checked;
@@ -206,10 +230,11 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
       const touched = probe.touched(view);
       const before = maxCommitted;
       for (const k of touched) {
-        const r = probe.node(view, k);
+        const r = probe.node(k);
         if (r === undefined) continue;
         const id = probe.servers[k] as NodeId;
-        const c = cursorOf(commitCursor, k, r, () => ({ node: r, seen: 0 }));
+        let c = commitCursor[k];
+        if (c === undefined || c.node !== r) commitCursor[k] = c = { node: r, seen: 0 };
         if (r.commitIndex <= c.seen) continue;
         for (let i = Math.max(c.seen + 1, r.log.snapshotIndex); i <= r.commitIndex; i++) {
           const chain = r.log.chain(i);
@@ -227,7 +252,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
       // New commits concern every leader; otherwise only the servers that acted can have become leader or changed.
       const leaders = maxCommitted > before ? probe.everyone() : touched;
       for (const k of leaders) {
-        const bad = checkLeader(view, k);
+        const bad = checkLeader(k);
         if (bad) return bad;
       }
       return undefined;
@@ -256,9 +281,10 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
     when: 'always',
     check(view) {
       for (const k of probe.touched(view)) {
-        const r = probe.node(view, k);
+        const r = probe.node(k);
         if (r === undefined) continue;
-        const c = cursorOf(cursors, k, r, () => ({ node: r, seen: r.log.snapshotIndex }));
+        let c = cursors[k];
+        if (c === undefined || c.node !== r) cursors[k] = c = { node: r, seen: r.log.snapshotIndex };
         if (r.lastApplied <= c.seen) continue;
         const id = probe.servers[k] as NodeId;
         const log = r.log;
@@ -340,8 +366,14 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
   let key = '';
   let since = 0;
   let lastLeader = Number.NEGATIVE_INFINITY;
-  const leads = (view: SimView, term: number): boolean => {
-    for (const k of group as number[]) if ((probe.node(view, k)?.currentTerm ?? 0) > term) return false;
+  /** The member last found leading with a term no member exceeded, and that term (-1: none known). */
+  let leaderK = -1;
+  let leaderTerm = -1;
+  /** Whether member k leads with a term no member exceeds. */
+  const leadsGroup = (k: number): boolean => {
+    const r = probe.node(k);
+    if (r === undefined || r.role !== 'leader') return false;
+    for (const j of group as number[]) if ((probe.node(j)?.currentTerm ?? 0) > r.currentTerm) return false;
     return true;
   };
   return {
@@ -349,6 +381,7 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
     description: `liveness while faults last: a majority of servers up, mutually connected and cut off from the others for ${timeouts} election timeouts has had a leader within the last ${timeouts} election timeouts`,
     when: 'always',
     check(view) {
+      const touched = probe.touched(view);
       const f = view.faults;
       if (f.epoch !== epoch) {
         epoch = f.epoch;
@@ -360,25 +393,40 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
           inGroup = probe.servers.map((_, i) => g?.includes(i) === true);
           since = view.now;
           lastLeader = Number.NEGATIVE_INFINITY;
+          leaderK = -1;
         }
       }
       if (group === undefined) return undefined;
-      if (lastLeader !== view.now) {
-        const touched = probe.touched(view);
-        for (const k of touched) {
-          if (!inGroup[k]) continue;
-          const r = probe.node(view, k);
-          if (r !== undefined && r.role === 'leader' && leads(view, r.currentTerm)) {
-            lastLeader = view.now;
-            break;
-          }
+      // Terms only change in their server's own steps: the known leader stays valid until it
+      // stops leading or a member that acts shows a higher term; only then look at every member.
+      for (const k of touched) {
+        if (!inGroup[k]) continue;
+        const r = probe.node(k);
+        if (r === undefined) {
+          if (k === leaderK) leaderK = -1;
+          continue;
+        }
+        if (k === leaderK) {
+          if (r.role !== 'leader' || r.currentTerm !== leaderTerm) leaderK = -1;
+        } else if (leaderK >= 0 && r.currentTerm > leaderTerm) leaderK = -1;
+        if (leaderK < 0 && r.role === 'leader' && leadsGroup(k)) {
+          leaderK = k;
+          leaderTerm = r.currentTerm;
         }
       }
+      if (leaderK < 0 && touched.length > 1) {
+        for (const k of group) {
+          if (!leadsGroup(k)) continue;
+          leaderK = k;
+          leaderTerm = (probe.node(k) as RaftNode).currentTerm;
+        }
+      }
+      if (leaderK >= 0) lastLeader = view.now;
       const from = Math.max(since, lastLeader);
       if (view.now - from > bound) {
         const ids = group.map((k) => probe.servers[k]).join(', ');
-        const terms = group.map((k) => `${probe.servers[k]}: ${probe.node(view, k)?.role ?? 'down'} of term ${probe.node(view, k)?.currentTerm ?? '?'}`).join(', ');
-        return `${ids} have been up, mutually connected and cut off from the other servers since ${since}µs, but no leader among them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${terms})`;
+        const state = group.map((k) => `${probe.servers[k]} ${probe.node(k)?.role ?? 'down'} of term ${probe.node(k)?.currentTerm ?? '?'}`).join(', ');
+        return `${ids} have been up, mutually connected and cut off from the other servers since ${since}µs, but none has led them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${state})`;
       }
       return undefined;
     },
