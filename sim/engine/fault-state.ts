@@ -1,11 +1,12 @@
 // The fault state of a run as checkers see it: which nodes are running (up and
 // not paused), which links are cut by a partition or one-way block, whether a
-// loss burst is on, and since when each of these has held. Liveness properties
+// loss burst is on, when a clock fault last moved a node's clock and by how
+// much, and since when each of these has held. Liveness properties
 // that must hold WHILE faults last (not only after the quiesce point) are
 // conditioned on it: "whenever a majority has been up and mutually connected
 // for k election timeouts, a leader exists among them".
 //
-// The simulation calls the update methods (nodeRunning, linkBlocked, lossBurst)
+// The simulation calls the update methods (nodeRunning, linkBlocked, clockSet, setLossBurst)
 // from its fault handling; checkers read it through `SimView.faults`. Times are
 // true time (µs). Probabilistic loss of the scenario's link model is not a fault:
 // a link with 1% loss is open.
@@ -28,6 +29,10 @@ export interface FaultStateView {
   connected(a: NodeId, b: NodeId): boolean;
   /** True time since which `connected(a, b)` has held without interruption; undefined while it does not hold. */
   connectedSince(a: NodeId, b: NodeId): Micros | undefined;
+  /** True time a clock fault last set the node's clock (offset and/or drift); undefined if none ever did. */
+  clockSetAt(id: NodeId): Micros | undefined;
+  /** How far (µs, absolute) that clock fault moved the node's local time at once; 0 if none ever did. */
+  clockJump(id: NodeId): Micros;
   /** Extra loss probability of the current loss burst (0: none). */
   readonly lossBurst: number;
   /** True time the current loss-burst level (possibly 0) was set. */
@@ -46,10 +51,15 @@ export class FaultState implements FaultStateView {
   /** openFrom[a * n + b]: true time the link a -> b was last opened (0 at the start), NEVER while it is cut. */
   private readonly openFrom: number[];
 
+  private readonly clockAt: number[];
+  private readonly clockJumps: number[];
+
   constructor(private readonly index: ReadonlyMap<NodeId, number>) {
     this.n = index.size;
     this.runningFrom = new Array<number>(this.n).fill(NEVER);
     this.openFrom = new Array<number>(this.n * this.n).fill(0);
+    this.clockAt = new Array<number>(this.n).fill(NEVER);
+    this.clockJumps = new Array<number>(this.n).fill(0);
   }
 
   // ---------------------------------------------------------------- updates (the simulation only)
@@ -71,6 +81,13 @@ export class FaultState implements FaultStateView {
     this.epoch++;
   }
 
+  /** A clock fault set node `i`'s clock at `t`, moving its local time by `jump` µs (either sign). */
+  clockSet(i: number, t: Micros, jump: Micros): void {
+    this.clockAt[i] = t;
+    this.clockJumps[i] = Math.abs(jump);
+    this.epoch++;
+  }
+
   setLossBurst(p: number, t: Micros): void {
     if (p === this.lossBurst) return;
     this.lossBurst = p;
@@ -87,6 +104,15 @@ export class FaultState implements FaultStateView {
   runningSince(id: NodeId): Micros | undefined {
     const t = this.runningFrom[this.idx(id)] as number;
     return t === NEVER ? undefined : t;
+  }
+
+  clockSetAt(id: NodeId): Micros | undefined {
+    const t = this.clockAt[this.idx(id)] as number;
+    return t === NEVER ? undefined : t;
+  }
+
+  clockJump(id: NodeId): Micros {
+    return this.clockJumps[this.idx(id)] as number;
   }
 
   linkOpen(from: NodeId, to: NodeId): boolean {

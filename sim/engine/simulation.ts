@@ -598,6 +598,7 @@ export class Simulation implements SimView {
           assert(f.drift > -1, `clock drift of ${f.node} must be > -1`);
           slot.drift = f.drift;
         }
+        this.faultState.clockSet(slot.idx, t, slot.baseLocal - local);
         if (this.rec) this.emit({ seq: 0, t, type: 'clock', node: slot.spec.id, offset: slot.baseLocal - t, drift: slot.drift });
         return;
       }
