@@ -56,10 +56,11 @@ export interface TwoPcCheckOptions {
  * `queryInterval` (its local clock) and asks its peers from query
  * `cooperativeAfter + 1` on, so it asks them at most (cooperativeAfter + 1)
  * intervals after the condition starts; one more interval covers the answer,
- * and one more a lost query or answer.
+ * and two more a lost query or answer twice (the link model's own loss: the
+ * condition excludes loss bursts).
  */
 export function cooperativeBound(cooperativeAfter: number, queryInterval: Micros): Micros {
-  return (cooperativeAfter + 3) * queryInterval;
+  return (cooperativeAfter + 4) * queryInterval;
 }
 
 export class TwoPcTracker {
@@ -311,7 +312,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
  * cooperative-termination (liveness while faults last; BHG §7.4, the
  * cooperative termination protocol): a participant p in doubt about tx (voted
  * yes, no outcome) whose coordinator it cannot reach (down, paused, or cut off
- * in either direction), while some other participant of tx that has decided it
+ * in either direction), with no loss burst on, while some other participant of tx that has decided it
  * (committed or aborted) is running and connected to p, must decide within
  * `cooperativeBound` of that condition starting (it restarts whenever the
  * condition breaks). A participant whose coordinator is down with no decided
@@ -344,7 +345,7 @@ function cooperativeTermination(o: TwoPcCheckOptions, tracker: TwoPcTracker, obs
           const bar = key.indexOf('|');
           const p = key.slice(0, bar);
           const tx = key.slice(bar + 1);
-          if (tracker.stateOf(p, tx) !== 'prepared' || !f.running(p) || f.connected(p, o.coordinator)) continue;
+          if (f.lossBurst > 0 || tracker.stateOf(p, tx) !== 'prepared' || !f.running(p) || f.connected(p, o.coordinator)) continue;
           const peers = tracker.participantsOf(tx).filter((q) => {
             if (q === p) return false;
             const st = tracker.stateOf(q, tx);
