@@ -12,6 +12,7 @@ import { stableQuorum } from '../../sim/protocols/raft/checkers.ts';
 import type { RaftBugs } from '../../sim/protocols/raft/node.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
+import prevote from '../../scenarios/raft-prevote-higher-term.ts';
 
 const SERVERS = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
@@ -89,9 +90,18 @@ describe('quorum-elects-leader', () => {
     const report = fuzz({ scenario: cluster({ candidateNeverRetries: true }), runs: 30, shrink: false, seed: 1, faults: { until: 3_900_000 } });
     const v = report.failures[0]?.violation;
     expect(v?.invariant).toBe('quorum-elects-leader');
-    expect(v?.message).toMatch(/have been up, mutually connected and cut off from the other servers since \d+µs, but none has led them for \d+µs \(bound 1000000µs = 10 election timeouts/);
+    expect(v?.message).toMatch(/have been up and mutually connected, with no other server able to reach them, since \d+µs, but none has led them for \d+µs \(bound 1000000µs = 10 election timeouts/);
     // Detected while faults still went on, before the quiesce point.
     expect(v?.t).toBeLessThan(3_900_000);
+  });
+
+  it('preVoteDropsLowerTerm (the PreVote deadlock of etcd-io/raft) -> quorum-elects-leader in raft-prevote-higher-term; the correct servers elect n2', () => {
+    const correct = runScenario(parseScenario(prevote), { trace: true });
+    expect(correct.violations).toEqual([]);
+    expect(correct.trace).toContain('"node":"n2","text":"becomes leader of term 6"');
+    const buggy = runScenario(parseScenario({ ...prevote, config: { ...prevote.config, bugs: { preVoteDropsLowerTerm: true } } }));
+    expect(buggy.violations[0]).toMatchObject({ invariant: 'quorum-elects-leader' });
+    expect(buggy.violations[0]?.message).toMatch(/^n1, n2 have been up and mutually connected, with no other server able to reach them, since 1µs, but none has led them for \d+µs \(bound 2000000µs = 10 election timeouts; now n1 follower of term 5, n2 follower of term 1\)$/);
   });
 
   it('correct Raft under long-lasting generated faults (no quiesce until 3.9 s): never a leaderless stable quorum, also with PreVote and with five servers', () => {

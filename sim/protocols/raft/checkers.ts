@@ -26,6 +26,7 @@ export class ServerProbe {
   private readonly one: readonly (readonly number[])[];
   private static readonly NONE: readonly number[] = [];
   private step = -1;
+  private view: SimView | undefined;
   private last: readonly number[] = ServerProbe.NONE;
   constructor(readonly servers: readonly NodeId[]) {
     this.nodes = servers.map(() => undefined);
@@ -50,8 +51,9 @@ export class ServerProbe {
       this.at(view);
       return this.all;
     }
-    if (view.steps === this.step) return this.last;
+    if (view.steps === this.step && view === this.view) return this.last;
     this.step = view.steps;
+    this.view = view;
     const k = this.pos.get(a);
     if (k === undefined) return (this.last = ServerProbe.NONE);
     this.nodes[k] = view.behaviour<RaftServer>(a)?.raft;
@@ -426,7 +428,7 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
       if (view.now - from > bound) {
         const ids = group.map((k) => probe.servers[k]).join(', ');
         const state = group.map((k) => `${probe.servers[k]} ${probe.node(k)?.role ?? 'down'} of term ${probe.node(k)?.currentTerm ?? '?'}`).join(', ');
-        return `${ids} have been up, mutually connected and cut off from the other servers since ${since}µs, but none has led them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${state})`;
+        return `${ids} have been up and mutually connected, with no other server able to reach them, since ${since}µs, but none has led them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${state})`;
       }
       return undefined;
     },

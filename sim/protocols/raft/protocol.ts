@@ -79,6 +79,7 @@ export const raftConfig = z
         leaderTruncatesOnConflict: z.boolean().default(false),
         candidateNeverRetries: z.boolean().default(false),
         ignoreAnsweredRetries: z.boolean().default(false),
+        preVoteDropsLowerTerm: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
