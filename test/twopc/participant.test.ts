@@ -95,7 +95,15 @@ describe('participant: phase 1 (vote)', () => {
     p.onPrepare('co', 't1');
     expect(io.take()).toEqual([{ to: 'co', msg: { type: 'vote', tx: 't1', yes: false, reason: 'insufficient funds in a0' } }]);
     expect(p.locks.size).toBe(0);
-    expect(io.disk.durableView().has('tx/t1')).toBe(false); // presumed abort: the abort record is not forced
+    // A unilateral abort is final, so its record is forced (a restart must not forget it and accept retried work).
+    expect(io.disk.durableView().get('tx/t1')).toMatchObject({ state: 'aborted' });
+  });
+
+  it('planted bug forgetUnilateralAbort: the unilateral abort record stays unsynced (lost in a crash)', () => {
+    const { io, p } = fresh({ bugs: bugs({ forgetUnilateralAbort: true }) });
+    p.onWork('co', 't1', 0, [{ account: 'a0', delta: -101 }], ['p1', 'p2']);
+    p.onPrepare('co', 't1');
+    expect(io.disk.durableView().has('tx/t1')).toBe(false);
   });
 
   it('votes no for a transaction whose work it does not have', () => {
