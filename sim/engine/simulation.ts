@@ -145,8 +145,7 @@ export class Simulation implements SimView {
   private readonly n: number;
   private readonly root: Rng;
   private readonly faultRng: Rng;
-  /** 'always' checkers not yet failed, in order (a failed one leaves the list). */
-  private always: Checker[];
+  private readonly always: Checker[];
   private readonly final: Checker[];
   private readonly observers: Checker[];
   private readonly failedCheckers = new Set<string>();
@@ -163,7 +162,7 @@ export class Simulation implements SimView {
   private nextMsgId = 0;
   private nextOpId = 0;
   private burstLoss = 0;
-  private stepCount = 0;
+  private steps = 0;
   private stopped = false;
   private quiescedTime: Micros | undefined;
   private current: NodeSlot | undefined;
@@ -253,8 +252,8 @@ export class Simulation implements SimView {
   get seq(): number {
     return this.nextSeq;
   }
-  get steps(): number {
-    return this.stepCount;
+  get stepsTaken(): number {
+    return this.steps;
   }
   get nodeIds(): readonly NodeId[] {
     return this.slots.map((s) => s.spec.id);
@@ -319,7 +318,7 @@ export class Simulation implements SimView {
         end = 'time';
         break;
       }
-      if (this.stepCount >= this.maxSteps) {
+      if (this.steps >= this.maxSteps) {
         end = 'max-steps';
         break;
       }
@@ -343,7 +342,7 @@ export class Simulation implements SimView {
           break;
       }
       if (ran) {
-        this.stepCount++;
+        this.steps++;
         if (this.always.length > 0) this.checkAlways();
       }
     }
@@ -355,7 +354,7 @@ export class Simulation implements SimView {
 
   private finish(end: RunResult['end']): RunResult {
     const s = this.stats;
-    s.steps = this.stepCount;
+    s.steps = this.steps;
     s.events = this.nextSeq;
     s.endTime = this.time;
     let inFlight = 0;
@@ -670,17 +669,10 @@ export class Simulation implements SimView {
 
   private checkAlways(): void {
     const cause = this.nextSeq - 1;
-    const always = this.always;
-    for (let i = 0; i < always.length; i++) {
-      const c = always[i] as Checker;
-      const every = c.every;
-      if (every !== undefined && every > 1 && this.stepCount % every !== 0) continue;
-      let msg: string | undefined;
-      try {
-        msg = c.check(this);
-      } catch (err) {
-        msg = `checker threw: ${err instanceof Error ? err.message : String(err)}`;
-      }
+    for (const c of this.always) {
+      if (this.failedCheckers.has(c.name)) continue;
+      if (c.every !== undefined && c.every > 1 && this.steps % c.every !== 0) continue;
+      const msg = this.runCheck(c);
       if (msg !== undefined) {
         this.lastCause = cause;
         this.violate(c.name, msg);
@@ -710,8 +702,6 @@ export class Simulation implements SimView {
 
   private violate(invariant: string, message: string): void {
     this.failedCheckers.add(invariant);
-    // A failed checker is not asked again (its first message stands); a copy, so a loop over the old list is undisturbed.
-    if (this.always.some((c) => c.name === invariant)) this.always = this.always.filter((c) => c.name !== invariant);
     const cause = this.lastCause >= 0 ? this.lastCause : this.nextSeq - 1;
     this.lastCause = -1;
     const seq = this.nextSeq;

@@ -154,7 +154,7 @@ export interface SimView {
   /** Number of trace events so far (the seq the next event will get). */
   readonly seq: number;
   /** Steps taken so far (events that ran): differs from one step to the next, so checkers sharing work per step can tell steps apart. */
-  readonly steps: number;
+  readonly stepsTaken: number;
   readonly nodeIds: readonly NodeId[];
   role(id: NodeId): string;
   isUp(id: NodeId): boolean;

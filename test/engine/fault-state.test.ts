@@ -101,13 +101,13 @@ describe('SimView.faults', () => {
   });
 });
 
-describe('SimView.actor and SimView.steps', () => {
-  it('names the node whose handler ran, and is undefined for a fault step; steps count every step', () => {
+describe('SimView.actor and SimView.stepsTaken', () => {
+  it('names the node whose handler ran, and is undefined for a fault step; stepsTaken counts every step', () => {
     const pinger = scripted('a', {
       start: (ctx) => ctx.setTimer('t', 5_000),
       timer: (ctx) => ctx.send('b', { type: 'ping' }),
     });
-    const r = recorder((v) => `${v.steps} ${v.actor ?? '(fault)'}`);
+    const r = recorder((v) => `${v.stepsTaken} ${v.actor ?? '(fault)'}`);
     runTraced({
       nodes: [pinger, idle('b')],
       until: 50_000,

@@ -13,7 +13,7 @@ function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now:
   return {
     now: extra.now ?? 0,
     seq: 0,
-    steps: 0,
+    stepsTaken: 0,
     nodeIds: Object.keys(nodes),
     role: () => 'server',
     isUp: (id) => nodes[id] !== undefined,

@@ -51,8 +51,8 @@ export class ServerProbe {
       this.at(view);
       return this.all;
     }
-    if (view.steps === this.step && view === this.view) return this.last;
-    this.step = view.steps;
+    if (view.stepsTaken === this.step && view === this.view) return this.last;
+    this.step = view.stepsTaken;
     this.view = view;
     const k = this.pos.get(a);
     if (k === undefined) return (this.last = ServerProbe.NONE);
