@@ -300,7 +300,13 @@ export class RaftNode {
       this.votedFor = null;
       this.out.hardState = true;
     }
-    if (this.role === 'leader') this.out.notes.push(`steps down in term ${this.currentTerm}`);
+    if (this.role === 'leader') {
+      this.out.notes.push(`steps down in term ${this.currentTerm}`);
+      // Figure 2, Followers, rule 2 needs a running election timer. With check-quorum the leader's
+      // quorum timer is it; without, a leader had none (found by quorum-elects-leader: a deposed
+      // leader waited for ever behind a stale candidate; scenarios/raft-stepdown-keeps-timer.ts).
+      if (!this.opts.checkQuorum) this.resetElectionTimer();
+    }
     this.role = 'follower';
     this.preCandidate = false;
     this.leaderId = leader;
