@@ -27,8 +27,6 @@ export const twopcBugs = z
     keepLocksOnAbort: z.boolean().default(false),
     /** Restarted participant re-acquires the locks of in-doubt transactions but never asks for the outcome. Caught by in-doubt-resolves. */
     noQueryAfterRecovery: z.boolean().default(false),
-    /** Participant writes its unilateral (pre-vote) abort lazily: after a crash it accepts the retried work and may vote yes. Caught by atomicity. */
-    forgetUnilateralAbort: z.boolean().default(false),
     /** In-doubt participant with cooperative termination ignores the outcome its peers tell it. Caught by cooperative-termination. */
     ignorePeerOutcome: z.boolean().default(false),
   })
@@ -76,7 +74,6 @@ export const twopcConfig = z
       nonIdempotentCommit: false,
       keepLocksOnAbort: false,
       noQueryAfterRecovery: false,
-      forgetUnilateralAbort: false,
       ignorePeerOutcome: false,
     }),
   })

@@ -329,7 +329,7 @@ export class Participant {
     assert(tx.state === 'working', () => `${this.io.id}: ${tx.id} aborted alone in state ${tx.state}`);
     this.io.log(`abort ${tx.id} alone: ${why}`);
     this.finish(tx, 'aborted', 'self');
-    if (!this.opts.bugs.forgetUnilateralAbort) this.io.disk.fsync();
+    this.io.disk.fsync();
   }
 
   private finish(tx: ParticipantTx, outcome: 'committed' | 'aborted', via: string): void {
