@@ -45,19 +45,24 @@ function runOnce(seconds: number, checked: boolean, seed: string, isolate = fals
   return { result, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
+const ROUNDS = 5;
+
 export const raftBench: BenchCase = {
   name: 'raft',
   description: 'Raft KV: 5 servers, 3 clients, 100 keys, 1-10 ms latency, 1% loss, 60 simulated s, every invariant after every event (baseline: same run, no checkers)',
   run(opts) {
     const seconds = positiveInt(opts.seconds, 'seconds', 60);
     const seed = typeof opts.seed === 'string' ? opts.seed : 'raft-bench';
-    runOnce(5, true, seed); // warm-up: JIT
-    // Interleaved, best of three each: the machine is shared, so the fastest run is the least disturbed one.
+    // Warm-up of both variants (JIT), then interleaved rounds, alternating which goes first, best of
+    // five each: the machine is shared, so the fastest run is the least disturbed one.
+    runOnce(5, true, seed);
+    runOnce(5, false, seed);
     const bases: ReturnType<typeof runOnce>[] = [];
     const checks: ReturnType<typeof runOnce>[] = [];
-    for (let i = 0; i < 3; i++) {
-      bases.push(runOnce(seconds, false, seed));
+    for (let i = 0; i < ROUNDS; i++) {
+      if (i % 2 === 0) bases.push(runOnce(seconds, false, seed));
       checks.push(runOnce(seconds, true, seed));
+      if (i % 2 === 1) bases.push(runOnce(seconds, false, seed));
     }
     const fastest = (rs: ReturnType<typeof runOnce>[]) => rs.reduce((a, b) => (b.wall < a.wall ? b : a));
     const base = fastest(bases);
@@ -71,7 +76,7 @@ export const raftBench: BenchCase = {
       messages_sent: r.stats.messages.sent,
       operations_ok: r.stats.operations.ok,
       violations: r.violations.map((v) => v.invariant),
-      runs_each: 3,
+      runs_each: ROUNDS,
       wall_s_checked: +checked.wall.toFixed(3),
       wall_s_baseline: +base.wall.toFixed(3),
       sim_s_per_wall_s: Math.round(sim / checked.wall),

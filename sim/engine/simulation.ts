@@ -5,6 +5,7 @@
 import { AssertionFailure, assert } from './assert.ts';
 import type { ClockConfig, EngineConfig, FaultAction, LinkModel, TimedFault } from './config.ts';
 import { SimDisk } from './disk.ts';
+import { FaultState, type FaultStateView } from './fault-state.ts';
 import { cloneJson } from './json.ts';
 import { sampleLatency } from './latency.ts';
 import { EventQueue } from './queue.ts';
@@ -165,6 +166,9 @@ export class Simulation implements SimView {
   private stopped = false;
   private quiescedTime: Micros | undefined;
   private current: NodeSlot | undefined;
+  /** Index of the only node the step being taken may have changed; -1 when it was a fault (any node may have changed). */
+  private actorIdx = -1;
+  private readonly faultState: FaultState;
   private lastCause = -1;
   readonly violations: Violation[] = [];
   readonly warnings: Warning[] = [];
@@ -194,6 +198,7 @@ export class Simulation implements SimView {
       return new NodeSlot(i, spec, nodeRng.fork(spec.id), clock);
     });
     for (const slot of this.slots) slot.ctx = this.makeContext(slot);
+    this.faultState = new FaultState(this.index);
 
     // Links: the default model, then overrides in order (later ones win).
     const linkRng = this.root.fork('link');
@@ -262,6 +267,9 @@ export class Simulation implements SimView {
   get seq(): number {
     return this.nextSeq;
   }
+  get stepsTaken(): number {
+    return this.steps;
+  }
   get nodeIds(): readonly NodeId[] {
     return this.slots.map((s) => s.spec.id);
   }
@@ -270,6 +278,12 @@ export class Simulation implements SimView {
   }
   get quiescedAt(): Micros | undefined {
     return this.quiescedTime;
+  }
+  get actor(): NodeId | undefined {
+    return this.actorIdx < 0 ? undefined : (this.slots[this.actorIdx] as NodeSlot).spec.id;
+  }
+  get faults(): FaultStateView {
+    return this.faultState;
   }
   role(id: NodeId): string {
     return this.slot(id).spec.role;
@@ -347,6 +361,7 @@ export class Simulation implements SimView {
       }
       q.pop();
       this.time = ev.t;
+      this.actorIdx = -1;
       let ran: boolean;
       switch (ev.k) {
         case K_DELIVER:
@@ -402,6 +417,8 @@ export class Simulation implements SimView {
     slot.started = true;
     slot.up = true;
     slot.behaviour = slot.spec.create();
+    this.actorIdx = slot.idx;
+    this.faultState.nodeRunning(slot.idx, true, this.time);
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'start', node: slot.spec.id });
     this.callHandler(slot, () => slot.behaviour?.onStart(slot.ctx));
     return true;
@@ -409,6 +426,7 @@ export class Simulation implements SimView {
 
   private deliver(ev: DeliverEvent): boolean {
     const to = this.slots[ev.to] as NodeSlot;
+    this.actorIdx = ev.to;
     if (!to.up) {
       this.drop(ev.id, ev.from, ev.to, 'crashed');
       return true;
@@ -444,6 +462,7 @@ export class Simulation implements SimView {
       return false;
     }
     slot.timers.delete(ev.name);
+    this.actorIdx = slot.idx;
     this.stats.timers++;
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
     this.callHandler(slot, () => slot.behaviour?.onTimer(slot.ctx, ev.name));
@@ -553,6 +572,7 @@ export class Simulation implements SimView {
         slot.up = false;
         slot.paused = false;
         slot.behaviour = undefined;
+        this.faultState.nodeRunning(slot.idx, false, t);
         slot.timers.clear();
         // Events held for a paused node die with it: messages are dropped, timers are gone.
         for (const ev of slot.pausedQueue) if (ev.k === K_DELIVER) this.drop(ev.id, ev.from, ev.to, 'crashed');
@@ -568,6 +588,7 @@ export class Simulation implements SimView {
         slot.up = true;
         slot.started = true;
         slot.behaviour = slot.spec.create();
+        this.faultState.nodeRunning(slot.idx, true, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'restart', node: slot.spec.id });
         const b = slot.behaviour;
         this.callHandler(slot, () => (b.onRecover ? b.onRecover(slot.ctx) : b.onStart(slot.ctx)));
@@ -577,6 +598,7 @@ export class Simulation implements SimView {
         const slot = this.slot(f.node);
         if (!slot.up || slot.paused) return;
         slot.paused = true;
+        this.faultState.nodeRunning(slot.idx, false, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'pause', node: slot.spec.id });
         return;
       }
@@ -617,12 +639,14 @@ export class Simulation implements SimView {
           assert(f.drift > -1, `clock drift of ${f.node} must be > -1`);
           slot.drift = f.drift;
         }
+        this.faultState.clockSet(slot.idx, t, slot.baseLocal - local);
         if (this.rec) this.emit({ seq: 0, t, type: 'clock', node: slot.spec.id, offset: slot.baseLocal - t, drift: slot.drift });
         return;
       }
       case 'loss': {
         assert(f.p >= 0 && f.p <= 1, `loss burst probability must be in [0, 1] (got ${f.p})`);
         this.burstLoss = f.p;
+        this.faultState.setLossBurst(f.p, t);
         if (this.rec) this.emit({ seq: 0, t, type: 'network', loss: f.p, duplicate: 0 });
         return;
       }
@@ -643,6 +667,7 @@ export class Simulation implements SimView {
 
   private resume(slot: NodeSlot): void {
     slot.paused = false;
+    this.faultState.nodeRunning(slot.idx, true, this.time);
     const held = slot.pausedQueue;
     slot.pausedQueue = [];
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'resume', node: slot.spec.id, queued: held.length });
@@ -654,7 +679,10 @@ export class Simulation implements SimView {
   }
 
   private block(pairs: [number, number][], label: string): void {
-    for (const [a, b] of pairs) this.blocked[a * this.n + b] = 1;
+    for (const [a, b] of pairs) {
+      this.blocked[a * this.n + b] = 1;
+      this.faultState.linkBlocked(a, b, true, this.time);
+    }
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.slots[a]!.spec.id, this.slots[b]!.spec.id]) });
   }
 
@@ -662,7 +690,10 @@ export class Simulation implements SimView {
     const pairs: [NodeId, NodeId][] = [];
     for (let a = 0; a < this.n; a++) {
       for (let b = 0; b < this.n; b++) {
-        if (this.blocked[a * this.n + b]! > 0) pairs.push([this.slots[a]!.spec.id, this.slots[b]!.spec.id]);
+        if (this.blocked[a * this.n + b]! > 0) {
+          pairs.push([this.slots[a]!.spec.id, this.slots[b]!.spec.id]);
+          this.faultState.linkBlocked(a, b, false, this.time);
+        }
       }
     }
     this.blocked.fill(0);

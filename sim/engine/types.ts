@@ -8,6 +8,7 @@
 //   data: it goes into the trace and is cloned at the boundary, so no node can
 //   alias another node's memory.
 
+import type { FaultStateView } from './fault-state.ts';
 import type { Rng } from './random.ts';
 
 export type Micros = number;
@@ -154,6 +155,8 @@ export interface SimView {
   readonly now: Micros;
   /** Number of trace events so far (the seq the next event will get). */
   readonly seq: number;
+  /** Steps taken so far (events that ran): differs from one step to the next, so checkers sharing work per step can tell steps apart. */
+  readonly stepsTaken: number;
   readonly nodeIds: readonly NodeId[];
   role(id: NodeId): string;
   isUp(id: NodeId): boolean;
@@ -169,6 +172,16 @@ export interface SimView {
   /** True once the scenario's quiesce point passed (faults stopped and healed): liveness checks start there. */
   readonly quiesced: boolean;
   readonly quiescedAt: Micros | undefined;
+  /**
+   * The only node the step just taken may have changed: the node whose handler
+   * ran (a delivery, a timer, its start) or to which a dropped message was
+   * addressed. Undefined when the step applied a fault, which may change any
+   * node (a crash, a restart, the quiesce point). Incremental checkers look at
+   * this node only and rescan everything when it is undefined.
+   */
+  readonly actor: NodeId | undefined;
+  /** The fault state now (running nodes, cut links, loss burst) and since when each part has held: see fault-state.ts. */
+  readonly faults: FaultStateView;
   /**
    * Record something a checker could not decide (a search budget ran out, say):
    * not a violation, but never silent: it goes into the trace (a log line from

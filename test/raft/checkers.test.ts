@@ -3,6 +3,7 @@
 // bugs.test.ts exercise them end to end.)
 
 import { describe, expect, it } from 'vitest';
+import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { HistoryEvent, SimView } from '../../sim/engine/types.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from '../../sim/protocols/raft/checkers.ts';
 import type { RaftNode } from '../../sim/protocols/raft/node.ts';
@@ -12,6 +13,7 @@ function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now:
   return {
     now: extra.now ?? 0,
     seq: 0,
+    stepsTaken: 0,
     nodeIds: Object.keys(nodes),
     role: () => 'server',
     isUp: (id) => nodes[id] !== undefined,
@@ -22,6 +24,8 @@ function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now:
     history: extra.history ?? [],
     quiesced: extra.quiescedAt !== undefined,
     quiescedAt: extra.quiescedAt,
+    actor: undefined, // a hand-made state: every server may have changed
+    faults: new FaultState(new Map(Object.keys(nodes).map((id, i) => [id, i]))),
     warn: () => {
       throw new Error('these checkers decide every case: they never warn');
     },

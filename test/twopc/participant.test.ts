@@ -95,7 +95,24 @@ describe('participant: phase 1 (vote)', () => {
     p.onPrepare('co', 't1');
     expect(io.take()).toEqual([{ to: 'co', msg: { type: 'vote', tx: 't1', yes: false, reason: 'insufficient funds in a0' } }]);
     expect(p.locks.size).toBe(0);
-    expect(io.disk.durableView().has('tx/t1')).toBe(false); // presumed abort: the abort record is not forced
+    // A unilateral abort is final, so its record is forced (a restart must not forget it and accept retried work).
+    expect(io.disk.durableView().get('tx/t1')).toMatchObject({ state: 'aborted' });
+  });
+
+  it('a unilateral abort survives a crash: after recovery the retried work of that transaction is refused, and its prepare gets a no', () => {
+    const { io, p } = fresh();
+    p.onWork('co', 't1', 0, [{ account: 'a0', delta: -10 }], ['p1', 'p2']);
+    p.onWork('co', 't2', 0, [{ account: 'a0', delta: 5 }], ['p1', 'p2']); // lock conflict: t2 aborted alone
+    io.take();
+    const io2 = io.restart();
+    const q = new Participant(io2, OPTS);
+    q.recover();
+    io2.take();
+    q.onWork('co', 't2', 0, [{ account: 'a0', delta: 5 }], ['p1', 'p2']); // the coordinator's retry of the same attempt
+    expect(io2.take()).toEqual([{ to: 'co', msg: { type: 'work-ack', tx: 't2', ok: false, reason: 'already aborted' } }]);
+    q.onPrepare('co', 't2');
+    expect(io2.take()).toEqual([{ to: 'co', msg: { type: 'vote', tx: 't2', yes: false, reason: 'already aborted' } }]);
+    expect(q.locks.size).toBe(0);
   });
 
   it('votes no for a transaction whose work it does not have', () => {

@@ -16,6 +16,10 @@
 //   lock-progress      liveness: once faults stop (the quiesce point, else the start) every live client
 //                      that still wants the lock gets it again (judged only when the fault-free time is
 //                      long enough for stale leases to lapse and the queue ahead to drain)
+//   starvation-freedom liveness while faults last (fencing recipe): a client that wants a lock, can talk
+//                      with the server, and whose rivals are each either healthy (connected to the
+//                      server and the resource) or unable to keep a session alive (cannot send to the
+//                      server), gets a lock within the same grace as lock-progress
 //   linearizable       the acquire/release history is a linearizable lock (lockModel); lease
 //                      expiries are in it as releases by the holder (recorded by the server)
 
@@ -206,6 +210,100 @@ export function linearizableLockChecker(): Checker {
       const r = checkHistory(view.history, lockModel, { maxSteps: 2_000_000 });
       if (r.verdict === 'unknown') view.warn('linearizable', `lock: search budget of 2000000 model steps ran out over ${r.operations} operations: linearizability not decided`);
       if (r.verdict === 'not-linearizable') return r.failure?.explanation ?? 'the lock history is not linearizable';
+      return undefined;
+    },
+  };
+}
+
+export interface StarvationOptions {
+  server: string;
+  resource: string;
+  clients: readonly string[];
+  /** Fault-free time a client may need to get a lock (progressGrace: stale leases lapse, the queue drains). */
+  grace: Micros;
+  /** Only the fencing recipe queues waiters in FIFO order; Redis-style SET NX retries promise no fairness. */
+  fifo: boolean;
+}
+
+/**
+ * starvation-freedom (Herlihy and Shavit: every attempt to acquire eventually
+ * succeeds), while faults last. Client c "wants" a lock from its acquire call
+ * until an acquire returns ok (fail and info returns do not end the want: it
+ * tries again), or until it crashes or restarts. The condition: no loss burst,
+ * c and the server running and connected, and every other client either cannot
+ * send to the server (down, paused or cut off: its lease lapses within a ttl)
+ * or is healthy (connected to the server and to the resource: it finishes its
+ * critical section and releases). While c wants a lock and the condition holds,
+ * c must get one within `grace`. The window restarts whenever the condition
+ * breaks, and a clock fault on the server or a client (which may stretch a
+ * lease by the jump) pushes its start to the fault's time plus the jump.
+ * Judged only for the FIFO (fencing) recipe.
+ */
+export function starvationFreedomChecker(o: StarvationOptions): Checker {
+  const wants = new Map<string, number>(); // client -> true time it started wanting
+  const since = new Map<string, number>(); // client -> start of the condition window
+  let epoch = -1;
+  let changed = true;
+  let found: string | undefined;
+  const isClient = new Set(o.clients);
+  const acquires = new Set<number>(); // op ids of acquires not yet returned
+  const healthy = (view: SimView, d: string): boolean => {
+    const f = view.faults;
+    const canSend = f.running(d) && f.running(o.server) && f.linkOpen(d, o.server);
+    return !canSend || (f.connected(d, o.server) && f.connected(d, o.resource));
+  };
+  const clockSettled = (view: SimView): number => {
+    let t = 0;
+    for (const id of [o.server, ...o.clients]) {
+      const at = view.faults.clockSetAt(id);
+      if (at !== undefined) t = Math.max(t, at + view.faults.clockJump(id));
+    }
+    return t;
+  };
+  return {
+    name: 'starvation-freedom',
+    description: 'While faults last: a client that wants a lock and can talk with the server, whose rivals are healthy or cut off from the server, gets a lock within the grace period (fencing recipe)',
+    when: 'always',
+    observe(ev) {
+      if (!o.fifo) return;
+      if (ev.type === 'invoke' && ev.f === 'acquire' && isClient.has(ev.process)) {
+        acquires.add(ev.op);
+        if (!wants.has(ev.process)) {
+          wants.set(ev.process, ev.t);
+          changed = true;
+        }
+      } else if (ev.type === 'return' && acquires.delete(ev.op)) {
+        if (ev.outcome !== 'ok' || !wants.has(ev.process)) return;
+        wants.delete(ev.process);
+        since.delete(ev.process);
+        changed = true;
+      } else if ((ev.type === 'crash' || ev.type === 'restart') && wants.has(ev.node)) {
+        wants.delete(ev.node);
+        since.delete(ev.node);
+        changed = true;
+      }
+    },
+    check(view) {
+      if (!o.fifo || found !== undefined) return found;
+      const f = view.faults;
+      if (f.epoch !== epoch || changed) {
+        epoch = f.epoch;
+        changed = false;
+        for (const [c, from] of wants) {
+          const ok = f.lossBurst === 0 && f.connected(c, o.server) && o.clients.every((d) => d === c || healthy(view, d));
+          if (!ok) since.delete(c);
+          else if (!since.has(c)) since.set(c, Math.max(from, view.now));
+        }
+      }
+      if (since.size === 0) return undefined;
+      const settled = clockSettled(view);
+      for (const [c, from] of since) {
+        const start = Math.max(from, settled);
+        if (view.now - start > o.grace) {
+          found = `${c} has wanted a lock since ${formatDuration(wants.get(c) as number)} and has been able to talk with ${o.server} (every rival healthy or cut off from it) since ${formatDuration(start)}, but got none in ${formatDuration(view.now - start)} (grace ${formatDuration(o.grace)})`;
+          return found;
+        }
+      }
       return undefined;
     },
   };

@@ -40,6 +40,8 @@ export interface LockClientOptions {
   cycles: number;
   /** PLANTED BUG: skip the release after a completed critical section. */
   neverRelease: boolean;
+  /** PLANTED BUG: after the server forgot the session, keep using it (every later acquire gets no-session). */
+  keepStaleSession?: boolean;
 }
 
 type Phase = 'idle' | 'acquiring' | 'holding' | 'releasing';
@@ -219,7 +221,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   /** The server no longer knows our session: whatever we held or waited for is gone. */
   private sessionLost(ctx: NodeContext<LockMessage>): void {
     ctx.log(`session ${this.session} expired at the server`);
-    this.session = '';
+    if (!this.o.keepStaleSession) this.session = '';
     this.lastAck = null;
     ctx.cancelTimer('keepalive');
     if (this.phase === 'idle') return;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { duration, positiveDuration } from '../../scenario/schema.ts';
-import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, tokenOrderChecker } from './checkers.ts';
+import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
@@ -53,9 +53,11 @@ export const lockConfig = z
         ignoreStaleTokens: z.boolean().default(false),
         /** Client: after its critical section, forget to release (the session stays alive, so the lock stays taken). */
         neverRelease: z.boolean().default(false),
+        /** Client: after the server forgot its session (expired), keep using the dead session: every acquire is refused. Caught by starvation-freedom. */
+        keepStaleSession: z.boolean().default(false),
       })
       .strict()
-      .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false, neverRelease: false }),
+      .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false, neverRelease: false, keepStaleSession: false }),
   })
   .strict()
   .refine((c) => c.margin < c.ttl, { message: 'margin must be shorter than ttl', path: ['margin'] });
@@ -93,6 +95,7 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
       startAfter: i * c.stagger,
       cycles: c.cycles,
       neverRelease: c.bugs.neverRelease,
+      keepStaleSession: c.bugs.keepStaleSession,
     };
     nodes.push({ id: `c${i + 1}`, role: 'client', create: () => new LockClient(options) });
   }
@@ -114,6 +117,7 @@ export const lock = defineProtocol({
         fencedWritesChecker(RESOURCE, config.fencing),
         mutualExclusionChecker(RESOURCE),
         progressChecker(clientIds(config), progressGrace(config), config.cycles),
+        starvationFreedomChecker({ server: SERVER, resource: RESOURCE, clients: clientIds(config), grace: progressGrace(config), fifo: config.recipe === 'fencing' }),
         linearizableLockChecker(),
       ],
     };

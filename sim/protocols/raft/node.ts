@@ -43,6 +43,12 @@ export interface RaftBugs {
   candidateNeverRetries: boolean;
   /** A server does not answer a retried command that it already applied (the reply to the first attempt was lost). */
   ignoreAnsweredRetries: boolean;
+  /**
+   * A server silently drops a PreVote request whose term is not above its own, instead of rejecting
+   * it with its term (etcd-io/raft: "the cluster may deadlock if we drop messages with a lower term"):
+   * a server with a higher term but a stale log then blocks every election.
+   */
+  preVoteDropsLowerTerm: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -55,6 +61,7 @@ export const NO_BUGS: RaftBugs = {
   leaderTruncatesOnConflict: false,
   candidateNeverRetries: false,
   ignoreAnsweredRetries: false,
+  preVoteDropsLowerTerm: false,
 };
 
 export interface RaftOptions {
@@ -293,7 +300,13 @@ export class RaftNode {
       this.votedFor = null;
       this.out.hardState = true;
     }
-    if (this.role === 'leader') this.out.notes.push(`steps down in term ${this.currentTerm}`);
+    if (this.role === 'leader') {
+      this.out.notes.push(`steps down in term ${this.currentTerm}`);
+      // Figure 2, Followers, rule 2 needs a running election timer. With check-quorum the leader's
+      // quorum timer is it; without, a leader had none (found by quorum-elects-leader: a deposed
+      // leader waited for ever behind a stale candidate; scenarios/raft-stepdown-keeps-timer.ts).
+      if (!this.opts.checkQuorum) this.resetElectionTimer();
+    }
     this.role = 'follower';
     this.preCandidate = false;
     this.leaderId = leader;
@@ -354,8 +367,11 @@ export class RaftNode {
 
   private onVoteRequest(now: Micros, from: NodeId, m: VoteRequest): void {
     if (m.pre) {
+      if (this.opts.bugs.preVoteDropsLowerTerm && m.term <= this.currentTerm) return; // the planted bug: no answer, so the asker never learns our term
       // PreVote: grant without changing any state when the real election could be granted,
-      // and only if no leader was heard from within the minimum election timeout.
+      // and only if no leader was heard from within the minimum election timeout. A rejection
+      // carries our term: an asker behind it adopts it (else a server with a higher term and a
+      // stale log could block every election, the PreVote deadlock etcd-io/raft fixed).
       const leaderAlive = this.role === 'leader' || (this.leaderId !== null && now - this.lastLeaderContact < this.opts.electionTimeoutMin);
       const granted = m.term > this.currentTerm && !leaderAlive && this.candidateUpToDate(m);
       this.send(from, { type: 'vote-resp', term: granted ? m.term : this.currentTerm, granted, pre: true });

@@ -8,7 +8,7 @@ import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { WHEN_VALID, duration, positiveDuration } from '../../scenario/schema.ts';
-import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from './checkers.ts';
+import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
@@ -80,6 +80,7 @@ export const raftConfig = z
         leaderTruncatesOnConflict: z.boolean().default(false),
         candidateNeverRetries: z.boolean().default(false),
         ignoreAnsweredRetries: z.boolean().default(false),
+        preVoteDropsLowerTerm: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -157,6 +158,7 @@ export function raftCheckers(config: RaftConfig): Checker[] {
     leaderCompleteness(probe),
     stateMachineSafety(probe),
     leaderElected(probe, bound, config.livenessTimeouts),
+    quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
     config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
   ];

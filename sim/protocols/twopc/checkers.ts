@@ -13,6 +13,10 @@
 // - money-conserved: the committed state (plus the commits still on their way) holds the initial total.
 // - locks-released: no lock is held by a transaction its participant knows to be decided.
 // - in-doubt-resolves (liveness, AC5; final): after the quiesce point every transaction resolves within a bound.
+// - cooperative-termination (liveness while faults last, BHG §7.4): with the cooperative termination
+//   protocol on, a participant in doubt whose coordinator it cannot reach, but which can reach a
+//   participant that has decided, decides within a bound. One that can reach neither stays blocked:
+//   that is 2PC's known blocking case, not a violation.
 
 import type { Checker, JsonValue, Micros, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
 import { formatDuration } from '../../engine/time.ts';
@@ -41,6 +45,22 @@ export interface TwoPcCheckOptions {
   participants: readonly NodeId[];
   shardTotal: number;
   livenessBound: Micros;
+  /** Cooperative termination on; without it cooperative-termination promises nothing. */
+  cooperative?: boolean;
+  /** How long a participant in doubt may take to learn a reachable peer's decision (see cooperativeBound). */
+  cooperativeBound?: Micros;
+}
+
+/**
+ * The bound of cooperative-termination: an in-doubt participant queries every
+ * `queryInterval` (its local clock) and asks its peers from query
+ * `cooperativeAfter + 1` on, so it asks them at most (cooperativeAfter + 1)
+ * intervals after the condition starts; one more interval covers the answer,
+ * and two more a lost query or answer twice (the link model's own loss: the
+ * condition excludes loss bursts).
+ */
+export function cooperativeBound(cooperativeAfter: number, queryInterval: Micros): Micros {
+  return (cooperativeAfter + 4) * queryInterval;
 }
 
 export class TwoPcTracker {
@@ -54,6 +74,8 @@ export class TwoPcTracker {
   /** "p|tx" -> true time it became unresolved (working or prepared) at p. */
   readonly unresolved = new Map<string, Micros>();
   readonly found: Record<string, string | undefined> = {};
+  /** Bumped whenever a participant's known state of a transaction changes. */
+  version = 0;
   readonly initialTotal: number;
 
   constructor(private readonly o: TwoPcCheckOptions) {
@@ -73,9 +95,20 @@ export class TwoPcTracker {
     }
     this.balanceSum = this.initialTotal;
     this.adjSum = 0;
+    this.version++;
     this.dirty.clear();
     this.unresolved.clear();
     for (const k of Object.keys(this.found)) delete this.found[k];
+  }
+
+  /** What participant p last showed of transaction tx (undefined: never seen). */
+  stateOf(p: NodeId, tx: TxId): Known | undefined {
+    return this.states.get(p)?.get(tx);
+  }
+
+  /** The participants of tx, as the coordinator's work requests named them. */
+  participantsOf(tx: TxId): readonly NodeId[] {
+    return this.txs.get(tx)?.participants ?? [];
   }
 
   private fact(tx: TxId): TxFacts {
@@ -110,6 +143,7 @@ export class TwoPcTracker {
     for (const [tx, st] of Object.entries(s.txs)) {
       if (known.get(tx) === st) continue;
       known.set(tx, st);
+      this.version++;
       const f = this.fact(tx);
       if (st === 'committed') f.committedAt.add(p);
       if (st === 'aborted') f.abortedAt.add(p);
@@ -128,6 +162,7 @@ export class TwoPcTracker {
       if (s.txs[tx] !== undefined) continue;
       this.unresolved.delete(key);
       known.set(tx, 'forgotten');
+      this.version++;
       this.dirty.add(tx);
     }
   }
@@ -251,6 +286,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
         return undefined;
       },
     },
+    cooperativeTermination(o, tracker, observe),
     {
       name: 'in-doubt-resolves',
       description: 'liveness: after the quiesce point every working or in-doubt transaction resolves within the liveness bound',
@@ -270,4 +306,64 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
       },
     },
   ];
+}
+
+/**
+ * cooperative-termination (liveness while faults last; BHG §7.4, the
+ * cooperative termination protocol): a participant p in doubt about tx (voted
+ * yes, no outcome) whose coordinator it cannot reach (down, paused, or cut off
+ * in either direction), with no loss burst on, while some other participant of tx that has decided it
+ * (committed or aborted) is running and connected to p, must decide within
+ * `cooperativeBound` of that condition starting (it restarts whenever the
+ * condition breaks). A participant whose coordinator is down with no decided
+ * peer reachable may stay blocked: that is 2PC's blocking case, not judged here.
+ * Checks nothing unless the cooperative termination protocol is on.
+ */
+function cooperativeTermination(o: TwoPcCheckOptions, tracker: TwoPcTracker, observe: (ev: TraceEvent, view: SimView) => void): Checker {
+  const bound = o.cooperativeBound ?? 0;
+  let epoch = -1;
+  let version = -1;
+  let lastNow = 0;
+  /** "p|tx" -> true time the condition began (held ever since). */
+  const waiting = new Map<string, { since: Micros; peers: NodeId[] }>();
+  return {
+    name: 'cooperative-termination',
+    description: 'liveness while faults last: a participant in doubt that cannot reach its coordinator but can reach a decided peer decides within a bound (cooperative termination)',
+    when: 'always',
+    observe,
+    check(view) {
+      if (o.cooperative !== true) return undefined;
+      tracker.settle();
+      const f = view.faults;
+      if (view.now < lastNow) waiting.clear(); // a new run through the same prepared checkers
+      lastNow = view.now;
+      if (f.epoch !== epoch || tracker.version !== version) {
+        epoch = f.epoch;
+        version = tracker.version;
+        const holding = new Set<string>();
+        for (const key of tracker.unresolved.keys()) {
+          const bar = key.indexOf('|');
+          const p = key.slice(0, bar);
+          const tx = key.slice(bar + 1);
+          if (f.lossBurst > 0 || tracker.stateOf(p, tx) !== 'prepared' || !f.running(p) || f.connected(p, o.coordinator)) continue;
+          const peers = tracker.participantsOf(tx).filter((q) => {
+            if (q === p) return false;
+            const st = tracker.stateOf(q, tx);
+            return (st === 'committed' || st === 'aborted') && f.connected(p, q);
+          });
+          if (peers.length === 0) continue;
+          holding.add(key);
+          if (!waiting.has(key)) waiting.set(key, { since: view.now, peers });
+        }
+        for (const key of [...waiting.keys()]) if (!holding.has(key)) waiting.delete(key);
+      }
+      for (const [key, w] of waiting) {
+        if (view.now - w.since > bound) {
+          const [p, tx] = key.split('|');
+          return `${p} is still in doubt about ${tx} ${formatDuration(view.now - w.since)} after it lost its coordinator ${o.coordinator} while ${w.peers.join(', ')}, which decided it, stayed reachable (bound ${formatDuration(bound)})`;
+        }
+      }
+      return undefined;
+    },
+  };
 }

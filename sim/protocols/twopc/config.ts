@@ -27,6 +27,8 @@ export const twopcBugs = z
     keepLocksOnAbort: z.boolean().default(false),
     /** Restarted participant re-acquires the locks of in-doubt transactions but never asks for the outcome. Caught by in-doubt-resolves. */
     noQueryAfterRecovery: z.boolean().default(false),
+    /** In-doubt participant with cooperative termination ignores the outcome its peers tell it. Caught by cooperative-termination. */
+    ignorePeerOutcome: z.boolean().default(false),
   })
   .strict();
 
@@ -72,6 +74,7 @@ export const twopcConfig = z
       nonIdempotentCommit: false,
       keepLocksOnAbort: false,
       noQueryAfterRecovery: false,
+      ignorePeerOutcome: false,
     }),
   })
   .strict();

@@ -4,8 +4,12 @@
 //   acct/<name>  committed balance of an account
 //   tx/<id>      { state: 'prepared' | 'committed' | 'aborted', ops, participants, coordinator }
 // Prepared and committed records are forced (fsync) before the participant
-// tells anyone; abort records are not (presumed abort: a participant with no
-// prepared record never voted yes, so "no record" already means abort).
+// tells anyone. An abort the participant learns from others is not forced
+// (presumed abort: a participant with no prepared record never voted yes, so
+// "no record" already means abort). A UNILATERAL abort (before voting) is
+// forced: the decision is final (TCommit: an aborted RM never prepares; BHG
+// §7.3, AC2), and without its record a restarted participant would accept a
+// retried work request for the same transaction and could vote yes on it.
 
 import { assert } from '../../engine/assert.ts';
 import type { JsonValue, Micros, NodeId } from '../../engine/types.ts';
@@ -283,7 +287,7 @@ export class Participant {
    * Cooperative termination protocol, the asked participant (BHG §7.4): tell
    * the outcome if known. One that has not voted yet may abort now and say
    * so: it has given up its right to vote yes, so the coordinator cannot
-   * commit. It forces that abort record so a restart cannot take it back.
+   * commit. Like every unilateral abort its record is forced, so a restart cannot take it back.
    * A prepared participant is uncertain too.
    */
   onPeerQuery(from: NodeId, id: TxId): void {
@@ -293,7 +297,6 @@ export class Participant {
       const t = tx ?? { id, state: 'working' as const, ops: [], participants: [], coordinator: '', epoch: -1, queries: 0 };
       if (tx === undefined) this.txs.set(id, t);
       this.abortAlone(t, `${from} asked during cooperative termination`);
-      this.io.disk.fsync();
       outcome = 'abort';
     } else if (tx.state === 'prepared') outcome = 'uncertain';
     else outcome = tx.state === 'committed' ? 'commit' : 'abort';
@@ -301,7 +304,7 @@ export class Participant {
   }
 
   onPeerAnswer(from: NodeId, msg: PeerAnswer): void {
-    if (msg.outcome === 'uncertain') return;
+    if (msg.outcome === 'uncertain' || this.opts.bugs.ignorePeerOutcome) return;
     this.onDecision(msg.tx, msg.outcome === 'commit', `peer ${from}`);
   }
 
@@ -314,11 +317,19 @@ export class Participant {
     this.io.setTimer(timerInDoubt(tx.id), this.opts.queryInterval);
   }
 
-  /** Unilateral abort of a transaction that has not voted yes (BHG §7.3: a process that votes no may decide abort at once). */
+  /**
+   * Unilateral abort of a transaction that has not voted yes (BHG §7.3: a process
+   * that votes no may decide abort at once). The decision is final (AC2; in
+   * TCommit an aborted RM has no way back to prepared), so its record is forced:
+   * nobody may have heard of it (the abort can happen while the coordinator is
+   * unreachable), and after a crash the participant must still refuse a retried
+   * work request for this transaction instead of running it again and voting yes.
+   */
   private abortAlone(tx: ParticipantTx, why: string): void {
     assert(tx.state === 'working', () => `${this.io.id}: ${tx.id} aborted alone in state ${tx.state}`);
     this.io.log(`abort ${tx.id} alone: ${why}`);
     this.finish(tx, 'aborted', 'self');
+    this.io.disk.fsync();
   }
 
   private finish(tx: ParticipantTx, outcome: 'committed' | 'aborted', via: string): void {

@@ -7,7 +7,7 @@ import type { NodeSpec } from '../../engine/types.ts';
 import { MS } from '../../engine/time.ts';
 import { defineProtocol } from '../../scenario/protocol.ts';
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
-import { twopcCheckers } from './checkers.ts';
+import { cooperativeBound, twopcCheckers } from './checkers.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { CoordinatorNode, ParticipantNode } from './nodes.ts';
@@ -74,6 +74,8 @@ export const twopc = defineProtocol({
         participants,
         shardTotal: config.accountsPerShard * config.initialBalance,
         livenessBound: config.livenessBound,
+        cooperative: config.cooperative,
+        cooperativeBound: cooperativeBound(config.cooperativeAfter, config.queryInterval),
       }),
     };
   },

@@ -1,0 +1,148 @@
+// The fault state of a run as checkers see it: which nodes are running (up and
+// not paused), which links are cut by a partition or one-way block, whether a
+// loss burst is on, when a clock fault last moved a node's clock and by how
+// much, and since when each of these has held. Liveness properties
+// that must hold WHILE faults last (not only after the quiesce point) are
+// conditioned on it: "whenever a majority has been up and mutually connected
+// for k election timeouts, a leader exists among them".
+//
+// The simulation calls the update methods (nodeRunning, linkBlocked, clockSet, setLossBurst)
+// from its fault handling; checkers read it through `SimView.faults`. Times are
+// true time (µs). Probabilistic loss of the scenario's link model is not a fault:
+// a link with 1% loss is open.
+
+import type { Micros, NodeId } from './types.ts';
+
+/** Read-only fault state given to checkers (`SimView.faults`). Every method throws RangeError for an unknown node id. */
+export interface FaultStateView {
+  /** Bumped on every change of a node's running state, of a link's blocking or of the loss burst: a checker may recompute what it derives from the fault state only when this changes. */
+  readonly epoch: number;
+  /** Up (started, not crashed) and not paused. */
+  running(id: NodeId): boolean;
+  /** True time since which the node has been running without interruption; undefined while it is not running. */
+  runningSince(id: NodeId): Micros | undefined;
+  /** No partition or block cuts messages from `from` to `to` (the nodes' own state aside). */
+  linkOpen(from: NodeId, to: NodeId): boolean;
+  /** True time since which the link from `from` to `to` has been open; undefined while it is cut. */
+  linkOpenSince(from: NodeId, to: NodeId): Micros | undefined;
+  /** Both nodes running and both directions open: they can exchange messages (subject to the link model's loss). */
+  connected(a: NodeId, b: NodeId): boolean;
+  /** True time since which `connected(a, b)` has held without interruption; undefined while it does not hold. */
+  connectedSince(a: NodeId, b: NodeId): Micros | undefined;
+  /** True time a clock fault last set the node's clock (offset and/or drift); undefined if none ever did. */
+  clockSetAt(id: NodeId): Micros | undefined;
+  /** How far (µs, absolute) that clock fault moved the node's local time at once; 0 if none ever did. */
+  clockJump(id: NodeId): Micros;
+  /** Extra loss probability of the current loss burst (0: none). */
+  readonly lossBurst: number;
+  /** True time the current loss-burst level (possibly 0) was set. */
+  readonly lossBurstSince: Micros;
+}
+
+const NEVER = -1;
+
+export class FaultState implements FaultStateView {
+  epoch = 0;
+  lossBurst = 0;
+  lossBurstSince: Micros = 0;
+  private readonly n: number;
+  /** runningFrom[i]: true time node i started running, NEVER while it is not. */
+  private readonly runningFrom: number[];
+  /** openFrom[a * n + b]: true time the link a -> b was last opened (0 at the start), NEVER while it is cut. */
+  private readonly openFrom: number[];
+
+  private readonly clockAt: number[];
+  private readonly clockJumps: number[];
+
+  constructor(private readonly index: ReadonlyMap<NodeId, number>) {
+    this.n = index.size;
+    this.runningFrom = new Array<number>(this.n).fill(NEVER);
+    this.openFrom = new Array<number>(this.n * this.n).fill(0);
+    this.clockAt = new Array<number>(this.n).fill(NEVER);
+    this.clockJumps = new Array<number>(this.n).fill(0);
+  }
+
+  // ---------------------------------------------------------------- updates (the simulation only)
+
+  /** Node `i` became running (started, restarted, resumed) or stopped (crashed, paused) at `t`. */
+  nodeRunning(i: number, running: boolean, t: Micros): void {
+    const was = this.runningFrom[i] !== NEVER;
+    if (was === running) return;
+    this.runningFrom[i] = running ? t : NEVER;
+    this.epoch++;
+  }
+
+  /** The link a -> b was cut (blocked) or reopened at `t`. */
+  linkBlocked(a: number, b: number, blocked: boolean, t: Micros): void {
+    const k = a * this.n + b;
+    const wasOpen = this.openFrom[k] !== NEVER;
+    if (wasOpen === !blocked) return;
+    this.openFrom[k] = blocked ? NEVER : t;
+    this.epoch++;
+  }
+
+  /** A clock fault set node `i`'s clock at `t`, moving its local time by `jump` µs (either sign). */
+  clockSet(i: number, t: Micros, jump: Micros): void {
+    this.clockAt[i] = t;
+    this.clockJumps[i] = Math.abs(jump);
+    this.epoch++;
+  }
+
+  setLossBurst(p: number, t: Micros): void {
+    if (p === this.lossBurst) return;
+    this.lossBurst = p;
+    this.lossBurstSince = t;
+    this.epoch++;
+  }
+
+  // ---------------------------------------------------------------- FaultStateView
+
+  running(id: NodeId): boolean {
+    return this.runningFrom[this.idx(id)] !== NEVER;
+  }
+
+  runningSince(id: NodeId): Micros | undefined {
+    const t = this.runningFrom[this.idx(id)] as number;
+    return t === NEVER ? undefined : t;
+  }
+
+  clockSetAt(id: NodeId): Micros | undefined {
+    const t = this.clockAt[this.idx(id)] as number;
+    return t === NEVER ? undefined : t;
+  }
+
+  clockJump(id: NodeId): Micros {
+    return this.clockJumps[this.idx(id)] as number;
+  }
+
+  linkOpen(from: NodeId, to: NodeId): boolean {
+    return this.openFrom[this.idx(from) * this.n + this.idx(to)] !== NEVER;
+  }
+
+  linkOpenSince(from: NodeId, to: NodeId): Micros | undefined {
+    const t = this.openFrom[this.idx(from) * this.n + this.idx(to)] as number;
+    return t === NEVER ? undefined : t;
+  }
+
+  connected(a: NodeId, b: NodeId): boolean {
+    return this.connectedSince(a, b) !== undefined;
+  }
+
+  connectedSince(a: NodeId, b: NodeId): Micros | undefined {
+    const i = this.idx(a);
+    const j = this.idx(b);
+    const parts = [this.runningFrom[i], this.runningFrom[j], this.openFrom[i * this.n + j], this.openFrom[j * this.n + i]] as number[];
+    let since = 0;
+    for (const p of parts) {
+      if (p === NEVER) return undefined;
+      if (p > since) since = p;
+    }
+    return since;
+  }
+
+  private idx(id: NodeId): number {
+    const i = this.index.get(id);
+    if (i === undefined) throw new RangeError(`unknown node "${id}"`);
+    return i;
+  }
+}
