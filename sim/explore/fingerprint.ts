@@ -11,64 +11,75 @@
  * as their entries sorted by canonical text; arrays in order. Functions, and
  * objects for which `skip` says so, are left out (engine handles such as a
  * node's context). A cycle is written as "~". `rename` maps string values and
- * keys (used for symmetry: node ids permuted).
+ * keys (used for symmetry: node ids permuted). Properties named in `skipKeys` are left out.
  */
-export function canonical(value: unknown, opts: { skip?: (v: object) => boolean; rename?: ReadonlyMap<string, string> } = {}): string {
-  const onPath = new Set<object>();
-  const skip = opts.skip;
-  const rename = opts.rename;
-  const str = (s: string): string => JSON.stringify(rename?.get(s) ?? s);
-  const walk = (v: unknown): string | undefined => {
-    switch (typeof v) {
-      case 'string':
-        return str(v);
-      case 'number':
-        return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'bigint':
-        return `${v}n`;
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        return undefined;
+export function canonical(value: unknown, opts: { skip?: (v: object) => boolean; skipKeys?: ReadonlySet<string>; rename?: ReadonlyMap<string, string> } = {}): string {
+  return walk(value, { onPath: new Set(), skip: opts.skip, skipKeys: opts.skipKeys, rename: opts.rename }) ?? 'undefined';
+}
+
+interface WalkState {
+  onPath: Set<object>;
+  skip: ((v: object) => boolean) | undefined;
+  skipKeys: ReadonlySet<string> | undefined;
+  rename: ReadonlyMap<string, string> | undefined;
+}
+
+function str(s: string, w: WalkState): string {
+  return JSON.stringify(w.rename?.get(s) ?? s);
+}
+
+function walk(v: unknown, w: WalkState): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return str(v, w);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return `${v}n`;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (v === null) return 'null';
+  const o = v as object;
+  if (w.skip?.(o)) return undefined;
+  if (w.onPath.has(o)) return '"~"';
+  w.onPath.add(o);
+  let out: string;
+  if (Array.isArray(o)) {
+    out = '[';
+    for (let i = 0; i < o.length; i++) out += (i > 0 ? ',' : '') + (walk(o[i], w) ?? 'null');
+    out += ']';
+  } else if (ArrayBuffer.isView(o)) {
+    out = '[' + Array.from(o as unknown as ArrayLike<number>).join(',') + ']';
+  } else if (o instanceof Map) {
+    const parts: string[] = [];
+    for (const [k, x] of o) {
+      const s = walk(x, w);
+      if (s !== undefined) parts.push((walk(k, w) ?? 'null') + ':' + s);
     }
-    if (v === null) return 'null';
-    const o = v as object;
-    if (skip?.(o)) return undefined;
-    if (onPath.has(o)) return '"~"';
-    onPath.add(o);
-    let out: string;
-    if (Array.isArray(o)) {
-      out = '[' + o.map((x) => walk(x) ?? 'null').join(',') + ']';
-    } else if (ArrayBuffer.isView(o)) {
-      out = '[' + Array.from(o as unknown as ArrayLike<number>).join(',') + ']';
-    } else if (o instanceof Map) {
-      const parts: string[] = [];
-      for (const [k, x] of o) {
-        const w = walk(x);
-        if (w !== undefined) parts.push((walk(k) ?? 'null') + ':' + w);
-      }
-      out = 'M{' + parts.sort().join(',') + '}';
-    } else if (o instanceof Set) {
-      const parts: string[] = [];
-      for (const x of o) parts.push(walk(x) ?? 'null');
-      out = 'S[' + parts.sort().join(',') + ']';
-    } else {
-      const keys = Object.keys(o).sort();
-      const parts: string[] = [];
-      for (const k of keys) {
-        const w = walk((o as Record<string, unknown>)[k]);
-        if (w !== undefined) parts.push(str(k) + ':' + w);
-      }
-      // With renaming, keys that are node ids change order: sort the written pairs.
-      if (rename) parts.sort();
-      out = '{' + parts.join(',') + '}';
+    out = 'M{' + parts.sort().join(',') + '}';
+  } else if (o instanceof Set) {
+    const parts: string[] = [];
+    for (const x of o) parts.push(walk(x, w) ?? 'null');
+    out = 'S[' + parts.sort().join(',') + ']';
+  } else {
+    const keys = Object.keys(o).sort();
+    const parts: string[] = [];
+    for (const k of keys) {
+      if (w.skipKeys?.has(k)) continue;
+      const s = walk((o as Record<string, unknown>)[k], w);
+      if (s !== undefined) parts.push(str(k, w) + ':' + s);
     }
-    onPath.delete(o);
-    return out;
-  };
-  return walk(value) ?? 'undefined';
+    // With renaming, keys that are node ids change order: sort the written pairs.
+    if (w.rename) parts.sort();
+    out = '{' + parts.join(',') + '}';
+  }
+  w.onPath.delete(o);
+  return out;
 }
 
 /**

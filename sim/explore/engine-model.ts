@@ -1,0 +1,131 @@
+// The real protocol code as an explore model: a state is a Driver (a driven
+// Simulation) rebuilt by replaying its choice path, since live node objects
+// cannot be copied in general (they hold their engine context). Each successor
+// costs one replay of the path; fingerprints keep the table small.
+//
+// The fingerprint of a state (what two states must agree on to be merged):
+// - every node: up or crashed, the names of its armed timers, its disk (durable
+//   records and unsynced writes, separately: a crash keeps only the first), its
+//   last published state while it is down (when up, it is a function of the
+//   node's fields), and its live object graph written canonically (own
+//   fields of the behaviour and everything it reaches, Maps/Sets sorted;
+//   functions and engine handles such as the context, the random stream and the
+//   disk object left out) unless the protocol's explore profile gives an
+//   abstraction of it (see profiles.ts);
+// - the multiset of messages in flight (sender, receiver, content; not the ids);
+// - the budgets used (crashes, losses, duplicates).
+// Abstracted away: true time and timer due times (the driver lets any armed
+// timer fire and any message arrive next, so due times never restrict what may
+// happen: see driver.ts), message ids and the random streams' positions
+// (random draws here only pick timer delays, which the time abstraction ignores,
+// or client workloads, which the profiles fix). Checker memory is not part of
+// the state: checkers that judge history (not the current state) are checked
+// on the first path that reaches a state only.
+
+import { SimDisk } from '../engine/disk.ts';
+import type { SimView } from '../engine/types.ts';
+import type { PreparedRun } from '../scenario/resolve.ts';
+import { Driver, type DriveBudgets } from './driver.ts';
+import type { ExploreModel, ModelViolation } from './explorer.ts';
+import { canonical } from './fingerprint.ts';
+
+export interface EngineModelOptions {
+  budgets: DriveBudgets;
+  /** A protocol's abstraction of one node's state (default: its whole object graph). */
+  nodeState?: (view: SimView, id: string) => unknown;
+  /** False for states beyond the protocol's bounds (e.g. a term limit). */
+  withinBounds?: (view: SimView) => boolean;
+  /** States with more messages in flight are not expanded (a bound, like the depth). */
+  maxInFlight?: number;
+  /** Identical copies of a message in flight on one link are merged (see Driver's coalesce). */
+  coalesce?: boolean;
+  /** Reachability goals that hold in a state. */
+  goals?: (view: SimView) => string[];
+}
+
+/** Skip functions' owners (contexts, random streams) and disks: they are engine handles, not node state. */
+export function isHandle(o: object): boolean {
+  if (o instanceof SimDisk) return true;
+  for (const k of Object.keys(o)) if (typeof (o as Record<string, unknown>)[k] === 'function') return true;
+  return false;
+}
+
+/**
+ * Default node state: the behaviour's object graph without its `opts` fields
+ * (every node class here keeps its constant configuration there; it is the same
+ * in every state, so it only costs time to hash).
+ */
+export function nodeGraph(view: SimView, id: string): unknown {
+  return view.behaviour(id);
+}
+
+const skipOpts = (o: object): boolean => isHandle(o);
+const SKIP_KEYS = new Set(['opts']);
+
+export class EngineModel implements ExploreModel<Driver> {
+  constructor(
+    readonly run: PreparedRun,
+    readonly opts: EngineModelOptions,
+  ) {}
+
+  initial(): Driver {
+    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false });
+  }
+
+  restore(path: readonly number[]): Driver {
+    const d = this.initial();
+    for (const i of path) d.take(i);
+    return d;
+  }
+
+  choices(d: Driver): string[] {
+    return d.choices().map((c) => c.label);
+  }
+
+  step(d: Driver, i: number): Driver {
+    const next = this.restore(d.path);
+    next.take(i);
+    return next;
+  }
+
+  fingerprint(d: Driver, _symmetry: boolean): string {
+    const sim = d.sim;
+    const parts: string[] = [`${d.crashes},${d.losses},${d.duplicates}`];
+    const nodeState = this.opts.nodeState ?? nodeGraph;
+    for (const id of sim.nodeIds) {
+      const disk = sim.diskOf(id);
+      const volatile: Record<string, unknown> = {};
+      for (const k of disk.keys()) volatile[k] = disk.get(k);
+      const up = sim.isUp(id);
+      parts.push(
+        `${id}:${up ? 'up' : 'down'}` +
+          `|t${canonical(sim.armedTimers(id).sort())}` +
+          `|d${canonical(disk.durableView())}` +
+          `|v${disk.unsynced > 0 ? canonical(volatile) : ''}` +
+          `|p${up ? '' : canonical(sim.published(id))}` +
+          `|s${up ? canonical(nodeState(sim, id), { skip: skipOpts, skipKeys: SKIP_KEYS }) : ''}`,
+      );
+    }
+    const flight = sim
+      .pending()
+      .filter((p) => p.kind === 'deliver')
+      .map((p) => (p.kind === 'deliver' ? `${p.from}>${p.to}:${canonical(p.msg)}` : ''))
+      .sort();
+    parts.push(flight.join(';'));
+    return parts.join('\n');
+  }
+
+  violation(d: Driver): ModelViolation | undefined {
+    const v = d.violation;
+    return v ? { invariant: v.invariant, message: v.message } : undefined;
+  }
+
+  goals(d: Driver): string[] {
+    return this.opts.goals?.(d.sim) ?? [];
+  }
+
+  withinBounds(d: Driver): boolean {
+    if (this.opts.maxInFlight !== undefined && d.inFlight > this.opts.maxInFlight) return false;
+    return this.opts.withinBounds?.(d.sim) ?? true;
+  }
+}
