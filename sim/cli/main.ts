@@ -12,6 +12,7 @@ import { registerReplay } from './commands/replay.ts';
 import { registerRing } from './commands/ring.ts';
 import { registerRun } from './commands/run.ts';
 import { registerView } from './commands/view.ts';
+import { registerExplore } from './commands/explore.ts';
 
 export function buildProgram(): Command {
   const program = new Command('faultline')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerFuzz(program);
   registerView(program);
   registerRing(program);
+  registerExplore(program);
   return program;
 }
 

@@ -352,7 +352,7 @@ export class Simulation implements SimView {
     s.events = this.nextSeq;
     s.endTime = this.time;
     let inFlight = 0;
-    for (const ev of this.queue.items()) if (ev.k === K_DELIVER) inFlight++;
+    for (const ev of this.queue.items()) if (ev.k === K_DELIVER && !this.taken.has(ev)) inFlight++;
     for (const slot of this.slots) for (const ev of slot.pausedQueue) if (ev.k === K_DELIVER) inFlight++;
     s.messages.inFlight = inFlight;
     s.operations.pending = this.pendingOps.size;

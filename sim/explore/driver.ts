@@ -16,6 +16,7 @@ import type { PendingEvent } from '../engine/simulation.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { NodeId, TraceHeader, Violation } from '../engine/types.ts';
+import { InputError } from '../scenario/errors.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
 
 /** How much nondeterminism beyond scheduling a driven run may use. */
@@ -193,9 +194,9 @@ export class Driver {
   }
 
   /** Take the choice with this label; throws ScheduleError when there is none (the schedule does not fit this run). */
-  takeLabel(label: string): void {
+  takeLabel(label: string, step = this.schedule.length): void {
     const i = this.choices().findIndex((c) => c.label === label);
-    if (i < 0) throw new ScheduleError(label, this.schedule.length, this.choices().map((c) => c.label));
+    if (i < 0) throw new ScheduleError(label, step, this.choices().map((c) => c.label));
     this.take(i);
   }
 
@@ -204,24 +205,28 @@ export class Driver {
   }
 }
 
-export class ScheduleError extends Error {
+/** A schedule that does not fit the run (a user mistake: the CLI prints it as `schedule[i]: ...` and exits 2). */
+export class ScheduleError extends InputError {
   override name = 'ScheduleError';
   constructor(
     readonly label: string,
     readonly step: number,
     readonly available: string[],
   ) {
-    super(`step ${step}: "${label}" is not a choice here; choices are: ${available.slice(0, 12).join('; ')}${available.length > 12 ? '; ...' : ''}`);
+    super(`"${label}" is not a choice at this step; expected one of: ${available.slice(0, 12).join('; ')}${available.length > 12 ? '; ...' : ''}`, undefined, `schedule[${step}]`);
   }
 }
 
-/** Replay a schedule (choice labels) on a prepared run: the same run, the same trace. The run stops early at a violation. */
+/**
+ * Replay a schedule (choice labels) on a prepared run: the same run, the same trace. The run stops early at
+ * a violation; the scenario's fault timeline and nemesis are not used (the schedule has its crashes).
+ * Throws ScheduleError (an InputError) at the first label that is not a choice.
+ */
 export function replaySchedule(run: PreparedRun, schedule: readonly string[], opts: DriverOptions = {}): RunResult {
   const crashRoles = [...new Set(run.nodes.map((n) => n.role))];
   const d = new Driver(run, { budgets: { crashes: Infinity, losses: Infinity, duplicates: Infinity, crashRoles }, ...opts });
-  for (const label of schedule) {
-    if (d.sim.halted) break;
-    d.takeLabel(label);
-  }
+  schedule.forEach((label, step) => {
+    if (!d.sim.halted) d.takeLabel(label, step);
+  });
   return d.close();
 }

@@ -39,6 +39,8 @@ export interface EngineModelOptions {
   maxInFlight?: number;
   /** Identical copies of a message in flight on one link are merged (see Driver's coalesce). */
   coalesce?: boolean;
+  /** Fields of node objects left out of fingerprints, besides `opts` (see profiles.ts for why each is sound). */
+  skipKeys?: readonly string[];
   /** Reachability goals that hold in a state. */
   goals?: (view: SimView) => string[];
 }
@@ -59,14 +61,16 @@ export function nodeGraph(view: SimView, id: string): unknown {
   return view.behaviour(id);
 }
 
-const skipOpts = (o: object): boolean => isHandle(o);
-const SKIP_KEYS = new Set(['opts']);
+
 
 export class EngineModel implements ExploreModel<Driver> {
+  private readonly skipKeys: ReadonlySet<string>;
   constructor(
     readonly run: PreparedRun,
     readonly opts: EngineModelOptions,
-  ) {}
+  ) {
+    this.skipKeys = new Set(['opts', ...(opts.skipKeys ?? [])]);
+  }
 
   initial(): Driver {
     return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false });
@@ -103,7 +107,7 @@ export class EngineModel implements ExploreModel<Driver> {
           `|d${canonical(disk.durableView())}` +
           `|v${disk.unsynced > 0 ? canonical(volatile) : ''}` +
           `|p${up ? '' : canonical(sim.published(id))}` +
-          `|s${up ? canonical(nodeState(sim, id), { skip: skipOpts, skipKeys: SKIP_KEYS }) : ''}`,
+          `|s${up ? canonical(nodeState(sim, id), { skip: isHandle, skipKeys: this.skipKeys }) : ''}`,
       );
     }
     const flight = sim

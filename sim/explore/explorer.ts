@@ -86,6 +86,18 @@ export interface ExploreReport extends ExploreProgress {
 
 /** Explore every state reachable within the bounds. Deterministic: same model and options, same report. */
 export function explore<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): ExploreReport {
+  const it = exploring(model, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same, as a generator that yields its progress every `progressEvery` distinct states, so that a
+ * caller with an event loop (the CLI) can let signals and progress bars run between slices.
+ */
+export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): Generator<ExploreProgress, ExploreReport, void> {
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
   const symmetry = opts.symmetry ?? false;
@@ -175,8 +187,12 @@ export function explore<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): E
         }
         const tid = table.add(fp, id, i, depth + 1);
         if (depth + 1 > maxSeen) maxSeen = depth + 1;
-        if (table.size % every === 0) opts.onProgress?.(progress());
         if (expandable(t, depth + 1)) frontier.push(tid);
+        if (table.size % every === 0) {
+          queued = frontier.length - head;
+          opts.onProgress?.(progress());
+          yield progress();
+        }
       }
       // Release the expanded prefix now and then: the frontier is the memory that grows.
       if (head > 1 << 16 && head * 2 > frontier.length) {
@@ -223,7 +239,10 @@ export function explore<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): E
           return finish();
         }
         tid = table.add(fp, top.id, i, depth);
-        if (table.size % every === 0) opts.onProgress?.(progress());
+        if (table.size % every === 0) {
+          opts.onProgress?.(progress());
+          yield progress();
+        }
       }
       if (depth > maxSeen) maxSeen = depth;
       if (expandable(t, depth)) stack.push({ id: tid, s: t, n: model.choices(t).length, next: 0 });

@@ -3,6 +3,7 @@
 // browser), so the same function runs everywhere.
 
 import { Simulation, type RunResult } from '../engine/simulation.ts';
+import { replaySchedule } from '../explore/driver.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
 import type { PreparedRun } from './resolve.ts';
@@ -50,6 +51,10 @@ export interface RunOptions {
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
   const header = traceHeader(run);
+  if (run.scenario.schedule) {
+    const result = replaySchedule(run, run.scenario.schedule, { header, ...(opts.trace ? { trace: opts.trace } : {}), hash: opts.hash ?? true });
+    return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+  }
   const sim = new Simulation({
     seed: run.seed,
     nodes: run.nodes,
