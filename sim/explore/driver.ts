@@ -12,8 +12,7 @@
 // safety violation of a timed run is a violation of some driven run. It is not
 // sound for protocols whose safety rests on clocks (the lock service's leases).
 
-import type { PendingEvent } from '../engine/simulation.ts';
-import { Simulation, type RunResult } from '../engine/simulation.ts';
+import { Simulation, type PendingEvent, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { NodeId, TraceHeader, Violation } from '../engine/types.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -80,6 +79,9 @@ export class Driver {
   private readonly coalesce: boolean;
   private readonly crashable: NodeId[];
   private cached: DriveChoice[] | undefined;
+  private pendingNow: PendingEvent[] | undefined;
+  /** Per-node parts of the fingerprint, kept by EngineModel (valid until the node is touched). */
+  readonly fpParts = new Map<NodeId, string>();
 
   constructor(
     readonly run: PreparedRun,
@@ -112,7 +114,7 @@ export class Driver {
     if (this.cached) return this.cached;
     const out: DriveChoice[] = [];
     if (this.sim.halted) return (this.cached = out);
-    for (const p of this.sim.pending()) {
+    for (const p of this.pending()) {
       if (p.kind === 'deliver') {
         out.push({ kind: 'deliver', q: p.q, label: labelOf(p) });
         if (this.losses < this.budgets.losses) out.push({ kind: 'drop', q: p.q, label: labelOf(p, 'drop') });
@@ -128,11 +130,25 @@ export class Driver {
     return (this.cached = out);
   }
 
+  /** The simulation's pending events (cached until the next step). */
+  pending(): PendingEvent[] {
+    return (this.pendingNow ??= this.sim.pending());
+  }
+
   /** Messages in flight now. */
   get inFlight(): number {
     let n = 0;
-    for (const p of this.sim.pending()) if (p.kind === 'deliver') n++;
+    for (const p of this.pending()) if (p.kind === 'deliver') n++;
     return n;
+  }
+
+  /** The node a choice acts on (its handler runs, or it crashes or restarts); undefined for a loss. */
+  touches(c: DriveChoice): NodeId | undefined {
+    if ('node' in c) return c.node;
+    if (c.kind === 'drop') return undefined;
+    const q = c.q;
+    const p = this.pending().find((e) => e.q === q);
+    return p?.kind === 'deliver' ? p.to : p?.kind === 'timer' ? p.node : undefined;
   }
 
   take(i: number): void {
@@ -142,6 +158,7 @@ export class Driver {
     this.schedule.push(c.label);
     this.apply(c);
     this.cached = undefined;
+    this.pendingNow = undefined;
     if (this.coalesce && !this.sim.halted) this.merge();
   }
 
@@ -150,7 +167,7 @@ export class Driver {
   private readonly keys = new Map<number, string>();
 
   private merge(): void {
-    const pending = this.sim.pending();
+    const pending = this.pending();
     let top = this.mergedUpTo;
     for (const p of pending) if (p.q > top) top = p.q;
     if (top === this.mergedUpTo) return;
@@ -165,6 +182,7 @@ export class Driver {
       }
       this.schedule.push(labelOf(p, 'drop'));
       this.sim.take(p.q, 'drop');
+      this.pendingNow = undefined;
     }
     this.mergedUpTo = top;
   }

@@ -25,7 +25,7 @@
 import { SimDisk } from '../engine/disk.ts';
 import type { SimView } from '../engine/types.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
-import { Driver, type DriveBudgets } from './driver.ts';
+import { Driver, type DriveBudgets, type DriveChoice } from './driver.ts';
 import type { ExploreModel, ModelViolation } from './explorer.ts';
 import { canonical } from './fingerprint.ts';
 
@@ -88,34 +88,42 @@ export class EngineModel implements ExploreModel<Driver> {
 
   step(d: Driver, i: number): Driver {
     const next = this.restore(d.path);
+    const touched = next.touches(next.choices()[i] as DriveChoice);
     next.take(i);
+    // Nodes the step did not touch are as in `d`: reuse their fingerprint parts.
+    for (const id of this.run.nodes.map((n) => n.id)) if (id !== touched) next.fpParts.set(id, this.nodePart(d, id));
     return next;
   }
 
-  fingerprint(d: Driver, _symmetry: boolean): string {
+  private nodePart(d: Driver, id: string): string {
+    let part = d.fpParts.get(id);
+    if (part !== undefined) return part;
     const sim = d.sim;
-    const parts: string[] = [`${d.crashes},${d.losses},${d.duplicates}`];
-    const nodeState = this.opts.nodeState ?? nodeGraph;
-    for (const id of sim.nodeIds) {
-      const disk = sim.diskOf(id);
-      const volatile: Record<string, unknown> = {};
-      for (const k of disk.keys()) volatile[k] = disk.get(k);
-      const up = sim.isUp(id);
-      parts.push(
-        `${id}:${up ? 'up' : 'down'}` +
-          `|t${canonical(sim.armedTimers(id).sort())}` +
-          `|d${canonical(disk.durableView())}` +
-          `|v${disk.unsynced > 0 ? canonical(volatile) : ''}` +
-          `|p${up ? '' : canonical(sim.published(id))}` +
-          `|s${up ? canonical(nodeState(sim, id), { skip: isHandle, skipKeys: this.skipKeys }) : ''}`,
-      );
+    const disk = sim.diskOf(id);
+    const up = sim.isUp(id);
+    let volatile = '';
+    if (disk.unsynced > 0) {
+      const v: Record<string, unknown> = {};
+      for (const k of disk.keys()) v[k] = disk.get(k);
+      volatile = canonical(v);
     }
-    const flight = sim
-      .pending()
-      .filter((p) => p.kind === 'deliver')
-      .map((p) => (p.kind === 'deliver' ? `${p.from}>${p.to}:${canonical(p.msg)}` : ''))
-      .sort();
-    parts.push(flight.join(';'));
+    part =
+      `${id}:${up ? 'up' : 'down'}` +
+      `|t${canonical(sim.armedTimers(id).sort())}` +
+      `|d${canonical(disk.durableView())}` +
+      `|v${volatile}` +
+      `|p${up ? '' : canonical(sim.published(id))}` +
+      `|s${up ? canonical((this.opts.nodeState ?? nodeGraph)(sim, id), { skip: isHandle, skipKeys: this.skipKeys }) : ''}`;
+    d.fpParts.set(id, part);
+    return part;
+  }
+
+  fingerprint(d: Driver, _symmetry: boolean): string {
+    const parts: string[] = [`${d.crashes},${d.losses},${d.duplicates}`];
+    for (const n of this.run.nodes) parts.push(this.nodePart(d, n.id));
+    const flight: string[] = [];
+    for (const p of d.pending()) if (p.kind === 'deliver') flight.push(`${p.from}>${p.to}:${canonical(p.msg)}`);
+    parts.push(flight.sort().join(';'));
     return parts.join('\n');
   }
 
