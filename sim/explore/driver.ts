@@ -16,7 +16,7 @@ import { Simulation, type PendingEvent, type RunResult } from '../engine/simulat
 import type { TraceSink } from '../engine/trace.ts';
 import type { NodeId, TraceHeader, Violation } from '../engine/types.ts';
 import { InputError } from '../scenario/errors.ts';
-import type { PreparedRun } from '../scenario/resolve.ts';
+import { prepareRun, type PreparedRun } from '../scenario/resolve.ts';
 
 /** How much nondeterminism beyond scheduling a driven run may use. */
 export interface DriveBudgets {
@@ -87,14 +87,16 @@ export class Driver {
     readonly run: PreparedRun,
     opts: DriverOptions = {},
   ) {
+    // Checkers keep memory in their closures: every driven run gets its own (and its own nodes).
+    const fresh = prepareRun(run.scenario, { seed: run.seed });
     this.budgets = opts.budgets ?? NO_BUDGETS;
     this.coalesce = opts.coalesce ?? false;
     const network = { ...run.engine.network, loss: 0, duplicate: 0, links: [] };
     this.sim = new Simulation({
       seed: run.seed,
-      nodes: run.nodes,
+      nodes: fresh.nodes,
       config: { ...run.engine, network },
-      checkers: run.checkers,
+      checkers: fresh.checkers,
       ...(opts.trace ? { trace: opts.trace } : {}),
       ...(opts.header ? { header: opts.header } : {}),
       hash: opts.hash ?? false,

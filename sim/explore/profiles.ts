@@ -39,6 +39,8 @@ const profiles: ExploreProfile[] = [
     // so the client's random draws cannot split the space.
     config: { participants: 2, clients: 1, transfers: 1, accountsPerShard: 1, amount: { min: 1, max: 1 } },
     budgets: { crashes: 1, losses: 0, duplicates: 0 },
+    // inDoubtSince is a clock reading used only in a log line ("resolved after x ms in doubt").
+    skipKeys: ['inDoubtSince'],
     // The coordinator re-sends work, prepare and decisions on timers: without merging, every firing adds a copy.
     coalesce: true,
     bounds: 'one transfer, crashes of servers (coordinator, participants) within the crash budget',
