@@ -22,6 +22,8 @@ export interface ExploreModel<S> {
   initial(): S;
   /** Labels of the choices enabled in `s`, in a deterministic order (index = choice). */
   choices(s: S): string[];
+  /** Number of choices (default: choices(s).length), for models whose labels are costly. */
+  choiceCount?(s: S): number;
   /** The state after taking choice `i` of `s`. */
   step(s: S, i: number): S;
   /** Canonical text of the state; the explorer hashes it. With `symmetry`, the same text for every permutation of interchangeable nodes. */
@@ -34,6 +36,8 @@ export interface ExploreModel<S> {
   withinBounds?(s: S): boolean;
   /** The state after a choice path from the initial state (default: replay step by step). */
   restore?(path: readonly number[]): S;
+  /** States are small values: BFS keeps them in its frontier instead of rebuilding them from their paths. */
+  retainStates?: boolean;
 }
 
 export interface ExploreOptions {
@@ -143,6 +147,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
     }
     return false;
   };
+  const count = (s: S): number => (model.choiceCount ? model.choiceCount(s) : model.choices(s).length);
   const fpOf = (s: S): [number, number] => hash64(model.fingerprint(s, symmetry));
   const expandable = (s: S, depth: number): boolean => {
     if (model.withinBounds && !model.withinBounds(s)) {
@@ -150,7 +155,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       return false;
     }
     if (depth >= maxDepth) {
-      if (model.choices(s).length > 0) cut = true;
+      if (count(s) > 0) cut = true;
       return false;
     }
     return true;
@@ -164,18 +169,22 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
     // Frontier of state ids; ids are assigned in discovery order, so the queue is a range.
     let head = 0;
     const frontier: number[] = expandable(s0, 0) ? [root] : [];
+    const retained: (S | undefined)[] | undefined = model.retainStates ? [s0] : undefined;
     queued = frontier.length;
     while (head < frontier.length) {
       if (opts.shouldStop?.()) {
         end = 'stopped';
         break;
       }
-      const id = frontier[head++] as number;
+      const id = frontier[head] as number;
+      const kept = retained?.[head];
+      if (retained) retained[head] = undefined;
+      head++;
       queued = frontier.length - head;
       const path = table.path(id);
       const depth = path.length;
-      const s = restore(path);
-      const n = model.choices(s).length;
+      const s = kept ?? restore(path);
+      const n = count(s);
       for (let i = 0; i < n; i++) {
         const t = model.step(s, i);
         if (visit(t, () => [...path, i], depth + 1)) return finish();
@@ -187,7 +196,10 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
         }
         const tid = table.add(fp, id, i, depth + 1);
         if (depth + 1 > maxSeen) maxSeen = depth + 1;
-        if (expandable(t, depth + 1)) frontier.push(tid);
+        if (expandable(t, depth + 1)) {
+          frontier.push(tid);
+          retained?.push(t);
+        }
         if (table.size % every === 0) {
           queued = frontier.length - head;
           opts.onProgress?.(progress());
@@ -197,6 +209,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       // Release the expanded prefix now and then: the frontier is the memory that grows.
       if (head > 1 << 16 && head * 2 > frontier.length) {
         frontier.splice(0, head);
+        retained?.splice(0, head);
         head = 0;
       }
     }
@@ -211,7 +224,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       next: number;
     }
     const stack: Frame[] = [];
-    if (expandable(s0, 0)) stack.push({ id: root, s: s0, n: model.choices(s0).length, next: 0 });
+    if (expandable(s0, 0)) stack.push({ id: root, s: s0, n: count(s0), next: 0 });
     const pathOf = (): number[] => stack.map((f) => f.next - 1);
     while (stack.length > 0) {
       if (opts.shouldStop?.()) {
@@ -245,7 +258,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
         }
       }
       if (depth > maxSeen) maxSeen = depth;
-      if (expandable(t, depth)) stack.push({ id: tid, s: t, n: model.choices(t).length, next: 0 });
+      if (expandable(t, depth)) stack.push({ id: tid, s: t, n: count(t), next: 0 });
     }
     queued = stack.length;
   }

@@ -53,6 +53,7 @@ export interface TwoPhaseOptions {
 type Action = { kind: 'TMCommit' } | { kind: 'TMAbort' } | { kind: 'TMRcvPrepared' | 'RMPrepare' | 'RMChooseToAbort' | 'RMRcvCommitMsg' | 'RMRcvAbortMsg'; rm: number };
 
 export class TwoPhaseModel implements ExploreModel<TwoPhaseState> {
+  readonly retainStates = true;
   private readonly all: number;
   constructor(readonly opts: TwoPhaseOptions) {
     if (!Number.isInteger(opts.rms) || opts.rms < 1 || opts.rms > 16) throw new RangeError(`twopc-spec: rms must be an integer in [1, 16] (got ${opts.rms})`);
@@ -63,7 +64,19 @@ export class TwoPhaseModel implements ExploreModel<TwoPhaseState> {
     return { rmState: Array.from({ length: this.opts.rms }, () => WORKING), tmState: INIT, tmPrepared: 0, preparedMsgs: 0, commitMsg: false, abortMsg: false };
   }
 
+  private readonly enabledCache = new WeakMap<TwoPhaseState, Action[]>();
+
   private enabled(s: TwoPhaseState): Action[] {
+    let out = this.enabledCache.get(s);
+    if (out === undefined) this.enabledCache.set(s, (out = this.computeEnabled(s)));
+    return out;
+  }
+
+  choiceCount(s: TwoPhaseState): number {
+    return this.enabled(s).length;
+  }
+
+  private computeEnabled(s: TwoPhaseState): Action[] {
     const out: Action[] = [];
     const commitGuard = this.opts.commitOnFirstPrepared ? s.tmPrepared !== 0 : s.tmPrepared === this.all;
     if (s.tmState === INIT && commitGuard) out.push({ kind: 'TMCommit' });
