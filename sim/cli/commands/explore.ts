@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
 import { counterexampleScenario, exploreTarget, SPEC_MODELS, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
 import { profileProtocols } from '../../explore/profiles.ts';
+import { getProtocol } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
@@ -56,6 +57,7 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
   if (!isFile && (SPEC_MODELS.includes(ref) || profileProtocols().includes(ref))) return exploreTarget(ref, t);
+  if (!isFile && getProtocol(ref)) throw new InputError(`protocol ${ref} has no explore profile (sim/explore/profiles.ts): explore a scenario file of it instead`, ref);
   if (!isFile) throw new InputError(`not a scenario file, a scenario in scenarios/, or an explorable model; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, ref);
   const { file, scenario } = await loadScenario(ref);
   try {
