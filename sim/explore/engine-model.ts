@@ -87,11 +87,15 @@ export class EngineModel implements ExploreModel<Driver> {
   }
 
   step(d: Driver, i: number): Driver {
-    const next = this.restore(d.path);
-    const touched = next.touches(next.choices()[i] as DriveChoice);
+    // Nodes the step does not touch stay as in `d`: reuse their fingerprint parts.
+    const touched = d.touches(d.choices()[i] as DriveChoice);
+    const parts = new Map<string, string>();
+    for (const n of this.run.nodes) if (n.id !== touched) parts.set(n.id, this.nodePart(d, n.id));
+    // The last choice of `d` may advance `d` itself (see ExploreModel.step): one replay saved per state.
+    const next = i === d.choices().length - 1 ? d : this.restore(d.path);
     next.take(i);
-    // Nodes the step did not touch are as in `d`: reuse their fingerprint parts.
-    for (const id of this.run.nodes.map((n) => n.id)) if (id !== touched) next.fpParts.set(id, this.nodePart(d, id));
+    next.fpParts.clear();
+    for (const [id, part] of parts) next.fpParts.set(id, part);
     return next;
   }
 

@@ -24,7 +24,11 @@ export interface ExploreModel<S> {
   choices(s: S): string[];
   /** Number of choices (default: choices(s).length), for models whose labels are costly. */
   choiceCount?(s: S): number;
-  /** The state after taking choice `i` of `s`. */
+  /**
+   * The state after taking choice `i` of `s`. `s` must stay usable for its other choices,
+   * except after its last choice (i = count - 1): the explorer never uses `s` again then,
+   * so a model that cannot copy states may advance `s` itself.
+   */
   step(s: S, i: number): S;
   /** Canonical text of the state; the explorer hashes it. With `symmetry`, the same text for every permutation of interchangeable nodes. */
   fingerprint(s: S, symmetry: boolean): string;

@@ -47,6 +47,15 @@ describe('twopc-spec (TLA+ TwoPhase) explored exhaustively', () => {
     expect(r.distinct).toBeLessThan(288);
   });
 
+  it('shouldStop (Ctrl-C) ends the exploration with what was covered', () => {
+    let polls = 0;
+    const r = explore(new TwoPhaseModel({ rms: 4 }), { shouldStop: () => ++polls > 50 });
+    expect(r.end).toBe('stopped');
+    expect(r.distinct).toBeGreaterThan(0);
+    expect(r.distinct).toBeLessThan(1568);
+    expect(r.queued).toBeGreaterThan(0);
+  });
+
   it('max-states stops at the budget', () => {
     const r = explore(new TwoPhaseModel({ rms: 4 }), { maxStates: 100 });
     expect(r.end).toBe('max-states');
