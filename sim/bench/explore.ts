@@ -2,7 +2,8 @@
 // the TLA+ TwoPhase model with 5 RMs (8,832 states, the whole space), and on
 // 3-server Raft through the stepping engine (bounded: the first N distinct
 // states of the explore profile's BFS); the fingerprint table's bytes per
-// million states, measured by filling a table with 1M fingerprints.
+// million states, measured by filling a table with 1M fingerprints (and the
+// process RSS before and after).
 // Baseline in the same process: the same Raft configuration run by the seed
 // (Simulation.run, no exploration), in engine steps per second, so that
 // `raft_explore_cost_steps` says how many seeded engine steps one explored
@@ -43,10 +44,12 @@ export const exploreBench: BenchCase = {
     const stepsPerS = seeded.value.stats.steps / seeded.wall;
     const raftRate = raft.value.distinct / raft.wall;
 
+    const rss0 = process.memoryUsage().rss;
     const table = new FingerprintTable();
     const fill = timed(() => {
       for (let i = 0; i < 1_000_000; i++) table.add(hash64(`state-${i}`), i - 1, 0, 0);
     });
+    const rssDelta = process.memoryUsage().rss - rss0;
     return {
       twopc_spec_5rm_distinct: spec.value.distinct,
       twopc_spec_5rm_generated: spec.value.states,
@@ -62,6 +65,7 @@ export const exploreBench: BenchCase = {
       raft_explore_cost_steps: +(stepsPerS / raftRate).toFixed(1),
       table_bytes_per_1m_states: table.bytes,
       table_fill_1m_s: +fill.wall.toFixed(3),
+      table_rss_delta_1m_mb: +(rssDelta / 2 ** 20).toFixed(1),
     };
   },
 };
