@@ -52,6 +52,17 @@ describe('faultline explore', () => {
     expect(footer.hash).toBe(out.hash);
   });
 
+  it('--coalesce / --no-coalesce override the profile; without a profile, copies are kept apart', async () => {
+    const scenarioFile = join(tmp, 'toy-ok.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(scenarioFile, JSON.stringify({ name: 'toy-ok', description: 'toy lock', protocol: 'toy-lock', duration: '1s' }));
+    const bounds = async (args: string[]) => (JSON.parse((await inProcess(['explore', ...args, '--json'])).stdout) as { bounds: string }).bounds;
+    expect(await bounds([scenarioFile, '--crashes', '0'])).not.toContain('merged');
+    expect(await bounds([scenarioFile, '--crashes', '0', '--coalesce'])).toContain('identical in-flight copies merged');
+    expect(await bounds(['twopc', '--depth', '1'])).toContain('identical in-flight copies merged');
+    expect(await bounds(['twopc', '--depth', '1', '--no-coalesce'])).not.toContain('merged');
+  });
+
   it.each([
     [['explore', 'no-such-thing'], /^faultline: no-such-thing: not a scenario file/],
     [['explore', 'twopc-spec', '--depth', '-1'], /^faultline: --depth: expected an integer >= 0/],

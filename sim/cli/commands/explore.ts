@@ -29,7 +29,7 @@ interface ExploreCliOptions {
   losses?: string;
   duplicates?: string;
   maxInFlight?: string;
-  coalesce: boolean;
+  coalesce?: boolean;
   bug?: string[];
   rms?: string;
   out?: string;
@@ -52,7 +52,7 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.maxInFlight !== undefined ? { maxInFlight: count(opts.maxInFlight, '--max-in-flight', 1) } : {}),
     ...(opts.rms !== undefined ? { rms: count(opts.rms, '--rms', 1) } : {}),
     ...(opts.bug ? { bugs: opts.bug } : {}),
-    coalesce: opts.coalesce,
+    ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
   } as TargetOptions;
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
@@ -82,7 +82,8 @@ export function registerExplore(program: Command): void {
     .option('--losses <k>', 'message-loss budget')
     .option('--duplicates <k>', 'message-duplication budget')
     .option('--max-in-flight <n>', 'do not expand states with more messages in flight')
-    .option('--no-coalesce', 'keep identical in-flight copies apart (default: the profile says)')
+    .option('--coalesce', 'merge identical in-flight copies on a link (default: the profile says; off without one)')
+    .option('--no-coalesce', 'keep identical in-flight copies apart')
     .option('--bug <name...>', 'switch on planted bugs')
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
     .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
