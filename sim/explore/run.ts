@@ -86,7 +86,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     budgets,
     coalesce,
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
-    ...(profile?.skipKeys ? { skipKeys: profile.skipKeys } : {}),
+    ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
   });
@@ -95,6 +95,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(maxInFlight !== undefined ? [`in flight <= ${maxInFlight}`] : []),
     ...(coalesce ? ['identical in-flight copies merged'] : []),
     ...(profile ? [profile.bounds] : []),
+    ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
   ].join('; ');
   return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce };
 }
