@@ -8,5 +8,6 @@ import { raftBench } from './raft.ts';
 import { ringBench } from './ring.ts';
 import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
+import { exploreBench } from './explore.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench];

@@ -68,13 +68,21 @@ interface StartEvent {
 }
 type SimEvent = DeliverEvent | TimerEvent | FaultEvent | StartEvent;
 
+/** A pending event of a driven run (see Simulation.pending). `q` identifies it; `t` is when a seeded run would take it. */
+export type PendingEvent =
+  | { kind: 'deliver'; q: number; t: Micros; id: number; from: NodeId; to: NodeId; msg: Message }
+  | { kind: 'timer'; q: number; t: Micros; node: NodeId; name: string }
+  | { kind: 'fault'; q: number; t: Micros; fault: FaultAction }
+  | { kind: 'start'; q: number; t: Micros; node: NodeId };
+
 interface Link {
   model: LinkModel;
-  rng: Rng;
+  /** Forked on first use (a fork is keyed by name only, so laziness changes no draw; it makes building a simulation cheap). */
+  rng: Rng | undefined;
+  name: string;
   /** Latest delivery time scheduled on this link (for FIFO links). */
   lastDelivery: Micros;
 }
-
 export interface SimulationOptions {
   seed: string;
   nodes: NodeSpec[];
@@ -145,6 +153,7 @@ export class Simulation implements SimView {
   private readonly n: number;
   private readonly root: Rng;
   private readonly faultRng: Rng;
+  private readonly linkRng: Rng;
   private readonly always: Checker[];
   private readonly final: Checker[];
   private readonly observers: Checker[];
@@ -201,7 +210,7 @@ export class Simulation implements SimView {
     this.faultState = new FaultState(this.index);
 
     // Links: the default model, then overrides in order (later ones win).
-    const linkRng = this.root.fork('link');
+    this.linkRng = this.root.fork('link');
     this.links = [];
     for (const a of nodes) {
       for (const b of nodes) {
@@ -213,7 +222,7 @@ export class Simulation implements SimView {
             model = { ...model, ...rest };
           }
         }
-        this.links.push({ model, rng: linkRng.fork(`${a.id}->${b.id}`), lastDelivery: 0 });
+        this.links.push({ model, rng: undefined, name: `${a.id}->${b.id}`, lastDelivery: 0 });
       }
     }
     this.blocked = new Uint8Array(this.n * this.n);
@@ -400,7 +409,7 @@ export class Simulation implements SimView {
     s.events = this.nextSeq;
     s.endTime = this.time;
     let inFlight = 0;
-    for (const ev of this.queue.items()) if (ev.k === K_DELIVER) inFlight++;
+    for (const ev of this.queue.items()) if (ev.k === K_DELIVER && !this.taken.has(ev)) inFlight++;
     for (const slot of this.slots) for (const ev of slot.pausedQueue) if (ev.k === K_DELIVER) inFlight++;
     s.messages.inFlight = inFlight;
     s.operations.pending = this.pendingOps.size;
@@ -485,6 +494,111 @@ export class Simulation implements SimView {
     this.violate(name, `${slot.spec.id}: ${text}`);
   }
 
+  // ------------------------------------------------------------ driven mode (sim/explore)
+  // Instead of run(), a caller may pick every event itself: pending() lists what
+  // may happen next, take() does one of them, inject() applies a fault now, and
+  // close() ends the run (final checkers, trace footer). Time only moves forward:
+  // taking an event scheduled earlier than now happens now. Do not mix with run().
+
+  private readonly taken = new WeakSet<SimEvent>();
+
+  /** Events that would do something if taken now (live timers, undelivered messages, unstarted nodes), in insertion order. */
+  pending(): PendingEvent[] {
+    const out: PendingEvent[] = [];
+    for (const ev of this.queue.items()) {
+      if (this.taken.has(ev)) continue;
+      switch (ev.k) {
+        case K_DELIVER:
+          out.push({ kind: 'deliver', q: ev.q, t: ev.t, id: ev.id, from: this.slots[ev.from]!.spec.id, to: this.slots[ev.to]!.spec.id, msg: ev.msg });
+          break;
+        case K_TIMER: {
+          const slot = this.slots[ev.node] as NodeSlot;
+          if (slot.up && slot.timers.get(ev.name) === ev.gen) out.push({ kind: 'timer', q: ev.q, t: ev.t, node: slot.spec.id, name: ev.name });
+          break;
+        }
+        case K_FAULT:
+          out.push({ kind: 'fault', q: ev.q, t: ev.t, fault: ev.fault });
+          break;
+        case K_START:
+          if (!(this.slots[ev.node] as NodeSlot).started) out.push({ kind: 'start', q: ev.q, t: ev.t, node: this.slots[ev.node]!.spec.id });
+          break;
+      }
+    }
+    return out.sort((a, b) => a.q - b.q);
+  }
+
+  /**
+   * Take the pending event with insertion number `q`. A message may instead be
+   * lost ('drop', traced as a loss) or delivered with a copy left in flight
+   * ('duplicate', traced as a duplicate). Always-checkers run afterwards.
+   */
+  take(q: number, how: 'deliver' | 'drop' | 'duplicate' = 'deliver'): void {
+    const ev = this.queue.items().find((e) => e.q === q && !this.taken.has(e));
+    assert(ev !== undefined, `take: no pending event ${q}`);
+    this.taken.add(ev);
+    if (ev.t > this.time) this.time = ev.t;
+    let ran: boolean;
+    if (ev.k === K_DELIVER && how === 'drop') {
+      this.drop(ev.id, ev.from, ev.to, 'loss');
+      ran = true;
+    } else {
+      if (ev.k === K_DELIVER && how === 'duplicate') {
+        const copy = this.nextMsgId++;
+        this.stats.messages.duplicated++;
+        const slots = this.slots;
+        if (this.rec) this.emit({ seq: 0, t: this.time, type: 'duplicate', id: copy, of: ev.id, from: slots[ev.from]!.spec.id, to: slots[ev.to]!.spec.id });
+        this.queue.push({ t: this.time, q: 0, k: K_DELIVER, id: copy, from: ev.from, to: ev.to, msg: this.isolate ? clone(ev.msg) : ev.msg });
+      }
+      ran = this.process(ev);
+    }
+    if (ran) {
+      this.steps++;
+      if (this.always.length > 0 && !this.stopped) this.checkAlways();
+    }
+  }
+
+  /** Apply a fault now as a step of a driven run (always-checkers run afterwards). */
+  inject(f: FaultAction): void {
+    this.applyFault(f);
+    this.steps++;
+    if (this.always.length > 0 && !this.stopped) this.checkAlways();
+  }
+
+  /** True once a violation stopped the run. */
+  get halted(): boolean {
+    return this.stopped;
+  }
+
+  /** End a driven run: final checkers (unless stopped), trace footer. */
+  close(): RunResult {
+    if (!this.stopped) this.checkFinal();
+    return this.finish(this.stopped ? 'violation' : 'idle');
+  }
+
+  /** A node's disk, for fingerprints of driven runs (read-only use). */
+  diskOf(id: NodeId): SimDisk {
+    return this.slot(id).disk;
+  }
+
+  /** Names of a node's armed timers. */
+  armedTimers(id: NodeId): string[] {
+    return [...this.slot(id).timers.keys()];
+  }
+
+  private process(ev: SimEvent): boolean {
+    switch (ev.k) {
+      case K_DELIVER:
+        return this.deliver(ev);
+      case K_TIMER:
+        return this.fireTimer(ev);
+      case K_FAULT:
+        this.applyFault(ev.fault);
+        return true;
+      case K_START:
+        return this.startNode(ev);
+    }
+  }
+
   // ------------------------------------------------------------ network
 
   private send(from: NodeSlot, toId: NodeId, msg: Message): void {
@@ -509,7 +623,7 @@ export class Simulation implements SimView {
     }
     const link = this.links[li] as Link;
     const model = link.model;
-    const rng = link.rng;
+    const rng = (link.rng ??= this.linkRng.fork(link.name));
     let delay = 0;
     // Always draw, so that changing a probability does not shift later draws.
     while (rng.next() < model.loss || (this.burstLoss > 0 && this.faultRng.next() < this.burstLoss)) {
@@ -532,7 +646,7 @@ export class Simulation implements SimView {
   }
 
   private schedule(link: Link, id: number, from: number, to: number, msg: Message, extraDelay: Micros): void {
-    let t = this.time + extraDelay + sampleLatency(link.model.latency, link.rng);
+    let t = this.time + extraDelay + sampleLatency(link.model.latency, (link.rng ??= this.linkRng.fork(link.name)));
     if (link.model.fifo) {
       if (t < link.lastDelivery) t = link.lastDelivery;
       link.lastDelivery = t;

@@ -5,6 +5,7 @@
 import { TimeStalledError } from '../engine/queue.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import { formatDuration } from '../engine/time.ts';
+import { replaySchedule } from '../explore/driver.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
 import { RunRefusedError } from './errors.ts';
@@ -61,6 +62,7 @@ export interface RunOptions {
 }
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
+  if (run.scenario.schedule) return runSchedule(run, run.scenario.schedule, opts);
   const { sim, header } = simulationFor(run, opts);
   let result: RunResult;
   try {
@@ -69,6 +71,13 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     throw refusal(run, err);
   }
   refuseAtStepLimit(run, opts, result);
+  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+}
+
+/** A scenario with a `schedule` (an explored counterexample) is replayed through the driver, choice by choice. */
+function runSchedule(run: PreparedRun, schedule: NonNullable<PreparedRun['scenario']['schedule']>, opts: RunOptions): ScenarioResult {
+  const header = traceHeader(run);
+  const result = replaySchedule(run, schedule, { header, ...(opts.trace ? { trace: opts.trace } : {}), hash: opts.hash ?? true });
   return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
 }
 
@@ -93,6 +102,7 @@ function refuseAtStepLimit(run: PreparedRun, opts: RunOptions, result: RunResult
  * (see Simulation.runInterruptible): `end` is then 'interrupted' and the expectation is not judged.
  */
 export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: number) => boolean | Promise<boolean>, opts: RunOptions & { every?: number | ((steps: number) => number) } = {}): Promise<ScenarioResult> {
+  if (run.scenario.schedule) return runSchedule(run, run.scenario.schedule, opts);
   const { sim, header } = simulationFor(run, opts);
   let result: RunResult;
   try {

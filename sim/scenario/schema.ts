@@ -171,6 +171,8 @@ export const scenarioSchema = z
     /** Stop at the first violation (default) or keep going and collect them all. */
     stopOnViolation: z.boolean().default(true),
     expect: expectSchema.default('no-violation'),
+    /** A driven run (sim/explore/driver.ts): the label of each step, e.g. "deliver n1->n2 vote-req #3", instead of seeded timing. */
+    schedule: z.array(z.string().min(1)).optional(),
   })
   .strict();
 

@@ -1,0 +1,71 @@
+// Exhaustive exploration speed (issue 12): distinct states per wall second on
+// the TLA+ TwoPhase model with 5 RMs (8,832 states, the whole space), and on
+// 3-server Raft through the stepping engine (bounded: the first N distinct
+// states of the explore profile's BFS); the fingerprint table's bytes per
+// million states, measured by filling a table with 1M fingerprints (and the
+// process RSS before and after).
+// Baseline in the same process: the same Raft configuration run by the seed
+// (Simulation.run, no exploration), in engine steps per second, so that
+// `raft_explore_cost_steps` says how many seeded engine steps one explored
+// state costs (each state is rebuilt by replaying its path).
+
+import { Simulation } from '../engine/simulation.ts';
+import { explore } from '../explore/explorer.ts';
+import { FingerprintTable, hash64 } from '../explore/fingerprint.ts';
+import { exploreTarget, protocolScenario } from '../explore/run.ts';
+import { TwoPhaseModel } from '../explore/twophase.ts';
+import { prepareRun } from '../scenario/resolve.ts';
+import { positiveInt, type BenchCase } from './case.ts';
+
+function timed<T>(fn: () => T): { wall: number; value: T } {
+  const t0 = performance.now();
+  const value = fn();
+  return { wall: (performance.now() - t0) / 1000, value };
+}
+
+export const exploreBench: BenchCase = {
+  name: 'explore',
+  description: 'exhaustive exploration: distinct states/s on TwoPhase (5 RMs) and 3-server Raft, fingerprint table bytes per 1M states',
+  run(opts) {
+    const raftStates = positiveInt(opts.runs, 'runs', 2000);
+    // TwoPhase, 5 RMs: best of 3 (noise on a shared machine only adds time).
+    let spec = { wall: Infinity, value: explore(new TwoPhaseModel({ rms: 5 })) };
+    for (let i = 0; i < 3; i++) {
+      const r = timed(() => explore(new TwoPhaseModel({ rms: 5 })));
+      if (r.wall < spec.wall) spec = r;
+    }
+    if (spec.value.distinct !== 8832) throw new Error(`TwoPhase 5 RMs: expected 8832 distinct states, got ${spec.value.distinct}`);
+
+    const target = exploreTarget('raft', { crashes: 1 });
+    const raft = timed(() => explore(target.model, { maxStates: raftStates }));
+    // Baseline: seeded run of the same configuration for as many steps as the exploration replayed.
+    const run = prepareRun(protocolScenario('raft'));
+    const seeded = timed(() => new Simulation({ seed: run.seed, nodes: run.nodes, config: run.engine, checkers: run.checkers, maxSteps: 200_000 }).run(3_600_000_000));
+    const stepsPerS = seeded.value.stats.steps / seeded.wall;
+    const raftRate = raft.value.distinct / raft.wall;
+
+    const rss0 = process.memoryUsage().rss;
+    const table = new FingerprintTable();
+    const fill = timed(() => {
+      for (let i = 0; i < 1_000_000; i++) table.add(hash64(`state-${i}`), i - 1, 0, 0);
+    });
+    const rssDelta = process.memoryUsage().rss - rss0;
+    return {
+      twopc_spec_5rm_distinct: spec.value.distinct,
+      twopc_spec_5rm_generated: spec.value.states,
+      twopc_spec_5rm_wall_s: +spec.wall.toFixed(3),
+      twopc_spec_5rm_distinct_per_s: Math.round(spec.value.distinct / spec.wall),
+      raft_bounds: target.bounds,
+      raft_distinct: raft.value.distinct,
+      raft_generated: raft.value.states,
+      raft_depth: raft.value.depth,
+      raft_wall_s: +raft.wall.toFixed(3),
+      raft_distinct_per_s: Math.round(raftRate),
+      raft_seeded_steps_per_s: Math.round(stepsPerS),
+      raft_explore_cost_steps: +(stepsPerS / raftRate).toFixed(1),
+      table_bytes_per_1m_states: table.bytes,
+      table_fill_1m_s: +fill.wall.toFixed(3),
+      table_rss_delta_1m_mb: +(rssDelta / 2 ** 20).toFixed(1),
+    };
+  },
+};

@@ -1,0 +1,195 @@
+// faultline explore <twopc-spec|protocol|scenario> [--depth D] [--max-states N] [--bfs|--dfs]
+//   [--symmetry] [--crashes K] [--losses K] [--duplicates K] [--bug NAME...] [--rms N] [--out DIR] [--json]
+// Exhaustive exploration of a small configuration (sim/explore): every reachable state up to the
+// bounds, invariants checked at every state, the shortest counterexample (BFS) written as a scenario
+// that `faultline run` replays and as its trace.
+
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
+import { counterexampleScenario, exploreTarget, SPEC_MODELS, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
+import { profileProtocols } from '../../explore/profiles.ts';
+import { getProtocol } from '../../protocols/registry.ts';
+import { InputError } from '../../scenario/errors.ts';
+import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
+import { runPrepared } from '../../scenario/run.ts';
+import { withTraceFile } from '../file-sink.ts';
+import { loadScenario, scenarioFiles } from '../scenarios.ts';
+
+interface ExploreCliOptions {
+  depth?: string;
+  maxStates?: string;
+  bfs?: boolean;
+  dfs?: boolean;
+  symmetry?: boolean;
+  crashes?: string;
+  losses?: string;
+  duplicates?: string;
+  maxInFlight?: string;
+  coalesce?: boolean;
+  bug?: string[];
+  rms?: string;
+  out?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+function count(text: string | undefined, option: string, min = 0): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min) throw new InputError(`expected an integer >= ${min} (got "${text}")`, undefined, option);
+  return n;
+}
+
+async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarget> {
+  const t = {
+    ...(opts.crashes !== undefined ? { crashes: count(opts.crashes, '--crashes') } : {}),
+    ...(opts.losses !== undefined ? { losses: count(opts.losses, '--losses') } : {}),
+    ...(opts.duplicates !== undefined ? { duplicates: count(opts.duplicates, '--duplicates') } : {}),
+    ...(opts.maxInFlight !== undefined ? { maxInFlight: count(opts.maxInFlight, '--max-in-flight', 1) } : {}),
+    ...(opts.rms !== undefined ? { rms: count(opts.rms, '--rms', 1) } : {}),
+    ...(opts.bug ? { bugs: opts.bug } : {}),
+    ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
+  } as TargetOptions;
+  if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
+  const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
+  if (!isFile && (SPEC_MODELS.includes(ref) || profileProtocols().includes(ref))) return exploreTarget(ref, t);
+  if (!isFile && getProtocol(ref)) throw new InputError(`protocol ${ref} has no explore profile (sim/explore/profiles.ts): explore a scenario file of it instead`, ref);
+  if (!isFile) throw new InputError(`not a scenario file, a scenario in scenarios/, or an explorable model; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, ref);
+  const { file, scenario } = await loadScenario(ref);
+  try {
+    return exploreTarget(scenario, t);
+  } catch (err) {
+    if (err instanceof InputError && err.file === undefined) throw new InputError(err.message, file, err.where);
+    throw err;
+  }
+}
+
+export function registerExplore(program: Command): void {
+  program
+    .command('explore')
+    .description('explore every state of a small configuration; exit 0 if no invariant broke, 1 if one did (counterexample written), 2 for bad input')
+    .argument('<target>', `twopc-spec (the TLA+ TwoPhase spec), a protocol with an explore profile (${profileProtocols().join(', ')}), or a scenario file/name`)
+    .option('--depth <n>', 'maximum number of steps from the initial state')
+    .option('--max-states <n>', 'stop after this many distinct states')
+    .option('--bfs', 'breadth-first (default): the first counterexample is a shortest one')
+    .option('--dfs', 'depth-first: less memory for the frontier; counterexamples need not be shortest')
+    .option('--symmetry', 'exact symmetry reduction of interchangeable nodes (twopc-spec: the RMs)')
+    .option('--crashes <k>', 'crash budget (each crashed node may restart)')
+    .option('--losses <k>', 'message-loss budget')
+    .option('--duplicates <k>', 'message-duplication budget')
+    .option('--max-in-flight <n>', 'do not expand states with more messages in flight')
+    .option('--coalesce', 'merge identical in-flight copies on a link (default: the profile says; off without one)')
+    .option('--no-coalesce', 'keep identical in-flight copies apart')
+    .option('--bug <name...>', 'switch on planted bugs')
+    .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
+    .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
+    .option('--json', 'print one JSON line instead of the report')
+    .option('--no-progress', 'no progress bar')
+    .action(async (ref: string, opts: ExploreCliOptions) => {
+      if (opts.bfs && opts.dfs) throw new InputError('choose one of --bfs and --dfs', undefined, '--dfs');
+      const maxDepth = count(opts.depth, '--depth');
+      const maxStates = count(opts.maxStates, '--max-states', 1);
+      const t = await target(ref, opts);
+      const symmetry = Boolean(opts.symmetry);
+      if (symmetry && t.scenario) throw new InputError('symmetry reduction is implemented for twopc-spec only (engine nodes have per-node random streams and configs)', undefined, '--symmetry');
+
+      let stop = false;
+      const onSigint = (): void => {
+        stop = true;
+      };
+      process.once('SIGINT', onSigint);
+      const t0 = performance.now();
+      const showBar = opts.progress && !opts.json && process.stderr.isTTY;
+      const bar = showBar
+        ? new SingleBar({ format: 'explore | {distinct} distinct | {states} states | depth {depth} | queue {queued} | {rate} states/s', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+        : undefined;
+      const rate = (p: ExploreProgress): string => (p.distinct / Math.max(1e-3, (performance.now() - t0) / 1000)).toFixed(0);
+      bar?.start(1, 0, { distinct: 0, states: 0, depth: 0, queued: 0, rate: 0 });
+      let report: ExploreReport;
+      try {
+        const it = exploring(t.model, {
+          ...(maxDepth !== undefined ? { maxDepth } : {}),
+          ...(maxStates !== undefined ? { maxStates } : {}),
+          strategy: opts.dfs ? 'dfs' : 'bfs',
+          symmetry,
+          shouldStop: () => stop,
+          progressEvery: 500,
+        });
+        for (;;) {
+          const r = it.next();
+          if (r.done) {
+            report = r.value;
+            break;
+          }
+          bar?.update(0, { ...r.value, rate: rate(r.value) });
+          // Let the event loop run between slices, so a Ctrl-C is seen and the exploration stops with a report.
+          await new Promise<void>((res) => setImmediate(res));
+        }
+      } finally {
+        bar?.stop();
+        process.removeListener('SIGINT', onSigint);
+      }
+      const wall = (performance.now() - t0) / 1000;
+
+      let written: { scenario: string; trace: string } | undefined;
+      const cexDoc = counterexampleScenario(t, report);
+      if (cexDoc) {
+        const dir = opts.out ?? 'traces';
+        mkdirSync(dir, { recursive: true });
+        const base = join(dir, String(cexDoc.name));
+        const scenarioPath = `${base}.json`;
+        const tracePath = `${base}.jsonl`;
+        const prepared = prepareRun(parseScenario(cexDoc, scenarioPath));
+        withTraceFile(tracePath, (sink) => runPrepared(prepared, { trace: sink }));
+        writeFileSync(`${scenarioPath}.partial`, JSON.stringify(cexDoc, null, 2) + '\n');
+        renameSync(`${scenarioPath}.partial`, scenarioPath);
+        written = { scenario: scenarioPath, trace: tracePath };
+      }
+
+      const summary = {
+        target: t.name,
+        strategy: opts.dfs ? 'dfs' : 'bfs',
+        symmetry,
+        bounds: t.bounds,
+        end: report.end,
+        states: report.states,
+        distinct: report.distinct,
+        depth: report.depth,
+        cut: report.cut,
+        queued: report.queued,
+        wall_s: wall,
+        states_per_s: report.distinct / Math.max(1e-6, wall),
+        rss_mb: process.memoryUsage().rss / 2 ** 20,
+        goals: report.goals,
+        violation: report.counterexample?.violation ?? null,
+        counterexample: report.counterexample?.labels ?? null,
+        written: written ?? null,
+      };
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(summary) + '\n');
+      } else {
+        const lines = [
+          `explored    ${t.name}, ${summary.strategy}${symmetry ? ', symmetry on (exact)' : ''}`,
+          `bounds      ${t.bounds}${maxDepth !== undefined ? `; depth <= ${maxDepth}` : ''}${maxStates !== undefined ? `; states <= ${maxStates}` : ''}`,
+          `states      ${report.distinct} distinct, ${report.states} generated, max depth ${report.depth}${report.cut ? ' (the bounds cut the space)' : ''}`,
+          `ended       ${report.end}${report.end === 'stopped' ? ` (interrupted: ${report.queued} states not expanded)` : ''}`,
+          `speed       ${summary.states_per_s.toFixed(0)} distinct states/s, ${wall.toFixed(2)} s, RSS ${summary.rss_mb.toFixed(0)} MB`,
+          `goals       ${Object.entries(report.goals).map(([g, d]) => `${g} (depth ${d})`).join(', ') || 'none reached'}`,
+        ];
+        if (report.counterexample) {
+          const c = report.counterexample;
+          lines.push(`VIOLATION   ${c.violation.invariant}: ${c.violation.message}`, `            after ${c.labels.length} steps${summary.strategy === 'bfs' ? ' (shortest)' : ''}:`);
+          c.labels.forEach((l, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${l}`));
+          if (written) lines.push(`scenario    ${written.scenario}   (replay: npx faultline run ${written.scenario})`, `trace       ${written.trace}   (view: npx faultline view ${written.trace})`);
+        } else {
+          lines.push(`no violation${report.end === 'complete' && !report.cut ? ': every reachable state checked' : ' within the bounds explored'}`);
+        }
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      process.exitCode = report.counterexample ? 1 : 0;
+    });
+}

@@ -1,0 +1,252 @@
+// The stepping engine: a Simulation driven choice by choice instead of by the
+// seed. choices() lists what may happen next: deliver a message in flight
+// (or lose it, or deliver it and keep a copy in flight, within budgets), fire
+// an armed timer, crash a node, restart a crashed one. take(i) does it. The
+// labels of the choices taken are the run's schedule: replaying the schedule
+// (replaySchedule) gives the same run and the same trace, byte for byte.
+//
+// Time is abstracted: any pending event may be taken next, whatever its
+// scheduled time (true time only moves forward: an event taken "early" happens
+// now). This is the asynchronous model Raft and two-phase commit are proven
+// safe in (no bound on message delay, timers may fire at any moment), so every
+// safety violation of a timed run is a violation of some driven run. It is not
+// sound for protocols whose safety rests on clocks (the lock service's leases).
+
+import { Simulation, type PendingEvent, type RunResult } from '../engine/simulation.ts';
+import type { TraceSink } from '../engine/trace.ts';
+import type { NodeId, TraceHeader, Violation } from '../engine/types.ts';
+import { InputError } from '../scenario/errors.ts';
+import { prepareRun, type PreparedRun } from '../scenario/resolve.ts';
+
+/** How much nondeterminism beyond scheduling a driven run may use. */
+export interface DriveBudgets {
+  /** Crashes (each may be followed by a restart of that node). */
+  crashes: number;
+  /** Messages lost at delivery. */
+  losses: number;
+  /** Messages duplicated at delivery. */
+  duplicates: number;
+  /** Roles that may crash (default: server). */
+  crashRoles?: readonly string[];
+}
+
+export const NO_BUDGETS: DriveBudgets = { crashes: 0, losses: 0, duplicates: 0 };
+
+export type DriveChoice =
+  | { kind: 'deliver' | 'drop' | 'duplicate'; q: number; label: string }
+  | { kind: 'timer'; q: number; label: string }
+  | { kind: 'crash' | 'restart'; node: NodeId; label: string };
+
+export interface DriverOptions {
+  budgets?: DriveBudgets;
+  /**
+   * Merge identical copies of a message in flight on one link: after each step, a message equal to an
+   * older one still in flight on the same link is lost (traced as a loss, and written in the schedule as
+   * a `drop` step, so a replay needs no option). Every run explored this way is a real run of a network
+   * that may lose messages; it skips only runs in which two identical copies are both in flight.
+   * This bounds protocols that retry on a timer. Losses made this way do not use the loss budget.
+   */
+  coalesce?: boolean;
+  trace?: TraceSink;
+  header?: TraceHeader;
+  hash?: boolean;
+}
+
+/** A label names a choice so that a person can read it and a replay can find it again: `deliver n1->n2 append-req #7`. */
+export function labelOf(p: PendingEvent, how: 'deliver' | 'drop' | 'duplicate' = 'deliver'): string {
+  switch (p.kind) {
+    case 'deliver':
+      return `${how} ${p.from}->${p.to} ${p.msg.type} #${p.id}`;
+    case 'timer':
+      return `timer ${p.node} ${p.name}`;
+    case 'start':
+      return `start ${p.node}`;
+    case 'fault':
+      return `fault ${p.fault.kind}`;
+  }
+}
+
+export class Driver {
+  readonly sim: Simulation;
+  /** Labels of the choices taken, in order: the schedule. */
+  readonly schedule: string[] = [];
+  /** Choice indices taken (the explorer's path). */
+  readonly path: number[] = [];
+  crashes = 0;
+  losses = 0;
+  duplicates = 0;
+  private readonly budgets: DriveBudgets;
+  private readonly coalesce: boolean;
+  private readonly crashable: NodeId[];
+  private cached: DriveChoice[] | undefined;
+  private pendingNow: PendingEvent[] | undefined;
+  /** Per-node parts of the fingerprint, kept by EngineModel (valid until the node is touched). */
+  readonly fpParts = new Map<NodeId, string>();
+
+  constructor(
+    readonly run: PreparedRun,
+    opts: DriverOptions = {},
+  ) {
+    // Checkers keep memory in their closures: every driven run gets its own (and its own nodes).
+    const fresh = prepareRun(run.scenario, { seed: run.seed });
+    this.budgets = opts.budgets ?? NO_BUDGETS;
+    this.coalesce = opts.coalesce ?? false;
+    const network = { ...run.engine.network, loss: 0, duplicate: 0, links: [] };
+    this.sim = new Simulation({
+      seed: run.seed,
+      nodes: fresh.nodes,
+      config: { ...run.engine, network },
+      checkers: fresh.checkers,
+      ...(opts.trace ? { trace: opts.trace } : {}),
+      ...(opts.header ? { header: opts.header } : {}),
+      hash: opts.hash ?? false,
+    });
+    const roles = this.budgets.crashRoles ?? ['server'];
+    this.crashable = run.nodes.filter((n) => roles.includes(n.role)).map((n) => n.id);
+    // Nodes start in scenario order, before any choice.
+    for (const p of this.sim.pending()) if (p.kind === 'start') this.sim.take(p.q);
+  }
+
+  get violation(): Violation | undefined {
+    return this.sim.violations[0];
+  }
+
+  /** What may happen next, in a deterministic order: pending events by insertion, then crashes, then restarts. Empty after a violation. */
+  choices(): DriveChoice[] {
+    if (this.cached) return this.cached;
+    const out: DriveChoice[] = [];
+    if (this.sim.halted) return (this.cached = out);
+    for (const p of this.pending()) {
+      if (p.kind === 'deliver') {
+        out.push({ kind: 'deliver', q: p.q, label: labelOf(p) });
+        if (this.losses < this.budgets.losses) out.push({ kind: 'drop', q: p.q, label: labelOf(p, 'drop') });
+        if (this.duplicates < this.budgets.duplicates) out.push({ kind: 'duplicate', q: p.q, label: labelOf(p, 'duplicate') });
+      } else if (p.kind === 'timer') {
+        out.push({ kind: 'timer', q: p.q, label: labelOf(p) });
+      }
+    }
+    if (this.crashes < this.budgets.crashes) {
+      for (const id of this.crashable) if (this.sim.isUp(id)) out.push({ kind: 'crash', node: id, label: `crash ${id}` });
+    }
+    for (const id of this.crashable) if (!this.sim.isUp(id)) out.push({ kind: 'restart', node: id, label: `restart ${id}` });
+    return (this.cached = out);
+  }
+
+  /** The simulation's pending events (cached until the next step). */
+  pending(): PendingEvent[] {
+    return (this.pendingNow ??= this.sim.pending());
+  }
+
+  /** Messages in flight now. */
+  get inFlight(): number {
+    let n = 0;
+    for (const p of this.pending()) if (p.kind === 'deliver') n++;
+    return n;
+  }
+
+  /** The node a choice acts on (its handler runs, or it crashes or restarts); undefined for a loss. */
+  touches(c: DriveChoice): NodeId | undefined {
+    if ('node' in c) return c.node;
+    if (c.kind === 'drop') return undefined;
+    const q = c.q;
+    const p = this.pending().find((e) => e.q === q);
+    return p?.kind === 'deliver' ? p.to : p?.kind === 'timer' ? p.node : undefined;
+  }
+
+  take(i: number): void {
+    const c = this.choices()[i];
+    if (c === undefined) throw new RangeError(`no choice ${i} (there are ${this.choices().length})`);
+    this.path.push(i);
+    this.schedule.push(c.label);
+    this.apply(c);
+    this.cached = undefined;
+    this.pendingNow = undefined;
+    if (this.coalesce && !this.sim.halted) this.merge();
+  }
+
+  /** In flight before the last step: only messages sent since (q above this) can be new copies. */
+  private mergedUpTo = -1;
+  private readonly keys = new Map<number, string>();
+
+  private merge(): void {
+    const pending = this.pending();
+    let top = this.mergedUpTo;
+    for (const p of pending) if (p.q > top) top = p.q;
+    if (top === this.mergedUpTo) return;
+    const seen = new Set<string>();
+    for (const p of pending) {
+      if (p.kind !== 'deliver') continue;
+      let key = this.keys.get(p.q);
+      if (key === undefined) this.keys.set(p.q, (key = `${p.from}>${p.to}:${JSON.stringify(p.msg)}`));
+      if (!seen.has(key)) {
+        seen.add(key);
+        continue;
+      }
+      this.schedule.push(labelOf(p, 'drop'));
+      this.sim.take(p.q, 'drop');
+      this.pendingNow = undefined;
+    }
+    this.mergedUpTo = top;
+  }
+
+  private apply(c: DriveChoice): void {
+    switch (c.kind) {
+      case 'deliver':
+      case 'timer':
+        this.sim.take(c.q);
+        return;
+      case 'drop':
+        this.losses++;
+        this.sim.take(c.q, 'drop');
+        return;
+      case 'duplicate':
+        this.duplicates++;
+        this.sim.take(c.q, 'duplicate');
+        return;
+      case 'crash':
+        this.crashes++;
+        this.sim.inject({ kind: 'crash', node: c.node });
+        return;
+      case 'restart':
+        this.sim.inject({ kind: 'restart', node: c.node });
+        return;
+    }
+  }
+
+  /** Take the choice with this label; throws ScheduleError when there is none (the schedule does not fit this run). */
+  takeLabel(label: string, step = this.schedule.length): void {
+    const i = this.choices().findIndex((c) => c.label === label);
+    if (i < 0) throw new ScheduleError(label, step, this.choices().map((c) => c.label));
+    this.take(i);
+  }
+
+  close(): RunResult {
+    return this.sim.close();
+  }
+}
+
+/** A schedule that does not fit the run (a user mistake: the CLI prints it as `schedule[i]: ...` and exits 2). */
+export class ScheduleError extends InputError {
+  override name = 'ScheduleError';
+  constructor(
+    readonly label: string,
+    readonly step: number,
+    readonly available: string[],
+  ) {
+    super(`"${label}" is not a choice at this step; expected one of: ${available.slice(0, 12).join('; ')}${available.length > 12 ? '; ...' : ''}`, undefined, `schedule[${step}]`);
+  }
+}
+
+/**
+ * Replay a schedule (choice labels) on a prepared run: the same run, the same trace. The run stops early at
+ * a violation; the scenario's fault timeline and nemesis are not used (the schedule has its crashes).
+ * Throws ScheduleError (an InputError) at the first label that is not a choice.
+ */
+export function replaySchedule(run: PreparedRun, schedule: readonly string[], opts: DriverOptions = {}): RunResult {
+  const crashRoles = [...new Set(run.nodes.map((n) => n.role))];
+  const d = new Driver(run, { budgets: { crashes: Infinity, losses: Infinity, duplicates: Infinity, crashRoles }, ...opts });
+  schedule.forEach((label, step) => {
+    if (!d.sim.halted) d.takeLabel(label, step);
+  });
+  return d.close();
+}

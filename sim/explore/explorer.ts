@@ -1,0 +1,279 @@
+// Exhaustive exploration of a model's state graph, as TLC, Stateright and
+// DSLabs do: breadth-first (the first violation found has a shortest choice
+// sequence) or depth-first (less memory for the frontier), up to a depth and a
+// number of distinct states. States are deduplicated by 64-bit fingerprint;
+// only fingerprints and parent links are kept, a state is rebuilt from its
+// choice path when it is expanded (see ExploreModel.restore).
+
+import { FingerprintTable, hash64 } from './fingerprint.ts';
+
+/** A property violated in a state (a safety invariant, an 'always' checker). */
+export interface ModelViolation {
+  invariant: string;
+  message: string;
+}
+
+/**
+ * What the explorer explores. A state is opaque; `step` must not change its
+ * argument (a model that cannot copy states rebuilds them: see EngineModel).
+ * Everything is deterministic: the same path gives the same state and labels.
+ */
+export interface ExploreModel<S> {
+  initial(): S;
+  /** Labels of the choices enabled in `s`, in a deterministic order (index = choice). */
+  choices(s: S): string[];
+  /** Number of choices (default: choices(s).length), for models whose labels are costly. */
+  choiceCount?(s: S): number;
+  /**
+   * The state after taking choice `i` of `s`. `s` must stay usable for its other choices,
+   * except after its last choice (i = count - 1): the explorer never uses `s` again then,
+   * so a model that cannot copy states may advance `s` itself.
+   */
+  step(s: S, i: number): S;
+  /** Canonical text of the state; the explorer hashes it. With `symmetry`, the same text for every permutation of interchangeable nodes. */
+  fingerprint(s: S, symmetry: boolean): string;
+  /** The first invariant the state violates, if any. */
+  violation(s: S): ModelViolation | undefined;
+  /** Names of the reachability goals ("sometimes" properties) that hold in `s`. */
+  goals?(s: S): string[];
+  /** False for a state outside the model's bounds: it is counted but not expanded (TLC's CONSTRAINT). */
+  withinBounds?(s: S): boolean;
+  /** The state after a choice path from the initial state (default: replay step by step). */
+  restore?(path: readonly number[]): S;
+  /** States are small values: BFS keeps them in its frontier instead of rebuilding them from their paths. */
+  retainStates?: boolean;
+}
+
+export interface ExploreOptions {
+  /** Maximum number of steps from the initial state (default unbounded). */
+  maxDepth?: number;
+  /** Stop after this many distinct states (default unbounded). */
+  maxStates?: number;
+  strategy?: 'bfs' | 'dfs';
+  /** Canonicalise interchangeable nodes (see ExploreModel.fingerprint). */
+  symmetry?: boolean;
+  /** Keep going after a violation (counts the whole space; the report keeps the first violation). Default false. */
+  continueOnViolation?: boolean;
+  /** Called every `progressEvery` distinct states (default 1000). */
+  onProgress?: (p: ExploreProgress) => void;
+  progressEvery?: number;
+  /** Polled between expansions; true stops the exploration (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface ExploreProgress {
+  /** States generated (initial + every successor, duplicates included: TLC's "states generated"). */
+  states: number;
+  /** Distinct states (by fingerprint). */
+  distinct: number;
+  /** States waiting to be expanded. */
+  queued: number;
+  /** Deepest state reached (initial state: depth 0). */
+  depth: number;
+}
+
+export interface Counterexample {
+  violation: ModelViolation;
+  /** Choice indices from the initial state. */
+  path: number[];
+  /** The label of each choice in `path`. */
+  labels: string[];
+}
+
+export interface ExploreReport extends ExploreProgress {
+  /** Why the exploration ended. */
+  end: 'complete' | 'violation' | 'max-states' | 'stopped';
+  /** True when some state had successors beyond maxDepth or outside the bounds (the space was cut). */
+  cut: boolean;
+  /** Reachability goals reached, each with the depth of the first state where it held. */
+  goals: Record<string, number>;
+  counterexample?: Counterexample;
+  /** Bytes held by the fingerprint table. */
+  tableBytes: number;
+}
+
+/** Explore every state reachable within the bounds. Deterministic: same model and options, same report. */
+export function explore<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): ExploreReport {
+  const it = exploring(model, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same, as a generator that yields its progress every `progressEvery` distinct states, so that a
+ * caller with an event loop (the CLI) can let signals and progress bars run between slices.
+ */
+export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {}): Generator<ExploreProgress, ExploreReport, void> {
+  const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
+  const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
+  const symmetry = opts.symmetry ?? false;
+  const every = opts.progressEvery ?? 1000;
+  const table = new FingerprintTable();
+  const goals: Record<string, number> = {};
+  const restore = (path: readonly number[]): S => {
+    if (model.restore) return model.restore(path);
+    let s = model.initial();
+    for (const i of path) s = model.step(s, i);
+    return s;
+  };
+  const labelsOf = (path: readonly number[]): string[] => {
+    const out: string[] = [];
+    let s = model.initial();
+    for (const i of path) {
+      out.push(model.choices(s)[i] ?? `#${i}`);
+      s = model.step(s, i);
+    }
+    return out;
+  };
+
+  let states = 0;
+  let maxSeen = 0;
+  let cut = false;
+  let end: ExploreReport['end'] = 'complete';
+  let counterexample: Counterexample | undefined;
+  let queued = 0;
+
+  const progress = (): ExploreProgress => ({ states, distinct: table.size, queued, depth: maxSeen });
+  /** Check a generated state; returns true when exploration must stop. */
+  const visit = (s: S, path: () => number[], depth: number): boolean => {
+    states++;
+    if (model.goals) for (const g of model.goals(s)) if (!(g in goals)) goals[g] = depth;
+    const v = model.violation(s);
+    if (v !== undefined && counterexample === undefined) {
+      const p = path();
+      counterexample = { violation: v, path: p, labels: labelsOf(p) };
+      if (!opts.continueOnViolation) {
+        end = 'violation';
+        return true;
+      }
+    }
+    return false;
+  };
+  const count = (s: S): number => (model.choiceCount ? model.choiceCount(s) : model.choices(s).length);
+  const fpOf = (s: S): [number, number] => hash64(model.fingerprint(s, symmetry));
+  const expandable = (s: S, depth: number): boolean => {
+    if (model.withinBounds && !model.withinBounds(s)) {
+      cut = true;
+      return false;
+    }
+    if (depth >= maxDepth) {
+      if (count(s) > 0) cut = true;
+      return false;
+    }
+    return true;
+  };
+
+  const s0 = model.initial();
+  const root = table.add(fpOf(s0), -1, 0, 0);
+  if (visit(s0, () => [], 0)) return finish();
+
+  if ((opts.strategy ?? 'bfs') === 'bfs') {
+    // Frontier of state ids; ids are assigned in discovery order, so the queue is a range.
+    let head = 0;
+    const frontier: number[] = expandable(s0, 0) ? [root] : [];
+    const retained: (S | undefined)[] | undefined = model.retainStates ? [s0] : undefined;
+    queued = frontier.length;
+    while (head < frontier.length) {
+      if (opts.shouldStop?.()) {
+        end = 'stopped';
+        break;
+      }
+      const id = frontier[head] as number;
+      const kept = retained?.[head];
+      if (retained) retained[head] = undefined;
+      head++;
+      queued = frontier.length - head;
+      const path = table.path(id);
+      const depth = path.length;
+      const s = kept ?? restore(path);
+      const n = count(s);
+      for (let i = 0; i < n; i++) {
+        const t = model.step(s, i);
+        if (visit(t, () => [...path, i], depth + 1)) return finish();
+        const fp = fpOf(t);
+        if (table.find(fp) !== -1) continue;
+        if (table.size >= maxStates) {
+          end = 'max-states';
+          return finish();
+        }
+        const tid = table.add(fp, id, i, depth + 1);
+        if (depth + 1 > maxSeen) maxSeen = depth + 1;
+        if (expandable(t, depth + 1)) {
+          frontier.push(tid);
+          retained?.push(t);
+        }
+        if (table.size % every === 0) {
+          queued = frontier.length - head;
+          opts.onProgress?.(progress());
+          yield progress();
+        }
+      }
+      // Release the expanded prefix now and then: the frontier is the memory that grows.
+      if (head > 1 << 16 && head * 2 > frontier.length) {
+        frontier.splice(0, head);
+        retained?.splice(0, head);
+        head = 0;
+      }
+    }
+    queued = frontier.length - head;
+  } else {
+    // Depth-first with a depth bound: a state reached again by a shorter path is explored again from there,
+    // so every state within the bound is reached (the table keeps the shortest depth seen).
+    interface Frame {
+      id: number;
+      s: S;
+      n: number;
+      next: number;
+    }
+    const stack: Frame[] = [];
+    if (expandable(s0, 0)) stack.push({ id: root, s: s0, n: count(s0), next: 0 });
+    const pathOf = (): number[] => stack.map((f) => f.next - 1);
+    while (stack.length > 0) {
+      if (opts.shouldStop?.()) {
+        end = 'stopped';
+        break;
+      }
+      queued = stack.length;
+      const top = stack[stack.length - 1] as Frame;
+      if (top.next >= top.n) {
+        stack.pop();
+        continue;
+      }
+      const i = top.next++;
+      const depth = stack.length;
+      const t = model.step(top.s, i);
+      if (visit(t, pathOf, depth)) return finish();
+      const fp = fpOf(t);
+      let tid = table.find(fp);
+      if (tid !== -1) {
+        if (table.depth(tid) <= depth) continue;
+        table.relink(tid, top.id, i, depth);
+      } else {
+        if (table.size >= maxStates) {
+          end = 'max-states';
+          return finish();
+        }
+        tid = table.add(fp, top.id, i, depth);
+        if (table.size % every === 0) {
+          opts.onProgress?.(progress());
+          yield progress();
+        }
+      }
+      if (depth > maxSeen) maxSeen = depth;
+      if (expandable(t, depth)) stack.push({ id: tid, s: t, n: count(t), next: 0 });
+    }
+    queued = stack.length;
+  }
+  return finish();
+
+  function finish(): ExploreReport {
+    const r: ExploreReport = { ...progress(), end, cut, goals, tableBytes: table.bytes };
+    if (counterexample) {
+      r.counterexample = counterexample;
+      if (end === 'complete') r.end = 'violation';
+    }
+    return r;
+  }
+}

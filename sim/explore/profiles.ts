@@ -1,0 +1,96 @@
+// Explore profiles: for each protocol explored through the engine, a small
+// configuration (few nodes, a bounded workload, deterministic client choices),
+// default bounds, the fields left out of node fingerprints and why that is
+// sound, and the reachability goals reported. A scenario's own config is
+// merged over the profile's, so `faultline explore <scenario>` keeps what the
+// scenario says.
+
+import type { SimView } from '../engine/types.ts';
+import type { DriveBudgets } from './driver.ts';
+
+export interface ExploreProfile {
+  protocol: string;
+  /** Config for `faultline explore <protocol>` (a scenario keeps its own). */
+  config: Record<string, unknown>;
+  budgets: DriveBudgets;
+  /** Merge identical in-flight copies (driver.ts): for protocols that retry on timers. */
+  coalesce: boolean;
+  /** Do not expand states with more messages in flight. */
+  maxInFlight?: number;
+  /** Fields of node objects left out of fingerprints for this config, with the reason in a comment. */
+  skipKeys?(config: Record<string, unknown>): string[];
+  withinBounds?(view: SimView): boolean;
+  goals?(view: SimView): string[];
+  /** One line on the bounds, printed with the report. */
+  bounds: string;
+}
+
+function published<T>(view: SimView, id: string): T | undefined {
+  return view.published(id) as T | undefined;
+}
+
+/** Raft: highest term any server has reached. */
+export const RAFT_MAX_TERM = 3;
+
+const profiles: ExploreProfile[] = [
+  {
+    protocol: 'twopc',
+    // 2 participants, one transfer of 1 between their single accounts: amounts and accounts are fixed,
+    // so the client's random draws cannot split the space.
+    config: { participants: 2, clients: 1, transfers: 1, accountsPerShard: 1, amount: { min: 1, max: 1 } },
+    budgets: { crashes: 1, losses: 0, duplicates: 0 },
+    // inDoubtSince is a clock reading used only in a log line ("resolved after x ms in doubt").
+    skipKeys: () => ['inDoubtSince'],
+    // The coordinator re-sends work, prepare and decisions on timers: without merging, every firing adds a copy.
+    coalesce: true,
+    bounds: 'crashes hit servers (coordinator, participants)',
+    goals(view) {
+      const st = published<{ committed?: number; aborted?: number }>(view, 'c1');
+      const out: string[] = [];
+      if ((st?.committed ?? 0) > 0) out.push('client-saw-commit');
+      if ((st?.aborted ?? 0) > 0) out.push('client-saw-abort');
+      return out;
+    },
+  },
+  {
+    protocol: 'raft',
+    // 3 servers and one client putting one key once; no PreVote and no CheckQuorum, so no decision reads a clock.
+    config: { servers: 3, clients: 1, preVote: false, checkQuorum: false, client: { maxOps: 1, keys: 1, mix: { get: 0, put: 1, append: 0, cas: 0 } } },
+    budgets: { crashes: 1, losses: 0, duplicates: 0 },
+    coalesce: true,
+    maxInFlight: 6,
+    // lastAck and lastLeaderContact are clock readings used only by CheckQuorum and PreVote (so they are
+    // left out only when both are off); `changes` lists rewritten log indexes for checkers' incremental reads (checker memory, not behaviour); `round`
+    // numbers ReadIndex rounds, which only reads='readindex' uses.
+    skipKeys: (c) => [
+      'changes',
+      ...(c.preVote === false && c.checkQuorum === false ? ['lastAck', 'lastLeaderContact'] : []),
+      ...(c.reads === 'log' ? ['round'] : []),
+    ],
+    withinBounds(view) {
+      for (const id of view.nodeIds) {
+        const st = published<{ term?: number }>(view, id);
+        if ((st?.term ?? 0) > RAFT_MAX_TERM) return false;
+      }
+      return true;
+    },
+    goals(view) {
+      const out: string[] = [];
+      for (const id of view.nodeIds) {
+        const st = published<{ role?: string; commitIndex?: number }>(view, id);
+        if (st?.role === 'leader' && !out.includes('leader-elected')) out.push('leader-elected');
+        if ((st?.commitIndex ?? 0) > 0 && !out.includes('entry-committed')) out.push('entry-committed');
+      }
+      return out;
+    },
+    bounds: `terms <= ${RAFT_MAX_TERM}`,
+  },
+];
+
+export function exploreProfile(protocol: string): ExploreProfile | undefined {
+  return profiles.find((p) => p.protocol === protocol);
+}
+
+export function profileProtocols(): string[] {
+  return profiles.map((p) => p.protocol);
+}

@@ -1,0 +1,129 @@
+// `faultline explore` without the I/O: resolve what to explore (the TLA+
+// TwoPhase model, or a protocol through the engine with its explore profile
+// and a scenario's config), run the explorer, and turn a counterexample into a
+// scenario whose `schedule` replays it (`faultline run` and the viewer).
+
+import type { JsonValue } from '../engine/types.ts';
+import { getProtocol } from '../protocols/registry.ts';
+import { InputError } from '../scenario/errors.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { DriveBudgets } from './driver.ts';
+import { EngineModel } from './engine-model.ts';
+import { explore, type ExploreModel, type ExploreOptions, type ExploreReport } from './explorer.ts';
+import { exploreProfile, profileProtocols } from './profiles.ts';
+import { TwoPhaseModel } from './twophase.ts';
+
+export const SPEC_MODELS = ['twopc-spec'];
+
+export interface ExploreTarget {
+  /** What is explored, for the report. */
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  model: ExploreModel<any>;
+  /** The scenario explored (engine models only): the base of counterexample scenarios. */
+  scenario?: Scenario;
+  budgets?: DriveBudgets;
+  bounds: string;
+  coalesce?: boolean;
+}
+
+export interface TargetOptions {
+  crashes?: number;
+  losses?: number;
+  duplicates?: number;
+  /** twopc-spec: number of resource managers (default 3). */
+  rms?: number;
+  /** Planted bugs to switch on (names from the protocol's `bugs`). */
+  bugs?: string[];
+  coalesce?: boolean;
+  maxInFlight?: number;
+}
+
+/** A scenario document for a protocol name: the profile's small configuration. */
+export function protocolScenario(protocol: string, bugs: readonly string[] = []): Scenario {
+  const profile = exploreProfile(protocol);
+  if (!profile) throw new InputError(`no explore profile for protocol "${protocol}"; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, protocol);
+  const bugPatch = Object.fromEntries(bugs.map((b) => [b, true]));
+  return parseScenario({
+    name: `explore-${protocol}`,
+    description: `${protocol} explored with its explore profile`,
+    protocol,
+    config: { ...profile.config, bugs: bugPatch },
+    duration: '60s',
+  });
+}
+
+/** Resolve `twopc-spec`, a protocol name, or a parsed scenario into a model. */
+export function exploreTarget(what: string | Scenario, opts: TargetOptions = {}): ExploreTarget {
+  if (what === 'twopc-spec') {
+    const rms = opts.rms ?? 3;
+    const bug = opts.bugs?.[0];
+    if (bug !== undefined && bug !== 'commitOnFirstPrepared') throw new InputError(`unknown bug "${bug}"; twopc-spec has: commitOnFirstPrepared`, 'twopc-spec', '--bug');
+    return { name: `twopc-spec (TLA+ TwoPhase, ${rms} RMs)`, model: new TwoPhaseModel({ rms, commitOnFirstPrepared: bug !== undefined }), bounds: 'the whole spec (finite)' };
+  }
+  let scenario: Scenario;
+  if (typeof what === 'string') {
+    if (!getProtocol(what)) throw new InputError(`unknown protocol or spec "${what}"; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, what);
+    scenario = protocolScenario(what, opts.bugs);
+  } else {
+    scenario = what;
+    if (opts.bugs && opts.bugs.length > 0) {
+      const config = scenario.config as { bugs?: Record<string, boolean> };
+      scenario = parseScenario({ ...scenario, config: { ...config, bugs: { ...config.bugs, ...Object.fromEntries(opts.bugs.map((b) => [b, true])) } } });
+    }
+  }
+  const profile = exploreProfile(scenario.protocol);
+  const budgets: DriveBudgets = {
+    crashes: opts.crashes ?? profile?.budgets.crashes ?? 0,
+    losses: opts.losses ?? profile?.budgets.losses ?? 0,
+    duplicates: opts.duplicates ?? profile?.budgets.duplicates ?? 0,
+  };
+  const coalesce = opts.coalesce ?? profile?.coalesce ?? false;
+  const maxInFlight = opts.maxInFlight ?? profile?.maxInFlight;
+  const run = prepareRun(scenario);
+  const model = new EngineModel(run, {
+    budgets,
+    coalesce,
+    ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+    ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
+    ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
+    ...(profile?.goals ? { goals: profile.goals } : {}),
+  });
+  const bounds = [
+    `crashes <= ${budgets.crashes}, losses <= ${budgets.losses}, duplicates <= ${budgets.duplicates}`,
+    ...(maxInFlight !== undefined ? [`in flight <= ${maxInFlight}`] : []),
+    ...(coalesce ? ['identical in-flight copies merged'] : []),
+    ...(profile ? [profile.bounds] : []),
+    ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
+  ].join('; ');
+  return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce };
+}
+
+/** Explore a target and return the report (the counterexample's labels are its schedule). */
+export function exploreRun(target: ExploreTarget, opts: ExploreOptions): ExploreReport {
+  return explore(target.model, opts);
+}
+
+/** The schedule of a counterexample of an engine model, including steps the driver added (merged copies). */
+export function counterexampleSchedule(target: ExploreTarget, path: readonly number[]): string[] {
+  const model = target.model as EngineModel;
+  return model.restore(path).schedule;
+}
+
+/** A scenario document that `faultline run` replays: the explored scenario plus the counterexample's schedule. */
+export function counterexampleScenario(target: ExploreTarget, report: ExploreReport): Record<string, JsonValue> | undefined {
+  const cex = report.counterexample;
+  if (!target.scenario || !cex) return undefined;
+  const s = target.scenario;
+  return {
+    name: `${s.name}-counterexample`,
+    description: `Shortest counterexample found by faultline explore: ${cex.violation.invariant} after ${cex.path.length} steps`,
+    protocol: s.protocol,
+    config: s.config as Record<string, JsonValue>,
+    seed: s.seed,
+    duration: s.duration,
+    schedule: counterexampleSchedule(target, cex.path),
+    expect: { violation: cex.violation.invariant },
+  };
+}

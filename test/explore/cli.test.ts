@@ -1,0 +1,79 @@
+// `faultline explore` end to end, in process: TLC's counts through the CLI,
+// exit codes (0 no violation, 1 violation, 2 bad input), and a counterexample
+// written as a scenario and a trace that `faultline run` replays.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { inProcess } from '../cli-harness.ts';
+
+vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./toy-lock.ts')).withToyLock(orig));
+
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-explore-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('faultline explore', () => {
+  it('twopc-spec: the TLC counts, with and without symmetry, exit 0', async () => {
+    const plain = await inProcess(['explore', 'twopc-spec', '--rms', '4', '--json']);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ distinct: 1568, end: 'complete', violation: null });
+    const sym = await inProcess(['explore', 'twopc-spec', '--rms', '4', '--symmetry', '--json']);
+    expect(JSON.parse(sym.stdout)).toMatchObject({ distinct: 166, symmetry: true });
+    const text = await inProcess(['explore', 'twopc-spec']);
+    expect(text.stdout).toContain('288 distinct, 1146 generated, max depth 10');
+    expect(text.stdout).toContain('no violation: every reachable state checked');
+  });
+
+  it('a planted bug: exit 1 and the shortest counterexample, step by step', async () => {
+    const r = await inProcess(['explore', 'twopc-spec', '--bug', 'commitOnFirstPrepared']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('VIOLATION   TCConsistent: r1 committed while r2 aborted');
+    expect(r.stdout).toContain('after 5 steps (shortest)');
+    expect(r.stdout).toContain('    3. TMCommit');
+  });
+
+  it('an engine counterexample is written as a scenario and a trace; faultline run replays it', async () => {
+    const scenarioFile = join(tmp, 'toy.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(scenarioFile, JSON.stringify({ name: 'toy', description: 'toy lock', protocol: 'toy-lock', duration: '1s', config: { bugs: { checkThenAct: true } } }));
+    const r = await inProcess(['explore', scenarioFile, '--crashes', '0', '--out', tmp, '--json']);
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout) as { violation: { invariant: string }; counterexample: string[]; written: { scenario: string; trace: string } };
+    expect(summary.violation.invariant).toBe('mutual-exclusion');
+    expect(existsSync(summary.written.trace)).toBe(true);
+    const doc = JSON.parse(readFileSync(summary.written.scenario, 'utf8')) as { schedule: string[] };
+    expect(doc.schedule).toEqual(summary.counterexample);
+    const replay = await inProcess(['run', summary.written.scenario, '--json']);
+    expect(replay.code).toBe(0);
+    const out = JSON.parse(replay.stdout) as { held: boolean; hash: string };
+    expect(out.held).toBe(true);
+    // The written trace is the replayed run: same hash.
+    const footer = JSON.parse(readFileSync(summary.written.trace, 'utf8').trim().split('\n').at(-1) as string) as { hash: string };
+    expect(footer.hash).toBe(out.hash);
+  });
+
+  it('--coalesce / --no-coalesce override the profile; without a profile, copies are kept apart', async () => {
+    const scenarioFile = join(tmp, 'toy-ok.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(scenarioFile, JSON.stringify({ name: 'toy-ok', description: 'toy lock', protocol: 'toy-lock', duration: '1s' }));
+    const bounds = async (args: string[]) => (JSON.parse((await inProcess(['explore', ...args, '--json'])).stdout) as { bounds: string }).bounds;
+    expect(await bounds([scenarioFile, '--crashes', '0'])).not.toContain('merged');
+    expect(await bounds([scenarioFile, '--crashes', '0', '--coalesce'])).toContain('identical in-flight copies merged');
+    expect(await bounds(['twopc', '--depth', '1'])).toContain('identical in-flight copies merged');
+    expect(await bounds(['twopc', '--depth', '1', '--no-coalesce'])).not.toContain('merged');
+  });
+
+  it.each([
+    [['explore', 'no-such-thing'], /^faultline: no-such-thing: not a scenario file/],
+    [['explore', 'twopc-spec', '--depth', '-1'], /^faultline: --depth: expected an integer >= 0/],
+    [['explore', 'twopc-spec', '--bfs', '--dfs'], /^faultline: --dfs: choose one of --bfs and --dfs/],
+    [['explore', 'twopc-spec', '--bug', 'nope'], /^faultline: twopc-spec: --bug: unknown bug "nope"/],
+    [['explore', 'toy-lock'], /^faultline: toy-lock: protocol toy-lock has no explore profile/],
+    [['explore', 'raft', '--symmetry'], /^faultline: --symmetry: symmetry reduction is implemented for twopc-spec only/],
+  ])('bad input %j: one line, exit 2', async (args, message) => {
+    const r = await inProcess(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
