@@ -6,6 +6,7 @@
 
 import fc from 'fast-check';
 import type { TimedFault } from '../engine/config.ts';
+import { isSymbolicTarget } from '../engine/targets.ts';
 import { MemorySink } from '../engine/trace.ts';
 import type { NodeId, Violation } from '../engine/types.ts';
 import { parseScenario, prepareRun } from '../scenario/resolve.ts';
@@ -102,12 +103,15 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
 
 /** A fault restricted to the nodes in `ids`: none when it names a missing node, smaller groups for a partition. */
 function pruneFault(f: TimedFault, ids: ReadonlySet<NodeId>): TimedFault[] {
+  // Role and label targets (`@leader`, `$x`) are resolved when the fault fires: they stay.
+  const has = (id: NodeId): boolean => isSymbolicTarget(id) || ids.has(id);
   if (f.kind === 'partition') {
-    const groups = f.groups.map((g) => g.filter((id) => ids.has(id))).filter((g) => g.length > 0);
+    if (!('groups' in f)) return has(f.around) ? [f] : [];
+    const groups = f.groups.map((g) => g.filter(has)).filter((g) => g.length > 0);
     return groups.length >= 2 ? [{ ...f, groups }] : [];
   }
-  if (f.kind === 'block') return ids.has(f.from) && ids.has(f.to) ? [f] : [];
-  return 'node' in f && !ids.has(f.node) ? [] : [f];
+  if (f.kind === 'block') return has(f.from) && has(f.to) ? [f] : [];
+  return 'node' in f && !has(f.node) ? [] : [f];
 }
 
 /** Run a scenario in memory; with `trace`, also collect the trace text. */

@@ -5,7 +5,9 @@
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
+import { getProtocol } from '../protocols/registry.ts';
 import type { PreparedRun } from './resolve.ts';
+import type { ProtocolDefinition } from './protocol.ts';
 import type { Expectation } from './schema.ts';
 
 export interface ScenarioResult extends RunResult {
@@ -48,6 +50,12 @@ export interface RunOptions {
   hash?: boolean;
 }
 
+/** The protocol's roles and triggers, for faults aimed at `@<role>` or started `on` an event. */
+function protocolTargets(name: string): { roles?: NonNullable<ProtocolDefinition['roles']>; triggers?: NonNullable<ProtocolDefinition['triggers']> } {
+  const p = getProtocol(name);
+  return { ...(p?.roles ? { roles: p.roles } : {}), ...(p?.triggers ? { triggers: p.triggers } : {}) };
+}
+
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
   const header = traceHeader(run);
   const sim = new Simulation({
@@ -58,6 +66,7 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     checkers: run.checkers,
     header,
     stopOnViolation: run.scenario.stopOnViolation,
+    ...protocolTargets(run.scenario.protocol),
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
   });
