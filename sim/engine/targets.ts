@@ -211,3 +211,35 @@ export function describeFault(f: FaultAction): string {
       return 'node' in f ? `${f.kind} ${f.node}` : f.kind;
   }
 }
+
+// ---------------------------------------------------------------- helpers for protocols' targets.ts
+
+type Match = TriggerMatcher['match'];
+
+/** A trigger on a message a node sends (`send` trace event) of the given type: the occurrence is at the sender. */
+export function onSend(type: string, test: (msg: Record<string, JsonValue>, ev: TraceEvent & { type: 'send' }) => boolean = () => true): Match {
+  return (ev) => {
+    if (ev.type !== 'send') return undefined;
+    const m = ev.msg as Record<string, JsonValue> | null;
+    return m !== null && typeof m === 'object' && m.type === type && test(m, ev) ? ev.from : undefined;
+  };
+}
+
+/** A trigger on a change of what a node publishes (`state` event): `test(now, before)`; `before` is undefined for its first state. */
+export function onPublished<S>(test: (now: S, before: S | undefined, node: NodeId, view: SimView) => boolean): Match {
+  return (ev, view, prev) => {
+    if (ev.type !== 'state' || ev.state === null || typeof ev.state !== 'object') return undefined;
+    return test(ev.state as unknown as S, prev as unknown as S | undefined, ev.node, view) ? ev.node : undefined;
+  };
+}
+
+/** Up nodes whose published state passes `test`, in node order. */
+export function publishedWhere<S>(view: SimView, test: (s: S, id: NodeId) => boolean): NodeId[] {
+  const out: NodeId[] = [];
+  for (const id of view.nodeIds) {
+    if (!view.isUp(id)) continue;
+    const s = view.published(id);
+    if (s !== undefined && s !== null && typeof s === 'object' && test(s as unknown as S, id)) out.push(id);
+  }
+  return out;
+}

@@ -34,7 +34,7 @@ function extreme(pick: (a: number, b: number) => number): (view: SimView) => Nod
   return (view) => {
     const all = upServers(view);
     if (all.length === 0) return [];
-    const best = all.map((x) => lastIndex(x.s)).reduce(pick);
+    const best = all.map((x) => lastIndex(x.s)).reduce((a, b) => pick(a, b));
     return all.filter((x) => lastIndex(x.s) === best).map((x) => x.id);
   };
 }
