@@ -51,6 +51,8 @@ export interface FaultGenOptions {
   maxDelay?: Micros;
   /** Highest occurrence a trigger waits for (default 3). */
   maxNth?: number;
+  /** Draw the quiesce point (at `until`, earlier, or later: see quiesceArb) instead of always at `until` (default: when roles or triggers are given). */
+  drawQuiesce?: boolean;
 }
 
 /** A trigger an episode starts on: fire `delay` µs after the `nth` occurrence of `event` (counted from the episode's `at`). */
@@ -93,6 +95,7 @@ export interface ResolvedFaultGen {
   triggers: readonly string[];
   maxDelay: Micros;
   maxNth: number;
+  drawQuiesce: boolean;
 }
 
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
@@ -120,6 +123,7 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
     triggers: [...new Set(opts.triggers ?? [])],
     maxDelay: opts.maxDelay ?? 30_000,
     maxNth: Math.max(1, opts.maxNth ?? 3),
+    drawQuiesce: opts.drawQuiesce ?? ((opts.roles ?? []).length > 0 || (opts.triggers ?? []).length > 0),
   };
 }
 
@@ -149,19 +153,51 @@ export function triggerArb(g: ResolvedFaultGen): fc.Arbitrary<EpisodeTrigger | u
   );
 }
 
+/**
+ * How long an episode lasts: uniform up to maxEpisode, or log-uniform from 100 µs (so windows of a
+ * message's latency, "restart before the next RequestVote arrives", are as likely as ones of seconds),
+ * or to the end of the fault window (a long-lasting partial fault).
+ */
+export function lengthArb(g: Pick<ResolvedFaultGen, 'maxEpisode' | 'from' | 'until'>): fc.Arbitrary<Micros> {
+  const lo = Math.min(100, g.maxEpisode);
+  const logScale = fc.integer({ min: 0, max: 1000 }).map((k) => Math.max(1, Math.round(lo * Math.pow(g.maxEpisode / lo, k / 1000))));
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: g.maxEpisode }), weight: 3 },
+    { arbitrary: logScale, weight: 3 },
+    { arbitrary: fc.constant(g.until - g.from), weight: 1 },
+  );
+}
+
 /** One episode of the given kind, or undefined when the kind needs more nodes than there are. */
 export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode> | undefined {
   const plain = episodeCoreArb(kind, g);
   if (plain === undefined) return undefined;
   if (g.triggers.length === 0) return plain;
-  return fc.tuple(plain, triggerArb(g)).map(([e, on]) => (on === undefined ? e : { ...e, on }));
+  // A triggered episode often acts where its trigger occurred (crash the voter that just voted, isolate
+  // the leader that just appended): `atTrigger` moves its first node field to `@trigger` (shrinks to false).
+  return fc.tuple(plain, triggerArb(g), fc.boolean()).map(([e, on, atTrigger]) => (on === undefined ? e : { ...(atTrigger ? atTriggerNode(e) : e), on }));
+}
+
+/** The episode with its first node field (node, `around`, block `from`) set to `@trigger`. */
+function atTriggerNode(e: FaultEpisode): FaultEpisode {
+  switch (e.kind) {
+    case 'loss':
+      return e;
+    case 'partition':
+      return 'around' in e ? { ...e, around: '@trigger' } : e;
+    case 'block':
+      return e.to === '@trigger' ? e : { ...e, from: '@trigger' };
+    default:
+      return { ...e, node: '@trigger' };
+  }
 }
 
 function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode> | undefined {
   const node = targetArb(g);
   const at = fc.integer({ min: g.from, max: g.until - 1 });
   // Mostly a drawn length; sometimes to the end of the fault window (a long-lasting partial fault).
-  const length = fc.oneof({ arbitrary: fc.integer({ min: 1, max: g.maxEpisode }), weight: 4 }, { arbitrary: fc.constant(g.until - g.from), weight: 1 });
+  // Targeted mode (roles or triggers given) also draws short and long-lasting episodes; plain mode keeps uniform lengths.
+  const length = g.roles.length > 0 || g.triggers.length > 0 ? lengthArb(g) : fc.integer({ min: 1, max: g.maxEpisode });
   const n = g.nodes.length;
   switch (kind) {
     case 'crash':
@@ -340,7 +376,27 @@ function addPlain(e: FaultEpisode, add: (at: Micros, f: FaultAction) => void, en
  */
 export function faultScheduleArb(nodes: readonly NodeId[], duration: Micros, opts: FaultGenOptions = {}): fc.Arbitrary<TimedFault[]> {
   const g = resolveFaultGen(opts, nodes, duration);
-  return episodesArb(g).map((eps) => episodesToTimeline(eps, g));
+  if (!g.drawQuiesce) return episodesArb(g).map((eps) => episodesToTimeline(eps, g));
+  return fc.tuple(episodesArb(g), quiesceArb(g, duration)).map(([eps, q]) => episodesToTimeline(compressEpisodes(eps, g, q), { ...g, until: q }));
+}
+
+/**
+ * Where the quiesce comes: at `until` (first: what shrinking goes back to), early (a tenth of the
+ * window to `until`: time for liveness bounds after it, so liveness bugs show within the run), or late
+ * (up to 95% of the run: faults last, and liveness is judged by the checkers that watch faults).
+ */
+export function quiesceArb(g: Pick<ResolvedFaultGen, 'from' | 'until'>, duration: Micros): fc.Arbitrary<Micros> {
+  const early = fc.integer({ min: g.from + Math.max(1, Math.floor((g.until - g.from) / 10)), max: g.until });
+  const lateMax = Math.max(g.until, Math.floor(duration * 0.95));
+  const late = fc.integer({ min: g.until, max: lateMax });
+  return fc.oneof({ arbitrary: fc.constant(g.until), weight: 2 }, { arbitrary: early, weight: 2 }, { arbitrary: late, weight: 1 });
+}
+
+/** Episodes drawn in [from, until) moved into [from, q): start times scaled, lengths kept. */
+export function compressEpisodes(eps: readonly FaultEpisode[], g: Pick<ResolvedFaultGen, 'from' | 'until'>, q: Micros): FaultEpisode[] {
+  if (q === g.until) return [...eps];
+  const scale = (q - g.from) / (g.until - g.from);
+  return eps.map((e) => ({ ...e, at: Math.min(q - 1, g.from + Math.floor((e.at - g.from) * scale)) }));
 }
 
 /** A protocol's workload: a patch of its scenario config (merged over the base config, then validated by its schema). */
