@@ -731,10 +731,13 @@ export class Simulation implements SimView {
     }
   }
 
-  /** The random stream of one fault's target picks, forked by its timeline index: other draws never shift it. */
+  /**
+   * The random stream of one fault's target picks, forked by its id (else its timeline index): other
+   * draws never shift it, and removing another fault (shrinking) does not change a labelled fault's picks.
+   */
   private rngOf(e: FaultEntry): Rng {
     this.targetRng ??= this.root.fork('targets');
-    return this.targetRng.fork(String(e.index));
+    return this.targetRng.fork(e.id !== undefined ? `id:${e.id}` : String(e.index));
   }
 
   /** Count the occurrence `ev` is for every armed trigger; the nth one schedules its fault `delay` later. */

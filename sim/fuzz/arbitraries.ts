@@ -264,8 +264,8 @@ function episodeTargets(e: FaultEpisode): NodeTarget[] {
 /**
  * The timeline of some episodes: start and end faults, sorted by time (stable), ending in a quiesce
  * at `until`. A plain episode (named nodes, no trigger) becomes two timed faults, its end cut at
- * `until`. An episode with a role target or a trigger becomes a start labelled `e<i>` (with `on` and
- * `delay` when triggered) and an end `after: 'e<i>'` with `delay: length` on the node `$e<i>`, so the
+ * `until`. An episode with a role target or a trigger becomes a start labelled `<kind>-<at>` (with `on`
+ * and `delay` when triggered) and an end `after` that label with `delay: length` on the node `$<label>`, so the
  * end hits the node the start hit, `length` after the start actually fired.
  */
 export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<ResolvedFaultGen, 'nodes' | 'until'>): TimedFault[] {
@@ -275,12 +275,17 @@ export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<Re
   const add = (at: Micros, f: FaultAction): void => {
     out.push({ at, ...f } as TimedFault);
   };
-  episodes.forEach((e, i) => {
+  const used = new Set<string>();
+  episodes.forEach((e) => {
     const targets = episodeTargets(e);
     const triggered = e.on !== undefined;
     const aimed = e.kind === 'partition' && 'around' in e;
     if (!triggered && !aimed && !targets.some((t) => t.startsWith('@'))) return addPlain(e, add, end, g);
-    const id = `e${i}`;
+    // Named by what it is, not by its position: dropping another episode (shrinking) keeps this one's
+    // name, so its target picks (a stream forked by the name) stay the same.
+    let id = `${e.kind}-${e.at}`;
+    for (let k = 2; used.has(id); k++) id = `${e.kind}-${e.at}-${k}`;
+    used.add(id);
     // `@trigger` means the node the trigger occurred at: without a trigger (shrunk away), any node.
     const t = (x: NodeTarget): NodeTarget => (x === '@trigger' && !triggered ? '@any' : x);
     const start = (f: FaultAction): void => {
