@@ -175,7 +175,11 @@ export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrar
   if (g.triggers.length === 0) return plain;
   // A triggered episode often acts where its trigger occurred (crash the voter that just voted, isolate
   // the leader that just appended): `atTrigger` moves its first node field to `@trigger` (shrinks to false).
-  return fc.tuple(plain, triggerArb(g), fc.boolean()).map(([e, on, atTrigger]) => (on === undefined ? e : { ...(atTrigger ? atTriggerNode(e) : e), on }));
+  // Half the triggered episodes are armed from the start of the window, so the first occurrences of the
+  // run (the first election, the first votes, the first transactions) count too.
+  return fc
+    .tuple(plain, triggerArb(g), fc.boolean(), fc.boolean())
+    .map(([e, on, atTrigger, armEarly]) => (on === undefined ? e : { ...(atTrigger ? atTriggerNode(e) : e), ...(armEarly ? { at: g.from } : {}), on }));
 }
 
 /** The episode with its first node field (node, `around`, block `from`) set to `@trigger`. */

