@@ -95,7 +95,9 @@ describe('participant: phase 1 (vote)', () => {
     p.onPrepare('co', 't1');
     expect(io.take()).toEqual([{ to: 'co', msg: { type: 'vote', tx: 't1', yes: false, reason: 'insufficient funds in a0' } }]);
     expect(p.locks.size).toBe(0);
-    expect(io.disk.durableView().has('tx/t1')).toBe(false); // presumed abort: the abort record is not forced
+    // A unilateral abort is forced, so a retried `work` after a crash is refused rather than redone
+    // and committed (scenarios/twopc-forgotten-unilateral-abort.json); the coordinator's abort stays presumed.
+    expect(io.disk.durableView().get('tx/t1')).toMatchObject({ state: 'aborted' });
   });
 
   it('votes no for a transaction whose work it does not have', () => {

@@ -319,6 +319,10 @@ export class Participant {
     assert(tx.state === 'working', () => `${this.io.id}: ${tx.id} aborted alone in state ${tx.state}`);
     this.io.log(`abort ${tx.id} alone: ${why}`);
     this.finish(tx, 'aborted', 'self');
+    // Forced: forgotten in a crash, the abort would let a retried `work` of the same attempt run
+    // again and commit, reversing this participant's decision (AC2). Found by a triggered fault;
+    // scenarios/twopc-forgotten-unilateral-abort.json keeps the case.
+    this.io.disk.fsync();
   }
 
   private finish(tx: ParticipantTx, outcome: 'committed' | 'aborted', via: string): void {
