@@ -56,6 +56,43 @@ export interface EngineConfig {
   disk: DiskConfig;
 }
 
+/**
+ * The node a fault hits: a node id (`n1`), a role resolved when the fault fires (`@leader`: see
+ * sim/engine/targets.ts for the generic roles and the protocol's `roles` for the others), or the
+ * node an earlier fault labelled `id: 'x'` hit (`$x`), so an episode's end hits the node its start hit.
+ */
+export type NodeTarget = string;
+
+/**
+ * A partition aimed at a node (Jepsen's nemeses aimed at primaries), over the fault domain (the
+ * protocol's servers, or every node when it has none): `alone` cuts `around` off from the rest of
+ * the domain; `minority-with` puts it in the largest minority (floor((n-1)/2) nodes, at least 1), so
+ * the majority is without it; `majority-with` puts it in the smallest majority.
+ */
+export type PartitionSplit = 'alone' | 'minority-with' | 'majority-with';
+export const PARTITION_SPLITS: readonly PartitionSplit[] = ['alone', 'minority-with', 'majority-with'];
+
+/** A protocol event a fault waits for: the `nth` (default 1) occurrence of `event`, counted only at nodes `node` resolves to (default any). */
+export interface FaultTrigger {
+  event: string;
+  nth?: number;
+  node?: NodeTarget;
+}
+
+/**
+ * When a fault fires. Plain: at `at`. With `on`: armed at `at` (default 0), fires `delay` (default 0)
+ * after the trigger's nth occurrence; a trigger still waiting at the quiesce point is disarmed. With
+ * `after: 'x'`: fires `delay` after the fault labelled `x` fired (never, when that one never fired or
+ * was skipped), and not before `at`. `id` labels the fault for `$x` targets and `after`.
+ */
+export interface FaultSchedule {
+  at: Micros;
+  id?: string;
+  on?: FaultTrigger;
+  after?: string;
+  delay?: Micros;
+}
+
 /** A fault or a change of the world, applied at a point in time. */
 export type FaultAction =
   | { kind: 'crash'; node: NodeId }
@@ -64,6 +101,8 @@ export type FaultAction =
   | { kind: 'resume'; node: NodeId }
   /** Nodes in different groups cannot exchange messages (both directions). Nodes in no group are unaffected. */
   | { kind: 'partition'; groups: NodeId[][] }
+  /** A partition aimed at a node: see PartitionSplit. */
+  | { kind: 'partition'; split: PartitionSplit; around: NodeTarget }
   /** Cut one node off from every other node, both directions. */
   | { kind: 'isolate'; node: NodeId }
   /** One-way: messages from `from` to `to` are dropped; the other direction still works. */
@@ -81,7 +120,7 @@ export type FaultAction =
 
 export type FaultKind = FaultAction['kind'];
 
-export type TimedFault = FaultAction & { at: Micros };
+export type TimedFault = FaultAction & FaultSchedule;
 
 export const DEFAULT_LINK: LinkModel = {
   latency: { kind: 'uniform', min: 1000, max: 10_000 },

@@ -3,7 +3,7 @@
 // Everything observable comes from the seed; see random.ts for the streams.
 
 import { AssertionFailure, assert } from './assert.ts';
-import type { ClockConfig, EngineConfig, FaultAction, LinkModel, TimedFault } from './config.ts';
+import type { ClockConfig, EngineConfig, FaultAction, FaultTrigger, LinkModel, TimedFault } from './config.ts';
 import { SimDisk } from './disk.ts';
 import { FaultState, type FaultStateView } from './fault-state.ts';
 import { cloneJson } from './json.ts';
@@ -11,6 +11,7 @@ import { sampleLatency } from './latency.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './random.ts';
 import { TraceHasher, type TraceSink } from './trace.ts';
+import { describeFault, hasSymbolicTarget, primaryNode, resolveFault, targetHolders, type RoleResolver, type TargetContext, type TriggerMatcher } from './targets.ts';
 import type {
   Checker,
   DropReason,
@@ -59,6 +60,27 @@ interface FaultEvent {
   q: number;
   k: typeof K_FAULT;
   fault: FaultAction;
+  /** Index in the timeline of a fault that is scheduled, labelled, triggered or targeted (see FaultEntry). */
+  entry?: number;
+  /** Arm the entry's trigger instead of firing it. */
+  arm?: boolean;
+}
+
+/** A timeline fault that needs more than "apply at `at`": a label, a trigger, an `after`, or a role/label target. */
+interface FaultEntry {
+  index: number;
+  fault: FaultAction;
+  at: Micros;
+  id: string | undefined;
+  on: FaultTrigger | undefined;
+  after: string | undefined;
+  delay: Micros;
+  state: 'waiting' | 'armed' | 'scheduled' | 'fired' | 'skipped';
+  /** Occurrences of the trigger counted so far. */
+  count: number;
+  triggerNode: NodeId | undefined;
+  /** The node it hit (what `$<id>` resolves to). */
+  node: NodeId | undefined;
 }
 interface StartEvent {
   t: Micros;
@@ -101,6 +123,10 @@ export interface SimulationOptions {
   isolate?: boolean;
   /** Safety limit on processed events. */
   maxSteps?: number;
+  /** Roles faults may target as `@<name>` besides the generic ones (sim/engine/targets.ts): the protocol's. */
+  roles?: Record<string, RoleResolver>;
+  /** Protocol events faults may wait for (`on: { event }`). */
+  triggers?: Record<string, TriggerMatcher>;
 }
 
 export interface RunResult {
@@ -165,6 +191,15 @@ export class Simulation implements SimView {
   private readonly isolate: boolean;
   private readonly stopOnViolation: boolean;
   private readonly maxSteps: number;
+  private readonly roles: Record<string, RoleResolver>;
+  private readonly triggers: Record<string, TriggerMatcher>;
+  private readonly entries: FaultEntry[] = [];
+  private readonly entryById = new Map<string, FaultEntry>();
+  /** Entries waiting on their trigger, in timeline order. */
+  private armed: FaultEntry[] = [];
+  /** State a node published before the `state` event being emitted (for triggers that look at a change). */
+  private prevPublished: JsonValue | undefined;
+  private targetRng: Rng | undefined;
 
   private time: Micros = 0;
   private nextSeq = 0;
@@ -234,7 +269,11 @@ export class Simulation implements SimView {
     this.observers = this.always.filter((c) => c.observe !== undefined);
     this.sink = opts.trace;
     this.hasher = opts.trace || opts.hash ? new TraceHasher() : undefined;
-    this.rec = this.hasher !== undefined || this.observers.length > 0;
+    this.roles = opts.roles ?? {};
+    this.triggers = opts.triggers ?? {};
+    const faults = opts.faults ?? [];
+    // Triggers read trace events, so a run with one builds them even untraced.
+    this.rec = this.hasher !== undefined || this.observers.length > 0 || faults.some((f) => f.on !== undefined);
     this.isolate = opts.isolate ?? true;
     this.stopOnViolation = opts.stopOnViolation ?? true;
     this.maxSteps = opts.maxSteps ?? Number.POSITIVE_INFINITY;
@@ -244,11 +283,27 @@ export class Simulation implements SimView {
       this.writeLine(JSON.stringify(opts.header));
     }
     for (const slot of this.slots) this.queue.push({ t: 0, q: 0, k: K_START, node: slot.idx });
-    for (const f of opts.faults ?? []) {
-      const { at, ...fault } = f;
+    faults.forEach((f, index) => {
+      const { at, id, on, after, delay, ...rest } = f;
+      const fault = rest as FaultAction;
       assert(Number.isInteger(at) && at >= 0, `fault time must be a non-negative integer (got ${at})`);
-      this.queue.push({ t: at, q: 0, k: K_FAULT, fault: fault as FaultAction });
-    }
+      if (id === undefined && on === undefined && after === undefined && !hasSymbolicTarget(fault)) {
+        this.queue.push({ t: at, q: 0, k: K_FAULT, fault });
+        return;
+      }
+      assert(delay === undefined || (Number.isInteger(delay) && delay >= 0), `fault ${index}: delay must be a non-negative integer (got ${delay})`);
+      assert(on === undefined || this.triggers[on.event] !== undefined, () => `fault ${index}: unknown trigger "${on?.event}"`);
+      assert(on === undefined || after === undefined, `fault ${index}: a fault has either on or after, not both`);
+      const e: FaultEntry = { index, fault, at, id, on, after, delay: delay ?? 0, state: 'waiting', count: 0, triggerNode: undefined, node: undefined };
+      this.entries.push(e);
+      if (id !== undefined) {
+        assert(!this.entryById.has(id), `fault ${index}: duplicate fault id "${id}"`);
+        this.entryById.set(id, e);
+      }
+      if (on !== undefined) this.queue.push({ t: at, q: 0, k: K_FAULT, fault, entry: this.entries.length - 1, arm: true });
+      else if (after === undefined) this.queue.push({ t: at, q: 0, k: K_FAULT, fault, entry: this.entries.length - 1 });
+    });
+    for (const e of this.entries) assert(e.after === undefined || this.entryById.has(e.after), () => `fault ${e.index}: after names no fault id "${e.after}"`);
   }
 
   private readonly corruptOnCrash: number;
@@ -380,8 +435,12 @@ export class Simulation implements SimView {
           ran = this.fireTimer(ev);
           break;
         case K_FAULT:
-          this.applyFault(ev.fault);
-          ran = true;
+          if (ev.entry === undefined) {
+            this.applyFault(ev.fault);
+            ran = true;
+          } else {
+            ran = this.fireEntry(this.entries[ev.entry] as FaultEntry, ev.arm === true);
+          }
           break;
         case K_START:
           ran = this.startNode(ev);
@@ -723,6 +782,7 @@ export class Simulation implements SimView {
         return;
       }
       case 'partition': {
+        assert('groups' in f, 'a partition aimed at a node is resolved before it is applied');
         const pairs: [number, number][] = [];
         const group = new Map<number, number>();
         f.groups.forEach((g, gi) => g.forEach((id) => group.set(this.slot(id).idx, gi)));
@@ -774,8 +834,121 @@ export class Simulation implements SimView {
         for (const slot of this.slots) if (!slot.up && slot.started) this.applyFault({ kind: 'restart', node: slot.spec.id });
         this.quiescedTime = t;
         if (this.rec) this.emit({ seq: 0, t, type: 'log', node: '*', text: 'quiesce: faults stopped, liveness phase begins' });
+        if (this.armed.length > 0) this.disarmAll();
         return;
       }
+    }
+  }
+
+  // ------------------------------------------------------------ targeted and triggered faults
+
+  private targetContext(e: FaultEntry): TargetContext {
+    const domain = this.slots.filter((s) => s.spec.role === 'server').map((s) => s.spec.id);
+    return {
+      view: this,
+      domain: domain.length > 0 ? domain : this.nodeIds,
+      started: (id) => this.slot(id).started,
+      roles: this.roles,
+      label: (id) => this.entryById.get(id)?.node,
+      triggerNode: e.triggerNode,
+    };
+  }
+
+  /** A note from the fault machinery: a log line from node `*` (only when events are built). */
+  private faultLog(e: FaultEntry, text: string): void {
+    if (this.rec) this.emit({ seq: 0, t: this.time, type: 'log', node: '*', text: `fault ${e.index}${e.id !== undefined ? ` (${e.id})` : ''}: ${text}` });
+  }
+
+  /** Arm an entry's trigger, or fire the entry: resolve its targets, apply it, release the faults that come after it. */
+  private fireEntry(e: FaultEntry, arm: boolean): boolean {
+    const what = describeFault(e.fault);
+    if (arm) {
+      if (this.quiescedTime !== undefined) {
+        e.state = 'skipped';
+        this.faultLog(e, `${what} disarmed: armed after the quiesce point`);
+        this.skipAfter(e);
+        return false;
+      }
+      e.state = 'armed';
+      this.armed.push(e);
+      return false;
+    }
+    if (e.on !== undefined && this.quiescedTime !== undefined && this.time > this.quiescedTime) {
+      e.state = 'skipped';
+      this.faultLog(e, `${what} skipped: its trigger came too late, after the quiesce point`);
+      this.skipAfter(e);
+      return false;
+    }
+    const cause = e.on !== undefined ? `, on ${e.on.event} #${e.on.nth ?? 1} at ${e.triggerNode}` : '';
+    const r = hasSymbolicTarget(e.fault) ? resolveFault(e.fault, this.targetContext(e), this.rngOf(e)) : { action: e.fault, primary: primaryNode(e.fault) };
+    if (typeof r === 'string') {
+      e.state = 'skipped';
+      this.faultLog(e, `${what}${cause} skipped: ${r}`);
+      this.skipAfter(e);
+      return false;
+    }
+    e.state = 'fired';
+    e.node = r.primary;
+    const resolved = describeFault(r.action);
+    this.faultLog(e, resolved === what ? `${what}${cause}` : `${what}${cause} -> ${resolved}`);
+    this.applyFault(r.action);
+    for (const d of this.entries) {
+      if (d.after !== e.id || e.id === undefined || d.state !== 'waiting') continue;
+      d.state = 'scheduled';
+      this.queue.push({ t: Math.max(this.time + d.delay, d.at), q: 0, k: K_FAULT, fault: d.fault, entry: this.entries.indexOf(d) });
+    }
+    return true;
+  }
+
+  /** The faults that come after a skipped one never fire either; the trace says so. */
+  private skipAfter(e: FaultEntry): void {
+    if (e.id === undefined) return;
+    for (const d of this.entries) {
+      if (d.after !== e.id || d.state !== 'waiting') continue;
+      d.state = 'skipped';
+      this.faultLog(d, `${describeFault(d.fault)} skipped: fault "${e.id}" did not fire`);
+      this.skipAfter(d);
+    }
+  }
+
+  /**
+   * The random stream of one fault's target picks, forked by its id (else its timeline index): other
+   * draws never shift it, and removing another fault (shrinking) does not change a labelled fault's picks.
+   */
+  private rngOf(e: FaultEntry): Rng {
+    this.targetRng ??= this.root.fork('targets');
+    return this.targetRng.fork(e.id !== undefined ? `id:${e.id}` : String(e.index));
+  }
+
+  /** Count the occurrence `ev` is for every armed trigger; the nth one schedules its fault `delay` later. */
+  private matchTriggers(ev: TraceEvent): void {
+    const prev = ev.type === 'state' ? this.prevPublished : undefined;
+    let fired = false;
+    for (const e of this.armed) {
+      const on = e.on as FaultTrigger;
+      const node = (this.triggers[on.event] as TriggerMatcher).match(ev, this, prev);
+      if (node === undefined) continue;
+      if (on.node !== undefined) {
+        const holders = targetHolders(on.node, this.targetContext(e));
+        if (typeof holders === 'string' || !holders.includes(node)) continue;
+      }
+      e.count++;
+      if (e.count < (on.nth ?? 1)) continue;
+      e.state = 'scheduled';
+      e.triggerNode = node;
+      fired = true;
+      this.queue.push({ t: this.time + e.delay, q: 0, k: K_FAULT, fault: e.fault, entry: this.entries.indexOf(e) });
+    }
+    if (fired) this.armed = this.armed.filter((e) => e.state === 'armed');
+  }
+
+  private disarmAll(): void {
+    const armed = this.armed;
+    this.armed = [];
+    for (const e of armed) {
+      e.state = 'skipped';
+      this.faultLog(e, `${describeFault(e.fault)} disarmed at the quiesce point: ${e.on?.event} occurred ${e.count} of ${e.on?.nth ?? 1} times`);
+      this.skipAfter(e);
     }
   }
 
@@ -873,6 +1046,7 @@ export class Simulation implements SimView {
     ev.seq = this.nextSeq++;
     if (this.hasher) this.writeLine(JSON.stringify(ev));
     for (const c of this.observers) c.observe?.(ev, this);
+    if (this.armed.length > 0) this.matchTriggers(ev);
   }
 
   private writeLine(line: string): void {
@@ -939,6 +1113,7 @@ export class Simulation implements SimView {
       },
       publish: (state: JsonValue) => {
         const s = this.isolate ? clone(state) : state;
+        this.prevPublished = slot.published;
         slot.published = s;
         if (this.rec) this.emit({ seq: 0, t: this.time, type: 'state', node: id, state: s });
       },

@@ -11,7 +11,7 @@
 // in a quiesce at the end of the fault window, so liveness checkers run.
 
 import fc from 'fast-check';
-import type { FaultAction, TimedFault } from '../engine/config.ts';
+import { PARTITION_SPLITS, type FaultAction, type NodeTarget, type PartitionSplit, type TimedFault } from '../engine/config.ts';
 import type { Micros, NodeId } from '../engine/types.ts';
 
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
@@ -40,18 +40,45 @@ export interface FaultGenOptions {
   maxLossPercent?: number;
   /** Swarm testing: each run uses a random subset of `kinds` (default false). */
   swarm?: boolean;
+  /**
+   * Roles episodes may target instead of a node (`@leader`: resolved when the fault fires), without
+   * the `@`: the protocol's (fuzz() passes them) and/or generic ones (sim/engine/targets.ts). Default none.
+   */
+  roles?: readonly string[];
+  /** Protocol triggers an episode may start on instead of at a time (fuzz() passes the protocol's). Default none. */
+  triggers?: readonly string[];
+  /** Longest delay between a trigger's occurrence and the fault, µs (default 30 ms: a few round trips). */
+  maxDelay?: Micros;
+  /** Highest occurrence a trigger waits for (default 3). */
+  maxNth?: number;
+  /** Draw the quiesce point (at `until`, earlier, or later: see quiesceArb) instead of always at `until` (default: when roles or triggers are given). */
+  drawQuiesce?: boolean;
 }
 
-/** One fault episode: what the generator draws and fast-check shrinks. */
-export type FaultEpisode =
-  | { kind: 'crash'; node: NodeId; at: Micros; length: Micros }
-  | { kind: 'pause'; node: NodeId; at: Micros; length: Micros }
+/** A trigger an episode starts on: fire `delay` µs after the `nth` occurrence of `event` (counted from the episode's `at`). */
+export interface EpisodeTrigger {
+  event: string;
+  nth: number;
+  delay: Micros;
+}
+
+/**
+ * One fault episode: what the generator draws and fast-check shrinks. Plain data. A node field is a
+ * node id or a role target (`@leader`, `@trigger`); with `on`, the episode starts on a protocol
+ * trigger armed at `at` instead of at `at`, and its end comes `length` after its start fired.
+ */
+export type FaultEpisode = (
+  | { kind: 'crash'; node: NodeTarget; at: Micros; length: Micros }
+  | { kind: 'pause'; node: NodeTarget; at: Micros; length: Micros }
   | { kind: 'partition'; side: NodeId[]; at: Micros; length: Micros }
-  | { kind: 'isolate'; node: NodeId; at: Micros; length: Micros }
-  | { kind: 'block'; from: NodeId; to: NodeId; at: Micros; length: Micros }
+  /** A partition aimed at a role: `around` alone, in a minority, or in a majority (PartitionSplit). */
+  | { kind: 'partition'; split: PartitionSplit; around: NodeTarget; at: Micros; length: Micros }
+  | { kind: 'isolate'; node: NodeTarget; at: Micros; length: Micros }
+  | { kind: 'block'; from: NodeTarget; to: NodeTarget; at: Micros; length: Micros }
   | { kind: 'loss'; percent: number; at: Micros; length: Micros }
-  | { kind: 'clock'; node: NodeId; at: Micros; offset: Micros; driftPpm: number }
-  | { kind: 'corrupt'; node: NodeId; at: Micros };
+  | { kind: 'clock'; node: NodeTarget; at: Micros; offset: Micros; driftPpm: number }
+  | { kind: 'corrupt'; node: NodeTarget; at: Micros }
+) & { on?: EpisodeTrigger };
 
 export interface ResolvedFaultGen {
   nodes: NodeId[];
@@ -64,6 +91,11 @@ export interface ResolvedFaultGen {
   maxDriftPpm: number;
   maxLossPercent: number;
   swarm: boolean;
+  roles: readonly string[];
+  triggers: readonly string[];
+  maxDelay: Micros;
+  maxNth: number;
+  drawQuiesce: boolean;
 }
 
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
@@ -87,6 +119,11 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
     maxDriftPpm: opts.maxDriftPpm ?? 10_000,
     maxLossPercent: opts.maxLossPercent ?? 90,
     swarm: opts.swarm ?? false,
+    roles: [...new Set(opts.roles ?? [])],
+    triggers: [...new Set(opts.triggers ?? [])],
+    maxDelay: opts.maxDelay ?? 30_000,
+    maxNth: Math.max(1, opts.maxNth ?? 3),
+    drawQuiesce: opts.drawQuiesce ?? ((opts.roles ?? []).length > 0 || (opts.triggers ?? []).length > 0),
   };
 }
 
@@ -95,23 +132,95 @@ export function seedArb(): fc.Arbitrary<string> {
   return fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff })).map(String);
 }
 
+/**
+ * A node field: a node id, or (when roles are given) a role target. The plain node comes first, so
+ * fast-check's cross-shrinking tries a named node before a role. `@trigger` (the node the trigger
+ * occurred at) is drawn only when there are triggers; an episode without one targets `@any` instead.
+ */
+export function targetArb(g: ResolvedFaultGen): fc.Arbitrary<NodeTarget> {
+  const node = fc.constantFrom(...g.nodes);
+  const roles = [...g.roles, ...(g.triggers.length > 0 && !g.roles.includes('trigger') ? ['trigger'] : [])];
+  if (roles.length === 0) return node;
+  return fc.oneof({ withCrossShrink: true }, { arbitrary: node, weight: 1 }, { arbitrary: fc.constantFrom(...roles.map((r) => `@${r}`)), weight: 2 });
+}
+
+/** An optional trigger: none first (shrinking drops the trigger back to a time), small delays and nth. */
+export function triggerArb(g: ResolvedFaultGen): fc.Arbitrary<EpisodeTrigger | undefined> {
+  if (g.triggers.length === 0) return fc.constant(undefined);
+  return fc.option(
+    fc.record({ event: fc.constantFrom(...g.triggers), nth: fc.integer({ min: 1, max: g.maxNth }), delay: fc.integer({ min: 0, max: g.maxDelay }) }),
+    { nil: undefined, freq: 2 },
+  );
+}
+
+/**
+ * How long an episode lasts: uniform up to maxEpisode, or log-uniform from 100 µs (so windows of a
+ * message's latency, "restart before the next RequestVote arrives", are as likely as ones of seconds),
+ * or to the end of the fault window (a long-lasting partial fault).
+ */
+export function lengthArb(g: Pick<ResolvedFaultGen, 'maxEpisode' | 'from' | 'until'>): fc.Arbitrary<Micros> {
+  const lo = Math.min(100, g.maxEpisode);
+  const logScale = fc.integer({ min: 0, max: 1000 }).map((k) => Math.max(1, Math.round(lo * Math.pow(g.maxEpisode / lo, k / 1000))));
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: g.maxEpisode }), weight: 3 },
+    { arbitrary: logScale, weight: 3 },
+    { arbitrary: fc.constant(g.until - g.from), weight: 1 },
+  );
+}
+
 /** One episode of the given kind, or undefined when the kind needs more nodes than there are. */
 export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode> | undefined {
-  const node = fc.constantFrom(...g.nodes);
+  const plain = episodeCoreArb(kind, g);
+  if (plain === undefined) return undefined;
+  if (g.triggers.length === 0) return plain;
+  // A triggered episode often acts where its trigger occurred (crash the voter that just voted, isolate
+  // the leader that just appended): `atTrigger` moves its first node field to `@trigger` (shrinks to false).
+  // Half the triggered episodes are armed from the start of the window, so the first occurrences of the
+  // run (the first election, the first votes, the first transactions) count too.
+  return fc
+    .tuple(plain, triggerArb(g), fc.boolean(), fc.boolean())
+    .map(([e, on, atTrigger, armEarly]) => (on === undefined ? e : { ...(atTrigger ? atTriggerNode(e) : e), ...(armEarly ? { at: g.from } : {}), on }));
+}
+
+/** The episode with its first node field (node, `around`, block `from`) set to `@trigger`. */
+function atTriggerNode(e: FaultEpisode): FaultEpisode {
+  switch (e.kind) {
+    case 'loss':
+      return e;
+    case 'partition':
+      return 'around' in e ? { ...e, around: '@trigger' } : e;
+    case 'block':
+      return e.to === '@trigger' ? e : { ...e, from: '@trigger' };
+    default:
+      return { ...e, node: '@trigger' };
+  }
+}
+
+function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode> | undefined {
+  const node = targetArb(g);
   const at = fc.integer({ min: g.from, max: g.until - 1 });
-  const length = fc.integer({ min: 1, max: g.maxEpisode });
+  // Mostly a drawn length; sometimes to the end of the fault window (a long-lasting partial fault).
+  // Targeted mode (roles or triggers given) also draws short and long-lasting episodes; plain mode keeps uniform lengths.
+  const length = g.roles.length > 0 || g.triggers.length > 0 ? lengthArb(g) : fc.integer({ min: 1, max: g.maxEpisode });
   const n = g.nodes.length;
   switch (kind) {
     case 'crash':
     case 'pause':
     case 'isolate':
       return fc.record({ kind: fc.constant(kind), node, at, length });
-    case 'partition':
+    case 'partition': {
       if (n < 2) return undefined;
       // One side of the cut; the other side is every other target.
-      return fc.record({ kind: fc.constant(kind), side: fc.subarray(g.nodes, { minLength: 1, maxLength: n - 1 }), at, length });
+      const sides = fc.record({ kind: fc.constant(kind), side: fc.subarray(g.nodes, { minLength: 1, maxLength: n - 1 }), at, length });
+      if (g.roles.length === 0 && g.triggers.length === 0) return sides;
+      const aimed = fc.record({ kind: fc.constant(kind), split: fc.constantFrom(...PARTITION_SPLITS), around: node, at, length });
+      return fc.oneof({ withCrossShrink: true }, sides, aimed);
+    }
     case 'block':
       if (n < 2) return undefined;
+      if (g.roles.length > 0 || g.triggers.length > 0) {
+        return fc.record({ kind: fc.constant(kind), from: node, to: node, at, length }).filter((e) => e.from !== e.to);
+      }
       return fc
         .record({ i: fc.integer({ min: 0, max: n - 1 }), step: fc.integer({ min: 1, max: n - 1 }), at, length })
         .map(({ i, step, at, length }) => ({ kind: 'block', from: g.nodes[i] as NodeId, to: g.nodes[(i + step) % n] as NodeId, at, length }));
@@ -142,53 +251,131 @@ export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
     .chain((some) => fc.array(fc.oneof(...some), { maxLength: g.maxFaults }));
 }
 
-/** The timeline of some episodes: start and end faults, sorted by time (stable), ending in a quiesce at `until`. */
+/** Does an episode name a role target (resolved when it fires)? */
+function episodeTargets(e: FaultEpisode): NodeTarget[] {
+  switch (e.kind) {
+    case 'partition':
+      return 'around' in e ? [e.around] : [];
+    case 'block':
+      return [e.from, e.to];
+    case 'loss':
+      return [];
+    default:
+      return [e.node];
+  }
+}
+
+/**
+ * The timeline of some episodes: start and end faults, sorted by time (stable), ending in a quiesce
+ * at `until`. A plain episode (named nodes, no trigger) becomes two timed faults, its end cut at
+ * `until`. An episode with a role target or a trigger becomes a start labelled `<kind>-<at>` (with `on`
+ * and `delay` when triggered) and an end `after` that label with `delay: length` on the node `$<label>`, so the
+ * end hits the node the start hit, `length` after the start actually fired.
+ */
 export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<ResolvedFaultGen, 'nodes' | 'until'>): TimedFault[] {
   const out: TimedFault[] = [];
   const end = (e: { at: Micros; length: Micros }): Micros => Math.min(e.at + e.length, g.until);
-  // `at` first, as the scenario schema orders it: a trace header then reads back byte for byte.
+  // `at` first, then the schedule fields, then the action, as the scenario schema orders them: a trace header then reads back byte for byte.
   const add = (at: Micros, f: FaultAction): void => {
     out.push({ at, ...f } as TimedFault);
   };
-  for (const e of episodes) {
+  const used = new Set<string>();
+  episodes.forEach((e) => {
+    const targets = episodeTargets(e);
+    const triggered = e.on !== undefined;
+    const aimed = e.kind === 'partition' && 'around' in e;
+    if (!triggered && !aimed && !targets.some((t) => t.startsWith('@'))) return addPlain(e, add, end, g);
+    // Named by what it is, not by its position: dropping another episode (shrinking) keeps this one's
+    // name, so its target picks (a stream forked by the name) stay the same.
+    let id = `${e.kind}-${e.at}`;
+    for (let k = 2; used.has(id); k++) id = `${e.kind}-${e.at}-${k}`;
+    used.add(id);
+    // `@trigger` means the node the trigger occurred at: without a trigger (shrunk away), any node.
+    const t = (x: NodeTarget): NodeTarget => (x === '@trigger' && !triggered ? '@any' : x);
+    const start = (f: FaultAction): void => {
+      const sched = e.on !== undefined ? { id, on: { event: e.on.event, nth: e.on.nth }, delay: e.on.delay } : { id };
+      out.push({ at: e.at, ...sched, ...f } as TimedFault);
+    };
+    const stop = (length: Micros, f: FaultAction): void => {
+      // A timed start's end stays inside the window; a triggered one ends `length` after it fired.
+      const delay = triggered ? length : end({ at: e.at, length }) - e.at;
+      out.push({ at: e.at, after: id, delay, ...f } as TimedFault);
+    };
     switch (e.kind) {
       case 'crash':
-        add(e.at, { kind: 'crash', node: e.node });
-        add(end(e), { kind: 'restart', node: e.node });
+        start({ kind: 'crash', node: t(e.node) });
+        stop(e.length, { kind: 'restart', node: `$${id}` });
         break;
       case 'pause':
-        add(e.at, { kind: 'pause', node: e.node });
-        add(end(e), { kind: 'resume', node: e.node });
+        start({ kind: 'pause', node: t(e.node) });
+        stop(e.length, { kind: 'resume', node: `$${id}` });
         break;
-      case 'partition': {
-        const other = g.nodes.filter((id) => !e.side.includes(id));
-        add(e.at, { kind: 'partition', groups: [[...e.side], other] });
-        add(end(e), { kind: 'heal' });
+      case 'partition':
+        if ('around' in e) start({ kind: 'partition', split: e.split, around: t(e.around) });
+        else start({ kind: 'partition', groups: [[...e.side], g.nodes.filter((n) => !e.side.includes(n))] });
+        stop(e.length, { kind: 'heal' });
         break;
-      }
       case 'isolate':
-        add(e.at, { kind: 'isolate', node: e.node });
-        add(end(e), { kind: 'heal' });
+        start({ kind: 'isolate', node: t(e.node) });
+        stop(e.length, { kind: 'heal' });
         break;
       case 'block':
-        add(e.at, { kind: 'block', from: e.from, to: e.to });
-        add(end(e), { kind: 'heal' });
+        start({ kind: 'block', from: t(e.from), to: t(e.to) });
+        stop(e.length, { kind: 'heal' });
         break;
       case 'loss':
-        add(e.at, { kind: 'loss', p: e.percent / 100 });
-        add(end(e), { kind: 'loss', p: 0 });
+        start({ kind: 'loss', p: e.percent / 100 });
+        stop(e.length, { kind: 'loss', p: 0 });
         break;
       case 'clock':
-        add(e.at, { kind: 'clock', node: e.node, offset: e.offset, drift: e.driftPpm / 1e6 });
+        start({ kind: 'clock', node: t(e.node), offset: e.offset, drift: e.driftPpm / 1e6 });
         break;
       case 'corrupt':
-        add(e.at, { kind: 'corrupt', node: e.node });
+        start({ kind: 'corrupt', node: t(e.node) });
         break;
     }
-  }
+  });
   out.push({ at: g.until, kind: 'quiesce' });
   // Stable: equal times keep episode order, so a schedule always expands the same way.
   return out.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => x.f);
+}
+
+function addPlain(e: FaultEpisode, add: (at: Micros, f: FaultAction) => void, end: (e: { at: Micros; length: Micros }) => Micros, g: Pick<ResolvedFaultGen, 'nodes'>): void {
+  switch (e.kind) {
+    case 'crash':
+      add(e.at, { kind: 'crash', node: e.node });
+      add(end(e), { kind: 'restart', node: e.node });
+      break;
+    case 'pause':
+      add(e.at, { kind: 'pause', node: e.node });
+      add(end(e), { kind: 'resume', node: e.node });
+      break;
+    case 'partition': {
+      if ('around' in e) break; // aimed partitions always go the labelled way
+      const other = g.nodes.filter((id) => !e.side.includes(id));
+      add(e.at, { kind: 'partition', groups: [[...e.side], other] });
+      add(end(e), { kind: 'heal' });
+      break;
+    }
+    case 'isolate':
+      add(e.at, { kind: 'isolate', node: e.node });
+      add(end(e), { kind: 'heal' });
+      break;
+    case 'block':
+      add(e.at, { kind: 'block', from: e.from, to: e.to });
+      add(end(e), { kind: 'heal' });
+      break;
+    case 'loss':
+      add(e.at, { kind: 'loss', p: e.percent / 100 });
+      add(end(e), { kind: 'loss', p: 0 });
+      break;
+    case 'clock':
+      add(e.at, { kind: 'clock', node: e.node, offset: e.offset, drift: e.driftPpm / 1e6 });
+      break;
+    case 'corrupt':
+      add(e.at, { kind: 'corrupt', node: e.node });
+      break;
+  }
 }
 
 /**
@@ -198,7 +385,27 @@ export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<Re
  */
 export function faultScheduleArb(nodes: readonly NodeId[], duration: Micros, opts: FaultGenOptions = {}): fc.Arbitrary<TimedFault[]> {
   const g = resolveFaultGen(opts, nodes, duration);
-  return episodesArb(g).map((eps) => episodesToTimeline(eps, g));
+  if (!g.drawQuiesce) return episodesArb(g).map((eps) => episodesToTimeline(eps, g));
+  return fc.tuple(episodesArb(g), quiesceArb(g, duration)).map(([eps, q]) => episodesToTimeline(compressEpisodes(eps, g, q), { ...g, until: q }));
+}
+
+/**
+ * Where the quiesce comes: at `until` (first: what shrinking goes back to), early (a tenth of the
+ * window to `until`: time for liveness bounds after it, so liveness bugs show within the run), or late
+ * (up to 95% of the run: faults last, and liveness is judged by the checkers that watch faults).
+ */
+export function quiesceArb(g: Pick<ResolvedFaultGen, 'from' | 'until'>, duration: Micros): fc.Arbitrary<Micros> {
+  const early = fc.integer({ min: g.from + Math.max(1, Math.floor((g.until - g.from) / 10)), max: g.until });
+  const lateMax = Math.max(g.until, Math.floor(duration * 0.95));
+  const late = fc.integer({ min: g.until, max: lateMax });
+  return fc.oneof({ arbitrary: fc.constant(g.until), weight: 2 }, { arbitrary: early, weight: 2 }, { arbitrary: late, weight: 1 });
+}
+
+/** Episodes drawn in [from, until) moved into [from, q): start times scaled, lengths kept. */
+export function compressEpisodes(eps: readonly FaultEpisode[], g: Pick<ResolvedFaultGen, 'from' | 'until'>, q: Micros): FaultEpisode[] {
+  if (q === g.until) return [...eps];
+  const scale = (q - g.from) / (g.until - g.from);
+  return eps.map((e) => ({ ...e, at: Math.min(q - 1, g.from + Math.floor((e.at - g.from) * scale)) }));
 }
 
 /** A protocol's workload: a patch of its scenario config (merged over the base config, then validated by its schema). */
@@ -238,4 +445,22 @@ export function fuzzCaseArb(nodes: readonly NodeId[], duration: Micros, opts: { 
     faults: faultScheduleArb(nodes, duration, opts.faults),
     workload: opts.workload ?? fc.constant({}),
   });
+}
+
+/**
+ * Drop the faults that refer (`after: x`, or a `$x` target) to a fault id no fault of the timeline
+ * has any more (e.g. its start was pruned with the nodes a smaller workload removed), transitively.
+ */
+export function dropOrphanedFaults<F extends TimedFault>(timeline: readonly F[]): F[] {
+  let out = [...timeline];
+  for (;;) {
+    const ids = new Set(out.flatMap((f) => (f.id !== undefined ? [f.id] : [])));
+    const refs = (f: F): string[] => {
+      const targets: string[] = f.kind === 'block' ? [f.from, f.to] : f.kind === 'partition' ? ('around' in f ? [f.around] : f.groups.flat()) : 'node' in f ? [f.node] : [];
+      return [...(f.after !== undefined ? [f.after] : []), ...targets.filter((t) => t.startsWith('$')).map((t) => t.slice(1))];
+    };
+    const kept = out.filter((f) => refs(f).every((r) => ids.has(r)));
+    if (kept.length === out.length) return kept;
+    out = kept;
+  }
 }

@@ -6,13 +6,14 @@
 
 import fc from 'fast-check';
 import type { TimedFault } from '../engine/config.ts';
+import { isSymbolicTarget } from '../engine/targets.ts';
 import { MemorySink } from '../engine/trace.ts';
 import type { NodeId, Violation } from '../engine/types.ts';
 import { parseScenario, prepareRun } from '../scenario/resolve.ts';
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { fuzzCaseArb, mergeConfig, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, fuzzCaseArb, mergeConfig, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
 
 export interface FuzzOptions {
   /** A parsed base scenario (parseScenario from sim/scenario/resolve.ts). */
@@ -87,7 +88,7 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
   if (config !== base.config) {
     // The workload may have shrunk the cluster: drop what the faults say about nodes that are gone.
     const ids = new Set(clusterOf({ ...base, config }).nodes);
-    faults = faults.flatMap((f) => pruneFault(f, ids));
+    faults = dropOrphanedFaults(faults.flatMap((f) => pruneFault(f, ids)));
   }
   const timeline = faults.map((f, i) => ({ f, i })).sort((a, b) => a.f.at - b.f.at || a.i - b.i).map((x) => ({ ...x.f }));
   const { nemesis: _dropped, ...faultsWithoutNemesis } = base.faults;
@@ -102,12 +103,15 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
 
 /** A fault restricted to the nodes in `ids`: none when it names a missing node, smaller groups for a partition. */
 function pruneFault(f: TimedFault, ids: ReadonlySet<NodeId>): TimedFault[] {
+  // Role and label targets (`@leader`, `$x`) are resolved when the fault fires: they stay.
+  const has = (id: NodeId): boolean => isSymbolicTarget(id) || ids.has(id);
   if (f.kind === 'partition') {
-    const groups = f.groups.map((g) => g.filter((id) => ids.has(id))).filter((g) => g.length > 0);
+    if (!('groups' in f)) return has(f.around) ? [f] : [];
+    const groups = f.groups.map((g) => g.filter(has)).filter((g) => g.length > 0);
     return groups.length >= 2 ? [{ ...f, groups }] : [];
   }
-  if (f.kind === 'block') return ids.has(f.from) && ids.has(f.to) ? [f] : [];
-  return 'node' in f && !ids.has(f.node) ? [] : [f];
+  if (f.kind === 'block') return has(f.from) && has(f.to) ? [f] : [];
+  return 'node' in f && !has(f.node) ? [] : [f];
 }
 
 /** Run a scenario in memory; with `trace`, also collect the trace text. */
@@ -130,8 +134,10 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   if (!Number.isInteger(opts.runs) || opts.runs < 0) throw new RangeError(`runs must be a non-negative integer (got ${opts.runs})`);
   if (opts.runs === 0) return { runs: 0, violations: 0, failures: [] };
   const { nodes, targets } = clusterOf(base);
+  // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
+  const protocol = getProtocol(base.protocol);
   const arb = fuzzCaseArb(nodes, base.duration, {
-    faults: { nodes: targets, ...opts.faults },
+    faults: { nodes: targets, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults },
     ...(opts.workload ? { workload: opts.workload } : {}),
   });
 

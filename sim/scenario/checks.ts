@@ -39,7 +39,7 @@ export function checkScenario(scenario: Scenario, file?: string): void {
   scenario.faults.timeline.forEach((f, i) => {
     if (f.kind !== 'partition') return;
     const groupOf = new Map<string, number>();
-    f.groups.forEach((g, gi) =>
+    (f.groups ?? []).forEach((g, gi) =>
       g.forEach((id, k) => {
         const first = groupOf.get(id);
         if (first !== undefined) {

@@ -4,7 +4,7 @@
 import type { Arbitrary } from 'fast-check';
 import type { z } from 'zod';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, Micros, NodeId, NodeSpec, SimView, TraceEvent } from '../engine/types.ts';
+import type { Checker, JsonValue, Micros, NodeId, NodeSpec, SimView, TraceEvent } from '../engine/types.ts';
 
 export interface BuildContext {
   seed: string;
@@ -35,8 +35,12 @@ export interface RoleDefinition {
  */
 export interface TriggerDefinition {
   description: string;
-  /** Called on each trace event while a fault waits on this trigger: the node it happened at when the event is an occurrence, else undefined. */
-  match(ev: TraceEvent, view: SimView): NodeId | undefined;
+  /**
+   * Called on each trace event while a fault waits on this trigger: the node it happened at when the
+   * event is an occurrence, else undefined. For a `state` event, `prev` is what that node published
+   * before (undefined for its first state), so a trigger can see a change ("became leader").
+   */
+  match(ev: TraceEvent, view: SimView, prev: JsonValue | undefined): NodeId | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

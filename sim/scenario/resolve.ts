@@ -10,6 +10,7 @@ import type { Checker, NodeSpec } from '../engine/types.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { checkScenario } from './checks.ts';
 import { InputError, formatPath } from './errors.ts';
+import { checkFaultTimeline } from './faults.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export interface PreparedRun {
@@ -62,15 +63,7 @@ export function prepareRun(scenario: Scenario, opts: { seed?: string | number; f
     if (!ids.has(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${known}`, file, where);
   };
 
-  scenario.faults.timeline.forEach((f, i) => {
-    const where = `faults.timeline[${i}]`;
-    if ('node' in f) checkNode(f.node, `${where}.node`);
-    if (f.kind === 'block') {
-      checkNode(f.from, `${where}.from`);
-      checkNode(f.to, `${where}.to`);
-    }
-    if (f.kind === 'partition') f.groups.forEach((g, gi) => g.forEach((id, k) => checkNode(id, `${where}.groups[${gi}][${k}]`)));
-  });
+  checkFaultTimeline(scenario.faults.timeline, protocol, ids, file);
   for (const id of Object.keys(scenario.clocks)) checkNode(id, `clocks.${id}`);
   scenario.network.links.forEach((l, i) => {
     if (l.from !== '*') checkNode(l.from, `network.links[${i}].from`);

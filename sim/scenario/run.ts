@@ -8,8 +8,10 @@ import { formatDuration } from '../engine/time.ts';
 import { replaySchedule } from '../explore/driver.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
+import { getProtocol } from '../protocols/registry.ts';
 import { RunRefusedError } from './errors.ts';
 import type { PreparedRun } from './resolve.ts';
+import type { ProtocolDefinition } from './protocol.ts';
 import type { Expectation } from './schema.ts';
 
 export interface ScenarioResult extends RunResult {
@@ -59,6 +61,12 @@ export interface RunOptions {
   hash?: boolean;
   /** Limit on processed events (default DEFAULT_MAX_STEPS); reaching it throws RunRefusedError. */
   maxSteps?: number;
+}
+
+/** The protocol's roles and triggers, for faults aimed at `@<role>` or started `on` an event. */
+function protocolTargets(name: string): { roles?: NonNullable<ProtocolDefinition['roles']>; triggers?: NonNullable<ProtocolDefinition['triggers']> } {
+  const p = getProtocol(name);
+  return { ...(p?.roles ? { roles: p.roles } : {}), ...(p?.triggers ? { triggers: p.triggers } : {}) };
 }
 
 export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioResult {
@@ -125,6 +133,7 @@ function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; h
     checkers: run.checkers,
     header,
     stopOnViolation: run.scenario.stopOnViolation,
+    ...protocolTargets(run.scenario.protocol),
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,

@@ -112,21 +112,67 @@ export const clockSchema = z
   })
   .strict();
 
-const at = { at: duration };
-export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ ...at, kind: z.literal('crash'), node: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('restart'), node: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('pause'), node: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('resume'), node: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('partition'), groups: z.array(z.array(nodeId).min(1)).min(2) }).strict(),
-  z.object({ ...at, kind: z.literal('isolate'), node: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('block'), from: nodeId, to: nodeId }).strict(),
-  z.object({ ...at, kind: z.literal('heal') }).strict(),
-  z.object({ ...at, kind: z.literal('clock'), node: nodeId, offset: signedDuration.optional(), drift: z.number().gt(-1).lt(1).optional() }).strict(),
-  z.object({ ...at, kind: z.literal('loss'), p: probability }).strict(),
-  z.object({ ...at, kind: z.literal('corrupt'), node: nodeId, key: z.string().optional() }).strict(),
-  z.object({ ...at, kind: z.literal('quiesce') }).strict(),
-]);
+/** A node a fault hits: a node id, `@<role>` (resolved when the fault fires) or `$<id>` (the node the fault labelled `id` hit). */
+const target = z.string().min(1, 'expected a node id, "@<role>" or "$<fault id>"');
+const faultId = z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a fault id of letters, digits, "_" and "-"');
+/** When a fault fires (see FaultSchedule in sim/engine/config.ts): `at`, or a trigger (`on`) or another fault (`after`) plus a `delay`. */
+const at = {
+  at: duration.optional(),
+  id: faultId.optional(),
+  on: z
+    .object({
+      event: z.string().min(1, 'expected the name of one of the protocol\'s triggers'),
+      nth: z.number().int().min(1).optional(),
+      node: target.optional(),
+    })
+    .strict()
+    .optional(),
+  after: faultId.optional(),
+  delay: duration.optional(),
+};
+const splits = ['alone', 'minority-with', 'majority-with'] as const;
+export const faultSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ ...at, kind: z.literal('crash'), node: target }).strict(),
+    z.object({ ...at, kind: z.literal('restart'), node: target }).strict(),
+    z.object({ ...at, kind: z.literal('pause'), node: target }).strict(),
+    z.object({ ...at, kind: z.literal('resume'), node: target }).strict(),
+    z
+      .object({
+        ...at,
+        kind: z.literal('partition'),
+        groups: z.array(z.array(target).min(1)).min(2).optional(),
+        split: z.enum(splits, { error: `expected a split: one of ${splits.join(', ')}` }).optional(),
+        around: target.optional(),
+      })
+      .strict(),
+    z.object({ ...at, kind: z.literal('isolate'), node: target }).strict(),
+    z.object({ ...at, kind: z.literal('block'), from: target, to: target }).strict(),
+    z.object({ ...at, kind: z.literal('heal') }).strict(),
+    z.object({ ...at, kind: z.literal('clock'), node: target, offset: signedDuration.optional(), drift: z.number().gt(-1).lt(1).optional() }).strict(),
+    z.object({ ...at, kind: z.literal('loss'), p: probability }).strict(),
+    z.object({ ...at, kind: z.literal('corrupt'), node: target, key: z.string().optional() }).strict(),
+    z.object({ ...at, kind: z.literal('quiesce') }).strict(),
+  ])
+  .superRefine((f, ctx) => {
+    if (f.at === undefined && f.on === undefined && f.after === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['at'], message: 'missing: expected a duration (or a trigger `on` or `after`)' });
+    }
+    if (f.on !== undefined && f.after !== undefined) ctx.addIssue({ code: 'custom', path: ['after'], message: 'expected either `on` or `after`, not both' });
+    if (f.delay !== undefined && f.on === undefined && f.after === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['delay'], message: 'a delay needs a trigger `on` or `after`' });
+    }
+    if (f.kind === 'partition') {
+      const byGroups = f.groups !== undefined;
+      const bySplit = f.split !== undefined || f.around !== undefined;
+      if (byGroups === bySplit) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'expected either groups, or split and around' });
+      else if (bySplit && (f.split === undefined || f.around === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [f.split === undefined ? 'split' : 'around'], message: `missing: a partition aimed at a node needs split (${splits.join(', ')}) and around` });
+      }
+    }
+  })
+  // `at` first, as before: a trace header's timeline reads back byte for byte.
+  .transform((f) => ({ at: f.at ?? 0, ...f }));
 
 const span = z.object({ min: duration, max: duration }).strict().refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] });
 const rate = z.number().min(0);

@@ -17,7 +17,7 @@ const UNTIL = 1_400_000;
 
 /** Every node a fault names. */
 function namedNodes(f: TimedFault): string[] {
-  if (f.kind === 'partition') return f.groups.flat();
+  if (f.kind === 'partition') return 'groups' in f ? f.groups.flat() : [f.around];
   if (f.kind === 'block') return [f.from, f.to];
   return 'node' in f ? [f.node] : [];
 }
@@ -49,7 +49,7 @@ describe('faultScheduleArb', () => {
         const bursts = tl.filter((f) => f.kind === 'loss');
         expect(bursts.filter((f) => f.p === 0).length * 2).toBe(bursts.length);
         for (const f of tl) {
-          if (f.kind === 'partition') {
+          if (f.kind === 'partition' && 'groups' in f) {
             expect(f.groups).toHaveLength(2);
             expect(f.groups.every((g) => g.length > 0)).toBe(true);
             expect([...f.groups.flat()].sort()).toEqual([...NODES].sort());

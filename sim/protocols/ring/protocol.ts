@@ -17,6 +17,7 @@ import { Placement } from './placement.ts';
 import { MAX_POINTS_PER_MEMBER, pointCounts, type Member } from './ring.ts';
 import { StorageNode } from './server.ts';
 import { ringFuzzWorkload } from './fuzz-workload.ts';
+import { ringTargets } from './targets.ts';
 
 const change = z.union([
   z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().max(1e9).optional() }).strict(),
@@ -120,6 +121,7 @@ export const ring = defineProtocol({
   name: 'ring',
   description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
   fuzzWorkload: ringFuzzWorkload,
+  ...ringTargets,
   configSchema: ringConfig,
   build(config, ctx) {
     const serverIds = Array.from({ length: config.servers + config.spares }, (_, i) => `n${i + 1}`);
