@@ -12,6 +12,7 @@ import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
 import { lockFuzzWorkload } from './fuzz-workload.ts';
+import { lockAbstractState } from './coverage.ts';
 
 export const SERVER = 's1';
 export const RESOURCE = 'r1';
@@ -103,6 +104,7 @@ export const lock = defineProtocol({
   name: 'lock',
   description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
   fuzzWorkload: lockFuzzWorkload,
+  abstractState: lockAbstractState,
   configSchema: lockConfig,
   build(config) {
     return {

@@ -13,6 +13,7 @@ import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
 import { raftFuzzWorkload } from './fuzz-workload.ts';
+import { raftAbstractState } from './coverage.ts';
 
 const span = (min: string, max: string) =>
   z
@@ -143,6 +144,7 @@ export const raft = defineProtocol({
   name: 'raft',
   description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
   fuzzWorkload: raftFuzzWorkload,
+  abstractState: raftAbstractState,
   configSchema: raftConfig,
   build(config) {
     return { nodes: raftNodes(config), checkers: raftCheckers(config) };

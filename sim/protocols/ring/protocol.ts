@@ -16,6 +16,7 @@ import type { RingView } from './messages.ts';
 import { Placement } from './placement.ts';
 import { StorageNode } from './server.ts';
 import { ringFuzzWorkload } from './fuzz-workload.ts';
+import { ringAbstractState } from './coverage.ts';
 
 const change = z.union([
   z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().optional() }).strict(),
@@ -97,6 +98,7 @@ export const ring = defineProtocol({
   name: 'ring',
   description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
   fuzzWorkload: ringFuzzWorkload,
+  abstractState: ringAbstractState,
   configSchema: ringConfig,
   build(config, ctx) {
     const serverIds = Array.from({ length: config.servers + config.spares }, (_, i) => `n${i + 1}`);

@@ -12,6 +12,7 @@ import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { CoordinatorNode, ParticipantNode } from './nodes.ts';
 import { twopcFuzzWorkload } from './fuzz-workload.ts';
+import { twopcAbstractState } from './coverage.ts';
 
 /** How long the planted commitBeforeLog bug leaves a commit record unsynced (a lazy group commit). */
 export const LAZY_FLUSH = 20 * MS;
@@ -64,6 +65,7 @@ export const twopc = defineProtocol({
   name: 'twopc',
   description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
   fuzzWorkload: twopcFuzzWorkload,
+  abstractState: twopcAbstractState,
   configSchema: twopcConfig,
   build(config) {
     const participants = Array.from({ length: config.participants }, (_, s) => participantId(s));
