@@ -49,6 +49,8 @@ export interface FuzzOptions {
   keepGoing?: boolean;
   /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
   onProgress?: (done: number, violations: number, states: number) => void;
+  /** Called before each run of the budget (not during shrinking): its 0-based index and simulation seed. */
+  onRunStart?: (run: number, seed: string) => void;
   /** Called after each shrinking run: runs used so far of the budget. */
   onShrink?: (used: number, budget: number) => void;
   /** The protocol's workload: an arbitrary patch of the scenario config, shrunk along with the faults. */
@@ -246,6 +248,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() } };
       return true;
     }
+    opts.onRunStart?.(done, c.seed);
     const cov: RunCoverage = { states: new Set(), edges: new Set() };
     const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov)] } : p.prepared;
     let violated: boolean;
