@@ -527,9 +527,7 @@ export function registerFuzz(program: Command): void {
       const written: WrittenFailure[] = [];
       const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
       const states = new Set<string>();
-      process.stderr.write(
-        `fuzz        ${c.scenario.name} (${c.scenario.protocol}), campaign seed ${c.seed}${c.freshSeed ? ` (fresh: --seed ${c.seed} replays this campaign)` : ''}, strategy ${c.strategy}, batches of ${c.batchSize}\n`,
-      );
+
       let stopping = false;
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
@@ -630,7 +628,7 @@ export function registerFuzz(program: Command): void {
         );
       } else {
         const lines = [
-          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
           `workload    ${c.workloadName}`,
           `coverage    ${states.size} distinct abstract states`,
           `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
