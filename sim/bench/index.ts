@@ -6,7 +6,8 @@ import { lockBench } from './lock.ts';
 import { pingpongBench } from './pingpong.ts';
 import { raftBench } from './raft.ts';
 import { ringBench } from './ring.ts';
+import { searchBench } from './search.ts';
 import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, searchBench];

@@ -18,7 +18,7 @@ import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
-import { coverageObserver, mutate, pickEntry, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { coverageFinal, coverageObserver, mutate, pickEntry, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
 export type FuzzStrategy = 'random' | 'guided';
@@ -250,7 +250,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     opts.onRunStart?.(done, c.seed);
     const cov: RunCoverage = { states: new Set(), edges: new Set() };
-    const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov)] } : p.prepared;
+    const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
     let violated: boolean;
     try {
       violated = runPrepared(prepared, { hash: false }).violations.length > 0;

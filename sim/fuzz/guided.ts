@@ -39,11 +39,24 @@ export interface RunCoverage {
 }
 
 /**
- * A checker that never fails: it computes `abstractState(view)` after every
- * `state` event and records the distinct states and transitions into `into`.
+ * A checker that never fails: it records the distinct abstract states and
+ * transitions of a run into `into`. The abstract state is computed once per
+ * instant of virtual time in which some node published a new state (at the
+ * first event of a later instant, when that instant's changes are complete),
+ * and once more when the run ends: cheap, and blind only to states that last
+ * less than one instant.
  */
 export function coverageObserver(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
   let prev: string | undefined;
+  let dirtyAt = -1;
+  const sample = (view: SimView): void => {
+    dirtyAt = -1;
+    const s = abstractState(view);
+    if (s === prev) return;
+    into.states.add(s);
+    if (prev !== undefined) into.edges.add(`${prev} -> ${s}`);
+    prev = s;
+  };
   return {
     name: 'coverage',
     description: 'records abstract states for coverage-guided fuzzing (never fails)',
@@ -51,12 +64,21 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     // Runs after every event through observe(); check() itself has nothing to say.
     check: () => undefined,
     observe(ev: TraceEvent, view: SimView): void {
-      if (ev.type !== 'state') return;
-      const s = abstractState(view);
-      if (s === prev) return;
-      into.states.add(s);
-      if (prev !== undefined) into.edges.add(`${prev} -> ${s}`);
-      prev = s;
+      if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
+      if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;
+    },
+  };
+}
+
+/** A `final` checker that never fails: takes the last abstract state of a run for coverageObserver's `into`. */
+export function coverageFinal(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
+  return {
+    name: 'coverage-final',
+    description: 'records the last abstract state of a run (never fails)',
+    when: 'final',
+    check(view: SimView): undefined {
+      into.states.add(abstractState(view));
+      return undefined;
     },
   };
 }

@@ -18,8 +18,12 @@ export function registerBench(program: Command): void {
     .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)')
     .option('--runs <n>', 'cases that repeat: how many runs')
     .option('--json', 'print one JSON line per benchmark and nothing else')
+    .option('--budget <duration>', 'search: time budget per campaign (default 60s; a miss counts as the budget)')
+    .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
+    .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')
+    .option('--quick', 'search: a 10 s budget per campaign')
     .action(async (name: string, opts: BenchOptions) => {
-      const selected = name === 'all' ? benchCases : benchCases.filter((c) => c.name === name);
+      const selected = name === 'all' ? benchCases.filter((c) => !c.notInAll) : benchCases.filter((c) => c.name === name);
       if (selected.length === 0) throw new InputError(`unknown benchmark "${name}"; expected one of: all, ${benchCases.map((c) => c.name).join(', ')}`);
       for (const c of selected) {
         let figures: Record<string, unknown>;

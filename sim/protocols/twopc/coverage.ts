@@ -1,8 +1,8 @@
 // Two-phase commit's abstract state for coverage-guided fuzzing
-// (sim/fuzz/guided.ts): for each live transaction, the coordinator's phase and
-// the multiset of the participants' phases (as a vector of phases, symmetric in
-// the shard names), plus which kind of node is down. Distinct transactions in
-// the same shape count once, so the string stays short.
+// (sim/fuzz/guided.ts): the shape of the most advanced live transaction (the
+// coordinator's phase, the set of phases its participants are in, symmetric in
+// the shard names, and whether one is in doubt), how many transactions are
+// live (0, 1, 2+), and whether the coordinator and how many participants are down.
 
 import type { SimView } from '../../engine/types.ts';
 import type { CoordinatorState, ParticipantState } from './state.ts';
@@ -34,9 +34,14 @@ export function twopcAbstractState(view: SimView): string {
   const shapes = new Set<string>();
   for (const tx of txs) {
     const c = coordinator?.txs[tx];
-    const phases = participants.map((p) => PHASE[p.txs[tx] ?? ''] ?? '-').sort().join('');
+    // The set of phases the involved participants are in (not how many are in each: that only multiplies states).
+    const phases = [...new Set(participants.map((p) => PHASE[p.txs[tx] ?? '']).filter((x) => x !== undefined))].sort().join('');
     const doubt = participants.some((p) => p.inDoubt.includes(tx)) ? '?' : '';
     shapes.add(`${c ? (PHASE[c.state] ?? '-') : '-'}:${phases}${doubt}`);
   }
-  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} ${[...shapes].sort().join(',')}`;
+  // The set of shapes of concurrent transactions multiplies out (one run reaches a thousand): keep the
+  // most advanced shape (the coordinator furthest on, in doubt first), and how many transactions are live.
+  const rank = (x: string): string => `${'-PACD'.indexOf(x[0] ?? '-')}${x.endsWith('?') ? 1 : 0}${x}`;
+  const top = [...shapes].sort((a, b) => (rank(a) < rank(b) ? 1 : rank(a) > rank(b) ? -1 : 0))[0] ?? '';
+  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} n${txs.size >= 2 ? '2+' : txs.size} ${top}`;
 }
