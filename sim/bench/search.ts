@@ -49,7 +49,9 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
   const batchSize = strategy === 'guided' ? 100 : 25;
   const t0 = now();
   let runs = 0;
+  let batchRuns = 0;
   for (let b = 0; ; b++) {
+    batchRuns = 0;
     try {
       const r = fuzz({
         scenario: base,
@@ -59,8 +61,8 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
         shrink: false,
         ...(protocol?.fuzzWorkload ? { workload: protocol.fuzzWorkload } : {}),
         onProgress: (done) => {
+          batchRuns = done;
           if (now() - t0 > budgetMs) throw new OutOfTime();
-          void done;
         },
       });
       const f = r.failures[0];
@@ -68,7 +70,7 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
       runs += r.runs;
     } catch (err) {
       if (!(err instanceof OutOfTime)) throw err;
-      return { found: false, seconds: budgetMs / 1000, runs, invariant: undefined };
+      return { found: false, seconds: budgetMs / 1000, runs: runs + batchRuns, invariant: undefined };
     }
     if (now() - t0 > budgetMs) return { found: false, seconds: budgetMs / 1000, runs, invariant: undefined };
   }

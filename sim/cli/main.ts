@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerFuzz } from './commands/fuzz.ts';
+import { registerFuzzReport } from './commands/fuzz-report.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerList } from './commands/list.ts';
 import { registerReplay } from './commands/replay.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerReplay(program);
   registerFuzz(program);
+  registerFuzzReport(program);
   registerView(program);
   registerRing(program);
   return program;

@@ -18,7 +18,7 @@ import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
-import { coverageFinal, coverageObserver, mutate, pickEntry, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { coverageFinal, coverageObserver, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
 export type FuzzStrategy = 'random' | 'guided';
@@ -171,6 +171,20 @@ export class InvalidCaseError extends Error {}
  * constructor asserts (a config mistake is never a protocol violation).
  */
 export function prepareCase(base: Scenario, c: FuzzCase, keepFaults = false): { scenario: Scenario; prepared: PreparedRun } | { problem: string } {
+  const whole = prepareExactCase(base, c, keepFaults);
+  if (!('problem' in whole)) return whole;
+  // The patch clashes with the base's own settings (a per-server timeout shorter than the patched heartbeat,
+  // preloads of servers the patch removes): keep the base's settings and drop the clashing part of the patch,
+  // one top-level key at a time, in order; the first valid config is the run. None valid: not a run.
+  for (const key of Object.keys(c.workload)) {
+    const { [key]: _dropped, ...rest } = c.workload;
+    const fitted = prepareExactCase(base, { ...c, workload: rest }, keepFaults);
+    if (!('problem' in fitted)) return fitted;
+  }
+  return whole;
+}
+
+function prepareExactCase(base: Scenario, c: FuzzCase, keepFaults: boolean): { scenario: Scenario; prepared: PreparedRun } | { problem: string } {
   let scenario: Scenario;
   let prepared: PreparedRun;
   try {
@@ -181,13 +195,15 @@ export function prepareCase(base: Scenario, c: FuzzCase, keepFaults = false): { 
     throw err;
   }
   if (scenario.config !== base.config) {
-    // Constructors assert their preconditions (Raft: election timeout > heartbeat for every server): build each node once.
-    for (const n of prepared.nodes) {
-      try {
-        n.create();
-      } catch (err) {
-        return { problem: `${n.id}: ${err instanceof Error ? err.message : String(err)}` };
-      }
+    // Nodes assert their preconditions when built or started (Raft: election timeout > heartbeat, for every
+    // server): start the cluster at time 0, with no fault and no message delivered yet. A node that fails
+    // there rejects its config; that is bad input, not a protocol violation.
+    try {
+      const dry = runPrepared({ ...prepared, scenario: { ...scenario, duration: 0 }, timeline: [], checkers: [] }, { hash: false });
+      const bad = dry.violations.find((v) => v.invariant === 'assertion' || v.invariant === 'exception');
+      if (bad) return { problem: bad.message };
+    } catch (err) {
+      return { problem: err instanceof Error ? err.message : String(err) };
     }
   }
   return { scenario, prepared };
@@ -211,14 +227,23 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const { nodes, targets } = clusterOf(base);
   const gen = resolveFaultGen({ nodes: targets, swarm: true, ...opts.faults }, nodes, base.duration);
   const workload = opts.workload ?? fc.constant({});
+  // Unless the caller fixed the fault window's end, each run also draws how much of it to use: the rest of the
+  // run is quiet, so liveness properties (bounded in election timeouts, say) get time to be checked.
+  const windows: readonly number[] = opts.faults?.until === undefined ? WINDOW_SHARES : [100];
+  const windowArb = fc.constantFrom(...windows);
   // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
-  const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload });
+  const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
   // ... and what a mutant, which has no such context, shrinks through: the same values, without the swarm's chain.
   const kindArbs = gen.kinds.map((k) => episodeArb(k, gen)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
-  const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload });
+  const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb });
   const abstractState = getProtocol(base.protocol)?.abstractState;
-  const toCase = (c: EpisodeCase): FuzzCase => ({ seed: c.seed, faults: episodesToTimeline(c.episodes, gen), workload: c.workload });
+  const toCase = (c: EpisodeCase): FuzzCase => {
+    const until = gen.from + Math.max(1, Math.floor(((gen.until - gen.from) * c.window) / 100));
+    // Episodes that would start after the shortened window are left out; the others end by its end.
+    const episodes = c.episodes.filter((e) => !(typeof (e as { at?: unknown }).at === 'number' && (e as { at: number }).at >= until));
+    return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
+  };
 
   // Campaign state.
   let done = 0;
@@ -334,7 +359,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let details: fc.RunDetails<[EpisodeCase]>;
     let child: EpisodeCase | undefined;
     if (mutant) {
-      child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus });
+      child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus, windows });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 });
     } else {
       // Run `next` of fast-check's stream, so a failure shrinks with the context fast-check kept and replays by path.

@@ -30,7 +30,15 @@ export interface EpisodeCase {
   seed: string;
   episodes: FaultEpisode[];
   workload: Record<string, unknown>;
+  /**
+   * Share of the fault window used, in percent (100: faults until the window's end, then the quiesce).
+   * A shorter window leaves the run quiet for longer after the quiesce, which liveness checkers need.
+   */
+  window: number;
 }
+
+/** Fault-window shares a run draws from (percent), when the caller did not fix the window's end. */
+export const WINDOW_SHARES = [100, 60, 30] as const;
 
 /** Features of one run: abstract states and transitions between successive ones. */
 export interface RunCoverage {
@@ -121,10 +129,12 @@ export interface MutationContext {
   gen: ResolvedFaultGen;
   workload: WorkloadArb | undefined;
   corpus: readonly CorpusEntry[];
+  /** Fault-window shares to draw from (a single one: the window is fixed). */
+  windows: readonly number[];
 }
 
 /** Mutation operators, by name (the names appear in tests and docs). */
-export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload'] as const;
+export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload', 'window'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** Apply one mutation in place; false when it does not apply to this case (no episode to shift, ...). */
@@ -191,12 +201,18 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       if (!ctx.workload) return false;
       c.workload = draw(ctx.workload, rng);
       return true;
+    case 'window': {
+      const other = ctx.windows.filter((w) => w !== c.window);
+      if (other.length === 0) return false;
+      c.window = rng.pick(other);
+      return true;
+    }
   }
 }
 
 /** A mutant of `parent`: 1 to 3 stacked mutations (AFL's "havoc"), at least one of which applied. */
 export function mutate(parent: EpisodeCase, rng: Rng, ctx: MutationContext): EpisodeCase {
-  const c: EpisodeCase = { seed: parent.seed, episodes: parent.episodes.map((e) => ({ ...e })) as FaultEpisode[], workload: parent.workload };
+  const c: EpisodeCase = { seed: parent.seed, episodes: parent.episodes.map((e) => ({ ...e })) as FaultEpisode[], workload: parent.workload, window: parent.window };
   const n = 1 + rng.int(0, 3);
   let applied = 0;
   for (let tries = 0; applied < n && tries < 20; tries++) {
