@@ -287,10 +287,10 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       throw err;
     }
     last = { invalid: false, violated, cov, case: c };
-    // Shrink only failures that will be reported.
-    if (violated && wantShrink && failures.length < maxFailures) {
+    if (violated) {
+      // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
-      shrinkRuns = 0;
+      shrinkRuns = wantShrink && failures.length < maxFailures ? 0 : Number.POSITIVE_INFINITY;
     }
     return !violated;
   };

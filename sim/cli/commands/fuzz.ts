@@ -193,7 +193,7 @@ interface WrittenFailure {
  * it exists with other content, the next name (`<name>-2`, `-3`, ...) is tried. The same
  * failure found again (same content) reuses its file.
  */
-function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
+export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
   mkdirSync(dir, { recursive: true });
   for (let k = 1; ; k++) {
     const name = k === 1 ? failure.scenario.name : `${failure.scenario.name}-${k}`;
