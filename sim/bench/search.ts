@@ -49,9 +49,8 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
   const batchSize = strategy === 'guided' ? 100 : 25;
   const t0 = now();
   let runs = 0;
-  let batchRuns = 0;
   for (let b = 0; ; b++) {
-    batchRuns = 0;
+    let batchRuns = 0;
     try {
       const r = fuzz({
         scenario: base,
