@@ -41,23 +41,31 @@ export interface SearchResult {
   /** Runs to the first failing run, 1-based (the runs done when not found). */
   runs: number;
   invariant: string | undefined;
+  /** Faults in the shrunk failing run (quiesce not counted), when shrinking was asked for. */
+  shrunkFaults?: number;
 }
 
 /** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
-export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number): SearchResult {
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0): SearchResult {
   const protocol = getProtocol(base.protocol);
   const batchSize = strategy === 'guided' ? 100 : 25;
   const t0 = now();
   let runs = 0;
   for (let b = 0; ; b++) {
     let batchRuns = 0;
+    let foundAt: number | undefined;
     try {
       const r = fuzz({
         scenario: base,
         runs: batchSize,
         seed: batchSeed(seed, b),
         strategy,
-        shrink: false,
+        shrink: shrinkBudget > 0,
+        shrinkBudget,
+        // The failing run has ended when its shrinking starts: the time to the failure excludes the shrinking.
+        onShrink: () => {
+          foundAt ??= now();
+        },
         ...(protocol?.fuzzWorkload ? { workload: protocol.fuzzWorkload } : {}),
         onProgress: (done) => {
           batchRuns = done;
@@ -65,7 +73,10 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
         },
       });
       const f = r.failures[0];
-      if (f) return { found: true, seconds: (now() - t0) / 1000, runs: runs + f.run + 1, invariant: f.violation.invariant };
+      if (f) {
+        const faults = f.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce').length;
+        return { found: true, seconds: ((foundAt ?? now()) - t0) / 1000, runs: runs + f.run + 1, invariant: f.violation.invariant, ...(shrinkBudget > 0 ? { shrunkFaults: faults } : {}) };
+      }
       runs += r.runs;
     } catch (err) {
       if (!(err instanceof OutOfTime)) throw err;
@@ -91,6 +102,8 @@ export const searchBench: BenchCase = {
     if (budgetUs === undefined || budgetUs <= 0) throw new RangeError(`--budget: expected a duration such as 60s (got "${budgetText}")`);
     const budgetMs = budgetUs / 1000;
     const seeds = positiveInt(opts.seeds, 'seeds', 3);
+    // --shrink N: also shrink each first failure (N runs at most) and report its fault count.
+    const shrinkBudget = opts.shrink === undefined ? 0 : positiveInt(opts.shrink, 'shrink', 200);
     const only = typeof opts.bug === 'string' ? opts.bug.split(',').map((x) => x.trim()) : undefined;
     const bugs = plantedBugs().filter((b) => !only || only.includes(b.bug) || only.includes(`${b.protocol}.${b.bug}`) || only.includes(b.protocol));
     if (bugs.length === 0) throw new RangeError(`--bug: no planted bug matches "${String(opts.bug)}"; expected protocol, name or protocol.name`);
@@ -101,7 +114,7 @@ export const searchBench: BenchCase = {
       const by: Record<FuzzStrategy, SearchResult[]> = { guided: [], random: [] };
       for (let s = 1; s <= seeds; s++) {
         // Alternate the strategies, so machine noise hits both alike.
-        for (const strategy of ['guided', 'random'] as const) by[strategy].push(firstFailure(base, strategy, s, budgetMs, now));
+        for (const strategy of ['guided', 'random'] as const) by[strategy].push(firstFailure(base, strategy, s, budgetMs, now, shrinkBudget));
       }
       const g = median(by.guided.map((r) => r.seconds));
       const r = median(by.random.map((x) => x.seconds));
@@ -116,6 +129,9 @@ export const searchBench: BenchCase = {
         guided_median_runs: median(by.guided.map((x) => x.runs)),
         random_median_runs: median(by.random.map((x) => x.runs)),
         invariant: by.guided.find((x) => x.found)?.invariant ?? by.random.find((x) => x.found)?.invariant ?? null,
+        ...(shrinkBudget > 0
+          ? { guided_shrunk_faults: by.guided.map((x) => x.shrunkFaults ?? null), random_shrunk_faults: by.random.map((x) => x.shrunkFaults ?? null) }
+          : {}),
       });
     }
     const raft = rows.filter((x) => x.protocol === 'raft');
