@@ -195,18 +195,26 @@ function prepareExactCase(base: Scenario, c: FuzzCase, keepFaults: boolean): { s
     throw err;
   }
   if (scenario.config !== base.config) {
-    // Nodes assert their preconditions when built or started (Raft: election timeout > heartbeat, for every
-    // server): start the cluster at time 0, with no fault and no message delivered yet. A node that fails
-    // there rejects its config; that is bad input, not a protocol violation.
-    try {
-      const dry = runPrepared({ ...prepared, scenario: { ...scenario, duration: 0 }, timeline: [], checkers: [] }, { hash: false });
-      const bad = dry.violations.find((v) => v.invariant === 'assertion' || v.invariant === 'exception');
-      if (bad) return { problem: bad.message };
-    } catch (err) {
-      return { problem: err instanceof Error ? err.message : String(err) };
-    }
+    const problem = startProblem(prepared);
+    if (problem !== undefined) return { problem };
   }
   return { scenario, prepared };
+}
+
+/**
+ * Why the nodes of a prepared run reject its config, or undefined. Nodes assert their preconditions
+ * when built or started (Raft: election timeout > heartbeat, for every server): the cluster is started
+ * at time 0, with no fault, no checker and no message delivered yet. A node that fails there rejects
+ * its config; that is bad input, not a protocol violation.
+ */
+export function startProblem(prepared: PreparedRun): string | undefined {
+  try {
+    const dry = runPrepared({ ...prepared, scenario: { ...prepared.scenario, duration: 0 }, timeline: [], checkers: [] }, { hash: false });
+    const bad = dry.violations.find((v) => v.invariant === 'assertion' || v.invariant === 'exception');
+    return bad?.message;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** Draws rejected in a row, with no valid run yet, before fuzz() says the workload never yields a valid config. */

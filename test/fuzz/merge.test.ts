@@ -107,6 +107,14 @@ describe('campaign robustness', () => {
     expect(JSON.parse(readFileSync(a.file, 'utf8')).description).toBe(f.scenario.description);
   });
 
+  it('a base config its nodes reject at start is bad input (exit 2), not a failure of every run', async () => {
+    const file = join(tmp, 'zero-timeout.json');
+    writeFileSync(file, JSON.stringify({ name: 'zero-timeout', description: 'd', protocol: 'raft', duration: '1s', config: { electionTimeout: { min: '0ms', max: '0ms' } } }));
+    const r = await inProcess(['fuzz', file, '--runs', '5', '--workers', '1', '--no-workload']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`faultline: ${file}: config: the protocol's nodes reject this config when they start: n1: the election timeout must be longer than the heartbeat`);
+  });
+
   it('each invocation draws a fresh campaign seed and prints it; --seed replays; --shard needs --seed; --seed must be a number', async () => {
     const args = ['fuzz', 'pingpong', '--runs', '5', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json'];
     const a = JSON.parse((await inProcess(args)).stdout) as { seed: number; batches: { seed: number }[] };

@@ -17,7 +17,7 @@ import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, failureTracePath, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { FUZZ_STRATEGIES, failureTracePath, startProblem, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -315,8 +315,12 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     if (!Number.isInteger(shrinkBudget) || shrinkBudget < 0) throw new InputError(`expected a non-negative integer (got "${opts.shrinkBudget}")`, undefined, '--shrink-budget');
   }
   const faults = faultOptions(opts);
-  const { scenario } = await baseScenario(ref, opts);
-  const cluster = prepareRun(scenario).nodes.map((n) => n.id);
+  const { scenario, file } = await baseScenario(ref, opts);
+  const preparedBase = prepareRun(scenario);
+  // A config the nodes reject at start is bad input (exit 2), not a failure of every run.
+  const problem = startProblem(preparedBase);
+  if (problem !== undefined) throw new InputError(`the protocol's nodes reject this config when they start: ${problem}`, file ?? ref, 'config');
+  const cluster = preparedBase.nodes.map((n) => n.id);
   if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
   for (const id of faults.nodes ?? []) {
     if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
