@@ -339,9 +339,18 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       }),
     );
   };
-  const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>): fc.RunDetails<[EpisodeCase]> => {
-    shrinking = false;
-    return fc.check(fc.property(which, property), { ...params, endOnFailure: !wantShrink });
+  const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>, opts2: { shrink?: boolean; asCandidate?: boolean } = {}): fc.RunDetails<[EpisodeCase]> => {
+    // asCandidate: the first value is already a failure being shrunk (its run counts against the shrink budget).
+    shrinking = opts2.asCandidate ?? false;
+    return fc.check(fc.property(which, property), { ...params, endOnFailure: !(opts2.shrink ?? wantShrink) });
+  };
+  /** One shrink candidate: does it still fail? (An invalid config does not; past the budget nothing does.) */
+  const stillFails = (c: EpisodeCase): boolean => {
+    if (shrinkRuns >= shrinkBudget) return false;
+    shrinkRuns++;
+    opts.onShrink?.(shrinkRuns, shrinkBudget);
+    const p = prepareCase(base, toCase(c), keep);
+    return !('problem' in p) && runPrepared(p.prepared, { hash: false }).violations.length > 0;
   };
 
   if (opts.path !== undefined) {
@@ -368,7 +377,16 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let child: EpisodeCase | undefined;
     if (mutant) {
       child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus, windows });
-      details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 });
+      details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
+      if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
+        // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
+        // them, the full window, a smaller workload patch), then let fast-check polish the result as an example.
+        shrinkRuns = 0;
+        const small = greedyShrink(child, stillFails, gen);
+        const polished = check(mutantArb, { seed, examples: [[small]], numRuns: 1 }, { asCandidate: true });
+        if (polished.failed) details = polished;
+        else details = { ...details, counterexample: [small] } as fc.RunDetails<[EpisodeCase]>;
+      }
     } else {
       // Run `next` of fast-check's stream, so a failure shrinks with the context fast-check kept and replays by path.
       details = check(arb, { seed, path: String(next++), numRuns: 1 });
@@ -389,6 +407,58 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
   return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
+}
+
+/**
+ * Greedy shrinking of a failing case without fast-check's context (a guided mutant), as delta debugging
+ * does: drop whole episodes, then move each one as early as it still fails, then shorten it, then use the
+ * whole fault window, then drop parts of the workload patch. Each candidate costs one run of `fails`.
+ */
+export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => boolean, gen: { from: number }): EpisodeCase {
+  let best: EpisodeCase = { ...start, episodes: start.episodes.map((e) => ({ ...e })) as FaultEpisode[] };
+  const attempt = (c: EpisodeCase): boolean => {
+    if (!fails(c)) return false;
+    best = c;
+    return true;
+  };
+  // 1. Drop episodes, one at a time, until no single drop keeps the failure.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < best.episodes.length; i++) {
+      if (attempt({ ...best, episodes: best.episodes.filter((_, j) => j !== i) })) {
+        changed = true;
+        i--;
+      }
+    }
+  }
+  // 2. and 3. Each episode's start as early, and its length as short, as still fails (halving the distance).
+  for (const field of ['at', 'length'] as const) {
+    const floor = field === 'at' ? gen.from : 1;
+    for (let i = 0; i < best.episodes.length; i++) {
+      for (;;) {
+        const e = best.episodes[i] as Record<string, unknown>;
+        const v = e[field];
+        if (typeof v !== 'number' || v <= floor) break;
+        let moved = false;
+        for (const to of [floor, floor + Math.floor((v - floor) / 2)]) {
+          if (to >= v) continue;
+          const episodes = best.episodes.map((x, j) => (j === i ? ({ ...x, [field]: to } as FaultEpisode) : x));
+          if (attempt({ ...best, episodes })) {
+            moved = true;
+            break;
+          }
+        }
+        if (!moved) break;
+      }
+    }
+  }
+  // 4. The whole fault window (the default), 5. the workload patch without each of its top-level keys.
+  if (best.window !== 100) attempt({ ...best, window: 100 });
+  for (const key of Object.keys(best.workload)) {
+    const { [key]: _dropped, ...rest } = best.workload;
+    attempt({ ...best, workload: rest });
+  }
+  return best;
 }
 
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
