@@ -133,6 +133,8 @@ export const searchBench: BenchCase = {
           ? { guided_shrunk_faults: by.guided.map((x) => x.shrunkFaults ?? null), random_shrunk_faults: by.random.map((x) => x.shrunkFaults ?? null) }
           : {}),
       });
+      // One line per bug as it is measured (the whole table takes long): stderr, so --json stays one line on stdout.
+      process.stderr.write(`search: ${JSON.stringify(rows.at(-1))}\n`);
     }
     const raft = rows.filter((x) => x.protocol === 'raft');
     const sum = (xs: Record<string, unknown>[], k: string): number => xs.reduce((a, x) => a + (x[k] as number), 0);
