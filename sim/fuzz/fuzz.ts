@@ -356,8 +356,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   if (opts.path !== undefined) {
     // Replay of fast-check's own coordinates: random draws from the path on, stopping at the first failure.
     const details = check(arb, { seed, path: opts.path, numRuns: opts.runs });
-    const ran = details.numRuns;
-    for (let i = 0; i < ran; i++) done++;
+    done = details.numRuns;
     if (details.failed) {
       violations++;
       record(details, 'random');
@@ -393,7 +392,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     if (last.invalid) {
       skipped++;
-      if (++rejectedInARow >= MAX_REJECTED_DRAWS && done === 0) {
+      // Never spin forever on a workload that stopped yielding valid configs.
+      if ((++rejectedInARow >= MAX_REJECTED_DRAWS && done === 0) || rejectedInARow >= 10 * MAX_REJECTED_DRAWS) {
         const p = prepareCase(base, toCase(child ?? (fc.sample(arb, { seed, numRuns: 1 })[0] as EpisodeCase)), keep);
         throw new Error(`the workload arbitrary produced a config ${base.protocol} rejects in ${MAX_REJECTED_DRAWS} draws in a row: ${'problem' in p ? p.problem : 'invalid'}`);
       }
