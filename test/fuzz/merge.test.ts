@@ -120,6 +120,9 @@ describe('campaign robustness', () => {
     const a = JSON.parse((await inProcess(args)).stdout) as { seed: number; batches: { seed: number }[] };
     const b = JSON.parse((await inProcess(args)).stdout) as { seed: number; batches: { seed: number }[] };
     expect(a.seed).not.toBe(b.seed);
+    const human = await inProcess(args.filter((x) => x !== '--json'));
+    expect(human.stdout).toMatch(/^fuzz {8}pingpong-fuzz \(pingpong\), campaign seed (\d+) \(fresh; --seed \1 replays it\), strategy guided, /m);
+    expect(human.stderr).toMatch(/^fuzz: seed \d+, 5\/5 runs/m);
     const again = JSON.parse((await inProcess([...args, '--seed', String(a.seed)])).stdout) as typeof a;
     expect(again.batches).toEqual(a.batches);
     const shard = await inProcess([...args, '--shard', '1/2']);

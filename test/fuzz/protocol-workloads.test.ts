@@ -72,7 +72,7 @@ describe('faultline fuzz <protocol> draws the protocol workload by default', () 
   });
 
   it('the run header and --json say which workload; worker threads load it too; --workload still wins', async () => {
-    const pooled = cli(['fuzz', 'ring', '--runs', '8', '--batch', '4', '--workers', '2', '--json']);
+    const pooled = cli(['fuzz', 'ring', '--seed', '24301', '--runs', '8', '--batch', '4', '--workers', '2', '--json']);
     const human = await inProcess(['fuzz', 'twopc', '--runs', '2', '--workers', '1']);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^workload {4}twopc default$/m);
@@ -92,7 +92,7 @@ describe('faultline fuzz <protocol> draws the protocol workload by default', () 
 describe('the correct protocols pass a campaign with their default workload', () => {
   for (const name of PROTOCOLS) {
     it(`faultline fuzz ${name} --runs 60: no violation`, async () => {
-      const r = await inProcess(['fuzz', name, '--runs', '60', '--workers', '1', '--json', '--out', join(tmp, name)]);
+      const r = await inProcess(['fuzz', name, '--seed', '24301', '--runs', '60', '--workers', '1', '--json', '--out', join(tmp, name)]);
       const s = JSON.parse(r.stdout) as Summary;
       expect(s.failures.map((f) => `${f.invariant} (${f.scenario})`)).toEqual([]);
       expect(s).toMatchObject({ runs: 60, violations: 0, workload: `${name} default` });
