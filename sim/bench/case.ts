@@ -9,6 +9,8 @@ export interface BenchCase {
   name: string;
   description: string;
   run(opts: BenchOptions): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Too long for `faultline bench all` (run it by name). */
+  notInAll?: boolean;
 }
 
 export function positiveInt(v: unknown, name: string, fallback: number): number {

@@ -6,8 +6,9 @@ import { lockBench } from './lock.ts';
 import { pingpongBench } from './pingpong.ts';
 import { raftBench } from './raft.ts';
 import { ringBench } from './ring.ts';
+import { searchBench } from './search.ts';
 import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench];

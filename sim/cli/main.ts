@@ -38,6 +38,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   fuzz: { load: async () => (await import('./commands/fuzz.ts')).registerFuzz, summary: 'fuzz a scenario or protocol with generated faults; shrink failures' },
   view: { load: async () => (await import('./commands/view.ts')).registerView, summary: 'open a trace in the browser viewer' },
   ring: { load: async () => (await import('./commands/ring.ts')).registerRing, summary: 'consistent hash ring tools' },
+  'fuzz-report': { load: async () => (await import('./commands/fuzz-report.ts')).registerFuzzReport, summary: 'merge the --json reports of a sharded fuzz campaign' },
   explore: { load: async () => (await import('./commands/explore.ts')).registerExplore, summary: 'explore every state of a small configuration; shortest counterexample' },
 };
 

@@ -6,7 +6,7 @@
 
 import type { Scenario } from '../scenario/schema.ts';
 import type { FaultGenOptions, WorkloadArb } from './arbitraries.ts';
-import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport } from './fuzz.ts';
+import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport, type FuzzStrategy } from './fuzz.ts';
 
 export interface Shard {
   /** 1-based, as in CI matrices and `--shard 2/4`. */
@@ -71,6 +71,22 @@ export interface BatchJob {
   traceDir?: string;
   /** URL of a module whose default export is the workload arbitrary (arbitraries do not cross threads; modules do). */
   workloadModule?: string;
+  /** Search strategy (fuzz()'s default when absent: guided). */
+  strategy?: FuzzStrategy;
+  /** Failures this batch shrinks and reports (default 1). */
+  maxFailures?: number;
+  /** Run the batch's whole budget even after maxFailures failures (later violations are counted, not shrunk). */
+  keepGoing?: boolean;
+}
+
+/** What a batch reports while it runs (the CLI's progress line and worker-death report read it). */
+export interface BatchHooks {
+  /** After each run of the budget. */
+  onRun?: (violated: boolean, states: number) => void;
+  /** Before each run of the budget: its 0-based index in the batch and simulation seed. */
+  onRunStart?: (run: number, seed: string) => void;
+  /** After each shrinking run. */
+  onShrink?: (used: number, budget: number) => void;
 }
 
 export interface BatchResult extends FuzzReport {
@@ -78,7 +94,8 @@ export interface BatchResult extends FuzzReport {
   seed: number;
 }
 
-export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void, workload?: WorkloadArb): BatchResult {
+export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean) => void) = {}, workload?: WorkloadArb): BatchResult {
+  const h: BatchHooks = typeof hooks === 'function' ? { onRun: hooks } : hooks;
   let seen = 0;
   const report = fuzz({
     scenario: job.scenario,
@@ -89,9 +106,14 @@ export function runBatch(job: BatchJob, onRun?: (violated: boolean) => void, wor
     ...(job.shrink !== undefined ? { shrink: job.shrink } : {}),
     ...(job.shrinkBudget !== undefined ? { shrinkBudget: job.shrinkBudget } : {}),
     ...(job.traceDir !== undefined ? { traceDir: job.traceDir } : {}),
+    ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
+    ...(job.maxFailures !== undefined ? { maxFailures: job.maxFailures } : {}),
+    ...(job.keepGoing !== undefined ? { keepGoing: job.keepGoing } : {}),
     ...(workload ? { workload } : {}),
-    onProgress: (_done, violations) => {
-      onRun?.(violations > seen);
+    ...(h.onShrink ? { onShrink: h.onShrink } : {}),
+    ...(h.onRunStart ? { onRunStart: h.onRunStart } : {}),
+    onProgress: (_done, violations, states) => {
+      h.onRun?.(violations > seen, states);
       seen = violations;
     },
   });

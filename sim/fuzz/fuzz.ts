@@ -1,39 +1,59 @@
 // Fuzz campaigns: draw runs (seed, fault schedule, workload) with fast-check,
-// run each one, and let fast-check shrink the first failing run to a minimal
-// fault schedule and workload. Pure: no files, no clock. The CLI (`faultline
-// fuzz`) splits a long campaign into deterministic batches of fuzz() calls and
-// writes the failing traces.
+// run each one, and shrink every failing run (up to `maxFailures`) to a minimal
+// fault schedule and workload with fast-check. Two strategies: `random` draws
+// every run afresh from the arbitrary; `guided` (the default) also keeps a
+// corpus of runs that reached abstract states not seen before and spends part
+// of the budget mutating them (sim/fuzz/guided.ts). Pure: no files, no clock.
+// The CLI (`faultline fuzz`) splits a long campaign into deterministic batches
+// of fuzz() calls and writes the failing traces.
 
 import fc from 'fast-check';
 import type { TimedFault } from '../engine/config.ts';
+import { rootRng } from '../engine/random.ts';
 import { isSymbolicTarget } from '../engine/targets.ts';
 import { MemorySink } from '../engine/trace.ts';
 import type { NodeId, Violation } from '../engine/types.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { InputError } from '../scenario/errors.ts';
+import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, fuzzCaseArb, mergeConfig, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
+import { coverageFinal, coverageObserver, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+
+/** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
+export type FuzzStrategy = 'random' | 'guided';
+export const FUZZ_STRATEGIES: readonly FuzzStrategy[] = ['random', 'guided'];
 
 export interface FuzzOptions {
   /** A parsed base scenario (parseScenario from sim/scenario/resolve.ts). */
   scenario: Scenario;
-  /** The budget. */
+  /** The budget: runs with a valid config (a drawn workload the protocol's config rules reject is redrawn, not run). */
   runs: number;
   /** fast-check seed; fixed default, so tests are deterministic. */
   seed?: number;
-  /** Kinds and counts of generated faults (default: all kinds, server nodes). */
+  /** Search strategy (default `guided`). */
+  strategy?: FuzzStrategy;
+  /** Kinds and counts of generated faults (default: all kinds, server nodes, swarm on). */
   faults?: FaultGenOptions;
   /** Also keep the base scenario's own faults: its timeline, and its nemesis expanded for each run's seed into explicit faults. */
   keepFaults?: boolean;
-  /** fast-check replay path (with `seed`): start from the case a previous failure's `fastCheck.path` names. */
+  /** fast-check replay path (with `seed`): start from the case a previous failure's `fastCheck.path` names (random draws only, stops at the first failure). */
   path?: string;
   /** Default true. */
   shrink?: boolean;
   /** Most runs spent shrinking one failure (default 500); past it, the smallest failing run found so far is reported. */
   shrinkBudget?: number;
-  /** Called after each run of the budget (not during shrinking). */
-  onProgress?: (done: number, violations: number) => void;
+  /** Failures shrunk and reported (default 1). Later violations are counted, not shrunk. */
+  maxFailures?: number;
+  /** Run the whole budget even after `maxFailures` failures (default false: stop there, as fast-check does). */
+  keepGoing?: boolean;
+  /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
+  onProgress?: (done: number, violations: number, states: number) => void;
+  /** Called before each run of the budget (not during shrinking): its 0-based index and simulation seed. */
+  onRunStart?: (run: number, seed: string) => void;
+  /** Called after each shrinking run: runs used so far of the budget. */
+  onShrink?: (used: number, budget: number) => void;
   /** The protocol's workload: an arbitrary patch of the scenario config, shrunk along with the faults. */
   workload?: WorkloadArb;
   /** Where the replay command says the failing trace is (default traces/fuzz); the CLI writes it there. */
@@ -51,14 +71,32 @@ export interface FuzzFailure {
   replay: string;
   /** The trace file the replay command names. */
   tracePath: string;
-  /** fast-check's own coordinates of the shrunk case: fuzz() with `seed` and this `path` replays it without searching. */
-  fastCheck: { seed: number; path: string };
+  /** 0-based run of the batch at which the failure was found. */
+  run: number;
+  /** A fresh draw of the arbitrary, or a mutant of a corpus entry (guided). */
+  origin: 'random' | 'mutant';
+  /**
+   * fast-check's own coordinates of the shrunk case, for a fresh draw: fuzz() with `seed` and this
+   * `path` replays it without searching. Absent for a mutant (it is not on fast-check's stream; its
+   * shrunk scenario replays it).
+   */
+  fastCheck?: { seed: number; path: string };
 }
 
 export interface FuzzReport {
   runs: number;
   violations: number;
   failures: FuzzFailure[];
+  /** Distinct abstract states reached (0 when the protocol declares no abstractState). */
+  states: number;
+  /** Distinct transitions between abstract states reached. */
+  edges: number;
+  /** The distinct abstract states, sorted (what a merge of shard reports unions). */
+  stateSet: string[];
+  /** Runs kept in the guided corpus (0 for random). */
+  corpus: number;
+  /** Draws whose config the protocol rejected: redrawn, not counted as runs. */
+  skipped: number;
 }
 
 /** Default fast-check seed: fixed, so a campaign is a pure function of its options. */
@@ -79,7 +117,7 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
     const protocol = getProtocol(base.protocol);
     if (!protocol) throw new Error(`unknown protocol "${base.protocol}"`);
     const parsed = protocol.configSchema.safeParse(mergeConfig(base.config, c.workload));
-    if (!parsed.success) throw new Error(`the workload arbitrary produced a config ${base.protocol} rejects: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success) throw new InvalidCaseError(`the workload arbitrary produced a config ${base.protocol} rejects: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     config = parsed.data as Record<string, unknown>;
   }
   // The base's own faults as the run with this seed would have them: timeline plus expanded nemesis, made explicit.
@@ -128,50 +166,313 @@ export function failureTracePath(s: Scenario, traceDir = 'traces/fuzz'): string 
   return `${traceDir.replace(/\/+$/, '')}/${s.name}.jsonl`;
 }
 
+/** A drawn workload made a config the protocol rejects: not a run (fuzz() redraws it), never a protocol failure. */
+export class InvalidCaseError extends Error {}
+
+/**
+ * The scenario of one case and its prepared run, or why the case is not a valid run: its config
+ * fails the protocol's schema, names nodes that do not exist, or breaks a precondition a node's
+ * constructor asserts (a config mistake is never a protocol violation).
+ */
+export function prepareCase(base: Scenario, c: FuzzCase, keepFaults = false): { scenario: Scenario; prepared: PreparedRun } | { problem: string } {
+  const whole = prepareExactCase(base, c, keepFaults);
+  if (!('problem' in whole)) return whole;
+  // The patch clashes with the base's own settings (a per-server timeout shorter than the patched heartbeat,
+  // preloads of servers the patch removes): keep the base's settings and drop the clashing part of the patch,
+  // one top-level key at a time, in order; the first valid config is the run. None valid: not a run.
+  for (const key of Object.keys(c.workload)) {
+    const { [key]: _dropped, ...rest } = c.workload;
+    const fitted = prepareExactCase(base, { ...c, workload: rest }, keepFaults);
+    if (!('problem' in fitted)) return fitted;
+  }
+  return whole;
+}
+
+function prepareExactCase(base: Scenario, c: FuzzCase, keepFaults: boolean): { scenario: Scenario; prepared: PreparedRun } | { problem: string } {
+  let scenario: Scenario;
+  let prepared: PreparedRun;
+  try {
+    scenario = caseScenario(base, c, keepFaults);
+    prepared = prepareRun(scenario);
+  } catch (err) {
+    if (err instanceof InvalidCaseError || err instanceof InputError) return { problem: err.message };
+    throw err;
+  }
+  if (scenario.config !== base.config) {
+    const problem = startProblem(prepared);
+    if (problem !== undefined) return { problem };
+  }
+  return { scenario, prepared };
+}
+
+/**
+ * Why the nodes of a prepared run reject its config, or undefined. Nodes assert their preconditions
+ * when built or started (Raft: election timeout > heartbeat, for every server): the cluster is started
+ * at time 0, with no fault, no checker and no message delivered yet. A node that fails there rejects
+ * its config; that is bad input, not a protocol violation.
+ */
+export function startProblem(prepared: PreparedRun): string | undefined {
+  try {
+    const dry = runPrepared({ ...prepared, scenario: { ...prepared.scenario, duration: 0 }, timeline: [], checkers: [] }, { hash: false });
+    const bad = dry.violations.find((v) => v.invariant === 'assertion' || v.invariant === 'exception');
+    return bad?.message;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** Draws rejected in a row, with no valid run yet, before fuzz() says the workload never yields a valid config. */
+const MAX_REJECTED_DRAWS = 100;
+
 export function fuzz(opts: FuzzOptions): FuzzReport {
   const base = opts.scenario;
   const keep = opts.keepFaults ?? false;
+  const empty: FuzzReport = { runs: 0, violations: 0, failures: [], states: 0, edges: 0, stateSet: [], corpus: 0, skipped: 0 };
   if (!Number.isInteger(opts.runs) || opts.runs < 0) throw new RangeError(`runs must be a non-negative integer (got ${opts.runs})`);
-  if (opts.runs === 0) return { runs: 0, violations: 0, failures: [] };
+  if (opts.runs === 0) return empty;
+  const strategy = opts.strategy ?? 'guided';
+  if (!FUZZ_STRATEGIES.includes(strategy)) throw new RangeError(`unknown strategy "${String(strategy)}"; expected one of: ${FUZZ_STRATEGIES.join(', ')}`);
+  const seed = opts.seed ?? DEFAULT_FUZZ_SEED;
+  const maxFailures = opts.maxFailures ?? 1;
+  const shrinkBudget = opts.shrinkBudget ?? 500;
+  const wantShrink = opts.shrink !== false;
   const { nodes, targets } = clusterOf(base);
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
   const protocol = getProtocol(base.protocol);
-  const arb = fuzzCaseArb(nodes, base.duration, {
-    faults: { nodes: targets, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults },
-    ...(opts.workload ? { workload: opts.workload } : {}),
-  });
+  const gen = resolveFaultGen(
+    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults },
+    nodes,
+    base.duration,
+  );
+  const workload = opts.workload ?? fc.constant({});
+  // Unless the caller fixed the fault window's end, each run also draws how much of it to use: the rest of the
+  // run is quiet, so liveness properties (bounded in election timeouts, say) get time to be checked.
+  const windows: readonly number[] = opts.faults?.until === undefined ? WINDOW_SHARES : [100];
+  const windowArb = fc.constantFrom(...windows);
+  // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
+  const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
+  // ... and what a mutant, which has no such context, shrinks through: the same values, without the swarm's chain.
+  const kindArbs = gen.kinds.map((k) => episodeArb(k, gen)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
+  const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
+  const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb });
+  const abstractState = protocol?.abstractState;
+  const toCase = (c: EpisodeCase): FuzzCase => {
+    const until = gen.from + Math.max(1, Math.floor(((gen.until - gen.from) * c.window) / 100));
+    // Episodes that would start after the shortened window are left out; the others end by its end.
+    const episodes = c.episodes.filter((e) => !(typeof (e as { at?: unknown }).at === 'number' && (e as { at: number }).at >= until));
+    return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
+  };
 
+  // Campaign state.
   let done = 0;
   let violations = 0;
+  let skipped = 0;
+  const failures: FuzzFailure[] = [];
+  const states = new Set<string>();
+  const features = new Set<string>();
+  const corpus: CorpusEntry[] = [];
+
+  // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
-  const shrinkBudget = opts.shrinkBudget ?? 500;
-  const property = fc.property(arb, (c) => {
-    // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
-    if (shrinking && shrinkRuns++ >= shrinkBudget) return true;
-    const violated = runScenario(caseScenario(base, c, keep)).violations.length > 0;
-    if (!shrinking) {
-      done++;
-      if (violated) {
-        violations++;
-        shrinking = true;
-      }
-      opts.onProgress?.(done, violations);
+  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() } };
+  const property = (c: EpisodeCase): boolean => {
+    if (shrinking) {
+      // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
+      if (shrinkRuns >= shrinkBudget) return true;
+      shrinkRuns++;
+      opts.onShrink?.(shrinkRuns, shrinkBudget);
+      const p = prepareCase(base, toCase(c), keep);
+      // A candidate with an invalid config is not a failure: the shrinker must not go there.
+      return 'problem' in p ? true : runPrepared(p.prepared, { hash: false }).violations.length === 0;
+    }
+    const p = prepareCase(base, toCase(c), keep);
+    if ('problem' in p) {
+      last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() } };
+      return true;
+    }
+    opts.onRunStart?.(done, c.seed);
+    const cov: RunCoverage = { states: new Set(), edges: new Set() };
+    const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
+    let violated: boolean;
+    try {
+      violated = runPrepared(prepared, { hash: false }).violations.length > 0;
+    } catch (err) {
+      // Not a violation: a bug outside the nodes' handlers. fast-check shrinks it like a failure; fuzz() then says which run threw.
+      last = { invalid: false, violated: true, threw: true, cov, case: c };
+      shrinking = true;
+      shrinkRuns = 0;
+      throw err;
+    }
+    last = { invalid: false, violated, cov, case: c };
+    if (violated) {
+      // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
+      shrinking = true;
+      shrinkRuns = wantShrink && failures.length < maxFailures ? 0 : Number.POSITIVE_INFINITY;
     }
     return !violated;
-  });
-  const details = fc.check(property, {
-    numRuns: opts.runs,
-    seed: opts.seed ?? DEFAULT_FUZZ_SEED,
-    endOnFailure: opts.shrink === false,
-    ...(opts.path !== undefined ? { path: opts.path } : {}),
-  });
-  if (!details.failed) return { runs: done, violations, failures: [] };
-  const shrunk = details.counterexample?.[0];
-  if (shrunk === undefined) {
-    // The property threw instead of returning false: a bug outside any node's handler. Keep its stack.
-    throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+  };
+
+  /** Count a run of the budget; true when it reached a feature no earlier run had. */
+  const account = (): boolean => {
+    done++;
+    if (last.violated) violations++;
+    let fresh = 0;
+    for (const s of last.cov.states) {
+      states.add(s);
+      if (!features.has(s)) {
+        features.add(s);
+        fresh++;
+      }
+    }
+    for (const e of last.cov.edges) {
+      if (!features.has(e)) {
+        features.add(e);
+        fresh++;
+      }
+    }
+    opts.onProgress?.(done, violations, states.size);
+    return fresh > 0;
+  };
+
+  const record = (details: fc.RunDetails<[EpisodeCase]>, origin: 'random' | 'mutant'): void => {
+    const shrunk = details.counterexample?.[0];
+    if (shrunk === undefined) {
+      // The property threw instead of returning false: a bug outside any node's handler. Keep its stack.
+      throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+    }
+    failures.push(
+      failureOf(base, toCase(shrunk), keep, opts.traceDir, {
+        run: done - 1,
+        origin,
+        ...(origin === 'random' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
+      }),
+    );
+  };
+  const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>, opts2: { shrink?: boolean; asCandidate?: boolean } = {}): fc.RunDetails<[EpisodeCase]> => {
+    // asCandidate: the first value is already a failure being shrunk (its run counts against the shrink budget).
+    shrinking = opts2.asCandidate ?? false;
+    return fc.check(fc.property(which, property), { ...params, endOnFailure: !(opts2.shrink ?? wantShrink) });
+  };
+  /** One shrink candidate: does it still fail? (An invalid config does not; past the budget nothing does.) */
+  const stillFails = (c: EpisodeCase): boolean => {
+    if (shrinkRuns >= shrinkBudget) return false;
+    shrinkRuns++;
+    opts.onShrink?.(shrinkRuns, shrinkBudget);
+    const p = prepareCase(base, toCase(c), keep);
+    return !('problem' in p) && runPrepared(p.prepared, { hash: false }).violations.length > 0;
+  };
+
+  if (opts.path !== undefined) {
+    // Replay of fast-check's own coordinates: random draws from the path on, stopping at the first failure.
+    const details = check(arb, { seed, path: opts.path, numRuns: opts.runs });
+    done = details.numRuns;
+    if (details.failed) {
+      violations++;
+      record(details, 'random');
+    }
+    opts.onProgress?.(done, violations, states.size);
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
   }
+
+  const rng = rootRng(`guided/${seed}`);
+  // Guided: the first tenth of the budget explores with fresh draws only; then half the runs are mutants.
+  const warmup = Math.max(1, Math.floor(opts.runs / 10));
+  let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
+  let rejectedInARow = 0;
+  while (done < opts.runs) {
+    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(0.5);
+    let details: fc.RunDetails<[EpisodeCase]>;
+    let child: EpisodeCase | undefined;
+    if (mutant) {
+      child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus, windows });
+      details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
+      if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
+        // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
+        // them, the full window, a smaller workload patch), then let fast-check polish the result as an example.
+        shrinkRuns = 0;
+        const small = greedyShrink(child, stillFails, gen);
+        const polished = check(mutantArb, { seed, examples: [[small]], numRuns: 1 }, { asCandidate: true });
+        if (polished.failed) details = polished;
+        else details = { ...details, counterexample: [small] } as fc.RunDetails<[EpisodeCase]>;
+      }
+    } else {
+      // Run `next` of fast-check's stream, so a failure shrinks with the context fast-check kept and replays by path.
+      details = check(arb, { seed, path: String(next++), numRuns: 1 });
+    }
+    if (last.invalid) {
+      skipped++;
+      // Never spin forever on a workload that stopped yielding valid configs.
+      if ((++rejectedInARow >= MAX_REJECTED_DRAWS && done === 0) || rejectedInARow >= 10 * MAX_REJECTED_DRAWS) {
+        const p = prepareCase(base, toCase(child ?? (fc.sample(arb, { seed, numRuns: 1 })[0] as EpisodeCase)), keep);
+        throw new Error(`the workload arbitrary produced a config ${base.protocol} rejects in ${MAX_REJECTED_DRAWS} draws in a row: ${'problem' in p ? p.problem : 'invalid'}`);
+      }
+      continue;
+    }
+    rejectedInARow = 0;
+    if (last.threw) record(details, mutant ? 'mutant' : 'random'); // throws, naming the run
+    const interesting = account();
+    if (strategy === 'guided' && interesting && last.case) corpus.push({ case: last.case, found: 1, picks: 0 });
+    if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
+    if (failures.length >= maxFailures && !opts.keepGoing) break;
+  }
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
+}
+
+/**
+ * Greedy shrinking of a failing case without fast-check's context (a guided mutant), as delta debugging
+ * does: drop whole episodes, then move each one as early as it still fails, then shorten it, then use the
+ * whole fault window, then drop parts of the workload patch. Each candidate costs one run of `fails`.
+ */
+export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => boolean, gen: { from: number }): EpisodeCase {
+  let best: EpisodeCase = { ...start, episodes: start.episodes.map((e) => ({ ...e })) as FaultEpisode[] };
+  const attempt = (c: EpisodeCase): boolean => {
+    if (!fails(c)) return false;
+    best = c;
+    return true;
+  };
+  // 1. Drop episodes, one at a time, until no single drop keeps the failure.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < best.episodes.length; i++) {
+      if (attempt({ ...best, episodes: best.episodes.filter((_, j) => j !== i) })) {
+        changed = true;
+        i--;
+      }
+    }
+  }
+  // 2. and 3. Each episode's start as early, and its length as short, as still fails (halving the distance).
+  for (const field of ['at', 'length'] as const) {
+    const floor = field === 'at' ? gen.from : 1;
+    for (let i = 0; i < best.episodes.length; i++) {
+      for (;;) {
+        const e = best.episodes[i] as Record<string, unknown>;
+        const v = e[field];
+        if (typeof v !== 'number' || v <= floor) break;
+        let moved = false;
+        for (const to of [floor, floor + Math.floor((v - floor) / 2)]) {
+          if (to >= v) continue;
+          const episodes = best.episodes.map((x, j) => (j === i ? ({ ...x, [field]: to } as FaultEpisode) : x));
+          if (attempt({ ...best, episodes })) {
+            moved = true;
+            break;
+          }
+        }
+        if (!moved) break;
+      }
+    }
+  }
+  // 4. The whole fault window (the default), 5. the workload patch without each of its top-level keys.
+  if (best.window !== 100) attempt({ ...best, window: 100 });
+  for (const key of Object.keys(best.workload)) {
+    const { [key]: _dropped, ...rest } = best.workload;
+    attempt({ ...best, workload: rest });
+  }
+  return best;
+}
+
+/** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
+function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck'>): FuzzFailure {
   const scenario = caseScenario(base, shrunk, keep);
   let violation: Violation | undefined;
   try {
@@ -195,19 +496,6 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       }),
     ),
   );
-  const tracePath = failureTracePath(failing, opts.traceDir);
-  return {
-    runs: done,
-    violations,
-    failures: [
-      {
-        seed: shrunk.seed,
-        scenario: failing,
-        violation,
-        replay: `npx faultline replay ${tracePath}`,
-        tracePath,
-        fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' },
-      },
-    ],
-  };
+  const tracePath = failureTracePath(failing, traceDir);
+  return { seed: shrunk.seed, scenario: failing, violation, replay: `npx faultline replay ${tracePath}`, tracePath, ...extra };
 }

@@ -5,8 +5,10 @@ import type { WorkloadArb } from './arbitraries.ts';
 import { runBatch, type BatchJob, type BatchResult } from './campaign.ts';
 
 export interface WorkerJob extends BatchJob {
-  /** Int32Array over a SharedArrayBuffer: [runs done, violations]. */
+  /** Int32Array over a SharedArrayBuffer: [runs done, violations, shrinking runs in progress, shrink budget]. */
   progress?: Int32Array;
+  /** Int32Array over a SharedArrayBuffer of this job alone: [runs of the batch started, simulation seed of the last one] (read if the worker dies). */
+  current?: Int32Array;
 }
 
 const workloads = new Map<string, Promise<WorkloadArb>>();
@@ -28,14 +30,39 @@ export function loadWorkload(url: string): Promise<WorkloadArb> {
 
 export default async function task(job: WorkerJob): Promise<BatchResult> {
   const counters = job.progress;
+  const current = job.current;
   const workload = job.workloadModule !== undefined ? await loadWorkload(job.workloadModule) : undefined;
-  return runBatch(
-    job,
-    (violated) => {
-      if (!counters) return;
-      Atomics.add(counters, 0, 1);
-      if (violated) Atomics.add(counters, 1, 1);
-    },
-    workload,
-  );
+  let shrinkUsed = 0;
+  const endShrink = (): void => {
+    if (counters && shrinkUsed > 0) Atomics.sub(counters, 2, shrinkUsed);
+    shrinkUsed = 0;
+  };
+  try {
+    return runBatch(
+      job,
+      {
+        onRun: (violated) => {
+          endShrink();
+          if (!counters) return;
+          Atomics.add(counters, 0, 1);
+          if (violated) Atomics.add(counters, 1, 1);
+        },
+        onRunStart: (run, seed) => {
+          endShrink();
+          if (!current) return;
+          Atomics.store(current, 0, run + 1);
+          Atomics.store(current, 1, Number(seed) | 0);
+        },
+        onShrink: (used, budget) => {
+          if (!counters) return;
+          Atomics.add(counters, 2, used - shrinkUsed);
+          Atomics.store(counters, 3, budget);
+          shrinkUsed = used;
+        },
+      },
+      workload,
+    );
+  } finally {
+    endShrink();
+  }
 }

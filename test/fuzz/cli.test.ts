@@ -31,7 +31,7 @@ interface Summary {
 describe('faultline fuzz (child process)', () => {
   it('runs the budget on worker threads; shards 1/2 and 2/2 together run exactly the same batches; --time stops', async () => {
     // With a workload module, which each worker thread loads on its own.
-    const common = ['fuzz', BASE, '--runs', '40', '--batch', '10', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--json'];
+    const common = ['fuzz', BASE, '--runs', '40', '--batch', '10', '--duration', '300ms', '--workload', 'test/fuzz/pingpong-workload.ts', '--seed', '7', '--json'];
     // The whole campaign in a real process on worker threads; the shards and the timed run in this process (one thread, no startup cost).
     const wholeRun = cli([...common, '--workers', '2']);
     const s1 = await inProcess([...common, '--workers', '1', '--shard', '1/2']);
@@ -49,7 +49,7 @@ describe('faultline fuzz (child process)', () => {
     expect([...a.batches, ...b.batches].sort((x, y) => x.batch - y.batch)).toEqual(w.batches);
     expect(a.runs + b.runs).toBe(40);
     // Not a terminal: plain progress lines on stderr, stdout is only the JSON line.
-    expect(whole.stderr).toMatch(/^fuzz: 40\/40 runs, [\d.]+ runs\/s, 0 violations/m);
+    expect(whole.stderr).toMatch(/^fuzz: seed 7, 40\/40 runs, [\d.]+ runs\/s, \d+ states, 0 violations/m);
     expect(whole.stdout.trim().split('\n')).toHaveLength(1);
     const t = JSON.parse(timed.stdout) as Summary;
     expect(t.runs).toBeGreaterThan(0);
@@ -128,11 +128,12 @@ describe('faultline fuzz (child process)', () => {
 describe('faultline fuzz finds, records and replays a planted bug (in process)', () => {
   it('prints the replay line, writes the shrunk trace and scenario, and both reproduce the failure', async () => {
     const out = join(tmp, 'found');
-    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--workers', '1', '--json', '--out', out]);
+    const r = await inProcess(['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--workers', '1', '--json', '--out', out]);
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as Summary;
     expect(s.violations).toBeGreaterThanOrEqual(1);
-    expect(s.failures).toHaveLength(s.violations);
+    // Every run of the budget runs; at most --max-failures (5) failures are shrunk and written.
+    expect(s.failures).toHaveLength(Math.min(s.violations, 5));
     const f = s.failures[0]!;
     expect(f.invariant).toBe('acked-writes-durable');
     expect(f.trace).toBe(join(out, `counter-fuzz-${f.seed}.jsonl`));
@@ -155,11 +156,12 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(run.code).toBe(0);
   });
 
-  it('--max-failures stops the campaign; --targets with only the client finds nothing', async () => {
-    const args = ['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '400', '--batch', '20', '--workers', '1', '--json', '--out', join(tmp, 'max')];
+  it('--runs N runs N runs, failures collected up to --max-failures; --targets with only the client finds nothing', async () => {
+    const args = ['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '400', '--batch', '20', '--workers', '1', '--json', '--out', join(tmp, 'max')];
     const capped = JSON.parse((await inProcess([...args, '--max-failures', '2'])).stdout) as Summary;
     expect(capped.failures).toHaveLength(2);
-    expect(capped.runs).toBeLessThan(400);
+    expect(capped.runs).toBe(400);
+    expect(capped.violations).toBeGreaterThanOrEqual(2);
     const clientOnly = await inProcess([...args, '--targets', 'c1', '--kinds', 'crash,pause']);
     expect(clientOnly.code).toBe(0);
     expect(JSON.parse(clientOnly.stdout)).toMatchObject({ runs: 400, violations: 0 });
@@ -167,7 +169,7 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
 
   it('--workload: the workload is drawn and shrunk with the faults, and lands in the shrunk scenario', async () => {
     const out = join(tmp, 'workload');
-    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--workload', 'test/fuzz/counter-workload.ts', '--duration', '2s', '--runs', '100', '--workers', '1', '--max-failures', '1', '--json', '--out', out]);
+    const r = await inProcess(['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--workload', 'test/fuzz/counter-workload.ts', '--duration', '2s', '--runs', '100', '--workers', '1', '--max-failures', '1', '--json', '--out', out]);
     expect(r.code).toBe(1);
     const f = (JSON.parse(r.stdout) as Summary).failures[0]!;
     const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { config: { increments: number } };
@@ -178,7 +180,7 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
 
   it('human output: a FAIL block with seed, shrunk faults, trace, replay and view lines', async () => {
     const out = join(tmp, 'human');
-    const r = await inProcess(['fuzz', 'counter', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '25', '--batch', '25', '--workers', '1', '--out', out]);
+    const r = await inProcess(['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--batch', '100', '--workers', '1', '--max-failures', '1', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^FAIL {8}acked-writes-durable at 2s: /m);
     expect(r.stderr).toMatch(/^ {2}shrunk {4}3 faults: crash (n\d) @[\d.]+m?s, restart \1 @[\d.]+m?s, quiesce @1\.4s$/m);
@@ -187,6 +189,7 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);
     expect(r.stderr).toContain(`  view      npx faultline view ${trace}\n`);
     expect(r.stdout).toContain(`replay      npx faultline replay ${trace}   # acked-writes-durable`);
-    expect(r.stdout).toMatch(/^violations {2}1 \(acked-writes-durable 1; /m);
+    expect(r.stdout).toMatch(/^violations {2}\d+ \(acked-writes-durable 1; /m);
+    expect(r.stdout).toMatch(/^fuzz {8}counter-fuzz \(counter\), campaign seed 24301, strategy guided, /m);
   });
 });

@@ -28,8 +28,13 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON line per benchmark and nothing else')
     .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
     .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')
+    .option('--budget <duration>', 'search: time budget per campaign (default 60s; a miss counts as the budget)')
+    .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
+    .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')
+    .option('--quick', 'search: a 10 s budget per campaign')
+    .option('--shrink <n>', 'search: also shrink each first failure (at most n runs) and report its fault count')
     .action(async (name: string, opts: BenchOptions) => {
-      const selected = name === 'all' ? benchCases : benchCases.filter((c) => c.name === name);
+      const selected = name === 'all' ? benchCases.filter((c) => !c.notInAll) : benchCases.filter((c) => c.name === name);
       if (selected.length === 0) throw new InputError(`unknown benchmark "${name}"; expected one of: all, ${benchCases.map((c) => c.name).join(', ')}`);
       if (typeof opts.trace === 'string' && !selected.some((c) => c.name === 'pingpong')) throw new InputError(`--trace applies to the pingpong benchmark only, not to ${name}`);
       for (const c of selected) {

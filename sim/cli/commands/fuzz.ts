@@ -7,16 +7,17 @@
 
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
-import { planBatches, parseShard, runBatch, WHOLE, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { DEFAULT_FUZZ_SEED, type FuzzFailure } from '../../fuzz/fuzz.ts';
+import { planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
+import { FUZZ_STRATEGIES, failureTracePath, startProblem, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -40,7 +41,9 @@ interface FuzzCliOptions {
   maxFaults?: string;
   maxFailures?: string;
   shrinkBudget?: string;
+  /** commander: false with --no-swarm. */
   swarm?: boolean;
+  strategy?: string;
   keepFaults?: boolean;
   shrink: boolean;
   duration?: string;
@@ -48,6 +51,7 @@ interface FuzzCliOptions {
   bug?: string[];
   /** commander: false with --no-workload; a module path with --workload; undefined otherwise. */
   workload?: string | false;
+  workerMemory?: string;
 }
 
 function positiveInt(text: string, option: string): number {
@@ -97,7 +101,8 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
     }
     out.kinds = kinds as GenFaultKind[];
   }
-  if (opts.swarm) out.swarm = true;
+  // Swarm testing is the default; --no-swarm draws every run from all the kinds.
+  out.swarm = opts.swarm !== false;
   if (opts.targets !== undefined) out.nodes = opts.targets.split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (opts.maxFaults !== undefined) {
     const n = Number(opts.maxFaults);
@@ -113,17 +118,23 @@ class Progress {
   private readonly t0 = performance.now();
   private lastLine = 0;
   private stopped = false;
-  private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞' };
+  private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞', states: 0, shrink: '' };
+  /** Distinct abstract states reached by the finished batches. */
+  states = 0;
+  /** Shrinking in progress: runs used and the budget of one failure (0 when not shrinking). */
+  shrinking: { used: number; budget: number } = { used: 0, budget: 0 };
   constructor(
     private readonly total: number | undefined,
     private readonly deadline: number | undefined,
+    private readonly seed: number,
   ) {
     if (process.stderr.isTTY) {
       this.bar = new SingleBar(
-        { format: 'fuzz [{bar}] {percentage}% | {value}/{runsTotal} runs | {rate} runs/s | {violations} violations | {left} left', hideCursor: true, stream: process.stderr },
+        { format: 'fuzz seed {seed} [{bar}] {percentage}% | {value}/{runsTotal} runs | {rate} runs/s | {states} states | {violations} violations{shrink} | {left} left', hideCursor: true, stream: process.stderr },
         Presets.shades_classic,
       );
       this.payload.runsTotal = total ?? '∞';
+      this.payload.seed = seed;
       this.bar.start(total ?? 1000, 0, this.payload);
     }
   }
@@ -136,16 +147,18 @@ class Progress {
     if (this.deadline !== undefined) left = Math.max(0, (this.deadline - now) / 1000);
     else if (this.total !== undefined && rate > 0) left = (this.total - done) / rate;
     const leftText = left === undefined ? '?' : `${left.toFixed(0)}s`;
+    // While a failure shrinks, no budget run finishes: say so, with the shrink budget, rather than sit still.
+    const shrink = this.shrinking.budget > 0 && this.shrinking.used > 0 ? ` | shrinking a failure: ${this.shrinking.used}/${this.shrinking.budget} runs of the shrink budget` : '';
     if (this.bar) {
       // With a time budget the bar shows elapsed time as a share of the budget.
       const value = this.total ?? Math.round((1000 * secs) / (secs + (left ?? 0) || 1));
-      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done };
+      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done, states: this.states, shrink, seed: this.seed };
       this.bar.update(this.total !== undefined ? done : value, this.payload);
       return;
     }
     if (final || now - this.lastLine >= 2000) {
       this.lastLine = now;
-      process.stderr.write(`fuzz: ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${violations} violations, ${leftText} left\n`);
+      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${this.states} states, ${violations} violations${shrink.replace(' |', ',')}, ${leftText} left\n`);
     }
   }
 
@@ -174,16 +187,46 @@ interface WrittenFailure {
   scenarioFile: string;
 }
 
-/** Write the failing run's trace (through withTraceFile) and its shrunk scenario as JSON, next to each other. */
-function writeFailure(failure: FuzzFailure, batch: number): WrittenFailure {
-  const trace = failure.tracePath;
-  withTraceFile(trace, (sink) => runPrepared(prepareRun(failure.scenario), { trace: sink }));
-  const scenarioFile = trace.replace(/\.jsonl$/, '') + '.json';
-  mkdirSync(dirname(scenarioFile), { recursive: true });
-  const tmp = `${scenarioFile}.partial-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(failure.scenario, null, 2) + '\n');
-  renameSync(tmp, scenarioFile);
-  return { failure, batch, trace, scenarioFile };
+/**
+ * Claim `<dir>/<name>.json` for a failure without clobbering another campaign's file (two
+ * `faultline fuzz` processes may share an output folder): the file is created exclusively; if
+ * it exists with other content, the next name (`<name>-2`, `-3`, ...) is tried. The same
+ * failure found again (same content) reuses its file.
+ */
+export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
+  mkdirSync(dir, { recursive: true });
+  for (let k = 1; ; k++) {
+    const name = k === 1 ? failure.scenario.name : `${failure.scenario.name}-${k}`;
+    const scenario = { ...failure.scenario, name };
+    const text = JSON.stringify(scenario, null, 2) + '\n';
+    const file = `${dir.replace(/\/+$/, '')}/${name}.json`;
+    try {
+      closeSync(openSync(file, 'wx'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let existing = '';
+      try {
+        existing = readFileSync(file, 'utf8');
+      } catch {
+        // Vanished or unreadable: not ours; try the next name.
+      }
+      if (existing !== text) continue;
+    }
+    // Claimed (or the same failure's file): write the content through a temporary file, so a reader never sees half of it.
+    const tmp = `${file}.partial-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+    return { scenario, file };
+  }
+}
+
+/** Write the failing run's shrunk scenario as JSON and its trace (through withTraceFile), next to each other. */
+function writeFailure(failure: FuzzFailure, batch: number, dir: string): WrittenFailure {
+  const { scenario, file: scenarioFile } = claimScenarioFile(dir, failure);
+  const trace = failureTracePath(scenario, dir);
+  const named: FuzzFailure = { ...failure, scenario, tracePath: trace, replay: `npx faultline replay ${trace}` };
+  withTraceFile(trace, (sink) => runPrepared(prepareRun(scenario), { trace: sink }));
+  return { failure: named, batch, trace, scenarioFile };
 }
 
 /** Fault times to the µs: a shrunk crash and restart are often 1µs apart. */
@@ -222,6 +265,9 @@ interface Campaign {
   workers: number;
   batchSize: number;
   seed: number;
+  /** True when the seed was drawn for this invocation (no --seed). */
+  freshSeed: boolean;
+  strategy: FuzzStrategy;
   maxFailures: number;
   shrinkBudget: number | undefined;
   faults: FaultGenOptions;
@@ -247,9 +293,21 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     shard = s;
   }
   const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers') : availableParallelism();
-  const batchSize = positiveInt(opts.batch ?? '25', '--batch');
-  const seed = opts.seed !== undefined ? Number(opts.seed) : DEFAULT_FUZZ_SEED;
-  if (!Number.isInteger(seed)) throw new InputError(`expected an integer (got "${opts.seed}")`, undefined, '--seed');
+  const strategy = (opts.strategy ?? 'guided') as FuzzStrategy;
+  if (!FUZZ_STRATEGIES.includes(strategy)) throw new InputError(`expected one of: ${FUZZ_STRATEGIES.join(', ')} (got "${opts.strategy}")`, undefined, '--strategy');
+  // A guided batch keeps its own corpus: bigger batches give it room to grow.
+  const batchSize = positiveInt(opts.batch ?? (strategy === 'guided' ? '100' : '25'), '--batch');
+  if (opts.shard !== undefined && opts.seed === undefined) {
+    throw new InputError('shards of one campaign must share its seed: give the same --seed to every shard (in CI, the run number)', undefined, '--shard');
+  }
+  let seed: number;
+  if (opts.seed !== undefined) {
+    if (!/^\s*\d+\s*$/.test(opts.seed) || !Number.isSafeInteger(Number(opts.seed))) throw new InputError(`expected a non-negative integer (got "${opts.seed}")`, undefined, '--seed');
+    seed = Number(opts.seed);
+  } else {
+    // A fresh campaign each invocation (OS randomness, here in the CLI only), printed so that --seed replays it.
+    seed = randomInt(0, 0x80000000);
+  }
   const maxFailures = positiveInt(opts.maxFailures ?? '5', '--max-failures');
   let shrinkBudget: number | undefined;
   if (opts.shrinkBudget !== undefined) {
@@ -257,8 +315,12 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     if (!Number.isInteger(shrinkBudget) || shrinkBudget < 0) throw new InputError(`expected a non-negative integer (got "${opts.shrinkBudget}")`, undefined, '--shrink-budget');
   }
   const faults = faultOptions(opts);
-  const { scenario } = await baseScenario(ref, opts);
-  const cluster = prepareRun(scenario).nodes.map((n) => n.id);
+  const { scenario, file } = await baseScenario(ref, opts);
+  const preparedBase = prepareRun(scenario);
+  // A config the nodes reject at start is bad input (exit 2), not a failure of every run.
+  const problem = startProblem(preparedBase);
+  if (problem !== undefined) throw new InputError(`the protocol's nodes reject this config when they start: ${problem}`, file ?? ref, 'config');
+  const cluster = preparedBase.nodes.map((n) => n.id);
   if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
   for (const id of faults.nodes ?? []) {
     if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
@@ -297,7 +359,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     shardRuns = 0;
     for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -306,6 +368,8 @@ interface CampaignLoop {
   job(task: BatchTask): BatchJob;
   more(): boolean;
   collect(r: BatchResult): void;
+  /** A worker thread died running a batch: report it, and the campaign goes on. */
+  died(task: BatchTask, runsStarted: number, lastSeed: number | undefined, err: unknown): void;
   progress: Progress;
 }
 
@@ -324,21 +388,41 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
     // Let the event loop run between batches, so a Ctrl-C (SIGINT) is seen and the campaign stops with a report.
     await new Promise<void>((r) => setImmediate(r));
     if (!loop.more()) break;
-    const onRun = (violated: boolean): void => {
-      done++;
-      if (violated) violations++;
-      loop.progress.update(done, violations);
+    const hooks: BatchHooks = {
+      onRun: (violated) => {
+        done++;
+        if (violated) violations++;
+        loop.progress.shrinking = { used: 0, budget: 0 };
+        loop.progress.update(done, violations);
+      },
+      onShrink: (used, budget) => {
+        loop.progress.shrinking = { used, budget };
+        loop.progress.update(done, violations);
+      },
     };
-    loop.collect(runBatch(loop.job(it.value), onRun, workload));
+    loop.collect(runBatch(loop.job(it.value), hooks, workload));
   }
+  loop.progress.shrinking = { used: 0, budget: 0 };
   loop.progress.update(done, violations, true);
 }
 
-/** K workers: piscina threads, at most K batches in flight; runs and violations counted in shared memory for the progress bar. */
-async function runOnPool(loop: CampaignLoop, workers: number): Promise<void> {
-  const counters = new Int32Array(new SharedArrayBuffer(8));
-  const pool = new Piscina({ filename: new URL('../../fuzz/worker.js', import.meta.url).href, maxThreads: workers, minThreads: workers });
-  const read = (final = false): void => loop.progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), final);
+/**
+ * K workers: piscina threads, at most K batches in flight; runs, violations and shrinking counted
+ * in shared memory for the progress line. A thread that dies (out of memory, say) fails only its
+ * batch: it is reported with the run it was on, piscina starts a new thread, the campaign goes on.
+ */
+async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined): Promise<void> {
+  const counters = new Int32Array(new SharedArrayBuffer(16));
+  const pool = new Piscina({
+    filename: new URL('../../fuzz/worker.js', import.meta.url).href,
+    maxThreads: workers,
+    minThreads: workers,
+    ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),
+  });
+  const read = (final = false): void => {
+    loop.progress.shrinking = { used: Atomics.load(counters, 2), budget: Atomics.load(counters, 3) };
+    loop.progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), final);
+  };
   const tick = setInterval(() => read(), 250);
   try {
     await new Promise<void>((resolvePool, reject) => {
@@ -353,17 +437,32 @@ async function runOnPool(loop: CampaignLoop, workers: number): Promise<void> {
           const it = loop.plan.next();
           if (it.done) break;
           running++;
-          const job: WorkerJob = { ...loop.job(it.value), progress: counters };
-          (pool.run(job) as Promise<BatchResult>).then((r) => {
-            running--;
-            try {
-              loop.collect(r);
-            } catch (err) {
-              fail(err);
-              return;
-            }
-            next();
-          }, fail);
+          const task = it.value;
+          const current = new Int32Array(new SharedArrayBuffer(8));
+          const job: WorkerJob = { ...loop.job(task), progress: counters, current };
+          (pool.run(job) as Promise<BatchResult>).then(
+            (r) => {
+              running--;
+              try {
+                loop.collect(r);
+              } catch (err) {
+                fail(err);
+                return;
+              }
+              next();
+            },
+            (err: unknown) => {
+              running--;
+              const started = Atomics.load(current, 0);
+              try {
+                loop.died(task, started, started > 0 ? Atomics.load(current, 1) : undefined, err);
+              } catch (e) {
+                fail(e);
+                return;
+              }
+              next();
+            },
+          );
         }
         if (running === 0 && !failed) resolvePool();
       };
@@ -376,6 +475,23 @@ async function runOnPool(loop: CampaignLoop, workers: number): Promise<void> {
   read(true);
 }
 
+/** The options that define a campaign's runs, as a command line (for replay lines). */
+function campaignArgs(ref: string, opts: FuzzCliOptions, c: Campaign): string {
+  const q = (v: string): string => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  const out = [q(ref), '--seed', String(c.seed), '--strategy', c.strategy, '--batch', String(c.batchSize)];
+  for (const b of opts.bug ?? []) out.push('--bug', q(b));
+  if (opts.config !== undefined) out.push('--config', q(opts.config));
+  if (opts.duration !== undefined) out.push('--duration', q(opts.duration));
+  if (opts.kinds !== undefined) out.push('--kinds', q(opts.kinds));
+  if (opts.targets !== undefined) out.push('--targets', q(opts.targets));
+  if (opts.maxFaults !== undefined) out.push('--max-faults', q(opts.maxFaults));
+  if (opts.swarm === false) out.push('--no-swarm');
+  if (opts.keepFaults) out.push('--keep-faults');
+  if (opts.workload === false) out.push('--no-workload');
+  else if (typeof opts.workload === 'string') out.push('--workload', q(opts.workload));
+  return out.join(' ');
+}
+
 export function registerFuzz(program: Command): void {
   program
     .command('fuzz')
@@ -386,14 +502,17 @@ export function registerFuzz(program: Command): void {
     .option('--workers <k>', 'worker threads (default: the available cores; 1 runs in this thread)')
     .option('--shard <i/n>', 'run shard i of n (1-based): n shards together run exactly the batches one machine would')
     .option('--json', 'print one JSON summary line on stdout')
-    .option('--seed <n>', `campaign seed (default ${DEFAULT_FUZZ_SEED})`)
-    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 25)')
+    .option('--seed <n>', 'campaign seed (default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)')
+    .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(' or ')} (default guided: coverage-guided, mutating runs that reached new abstract states)`)
+    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 100 guided, 25 random)')
+    .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
     .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
-    .option('--swarm', 'swarm testing: each run draws its faults from a random subset of the kinds')
-    .option('--max-failures <n>', 'stop starting batches after this many failures (default 5)')
+    .option('--swarm', 'swarm testing (the default): each run draws its faults from a random subset of the kinds')
+    .option('--no-swarm', 'every run draws its faults from all the kinds')
+    .option('--max-failures <n>', 'failures shrunk and reported (default 5); --runs still runs every run, --time stops there')
     .option('--keep-faults', "also keep the scenario's own fault timeline")
     .option('--no-shrink', 'report failures as found, without shrinking')
     .option('--shrink-budget <n>', 'most runs spent shrinking one failure (default 500)')
@@ -406,9 +525,13 @@ export function registerFuzz(program: Command): void {
       const c = await campaignFrom(ref, opts);
       const t0 = performance.now();
       const deadline = c.budgetMs !== undefined ? t0 + c.budgetMs : undefined;
-      const progress = new Progress(c.shardRuns, deadline);
+      const progress = new Progress(c.shardRuns, deadline, c.seed);
+      const memoryMb = opts.workerMemory !== undefined ? positiveInt(opts.workerMemory, '--worker-memory') : undefined;
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
+      const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
+      const states = new Set<string>();
+
       let stopping = false;
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
@@ -418,21 +541,52 @@ export function registerFuzz(program: Command): void {
       process.once('SIGINT', onSigint);
       const loop: CampaignLoop = {
         plan: planBatches({ runs: c.runs, batchSize: c.batchSize, seed: c.seed, shard: c.shard }),
-        job: (task) => ({ scenario: c.scenario, task, faults: c.faults, keepFaults: opts.keepFaults ?? false, shrink: opts.shrink, traceDir: opts.out, ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}), ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}) }),
-        more: () => !stopping && written.length < c.maxFailures && (deadline === undefined || performance.now() < deadline),
+        job: (task) => ({
+          scenario: c.scenario,
+          task,
+          faults: c.faults,
+          keepFaults: opts.keepFaults ?? false,
+          shrink: opts.shrink,
+          traceDir: opts.out,
+          strategy: c.strategy,
+          // Every run of the budget runs; each batch shrinks at most the failures still wanted.
+          maxFailures: Math.max(0, c.maxFailures - written.length),
+          keepGoing: true,
+          ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
+          ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
+        }),
+        // A run budget runs to the end (failures past --max-failures are counted, not shrunk); a time budget stops at --max-failures.
+        more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
         collect: (r) => {
           results.push(r);
+          for (const st of r.stateSet) states.add(st);
+          progress.states = states.size;
           for (const f of r.failures) {
-            const w = writeFailure(f, r.batch);
+            if (written.length >= c.maxFailures) break;
+            const w = writeFailure(f, r.batch, opts.out);
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w).join('\n') + '\n');
           }
+        },
+        died: (task, runsStarted, lastSeed, err) => {
+          // The batch alone, in this process: shard b+1 of b+1 with a budget of b+1 batches is exactly batch b.
+          const replay = `npx faultline fuzz ${campaignArgs(ref, opts, c)} --runs ${(task.batch + 1) * c.batchSize} --shard ${task.batch + 1}/${task.batch + 1} --workers 1`;
+          const error = err instanceof Error ? err.message : String(err);
+          deaths.push({ batch: task.batch, runsStarted, lastSeed, error, replay });
+          progress.print(
+            [
+              `WORKER DIED running batch ${task.batch} (fast-check seed ${task.seed}): ${error}`,
+              `  run       ${runsStarted > 0 ? `${runsStarted} of the batch, simulation seed ${lastSeed}` : 'before the first run of the batch'}`,
+              `  replay    ${replay}`,
+              '  the campaign goes on without this batch',
+            ].join('\n') + '\n',
+          );
         },
         progress,
       };
       try {
         if (c.workers === 1) await runInline(loop, c.workload);
-        else await runOnPool(loop, c.workers);
+        else await runOnPool(loop, c.workers, memoryMb);
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onSigint);
@@ -449,28 +603,46 @@ export function registerFuzz(program: Command): void {
           JSON.stringify({
             runs: totalRuns,
             violations: totalViolations,
-            failures: written.map((w) => ({ seed: w.failure.seed, replay: w.failure.replay, invariant: w.failure.violation.invariant, message: w.failure.violation.message, trace: w.trace, scenario: w.scenarioFile, batch: w.batch })),
+            failures: written.map((w) => ({
+              seed: w.failure.seed,
+              replay: w.failure.replay,
+              invariant: w.failure.violation.invariant,
+              message: w.failure.violation.message,
+              trace: w.trace,
+              scenario: w.scenarioFile,
+              batch: w.batch,
+              run: w.failure.run,
+              origin: w.failure.origin,
+              faults: w.failure.scenario.faults.timeline.length,
+            })),
             scenario: scenario.name,
             protocol: scenario.protocol,
             seed,
+            strategy: c.strategy,
+            batch_size: c.batchSize,
             shard: `${shard.index}/${shard.count}`,
             workload: c.workloadName,
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations })),
+            states: states.size,
+            coverage: [...states].sort(),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
+            worker_deaths: deaths,
             wall_s: wall,
             interrupted: stopping,
           }) + '\n',
         );
       } else {
         const lines = [
-          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
           `workload    ${c.workloadName}`,
+          `coverage    ${states.size} distinct abstract states`,
           `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
           `violations  ${totalViolations}${totalViolations > 0 ? ` (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
+        for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
         process.stdout.write(lines.join('\n') + '\n');
       }
       // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.
-      process.exitCode = totalViolations > 0 ? 1 : stopping ? 130 : 0;
+      process.exitCode = totalViolations > 0 || deaths.length > 0 ? 1 : stopping ? 130 : 0;
     });
 }

@@ -13,6 +13,7 @@ import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
 import { lockFuzzWorkload } from './fuzz-workload.ts';
 import { lockTargets } from './targets.ts';
+import { lockAbstractState } from './coverage.ts';
 
 export const SERVER = 's1';
 export const RESOURCE = 'r1';
@@ -108,6 +109,7 @@ export const lock = defineProtocol({
   description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
   fuzzWorkload: lockFuzzWorkload,
   ...lockTargets,
+  abstractState: lockAbstractState,
   configSchema: lockConfig,
   build(config) {
     return {

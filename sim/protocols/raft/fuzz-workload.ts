@@ -1,9 +1,13 @@
 // Raft's default fuzz workload (`faultline fuzz raft`): cluster and client
 // counts, the replicated service (key-value store or lock), the kv operation
 // mix and key count, election timeouts and heartbeat, PreVote, check-quorum,
-// ReadIndex reads and snapshotting. No planted bug is switched on. Sizes stay
-// near the defaults (at most 5 servers and 3 clients), so a run costs about
-// what a default-config run does.
+// ReadIndex reads and snapshotting; and the timing and sizing knobs that open
+// windows (swarm over knobs): replication batch size 1-3 (or the default 64),
+// the heartbeat as a share of the election timeout (1/2 to 1/10), the spread
+// of the election timeout (max = 1.1x to 2x min: narrow spreads split votes),
+// and snapshot thresholds down to a few entries. No planted bug is switched
+// on. Sizes stay near the defaults (at most 5 servers and 3 clients), so a run
+// costs about what a default-config run does.
 
 import fc from 'fast-check';
 
@@ -13,17 +17,22 @@ export const raftFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     clients: fc.integer({ min: 2, max: 3 }),
     service: fc.constantFrom('kv', 'kv', 'lock'),
     electionMinMs: fc.integer({ min: 100, max: 200 }),
+    /** max = min * spread / 10 */
+    spread: fc.constantFrom(20, 15, 11),
+    /** heartbeat = min / ratio (always shorter than every election timeout) */
+    heartbeatRatio: fc.constantFrom(3, 2, 5, 10),
+    maxBatch: fc.constantFrom(64, 1, 2, 3),
     preVote: fc.boolean(),
     checkQuorum: fc.boolean(),
     reads: fc.constantFrom('log', 'readindex'),
-    snapshotEvery: fc.constantFrom(0, 10, 25),
+    snapshotEvery: fc.constantFrom(0, 10, 25, 3, 5),
     keys: fc.integer({ min: 1, max: 10 }),
     mix: fc.record({ get: fc.integer({ min: 0, max: 4 }), put: fc.integer({ min: 1, max: 4 }), append: fc.integer({ min: 0, max: 2 }), cas: fc.integer({ min: 0, max: 2 }) }),
   })
-  .map(({ electionMinMs, keys, mix, ...w }) => ({
+  .map(({ electionMinMs, spread, heartbeatRatio, keys, mix, ...w }) => ({
     ...w,
-    electionTimeout: { min: electionMinMs * 1000, max: 2 * electionMinMs * 1000 },
-    heartbeat: Math.floor(electionMinMs / 3) * 1000,
+    electionTimeout: { min: electionMinMs * 1000, max: Math.floor((electionMinMs * spread) / 10) * 1000 },
+    heartbeat: Math.floor(electionMinMs / heartbeatRatio) * 1000,
     client: { keys, mix },
   }));
 

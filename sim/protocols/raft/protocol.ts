@@ -14,6 +14,7 @@ import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
 import { raftFuzzWorkload } from './fuzz-workload.ts';
 import { raftTargets } from './targets.ts';
+import { raftAbstractState } from './coverage.ts';
 
 const span = (min: string, max: string) =>
   z
@@ -170,6 +171,7 @@ export const raft = defineProtocol({
   description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
   fuzzWorkload: raftFuzzWorkload,
   ...raftTargets,
+  abstractState: raftAbstractState,
   configSchema: raftConfig,
   build(config) {
     return { nodes: raftNodes(config), checkers: raftCheckers(config) };

@@ -18,6 +18,7 @@ import { MAX_POINTS_PER_MEMBER, pointCounts, type Member } from './ring.ts';
 import { StorageNode } from './server.ts';
 import { ringFuzzWorkload } from './fuzz-workload.ts';
 import { ringTargets } from './targets.ts';
+import { ringAbstractState } from './coverage.ts';
 
 const change = z.union([
   z.object({ at: duration, join: z.string().min(1), weight: z.number().positive().max(1e9).optional() }).strict(),
@@ -122,6 +123,7 @@ export const ring = defineProtocol({
   description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
   fuzzWorkload: ringFuzzWorkload,
   ...ringTargets,
+  abstractState: ringAbstractState,
   configSchema: ringConfig,
   build(config, ctx) {
     const serverIds = Array.from({ length: config.servers + config.spares }, (_, i) => `n${i + 1}`);

@@ -1,8 +1,10 @@
 // Two-phase commit's default fuzz workload (`faultline fuzz twopc`): shard and
 // client counts, accounts per shard, transfer amounts (up to above a balance,
 // so debits vote no), a bounded or unbounded number of transfers per client,
-// vote and client timeouts, and cooperative termination. No planted bug is
-// switched on. Sizes stay near the defaults.
+// vote and client timeouts, and cooperative termination; and the timing knobs
+// that open windows: retry and query intervals short or long against the vote
+// timeout (a participant that asks again soon vs. late), the work timeout. No
+// planted bug is switched on. Sizes stay near the defaults.
 
 import fc from 'fast-check';
 
@@ -17,14 +19,21 @@ export const twopcFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     transfers: fc.option(fc.integer({ min: 5, max: 50 }), { nil: undefined, freq: 2 }),
     voteTimeoutMs: fc.integer({ min: 100, max: 300 }),
     clientTimeoutMs: fc.integer({ min: 500, max: 1500 }),
+    retryMs: fc.constantFrom(50, 10, 150),
+    queryMs: fc.constantFrom(150, 30, 400),
+    workMs: fc.constantFrom(400, 100, 1000),
     cooperative: fc.boolean(),
   })
-  .map(({ amountMin, amountSpan, transfers, voteTimeoutMs, clientTimeoutMs, ...w }) => ({
+  .map(({ amountMin, amountSpan, transfers, voteTimeoutMs, clientTimeoutMs, retryMs, queryMs, workMs, ...w }) => ({
     ...w,
     amount: { min: amountMin, max: amountMin + amountSpan },
     ...(transfers !== undefined ? { transfers } : {}),
     voteTimeout: voteTimeoutMs * 1000,
     clientTimeout: clientTimeoutMs * 1000,
+    retryInterval: retryMs * 1000,
+    queryInterval: queryMs * 1000,
+    resendInterval: queryMs * 1000,
+    workTimeout: workMs * 1000,
   }));
 
 export default twopcFuzzWorkload;

@@ -13,6 +13,7 @@ import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { CoordinatorNode, ParticipantNode } from './nodes.ts';
 import { twopcFuzzWorkload } from './fuzz-workload.ts';
 import { twopcTargets } from './targets.ts';
+import { twopcAbstractState } from './coverage.ts';
 
 /** How long the planted commitBeforeLog bug leaves a commit record unsynced (a lazy group commit). */
 export const LAZY_FLUSH = 20 * MS;
@@ -66,6 +67,7 @@ export const twopc = defineProtocol({
   description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
   fuzzWorkload: twopcFuzzWorkload,
   ...twopcTargets,
+  abstractState: twopcAbstractState,
   configSchema: twopcConfig,
   build(config) {
     const participants = Array.from({ length: config.participants }, (_, s) => participantId(s));

@@ -1,0 +1,153 @@
+// `faultline bench search`: how fast fuzzing finds each planted bug, guided vs
+// random (issue 11). For every planted bug of every protocol (the `bugs` of its
+// config schema), a campaign like `faultline fuzz <protocol> --bug <name>` (the
+// protocol's default workload, swarm on, one worker, batches of the strategy's
+// default size) runs until its first failing run or the budget, for each of
+// several campaign seeds and both strategies. Reported: the median wall time
+// and run count to the first failure (a miss counts as the budget, 60 s by
+// default), and guided's speed-up over random (random median / guided median).
+// Shrinking is off: this measures search, not shrinking.
+//
+// Not in `faultline bench all`: at full budget it can take an hour (26 bugs x
+// 2 strategies x 3 seeds x up to 60 s). `--quick` (10 s budget, 3 seeds) or
+// `--budget 5s --bug raft.candidateNeverRetries` runs a part of it.
+
+import { parseDuration } from '../engine/time.ts';
+import { batchSeed } from '../fuzz/campaign.ts';
+import { fuzz, type FuzzStrategy } from '../fuzz/fuzz.ts';
+import { getProtocol, protocolNames } from '../protocols/registry.ts';
+import { parseScenario } from '../scenario/resolve.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { positiveInt, type BenchCase } from './case.ts';
+
+/** Every planted bug: protocol and switch name, from each protocol's config schema defaults. */
+export function plantedBugs(): { protocol: string; bug: string }[] {
+  const out: { protocol: string; bug: string }[] = [];
+  for (const p of protocolNames()) {
+    const def = getProtocol(p);
+    const parsed = def?.configSchema.safeParse({});
+    const bugs = parsed?.success ? (parsed.data as { bugs?: Record<string, unknown> }).bugs : undefined;
+    for (const bug of Object.keys(bugs ?? {})) out.push({ protocol: p, bug });
+  }
+  return out;
+}
+
+class OutOfTime extends Error {}
+
+export interface SearchResult {
+  found: boolean;
+  /** Wall seconds to the first failing run (the budget when not found). */
+  seconds: number;
+  /** Runs to the first failing run, 1-based (the runs done when not found). */
+  runs: number;
+  invariant: string | undefined;
+  /** Faults in the shrunk failing run (quiesce not counted), when shrinking was asked for. */
+  shrunkFaults?: number;
+}
+
+/** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0): SearchResult {
+  const protocol = getProtocol(base.protocol);
+  const batchSize = strategy === 'guided' ? 100 : 25;
+  const t0 = now();
+  let runs = 0;
+  for (let b = 0; ; b++) {
+    let batchRuns = 0;
+    let foundAt: number | undefined;
+    try {
+      const r = fuzz({
+        scenario: base,
+        runs: batchSize,
+        seed: batchSeed(seed, b),
+        strategy,
+        shrink: shrinkBudget > 0,
+        shrinkBudget,
+        // The failing run has ended when its shrinking starts: the time to the failure excludes the shrinking.
+        onShrink: () => {
+          foundAt ??= now();
+        },
+        ...(protocol?.fuzzWorkload ? { workload: protocol.fuzzWorkload } : {}),
+        onProgress: (done) => {
+          batchRuns = done;
+          if (now() - t0 > budgetMs) throw new OutOfTime();
+        },
+      });
+      const f = r.failures[0];
+      if (f) {
+        const faults = f.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce').length;
+        return { found: true, seconds: ((foundAt ?? now()) - t0) / 1000, runs: runs + f.run + 1, invariant: f.violation.invariant, ...(shrinkBudget > 0 ? { shrunkFaults: faults } : {}) };
+      }
+      runs += r.runs;
+    } catch (err) {
+      if (!(err instanceof OutOfTime)) throw err;
+      return { found: false, seconds: budgetMs / 1000, runs: runs + batchRuns, invariant: undefined };
+    }
+    if (now() - t0 > budgetMs) return { found: false, seconds: budgetMs / 1000, runs, invariant: undefined };
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+export const searchBench: BenchCase = {
+  name: 'search',
+  description: 'time to the first failure per planted bug, guided vs random search (median over campaign seeds; a miss counts as the budget)',
+  notInAll: true,
+  run(opts) {
+    const budgetText = typeof opts.budget === 'string' ? opts.budget : opts.quick ? '10s' : '60s';
+    const budgetUs = parseDuration(budgetText);
+    if (budgetUs === undefined || budgetUs <= 0) throw new RangeError(`--budget: expected a duration such as 60s (got "${budgetText}")`);
+    const budgetMs = budgetUs / 1000;
+    const seeds = positiveInt(opts.seeds, 'seeds', 3);
+    // --shrink N: also shrink each first failure (N runs at most) and report its fault count.
+    const shrinkBudget = opts.shrink === undefined ? 0 : positiveInt(opts.shrink, 'shrink', 200);
+    const only = typeof opts.bug === 'string' ? opts.bug.split(',').map((x) => x.trim()) : undefined;
+    const bugs = plantedBugs().filter((b) => !only || only.includes(b.bug) || only.includes(`${b.protocol}.${b.bug}`) || only.includes(b.protocol));
+    if (bugs.length === 0) throw new RangeError(`--bug: no planted bug matches "${String(opts.bug)}"; expected protocol, name or protocol.name`);
+    const now = (): number => performance.now();
+    const rows: Record<string, unknown>[] = [];
+    for (const { protocol, bug } of bugs) {
+      const base = parseScenario({ name: `${protocol}-fuzz`, description: `bench search: ${protocol} ${bug}`, protocol, config: { bugs: { [bug]: true } }, duration: '5s' });
+      const by: Record<FuzzStrategy, SearchResult[]> = { guided: [], random: [] };
+      // Warm-up (not measured): the JIT sees this protocol's code before either strategy is timed.
+      fuzz({ scenario: base, runs: 3, strategy: 'random', shrink: false, seed: 0x7a11 });
+      for (let s = 1; s <= seeds; s++) {
+        // Alternate which strategy goes first, so machine noise hits both alike.
+        const order = s % 2 === 1 ? (['random', 'guided'] as const) : (['guided', 'random'] as const);
+        for (const strategy of order) by[strategy].push(firstFailure(base, strategy, s, budgetMs, now, shrinkBudget));
+      }
+      const g = median(by.guided.map((r) => r.seconds));
+      const r = median(by.random.map((x) => x.seconds));
+      rows.push({
+        protocol,
+        bug,
+        guided_median_s: +g.toFixed(2),
+        random_median_s: +r.toFixed(2),
+        speedup: +(r / Math.max(g, 1e-3)).toFixed(2),
+        guided_found: `${by.guided.filter((x) => x.found).length}/${seeds}`,
+        random_found: `${by.random.filter((x) => x.found).length}/${seeds}`,
+        guided_median_runs: median(by.guided.map((x) => x.runs)),
+        random_median_runs: median(by.random.map((x) => x.runs)),
+        invariant: by.guided.find((x) => x.found)?.invariant ?? by.random.find((x) => x.found)?.invariant ?? null,
+        ...(shrinkBudget > 0
+          ? { guided_shrunk_faults: by.guided.map((x) => x.shrunkFaults ?? null), random_shrunk_faults: by.random.map((x) => x.shrunkFaults ?? null) }
+          : {}),
+      });
+      // One line per bug as it is measured (the whole table takes long): stderr, so --json stays one line on stdout.
+      process.stderr.write(`search: ${JSON.stringify(rows.at(-1))}\n`);
+    }
+    const raft = rows.filter((x) => x.protocol === 'raft');
+    const sum = (xs: Record<string, unknown>[], k: string): number => xs.reduce((a, x) => a + (x[k] as number), 0);
+    return {
+      budget_s: budgetMs / 1000,
+      seeds,
+      bugs: rows,
+      guided_found_all: rows.every((x) => x.guided_found === `${seeds}/${seeds}`),
+      raft_median_speedup: raft.length > 0 ? median(raft.map((x) => x.speedup as number)) : null,
+      raft_total_speedup: raft.length > 0 ? +(sum(raft, 'random_median_s') / Math.max(sum(raft, 'guided_median_s'), 1e-3)).toFixed(2) : null,
+    };
+  },
+};

@@ -1,0 +1,54 @@
+// faultline fuzz-report merge <report.json>... [--out file]
+//
+// Merge the `faultline fuzz --json` reports of the shards of one campaign
+// (sim/fuzz/merge.ts): the merged report is what one machine running the whole
+// campaign would have printed (runs, failures, coverage), plus which shards it
+// holds and which are missing. Exit 1 when the merged campaign found a
+// violation (as `faultline fuzz` does), 0 otherwise, 2 on a bad report.
+
+import type { Command } from 'commander';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mergeFuzzReports, readFuzzReport } from '../../fuzz/merge.ts';
+import { InputError } from '../../scenario/errors.ts';
+
+function readReport(file: string): ReturnType<typeof readFuzzReport> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file);
+  }
+  // `faultline fuzz --json > shard.json`: one JSON line (a BOM or blank lines around it are fine).
+  const body = text.replace(/^\uFEFF/, '').trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (err) {
+    throw new InputError(`expected one JSON object, the output of faultline fuzz --json (${err instanceof Error ? err.message : String(err)})`, file, 'line 1');
+  }
+  return readFuzzReport(value, file);
+}
+
+export function registerFuzzReport(program: Command): void {
+  const cmd = program.command('fuzz-report').description('work with faultline fuzz --json reports');
+  cmd
+    .command('merge')
+    .description('merge the --json reports of the shards of one campaign into one report (runs, failures, coverage); exit 1 if it holds a violation')
+    .argument('<reports...>', 'report files, one per shard')
+    .option('--out <file>', 'write the merged report here instead of stdout')
+    .action((files: string[], opts: { out?: string }) => {
+      const merged = mergeFuzzReports(files.map((file) => ({ file, report: readReport(file) })));
+      const text = JSON.stringify(merged) + '\n';
+      if (opts.out !== undefined) {
+        const tmp = `${opts.out}.partial-${process.pid}`;
+        try {
+          writeFileSync(tmp, text);
+          renameSync(tmp, opts.out);
+        } catch (err) {
+          throw new InputError(`cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, opts.out);
+        }
+      } else process.stdout.write(text);
+      if (!merged.complete) process.stderr.write(`fuzz-report: warning: shards ${merged.missing.join(', ')} are missing: this is not the whole campaign\n`);
+      process.exitCode = merged.violations > 0 ? 1 : 0;
+    });
+}

@@ -1,0 +1,222 @@
+// Coverage-guided search (the `guided` strategy of fuzz()): coverage feedback
+// from each protocol's abstract state, a corpus of runs that reached something
+// new, and mutation operators over runs as plain data.
+//
+// As in AFL (Zalewski, "american fuzzy lop" technical notes) and its
+// descendants, the coverage of a run is a set of *features*: each abstract
+// state the cluster passed through (`ProtocolDefinition.abstractState`,
+// computed after `state` events) and each transition between two successive
+// abstract states (the edges). A run that adds a feature no earlier run of the
+// campaign had joins the corpus; part of the budget then goes to mutants of
+// corpus entries: a fault shifted in time (by anything from 1 ms to half the
+// window, so "one round trip later" is as reachable as "a second later"),
+// lengthened or shortened, redrawn, added (drawn from the same `episodeArb`
+// the generator uses), removed, duplicated, spliced in from another corpus
+// entry, a fresh simulation seed, or a redrawn workload. Mutants stay plain
+// data (seed + episodes + workload patch), so fast-check shrinks them and
+// `faultline run` replays them like any other run.
+//
+// Everything here is deterministic: randomness comes from an engine `Rng`
+// forked from the batch's fast-check seed, so a guided batch is a pure function
+// of that seed.
+
+import fc from 'fast-check';
+import type { Rng } from '../engine/random.ts';
+import type { Checker, SimView, TraceEvent } from '../engine/types.ts';
+import { episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+
+/** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
+export interface EpisodeCase {
+  seed: string;
+  episodes: FaultEpisode[];
+  workload: Record<string, unknown>;
+  /**
+   * Share of the fault window used, in percent (100: faults until the window's end, then the quiesce).
+   * A shorter window leaves the run quiet for longer after the quiesce, which liveness checkers need.
+   */
+  window: number;
+}
+
+/** Fault-window shares a run draws from (percent), when the caller did not fix the window's end. */
+export const WINDOW_SHARES = [100, 60, 30] as const;
+
+/** Features of one run: abstract states and transitions between successive ones. */
+export interface RunCoverage {
+  states: Set<string>;
+  edges: Set<string>;
+}
+
+/**
+ * A checker that never fails: it records the distinct abstract states and
+ * transitions of a run into `into`. The abstract state is computed once per
+ * instant of virtual time in which some node published a new state (at the
+ * first event of a later instant, when that instant's changes are complete),
+ * and once more when the run ends: cheap, and blind only to states that last
+ * less than one instant.
+ */
+export function coverageObserver(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
+  let prev: string | undefined;
+  let dirtyAt = -1;
+  const sample = (view: SimView): void => {
+    dirtyAt = -1;
+    const s = abstractState(view);
+    if (s === prev) return;
+    into.states.add(s);
+    if (prev !== undefined) into.edges.add(`${prev} -> ${s}`);
+    prev = s;
+  };
+  return {
+    name: 'coverage',
+    description: 'records abstract states for coverage-guided fuzzing (never fails)',
+    when: 'always',
+    // Runs after every event through observe(); check() itself has nothing to say.
+    check: () => undefined,
+    observe(ev: TraceEvent, view: SimView): void {
+      if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
+      if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;
+    },
+  };
+}
+
+/** A `final` checker that never fails: takes the last abstract state of a run for coverageObserver's `into`. */
+export function coverageFinal(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
+  return {
+    name: 'coverage-final',
+    description: 'records the last abstract state of a run (never fails)',
+    when: 'final',
+    check(view: SimView): undefined {
+      into.states.add(abstractState(view));
+      return undefined;
+    },
+  };
+}
+
+/** One value of an arbitrary, drawn deterministically from `rng`. */
+export function draw<T>(arb: fc.Arbitrary<T>, rng: Rng): T {
+  return fc.sample(arb, { seed: rng.int(0, 0x7fffffff), numRuns: 1 })[0] as T;
+}
+
+export interface CorpusEntry {
+  case: EpisodeCase;
+  /** Features this entry was the first to reach. */
+  found: number;
+  /** How often it was picked for mutation. */
+  picks: number;
+}
+
+/** A corpus entry to mutate: the less-picked of two random entries (newer on a tie), so fresh finds get energy first. */
+export function pickEntry(corpus: readonly CorpusEntry[], rng: Rng): CorpusEntry {
+  const i = rng.int(0, corpus.length);
+  const j = rng.int(0, corpus.length);
+  const a = corpus[i] as CorpusEntry;
+  const b = corpus[j] as CorpusEntry;
+  const e = a.picks < b.picks || (a.picks === b.picks && i >= j) ? a : b;
+  e.picks++;
+  return e;
+}
+
+/** A signed time step, log-uniform in magnitude between 1 ms and `max` µs. */
+function timeStep(rng: Rng, max: number): number {
+  const lo = Math.log(1000);
+  const hi = Math.log(Math.max(1001, max));
+  const mag = Math.round(Math.exp(lo + rng.next() * (hi - lo)));
+  return rng.chance(0.5) ? mag : -mag;
+}
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+export interface MutationContext {
+  gen: ResolvedFaultGen;
+  workload: WorkloadArb | undefined;
+  corpus: readonly CorpusEntry[];
+  /** Fault-window shares to draw from (a single one: the window is fixed). */
+  windows: readonly number[];
+}
+
+/** Mutation operators, by name (the names appear in tests and docs). */
+export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload', 'window'] as const;
+export type Mutation = (typeof MUTATIONS)[number];
+
+/** Apply one mutation in place; false when it does not apply to this case (no episode to shift, ...). */
+export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: MutationContext): boolean {
+  const g = ctx.gen;
+  const eps = c.episodes;
+  const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
+  const timed = eps.filter((e) => typeof (e as { at?: unknown }).at === 'number');
+  switch (m) {
+    case 'shift': {
+      if (timed.length === 0) return false;
+      const e = rng.pick(timed) as { at: number };
+      e.at = clamp(e.at + timeStep(rng, (g.until - g.from) / 2), g.from, g.until - 1);
+      return true;
+    }
+    case 'resize': {
+      const sized = eps.filter((e) => typeof (e as { length?: unknown }).length === 'number');
+      if (sized.length === 0) return false;
+      const e = rng.pick(sized) as { length: number };
+      e.length = clamp(Math.round(e.length * 2 ** (rng.next() * 4 - 2)) + (rng.chance(0.5) ? 0 : timeStep(rng, g.maxEpisode)), 1, g.maxEpisode);
+      return true;
+    }
+    case 'redraw': {
+      // Same kind, fresh fields (nodes, sides, rates, ...): works for any episode kind episodeArb knows.
+      if (eps.length === 0) return false;
+      const i = rng.int(0, eps.length);
+      const arb = episodeArb((eps[i] as FaultEpisode).kind, g);
+      if (!arb) return false;
+      eps[i] = draw(arb, rng);
+      return true;
+    }
+    case 'add': {
+      if (eps.length >= g.maxFaults || kinds.length === 0) return false;
+      const arb = episodeArb(rng.pick(kinds), g);
+      if (!arb) return false;
+      eps.splice(rng.int(0, eps.length + 1), 0, draw(arb, rng));
+      return true;
+    }
+    case 'remove': {
+      if (eps.length === 0) return false;
+      eps.splice(rng.int(0, eps.length), 1);
+      return true;
+    }
+    case 'duplicate': {
+      if (timed.length === 0 || eps.length >= g.maxFaults) return false;
+      const copy = { ...(rng.pick(timed) as FaultEpisode & { at: number }) };
+      copy.at = clamp(copy.at + timeStep(rng, (g.until - g.from) / 2), g.from, g.until - 1);
+      eps.push(copy);
+      return true;
+    }
+    case 'splice': {
+      // Crossover: an episode of another corpus entry.
+      if (eps.length >= g.maxFaults) return false;
+      const donors = ctx.corpus.filter((e) => e.case.episodes.length > 0);
+      if (donors.length === 0) return false;
+      const donor = rng.pick(donors).case.episodes;
+      eps.push({ ...rng.pick(donor) });
+      return true;
+    }
+    case 'seed':
+      c.seed = String(rng.int(0, 0x7fffffff));
+      return true;
+    case 'workload':
+      if (!ctx.workload) return false;
+      c.workload = draw(ctx.workload, rng);
+      return true;
+    case 'window': {
+      const other = ctx.windows.filter((w) => w !== c.window);
+      if (other.length === 0) return false;
+      c.window = rng.pick(other);
+      return true;
+    }
+  }
+}
+
+/** A mutant of `parent`: 1 to 3 stacked mutations (AFL's "havoc"), at least one of which applied. */
+export function mutate(parent: EpisodeCase, rng: Rng, ctx: MutationContext): EpisodeCase {
+  const c: EpisodeCase = { seed: parent.seed, episodes: parent.episodes.map((e) => ({ ...e })) as FaultEpisode[], workload: parent.workload, window: parent.window };
+  const n = 1 + rng.int(0, 3);
+  let applied = 0;
+  for (let tries = 0; applied < n && tries < 20; tries++) {
+    if (applyMutation(rng.pick(MUTATIONS), c, rng, ctx)) applied++;
+  }
+  return c;
+}

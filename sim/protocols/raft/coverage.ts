@@ -1,0 +1,75 @@
+// Raft's abstract state for coverage-guided fuzzing (sim/fuzz/guided.ts): a
+// short string naming the shape of the cluster, not its details, so a run
+// reaches tens to hundreds of distinct values and a new one means the run did
+// something the corpus had not done yet.
+//
+// Computed from what servers publish (RaftServerState) and which are up:
+// - the roles multiset, down servers apart ("L1 C0 F2 x0": symmetric, node names do not matter);
+// - the term gap between the highest and lowest term among live servers (0, 1, 2+);
+// - how many servers believe they lead (two leaders of different terms is a window);
+// - whether the newest leader has an entry of an older term on a majority but not committed
+//   (the Figure 8 window, which `commitPreviousTermByCounting` needs);
+// - how many live servers are behind that leader's last index (0, 1, 2+), and whether some
+//   live server has a longer log than the leader (uncommitted leftovers of an old term).
+
+import type { SimView } from '../../engine/types.ts';
+import type { RaftServerState } from './state.ts';
+
+const bucket = (n: number): string => (n >= 2 ? '2+' : String(n));
+
+/** Raft's abstract state: `ProtocolDefinition.abstractState`. */
+export function raftAbstractState(view: SimView): string {
+  const live: RaftServerState[] = [];
+  let down = 0;
+  for (const id of view.nodeIds) {
+    if (view.role(id) !== 'server') continue;
+    if (!view.isUp(id)) {
+      down++;
+      continue;
+    }
+    const s = view.published(id) as RaftServerState | undefined;
+    if (s && typeof s === 'object' && 'role' in s) live.push(s);
+  }
+  let l = 0;
+  let c = 0;
+  let f = 0;
+  let minTerm = Number.POSITIVE_INFINITY;
+  let maxTerm = 0;
+  let leader: RaftServerState | undefined;
+  for (const s of live) {
+    if (s.role === 'leader') {
+      l++;
+      if (!leader || s.term > leader.term) leader = s;
+    } else if (s.role === 'candidate') c++;
+    else f++;
+    minTerm = Math.min(minTerm, s.term);
+    maxTerm = Math.max(maxTerm, s.term);
+  }
+  const gap = live.length > 0 ? bucket(maxTerm - minTerm) : '-';
+  let tail = 'noleader';
+  if (leader) {
+    const lastIndex = leader.logStart + leader.log.length - 1;
+    const majority = Math.floor((live.length + down) / 2) + 1;
+    // Entries after commitIndex whose term is older than the leader's, held (same index, same term) by a majority.
+    let oldOnMajority = false;
+    for (let i = Math.max(leader.commitIndex + 1, leader.logStart); i <= lastIndex && !oldOnMajority; i++) {
+      const e = leader.log[i - leader.logStart];
+      if (!e || e.term >= leader.term) continue;
+      let holders = 0;
+      for (const s of live) {
+        const o = s.log[i - s.logStart];
+        if (o && o.term === e.term) holders++;
+      }
+      oldOnMajority = holders >= majority;
+    }
+    let behind = 0;
+    let longer = false;
+    for (const s of live) {
+      const last = s.logStart + s.log.length - 1;
+      if (last < lastIndex) behind++;
+      if (last > lastIndex) longer = true;
+    }
+    tail = `old${oldOnMajority ? 1 : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
+  }
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail}`;
+}
