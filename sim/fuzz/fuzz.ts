@@ -179,9 +179,16 @@ export function prepareCase(base: Scenario, c: FuzzCase, keepFaults = false): { 
   if (!('problem' in whole)) return whole;
   // The patch clashes with the base's own settings (a per-server timeout shorter than the patched heartbeat,
   // preloads of servers the patch removes): keep the base's settings and drop the clashing part of the patch,
-  // one top-level key at a time, in order; the first valid config is the run. None valid: not a run.
-  for (const key of Object.keys(c.workload)) {
+  // one top-level key at a time, in order; then more and more of them, in order (the base alone is valid).
+  // The first valid config is the run. None valid: not a run.
+  const keys = Object.keys(c.workload);
+  for (const key of keys) {
     const { [key]: _dropped, ...rest } = c.workload;
+    const fitted = prepareExactCase(base, { ...c, workload: rest }, keepFaults);
+    if (!('problem' in fitted)) return fitted;
+  }
+  for (let n = 2; n < keys.length; n++) {
+    const rest = Object.fromEntries(Object.entries(c.workload).filter(([k]) => !keys.slice(0, n).includes(k)));
     const fitted = prepareExactCase(base, { ...c, workload: rest }, keepFaults);
     if (!('problem' in fitted)) return fitted;
   }

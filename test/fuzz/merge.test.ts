@@ -112,7 +112,8 @@ describe('campaign robustness', () => {
     writeFileSync(file, JSON.stringify({ name: 'zero-timeout', description: 'd', protocol: 'raft', duration: '1s', config: { electionTimeout: { min: '0ms', max: '0ms' } } }));
     const r = await inProcess(['fuzz', file, '--runs', '5', '--workers', '1', '--no-workload']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`faultline: ${file}: config: the protocol's nodes reject this config when they start: n1: the election timeout must be longer than the heartbeat`);
+    // The schema holds the nodes' preconditions, so the mistake is named by its field before any node starts.
+    expect(r.stderr.trim()).toBe(`faultline: ${file}: config.electionTimeout.min: the election timeout (min 0 µs) must be longer than the heartbeat (50000 µs)`);
   });
 
   it('each invocation draws a fresh campaign seed and prints it; --seed replays; --shard needs --seed; --seed must be a number', async () => {

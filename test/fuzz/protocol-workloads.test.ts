@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../sim/fuzz/arbitraries.ts';
+import { prepareCase } from '../../sim/fuzz/fuzz.ts';
 import { getProtocol } from '../../sim/protocols/registry.ts';
 import { loadAllScenarios } from '../../sim/cli/scenarios.ts';
 import { cli, inProcess } from '../cli-harness.ts';
@@ -30,19 +31,28 @@ describe('each protocol offers a default fuzz workload its schema accepts', () =
     it(`${name}: every drawn patch, over the default config and over each ${name} scenario's config, parses, with no planted bug on`, async () => {
       const p = getProtocol(name)!;
       expect(p.fuzzWorkload).toBeDefined();
-      const bases: Record<string, unknown>[] = [{}];
-      for (const s of await loadAllScenarios()) {
+      const scenarios = (await loadAllScenarios()).map((s) => s.scenario).filter((s) => {
         // Only the scenarios with no planted bug of their own.
-        const bugs = (s.scenario.config as { bugs?: Record<string, boolean> }).bugs ?? {};
-        if (s.scenario.protocol === name && !Object.values(bugs).some(Boolean)) bases.push(s.scenario.config as Record<string, unknown>);
-      }
+        const bugs = (s.config as { bugs?: Record<string, boolean> }).bugs ?? {};
+        return s.protocol === name && !Object.values(bugs).some(Boolean);
+      });
       fc.assert(
-        fc.property(p.fuzzWorkload!, fc.constantFrom(...bases), (patch, base) => {
+        fc.property(p.fuzzWorkload!, fc.constantFrom(undefined, ...scenarios), (patch, scenario) => {
           expect(Object.keys(patch)).not.toContain('bugs');
-          const parsed = p.configSchema.safeParse(mergeConfig(base, patch));
-          expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-          const bugs = (parsed.data as { bugs: Record<string, boolean> }).bugs;
-          expect(Object.values(bugs).some(Boolean)).toBe(false);
+          let config: unknown;
+          if (scenario === undefined) {
+            // Over the default config, every patch is valid as it is.
+            const parsed = p.configSchema.safeParse(mergeConfig({}, patch));
+            expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+            config = parsed.data;
+          } else {
+            // Over a scenario's own settings, fuzz() fits a clashing patch (drops the clashing part); the run is valid.
+            const fitted = prepareCase(scenario, { seed: '1', faults: [], workload: patch });
+            expect('problem' in fitted ? fitted.problem : undefined).toBeUndefined();
+            config = 'problem' in fitted ? undefined : fitted.scenario.config;
+          }
+          const parsed = p.configSchema.parse(config);
+          expect(Object.values((parsed as { bugs: Record<string, boolean> }).bugs).some(Boolean)).toBe(false);
         }),
         { numRuns: 60 },
       );

@@ -180,7 +180,7 @@ describe('write quorum W < N', () => {
   });
 
   it('readOneCopy with W = 1: the fuzzer finds a read that misses an acknowledged add (reads-see-acked-adds)', () => {
-    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { writeQuorum: 1 }, { readOneCopy: true })), runs: 40 });
+    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { writeQuorum: 1 }, { readOneCopy: true })), runs: 80 });
     expect(report.failures[0]?.violation.invariant).toBe('reads-see-acked-adds');
   });
 

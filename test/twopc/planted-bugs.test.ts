@@ -21,7 +21,7 @@ const CASES: { bug: keyof TwoPcBugs; invariant: string; budget: number; shrink?:
   { bug: 'voteYesWithoutLog', invariant: 'atomicity', budget: 150 },
   { bug: 'inDoubtDecidesAlone', invariant: 'atomicity', budget: 20 },
   // One per remaining checker.
-  { bug: 'presumeYesOnTimeout', invariant: 'commit-validity', budget: 20 },
+  { bug: 'presumeYesOnTimeout', invariant: 'commit-validity', budget: 60 },
   { bug: 'nonIdempotentCommit', invariant: 'money-conserved', budget: 20 },
   { bug: 'keepLocksOnAbort', invariant: 'locks-released', budget: 20 },
   // Liveness is judged at the end of each run, so shrinking it costs a full run per step

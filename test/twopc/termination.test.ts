@@ -69,7 +69,7 @@ describe('cooperative-termination', () => {
 
   it('ignorePeerOutcome is caught under fuzz() with long-lasting faults; the correct protocol passes the same campaign', () => {
     const base = (bugs: Partial<TwoPcBugs>) => withBugs({ ...transfers, duration: "3s" } as { config?: object }, bugs, { cooperative: true, livenessBound: '400ms' });
-    const buggy = fuzz({ scenario: base({ ignorePeerOutcome: true }), runs: 20, shrink: false, seed: 3, faults: { until: 2_900_000 } });
+    const buggy = fuzz({ scenario: base({ ignorePeerOutcome: true }), runs: 100, shrink: false, seed: 3, faults: { until: 2_900_000 } });
     expect(buggy.failures[0]?.violation.invariant).toBe('cooperative-termination');
     const correct = fuzz({ scenario: base({}), runs: 60, shrink: false, seed: 3, faults: { until: 2_900_000 } });
     expect(correct.failures.map((f) => `${f.violation.invariant}: ${f.violation.message} (${f.replay})`)).toEqual([]);
