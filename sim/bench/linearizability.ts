@@ -1,5 +1,5 @@
 // Linearizability checker benchmark: check every shared history in
-// ../shared/testdata/linearizability (12 Jepsen etcd logs, 4 kv histories).
+// testdata/linearizability (12 Jepsen etcd logs, 4 kv histories).
 // Floor (issue 8): the etcd files in under 0.1 s in total.
 //
 // Baseline, in the same process: the same search with Porcupine's treatment of
@@ -14,7 +14,7 @@ import { checkOperations, historyToOperations, models, parseEtcd, parseKv, type 
 import type { JsonValue } from '../engine/types.ts';
 import { positiveInt, type BenchCase } from './case.ts';
 
-const DATA = fileURLToPath(new URL('../../../shared/testdata/linearizability/', import.meta.url));
+const DATA = fileURLToPath(new URL('../../testdata/linearizability/', import.meta.url));
 
 interface Loaded {
   file: string;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DATA = fileURLToPath(new URL('../../../shared/testdata/linearizability/', import.meta.url));
+const DATA = fileURLToPath(new URL('../../testdata/linearizability/', import.meta.url));
 
 function faultline(...args: string[]) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/faultline.js'), ...args], { cwd: ROOT, encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // Parsers from history files to the engine's HistoryEvent[]: Jepsen's etcd logs,
 // the Jepsen/Porcupine key-value EDN maps, and Faultline traces (JSON Lines).
 // Each event remembers its source line, so explanations and errors name it.
-// Formats: ../shared/testdata/linearizability/README.md and docs/architecture.md.
+// Formats: testdata/linearizability/README.md and docs/architecture.md.
 
 import { z } from 'zod';
 import type { HistoryEvent, JsonValue, OpOutcome } from '../../engine/types.ts';
