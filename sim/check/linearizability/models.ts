@@ -94,6 +94,14 @@ export interface Model<S> {
   hash?(state: S): number | string;
   /** The independent object an operation touches (P-compositionality): histories are checked per partition. */
   partition?(op: Operation): string;
+  /**
+   * True when `op`'s step never changes the state: for every state it returns undefined or
+   * an equal state (a read, a failed compare-and-set). The search then linearizes such an
+   * operation as soon as it may and is legal, without branching (a partial-order reduction
+   * that keeps many concurrent reads from multiplying the configurations). Claiming it for an
+   * operation that does change the state makes the checker wrong. Default: no operation.
+   */
+  readOnly?(op: Operation): boolean;
   /** True for operations that constrain nothing (e.g. a failed write): dropped before the search. */
   ignore?(op: Operation): boolean;
   /** Why an operation cannot be checked by this model (unknown f, malformed value), or undefined. */
@@ -150,6 +158,7 @@ export const registerModel: Model<JsonValue> = {
   name: 'register',
   init: () => null,
   partition: byKey,
+  readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.outcome === 'fail'),
   ignore: (op) => op.f === 'read' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
   validate(op) {
     if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') return `register model: unknown operation "${op.f}" (expected read, write or cas)`;
@@ -190,6 +199,7 @@ export const kvModel: Model<JsonValue> = {
   name: 'kv',
   init: () => '',
   partition: byKey,
+  readOnly: (op) => op.f === 'get' || (op.f === 'cas' && op.outcome === 'fail'),
   ignore: (op) => op.f === 'get' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
   validate(op) {
     if (op.f !== 'get' && op.f !== 'put' && op.f !== 'append' && op.f !== 'cas') return `kv model: unknown operation "${op.f}" (expected get, put, append or cas)`;
@@ -286,6 +296,7 @@ export function makeSetModel(initial: (key: string) => readonly JsonValue[] = ()
     init: () => asSet(initial('')),
     initFor: (key) => asSet(initial(key)),
     partition: byKey,
+    readOnly: (op) => op.f === 'read',
     ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
     validate(op) {
       if (op.f !== 'add' && op.f !== 'read') return `set model: unknown operation "${op.f}" (expected add or read)`;
@@ -316,6 +327,7 @@ export const counterModel: Model<number> = {
   name: 'counter',
   init: () => 0,
   partition: byKey,
+  readOnly: (op) => op.f === 'read',
   ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
   validate(op) {
     if (op.f !== 'add' && op.f !== 'read') return `counter model: unknown operation "${op.f}" (expected add or read)`;
