@@ -12,7 +12,7 @@
 import { assert } from '../../engine/assert.ts';
 import type { HistoryEvent } from '../../engine/types.ts';
 import type { Model, Operation, OpResult } from './models.ts';
-import { findCore, type Core } from './core.ts';
+import { findCore, relax, type Core } from './core.ts';
 import { explainFailure } from './explain.ts';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
@@ -215,7 +215,7 @@ function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model:
     const r = searchPartition(relevant, model, init, { steps: Math.min(perTest, budget - used), bytes, memo: true });
     used += r.steps;
     return r.kind === 'aborted' ? 'unknown' : r.kind === 'fail';
-  });
+  }, (op) => model.ignore?.(relax(op)) === true);
 }
 
 // ---------------------------------------------------------------- the search
