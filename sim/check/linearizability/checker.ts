@@ -147,15 +147,63 @@ export function checkHistory<S>(history: readonly HistoryEvent[], model: Model<S
 
 // ---------------------------------------------------------------- partitions
 
-/** Split operations by the model's partition, in order of first appearance (deterministic). */
+/**
+ * Split operations by the model's partition, in order of first appearance (deterministic).
+ * A model whose operations touch several objects (`keysOf`, e.g. multi-register
+ * transactions) is split into the connected groups of objects that operations touch
+ * together (union-find): each group is one compound object, so the split stays sound.
+ */
 export function partitionOperations<S>(ops: readonly Operation[], model: Model<S>): Map<string, Operation[]> {
   const parts = new Map<string, Operation[]>();
+  if (model.keysOf) return partitionByKeys(ops, model.keysOf.bind(model));
   for (const op of ops) {
     const k = model.partition ? model.partition(op) : '';
     let list = parts.get(k);
     if (!list) parts.set(k, (list = []));
     list.push(op);
   }
+  return parts;
+}
+
+function partitionByKeys(ops: readonly Operation[], keysOf: (op: Operation) => readonly string[]): Map<string, Operation[]> {
+  const parent = new Map<string, string>();
+  const find = (k: string): string => {
+    let r = k;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let x = k; parent.get(x) !== r; ) {
+      const next = parent.get(x)!;
+      parent.set(x, r);
+      x = next;
+    }
+    return r;
+  };
+  const opKeys = ops.map((op) => {
+    const ks = keysOf(op);
+    for (const k of ks) if (!parent.has(k)) parent.set(k, k);
+    for (let i = 1; i < ks.length; i++) {
+      const a = find(ks[0]!);
+      const b = find(ks[i]!);
+      if (a !== b) parent.set(b, a);
+    }
+    return ks;
+  });
+  const members = new Map<string, string[]>();
+  for (const k of parent.keys()) {
+    const r = find(k);
+    let list = members.get(r);
+    if (!list) members.set(r, (list = []));
+    list.push(k);
+  }
+  const name = new Map<string, string>();
+  for (const [r, ks] of members) name.set(r, ks.sort().join(','));
+  const parts = new Map<string, Operation[]>();
+  ops.forEach((op, i) => {
+    const ks = opKeys[i]!;
+    const k = ks.length === 0 ? '' : name.get(find(ks[0]!))!;
+    let list = parts.get(k);
+    if (!list) parts.set(k, (list = []));
+    list.push(op);
+  });
   return parts;
 }
 
@@ -196,8 +244,12 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   return { verdict, linearizable: verdict === 'linearizable', partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided };
 }
 
-/** Default memory budget of one partition's search: 1 GiB (estimated), well below a default Node heap's limit of a 64-bit machine with 2 GiB+ heap. */
-export const DEFAULT_MAX_MEMORY = 1 << 30;
+/**
+ * Default memory budget of one partition's search, in estimated bytes of its memo table:
+ * 512 MB, under Node's default heap limit (about 2 GB and up on 64-bit machines) even
+ * with the estimate's slack. Past it the partition is undecided ('unknown').
+ */
+export const DEFAULT_MAX_MEMORY = 512e6;
 
 /**
  * The smallest failing core of a non-linearizable partition, within a step budget. Each
