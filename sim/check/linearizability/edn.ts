@@ -82,6 +82,12 @@ export class EdnReader {
     }
   }
 
+  /** The next character that is not whitespace or a comment ('' at the end). */
+  peekChar(): string {
+    this.skipSpace();
+    return this.text[this.pos] ?? '';
+  }
+
   /** Enter a top-level vector: consume its "[" (throws when the next value is not a vector). */
   openVector(): void {
     this.skipSpace();

@@ -243,8 +243,7 @@ export function parseEdn(text: string, file: string): ParsedHistory {
     if (any) extra.set(index, rest);
   };
   try {
-    reader.atEnd();
-    if (text.replace(/^\uFEFF/, '').trimStart().startsWith('[')) {
+    if (reader.peekChar() === '[') {
       // Knossos' file form: one vector of op maps.
       reader.openVector();
       while (!reader.closeVector()) {
@@ -268,6 +267,7 @@ export function parseEdn(text: string, file: string): ParsedHistory {
   if (only(['read', 'write', 'cas']) && ![...h.history].some((e) => e.type === 'invoke' && e.key !== undefined)) out.model = 'cas-register';
   else if (only(['add', 'read']) && setReads > 0) out.model = 'set';
   else if (only(['get', 'put', 'append'])) out.model = 'kv';
+  else if (only(['txn'])) out.model = 'multi-register';
   if (Object.keys(skipped).length > 0) out.skipped = skipped;
   if (extra.size > 0) out.extra = extra;
   return out;
