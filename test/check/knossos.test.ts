@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkHistory, models, parseEdn, type ModelName } from '../../sim/check/linearizability/index.ts';
+import { checkHistory, models, parseEdn, type Model, type ModelName } from '../../sim/check/linearizability/index.ts';
 import { EdnInt, EdnKeyword, EdnReader, EdnSet, EdnSyntaxError, ednToJson, readAll } from '../../sim/check/linearizability/edn.ts';
 
 const DIR = fileURLToPath(new URL('../../testdata/knossos/', import.meta.url));
@@ -27,7 +27,7 @@ describe('hand-written Knossos histories (testdata/knossos)', () => {
     it(`${file}: ${ok ? 'linearizable' : 'NOT linearizable'} (${expectedModel})`, () => {
       const parsed = parseEdn(readFileSync(DIR + file, 'utf8'), file);
       expect(parsed.model).toBe(expectedModel);
-      const r = checkHistory(parsed.history, models[parsed.model!]);
+      const r = checkHistory(parsed.history, models[parsed.model!] as Model<unknown>);
       expect(r.verdict).toBe(ok ? 'linearizable' : 'not-linearizable');
     });
   }

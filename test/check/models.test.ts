@@ -427,3 +427,18 @@ describe('queue, set and counter models', () => {
     expect(checkHistory(ok.history, counterModel).verdict).toBe('linearizable');
   });
 });
+
+describe('the result as plain data (for the viewer)', () => {
+  it('a linearizable history: the linearization found, per partition, is a legal sequential run within real time', () => {
+    const b = new HistoryBuilder();
+    const w = b.call('p1', 'write', 1);
+    const r = b.call('p2', 'read');
+    b.ok(r, 1);
+    b.ok(w);
+    const w2 = b.seq('p1', 'write', 2);
+    const res = checkHistory(b.history, registerModel);
+    expect(res.verdict).toBe('linearizable');
+    expect(res.linearizations).toEqual([{ partition: '', order: [w, r, w2] }]);
+    expect(JSON.parse(JSON.stringify(res.linearizations))).toEqual(res.linearizations);
+  });
+});

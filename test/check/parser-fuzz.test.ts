@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkHistory, detectFormat, HistoryError, inferModel, models, parseEdn, parseEtcd, parseTrace, type ModelName, type ParsedHistory } from '../../sim/check/linearizability/index.ts';
+import { checkHistory, detectFormat, HistoryError, inferModel, models, parseEdn, parseEtcd, parseTrace, type Model, type ModelName, type ParsedHistory } from '../../sim/check/linearizability/index.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../../testdata/', import.meta.url));
@@ -80,7 +80,7 @@ function survives(name: string, parse: (text: string, file: string) => ParsedHis
   const model: ModelName | undefined = parsed.model ?? inferModel(fs);
   if (model === undefined) return; // the CLI asks for --model: an InputError
   try {
-    const r = checkHistory(parsed.history, models[model], { maxSteps: 20_000, coreSteps: 2_000 });
+    const r = checkHistory(parsed.history, models[model] as Model<unknown>, { maxSteps: 20_000, coreSteps: 2_000 });
     expect(['linearizable', 'not-linearizable', 'unknown']).toContain(r.verdict);
     if (r.failure) expect(typeof r.failure.explanation).toBe('string');
   } catch (err) {

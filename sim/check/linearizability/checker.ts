@@ -92,6 +92,12 @@ export interface CheckResult {
   peakBytes: number;
   /** Partitions whose search ran out of budget (empty unless the verdict is 'unknown' or a failure was found after them). */
   undecided: UndecidedPartition[];
+  /**
+   * The linearization found for each partition proven linearizable, in order of
+   * checking: operation ids (Operation.id, the index of the call among the history's
+   * calls) in linearization order. Unknown operations left out did not take effect.
+   */
+  linearizations: { partition: string; order: number[] }[];
   failure?: LinearizabilityFailure;
 }
 
@@ -222,12 +228,14 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   let checked = 0;
   let peakBytes = 0;
   const undecided: UndecidedPartition[] = [];
+  const linearizations: { partition: string; order: number[] }[] = [];
   for (const [key, partOps] of parts) {
     checked++;
     const init = model.initFor ? model.initFor(key) : model.init();
     const r = searchPartition(partOps, model, init, limits);
     steps += r.steps;
     if (r.kind !== 'fail') peakBytes = Math.max(peakBytes, r.bytes);
+    if (r.kind === 'ok') linearizations.push({ partition: key, order: r.order });
     if (r.kind === 'aborted') {
       // Budgets are per partition: another key may still be proven non-linearizable.
       undecided.push({ partition: key, operations: partOps.length, reason: r.reason, steps: r.steps, bytes: r.bytes });
@@ -237,11 +245,11 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
       // The core and the explanation are computed on first use: a verdict alone stays fast.
       const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000, limits.bytes);
       const failure = explainFailure(model, key, init, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
-      return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, failure };
+      return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, linearizations, failure };
     }
   }
   const verdict: Verdict = undecided.length > 0 ? 'unknown' : 'linearizable';
-  return { verdict, linearizable: verdict === 'linearizable', partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided };
+  return { verdict, linearizable: verdict === 'linearizable', partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, linearizations };
 }
 
 /**
@@ -380,7 +388,7 @@ function zobrist(i: number): number {
 }
 
 type SearchResult =
-  | { kind: 'ok'; steps: number; bytes: number }
+  | { kind: 'ok'; steps: number; bytes: number; order: number[] }
   | { kind: 'aborted'; steps: number; reason: 'steps' | 'memory'; bytes: number }
   | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation };
 
@@ -678,5 +686,5 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     if (stack.length === best.length && stuck === undefined) stuck = ops[barrier.op];
     if (!backtrack()) return failed();
   }
-  return { kind: 'ok', steps, bytes };
+  return { kind: 'ok', steps, bytes, order: stack.map((f) => ops[f.cands[f.idx]!.op]!.id) };
 }
