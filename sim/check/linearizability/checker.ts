@@ -302,6 +302,8 @@ class Entry {
     /** For a definite call: its return entry. Null for returns and for unknown calls. */
     readonly ret: Entry | null,
   ) {}
+  /** For the return of an optional (`maybe`) operation: its call entry (skipping it lifts the call). */
+  skipOf: Entry | null = null;
 }
 
 /**
@@ -464,7 +466,11 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   for (const ev of events) {
     if (!ev.isCall) main.push(returns.get(ev.op)!);
     else if (ops[ev.op]!.ret === Infinity) pending.push(new Entry(ev.op, ev.pos, true, null));
-    else main.push(new Entry(ev.op, ev.pos, true, returns.get(ev.op)!));
+    else {
+      const call = new Entry(ev.op, ev.pos, true, returns.get(ev.op)!);
+      if (ops[ev.op]!.maybe === true) call.ret!.skipOf = call;
+      main.push(call);
+    }
   }
   const head = new Entry(-1, -Infinity, false, null);
   const uhead = new Entry(-1, -Infinity, false, null);
@@ -561,10 +567,13 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     barrier = e;
     if (out.length > 1) out.sort((a, b) => a.ret!.pos - b.ret!.pos || a.op - b.op);
     for (let u = uhead.next; u !== null && u.pos < e.pos; u = u.next) out.push(u);
+    // An optional operation that has not taken effect by its return may not take effect at all: skip it (last resort).
+    if (e.skipOf !== null) out.push(e);
     return out;
   };
   /** Mark `candidate` linearized in the sets; false (and unmarked) when an equivalent configuration was already explored. */
-  const mark = (candidate: Entry, next: S, id: number): boolean => {
+  const mark = (chosen: Entry, next: S, id: number): boolean => {
+    const candidate = chosen.skipOf ?? chosen;
     const bits = candidate.ret ? definite : unknown;
     bits.set(candidate.op);
     if (candidate.ret) definiteHash ^= keys[candidate.op]!;
@@ -586,8 +595,8 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     stack.push({ cands, idx: i, barrier, state, stateId, forced });
     state = next;
     stateId = nextId;
-    if (candidate.ret) definiteLeft--;
-    lift(candidate);
+    if (candidate.ret || candidate.skipOf) definiteLeft--;
+    lift(candidate.skipOf ?? candidate);
     if (stack.length > best.length) {
       // A new longest prefix: usually the old one plus this step, else copy the stack.
       if (agree < stack.length - 1) {
@@ -608,7 +617,8 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     for (;;) {
       const top = stack.pop();
       if (top === undefined) return false;
-      const e = top.cands[top.idx]!;
+      const chosen = top.cands[top.idx]!;
+      const e = chosen.skipOf ?? chosen;
       agree = Math.min(agree, stack.length);
       state = top.state;
       stateId = top.stateId;
@@ -651,7 +661,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
         // does this configuration.
         for (let i = 0; i < cands.length; i++) {
           const e = cands[i]!;
-          if (!readOnly[e.op] || (memo && illegalIn[e.op] === stateId + 1)) continue;
+          if (!e.isCall || !readOnly[e.op] || (memo && illegalIn[e.op] === stateId + 1)) continue;
           if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
           steps++;
           const op = ops[e.op]!;
@@ -667,6 +677,14 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     }
     for (; idx < cands.length; idx++) {
       const e = cands[idx]!;
+      if (e.skipOf !== null) {
+        // Skip the optional operation at the barrier: done, without effect.
+        if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
+        steps++;
+        if (!mark(e, state, stateId)) continue;
+        push(idx, ops[e.op]!, state, stateId, false);
+        continue outer;
+      }
       // Read-only operations were tried by the first pass in this same state: illegal here.
       if (readOnly[e.op] || (memo && illegalIn[e.op] === stateId + 1)) continue;
       if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
@@ -686,5 +704,5 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     if (stack.length === best.length && stuck === undefined) stuck = ops[barrier.op];
     if (!backtrack()) return failed();
   }
-  return { kind: 'ok', steps, bytes, order: stack.map((f) => ops[f.cands[f.idx]!.op]!.id) };
+  return { kind: 'ok', steps, bytes, order: stack.filter((f) => f.cands[f.idx]!.skipOf === null).map((f) => ops[f.cands[f.idx]!.op]!.id) };
 }

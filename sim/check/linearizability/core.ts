@@ -1,7 +1,6 @@
 // The smallest failing core of a non-linearizable history: a set of definite
 // operations that cannot be linearized even when every other operation is
-// relaxed to an unknown outcome (may have taken effect any time after its call,
-// or never). Relaxing only ever allows more linearizations, so a core that
+// optional (took effect within its own interval, or never: `optional`). Relaxing only ever allows more linearizations, so a core that
 // fails proves that the whole history fails, and names the few operations a
 // person has to look at. (Dropping operations instead would not be sound:
 // without the write of 1, a read of 1 fails on its own.)
@@ -27,6 +26,11 @@ export function relax(op: Operation): Operation {
   return { ...rest, outcome: 'unknown', ret: Infinity };
 }
 
+/** Relax a definite operation to optional within its interval: it took effect before its return, or never. */
+export function optional(op: Operation): Operation {
+  return op.outcome === 'unknown' ? op : { ...op, maybe: true };
+}
+
 export interface Core {
   /** The definite operations of the core, in call order. */
   ops: Operation[];
@@ -42,7 +46,7 @@ export interface Core {
  * operations that must stay definite.
  *
  * Two cheap cuts come first: the history is truncated where the stuck operation
- * returned (operations called later are dropped, those still open there are relaxed:
+ * returned (operations called later are dropped, those still open there become optional:
  * linearizability is prefix-closed, so a failing prefix proves the whole history
  * fails), then delta debugging works on what is left.
  */
@@ -52,7 +56,9 @@ export function findCore(ops: readonly Operation[], stuck: Operation, fails: Fai
   let minimal = true;
   if (stuck.ret !== Infinity) {
     const cut = stuck.ret;
-    const prefix = ops.filter((op) => op.call <= cut).map((op) => (op.ret > cut && op.outcome !== 'unknown' ? relax(op) : op)).filter((op) => !(op.outcome === 'unknown' && readOnly(op)));
+    // Operations still open at the cut become optional (they took effect before the cut or
+    // not at all, as far as this prefix can tell); optional reads constrain nothing.
+    const prefix = ops.filter((op) => op.call <= cut).flatMap((op) => (op.ret > cut && op.outcome !== 'unknown' ? (readOnly(op) ? [] : [optional(op)]) : [op]));
     if (prefix.length < ops.length) {
       const v = fails(prefix);
       if (v === 'exhausted') return { ops: ops.filter((op) => op.outcome !== 'unknown'), minimal: false };
@@ -67,7 +73,7 @@ export function findCore(ops: readonly Operation[], stuck: Operation, fails: Fai
     const out: Operation[] = [];
     for (const op of universe) {
       if (op.outcome === 'unknown' || set.has(op.id)) out.push(op);
-      else if (!readOnly(op)) out.push(relax(op));
+      else if (!readOnly(op)) out.push(optional(op));
     }
     return out;
   };
@@ -79,6 +85,13 @@ export function findCore(ops: readonly Operation[], stuck: Operation, fails: Fai
     const fixed = keep.filter((id) => !movable(id));
     let cand = keep.filter(movable);
     let chunks = 2;
+    if (cand.length === 1 && fixed.length > 0) {
+      // A single movable operation: try without it.
+      const verdict = fails(build(fixed));
+      if (verdict === 'exhausted') return false;
+      if (verdict === 'unknown') minimal = false;
+      if (verdict === true) cand = [];
+    }
     while (cand.length >= 2) {
       const size = Math.ceil(cand.length / chunks);
       let reduced = false;

@@ -75,6 +75,12 @@ export interface Operation {
   readonly call: number;
   /** Position of the return; Infinity when the outcome is unknown (the call never returned for sure). */
   readonly ret: number;
+  /**
+   * Optional: the operation either took effect within [call, ret] with its recorded result,
+   * or not at all. Set only by the failing-core search (a relaxation weaker than `unknown`,
+   * which may also take effect after ret). Models need not look at it.
+   */
+  readonly maybe?: boolean;
 }
 
 /**
