@@ -17,6 +17,8 @@ export function registerBench(program: Command): void {
     .option('--deliveries <n>', 'pingpong: deliveries to run (default 1000000)')
     .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)')
     .option('--runs <n>', 'cases that repeat: how many runs')
+    .option('--families <list>', 'linearizability: comma-separated families (etcd,kv,kv-c50,gen-c50,gen-c100)')
+    .option('--baseline-steps <n>', 'linearizability: step cap of the Porcupine-style baseline per history')
     .option('--json', 'print one JSON line per benchmark and nothing else')
     .action(async (name: string, opts: BenchOptions) => {
       const selected = name === 'all' ? benchCases : benchCases.filter((c) => c.name === name);
