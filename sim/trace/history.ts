@@ -110,10 +110,10 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
     if (!p) parts.set(key, (p = { key, ops: [], order: [], points: [], verdict: 'unchecked' }));
     p.ops.push(op.id);
   }
-  for (const [key, steps] of result.linearization ?? []) {
-    const p = parts.get(key);
+  for (const { partition, order } of result.linearizations) {
+    const p = parts.get(partition);
     if (!p) continue;
-    p.order = steps.map((s) => s.op.id);
+    p.order = order;
     p.points = linearizationPoints(p.order, ops);
     p.verdict = 'linearizable';
   }
@@ -130,9 +130,9 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
     );
     steps += r.steps;
     budget -= r.steps;
-    const order = r.linearization?.get(p.key);
+    const order = r.linearizations.find((l) => l.partition === p.key)?.order;
     if (order) {
-      p.order = order.map((s) => s.op.id);
+      p.order = order;
       p.points = linearizationPoints(p.order, ops);
       p.verdict = 'linearizable';
     } else if (r.failure) p.verdict = 'not-linearizable';

@@ -74,19 +74,20 @@ describe('kv parser', () => {
     expect(p.history).toEqual([
       { type: 'invoke', t: 1, node: '', op: 0, process: '0', f: 'append', key: '1', value: 'x 0 0 y' },
       { type: 'invoke', t: 2, node: '', op: 1, process: '1', f: 'get', key: '1' },
-      { type: 'return', t: 3, node: '', op: 0, process: '0', outcome: 'ok' },
+      // Every completion keeps its value: it is the result for read-like ops of any model.
+      { type: 'return', t: 3, node: '', op: 0, process: '0', outcome: 'ok', value: 'x 0 0 y' },
       { type: 'return', t: 4, node: '', op: 1, process: '1', outcome: 'ok', value: 'x 0 0 y' },
       { type: 'invoke', t: 5, node: '', op: 2, process: '2', f: 'put', key: '2', value: 'say "hi"' },
-      { type: 'return', t: 6, node: '', op: 2, process: '2', outcome: 'ok' },
+      { type: 'return', t: 6, node: '', op: 2, process: '2', outcome: 'ok', value: 'say "hi"' },
     ]);
     expect(checkHistory(p.history, models.kv).verdict).toBe('linearizable');
   });
 
   it('names the file and line of bad input', () => {
-    expect(inputError(() => parseKv('{:process 0, :type :invoke, :f :get, :key "1", :value nil}\n{:process 0 :type', 'k.txt')).describe()).toMatch(/^k\.txt: line 2: expected an EDN map/);
+    expect(inputError(() => parseKv('{:process 0, :type :invoke, :f :get, :key "1", :value nil}\n{:process 0 :type', 'k.txt')).describe()).toMatch(/^k\.txt: line 2: expected EDN op maps .*: unterminated map or set \(opened on line 2\)$/);
     expect(inputError(() => parseKv('{:process 0, :type :started, :f :get, :key "1"}', 'k.txt')).describe()).toMatch(/^k\.txt: line 1: :type must be :invoke, :ok, :fail or :info/);
     expect(inputError(() => parseKv('{:process 0, :type :ok, :f :get, :key "1", :value "a"}', 'k.txt')).describe()).toMatch(/line 1: process 0 returns from get without an open call/);
-    expect(inputError(() => parseKv('{:process 0, :type :invoke, :f :get, :key "1"} trailing', 'k.txt')).describe()).toMatch(/line 1: expected one EDN map/);
+    expect(inputError(() => parseKv('{:process 0, :type :invoke, :f :get, :key "1"} trailing', 'k.txt')).describe()).toMatch(/line 1: expected an op map \{:type .*got "trailing"/);
   });
 });
 
@@ -123,7 +124,10 @@ describe('trace parser', () => {
 describe('format detection', () => {
   it('recognises each format from its first line', () => {
     expect(detectFormat('\nINFO  jepsen.util - 0\t:invoke\t:read\tnil')).toBe('etcd');
-    expect(detectFormat('{:process 0, :type :invoke}')).toBe('kv');
+    expect(detectFormat('{:process 0, :type :invoke}')).toBe('edn');
+    expect(detectFormat('[{:process 0, :type :invoke}')).toBe('edn');
+    expect(detectFormat('[\n{:process 0, :type :invoke}')).toBe('edn');
+    expect(detectFormat('\uFEFF; a comment\n#jepsen.history.Op{:index 0}')).toBe('edn');
     expect(detectFormat('{"format":"faultline-trace"}')).toBe('trace');
     expect(detectFormat('hello')).toBeUndefined();
   });

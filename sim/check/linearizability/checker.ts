@@ -12,14 +12,24 @@
 import { assert } from '../../engine/assert.ts';
 import type { HistoryEvent } from '../../engine/types.ts';
 import type { Model, Operation, OpResult } from './models.ts';
-import { findCore, type Core } from './core.ts';
+import { findCore, relax, type Core } from './core.ts';
 import { explainFailure } from './explain.ts';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
 export interface CheckOptions {
-  /** Search budget: total model steps over all partitions. When exhausted the verdict is 'unknown'. Default: unlimited. */
+  /**
+   * Search budget in model steps, per partition (key): a partition that exhausts it is
+   * undecided, and the others are still checked (a proven failure of any decides at once).
+   * When any partition is undecided and none fails the verdict is 'unknown'. Default: unlimited.
+   */
   maxSteps?: number;
+  /**
+   * Memory budget in bytes, per partition: the estimated size of the search's memo table
+   * (explored configurations and the distinct model states they hold). Past it the
+   * partition is undecided, as for maxSteps. Default: 1 GiB.
+   */
+  maxMemory?: number;
   /** How to name a position of the history in explanations (default: "event #i"). */
   describePosition?: (position: number) => string;
   /** Lowe's memoisation (on by default); off only for tests and baselines. */
@@ -57,8 +67,20 @@ export interface LinearizabilityFailure {
   readonly explanation: string;
 }
 
+/** A partition whose search ran out of budget: what was explored. */
+export interface UndecidedPartition {
+  partition: string;
+  operations: number;
+  /** Which budget ran out. */
+  reason: 'steps' | 'memory';
+  steps: number;
+  /** Estimated bytes of the memo table when it stopped. */
+  bytes: number;
+}
+
 export interface CheckResult {
   verdict: Verdict;
+  /** True only for the verdict 'linearizable' ('unknown' is not linearizable, and not a violation either). */
   linearizable: boolean;
   /** Number of partitions (keys) in the history, and how many were checked before stopping. */
   partitions: number;
@@ -66,9 +88,17 @@ export interface CheckResult {
   operations: number;
   /** Model steps the search took. */
   steps: number;
+  /** Largest estimated memo-table size of one partition, in bytes. */
+  peakBytes: number;
+  /** Partitions whose search ran out of budget (empty unless the verdict is 'unknown' or a failure was found after them). */
+  undecided: UndecidedPartition[];
+  /**
+   * The linearization found for each partition proven linearizable, in order of
+   * checking: operation ids (Operation.id, the index of the call among the history's
+   * calls) in linearization order. Unknown operations left out did not take effect.
+   */
+  linearizations: { partition: string; order: number[] }[];
   failure?: LinearizabilityFailure;
-  /** Per partition proven linearizable: the linearization found (operations in order, state after each). */
-  linearization?: Map<string, LinearizedStep[]>;
 }
 
 /** A malformed history: a return without its call, two calls with one id, an operation the model cannot check. */
@@ -123,15 +153,63 @@ export function checkHistory<S>(history: readonly HistoryEvent[], model: Model<S
 
 // ---------------------------------------------------------------- partitions
 
-/** Split operations by the model's partition, in order of first appearance (deterministic). */
+/**
+ * Split operations by the model's partition, in order of first appearance (deterministic).
+ * A model whose operations touch several objects (`keysOf`, e.g. multi-register
+ * transactions) is split into the connected groups of objects that operations touch
+ * together (union-find): each group is one compound object, so the split stays sound.
+ */
 export function partitionOperations<S>(ops: readonly Operation[], model: Model<S>): Map<string, Operation[]> {
   const parts = new Map<string, Operation[]>();
+  if (model.keysOf) return partitionByKeys(ops, model.keysOf.bind(model));
   for (const op of ops) {
     const k = model.partition ? model.partition(op) : '';
     let list = parts.get(k);
     if (!list) parts.set(k, (list = []));
     list.push(op);
   }
+  return parts;
+}
+
+function partitionByKeys(ops: readonly Operation[], keysOf: (op: Operation) => readonly string[]): Map<string, Operation[]> {
+  const parent = new Map<string, string>();
+  const find = (k: string): string => {
+    let r = k;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let x = k; parent.get(x) !== r; ) {
+      const next = parent.get(x)!;
+      parent.set(x, r);
+      x = next;
+    }
+    return r;
+  };
+  const opKeys = ops.map((op) => {
+    const ks = keysOf(op);
+    for (const k of ks) if (!parent.has(k)) parent.set(k, k);
+    for (let i = 1; i < ks.length; i++) {
+      const a = find(ks[0]!);
+      const b = find(ks[i]!);
+      if (a !== b) parent.set(b, a);
+    }
+    return ks;
+  });
+  const members = new Map<string, string[]>();
+  for (const k of parent.keys()) {
+    const r = find(k);
+    let list = members.get(r);
+    if (!list) members.set(r, (list = []));
+    list.push(k);
+  }
+  const name = new Map<string, string>();
+  for (const [r, ks] of members) name.set(r, ks.sort().join(','));
+  const parts = new Map<string, Operation[]>();
+  ops.forEach((op, i) => {
+    const ks = opKeys[i]!;
+    const k = ks.length === 0 ? '' : name.get(find(ks[0]!))!;
+    let list = parts.get(k);
+    if (!list) parts.set(k, (list = []));
+    list.push(op);
+  });
   return parts;
 }
 
@@ -145,44 +223,59 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   }
   const relevant = model.ignore ? ops.filter((op) => !model.ignore!(op)) : ops;
   const parts = partitionOperations(relevant, model);
-  let budget = opts.maxSteps ?? Infinity;
+  const limits: SearchLimits = { steps: opts.maxSteps ?? Infinity, bytes: opts.maxMemory ?? DEFAULT_MAX_MEMORY, memo: opts.memo ?? true };
   let steps = 0;
   let checked = 0;
-  let aborted = false;
-  const linearization = new Map<string, LinearizedStep[]>();
+  let peakBytes = 0;
+  const undecided: UndecidedPartition[] = [];
+  const linearizations: { partition: string; order: number[] }[] = [];
   for (const [key, partOps] of parts) {
     checked++;
     const init = model.initFor ? model.initFor(key) : model.init();
-    const r = searchPartition(partOps, model, init, budget, opts.memo ?? true);
+    const r = searchPartition(partOps, model, init, limits);
     steps += r.steps;
-    budget -= r.steps;
+    if (r.kind !== 'fail') peakBytes = Math.max(peakBytes, r.bytes);
+    if (r.kind === 'ok') linearizations.push({ partition: key, order: r.order });
     if (r.kind === 'aborted') {
-      aborted = true;
-      continue; // another key may still be proven non-linearizable
+      // Budgets are per partition: another key may still be proven non-linearizable.
+      undecided.push({ partition: key, operations: partOps.length, reason: r.reason, steps: r.steps, bytes: r.bytes });
+      continue;
     }
-    if (r.kind === 'ok') linearization.set(key, r.order);
     if (r.kind === 'fail') {
       // The core and the explanation are computed on first use: a verdict alone stays fast.
-      const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000);
+      const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000, limits.bytes);
       const failure = explainFailure(model, key, init, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
-      return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, failure };
+      return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, linearizations, failure };
     }
   }
-  return { verdict: aborted ? 'unknown' : 'linearizable', linearizable: !aborted, partitions: parts.size, checked, operations: relevant.length, steps, linearization };
+  const verdict: Verdict = undecided.length > 0 ? 'unknown' : 'linearizable';
+  return { verdict, linearizable: verdict === 'linearizable', partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, linearizations };
 }
 
-/** The smallest failing core of a non-linearizable partition, within a step budget. */
-function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model: Model<S>, init: S, budget: number): Core {
+/**
+ * Default memory budget of one partition's search, in estimated bytes of its memo table:
+ * 512 MB, under Node's default heap limit (about 2 GB and up on 64-bit machines) even
+ * with the estimate's slack. Past it the partition is undecided ('unknown').
+ */
+export const DEFAULT_MAX_MEMORY = 512e6;
+
+/**
+ * The smallest failing core of a non-linearizable partition, within a step budget. Each
+ * test is a search of its own under a slice of the budget; a test that runs out of its
+ * slice keeps the chunk and marks the core not minimal. The first test (drop what began
+ * after the stuck operation returned) usually removes most of a long history at once.
+ */
+function shrinkToCore<S>(partOps: readonly Operation[], stuck: Operation, model: Model<S>, init: S, budget: number, bytes: number): Core {
   if (budget <= 0) return { ops: [], minimal: false };
   const perTest = Math.max(1000, Math.floor(budget / 20));
   let used = 0;
   return findCore(partOps, stuck, (variant) => {
     if (used >= budget) return 'exhausted';
     const relevant = model.ignore ? variant.filter((op) => !model.ignore!(op)) : variant;
-    const r = searchPartition(relevant, model, init, Math.min(perTest, budget - used), true);
+    const r = searchPartition(relevant, model, init, { steps: Math.min(perTest, budget - used), bytes, memo: true });
     used += r.steps;
     return r.kind === 'aborted' ? 'unknown' : r.kind === 'fail';
-  });
+  }, (op) => model.ignore?.(relax(op)) === true);
 }
 
 // ---------------------------------------------------------------- the search
@@ -209,6 +302,8 @@ class Entry {
     /** For a definite call: its return entry. Null for returns and for unknown calls. */
     readonly ret: Entry | null,
   ) {}
+  /** For the return of an optional (`maybe`) operation: its call entry (skipping it lifts the call). */
+  skipOf: Entry | null = null;
 }
 
 /**
@@ -294,20 +389,9 @@ function zobrist(i: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-function hashState(v: number | string): number {
-  if (typeof v === 'number') return Number.isInteger(v) ? v | 0 : hashString(String(v));
-  return hashString(v);
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
-}
-
 type SearchResult =
-  | { kind: 'ok'; steps: number; order: LinearizedStep[] }
-  | { kind: 'aborted'; steps: number }
+  | { kind: 'ok'; steps: number; bytes: number; order: number[] }
+  | { kind: 'aborted'; steps: number; reason: 'steps' | 'memory'; bytes: number }
   | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation };
 
 /** Remove a call (and its return) from its list. */
@@ -345,12 +429,29 @@ function link(head: Entry, entries: Entry[]): void {
 interface MemoEntry<S> {
   definite: OpSetSnapshot;
   state: S;
+  /** The interned id of `state`: equal states, equal ids. */
+  stateId: number;
   /** The sets of unknown ops linearized with which it was explored; none is a subset of another. */
   unknown: (UnknownSet | null)[];
 }
 
-function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S, budget: number, memo: boolean): SearchResult {
+/** Limits of one partition's search. */
+interface SearchLimits {
+  steps: number;
+  /** Estimated bytes of the memo table (configurations and distinct states). */
+  bytes: number;
+  memo: boolean;
+}
+
+/** Rough size of a state kept in the memo table, for the memory budget. */
+function stateBytes(key: number | string): number {
+  return typeof key === 'string' ? 40 + 2 * key.length : 16;
+}
+
+function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S, limits: SearchLimits): SearchResult {
   const n = ops.length;
+  const budget = limits.steps;
+  const memo = limits.memo;
   // Real-time order; at equal positions calls go first (the operations overlap).
   const events: { pos: number; isCall: boolean; op: number }[] = [];
   ops.forEach((op, i) => {
@@ -365,22 +466,65 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   for (const ev of events) {
     if (!ev.isCall) main.push(returns.get(ev.op)!);
     else if (ops[ev.op]!.ret === Infinity) pending.push(new Entry(ev.op, ev.pos, true, null));
-    else main.push(new Entry(ev.op, ev.pos, true, returns.get(ev.op)!));
+    else {
+      const call = new Entry(ev.op, ev.pos, true, returns.get(ev.op)!);
+      if (ops[ev.op]!.maybe === true) call.ret!.skipOf = call;
+      main.push(call);
+    }
   }
   const head = new Entry(-1, -Infinity, false, null);
   const uhead = new Entry(-1, -Infinity, false, null);
   link(head, main);
   link(uhead, pending);
+  // Read-only operations (the model says their step never changes the state) of definite outcome.
+  const readOnly = ops.map((op) => op.outcome !== 'unknown' && model.readOnly?.(op) === true);
+  const anyReadOnly = readOnly.includes(true);
 
   let definiteLeft = returns.size;
   const definite = new OpSet(n);
   const unknown = new OpSet(n);
   let unknownTop: UnknownSet | null = null; // the same set as `unknown`, as a persistent stack
   const cache = new Map<number, MemoEntry<S>[]>();
-  /** A choice made: the entry linearized, the state before it, and the barrier when it was an unknown op. */
-  const stack: { entry: Entry; state: S; barrier: Entry | null }[] = [];
-  const stateHash = model.hash ? (s: S) => hashState(model.hash!(s)) : (s: S) => hashString(JSON.stringify(s));
-  let state = init;
+  let bytes = 0;
+  /**
+   * Distinct states by their hash key (model.hash, else JSON): equal states share one
+   * object (less memory) and one small integer, so the memo key costs one map lookup.
+   */
+  const interned = new Map<number | string, { id: number; states: S[] }>();
+  const stateKey = model.hash ? (s: S) => model.hash!(s) : (s: S) => JSON.stringify(s);
+  /** The interned copy of `s` and its id. */
+  const intern = (s: S): { state: S; id: number } => {
+    const k = stateKey(s);
+    let slot = interned.get(k);
+    if (!slot) {
+      interned.set(k, (slot = { id: interned.size, states: [s] }));
+      bytes += stateBytes(k);
+      return { state: s, id: slot.id };
+    }
+    for (const c of slot.states) if (c === s || model.equal(c, s)) return { state: c, id: slot.id };
+    slot.states.push(s); // a hash collision between unequal states: keep both
+    bytes += stateBytes(k);
+    return { state: s, id: slot.id };
+  };
+  /**
+   * A choice made: the candidates of the configuration it was made in, the index of the one
+   * linearized, the state before it, and whether it was forced (the only one worth trying).
+   */
+  interface Frame {
+    cands: Entry[];
+    idx: number;
+    barrier: Entry;
+    state: S;
+    stateId: number;
+    forced: boolean;
+  }
+  const stack: Frame[] = [];
+  const start = intern(init);
+  let state = start.state;
+  /** Interned id of `state` (0 when memo is off). */
+  let stateId = start.id;
+  /** Per operation: 1 + the id of a state it was found illegal in (legality depends on the state only). */
+  const illegalIn = new Int32Array(n);
   let steps = 0;
   // Longest prefix reached, for the explanation; `agree` entries of it are still the bottom of the stack.
   const best: LinearizedStep[] = [];
@@ -390,94 +534,175 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   const keys = ops.map((_, i) => zobrist(i));
 
   /** Has a configuration at least as capable as (definite, unknown, next) been seen? Records it if not. */
-  const seen = (next: S): boolean => {
-    const h = (definiteHash ^ Math.imul(stateHash(next), 0x9e3779b1)) | 0;
+  const seen = (next: S, id: number): boolean => {
+    const h = (definiteHash ^ Math.imul(id + 1, 0x9e3779b1)) | 0;
     let bucket = cache.get(h);
     if (!bucket) cache.set(h, (bucket = []));
-    let m = bucket.find((c) => definite.equals(c.definite) && model.equal(c.state, next));
-    if (!m) bucket.push((m = { definite: definite.snapshot(), state: next, unknown: [] }));
+    let m: MemoEntry<S> | undefined;
+    for (const c of bucket) if (c.stateId === id && definite.equals(c.definite)) m = c;
+    if (!m) {
+      bucket.push((m = { definite: definite.snapshot(), state: next, stateId: id, unknown: [] }));
+      bytes += 96 + 4 * m.definite.tail.length;
+    }
     if (m.unknown.some((u) => unknownsIn(u, unknown))) return true;
     const size = sizeOf(unknownTop);
     if (m.unknown.length > 0) m.unknown = m.unknown.filter((u) => !liveWithin(size, unknown, u));
     m.unknown.push(unknownTop);
+    bytes += 16;
     return false;
   };
 
-  let entry: Entry | null = head.next;
-  let barrier: Entry | null = null; // set while trying unknown ops (second pass)
-  while (definiteLeft > 0) {
-    let candidate: Entry | null = null;
-    if (barrier === null) {
-      assert(entry !== null, 'linearizability search: ran past the last return with definite operations left');
-      if (entry.isCall) candidate = entry;
-      else {
-        barrier = entry;
-        entry = uhead.next;
-        continue;
-      }
-    } else if (entry !== null && entry.pos < barrier.pos) {
-      candidate = entry;
-    }
-
-    if (candidate !== null) {
-      if (steps >= budget) return { kind: 'aborted', steps };
-      steps++;
-      const op = ops[candidate.op]!;
-      const next = model.step(state, op);
-      if (next === undefined) {
-        entry = candidate.next;
-        continue;
-      }
-      const bits = candidate.ret ? definite : unknown;
-      bits.set(candidate.op);
+  /** The return that bounds the current candidates: the first return still in the list. */
+  let barrier: Entry = head;
+  /**
+   * The candidates of the current configuration: the definite calls before the first
+   * pending return, the one that returns first first (it has the least slack), then the
+   * unknown calls before that return.
+   */
+  const window = (): Entry[] => {
+    const out: Entry[] = [];
+    let e = head.next;
+    for (; e !== null && e.isCall; e = e.next) out.push(e);
+    assert(e !== null, 'linearizability search: ran past the last return with definite operations left');
+    barrier = e;
+    if (out.length > 1) out.sort((a, b) => a.ret!.pos - b.ret!.pos || a.op - b.op);
+    for (let u = uhead.next; u !== null && u.pos < e.pos; u = u.next) out.push(u);
+    // An optional operation that has not taken effect by its return may not take effect at all: skip it (last resort).
+    if (e.skipOf !== null) out.push(e);
+    return out;
+  };
+  /** Mark `candidate` linearized in the sets; false (and unmarked) when an equivalent configuration was already explored. */
+  const mark = (chosen: Entry, next: S, id: number): boolean => {
+    const candidate = chosen.skipOf ?? chosen;
+    const bits = candidate.ret ? definite : unknown;
+    bits.set(candidate.op);
+    if (candidate.ret) definiteHash ^= keys[candidate.op]!;
+    else unknownTop = new UnknownSet(candidate.op, unknownTop, sizeOf(unknownTop) + 1);
+    if (memo && seen(next, id)) {
+      bits.clear(candidate.op);
       if (candidate.ret) definiteHash ^= keys[candidate.op]!;
-      else unknownTop = new UnknownSet(candidate.op, unknownTop, sizeOf(unknownTop) + 1);
-      if (memo && seen(next)) {
-        bits.clear(candidate.op);
-        if (candidate.ret) definiteHash ^= keys[candidate.op]!;
-        else unknownTop = unknownTop!.parent;
-        entry = candidate.next;
+      else unknownTop = unknownTop!.parent;
+      return false;
+    }
+    return true;
+  };
+  let cands: Entry[] = [];
+  let idx = 0;
+  /** At a new configuration: look for a read-only operation legal now before branching. */
+  let fresh = true;
+  const push = (i: number, op: Operation, next: S, nextId: number, forced: boolean): void => {
+    const candidate = cands[i]!;
+    stack.push({ cands, idx: i, barrier, state, stateId, forced });
+    state = next;
+    stateId = nextId;
+    if (candidate.ret || candidate.skipOf) definiteLeft--;
+    lift(candidate.skipOf ?? candidate);
+    if (stack.length > best.length) {
+      // A new longest prefix: usually the old one plus this step, else copy the stack.
+      if (agree < stack.length - 1) {
+        best.length = agree;
+        for (let j = agree; j < stack.length - 1; j++) {
+          const f = stack[j]!;
+          best.push({ op: ops[f.cands[f.idx]!.op]!, state: stack[j + 1]!.state });
+        }
+      }
+      best.push({ op, state: next });
+      agree = stack.length;
+      stuck = undefined;
+    }
+    fresh = true;
+  };
+  /** Undo choices until one that was not forced has been undone; false when nothing is left to undo. */
+  const backtrack = (): boolean => {
+    for (;;) {
+      const top = stack.pop();
+      if (top === undefined) return false;
+      const chosen = top.cands[top.idx]!;
+      const e = chosen.skipOf ?? chosen;
+      agree = Math.min(agree, stack.length);
+      state = top.state;
+      stateId = top.stateId;
+      if (e.ret) {
+        definite.clear(e.op);
+        definiteHash ^= keys[e.op]!;
+        definiteLeft++;
+      } else {
+        unknown.clear(e.op);
+        assert(unknownTop?.id === e.op, 'linearizability search: unknown operations leave in stack order');
+        unknownTop = unknownTop.parent;
+      }
+      unlift(e);
+      cands = top.cands;
+      idx = top.idx + 1;
+      barrier = top.barrier;
+      // A forced choice was the only one worth making in its configuration: that configuration fails too.
+      if (!top.forced) return true;
+    }
+  };
+  const failed = (): SearchResult => {
+    // Every configuration whose search ended without a candidate set `stuck` at the longest depth.
+    const done = new Set(best.map((s) => s.op.id));
+    stuck ??= ops.find((op) => op.outcome !== 'unknown' && !done.has(op.id));
+    assert(stuck !== undefined, 'linearizability search: failed without a stuck operation');
+    return { kind: 'fail', steps, prefix: best, stuck };
+  };
+
+  outer: while (definiteLeft > 0) {
+    if (bytes > limits.bytes) return { kind: 'aborted', steps, reason: 'memory', bytes };
+    if (fresh) {
+      fresh = false;
+      cands = window();
+      idx = 0;
+      if (anyReadOnly) {
+        // Partial-order reduction: a read-only operation that may go now (its call is before
+        // every pending return) and is legal in this state can be moved here in any
+        // linearization that places it later (it changes no state, and nothing still pending
+        // had to precede it), so it is the only choice to try. If it leads nowhere, neither
+        // does this configuration.
+        for (let i = 0; i < cands.length; i++) {
+          const e = cands[i]!;
+          if (!e.isCall || !readOnly[e.op] || (memo && illegalIn[e.op] === stateId + 1)) continue;
+          if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
+          steps++;
+          const op = ops[e.op]!;
+          if (model.step(state, op) === undefined) {
+            illegalIn[e.op] = stateId + 1;
+            continue;
+          }
+          if (mark(e, state, stateId)) push(i, op, state, stateId, true);
+          else if (!backtrack()) return failed();
+          continue outer;
+        }
+      }
+    }
+    for (; idx < cands.length; idx++) {
+      const e = cands[idx]!;
+      if (e.skipOf !== null) {
+        // Skip the optional operation at the barrier: done, without effect.
+        if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
+        steps++;
+        if (!mark(e, state, stateId)) continue;
+        push(idx, ops[e.op]!, state, stateId, false);
+        continue outer;
+      }
+      // Read-only operations were tried by the first pass in this same state: illegal here.
+      if (readOnly[e.op] || (memo && illegalIn[e.op] === stateId + 1)) continue;
+      if (steps >= budget) return { kind: 'aborted', steps, reason: 'steps', bytes };
+      steps++;
+      const op = ops[e.op]!;
+      const raw = model.step(state, op);
+      if (raw === undefined) {
+        illegalIn[e.op] = stateId + 1;
         continue;
       }
-      stack.push({ entry: candidate, state, barrier });
-      state = next;
-      if (candidate.ret) definiteLeft--;
-      lift(candidate);
-      if (stack.length > best.length) {
-        // A new longest prefix: usually the old one plus this step, else copy the stack.
-        if (agree < stack.length - 1) {
-          best.length = agree;
-          for (let i = agree; i < stack.length - 1; i++) best.push({ op: ops[stack[i]!.entry.op]!, state: stack[i + 1]!.state });
-        }
-        best.push({ op, state: next });
-        agree = stack.length;
-        stuck = undefined;
-      }
-      entry = head.next;
-      barrier = null;
-      continue;
+      const { state: next, id } = memo ? intern(raw) : { state: raw, id: 0 };
+      if (!mark(e, next, id)) continue;
+      push(idx, op, next, id, false);
+      continue outer;
     }
-
-    // No candidate left before the barrier: the op whose return it is cannot be placed here. Undo the last choice.
-    if (stack.length === best.length && stuck === undefined) stuck = ops[barrier!.op];
-    const top = stack.pop();
-    if (top === undefined) {
-      assert(stuck !== undefined, 'linearizability search: failed without a stuck operation');
-      return { kind: 'fail', steps, prefix: best, stuck };
-    }
-    agree = Math.min(agree, stack.length);
-    state = top.state;
-    (top.entry.ret ? definite : unknown).clear(top.entry.op);
-    if (top.entry.ret) {
-      definiteHash ^= keys[top.entry.op]!;
-      definiteLeft++;
-    } else {
-      assert(unknownTop?.id === top.entry.op, 'linearizability search: unknown operations leave in stack order');
-      unknownTop = unknownTop.parent;
-    }
-    unlift(top.entry);
-    entry = top.entry.next;
-    barrier = top.barrier;
+    // No candidate left: the op whose return bounds them cannot be placed here. Undo the last choice.
+    if (stack.length === best.length && stuck === undefined) stuck = ops[barrier.op];
+    if (!backtrack()) return failed();
   }
-  return { kind: 'ok', steps, order: stack.map((e, i) => ({ op: ops[e.entry.op]!, state: i + 1 < stack.length ? stack[i + 1]!.state : state })) };
+  return { kind: 'ok', steps, bytes, order: stack.filter((f) => f.cands[f.idx]!.skipOf === null).map((f) => ops[f.cands[f.idx]!.op]!.id) };
 }

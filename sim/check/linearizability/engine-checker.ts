@@ -8,7 +8,7 @@ import { checkHistory } from './checker.ts';
 import type { Model } from './models.ts';
 
 export interface LinearizableCheckerOptions {
-  /** Search budget in model steps; an exhausted budget is no violation (nothing was proven) but a warning of the run. Default 2,000,000. */
+  /** Search budget in model steps, per partition (key); an exhausted budget is no violation (nothing was proven) but a warning of the run. Default 2,000,000. */
   maxSteps?: number;
   /** Only check operations for which this holds (e.g. one client group). */
   filter?: (f: string, key: string | undefined) => boolean;
@@ -35,7 +35,12 @@ export function linearizableChecker<S>(model: Model<S>, opts: LinearizableChecke
         history = history.filter((ev) => keep.has(ev.op));
       }
       const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => (history[p] ? `t=${formatDuration(history[p].t)}` : '?') });
-      if (result.verdict === 'unknown') view.warn(name, `${model.name}: search budget of ${opts.maxSteps ?? 2_000_000} model steps ran out over ${result.operations} operations: linearizability not decided`);
+      if (result.verdict === 'unknown') {
+        const u = result.undecided[0]!;
+        const where = u.partition === '' ? '' : ` on key ${JSON.stringify(u.partition)}${result.undecided.length > 1 ? ` and ${result.undecided.length - 1} more` : ''}`;
+        const budget = u.reason === 'memory' ? 'memory budget' : `search budget of ${opts.maxSteps ?? 2_000_000} model steps`;
+        view.warn(name, `${model.name}: ${budget} ran out over ${u.operations} operations${where}: linearizability not decided`);
+      }
       return result.failure ? result.failure.explanation : undefined;
     },
   };

@@ -74,7 +74,7 @@ function explanationText<S>(
   lines.push(`${scope} is not linearizable.`);
   if (core.ops.length > 0) {
     lines.push(
-      `Smallest failing core: these ${core.ops.length} of ${partOps.length} operations cannot be linearized even if every other one may or may not have happened${core.minimal ? '' : ' (search budget ran out: may not be minimal)'}:`,
+      `Smallest failing core: these ${core.ops.length} of ${partOps.length} operations cannot be linearized even if every other one may or may not have taken effect (within its own call and return)${core.minimal ? '' : ' (search budget ran out: may not be minimal)'}:`,
     );
     for (const op of core.ops.slice(0, 2 * PRINTED_PREFIX)) lines.push(`        ${describeOperation(model, op)}   (${span(op)})`);
     if (core.ops.length > 2 * PRINTED_PREFIX) lines.push(`        ... and ${core.ops.length - 2 * PRINTED_PREFIX} more`);

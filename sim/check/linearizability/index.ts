@@ -6,3 +6,4 @@ export * from './checker.ts';
 export { describeOperation, describeModelState } from './explain.ts';
 export * from './parsers.ts';
 export { linearizableChecker } from './engine-checker.ts';
+export * from './generate.ts';

@@ -75,6 +75,12 @@ export interface Operation {
   readonly call: number;
   /** Position of the return; Infinity when the outcome is unknown (the call never returned for sure). */
   readonly ret: number;
+  /**
+   * Optional: the operation either took effect within [call, ret] with its recorded result,
+   * or not at all. Set only by the failing-core search (a relaxation weaker than `unknown`,
+   * which may also take effect after ret). Models need not look at it.
+   */
+  readonly maybe?: boolean;
 }
 
 /**
@@ -92,8 +98,23 @@ export interface Model<S> {
   equal(a: S, b: S): boolean;
   /** Hash consistent with `equal` (used for the memo table). Default: JSON of the state. */
   hash?(state: S): number | string;
+  /**
+   * The objects an operation touches, when it may touch several (a transaction): the
+   * history is split into groups of objects no operation connects, and `partition` is
+   * not used. The initial state of a group comes from `initFor(group)`, the group's
+   * object names sorted and joined by ",".
+   */
+  keysOf?(op: Operation): readonly string[];
   /** The independent object an operation touches (P-compositionality): histories are checked per partition. */
   partition?(op: Operation): string;
+  /**
+   * True when `op`'s step never changes the state: for every state it returns undefined or
+   * an equal state (a read, a failed compare-and-set). The search then linearizes such an
+   * operation as soon as it may and is legal, without branching (a partial-order reduction
+   * that keeps many concurrent reads from multiplying the configurations). Claiming it for an
+   * operation that does change the state makes the checker wrong. Default: no operation.
+   */
+  readOnly?(op: Operation): boolean;
   /** True for operations that constrain nothing (e.g. a failed write): dropped before the search. */
   ignore?(op: Operation): boolean;
   /** Why an operation cannot be checked by this model (unknown f, malformed value), or undefined. */
@@ -121,9 +142,15 @@ export function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): b
   return true;
 }
 
+/** An integer beyond 2^53 read from EDN or a log: `{"$int": "digits"}` (compared exactly, as text). */
+export function isBigInt(v: JsonValue | undefined): v is { $int: string } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.$int === 'string' && Object.keys(v).length === 1;
+}
+
 /** Short human form of a value: strings quoted, nil for null. */
 export function showValue(v: JsonValue | undefined): string {
   if (v === undefined || v === null) return 'nil';
+  if (isBigInt(v)) return v.$int;
   return JSON.stringify(v);
 }
 
@@ -150,6 +177,7 @@ export const registerModel: Model<JsonValue> = {
   name: 'register',
   init: () => null,
   partition: byKey,
+  readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.outcome === 'fail'),
   ignore: (op) => op.f === 'read' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
   validate(op) {
     if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') return `register model: unknown operation "${op.f}" (expected read, write or cas)`;
@@ -190,6 +218,7 @@ export const kvModel: Model<JsonValue> = {
   name: 'kv',
   init: () => '',
   partition: byKey,
+  readOnly: (op) => op.f === 'get' || (op.f === 'cas' && op.outcome === 'fail'),
   ignore: (op) => op.f === 'get' ? op.outcome !== 'ok' : op.outcome === 'fail' && op.f !== 'cas',
   validate(op) {
     if (op.f !== 'get' && op.f !== 'put' && op.f !== 'append' && op.f !== 'cas') return `kv model: unknown operation "${op.f}" (expected get, put, append or cas)`;
@@ -286,6 +315,7 @@ export function makeSetModel(initial: (key: string) => readonly JsonValue[] = ()
     init: () => asSet(initial('')),
     initFor: (key) => asSet(initial(key)),
     partition: byKey,
+    readOnly: (op) => op.f === 'read',
     ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
     validate(op) {
       if (op.f !== 'add' && op.f !== 'read') return `set model: unknown operation "${op.f}" (expected add or read)`;
@@ -316,6 +346,7 @@ export const counterModel: Model<number> = {
   name: 'counter',
   init: () => 0,
   partition: byKey,
+  readOnly: (op) => op.f === 'read',
   ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && op.outcome !== 'ok'),
   validate(op) {
     if (op.f !== 'add' && op.f !== 'read') return `counter model: unknown operation "${op.f}" (expected add or read)`;
@@ -329,8 +360,96 @@ export const counterModel: Model<number> = {
   describeState: (s) => String(s),
 };
 
+// ---------------------------------------------------------------- Knossos models (Jepsen histories)
+//
+// As knossos.model defines them, for histories Jepsen writes. Differences from the
+// register above: a read whose value is nil observed nothing (legal in any state), and
+// a `fail` operation did not happen at all (Knossos drops failed operations), so a
+// failed cas constrains nothing.
+
+/** Knossos `cas-register` (and `register`, which is the same without cas): read, write, cas [old new]; initially nil. */
+export const casRegisterModel: Model<JsonValue> = {
+  name: 'cas-register',
+  init: () => null,
+  partition: byKey,
+  readOnly: (op) => op.f === 'read',
+  ignore: (op) => op.outcome === 'fail' || (op.f === 'read' && (op.outcome !== 'ok' || op.output === null || op.output === undefined)),
+  validate(op) {
+    if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') return `cas-register model: unknown operation "${op.f}" (expected read, write or cas)`;
+    if (op.f === 'cas' && !casArgs(op)) return `cas-register model: cas needs the value [expected new] (got ${showValue(op.input)})`;
+    return undefined;
+  },
+  step(state, op) {
+    if (op.f === 'read') return op.output === null || op.output === undefined || sameValue(state, op.output) ? state : undefined;
+    if (op.f === 'write') return op.input ?? null;
+    const [expected, next] = casArgs(op)!;
+    return sameValue(state, expected) ? next : undefined;
+  },
+  equal: (a, b) => sameValue(a, b),
+  hash: (s) => (typeof s === 'number' || typeof s === 'string' ? s : JSON.stringify(s)),
+  describeOp: describeGeneric,
+  describeState: (s) => showValue(s),
+};
+
+/** One micro-operation of a multi-register transaction: [f, key, value]. */
+function microOps(v: JsonValue | undefined): [string, string, JsonValue][] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: [string, string, JsonValue][] = [];
+  for (const m of v) {
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || (typeof m[1] !== 'string' && typeof m[1] !== 'number')) return undefined;
+    const f = m[0].replace(/^:/, '');
+    if (f !== 'read' && f !== 'write') return undefined;
+    out.push([f, String(m[1]), m[2] as JsonValue]);
+  }
+  return out;
+}
+
+/**
+ * Knossos `multi-register`: operations are transactions `:f :txn` whose value is a vector
+ * of micro-operations `[:read k v]` / `[:write k v]`, applied in order; a read of nil observed
+ * nothing. Registers start nil. The state is the registers of one group of keys that
+ * transactions touch together (checked group by group).
+ */
+export const multiRegisterModel: Model<Readonly<Record<string, JsonValue>>> = {
+  name: 'multi-register',
+  init: () => ({}),
+  keysOf: (op) => [...new Set((microOps(op.outcome === 'ok' ? op.output ?? op.input : op.input) ?? []).map(([, k]) => k))].sort(),
+  readOnly: (op) => (microOps(op.outcome === 'ok' ? op.output ?? op.input : op.input) ?? []).every(([f]) => f === 'read'),
+  ignore: (op) => op.outcome === 'fail',
+  validate(op) {
+    if (op.f !== 'txn') return `multi-register model: unknown operation "${op.f}" (expected txn)`;
+    if (!microOps(op.input) || (op.outcome === 'ok' && op.output !== undefined && op.output !== null && !microOps(op.output)))
+      return `multi-register model: a txn's value is a vector of [:read k v] / [:write k v] (got ${showValue(op.outcome === 'ok' ? op.output : op.input)})`;
+    return undefined;
+  },
+  step(state, op) {
+    // An ok transaction's completion value holds what its reads saw; otherwise the invocation's.
+    const micro = microOps(op.outcome === 'ok' && op.output !== undefined && op.output !== null ? op.output : op.input)!;
+    let s = state;
+    for (const [f, k, v] of micro) {
+      if (f === 'read') {
+        if (op.outcome === 'ok' && v !== null && !sameValue(s[k] ?? null, v)) return undefined;
+      } else s = { ...s, [k]: v };
+    }
+    return s;
+  },
+  equal: (a, b) => sameValue(a, b),
+  hash: (s) => JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]])),
+  describeOp: (op) => `${op.process}: txn ${showValue(op.outcome === 'ok' ? op.output ?? op.input : op.input)}${op.outcome === 'unknown' ? ' -> ?' : ' -> ok'}`,
+  describeState: (s) => `{${Object.keys(s).sort().map((k) => `${k} ${showValue(s[k])}`).join(', ')}}`,
+};
+
 /** The built-in models by name (for the CLI's --model). */
-export const models = { register: registerModel, kv: kvModel, lock: lockModel, queue: queueModel, set: setModel, counter: counterModel } as const;
+export const models = {
+  register: registerModel,
+  kv: kvModel,
+  lock: lockModel,
+  queue: queueModel,
+  set: setModel,
+  counter: counterModel,
+  'cas-register': casRegisterModel,
+  'multi-register': multiRegisterModel,
+} as const;
 export type ModelName = keyof typeof models;
 
 /** The built-in model whose operation names a history uses, or undefined when none fits. */
@@ -342,5 +461,6 @@ export function inferModel(fs: Iterable<string>): ModelName | undefined {
   if (fits(['get', 'put', 'append', 'cas'])) return 'kv';
   if (fits(['acquire', 'release'])) return 'lock';
   if (fits(['enqueue', 'dequeue'])) return 'queue';
+  if (fits(['txn'])) return 'multi-register';
   return undefined;
 }

@@ -1,22 +1,45 @@
 // Parsers from history files to the engine's HistoryEvent[]: Jepsen's etcd logs,
-// the Jepsen/Porcupine key-value EDN maps, and Faultline traces (JSON Lines).
-// Each event remembers its source line, so explanations and errors name it.
-// Formats: ../shared/testdata/linearizability/README.md and docs/architecture.md.
+// Jepsen/Knossos EDN histories (Porcupine's key-value files are one form of them),
+// and Faultline traces (JSON Lines). Each event remembers its source line, so
+// explanations and errors name it. Every failure is an InputError naming the file
+// and the line; nothing here throws anything else on any input.
+// Formats: testdata/linearizability/README.md, sim/check/README.md.
 
 import { z } from 'zod';
 import type { HistoryEvent, JsonValue, OpOutcome } from '../../engine/types.ts';
 import { InputError } from '../../scenario/errors.ts';
 import type { ModelName } from './models.ts';
+import { EdnInt, EdnKeyword, EdnReader, EdnSymbol, EdnSyntaxError, ednToJson, field, showEdn, type EdnValue } from './edn.ts';
 
-export type HistoryFormat = 'etcd' | 'kv' | 'trace';
-export const historyFormats: readonly HistoryFormat[] = ['etcd', 'kv', 'trace'];
+/** `edn`: Jepsen/Knossos EDN histories; `kv` is the same reader (the name of Porcupine's key-value files). */
+export type HistoryFormat = 'etcd' | 'edn' | 'kv' | 'trace';
+export const historyFormats: readonly HistoryFormat[] = ['etcd', 'edn', 'kv', 'trace'];
 
 export interface ParsedHistory {
   history: HistoryEvent[];
   /** 1-based source line of each event of `history`. */
   lines: number[];
-  /** The model the format implies (undefined for traces: inferred from the operations). */
+  /** The model the format implies (undefined: inferred from the operations). */
   model?: ModelName;
+  /** Operations of non-client processes (Jepsen's nemesis) that were skipped, by process name. */
+  skipped?: Record<string, number>;
+  /** For EDN histories: fields of each event the models do not use (:time, :index, :error, ...), by event index, as data. */
+  extra?: Map<number, Record<string, JsonValue>>;
+  /** For traces: what else the trace holds (violations it recorded, whether it was complete). */
+  trace?: TraceSummary;
+}
+
+/** What a Faultline trace says besides its client history. */
+export interface TraceSummary {
+  scenario?: string;
+  protocol?: string;
+  seed?: string;
+  /** Violation events the run recorded: checker name and message. */
+  violations: { checker: string; message: string }[];
+  /** Whether the trace has its footer (a run that ended and was written completely). */
+  complete: boolean;
+  /** Events of any kind after the header. */
+  events: number;
 }
 
 /** Builds a history from lines that name a process, pairing each return with the process's open call. */
@@ -28,6 +51,11 @@ class ProcessHistory {
   private readonly invokeIndex = new Map<number, number>();
   private nextOp = 0;
   constructor(private readonly file: string) {}
+
+  /** Number of events so far. */
+  get size(): number {
+    return this.history.length;
+  }
 
   invoke(line: number, process: string, f: string, key: string | undefined, value: JsonValue | undefined): void {
     if (this.open.has(process)) throw new InputError(`process ${process} invokes ${f} while its previous call is still open (one operation at a time per process)`, this.file, `line ${line}`);
@@ -57,93 +85,31 @@ class ProcessHistory {
   }
 }
 
-// ---------------------------------------------------------------- EDN values
-
-/** The EDN subset these logs use: nil, true/false, integers, strings, :keywords, [vectors], {maps}. */
-type Edn = JsonValue | { keyword: string } | EdnMap;
-type EdnMap = Map<string, Edn>;
-
-class EdnReader {
-  pos = 0;
-  constructor(
-    readonly text: string,
-    private readonly fail: (msg: string) => never,
-  ) {}
-
-  skip(): void {
-    while (this.pos < this.text.length && /[\s,]/.test(this.text[this.pos]!)) this.pos++;
-  }
-
-  atEnd(): boolean {
-    this.skip();
-    return this.pos >= this.text.length;
-  }
-
-  value(): Edn {
-    this.skip();
-    const c = this.text[this.pos];
-    if (c === undefined) this.fail('unexpected end of line');
-    if (c === '"') return this.string();
-    if (c === '[') {
-      this.pos++;
-      const out: JsonValue[] = [];
-      while ((this.skip(), this.text[this.pos] !== ']')) {
-        if (this.pos >= this.text.length) this.fail('unterminated vector');
-        const v = this.value();
-        if (v instanceof Map || (typeof v === 'object' && v !== null && 'keyword' in v && !Array.isArray(v))) this.fail('only plain values inside a vector');
-        out.push(v as JsonValue);
-      }
-      this.pos++;
-      return out;
-    }
-    if (c === '{') {
-      this.pos++;
-      const out: EdnMap = new Map();
-      while ((this.skip(), this.text[this.pos] !== '}')) {
-        if (this.pos >= this.text.length) this.fail('unterminated map');
-        const k = this.value();
-        if (typeof k !== 'object' || k === null || !('keyword' in k)) this.fail('map keys must be :keywords');
-        out.set((k as { keyword: string }).keyword, this.value());
-      }
-      this.pos++;
-      return out;
-    }
-    const m = /^[^\s,\]}]+/.exec(this.text.slice(this.pos));
-    if (!m) this.fail(`unexpected "${c}"`);
-    const tok = m[0];
-    this.pos += tok.length;
-    if (tok === 'nil') return null;
-    if (tok === 'true' || tok === 'false') return tok === 'true';
-    if (tok.startsWith(':') && tok.length > 1) return { keyword: tok.slice(1) };
-    if (/^-?\d+$/.test(tok)) return Number(tok);
-    return this.fail(`unexpected token "${tok}"`);
-  }
-
-  private string(): string {
-    let out = '';
-    this.pos++;
-    while (this.pos < this.text.length) {
-      const c = this.text[this.pos++]!;
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = this.text[this.pos++];
-        out += e === 'n' ? '\n' : e === 't' ? '\t' : (e ?? '');
-      } else out += c;
-    }
-    return this.fail('unterminated string');
-  }
-}
-
-function keywordOf(v: Edn | undefined): string | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && 'keyword' in v ? (v as { keyword: string }).keyword : undefined;
-}
-
-function isPlain(v: Edn | undefined): v is JsonValue {
-  return v !== undefined && !(v instanceof Map) && keywordOf(v) === undefined;
-}
-
 function splitLines(text: string): string[] {
   return text.split(/\r?\n/);
+}
+
+/** Read one EDN value from `text` (a whole line's field), or throw an InputError. */
+function readValue(text: string, file: string, where: string): EdnValue {
+  try {
+    const r = new EdnReader(text);
+    const v = r.next();
+    if (!r.atEnd()) throw new InputError(`unexpected text after the value: ${JSON.stringify(text.slice(0, 80))}`, file, where);
+    return v;
+  } catch (err) {
+    if (err instanceof EdnSyntaxError) throw new InputError(`bad value ${JSON.stringify(text.slice(0, 80))}: ${err.message}`, file, where);
+    throw err;
+  }
+}
+
+/** Keyword and string names: `:nemesis` and "nemesis" are both "nemesis". */
+function nameOf(v: EdnValue | undefined): string | undefined {
+  if (v instanceof EdnKeyword || v instanceof EdnSymbol) return v.name;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function countSkip(skipped: Record<string, number>, process: string): void {
+  skipped[process] = (skipped[process] ?? 0) + 1;
 }
 
 // ---------------------------------------------------------------- etcd
@@ -153,37 +119,42 @@ const ETCD_LINE = /^\s*INFO\s+jepsen\.util\s+-\s+(\S+)\s+:(\S+)\s+:(\S+)\s*(.*?)
 /**
  * Jepsen etcd logs: `INFO  jepsen.util - <process> :<type> :<f> <value>`, tabs or
  * spaces. Model: one register. `:info` and `:fail :read` (timed out) have unknown
- * outcome; `:fail :cas` is a definite failed compare.
+ * outcome; `:fail :cas` is a definite failed compare. Lines of a non-numeric process
+ * (`:nemesis`) are skipped and counted. Integers beyond 2^53 are kept exactly.
  */
 export function parseEtcd(text: string, file: string): ParsedHistory {
   const h = new ProcessHistory(file);
+  const skipped: Record<string, number> = {};
   splitLines(text).forEach((raw, i) => {
     const line = i + 1;
-    if (raw.trim() === '') return;
+    if (raw.trim() === '' || (i === 0 && raw.trim() === '\uFEFF')) return;
     const where = `line ${line}`;
-    const m = ETCD_LINE.exec(raw);
+    const m = ETCD_LINE.exec(i === 0 ? raw.replace(/^\uFEFF/, '') : raw);
     if (!m) throw new InputError(`expected "INFO jepsen.util - <process> :<invoke|ok|fail|info> :<read|write|cas> <value>", got ${JSON.stringify(raw.slice(0, 80))}`, file, where);
     const [, process, type, f, valueText] = m as unknown as [string, string, string, string, string];
+    if (!/^\d+$/.test(process)) {
+      // Not a client: Jepsen's nemesis (":nemesis") logs faults in the same stream.
+      countSkip(skipped, process.replace(/^:/, ''));
+      return;
+    }
     if (f !== 'read' && f !== 'write' && f !== 'cas') throw new InputError(`unknown operation :${f} (expected :read, :write or :cas)`, file, where);
-    const reader = new EdnReader(valueText, (msg) => {
-      throw new InputError(`bad value ${JSON.stringify(valueText)}: ${msg}`, file, where);
-    });
-    const value = valueText === '' ? null : reader.value();
-    if (!reader.atEnd()) throw new InputError(`unexpected text after the value: ${JSON.stringify(valueText)}`, file, where);
-    const timedOut = keywordOf(value) !== undefined;
-    if (!isPlain(value) && !(timedOut && type !== 'invoke')) throw new InputError(`bad value ${JSON.stringify(valueText)}`, file, where);
-    const checkValue = (v: Edn): JsonValue => {
+    const value = valueText === '' ? null : readValue(valueText, file, where);
+    const timedOut = value instanceof EdnKeyword;
+    const plain = value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' || Array.isArray(value) || value instanceof EdnInt;
+    if (!plain && !(timedOut && type !== 'invoke')) throw new InputError(`bad value ${JSON.stringify(valueText.slice(0, 80))}`, file, where);
+    const json = timedOut ? null : ednToJson(value);
+    const checkValue = (v: JsonValue): JsonValue => {
       if (f === 'cas' && !(Array.isArray(v) && v.length === 2)) throw new InputError(`cas needs a value [expected new], got ${JSON.stringify(valueText)}`, file, where);
       if (f === 'write' && (v === null || Array.isArray(v))) throw new InputError(`write needs a value, got ${JSON.stringify(valueText)}`, file, where);
-      return v as JsonValue;
+      return v;
     };
     switch (type) {
       case 'invoke':
-        h.invoke(line, process, f, undefined, f === 'read' ? undefined : checkValue(value));
+        h.invoke(line, process, f, undefined, f === 'read' ? undefined : checkValue(json));
         break;
       case 'ok':
         if (timedOut) throw new InputError(`an :ok return needs a value, got ${valueText}`, file, where);
-        h.complete(line, process, f, 'ok', f === 'read' ? (value as JsonValue) : undefined);
+        h.complete(line, process, f, 'ok', f === 'read' ? json : undefined);
         break;
       case 'fail':
         // A failed read timed out: outcome unknown (and reads change nothing). A failed cas compared and lost.
@@ -196,43 +167,62 @@ export function parseEtcd(text: string, file: string): ParsedHistory {
         throw new InputError(`unknown event type :${type} (expected :invoke, :ok, :fail or :info)`, file, where);
     }
   });
-  return { history: h.history, lines: h.lines, model: 'register' };
+  const out: ParsedHistory = { history: h.history, lines: h.lines, model: 'register' };
+  if (Object.keys(skipped).length > 0) out.skipped = skipped;
+  return out;
 }
 
-// ---------------------------------------------------------------- kv (EDN maps)
+// ---------------------------------------------------------------- Jepsen / Knossos EDN
+
+/** Fields every op map may have that the checker reads; the others are kept as data. */
+const OP_FIELDS = new Set([':process', ':type', ':f', ':value', ':key']);
 
 /**
- * One EDN map per line: `{:process N, :type :invoke|:ok|:fail|:info, :f :get|:put|:append, :key "K", :value nil|"V"}`.
- * Model: key-value map; a get's result is the value of its `:ok`.
+ * A Jepsen/Knossos EDN history: op maps `{:type :invoke|:ok|:fail|:info, :f :read, :process 0,
+ * :value nil}`, any number per line (Jepsen writes one per line), or one vector of them
+ * (Knossos' file form), optionally as tagged records (`#jepsen.history.Op{...}`).
+ * - the completion's `:value` is the operation's result for every f (a read's value, a
+ *   dequeue's element, a txn with the values its reads saw); the invocation's is its argument;
+ * - `:key` (Porcupine's key-value files) names the object; `:fail` did not happen, `:info`
+ *   may or may not have happened (pending to the end);
+ * - ops of a process that is not an integer (`:nemesis`) are skipped and counted;
+ * - other fields (`:time`, `:index`, `:error`, ...) are kept as data (`extra`) and change nothing.
  */
-export function parseKv(text: string, file: string): ParsedHistory {
+export function parseEdn(text: string, file: string): ParsedHistory {
   const h = new ProcessHistory(file);
-  splitLines(text).forEach((raw, i) => {
-    const line = i + 1;
-    if (raw.trim() === '') return;
+  const skipped: Record<string, number> = {};
+  const extra = new Map<number, Record<string, JsonValue>>();
+  const fs = new Set<string>();
+  let setReads = 0;
+  const reader = new EdnReader(text);
+  const op = (v: EdnValue, line: number): void => {
     const where = `line ${line}`;
-    const reader = new EdnReader(raw, (msg) => {
-      throw new InputError(`expected an EDN map {:process N, :type :invoke|:ok, :f ..., :key "K", :value ...}: ${msg}`, file, where);
-    });
-    const map = reader.value();
-    if (!(map instanceof Map) || !reader.atEnd()) throw new InputError('expected one EDN map {:process N, :type ..., :f ..., :key ..., :value ...} per line', file, where);
-    const process = map.get('process');
-    const type = keywordOf(map.get('type'));
-    const f = keywordOf(map.get('f'));
-    const key = map.get('key');
-    const value = map.get('value');
-    if (typeof process !== 'number' && typeof process !== 'string') throw new InputError(':process must be a number or string', file, where);
-    if (f === undefined) throw new InputError(':f must be a keyword such as :get, :put or :append', file, where);
-    if (key !== undefined && typeof key !== 'string' && typeof key !== 'number') throw new InputError(':key must be a string or number', file, where);
-    if (value !== undefined && !isPlain(value)) throw new InputError(':value must be nil, a string, a number or a vector', file, where);
-    const p = String(process);
-    const k = key === undefined ? undefined : String(key);
+    if (!(v instanceof Map)) throw new InputError(`expected an op map {:type :invoke|:ok|:fail|:info, :f ..., :process N, :value ...}, got ${showEdn(v)}`, file, where);
+    const procV = field(v, 'process');
+    if (procV instanceof EdnKeyword || procV instanceof EdnSymbol) {
+      countSkip(skipped, procV.name);
+      return;
+    }
+    if (typeof procV !== 'number' && typeof procV !== 'string') throw new InputError(`:process must be an integer (a client) or a keyword such as :nemesis, got ${showEdn(procV)}`, file, where);
+    const type = nameOf(field(v, 'type'));
+    const f = nameOf(field(v, 'f'));
+    if (f === undefined) throw new InputError(`:f must be a keyword such as :read, :write or :get, got ${showEdn(field(v, 'f'))}`, file, where);
+    const keyV = field(v, 'key');
+    if (keyV !== undefined && keyV !== null && typeof keyV !== 'string' && typeof keyV !== 'number' && !(keyV instanceof EdnKeyword))
+      throw new InputError(`:key must be a string, number or keyword, got ${showEdn(keyV)}`, file, where);
+    const key = keyV === undefined || keyV === null ? undefined : keyV instanceof EdnKeyword ? `:${keyV.name}` : String(keyV);
+    const valueV = field(v, 'value');
+    const value = valueV === undefined ? undefined : ednToJson(valueV);
+    const p = String(procV);
+    const index = h.size;
     switch (type) {
       case 'invoke':
-        h.invoke(line, p, f, k, f === 'get' || value === null ? undefined : (value as JsonValue));
+        fs.add(f);
+        h.invoke(line, p, f, key, value === null ? undefined : value);
         break;
       case 'ok':
-        h.complete(line, p, f, 'ok', f === 'get' ? (value as JsonValue | undefined) ?? null : undefined);
+        if (f === 'read' && Array.isArray(value)) setReads++;
+        h.complete(line, p, f, 'ok', value ?? (f === 'get' ? null : undefined));
         break;
       case 'fail':
         h.complete(line, p, f, 'fail', undefined);
@@ -241,10 +231,51 @@ export function parseKv(text: string, file: string): ParsedHistory {
         h.complete(line, p, f, 'info', undefined);
         break;
       default:
-        throw new InputError(`:type must be :invoke, :ok, :fail or :info (got ${JSON.stringify(type ?? null)})`, file, where);
+        throw new InputError(`:type must be :invoke, :ok, :fail or :info (got ${showEdn(field(v, 'type'))})`, file, where);
     }
-  });
-  return { history: h.history, lines: h.lines, model: 'kv' };
+    const rest: Record<string, JsonValue> = {};
+    let any = false;
+    for (const [k, x] of v) {
+      if (typeof k === 'string' && OP_FIELDS.has(k)) continue;
+      rest[typeof k === 'string' ? k.replace(/^:/, '') : JSON.stringify(ednToJson(k))] = ednToJson(x);
+      any = true;
+    }
+    if (any) extra.set(index, rest);
+  };
+  try {
+    if (reader.peekChar() === '[') {
+      // Knossos' file form: one vector of op maps.
+      reader.openVector();
+      while (!reader.closeVector()) {
+        const v = reader.next();
+        op(v, reader.line);
+      }
+      if (!reader.atEnd()) throw new InputError('unexpected text after the vector of op maps', file, `line ${reader.line}`);
+    } else {
+      while (!reader.atEnd()) {
+        const v = reader.next();
+        op(v, reader.line);
+      }
+    }
+  } catch (err) {
+    if (err instanceof EdnSyntaxError) throw new InputError(`expected EDN op maps {:type ..., :f ..., :process ..., :value ...}: ${err.message}`, file, `line ${err.line}`);
+    throw err;
+  }
+  const out: ParsedHistory = { history: h.history, lines: h.lines };
+  // The model the operation names imply, where the EDN form says more than the names.
+  const only = (names: string[]): boolean => fs.size > 0 && [...fs].every((f) => names.includes(f));
+  if (only(['read', 'write', 'cas']) && ![...h.history].some((e) => e.type === 'invoke' && e.key !== undefined)) out.model = 'cas-register';
+  else if (only(['add', 'read']) && setReads > 0) out.model = 'set';
+  else if (only(['get', 'put', 'append'])) out.model = 'kv';
+  else if (only(['txn'])) out.model = 'multi-register';
+  if (Object.keys(skipped).length > 0) out.skipped = skipped;
+  if (extra.size > 0) out.extra = extra;
+  return out;
+}
+
+/** Porcupine's key-value files are Jepsen EDN histories with a `:key`: the same reader. */
+export function parseKv(text: string, file: string): ParsedHistory {
+  return parseEdn(text, file);
 }
 
 // ---------------------------------------------------------------- Faultline traces
@@ -259,6 +290,7 @@ export function parseTrace(text: string, file: string): ParsedHistory {
   const history: HistoryEvent[] = [];
   const lines: number[] = [];
   let sawHeader = false;
+  const summary: TraceSummary = { violations: [], complete: false, events: 0 };
   splitLines(text).forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
@@ -272,9 +304,20 @@ export function parseTrace(text: string, file: string): ParsedHistory {
     if (!sawHeader) {
       if (!traceHeader.safeParse(obj).success) throw new InputError('expected a trace header {"format":"faultline-trace","version":1,...} on the first line', file, where);
       sawHeader = true;
+      const head = obj as { scenario?: unknown; protocol?: unknown; seed?: unknown };
+      if (typeof head.scenario === 'string') summary.scenario = head.scenario;
+      if (typeof head.protocol === 'string') summary.protocol = head.protocol;
+      if (typeof head.seed === 'string' || typeof head.seed === 'number') summary.seed = String(head.seed);
       return;
     }
+    summary.events++;
     const type = typeof obj === 'object' && obj !== null ? (obj as { type?: unknown }).type : undefined;
+    if (type === 'violation') {
+      const v = obj as { invariant?: unknown; checker?: unknown; message?: unknown };
+      const checker = typeof v.invariant === 'string' ? v.invariant : typeof v.checker === 'string' ? v.checker : '?';
+      summary.violations.push({ checker, message: typeof v.message === 'string' ? v.message : '' });
+    }
+    if (type === 'end') summary.complete = (obj as { interrupted?: unknown }).interrupted !== true;
     if (type !== 'invoke' && type !== 'return') return;
     const parsed = type === 'invoke' ? invokeEvent.safeParse(obj) : returnEvent.safeParse(obj);
     if (!parsed.success) {
@@ -286,18 +329,18 @@ export function parseTrace(text: string, file: string): ParsedHistory {
     lines.push(line);
   });
   if (!sawHeader) throw new InputError('empty trace: expected a header line', file, 'line 1');
-  return { history, lines };
+  return { history, lines, trace: summary };
 }
 
 export function parseHistory(format: HistoryFormat, text: string, file: string): ParsedHistory {
-  return format === 'etcd' ? parseEtcd(text, file) : format === 'kv' ? parseKv(text, file) : parseTrace(text, file);
+  return format === 'etcd' ? parseEtcd(text, file) : format === 'kv' || format === 'edn' ? parseEdn(text, file) : parseTrace(text, file);
 }
 
 /** Guess the format from the first non-blank line. */
 export function detectFormat(text: string): HistoryFormat | undefined {
-  const first = splitLines(text).find((l) => l.trim() !== '')?.trim() ?? '';
+  const first = splitLines(text.replace(/^\uFEFF/, '')).find((l) => l.trim() !== '' && !l.trim().startsWith(';'))?.trim() ?? '';
   if (/^INFO\s+jepsen\.util/.test(first)) return 'etcd';
-  if (first.startsWith('{:')) return 'kv';
   if (first.startsWith('{"')) return 'trace';
+  if (/^(\[\s*)?(\{|#[A-Za-z])/.test(first) || first === '[') return 'edn';
   return undefined;
 }

@@ -25,6 +25,8 @@ export function registerBench(program: Command): void {
     .option('--deliveries <n>', 'pingpong: deliveries to run (default 1000000)', parsePositiveIntText)
     .option('--trace <file>', 'pingpong: stream the trace to this file (memory test)', parseOutputFile)
     .option('--runs <n>', 'cases that repeat: how many runs', parsePositiveIntText)
+    .option('--families <list>', 'linearizability: comma-separated families (etcd,kv,kv-c50,gen-c50,gen-c100)')
+    .option('--baseline-steps <n>', 'linearizability: step cap of the Porcupine-style baseline per history')
     .option('--json', 'print one JSON line per benchmark and nothing else')
     .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
     .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')

@@ -1,4 +1,4 @@
-// Every history in ../shared/testdata/linearizability gets exactly the verdict
+// Every history in testdata/linearizability gets exactly the verdict
 // its README lists. The expectations are read from the README itself, and every
 // file in the folders must be covered by it.
 
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkHistory, models, parseEtcd, parseKv } from '../../sim/check/linearizability/index.ts';
 
-const DIR = fileURLToPath(new URL('../../../shared/testdata/linearizability/', import.meta.url));
+const DIR = fileURLToPath(new URL('../../testdata/linearizability/', import.meta.url));
 const readme = readFileSync(`${DIR}README.md`, 'utf8');
 
 /** "Expected: linearizable — 002, 005; NOT linearizable — 000, 001." */
