@@ -7,8 +7,8 @@
 // as in model.ts, so the panels read them the same way. The text of an event is not kept: the viewer reads
 // it back from the file by its byte offset when it is shown.
 
-import type { JsonValue, Micros, NodeId, TraceEvent, TraceEventType, TraceFooter, TraceHeader } from '../engine/types.ts';
-import type { ClockSegment, NodeInterval, OperationRec, PartitionBand, StateSnapshot, ViolationEvent } from './model.ts';
+import type { Micros, NodeId, TraceEvent, TraceEventType, TraceFooter, TraceHeader } from '../engine/types.ts';
+import { initialClock, msgType, type ClockSegment, type NodeInterval, type OperationRec, type PartitionBand, type StateSnapshot, type ViolationEvent } from './model.ts';
 import { EVENT_TYPES } from './reader.ts';
 
 /** Event kinds as small integers: KIND[type] is the code, EVENT_TYPES[code] the type. */
@@ -90,16 +90,6 @@ export interface ColumnarModel {
   endT: Micros;
 }
 
-function msgType(msg: JsonValue): string {
-  if (typeof msg === 'object' && msg !== null && !Array.isArray(msg) && typeof msg.type === 'string') return msg.type;
-  return '?';
-}
-
-function initialClock(header: TraceHeader, node: NodeId): ClockSegment {
-  const cfg = header.config as { clocks?: Record<string, { offset?: number; drift?: number }> } | null;
-  const c = cfg && typeof cfg === 'object' ? cfg.clocks?.[node] : undefined;
-  return { seq: -1, baseTrue: 0, baseLocal: c?.offset ?? 0, drift: c?.drift ?? 0 };
-}
 
 type Typed = Float64Array | Int32Array | Int16Array | Uint16Array | Uint8Array;
 

@@ -108,12 +108,14 @@ export interface TraceModel {
   endT: Micros;
 }
 
-function msgType(msg: JsonValue): string {
+/** A message's `type`, or '?' when it has none. */
+export function msgType(msg: JsonValue): string {
   if (typeof msg === 'object' && msg !== null && !Array.isArray(msg) && typeof msg.type === 'string') return msg.type;
   return '?';
 }
 
-function initialClock(header: TraceHeader, node: NodeId): ClockSegment {
+/** A node's clock at t = 0, from the scenario's `clocks` in the header. */
+export function initialClock(header: TraceHeader, node: NodeId): ClockSegment {
   const cfg = header.config as { clocks?: Record<string, { offset?: number; drift?: number }> } | null;
   const c = cfg && typeof cfg === 'object' ? cfg.clocks?.[node] : undefined;
   return { seq: -1, baseTrue: 0, baseLocal: c?.offset ?? 0, drift: c?.drift ?? 0 };

@@ -7,8 +7,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/fuzz/fuzz.ts';
-import { FaultState } from '../../sim/engine/fault-state.ts';
-import type { JsonValue, NodeId, SimView, TraceEvent } from '../../sim/engine/types.ts';
+import type { NodeId, TraceEvent } from '../../sim/engine/types.ts';
+import { viewBefore } from './view-from-trace.ts';
 import { getProtocol } from '../../sim/protocols/registry.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 
@@ -37,37 +37,6 @@ function run(protocol: string, timeline: unknown[]): { events: TraceEvent[]; rol
   return { events, roles: Object.fromEntries(out.header.nodes.map((n) => [n.id, n.role])) };
 }
 
-function viewBefore(events: TraceEvent[], seq: number, roles: Record<NodeId, string>): SimView {
-  const published = new Map<NodeId, JsonValue>();
-  const down = new Set<NodeId>();
-  const paused = new Set<NodeId>();
-  for (const e of events) {
-    if (e.seq >= seq) break;
-    if (e.type === 'state') published.set(e.node, e.state);
-    if (e.type === 'crash') down.add(e.node);
-    if (e.type === 'restart') down.delete(e.node);
-    if (e.type === 'pause') paused.add(e.node);
-    if (e.type === 'resume') paused.delete(e.node);
-  }
-  return {
-    now: 0,
-    seq,
-    nodeIds: Object.keys(roles),
-    role: (id) => roles[id] as string,
-    isUp: (id) => !down.has(id),
-    isPaused: (id) => paused.has(id),
-    behaviour: () => undefined,
-    stepsTaken: 0,
-    actor: undefined,
-    faults: new FaultState(new Map(Object.keys(roles).map((id, i) => [id, i]))),
-    published: (id) => published.get(id),
-    durable: () => new Map(),
-    history: [],
-    quiesced: false,
-    quiescedAt: undefined,
-    warn: () => undefined,
-  };
-}
 
 const fired = (events: TraceEvent[], index: number): string | undefined =>
   events.flatMap((e) => (e.type === 'log' && e.node === '*' && (e.text.startsWith(`fault ${index}:`) || e.text.startsWith(`fault ${index} (`)) ? [e.text] : []))[0];

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
 import { runScenario } from '../../sim/fuzz/fuzz.ts';
-import { FaultState } from '../../sim/engine/fault-state.ts';
-import type { JsonValue, NodeId, SimView, TraceEvent } from '../../sim/engine/types.ts';
+import type { NodeId, TraceEvent } from '../../sim/engine/types.ts';
+import { viewBefore } from './view-from-trace.ts';
 import { raftRoles, lastIndex } from '../../sim/protocols/raft/targets.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
@@ -47,36 +47,6 @@ function traced(s: Scenario): Traced {
   return { events, text, faultLines };
 }
 
-/** A SimView rebuilt from the trace up to (excluding) event `seq`: published states and up/down, nothing from the engine. */
-function viewBefore(events: TraceEvent[], seq: number, roles: Record<NodeId, string>): SimView {
-  const published = new Map<NodeId, JsonValue>();
-  const down = new Set<NodeId>();
-  for (const e of events) {
-    if (e.seq >= seq) break;
-    if (e.type === 'state') published.set(e.node, e.state);
-    if (e.type === 'crash') down.add(e.node);
-    if (e.type === 'restart') down.delete(e.node);
-  }
-  const ids = Object.keys(roles);
-  return {
-    now: 0,
-    seq,
-    nodeIds: ids,
-    role: (id) => roles[id] as string,
-    isUp: (id) => !down.has(id),
-    isPaused: () => false,
-    behaviour: () => undefined,
-    stepsTaken: 0,
-    actor: undefined,
-    faults: new FaultState(new Map(ids.map((id, i) => [id, i]))),
-    published: (id) => published.get(id),
-    durable: () => new Map(),
-    history: [],
-    quiesced: false,
-    quiescedAt: undefined,
-    warn: () => undefined,
-  };
-}
 
 const ROLES: Record<NodeId, string> = { n1: 'server', n2: 'server', n3: 'server', n4: 'server', n5: 'server', c1: 'client', c2: 'client' };
 
