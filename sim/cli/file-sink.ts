@@ -12,7 +12,7 @@
 // exception): the sink remembers it, drops further output, and the caller
 // stops the run (see `failed`) and gets the error from commit().
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TraceSink } from '../engine/trace.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -50,6 +50,32 @@ function alive(pid: number): boolean {
  * SIGKILL, or out of memory: the only ways a temporary file can outlive its writer).
  * Files of live processes (a concurrent run to the same path) are left alone.
  */
+/**
+ * Create `dir` and its missing parents, one level at a time. Not `mkdirSync(dir, { recursive: true })`:
+ * on procfs and similar file systems that call loops forever (a folder that cannot be created answers
+ * ENOENT, which the recursive walk takes as "create the parent first"). Throws the first error.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const st = statSync(d, { throwIfNoEntry: false });
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(d);
+    if (dirname(d) === d || missing.length > 256) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Another process made it in the meantime: fine.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 export function removeStalePartials(path: string): string[] {
   const dir = dirname(path);
   const prefix = `${basename(path)}.partial-`;
@@ -88,15 +114,20 @@ export class FileSink implements TraceSink {
    */
   constructor(readonly path: string) {
     this.tmp = `${path}.partial-${process.pid}`;
-    let isDir = false;
+    let existing: ReturnType<typeof lstatSync> | undefined;
     try {
-      isDir = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      existing = lstatSync(path, { throwIfNoEntry: false });
     } catch {
       // unreadable parent: the open below reports it
     }
-    if (isDir) throw new InputError('cannot write the trace: this is a folder; expected a file name', path);
+    if (existing?.isDirectory()) throw new InputError('cannot write the trace: this is a folder; expected a file name', path);
+    // The file is renamed into place: that would replace a device (/dev/null), a pipe or a symbolic link
+    // with a regular file, so only a regular file (or nothing) may stand at the path.
+    if (existing !== undefined && !existing.isFile()) {
+      throw new InputError('cannot write the trace: something other than a regular file is there (a device, pipe, socket or symbolic link); expected a file name', path);
+    }
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeFolders(dirname(path));
       removeStalePartials(path);
       this.fd = openSync(this.tmp, 'w');
     } catch (err) {

@@ -4,7 +4,7 @@
 // nothing under the final name (nor a temporary file).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,30 @@ describe('--trace to a path that cannot be written', () => {
     expectOneLineError(r.stderr, '/proc/x.jsonl: cannot write the trace: ');
     expect(r.stdout).toBe('');
     expect(existsSync('/proc/x.jsonl')).toBe(false);
+  });
+
+  it('a missing folder that cannot be created (/proc/nope/x.jsonl), as a real process: one line, exit 2 (the recursive mkdir of Node loops forever there)', async () => {
+    const r = await cli(['run', TINY, '--trace', '/proc/nope/x.jsonl']);
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, '/proc/nope/x.jsonl: cannot write the trace: ');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a symbolic link or a pipe at the path is refused and left as it is (the rename would replace it: think of /dev/null)', async () => {
+    const target = join(tmp, 'link-target');
+    writeFileSync(target, 'keep\n');
+    const link = join(tmp, 'link.jsonl');
+    symlinkSync(target, link);
+    const fifo = join(tmp, 'fifo.jsonl');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const path of [link, fifo]) {
+      const r = await inProcess(['run', TINY, '--trace', path]);
+      expect(r.code, path).toBe(2);
+      expectOneLineError(r.stderr, `${path}: cannot write the trace: something other than a regular file is there`);
+    }
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('keep\n');
   });
 
   it('a folder, or a path under a regular file: exit 2 before running', async () => {

@@ -6,7 +6,7 @@
 
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
@@ -16,7 +16,7 @@ import { getProtocol } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
-import { withTraceFile } from '../file-sink.ts';
+import { makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 
 interface ExploreCliOptions {
@@ -139,7 +139,7 @@ export function registerExplore(program: Command): void {
       const cexDoc = counterexampleScenario(t, report);
       if (cexDoc) {
         const dir = opts.out ?? 'traces';
-        mkdirSync(dir, { recursive: true });
+        makeFolders(dir);
         const base = join(dir, String(cexDoc.name));
         const scenarioPath = `${base}.json`;
         const tracePath = `${base}.jsonl`;

@@ -8,7 +8,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +24,7 @@ import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-import { withTraceFile } from '../file-sink.ts';
+import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 
 interface FuzzCliOptions {
@@ -194,7 +194,7 @@ interface WrittenFailure {
  * failure found again (same content) reuses its file.
  */
 export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   for (let k = 1; ; k++) {
     const name = k === 1 ? failure.scenario.name : `${failure.scenario.name}-${k}`;
     const scenario = { ...failure.scenario, name };
@@ -523,6 +523,13 @@ export function registerFuzz(program: Command): void {
     .option('--no-workload', "fuzz faults only: keep the base config, without the protocol's default workload")
     .action(async (ref: string, opts: FuzzCliOptions) => {
       const c = await campaignFrom(ref, opts);
+      // The output folder must be usable before the campaign spends its time, not when the first failure is written.
+      try {
+        makeFolders(opts.out);
+        accessSync(opts.out, fsConstants.W_OK);
+      } catch (err) {
+        throw new InputError(`cannot write failures there: ${describeFsError(err)}; expected a folder that can be written`, opts.out, '--out');
+      }
       const t0 = performance.now();
       const deadline = c.budgetMs !== undefined ? t0 + c.budgetMs : undefined;
       const progress = new Progress(c.shardRuns, deadline, c.seed);
