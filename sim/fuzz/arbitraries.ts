@@ -158,12 +158,14 @@ function logUniformArb(lo: number, hi: number): fc.Arbitrary<number> {
  */
 export function triggerArb(g: ResolvedFaultGen): fc.Arbitrary<EpisodeTrigger | undefined> {
   if (g.triggers.length === 0) return fc.constant(undefined);
+  // withCrossShrink: a log-uniform or uniform delay shrinks to the first branch's 0, an nth to 1.
   const delay = fc.oneof(
+    { withCrossShrink: true },
     { arbitrary: fc.constant(0), weight: 2 },
     { arbitrary: logUniformArb(10, g.maxDelay), weight: 2 },
     { arbitrary: fc.integer({ min: 0, max: g.maxDelay }), weight: 1 },
   );
-  const nth = fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: g.maxNth }), weight: 1 });
+  const nth = fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: g.maxNth }), weight: 1 });
   return fc.option(fc.record({ event: fc.constantFrom(...g.triggers), nth, delay }), { nil: undefined, freq: 2 });
 }
 
