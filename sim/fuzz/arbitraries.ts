@@ -144,13 +144,38 @@ export function targetArb(g: ResolvedFaultGen): fc.Arbitrary<NodeTarget> {
   return fc.oneof({ withCrossShrink: true }, { arbitrary: node, weight: 1 }, { arbitrary: fc.constantFrom(...roles.map((r) => `@${r}`)), weight: 2 });
 }
 
-/** An optional trigger: none first (shrinking drops the trigger back to a time), small delays and nth. */
+/** Log-uniform integers in [lo, hi] (lo >= 1): every order of magnitude as likely as every other. */
+function logUniformArb(lo: number, hi: number): fc.Arbitrary<number> {
+  const a = Math.max(1, Math.min(lo, hi));
+  return fc.integer({ min: 0, max: 1000 }).map((k) => Math.max(1, Math.round(a * Math.pow(Math.max(a, hi) / a, k / 1000))));
+}
+
+/**
+ * An optional trigger: none first (shrinking drops the trigger back to a time). The delay is often 0
+ * (the fault lands at the very instant of the protocol step, the BUGGIFY-style window: "crash the
+ * moment the vote is granted"), else log-uniform from 10 µs or uniform up to maxDelay; nth is often 1
+ * (the first occurrence after arming), else up to maxNth.
+ */
 export function triggerArb(g: ResolvedFaultGen): fc.Arbitrary<EpisodeTrigger | undefined> {
   if (g.triggers.length === 0) return fc.constant(undefined);
-  return fc.option(
-    fc.record({ event: fc.constantFrom(...g.triggers), nth: fc.integer({ min: 1, max: g.maxNth }), delay: fc.integer({ min: 0, max: g.maxDelay }) }),
-    { nil: undefined, freq: 2 },
+  // withCrossShrink: a log-uniform or uniform delay shrinks to the first branch's 0, an nth to 1.
+  const delay = fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(0), weight: 2 },
+    { arbitrary: logUniformArb(10, g.maxDelay), weight: 2 },
+    { arbitrary: fc.integer({ min: 0, max: g.maxDelay }), weight: 1 },
   );
+  const nth = fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: g.maxNth }), weight: 1 });
+  return fc.option(fc.record({ event: fc.constantFrom(...g.triggers), nth, delay }), { nil: undefined, freq: 2 });
+}
+
+/**
+ * A "blink" length for a triggered episode: log-uniform from 100 µs to a few round trips (4x the
+ * longest trigger delay, at most maxEpisode), so a crash at a protocol step is often followed by a
+ * restart before the step's consequences arrive (a voter back before the next RequestVote).
+ */
+export function blinkArb(g: Pick<ResolvedFaultGen, 'maxEpisode' | 'maxDelay'>): fc.Arbitrary<Micros> {
+  return logUniformArb(Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay)));
 }
 
 /**
@@ -177,13 +202,20 @@ export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrar
   // the leader that just appended): `atTrigger` moves its first node field to `@trigger` (shrinks to false).
   // Half the triggered episodes are armed from the start of the window, so the first occurrences of the
   // run (the first election, the first votes, the first transactions) count too.
+  // `@trigger` is drawn 3 times in 4 (the step's own node is where its window is), and half the
+  // triggered episodes with a length get a blink length (see blinkArb). Both shrink to the plain draw.
   return fc
-    .tuple(plain, triggerArb(g), fc.boolean(), fc.boolean())
-    .map(([e, on, atTrigger, armEarly]) => (on === undefined ? e : { ...(atTrigger ? atTriggerNode(e) : e), ...(armEarly ? { at: g.from } : {}), on }));
+    .tuple(plain, triggerArb(g), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.option(blinkArb(g), { nil: undefined, freq: 2 }))
+    .map(([e, on, t, armEarly, blink]) => {
+      if (on === undefined) return e;
+      const aimed = t > 0 ? atTriggerNode(e) : e;
+      const sized = blink !== undefined && 'length' in aimed ? { ...aimed, length: blink } : aimed;
+      return { ...sized, ...(armEarly ? { at: g.from } : {}), on };
+    });
 }
 
 /** The episode with its first node field (node, `around`, block `from`) set to `@trigger`. */
-function atTriggerNode(e: FaultEpisode): FaultEpisode {
+export function atTriggerNode(e: FaultEpisode): FaultEpisode {
   switch (e.kind) {
     case 'loss':
       return e;

@@ -12,7 +12,9 @@
 // window, so "one round trip later" is as reachable as "a second later"),
 // lengthened or shortened, redrawn, added (drawn from the same `episodeArb`
 // the generator uses), removed, duplicated, spliced in from another corpus
-// entry, a fresh simulation seed, or a redrawn workload. Mutants stay plain
+// entry, a fresh simulation seed, a redrawn workload, or re-aimed at a protocol
+// step (`trigger`: the episode starts on a trigger at the triggering node, with
+// no or a tiny delay and often a restart within a round trip). Mutants stay plain
 // data (seed + episodes + workload patch), so fast-check shrinks them and
 // `faultline run` replays them like any other run.
 //
@@ -23,7 +25,7 @@
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, SimView, TraceEvent } from '../engine/types.ts';
-import { episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { atTriggerNode, episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
 export interface EpisodeCase {
@@ -134,7 +136,7 @@ export interface MutationContext {
 }
 
 /** Mutation operators, by name (the names appear in tests and docs). */
-export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload', 'window'] as const;
+export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload', 'window', 'trigger'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** Apply one mutation in place; false when it does not apply to this case (no episode to shift, ...). */
@@ -201,6 +203,24 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       if (!ctx.workload) return false;
       c.workload = draw(ctx.workload, rng);
       return true;
+    case 'trigger': {
+      // Re-aim an episode at the moment of a protocol step (BUGGIFY-style): start it on a trigger,
+      // usually at the triggering node, the first occurrence, no or a tiny delay, and often a blink
+      // length (a crash and its restart inside a round trip), armed from the window's start or where it was.
+      if (eps.length === 0 || g.triggers.length === 0) return false;
+      const i = rng.int(0, eps.length);
+      const e = eps[i] as FaultEpisode;
+      const nth = rng.chance(0.7) ? 1 : 1 + rng.int(0, g.maxNth);
+      const delay = rng.chance(0.5) ? 0 : Math.round(Math.exp(Math.log(10) + rng.next() * (Math.log(Math.max(11, g.maxDelay)) - Math.log(10))));
+      let out: FaultEpisode = rng.chance(0.75) ? atTriggerNode(e) : { ...e };
+      if ('length' in out && rng.chance(0.5)) {
+        const hi = Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay));
+        const lo = Math.min(100, hi);
+        out = { ...out, length: clamp(Math.round(Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)))), 1, g.maxEpisode) };
+      }
+      eps[i] = { ...out, ...(rng.chance(0.5) ? { at: g.from } : {}), on: { event: rng.pick(g.triggers), nth, delay: Math.min(delay, g.maxDelay) } };
+      return true;
+    }
     case 'window': {
       const other = ctx.windows.filter((w) => w !== c.window);
       if (other.length === 0) return false;

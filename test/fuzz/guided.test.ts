@@ -68,8 +68,11 @@ describe('mutations', () => {
     window: 100,
   });
 
+  const triggered = { ...ctx, gen: resolveFaultGen({ triggers: ['vote-granted', 'became-leader'] }, ['n1', 'n2', 'n3'], 5_000_000) };
+
   it.each(MUTATIONS.filter((m) => m !== 'splice'))('%s changes the case and keeps it in the fault window', (m) => {
     const rng = rootRng(`mutation-${m}`);
+    const ctx = m === 'trigger' ? triggered : { gen, workload: raftFuzzWorkload, corpus: [], windows: [100, 60, 30] };
     for (let i = 0; i < 20; i++) {
       const c = start();
       expect(applyMutation(m, c, rng, ctx)).toBe(true);
@@ -81,6 +84,19 @@ describe('mutations', () => {
         if ('length' in e) expect(e.length).toBeLessThanOrEqual(gen.maxEpisode);
       }
       expect(c.episodes.length).toBeLessThanOrEqual(gen.maxFaults);
+    }
+  });
+
+  it('trigger applies only when the protocol has triggers, and starts the episode on one', () => {
+    const rng = rootRng('trigger');
+    expect(applyMutation('trigger', start(), rng, ctx)).toBe(false);
+    for (let i = 0; i < 20; i++) {
+      const c = start();
+      expect(applyMutation('trigger', c, rng, triggered)).toBe(true);
+      const on = c.episodes.filter((e) => e.on !== undefined);
+      expect(on).toHaveLength(1);
+      expect(['vote-granted', 'became-leader']).toContain(on[0]?.on?.event);
+      expect(on[0]?.on?.delay).toBeLessThanOrEqual(triggered.gen.maxDelay);
     }
   });
 

@@ -135,7 +135,8 @@ describe('fuzz() with targeted faults', () => {
   });
 
   it('shrinks a role-aimed partition like any other fault (to a named node, still labelled), and the shrunk scenario replays', () => {
-    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 3 });
+    // Seed 7: its first failure is an aimed cut (`split: alone` around `@leader`); seed 3 was, before triggered episodes drew blink lengths.
+    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 7 });
     const f = report.failures[0];
     expect(f?.violation.invariant).toBe('leader-completeness');
     const faults = f!.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce');

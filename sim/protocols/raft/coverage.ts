@@ -10,10 +10,17 @@
 // - whether the newest leader has an entry of an older term on a majority but not committed
 //   (the Figure 8 window, which `commitPreviousTermByCounting` needs);
 // - how many live servers are behind that leader's last index (0, 1, 2+), and whether some
-//   live server has a longer log than the leader (uncommitted leftovers of an old term).
+//   live server has a longer log than the leader (uncommitted leftovers of an old term);
+// - flags for windows deep bugs need, appended only when they hold: `split` (two live candidates
+//   campaign in the same term: a split vote), `novote` (a live follower sits in the term of a live
+//   candidate without a recorded vote: it has not voted yet, or forgot its vote, e.g. restarted in
+//   the term it voted in), `ahead` (a live server of the highest term, above some other live
+//   server's, has a shorter log than a server of a lower term: the stale-log, higher-term server
+//   PreVote must cope with).
 
 import type { SimView } from '../../engine/types.ts';
 import type { RaftServerState } from './state.ts';
+import { lastIndex } from './targets.ts';
 
 const bucket = (n: number): string => (n >= 2 ? '2+' : String(n));
 
@@ -71,5 +78,18 @@ export function raftAbstractState(view: SimView): string {
     }
     tail = `old${oldOnMajority ? 1 : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
   }
-  return `L${l} C${c} F${f} x${down} g${gap} ${tail}`;
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail}${flags(live, maxTerm, minTerm)}`;
+}
+
+/** The window flags (see the header): empty, or ` split`, ` novote`, ` ahead` in that order. */
+function flags(live: readonly RaftServerState[], maxTerm: number, minTerm: number): string {
+  let out = '';
+  const candidateTerms = live.filter((s) => s.role === 'candidate').map((s) => s.term);
+  if (new Set(candidateTerms).size < candidateTerms.length) out += ' split';
+  if (live.some((s) => s.role === 'follower' && s.votedFor === null && candidateTerms.includes(s.term))) out += ' novote';
+  if (maxTerm > minTerm) {
+    const lowLog = Math.max(...live.filter((s) => s.term < maxTerm).map(lastIndex));
+    if (live.some((s) => s.term === maxTerm && lastIndex(s) < lowLog)) out += ' ahead';
+  }
+  return out;
 }
