@@ -86,7 +86,18 @@ async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenar
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new InputError('expected a JSON object', undefined, '--config');
     config = mergeConfig(config, patch as Record<string, unknown>);
   }
-  for (const bug of opts.bug ?? []) config = mergeConfig(config, { bugs: { [bug]: true } });
+  if ((opts.bug ?? []).length > 0) {
+    // Name the planted bugs the protocol has when --bug names another (its default config lists every switch).
+    const protocol = getProtocol(String(doc.protocol));
+    const defaults = protocol?.configSchema.safeParse({});
+    const known = defaults?.success ? Object.keys((defaults.data as { bugs?: Record<string, unknown> }).bugs ?? {}) : undefined;
+    for (const bug of opts.bug ?? []) {
+      if (known !== undefined && !known.includes(bug)) {
+        throw new InputError(known.length === 0 ? `${String(doc.protocol)} has no planted bugs` : `unknown planted bug "${bug}" of ${String(doc.protocol)}; expected one of: ${known.join(', ')}`, undefined, '--bug');
+      }
+      config = mergeConfig(config, { bugs: { [bug]: true } });
+    }
+  }
   doc.config = config;
   const where = file ?? `${ref} (with the command line options)`;
   return { scenario: parseScenario(doc, where), file };
