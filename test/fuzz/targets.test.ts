@@ -6,12 +6,13 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzCluster } from '../raft/run.ts';
 import type { TimedFault } from '../../sim/engine/config.ts';
 import { dropOrphanedFaults, episodesArb, faultScheduleArb, resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.ts';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
 import { raft } from '../../sim/protocols/raft/protocol.ts';
-import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { prepareRun } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 
 const SERVERS = ['n1', 'n2', 'n3'];
@@ -21,15 +22,7 @@ const TRIGGERS = Object.keys(raft.triggers ?? {});
 const TARGETED = { roles: ROLES, triggers: TRIGGERS };
 
 function cluster(bugs: Record<string, boolean> = {}, faults: TimedFault[] = []): Scenario {
-  return parseScenario({
-    name: 'raft-fuzz',
-    description: 'three servers, two clients, short timeouts',
-    protocol: 'raft',
-    config: { servers: 3, clients: 2, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms', bugs },
-    duration: DURATION,
-    network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
-    faults: { timeline: faults },
-  });
+  return fuzzCluster(bugs, { duration: DURATION, faults });
 }
 
 describe('targeted schedules', () => {

@@ -5,6 +5,7 @@
 // fuzzed on top of that scenario's timeline (keepFaults).
 
 import { describe, expect, it } from 'vitest';
+import { fuzzCluster } from './run.ts';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import type { RaftBugs } from '../../sim/protocols/raft/node.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
@@ -13,14 +14,7 @@ import { runTraced, scenario } from './run.ts';
 
 /** A small, busy cluster: short timeouts make elections (and so the dangerous interleavings) frequent. */
 function cluster(bugs: Partial<RaftBugs>, extra: Record<string, unknown> = {}): Scenario {
-  return parseScenario({
-    name: 'raft-fuzz',
-    description: 'three servers, two clients, short timeouts',
-    protocol: 'raft',
-    config: { servers: 3, clients: 2, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms', ...extra, bugs },
-    duration: '2s',
-    network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
-  });
+  return fuzzCluster(bugs as Record<string, boolean>, { extra, duration: '2s' });
 }
 
 function firstFailure(s: Scenario, runs: number, keepFaults = false): { invariant: string | undefined; runs: number } {

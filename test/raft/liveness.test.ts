@@ -5,6 +5,7 @@
 // expected to stay leaderless.
 
 import { describe, expect, it } from 'vitest';
+import { fuzzCluster } from './run.ts';
 import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { SimView } from '../../sim/engine/types.ts';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
@@ -75,14 +76,7 @@ describe('stableQuorum', () => {
 
 /** Three servers, two clients, short timeouts (bound: 10 x 100 ms = 1 s), 4 s runs. */
 function cluster(bugs: Partial<RaftBugs>, extra: Record<string, unknown> = {}): Scenario {
-  return parseScenario({
-    name: 'raft-fuzz',
-    description: 'three servers, two clients, short timeouts',
-    protocol: 'raft',
-    config: { servers: 3, clients: 2, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms', ...extra, bugs },
-    duration: '4s',
-    network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
-  });
+  return fuzzCluster(bugs as Record<string, boolean>, { extra, duration: '4s' });
 }
 
 describe('quorum-elects-leader', () => {

@@ -1,5 +1,6 @@
 // Running the raft scenarios from scenarios/ in tests, with the trace in memory.
 
+import type { TimedFault } from '../../sim/engine/config.ts';
 import type { JsonValue, TraceEvent } from '../../sim/engine/types.ts';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
@@ -55,3 +56,19 @@ export function logTerms(s: RaftServerState): number[] {
 }
 
 export type { JsonValue };
+
+/**
+ * A small, busy cluster for fuzzing: three servers, two clients, short timeouts (election
+ * 50-100 ms, heartbeat 15 ms), so elections and the dangerous interleavings are frequent.
+ */
+export function fuzzCluster(bugs: Record<string, boolean>, opts: { extra?: Record<string, unknown>; duration?: string | number; faults?: TimedFault[] } = {}): Scenario {
+  return parseScenario({
+    name: 'raft-fuzz',
+    description: 'three servers, two clients, short timeouts',
+    protocol: 'raft',
+    config: { servers: 3, clients: 2, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms', ...opts.extra, bugs },
+    duration: opts.duration ?? '2s',
+    network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
+    ...(opts.faults ? { faults: { timeline: opts.faults } } : {}),
+  });
+}

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { parserCounts } from '../parser-fuzz-counts.ts';
 import { parseKeyBytes, parseServerDefs } from '../../sim/cli/commands/ring.ts';
 import { HashRing, RING_MODES, type RingMode } from '../../sim/protocols/ring/ring.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
@@ -44,16 +45,7 @@ const keysFile = fc.oneof(
   fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('caf\u00e9', 'k\r', '', 'x'.repeat(10_000))), { maxLength: 20 }).map((ks) => Buffer.from(ks.join('\n'), 'utf8')),
 );
 
-const counts: Record<string, { tried: number; accepted: number; rejected: number }> = {};
-function count(parser: string, accepted: boolean): void {
-  const c = (counts[parser] ??= { tried: 0, accepted: 0, rejected: 0 });
-  c.tried++;
-  if (accepted) c.accepted++;
-  else c.rejected++;
-}
-afterAll(() => {
-  for (const [parser, c] of Object.entries(counts)) console.log(`parser fuzz: ${parser}: ${c.tried} inputs tried, ${c.accepted} accepted, ${c.rejected} rejected with one line`);
-});
+const count = parserCounts();
 
 function expectInputError(err: unknown, file: string): void {
   if (!(err instanceof InputError)) throw err;

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { parserCounts } from '../parser-fuzz-counts.ts';
 import { loadScenario, scenarioFromJsonBytes } from '../../sim/cli/scenarios.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { prepareRun } from '../../sim/scenario/resolve.ts';
@@ -105,16 +106,7 @@ const mutatedBytes: fc.Arbitrary<Uint8Array> = fc
     return b;
   });
 
-const counts: Record<string, { tried: number; accepted: number; rejected: number }> = {};
-function count(parser: string, accepted: boolean): void {
-  const c = (counts[parser] ??= { tried: 0, accepted: 0, rejected: 0 });
-  c.tried++;
-  if (accepted) c.accepted++;
-  else c.rejected++;
-}
-afterAll(() => {
-  for (const [parser, c] of Object.entries(counts)) console.log(`parser fuzz: ${parser}: ${c.tried} inputs tried, ${c.accepted} accepted, ${c.rejected} rejected with one line`);
-});
+const count = parserCounts();
 
 /** The one-line contract of a rejection: names the file, no line break, bounded length. */
 function expectOneLine(err: unknown, file: string): void {
