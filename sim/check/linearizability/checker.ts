@@ -242,9 +242,18 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
       continue;
     }
     if (r.kind === 'fail') {
+      // The pruned search proves the failure but stops short: its longest prefix ends where a
+      // later read first ruled the prefix out, not at the read that cannot be placed. For the
+      // explanation, a plain search of the partition under a small budget usually gets further.
+      let shown: { prefix: LinearizedStep[]; stuck: Operation } = r;
+      if (r.pruned > 0) {
+        const plain = searchPartition(partOps, model, init, { ...limits, steps: Math.min(limits.steps, Math.max(20_000, 10 * r.steps)), futureReads: false });
+        steps += plain.steps;
+        if (plain.kind === 'fail' && plain.prefix.length >= r.prefix.length) shown = plain;
+      }
       // The core and the explanation are computed on first use: a verdict alone stays fast.
-      const core = () => shrinkToCore(partOps, r.stuck, model, init, opts.coreSteps ?? 50_000, limits.bytes);
-      const failure = explainFailure(model, key, init, r.prefix, r.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
+      const core = () => shrinkToCore(partOps, shown.stuck, model, init, opts.coreSteps ?? 50_000, limits.bytes);
+      const failure = explainFailure(model, key, init, shown.prefix, shown.stuck, partOps, core, opts.describePosition ?? ((p) => `event #${p}`));
       return { verdict: 'not-linearizable', linearizable: false, partitions: parts.size, checked, operations: relevant.length, steps, peakBytes, undecided, linearizations, failure };
     }
   }
@@ -392,7 +401,8 @@ function zobrist(i: number): number {
 type SearchResult =
   | { kind: 'ok'; steps: number; bytes: number; order: number[] }
   | { kind: 'aborted'; steps: number; reason: 'steps' | 'memory'; bytes: number }
-  | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation };
+  /** `pruned`: configurations the future-reads pruning cut (its prefix is then shorter than a plain search's). */
+  | { kind: 'fail'; steps: number; prefix: LinearizedStep[]; stuck: Operation; pruned: number };
 
 /** Remove a call (and its return) from its list. */
 function lift(e: Entry): void {
@@ -441,6 +451,8 @@ interface SearchLimits {
   /** Estimated bytes of the memo table (configurations and distinct states). */
   bytes: number;
   memo: boolean;
+  /** The future-reads pruning (default on): off only to explain a failure with the plain search's longest prefix. */
+  futureReads?: boolean;
 }
 
 /** Rough size of a state kept in the memo table, for the memory budget. */
@@ -479,6 +491,16 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   // Read-only operations (the model says their step never changes the state) of definite outcome.
   const readOnly = ops.map((op) => op.outcome !== 'unknown' && model.readOnly?.(op) === true);
   const anyReadOnly = readOnly.includes(true);
+
+  // Future reads (a pruning on top of Lowe's search, for models with monotone operations, see
+  // Model.monotone): every definite read that reveals the whole state (`observed`) and is not
+  // linearized yet comes after the current prefix. If no operation that can move the state down
+  // (not monotone) may still be placed before that read (each one is linearized already, or was
+  // called after the read returned), only monotone operations separate the new state from the
+  // state the read saw, so the new state must precede it. Ten concurrent appends to one key that
+  // a later get reveals then cost ten orders' first steps, not ten factorial orders.
+  const futureReads = limits.futureReads !== false && model.monotone && model.precedes && model.observed ? prepareFutureReads(ops, model, readOnly) : undefined;
+  let pruned = 0;
 
   let definiteLeft = returns.size;
   const definite = new OpSet(n);
@@ -632,6 +654,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
         unknownTop = unknownTop.parent;
       }
       unlift(e);
+      futureReads?.undo(e.op);
       cands = top.cands;
       idx = top.idx + 1;
       barrier = top.barrier;
@@ -644,7 +667,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     const done = new Set(best.map((s) => s.op.id));
     stuck ??= ops.find((op) => op.outcome !== 'unknown' && !done.has(op.id));
     assert(stuck !== undefined, 'linearizability search: failed without a stuck operation');
-    return { kind: 'fail', steps, prefix: best, stuck };
+    return { kind: 'fail', steps, prefix: best, stuck, pruned };
   };
 
   outer: while (definiteLeft > 0) {
@@ -695,6 +718,10 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
         illegalIn[e.op] = stateId + 1;
         continue;
       }
+      if (futureReads !== undefined && !futureReads.allows(raw, e.op, definite, unknown)) {
+        pruned++;
+        continue;
+      }
       const { state: next, id } = memo ? intern(raw) : { state: raw, id: 0 };
       if (!mark(e, next, id)) continue;
       push(idx, op, next, id, false);
@@ -705,4 +732,62 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     if (!backtrack()) return failed();
   }
   return { kind: 'ok', steps, bytes, order: stack.filter((f) => f.cands[f.idx]!.skipOf === null).map((f) => ops[f.cands[f.idx]!.op]!.id) };
+}
+
+/**
+ * The "future reads" pruning of searchPartition. `allows(next, op, ...)` is false when linearizing
+ * `op` (giving state `next`) cannot be completed: an unlinearized revealing read (earliest return
+ * first) that no non-monotone operation may still precede saw a state `next` does not precede.
+ * Cursors skip the linearized front of both lists; `undo(op)` moves them back when backtracking
+ * takes `op` out of the prefix, so a check is O(1) amortised and never skips a live blocker.
+ */
+function prepareFutureReads<S>(ops: readonly Operation[], model: Model<S>, readOnly: readonly boolean[]) {
+  const precedes = model.precedes!;
+  const reads: { op: number; ret: number; saw: S }[] = [];
+  const downs: { op: number; call: number; after: S | undefined }[] = [];
+  ops.forEach((op, i) => {
+    // An optional read (`maybe`, set by the core search) may not take effect at all: it constrains nothing.
+    if (readOnly[i] && op.outcome === 'ok' && op.maybe !== true) {
+      const saw = model.observed!(op);
+      if (saw !== undefined) reads.push({ op: i, ret: op.ret, saw });
+    }
+    if (!model.monotone!(op)) downs.push({ op: i, call: op.call, after: model.overwrites?.(op) });
+  });
+  reads.sort((a, b) => a.ret - b.ret || a.op - b.op);
+  downs.sort((a, b) => a.call - b.call || a.op - b.op);
+  const readPos = new Map(reads.map((r, k) => [r.op, k]));
+  const downPos = new Map(downs.map((d, k) => [d.op, k]));
+  let r0 = 0; // every read before r0 is linearized
+  let d0 = 0; // every down operation before d0 is linearized
+  return {
+    allows(next: S, op: number, definite: OpSet, unknown: OpSet): boolean {
+      const done = (i: number): boolean => i === op || definite.has(i) || unknown.has(i);
+      while (r0 < reads.length && done(reads[r0]!.op) && reads[r0]!.op !== op) r0++;
+      while (d0 < downs.length && done(downs[d0]!.op) && downs[d0]!.op !== op) d0++;
+      let tried = 0;
+      reads: for (let r = r0; r < reads.length && tried < 3; r++) {
+        const read = reads[r]!;
+        if (done(read.op)) continue;
+        tried++;
+        if (precedes(next, read.saw)) continue;
+        // `next` cannot lead to what the read saw by monotone steps. The read may still see a state
+        // that a down operation placed between them set: each one free to go before the read must
+        // overwrite the state with something that cannot lead there either.
+        for (let d = d0; d < downs.length && downs[d]!.call < read.ret; d++) {
+          const down = downs[d]!;
+          if (done(down.op)) continue;
+          if (down.after === undefined || precedes(down.after, read.saw)) continue reads;
+        }
+        return false;
+      }
+      return true;
+    },
+    /** Backtracking took `op` out of the prefix. */
+    undo(op: number): void {
+      const rp = readPos.get(op);
+      if (rp !== undefined && rp < r0) r0 = rp;
+      const dp = downPos.get(op);
+      if (dp !== undefined && dp < d0) d0 = dp;
+    },
+  };
 }

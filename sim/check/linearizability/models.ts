@@ -115,6 +115,19 @@ export interface Model<S> {
    * operation that does change the state makes the checker wrong. Default: no operation.
    */
   readOnly?(op: Operation): boolean;
+  /**
+   * Optional, with `precedes` and `observed`: a **monotone** operation only moves a state up in the
+   * order `precedes` (for every state s with a next state s', `precedes(s, s')`): an append to a string
+   * (prefix order), an add to a grow-only set (subset order), a non-negative counter increment. Claiming
+   * it for an operation that can move a state down (a put, a successful cas) makes the checker wrong.
+   */
+  monotone?(op: Operation): boolean;
+  /** The partial order monotone operations respect: true when state `a` may lead to state `b` by monotone operations. Reflexive. */
+  precedes?(a: S, b: S): boolean;
+  /** The exact state a definite read-only operation saw (a get's value), or undefined when it does not reveal the whole state. */
+  observed?(op: Operation): S | undefined;
+  /** For an operation that is not monotone: the state right after it whenever it takes effect, whatever the state before (a put's value, a cas's new value), or undefined. */
+  overwrites?(op: Operation): S | undefined;
   /** True for operations that constrain nothing (e.g. a failed write): dropped before the search. */
   ignore?(op: Operation): boolean;
   /** Why an operation cannot be checked by this model (unknown f, malformed value), or undefined. */
@@ -227,6 +240,12 @@ export const kvModel: Model<JsonValue> = {
     if (op.f === 'cas' && !casArgs(op)) return `kv model: cas needs the value [expected, new] (got ${showValue(op.input)})`;
     return undefined;
   },
+  // Appends only lengthen a string (prefix order), so a later get that must see a superstring
+  // prunes every order of concurrent appends it does not start with (see checker.ts, "future reads").
+  monotone: (op) => op.f === 'append' || op.f === 'get' || (op.f === 'cas' && op.outcome === 'fail'),
+  precedes: (a, b) => (typeof a === 'string' && typeof b === 'string' ? b.startsWith(a) : sameValue(a, b)),
+  observed: (op) => (op.f === 'get' && op.outcome === 'ok' ? kvValue(op.output) : undefined),
+  overwrites: (op) => (op.f === 'put' ? kvValue(op.input) : op.f === 'cas' && op.outcome !== 'fail' && casArgs(op) ? kvValue(casArgs(op)![1]) : undefined),
   step(state, op) {
     switch (op.f) {
       case 'get':
