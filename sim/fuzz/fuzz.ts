@@ -19,7 +19,7 @@ import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
-import { coverageFinal, coverageObserver, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
 export type FuzzStrategy = 'random' | 'guided';
@@ -48,6 +48,12 @@ export interface FuzzOptions {
   maxFailures?: number;
   /** Run the whole budget even after `maxFailures` failures (default false: stop there, as fast-check does). */
   keepGoing?: boolean;
+  /**
+   * Checked before each run of the budget: true ends the batch there, as if its budget were the runs made
+   * (`report.runs`). The runs made are the same as the full batch's first ones, so the report is a prefix of
+   * it. The CLI passes a flag its clock sets when `--time` is up, so a big guided batch does not overrun.
+   */
+  stop?: () => boolean;
   /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
   onProgress?: (done: number, violations: number, states: number) => void;
   /** Called before each run of the budget (not during shrinking): its 0-based index and simulation seed. */
@@ -231,6 +237,9 @@ export function startProblem(prepared: PreparedRun): string | undefined {
 /** Draws rejected in a row, with no valid run yet, before fuzz() says the workload never yields a valid config. */
 const MAX_REJECTED_DRAWS = 100;
 
+/** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
+export const MUTANT_SHARE = 0.75;
+
 export function fuzz(opts: FuzzOptions): FuzzReport {
   const base = opts.scenario;
   const keep = opts.keepFaults ?? false;
@@ -277,6 +286,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
+  /** How many runs reached each feature: the guided corpus's energy goes to entries that reached rare abstract states. */
+  const hits = new Map<string, number>();
   const corpus: CorpusEntry[] = [];
 
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
@@ -327,12 +338,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let fresh = 0;
     for (const s of last.cov.states) {
       states.add(s);
+      hits.set(s, (hits.get(s) ?? 0) + 1);
       if (!features.has(s)) {
         features.add(s);
         fresh++;
       }
     }
     for (const e of last.cov.edges) {
+      hits.set(e, (hits.get(e) ?? 0) + 1);
       if (!features.has(e)) {
         features.add(e);
         fresh++;
@@ -383,16 +396,17 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   }
 
   const rng = rootRng(`guided/${seed}`);
-  // Guided: the first tenth of the budget explores with fresh draws only; then half the runs are mutants.
-  const warmup = Math.max(1, Math.floor(opts.runs / 10));
+  // Guided: the first tenth of the budget (at most 50 runs) explores with fresh draws only; then MUTANT_SHARE of the runs are mutants.
+  const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
   let rejectedInARow = 0;
   while (done < opts.runs) {
-    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(0.5);
+    if (opts.stop?.()) break;
+    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
     let details: fc.RunDetails<[EpisodeCase]>;
     let child: EpisodeCase | undefined;
     if (mutant) {
-      child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus, windows });
+      child = mutate(pickEntry(corpus, rng, hits).case, rng, { gen, workload: opts.workload, corpus, windows });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
@@ -419,7 +433,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     rejectedInARow = 0;
     if (last.threw) record(details, mutant ? 'mutant' : 'random'); // throws, naming the run
     const interesting = account();
-    if (strategy === 'guided' && interesting && last.case) corpus.push({ case: last.case, found: 1, picks: 0 });
+    if (strategy === 'guided' && interesting && last.case) {
+      // A mutant that found something new is owed a burst of mutations around it (keep digging where it opened up).
+      // Rarity is read from the abstract states only: nearly every run has some transition no other run had.
+      corpus.push({ case: last.case, found: 1, picks: 0, features: [...last.cov.states], ...(mutant ? { focus: FOCUS_PICKS } : {}) });
+    }
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
