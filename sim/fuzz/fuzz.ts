@@ -237,6 +237,18 @@ export function startProblem(prepared: PreparedRun): string | undefined {
 /** Draws rejected in a row, with no valid run yet, before fuzz() says the workload never yields a valid config. */
 const MAX_REJECTED_DRAWS = 100;
 
+/**
+ * The parts of a run's abstract states that rarity is read from: each space-separated component of a
+ * state (`L1`, `x2`, `split`, ...), once per run. Whole states are too fine for it (a Raft run reaches a
+ * few states no other run did, so every entry would look equally rare); a rare component (a flag most
+ * runs never raise, two servers down) names what the run did that others did not.
+ */
+export function stateParts(states: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const s of states) for (const p of s.split(' ')) if (p !== '') out.add(p);
+  return [...out].sort();
+}
+
 /** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
 export const MUTANT_SHARE = 0.75;
 
@@ -286,14 +298,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
-  /** How many runs reached each feature: the guided corpus's energy goes to entries that reached rare abstract states. */
+  /** How many runs reached each part of an abstract state (see stateParts): the guided corpus's energy goes to entries that reached rare ones. */
   const hits = new Map<string, number>();
   const corpus: CorpusEntry[] = [];
 
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
-  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() } };
+  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[] } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
@@ -306,7 +318,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     const p = prepareCase(base, toCase(c), keep);
     if ('problem' in p) {
-      last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() } };
+      last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
       return true;
     }
     opts.onRunStart?.(done, c.seed);
@@ -317,12 +329,12 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       violated = runPrepared(prepared, { hash: false }).violations.length > 0;
     } catch (err) {
       // Not a violation: a bug outside the nodes' handlers. fast-check shrinks it like a failure; fuzz() then says which run threw.
-      last = { invalid: false, violated: true, threw: true, cov, case: c };
+      last = { invalid: false, violated: true, threw: true, cov, case: c, parts: [] };
       shrinking = true;
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c };
+    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states) };
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
@@ -338,19 +350,18 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let fresh = 0;
     for (const s of last.cov.states) {
       states.add(s);
-      hits.set(s, (hits.get(s) ?? 0) + 1);
       if (!features.has(s)) {
         features.add(s);
         fresh++;
       }
     }
     for (const e of last.cov.edges) {
-      hits.set(e, (hits.get(e) ?? 0) + 1);
       if (!features.has(e)) {
         features.add(e);
         fresh++;
       }
     }
+    for (const t of last.parts) hits.set(t, (hits.get(t) ?? 0) + 1);
     opts.onProgress?.(done, violations, states.size);
     return fresh > 0;
   };
@@ -435,8 +446,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     const interesting = account();
     if (strategy === 'guided' && interesting && last.case) {
       // A mutant that found something new is owed a burst of mutations around it (keep digging where it opened up).
-      // Rarity is read from the abstract states only: nearly every run has some transition no other run had.
-      corpus.push({ case: last.case, found: 1, picks: 0, features: [...last.cov.states], ...(mutant ? { focus: FOCUS_PICKS } : {}) });
+      corpus.push({ case: last.case, found: 1, picks: 0, features: last.parts, ...(mutant ? { focus: FOCUS_PICKS } : {}) });
     }
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { rootRng } from '../../sim/engine/random.ts';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import { resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.ts';
-import { fuzz, prepareCase, runScenario } from '../../sim/fuzz/fuzz.ts';
+import { fuzz, prepareCase, runScenario, stateParts } from '../../sim/fuzz/fuzz.ts';
 import { applyMutation, coverageFinal, coverageObserver, FOCUS_PICKS, MUTATIONS, mutate, pickEntry, rarity, type CorpusEntry, type EpisodeCase, type RunCoverage } from '../../sim/fuzz/guided.ts';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
 import { getProtocol } from '../../sim/protocols/registry.ts';
@@ -161,6 +161,13 @@ describe('mutations', () => {
     for (let i = 0; i < 200; i++) if (pickEntry(withFresh, rng, hits) === fresh) freshPicks++;
     expect(fresh.focus).toBe(0);
     expect(freshPicks).toBeGreaterThanOrEqual(FOCUS_PICKS);
+  });
+
+  it('rarity reads the parts of abstract states: each component once per run, sorted', () => {
+    expect(stateParts(['L1 C0 F2 x0 g0 old0 behind0', 'L0 C2 F1 x0 g0 noleader split', 'L1 C0 F2 x0 g1 old0 behind1'])).toEqual(
+      ['C0', 'C2', 'F1', 'F2', 'L0', 'L1', 'behind0', 'behind1', 'g0', 'g1', 'noleader', 'old0', 'split', 'x0'],
+    );
+    expect(stateParts([])).toEqual([]);
   });
 
   it('a mutant is a fresh object: the parent is untouched', () => {
