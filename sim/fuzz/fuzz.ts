@@ -239,13 +239,19 @@ const MAX_REJECTED_DRAWS = 100;
 
 /**
  * The parts of a run's abstract states that rarity is read from: each space-separated component of a
- * state (`L1`, `x2`, `split`, ...), once per run. Whole states are too fine for it (a Raft run reaches a
+ * state (`L1`, `x2`, `split`, ...), and of the state each fault hit (`crash>split`), once per run. Whole states are too fine for it (a Raft run reaches a
  * few states no other run did, so every entry would look equally rare); a rare component (a flag most
  * runs never raise, two servers down) names what the run did that others did not.
  */
-export function stateParts(states: Iterable<string>): string[] {
+export function stateParts(states: Iterable<string>, contexts: Iterable<string> = []): string[] {
   const out = new Set<string>();
   for (const s of states) for (const p of s.split(' ')) if (p !== '') out.add(p);
+  // A fault context `crash>L0 C2 ... split` gives `crash>L0`, ..., `crash>split`: which kind of fault hit which component.
+  for (const c of contexts) {
+    const at = c.indexOf('>');
+    const kind = c.slice(0, at + 1);
+    for (const p of c.slice(at + 1).split(' ')) if (p !== '') out.add(kind + p);
+  }
   return [...out].sort();
 }
 
@@ -298,6 +304,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
+  /** Fault contexts reached (`RunCoverage.contexts`): features too, but neither states nor edges in the report. */
+  const contexts = new Set<string>();
   /** How many runs reached each part of an abstract state (see stateParts): the guided corpus's energy goes to entries that reached rare ones. */
   const hits = new Map<string, number>();
   const corpus: CorpusEntry[] = [];
@@ -322,7 +330,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       return true;
     }
     opts.onRunStart?.(done, c.seed);
-    const cov: RunCoverage = { states: new Set(), edges: new Set() };
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
     const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
     let violated: boolean;
     try {
@@ -334,7 +342,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states) };
+    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts) };
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
@@ -358,6 +366,13 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     for (const e of last.cov.edges) {
       if (!features.has(e)) {
         features.add(e);
+        fresh++;
+      }
+    }
+    for (const c of last.cov.contexts ?? []) {
+      contexts.add(c);
+      if (!features.has(c)) {
+        features.add(c);
         fresh++;
       }
     }
@@ -403,7 +418,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'random');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
   }
 
   const rng = rootRng(`guided/${seed}`);
@@ -451,7 +466,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
 }
 
 /**

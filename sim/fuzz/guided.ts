@@ -46,7 +46,17 @@ export const WINDOW_SHARES = [100, 60, 30] as const;
 export interface RunCoverage {
   states: Set<string>;
   edges: Set<string>;
+  /**
+   * Fault contexts: `<fault event type>><abstract state when it hit>` (`crash>L0 C2 F1 x0 g0 noleader split`):
+   * which kind of fault hit the cluster in which shape. A crash during a split vote, or a restart while a
+   * leader holds an old-term entry, is progress towards a deep window even when the states themselves are
+   * all known (the context of an edge, as in AFL's edge coverage). Filled when present.
+   */
+  contexts?: Set<string>;
 }
+
+/** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
+const FAULT_EVENTS: ReadonlySet<string> = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network']);
 
 /**
  * A checker that never fails: it records the distinct abstract states and
@@ -76,6 +86,11 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     observe(ev: TraceEvent, view: SimView): void {
       if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
       if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;
+      if (into.contexts && FAULT_EVENTS.has(ev.type)) {
+        // The shape the fault hit: this instant's changes so far included (a crash at the moment of a vote sees the vote).
+        if (dirtyAt >= 0) sample(view);
+        if (prev !== undefined) into.contexts.add(`${ev.type}>${prev}`);
+      }
     },
   };
 }

@@ -57,6 +57,24 @@ describe('abstract states', () => {
     expect([...coverage(base('raft')).states].some((x) => x.includes('diverge'))).toBe(false);
   });
 
+  it('fault contexts: which kind of fault hit which abstract state (crashing the leader hits a state with a leader)', () => {
+    const s = base('raft');
+    const withCrash = parseScenario({ ...s, faults: { timeline: [{ at: '1s', kind: 'crash', node: '@leader' }, { at: '1500ms', kind: 'restart', node: 'n1' }] } } as never);
+    const abs = getProtocol('raft')!.abstractState!;
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
+    const p = prepareRun(withCrash);
+    runPrepared({ ...p, checkers: [...p.checkers, coverageObserver(abs, cov)] }, { hash: false });
+    const ctx = [...cov.contexts!];
+    expect(ctx.some((c) => c.startsWith('crash>L1 '))).toBe(true);
+    expect(ctx.every((c) => /^(crash|restart)>/.test(c))).toBe(true);
+    expect(stateParts([], ['crash>L1 C0 split'])).toEqual(['crash>C0', 'crash>L1', 'crash>split']);
+    // Without faults there is no context.
+    const quiet: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
+    const q = prepareRun(s);
+    runPrepared({ ...q, checkers: [...q.checkers, coverageObserver(abs, quiet)] }, { hash: false });
+    expect(quiet.contexts!.size).toBe(0);
+  });
+
   it('ring: membership changes reach migrating states the static ring never does', () => {
     const still = coverage(base('ring'));
     const moving = coverage(base('ring', { servers: 3, spares: 1, changes: [{ at: '500ms', join: 'n4' }] }));
