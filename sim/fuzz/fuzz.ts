@@ -351,8 +351,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     return !violated;
   };
 
-  /** Count a run of the budget; true when it reached a feature no earlier run had. */
-  const account = (): boolean => {
+  /** Count a run of the budget: how many features and state parts (see stateParts) no earlier run had reached. */
+  const account = (): { fresh: number; freshParts: number } => {
     done++;
     if (last.violated) violations++;
     let fresh = 0;
@@ -376,9 +376,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         fresh++;
       }
     }
-    for (const t of last.parts) hits.set(t, (hits.get(t) ?? 0) + 1);
+    let freshParts = 0;
+    for (const t of last.parts) {
+      const n = hits.get(t) ?? 0;
+      if (n === 0) freshParts++;
+      hits.set(t, n + 1);
+    }
     opts.onProgress?.(done, violations, states.size);
-    return fresh > 0;
+    return { fresh, freshParts };
   };
 
   const record = (details: fc.RunDetails<[EpisodeCase]>, origin: 'random' | 'mutant'): void => {
@@ -458,10 +463,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     rejectedInARow = 0;
     if (last.threw) record(details, mutant ? 'mutant' : 'random'); // throws, naming the run
-    const interesting = account();
-    if (strategy === 'guided' && interesting && last.case) {
-      // A mutant that found something new is owed a burst of mutations around it (keep digging where it opened up).
-      corpus.push({ case: last.case, found: 1, picks: 0, features: last.parts, ...(mutant ? { focus: FOCUS_PICKS } : {}) });
+    const { fresh, freshParts } = account();
+    if (strategy === 'guided' && fresh > 0 && last.case) {
+      // A mutant that reached a state part no run had (a new flag, a fault in a new kind of state) is owed a burst
+      // of mutations around it: keep digging where it opened up.
+      corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
     }
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
