@@ -57,6 +57,14 @@ describe('abstract states', () => {
     expect([...coverage(base('raft')).states].some((x) => x.includes('diverge'))).toBe(false);
   });
 
+  it('raft: `novote` flags a follower that could still grant a live candidate its vote (a forgotten vote), not one whose vote is on disk', async () => {
+    const persistence = (await import('../../scenarios/raft-vote-persistence.ts')).default;
+    const forgets = parseScenario({ ...persistence, config: { ...persistence.config, bugs: { notPersistingVotedFor: true } } } as never);
+    const keeps = parseScenario({ ...persistence, config: { ...persistence.config, bugs: {} } } as never);
+    expect([...coverage(forgets).states].some((x) => x.includes(' novote'))).toBe(true);
+    expect([...coverage(keeps).states].some((x) => x.includes(' novote'))).toBe(false);
+  });
+
   it('fault contexts: which kind of fault hit which abstract state (crashing the leader hits a state with a leader)', () => {
     const s = base('raft');
     const withCrash = parseScenario({ ...s, faults: { timeline: [{ at: '1s', kind: 'crash', node: '@leader' }, { at: '1500ms', kind: 'restart', node: 'n1' }] } } as never);

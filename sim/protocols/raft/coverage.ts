@@ -13,8 +13,9 @@
 //   live server has a longer log than the leader (uncommitted leftovers of an old term);
 // - flags for windows deep bugs need, appended only when they hold: `split` (two live candidates
 //   campaign in the same term: a split vote), `novote` (a live follower sits in the term of a live
-//   candidate without a recorded vote: it has not voted yet, or forgot its vote, e.g. restarted in
-//   the term it voted in), `ahead` (a live server of the highest term, above some other live
+//   candidate without a recorded vote, and the candidate's log is up-to-date enough for it: it could
+//   still grant that vote; it has not voted yet, or forgot its vote, e.g. restarted in the term it
+//   voted in), `ahead` (a live server of the highest term, above some other live
 //   server's, has a shorter log than a server of a lower term: the stale-log, higher-term server
 //   PreVote must cope with), `diverge` (two servers, down ones included with the log they last published,
 //   which is their disk's, hold entries of different terms at one index above the lower of their commit
@@ -92,7 +93,10 @@ function flags(live: readonly RaftServerState[], maxTerm: number, minTerm: numbe
   let out = '';
   const candidateTerms = live.filter((s) => s.role === 'candidate').map((s) => s.term);
   if (new Set(candidateTerms).size < candidateTerms.length) out += ' split';
-  if (live.some((s) => s.role === 'follower' && s.votedFor === null && candidateTerms.includes(s.term))) out += ' novote';
+  // A follower that could still grant a live candidate its vote in that term: no recorded vote, and the candidate's
+  // log at least as up-to-date (section 5.4.1). One that refused for its log is not a window.
+  const candidates = live.filter((s) => s.role === 'candidate');
+  if (live.some((s) => s.role === 'follower' && s.votedFor === null && candidates.some((c) => c.term === s.term && upToDate(c, s)))) out += ' novote';
   if (maxTerm > minTerm) {
     const lowLog = Math.max(...live.filter((s) => s.term < maxTerm).map(lastIndex));
     if (live.some((s) => s.term === maxTerm && lastIndex(s) < lowLog)) out += ' ahead';
@@ -116,4 +120,11 @@ function diverged(servers: readonly RaftServerState[]): boolean {
     }
   }
   return false;
+}
+
+const lastTerm = (s: RaftServerState): number => s.log.at(-1)?.term ?? 0;
+
+/** Section 5.4.1: `c`'s log is at least as up-to-date as `v`'s (last term, then length). */
+function upToDate(c: RaftServerState, v: RaftServerState): boolean {
+  return lastTerm(c) > lastTerm(v) || (lastTerm(c) === lastTerm(v) && lastIndex(c) >= lastIndex(v));
 }
