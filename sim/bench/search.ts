@@ -13,7 +13,7 @@
 // `--budget 5s --bug raft.candidateNeverRetries` runs a part of it.
 
 import { parseDuration } from '../engine/time.ts';
-import { batchSeed } from '../fuzz/campaign.ts';
+import { batchSeed, DEFAULT_BATCH } from '../fuzz/campaign.ts';
 import { fuzz, type FuzzStrategy } from '../fuzz/fuzz.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { parseScenario } from '../scenario/resolve.ts';
@@ -46,9 +46,8 @@ export interface SearchResult {
 }
 
 /** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
-export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0): SearchResult {
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy]): SearchResult {
   const protocol = getProtocol(base.protocol);
-  const batchSize = strategy === 'guided' ? 100 : 25;
   const t0 = now();
   let runs = 0;
   for (let b = 0; ; b++) {

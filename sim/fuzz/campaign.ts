@@ -8,6 +8,13 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { FaultGenOptions, WorkloadArb } from './arbitraries.ts';
 import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport, type FuzzStrategy } from './fuzz.ts';
 
+/**
+ * Default runs per batch of each strategy. A guided batch keeps its own corpus (batches stay independent,
+ * shardable and pure functions of their seed), so it needs room to grow: rare states found early in a
+ * batch are mutated for the rest of it. Random batches are small, for a tight `--time`.
+ */
+export const DEFAULT_BATCH = { guided: 400, random: 25 } as const;
+
 export interface Shard {
   /** 1-based, as in CI matrices and `--shard 2/4`. */
   index: number;
@@ -87,6 +94,8 @@ export interface BatchHooks {
   onRunStart?: (run: number, seed: string) => void;
   /** After each shrinking run. */
   onShrink?: (used: number, budget: number) => void;
+  /** Before each run of the budget: true ends the batch there (a campaign's time is up); see `FuzzOptions.stop`. */
+  stop?: () => boolean;
 }
 
 export interface BatchResult extends FuzzReport {
@@ -112,6 +121,7 @@ export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean)
     ...(workload ? { workload } : {}),
     ...(h.onShrink ? { onShrink: h.onShrink } : {}),
     ...(h.onRunStart ? { onRunStart: h.onRunStart } : {}),
+    ...(h.stop ? { stop: h.stop } : {}),
     onProgress: (_done, violations, states) => {
       h.onRun?.(violations > seen, states);
       seen = violations;

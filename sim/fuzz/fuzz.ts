@@ -19,7 +19,7 @@ import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
-import { coverageFinal, coverageObserver, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
 export type FuzzStrategy = 'random' | 'guided';
@@ -48,6 +48,12 @@ export interface FuzzOptions {
   maxFailures?: number;
   /** Run the whole budget even after `maxFailures` failures (default false: stop there, as fast-check does). */
   keepGoing?: boolean;
+  /**
+   * Checked before each run of the budget: true ends the batch there, as if its budget were the runs made
+   * (`report.runs`). The runs made are the same as the full batch's first ones, so the report is a prefix of
+   * it. The CLI passes a flag its clock sets when `--time` is up, so a big guided batch does not overrun.
+   */
+  stop?: () => boolean;
   /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
   onProgress?: (done: number, violations: number, states: number) => void;
   /** Called before each run of the budget (not during shrinking): its 0-based index and simulation seed. */
@@ -231,6 +237,27 @@ export function startProblem(prepared: PreparedRun): string | undefined {
 /** Draws rejected in a row, with no valid run yet, before fuzz() says the workload never yields a valid config. */
 const MAX_REJECTED_DRAWS = 100;
 
+/**
+ * The parts of a run's abstract states that rarity is read from: each space-separated component of a
+ * state (`L1`, `x2`, `split`, ...), and of the state each fault hit (`crash>split`), once per run. Whole states are too fine for it (a Raft run reaches a
+ * few states no other run did, so every entry would look equally rare); a rare component (a flag most
+ * runs never raise, two servers down) names what the run did that others did not.
+ */
+export function stateParts(states: Iterable<string>, contexts: Iterable<string> = []): string[] {
+  const out = new Set<string>();
+  for (const s of states) for (const p of s.split(' ')) if (p !== '') out.add(p);
+  // A fault context `crash>L0 C2 ... split` gives `crash>L0`, ..., `crash>split`: which kind of fault hit which component.
+  for (const c of contexts) {
+    const at = c.indexOf('>');
+    const kind = c.slice(0, at + 1);
+    for (const p of c.slice(at + 1).split(' ')) if (p !== '') out.add(kind + p);
+  }
+  return [...out].sort();
+}
+
+/** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
+export const MUTANT_SHARE = 0.75;
+
 export function fuzz(opts: FuzzOptions): FuzzReport {
   const base = opts.scenario;
   const keep = opts.keepFaults ?? false;
@@ -277,12 +304,16 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
+  /** Fault contexts reached (`RunCoverage.contexts`): features too, but neither states nor edges in the report. */
+  const contexts = new Set<string>();
+  /** How many runs reached each part of an abstract state (see stateParts): the guided corpus's energy goes to entries that reached rare ones. */
+  const hits = new Map<string, number>();
   const corpus: CorpusEntry[] = [];
 
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
-  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() } };
+  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[] } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
@@ -295,23 +326,23 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     const p = prepareCase(base, toCase(c), keep);
     if ('problem' in p) {
-      last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() } };
+      last = { invalid: true, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
       return true;
     }
     opts.onRunStart?.(done, c.seed);
-    const cov: RunCoverage = { states: new Set(), edges: new Set() };
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
     const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
     let violated: boolean;
     try {
       violated = runPrepared(prepared, { hash: false }).violations.length > 0;
     } catch (err) {
       // Not a violation: a bug outside the nodes' handlers. fast-check shrinks it like a failure; fuzz() then says which run threw.
-      last = { invalid: false, violated: true, threw: true, cov, case: c };
+      last = { invalid: false, violated: true, threw: true, cov, case: c, parts: [] };
       shrinking = true;
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c };
+    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts) };
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
@@ -320,8 +351,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     return !violated;
   };
 
-  /** Count a run of the budget; true when it reached a feature no earlier run had. */
-  const account = (): boolean => {
+  /** Count a run of the budget: how many features and state parts (see stateParts) no earlier run had reached. */
+  const account = (): { fresh: number; freshParts: number } => {
     done++;
     if (last.violated) violations++;
     let fresh = 0;
@@ -338,8 +369,21 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         fresh++;
       }
     }
+    for (const c of last.cov.contexts ?? []) {
+      contexts.add(c);
+      if (!features.has(c)) {
+        features.add(c);
+        fresh++;
+      }
+    }
+    let freshParts = 0;
+    for (const t of last.parts) {
+      const n = hits.get(t) ?? 0;
+      if (n === 0) freshParts++;
+      hits.set(t, n + 1);
+    }
     opts.onProgress?.(done, violations, states.size);
-    return fresh > 0;
+    return { fresh, freshParts };
   };
 
   const record = (details: fc.RunDetails<[EpisodeCase]>, origin: 'random' | 'mutant'): void => {
@@ -379,20 +423,21 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'random');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
   }
 
   const rng = rootRng(`guided/${seed}`);
-  // Guided: the first tenth of the budget explores with fresh draws only; then half the runs are mutants.
-  const warmup = Math.max(1, Math.floor(opts.runs / 10));
+  // Guided: the first tenth of the budget (at most 50 runs) explores with fresh draws only; then MUTANT_SHARE of the runs are mutants.
+  const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
   let rejectedInARow = 0;
   while (done < opts.runs) {
-    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(0.5);
+    if (opts.stop?.()) break;
+    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
     let details: fc.RunDetails<[EpisodeCase]>;
     let child: EpisodeCase | undefined;
     if (mutant) {
-      child = mutate(pickEntry(corpus, rng).case, rng, { gen, workload: opts.workload, corpus, windows });
+      child = mutate(pickEntry(corpus, rng, hits).case, rng, { gen, workload: opts.workload, corpus, windows });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
@@ -418,12 +463,16 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     rejectedInARow = 0;
     if (last.threw) record(details, mutant ? 'mutant' : 'random'); // throws, naming the run
-    const interesting = account();
-    if (strategy === 'guided' && interesting && last.case) corpus.push({ case: last.case, found: 1, picks: 0 });
+    const { fresh, freshParts } = account();
+    if (strategy === 'guided' && fresh > 0 && last.case) {
+      // A mutant that reached a state part no run had (a new flag, a fault in a new kind of state) is owed a burst
+      // of mutations around it: keep digging where it opened up.
+      corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
+    }
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
 }
 
 /**

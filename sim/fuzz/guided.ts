@@ -46,7 +46,17 @@ export const WINDOW_SHARES = [100, 60, 30] as const;
 export interface RunCoverage {
   states: Set<string>;
   edges: Set<string>;
+  /**
+   * Fault contexts: `<fault event type>><abstract state when it hit>` (`crash>L0 C2 F1 x0 g0 noleader split`):
+   * which kind of fault hit the cluster in which shape. A crash during a split vote, or a restart while a
+   * leader holds an old-term entry, is progress towards a deep window even when the states themselves are
+   * all known (the context of an edge, as in AFL's edge coverage). Filled when present.
+   */
+  contexts?: Set<string>;
 }
+
+/** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
+const FAULT_EVENTS: ReadonlySet<string> = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network']);
 
 /**
  * A checker that never fails: it records the distinct abstract states and
@@ -76,6 +86,11 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     observe(ev: TraceEvent, view: SimView): void {
       if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
       if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;
+      if (into.contexts && FAULT_EVENTS.has(ev.type)) {
+        // The shape the fault hit: this instant's changes so far included (a crash at the moment of a vote sees the vote).
+        if (dirtyAt >= 0) sample(view);
+        if (prev !== undefined) into.contexts.add(`${ev.type}>${prev}`);
+      }
     },
   };
 }
@@ -104,10 +119,61 @@ export interface CorpusEntry {
   found: number;
   /** How often it was picked for mutation. */
   picks: number;
+  /** The features (fuzz() records the abstract states) the entry's run reached: its rarity is read from these. */
+  features?: readonly string[];
+  /**
+   * Picks still owed to this entry because it (a mutant) reached something new: the search keeps mutating
+   * around a fresh find for a while (AFL's "favoured" fresh paths, libFuzzer's focus on new inputs).
+   */
+  focus?: number;
 }
 
-/** A corpus entry to mutate: the less-picked of two random entries (newer on a tie), so fresh finds get energy first. */
-export function pickEntry(corpus: readonly CorpusEntry[], rng: Rng): CorpusEntry {
+/** Mutant picks a fresh find is owed (see `CorpusEntry.focus`). */
+export const FOCUS_PICKS = 8;
+
+/**
+ * How rare an entry is: the fewest runs that reached any feature of it (AFL++'s rare-edge and FairFuzz's
+ * "rare branch" energy). An entry that is the only one to reach some state scores 1; one whose
+ * features every run reaches scores high. Without recorded features, its `found` count stands in.
+ */
+export function rarity(e: CorpusEntry, hits: ReadonlyMap<string, number>): number {
+  if (!e.features || e.features.length === 0) return Number.MAX_SAFE_INTEGER - e.found;
+  let min = Number.MAX_SAFE_INTEGER;
+  for (const f of e.features) min = Math.min(min, hits.get(f) ?? 1);
+  return min;
+}
+
+/**
+ * A corpus entry to mutate. With feature hit counts (`hits`: how many runs reached each feature), energy
+ * goes to rare states: an entry owed focus picks (a fresh find) half the time, else the rarest of four
+ * random entries (fewer picks, then newer, on a tie). Without `hits`: the less-picked of two random
+ * entries (newer on a tie), so fresh finds get energy first.
+ */
+export function pickEntry(corpus: readonly CorpusEntry[], rng: Rng, hits?: ReadonlyMap<string, number>): CorpusEntry {
+  if (hits) {
+    let owed: CorpusEntry | undefined;
+    for (let i = corpus.length - 1; i >= 0 && !owed; i--) if (((corpus[i] as CorpusEntry).focus ?? 0) > 0) owed = corpus[i];
+    if (owed && rng.chance(0.5)) {
+      owed.focus = (owed.focus ?? 1) - 1;
+      owed.picks++;
+      return owed;
+    }
+    let best = rng.int(0, corpus.length);
+    let bestScore = rarity(corpus[best] as CorpusEntry, hits);
+    for (let k = 1; k < 4; k++) {
+      const i = rng.int(0, corpus.length);
+      const e = corpus[i] as CorpusEntry;
+      const b = corpus[best] as CorpusEntry;
+      const score = rarity(e, hits);
+      if (score < bestScore || (score === bestScore && (e.picks < b.picks || (e.picks === b.picks && i > best)))) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    const e = corpus[best] as CorpusEntry;
+    e.picks++;
+    return e;
+  }
   const i = rng.int(0, corpus.length);
   const j = rng.int(0, corpus.length);
   const a = corpus[i] as CorpusEntry;
@@ -136,7 +202,7 @@ export interface MutationContext {
 }
 
 /** Mutation operators, by name (the names appear in tests and docs). */
-export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'seed', 'workload', 'window', 'trigger'] as const;
+export const MUTATIONS = ['shift', 'resize', 'redraw', 'add', 'remove', 'duplicate', 'splice', 'crossover', 'seed', 'workload', 'window', 'trigger'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** Apply one mutation in place; false when it does not apply to this case (no episode to shift, ...). */
@@ -194,6 +260,23 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       if (donors.length === 0) return false;
       const donor = rng.pick(donors).case.episodes;
       eps.push({ ...rng.pick(donor) });
+      return true;
+    }
+    case 'crossover': {
+      // Two-point crossover in time (AFL's splice stage over episodes): this run's episodes up to a cut,
+      // then another corpus entry's episodes from the cut on, so the first half of one story can meet
+      // the second half of another (crash a leader early, then what another run did after its election).
+      const donors = ctx.corpus.filter((e) => e.case.episodes.length > 0 && e.case !== c);
+      if (donors.length === 0) return false;
+      const donor = rng.pick(donors).case.episodes;
+      const cut = g.from + rng.int(0, Math.max(1, g.until - g.from));
+      const atOf = (e: FaultEpisode): number => (e as { at?: number }).at ?? g.from;
+      const head = eps.filter((e) => atOf(e) < cut);
+      const tail = donor.filter((e) => atOf(e) >= cut).map((e) => ({ ...e }));
+      if (tail.length === 0) return false;
+      const next = [...head, ...tail].slice(0, g.maxFaults) as FaultEpisode[];
+      if (next.length === head.length) return false;
+      eps.splice(0, eps.length, ...next);
       return true;
     }
     case 'seed':

@@ -9,6 +9,8 @@ export interface WorkerJob extends BatchJob {
   progress?: Int32Array;
   /** Int32Array over a SharedArrayBuffer of this job alone: [runs of the batch started, simulation seed of the last one] (read if the worker dies). */
   current?: Int32Array;
+  /** Int32Array over a SharedArrayBuffer: [1 when the campaign is over (time up, Ctrl-C)]; the batch ends before its next run. */
+  stop?: Int32Array;
 }
 
 const workloads = new Map<string, Promise<WorkloadArb>>();
@@ -31,6 +33,7 @@ export function loadWorkload(url: string): Promise<WorkloadArb> {
 export default async function task(job: WorkerJob): Promise<BatchResult> {
   const counters = job.progress;
   const current = job.current;
+  const stop = job.stop;
   const workload = job.workloadModule !== undefined ? await loadWorkload(job.workloadModule) : undefined;
   let shrinkUsed = 0;
   const endShrink = (): void => {
@@ -53,6 +56,7 @@ export default async function task(job: WorkerJob): Promise<BatchResult> {
           Atomics.store(current, 0, run + 1);
           Atomics.store(current, 1, Number(seed) | 0);
         },
+        ...(stop ? { stop: () => Atomics.load(stop, 0) !== 0 } : {}),
         onShrink: (used, budget) => {
           if (!counters) return;
           Atomics.add(counters, 2, used - shrinkUsed);

@@ -60,4 +60,16 @@ describe('runBatch', () => {
     expect(r.failures[0]?.violation.invariant).toBe('acked-writes-durable');
     expect(runBatch({ scenario: base, task: { batch: 3, seed: batchSeed(1, 3), runs: 100 } })).toEqual(r);
   });
+
+  it.each(['guided', 'random'] as const)('%s: stop() ends the batch before its next run; the runs made are the full batch\'s first ones', (strategy) => {
+    const clean = parseScenario({ ...base, config: {} });
+    const task = { batch: 0, seed: batchSeed(5, 0), runs: 40 };
+    const full: string[] = [];
+    runBatch({ scenario: clean, task, strategy }, { onRunStart: (_i, seed) => full.push(seed) });
+    expect(full).toHaveLength(40);
+    const cut: string[] = [];
+    const r = runBatch({ scenario: clean, task, strategy }, { onRunStart: (_i, seed) => cut.push(seed), stop: () => cut.length >= 25 });
+    expect(r.runs).toBe(25);
+    expect(cut).toEqual(full.slice(0, 25));
+  });
 });

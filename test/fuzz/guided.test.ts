@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { rootRng } from '../../sim/engine/random.ts';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import { resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.ts';
-import { fuzz, prepareCase, runScenario } from '../../sim/fuzz/fuzz.ts';
-import { applyMutation, coverageFinal, coverageObserver, MUTATIONS, mutate, type EpisodeCase, type RunCoverage } from '../../sim/fuzz/guided.ts';
+import { fuzz, prepareCase, runScenario, stateParts } from '../../sim/fuzz/fuzz.ts';
+import { applyMutation, coverageFinal, coverageObserver, FOCUS_PICKS, MUTATIONS, mutate, pickEntry, rarity, type CorpusEntry, type EpisodeCase, type RunCoverage } from '../../sim/fuzz/guided.ts';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
 import { getProtocol } from '../../sim/protocols/registry.ts';
 import { raftFuzzWorkload } from '../../sim/protocols/raft/fuzz-workload.ts';
@@ -48,6 +48,41 @@ describe('abstract states', () => {
     expect([...coverage(withCrash).states].some((x) => / x2 /.test(x))).toBe(true);
   });
 
+  it('raft: `diverge` flags conflicting uncommitted entries (Figure 8\'s preloaded logs), never a quiet run', async () => {
+    const figure8 = (await import('../../scenarios/raft-figure8.ts')).default;
+    const states = [...coverage(parseScenario(figure8)).states];
+    expect(states.some((x) => x.endsWith(' diverge'))).toBe(true);
+    // Once n5 of term 5 has overwritten index 2 everywhere, the logs agree again.
+    expect(states.some((x) => x.startsWith('L1') && !x.includes('diverge'))).toBe(true);
+    expect([...coverage(base('raft')).states].some((x) => x.includes('diverge'))).toBe(false);
+  });
+
+  it('raft: `novote` flags a follower that could still grant a live candidate its vote (a forgotten vote), not one whose vote is on disk', async () => {
+    const persistence = (await import('../../scenarios/raft-vote-persistence.ts')).default;
+    const forgets = parseScenario({ ...persistence, config: { ...persistence.config, bugs: { notPersistingVotedFor: true } } } as never);
+    const keeps = parseScenario({ ...persistence, config: { ...persistence.config, bugs: {} } } as never);
+    expect([...coverage(forgets).states].some((x) => x.includes(' novote'))).toBe(true);
+    expect([...coverage(keeps).states].some((x) => x.includes(' novote'))).toBe(false);
+  });
+
+  it('fault contexts: which kind of fault hit which abstract state (crashing the leader hits a state with a leader)', () => {
+    const s = base('raft');
+    const withCrash = parseScenario({ ...s, faults: { timeline: [{ at: '1s', kind: 'crash', node: '@leader' }, { at: '1500ms', kind: 'restart', node: 'n1' }] } } as never);
+    const abs = getProtocol('raft')!.abstractState!;
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
+    const p = prepareRun(withCrash);
+    runPrepared({ ...p, checkers: [...p.checkers, coverageObserver(abs, cov)] }, { hash: false });
+    const ctx = [...cov.contexts!];
+    expect(ctx.some((c) => c.startsWith('crash>L1 '))).toBe(true);
+    expect(ctx.every((c) => /^(crash|restart)>/.test(c))).toBe(true);
+    expect(stateParts([], ['crash>L1 C0 split'])).toEqual(['crash>C0', 'crash>L1', 'crash>split']);
+    // Without faults there is no context.
+    const quiet: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
+    const q = prepareRun(s);
+    runPrepared({ ...q, checkers: [...q.checkers, coverageObserver(abs, quiet)] }, { hash: false });
+    expect(quiet.contexts!.size).toBe(0);
+  });
+
   it('ring: membership changes reach migrating states the static ring never does', () => {
     const still = coverage(base('ring'));
     const moving = coverage(base('ring', { servers: 3, spares: 1, changes: [{ at: '500ms', join: 'n4' }] }));
@@ -70,7 +105,7 @@ describe('mutations', () => {
 
   const triggered = { ...ctx, gen: resolveFaultGen({ triggers: ['vote-granted', 'became-leader'] }, ['n1', 'n2', 'n3'], 5_000_000) };
 
-  it.each(MUTATIONS.filter((m) => m !== 'splice'))('%s changes the case and keeps it in the fault window', (m) => {
+  it.each(MUTATIONS.filter((m) => m !== 'splice' && m !== 'crossover'))('%s changes the case and keeps it in the fault window', (m) => {
     const rng = rootRng(`mutation-${m}`);
     const ctx = m === 'trigger' ? triggered : { gen, workload: raftFuzzWorkload, corpus: [], windows: [100, 60, 30] };
     for (let i = 0; i < 20; i++) {
@@ -98,6 +133,67 @@ describe('mutations', () => {
       expect(['vote-granted', 'became-leader']).toContain(on[0]?.on?.event);
       expect(on[0]?.on?.delay).toBeLessThanOrEqual(triggered.gen.maxDelay);
     }
+  });
+
+  it('crossover keeps this run\'s episodes before a cut and takes a corpus entry\'s from the cut on', () => {
+    const donor: EpisodeCase = {
+      seed: '9',
+      episodes: [
+        { kind: 'pause', node: 'n3', at: 500_000, length: 100_000 },
+        { kind: 'crash', node: '@leader', at: 3_000_000, length: 1_000, on: { event: 'vote-granted', nth: 1, delay: 0 } },
+      ] as FaultEpisode[],
+      workload: {},
+      window: 100,
+    };
+    expect(applyMutation('crossover', start(), rootRng('x'), ctx)).toBe(false); // no donor
+    const withDonor = { ...ctx, corpus: [{ case: donor, found: 1, picks: 0 }] };
+    const rng = rootRng('crossover');
+    let applied = 0;
+    for (let i = 0; i < 40; i++) {
+      const c = start();
+      if (!applyMutation('crossover', c, rng, withDonor)) continue;
+      applied++;
+      const key = (e: FaultEpisode): string => JSON.stringify(e);
+      const mine = new Set(start().episodes.map(key));
+      const theirs = new Set(donor.episodes.map(key));
+      // Every episode comes from one parent or the other, this run's strictly before the donor's.
+      expect(c.episodes.every((e) => mine.has(key(e)) || theirs.has(key(e)))).toBe(true);
+      const firstDonor = c.episodes.findIndex((e) => theirs.has(key(e)));
+      expect(firstDonor).toBeGreaterThanOrEqual(0);
+      const cut = c.episodes[firstDonor]!.at;
+      expect(c.episodes.slice(0, firstDonor).every((e) => mine.has(key(e)) && e.at < cut)).toBe(true);
+      expect(c.episodes.length).toBeLessThanOrEqual(gen.maxFaults);
+    }
+    expect(applied).toBeGreaterThan(5);
+  });
+
+  it('energy: rarity is the fewest runs that reached any feature of an entry; the rarest of the sampled entries and fresh finds are picked', () => {
+    const hits = new Map([['common', 100], ['rare', 1], ['mid', 10]]);
+    const entry = (features: string[], focus = 0): CorpusEntry => ({ case: start(), found: 1, picks: 0, features, focus });
+    expect(rarity(entry(['common', 'rare']), hits)).toBe(1);
+    expect(rarity(entry(['common', 'mid']), hits)).toBe(10);
+    const corpus = [entry(['common']), entry(['common', 'mid']), entry(['common', 'rare']), entry(['common'])];
+    const rng = rootRng('energy');
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 400; i++) counts[corpus.indexOf(pickEntry(corpus, rng, hits))]!++;
+    // The rare entry wins whenever it is among the four sampled (about 68% of picks); the common ones rarely win.
+    expect(counts[2]).toBeGreaterThan(200);
+    expect(counts[2]).toBeGreaterThan(counts[1]!);
+    expect(counts[1]).toBeGreaterThan(counts[0]! + counts[3]!);
+    // A fresh find owed focus picks gets about half the picks until its debt is paid.
+    const fresh = entry(['common'], FOCUS_PICKS);
+    const withFresh = [...corpus, fresh];
+    let freshPicks = 0;
+    for (let i = 0; i < 200; i++) if (pickEntry(withFresh, rng, hits) === fresh) freshPicks++;
+    expect(fresh.focus).toBe(0);
+    expect(freshPicks).toBeGreaterThanOrEqual(FOCUS_PICKS);
+  });
+
+  it('rarity reads the parts of abstract states: each component once per run, sorted', () => {
+    expect(stateParts(['L1 C0 F2 x0 g0 old0 behind0', 'L0 C2 F1 x0 g0 noleader split', 'L1 C0 F2 x0 g1 old0 behind1'])).toEqual(
+      ['C0', 'C2', 'F1', 'F2', 'L0', 'L1', 'behind0', 'behind1', 'g0', 'g1', 'noleader', 'old0', 'split', 'x0'],
+    );
+    expect(stateParts([])).toEqual([]);
   });
 
   it('a mutant is a fresh object: the parent is untouched', () => {

@@ -128,8 +128,9 @@ describe('fuzz() with targeted faults', () => {
   });
 
   it('shrinks a role-aimed partition like any other fault (to a named node, still labelled), and the shrunk scenario replays', () => {
-    // Seed 7: its first failure is an aimed cut (`split: alone` around `@leader`); seed 3 was, before triggered episodes drew blink lengths.
-    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 7 });
+    // Seed 1: its first failure is a cut and its heal (seed 7 was, before the guided search's 75% mutants and rare-state
+    // energy; seed 3, before triggered episodes drew blink lengths).
+    const report = fuzz({ scenario: cluster({ voteWithoutUpToDateCheck: true }), runs: 30, seed: 1 });
     const f = report.failures[0];
     expect(f?.violation.invariant).toBe('leader-completeness');
     const faults = f!.scenario.faults.timeline.filter((x) => x.kind !== 'quiesce');

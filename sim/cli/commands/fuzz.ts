@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
-import { planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
+import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
@@ -307,7 +307,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   const strategy = (opts.strategy ?? 'guided') as FuzzStrategy;
   if (!FUZZ_STRATEGIES.includes(strategy)) throw new InputError(`expected one of: ${FUZZ_STRATEGIES.join(', ')} (got "${opts.strategy}")`, undefined, '--strategy');
   // A guided batch keeps its own corpus: bigger batches give it room to grow.
-  const batchSize = positiveInt(opts.batch ?? (strategy === 'guided' ? '100' : '25'), '--batch');
+  const batchSize = positiveInt(opts.batch ?? String(DEFAULT_BATCH[strategy]), '--batch');
   if (opts.shard !== undefined && opts.seed === undefined) {
     throw new InputError('shards of one campaign must share its seed: give the same --seed to every shard (in CI, the run number)', undefined, '--shard');
   }
@@ -410,6 +410,8 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
         loop.progress.shrinking = { used, budget };
         loop.progress.update(done, violations);
       },
+      // --time up (or Ctrl-C seen between batches): end the batch before its next run, not after all of it.
+      stop: () => !loop.more(),
     };
     loop.collect(runBatch(loop.job(it.value), hooks, workload));
   }
@@ -424,6 +426,8 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
  */
 async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined): Promise<void> {
   const counters = new Int32Array(new SharedArrayBuffer(16));
+  // Set when the campaign is over (--time up, Ctrl-C): running batches end before their next run.
+  const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({
     filename: new URL('../../fuzz/worker.js', import.meta.url).href,
     maxThreads: workers,
@@ -434,7 +438,10 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
     loop.progress.shrinking = { used: Atomics.load(counters, 2), budget: Atomics.load(counters, 3) };
     loop.progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), final);
   };
-  const tick = setInterval(() => read(), 250);
+  const tick = setInterval(() => {
+    read();
+    if (!loop.more()) Atomics.store(stopFlag, 0, 1);
+  }, 250);
   try {
     await new Promise<void>((resolvePool, reject) => {
       let running = 0;
@@ -450,7 +457,7 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
           running++;
           const task = it.value;
           const current = new Int32Array(new SharedArrayBuffer(8));
-          const job: WorkerJob = { ...loop.job(task), progress: counters, current };
+          const job: WorkerJob = { ...loop.job(task), progress: counters, current, stop: stopFlag };
           (pool.run(job) as Promise<BatchResult>).then(
             (r) => {
               running--;
@@ -515,7 +522,7 @@ export function registerFuzz(program: Command): void {
     .option('--json', 'print one JSON summary line on stdout')
     .option('--seed <n>', 'campaign seed (default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)')
     .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(' or ')} (default guided: coverage-guided, mutating runs that reached new abstract states)`)
-    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 100 guided, 25 random)')
+    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)

@@ -13,10 +13,14 @@
 //   live server has a longer log than the leader (uncommitted leftovers of an old term);
 // - flags for windows deep bugs need, appended only when they hold: `split` (two live candidates
 //   campaign in the same term: a split vote), `novote` (a live follower sits in the term of a live
-//   candidate without a recorded vote: it has not voted yet, or forgot its vote, e.g. restarted in
-//   the term it voted in), `ahead` (a live server of the highest term, above some other live
+//   candidate without a recorded vote, and the candidate's log is up-to-date enough for it: it could
+//   still grant that vote; it has not voted yet, or forgot its vote, e.g. restarted in the term it
+//   voted in), `ahead` (a live server of the highest term, above some other live
 //   server's, has a shorter log than a server of a lower term: the stale-log, higher-term server
-//   PreVote must cope with).
+//   PreVote must cope with), `diverge` (two servers, down ones included with the log they last published,
+//   which is their disk's, hold entries of different terms at one index above the lower of their commit
+//   indexes: the uncommitted conflicting suffixes of Figure 7/8 that a later leader must overwrite, and
+//   that truncation, commit-rule and stale-AppendEntries mistakes act on).
 
 import type { SimView } from '../../engine/types.ts';
 import type { RaftServerState } from './state.ts';
@@ -27,15 +31,18 @@ const bucket = (n: number): string => (n >= 2 ? '2+' : String(n));
 /** Raft's abstract state: `ProtocolDefinition.abstractState`. */
 export function raftAbstractState(view: SimView): string {
   const live: RaftServerState[] = [];
+  const all: RaftServerState[] = [];
   let down = 0;
   for (const id of view.nodeIds) {
     if (view.role(id) !== 'server') continue;
+    const s = view.published(id) as RaftServerState | undefined;
+    const ok = s !== undefined && typeof s === 'object' && 'role' in s;
+    if (ok) all.push(s);
     if (!view.isUp(id)) {
       down++;
       continue;
     }
-    const s = view.published(id) as RaftServerState | undefined;
-    if (s && typeof s === 'object' && 'role' in s) live.push(s);
+    if (ok) live.push(s);
   }
   let l = 0;
   let c = 0;
@@ -78,7 +85,7 @@ export function raftAbstractState(view: SimView): string {
     }
     tail = `old${oldOnMajority ? 1 : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
   }
-  return `L${l} C${c} F${f} x${down} g${gap} ${tail}${flags(live, maxTerm, minTerm)}`;
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}`;
 }
 
 /** The window flags (see the header): empty, or ` split`, ` novote`, ` ahead` in that order. */
@@ -86,10 +93,38 @@ function flags(live: readonly RaftServerState[], maxTerm: number, minTerm: numbe
   let out = '';
   const candidateTerms = live.filter((s) => s.role === 'candidate').map((s) => s.term);
   if (new Set(candidateTerms).size < candidateTerms.length) out += ' split';
-  if (live.some((s) => s.role === 'follower' && s.votedFor === null && candidateTerms.includes(s.term))) out += ' novote';
+  // A follower that could still grant a live candidate its vote in that term: no recorded vote, and the candidate's
+  // log at least as up-to-date (section 5.4.1). One that refused for its log is not a window.
+  const candidates = live.filter((s) => s.role === 'candidate');
+  if (live.some((s) => s.role === 'follower' && s.votedFor === null && candidates.some((c) => c.term === s.term && upToDate(c, s)))) out += ' novote';
   if (maxTerm > minTerm) {
     const lowLog = Math.max(...live.filter((s) => s.term < maxTerm).map(lastIndex));
     if (live.some((s) => s.term === maxTerm && lastIndex(s) < lowLog)) out += ' ahead';
   }
   return out;
+}
+
+/** Two servers hold entries of different terms at one index above the lower of their commit indexes (see the header). */
+function diverged(servers: readonly RaftServerState[]): boolean {
+  for (let a = 0; a < servers.length; a++) {
+    const x = servers[a] as RaftServerState;
+    for (let b = a + 1; b < servers.length; b++) {
+      const y = servers[b] as RaftServerState;
+      const from = Math.max(Math.min(x.commitIndex, y.commitIndex) + 1, x.logStart, y.logStart);
+      const to = Math.min(lastIndex(x), lastIndex(y));
+      for (let i = from; i <= to; i++) {
+        const ex = x.log[i - x.logStart];
+        const ey = y.log[i - y.logStart];
+        if (ex && ey && ex.term !== ey.term) return true;
+      }
+    }
+  }
+  return false;
+}
+
+const lastTerm = (s: RaftServerState): number => s.log.at(-1)?.term ?? 0;
+
+/** Section 5.4.1: `c`'s log is at least as up-to-date as `v`'s (last term, then length). */
+function upToDate(c: RaftServerState, v: RaftServerState): boolean {
+  return lastTerm(c) > lastTerm(v) || (lastTerm(c) === lastTerm(v) && lastIndex(c) >= lastIndex(v));
 }
