@@ -41,8 +41,10 @@ interface Durable {
   c: number;
   n: string;
   entries: Entries;
-  /** Own deltas, seq = index + 1 (delta gossip). */
+  /** Own deltas not yet acknowledged by every peer, seq = base + index + 1 (delta gossip). */
   own: number[];
+  /** Own deltas up to this seq were acknowledged by every peer (durably applied there) and dropped. */
+  base: number;
   /** origin -> highest seq of its deltas applied here (delta gossip). */
   applied: Record<string, number>;
   /** client -> id of the last add applied for it: the network may duplicate a request, and an add is not idempotent. */
@@ -53,7 +55,7 @@ interface Durable {
 const BATCH = 64;
 
 export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer, CounterReplicaState> {
-  private s: Durable = { value: 0, c: 0, n: '', entries: {}, own: [], applied: {}, last: {} };
+  private s: Durable = { value: 0, c: 0, n: '', entries: {}, own: [], base: 0, applied: {}, last: {} };
   /** peer -> highest own delta seq it acknowledged (volatile: after a restart everything is resent, and deduplicated). */
   private readonly acked: Record<string, number> = {};
 
@@ -88,10 +90,17 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
       case 'delta':
         this.applyDeltas(io, from, msg.from, msg.deltas);
         return;
-      case 'delta-ack':
+      case 'delta-ack': {
         this.acked[from] = Math.max(this.acked[from] ?? 0, msg.upTo);
-        this.publish(io);
+        // Drop the deltas every peer has applied (they fsync before acknowledging).
+        const all = this.o.peers.length === 0 ? 0 : Math.min(...this.o.peers.map((p) => this.acked[p] ?? 0));
+        if (all > this.s.base) {
+          this.s.own = this.s.own.slice(all - this.s.base);
+          this.s.base = all;
+          this.save(io);
+        } else this.publish(io);
         return;
+      }
       case 'value':
         // Last writer wins on (Lamport counter, node id).
         if (msg.c > this.s.c || (msg.c === this.s.c && msg.n > this.s.n)) {
@@ -114,8 +123,9 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
       io.broadcast({ type: 'state', entries: this.s.entries }, this.o.peers);
     } else {
       for (const p of this.o.peers) {
-        const from = (this.acked[p] ?? 0) + 1;
-        if (from <= this.s.own.length) io.send(p, { type: 'delta', from, deltas: this.s.own.slice(from - 1, from - 1 + BATCH) });
+        const from = Math.max(this.acked[p] ?? 0, this.s.base) + 1;
+        const at = from - this.s.base - 1;
+        if (at < this.s.own.length) io.send(p, { type: 'delta', from, deltas: this.s.own.slice(at, at + BATCH) });
       }
     }
     io.setTimer({ name: 'gossip' }, this.o.interval);
@@ -172,7 +182,8 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
   private publish(io: ReplicaIo): void {
     const naive = this.o.design === 'naive';
     let unacked = 0;
-    if (!naive && this.gossip() === 'delta') for (const p of this.o.peers) unacked += this.s.own.length - (this.acked[p] ?? 0);
+    const top = this.s.base + this.s.own.length;
+    if (!naive && this.gossip() === 'delta') for (const p of this.o.peers) unacked += top - Math.max(this.acked[p] ?? 0, this.s.base);
     io.publish({
       design: this.o.design,
       value: this.value(),
