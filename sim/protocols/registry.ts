@@ -7,8 +7,9 @@ import { raft } from './raft/protocol.ts';
 import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
 import { counter } from './counter/protocol.ts';
+import { mapreduce } from './mapreduce/protocol.ts';
 
-const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter];
+const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter, mapreduce];
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);
