@@ -11,5 +11,6 @@ import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
 import { counterBench } from './counter.ts';
+import { mapreduceBench } from './mapreduce.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench];

@@ -125,7 +125,7 @@ export function jobCompletesChecker(coordinator: string, nodes: readonly string[
       if (s?.doneAt !== null && s?.doneAt !== undefined) return undefined;
       const pending = (s?.maps ?? []).filter((t) => t.state !== 'done').length;
       const reduces = (s?.reduces ?? []).filter((t) => t.state !== 'done').length;
-      return `the job is not done ${view.now - since} µs after the faults stopped (grace ${grace} µs): ${pending} map and ${reduces} reduce tasks unfinished, phase ${s?.phase ?? '?'}`;
+      return `the job is not done ${view.now - since} µs after the faults stopped (bound ${grace} µs): ${pending} map and ${reduces} reduce tasks unfinished, phase ${s?.phase ?? '?'}`;
     },
   };
 }

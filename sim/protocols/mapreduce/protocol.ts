@@ -39,8 +39,8 @@ export const mapreduceConfig = z
     backupTasks: z.boolean().default(true),
     /** Stragglers: worker -> task time multiplier (`{ w1: 10 }`: w1 takes ten times as long). */
     slow: z.record(z.string(), z.number().int().min(1).max(1000)).default({}),
-    /** Time of calm (every node up and connected, no loss burst) after which the job must be done (plus a straggler's slowness × (mapTime + reduceTime)). */
-    grace: positiveDuration.default(2_000_000),
+    /** Slack of the job-completes bound (see completionBound): the job must be done this long after the faults stop, plus the time its tasks take. */
+    grace: positiveDuration.default(1_000_000),
     bugs: z
       .object({
         /** Commit every completion of a reduce task (a backup's or a re-execution's too): its counts are added twice. */
@@ -64,6 +64,19 @@ export const mapreduceConfig = z
   }, WHEN_VALID);
 
 export type MapReduceConfig = z.output<typeof mapreduceConfig>;
+
+/**
+ * How long a fault-free job may take, µs, judged from when the faults stop: `grace`, plus the waves of
+ * tasks the workers that are not stragglers run (ceil(tasks / fast workers) per phase, each a task time
+ * plus a heartbeat to be handed out), plus one task of the slowest straggler per phase (without backup
+ * tasks its attempt may be the one that has to finish).
+ */
+export function completionBound(c: MapReduceConfig): number {
+  const slow = Object.values(c.slow).filter((f) => f > 1);
+  const fast = Math.max(1, c.workers - slow.length);
+  const worst = Math.max(1, ...slow);
+  return c.grace + Math.ceil(c.maps / fast) * (c.mapTime + c.heartbeat) + Math.ceil(c.reduces / fast) * (c.reduceTime + c.heartbeat) + worst * (c.mapTime + c.reduceTime);
+}
 
 export function workerIds(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `w${i + 1}`);
@@ -111,8 +124,7 @@ export const mapreduce = defineProtocol({
         exactlyOnceChecker(COORDINATOR),
         noLostInputChecker(COORDINATOR, config.maps),
         outputCorrectChecker(COORDINATOR, sequentialCount(docs)),
-        // A straggler's own attempt may be the one that has to finish (no backups, or its backup lost): give it its time.
-        jobCompletesChecker(COORDINATOR, all, config.grace + Math.max(1, ...Object.values(config.slow)) * (config.mapTime + config.reduceTime)),
+        jobCompletesChecker(COORDINATOR, all, completionBound(config)),
       ],
     };
   },
