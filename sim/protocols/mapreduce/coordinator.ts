@@ -62,6 +62,7 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
   /** worker -> what the coordinator knows of it. */
   private readonly seen = new Map<string, { inc: number; last: number; alive: boolean }>();
   private nextAttempt = 1;
+  private readonly issued = new Set<number>();
   private reexecuted = 0;
   private backups = 0;
   private doneAt: number | null = null;
@@ -73,6 +74,9 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
   }
 
   onStart(io: CoordIo): void {
+    // Attempt ids must not repeat across a restart of the coordinator (a worker may still report an
+    // attempt of the previous incarnation): start from a random epoch.
+    this.nextAttempt = io.rng.int(1, 2 ** 20) * 1_000_000 + 1;
     io.setTimer({ name: 'check' }, this.o.heartbeat);
     this.publish(io);
   }
@@ -108,7 +112,8 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
     this.seen.set(w, { inc, last: io.now(), alive: true });
     const acked: number[] = [];
     for (const r of reports) {
-      this.report(io, w, inc, r);
+      // A report of an attempt this incarnation never handed out (from before a coordinator restart) is dropped.
+      if (this.issued.has(r.attempt)) this.report(io, w, inc, r);
       acked.push(r.attempt);
     }
     // An attempt the coordinator thinks runs on w that w neither runs nor reported, a failure timeout
@@ -188,6 +193,7 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
     }
     if (pick === undefined) return null;
     const id = this.nextAttempt++;
+    this.issued.add(id);
     pick.running.push({ id, worker: w, inc, at: now });
     pick.attempts++;
     if (pick.kind === 'map') return { kind: 'map', task: pick.index, attempt: id, doc: this.o.docs[pick.index] as string[], reduces: this.o.reduces };
