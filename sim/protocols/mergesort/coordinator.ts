@@ -22,6 +22,8 @@ export interface SortCoordinatorOptions {
   mergeReexecutedTwice: boolean;
   /** Planted bug: the output concatenates the ranges in the order they were merged, not in key order. */
   concatInCommitOrder: boolean;
+  /** Planted bug: attempts are never timed out, so a task handed to a worker that crashed is never run again. */
+  noTimeouts: boolean;
 }
 
 export type SortCoordinatorTimer = { name: 'tick' };
@@ -103,7 +105,7 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
     const now = io.now();
     for (const t of [...this.chunks, ...this.ranges]) {
       // No answer within the timeout: lost, crashed or a straggler; run it again elsewhere.
-      if (t.running !== null && now - t.running.at > this.o.taskTimeout) t.running = null;
+      if (t.running !== null && now - t.running.at > this.o.taskTimeout && !this.o.noTimeouts) t.running = null;
     }
     this.schedule(io);
     this.publish(io);

@@ -43,9 +43,11 @@ export const mergesortConfig = z
         mergeReexecutedTwice: z.boolean().default(false),
         /** The ranges are concatenated in the order they finished, not in key order. */
         concatInCommitOrder: z.boolean().default(false),
+        /** Attempts are never timed out: a task handed to a worker that crashed is never run again. */
+        noTimeouts: z.boolean().default(false),
       })
       .strict()
-      .default({ dropEqualKeys: false, splitterOffByOne: false, mergeReexecutedTwice: false, concatInCommitOrder: false }),
+      .default({ dropEqualKeys: false, splitterOffByOne: false, mergeReexecutedTwice: false, concatInCommitOrder: false, noTimeouts: false }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -67,7 +69,7 @@ export function sortBound(c: MergeSortConfig): number {
 export function mergesortNodes(c: MergeSortConfig, chunks: number[][]): NodeSpec[] {
   const workers = sortWorkerIds(c.workers);
   const nodes: NodeSpec[] = [
-    nodeSpec(SORT_COORDINATOR, 'coordinator', () => new MergeSortCoordinator({ workers, chunks, ranges: c.ranges, taskTimeout: c.taskTimeout, mergeReexecutedTwice: c.bugs.mergeReexecutedTwice, concatInCommitOrder: c.bugs.concatInCommitOrder })),
+    nodeSpec(SORT_COORDINATOR, 'coordinator', () => new MergeSortCoordinator({ workers, chunks, ranges: c.ranges, taskTimeout: c.taskTimeout, mergeReexecutedTwice: c.bugs.mergeReexecutedTwice, concatInCommitOrder: c.bugs.concatInCommitOrder, noTimeouts: c.bugs.noTimeouts })),
   ];
   const opts = { coordinator: SORT_COORDINATOR, sortTime: c.sortTime, mergeTime: c.mergeTime, fetchRetry: c.fetchRetry, fetchTries: c.fetchTries, splitterOffByOne: c.bugs.splitterOffByOne, dropEqualKeys: c.bugs.dropEqualKeys };
   for (const w of workers) nodes.push(nodeSpec(w, 'server', () => new MergeSortWorker(opts)));
