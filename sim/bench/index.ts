@@ -10,5 +10,8 @@ import { searchBench } from './search.ts';
 import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
+import { counterBench } from './counter.ts';
+import { mapreduceBench } from './mapreduce.ts';
+import { mergesortBench } from './mergesort.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench, mergesortBench];

@@ -6,8 +6,11 @@ import { ring } from './ring/protocol.ts';
 import { raft } from './raft/protocol.ts';
 import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
+import { counter } from './counter/protocol.ts';
+import { mapreduce } from './mapreduce/protocol.ts';
+import { mergesort } from './mergesort/protocol.ts';
 
-const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring];
+const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter, mapreduce, mergesort];
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);
