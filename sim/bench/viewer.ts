@@ -8,9 +8,11 @@
 // - baseline_fetch_text_ms: the least any loader must do, fetching the same
 //   file as one string in the same page; open_vs_baseline is the ratio;
 // - causal_ms: causal past of the last event (computed in the worker, until
-//   the page has the marks); search_ms: a text search over every event that
-//   must parse each line ("deliver #7"), search_token_ms one the raw line
-//   decides first ("7777"; see rawLineDecides in ui/src/store.ts);
+//   the page has the marks); search_ms: a text search ("deliver #7") once the
+//   worker's search index is built (index_ms after the first paint),
+//   search_right_after_load_ms the same search issued before (the indexed part
+//   from the index, the rest by parsing each line), search_token_ms one the
+//   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -84,6 +86,14 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   s.setSearch('deliver #7');
   await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  const searchEarly = performance.now() - t;
+  const indexedEarly = f.timings.indexMs !== undefined;
+  s.setSearch('');
+  const tw = performance.now();
+  while (s.info && s.info.remote && f.timings.indexMs === undefined && performance.now() - tw < 300000) await new Promise((ok) => setTimeout(ok, 50));
+  t = performance.now();
+  s.setSearch('deliver #7');
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
   const search = performance.now() - t;
   let hits = 0;
   for (const v of s.searchHits || []) hits += v;
@@ -107,7 +117,7 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
   const baseline = performance.now() - t;
-  return { causal, past, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+  return { causal, past, searchEarly, indexedEarly, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
@@ -122,7 +132,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
-  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
@@ -136,12 +146,17 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     longest_task_ms: Math.round(r.longestLoad),
     causal_ms: Math.round(r.causal),
     causal_past_events: r.past,
+    search_right_after_load_ms: Math.round(r.searchEarly),
+    index_complete_then: r.indexedEarly,
+    index_ms: Math.round(r.timings.indexMs ?? 0),
+    indexed_events: r.timings.indexedEvents ?? 0,
     search_ms: Math.round(r.search),
     search_hits: r.hits,
     search_token_ms: Math.round(r.searchToken),
     search_token_hits: r.tokenHits,
     frame_ms: +mean.toFixed(1),
     frame_max_ms: +Math.max(...r.frames).toFixed(1),
+    frames_ms: r.frames.map((v) => Math.round(v)).join(' '),
     density_at_whole_run: r.aggregatedAtWhole,
     heap_mb: +(heap.usedSize / 1e6).toFixed(1),
     // The columns are typed arrays: their memory is ArrayBuffer backing store, outside the JS heap proper.

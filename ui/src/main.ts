@@ -252,6 +252,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     hashEl.dataset.verified = state;
     if (state === 'mismatch') showWarnings([...msg.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
   };
+  next.onIndexed = (events, ms) => {
+    timings.indexedEvents = events;
+    timings.indexMs = ms;
+  };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
   return true;
