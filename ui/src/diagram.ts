@@ -244,6 +244,57 @@ export class Diagram {
     return [...this.lanes].find(([, i]) => i === row)?.[0];
   }
 
+  /** The line of message `mi` (from its send to its end, in overlay pixels), or undefined when not drawn one by one or hidden. */
+  private messageLine(mi: number): [number, number, number, number] | undefined {
+    const m = this.store.model;
+    if (!m || this.aggregated || !this.visible(mi)) return undefined;
+    const ya = this.yOfLane(m.mFrom[mi] as number);
+    const yb = this.yOfLane(m.mTo[mi] as number);
+    if (ya === undefined || yb === undefined) return undefined;
+    const endRaw = m.mEndT[mi] as number;
+    return [this.x(m.mSendT[mi] as number), ya, this.x(Number.isNaN(endRaw) ? m.endT : endRaw), yb];
+  }
+
+  /** The message whose line passes within `maxPx` of a page point (the nearest), or -1; none while the diagram shows density. */
+  messageAt(clientX: number, clientY: number, maxPx = 5): number {
+    const m = this.store.model;
+    if (!m || this.aggregated) return -1;
+    const rect = this.overlay.getBoundingClientRect();
+    const px = clientX - rect.left;
+    const py = clientY - rect.top;
+    const t = this.x.invert(px);
+    const lo = lowerBound(m.mSendT, t - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t, m.msgCount);
+    let best = -1;
+    let bestD = maxPx;
+    for (let i = Math.max(0, lo); i <= hi; i++) {
+      const l = this.messageLine(i);
+      if (!l) continue;
+      const [xa, ya, xb, yb] = l;
+      const dx = xb - xa;
+      const dy = yb - ya;
+      const len2 = dx * dx + dy * dy;
+      const u = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - xa) * dx + (py - ya) * dy) / len2));
+      const d = Math.hypot(px - (xa + u * dx), py - (ya + u * dy));
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** The page point on message `mi`'s line at true time t (for tests and the keyboard), or undefined when it is not drawn. */
+  pointOnMessage(mi: number, t: number): { x: number; y: number } | undefined {
+    const l = this.messageLine(mi);
+    if (!l) return undefined;
+    const [xa, ya, xb, yb] = l;
+    const px = this.x(t);
+    const u = xb === xa ? 0.5 : Math.max(0, Math.min(1, (px - xa) / (xb - xa)));
+    const rect = this.overlay.getBoundingClientRect();
+    return { x: rect.left + xa + u * (xb - xa), y: rect.top + ya + u * (yb - ya) };
+  }
+
   /** The overlay canvas (pointer events land there). */
   get surface(): HTMLCanvasElement {
     return this.overlay;

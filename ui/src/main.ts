@@ -12,6 +12,7 @@ import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
 import { Injector } from './inject.ts';
+import { Stepper, type DriveCall } from './step.ts';
 import { Loader } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
 import { fmtJson, fmtTime } from './format.ts';
@@ -95,6 +96,8 @@ document.body.appendChild(help);
 new Violations(right, store);
 const cursorBox = el('div');
 right.appendChild(el('section', { class: 'panel', testid: 'cursor-event' }, el('h3', null, 'Event at the cursor'), cursorBox));
+const stepper = new Stepper(store, (c) => runDrive(c));
+right.appendChild(stepper.root);
 const panelHost = el('div');
 right.appendChild(panelHost);
 let panels: Panel[] = [];
@@ -221,6 +224,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   document.body.classList.add('loaded');
   const footer = msg.footer;
   store.load(model, { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
+  stepper.loaded(undefined);
   panels = buildPanels(store, model);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
@@ -382,7 +386,8 @@ function onWorker(msg: FromWorker): void {
     if (branch) {
       // The cursor where the branch starts: the first event at or after the injected fault.
       const m = store.model;
-      if (m) store.setCursor(lowerBound(m.t, branch.at, m.count));
+      if (m) store.setCursor(branch.at < 0 ? m.count - 1 : Math.min(m.count - 1, lowerBound(m.t, branch.at, m.count)));
+      stepper.loaded(msg.step);
       const doc = branch.scenario as Record<string, unknown>;
       const file = `${String(doc.name)}.json`;
       info.append(
@@ -419,7 +424,16 @@ new Injector(store, diagram, (b) => {
   setRunning(true);
   setStatus(`running the branch (${b.label}) …`);
   send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label, at: b.at });
-});
+}, (c) => runDrive(c));
+
+/** Step mode and message faults: a branch on the stepping engine, run in the live worker. */
+function runDrive(c: DriveCall): void {
+  const m = store.model;
+  if (running || !m) return;
+  setRunning(true);
+  setStatus(`running the branch (${c.label}) …`);
+  send({ kind: 'drive', req: { scenario: m.header.config, seed: m.header.seed, prefix: c.prefix, action: c.action, runOn: c.runOn }, label: c.label, at: c.at });
+}
 
 runBtn.addEventListener('click', () => {
   if (!running) {
