@@ -265,6 +265,58 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('shows a protocol with no panel of its own in the generic state panel: fields per node, the changed ones marked', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const nodes = ['a', 'b'].map((id) => ({ id, role: 'worker' }));
+    const trace = traceText({ scenario: 'tiny', protocol: 'tiny-counter', nodes }, [
+      { t: 0, type: 'start', node: 'a' },
+      { t: 0, type: 'start', node: 'b' },
+      { t: 1, type: 'state', node: 'a', state: { count: 1, phase: 'gather', peers: ['b'] } },
+      { t: 2, type: 'state', node: 'b', state: { count: 0, phase: 'gather', peers: ['a'] } },
+      { t: 3, type: 'state', node: 'a', state: { count: 2, phase: 'gather', peers: ['b'] } },
+      { t: 4, type: 'state', node: 'a', state: { count: 2, phase: 'done', peers: ['b'], note: XSS } },
+    ]);
+    await openTrace(page, 'tiny.jsonl', trace);
+    expect(await page.locator('[data-testid=panel-state]').count()).toBe(1);
+    expect(await page.locator('[data-testid=panel-raft]').count()).toBe(0);
+    const cell = (n: string, f: string): Promise<string> => text(page, `gstate-${n}-${f}`);
+    const changed = (n: string, f: string): Promise<boolean> => page.locator(`[data-testid="gstate-${n}-${f}"]`).evaluate((e) => e.classList.contains('changed-cell'));
+    await page.locator('[data-testid=scrubber]').fill('4');
+    expect(await cell('a', 'count')).toBe('2');
+    expect(await cell('b', 'count')).toBe('0');
+    expect(await cell('a', 'peers')).toBe('["b"]');
+    expect(await changed('a', 'count')).toBe(true);
+    expect(await changed('a', 'phase')).toBe(false);
+    await page.locator('[data-testid=scrubber]').fill('5');
+    expect(await cell('a', 'phase')).toBe('done');
+    expect(await changed('a', 'phase')).toBe(true);
+    expect(await changed('a', 'count')).toBe(false);
+    // A field only one node has: the other's cell is empty; hostile text stays text.
+    expect(await cell('b', 'note')).toBe('');
+    expect(await cell('a', 'note')).toBe(XSS);
+    // Back before a's second publish: the table follows the cursor.
+    await page.locator('[data-testid=scrubber]').fill('2');
+    expect(await cell('a', 'count')).toBe('1');
+    expect(await text(page, 'panel-state')).not.toContain('done');
+    await page.close();
+  });
+
+  it('picks panels by protocol name: a Raft trace whose states are not Raft-shaped gets the generic panel, not a broken Raft panel', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const trace = traceText({ scenario: 'odd-raft', protocol: 'raft', nodes: [{ id: 'n1', role: 'server' }] }, [
+      { t: 0, type: 'start', node: 'n1' },
+      { t: 1, type: 'state', node: 'n1', state: { mood: 'fine' } },
+    ]);
+    await openTrace(page, 'odd-raft.jsonl', trace);
+    await page.keyboard.press('End');
+    expect(await page.locator('[data-testid=panel-raft]').count()).toBe(0);
+    expect(await text(page, 'gstate-n1-mood')).toBe('fine');
+    expect(await text(page, 'legend')).not.toContain('Raft leader');
+    await page.close();
+  });
+
   it('says what is wrong and where for malformed and truncated traces, never a blank page', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);

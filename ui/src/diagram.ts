@@ -10,7 +10,7 @@ import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, typ
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { density, KIND, lastAtOrBeforeCol, lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { fmtTick } from './format.ts';
-import { isRaft } from './panels/shapes.ts';
+import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
 
 const LEFT = 70;
@@ -84,7 +84,6 @@ export function typeColor(types: readonly string[], type: string): string {
   return `hsl(${hue.toFixed(0)}, 60%, ${light}%)`;
 }
 
-const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
 
 export class Diagram {
   readonly root: HTMLDivElement;
@@ -114,6 +113,10 @@ export class Diagram {
   private frame = 0;
   /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
   lastDrawMs = 0;
+  /** Bands along the lanes for a trace (set from the protocol's registered view; see panels/registry.ts). */
+  laneBands: ((m: NonNullable<Store['model']>) => LaneBand[]) | undefined;
+  private bands: LaneBand[] = [];
+  private bandsOf: unknown;
   visibleMessages = 0;
   /** Dots drawn by the last animation frame. */
   animatedDots = 0;
@@ -610,31 +613,26 @@ export class Diagram {
     ctx.font = '11px system-ui, sans-serif';
   }
 
-  /** Raft roles along each server's lane (as RaftScope shows them): a band while leader, a thinner one while candidate, with the term. */
+  /** Bands along the lanes from the protocol's registered view (Raft: leader and candidate), computed once per trace. */
   private drawRoles(ctx: CanvasRenderingContext2D, clampX: (v: number) => number): void {
     const m = this.store.model;
     if (!m) return;
-    for (const [node, snaps] of m.states) {
-      const y = this.laneY(node);
-      if (y === undefined || !snaps.some((s) => isRaft(s.state))) continue;
-      for (let i = 0; i < snaps.length; i++) {
-        const s = snaps[i]!.state;
-        if (!isRaft(s) || s.role === 'follower') continue;
-        const from = snaps[i]!.t;
-        // The role lasts until the node publishes another state or crashes.
-        let to = snaps[i + 1]?.t ?? m.endT;
-        for (const iv of m.intervals) if (iv.node === node && iv.kind === 'down' && iv.fromT >= from && iv.fromT < to) to = iv.fromT;
-        const a = clampX(this.x(from));
-        const b = clampX(this.x(to));
-        if (b - a < 0.5) continue;
-        const h = s.role === 'leader' ? 7 : 4;
-        ctx.fillStyle = s.role === 'leader' ? ROLE_COLORS.leader : ROLE_COLORS.candidate;
-        ctx.fillRect(a, y - h / 2, b - a, h);
-        if (b - a > 36) {
-          ctx.fillStyle = '#fff';
-          ctx.font = '9px system-ui, sans-serif';
-          if (s.role === 'leader') ctx.fillText(`term ${s.term}`, a + 2, y + 3);
-        }
+    if (this.bandsOf !== m) {
+      this.bandsOf = m;
+      this.bands = this.laneBands?.(m) ?? [];
+    }
+    for (const band of this.bands) {
+      const y = this.laneY(band.node);
+      if (y === undefined) continue;
+      const a = clampX(this.x(band.fromT));
+      const b = clampX(this.x(band.toT));
+      if (b - a < 0.5) continue;
+      ctx.fillStyle = band.color;
+      ctx.fillRect(a, y - band.height / 2, b - a, band.height);
+      if (band.label && b - a > 36) {
+        ctx.fillStyle = '#fff';
+        ctx.font = '9px system-ui, sans-serif';
+        ctx.fillText(band.label, a + 2, y + 3);
       }
     }
   }

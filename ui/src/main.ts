@@ -7,7 +7,6 @@ import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram, typeColor } from './diagram.ts';
-import { isRaft } from './panels/shapes.ts';
 import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
@@ -39,6 +38,13 @@ new Overview(left, store);
 const diagram = new Diagram(left, store);
 // The legend names what this trace has: message types with their colours, and only the fault and role marks it uses.
 const legend = el('div', { class: 'legend small', testid: 'legend' });
+/** Legend entries of the protocol's lane bands (panels/registry.ts), set when a trace's panels are built. */
+let bandLegend: { label: string; color: string }[] = [];
+function renderLegend(m: NonNullable<typeof store.model>, entries: { label: string; color: string }[]): void {
+  const view = entries.length > 0 && (diagram.laneBands?.(m).length ?? 0) > 0;
+  bandLegend = view ? entries : [];
+  buildLegend();
+}
 function buildLegend(): void {
   const m = store.model;
   if (!m) return;
@@ -53,7 +59,6 @@ function buildLegend(): void {
     corrupt: m.disk.length > 0,
     quiesce: m.header.timeline.some((f) => (f as { kind?: unknown }).kind === 'quiesce'),
     violation: m.violations.length > 0,
-    raft: [...m.states.values()].some((list) => list.some((s) => isRaft(s.state))),
   };
   const keys: [string, string, boolean][] = [
     ['duplicate', 'l-duplicate', has.duplicate],
@@ -66,7 +71,6 @@ function buildLegend(): void {
     ['⚡ disk corruption', 'l-corrupt', has.corrupt],
     ['quiesce', 'l-quiesce', has.quiesce],
     ['violation', 'l-violation', has.violation],
-    ['Raft leader / candidate', 'l-leader', has.raft],
   ];
   const types = m.messageTypes.slice(0, 16).map((t) => el('span', { class: 'key-type', testid: `legend-type-${t}` }, el('span', { class: 'swatch', style: { background: typeColor(m.messageTypes, t) } }), t));
   replace(
@@ -74,6 +78,7 @@ function buildLegend(): void {
     ...types,
     m.messageTypes.length > 16 ? el('span', { class: 'muted' }, `+${m.messageTypes.length - 16} more types (see the message filter)`) : null,
     ...keys.filter(([, , on]) => on).map(([label, cls]) => el('span', { class: `key ${cls}` }, label)),
+    ...bandLegend.map((b) => el('span', { class: 'key-type', testid: 'legend-band' }, el('span', { class: 'swatch', style: { background: b.color } }), b.label)),
     el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, right-click a lane to inject a fault, ? for keys'),
   );
 }
@@ -225,7 +230,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const footer = msg.footer;
   store.load(model, { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
   stepper.loaded(undefined);
-  panels = buildPanels(store, model);
+  const built = buildPanels(store, model);
+  panels = built.panels;
+  diagram.laneBands = built.view?.laneBands;
+  renderLegend(model, built.view?.legend ?? []);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
   if (applyInitialSeq) {
