@@ -13,6 +13,8 @@
 //   search_right_after_load_ms the same search issued before (the indexed part
 //   from the index, the rest by parsing each line), search_token_ms one the
 //   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
+//   search_scan_baseline_ms the same search parsing every line (no index), in
+//   the same page, and search_vs_scan the ratio;
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -95,6 +97,10 @@ const PAGE_MEASURE = `(async () => {
   s.setSearch('deliver #7');
   await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
   const search = performance.now() - t;
+  // Baseline in the same page: the same search parsing every line (no index), as before the index.
+  t = performance.now();
+  if (s.info && s.info.remote) await s.info.remote.search('deliver #7', true);
+  const searchScan = performance.now() - t;
   let hits = 0;
   for (const v of s.searchHits || []) hits += v;
   t = performance.now();
@@ -117,7 +123,7 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
   const baseline = performance.now() - t;
-  return { causal, past, searchEarly, indexedEarly, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+  return { causal, past, searchEarly, indexedEarly, search, searchScan, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
@@ -132,7 +138,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
-  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; searchScan: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
@@ -151,6 +157,8 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     index_ms: Math.round(r.timings.indexMs ?? 0),
     indexed_events: r.timings.indexedEvents ?? 0,
     search_ms: Math.round(r.search),
+    search_scan_baseline_ms: Math.round(r.searchScan),
+    search_vs_scan: +(r.search / Math.max(1, r.searchScan)).toFixed(2),
     search_hits: r.hits,
     search_token_ms: Math.round(r.searchToken),
     search_token_hits: r.tokenHits,

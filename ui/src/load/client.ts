@@ -59,8 +59,9 @@ export class Loader implements TraceSource {
     return (await this.ask({ kind: 'causal', id: this.nextId++, seq })).marks ?? new Uint8Array(0);
   }
 
-  async search(query: string): Promise<Uint8Array> {
-    return (await this.ask({ kind: 'search', id: this.nextId++, query })).marks ?? new Uint8Array(0);
+  /** Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline). */
+  async search(query: string, scan = false): Promise<Uint8Array> {
+    return (await this.ask({ kind: 'search', id: this.nextId++, query, scan })).marks ?? new Uint8Array(0);
   }
 
   async exportChrome(): Promise<Blob> {

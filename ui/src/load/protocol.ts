@@ -10,7 +10,8 @@ export type ToLoader =
   | { kind: 'open'; source: LoadSource; keepLimit: number }
   | { kind: 'events'; id: number; from: number; to: number }
   | { kind: 'causal'; id: number; seq: number }
-  | { kind: 'search'; id: number; query: string }
+  /** `scan`: ignore the search index and parse every line (the benchmark's baseline). */
+  | { kind: 'search'; id: number; query: string; scan?: boolean }
   | { kind: 'export'; id: number };
 
 export interface LoadTimings {

@@ -238,13 +238,13 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
 }
 
 /** Marks of the events whose search text contains `query`: the index, then streaming the Blob past it; undefined if a newer search started. */
-async function search(l: Loaded, query: string, gen: number): Promise<Uint8Array | undefined> {
+async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
   // While the index is being built, finishing it is quicker than a second pass over the file beside it.
-  if (l.indexing) await l.indexing;
+  if (l.indexing && !scan) await l.indexing;
   if (gen !== searchGen) return undefined;
   const marks = new Uint8Array(l.count);
-  const from = l.index.indexed;
-  l.index.search(query, marks);
+  const from = scan ? 0 : l.index.indexed;
+  if (!scan) l.index.search(query, marks);
   if (from >= l.count) return marks;
   let seq = from;
   const quick = rawLineDecides(query);
@@ -294,7 +294,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
       }
       case 'search': {
         const gen = ++searchGen;
-        const marks = await search(l, msg.query, gen);
+        const marks = await search(l, msg.query, gen, msg.scan === true);
         if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
         else post({ kind: 'reply', id: msg.id, error: 'superseded' });
         break;
