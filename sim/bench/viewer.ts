@@ -8,9 +8,13 @@
 // - baseline_fetch_text_ms: the least any loader must do, fetching the same
 //   file as one string in the same page; open_vs_baseline is the ratio;
 // - causal_ms: causal past of the last event (computed in the worker, until
-//   the page has the marks); search_ms: a text search over every event that
-//   must parse each line ("deliver #7"), search_token_ms one the raw line
-//   decides first ("7777"; see rawLineDecides in ui/src/store.ts);
+//   the page has the marks); search_ms: a text search ("deliver #7") once the
+//   worker's search index is built (index_ms after the first paint),
+//   search_right_after_load_ms the same search issued before (the indexed part
+//   from the index, the rest by parsing each line), search_token_ms one the
+//   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
+//   search_scan_baseline_ms the same search parsing every line (no index), in
+//   the same page, and search_vs_scan the ratio;
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -84,7 +88,19 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   s.setSearch('deliver #7');
   await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
+  const searchEarly = performance.now() - t;
+  const indexedEarly = f.timings.indexMs !== undefined;
+  s.setSearch('');
+  const tw = performance.now();
+  while (s.info && s.info.remote && f.timings.indexMs === undefined && performance.now() - tw < 300000) await new Promise((ok) => setTimeout(ok, 50));
+  t = performance.now();
+  s.setSearch('deliver #7');
+  await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
   const search = performance.now() - t;
+  // Baseline in the same page: the same search parsing every line (no index), as before the index.
+  t = performance.now();
+  if (s.info && s.info.remote) await s.info.remote.search('deliver #7', true);
+  const searchScan = performance.now() - t;
   let hits = 0;
   for (const v of s.searchHits || []) hits += v;
   t = performance.now();
@@ -107,7 +123,7 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
   const baseline = performance.now() - t;
-  return { causal, past, search, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+  return { causal, past, searchEarly, indexedEarly, search, searchScan, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
@@ -122,7 +138,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
-  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; search: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; searchScan: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
@@ -136,12 +152,19 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     longest_task_ms: Math.round(r.longestLoad),
     causal_ms: Math.round(r.causal),
     causal_past_events: r.past,
+    search_right_after_load_ms: Math.round(r.searchEarly),
+    index_complete_then: r.indexedEarly,
+    index_ms: Math.round(r.timings.indexMs ?? 0),
+    indexed_events: r.timings.indexedEvents ?? 0,
     search_ms: Math.round(r.search),
+    search_scan_baseline_ms: Math.round(r.searchScan),
+    search_vs_scan: +(r.search / Math.max(1, r.searchScan)).toFixed(2),
     search_hits: r.hits,
     search_token_ms: Math.round(r.searchToken),
     search_token_hits: r.tokenHits,
     frame_ms: +mean.toFixed(1),
     frame_max_ms: +Math.max(...r.frames).toFixed(1),
+    frames_ms: r.frames.map((v) => Math.round(v)).join(' '),
     density_at_whole_run: r.aggregatedAtWhole,
     heap_mb: +(heap.usedSize / 1e6).toFixed(1),
     // The columns are typed arrays: their memory is ArrayBuffer backing store, outside the JS heap proper.

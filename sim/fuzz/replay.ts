@@ -3,7 +3,7 @@
 // one, line by line. Pure: it takes the file's text; the CLI reads the file.
 
 import type { TraceSink } from '../engine/trace.ts';
-import type { JsonValue, Violation } from '../engine/types.ts';
+import type { JsonValue, TraceFooter, TraceHeader, Violation } from '../engine/types.ts';
 import { InputError } from '../scenario/errors.ts';
 import type { RunResult } from '../engine/simulation.ts';
 import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
@@ -33,12 +33,17 @@ export interface ReplayResult {
   events: number;
 }
 
+/** The recorded trace's lines in order (without "\n"), undefined after the last: a file of any size read as the replay goes. */
+export interface RecordedLines {
+  next(): string | undefined;
+}
+
 /** Compares the replayed trace with the recorded lines as it is written, keeping only the first difference. */
 class ComparingSink implements TraceSink {
   private line = 0;
   private rest = '';
   first: ReplayDifference | undefined;
-  constructor(private readonly recorded: readonly string[]) {}
+  constructor(private readonly source: RecordedLines) {}
 
   write(chunk: string): void {
     const parts = (this.rest + chunk).split('\n');
@@ -49,15 +54,16 @@ class ComparingSink implements TraceSink {
   private compare(replayed: string): void {
     const i = this.line++;
     if (this.first) return;
-    const recorded = this.recorded[i];
+    const recorded = this.source.next();
     if (recorded !== replayed) this.first = { line: i + 1, what: describeLine(i, replayed ?? recorded), recorded, replayed };
   }
 
   /** After the run: a recorded file longer than the replay differs at the first extra line. */
   finish(): void {
-    if (!this.first && this.line < this.recorded.length) {
+    const extra = this.first ? undefined : this.source.next();
+    if (extra !== undefined) {
       const i = this.line;
-      this.first = { line: i + 1, what: describeLine(i, this.recorded[i]), recorded: this.recorded[i], replayed: undefined };
+      this.first = { line: i + 1, what: describeLine(i, extra), recorded: extra, replayed: undefined };
     }
   }
 }
@@ -88,7 +94,10 @@ export async function replayTraceInterruptible(
   file: string | undefined,
   poll: () => boolean | Promise<boolean>,
 ): Promise<ReplayResult & { interrupted: boolean; stoppedAtDifference: boolean }> {
-  const r = startReplay(text, file);
+  return replayStarted(startReplay(text, file), poll);
+}
+
+async function replayStarted(r: StartedReplay, poll: () => boolean | Promise<boolean>): Promise<ReplayResult & { interrupted: boolean; stoppedAtDifference: boolean }> {
   const stopAt = r.recordedSteps;
   let byPoll = false;
   let atDifference = false;
@@ -111,8 +120,32 @@ interface StartedReplay {
 
 function startReplay(text: string, file: string | undefined): StartedReplay {
   const parsed = parseTrace(text, { ...(file !== undefined ? { file } : {}), verifyHash: false });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let next = 0;
+  return startRecorded({ ...parsed, lines: lines.length }, { next: () => lines[next++] }, file);
+}
+
+/** What a first (streaming) read of a trace file found: see TraceReader's summary. */
+export interface RecordedTrace {
+  header: TraceHeader;
+  footer: TraceFooter | undefined;
+  warnings: string[];
+  /** Lines in the file. */
+  lines: number;
+}
+
+/**
+ * replayTraceInterruptible for a trace file of any size: `trace` from a first streaming read
+ * (readTrace), `recorded` its lines read again as the replay goes.
+ */
+export async function replayRecordedInterruptible(trace: RecordedTrace, recorded: RecordedLines, file: string | undefined, poll: () => boolean | Promise<boolean>): Promise<ReplayResult & { interrupted: boolean; stoppedAtDifference: boolean }> {
+  return replayStarted(startRecorded(trace, recorded, file), poll);
+}
+
+function startRecorded(parsed: RecordedTrace, recorded: RecordedLines, file: string | undefined): StartedReplay {
   if (!parsed.footer) {
-    const lineCount = text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length;
+    const lineCount = parsed.lines;
     throw new InputError(`${parsed.warnings[0] ?? "the trace is truncated: it has no end line"}; a replay needs the recorded hash on its end line`, file, `line ${lineCount}`);
   }
   let scenario: Scenario;
@@ -123,9 +156,7 @@ function startReplay(text: string, file: string | undefined): StartedReplay {
     throw err;
   }
   const prepared = prepareRun(scenario, { seed: parsed.header.seed, ...(file !== undefined ? { file } : {}) });
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const sink = new ComparingSink(lines);
+  const sink = new ComparingSink(recorded);
   const steps = parsed.footer.stats.steps;
   const recordedSteps = parsed.footer.interrupted === true && typeof steps === 'number' ? steps : undefined;
   return { scenario, prepared, sink, recordedHash: parsed.footer.hash, recordedSteps };

@@ -542,9 +542,20 @@ export interface Density {
  * Aggregate the events in [t0, t1] into `cols` time buckets per lane (the
  * level of detail used when a window holds too many messages to draw one by
  * one), and count messages per pair of lanes. `laneVisible(l)` filters lanes,
- * `typeVisible(code)` message types. O(events in the window).
+ * `typeVisible(code)` message types. With everything shown it reads a lane
+ * index built once per model (O(lanes × cols × log n) per call: a frame at any
+ * zoom), else it scans the window's events (O(events in the window)).
  */
 export function density(m: ColumnarModel, t0: number, t1: number, cols: number, laneVisible: (lane: number) => boolean, typeVisible: (type: number) => boolean): Density {
+  const lanes = m.nodes.length;
+  let allShown = true;
+  for (let l = 0; l < lanes && allShown; l++) allShown = laneVisible(l);
+  for (let k = 0; k < m.messageTypes.length && allShown; k++) allShown = typeVisible(k);
+  return allShown ? densityIndexed(m, laneIndex(m), t0, t1, cols) : densityScan(m, t0, t1, cols, laneVisible, typeVisible);
+}
+
+/** `density` by a scan of the window's events (used when lanes or message types are hidden; tests compare it with the index). */
+export function densityScan(m: ColumnarModel, t0: number, t1: number, cols: number, laneVisible: (lane: number) => boolean, typeVisible: (type: number) => boolean): Density {
   const lanes = m.nodes.length;
   const counts = new Uint32Array(Math.max(1, lanes * cols));
   const drops = new Uint32Array(Math.max(1, lanes * cols));
@@ -571,6 +582,105 @@ export function density(m: ColumnarModel, t0: number, t1: number, cols: number, 
     const kind = m.kind[s];
     if (kind === send) pairs[l * lanes + (m.peer[s] as number)]!++;
     else if (kind === drop) drops[k]!++;
+  }
+  return { cols, lanes, counts, pairs, drops, max };
+}
+
+/** Each lane's event times (sorted), its drops' times, and each pair of lanes' send times: density in O(lanes × cols × log n). */
+interface LaneIndex {
+  times: Float64Array[];
+  drops: Float64Array[];
+  /** sends[from * lanes + to]. */
+  sends: Float64Array[];
+}
+
+const laneIndexes = new WeakMap<ColumnarModel, LaneIndex>();
+
+/** The lane index of a model, built once (O(events), 8 bytes per event on a lane) and cached. */
+export function laneIndex(m: ColumnarModel): LaneIndex {
+  const cached = laneIndexes.get(m);
+  if (cached) return cached;
+  const lanes = m.nodes.length;
+  const nTimes = new Int32Array(lanes);
+  const nDrops = new Int32Array(lanes);
+  const nSends = new Int32Array(lanes * lanes);
+  const send = KIND.send;
+  const drop = KIND.drop;
+  for (let s = 0; s < m.count; s++) {
+    const l = m.lane[s] as number;
+    if (l < 0) continue;
+    nTimes[l]!++;
+    const k = m.kind[s];
+    if (k === send) nSends[l * lanes + (m.peer[s] as number)]!++;
+    else if (k === drop) nDrops[l]!++;
+  }
+  const ix: LaneIndex = {
+    times: Array.from(nTimes, (n) => new Float64Array(n)),
+    drops: Array.from(nDrops, (n) => new Float64Array(n)),
+    sends: Array.from(nSends, (n) => new Float64Array(n)),
+  };
+  nTimes.fill(0);
+  nDrops.fill(0);
+  nSends.fill(0);
+  for (let s = 0; s < m.count; s++) {
+    const l = m.lane[s] as number;
+    if (l < 0) continue;
+    const t = m.t[s] as number;
+    ix.times[l]![nTimes[l]!++] = t;
+    const k = m.kind[s];
+    if (k === send) {
+      const p = l * lanes + (m.peer[s] as number);
+      ix.sends[p]![nSends[p]!++] = t;
+    } else if (k === drop) ix.drops[l]![nDrops[l]!++] = t;
+  }
+  laneIndexes.set(m, ix);
+  return ix;
+}
+
+/**
+ * `density` from the lane index: the same buckets (an event at t is in column
+ * floor((t - t0) / (t1 - t0) * cols), the last column also taking t1), found by
+ * binary search on that same expression, so the counts equal the scan's exactly.
+ */
+function densityIndexed(m: ColumnarModel, ix: LaneIndex, t0: number, t1: number, cols: number): Density {
+  const lanes = m.nodes.length;
+  const counts = new Uint32Array(Math.max(1, lanes * cols));
+  const drops = new Uint32Array(Math.max(1, lanes * cols));
+  const pairs = new Uint32Array(Math.max(1, lanes * lanes));
+  const span = Math.max(1e-9, t1 - t0);
+  const col = (t: number): number => Math.floor(((t - t0) / span) * cols);
+  /** First index in [lo, hi) whose time is >= t0 and whose column is >= c (times sorted). */
+  const firstAtCol = (a: Float64Array, c: number, lo: number, hi: number): number => {
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const t = a[mid] as number;
+      if (t < t0 || col(t) < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const bucket = (a: Float64Array, out: Uint32Array, l: number): number => {
+    const a0 = lowerBound(a, t0);
+    const b = lastAtOrBeforeCol(a, t1) + 1;
+    let max = 0;
+    let i = a0;
+    for (let c = 0; c < cols && i < b; c++) {
+      const j = c === cols - 1 ? b : firstAtCol(a, c + 1, i, b);
+      const v = j - i;
+      out[l * cols + c] = v;
+      if (v > max) max = v;
+      i = j;
+    }
+    return max;
+  };
+  let max = 0;
+  for (let l = 0; l < lanes; l++) {
+    max = Math.max(max, bucket(ix.times[l]!, counts, l));
+    bucket(ix.drops[l]!, drops, l);
+    for (let p = 0; p < lanes; p++) {
+      const a = ix.sends[l * lanes + p]!;
+      pairs[l * lanes + p] = Math.max(0, lastAtOrBeforeCol(a, t1) + 1 - lowerBound(a, t0));
+    }
   }
   return { cols, lanes, counts, pairs, drops, max };
 }

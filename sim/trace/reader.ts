@@ -115,9 +115,47 @@ export function isFooter(doc: unknown): doc is TraceFooter {
 export class LineSplitter {
   private carry: Uint8Array = new Uint8Array(0);
   private base = 0;
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private linesSeen = 0;
+  private readonly decoder: TextDecoder;
 
-  constructor(private readonly onLine: (text: string, byteStart: number, byteLength: number, terminated: boolean) => void) {}
+  /**
+   * `strict`: invalid UTF-8 throws InputError("expected UTF-8 text, found an invalid byte sequence at
+   * byte N", file, "line L") instead of decoding to U+FFFD.
+   */
+  constructor(
+    private readonly onLine: (text: string, byteStart: number, byteLength: number, terminated: boolean) => void,
+    private readonly strict?: { file: string | undefined },
+  ) {
+    this.decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: strict !== undefined });
+  }
+
+  /** `bytes` end just before a "\n" (push), or at the end of the input (end). */
+  private decode(bytes: Uint8Array, atEnd = false): string {
+    try {
+      return this.decoder.decode(bytes);
+    } catch {
+      // Find the first bad byte for the message (the decoder does not say where).
+      const ok = (n: number): boolean => {
+        try {
+          new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, n), { stream: true });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // Before a "\n", a sequence cut short at the end is bad at the "\n" itself (as in a whole-file read).
+      let lo = 0;
+      let hi = atEnd ? bytes.length : bytes.length + 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (ok(mid)) lo = mid;
+        else hi = mid;
+      }
+      let line = this.linesSeen + 1;
+      for (let i = bytes.indexOf(10); i >= 0 && i < lo; i = bytes.indexOf(10, i + 1)) line++;
+      throw new InputError(`expected UTF-8 text, found an invalid byte sequence at byte ${this.base + lo}`, this.strict?.file, `line ${line}`);
+    }
+  }
 
   /** Bytes consumed so far (including the carried partial line). */
   get bytes(): number {
@@ -136,13 +174,14 @@ export class LineSplitter {
       this.carry = buf === chunk ? chunk.slice() : buf;
       return;
     }
-    const text = this.decoder.decode(buf.subarray(0, last));
+    const text = this.decode(buf.subarray(0, last));
     let bytePos = 0;
     let strPos = 0;
     while (bytePos <= last) {
       const nb = buf.indexOf(10, bytePos);
       let ns = text.indexOf('\n', strPos);
       if (ns < 0) ns = text.length;
+      this.linesSeen++;
       this.onLine(text.slice(strPos, ns), this.base + bytePos, nb - bytePos + 1, true);
       bytePos = nb + 1;
       strPos = ns + 1;
@@ -154,7 +193,8 @@ export class LineSplitter {
   /** End of input: a last line without "\n" is passed with terminated = false. */
   end(): void {
     if (this.carry.length > 0) {
-      const text = this.decoder.decode(this.carry);
+      const text = this.decode(this.carry, true);
+      this.linesSeen++;
       this.onLine(text, this.base, this.carry.length, false);
       this.base += this.carry.length;
       this.carry = new Uint8Array(0);
@@ -282,14 +322,17 @@ const encoder = new TextEncoder();
 export async function readTrace(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   onEvent: (ev: TraceEvent) => void,
-  opts: TraceReaderOptions & { onLine?: (byteStart: number, byteLength: number) => void } = {},
+  opts: TraceReaderOptions & { onLine?: (byteStart: number, byteLength: number) => void; strictUtf8?: boolean } = {},
 ): Promise<TraceSummary> {
   const reader = new TraceReader(onEvent, opts);
   const onLine = opts.onLine;
-  const splitter = new LineSplitter((text, start, length, terminated) => {
-    onLine?.(start, length);
-    reader.line(text, terminated);
-  });
+  const splitter = new LineSplitter(
+    (text, start, length, terminated) => {
+      onLine?.(start, length);
+      reader.line(text, terminated);
+    },
+    opts.strictUtf8 ? { file: opts.file } : undefined,
+  );
   for await (const c of chunks) splitter.push(typeof c === 'string' ? encoder.encode(c) : c);
   splitter.end();
   return reader.end();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
-import { buildColumns, causalPastColumns, density, KIND, OUTCOME } from '../../sim/trace/columns.ts';
+import { buildColumns, causalPastColumns, density, densityScan, KIND, OUTCOME } from '../../sim/trace/columns.ts';
 import { buildModel, causalPast } from '../../sim/trace/model.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { LineSplitter, readTrace } from '../../sim/trace/reader.ts';
@@ -73,6 +73,28 @@ describe('columnar model = object model', () => {
     const hidden = density(col, col.startT, col.endT, 10, (l) => l !== n3, () => true);
     expect(hidden.counts.slice(n3 * 10, n3 * 10 + 10).every((v) => v === 0)).toBe(true);
     expect(hidden.pairs[col.laneOf.get('n1')! * col.nodes.length + n3]).toBe(0);
+  });
+});
+
+describe('density from the lane index = density by scanning the window', () => {
+  it.each(traces)('%s: every window, bucket count and edge', (_name, make) => {
+    const col = buildColumns(parseTrace(make()));
+    const all = (): boolean => true;
+    const times = [...new Set(Array.from(col.t))];
+    // Windows whose edges are event times (ties at bucket edges), between them, and outside the run.
+    const edges = [col.startT - 5, ...times, ...times.map((t) => t + 0.5), col.endT + 5];
+    fc.assert(
+      fc.property(fc.nat(edges.length - 1), fc.nat(edges.length - 1), fc.integer({ min: 1, max: 400 }), (i, j, cols) => {
+        const [t0, t1] = [edges[Math.min(i, j)]!, edges[Math.max(i, j)]!];
+        const a = density(col, t0, t1, cols, all, all);
+        const b = densityScan(col, t0, t1, cols, all, all);
+        expect(Array.from(a.counts)).toEqual(Array.from(b.counts));
+        expect(Array.from(a.drops)).toEqual(Array.from(b.drops));
+        expect(Array.from(a.pairs)).toEqual(Array.from(b.pairs));
+        expect(a.max).toBe(b.max);
+      }),
+      { numRuns: 150, seed: 15 },
+    );
   });
 });
 

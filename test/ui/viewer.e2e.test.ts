@@ -265,6 +265,58 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('shows a protocol with no panel of its own in the generic state panel: fields per node, the changed ones marked', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const nodes = ['a', 'b'].map((id) => ({ id, role: 'worker' }));
+    const trace = traceText({ scenario: 'tiny', protocol: 'tiny-counter', nodes }, [
+      { t: 0, type: 'start', node: 'a' },
+      { t: 0, type: 'start', node: 'b' },
+      { t: 1, type: 'state', node: 'a', state: { count: 1, phase: 'gather', peers: ['b'] } },
+      { t: 2, type: 'state', node: 'b', state: { count: 0, phase: 'gather', peers: ['a'] } },
+      { t: 3, type: 'state', node: 'a', state: { count: 2, phase: 'gather', peers: ['b'] } },
+      { t: 4, type: 'state', node: 'a', state: { count: 2, phase: 'done', peers: ['b'], note: XSS } },
+    ]);
+    await openTrace(page, 'tiny.jsonl', trace);
+    expect(await page.locator('[data-testid=panel-state]').count()).toBe(1);
+    expect(await page.locator('[data-testid=panel-raft]').count()).toBe(0);
+    const cell = (n: string, f: string): Promise<string> => text(page, `gstate-${n}-${f}`);
+    const changed = (n: string, f: string): Promise<boolean> => page.locator(`[data-testid="gstate-${n}-${f}"]`).evaluate((e) => e.classList.contains('changed-cell'));
+    await page.locator('[data-testid=scrubber]').fill('4');
+    expect(await cell('a', 'count')).toBe('2');
+    expect(await cell('b', 'count')).toBe('0');
+    expect(await cell('a', 'peers')).toBe('["b"]');
+    expect(await changed('a', 'count')).toBe(true);
+    expect(await changed('a', 'phase')).toBe(false);
+    await page.locator('[data-testid=scrubber]').fill('5');
+    expect(await cell('a', 'phase')).toBe('done');
+    expect(await changed('a', 'phase')).toBe(true);
+    expect(await changed('a', 'count')).toBe(false);
+    // A field only one node has: the other's cell is empty; hostile text stays text.
+    expect(await cell('b', 'note')).toBe('');
+    expect(await cell('a', 'note')).toBe(XSS);
+    // Back before a's second publish: the table follows the cursor.
+    await page.locator('[data-testid=scrubber]').fill('2');
+    expect(await cell('a', 'count')).toBe('1');
+    expect(await text(page, 'panel-state')).not.toContain('done');
+    await page.close();
+  });
+
+  it('picks panels by protocol name: a Raft trace whose states are not Raft-shaped gets the generic panel, not a broken Raft panel', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(h.base);
+    const trace = traceText({ scenario: 'odd-raft', protocol: 'raft', nodes: [{ id: 'n1', role: 'server' }] }, [
+      { t: 0, type: 'start', node: 'n1' },
+      { t: 1, type: 'state', node: 'n1', state: { mood: 'fine' } },
+    ]);
+    await openTrace(page, 'odd-raft.jsonl', trace);
+    await page.keyboard.press('End');
+    expect(await page.locator('[data-testid=panel-raft]').count()).toBe(0);
+    expect(await text(page, 'gstate-n1-mood')).toBe('fine');
+    expect(await text(page, 'legend')).not.toContain('Raft leader');
+    await page.close();
+  });
+
   it('says what is wrong and where for malformed and truncated traces, never a blank page', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);
@@ -458,6 +510,108 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'faultline.js'), 'run', saved], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(/trace hash\s+([0-9a-f]{64})/.exec(run.stdout)?.[1]).toBe(hash);
+    await page.close();
+  });
+
+  type StepApi = { __faultline: { store: { model: { states: Map<string, { seq: number; t: number; state: { role?: string; term?: number } }[]>; count: number; t: Float64Array; mId: Float64Array; mSendSeq: Int32Array; mEndSeq: Int32Array; msgCount: number }; setCursor(s: number): void; cursor: number }; diagram: { pointOnMessage(mi: number, t: number): { x: number; y: number } | undefined; zoomBy(f: number): void; draw(): void; aggregated: boolean } } };
+
+  /** The first Raft leader of the loaded run: node, seq and term of its first leader state. */
+  async function firstLeader(page: Page): Promise<{ node: string; seq: number; term: number }> {
+    return page.evaluate(() => {
+      const s = (window as unknown as StepApi).__faultline.store;
+      let best: { node: string; seq: number; term: number } | undefined;
+      for (const [node, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && (!best || x.seq < best.seq)) best = { node, seq: x.seq, term: x.state.term ?? 0 };
+      return best!;
+    });
+  }
+
+  /** Wait for a branch whose source label starts with `prefix` to be loaded. */
+  async function branchLoaded(page: Page, prefix: string): Promise<void> {
+    await page.waitForFunction((p) => (document.querySelector('[data-testid=trace-source]')?.textContent ?? '').startsWith(`branch: ${p}`), prefix, { timeout: 60_000 });
+  }
+
+  it('step mode: crash the Raft leader by clicking its choice, then step until a new leader is elected; the saved path replays to the same hash', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    const first = await firstLeader(page);
+    expect(first).toBeDefined();
+    await page.evaluate((seq) => (window as unknown as StepApi).__faultline.store.setCursor(seq + 3), first.seq);
+    await page.click('[data-testid=step-start]');
+    await branchLoaded(page, 'step mode from');
+    await page.waitForSelector('[data-testid=step-count]');
+    // The choices at the cursor name the leader's crash; click it.
+    await page.click(`[data-testid=panel-step] button[data-label="crash ${first.node}"]`);
+    await branchLoaded(page, `step `);
+    await page.waitForFunction((n) => (document.querySelector('[data-testid=trace-source]')?.textContent ?? '').includes(`crash ${n}`), first.node);
+    const newLeader = async (): Promise<[string, number] | undefined> =>
+      page.evaluate(
+        ({ node, term }) => {
+          const s = (window as unknown as StepApi).__faultline.store;
+          for (const [n, list] of s.model.states) for (const x of list) if (n !== node && x.state.role === 'leader' && (x.state.term ?? 0) > term) return [n, x.state.term ?? 0] as [string, number];
+          return undefined;
+        },
+        { node: first.node, term: first.term },
+      );
+    // Step by hand: deliver what is in flight, else fire an election timer, else any timer.
+    let steps = 0;
+    let leader = await newLeader();
+    while (!leader && steps < 80) {
+      const labels = await page.locator('[data-testid=panel-step] button.step-choice').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-label') ?? ''));
+      const pick = labels.find((l) => l.startsWith('deliver ')) ?? labels.find((l) => / election$/.test(l)) ?? labels.find((l) => l.startsWith('timer '));
+      expect(pick, `a choice among ${labels.join('; ')}`).toBeDefined();
+      const before = await page.locator('[data-testid=step-count]').textContent();
+      await page.click(`[data-testid=panel-step] button[data-label="${pick!}"]`);
+      await page.waitForFunction((b) => { const c = document.querySelector('[data-testid=step-count]')?.textContent; return c !== undefined && c !== null && c !== b; }, before, { timeout: 60_000 });
+      steps++;
+      leader = await newLeader();
+    }
+    expect(leader, `a new leader after ${steps} steps`).toBeDefined();
+    expect(leader![0]).not.toBe(first.node);
+    await page.screenshot({ path: join(RESULTS, 'viewer-step-mode.png'), fullPage: true });
+    const hash = await page.locator('[data-testid=trace-hash]').getAttribute('data-hash');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-scenario]')]);
+    const saved = join(dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const doc = JSON.parse(readFileSync(saved, 'utf8')) as { schedule: string[] };
+    expect(doc.schedule).toContain(`crash ${first.node}`);
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'faultline.js'), 'run', saved], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(/trace hash\s+([0-9a-f]{64})/.exec(run.stdout)?.[1]).toBe(hash);
+    await page.close();
+  });
+
+  it('drops one message in flight by right-clicking its line: the run goes on without it', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    const first = await firstLeader(page);
+    // A message in flight just after the first leader is elected; zoom until messages are drawn one by one.
+    const target = await page.evaluate((seq) => {
+      const f = (window as unknown as StepApi).__faultline;
+      const m = f.store.model;
+      const cursor = seq + 3;
+      f.store.setCursor(cursor);
+      let mi = -1;
+      for (let i = 0; i < m.msgCount; i++) if (m.mSendSeq[i]! <= cursor && m.mEndSeq[i]! > cursor + 2) { mi = i; break; }
+      const t = m.t[cursor]!;
+      (f.store as unknown as { setWindow(a: number, b: number): void }).setWindow(t - 5000, t + 15000);
+      f.diagram.draw();
+      const p = f.diagram.pointOnMessage(mi, t);
+      return { mi, id: m.mId[mi]!, t, p };
+    }, first.seq);
+    expect(target.mi).toBeGreaterThanOrEqual(0);
+    expect(target.p).toBeDefined();
+    await page.mouse.click(target.p!.x, target.p!.y, { button: 'right' });
+    await page.click('[data-testid=inject-drop]');
+    await branchLoaded(page, 'drop ');
+    const fate = await page.evaluate((id) => {
+      const m = (window as unknown as StepApi).__faultline.store.model as unknown as { msgCount: number; mId: Float64Array; mOutcome: Uint8Array; count: number };
+      for (let i = 0; i < m.msgCount; i++) if (m.mId[i] === id) return { outcome: m.mOutcome[i], count: m.count };
+      return undefined;
+    }, target.id);
+    expect(fate?.outcome).toBe(2); // OUTCOME.dropped
+    expect(fate!.count).toBeGreaterThan(first.seq + 100);
     await page.close();
   });
 

@@ -10,7 +10,7 @@ import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, typ
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { density, KIND, lastAtOrBeforeCol, lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { fmtTick } from './format.ts';
-import { isRaft } from './panels/shapes.ts';
+import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
 
 const LEFT = 70;
@@ -84,7 +84,6 @@ export function typeColor(types: readonly string[], type: string): string {
   return `hsl(${hue.toFixed(0)}, 60%, ${light}%)`;
 }
 
-const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
 
 export class Diagram {
   readonly root: HTMLDivElement;
@@ -114,6 +113,10 @@ export class Diagram {
   private frame = 0;
   /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
   lastDrawMs = 0;
+  /** Bands along the lanes for a trace (set from the protocol's registered view; see panels/registry.ts). */
+  laneBands: ((m: NonNullable<Store['model']>) => LaneBand[]) | undefined;
+  private bands: LaneBand[] = [];
+  private bandsOf: unknown;
   visibleMessages = 0;
   /** Dots drawn by the last animation frame. */
   animatedDots = 0;
@@ -242,6 +245,57 @@ export class Diagram {
     const rect = this.overlay.getBoundingClientRect();
     const row = Math.floor((clientY - rect.top - TOP) / this.laneH);
     return [...this.lanes].find(([, i]) => i === row)?.[0];
+  }
+
+  /** The line of message `mi` (from its send to its end, in overlay pixels), or undefined when not drawn one by one or hidden. */
+  private messageLine(mi: number): [number, number, number, number] | undefined {
+    const m = this.store.model;
+    if (!m || this.aggregated || !this.visible(mi)) return undefined;
+    const ya = this.yOfLane(m.mFrom[mi] as number);
+    const yb = this.yOfLane(m.mTo[mi] as number);
+    if (ya === undefined || yb === undefined) return undefined;
+    const endRaw = m.mEndT[mi] as number;
+    return [this.x(m.mSendT[mi] as number), ya, this.x(Number.isNaN(endRaw) ? m.endT : endRaw), yb];
+  }
+
+  /** The message whose line passes within `maxPx` of a page point (the nearest), or -1; none while the diagram shows density. */
+  messageAt(clientX: number, clientY: number, maxPx = 5): number {
+    const m = this.store.model;
+    if (!m || this.aggregated) return -1;
+    const rect = this.overlay.getBoundingClientRect();
+    const px = clientX - rect.left;
+    const py = clientY - rect.top;
+    const t = this.x.invert(px);
+    const lo = lowerBound(m.mSendT, t - m.maxFlight, m.msgCount);
+    const hi = lastAtOrBeforeCol(m.mSendT, t, m.msgCount);
+    let best = -1;
+    let bestD = maxPx;
+    for (let i = Math.max(0, lo); i <= hi; i++) {
+      const l = this.messageLine(i);
+      if (!l) continue;
+      const [xa, ya, xb, yb] = l;
+      const dx = xb - xa;
+      const dy = yb - ya;
+      const len2 = dx * dx + dy * dy;
+      const u = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - xa) * dx + (py - ya) * dy) / len2));
+      const d = Math.hypot(px - (xa + u * dx), py - (ya + u * dy));
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** The page point on message `mi`'s line at true time t (for tests and the keyboard), or undefined when it is not drawn. */
+  pointOnMessage(mi: number, t: number): { x: number; y: number } | undefined {
+    const l = this.messageLine(mi);
+    if (!l) return undefined;
+    const [xa, ya, xb, yb] = l;
+    const px = this.x(t);
+    const u = xb === xa ? 0.5 : Math.max(0, Math.min(1, (px - xa) / (xb - xa)));
+    const rect = this.overlay.getBoundingClientRect();
+    return { x: rect.left + xa + u * (xb - xa), y: rect.top + ya + u * (yb - ya) };
   }
 
   /** The overlay canvas (pointer events land there). */
@@ -559,31 +613,26 @@ export class Diagram {
     ctx.font = '11px system-ui, sans-serif';
   }
 
-  /** Raft roles along each server's lane (as RaftScope shows them): a band while leader, a thinner one while candidate, with the term. */
+  /** Bands along the lanes from the protocol's registered view (Raft: leader and candidate), computed once per trace. */
   private drawRoles(ctx: CanvasRenderingContext2D, clampX: (v: number) => number): void {
     const m = this.store.model;
     if (!m) return;
-    for (const [node, snaps] of m.states) {
-      const y = this.laneY(node);
-      if (y === undefined || !snaps.some((s) => isRaft(s.state))) continue;
-      for (let i = 0; i < snaps.length; i++) {
-        const s = snaps[i]!.state;
-        if (!isRaft(s) || s.role === 'follower') continue;
-        const from = snaps[i]!.t;
-        // The role lasts until the node publishes another state or crashes.
-        let to = snaps[i + 1]?.t ?? m.endT;
-        for (const iv of m.intervals) if (iv.node === node && iv.kind === 'down' && iv.fromT >= from && iv.fromT < to) to = iv.fromT;
-        const a = clampX(this.x(from));
-        const b = clampX(this.x(to));
-        if (b - a < 0.5) continue;
-        const h = s.role === 'leader' ? 7 : 4;
-        ctx.fillStyle = s.role === 'leader' ? ROLE_COLORS.leader : ROLE_COLORS.candidate;
-        ctx.fillRect(a, y - h / 2, b - a, h);
-        if (b - a > 36) {
-          ctx.fillStyle = '#fff';
-          ctx.font = '9px system-ui, sans-serif';
-          if (s.role === 'leader') ctx.fillText(`term ${s.term}`, a + 2, y + 3);
-        }
+    if (this.bandsOf !== m) {
+      this.bandsOf = m;
+      this.bands = this.laneBands?.(m) ?? [];
+    }
+    for (const band of this.bands) {
+      const y = this.laneY(band.node);
+      if (y === undefined) continue;
+      const a = clampX(this.x(band.fromT));
+      const b = clampX(this.x(band.toT));
+      if (b - a < 0.5) continue;
+      ctx.fillStyle = band.color;
+      ctx.fillRect(a, y - band.height / 2, b - a, band.height);
+      if (band.label && b - a > 36) {
+        ctx.fillStyle = '#fff';
+        ctx.font = '9px system-ui, sans-serif';
+        ctx.fillText(band.label, a + 2, y + 3);
       }
     }
   }

@@ -8,9 +8,11 @@
 // `faultline run` replays to the same trace hash.
 
 import type { JsonValue } from '../../sim/engine/types.ts';
+import { labelOf } from '../../sim/explore/driver.ts';
 import type { Diagram } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
+import { prefixAtCursor, type DriveCall } from './step.ts';
 import type { Store } from './store.ts';
 
 export type InjectKind = 'crash' | 'restart' | 'pause' | 'resume' | 'isolate' | 'partition' | 'heal';
@@ -70,12 +72,24 @@ export class Injector {
     private readonly store: Store,
     private readonly diagram: Diagram,
     private readonly run: (b: Branch) => void,
+    private readonly runDrive: (c: DriveCall) => void,
   ) {
     this.menu = el('div', { class: 'inject-menu hidden', testid: 'inject-menu', attrs: { role: 'menu' } });
     document.body.appendChild(this.menu);
     diagram.surface.addEventListener('contextmenu', (ev) => {
+      const m = store.model;
+      if (!m) return;
+      // A message in flight at the cursor under the pointer: drop or delay it; else the lane's node.
+      const mi = diagram.messageAt(ev.clientX, ev.clientY);
+      const sent = mi >= 0 ? (m.mSendSeq[mi] as number) : -1;
+      const end = mi >= 0 ? (m.mEndSeq[mi] as number) : -1;
+      if (mi >= 0 && sent <= store.cursor && (end < 0 || end > store.cursor)) {
+        ev.preventDefault();
+        this.openMessage(mi, ev.pageX, ev.pageY);
+        return;
+      }
       const node = diagram.laneAt(ev.clientY);
-      if (!node || !store.model) return;
+      if (!node) return;
       ev.preventDefault();
       this.open(node, ev.pageX, ev.pageY);
     });
@@ -109,6 +123,50 @@ export class Injector {
     );
     this.menu.style.left = `${x}px`;
     this.menu.style.top = `${y}px`;
+    this.menu.classList.remove('hidden');
+  }
+
+  /** The menu for one message in flight at the cursor: drop it, or delay it by some ms; the run goes on from there. */
+  private openMessage(mi: number, x: number, y: number): void {
+    const m = this.store.model!;
+    const t = m.t[this.store.cursor] as number;
+    const from = m.nodes[m.mFrom[mi] as number] as string;
+    const to = m.nodes[m.mTo[mi] as number] as string;
+    const type = m.messageTypes[m.mType[mi] as number] as string;
+    const id = m.mId[mi] as number;
+    const label = labelOf({ kind: 'deliver', q: 0, t, id, from, to, msg: { type } });
+    const ms = el('input', { testid: 'delay-ms', attrs: { type: 'number', min: '1', value: '100', size: '5', 'aria-label': 'delay in ms' } });
+    const go = (action: DriveCall['action'], what: string): void => {
+      this.close();
+      const prefix = prefixAtCursor(this.store);
+      if (typeof prefix === 'string') {
+        this.problem(prefix);
+        return;
+      }
+      this.runDrive({ prefix, action, runOn: true, label: `${what} at ${fmtTime(t)}`, at: t });
+    };
+    replace(
+      this.menu,
+      el('div', { class: 'muted small' }, `${type} #${id} ${from} → ${to}, in flight at the cursor (${fmtTime(t)}): run on from here with it`),
+      el('button', { testid: 'inject-drop', attrs: { role: 'menuitem' }, onclick: () => go({ kind: 'take', label: label.replace(/^deliver/, 'drop') }, `drop ${type} #${id}`) }, `dropped (lost in the network)`),
+      el(
+        'div',
+        null,
+        el('button', { testid: 'inject-delay', attrs: { role: 'menuitem' }, onclick: () => go({ kind: 'delay', label, by: Math.max(1, Number(ms.value) || 100) * 1000 }, `delay ${type} #${id} by ${ms.value} ms`) }, 'delayed by'),
+        ' ',
+        ms,
+        ' ms',
+      ),
+      el('div', { class: 'muted small' }, 'the branch runs on the stepping engine: events in time order, no random losses, no later timeline faults'),
+    );
+    this.menu.style.left = `${x}px`;
+    this.menu.style.top = `${y}px`;
+    this.menu.classList.remove('hidden');
+  }
+
+  /** Shown in the menu's place when a branch cannot start here. */
+  private problem(text: string): void {
+    replace(this.menu, el('div', { class: 'small', testid: 'inject-problem' }, text), el('button', { onclick: () => this.close() }, 'OK'));
     this.menu.classList.remove('hidden');
   }
 

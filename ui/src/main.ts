@@ -7,11 +7,11 @@ import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram, typeColor } from './diagram.ts';
-import { isRaft } from './panels/shapes.ts';
 import { el, replace } from './dom.ts';
 import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
 import { Injector } from './inject.ts';
+import { Stepper, type DriveCall } from './step.ts';
 import { Loader } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
 import { fmtJson, fmtTime } from './format.ts';
@@ -38,6 +38,13 @@ new Overview(left, store);
 const diagram = new Diagram(left, store);
 // The legend names what this trace has: message types with their colours, and only the fault and role marks it uses.
 const legend = el('div', { class: 'legend small', testid: 'legend' });
+/** Legend entries of the protocol's lane bands (panels/registry.ts), set when a trace's panels are built. */
+let bandLegend: { label: string; color: string }[] = [];
+function renderLegend(m: NonNullable<typeof store.model>, entries: { label: string; color: string }[]): void {
+  const view = entries.length > 0 && (diagram.laneBands?.(m).length ?? 0) > 0;
+  bandLegend = view ? entries : [];
+  buildLegend();
+}
 function buildLegend(): void {
   const m = store.model;
   if (!m) return;
@@ -52,7 +59,6 @@ function buildLegend(): void {
     corrupt: m.disk.length > 0,
     quiesce: m.header.timeline.some((f) => (f as { kind?: unknown }).kind === 'quiesce'),
     violation: m.violations.length > 0,
-    raft: [...m.states.values()].some((list) => list.some((s) => isRaft(s.state))),
   };
   const keys: [string, string, boolean][] = [
     ['duplicate', 'l-duplicate', has.duplicate],
@@ -65,7 +71,6 @@ function buildLegend(): void {
     ['⚡ disk corruption', 'l-corrupt', has.corrupt],
     ['quiesce', 'l-quiesce', has.quiesce],
     ['violation', 'l-violation', has.violation],
-    ['Raft leader / candidate', 'l-leader', has.raft],
   ];
   const types = m.messageTypes.slice(0, 16).map((t) => el('span', { class: 'key-type', testid: `legend-type-${t}` }, el('span', { class: 'swatch', style: { background: typeColor(m.messageTypes, t) } }), t));
   replace(
@@ -73,6 +78,7 @@ function buildLegend(): void {
     ...types,
     m.messageTypes.length > 16 ? el('span', { class: 'muted' }, `+${m.messageTypes.length - 16} more types (see the message filter)`) : null,
     ...keys.filter(([, , on]) => on).map(([label, cls]) => el('span', { class: `key ${cls}` }, label)),
+    ...bandLegend.map((b) => el('span', { class: 'key-type', testid: 'legend-band' }, el('span', { class: 'swatch', style: { background: b.color } }), b.label)),
     el('span', { class: 'muted' }, ' · scroll to zoom, drag to pan, click to move the cursor, right-click a lane to inject a fault, ? for keys'),
   );
 }
@@ -95,6 +101,8 @@ document.body.appendChild(help);
 new Violations(right, store);
 const cursorBox = el('div');
 right.appendChild(el('section', { class: 'panel', testid: 'cursor-event' }, el('h3', null, 'Event at the cursor'), cursorBox));
+const stepper = new Stepper(store, (c) => runDrive(c));
+right.appendChild(stepper.root);
 const panelHost = el('div');
 right.appendChild(panelHost);
 let panels: Panel[] = [];
@@ -221,7 +229,11 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   document.body.classList.add('loaded');
   const footer = msg.footer;
   store.load(model, { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
-  panels = buildPanels(store, model);
+  stepper.loaded(undefined);
+  const built = buildPanels(store, model);
+  panels = built.panels;
+  diagram.laneBands = built.view?.laneBands;
+  renderLegend(model, built.view?.legend ?? []);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
   if (applyInitialSeq) {
@@ -251,6 +263,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     hashEl.textContent = hashLabel(state === 'ok' ? '✓ verified' : state === 'mismatch' ? '✗ MISMATCH' : '');
     hashEl.dataset.verified = state;
     if (state === 'mismatch') showWarnings([...msg.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
+  };
+  next.onIndexed = (events, ms) => {
+    timings.indexedEvents = events;
+    timings.indexMs = ms;
   };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
@@ -378,7 +394,8 @@ function onWorker(msg: FromWorker): void {
     if (branch) {
       // The cursor where the branch starts: the first event at or after the injected fault.
       const m = store.model;
-      if (m) store.setCursor(lowerBound(m.t, branch.at, m.count));
+      if (m) store.setCursor(branch.at < 0 ? m.count - 1 : Math.min(m.count - 1, lowerBound(m.t, branch.at, m.count)));
+      stepper.loaded(msg.step);
       const doc = branch.scenario as Record<string, unknown>;
       const file = `${String(doc.name)}.json`;
       info.append(
@@ -415,7 +432,16 @@ new Injector(store, diagram, (b) => {
   setRunning(true);
   setStatus(`running the branch (${b.label}) …`);
   send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label, at: b.at });
-});
+}, (c) => runDrive(c));
+
+/** Step mode and message faults: a branch on the stepping engine, run in the live worker. */
+function runDrive(c: DriveCall): void {
+  const m = store.model;
+  if (running || !m) return;
+  setRunning(true);
+  setStatus(`running the branch (${c.label}) …`);
+  send({ kind: 'drive', req: { scenario: m.header.config, seed: m.header.seed, prefix: c.prefix, action: c.action, runOn: c.runOn }, label: c.label, at: c.at });
+}
 
 runBtn.addEventListener('click', () => {
   if (!running) {

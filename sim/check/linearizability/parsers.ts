@@ -285,14 +285,20 @@ const jsonValue: z.ZodType<JsonValue> = z.json();
 const invokeEvent = z.object({ type: z.literal('invoke'), t: z.number(), node: z.string(), op: z.number().int(), process: z.string(), f: z.string(), key: z.string().optional(), value: jsonValue.optional() }).loose();
 const returnEvent = z.object({ type: z.literal('return'), t: z.number(), node: z.string(), op: z.number().int(), process: z.string(), outcome: z.enum(['ok', 'fail', 'info']), value: jsonValue.optional() }).loose();
 
-/** A Faultline trace: header line, then events; only invoke/return events make the history. */
-export function parseTrace(text: string, file: string): ParsedHistory {
-  const history: HistoryEvent[] = [];
-  const lines: number[] = [];
-  let sawHeader = false;
-  const summary: TraceSummary = { violations: [], complete: false, events: 0 };
-  splitLines(text).forEach((raw, i) => {
-    const line = i + 1;
+/**
+ * A Faultline trace read one line at a time (`line(raw, lineNo)` in order, then `end()`), so that
+ * a trace of any size can be streamed from a file: only its invoke/return events are kept.
+ */
+export class TraceHistoryReader {
+  private readonly history: HistoryEvent[] = [];
+  private readonly lines: number[] = [];
+  private sawHeader = false;
+  private readonly summary: TraceSummary = { violations: [], complete: false, events: 0 };
+  constructor(private readonly file: string) {}
+
+  line(raw: string, line: number): void {
+    const file = this.file;
+    const summary = this.summary;
     if (raw.trim() === '') return;
     const where = `line ${line}`;
     let obj: unknown;
@@ -301,9 +307,9 @@ export function parseTrace(text: string, file: string): ParsedHistory {
     } catch {
       throw new InputError('expected one JSON object per line (JSON Lines)', file, where);
     }
-    if (!sawHeader) {
+    if (!this.sawHeader) {
       if (!traceHeader.safeParse(obj).success) throw new InputError('expected a trace header {"format":"faultline-trace","version":1,...} on the first line', file, where);
-      sawHeader = true;
+      this.sawHeader = true;
       const head = obj as { scenario?: unknown; protocol?: unknown; seed?: unknown };
       if (typeof head.scenario === 'string') summary.scenario = head.scenario;
       if (typeof head.protocol === 'string') summary.protocol = head.protocol;
@@ -325,11 +331,21 @@ export function parseTrace(text: string, file: string): ParsedHistory {
       throw new InputError(`bad ${type} event: ${issue.path.join('.') || '(event)'}: ${issue.message}`, file, where);
     }
     const { seq: _seq, ...ev } = parsed.data as HistoryEvent & { seq?: number };
-    history.push(ev as HistoryEvent);
-    lines.push(line);
-  });
-  if (!sawHeader) throw new InputError('empty trace: expected a header line', file, 'line 1');
-  return { history, lines, trace: summary };
+    this.history.push(ev as HistoryEvent);
+    this.lines.push(line);
+  }
+
+  end(): ParsedHistory {
+    if (!this.sawHeader) throw new InputError('empty trace: expected a header line', this.file, 'line 1');
+    return { history: this.history, lines: this.lines, trace: this.summary };
+  }
+}
+
+/** A Faultline trace: header line, then events; only invoke/return events make the history. */
+export function parseTrace(text: string, file: string): ParsedHistory {
+  const r = new TraceHistoryReader(file);
+  splitLines(text).forEach((raw, i) => r.line(raw, i + 1));
+  return r.end();
 }
 
 export function parseHistory(format: HistoryFormat, text: string, file: string): ParsedHistory {

@@ -7,7 +7,7 @@
 // recorded, a truncated trace, no operations at all) is a warning on stderr.
 
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   checkHistory,
@@ -22,7 +22,9 @@ import {
   type Model,
   type ModelName,
   type ParsedHistory,
+  TraceHistoryReader,
 } from '../../check/linearizability/index.ts';
+import { LineSplitter } from '../../trace/reader.ts';
 import { InputError } from '../../scenario/errors.ts';
 
 interface CheckOpts {
@@ -40,16 +42,38 @@ interface Loaded {
   model: ModelName;
 }
 
-function load(file: string, opts: CheckOpts): Loaded {
-  let text: string;
+/** The start of a file (64 KB), to tell its format without reading all of it. */
+function readHead(file: string): string {
+  const fd = openSync(file, 'r');
   try {
-    text = readFileSync(file, 'utf8');
+    const buf = Buffer.alloc(1 << 16);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A Faultline trace, streamed line by line (any size): only its client history is kept. */
+async function streamTraceHistory(file: string): Promise<ParsedHistory> {
+  const r = new TraceHistoryReader(file);
+  let n = 0;
+  const splitter = new LineSplitter((text) => r.line(text, ++n), { file });
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) splitter.push(c);
+  splitter.end();
+  return r.end();
+}
+
+async function load(file: string, opts: CheckOpts): Promise<Loaded> {
+  let head: string;
+  try {
+    head = readHead(file);
   } catch (err) {
     throw new InputError(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
   }
-  const format = (opts.format as HistoryFormat | undefined) ?? detectFormat(text);
+  const format = (opts.format as HistoryFormat | undefined) ?? detectFormat(head);
   if (format === undefined) throw new InputError(`cannot tell the format from the first line; pass --format ${historyFormats.join('|')}`, file, 'line 1');
-  const parsed = parseHistory(format, text, file);
+  // Traces are streamed (any size); other tools' histories are read whole.
+  const parsed = format === 'trace' ? await streamTraceHistory(file) : parseHistory(format, readFileSync(file, 'utf8'), file);
   let model = opts.model as ModelName | undefined;
   const fs = parsed.history.flatMap((e) => (e.type === 'invoke' ? [e.f] : []));
   // No operations at all: trivially linearizable under any model (and a warning).
@@ -113,7 +137,7 @@ export function registerCheck(program: Command): void {
     .option('--max-memory <MB>', 'memory budget per partition in MB (estimated size of the search table); when exhausted the verdict is unknown', '512')
     .option('--json', 'print one JSON line per file: {"file","verdict":"linearizable"|"not-linearizable"|"unknown","linearizable","ms",...}')
     .option('--brief', 'do not explain non-linearizable histories')
-    .action((files: string[], opts: CheckOpts) => {
+    .action(async (files: string[], opts: CheckOpts) => {
       if (opts.format !== undefined && !historyFormats.includes(opts.format as HistoryFormat))
         throw new InputError(`--format: expected one of ${historyFormats.join(', ')} (got ${JSON.stringify(opts.format)})`);
       if (opts.model !== undefined && !Object.hasOwn(models, opts.model)) throw new InputError(`--model: expected one of ${Object.keys(models).join(', ')} (got ${JSON.stringify(opts.model)})`);
@@ -125,7 +149,8 @@ export function registerCheck(program: Command): void {
       const mb = Number(String(opts.maxMemory ?? '512').replace(/_/g, ''));
       if (!/^\s*[\d_]+(\.\d+)?\s*$/.test(String(opts.maxMemory ?? '512')) || !(mb > 0) || mb > 1e7) throw new InputError(`--max-memory: expected a positive number of MB (got ${JSON.stringify(opts.maxMemory)})`);
       const maxMemory = mb * 1e6;
-      const loaded = files.map((f) => load(f, opts));
+      const loaded: Loaded[] = [];
+      for (const f of files) loaded.push(await load(f, opts));
       let allLinearizable = true;
       for (const l of loaded) {
         const { result, ms } = check(l, maxSteps, maxMemory);

@@ -2,17 +2,56 @@
 // that the new trace hash equals the recorded one. Exit 0 when it does, 1 with
 // the first differing line when not, 2 for a malformed or truncated trace,
 // 130/143 when interrupted (Ctrl-C / SIGTERM; see ../interrupt.ts). A trace
-// recorded by an interrupted run is replayed up to the same step.
+// recorded by an interrupted run is replayed up to the same step. The file is
+// streamed twice (checked line by line, then compared as the replay writes),
+// so a trace of any size replays in memory bounded by its longest line.
 
 import type { Command } from 'commander';
-import { replayTraceInterruptible, type ReplayResult } from '../../fuzz/replay.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { replayRecordedInterruptible, type RecordedLines, type ReplayResult } from '../../fuzz/replay.ts';
 import { plain, stdoutColours, type Colours } from '../colour.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
-import { readTextFile } from '../read-input.ts';
 import { formatViolations } from '../summary.ts';
+import { readTraceFile } from './view.ts';
 
 /** Traces longer than this (lines) get a note on stderr when their replay starts. */
 const LONG_REPLAY_LINES = 200_000;
+
+/** A file's lines in order, read 1 MB at a time as they are asked for (synchronously: the replay's sink is). */
+class FileLines implements RecordedLines {
+  private readonly fd: number;
+  private readonly buf = Buffer.alloc(1 << 20);
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private text = '';
+  private pos = 0;
+  private eof = false;
+  constructor(file: string) {
+    this.fd = openSync(file, 'r');
+  }
+  next(): string | undefined {
+    for (;;) {
+      const nl = this.text.indexOf('\n', this.pos);
+      if (nl >= 0) {
+        const line = this.text.slice(this.pos, nl);
+        this.pos = nl + 1;
+        return line;
+      }
+      if (this.eof) {
+        if (this.pos >= this.text.length) return undefined;
+        const line = this.text.slice(this.pos);
+        this.pos = this.text.length;
+        return line;
+      }
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+      this.text = this.text.slice(this.pos) + (n > 0 ? this.decoder.decode(this.buf.subarray(0, n), { stream: true }) : this.decoder.decode());
+      this.pos = 0;
+      if (n === 0) this.eof = true;
+    }
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
 
 function clip(line: string | undefined): string {
   if (line === undefined) return '(nothing: the trace ends before this line)';
@@ -41,12 +80,16 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (file: string, opts: { json?: boolean }) =>
       withInterrupts(async (interrupts) => {
-        const text = readTextFile(file, 'trace file');
+        const summary = await readTraceFile(file);
         // A long replay says so on stderr (stdout keeps only the result).
-        let lines = 0;
-        for (let i = text.indexOf('\n'); i !== -1 && lines <= LONG_REPLAY_LINES; i = text.indexOf('\n', i + 1)) lines++;
-        if (lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
-        const r = await replayTraceInterruptible(text, file, interrupts.poll);
+        if (summary.lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
+        const recorded = new FileLines(file);
+        let r;
+        try {
+          r = await replayRecordedInterruptible(summary, recorded, file, interrupts.poll);
+        } finally {
+          recorded.close();
+        }
         const interrupted = r.interrupted ? (interrupts.signal ?? 'SIGINT') : null;
         if (opts.json) {
           process.stdout.write(

@@ -157,11 +157,12 @@ export async function serveViewer(opts: { trace?: string; port?: number; host?: 
  * Check a trace file line by line, streaming (files of any size: memory is
  * O(longest line) plus what `onEvent` keeps). Throws InputError naming the
  * line for a malformed file; warnings (truncation...) are in the summary.
- * `replay` and `check` can read traces the same way.
+ * `replay` reads traces the same way (and `check` through the same LineSplitter).
  */
 export async function readTraceFile(file: string, onEvent: (ev: TraceEvent) => void = () => {}, opts: { verifyHash?: boolean } = {}): Promise<TraceSummary> {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new InputError('no such trace file', file);
-  return readTrace(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>, onEvent, { file, ...opts });
+  if (!existsSync(file)) throw new InputError('no such trace file', file);
+  if (statSync(file).isDirectory()) throw new InputError('this is a folder; expected a trace file', file);
+  return readTrace(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>, onEvent, { file, strictUtf8: true, ...opts });
 }
 
 export function registerView(program: Command): void {

@@ -8,6 +8,7 @@ import { InputError } from '../../../sim/scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../../sim/scenario/run.ts';
 import { seedToString } from '../../../sim/engine/random.ts';
+import { drive } from './drive.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './protocol.ts';
 
 const modules = {
@@ -62,6 +63,17 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       const t0 = performance.now();
       const result = runPrepared(prepared, { trace: sink });
       post({ kind: 'done', file: '', name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs: performance.now() - t0, branch: { scenario: msg.scenario, label: msg.label, at: msg.at } });
+      return;
+    }
+    if (msg.kind === 'drive') {
+      // The branch's schedule on the stepping engine, then the scenario that replays it, run as `faultline run` runs it.
+      const t0 = performance.now();
+      const r = drive(msg.req);
+      const scenario = parseScenario(r.scenario, `${String(r.scenario.name)}.json`);
+      const prepared = prepareRun(scenario, { seed: msg.req.seed });
+      const sink = new MemorySink();
+      const result = runPrepared(prepared, { trace: sink });
+      post({ kind: 'done', file: '', name: scenario.name, seed: prepared.seed, blob: new Blob(sink.lines, { type: 'application/x-ndjson' }), hash: result.hash ?? '', held: result.expectation.held, explanation: result.expectation.explanation, wallMs: performance.now() - t0, branch: { scenario: r.scenario, label: msg.label, at: msg.at }, step: { choices: r.choices, schedule: r.schedule, halted: r.halted } });
       return;
     }
     const scenario = await load(msg.file);

@@ -12,6 +12,8 @@ export class Loader implements TraceSource {
   private nextId = 1;
   private readonly waiting = new Map<number, (m: Extract<FromLoader, { kind: 'reply' }>) => void>();
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
+  /** The worker's search index is complete (big traces only). */
+  onIndexed: ((events: number, ms: number) => void) | undefined;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -27,6 +29,7 @@ export class Loader implements TraceSource {
         else if (m.kind === 'model') resolve(m);
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
+        else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
         else this.waiting.get(m.id)?.(m);
       };
       this.post({ kind: 'open', source, keepLimit });
@@ -56,8 +59,9 @@ export class Loader implements TraceSource {
     return (await this.ask({ kind: 'causal', id: this.nextId++, seq })).marks ?? new Uint8Array(0);
   }
 
-  async search(query: string): Promise<Uint8Array> {
-    return (await this.ask({ kind: 'search', id: this.nextId++, query })).marks ?? new Uint8Array(0);
+  /** Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline). */
+  async search(query: string, scan = false): Promise<Uint8Array> {
+    return (await this.ask({ kind: 'search', id: this.nextId++, query, scan })).marks ?? new Uint8Array(0);
   }
 
   async exportChrome(): Promise<Blob> {

@@ -10,7 +10,8 @@ export type ToLoader =
   | { kind: 'open'; source: LoadSource; keepLimit: number }
   | { kind: 'events'; id: number; from: number; to: number }
   | { kind: 'causal'; id: number; seq: number }
-  | { kind: 'search'; id: number; query: string }
+  /** `scan`: ignore the search index and parse every line (the benchmark's baseline). */
+  | { kind: 'search'; id: number; query: string; scan?: boolean }
   | { kind: 'export'; id: number };
 
 export interface LoadTimings {
@@ -24,4 +25,6 @@ export type FromLoader =
   | { kind: 'model'; model: ColumnarModel; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
+  /** The search index is complete (`events` indexed, in `ms` after the first paint). */
+  | { kind: 'indexed'; events: number; ms: number }
   | { kind: 'reply'; id: number; events?: TraceEvent[]; marks?: Uint8Array; blob?: Blob; error?: string };

@@ -16,6 +16,7 @@ import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
+import { SearchIndex } from '../../../sim/trace/search-index.ts';
 import { rawLineDecides, searchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
@@ -32,9 +33,39 @@ interface Loaded {
   count: number;
   causal: CausalColumns;
   footerAt: number | undefined;
+  /** The search index, built after the first paint (big traces only: a small one is searched in the page). */
+  index: SearchIndex;
+  /** While the index is being built: resolves when it is done. */
+  indexing: Promise<void> | undefined;
 }
 
 let loaded: Loaded | undefined;
+/** Bumped at each open: background work for an older trace stops. */
+let openGen = 0;
+
+/** Builds the search index from the file, a few MB at a time between the page's questions. */
+async function buildIndex(l: Loaded, gen: number): Promise<void> {
+  const ix = l.index;
+  const splitter = new LineSplitter((text) => {
+    if (!ix.full) ix.add(searchText(JSON.parse(text) as TraceEvent));
+  });
+  const start = l.lineStart[1] as number;
+  const end = l.lineStart[l.count + 1] as number;
+  let since = 0;
+  for await (const c of chunksOf(l.blob.slice(start, end).stream())) {
+    if (gen !== openGen || ix.full) break;
+    splitter.push(c);
+    since += c.length;
+    if (since > 2 << 20) {
+      since = 0;
+      await yieldToTasks();
+    }
+  }
+  if (gen !== openGen) return;
+  if (!ix.full) splitter.end();
+  ix.flush();
+  l.indexing = undefined;
+}
 
 /** Let queued messages from the page run before going on. */
 function yieldToTasks(): Promise<void> {
@@ -77,6 +108,7 @@ class BlobGatherer {
 
 async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const t0 = performance.now();
+  const gen = ++openGen;
   let stream: ReadableStream<Uint8Array>;
   let total: number | undefined;
   let gather: BlobGatherer | undefined;
@@ -159,14 +191,24 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   blob ??= gather!.blob();
   // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
-  loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
+  const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index: new SearchIndex(), indexing: undefined };
+  loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
   post({ kind: 'model', model, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  // After the first paint: the search index (a trace kept whole in the page is searched there).
+  if (kept === undefined) {
+    const t1 = performance.now();
+    l.indexing = buildIndex(l, gen);
+    await l.indexing;
+    if (gen !== openGen) return;
+    post({ kind: 'indexed', events: l.index.indexed, ms: performance.now() - t1 });
+  }
   // After the first paint: check the footer's hash over every byte before it.
-  if (loaded.footerAt !== undefined && summary.footer) {
+  if (l.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
     let since = 0;
-    for await (const c of chunksOf(loaded.blob.slice(0, loaded.footerAt).stream())) {
+    for await (const c of chunksOf(l.blob.slice(0, l.footerAt).stream())) {
+      if (gen !== openGen) return;
       h.update(c);
       since += c.length;
       // Stream reads can resolve as microtasks: give the page's questions (causal past, details) their turn.
@@ -195,10 +237,16 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
   return out;
 }
 
-/** Marks of the events whose search text contains `query`, streaming the Blob; undefined if a newer search started. */
-async function search(l: Loaded, query: string, gen: number): Promise<Uint8Array | undefined> {
+/** Marks of the events whose search text contains `query`: the index, then streaming the Blob past it; undefined if a newer search started. */
+async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
+  // While the index is being built, finishing it is quicker than a second pass over the file beside it.
+  if (l.indexing && !scan) await l.indexing;
+  if (gen !== searchGen) return undefined;
   const marks = new Uint8Array(l.count);
-  let seq = 0;
+  const from = scan ? 0 : l.index.indexed;
+  if (!scan) l.index.search(query, marks);
+  if (from >= l.count) return marks;
+  let seq = from;
   const quick = rawLineDecides(query);
   const splitter = new LineSplitter((text) => {
     if (seq >= l.count) return;
@@ -207,7 +255,7 @@ async function search(l: Loaded, query: string, gen: number): Promise<Uint8Array
     if (quick && !text.toLowerCase().includes(query)) return;
     if (searchText(JSON.parse(text) as TraceEvent).includes(query)) marks[s] = 1;
   });
-  const start = l.lineStart[1] as number;
+  const start = l.lineStart[from + 1] as number;
   const end = l.lineStart[l.count + 1] as number;
   let since = 0;
   for await (const c of chunksOf(l.blob.slice(start, end).stream())) {
@@ -246,7 +294,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
       }
       case 'search': {
         const gen = ++searchGen;
-        const marks = await search(l, msg.query, gen);
+        const marks = await search(l, msg.query, gen, msg.scan === true);
         if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
         else post({ kind: 'reply', id: msg.id, error: 'superseded' });
         break;

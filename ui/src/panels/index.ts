@@ -1,18 +1,16 @@
-// The side panels, in display order. Protocol panels appear only for traces
-// whose published states have their shape; the nodes panel is always there.
+// The side panels, in display order: the protocol's own (from the panel
+// registry, registry.ts; the generic state panel for a protocol without one),
+// the client operations, and every node's status and raw state.
 
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import type { Store } from '../store.ts';
 import { historyPanel } from './history.ts';
-import { lockPanel } from './lock.ts';
 import { nodesPanel } from './nodes.ts';
-import type { Panel, PanelFactory } from './panel.ts';
-import { raftPanel } from './raft.ts';
-import { ringPanel } from './ring.ts';
-import { twopcPanel } from './twopc.ts';
+import type { Panel, ProtocolView } from './panel.ts';
+import { protocolPanels } from './registry.ts';
 
-const factories: PanelFactory[] = [raftPanel, ringPanel, lockPanel, twopcPanel, historyPanel, nodesPanel];
-
-export function buildPanels(store: Store, model: TraceModel): Panel[] {
-  return factories.map((f) => f(store, model)).filter((p): p is Panel => p !== undefined);
+export function buildPanels(store: Store, model: TraceModel): { panels: Panel[]; view: ProtocolView | undefined } {
+  const { panels, view } = protocolPanels(store, model);
+  const rest = [historyPanel, nodesPanel].map((f) => f(store, model)).filter((p): p is Panel => p !== undefined);
+  return { panels: [...panels, ...rest], view };
 }

@@ -10,7 +10,7 @@ import { localTime, stateAt, trueTimeOfLocal } from '../../../sim/trace/model.ts
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
 import { fmtTime, fmtValue } from '../format.ts';
-import type { PanelFactory } from './panel.ts';
+import type { PanelFactory, ProtocolView } from './panel.ts';
 import { isLockClient, isLockServer, isResource, type LockClientState, type ResourceState } from './shapes.ts';
 import { timeline, type Row, type Segment } from './timeline.ts';
 
@@ -140,3 +140,6 @@ export const lockPanel: PanelFactory = (store, model) => {
     },
   };
 };
+
+/** The lock protocol's entry in the panel registry. */
+export const lockView: ProtocolView = { panels: [lockPanel] };

@@ -7,7 +7,7 @@ import { schemeTableau10 } from 'd3';
 import { stateAt, statusAt } from '../../../sim/trace/model.ts';
 import { el, replace } from '../dom.ts';
 import { fmtValue } from '../format.ts';
-import type { PanelFactory } from './panel.ts';
+import type { LaneBand, PanelFactory, ProtocolView } from './panel.ts';
 import { isRaft, type RaftState } from './shapes.ts';
 
 const MAX_COLS = 64;
@@ -105,3 +105,27 @@ export const raftPanel: PanelFactory = (store, model) => {
     },
   };
 };
+
+const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
+
+/** Raft roles along each server's lane (as RaftScope shows them): a band while leader (with its term), a thinner one while candidate. */
+export function raftBands(model: Parameters<PanelFactory>[1]): LaneBand[] {
+  const out: LaneBand[] = [];
+  for (const [node, snaps] of model.states) {
+    if (!snaps.some((s) => isRaft(s.state))) continue;
+    for (let i = 0; i < snaps.length; i++) {
+      const s = snaps[i]!.state;
+      if (!isRaft(s) || s.role === 'follower') continue;
+      const fromT = snaps[i]!.t;
+      // The role lasts until the node publishes another state or crashes.
+      let toT = snaps[i + 1]?.t ?? model.endT;
+      for (const iv of model.intervals) if (iv.node === node && iv.kind === 'down' && iv.fromT >= fromT && iv.fromT < toT) toT = iv.fromT;
+      const leader = s.role === 'leader';
+      out.push({ node, fromT, toT, color: leader ? ROLE_COLORS.leader : ROLE_COLORS.candidate, height: leader ? 7 : 4, ...(leader ? { label: `term ${s.term}` } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Raft's entry in the panel registry. */
+export const raftView: ProtocolView = { panels: [raftPanel], laneBands: raftBands, legend: [{ label: 'Raft leader / candidate', color: ROLE_COLORS.leader }] };

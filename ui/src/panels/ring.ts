@@ -12,7 +12,7 @@ import { hash32 } from '../../../sim/protocols/ring/hash.ts';
 import { stateAt } from '../../../sim/trace/model.ts';
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace, svg } from '../dom.ts';
-import type { PanelFactory } from './panel.ts';
+import type { PanelFactory, ProtocolView } from './panel.ts';
 import { isRing, type RingState } from './shapes.ts';
 
 const VNODES = 8;
@@ -116,3 +116,6 @@ export const ringPanel: PanelFactory = (store, model) => {
     },
   };
 };
+
+/** The ring protocol's entry in the panel registry. */
+export const ringView: ProtocolView = { panels: [ringPanel] };

@@ -7,7 +7,7 @@
 import { stateAt } from '../../../sim/trace/model.ts';
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
-import type { PanelFactory } from './panel.ts';
+import type { PanelFactory, ProtocolView } from './panel.ts';
 import { isCoordinator, isParticipant, type CoordinatorState, type ParticipantState } from './shapes.ts';
 import { timeline, type Row } from './timeline.ts';
 
@@ -109,3 +109,6 @@ export const twopcPanel: PanelFactory = (store, model) => {
     },
   };
 };
+
+/** The twopc protocol's entry in the panel registry. */
+export const twopcView: ProtocolView = { panels: [twopcPanel] };
