@@ -6,8 +6,10 @@ import { ring } from './ring/protocol.ts';
 import { raft } from './raft/protocol.ts';
 import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
+import { redlock } from './redlock/protocol.ts';
 
 const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring];
+protocols.push(redlock);
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);
