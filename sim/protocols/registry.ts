@@ -7,9 +7,11 @@ import { raft } from './raft/protocol.ts';
 import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
 import { redlock } from './redlock/protocol.ts';
+import { saga } from './saga/protocol.ts';
 
 const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring];
 protocols.push(redlock);
+protocols.push(saga);
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);
