@@ -114,7 +114,7 @@ export function sagaAtomicityChecker(): Checker {
 
 /** Fault-free time every saga needs to finish: a few retries of each step and compensation. */
 export function terminationGrace(stepTimeout: Micros, maxAttempts: number, submitRetry: Micros): Micros {
-  return 2 * STEPS.length * stepTimeout * (maxAttempts + 1) + 2 * submitRetry;
+  return STEPS.length * stepTimeout * (maxAttempts + 2) + 2 * submitRetry;
 }
 
 export function sagaTerminationChecker(planned: readonly Order[], lastSubmit: Micros, grace: Micros): Checker {
