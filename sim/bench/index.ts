@@ -10,5 +10,8 @@ import { searchBench } from './search.ts';
 import { twopcBench } from './twopc.ts';
 import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
+import { redlockBench } from './redlock.ts';
+import { sagaBench } from './saga.ts';
 
 export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench];
+benchCases.push(redlockBench, sagaBench);
