@@ -119,3 +119,15 @@ describe('fuzzing', () => {
     expect(runScenario(f!.scenario).violations[0]?.message).toBe(f!.violation.message);
   }, 120_000);
 });
+
+describe('default fuzz workload', () => {
+  it('every drawn patch is a valid config over the defaults, and never switches a bug on', async () => {
+    const fc = (await import('fast-check')).default;
+    const { redlockFuzzWorkload } = await import('../../sim/protocols/redlock/fuzz-workload.ts');
+    for (const patch of fc.sample(redlockFuzzWorkload, { numRuns: 200, seed: 1 })) {
+      const r = redlockConfig.safeParse(patch);
+      expect(r.success, JSON.stringify(patch)).toBe(true);
+      expect(Object.values(r.data!.bugs).some(Boolean)).toBe(false);
+    }
+  });
+});

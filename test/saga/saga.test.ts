@@ -111,3 +111,16 @@ describe('fuzzing', () => {
     expect(runScenario(f!.scenario).violations[0]?.message).toBe(f!.violation.message);
   }, 120_000);
 });
+
+describe('default fuzz workload', () => {
+  it('every drawn patch is a valid config over the defaults, and never switches a bug on', async () => {
+    const fc = (await import('fast-check')).default;
+    const { sagaFuzzWorkload } = await import('../../sim/protocols/saga/fuzz-workload.ts');
+    const { sagaConfig } = await import('../../sim/protocols/saga/protocol.ts');
+    for (const patch of fc.sample(sagaFuzzWorkload, { numRuns: 200, seed: 1 })) {
+      const r = sagaConfig.safeParse(patch);
+      expect(r.success, JSON.stringify(patch)).toBe(true);
+      expect(Object.values(r.data!.bugs).some(Boolean)).toBe(false);
+    }
+  });
+});
