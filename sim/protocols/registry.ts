@@ -8,10 +8,12 @@ import { twopc } from './twopc/protocol.ts';
 import { lock } from './lock/protocol.ts';
 import { redlock } from './redlock/protocol.ts';
 import { saga } from './saga/protocol.ts';
+import { zookeeper } from './zookeeper/protocol.ts';
 
 const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring];
 protocols.push(redlock);
 protocols.push(saga);
+protocols.push(zookeeper);
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);
