@@ -12,6 +12,7 @@ import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
 import { redlockBench } from './redlock.ts';
 import { sagaBench } from './saga.ts';
+import { zookeeperBench } from './zookeeper.ts';
 
 export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench];
-benchCases.push(redlockBench, sagaBench);
+benchCases.push(redlockBench, sagaBench, zookeeperBench);
