@@ -1,8 +1,8 @@
 // A Redlock client (redis.io, "Distributed Locks with Redis", "The Redlock
 // algorithm"); with one master it is the single-instance recipe of the same page.
 //   1. Take the current time T1 (local clock).
-//   2. Try SET key <random value> NX PX ttl on all N masters (in parallel here, as
-//      the page suggests multiplexing), each with a small request timeout.
+//   2. Try SET key <random value> NX PX ttl on the N masters sequentially, each with a
+//      small request timeout (a master that does not answer in time is skipped).
 //   3. elapsed = now - T1. The lock is acquired iff a majority (N/2 + 1) answered OK
 //      and the validity time ttl - elapsed - drift is positive, where
 //      drift = ttl * driftFactor + 2 ms (the page's clock drift allowance).
@@ -61,6 +61,8 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
   private phase: ClientPhase = 'idle';
   private value: string | null = null;
   private t1 = 0;
+  /** Index of the master being asked (sequential acquisition). */
+  private asking = 0;
   private readonly replied = new Set<NodeId>();
   private oks: NodeId[] = [];
   private sets: number[] = [];
@@ -85,13 +87,14 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
     if (msg.type === 'set-reply') {
       // The naive two-command client sends its PEXPIRE as soon as the SET is acknowledged.
       if (this.o.setThenExpire && msg.ok) io.send(from, { type: 'pexpire', key: msg.key, px: this.o.ttl });
-      if (this.phase !== 'acquiring' || msg.value !== this.value || this.replied.has(from)) return;
+      if (this.phase !== 'acquiring' || msg.value !== this.value || from !== this.o.masters[this.asking] || this.replied.has(from)) return;
       this.replied.add(from);
       if (msg.ok) {
         this.oks.push(from);
         this.sets.push(msg.sets);
       }
-      if (this.replied.size === this.o.masters.length) this.decide(io);
+      this.asking++;
+      this.askNext(io);
       return;
     }
     if (msg.type === 'write-ack') {
@@ -111,7 +114,10 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
         this.acquire(io);
         return;
       case 'acquire-timeout':
-        if (this.phase === 'acquiring') this.decide(io);
+        // This master did not answer in time: go on to the next one.
+        if (this.phase !== 'acquiring') return;
+        this.asking++;
+        this.askNext(io);
         return;
       case 'work':
         if (this.phase === 'holding') this.write(io);
@@ -131,9 +137,16 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
     this.replied.clear();
     this.oks = [];
     this.sets = [];
-    for (const m of this.o.masters) io.send(m, { type: 'set', key: LOCK_KEY, value: this.value, px: this.o.setThenExpire ? null : this.o.ttl });
-    io.setTimer({ name: 'acquire-timeout' }, this.o.requestTimeout);
+    this.asking = 0;
     this.publish(io);
+    this.askNext(io);
+  }
+
+  private askNext(io: ClientIo): void {
+    const m = this.o.masters[this.asking];
+    if (m === undefined) return this.decide(io);
+    io.send(m, { type: 'set', key: LOCK_KEY, value: this.value as string, px: this.o.setThenExpire ? null : this.o.ttl });
+    io.setTimer({ name: 'acquire-timeout' }, this.o.requestTimeout);
   }
 
   /** Steps 3 to 5. */

@@ -109,6 +109,13 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
         if (io.now() - this.lastAck > this.o.sessionTimeout) return this.sessionLost(io, 'no answer from the server within the session timeout');
         io.send(this.o.server, { type: 'ping', session: this.session, sent: io.now() });
         io.setTimer({ name: 'ping' }, Math.max(1, Math.floor(this.o.sessionTimeout / 3)));
+        // ZooKeeper delivers watch events reliably over the session's connection; here a
+        // notification can be lost, so a waiter re-arms its watch with each ping (setting a
+        // watch that is already set is a no-op on the server).
+        if (this.phase === 'waiting' && this.pending === null && this.watching !== null) {
+          if (this.o.watchParent) this.request(io, { op: 'children', path: LOCK_DIR, watch: true }, 'watch-parent');
+          else this.request(io, { op: 'exists', path: `${LOCK_DIR}/${this.watching}`, watch: true }, 'watch');
+        }
         return;
       case 'req-timeout': {
         const p = this.pending;
