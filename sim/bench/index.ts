@@ -13,5 +13,8 @@ import { exploreBench } from './explore.ts';
 import { counterBench } from './counter.ts';
 import { mapreduceBench } from './mapreduce.ts';
 import { mergesortBench } from './mergesort.ts';
+import { redlockBench } from './redlock.ts';
+import { sagaBench } from './saga.ts';
+import { zookeeperBench } from './zookeeper.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench, mergesortBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench, mergesortBench, redlockBench, sagaBench, zookeeperBench];

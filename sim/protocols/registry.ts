@@ -9,8 +9,11 @@ import { lock } from './lock/protocol.ts';
 import { counter } from './counter/protocol.ts';
 import { mapreduce } from './mapreduce/protocol.ts';
 import { mergesort } from './mergesort/protocol.ts';
+import { redlock } from './redlock/protocol.ts';
+import { saga } from './saga/protocol.ts';
+import { zookeeper } from './zookeeper/protocol.ts';
 
-const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter, mapreduce, mergesort];
+const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter, mapreduce, mergesort, redlock, saga, zookeeper];
 
 export function getProtocol(name: string): ProtocolDefinition | undefined {
   return protocols.find((p) => p.name === name);

@@ -1,0 +1,60 @@
+// Redlock throughput (issue 17): lock acquisitions per wall second, 5 masters and
+// 4 contending clients under 1% loss, every checker on (mutual-exclusion at the
+// resource, lease-bounded over the masters' published keys; token-order has
+// nothing to check without fencing). Baseline, in the same process: the identical run with checkers off,
+// so the ratio is what checking costs. Tracing is off in both.
+
+import { Simulation } from '../engine/simulation.ts';
+import type { RedlockClientState } from '../protocols/redlock/state.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { positiveInt, type BenchCase } from './case.ts';
+
+function scenario(seconds: number, checkers: boolean) {
+  return parseScenario({
+    name: 'redlock-bench',
+    description: '5 masters, 4 clients, 1% loss',
+    protocol: 'redlock',
+    config: { masters: 5, clients: 4, writes: 2, work: '5ms', think: '20ms' },
+    duration: seconds * 1_000_000,
+    network: { latency: { kind: 'uniform', min: '1ms', max: '5ms' }, loss: 0.01 },
+    ...(checkers ? {} : { checkers: [] }),
+  });
+}
+
+function timed(seconds: number, checkers: boolean): { wall: number; acquisitions: number; events: number; violations: string[] } {
+  const run = prepareRun(scenario(seconds, checkers));
+  const t0 = performance.now();
+  const sim = new Simulation({ seed: run.seed, nodes: run.nodes, config: run.engine, faults: run.timeline, checkers: run.checkers, hash: false });
+  const result = sim.run(run.scenario.duration);
+  const wall = (performance.now() - t0) / 1000;
+  let acquisitions = 0;
+  for (const n of run.nodes) if (n.role === 'client') acquisitions += (sim.published(n.id) as unknown as RedlockClientState | undefined)?.acquired ?? 0;
+  return { wall, acquisitions, events: result.stats.events, violations: result.violations.map((v) => v.invariant) };
+}
+
+export const redlockBench: BenchCase = {
+  name: 'redlock',
+  description: 'Redlock: acquisitions per wall second, 5 masters, 4 clients, 1% loss, all checkers on; baseline: the same run with checkers off',
+  run(opts) {
+    const seconds = positiveInt(opts.seconds, 'seconds', 10);
+    timed(Math.min(seconds, 3), true); // warm up
+    let on: ReturnType<typeof timed> | undefined;
+    let off = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const a = timed(seconds, true);
+      if (!on || a.wall < on.wall) on = a;
+      off = Math.min(off, timed(seconds, false).wall);
+    }
+    const r = on as ReturnType<typeof timed>;
+    return {
+      virtual_s: seconds,
+      acquisitions: r.acquisitions,
+      violations: r.violations,
+      wall_s: +r.wall.toFixed(4),
+      acquisitions_per_s: Math.round(r.acquisitions / r.wall),
+      baseline_acquisitions_per_s: Math.round(r.acquisitions / off),
+      checked_vs_unchecked: +(off / r.wall).toFixed(3),
+      events: r.events,
+    };
+  },
+};

@@ -1,0 +1,42 @@
+// The client: submits its planned orders, one every `interval`, each retried
+// until the orchestrator accepts it (the orchestrator dedupes by saga id).
+
+import type { Io, JsonValue, NodeId, ProtocolNode, Timer } from '../../api/index.ts';
+import type { SagaMessage } from './messages.ts';
+import { ORCHESTRATOR, type Order } from './steps.ts';
+
+type ClientTimer = (Timer & { name: 'submit'; key: string });
+type ClientIo = Io<SagaMessage, ClientTimer, JsonValue>;
+
+export class SagaClient implements ProtocolNode<SagaMessage, ClientTimer, JsonValue> {
+  private readonly accepted = new Set<string>();
+  private readonly outcomes: Record<string, string> = {};
+
+  constructor(private readonly orders: readonly Order[], private readonly interval: number, private readonly retry: number) {}
+
+  onStart(io: ClientIo): void {
+    this.orders.forEach((o, i) => io.setTimer({ name: 'submit', key: o.saga }, i * this.interval));
+    this.publish(io);
+  }
+
+  onMessage(io: ClientIo, _from: NodeId, msg: SagaMessage): void {
+    if (msg.type === 'accepted') {
+      this.accepted.add(msg.saga);
+      io.cancelTimer('submit', msg.saga);
+    } else if (msg.type === 'outcome' && this.outcomes[msg.saga] === undefined) {
+      this.outcomes[msg.saga] = msg.outcome;
+      this.publish(io);
+    }
+  }
+
+  onTimer(io: ClientIo, timer: ClientTimer): void {
+    const o = this.orders.find((x) => x.saga === timer.key);
+    if (!o || this.accepted.has(o.saga)) return;
+    io.send(ORCHESTRATOR, { type: 'submit', ...o });
+    io.setTimer({ name: 'submit', key: o.saga }, this.retry);
+  }
+
+  private publish(io: ClientIo): void {
+    io.publish({ outcomes: { ...this.outcomes } });
+  }
+}

@@ -1,0 +1,104 @@
+// The ZooKeeper lock's checkers, over the trace, the history and what nodes
+// publish, in true time.
+//
+//   mutual-exclusion  critical sections never overlap at the resource (the lock service's
+//                     rule, copied here over this protocol's acks)
+//   lock-order        a client holds the lock only while its znode, if still in /lock, is the
+//                     lowest there (its turn); a holder whose session expired is gone from
+//                     the queue, which is the pause story (mutual-exclusion and fencing)
+//   no-herd           a change under /lock wakes at most one waiter (one watch notification
+//                     per zxid): the recipe watches only the predecessor
+//   lock-progress     liveness: once faults stop, every live client acquires the lock again
+//                     within the grace (stale sessions expire, the queue drains)
+
+import { formatDuration, type Checker, type Micros, type NodeId, type TraceEvent } from '../../api/index.ts';
+import type { ZkAck, ZkMessage } from './messages.ts';
+import type { ZkClientState, ZkServerState } from './state.ts';
+import { LOCK_DIR } from './server.ts';
+
+function always(name: string, description: string, step: (ev: TraceEvent) => string | undefined): Checker {
+  let found: string | undefined;
+  return { name, description, when: 'always', observe: (ev) => void (found ??= step(ev)), check: () => found };
+}
+
+export function mutualExclusionChecker(resource: NodeId): Checker {
+  interface Section { tenure: string; client: string; first: Micros; last: Micros }
+  let current: Section | undefined;
+  const superseded = new Map<string, Section>();
+  return always('mutual-exclusion', 'Critical sections never overlap in true time (at the resource)', (ev) => {
+    if (ev.type !== 'send' || ev.from !== resource) return undefined;
+    const a = ev.msg as unknown as ZkAck;
+    if (a.type !== 'write-ack' || !a.ok || a.dup) return undefined;
+    if (current && current.tenure === a.tenure) {
+      current.last = ev.t;
+      return undefined;
+    }
+    const b = superseded.get(a.tenure);
+    if (b) return `${a.client}'s holding ${a.tenure} wrote at t=${formatDuration(ev.t)}, after ${b.client}'s holding ${b.tenure} wrote at t=${formatDuration(b.first)}..${formatDuration(b.last)}: the two critical sections overlap in true time`;
+    const next: Section = { tenure: a.tenure, client: a.client, first: ev.t, last: ev.t };
+    if (current) superseded.set(current.tenure, next);
+    current = next;
+    return undefined;
+  });
+}
+
+export function noHerdChecker(server: NodeId): Checker {
+  const woken = new Map<number, Set<string>>(); // zxid -> sessions notified
+  return always('no-herd', 'A change under /lock wakes at most one waiter (no herd effect)', (ev) => {
+    if (ev.type !== 'send' || ev.from !== server) return undefined;
+    const m = ev.msg as unknown as ZkMessage;
+    if (m.type !== 'watch' || !m.event.path.startsWith(LOCK_DIR)) return undefined;
+    let s = woken.get(m.zxid);
+    if (!s) woken.set(m.zxid, (s = new Set()));
+    s.add(m.event.session);
+    if (s.size > 1) return `the change at zxid ${m.zxid} (${m.event.type} ${m.event.path}) woke ${s.size} sessions: ${[...s].join(', ')} (a herd: only the successor should wake)`;
+    if (woken.size > 256) woken.delete(woken.keys().next().value as number);
+    return undefined;
+  });
+}
+
+export function lockProgressChecker(clients: readonly NodeId[], grace: Micros): Checker {
+  return {
+    name: 'lock-progress',
+    description: 'Once faults stop, every live client acquires the lock again within the grace period',
+    when: 'final',
+    check(view) {
+      const from = view.quiescedAt ?? 0;
+      if (view.now - from < grace) return undefined;
+      const got = new Set<string>();
+      const acquires = new Set<number>();
+      for (const h of view.history) {
+        if (h.type === 'invoke' && h.f === 'acquire') acquires.add(h.op);
+        else if (h.type === 'return' && h.outcome === 'ok' && acquires.has(h.op) && h.t >= from) got.add(h.process);
+      }
+      const starved = clients.filter((c) => view.isUp(c) && !view.isPaused(c) && !got.has(c));
+      if (starved.length === 0) return undefined;
+      return `no lock acquired by ${starved.join(', ')} in the ${formatDuration(view.now - from)} after ${view.quiescedAt === undefined ? 'the start' : 'the faults stopped'}`;
+    },
+  };
+}
+
+export function lockOrderChecker(server: NodeId, clients: readonly NodeId[]): Checker {
+  const isClient = new Set(clients);
+  let queue: string[] = [];
+  const holding = new Map<NodeId, string>(); // client -> its znode while it holds
+  const judge = (): string | undefined => {
+    for (const [c, node] of holding) {
+      const at = queue.indexOf(node);
+      if (at > 0) return `${c} holds the lock with znode ${node}, but ${queue[0]} is ahead of it in ${LOCK_DIR}: it took the lock out of turn`;
+    }
+    return undefined;
+  };
+  return always('lock-order', 'A client holds the lock only while its znode is the lowest in /lock', (ev) => {
+    if (ev.type !== 'state') return undefined;
+    if (ev.node === server) {
+      queue = (ev.state as unknown as ZkServerState).queue.map((q) => q.name);
+      return judge();
+    }
+    if (!isClient.has(ev.node)) return undefined;
+    const s = ev.state as unknown as ZkClientState;
+    if (s.phase === 'holding' && s.node !== null) holding.set(ev.node, s.node);
+    else holding.delete(ev.node);
+    return judge();
+  });
+}

@@ -1,0 +1,19 @@
+// ZooKeeper lock roles and triggers for aimed faults.
+
+import { onPublished, onSend, publishedWhere, type RoleDefinition, type TriggerDefinition } from '../../api/index.ts';
+import type { ZkClientState } from './state.ts';
+
+const isClient = (s: ZkClientState): boolean => typeof s.phase === 'string' && 'watching' in s;
+
+export const zkRoles: Record<string, RoleDefinition> = {
+  holder: { description: 'an up client that believes it holds the lock', resolve: (view) => publishedWhere<ZkClientState>(view, (s) => isClient(s) && s.phase === 'holding') },
+  waiter: { description: 'an up client waiting on its predecessor', resolve: (view) => publishedWhere<ZkClientState>(view, (s) => isClient(s) && s.phase === 'waiting') },
+};
+
+export const zkTriggers: Record<string, TriggerDefinition> = {
+  'lock-acquired': { description: 'a client starts holding the lock', match: onPublished<ZkClientState>((s, p) => isClient(s) && s.phase === 'holding' && p?.phase !== 'holding') },
+  'create-sent': { description: 'a client asks to create its lock znode', match: onSend('request') },
+  'watch-fired': { description: 'the server notifies a watch', match: onSend('watch') },
+};
+
+export const zkTargets = { roles: zkRoles, triggers: zkTriggers };

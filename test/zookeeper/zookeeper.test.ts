@@ -1,0 +1,99 @@
+// ZooKeeper-style lock: the data tree's rules (pure), each recipe bug against the
+// same run without it, the pause story with and without fencing, and short fuzz
+// campaigns: the correct recipe breaks no checker; a planted bug is found.
+
+import { describe, expect, it } from 'vitest';
+import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
+import { DataTree, type WatchEvent } from '../../sim/protocols/zookeeper/tree.ts';
+import { zookeeperConfig } from '../../sim/protocols/zookeeper/protocol.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
+import type { ScenarioInput } from '../../sim/scenario/schema.ts';
+import herd from '../../scenarios/zookeeper-herd.ts';
+import noRecheck from '../../scenarios/zookeeper-no-recheck.ts';
+import orphan from '../../scenarios/zookeeper-orphan.ts';
+import unfenced from '../../scenarios/zookeeper-unfenced-pause.ts';
+import fenced from '../../scenarios/zookeeper-fenced-pause.ts';
+
+const create = (t: DataTree, session: string, fired: WatchEvent[] = []) => t.apply({ op: 'create', path: '/lock/lock-', data: '', ephemeral: true, sequential: true, session }, fired);
+
+describe('data tree', () => {
+  it('sequential names count up per parent and are never reused', () => {
+    const t = new DataTree();
+    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
+    expect(create(t, 'a')).toMatchObject({ ok: true, path: '/lock/lock-0000000000' });
+    t.apply({ op: 'delete', path: '/lock/lock-0000000000', session: 'a' }, []);
+    expect(create(t, 'b')).toMatchObject({ ok: true, path: '/lock/lock-0000000001' });
+  });
+
+  it('closing a session removes its ephemeral znodes and fires each watch once', () => {
+    const t = new DataTree();
+    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
+    create(t, 'a');
+    create(t, 'b');
+    t.apply({ op: 'exists', path: '/lock/lock-0000000000', watch: true, session: 'b' }, []);
+    t.apply({ op: 'children', path: '/lock', watch: true, session: 'c' }, []);
+    const fired: WatchEvent[] = [];
+    t.apply({ op: 'close-session', session: 'a' }, fired);
+    expect(fired.map((e) => `${e.session} ${e.type} ${e.path}`)).toEqual(['b deleted /lock/lock-0000000000', 'c children /lock']);
+    expect(t.children('/lock')).toEqual(['lock-0000000001']);
+    const again: WatchEvent[] = [];
+    t.apply({ op: 'close-session', session: 'b' }, again);
+    expect(again).toEqual([]); // one-shot: both watches were used up
+  });
+
+  it('a snapshot restores the same tree', () => {
+    const t = new DataTree();
+    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
+    create(t, 'a');
+    const u = DataTree.from(JSON.parse(JSON.stringify(t.snapshot())));
+    expect(u.snapshot()).toEqual(t.snapshot());
+    expect(create(u, 'b')).toMatchObject({ path: '/lock/lock-0000000001' });
+  });
+});
+
+function run(s: ScenarioInput, patch: Record<string, unknown> = {}): string[] {
+  return runScenario(parseScenario({ ...s, expect: 'no-violation', config: { ...(s.config as object), ...patch } })).violations.map((v) => v.invariant);
+}
+
+describe('stories: each planted bug breaks its checker, and the same run without it holds', () => {
+  const cases: [string, ScenarioInput, string, string][] = [
+    ['watchParent', herd, 'watchParent', 'no-herd'],
+    ['noRecheck', noRecheck, 'noRecheck', 'lock-order'],
+    ['createWithoutId', orphan, 'createWithoutId', 'lock-progress'],
+  ];
+  it.each(cases)('%s', (_name, scenario, bug, checker) => {
+    expect(run(scenario)).toEqual([checker]);
+    expect(run(scenario, { bugs: { [bug]: false } })).toEqual([]);
+  });
+
+  it('session expiry during a pause: double access without fencing, a rejected stale write with it', () => {
+    expect(run(unfenced)).toEqual(['mutual-exclusion']);
+    const r = runScenario(parseScenario(fenced), { trace: true });
+    expect(r.violations).toEqual([]);
+    expect(r.trace).toMatch(/"type":"write-ack"[^\n]*"ok":false/);
+  });
+});
+
+const base = (config: Record<string, unknown> = {}) => parseScenario({ name: 'zookeeper-fuzz', description: 'zookeeper lock under generated faults', protocol: 'zookeeper', config, duration: '4s' });
+
+describe('fuzzing', () => {
+  it('the correct recipe breaks no checker (faults on the server: crashes, partitions, pauses, clocks, loss)', () => {
+    const report = fuzz({ scenario: base(), runs: 30, seed: 21 });
+    expect(report.failures.map((f) => `${f.violation.invariant}: ${f.violation.message}`)).toEqual([]);
+  }, 120_000);
+
+  it('watchParent is found', () => {
+    const report = fuzz({ scenario: base({ bugs: { watchParent: true } }), runs: 20, seed: 22 });
+    expect(report.failures[0]?.violation.invariant).toBe('no-herd');
+  }, 120_000);
+
+  it('every drawn workload patch is a valid config with no bug on', async () => {
+    const fc = (await import('fast-check')).default;
+    const { zkFuzzWorkload } = await import('../../sim/protocols/zookeeper/fuzz-workload.ts');
+    for (const patch of fc.sample(zkFuzzWorkload, { numRuns: 200, seed: 1 })) {
+      const r = zookeeperConfig.safeParse(patch);
+      expect(r.success, JSON.stringify(patch)).toBe(true);
+      expect(Object.values(r.data!.bugs).some(Boolean)).toBe(false);
+    }
+  });
+});
