@@ -23,6 +23,7 @@ export function getOrFail<K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V
 
 /** `array[i]`, asserting that the index is in range (same discipline as getOrFail, for dense arrays). */
 export function atOrFail<T>(array: readonly T[], i: number, what: string): T {
-  if (!(i >= 0 && i < array.length)) throw new AssertionFailure(`${what}: index ${i} out of range 0..${array.length - 1}`);
-  return array[i] as T;
+  const v = array[i];
+  if (v === undefined && !(Number.isInteger(i) && i >= 0 && i < array.length)) throw new AssertionFailure(`${what}: index ${i} out of range 0..${array.length - 1}`);
+  return v as T;
 }
