@@ -5,7 +5,7 @@
 // order, is part of the determinism contract (same seed, same trace): every send
 // draws loss even at probability 0, so changing a probability shifts no later draw.
 
-import { assert } from './assert.ts';
+import { assert, atOrFail } from './assert.ts';
 import type { LinkModel, NetworkConfig } from './config.ts';
 import { K_DELIVER, type DeliverEvent } from './events.ts';
 import type { FaultState } from './fault-state.ts';
@@ -42,7 +42,7 @@ const MAX_RETRANSMIT_DELAY: Micros = 3_600_000_000;
 
 export class Network {
   private readonly links: Link[] = [];
-  /** blocked[from * n + to] > 0 when some partition or block cuts that direction. */
+  /** blocked[from * n + to] is 1 when some partition or block cuts that direction. */
   private readonly blocked: Uint8Array;
   private readonly n: number;
   private readonly index = new Map<NodeId, number>();
@@ -77,9 +77,13 @@ export class Network {
     this.blocked = new Uint8Array(this.n * this.n);
   }
 
+  private id(i: number): NodeId {
+    return atOrFail(this.ids, i, 'node index');
+  }
+
   /** True when a partition or block cuts the direction from -> to (node indexes). */
   isBlocked(from: number, to: number): boolean {
-    return this.blocked[from * this.n + to]! > 0;
+    return this.blocked[from * this.n + to] === 1;
   }
 
   /** The loss probability of the current loss burst (0: none). */
@@ -99,7 +103,7 @@ export class Network {
   send(from: number, toId: NodeId, msg: Message): void {
     const host = this.host;
     const m = this.stats;
-    const fromId = this.ids[from]!;
+    const fromId = this.id(from);
     const to = this.index.get(toId);
     m.sent++;
     const id = host.nextMsgId();
@@ -114,11 +118,11 @@ export class Network {
     const payload = host.copy(msg);
     if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: payload as unknown as JsonValue });
     const li = from * this.n + to;
-    if (this.blocked[li]! > 0) {
+    if (this.blocked[li] === 1) {
       this.drop(id, from, to, 'partition');
       return;
     }
-    const link = this.links[li]!;
+    const link = atOrFail(this.links, li, 'links');
     const model = link.model;
     const rng = (link.rng ??= this.linkRng.fork(link.name));
     let delay = 0;
@@ -154,7 +158,7 @@ export class Network {
   /** Count and trace a message that will not be delivered. */
   drop(id: number, from: number, to: number, reason: DropReason): void {
     this.countDrop(reason);
-    if (this.host.rec) this.host.emit({ seq: 0, t: this.host.now(), type: 'drop', id, from: this.ids[from]!, to: this.ids[to]!, reason });
+    if (this.host.rec) this.host.emit({ seq: 0, t: this.host.now(), type: 'drop', id, from: this.id(from), to: this.id(to), reason });
   }
 
   private countDrop(reason: DropReason): void {
@@ -170,7 +174,7 @@ export class Network {
       this.blocked[a * this.n + b] = 1;
       this.faultState.linkBlocked(a, b, true, t);
     }
-    if (this.host.rec) this.host.emit({ seq: 0, t, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.ids[a]!, this.ids[b]!]) });
+    if (this.host.rec) this.host.emit({ seq: 0, t, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.id(a), this.id(b)]) });
   }
 
   /** Reopen every cut direction; traced as one `heal` event listing them. */
@@ -179,8 +183,8 @@ export class Network {
     const pairs: [NodeId, NodeId][] = [];
     for (let a = 0; a < this.n; a++) {
       for (let b = 0; b < this.n; b++) {
-        if (this.blocked[a * this.n + b]! > 0) {
-          pairs.push([this.ids[a]!, this.ids[b]!]);
+        if (this.blocked[a * this.n + b] === 1) {
+          pairs.push([this.id(a), this.id(b)]);
           this.faultState.linkBlocked(a, b, false, t);
         }
       }
