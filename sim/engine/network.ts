@@ -31,8 +31,8 @@ export interface NetworkHost {
   emit(ev: TraceEvent): void;
   /** Queue a delivery (the queue stamps its insertion number). */
   push(ev: DeliverEvent): void;
-  /** The message as it travels: a copy when the run isolates nodes (see SimulationOptions.isolate). */
-  copy(msg: Message): Message;
+  /** The message as it travels: a copy or a frozen original when the run isolates nodes (see SimulationOptions.isolate). */
+  copy<T>(msg: T): T;
   /** Next message id (ids are unique per run, copies included). */
   nextMsgId(): number;
 }

@@ -12,8 +12,6 @@ import type { HistoryEvent, JsonValue, Message, Micros, NodeContext, NodeId, OpC
 export interface ContextHost {
   now(): Micros;
   readonly rec: boolean;
-  /** Copy values crossing the node boundary (SimulationOptions.isolate). */
-  readonly isolate: boolean;
   /** The node whose handler is running, if any. */
   current(): NodeSlot | undefined;
   emit(ev: TraceEvent): void;
@@ -29,6 +27,7 @@ export interface ContextHost {
   /** Throw EngineLimitError for a node's timer table. */
   tooManyTimers(slot: NodeSlot): never;
   nextOpId(): number;
+  /** A value crossing the node boundary: copied, frozen or shared as is (SimulationOptions.isolate). */
   copy<T>(value: T): T;
 }
 
@@ -66,7 +65,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
     invoke: (call: OpCall) => {
       guard('invoke');
       const op = host.nextOpId();
-      const value = host.isolate ? host.copy(call.value) : call.value;
+      const value = host.copy(call.value);
       const h: HistoryEvent = { t: host.now(), type: 'invoke', node: id, op, process: call.process, f: call.f };
       if (call.key !== undefined) h.key = call.key;
       if (value !== undefined) h.value = value;
@@ -81,7 +80,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       const pending = pendingOps.get(op);
       assert(pending !== undefined, `${id}: complete() of unknown or finished operation ${op}`);
       pendingOps.delete(op);
-      const v = host.isolate ? host.copy(value) : value;
+      const v = host.copy(value);
       const h: HistoryEvent = { t: host.now(), type: 'return', node: id, op, process: pending.process, outcome };
       if (v !== undefined) h.value = v;
       host.record(h);
@@ -89,7 +88,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       if (host.rec) host.emit({ seq: 0, ...h });
     },
     publish: (state: JsonValue) => {
-      host.published(slot, host.isolate ? host.copy(state) : state);
+      host.published(slot, host.copy(state));
     },
     log: (text: string) => {
       if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'log', node: id, text });

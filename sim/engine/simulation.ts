@@ -19,7 +19,7 @@ import { K_DELIVER, K_FAULT, K_START, K_TIMER, type DeliverEvent, type PendingEv
 import { FaultApplier } from './fault-apply.ts';
 import { FaultState, type FaultStateView } from './fault-state.ts';
 import { FaultTimeline } from './fault-timeline.ts';
-import { cloneJson } from './json.ts';
+import { cloneJson, deepFreeze } from './json.ts';
 import { DEFAULT_LIMITS, EngineLimitError, type EngineLimits } from './limits.ts';
 import { Network } from './network.ts';
 import { makeContext, type PendingOps } from './node-context.ts';
@@ -47,8 +47,13 @@ export interface SimulationOptions {
   hash?: boolean;
   /** Stop at the first violation (default true). */
   stopOnViolation?: boolean;
-  /** Deep-copy messages, published states and history values at the node boundary (default true). */
-  isolate?: boolean;
+  /**
+   * How values cross the node boundary (messages, published states, history values): 'copy' (or
+   * true, the default) deep-copies them with JSON semantics; 'freeze' deep-freezes them in place and
+   * shares them (no allocation; a node that mutates what it sent or published gets a TypeError, an
+   * `exception` violation); false shares them as they are (benchmarks of protocols known to be safe).
+   */
+  isolate?: boolean | 'copy' | 'freeze';
   /** Limit on processed events (default DEFAULT_MAX_STEPS, 100 M); reaching it ends the run with `end: 'max-steps'`. */
   maxSteps?: number;
   /** Bounds on what can grow during the run (default DEFAULT_LIMITS); exceeding one throws EngineLimitError. */
@@ -84,7 +89,8 @@ export class Simulation implements SimView {
   private readonly hasher: TraceHasher | undefined;
   /** Build trace event objects at all (tracing, hashing or observing checkers). */
   private readonly rec: boolean;
-  private readonly isolate: boolean;
+  /** The boundary crossing of SimulationOptions.isolate: a copy, a freeze or nothing. */
+  private readonly cross: <T>(value: T) => T;
   private readonly maxSteps: number;
   private readonly limits: Readonly<EngineLimits>;
   /** State a node published before the `state` event being emitted (for triggers that look at a change). */
@@ -157,16 +163,16 @@ export class Simulation implements SimView {
       this.violations,
       opts.stopOnViolation ?? true,
     );
-    this.isolate = opts.isolate ?? true;
+    const isolate = opts.isolate ?? 'freeze';
+    this.cross = isolate === 'freeze' ? deepFreeze : isolate === false ? <T>(v: T): T => v : cloneJson;
     this.maxSteps = this.limits.steps;
 
-    const copy = this.isolate ? (m: Message): Message => cloneJson(m) : (m: Message): Message => m;
     this.network = new Network(this.ids, config.network, this.root.fork('link'), faultRng, this.faultState, this.stats.messages, {
       now: () => this.time,
       rec,
       emit: (ev) => this.emit(ev),
       push: (ev) => this.push(ev),
-      copy,
+      copy: this.cross,
       nextMsgId: () => this.nextMsgId++,
     });
     this.faultApplier = new FaultApplier(
@@ -195,7 +201,6 @@ export class Simulation implements SimView {
     const contextHost = {
       now: () => this.time,
       rec,
-      isolate: this.isolate,
       current: () => this.current,
       emit: (ev: TraceEvent) => this.emit(ev),
       send: (from: NodeSlot, to: NodeId, msg: Message) => this.network.send(from.idx, to, msg),
@@ -215,7 +220,7 @@ export class Simulation implements SimView {
         throw new EngineLimitError('timersPerNode', this.limits.timersPerNode, this.time, `the armed timers of node ${slot.spec.id}`);
       },
       nextOpId: () => this.nextOpId++,
-      copy: cloneJson,
+      copy: this.cross,
     };
     for (const slot of this.slots) slot.ctx = makeContext(contextHost, slot, this.ids, this.pendingOps);
 
@@ -490,7 +495,16 @@ export class Simulation implements SimView {
     this.actorIdx = slot.idx;
     this.stats.timers++;
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
-    this.callHandler(slot, () => slot.behaviour?.onTimer(slot.ctx, ev.name));
+    // Inline rather than callHandler(slot, closure): timers are a hot path, and this allocates nothing.
+    const b = slot.behaviour;
+    assert(b !== undefined, `${slot.spec.id}: up without a behaviour`);
+    this.current = slot;
+    try {
+      b.onTimer(slot.ctx, ev.name);
+    } catch (err) {
+      this.handlerFailed(slot, err);
+    }
+    this.current = undefined;
     return true;
   }
 
@@ -564,7 +578,7 @@ export class Simulation implements SimView {
         const copy = this.nextMsgId++;
         this.stats.messages.duplicated++;
         if (this.rec) this.emit({ seq: 0, t: this.time, type: 'duplicate', id: copy, of: ev.id, from: this.at(ev.from).spec.id, to: this.at(ev.to).spec.id });
-        this.push({ t: this.time, q: 0, k: K_DELIVER, id: copy, from: ev.from, to: ev.to, msg: this.isolate ? cloneJson(ev.msg) : ev.msg });
+        this.push({ t: this.time, q: 0, k: K_DELIVER, id: copy, from: ev.from, to: ev.to, msg: this.cross(ev.msg) });
       }
       ran = this.process(ev);
     }
