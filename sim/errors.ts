@@ -1,5 +1,6 @@
-// User-facing input errors: they name the file, the path inside it and what was
-// expected. The CLI prints them without a stack trace and exits 2.
+// User-facing input errors, shared by every layer (the engine, protocols, the scenario
+// layer and the CLI): they name the file, the path inside it and what was expected.
+// The CLI prints them without a stack trace and exits 2.
 
 export class InputError extends Error {
   override name = 'InputError';
