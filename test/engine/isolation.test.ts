@@ -49,7 +49,7 @@ describe('isolation at the node boundary', () => {
         (msg as Message & { body: { n: number } }).body.n = 5;
       },
     });
-    const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } }) });
+    const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } } as Message) });
     const r = run([sender, receiverMutates], undefined);
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]).toMatch(/^exception: n2: /);
@@ -75,7 +75,7 @@ describe('isolation at the node boundary', () => {
         m.body.n = 6;
       },
     });
-    const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } }) });
+    const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } } as Message) });
     const r = run([sender, receiver], 'copy');
     expect(r.violations).toEqual([]);
     expect(r.sim.published('n2')).toEqual({ type: 'm', body: { n: 5 } });
@@ -85,12 +85,12 @@ describe('isolation at the node boundary', () => {
     const echo = (id: string, peer: string): NodeSpec =>
       scripted(id, {
         start: (ctx) => {
-          if (id === 'n1') ctx.send(peer, { type: 'ping', hops: 0, path: [id] });
+          if (id === 'n1') ctx.send(peer, { type: 'ping', hops: 0, path: [id] } as Message);
         },
         message: (ctx, _from, msg) => {
           const m = msg as Message & { hops: number; path: string[] };
           ctx.publish({ hops: m.hops, last: m.path } as unknown as JsonValue);
-          if (m.hops < 50) ctx.send(peer, { type: 'ping', hops: m.hops + 1, path: [...m.path.slice(-3), id] });
+          if (m.hops < 50) ctx.send(peer, { type: 'ping', hops: m.hops + 1, path: [...m.path.slice(-3), id] } as Message);
         },
       });
     const nodes = [echo('n1', 'n2'), echo('n2', 'n1')];
