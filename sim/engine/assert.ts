@@ -9,3 +9,21 @@ export class AssertionFailure extends Error {
 export function assert(condition: unknown, message: string | (() => string)): asserts condition {
   if (!condition) throw new AssertionFailure(typeof message === 'function' ? message() : message);
 }
+
+/**
+ * `map.get(key)`, asserting that the key is there (TigerBeetle's discipline: a lookup the code
+ * relies on is checked, not cast with `!` or `as`). `what` names the map for the message
+ * ("timer generation of n1"); the failure is an AssertionFailure like any broken invariant.
+ */
+export function getOrFail<K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V {
+  const v = map.get(key);
+  if (v === undefined && !map.has(key)) throw new AssertionFailure(`${what}: no entry for ${String(key)}`);
+  return v as V;
+}
+
+/** `array[i]`, asserting that the index is in range (same discipline as getOrFail, for dense arrays). */
+export function atOrFail<T>(array: readonly T[], i: number, what: string): T {
+  const v = array[i];
+  if (v === undefined && !(Number.isInteger(i) && i >= 0 && i < array.length)) throw new AssertionFailure(`${what}: index ${i} out of range 0..${array.length - 1}`);
+  return v as T;
+}

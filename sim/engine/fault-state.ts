@@ -11,6 +11,7 @@
 // true time (µs). Probabilistic loss of the scenario's link model is not a fault:
 // a link with 1% loss is open.
 
+import { atOrFail } from './assert.ts';
 import type { Micros, NodeId } from './types.ts';
 
 /** Read-only fault state given to checkers (`SimView.faults`). Every method throws RangeError for an unknown node id. */
@@ -102,17 +103,17 @@ export class FaultState implements FaultStateView {
   }
 
   runningSince(id: NodeId): Micros | undefined {
-    const t = this.runningFrom[this.idx(id)] as number;
+    const t = atOrFail(this.runningFrom, this.idx(id), 'runningFrom');
     return t === NEVER ? undefined : t;
   }
 
   clockSetAt(id: NodeId): Micros | undefined {
-    const t = this.clockAt[this.idx(id)] as number;
+    const t = atOrFail(this.clockAt, this.idx(id), 'clockAt');
     return t === NEVER ? undefined : t;
   }
 
   clockJump(id: NodeId): Micros {
-    return this.clockJumps[this.idx(id)] as number;
+    return atOrFail(this.clockJumps, this.idx(id), 'clockJumps');
   }
 
   linkOpen(from: NodeId, to: NodeId): boolean {
@@ -120,7 +121,7 @@ export class FaultState implements FaultStateView {
   }
 
   linkOpenSince(from: NodeId, to: NodeId): Micros | undefined {
-    const t = this.openFrom[this.idx(from) * this.n + this.idx(to)] as number;
+    const t = atOrFail(this.openFrom, this.idx(from) * this.n + this.idx(to), 'openFrom');
     return t === NEVER ? undefined : t;
   }
 
@@ -131,7 +132,7 @@ export class FaultState implements FaultStateView {
   connectedSince(a: NodeId, b: NodeId): Micros | undefined {
     const i = this.idx(a);
     const j = this.idx(b);
-    const parts = [this.runningFrom[i], this.runningFrom[j], this.openFrom[i * this.n + j], this.openFrom[j * this.n + i]] as number[];
+    const parts = [atOrFail(this.runningFrom, i, 'runningFrom'), atOrFail(this.runningFrom, j, 'runningFrom'), atOrFail(this.openFrom, i * this.n + j, 'openFrom'), atOrFail(this.openFrom, j * this.n + i, 'openFrom')];
     let since = 0;
     for (const p of parts) {
       if (p === NEVER) return undefined;

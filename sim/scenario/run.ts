@@ -3,6 +3,7 @@
 // browser), so the same function runs everywhere.
 
 import { TimeStalledError } from '../engine/queue.ts';
+import { EngineLimitError } from '../engine/limits.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import { formatDuration } from '../engine/time.ts';
 import { replaySchedule } from '../explore/driver.ts';
@@ -91,7 +92,7 @@ function runSchedule(run: PreparedRun, schedule: NonNullable<PreparedRun['scenar
 
 /** Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation. */
 function refusal(run: PreparedRun, err: unknown): unknown {
-  if (err instanceof TimeStalledError) return new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
+  if (err instanceof TimeStalledError || err instanceof EngineLimitError) return new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
   return err;
 }
 

@@ -7,7 +7,7 @@
 
 import { z } from 'zod';
 import type { HistoryEvent, JsonValue, OpOutcome } from '../../engine/types.ts';
-import { InputError } from '../../scenario/errors.ts';
+import { InputError } from '../../errors.ts';
 import type { ModelName } from './models.ts';
 import { EdnInt, EdnKeyword, EdnReader, EdnSymbol, EdnSyntaxError, ednToJson, field, showEdn, type EdnValue } from './edn.ts';
 
