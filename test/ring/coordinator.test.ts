@@ -1,16 +1,16 @@
-// The membership coordinator rule by rule, driven through a fake context:
+// The membership coordinator rule by rule, driven through a fake Io:
 // what it sends at each step of a change, what it waits for, and that it picks
 // up where it was after a restart.
 
 import { describe, expect, it } from 'vitest';
-import type { Disk, JsonValue, NodeContext } from '../../sim/engine/types.ts';
-import { Coordinator, type MembershipChange } from '../../sim/protocols/ring/coordinator.ts';
+import { timerId, type Io, type JsonValue } from '../../sim/api/index.ts';
+import { Coordinator, type MembershipChange, type RingCoordinatorTimer } from '../../sim/protocols/ring/coordinator.ts';
 import type { RingMessage, RingView } from '../../sim/protocols/ring/messages.ts';
 import type { RingCoordinatorState } from '../../sim/protocols/ring/state.ts';
 
-class FakeDisk implements Disk {
+class FakeDisk {
   data = new Map<string, JsonValue>();
-  get<T>(key: string): T | undefined {
+  get<T extends JsonValue>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
   }
   put(key: string, value: JsonValue): void {
@@ -30,21 +30,26 @@ function fakeContext(disk = new FakeDisk()) {
   const timers = new Map<string, number>();
   const published: RingCoordinatorState[] = [];
   let now = 0;
-  const ctx = {
+  const ctx: Io<RingMessage, RingCoordinatorTimer, RingCoordinatorState> = {
     id: 'cm',
     nodes: [],
     now: () => now,
-    send: (to: string, msg: RingMessage) => sent.push({ to, msg }),
-    setTimer: (name: string, delay: number) => timers.set(name, delay),
-    cancelTimer: (name: string) => timers.delete(name),
-    hasTimer: (name: string) => timers.has(name),
     rng: undefined as never,
-    disk,
+    read: (key) => disk.get(key),
+    keys: (prefix) => disk.keys(prefix),
+    timerArmed: (name, key) => timers.has(timerId(name, key)),
+    send: (to, msg) => void sent.push({ to, msg }),
+    broadcast: () => {},
+    setTimer: (timer, delay) => void timers.set(timer.name, delay),
+    cancelTimer: (name, key) => void timers.delete(timerId(name, key)),
+    put: (key, value) => disk.put(key, value),
+    delete: (key) => disk.delete(key),
+    fsync: () => {},
     invoke: () => 0,
     complete: () => {},
-    publish: (s: JsonValue) => published.push(s as unknown as RingCoordinatorState),
+    publish: (s) => void published.push(s),
     log: () => {},
-  } as NodeContext<RingMessage>;
+  };
   return { ctx, sent, timers, published, disk, setNow: (t: number) => (now = t) };
 }
 
@@ -72,7 +77,7 @@ describe('Coordinator', () => {
     const c = make();
     c.onStart(f.ctx);
     f.setNow(100);
-    c.onTimer(f.ctx, 'change');
+    c.onTimer(f.ctx, { name: 'change' });
     const updates = ofType(f.sent, 'ring-update');
     expect(updates.map((u) => u.to)).toEqual(servers);
     for (const u of updates) {
@@ -88,7 +93,7 @@ describe('Coordinator', () => {
     const c = make();
     c.onStart(f.ctx);
     f.setNow(250); // both changes are due; they still go one at a time
-    c.onTimer(f.ctx, 'change');
+    c.onTimer(f.ctx, { name: 'change' });
     const updates = ofType(f.sent, 'ring-update');
     // A done report may come before all acks: it is remembered.
     c.onMessage(f.ctx, 'n2', { type: 'handoff-done', rid: 'n2/1/9', version: 2 });
@@ -114,7 +119,7 @@ describe('Coordinator', () => {
     const c = make();
     c.onStart(f.ctx);
     f.setNow(100);
-    c.onTimer(f.ctx, 'change');
+    c.onTimer(f.ctx, { name: 'change' });
     const first = ofType(f.sent, 'ring-update');
     c.onMessage(f.ctx, 'n1', { type: 'ack', rid: first[0]!.msg.rid });
     // Crash: a fresh instance over the same disk.

@@ -46,7 +46,7 @@ describe('twopc scenarios', () => {
     expect(r.result.violations).toEqual([]);
     expect(inDoubtIntervals(r.events, 'p1')).toEqual([{ tx: 'c1.0', from: 41, to: 241, outcome: 'aborted', via: 'coordinator' }]);
     expect(inDoubtIntervals(r.events, 'p2')).toEqual([]);
-    expect(stateAt(r.events, 'p2', 1_000_000)).toEqual({ txs: {}, inDoubt: [], balance: 1000 });
+    expect(stateAt(r.events, 'p2', 1_000_000)).toEqual({ txs: {}, inDoubt: [], balance: 1000, locks: {} });
     expect(returns(r)).toEqual(['fail']);
   });
 
@@ -85,7 +85,7 @@ describe('twopc scenarios', () => {
   it('participant recovery: prepared in the log, it comes back in doubt with its lock, asks, and commits', () => {
     const r = run(participantRecovery);
     expect(r.result.violations).toEqual([]);
-    expect(stateAt(r.events, 'p2', 300_000)).toEqual({ txs: { 'c1.0': 'prepared' }, inDoubt: ['c1.0'], balance: 1000 });
+    expect(stateAt(r.events, 'p2', 300_000)).toEqual({ txs: { 'c1.0': 'prepared' }, inDoubt: ['c1.0'], balance: 1000, locks: { a19: 'c1.0' } });
     expect(inDoubtIntervals(r.events, 'p2')).toEqual([{ tx: 'c1.0', from: 41, to: 320, outcome: 'committed', via: 'coordinator' }]);
     // The in-doubt time is measured from the yes vote, across the crash.
     expect(logs(r.events, 'p2').at(-1)).toEqual([320, 'resolved c1.0: committed via coordinator after 279.000 ms in doubt']);

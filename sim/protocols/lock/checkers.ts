@@ -25,8 +25,7 @@
 
 import { checkHistory } from '../../check/linearizability/checker.ts';
 import { lockModel } from '../../check/linearizability/models.ts';
-import { formatDuration } from '../../engine/time.ts';
-import type { Checker, Micros, SimView, TraceEvent } from '../../engine/types.ts';
+import { assert, formatDuration, type Checker, type Micros, type SimView, type TraceEvent } from '../../api/index.ts';
 import { grantsIn, type LockMessage, type ResourceAck } from './messages.ts';
 import { TABLE_KEY } from './server.ts';
 import type { LockTableSnapshot } from './table.ts';
@@ -188,8 +187,9 @@ export function progressChecker(clients: readonly string[], grace: Micros, cycle
       const total = new Map<string, number>();
       for (const h of view.history) {
         if (h.type === 'invoke' && h.f === 'acquire') acquires.set(h.op, h.process);
-        else if (h.type === 'return' && h.outcome === 'ok' && acquires.has(h.op)) {
-          const c = acquires.get(h.op) as string;
+        else if (h.type === 'return' && h.outcome === 'ok') {
+          const c = acquires.get(h.op);
+          if (c === undefined) continue;
           total.set(c, (total.get(c) ?? 0) + 1);
           if (h.t > from) okAfter.set(c, (okAfter.get(c) ?? 0) + 1);
         }
@@ -300,7 +300,9 @@ export function starvationFreedomChecker(o: StarvationOptions): Checker {
       for (const [c, from] of since) {
         const start = Math.max(from, settled);
         if (view.now - start > o.grace) {
-          found = `${c} has wanted a lock since ${formatDuration(wants.get(c) as number)} and has been able to talk with ${o.server} (every rival healthy or cut off from it) since ${formatDuration(start)}, but got none in ${formatDuration(view.now - start)} (grace ${formatDuration(o.grace)})`;
+          const wanted = wants.get(c);
+          assert(wanted !== undefined, () => `starvation-freedom: ${c} is waiting without a want`);
+          found = `${c} has wanted a lock since ${formatDuration(wanted)} and has been able to talk with ${o.server} (every rival healthy or cut off from it) since ${formatDuration(start)}, but got none in ${formatDuration(view.now - start)} (grace ${formatDuration(o.grace)})`;
           return found;
         }
       }

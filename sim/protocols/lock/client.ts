@@ -17,7 +17,7 @@
 // between the check and the write is exactly the failure Kleppmann describes,
 // and no amount of checking closes it; only fencing does.
 
-import type { JsonValue, Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import { assert, type Io, type Micros, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import type { LockMessage, ResourceAck } from './messages.ts';
 import type { LockClientState, LockRecipe } from './state.ts';
 import type { Grant, LockReply } from './table.ts';
@@ -46,7 +46,17 @@ export interface LockClientOptions {
 
 type Phase = 'idle' | 'acquiring' | 'holding' | 'releasing';
 
-export class LockClient implements NodeBehaviour<LockMessage> {
+/**
+ * The client's timers (local clock), one of each at most:
+ * - `think`: idle time over, try to acquire; `retry`: retransmit the pending request or write;
+ * - `keepalive`: renew the session (fencing recipe); `check`: check the lease, then work;
+ * - `write`: the work is done, send the write (without checking the lease again).
+ */
+export type LockClientTimer = { name: 'think' } | { name: 'retry' } | { name: 'keepalive' } | { name: 'check' } | { name: 'write' };
+
+type ClientIo = Io<LockMessage, LockClientTimer, LockClientState>;
+
+export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, LockClientState> {
   phase: Phase = 'idle';
   lock = '';
   session = '';
@@ -58,7 +68,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   private readonly sentAt = new Map<number, Micros>();
   /** Local send time of the latest request the server answered while our session was alive. */
   private lastAck: Micros | null = null;
-  private op = -1;
+  private op: OpRef = -1;
   private tenure = '';
   private seq = 0;
   private inflightWrite = false;
@@ -74,19 +84,19 @@ export class LockClient implements NodeBehaviour<LockMessage> {
 
   constructor(private readonly o: LockClientOptions) {}
 
-  onStart(ctx: NodeContext<LockMessage>): void {
+  onStart(ctx: ClientIo): void {
     this.publish(ctx);
-    ctx.setTimer('think', this.o.startAfter + this.thinkTime(ctx));
+    ctx.setTimer({ name: 'think' }, this.o.startAfter + this.thinkTime(ctx));
   }
 
-  onRecover(ctx: NodeContext<LockMessage>): void {
+  onRecover(ctx: ClientIo): void {
     // A restarted process remembers nothing: its old session lapses on the server by itself.
     ctx.log('restarted: any lock held before the crash is abandoned');
     this.onStart(ctx);
   }
 
-  onTimer(ctx: NodeContext<LockMessage>, name: string): void {
-    switch (name) {
+  onTimer(ctx: ClientIo, timer: LockClientTimer): void {
+    switch (timer.name) {
       case 'think':
         if (this.phase === 'idle') this.startAcquire(ctx);
         return;
@@ -97,7 +107,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
         // The session is kept alive for its whole life, idle or not (Chubby 2.8), so it outlives think times.
         if (this.o.recipe === 'fencing' && this.session !== '') {
           this.request(ctx, { type: 'keepalive', session: this.session, ttl: this.o.ttl });
-          ctx.setTimer('keepalive', this.o.keepAlive);
+          ctx.setTimer({ name: 'keepalive' }, this.o.keepAlive);
         }
         return;
       case 'check':
@@ -109,7 +119,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     }
   }
 
-  onMessage(ctx: NodeContext<LockMessage>, _from: string, msg: LockMessage): void {
+  onMessage(ctx: ClientIo, _from: string, msg: LockMessage): void {
     switch (msg.type) {
       case 'lock-reply':
         if (msg.session === this.session) this.onReply(ctx, msg.req, msg.reply);
@@ -128,9 +138,11 @@ export class LockClient implements NodeBehaviour<LockMessage> {
 
   // ------------------------------------------------------------ acquire
 
-  private startAcquire(ctx: NodeContext<LockMessage>): void {
+  private startAcquire(ctx: ClientIo): void {
     if (this.o.cycles > 0 && this.sections >= this.o.cycles) return;
-    this.lock = this.o.locks.length === 1 ? (this.o.locks[0] as string) : ctx.rng.pick(this.o.locks);
+    const [first] = this.o.locks;
+    assert(first !== undefined, 'a lock client needs at least one lock to contend for');
+    this.lock = this.o.locks.length === 1 ? first : ctx.rng.pick(this.o.locks);
     // Fencing: one session per life of the process (a new one after it expired). Redis: a fresh random value per attempt.
     if (this.o.recipe === 'redis' || this.session === '') {
       this.session = `${ctx.id}/${ctx.rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`;
@@ -141,11 +153,11 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     this.acquireFrom = this.req + 1;
     this.op = ctx.invoke({ process: ctx.id, f: 'acquire', key: this.lock });
     this.sendAcquire(ctx);
-    if (this.o.recipe === 'fencing' && !ctx.hasTimer('keepalive')) ctx.setTimer('keepalive', this.o.keepAlive);
+    if (this.o.recipe === 'fencing' && !ctx.timerArmed('keepalive')) ctx.setTimer({ name: 'keepalive' }, this.o.keepAlive);
     this.publish(ctx);
   }
 
-  private sendAcquire(ctx: NodeContext<LockMessage>): void {
+  private sendAcquire(ctx: ClientIo): void {
     this.copies++;
     // Only a new session's first request opens it; a retry must not bring back a session that expired meanwhile.
     const open = this.copies === 1 && this.fresh;
@@ -153,7 +165,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     this.request(ctx, { type: 'acquire', session: this.session, lock: this.lock, ttl: this.o.ttl, wait: this.o.recipe === 'fencing', open });
   }
 
-  private onReply(ctx: NodeContext<LockMessage>, req: number, reply: LockReply): void {
+  private onReply(ctx: ClientIo, req: number, reply: LockReply): void {
     const sent = this.sentAt.get(req);
     this.sentAt.delete(req);
     if (reply.kind === 'no-session') return this.sessionLost(ctx);
@@ -193,7 +205,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
    * since; taking it for the current one would make us believe we hold a lock that
    * another client now holds with a higher token (found by fuzzing: lock-server-pause).
    */
-  private onGrant(ctx: NodeContext<LockMessage>, grant: Grant, sent: Micros | undefined, current: boolean): void {
+  private onGrant(ctx: ClientIo, grant: Grant, sent: Micros | undefined, current: boolean): void {
     if (this.phase !== 'acquiring' || grant.lock !== this.lock || !current) {
       if (this.phase === 'holding' && grant.lock === this.lock) return; // a retried acquire answered again
       // A grant we no longer want (we gave up on it): hand it back, on the record.
@@ -211,7 +223,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     ctx.cancelTimer('retry');
     this.sections++;
     this.publish(ctx);
-    ctx.setTimer('check', 0);
+    ctx.setTimer({ name: 'check' }, 0);
   }
 
   private extendDeadline(): void {
@@ -219,7 +231,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   }
 
   /** The server no longer knows our session: whatever we held or waited for is gone. */
-  private sessionLost(ctx: NodeContext<LockMessage>): void {
+  private sessionLost(ctx: ClientIo): void {
     ctx.log(`session ${this.session} expired at the server`);
     if (!this.o.keepStaleSession) this.session = '';
     this.lastAck = null;
@@ -237,7 +249,7 @@ export class LockClient implements NodeBehaviour<LockMessage> {
   // ------------------------------------------------------------ critical section
 
   /** Check the lease, then do the work. The write goes out when the work is done, without another check. */
-  private checkAndWork(ctx: NodeContext<LockMessage>): void {
+  private checkAndWork(ctx: ClientIo): void {
     if (this.phase !== 'holding' || this.inflightWrite) return;
     if (this.seq >= this.o.writes) {
       if (this.o.neverRelease) return this.toIdle(ctx, this.thinkTime(ctx)); // the bug: no release, session still kept alive
@@ -249,10 +261,10 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     }
     this.seq++;
     this.inflightWrite = true;
-    ctx.setTimer('write', this.o.work);
+    ctx.setTimer({ name: 'write' }, this.o.work);
   }
 
-  private sendWrite(ctx: NodeContext<LockMessage>): void {
+  private sendWrite(ctx: ClientIo): void {
     if (this.phase !== 'holding') return;
     ctx.send(this.o.resource, {
       type: 'write',
@@ -263,10 +275,10 @@ export class LockClient implements NodeBehaviour<LockMessage> {
       seq: this.seq,
       value: `${ctx.id}:${this.token}:${this.seq}`,
     });
-    ctx.setTimer('retry', this.o.retry);
+    ctx.setTimer({ name: 'retry' }, this.o.retry);
   }
 
-  private onWriteAck(ctx: NodeContext<LockMessage>, ack: ResourceAck): void {
+  private onWriteAck(ctx: ClientIo, ack: ResourceAck): void {
     if (this.phase !== 'holding' || ack.tenure !== this.tenure || ack.seq !== this.seq || !this.inflightWrite) return;
     this.inflightWrite = false;
     ctx.cancelTimer('retry');
@@ -276,12 +288,12 @@ export class LockClient implements NodeBehaviour<LockMessage> {
       return this.startRelease(ctx);
     }
     if (this.seq >= this.o.writes) this.completed++;
-    ctx.setTimer('check', 0);
+    ctx.setTimer({ name: 'check' }, 0);
   }
 
   // ------------------------------------------------------------ release
 
-  private startRelease(ctx: NodeContext<LockMessage>): void {
+  private startRelease(ctx: ClientIo): void {
     this.phase = 'releasing';
     this.inflightWrite = false;
     this.op = ctx.invoke({ process: ctx.id, f: 'release', key: this.lock });
@@ -289,18 +301,18 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     this.publish(ctx);
   }
 
-  private sendRelease(ctx: NodeContext<LockMessage>): void {
+  private sendRelease(ctx: ClientIo): void {
     // Fencing: release exactly our grant (by token). Redis: delete only if the value is still ours (the session).
     this.request(ctx, { type: 'release', session: this.session, lock: this.lock, ...(this.o.recipe === 'fencing' && this.token !== null ? { token: this.token } : {}) });
   }
 
-  private retry(ctx: NodeContext<LockMessage>): void {
+  private retry(ctx: ClientIo): void {
     if (this.phase === 'acquiring') this.sendAcquire(ctx);
     else if (this.phase === 'releasing') this.sendRelease(ctx);
     else if (this.phase === 'holding' && this.inflightWrite) return this.sendWrite(ctx);
   }
 
-  private toIdle(ctx: NodeContext<LockMessage>, delay: Micros): void {
+  private toIdle(ctx: ClientIo, delay: Micros): void {
     this.phase = 'idle';
     this.token = null;
     this.deadline = null;
@@ -308,27 +320,29 @@ export class LockClient implements NodeBehaviour<LockMessage> {
     ctx.cancelTimer('retry');
     if (this.o.recipe === 'redis') this.lastAck = null;
     this.publish(ctx);
-    ctx.setTimer('think', delay);
+    ctx.setTimer({ name: 'think' }, delay);
   }
 
   // ------------------------------------------------------------ plumbing
 
-  private request(ctx: NodeContext<LockMessage>, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; open: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
+  private request(ctx: ClientIo, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; open: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
     const req = ++this.req;
     this.sentAt.set(req, ctx.now());
     // Keep only recent send times: an answer older than a lease is of no use.
-    if (this.sentAt.size > 64) this.sentAt.delete(this.sentAt.keys().next().value as number);
+    if (this.sentAt.size > 64) {
+      const oldest = this.sentAt.keys().next();
+      if (oldest.done !== true) this.sentAt.delete(oldest.value);
+    }
     ctx.send(this.o.server, { ...body, req } as LockMessage);
-    if (body.type !== 'keepalive') ctx.setTimer('retry', this.o.retry);
+    if (body.type !== 'keepalive') ctx.setTimer({ name: 'retry' }, this.o.retry);
   }
 
   /** Idle time before the next attempt: uniform in [0, think]. */
-  private thinkTime(ctx: NodeContext<LockMessage>): Micros {
+  private thinkTime(ctx: ClientIo): Micros {
     return ctx.rng.int(0, this.o.think + 1);
   }
 
-  private publish(ctx: NodeContext<LockMessage>): void {
-    const s: LockClientState = { lock: this.lock, holding: this.phase === 'holding', token: this.token, deadline: this.deadline, recipe: this.o.recipe };
-    ctx.publish(s as unknown as JsonValue);
+  private publish(ctx: ClientIo): void {
+    ctx.publish({ lock: this.lock, holding: this.phase === 'holding', token: this.token, deadline: this.deadline, recipe: this.o.recipe });
   }
 }

@@ -4,9 +4,7 @@
 // catches what it exists to catch.
 
 import { z } from 'zod';
-import type { NodeSpec } from '../../engine/types.ts';
-import { defineProtocol } from '../../api/protocol.ts';
-import { duration, positiveDuration } from '../../api/durations.ts';
+import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec } from '../../api/index.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
@@ -78,8 +76,8 @@ export function progressGrace(c: LockConfig): number {
 export function lockNodes(c: LockConfig): NodeSpec[] {
   const locks = Array.from({ length: c.locks }, (_, i) => `L${i + 1}`);
   const nodes: NodeSpec[] = [
-    { id: SERVER, role: 'server', create: () => new LockServer({ skipFsync: c.bugs.skipFsync, expireEarlyBy: c.bugs.grantBeforeExpiry ? Math.floor(c.ttl / 2) : 0 }) },
-    { id: RESOURCE, role: 'resource', create: () => new LockResource({ fencing: c.fencing, ignoreStaleTokens: c.bugs.ignoreStaleTokens }) },
+    nodeSpec(SERVER, 'server', () => new LockServer({ skipFsync: c.bugs.skipFsync, expireEarlyBy: c.bugs.grantBeforeExpiry ? Math.floor(c.ttl / 2) : 0 })),
+    nodeSpec(RESOURCE, 'resource', () => new LockResource({ fencing: c.fencing, ignoreStaleTokens: c.bugs.ignoreStaleTokens })),
   ];
   for (let i = 0; i < c.clients; i++) {
     const options = {
@@ -99,7 +97,7 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
       neverRelease: c.bugs.neverRelease,
       keepStaleSession: c.bugs.keepStaleSession,
     };
-    nodes.push({ id: `c${i + 1}`, role: 'client', create: () => new LockClient(options) });
+    nodes.push(nodeSpec(`c${i + 1}`, 'client', () => new LockClient(options)));
   }
   return nodes;
 }

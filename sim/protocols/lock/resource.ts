@@ -6,10 +6,14 @@
 // clock) cannot overwrite the work of the holder that replaced it. The highest
 // tokens are fsynced before a write is acknowledged, so a restart keeps them.
 
-import { assert } from '../../engine/assert.ts';
-import type { JsonValue, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import { assert, type Io, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { LockMessage, ResourceWrite } from './messages.ts';
 import type { LockResourceState } from './state.ts';
+
+/** The resource has no timers. */
+type NoTimer = Timer & { name: never };
+
+type ResourceIo = Io<LockMessage, NoTimer, LockResourceState>;
 
 const HIGHEST_KEY = 'highest';
 
@@ -20,7 +24,7 @@ export interface LockResourceOptions {
   ignoreStaleTokens: boolean;
 }
 
-export class LockResource implements NodeBehaviour<LockMessage> {
+export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockResourceState> {
   /** Per lock: highest fencing token accepted. */
   private highest: Record<string, number> = {};
   /** Per lock: the stored value (last accepted write). */
@@ -32,16 +36,16 @@ export class LockResource implements NodeBehaviour<LockMessage> {
 
   constructor(private readonly opts: LockResourceOptions) {}
 
-  onStart(ctx: NodeContext<LockMessage>): void {
+  onStart(ctx: ResourceIo): void {
     this.publish(ctx);
   }
 
-  onRecover(ctx: NodeContext<LockMessage>): void {
-    this.highest = { ...(ctx.disk.get<Record<string, number>>(HIGHEST_KEY) ?? {}) };
+  onRecover(ctx: ResourceIo): void {
+    this.highest = { ...(ctx.read<Record<string, number>>(HIGHEST_KEY) ?? {}) };
     this.publish(ctx);
   }
 
-  onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
+  onMessage(ctx: ResourceIo, from: string, msg: LockMessage): void {
     if (msg.type !== 'write') return;
     const highest = this.highest[msg.lock] ?? 0;
     const ack = { type: 'write-ack' as const, lock: msg.lock, client: msg.client, tenure: msg.tenure, token: msg.token, seq: msg.seq };
@@ -64,12 +68,12 @@ export class LockResource implements NodeBehaviour<LockMessage> {
 
   onTimer(): void {}
 
-  private apply(ctx: NodeContext<LockMessage>, w: ResourceWrite): void {
+  private apply(ctx: ResourceIo, w: ResourceWrite): void {
     if (w.token !== null && w.token > (this.highest[w.lock] ?? 0)) {
       this.highest[w.lock] = w.token;
       // Durable before the ack: a restarted resource must not forget what it fenced off.
-      ctx.disk.put(HIGHEST_KEY, { ...this.highest });
-      ctx.disk.fsync();
+      ctx.put(HIGHEST_KEY, { ...this.highest });
+      ctx.fsync();
     }
     this.values[w.lock] = w.value;
     this.applied.set(w.tenure, w.seq);
@@ -77,10 +81,9 @@ export class LockResource implements NodeBehaviour<LockMessage> {
     assert(!this.opts.fencing || this.opts.ignoreStaleTokens || w.token === null || w.token === this.highest[w.lock], () => `resource: accepted token ${w.token} below highest ${this.highest[w.lock]}`);
   }
 
-  private publish(ctx: NodeContext<LockMessage>): void {
+  private publish(ctx: ResourceIo): void {
     let highestToken = 0;
     for (const t of Object.values(this.highest)) highestToken = Math.max(highestToken, t);
-    const s: LockResourceState = { highestToken, accepted: this.accepted, rejected: this.rejected };
-    ctx.publish(s as unknown as JsonValue);
+    ctx.publish({ highestToken, accepted: this.accepted, rejected: this.rejected });
   }
 }

@@ -1,5 +1,5 @@
-// The lock server node: a thin adapter between the engine and the lock table
-// (table.ts). It feeds each request to the table with its own clock reading,
+// The lock server node, a sans-IO ProtocolNode (sim/api/node.ts) around the
+// lock table (table.ts). It feeds each request to the table with its own clock reading,
 // makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's
 // fencing token can never be handed out again after a crash, and keeps a timer
 // at the next lease expiry so waiters are served when a holder goes silent.
@@ -8,13 +8,17 @@
 // (the convention of lockModel in sim/check/linearizability/models.ts): the
 // service took the lock back on the holder's behalf.
 
-import { DiskCorruptionError } from '../../engine/disk.ts';
-import type { JsonValue, Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import type { Io, Micros, ProtocolNode } from '../../api/index.ts';
 import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
+import type { LockServerState } from './state.ts';
 import { type LockCommand, type LockResult, LockTable, type LockTableSnapshot } from './table.ts';
 
 export const TABLE_KEY = 'lock-table';
-const EXPIRE_TIMER = 'expire';
+
+/** The server's one timer: the next lease expiry (a tick of the table), on the local clock. */
+export type LockServerTimer = { name: 'expire' };
+
+type ServerIo = Io<LockMessage, LockServerTimer, LockServerState>;
 
 export interface LockServerOptions {
   /** PLANTED BUG: write the table but never fsync it, so a crash forgets grants and the token counter. */
@@ -23,7 +27,7 @@ export interface LockServerOptions {
   expireEarlyBy: Micros;
 }
 
-export class LockServer implements NodeBehaviour<LockMessage> {
+export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, LockServerState> {
   table!: LockTable;
   /** Set when the durable table could not be read: the server refuses to serve rather than reuse tokens. */
   broken = false;
@@ -32,18 +36,18 @@ export class LockServer implements NodeBehaviour<LockMessage> {
 
   constructor(private readonly opts: LockServerOptions) {}
 
-  onStart(ctx: NodeContext<LockMessage>): void {
+  onStart(ctx: ServerIo): void {
     this.table = new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
     this.persist(ctx);
-    ctx.publish(this.table.state() as unknown as JsonValue);
+    ctx.publish(this.table.state());
   }
 
-  onRecover(ctx: NodeContext<LockMessage>): void {
+  onRecover(ctx: ServerIo): void {
     let snap: LockTableSnapshot | undefined;
     try {
-      snap = ctx.disk.get<LockTableSnapshot>(TABLE_KEY);
+      snap = ctx.read<LockTableSnapshot>(TABLE_KEY);
     } catch (err) {
-      if (!(err instanceof DiskCorruptionError)) throw err;
+      if (!(err instanceof Error && err.name === 'DiskCorruptionError')) throw err;
       // Fail-stop: without the table and the token counter we cannot know which tokens are used, and
       // starting afresh would reuse them. A single server stays down; a replicated one recovers from peers.
       this.broken = true;
@@ -56,7 +60,7 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
   }
 
-  onMessage(ctx: NodeContext<LockMessage>, from: string, msg: LockMessage): void {
+  onMessage(ctx: ServerIo, from: string, msg: LockMessage): void {
     if (this.broken) return;
     if (msg.type !== 'acquire' && msg.type !== 'keepalive' && msg.type !== 'release') return;
     // A delayed or duplicated acquire or release must not act after a newer one on the same lock (an old
@@ -83,11 +87,11 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     this.run(ctx, cmd, { to: from, req: msg });
   }
 
-  onTimer(ctx: NodeContext<LockMessage>, name: string): void {
-    if (!this.broken && name === EXPIRE_TIMER) this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
+  onTimer(ctx: ServerIo, timer: LockServerTimer): void {
+    if (!this.broken && timer.name === 'expire') this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);
   }
 
-  private run(ctx: NodeContext<LockMessage>, cmd: LockCommand, from: { to: string; req: LockRequest } | undefined): void {
+  private run(ctx: ServerIo, cmd: LockCommand, from: { to: string; req: LockRequest } | undefined): void {
     const res = this.table.apply(cmd);
     // Every request moves a session's lease; a tick changes the table only when something expired.
     const changed = cmd.op !== 'tick' || res.expired.length > 0;
@@ -98,16 +102,16 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     const serverTime = this.table.time();
     if (from && res.reply) ctx.send(from.to, { type: 'lock-reply', req: from.req.req, session: from.req.session, reply: res.reply, serverTime });
     for (const grant of res.grants) ctx.send(sessionOwner(grant.session), { type: 'granted', grant, serverTime });
-    if (changed) ctx.publish(this.table.state() as unknown as JsonValue);
+    if (changed) ctx.publish(this.table.state());
     this.armExpiry(ctx);
   }
 
-  private persist(ctx: NodeContext<LockMessage>): void {
-    ctx.disk.put(TABLE_KEY, this.table.snapshot() as unknown as JsonValue);
-    if (!this.opts.skipFsync) ctx.disk.fsync();
+  private persist(ctx: ServerIo): void {
+    ctx.put(TABLE_KEY, this.table.snapshot());
+    if (!this.opts.skipFsync) ctx.fsync();
   }
 
-  private recordExpiries(ctx: NodeContext<LockMessage>, res: LockResult): void {
+  private recordExpiries(ctx: ServerIo, res: LockResult): void {
     for (const f of res.freed) {
       const op = ctx.invoke({ process: sessionOwner(f.session), f: 'release', key: f.lock, value: 'lease-expired' });
       ctx.complete(op, 'ok', f.token);
@@ -115,11 +119,11 @@ export class LockServer implements NodeBehaviour<LockMessage> {
     }
   }
 
-  private armExpiry(ctx: NodeContext<LockMessage>): void {
+  private armExpiry(ctx: ServerIo): void {
     const at = this.table.nextExpiry();
-    if (at === undefined) ctx.cancelTimer(EXPIRE_TIMER);
+    if (at === undefined) ctx.cancelTimer('expire');
     // Measured from the local clock, which may lag the table's time after the clock was set back:
     // the tick must come when the local clock reaches `at`, or it would find nothing to expire.
-    else ctx.setTimer(EXPIRE_TIMER, Math.max(1, at - ctx.now()));
+    else ctx.setTimer({ name: 'expire' }, Math.max(1, at - ctx.now()));
   }
 }

@@ -1,29 +1,29 @@
-// What the lock service's nodes publish (ctx.publish), for the viewer and the
-// checkers. The shapes are the contract in docs/architecture.md
+// What the lock service's nodes publish (io.publish), for the viewer, coverage,
+// roles and triggers. Type aliases, not interfaces, so that they are JSON values. The shapes are the contract in docs/architecture.md
 // ("Published state shapes"); the viewer's lock panels read exactly these.
 
-import type { Micros } from '../../engine/types.ts';
+import type { Micros } from '../../api/index.ts';
 
 /** Lock server: the lock table. `expiresAt` is on the server's clock (0 when free). */
-export interface LockServerState {
+export type LockServerState = {
   locks: Record<string, { holder: string | null; token: number; expiresAt: Micros; waiters: string[] }>;
   nextToken: number;
-}
+};
 
 export type LockRecipe = 'fencing' | 'redis';
 
 /** Lock client: what it believes. `deadline` is on the client's own clock: it stops trusting the lock there. */
-export interface LockClientState {
+export type LockClientState = {
   lock: string;
   holding: boolean;
   token: number | null;
   deadline: Micros | null;
   recipe: LockRecipe;
-}
+};
 
 /** Protected resource (a storage service): the highest fencing token it accepted and its write counts. */
-export interface LockResourceState {
+export type LockResourceState = {
   highestToken: number;
   accepted: number;
   rejected: number;
-}
+};

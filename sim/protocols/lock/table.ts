@@ -47,8 +47,7 @@
 // - Acquire by the current holder is idempotent (a retried request gets the same token).
 // - Sessions are never deleted except by expiry: an idle session lingers until its lease runs out.
 
-import { assert } from '../../engine/assert.ts';
-import type { Micros } from '../../engine/types.ts';
+import { assert, type Micros } from '../../api/index.ts';
 import type { LockServerState } from './state.ts';
 
 export type LockCommand =
@@ -91,23 +90,23 @@ export interface LockTableOptions {
   expireEarlyBy?: Micros;
 }
 
-interface Session {
+type Session = {
   expiresAt: Micros;
-}
+};
 
-interface LockEntry {
+type LockEntry = {
   holder: string | null;
   token: number;
   waiters: string[];
-}
+};
 
 /** Plain-JSON image of a table. Object keys are kept in insertion order, which is deterministic. */
-export interface LockTableSnapshot {
+export type LockTableSnapshot = {
   now: Micros;
   nextToken: number;
   sessions: Record<string, Session>;
   locks: Record<string, LockEntry>;
-}
+};
 
 export class LockTable {
   private now: Micros = 0;
@@ -249,8 +248,8 @@ export class LockTable {
   private handOver(lock: string, entry: LockEntry, res: LockResult): void {
     assert(entry.holder === null, `lock table: hand-over of ${lock} while held`);
     while (entry.waiters.length > 0) {
-      const next = entry.waiters.shift() as string;
-      if (!this.sessions.has(next)) continue;
+      const next = entry.waiters.shift();
+      if (next === undefined || !this.sessions.has(next)) continue;
       res.grants.push(this.grant(lock, entry, next));
       return;
     }
@@ -266,8 +265,11 @@ export class LockTable {
   }
 
   private grantOf(lock: string, entry: LockEntry): Grant {
-    const session = entry.holder as string;
-    return { lock, session, token: entry.token, expiresAt: (this.sessions.get(session) as Session).expiresAt };
+    const session = entry.holder;
+    assert(session !== null, `lock table: grant of ${lock}, which nobody holds`);
+    const s = this.sessions.get(session);
+    assert(s !== undefined, () => `lock table: ${lock} held by ${session}, a session the table does not know`);
+    return { lock, session, token: entry.token, expiresAt: s.expiresAt };
   }
 
   private touch(session: string, ttl: Micros): Session {

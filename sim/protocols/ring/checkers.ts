@@ -14,7 +14,7 @@
 // - placement (final, once settled): every key lives exactly on its
 //   preference list: on each of its members, and nowhere else.
 
-import type { Checker, JsonValue, SimView } from '../../engine/types.ts';
+import type { Checker, JsonValue, SimView } from '../../api/index.ts';
 import type { CoordinatorRecord } from './coordinator.ts';
 import type { RingView } from './messages.ts';
 import type { Placement } from './placement.ts';
@@ -31,7 +31,7 @@ export interface RingCheckContext {
 }
 
 function coordinatorRecord(view: SimView, id: string): CoordinatorRecord | undefined {
-  return view.durable(id).get('meta/coordinator') as unknown as CoordinatorRecord | undefined;
+  return view.durable(id).get('meta/coordinator') as CoordinatorRecord | undefined;
 }
 
 function storedKeys(view: SimView, server: string): Map<string, string[]> {
@@ -47,7 +47,7 @@ function unsettled(view: SimView, ctx: RingCheckContext): string | undefined {
   if (rec.applied < ctx.plannedChanges) return `only ${rec.applied} of ${ctx.plannedChanges} membership changes started`;
   if (rec.phase !== 'settled') return `ring ${rec.ring.version} is still ${rec.phase}, waiting for ${rec.waiting.join(',')}`;
   for (const s of ctx.servers) {
-    const ring = view.durable(s).get('meta/ring') as unknown as RingView | undefined;
+    const ring = view.durable(s).get('meta/ring') as RingView | undefined;
     if (!ring || ring.version !== rec.ring.version) return `${s} runs ring ${ring?.version ?? 'none'}, not ${rec.ring.version}`;
   }
   return undefined;
@@ -125,7 +125,7 @@ function ackedAddsDurable(ctx: RingCheckContext): Checker {
       for (const [key, elements] of ackedElements(view, ctx)) {
         const holders = settled ? ctx.placement.preferenceList(rec.ring, key) : ctx.servers;
         for (const e of elements) {
-          const on = holders.filter((s) => stores.get(s)!.get(key)?.includes(e));
+          const on = holders.filter((s) => stores.get(s)?.get(key)?.includes(e) === true);
           const need = Math.min(ctx.writeQuorum, holders.length);
           if (settled && on.length < need) {
             const missing = holders.filter((s) => !on.includes(s));
@@ -164,7 +164,7 @@ function placement(ctx: RingCheckContext): Checker {
       for (const st of stores.values()) for (const k of st.keys()) keys.add(k);
       for (const key of [...keys].sort()) {
         const pl = ctx.placement.preferenceList(rec.ring, key);
-        const on = ctx.servers.filter((s) => stores.get(s)!.has(key));
+        const on = ctx.servers.filter((s) => stores.get(s)?.has(key) === true);
         const missing = pl.filter((s) => !on.includes(s));
         const extra = on.filter((s) => !pl.includes(s));
         if (missing.length > 0 || extra.length > 0) {

@@ -12,8 +12,7 @@
 // happened) and a read as fail. Operations are Jepsen "set" operations: add
 // (an element unique to this client) and read (the key's elements).
 
-import { assert } from '../../engine/assert.ts';
-import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
+import { assert, type Io, type Micros, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import type { ClientReply, RingMessage, RingView } from './messages.ts';
 import type { Placement } from './placement.ts';
 
@@ -31,7 +30,7 @@ export interface ClientConfig {
 }
 
 interface CurrentOp {
-  opId: number;
+  opId: OpRef;
   op: 'add' | 'read';
   key: string;
   element?: string;
@@ -41,9 +40,13 @@ interface CurrentOp {
   reqId: string;
 }
 
-type Ctx = NodeContext<RingMessage>;
+/** The client's timers: `next` starts an operation, `timeout` fails over to the next replica, `backoff` asks again after a retry answer. */
+export type RingClientTimer = { name: 'next' } | { name: 'timeout' } | { name: 'backoff' };
 
-export class RingClient implements NodeBehaviour<RingMessage> {
+/** Clients publish nothing. */
+type Ctx = Io<RingMessage, RingClientTimer, never>;
+
+export class RingClient implements ProtocolNode<RingMessage, RingClientTimer, never> {
   ring: RingView;
   private cur: CurrentOp | undefined;
   private seq = 0;
@@ -54,15 +57,15 @@ export class RingClient implements NodeBehaviour<RingMessage> {
   }
 
   onStart(ctx: Ctx): void {
-    ctx.setTimer('next', 1 + ctx.rng.int(0, this.cfg.thinkTime + 1));
+    ctx.setTimer({ name: 'next' }, 1 + ctx.rng.int(0, this.cfg.thinkTime + 1));
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    if (name === 'next') this.begin(ctx);
-    else if (name === 'timeout' && this.cur) {
+  onTimer(ctx: Ctx, timer: RingClientTimer): void {
+    if (timer.name === 'next') this.begin(ctx);
+    else if (timer.name === 'timeout' && this.cur) {
       this.cur.failovers++;
       this.attempt(ctx);
-    } else if (name === 'backoff' && this.cur) this.attempt(ctx);
+    } else if (timer.name === 'backoff' && this.cur) this.attempt(ctx);
   }
 
   private begin(ctx: Ctx): void {
@@ -82,7 +85,8 @@ export class RingClient implements NodeBehaviour<RingMessage> {
   }
 
   private attempt(ctx: Ctx): void {
-    const c = this.cur!;
+    const c = this.cur;
+    assert(c !== undefined, () => `${ctx.id}: an attempt with no operation running`);
     ctx.cancelTimer('timeout');
     ctx.cancelTimer('backoff');
     if (c.attempts >= this.cfg.maxAttempts) {
@@ -91,10 +95,11 @@ export class RingClient implements NodeBehaviour<RingMessage> {
     }
     c.attempts++;
     const pl = this.cfg.placement.preferenceList(this.ring, c.key);
-    const to = pl[c.failovers % pl.length]!;
+    const to = pl[c.failovers % pl.length];
+    assert(to !== undefined, () => `${ctx.id}: empty preference list for ${c.key} under ring ${this.ring.version}`);
     c.reqId = `${ctx.id}/${this.reqs++}`;
     ctx.send(to, { type: 'req', id: c.reqId, op: c.op, key: c.key, rv: this.ring.version, ...(c.element !== undefined ? { element: c.element } : {}) });
-    ctx.setTimer('timeout', this.cfg.requestTimeout);
+    ctx.setTimer({ name: 'timeout' }, this.cfg.requestTimeout);
   }
 
   onMessage(ctx: Ctx, _from: string, msg: RingMessage): void {
@@ -113,18 +118,19 @@ export class RingClient implements NodeBehaviour<RingMessage> {
       case 'retry':
         ctx.cancelTimer('timeout');
         c.reqId = '';
-        ctx.setTimer('backoff', this.cfg.retryDelay);
+        ctx.setTimer({ name: 'backoff' }, this.cfg.retryDelay);
         return;
     }
   }
 
   private finish(ctx: Ctx, outcome: 'ok' | 'fail' | 'info', elements?: string[]): void {
-    const c = this.cur!;
+    const c = this.cur;
+    assert(c !== undefined, () => `${ctx.id}: finish with no operation running`);
     ctx.cancelTimer('timeout');
     ctx.cancelTimer('backoff');
     if (c.op === 'read' && outcome === 'ok') ctx.complete(c.opId, 'ok', elements ?? []);
     else ctx.complete(c.opId, outcome);
     this.cur = undefined;
-    ctx.setTimer('next', this.cfg.thinkTime);
+    ctx.setTimer({ name: 'next' }, this.cfg.thinkTime);
   }
 }

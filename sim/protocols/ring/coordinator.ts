@@ -8,10 +8,9 @@
 //      the change has settled and the next one may start.
 // Its state is fsynced, so it picks up where it was after a restart.
 
-import { assert } from '../../engine/assert.ts';
-import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
-import { asJson, type RingMessage, type RingView } from './messages.ts';
-import { Outbox, nextIncarnation } from './outbox.ts';
+import { assert, type Io, type Micros, type ProtocolNode } from '../../api/index.ts';
+import type { RingMessage, RingView } from './messages.ts';
+import { Outbox, nextIncarnation, type RetransmitTimer } from './outbox.ts';
 import type { RingCoordinatorState } from './state.ts';
 
 export type MembershipChange = { at: Micros; join: string; weight?: number } | { at: Micros; leave: string };
@@ -24,7 +23,7 @@ export interface CoordinatorConfig {
 }
 
 /** What the coordinator keeps on disk (key "meta/coordinator"). */
-export interface CoordinatorRecord {
+export type CoordinatorRecord = {
   ring: RingView;
   prev: RingView;
   /** Changes applied so far (index into the plan). */
@@ -34,16 +33,19 @@ export interface CoordinatorRecord {
   waiting: string[];
   /** Members that already reported done while we were still waiting for adoption. */
   done: string[];
-}
+};
 
-type Ctx = NodeContext<RingMessage>;
+/** The coordinator's timers: its outbox's re-send timer, and `change`, the time of the next planned membership change. */
+export type RingCoordinatorTimer = RetransmitTimer | { name: 'change' };
+
+type Ctx = Io<RingMessage, RingCoordinatorTimer, RingCoordinatorState>;
 
 export function applyChange(ring: RingView, change: MembershipChange): RingView {
   const members = 'join' in change ? [...ring.members, { id: change.join, weight: change.weight ?? 1 }] : ring.members.filter((m) => m.id !== change.leave);
   return { version: ring.version + 1, members };
 }
 
-export class Coordinator implements NodeBehaviour<RingMessage> {
+export class Coordinator implements ProtocolNode<RingMessage, RingCoordinatorTimer, RingCoordinatorState> {
   rec!: CoordinatorRecord;
   private outbox!: Outbox;
   /** rid of a ring-update -> the server it went to. */
@@ -60,7 +62,7 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
 
   onRecover(ctx: Ctx): void {
     this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
-    const rec = ctx.disk.get<CoordinatorRecord>('meta/coordinator');
+    const rec = ctx.read<CoordinatorRecord>('meta/coordinator');
     assert(rec !== undefined, `${ctx.id}: no coordinator record on disk after a restart`);
     this.rec = rec;
     if (rec.phase === 'adopting') this.broadcastUpdate(ctx);
@@ -76,12 +78,12 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
 
   private armChangeTimer(ctx: Ctx): void {
     const next = this.cfg.changes[this.rec.applied];
-    if (next) ctx.setTimer('change', Math.max(0, next.at - ctx.now()));
+    if (next) ctx.setTimer({ name: 'change' }, Math.max(0, next.at - ctx.now()));
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    if (name === Outbox.TIMER) this.outbox.onTimer(ctx);
-    else if (name === 'change') this.tryNext(ctx);
+  onTimer(ctx: Ctx, timer: RingCoordinatorTimer): void {
+    if (timer.name === Outbox.TIMER) this.outbox.onTimer(ctx);
+    else this.tryNext(ctx);
   }
 
   /** Start the next planned change if it is due and the previous one settled. */
@@ -161,8 +163,8 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
   }
 
   private save(ctx: Ctx): void {
-    ctx.disk.put('meta/coordinator', asJson(this.rec));
-    ctx.disk.fsync();
+    ctx.put('meta/coordinator', this.rec);
+    ctx.fsync();
     this.publish(ctx);
   }
 
@@ -174,6 +176,6 @@ export class Coordinator implements NodeBehaviour<RingMessage> {
       waitingFor: this.rec.waiting,
       queued: this.cfg.changes.length - this.rec.applied,
     };
-    ctx.publish(asJson(s));
+    ctx.publish(s);
   }
 }

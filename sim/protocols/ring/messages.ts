@@ -2,19 +2,13 @@
 // it at the boundary). Reliable messages carry an `rid` and are re-sent by
 // the sender's Outbox until an `ack` with the same rid comes back.
 
-import type { JsonValue } from '../../engine/types.ts';
 import type { Member } from './ring.ts';
 
-/** Our records are JSON-shaped, but TypeScript interfaces carry no index signature: say so once, here. */
-export function asJson(v: object): JsonValue {
-  return v as unknown as JsonValue;
-}
-
-/** A ring as it travels: its version and its members in order. */
-export interface RingView {
+/** A ring as it travels: its version and its members in order (a type alias: a JSON value, stored on disks). */
+export type RingView = {
   version: number;
   members: Member[];
-}
+};
 
 /** Coordinator -> server: adopt `ring`; `prev` is the ring it replaces (reliable). */
 export interface RingUpdate {

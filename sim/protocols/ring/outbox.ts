@@ -5,11 +5,16 @@
 // "<node>/<incarnation>/<n>": the incarnation (persisted, bumped at every
 // start) keeps an old ack from matching a new message after a restart.
 
-import type { NodeContext } from '../../engine/types.ts';
+import type { Io, JsonValue } from '../../api/index.ts';
 import type { RingMessage } from './messages.ts';
 
 type Reliable = Extract<RingMessage, { rid: string }>;
-type Ctx = NodeContext<RingMessage>;
+
+/** The re-send timer of a node's outbox. */
+export type RetransmitTimer = { name: 'retransmit' };
+
+/** What the outbox needs of a node's Io: any ring node whose timers include the re-send timer. */
+type Ctx = Io<RingMessage, RetransmitTimer, JsonValue>;
 
 interface Entry {
   to: string;
@@ -20,7 +25,7 @@ export class Outbox {
   private readonly entries = new Map<string, Entry>();
   private next = 0;
 
-  static readonly TIMER = 'retransmit';
+  static readonly TIMER = 'retransmit' as const;
 
   constructor(
     private readonly prefix: string,
@@ -34,7 +39,7 @@ export class Outbox {
   send(ctx: Ctx, to: string, msg: Reliable): void {
     this.entries.set(msg.rid, { to, msg });
     ctx.send(to, msg);
-    if (!ctx.hasTimer(Outbox.TIMER)) ctx.setTimer(Outbox.TIMER, this.interval);
+    if (!ctx.timerArmed(Outbox.TIMER)) ctx.setTimer({ name: Outbox.TIMER }, this.interval);
   }
 
   /** True if the rid was outstanding. */
@@ -45,7 +50,7 @@ export class Outbox {
   /** The re-send timer fired: send everything outstanding again. */
   onTimer(ctx: Ctx): void {
     for (const e of this.entries.values()) ctx.send(e.to, e.msg);
-    if (this.entries.size > 0) ctx.setTimer(Outbox.TIMER, this.interval);
+    if (this.entries.size > 0) ctx.setTimer({ name: Outbox.TIMER }, this.interval);
   }
 
   get size(): number {
@@ -58,9 +63,9 @@ export class Outbox {
 }
 
 /** Bump and persist the node's incarnation number; returns the new one. */
-export function nextIncarnation(ctx: Ctx): number {
-  const n = (ctx.disk.get<number>('meta/incarnation') ?? 0) + 1;
-  ctx.disk.put('meta/incarnation', n);
-  ctx.disk.fsync();
+export function nextIncarnation(ctx: Pick<Ctx, 'read' | 'put' | 'fsync'>): number {
+  const n = (ctx.read<number>('meta/incarnation') ?? 0) + 1;
+  ctx.put('meta/incarnation', n);
+  ctx.fsync();
   return n;
 }

@@ -6,9 +6,7 @@
 // scenario's fault timeline or the nemesis, like any other fault.
 
 import { z } from 'zod';
-import type { NodeSpec } from '../../engine/types.ts';
-import { defineProtocol } from '../../api/protocol.ts';
-import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
+import { WHEN_VALID, defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec } from '../../api/index.ts';
 import { ringCheckers } from './checkers.ts';
 import { RingClient } from './client.ts';
 import { Coordinator, type MembershipChange } from './coordinator.ts';
@@ -133,17 +131,14 @@ export const ring = defineProtocol({
     const changes = config.changes as MembershipChange[];
     const writeQuorum = config.writeQuorum ?? config.replicas;
     const nodes: NodeSpec[] = [
-      ...serverIds.map((id) => ({
-        id,
-        role: 'server',
-        create: () =>
+      ...serverIds.map((id) =>
+        nodeSpec(id, 'server', () =>
           new StorageNode({ placement, writeQuorum, initial, preload, coordinator: COORDINATOR, retransmit: config.retransmit, handoffBatch: config.handoffBatch, bugs: config.bugs }),
-      })),
-      { id: COORDINATOR, role: 'coordinator', create: () => new Coordinator({ initial, servers: serverIds, changes, retransmit: config.retransmit }) },
-      ...Array.from({ length: config.clients }, (_, i) => ({
-        id: `c${i + 1}`,
-        role: 'client',
-        create: () =>
+        ),
+      ),
+      nodeSpec(COORDINATOR, 'coordinator', () => new Coordinator({ initial, servers: serverIds, changes, retransmit: config.retransmit })),
+      ...Array.from({ length: config.clients }, (_, i) =>
+        nodeSpec(`c${i + 1}`, 'client', () =>
           new RingClient({
             placement,
             initial,
@@ -155,7 +150,8 @@ export const ring = defineProtocol({
             maxAttempts: config.maxAttempts,
             until: Math.max(0, ctx.duration - config.drain),
           }),
-      })),
+        ),
+      ),
     ];
     return { nodes, checkers: ringCheckers({ placement, writeQuorum, servers: serverIds, coordinator: COORDINATOR, preload, plannedChanges: changes.length }) };
   },

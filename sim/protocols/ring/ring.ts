@@ -33,10 +33,11 @@ import { digestWord, hash32, hash32x2, hash32x2Second, hash64, jumpHash, ketamaD
 export type RingMode = 'native' | 'ketama' | 'jump';
 export const RING_MODES: readonly RingMode[] = ['native', 'ketama', 'jump'];
 
-export interface Member {
+/** A ring member (a type alias: rings travel in messages and live on disks as JSON). */
+export type Member = {
   id: string;
   weight: number;
-}
+};
 
 export interface RingOptions {
   mode?: RingMode;

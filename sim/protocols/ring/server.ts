@@ -21,10 +21,9 @@
 //    reported their hand-off done: at least one of them had each write
 //    acknowledged under the old ring.
 
-import { assert } from '../../engine/assert.ts';
-import type { Micros, NodeBehaviour, NodeContext } from '../../engine/types.ts';
-import { asJson, type ClientRequest, type Handoff, type RingMessage, type RingView } from './messages.ts';
-import { Outbox, nextIncarnation } from './outbox.ts';
+import { assert, type Io, type Micros, type ProtocolNode } from '../../api/index.ts';
+import type { ClientRequest, Handoff, RingMessage, RingView } from './messages.ts';
+import { Outbox, nextIncarnation, type RetransmitTimer } from './outbox.ts';
 import type { Placement } from './placement.ts';
 import type { RingServerState } from './state.ts';
 
@@ -76,7 +75,8 @@ interface PendingRead {
   elements: string[];
 }
 
-type Ctx = NodeContext<RingMessage>;
+/** A storage node's only timer is its outbox's re-send timer. */
+type Ctx = Io<RingMessage, RetransmitTimer, RingServerState>;
 
 export const keyOf = (diskKey: string): string => diskKey.slice(2);
 const diskKey = (key: string): string => `k/${key}`;
@@ -87,7 +87,7 @@ export function mergeElements(a: readonly string[], b: readonly string[]): strin
   return [...new Set([...a, ...b])].sort();
 }
 
-export class StorageNode implements NodeBehaviour<RingMessage> {
+export class StorageNode implements ProtocolNode<RingMessage, RetransmitTimer, RingServerState> {
   ring!: RingView;
   prev: RingView | undefined;
   /** Highest version whose every member adopted it: writes under it may be acknowledged. */
@@ -109,11 +109,11 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
   onStart(ctx: Ctx): void {
     this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
     this.ring = this.cfg.initial;
-    ctx.disk.put('meta/ring', asJson(this.ring));
+    ctx.put('meta/ring', this.ring);
     for (const key of this.cfg.preload) {
       if (this.owns(ctx, this.ring, key)) this.put(ctx, key, [`init:${key}`]);
     }
-    ctx.disk.fsync();
+    ctx.fsync();
     this.doneSent = true;
     this.handoffVersion = this.ring.version;
     this.publish(ctx);
@@ -121,22 +121,26 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
 
   onRecover(ctx: Ctx): void {
     this.outbox = new Outbox(`${ctx.id}/${nextIncarnation(ctx)}`, this.cfg.retransmit);
-    const ring = ctx.disk.get<RingView>('meta/ring');
+    const ring = ctx.read<RingView>('meta/ring');
     assert(ring !== undefined, `${ctx.id}: no ring on disk after a restart`);
     this.ring = ring;
-    this.prev = ctx.disk.get<RingView>('meta/prev');
-    this.active = ctx.disk.get<number>('meta/active') ?? 1;
-    const done = ctx.disk.get<{ version: number; from: string[] }>('meta/done');
+    this.prev = ctx.read<RingView>('meta/prev');
+    this.active = ctx.read<number>('meta/active') ?? 1;
+    const done = ctx.read<{ version: number; from: string[] }>('meta/done');
     if (done && done.version === ring.version) this.doneFrom = new Set(done.from);
-    for (const k of ctx.disk.keys('k/')) this.store.set(keyOf(k), ctx.disk.get<string[]>(k)!);
+    for (const k of ctx.keys('k/')) {
+      const elements = ctx.read<string[]>(k);
+      assert(elements !== undefined, () => `${ctx.id}: ${k} listed but unreadable`);
+      this.store.set(keyOf(k), elements);
+    }
     // Hand-off state was volatile: run it again (receivers merge, so repeats are harmless).
     if (this.prev) this.startHandoff(ctx);
     else this.doneSent = true;
     this.publish(ctx);
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    if (name === Outbox.TIMER) this.outbox.onTimer(ctx);
+  onTimer(ctx: Ctx, timer: RetransmitTimer): void {
+    if (timer.name === Outbox.TIMER) this.outbox.onTimer(ctx);
   }
 
   onMessage(ctx: Ctx, from: string, msg: RingMessage): void {
@@ -149,8 +153,8 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
       case 'ring-active':
         if (msg.version > this.active) {
           this.active = msg.version;
-          ctx.disk.put('meta/active', this.active);
-          ctx.disk.fsync();
+          ctx.put('meta/active', this.active);
+          ctx.fsync();
         }
         ctx.send(from, { type: 'ack', rid: msg.rid });
         return;
@@ -165,8 +169,8 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
       case 'handoff-done':
         if (msg.version === this.ring.version && !this.doneFrom.has(from)) {
           this.doneFrom.add(from);
-          ctx.disk.put('meta/done', { version: this.ring.version, from: [...this.doneFrom] });
-          ctx.disk.fsync();
+          ctx.put('meta/done', { version: this.ring.version, from: [...this.doneFrom] });
+          ctx.fsync();
         }
         ctx.send(from, { type: 'ack', rid: msg.rid });
         return;
@@ -295,10 +299,10 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     this.ring = ring;
     this.prev = prev;
     this.doneFrom = new Set();
-    ctx.disk.put('meta/ring', asJson(ring));
-    ctx.disk.put('meta/prev', asJson(prev));
-    ctx.disk.delete('meta/done');
-    ctx.disk.fsync();
+    ctx.put('meta/ring', ring);
+    ctx.put('meta/prev', prev);
+    ctx.delete('meta/done');
+    ctx.fsync();
     ctx.log(`adopted ring ${ring.version}: ${ring.members.map((m) => m.id).join(',')}`);
     // Writes still waiting under the old ring get their answers from the replicas (reject or replicated).
     this.startHandoff(ctx);
@@ -343,10 +347,10 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     for (const key of [...this.store.keys()]) {
       if (!this.owns(ctx, this.ring, key) && !this.cfg.bugs.keepHandedOffKeys) {
         this.store.delete(key);
-        ctx.disk.delete(diskKey(key));
+        ctx.delete(diskKey(key));
       }
     }
-    ctx.disk.fsync();
+    ctx.fsync();
     this.doneSent = true;
     const to = new Set([...(this.prev?.members ?? []), ...this.ring.members].map((m) => m.id));
     to.delete(ctx.id);
@@ -363,7 +367,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
       const merged = mergeElements(cur, elements);
       if (merged.length !== cur.length) this.put(ctx, key, merged);
     }
-    ctx.disk.fsync();
+    ctx.fsync();
     this.publish(ctx);
   }
 
@@ -375,7 +379,7 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
 
   private put(ctx: Ctx, key: string, elements: string[]): void {
     this.store.set(key, elements);
-    ctx.disk.put(diskKey(key), elements);
+    ctx.put(diskKey(key), elements);
   }
 
   /** Add one element durably (fsync before any acknowledgement leaves this node). */
@@ -384,8 +388,8 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
     if (cur.includes(element)) return;
     const had = this.store.has(key);
     this.put(ctx, key, mergeElements(cur, [element]));
-    ctx.disk.fsync();
-    assert(ctx.disk.get<string[]>(diskKey(key))?.includes(element), () => `${ctx.id}: ${element} of ${key} did not reach the disk`);
+    ctx.fsync();
+    assert(ctx.read<string[]>(diskKey(key))?.includes(element), () => `${ctx.id}: ${element} of ${key} did not reach the disk`);
     if (!had) this.publish(ctx);
   }
 
@@ -403,6 +407,6 @@ export class StorageNode implements NodeBehaviour<RingMessage> {
 
   private publish(ctx: Ctx): void {
     const s: RingServerState = { ringVersion: this.ring.version, members: this.ring.members, keys: this.store.size, migrating: this.migrating() };
-    ctx.publish(asJson(s));
+    ctx.publish(s);
   }
 }

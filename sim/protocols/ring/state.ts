@@ -1,11 +1,11 @@
-// What the ring cluster's nodes publish (ctx.publish), for the viewer and the
-// checkers. The viewer recomputes placement from `members` with the pure ring
+// What the ring cluster's nodes publish (io.publish), for the viewer, coverage,
+// roles and triggers. Type aliases, not interfaces, so that they are JSON values. The viewer recomputes placement from `members` with the pure ring
 // library (ring.ts) in the cluster's mode.
 
 import type { Member } from './ring.ts';
 
 /** A storage node (role "server"). */
-export interface RingServerState {
+export type RingServerState = {
   /** Version of the ring this node acts on. */
   ringVersion: number;
   /** Members of that ring, in ring order, with weights. */
@@ -14,10 +14,10 @@ export interface RingServerState {
   keys: number;
   /** Hand-offs not yet acknowledged, by target node. */
   migrating: { to: string; keys: number }[];
-}
+};
 
 /** The membership coordinator (role "coordinator"). */
-export interface RingCoordinatorState {
+export type RingCoordinatorState = {
   ringVersion: number;
   members: Member[];
   /** True once every member of the previous and the current ring reported its hand-off done. */
@@ -26,4 +26,4 @@ export interface RingCoordinatorState {
   waitingFor: string[];
   /** Membership changes queued behind the current one. */
   queued: number;
-}
+};

@@ -2,19 +2,19 @@
 // floor(i / accountsPerShard), i.e. participant p<shard + 1>. A transfer is a
 // debit on one shard and a credit on another.
 
-import type { NodeId } from '../../engine/types.ts';
+import type { NodeId } from '../../api/index.ts';
 
-/** One write of a transaction at one participant. */
-export interface Op {
+/** One write of a transaction at one participant (a type alias: it is a JSON value, logged on disks). */
+export type Op = {
   account: string;
   delta: number;
-}
+};
 
-export interface Transfer {
+export type Transfer = {
   from: string;
   to: string;
   amount: number;
-}
+};
 
 export const COORDINATOR: NodeId = 'co';
 

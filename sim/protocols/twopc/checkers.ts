@@ -1,8 +1,10 @@
-// Checkers of two-phase commit. They follow the run through the trace (the
-// participants' published states, the messages the roles send) and, for locks,
-// look inside the live participants. One tracker per run, shared by the
-// checkers; it sees every event once (observe is called once per checker, so
-// it skips events it has already seen).
+// Checkers of two-phase commit. They follow the run through the trace only: the
+// participants' published states (ParticipantState, including their lock
+// tables), the messages the roles send, and, for decision-stable, the engine's
+// record of what the coordinator's disk holds durably after a restart
+// (`view.durable`: the disk, not the node's word). No checker reads a live node.
+// One tracker per run, shared by the checkers; it sees every event once (observe
+// is called once per checker, so it skips events it has already seen).
 //
 // Properties, after the TLA+ specifications TCommit and TwoPhase (Lamport &
 // Gray, "Consensus on Transaction Commit") and the atomic commitment
@@ -18,12 +20,11 @@
 //   participant that has decided, decides within a bound. One that can reach neither stays blocked:
 //   that is 2PC's known blocking case, not a violation.
 
-import type { Checker, JsonValue, Micros, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
-import { formatDuration } from '../../engine/time.ts';
+import { formatDuration, type Checker, type JsonValue, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
 import type { Op } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
-import type { ParticipantNode } from './nodes.ts';
 import type { DecisionRecord } from './coordinator.ts';
+import { getOrFail } from './stable.ts';
 import type { ParticipantState, ParticipantTxState } from './state.ts';
 
 type Known = ParticipantTxState | 'forgotten';
@@ -136,8 +137,8 @@ export class TwoPcTracker {
   }
 
   private onParticipantState(p: NodeId, raw: JsonValue, t: Micros): void {
-    const s = raw as unknown as ParticipantState;
-    const known = this.states.get(p) as Map<TxId, Known>;
+    const s = raw as ParticipantState;
+    const known = getOrFail(this.states, p, 'participants');
     this.balanceSum += s.balance - (this.balances.get(p) ?? 0);
     this.balances.set(p, s.balance);
     for (const [tx, st] of Object.entries(s.txs)) {
@@ -164,6 +165,16 @@ export class TwoPcTracker {
       known.set(tx, 'forgotten');
       this.version++;
       this.dirty.add(tx);
+    }
+    // locks-released: a lock held for a transaction this participant shows (now or earlier) as decided.
+    if (this.found['locks-released'] === undefined) {
+      for (const [account, tx] of Object.entries(s.locks)) {
+        const st = s.txs[tx] ?? known.get(tx);
+        if (st === 'committed' || st === 'aborted') {
+          this.report('locks-released', `${p} still locks ${account} for ${tx}, which it knows is ${st}`);
+          break;
+        }
+      }
     }
   }
 
@@ -212,7 +223,7 @@ export class TwoPcTracker {
     const durable = view.durable(this.o.coordinator);
     for (const [tx, f] of this.txs) {
       if (f.announced?.commit !== true) continue;
-      const rec = durable.get(`dec/${tx}`) as unknown as DecisionRecord | undefined;
+      const rec = durable.get(`dec/${tx}`) as DecisionRecord | undefined;
       if (rec?.decision !== 'commit') {
         this.report('decision-stable', `coordinator announced commit of ${tx} (to ${f.announced.to} at ${formatDuration(f.announced.t)}), but after its restart the log has ${rec === undefined ? 'no decision record' : `decision ${rec.decision}`}`);
         return;
@@ -223,7 +234,7 @@ export class TwoPcTracker {
   /** Bring the per-transaction money terms up to date and run the atomicity check on what changed. */
   settle(): void {
     for (const tx of this.dirty) {
-      const f = this.txs.get(tx) as TxFacts;
+      const f = getOrFail(this.txs, tx, 'transactions');
       if (f.committedAt.size > 0 && f.abortedAt.size > 0) {
         this.report('atomicity', `${tx} committed at ${[...f.committedAt].join(', ')} but aborted at ${[...f.abortedAt].join(', ')}`);
       }
@@ -269,23 +280,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
     fromTracker('commit-validity', 'the coordinator announces commit only after every participant voted yes'),
     fromTracker('decision-stable', 'a decision once announced never changes, and a restarted coordinator still has every commit it announced'),
     fromTracker('money-conserved', 'the committed balances plus commits still being applied hold the initial total'),
-    {
-      name: 'locks-released',
-      description: 'no participant holds a lock for a transaction it knows to be committed or aborted',
-      when: 'always',
-      observe,
-      check(view) {
-        for (const p of o.participants) {
-          const m = view.behaviour<ParticipantNode>(p)?.machine;
-          if (m === undefined) continue;
-          for (const [account, tx] of m.locks) {
-            const st = m.txs.get(tx)?.state;
-            if (st === 'committed' || st === 'aborted') return `${p} still locks ${account} for ${tx}, which it knows is ${st}`;
-          }
-        }
-        return undefined;
-      },
-    },
+    fromTracker('locks-released', 'no participant holds a lock (as it publishes its lock table) for a transaction it knows to be committed or aborted'),
     cooperativeTermination(o, tracker, observe),
     {
       name: 'in-doubt-resolves',

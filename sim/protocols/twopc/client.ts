@@ -3,12 +3,15 @@
 // (f 'transfer', key 'from->to', value { tx, amount }; ok = committed, fail =
 // aborted, info = no answer before the client's timeout).
 
-import type { Micros, NodeBehaviour, NodeContext, NodeId } from '../../engine/types.ts';
+import type { Io, Micros, NodeId, OpRef, ProtocolNode } from '../../api/index.ts';
 import { accountName, COORDINATOR, ownerOf, type Transfer } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { ClientState } from './state.ts';
 
-type Ctx = NodeContext<TwoPcMessage>;
+/** The client's timers: `next` starts the next transfer (after the think time), `timeout` gives up waiting for an outcome. */
+export type ClientTimer = { name: 'next' } | { name: 'timeout' };
+
+type Ctx = Io<TwoPcMessage, ClientTimer, ClientState>;
 
 export interface ClientOptions {
   accounts: number;
@@ -19,8 +22,8 @@ export interface ClientOptions {
   timeout: Micros;
 }
 
-export class ClientNode implements NodeBehaviour<TwoPcMessage> {
-  private current: { tx: TxId; op: number } | undefined;
+export class ClientNode implements ProtocolNode<TwoPcMessage, ClientTimer, ClientState> {
+  private current: { tx: TxId; op: OpRef } | undefined;
   private readonly stats = { committed: 0, aborted: 0, unknown: 0 };
   private started = 0;
   constructor(private readonly opts: ClientOptions) {}
@@ -31,7 +34,7 @@ export class ClientNode implements NodeBehaviour<TwoPcMessage> {
   }
 
   onRecover(ctx: Ctx): void {
-    this.started = ctx.disk.get<number>('next') ?? 0;
+    this.started = ctx.read<number>('next') ?? 0;
     this.schedule(ctx);
     this.publish(ctx);
   }
@@ -47,9 +50,9 @@ export class ClientNode implements NodeBehaviour<TwoPcMessage> {
     this.publish(ctx);
   }
 
-  onTimer(ctx: Ctx, name: string): void {
-    if (name === 'next') this.begin(ctx);
-    else if (name === 'timeout' && this.current !== undefined) {
+  onTimer(ctx: Ctx, timer: ClientTimer): void {
+    if (timer.name === 'next') this.begin(ctx);
+    else if (this.current !== undefined) {
       ctx.complete(this.current.op, 'info', 'no outcome before the client timeout');
       this.stats.unknown++;
       this.current = undefined;
@@ -61,7 +64,7 @@ export class ClientNode implements NodeBehaviour<TwoPcMessage> {
   private schedule(ctx: Ctx): void {
     if (this.opts.transfers !== undefined && this.started >= this.opts.transfers) return;
     const { min, max } = this.opts.think;
-    ctx.setTimer('next', min + Math.floor(ctx.rng.next() * (max - min + 1)));
+    ctx.setTimer({ name: 'next' }, min + Math.floor(ctx.rng.next() * (max - min + 1)));
   }
 
   private begin(ctx: Ctx): void {
@@ -74,16 +77,15 @@ export class ClientNode implements NodeBehaviour<TwoPcMessage> {
     // Transaction ids must never repeat, across client restarts too.
     const tx = `${ctx.id}.${this.started}`;
     this.started++;
-    ctx.disk.put('next', this.started);
-    ctx.disk.fsync();
+    ctx.put('next', this.started);
+    ctx.fsync();
     const op = ctx.invoke({ process: ctx.id, f: 'transfer', key: `${from}->${to}`, value: { tx, amount: transfer.amount } });
     this.current = { tx, op };
     ctx.send(COORDINATOR, { type: 'begin', tx, transfer });
-    ctx.setTimer('timeout', this.opts.timeout);
+    ctx.setTimer({ name: 'timeout' }, this.opts.timeout);
   }
 
   private publish(ctx: Ctx): void {
-    const s: ClientState = { tx: this.current?.tx ?? null, ...this.stats };
-    ctx.publish(s as never);
+    ctx.publish({ tx: this.current?.tx ?? null, ...this.stats });
   }
 }

@@ -1,19 +1,30 @@
 // The two-phase commit coordinator (transaction manager), presumed-abort
-// variant (Mohan, Lindsay & Obermarck 1986). Pure state machine: one method per
-// rule, acting only through TwoPcIo. Its log on the node's disk:
+// variant (Mohan, Lindsay & Obermarck 1986). A sans-IO node (sim/api/node.ts):
+// one method per rule, each reading and acting only through the step's `Io`.
+// Its log on the node's disk:
 //   dec/<id>  { decision: 'commit' | 'abort', participants, client, ended }
 // The commit record is forced before anyone hears of the decision; abort and
 // end records are written lazily. No record means abort, so the coordinator
 // can forget an aborted transaction at once and needs no acks for it.
 
-import { assert } from '../../engine/assert.ts';
-import { DiskCorruptionError } from '../../engine/disk.ts';
-import type { JsonValue, Micros, NodeId } from '../../engine/types.ts';
+import { assert, type Io, type Micros, type NodeId, type ProtocolNode } from '../../api/index.ts';
 import { splitTransfer, type Op, type Transfer } from './accounts.ts';
 import type { TwoPcBugs } from './config.ts';
-import { readStable, type TwoPcIo } from './io.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
+import { readStable } from './stable.ts';
 import { PUBLISHED_RECENT, type CoordinatorState, type CoordinatorTxState } from './state.ts';
+
+/**
+ * The coordinator's typed timers (identity: name + key = transaction id).
+ * - `vote`: the vote timeout of a transaction still in its work or vote phase (`voteTimeout`).
+ * - `retry`: re-send work / prepare to the participants that have not answered (`retryInterval`).
+ * - `resend`: re-send a commit decision not yet acknowledged by every participant (`resendInterval`).
+ * - `flush`: (planted bug commitBeforeLog only) the lazy group commit of decision records (`lazyFlush`).
+ */
+export type CoordinatorTimer = { name: 'vote'; key: TxId } | { name: 'retry'; key: TxId } | { name: 'resend'; key: TxId } | { name: 'flush' };
+
+/** The coordinator's window on one step. */
+export type CoordinatorIo = Io<TwoPcMessage, CoordinatorTimer, CoordinatorState>;
 
 export interface CoordinatorOptions {
   accountsPerShard: number;
@@ -25,13 +36,13 @@ export interface CoordinatorOptions {
   bugs: TwoPcBugs;
 }
 
-export interface DecisionRecord {
+export type DecisionRecord = {
   decision: 'commit' | 'abort';
   participants: NodeId[];
   client: NodeId;
   /** End record: every participant acknowledged the commit. */
   ended: boolean;
-}
+};
 
 export interface CoordinatorTx {
   id: TxId;
@@ -47,12 +58,7 @@ export interface CoordinatorTx {
   decision?: 'commit' | 'abort';
 }
 
-export const timerVote = (tx: TxId): string => `vote:${tx}`;
-export const timerResend = (tx: TxId): string => `resend:${tx}`;
-export const timerRetry = (tx: TxId): string => `retry:${tx}`;
-export const TIMER_FLUSH = 'flush';
-
-export class Coordinator {
+export class Coordinator implements ProtocolNode<TwoPcMessage, CoordinatorTimer, CoordinatorState> {
   readonly txs = new Map<TxId, CoordinatorTx>();
   private readonly finished: TxId[] = [];
   /**
@@ -63,27 +69,86 @@ export class Coordinator {
   epoch = 0;
   dirty = true;
 
-  constructor(
-    private readonly io: TwoPcIo,
-    private readonly opts: CoordinatorOptions,
-  ) {}
+  constructor(private readonly opts: CoordinatorOptions) {}
+
+  // ---------------------------------------------------------------- the node's inputs
+
+  onStart(io: CoordinatorIo): void {
+    this.start(io);
+    this.publish(io);
+  }
+
+  onRecover(io: CoordinatorIo): void {
+    this.recover(io);
+    this.publish(io);
+  }
+
+  onMessage(io: CoordinatorIo, from: NodeId, msg: TwoPcMessage): void {
+    switch (msg.type) {
+      case 'begin':
+        this.onBegin(io, from, msg.tx, msg.transfer);
+        break;
+      case 'work-ack':
+        this.onWorkAck(io, from, msg.tx, msg.ok, msg.reason);
+        break;
+      case 'vote':
+        this.onVote(io, from, msg.tx, msg.yes, msg.reason);
+        break;
+      case 'ack':
+        this.onAck(io, from, msg.tx);
+        break;
+      case 'query':
+        this.onQuery(io, from, msg.tx);
+        break;
+      default:
+        io.log(`ignored ${msg.type} from ${from}`);
+    }
+    this.publish(io);
+  }
+
+  onTimer(io: CoordinatorIo, timer: CoordinatorTimer): void {
+    switch (timer.name) {
+      case 'flush':
+        this.onFlush(io);
+        break;
+      case 'vote':
+        this.onVoteTimeout(io, timer.key);
+        break;
+      case 'resend':
+        this.onResend(io, timer.key);
+        break;
+      case 'retry':
+        this.onRetry(io, timer.key);
+        break;
+    }
+    this.publish(io);
+  }
+
+  /** Publish the state if a handler changed what it shows. */
+  private publish(io: CoordinatorIo): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    io.publish(this.snapshot());
+  }
+
+  // ---------------------------------------------------------------- rules
 
   /**
    * Recovery (BHG §7.4, 2PC recovery; presumed abort as in R*): every commit record without an end record is a decision some
    * participants may not have heard; re-send it until all acknowledge.
    * Transactions without a record were not committed: they are aborted.
    */
-  start(): void {
-    this.io.disk.put('meta/epoch', 0);
-    this.io.disk.fsync();
+  start(io: CoordinatorIo): void {
+    io.put('meta/epoch', 0);
+    io.fsync();
   }
 
-  recover(): void {
-    this.epoch = (this.readEpoch() ?? 0) + 1;
-    this.io.disk.put('meta/epoch', this.epoch);
-    this.io.disk.fsync();
-    for (const key of this.io.disk.keys('dec/')) {
-      const rec = this.read(key);
+  recover(io: CoordinatorIo): void {
+    this.epoch = (readEpoch(io) ?? 0) + 1;
+    io.put('meta/epoch', this.epoch);
+    io.fsync();
+    for (const key of io.keys('dec/')) {
+      const rec = readStable<DecisionRecord>(io, key);
       if (rec === undefined || rec.decision !== 'commit' || rec.ended) continue;
       const id = key.slice(4);
       const tx: CoordinatorTx = {
@@ -99,51 +164,17 @@ export class Coordinator {
         decision: 'commit',
       };
       this.txs.set(id, tx);
-      this.io.log(`recovery: re-sending commit of ${id}`);
-      this.sendDecision(tx);
-      this.io.send(tx.client, { type: 'outcome', tx: id, commit: true, reason: 'committed (re-sent after coordinator recovery)' });
+      io.log(`recovery: re-sending commit of ${id}`);
+      this.sendDecision(io, tx);
+      io.send(tx.client, { type: 'outcome', tx: id, commit: true, reason: 'committed (re-sent after coordinator recovery)' });
     }
     this.dirty = true;
   }
 
-  private readEpoch(): number | undefined {
-    try {
-      return this.io.disk.get<number>('meta/epoch');
-    } catch (err) {
-      if (err instanceof DiskCorruptionError) return undefined;
-      throw err;
-    }
-  }
-
-  private read(key: string): DecisionRecord | undefined {
-    return readStable<DecisionRecord>(this.io, key);
-  }
-
-  onMessage(from: NodeId, msg: TwoPcMessage): void {
-    switch (msg.type) {
-      case 'begin':
-        this.onBegin(from, msg.tx, msg.transfer);
-        return;
-      case 'work-ack':
-        this.onWorkAck(from, msg.tx, msg.ok, msg.reason);
-        return;
-      case 'vote':
-        this.onVote(from, msg.tx, msg.yes, msg.reason);
-        return;
-      case 'ack':
-        this.onAck(from, msg.tx);
-        return;
-      case 'query':
-        this.onQuery(from, msg.tx);
-        return;
-      default:
-        this.io.log(`ignored ${msg.type} from ${from}`);
-    }
-  }
 
   /** A client starts a transaction: ship each participant its part of the work. No log record yet (presumed abort). */
-  onBegin(client: NodeId, id: TxId, transfer: Transfer): void {
-    if (this.txs.has(id) || this.read(`dec/${id}`) !== undefined) return; // duplicate begin
+  onBegin(io: CoordinatorIo, client: NodeId, id: TxId, transfer: Transfer): void {
+    if (this.txs.has(id) || readStable<DecisionRecord>(io, `dec/${id}`) !== undefined) return; // duplicate begin
     const ops = splitTransfer(transfer, this.opts.accountsPerShard);
     const participants = [...ops.keys()];
     const tx: CoordinatorTx = {
@@ -159,68 +190,68 @@ export class Coordinator {
     };
     this.txs.set(id, tx);
     this.dirty = true;
-    for (const [p, pops] of ops) this.io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: pops, participants });
-    this.io.setTimer(timerVote(id), this.opts.voteTimeout);
-    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
+    for (const [p, pops] of ops) io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: pops, participants });
+    io.setTimer({ name: 'vote', key: id }, this.opts.voteTimeout);
+    io.setTimer({ name: 'retry', key: id }, this.opts.retryInterval);
   }
 
   /** Links lose messages: ask again whoever has not answered the current phase (participants answer duplicates alike). */
-  onRetry(id: TxId): void {
+  onRetry(io: CoordinatorIo, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase === 'decided') return;
     for (const p of tx.participants) {
-      if (tx.phase === 'work' && !tx.workAcks.has(p)) this.io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: tx.ops.get(p) ?? [], participants: tx.participants });
-      if (tx.phase === 'vote' && tx.votes.get(p) === null) this.io.send(p, { type: 'prepare', tx: id });
+      if (tx.phase === 'work' && !tx.workAcks.has(p)) io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: tx.ops.get(p) ?? [], participants: tx.participants });
+      if (tx.phase === 'vote' && tx.votes.get(p) === null) io.send(p, { type: 'prepare', tx: id });
     }
-    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
+    io.setTimer({ name: 'retry', key: id }, this.opts.retryInterval);
   }
 
-  onWorkAck(from: NodeId, id: TxId, ok: boolean, reason: string | undefined): void {
+  onWorkAck(io: CoordinatorIo, from: NodeId, id: TxId, ok: boolean, reason: string | undefined): void {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase !== 'work' || !tx.votes.has(from)) return;
     if (!ok) {
-      this.decide(tx, 'abort', `${from} could not do the work: ${reason ?? 'no reason'}`);
+      this.decide(io, tx, 'abort', `${from} could not do the work: ${reason ?? 'no reason'}`);
       return;
     }
     tx.workAcks.add(from);
     if (tx.workAcks.size < tx.participants.length) return;
     // Phase 1, coordinator (Gray's 2PC): ask every participant to prepare.
     tx.phase = 'vote';
-    for (const p of tx.participants) this.io.send(p, { type: 'prepare', tx: id });
-    this.io.setTimer(timerVote(id), this.opts.voteTimeout);
-    this.io.setTimer(timerRetry(id), this.opts.retryInterval);
+    for (const p of tx.participants) io.send(p, { type: 'prepare', tx: id });
+    io.setTimer({ name: 'vote', key: id }, this.opts.voteTimeout);
+    io.setTimer({ name: 'retry', key: id }, this.opts.retryInterval);
   }
 
   /**
    * Phase 1 -> 2, coordinator (BHG §7.4, 2PC; condition AC3 of §7.3): any no
    * vote decides abort; yes votes from every participant decide commit.
    */
-  onVote(from: NodeId, id: TxId, yes: boolean, reason: string | undefined): void {
+  onVote(io: CoordinatorIo, from: NodeId, id: TxId, yes: boolean, reason: string | undefined): void {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase !== 'vote' || !tx.votes.has(from)) {
       // A late yes for a transaction we no longer know: under presumed abort it aborted.
-      if (yes && tx === undefined && this.read(`dec/${id}`)?.decision !== 'commit') this.io.send(from, { type: 'decision', tx: id, commit: false });
+      if (yes && tx === undefined && readStable<DecisionRecord>(io, `dec/${id}`)?.decision !== 'commit') io.send(from, { type: 'decision', tx: id, commit: false });
       return;
     }
     tx.votes.set(from, yes);
     this.dirty = true;
     if (!yes) {
-      this.decide(tx, 'abort', `${from} voted no: ${reason ?? 'no reason'}`);
+      this.decide(io, tx, 'abort', `${from} voted no: ${reason ?? 'no reason'}`);
       return;
     }
     for (const v of tx.votes.values()) if (v !== true) return;
-    this.decide(tx, 'commit', 'every participant voted yes');
+    this.decide(io, tx, 'commit', 'every participant voted yes');
   }
 
   /** Vote timer: a participant that does not answer is a no (BHG §7.4, the coordinator's timeout while waiting for votes). */
-  onVoteTimeout(id: TxId): void {
+  onVoteTimeout(io: CoordinatorIo, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx === undefined || tx.phase === 'decided') return;
     if (this.opts.bugs.presumeYesOnTimeout && tx.phase === 'vote' && [...tx.votes.values()].every((v) => v !== false)) {
-      this.decide(tx, 'commit', 'vote timeout (missing votes counted as yes)');
+      this.decide(io, tx, 'commit', 'vote timeout (missing votes counted as yes)');
       return;
     }
-    this.decide(tx, 'abort', `timeout in the ${tx.phase} phase`);
+    this.decide(io, tx, 'abort', `timeout in the ${tx.phase} phase`);
   }
 
   /**
@@ -229,58 +260,58 @@ export class Coordinator {
    * (presumed abort) and needs no acknowledgement: the transaction is
    * forgotten at once.
    */
-  private decide(tx: CoordinatorTx, decision: 'commit' | 'abort', why: string): void {
-    assert(tx.phase !== 'decided', () => `${this.io.id}: ${tx.id} decided twice`);
+  private decide(io: CoordinatorIo, tx: CoordinatorTx, decision: 'commit' | 'abort', why: string): void {
+    assert(tx.phase !== 'decided', () => `${io.id}: ${tx.id} decided twice`);
     tx.phase = 'decided';
     tx.decision = decision;
-    this.io.cancelTimer(timerVote(tx.id));
-    this.io.cancelTimer(timerRetry(tx.id));
-    this.io.log(`decide ${decision} ${tx.id}: ${why}`);
+    io.cancelTimer('vote', tx.id);
+    io.cancelTimer('retry', tx.id);
+    io.log(`decide ${decision} ${tx.id}: ${why}`);
     const rec: DecisionRecord = { decision, participants: tx.participants, client: tx.client, ended: false };
     if (decision === 'commit') {
       if (this.opts.bugs.commitBeforeLog) {
         // The planted bug: tell everyone first, write the record through a lazy group commit.
         tx.state = 'committing';
-        this.sendDecision(tx);
-        this.io.disk.put(`dec/${tx.id}`, rec as unknown as JsonValue);
-        if (!this.io.hasTimer(TIMER_FLUSH)) this.io.setTimer(TIMER_FLUSH, this.opts.lazyFlush);
+        this.sendDecision(io, tx);
+        io.put(`dec/${tx.id}`, rec);
+        if (!io.timerArmed('flush')) io.setTimer({ name: 'flush' }, this.opts.lazyFlush);
       } else {
-        this.io.disk.put(`dec/${tx.id}`, rec as unknown as JsonValue);
-        this.io.disk.fsync();
+        io.put(`dec/${tx.id}`, rec);
+        io.fsync();
         tx.state = 'committing';
-        this.sendDecision(tx);
+        this.sendDecision(io, tx);
       }
     } else {
-      this.io.disk.put(`dec/${tx.id}`, rec as unknown as JsonValue);
+      io.put(`dec/${tx.id}`, rec);
       tx.state = 'aborting';
-      for (const p of tx.participants) this.io.send(p, { type: 'decision', tx: tx.id, commit: false });
+      for (const p of tx.participants) io.send(p, { type: 'decision', tx: tx.id, commit: false });
       this.done(tx);
     }
-    this.io.send(tx.client, { type: 'outcome', tx: tx.id, commit: decision === 'commit', reason: why });
+    io.send(tx.client, { type: 'outcome', tx: tx.id, commit: decision === 'commit', reason: why });
     this.dirty = true;
   }
 
   /** Phase 2: send the commit to every participant that has not acknowledged it, and keep re-sending. */
-  private sendDecision(tx: CoordinatorTx): void {
-    for (const p of tx.participants) if (!tx.acks.has(p)) this.io.send(p, { type: 'decision', tx: tx.id, commit: true });
-    this.io.setTimer(timerResend(tx.id), this.opts.resendInterval);
+  private sendDecision(io: CoordinatorIo, tx: CoordinatorTx): void {
+    for (const p of tx.participants) if (!tx.acks.has(p)) io.send(p, { type: 'decision', tx: tx.id, commit: true });
+    io.setTimer({ name: 'resend', key: tx.id }, this.opts.resendInterval);
   }
 
-  onResend(id: TxId): void {
+  onResend(io: CoordinatorIo, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx?.state !== 'committing') return;
-    this.sendDecision(tx);
+    this.sendDecision(io, tx);
   }
 
   /** Every participant has the commit: write the end record (lazily) and forget the transaction. */
-  onAck(from: NodeId, id: TxId): void {
+  onAck(io: CoordinatorIo, from: NodeId, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx?.state !== 'committing' || !tx.votes.has(from)) return;
     tx.acks.add(from);
     if (tx.acks.size < tx.participants.length) return;
-    this.io.cancelTimer(timerResend(id));
+    io.cancelTimer('resend', id);
     const rec: DecisionRecord = { decision: 'commit', participants: tx.participants, client: tx.client, ended: true };
-    this.io.disk.put(`dec/${id}`, rec as unknown as JsonValue);
+    io.put(`dec/${id}`, rec);
     this.done(tx);
   }
 
@@ -289,17 +320,17 @@ export class Coordinator {
    * Still collecting votes: say nothing yet. Otherwise the log decides; no
    * commit record means abort (the presumption).
    */
-  onQuery(from: NodeId, id: TxId): void {
+  onQuery(io: CoordinatorIo, from: NodeId, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx !== undefined && tx.phase !== 'decided') return;
     let commit: boolean;
     if (tx?.decision !== undefined) commit = tx.decision === 'commit';
-    else commit = this.read(`dec/${id}`)?.decision === 'commit';
-    this.io.send(from, { type: 'decision', tx: id, commit });
+    else commit = readStable<DecisionRecord>(io, `dec/${id}`)?.decision === 'commit';
+    io.send(from, { type: 'decision', tx: id, commit });
   }
 
-  onFlush(): void {
-    this.io.disk.fsync();
+  onFlush(io: CoordinatorIo): void {
+    io.fsync();
   }
 
   private done(tx: CoordinatorTx): void {
@@ -308,8 +339,8 @@ export class Coordinator {
     this.dirty = true;
     // Forget old finished transactions: their log records (or the presumption) answer for them.
     while (this.finished.length > PUBLISHED_RECENT) {
-      const old = this.finished.shift() as TxId;
-      this.txs.delete(old);
+      const old = this.finished.shift();
+      if (old !== undefined) this.txs.delete(old);
     }
   }
 
@@ -321,5 +352,14 @@ export class Coordinator {
       txs[tx.id] = { state: tx.state, votes };
     }
     return { txs };
+  }
+}
+
+function readEpoch(io: CoordinatorIo): number | undefined {
+  try {
+    return io.read<number>('meta/epoch');
+  } catch (err) {
+    if (err instanceof Error && err.name === 'DiskCorruptionError') return undefined;
+    throw err;
   }
 }

@@ -1,6 +1,6 @@
 // A two-phase commit participant (resource manager) owning one shard of
-// accounts. Pure state machine: one method per rule, acting only through
-// TwoPcIo. Write-ahead log on the node's disk:
+// accounts. A sans-IO node (sim/api/node.ts): one method per rule, each reading
+// and acting only through the step's `Io`. Write-ahead log on the node's disk:
 //   acct/<name>  committed balance of an account
 //   tx/<id>      { state: 'prepared' | 'committed' | 'aborted', ops, participants, coordinator }
 // Prepared and committed records are forced (fsync) before the participant
@@ -11,12 +11,11 @@
 // §7.3, AC2), and without its record a restarted participant would accept a
 // retried work request for the same transaction and could vote yes on it.
 
-import { assert } from '../../engine/assert.ts';
-import type { JsonValue, Micros, NodeId } from '../../engine/types.ts';
+import { assert, type Io, type Micros, type NodeId, type ProtocolNode } from '../../api/index.ts';
 import { sumDelta, type Op } from './accounts.ts';
 import type { TwoPcBugs } from './config.ts';
-import { readStable, type TwoPcIo } from './io.ts';
 import type { PeerAnswer, TwoPcMessage, TxId } from './messages.ts';
+import { getOrFail, readStable } from './stable.ts';
 import { PUBLISHED_RECENT, type ParticipantState, type ParticipantTxState } from './state.ts';
 
 export interface ParticipantOptions {
@@ -29,7 +28,7 @@ export interface ParticipantOptions {
   bugs: TwoPcBugs;
 }
 
-interface LogRecord {
+type LogRecord = {
   state: 'prepared' | 'committed' | 'aborted';
   ops: Op[];
   participants: NodeId[];
@@ -37,7 +36,7 @@ interface LogRecord {
   epoch: number;
   /** Local time of the yes vote, so that the in-doubt interval survives a restart. */
   preparedAt?: Micros;
-}
+};
 
 export interface ParticipantTx {
   id: TxId;
@@ -53,10 +52,17 @@ export interface ParticipantTx {
   queries: number;
 }
 
-export const timerWork = (tx: TxId): string => `work:${tx}`;
-export const timerInDoubt = (tx: TxId): string => `in-doubt:${tx}`;
+/**
+ * The participant's typed timers (identity: name + key = transaction id).
+ * - `work`: an unvoted transaction's work timeout (`workTimeout`): abort it alone.
+ * - `in-doubt`: an in-doubt transaction's query interval (`queryInterval`): ask for the outcome again.
+ */
+export type ParticipantTimer = { name: 'work'; key: TxId } | { name: 'in-doubt'; key: TxId };
 
-export class Participant {
+/** The participant's window on one step. */
+export type ParticipantIo = Io<TwoPcMessage, ParticipantTimer, ParticipantState>;
+
+export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer, ParticipantState> {
   readonly balances = new Map<string, number>();
   readonly txs = new Map<TxId, ParticipantTx>();
   /** Lock table: account -> transaction holding its exclusive lock (strict two-phase locking). */
@@ -68,20 +74,65 @@ export class Participant {
   /** Set when something the published state shows has changed. */
   dirty = true;
 
-  constructor(
-    private readonly io: TwoPcIo,
-    private readonly opts: ParticipantOptions,
-  ) {}
+  constructor(private readonly opts: ParticipantOptions) {}
+
+  // ---------------------------------------------------------------- the node's inputs
+
+  onStart(io: ParticipantIo): void {
+    this.start(io);
+    this.publish(io);
+  }
+
+  onRecover(io: ParticipantIo): void {
+    this.recover(io);
+    this.publish(io);
+  }
+
+  onMessage(io: ParticipantIo, from: NodeId, msg: TwoPcMessage): void {
+    switch (msg.type) {
+      case 'work':
+        this.onWork(io, from, msg.tx, msg.epoch, msg.ops, msg.participants);
+        break;
+      case 'prepare':
+        this.onPrepare(io, from, msg.tx);
+        break;
+      case 'decision':
+        this.onDecision(io, msg.tx, msg.commit, from === this.txs.get(msg.tx)?.coordinator ? 'coordinator' : from);
+        break;
+      case 'peer-query':
+        this.onPeerQuery(io, from, msg.tx);
+        break;
+      case 'peer-answer':
+        this.onPeerAnswer(io, from, msg);
+        break;
+      default:
+        io.log(`ignored ${msg.type} from ${from}`);
+    }
+    this.publish(io);
+  }
+
+  onTimer(io: ParticipantIo, timer: ParticipantTimer): void {
+    if (timer.name === 'work') this.onWorkTimeout(io, timer.key);
+    else this.onInDoubtTimeout(io, timer.key);
+    this.publish(io);
+  }
+
+  /** Publish the state if a handler changed what it shows. */
+  private publish(io: ParticipantIo): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    io.publish(this.snapshot());
+  }
 
   // ---------------------------------------------------------------- start and recovery
 
   /** First start: the shard's accounts are created with their initial balance, durably. */
-  start(): void {
+  start(io: ParticipantIo): void {
     for (const a of this.opts.accounts) {
       this.balances.set(a, this.opts.initialBalance);
-      this.io.disk.put(`acct/${a}`, this.opts.initialBalance);
+      io.put(`acct/${a}`, this.opts.initialBalance);
     }
-    this.io.disk.fsync();
+    io.fsync();
     this.dirty = true;
   }
 
@@ -92,13 +143,13 @@ export class Participant {
    * coordinator. Unvoted (working) transactions were volatile: they are gone,
    * and a later prepare for them gets a no.
    */
-  recover(): void {
+  recover(io: ParticipantIo): void {
     for (const a of this.opts.accounts) {
-      const v = this.read<number>(`acct/${a}`);
+      const v = readStable<number>(io, `acct/${a}`);
       this.balances.set(a, v ?? this.opts.initialBalance);
     }
-    for (const key of this.io.disk.keys('tx/')) {
-      const rec = this.read<LogRecord>(key);
+    for (const key of io.keys('tx/')) {
+      const rec = readStable<LogRecord>(io, key);
       if (rec === undefined) continue;
       const id = key.slice(3);
       const tx: ParticipantTx = { id, state: rec.state, ops: rec.ops, participants: rec.participants, coordinator: rec.coordinator, epoch: rec.epoch, queries: 0 };
@@ -110,60 +161,34 @@ export class Participant {
       this.active.add(id);
       for (const op of rec.ops) {
         const holder = this.locks.get(op.account);
-        assert(holder === undefined, () => `${this.io.id}: recovery: ${op.account} locked by both ${holder} and ${id}`);
+        assert(holder === undefined, () => `${io.id}: recovery: ${op.account} locked by both ${holder} and ${id}`);
         this.locks.set(op.account, id);
       }
-      this.enterDoubt(tx, 'recovered prepared from the log', rec.preparedAt);
+      this.enterDoubt(io, tx, 'recovered prepared from the log', rec.preparedAt);
       if (this.opts.bugs.noQueryAfterRecovery) {
-        this.io.cancelTimer(timerInDoubt(id)); // the planted bug: nobody will ask
+        io.cancelTimer('in-doubt', id); // the planted bug: nobody will ask
         continue;
       }
-      this.io.send(tx.coordinator, { type: 'query', tx: id });
+      io.send(tx.coordinator, { type: 'query', tx: id });
       tx.queries++;
     }
     this.dirty = true;
   }
 
-  private read<T>(key: string): T | undefined {
-    return readStable<T>(this.io, key);
-  }
-
   // ---------------------------------------------------------------- messages
-
-  onMessage(from: NodeId, msg: TwoPcMessage): void {
-    switch (msg.type) {
-      case 'work':
-        this.onWork(from, msg.tx, msg.epoch, msg.ops, msg.participants);
-        return;
-      case 'prepare':
-        this.onPrepare(from, msg.tx);
-        return;
-      case 'decision':
-        this.onDecision(msg.tx, msg.commit, from === this.txs.get(msg.tx)?.coordinator ? 'coordinator' : from);
-        return;
-      case 'peer-query':
-        this.onPeerQuery(from, msg.tx);
-        return;
-      case 'peer-answer':
-        this.onPeerAnswer(from, msg);
-        return;
-      default:
-        this.io.log(`ignored ${msg.type} from ${from}`);
-    }
-  }
 
   /**
    * Execution phase: the operations run under strict two-phase locking
    * (BHG ch. 3) before the commit protocol starts. Locks are taken without waiting: a conflict
    * aborts the transaction here, so there are no deadlocks to detect.
    */
-  onWork(from: NodeId, id: TxId, epoch: number, ops: Op[], participants: NodeId[]): void {
+  onWork(io: ParticipantIo, from: NodeId, id: TxId, epoch: number, ops: Op[], participants: NodeId[]): void {
     const known = this.txs.get(id);
     if (known !== undefined) {
       // A duplicate of the same attempt gets the same answer; a new attempt
       // (the coordinator restarted in between) of a transaction we hold is refused.
       const same = known.epoch === epoch && (known.state === 'working' || known.state === 'prepared');
-      if (known.state !== 'committed') this.io.send(from, { type: 'work-ack', tx: id, ok: same, ...(same ? {} : { reason: `already ${known.state}` }) });
+      if (known.state !== 'committed') io.send(from, { type: 'work-ack', tx: id, ok: same, ...(same ? {} : { reason: `already ${known.state}` }) });
       return;
     }
     const tx: ParticipantTx = { id, state: 'working', ops, participants, coordinator: from, epoch, queries: 0 };
@@ -171,17 +196,17 @@ export class Participant {
     this.active.add(id);
     this.dirty = true;
     for (const op of ops) {
-      assert(this.balances.has(op.account), () => `${this.io.id}: ${id} writes ${op.account}, which is not on this shard`);
+      assert(this.balances.has(op.account), () => `${io.id}: ${id} writes ${op.account}, which is not on this shard`);
       const holder = this.locks.get(op.account);
       if (holder !== undefined && holder !== id) {
-        this.abortAlone(tx, `${op.account} is locked by ${holder}`);
-        this.io.send(from, { type: 'work-ack', tx: id, ok: false, reason: `lock conflict on ${op.account}` });
+        this.abortAlone(io, tx, `${op.account} is locked by ${holder}`);
+        io.send(from, { type: 'work-ack', tx: id, ok: false, reason: `lock conflict on ${op.account}` });
         return;
       }
     }
     for (const op of ops) this.locks.set(op.account, id);
-    this.io.setTimer(timerWork(id), this.opts.workTimeout);
-    this.io.send(from, { type: 'work-ack', tx: id, ok: true });
+    io.setTimer({ name: 'work', key: id }, this.opts.workTimeout);
+    io.send(from, { type: 'work-ack', tx: id, ok: true });
   }
 
   /**
@@ -190,35 +215,35 @@ export class Participant {
    * the prepared record to the log, then vote yes. From here the participant
    * is in doubt and must not decide alone.
    */
-  onPrepare(from: NodeId, id: TxId): void {
+  onPrepare(io: ParticipantIo, from: NodeId, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx === undefined) {
       // No work staged (never received, or lost in a crash): it cannot commit here.
-      this.io.send(from, { type: 'vote', tx: id, yes: false, reason: 'unknown transaction' });
+      io.send(from, { type: 'vote', tx: id, yes: false, reason: 'unknown transaction' });
       return;
     }
     if (tx.state === 'prepared' || tx.state === 'committed') {
-      this.io.send(from, { type: 'vote', tx: id, yes: true }); // duplicate prepare
+      io.send(from, { type: 'vote', tx: id, yes: true }); // duplicate prepare
       return;
     }
     if (tx.state === 'aborted') {
-      this.io.send(from, { type: 'vote', tx: id, yes: false, reason: 'already aborted' });
+      io.send(from, { type: 'vote', tx: id, yes: false, reason: 'already aborted' });
       return;
     }
     const short = tx.ops.find((op) => (this.balances.get(op.account) ?? 0) + op.delta < 0);
     if (short !== undefined) {
-      this.abortAlone(tx, `insufficient funds in ${short.account}`);
-      this.io.send(from, { type: 'vote', tx: id, yes: false, reason: `insufficient funds in ${short.account}` });
+      this.abortAlone(io, tx, `insufficient funds in ${short.account}`);
+      io.send(from, { type: 'vote', tx: id, yes: false, reason: `insufficient funds in ${short.account}` });
       return;
     }
-    tx.inDoubtSince = this.io.now();
-    this.io.disk.put(`tx/${id}`, this.record(tx, 'prepared'));
-    if (!this.opts.bugs.voteYesWithoutLog) this.io.disk.fsync();
-    this.io.cancelTimer(timerWork(id));
+    tx.inDoubtSince = io.now();
+    io.put(`tx/${id}`, this.record(tx, 'prepared'));
+    if (!this.opts.bugs.voteYesWithoutLog) io.fsync();
+    io.cancelTimer('work', id);
     tx.state = 'prepared';
-    this.enterDoubt(tx, 'voted yes', tx.inDoubtSince);
+    this.enterDoubt(io, tx, 'voted yes', tx.inDoubtSince);
     this.dirty = true;
-    this.io.send(from, { type: 'vote', tx: id, yes: true });
+    io.send(from, { type: 'vote', tx: id, yes: true });
   }
 
   /**
@@ -227,40 +252,40 @@ export class Participant {
    * abort, write the abort record lazily and release the locks (presumed abort:
    * no acknowledgement).
    */
-  onDecision(id: TxId, commit: boolean, via: string): void {
+  onDecision(io: ParticipantIo, id: TxId, commit: boolean, via: string): void {
     const tx = this.txs.get(id);
     if (!commit) {
       if (tx === undefined || tx.state === 'aborted') return;
       if (tx.state === 'committed') {
-        this.io.log(`abort of ${id} received after it committed here`);
+        io.log(`abort of ${id} received after it committed here`);
         return;
       }
-      this.finish(tx, 'aborted', via);
+      this.finish(io, tx, 'aborted', via);
       return;
     }
     if (tx === undefined || tx.state === 'working' || tx.state === 'aborted') {
       // We never voted yes (or have no record that we did): by presumed abort
       // the transaction is aborted here. The atomicity checker judges the clash.
-      this.io.log(`commit of ${id} from ${via}, but this participant has no prepared record: aborted here`);
+      io.log(`commit of ${id} from ${via}, but this participant has no prepared record: aborted here`);
       const t = tx ?? { id, state: 'working' as const, ops: [], participants: [], coordinator: via, epoch: -1, queries: 0 };
       if (tx === undefined) this.txs.set(id, t);
-      if (t.state !== 'aborted') this.finish(t, 'aborted', via);
+      if (t.state !== 'aborted') this.finish(io, t, 'aborted', via);
       return;
     }
     if (tx.state === 'committed') {
-      if (this.opts.bugs.nonIdempotentCommit) this.apply(tx);
-      this.io.send(tx.coordinator, { type: 'ack', tx: id });
+      if (this.opts.bugs.nonIdempotentCommit) this.apply(io, tx);
+      io.send(tx.coordinator, { type: 'ack', tx: id });
       return;
     }
-    this.finish(tx, 'committed', via);
-    this.io.send(tx.coordinator, { type: 'ack', tx: id });
+    this.finish(io, tx, 'committed', via);
+    io.send(tx.coordinator, { type: 'ack', tx: id });
   }
 
   /** A working transaction has waited too long for prepare: abort it alone (TCommit: RMChooseToAbort). */
-  onWorkTimeout(id: TxId): void {
+  onWorkTimeout(io: ParticipantIo, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx?.state !== 'working') return;
-    this.abortAlone(tx, 'no prepare before the work timeout');
+    this.abortAlone(io, tx, 'no prepare before the work timeout');
   }
 
   /**
@@ -268,19 +293,19 @@ export class Participant {
    * asks the coordinator again and, with the cooperative termination protocol,
    * also the other participants, any of which may know the outcome.
    */
-  onInDoubtTimeout(id: TxId): void {
+  onInDoubtTimeout(io: ParticipantIo, id: TxId): void {
     const tx = this.txs.get(id);
     if (tx?.state !== 'prepared') return;
     if (this.opts.bugs.inDoubtDecidesAlone) {
-      this.finish(tx, 'aborted', 'own timeout');
+      this.finish(io, tx, 'aborted', 'own timeout');
       return;
     }
     tx.queries++;
-    this.io.send(tx.coordinator, { type: 'query', tx: id });
+    io.send(tx.coordinator, { type: 'query', tx: id });
     if (this.opts.cooperative && tx.queries > this.opts.cooperativeAfter) {
-      for (const p of tx.participants) if (p !== this.io.id) this.io.send(p, { type: 'peer-query', tx: id });
+      for (const p of tx.participants) if (p !== io.id) io.send(p, { type: 'peer-query', tx: id });
     }
-    this.io.setTimer(timerInDoubt(id), this.opts.queryInterval);
+    io.setTimer({ name: 'in-doubt', key: id }, this.opts.queryInterval);
   }
 
   /**
@@ -290,31 +315,31 @@ export class Participant {
    * commit. Like every unilateral abort its record is forced, so a restart cannot take it back.
    * A prepared participant is uncertain too.
    */
-  onPeerQuery(from: NodeId, id: TxId): void {
+  onPeerQuery(io: ParticipantIo, from: NodeId, id: TxId): void {
     const tx = this.txs.get(id);
     let outcome: PeerAnswer['outcome'];
     if (tx === undefined || tx.state === 'working') {
       const t = tx ?? { id, state: 'working' as const, ops: [], participants: [], coordinator: '', epoch: -1, queries: 0 };
       if (tx === undefined) this.txs.set(id, t);
-      this.abortAlone(t, `${from} asked during cooperative termination`);
+      this.abortAlone(io, t, `${from} asked during cooperative termination`);
       outcome = 'abort';
     } else if (tx.state === 'prepared') outcome = 'uncertain';
     else outcome = tx.state === 'committed' ? 'commit' : 'abort';
-    this.io.send(from, { type: 'peer-answer', tx: id, outcome });
+    io.send(from, { type: 'peer-answer', tx: id, outcome });
   }
 
-  onPeerAnswer(from: NodeId, msg: PeerAnswer): void {
+  onPeerAnswer(io: ParticipantIo, from: NodeId, msg: PeerAnswer): void {
     if (msg.outcome === 'uncertain' || this.opts.bugs.ignorePeerOutcome) return;
-    this.onDecision(msg.tx, msg.outcome === 'commit', `peer ${from}`);
+    this.onDecision(io, msg.tx, msg.outcome === 'commit', `peer ${from}`);
   }
 
   // ---------------------------------------------------------------- state changes
 
-  private enterDoubt(tx: ParticipantTx, why: string, since: Micros | undefined): void {
-    tx.inDoubtSince = since ?? this.io.now();
+  private enterDoubt(io: ParticipantIo, tx: ParticipantTx, why: string, since: Micros | undefined): void {
+    tx.inDoubtSince = since ?? io.now();
     tx.queries = 0;
-    this.io.log(`in doubt: ${tx.id} (${why})`);
-    this.io.setTimer(timerInDoubt(tx.id), this.opts.queryInterval);
+    io.log(`in doubt: ${tx.id} (${why})`);
+    io.setTimer({ name: 'in-doubt', key: tx.id }, this.opts.queryInterval);
   }
 
   /**
@@ -325,30 +350,30 @@ export class Participant {
    * unreachable), and after a crash the participant must still refuse a retried
    * work request for this transaction instead of running it again and voting yes.
    */
-  private abortAlone(tx: ParticipantTx, why: string): void {
-    assert(tx.state === 'working', () => `${this.io.id}: ${tx.id} aborted alone in state ${tx.state}`);
-    this.io.log(`abort ${tx.id} alone: ${why}`);
-    this.finish(tx, 'aborted', 'self');
-    this.io.disk.fsync();
+  private abortAlone(io: ParticipantIo, tx: ParticipantTx, why: string): void {
+    assert(tx.state === 'working', () => `${io.id}: ${tx.id} aborted alone in state ${tx.state}`);
+    io.log(`abort ${tx.id} alone: ${why}`);
+    this.finish(io, tx, 'aborted', 'self');
+    io.fsync();
   }
 
-  private finish(tx: ParticipantTx, outcome: 'committed' | 'aborted', via: string): void {
+  private finish(io: ParticipantIo, tx: ParticipantTx, outcome: 'committed' | 'aborted', via: string): void {
     const wasInDoubt = tx.state === 'prepared';
     if (outcome === 'committed') {
-      assert(tx.state === 'prepared', () => `${this.io.id}: commit of ${tx.id} in state ${tx.state}`);
-      this.apply(tx);
-      this.io.disk.put(`tx/${tx.id}`, this.record(tx, 'committed'));
-      this.io.disk.fsync();
+      assert(tx.state === 'prepared', () => `${io.id}: commit of ${tx.id} in state ${tx.state}`);
+      this.apply(io, tx);
+      io.put(`tx/${tx.id}`, this.record(tx, 'committed'));
+      io.fsync();
     } else {
-      this.io.disk.put(`tx/${tx.id}`, this.record(tx, 'aborted'));
+      io.put(`tx/${tx.id}`, this.record(tx, 'aborted'));
     }
     tx.state = outcome;
     if (outcome === 'committed' || !this.opts.bugs.keepLocksOnAbort) this.releaseLocks(tx.id);
-    this.io.cancelTimer(timerWork(tx.id));
-    this.io.cancelTimer(timerInDoubt(tx.id));
+    io.cancelTimer('work', tx.id);
+    io.cancelTimer('in-doubt', tx.id);
     if (wasInDoubt && tx.inDoubtSince !== undefined) {
-      const waited = this.io.now() - tx.inDoubtSince;
-      this.io.log(`resolved ${tx.id}: ${outcome} via ${via} after ${(waited / 1000).toFixed(3)} ms in doubt`);
+      const waited = io.now() - tx.inDoubtSince;
+      io.log(`resolved ${tx.id}: ${outcome} via ${via} after ${(waited / 1000).toFixed(3)} ms in doubt`);
     }
     delete tx.inDoubtSince;
     this.active.delete(tx.id);
@@ -357,22 +382,23 @@ export class Participant {
     this.dirty = true;
   }
 
-  private apply(tx: ParticipantTx): void {
+  private apply(io: ParticipantIo, tx: ParticipantTx): void {
     for (const op of tx.ops) {
       const v = (this.balances.get(op.account) ?? 0) + op.delta;
       this.balances.set(op.account, v);
-      this.io.disk.put(`acct/${op.account}`, v);
+      io.put(`acct/${op.account}`, v);
     }
+    this.dirty = true;
   }
 
   private releaseLocks(id: TxId): void {
     for (const op of this.txs.get(id)?.ops ?? []) if (this.locks.get(op.account) === id) this.locks.delete(op.account);
   }
 
-  private record(tx: ParticipantTx, state: LogRecord['state']): JsonValue {
+  private record(tx: ParticipantTx, state: LogRecord['state']): LogRecord {
     const rec: LogRecord = { state, ops: tx.ops, participants: tx.participants, coordinator: tx.coordinator, epoch: tx.epoch };
     if (state === 'prepared' && tx.inDoubtSince !== undefined) rec.preparedAt = tx.inDoubtSince;
-    return rec as unknown as JsonValue;
+    return rec;
   }
 
   // ---------------------------------------------------------------- published state
@@ -387,8 +413,8 @@ export class Participant {
     const txs: Record<string, ParticipantTxState> = {};
     const inDoubt: string[] = [];
     for (const id of this.active) {
-      const tx = this.txs.get(id) as ParticipantTx;
-      assert(tx.state === 'working' || tx.state === 'prepared', () => `${this.io.id}: ${id} is active in state ${tx.state}`);
+      const tx = getOrFail(this.txs, id, 'active transactions');
+      assert(tx.state === 'working' || tx.state === 'prepared', () => `${id} is active in state ${tx.state}`);
       txs[id] = tx.state;
       if (tx.state === 'prepared') inDoubt.push(id);
     }
@@ -396,7 +422,9 @@ export class Participant {
       const tx = this.txs.get(id);
       if (tx !== undefined && (tx.state === 'committed' || tx.state === 'aborted')) txs[id] = tx.state;
     }
-    return { txs, inDoubt, balance: this.totalBalance() };
+    const locks: Record<string, TxId> = {};
+    for (const [account, tx] of this.locks) locks[account] = tx;
+    return { txs, inDoubt, balance: this.totalBalance(), locks };
   }
 
   /** Net money this transaction moves on this shard. */

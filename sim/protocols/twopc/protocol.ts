@@ -3,14 +3,13 @@
 // server: the nemesis hits them), clients `c1..cK` running transfers.
 
 import type { z } from 'zod';
-import type { NodeSpec } from '../../engine/types.ts';
-import { MS } from '../../engine/time.ts';
-import { defineProtocol } from '../../api/protocol.ts';
+import { defineProtocol, MS, nodeSpec, type NodeSpec } from '../../api/index.ts';
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
 import { cooperativeBound, twopcCheckers } from './checkers.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
-import { CoordinatorNode, ParticipantNode } from './nodes.ts';
+import { Coordinator } from './coordinator.ts';
+import { Participant } from './participant.ts';
 import { twopcFuzzWorkload } from './fuzz-workload.ts';
 import { twopcTargets } from './targets.ts';
 import { twopcAbstractState } from './coverage.ts';
@@ -20,20 +19,15 @@ export const LAZY_FLUSH = 20 * MS;
 
 export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
   const nodes: NodeSpec[] = [
-    {
-      id: COORDINATOR,
-      role: 'server',
-      create: () =>
-        new CoordinatorNode({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, retryInterval: c.retryInterval, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
-    },
+    nodeSpec(COORDINATOR, 'server', () =>
+      new Coordinator({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, retryInterval: c.retryInterval, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
+    ),
   ];
   for (let s = 0; s < c.participants; s++) {
     const accounts = accountsOf(s, c.accountsPerShard);
-    nodes.push({
-      id: participantId(s),
-      role: 'server',
-      create: () =>
-        new ParticipantNode({
+    nodes.push(
+      nodeSpec(participantId(s), 'server', () =>
+        new Participant({
           accounts,
           initialBalance: c.initialBalance,
           workTimeout: c.workTimeout,
@@ -42,13 +36,12 @@ export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
           cooperativeAfter: c.cooperativeAfter,
           bugs: c.bugs,
         }),
-    });
+      ),
+    );
   }
   for (let i = 1; i <= c.clients; i++) {
-    nodes.push({
-      id: `c${i}`,
-      role: 'client',
-      create: () =>
+    nodes.push(
+      nodeSpec(`c${i}`, 'client', () =>
         new ClientNode({
           accounts: c.participants * c.accountsPerShard,
           accountsPerShard: c.accountsPerShard,
@@ -57,7 +50,8 @@ export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
           think: c.think,
           timeout: c.clientTimeout,
         }),
-    });
+      ),
+    );
   }
   return nodes;
 }
