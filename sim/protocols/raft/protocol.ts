@@ -9,7 +9,7 @@ import { kvModel, linearizableChecker, lockModel } from '../../check/linearizabi
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
-import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
+import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
 import { RaftServer } from './server.ts';
 import { raftFuzzWorkload } from './fuzz-workload.ts';
@@ -135,15 +135,12 @@ export function raftNodes(config: RaftConfig): NodeSpec[] {
       create: () => new RaftServer({ raft, service: config.service, snapshotEvery: config.snapshotEvery, reads: config.reads, ...(preload ? { preload } : {}) }),
     };
   });
-  for (let i = 1; i <= config.clients; i++) {
-    const c = config.client;
-    const workload = config.service === 'kv' ? kvWorkload(c.keys, c.mix, c.maxOps) : lockWorkload(config.lock.name, config.lock.ttl);
-    nodes.push({
-      id: `c${i}`,
-      role: 'client',
-      create: () => new RaftClient({ servers, thinkTime: c.thinkTime, requestTimeout: c.requestTimeout, backoff: c.backoff, stopAt: c.stopAt, workload }),
-    });
-  }
+  const c = config.client;
+  nodes.push(
+    ...raftClientNodes(config.clients, { servers, thinkTime: c.thinkTime, requestTimeout: c.requestTimeout, backoff: c.backoff, stopAt: c.stopAt }, () =>
+      config.service === 'kv' ? kvWorkload(c.keys, c.mix, c.maxOps) : lockWorkload(config.lock.name, config.lock.ttl),
+    ),
+  );
   return nodes;
 }
 
