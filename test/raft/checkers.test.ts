@@ -7,9 +7,31 @@ import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { HistoryEvent, SimView } from '../../sim/engine/types.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from '../../sim/protocols/raft/checkers.ts';
 import type { RaftNode } from '../../sim/protocols/raft/node.ts';
-import { elect, noops, node, withLog } from './harness.ts';
+import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
+import { elect, noops, node, terms, withLog } from './harness.ts';
 
+/** What a server running `n` would publish now (with its whole log as the written entries: the checkers take rewrites of equal entries as no change). */
+function pub(n: RaftNode): RaftServerState {
+  return {
+    role: n.role,
+    term: n.currentTerm,
+    votedFor: n.votedFor,
+    leader: n.leaderId,
+    commitIndex: n.commitIndex,
+    lastApplied: n.lastApplied,
+    snapshotIndex: n.log.snapshotIndex,
+    logStart: n.log.snapshotIndex + 1,
+    log: [],
+    lastIndex: n.log.lastIndex(),
+    snapshotTerm: n.log.snapshotTerm,
+    logFrom: n.log.snapshotIndex + 1,
+    entries: terms(n),
+  };
+}
+
+/** A view of hand-made servers: each is published afresh (a new object) on every call, as after a fault step. */
 function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now: number; quiescedAt: number; history: HistoryEvent[] }> = {}): SimView {
+  const states = new Map(Object.entries(nodes).flatMap(([id, n]) => (n ? [[id, pub(n)] as const] : [])));
   return {
     now: extra.now ?? 0,
     seq: 0,
@@ -18,8 +40,10 @@ function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now:
     role: () => 'server',
     isUp: (id) => nodes[id] !== undefined,
     isPaused: () => false,
-    behaviour: <B>(id: string) => (nodes[id] ? ({ raft: nodes[id] } as B) : undefined),
-    published: () => undefined,
+    behaviour: () => {
+      throw new Error('raft checkers read published state only');
+    },
+    published: (id) => states.get(id),
     durable: () => new Map(),
     history: extra.history ?? [],
     quiesced: extra.quiescedAt !== undefined,

@@ -2,6 +2,8 @@
 // client sessions that make a retried command apply once.
 
 import { describe, expect, it } from 'vitest';
+import { kvService } from '../../sim/protocols/raft/kv.ts';
+import { lockService } from '../../sim/protocols/raft/lock-service.ts';
 import { ReplicatedMachine } from '../../sim/protocols/raft/machine.ts';
 import type { Command } from '../../sim/protocols/raft/types.ts';
 
@@ -9,7 +11,7 @@ const cmd = (client: string, seq: number, op: Record<string, unknown>): Command 
 
 describe('section 8 client sessions', () => {
   it('a retried command (same client and seq) is applied once and answered with the first result', () => {
-    const m = new ReplicatedMachine('kv');
+    const m = ReplicatedMachine.create(kvService);
     expect(m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
     expect(m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
     expect(m.apply(cmd('c2', 1, { f: 'get', key: 'k' }))).toBe('a');
@@ -19,41 +21,41 @@ describe('section 8 client sessions', () => {
   });
 
   it("a command older than the client's latest is not applied", () => {
-    const m = new ReplicatedMachine('kv');
+    const m = ReplicatedMachine.create(kvService);
     m.apply(cmd('c1', 2, { f: 'put', key: 'k', value: 'new' }));
     expect(m.apply(cmd('c1', 1, { f: 'put', key: 'k', value: 'old' }))).toBeNull();
-    expect(m.read('k')).toBe('new');
+    expect(m.query({ f: 'get', key: 'k' })).toBe('new');
   });
 
   it('get, put, append and compare-and-set, with "" for an absent key', () => {
-    const m = new ReplicatedMachine('kv');
+    const m = ReplicatedMachine.create(kvService);
     expect(m.apply(cmd('c', 1, { f: 'get', key: 'x' }))).toBe('');
     expect(m.apply(cmd('c', 2, { f: 'cas', key: 'x', expected: '', value: 'v1' }))).toBe(true);
     expect(m.apply(cmd('c', 3, { f: 'cas', key: 'x', expected: 'v0', value: 'v2' }))).toBe(false);
     m.apply(cmd('c', 4, { f: 'append', key: 'x', value: '+' }));
-    expect(m.read('x')).toBe('v1+');
+    expect(m.query({ f: 'get', key: 'x' })).toBe('v1+');
     m.apply(cmd('c', 5, { f: 'put', key: 'x', value: 'p' }));
-    expect(m.read('x')).toBe('p');
+    expect(m.query({ f: 'get', key: 'x' })).toBe('p');
   });
 
   it('a snapshot restores the data and the sessions: a retry after a restore is still not applied twice', () => {
-    const m = new ReplicatedMachine('kv');
+    const m = ReplicatedMachine.create(kvService);
     m.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }));
-    const r = ReplicatedMachine.restore('kv', JSON.parse(JSON.stringify(m.snapshot())));
+    const r = ReplicatedMachine.restore(kvService, JSON.parse(JSON.stringify(m.snapshot())));
     expect(r.apply(cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }))).toBeNull();
-    expect(r.read('k')).toBe('a');
+    expect(r.query({ f: 'get', key: 'k' })).toBe('a');
     const [before, after] = [m.snapshot() as { state: unknown; sessions: unknown }, r.snapshot() as { state: unknown; sessions: unknown }];
     expect([after.state, after.sessions]).toEqual([before.state, before.sessions]);
   });
 
   it("the lock table replicated: same commands (with the leader's timestamps), same grants and fencing tokens", () => {
-    const m = new ReplicatedMachine('lock');
+    const m = ReplicatedMachine.create(lockService);
     const a = m.apply(cmd('c1', 1, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c1', now: 10 }));
     const b = m.apply(cmd('c2', 1, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c2', now: 20 }));
     expect(a).toMatchObject({ kind: 'granted', grant: { token: 1 } });
     expect(b).toMatchObject({ kind: 'busy', holder: 'c1' });
     expect(m.apply(cmd('c1', 2, { f: 'release', lock: 'L', token: 1, session: 'c1', now: 30 }))).toMatchObject({ kind: 'released', token: 1 });
-    const replica = ReplicatedMachine.restore('lock', JSON.parse(JSON.stringify(m.snapshot())));
+    const replica = ReplicatedMachine.restore(lockService, JSON.parse(JSON.stringify(m.snapshot())));
     expect(replica.apply(cmd('c2', 2, { f: 'acquire', lock: 'L', ttl: 1000, wait: false, session: 'c2', now: 40 }))).toMatchObject({ kind: 'granted', grant: { token: 2 } });
   });
 });

@@ -7,7 +7,7 @@
 
 import { nodeSpec, type Io, type JsonValue, type Micros, type NodeId, type NodeSpec, type OpCall, type OpOutcome, type OpRef, type ProtocolNode, type Rng } from '../../api/index.ts';
 import type { KvOp } from './kv.ts';
-import type { LockOp } from './machine.ts';
+import type { LockOp } from './lock-service.ts';
 import type { ClientReply, ClientRequest } from './types.ts';
 
 /** One operation: what goes into the history, what goes to the servers, and how to read the answer. */
