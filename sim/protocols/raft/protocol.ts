@@ -162,7 +162,12 @@ export function raftNodes(config: RaftConfig): NodeSpec[] {
   return nodes;
 }
 
-export function raftCheckers(config: RaftConfig): Checker[] {
+/**
+ * Raft's own checkers (Figure 3 safety after every event, liveness while faults last and after the
+ * quiesce point, client operations completing), for any replicated state machine; a protocol running
+ * its own machine on Raft adds its history checker (e.g. `linearizableChecker(itsModel)`).
+ */
+export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   const servers = raftServerIds(config);
   let maxTimeout = config.electionTimeout.max;
   for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
@@ -177,8 +182,12 @@ export function raftCheckers(config: RaftConfig): Checker[] {
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
-    config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
   ];
+}
+
+/** Every checker of a raft scenario: Raft's own plus linearizability of the KV store or the lock table. */
+export function raftCheckers(config: RaftConfig): Checker[] {
+  return [...raftProtocolCheckers(config), config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel)];
 }
 
 export const raft = defineProtocol({
