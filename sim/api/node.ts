@@ -315,6 +315,7 @@ export class NodeAdapter<M extends Message, T extends Timer, P extends JsonValue
     dispatch(this.node, io, input);
     this.nextRef = io.refsUsed;
     for (const c of io.commands) this.apply(ctx, c);
+    io.reset(this.nextRef); // hold nothing of the step between steps (explore fingerprints walk node objects)
   }
 
   private apply(ctx: NodeContext<M>, c: Command<M, T, P>): void {

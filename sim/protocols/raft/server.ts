@@ -5,7 +5,7 @@
 // machine and answer clients (section 8), then take a snapshot when the log grew
 // long (section 7), then publish what changed.
 
-import type { Io, JsonValue, NodeId, ProtocolNode } from '../../api/index.ts';
+import type { Io, JsonValue, NodeId, ProtocolNode, Rng } from '../../api/index.ts';
 import { describeCommand, ReplicatedMachine, type RaftStateMachine, type StateMachineDefinition } from './machine.ts';
 import { RaftNode, type RaftOptions } from './node.ts';
 import { PUBLISHED_LOG_ENTRIES, type RaftServerState } from './state.ts';
@@ -62,8 +62,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
   private nextReadId = 1;
   /** Set when the disk failed its checksum: the server stays silent rather than forget a vote. */
   private halted = false;
-  /** The random stream of the step being handled (RaftNode draws election timeouts from it). */
-  private io: ServerIo | undefined;
+  /** The random stream of the step being handled (RaftNode draws election timeouts from it); unset between steps. */
+  private rng: Rng | undefined;
   /** Lowest log index written since the last publish (Infinity: none). */
   private pubFrom = Infinity;
   /** Terms of entries written since the last publish that a snapshot compacted before it (from `from`). */
@@ -73,17 +73,37 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     this.storage = new RaftStorage(opts.raft.bugs.notPersistingVotedFor);
   }
 
+  // Each handler holds the step's random stream while it runs (RaftNode draws election timeouts from
+  // it) and lets go of it at the end: nothing of a step stays in the node between steps.
   onStart(io: ServerIo): void {
+    this.rng = io.rng;
     this.boot(io);
+    this.rng = undefined;
   }
 
   onRecover(io: ServerIo): void {
-    this.boot(io);
+    this.onStart(io);
+  }
+
+  onMessage(io: ServerIo, from: NodeId, msg: ServerMessage): void {
+    if (this.halted) return;
+    this.rng = io.rng;
+    if (msg.type === 'client-req') this.onClientRequest(io, from, msg);
+    else if (msg.type !== 'client-reply') this.raft.step(io.now(), from, msg);
+    this.flush(io);
+    this.rng = undefined;
+  }
+
+  onTimer(io: ServerIo, timer: RaftTimer): void {
+    if (this.halted) return;
+    this.rng = io.rng;
+    this.raft.tick(io.now(), timer.name);
+    this.flush(io);
+    this.rng = undefined;
   }
 
   /** Start or restart from the disk alone. */
   private boot(io: ServerIo): void {
-    this.io = io;
     this.raft = new RaftNode(this.opts.raft, (lo, hi) => this.rngInt(lo, hi));
     if (this.opts.preload && io.keys().length === 0) this.storage.preload(io, this.opts.preload);
     try {
@@ -102,23 +122,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
   }
 
   private rngInt(lo: number, hi: number): number {
-    if (this.io === undefined) throw new Error('RaftServer: a random draw outside a handler');
-    return this.io.rng.int(lo, hi);
-  }
-
-  onMessage(io: ServerIo, from: NodeId, msg: ServerMessage): void {
-    if (this.halted) return;
-    this.io = io;
-    if (msg.type === 'client-req') this.onClientRequest(io, from, msg);
-    else if (msg.type !== 'client-reply') this.raft.step(io.now(), from, msg);
-    this.flush(io);
-  }
-
-  onTimer(io: ServerIo, timer: RaftTimer): void {
-    if (this.halted) return;
-    this.io = io;
-    this.raft.tick(io.now(), timer.name);
-    this.flush(io);
+    if (this.rng === undefined) throw new Error('RaftServer: a random draw outside a handler');
+    return this.rng.int(lo, hi);
   }
 
   /** Section 8: only the leader takes commands; others redirect to the leader they know of. */
