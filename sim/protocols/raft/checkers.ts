@@ -7,8 +7,7 @@
 // term sequence up to it (log.ts's chainNext), so that equal chains mean equal
 // prefixes and every check costs O(1) per new entry.
 
-import type { Checker, Micros, NodeId, SimView } from '../../api/index.ts';
-import { published } from '../../api/index.ts';
+import { published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
 import { chainNext } from './log.ts';
 import type { RaftServerState } from './state.ts';
 
@@ -92,11 +91,8 @@ export class RebuiltLog {
  */
 export class ServerProbe {
   private readonly pos = new Map<NodeId, number>();
-  private readonly states: (RaftServerState | undefined)[];
-  private readonly up: boolean[];
-  private readonly wasDown: boolean[];
-  private readonly logs: RebuiltLog[];
-  private readonly lives: number[];
+  /** Per server position: its id, last published state taken in, up now, seen down since, rebuilt log, lives. */
+  private readonly slots: { id: NodeId; state: RaftServerState | undefined; up: boolean; wasDown: boolean; log: RebuiltLog; life: number }[];
   /** All server positions, and one single-position list per server: returned by touched(), never mutated. */
   private readonly all: readonly number[];
   private readonly one: readonly (readonly number[])[];
@@ -115,11 +111,7 @@ export class ServerProbe {
 
   constructor(readonly servers: readonly NodeId[]) {
     servers.forEach((id, k) => this.pos.set(id, k));
-    this.states = servers.map(() => undefined);
-    this.up = servers.map(() => false);
-    this.wasDown = servers.map(() => false);
-    this.logs = servers.map(() => new RebuiltLog());
-    this.lives = servers.map(() => 0);
+    this.slots = servers.map((id) => ({ id, state: undefined, up: false, wasDown: false, log: new RebuiltLog(), life: 0 }));
     this.all = servers.map((_, k) => k);
     this.one = servers.map((_, k) => [k]);
   }
@@ -150,22 +142,28 @@ export class ServerProbe {
     for (const k of this.all) this.refresh(view, k);
   }
 
+  private slot(k: number): ServerProbe['slots'][number] {
+    const s = this.slots[k];
+    if (s === undefined) throw new RangeError(`raft checkers: no server at position ${k}`);
+    return s;
+  }
+
   private refresh(view: SimView, k: number): void {
-    const id = this.servers[k] as NodeId;
-    if (!view.isUp(id)) {
-      this.up[k] = false;
-      this.wasDown[k] = true;
+    const sl = this.slot(k);
+    if (!view.isUp(sl.id)) {
+      sl.up = false;
+      sl.wasDown = true;
       return;
     }
-    this.up[k] = true;
-    const s = published<RaftServerState>(view, id);
-    if (s === undefined || s === this.states[k]) return;
-    if (this.wasDown[k]) {
-      this.wasDown[k] = false;
-      this.lives[k] = (this.lives[k] as number) + 1;
+    sl.up = true;
+    const s = published<RaftServerState>(view, sl.id);
+    if (s === undefined || s === sl.state) return;
+    if (sl.wasDown) {
+      sl.wasDown = false;
+      sl.life++;
     }
-    this.states[k] = s;
-    (this.logs[k] as RebuiltLog).update(s, this.known, (i, t, c) => this.record(id, i, t, c));
+    sl.state = s;
+    sl.log.update(s, this.known, (i, t, c) => this.record(sl.id, i, t, c));
   }
 
   /** Every server position. */
@@ -175,17 +173,18 @@ export class ServerProbe {
 
   /** What the server at position k last published, or undefined while it is down (or back up but silent), as of the last touched(). */
   node(k: number): RaftServerState | undefined {
-    return this.up[k] && !this.wasDown[k] ? this.states[k] : undefined;
+    const sl = this.slot(k);
+    return sl.up && !sl.wasDown ? sl.state : undefined;
   }
 
   /** The log of the server at position k, rebuilt from what it published. */
   log(k: number): RebuiltLog {
-    return this.logs[k] as RebuiltLog;
+    return this.slot(k).log;
   }
 
   /** How many times the server at position k came back from a crash (cursors of one life start afresh in the next). */
   life(k: number): number {
-    return this.lives[k] as number;
+    return this.slot(k).life;
   }
 
   private readonly known = (index: number, term: number): number | undefined => {
