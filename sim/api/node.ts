@@ -149,6 +149,14 @@ class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements
     private nextRef: OpRef,
   ) {}
 
+  /** Start a new step with this Outbox (the adapter reuses one per node instance: no allocation per step). */
+  reset(nextRef: OpRef): void {
+    this.commands.length = 0;
+    this.writes?.clear();
+    this.timers?.clear();
+    this.nextRef = nextRef;
+  }
+
   get rng(): Rng {
     return this.backing.rng;
   }
@@ -286,17 +294,28 @@ export class NodeAdapter<M extends Message, T extends Timer, P extends JsonValue
     this.run(ctx, { kind: 'timer', timer });
   }
 
+  /** One Outbox per engine context (a node instance keeps its context), reset for each step. */
+  private outbox: { ctx: NodeContext<M>; io: Outbox<M, T, P> } | undefined;
+
   private run(ctx: NodeContext<M>, input: Input<M, T>): void {
-    const io = new Outbox<M, T, P>(ctx.id, ctx.nodes, {
-      now: () => ctx.now(),
-      rng: ctx.rng,
-      read: (k) => ctx.disk.get(k),
-      keys: (prefix) => ctx.disk.keys(prefix),
-      armed: (id) => ctx.hasTimer(id),
-    }, this.nextRef);
+    let io: Outbox<M, T, P>;
+    if (this.outbox?.ctx === ctx) {
+      io = this.outbox.io;
+      io.reset(this.nextRef);
+    } else {
+      io = new Outbox<M, T, P>(ctx.id, ctx.nodes, {
+        now: () => ctx.now(),
+        rng: ctx.rng,
+        read: (k) => ctx.disk.get(k),
+        keys: (prefix) => ctx.disk.keys(prefix),
+        armed: (id) => ctx.hasTimer(id),
+      }, this.nextRef);
+      this.outbox = { ctx, io };
+    }
     dispatch(this.node, io, input);
     this.nextRef = io.refsUsed;
     for (const c of io.commands) this.apply(ctx, c);
+    io.reset(this.nextRef); // hold nothing of the step between steps (explore fingerprints walk node objects)
   }
 
   private apply(ctx: NodeContext<M>, c: Command<M, T, P>): void {

@@ -5,11 +5,33 @@
 import { describe, expect, it } from 'vitest';
 import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { HistoryEvent, SimView } from '../../sim/engine/types.ts';
-import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from '../../sim/protocols/raft/checkers.ts';
+import { RebuiltLog, ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, stateMachineSafety } from '../../sim/protocols/raft/checkers.ts';
 import type { RaftNode } from '../../sim/protocols/raft/node.ts';
-import { elect, noops, node, withLog } from './harness.ts';
+import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
+import { elect, noops, node, terms, withLog } from './harness.ts';
 
+/** What a server running `n` would publish now (with its whole log as the written entries: the checkers take rewrites of equal entries as no change). */
+function pub(n: RaftNode): RaftServerState {
+  return {
+    role: n.role,
+    term: n.currentTerm,
+    votedFor: n.votedFor,
+    leader: n.leaderId,
+    commitIndex: n.commitIndex,
+    lastApplied: n.lastApplied,
+    snapshotIndex: n.log.snapshotIndex,
+    logStart: n.log.snapshotIndex + 1,
+    log: [],
+    lastIndex: n.log.lastIndex(),
+    snapshotTerm: n.log.snapshotTerm,
+    logFrom: n.log.snapshotIndex + 1,
+    entries: terms(n),
+  };
+}
+
+/** A view of hand-made servers: each is published afresh (a new object) on every call, as after a fault step. */
 function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now: number; quiescedAt: number; history: HistoryEvent[] }> = {}): SimView {
+  const states = new Map(Object.entries(nodes).flatMap(([id, n]) => (n ? [[id, pub(n)] as const] : [])));
   return {
     now: extra.now ?? 0,
     seq: 0,
@@ -18,8 +40,10 @@ function view(nodes: Record<string, RaftNode | undefined>, extra: Partial<{ now:
     role: () => 'server',
     isUp: (id) => nodes[id] !== undefined,
     isPaused: () => false,
-    behaviour: <B>(id: string) => (nodes[id] ? ({ raft: nodes[id] } as B) : undefined),
-    published: () => undefined,
+    behaviour: () => {
+      throw new Error('raft checkers read published state only');
+    },
+    published: (id) => states.get(id),
     durable: () => new Map(),
     history: extra.history ?? [],
     quiesced: extra.quiescedAt !== undefined,
@@ -116,5 +140,68 @@ describe('liveness checkers', () => {
     expect(c.check(view({}, { now: 5000, history }))).toBeUndefined(); // no quiesce: nothing promised
     expect(c.check(view({}, { now: 5000, quiescedAt: 3000, history }))).toMatch(/^operation 1 \(c1 get k1\) invoked at 300µs never completed, 2000µs after faults stopped$/);
     expect(c.check(view({}, { now: 3500, quiescedAt: 3000, history }))).toBeUndefined();
+  });
+});
+
+describe('RebuiltLog: a server log rebuilt from published entries', () => {
+  const base = { role: 'follower', term: 1, votedFor: null, leader: null, commitIndex: 0, lastApplied: 0, snapshotIndex: 0, logStart: 1, log: [], snapshotTerm: 0 } as const;
+  const st = (lastIndex: number, logFrom: number, entries: number[], snap: { index: number; term: number } = { index: 0, term: 0 }): RaftServerState => ({
+    ...base,
+    log: [],
+    lastIndex,
+    logFrom,
+    entries,
+    snapshotIndex: snap.index,
+    snapshotTerm: snap.term,
+  });
+  const termsOf = (l: RebuiltLog): (number | undefined)[] => Array.from({ length: l.last }, (_, i) => l.term(i + 1));
+
+  it.each([
+    { what: 'appends only', publishes: [st(2, 1, [1, 1]), st(3, 3, [2])], terms: [1, 1, 2], changes: [] },
+    { what: 'a truncation and a rewrite from index 2', publishes: [st(3, 1, [1, 1, 1]), st(2, 2, [2])], terms: [1, 2], changes: [2] },
+    { what: 'a truncation with nothing appended', publishes: [st(3, 1, [1, 1, 1]), st(1, 2, [])], terms: [1], changes: [2] },
+    { what: 'the same entries written again (a restart) are no change', publishes: [st(2, 1, [1, 2]), st(2, 1, [1, 2])], terms: [1, 2], changes: [] },
+    { what: 'a compaction keeps the known terms', publishes: [st(3, 1, [1, 1, 2]), st(3, 4, [], { index: 2, term: 1 })], terms: [1, 1, 2], changes: [] },
+    { what: 'an installed snapshot replaces a conflicting log', publishes: [st(2, 1, [1, 1]), st(4, 5, [], { index: 4, term: 3 })], terms: [undefined, undefined, undefined, 3], changes: [] },
+  ])('$what', ({ publishes, terms, changes }) => {
+    const log = new RebuiltLog();
+    for (const s of publishes) log.update(s, () => undefined, () => {});
+    expect(termsOf(log)).toEqual(terms);
+    expect(log.changes).toEqual(changes);
+  });
+
+  it('equal chains mean equal prefixes: two logs that differ early have different chains at a later index of the same term', () => {
+    const a = new RebuiltLog();
+    const b = new RebuiltLog();
+    a.update(st(3, 1, [1, 1, 3]), () => undefined, () => {});
+    b.update(st(3, 1, [1, 2, 3]), () => undefined, () => {});
+    expect(a.chain(1)).toBe(b.chain(1));
+    expect(a.chain(3)).not.toBe(b.chain(3));
+  });
+
+  it('a snapshot over a log shorter than it takes the chain some server had at its (index, term); entries on top are checked against it', () => {
+    const leader = new RebuiltLog();
+    leader.update(st(3, 1, [1, 1, 2]), () => undefined, () => {});
+    const f = new RebuiltLog();
+    f.update(st(4, 4, [2], { index: 3, term: 2 }), (i, t) => (i === 3 && t === 2 ? leader.chain(3) : undefined), () => {});
+    expect(f.chain(3)).toBe(leader.chain(3));
+    expect(f.term(4)).toBe(2);
+    expect(f.chain(4)).toBeDefined();
+  });
+});
+
+describe('the probe across a restart', () => {
+  it('a server seen down is down until it publishes again; its next life starts fresh cursors (leader-append-only is not fooled by a restart)', () => {
+    const p = probe();
+    const c = leaderAppendOnly(p);
+    const a = withLog('n1', 1, [1, 1]);
+    elect(a, ['n2']);
+    expect(c.check(view({ n1: a }))).toBeUndefined();
+    expect(c.check(view({ n1: undefined }))).toBeUndefined(); // crashed
+    expect(p.node(0)).toBeUndefined();
+    const back = withLog('n1', 2, [1]); // came back with a shorter log (a planted lost write), then leads again
+    elect(back, ['n2']);
+    expect(c.check(view({ n1: back }))).toBeUndefined();
+    expect(p.life(0)).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimDisk } from '../../sim/engine/disk.ts';
 import type { RaftNode } from '../../sim/protocols/raft/node.ts';
-import { RaftStorage } from '../../sim/protocols/raft/storage.ts';
+import { RaftStorage, type RaftDisk } from '../../sim/protocols/raft/storage.ts';
 import { node, noops, terms } from './harness.ts';
 
 type Op =
@@ -20,6 +20,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('compact' as const), frac: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant('vote' as const), termBump: fc.integer({ min: 0, max: 1 }) }),
 );
+
+/** The simulated disk as the part of a node's Io that storage uses. */
+function io(disk: SimDisk): RaftDisk {
+  return { read: (k) => disk.get(k), keys: (p) => disk.keys(p), put: (k, v) => disk.put(k, v), delete: (k) => disk.delete(k), fsync: () => disk.fsync() };
+}
 
 function apply(n: RaftNode, op: Op): void {
   if (op.kind === 'vote') {
@@ -46,15 +51,15 @@ describe('Figure 2 persistence and section 7 snapshots on the simulated disk', (
       fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
         const disk = new SimDisk();
         const n = node('n2');
-        const storage = new RaftStorage(disk, false);
-        storage.load();
+        const storage = new RaftStorage(false);
+        storage.load(io(disk));
         n.start();
         for (const op of ops) {
           apply(n, op);
-          storage.persist(n, n.ready());
+          storage.persist(io(disk), n, n.ready());
         }
         disk.crash(); // unsynced writes are lost: nothing may be unsynced
-        const back = new RaftStorage(disk, false).load();
+        const back = new RaftStorage(false).load(io(disk));
         const m = node('n2');
         m.restore(back);
         expect([m.currentTerm, m.votedFor]).toEqual([n.currentTerm, n.votedFor]);
@@ -80,10 +85,10 @@ describe('Figure 2 persistence and section 7 snapshots on the simulated disk', (
     const disk = new SimDisk();
     const n = node('n2');
     n.step(0, 'n1', { type: 'vote-req', term: 1, candidate: 'n1', lastLogIndex: 0, lastLogTerm: 0, pre: false });
-    new RaftStorage(disk, true).persist(n, n.ready());
-    expect(new RaftStorage(disk, true).load()).toMatchObject({ term: 1, votedFor: null });
+    new RaftStorage(true).persist(io(disk), n, n.ready());
+    expect(new RaftStorage(true).load(io(disk))).toMatchObject({ term: 1, votedFor: null });
     const ok = new SimDisk();
-    new RaftStorage(ok, false).persist(n, { ...n.ready(), hardState: true });
-    expect(new RaftStorage(ok, false).load()).toMatchObject({ term: 1, votedFor: 'n1' });
+    new RaftStorage(false).persist(io(ok), n, { ...n.ready(), hardState: true });
+    expect(new RaftStorage(false).load(io(ok))).toMatchObject({ term: 1, votedFor: 'n1' });
   });
 });

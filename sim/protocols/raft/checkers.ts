@@ -1,26 +1,98 @@
 // The safety properties of Figure 3 of the Raft paper, checked after every
-// event, plus liveness after the scenario's quiesce point. Each checker looks
-// inside the live servers (white-box, read-only) and remembers what it already
-// checked, so the cost per event is O(servers) plus O(1) per new log entry.
-// Logs are compared through their chain digests (log.ts): equal chains at an
-// index mean equal prefixes up to it.
+// event, plus liveness while faults last and after the scenario's quiesce
+// point. Checkers read only what servers publish (RaftServerState, state.ts)
+// and the fault state, never live nodes: a shared ServerProbe rebuilds each
+// server's log from the entries it publishes (`logFrom`, `entries`: what it
+// wrote since its previous publish) and keeps, per index, a chain digest of the
+// term sequence up to it (log.ts's chainNext), so that equal chains mean equal
+// prefixes and every check costs O(1) per new entry.
 
-import type { Checker, Micros, NodeId, SimView } from '../../engine/types.ts';
-import type { RaftNode } from './node.ts';
-import type { RaftServer } from './server.ts';
+import { published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
+import { chainNext } from './log.ts';
+import type { RaftServerState } from './state.ts';
 
+/** A chain digest that is not known (a snapshot installed from a log no server published). */
+const UNKNOWN = -1;
+
+/** Most log indexes a rebuilt log holds (a bound on checker memory: far beyond any scenario's log). */
+export const MAX_REBUILT_INDEX = 50_000_000;
+
+/** One server's log as rebuilt from its published states. */
+export class RebuiltLog {
+  /** Lowest index whose term is known (the snapshot's, after an install). */
+  private lo = 0;
+  private readonly terms: number[] = [0];
+  private readonly chains: number[] = [0];
+  last = 0;
+  /** For checkers' cursors: the lowest index of each change that was not a plain append (a truncation or rewrite), in order. */
+  readonly changes: number[] = [];
+
+  term(i: number): number | undefined {
+    return i >= this.lo && i <= this.last ? this.terms[i] : undefined;
+  }
+
+  /** Chain digest at `i` (see log.ts); undefined when unknown. */
+  chain(i: number): number | undefined {
+    if (i < this.lo || i > this.last) return undefined;
+    const c = this.chains[i];
+    return c === UNKNOWN ? undefined : c;
+  }
+
+  /**
+   * Apply one published state. `known(index, term)` gives the chain some server's log had at that
+   * position (for a snapshot whose prefix this log never held). Returns the lowest index that
+   * changed other than by appending (Infinity: none); calls `entry` for every index written.
+   */
+  update(s: RaftServerState, known: (index: number, term: number) => number | undefined, entry: (index: number, term: number, chain: number) => void): number {
+    let changed = Infinity;
+    const snap = s.snapshotIndex;
+    if (snap > 0 && this.term(snap) !== s.snapshotTerm) {
+      // The log was replaced by a snapshot (InstallSnapshot rules 6-8, or a restart from one).
+      const c = known(snap, s.snapshotTerm) ?? UNKNOWN;
+      if (snap <= this.last) changed = snap;
+      this.lo = snap;
+      this.terms[snap] = s.snapshotTerm;
+      this.chains[snap] = c;
+      this.last = snap;
+    }
+    if (s.lastIndex > MAX_REBUILT_INDEX) throw new RangeError(`raft checkers: log index ${s.lastIndex} beyond ${MAX_REBUILT_INDEX}`);
+    const oldLast = this.last;
+    let dirty = false;
+    for (let k = 0; k < s.entries.length; k++) {
+      const i = s.logFrom + k;
+      const t = s.entries[k] as number;
+      if (!dirty && i <= oldLast && i >= this.lo && this.terms[i] === t) continue; // written again as it was
+      if (!dirty && i <= oldLast && i < changed) changed = i;
+      dirty = true;
+      const prev = i - 1 >= this.lo ? this.chains[i - 1] : undefined;
+      const c = prev === undefined || prev === UNKNOWN ? UNKNOWN : chainNext(prev, t);
+      this.terms[i] = t;
+      this.chains[i] = c;
+      if (c !== UNKNOWN) entry(i, t, c);
+    }
+    // Entries after lastIndex are gone (a truncation with nothing appended, or a shorter rewrite).
+    if (s.lastIndex < oldLast && s.lastIndex + 1 < changed) changed = s.lastIndex + 1;
+    this.last = s.lastIndex;
+    if (changed !== Infinity) this.changes.push(changed);
+    return changed;
+  }
+}
 /**
- * The servers a run checks, and their live Raft nodes. A node changes only in
- * its own handler, so after a step that ran one server's handler
- * (SimView.actor) only that server needs a look; after a fault step (actor
- * undefined: a crash, a restart, the quiesce point) every server does. The
- * probe is shared by a run's checkers and caches the nodes: node(k) is current
- * for every k once touched() was called for the step (each checker calls it
- * first), because an instance only changes in a step that touches it.
+ * The servers a run checks, as they published themselves. A server changes only in
+ * its own handler, so after a step that ran one server's handler (SimView.actor)
+ * only that server needs a look; after a fault step (actor undefined: a crash, a
+ * restart, the quiesce point) every server does. The probe is shared by a run's
+ * checkers: each calls touched() first, which takes in what the servers it names
+ * published since (once per publish, whichever checker comes first), rebuilds their
+ * logs and records every new (index, term, chain) for Log Matching.
+ *
+ * A server that was seen down and has not published since it came back is treated
+ * as down: its last published state is its previous life's.
  */
 export class ServerProbe {
-  private readonly nodes: (RaftNode | undefined)[];
   private readonly pos = new Map<NodeId, number>();
+  /** Per server position: its id, last published state taken in, up now, seen down since, rebuilt log, lives. */
+  private readonly slots: { id: NodeId; state: RaftServerState | undefined; up: boolean; wasDown: boolean; log: RebuiltLog; life: number }[];
   /** All server positions, and one single-position list per server: returned by touched(), never mutated. */
   private readonly all: readonly number[];
   private readonly one: readonly (readonly number[])[];
@@ -28,27 +100,32 @@ export class ServerProbe {
   private step = -1;
   private view: SimView | undefined;
   private last: readonly number[] = ServerProbe.NONE;
+  // Log Matching's record: per index, the first (term, chain, holder) seen, in flat arrays;
+  // further terms at the same index (only after conflicts) in `more`.
+  private readonly termAt: number[] = [];
+  private readonly chainAt: number[] = [];
+  private readonly holderAt: NodeId[] = [];
+  private readonly more = new Map<number, Map<number, { chain: number; node: NodeId }>>();
+  /** The first Log Matching violation seen (reported by the log-matching checker). */
+  logMismatch: string | undefined;
+
   constructor(readonly servers: readonly NodeId[]) {
-    this.nodes = servers.map(() => undefined);
     servers.forEach((id, k) => this.pos.set(id, k));
+    this.slots = servers.map((id) => ({ id, state: undefined, up: false, wasDown: false, log: new RebuiltLog(), life: 0 }));
     this.all = servers.map((_, k) => k);
     this.one = servers.map((_, k) => [k]);
   }
-  /** Node k (in `servers` order), or undefined while it is down, read afresh. The array is reused: read it before the next call. */
-  at(view: SimView): readonly (RaftNode | undefined)[] {
-    for (let i = 0; i < this.servers.length; i++) this.nodes[i] = view.behaviour<RaftServer>(this.servers[i] as NodeId)?.raft;
-    return this.nodes;
-  }
+
   /**
    * Positions of the servers the step just taken may have changed: the actor
    * alone, none (a client acted) or all (a fault, or a view without an actor).
-   * Call it first in every check: it refreshes what node() returns.
+   * Call it first in every check: it refreshes what node() and log() return.
    */
   touched(view: SimView): readonly number[] {
     const a = view.actor;
     if (a === undefined) {
       this.step = -1;
-      this.at(view);
+      for (const k of this.all) this.refresh(view, k);
       return this.all;
     }
     if (view.stepsTaken === this.step && view === this.view) return this.last;
@@ -56,16 +133,88 @@ export class ServerProbe {
     this.view = view;
     const k = this.pos.get(a);
     if (k === undefined) return (this.last = ServerProbe.NONE);
-    this.nodes[k] = view.behaviour<RaftServer>(a)?.raft;
+    this.refresh(view, k);
     return (this.last = this.one[k] as readonly number[]);
   }
+
+  /** Look at every server now (for checks that read them all). */
+  refreshAll(view: SimView): void {
+    for (const k of this.all) this.refresh(view, k);
+  }
+
+  private slot(k: number): ServerProbe['slots'][number] {
+    const s = this.slots[k];
+    if (s === undefined) throw new RangeError(`raft checkers: no server at position ${k}`);
+    return s;
+  }
+
+  private refresh(view: SimView, k: number): void {
+    const sl = this.slot(k);
+    if (!view.isUp(sl.id)) {
+      sl.up = false;
+      sl.wasDown = true;
+      return;
+    }
+    sl.up = true;
+    const s = published<RaftServerState>(view, sl.id);
+    if (s === undefined || s === sl.state) return;
+    if (sl.wasDown) {
+      sl.wasDown = false;
+      sl.life++;
+    }
+    sl.state = s;
+    sl.log.update(s, this.known, (i, t, c) => this.record(sl.id, i, t, c));
+  }
+
   /** Every server position. */
   everyone(): readonly number[] {
     return this.all;
   }
-  /** The live Raft node of the server at position k (undefined while it is down), as of the last touched(). */
-  node(k: number): RaftNode | undefined {
-    return this.nodes[k];
+
+  /** What the server at position k last published, or undefined while it is down (or back up but silent), as of the last touched(). */
+  node(k: number): RaftServerState | undefined {
+    const sl = this.slot(k);
+    return sl.up && !sl.wasDown ? sl.state : undefined;
+  }
+
+  /** The log of the server at position k, rebuilt from what it published. */
+  log(k: number): RebuiltLog {
+    return this.slot(k).log;
+  }
+
+  /** How many times the server at position k came back from a crash (cursors of one life start afresh in the next). */
+  life(k: number): number {
+    return this.slot(k).life;
+  }
+
+  private readonly known = (index: number, term: number): number | undefined => {
+    if (this.termAt[index] === term) return this.chainAt[index];
+    return this.more.get(index)?.get(term)?.chain;
+  };
+
+  private record(id: NodeId, index: number, term: number, chain: number): void {
+    const t0 = this.termAt[index];
+    if (t0 === undefined) {
+      this.termAt[index] = term;
+      this.chainAt[index] = chain;
+      this.holderAt[index] = id;
+      return;
+    }
+    if (t0 === term) {
+      if (this.chainAt[index] !== chain) this.mismatch(index, term, this.holderAt[index] as NodeId, id);
+      return;
+    }
+    let byTerm = this.more.get(index);
+    if (byTerm === undefined) this.more.set(index, (byTerm = new Map()));
+    const k = byTerm.get(term);
+    if (k === undefined) byTerm.set(term, { chain, node: id });
+    else if (k.chain !== chain) this.mismatch(index, term, k.node, id);
+  }
+
+  private mismatch(index: number, term: number, first: NodeId, id: NodeId): void {
+    if (this.logMismatch !== undefined) return;
+    const who = first === id ? `${id} held entry ${index} of term ${term} before and holds it again now` : `${first} and ${id} both hold entry ${index} of term ${term}`;
+    this.logMismatch = `${who}, but the logs before it differ`;
   }
 }
 
@@ -81,12 +230,12 @@ export function electionSafety(probe: ServerProbe): Checker {
     check(view) {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
-        if (r === undefined || r.role !== 'leader' || checkedTerm[k] === r.currentTerm) continue;
+        if (r === undefined || r.role !== 'leader' || checkedTerm[k] === r.term) continue;
         const id = probe.servers[k] as NodeId;
-        const prev = leaders.get(r.currentTerm);
-        if (prev === undefined) leaders.set(r.currentTerm, id);
-        else if (prev !== id) return `${prev} and ${id} were both elected leader of term ${r.currentTerm}`;
-        checkedTerm[k] = r.currentTerm;
+        const prev = leaders.get(r.term);
+        if (prev === undefined) leaders.set(r.term, id);
+        else if (prev !== id) return `${prev} and ${id} were both elected leader of term ${r.term}`;
+        checkedTerm[k] = r.term;
       }
       return undefined;
     },
@@ -95,7 +244,7 @@ export function electionSafety(probe: ServerProbe): Checker {
 
 /** Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends (section 5.3). */
 export function leaderAppendOnly(probe: ServerProbe): Checker {
-  const seen: ({ node: RaftNode; term: number; changes: number; last: number } | undefined)[] = probe.servers.map(() => undefined);
+  const seen: ({ life: number; term: number; changes: number; last: number } | undefined)[] = probe.servers.map(() => undefined);
   return {
     name: 'leader-append-only',
     description: 'a leader never overwrites or deletes entries in its log (Figure 3)',
@@ -108,88 +257,30 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
           continue;
         }
         const id = probe.servers[k] as NodeId;
+        const log = probe.log(k);
         const s = seen[k];
-        const changes = r.log.changes.length;
-        const last = r.log.lastIndex();
-        if (s !== undefined && s.node === r && s.term === r.currentTerm) {
-          if (changes !== s.changes) return `leader ${id} of term ${r.currentTerm} removed or overwrote its log from index ${r.log.changes[s.changes]}`;
-          if (last < s.last) return `leader ${id} of term ${r.currentTerm} shortened its log from ${s.last} to ${last} entries`;
-          s.last = last;
-        } else seen[k] = { node: r, term: r.currentTerm, changes, last };
+        const changes = log.changes.length;
+        if (s !== undefined && s.life === probe.life(k) && s.term === r.term) {
+          if (changes !== s.changes) return `leader ${id} of term ${r.term} removed or overwrote its log from index ${log.changes[s.changes]}`;
+          if (log.last < s.last) return `leader ${id} of term ${r.term} shortened its log from ${s.last} to ${log.last} entries`;
+          s.last = log.last;
+        } else seen[k] = { life: probe.life(k), term: r.term, changes, last: log.last };
       }
       return undefined;
     },
   };
 }
 
-/**
- * The incremental progress an "always" checker keeps per server (by position).
- * It starts afresh when the server restarted (a new RaftNode instance): callers
- * test `c === undefined || c.node !== r` inline and build a fresh cursor, so
- * the per-step path allocates nothing.
- */
-interface Cursor {
-  node: RaftNode;
-}
-
 /** Log Matching: if two logs contain an entry with the same index and term, the logs are identical up through it (section 5.3). */
 export function logMatching(probe: ServerProbe): Checker {
-  // Per index, the first (term, chain, holder) seen, in flat arrays; further terms at
-  // the same index (only after conflicts) in `more`.
-  const termAt: number[] = [];
-  const chainAt: number[] = [];
-  const holderAt: NodeId[] = [];
-  const more = new Map<number, Map<number, { chain: number; node: NodeId }>>();
-  const cursors: ((Cursor & { checked: number; changes: number }) | undefined)[] = [];
-  const clash = (index: number, term: number, first: NodeId, id: NodeId): string => {
-    const who = first === id ? `${id} held entry ${index} of term ${term} before and holds it again now` : `${first} and ${id} both hold entry ${index} of term ${term}`;
-    return `${who}, but the logs before it differ`;
-  };
-  const record = (id: NodeId, index: number, term: number, chain: number): string | undefined => {
-    const t0 = termAt[index];
-    if (t0 === undefined) {
-      termAt[index] = term;
-      chainAt[index] = chain;
-      holderAt[index] = id;
-      return undefined;
-    }
-    if (t0 === term) return chainAt[index] === chain ? undefined : clash(index, term, holderAt[index] as NodeId, id);
-    let byTerm = more.get(index);
-    if (byTerm === undefined) more.set(index, (byTerm = new Map()));
-    const k = byTerm.get(term);
-    if (k === undefined) byTerm.set(term, { chain, node: id });
-    else if (k.chain !== chain) return clash(index, term, k.node, id);
-    return undefined;
-  };
   return {
     name: 'log-matching',
     description: 'two logs with an entry of the same index and term are identical up through it (Figure 3)',
     when: 'always',
     check(view) {
-      for (const k of probe.touched(view)) {
-        const r = probe.node(k);
-        if (r === undefined) continue;
-        const id = probe.servers[k] as NodeId;
-        const log = r.log;
-        let c = cursors[k];
-        if (c === undefined || c.node !== r) cursors[k] = c = { node: r, checked: -1, changes: log.changes.length };
-        const last = log.lastIndex();
-        if (c.checked === last && c.changes === log.changes.length) continue; // nothing new
-        for (; c.changes < log.changes.length; c.changes++) c.checked = Math.min(c.checked, (log.changes[c.changes] as number) - 1);
-        if (c.checked < log.snapshotIndex) {
-          if (log.snapshotIndex > 0) {
-            const bad = record(id, log.snapshotIndex, log.snapshotTerm, log.snapshotChain);
-            if (bad) return bad;
-          }
-          c.checked = log.snapshotIndex;
-        }
-        for (let i = c.checked + 1; i <= last; i++) {
-          const bad = record(id, i, log.term(i) as number, log.chain(i) as number);
-          if (bad) return bad;
-        }
-        c.checked = last;
-      }
-      return undefined;
+      // The probe records every entry as servers publish it (see ServerProbe.record).
+      probe.touched(view);
+      return probe.logMismatch;
     },
   };
 }
@@ -205,21 +296,22 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
   const chainAt: number[] = [];
   const termCommittedIn: number[] = [];
   let maxCommitted = 0;
-  const commitCursor: ({ node: RaftNode; seen: number } | undefined)[] = [];
-  const leaderCursor: ({ node: RaftNode; term: number; checked: number } | undefined)[] = [];
+  const commitCursor: ({ life: number; seen: number; changes: number } | undefined)[] = [];
+  const leaderCursor: ({ life: number; term: number; checked: number } | undefined)[] = [];
   const checkLeader = (k: number): string | undefined => {
     const r = probe.node(k);
     if (r === undefined || r.role !== 'leader') return undefined;
+    const log = probe.log(k);
     let l = leaderCursor[k];
-    if (l === undefined || l.node !== r || l.term !== r.currentTerm) leaderCursor[k] = l = { node: r, term: r.currentTerm, checked: r.log.snapshotIndex };
+    if (l === undefined || l.life !== probe.life(k) || l.term !== r.term) leaderCursor[k] = l = { life: probe.life(k), term: r.term, checked: r.snapshotIndex };
     // Every entry committed in an earlier term must be in this leader's log.
     while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
       const i = ++l.checked;
       const known = chainAt[i];
       if (known === undefined) continue;
-      const mine = r.log.chain(i);
+      const mine = log.chain(i);
       if (mine !== known) {
-        return `leader ${probe.servers[k]} of term ${r.currentTerm} lacks entry ${i}, committed in term ${termCommittedIn[i]} (its log ${mine === undefined ? 'ends at ' + r.log.lastIndex() : 'has another entry there'})`;
+        return `leader ${probe.servers[k]} of term ${r.term} lacks entry ${i}, committed in term ${termCommittedIn[i]} (its log ${mine === undefined ? 'ends at ' + log.last : 'has another entry there'})`;
       }
     }
     return undefined;
@@ -235,14 +327,17 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         const id = probe.servers[k] as NodeId;
+        const log = probe.log(k);
         let c = commitCursor[k];
-        if (c === undefined || c.node !== r) commitCursor[k] = c = { node: r, seen: 0 };
+        if (c === undefined || c.life !== probe.life(k)) commitCursor[k] = c = { life: probe.life(k), seen: 0, changes: log.changes.length };
+        // A rewritten log is looked at again from the rewrite on.
+        for (; c.changes < log.changes.length; c.changes++) c.seen = Math.min(c.seen, (log.changes[c.changes] as number) - 1);
         if (r.commitIndex <= c.seen) continue;
-        for (let i = Math.max(c.seen + 1, r.log.snapshotIndex); i <= r.commitIndex; i++) {
-          const chain = r.log.chain(i);
+        for (let i = Math.max(c.seen + 1, r.snapshotIndex); i <= r.commitIndex; i++) {
+          const chain = log.chain(i);
           if (chain === undefined) continue;
           if (i > maxCommitted) {
-            for (let j = maxCommitted + 1; j <= i; j++) termCommittedIn[j] = r.currentTerm;
+            for (let j = maxCommitted + 1; j <= i; j++) termCommittedIn[j] = r.term;
             maxCommitted = i;
           }
           const known = chainAt[i];
@@ -266,7 +361,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
 export function stateMachineSafety(probe: ServerProbe): Checker {
   const appliedTerm: number[] = [];
   const appliedBy: NodeId[] = [];
-  const cursors: ({ node: RaftNode; seen: number } | undefined)[] = [];
+  const cursors: ({ life: number; seen: number } | undefined)[] = [];
   const record = (id: NodeId, i: number, term: number): string | undefined => {
     const known = appliedTerm[i];
     if (known === undefined) {
@@ -286,19 +381,19 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         let c = cursors[k];
-        if (c === undefined || c.node !== r) cursors[k] = c = { node: r, seen: r.log.snapshotIndex };
+        if (c === undefined || c.life !== probe.life(k)) cursors[k] = c = { life: probe.life(k), seen: r.snapshotIndex };
         if (r.lastApplied <= c.seen) continue;
         const id = probe.servers[k] as NodeId;
-        const log = r.log;
-        if (c.seen < log.snapshotIndex && log.snapshotIndex <= r.lastApplied) {
+        const log = probe.log(k);
+        if (c.seen < r.snapshotIndex && r.snapshotIndex <= r.lastApplied) {
           // Installed a snapshot: its last entry counts as applied.
-          const bad = record(id, log.snapshotIndex, log.snapshotTerm);
+          const bad = record(id, r.snapshotIndex, r.snapshotTerm);
           if (bad) return bad;
-          c.seen = log.snapshotIndex;
+          c.seen = r.snapshotIndex;
         }
         for (let i = c.seen + 1; i <= r.lastApplied; i++) {
           const t = log.term(i);
-          if (t === undefined) continue; // compacted in the same step: checked through the snapshot's chain elsewhere
+          if (t === undefined) continue; // not in the rebuilt log (a snapshot installed over it)
           const bad = record(id, i, t);
           if (bad) return bad;
         }
@@ -375,7 +470,7 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
   const leadsGroup = (k: number): boolean => {
     const r = probe.node(k);
     if (r === undefined || r.role !== 'leader') return false;
-    for (const j of group as number[]) if ((probe.node(j)?.currentTerm ?? 0) > r.currentTerm) return false;
+    for (const j of group as number[]) if ((probe.node(j)?.term ?? 0) > r.term) return false;
     return true;
   };
   return {
@@ -409,25 +504,25 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
           continue;
         }
         if (k === leaderK) {
-          if (r.role !== 'leader' || r.currentTerm !== leaderTerm) leaderK = -1;
-        } else if (leaderK >= 0 && r.currentTerm > leaderTerm) leaderK = -1;
+          if (r.role !== 'leader' || r.term !== leaderTerm) leaderK = -1;
+        } else if (leaderK >= 0 && r.term > leaderTerm) leaderK = -1;
         if (leaderK < 0 && r.role === 'leader' && leadsGroup(k)) {
           leaderK = k;
-          leaderTerm = r.currentTerm;
+          leaderTerm = r.term;
         }
       }
       if (leaderK < 0 && touched.length > 1) {
         for (const k of group) {
           if (!leadsGroup(k)) continue;
           leaderK = k;
-          leaderTerm = (probe.node(k) as RaftNode).currentTerm;
+          leaderTerm = probe.node(k)?.term ?? -1;
         }
       }
       if (leaderK >= 0) lastLeader = view.now;
       const from = Math.max(since, lastLeader);
       if (view.now - from > bound) {
         const ids = group.map((k) => probe.servers[k]).join(', ');
-        const state = group.map((k) => `${probe.servers[k]} ${probe.node(k)?.role ?? 'down'} of term ${probe.node(k)?.currentTerm ?? '?'}`).join(', ');
+        const state = group.map((k) => `${probe.servers[k]} ${probe.node(k)?.role ?? 'down'} of term ${probe.node(k)?.term ?? '?'}`).join(', ');
         return `${ids} have been up and mutually connected, with no other server able to reach them, since ${since}µs, but none has led them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${state})`;
       }
       return undefined;
@@ -446,10 +541,12 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
       if (!view.quiesced || electedAfterQuiesce) return undefined;
       let maxTerm = 0;
       let leaderTerm = -1;
-      for (const r of probe.at(view)) {
+      probe.refreshAll(view);
+      for (const k of probe.everyone()) {
+        const r = probe.node(k);
         if (r === undefined) continue;
-        maxTerm = Math.max(maxTerm, r.currentTerm);
-        if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.currentTerm);
+        maxTerm = Math.max(maxTerm, r.term);
+        if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.term);
       }
       if (leaderTerm === maxTerm) electedAfterQuiesce = true;
       else if (view.now > (view.quiescedAt as number) + bound) return `no leader ${bound}µs (${timeouts} election timeouts) after the quiesce point`;

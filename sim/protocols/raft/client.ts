@@ -5,10 +5,9 @@
 // completed only with an answer from the state machine; one that never gets
 // one stays pending (unknown outcome) for the linearizability checker.
 
-import type { JsonValue, Micros, NodeBehaviour, NodeContext, NodeId, OpCall, OpOutcome } from '../../engine/types.ts';
-import type { Rng } from '../../engine/random.ts';
+import { nodeSpec, type Io, type JsonValue, type Micros, type NodeId, type NodeSpec, type OpCall, type OpOutcome, type OpRef, type ProtocolNode, type Rng } from '../../api/index.ts';
 import type { KvOp } from './kv.ts';
-import type { LockOp } from './machine.ts';
+import type { LockOp } from './lock-service.ts';
 import type { ClientReply, ClientRequest } from './types.ts';
 
 /** One operation: what goes into the history, what goes to the servers, and how to read the answer. */
@@ -35,9 +34,17 @@ export interface ClientOptions {
   workload: Workload;
 }
 
-export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
+/**
+ * A client's timers: `think` (the pause before the next operation), `retry` (no answer within the
+ * request timeout: try another server), `resend` (back-off after a redirection without a usable hint).
+ */
+export type ClientTimer = { name: 'think' } | { name: 'retry' } | { name: 'resend' };
+export type ClientMessage = ClientRequest | ClientReply;
+type ClientIo = Io<ClientMessage, ClientTimer, JsonValue>;
+
+export class RaftClient implements ProtocolNode<ClientMessage, ClientTimer, JsonValue> {
   private seq = 0;
-  private current: { opId: number; planned: PlannedOp; seq: number } | undefined;
+  private current: { ref: OpRef; planned: PlannedOp; seq: number } | undefined;
   private target = 0;
   /** The last server that let a request time out: its redirections are not trusted until an answer comes. */
   private suspect: NodeId | null = null;
@@ -45,22 +52,22 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
 
   constructor(private readonly opts: ClientOptions) {}
 
-  onStart(ctx: NodeContext<ClientRequest | ClientReply>): void {
-    this.target = ctx.rng.int(0, this.opts.servers.length);
-    ctx.setTimer('think', ctx.rng.int(0, this.opts.thinkTime + 1));
+  onStart(io: ClientIo): void {
+    this.target = io.rng.int(0, this.opts.servers.length);
+    io.setTimer({ name: 'think' }, io.rng.int(0, this.opts.thinkTime + 1));
   }
 
-  onMessage(ctx: NodeContext<ClientRequest | ClientReply>, from: NodeId, m: ClientRequest | ClientReply): void {
+  onMessage(io: ClientIo, from: NodeId, m: ClientMessage): void {
     const cur = this.current;
     if (m.type !== 'client-reply' || cur === undefined || m.seq !== cur.seq) return;
     if (m.ok) {
       const { outcome, value } = cur.planned.outcome(m.result ?? null);
-      ctx.complete(cur.opId, outcome, value);
+      io.complete(cur.ref, outcome, value);
       this.completed++;
       this.current = undefined;
       this.suspect = null;
-      ctx.cancelTimer('retry');
-      ctx.setTimer('think', this.opts.thinkTime);
+      io.cancelTimer('retry');
+      io.setTimer({ name: 'think' }, this.opts.thinkTime);
       return;
     }
     // Redirected (section 8): go to the hinted leader, or back off and try the next server.
@@ -70,36 +77,47 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
     const idx = hint === null ? -1 : this.opts.servers.indexOf(hint);
     if (idx >= 0 && hint !== from && hint !== this.suspect) {
       this.target = idx;
-      this.send(ctx);
+      this.send(io);
     } else {
       if (hint !== null && hint === this.suspect) this.suspect = null;
-      this.target = this.otherServer(ctx, from);
-      ctx.setTimer('resend', this.opts.backoff);
+      this.target = this.otherServer(io, from);
+      io.setTimer({ name: 'resend' }, this.opts.backoff);
     }
   }
 
-  onTimer(ctx: NodeContext<ClientRequest | ClientReply>, name: string): void {
-    if (name === 'think') {
-      if (this.opts.stopAt > 0 && ctx.now() >= this.opts.stopAt) return;
-      const seq = ++this.seq;
-      const planned = this.opts.workload.next(ctx.rng, ctx.id, seq);
-      if (planned === undefined) return;
-      this.current = { opId: ctx.invoke(planned.call), planned, seq };
-      this.send(ctx);
-      return;
+  onTimer(io: ClientIo, timer: ClientTimer): void {
+    switch (timer.name) {
+      case 'think': {
+        if (this.opts.stopAt > 0 && io.now() >= this.opts.stopAt) return;
+        const seq = ++this.seq;
+        const planned = this.opts.workload.next(io.rng, io.id, seq);
+        if (planned === undefined) return;
+        this.current = { ref: io.invoke(planned.call), planned, seq };
+        this.send(io);
+        return;
+      }
+      case 'retry': {
+        // No answer in time: the server may be down or cut off; try another one.
+        const late = this.server(this.target);
+        this.suspect = late;
+        this.target = this.otherServer(io, late);
+        this.send(io);
+        return;
+      }
+      case 'resend':
+        this.send(io);
+        return;
     }
-    if (name === 'retry') {
-      // No answer in time: the server may be down or cut off; try another one.
-      const late = this.opts.servers[this.target] as NodeId;
-      this.suspect = late;
-      this.target = this.otherServer(ctx, late);
-      this.send(ctx);
-    }
-    if (name === 'resend') this.send(ctx);
+  }
+
+  private server(k: number): NodeId {
+    const s = this.opts.servers[k];
+    if (s === undefined) throw new RangeError(`server position ${k} outside 0..${this.opts.servers.length - 1}`);
+    return s;
   }
 
   /** A server other than `not` (and other than the suspect, when there is a choice), at random. */
-  private otherServer(ctx: NodeContext<ClientRequest | ClientReply>, not: NodeId): number {
+  private otherServer(io: ClientIo, not: NodeId): number {
     const n = this.opts.servers.length;
     if (n === 1) return 0;
     const choices: number[] = [];
@@ -108,17 +126,26 @@ export class RaftClient implements NodeBehaviour<ClientRequest | ClientReply> {
       if (s !== not && s !== this.suspect) choices.push(i);
     }
     if (choices.length === 0) for (let i = 0; i < n; i++) if (this.opts.servers[i] !== not) choices.push(i);
-    return ctx.rng.pick(choices);
+    return io.rng.pick(choices);
   }
 
-  private send(ctx: NodeContext<ClientRequest | ClientReply>): void {
+  private send(io: ClientIo): void {
     const cur = this.current;
     if (cur === undefined) return;
-    const to = this.opts.servers[this.target] as NodeId;
-    ctx.send(to, { type: 'client-req', client: ctx.id, seq: cur.seq, op: cur.planned.op });
+    io.send(this.server(this.target), { type: 'client-req', client: io.id, seq: cur.seq, op: cur.planned.op });
     // No answer within the timeout: the retry goes to another server.
-    ctx.setTimer('retry', this.opts.requestTimeout);
+    io.setTimer({ name: 'retry' }, this.opts.requestTimeout);
   }
+}
+
+/** The client node specs c1..c<count>: closed-loop clients of `servers`, each with the workload `workload(i)` makes. */
+export function raftClientNodes(count: number, opts: Omit<ClientOptions, 'workload'>, workload: (i: number) => Workload): NodeSpec[] {
+  const nodes: NodeSpec[] = [];
+  for (let i = 1; i <= count; i++) {
+    const w = workload(i);
+    nodes.push(nodeSpec(`c${i}`, 'client', () => new RaftClient({ ...opts, workload: w })));
+  }
+  return nodes;
 }
 
 export interface KvMix {

@@ -2,7 +2,8 @@
 // Values are strings; an absent key reads as "" (the kvModel convention of
 // sim/check/linearizability/models.ts). Deterministic: same ops, same results.
 
-import type { JsonValue } from '../../engine/types.ts';
+import type { JsonValue } from '../../api/index.ts';
+import type { StateMachineDefinition } from './machine.ts';
 
 export type KvOp =
   | { f: 'get'; key: string }
@@ -65,3 +66,18 @@ export function describeKvOp(op: KvOp): string {
       return `cas ${op.key} ${op.expected || '""'}->${op.value}`;
   }
 }
+
+/** The replicated key-value store (`service: 'kv'`): gets are read-only (ReadIndex serves them). */
+export const kvService: StateMachineDefinition = {
+  name: 'kv',
+  create(snapshot) {
+    const kv = snapshot === null ? new KvStore() : KvStore.restore(snapshot);
+    return {
+      apply: (op) => kv.apply(op as unknown as KvOp),
+      query: (op) => kv.get((op as unknown as { key: string }).key),
+      snapshot: () => kv.snapshot(),
+    };
+  },
+  readOnly: (op) => (op as { f?: unknown }).f === 'get',
+  describe: (op) => describeKvOp(op as unknown as KvOp),
+};

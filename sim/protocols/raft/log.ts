@@ -6,7 +6,7 @@
 // the Log Matching, Leader Completeness and State Machine Safety checks O(1)
 // per entry. The digest is bookkeeping for checkers, not part of the protocol.
 
-import { assert } from '../../engine/assert.ts';
+import { assert } from '../../api/index.ts';
 import type { Entry } from './types.ts';
 
 /** Digest of (previous chain, term): two 32-bit lanes packed into a safe integer. */

@@ -1,106 +1,128 @@
-// The replicated state machine behind Raft: a service (the key-value store or
-// the lock table) wrapped in client sessions (section 8 of the Raft paper: each
-// command carries client id + sequence number; the state machine remembers the
-// last one per client with its answer, so a retried command is applied once).
+// The replicated state machine behind Raft, pluggable (section 8 of the Raft
+// paper, "Client interaction"): an application `Service` (the key-value store,
+// the lock table, or another protocol's own, such as a ZooKeeper-like data tree)
+// wrapped in client sessions: each command carries client id + sequence number;
+// the session table remembers the last one per client with its answer, so a
+// retried command is applied once and answered again from the table.
+//
+// To run Raft with another state machine, write a `StateMachineDefinition` (a
+// factory of `Service`s plus how to stamp, classify and describe operations) and
+// build the servers with `raftServerNodes` (server.ts).
 
-import { assert } from '../../engine/assert.ts';
-import type { JsonValue, Micros } from '../../engine/types.ts';
-import { LockTable, type LockCommand, type LockTableSnapshot } from '../lock/table.ts';
-import { KvStore, describeKvOp, type KvOp } from './kv.ts';
+import { assert, type JsonValue, type Micros } from '../../api/index.ts';
 import type { Command } from './types.ts';
 
-/** What a lock client asks; the leader stamps its clock on it (`now`) when it proposes, so every replica applies the same command. */
-export type LockOp =
-  | { f: 'acquire'; lock: string; ttl: Micros; wait: boolean }
-  | { f: 'keepalive'; ttl: Micros }
-  | { f: 'release'; lock: string; token?: number };
+/** An application state machine: deterministic (same operations in the same order, same answers). */
+export interface Service {
+  /** Apply one committed operation; returns the answer for the client. Must not read clocks or randomness. */
+  apply(op: JsonValue): JsonValue;
+  /**
+   * Answer a read-only operation from the current state without changing it (ReadIndex, thesis
+   * section 6.4, and the planted bug `leaderReadsWithoutQuorum`). Only called for operations the
+   * definition's `readOnly` accepts.
+   */
+  query?(op: JsonValue): JsonValue;
+  /** The whole state as plain JSON; `StateMachineDefinition.create(snapshot)` restores it exactly. */
+  snapshot(): JsonValue;
+}
 
-export type ServiceKind = 'kv' | 'lock';
+/** How Raft servers make, feed and show one kind of state machine. */
+export interface StateMachineDefinition {
+  /** Short name, stored in snapshots (a snapshot is never restored into another kind). */
+  readonly name: string;
+  /** A fresh service (`snapshot` null) or one restored from its `snapshot()`. */
+  create(snapshot: JsonValue | null): Service;
+  /**
+   * The operation the leader proposes for a client's request: stamp what every replica must agree on
+   * (the lock table needs the leader's clock and the client's session). Default: `op` as sent.
+   */
+  command?(op: JsonValue, client: string, now: Micros): JsonValue;
+  /** Whether `op` only reads (served by ReadIndex when `reads: 'readindex'`; needs `Service.query`). Default: never. */
+  readOnly?(op: JsonValue): boolean;
+  /** A short human form for the viewer ("put k3=7", "acquire L (c1)"). */
+  describe(op: JsonValue, client: string): string;
+}
+
+/** The replicated state machine a Raft server applies committed entries to. */
+export interface RaftStateMachine {
+  /** Apply a committed entry's command; returns the answer for its client (undefined for a no-op). */
+  apply(cmd: Command): JsonValue | undefined;
+  /** The recorded answer when (client, seq) was already applied (a retried command); undefined otherwise. */
+  answered(client: string, seq: number): JsonValue | undefined;
+  /** A read-only operation answered from the current state (see `Service.query`). */
+  query(op: JsonValue): JsonValue;
+  /** State plus session table, plain JSON. */
+  snapshot(): JsonValue;
+}
 
 interface Session {
   seq: number;
   result: JsonValue;
 }
 
-export class ReplicatedMachine {
-  private sessions = new Map<string, Session>();
-  private kv = new KvStore();
-  private locks = new LockTable();
+/** Most client sessions a machine keeps (one per client process: scenarios have at most a few dozen). */
+export const MAX_SESSIONS = 100_000;
+
+/** Client sessions (section 8) around a `Service`: the `RaftStateMachine` every server runs. */
+export class ReplicatedMachine implements RaftStateMachine {
+  private readonly sessions = new Map<string, Session>();
   applied = 0;
 
-  constructor(readonly service: ServiceKind) {}
+  private constructor(
+    readonly definition: StateMachineDefinition,
+    private readonly service: Service,
+  ) {}
 
-  /** Apply a committed entry; returns the answer for its client (undefined for no-ops). */
+  /** A fresh machine of this kind. */
+  static create(definition: StateMachineDefinition): ReplicatedMachine {
+    return new ReplicatedMachine(definition, definition.create(null));
+  }
+
+  /** Restore from `snapshot()` (null: a fresh machine). */
+  static restore(definition: StateMachineDefinition, snap: JsonValue): ReplicatedMachine {
+    if (snap === null) return ReplicatedMachine.create(definition);
+    const s = snap as unknown as { service: string; applied: number; sessions: Record<string, Session>; state: JsonValue };
+    assert(s.service === definition.name, () => `snapshot of a ${s.service} state machine restored as ${definition.name}`);
+    const m = new ReplicatedMachine(definition, definition.create(s.state));
+    m.applied = s.applied;
+    for (const [c, v] of Object.entries(s.sessions)) m.sessions.set(c, { seq: v.seq, result: v.result });
+    return m;
+  }
+
   apply(cmd: Command): JsonValue | undefined {
     this.applied++;
     if (cmd.kind === 'noop') return undefined;
     const s = this.sessions.get(cmd.client);
     // A duplicate of the client's latest command: answer again, do not apply again.
     if (s !== undefined && cmd.seq <= s.seq) return cmd.seq === s.seq ? s.result : null;
-    const result = this.execute(cmd.op);
+    const result = this.service.apply(cmd.op);
+    if (s === undefined) assert(this.sessions.size < MAX_SESSIONS, () => `more than ${MAX_SESSIONS} client sessions`);
     this.sessions.set(cmd.client, { seq: cmd.seq, result });
     return result;
   }
 
-  /** The cached answer when (client, seq) was already applied. */
   answered(client: string, seq: number): JsonValue | undefined {
     const s = this.sessions.get(client);
     return s !== undefined && s.seq === seq ? s.result : undefined;
   }
 
-  /** A read served outside the log (ReadIndex). */
-  read(key: string): string {
-    assert(this.service === 'kv', 'reads outside the log are for the key-value store');
-    return this.kv.get(key);
-  }
-
-  private execute(op: JsonValue): JsonValue {
-    if (this.service === 'kv') return this.kv.apply(op as unknown as KvOp);
-    const lop = op as unknown as LockOp & { session: string; now: Micros };
-    const cmd: LockCommand =
-      lop.f === 'acquire'
-        ? { op: 'acquire', session: lop.session, lock: lop.lock, ttl: lop.ttl, wait: lop.wait, now: lop.now }
-        : lop.f === 'keepalive'
-          ? { op: 'keepalive', session: lop.session, ttl: lop.ttl, now: lop.now }
-          : { op: 'release', session: lop.session, lock: lop.lock, now: lop.now, ...(lop.token !== undefined ? { token: lop.token } : {}) };
-    return this.locks.apply(cmd).reply as unknown as JsonValue;
-  }
-
-  lockState(): ReturnType<LockTable['state']> {
-    return this.locks.state();
+  query(op: JsonValue): JsonValue {
+    const q = this.service.query;
+    assert(q !== undefined && this.definition.readOnly?.(op) === true, () => `${this.definition.name}: ${JSON.stringify(op)} is not a read-only operation`);
+    return q.call(this.service, op);
   }
 
   snapshot(): JsonValue {
     const sessions: Record<string, JsonValue> = {};
     for (const [c, s] of this.sessions) sessions[c] = { seq: s.seq, result: s.result };
-    return {
-      service: this.service,
-      applied: this.applied,
-      sessions,
-      state: this.service === 'kv' ? this.kv.snapshot() : (this.locks.snapshot() as unknown as JsonValue),
-    };
-  }
-
-  static restore(service: ServiceKind, snap: JsonValue): ReplicatedMachine {
-    const m = new ReplicatedMachine(service);
-    if (snap === null) return m;
-    const s = snap as unknown as { service: ServiceKind; applied: number; sessions: Record<string, Session>; state: JsonValue };
-    assert(s.service === service, () => `snapshot of a ${s.service} state machine restored as ${service}`);
-    m.applied = s.applied;
-    for (const [c, v] of Object.entries(s.sessions)) m.sessions.set(c, { seq: v.seq, result: v.result });
-    if (service === 'kv') m.kv = KvStore.restore(s.state);
-    else m.locks = LockTable.restore(s.state as unknown as LockTableSnapshot);
-    return m;
+    return { service: this.definition.name, applied: this.applied, sessions, state: this.service.snapshot() };
   }
 }
 
-/** A short human form of a command, for the viewer ("put k3=7"). */
-export function describeCommand(cmd: Command): string {
-  if (cmd.kind === 'noop') return 'noop';
-  const op = cmd.op as { f?: string };
-  if (op.f === 'get' || op.f === 'put' || op.f === 'append' || op.f === 'cas') return describeKvOp(op as unknown as KvOp);
-  const l = cmd.op as unknown as LockOp;
-  if (l.f === 'acquire') return `acquire ${l.lock} (${cmd.client})`;
-  if (l.f === 'release') return `release ${l.lock} (${cmd.client})`;
-  return `keepalive (${cmd.client})`;
+/** A short human form of a log entry's command, for the viewer ("put k3=7"). */
+export function describeCommand(definition: StateMachineDefinition, cmd: Command): string {
+  return cmd.kind === 'noop' ? 'noop' : definition.describe(cmd.op, cmd.client);
 }
+
+/** The built-in state machines a raft scenario selects with `service`. */
+export type ServiceKind = 'kv' | 'lock';

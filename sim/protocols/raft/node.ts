@@ -5,8 +5,7 @@
 // hands back what must be persisted (before sending), sent and applied, and
 // which timers to arm. The engine adapter is server.ts.
 
-import { assert } from '../../engine/assert.ts';
-import type { JsonValue, Micros } from '../../engine/types.ts';
+import { assert, type JsonValue, type Micros } from '../../api/index.ts';
 import { RaftLog } from './log.ts';
 import type {
   AppendRequest,

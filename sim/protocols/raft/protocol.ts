@@ -3,15 +3,17 @@
 // (servers n1..nN, closed-loop clients c1..cM) and checkers.
 
 import { z } from 'zod';
-import { MS, SECOND } from '../../engine/time.ts';
-import type { Checker, NodeSpec } from '../../engine/types.ts';
+import { MS, SECOND, nodeSpec, type Checker, type NodeId, type NodeSpec } from '../../api/index.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
-import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
+import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
-import { RaftServer } from './server.ts';
+import { RaftServer, type ServerOptions } from './server.ts';
+import { kvService } from './kv.ts';
+import { lockService } from './lock-service.ts';
+import type { ServiceKind, StateMachineDefinition } from './machine.ts';
 import { raftFuzzWorkload } from './fuzz-workload.ts';
 import { raftTargets } from './targets.ts';
 import { raftAbstractState } from './coverage.ts';
@@ -113,9 +115,22 @@ export const raftConfig = z
 
 export type RaftConfig = z.output<typeof raftConfig>;
 
-export function raftNodes(config: RaftConfig): NodeSpec[] {
-  const servers = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
-  const nodes: NodeSpec[] = servers.map((id) => {
+/** The built-in state machines, by `service`. */
+export const SERVICES: Record<ServiceKind, StateMachineDefinition> = { kv: kvService, lock: lockService };
+
+/** Server ids n1..nN of a config. */
+export function raftServerIds(config: Pick<RaftConfig, 'servers'>): NodeId[] {
+  return Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
+}
+
+/**
+ * The Raft server node specs (n1..nN, role `server`) of a parsed config, replicating `machine`: the
+ * built-in KV store or lock table (`SERVICES[config.service]`), or another protocol's own state
+ * machine run on this Raft (it then adds its own clients and checkers; `raftCheckers` gives Raft's).
+ */
+export function raftServerNodes(config: RaftConfig, machine: StateMachineDefinition): NodeSpec[] {
+  const servers = raftServerIds(config);
+  return servers.map((id) => {
     const t = config.electionTimeoutOf[id] ?? config.electionTimeout;
     const raft: RaftOptions = {
       id,
@@ -129,26 +144,31 @@ export function raftNodes(config: RaftConfig): NodeSpec[] {
       bugs: config.bugs,
     };
     const preload = config.preload[id];
-    return {
-      id,
-      role: 'server',
-      create: () => new RaftServer({ raft, service: config.service, snapshotEvery: config.snapshotEvery, reads: config.reads, ...(preload ? { preload } : {}) }),
-    };
+    const opts: ServerOptions = { raft, machine, snapshotEvery: config.snapshotEvery, reads: config.reads, ...(preload ? { preload } : {}) };
+    return nodeSpec(id, 'server', () => new RaftServer(opts));
   });
-  for (let i = 1; i <= config.clients; i++) {
-    const c = config.client;
-    const workload = config.service === 'kv' ? kvWorkload(c.keys, c.mix, c.maxOps) : lockWorkload(config.lock.name, config.lock.ttl);
-    nodes.push({
-      id: `c${i}`,
-      role: 'client',
-      create: () => new RaftClient({ servers, thinkTime: c.thinkTime, requestTimeout: c.requestTimeout, backoff: c.backoff, stopAt: c.stopAt, workload }),
-    });
-  }
+}
+
+/** Every node of a raft scenario: the servers with the configured service, and the clients c1..cM. */
+export function raftNodes(config: RaftConfig): NodeSpec[] {
+  const servers = raftServerIds(config);
+  const nodes = raftServerNodes(config, SERVICES[config.service]);
+  const c = config.client;
+  nodes.push(
+    ...raftClientNodes(config.clients, { servers, thinkTime: c.thinkTime, requestTimeout: c.requestTimeout, backoff: c.backoff, stopAt: c.stopAt }, () =>
+      config.service === 'kv' ? kvWorkload(c.keys, c.mix, c.maxOps) : lockWorkload(config.lock.name, config.lock.ttl),
+    ),
+  );
   return nodes;
 }
 
-export function raftCheckers(config: RaftConfig): Checker[] {
-  const servers = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
+/**
+ * Raft's own checkers (Figure 3 safety after every event, liveness while faults last and after the
+ * quiesce point, client operations completing), for any replicated state machine; a protocol running
+ * its own machine on Raft adds its history checker (e.g. `linearizableChecker(itsModel)`).
+ */
+export function raftProtocolCheckers(config: RaftConfig): Checker[] {
+  const servers = raftServerIds(config);
   let maxTimeout = config.electionTimeout.max;
   for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
   const bound = config.livenessTimeouts * maxTimeout;
@@ -162,8 +182,12 @@ export function raftCheckers(config: RaftConfig): Checker[] {
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
-    config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel),
   ];
+}
+
+/** Every checker of a raft scenario: Raft's own plus linearizability of the KV store or the lock table. */
+export function raftCheckers(config: RaftConfig): Checker[] {
+  return [...raftProtocolCheckers(config), config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel)];
 }
 
 export const raft = defineProtocol({

@@ -1,12 +1,12 @@
-// The engine adapter of a Raft server: a thin NodeBehaviour around the pure
-// RaftNode (node.ts). It turns messages and timers into steps, and carries out
-// each Ready in the order Raft needs: persist and fsync, then send, then apply
-// committed entries to the replicated state machine and answer clients
-// (section 8), then take a snapshot when the log grew long (section 7).
+// A Raft server on the one node shape (sim/api/node.ts): a thin ProtocolNode
+// around the pure RaftNode (node.ts). It turns messages and timers into steps,
+// and carries out each Ready as commands in the order Raft needs: persist and
+// fsync, then send, then apply committed entries to the replicated state
+// machine and answer clients (section 8), then take a snapshot when the log grew
+// long (section 7), then publish what changed.
 
-import { DiskCorruptionError } from '../../engine/disk.ts';
-import type { JsonValue, NodeBehaviour, NodeContext, NodeId } from '../../engine/types.ts';
-import { describeCommand, ReplicatedMachine, type ServiceKind } from './machine.ts';
+import type { Io, JsonValue, NodeId, ProtocolNode, Rng } from '../../api/index.ts';
+import { describeCommand, ReplicatedMachine, type RaftStateMachine, type StateMachineDefinition } from './machine.ts';
 import { RaftNode, type RaftOptions } from './node.ts';
 import { PUBLISHED_LOG_ENTRIES, type RaftServerState } from './state.ts';
 import { RaftStorage } from './storage.ts';
@@ -14,14 +14,19 @@ import type { ClientReply, ClientRequest, Command, Entry, ServerMessage } from '
 
 export interface ServerOptions {
   raft: RaftOptions;
-  service: ServiceKind;
+  /** The replicated state machine (kvService, lockService, or another protocol's). */
+  machine: StateMachineDefinition;
   /** Take a snapshot once this many applied entries are not in one (0: never). */
   snapshotEvery: number;
-  /** Serve gets through the log ('log') or with ReadIndex ('readindex'). */
+  /** Serve read-only operations through the log ('log') or with ReadIndex ('readindex'). */
   reads: 'log' | 'readindex';
   /** A log to write to an empty disk before the first start (scenario set-ups such as Figure 7). */
   preload?: { term: number; votedFor: string | null; log: number[] };
 }
+
+/** A server's timers: the election timeout (a leader's check-quorum timer too) and the heartbeat (a candidate's vote retry too). */
+export type RaftTimer = { name: 'election' } | { name: 'heartbeat' };
+type ServerIo = Io<ServerMessage, RaftTimer, RaftServerState>;
 
 interface Waiting {
   seq: number;
@@ -32,25 +37,24 @@ interface WaitingRead {
   client: string;
   seq: number;
   from: NodeId;
-  key: string;
+  op: JsonValue;
   index: number;
 }
 
-/** Published form of each entry, made once (entries are immutable). */
-const described = new WeakMap<Entry, { term: number; cmd: string }>();
-function describe(e: Entry): { term: number; cmd: string } {
-  let v = described.get(e);
-  if (v === undefined) {
-    v = { term: e.term, cmd: describeCommand(e.cmd) };
-    described.set(e, v);
-  }
-  return v;
+/** Most ReadIndex reads a server holds (one per client at a time: far more than any scenario has). */
+export const MAX_PENDING_READS = 10_000;
+
+/** The error Io.read throws on a bad checksum (sim/engine/disk.ts), told by name: protocols see only sim/api. */
+function isDiskCorruption(err: unknown): err is Error & { key: string } {
+  return err instanceof Error && err.name === 'DiskCorruptionError';
 }
 
-export class RaftServer implements NodeBehaviour<ServerMessage> {
+export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftServerState> {
   raft!: RaftNode;
-  machine!: ReplicatedMachine;
-  private storage!: RaftStorage;
+  machine!: RaftStateMachine;
+  private readonly storage: RaftStorage;
+  /** Published form of each entry, made once per entry (entries are immutable). */
+  private readonly described = new WeakMap<Entry, { term: number; cmd: string }>();
   /** Client requests this server proposed, by client: answered when applied. */
   private readonly waiting = new Map<string, Waiting>();
   private readonly reads = new Map<number, WaitingRead>();
@@ -58,92 +62,112 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
   private nextReadId = 1;
   /** Set when the disk failed its checksum: the server stays silent rather than forget a vote. */
   private halted = false;
+  /** The random stream of the step being handled (RaftNode draws election timeouts from it); unset between steps. */
+  private rng: Rng | undefined;
+  /** Lowest log index written since the last publish (Infinity: none). */
+  private pubFrom = Infinity;
+  /** Terms of entries written since the last publish that a snapshot compacted before it (from `from`). */
+  private carried: { from: number; terms: number[] } | undefined;
 
-  constructor(private readonly opts: ServerOptions) {}
-
-  onStart(ctx: NodeContext<ServerMessage>): void {
-    this.boot(ctx);
+  constructor(private readonly opts: ServerOptions) {
+    this.storage = new RaftStorage(opts.raft.bugs.notPersistingVotedFor);
   }
 
-  onRecover(ctx: NodeContext<ServerMessage>): void {
-    this.boot(ctx);
+  // Each handler holds the step's random stream while it runs (RaftNode draws election timeouts from
+  // it) and lets go of it at the end: nothing of a step stays in the node between steps.
+  onStart(io: ServerIo): void {
+    this.rng = io.rng;
+    this.boot(io);
+    this.rng = undefined;
+  }
+
+  onRecover(io: ServerIo): void {
+    this.onStart(io);
+  }
+
+  onMessage(io: ServerIo, from: NodeId, msg: ServerMessage): void {
+    if (this.halted) return;
+    this.rng = io.rng;
+    if (msg.type === 'client-req') this.onClientRequest(io, from, msg);
+    else if (msg.type !== 'client-reply') this.raft.step(io.now(), from, msg);
+    this.flush(io);
+    this.rng = undefined;
+  }
+
+  onTimer(io: ServerIo, timer: RaftTimer): void {
+    if (this.halted) return;
+    this.rng = io.rng;
+    this.raft.tick(io.now(), timer.name);
+    this.flush(io);
+    this.rng = undefined;
   }
 
   /** Start or restart from the disk alone. */
-  private boot(ctx: NodeContext<ServerMessage>): void {
-    this.storage = new RaftStorage(ctx.disk, this.opts.raft.bugs.notPersistingVotedFor);
-    this.raft = new RaftNode(this.opts.raft, (lo, hi) => ctx.rng.int(lo, hi));
-    if (this.opts.preload && ctx.disk.keys().length === 0) this.storage.preload(this.opts.preload);
+  private boot(io: ServerIo): void {
+    this.raft = new RaftNode(this.opts.raft, (lo, hi) => this.rngInt(lo, hi));
+    if (this.opts.preload && io.keys().length === 0) this.storage.preload(io, this.opts.preload);
     try {
-      const state = this.storage.load();
+      const state = this.storage.load(io);
       this.raft.restore(state);
-      this.machine = ReplicatedMachine.restore(this.opts.service, state.snapshot?.data ?? null);
+      this.machine = ReplicatedMachine.restore(this.opts.machine, state.snapshot?.data ?? null);
     } catch (err) {
-      if (!(err instanceof DiskCorruptionError)) throw err;
+      if (!isDiskCorruption(err)) throw err;
       this.halted = true;
-      ctx.log(`disk record ${err.key} is corrupt: staying down rather than risk forgetting a vote or an entry`);
+      io.log(`disk record ${err.key} is corrupt: staying down rather than risk forgetting a vote or an entry`);
       return;
     }
+    this.pubFrom = this.raft.log.snapshotIndex + 1; // the first publish carries the whole recovered log
     this.raft.start();
-    this.flush(ctx);
+    this.flush(io);
   }
 
-  onMessage(ctx: NodeContext<ServerMessage>, from: NodeId, msg: ServerMessage): void {
-    if (this.halted) return;
-    if (msg.type === 'client-req') this.onClientRequest(ctx, from, msg);
-    else if (msg.type !== 'client-reply') this.raft.step(ctx.now(), from, msg);
-    this.flush(ctx);
-  }
-
-  onTimer(ctx: NodeContext<ServerMessage>, name: string): void {
-    if (this.halted) return;
-    this.raft.tick(ctx.now(), name as 'election' | 'heartbeat');
-    this.flush(ctx);
+  private rngInt(lo: number, hi: number): number {
+    if (this.rng === undefined) throw new Error('RaftServer: a random draw outside a handler');
+    return this.rng.int(lo, hi);
   }
 
   /** Section 8: only the leader takes commands; others redirect to the leader they know of. */
-  private onClientRequest(ctx: NodeContext<ServerMessage>, from: NodeId, m: ClientRequest): void {
+  private onClientRequest(io: ServerIo, from: NodeId, m: ClientRequest): void {
     const answered = this.machine.answered(m.client, m.seq);
     if (answered !== undefined) {
       if (this.opts.raft.bugs.ignoreAnsweredRetries) return;
-      return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: answered });
+      return io.send(from, reply(m.seq, answered));
     }
-    const op = m.op as { f: string; key?: string };
-    if (op.f === 'get' && this.opts.raft.bugs.leaderReadsWithoutQuorum && this.raft.isLeader() && this.opts.service === 'kv') {
-      return this.reply(ctx, from, { type: 'client-reply', seq: m.seq, ok: true, result: this.machine.read(op.key as string) });
+    const def = this.opts.machine;
+    const readOnly = def.readOnly?.(m.op) === true;
+    if (readOnly && this.opts.raft.bugs.leaderReadsWithoutQuorum && this.raft.isLeader()) {
+      return io.send(from, reply(m.seq, this.machine.query(m.op)));
     }
-    if (op.f === 'get' && this.opts.reads === 'readindex') {
+    if (readOnly && this.opts.reads === 'readindex') {
       const id = this.nextReadId++;
-      if (!this.raft.readIndex(id)) return this.redirect(ctx, from, m.seq);
-      this.reads.set(id, { client: m.client, seq: m.seq, from, key: op.key as string, index: 0 });
+      if (!this.raft.readIndex(id)) return this.redirect(io, from, m.seq);
+      if (this.reads.size >= MAX_PENDING_READS) throw new RangeError(`${io.id}: more than ${MAX_PENDING_READS} ReadIndex reads pending`);
+      this.reads.set(id, { client: m.client, seq: m.seq, from, op: m.op, index: 0 });
       return;
     }
-    // The lock table needs the time of the command; the leader stamps its own clock so every replica applies the same command.
-    const payload: JsonValue = this.opts.service === 'lock' ? { ...(m.op as Record<string, JsonValue>), session: m.client, now: ctx.now() } : m.op;
-    const cmd: Command = { kind: 'client', client: m.client, seq: m.seq, op: payload };
-    if (this.raft.propose(cmd) === undefined) return this.redirect(ctx, from, m.seq);
+    // The leader stamps what every replica must agree on (the lock table: the leader's clock).
+    const op = def.command ? def.command(m.op, m.client, io.now()) : m.op;
+    const cmd: Command = { kind: 'client', client: m.client, seq: m.seq, op };
+    if (this.raft.propose(cmd) === undefined) return this.redirect(io, from, m.seq);
     this.waiting.set(m.client, { seq: m.seq, from });
   }
 
-  private redirect(ctx: NodeContext<ServerMessage>, to: NodeId, seq: number): void {
-    this.reply(ctx, to, { type: 'client-reply', seq, ok: false, leaderHint: this.raft.leaderId });
-  }
-
-  private reply(ctx: NodeContext<ServerMessage>, to: NodeId, m: ClientReply): void {
-    ctx.send(to, m);
+  private redirect(io: ServerIo, to: NodeId, seq: number): void {
+    io.send(to, { type: 'client-reply', seq, ok: false, leaderHint: this.raft.leaderId });
   }
 
   /** Carry out the node's Ready: persist (fsync), send, apply, answer, snapshot; repeat while it has more. */
-  private flush(ctx: NodeContext<ServerMessage>): void {
+  private flush(io: ServerIo): void {
     let changed = false;
     for (let round = 0; round < 4; round++) {
       const rd = this.raft.ready();
-      this.storage.persist(this.raft, rd);
-      for (const t of rd.timers) ctx.setTimer(t.name, t.delay);
-      for (const { to, msg } of rd.messages) ctx.send(to, msg);
-      for (const note of rd.notes) ctx.log(note);
-      if (rd.snapshot?.install) this.machine = ReplicatedMachine.restore(this.opts.service, rd.snapshot.data);
-      for (const { entry } of rd.apply) this.applyEntry(ctx, entry);
+      this.storage.persist(io, this.raft, rd);
+      if (rd.logFrom !== undefined && rd.logFrom < this.pubFrom) this.pubFrom = rd.logFrom;
+      for (const t of rd.timers) io.setTimer({ name: t.name }, t.delay);
+      for (const { to, msg } of rd.messages) io.send(to, msg);
+      for (const note of rd.notes) io.log(note);
+      if (rd.snapshot?.install) this.machine = ReplicatedMachine.restore(this.opts.machine, rd.snapshot.data);
+      for (const { entry } of rd.apply) this.applyEntry(io, entry);
       for (const r of rd.reads) {
         const w = this.reads.get(r.id);
         if (w === undefined) continue;
@@ -151,38 +175,83 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
         w.index = r.index;
         this.confirmedReads.push(w);
       }
-      this.serveReads(ctx);
+      this.serveReads(io);
       changed ||= rd.changed;
       const every = this.opts.snapshotEvery;
       if (every > 0 && this.raft.lastApplied - this.raft.log.snapshotIndex >= every) {
+        this.carryUnpublished(this.raft.lastApplied);
         this.raft.compact(this.raft.lastApplied, this.machine.snapshot());
         continue; // persist the snapshot before anything else happens
       }
       break;
     }
     if (!this.raft.isLeader() && this.reads.size > 0) this.reads.clear(); // clients retry elsewhere
-    if (changed) ctx.publish(this.published() as unknown as JsonValue);
+    if (changed) io.publish(this.published());
   }
 
-  private applyEntry(ctx: NodeContext<ServerMessage>, entry: Entry): void {
+  private applyEntry(io: ServerIo, entry: Entry): void {
     const result = this.machine.apply(entry.cmd);
     if (entry.cmd.kind !== 'client') return;
     const w = this.waiting.get(entry.cmd.client);
     if (w === undefined || w.seq !== entry.cmd.seq || result === undefined) return;
     this.waiting.delete(entry.cmd.client);
-    this.reply(ctx, w.from, { type: 'client-reply', seq: w.seq, ok: true, result });
+    io.send(w.from, reply(w.seq, result));
   }
 
   /** ReadIndex, last step: answer once the state machine has applied up to the read's index. */
-  private serveReads(ctx: NodeContext<ServerMessage>): void {
-    if (this.confirmedReads.length === 0) return;
+  private serveReads(io: ServerIo): void {
     let k = 0;
     for (; k < this.confirmedReads.length; k++) {
-      const r = this.confirmedReads[k] as WaitingRead;
-      if (this.raft.lastApplied < r.index) break;
-      this.reply(ctx, r.from, { type: 'client-reply', seq: r.seq, ok: true, result: this.machine.read(r.key) });
+      const r = this.confirmedReads[k];
+      if (r === undefined || this.raft.lastApplied < r.index) break;
+      io.send(r.from, reply(r.seq, this.machine.query(r.op)));
     }
-    this.confirmedReads.splice(0, k);
+    if (k > 0) this.confirmedReads.splice(0, k);
+  }
+
+  /**
+   * Before compacting up to `index`: keep the terms of the entries written since the last publish
+   * that the snapshot is about to drop (from the lowest of them to the end of the log), so the next
+   * publish still carries every written entry.
+   */
+  private carryUnpublished(index: number): void {
+    if (this.pubFrom > index) return;
+    const log = this.raft.log;
+    const from = Math.max(this.pubFrom, log.snapshotIndex + 1);
+    const c = this.carried;
+    const terms = c !== undefined && c.from <= from ? c.terms.slice(0, from - c.from) : [];
+    const start = c !== undefined && c.from <= from ? c.from : from;
+    for (let i = start + terms.length; i <= log.lastIndex(); i++) terms.push(log.entry(i).term);
+    this.carried = { from: start, terms };
+    this.pubFrom = Infinity;
+  }
+
+  /** The entries written since the last publish, as terms (see RaftServerState.entries); resets the record. */
+  private takeWritten(): { logFrom: number; entries: number[] } {
+    const log = this.raft.log;
+    const last = log.lastIndex();
+    // From `cut` on, terms are read from the log as it is now; before it, from what a compaction carried.
+    const cut = Math.max(Math.min(this.pubFrom, last + 1), log.snapshotIndex + 1);
+    const c = this.carried;
+    let logFrom = cut;
+    let entries: number[] = [];
+    if (c !== undefined && c.from < cut) {
+      logFrom = c.from;
+      entries = c.terms.slice(0, cut - c.from);
+    }
+    for (let i = logFrom + entries.length; i <= last; i++) entries.push(log.entry(i).term);
+    this.pubFrom = Infinity;
+    this.carried = undefined;
+    return { logFrom, entries };
+  }
+
+  private describe(e: Entry): { term: number; cmd: string } {
+    let v = this.described.get(e);
+    if (v === undefined) {
+      v = { term: e.term, cmd: describeCommand(this.opts.machine, e.cmd) };
+      this.described.set(e, v);
+    }
+    return v;
   }
 
   /** The published log tail, kept up to date incrementally (rebuilt when the log was cut or compacted). */
@@ -194,9 +263,9 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
     const start = Math.max(l.snapshotIndex + 1, last - PUBLISHED_LOG_ENTRIES + 1);
     const p = this.pub;
     if (p.changes !== l.changes.length || p.snapshotIndex !== l.snapshotIndex || p.first + p.log.length - 1 > last || start < p.first) {
-      this.pub = { first: start, changes: l.changes.length, snapshotIndex: l.snapshotIndex, log: l.slice(start, last).map(describe) };
+      this.pub = { first: start, changes: l.changes.length, snapshotIndex: l.snapshotIndex, log: l.slice(start, last).map((e) => this.describe(e)) };
     } else {
-      for (let i = p.first + p.log.length; i <= last; i++) p.log.push(describe(l.entry(i)));
+      for (let i = p.first + p.log.length; i <= last; i++) p.log.push(this.describe(l.entry(i)));
       if (start > p.first) {
         p.log.splice(0, start - p.first);
         p.first = start;
@@ -205,9 +274,11 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
     return { start, log: this.pub.log.slice() };
   }
 
+  /** The state to publish now (also drains the record of entries written since the last publish). */
   published(): RaftServerState {
     const r = this.raft;
     const { start, log } = this.publishedLog();
+    const { logFrom, entries } = this.takeWritten();
     return {
       role: r.role,
       term: r.currentTerm,
@@ -218,6 +289,14 @@ export class RaftServer implements NodeBehaviour<ServerMessage> {
       snapshotIndex: r.log.snapshotIndex,
       logStart: start,
       log,
+      lastIndex: r.log.lastIndex(),
+      snapshotTerm: r.log.snapshotTerm,
+      logFrom,
+      entries,
     };
   }
+}
+
+function reply(seq: number, result: JsonValue): ClientReply {
+  return { type: 'client-reply', seq, ok: true, result };
 }

@@ -4,8 +4,7 @@
 // before the caller sends the messages that depend on it (Figure 2: "updated
 // on stable storage before responding to RPCs").
 
-import { assert } from '../../engine/assert.ts';
-import type { Disk, JsonValue } from '../../engine/types.ts';
+import { assert, type Io, type JsonValue } from '../../api/index.ts';
 import type { RaftNode, Ready, Snapshot } from './node.ts';
 import type { Entry, NodeId } from './types.ts';
 
@@ -24,34 +23,39 @@ export interface PersistentState {
   entries: Entry[];
 }
 
+/** The part of a node's `Io` storage uses: its own disk. */
+export type RaftDisk = Pick<Io, 'read' | 'keys' | 'put' | 'delete' | 'fsync'>;
+
+/** Where Raft's records are on the node's disk. Each call takes the disk of the step it runs in. */
 export class RaftStorage {
   /** Indices of the log records on disk: firstOnDisk..lastOnDisk. */
   private firstOnDisk = 1;
   private lastOnDisk = 0;
 
   constructor(
-    private readonly disk: Disk,
     /** Planted bug: write votedFor as null. */
     private readonly forgetVotes: boolean,
   ) {}
 
   /** Read everything back after a restart (the disk holds only what was fsynced before the crash). */
-  load(): PersistentState {
-    const hard = this.disk.get<{ term: number; votedFor: NodeId | null }>(HARD_STATE) ?? { term: 0, votedFor: null };
-    const snapshot = this.disk.get<Snapshot>(SNAPSHOT);
+  load(disk: RaftDisk): PersistentState {
+    const hard = disk.read<{ term: number; votedFor: NodeId | null }>(HARD_STATE) ?? { term: 0, votedFor: null };
+    const snapshot = disk.read(SNAPSHOT) as unknown as Snapshot | undefined;
     const base = snapshot?.index ?? 0;
     const entries: Entry[] = [];
     let first = base + 1;
     let expect = base + 1;
-    for (const key of this.disk.keys(LOG)) {
+    for (const key of disk.keys(LOG)) {
       const index = Number(key.slice(LOG.length));
       if (index <= base) {
-        this.disk.delete(key); // left over from before the snapshot was taken
+        disk.delete(key); // left over from before the snapshot was taken
         continue;
       }
       if (entries.length === 0) first = index;
       assert(index === expect, () => `raft log on disk has a gap: expected entry ${expect}, found ${index}`);
-      entries.push(this.disk.get<Entry>(key) as Entry);
+      const e = disk.read(key) as unknown as Entry | undefined;
+      assert(e !== undefined, () => `raft log record ${key} listed but absent`);
+      entries.push(e);
       expect++;
     }
     assert(entries.length === 0 || first === base + 1, () => `raft log on disk starts at ${first}, after snapshot ${base}`);
@@ -61,23 +65,23 @@ export class RaftStorage {
   }
 
   /** Write a made-up history (terms only, entries are no-ops) to an empty disk: the set-ups of Figures 7 and 8. */
-  preload(p: { term: number; votedFor: NodeId | null; log: number[] }): void {
-    this.disk.put(HARD_STATE, { term: p.term, votedFor: p.votedFor });
-    p.log.forEach((term, i) => this.disk.put(logKey(i + 1), { term, cmd: { kind: 'noop' } }));
-    this.disk.fsync();
+  preload(disk: RaftDisk, p: { term: number; votedFor: NodeId | null; log: number[] }): void {
+    disk.put(HARD_STATE, { term: p.term, votedFor: p.votedFor });
+    p.log.forEach((term, i) => disk.put(logKey(i + 1), { term, cmd: { kind: 'noop' } }));
+    disk.fsync();
   }
 
   /** Write what `rd` says changed, then fsync once. Returns whether anything was written. */
-  persist(node: RaftNode, rd: Ready): boolean {
+  persist(disk: RaftDisk, node: RaftNode, rd: Ready): boolean {
     let wrote = false;
     if (rd.hardState) {
-      this.disk.put(HARD_STATE, { term: node.currentTerm, votedFor: this.forgetVotes ? null : node.votedFor });
+      disk.put(HARD_STATE, { term: node.currentTerm, votedFor: this.forgetVotes ? null : node.votedFor });
       wrote = true;
     }
     if (rd.snapshot) {
       const s = rd.snapshot;
-      this.disk.put(SNAPSHOT, { index: s.index, term: s.term, chain: s.chain, data: s.data });
-      for (let i = this.firstOnDisk; i <= Math.min(s.index, this.lastOnDisk); i++) this.disk.delete(logKey(i));
+      disk.put(SNAPSHOT, { index: s.index, term: s.term, chain: s.chain, data: s.data });
+      for (let i = this.firstOnDisk; i <= Math.min(s.index, this.lastOnDisk); i++) disk.delete(logKey(i));
       this.firstOnDisk = s.index + 1;
       this.lastOnDisk = Math.max(this.lastOnDisk, s.index);
       wrote = true;
@@ -85,12 +89,12 @@ export class RaftStorage {
     if (rd.logFrom !== undefined) {
       const log = node.log;
       const last = log.lastIndex();
-      for (let i = Math.max(rd.logFrom, log.snapshotIndex + 1); i <= last; i++) this.disk.put(logKey(i), log.entry(i) as unknown as JsonValue);
-      for (let i = Math.max(last + 1, this.firstOnDisk); i <= this.lastOnDisk; i++) this.disk.delete(logKey(i));
+      for (let i = Math.max(rd.logFrom, log.snapshotIndex + 1); i <= last; i++) disk.put(logKey(i), log.entry(i) as unknown as JsonValue);
+      for (let i = Math.max(last + 1, this.firstOnDisk); i <= this.lastOnDisk; i++) disk.delete(logKey(i));
       this.lastOnDisk = last;
       wrote = true;
     }
-    if (wrote) this.disk.fsync();
+    if (wrote) disk.fsync();
     return wrote;
   }
 }

@@ -3,7 +3,7 @@
 // the client messages of section 8. Plain JSON data: everything here crosses
 // the simulated network or goes to the simulated disk.
 
-import type { JsonValue, Message } from '../../engine/types.ts';
+import type { JsonValue, Message } from '../../api/index.ts';
 
 export type NodeId = string;
 
