@@ -26,6 +26,7 @@ import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
+import { loadedProtocolModules } from '../protocol-modules.ts';
 
 interface FuzzCliOptions {
   runs?: string;
@@ -426,6 +427,7 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
   const counters = new Int32Array(new SharedArrayBuffer(16));
   const pool = new Piscina({
     filename: new URL('../../fuzz/worker.js', import.meta.url).href,
+    workerData: { protocolModules: loadedProtocolModules() },
     maxThreads: workers,
     minThreads: workers,
     ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),

@@ -1,0 +1,45 @@
+// The `faultline` package: what a user's protocol, scenario, checker and test import.
+// Everything here is pure (no file system, no clock): the same code runs in the CLI,
+// in a user's vitest suite and in the browser viewer. See docs/write-your-own-protocol.md.
+
+import type { ProtocolDefinition } from './scenario/protocol.ts';
+import { getProtocol, registerProtocol as register } from './protocols/registry.ts';
+
+// Protocols: definition, build context, fault roles and triggers.
+export { defineProtocol } from './scenario/protocol.ts';
+export type { BuildContext, ProtocolBuild, ProtocolDefinition, RoleDefinition, TriggerDefinition } from './scenario/protocol.ts';
+export { onPublished, onSend, publishedWhere } from './engine/targets.ts';
+
+// The engine's types a node and a checker see, and its helpers.
+export type { Checker, Disk, HistoryEvent, JsonValue, Message, Micros, NodeBehaviour, NodeContext, NodeId, NodeSpec, OpCall, OpOutcome, SimView, TraceEvent, TraceHeader, Violation, Warning, RunStats } from './engine/types.ts';
+export { AssertionFailure, assert } from './engine/assert.ts';
+export { MINUTE, MS, SECOND, US, formatDuration, parseDuration } from './engine/time.ts';
+export type { Rng } from './engine/random.ts';
+export { MemorySink, type TraceSink } from './engine/trace.ts';
+
+// Scenarios: schema pieces a protocol's config uses, defining, validating and running.
+export { duration, positiveDuration, signedDuration, WHEN_VALID, scenarioSchema, type Scenario, type ScenarioInput, type Expectation } from './scenario/schema.ts';
+export { defineScenario, type ProtocolConfigMap } from './scenario/define.ts';
+export { parseScenario, prepareRun, type PreparedRun } from './scenario/resolve.ts';
+export { DEFAULT_MAX_STEPS, judge, runPrepared, runScenario, type RunOptions, type ScenarioResult } from './scenario/run.ts';
+export { InputError, RunRefusedError } from './scenario/errors.ts';
+
+// Fuzzing and exhaustive exploration.
+export { fuzz, DEFAULT_FUZZ_SEED, type FuzzFailure, type FuzzOptions, type FuzzReport, type FuzzStrategy } from './fuzz/fuzz.ts';
+export { explore, type ExploreModel, type ExploreOptions, type ExploreReport, type Counterexample } from './explore/explorer.ts';
+export { exploreTarget, exploreRun, counterexampleScenario, type ExploreTarget, type TargetOptions } from './explore/run.ts';
+
+// History checking: the linearizability checker (Knossos/Porcupine style), its models and parsers.
+export * from './check/linearizability/index.ts';
+
+/**
+ * Make a protocol that is not built in available to scenarios by its `name`, for library use
+ * (`runScenario`, `fuzz`, vitest helpers) when the scenario is an object, not a file. (A scenario
+ * file names a module path instead: `protocol: './my-protocol.ts'`.)
+ * @throws Error when the name is that of another protocol already (built in or registered)
+ */
+export function registerProtocol(protocol: ProtocolDefinition): void {
+  const existing = getProtocol(protocol.name);
+  if (existing !== undefined && existing !== protocol) throw new Error(`a protocol named "${protocol.name}" is already registered`);
+  register(protocol.name, protocol);
+}
