@@ -5,6 +5,11 @@
 import type { ProtocolDefinition } from './scenario/protocol.ts';
 import { getProtocol, registerProtocol as register } from './protocols/registry.ts';
 
+// The libraries a protocol's definition uses, re-exported so that a user's protocol shares
+// faultline's copies: zod for its config schema, fast-check for its fuzz workload.
+export { z } from 'zod';
+export { default as fc } from 'fast-check';
+
 // Protocols: definition, build context, fault roles and triggers.
 export { defineProtocol } from './scenario/protocol.ts';
 export type { BuildContext, ProtocolBuild, ProtocolDefinition, RoleDefinition, TriggerDefinition } from './scenario/protocol.ts';
@@ -19,7 +24,7 @@ export { MemorySink, type TraceSink } from './engine/trace.ts';
 
 // Scenarios: schema pieces a protocol's config uses, defining, validating and running.
 export { duration, positiveDuration, signedDuration, WHEN_VALID, scenarioSchema, type Scenario, type ScenarioInput, type Expectation } from './scenario/schema.ts';
-export { defineScenario, type ProtocolConfigMap } from './scenario/define.ts';
+export { defineScenario, type ModuleScenarioInput, type ProtocolConfigMap } from './scenario/define.ts';
 export { parseScenario, prepareRun, type PreparedRun } from './scenario/resolve.ts';
 export { DEFAULT_MAX_STEPS, judge, runPrepared, runScenario, type RunOptions, type ScenarioResult } from './scenario/run.ts';
 export { InputError, RunRefusedError } from './scenario/errors.ts';

@@ -137,3 +137,20 @@ export async function resolveProtocolRef<D>(doc: D, file: string | undefined): P
   });
   return { ...doc, protocol: path };
 }
+
+/**
+ * Load the protocol module a trace's header names (a trace of a user's protocol records the
+ * module's absolute path as `protocol`), so that replaying the trace can rebuild the run.
+ * Does nothing for a built-in protocol or a header that does not parse (the replay reports it).
+ */
+export async function loadTraceProtocol(traceText: string): Promise<void> {
+  const end = traceText.indexOf('\n');
+  let header: unknown;
+  try {
+    header = JSON.parse(end === -1 ? traceText : traceText.slice(0, end));
+  } catch {
+    return;
+  }
+  const ref = (header as { protocol?: unknown } | null)?.protocol;
+  if (typeof ref === 'string' && isAbsolute(ref) && getProtocol(ref) === undefined) await loadProtocolModule(ref, { at: 'line 1: protocol' });
+}

@@ -362,7 +362,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     const own = getProtocol(scenario.protocol)?.fuzzWorkload;
     if (own) {
       workload = own;
-      workloadModule = `${new URL('../protocol-workload.ts', import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
+      workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
       workloadName = `${scenario.protocol} default`;
     }
   }

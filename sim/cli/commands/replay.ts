@@ -9,6 +9,7 @@ import { replayTraceInterruptible, type ReplayResult } from '../../fuzz/replay.t
 import { plain, stdoutColours, type Colours } from '../colour.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
 import { readTextFile } from '../read-input.ts';
+import { loadTraceProtocol } from '../protocol-modules.ts';
 import { formatViolations } from '../summary.ts';
 
 /** Traces longer than this (lines) get a note on stderr when their replay starts. */
@@ -46,6 +47,7 @@ export function registerReplay(program: Command): void {
         let lines = 0;
         for (let i = text.indexOf('\n'); i !== -1 && lines <= LONG_REPLAY_LINES; i = text.indexOf('\n', i + 1)) lines++;
         if (lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
+        await loadTraceProtocol(text); // a user's protocol, named by its module path
         const r = await replayTraceInterruptible(text, file, interrupts.poll);
         const interrupted = r.interrupted ? (interrupts.signal ?? 'SIGINT') : null;
         if (opts.json) {
