@@ -1,6 +1,6 @@
 // Every protocol a scenario can name. Add one line per protocol.
 
-import type { ProtocolDefinition } from '../scenario/protocol.ts';
+import type { ProtocolDefinition } from '../api/protocol.ts';
 import { pingpong } from './pingpong/protocol.ts';
 import { ring } from './ring/protocol.ts';
 import { raft } from './raft/protocol.ts';

@@ -2,11 +2,11 @@
 // protocol adds its config's input type to ProtocolConfigMap (declaration
 // merging), so `config` is checked against the protocol named in `protocol`.
 
+import type { ProtocolConfigMap } from '../api/protocol.ts';
 import type { ScenarioInput } from './schema.ts';
 
-/** protocol name -> the input type of its config. Protocols extend this with `declare module`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ProtocolConfigMap {}
+/** protocol name -> the input type of its config: declared in sim/api/protocol.ts, extended by each protocol with `declare module`. */
+export type { ProtocolConfigMap };
 
 export type TypedScenarioInput = {
   [P in keyof ProtocolConfigMap]: Omit<ScenarioInput, 'protocol' | 'config'> & { protocol: P; config?: ProtocolConfigMap[P] };

@@ -3,64 +3,9 @@
 // Durations are integer µs or strings with a unit ("10ms", "1.5s").
 
 import { z } from 'zod';
-import { parseDuration } from '../engine/time.ts';
 
-/**
- * The longest duration a scenario may name: 365 days of virtual time, in µs (3.15e13). Far
- * below Number.MAX_SAFE_INTEGER (9e15), so sums of a few durations (a time plus a timeout
- * plus a latency) stay exact integers; a longer run would not finish anyway.
- */
-export const MAX_DURATION = 365 * 24 * 3600 * 1_000_000;
-
-const DURATION_EXPECTED = 'expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s"';
-
-function outOfRange(v: number | string, d: number): string | undefined {
-  if (!Number.isSafeInteger(d) || Math.abs(d) > MAX_DURATION) return `duration out of range: ${JSON.stringify(v)} is more than 365 days (${MAX_DURATION} µs)`;
-  return undefined;
-}
-
-export const duration = z.union([z.number(), z.string()], { error: DURATION_EXPECTED }).transform((v, ctx) => {
-  const d = parseDuration(v);
-  if (d === undefined || d < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s" (got ${JSON.stringify(v)})` });
-    return z.NEVER;
-  }
-  const range = outOfRange(v, d);
-  if (range !== undefined) {
-    ctx.addIssue({ code: 'custom', message: range });
-    return z.NEVER;
-  }
-  return d;
-});
-
-/**
- * A duration that must be positive: the interval of a timer a node re-arms (heartbeat,
- * keep-alive, retry). Zero would fire it again at the same instant forever, so virtual
- * time would never advance.
- */
-export const positiveDuration = duration.refine((d) => d > 0, { message: 'expected a positive duration: a timer re-armed with 0 fires forever at the same instant (got 0)' });
-
-/**
- * Params for a cross-field refine/superRefine: run it only when the fields parsed without
- * issues. By default zod 4 runs refinements over values that already failed (a
- * `servers: 1e308` next to its max(9) issue), which a refinement must not have to survive.
- */
-export const WHEN_VALID = { when: (payload: { issues: readonly unknown[] }): boolean => payload.issues.length === 0 };
-
-/** A duration that may be negative (clock offsets). */
-export const signedDuration = z.union([z.number(), z.string()], { error: 'expected a duration: an integer of µs or a string like "-5ms"' }).transform((v, ctx) => {
-  const d = parseDuration(v);
-  if (d === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration: an integer of µs or a string like "-5ms" (got ${JSON.stringify(v)})` });
-    return z.NEVER;
-  }
-  const range = outOfRange(v, d);
-  if (range !== undefined) {
-    ctx.addIssue({ code: 'custom', message: range });
-    return z.NEVER;
-  }
-  return d;
-});
+export { MAX_DURATION, WHEN_VALID, duration, positiveDuration, signedDuration } from '../api/durations.ts';
+import { duration, signedDuration } from '../api/durations.ts';
 
 const probability = z.number().min(0).max(1);
 const nodeId = z.string().min(1);

@@ -5,8 +5,8 @@
 
 import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
-import { defineProtocol } from '../../scenario/protocol.ts';
-import { duration, positiveDuration } from '../../scenario/schema.ts';
+import { defineProtocol } from '../../api/protocol.ts';
+import { duration, positiveDuration } from '../../api/durations.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
@@ -128,7 +128,7 @@ export const lock = defineProtocol({
   },
 });
 
-declare module '../../scenario/define.ts' {
+declare module '../../api/protocol.ts' {
   interface ProtocolConfigMap {
     lock: z.input<typeof lockConfig>;
   }

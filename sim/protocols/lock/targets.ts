@@ -3,7 +3,7 @@
 // (LockClientState) and the trace's messages.
 
 import { onPublished, onSend, publishedWhere } from '../../engine/targets.ts';
-import type { RoleDefinition, TriggerDefinition } from '../../scenario/protocol.ts';
+import type { RoleDefinition, TriggerDefinition } from '../../api/protocol.ts';
 import type { LockClientState } from './state.ts';
 
 const isClient = (s: LockClientState): boolean => typeof s.holding === 'boolean' && 'recipe' in s;

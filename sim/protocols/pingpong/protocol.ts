@@ -2,10 +2,12 @@
 // is. Each node starts with a share of the tokens in flight; every delivery
 // makes the receiver pass one token on to a random node. It measures the
 // engine, and its scenarios exercise every network and fault behaviour.
+// Written against the public node API (sim/api/node.ts), like every protocol.
 
 import { z } from 'zod';
-import type { Message, NodeBehaviour, NodeContext, NodeSpec } from '../../engine/types.ts';
-import { defineProtocol } from '../../scenario/protocol.ts';
+import type { JsonValue, Message, NodeSpec } from '../../engine/types.ts';
+import { nodeSpec, type Io, type ProtocolNode, type Timer } from '../../api/node.ts';
+import { defineProtocol } from '../../api/protocol.ts';
 
 export interface Token extends Message {
   type: 'token';
@@ -13,22 +15,25 @@ export interface Token extends Message {
 
 const TOKEN: Token = Object.freeze({ type: 'token' });
 
-export class PingPongNode implements NodeBehaviour<Token> {
+/** Ping-pong has no timers. */
+type NoTimer = Timer & { name: never };
+
+export class PingPongNode implements ProtocolNode<Token, NoTimer, JsonValue> {
   received = 0;
   constructor(private readonly initialTokens: number) {}
 
-  onStart(ctx: NodeContext<Token>): void {
-    for (let i = 0; i < this.initialTokens; i++) ctx.send(ctx.rng.pick(ctx.nodes), TOKEN);
+  onStart(io: Io<Token, NoTimer, JsonValue>): void {
+    for (let i = 0; i < this.initialTokens; i++) io.send(io.rng.pick(io.nodes), TOKEN);
   }
 
-  onRecover(ctx: NodeContext<Token>): void {
+  onRecover(io: Io<Token, NoTimer, JsonValue>): void {
     // A restarted node has lost the tokens it held; it starts passing on whatever it gets.
-    ctx.log('recovered with no tokens');
+    io.log('recovered with no tokens');
   }
 
-  onMessage(ctx: NodeContext<Token>, _from: string, _msg: Token): void {
+  onMessage(io: Io<Token, NoTimer, JsonValue>, _from: string, _msg: Token): void {
     this.received++;
-    ctx.send(ctx.rng.pick(ctx.nodes), TOKEN);
+    io.send(io.rng.pick(io.nodes), TOKEN);
   }
 
   onTimer(): void {}
@@ -45,7 +50,7 @@ export const pingpongConfig = z
 export function pingpongNodes(nodes: number, inFlight: number): NodeSpec[] {
   return Array.from({ length: nodes }, (_, i) => {
     const share = Math.floor(inFlight / nodes) + (i < inFlight % nodes ? 1 : 0);
-    return { id: `n${i + 1}`, role: 'server', create: () => new PingPongNode(share) };
+    return nodeSpec(`n${i + 1}`, 'server', () => new PingPongNode(share));
   });
 }
 
@@ -58,7 +63,7 @@ export const pingpong = defineProtocol({
   },
 });
 
-declare module '../../scenario/define.ts' {
+declare module '../../api/protocol.ts' {
   interface ProtocolConfigMap {
     pingpong: z.input<typeof pingpongConfig>;
   }

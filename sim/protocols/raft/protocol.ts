@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { MS, SECOND } from '../../engine/time.ts';
 import type { Checker, NodeSpec } from '../../engine/types.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
-import { defineProtocol } from '../../scenario/protocol.ts';
-import { WHEN_VALID, duration, positiveDuration } from '../../scenario/schema.ts';
+import { defineProtocol } from '../../api/protocol.ts';
+import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, RaftClient } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -178,7 +178,7 @@ export const raft = defineProtocol({
   },
 });
 
-declare module '../../scenario/define.ts' {
+declare module '../../api/protocol.ts' {
   interface ProtocolConfigMap {
     raft: z.input<typeof raftConfig>;
   }

@@ -4,7 +4,7 @@
 // A crashed server holds no role (its last published state is stale).
 
 import type { JsonValue, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
-import type { RoleDefinition, TriggerDefinition } from '../../scenario/protocol.ts';
+import type { RoleDefinition, TriggerDefinition } from '../../api/protocol.ts';
 import type { RaftServerState } from './state.ts';
 
 function serverState(view: SimView, id: NodeId): RaftServerState | undefined {

@@ -7,8 +7,8 @@
 
 import { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
-import { defineProtocol } from '../../scenario/protocol.ts';
-import { WHEN_VALID, duration, positiveDuration } from '../../scenario/schema.ts';
+import { defineProtocol } from '../../api/protocol.ts';
+import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
 import { ringCheckers } from './checkers.ts';
 import { RingClient } from './client.ts';
 import { Coordinator, type MembershipChange } from './coordinator.ts';
@@ -161,7 +161,7 @@ export const ring = defineProtocol({
   },
 });
 
-declare module '../../scenario/define.ts' {
+declare module '../../api/protocol.ts' {
   interface ProtocolConfigMap {
     ring: z.input<typeof ringConfig>;
   }

@@ -4,7 +4,7 @@
 
 import { onSend, publishedWhere } from '../../engine/targets.ts';
 import type { SimView } from '../../engine/types.ts';
-import type { RoleDefinition, TriggerDefinition } from '../../scenario/protocol.ts';
+import type { RoleDefinition, TriggerDefinition } from '../../api/protocol.ts';
 import type { RingServerState } from './state.ts';
 
 const isServer = (s: RingServerState): boolean => typeof s.keys === 'number' && Array.isArray(s.migrating);

@@ -4,7 +4,7 @@
 // each one is caught by a named checker (see checkers.ts).
 
 import { z } from 'zod';
-import { duration, positiveDuration } from '../../scenario/schema.ts';
+import { duration, positiveDuration } from '../../api/durations.ts';
 
 const span = z
   .object({ min: duration, max: duration })

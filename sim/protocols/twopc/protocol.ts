@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { NodeSpec } from '../../engine/types.ts';
 import { MS } from '../../engine/time.ts';
-import { defineProtocol } from '../../scenario/protocol.ts';
+import { defineProtocol } from '../../api/protocol.ts';
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
 import { cooperativeBound, twopcCheckers } from './checkers.ts';
 import { ClientNode } from './client.ts';
@@ -85,7 +85,7 @@ export const twopc = defineProtocol({
   },
 });
 
-declare module '../../scenario/define.ts' {
+declare module '../../api/protocol.ts' {
   interface ProtocolConfigMap {
     twopc: z.input<typeof twopcConfig>;
   }

@@ -3,7 +3,7 @@
 // ParticipantState) and the trace's messages.
 
 import { onPublished, onSend, publishedWhere } from '../../engine/targets.ts';
-import type { RoleDefinition, TriggerDefinition } from '../../scenario/protocol.ts';
+import type { RoleDefinition, TriggerDefinition } from '../../api/protocol.ts';
 import { COORDINATOR } from './accounts.ts';
 import type { CoordinatorState, ParticipantState } from './state.ts';
 

@@ -1,0 +1,93 @@
+// What a protocol provides to scenarios: a config schema, and a build step that
+// turns a config into nodes (sans-IO state machines, see node.ts) and checkers.
+// Part of the public protocol API (`import { defineProtocol } from 'faultline'`):
+// a protocol imports only sim/api/* and the engine's public types.
+
+import type { Arbitrary } from 'fast-check';
+import type { z } from 'zod';
+import type { Rng } from '../engine/random.ts';
+import type { Checker, JsonValue, Micros, NodeId, NodeSpec, SimView, TraceEvent } from '../engine/types.ts';
+
+export interface BuildContext {
+  seed: string;
+  /** A random stream forked from the seed under `build/<name>`, for build-time choices (e.g. workload plans). */
+  stream(name: string): Rng;
+  duration: Micros;
+}
+
+export interface ProtocolBuild {
+  nodes: NodeSpec[];
+  /** Every checker the protocol offers; a scenario may enable a subset by name. */
+  checkers: Checker[];
+}
+
+/**
+ * A role that a fault may target as `@<name>` (e.g. `@leader`), resolved when the
+ * fault fires, from what nodes publish, as Jepsen's nemeses target primaries.
+ */
+export interface RoleDefinition {
+  description: string;
+  /** The nodes holding the role now (may be empty: the fault is then skipped and the trace says so). Deterministic order. */
+  resolve(view: SimView): NodeId[];
+}
+
+/**
+ * A protocol event a fault may wait for instead of a time (`on: { event: <name> }`):
+ * "a node becomes leader", "a leader appends an entry", "a participant logs its vote".
+ */
+export interface TriggerDefinition {
+  description: string;
+  /**
+   * Called on each trace event while a fault waits on this trigger: the node it happened at when the
+   * event is an occurrence, else undefined. For a `state` event, `prev` is what that node published
+   * before (undefined for its first state), so a trigger can see a change ("became leader").
+   */
+  match(ev: TraceEvent, view: SimView, prev: JsonValue | undefined): NodeId | undefined;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ProtocolDefinition<C = any> {
+  /** Registry key used by scenarios: "raft", "ring", "lock", "twopc", "pingpong". */
+  name: string;
+  description: string;
+  /** Validates a scenario's `config` and fills in defaults. */
+  configSchema: z.ZodType<C>;
+  build(config: C, ctx: BuildContext): ProtocolBuild;
+  /**
+   * The protocol's default fuzz workload: an arbitrary patch of its config (client counts, op mixes,
+   * key counts, timeouts, ...), merged over the base config and validated by `configSchema`.
+   * `faultline fuzz` draws it unless given --workload or --no-workload. Never switches a planted bug on.
+   */
+  fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  /** Roles faults may target (`@leader`, `@follower`, ...): see RoleDefinition. */
+  roles?: Record<string, RoleDefinition>;
+  /** Protocol events faults may be triggered by: see TriggerDefinition. */
+  triggers?: Record<string, TriggerDefinition>;
+  /**
+   * Coverage for guided fuzzing: a short string naming the abstract state the cluster is in
+   * (roles, term gaps, phases, holder/lease relation, ...), small enough that a run reaches
+   * tens to hundreds of distinct values. Called after state-changing events.
+   */
+  abstractState?(view: SimView): string;
+}
+
+export function defineProtocol<S extends z.ZodType>(def: {
+  name: string;
+  description: string;
+  configSchema: S;
+  build(config: z.output<S>, ctx: BuildContext): ProtocolBuild;
+  fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  roles?: Record<string, RoleDefinition>;
+  triggers?: Record<string, TriggerDefinition>;
+  abstractState?(view: SimView): string;
+}): ProtocolDefinition<z.output<S>> {
+  return def as ProtocolDefinition<z.output<S>>;
+}
+
+/**
+ * protocol name -> the input type of its config, so `defineScenario({ protocol: 'raft', config })`
+ * is type-checked. A protocol extends it by declaration merging:
+ * `declare module '<path to>/api/protocol.ts' { interface ProtocolConfigMap { mine: z.input<typeof myConfig> } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ProtocolConfigMap {}
