@@ -2,7 +2,7 @@
 // Everything here is pure (no file system, no clock): the same code runs in the CLI,
 // in a user's vitest suite and in the browser viewer. See docs/write-your-own-protocol.md.
 
-import type { ProtocolDefinition } from './scenario/protocol.ts';
+import type { ProtocolDefinition } from './api/protocol.ts';
 import { getProtocol, registerProtocol as register } from './protocols/registry.ts';
 
 // The libraries a protocol's definition uses, re-exported so that a user's protocol shares
@@ -10,20 +10,17 @@ import { getProtocol, registerProtocol as register } from './protocols/registry.
 export { z } from 'zod';
 export { default as fc } from 'fast-check';
 
-// Protocols: definition, build context, fault roles and triggers.
-export { defineProtocol } from './scenario/protocol.ts';
-export type { BuildContext, ProtocolBuild, ProtocolDefinition, RoleDefinition, TriggerDefinition } from './scenario/protocol.ts';
-export { onPublished, onSend, publishedWhere } from './engine/targets.ts';
-
-// The engine's types a node and a checker see, and its helpers.
-export type { Checker, Disk, HistoryEvent, JsonValue, Message, Micros, NodeBehaviour, NodeContext, NodeId, NodeSpec, OpCall, OpOutcome, SimView, TraceEvent, TraceHeader, Violation, Warning, RunStats } from './engine/types.ts';
-export { AssertionFailure, assert } from './engine/assert.ts';
-export { MINUTE, MS, SECOND, US, formatDuration, parseDuration } from './engine/time.ts';
-export type { Rng } from './engine/random.ts';
+// The protocol API (sim/api/): the sans-IO node shape (ProtocolNode, Io, typed timers, commands),
+// nodeSpec (the generic adapter), step() for unit tests, defineProtocol, roles and triggers,
+// duration schemas for configs, the engine's public types, assert, time units, target helpers.
+export * from './api/index.ts';
+export type { Disk, NodeBehaviour, NodeContext, TraceHeader, Warning, RunStats } from './engine/types.ts';
 export { MemorySink, type TraceSink } from './engine/trace.ts';
+/** A seeded random stream (the engine's), e.g. for `step()` in a protocol's unit tests. */
+export { rootRng } from './engine/random.ts';
 
 // Scenarios: schema pieces a protocol's config uses, defining, validating and running.
-export { duration, positiveDuration, signedDuration, WHEN_VALID, scenarioSchema, type Scenario, type ScenarioInput, type Expectation } from './scenario/schema.ts';
+export { scenarioSchema, type Scenario, type ScenarioInput, type Expectation } from './scenario/schema.ts';
 export { defineScenario, type ModuleScenarioInput, type ProtocolConfigMap } from './scenario/define.ts';
 export { parseScenario, prepareRun, type PreparedRun } from './scenario/resolve.ts';
 export { DEFAULT_MAX_STEPS, judge, runPrepared, runScenario, type RunOptions, type ScenarioResult } from './scenario/run.ts';

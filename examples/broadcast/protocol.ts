@@ -16,7 +16,7 @@
 // Planted bug `noRetry`: gossip is sent once, never retried, so a lost message or a
 // partition loses the value at that peer for good; `eventual-delivery` catches it.
 
-import { defineProtocol, fc, MS, positiveDuration, SECOND, WHEN_VALID, formatDuration, z, type Checker, type Message, type NodeBehaviour, type NodeContext, type NodeSpec, type SimView } from 'faultline';
+import { defineProtocol, fc, formatDuration, MS, nodeSpec, positiveDuration, published, SECOND, WHEN_VALID, z, type Checker, type Io, type Message, type ProtocolNode, type SimView } from 'faultline';
 
 type BroadcastMessage =
   | (Message & { type: 'broadcast'; value: number })
@@ -24,19 +24,27 @@ type BroadcastMessage =
   | (Message & { type: 'gossip'; values: number[] })
   | (Message & { type: 'gossip_ok'; values: number[] });
 
+/** Typed timers: the server's gossip retransmission; the client's next send and its reply timeout. */
+type BroadcastTimer = { name: 'retry' } | { name: 'send' } | { name: 'timeout'; value: number };
+
 /** What a server publishes (the viewer's generic panel shows it; the checkers read it). */
 export interface ServerState {
   /** Every value held, ascending. */
   values: number[];
   /** Values queued for peers and not yet acknowledged, summed over peers. */
   pending: number;
+  [field: string]: number | number[];
 }
 
 /** What the client publishes. */
 export interface ClientState {
   sent: number;
   acknowledged: number;
+  [field: string]: number;
 }
+
+type ServerIo = Io<BroadcastMessage, BroadcastTimer, ServerState>;
+type ClientIo = Io<BroadcastMessage, BroadcastTimer, ClientState>;
 
 export const broadcastConfig = z
   .object({
@@ -60,7 +68,7 @@ export const broadcastConfig = z
 
 export type BroadcastConfig = z.output<typeof broadcastConfig>;
 
-class Server implements NodeBehaviour<BroadcastMessage> {
+export class Server implements ProtocolNode<BroadcastMessage, BroadcastTimer, ServerState> {
   private readonly values = new Set<number>();
   /** peer -> values it has not acknowledged. */
   private readonly pending = new Map<string, Set<number>>();
@@ -72,35 +80,35 @@ class Server implements NodeBehaviour<BroadcastMessage> {
     for (const p of peers) this.pending.set(p, new Set());
   }
 
-  onStart(ctx: NodeContext<BroadcastMessage>): void {
-    if (!this.config.bugs.noRetry) ctx.setTimer('retry', this.config.retry);
-    this.publish(ctx);
+  onStart(io: ServerIo): void {
+    if (!this.config.bugs.noRetry) io.setTimer({ name: 'retry' }, this.config.retry);
+    this.publish(io);
   }
 
-  onRecover(ctx: NodeContext<BroadcastMessage>): void {
-    for (const key of ctx.disk.keys('v/')) {
-      const v = ctx.disk.get<number>(key);
+  onRecover(io: ServerIo): void {
+    for (const key of io.keys('v/')) {
+      const v = io.read<number>(key);
       if (v === undefined) continue;
       this.values.add(v);
       for (const q of this.pending.values()) q.add(v);
     }
-    this.onStart(ctx);
+    this.onStart(io);
   }
 
-  onMessage(ctx: NodeContext<BroadcastMessage>, from: string, msg: BroadcastMessage): void {
+  onMessage(io: ServerIo, from: string, msg: BroadcastMessage): void {
     switch (msg.type) {
       case 'broadcast':
-        this.learn(ctx, [msg.value], undefined);
-        ctx.send(from, { type: 'broadcast_ok', value: msg.value });
+        this.learn(io, [msg.value], undefined);
+        io.send(from, { type: 'broadcast_ok', value: msg.value });
         break;
       case 'gossip':
-        this.learn(ctx, msg.values, from);
-        ctx.send(from, { type: 'gossip_ok', values: msg.values });
+        this.learn(io, msg.values, from);
+        io.send(from, { type: 'gossip_ok', values: msg.values });
         break;
       case 'gossip_ok': {
         const q = this.pending.get(from);
         if (q) for (const v of msg.values) q.delete(v);
-        this.publish(ctx);
+        this.publish(io);
         break;
       }
       case 'broadcast_ok':
@@ -108,39 +116,38 @@ class Server implements NodeBehaviour<BroadcastMessage> {
     }
   }
 
-  onTimer(ctx: NodeContext<BroadcastMessage>, name: string): void {
-    if (name !== 'retry') return;
-    for (const [peer, q] of this.pending) if (q.size > 0) ctx.send(peer, { type: 'gossip', values: [...q].sort((a, b) => a - b) });
-    ctx.setTimer('retry', this.config.retry);
+  onTimer(io: ServerIo, timer: BroadcastTimer): void {
+    if (timer.name !== 'retry') return;
+    for (const [peer, q] of this.pending) if (q.size > 0) io.send(peer, { type: 'gossip', values: [...q].sort((a, b) => a - b) });
+    io.setTimer({ name: 'retry' }, this.config.retry);
   }
 
   /** Store new values durably (fsync before any acknowledgement), queue them for every peer but the sender. */
-  private learn(ctx: NodeContext<BroadcastMessage>, values: readonly number[], from: string | undefined): void {
+  private learn(io: ServerIo, values: readonly number[], from: string | undefined): void {
     const fresh = values.filter((v) => !this.values.has(v));
     if (fresh.length === 0) return;
     for (const v of fresh) {
       this.values.add(v);
-      ctx.disk.put(`v/${String(v).padStart(6, '0')}`, v);
+      io.put(`v/${String(v).padStart(6, '0')}`, v);
     }
-    ctx.disk.fsync();
+    io.fsync();
     for (const [peer, q] of this.pending) {
       if (peer === from) continue;
       for (const v of fresh) q.add(v);
       // With the planted bug, gossip goes out once, now, and is never retransmitted.
-      if (this.config.bugs.noRetry) ctx.send(peer, { type: 'gossip', values: fresh });
+      if (this.config.bugs.noRetry) io.send(peer, { type: 'gossip', values: fresh });
     }
-    this.publish(ctx);
+    this.publish(io);
   }
 
-  private publish(ctx: NodeContext<BroadcastMessage>): void {
+  private publish(io: ServerIo): void {
     let pending = 0;
     for (const q of this.pending.values()) pending += q.size;
-    const state: ServerState = { values: [...this.values].sort((a, b) => a - b), pending };
-    ctx.publish(state as unknown as Parameters<typeof ctx.publish>[0]);
+    io.publish({ values: [...this.values].sort((a, b) => a - b), pending });
   }
 }
 
-class Client implements NodeBehaviour<BroadcastMessage> {
+class Client implements ProtocolNode<BroadcastMessage, BroadcastTimer, ClientState> {
   private next = 1;
   private acknowledged = 0;
   private inFlight: { op: number; value: number } | undefined;
@@ -150,47 +157,46 @@ class Client implements NodeBehaviour<BroadcastMessage> {
     private readonly servers: readonly string[],
   ) {}
 
-  onStart(ctx: NodeContext<BroadcastMessage>): void {
-    ctx.setTimer('send', this.config.interval);
-    this.publish(ctx);
+  onStart(io: ClientIo): void {
+    io.setTimer({ name: 'send' }, this.config.interval);
+    this.publish(io);
   }
 
-  onMessage(ctx: NodeContext<BroadcastMessage>, _from: string, msg: BroadcastMessage): void {
+  onMessage(io: ClientIo, _from: string, msg: BroadcastMessage): void {
     if (msg.type !== 'broadcast_ok' || this.inFlight?.value !== msg.value) return;
-    ctx.complete(this.inFlight.op, 'ok');
+    io.complete(this.inFlight.op, 'ok');
     this.inFlight = undefined;
     this.acknowledged++;
-    ctx.cancelTimer('timeout');
-    ctx.setTimer('send', this.config.interval);
-    this.publish(ctx);
+    io.cancelTimer('timeout');
+    io.setTimer({ name: 'send' }, this.config.interval);
+    this.publish(io);
   }
 
-  onTimer(ctx: NodeContext<BroadcastMessage>, name: string): void {
-    if (name === 'timeout' && this.inFlight) {
-      ctx.complete(this.inFlight.op, 'info');
+  onTimer(io: ClientIo, timer: BroadcastTimer): void {
+    if (timer.name === 'timeout') {
+      if (this.inFlight?.value !== timer.value) return;
+      io.complete(this.inFlight.op, 'info');
       this.inFlight = undefined;
-      ctx.setTimer('send', this.config.interval);
+      io.setTimer({ name: 'send' }, this.config.interval);
       return;
     }
-    if (name !== 'send' || this.inFlight || this.next > this.config.values) return;
+    if (timer.name !== 'send' || this.inFlight || this.next > this.config.values) return;
     const value = this.next++;
-    const op = ctx.invoke({ process: ctx.id, f: 'broadcast', value });
+    const op = io.invoke({ process: io.id, f: 'broadcast', value });
     this.inFlight = { op, value };
-    ctx.send(ctx.rng.pick(this.servers), { type: 'broadcast', value });
-    ctx.setTimer('timeout', this.config.timeout);
-    this.publish(ctx);
+    io.send(io.rng.pick(this.servers), { type: 'broadcast', value });
+    io.setTimer({ name: 'timeout', value }, this.config.timeout);
+    this.publish(io);
   }
 
-  private publish(ctx: NodeContext<BroadcastMessage>): void {
-    const state: ClientState = { sent: this.next - 1, acknowledged: this.acknowledged };
-    ctx.publish(state as unknown as Parameters<typeof ctx.publish>[0]);
+  private publish(io: ClientIo): void {
+    io.publish({ sent: this.next - 1, acknowledged: this.acknowledged });
   }
 }
 
 /** Values a server has published (empty before its first state). */
 function heldBy(view: SimView, id: string): ReadonlySet<number> {
-  const s = view.published(id) as unknown as ServerState | undefined;
-  return new Set(s?.values ?? []);
+  return new Set(published<ServerState>(view, id)?.values ?? []);
 }
 
 /** Values whose broadcast a client saw acknowledged, with the true time of the acknowledgement. */
@@ -266,9 +272,9 @@ export default defineProtocol({
   configSchema: broadcastConfig,
   build(config) {
     const servers = Array.from({ length: config.servers }, (_, i) => `n${i + 1}`);
-    const nodes: NodeSpec[] = [
-      ...servers.map((id) => ({ id, role: 'server', create: () => new Server(config, servers.filter((p) => p !== id)) })),
-      { id: 'c1', role: 'client', create: () => new Client(config, servers) },
+    const nodes = [
+      ...servers.map((id) => nodeSpec(id, 'server', () => new Server(config, servers.filter((p) => p !== id)))),
+      nodeSpec('c1', 'client', () => new Client(config, servers)),
     ];
     return { nodes, checkers: [noPhantomValues(config), eventualDelivery(config, servers)] };
   },
