@@ -45,6 +45,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   ring: { load: async () => (await import('./commands/ring.ts')).registerRing, summary: 'consistent hash ring tools' },
   'fuzz-report': { load: async () => (await import('./commands/fuzz-report.ts')).registerFuzzReport, summary: 'merge the --json reports of a sharded fuzz campaign' },
   explore: { load: async () => (await import('./commands/explore.ts')).registerExplore, summary: 'explore every state of a small configuration; shortest counterexample' },
+  init: { load: async () => (await import('./commands/init.ts')).registerInit, summary: 'scaffold a project for your own protocol (protocol, checker, scenario, test)' },
 };
 
 export const commandNames: readonly string[] = Object.keys(COMMANDS);

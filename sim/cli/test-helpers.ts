@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from './scenarios.ts';
+import { resolveProtocolRef } from './protocol-modules.ts';
 import { fuzz, type FuzzFailure } from '../fuzz/fuzz.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { parseScenario } from '../scenario/resolve.ts';
@@ -55,7 +56,8 @@ export async function loadScenarioRef(ref: ScenarioRef): Promise<{ scenario: Sce
     const file = refPath(ref);
     return { scenario: (await loadScenario(file, { quiet: true })).scenario, file };
   }
-  return { scenario: parseScenario(ref), file: undefined };
+  // A document whose protocol is a module path (absolute, or relative to the working folder) loads it too.
+  return { scenario: parseScenario(await resolveProtocolRef(ref, undefined)), file: undefined };
 }
 
 /**
