@@ -28,8 +28,9 @@ export function isModuleRef(ref: string): boolean {
 
 async function ensureTsLoader(): Promise<void> {
   const g = globalThis as Record<symbol, unknown>;
-  // Under vitest, Vite transforms the modules a test imports (and their import()s): no loader needed.
-  if (g[TS_LOADER] === true || process.env.VITEST !== undefined) return;
+  // Inside a vitest worker, Vite transforms the modules a test imports (and their import()s): no
+  // loader needed. (Its marker global, not the VITEST variable, which child processes inherit.)
+  if (g[TS_LOADER] === true || (globalThis as Record<string, unknown>).__vitest_worker__ !== undefined) return;
   const { register } = await import('tsx/esm/api');
   register();
   g[TS_LOADER] = true;
