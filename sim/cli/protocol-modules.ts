@@ -28,9 +28,12 @@ export function isModuleRef(ref: string): boolean {
 
 async function ensureTsLoader(): Promise<void> {
   const g = globalThis as Record<symbol, unknown>;
-  // Inside a vitest worker, Vite transforms the modules a test imports (and their import()s): no
-  // loader needed. (Its marker global, not the VITEST variable, which child processes inherit.)
-  if (g[TS_LOADER] === true || (globalThis as Record<string, unknown>).__vitest_worker__ !== undefined) return;
+  // Inside a vitest worker, when this module is itself a TypeScript source, Vite transformed it
+  // and its import()s go through Vite too: no loader needed. (Installed, this is dist/ JavaScript
+  // that vitest leaves to Node, whose import() needs tsx for a .ts file.) The worker's marker
+  // global is checked, not the VITEST variable, which child processes inherit.
+  const viteTransformed = (globalThis as Record<string, unknown>).__vitest_worker__ !== undefined && import.meta.url.endsWith('.ts');
+  if (g[TS_LOADER] === true || viteTransformed) return;
   const { register } = await import('tsx/esm/api');
   register();
   g[TS_LOADER] = true;
