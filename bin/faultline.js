@@ -9,13 +9,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 const args = process.argv.slice(2);
 const root = new URL('../', import.meta.url);
 
-/** Newest modification time (ms) of the .ts files under `dir`, stopping early once one beats `than`. */
+/** Whether a source file (.ts, .js, .json) under `dir`, or `dir` itself (a file added or removed), changed after `than` (ms). */
 function newerThan(dir, than) {
+  if (statSync(dir).mtimeMs > than) return true;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = `${dir}/${entry.name}`;
     if (entry.isDirectory()) {
       if (newerThan(p, than)) return true;
-    } else if (entry.name.endsWith('.ts') && statSync(p).mtimeMs > than) return true;
+    } else if (/\.(ts|js|json)$/.test(entry.name) && statSync(p).mtimeMs > than) return true;
   }
   return false;
 }
