@@ -95,6 +95,7 @@ export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {})
   const deadline = cap === undefined ? Infinity : Date.now() + cap / 1000;
   const outDir = opts.outDir ?? join('traces', 'fuzz');
   const stop = new Error('time budget spent');
+  let progress = { done: 0, violations: 0, states: 0 };
   let report: ReturnType<typeof fuzz>;
   try {
     report = fuzz({
@@ -103,12 +104,15 @@ export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {})
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       ...(workload !== undefined ? { workload } : {}),
       traceDir: outDir,
-      onProgress: () => {
-        if (Date.now() > deadline) throw stop;
+      onProgress: (done, violations, states) => {
+        progress = { done, violations, states };
+        // Never stop on a violating run: fuzz() goes on to shrink and report it.
+        if (violations === 0 && Date.now() > deadline) throw stop;
       },
     });
   } catch (err) {
-    if (err === stop) return { runs: 0, violations: 0, failures: [], states: 0, stateSet: [], edges: 0, corpus: 0, skipped: 0 } as unknown as ReturnType<typeof fuzz>;
+    // Stopped by the time cap between two runs: what ran, without a failure (one would have ended the campaign).
+    if (err === stop) return { runs: progress.done, violations: progress.violations, failures: [], states: progress.states, stateSet: [], edges: 0, corpus: 0, skipped: 0 };
     throw err;
   }
   const failure = report.failures[0];
