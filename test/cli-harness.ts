@@ -20,7 +20,8 @@ export const BIN = join(ROOT, 'bin', 'faultline.js');
 /** `node bin/faultline.js ...args` in the project root. */
 export async function cli(args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT });
+    // The sources under test, even when a dist/ build is up to date (test/package/pack.test.ts tests the build).
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FAULTLINE_SOURCES: '1' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

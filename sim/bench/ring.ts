@@ -13,7 +13,15 @@ import { positiveInt, type BenchCase } from './case.ts';
 interface NpmHashRing {
   get(key: string): string;
 }
-const NpmHashRingCtor = createRequire(import.meta.url)('hashring') as new (servers: string[] | Record<string, number>) => NpmHashRing;
+type NpmHashRingCtor = new (servers: string[] | Record<string, number>) => NpmHashRing;
+/** The baseline, loaded when the case runs: `hashring` is a development dependency, absent from an installed faultline. */
+function npmHashRing(): NpmHashRingCtor {
+  try {
+    return createRequire(import.meta.url)('hashring') as NpmHashRingCtor;
+  } catch {
+    throw new RangeError('faultline bench ring needs the npm package hashring (its baseline, a dev dependency): run npm install hashring');
+  }
+}
 
 const SERVERS = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 1}:11211`);
 
@@ -60,7 +68,7 @@ export const ringBench: BenchCase = {
   run(opts) {
     const n = positiveInt(opts.keys, 'keys', 1_000_000);
     const keys = Array.from({ length: n }, (_, i) => `key:${i}`);
-    const npm = new NpmHashRingCtor(SERVERS);
+    const npm = new (npmHashRing())(SERVERS);
     const native = new HashRing(SERVERS, { mode: 'native' });
     const classic = new HashRing(SERVERS, { mode: 'native', probes: 1 });
     const ketama = new HashRing(SERVERS, { mode: 'ketama' });

@@ -3,15 +3,20 @@
 // clear line and exit 2; anything else is a bug and keeps its stack trace.
 // Error lines are `faultline: <command>: <what>` (see messages.ts).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
 import { printError } from './messages.ts';
 
-/** The package version (package.json next to sim/). */
+/** The package version (package.json next to sim/, or next to dist/ when this runs built). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const url = new URL(up, import.meta.url);
+    if (!existsSync(url)) continue;
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === 'faultline' && typeof pkg.version === 'string') return pkg.version;
+  }
+  return '0.0.0';
 }
 
 type Register = (program: Command) => void;
@@ -40,6 +45,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   ring: { load: async () => (await import('./commands/ring.ts')).registerRing, summary: 'consistent hash ring tools' },
   'fuzz-report': { load: async () => (await import('./commands/fuzz-report.ts')).registerFuzzReport, summary: 'merge the --json reports of a sharded fuzz campaign' },
   explore: { load: async () => (await import('./commands/explore.ts')).registerExplore, summary: 'explore every state of a small configuration; shortest counterexample' },
+  init: { load: async () => (await import('./commands/init.ts')).registerInit, summary: 'scaffold a project for your own protocol (protocol, checker, scenario, test)' },
 };
 
 export const commandNames: readonly string[] = Object.keys(COMMANDS);

@@ -3,13 +3,14 @@
 // fields. A name (e.g. "raft-leader-crash") finds the file in scenarios/.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
 import { jsonErrorOffset } from '../scenario/json-position.ts';
 import { parseScenario } from '../scenario/resolve.ts';
 import { scenarioWarnings, type ScenarioWarning } from '../scenario/checks.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { importUserModule, resolveProtocolRef } from './protocol-modules.ts';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -109,44 +110,19 @@ async function readDocument(file: string): Promise<{ doc: unknown }> {
   if (ext === '.json') {
     return { doc: parseJsonText(readTextFile(file), file) };
   }
-  if (ext === '.ts' || ext === '.js' || ext === '.mjs') {
-    const url = pathToFileURL(resolve(file)).href;
-    let mod: { default?: unknown };
-    try {
-      mod = (await import(url)) as { default?: unknown };
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      // Outside a "type": "module" package tsx loads a .ts file as CommonJS, which Node 20
-      // refuses here; tsx's scoped ESM import loads it (module.exports as the default).
-      if (!(err instanceof Error && /Cannot require\(\) ES Module/.test(err.message))) throw moduleError(err, file);
-      try {
-        const { tsImport } = await import('tsx/esm/api');
-        mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
-        const inner = mod.default as Record<string, unknown> | undefined;
-        if (inner !== null && typeof inner === 'object' && Object.keys(inner).length === 1 && 'default' in inner) mod = inner as { default?: unknown };
-      } catch (again) {
-        throw moduleError(again, file);
-      }
-    }
+  if (ext === '.ts' || ext === '.js' || ext === '.mjs' || ext === '.mts') {
+    const mod = await importUserModule(file);
     if (mod.default === undefined) throw new InputError('expected a default export: export default defineScenario({...})', file);
     return { doc: mod.default };
   }
   throw new InputError('expected a scenario file ending in .ts or .json', file);
 }
 
-/** A module that failed to load, in one line: esbuild's syntax errors ("file:2:19: ERROR: ...") name the line and column. */
-function moduleError(err: unknown, file: string): InputError {
-  if (err instanceof InputError) return err;
-  const text = err instanceof Error ? err.message : String(err);
-  const syntax = /:(\d+):(\d+): ERROR: (.*)/.exec(text);
-  if (syntax) return new InputError(`could not load the module: ${syntax[3]}`, file, `line ${syntax[1]}, column ${syntax[2]}`);
-  return new InputError(`could not load the module: ${text.split('\n')[0] ?? ''}`, file);
-}
-
+/** Scenario files of a folder: TypeScript, JSON, or (in the built package) the compiled JavaScript; not declarations. */
 export function scenarioFiles(dir = SCENARIO_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => (f.endsWith('.ts') || f.endsWith('.json')) && !f.startsWith('_'))
+    .filter((f) => (f.endsWith('.ts') || f.endsWith('.json') || f.endsWith('.js')) && !f.endsWith('.d.ts') && !f.startsWith('_'))
     .sort()
     .map((f) => join(dir, f));
 }
@@ -162,7 +138,8 @@ export async function loadScenario(ref: string, { quiet = false }: { quiet?: boo
   const { doc } = await readDocument(file);
   let scenario: Scenario;
   try {
-    scenario = parseScenario(doc, file);
+    // A `protocol` that is a module path (relative to this file) is loaded and registered first.
+    scenario = parseScenario(await resolveProtocolRef(doc, file), file);
   } catch (err) {
     if (err instanceof InputError) throw err;
     // A module's export can be anything (getters that throw, proxies): reading it is reading input.

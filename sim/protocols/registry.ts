@@ -15,8 +15,16 @@ import { zookeeper } from './zookeeper/protocol.ts';
 
 const protocols: ProtocolDefinition[] = [pingpong, lock, twopc, raft, ring, counter, mapreduce, mergesort, redlock, saga, zookeeper];
 
+/** Protocols loaded at run time from a user's module, keyed by the module's absolute path (see sim/cli/protocol-modules.ts). */
+const loaded = new Map<string, ProtocolDefinition>();
+
+/** Make a protocol loaded from a module available under `key` (the module's absolute path, as the loaded scenario names it). */
+export function registerProtocol(key: string, protocol: ProtocolDefinition): void {
+  loaded.set(key, protocol);
+}
+
 export function getProtocol(name: string): ProtocolDefinition | undefined {
-  return protocols.find((p) => p.name === name);
+  return protocols.find((p) => p.name === name) ?? loaded.get(name);
 }
 
 export function protocolNames(): string[] {

@@ -11,9 +11,9 @@ import type { TraceSink } from '../engine/trace.ts';
 import type { JsonValue, TraceHeader, Violation } from '../engine/types.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { RunRefusedError } from './errors.ts';
-import type { PreparedRun } from './resolve.ts';
+import { parseScenario, prepareRun, type PreparedRun } from './resolve.ts';
 import type { ProtocolDefinition } from './protocol.ts';
-import type { Expectation } from './schema.ts';
+import type { Expectation, Scenario, ScenarioInput } from './schema.ts';
 
 export interface ScenarioResult extends RunResult {
   expectation: { held: boolean; expected: Expectation; explanation: string };
@@ -140,4 +140,18 @@ function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; h
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
   });
   return { sim, header };
+}
+
+/**
+ * The library's one call: validate a scenario document (the input of `defineScenario`, or an
+ * already parsed scenario), build its protocol and run it in memory.
+ * @param input scenario document; its `protocol` is a built-in name or one registered with `registerProtocol`
+ * @param opts `seed` overrides the scenario's; `trace` receives the trace lines (see MemorySink); `file` names errors
+ * @returns the run (violations, stats, hash) and whether the scenario's `expect` held
+ * @throws InputError for an invalid scenario or a run refused (stalled time, step limit)
+ */
+export function runScenario(input: ScenarioInput | Scenario, opts: RunOptions & { seed?: string | number; file?: string } = {}): ScenarioResult {
+  const scenario = parseScenario(input, opts.file);
+  const run = prepareRun(scenario, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}) });
+  return runPrepared(run, opts);
 }

@@ -138,7 +138,7 @@ describe('reading scenario files', () => {
     const bad = file('syntax.ts', "export default { name: 'x',\n  description: 'd' protocol: 'pingpong' };\n");
     const r = await cli(['run', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`faultline: ${bad}: line 2, column 19: could not load the module: Expected "}" but found "protocol"\n`);
+    expect(r.stderr).toBe(`faultline: ${bad}:2:19: Expected "}" but found "protocol"\n`);
   });
 
   it('a module whose export throws when read is bad input, not a crash', async () => {

@@ -26,6 +26,7 @@ import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
+import { loadedProtocolModules } from '../protocol-modules.ts';
 
 interface FuzzCliOptions {
   runs?: string;
@@ -361,7 +362,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     const own = getProtocol(scenario.protocol)?.fuzzWorkload;
     if (own) {
       workload = own;
-      workloadModule = `${new URL('../protocol-workload.ts', import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
+      workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
       workloadName = `${scenario.protocol} default`;
     }
   }
@@ -430,6 +431,7 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({
     filename: new URL('../../fuzz/worker.js', import.meta.url).href,
+    workerData: { protocolModules: loadedProtocolModules() },
     maxThreads: workers,
     minThreads: workers,
     ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),

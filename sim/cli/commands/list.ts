@@ -1,9 +1,7 @@
 // faultline list: every built-in scenario with its one-line description.
 
 import type { Command } from 'commander';
-import { basename } from 'node:path';
-import { protocolNames } from '../../protocols/registry.ts';
-import { loadAllScenarios } from '../scenarios.ts';
+import { scenarioList } from '../scenario-list.ts';
 
 export function registerList(program: Command): void {
   program
@@ -11,18 +9,13 @@ export function registerList(program: Command): void {
     .description('list the built-in scenarios and protocols')
     .option('--json', 'one JSON line per scenario')
     .action(async (opts: { json?: boolean }) => {
-      const all = await loadAllScenarios();
+      const { scenarios, protocols } = await scenarioList();
       if (opts.json) {
-        for (const { file, scenario } of all) {
-          const expect = scenario.expect === 'no-violation' ? 'no-violation' : `violation:${scenario.expect.violation}`;
-          process.stdout.write(JSON.stringify({ name: scenario.name, file: basename(file), protocol: scenario.protocol, description: scenario.description, expect }) + '\n');
-        }
+        for (const s of scenarios) process.stdout.write(JSON.stringify({ name: s.name, file: s.file, protocol: s.protocol, description: s.description, expect: s.expect }) + '\n');
         return;
       }
-      const width = Math.max(...all.map((s) => s.scenario.name.length), 4);
-      for (const { scenario } of all) {
-        process.stdout.write(`${scenario.name.padEnd(width)}  ${scenario.protocol.padEnd(8)}  ${scenario.description}\n`);
-      }
-      process.stdout.write(`\nprotocols: ${protocolNames().join(', ')}\n`);
+      const width = Math.max(...scenarios.map((s) => s.name.length), 4);
+      for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.protocol.padEnd(8)}  ${s.description}\n`);
+      process.stdout.write(`\nprotocols: ${protocols.join(', ')}\n`);
     });
 }

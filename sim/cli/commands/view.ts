@@ -16,7 +16,8 @@ import { buildModel } from '../../trace/model.ts';
 import { readTrace, type TraceSummary } from '../../trace/reader.ts';
 import type { TraceEvent } from '../../engine/types.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// From dist/sim/cli/commands/ (the built package) the root is one folder further up.
+export const REPO_ROOT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../' : '../../../../', import.meta.url));
 export const VIEWER_DIST = join(REPO_ROOT, 'ui', 'dist');
 
 /** Newest modification time (ms) of the files under the given paths. */

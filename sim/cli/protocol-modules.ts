@@ -1,0 +1,160 @@
+// Loading a user's modules: scenario files and protocols that live outside the
+// registry (a scenario's `protocol: './register.ts'`). TypeScript files load
+// through tsx, registered on first use: the built CLI (dist/) starts without any
+// transform and pays for tsx only when it meets a .ts file. A user's module
+// resolves its own imports (`import { defineProtocol } from 'faultline'` finds
+// the faultline of the user's node_modules, or this package itself through its
+// `exports` when the module lives in this repository).
+
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InputError } from '../scenario/errors.ts';
+import type { ProtocolDefinition } from '../scenario/protocol.ts';
+import { getProtocol, protocolNames, registerProtocol } from '../protocols/registry.ts';
+
+/** Set (to true) on globalThis by whoever registered a TypeScript loader for this process (bin/faultline.js from sources). */
+export const TS_LOADER = Symbol.for('faultline.tsLoader');
+
+const TS_FILE = /\.[mc]?ts$/;
+
+/**
+ * Whether a scenario's `protocol` names a module rather than a built-in protocol:
+ * a relative (`./x.ts`, `../p/index.js`) or absolute path, or a file name with a
+ * JavaScript or TypeScript extension.
+ */
+export function isModuleRef(ref: string): boolean {
+  return ref.startsWith('./') || ref.startsWith('../') || isAbsolute(ref) || /\.(?:[mc]?[jt]s)$/.test(ref);
+}
+
+async function ensureTsLoader(): Promise<void> {
+  const g = globalThis as Record<symbol, unknown>;
+  // Inside a vitest worker, when this module is itself a TypeScript source, Vite transformed it
+  // and its import()s go through Vite too: no loader needed. (Installed, this is dist/ JavaScript
+  // that vitest leaves to Node, whose import() needs tsx for a .ts file.) The worker's marker
+  // global is checked, not the VITEST variable, which child processes inherit.
+  const viteTransformed = (globalThis as Record<string, unknown>).__vitest_worker__ !== undefined && import.meta.url.endsWith('.ts');
+  if (g[TS_LOADER] === true || viteTransformed) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  g[TS_LOADER] = true;
+}
+
+/**
+ * A module that failed to load, as one InputError line. esbuild's syntax errors
+ * ("/abs/file.ts:2:19: ERROR: Expected ...", behind tsx's "Transform failed with 1 error:")
+ * become `<file>:<line>:<col>: <message>` naming the file that has the error (which may be
+ * a module the scenario imports).
+ */
+export function moduleError(err: unknown, file: string): InputError {
+  if (err instanceof InputError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  const syntax = /(?:^|\n)(.+?):(\d+):(\d+): ERROR: (.*)/.exec(text);
+  if (syntax) return new InputError(syntax[4] ?? 'syntax error', `${syntax[1]}:${syntax[2]}:${syntax[3]}`);
+  // V8's own syntax errors (a .js/.mjs file) carry no position in the message; the stack's first line has it.
+  if (err instanceof SyntaxError && typeof err.stack === 'string') {
+    const at = /^(file:\/\/\S+?|\/\S+?):(\d+)\n/.exec(err.stack);
+    if (at) return new InputError(text, `${decodeURIComponent((at[1] ?? '').replace(/^file:\/\//, ''))}:${at[2]}`);
+  }
+  return new InputError(`could not load the module: ${text.split('\n').find((l) => l.trim() !== '' && !/^Transform failed/.test(l)) ?? text}`, file);
+}
+
+/**
+ * `import()` of a user's file (.ts through tsx, .js/.mjs natively), boxed (a module may
+ * export a thenable). Throws InputError (one line, with file:line:col for syntax errors).
+ */
+export async function importUserModule(file: string): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(resolve(file)).href;
+  if (TS_FILE.test(file)) await ensureTsLoader();
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    // Outside a "type": "module" package tsx loads a .ts file as CommonJS, which Node 20
+    // refuses when it imports ESM in a cycle; tsx's scoped ESM import loads it.
+    if (!(err instanceof Error && /Cannot require\(\) ES Module/.test(err.message))) throw moduleError(err, file);
+    try {
+      const { tsImport } = await import('tsx/esm/api');
+      const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+      const inner = mod.default as Record<string, unknown> | undefined;
+      if (inner !== null && typeof inner === 'object' && Object.keys(inner).length === 1 && 'default' in inner) return inner as { default?: unknown };
+      return mod;
+    } catch (again) {
+      throw moduleError(again, file);
+    }
+  }
+}
+
+/** Duck-typed (a module may resolve its own copy of faultline): the fields every ProtocolDefinition has. */
+function isProtocolDefinition(x: unknown): x is ProtocolDefinition {
+  const p = x as Partial<ProtocolDefinition> | null | undefined;
+  return typeof p === 'object' && p !== null && typeof p.name === 'string' && typeof p.build === 'function' && typeof (p.configSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+}
+
+const modules = new Map<string, Promise<ProtocolDefinition>>();
+
+/**
+ * Load the protocol module at `path` (absolute) and register it under that path, so that a
+ * scenario whose `protocol` is that path runs it. Loaded once per process.
+ * @throws InputError when the module does not load or its default export is not a defineProtocol(...)
+ */
+export function loadProtocolModule(path: string, where?: { file?: string; at?: string }): Promise<ProtocolDefinition> {
+  let p = modules.get(path);
+  if (!p) {
+    p = importUserModule(path).then((mod) => {
+      if (!isProtocolDefinition(mod.default)) {
+        throw new InputError('expected a module whose default export is defineProtocol({ name, description, configSchema, build })', where?.file ?? path, where?.at);
+      }
+      registerProtocol(path, mod.default);
+      return mod.default;
+    });
+    modules.set(path, p);
+    p.catch(() => modules.delete(path));
+  }
+  return p;
+}
+
+/** Every protocol module loaded in this process (absolute paths), to load again in worker threads. */
+export function loadedProtocolModules(): string[] {
+  return [...modules.keys()];
+}
+
+/** Load (and register) each protocol module; for worker threads, given the main thread's loadedProtocolModules(). */
+export async function loadProtocolModules(paths: readonly string[]): Promise<void> {
+  for (const p of paths) await loadProtocolModule(p);
+}
+
+/**
+ * Resolve a scenario document's `protocol` when it names a module: the path, relative to the
+ * scenario file (or the working folder), becomes absolute and the module is loaded and registered.
+ * Returns the document with the absolute path (so fuzz failures written elsewhere and trace
+ * headers still find it); a built-in name or a non-string is left for the schema to judge.
+ */
+export async function resolveProtocolRef<D>(doc: D, file: string | undefined): Promise<D> {
+  if (typeof doc !== 'object' || doc === null) return doc;
+  const ref = (doc as { protocol?: unknown }).protocol;
+  if (typeof ref !== 'string' || !isModuleRef(ref) || getProtocol(ref) !== undefined) return doc;
+  const path = resolve(file !== undefined ? dirname(file) : '.', ref);
+  await loadProtocolModule(path, { ...(file !== undefined ? { file } : {}), at: 'protocol' }).catch((err: unknown) => {
+    if (err instanceof InputError && /could not load the module: Cannot find module/.test(err.message)) {
+      throw new InputError(`no such protocol module ${path}; expected a module path relative to the scenario file, or one of: ${protocolNames().join(', ')}`, file, 'protocol');
+    }
+    throw err;
+  });
+  return { ...doc, protocol: path };
+}
+
+/**
+ * Load the protocol module a trace's header names (a trace of a user's protocol records the
+ * module's absolute path as `protocol`), so that replaying the trace can rebuild the run.
+ * Does nothing for a built-in protocol or a header that does not parse (the replay reports it).
+ */
+export async function loadTraceProtocol(traceText: string): Promise<void> {
+  const end = traceText.indexOf('\n');
+  let header: unknown;
+  try {
+    header = JSON.parse(end === -1 ? traceText : traceText.slice(0, end));
+  } catch {
+    return;
+  }
+  const ref = (header as { protocol?: unknown } | null)?.protocol;
+  if (typeof ref === 'string' && isAbsolute(ref) && getProtocol(ref) === undefined) await loadProtocolModule(ref, { at: 'line 1: protocol' });
+}

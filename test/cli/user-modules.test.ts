@@ -1,0 +1,69 @@
+// Scenarios and protocols from anywhere, through the real binary: a scenario outside the
+// repository naming a protocol module by path (relative to the scenario file), a fuzz campaign
+// over it on worker threads with --bug, and the one-line errors for a syntax error (file:line:col,
+// in the scenario or in the protocol module it names), a missing module and a module that is
+// not a protocol.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, ROOT } from '../cli-harness.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-user-modules-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const write = (name: string, text: string): string => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+const example = join(ROOT, 'examples/broadcast/protocol.ts');
+
+describe('a protocol named by module path', () => {
+  it('a scenario outside the repository runs a protocol named relative to it', async () => {
+    const file = write('outside.json', JSON.stringify({ name: 'outside', description: 'd', protocol: relative(dir, example), config: { values: 10 }, duration: '2s' }));
+    const r = await cli(['run', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ scenario: 'outside', held: true, violations: [] });
+  });
+
+  it('faultline fuzz --bug finds the planted bug of a protocol that is not built in, on worker threads', async () => {
+    const file = write('fuzzme.json', JSON.stringify({ name: 'fuzzme', description: 'd', protocol: relative(dir, example), config: { values: 20 }, duration: '3s', network: { loss: 0.05 } }));
+    const r = await cli(['fuzz', file, '--bug', 'noRetry', '--runs', '40', '--seed', '1', '--workers', '2', '--out', join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/^FAIL +eventual-delivery at /m); // failure blocks on stderr, the summary on stdout
+    const unknown = await cli(['fuzz', file, '--bug', 'nope', '--runs', '1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('faultline: --bug: unknown planted bug "nope" of ' + example + '; expected one of: noRetry\n');
+  });
+});
+
+describe('one-line errors', () => {
+  it('a syntax error in a TypeScript scenario: file:line:col: message', async () => {
+    const file = write('broken.ts', "export default {\n  name: 'broken',\n  protocol: 'pingpong',,\n};\n");
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${esc(file)}:3:\\d+: [^\\n]+\\n$`));
+    expect(r.stderr).not.toMatch(/Transform failed/);
+  });
+
+  it('a syntax error in the protocol module a scenario names: that module\'s file:line:col', async () => {
+    const proto = write('bad-proto.ts', 'export default {\n  name: "x" "y",\n};\n');
+    const file = write('uses-bad.json', JSON.stringify({ name: 'uses-bad', description: 'd', protocol: './bad-proto.ts', duration: '1s' }));
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${esc(proto)}:2:\\d+: [^\\n]+\\n$`));
+  });
+
+  it('a missing module and a module that is not a protocol', async () => {
+    const missing = write('missing.json', JSON.stringify({ name: 'missing', description: 'd', protocol: './nowhere.ts', duration: '1s' }));
+    const r = await cli(['run', missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${esc(missing)}: protocol: no such protocol module ${esc(join(dir, 'nowhere.ts'))}; expected [^\\n]*pingpong[^\\n]*\\n$`));
+    write('not-proto.ts', 'export default { hello: 1 };\n');
+    const notProto = write('not-proto.json', JSON.stringify({ name: 'not-proto', description: 'd', protocol: './not-proto.ts', duration: '1s' }));
+    const n = await cli(['run', notProto]);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toBe(`faultline: ${notProto}: protocol: expected a module whose default export is defineProtocol({ name, description, configSchema, build })\n`);
+  });
+});
