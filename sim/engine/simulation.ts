@@ -163,7 +163,7 @@ export class Simulation implements SimView {
       this.violations,
       opts.stopOnViolation ?? true,
     );
-    const isolate = opts.isolate ?? 'freeze';
+    const isolate = opts.isolate ?? 'copy';
     this.cross = isolate === 'freeze' ? deepFreeze : isolate === false ? <T>(v: T): T => v : cloneJson;
     this.maxSteps = this.limits.steps;
 

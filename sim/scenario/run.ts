@@ -135,6 +135,7 @@ function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; h
     header,
     stopOnViolation: run.scenario.stopOnViolation,
     ...protocolTargets(run.scenario.protocol),
+    isolate: getProtocol(run.scenario.protocol)?.isolation ?? 'copy',
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,

@@ -103,6 +103,7 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
 }
 
 export const lock = defineProtocol({
+  isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'lock',
   description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
   fuzzWorkload: lockFuzzWorkload,

@@ -191,6 +191,7 @@ export function raftCheckers(config: RaftConfig): Checker[] {
 }
 
 export const raft = defineProtocol({
+  isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'raft',
   description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
   fuzzWorkload: raftFuzzWorkload,

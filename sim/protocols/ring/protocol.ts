@@ -117,6 +117,7 @@ export type RingConfig = z.output<typeof ringConfig>;
 export const COORDINATOR = 'cm';
 
 export const ring = defineProtocol({
+  isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'ring',
   description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
   fuzzWorkload: ringFuzzWorkload,

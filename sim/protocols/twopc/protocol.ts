@@ -57,6 +57,7 @@ export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
 }
 
 export const twopc = defineProtocol({
+  isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'twopc',
   description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
   fuzzWorkload: twopcFuzzWorkload,
