@@ -43,14 +43,14 @@ describe('isolation at the node boundary', () => {
     expect(got).toEqual([{ type: 'm', body: { n: 1 }, list: [1, 2] }]);
   });
 
-  it('freeze (the default): what a node sent, received or published is read-only; mutating it is an exception violation naming the node', () => {
+  it('freeze (a protocol\'s opt-in): what a node sent, received or published is read-only; mutating it is an exception violation naming the node', () => {
     const receiverMutates = scripted('n2', {
       message: (_ctx, _from, msg) => {
         (msg as Message & { body: { n: number } }).body.n = 5;
       },
     });
     const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } } as Message) });
-    const r = run([sender, receiverMutates], undefined);
+    const r = run([sender, receiverMutates], 'freeze');
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]).toMatch(/^exception: n2: /);
 
@@ -61,12 +61,12 @@ describe('isolation at the node boundary', () => {
         state.log[0]!.term = 2;
       },
     });
-    const p = run([publisher], undefined);
+    const p = run([publisher], 'freeze');
     expect(p.violations[0]).toMatch(/^exception: n1: /);
     expect(p.sim.published('n1')).toEqual({ role: 'leader', log: [{ term: 1 }] });
   });
 
-  it('copy: a node may mutate what it received or published; the other side never sees it', () => {
+  it('copy (the default): a node may mutate what it received or published; the other side never sees it', () => {
     const receiver = scripted('n2', {
       message: (ctx, _from, msg) => {
         const m = msg as Message & { body: { n: number } };
@@ -76,9 +76,11 @@ describe('isolation at the node boundary', () => {
       },
     });
     const sender = scripted('n1', { start: (ctx) => ctx.send('n2', { type: 'm', body: { n: 1 } } as Message) });
-    const r = run([sender, receiver], 'copy');
-    expect(r.violations).toEqual([]);
-    expect(r.sim.published('n2')).toEqual({ type: 'm', body: { n: 5 } });
+    for (const iso of ['copy', undefined] as const) {
+      const r = run([sender, receiver], iso);
+      expect(r.violations).toEqual([]);
+      expect(r.sim.published('n2')).toEqual({ type: 'm', body: { n: 5 } });
+    }
   });
 
   it('a well-behaved protocol (builds new values, never mutates sent ones) has the same trace under freeze and copy', () => {
