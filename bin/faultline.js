@@ -40,6 +40,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
+  (await import('tsx/cjs/api')).register(); // a user's .ts outside a "type": "module" package is CommonJS to Node
   (await import('node:module')).register('./source-resolve.js', import.meta.url);
   globalThis[Symbol.for('faultline.tsLoader')] = true;
   const { main } = await import('../sim/cli/main.ts');

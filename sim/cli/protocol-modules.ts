@@ -36,6 +36,9 @@ async function ensureTsLoader(): Promise<void> {
   if (g[TS_LOADER] === true || viteTransformed) return;
   const { register } = await import('tsx/esm/api');
   register();
+  // A .ts file outside a "type": "module" package is CommonJS to Node: it goes through the
+  // require() loader, which the ESM hooks above do not reach, so tsx's CommonJS hook is needed too.
+  (await import('tsx/cjs/api')).register();
   g[TS_LOADER] = true;
 }
 
@@ -66,7 +69,7 @@ export async function importUserModule(file: string): Promise<{ default?: unknow
   const url = pathToFileURL(resolve(file)).href;
   if (TS_FILE.test(file)) await ensureTsLoader();
   try {
-    return (await import(url)) as { default?: unknown };
+    return unwrapCommonJs((await import(url)) as { default?: unknown });
   } catch (err) {
     // Outside a "type": "module" package tsx loads a .ts file as CommonJS, which Node 20
     // refuses when it imports ESM in a cycle; tsx's scoped ESM import loads it.
@@ -81,6 +84,17 @@ export async function importUserModule(file: string): Promise<{ default?: unknow
       throw moduleError(again, file);
     }
   }
+}
+
+/**
+ * A .ts file Node takes for CommonJS (outside a "type": "module" package) is compiled by tsx to
+ * `exports.default = ...`; import() then sees `{ default: { default: ... } }` (module.exports as the
+ * default). Unwrap that so a scenario or protocol loads the same whatever its package says.
+ */
+function unwrapCommonJs(mod: { default?: unknown }): { default?: unknown } {
+  const inner = mod.default as Record<string, unknown> | null | undefined;
+  if (inner !== null && typeof inner === 'object' && 'default' in inner && (Object.keys(inner).length === 1 || inner.__esModule === true)) return inner as { default?: unknown };
+  return mod;
 }
 
 /** Duck-typed (a module may resolve its own copy of faultline): the fields every ProtocolDefinition has. */

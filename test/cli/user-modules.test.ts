@@ -67,3 +67,18 @@ describe('one-line errors', () => {
     expect(n.stderr).toBe(`faultline: ${notProto}: protocol: expected a module whose default export is defineProtocol({ name, description, configSchema, build })\n`);
   });
 });
+
+describe('a TypeScript scenario outside any "type": "module" package (CommonJS to Node)', () => {
+  it('loads with its type annotations, and its syntax error is one line with file:line:col', async () => {
+    // The temporary folder has no package.json: Node takes a .ts file there for CommonJS, which the
+    // ESM loader hook alone never transformed ("Missing initializer in const declaration").
+    const file = write('typed.ts', "const n: number = 2;\ninterface Unused { a: number }\nexport default { name: 'typed', description: 'd', protocol: 'pingpong', config: { nodes: n, inFlight: 10 }, duration: '50ms' };\n");
+    const r = await cli(['run', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ scenario: 'typed', held: true });
+    const bad = write('typed-bad.ts', 'const n: number = ;\nexport default {};\n');
+    const e = await cli(['run', bad]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toBe(`faultline: ${bad}:1:18: Unexpected ";"\n`);
+  });
+});

@@ -55,7 +55,7 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
   } as TargetOptions;
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
-  const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
+  const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
   if (!isFile && (SPEC_MODELS.includes(ref) || profileProtocols().includes(ref))) return exploreTarget(ref, t);
   if (!isFile && getProtocol(ref)) throw new InputError(`protocol ${ref} has no explore profile (sim/explore/profiles.ts): explore a scenario file of it instead`, ref);
   if (!isFile) throw new InputError(`not a scenario file, a scenario in scenarios/, or an explorable model; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, ref);

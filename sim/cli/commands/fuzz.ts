@@ -63,7 +63,7 @@ function positiveInt(text: string, option: string): number {
 
 /** A scenario file or name, else a protocol name (a base scenario with its default config). */
 async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenario: Scenario; file: string | undefined }> {
-  const isScenario = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|json)$/, '') === ref);
+  const isScenario = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
   let doc: Record<string, unknown>;
   let file: string | undefined;
   if (isScenario) {
