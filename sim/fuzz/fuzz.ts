@@ -386,12 +386,17 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     return { fresh, freshParts };
   };
 
+  const reported = new Set<string>();
   const record = (details: fc.RunDetails<[EpisodeCase]>, origin: 'random' | 'mutant'): void => {
     const shrunk = details.counterexample?.[0];
     if (shrunk === undefined) {
       // The property threw instead of returning false: a bug outside any node's handler. Keep its stack.
       throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
     }
+    // Two failing runs (a mutant and its parent, say) often shrink to one counterexample: report it once.
+    const key = JSON.stringify(toCase(shrunk));
+    if (reported.has(key)) return;
+    reported.add(key);
     failures.push(
       failureOf(base, toCase(shrunk), keep, opts.traceDir, {
         run: done - 1,

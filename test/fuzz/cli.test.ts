@@ -200,7 +200,7 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);
     expect(r.stderr).toContain(`  view      npx faultline view ${trace}\n`);
     expect(r.stdout).toContain(`replay      npx faultline replay ${trace}   # acked-writes-durable`);
-    expect(r.stdout).toMatch(/^violations {2}\d+ \(acked-writes-durable 1; /m);
+    expect(r.stdout).toMatch(/^violations {2}\d+ failing runs?; 1 counterexample shrunk and written \(acked-writes-durable 1; /m);
     expect(r.stdout).toMatch(/^fuzz {8}counter-fuzz \(counter\), campaign seed 24301, strategy guided, /m);
   });
 });

@@ -663,7 +663,7 @@ export function registerFuzz(program: Command): void {
           `workload    ${c.workloadName}`,
           `coverage    ${states.size} distinct abstract states`,
           `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
-          `violations  ${totalViolations}${totalViolations > 0 ? ` (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${written.length} counterexample${written.length === 1 ? '' : 's'} shrunk and written (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
