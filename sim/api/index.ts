@@ -30,3 +30,4 @@ export type { FaultStateView } from '../engine/fault-state.ts';
 export { AssertionFailure, assert } from '../engine/assert.ts';
 export { MINUTE, MS, SECOND, US, formatDuration, parseDuration } from '../engine/time.ts';
 export { onPublished, onSend, publishedWhere } from '../engine/targets.ts';
+export * from './fenced-resource.ts';

@@ -14,7 +14,8 @@ import { DRIFT_CONSTANT, RedlockClient } from './client.ts';
 import { redlockAbstractState } from './coverage.ts';
 import { redlockFuzzWorkload } from './fuzz-workload.ts';
 import { RedisMaster } from './master.ts';
-import { RedlockResource } from './resource.ts';
+import { FencedResource } from '../../api/fenced-resource.ts';
+import type { RedlockMessage } from './messages.ts';
 import { redlockTargets } from './targets.ts';
 
 export const RESOURCE = 'r1';
@@ -82,7 +83,7 @@ export function restartDelay(c: RedlockConfig): number {
 export function redlockNodes(c: RedlockConfig): NodeSpec[] {
   const masters = masterIds(c);
   const nodes: NodeSpec[] = masters.map((id) => nodeSpec(id, 'server', () => new RedisMaster({ restartDelay: c.bugs.noRestartDelay ? 0 : restartDelay(c) })));
-  nodes.push(nodeSpec(RESOURCE, 'resource', () => new RedlockResource(c.fencing)));
+  nodes.push(nodeSpec(RESOURCE, 'resource', () => new FencedResource<RedlockMessage>(c.fencing)));
   clientIds(c).forEach((id, i) => {
     const o = {
       masters,

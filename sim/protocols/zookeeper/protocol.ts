@@ -10,7 +10,8 @@ import { lockOrderChecker, lockProgressChecker, mutualExclusionChecker, noHerdCh
 import { ZkLockClient } from './client.ts';
 import { zkAbstractState } from './coverage.ts';
 import { zkFuzzWorkload } from './fuzz-workload.ts';
-import { ZkResource } from './resource.ts';
+import { FencedResource } from '../../api/fenced-resource.ts';
+import type { ZkMessage } from './messages.ts';
 import { ZkServer } from './server.ts';
 import { zkTargets } from './targets.ts';
 
@@ -64,7 +65,7 @@ export function progressGrace(c: ZookeeperConfig): number {
 export function zookeeperNodes(c: ZookeeperConfig): NodeSpec[] {
   const nodes: NodeSpec[] = [
     nodeSpec(SERVER, 'server', () => new ZkServer({ sessionTimeout: c.sessionTimeout, tick: c.tick })),
-    nodeSpec(RESOURCE, 'resource', () => new ZkResource(c.fencing)),
+    nodeSpec(RESOURCE, 'resource', () => new FencedResource<ZkMessage>(c.fencing)),
   ];
   clientIds(c).forEach((id, i) => {
     const o = {
