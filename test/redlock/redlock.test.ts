@@ -61,6 +61,11 @@ describe('Redis master commands', () => {
 
   it('config rules: a request timeout or margin not below the ttl is bad input', () => {
     expect(redlockConfig.safeParse({ ttl: '10ms', requestTimeout: '10ms' }).success).toBe(false);
+    // No positive validity time is possible once the drift allowance is taken off (a newcomer's config that ran 0 operations and "held").
+    const never = redlockConfig.safeParse({ ttl: '100ms', driftFactor: 0.5, requestTimeout: '60ms' });
+    expect(never.success).toBe(false);
+    expect(never.error?.issues[0]?.message).toMatch(/validity time would never be positive/);
+    expect(redlockConfig.safeParse({ ttl: '100ms', driftFactor: 0.5, requestTimeout: '40ms' }).success).toBe(true);
     expect(redlockConfig.safeParse({ ttl: '10ms', margin: '20ms' }).success).toBe(false);
     expect(redlockConfig.safeParse({ masters: 0 }).success).toBe(false);
   });

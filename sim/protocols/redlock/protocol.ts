@@ -66,7 +66,11 @@ export const redlockConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.requestTimeout >= c.ttl) ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: 'requestTimeout must be shorter than ttl (the validity time would never be positive)' });
+    // Step 3 of the Redis page: validity = ttl - elapsed - drift, with drift = ttl * driftFactor + 2 ms and
+    // elapsed at least one request. If that can never be positive no client ever holds the lock, and a run
+    // would pass vacuously: a config mistake, said here.
+    const drift = Math.floor(c.ttl * c.driftFactor) + DRIFT_CONSTANT;
+    if (c.requestTimeout >= c.ttl - drift) ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `requestTimeout must be shorter than ttl minus the clock drift allowance (ttl * driftFactor + 2 ms = ${drift} µs, leaving ${Math.max(0, c.ttl - drift)} µs): the validity time would never be positive` });
     if (c.margin >= c.ttl) ctx.addIssue({ code: 'custom', path: ['margin'], message: 'margin must be shorter than ttl' });
   }, WHEN_VALID);
 
