@@ -4,13 +4,13 @@
 // nothing to check without fencing). Baseline, in the same process: the identical run with checkers off,
 // so the ratio is what checking costs. Tracing is off in both.
 
-import { Simulation } from '../engine/simulation.ts';
 import type { RedlockClientState } from '../protocols/redlock/state.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
-import { positiveInt, type BenchCase } from './case.ts';
+import type { ScenarioInput } from '../scenario/schema.ts';
+import { checkedAgainstUnchecked, positiveInt, type BenchCase } from './case.ts';
+import { timedRun } from './timed-run.ts';
 
-function scenario(seconds: number, checkers: boolean) {
-  return parseScenario({
+function scenario(seconds: number, checkers: boolean): ScenarioInput {
+  return {
     name: 'redlock-bench',
     description: '5 masters, 4 clients, 1% loss',
     protocol: 'redlock',
@@ -18,15 +18,11 @@ function scenario(seconds: number, checkers: boolean) {
     duration: seconds * 1_000_000,
     network: { latency: { kind: 'uniform', min: '1ms', max: '5ms' }, loss: 0.01 },
     ...(checkers ? {} : { checkers: [] }),
-  });
+  };
 }
 
 function timed(seconds: number, checkers: boolean): { wall: number; acquisitions: number; events: number; violations: string[] } {
-  const run = prepareRun(scenario(seconds, checkers));
-  const t0 = performance.now();
-  const sim = new Simulation({ seed: run.seed, nodes: run.nodes, config: run.engine, faults: run.timeline, checkers: run.checkers, hash: false });
-  const result = sim.run(run.scenario.duration);
-  const wall = (performance.now() - t0) / 1000;
+  const { wall, sim, result, run } = timedRun(scenario(seconds, checkers));
   let acquisitions = 0;
   for (const n of run.nodes) if (n.role === 'client') acquisitions += (sim.published(n.id) as unknown as RedlockClientState | undefined)?.acquired ?? 0;
   return { wall, acquisitions, events: result.stats.events, violations: result.violations.map((v) => v.invariant) };
@@ -37,15 +33,7 @@ export const redlockBench: BenchCase = {
   description: 'Redlock: acquisitions per wall second, 5 masters, 4 clients, 1% loss, all checkers on; baseline: the same run with checkers off',
   run(opts) {
     const seconds = positiveInt(opts.seconds, 'seconds', 10);
-    timed(Math.min(seconds, 3), true); // warm up
-    let on: ReturnType<typeof timed> | undefined;
-    let off = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const a = timed(seconds, true);
-      if (!on || a.wall < on.wall) on = a;
-      off = Math.min(off, timed(seconds, false).wall);
-    }
-    const r = on as ReturnType<typeof timed>;
+    const { on: r, offWall: off } = checkedAgainstUnchecked((checkers) => timed(seconds, checkers));
     return {
       virtual_s: seconds,
       acquisitions: r.acquisitions,

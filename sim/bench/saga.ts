@@ -4,13 +4,13 @@
 // and conservation checks over the history and published ledgers). Baseline, in
 // the same process: the identical run with checkers off, as a ratio.
 
-import { Simulation } from '../engine/simulation.ts';
 import type { OrchestratorState } from '../protocols/saga/state.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
-import { positiveInt, type BenchCase } from './case.ts';
+import type { ScenarioInput } from '../scenario/schema.ts';
+import { checkedAgainstUnchecked, positiveInt, type BenchCase } from './case.ts';
+import { timedRun } from './timed-run.ts';
 
-function scenario(seconds: number, checkers: boolean) {
-  return parseScenario({
+function scenario(seconds: number, checkers: boolean): ScenarioInput {
+  return {
     name: 'saga-bench',
     description: '200 orders every 2 ms, 1% loss',
     protocol: 'saga',
@@ -18,15 +18,11 @@ function scenario(seconds: number, checkers: boolean) {
     duration: seconds * 1_000_000,
     network: { latency: { kind: 'uniform', min: '1ms', max: '5ms' }, loss: 0.01 },
     ...(checkers ? {} : { checkers: [] }),
-  });
+  };
 }
 
 function timed(seconds: number, checkers: boolean): { wall: number; ended: number; events: number; violations: string[] } {
-  const run = prepareRun(scenario(seconds, checkers));
-  const t0 = performance.now();
-  const sim = new Simulation({ seed: run.seed, nodes: run.nodes, config: run.engine, faults: run.timeline, checkers: run.checkers, hash: false });
-  const result = sim.run(run.scenario.duration);
-  const wall = (performance.now() - t0) / 1000;
+  const { wall, sim, result } = timedRun(scenario(seconds, checkers));
   const sagas = (sim.published('o1') as unknown as OrchestratorState | undefined)?.sagas ?? {};
   const ended = Object.values(sagas).filter((s) => s.status === 'completed' || s.status === 'compensated').length;
   return { wall, ended, events: result.stats.events, violations: result.violations.map((v) => v.invariant) };
@@ -37,15 +33,7 @@ export const sagaBench: BenchCase = {
   description: 'Sagas: sagas ended per wall second, 200 orders under 1% loss, all checkers on; baseline: the same run with checkers off',
   run(opts) {
     const seconds = positiveInt(opts.seconds, 'seconds', 2);
-    timed(seconds, true); // warm up
-    let on: ReturnType<typeof timed> | undefined;
-    let off = Infinity;
-    for (let i = 0; i < 5; i++) {
-      const a = timed(seconds, true);
-      if (!on || a.wall < on.wall) on = a;
-      off = Math.min(off, timed(seconds, false).wall);
-    }
-    const r = on as ReturnType<typeof timed>;
+    const { on: r, offWall: off } = checkedAgainstUnchecked((checkers) => timed(seconds, checkers), 5);
     return {
       virtual_s: seconds,
       sagas_ended: r.ended,
