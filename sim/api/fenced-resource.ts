@@ -9,9 +9,11 @@
 //
 // Messages: it answers `FencedWrite` with `FencedWriteAck` and ignores anything else,
 // so a protocol includes these two shapes in its message union. It publishes
-// `FencedResourceState`. Used by the redlock and zookeeper protocols.
+// `FencedResourceState`. `resourceMutualExclusion` checks, from the acks in the trace, that
+// the critical sections it served never overlapped. Used by the redlock and zookeeper protocols.
 
-import type { JsonValue, Message, NodeId } from '../engine/types.ts';
+import { formatDuration } from '../engine/time.ts';
+import type { Checker, JsonValue, Message, Micros, NodeId } from '../engine/types.ts';
 import type { Io, ProtocolNode, Timer } from './node.ts';
 
 /** A write from a lock holder: `tenure` names the holding (a lock value, a session's node), `seq` numbers its writes from 1; `token` is the fencing token, or null without one. */
@@ -93,4 +95,38 @@ export class FencedResource<M extends Message> implements ProtocolNode<M, NoTime
     const s: FencedResourceState = { highestToken: this.highest.token, accepted: this.accepted, rejected: this.rejected };
     io.publish(s);
   }
+}
+
+/**
+ * `mutual-exclusion` at a fenced resource, in true time: the writes it accepted (its `write-ack`s
+ * with `ok`, not retransmissions) come in holdings (`tenure`); once a later holding wrote, an earlier
+ * one writing again means the two critical sections overlapped. Reads only the trace.
+ */
+export function resourceMutualExclusion(resource: NodeId): Checker {
+  interface Section { tenure: string; client: string; first: Micros; last: Micros }
+  let current: Section | undefined;
+  const superseded = new Map<string, Section>();
+  let found: string | undefined;
+  const step = (ev: Parameters<NonNullable<Checker['observe']>>[0]): string | undefined => {
+    if (ev.type !== 'send' || ev.from !== resource) return undefined;
+    const a = ev.msg as unknown as FencedWriteAck;
+    if (a.type !== 'write-ack' || !a.ok || a.dup) return undefined;
+    if (current && current.tenure === a.tenure) {
+      current.last = ev.t;
+      return undefined;
+    }
+    const b = superseded.get(a.tenure);
+    if (b) return `${a.client}'s holding ${a.tenure} wrote at t=${formatDuration(ev.t)}, after ${b.client}'s holding ${b.tenure} wrote at t=${formatDuration(b.first)}..${formatDuration(b.last)}: the two critical sections overlap in true time`;
+    const next: Section = { tenure: a.tenure, client: a.client, first: ev.t, last: ev.t };
+    if (current) superseded.set(current.tenure, next);
+    current = next;
+    return undefined;
+  };
+  return {
+    name: 'mutual-exclusion',
+    description: 'Critical sections never overlap in true time (at the resource)',
+    when: 'always',
+    observe: (ev) => void (found ??= step(ev)),
+    check: () => found,
+  };
 }

@@ -11,8 +11,7 @@
 //                     counters are independent and volatile (Kleppmann 2016, "Making the lock
 //                     safe with fencing")
 
-import { formatDuration, type Checker, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
-import type { ResourceAck } from './messages.ts';
+import { formatDuration, resourceMutualExclusion, type Checker, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
 import type { MasterState, RedlockClientState } from './state.ts';
 
 type Observe = (ev: TraceEvent, view: SimView) => string | undefined;
@@ -32,29 +31,8 @@ function eventChecker(name: string, description: string, make: () => Observe, ch
   };
 }
 
-/** Copied in spirit from sim/protocols/lock/checkers.ts (mutualExclusionChecker), over this protocol's acks. */
-export function mutualExclusionChecker(resource: NodeId): Checker {
-  return eventChecker('mutual-exclusion', 'Critical sections never overlap in true time (at the resource)', () => {
-    interface Section { tenure: string; client: string; first: Micros; last: Micros }
-    let current: Section | undefined;
-    const superseded = new Map<string, Section>();
-    return (ev) => {
-      if (ev.type !== 'send' || ev.from !== resource) return undefined;
-      const a = ev.msg as unknown as ResourceAck;
-      if (a.type !== 'write-ack' || !a.ok || a.dup) return undefined;
-      if (current && current.tenure === a.tenure) {
-        current.last = ev.t;
-        return undefined;
-      }
-      const b = superseded.get(a.tenure);
-      if (b) return `${a.client}'s holding ${a.tenure} wrote at t=${formatDuration(ev.t)}, after ${b.client}'s holding ${b.tenure} wrote at t=${formatDuration(b.first)}..${formatDuration(b.last)}: the two critical sections overlap in true time`;
-      const next: Section = { tenure: a.tenure, client: a.client, first: ev.t, last: ev.t };
-      if (current) superseded.set(current.tenure, next);
-      current = next;
-      return undefined;
-    };
-  });
-}
+/** Critical sections never overlap at the resource: the fenced resource's own checker. */
+export const mutualExclusionChecker = resourceMutualExclusion;
 
 export function leaseBoundedChecker(masters: readonly NodeId[], ttl: Micros): Checker {
   const since = new Map<string, Micros>(); // `${master} ${value}` -> true time first seen without a TTL

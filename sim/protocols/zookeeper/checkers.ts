@@ -1,8 +1,8 @@
 // The ZooKeeper lock's checkers, over the trace, the history and what nodes
 // publish, in true time.
 //
-//   mutual-exclusion  critical sections never overlap at the resource (the lock service's
-//                     rule, copied here over this protocol's acks)
+//   mutual-exclusion  critical sections never overlap at the resource (the fenced resource's
+//                     own checker, sim/api/fenced-resource.ts)
 //   lock-order        a client holds the lock only while its znode, if still in /lock, is the
 //                     lowest there (its turn); a holder whose session expired is gone from
 //                     the queue, which is the pause story (mutual-exclusion and fencing)
@@ -11,8 +11,8 @@
 //   lock-progress     liveness: once faults stop, every live client acquires the lock again
 //                     within the grace (stale sessions expire, the queue drains)
 
-import { formatDuration, type Checker, type Micros, type NodeId, type TraceEvent } from '../../api/index.ts';
-import type { ZkAck, ZkMessage } from './messages.ts';
+import { formatDuration, resourceMutualExclusion, type Checker, type Micros, type NodeId, type TraceEvent } from '../../api/index.ts';
+import type { ZkMessage } from './messages.ts';
 import type { ZkClientState, ZkServerState } from './state.ts';
 import { LOCK_DIR } from './server.ts';
 
@@ -21,26 +21,8 @@ function always(name: string, description: string, step: (ev: TraceEvent) => str
   return { name, description, when: 'always', observe: (ev) => void (found ??= step(ev)), check: () => found };
 }
 
-export function mutualExclusionChecker(resource: NodeId): Checker {
-  interface Section { tenure: string; client: string; first: Micros; last: Micros }
-  let current: Section | undefined;
-  const superseded = new Map<string, Section>();
-  return always('mutual-exclusion', 'Critical sections never overlap in true time (at the resource)', (ev) => {
-    if (ev.type !== 'send' || ev.from !== resource) return undefined;
-    const a = ev.msg as unknown as ZkAck;
-    if (a.type !== 'write-ack' || !a.ok || a.dup) return undefined;
-    if (current && current.tenure === a.tenure) {
-      current.last = ev.t;
-      return undefined;
-    }
-    const b = superseded.get(a.tenure);
-    if (b) return `${a.client}'s holding ${a.tenure} wrote at t=${formatDuration(ev.t)}, after ${b.client}'s holding ${b.tenure} wrote at t=${formatDuration(b.first)}..${formatDuration(b.last)}: the two critical sections overlap in true time`;
-    const next: Section = { tenure: a.tenure, client: a.client, first: ev.t, last: ev.t };
-    if (current) superseded.set(current.tenure, next);
-    current = next;
-    return undefined;
-  });
-}
+/** Critical sections never overlap at the resource: the fenced resource's own checker. */
+export const mutualExclusionChecker = resourceMutualExclusion;
 
 export function noHerdChecker(server: NodeId): Checker {
   const woken = new Map<number, Set<string>>(); // zxid -> sessions notified
