@@ -6,11 +6,18 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 
 let draws = 0;
+
+/** Create the marker exclusively: of two workers reaching their fifth draw at once, only one dies. */
+function claim(marker: string): boolean {
+  try {
+    writeFileSync(marker, 'died\n', { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export default fc.record({ nodes: fc.integer({ min: 2, max: 4 }) }).map((w) => {
   const marker = process.env.FAULTLINE_TEST_DIE_ONCE;
-  if (!isMainThread && marker !== undefined && ++draws === 5 && !existsSync(marker)) {
-    writeFileSync(marker, 'died\n');
-    process.exit(7);
-  }
+  if (!isMainThread && marker !== undefined && ++draws === 5 && !existsSync(marker) && claim(marker)) process.exit(7);
   return w;
 });
