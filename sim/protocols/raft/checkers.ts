@@ -117,9 +117,12 @@ export class ServerProbe {
   }
 
   /**
-   * Positions of the servers the step just taken may have changed: the actor
-   * alone, none (a client acted) or all (a fault, or a view without an actor).
-   * Call it first in every check: it refreshes what node() and log() return.
+   * Positions of the servers the step just taken changed as checkers see them: the
+   * actor if it published a new state (none when it published nothing, or a client
+   * acted), or all (a fault, or a view without an actor). Every check is a function
+   * of what servers published and whether they are up, so a step that changed
+   * neither has nothing new to check. Call it first in every check: it refreshes
+   * what node() and log() return.
    */
   touched(view: SimView): readonly number[] {
     const a = view.actor;
@@ -132,8 +135,7 @@ export class ServerProbe {
     this.step = view.stepsTaken;
     this.view = view;
     const k = this.pos.get(a);
-    if (k === undefined) return (this.last = ServerProbe.NONE);
-    this.refresh(view, k);
+    if (k === undefined || !this.refresh(view, k)) return (this.last = ServerProbe.NONE);
     return (this.last = this.one[k] as readonly number[]);
   }
 
@@ -148,22 +150,26 @@ export class ServerProbe {
     return s;
   }
 
-  private refresh(view: SimView, k: number): void {
+  /** Take in server k's up state and what it published; returns whether either changed since the last look. */
+  private refresh(view: SimView, k: number): boolean {
     const sl = this.slot(k);
     if (!view.isUp(sl.id)) {
+      const changed = sl.up;
       sl.up = false;
       sl.wasDown = true;
-      return;
+      return changed;
     }
+    const cameUp = !sl.up;
     sl.up = true;
     const s = published<RaftServerState>(view, sl.id);
-    if (s === undefined || s === sl.state) return;
+    if (s === undefined || s === sl.state) return cameUp;
     if (sl.wasDown) {
       sl.wasDown = false;
       sl.life++;
     }
     sl.state = s;
     sl.log.update(s, this.known, (i, t, c) => this.record(sl.id, i, t, c));
+    return true;
   }
 
   /** Every server position. */
