@@ -1,12 +1,18 @@
 // A node's simulated disk. put() goes to a volatile write buffer (what the OS
 // page cache holds); fsync() makes every buffered write durable; a crash throws
 // the buffer away. Records carry a CRC-32 so injected corruption is detected
-// on read instead of silently returning wrong data. The checksum is taken lazily:
-// only corruption changes a record's bytes, so it is computed (over the intact
-// bytes) when a record is corrupted, and a record without one is intact. Same
-// detection as a checksum on every write, without a CRC pass over every put.
+// on read instead of silently returning wrong data.
+//
+// A record keeps the value written, with JSON's semantics (a deep copy as
+// cloneJson makes it, or, for a value that is already frozen, the value itself:
+// frozen means deeply frozen, as at the node boundary), and is serialised only
+// when it is corrupted: only corruption changes a record's bytes, so its bytes
+// and their checksum are computed then (over the intact bytes), and a record
+// without bytes is intact. Same detection as a checksum of every write, without
+// a serialisation and a CRC pass over every put.
 
 import { assert } from './assert.ts';
+import { cloneJson } from './json.ts';
 import type { Disk, JsonValue } from './types.ts';
 
 export class DiskCorruptionError extends Error {
@@ -17,9 +23,27 @@ export class DiskCorruptionError extends Error {
 }
 
 interface DiskRecord {
-  json: string;
-  /** CRC-32 of the bytes as written; undefined until the record is corrupted (intact bytes need no check). */
-  crc: number | undefined;
+  /** The value as written (a copy, or the caller's deeply frozen value); never handed out mutable. */
+  value: JsonValue;
+  /** The record's bytes, made when it is corrupted (undefined: intact, the bytes are JSON.stringify(value)). */
+  json?: string;
+  /** CRC-32 of the bytes as written; set with `json`. */
+  crc?: number;
+}
+
+/** A value as written to disk: a frozen value is shared (deeply frozen by the engine's contract), anything else copied. */
+function keep(value: JsonValue): JsonValue {
+  return typeof value === 'object' && value !== null && Object.isFrozen(value) ? value : cloneJson(value);
+}
+
+/** A stored value as read back: a fresh copy unless it is frozen (nobody can change it). */
+function give(value: JsonValue): JsonValue {
+  return typeof value === 'object' && value !== null && !Object.isFrozen(value) ? cloneJson(value) : value;
+}
+
+/** Whether the value is JSON data at the top (JSON.stringify of it is not undefined). */
+function isJsonValue(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol';
 }
 
 const CRC_TABLE = (() => {
@@ -46,37 +70,31 @@ export function crc32(text: string): number {
 export class SimDisk implements Disk {
   /** What survives a crash. */
   private durableRecords = new Map<string, DiskRecord>();
-  /** Current contents: durable plus buffered writes (undefined marks a buffered delete). */
+  /** Writes since the last fsync (undefined marks a buffered delete): what a crash loses. */
   private current = new Map<string, DiskRecord | undefined>();
-  private dirty = new Set<string>();
   fsyncs = 0;
 
   get<T = JsonValue>(key: string): T | undefined {
     const rec = this.current.has(key) ? this.current.get(key) : this.durableRecords.get(key);
     if (rec === undefined) return undefined;
-    if (rec.crc !== undefined && crc32(rec.json) !== rec.crc) throw new DiskCorruptionError(key);
-    return JSON.parse(rec.json) as T;
+    if (rec.json !== undefined && crc32(rec.json) !== rec.crc) throw new DiskCorruptionError(key);
+    return give(rec.value) as T;
   }
 
   put(key: string, value: JsonValue): void {
-    const json = JSON.stringify(value);
-    assert(json !== undefined, `disk.put("${key}"): value is not JSON data`);
-    this.current.set(key, { json, crc: undefined });
-    this.dirty.add(key);
+    assert(isJsonValue(value), () => `disk.put("${key}"): value is not JSON data`);
+    this.current.set(key, { value: keep(value) });
   }
 
   delete(key: string): void {
     this.current.set(key, undefined);
-    this.dirty.add(key);
   }
 
   fsync(): void {
-    for (const key of this.dirty) {
-      const rec = this.current.get(key);
+    for (const [key, rec] of this.current) {
       if (rec === undefined) this.durableRecords.delete(key);
       else this.durableRecords.set(key, rec);
     }
-    this.dirty.clear();
     this.current.clear();
     this.fsyncs++;
   }
@@ -94,23 +112,23 @@ export class SimDisk implements Disk {
 
   /** Crash: buffered writes are lost. Returns how many keys had unsynced changes. */
   crash(): number {
-    const lost = this.dirty.size;
-    this.dirty.clear();
+    const lost = this.current.size;
     this.current.clear();
     return lost;
   }
 
   /** Number of keys with writes not yet synced. */
   get unsynced(): number {
-    return this.dirty.size;
+    return this.current.size;
   }
 
   /** Damage one durable record in place (its checksum no longer matches). */
   corrupt(key: string): boolean {
     const rec = this.durableRecords.get(key);
     if (!rec) return false;
-    const flipped = rec.json.length > 0 ? String.fromCharCode(rec.json.charCodeAt(0) ^ 1) + rec.json.slice(1) : '\u0001';
-    this.durableRecords.set(key, { json: flipped, crc: rec.crc ?? crc32(rec.json) });
+    const json = rec.json ?? JSON.stringify(rec.value);
+    const flipped = json.length > 0 ? String.fromCharCode(json.charCodeAt(0) ^ 1) + json.slice(1) : '\u0001';
+    this.durableRecords.set(key, { value: rec.value, json: flipped, crc: rec.crc ?? crc32(json) });
     return true;
   }
 
@@ -122,7 +140,7 @@ export class SimDisk implements Disk {
   durableView(): Map<string, JsonValue> {
     const out = new Map<string, JsonValue>();
     for (const [k, rec] of this.durableRecords) {
-      if (rec.crc === undefined || crc32(rec.json) === rec.crc) out.set(k, JSON.parse(rec.json) as JsonValue);
+      if (rec.json === undefined || crc32(rec.json) === rec.crc) out.set(k, give(rec.value));
     }
     return out;
   }
