@@ -151,9 +151,10 @@ class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements
 
   /** Start a new step with this Outbox (the adapter reuses one per node instance: no allocation per step). */
   reset(nextRef: OpRef): void {
-    this.commands.length = 0;
-    this.writes?.clear();
-    this.timers?.clear();
+    // Only what the step used: Map.clear() allocates a new table even when the map is empty.
+    if (this.commands.length > 0) this.commands.length = 0;
+    if (this.writes !== undefined && this.writes.size > 0) this.writes.clear();
+    if (this.timers !== undefined && this.timers.size > 0) this.timers.clear();
     this.nextRef = nextRef;
   }
 
@@ -278,41 +279,55 @@ export class NodeAdapter<M extends Message, T extends Timer, P extends JsonValue
 
   constructor(readonly node: ProtocolNode<M, T, P>) {}
 
+  // Each input calls the node's handler directly between begin() and end() (no Input object per step).
   onStart(ctx: NodeContext<M>): void {
-    this.run(ctx, { kind: 'start' });
+    const io = this.begin(ctx);
+    this.node.onStart(io);
+    this.end(ctx, io);
   }
   onRecover(ctx: NodeContext<M>): void {
-    this.run(ctx, { kind: 'recover' });
+    const io = this.begin(ctx);
+    if (this.node.onRecover) this.node.onRecover(io);
+    else this.node.onStart(io);
+    this.end(ctx, io);
   }
   onMessage(ctx: NodeContext<M>, from: NodeId, msg: M): void {
-    this.run(ctx, { kind: 'message', from, msg });
+    const io = this.begin(ctx);
+    this.node.onMessage(io, from, msg);
+    this.end(ctx, io);
   }
   onTimer(ctx: NodeContext<M>, name: string): void {
     const timer = this.timers.get(name);
     if (timer === undefined) throw new Error(`${ctx.id}: timer ${name} fired but was never armed by this node`);
     this.timers.delete(name);
-    this.run(ctx, { kind: 'timer', timer });
+    const io = this.begin(ctx);
+    this.node.onTimer(io, timer);
+    this.end(ctx, io);
   }
 
   /** One Outbox per engine context (a node instance keeps its context), reset for each step. */
   private outbox: { ctx: NodeContext<M>; io: Outbox<M, T, P> } | undefined;
 
-  private run(ctx: NodeContext<M>, input: Input<M, T>): void {
-    let io: Outbox<M, T, P>;
-    if (this.outbox?.ctx === ctx) {
-      io = this.outbox.io;
-      io.reset(this.nextRef);
-    } else {
-      io = new Outbox<M, T, P>(ctx.id, ctx.nodes, {
-        now: () => ctx.now(),
-        rng: ctx.rng,
-        read: (k) => ctx.disk.get(k),
-        keys: (prefix) => ctx.disk.keys(prefix),
-        armed: (id) => ctx.hasTimer(id),
-      }, this.nextRef);
-      this.outbox = { ctx, io };
+  /** The Outbox for a step of this context, empty (a handler that threw left its commands unapplied: dropped here). */
+  private begin(ctx: NodeContext<M>): Outbox<M, T, P> {
+    const o = this.outbox;
+    if (o !== undefined && o.ctx === ctx) {
+      o.io.reset(this.nextRef);
+      return o.io;
     }
-    dispatch(this.node, io, input);
+    const io = new Outbox<M, T, P>(ctx.id, ctx.nodes, {
+      now: () => ctx.now(),
+      rng: ctx.rng,
+      read: (k) => ctx.disk.get(k),
+      keys: (prefix) => ctx.disk.keys(prefix),
+      armed: (id) => ctx.hasTimer(id),
+    }, this.nextRef);
+    this.outbox = { ctx, io };
+    return io;
+  }
+
+  /** The handler returned: carry out its commands in order. */
+  private end(ctx: NodeContext<M>, io: Outbox<M, T, P>): void {
     this.nextRef = io.refsUsed;
     for (const c of io.commands) this.apply(ctx, c);
     io.reset(this.nextRef); // hold nothing of the step between steps (explore fingerprints walk node objects)
