@@ -256,6 +256,12 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
 
   /** The published log tail, kept up to date incrementally (rebuilt when the log was cut or compacted). */
   private pub: { first: number; changes: number; snapshotIndex: number; log: { term: number; cmd: string }[] } = { first: 1, changes: 0, snapshotIndex: 0, log: [] };
+  /**
+   * The copy of `pub.log` last published (never changed once published: it may be frozen and shared),
+   * or undefined when `pub.log` changed since: a publish that changed no entry (a commit, a vote, a
+   * role) shares the previous array instead of copying 64 entries.
+   */
+  private pubLog: RaftServerState['log'] | undefined;
 
   private publishedLog(): { start: number; log: RaftServerState['log'] } {
     const l = this.raft.log;
@@ -264,14 +270,19 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     const p = this.pub;
     if (p.changes !== l.changes.length || p.snapshotIndex !== l.snapshotIndex || p.first + p.log.length - 1 > last || start < p.first) {
       this.pub = { first: start, changes: l.changes.length, snapshotIndex: l.snapshotIndex, log: l.slice(start, last).map((e) => this.describe(e)) };
+      this.pubLog = undefined;
     } else {
-      for (let i = p.first + p.log.length; i <= last; i++) p.log.push(this.describe(l.entry(i)));
+      for (let i = p.first + p.log.length; i <= last; i++) {
+        p.log.push(this.describe(l.entry(i)));
+        this.pubLog = undefined;
+      }
       if (start > p.first) {
         p.log.splice(0, start - p.first);
         p.first = start;
+        this.pubLog = undefined;
       }
     }
-    return { start, log: this.pub.log.slice() };
+    return { start, log: (this.pubLog ??= this.pub.log.slice()) };
   }
 
   /** The state to publish now (also drains the record of entries written since the last publish). */
