@@ -3,6 +3,7 @@
 // recording of violations (a checker that failed is not called again). A checker
 // that throws is a violation of that checker ("checker threw: ...").
 
+import { atOrFail } from './assert.ts';
 import type { Checker, Micros, SimView, TraceEvent, Violation } from './types.ts';
 
 /** What checking needs from the event loop. */
@@ -22,7 +23,10 @@ export interface CheckingHost {
 }
 
 export class Checking {
-  private readonly always: Checker[];
+  /** The 'always' checkers that have not failed, in order (a checker that failed is dropped). */
+  private always: Checker[];
+  /** Whether some 'always' checker runs only every `every` steps (the per-step loop then looks at each one's period). */
+  private periodic: boolean;
   private readonly final: Checker[];
   /** 'always' checkers with an observe hook, called on every trace event. */
   readonly observers: Checker[];
@@ -36,6 +40,7 @@ export class Checking {
     private readonly stopOnViolation: boolean,
   ) {
     this.always = checkers.filter((c) => c.when === 'always');
+    this.periodic = this.always.some(isPeriodic);
     this.final = checkers.filter((c) => c.when === 'final');
     this.observers = this.always.filter((c) => c.observe !== undefined);
   }
@@ -45,18 +50,35 @@ export class Checking {
     return this.always.length > 0;
   }
 
-  /** Run the always-checkers after a step; a violation's cause is the step's last event. Returns false once the run stopped. */
+  /**
+   * Run the always-checkers after a step, in order; a violation's cause is the step's last event.
+   * Returns false once the run stopped. This runs after every step of every run, so its common case
+   * (no checker fails, none is periodic) is one loop with one try block and no lookup per checker.
+   */
   afterStep(): boolean {
+    const view = this.host.view;
     const cause = this.host.seq() - 1;
-    const steps = this.host.steps();
-    for (const c of this.always) {
-      if (this.failed.has(c.name)) continue;
-      if (c.every !== undefined && c.every > 1 && steps % c.every !== 0) continue;
-      const msg = this.run(c);
-      if (msg !== undefined) {
-        this.lastCause = cause;
-        if (!this.violate(c.name, msg)) return false;
+    const list = this.always;
+    const steps = this.periodic ? this.host.steps() : 0;
+    let i = 0;
+    while (i < list.length) {
+      let msg: string | undefined;
+      try {
+        for (; i < list.length; i++) {
+          const c = list[i];
+          if (c === undefined) continue;
+          if (this.periodic && c.every !== undefined && c.every > 1 && steps % c.every !== 0) continue;
+          msg = c.check(view);
+          if (msg !== undefined) break;
+        }
+      } catch (err) {
+        msg = threw(err);
       }
+      if (msg === undefined) break;
+      const c = atOrFail(list, i, 'always-checker');
+      i++;
+      this.lastCause = cause;
+      if (!this.violate(c.name, msg)) return false;
     }
     return true;
   }
@@ -79,7 +101,7 @@ export class Checking {
     try {
       return c.check(this.host.view);
     } catch (err) {
-      return `checker threw: ${err instanceof Error ? err.message : String(err)}`;
+      return threw(err);
     }
   }
 
@@ -87,6 +109,8 @@ export class Checking {
   violate(invariant: string, message: string): boolean {
     const host = this.host;
     this.failed.add(invariant);
+    // A checker that failed is not called again; the list is replaced, not changed, so a loop over it in progress is unaffected.
+    if (this.always.some((c) => c.name === invariant)) this.always = this.always.filter((c) => c.name !== invariant);
     const cause = this.lastCause >= 0 ? this.lastCause : host.seq() - 1;
     this.lastCause = -1;
     const seq = host.seq();
@@ -99,4 +123,12 @@ export class Checking {
     }
     return true;
   }
+}
+
+function isPeriodic(c: Checker): boolean {
+  return c.every !== undefined && c.every > 1;
+}
+
+function threw(err: unknown): string {
+  return `checker threw: ${err instanceof Error ? err.message : String(err)}`;
 }

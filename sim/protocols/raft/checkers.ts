@@ -92,7 +92,7 @@ export class RebuiltLog {
 export class ServerProbe {
   private readonly pos = new Map<NodeId, number>();
   /** Per server position: its id, last published state taken in, up now, seen down since, rebuilt log, lives. */
-  private readonly slots: { id: NodeId; state: RaftServerState | undefined; up: boolean; wasDown: boolean; log: RebuiltLog; life: number }[];
+  private readonly slots: { id: NodeId; state: RaftServerState | undefined; up: boolean; wasDown: boolean; log: RebuiltLog; life: number; entry: (index: number, term: number, chain: number) => void }[];
   /** All server positions, and one single-position list per server: returned by touched(), never mutated. */
   private readonly all: readonly number[];
   private readonly one: readonly (readonly number[])[];
@@ -111,7 +111,7 @@ export class ServerProbe {
 
   constructor(readonly servers: readonly NodeId[]) {
     servers.forEach((id, k) => this.pos.set(id, k));
-    this.slots = servers.map((id) => ({ id, state: undefined, up: false, wasDown: false, log: new RebuiltLog(), life: 0 }));
+    this.slots = servers.map((id) => ({ id, state: undefined, up: false, wasDown: false, log: new RebuiltLog(), life: 0, entry: (i: number, t: number, c: number) => this.record(id, i, t, c) }));
     this.all = servers.map((_, k) => k);
     this.one = servers.map((_, k) => [k]);
   }
@@ -168,7 +168,7 @@ export class ServerProbe {
       sl.life++;
     }
     sl.state = s;
-    sl.log.update(s, this.known, (i, t, c) => this.record(sl.id, i, t, c));
+    sl.log.update(s, this.known, sl.entry);
     return true;
   }
 
