@@ -1,0 +1,80 @@
+// How always-checkers are run (sim/engine/checking.ts): in order after every step, a periodic one
+// every `every` steps, a checker that failed (or threw) never again while the others go on, and
+// every violation of one step caused by that step's last event.
+
+import { describe, expect, it } from 'vitest';
+import type { Checker } from '../../sim/engine/types.ts';
+import { runTraced, scripted } from './harness.ts';
+
+/** n1 ticks every 10 µs: one step per tick. */
+const ticker = scripted('n1', {
+  start: (ctx) => ctx.setTimer('tick', 10),
+  timer: (ctx) => ctx.setTimer('tick', 10),
+});
+
+function counting(name: string, failAt: number | undefined, calls: number[], extra: Partial<Checker> = {}): Checker {
+  return {
+    name,
+    description: name,
+    when: 'always',
+    check: (view) => {
+      calls.push(view.stepsTaken);
+      if (failAt !== undefined && view.stepsTaken >= failAt) {
+        if (name.startsWith('throws')) throw new Error(`${name} broke`);
+        return `${name} failed at step ${view.stepsTaken}`;
+      }
+      return undefined;
+    },
+    ...extra,
+  };
+}
+
+describe('always-checkers', () => {
+  it('run in order after every step; one that fails is not called again, the others go on; one that throws is a violation of its own', () => {
+    const order: string[] = [];
+    const a: number[] = [];
+    const b: number[] = [];
+    const c: number[] = [];
+    const trace = (name: string, calls: number[], failAt?: number) => {
+      const inner = counting(name, failAt, calls);
+      return { ...inner, check: (view: Parameters<Checker['check']>[0]) => (order.push(name), inner.check(view)) };
+    };
+    const r = runTraced({
+      nodes: [ticker],
+      until: 100,
+      stopOnViolation: false,
+      checkers: [trace('first', a, 3), trace('throws-second', b, 5), trace('third', c)],
+    });
+    expect(r.violations.map((v) => [v.invariant, v.message])).toEqual([
+      ['first', 'first failed at step 3'],
+      ['throws-second', 'checker threw: throws-second broke'],
+    ]);
+    expect(a).toEqual([1, 2, 3]);
+    expect(b).toEqual([1, 2, 3, 4, 5]);
+    expect(c).toEqual(Array.from({ length: r.stats.steps }, (_, i) => i + 1));
+    expect(order.slice(0, 6)).toEqual(['first', 'throws-second', 'third', 'first', 'throws-second', 'third']);
+    // Both violations of one step would name that step's last event as their cause.
+    for (const v of r.violations) expect(v.cause).toBeLessThan(v.seq);
+  });
+
+  it('two violations in one step share the cause; a periodic checker runs every `every` steps', () => {
+    const p: number[] = [];
+    const r = runTraced({
+      nodes: [ticker],
+      until: 100,
+      stopOnViolation: false,
+      checkers: [counting('x', 4, []), counting('y', 4, []), counting('periodic', undefined, p, { every: 3 })],
+    });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['x', 'y']);
+    expect(r.violations[0]?.cause).toBe(r.violations[1]?.cause);
+    expect(p).toEqual([3, 6, 9]);
+  });
+
+  it('stops the run at the first violation by default, and later checkers of that step do not run', () => {
+    const later: number[] = [];
+    const r = runTraced({ nodes: [ticker], until: 100, checkers: [counting('x', 2, []), counting('later', undefined, later)] });
+    expect(r.end).toBe('violation');
+    expect(r.violations.map((v) => v.invariant)).toEqual(['x']);
+    expect(later).toEqual([1]);
+  });
+});
