@@ -7,7 +7,7 @@
 // term sequence up to it (log.ts's chainNext), so that equal chains mean equal
 // prefixes and every check costs O(1) per new entry.
 
-import { published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
+import { assert, atOrFail, published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
 import { chainNext } from './log.ts';
 import type { RaftServerState } from './state.ts';
 
@@ -58,9 +58,9 @@ export class RebuiltLog {
     if (s.lastIndex > MAX_REBUILT_INDEX) throw new RangeError(`raft checkers: log index ${s.lastIndex} beyond ${MAX_REBUILT_INDEX}`);
     const oldLast = this.last;
     let dirty = false;
-    for (let k = 0; k < s.entries.length; k++) {
-      const i = s.logFrom + k;
-      const t = s.entries[k] as number;
+    let i = s.logFrom - 1;
+    for (const t of s.entries) {
+      i++;
       if (!dirty && i <= oldLast && i >= this.lo && this.terms[i] === t) continue; // written again as it was
       if (!dirty && i <= oldLast && i < changed) changed = i;
       dirty = true;
@@ -172,6 +172,11 @@ export class ServerProbe {
     return true;
   }
 
+  /** The id of the server at position k. */
+  id(k: number): NodeId {
+    return atOrFail(this.servers, k, 'raft checkers: server position');
+  }
+
   /** Every server position. */
   everyone(): readonly number[] {
     return this.all;
@@ -207,7 +212,7 @@ export class ServerProbe {
       return;
     }
     if (t0 === term) {
-      if (this.chainAt[index] !== chain) this.mismatch(index, term, this.holderAt[index] as NodeId, id);
+      if (this.chainAt[index] !== chain) this.mismatch(index, term, atOrFail(this.holderAt, index, 'log matching: holder'), id);
       return;
     }
     let byTerm = this.more.get(index);
@@ -237,7 +242,7 @@ export function electionSafety(probe: ServerProbe): Checker {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
         if (r === undefined || r.role !== 'leader' || checkedTerm[k] === r.term) continue;
-        const id = probe.servers[k] as NodeId;
+        const id = probe.id(k);
         const prev = leaders.get(r.term);
         if (prev === undefined) leaders.set(r.term, id);
         else if (prev !== id) return `${prev} and ${id} were both elected leader of term ${r.term}`;
@@ -262,7 +267,7 @@ export function leaderAppendOnly(probe: ServerProbe): Checker {
           seen[k] = undefined;
           continue;
         }
-        const id = probe.servers[k] as NodeId;
+        const id = probe.id(k);
         const log = probe.log(k);
         const s = seen[k];
         const changes = log.changes.length;
@@ -313,7 +318,7 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
     let l = leaderCursor[k];
     if (l === undefined || l.life !== probe.life(k) || l.term !== r.term) leaderCursor[k] = l = { life: probe.life(k), term: r.term, checked: r.snapshotIndex };
     // Every entry committed in an earlier term must be in this leader's log.
-    while (l.checked < maxCommitted && (termCommittedIn[l.checked + 1] as number) < l.term) {
+    while (l.checked < maxCommitted && atOrFail(termCommittedIn, l.checked + 1, 'leader completeness: term committed in') < l.term) {
       const i = ++l.checked;
       const known = chainAt[i];
       if (known === undefined) continue;
@@ -338,12 +343,12 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
       for (const k of touched) {
         const r = probe.node(k);
         if (r === undefined) continue;
-        const id = probe.servers[k] as NodeId;
+        const id = probe.id(k);
         const log = probe.log(k);
         let c = commitCursor[k];
         if (c === undefined || c.life !== probe.life(k)) commitCursor[k] = c = { life: probe.life(k), seen: 0, changes: log.changes.length };
         // A rewritten log is looked at again from the rewrite on.
-        for (; c.changes < log.changes.length; c.changes++) c.seen = Math.min(c.seen, (log.changes[c.changes] as number) - 1);
+        for (; c.changes < log.changes.length; c.changes++) c.seen = Math.min(c.seen, atOrFail(log.changes, c.changes, 'log changes') - 1);
         if (r.commitIndex <= c.seen) continue;
         for (let i = Math.max(c.seen + 1, r.snapshotIndex); i <= r.commitIndex; i++) {
           const chain = log.chain(i);
@@ -354,8 +359,10 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
           }
           const known = chainAt[i];
           if (known === undefined) {
+            const term = log.term(i);
+            assert(term !== undefined, () => `raft checkers: entry ${i} of ${id} has a chain digest but no term`);
             chainAt[i] = chain;
-            entryTermAt[i] = log.term(i) as number;
+            entryTermAt[i] = term;
           }
           else if (known !== chain) return `entry ${i} was committed with two different histories (${id} holds the second): a committed entry was lost`;
         }
@@ -398,7 +405,7 @@ export function stateMachineSafety(probe: ServerProbe): Checker {
         let c = cursors[k];
         if (c === undefined || c.life !== probe.life(k)) cursors[k] = c = { life: probe.life(k), seen: r.snapshotIndex };
         if (r.lastApplied <= c.seen) continue;
-        const id = probe.servers[k] as NodeId;
+        const id = probe.id(k);
         const log = probe.log(k);
         if (c.seen < r.snapshotIndex && r.snapshotIndex <= r.lastApplied) {
           // Installed a snapshot: its last entry counts as applied.
@@ -434,15 +441,14 @@ export function stableQuorum(view: SimView, servers: readonly NodeId[]): number[
   const n = servers.length;
   const majority = Math.floor(n / 2) + 1;
   const running = servers.map((id) => f.running(id));
-  const open = (a: number, b: number): boolean => f.linkOpen(servers[a] as NodeId, servers[b] as NodeId);
+  const open = (a: number, b: number): boolean => f.linkOpen(atOrFail(servers, a, 'servers'), atOrFail(servers, b, 'servers'));
   for (let v = 0; v < n; v++) {
     if (!running[v]) continue;
     // Every running server that can reach v (v's ancestors through open links between running servers).
     const inGroup = new Array<boolean>(n).fill(false);
     inGroup[v] = true;
     const stack = [v];
-    while (stack.length > 0) {
-      const w = stack.pop() as number;
+    for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
       for (let u = 0; u < n; u++) {
         if (!inGroup[u] && running[u] && open(u, w)) {
           inGroup[u] = true;
@@ -563,8 +569,9 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
         maxTerm = Math.max(maxTerm, r.term);
         if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.term);
       }
+      const q = view.quiescedAt;
       if (leaderTerm === maxTerm) electedAfterQuiesce = true;
-      else if (view.now > (view.quiescedAt as number) + bound) return `no leader ${bound}µs (${timeouts} election timeouts) after the quiesce point`;
+      else if (q !== undefined && view.now > q + bound) return `no leader ${bound}µs (${timeouts} election timeouts) after the quiesce point`;
       return undefined;
     },
   };
@@ -577,8 +584,8 @@ export function operationsComplete(bound: Micros): Checker {
     description: 'after the quiesce point every pending client operation completes',
     when: 'final',
     check(view) {
-      if (!view.quiesced) return undefined;
-      const q = view.quiescedAt as number;
+      const q = view.quiescedAt;
+      if (q === undefined) return undefined;
       const open = new Map<number, { t: Micros; process: string; f: string; key?: string }>();
       for (const ev of view.history) {
         if (ev.type === 'invoke') open.set(ev.op, { t: ev.t, process: ev.process, f: ev.f, ...(ev.key !== undefined ? { key: ev.key } : {}) });
