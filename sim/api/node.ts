@@ -13,6 +13,7 @@
 // step is atomic) and the engine records the violation (`assertion` for
 // `AssertionFailure` from `assert`, else `exception`).
 
+import { AssertionFailure } from '../engine/assert.ts';
 import type { Rng } from '../engine/random.ts';
 import type { JsonValue, Message, Micros, NodeBehaviour, NodeContext, NodeId, NodeSpec, OpCall, OpOutcome, SimView } from '../engine/types.ts';
 
@@ -135,6 +136,12 @@ interface Backing {
 
 const DELETED = Symbol('deleted');
 
+/**
+ * Most commands one step may emit (a bound with an assertion, TigerBeetle style: a handler looping on
+ * `send` fails fast with a message instead of growing the outbox until memory runs out).
+ */
+export const MAX_COMMANDS_PER_STEP = 1_000_000;
+
 /** Records one step's commands; reads see the step's own writes and timer changes. */
 class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements Io<M, T, P> {
   readonly commands: Command<M, T, P>[] = [];
@@ -156,6 +163,11 @@ class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements
     if (this.writes !== undefined && this.writes.size > 0) this.writes.clear();
     if (this.timers !== undefined && this.timers.size > 0) this.timers.clear();
     this.nextRef = nextRef;
+  }
+
+  private emit(c: Command<M, T, P>): void {
+    if (this.commands.length >= MAX_COMMANDS_PER_STEP) throw new AssertionFailure(`${this.id}: more than ${MAX_COMMANDS_PER_STEP} commands in one step`);
+    this.commands.push(c);
   }
 
   get rng(): Rng {
@@ -187,7 +199,7 @@ class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements
     return this.timers?.get(id) ?? this.backing.armed(id);
   }
   send(to: NodeId, msg: M): void {
-    this.commands.push({ kind: 'send', to, msg });
+    this.emit({ kind: 'send', to, msg });
   }
   broadcast(msg: M, to?: readonly NodeId[]): void {
     for (const n of to ?? this.nodes) if (to !== undefined || n !== this.id) this.send(n, msg);
@@ -195,36 +207,36 @@ class Outbox<M extends Message, T extends Timer, P extends JsonValue> implements
   setTimer(timer: T, delay: Micros): void {
     if (!Number.isSafeInteger(delay) || delay < 0) throw new RangeError(`${this.id}: timer ${timerId(timer.name, timer.key)}: delay must be a non-negative integer of µs (got ${delay})`);
     (this.timers ??= new Map()).set(timerId(timer.name, timer.key), true);
-    this.commands.push({ kind: 'set-timer', timer, delay });
+    this.emit({ kind: 'set-timer', timer, delay });
   }
   cancelTimer(name: string, key?: string): void {
     (this.timers ??= new Map()).set(timerId(name, key), false);
-    this.commands.push(key === undefined ? { kind: 'cancel-timer', name } : { kind: 'cancel-timer', name, key });
+    this.emit(key === undefined ? { kind: 'cancel-timer', name } : { kind: 'cancel-timer', name, key });
   }
   put(key: string, value: JsonValue): void {
     (this.writes ??= new Map()).set(key, value);
-    this.commands.push({ kind: 'put', key, value });
+    this.emit({ kind: 'put', key, value });
   }
   delete(key: string): void {
     (this.writes ??= new Map()).set(key, DELETED);
-    this.commands.push({ kind: 'delete', key });
+    this.emit({ kind: 'delete', key });
   }
   fsync(): void {
-    this.commands.push({ kind: 'fsync' });
+    this.emit({ kind: 'fsync' });
   }
   invoke(call: OpCall): OpRef {
     const ref = this.nextRef++;
-    this.commands.push({ kind: 'invoke', ref, call });
+    this.emit({ kind: 'invoke', ref, call });
     return ref;
   }
   complete(ref: OpRef, outcome: OpOutcome, value?: JsonValue): void {
-    this.commands.push(value === undefined ? { kind: 'complete', ref, outcome } : { kind: 'complete', ref, outcome, value });
+    this.emit(value === undefined ? { kind: 'complete', ref, outcome } : { kind: 'complete', ref, outcome, value });
   }
   publish(state: P): void {
-    this.commands.push({ kind: 'publish', state });
+    this.emit({ kind: 'publish', state });
   }
   log(text: string): void {
-    this.commands.push({ kind: 'log', text });
+    this.emit({ kind: 'log', text });
   }
 }
 

@@ -2,6 +2,7 @@
 // simulation, and the generic adapter carrying them out in a run.
 
 import { describe, expect, it } from 'vitest';
+import { MAX_COMMANDS_PER_STEP } from '../../sim/api/node.ts';
 import { assert, nodeSpec, step, type Io, type Message, type ProtocolNode } from '../../sim/api/index.ts';
 import { rootRng } from '../../sim/engine/random.ts';
 import { runTraced } from '../engine/harness.ts';
@@ -100,5 +101,20 @@ describe('the adapter in a run', () => {
     expect(run.events.some((e) => e.type === 'send' && e.from === 'a')).toBe(false);
     expect(run.events.some((e) => e.type === 'state' && e.node === 'a')).toBe(false);
     expect(run.violations.map((v) => v.invariant)).toContain('assertion');
+  });
+});
+
+describe('bounds', () => {
+  it('a step that emits more than MAX_COMMANDS_PER_STEP commands fails an assertion instead of growing without end', () => {
+    const flood: ProtocolNode<Ping, T, S> = {
+      onStart: (io) => {
+        for (;;) io.log('again');
+      },
+      onMessage: () => undefined,
+      onTimer: () => undefined,
+    };
+    expect(() => step(flood, { kind: 'start' }, { id: 'a', nodes: ['a'], rng: rootRng('x') })).toThrow(`a: more than ${MAX_COMMANDS_PER_STEP} commands in one step`);
+    const r = runTraced({ nodes: [nodeSpec('a', 'server', () => flood)], until: 10 });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['assertion']);
   });
 });
