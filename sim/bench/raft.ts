@@ -4,9 +4,13 @@
 // Figure 3 invariant checked after every event and the history checked for
 // linearizability at the end. Baseline: the same run (same seed, so the same
 // events) with no checkers, in the same process; the ratio is the cost of checking.
+// Also runs_per_cpu_s: runs per CPU second of the default Raft fuzz campaign
+// (`--fuzz-runs`, default 60 runs, no shrinking).
 
 import { performance } from 'node:perf_hooks';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
+import { fuzz } from '../fuzz/fuzz.ts';
+import { raft } from '../protocols/raft/protocol.ts';
 import { prepareRun, parseScenario } from '../scenario/resolve.ts';
 import type { ScenarioInput } from '../scenario/schema.ts';
 import { positiveInt, type BenchCase } from './case.ts';
@@ -49,11 +53,25 @@ function runOnce(seconds: number, checked: boolean, seed: string, isolate: boole
 
 const ROUNDS = 5;
 
+/**
+ * The default Raft fuzz campaign (`faultline fuzz raft`: the raft protocol's default config, 5 s runs,
+ * its fuzz workload, guided search, every checker on), `runs` runs without shrinking, in this process:
+ * runs per CPU second (more runs per second is more search).
+ */
+function fuzzCampaign(runs: number): { runs: number; cpu: number } {
+  const scenario = parseScenario({ name: 'raft-fuzz', description: 'fuzz campaign over raft with its default config', protocol: 'raft', duration: '5s' });
+  const c0 = process.cpuUsage();
+  const report = fuzz({ scenario, runs, seed: 1, shrink: false, ...(raft.fuzzWorkload ? { workload: raft.fuzzWorkload } : {}) });
+  const c = process.cpuUsage(c0);
+  return { runs: report.runs, cpu: (c.user + c.system) / 1e6 };
+}
+
 export const raftBench: BenchCase = {
   name: 'raft',
   description: 'Raft KV: 5 servers, 3 clients, 100 keys, 1-10 ms latency, 1% loss, 60 simulated s, every invariant after every event (baseline: same run, no checkers)',
   run(opts) {
     const seconds = positiveInt(opts.seconds, 'seconds', 60);
+    const fuzzRuns = positiveInt(opts['fuzz-runs'], 'fuzz-runs', 60);
     const seed = typeof opts.seed === 'string' ? opts.seed : 'raft-bench';
     // Warm-up of both variants (JIT), then interleaved rounds, alternating which goes first, best of
     // five each: the machine is shared, so the fastest run is the least disturbed one.
@@ -77,6 +95,7 @@ export const raftBench: BenchCase = {
     }
     const isolated = fastest(frozen);
     const copy = fastest(copied);
+    const campaign = fuzzCampaign(fuzzRuns);
     const r = checked.result;
     const sim = r.stats.endTime / 1e6;
     return {
@@ -99,6 +118,8 @@ export const raftBench: BenchCase = {
       copied_sim_s_per_wall_s: Math.round(copy.result.stats.endTime / 1e6 / copy.wall),
       freeze_vs_copy: +(copy.wall / isolated.wall).toFixed(3),
       floor_sim_s_per_wall_s: 100,
+      fuzz_runs: campaign.runs,
+      runs_per_cpu_s: +(campaign.runs / campaign.cpu).toFixed(2),
     };
   },
 };
