@@ -21,9 +21,15 @@ import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
 import { coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
-/** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
-export type FuzzStrategy = 'random' | 'guided';
-export const FUZZ_STRATEGIES: readonly FuzzStrategy[] = ['random', 'guided'];
+/**
+ * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
+ * times on random named nodes, no roles, no triggers, no corpus. `targeted`: every run drawn afresh from the
+ * targeted generator (role targets, protocol triggers, short and long episodes), no corpus. `guided` (the
+ * default): the targeted generator plus a corpus of runs that reached new coverage, mutated and branched.
+ * All three draw the same workload, swarm of kinds and fault-window shares: only the search differs.
+ */
+export type FuzzStrategy = 'random' | 'targeted' | 'guided';
+export const FUZZ_STRATEGIES: readonly FuzzStrategy[] = ['random', 'targeted', 'guided'];
 
 export interface FuzzOptions {
   /** A parsed base scenario (parseScenario from sim/scenario/resolve.ts). */
@@ -273,8 +279,10 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const { nodes, targets } = clusterOf(base);
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
   const protocol = getProtocol(base.protocol);
+  // The plain `random` baseline never aims or triggers, whatever the options say.
+  const plain = strategy === 'random' ? { roles: [], triggers: [] } : {};
   const gen = resolveFaultGen(
-    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults },
+    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults, ...plain },
     nodes,
     base.duration,
   );
