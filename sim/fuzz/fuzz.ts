@@ -18,7 +18,7 @@ import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { branch, coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
@@ -295,6 +295,17 @@ export function roundTripOf(l: Scenario['network']['latency']): number {
   }
 }
 
+/**
+ * The run an episode case describes: its episodes expanded into a timeline over the fault window the case
+ * uses (`window` percent of the generator's). Episodes that would start after that window are left out; the
+ * others end by its end. A reseed (a branch point) is not a fault: it stays wherever it is.
+ */
+export function fuzzCaseOf(c: EpisodeCase, gen: ResolvedFaultGen): FuzzCase {
+  const until = windowEnd(gen, c.window);
+  const episodes = c.episodes.filter((e) => e.kind === 'reseed' || e.at < until);
+  return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
+}
+
 /** A corpus entry is rare when at most this many runs (or 1% of the runs so far, if more) reached one of its features. */
 export const RARE_HITS = 3;
 /** Share of mutants that are branches (see guided.ts `branch`) when the parent is rare, and otherwise. */
@@ -338,13 +349,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
   const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb });
   const abstractState = protocol?.abstractState;
-  const toCase = (c: EpisodeCase): FuzzCase => {
-    const until = windowEnd(gen, c.window);
-    // Episodes that would start after the shortened window are left out; the others end by its end. A reseed
-    // (a branch point) is not a fault: it stays wherever it is.
-    const episodes = c.episodes.filter((e) => e.kind === 'reseed' || !(typeof (e as { at?: unknown }).at === 'number' && (e as { at: number }).at >= until));
-    return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
-  };
+  const toCase = (c: EpisodeCase): FuzzCase => fuzzCaseOf(c, gen);
 
   // Campaign state.
   let done = 0;
