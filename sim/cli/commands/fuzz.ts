@@ -651,7 +651,7 @@ export function registerFuzz(program: Command): void {
             workload: c.workloadName,
             states: states.size,
             coverage: [...states].sort(),
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
             worker_deaths: deaths,
             wall_s: wall,
             interrupted: stopping,
