@@ -1,20 +1,23 @@
-// `faultline bench search`: how fast fuzzing finds each planted bug, guided vs
-// random (issue 11). For every planted bug of every protocol (the `bugs` of its
-// config schema), a campaign like `faultline fuzz <protocol> --bug <name>` (the
-// protocol's default workload, swarm on, one worker, batches of the strategy's
-// default size) runs until its first failing run or the budget, for each of
-// several campaign seeds and both strategies. Reported: the median wall time
-// and run count to the first failure (a miss counts as the budget, 60 s by
-// default), and guided's speed-up over random (random median / guided median).
-// Shrinking is off: this measures search, not shrinking.
+// `faultline bench search`: how fast fuzzing finds each planted bug, for each
+// strategy side by side (issue 11): `random` (the plain baseline generator),
+// `targeted` (roles and triggers, no corpus) and `guided` (targeted plus the
+// corpus, mutations and branches). For every planted bug of every protocol (the
+// `bugs` of its config schema), a campaign like `faultline fuzz <protocol> --bug
+// <name>` (the protocol's default workload, swarm on, one worker, batches of the
+// strategy's default size) runs until its first failing run or the budget, for
+// each of several campaign seeds and each strategy. Reported: the median wall
+// time and run count to the first failure (a miss counts as the budget, 60 s by
+// default), and the ratios guided/random (the issue's floor: random median over
+// guided median) and guided/targeted (what the corpus adds). Shrinking is off:
+// this measures search, not shrinking.
 //
-// Not in `faultline bench all`: at full budget it can take an hour (26 bugs x
-// 2 strategies x 3 seeds x up to 60 s). `--quick` (10 s budget, 3 seeds) or
+// Not in `faultline bench all`: at full budget it can take hours (bugs x
+// 3 strategies x 3 seeds x up to 60 s). `--quick` (10 s budget, 3 seeds) or
 // `--budget 5s --bug raft.candidateNeverRetries` runs a part of it.
 
 import { parseDuration } from '../engine/time.ts';
 import { batchSeed, DEFAULT_BATCH } from '../fuzz/campaign.ts';
-import { fuzz, type FuzzStrategy } from '../fuzz/fuzz.ts';
+import { fuzz, FUZZ_STRATEGIES, type FuzzStrategy } from '../fuzz/fuzz.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { parseScenario } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -93,7 +96,7 @@ const median = (xs: number[]): number => {
 
 export const searchBench: BenchCase = {
   name: 'search',
-  description: 'time to the first failure per planted bug, guided vs random search (median over campaign seeds; a miss counts as the budget)',
+  description: 'time to the first failure per planted bug, guided vs targeted vs random search (median over campaign seeds; a miss counts as the budget)',
   notInAll: true,
   run(opts) {
     const budgetText = typeof opts.budget === 'string' ? opts.budget : opts.quick ? '10s' : '60s';
@@ -108,35 +111,33 @@ export const searchBench: BenchCase = {
     if (bugs.length === 0) throw new RangeError(`--bug: no planted bug matches "${String(opts.bug)}"; expected protocol, name or protocol.name`);
     const now = (): number => performance.now();
     const rows: Record<string, unknown>[] = [];
+    const ratio = (slow: number, fast: number): number => +(slow / Math.max(fast, 1e-3)).toFixed(2);
     for (const { protocol, bug } of bugs) {
       const base = parseScenario({ name: `${protocol}-fuzz`, description: `bench search: ${protocol} ${bug}`, protocol, config: { bugs: { [bug]: true } }, duration: '5s' });
-      const by: Record<FuzzStrategy, SearchResult[]> = { guided: [], random: [] };
-      // Warm-up (not measured): the JIT sees this protocol's code before either strategy is timed.
-      fuzz({ scenario: base, runs: 3, strategy: 'random', shrink: false, seed: 0x7a11 });
+      const by: Record<FuzzStrategy, SearchResult[]> = { guided: [], targeted: [], random: [] };
+      // Warm-up (not measured): the JIT sees this protocol's code before any strategy is timed.
+      fuzz({ scenario: base, runs: 3, strategy: 'targeted', shrink: false, seed: 0x7a11 });
       for (let s = 1; s <= seeds; s++) {
-        // Alternate which strategy goes first, so machine noise hits both alike.
-        const order = s % 2 === 1 ? (['random', 'guided'] as const) : (['guided', 'random'] as const);
+        // Rotate which strategy goes first, so machine noise hits all alike.
+        const order = FUZZ_STRATEGIES.map((_, i) => FUZZ_STRATEGIES[(i + s) % FUZZ_STRATEGIES.length] as FuzzStrategy);
         for (const strategy of order) by[strategy].push(firstFailure(base, strategy, s, budgetMs, now, shrinkBudget));
       }
-      const g = median(by.guided.map((r) => r.seconds));
-      const r = median(by.random.map((x) => x.seconds));
-      rows.push({
-        protocol,
-        bug,
-        guided_median_s: +g.toFixed(2),
-        random_median_s: +r.toFixed(2),
-        speedup: +(r / Math.max(g, 1e-3)).toFixed(2),
-        guided_found: `${by.guided.filter((x) => x.found).length}/${seeds}`,
-        random_found: `${by.random.filter((x) => x.found).length}/${seeds}`,
-        guided_median_runs: median(by.guided.map((x) => x.runs)),
-        random_median_runs: median(by.random.map((x) => x.runs)),
-        invariant: by.guided.find((x) => x.found)?.invariant ?? by.random.find((x) => x.found)?.invariant ?? null,
-        ...(shrinkBudget > 0
-          ? { guided_shrunk_faults: by.guided.map((x) => x.shrunkFaults ?? null), random_shrunk_faults: by.random.map((x) => x.shrunkFaults ?? null) }
-          : {}),
-      });
+      const sec = (k: FuzzStrategy): number => median(by[k].map((r) => r.seconds));
+      const row: Record<string, unknown> = { protocol, bug };
+      for (const k of FUZZ_STRATEGIES) {
+        row[`${k}_median_s`] = +sec(k).toFixed(2);
+        row[`${k}_found`] = `${by[k].filter((x) => x.found).length}/${seeds}`;
+        row[`${k}_runs`] = by[k].map((x) => (x.found ? x.runs : null));
+        row[`${k}_median_runs`] = median(by[k].map((x) => x.runs));
+      }
+      // The issue's floor is guided against the plain random generator; guided against targeted is what the corpus adds.
+      row.guided_vs_random = ratio(sec('random'), sec('guided'));
+      row.guided_vs_targeted = ratio(sec('targeted'), sec('guided'));
+      row.invariant = FUZZ_STRATEGIES.map((k) => by[k].find((x) => x.found)?.invariant).find((x) => x !== undefined) ?? null;
+      if (shrinkBudget > 0) for (const k of FUZZ_STRATEGIES) row[`${k}_shrunk_faults`] = by[k].map((x) => x.shrunkFaults ?? null);
+      rows.push(row);
       // One line per bug as it is measured (the whole table takes long): stderr, so --json stays one line on stdout.
-      process.stderr.write(`search: ${JSON.stringify(rows.at(-1))}\n`);
+      process.stderr.write(`search: ${JSON.stringify(row)}\n`);
     }
     const raft = rows.filter((x) => x.protocol === 'raft');
     const sum = (xs: Record<string, unknown>[], k: string): number => xs.reduce((a, x) => a + (x[k] as number), 0);
@@ -145,8 +146,10 @@ export const searchBench: BenchCase = {
       seeds,
       bugs: rows,
       guided_found_all: rows.every((x) => x.guided_found === `${seeds}/${seeds}`),
-      raft_median_speedup: raft.length > 0 ? median(raft.map((x) => x.speedup as number)) : null,
-      raft_total_speedup: raft.length > 0 ? +(sum(raft, 'random_median_s') / Math.max(sum(raft, 'guided_median_s'), 1e-3)).toFixed(2) : null,
+      raft_median_guided_vs_random: raft.length > 0 ? median(raft.map((x) => x.guided_vs_random as number)) : null,
+      raft_median_guided_vs_targeted: raft.length > 0 ? median(raft.map((x) => x.guided_vs_targeted as number)) : null,
+      raft_total_guided_vs_random: raft.length > 0 ? ratio(sum(raft, 'random_median_s'), sum(raft, 'guided_median_s')) : null,
+      raft_total_guided_vs_targeted: raft.length > 0 ? ratio(sum(raft, 'targeted_median_s'), sum(raft, 'guided_median_s')) : null,
     };
   },
 };

@@ -116,7 +116,13 @@ export type FaultAction =
   /** Damage a durable record on a node's disk (a random one when no key is named). */
   | { kind: 'corrupt'; node: NodeId; key?: string }
   /** End of the fault phase: heal, end loss bursts, resume paused and restart crashed nodes. Liveness checks start here. */
-  | { kind: 'quiesce' };
+  | { kind: 'quiesce' }
+  /**
+   * Re-fork every random stream of the run (link latency, loss and duplication, the nodes' rngs that
+   * drive election timeouts, fault picks) with `salt` from now on (`Rng.reseed`). Deterministic, and
+   * the run before it is unchanged: a fuzzer branches a run from a state it reached (Antithesis-style).
+   */
+  | { kind: 'reseed'; salt: string };
 
 export type FaultKind = FaultAction['kind'];
 

@@ -1,5 +1,5 @@
 // Applying one fault action to the cluster now: crash, restart, pause, resume,
-// partition, isolate, block, heal, clock, loss, corrupt and quiesce. Targets are
+// partition, isolate, block, heal, clock, loss, corrupt, quiesce and reseed. Targets are
 // already resolved (fault-timeline.ts resolves `@role` and `$label` when a fault
 // fires). Each application is traced and counted in RunStats.faults, and updates
 // the FaultState that liveness checkers read.
@@ -124,6 +124,11 @@ export class FaultApplier {
         return;
       case 'corrupt':
         this.corrupt(host.slot(f.node), f.key);
+        return;
+      case 'reseed':
+        // Every stream of the run shares the fault stream's family: one call re-forks them all.
+        this.faultRng.reseed(f.salt);
+        if (host.rec) host.emit({ seq: 0, t, type: 'log', node: '*', text: `reseed ${f.salt}: every random stream of the run re-forked` });
         return;
       case 'quiesce': {
         this.network.heal();

@@ -78,6 +78,11 @@ export type FaultEpisode = (
   | { kind: 'loss'; percent: number; at: Micros; length: Micros }
   | { kind: 'clock'; node: NodeTarget; at: Micros; offset: Micros; driftPpm: number }
   | { kind: 'corrupt'; node: NodeTarget; at: Micros }
+  /**
+   * Re-fork every random stream of the run from `at` on (the `reseed` timeline entry): what guided
+   * search's `branch` mutation puts at its cut. Never drawn by the generator; not cut at the window's end.
+   */
+  | { kind: 'reseed'; at: Micros; salt: string }
 ) & { on?: EpisodeTrigger };
 
 export interface ResolvedFaultGen {
@@ -218,6 +223,7 @@ export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrar
 export function atTriggerNode(e: FaultEpisode): FaultEpisode {
   switch (e.kind) {
     case 'loss':
+    case 'reseed':
       return e;
     case 'partition':
       return 'around' in e ? { ...e, around: '@trigger' } : e;
@@ -291,6 +297,7 @@ function episodeTargets(e: FaultEpisode): NodeTarget[] {
     case 'block':
       return [e.from, e.to];
     case 'loss':
+    case 'reseed':
       return [];
     default:
       return [e.node];
@@ -365,6 +372,9 @@ export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<Re
       case 'corrupt':
         start({ kind: 'corrupt', node: t(e.node) });
         break;
+      case 'reseed':
+        start({ kind: 'reseed', salt: e.salt });
+        break;
     }
   });
   out.push({ at: g.until, kind: 'quiesce' });
@@ -406,6 +416,9 @@ function addPlain(e: FaultEpisode, add: (at: Micros, f: FaultAction) => void, en
       break;
     case 'corrupt':
       add(e.at, { kind: 'corrupt', node: e.node });
+      break;
+    case 'reseed':
+      add(e.at, { kind: 'reseed', salt: e.salt });
       break;
   }
 }

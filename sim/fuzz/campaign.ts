@@ -11,9 +11,9 @@ import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport, type FuzzStrategy } from './f
 /**
  * Default runs per batch of each strategy. A guided batch keeps its own corpus (batches stay independent,
  * shardable and pure functions of their seed), so it needs room to grow: rare states found early in a
- * batch are mutated for the rest of it. Random batches are small, for a tight `--time`.
+ * batch are mutated for the rest of it. Random and targeted batches are small, for a tight `--time`.
  */
-export const DEFAULT_BATCH = { guided: 400, random: 25 } as const;
+export const DEFAULT_BATCH = { guided: 400, targeted: 25, random: 25 } as const;
 
 export interface Shard {
   /** 1-based, as in CI matrices and `--shard 2/4`. */

@@ -18,12 +18,18 @@ import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type WorkloadArb } from './arbitraries.ts';
-import { coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, WINDOW_SHARES, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { branch, coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
-/** `random`: every run drawn afresh. `guided`: coverage-guided, a corpus of runs that reached new abstract states, mutated. */
-export type FuzzStrategy = 'random' | 'guided';
-export const FUZZ_STRATEGIES: readonly FuzzStrategy[] = ['random', 'guided'];
+/**
+ * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
+ * times on random named nodes, no roles, no triggers, no corpus. `targeted`: every run drawn afresh from the
+ * targeted generator (role targets, protocol triggers, short and long episodes), no corpus. `guided` (the
+ * default): the targeted generator plus a corpus of runs that reached new coverage, mutated and branched.
+ * All three draw the same workload, swarm of kinds and fault-window shares: only the search differs.
+ */
+export type FuzzStrategy = 'random' | 'targeted' | 'guided';
+export const FUZZ_STRATEGIES: readonly FuzzStrategy[] = ['random', 'targeted', 'guided'];
 
 export interface FuzzOptions {
   /** A parsed base scenario (parseScenario from sim/scenario/resolve.ts). */
@@ -103,6 +109,8 @@ export interface FuzzReport {
   corpus: number;
   /** Draws whose config the protocol rejected: redrawn, not counted as runs. */
   skipped: number;
+  /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
+  branches?: number;
 }
 
 /** Default fast-check seed: fixed, so a campaign is a pure function of its options. */
@@ -255,6 +263,55 @@ export function stateParts(states: Iterable<string>, contexts: Iterable<string> 
   return [...out].sort();
 }
 
+/**
+ * When each part of a run's abstract states (see stateParts) was first reached: the earliest first time of the
+ * states and fault contexts it is a part of (virtual µs). What a `branch` mutant cuts near.
+ */
+export function partTimes(firstAt: ReadonlyMap<string, number>, contexts: ReadonlySet<string> = new Set()): Map<string, number> {
+  const out = new Map<string, number>();
+  const put = (p: string, t: number): void => {
+    const had = out.get(p);
+    if (had === undefined || t < had) out.set(p, t);
+  };
+  for (const [f, t] of firstAt) {
+    const at = contexts.has(f) ? f.indexOf('>') : -1;
+    const kind = f.slice(0, at + 1);
+    for (const p of f.slice(at + 1).split(' ')) if (p !== '') put(kind + p, t);
+  }
+  return out;
+}
+
+/** One network round trip (µs) of a latency model: twice its typical one-way latency. */
+export function roundTripOf(l: Scenario['network']['latency']): number {
+  switch (l.kind) {
+    case 'constant':
+      return 2 * l.value;
+    case 'uniform':
+      return l.min + l.max;
+    case 'exponential':
+      return 2 * ((l.min ?? 0) + l.mean);
+    case 'lognormal':
+      return 2 * ((l.min ?? 0) + l.median);
+  }
+}
+
+/**
+ * The run an episode case describes: its episodes expanded into a timeline over the fault window the case
+ * uses (`window` percent of the generator's). Episodes that would start after that window are left out; the
+ * others end by its end. A reseed (a branch point) is not a fault: it stays wherever it is.
+ */
+export function fuzzCaseOf(c: EpisodeCase, gen: ResolvedFaultGen): FuzzCase {
+  const until = windowEnd(gen, c.window);
+  const episodes = c.episodes.filter((e) => e.kind === 'reseed' || e.at < until);
+  return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
+}
+
+/** A corpus entry is rare when at most this many runs (or 1% of the runs so far, if more) reached one of its features. */
+export const RARE_HITS = 3;
+/** Share of mutants that are branches (see guided.ts `branch`) when the parent is rare, and otherwise. */
+export const BRANCH_SHARE_RARE = 0.6;
+export const BRANCH_SHARE = 0.2;
+
 /** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
 export const MUTANT_SHARE = 0.75;
 
@@ -273,8 +330,10 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const { nodes, targets } = clusterOf(base);
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
   const protocol = getProtocol(base.protocol);
+  // The plain `random` baseline never aims or triggers, whatever the options say.
+  const plain = strategy === 'random' ? { roles: [], triggers: [] } : {};
   const gen = resolveFaultGen(
-    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults },
+    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults, ...plain },
     nodes,
     base.duration,
   );
@@ -290,12 +349,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
   const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb });
   const abstractState = protocol?.abstractState;
-  const toCase = (c: EpisodeCase): FuzzCase => {
-    const until = gen.from + Math.max(1, Math.floor(((gen.until - gen.from) * c.window) / 100));
-    // Episodes that would start after the shortened window are left out; the others end by its end.
-    const episodes = c.episodes.filter((e) => !(typeof (e as { at?: unknown }).at === 'number' && (e as { at: number }).at >= until));
-    return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
-  };
+  const toCase = (c: EpisodeCase): FuzzCase => fuzzCaseOf(c, gen);
 
   // Campaign state.
   let done = 0;
@@ -313,7 +367,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
-  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[] } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
+  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
@@ -330,7 +384,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       return true;
     }
     opts.onRunStart?.(done, c.seed);
-    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set() };
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), ...(strategy === 'guided' ? { firstAt: new Map<string, number>() } : {}) };
     const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
     let violated: boolean;
     try {
@@ -342,7 +396,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts) };
+    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts), ...(cov.firstAt ? { times: partTimes(cov.firstAt, cov.contexts) } : {}) };
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
@@ -432,6 +486,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   }
 
   const rng = rootRng(`guided/${seed}`);
+  const roundTrip = roundTripOf(base.network.latency);
+  let branches = 0;
   // Guided: the first tenth of the budget (at most 50 runs) explores with fresh draws only; then MUTANT_SHARE of the runs are mutants.
   const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
@@ -442,7 +498,12 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let details: fc.RunDetails<[EpisodeCase]>;
     let child: EpisodeCase | undefined;
     if (mutant) {
-      child = mutate(pickEntry(corpus, rng, hits).case, rng, { gen, workload: opts.workload, corpus, windows });
+      const parent = pickEntry(corpus, rng, hits);
+      // A parent that reached something rare is branched from (its prefix kept, its future re-drawn) more often than havocked.
+      const rare = rarity(parent, hits) <= Math.max(RARE_HITS, Math.floor(done / 100));
+      const b = rng.chance(rare ? BRANCH_SHARE_RARE : BRANCH_SHARE) ? branch(parent, rng, { gen, hits, roundTrip, duration: base.duration }) : undefined;
+      if (b) branches++;
+      child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
@@ -472,12 +533,12 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (strategy === 'guided' && fresh > 0 && last.case) {
       // A mutant that reached a state part no run had (a new flag, a fault in a new kind of state) is owed a burst
       // of mutations around it: keep digging where it opened up.
-      corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
+      corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(last.times ? { times: last.times } : {}), ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
     }
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: corpus.length, skipped };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches };
 }
 
 /**

@@ -24,7 +24,7 @@
 
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, SimView, TraceEvent } from '../engine/types.ts';
+import type { Checker, Micros, SimView, TraceEvent } from '../engine/types.ts';
 import { atTriggerNode, episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
@@ -53,6 +53,11 @@ export interface RunCoverage {
    * all known (the context of an edge, as in AFL's edge coverage). Filled when present.
    */
   contexts?: Set<string>;
+  /**
+   * When each state and fault context was first reached in the run (virtual µs): where guided search's
+   * `branch` mutation cuts a run to re-fork its randomness. Filled when present.
+   */
+  firstAt?: Map<string, Micros>;
 }
 
 /** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
@@ -69,11 +74,14 @@ const FAULT_EVENTS: ReadonlySet<string> = new Set(['crash', 'restart', 'pause', 
 export function coverageObserver(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
   let prev: string | undefined;
   let dirtyAt = -1;
+  const first = into.firstAt;
   const sample = (view: SimView): void => {
+    const at = dirtyAt;
     dirtyAt = -1;
     const s = abstractState(view);
     if (s === prev) return;
     into.states.add(s);
+    if (first && !first.has(s)) first.set(s, at);
     if (prev !== undefined) into.edges.add(`${prev} -> ${s}`);
     prev = s;
   };
@@ -89,7 +97,11 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
       if (into.contexts && FAULT_EVENTS.has(ev.type)) {
         // The shape the fault hit: this instant's changes so far included (a crash at the moment of a vote sees the vote).
         if (dirtyAt >= 0) sample(view);
-        if (prev !== undefined) into.contexts.add(`${ev.type}>${prev}`);
+        if (prev !== undefined) {
+          const c = `${ev.type}>${prev}`;
+          into.contexts.add(c);
+          if (first && !first.has(c)) first.set(c, ev.t);
+        }
       }
     },
   };
@@ -102,7 +114,9 @@ export function coverageFinal(abstractState: (view: SimView) => string, into: Ru
     description: 'records the last abstract state of a run (never fails)',
     when: 'final',
     check(view: SimView): undefined {
-      into.states.add(abstractState(view));
+      const s = abstractState(view);
+      into.states.add(s);
+      if (into.firstAt && !into.firstAt.has(s)) into.firstAt.set(s, view.now);
       return undefined;
     },
   };
@@ -126,6 +140,8 @@ export interface CorpusEntry {
    * around a fresh find for a while (AFL's "favoured" fresh paths, libFuzzer's focus on new inputs).
    */
   focus?: number;
+  /** When the entry's run first reached each of its features (virtual µs): where a `branch` of it cuts. */
+  times?: ReadonlyMap<string, Micros>;
 }
 
 /** Mutant picks a fresh find is owed (see `CorpusEntry.focus`). */
@@ -229,7 +245,12 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       // Same kind, fresh fields (nodes, sides, rates, ...): works for any episode kind episodeArb knows.
       if (eps.length === 0) return false;
       const i = rng.int(0, eps.length);
-      const arb = episodeArb((eps[i] as FaultEpisode).kind, g);
+      const e = eps[i] as FaultEpisode;
+      if (e.kind === 'reseed') {
+        eps[i] = { ...e, salt: freshSalt(rng) };
+        return true;
+      }
+      const arb = episodeArb(e.kind, g);
       if (!arb) return false;
       eps[i] = draw(arb, rng);
       return true;
@@ -311,6 +332,102 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       return true;
     }
   }
+}
+
+/** A fresh reseed salt. */
+function freshSalt(rng: Rng): string {
+  return String(rng.int(1, 0x7fffffff));
+}
+
+/** Log-uniform integer in [lo, hi] (lo >= 1). */
+function logUniform(rng: Rng, lo: number, hi: number): number {
+  const a = Math.max(1, Math.min(lo, hi));
+  const b = Math.max(a, hi);
+  return Math.round(Math.exp(Math.log(a) + rng.next() * (Math.log(b) - Math.log(a))));
+}
+
+/** The end of a case's fault window (µs): `window` percent of the generator's window, as fuzz() cuts it. */
+export function windowEnd(g: Pick<ResolvedFaultGen, 'from' | 'until'>, window: number): Micros {
+  return g.from + Math.max(1, Math.floor(((g.until - g.from) * window) / 100));
+}
+
+export interface BranchContext {
+  gen: ResolvedFaultGen;
+  /** How many runs reached each feature (the energy's counts). */
+  hits: ReadonlyMap<string, number>;
+  /** One network round trip of the scenario (µs): the unit the cut's distance from the reached element is drawn in. */
+  roundTrip: Micros;
+  /** The run's duration (µs): a cut stays inside it. */
+  duration: Micros;
+}
+
+/** Where a branch cut: the feature aimed at, when the parent first reached it, and the cut. */
+export interface BranchPoint {
+  feature: string;
+  reached: Micros;
+  cut: Micros;
+}
+
+/**
+ * `branch` (Antithesis-style "rewind"): a run is a pure function of (seed, timeline), so a child that keeps
+ * everything of the parent before a time t and adds a `reseed` at t is the parent's run up to t exactly, and
+ * from t on a fresh draw of every random stream (latencies, losses, election timeouts, target picks). The
+ * cut is near the moment the parent first reached one of its rarest features (fewest runs reached it; a
+ * random one of its features one time in four): just after it (two times in three: keep what was reached
+ * and try another future) or just before it (another way into the same moment), at a log-uniform distance
+ * of 1/8 to 8 round trips. Episodes of the parent that start after the cut are each kept or dropped (a fair
+ * coin), earlier reseeds are kept (they made the prefix), and up to two fresh episodes start after the cut,
+ * most of them on a protocol trigger armed at the cut. With energy on rare features this walks a chain of
+ * precursor states: reach A once, then branch from A many times to reach B. Undefined when the parent
+ * recorded no times.
+ */
+export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { child: EpisodeCase; point: BranchPoint } | undefined {
+  const times = parent.times;
+  if (!times || times.size === 0) return undefined;
+  const g = ctx.gen;
+  const features = [...times.keys()];
+  let feature: string;
+  if (rng.chance(0.25)) feature = rng.pick(features);
+  else {
+    let best = Number.MAX_SAFE_INTEGER;
+    let rarest: string[] = [];
+    for (const f of features) {
+      const h = ctx.hits.get(f) ?? 1;
+      if (h < best) {
+        best = h;
+        rarest = [f];
+      } else if (h === best) rarest.push(f);
+    }
+    feature = rng.pick(rarest);
+  }
+  const reached = times.get(feature) as Micros;
+  const rtt = Math.max(1, ctx.roundTrip);
+  const distance = logUniform(rng, Math.max(1, Math.round(rtt / 8)), 8 * rtt);
+  const cut = clamp(rng.chance(2 / 3) ? reached + distance : reached - distance, 1, Math.max(1, ctx.duration - 1));
+  const c = parent.case;
+  const until = windowEnd(g, c.window);
+  const before = c.episodes.filter((e) => e.at < cut).map((e) => ({ ...e })) as FaultEpisode[];
+  const later = c.episodes.filter((e) => e.at >= cut && e.kind !== 'reseed' && rng.chance(0.5)).map((e) => ({ ...e })) as FaultEpisode[];
+  const episodes: FaultEpisode[] = [...before, { kind: 'reseed', at: cut, salt: freshSalt(rng) }, ...later];
+  const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
+  const fresh = rng.chance(1 / 3) ? 0 : 1 + rng.int(0, 2);
+  for (let k = 0; k < fresh && cut < until - 1 && kinds.length > 0 && episodes.length < g.maxFaults + 1; k++) {
+    const arb = episodeArb(rng.pick(kinds), g);
+    if (!arb) continue;
+    const drawn = { ...draw(arb, rng) } as FaultEpisode;
+    if (g.triggers.length > 0 && rng.chance(0.6)) {
+      // Armed at the cut: the next occurrences of a protocol step after the branch point (often at its node, a blink long).
+      const nth = rng.chance(0.7) ? 1 : 1 + rng.int(0, g.maxNth);
+      const delay = rng.chance(0.5) ? 0 : Math.min(g.maxDelay, logUniform(rng, 10, Math.max(10, g.maxDelay)));
+      let out: FaultEpisode = rng.chance(0.75) ? atTriggerNode(drawn) : drawn;
+      if ('length' in out && rng.chance(0.5)) out = { ...out, length: clamp(logUniform(rng, Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay))), 1, g.maxEpisode) };
+      episodes.push({ ...out, at: cut, on: { event: rng.pick(g.triggers), nth, delay } } as FaultEpisode);
+    } else {
+      const { on: _none, ...timed } = drawn;
+      episodes.push({ ...timed, at: clamp(cut + logUniform(rng, 100, Math.max(100, until - cut)), cut, until - 1) } as FaultEpisode);
+    }
+  }
+  return { child: { seed: c.seed, episodes, workload: c.workload, window: c.window }, point: { feature, reached, cut } };
 }
 
 /** A mutant of `parent`: 1 to 3 stacked mutations (AFL's "havoc"), at least one of which applied. */

@@ -98,6 +98,8 @@ export const faultSchema = z
     z.object({ ...at, kind: z.literal('loss'), p: probability }).strict(),
     z.object({ ...at, kind: z.literal('corrupt'), node: target, key: z.string().optional() }).strict(),
     z.object({ ...at, kind: z.literal('quiesce') }).strict(),
+    // Re-fork every random stream of the run from here on (sim/engine/config.ts): a branch of a reached state.
+    z.object({ ...at, kind: z.literal('reseed'), salt: z.string().min(1) }).strict(),
   ])
   .superRefine((f, ctx) => {
     if (f.at === undefined && f.on === undefined && f.after === undefined) {

@@ -523,8 +523,8 @@ export function registerFuzz(program: Command): void {
     .option('--shard <i/n>', 'run shard i of n (1-based): n shards together run exactly the batches one machine would')
     .option('--json', 'print one JSON summary line on stdout')
     .option('--seed <n>', 'campaign seed (default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)')
-    .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(' or ')} (default guided: coverage-guided, mutating runs that reached new abstract states)`)
-    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 random)')
+    .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(', ')} (default guided: targeted faults plus coverage guidance, mutating and branching runs that reached new abstract states; targeted: faults aimed at roles and protocol triggers, no corpus; random: the plain baseline, faults at random times on random named nodes)`)
+    .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 targeted or random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
@@ -651,7 +651,7 @@ export function registerFuzz(program: Command): void {
             workload: c.workloadName,
             states: states.size,
             coverage: [...states].sort(),
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
             worker_deaths: deaths,
             wall_s: wall,
             interrupted: stopping,

@@ -1,0 +1,150 @@
+// Guided search's `branch` mutation (sim/fuzz/guided.ts) and the three strategies of fuzz():
+// a branch keeps its parent's run up to the cut (the trace is the same line for line before it),
+// is plain data that shrinks and replays to the same hash, and every strategy is a pure function
+// of its seed; `random` is the plain baseline (no roles, no triggers, no corpus).
+
+import { describe, expect, it, vi } from 'vitest';
+import { rootRng } from '../../sim/engine/random.ts';
+import { MemorySink } from '../../sim/engine/trace.ts';
+import type { TraceEvent } from '../../sim/engine/types.ts';
+import { resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.ts';
+import { caseScenario, clusterOf, fuzz, fuzzCaseOf, greedyShrink, partTimes, prepareCase, roundTripOf, runScenario, stateParts, type FuzzStrategy } from '../../sim/fuzz/fuzz.ts';
+import { branch, coverageFinal, coverageObserver, type CorpusEntry, type EpisodeCase, type RunCoverage } from '../../sim/fuzz/guided.ts';
+import { replayTrace } from '../../sim/fuzz/replay.ts';
+import { getProtocol } from '../../sim/protocols/registry.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../sim/scenario/run.ts';
+import type { Scenario } from '../../sim/scenario/schema.ts';
+
+vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with-counter.ts')).withCounter(orig));
+
+function traced(s: Scenario): { text: string; events: TraceEvent[]; hash: string | undefined } {
+  const sink = new MemorySink();
+  const r = runPrepared(prepareRun(s), { trace: sink });
+  const text = sink.text();
+  return { text, events: text.trim().split('\n').slice(1, -1).map((l) => JSON.parse(l) as TraceEvent), hash: r.hash };
+}
+
+const sameEvent = (e: TraceEvent): string => JSON.stringify(e);
+
+describe('branch', () => {
+  const base = parseScenario({ name: 'raft-branch', description: 'branch test', protocol: 'raft', duration: '3s', network: { loss: 0.01 } });
+  const { nodes, targets } = clusterOf(base);
+  const raft = getProtocol('raft')!;
+  const gen = resolveFaultGen({ nodes: targets, roles: Object.keys(raft.roles ?? {}), triggers: Object.keys(raft.triggers ?? {}) }, nodes, base.duration);
+  const parentCase: EpisodeCase = {
+    seed: '17',
+    episodes: [
+      { kind: 'crash', node: '@leader', at: 700_000, length: 150_000 },
+      { kind: 'isolate', node: 'n2', at: 1_300_000, length: 200_000 },
+    ] as FaultEpisode[],
+    workload: {},
+    window: 100,
+  };
+
+  /** The parent as a corpus entry: what its run reached and when. */
+  function entry(): CorpusEntry {
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), firstAt: new Map() };
+    const p = prepareRun(caseScenario(base, fuzzCaseOf(parentCase, gen)));
+    runPrepared({ ...p, checkers: [...p.checkers, coverageObserver(raft.abstractState!, cov), coverageFinal(raft.abstractState!, cov)] }, { hash: false });
+    return { case: parentCase, found: 1, picks: 0, features: stateParts(cov.states, cov.contexts), times: partTimes(cov.firstAt!, cov.contexts) };
+  }
+
+  it('records when each part was first reached, within the run', () => {
+    const e = entry();
+    expect(e.times!.size).toBe(e.features!.length);
+    for (const t of e.times!.values()) {
+      expect(t).toBeGreaterThanOrEqual(0);
+      expect(t).toBeLessThanOrEqual(base.duration);
+    }
+    // A crash of the leader is a fault context reached at the crash (700 ms).
+    expect([...e.times!].some(([k, t]) => k.startsWith('crash>') && t === 700_000)).toBe(true);
+  });
+
+  it("keeps the parent's run up to the cut, changes it after for some cuts, and is deterministic", () => {
+    const e = entry();
+    const hits = new Map(e.features!.map((f, i) => [f, 1 + (i % 4)]));
+    const ctx = { gen, hits, roundTrip: roundTripOf(base.network.latency), duration: base.duration };
+    const parent = traced(caseScenario(base, fuzzCaseOf(parentCase, gen)));
+    let changed = 0;
+    for (let k = 0; k < 6; k++) {
+      const b = branch(e, rootRng(`branch-${k}`), ctx)!;
+      expect(branch(e, rootRng(`branch-${k}`), ctx)).toEqual(b);
+      const { child, point } = b;
+      expect(point.reached).toBe(e.times!.get(point.feature));
+      expect(child.seed).toBe(parentCase.seed);
+      const reseeds = child.episodes.filter((x) => x.kind === 'reseed');
+      expect(reseeds).toEqual([expect.objectContaining({ at: point.cut })]);
+      // Everything of the parent before the cut is there, unchanged.
+      for (const x of parentCase.episodes.filter((x) => x.at < point.cut)) expect(child.episodes).toContainEqual(x);
+      const run = traced(caseScenario(base, fuzzCaseOf(child, gen)));
+      const before = (evs: TraceEvent[]): string[] => evs.filter((x) => x.t < point.cut).map(sameEvent);
+      expect(before(run.events)).toEqual(before(parent.events));
+      if (run.hash !== parent.hash) changed++;
+    }
+    expect(changed).toBeGreaterThan(0);
+  });
+});
+
+describe('a branch mutant', () => {
+  // The toy counter (test/fuzz/counter-protocol.ts): a crash inside the group-commit window loses an acked increment.
+  const base = parseScenario({ name: 'counter-branch', description: 'branch shrink test', protocol: 'counter', config: { bugs: { ackBeforeFsync: true } }, duration: '1s' });
+  const { nodes, targets } = clusterOf(base);
+  const gen = resolveFaultGen({ nodes: targets }, nodes, base.duration);
+  const fails = (c: EpisodeCase): boolean => {
+    const p = prepareCase(base, fuzzCaseOf(c, gen));
+    return !('problem' in p) && runPrepared(p.prepared, { hash: false }).violations.length > 0;
+  };
+
+  it('shrinks, and both it and its shrunk form replay with the same hash', () => {
+    const parent: EpisodeCase = { seed: '5', episodes: [{ kind: 'crash', node: 'n1', at: 200_000, length: 30_000 }] as FaultEpisode[], workload: {}, window: 100 };
+    const e: CorpusEntry = { case: parent, found: 1, picks: 0, features: ['a'], times: new Map([['a', 150_000]]) };
+    const ctx = { gen, hits: new Map([['a', 1]]), roundTrip: roundTripOf(base.network.latency), duration: base.duration };
+    let failing: EpisodeCase | undefined;
+    for (let k = 0; k < 200 && !failing; k++) {
+      const child = branch(e, rootRng(`counter-${k}`), ctx)!.child;
+      if (fails(child)) failing = child;
+    }
+    expect(failing, 'some branch of the crash fails').toBeDefined();
+    const whole = traced(caseScenario(base, fuzzCaseOf(failing!, gen)));
+    expect(whole.events.some((x) => x.type === 'log' && x.text.startsWith('reseed '))).toBe(true);
+    const rw = replayTrace(whole.text);
+    expect(rw.identical).toBe(true);
+    expect(rw.replayedHash).toBe(whole.hash);
+    const small = greedyShrink(failing!, fails, gen);
+    expect(small.episodes.length).toBeLessThanOrEqual(failing!.episodes.length);
+    const scenario = caseScenario(base, fuzzCaseOf(small, gen));
+    expect(runScenario(scenario).violations.length).toBeGreaterThan(0);
+    const run = traced(parseScenario(JSON.parse(JSON.stringify(scenario))));
+    const r = replayTrace(run.text);
+    expect(r.identical).toBe(true);
+    expect(r.replayedHash).toBe(run.hash);
+  });
+});
+
+describe('strategies', () => {
+  const lock = parseScenario({ name: 'lock-strategies', description: 'strategies test', protocol: 'lock', config: { bugs: { grantBeforeExpiry: true } }, duration: '2s' });
+
+  it.each(['random', 'targeted', 'guided'] as FuzzStrategy[])('%s is a pure function of its seed', (strategy) => {
+    const once = (seed: number): { seeds: string[]; report: ReturnType<typeof fuzz> } => {
+      const seeds: string[] = [];
+      const report = fuzz({ scenario: lock, runs: 12, seed, strategy, maxFailures: 1, keepGoing: true, shrinkBudget: 5, onRunStart: (_i, s) => seeds.push(s) });
+      return { seeds, report };
+    };
+    const a = once(4);
+    expect(once(4)).toEqual(a);
+    expect(once(5).seeds).not.toEqual(a.seeds);
+    expect(a.report.corpus > 0).toBe(strategy === 'guided');
+  });
+
+  it('random draws plain faults (named nodes, no triggers); targeted draws roles and triggers', () => {
+    const timelines = (strategy: FuzzStrategy): string => {
+      const r = fuzz({ scenario: lock, runs: 40, seed: 9, strategy, shrink: false, maxFailures: 40, keepGoing: true });
+      expect(r.failures.length).toBeGreaterThan(3);
+      return JSON.stringify(r.failures.map((f) => f.scenario.faults.timeline));
+    };
+    const plain = timelines('random');
+    expect(plain).not.toMatch(/"@|"on":|"\$/);
+    expect(timelines('targeted')).toMatch(/"@|"on":/);
+  });
+});
