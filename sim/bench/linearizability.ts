@@ -5,9 +5,12 @@
 //   gen-c50   generated 50-client kv histories, 2,000 ops, 10 keys: linearizable, and
 //             with a stale read / phantom read / lost write (generate.ts), 2 seeds
 //   gen-c100  generated 100-client kv histories, 10,000 ops, 20 keys, the same kinds, 1 seed
+//   gen-c100-100k  generated 100-client kv histories, 100,000 ops, 100 keys, the same kinds, 1 seed
 // Options: --runs N (median of N timed runs of Faultline per history, default 3),
 // --baseline-steps N (the baseline's cap per history, default 2,000,000),
-// --families etcd,kv,kv-c50,gen-c50,gen-c100 (default all).
+// --families etcd,kv,kv-c50,gen-c50,gen-c100,gen-c100-100k (default all).
+// The file families read testdata/linearizability/ of the checkout (not packaged: from an
+// installed package only the generated families run).
 // Every history has a known verdict; a wrong one throws.
 //
 // Baseline, in the same process: a Porcupine-style checker written here after
@@ -21,8 +24,9 @@
 // under 1 s; each 50-client kv history under 1 s. Times are medians of --runs runs (wall
 // and CPU of this process; on a loaded machine compare the ratios).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InputError } from '../scenario/errors.ts';
 import {
   checkOperations,
   generateHistory,
@@ -38,7 +42,20 @@ import {
 import type { JsonValue } from '../engine/types.ts';
 import { positiveInt, type BenchCase } from './case.ts';
 
-const DATA = fileURLToPath(new URL('../../testdata/linearizability/', import.meta.url));
+/**
+ * testdata/linearizability/ of the checkout: next to sim/ when running from the sources
+ * (sim/bench/), one folder further up when built (dist/sim/bench/). An installed package
+ * has no testdata: then an InputError (one line, exit 2) says to run from a checkout.
+ */
+function dataDir(): string {
+  for (const up of ['../../testdata/linearizability/', '../../../testdata/linearizability/']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}README.md`)) return dir;
+  }
+  throw new InputError(
+    'bench linearizability: the histories of testdata/linearizability/ are not in this installation (they are not packaged); run it from a checkout of the repository, or only the generated families: --families gen-c50,gen-c100,gen-c100-100k',
+  );
+}
 
 interface Item {
   family: string;
@@ -48,7 +65,10 @@ interface Item {
   expected: boolean;
 }
 
-function loadFiles(): Item[] {
+/** The histories of the file families in `wanted` (etcd, kv, kv-c50). */
+function loadFiles(wanted: readonly string[]): Item[] {
+  if (!['etcd', 'kv', 'kv-c50'].some((f) => wanted.includes(f))) return [];
+  const DATA = dataDir();
   const read = (sub: string) => readdirSync(DATA + sub).sort().map((f) => ({ f, text: readFileSync(`${DATA}${sub}/${f}`, 'utf8') }));
   const readme = readFileSync(`${DATA}README.md`, 'utf8');
   const etcdOk = new Set((/Expected: linearizable\s*[—-]+\s*([\d,\s]+);/.exec(readme)?.[1] ?? '').split(',').map((s) => `etcd_${s.trim()}.log`));
@@ -220,19 +240,21 @@ export const linearizabilityBench: BenchCase = {
   run(opts) {
     const runs = positiveInt(opts.runs, 'runs', 3);
     const cap = positiveInt(opts.baselineSteps, 'baseline-steps', 2_000_000);
-    const all = ['etcd', 'kv', 'kv-c50', 'gen-c50', 'gen-c100'];
+    const all = ['etcd', 'kv', 'kv-c50', 'gen-c50', 'gen-c100', 'gen-c100-100k'];
     const wanted = typeof opts.families === 'string' ? opts.families.split(',') : all;
     for (const f of wanted) if (!all.includes(f)) throw new RangeError(`--families: expected a comma-separated list of ${all.join(', ')} (got ${JSON.stringify(f)})`);
     const items = [
-      ...loadFiles(),
+      ...loadFiles(wanted),
       ...(wanted.includes('gen-c50') ? generated('gen-c50', 50, 2_000, 10, [1, 2]) : []),
       ...(wanted.includes('gen-c100') ? generated('gen-c100', 100, 10_000, 20, [1]) : []),
+      ...(wanted.includes('gen-c100-100k') ? generated('gen-c100-100k', 100, 100_000, 100, [1]) : []),
     ].filter((i) => wanted.includes(i.family));
     const families = [...new Set(items.map((i) => i.family))];
-    // Warm up the JIT on the etcd set before timing anything.
-    for (const it of items.filter((i) => i.family === 'etcd')) checkOperations(it.ops, it.model);
+    // Warm up the JIT on the etcd set (else the first history) before timing anything.
+    const warm = items.filter((i) => i.family === 'etcd');
+    for (const it of warm.length > 0 ? warm : items.slice(0, 1)) checkOperations(it.ops, it.model, { coreSteps: 0 });
     const out: Record<string, unknown> = {};
-    let worst = { ms: 0, name: '' };
+    let worst = { ms: 0, cpuMs: 0, name: '' };
     const wrong: string[] = [];
     for (const family of families) {
       const set = items.filter((i) => i.family === family);
@@ -244,6 +266,7 @@ export const linearizabilityBench: BenchCase = {
       let baseSteps = 0;
       let gaveUp = 0;
       let maxMs = 0;
+      let maxCpuMs = 0;
       for (const it of set) {
         const f = timed(runs, () => checkOperations(it.ops, it.model, { coreSteps: 0 }));
         if (f.value.linearizable !== it.expected || f.value.verdict === 'unknown') {
@@ -254,7 +277,9 @@ export const linearizabilityBench: BenchCase = {
         cpuMs += f.cpuMs;
         steps += f.value.steps;
         maxMs = Math.max(maxMs, f.ms);
-        if (f.ms > worst.ms) worst = { ms: f.ms, name: `${family} ${it.name}` };
+        maxCpuMs = Math.max(maxCpuMs, f.cpuMs);
+        // The floor is judged on CPU time: wall time on a shared machine swings with the load.
+        if (f.cpuMs > worst.cpuMs) worst = { ms: f.ms, cpuMs: f.cpuMs, name: `${family} ${it.name}` };
         const b = timed(1, () => porcupineCheck(it, cap));
         if (b.value.ok === undefined) gaveUp++;
         else if (b.value.ok !== it.expected) throw new Error(`linearizability bench: the Porcupine-style baseline got ${family} ${it.name} wrong`);
@@ -268,6 +293,7 @@ export const linearizabilityBench: BenchCase = {
         faultline_ms: +ms.toFixed(1),
         faultline_cpu_ms: +cpuMs.toFixed(1),
         faultline_max_ms: +maxMs.toFixed(1),
+        faultline_max_cpu_ms: +maxCpuMs.toFixed(1),
         faultline_steps: steps,
         baseline_ms: +baseMs.toFixed(1),
         baseline_cpu_ms: +baseCpuMs.toFixed(1),
@@ -280,9 +306,9 @@ export const linearizabilityBench: BenchCase = {
     const etcd = out.etcd as { faultline_ms: number; faultline_cpu_ms: number } | undefined;
     out.floors = {
       every_verdict_right: wrong.length === 0 ? 'met' : `MISSED: ${wrong.join('; ')}`,
-      no_history_above_1s: worst.ms < 1000 ? 'met' : `MISSED (${worst.name}: ${worst.ms.toFixed(0)} ms)`,
-      etcd_set_well_under_1s: etcd === undefined ? 'not run' : etcd.faultline_ms < 250 ? 'met' : `MISSED (${etcd.faultline_ms} ms wall, ${etcd.faultline_cpu_ms} ms CPU)`,
-      slowest: `${worst.name}: ${worst.ms.toFixed(1)} ms`,
+      no_history_above_1s: worst.cpuMs < 1000 ? 'met (CPU time)' : `MISSED (${worst.name}: ${worst.cpuMs.toFixed(0)} ms CPU)`,
+      etcd_set_well_under_1s: etcd === undefined ? 'not run' : etcd.faultline_cpu_ms < 250 ? 'met (CPU time)' : `MISSED (${etcd.faultline_ms} ms wall, ${etcd.faultline_cpu_ms} ms CPU)`,
+      slowest: `${worst.name}: ${worst.cpuMs.toFixed(1)} ms CPU, ${worst.ms.toFixed(1)} ms wall`,
     };
     out.runs = runs;
     return out;

@@ -326,6 +326,27 @@ describe('history pairing', () => {
     expect(r.linearizable).toBe(false);
     expect(checkHistory(b.history, registerModel).verdict).toBe('linearizable');
   });
+
+  it('budgets are per partition: a hard key that exhausts its own leaves another key free to fail (issue 13)', () => {
+    const b = new HistoryBuilder();
+    // Key a: rounds of six concurrent writes, each read back (linearizable, but not within 20 steps).
+    for (let round = 0; round < 4; round++) {
+      const ws = Array.from({ length: 6 }, (_, i) => b.call(`w${i}`, 'write', round * 10 + i, 'a'));
+      for (const w of ws) b.ok(w);
+      b.seq('r', 'read', undefined, round * 10, 'a');
+    }
+    // Key b, checked after a: a stale read, proven in a few steps.
+    b.seq('x', 'write', 1, undefined, 'b');
+    b.seq('y', 'read', undefined, null, 'b');
+    const r = checkHistory(b.history, registerModel, { maxSteps: 20, coreSteps: 0 });
+    expect(r.verdict).toBe('not-linearizable');
+    expect(r.failure!.partition).toBe('b');
+    expect(r.undecided).toEqual([expect.objectContaining({ partition: 'a', reason: 'steps', steps: 20 })]);
+    // Without a budget key a is linearizable: only b fails.
+    const full = checkHistory(b.history, registerModel, { coreSteps: 0 });
+    expect(full.failure!.partition).toBe('b');
+    expect(full.linearizations.map((l) => l.partition)).toEqual(['a']);
+  });
 });
 
 describe('smallest failing core', () => {

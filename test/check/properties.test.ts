@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHistory, checkOperations, counterModel, kvModel, lockModel, queueModel, registerModel, setModel, type Model, type Operation } from '../../sim/check/linearizability/index.ts';
 import { optional } from '../../sim/check/linearizability/core.ts';
+import { HistoryBuilder } from './history-builder.ts';
 import type { HistoryEvent, JsonValue } from '../../sim/engine/types.ts';
 
 /** What one operation did in the sequential run. */
@@ -311,7 +312,7 @@ describe('agreement with brute force on small arbitrary register histories', () 
 // The future-reads pruning (checker.ts) cuts configurations of models with monotone operations
 // (kv appends). It must never change a verdict: small arbitrary one-key kv histories with appends,
 // puts, cas and gets (some unknown, some with outputs that no run produces) against the enumeration.
-const arbitraryKvOps = fc
+const kvOpsArb = (maxLength: number) => fc
   .array(
     fc.record({
       f: fc.constantFrom('get', 'get', 'append', 'append', 'put', 'cas'),
@@ -322,7 +323,7 @@ const arbitraryKvOps = fc
       call: fc.nat(40),
       len: fc.integer({ min: 1, max: 25 }),
     }),
-    { minLength: 1, maxLength: 7 },
+    { minLength: 1, maxLength },
   )
   .map((xs) =>
     xs.map((x, id): Operation => {
@@ -332,6 +333,7 @@ const arbitraryKvOps = fc
       return { ...op, ...(input !== undefined ? { input } : {}), ...(x.f === 'get' && x.outcome === 'ok' ? { output: x.out } : {}) };
     }),
   );
+const arbitraryKvOps = kvOpsArb(7);
 
 describe('agreement with brute force on small arbitrary kv histories (appends, puts, cas)', () => {
   it('the search with the future-reads pruning, without it, and the enumeration give the same verdict', () => {
@@ -346,5 +348,47 @@ describe('agreement with brute force on small arbitrary kv histories (appends, p
       { numRuns: 3000, seed: 11 },
     );
     expect(Math.min(verdicts.true, verdicts.false)).toBeGreaterThan(300); // both verdicts exercised
+  });
+});
+
+// The dead-state abstraction (checker.ts, Model.tests): a state that no remaining unshielded get or
+// cas can observe shares one memo id with every other such state. The memoised search uses it, the
+// search without memoisation does not: both must agree with the enumeration, on histories long
+// enough for puts to shield later gets and for appends to pile up on forgotten states.
+describe('dead-state abstraction (kv)', () => {
+  it('agrees with the enumeration on arbitrary 9-operation kv histories', () => {
+    const verdicts = { true: 0, false: 0 };
+    fc.assert(
+      fc.property(kvOpsArb(9), (ops) => {
+        const expected = bruteForce(ops, kvModel);
+        verdicts[`${expected}`]++;
+        expect(checkOperations(ops, kvModel).linearizable).toBe(expected);
+        expect(checkOperations(ops, kvModel, { memo: false }).linearizable).toBe(expected);
+      }),
+      { numRuns: 1500, seed: 12 },
+    );
+    expect(Math.min(verdicts.true, verdicts.false)).toBeGreaterThan(150);
+  });
+
+  // Ten concurrent appends that a concurrent put erases, then a failure that only shows later: the
+  // search must try every way of placing the appends before the put. As states, those are the
+  // ordered subsets of the appends (about e * 10! = 10M); forgotten, only their subsets (1,024).
+  it('concurrent appends erased by a put cost their subsets, not their orders', () => {
+    const h = new HistoryBuilder();
+    h.seq('r0', 'get', undefined, '', 'k');
+    const appends = Array.from({ length: 10 }, (_, i) => h.call(`a${i}`, 'append', `x${i};`, 'k'));
+    const put = h.call('w', 'put', 'P', 'k');
+    for (const a of appends) h.ok(a);
+    h.ok(put);
+    h.seq('r1', 'get', undefined, 'P', 'k');
+    h.seq('a', 'append', 'y', undefined, 'k');
+    const last = h.call('r2', 'get', undefined, 'k');
+    h.ok(last, 'Pz'); // never written: not linearizable
+    const r = checkHistory(h.history, kvModel, { maxSteps: 200_000, coreSteps: 0 });
+    expect(r.verdict).toBe('not-linearizable');
+    expect(r.failure!.stuck.output).toBe('Pz');
+    // The same history with the right last read is linearizable.
+    const ok = checkHistory([...h.history.slice(0, -1), { ...h.history.at(-1)!, value: 'Py' }], kvModel, { maxSteps: 200_000, coreSteps: 0 });
+    expect(ok.verdict).toBe('linearizable');
   });
 });

@@ -453,6 +453,8 @@ interface SearchLimits {
   memo: boolean;
   /** The future-reads pruning (default on): off only to explain a failure with the plain search's longest prefix. */
   futureReads?: boolean;
+  /** The dead-state abstraction (default on with memo; see prepareForget): off only for tests. */
+  forget?: boolean;
 }
 
 /** Rough size of a state kept in the memo table, for the memory budget. */
@@ -501,6 +503,8 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   // a later get reveals then cost ten orders' first steps, not ten factorial orders.
   const futureReads = limits.futureReads !== false && model.monotone && model.precedes && model.observed ? prepareFutureReads(ops, model, readOnly) : undefined;
   let pruned = 0;
+  // Dead states (Model.tests): a state that no remaining operation can observe is abstracted to DEAD.
+  const forget = memo && limits.forget !== false ? prepareForget(ops, model) : undefined;
 
   let definiteLeft = returns.size;
   const definite = new OpSet(n);
@@ -655,6 +659,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
       }
       unlift(e);
       futureReads?.undo(e.op);
+      forget?.undo(e.op);
       cands = top.cands;
       idx = top.idx + 1;
       barrier = top.barrier;
@@ -722,7 +727,8 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
         pruned++;
         continue;
       }
-      const { state: next, id } = memo ? intern(raw) : { state: raw, id: 0 };
+      const isDead = forget !== undefined && forget.dead(raw, e.op, stateId, definite, unknown);
+      const { state: next, id } = isDead ? { state: raw, id: DEAD } : memo ? intern(raw) : { state: raw, id: 0 };
       if (!mark(e, next, id)) continue;
       push(idx, op, next, id, false);
       continue outer;
@@ -732,6 +738,77 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     if (!backtrack()) return failed();
   }
   return { kind: 'ok', steps, bytes, order: stack.filter((f) => f.cands[f.idx]!.skipOf === null).map((f) => ops[f.cands[f.idx]!.op]!.id) };
+}
+
+/** The memo id of every dead state (see prepareForget): one id, since they all behave alike. */
+const DEAD = -2;
+
+/**
+ * The dead-state abstraction of searchPartition, for models that declare `tests` (see Model.tests).
+ * A tester (an operation with `tests`) not linearized yet is **shielded** when a definite overwrite
+ * (an `ok` operation with `overwrites`, not optional) not linearized yet returned before it was
+ * called: that overwrite comes between now and the tester, so the tester sees a state that does not
+ * depend on the current one. A state is **dead** when it is forgettable and precedes the value of no
+ * unshielded tester still to be linearized. All dead states behave alike for the rest of the search
+ * (a bisimulation: testers are illegal on all, or leave them dead, or give one state; monotone
+ * operations keep them dead, by transitivity of `precedes`; overwrites ignore them; shields stay
+ * pending until they are linearized, and then the states no longer differ). So they share one memo
+ * id, DEAD, and Lowe's cache explores (linearized set, DEAD) once: concurrent appends that a later
+ * put erases cost their subsets instead of their orders. Undefined when the model does not declare
+ * `tests` or some operation of the partition is neither a tester, monotone, nor an overwrite.
+ *
+ * Cost: the testers looked at are the ones not linearized that were called before the first
+ * pending shield returned (a window of the concurrency around the prefix), found from cursors
+ * over both lists that skip the linearized front; `undo(op)` moves them back when backtracking.
+ */
+function prepareForget<S>(ops: readonly Operation[], model: Model<S>) {
+  if (!model.tests || !model.precedes || !model.monotone) return undefined;
+  const precedes = model.precedes.bind(model);
+  const testers: { op: number; call: number; value: S }[] = [];
+  const shields: { op: number; ret: number }[] = [];
+  const monotone: boolean[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const t = model.tests(op);
+    monotone.push(t === undefined && model.monotone(op));
+    const overwrites = t === undefined && monotone[i] ? false : model.overwrites?.(op) !== undefined;
+    if (t !== undefined) testers.push({ op: i, call: op.call, value: t });
+    else if (!monotone[i] && !overwrites) return undefined;
+    if (overwrites && op.outcome === 'ok' && op.maybe !== true) shields.push({ op: i, ret: op.ret });
+  }
+  testers.sort((a, b) => a.call - b.call || a.op - b.op);
+  shields.sort((a, b) => a.ret - b.ret || a.op - b.op);
+  const testerPos = new Map(testers.map((t, k) => [t.op, k]));
+  const shieldPos = new Map(shields.map((w, k) => [w.op, k]));
+  const forgettable = model.forgettable ? model.forgettable.bind(model) : () => true;
+  let t0 = 0; // every tester before t0 is linearized
+  let w0 = 0; // every shield before w0 is linearized
+  return {
+    /** Is `state`, reached by linearizing `op` from the state with memo id `prevId`, dead? */
+    dead(state: S, op: number, prevId: number, definite: OpSet, unknown: OpSet): boolean {
+      // A monotone step from a dead state stays dead (transitivity of `precedes`).
+      if (prevId === DEAD && monotone[op]) return true;
+      if (!forgettable(state)) return false;
+      const done = (i: number): boolean => i === op || definite.has(i) || unknown.has(i);
+      while (t0 < testers.length && done(testers[t0]!.op) && testers[t0]!.op !== op) t0++;
+      while (w0 < shields.length && done(shields[w0]!.op) && shields[w0]!.op !== op) w0++;
+      let w = w0;
+      while (w < shields.length && done(shields[w]!.op)) w++;
+      const horizon = w < shields.length ? shields[w]!.ret : Infinity;
+      for (let t = t0; t < testers.length && testers[t]!.call < horizon; t++) {
+        const tester = testers[t]!;
+        if (!done(tester.op) && precedes(state, tester.value)) return false;
+      }
+      return true;
+    },
+    /** Backtracking took `op` out of the prefix. */
+    undo(op: number): void {
+      const tp = testerPos.get(op);
+      if (tp !== undefined && tp < t0) t0 = tp;
+      const wp = shieldPos.get(op);
+      if (wp !== undefined && wp < w0) w0 = wp;
+    },
+  };
 }
 
 /**

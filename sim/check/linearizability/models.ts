@@ -128,6 +128,24 @@ export interface Model<S> {
   observed?(op: Operation): S | undefined;
   /** For an operation that is not monotone: the state right after it whenever it takes effect, whatever the state before (a put's value, a cas's new value), or undefined. */
   overwrites?(op: Operation): S | undefined;
+  /**
+   * Optional, with `precedes` and `monotone`: the state `op`'s legality compares the current state
+   * with (a get's value, a cas's expected value), or undefined. It enables the **dead-state
+   * abstraction** (checker.ts): a state that precedes no value a remaining operation tests can never
+   * be observed again (only overwritten), so every such state is the same for the rest of the search
+   * and configurations that differ only in one are explored once (concurrent appends that a later put
+   * erases then cost their subsets, not their orders). Declaring it promises, for the states
+   * `forgettable` accepts: (1) an operation with `tests(op) = t` behaves the same on every such state
+   * that does not precede `t`: illegal on all of them, or legal and leaving the state unchanged on
+   * all, or legal with one resulting state whatever the state was; (2) an operation without `tests`
+   * that is `monotone` is legal on all of them or on none, and maps them to forgettable states; (3)
+   * any other operation has `overwrites` (its result ignores the state). `precedes` must be
+   * reflexive and transitive. The checker uses the abstraction only when every operation of a
+   * partition fits (1), (2) or (3).
+   */
+  tests?(op: Operation): S | undefined;
+  /** States the dead-state abstraction may forget (default: all); see `tests`. */
+  forgettable?(state: S): boolean;
   /** True for operations that constrain nothing (e.g. a failed write): dropped before the search. */
   ignore?(op: Operation): boolean;
   /** Why an operation cannot be checked by this model (unknown f, malformed value), or undefined. */
@@ -246,6 +264,10 @@ export const kvModel: Model<JsonValue> = {
   precedes: (a, b) => (typeof a === 'string' && typeof b === 'string' ? b.startsWith(a) : sameValue(a, b)),
   observed: (op) => (op.f === 'get' && op.outcome === 'ok' ? kvValue(op.output) : undefined),
   overwrites: (op) => (op.f === 'put' ? kvValue(op.input) : op.f === 'cas' && op.outcome !== 'fail' && casArgs(op) ? kvValue(casArgs(op)![1]) : undefined),
+  // Dead states: a get tests the value it saw, a cas (any outcome) its expected value; put overwrites;
+  // append is monotone and legal on every string, so the forgettable states are the strings.
+  tests: (op) => (op.f === 'get' && op.outcome === 'ok' ? kvValue(op.output) : op.f === 'cas' && casArgs(op) ? kvValue(casArgs(op)![0]) : undefined),
+  forgettable: (s) => typeof s === 'string',
   step(state, op) {
     switch (op.f) {
       case 'get':
