@@ -45,9 +45,17 @@ export interface EngineModelOptions {
   goals?: (view: SimView) => string[];
 }
 
-/** Skip functions' owners (contexts, random streams) and disks: they are engine handles, not node state. */
+/**
+ * Engine handles are not node state: disks (their content is written apart), and plain objects that
+ * carry functions (a node's context and its Io: closures over the engine). A class instance with a
+ * function-valued field (RaftNode keeps its random draw as `random`) is node state: it is written
+ * without its functions. Skipping every object with a function field used to leave RaftNode (term,
+ * role, log, votes, commitIndex) out of raft fingerprints, merging states that differ in them.
+ */
 export function isHandle(o: object): boolean {
   if (o instanceof SimDisk) return true;
+  const proto = Object.getPrototypeOf(o) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
   for (const k of Object.keys(o)) if (typeof (o as Record<string, unknown>)[k] === 'function') return true;
   return false;
 }
