@@ -69,7 +69,7 @@ describe('faultline explore', () => {
     [['explore', 'twopc-spec', '--bfs', '--dfs'], /^faultline: --dfs: choose one of --bfs and --dfs/],
     [['explore', 'twopc-spec', '--bug', 'nope'], /^faultline: twopc-spec: --bug: unknown bug "nope"/],
     [['explore', 'toy-lock'], /^faultline: toy-lock: protocol toy-lock has no explore profile/],
-    [['explore', 'raft', '--symmetry'], /^faultline: --symmetry: symmetry reduction is implemented for twopc-spec only/],
+    [['explore', 'twopc', '--symmetry'], /^faultline: --symmetry: explore-twopc \(twopc\) has no interchangeable nodes/],
   ])('bad input %j: one line, exit 2', async (args, message) => {
     const r = await inProcess(args);
     expect(r.code).toBe(2);
