@@ -112,12 +112,21 @@ export function nodeGraph(view: SimView, id: string): unknown {
 
 
 
+/** Entries of the symmetric-text memo (texts of about 1 KB, one per permutation: tens of MB at most). */
+const MEMO_MAX = 4096;
+
 export class EngineModel implements ExploreModel<Driver> {
   private readonly skipKeys: ReadonlySet<string>;
   /** Renames for symmetry (index 0: the identity); just the identity without a SymmetrySpec. */
   private readonly renames: Map<string, string>[];
   private readonly positionNodes: ReadonlySet<string>;
   private readonly positionKeys: ReadonlySet<string>;
+  /**
+   * Symmetric texts memoised by plain text (a node's part, a message): equal plain texts are equal
+   * states, so their renamed texts are equal too. Node states and messages recur across many global
+   * states; cleared when it reaches MEMO_MAX entries (a bound on memory, not on correctness).
+   */
+  private readonly memo = new Map<string, string[]>();
   constructor(
     readonly run: PreparedRun,
     readonly opts: EngineModelOptions,
@@ -126,6 +135,17 @@ export class EngineModel implements ExploreModel<Driver> {
     this.renames = groupPermutations(opts.symmetry?.groups ?? []);
     this.positionNodes = new Set(opts.symmetry?.positions?.nodes ?? []);
     this.positionKeys = new Set(opts.symmetry?.positions?.keys ?? []);
+  }
+
+  /** The texts of one thing under every rename, memoised by its plain text. */
+  private memoised(plain: string, renamed: (p: number) => string): string[] {
+    let texts = this.memo.get(plain);
+    if (texts === undefined) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      texts = this.renames.map((_, p) => renamed(p));
+      this.memo.set(plain, texts);
+    }
+    return texts;
   }
 
   /** Whether `--symmetry` can reduce anything here. */
@@ -200,14 +220,19 @@ export class EngineModel implements ExploreModel<Driver> {
       return parts.join('\n');
     }
     // The least text over the permutations: the same for every state of an orbit.
-    let best: string | undefined;
-    this.renames.forEach((rename, p) => {
+    const nodeTexts = this.run.nodes.map((n) => this.memoised(this.nodePart(d, n.id), (p) => this.nodePart(d, n.id, p)));
+    const msgTexts = flight.map((m) => this.memoised(`${m.from}>${m.to}:${canonical(m.msg)}`, (p) => {
+      const rename = this.renames[p] as Map<string, string>;
       const r = (x: string): string => rename.get(x) ?? x;
-      const parts = this.run.nodes.map((n) => this.nodePart(d, n.id, p)).sort();
-      const msgs = flight.map((m) => `${r(m.from)}>${r(m.to)}:${canonical(m.msg, { rename })}`).sort();
+      return `${r(m.from)}>${r(m.to)}:${canonical(m.msg, { rename })}`;
+    }));
+    let best: string | undefined;
+    for (let p = 0; p < this.renames.length; p++) {
+      const parts = nodeTexts.map((t) => t[p] as string).sort();
+      const msgs = msgTexts.map((t) => t[p] as string).sort();
       const text = [counters, ...parts, msgs.join(';')].join('\n');
       if (best === undefined || text < best) best = text;
-    });
+    }
     return best as string;
   }
 
