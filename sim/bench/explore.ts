@@ -8,13 +8,16 @@
 // (Simulation.run, no exploration), in engine steps per second, so that
 // `raft_explore_cost_steps` says how many seeded engine steps one explored
 // state costs (each state is rebuilt by replaying its path).
+// Symmetry on engine models, in the same process: 3-server Raft without a
+// client (every server alike) explored to a fixed depth with and without
+// --symmetry: distinct states, states generated and CPU-free wall ratio.
 
 import { Simulation } from '../engine/simulation.ts';
 import { explore } from '../explore/explorer.ts';
 import { FingerprintTable, hash64 } from '../explore/fingerprint.ts';
 import { exploreTarget, protocolScenario } from '../explore/run.ts';
 import { TwoPhaseModel } from '../explore/twophase.ts';
-import { prepareRun } from '../scenario/resolve.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
 import { positiveInt, type BenchCase } from './case.ts';
 
 function timed<T>(fn: () => T): { wall: number; value: T } {
@@ -44,6 +47,13 @@ export const exploreBench: BenchCase = {
     const stepsPerS = seeded.value.stats.steps / seeded.wall;
     const raftRate = raft.value.distinct / raft.wall;
 
+    // Symmetry: raft servers only (no client, whose random redirects are not permuted), depth 5.
+    const base = protocolScenario('raft');
+    const serversOnly = parseScenario({ ...base, config: { ...base.config, clients: 0 } });
+    const symDepth = 5;
+    const plain = timed(() => explore(exploreTarget(serversOnly, { crashes: 0 }).model, { maxDepth: symDepth }));
+    const sym = timed(() => explore(exploreTarget(serversOnly, { crashes: 0 }).model, { maxDepth: symDepth, symmetry: true }));
+
     const rss0 = process.memoryUsage().rss;
     const table = new FingerprintTable();
     const fill = timed(() => {
@@ -63,6 +73,12 @@ export const exploreBench: BenchCase = {
       raft_distinct_per_s: Math.round(raftRate),
       raft_seeded_steps_per_s: Math.round(stepsPerS),
       raft_explore_cost_steps: +(stepsPerS / raftRate).toFixed(1),
+      raft_servers_only_depth: symDepth,
+      raft_servers_only_distinct: plain.value.distinct,
+      raft_servers_only_generated: plain.value.states,
+      raft_servers_only_symmetry_distinct: sym.value.distinct,
+      raft_servers_only_symmetry_generated: sym.value.states,
+      raft_symmetry_wall_ratio: +(plain.wall / sym.wall).toFixed(2),
       table_bytes_per_1m_states: table.bytes,
       table_fill_1m_s: +fill.wall.toFixed(3),
       table_rss_delta_1m_mb: +(rssDelta / 2 ** 20).toFixed(1),

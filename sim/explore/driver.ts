@@ -15,8 +15,11 @@
 import { Simulation, type PendingEvent, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
 import type { NodeId, TraceHeader, Violation } from '../engine/types.ts';
+import { rootRng } from '../engine/random.ts';
+import type { Checker, NodeSpec } from '../engine/types.ts';
+import { getProtocol } from '../protocols/registry.ts';
 import { InputError } from '../scenario/errors.ts';
-import { prepareRun, type PreparedRun } from '../scenario/resolve.ts';
+import type { PreparedRun } from '../scenario/resolve.ts';
 
 /** How much nondeterminism beyond scheduling a driven run may use. */
 export interface DriveBudgets {
@@ -88,7 +91,7 @@ export class Driver {
     opts: DriverOptions = {},
   ) {
     // Checkers keep memory in their closures: every driven run gets its own (and its own nodes).
-    const fresh = prepareRun(run.scenario, { seed: run.seed });
+    const fresh = rebuild(run);
     this.budgets = opts.budgets ?? NO_BUDGETS;
     this.coalesce = opts.coalesce ?? false;
     const network = { ...run.engine.network, loss: 0, duplicate: 0, links: [] };
@@ -223,6 +226,21 @@ export class Driver {
   close(): RunResult {
     return this.sim.close();
   }
+}
+
+/**
+ * Fresh nodes and checkers for a prepared run: the protocol's build step again, with the same seed and
+ * build streams, keeping the run's checker selection (scenario `checkers`). The scenario was validated
+ * when `run` was prepared, so this skips prepareRun's checks (cheaper: a driven run per explored state).
+ */
+export function rebuild(run: PreparedRun): { nodes: NodeSpec[]; checkers: Checker[] } {
+  const protocol = getProtocol(run.scenario.protocol);
+  if (!protocol) throw new InputError(`unknown protocol "${run.scenario.protocol}"`, run.file, 'protocol');
+  const buildRng = rootRng(run.seed).fork('build');
+  const built = protocol.build(run.scenario.config, { seed: run.seed, duration: run.scenario.duration, stream: (name) => buildRng.fork(name) });
+  const byName = new Map(built.checkers.map((c) => [c.name, c]));
+  const checkers = run.checkers.map((c) => byName.get(c.name)).filter((c): c is Checker => c !== undefined);
+  return { nodes: built.nodes, checkers };
 }
 
 /** A schedule that does not fit the run (a user mistake: the CLI prints it as `schedule[i]: ...` and exits 2). */

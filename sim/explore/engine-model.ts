@@ -43,11 +43,60 @@ export interface EngineModelOptions {
   skipKeys?: readonly string[];
   /** Reachability goals that hold in a state. */
   goals?: (view: SimView) => string[];
+  /** Interchangeable nodes, for `--symmetry` (see SymmetrySpec). */
+  symmetry?: SymmetrySpec;
 }
 
-/** Skip functions' owners (contexts, random streams) and disks: they are engine handles, not node state. */
+/**
+ * Nodes that are interchangeable: same role, same configuration apart from their ids, and code that
+ * treats them alike (no decision reads a node's id or its position in a list, except as an identity).
+ * With symmetry on, a state's fingerprint is the least of its texts over every permutation of each
+ * group, with node ids renamed everywhere they appear as whole strings (fields, map keys, set members,
+ * messages, disk records, the key part of timer names `name/key`): exact canonicalisation, as TLC's
+ * SYMMETRY does, and sound when the permutations are automorphisms of the transition relation.
+ */
+export interface SymmetrySpec {
+  groups: readonly (readonly string[])[];
+  /** Numeric fields of some nodes that hold a position in a list of ids (raft client: `target` in its server list). */
+  positions?: { nodes: readonly string[]; keys: readonly string[]; list: readonly string[] };
+}
+
+/** Every permutation of each group, combined: renames from id to id (the identity first). */
+export function groupPermutations(groups: readonly (readonly string[])[]): Map<string, string>[] {
+  const perms = (xs: readonly string[]): string[][] => {
+    if (xs.length <= 1) return [[...xs]];
+    const out: string[][] = [];
+    xs.forEach((x, i) => {
+      for (const rest of perms([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+    });
+    return out;
+  };
+  let renames: Map<string, string>[] = [new Map()];
+  for (const g of groups) {
+    const next: Map<string, string>[] = [];
+    for (const base of renames) {
+      for (const p of perms(g)) {
+        const m = new Map(base);
+        g.forEach((id, i) => m.set(id, p[i] as string));
+        next.push(m);
+      }
+    }
+    renames = next;
+  }
+  return renames;
+}
+
+/**
+ * Engine handles are not node state: disks (their content is written apart), and plain objects that
+ * carry functions (a node's context and its Io: closures over the engine). A class instance with a
+ * function-valued field (RaftNode keeps its random draw as `random`) is node state: it is written
+ * without its functions. Skipping every object with a function field used to leave RaftNode (term,
+ * role, log, votes, commitIndex) out of raft fingerprints, merging states that differ in them.
+ */
 export function isHandle(o: object): boolean {
   if (o instanceof SimDisk) return true;
+  const proto = Object.getPrototypeOf(o) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
   for (const k of Object.keys(o)) if (typeof (o as Record<string, unknown>)[k] === 'function') return true;
   return false;
 }
@@ -63,13 +112,45 @@ export function nodeGraph(view: SimView, id: string): unknown {
 
 
 
+/** Entries of the symmetric-text memo (texts of about 1 KB, one per permutation: tens of MB at most). */
+const MEMO_MAX = 4096;
+
 export class EngineModel implements ExploreModel<Driver> {
   private readonly skipKeys: ReadonlySet<string>;
+  /** Renames for symmetry (index 0: the identity); just the identity without a SymmetrySpec. */
+  private readonly renames: Map<string, string>[];
+  private readonly positionNodes: ReadonlySet<string>;
+  private readonly positionKeys: ReadonlySet<string>;
+  /**
+   * Symmetric texts memoised by plain text (a node's part, a message): equal plain texts are equal
+   * states, so their renamed texts are equal too. Node states and messages recur across many global
+   * states; cleared when it reaches MEMO_MAX entries (a bound on memory, not on correctness).
+   */
+  private readonly memo = new Map<string, string[]>();
   constructor(
     readonly run: PreparedRun,
     readonly opts: EngineModelOptions,
   ) {
     this.skipKeys = new Set(['opts', ...(opts.skipKeys ?? [])]);
+    this.renames = groupPermutations(opts.symmetry?.groups ?? []);
+    this.positionNodes = new Set(opts.symmetry?.positions?.nodes ?? []);
+    this.positionKeys = new Set(opts.symmetry?.positions?.keys ?? []);
+  }
+
+  /** The texts of one thing under every rename, memoised by its plain text. */
+  private memoised(plain: string, renamed: (p: number) => string): string[] {
+    let texts = this.memo.get(plain);
+    if (texts === undefined) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      texts = this.renames.map((_, p) => renamed(p));
+      this.memo.set(plain, texts);
+    }
+    return texts;
+  }
+
+  /** Whether `--symmetry` can reduce anything here. */
+  get symmetric(): boolean {
+    return this.renames.length > 1;
   }
 
   initial(): Driver {
@@ -90,7 +171,7 @@ export class EngineModel implements ExploreModel<Driver> {
     // Nodes the step does not touch stay as in `d`: reuse their fingerprint parts.
     const touched = d.touches(d.choices()[i] as DriveChoice);
     const parts = new Map<string, string>();
-    for (const n of this.run.nodes) if (n.id !== touched) parts.set(n.id, this.nodePart(d, n.id));
+    for (const [key, part] of d.fpParts) if (key.slice(0, key.indexOf('\u0000')) !== touched) parts.set(key, part);
     // The last choice of `d` may advance `d` itself (see ExploreModel.step): one replay saved per state.
     const next = i === d.choices().length - 1 ? d : this.restore(d.path);
     next.take(i);
@@ -99,36 +180,60 @@ export class EngineModel implements ExploreModel<Driver> {
     return next;
   }
 
-  private nodePart(d: Driver, id: string): string {
-    let part = d.fpParts.get(id);
+  /** One node's part of the fingerprint; with `p`, symmetric: node ids renamed by `this.renames[p]` (cached in the driver until the node is touched). */
+  private nodePart(d: Driver, id: string, p?: number): string {
+    const key = `${id}\u0000${p ?? '-'}`;
+    let part = d.fpParts.get(key);
     if (part !== undefined) return part;
     const sim = d.sim;
     const disk = sim.diskOf(id);
     const up = sim.isUp(id);
+    const rename = p === undefined ? undefined : this.renames[p];
+    const r = (x: string): string => rename?.get(x) ?? x;
+    const opts = rename ? { rename } : {};
     let volatile = '';
     if (disk.unsynced > 0) {
       const v: Record<string, unknown> = {};
       for (const k of disk.keys()) v[k] = disk.get(k);
-      volatile = canonical(v);
+      volatile = canonical(v, opts);
     }
+    const timers = sim.armedTimers(id).map((t) => (rename ? t.split('/').map(r).join('/') : t));
+    const positions = rename && this.positionNodes.has(id) ? { keys: this.positionKeys, ids: this.opts.symmetry?.positions?.list ?? [] } : undefined;
     part =
-      `${id}:${up ? 'up' : 'down'}` +
-      `|t${canonical(sim.armedTimers(id).sort())}` +
-      `|d${canonical(disk.durableView())}` +
+      `${r(id)}:${up ? 'up' : 'down'}` +
+      `|t${canonical(timers.sort())}` +
+      `|d${canonical(disk.durableView(), opts)}` +
       `|v${volatile}` +
-      `|p${up ? '' : canonical(sim.published(id))}` +
-      `|s${up ? canonical((this.opts.nodeState ?? nodeGraph)(sim, id), { skip: isHandle, skipKeys: this.skipKeys }) : ''}`;
-    d.fpParts.set(id, part);
+      `|p${up ? '' : canonical(sim.published(id), opts)}` +
+      `|s${up ? canonical((this.opts.nodeState ?? nodeGraph)(sim, id), { skip: isHandle, skipKeys: this.skipKeys, ...opts, ...(positions ? { positions } : {}) }) : ''}`;
+    d.fpParts.set(key, part);
     return part;
   }
 
-  fingerprint(d: Driver, _symmetry: boolean): string {
-    const parts: string[] = [`${d.crashes},${d.losses},${d.duplicates}`];
-    for (const n of this.run.nodes) parts.push(this.nodePart(d, n.id));
-    const flight: string[] = [];
-    for (const p of d.pending()) if (p.kind === 'deliver') flight.push(`${p.from}>${p.to}:${canonical(p.msg)}`);
-    parts.push(flight.sort().join(';'));
-    return parts.join('\n');
+  fingerprint(d: Driver, symmetry: boolean): string {
+    const counters = `${d.crashes},${d.losses},${d.duplicates}`;
+    const flight = d.pending().filter((p) => p.kind === 'deliver');
+    if (!symmetry || !this.symmetric) {
+      const parts: string[] = [counters];
+      for (const n of this.run.nodes) parts.push(this.nodePart(d, n.id));
+      parts.push(flight.map((p) => `${p.from}>${p.to}:${canonical(p.msg)}`).sort().join(';'));
+      return parts.join('\n');
+    }
+    // The least text over the permutations: the same for every state of an orbit.
+    const nodeTexts = this.run.nodes.map((n) => this.memoised(this.nodePart(d, n.id), (p) => this.nodePart(d, n.id, p)));
+    const msgTexts = flight.map((m) => this.memoised(`${m.from}>${m.to}:${canonical(m.msg)}`, (p) => {
+      const rename = this.renames[p] as Map<string, string>;
+      const r = (x: string): string => rename.get(x) ?? x;
+      return `${r(m.from)}>${r(m.to)}:${canonical(m.msg, { rename })}`;
+    }));
+    let best: string | undefined;
+    for (let p = 0; p < this.renames.length; p++) {
+      const parts = nodeTexts.map((t) => t[p] as string).sort();
+      const msgs = msgTexts.map((t) => t[p] as string).sort();
+      const text = [counters, ...parts, msgs.join(';')].join('\n');
+      if (best === undefined || text < best) best = text;
+    }
+    return best as string;
   }
 
   violation(d: Driver): ModelViolation | undefined {

@@ -13,8 +13,19 @@
  * node's context). A cycle is written as "~". `rename` maps string values and
  * keys (used for symmetry: node ids permuted). Properties named in `skipKeys` are left out.
  */
-export function canonical(value: unknown, opts: { skip?: (v: object) => boolean; skipKeys?: ReadonlySet<string>; rename?: ReadonlyMap<string, string> } = {}): string {
-  return walk(value, { onPath: new Set(), skip: opts.skip, skipKeys: opts.skipKeys, rename: opts.rename }) ?? 'undefined';
+export function canonical(value: unknown, opts: CanonicalOptions = {}): string {
+  return walk(value, { onPath: new Set(), skip: opts.skip, skipKeys: opts.skipKeys, rename: opts.rename, positions: opts.positions }) ?? 'undefined';
+}
+
+export interface CanonicalOptions {
+  skip?: (v: object) => boolean;
+  skipKeys?: ReadonlySet<string>;
+  rename?: ReadonlyMap<string, string>;
+  /**
+   * Numeric fields that hold a position in a list of node ids (the raft client's `target`, an index
+   * into its servers): written as the id at that position (renamed, with `rename`), so that they permute with the ids.
+   */
+  positions?: { keys: ReadonlySet<string>; ids: readonly string[] };
 }
 
 interface WalkState {
@@ -22,6 +33,7 @@ interface WalkState {
   skip: ((v: object) => boolean) | undefined;
   skipKeys: ReadonlySet<string> | undefined;
   rename: ReadonlyMap<string, string> | undefined;
+  positions: CanonicalOptions['positions'];
 }
 
 function str(s: string, w: WalkState): string {
@@ -71,7 +83,9 @@ function walk(v: unknown, w: WalkState): string | undefined {
     const parts: string[] = [];
     for (const k of keys) {
       if (w.skipKeys?.has(k)) continue;
-      const s = walk((o as Record<string, unknown>)[k], w);
+      const x = (o as Record<string, unknown>)[k];
+      const at = w.positions?.keys.has(k) && typeof x === 'number' ? w.positions.ids[x] : undefined;
+      const s = at !== undefined ? 'P' + str(at, w) : walk(x, w);
       if (s !== undefined) parts.push(str(k, w) + ':' + s);
     }
     // With renaming, keys that are node ids change order: sort the written pairs.

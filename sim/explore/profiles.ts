@@ -6,7 +6,9 @@
 // scenario says.
 
 import type { SimView } from '../engine/types.ts';
+import type { PreparedRun } from '../scenario/resolve.ts';
 import type { DriveBudgets } from './driver.ts';
+import type { SymmetrySpec } from './engine-model.ts';
 
 export interface ExploreProfile {
   protocol: string;
@@ -21,6 +23,8 @@ export interface ExploreProfile {
   skipKeys?(config: Record<string, unknown>): string[];
   withinBounds?(view: SimView): boolean;
   goals?(view: SimView): string[];
+  /** Interchangeable nodes of a run of this protocol, for --symmetry (absent: none; see SymmetrySpec). */
+  symmetry?(run: PreparedRun): SymmetrySpec;
   /** One line on the bounds, printed with the report. */
   bounds: string;
 }
@@ -62,8 +66,12 @@ const profiles: ExploreProfile[] = [
     // lastAck and lastLeaderContact are clock readings used only by CheckQuorum and PreVote (so they are
     // left out only when both are off); `changes` lists rewritten log indexes for checkers' incremental reads (checker memory, not behaviour); `round`
     // numbers ReadIndex rounds, which only reads='readindex' uses.
+    // `peers` (the other servers) and `nodes` (the Io's cluster list) are constant topology, written in
+    // scenario order: left out so that permuted servers write alike (symmetry).
     skipKeys: (c) => [
       'changes',
+      'peers',
+      'nodes',
       ...(c.preVote === false && c.checkQuorum === false ? ['lastAck', 'lastLeaderContact'] : []),
       ...(c.reads === 'log' ? ['round'] : []),
     ],
@@ -82,6 +90,16 @@ const profiles: ExploreProfile[] = [
         if ((st?.commitIndex ?? 0) > 0 && !out.includes('entry-committed')) out.push('entry-committed');
       }
       return out;
+    },
+    // Servers have one config apart from their ids, and RaftNode/RaftServer read ids only as identities
+    // (votedFor, leaderId, peer maps): every permutation of the servers is an automorphism of their steps.
+    // The client keeps its server as a position (`target`) in its server list: written as that server's
+    // id. Not covered: where the client's redirect picks a server at random (rng.pick over positions),
+    // the draw is not permuted; random streams are not state anyway (README: what is abstracted).
+    symmetry(run) {
+      const servers = run.nodes.filter((n) => n.role === 'server').map((n) => n.id);
+      const clients = run.nodes.filter((n) => n.role === 'client').map((n) => n.id);
+      return { groups: [servers], positions: { nodes: clients, keys: ['target'], list: servers } };
     },
     bounds: `terms <= ${RAFT_MAX_TERM}`,
   },

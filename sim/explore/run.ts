@@ -26,6 +26,8 @@ export interface ExploreTarget {
   budgets?: DriveBudgets;
   bounds: string;
   coalesce?: boolean;
+  /** Whether --symmetry reduces anything (twopc-spec: its RMs; engine models: a profile's interchangeable nodes). */
+  symmetric: boolean;
 }
 
 export interface TargetOptions {
@@ -60,7 +62,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     const rms = opts.rms ?? 3;
     const bug = opts.bugs?.[0];
     if (bug !== undefined && bug !== 'commitOnFirstPrepared') throw new InputError(`unknown bug "${bug}"; twopc-spec has: commitOnFirstPrepared`, 'twopc-spec', '--bug');
-    return { name: `twopc-spec (TLA+ TwoPhase, ${rms} RMs)`, model: new TwoPhaseModel({ rms, commitOnFirstPrepared: bug !== undefined }), bounds: 'the whole spec (finite)' };
+    return { name: `twopc-spec (TLA+ TwoPhase, ${rms} RMs)`, model: new TwoPhaseModel({ rms, commitOnFirstPrepared: bug !== undefined }), bounds: 'the whole spec (finite)', symmetric: true };
   }
   let scenario: Scenario;
   if (typeof what === 'string') {
@@ -89,6 +91,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
+    ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
   });
   const bounds = [
     `crashes <= ${budgets.crashes}, losses <= ${budgets.losses}, duplicates <= ${budgets.duplicates}`,
@@ -97,7 +100,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(profile ? [profile.bounds] : []),
     ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
   ].join('; ');
-  return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce };
+  return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce, symmetric: model.symmetric };
 }
 
 /** Explore a target and return the report (the counterexample's labels are its schedule). */

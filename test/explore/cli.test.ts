@@ -24,6 +24,15 @@ describe('faultline explore', () => {
     expect(text.stdout).toContain('no violation: every reachable state checked');
   });
 
+  it('raft --symmetry: the servers are permuted, fewer distinct states at the same depth', async () => {
+    const plain = JSON.parse((await inProcess(['explore', 'raft', '--depth', '3', '--crashes', '0', '--json'])).stdout) as { distinct: number };
+    const sym = await inProcess(['explore', 'raft', '--depth', '3', '--crashes', '0', '--symmetry', '--json']);
+    expect(sym.code).toBe(0);
+    const r = JSON.parse(sym.stdout) as { distinct: number; symmetry: boolean };
+    expect(r.symmetry).toBe(true);
+    expect(r.distinct).toBeLessThan(plain.distinct);
+  });
+
   it('a planted bug: exit 1 and the shortest counterexample, step by step', async () => {
     const r = await inProcess(['explore', 'twopc-spec', '--bug', 'commitOnFirstPrepared']);
     expect(r.code).toBe(1);
@@ -69,7 +78,7 @@ describe('faultline explore', () => {
     [['explore', 'twopc-spec', '--bfs', '--dfs'], /^faultline: --dfs: choose one of --bfs and --dfs/],
     [['explore', 'twopc-spec', '--bug', 'nope'], /^faultline: twopc-spec: --bug: unknown bug "nope"/],
     [['explore', 'toy-lock'], /^faultline: toy-lock: protocol toy-lock has no explore profile/],
-    [['explore', 'raft', '--symmetry'], /^faultline: --symmetry: symmetry reduction is implemented for twopc-spec only/],
+    [['explore', 'twopc', '--symmetry'], /^faultline: --symmetry: explore-twopc \(twopc\) has no interchangeable nodes/],
   ])('bad input %j: one line, exit 2', async (args, message) => {
     const r = await inProcess(args);
     expect(r.code).toBe(2);

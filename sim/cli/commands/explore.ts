@@ -77,7 +77,7 @@ export function registerExplore(program: Command): void {
     .option('--max-states <n>', 'stop after this many distinct states')
     .option('--bfs', 'breadth-first (default): the first counterexample is a shortest one')
     .option('--dfs', 'depth-first: less memory for the frontier; counterexamples need not be shortest')
-    .option('--symmetry', 'exact symmetry reduction of interchangeable nodes (twopc-spec: the RMs)')
+    .option('--symmetry', 'exact symmetry reduction of interchangeable nodes (twopc-spec: the RMs; raft: the servers)')
     .option('--crashes <k>', 'crash budget (each crashed node may restart)')
     .option('--losses <k>', 'message-loss budget')
     .option('--duplicates <k>', 'message-duplication budget')
@@ -95,7 +95,7 @@ export function registerExplore(program: Command): void {
       const maxStates = count(opts.maxStates, '--max-states', 1);
       const t = await target(ref, opts);
       const symmetry = Boolean(opts.symmetry);
-      if (symmetry && t.scenario) throw new InputError('symmetry reduction is implemented for twopc-spec only (engine nodes have per-node random streams and configs)', undefined, '--symmetry');
+      if (symmetry && !t.symmetric) throw new InputError(`${t.name} has no interchangeable nodes (symmetry: twopc-spec's RMs, raft's servers; see sim/explore/profiles.ts)`, undefined, '--symmetry');
 
       let stop = false;
       const onSigint = (): void => {
