@@ -82,12 +82,12 @@ export const RAFT_TRACE_SCENARIO = {
   protocol: 'raft',
   config: { servers: 5, clients: 3, snapshotEvery: 50 },
   seed: 1,
-  duration: '86400s',
+  duration: '1200s',
   network: { latency: { kind: 'lognormal', median: '3ms', sigma: 0.6, min: '500us' }, loss: 0.01, duplicate: 0.005 },
   faults: {
     nemesis: {
       from: '500ms',
-      until: '86400s',
+      until: '1200s',
       crash: { rate: 0.6, downtime: { min: '200ms', max: '1.5s' } },
       partition: { rate: 0.5, duration: { min: '100ms', max: '1s' } },
       pause: { rate: 0.3, duration: { min: '50ms', max: '600ms' } },
