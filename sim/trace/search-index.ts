@@ -8,7 +8,12 @@
 // never contains "\n" (the search box is one line), so a match never spans two
 // events. Built one event at a time (`add`), up to a character budget; events
 // past it are not indexed (`indexed` says how many are) and the caller
-// searches them another way.
+// searches them another way. An event's text longer than `maxEventChars` (a
+// Raft state with its whole log, say) is indexed by its first `maxEventChars`
+// characters and listed in `long`: a query not found in that prefix may still
+// be in the rest, so the caller checks those few events' full text (see
+// `unsure`). The cap keeps a Raft trace (about 280 characters an event, a few
+// events of many KB) at 1M events within the budget.
 
 /** Events per chunk string. */
 export const INDEX_CHUNK = 8192;
@@ -23,13 +28,16 @@ export class SearchIndex {
   private len = 0;
   /** Events in finished chunks (searchable). */
   indexed = 0;
+  /** Index (seq) of each event whose text was cut to `maxEventChars`, ascending. */
+  readonly long: number[] = [];
   /** Characters in finished chunks. */
   chars = 0;
 
-  /** `maxChars`: stop accepting events once the finished chunks hold this many characters; `chunk`: events per chunk. */
+  /** `maxChars`: stop accepting events once the finished chunks hold this many characters; `chunk`: events per chunk; `maxEventChars`: characters kept of one event's text. */
   constructor(
-    private readonly maxChars = 120_000_000,
+    private readonly maxChars = 320_000_000,
     private readonly chunk = INDEX_CHUNK,
+    private readonly maxEventChars = 1024,
   ) {}
 
   /** Is the budget used up (further `add`s are ignored)? */
@@ -40,7 +48,11 @@ export class SearchIndex {
   /** Add the search text of the next event (in seq order, lower case). */
   add(text: string): void {
     if (this.full) return;
-    const t = text.replaceAll('→', ARROW);
+    let t = text.replaceAll('→', ARROW);
+    if (t.length > this.maxEventChars) {
+      this.long.push(this.indexed + this.parts.length);
+      t = t.slice(0, this.maxEventChars);
+    }
     this.offsets.push(this.len);
     this.parts.push(t);
     this.len += t.length + 1;
@@ -75,5 +87,10 @@ export class SearchIndex {
       }
       first += st.length - 1;
     });
+  }
+
+  /** The indexed events cut to `maxEventChars` that `search` did not mark: whether they match needs their full text. */
+  unsure(marks: Uint8Array): number[] {
+    return this.long.filter((seq) => seq < this.indexed && marks[seq] !== 1);
   }
 }

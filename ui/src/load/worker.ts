@@ -222,7 +222,25 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
 async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
   const marks = new Uint8Array(l.count);
   const from = scan ? 0 : l.index.indexed;
-  if (!scan) l.index.search(query, marks);
+  if (!scan) {
+    l.index.search(query, marks);
+    // Events whose text the index holds only the start of: check the rest of those few.
+    const unsure = l.index.unsure(marks);
+    for (let i = 0; i < unsure.length; ) {
+      // Read runs of adjacent unsure events at once.
+      let j = i + 1;
+      while (j < unsure.length && (unsure[j] as number) - (unsure[j - 1] as number) < 64 && j - i < 512) j++;
+      const first = unsure[i] as number;
+      const evs = await events(l, first, (unsure[j - 1] as number) + 1);
+      for (let k = i; k < j; k++) {
+        const seq = unsure[k] as number;
+        const ev = evs[seq - first];
+        if (ev && searchText(ev).includes(query)) marks[seq] = 1;
+      }
+      i = j;
+      if (gen !== searchGen) return undefined;
+    }
+  }
   if (from >= l.count) return marks;
   let seq = from;
   const quick = rawLineDecides(query);
