@@ -45,10 +45,14 @@ export class SearchIndex {
     return this.chars >= this.maxChars;
   }
 
-  /** Add the search text of the next event (in seq order, lower case). */
+  /**
+   * Add the search text of the next event (in seq order). Lower-casing and the "→" mapping are
+   * done once per chunk at `flush` (one pass over a few hundred KB instead of two per event);
+   * text already in lower case is fine too.
+   */
   add(text: string): void {
     if (this.full) return;
-    let t = text.replaceAll('→', ARROW);
+    let t = text;
     if (t.length > this.maxEventChars) {
       this.long.push(this.indexed + this.parts.length);
       t = t.slice(0, this.maxEventChars);
@@ -62,8 +66,21 @@ export class SearchIndex {
   /** Finish the last partial chunk (call at the end of the trace). */
   flush(): void {
     if (this.parts.length === 0) return;
+    const raw = this.parts.join('\n');
+    let chunk = raw.toLowerCase();
+    // A character whose lower case has another length (İ) shifts the offsets: lower-case event by event then.
+    if (chunk.length !== raw.length) {
+      const lower = this.parts.map((p) => p.toLowerCase());
+      this.offsets = [];
+      this.len = 0;
+      for (const p of lower) {
+        this.offsets.push(this.len);
+        this.len += p.length + 1;
+      }
+      chunk = lower.join('\n');
+    }
     this.offsets.push(this.len);
-    this.chunks.push(this.parts.join('\n'));
+    this.chunks.push(chunk.replaceAll('→', ARROW));
     this.starts.push(Int32Array.from(this.offsets));
     this.indexed += this.parts.length;
     this.chars += this.len;

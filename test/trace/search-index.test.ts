@@ -85,3 +85,23 @@ describe('SearchIndex with events longer than its per-event cap', () => {
     );
   });
 });
+
+describe('SearchIndex lower-cases a chunk at once', () => {
+  it('= lower-casing each event, with upper case, "→", İ (longer in lower case) and final sigma', () => {
+    const char = fc.constantFrom('a', 'A', 'b', 'Σ', 'σ', 'İ', 'i', '→', ' ', '#', '1');
+    fc.assert(
+      fc.property(fc.array(fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 6 }), fc.nat(19), fc.nat(11), fc.integer({ min: 1, max: 4 }), (texts, chunk, e, from, len) => {
+        const ix = new SearchIndex(Infinity, chunk);
+        for (const t of texts) ix.add(t);
+        ix.flush();
+        const lower = texts.map((t) => t.toLowerCase());
+        const src = lower[e % lower.length]!;
+        const q = src.slice(from, from + len) || 'a';
+        const marks = new Uint8Array(texts.length);
+        ix.search(q, marks);
+        expect(Array.from(marks)).toEqual(lower.map((t) => (t.includes(q) ? 1 : 0)));
+      }),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+});

@@ -17,7 +17,7 @@ import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns }
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { SearchIndex } from '../../../sim/trace/search-index.ts';
-import { rawLineDecides, searchText } from '../store.ts';
+import { eventText, rawLineDecides, searchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -130,11 +130,11 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
           return;
         }
         const t = performance.now();
-        for (const k of kept) index.add(searchText(k));
+        for (const k of kept) index.add(eventText(k));
         indexMs += performance.now() - t;
         kept = undefined;
       }
-      if (!index.full) index.add(searchText(ev));
+      if (!index.full) index.add(eventText(ev));
     },
     { file: source.name },
   );
