@@ -1,7 +1,11 @@
 // `faultline bench viewer`: the viewer's floors, measured in headless
 // Chromium (Debian's /usr/bin/chromium, or --chromium PATH, driven by
-// playwright-core) on traces of a long pingpong run streamed to a temporary
-// file, for each size in --sizes (default 100000,1000000 events):
+// playwright-core) on traces of a long run streamed to a temporary file, for
+// each size in --sizes (default 100000,1000000 events). --protocol pingpong
+// (default: the engine's reference workload, about 87 bytes an event) or raft
+// (a 5-server Raft key-value store with 3 clients under a random nemesis for
+// the whole run, the default scenario's, stopped at the requested number of
+// events: about 320 bytes an event, as the traces of issue 15). Figures:
 //
 // - open_ms: page navigation to the first drawing (fetch, streaming parse in the
 //   loader worker, columns, first draw), and parse_ms / render_ms inside it;
@@ -31,6 +35,8 @@ import type { TraceSink } from '../engine/trace.ts';
 import { ensureViewerBuilt, readTraceFile, serveViewer } from '../cli/commands/view.ts';
 import type { BenchCase } from './case.ts';
 import { runPingpong } from './pingpong.ts';
+import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { runPreparedInterruptible } from '../scenario/run.ts';
 
 /** Writes trace chunks to a file in 1 MB batches. */
 class FileWriter implements TraceSink {
@@ -58,6 +64,58 @@ export function writePingpongTrace(file: string, events: number): number {
     const w = new FileWriter(fd);
     // Each delivery is a send and a deliver (or drop) event.
     runPingpong({ deliveries: Math.max(1, Math.round(events / 2)), trace: w });
+    w.flush();
+    return w.bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The Raft trace of the viewer bench: the default scenario's store (5 servers, 3 clients,
+ * snapshots every 50 entries) under its random nemesis (crashes, partitions, pauses, clock
+ * faults, loss bursts) for the whole run, seed 1; deterministic.
+ */
+export const RAFT_TRACE_SCENARIO = {
+  name: 'viewer-bench-raft',
+  description: 'Raft key-value store on 5 servers under a random nemesis for the whole run (the viewer benchmark trace)',
+  protocol: 'raft',
+  config: { servers: 5, clients: 3, snapshotEvery: 50 },
+  seed: 1,
+  duration: '1200s',
+  network: { latency: { kind: 'lognormal', median: '3ms', sigma: 0.6, min: '500us' }, loss: 0.01, duplicate: 0.005 },
+  faults: {
+    nemesis: {
+      from: '500ms',
+      until: '1200s',
+      crash: { rate: 0.6, downtime: { min: '200ms', max: '1.5s' } },
+      partition: { rate: 0.5, duration: { min: '100ms', max: '1s' } },
+      pause: { rate: 0.3, duration: { min: '50ms', max: '600ms' } },
+      clock: { rate: 0.3, maxOffset: '50ms', maxDrift: 0.01 },
+      loss: { rate: 0.3, p: 0.3, duration: { min: '50ms', max: '300ms' } },
+    },
+  },
+  expect: 'no-violation',
+} as const;
+
+/**
+ * Write the first `events` (about) events of the Raft bench run to `file`: the run is
+ * stopped (interrupted, its footer says so) once the trace holds that many lines.
+ * @returns the file's size in bytes
+ */
+export async function writeRaftTrace(file: string, events: number): Promise<number> {
+  const fd = openSync(file, 'w');
+  try {
+    const w = new FileWriter(fd);
+    let lines = 0;
+    const counting = {
+      write(chunk: string): void {
+        for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+        w.write(chunk);
+      },
+    };
+    const run = prepareRun(parseScenario(RAFT_TRACE_SCENARIO, 'viewer-bench-raft'));
+    await runPreparedInterruptible(run, () => lines >= events, { trace: counting, every: 256 });
     w.flush();
     return w.bytes;
   } finally {
@@ -174,12 +232,14 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
 
 export const viewerBench: BenchCase = {
   name: 'viewer',
-  description: 'viewer floors in headless Chromium on pingpong traces (--sizes 100000,1000000): open to first drawing, causal past, search, pan/zoom frame, page heap; baseline: fetching the file as one string in the same page',
+  description: 'viewer floors in headless Chromium on pingpong or Raft traces (--sizes 100000,1000000, --protocol pingpong|raft): open to first drawing, causal past, search, pan/zoom frame, page heap; baseline: fetching the file as one string in the same page',
   async run(opts) {
     const sizes = String(opts.sizes ?? '100000,1000000')
       .split(',')
       .map((v) => Number(v.replace(/_/g, '')));
     if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new RangeError(`--sizes: expected positive integers separated by commas (got ${JSON.stringify(opts.sizes)})`);
+    const protocol = String(opts.protocol ?? 'pingpong');
+    if (protocol !== 'pingpong' && protocol !== 'raft') throw new RangeError(`--protocol: expected pingpong or raft (got ${JSON.stringify(opts.protocol)})`);
     const chromiumPath = typeof opts.chromium === 'string' ? opts.chromium : '/usr/bin/chromium';
     const pw = await import('playwright-core').catch(() => undefined);
     if (!pw) throw new RangeError('faultline bench viewer needs playwright-core (a dev dependency): run npm install');
@@ -189,9 +249,9 @@ export const viewerBench: BenchCase = {
     const out: Record<string, unknown> = {};
     try {
       for (const n of sizes) {
-        const file = join(dir, `pingpong-${n}.jsonl`);
+        const file = join(dir, `${protocol}-${n}.jsonl`);
         let t = performance.now();
-        const bytes = writePingpongTrace(file, n);
+        const bytes = protocol === 'raft' ? await writeRaftTrace(file, n) : writePingpongTrace(file, n);
         const writeMs = performance.now() - t;
         // Node side: the streaming reader over the file, against JSON.parse of each line.
         t = performance.now();
@@ -201,7 +261,7 @@ export const viewerBench: BenchCase = {
         const server = await serveViewer({ trace: file, port: 0 });
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         try {
-          const fig = await measure(page, server.url, `pingpong-${n}.jsonl`);
+          const fig = await measure(page, server.url, `${protocol}-${n}.jsonl`);
           out[`${n}`] = { events, trace_mb: +(bytes / 1e6).toFixed(1), write_ms: Math.round(writeMs), node_stream_read_ms: Math.round(nodeRead), ...fig };
         } finally {
           await page.close();

@@ -7,7 +7,7 @@
 // as in model.ts, so the panels read them the same way. The text of an event is not kept: the viewer reads
 // it back from the file by its byte offset when it is shown.
 
-import type { Micros, NodeId, TraceEvent, TraceEventType, TraceFooter, TraceHeader } from '../engine/types.ts';
+import type { JsonValue, Micros, NodeId, TraceEvent, TraceEventType, TraceFooter, TraceHeader } from '../engine/types.ts';
 import { initialClock, msgType, type ClockSegment, type NodeInterval, type OperationRec, type PartitionBand, type StateSnapshot, type ViolationEvent } from './model.ts';
 import { EVENT_TYPES } from './reader.ts';
 
@@ -352,7 +352,8 @@ export class ColumnarBuilder {
           case 'state': {
             let list = this.states.get(node);
             if (!list) this.states.set(node, (list = []));
-            list.push({ seq: s, t: ev.t, state: ev.state });
+            const prev = list[list.length - 1];
+            list.push({ seq: s, t: ev.t, state: prev ? shareWith(ev.state, prev.state) : ev.state });
             break;
           }
           case 'clock': {
@@ -683,4 +684,48 @@ function densityIndexed(m: ColumnarModel, ix: LaneIndex, t0: number, t1: number,
     }
   }
   return { cols, lanes, counts, pairs, drops, max };
+}
+
+/** Deep equality of two JSON values, object keys in the same order (equal values serialize alike). */
+function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] as JsonValue, b[i] as JsonValue)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i] || !jsonEqual(a[k] as JsonValue, b[k] as JsonValue)) return false;
+  }
+  return true;
+}
+
+/**
+ * `cur` with every part equal to the same part of `prev` (the node's previous published state)
+ * replaced by prev's object: successive states of a node mostly repeat (a Raft log grows by
+ * appends), so the model holds each repeated part once, and so does the page that receives it
+ * (structured clone keeps shared references). The result serializes exactly as `cur` does;
+ * nothing in the model is ever mutated. Objects and arrays are compared one level at a time, element by element.
+ */
+export function shareWith(cur: JsonValue, prev: JsonValue): JsonValue {
+  if (cur === null || prev === null || typeof cur !== 'object' || typeof prev !== 'object') return cur;
+  if (Array.isArray(cur)) {
+    if (!Array.isArray(prev)) return cur;
+    if (cur.length === prev.length && jsonEqual(cur, prev)) return prev;
+    const out = cur.slice();
+    const n = Math.min(cur.length, prev.length);
+    for (let i = 0; i < n; i++) out[i] = shareWith(cur[i] as JsonValue, prev[i] as JsonValue);
+    return out;
+  }
+  if (Array.isArray(prev)) return cur;
+  if (jsonEqual(cur, prev)) return prev;
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(cur)) out[k] = Object.hasOwn(prev, k) ? shareWith(v, prev[k] as JsonValue) : v;
+  return out;
 }

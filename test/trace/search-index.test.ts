@@ -60,3 +60,48 @@ describe('SearchIndex = searching each event', () => {
     expect(Array.from(marks)).toEqual([0, 0, 1]);
   });
 });
+
+describe('SearchIndex with events longer than its per-event cap', () => {
+  it.each(traces)('%s: the prefix search plus a full-text check of the unsure long events = searching each event', (_name, make) => {
+    const texts = parseTrace(make()).events.map(searchText);
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 60 }), fc.nat(texts.length - 1), fc.nat(200), fc.integer({ min: 1, max: 30 }), (cap, e, from, len) => {
+        const ix = new SearchIndex(Infinity, 5, cap);
+        for (const t of texts) ix.add(t);
+        ix.flush();
+        expect(ix.long).toEqual(texts.flatMap((t, i) => (t.length > cap ? [i] : [])));
+        const text = texts[e]!;
+        const a = Math.min(from, Math.max(0, text.length - 1));
+        const q = text.slice(a, a + len);
+        const marks = new Uint8Array(texts.length);
+        ix.search(q, marks);
+        // The index never marks an event the query is not in; what it misses is among the unsure ones.
+        const unsure = ix.unsure(marks);
+        for (const seq of unsure) if (texts[seq]!.includes(q)) marks[seq] = 1;
+        expect(Array.from(marks)).toEqual(texts.map((t) => (t.includes(q) ? 1 : 0)));
+        expect(unsure.every((seq) => texts[seq]!.length > cap)).toBe(true);
+      }),
+      { numRuns: 200, seed: 17 },
+    );
+  });
+});
+
+describe('SearchIndex lower-cases a chunk at once', () => {
+  it('= lower-casing each event, with upper case, "→", İ (longer in lower case) and final sigma', () => {
+    const char = fc.constantFrom('a', 'A', 'b', 'Σ', 'σ', 'İ', 'i', '→', ' ', '#', '1');
+    fc.assert(
+      fc.property(fc.array(fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 6 }), fc.nat(19), fc.nat(11), fc.integer({ min: 1, max: 4 }), (texts, chunk, e, from, len) => {
+        const ix = new SearchIndex(Infinity, chunk);
+        for (const t of texts) ix.add(t);
+        ix.flush();
+        const lower = texts.map((t) => t.toLowerCase());
+        const src = lower[e % lower.length]!;
+        const q = src.slice(from, from + len) || 'a';
+        const marks = new Uint8Array(texts.length);
+        ix.search(q, marks);
+        expect(Array.from(marks)).toEqual(lower.map((t) => (t.includes(q) ? 1 : 0)));
+      }),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+});

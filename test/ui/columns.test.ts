@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
-import { buildColumns, causalPastColumns, density, densityScan, KIND, OUTCOME } from '../../sim/trace/columns.ts';
+import { buildColumns, causalPastColumns, density, densityScan, KIND, OUTCOME, shareWith } from '../../sim/trace/columns.ts';
 import { buildModel, causalPast } from '../../sim/trace/model.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { LineSplitter, readTrace } from '../../sim/trace/reader.ts';
@@ -152,5 +152,40 @@ describe('streaming reader', () => {
     const s = await readTrace([cut], () => {});
     expect(s.warnings).toEqual(parseTrace(cut).warnings);
     expect(s.footer).toBeUndefined();
+  });
+});
+
+describe('published states share the parts that repeat', () => {
+  it('each state serializes exactly as published, and a repeated part is one object', () => {
+    const sink = new MemorySink();
+    runPrepared(prepareRun(parseScenario({ ...defaultScenario, duration: '2s' })), { trace: sink });
+    const text = sink.text();
+    const parsed = parseTrace(text);
+    const col = buildColumns(parsed);
+    let shared = 0;
+    for (const [node, list] of col.states) {
+      const published = parsed.events.filter((e) => e.type === 'state' && e.node === node).map((e) => JSON.stringify((e as { state: unknown }).state));
+      expect(list.map((s) => JSON.stringify(s.state))).toEqual(published);
+      for (let i = 1; i < list.length; i++) {
+        const a = list[i - 1]!.state as { log?: unknown[] };
+        const b = list[i]!.state as { log?: unknown[] };
+        if (a.log && b.log && a.log.length > 0 && b.log.length >= a.log.length && JSON.stringify(a.log[0]) === JSON.stringify(b.log[0])) {
+          expect(b.log[0]).toBe(a.log[0]);
+          shared++;
+        }
+      }
+    }
+    expect(shared).toBeGreaterThan(0);
+  });
+
+  it('shareWith keeps key order, and never returns a part that differs', () => {
+    const prev = { a: 1, b: [1, { x: 2 }], c: { y: 3 } };
+    const cur = { b: [1, { x: 2 }, 4], a: 1, c: { y: 4 } };
+    const out = shareWith(cur, prev) as typeof cur;
+    expect(JSON.stringify(out)).toBe(JSON.stringify(cur));
+    expect(out.b[1]).toBe(prev.b[1]);
+    expect(out.c).not.toBe(prev.c);
+    expect(shareWith({ b: 1, a: 1 }, { a: 1, b: 1 })).toEqual({ b: 1, a: 1 });
+    expect(JSON.stringify(shareWith({ b: 1, a: 1 }, { a: 1, b: 1 }))).toBe('{"b":1,"a":1}');
   });
 });

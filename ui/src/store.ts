@@ -46,7 +46,12 @@ export interface LoadInfo {
 
 /** The text search matches for an event: "#<seq> <description>", lower case. */
 export function searchText(ev: TraceEvent): string {
-  return `#${ev.seq} ${describeEvent(ev)}`.toLowerCase();
+  return eventText(ev).toLowerCase();
+}
+
+/** `searchText` before lower-casing (the worker's index lower-cases a whole chunk at once). */
+export function eventText(ev: TraceEvent): string {
+  return `#${ev.seq} ${describeEvent(ev)}`;
 }
 
 /** Characters a search can be answered for from the raw JSON line first (see `mayMatch`). */

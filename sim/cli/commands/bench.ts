@@ -30,6 +30,7 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON line per benchmark and nothing else')
     .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
     .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')
+    .option('--protocol <name>', 'viewer: the traces to measure, pingpong (default) or raft')
     .option('--budget <duration>', 'search: time budget per campaign (default 60s; a miss counts as the budget)')
     .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
     .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')

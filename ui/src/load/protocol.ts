@@ -25,6 +25,6 @@ export type FromLoader =
   | { kind: 'model'; model: ColumnarModel; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
-  /** The search index is complete (`events` indexed, in `ms` after the first paint). */
+  /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */
   | { kind: 'indexed'; events: number; ms: number }
   | { kind: 'reply'; id: number; events?: TraceEvent[]; marks?: Uint8Array; blob?: Blob; error?: string };

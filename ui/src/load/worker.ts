@@ -17,7 +17,7 @@ import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns }
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { SearchIndex } from '../../../sim/trace/search-index.ts';
-import { rawLineDecides, searchText } from '../store.ts';
+import { eventText, rawLineDecides, searchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -33,39 +33,13 @@ interface Loaded {
   count: number;
   causal: CausalColumns;
   footerAt: number | undefined;
-  /** The search index, built after the first paint (big traces only: a small one is searched in the page). */
+  /** The search index, built while parsing (big traces only: a small one is searched in the page). */
   index: SearchIndex;
-  /** While the index is being built: resolves when it is done. */
-  indexing: Promise<void> | undefined;
 }
 
 let loaded: Loaded | undefined;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
-
-/** Builds the search index from the file, a few MB at a time between the page's questions. */
-async function buildIndex(l: Loaded, gen: number): Promise<void> {
-  const ix = l.index;
-  const splitter = new LineSplitter((text) => {
-    if (!ix.full) ix.add(searchText(JSON.parse(text) as TraceEvent));
-  });
-  const start = l.lineStart[1] as number;
-  const end = l.lineStart[l.count + 1] as number;
-  let since = 0;
-  for await (const c of chunksOf(l.blob.slice(start, end).stream())) {
-    if (gen !== openGen || ix.full) break;
-    splitter.push(c);
-    since += c.length;
-    if (since > 2 << 20) {
-      since = 0;
-      await yieldToTasks();
-    }
-  }
-  if (gen !== openGen) return;
-  if (!ix.full) splitter.end();
-  ix.flush();
-  l.indexing = undefined;
-}
 
 /** Let queued messages from the page run before going on. */
 function yieldToTasks(): Promise<void> {
@@ -141,14 +115,26 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let lines = 0;
   let endByte = 0;
   let lastPost = performance.now();
+  // The search index is built as the events are parsed (each event is parsed once), so a search
+  // issued as soon as the page draws is answered from it. A trace kept whole in the page is
+  // searched there: the index starts when the trace outgrows keepLimit, with the kept events.
+  const index = new SearchIndex();
+  let indexMs = 0;
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
       builder.add(ev);
       if (kept) {
-        if (kept.length < keepLimit) kept.push(ev);
-        else kept = undefined;
+        if (kept.length < keepLimit) {
+          kept.push(ev);
+          return;
+        }
+        const t = performance.now();
+        for (const k of kept) index.add(eventText(k));
+        indexMs += performance.now() - t;
+        kept = undefined;
       }
+      if (!index.full) index.add(eventText(ev));
     },
     { file: source.name },
   );
@@ -191,18 +177,13 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   blob ??= gather!.blob();
   // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
-  const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index: new SearchIndex(), indexing: undefined };
+  index.flush();
+  const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
   post({ kind: 'model', model, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
-  // After the first paint: the search index (a trace kept whole in the page is searched there).
-  if (kept === undefined) {
-    const t1 = performance.now();
-    l.indexing = buildIndex(l, gen);
-    await l.indexing;
-    if (gen !== openGen) return;
-    post({ kind: 'indexed', events: l.index.indexed, ms: performance.now() - t1 });
-  }
+  // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
+  if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
   if (l.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
@@ -239,12 +220,27 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
 
 /** Marks of the events whose search text contains `query`: the index, then streaming the Blob past it; undefined if a newer search started. */
 async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
-  // While the index is being built, finishing it is quicker than a second pass over the file beside it.
-  if (l.indexing && !scan) await l.indexing;
-  if (gen !== searchGen) return undefined;
   const marks = new Uint8Array(l.count);
   const from = scan ? 0 : l.index.indexed;
-  if (!scan) l.index.search(query, marks);
+  if (!scan) {
+    l.index.search(query, marks);
+    // Events whose text the index holds only the start of: check the rest of those few.
+    const unsure = l.index.unsure(marks);
+    for (let i = 0; i < unsure.length; ) {
+      // Read runs of adjacent unsure events at once.
+      let j = i + 1;
+      while (j < unsure.length && (unsure[j] as number) - (unsure[j - 1] as number) < 64 && j - i < 512) j++;
+      const first = unsure[i] as number;
+      const evs = await events(l, first, (unsure[j - 1] as number) + 1);
+      for (let k = i; k < j; k++) {
+        const seq = unsure[k] as number;
+        const ev = evs[seq - first];
+        if (ev && searchText(ev).includes(query)) marks[seq] = 1;
+      }
+      i = j;
+      if (gen !== searchGen) return undefined;
+    }
+  }
   if (from >= l.count) return marks;
   let seq = from;
   const quick = rawLineDecides(query);

@@ -19,12 +19,24 @@ import type { Panel, ProtocolView } from './panel.ts';
 import { raftView } from './raft.ts';
 import { ringView } from './ring.ts';
 import { twopcView } from './twopc.ts';
+import { zookeeperView } from './zookeeper.ts';
+import { redlockView } from './redlock.ts';
+import { sagaView } from './saga.ts';
+import { counterView } from './counter.ts';
+import { mapreduceView } from './mapreduce.ts';
+import { mergesortView } from './mergesort.ts';
 
 export const PROTOCOL_VIEWS: Record<string, ProtocolView> = {
   raft: raftView,
   ring: ringView,
   lock: lockView,
   twopc: twopcView,
+  zookeeper: zookeeperView,
+  redlock: redlockView,
+  saga: sagaView,
+  counter: counterView,
+  mapreduce: mapreduceView,
+  mergesort: mergesortView,
 };
 
 /** The protocol-specific panels of a trace and the view they come from (by protocol name, else by state shape), or the generic panel. */
