@@ -109,7 +109,10 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ scenario: 'basic', held: true });
 
-    const fuzz = await sh('npx', ['faultline', 'fuzz', 'proj/scenarios/basic.ts', '--bug', 'skipFsync', '--runs', '200', '--seed', '1', '--workers', '2', '--out', 'out'], app);
+    // From inside the user's project, as a user runs it: the failure's trace names the protocol
+    // module relative to the project root, and replays from there.
+    const proj = join(app, 'proj');
+    const fuzz = await sh('npx', ['faultline', 'fuzz', 'scenarios/basic.ts', '--bug', 'skipFsync', '--runs', '200', '--seed', '1', '--workers', '2', '--out', 'out'], proj);
     expect(fuzz.code, fuzz.stderr).toBe(1);
     // Each failure's block goes to stderr (stdout has the summary and its replay lines).
     const report = `${fuzz.stdout}${fuzz.stderr}`;
@@ -118,7 +121,7 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(report).toMatch(/^ +shrunk +3 faults: crash s1 @[^,]+, restart s1 @[^,]+, quiesce @/m);
     const replay = /^replay +(npx faultline replay \S+)/m.exec(fuzz.stdout);
     expect(replay, fuzz.stdout).not.toBeNull();
-    const replayed = await sh('npx', replay![1]!.split(' ').slice(1), app);
+    const replayed = await sh('npx', replay![1]!.split(' ').slice(1), proj);
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toMatch(/matches the recorded hash/);
 
