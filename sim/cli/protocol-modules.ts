@@ -7,11 +7,15 @@
 // `exports` when the module lives in this repository).
 
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { getProtocol, protocolNames, registerProtocol } from '../protocols/registry.ts';
+import { projectRoot } from './project.ts';
+import { setTypecheck, typecheckUserFile } from './typecheck.ts';
+
+export { projectRoot };
 
 /** Set (to true) on globalThis by whoever registered a TypeScript loader for this process (bin/faultline.js from sources). */
 export const TS_LOADER = Symbol.for('faultline.tsLoader');
@@ -66,9 +70,12 @@ export function moduleError(err: unknown, file: string): InputError {
  * `import()` of a user's file (.ts through tsx, .js/.mjs natively), boxed (a module may
  * export a thenable). Throws InputError (one line, with file:line:col for syntax errors).
  */
-export async function importUserModule(file: string): Promise<{ default?: unknown }> {
+export async function importUserModule(file: string, { typecheck = true }: { typecheck?: boolean } = {}): Promise<{ default?: unknown }> {
   const url = pathToFileURL(resolve(file)).href;
-  if (TS_FILE.test(file)) await ensureTsLoader();
+  if (TS_FILE.test(file)) {
+    await ensureTsLoader();
+    if (typecheck) typecheckUserFile(file);
+  }
   try {
     return unwrapCommonJs((await import(url)) as { default?: unknown });
   } catch (err) {
@@ -102,14 +109,6 @@ function unwrapCommonJs(mod: { default?: unknown }): { default?: unknown } {
 function isProtocolDefinition(x: unknown): x is ProtocolDefinition {
   const p = x as Partial<ProtocolDefinition> | null | undefined;
   return typeof p === 'object' && p !== null && typeof p.name === 'string' && typeof p.build === 'function' && typeof (p.configSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
-}
-
-/** The nearest folder at or above `dir` that holds a package.json (the project), if any. */
-export function projectRoot(dir: string): string | undefined {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    if (existsSync(join(d, 'package.json'))) return d;
-    if (dirname(d) === d) return undefined;
-  }
 }
 
 /**
@@ -180,6 +179,7 @@ export function loadedProtocolModules(): string[] {
 
 /** Load (and register) each protocol module; for worker threads, given the main thread's loadedProtocolModules(). */
 export async function loadProtocolModules(paths: readonly string[]): Promise<void> {
+  setTypecheck(false); // the main thread checked them
   for (const p of paths) await loadProtocolModule(p);
 }
 

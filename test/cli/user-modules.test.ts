@@ -3,7 +3,7 @@
 // over it on worker threads with --bug, and the one-line errors for a syntax error (file:line:col,
 // in the scenario or in the protocol module it names), a missing module and a module that is
 // not a protocol.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,35 @@ describe('one-line errors', () => {
     const n = await cli(['run', notProto]);
     expect(n.code).toBe(2);
     expect(n.stderr).toBe(`faultline: ${notProto}: protocol: expected a module whose default export is defineProtocol({ name, description, configSchema, build })\n`);
+  });
+});
+
+describe('type errors in a TypeScript scenario or the local modules it imports', () => {
+  it('are one line with file:line:col, exit 2; --no-typecheck skips the check; a passing check is cached by content', async () => {
+    const proj = join(dir, 'typed-project');
+    mkdirSync(join(proj, 'node_modules'), { recursive: true });
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'typed-project', private: true, type: 'module' }));
+    writeFileSync(join(proj, 'nodes.ts'), 'export const nodes: number = 2;\n');
+    const file = join(proj, 'scenario.ts');
+    writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 'ten';\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`faultline: ${file}:2:7: Type 'string' is not assignable to type 'number'.\n`);
+    // Skipped: the value reaches the schema, which names the config key instead.
+    const skipped = await cli(['run', file, '--no-typecheck']);
+    expect(skipped.code).toBe(2);
+    expect(skipped.stderr).toMatch(/config\.inFlight: /);
+    // Fixed: it runs, and the pass is remembered in the project's node_modules/.cache.
+    writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 10;\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
+    const ok = await cli(['run', file, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const cacheDir = join(proj, 'node_modules', '.cache', 'faultline', 'typecheck');
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    // The cached pass covers the imported module too: breaking it (the scenario unchanged) is reported in that module.
+    writeFileSync(join(proj, 'nodes.ts'), "export const nodes: number = 'two';\n");
+    const imported = await cli(['run', file]);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toBe(`faultline: ${join(proj, 'nodes.ts')}:1:14: Type 'string' is not assignable to type 'number'.\n`);
   });
 });
 

@@ -78,7 +78,8 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true, type: 'module' }));
     // From the npm cache when it has everything (offline), else the registry.
     const vitestVersion = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("vitest/package.json").version)'], { cwd: ROOT, encoding: 'utf8' })) as string);
-    const install = await sh('npm', ['install', tarball, `vitest@${vitestVersion}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+    const tsVersion = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("typescript/package.json").version)'], { cwd: ROOT, encoding: 'utf8' })) as string);
+    const install = await sh('npm', ['install', tarball, `vitest@${vitestVersion}`, `typescript@${tsVersion}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
     if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.stderr}`);
   }, 600_000);
 
@@ -130,6 +131,13 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(new RegExp(`^faultline: ${join(app, 'proj', 'scenarios', 'broken.ts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:17: [^\\n]+\\n$`));
     expect(broken.stderr).not.toMatch(/Transform failed/);
+
+    // A type error (tsx alone would strip it and run): checked with the project's typescript.
+    writeFileSync(join(app, 'proj', 'scenarios', 'mistyped.ts'), "import { defineScenario } from 'faultline';\nconst d: number = '1s';\nexport default defineScenario({ name: 'mistyped', description: 'd', protocol: 'pingpong', duration: d });\n");
+    const mistyped = await sh('npx', ['faultline', 'run', 'scenarios/mistyped.ts'], proj);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toBe(`faultline: ${join(proj, 'scenarios', 'mistyped.ts')}:2:7: Type 'string' is not assignable to type 'number'.\n`);
+    rmSync(join(app, 'proj', 'scenarios', 'mistyped.ts'));
 
     const vitest = await sh('npx', ['vitest', 'run', '--root', 'proj'], app);
     expect(vitest.code, `${vitest.stdout}\n${vitest.stderr}`).toBe(0);
