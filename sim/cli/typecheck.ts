@@ -142,8 +142,10 @@ export function typecheckUserFile(file: string): void {
   const { options } = compilerOptions(ts, abs);
   const program = ts.createProgram({ rootNames: [abs], options });
   const files = program.getSourceFiles().filter((sf) => isLocal(sf.fileName));
+  // A syntax error is left to the loader, which reports it in the same words as for a .js file.
+  if (files.some((sf) => program.getSyntacticDiagnostics(sf).length > 0)) return;
   const diagnostics: TS.Diagnostic[] = [];
-  for (const sf of files) diagnostics.push(...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf));
+  for (const sf of files) diagnostics.push(...program.getSemanticDiagnostics(sf));
   const errors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   const first = errors[0];
   if (first !== undefined) {

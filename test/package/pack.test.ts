@@ -8,7 +8,7 @@
 // dist/ is built first when missing or older than the sources (.ci/run builds before npm test).
 // Skips only when `npm pack` itself is unavailable (it says why).
 
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
 
   beforeAll(async () => {
     const stamp = join(ROOT, 'dist', 'BUILD');
-    if (!existsSync(stamp) || Math.max(newestSource(join(ROOT, 'sim')), newestSource(join(ROOT, 'scenarios'))) > statSync(stamp).mtimeMs) {
+    if (!existsSync(stamp) || !existsSync(join(ROOT, 'ui', 'dist', 'index.html')) || Math.max(newestSource(join(ROOT, 'sim')), newestSource(join(ROOT, 'scenarios'))) > statSync(stamp).mtimeMs) {
       const b = await sh('npm', ['run', 'build'], ROOT);
       if (b.code !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
     }
@@ -98,6 +98,41 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^raft-leader-crash +raft /m);
   });
+
+  it('faultline view serves the shipped viewer (built into ui/dist by npm run build) with a trace', async () => {
+    const run = await sh('npx', ['faultline', 'run', 'raft-leader-crash', '--trace', 'view.jsonl'], app);
+    expect(run.code, run.stderr).toBe(0);
+    const env = { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', FORCE_COLOR: '0', NO_COLOR: '1' };
+    const child = spawn('npx', ['faultline', 'view', 'view.jsonl', '--port', '0'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    try {
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += String(d)));
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += String(d);
+          const m = /^viewer: (http:\/\/\S+)/m.exec(out);
+          if (m) done(m[1]!);
+        });
+        child.on('exit', (code) => fail(new Error(`faultline view exited (${code}) before serving:\n${out}\n${err}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<script[^>]+src="\.\/assets\/[^"]+\.js"/);
+      const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(new URL(script, url))).status).toBe(200);
+      const trace = await fetch(new URL('trace/view.jsonl', url));
+      expect(trace.status).toBe(200);
+      expect(await trace.text()).toMatch(/^\{"format":"faultline-trace"/);
+    } finally {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM'); // npx and the server under it
+      } catch {
+        // already gone
+      }
+    }
+  }, 300_000);
 
   it('init, run, fuzz (finds and shrinks the planted bug, on worker threads), a syntax error, and the vitest helpers', async () => {
     const init = await sh('npx', ['faultline', 'init', 'proj'], app);

@@ -51,4 +51,13 @@ describe('checkers that never reach their judging point', () => {
     const json = await cli(['run', file, '--json']);
     expect((JSON.parse(json.stdout) as { notJudged: string[] }).notJudged.sort()).toEqual(['convergence', 'counter-value']);
   });
+
+  it('faultline fuzz: a campaign whose runs end before a checker judges says so in its summary', async () => {
+    const r = await cli(['fuzz', 'test/cli/fixtures/counter-short.json', '--runs', '4', '--workers', '1', '--seed', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { not_judged: string[] }).not_judged.sort()).toEqual(['convergence', 'counter-value']);
+    const long = await cli(['fuzz', 'test/cli/fixtures/counter-short.json', '--runs', '2', '--workers', '1', '--seed', '1', '--duration', '6s', '--json']);
+    expect(long.code, long.stderr).toBe(0);
+    expect((JSON.parse(long.stdout) as { not_judged: string[] }).not_judged).toEqual([]);
+  });
 });

@@ -625,6 +625,8 @@ export function registerFuzz(program: Command): void {
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
+      // A checker the base scenario's run never judges (its duration ends before the checker's judging point) is not judged by the campaign's runs of that duration either.
+      const notJudged = runPrepared(prepareRun(scenario), { hash: false }).notJudged;
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
@@ -653,6 +655,7 @@ export function registerFuzz(program: Command): void {
             coverage: [...states].sort(),
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
             worker_deaths: deaths,
+            not_judged: notJudged,
             wall_s: wall,
             interrupted: stopping,
           }) + '\n',
@@ -667,6 +670,7 @@ export function registerFuzz(program: Command): void {
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
+        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: a run of this scenario ends before this checker's judging point, so the campaign could not catch its violations; lengthen the duration`);
         process.stdout.write(lines.join('\n') + '\n');
       }
       // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.
