@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
   beforeAll(async () => {
     const stamp = join(ROOT, 'dist', 'BUILD');
     if (!existsSync(stamp) || !existsSync(join(ROOT, 'ui', 'dist', 'index.html')) || Math.max(newestSource(join(ROOT, 'sim')), newestSource(join(ROOT, 'scenarios'))) > statSync(stamp).mtimeMs) {
-      const b = await sh('npm', ['run', 'build'], ROOT);
+      const b = await sh('npm', ['run', 'build'], ROOT, 600_000);
       if (b.code !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
     }
     tmp = mkdtempSync(join(tmpdir(), 'faultline-pack-'));
