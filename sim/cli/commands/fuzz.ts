@@ -246,10 +246,21 @@ function exactTime(us: number): string {
   return us % 1000 === 0 ? formatDuration(us) : `${us / 1000}ms`;
 }
 
-function describeFault(f: Record<string, unknown>): string {
-  const { at, kind, ...rest } = f;
+/** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
+export function describeFault(f: Record<string, unknown>): string {
+  const { at, kind, on, after, delay, id, ...rest } = f;
   const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-  return `${String(kind)}${args.length ? ` ${args.join(' ')}` : ''} @${exactTime(at as number)}`;
+  const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
+  const when: string[] = [];
+  if (on !== undefined && on !== null && typeof on === 'object') {
+    const t = on as { event?: unknown; nth?: unknown; node?: unknown };
+    when.push(`on ${String(t.event)}${typeof t.nth === 'number' && t.nth > 1 ? ` #${t.nth}` : ''}${t.node !== undefined ? ` of ${typeof t.node === 'string' ? t.node : JSON.stringify(t.node)}` : ''}`);
+  }
+  if (typeof after === 'string') when.push(`after ${after}`);
+  if (typeof delay === 'number' && delay > 0) when.push(`+${exactTime(delay)}`);
+  // A triggered fault's `at` is when it is armed (0: from the start).
+  if (typeof at === 'number' && (when.length === 0 || at > 0)) when.push(when.length === 0 ? `@${exactTime(at)}` : `armed @${exactTime(at)}`);
+  return `${head} ${when.join(' ')}`;
 }
 
 function formatFailure(w: WrittenFailure): string[] {
@@ -258,7 +269,7 @@ function formatFailure(w: WrittenFailure): string[] {
   return [
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
-    `  shrunk    ${timeline.length} faults: ${timeline.map(describeFault).join(', ')}`,
+    `  shrunk    ${timeline.length} fault${timeline.length === 1 ? '' : 's'}: ${timeline.map(describeFault).join(', ')}`,
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
     `  replay    ${f.replay}`,
@@ -370,6 +381,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (runs !== undefined) {
     shardRuns = 0;
     for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
+    // More shards than batches: this one would run nothing and pass; say so instead.
+    if (shardRuns === 0) throw new InputError(`shard ${shard.index}/${shard.count} has no batches: ${runs} runs make ${Math.ceil(runs / batchSize)} batch${Math.ceil(runs / batchSize) === 1 ? '' : 'es'} of ${batchSize}; use at most that many shards, or more runs`, undefined, '--shard');
   }
   return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
 }
