@@ -72,13 +72,24 @@ function toolPaths(): Record<string, string[]> {
   return { faultline: [join(base, `index${ext}`)], 'faultline/vitest': [join(base, 'vitest', `index${ext}`)] };
 }
 
+function faultlineResolvable(file: string): boolean {
+  try {
+    createRequire(file).resolve('faultline/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function compilerOptions(ts: typeof TS, file: string): { options: TS.CompilerOptions; configText: string } {
   const config = ts.findConfigFile(dirname(file), (f) => ts.sys.fileExists(f));
   const forced: TS.CompilerOptions = { noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true };
   if (config !== undefined && isLocal(config)) {
     const read = ts.readConfigFile(config, (f) => ts.sys.readFile(f));
     const parsed = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, dirname(config));
-    return { options: { ...parsed.options, ...forced }, configText: `${config}\n${readFileSync(config, 'utf8')}` };
+    // A project that does not have faultline installed (a scaffold run by the CLI of a checkout) gets the CLI's own, as its imports do at run time.
+    const paths = faultlineResolvable(file) ? parsed.options.paths : { ...toolPaths(), ...parsed.options.paths };
+    return { options: { ...parsed.options, ...forced, ...(paths !== undefined ? { paths } : {}) }, configText: `${config}\n${readFileSync(config, 'utf8')}` };
   }
   const options: TS.CompilerOptions = {
     ...forced,
