@@ -7,6 +7,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 
 const args = process.argv.slice(2);
+
+// Output piped into a reader that stops early (`faultline list | head -3`): stop quietly, as
+// other command-line tools do, instead of an unhandled EPIPE error and its stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
 const root = new URL('../', import.meta.url);
 
 /** Whether a source file (.ts, .js, .json) under `dir`, or `dir` itself (a file added or removed), changed after `than` (ms). */

@@ -69,6 +69,8 @@ export async function buildProgram(only?: string): Promise<Command> {
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     // main() prints commander's errors itself, as one line.
     .configureOutput({ outputError: () => undefined })
+    // Taken out of argv by main() before parsing (any position); listed here for --help.
+    .option('--no-typecheck', "do not type-check a user's .ts scenario or protocol before loading it")
     .exitOverride();
   if (registers.length === 0) {
     for (const [name, entry] of Object.entries(COMMANDS)) program.command(name).summary(entry.summary);
@@ -79,6 +81,10 @@ export async function buildProgram(only?: string): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--no-typecheck')) {
+    argv = argv.filter((a) => a !== '--no-typecheck');
+    (await import('./typecheck.ts')).setTypecheck(false);
+  }
   const program = await buildProgram(commandOf(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });

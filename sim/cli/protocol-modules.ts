@@ -6,11 +6,16 @@
 // the faultline of the user's node_modules, or this package itself through its
 // `exports` when the module lives in this repository).
 
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { getProtocol, protocolNames, registerProtocol } from '../protocols/registry.ts';
+import { projectRoot } from './project.ts';
+import { setTypecheck, typecheckUserFile } from './typecheck.ts';
+
+export { projectRoot };
 
 /** Set (to true) on globalThis by whoever registered a TypeScript loader for this process (bin/faultline.js from sources). */
 export const TS_LOADER = Symbol.for('faultline.tsLoader');
@@ -65,9 +70,12 @@ export function moduleError(err: unknown, file: string): InputError {
  * `import()` of a user's file (.ts through tsx, .js/.mjs natively), boxed (a module may
  * export a thenable). Throws InputError (one line, with file:line:col for syntax errors).
  */
-export async function importUserModule(file: string): Promise<{ default?: unknown }> {
+export async function importUserModule(file: string, { typecheck = true }: { typecheck?: boolean } = {}): Promise<{ default?: unknown }> {
   const url = pathToFileURL(resolve(file)).href;
-  if (TS_FILE.test(file)) await ensureTsLoader();
+  if (TS_FILE.test(file)) {
+    await ensureTsLoader();
+    if (typecheck) typecheckUserFile(file);
+  }
   try {
     return unwrapCommonJs((await import(url)) as { default?: unknown });
   } catch (err) {
@@ -103,27 +111,65 @@ function isProtocolDefinition(x: unknown): x is ProtocolDefinition {
   return typeof p === 'object' && p !== null && typeof p.name === 'string' && typeof p.build === 'function' && typeof (p.configSchema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
 }
 
-const modules = new Map<string, Promise<ProtocolDefinition>>();
+/**
+ * The name a protocol module is registered, recorded in trace headers and written in generated
+ * scenarios under: its path relative to its project root (the nearest folder with a
+ * package.json), as `./src/protocol.ts`, so that two clones of one project, or one project moved
+ * to another folder, record the same name (and so the same trace hash). A module in no project,
+ * or outside its project's folder, keeps its absolute path.
+ */
+export function protocolKey(path: string): string {
+  const abs = resolve(path);
+  const root = projectRoot(dirname(abs));
+  if (root === undefined) return abs;
+  const rel = relative(root, abs).split(sep).join('/');
+  return rel.startsWith('../') || isAbsolute(rel) ? abs : `./${rel}`;
+}
 
 /**
- * Load the protocol module at `path` (absolute) and register it under that path, so that a
- * scenario whose `protocol` is that path runs it. Loaded once per process.
+ * The file a module reference names, seen from the folders in `bases` (in order): for each base,
+ * the reference relative to the base itself, then relative to the project root above it (a
+ * project-relative name as protocolKey writes it). Undefined when no such file exists.
+ */
+export function findModule(ref: string, bases: readonly string[]): string | undefined {
+  if (isAbsolute(ref)) return existsSync(ref) ? ref : undefined;
+  for (const base of bases) {
+    for (const dir of [base, projectRoot(base)]) {
+      if (dir === undefined) continue;
+      const p = resolve(dir, ref);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Loaded modules, by absolute path: the key each is registered under and the loading. */
+const modules = new Map<string, { key: string; loading: Promise<ProtocolDefinition> }>();
+
+/**
+ * Load the protocol module at `path` (absolute) and register it under protocolKey(path), so that
+ * a scenario whose `protocol` is that key runs it. Loaded once per process.
  * @throws InputError when the module does not load or its default export is not a defineProtocol(...)
  */
 export function loadProtocolModule(path: string, where?: { file?: string; at?: string }): Promise<ProtocolDefinition> {
-  let p = modules.get(path);
-  if (!p) {
-    p = importUserModule(path).then((mod) => {
+  const key = protocolKey(path);
+  let entry = modules.get(path);
+  if (!entry) {
+    const loading = importUserModule(path).then((mod) => {
       if (!isProtocolDefinition(mod.default)) {
         throw new InputError('expected a module whose default export is defineProtocol({ name, description, configSchema, build })', where?.file ?? path, where?.at);
       }
-      registerProtocol(path, mod.default);
       return mod.default;
     });
-    modules.set(path, p);
-    p.catch(() => modules.delete(path));
+    entry = { key, loading };
+    modules.set(path, entry);
+    loading.catch(() => modules.delete(path));
   }
-  return p;
+  // (Re-)register on every use: the last project to use a key in this process owns it.
+  return entry.loading.then((def) => {
+    registerProtocol(key, def);
+    return def;
+  });
 }
 
 /** Every protocol module loaded in this process (absolute paths), to load again in worker threads. */
@@ -133,35 +179,40 @@ export function loadedProtocolModules(): string[] {
 
 /** Load (and register) each protocol module; for worker threads, given the main thread's loadedProtocolModules(). */
 export async function loadProtocolModules(paths: readonly string[]): Promise<void> {
+  setTypecheck(false); // the main thread checked them
   for (const p of paths) await loadProtocolModule(p);
 }
 
 /**
- * Resolve a scenario document's `protocol` when it names a module: the path, relative to the
- * scenario file (or the working folder), becomes absolute and the module is loaded and registered.
- * Returns the document with the absolute path (so fuzz failures written elsewhere and trace
- * headers still find it); a built-in name or a non-string is left for the schema to judge.
+ * Resolve a scenario document's `protocol` when it names a module: the path is looked up
+ * relative to the scenario file (or the working folder), then relative to the project root
+ * above it; the module is loaded and registered, and the document gets the module's
+ * protocolKey (project-relative, so trace headers do not depend on where the project lives).
+ * A built-in name or a non-string is left for the schema to judge.
  */
 export async function resolveProtocolRef<D>(doc: D, file: string | undefined): Promise<D> {
   if (typeof doc !== 'object' || doc === null) return doc;
   const ref = (doc as { protocol?: unknown }).protocol;
-  if (typeof ref !== 'string' || !isModuleRef(ref) || getProtocol(ref) !== undefined) return doc;
-  const path = resolve(file !== undefined ? dirname(file) : '.', ref);
-  await loadProtocolModule(path, { ...(file !== undefined ? { file } : {}), at: 'protocol' }).catch((err: unknown) => {
-    if (err instanceof InputError && /could not load the module: Cannot find module/.test(err.message)) {
-      throw new InputError(`no such protocol module ${path}; expected a module path relative to the scenario file, or one of: ${protocolNames().join(', ')}`, file, 'protocol');
-    }
-    throw err;
-  });
-  return { ...doc, protocol: path };
+  if (typeof ref !== 'string' || !isModuleRef(ref)) return doc;
+  const base = file !== undefined ? dirname(resolve(file)) : process.cwd();
+  const path = findModule(ref, [base]);
+  if (path === undefined) {
+    if (getProtocol(ref) !== undefined) return doc; // registered in this process (a document built from a loaded scenario)
+    throw new InputError(`no such protocol module ${resolve(base, ref)}; expected a module path relative to the scenario file, or one of: ${protocolNames().join(', ')}`, file, 'protocol');
+  }
+  await loadProtocolModule(path, { ...(file !== undefined ? { file } : {}), at: 'protocol' });
+  return { ...doc, protocol: protocolKey(path) };
 }
 
 /**
  * Load the protocol module a trace's header names (a trace of a user's protocol records the
- * module's absolute path as `protocol`), so that replaying the trace can rebuild the run.
- * Does nothing for a built-in protocol or a header that does not parse (the replay reports it).
+ * module's project-relative name, see protocolKey), so that replaying the trace can rebuild the
+ * run. The name is looked up from the trace file's folder, then from the working folder (each,
+ * and the project root above it). Does nothing for a built-in protocol or a header that does
+ * not parse (the replay reports it).
+ * @throws InputError (`line 1: protocol`) when the module is found nowhere
  */
-export async function loadTraceProtocol(traceText: string): Promise<void> {
+export async function loadTraceProtocol(traceText: string, traceFile?: string): Promise<void> {
   const end = traceText.indexOf('\n');
   let header: unknown;
   try {
@@ -170,5 +221,12 @@ export async function loadTraceProtocol(traceText: string): Promise<void> {
     return;
   }
   const ref = (header as { protocol?: unknown } | null)?.protocol;
-  if (typeof ref === 'string' && isAbsolute(ref) && getProtocol(ref) === undefined) await loadProtocolModule(ref, { at: 'line 1: protocol' });
+  if (typeof ref !== 'string' || !isModuleRef(ref) || protocolNames().includes(ref)) return;
+  const bases = [...(traceFile !== undefined ? [dirname(resolve(traceFile))] : []), process.cwd()];
+  const path = findModule(ref, bases);
+  if (path === undefined) {
+    const roots = [...new Set(bases.map((b) => projectRoot(b) ?? b))];
+    throw new InputError(`the trace's protocol module ${ref} is not in the project of ${roots.join(' or ')}; run the replay from the folder of the project that recorded it`, traceFile, 'line 1: protocol');
+  }
+  await loadProtocolModule(path, { ...(traceFile !== undefined ? { file: traceFile } : {}), at: 'line 1: protocol' });
 }

@@ -28,6 +28,11 @@ export function formatWarnings(ws: readonly Warning[], c: Colours = plain): stri
   return ws.map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${c.yellow(w.checker)} at ${formatDuration(w.t)}: ${w.message}`);
 }
 
+/** One warning line per checker that never reached its judging point (ScenarioResult.notJudged). */
+export function formatNotJudged(names: readonly string[], c: Colours = plain): string[] {
+  return names.map((n, i) => `${i === 0 ? 'not judged  ' : '            '}${c.yellow(n)}: never judged: the run ended before this checker's judging point (calm after the faults, a finished job, the quiesce point), so it passed without checking anything; lengthen the duration`);
+}
+
 /** The verdict line of `faultline run`: HELD (green), DID NOT HOLD (red) or INTERRUPTED (yellow). */
 export function formatVerdict(held: boolean, explanation: string, interrupted: boolean, c: Colours = plain): string {
   const word = interrupted ? c.yellow(c.bold('INTERRUPTED')) : held ? c.green(c.bold('HELD')) : c.red(c.bold('DID NOT HOLD'));

@@ -208,6 +208,13 @@ export interface Checker {
   check(view: SimView): string | undefined;
   /** Optional: see each trace event as it happens (called before check). Only called for 'always' checkers. */
   observe?(ev: TraceEvent, view: SimView): void;
+  /**
+   * Optional, for a checker that judges only once some point is reached (calm after the faults,
+   * a finished job, the quiesce point): whether it reached that point in this run, asked after
+   * the final checks. A run that ends before it passes the checker vacuously; the scenario layer
+   * reports such a checker as "never judged". Absent: the checker judges every run.
+   */
+  judged?(): boolean;
 }
 
 export interface Violation {

@@ -24,27 +24,106 @@ export interface PreparedRun {
   timeline: TimedFault[];
 }
 
-function issuesToError(error: z.ZodError, file: string | undefined, prefix: readonly PropertyKey[]): InputError {
-  const issue = error.issues[0];
+/** Levenshtein distance (insertions, deletions, substitutions), for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** The candidate nearest to `word` (at most a third of its letters away, and at least 1 letter), if any. */
+export function nearestName(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+/** The keys a schema accepts for the object at `path` (unions: every option's keys), or []. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[]; getter?: () => z.ZodType };
+  const defOf = (t: z.ZodType): Def => (t as unknown as { _zod: { def: Def } })._zod.def;
+  const unwrap = (t: z.ZodType): z.ZodType[] => {
+    const d = defOf(t);
+    if (d.innerType) return unwrap(d.innerType);
+    if (d.type === 'pipe' && d.in) return unwrap(d.in);
+    if (d.type === 'lazy' && d.getter) return unwrap(d.getter());
+    if (d.options) return d.options.flatMap(unwrap);
+    return [t];
+  };
+  let here = unwrap(schema);
+  for (const seg of path) {
+    here = here.flatMap((t) => {
+      const d = defOf(t);
+      if (d.type === 'object' && d.shape && typeof seg === 'string' && d.shape[seg]) return unwrap(d.shape[seg]);
+      if (d.type === 'array' && d.element && typeof seg === 'number') return unwrap(d.element);
+      if (d.type === 'record' && d.valueType) return unwrap(d.valueType);
+      return [];
+    });
+  }
+  return [...new Set(here.flatMap((t) => Object.keys(defOf(t).shape ?? {})))];
+}
+
+/** The value at `path` inside `doc`, if there is one. */
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v = doc;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+function issuesToError(error: z.ZodError, file: string | undefined, prefix: readonly PropertyKey[], schema?: z.ZodType, doc?: unknown): InputError {
+  // A misspelt key is the cause of the other problems it brings (a "missing" field): report it first.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
   if (!issue) return new InputError('invalid scenario', file);
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  // zod says "Invalid input: expected string, received undefined" for a missing field.
-  const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
-  const message = missing ? `missing: expected ${missing[1]}` : issue.message;
-  return new InputError(message + more, file, formatPath([...prefix, ...issue.path]));
+  let message: string;
+  if (issue.code === 'unrecognized_keys') {
+    const valid = schema !== undefined ? keysAt(schema, issue.path) : [];
+    message = issue.keys
+      .map((k) => {
+        const near = nearestName(k, valid);
+        return `unknown key "${k}"${near !== undefined ? `; did you mean "${near}"?` : valid.length > 0 ? `; expected one of: ${valid.join(', ')}` : ''}`;
+      })
+      .join('; ');
+  } else {
+    // zod says "Invalid input: expected string, received undefined" for a missing field.
+    const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
+    message = missing ? `missing: expected ${missing[1]}` : issue.message;
+    // Say what was there (zod does not, for a bad literal or discriminator), and the nearest allowed value.
+    const got = doc !== undefined ? valueAt(doc, issue.path) : undefined;
+    if (!missing && got !== undefined && (typeof got === 'string' || typeof got === 'number' || typeof got === 'boolean') && !/received/.test(message)) {
+      const allowed = [...message.matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2] ?? '');
+      const near = typeof got === 'string' ? nearestName(got, allowed) : undefined;
+      message += ` (got ${JSON.stringify(got)}${near !== undefined ? `; did you mean "${near}"?` : ''})`;
+    }
+  }
+  // One unknown key: point at the key itself.
+  const at = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0] as string] : issue.path;
+  if (issue.code === 'unrecognized_keys' && issue.keys.length === 1) message = message.replace(/^unknown key "[^"]*"/, 'unknown key');
+  return new InputError(message + more, file, formatPath([...prefix, ...at]));
 }
 
 /** Validate a scenario document; throws InputError naming the file and the path inside it. */
 export function parseScenario(doc: unknown, file?: string): Scenario {
   const r = scenarioSchema.safeParse(doc);
-  if (!r.success) throw issuesToError(r.error, file, []);
+  if (!r.success) throw issuesToError(r.error, file, [], scenarioSchema, doc);
   const scenario = r.data;
   const protocol = getProtocol(scenario.protocol);
   if (!protocol) {
     throw new InputError(`unknown protocol "${scenario.protocol}"; expected one of: ${protocolNames().join(', ')}`, file, 'protocol');
   }
   const c = protocol.configSchema.safeParse(scenario.config);
-  if (!c.success) throw issuesToError(c.error, file, ['config']);
+  if (!c.success) throw issuesToError(c.error, file, ['config'], protocol.configSchema, scenario.config);
   checkScenario(scenario, file);
   return { ...scenario, config: c.data as Record<string, unknown> };
 }
@@ -69,7 +148,11 @@ export function prepareRun(scenario: Scenario, opts: { seed?: string | number; f
     if (l.from !== '*') checkNode(l.from, `network.links[${i}].from`);
     if (l.to !== '*') checkNode(l.to, `network.links[${i}].to`);
   });
-  scenario.faults.nemesis?.targets?.forEach((id, i) => checkNode(id, `faults.nemesis.targets[${i}]`));
+  scenario.faults.nemesis?.targets?.forEach((id, i, all) => {
+    checkNode(id, `faults.nemesis.targets[${i}]`);
+    const first = all.indexOf(id);
+    if (first !== i) throw new InputError(`"${id}" is listed twice (also at targets[${first}]); list each node once`, file, `faults.nemesis.targets[${i}]`);
+  });
 
   let checkers = built.checkers;
   if (scenario.checkers) {

@@ -18,6 +18,20 @@ import type { Expectation, Scenario, ScenarioInput } from './schema.ts';
 export interface ScenarioResult extends RunResult {
   expectation: { held: boolean; expected: Expectation; explanation: string };
   header: TraceHeader;
+  /**
+   * Checkers that never reached their judging point in this run (see Checker.judged: a final
+   * or liveness check that needs calm, a finished job or the quiesce point the run ended
+   * before), so they passed without judging anything. Empty when the run found a violation,
+   * stopped early (an interruption) or every checker judged.
+   */
+  notJudged: string[];
+}
+
+/** The checkers of a finished run without violations that declare a judging point and never reached it. */
+export function notJudged(run: PreparedRun, result: RunResult): string[] {
+  // Only a passing run passes vacuously (after a violation the remaining final checks may not run at all).
+  if ((result.end !== 'time' && result.end !== 'idle') || result.violations.length > 0) return [];
+  return run.checkers.filter((c) => c.judged !== undefined && !c.judged()).map((c) => c.name);
 }
 
 /** The header depends only on the run (not on where the scenario file lives), so hashes match across machines and the browser. */
@@ -80,14 +94,14 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
     throw refusal(run, err);
   }
   refuseAtStepLimit(run, opts, result);
-  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+  return { ...result, header, expectation: judge(run.scenario.expect, result.violations), notJudged: notJudged(run, result) };
 }
 
 /** A scenario with a `schedule` (an explored counterexample) is replayed through the driver, choice by choice. */
 function runSchedule(run: PreparedRun, schedule: NonNullable<PreparedRun['scenario']['schedule']>, opts: RunOptions): ScenarioResult {
   const header = traceHeader(run);
   const result = replaySchedule(run, schedule, { header, ...(opts.trace ? { trace: opts.trace } : {}), hash: opts.hash ?? true });
-  return { ...result, header, expectation: judge(run.scenario.expect, result.violations) };
+  return { ...result, header, expectation: judge(run.scenario.expect, result.violations), notJudged: notJudged(run, result) };
 }
 
 /** Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation. */
@@ -121,7 +135,7 @@ export async function runPreparedInterruptible(run: PreparedRun, poll: (steps: n
   }
   refuseAtStepLimit(run, opts, result);
   const expectation = result.end === 'interrupted' ? { held: false, expected: run.scenario.expect, explanation: 'not judged: the run was interrupted' } : judge(run.scenario.expect, result.violations);
-  return { ...result, header, expectation };
+  return { ...result, header, expectation, notJudged: notJudged(run, result) };
 }
 
 function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; header: TraceHeader } {

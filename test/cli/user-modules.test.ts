@@ -3,7 +3,7 @@
 // over it on worker threads with --bug, and the one-line errors for a syntax error (file:line:col,
 // in the scenario or in the protocol module it names), a missing module and a module that is
 // not a protocol.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,40 @@ describe('a protocol named by module path', () => {
     expect(`${r.stdout}${r.stderr}`).toMatch(/^FAIL +eventual-delivery at /m); // failure blocks on stderr, the summary on stdout
     const unknown = await cli(['fuzz', file, '--bug', 'nope', '--runs', '1']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('faultline: --bug: unknown planted bug "nope" of ' + example + '; expected one of: noRetry\n');
+    expect(unknown.stderr).toBe('faultline: --bug: unknown planted bug "nope" of ./examples/broadcast/protocol.ts; expected one of: noRetry\n');
+  });
+});
+
+describe('a user protocol in a trace does not depend on where the project lives', () => {
+  it('two copies of one project record the same header and hash; a trace replays after its project moves', async () => {
+    const a = join(dir, 'clone-a');
+    mkdirSync(join(a, 'scenarios'), { recursive: true });
+    writeFileSync(join(a, 'package.json'), JSON.stringify({ name: 'clone', private: true, type: 'module' }));
+    cpSync(example, join(a, 'src', 'protocol.ts'));
+    writeFileSync(join(a, 'scenarios', 's.json'), JSON.stringify({ name: 's', description: 'd', protocol: '../src/protocol.ts', config: { values: 5 }, duration: '1s' }));
+    const b = join(dir, 'clone-b', 'deeper');
+    cpSync(a, b, { recursive: true });
+    const runs = [];
+    for (const p of [a, b]) {
+      const r = await cli(['run', join(p, 'scenarios', 's.json'), '--json', '--trace', join(p, 'trace.jsonl')]);
+      expect(r.code, r.stderr).toBe(0);
+      runs.push(JSON.parse(r.stdout) as { hash: string });
+    }
+    expect(runs[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(runs[1]!.hash).toBe(runs[0]!.hash);
+    const header = JSON.parse(readFileSync(join(b, 'trace.jsonl'), 'utf8').split('\n')[0]!) as { protocol: string };
+    expect(header.protocol).toBe('./src/protocol.ts');
+    // Move the second project: its trace still replays (the module is found from the trace's project).
+    const moved = join(dir, 'moved');
+    renameSync(b, moved);
+    const replay = await cli(['replay', join(moved, 'trace.jsonl')]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toMatch(/matches the recorded hash/);
+    // A trace copied away from any project that has its module: one line saying where it looked.
+    cpSync(join(moved, 'trace.jsonl'), join(dir, 'lost.jsonl'));
+    const lost = await cli(['replay', join(dir, 'lost.jsonl')]);
+    expect(lost.code).toBe(2);
+    expect(lost.stderr).toMatch(new RegExp(`^faultline: ${esc(join(dir, 'lost.jsonl'))}: line 1: protocol: the trace's protocol module \\./src/protocol\\.ts is not in the project of [^\\n]+\\n$`));
   });
 });
 
@@ -55,6 +88,16 @@ describe('one-line errors', () => {
     expect(r.stderr).toMatch(new RegExp(`^faultline: ${esc(proto)}:2:\\d+: [^\\n]+\\n$`));
   });
 
+  it('a missing import inside a protocol module names the import, not the module', async () => {
+    write('imports-missing.ts', "import { x } from './not-there.ts';\nexport default x;\n");
+    const file = write('uses-imports-missing.json', JSON.stringify({ name: 'uses-imports-missing', description: 'd', protocol: './imports-missing.ts', duration: '1s' }));
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not-there/);
+    expect(r.stderr).not.toMatch(/no such protocol module/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+
   it('a missing module and a module that is not a protocol', async () => {
     const missing = write('missing.json', JSON.stringify({ name: 'missing', description: 'd', protocol: './nowhere.ts', duration: '1s' }));
     const r = await cli(['run', missing]);
@@ -65,6 +108,35 @@ describe('one-line errors', () => {
     const n = await cli(['run', notProto]);
     expect(n.code).toBe(2);
     expect(n.stderr).toBe(`faultline: ${notProto}: protocol: expected a module whose default export is defineProtocol({ name, description, configSchema, build })\n`);
+  });
+});
+
+describe('type errors in a TypeScript scenario or the local modules it imports', () => {
+  it('are one line with file:line:col, exit 2; --no-typecheck skips the check; a passing check is cached by content', async () => {
+    const proj = join(dir, 'typed-project');
+    mkdirSync(join(proj, 'node_modules'), { recursive: true });
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'typed-project', private: true, type: 'module' }));
+    writeFileSync(join(proj, 'nodes.ts'), 'export const nodes: number = 2;\n');
+    const file = join(proj, 'scenario.ts');
+    writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 'ten';\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
+    const r = await cli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`faultline: ${file}:2:7: Type 'string' is not assignable to type 'number'.\n`);
+    // Skipped: the value reaches the schema, which names the config key instead.
+    const skipped = await cli(['run', file, '--no-typecheck']);
+    expect(skipped.code).toBe(2);
+    expect(skipped.stderr).toMatch(/config\.inFlight: /);
+    // Fixed: it runs, and the pass is remembered in the project's node_modules/.cache.
+    writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 10;\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
+    const ok = await cli(['run', file, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const cacheDir = join(proj, 'node_modules', '.cache', 'faultline', 'typecheck');
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    // The cached pass covers the imported module too: breaking it (the scenario unchanged) is reported in that module.
+    writeFileSync(join(proj, 'nodes.ts'), "export const nodes: number = 'two';\n");
+    const imported = await cli(['run', file]);
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toBe(`faultline: ${join(proj, 'nodes.ts')}:1:14: Type 'string' is not assignable to type 'number'.\n`);
   });
 });
 

@@ -8,7 +8,7 @@
 // dist/ is built first when missing or older than the sources (.ci/run builds before npm test).
 // Skips only when `npm pack` itself is unavailable (it says why).
 
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,8 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
 
   beforeAll(async () => {
     const stamp = join(ROOT, 'dist', 'BUILD');
-    if (!existsSync(stamp) || Math.max(newestSource(join(ROOT, 'sim')), newestSource(join(ROOT, 'scenarios'))) > statSync(stamp).mtimeMs) {
-      const b = await sh('npm', ['run', 'build'], ROOT);
+    if (!existsSync(stamp) || !existsSync(join(ROOT, 'ui', 'dist', 'index.html')) || Math.max(newestSource(join(ROOT, 'sim')), newestSource(join(ROOT, 'scenarios'))) > statSync(stamp).mtimeMs) {
+      const b = await sh('npm', ['run', 'build'], ROOT, 600_000);
       if (b.code !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
     }
     tmp = mkdtempSync(join(tmpdir(), 'faultline-pack-'));
@@ -78,7 +78,8 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true, type: 'module' }));
     // From the npm cache when it has everything (offline), else the registry.
     const vitestVersion = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("vitest/package.json").version)'], { cwd: ROOT, encoding: 'utf8' })) as string);
-    const install = await sh('npm', ['install', tarball, `vitest@${vitestVersion}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+    const tsVersion = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("typescript/package.json").version)'], { cwd: ROOT, encoding: 'utf8' })) as string);
+    const install = await sh('npm', ['install', tarball, `vitest@${vitestVersion}`, `typescript@${tsVersion}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
     if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.stderr}`);
   }, 600_000);
 
@@ -98,6 +99,41 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(list.stdout).toMatch(/^raft-leader-crash +raft /m);
   });
 
+  it('faultline view serves the shipped viewer (built into ui/dist by npm run build) with a trace', async () => {
+    const run = await sh('npx', ['faultline', 'run', 'raft-leader-crash', '--trace', 'view.jsonl'], app);
+    expect(run.code, run.stderr).toBe(0);
+    const env = { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', FORCE_COLOR: '0', NO_COLOR: '1' };
+    const child = spawn('npx', ['faultline', 'view', 'view.jsonl', '--port', '0'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    try {
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += String(d)));
+      const url = await new Promise<string>((done, fail) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += String(d);
+          const m = /^viewer: (http:\/\/\S+)/m.exec(out);
+          if (m) done(m[1]!);
+        });
+        child.on('exit', (code) => fail(new Error(`faultline view exited (${code}) before serving:\n${out}\n${err}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<script[^>]+src="\.\/assets\/[^"]+\.js"/);
+      const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(new URL(script, url))).status).toBe(200);
+      const trace = await fetch(new URL('trace/view.jsonl', url));
+      expect(trace.status).toBe(200);
+      expect(await trace.text()).toMatch(/^\{"format":"faultline-trace"/);
+    } finally {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM'); // npx and the server under it
+      } catch {
+        // already gone
+      }
+    }
+  }, 300_000);
+
   it('init, run, fuzz (finds and shrinks the planted bug, on worker threads), a syntax error, and the vitest helpers', async () => {
     const init = await sh('npx', ['faultline', 'init', 'proj'], app);
     expect(init.code, init.stderr).toBe(0);
@@ -109,7 +145,10 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ scenario: 'basic', held: true });
 
-    const fuzz = await sh('npx', ['faultline', 'fuzz', 'proj/scenarios/basic.ts', '--bug', 'skipFsync', '--runs', '200', '--seed', '1', '--workers', '2', '--out', 'out'], app);
+    // From inside the user's project, as a user runs it: the failure's trace names the protocol
+    // module relative to the project root, and replays from there.
+    const proj = join(app, 'proj');
+    const fuzz = await sh('npx', ['faultline', 'fuzz', 'scenarios/basic.ts', '--bug', 'skipFsync', '--runs', '200', '--seed', '1', '--workers', '2', '--out', 'out'], proj);
     expect(fuzz.code, fuzz.stderr).toBe(1);
     // Each failure's block goes to stderr (stdout has the summary and its replay lines).
     const report = `${fuzz.stdout}${fuzz.stderr}`;
@@ -118,7 +157,7 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(report).toMatch(/^ +shrunk +3 faults: crash s1 @[^,]+, restart s1 @[^,]+, quiesce @/m);
     const replay = /^replay +(npx faultline replay \S+)/m.exec(fuzz.stdout);
     expect(replay, fuzz.stdout).not.toBeNull();
-    const replayed = await sh('npx', replay![1]!.split(' ').slice(1), app);
+    const replayed = await sh('npx', replay![1]!.split(' ').slice(1), proj);
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toMatch(/matches the recorded hash/);
 
@@ -127,6 +166,13 @@ describe.skipIf(unavailable !== undefined)('npm pack, installed outside the repo
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(new RegExp(`^faultline: ${join(app, 'proj', 'scenarios', 'broken.ts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:17: [^\\n]+\\n$`));
     expect(broken.stderr).not.toMatch(/Transform failed/);
+
+    // A type error (tsx alone would strip it and run): checked with the project's typescript.
+    writeFileSync(join(app, 'proj', 'scenarios', 'mistyped.ts'), "import { defineScenario } from 'faultline';\nconst d: number = '1s';\nexport default defineScenario({ name: 'mistyped', description: 'd', protocol: 'pingpong', duration: d });\n");
+    const mistyped = await sh('npx', ['faultline', 'run', 'scenarios/mistyped.ts'], proj);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toBe(`faultline: ${join(proj, 'scenarios', 'mistyped.ts')}:2:7: Type 'string' is not assignable to type 'number'.\n`);
+    rmSync(join(app, 'proj', 'scenarios', 'mistyped.ts'));
 
     const vitest = await sh('npx', ['vitest', 'run', '--root', 'proj'], app);
     expect(vitest.code, `${vitest.stdout}\n${vitest.stderr}`).toBe(0);

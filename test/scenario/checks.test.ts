@@ -50,6 +50,7 @@ describe('partition groups', () => {
       [{ clocks: { n7: { offset: '5ms' } } }, 'f: clocks.n7: unknown node "n7"'],
       [{ network: { links: [{ from: 'n1', to: 'x', loss: 1 }] } }, 'f: network.links[0].to: unknown node "x"'],
       [{ faults: { nemesis: { targets: ['n1', 'n5'] } } }, 'f: faults.nemesis.targets[1]: unknown node "n5"'],
+      [{ faults: { nemesis: { targets: ['n1', 'n2', 'n1'] } } }, 'f: faults.nemesis.targets[2]: "n1" is listed twice (also at targets[0]); list each node once'],
     ];
     for (const [extra, message] of cases) {
       try {

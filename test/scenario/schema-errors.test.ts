@@ -27,7 +27,12 @@ describe('scenario schema errors', () => {
     [{ duration: true }, 'bad.json: duration: expected a duration'],
     [{ network: { links: [{ from: 3, to: '*' }] } }, 'bad.json: network.links[0].from: expected a node id or "*"'],
     [{ network: { loss: 2 } }, 'bad.json: network.loss: Too big: expected number to be <=1'],
-    [{ colour: 'red' }, 'bad.json: (top level): Unrecognized key: "colour"'],
+    [{ colour: 'red' }, 'bad.json: colour: unknown key; expected one of: '],
+    [{ durration: '1s', duration: undefined }, 'bad.json: durration: unknown key; did you mean "duration"? (and 1 more problem)'],
+    [{ network: { latncy: 3 } }, 'bad.json: network.latncy: unknown key; did you mean "latency"?'],
+    [{ config: { nodez: 3 } }, 'bad.json: config.nodez: unknown key; did you mean "nodes"?'],
+    [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, 'bad.json: faults.timeline[0].kind: Invalid discriminator value. Expected \'crash\' | '],
+    [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, '(got "crsh"; did you mean "crash"?)'],
     [{ protocol: 'paxos' }, 'bad.json: protocol: unknown protocol "paxos"; expected one of: pingpong'],
     [{ config: { nodes: 0 } }, 'bad.json: config.nodes: Too small'],
   ])('%j', (extra, prefix) => {

@@ -246,10 +246,21 @@ function exactTime(us: number): string {
   return us % 1000 === 0 ? formatDuration(us) : `${us / 1000}ms`;
 }
 
-function describeFault(f: Record<string, unknown>): string {
-  const { at, kind, ...rest } = f;
+/** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
+export function describeFault(f: Record<string, unknown>): string {
+  const { at, kind, on, after, delay, id, ...rest } = f;
   const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-  return `${String(kind)}${args.length ? ` ${args.join(' ')}` : ''} @${exactTime(at as number)}`;
+  const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
+  const when: string[] = [];
+  if (on !== undefined && on !== null && typeof on === 'object') {
+    const t = on as { event?: unknown; nth?: unknown; node?: unknown };
+    when.push(`on ${String(t.event)}${typeof t.nth === 'number' && t.nth > 1 ? ` #${t.nth}` : ''}${t.node !== undefined ? ` of ${typeof t.node === 'string' ? t.node : JSON.stringify(t.node)}` : ''}`);
+  }
+  if (typeof after === 'string') when.push(`after ${after}`);
+  if (typeof delay === 'number' && delay > 0) when.push(`+${exactTime(delay)}`);
+  // A triggered fault's `at` is when it is armed (0: from the start).
+  if (typeof at === 'number' && (when.length === 0 || at > 0)) when.push(when.length === 0 ? `@${exactTime(at)}` : `armed @${exactTime(at)}`);
+  return `${head} ${when.join(' ')}`;
 }
 
 function formatFailure(w: WrittenFailure): string[] {
@@ -258,7 +269,7 @@ function formatFailure(w: WrittenFailure): string[] {
   return [
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
-    `  shrunk    ${timeline.length} faults: ${timeline.map(describeFault).join(', ')}`,
+    `  shrunk    ${timeline.length} fault${timeline.length === 1 ? '' : 's'}: ${timeline.map(describeFault).join(', ')}`,
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
     `  replay    ${f.replay}`,
@@ -370,6 +381,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (runs !== undefined) {
     shardRuns = 0;
     for (const t of planBatches({ runs, batchSize, seed, shard })) shardRuns += t.runs;
+    // More shards than batches: this one would run nothing and pass; say so instead.
+    if (shardRuns === 0) throw new InputError(`shard ${shard.index}/${shard.count} has no batches: ${runs} runs make ${Math.ceil(runs / batchSize)} batch${Math.ceil(runs / batchSize) === 1 ? '' : 'es'} of ${batchSize}; use at most that many shards, or more runs`, undefined, '--shard');
   }
   return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
 }
@@ -625,6 +638,8 @@ export function registerFuzz(program: Command): void {
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
+      // A checker the base scenario's run never judges (its duration ends before the checker's judging point) is not judged by the campaign's runs of that duration either.
+      const notJudged = runPrepared(prepareRun(scenario), { hash: false }).notJudged;
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
@@ -653,6 +668,7 @@ export function registerFuzz(program: Command): void {
             coverage: [...states].sort(),
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
             worker_deaths: deaths,
+            not_judged: notJudged,
             wall_s: wall,
             interrupted: stopping,
           }) + '\n',
@@ -667,6 +683,7 @@ export function registerFuzz(program: Command): void {
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
+        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: a run of this scenario ends before this checker's judging point, so the campaign could not catch its violations; lengthen the duration`);
         process.stdout.write(lines.join('\n') + '\n');
       }
       // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.

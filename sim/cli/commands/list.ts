@@ -7,11 +7,13 @@ export function registerList(program: Command): void {
   program
     .command('list')
     .description('list the built-in scenarios and protocols')
-    .option('--json', 'one JSON line per scenario')
+    .option('--json', 'print one JSON document: { scenarios: [{ name, file, protocol, description, expect }], protocols: [names] }')
     .action(async (opts: { json?: boolean }) => {
       const { scenarios, protocols } = await scenarioList();
       if (opts.json) {
-        for (const s of scenarios) process.stdout.write(JSON.stringify({ name: s.name, file: s.file, protocol: s.protocol, description: s.description, expect: s.expect }) + '\n');
+        // One document, as every other --json prints (not JSON Lines): `jq '.scenarios[].name'` reads it.
+        const list = scenarios.map((s) => ({ name: s.name, file: s.file, protocol: s.protocol, description: s.description, expect: s.expect }));
+        process.stdout.write(JSON.stringify({ scenarios: list, protocols }) + '\n');
         return;
       }
       const width = Math.max(...scenarios.map((s) => s.name.length), 4);

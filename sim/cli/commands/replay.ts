@@ -84,7 +84,7 @@ export function registerReplay(program: Command): void {
         const summary = await readTraceFile(file);
         // A long replay says so on stderr (stdout keeps only the result).
         if (summary.lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
-        await loadTraceProtocol(JSON.stringify(summary.header)); // a user's protocol, named by its module path
+        await loadTraceProtocol(JSON.stringify(summary.header), file); // a user's protocol, named by its module path
         const recorded = new FileLines(file);
         let r;
         try {

@@ -12,7 +12,7 @@ import { stdoutColours } from '../colour.ts';
 import { withTraceFileAsync } from '../file-sink.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
 import { parseOutputFile, parseSeed } from '../options.ts';
-import { formatStats, formatVerdict, formatViolations, formatWarnings } from '../summary.ts';
+import { formatStats, formatVerdict, formatViolations, formatNotJudged, formatWarnings } from '../summary.ts';
 import { formatDuration } from '../../engine/time.ts';
 
 export function registerRun(program: Command): void {
@@ -53,6 +53,7 @@ export function registerRun(program: Command): void {
               hash: result.hash,
               violations: result.violations,
               warnings: result.warnings,
+              notJudged: result.notJudged,
               stats: result.stats,
               wall_s: wall,
               trace: trace ?? null,
@@ -66,6 +67,7 @@ export function registerRun(program: Command): void {
             ...formatStats(result.stats),
             ...formatViolations(result.violations, c),
             ...formatWarnings(result.warnings, c),
+            ...formatNotJudged(result.notJudged, c),
             `wall time   ${wall.toFixed(3)} s`,
             `trace hash  ${result.hash}`,
           ];

@@ -37,6 +37,8 @@ function newestMtime(paths: string[], skip: (p: string) => boolean): number {
 export function viewerIsStale(): boolean {
   const index = join(VIEWER_DIST, 'index.html');
   if (!existsSync(index)) return true;
+  // An installed package ships ui/dist without the sources or the Vite config: serve what it ships.
+  if (!existsSync(join(REPO_ROOT, 'vite.config.ts'))) return false;
   const built = statSync(index).mtimeMs;
   const sources = ['ui', 'sim', 'scenarios', 'vite.config.ts', 'package-lock.json'].map((p) => join(REPO_ROOT, p));
   return newestMtime(sources, (p) => p === VIEWER_DIST || p.endsWith(`${sep}node_modules`)) > built;

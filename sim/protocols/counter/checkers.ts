@@ -76,12 +76,15 @@ export function subsetSums(deltas: readonly number[], limit = 200_000): Set<numb
  * and lost decrements (a G-counter with negative deltas).
  */
 export function counterValueChecker(replicas: readonly string[], settle: number): Checker {
+  let reached = false;
   return {
     name: 'counter-value',
     description: 'after faults stop and gossip settles, each replica reads the sum of the acknowledged adds plus some of the unknown ones',
     when: 'final',
+    judged: () => reached,
     check(view) {
       if (!settled(view, replicas, settle)) return undefined;
+      reached = true;
       const { ok, unknown, okCount } = addOutcomes(view.history);
       const sums = subsetSums(unknown);
       if (sums === undefined) {
@@ -104,12 +107,15 @@ export function counterValueChecker(replicas: readonly string[], settle: number)
 
 /** convergence: after the calm period, every replica publishes the same value (strong eventual consistency). */
 export function convergenceChecker(replicas: readonly string[], settle: number): Checker {
+  let reached = false;
   return {
     name: 'convergence',
     description: 'after faults stop and gossip settles, all replicas read the same value',
     when: 'final',
+    judged: () => reached,
     check(view) {
       if (!settled(view, replicas, settle)) return undefined;
+      reached = true;
       const values = replicas.map((r) => [r, published<CounterReplicaState>(view, r)?.value] as const);
       const first = values[0]?.[1];
       const other = values.find(([, v]) => v !== first);

@@ -19,6 +19,7 @@ export function outputCorrectChecker(coordinator: string, expected: Counts): Che
     name: 'output-correct',
     description: 'when the job is declared done, its output equals the sequential result (every word, every count)',
     when: 'always',
+    judged: () => judged,
     check(view) {
       if (judged || (view.actor !== undefined && view.actor !== coordinator)) return undefined;
       const s = published<CoordinatorState>(view, coordinator);
@@ -114,13 +115,16 @@ function calmSince(view: SimView, nodes: readonly string[]): number | undefined 
 
 /** job-completes: a run that ends after `grace` of calm (every node up and connected, no loss burst) has a finished job. */
 export function jobCompletesChecker(coordinator: string, nodes: readonly string[], grace: number): Checker {
+  let reached = false;
   return {
     name: 'job-completes',
     description: 'once faults stop, the job finishes within the grace period',
     when: 'final',
+    judged: () => reached,
     check(view) {
       const since = calmSince(view, nodes);
       if (since === undefined || view.now - since < grace) return undefined;
+      reached = true;
       const s = published<CoordinatorState>(view, coordinator);
       if (s?.doneAt !== null && s?.doneAt !== undefined) return undefined;
       const pending = (s?.maps ?? []).filter((t) => t.state !== 'done').length;

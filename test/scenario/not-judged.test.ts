@@ -1,0 +1,63 @@
+// Never-judged checkers: a final or liveness checker that declares a judging point (Checker.judged)
+// and a run that ends before it is reported, so a run too short to judge cannot pass silently, not
+// even with a planted bug on. Data-driven over two protocols; the same scenarios long enough judge.
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../sim/scenario/run.ts';
+import type { ScenarioInput } from '../../sim/scenario/schema.ts';
+import { cli } from '../cli-harness.ts';
+
+const counterBug: ScenarioInput = {
+  name: 'counter-short',
+  description: 'the planted bug of counter-delta-no-dedup, in a run that ends before its operations do',
+  protocol: 'counter',
+  config: { replicas: 3, clients: 3, gossip: 'delta', opsUntil: '3s', bugs: { deltaNoDedup: true } },
+  duration: '2s',
+  faults: { timeline: [{ at: '400ms', kind: 'block', from: 'n3', to: 'n1' }, { at: '1.2s', kind: 'heal' }] },
+};
+
+const cases: { name: string; short: ScenarioInput; long: Partial<ScenarioInput>; notJudged: string[] }[] = [
+  { name: 'counter at 2 s with opsUntil 3 s (planted bug on)', short: counterBug, long: { duration: '6s', config: { replicas: 3, clients: 3, gossip: 'delta', opsUntil: '3s' } }, notJudged: ['counter-value', 'convergence'] },
+  {
+    name: 'mapreduce whose job cannot finish in time',
+    short: { name: 'mapreduce-short', description: 'd', protocol: 'mapreduce', config: { workers: 4, maps: 12, reduces: 4 }, duration: '20ms' },
+    long: { duration: '3s' },
+    notJudged: ['output-correct', 'job-completes'],
+  },
+];
+
+describe('checkers that never reach their judging point', () => {
+  for (const c of cases) {
+    it(`${c.name}: reported as never judged; judged in a run long enough`, () => {
+      const short = runScenario(c.short);
+      expect(short.violations).toEqual([]);
+      expect([...short.notJudged].sort()).toEqual([...c.notJudged].sort());
+      const long = runScenario({ ...c.short, ...c.long } as ScenarioInput);
+      expect(long.violations).toEqual([]);
+      expect(long.notJudged).toEqual([]);
+    });
+  }
+
+  it('the planted bug is caught once the run is long enough to judge (so the short run passed vacuously)', () => {
+    const long = runScenario({ ...counterBug, duration: '6s' });
+    expect(long.violations.map((v) => v.invariant)).toContain('convergence');
+  });
+
+  it('faultline run: a "not judged" line per checker, and notJudged in --json', async () => {
+    const file = 'test/cli/fixtures/counter-short.json';
+    const text = await cli(['run', file]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^not judged {2}convergence: never judged: /m);
+    expect(text.stdout).toMatch(/^ {12}counter-value: never judged: /m);
+    const json = await cli(['run', file, '--json']);
+    expect((JSON.parse(json.stdout) as { notJudged: string[] }).notJudged.sort()).toEqual(['convergence', 'counter-value']);
+  });
+
+  it('faultline fuzz: a campaign whose runs end before a checker judges says so in its summary', async () => {
+    const r = await cli(['fuzz', 'test/cli/fixtures/counter-short.json', '--runs', '4', '--workers', '1', '--seed', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { not_judged: string[] }).not_judged.sort()).toEqual(['convergence', 'counter-value']);
+    const long = await cli(['fuzz', 'test/cli/fixtures/counter-short.json', '--runs', '2', '--workers', '1', '--seed', '1', '--duration', '6s', '--json']);
+    expect(long.code, long.stderr).toBe(0);
+    expect((JSON.parse(long.stdout) as { not_judged: string[] }).not_judged).toEqual([]);
+  });
+});
