@@ -48,6 +48,17 @@ export interface RaftBugs {
    * a server with a higher term but a stale log then blocks every election.
    */
   preVoteDropsLowerTerm: boolean;
+  /**
+   * A candidate also counts granted votes answered for an older term of its own (a late reply to an
+   * earlier election it ran): those voters may since have voted for another candidate in the current term.
+   */
+  countStaleVotes: boolean;
+  /**
+   * A follower drops every entry after the last one an AppendEntries carries, even when they all
+   * matched (Figure 2, AppendEntries rule 3 truncates only on a conflict): a stale or duplicate
+   * AppendEntries then erases entries it already acknowledged, which the leader may have counted to commit.
+   */
+  truncateOnMatchingAppend: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -61,6 +72,8 @@ export const NO_BUGS: RaftBugs = {
   candidateNeverRetries: false,
   ignoreAnsweredRetries: false,
   preVoteDropsLowerTerm: false,
+  countStaleVotes: false,
+  truncateOnMatchingAppend: false,
 };
 
 export interface RaftOptions {
@@ -403,7 +416,8 @@ export class RaftNode {
       return;
     }
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
-    if (this.role !== 'candidate' || m.term !== this.currentTerm) return;
+    const stale = this.opts.bugs.countStaleVotes && m.term < this.currentTerm; // the planted bug: a late grant of an older election counts
+    if (this.role !== 'candidate' || (m.term !== this.currentTerm && !stale)) return;
     this.responded.add(from);
     if (!m.granted) return;
     this.votes.add(from);
@@ -550,6 +564,11 @@ export class RaftNode {
       this.appendLocal(e);
     }
     const lastNew = prev + entries.length;
+    if (this.opts.bugs.truncateOnMatchingAppend && entries.length > 0 && lastNew < this.log.lastIndex() && lastNew >= this.commitIndex) {
+      // The planted bug: the entries after this (possibly stale) request's last one go, although none conflicted.
+      this.log.truncateFrom(lastNew + 1);
+      this.markLogWritten(lastNew + 1);
+    }
     // Rule 5: if leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
     if (m.leaderCommit > this.commitIndex) {
       const c = Math.min(m.leaderCommit, lastNew);
