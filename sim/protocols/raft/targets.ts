@@ -176,12 +176,8 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
     }),
   },
   'vote-rejected': {
-    description: 'a server refuses a candidate its vote (RequestVote reply, granted false: a lower term, a vote already given, or a less up-to-date log)',
-    match: sent('vote-resp', (m) => m.granted === false && m.pre !== true),
-  },
-  'prevote-rejected': {
-    description: 'a server refuses a PreVote (Raft thesis, section 9.6: a leader is alive, or the asker\'s log is behind or its term not above ours)',
-    match: sent('vote-resp', (m) => m.granted === false && m.pre === true),
+    description: 'a server refuses a candidate its vote or a PreVote (a lower term, a vote already given, a less up-to-date log; for a PreVote also a live leader, thesis section 9.6)',
+    match: sent('vote-resp', (m) => m.granted === false),
   },
   'snapshot-taken': {
     description: 'a server compacts its log into a snapshot (or installs one)',
