@@ -49,11 +49,6 @@ export interface RaftBugs {
    */
   preVoteDropsLowerTerm: boolean;
   /**
-   * A candidate also counts granted votes answered for an older term of its own (a late reply to an
-   * earlier election it ran): those voters may since have voted for another candidate in the current term.
-   */
-  countStaleVotes: boolean;
-  /**
    * A follower drops every entry after the last one an AppendEntries carries, even when they all
    * matched (Figure 2, AppendEntries rule 3 truncates only on a conflict): a stale or duplicate
    * AppendEntries then erases entries it already acknowledged, which the leader may have counted to commit.
@@ -72,7 +67,6 @@ export const NO_BUGS: RaftBugs = {
   candidateNeverRetries: false,
   ignoreAnsweredRetries: false,
   preVoteDropsLowerTerm: false,
-  countStaleVotes: false,
   truncateOnMatchingAppend: false,
 };
 
@@ -416,8 +410,7 @@ export class RaftNode {
       return;
     }
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
-    const stale = this.opts.bugs.countStaleVotes && m.term < this.currentTerm; // the planted bug: a late grant of an older election counts
-    if (this.role !== 'candidate' || (m.term !== this.currentTerm && !stale)) return;
+    if (this.role !== 'candidate' || m.term !== this.currentTerm) return;
     this.responded.add(from);
     if (!m.granted) return;
     this.votes.add(from);
