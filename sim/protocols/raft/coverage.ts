@@ -20,7 +20,14 @@
 //   PreVote must cope with), `diverge` (two servers, down ones included with the log they last published,
 //   which is their disk's, hold entries of different terms at one index above the lower of their commit
 //   indexes: the uncommitted conflicting suffixes of Figure 7/8 that a later leader must overwrite, and
-//   that truncation, commit-rule and stale-AppendEntries mistakes act on).
+//   that truncation, commit-rule and stale-AppendEntries mistakes act on);
+// - the window parts added for deep chains (issue 11, protocol side): `old` is three-valued, `old0` (the
+//   newest leader holds no uncommitted entry of an older term), `oldm` (it does, on a minority only: a
+//   leftover of a deposed leader that a further crash can strand) and `old1` (on a majority: Figure 8);
+//   `t1`..`t3+`, how many distinct terms the longest log (down servers included) holds entries of, a
+//   proxy for the leader changes that reached the log (Figure 8 needs three); and the flag `iso` (a live
+//   server that believes it leads cannot reach a majority, itself counted: the deposed-leader-still-serving
+//   window of stale reads and lease mistakes, read from the fault state, not from messages).
 
 import type { SimView } from '../../engine/types.ts';
 import type { RaftServerState } from './state.ts';
@@ -32,9 +39,12 @@ const bucket = (n: number): string => (n >= 2 ? '2+' : String(n));
 export function raftAbstractState(view: SimView): string {
   const live: RaftServerState[] = [];
   const all: RaftServerState[] = [];
+  const servers: string[] = [];
+  const leaderIds: string[] = [];
   let down = 0;
   for (const id of view.nodeIds) {
     if (view.role(id) !== 'server') continue;
+    servers.push(id);
     const s = view.published(id) as RaftServerState | undefined;
     const ok = s !== undefined && typeof s === 'object' && 'role' in s;
     if (ok) all.push(s);
@@ -42,7 +52,10 @@ export function raftAbstractState(view: SimView): string {
       down++;
       continue;
     }
-    if (ok) live.push(s);
+    if (ok) {
+      live.push(s);
+      if (s.role === 'leader') leaderIds.push(id);
+    }
   }
   let l = 0;
   let c = 0;
@@ -64,11 +77,14 @@ export function raftAbstractState(view: SimView): string {
   if (leader) {
     const lastIndex = leader.logStart + leader.log.length - 1;
     const majority = Math.floor((live.length + down) / 2) + 1;
-    // Entries after commitIndex whose term is older than the leader's, held (same index, same term) by a majority.
+    // Entries after commitIndex whose term is older than the leader's, held (same index, same term) by a majority
+    // (old1), or only by a minority (oldm).
     let oldOnMajority = false;
+    let oldUncommitted = false;
     for (let i = Math.max(leader.commitIndex + 1, leader.logStart); i <= lastIndex && !oldOnMajority; i++) {
       const e = leader.log[i - leader.logStart];
       if (!e || e.term >= leader.term) continue;
+      oldUncommitted = true;
       let holders = 0;
       for (const s of live) {
         const o = s.log[i - s.logStart];
@@ -83,9 +99,20 @@ export function raftAbstractState(view: SimView): string {
       if (last < lastIndex) behind++;
       if (last > lastIndex) longer = true;
     }
-    tail = `old${oldOnMajority ? 1 : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
+    tail = `old${oldOnMajority ? 1 : oldUncommitted ? 'm' : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
   }
-  return `L${l} C${c} F${f} x${down} g${gap} ${tail}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}`;
+  const iso = leaderIds.some((id) => servers.filter((o) => o === id || view.faults.connected(id, o)).length < Math.floor(servers.length / 2) + 1);
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail} t${logTerms(all)}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}${iso ? ' iso' : ''}`;
+}
+
+/** Distinct terms among the entries of the longest published log (0, 1, 2, 3+). */
+function logTerms(servers: readonly RaftServerState[]): string {
+  let longest: RaftServerState | undefined;
+  for (const s of servers) if (!longest || lastIndex(s) > lastIndex(longest)) longest = s;
+  if (!longest) return '0';
+  const terms = new Set<number>();
+  for (const e of longest.log) terms.add(e.term);
+  return terms.size >= 3 ? '3+' : String(terms.size);
 }
 
 /** The window flags (see the header): empty, or ` split`, ` novote`, ` ahead` in that order. */

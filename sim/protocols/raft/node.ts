@@ -48,6 +48,12 @@ export interface RaftBugs {
    * a server with a higher term but a stale log then blocks every election.
    */
   preVoteDropsLowerTerm: boolean;
+  /**
+   * A follower drops every entry after the last one an AppendEntries carries, even when they all
+   * matched (Figure 2, AppendEntries rule 3 truncates only on a conflict): a stale or duplicate
+   * AppendEntries then erases entries it already acknowledged, which the leader may have counted to commit.
+   */
+  truncateOnMatchingAppend: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -61,6 +67,7 @@ export const NO_BUGS: RaftBugs = {
   candidateNeverRetries: false,
   ignoreAnsweredRetries: false,
   preVoteDropsLowerTerm: false,
+  truncateOnMatchingAppend: false,
 };
 
 export interface RaftOptions {
@@ -550,6 +557,11 @@ export class RaftNode {
       this.appendLocal(e);
     }
     const lastNew = prev + entries.length;
+    if (this.opts.bugs.truncateOnMatchingAppend && entries.length > 0 && lastNew < this.log.lastIndex() && lastNew >= this.commitIndex) {
+      // The planted bug: the entries after this (possibly stale) request's last one go, although none conflicted.
+      this.log.truncateFrom(lastNew + 1);
+      this.markLogWritten(lastNew + 1);
+    }
     // Rule 5: if leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
     if (m.leaderCommit > this.commitIndex) {
       const c = Math.min(m.leaderCommit, lastNew);

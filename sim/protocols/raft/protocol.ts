@@ -85,6 +85,7 @@ export const raftConfig = z
         candidateNeverRetries: z.boolean().default(false),
         ignoreAnsweredRetries: z.boolean().default(false),
         preVoteDropsLowerTerm: z.boolean().default(false),
+        truncateOnMatchingAppend: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

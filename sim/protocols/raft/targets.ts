@@ -58,6 +58,52 @@ export const raftRoles: Record<string, RoleDefinition> = {
   },
   follower: { description: 'an up server in the follower role', resolve: withRole('follower') },
   candidate: { description: 'an up server campaigning (candidate role)', resolve: withRole('candidate') },
+  'uncommitted-holder': {
+    description: 'an up server holding an entry, above the newest leader\'s commit index, of a term older than that leader\'s (a leftover Figure 8 strands or commits); without a leader, a server whose last entry is of a term below its current term',
+    resolve: (view) => {
+      const all = upServers(view);
+      const leaders = all.filter((x) => x.s.role === 'leader');
+      if (leaders.length === 0) return all.filter((x) => x.s.log.length > 0 && (x.s.log.at(-1) as { term: number }).term < x.s.term).map((x) => x.id);
+      const top = leaders.reduce((a, b) => (b.s.term > a.s.term ? b : a)).s;
+      return all
+        .filter((x) => {
+          for (let i = Math.max(top.commitIndex + 1, x.s.logStart); i <= lastIndex(x.s); i++) {
+            const e = x.s.log[i - x.s.logStart];
+            if (e && e.term < top.term) return true;
+          }
+          return false;
+        })
+        .map((x) => x.id);
+    },
+  },
+  voter: {
+    description: 'an up follower that voted, in its current term, for another server that is up and still a candidate of that term (a window for vote durability: crash it before that candidate wins)',
+    resolve: (view) => {
+      const all = upServers(view);
+      return all
+        .filter((x) => x.s.role === 'follower' && x.s.votedFor !== null && all.some((c) => c.id === x.s.votedFor && c.s.role === 'candidate' && c.s.term === x.s.term))
+        .map((x) => x.id);
+    },
+  },
+  'higher-term': {
+    description: 'an up server of the highest term whose log is shorter than that of some up server of a lower term (the stale-log, higher-term server that PreVote and elections must cope with)',
+    resolve: (view) => {
+      const all = upServers(view);
+      const top = Math.max(...all.map((x) => x.s.term));
+      const lowLog = Math.max(...all.filter((x) => x.s.term < top).map((x) => lastIndex(x.s)));
+      return all.filter((x) => x.s.term === top && lastIndex(x.s) < lowLog).map((x) => x.id);
+    },
+  },
+  'isolated-leader': {
+    description: 'an up server that believes it leads but cannot exchange messages with a majority of the servers, itself counted (a deposed leader that may still serve)',
+    resolve: (view) => {
+      const servers = view.nodeIds.filter((id) => view.role(id) === 'server');
+      const majority = Math.floor(servers.length / 2) + 1;
+      return upServers(view)
+        .filter((x) => x.s.role === 'leader' && servers.filter((o) => o === x.id || view.faults.connected(x.id, o)).length < majority)
+        .map((x) => x.id);
+    },
+  },
   'longest-log': { description: 'an up server with the most log entries (highest last index)', resolve: extreme(Math.max) },
   lagging: { description: 'an up server with the fewest log entries (lowest last index)', resolve: extreme(Math.min) },
 };
@@ -114,6 +160,24 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
   'leader-committed': {
     description: 'a leader advances its commit index (an entry is committed)',
     match: onChange((s, p) => s.role === 'leader' && p !== undefined && s.commitIndex > p.commitIndex),
+  },
+  'term-bumped': {
+    description: 'a server adopts a higher term (its own election, or a higher term it heard of)',
+    match: onChange((s, p) => p !== undefined && s.term > p.term),
+  },
+  'log-truncated': {
+    description: 'a server drops or rewrites entries of its log after its commit index (a conflicting suffix goes, section 5.3)',
+    match: onChange((s, p) => {
+      if (p === undefined || s.snapshotIndex !== p.snapshotIndex) return false;
+      if (s.lastIndex < p.lastIndex) return true;
+      // An entry rewritten with another term (a restart republishes the same terms: not a truncation).
+      const before = p.log[s.logFrom - p.logStart];
+      return s.logFrom <= p.lastIndex && s.entries.length > 0 && before !== undefined && before.term !== s.entries[0];
+    }),
+  },
+  'vote-rejected': {
+    description: 'a server refuses a candidate its vote or a PreVote (a lower term, a vote already given, a less up-to-date log; for a PreVote also a live leader, thesis section 9.6)',
+    match: sent('vote-resp', (m) => m.granted === false),
   },
   'snapshot-taken': {
     description: 'a server compacts its log into a snapshot (or installs one)',

@@ -29,6 +29,10 @@ export const twopcBugs = z
     noQueryAfterRecovery: z.boolean().default(false),
     /** In-doubt participant with cooperative termination ignores the outcome its peers tell it. Caught by cooperative-termination. */
     ignorePeerOutcome: z.boolean().default(false),
+    /** Coordinator answers an in-doubt participant's query while it still collects votes, from its log (no record: abort), and may commit later. Caught by in-doubt-resolves or decision-stable (the participant that aborted on the answer never acknowledges the commit). */
+    answerQueryWhileVoting: z.boolean().default(false),
+    /** With cooperative termination, a prepared (uncertain) participant tells an asking peer "abort" instead of "uncertain". Caught by atomicity. */
+    preparedPeerAnswersAbort: z.boolean().default(false),
   })
   .strict();
 
@@ -75,6 +79,8 @@ export const twopcConfig = z
       keepLocksOnAbort: false,
       noQueryAfterRecovery: false,
       ignorePeerOutcome: false,
+      answerQueryWhileVoting: false,
+      preparedPeerAnswersAbort: false,
     }),
   })
   .strict();

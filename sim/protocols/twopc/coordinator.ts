@@ -322,7 +322,7 @@ export class Coordinator implements ProtocolNode<TwoPcMessage, CoordinatorTimer,
    */
   onQuery(io: CoordinatorIo, from: NodeId, id: TxId): void {
     const tx = this.txs.get(id);
-    if (tx !== undefined && tx.phase !== 'decided') return;
+    if (tx !== undefined && tx.phase !== 'decided' && !this.opts.bugs.answerQueryWhileVoting) return;
     let commit: boolean;
     if (tx?.decision !== undefined) commit = tx.decision === 'commit';
     else commit = readStable<DecisionRecord>(io, `dec/${id}`)?.decision === 'commit';

@@ -323,7 +323,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
       if (tx === undefined) this.txs.set(id, t);
       this.abortAlone(io, t, `${from} asked during cooperative termination`);
       outcome = 'abort';
-    } else if (tx.state === 'prepared') outcome = 'uncertain';
+    } else if (tx.state === 'prepared') outcome = this.opts.bugs.preparedPeerAnswersAbort ? 'abort' : 'uncertain'; // the planted bug: a guess
     else outcome = tx.state === 'committed' ? 'commit' : 'abort';
     io.send(from, { type: 'peer-answer', tx: id, outcome });
   }

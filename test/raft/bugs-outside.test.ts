@@ -1,0 +1,24 @@
+// "Outside" planted bugs (issue 11): Raft mistakes of the kind a user might
+// make, planted to measure whether search is general (sim/fuzz/README.md,
+// "Protocol side"). Each is off by default and caught by a checker under plain
+// fuzz() from the small cluster of bugs.test.ts, within a stated budget (fixed
+// default fast-check seed: deterministic; budgets about twice the run seen).
+
+import { describe, expect, it } from 'vitest';
+import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
+import { fuzzCluster } from './run.ts';
+
+describe('outside planted Raft bugs are caught by their checkers', () => {
+  it('truncateOnMatchingAppend (a follower drops acknowledged entries on a stale AppendEntries) -> leader-completeness within 40 runs (seen at run 12 of a 150-run budget), and the shrunk run replays', () => {
+    const s = fuzzCluster({ truncateOnMatchingAppend: true }, { extra: { maxBatch: 1 } });
+    const report = fuzz({ scenario: s, runs: 40, shrinkBudget: 60 });
+    const f = report.failures[0];
+    expect(f?.violation.invariant).toBe('leader-completeness');
+    expect(runScenario(f!.scenario).violations[0]?.invariant).toBe('leader-completeness');
+  });
+
+  it('the same cluster without the bugs: no violation in 40 runs with maxBatch 1', () => {
+    const report = fuzz({ scenario: fuzzCluster({}, { extra: { maxBatch: 1 } }), runs: 40, shrink: false });
+    expect(report.failures.map((f) => `${f.violation.invariant}: ${f.violation.message}`)).toEqual([]);
+  });
+});
