@@ -9,12 +9,12 @@ export default defineScenario({
   name: 'zookeeper-orphan',
   description: 'ZooKeeper lock retrying a lost create without its id: an orphan znode deadlocks the queue',
   protocol: 'zookeeper',
-  config: { clients: 3, sessionTimeout: '200ms', writes: 2, stagger: '10ms', bugs: { createWithoutId: true } },
-  duration: '3s',
+  config: { servers: 1, clients: 3, sessionTimeout: '200ms', writes: 2, stagger: '10ms', bugs: { createWithoutId: true } },
+  duration: '5s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '3ms' } },
   faults: {
     timeline: [
-      { id: 'cut', at: 0, on: { event: 'create-sent' }, kind: 'block', from: 'zk1', to: 'c1' },
+      { id: 'cut', at: 0, on: { event: 'create-sent' }, kind: 'block', from: 'n1', to: 'c1' },
       { after: 'cut', delay: '30ms', kind: 'heal' },
     ],
   },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import { DataTree, type WatchEvent } from '../../sim/protocols/zookeeper/tree.ts';
 import { zookeeperConfig } from '../../sim/protocols/zookeeper/protocol.ts';
+import { initialTree } from '../../sim/protocols/zookeeper/service.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { ScenarioInput } from '../../sim/scenario/schema.ts';
 import herd from '../../scenarios/zookeeper-herd.ts';
@@ -15,39 +16,54 @@ import unfenced from '../../scenarios/zookeeper-unfenced-pause.ts';
 import fenced from '../../scenarios/zookeeper-fenced-pause.ts';
 
 const create = (t: DataTree, session: string, fired: WatchEvent[] = []) => t.apply({ op: 'create', path: '/lock/lock-', data: '', ephemeral: true, sequential: true, session }, fired);
+const open = (t: DataTree, client: string): string => (t.apply({ op: 'create-session', client }, []) as { session: string }).session;
 
 describe('data tree', () => {
   it('sequential names count up per parent and are never reused', () => {
-    const t = new DataTree();
-    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
-    expect(create(t, 'a')).toMatchObject({ ok: true, path: '/lock/lock-0000000000' });
-    t.apply({ op: 'delete', path: '/lock/lock-0000000000', session: 'a' }, []);
-    expect(create(t, 'b')).toMatchObject({ ok: true, path: '/lock/lock-0000000001' });
+    const t = initialTree();
+    const a = open(t, 'a');
+    const b = open(t, 'b');
+    expect(create(t, a)).toMatchObject({ ok: true, path: '/lock/lock-0000000000' });
+    t.apply({ op: 'delete', path: '/lock/lock-0000000000', session: a }, []);
+    expect(create(t, b)).toMatchObject({ ok: true, path: '/lock/lock-0000000001' });
   });
 
-  it('closing a session removes its ephemeral znodes and fires each watch once', () => {
-    const t = new DataTree();
-    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
-    create(t, 'a');
-    create(t, 'b');
-    t.apply({ op: 'exists', path: '/lock/lock-0000000000', watch: true, session: 'b' }, []);
-    t.apply({ op: 'children', path: '/lock', watch: true, session: 'c' }, []);
+  it('closing a session removes its ephemeral znodes and fires each watch once; the closed session can do nothing more', () => {
+    const t = initialTree();
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => open(t, x)) as [string, string, string];
+    create(t, a);
+    create(t, b);
+    t.apply({ op: 'exists', path: '/lock/lock-0000000000', watch: true, session: b }, []);
+    t.apply({ op: 'children', path: '/lock', watch: true, session: c }, []);
     const fired: WatchEvent[] = [];
-    t.apply({ op: 'close-session', session: 'a' }, fired);
-    expect(fired.map((e) => `${e.session} ${e.type} ${e.path}`)).toEqual(['b deleted /lock/lock-0000000000', 'c children /lock']);
+    t.apply({ op: 'close-session', session: a }, fired);
+    expect(fired.map((e) => `${e.session} ${e.type} ${e.path}`)).toEqual([`${b} deleted /lock/lock-0000000000`, `${c} children /lock`]);
     expect(t.children('/lock')).toEqual(['lock-0000000001']);
+    expect(create(t, a)).toEqual({ ok: false, error: 'SESSIONEXPIRED' });
     const again: WatchEvent[] = [];
-    t.apply({ op: 'close-session', session: 'b' }, again);
+    t.apply({ op: 'close-session', session: b }, again);
     expect(again).toEqual([]); // one-shot: both watches were used up
   });
 
-  it('a snapshot restores the same tree', () => {
-    const t = new DataTree();
-    t.apply({ op: 'create', path: '/lock', data: '', ephemeral: false, sequential: false, session: '' }, []);
-    create(t, 'a');
+  it('with a zxid given (the Raft log index), every change of the operation takes it; sessions are named by it', () => {
+    const t = initialTree();
+    expect(t.apply({ op: 'create-session', client: 'c1' }, [], 7)).toMatchObject({ ok: true, session: 'c1.7' });
+    expect(create(t, 'c1.7', [])).toMatchObject({ ok: true }); // no zxid: the next of the counter
+    const r = t.apply({ op: 'create', path: '/lock/lock-', data: '', ephemeral: true, sequential: true, session: 'c1.7' }, [], 12);
+    expect(r).toMatchObject({ ok: true, zxid: 12 });
+    expect(t.apply({ op: 'children', path: '/lock', watch: false, session: 'c1.7' }, [], 13)).toMatchObject({ children: ['lock-0000000000', 'lock-0000000001'], czxids: [8, 12] });
+    t.apply({ op: 'close-session', session: 'c1.7' }, [], 20);
+    expect(t.lastZxid).toBe(20);
+    expect(t.sessionIds()).toEqual([]);
+  });
+
+  it('a snapshot restores the same tree, sessions included', () => {
+    const t = initialTree();
+    const a = open(t, 'a');
+    create(t, a);
     const u = DataTree.from(JSON.parse(JSON.stringify(t.snapshot())));
     expect(u.snapshot()).toEqual(t.snapshot());
-    expect(create(u, 'b')).toMatchObject({ path: '/lock/lock-0000000001' });
+    expect(create(u, a)).toMatchObject({ path: '/lock/lock-0000000001' });
   });
 });
 

@@ -12,7 +12,8 @@ export const zkRoles: Record<string, RoleDefinition> = {
 
 export const zkTriggers: Record<string, TriggerDefinition> = {
   'lock-acquired': { description: 'a client starts holding the lock', match: onPublished<ZkClientState>((s, p) => isClient(s) && s.phase === 'holding' && p?.phase !== 'holding') },
-  'create-sent': { description: 'a client asks to create its lock znode', match: onSend('request') },
+  'wait-started': { description: 'a client starts waiting on its predecessor', match: onPublished<ZkClientState>((s, p) => isClient(s) && s.phase === 'waiting' && p?.phase !== 'waiting') },
+  'create-sent': { description: 'a client asks to create its lock znode', match: onSend('client-req', (m) => (m.op as { op?: unknown } | null)?.op === 'create') },
   'watch-fired': { description: 'the server notifies a watch', match: onSend('watch') },
 };
 
