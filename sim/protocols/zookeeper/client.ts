@@ -66,6 +66,9 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
   private target = 0;
   /** The Raft client id of the current connect attempt (its retries reuse it: one session per attempt). */
   private connectKey: string | null = null;
+  /** Whether the last ping got an answer (a pong or a redirection); if not, the next ping tries the next server. */
+  private pingAnswered = true;
+  private pinged: NodeId | null = null;
 
   constructor(private readonly o: ZkClientOptions) {}
 
@@ -94,9 +97,11 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
         if (this.pending?.req === msg.seq) this.onResponse(io, msg.result as never);
         return;
       case 'not-leader':
+        this.pingAnswered = true;
         this.follow(msg.leaderHint);
         return;
       case 'pong':
+        this.pingAnswered = true;
         if (msg.session === this.session) this.lastAck = Math.max(this.lastAck, msg.sent);
         return;
       case 'expired':
@@ -133,6 +138,10 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
       case 'ping':
         if (this.session === null) return;
         if (io.now() - this.lastAck > this.o.sessionTimeout) return this.sessionLost(io, 'no answer from the server within the session timeout');
+        // The server we pinged last is silent (down, or cut off): try the next.
+        if (!this.pingAnswered && this.leader === this.pinged) this.rotate();
+        this.pingAnswered = false;
+        this.pinged = this.leader;
         io.send(this.leader, { type: 'ping', session: this.session, sent: io.now() });
         io.setTimer({ name: 'ping' }, Math.max(1, Math.floor(this.o.sessionTimeout / 3)));
         // ZooKeeper delivers watch events reliably over the session's connection; here a

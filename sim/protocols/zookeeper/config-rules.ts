@@ -8,6 +8,7 @@ import type { z } from 'zod';
 interface Fields {
   servers: number;
   electionTimeout: { min: number; max: number };
+  electionTimeoutOf: Record<string, { min: number; max: number }>;
   heartbeat: number;
   sessionTimeout: number;
   tick: number;
@@ -20,10 +21,19 @@ const us = (n: number): string => `${n} µs`;
 
 export function zookeeperRules(c: Fields, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
-  const e = c.electionTimeout;
-  if (e.max < e.min) issue(['electionTimeout', 'max'], `must be >= electionTimeout.min (${us(e.min)})`);
-  // Raft's own rule (sim/protocols/raft/protocol.ts): followers must hear a heartbeat before they time out.
-  if (e.min <= c.heartbeat) issue(['electionTimeout', 'min'], `the election timeout (min ${us(e.min)}) must be longer than the heartbeat (${us(c.heartbeat)})`);
+  const servers = Array.from({ length: c.servers }, (_, i) => `n${i + 1}`);
+  let e = c.electionTimeout;
+  // Raft's own rules (sim/protocols/raft/protocol.ts): followers must hear a heartbeat before they time out.
+  const span = (t: { min: number; max: number }, path: (string | number)[]): void => {
+    if (t.max < t.min) issue([...path, 'max'], `must be >= min (${us(t.min)})`);
+    if (t.min <= c.heartbeat) issue([...path, 'min'], `the election timeout (min ${us(t.min)}) must be longer than the heartbeat (${us(c.heartbeat)})`);
+  };
+  span(e, ['electionTimeout']);
+  for (const [id, t] of Object.entries(c.electionTimeoutOf)) {
+    if (!servers.includes(id)) issue(['electionTimeoutOf', id], `no server "${id}"; this cluster has ${servers.join(', ')} (servers: ${c.servers})`);
+    span(t, ['electionTimeoutOf', id]);
+    if (t.max > e.max) e = { min: e.min, max: t.max };
+  }
   // A request is answered after a round of AppendEntries to a majority; the heartbeat is the
   // cluster's assumed round trip (Raft 5.6: broadcastTime << electionTimeout), so a request
   // timeout below it retries every request before it can be answered and nothing progresses.

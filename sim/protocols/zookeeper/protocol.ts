@@ -28,6 +28,8 @@ export const zookeeperConfig = z
     servers: z.number().int().min(1).max(9).default(3),
     /** Raft's election timeout, drawn in [min, max] (µs). */
     electionTimeout: span(50 * MS, 100 * MS),
+    /** Per-server election timeouts (to script which server leads first in a scenario). */
+    electionTimeoutOf: z.record(z.string(), z.object({ min: positiveDuration, max: positiveDuration }).strict()).default({}),
     /** Raft leader heartbeat (µs). */
     heartbeat: positiveDuration.default(10 * MS),
     /** Raft snapshots every this many applied entries (0: never). */
@@ -66,7 +68,7 @@ export type ZookeeperConfig = z.output<typeof zookeeperConfig>;
 
 /** The Raft config the servers run: the zookeeper config's Raft fields, check-quorum on (a deposed leader stops answering pings). */
 export function zkRaftConfig(c: ZookeeperConfig): RaftConfig {
-  return raftConfig.parse({ servers: c.servers, clients: 0, electionTimeout: c.electionTimeout, heartbeat: c.heartbeat, snapshotEvery: c.snapshotEvery, checkQuorum: true });
+  return raftConfig.parse({ servers: c.servers, clients: 0, electionTimeout: c.electionTimeout, electionTimeoutOf: c.electionTimeoutOf, heartbeat: c.heartbeat, snapshotEvery: c.snapshotEvery, checkQuorum: true });
 }
 
 export const serverIds = (c: ZookeeperConfig): string[] => raftServerIds(c);
@@ -82,7 +84,7 @@ export function zookeeperNodes(c: ZookeeperConfig): NodeSpec[] {
   const rc = zkRaftConfig(c);
   const servers = serverIds(c);
   const nodes: NodeSpec[] = servers.map((id) => {
-    const t = rc.electionTimeout;
+    const t = rc.electionTimeoutOf[id] ?? rc.electionTimeout;
     const raft = { id, servers, electionTimeoutMin: t.min, electionTimeoutMax: t.max, heartbeat: rc.heartbeat, preVote: rc.preVote, checkQuorum: rc.checkQuorum, maxBatch: rc.maxBatch, bugs: rc.bugs };
     return nodeSpec(id, 'server', () => new ZkServer({ raft: { raft, snapshotEvery: rc.snapshotEvery, reads: 'log' }, sessionTimeout: c.sessionTimeout, tick: c.tick }));
   });

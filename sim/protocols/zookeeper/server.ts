@@ -56,7 +56,19 @@ class InnerIo implements RaftIo {
   fsync(): void { this.io.fsync(); }
   invoke(call: Parameters<ServerIo['invoke']>[0]): number { return this.io.invoke(call); }
   complete(ref: number, outcome: Parameters<ServerIo['complete']>[1], value?: JsonValue): void { this.io.complete(ref, outcome, value); }
-  publish(state: RaftServerState): void { this.published = state; }
+  /**
+   * Several inner steps in one node step (the leader proposing several session closes) publish
+   * several times: keep the last state, with every entry written since the node's last publish
+   * (each publish carries the entries written since the previous one, from `logFrom` to the end
+   * of the log; Raft's checkers rebuild the logs from them).
+   */
+  publish(state: RaftServerState): void {
+    const p = this.published;
+    if (p !== undefined && p.logFrom < state.logFrom) {
+      state = { ...state, logFrom: p.logFrom, entries: [...p.entries.slice(0, state.logFrom - p.logFrom), ...state.entries] };
+    }
+    this.published = state;
+  }
   log(text: string): void { this.io.log(text); }
 }
 
@@ -96,6 +108,11 @@ export class ZkServer implements ProtocolNode<ZkMessage, Timer, JsonValue> {
       case 'watch':
       case 'write':
       case 'write-ack':
+        return;
+      case 'client-req':
+        // A request is a sign of life of its session too (ZooKeeper: any traffic on the session).
+        if (this.isLeader() && this.tree.sessionClient(msg.client) !== undefined) this.heard.set(msg.client, io.now());
+        this.inner(io, (r) => this.raft.onMessage(r, from, msg));
         return;
       default:
         this.inner(io, (r) => this.raft.onMessage(r, from, msg));
