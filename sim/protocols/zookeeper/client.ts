@@ -14,7 +14,8 @@
 // The service is replicated on Raft: requests are Raft client requests (client =
 // the session, one sequence number per request) sent to the server believed to
 // lead; a redirection names the leader (or the next server is tried after a
-// back-off), a request timeout tries the next server. Pings go to the leader too.
+// back-off), a request timeout resends it, same sequence number, to the next
+// server (a create excepted: see req-timeout). Pings go to the leader too.
 
 import type { Io, JsonValue, NodeId, OpRef, ProtocolNode, Timer } from '../../api/index.ts';
 import type { ClientOp, ZkMessage } from './messages.ts';
@@ -156,8 +157,12 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
         const p = this.pending;
         if (!p) return;
         this.rotate();
+        // A create whose answer is late may or may not have happened: the recipe's recovery (find
+        // our znode by its session-stamped name, or the planted bug's blind create). Any other
+        // request is resent as is, under the same sequence number: the service's session table
+        // applies it once, and the answer to any of its copies is taken, however slow the network.
         if (p.purpose === 'create') return this.create(io, true);
-        this.request(io, p.op, p.purpose);
+        this.sendRequest(io);
         return;
       }
       case 'work':
