@@ -1,7 +1,8 @@
 import { defineScenario } from '../sim/scenario/define.ts';
 
 // Planted bug createWithoutId: the reply to c1's create is lost (the server's
-// link to c1 is cut for 30 ms just after c1 sends it). c1 retries the create
+// link to c1 is cut for 30 ms just after c1 sends it; one server, `servers: 1`,
+// so the cut is certain to hit the leader). c1 retries the create
 // blindly and gets a second znode; its first one, an orphan owned by its live
 // session, stays ahead of it in the queue for ever. c1 waits on its own orphan,
 // and every client behind waits on c1: no one gets the lock again.
