@@ -12,8 +12,8 @@ export default defineScenario({
   network: { latency: { kind: 'uniform', min: '1ms', max: '3ms' } },
   faults: {
     timeline: [
-      { at: '30ms', kind: 'pause', node: 'c1' },
-      { at: '600ms', kind: 'resume', node: 'c1' },
+      { id: 'pause', at: 0, on: { event: 'lock-acquired', node: 'c1' }, kind: 'pause', node: 'c1' },
+      { after: 'pause', delay: '570ms', kind: 'resume', node: 'c1' },
     ],
   },
   expect: 'no-violation',

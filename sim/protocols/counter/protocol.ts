@@ -1,10 +1,16 @@
 // Distributed counters: `replicas` replicas (n1..nR, role server) and `clients` clients (c1..cC),
-// client i talking to replica ((i - 1) mod R) + 1. Designs: the naive last-writer-wins counter and
-// the PN-counter CRDT (state or delta gossip); with `decrements: false` the workload only increments
-// and the PN-counter is a G-counter. Planted bugs (all off) prove the checkers.
+// client i talking to replica ((i - 1) mod R) + 1. Designs: the naive last-writer-wins counter,
+// the PN-counter CRDT (state or delta gossip), and a linearizable counter on the Raft key-value
+// store (`raft`: the replicas are Raft servers, an add is `incr`, a read a `get`, both through the
+// log; clients find the leader); with `decrements: false` the workload only increments and the
+// PN-counter is a G-counter. Planted bugs (all off) prove the checkers.
 
 import { z } from 'zod';
-import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type NodeSpec } from '../../api/index.ts';
+import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
+import { counterModel, linearizableChecker } from '../../check/linearizability/index.ts';
+import { kvService } from '../raft/kv.ts';
+import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/protocol.ts';
+import { RaftCounterClient } from './raft-client.ts';
 import { convergenceChecker, counterValueChecker } from './checkers.ts';
 import { CounterClient } from './client.ts';
 import { counterAbstractState } from './coverage.ts';
@@ -16,8 +22,13 @@ export const counterConfig = z
   .object({
     replicas: z.number().int().min(1).max(16).default(3),
     clients: z.number().int().min(1).max(32).default(3),
-    /** 'naive': value broadcast, last writer wins (loses concurrent updates); 'pn-counter': the CRDT. */
-    design: z.enum(['naive', 'pn-counter']).default('pn-counter'),
+    /** 'naive': value broadcast, last writer wins (loses concurrent updates); 'pn-counter': the CRDT; 'raft': incr on the Raft key-value store (linearizable). */
+    design: z.enum(['naive', 'pn-counter', 'raft']).default('pn-counter'),
+    /** The Raft design's timing (the raft protocol's defaults: 150-300 ms election timeout, 50 ms heartbeat). */
+    raft: z
+      .object({ electionTimeout: z.object({ min: positiveDuration, max: positiveDuration }).strict().prefault({ min: 150_000, max: 300_000 }), heartbeat: positiveDuration.default(50_000) })
+      .strict()
+      .prefault({}),
     /** PN-counter gossip: the whole state merged by max, or numbered deltas retransmitted until acknowledged. */
     gossip: z.enum(['state', 'delta']).default('state'),
     /** Gossip interval (local clock). */
@@ -44,26 +55,63 @@ export const counterConfig = z
         gCounterWithDecrements: z.boolean().default(false),
         /** Delta gossip without deduplication: a retransmitted or duplicated delta is counted again (switches gossip to delta). */
         deltaNoDedup: z.boolean().default(false),
+        /** Raft design: a client retries an unanswered request under a new sequence number (no idempotency key): an increment whose answer was lost is applied twice. */
+        retryAsNewRequest: z.boolean().default(false),
       })
       .strict()
-      .default({ sumMerge: false, gCounterWithDecrements: false, deltaNoDedup: false }),
+      .default({ sumMerge: false, gCounterWithDecrements: false, deltaNoDedup: false, retryAsNewRequest: false }),
   })
   .strict()
   .superRefine((c, ctx) => {
     // Gossip must get a chance to run a few times within the calm period, or the checkers would judge a counter mid-gossip.
     if (c.settle < 4 * c.gossipInterval) ctx.addIssue({ code: 'custom', path: ['settle'], message: `expected at least 4 gossip intervals (${4 * c.gossipInterval} µs), got ${c.settle} µs` });
+    if (c.design === 'raft' || c.bugs.retryAsNewRequest) {
+      // Raft's own rules (sim/protocols/raft/protocol.ts), so that raftConfig never rejects what this schema accepted.
+      if (c.replicas > 9) ctx.addIssue({ code: 'custom', path: ['replicas'], message: `the raft design runs at most 9 servers (got ${c.replicas})` });
+      const e = c.raft.electionTimeout;
+      if (e.max < e.min) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'max'], message: `must be >= min (${e.min} µs)` });
+      if (e.min <= c.raft.heartbeat) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'min'], message: `the election timeout (min ${e.min} µs) must be longer than the heartbeat (${c.raft.heartbeat} µs)` });
+    }
   }, WHEN_VALID);
 
 export type CounterConfig = z.output<typeof counterConfig>;
 
 export const replicaIds = (c: CounterConfig): string[] => Array.from({ length: c.replicas }, (_, i) => `n${i + 1}`);
 
+/** The design a config runs: the planted bug `retryAsNewRequest` is a Raft client's, so it selects the Raft design (as `deltaNoDedup` selects delta gossip). */
+export function designOf(c: CounterConfig): CounterConfig['design'] {
+  return c.bugs.retryAsNewRequest ? 'raft' : c.design;
+}
+
+/** The Raft design's cluster config (servers n1..nR running the key-value store, no raft clients of its own). */
+export function counterRaftConfig(c: CounterConfig): RaftConfig {
+  return raftConfig.parse({ servers: c.replicas, clients: 0, electionTimeout: c.raft.electionTimeout, heartbeat: c.raft.heartbeat });
+}
+
+function raftCounterNodes(c: CounterConfig): NodeSpec[] {
+  const servers = replicaIds(c);
+  const nodes = raftServerNodes(counterRaftConfig(c), kvService);
+  for (let i = 0; i < c.clients; i++) {
+    const opts = { servers, retry: c.retry, think: c.think, opsUntil: c.opsUntil, readRatio: c.readRatio, maxDelta: c.maxDelta, decrements: c.decrements, retryAsNewRequest: c.bugs.retryAsNewRequest };
+    nodes.push(nodeSpec(`c${i + 1}`, 'client', () => new RaftCounterClient(opts)));
+  }
+  return nodes;
+}
+
+/** The checkers of a design: the Maelstrom-style final checks for the replicated counters, linearizability (and Raft's own) for the Raft one. */
+export function counterCheckers(c: CounterConfig): Checker[] {
+  const replicas = replicaIds(c);
+  if (designOf(c) === 'raft') return [linearizableChecker(counterModel), ...raftProtocolCheckers(counterRaftConfig(c))];
+  return [convergenceChecker(replicas, c.settle), counterValueChecker(replicas, c.settle)];
+}
+
 export function counterNodes(c: CounterConfig): NodeSpec[] {
+  if (designOf(c) === 'raft') return raftCounterNodes(c);
   const replicas = replicaIds(c);
   const nodes: NodeSpec[] = replicas.map((id) =>
     nodeSpec(id, 'server', () =>
       new CounterReplica({
-        design: c.design,
+        design: c.design === 'naive' ? 'naive' : 'pn-counter',
         gossip: c.gossip,
         interval: c.gossipInterval,
         peers: replicas.filter((p) => p !== id),
@@ -82,17 +130,13 @@ export function counterNodes(c: CounterConfig): NodeSpec[] {
 
 export const counter = defineProtocol({
   name: 'counter',
-  description: 'Distributed counters: naive last-writer-wins broadcast vs PN-counter CRDT (state or delta gossip), Maelstrom-style counter check',
+  description: 'Distributed counters: naive last-writer-wins broadcast vs PN-counter CRDT (state or delta gossip) vs incr on the Raft key-value store; Maelstrom-style counter check, linearizability for Raft',
   configSchema: counterConfig,
   fuzzWorkload: counterFuzzWorkload,
   ...counterTargets,
   abstractState: counterAbstractState,
   build(config) {
-    const replicas = replicaIds(config);
-    return {
-      nodes: counterNodes(config),
-      checkers: [convergenceChecker(replicas, config.settle), counterValueChecker(replicas, config.settle)],
-    };
+    return { nodes: counterNodes(config), checkers: counterCheckers(config) };
   },
 });
 

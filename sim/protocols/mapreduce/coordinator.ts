@@ -12,7 +12,7 @@
 //   completion wins.
 // Reduces are assigned once every map is completed. The job is done when every reduce committed.
 
-import type { Io, ProtocolNode } from '../../api/index.ts';
+import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
 import type { Counts } from './job.ts';
 import type { Assignment, MapReduceMessage, Report } from './messages.ts';
 import type { CoordinatorState, TaskView } from './state.ts';
@@ -66,6 +66,8 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
   private reexecuted = 0;
   private backups = 0;
   private doneAt: number | null = null;
+  /** The job as a client operation in the history (invoked at start, ok with the output when done). */
+  private job: OpRef | null = null;
 
   constructor(private readonly o: CoordinatorOptions) {
     this.maps = o.docs.map((_, i) => ({ kind: 'map', index: i, running: [], done: null, attempts: 0 }));
@@ -77,6 +79,7 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
     // Attempt ids must not repeat across a restart of the coordinator (a worker may still report an
     // attempt of the previous incarnation): start from a random epoch.
     this.nextAttempt = io.rng.int(1, 2 ** 20) * 1_000_000 + 1;
+    this.job = io.invoke({ process: io.id, f: 'job', value: this.o.docs.length });
     io.setTimer({ name: 'check' }, this.o.heartbeat);
     this.publish(io);
   }
@@ -207,6 +210,8 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
     if (done) {
       this.doneAt = io.now();
       io.log('job done');
+      if (this.job !== null) io.complete(this.job, 'ok', { ...this.output });
+      this.job = null;
     }
   }
 

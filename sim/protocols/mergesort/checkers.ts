@@ -8,47 +8,44 @@ function doneOutput(view: SimView, coordinator: string): number[] | undefined {
   return published<SortCoordinatorState>(view, coordinator)?.output ?? undefined;
 }
 
-/** sorted: the output, once done, is in non-decreasing order. */
-export function sortedChecker(coordinator: string): Checker {
+/** A checker that judges the coordinator's output once, the first time it is published (the job is done). */
+function onceDone(name: string, description: string, coordinator: string, judge: (out: number[]) => string | undefined): Checker {
   let judged = false;
   return {
-    name: 'sorted',
-    description: 'the output is in non-decreasing order',
+    name,
+    description,
     when: 'always',
     check(view) {
       if (judged) return undefined;
       const out = doneOutput(view, coordinator);
       if (out === undefined) return undefined;
       judged = true;
-      const i = out.findIndex((k, j) => j > 0 && k < (out[j - 1] as number));
-      return i < 0 ? undefined : `output is not sorted: position ${i - 1} holds ${out[i - 1]}, position ${i} holds ${out[i]}`;
+      return judge(out);
     },
   };
+}
+
+/** sorted: the output, once done, is in non-decreasing order. */
+export function sortedChecker(coordinator: string): Checker {
+  return onceDone('sorted', 'the output is in non-decreasing order', coordinator, (out) => {
+    const i = out.findIndex((k, j) => j > 0 && k < (out[j - 1] as number));
+    return i < 0 ? undefined : `output is not sorted: position ${i - 1} holds ${out[i - 1]}, position ${i} holds ${out[i]}`;
+  });
 }
 
 /** permutation: the output, once done, holds every input key exactly as many times as the input (duplicates counted). */
 export function permutationChecker(coordinator: string, input: readonly number[]): Checker {
   const want = new Map<number, number>();
   for (const k of input) want.set(k, (want.get(k) ?? 0) + 1);
-  let judged = false;
-  return {
-    name: 'permutation',
-    description: 'the output is a permutation of the input: every key, duplicates included, exactly as often',
-    when: 'always',
-    check(view) {
-      if (judged) return undefined;
-      const out = doneOutput(view, coordinator);
-      if (out === undefined) return undefined;
-      judged = true;
-      const got = new Map<number, number>();
-      for (const k of out) got.set(k, (got.get(k) ?? 0) + 1);
-      const keys = [...new Set([...want.keys(), ...got.keys()])].sort((a, b) => a - b);
-      const bad = keys.filter((k) => (got.get(k) ?? 0) !== (want.get(k) ?? 0));
-      if (bad.length === 0) return undefined;
-      const shown = bad.slice(0, 5).map((k) => `key ${k}: ${got.get(k) ?? 0} (expected ${want.get(k) ?? 0})`);
-      return `output has ${out.length} keys, input ${input.length}; ${bad.length} keys counted wrong: ${shown.join(', ')}${bad.length > 5 ? ', ...' : ''}`;
-    },
-  };
+  return onceDone('permutation', 'the output is a permutation of the input: every key, duplicates included, exactly as often', coordinator, (out) => {
+    const got = new Map<number, number>();
+    for (const k of out) got.set(k, (got.get(k) ?? 0) + 1);
+    const keys = [...new Set([...want.keys(), ...got.keys()])].sort((a, b) => a - b);
+    const bad = keys.filter((k) => (got.get(k) ?? 0) !== (want.get(k) ?? 0));
+    if (bad.length === 0) return undefined;
+    const shown = bad.slice(0, 5).map((k) => `key ${k}: ${got.get(k) ?? 0} (expected ${want.get(k) ?? 0})`);
+    return `output has ${out.length} keys, input ${input.length}; ${bad.length} keys counted wrong: ${shown.join(', ')}${bad.length > 5 ? ', ...' : ''}`;
+  });
 }
 
 /** sort-completes: once every node has been up and connected (no loss burst) for `bound`, the sort is done. */

@@ -8,7 +8,7 @@
 // read is re-sorted (its chunk goes back to idle) and the merge re-issued. A task's result is taken
 // once: the first completion of a chunk is its run, the first merge of a range is its keys.
 
-import type { Io, ProtocolNode } from '../../api/index.ts';
+import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
 import { rangeOf, splitters } from './keys.ts';
 import type { MergeSortMessage, RunRef } from './messages.ts';
 import type { SortCoordinatorState, SortTaskView } from './state.ts';
@@ -48,6 +48,8 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
   private nextWorker = 0;
   private reexecuted = 0;
   private doneAt: number | null = null;
+  /** The sort job as a client operation in the history (invoked at start, ok with the key count when done). */
+  private job: OpRef | null = null;
 
   constructor(private readonly o: SortCoordinatorOptions) {
     this.chunks = o.chunks.map(() => ({ running: null, attempts: 0, runs: [], keys: null }));
@@ -58,6 +60,7 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
   onStart(io: CIo): void {
     // Attempt ids must not repeat across a restart of the coordinator: start from a random epoch.
     this.nextAttempt = io.rng.int(1, 2 ** 20) * 1_000_000 + 1;
+    this.job = io.invoke({ process: io.id, f: 'sort', value: this.o.chunks.reduce((n, c) => n + c.length, 0) });
     this.schedule(io);
     io.setTimer({ name: 'tick' }, Math.max(1, Math.floor(this.o.taskTimeout / 4)));
     this.publish(io);
@@ -138,6 +141,8 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
     if (this.ranges.every((r) => r.keys !== null)) {
       this.doneAt = now;
       io.log('sort done');
+      if (this.job !== null) io.complete(this.job, 'ok', this.ranges.reduce((n, r) => n + (r.keys?.length ?? 0), 0));
+      this.job = null;
       return;
     }
     const runs = this.chunks.flatMap((c) => c.runs);

@@ -1,4 +1,5 @@
-// The replicated key-value state machine (get, put, append, compare-and-set).
+// The replicated key-value state machine (get, put, append, compare-and-set,
+// and increment by a signed delta: a linearizable counter on a key).
 // Values are strings; an absent key reads as "" (the kvModel convention of
 // sim/check/linearizability/models.ts). Deterministic: same ops, same results.
 
@@ -9,9 +10,14 @@ export type KvOp =
   | { f: 'get'; key: string }
   | { f: 'put'; key: string; value: string }
   | { f: 'append'; key: string; value: string }
-  | { f: 'cas'; key: string; expected: string; value: string };
+  | { f: 'cas'; key: string; expected: string; value: string }
+  /** Add `delta` (an integer, negative to decrement) to the key read as a decimal integer ("" = 0). */
+  | { f: 'incr'; key: string; delta: number };
 
-/** put/append answer null; cas answers whether it swapped; get answers the value. */
+/**
+ * put/append answer null; cas answers whether it swapped; get answers the value; incr answers the
+ * new value (a decimal string), or false, changing nothing, when the key holds no integer.
+ */
 export type KvResult = string | boolean | null;
 
 export class KvStore {
@@ -31,6 +37,13 @@ export class KvStore {
         if (this.get(op.key) !== op.expected) return false;
         this.data.set(op.key, op.value);
         return true;
+      case 'incr': {
+        const v = this.get(op.key);
+        if (v !== '' && !/^-?\d+$/.test(v)) return false;
+        const next = String((v === '' ? 0 : Number(v)) + op.delta);
+        this.data.set(op.key, next);
+        return next;
+      }
     }
   }
 
@@ -64,6 +77,8 @@ export function describeKvOp(op: KvOp): string {
       return `append ${op.key}+=${op.value}`;
     case 'cas':
       return `cas ${op.key} ${op.expected || '""'}->${op.value}`;
+    case 'incr':
+      return `incr ${op.key}${op.delta < 0 ? '' : '+'}${op.delta}`;
   }
 }
 

@@ -14,8 +14,12 @@ import type { Command } from './types.ts';
 
 /** An application state machine: deterministic (same operations in the same order, same answers). */
 export interface Service {
-  /** Apply one committed operation; returns the answer for the client. Must not read clocks or randomness. */
-  apply(op: JsonValue): JsonValue;
+  /**
+   * Apply one committed operation; returns the answer for the client. Must not read clocks or
+   * randomness. `index` is the Raft log index of its entry (grows by at least 1 per call; a
+   * ZooKeeper-like tree uses it as the zxid).
+   */
+  apply(op: JsonValue, index: number): JsonValue;
   /**
    * Answer a read-only operation from the current state without changing it (ReadIndex, thesis
    * section 6.4, and the planted bug `leaderReadsWithoutQuorum`). Only called for operations the
@@ -95,7 +99,7 @@ export class ReplicatedMachine implements RaftStateMachine {
     const s = this.sessions.get(cmd.client);
     // A duplicate of the client's latest command: answer again, do not apply again.
     if (s !== undefined && cmd.seq <= s.seq) return cmd.seq === s.seq ? s.result : null;
-    const result = this.service.apply(cmd.op);
+    const result = this.service.apply(cmd.op, this.applied); // every entry is applied here once: applied = its log index
     if (s === undefined) assert(this.sessions.size < MAX_SESSIONS, () => `more than ${MAX_SESSIONS} client sessions`);
     this.sessions.set(cmd.client, { seq: cmd.seq, result });
     return result;

@@ -18,7 +18,7 @@
 // its majority: the natural attempt at a Redlock fencing token, which the checker
 // token-order shows is not one (counters are per master and volatile).
 
-import type { Io, JsonValue, NodeId, ProtocolNode, Timer } from '../../api/index.ts';
+import type { Io, JsonValue, NodeId, OpRef, ProtocolNode, Timer } from '../../api/index.ts';
 import type { RedlockMessage } from './messages.ts';
 import type { ClientPhase, RedlockClientState } from './state.ts';
 
@@ -71,6 +71,8 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
   private seq = 0;
   private acquired = 0;
   private sections = 0;
+  /** The acquisition in progress, as a client operation in the history. */
+  private acquireOp: OpRef | null = null;
 
   constructor(private readonly o: ClientOptions) {}
 
@@ -138,6 +140,7 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
     this.oks = [];
     this.sets = [];
     this.asking = 0;
+    this.acquireOp = io.invoke({ process: io.id, f: 'acquire', key: LOCK_KEY });
     this.publish(io);
     this.askNext(io);
   }
@@ -162,11 +165,16 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
       this.acquired++;
       this.sections++;
       io.log(`acquired on ${this.oks.length}/${this.o.masters.length} masters, elapsed ${elapsed} µs, validity ${validity} µs`);
+      if (this.acquireOp !== null) io.complete(this.acquireOp, 'ok', this.token);
+      this.acquireOp = null;
       this.publish(io);
       this.prepare(io);
       return;
     }
     io.log(`not acquired: ${this.oks.length}/${this.o.masters.length} masters, validity ${validity} µs`);
+    // Not acquired: the client unlocks everywhere, so the acquisition did not take effect.
+    if (this.acquireOp !== null) io.complete(this.acquireOp, 'fail');
+    this.acquireOp = null;
     this.unlockAll(io);
     this.phase = 'idle';
     this.value = null;
@@ -207,7 +215,10 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
   private release(io: ClientIo): void {
     io.cancelTimer('work');
     io.cancelTimer('write-retry');
+    // The unlocks go to every master unanswered (fire and forget): the release's outcome is unknown.
+    const op = io.invoke({ process: io.id, f: 'release', key: LOCK_KEY });
     this.unlockAll(io);
+    io.complete(op, 'info');
     this.phase = 'idle';
     this.value = null;
     this.deadline = null;

@@ -4,10 +4,12 @@
 //   mutual-exclusion  critical sections never overlap at the resource (the fenced resource's
 //                     own checker, sim/api/fenced-resource.ts)
 //   lock-order        a client holds the lock only while its znode, if still in /lock, is the
-//                     lowest there (its turn); a holder whose session expired is gone from
-//                     the queue, which is the pause story (mutual-exclusion and fencing)
-//   no-herd           a change under /lock wakes at most one waiter (one watch notification
-//                     per zxid): the recipe watches only the predecessor
+//                     lowest there (its turn) in the most advanced replica's tree (the highest
+//                     zxid published: a committed state, followers may lag); a holder whose
+//                     session expired is gone from the queue, which is the pause story
+//                     (mutual-exclusion and fencing)
+//   no-herd           a change under /lock wakes at most one waiter (one session notified per
+//                     changed path and zxid, by any server): the recipe watches only the predecessor
 //   lock-progress     liveness: once faults stop, every live client acquires the lock again
 //                     within the grace (stale sessions expire, the queue drains)
 
@@ -24,17 +26,19 @@ function always(name: string, description: string, step: (ev: TraceEvent) => str
 /** Critical sections never overlap at the resource: the fenced resource's own checker. */
 export const mutualExclusionChecker = resourceMutualExclusion;
 
-export function noHerdChecker(server: NodeId): Checker {
-  const woken = new Map<number, Set<string>>(); // zxid -> sessions notified
+export function noHerdChecker(servers: readonly NodeId[]): Checker {
+  const isServer = new Set(servers);
+  const woken = new Map<string, Set<string>>(); // zxid + path -> sessions notified
   return always('no-herd', 'A change under /lock wakes at most one waiter (no herd effect)', (ev) => {
-    if (ev.type !== 'send' || ev.from !== server) return undefined;
+    if (ev.type !== 'send' || !isServer.has(ev.from)) return undefined;
     const m = ev.msg as unknown as ZkMessage;
     if (m.type !== 'watch' || !m.event.path.startsWith(LOCK_DIR)) return undefined;
-    let s = woken.get(m.zxid);
-    if (!s) woken.set(m.zxid, (s = new Set()));
+    const key = `${m.zxid} ${m.event.path}`;
+    let s = woken.get(key);
+    if (!s) woken.set(key, (s = new Set()));
     s.add(m.event.session);
     if (s.size > 1) return `the change at zxid ${m.zxid} (${m.event.type} ${m.event.path}) woke ${s.size} sessions: ${[...s].join(', ')} (a herd: only the successor should wake)`;
-    if (woken.size > 256) woken.delete(woken.keys().next().value as number);
+    if (woken.size > 256) woken.delete(woken.keys().next().value as string);
     return undefined;
   });
 }
@@ -60,9 +64,11 @@ export function lockProgressChecker(clients: readonly NodeId[], grace: Micros): 
   };
 }
 
-export function lockOrderChecker(server: NodeId, clients: readonly NodeId[]): Checker {
+export function lockOrderChecker(servers: readonly NodeId[], clients: readonly NodeId[]): Checker {
   const isClient = new Set(clients);
+  const isServer = new Set(servers);
   let queue: string[] = [];
+  let zxid = -1;
   const holding = new Map<NodeId, string>(); // client -> its znode while it holds
   const judge = (): string | undefined => {
     for (const [c, node] of holding) {
@@ -73,8 +79,11 @@ export function lockOrderChecker(server: NodeId, clients: readonly NodeId[]): Ch
   };
   return always('lock-order', 'A client holds the lock only while its znode is the lowest in /lock', (ev) => {
     if (ev.type !== 'state') return undefined;
-    if (ev.node === server) {
-      queue = (ev.state as unknown as ZkServerState).queue.map((q) => q.name);
+    if (isServer.has(ev.node)) {
+      const s = ev.state as unknown as ZkServerState;
+      if (s.zxid < zxid || (s.zxid === zxid && s.queue.length === queue.length)) return undefined;
+      zxid = s.zxid;
+      queue = s.queue.map((q) => q.name);
       return judge();
     }
     if (!isClient.has(ev.node)) return undefined;

@@ -7,18 +7,25 @@
 //   3. else exists(predecessor, watch): only the next lower znode is watched, so a
 //      release wakes one waiter (no herd effect); on the watch event, go to 2
 //   4. release: delete our znode.
-// The fencing token is our znode's sequence number (the parent's counter, durable
-// and never reused). The client trusts its session until the last acknowledged
-// ping's send time plus the session timeout (minus `margin`); before the work for
-// each write it checks that the work fits, then writes unchecked.
+// The fencing token is our znode's zxid (czxid: the Raft log index of its create,
+// durable and never reused). The client trusts its session until the last
+// acknowledged ping's send time plus the session timeout (minus `margin`); before
+// the work for each write it checks that the work fits, then writes unchecked.
+// The service is replicated on Raft: requests are Raft client requests (client =
+// the session, one sequence number per request) sent to the server believed to
+// lead; a redirection names the leader (or the next server is tried after a
+// back-off), a request timeout resends it, same sequence number, to the next
+// server (a create excepted: see req-timeout). Pings go to the leader too.
 
 import type { Io, JsonValue, NodeId, OpRef, ProtocolNode, Timer } from '../../api/index.ts';
 import type { ClientOp, ZkMessage } from './messages.ts';
+import type { TreeResult } from './tree.ts';
 import { LOCK_DIR } from './server.ts';
 import type { ZkClientPhase, ZkClientState } from './state.ts';
 
 export interface ZkClientOptions {
-  server: NodeId;
+  /** The coordination servers (Raft), tried in turn until one leads. */
+  servers: readonly NodeId[];
   resource: NodeId;
   sessionTimeout: number;
   requestTimeout: number;
@@ -36,7 +43,7 @@ export interface ZkClientOptions {
 }
 
 type Purpose = 'create' | 'find' | 'list' | 'watch' | 'watch-parent' | 'delete';
-type ZkTimer = Timer & { name: 'connect-retry' | 'ping' | 'req-timeout' | 'work' | 'write-retry' | 'next' };
+type ZkTimer = Timer & { name: 'connect-retry' | 'ping' | 'req-timeout' | 'resend' | 'work' | 'write-retry' | 'next' };
 type ClientIo = Io<ZkMessage, ZkTimer, JsonValue>;
 
 const seqOf = (name: string): number => Number(name.slice(-10));
@@ -54,32 +61,52 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
   private seq = 0;
   private acquired = 0;
   private acquireOp: OpRef | null = null;
+  /** The zxid of our znode's create (the fencing token), once listed. */
+  private czxid: number | null = null;
+  /** Index in `servers` of the server believed to lead. */
+  private target = 0;
+  /** The Raft client id of the current connect attempt (its retries reuse it: one session per attempt). */
+  private connectKey: string | null = null;
+  /** Whether the last ping got an answer (a pong or a redirection); if not, the next ping tries the next server. */
+  private pingAnswered = true;
+  private pinged: NodeId | null = null;
 
   constructor(private readonly o: ZkClientOptions) {}
 
   onStart(io: ClientIo): void {
+    this.target = io.rng.int(0, this.o.servers.length);
     io.setTimer({ name: 'connect-retry' }, this.o.startAfter);
     this.publish(io);
   }
 
   onMessage(io: ClientIo, _from: NodeId, msg: ZkMessage): void {
     switch (msg.type) {
-      case 'connected':
-        if (this.phase !== 'connecting' || this.session !== null) return;
-        this.session = msg.session;
-        this.lastAck = io.now();
-        io.cancelTimer('connect-retry');
-        io.setTimer({ name: 'ping' }, Math.max(1, Math.floor(this.o.sessionTimeout / 3)));
-        this.startRound(io);
+      case 'client-reply':
+        if (!msg.ok) return this.redirected(io, msg.leaderHint ?? null, msg.seq);
+        if (this.session === null) {
+          const r = msg.result as TreeResult | undefined;
+          if (this.phase !== 'connecting' || msg.seq !== 0 || r?.ok !== true || r.session === undefined) return;
+          this.session = r.session;
+          this.connectKey = null;
+          this.lastAck = io.now();
+          io.cancelTimer('connect-retry');
+          io.cancelTimer('resend');
+          io.setTimer({ name: 'ping' }, Math.max(1, Math.floor(this.o.sessionTimeout / 3)));
+          this.startRound(io);
+          return;
+        }
+        if (this.pending?.req === msg.seq) this.onResponse(io, msg.result as never);
+        return;
+      case 'not-leader':
+        this.pingAnswered = true;
+        this.follow(msg.leaderHint);
         return;
       case 'pong':
+        this.pingAnswered = true;
         if (msg.session === this.session) this.lastAck = Math.max(this.lastAck, msg.sent);
         return;
       case 'expired':
         if (msg.session === this.session) this.sessionLost(io, 'the server expired our session');
-        return;
-      case 'response':
-        if (msg.session === this.session && this.pending?.req === msg.req) this.onResponse(io, msg.result as never);
         return;
       case 'watch':
         if (msg.event.session !== this.session || this.phase !== 'waiting') return;
@@ -102,12 +129,21 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
   onTimer(io: ClientIo, timer: ZkTimer): void {
     switch (timer.name) {
       case 'connect-retry':
+        this.rotate();
         this.connect(io);
+        return;
+      case 'resend':
+        if (this.session === null) return this.connect(io);
+        if (this.pending !== null) this.sendRequest(io);
         return;
       case 'ping':
         if (this.session === null) return;
         if (io.now() - this.lastAck > this.o.sessionTimeout) return this.sessionLost(io, 'no answer from the server within the session timeout');
-        io.send(this.o.server, { type: 'ping', session: this.session, sent: io.now() });
+        // The server we pinged last is silent (down, or cut off): try the next.
+        if (!this.pingAnswered && this.leader === this.pinged) this.rotate();
+        this.pingAnswered = false;
+        this.pinged = this.leader;
+        io.send(this.leader, { type: 'ping', session: this.session, sent: io.now() });
         io.setTimer({ name: 'ping' }, Math.max(1, Math.floor(this.o.sessionTimeout / 3)));
         // ZooKeeper delivers watch events reliably over the session's connection; here a
         // notification can be lost, so a waiter re-arms its watch with each ping (setting a
@@ -120,8 +156,13 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
       case 'req-timeout': {
         const p = this.pending;
         if (!p) return;
+        this.rotate();
+        // A create whose answer is late may or may not have happened: the recipe's recovery (find
+        // our znode by its session-stamped name, or the planted bug's blind create). Any other
+        // request is resent as is, under the same sequence number: the service's session table
+        // applies it once, and the answer to any of its copies is taken, however slow the network.
         if (p.purpose === 'create') return this.create(io, true);
-        this.request(io, p.op, p.purpose);
+        this.sendRequest(io);
         return;
       }
       case 'work':
@@ -142,30 +183,63 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
     return `${this.session}/${this.node}`;
   }
 
+  private get leader(): NodeId {
+    return this.o.servers[this.target] as NodeId;
+  }
+
+  private rotate(): void {
+    this.target = (this.target + 1) % this.o.servers.length;
+  }
+
+  /** Go to the server named as leader (none named: the next one). */
+  private follow(hint: NodeId | null): void {
+    const i = hint === null ? -1 : this.o.servers.indexOf(hint);
+    if (i >= 0) this.target = i;
+    else this.rotate();
+  }
+
+  /** A server that does not lead turned the request away: send it again to the leader it named, after a short back-off. */
+  private redirected(io: ClientIo, hint: NodeId | null, seq: number): void {
+    const ours = this.session === null ? this.phase === 'connecting' && seq === 0 : this.pending?.req === seq;
+    if (!ours) return;
+    this.follow(hint);
+    io.setTimer({ name: 'resend' }, Math.max(1, Math.floor(this.o.requestTimeout / 4)));
+  }
+
+  /** Open a session: the create-session entry, retried under one Raft client id (`<client>@<local time>`) so a retry opens no second session. */
   private connect(io: ClientIo): void {
     this.phase = 'connecting';
     this.session = null;
-    io.send(this.o.server, { type: 'connect', client: io.id });
+    this.connectKey ??= `${io.id}@${io.now()}`;
+    io.send(this.leader, { type: 'client-req', client: this.connectKey, seq: 0, op: { op: 'create-session', client: io.id } });
     io.setTimer({ name: 'connect-retry' }, this.o.requestTimeout);
     this.publish(io);
   }
 
   private sessionLost(io: ClientIo, why: string): void {
     io.log(`session ${this.session} lost: ${why}`);
-    for (const t of ['ping', 'req-timeout', 'work', 'write-retry', 'next']) io.cancelTimer(t);
+    for (const t of ['ping', 'req-timeout', 'resend', 'work', 'write-retry', 'next']) io.cancelTimer(t);
     if (this.acquireOp !== null) io.complete(this.acquireOp, 'info');
     this.acquireOp = null;
     this.pending = null;
     this.node = null;
     this.watching = null;
     this.token = null;
+    this.czxid = null;
+    this.connectKey = null;
     this.connect(io);
   }
 
   private request(io: ClientIo, op: ClientOp, purpose: Purpose): void {
     if (this.session === null) return;
     this.pending = { req: ++this.req, op, purpose };
-    io.send(this.o.server, { type: 'request', session: this.session, req: this.req, op });
+    io.cancelTimer('resend');
+    this.sendRequest(io);
+  }
+
+  private sendRequest(io: ClientIo): void {
+    if (this.session === null || this.pending === null) return;
+    io.send(this.leader, { type: 'client-req', client: this.session, seq: this.pending.req, op: this.pending.op as unknown as JsonValue });
     io.setTimer({ name: 'req-timeout' }, this.o.requestTimeout);
   }
 
@@ -189,25 +263,32 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
     this.request(io, { op: 'children', path: LOCK_DIR, watch: false }, 'list');
   }
 
-  private onResponse(io: ClientIo, r: { ok: boolean; path?: string; exists?: boolean; children?: string[] }): void {
+  private onResponse(io: ClientIo, r: TreeResult | null): void {
     const p = this.pending as { purpose: Purpose };
+    if (r === null) return; // an answer to an older request of ours (Raft's session table): wait for ours
     this.pending = null;
     io.cancelTimer('req-timeout');
+    io.cancelTimer('resend');
+    if (!r.ok && r.error === 'SESSIONEXPIRED') return this.sessionLost(io, 'the service closed our session');
     switch (p.purpose) {
       case 'create':
-        if (!r.ok || !r.path) return this.create(io, true);
+        if (!r.ok || r.path === undefined) return this.create(io, true);
         this.node = r.path.slice(LOCK_DIR.length + 1);
+        this.czxid = r.zxid ?? null;
         return this.list(io);
       case 'find': {
-        const mine = (r.children ?? []).find((c) => c.startsWith(`lock-${this.session}-`));
+        const mine = (r.ok ? (r.children ?? []) : []).find((c) => c.startsWith(`lock-${this.session}-`));
         if (mine === undefined) return this.create(io, false);
         this.node = mine;
+        this.czxid = null;
         return this.list(io);
       }
       case 'list':
       case 'watch-parent': {
-        const queue = [...(r.children ?? [])].sort(bySeq);
+        const children = r.ok ? (r.children ?? []) : [];
+        const queue = [...children].sort(bySeq);
         const i = this.node === null ? -1 : queue.indexOf(this.node);
+        if (i >= 0 && r.ok) this.czxid = r.czxids?.[children.indexOf(this.node as string)] ?? null;
         if (i < 0) {
           io.log(`our znode ${this.node} is gone: starting over`);
           return this.create(io, false);
@@ -226,10 +307,11 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
         return;
       }
       case 'watch':
-        if (!r.exists) return this.list(io);
+        if (!r.ok || !r.exists) return this.list(io);
         return;
       case 'delete':
         this.node = null;
+        this.czxid = null;
         this.phase = 'idle';
         this.publish(io);
         io.setTimer({ name: 'next' }, io.rng.int(1, this.o.think + 2));
@@ -239,9 +321,11 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
 
   private hold(io: ClientIo): void {
     if (this.node === null) return;
+    if (this.czxid === null) return this.list(io); // the token is not known yet: list to learn it
     this.phase = 'holding';
     this.watching = null;
-    this.token = seqOf(this.node) + 1; // tokens from 1: the resource starts at 0
+    // The fencing token: our znode's zxid (a Raft log index: from 1, the resource starts at 0).
+    this.token = this.czxid;
     this.seq = 0;
     this.acquired++;
     if (this.acquireOp !== null) io.complete(this.acquireOp, 'ok');

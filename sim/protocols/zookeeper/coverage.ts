@@ -1,6 +1,6 @@
 // The ZooKeeper lock's abstract state: queue length, how many clients believe they
 // hold the lock, how many waiters, whether the queue's head belongs to a client that
-// does not hold (a stale or orphan znode), server down.
+// does not hold (a stale or orphan znode), servers down (the most advanced replica's tree).
 
 import type { SimView } from '../../api/index.ts';
 import type { ZkClientState, ZkServerState } from './state.ts';
@@ -14,7 +14,10 @@ export function zkAbstractState(view: SimView): string {
   for (const id of view.nodeIds) {
     const s = view.published(id) as unknown;
     if (!view.isUp(id) || view.isPaused(id)) down += view.role(id)[0];
-    if (view.role(id) === 'server') server = s as ZkServerState | undefined;
+    if (view.role(id) === 'server') {
+      const t = s as ZkServerState | undefined;
+      if (t !== undefined && (server === undefined || t.zxid > server.zxid)) server = t; // the most advanced replica
+    }
     else if (view.role(id) === 'client' && s) clients.push(s as ZkClientState);
   }
   const holders = clients.filter((c) => c.phase === 'holding');

@@ -1,11 +1,13 @@
 // A ZooKeeper-style coordination service and its lock recipe as a scenario
-// protocol: one server (zk1) holding the data tree (tree.ts) with sessions,
-// ephemeral sequential znodes and one-shot watches; clients (c1..cN) running the
-// lock recipe; a protected resource (r1), fenced by the znode's sequence number.
+// protocol: Raft servers (n1..nN, sim/protocols/raft) replicating the data tree
+// (tree.ts, service.ts) with sessions, ephemeral sequential znodes and one-shot
+// watches; clients (c1..cN) running the lock recipe; a protected resource (r1),
+// fenced by the zxid (Raft log index) of the holder's znode.
 // Planted bugs (all off) are the recipe mistakes the issue names.
 
 import { z } from 'zod';
-import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type NodeSpec } from '../../api/index.ts';
+import { defineProtocol, duration, MS, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
+import { raftConfig, raftProtocolCheckers, raftServerIds, type RaftConfig } from '../raft/protocol.ts';
 import { lockOrderChecker, lockProgressChecker, mutualExclusionChecker, noHerdChecker } from './checkers.ts';
 import { ZkLockClient } from './client.ts';
 import { zkAbstractState } from './coverage.ts';
@@ -13,17 +15,29 @@ import { zkFuzzWorkload } from './fuzz-workload.ts';
 import { FencedResource } from '../../api/fenced-resource.ts';
 import type { ZkMessage } from './messages.ts';
 import { ZkServer } from './server.ts';
+import { zookeeperRules } from './config-rules.ts';
 import { zkTargets } from './targets.ts';
 
-export const SERVER = 'zk1';
 export const RESOURCE = 'r1';
+
+const span = (min: number, max: number) => z.object({ min: positiveDuration, max: positiveDuration }).strict().prefault({ min, max });
 
 export const zookeeperConfig = z
   .object({
+    /** Raft servers replicating the data tree (1: a single server, no replication). */
+    servers: z.number().int().min(1).max(9).default(3),
+    /** Raft's election timeout, drawn in [min, max] (µs). */
+    electionTimeout: span(50 * MS, 100 * MS),
+    /** Per-server election timeouts (to script which server leads first in a scenario). */
+    electionTimeoutOf: z.record(z.string(), z.object({ min: positiveDuration, max: positiveDuration }).strict()).default({}),
+    /** Raft leader heartbeat (µs). */
+    heartbeat: positiveDuration.default(10 * MS),
+    /** Raft snapshots every this many applied entries (0: never). */
+    snapshotEvery: z.number().int().min(0).default(0),
     clients: z.number().int().min(1).max(16).default(3),
     /** Session timeout: the server expires a session silent this long; pings go every third of it. */
     sessionTimeout: positiveDuration.default(300_000),
-    /** How often the server looks for expired sessions. */
+    /** How often the leader looks for expired sessions. */
     tick: positiveDuration.default(20_000),
     /** Retry timeout of a request, a connect and a write. */
     requestTimeout: positiveDuration.default(40_000),
@@ -48,28 +62,36 @@ export const zookeeperConfig = z
       .default({ watchParent: false, noRecheck: false, createWithoutId: false }),
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (c.margin + c.work >= c.sessionTimeout) ctx.addIssue({ code: 'custom', path: ['margin'], message: 'margin + work must be shorter than sessionTimeout (no write would ever fit in a session)' });
-    if (c.sessionTimeout < 3) ctx.addIssue({ code: 'custom', path: ['sessionTimeout'], message: 'sessionTimeout must be at least 3 µs (pings go every third of it)' });
-  }, WHEN_VALID);
+  .superRefine(zookeeperRules, WHEN_VALID);
 
 export type ZookeeperConfig = z.output<typeof zookeeperConfig>;
+
+/** The Raft config the servers run: the zookeeper config's Raft fields, check-quorum on (a deposed leader stops answering pings). */
+export function zkRaftConfig(c: ZookeeperConfig): RaftConfig {
+  return raftConfig.parse({ servers: c.servers, clients: 0, electionTimeout: c.electionTimeout, electionTimeoutOf: c.electionTimeoutOf, heartbeat: c.heartbeat, snapshotEvery: c.snapshotEvery, checkQuorum: true });
+}
+
+export const serverIds = (c: ZookeeperConfig): string[] => raftServerIds(c);
 
 export const clientIds = (c: ZookeeperConfig): string[] => Array.from({ length: c.clients }, (_, i) => `c${i + 1}`);
 
 /** Fault-free time in which every client gets the lock: stale sessions expire, then each holder takes its turn. */
 export function progressGrace(c: ZookeeperConfig): number {
-  return 3 * c.sessionTimeout + c.clients * (c.writes * (c.work + 2 * c.requestTimeout) + c.think + 6 * c.requestTimeout);
+  return 3 * c.sessionTimeout + 10 * c.electionTimeout.max + c.clients * (c.writes * (c.work + 2 * c.requestTimeout) + c.think + 6 * c.requestTimeout);
 }
 
 export function zookeeperNodes(c: ZookeeperConfig): NodeSpec[] {
-  const nodes: NodeSpec[] = [
-    nodeSpec(SERVER, 'server', () => new ZkServer({ sessionTimeout: c.sessionTimeout, tick: c.tick })),
-    nodeSpec(RESOURCE, 'resource', () => new FencedResource<ZkMessage>(c.fencing)),
-  ];
+  const rc = zkRaftConfig(c);
+  const servers = serverIds(c);
+  const nodes: NodeSpec[] = servers.map((id) => {
+    const t = rc.electionTimeoutOf[id] ?? rc.electionTimeout;
+    const raft = { id, servers, electionTimeoutMin: t.min, electionTimeoutMax: t.max, heartbeat: rc.heartbeat, preVote: rc.preVote, checkQuorum: rc.checkQuorum, maxBatch: rc.maxBatch, bugs: rc.bugs };
+    return nodeSpec(id, 'server', () => new ZkServer({ raft: { raft, snapshotEvery: rc.snapshotEvery, reads: 'log' }, sessionTimeout: c.sessionTimeout, tick: c.tick }));
+  });
+  nodes.push(nodeSpec(RESOURCE, 'resource', () => new FencedResource<ZkMessage>(c.fencing)));
   clientIds(c).forEach((id, i) => {
     const o = {
-      server: SERVER,
+      servers,
       resource: RESOURCE,
       sessionTimeout: c.sessionTimeout,
       requestTimeout: c.requestTimeout,
@@ -85,6 +107,16 @@ export function zookeeperNodes(c: ZookeeperConfig): NodeSpec[] {
   return nodes;
 }
 
+/**
+ * The lock's checkers and Raft's own (Figure 3 safety, leader liveness; not `ops-complete`: an
+ * acquire rightly waits its turn in the queue, lock-progress judges that).
+ */
+export function zookeeperCheckers(c: ZookeeperConfig): Checker[] {
+  const servers = serverIds(c);
+  const raft = raftProtocolCheckers(zkRaftConfig(c)).filter((k) => k.name !== 'ops-complete');
+  return [mutualExclusionChecker(RESOURCE), lockOrderChecker(servers, clientIds(c)), noHerdChecker(servers), lockProgressChecker(clientIds(c), progressGrace(c)), ...raft];
+}
+
 export const zookeeper = defineProtocol({
   name: 'zookeeper',
   description: 'ZooKeeper-style coordination (sessions, ephemeral sequential znodes, one-shot watches) and its lock recipe, fenced by sequence numbers',
@@ -93,10 +125,7 @@ export const zookeeper = defineProtocol({
   ...zkTargets,
   abstractState: zkAbstractState,
   build(config) {
-    return {
-      nodes: zookeeperNodes(config),
-      checkers: [mutualExclusionChecker(RESOURCE), lockOrderChecker(SERVER, clientIds(config)), noHerdChecker(SERVER), lockProgressChecker(clientIds(config), progressGrace(config))],
-    };
+    return { nodes: zookeeperNodes(config), checkers: zookeeperCheckers(config) };
   },
 });
 

@@ -1,10 +1,17 @@
-// What the ZooKeeper-style nodes publish: the server's lock queue and sessions
-// (the viewer's panel), each client's view, the resource's counts.
+// What the ZooKeeper-style nodes publish: each server's Raft state (RaftServerState)
+// with its data tree's lock queue, sessions and zxid added (the viewer's panel),
+// each client's view, the resource's counts.
+
+import type { RaftServerState } from '../raft/state.ts';
+
+/** What a server publishes: Raft's state plus the tree's (`ZkServerState`). */
+export type ZkServerPublished = RaftServerState & ZkServerState;
 
 export interface ZkServerState {
   sessions: string[];
   /** Children of /lock in sequence-number order (the lock queue), with their owning session. */
   queue: { name: string; owner: string | null }[];
+  /** The zxid of the tree's last change (a Raft log index). */
   zxid: number;
 }
 

@@ -3,9 +3,11 @@
 // section 2): znodes with data, ephemeral znodes owned by a session and removed
 // when it ends, sequential znodes named with a per-parent counter (10 digits), and
 // one-shot watches (exists/data watches on a path, child watches on a parent) that
-// fire once on the next change. Every mutation gets the next zxid. It knows nothing
-// of the engine, so it can be the replicated state machine of a consensus log
-// (apply(op) -> result, deterministic) as well as the state of a single server.
+// fire once on the next change, and the session table (create-session,
+// close-session: an operation of a closed session fails with SESSIONEXPIRED). It
+// knows nothing of the engine: it is the replicated state machine of the Raft log
+// (service.ts), where every change takes the zxid of its log entry (the Raft log
+// index); without a zxid given, every change takes the next one of its own counter.
 
 export interface ZNode {
   data: string;
@@ -33,17 +35,24 @@ export type TreeOp =
   | { op: 'delete'; path: string; session: string }
   | { op: 'exists'; path: string; watch: boolean; session: string }
   | { op: 'children'; path: string; watch: boolean; session: string }
-  | { op: 'close-session'; session: string };
+  | { op: 'close-session'; session: string }
+  /** Opens the session `<client>.<zxid>` (the zxid of the operation that opened it). */
+  | { op: 'create-session'; client: string };
 
 export type TreeResult =
-  | { ok: true; path?: string; zxid?: number; exists?: boolean; children?: string[] }
-  | { ok: false; error: 'NODEEXISTS' | 'NONODE' | 'NOTEMPTY' };
+  | { ok: true; path?: string; zxid?: number; exists?: boolean; children?: string[]; czxids?: number[]; session?: string }
+  | { ok: false; error: 'NODEEXISTS' | 'NONODE' | 'NOTEMPTY' | 'SESSIONEXPIRED' };
+
+/** The system's own session: always open (creates the tree's fixed directories). */
+export const SYSTEM_SESSION = '';
 
 export interface TreeSnapshot {
   nodes: [string, ZNode][];
   zxid: number;
   watches: [string, string[]][];
   childWatches: [string, string[]][];
+  /** Open sessions, with the client node each belongs to (absent in snapshots of older trees). */
+  sessions?: [string, string][];
 }
 
 const parentOf = (path: string): string => {
@@ -59,6 +68,10 @@ export class DataTree {
   private readonly watches = new Map<string, Set<string>>();
   /** path -> sessions with a child watch on it (one-shot). */
   private readonly childWatches = new Map<string, Set<string>>();
+  /** Open sessions -> their client node (who watch notifications go to). */
+  private readonly sessions = new Map<string, string>();
+  /** The zxid given to the operation being applied (undefined: take the next of the counter per change). */
+  private at: number | undefined;
 
   static from(s: TreeSnapshot): DataTree {
     const t = new DataTree();
@@ -67,6 +80,7 @@ export class DataTree {
     t.zxid = s.zxid;
     for (const [p, ss] of s.watches) t.watches.set(p, new Set(ss));
     for (const [p, ss] of s.childWatches) t.childWatches.set(p, new Set(ss));
+    for (const [id, client] of s.sessions ?? []) t.sessions.set(id, client);
     return t;
   }
 
@@ -76,7 +90,18 @@ export class DataTree {
       zxid: this.zxid,
       watches: [...this.watches].map(([p, s]) => [p, [...s]]),
       childWatches: [...this.childWatches].map(([p, s]) => [p, [...s]]),
+      sessions: [...this.sessions],
     };
+  }
+
+  /** Open session ids, in opening order. */
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** The client node of an open session (undefined when closed or unknown). */
+  sessionClient(session: string): string | undefined {
+    return this.sessions.get(session);
   }
 
   get lastZxid(): number {
@@ -100,8 +125,39 @@ export class DataTree {
     return [...this.nodes].filter(([, n]) => n.owner === session).map(([p]) => p);
   }
 
-  /** Apply one operation; the fired watches come back in `fired`. Deterministic. */
-  apply(op: TreeOp, fired: WatchEvent[]): TreeResult {
+  /**
+   * Apply one operation; the fired watches come back in `fired`. Deterministic. `zxid`, when given,
+   * is the operation's zxid (the Raft log index of its entry; it must grow): every change it makes
+   * takes it. An operation of a session that is not open fails with SESSIONEXPIRED.
+   */
+  apply(op: TreeOp, fired: WatchEvent[], zxid?: number): TreeResult {
+    this.at = zxid;
+    try {
+      return this.applyOp(op, fired);
+    } finally {
+      this.at = undefined;
+    }
+  }
+
+  private nextZxid(): number {
+    this.zxid = this.at ?? this.zxid + 1;
+    return this.zxid;
+  }
+
+  private applyOp(op: TreeOp, fired: WatchEvent[]): TreeResult {
+    if (op.op === 'create-session') {
+      const session = `${op.client}.${this.nextZxid()}`;
+      this.sessions.set(session, op.client);
+      return { ok: true, session, zxid: this.zxid };
+    }
+    if (op.op === 'close-session') {
+      // The session's ephemeral nodes vanish (in path order: deterministic), its watches go.
+      if (!this.sessions.delete(op.session)) return { ok: true, zxid: this.zxid };
+      for (const p of this.ephemerals(op.session).sort()) this.remove(p, fired);
+      for (const m of [this.watches, this.childWatches]) for (const s of m.values()) s.delete(op.session);
+      return { ok: true, zxid: this.zxid };
+    }
+    if (op.session !== SYSTEM_SESSION && !this.sessions.has(op.session)) return { ok: false, error: 'SESSIONEXPIRED' };
     switch (op.op) {
       case 'create': {
         const parent = this.nodes.get(parentOf(op.path));
@@ -112,7 +168,7 @@ export class DataTree {
         }
         if (this.nodes.has(path)) return { ok: false, error: 'NODEEXISTS' };
         parent.cversion++;
-        const zxid = ++this.zxid;
+        const zxid = this.nextZxid();
         this.nodes.set(path, { data: op.data, owner: op.ephemeral ? op.session : null, czxid: zxid, cversion: 0 });
         this.fire(this.watches, path, 'created', fired);
         this.fire(this.childWatches, parentOf(path), 'children', fired);
@@ -132,20 +188,16 @@ export class DataTree {
       case 'children': {
         if (!this.nodes.has(op.path)) return { ok: false, error: 'NONODE' };
         if (op.watch) this.add(this.childWatches, op.path, op.session);
-        return { ok: true, children: this.children(op.path) };
-      }
-      case 'close-session': {
-        // The session's ephemeral nodes vanish (in path order: deterministic), its watches go.
-        for (const p of this.ephemerals(op.session).sort()) this.remove(p, fired);
-        for (const m of [this.watches, this.childWatches]) for (const s of m.values()) s.delete(op.session);
-        return { ok: true, zxid: this.zxid };
+        const children = this.children(op.path);
+        const base = op.path === '/' ? '/' : `${op.path}/`;
+        return { ok: true, children, czxids: children.map((c) => this.nodes.get(base + c)?.czxid ?? 0) };
       }
     }
   }
 
   private remove(path: string, fired: WatchEvent[]): void {
     this.nodes.delete(path);
-    this.zxid++;
+    this.nextZxid();
     this.fire(this.watches, path, 'deleted', fired);
     this.fire(this.childWatches, parentOf(path), 'children', fired);
   }
