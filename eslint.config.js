@@ -72,13 +72,12 @@ const layering = [
   {
     // Raft as a library (sim/protocols/raft/README.md, "Running your own state machine on Raft"):
     // the ZooKeeper-like service replicates its data tree on Raft's servers and the counter's Raft
-    // design runs on its key-value store, so they may import Raft's reuse surface (config and node
-    // builders, the server, the state machine interface and the KV service, the wire and published
-    // types) and nothing else of another protocol.
+    // design runs on its key-value store, so they may import Raft's reuse surface, sim/protocols/raft/public.ts (the package's
+    // `faultline/raft` entry point: what a user's protocol on Raft imports), and nothing else of another protocol.
     files: ['sim/protocols/zookeeper/**/*.ts', 'sim/protocols/counter/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./|raft/(protocol|server|machine|types|state|kv)\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface (raft/{protocol,server,machine,types,state,kv}.ts): not another protocol or the registry.'],
+        ['^\\.\\./(?!\\.\\./|raft/public\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface raft/public.ts (the package\'s faultline/raft): not another protocol or the registry.'],
         ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
         [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
       ]),

@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
 import { counterModel, linearizableChecker } from '../../check/linearizability/index.ts';
-import { kvService } from '../raft/kv.ts';
-import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/protocol.ts';
+import { kvService } from '../raft/public.ts';
+import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/public.ts';
 import { RaftCounterClient } from './raft-client.ts';
 import { convergenceChecker, counterValueChecker } from './checkers.ts';
 import { CounterClient } from './client.ts';

@@ -10,7 +10,7 @@
 // run is pending: unknown outcome for the linearizability checker.
 
 import type { Io, JsonValue, NodeId, OpRef, ProtocolNode } from '../../api/index.ts';
-import type { ClientReply, ClientRequest } from '../raft/types.ts';
+import type { ClientReply, ClientRequest } from '../raft/public.ts';
 import type { CounterClientState } from './state.ts';
 
 /** The key the counter lives on. */

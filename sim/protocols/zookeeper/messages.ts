@@ -5,7 +5,7 @@
 // clocks; the leader sends watch notifications.
 
 import type { Message } from '../../api/index.ts';
-import type { ClientReply, ClientRequest, ServerMessage } from '../raft/types.ts';
+import type { ClientReply, ClientRequest, ServerMessage } from '../raft/public.ts';
 import type { TreeOp, TreeResult, WatchEvent } from './tree.ts';
 
 /** What a client asks of the tree (the leader's log entry adds the session: `client` of the request). */

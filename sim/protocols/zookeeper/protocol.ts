@@ -7,7 +7,7 @@
 
 import { z } from 'zod';
 import { defineProtocol, duration, MS, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
-import { raftConfig, raftProtocolCheckers, raftServerIds, type RaftConfig } from '../raft/protocol.ts';
+import { raftConfig, raftProtocolCheckers, raftServerIds, type RaftConfig } from '../raft/public.ts';
 import { lockOrderChecker, lockProgressChecker, mutualExclusionChecker, noHerdChecker } from './checkers.ts';
 import { ZkLockClient } from './client.ts';
 import { zkAbstractState } from './coverage.ts';

@@ -12,9 +12,9 @@
 // with the lock queue, the open sessions and the zxid added.
 
 import type { Io, JsonValue, NodeId, ProtocolNode, Rng, Timer } from '../../api/index.ts';
-import { RaftServer, type RaftTimer, type ServerOptions as RaftServerOptions } from '../raft/server.ts';
-import type { RaftServerState } from '../raft/state.ts';
-import type { ClientRequest, ServerMessage } from '../raft/types.ts';
+import { RaftServer, type RaftTimer, type ServerOptions as RaftServerOptions } from '../raft/public.ts';
+import type { RaftServerState } from '../raft/public.ts';
+import type { ClientRequest, ServerMessage } from '../raft/public.ts';
 import type { ZkMessage } from './messages.ts';
 import { LOCK_DIR, zkTreeService } from './service.ts';
 import type { ZkServerState } from './state.ts';

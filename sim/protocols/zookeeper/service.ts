@@ -7,7 +7,7 @@
 // takes a per-server `observer` told of each tree it builds and each watch that fires.
 
 import type { JsonValue } from '../../api/index.ts';
-import type { StateMachineDefinition } from '../raft/machine.ts';
+import type { StateMachineDefinition } from '../raft/public.ts';
 import { DataTree, SYSTEM_SESSION, type TreeOp, type TreeSnapshot, type WatchEvent } from './tree.ts';
 
 export const LOCK_DIR = '/lock';

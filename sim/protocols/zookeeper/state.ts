@@ -2,7 +2,7 @@
 // with its data tree's lock queue, sessions and zxid added (the viewer's panel),
 // each client's view, the resource's counts.
 
-import type { RaftServerState } from '../raft/state.ts';
+import type { RaftServerState } from '../raft/public.ts';
 
 /** What a server publishes: Raft's state plus the tree's (`ZkServerState`). */
 export type ZkServerPublished = RaftServerState & ZkServerState;
