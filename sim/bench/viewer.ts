@@ -35,7 +35,9 @@ import type { TraceSink } from '../engine/trace.ts';
 import { ensureViewerBuilt, readTraceFile, serveViewer } from '../cli/commands/view.ts';
 import type { BenchCase } from './case.ts';
 import { runPingpong } from './pingpong.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { prepareRun } from '../scenario/resolve.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { loadScenario } from '../cli/scenarios.ts';
 import { runPreparedInterruptible } from '../scenario/run.ts';
 
 /** Writes trace chunks to a file in 1 MB batches. */
@@ -76,27 +78,21 @@ export function writePingpongTrace(file: string, events: number): number {
  * snapshots every 50 entries) under its random nemesis (crashes, partitions, pauses, clock
  * faults, loss bursts) for the whole run, seed 1; deterministic.
  */
-export const RAFT_TRACE_SCENARIO = {
-  name: 'viewer-bench-raft',
-  description: 'Raft key-value store on 5 servers under a random nemesis for the whole run (the viewer benchmark trace)',
-  protocol: 'raft',
-  config: { servers: 5, clients: 3, snapshotEvery: 50 },
-  seed: 1,
-  duration: '1200s',
-  network: { latency: { kind: 'lognormal', median: '3ms', sigma: 0.6, min: '500us' }, loss: 0.01, duplicate: 0.005 },
-  faults: {
-    nemesis: {
-      from: '500ms',
-      until: '1200s',
-      crash: { rate: 0.6, downtime: { min: '200ms', max: '1.5s' } },
-      partition: { rate: 0.5, duration: { min: '100ms', max: '1s' } },
-      pause: { rate: 0.3, duration: { min: '50ms', max: '600ms' } },
-      clock: { rate: 0.3, maxOffset: '50ms', maxDrift: 0.01 },
-      loss: { rate: 0.3, p: 0.3, duration: { min: '50ms', max: '300ms' } },
-    },
-  },
-  expect: 'no-violation',
-} as const;
+/** 1,200 simulated seconds (µs): room for about 2M events. */
+const RAFT_TRACE_DURATION = 1_200_000_000;
+
+export async function raftTraceScenario(): Promise<Scenario> {
+  const { scenario: base } = await loadScenario('default', { quiet: true });
+  const nemesis = base.faults.nemesis;
+  if (!nemesis) throw new Error('the default scenario has no nemesis');
+  return {
+    ...base,
+    name: 'viewer-bench-raft',
+    description: 'the default scenario with its nemesis for the whole run (the viewer benchmark trace)',
+    duration: RAFT_TRACE_DURATION,
+    faults: { ...base.faults, nemesis: { ...nemesis, until: RAFT_TRACE_DURATION } },
+  };
+}
 
 /**
  * Write the first `events` (about) events of the Raft bench run to `file`: the run is
@@ -114,7 +110,7 @@ export async function writeRaftTrace(file: string, events: number): Promise<numb
         w.write(chunk);
       },
     };
-    const run = prepareRun(parseScenario(RAFT_TRACE_SCENARIO, 'viewer-bench-raft'));
+    const run = prepareRun(await raftTraceScenario());
     await runPreparedInterruptible(run, () => lines >= events, { trace: counting, every: 256 });
     w.flush();
     return w.bytes;

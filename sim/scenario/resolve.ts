@@ -99,11 +99,13 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
     // zod says "Invalid input: expected string, received undefined" for a missing field.
     const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
     message = missing ? `missing: expected ${missing[1]}` : issue.message;
-    // Say what was there (zod does not, for a bad literal or discriminator), and the nearest allowed value.
+    // Say what was there (zod does not, for a bad literal, enum value or discriminator), and the
+    // nearest allowed value. Only for those: a refinement's own message already names the value.
     const got = doc !== undefined ? valueAt(doc, issue.path) : undefined;
-    if (!missing && got !== undefined && (typeof got === 'string' || typeof got === 'number' || typeof got === 'boolean') && !/received/.test(message)) {
+    const badChoice = issue.code === 'invalid_value' || issue.code === 'invalid_union';
+    if (!missing && badChoice && got !== undefined && (typeof got === 'string' || typeof got === 'number' || typeof got === 'boolean') && !/received/.test(message)) {
       const allowed = [...message.matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2] ?? '');
-      const near = typeof got === 'string' ? nearestName(got, allowed) : undefined;
+      const near = typeof got === 'string' ? nearestName(got, allowed.filter((a) => a !== got)) : undefined;
       message += ` (got ${JSON.stringify(got)}${near !== undefined ? `; did you mean "${near}"?` : ''})`;
     }
   }

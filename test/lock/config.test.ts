@@ -31,7 +31,7 @@ describe('lock config validation', () => {
   });
 
   it('an unknown planted bug', () => {
-    expect(errorOf({ bugs: { forgetEverything: true } }).where).toBe('config.bugs');
+    expect(errorOf({ bugs: { forgetEverything: true } }).where).toBe('config.bugs.forgetEverything');
   });
 
   it('defaults fill a minimal config', () => {

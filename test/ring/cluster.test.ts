@@ -223,7 +223,7 @@ describe('planted bugs, each caught by its checker', () => {
   });
 
   it('serveBeforeHandoff with N = 1: the fuzzer finds a reads-see-acked-adds violation (with N = 3, any one of three old owners\' hand-offs covers the gap)', () => {
-    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { replicas: 1 }, { serveBeforeHandoff: true })), runs: 40 });
+    const report = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { replicas: 1 }, { serveBeforeHandoff: true })), runs: 120 });
     expect(report.failures[0]?.violation.invariant).toBe('reads-see-acked-adds');
     const clean = fuzz({ scenario: parseScenario(withConfig(joinUnderLoad, { replicas: 1 })), runs: 10, shrink: false });
     expect(clean.failures).toEqual([]);

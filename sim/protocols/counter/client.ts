@@ -9,17 +9,22 @@ import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
 import type { CounterMessage } from './messages.ts';
 import type { CounterClientState } from './state.ts';
 
-export interface ClientOptions {
-  replica: string;
-  /** µs, local clock. */
+/** The counter workload every design's client runs (Maelstrom's counter workload). */
+export interface CounterWorkloadOptions {
+  /** µs, local clock: an unanswered request times out (or is resent) after this long. */
   retry: number;
   /** Idle time before each operation: uniform in [0, think] µs. */
   think: number;
+  /** µs, local clock: no operation is invoked from then on. */
   opsUntil: number;
   readRatio: number;
   /** Deltas are drawn from 1..maxDelta, negated with probability 1/2 when `decrements`. */
   maxDelta: number;
   decrements: boolean;
+}
+
+export interface ClientOptions extends CounterWorkloadOptions {
+  replica: string;
 }
 
 export type ClientTimer = { name: 'next' } | { name: 'timeout'; id: number };

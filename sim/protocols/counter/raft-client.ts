@@ -11,20 +11,15 @@
 
 import type { Io, JsonValue, NodeId, OpRef, ProtocolNode } from '../../api/index.ts';
 import type { ClientReply, ClientRequest } from '../raft/public.ts';
+import type { CounterWorkloadOptions } from './client.ts';
 import type { CounterClientState } from './state.ts';
 
 /** The key the counter lives on. */
 export const COUNTER_KEY = 'counter';
 
-export interface RaftCounterClientOptions {
+/** `retry`: resend to the next server after this long without an answer (µs, local clock). */
+export interface RaftCounterClientOptions extends CounterWorkloadOptions {
   servers: readonly NodeId[];
-  /** Resend to the next server after this long without an answer (µs, local clock). */
-  retry: number;
-  think: number;
-  opsUntil: number;
-  readRatio: number;
-  maxDelta: number;
-  decrements: boolean;
   /** PLANTED BUG: a retried request gets a new sequence number (no idempotency key): an increment whose answer was lost is applied again. */
   retryAsNewRequest: boolean;
 }
