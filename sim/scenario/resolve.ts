@@ -91,6 +91,8 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
     const valid = schema !== undefined ? keysAt(schema, issue.path) : [];
     message = issue.keys
       .map((k) => {
+        // A key valid for another option of a union (another fault kind's field) is not misspelt: say it does not belong here.
+        if (valid.includes(k)) return `unknown key "${k}" (a field of other entries, not allowed in this one)`;
         const near = nearestName(k, valid);
         return `unknown key "${k}"${near !== undefined ? `; did you mean "${near}"?` : valid.length > 0 ? `; expected one of: ${valid.join(', ')}` : ''}`;
       })

@@ -140,3 +140,10 @@ describe('linearizableChecker options', () => {
     expect(only.check({ history: b.history } as unknown as SimView)).toMatch(/^register is not linearizable\./);
   });
 });
+
+describe('inferModel', () => {
+  it('adds and reads are a counter; reads alone a register', () => {
+    expect(inferModel(['add', 'read'])).toBe('counter');
+    expect(inferModel(['read'])).toBe('register');
+  });
+});

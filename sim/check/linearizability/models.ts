@@ -503,5 +503,6 @@ export function inferModel(fs: Iterable<string>): ModelName | undefined {
   if (fits(['acquire', 'release'])) return 'lock';
   if (fits(['enqueue', 'dequeue'])) return 'queue';
   if (fits(['txn'])) return 'multi-register';
+  if (fits(['add', 'read']) && seen.has('add')) return 'counter';
   return undefined;
 }

@@ -61,6 +61,8 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
   private seq = 0;
   private acquired = 0;
   private acquireOp: OpRef | null = null;
+  /** The release in flight (recorded in the history, so a trace's acquires and releases are a lock history `faultline check` can judge). */
+  private releaseOp: OpRef | null = null;
   /** The zxid of our znode's create (the fencing token), once listed. */
   private czxid: number | null = null;
   /** Index in `servers` of the server believed to lead. */
@@ -221,6 +223,8 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
     for (const t of ['ping', 'req-timeout', 'resend', 'work', 'write-retry', 'next']) io.cancelTimer(t);
     if (this.acquireOp !== null) io.complete(this.acquireOp, 'info');
     this.acquireOp = null;
+    if (this.releaseOp !== null) io.complete(this.releaseOp, 'info');
+    this.releaseOp = null;
     this.pending = null;
     this.node = null;
     this.watching = null;
@@ -310,6 +314,8 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
         if (!r.ok || !r.exists) return this.list(io);
         return;
       case 'delete':
+        if (this.releaseOp !== null) io.complete(this.releaseOp, 'ok');
+        this.releaseOp = null;
         this.node = null;
         this.czxid = null;
         this.phase = 'idle';
@@ -363,6 +369,7 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
     io.cancelTimer('write-retry');
     this.phase = 'releasing';
     this.token = null;
+    if (this.releaseOp === null) this.releaseOp = io.invoke({ process: io.id, f: 'release', key: 'lock' });
     this.publish(io);
     this.request(io, { op: 'delete', path: `${LOCK_DIR}/${this.node}` }, 'delete');
   }
