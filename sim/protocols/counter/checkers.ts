@@ -6,7 +6,7 @@
 // that is still gossiping owes nothing yet. Maelstrom's g-counter and pn-counter workloads check the
 // same way: final reads after the nemesis stops and a recovery period.
 
-import { published, type Checker, type HistoryEvent, type SimView } from '../../api/index.ts';
+import { atOrFail, published, type Checker, type HistoryEvent, type SimView } from '../../api/index.ts';
 import type { CounterReplicaState } from './state.ts';
 
 /** When the last of: replicas connected pairwise (and running), no loss burst, last client operation event. Undefined if not calm now. */
@@ -15,13 +15,14 @@ export function calmSince(view: SimView, replicas: readonly string[]): number | 
   if (view.faults.lossBurst > 0) return undefined;
   since = Math.max(since, view.faults.lossBurstSince);
   for (let i = 0; i < replicas.length; i++) {
-    const a = replicas[i] as string;
+    const a = atOrFail(replicas, i, 'replicas');
     const up = view.faults.runningSince(a);
     if (!view.faults.running(a) || up === undefined) return undefined;
     since = Math.max(since, up);
     for (let j = i + 1; j < replicas.length; j++) {
-      const s = view.faults.connectedSince(a, replicas[j] as string);
-      if (s === undefined || !view.faults.connected(a, replicas[j] as string)) return undefined;
+      const b = atOrFail(replicas, j, 'replicas');
+      const s = view.faults.connectedSince(a, b);
+      if (s === undefined || !view.faults.connected(a, b)) return undefined;
       since = Math.max(since, s);
     }
   }

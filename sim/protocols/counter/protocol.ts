@@ -6,7 +6,7 @@
 // PN-counter is a G-counter. Planted bugs (all off) prove the checkers.
 
 import { z } from 'zod';
-import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
+import { atOrFail, defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
 import { counterModel, linearizableChecker } from '../../check/linearizability/index.ts';
 import { kvService } from '../raft/public.ts';
 import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/public.ts';
@@ -122,7 +122,7 @@ export function counterNodes(c: CounterConfig): NodeSpec[] {
     ),
   );
   for (let i = 0; i < c.clients; i++) {
-    const opts = { replica: replicas[i % replicas.length] as string, retry: c.retry, think: c.think, opsUntil: c.opsUntil, readRatio: c.readRatio, maxDelta: c.maxDelta, decrements: c.decrements };
+    const opts = { replica: atOrFail(replicas, i % replicas.length, 'replicas'), retry: c.retry, think: c.think, opsUntil: c.opsUntil, readRatio: c.readRatio, maxDelta: c.maxDelta, decrements: c.decrements };
     nodes.push(nodeSpec(`c${i + 1}`, 'client', () => new CounterClient(opts)));
   }
   return nodes;

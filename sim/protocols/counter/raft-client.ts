@@ -9,7 +9,7 @@
 // (unlike CounterClient's, which cannot be retried safely); one still unanswered at the end of the
 // run is pending: unknown outcome for the linearizability checker.
 
-import type { Io, JsonValue, NodeId, OpRef, ProtocolNode } from '../../api/index.ts';
+import { atOrFail, type Io, type JsonValue, type NodeId, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import type { ClientReply, ClientRequest } from '../raft/public.ts';
 import type { CounterWorkloadOptions } from './client.ts';
 import type { CounterClientState } from './state.ts';
@@ -94,7 +94,7 @@ export class RaftCounterClient implements ProtocolNode<ClientRequest | ClientRep
   private send(io: RaftCounterIo): void {
     const p = this.pending;
     if (p === undefined) return;
-    io.send(this.o.servers[this.target] as NodeId, { type: 'client-req', client: this.id, seq: p.seq, op: p.op });
+    io.send(atOrFail(this.o.servers, this.target, 'servers'), { type: 'client-req', client: this.id, seq: p.seq, op: p.op });
     io.setTimer({ name: 'retry' }, this.o.retry);
   }
 
@@ -103,6 +103,6 @@ export class RaftCounterClient implements ProtocolNode<ClientRequest | ClientRep
   }
 
   private publish(io: RaftCounterIo): void {
-    io.publish({ replica: this.o.servers[this.target] as string, acked: this.acked, unknown: this.pending === undefined ? 0 : 1 });
+    io.publish({ replica: atOrFail(this.o.servers, this.target, 'servers'), acked: this.acked, unknown: this.pending === undefined ? 0 : 1 });
   }
 }

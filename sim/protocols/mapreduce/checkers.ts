@@ -1,7 +1,7 @@
 // MapReduce checkers. They read what the coordinator publishes and the messages in the trace
 // (workers' reports ride on heartbeats), never live nodes.
 
-import { published, type Checker, type SimView } from '../../api/index.ts';
+import { atOrFail, published, type Checker, type SimView } from '../../api/index.ts';
 import type { Counts } from './job.ts';
 import type { Heartbeat } from './messages.ts';
 import type { CoordinatorState } from './state.ts';
@@ -100,13 +100,14 @@ function calmSince(view: SimView, nodes: readonly string[]): number | undefined 
   if (view.faults.lossBurst > 0) return undefined;
   let since = view.faults.lossBurstSince;
   for (let i = 0; i < nodes.length; i++) {
-    const a = nodes[i] as string;
+    const a = atOrFail(nodes, i, 'nodes');
     const up = view.faults.runningSince(a);
     if (!view.faults.running(a) || up === undefined) return undefined;
     since = Math.max(since, up);
     for (let j = i + 1; j < nodes.length; j++) {
-      const s = view.faults.connectedSince(a, nodes[j] as string);
-      if (s === undefined || !view.faults.connected(a, nodes[j] as string)) return undefined;
+      const b = atOrFail(nodes, j, 'nodes');
+      const s = view.faults.connectedSince(a, b);
+      if (s === undefined || !view.faults.connected(a, b)) return undefined;
       since = Math.max(since, s);
     }
   }

@@ -12,7 +12,7 @@
 //   completion wins.
 // Reduces are assigned once every map is completed. The job is done when every reduce committed.
 
-import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
+import { atOrFail, type Io, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import type { Counts } from './job.ts';
 import type { Assignment, MapReduceMessage, Report } from './messages.ts';
 import type { CoordinatorState, TaskView } from './state.ts';
@@ -187,7 +187,7 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
       for (const t of tasks) {
         const a = t.running[0];
         if (t.done !== null || t.running.length !== 1 || a === undefined || a.worker === w || now - a.at < time) continue;
-        if (oldest === undefined || a.at < (oldest.running[0] as Attempt).at) oldest = t;
+        if (oldest === undefined || a.at < atOrFail(oldest.running, 0, 'running attempts').at) oldest = t;
       }
       if (oldest !== undefined) {
         pick = oldest;
@@ -199,7 +199,7 @@ export class MapReduceCoordinator implements ProtocolNode<MapReduceMessage, Coor
     this.issued.add(id);
     pick.running.push({ id, worker: w, inc, at: now });
     pick.attempts++;
-    if (pick.kind === 'map') return { kind: 'map', task: pick.index, attempt: id, doc: this.o.docs[pick.index] as string[], reduces: this.o.reduces };
+    if (pick.kind === 'map') return { kind: 'map', task: pick.index, attempt: id, doc: atOrFail(this.o.docs, pick.index, 'documents'), reduces: this.o.reduces };
     return { kind: 'reduce', task: pick.index, attempt: id, locations: this.maps.map((m) => (m.done === null ? null : { worker: m.done.worker, attempt: m.done.attempt })) };
   }
 

@@ -2,7 +2,7 @@
 // Processing on Large Clusters", OSDI 2004, section 2.1's example), with its map and reduce functions
 // and the sequential result the distributed run must equal. Pure, no engine.
 
-import type { Rng } from '../../api/index.ts';
+import { atOrFail, type Rng } from '../../api/index.ts';
 
 /** word -> count. */
 export type Counts = Record<string, number>;
@@ -17,10 +17,10 @@ export function generateDocuments(rng: Rng, maps: number, words: number, vocabul
   const draw = (): string => {
     let x = rng.next() * total;
     for (let k = 0; k < vocab.length; k++) {
-      x -= weights[k] as number;
-      if (x < 0) return vocab[k] as string;
+      x -= atOrFail(weights, k, 'word weights');
+      if (x < 0) return atOrFail(vocab, k, 'vocabulary');
     }
-    return vocab[vocab.length - 1] as string;
+    return atOrFail(vocab, vocab.length - 1, 'vocabulary');
   };
   return Array.from({ length: maps }, () => Array.from({ length: words }, draw));
 }
@@ -36,7 +36,7 @@ export function partitionOf(word: string, reduces: number): number {
 export function mapDocument(doc: readonly string[], reduces: number): Counts[] {
   const parts: Counts[] = Array.from({ length: reduces }, () => ({}));
   for (const w of doc) {
-    const p = parts[partitionOf(w, reduces)] as Counts;
+    const p = atOrFail(parts, partitionOf(w, reduces), 'partitions');
     p[w] = (p[w] ?? 0) + 1;
   }
   return parts;

@@ -6,7 +6,7 @@
 // reports the output with the map attempts it was computed from.
 // A task takes `taskTime × slowness` of local time (a straggler is a slow worker, section 3.6).
 
-import type { Io, ProtocolNode } from '../../api/index.ts';
+import { atOrFail, type Io, type ProtocolNode } from '../../api/index.ts';
 import { mapDocument, reduceCounts, type Counts } from './job.ts';
 import type { Assignment, MapReduceMessage, Report } from './messages.ts';
 import type { WorkerState } from './state.ts';
@@ -57,7 +57,7 @@ export class MapReduceWorker implements ProtocolNode<MapReduceMessage, WorkerTim
     switch (msg.type) {
       case 'hb-ack': {
         const acked = new Set(msg.acked);
-        for (let i = this.reports.length - 1; i >= 0; i--) if (acked.has((this.reports[i] as Report).attempt)) this.reports.splice(i, 1);
+        for (let i = this.reports.length - 1; i >= 0; i--) if (acked.has(atOrFail(this.reports, i, 'reports').attempt)) this.reports.splice(i, 1);
         const a = msg.assign;
         if (a !== null && (a.kind === 'map' ? this.mapRun === null : this.reduce === null)) this.start(io, a);
         return;

@@ -1,6 +1,6 @@
 // Merge sort checkers: they read what the coordinator publishes (the output once done).
 
-import { published, type Checker, type SimView } from '../../api/index.ts';
+import { atOrFail, published, type Checker, type SimView } from '../../api/index.ts';
 import type { SortCoordinatorState } from './state.ts';
 
 function doneOutput(view: SimView, coordinator: string): number[] | undefined {
@@ -28,7 +28,7 @@ function onceDone(name: string, description: string, coordinator: string, judge:
 /** sorted: the output, once done, is in non-decreasing order. */
 export function sortedChecker(coordinator: string): Checker {
   return onceDone('sorted', 'the output is in non-decreasing order', coordinator, (out) => {
-    const i = out.findIndex((k, j) => j > 0 && k < (out[j - 1] as number));
+    const i = out.findIndex((k, j) => j > 0 && k < atOrFail(out, j - 1, 'output'));
     return i < 0 ? undefined : `output is not sorted: position ${i - 1} holds ${out[i - 1]}, position ${i} holds ${out[i]}`;
   });
 }

@@ -8,7 +8,7 @@
 // read is re-sorted (its chunk goes back to idle) and the merge re-issued. A task's result is taken
 // once: the first completion of a chunk is its run, the first merge of a range is its keys.
 
-import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
+import { atOrFail, type Io, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import { rangeOf, splitters } from './keys.ts';
 import type { MergeSortMessage, RunRef } from './messages.ts';
 import type { SortCoordinatorState, SortTaskView } from './state.ts';
@@ -117,8 +117,8 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
 
   private pickWorker(avoid: string | undefined): string {
     const ws = this.o.workers;
-    let w = ws[this.nextWorker % ws.length] as string;
-    if (w === avoid && ws.length > 1) w = ws[++this.nextWorker % ws.length] as string;
+    let w = atOrFail(ws, this.nextWorker % ws.length, 'workers');
+    if (w === avoid && ws.length > 1) w = atOrFail(ws, ++this.nextWorker % ws.length, 'workers');
     this.nextWorker++;
     return w;
   }
@@ -134,7 +134,7 @@ export class MergeSortCoordinator implements ProtocolNode<MergeSortMessage, Sort
         const w = this.pickWorker(undefined);
         c.running = { id: this.nextAttempt++, worker: w, at: now };
         c.attempts++;
-        io.send(w, { type: 'sort', chunk: i, attempt: c.running.id, keys: this.o.chunks[i] as number[] });
+        io.send(w, { type: 'sort', chunk: i, attempt: c.running.id, keys: atOrFail(this.o.chunks, i, 'chunks') });
       });
       return;
     }

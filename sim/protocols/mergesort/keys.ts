@@ -1,7 +1,7 @@
 // Distributed merge sort, the pure parts: the input, splitters, range slices of a sorted run, and the
 // k-way merge (Knuth, TAOCP vol. 3, section 5.4.1, multiway merging). No engine.
 
-import type { Rng } from '../../api/index.ts';
+import { atOrFail, type Rng } from '../../api/index.ts';
 
 /** `chunks` chunks of `size` integer keys in [0, range): small ranges make many equal keys. */
 export function generateChunks(rng: Rng, chunks: number, size: number, range: number): number[][] {
@@ -12,12 +12,12 @@ export function generateChunks(rng: Rng, chunks: number, size: number, range: nu
 export function splitters(chunks: readonly (readonly number[])[], ranges: number): number[] {
   const all = chunks.flat().sort((a, b) => a - b);
   if (all.length === 0) return [];
-  return Array.from({ length: ranges - 1 }, (_, i) => all[Math.floor(((i + 1) * all.length) / ranges)] as number);
+  return Array.from({ length: ranges - 1 }, (_, i) => atOrFail(all, Math.floor(((i + 1) * all.length) / ranges), 'sorted keys'));
 }
 
 /** Range r of R: [lo, hi) with lo = splitters[r-1] (none for r = 0) and hi = splitters[r] (none for the last). */
 export function rangeOf(split: readonly number[], r: number): { lo: number | null; hi: number | null } {
-  return { lo: r === 0 ? null : (split[r - 1] as number), hi: r === split.length ? null : (split[r] as number) };
+  return { lo: r === 0 ? null : atOrFail(split, r - 1, 'splitters'), hi: r === split.length ? null : atOrFail(split, r, 'splitters') };
 }
 
 /** The keys of a sorted run in [lo, hi) (`inclusiveHi`: the planted off-by-one, [lo, hi]). */
@@ -35,18 +35,26 @@ export function kWayMerge(runs: readonly (readonly number[])[], dropEqualHeads =
   const out: number[] = [];
   for (;;) {
     let best = -1;
+    let k = 0; // the head of runs[best]
     for (let i = 0; i < runs.length; i++) {
-      const r = runs[i] as readonly number[];
-      if ((pos[i] as number) < r.length && (best < 0 || (r[pos[i] as number] as number) < ((runs[best] as readonly number[])[pos[best] as number] as number))) best = i;
+      const r = atOrFail(runs, i, 'merge runs');
+      const p = atOrFail(pos, i, 'merge positions');
+      if (p < r.length) {
+        const head = atOrFail(r, p, 'merge run');
+        if (best < 0 || head < k) {
+          best = i;
+          k = head;
+        }
+      }
     }
     if (best < 0) return out;
-    const k = (runs[best] as readonly number[])[pos[best] as number] as number;
     out.push(k);
-    pos[best] = (pos[best] as number) + 1;
+    pos[best] = atOrFail(pos, best, 'merge positions') + 1;
     if (dropEqualHeads) {
       for (let i = 0; i < runs.length; i++) {
-        const r = runs[i] as readonly number[];
-        if (i !== best && (pos[i] as number) < r.length && r[pos[i] as number] === k) pos[i] = (pos[i] as number) + 1;
+        const r = atOrFail(runs, i, 'merge runs');
+        const p = atOrFail(pos, i, 'merge positions');
+        if (i !== best && p < r.length && r[p] === k) pos[i] = p + 1;
       }
     }
   }

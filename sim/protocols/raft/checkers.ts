@@ -487,11 +487,11 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
   /** The member last found leading with a term no member exceeded, and that term (-1: none known). */
   let leaderK = -1;
   let leaderTerm = -1;
-  /** Whether member k leads with a term no member exceeds. */
-  const leadsGroup = (k: number): boolean => {
+  /** Whether member k leads with a term no member of the group exceeds. */
+  const leadsGroup = (k: number, members: readonly number[]): boolean => {
     const r = probe.node(k);
     if (r === undefined || r.role !== 'leader') return false;
-    for (const j of group as number[]) if ((probe.node(j)?.term ?? 0) > r.term) return false;
+    for (const j of members) if ((probe.node(j)?.term ?? 0) > r.term) return false;
     return true;
   };
   return {
@@ -527,14 +527,14 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
         if (k === leaderK) {
           if (r.role !== 'leader' || r.term !== leaderTerm) leaderK = -1;
         } else if (leaderK >= 0 && r.term > leaderTerm) leaderK = -1;
-        if (leaderK < 0 && r.role === 'leader' && leadsGroup(k)) {
+        if (leaderK < 0 && r.role === 'leader' && leadsGroup(k, group)) {
           leaderK = k;
           leaderTerm = r.term;
         }
       }
       if (leaderK < 0 && touched.length > 1) {
         for (const k of group) {
-          if (!leadsGroup(k)) continue;
+          if (!leadsGroup(k, group)) continue;
           leaderK = k;
           leaderTerm = probe.node(k)?.term ?? -1;
         }

@@ -29,6 +29,7 @@
 //   server that believes it leads cannot reach a majority, itself counted: the deposed-leader-still-serving
 //   window of stale reads and lease mistakes, read from the fault state, not from messages).
 
+import { atOrFail } from '../../api/index.ts';
 import type { SimView } from '../../engine/types.ts';
 import type { RaftServerState } from './state.ts';
 import { lastIndex } from './targets.ts';
@@ -134,9 +135,9 @@ function flags(live: readonly RaftServerState[], maxTerm: number, minTerm: numbe
 /** Two servers hold entries of different terms at one index above the lower of their commit indexes (see the header). */
 function diverged(servers: readonly RaftServerState[]): boolean {
   for (let a = 0; a < servers.length; a++) {
-    const x = servers[a] as RaftServerState;
+    const x = atOrFail(servers, a, 'servers');
     for (let b = a + 1; b < servers.length; b++) {
-      const y = servers[b] as RaftServerState;
+      const y = atOrFail(servers, b, 'servers');
       const from = Math.max(Math.min(x.commitIndex, y.commitIndex) + 1, x.logStart, y.logStart);
       const to = Math.min(lastIndex(x), lastIndex(y));
       for (let i = from; i <= to; i++) {

@@ -6,7 +6,7 @@
 // the Log Matching, Leader Completeness and State Machine Safety checks O(1)
 // per entry. The digest is bookkeeping for checkers, not part of the protocol.
 
-import { assert } from '../../api/index.ts';
+import { assert, atOrFail } from '../../api/index.ts';
 import type { Entry } from './types.ts';
 
 /** Digest of (previous chain, term): two 32-bit lanes packed into a safe integer. */
@@ -39,14 +39,21 @@ export class RaftLog {
   }
 
   lastTerm(): number {
-    return this.entries.length > 0 ? (this.entries[this.entries.length - 1] as Entry).term : this.snapshotTerm;
+    return this.entries.length > 0 ? atOrFail(this.entries, this.entries.length - 1, 'raft log entries').term : this.snapshotTerm;
   }
 
   /** Term of the entry at `index`; 0 for index 0; undefined when compacted away or beyond the end. */
   term(index: number): number | undefined {
     if (index === this.snapshotIndex) return this.snapshotTerm;
     if (index < this.snapshotIndex || index > this.lastIndex()) return undefined;
-    return (this.entries[index - this.snapshotIndex - 1] as Entry).term;
+    return atOrFail(this.entries, index - this.snapshotIndex - 1, 'raft log entries').term;
+  }
+
+  /** Term of the entry at `index`, asserting that the log has it (snapshotIndex..lastIndex). */
+  termAt(index: number): number {
+    const t = this.term(index);
+    if (t === undefined) assert(false, () => `log term ${index} is not in the log (${this.snapshotIndex}..${this.lastIndex()})`);
+    return t;
   }
 
   /** Chain digest at `index` (see the file comment); undefined when compacted away or beyond the end. */
@@ -56,9 +63,16 @@ export class RaftLog {
     return this.chains[index - this.snapshotIndex - 1];
   }
 
+  /** Chain digest at `index`, asserting that the log has it (snapshotIndex..lastIndex). */
+  chainAt(index: number): number {
+    const c = this.chain(index);
+    if (c === undefined) assert(false, () => `log chain ${index} is not in the log (${this.snapshotIndex}..${this.lastIndex()})`);
+    return c;
+  }
+
   entry(index: number): Entry {
     assert(index > this.snapshotIndex && index <= this.lastIndex(), () => `log entry ${index} is not in the log (${this.snapshotIndex + 1}..${this.lastIndex()})`);
-    return this.entries[index - this.snapshotIndex - 1] as Entry;
+    return atOrFail(this.entries, index - this.snapshotIndex - 1, 'raft log entries');
   }
 
   /** Entries with index in [from, to], from > snapshotIndex. */
@@ -70,7 +84,7 @@ export class RaftLog {
   append(e: Entry): number {
     assert(e.term >= this.lastTerm(), () => `appending an entry of term ${e.term} after one of term ${this.lastTerm()}`);
     this.entries.push(e);
-    this.chains.push(chainNext(this.chain(this.lastIndex() - 1) as number, e.term));
+    this.chains.push(chainNext(this.chainAt(this.lastIndex() - 1), e.term));
     return this.lastIndex();
   }
 
@@ -92,7 +106,7 @@ export class RaftLog {
     assert(k >= 0 && k < this.entries.length, `overwrite of ${index} outside the log`);
     this.entries[k] = e;
     for (let i = k; i < this.entries.length; i++) {
-      this.chains[i] = chainNext(i === 0 ? this.snapshotChain : (this.chains[i - 1] as number), (this.entries[i] as Entry).term);
+      this.chains[i] = chainNext(i === 0 ? this.snapshotChain : atOrFail(this.chains, i - 1, 'raft log chains'), atOrFail(this.entries, i, 'raft log entries').term);
     }
     this.changes.push(index);
   }
@@ -100,8 +114,8 @@ export class RaftLog {
   /** Section 7: discard entries up to `index` (already in a snapshot); the log keeps its term and chain. */
   compact(index: number): void {
     assert(index > this.snapshotIndex && index <= this.lastIndex(), () => `compacting to ${index} outside ${this.snapshotIndex + 1}..${this.lastIndex()}`);
-    const term = this.term(index) as number;
-    const chain = this.chain(index) as number;
+    const term = this.termAt(index);
+    const chain = this.chainAt(index);
     const drop = index - this.snapshotIndex;
     this.entries.splice(0, drop);
     this.chains.splice(0, drop);

@@ -5,7 +5,7 @@
 // hands back what must be persisted (before sending), sent and applied, and
 // which timers to arm. The engine adapter is server.ts.
 
-import { assert, type JsonValue, type Micros } from '../../api/index.ts';
+import { assert, getOrFail, atOrFail, type JsonValue, type Micros } from '../../api/index.ts';
 import { RaftLog } from './log.ts';
 import type {
   AppendRequest,
@@ -473,7 +473,7 @@ export class RaftNode {
   }
 
   private sendAppend(p: NodeId): void {
-    const next = this.nextIndex.get(p) as number;
+    const next = getOrFail(this.nextIndex, p, 'nextIndex');
     this.inflight.set(p, next <= this.log.lastIndex());
     if (next <= this.log.snapshotIndex) {
       // Section 7: the entries the follower needs are compacted away; send the snapshot instead.
@@ -497,7 +497,7 @@ export class RaftNode {
       term: this.currentTerm,
       leader: this.id,
       prevLogIndex: prev,
-      prevLogTerm: this.log.term(prev) as number,
+      prevLogTerm: this.log.termAt(prev),
       entries: last > prev ? this.log.slice(next, last) : [],
       leaderCommit: this.commitIndex,
       round: this.round,
@@ -534,7 +534,7 @@ export class RaftNode {
     // AppendEntries receiver, rule 2: reply false if the log has no entry at prevLogIndex whose term matches prevLogTerm,
     // with the conflicting term and its first index so the leader can skip a whole term (end of section 5.3).
     if (prev > this.log.lastIndex()) return this.replyAppend(from, m, false, 0, 0, this.log.lastIndex() + 1);
-    const have = this.log.term(prev) as number;
+    const have = this.log.termAt(prev);
     if (have !== m.prevLogTerm) {
       let first = prev;
       while (first - 1 > this.log.snapshotIndex && this.log.term(first - 1) === have) first--;
@@ -543,7 +543,7 @@ export class RaftNode {
     // Rules 3 and 4: delete a conflicting entry and all that follow it; append entries not already in the log.
     for (let k = 0; k < entries.length; k++) {
       const index = prev + 1 + k;
-      const e = entries[k] as Entry;
+      const e = atOrFail(entries, k, 'append-req entries');
       if (index <= this.log.lastIndex()) {
         if (this.log.term(index) === e.term) continue;
         if (this.paranoid) assert(index > this.commitIndex, () => `${this.id} would truncate committed entry ${index} (commitIndex ${this.commitIndex})`);
@@ -583,13 +583,13 @@ export class RaftNode {
     this.lastAck.set(from, now);
     this.inflight.set(from, false);
     this.ackRound(from, m.round);
-    const match = this.matchIndex.get(from) as number;
+    const match = getOrFail(this.matchIndex, from, 'matchIndex');
     if (m.success) {
       if (m.matchIndex > match) {
         this.matchIndex.set(from, m.matchIndex);
         this.advanceCommit();
       }
-      const next = Math.max(this.nextIndex.get(from) as number, (this.matchIndex.get(from) as number) + 1);
+      const next = Math.max(getOrFail(this.nextIndex, from, 'nextIndex'), getOrFail(this.matchIndex, from, 'matchIndex') + 1);
       this.nextIndex.set(from, next);
       if (next <= this.log.lastIndex()) this.sendAppend(from);
       return;
@@ -603,7 +603,7 @@ export class RaftNode {
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
       let i = this.log.lastIndex();
-      while (i > this.log.snapshotIndex && (this.log.term(i) as number) > m.conflictTerm) i--;
+      while (i > this.log.snapshotIndex && this.log.termAt(i) > m.conflictTerm) i--;
       if (i > this.log.snapshotIndex && this.log.term(i) === m.conflictTerm) next = i + 1;
     }
     next = Math.max(match + 1, Math.min(next, this.log.lastIndex() + 1));
@@ -615,9 +615,9 @@ export class RaftNode {
   private advanceCommit(): void {
     if (this.role !== 'leader') return;
     const matches = [this.log.lastIndex()];
-    for (const p of this.peers) matches.push(this.matchIndex.get(p) as number);
+    for (const p of this.peers) matches.push(getOrFail(this.matchIndex, p, 'matchIndex'));
     matches.sort((a, b) => b - a);
-    const n = matches[this.quorum - 1] as number;
+    const n = atOrFail(matches, this.quorum - 1, 'match indexes');
     if (n <= this.commitIndex) return;
     if (this.log.term(n) !== this.currentTerm && !this.opts.bugs.commitPreviousTermByCounting) return;
     this.commitIndex = n;
@@ -658,12 +658,12 @@ export class RaftNode {
     this.lastAck.set(from, now);
     this.inflight.set(from, false);
     this.ackRound(from, m.round);
-    if (m.matchIndex > (this.matchIndex.get(from) as number)) {
+    if (m.matchIndex > getOrFail(this.matchIndex, from, 'matchIndex')) {
       this.matchIndex.set(from, m.matchIndex);
       this.advanceCommit();
     }
-    this.nextIndex.set(from, (this.matchIndex.get(from) as number) + 1);
-    if ((this.nextIndex.get(from) as number) <= this.log.lastIndex()) this.sendAppend(from);
+    this.nextIndex.set(from, getOrFail(this.matchIndex, from, 'matchIndex') + 1);
+    if (getOrFail(this.nextIndex, from, 'nextIndex') <= this.log.lastIndex()) this.sendAppend(from);
   }
 
   // ------------------------------------------------------------ ReadIndex

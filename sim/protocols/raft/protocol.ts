@@ -3,7 +3,7 @@
 // (servers n1..nN, closed-loop clients c1..cM) and checkers.
 
 import { z } from 'zod';
-import { MS, SECOND, nodeSpec, type Checker, type NodeId, type NodeSpec } from '../../api/index.ts';
+import { MS, SECOND, atOrFail, nodeSpec, type Checker, type NodeId, type NodeSpec } from '../../api/index.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
@@ -33,8 +33,8 @@ const preloadSchema = z
     log: z.array(z.number().int().min(1)).default([]),
   })
   .strict()
-  .refine((p) => p.log.every((t, i) => i === 0 || t >= (p.log[i - 1] as number)), { message: 'log terms must not decrease', path: ['log'], ...WHEN_VALID })
-  .refine((p) => p.log.length === 0 || p.term >= (p.log[p.log.length - 1] as number), { message: 'term must be >= the last log term', path: ['term'], ...WHEN_VALID });
+  .refine((p) => p.log.every((t, i) => i === 0 || t >= atOrFail(p.log, i - 1, 'log')), { message: 'log terms must not decrease', path: ['log'], ...WHEN_VALID })
+  .refine((p) => p.log.length === 0 || p.term >= atOrFail(p.log, p.log.length - 1, 'log'), { message: 'term must be >= the last log term', path: ['term'], ...WHEN_VALID });
 
 export const raftConfig = z
   .object({

@@ -100,8 +100,8 @@ export const ringConfig = z
         const points = pointCounts(ring, 'ketama');
         const total = ring.reduce((s, m) => s + m.weight, 0);
         const empty = ring.filter((_, k) => points[k] === 0);
-        if (empty.length > 0) {
-          const e = empty[0] as Member;
+        const e = empty[0];
+        if (e !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: where,

@@ -148,7 +148,8 @@ export class SagaOrchestrator implements ProtocolNode<SagaMessage, OrchTimer, Js
   /** The command in progress (step or compensation), with its retry timer. */
   private send(io: OrchIo, rec: SagaRecord): void {
     const comp = rec.status === 'compensating';
-    const step = comp ? (rec.undo[0] as number) : rec.step;
+    const step = comp ? rec.undo[0] : rec.step;
+    if (step === undefined) return; // nothing left to compensate: STEPS[undefined] would be no step either
     const def = STEPS[step];
     if (!def) return;
     io.send(def.service, { type: 'do', saga: rec.saga, customer: rec.customer, qty: rec.qty, amount: rec.amount, step, kind: comp ? 'comp' : 'tx' });

@@ -17,7 +17,7 @@
 // back-off), a request timeout resends it, same sequence number, to the next
 // server (a create excepted: see req-timeout). Pings go to the leader too.
 
-import type { Io, JsonValue, NodeId, OpRef, ProtocolNode, Timer } from '../../api/index.ts';
+import { atOrFail, type Io, type JsonValue, type NodeId, type OpRef, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { ClientOp, ZkMessage } from './messages.ts';
 import type { TreeResult } from './tree.ts';
 import { LOCK_DIR } from './server.ts';
@@ -186,7 +186,7 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
   }
 
   private get leader(): NodeId {
-    return this.o.servers[this.target] as NodeId;
+    return atOrFail(this.o.servers, this.target, 'servers');
   }
 
   private rotate(): void {
@@ -298,7 +298,7 @@ export class ZkLockClient implements ProtocolNode<ZkMessage, ZkTimer, JsonValue>
           return this.create(io, false);
         }
         if (i === 0) return this.hold(io);
-        const pred = queue[i - 1] as string;
+        const pred = atOrFail(queue, i - 1, 'lock queue');
         this.phase = 'waiting';
         this.watching = this.o.watchParent ? LOCK_DIR : pred;
         this.publish(io);
