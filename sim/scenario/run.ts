@@ -49,18 +49,24 @@ export function traceHeader(run: PreparedRun): TraceHeader {
   return h;
 }
 
+/** The first line of a violation's message: the verdict names it; the whole message is in the violation itself. */
+function headline(message: string): string {
+  const nl = message.indexOf('\n');
+  return nl < 0 ? message : `${message.slice(0, nl)} (…)`;
+}
+
 export function judge(expected: Expectation, violations: readonly Violation[]): ScenarioResult['expectation'] {
   const first = violations[0];
   if (expected === 'no-violation') {
     return first
-      ? { held: false, expected, explanation: `expected no violation, but ${first.invariant} was violated at t=${first.t}us: ${first.message}` }
+      ? { held: false, expected, explanation: `expected no violation, but ${first.invariant} was violated at t=${first.t}us: ${headline(first.message)}` }
       : { held: true, expected, explanation: 'no violation, as expected' };
   }
   if (!first) return { held: false, expected, explanation: `expected a violation of ${expected.violation}, but none occurred` };
   if (first.invariant !== expected.violation) {
-    return { held: false, expected, explanation: `expected a violation of ${expected.violation}, but the first violation was ${first.invariant}: ${first.message}` };
+    return { held: false, expected, explanation: `expected a violation of ${expected.violation}, but the first violation was ${first.invariant}: ${headline(first.message)}` };
   }
-  return { held: true, expected, explanation: `${first.invariant} was violated, as expected: ${first.message}` };
+  return { held: true, expected, explanation: `${first.invariant} was violated, as expected: ${headline(first.message)}` };
 }
 
 /**
