@@ -112,9 +112,11 @@ export class FaultTimeline {
       this.armed.push(e);
       return false;
     }
-    if (e.on !== undefined && quiescedAt !== undefined && host.now() > quiescedAt) {
+    // Once the quiesce point has been processed, a triggered fault never fires, even one whose trigger
+    // occurred at the quiesce instant itself (with no delay): the liveness phase must be fault-free.
+    if (e.on !== undefined && quiescedAt !== undefined) {
       e.state = 'skipped';
-      this.faultLog(e, `${what} skipped: its trigger came too late, after the quiesce point`);
+      this.faultLog(e, `${what} skipped: its trigger came too late, at or after the quiesce point`);
       this.skipAfter(e);
       return false;
     }
