@@ -28,8 +28,16 @@ export class Checking {
   /** Whether some 'always' checker runs only every `every` steps (the per-step loop then looks at each one's period). */
   private periodic: boolean;
   private readonly final: Checker[];
-  /** 'always' checkers with an observe hook, called on every trace event. */
+  /** 'always' checkers with an observe hook, called on the trace events of the types they declare (`observes`; all by default). */
   readonly observers: Checker[];
+  /** Observers of each event type, made on first use (in observer order). */
+  private readonly observersOf = new Map<string, Checker[]>();
+  /** 'always' checkers with an onInstant hook. */
+  readonly instantHooks: Checker[];
+  /** Whether some observer reads every event type (declares no `observes`). */
+  readonly observesAll: boolean;
+  /** The event types some observer declares it reads. */
+  readonly observedTypes: ReadonlySet<string>;
   private readonly failed = new Set<string>();
   private lastCause = -1;
 
@@ -43,6 +51,9 @@ export class Checking {
     this.periodic = this.always.some(isPeriodic);
     this.final = checkers.filter((c) => c.when === 'final');
     this.observers = this.always.filter((c) => c.observe !== undefined);
+    this.instantHooks = this.always.filter((c) => c.onInstant !== undefined);
+    this.observesAll = this.observers.some((c) => c.observes === undefined);
+    this.observedTypes = new Set(this.observers.flatMap((c) => c.observes ?? []));
   }
 
   /** Whether any checker runs after each step. */
@@ -92,9 +103,20 @@ export class Checking {
     }
   }
 
-  /** Show a trace event to the observing checkers. */
+  /** Show a trace event to the checkers observing its type. */
   observe(ev: TraceEvent): void {
-    for (const c of this.observers) c.observe?.(ev, this.host.view);
+    let list = this.observersOf.get(ev.type);
+    if (list === undefined) {
+      const type = ev.type;
+      list = this.observers.filter((c) => c.observes === undefined || c.observes.includes(type));
+      this.observersOf.set(type, list);
+    }
+    for (const c of list) c.observe?.(ev, this.host.view);
+  }
+
+  /** The trace moved to a later instant `t` (at its first event, built or not): tell the onInstant hooks. */
+  instant(t: number): void {
+    for (const c of this.instantHooks) c.onInstant?.(t, this.host.view);
   }
 
   private run(c: Checker): string | undefined {

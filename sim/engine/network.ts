@@ -11,7 +11,7 @@ import { K_DELIVER, type DeliverEvent } from './events.ts';
 import type { FaultState } from './fault-state.ts';
 import { sampleLatency } from './latency.ts';
 import type { Rng } from './random.ts';
-import type { DropReason, JsonValue, Message, Micros, NodeId, RunStats, TraceEvent } from './types.ts';
+import type { DropReason, JsonValue, Message, Micros, NodeId, RunStats, TraceEvent, TraceEventType } from './types.ts';
 
 interface Link {
   model: LinkModel;
@@ -26,8 +26,10 @@ interface Link {
 export interface NetworkHost {
   /** Current true time (µs). */
   now(): Micros;
-  /** Whether trace events are built at all. */
+  /** Whether trace events are recorded at all. */
   readonly rec: boolean;
+  /** When recording: whether to build an event of this type (when not, it is numbered as if emitted). */
+  traces(type: TraceEventType): boolean;
   emit(ev: TraceEvent): void;
   /** Queue a delivery (the queue stamps its insertion number). */
   push(ev: DeliverEvent): void;
@@ -96,7 +98,7 @@ export class Network {
     assert(p >= 0 && p <= 1, `loss burst probability must be in [0, 1] (got ${p})`);
     this.burstLoss = p;
     this.faultState.setLossBurst(p, this.host.now());
-    if (this.host.rec) this.host.emit({ seq: 0, t: this.host.now(), type: 'network', loss: p, duplicate: 0 });
+    if (this.host.rec && this.host.traces('network')) this.host.emit({ seq: 0, t: this.host.now(), type: 'network', loss: p, duplicate: 0 });
   }
 
   /** One ctx.send from node index `from` to node `toId`: trace it, then drop it or queue its delivery (and maybe a duplicate). */
@@ -109,14 +111,14 @@ export class Network {
     const id = host.nextMsgId();
     if (to === undefined) {
       if (host.rec) {
-        host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: msg as unknown as JsonValue });
-        host.emit({ seq: 0, t: host.now(), type: 'drop', id, from: fromId, to: toId, reason: 'unknown-node' });
+        if (host.traces('send')) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: msg as unknown as JsonValue });
+        if (host.traces('drop')) host.emit({ seq: 0, t: host.now(), type: 'drop', id, from: fromId, to: toId, reason: 'unknown-node' });
       }
       this.countDrop('unknown-node');
       return;
     }
     const payload = host.copy(msg);
-    if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: payload as unknown as JsonValue });
+    if (host.rec && host.traces('send')) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: payload as unknown as JsonValue });
     const li = from * this.n + to;
     if (this.blocked[li] === 1) {
       this.drop(id, from, to, 'partition');
@@ -141,7 +143,7 @@ export class Network {
     if (model.duplicate > 0 && rng.next() < model.duplicate) {
       const copy = host.nextMsgId();
       m.duplicated++;
-      if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'duplicate', id: copy, of: id, from: fromId, to: toId });
+      if (host.rec && host.traces('duplicate')) host.emit({ seq: 0, t: host.now(), type: 'duplicate', id: copy, of: id, from: fromId, to: toId });
       this.schedule(link, copy, from, to, host.copy(payload), 0);
     }
   }
@@ -158,7 +160,7 @@ export class Network {
   /** Count and trace a message that will not be delivered. */
   drop(id: number, from: number, to: number, reason: DropReason): void {
     this.countDrop(reason);
-    if (this.host.rec) this.host.emit({ seq: 0, t: this.host.now(), type: 'drop', id, from: this.id(from), to: this.id(to), reason });
+    if (this.host.rec && this.host.traces('drop')) this.host.emit({ seq: 0, t: this.host.now(), type: 'drop', id, from: this.id(from), to: this.id(to), reason });
   }
 
   private countDrop(reason: DropReason): void {
@@ -174,7 +176,7 @@ export class Network {
       this.blocked[a * this.n + b] = 1;
       this.faultState.linkBlocked(a, b, true, t);
     }
-    if (this.host.rec) this.host.emit({ seq: 0, t, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.id(a), this.id(b)]) });
+    if (this.host.rec && this.host.traces('partition')) this.host.emit({ seq: 0, t, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.id(a), this.id(b)]) });
   }
 
   /** Reopen every cut direction; traced as one `heal` event listing them. */
@@ -190,6 +192,6 @@ export class Network {
       }
     }
     this.blocked.fill(0);
-    if (this.host.rec) this.host.emit({ seq: 0, t, type: 'heal', label: 'heal', blocked: pairs });
+    if (this.host.rec && this.host.traces('heal')) this.host.emit({ seq: 0, t, type: 'heal', label: 'heal', blocked: pairs });
   }
 }

@@ -6,12 +6,14 @@
 import { assert } from './assert.ts';
 import { K_TIMER, type TimerEvent } from './events.ts';
 import type { NodeSlot } from './node-slot.ts';
-import type { HistoryEvent, JsonValue, Message, Micros, NodeContext, NodeId, OpCall, OpOutcome, RunStats, TraceEvent } from './types.ts';
+import type { HistoryEvent, JsonValue, Message, Micros, NodeContext, NodeId, OpCall, OpOutcome, RunStats, TraceEvent, TraceEventType } from './types.ts';
 
 /** What a node context needs from the event loop. */
 export interface ContextHost {
   now(): Micros;
   readonly rec: boolean;
+  /** When recording: whether to build an event of this type (when not, it is numbered as if emitted). */
+  traces(type: TraceEventType): boolean;
   /** The node whose handler is running, if any. */
   current(): NodeSlot | undefined;
   emit(ev: TraceEvent): void;
@@ -72,7 +74,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       host.record(h);
       pendingOps.set(op, { process: call.process });
       host.operations.invoked++;
-      if (host.rec) host.emit({ seq: 0, ...h });
+      if (host.rec && host.traces('invoke')) host.emit({ seq: 0, ...h });
       return op;
     },
     complete: (op: number, outcome: OpOutcome, value?: JsonValue) => {
@@ -85,13 +87,13 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       if (v !== undefined) h.value = v;
       host.record(h);
       host.operations[outcome]++;
-      if (host.rec) host.emit({ seq: 0, ...h });
+      if (host.rec && host.traces('return')) host.emit({ seq: 0, ...h });
     },
     publish: (state: JsonValue) => {
       host.published(slot, host.copy(state));
     },
     log: (text: string) => {
-      if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'log', node: id, text });
+      if (host.rec && host.traces('log')) host.emit({ seq: 0, t: host.now(), type: 'log', node: id, text });
     },
   };
 }

@@ -28,7 +28,7 @@ import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './random.ts';
 import { TraceHasher, type TraceSink } from './trace.ts';
 import type { RoleResolver, TriggerMatcher } from './targets.ts';
-import type { Checker, HistoryEvent, JsonValue, Message, Micros, NodeId, NodeSpec, RunStats, SimView, TraceEvent, TraceHeader, Violation, Warning } from './types.ts';
+import type { Checker, HistoryEvent, JsonValue, Message, Micros, NodeId, NodeSpec, RunStats, SimView, TraceEvent, TraceEventType, TraceHeader, Violation, Warning } from './types.ts';
 
 export type { PendingEvent } from './events.ts';
 export { DEFAULT_MAX_STEPS, EngineLimitError, type EngineLimits } from './limits.ts';
@@ -87,8 +87,14 @@ export class Simulation implements SimView {
   private readonly checking: Checking;
   private readonly sink: TraceSink | undefined;
   private readonly hasher: TraceHasher | undefined;
-  /** Build trace event objects at all (tracing, hashing or observing checkers). */
+  /** Record trace events at all (tracing, hashing, observing checkers or fault triggers): number them, and build those some consumer reads. */
   private readonly rec: boolean;
+  /** Build every event type (tracing, hashing, a fault trigger, or an observer that declares no `observes`). */
+  private readonly buildAll: boolean;
+  /** Otherwise, the event types observers read (Checker.observes): only these are built. */
+  private readonly wanted: ReadonlySet<string>;
+  /** Time of the last trace event (built or not), to tell observers of a new instant (Checker.onInstant). */
+  private lastEventT = -1;
   /** The boundary crossing of SimulationOptions.isolate: a copy, a freeze or nothing. */
   private readonly cross: <T>(value: T) => T;
   private readonly maxSteps: number;
@@ -141,8 +147,12 @@ export class Simulation implements SimView {
     this.sink = opts.trace;
     this.hasher = opts.trace || opts.hash ? new TraceHasher() : undefined;
     const faults = opts.faults ?? [];
-    // Triggers read trace events, so a run with one builds them even untraced.
-    const rec = this.hasher !== undefined || checkers.some((c) => c.when === 'always' && c.observe !== undefined) || faults.some((f) => f.on !== undefined);
+    // Triggers read trace events, so a run with one builds them all even untraced; observers that
+    // declare the types they read get only those built (Checker.observes).
+    const observers = checkers.filter((c) => c.when === 'always' && c.observe !== undefined);
+    this.buildAll = this.hasher !== undefined || faults.some((f) => f.on !== undefined) || observers.some((c) => c.observes === undefined);
+    this.wanted = new Set(observers.flatMap((c) => c.observes ?? []));
+    const rec = this.buildAll || observers.length > 0;
     this.rec = rec;
     this.checking = new Checking(
       checkers,
@@ -170,6 +180,7 @@ export class Simulation implements SimView {
     this.network = new Network(this.ids, config.network, this.root.fork('link'), faultRng, this.faultState, this.stats.messages, {
       now: () => this.time,
       rec,
+      traces: (type) => this.traces(type),
       emit: (ev) => this.emit(ev),
       push: (ev) => this.push(ev),
       copy: this.cross,
@@ -201,6 +212,7 @@ export class Simulation implements SimView {
     const contextHost = {
       now: () => this.time,
       rec,
+      traces: (type: TraceEventType) => this.traces(type),
       current: () => this.current,
       emit: (ev: TraceEvent) => this.emit(ev),
       send: (from: NodeSlot, to: NodeId, msg: Message) => this.network.send(from.idx, to, msg),
@@ -212,7 +224,7 @@ export class Simulation implements SimView {
       published: (slot: NodeSlot, state: JsonValue) => {
         this.prevPublished = slot.published;
         slot.published = state;
-        if (this.rec) this.emit({ seq: 0, t: this.time, type: 'state', node: slot.spec.id, state });
+        if (this.rec && this.traces('state')) this.emit({ seq: 0, t: this.time, type: 'state', node: slot.spec.id, state });
       },
       operations: this.stats.operations,
       maxTimers: this.limits.timersPerNode,
@@ -448,7 +460,7 @@ export class Simulation implements SimView {
     slot.behaviour = slot.spec.create();
     this.actorIdx = slot.idx;
     this.faultState.nodeRunning(slot.idx, true, this.time);
-    if (this.rec) this.emit({ seq: 0, t: this.time, type: 'start', node: slot.spec.id });
+    if (this.rec && this.traces('start')) this.emit({ seq: 0, t: this.time, type: 'start', node: slot.spec.id });
     this.callHandler(slot, () => slot.behaviour?.onStart(slot.ctx));
     return true;
   }
@@ -471,7 +483,7 @@ export class Simulation implements SimView {
     }
     this.stats.messages.delivered++;
     const from = this.at(ev.from).spec.id;
-    if (this.rec) this.emit({ seq: 0, t: this.time, type: 'deliver', id: ev.id, from, to: to.spec.id });
+    if (this.rec && this.traces('deliver')) this.emit({ seq: 0, t: this.time, type: 'deliver', id: ev.id, from, to: to.spec.id });
     const b = to.behaviour;
     assert(b !== undefined, `${to.spec.id}: up without a behaviour`);
     this.current = to;
@@ -494,7 +506,7 @@ export class Simulation implements SimView {
     slot.timers.delete(ev.name);
     this.actorIdx = slot.idx;
     this.stats.timers++;
-    if (this.rec) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
+    if (this.rec && this.traces('timer')) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
     // Inline rather than callHandler(slot, closure): timers are a hot path, and this allocates nothing.
     const b = slot.behaviour;
     assert(b !== undefined, `${slot.spec.id}: up without a behaviour`);
@@ -577,7 +589,7 @@ export class Simulation implements SimView {
       if (ev.k === K_DELIVER && how === 'duplicate') {
         const copy = this.nextMsgId++;
         this.stats.messages.duplicated++;
-        if (this.rec) this.emit({ seq: 0, t: this.time, type: 'duplicate', id: copy, of: ev.id, from: this.at(ev.from).spec.id, to: this.at(ev.to).spec.id });
+        if (this.rec && this.traces('duplicate')) this.emit({ seq: 0, t: this.time, type: 'duplicate', id: copy, of: ev.id, from: this.at(ev.from).spec.id, to: this.at(ev.to).spec.id });
         this.push({ t: this.time, q: 0, k: K_DELIVER, id: copy, from: ev.from, to: ev.to, msg: this.cross(ev.msg) });
       }
       ran = this.process(ev);
@@ -639,8 +651,26 @@ export class Simulation implements SimView {
 
   // ------------------------------------------------------------ trace
 
+  /**
+   * Whether to build a trace event of `type` now (call only when `rec`). When not, its sequence
+   * number is consumed and a new instant noted here as if it had been emitted, so numbering and
+   * onInstant hooks do not depend on which types are built.
+   */
+  private traces(type: TraceEventType): boolean {
+    if (this.buildAll || this.wanted.has(type)) return true;
+    this.nextSeq++;
+    if (this.time !== this.lastEventT) this.newInstant(this.time);
+    return false;
+  }
+
+  private newInstant(t: Micros): void {
+    this.lastEventT = t;
+    if (this.checking.instantHooks.length > 0) this.checking.instant(t);
+  }
+
   private emit(ev: TraceEvent): void {
     ev.seq = this.nextSeq++;
+    if (ev.t !== this.lastEventT) this.newInstant(ev.t);
     if (this.hasher) this.writeLine(JSON.stringify(ev));
     this.checking.observe(ev);
     if (this.timeline.waiting) this.timeline.match(ev, ev.type === 'state' ? this.prevPublished : undefined);

@@ -209,6 +209,19 @@ export interface Checker {
   /** Optional: see each trace event as it happens (called before check). Only called for 'always' checkers. */
   observe?(ev: TraceEvent, view: SimView): void;
   /**
+   * Optional, with `observe`: the event types `observe` reads (absent: every type). An untraced run
+   * builds trace events only for the types some consumer reads (observers, fault triggers), so
+   * declaring them saves building an object per message, timer and delivery. Sequence numbers
+   * (`seq`, `SimView.seq`) are the same either way.
+   */
+  observes?: readonly TraceEventType[];
+  /**
+   * Optional, for an observer that acts once per instant of virtual time: called at the first trace
+   * event of a later instant (built or not: whatever its type), before `observe` sees it, with that
+   * event's time. Only called for 'always' checkers, in runs that record events (those with an observer).
+   */
+  onInstant?(t: Micros, view: SimView): void;
+  /**
    * Optional, for a checker that judges only once some point is reached (calm after the faults,
    * a finished job, the quiesce point): whether it reached that point in this run, asked after
    * the final checks. A run that ends before it passes the checker vacuously; the scenario layer

@@ -24,7 +24,7 @@
 
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, Micros, SimView, TraceEvent } from '../engine/types.ts';
+import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
 import { atTriggerNode, episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
@@ -61,7 +61,8 @@ export interface RunCoverage {
 }
 
 /** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
-const FAULT_EVENTS: ReadonlySet<string> = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network']);
+const FAULT_EVENT_TYPES: readonly TraceEventType[] = ['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network'];
+const FAULT_EVENTS: ReadonlySet<string> = new Set(FAULT_EVENT_TYPES);
 
 /**
  * A checker that never fails: it records the distinct abstract states and
@@ -89,8 +90,14 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     name: 'coverage',
     description: 'records abstract states for coverage-guided fuzzing (never fails)',
     when: 'always',
-    // Runs after every event through observe(); check() itself has nothing to say.
+    // Runs through onInstant() and observe(); check() itself has nothing to say. Only `state` and fault
+    // events are read, so an untraced run builds no others (sim/engine: Checker.observes).
     check: () => undefined,
+    observes: ['state', ...FAULT_EVENT_TYPES],
+    // The first event of a later instant, whatever its type: the previous instant's changes are complete.
+    onInstant(t: Micros, view: SimView): void {
+      if (dirtyAt >= 0 && t !== dirtyAt) sample(view);
+    },
     observe(ev: TraceEvent, view: SimView): void {
       if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
       if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;

@@ -1,0 +1,108 @@
+// Observers that declare the event types they read (Checker.observes) and act once per instant
+// (Checker.onInstant): an untraced run then builds only the declared events, yet an observer sees
+// exactly what it would see in a run that builds them all (same events, same sequence numbers), a
+// violation gets the same numbers, and onInstant comes at the first event of every later instant.
+
+import { describe, expect, it } from 'vitest';
+import { defaultEngineConfig, type TimedFault } from '../../sim/engine/config.ts';
+import { Simulation } from '../../sim/engine/simulation.ts';
+import type { Checker, NodeSpec, SimView, TraceEvent, TraceEventType } from '../../sim/engine/types.ts';
+import { runTraced, scripted } from './harness.ts';
+
+/** Two nodes ping-ponging with client history, publishes and logs; n2 crashes and restarts. */
+function cluster(): NodeSpec[] {
+  const node = (id: string, peer: string): NodeSpec =>
+    scripted(id, {
+      start: (ctx) => {
+        ctx.publish({ n: 0 });
+        ctx.setTimer('tick', 7_000);
+      },
+      timer: (ctx) => {
+        const op = ctx.invoke({ process: id, f: 'put', key: 'k', value: 1 });
+        ctx.send(peer, { type: 'ping', op });
+        ctx.complete(op, 'ok');
+        ctx.setTimer('tick', 7_000);
+      },
+      message: (ctx, _from, msg) => {
+        ctx.log(`got ${msg.type}`);
+        if (msg.type === 'ping') ctx.send(peer, { type: 'pong' });
+        else ctx.publish({ n: ctx.now() });
+      },
+    });
+  return [node('n1', 'n2'), node('n2', 'n1')];
+}
+
+const FAULTS: TimedFault[] = [
+  { at: 40_000, kind: 'crash', node: 'n2' },
+  { at: 75_000, kind: 'restart', node: 'n2' },
+];
+
+interface Seen {
+  events: TraceEvent[];
+  instants: number[];
+  /** Per onInstant call: whether an event of that instant had been observed before it. */
+  early: boolean[];
+}
+
+function observer(name: string, seen: Seen, observes?: readonly TraceEventType[]): Checker {
+  return {
+    name,
+    description: name,
+    when: 'always',
+    check: () => undefined,
+    ...(observes ? { observes } : {}),
+    onInstant(t: number, _view: SimView) {
+      seen.early.push(seen.events.some((e) => e.t === t));
+      seen.instants.push(t);
+    },
+    observe(ev) {
+      seen.events.push(structuredClone(ev));
+    },
+  };
+}
+
+/** Fails once, at step 20: its violation's seq and cause must not depend on what is built. */
+const failing: Checker = { name: 'fails', description: 'fails', when: 'always', check: (view) => (view.stepsTaken === 20 ? 'step 20' : undefined) };
+
+function untraced(checkers: Checker[]) {
+  const sim = new Simulation({ seed: 's', nodes: cluster(), config: defaultEngineConfig(), faults: FAULTS, checkers, stopOnViolation: false });
+  return sim.run(200_000);
+}
+
+describe('observers that declare the event types they read', () => {
+  const all: Seen = { events: [], instants: [], early: [] };
+  const full = untraced([observer('all', all), failing]);
+  const types: TraceEventType[] = ['state', 'crash', 'restart'];
+  const some: Seen = { events: [], instants: [], early: [] };
+  const narrow = untraced([observer('some', some, types), failing]);
+
+  it('see exactly the events of their types that a run building every event shows, with the same numbers', () => {
+    expect(all.events.length).toBeGreaterThan(some.events.length);
+    expect(new Set(all.events.map((e) => e.type))).toEqual(new Set(['start', 'state', 'timer', 'invoke', 'send', 'return', 'deliver', 'log', 'crash', 'drop', 'restart', 'violation']));
+    expect(some.events).toEqual(all.events.filter((e) => types.includes(e.type)));
+    expect(some.events.length).toBeGreaterThan(5);
+  });
+
+  it('the run numbers events and violations the same, and a traced run agrees', () => {
+    expect(narrow.stats.events).toBe(full.stats.events);
+    expect(narrow.violations).toEqual(full.violations);
+    const traced = runTraced({ nodes: cluster(), until: 200_000, seed: 's', faults: FAULTS, checkers: [failing], stopOnViolation: false });
+    expect(traced.events.map((e) => [e.seq, e.type])).toEqual(all.events.map((e) => [e.seq, e.type]));
+  });
+
+  it('onInstant comes once per instant, at its first event (whatever its type), before observe sees any of it', () => {
+    const distinct = [...new Set(all.events.map((e) => e.t))];
+    expect(all.instants).toEqual(distinct);
+    expect(some.instants).toEqual(distinct);
+    expect(some.early.every((e) => !e)).toBe(true);
+    expect(all.early.every((e) => !e)).toBe(true);
+  });
+
+  it('an observer that declares nothing sees every event even next to one that declares a few', () => {
+    const a: Seen = { events: [], instants: [], early: [] };
+    const b: Seen = { events: [], instants: [], early: [] };
+    untraced([observer('some', b, ['crash']), observer('all', a), failing]);
+    expect(a.events).toEqual(all.events);
+    expect(b.events).toEqual(all.events.filter((e) => e.type === 'crash'));
+  });
+});
