@@ -40,7 +40,12 @@ export class TimeStalledError extends Error {
 }
 
 export class EventQueue<E extends QueuedEvent> {
+  // The heap keeps each event's key (t, q) in number arrays beside it and compares only those: the
+  // event objects have several shapes (a delivery, a timer, a fault, a start), so reading their
+  // fields in the sift loops would be megamorphic loads that box every time read as a heap number.
   private heap: E[] = [];
+  private ts: number[] = [];
+  private qs: number[] = [];
   private nextQ = 0;
   /** Time of the last popped event: the current instant. */
   private now = -1;
@@ -64,7 +69,8 @@ export class EventQueue<E extends QueuedEvent> {
 
   /** Stamp the event with the next insertion sequence and insert it. */
   push(ev: E): void {
-    if (ev.t <= this.now) {
+    const t = ev.t;
+    if (t <= this.now) {
       // Scheduled for the instant being processed: counts toward the stall bound.
       this.sameInstant++;
       if (this.sameInstant > this.maxPerInstant - 1000) {
@@ -73,33 +79,50 @@ export class EventQueue<E extends QueuedEvent> {
         this.recent.set(label, (this.recent.get(label) ?? 0) + 1);
       }
     }
-    ev.q = this.nextQ++;
+    const q = this.nextQ++;
+    ev.q = q;
     const h = this.heap;
+    const ts = this.ts;
+    const qs = this.qs;
     let i = h.length;
     h.push(ev);
+    ts.push(t);
+    qs.push(q);
     // Sift up.
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pe = h[p] as E;
-      if (pe.t < ev.t || (pe.t === ev.t && pe.q < ev.q)) break;
-      h[i] = pe;
+      const pt = ts[p] as number;
+      if (pt < t || (pt === t && (qs[p] as number) < q)) break;
+      h[i] = h[p] as E;
+      ts[i] = pt;
+      qs[i] = qs[p] as number;
       i = p;
     }
     h[i] = ev;
+    ts[i] = t;
+    qs[i] = q;
   }
 
   peek(): E | undefined {
     return this.heap[0];
   }
 
+  /** Time of the earliest event (Infinity when empty). */
+  peekTime(): Micros {
+    return this.ts.length > 0 ? (this.ts[0] as number) : Number.POSITIVE_INFINITY;
+  }
+
   /** The earliest event; throws TimeStalledError when virtual time stopped advancing (see MAX_EVENTS_PER_INSTANT). */
   pop(): E | undefined {
     const h = this.heap;
+    const ts = this.ts;
+    const qs = this.qs;
     const n = h.length;
     if (n === 0) return undefined;
     const top = h[0] as E;
-    if (top.t !== this.now) {
-      this.now = top.t;
+    const topT = ts[0] as number;
+    if (topT !== this.now) {
+      this.now = topT;
       this.sameInstant = 0;
       this.recent = undefined;
     } else if (this.sameInstant > this.maxPerInstant) {
@@ -116,6 +139,8 @@ export class EventQueue<E extends QueuedEvent> {
       throw new TimeStalledError(this.now, this.sameInstant, `${culprit} (${most} of the last ${seen})`);
     }
     const last = h.pop() as E;
+    const lt = ts.pop() as number;
+    const lq = qs.pop() as number;
     if (n > 1) {
       // Sift down.
       const size = n - 1;
@@ -125,19 +150,26 @@ export class EventQueue<E extends QueuedEvent> {
         if (l >= size) break;
         const r = l + 1;
         let c = l;
-        let ce = h[l] as E;
+        let ct = ts[l] as number;
+        let cq = qs[l] as number;
         if (r < size) {
-          const re = h[r] as E;
-          if (re.t < ce.t || (re.t === ce.t && re.q < ce.q)) {
+          const rt = ts[r] as number;
+          const rq = qs[r] as number;
+          if (rt < ct || (rt === ct && rq < cq)) {
             c = r;
-            ce = re;
+            ct = rt;
+            cq = rq;
           }
         }
-        if (last.t < ce.t || (last.t === ce.t && last.q < ce.q)) break;
-        h[i] = ce;
+        if (lt < ct || (lt === ct && lq < cq)) break;
+        h[i] = h[c] as E;
+        ts[i] = ct;
+        qs[i] = cq;
         i = c;
       }
       h[i] = last;
+      ts[i] = lt;
+      qs[i] = lq;
     }
     return top;
   }

@@ -386,9 +386,10 @@ export class Simulation implements SimView {
     let end: RunResult['end'] | 'paused' = 'idle';
     const q = this.queue;
     while (!this.stopped) {
-      const ev = q.peek();
-      if (ev === undefined) break;
-      if (ev.t > until) {
+      // The queue's own copy of the time: no field load from events of several shapes.
+      const t = q.peekTime();
+      if (t === Number.POSITIVE_INFINITY) break;
+      if (t > until) {
         end = 'time';
         break;
       }
@@ -396,8 +397,8 @@ export class Simulation implements SimView {
         end = limit >= this.maxSteps ? 'max-steps' : 'paused';
         break;
       }
-      q.pop();
-      this.time = ev.t;
+      const ev = q.pop() as SimEvent;
+      this.time = t;
       this.actorIdx = -1;
       let ran: boolean;
       switch (ev.k) {

@@ -19,7 +19,7 @@ function cluster(): NodeSpec[] {
       },
       timer: (ctx) => {
         const op = ctx.invoke({ process: id, f: 'put', key: 'k', value: 1 });
-        ctx.send(peer, { type: 'ping', op });
+        ctx.send(peer, { type: 'ping' });
         ctx.complete(op, 'ok');
         ctx.setTimer('tick', 7_000);
       },
