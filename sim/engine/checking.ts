@@ -4,6 +4,7 @@
 // that throws is a violation of that checker ("checker threw: ...").
 
 import { atOrFail } from './assert.ts';
+import { EngineLimitError } from './limits.ts';
 import type { Checker, Micros, SimView, TraceEvent, Violation } from './types.ts';
 
 /** What checking needs from the event loop. */
@@ -19,6 +20,8 @@ export interface CheckingHost {
   skipSeq(): void;
   /** Stop the run (stopOnViolation). */
   stop(): void;
+  /** Most violations one run records (EngineLimits.reports); one more throws EngineLimitError. */
+  readonly maxViolations: number;
   view: SimView;
 }
 
@@ -136,6 +139,7 @@ export class Checking {
     const cause = this.lastCause >= 0 ? this.lastCause : host.seq() - 1;
     this.lastCause = -1;
     const seq = host.seq();
+    if (this.violations.length >= host.maxViolations) throw new EngineLimitError('reports', host.maxViolations, host.now(), `the violations of the run (${invariant})`);
     this.violations.push({ invariant, message, t: host.now(), seq, cause });
     if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'violation', invariant, message, cause });
     else host.skipSeq();
@@ -151,6 +155,8 @@ function isPeriodic(c: Checker): boolean {
   return c.every !== undefined && c.every > 1;
 }
 
+/** A checker's exception as its violation message; an engine bound it hit (EngineLimitError, e.g. from view.warn) ends the run instead. */
 function threw(err: unknown): string {
+  if (err instanceof EngineLimitError) throw err;
   return `checker threw: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -1,6 +1,6 @@
 // Bounds on everything the engine keeps that can grow during a run (TigerBeetle's
 // "put a limit on everything"): the event queue, the events held for a paused node,
-// a node's named timers, the client history, and the number of steps. Exceeding one
+// a node's named timers, the client history, the violations and warnings, and the number of steps. Exceeding one
 // is a clear error naming the bound (EngineLimitError), never an out-of-memory crash
 // minutes later. The defaults are far above what any scenario in this repository
 // reaches; a run that hits one is a workload or fault mix that cannot be simulated
@@ -17,6 +17,8 @@ export interface EngineLimits {
   timersPerNode: number;
   /** Client history events (invoke and return) of one run. */
   historyEvents: number;
+  /** Violations and warnings of one run, each (a handler that throws at every step of a run that does not stop on a violation). */
+  reports: number;
   /** Steps (events that did something) of one run; reaching it ends the run with `end: 'max-steps'`. */
   steps: number;
 }
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   pausedEvents: 1_000_000,
   timersPerNode: 10_000,
   historyEvents: 5_000_000,
+  reports: 100_000,
   steps: DEFAULT_MAX_STEPS,
 });
 

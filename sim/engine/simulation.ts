@@ -168,6 +168,7 @@ export class Simulation implements SimView {
         stop: () => {
           this.stopped = true;
         },
+        maxViolations: this.limits.reports,
         view: this,
       },
       this.violations,
@@ -337,6 +338,7 @@ export class Simulation implements SimView {
     return this.slot(id).disk.durableView();
   }
   warn(checker: string, message: string): void {
+    if (this.warnings.length >= this.limits.reports) throw new EngineLimitError('reports', this.limits.reports, this.time, `the warnings of the run (${checker})`);
     this.warnings.push({ checker, message, t: this.time });
     if (this.rec) this.emit({ seq: 0, t: this.time, type: 'log', node: '*', text: `warning from ${checker}: ${message}` });
   }

@@ -137,3 +137,33 @@ describe('asserting accessors', () => {
     for (const i of [-1, 2, 0.5, Number.NaN]) expect(() => atOrFail(a, i, 'slots')).toThrow(AssertionFailure);
   });
 });
+
+describe('EngineLimits.reports: violations and warnings of one run', () => {
+  /** n1 throws in every tick: one `exception` violation per tick when the run does not stop on the first. */
+  const thrower = scripted('n1', {
+    start: (ctx) => ctx.setTimer('tick', 1000),
+    timer: (ctx) => {
+      ctx.setTimer('tick', 1000);
+      throw new Error('broken');
+    },
+  });
+
+  it('a handler that throws at every step of a run that goes on: within the bound every violation is recorded; past it an EngineLimitError', () => {
+    const mk = (reports: number) => new Simulation({ seed: 'r', nodes: [thrower], config: defaultEngineConfig(), stopOnViolation: false, limits: { reports } });
+    const ok = mk(20).run(10_500);
+    expect(ok.violations.map((v) => v.invariant)).toEqual(Array.from({ length: 10 }, () => 'exception'));
+    const err = limitError(() => mk(5).run(10_500));
+    expect(err.limit).toBe('reports');
+    expect(err.message).toContain('violations');
+  });
+
+  it('a checker that warns at every step: past the bound an EngineLimitError, not a violation of the checker', () => {
+    const ticker = scripted('n1', { start: (ctx) => ctx.setTimer('tick', 1000), timer: (ctx) => ctx.setTimer('tick', 1000) });
+    const warning = { name: 'warns', description: 'warns', when: 'always' as const, check: (view: { warn(c: string, m: string): void }) => (view.warn('warns', 'cannot tell'), undefined) };
+    const mk = (reports: number) => new Simulation({ seed: 'r', nodes: [ticker], config: defaultEngineConfig(), checkers: [warning], limits: { reports } });
+    expect(mk(50).run(10_500).warnings.length).toBe(11);
+    const err = limitError(() => mk(5).run(10_500));
+    expect(err.limit).toBe('reports');
+    expect(err.message).toContain('warnings of the run (warns)');
+  });
+});
