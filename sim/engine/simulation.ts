@@ -89,8 +89,10 @@ export class Simulation implements SimView {
   private readonly hasher: TraceHasher | undefined;
   /** Record trace events at all (tracing, hashing, observing checkers or fault triggers): number them, and build those some consumer reads. */
   private readonly rec: boolean;
-  /** Build every event type (tracing, hashing, a fault trigger, or an observer that declares no `observes`). */
+  /** Build every event type (tracing, hashing, or an observer that declares no `observes`). */
   private readonly buildAll: boolean;
+  /** Some fault waits on a trigger (`on`): every event type is built while one is armed (triggers read any event). */
+  private readonly triggered: boolean;
   /** Otherwise, the event types observers read (Checker.observes): only these are built. */
   private readonly wanted: ReadonlySet<string>;
   /** Time of the last trace event (built or not), to tell observers of a new instant (Checker.onInstant). */
@@ -147,12 +149,14 @@ export class Simulation implements SimView {
     this.sink = opts.trace;
     this.hasher = opts.trace || opts.hash ? new TraceHasher() : undefined;
     const faults = opts.faults ?? [];
-    // Triggers read trace events, so a run with one builds them all even untraced; observers that
-    // declare the types they read get only those built (Checker.observes).
+    // Triggers read trace events, so a run with one builds them all, even untraced, while a trigger is
+    // armed (from its `at` until it fires); observers that declare the types they read get only those
+    // built (Checker.observes).
     const observers = checkers.filter((c) => c.when === 'always' && c.observe !== undefined);
-    this.buildAll = this.hasher !== undefined || faults.some((f) => f.on !== undefined) || observers.some((c) => c.observes === undefined);
+    this.buildAll = this.hasher !== undefined || observers.some((c) => c.observes === undefined);
+    this.triggered = faults.some((f) => f.on !== undefined);
     this.wanted = new Set(observers.flatMap((c) => c.observes ?? []));
-    const rec = this.buildAll || observers.length > 0;
+    const rec = this.buildAll || this.triggered || observers.length > 0;
     this.rec = rec;
     this.checking = new Checking(
       checkers,
@@ -660,7 +664,7 @@ export class Simulation implements SimView {
    * onInstant hooks do not depend on which types are built.
    */
   private traces(type: TraceEventType): boolean {
-    if (this.buildAll || this.wanted.has(type)) return true;
+    if (this.buildAll || this.wanted.has(type) || (this.triggered && this.timeline.waiting)) return true;
     this.nextSeq++;
     if (this.time !== this.lastEventT) this.newInstant(this.time);
     return false;

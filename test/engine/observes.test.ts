@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig, type TimedFault } from '../../sim/engine/config.ts';
 import { Simulation } from '../../sim/engine/simulation.ts';
 import type { Checker, NodeSpec, SimView, TraceEvent, TraceEventType } from '../../sim/engine/types.ts';
-import { runTraced, scripted } from './harness.ts';
+import { raftTargets } from '../../sim/protocols/raft/targets.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { header, runTraced, scripted } from './harness.ts';
 
 /** Two nodes ping-ponging with client history, publishes and logs; n2 crashes and restarts. */
 function cluster(): NodeSpec[] {
@@ -104,5 +106,42 @@ describe('observers that declare the event types they read', () => {
     untraced([observer('some', b, ['crash']), observer('all', a), failing]);
     expect(a.events).toEqual(all.events);
     expect(b.events).toEqual(all.events.filter((e) => e.type === 'crash'));
+  });
+});
+
+describe('a run with a fault trigger builds every event only while the trigger is armed', () => {
+  // Raft with a crash on the 2nd vote granted after 300 ms, and a restart on the next leader.
+  const scenario = parseScenario({
+    name: 'observes-trigger',
+    description: 'trigger',
+    protocol: 'raft',
+    seed: 3,
+    config: { servers: 5, clients: 1, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms' },
+    duration: '1s',
+    faults: {
+      timeline: [
+        { at: '300ms', kind: 'crash', node: '@leader', id: 'c' },
+        { at: '320ms', on: { event: 'vote-granted' }, delay: '1ms', kind: 'crash', node: '@trigger', id: 'v' },
+        { at: '305ms', on: { event: 'became-leader' }, kind: 'restart', node: '$c' },
+      ],
+    },
+  });
+  const types: TraceEventType[] = ['crash', 'restart', 'state'];
+  const run = (hash: boolean, checkers: Checker[]) => {
+    const p = prepareRun(scenario);
+    const sim = new Simulation({ seed: p.seed, nodes: p.nodes, config: p.engine, faults: p.timeline, checkers: [...p.checkers, ...checkers], ...raftTargets, isolate: 'freeze', hash, ...(hash ? { header: header(p.nodes) } : {}) });
+    return sim.run(p.scenario.duration);
+  };
+
+  it('the triggered faults fire at the same events as in a run that builds them all, and everything is numbered the same', () => {
+    const all: Seen = { events: [], instants: [], early: [] };
+    const some: Seen = { events: [], instants: [], early: [] };
+    const full = run(true, [observer('all', all)]);
+    const narrow = run(false, [observer('some', some, types)]);
+    const crashes = all.events.filter((e) => e.type === 'crash' || e.type === 'restart');
+    expect(crashes.map((e) => e.type)).toEqual(['crash', 'crash', 'restart']);
+    expect(some.events).toEqual(all.events.filter((e) => types.includes(e.type)));
+    expect(narrow.stats).toEqual(full.stats);
+    expect(narrow.violations).toEqual(full.violations);
   });
 });
