@@ -113,6 +113,38 @@ export interface FuzzReport {
   branches?: number;
 }
 
+/**
+ * The default workload a strategy draws for a protocol: `random`, the honest baseline, draws the protocol's
+ * pre-issue-11 base workload (`fuzzWorkloadBase`, else `fuzzWorkload`); `targeted` and `guided` draw
+ * `fuzzWorkload` (with its window-opening knobs). Undefined when the protocol has none.
+ */
+export function strategyWorkload(protocol: string, strategy: FuzzStrategy): WorkloadArb | undefined {
+  const def = getProtocol(protocol);
+  return strategy === 'random' ? (def?.fuzzWorkloadBase ?? def?.fuzzWorkload) : def?.fuzzWorkload;
+}
+
+/**
+ * What a strategy's runs draw faults from: the resolved generator and the fault-window shares (percent).
+ * `random` (the plain baseline as `faultline fuzz` was when issue 11 was filed): no roles, no triggers,
+ * no swarm unless `faults.swarm` says so, the whole window (quiesce at `until`). `targeted` and `guided`:
+ * the protocol's roles and triggers, swarm on unless `faults.swarm` is false, and (unless `faults.until`
+ * fixes the window's end) a drawn window share, so liveness bounds fit after the quiesce.
+ */
+export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions = {}): { gen: ResolvedFaultGen; windows: readonly number[] } {
+  const { nodes, targets } = clusterOf(base);
+  const protocol = getProtocol(base.protocol);
+  const random = strategy === 'random';
+  // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts); random never does.
+  const plain = random ? { roles: [], triggers: [] } : {};
+  const gen = resolveFaultGen(
+    { nodes: targets, swarm: !random, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
+    nodes,
+    base.duration,
+  );
+  const windows: readonly number[] = faults.until === undefined && !random ? WINDOW_SHARES : [100];
+  return { gen, windows };
+}
+
 /** Default fast-check seed: fixed, so a campaign is a pure function of its options. */
 export const DEFAULT_FUZZ_SEED = 0x5eed;
 
@@ -327,20 +359,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const maxFailures = opts.maxFailures ?? 1;
   const shrinkBudget = opts.shrinkBudget ?? 500;
   const wantShrink = opts.shrink !== false;
-  const { nodes, targets } = clusterOf(base);
-  // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
+  const { gen, windows } = strategyGen(base, strategy, opts.faults);
   const protocol = getProtocol(base.protocol);
-  // The plain `random` baseline never aims or triggers, whatever the options say.
-  const plain = strategy === 'random' ? { roles: [], triggers: [] } : {};
-  const gen = resolveFaultGen(
-    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults, ...plain },
-    nodes,
-    base.duration,
-  );
   const workload = opts.workload ?? fc.constant({});
-  // Unless the caller fixed the fault window's end, each run also draws how much of it to use: the rest of the
-  // run is quiet, so liveness properties (bounded in election timeouts, say) get time to be checked.
-  const windows: readonly number[] = opts.faults?.until === undefined ? WINDOW_SHARES : [100];
   const windowArb = fc.constantFrom(...windows);
   // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
   const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
