@@ -17,7 +17,7 @@
 
 import { parseDuration } from '../engine/time.ts';
 import { batchSeed, DEFAULT_BATCH } from '../fuzz/campaign.ts';
-import { fuzz, FUZZ_STRATEGIES, strategyWorkload, type FuzzStrategy } from '../fuzz/fuzz.ts';
+import { fuzz, FUZZ_STRATEGIES, strategyWorkload, type FuzzOptions, type FuzzStrategy } from '../fuzz/fuzz.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { parseScenario } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -49,7 +49,7 @@ export interface SearchResult {
 }
 
 /** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
-export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy]): SearchResult {
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy], tuning: Pick<FuzzOptions, 'traceEdges' | 'branchHavoc'> = {}): SearchResult {
   // The strategy's own default workload: random draws the protocol's pre-issue-11 base (strategyWorkload).
   const workload = strategyWorkload(base.protocol, strategy);
   const t0 = now();
@@ -70,6 +70,7 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
           foundAt ??= now();
         },
         ...(workload ? { workload } : {}),
+        ...tuning,
         onProgress: (done) => {
           batchRuns = done;
           if (now() - t0 > budgetMs) throw new OutOfTime();
