@@ -113,6 +113,8 @@ export interface FuzzReport {
   corpus: number;
   /** Draws whose config the protocol rejected: redrawn, not counted as runs. */
   skipped: number;
+  /** Guided: distinct generic trace-edge features reached (traceEdgeObserver in guided.ts). */
+  traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
   branches?: number;
 }
@@ -595,7 +597,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
 }
 
 /**
