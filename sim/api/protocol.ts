@@ -59,6 +59,12 @@ export interface ProtocolDefinition<C = any> {
    * `faultline fuzz` draws it unless given --workload or --no-workload. Never switches a planted bug on.
    */
   fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  /**
+   * Optional baseline workload for the `random` fuzz strategy: the knobs the protocol's workload drew
+   * before it grew window-opening ones, so `random` stays the honest baseline guided search is measured
+   * against (sim/fuzz/README.md, "Strategies"). Default: `fuzzWorkload`.
+   */
+  fuzzWorkloadBase?: Arbitrary<Record<string, unknown>>;
   /** Roles faults may target (`@leader`, `@follower`, ...): see RoleDefinition. */
   roles?: Record<string, RoleDefinition>;
   /** Protocol events faults may be triggered by: see TriggerDefinition. */
@@ -85,6 +91,7 @@ export function defineProtocol<S extends z.ZodType>(def: {
   configSchema: S;
   build(config: z.output<S>, ctx: BuildContext): ProtocolBuild;
   fuzzWorkload?: Arbitrary<Record<string, unknown>>;
+  fuzzWorkloadBase?: Arbitrary<Record<string, unknown>>;
   roles?: Record<string, RoleDefinition>;
   triggers?: Record<string, TriggerDefinition>;
   abstractState?(view: SimView): string;

@@ -17,7 +17,7 @@
 
 import { parseDuration } from '../engine/time.ts';
 import { batchSeed, DEFAULT_BATCH } from '../fuzz/campaign.ts';
-import { fuzz, FUZZ_STRATEGIES, type FuzzStrategy } from '../fuzz/fuzz.ts';
+import { fuzz, FUZZ_STRATEGIES, strategyWorkload, type FuzzOptions, type FuzzStrategy } from '../fuzz/fuzz.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { parseScenario } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -49,8 +49,9 @@ export interface SearchResult {
 }
 
 /** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
-export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy]): SearchResult {
-  const protocol = getProtocol(base.protocol);
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy], tuning: Pick<FuzzOptions, 'traceEdges' | 'branchHavoc'> = {}): SearchResult {
+  // The strategy's own default workload: random draws the protocol's pre-issue-11 base (strategyWorkload).
+  const workload = strategyWorkload(base.protocol, strategy);
   const t0 = now();
   let runs = 0;
   for (let b = 0; ; b++) {
@@ -68,7 +69,8 @@ export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: numbe
         onShrink: () => {
           foundAt ??= now();
         },
-        ...(protocol?.fuzzWorkload ? { workload: protocol.fuzzWorkload } : {}),
+        ...(workload ? { workload } : {}),
+        ...tuning,
         onProgress: (done) => {
           batchRuns = done;
           if (now() - t0 > budgetMs) throw new OutOfTime();
@@ -109,47 +111,58 @@ export const searchBench: BenchCase = {
     const only = typeof opts.bug === 'string' ? opts.bug.split(',').map((x) => x.trim()) : undefined;
     const bugs = plantedBugs().filter((b) => !only || only.includes(b.bug) || only.includes(`${b.protocol}.${b.bug}`) || only.includes(b.protocol));
     if (bugs.length === 0) throw new RangeError(`--bug: no planted bug matches "${String(opts.bug)}"; expected protocol, name or protocol.name`);
+    // --strategies guided,random: only these (e.g. one process per strategy, in parallel, on two cores).
+    const strategies = typeof opts.strategies === 'string' ? opts.strategies.split(',').map((x) => x.trim()).filter((x) => x !== '') : [...FUZZ_STRATEGIES];
+    for (const k of strategies) if (!(FUZZ_STRATEGIES as readonly string[]).includes(k)) throw new RangeError(`--strategies: unknown strategy "${k}"; expected some of: ${FUZZ_STRATEGIES.join(', ')}`);
+    if (strategies.length === 0) throw new RangeError(`--strategies: expected some of: ${FUZZ_STRATEGIES.join(', ')}`);
+    const chosen = FUZZ_STRATEGIES.filter((k) => strategies.includes(k));
     const now = (): number => performance.now();
     const rows: Record<string, unknown>[] = [];
     const ratio = (slow: number, fast: number): number => +(slow / Math.max(fast, 1e-3)).toFixed(2);
     for (const { protocol, bug } of bugs) {
       const base = parseScenario({ name: `${protocol}-fuzz`, description: `bench search: ${protocol} ${bug}`, protocol, config: { bugs: { [bug]: true } }, duration: '5s' });
-      const by: Record<FuzzStrategy, SearchResult[]> = { guided: [], targeted: [], random: [] };
+      const by: Partial<Record<FuzzStrategy, SearchResult[]>> = {};
+      for (const k of chosen) by[k] = [];
       // Warm-up (not measured): the JIT sees this protocol's code before any strategy is timed.
       fuzz({ scenario: base, runs: 3, strategy: 'targeted', shrink: false, seed: 0x7a11 });
       for (let s = 1; s <= seeds; s++) {
         // Rotate which strategy goes first, so machine noise hits all alike.
-        const order = FUZZ_STRATEGIES.map((_, i) => FUZZ_STRATEGIES[(i + s) % FUZZ_STRATEGIES.length] as FuzzStrategy);
-        for (const strategy of order) by[strategy].push(firstFailure(base, strategy, s, budgetMs, now, shrinkBudget));
+        const order = chosen.map((_, i) => chosen[(i + s) % chosen.length] as FuzzStrategy);
+        for (const strategy of order) {
+          const r = firstFailure(base, strategy, s, budgetMs, now, shrinkBudget);
+          by[strategy]?.push(r);
+          // One line per campaign as it ends (the whole table takes long): stderr, so --json stays one line per bug on stdout.
+          process.stderr.write(`search: ${protocol}.${bug} ${strategy} seed ${s}: ${r.found ? `found at run ${r.runs} in ${r.seconds.toFixed(1)} s (${r.invariant ?? '?'})` : `missed (${r.runs} runs in ${r.seconds.toFixed(1)} s)`}\n`);
+        }
       }
-      const sec = (k: FuzzStrategy): number => median(by[k].map((r) => r.seconds));
+      const got = (k: FuzzStrategy): SearchResult[] => by[k] ?? [];
+      const sec = (k: FuzzStrategy): number => median(got(k).map((r) => r.seconds));
+      const runsOf = (k: FuzzStrategy): number => median(got(k).map((r) => r.runs));
       const row: Record<string, unknown> = { protocol, bug };
-      for (const k of FUZZ_STRATEGIES) {
+      for (const k of chosen) {
         row[`${k}_median_s`] = +sec(k).toFixed(2);
-        row[`${k}_found`] = `${by[k].filter((x) => x.found).length}/${seeds}`;
-        row[`${k}_runs`] = by[k].map((x) => (x.found ? x.runs : null));
-        row[`${k}_median_runs`] = median(by[k].map((x) => x.runs));
+        row[`${k}_found`] = `${got(k).filter((x) => x.found).length}/${seeds}`;
+        row[`${k}_runs`] = got(k).map((x) => (x.found ? x.runs : null));
+        row[`${k}_median_runs`] = runsOf(k);
       }
       // The issue's floor is guided against the plain random generator; guided against targeted is what the corpus adds.
-      row.guided_vs_random = ratio(sec('random'), sec('guided'));
-      row.guided_vs_targeted = ratio(sec('targeted'), sec('guided'));
-      row.invariant = FUZZ_STRATEGIES.map((k) => by[k].find((x) => x.found)?.invariant).find((x) => x !== undefined) ?? null;
-      if (shrinkBudget > 0) for (const k of FUZZ_STRATEGIES) row[`${k}_shrunk_faults`] = by[k].map((x) => x.shrunkFaults ?? null);
+      if (by.guided && by.random) row.guided_vs_random = ratio(sec('random'), sec('guided'));
+      if (by.guided && by.targeted) row.guided_vs_targeted = ratio(sec('targeted'), sec('guided'));
+      row.invariant = chosen.map((k) => got(k).find((x) => x.found)?.invariant).find((x) => x !== undefined) ?? null;
+      if (shrinkBudget > 0) for (const k of chosen) row[`${k}_shrunk_faults`] = got(k).map((x) => x.shrunkFaults ?? null);
       rows.push(row);
-      // One line per bug as it is measured (the whole table takes long): stderr, so --json stays one line on stdout.
       process.stderr.write(`search: ${JSON.stringify(row)}\n`);
     }
     const raft = rows.filter((x) => x.protocol === 'raft');
     const sum = (xs: Record<string, unknown>[], k: string): number => xs.reduce((a, x) => a + (x[k] as number), 0);
-    return {
-      budget_s: budgetMs / 1000,
-      seeds,
-      bugs: rows,
-      guided_found_all: rows.every((x) => x.guided_found === `${seeds}/${seeds}`),
-      raft_median_guided_vs_random: raft.length > 0 ? median(raft.map((x) => x.guided_vs_random as number)) : null,
-      raft_median_guided_vs_targeted: raft.length > 0 ? median(raft.map((x) => x.guided_vs_targeted as number)) : null,
-      raft_total_guided_vs_random: raft.length > 0 ? ratio(sum(raft, 'random_median_s'), sum(raft, 'guided_median_s')) : null,
-      raft_total_guided_vs_targeted: raft.length > 0 ? ratio(sum(raft, 'targeted_median_s'), sum(raft, 'guided_median_s')) : null,
-    };
+    const out: Record<string, unknown> = { budget_s: budgetMs / 1000, seeds, strategies: chosen, bugs: rows };
+    if (chosen.includes('guided')) out.guided_found_all = rows.every((x) => x.guided_found === `${seeds}/${seeds}`);
+    // Over the Raft bugs: the median of the per-bug ratios and the ratio of the summed medians, against both baselines.
+    for (const k of ['random', 'targeted'] as const) {
+      if (!chosen.includes('guided') || !chosen.includes(k) || raft.length === 0) continue;
+      out[`raft_median_guided_vs_${k}`] = median(raft.map((x) => x[`guided_vs_${k}`] as number));
+      out[`raft_total_guided_vs_${k}`] = ratio(sum(raft, `${k}_median_s`), sum(raft, 'guided_median_s'));
+    }
+    return out;
   },
 };

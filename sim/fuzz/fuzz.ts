@@ -19,7 +19,7 @@ import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
-import { branch, coverageFinal, coverageObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
  * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
@@ -68,6 +68,10 @@ export interface FuzzOptions {
   onShrink?: (used: number, budget: number) => void;
   /** The protocol's workload: an arbitrary patch of the scenario config, shrunk along with the faults. */
   workload?: WorkloadArb;
+  /** Guided: also take generic coverage from the trace (per-node pairs of successive event kinds; see traceEdgeObserver in guided.ts). Default true. */
+  traceEdges?: boolean;
+  /** Guided: stack 1-4 suffix mutations on half the branch mutants (havocAfterCut in guided.ts). Default true. */
+  branchHavoc?: boolean;
   /** Where the replay command says the failing trace is (default traces/fuzz); the CLI writes it there. */
   traceDir?: string;
 }
@@ -109,8 +113,42 @@ export interface FuzzReport {
   corpus: number;
   /** Draws whose config the protocol rejected: redrawn, not counted as runs. */
   skipped: number;
+  /** Guided: distinct generic trace-edge features reached (traceEdgeObserver in guided.ts). */
+  traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
   branches?: number;
+}
+
+/**
+ * The default workload a strategy draws for a protocol: `random`, the honest baseline, draws the protocol's
+ * pre-issue-11 base workload (`fuzzWorkloadBase`, else `fuzzWorkload`); `targeted` and `guided` draw
+ * `fuzzWorkload` (with its window-opening knobs). Undefined when the protocol has none.
+ */
+export function strategyWorkload(protocol: string, strategy: FuzzStrategy): WorkloadArb | undefined {
+  const def = getProtocol(protocol);
+  return strategy === 'random' ? (def?.fuzzWorkloadBase ?? def?.fuzzWorkload) : def?.fuzzWorkload;
+}
+
+/**
+ * What a strategy's runs draw faults from: the resolved generator and the fault-window shares (percent).
+ * `random` (the plain baseline as `faultline fuzz` was when issue 11 was filed): no roles, no triggers,
+ * no swarm unless `faults.swarm` says so, the whole window (quiesce at `until`). `targeted` and `guided`:
+ * the protocol's roles and triggers, swarm on unless `faults.swarm` is false, and (unless `faults.until`
+ * fixes the window's end) a drawn window share, so liveness bounds fit after the quiesce.
+ */
+export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions = {}): { gen: ResolvedFaultGen; windows: readonly number[] } {
+  const { nodes, targets } = clusterOf(base);
+  const protocol = getProtocol(base.protocol);
+  const random = strategy === 'random';
+  // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts); random never does.
+  const plain = random ? { roles: [], triggers: [] } : {};
+  const gen = resolveFaultGen(
+    { nodes: targets, swarm: !random, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
+    nodes,
+    base.duration,
+  );
+  const windows: readonly number[] = faults.until === undefined && !random ? WINDOW_SHARES : [100];
+  return { gen, windows };
 }
 
 /** Default fast-check seed: fixed, so a campaign is a pure function of its options. */
@@ -251,8 +289,10 @@ const MAX_REJECTED_DRAWS = 100;
  * few states no other run did, so every entry would look equally rare); a rare component (a flag most
  * runs never raise, two servers down) names what the run did that others did not.
  */
-export function stateParts(states: Iterable<string>, contexts: Iterable<string> = []): string[] {
+export function stateParts(states: Iterable<string>, contexts: Iterable<string> = [], pairs: Iterable<string> = []): string[] {
   const out = new Set<string>();
+  // A trace edge `e:restart~d:vote-req#4` gives `e:restart~d:vote-req`: its hit-count bucket is a feature, not a part.
+  for (const p of pairs) out.add(edgePart(p));
   for (const s of states) for (const p of s.split(' ')) if (p !== '') out.add(p);
   // A fault context `crash>L0 C2 ... split` gives `crash>L0`, ..., `crash>split`: which kind of fault hit which component.
   for (const c of contexts) {
@@ -267,13 +307,23 @@ export function stateParts(states: Iterable<string>, contexts: Iterable<string> 
  * When each part of a run's abstract states (see stateParts) was first reached: the earliest first time of the
  * states and fault contexts it is a part of (virtual µs). What a `branch` mutant cuts near.
  */
-export function partTimes(firstAt: ReadonlyMap<string, number>, contexts: ReadonlySet<string> = new Set()): Map<string, number> {
+/** The part of a trace-edge feature (traceEdgeObserver): the feature without its hit-count bucket. */
+export function edgePart(f: string): string {
+  const at = f.lastIndexOf('#');
+  return at > 0 ? f.slice(0, at) : f;
+}
+
+export function partTimes(firstAt: ReadonlyMap<string, number>, contexts: ReadonlySet<string> = new Set(), pairs: ReadonlySet<string> = new Set()): Map<string, number> {
   const out = new Map<string, number>();
   const put = (p: string, t: number): void => {
     const had = out.get(p);
     if (had === undefined || t < had) out.set(p, t);
   };
   for (const [f, t] of firstAt) {
+    if (pairs.has(f)) {
+      put(edgePart(f), t);
+      continue;
+    }
     const at = contexts.has(f) ? f.indexOf('>') : -1;
     const kind = f.slice(0, at + 1);
     for (const p of f.slice(at + 1).split(' ')) if (p !== '') put(kind + p, t);
@@ -312,6 +362,9 @@ export const RARE_HITS = 3;
 export const BRANCH_SHARE_RARE = 0.6;
 export const BRANCH_SHARE = 0.2;
 
+/** Share of branch mutants that also get havoc after their cut (see guided.ts `havocAfterCut`). */
+export const HAVOC_AFTER_BRANCH = 0.5;
+
 /** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
 export const MUTANT_SHARE = 0.75;
 
@@ -327,20 +380,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const maxFailures = opts.maxFailures ?? 1;
   const shrinkBudget = opts.shrinkBudget ?? 500;
   const wantShrink = opts.shrink !== false;
-  const { nodes, targets } = clusterOf(base);
-  // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts).
+  const { gen, windows } = strategyGen(base, strategy, opts.faults);
   const protocol = getProtocol(base.protocol);
-  // The plain `random` baseline never aims or triggers, whatever the options say.
-  const plain = strategy === 'random' ? { roles: [], triggers: [] } : {};
-  const gen = resolveFaultGen(
-    { nodes: targets, swarm: true, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...opts.faults, ...plain },
-    nodes,
-    base.duration,
-  );
   const workload = opts.workload ?? fc.constant({});
-  // Unless the caller fixed the fault window's end, each run also draws how much of it to use: the rest of the
-  // run is quiet, so liveness properties (bounded in election timeouts, say) get time to be checked.
-  const windows: readonly number[] = opts.faults?.until === undefined ? WINDOW_SHARES : [100];
   const windowArb = fc.constantFrom(...windows);
   // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
   const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
@@ -363,6 +405,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   /** How many runs reached each part of an abstract state (see stateParts): the guided corpus's energy goes to entries that reached rare ones. */
   const hits = new Map<string, number>();
   const corpus: CorpusEntry[] = [];
+  /** Distinct trace-edge features reached (traceEdgeObserver): features, but not abstract-state edges in the report. */
+  let pairFeatures = 0;
+  // Generic trace-edge coverage (guided only, unless switched off): protocol-agnostic features for the corpus.
+  const traceEdges = strategy === 'guided' && opts.traceEdges !== false;
+  const branchHavoc = opts.branchHavoc !== false;
 
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
@@ -384,8 +431,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       return true;
     }
     opts.onRunStart?.(done, c.seed);
-    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), ...(strategy === 'guided' ? { firstAt: new Map<string, number>() } : {}) };
-    const prepared = abstractState ? { ...p.prepared, checkers: [...p.prepared.checkers, coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] } : p.prepared;
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), ...(strategy === 'guided' ? { firstAt: new Map<string, number>() } : {}), ...(traceEdges ? { pairs: new Set<string>() } : {}) };
+    const observers = [...(abstractState ? [coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] : []), ...(traceEdges ? [traceEdgeObserver(cov)] : [])];
+    const prepared = observers.length > 0 ? { ...p.prepared, checkers: [...p.prepared.checkers, ...observers] } : p.prepared;
     let violated: boolean;
     try {
       violated = runPrepared(prepared, { hash: false }).violations.length > 0;
@@ -396,7 +444,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts), ...(cov.firstAt ? { times: partTimes(cov.firstAt, cov.contexts) } : {}) };
+    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts, cov.pairs), ...(cov.firstAt ? { times: partTimes(cov.firstAt, cov.contexts, cov.pairs) } : {}) };
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
@@ -421,6 +469,13 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       if (!features.has(e)) {
         features.add(e);
         fresh++;
+      }
+    }
+    for (const e of last.cov.pairs ?? []) {
+      if (!features.has(e)) {
+        features.add(e);
+        fresh++;
+        pairFeatures++;
       }
     }
     for (const c of last.cov.contexts ?? []) {
@@ -482,7 +537,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'random');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
   }
 
   const rng = rootRng(`guided/${seed}`);
@@ -502,7 +557,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       // A parent that reached something rare is branched from (its prefix kept, its future re-drawn) more often than havocked.
       const rare = rarity(parent, hits) <= Math.max(RARE_HITS, Math.floor(done / 100));
       const b = rng.chance(rare ? BRANCH_SHARE_RARE : BRANCH_SHARE) ? branch(parent, rng, { gen, hits, roundTrip, duration: base.duration }) : undefined;
-      if (b) branches++;
+      if (b) {
+        branches++;
+        // Havoc after the branch: stack suffix mutations on it (the prefix stays its parent's run).
+        if (branchHavoc && rng.chance(HAVOC_AFTER_BRANCH)) havocAfterCut(b.child, b.point.cut, rng, { gen, roundTrip });
+      }
       child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
@@ -538,7 +597,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
 }
 
 /**

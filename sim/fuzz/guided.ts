@@ -25,7 +25,7 @@
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
-import { atTriggerNode, episodeArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { atTriggerNode, episodeArb, targetArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
 export interface EpisodeCase {
@@ -58,6 +58,11 @@ export interface RunCoverage {
    * `branch` mutation cuts a run to re-fork its randomness. Filled when present.
    */
   firstAt?: Map<string, Micros>;
+  /**
+   * Generic, protocol-agnostic coverage from the trace (traceEdgeObserver): per node, pairs of successive
+   * event kinds (`e:restart~s:vote-resp+granted#1`), hit counts bucketed. Filled when present.
+   */
+  pairs?: Set<string>;
 }
 
 /** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
@@ -109,6 +114,119 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
           into.contexts.add(c);
           if (first && !first.has(c)) first.set(c, ev.t);
         }
+      }
+    },
+  };
+}
+
+/** Hit-count buckets of a trace edge (AFL's, coarser): the feature names the highest threshold reached. */
+export const EDGE_BUCKETS = [1, 4, 32] as const;
+
+/** Cluster-wide fault events: the next event of every node is paired with them. */
+const GLOBAL_FAULTS: ReadonlySet<string> = new Set(['partition', 'heal', 'network']);
+
+/**
+ * A message's kind for trace edges: its `type` (or `kind`) field, plus the names of its top-level fields
+ * that are `true` (`vote-resp+granted`, `vote-req+pre`, `append-resp+success`), so a granted vote and a
+ * refused one are different kinds without the engine knowing any protocol.
+ */
+export function messageKind(msg: unknown): string {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return 'msg';
+  const m = msg as Record<string, unknown>;
+  const name = typeof m.type === 'string' ? m.type : typeof m.kind === 'string' ? m.kind : 'msg';
+  let flags = '';
+  for (const k of Object.keys(m)) if (m[k] === true) flags += `+${k}`;
+  return name + flags;
+}
+
+/**
+ * Generic coverage from the trace, AFL-edge style and protocol-agnostic: for each node, the pair (previous
+ * event kind -> event kind) of its successive events, where a kind is `s:<message kind>` (it sent),
+ * `d:<message kind>` (one was delivered to it), `t:<timer>`, `i:<op>` / `r:<outcome>` (a client's invoke and
+ * return), or a fault: `crash`, `restart`, `pause`, `resume`, `clock`, `disk`, and the cluster-wide
+ * `partition`, `heal`, `network` (which every node's next event is paired with). "restart then grant a vote"
+ * (`restart~s:vote-resp+granted`) or "crashed right after sending an append" (`s:append-req~crash`) are
+ * features, whatever the protocol. Node names are not in the feature (n1 and n2 doing the same is one
+ * feature). Each pair's hit count in the run is bucketed (EDGE_BUCKETS): the feature is `e:<a>~<b>#<k>` for
+ * every threshold k reached, recorded with the time it was reached (for `branch`).
+ */
+export function traceEdgeObserver(into: RunCoverage): Checker {
+  const pairs = into.pairs ?? (into.pairs = new Set());
+  const first = into.firstAt;
+  const prev = new Map<string, string>();
+  /** Which global fault a node has paired with already (its index in the run). */
+  const seenGlobal = new Map<string, number>();
+  let globalKind = '';
+  let globalIdx = 0;
+  const counts = new Map<string, number>();
+  const msgKind = new Map<number, string>();
+  const step = (node: string, kind: string, t: Micros): void => {
+    let before = prev.get(node);
+    if (globalIdx > 0 && (seenGlobal.get(node) ?? 0) < globalIdx) {
+      before = globalKind;
+      seenGlobal.set(node, globalIdx);
+    }
+    prev.set(node, kind);
+    if (before === undefined) return;
+    const pair = `e:${before}~${kind}`;
+    const n = (counts.get(pair) ?? 0) + 1;
+    counts.set(pair, n);
+    for (const b of EDGE_BUCKETS) {
+      if (n !== b) continue;
+      const f = `${pair}#${b}`;
+      pairs.add(f);
+      if (first && !first.has(f)) first.set(f, t);
+    }
+  };
+  return {
+    name: 'coverage-trace-edges',
+    description: 'records per-node pairs of successive trace event kinds for coverage-guided fuzzing (never fails)',
+    when: 'always',
+    check: () => undefined,
+    // The types the switch below reads (sim/engine: Checker.observes): `state` events are not built for it.
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'timer', 'invoke', 'return', 'crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'partition', 'heal', 'network'],
+    observe(ev: TraceEvent): void {
+      switch (ev.type) {
+        case 'send': {
+          const k = messageKind(ev.msg);
+          msgKind.set(ev.id, k);
+          step(ev.from, `s:${k}`, ev.t);
+          return;
+        }
+        case 'duplicate':
+          msgKind.set(ev.id, msgKind.get(ev.of) ?? 'msg');
+          return;
+        case 'deliver': {
+          const k = msgKind.get(ev.id) ?? 'msg';
+          msgKind.delete(ev.id);
+          step(ev.to, `d:${k}`, ev.t);
+          return;
+        }
+        case 'drop':
+          msgKind.delete(ev.id);
+          return;
+        case 'timer':
+          step(ev.node, `t:${ev.name}`, ev.t);
+          return;
+        case 'invoke':
+          step(ev.node, `i:${ev.f}`, ev.t);
+          return;
+        case 'return':
+          step(ev.node, `r:${ev.outcome}`, ev.t);
+          return;
+        case 'crash':
+        case 'restart':
+        case 'pause':
+        case 'resume':
+        case 'clock':
+        case 'disk':
+          step(ev.node, ev.type, ev.t);
+          return;
+        default:
+          if (GLOBAL_FAULTS.has(ev.type)) {
+            globalKind = ev.type;
+            globalIdx++;
+          }
       }
     },
   };
@@ -416,25 +534,100 @@ export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { chi
   const before = c.episodes.filter((e) => e.at < cut).map((e) => ({ ...e })) as FaultEpisode[];
   const later = c.episodes.filter((e) => e.at >= cut && e.kind !== 'reseed' && rng.chance(0.5)).map((e) => ({ ...e })) as FaultEpisode[];
   const episodes: FaultEpisode[] = [...before, { kind: 'reseed', at: cut, salt: freshSalt(rng) }, ...later];
-  const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
   const fresh = rng.chance(1 / 3) ? 0 : 1 + rng.int(0, 2);
-  for (let k = 0; k < fresh && cut < until - 1 && kinds.length > 0 && episodes.length < g.maxFaults + 1; k++) {
-    const arb = episodeArb(rng.pick(kinds), g);
-    if (!arb) continue;
-    const drawn = { ...draw(arb, rng) } as FaultEpisode;
-    if (g.triggers.length > 0 && rng.chance(0.6)) {
-      // Armed at the cut: the next occurrences of a protocol step after the branch point (often at its node, a blink long).
-      const nth = rng.chance(0.7) ? 1 : 1 + rng.int(0, g.maxNth);
-      const delay = rng.chance(0.5) ? 0 : Math.min(g.maxDelay, logUniform(rng, 10, Math.max(10, g.maxDelay)));
-      let out: FaultEpisode = rng.chance(0.75) ? atTriggerNode(drawn) : drawn;
-      if ('length' in out && rng.chance(0.5)) out = { ...out, length: clamp(logUniform(rng, Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay))), 1, g.maxEpisode) };
-      episodes.push({ ...out, at: cut, on: { event: rng.pick(g.triggers), nth, delay } } as FaultEpisode);
-    } else {
-      const { on: _none, ...timed } = drawn;
-      episodes.push({ ...timed, at: clamp(cut + logUniform(rng, 100, Math.max(100, until - cut)), cut, until - 1) } as FaultEpisode);
-    }
+  for (let k = 0; k < fresh && cut < until - 1 && episodes.length < g.maxFaults + 1; k++) {
+    const e = episodeAfterCut(g, rng, cut, until);
+    if (e) episodes.push(e);
   }
   return { child: { seed: c.seed, episodes, workload: c.workload, window: c.window }, point: { feature, reached, cut } };
+}
+
+/**
+ * A fresh episode after a branch cut: drawn from the generator's own `episodeArb`, 60% of the time (when the
+ * protocol has triggers) started on a trigger armed at the cut (the next occurrences of a protocol step after
+ * the branch point: often at its node, half the time a blink long), else at a log-uniform time after the cut.
+ */
+export function episodeAfterCut(g: ResolvedFaultGen, rng: Rng, cut: Micros, until: Micros): FaultEpisode | undefined {
+  const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
+  if (kinds.length === 0 || cut >= until - 1) return undefined;
+  const arb = episodeArb(rng.pick(kinds), g);
+  if (!arb) return undefined;
+  const drawn = { ...draw(arb, rng) } as FaultEpisode;
+  if (g.triggers.length > 0 && rng.chance(0.6)) {
+    const nth = rng.chance(0.7) ? 1 : 1 + rng.int(0, g.maxNth);
+    const delay = rng.chance(0.5) ? 0 : Math.min(g.maxDelay, logUniform(rng, 10, Math.max(10, g.maxDelay)));
+    let out: FaultEpisode = rng.chance(0.75) ? atTriggerNode(drawn) : drawn;
+    if ('length' in out && rng.chance(0.5)) out = { ...out, length: clamp(logUniform(rng, Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay))), 1, g.maxEpisode) };
+    return { ...out, at: cut, on: { event: rng.pick(g.triggers), nth, delay } } as FaultEpisode;
+  }
+  const { on: _none, ...timed } = drawn;
+  return { ...timed, at: clamp(cut + logUniform(rng, 100, Math.max(100, until - cut)), cut, until - 1) } as FaultEpisode;
+}
+
+/** Suffix mutations a branch's havoc stacks (see havocAfterCut). */
+export const SUFFIX_MUTATIONS = ['shift', 'add', 'pulse', 'reseed', 'drop'] as const;
+
+/**
+ * Havoc after a branch (AFL's havoc, on the suffix only): 1-4 stacked mutations of the episodes at or after
+ * the cut, so the prefix the branch keeps is untouched (the child still is its parent's run up to the cut).
+ * `shift` moves a later episode by a log-uniform step (1/8 to 8 round trips), `add` adds an episode after the
+ * cut (episodeAfterCut), `pulse` adds a crash and restart of a short downtime (100 µs to 4 round trips) at a
+ * role or node, a log-uniform time after the cut or on a trigger armed at it, `reseed` adds another re-fork
+ * later in the suffix, `drop` removes a later episode (never the cut's own reseed). Mutates `child` in place;
+ * returns how many applied.
+ */
+export function havocAfterCut(child: EpisodeCase, cut: Micros, rng: Rng, ctx: { gen: ResolvedFaultGen; roundTrip: Micros }): number {
+  const g = ctx.gen;
+  const until = windowEnd(g, child.window);
+  const rtt = Math.max(1, ctx.roundTrip);
+  const eps = child.episodes;
+  const later = (): number[] => eps.flatMap((e, i) => (e.at > cut || (e.at === cut && e.kind !== 'reseed') ? [i] : []));
+  const n = 1 + rng.int(0, 4);
+  let applied = 0;
+  for (let tries = 0; applied < n && tries < 12; tries++) {
+    const m = rng.pick(SUFFIX_MUTATIONS);
+    switch (m) {
+      case 'shift': {
+        const is = later();
+        if (is.length === 0) continue;
+        const i = rng.pick(is);
+        const e = eps[i] as FaultEpisode;
+        const step = logUniform(rng, Math.max(1, Math.round(rtt / 8)), 8 * rtt) * (rng.chance(0.5) ? 1 : -1);
+        eps[i] = { ...e, at: clamp(e.at + step, cut, Math.max(cut, until - 1)) } as FaultEpisode;
+        break;
+      }
+      case 'add': {
+        if (eps.length > g.maxFaults) continue;
+        const e = episodeAfterCut(g, rng, cut, until);
+        if (!e) continue;
+        eps.push(e);
+        break;
+      }
+      case 'pulse': {
+        if (eps.length > g.maxFaults || cut >= until - 1 || !g.kinds.includes('crash')) continue;
+        const node = draw(targetArb(g), rng);
+        const length = logUniform(rng, Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, 4 * rtt));
+        if (g.triggers.length > 0 && rng.chance(0.5)) {
+          const on = { event: rng.pick(g.triggers), nth: rng.chance(0.7) ? 1 : 1 + rng.int(0, g.maxNth), delay: rng.chance(0.5) ? 0 : logUniform(rng, 10, Math.max(10, g.maxDelay)) };
+          eps.push({ kind: 'crash', node: rng.chance(0.75) ? '@trigger' : node, at: cut, length, on });
+        } else {
+          eps.push({ kind: 'crash', node: node === '@trigger' ? '@any' : node, at: clamp(cut + logUniform(rng, 100, 8 * rtt), cut, until - 1), length });
+        }
+        break;
+      }
+      case 'reseed':
+        eps.push({ kind: 'reseed', at: clamp(cut + logUniform(rng, Math.max(1, Math.round(rtt / 8)), 8 * rtt), cut + 1, Math.max(cut + 1, ctx.gen.until)), salt: freshSalt(rng) });
+        break;
+      case 'drop': {
+        const is = later();
+        if (is.length === 0) continue;
+        eps.splice(rng.pick(is), 1);
+        break;
+      }
+    }
+    applied++;
+  }
+  return applied;
 }
 
 /** A mutant of `parent`: 1 to 3 stacked mutations (AFL's "havoc"), at least one of which applied. */

@@ -63,9 +63,9 @@ describe('each protocol offers a default fuzz workload its schema accepts', () =
 describe('faultline fuzz <protocol> draws the protocol workload by default', () => {
   const failingConfigs = async (extra: string[]): Promise<{ s: Summary; configs: Set<string> }> => {
     const out = join(tmp, extra.join('') || 'default');
-    // Not shrunk, so each failure's scenario has the config its run drew. Random draws with a fixed seed: guided
+    // Not shrunk, so each failure's scenario has the config its run drew. Targeted draws (fresh, no corpus) with a fixed seed: guided
     // mutants inherit their parent's workload, and a fresh campaign seed would make the test a different one each time.
-    const r = await inProcess(['fuzz', 'lock', '--bug', 'skipFsync', '--runs', '40', '--batch', '5', '--workers', '1', '--no-shrink', '--max-failures', '4', '--strategy', 'random', '--seed', '1', '--json', '--out', out, ...extra]);
+    const r = await inProcess(['fuzz', 'lock', '--bug', 'skipFsync', '--runs', '40', '--batch', '5', '--workers', '1', '--no-shrink', '--max-failures', '4', '--strategy', 'targeted', '--seed', '1', '--json', '--out', out, ...extra]);
     expect(r.code, r.stderr).toBe(1);
     const s = JSON.parse(r.stdout) as Summary;
     expect(s.failures.length).toBeGreaterThanOrEqual(3);

@@ -33,6 +33,7 @@ export function registerBench(program: Command): void {
     .option('--protocol <name>', 'viewer: the traces to measure, pingpong (default) or raft')
     .option('--budget <duration>', 'search: time budget per campaign (default 60s; a miss counts as the budget)')
     .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
+    .option('--strategies <list>', 'search: only these strategies, comma-separated (default guided,targeted,random)')
     .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')
     .option('--quick', 'search: a 10 s budget per campaign')
     .option('--shrink <n>', 'search: also shrink each first failure (at most n runs) and report its fault count')

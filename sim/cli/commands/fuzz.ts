@@ -17,7 +17,7 @@ import { Piscina } from 'piscina';
 import { parseDuration, formatDuration } from '../../engine/time.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, failureTracePath, startProblem, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -42,7 +42,7 @@ interface FuzzCliOptions {
   maxFaults?: string;
   maxFailures?: string;
   shrinkBudget?: string;
-  /** commander: false with --no-swarm. */
+  /** commander: true with --swarm, false with --no-swarm, undefined otherwise (fuzz()'s default per strategy). */
   swarm?: boolean;
   strategy?: string;
   keepFaults?: boolean;
@@ -113,8 +113,8 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
     }
     out.kinds = kinds as GenFaultKind[];
   }
-  // Swarm testing is the default; --no-swarm draws every run from all the kinds.
-  out.swarm = opts.swarm !== false;
+  // Swarm testing is fuzz()'s default for targeted and guided, off for the random baseline; --swarm / --no-swarm force it.
+  if (opts.swarm !== undefined) out.swarm = opts.swarm;
   if (opts.targets !== undefined) out.nodes = opts.targets.split(',').map((k) => k.trim()).filter((k) => k !== '');
   if (opts.maxFaults !== undefined) {
     const n = Number(opts.maxFaults);
@@ -370,11 +370,13 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   } else if (opts.workload !== false) {
     // No --workload and no --no-workload: the protocol's own default workload, if it has one.
     // Worker threads load it from a module, named by the protocol in the URL's query.
-    const own = getProtocol(scenario.protocol)?.fuzzWorkload;
+    // The random baseline draws the protocol's pre-issue-11 base workload (strategyWorkload).
+    const own = strategyWorkload(scenario.protocol, strategy);
     if (own) {
+      const base = strategy === 'random' && getProtocol(scenario.protocol)?.fuzzWorkloadBase !== undefined;
       workload = own;
-      workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}`;
-      workloadName = `${scenario.protocol} default`;
+      workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}${base ? '&base=1' : ''}`;
+      workloadName = `${scenario.protocol} ${base ? 'base (pre-issue-11 knobs)' : 'default'}`;
     }
   }
   let shardRuns: number | undefined;
@@ -519,6 +521,7 @@ function campaignArgs(ref: string, opts: FuzzCliOptions, c: Campaign): string {
   if (opts.targets !== undefined) out.push('--targets', q(opts.targets));
   if (opts.maxFaults !== undefined) out.push('--max-faults', q(opts.maxFaults));
   if (opts.swarm === false) out.push('--no-swarm');
+  else if (opts.swarm === true) out.push('--swarm');
   if (opts.keepFaults) out.push('--keep-faults');
   if (opts.workload === false) out.push('--no-workload');
   else if (typeof opts.workload === 'string') out.push('--workload', q(opts.workload));
@@ -536,14 +539,14 @@ export function registerFuzz(program: Command): void {
     .option('--shard <i/n>', 'run shard i of n (1-based): n shards together run exactly the batches one machine would')
     .option('--json', 'print one JSON summary line on stdout')
     .option('--seed <n>', 'campaign seed (default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)')
-    .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(', ')} (default guided: targeted faults plus coverage guidance, mutating and branching runs that reached new abstract states; targeted: faults aimed at roles and protocol triggers, no corpus; random: the plain baseline, faults at random times on random named nodes)`)
+    .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(', ')} (default guided: targeted faults plus coverage guidance, mutating and branching runs that reached new abstract states; targeted: faults aimed at roles and protocol triggers, no corpus; random: the plain baseline as fuzz was when issue 11 was filed: faults at random times on random named nodes, no swarm unless --swarm, the whole fault window, the protocol's pre-issue base workload)`)
     .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 targeted or random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
     .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
     .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
-    .option('--swarm', 'swarm testing (the default): each run draws its faults from a random subset of the kinds')
+    .option('--swarm', 'swarm testing (the default for guided and targeted, off for random): each run draws its faults from a random subset of the kinds')
     .option('--no-swarm', 'every run draws its faults from all the kinds')
     .option('--max-failures <n>', 'failures shrunk and reported (default 5); --runs still runs every run, --time stops there')
     .option('--keep-faults', "also keep the scenario's own fault timeline")

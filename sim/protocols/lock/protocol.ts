@@ -10,6 +10,7 @@ import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
 import { LockServer } from './server.ts';
 import { lockFuzzWorkload } from './fuzz-workload.ts';
+import { lockFuzzWorkloadBase } from './fuzz-workload-base.ts';
 import { lockTargets } from './targets.ts';
 import { lockAbstractState } from './coverage.ts';
 
@@ -107,6 +108,7 @@ export const lock = defineProtocol({
   name: 'lock',
   description: 'Lock service with leases, FIFO waiters and fencing tokens; fenced and Redis-style clients and a protected resource',
   fuzzWorkload: lockFuzzWorkload,
+  fuzzWorkloadBase: lockFuzzWorkloadBase,
   ...lockTargets,
   abstractState: lockAbstractState,
   configSchema: lockConfig,

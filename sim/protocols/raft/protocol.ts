@@ -15,6 +15,7 @@ import { kvService } from './kv.ts';
 import { lockService } from './lock-service.ts';
 import type { ServiceKind, StateMachineDefinition } from './machine.ts';
 import { raftFuzzWorkload } from './fuzz-workload.ts';
+import { raftFuzzWorkloadBase } from './fuzz-workload-base.ts';
 import { raftTargets } from './targets.ts';
 import { raftAbstractState } from './coverage.ts';
 
@@ -196,6 +197,7 @@ export const raft = defineProtocol({
   name: 'raft',
   description: 'Raft consensus with a replicated key-value store or lock service (Ongaro and Ousterhout 2014)',
   fuzzWorkload: raftFuzzWorkload,
+  fuzzWorkloadBase: raftFuzzWorkloadBase,
   ...raftTargets,
   abstractState: raftAbstractState,
   configSchema: raftConfig,

@@ -15,6 +15,7 @@ import { Placement } from './placement.ts';
 import { MAX_POINTS_PER_MEMBER, pointCounts, type Member } from './ring.ts';
 import { StorageNode } from './server.ts';
 import { ringFuzzWorkload } from './fuzz-workload.ts';
+import { ringFuzzWorkloadBase } from './fuzz-workload-base.ts';
 import { ringTargets } from './targets.ts';
 import { ringAbstractState } from './coverage.ts';
 
@@ -121,6 +122,7 @@ export const ring = defineProtocol({
   name: 'ring',
   description: 'Sharded key-value cluster on a consistent hash ring: joins, leaves and crashes move keys over the network',
   fuzzWorkload: ringFuzzWorkload,
+  fuzzWorkloadBase: ringFuzzWorkloadBase,
   ...ringTargets,
   abstractState: ringAbstractState,
   configSchema: ringConfig,

@@ -11,6 +11,7 @@ import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { Coordinator } from './coordinator.ts';
 import { Participant } from './participant.ts';
 import { twopcFuzzWorkload } from './fuzz-workload.ts';
+import { twopcFuzzWorkloadBase } from './fuzz-workload-base.ts';
 import { twopcTargets } from './targets.ts';
 import { twopcAbstractState } from './coverage.ts';
 
@@ -61,6 +62,7 @@ export const twopc = defineProtocol({
   name: 'twopc',
   description: 'Two-phase commit (presumed abort) of money transfers across shards, with write-ahead logs, recovery and cooperative termination',
   fuzzWorkload: twopcFuzzWorkload,
+  fuzzWorkloadBase: twopcFuzzWorkloadBase,
   ...twopcTargets,
   abstractState: twopcAbstractState,
   configSchema: twopcConfig,
