@@ -61,6 +61,12 @@ describe('raft roles for deep windows', () => {
     expect(resolve('higher-term', view({ n1: server('follower', 5, []), n2: server('follower', 1, [1, 1]) }, ['n2']))).toEqual([]);
   });
 
+  it('@lower-term: up servers below the highest term among up servers (a down server\'s term does not count)', () => {
+    const v = view({ n1: server('follower', 5, []), n2: server('follower', 1, [1, 1]), n3: server('follower', 3, [1, 1]) });
+    expect(resolve('lower-term', v)).toEqual(['n2', 'n3']);
+    expect(resolve('lower-term', view({ n1: server('follower', 5, []), n2: server('follower', 1, [1, 1]), n3: server('follower', 1, [1]) }, ['n1']))).toEqual([]);
+  });
+
   it('@isolated-leader: a leader cut off from a majority, at the moment of resolution', () => {
     const states = { n1: server('leader', 2, [1, 2]), n2: server('leader', 3, [1, 3]), n3: server('follower', 3, [1, 3]) };
     expect(resolve('isolated-leader', view(states, [], [['n1', 'n2'], ['n1', 'n3']]))).toEqual(['n1']);
@@ -102,6 +108,26 @@ describe('raft triggers for deep windows fire once per occurrence', () => {
     const m = raftTriggers['vote-rejected']!.match;
     const hits = [send(false, false, 'n1'), send(true, false, 'n2'), send(false, true, 'n3'), send(true, true, 'n4')].map((e) => m(e, view({}), undefined));
     expect(hits).toEqual(['n1', undefined, 'n3', undefined]);
+  });
+});
+
+describe('split-vote-granted', () => {
+  const grant = (from: NodeId, to: NodeId, term: number, pre = false): TraceEvent =>
+    ({ seq: 0, t: 0, type: 'send', from, to, msg: { type: 'vote-resp', term, granted: true, pre } }) as unknown as TraceEvent;
+  const m = raftTriggers['split-vote-granted']!.match;
+
+  it('fires at the voter for each grant while another up server campaigns in that term, and only then', () => {
+    const split = view({ n1: server('candidate', 2, [1], { votedFor: 'n1' }), n2: server('candidate', 2, [1], { votedFor: 'n2' }), n3: server('follower', 2, [1], { votedFor: 'n1' }) });
+    // n3 grants n1 while n2 campaigns in term 2: one occurrence per grant sent.
+    expect([grant('n3', 'n1', 2), grant('n3', 'n1', 2)].map((e) => m(e, split, undefined))).toEqual(['n3', 'n3']);
+    // A PreVote grant, a grant of another term, or a rival that is down: no occurrence.
+    expect(m(grant('n3', 'n1', 2, true), split, undefined)).toBeUndefined();
+    expect(m(grant('n3', 'n1', 3), split, undefined)).toBeUndefined();
+    const rivalDown = view({ n1: server('candidate', 2, [1]), n2: server('candidate', 2, [1]), n3: server('follower', 2, [1]) }, ['n2']);
+    expect(m(grant('n3', 'n1', 2), rivalDown, undefined)).toBeUndefined();
+    // One candidate only: a plain vote, not a split one.
+    const single = view({ n1: server('candidate', 2, [1]), n2: server('follower', 2, [1]), n3: server('follower', 2, [1]) });
+    expect(m(grant('n3', 'n1', 2), single, undefined)).toBeUndefined();
   });
 });
 

@@ -104,6 +104,14 @@ export const raftRoles: Record<string, RoleDefinition> = {
         .map((x) => x.id);
     },
   },
+  'lower-term': {
+    description: 'an up server whose term is below the highest term among up servers (one that has still to learn the newest term: cut it off and the higher-term servers must make progress without it, or with it only)',
+    resolve: (view) => {
+      const all = upServers(view);
+      const top = Math.max(...all.map((x) => x.s.term));
+      return all.filter((x) => x.s.term < top).map((x) => x.id);
+    },
+  },
   'longest-log': { description: 'an up server with the most log entries (highest last index)', resolve: extreme(Math.max) },
   lagging: { description: 'an up server with the fewest log entries (lowest last index)', resolve: extreme(Math.min) },
 };
@@ -156,6 +164,16 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
   'vote-granted': {
     description: 'a server grants its vote to a candidate (RequestVote reply, not a PreVote)',
     match: sent('vote-resp', (m) => m.granted === true && m.pre !== true),
+  },
+  'split-vote-granted': {
+    description: 'a server grants its vote to a candidate while another up server campaigns in the same term (a split vote: the other candidate\'s RequestVote is on its way or will be retried)',
+    match: (ev, view) => {
+      if (ev.type !== 'send') return undefined;
+      const m = ev.msg as Record<string, JsonValue>;
+      if (m.type !== 'vote-resp' || m.granted !== true || m.pre === true) return undefined;
+      const rival = upServers(view).some((x) => x.id !== ev.to && x.id !== ev.from && x.s.role === 'candidate' && x.s.term === m.term);
+      return rival ? ev.from : undefined;
+    },
   },
   'leader-committed': {
     description: 'a leader advances its commit index (an entry is committed)',
