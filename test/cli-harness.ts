@@ -18,10 +18,10 @@ export const ROOT = join(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'faultline.js');
 
 /** `node bin/faultline.js ...args` in the project root. */
-export async function cli(args: string[]): Promise<CliResult> {
+export async function cli(args: string[], { cwd = ROOT }: { cwd?: string } = {}): Promise<CliResult> {
   try {
     // The sources under test, even when a dist/ build is up to date (test/package/pack.test.ts tests the build).
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FAULTLINE_SOURCES: '1' } });
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, FAULTLINE_SOURCES: '1' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -258,7 +258,7 @@ function eventualDelivery(config: BroadcastConfig, servers: readonly string[]): 
       for (const [value, at] of acknowledged(view)) {
         if (view.now - Math.max(whole, at) < config.settle) continue;
         for (const s of servers) {
-          if (!heldBy(view, s).has(value)) return `value ${value}, acknowledged at t=${at}us, is missing at ${s} at the end (t=${view.now}us; the cluster has been whole since t=${whole}us)`;
+          if (!heldBy(view, s).has(value)) return `value ${value}, acknowledged at ${formatDuration(at)}, is missing at ${s} at the end (${formatDuration(view.now)}; the cluster has been whole since ${formatDuration(whole)})`;
         }
       }
       return undefined;

@@ -18,6 +18,19 @@ export function parseSeed(value: string): string {
   return value;
 }
 
+/**
+ * A fuzz campaign's seed (fast-check's integer seed) from the same text `--seed` takes everywhere
+ * (parseSeed): a non-negative integer is itself (so a printed campaign seed replays), any other
+ * text is hashed (FNV-1a, 31 bits) to one, so `fuzz --seed abc` is accepted as `run --seed abc` is.
+ */
+export function campaignSeed(value: string): number {
+  const text = parseSeed(value).trim();
+  if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  let h = 0x811c9dc5;
+  for (const ch of new TextEncoder().encode(text)) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}
+
 /** A positive integer such as 1000000 or 1_000_000 (up to Number.MAX_SAFE_INTEGER). */
 export function parsePositiveInt(value: string): number {
   const n = /^\d[\d_]*$/.test(value) ? Number(value.replace(/_/g, '')) : NaN;

@@ -207,12 +207,12 @@ export async function resolveProtocolRef<D>(doc: D, file: string | undefined): P
 /**
  * Load the protocol module a trace's header names (a trace of a user's protocol records the
  * module's project-relative name, see protocolKey), so that replaying the trace can rebuild the
- * run. The name is looked up from the trace file's folder, then from the working folder (each,
- * and the project root above it). Does nothing for a built-in protocol or a header that does
- * not parse (the replay reports it).
- * @throws InputError (`line 1: protocol`) when the module is found nowhere
+ * run. The name is looked up from `project` (a folder given with `--project`), then from the trace
+ * file's folder, then from the working folder (each, and the project root above it). Does nothing
+ * for a built-in protocol or a header that does not parse (the replay reports it).
+ * @throws InputError (`line 1: protocol`) when the module is found nowhere, saying to pass --project
  */
-export async function loadTraceProtocol(traceText: string, traceFile?: string): Promise<void> {
+export async function loadTraceProtocol(traceText: string, traceFile?: string, project?: string): Promise<void> {
   const end = traceText.indexOf('\n');
   let header: unknown;
   try {
@@ -222,11 +222,11 @@ export async function loadTraceProtocol(traceText: string, traceFile?: string): 
   }
   const ref = (header as { protocol?: unknown } | null)?.protocol;
   if (typeof ref !== 'string' || !isModuleRef(ref) || protocolNames().includes(ref)) return;
-  const bases = [...(traceFile !== undefined ? [dirname(resolve(traceFile))] : []), process.cwd()];
+  const bases = [...(project !== undefined ? [resolve(project)] : []), ...(traceFile !== undefined ? [dirname(resolve(traceFile))] : []), process.cwd()];
   const path = findModule(ref, bases);
   if (path === undefined) {
     const roots = [...new Set(bases.map((b) => projectRoot(b) ?? b))];
-    throw new InputError(`the trace's protocol module ${ref} is not in the project of ${roots.join(' or ')}; run the replay from the folder of the project that recorded it`, traceFile, 'line 1: protocol');
+    throw new InputError(`the trace's protocol module ${ref} is not in the project of ${roots.join(' or ')}; pass --project <folder of the project that recorded it> (or run from there)`, traceFile, 'line 1: protocol');
   }
   await loadProtocolModule(path, { ...(traceFile !== undefined ? { file: traceFile } : {}), at: 'line 1: protocol' });
 }

@@ -11,6 +11,7 @@ import { parseScenario } from '../scenario/resolve.ts';
 import { scenarioWarnings, type ScenarioWarning } from '../scenario/checks.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { importUserModule, resolveProtocolRef } from './protocol-modules.ts';
+import { typecheckUserFile } from './typecheck.ts';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -104,16 +105,32 @@ export function scenarioFromJsonBytes(bytes: Uint8Array, file: string): Scenario
   return parseScenario(doc, file);
 }
 
-/** The document in a scenario file, boxed: a module may export a thenable or a proxy, which awaiting it bare would call. */
-async function readDocument(file: string): Promise<{ doc: unknown }> {
+/**
+ * The document in a scenario file, boxed: a module may export a thenable or a proxy, which awaiting it bare would call.
+ * A TypeScript file with a type error is still loaded: its type error comes back as `typeError`, for loadScenario to
+ * report after the schema's verdict (a schema error names the field; defineScenario's overload error does not).
+ */
+async function readDocument(file: string): Promise<{ doc: unknown; typeError?: InputError }> {
   const ext = extname(file);
   if (ext === '.json') {
     return { doc: parseJsonText(readTextFile(file), file) };
   }
   if (ext === '.ts' || ext === '.js' || ext === '.mjs' || ext === '.mts') {
-    const mod = await importUserModule(file);
-    if (mod.default === undefined) throw new InputError('expected a default export: export default defineScenario({...})', file);
-    return { doc: mod.default };
+    let typeError: InputError | undefined;
+    try {
+      if (ext === '.ts' || ext === '.mts') typecheckUserFile(file);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      typeError = err;
+    }
+    let mod: { default?: unknown };
+    try {
+      mod = await importUserModule(file, { typecheck: false });
+    } catch (err) {
+      throw typeError ?? err;
+    }
+    if (mod.default === undefined) throw typeError ?? new InputError('expected a default export: export default defineScenario({...})', file);
+    return { doc: mod.default, ...(typeError !== undefined ? { typeError } : {}) };
   }
   throw new InputError('expected a scenario file ending in .ts or .json', file);
 }
@@ -135,16 +152,18 @@ export async function loadScenario(ref: string, { quiet = false }: { quiet?: boo
     if (!byName) throw new InputError(`no such file, and no scenario of that name in scenarios/ (see faultline list)`, ref);
     file = byName;
   }
-  const { doc } = await readDocument(file);
+  const { doc, typeError } = await readDocument(file);
   let scenario: Scenario;
   try {
     // A `protocol` that is a module path (relative to this file) is loaded and registered first.
     scenario = parseScenario(await resolveProtocolRef(doc, file), file);
   } catch (err) {
+    // The schema's error first: it names the field, where the type error of defineScenario({...}) says "No overload matches".
     if (err instanceof InputError) throw err;
     // A module's export can be anything (getters that throw, proxies): reading it is reading input.
-    throw new InputError(`could not read the scenario: ${err instanceof Error ? err.message : String(err)}`, file);
+    throw typeError ?? new InputError(`could not read the scenario: ${err instanceof Error ? err.message : String(err)}`, file);
   }
+  if (typeError !== undefined) throw typeError;
   const warnings = scenarioWarnings(scenario, file);
   if (!quiet) for (const w of warnings) process.stderr.write(`faultline: warning: ${new InputError(w.message, file, w.where).describe()}\n`);
   return { file, scenario, warnings };

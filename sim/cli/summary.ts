@@ -1,7 +1,7 @@
 // Human-readable run summaries. Colour is optional (see colour.ts): plain by
 // default, so callers that print to a pipe or compare text get plain lines.
 
-import { formatDuration } from '../engine/time.ts';
+import { formatDuration } from './time-format.ts';
 import type { RunStats, Violation, Warning } from '../engine/types.ts';
 import { plain, type Colours } from './colour.ts';
 
@@ -24,8 +24,14 @@ export function formatViolations(vs: readonly Violation[], c: Colours = plain): 
   return vs.map((v, i) => `${i === 0 ? 'violations  ' : '            '}${c.red(c.bold(v.invariant))} at ${formatDuration(v.t)} (event #${v.seq}, caused by #${v.cause}): ${v.message}`);
 }
 
-export function formatWarnings(ws: readonly Warning[], c: Colours = plain): string[] {
-  return ws.map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${c.yellow(w.checker)} at ${formatDuration(w.t)}: ${w.message}`);
+/** Most warning lines a summary prints; the rest are counted in one "n more" line (all of them are in --json). */
+export const MAX_WARNING_LINES = 20;
+
+export function formatWarnings(ws: readonly Warning[], c: Colours = plain, max = MAX_WARNING_LINES): string[] {
+  if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`formatWarnings: max must be a positive integer (got ${max})`);
+  const lines = ws.slice(0, max).map((w, i) => `${i === 0 ? 'warnings    ' : '            '}${c.yellow(w.checker)} at ${formatDuration(w.t)}: ${w.message}`);
+  if (ws.length > max) lines.push(`            ... and ${ws.length - max} more warning${ws.length - max === 1 ? '' : 's'} (all of them in --json)`);
+  return lines;
 }
 
 /** One warning line per checker that never reached its judging point (ScenarioResult.notJudged). */

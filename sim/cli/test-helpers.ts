@@ -13,6 +13,7 @@ import { parseScenario } from '../scenario/resolve.ts';
 import { runScenario, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario, ScenarioInput } from '../scenario/schema.ts';
 import { parseDuration } from '../engine/time.ts';
+import { formatDuration } from './time-format.ts';
 
 /** A scenario file (path relative to the working folder, or a file: URL) or a scenario document. */
 export type ScenarioRef = string | URL | ScenarioInput | Scenario;
@@ -124,7 +125,7 @@ export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {})
     const v = failure.violation;
     throw new FuzzTestFailure(
       [
-        `${v.invariant} violated at t=${v.t}us: ${v.message}`,
+        `${v.invariant} violated at ${formatDuration(v.t)}: ${v.message}`,
         `found at run ${failure.run + 1} of ${report.runs} (seed ${failure.seed}), shrunk to ${failure.scenario.faults.timeline.length} faults:`,
         JSON.stringify(failure.scenario.faults.timeline),
         `shrunk scenario: ${file}`,

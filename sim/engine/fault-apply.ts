@@ -28,6 +28,8 @@ export interface FaultHost {
   /** The quiesce point was reached at `t`: start the liveness phase (log, disarm waiting triggers). */
   quiesced(t: Micros): void;
   countFault(): void;
+  /** A fault that changed nothing (restart of an up node, resume of a running one, crash of a crashed one): `what` says which. */
+  noopFault?(kind: string, what: string): void;
 }
 
 export class FaultApplier {
@@ -49,7 +51,7 @@ export class FaultApplier {
     switch (f.kind) {
       case 'crash': {
         const slot = host.slot(f.node);
-        if (!slot.up) return;
+        if (!slot.up) return host.noopFault?.('crash', `crash of ${f.node}, which was already down`);
         slot.up = false;
         slot.paused = false;
         slot.behaviour = undefined;
@@ -65,7 +67,7 @@ export class FaultApplier {
       }
       case 'restart': {
         const slot = host.slot(f.node);
-        if (slot.up) return;
+        if (slot.up) return host.noopFault?.('restart', `restart of ${f.node}, which was up`);
         slot.up = true;
         slot.started = true;
         slot.behaviour = slot.spec.create();
@@ -77,7 +79,7 @@ export class FaultApplier {
       }
       case 'pause': {
         const slot = host.slot(f.node);
-        if (!slot.up || slot.paused) return;
+        if (!slot.up || slot.paused) return host.noopFault?.('pause', `pause of ${f.node}, which was ${slot.up ? 'already paused' : 'down'}`);
         slot.paused = true;
         this.faultState.nodeRunning(slot.idx, false, t);
         if (host.rec) host.emit({ seq: 0, t, type: 'pause', node: slot.spec.id });
@@ -85,7 +87,7 @@ export class FaultApplier {
       }
       case 'resume': {
         const slot = host.slot(f.node);
-        if (!slot.paused) return;
+        if (!slot.paused) return host.noopFault?.('resume', `resume of ${f.node}, which was not paused`);
         this.resume(slot);
         return;
       }

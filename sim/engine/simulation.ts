@@ -117,6 +117,8 @@ export class Simulation implements SimView {
   private readonly faultState: FaultState;
   readonly violations: Violation[] = [];
   readonly warnings: Warning[] = [];
+  /** Kinds of fault already reported as having changed nothing (see FaultHost.noopFault). */
+  private readonly noopKinds = new Set<string>();
   readonly history: HistoryEvent[] = [];
   private readonly pendingOps: PendingOps = new Map();
   private readonly stats: RunStats = {
@@ -207,6 +209,12 @@ export class Simulation implements SimView {
         },
         countFault: () => {
           this.stats.faults++;
+        },
+        // Once per kind, as a run warning (not traced: the trace and its hash do not change).
+        noopFault: (kind, what) => {
+          if (this.noopKinds.has(kind)) return;
+          this.noopKinds.add(kind);
+          this.warnings.push({ checker: 'faults', message: `${what}, changed nothing (counted in the faults; later no-op ${kind} faults of this run are not reported)`, t: this.time });
         },
       },
       this.network,

@@ -101,6 +101,10 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
     // zod says "Invalid input: expected string, received undefined" for a missing field.
     const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
     message = missing ? `missing: expected ${missing[1]}` : issue.message;
+    // A field with its own error text (a duration, a union) that is absent: say it is missing, not bad.
+    const parent = doc !== undefined && issue.path.length > 0 ? valueAt(doc, issue.path.slice(0, -1)) : undefined;
+    const last = issue.path.at(-1);
+    if (!missing && parent !== null && typeof parent === 'object' && !Array.isArray(parent) && (typeof last === 'string' || typeof last === 'number') && !Object.hasOwn(parent, last) && !/^missing/.test(message)) message = `missing: ${message}`;
     // Say what was there (zod does not, for a bad literal, enum value or discriminator), and the
     // nearest allowed value. Only for those: a refinement's own message already names the value.
     const got = doc !== undefined ? valueAt(doc, issue.path) : undefined;

@@ -59,7 +59,7 @@ export function judge(expected: Expectation, violations: readonly Violation[]): 
   const first = violations[0];
   if (expected === 'no-violation') {
     return first
-      ? { held: false, expected, explanation: `expected no violation, but ${first.invariant} was violated at t=${first.t}us: ${headline(first.message)}` }
+      ? { held: false, expected, explanation: `expected no violation, but ${first.invariant} was violated at ${formatDuration(first.t)}: ${headline(first.message)}` }
       : { held: true, expected, explanation: 'no violation, as expected' };
   }
   if (!first) return { held: false, expected, explanation: `expected a violation of ${expected.violation}, but none occurred` };

@@ -43,9 +43,9 @@ describe('faultline check', () => {
     writeFileSync(empty, JSON.stringify({ format: 'faultline-trace', version: 1, scenario: 's', protocol: 'p', seed: '1', config: null, nodes: [], timeline: [] }) + '\n');
     const good = faultline('check', DATA + 'etcd/etcd_005.log', DATA + 'kv/c10-ok.txt', empty);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/empty\.jsonl: linearizable \(\d+\.\d+ ms; 0 ops, 0 keys/);
-    expect(good.stdout).toMatch(/etcd_005\.log: linearizable \(\d+\.\d+ ms; 79 ops, 1 key, \d+ steps, register model\)\n/);
-    expect(good.stdout).toMatch(/c10-ok\.txt: linearizable \(\d+\.\d+ ms; 337 ops, 10 keys, \d+ steps, kv model\)\n/);
+    expect(good.stdout).toMatch(/empty\.jsonl: linearizable \(\d+(\.\d+)?(us|ms|s); 0 ops, 0 keys/);
+    expect(good.stdout).toMatch(/etcd_005\.log: linearizable \(\d+(\.\d+)?(us|ms|s); 79 ops, 1 key, \d+ steps, register model\)\n/);
+    expect(good.stdout).toMatch(/c10-ok\.txt: linearizable \(\d+(\.\d+)?(us|ms|s); 337 ops, 10 keys, \d+ steps, kv model\)\n/);
     const bad = faultline('check', DATA + 'kv/c10-bad.txt');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/c10-bad\.txt: not linearizable/);

@@ -67,7 +67,7 @@ describe('a user protocol in a trace does not depend on where the project lives'
     cpSync(join(moved, 'trace.jsonl'), join(dir, 'lost.jsonl'));
     const lost = await cli(['replay', join(dir, 'lost.jsonl')]);
     expect(lost.code).toBe(2);
-    expect(lost.stderr).toMatch(new RegExp(`^faultline: ${esc(join(dir, 'lost.jsonl'))}: line 1: protocol: the trace's protocol module \\./src/protocol\\.ts is not in the project of [^\\n]+\\n$`));
+    expect(lost.stderr).toMatch(new RegExp(`^faultline: ${esc(join(dir, 'lost.jsonl'))}: line 1: protocol: the trace's protocol module \\./src/protocol\\.ts is not in the project of [^\\n]+; pass --project [^\\n]+\\n$`));
   });
 });
 
@@ -119,13 +119,18 @@ describe('type errors in a TypeScript scenario or the local modules it imports',
     writeFileSync(join(proj, 'nodes.ts'), 'export const nodes: number = 2;\n');
     const file = join(proj, 'scenario.ts');
     writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 'ten';\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
+    // A type error whose value the schema also rejects: the schema's error comes first (it names the key).
     const r = await cli(['run', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`faultline: ${file}:2:7: Type 'string' is not assignable to type 'number'.\n`);
-    // Skipped: the value reaches the schema, which names the config key instead.
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${esc(file)}: config\\.inFlight: [^\\n]+\\n$`));
     const skipped = await cli(['run', file, '--no-typecheck']);
     expect(skipped.code).toBe(2);
-    expect(skipped.stderr).toMatch(/config\.inFlight: /);
+    expect(skipped.stderr).toBe(r.stderr);
+    // A type error the schema does not see: file:line:col.
+    writeFileSync(file, "import { nodes } from './nodes.ts';\nconst label: number = 'ten';\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes }, duration: '50ms' };\n");
+    const typeOnly = await cli(['run', file]);
+    expect(typeOnly.code).toBe(2);
+    expect(typeOnly.stderr).toBe(`faultline: ${file}:2:7: Type 'string' is not assignable to type 'number'.\n`);
     // Fixed: it runs, and the pass is remembered in the project's node_modules/.cache.
     writeFileSync(file, "import { nodes } from './nodes.ts';\nconst inFlight: number = 10;\nexport default { name: 'scenario', description: 'd', protocol: 'pingpong', config: { nodes, inFlight }, duration: '50ms' };\n");
     const ok = await cli(['run', file, '--json']);
@@ -133,10 +138,10 @@ describe('type errors in a TypeScript scenario or the local modules it imports',
     const cacheDir = join(proj, 'node_modules', '.cache', 'faultline', 'typecheck');
     expect(readdirSync(cacheDir)).toHaveLength(1);
     // The cached pass covers the imported module too: breaking it (the scenario unchanged) is reported in that module.
-    writeFileSync(join(proj, 'nodes.ts'), "export const nodes: number = 'two';\n");
+    writeFileSync(join(proj, 'nodes.ts'), "export const nodes: number = 2;\nexport const other: number = 'two';\n");
     const imported = await cli(['run', file]);
     expect(imported.code).toBe(2);
-    expect(imported.stderr).toBe(`faultline: ${join(proj, 'nodes.ts')}:1:14: Type 'string' is not assignable to type 'number'.\n`);
+    expect(imported.stderr).toBe(`faultline: ${join(proj, 'nodes.ts')}:2:14: Type 'string' is not assignable to type 'number'.\n`);
   });
 });
 
@@ -152,5 +157,43 @@ describe('a TypeScript scenario outside any "type": "module" package (CommonJS t
     const e = await cli(['run', bad]);
     expect(e.code).toBe(2);
     expect(e.stderr).toBe(`faultline: ${bad}:1:18: Unexpected ";"\n`);
+  });
+});
+
+describe('replay and check of a user protocol trace from another working folder', () => {
+  it('found from the trace folder; from a copy elsewhere, --project names the project, else one line says to pass it', async () => {
+    const proj = join(dir, 'replay-project');
+    mkdirSync(join(proj, 'scenarios'), { recursive: true });
+    writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'replay-project', private: true, type: 'module' }));
+    cpSync(example, join(proj, 'src', 'protocol.ts'));
+    writeFileSync(join(proj, 'scenarios', 's.json'), JSON.stringify({ name: 's', description: 'd', protocol: '../src/protocol.ts', config: { values: 5 }, duration: '1s' }));
+    const trace = join(proj, 'traces', 't.jsonl');
+    mkdirSync(join(proj, 'traces'));
+    const run = await cli(['run', join(proj, 'scenarios', 's.json'), '--trace', trace]);
+    expect(run.code, run.stderr).toBe(0);
+    // Two other folders, neither in the project: one holds a copy of the trace, the other is the working folder.
+    const away = mkdtempSync(join(tmpdir(), 'faultline-replay-away-'));
+    const cwd = mkdtempSync(join(tmpdir(), 'faultline-replay-cwd-'));
+    try {
+      const copy = join(away, 't.jsonl');
+      cpSync(trace, copy);
+      const inPlace = await cli(['replay', trace], { cwd });
+      expect(inPlace.code, inPlace.stderr).toBe(0);
+      expect(inPlace.stdout).toMatch(/matches the recorded hash/);
+      const lost = await cli(['replay', copy], { cwd });
+      expect(lost.code).toBe(2);
+      expect(lost.stderr).toMatch(new RegExp(`^faultline: ${esc(copy)}: line 1: protocol: the trace's protocol module \\./src/protocol\\.ts is not in the project of [^\\n]+; pass --project <folder of the project that recorded it> \\(or run from there\\)\\n$`));
+      const withProject = await cli(['replay', copy, '--project', proj], { cwd });
+      expect(withProject.code, withProject.stderr).toBe(0);
+      expect(withProject.stdout).toMatch(/matches the recorded hash/);
+      // check reads only the trace's history: it needs no protocol module, from any folder (broadcast's
+      // operations fit no built-in model, so it asks for --model: about the history, not the module).
+      const check = await cli(['check', copy], { cwd });
+      expect(check.stderr).toMatch(/cannot tell the model from the operations \(broadcast\)/);
+      expect(check.stderr).not.toMatch(/protocol module/);
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

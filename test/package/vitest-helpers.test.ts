@@ -22,7 +22,7 @@ describe('fuzzTest / fuzzScenario', () => {
     expect(err).toBeInstanceOf(FuzzTestFailure);
     const f = err as FuzzTestFailure;
     expect(f.failure.violation.invariant).toBe('eventual-delivery');
-    expect(f.message).toMatch(/^eventual-delivery violated at t=\d+us: value \d+/);
+    expect(f.message).toMatch(/^eventual-delivery violated at \d+(\.\d+)?(us|ms|s): value \d+/);
     expect(f.message).toContain(JSON.stringify(f.failure.scenario.faults.timeline));
     const replay = /^replay: npx faultline run (\S+)$/m.exec(f.message);
     expect(replay, f.message).not.toBeNull();

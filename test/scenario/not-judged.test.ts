@@ -23,6 +23,24 @@ const cases: { name: string; short: ScenarioInput; long: Partial<ScenarioInput>;
     long: { duration: '3s' },
     notJudged: ['output-correct', 'job-completes'],
   },
+  {
+    name: 'mergesort stopped before the sort is done',
+    short: { name: 'mergesort-short', description: 'd', protocol: 'mergesort', config: { workers: 4, chunks: 8, size: 50, keyRange: 200, ranges: 3 }, duration: '2ms' },
+    long: { duration: '2s' },
+    notJudged: ['sorted', 'permutation', 'sort-completes'],
+  },
+  {
+    name: 'saga stopped before the orders finish',
+    short: { name: 'saga-short', description: 'd', protocol: 'saga', config: { sagas: 8 }, duration: '5ms' },
+    long: { duration: '2s' },
+    notJudged: ['saga-termination', 'conservation'],
+  },
+  {
+    name: 'lock stopped before the progress grace period',
+    short: { name: 'lock-short', description: 'd', protocol: 'lock', config: {}, duration: '10ms' },
+    long: { duration: '20s' },
+    notJudged: ['lock-progress'],
+  },
 ];
 
 describe('checkers that never reach their judging point', () => {

@@ -26,6 +26,7 @@ import {
 } from '../../check/linearizability/index.ts';
 import { LineSplitter } from '../../trace/reader.ts';
 import { InputError } from '../../scenario/errors.ts';
+import { formatWall } from '../time-format.ts';
 
 interface CheckOpts {
   format?: string;
@@ -170,7 +171,7 @@ export function registerCheck(program: Command): void {
         const verdict = result.verdict === 'linearizable' ? 'linearizable' : result.verdict === 'unknown' ? `unknown (${result.undecided[0]?.reason === 'memory' ? 'memory' : 'search'} budget exhausted)` : 'not linearizable';
         const skip = skipped.length > 0 ? `, ${skipped.map(([p, n]) => `${n} ${p} op${n === 1 ? '' : 's'} skipped`).join(', ')}` : '';
         const detail = `${result.operations} ops, ${result.partitions} key${result.partitions === 1 ? '' : 's'}, ${result.steps} steps, ${l.model} model${skip}`;
-        process.stdout.write(`${l.file}: ${verdict} (${ms.toFixed(2)} ms; ${detail})\n`);
+        process.stdout.write(`${l.file}: ${verdict} (${formatWall(ms / 1000)}; ${detail})\n`);
         if (result.verdict === 'unknown') process.stdout.write(`    not decided: ${undecidedText(result)}\n`);
         if (result.failure && !opts.brief) process.stdout.write(result.failure.explanation.replace(/^/gm, '    ') + '\n');
       }

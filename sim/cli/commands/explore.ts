@@ -18,6 +18,7 @@ import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
 import { makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
+import { formatWall } from '../time-format.ts';
 
 interface ExploreCliOptions {
   depth?: string;
@@ -177,7 +178,7 @@ export function registerExplore(program: Command): void {
           `bounds      ${t.bounds}${maxDepth !== undefined ? `; depth <= ${maxDepth}` : ''}${maxStates !== undefined ? `; states <= ${maxStates}` : ''}`,
           `states      ${report.distinct} distinct, ${report.states} generated, max depth ${report.depth}${report.cut ? ' (the bounds cut the space)' : ''}`,
           `ended       ${report.end}${report.end === 'stopped' ? ` (interrupted: ${report.queued} states not expanded)` : ''}`,
-          `speed       ${summary.states_per_s.toFixed(0)} distinct states/s, ${wall.toFixed(2)} s, RSS ${summary.rss_mb.toFixed(0)} MB`,
+          `speed       ${summary.states_per_s.toFixed(0)} distinct states/s, ${formatWall(wall)}, RSS ${summary.rss_mb.toFixed(0)} MB`,
           `goals       ${Object.entries(report.goals).map(([g, d]) => `${g} (depth ${d})`).join(', ') || 'none reached'}`,
         ];
         if (report.counterexample) {

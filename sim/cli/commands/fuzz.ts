@@ -14,19 +14,21 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { parseDuration, formatDuration } from '../../engine/time.ts';
+import { parseDuration } from '../../engine/time.ts';
+import { formatDuration, formatDurationExact, formatWall } from '../time-format.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
-import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
+import { nearestName, parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { loadedProtocolModules } from '../protocol-modules.ts';
+import { campaignSeed, parseSeed } from '../options.ts';
 
 interface FuzzCliOptions {
   runs?: string;
@@ -94,7 +96,8 @@ async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenar
     const known = defaults?.success ? Object.keys((defaults.data as { bugs?: Record<string, unknown> }).bugs ?? {}) : undefined;
     for (const bug of opts.bug ?? []) {
       if (known !== undefined && !known.includes(bug)) {
-        throw new InputError(known.length === 0 ? `${String(doc.protocol)} has no planted bugs` : `unknown planted bug "${bug}" of ${String(doc.protocol)}; expected one of: ${known.join(', ')}`, undefined, '--bug');
+        const near = nearestName(bug, known);
+        throw new InputError(known.length === 0 ? `${String(doc.protocol)} has no planted bugs` : `unknown planted bug "${bug}" of ${String(doc.protocol)}${near !== undefined ? `; did you mean "${near}"?` : ''}; expected one of: ${known.join(', ')}`, undefined, '--bug');
       }
       config = mergeConfig(config, { bugs: { [bug]: true } });
     }
@@ -131,8 +134,12 @@ class Progress {
   private lastLine = 0;
   private stopped = false;
   private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞', states: 0, shrink: '' };
-  /** Distinct abstract states reached by the finished batches. */
-  states = 0;
+  /** Distinct abstract states reached by the finished batches (-1 until one has finished: shown as "?"). */
+  states = -1;
+  /** Wall time spent shrinking (ms), left out of runs/s; and the last update's time and whether it was shrinking. */
+  private shrinkMs = 0;
+  private lastUpdate = performance.now();
+  private wasShrinking = false;
   /** Shrinking in progress: runs used and the budget of one failure (0 when not shrinking). */
   shrinking: { used: number; budget: number } = { used: 0, budget: 0 };
   constructor(
@@ -153,24 +160,32 @@ class Progress {
 
   update(done: number, violations: number, final = false): void {
     const now = performance.now();
+    const shrinkingNow = this.shrinking.budget > 0 && this.shrinking.used > 0;
+    if (this.wasShrinking || shrinkingNow) this.shrinkMs += now - this.lastUpdate;
+    this.wasShrinking = shrinkingNow;
+    this.lastUpdate = now;
     const secs = (now - this.t0) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
+    const runSecs = secs - this.shrinkMs / 1000;
+    const rate = runSecs > 0 ? done / runSecs : 0;
+    // The failure being shrunk is counted when its shrinking ends: count it already.
+    if (shrinkingNow) violations += 1;
+    const states = this.states < 0 ? '?' : this.states;
     let left: number | undefined;
     if (this.deadline !== undefined) left = Math.max(0, (this.deadline - now) / 1000);
     else if (this.total !== undefined && rate > 0) left = (this.total - done) / rate;
-    const leftText = left === undefined ? '?' : `${left.toFixed(0)}s`;
+    const leftText = left === undefined ? '?' : formatWall(Math.round(left));
     // While a failure shrinks, no budget run finishes: say so, with the shrink budget, rather than sit still.
-    const shrink = this.shrinking.budget > 0 && this.shrinking.used > 0 ? ` | shrinking a failure: ${this.shrinking.used}/${this.shrinking.budget} runs of the shrink budget` : '';
+    const shrink = shrinkingNow ? ` | shrinking a failure: ${this.shrinking.used}/${this.shrinking.budget} runs of the shrink budget` : '';
     if (this.bar) {
       // With a time budget the bar shows elapsed time as a share of the budget.
       const value = this.total ?? Math.round((1000 * secs) / (secs + (left ?? 0) || 1));
-      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done, states: this.states, shrink, seed: this.seed };
+      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done, states, shrink, seed: this.seed };
       this.bar.update(this.total !== undefined ? done : value, this.payload);
       return;
     }
     if (final || now - this.lastLine >= 2000) {
       this.lastLine = now;
-      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${this.states} states, ${violations} violations${shrink.replace(' |', ',')}, ${leftText} left\n`);
+      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${states} states, ${violations} violations${shrink.replace(' |', ',')}, ${leftText} left\n`);
     }
   }
 
@@ -243,7 +258,7 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
 
 /** Fault times to the µs: a shrunk crash and restart are often 1µs apart. */
 function exactTime(us: number): string {
-  return us % 1000 === 0 ? formatDuration(us) : `${us / 1000}ms`;
+  return formatDurationExact(us);
 }
 
 /** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
@@ -263,13 +278,13 @@ export function describeFault(f: Record<string, unknown>): string {
   return `${head} ${when.join(' ')}`;
 }
 
-function formatFailure(w: WrittenFailure): string[] {
+function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   const f = w.failure;
   const timeline = f.scenario.faults.timeline as unknown as Record<string, unknown>[];
   return [
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
-    `  shrunk    ${timeline.length} fault${timeline.length === 1 ? '' : 's'}: ${timeline.map(describeFault).join(', ')}`,
+    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${timeline.length} fault${timeline.length === 1 ? '' : 's'}: ${timeline.map(describeFault).join(', ')}`,
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
     `  replay    ${f.replay}`,
@@ -325,8 +340,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   }
   let seed: number;
   if (opts.seed !== undefined) {
-    if (!/^\s*\d+\s*$/.test(opts.seed) || !Number.isSafeInteger(Number(opts.seed))) throw new InputError(`expected a non-negative integer (got "${opts.seed}")`, undefined, '--seed');
-    seed = Number(opts.seed);
+    seed = campaignSeed(opts.seed); // the one seed parser (options.ts): text is hashed to an integer
   } else {
     // A fresh campaign each invocation (OS randomness, here in the CLI only), printed so that --seed replays it.
     seed = randomInt(0, 0x80000000);
@@ -538,7 +552,7 @@ export function registerFuzz(program: Command): void {
     .option('--workers <k>', 'worker threads (default: the available cores; 1 runs in this thread)')
     .option('--shard <i/n>', 'run shard i of n (1-based): n shards together run exactly the batches one machine would')
     .option('--json', 'print one JSON summary line on stdout')
-    .option('--seed <n>', 'campaign seed (default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)')
+    .option('--seed <n>', 'campaign seed, any text (a number is used as is, other text hashed to one; default: a fresh one each invocation, printed so that --seed replays the campaign; required with --shard)', parseSeed)
     .option('--strategy <s>', `search strategy: ${FUZZ_STRATEGIES.join(', ')} (default guided: targeted faults plus coverage guidance, mutating and branching runs that reached new abstract states; targeted: faults aimed at roles and protocol triggers, no corpus; random: the plain baseline as fuzz was when issue 11 was filed: faults at random times on random named nodes, no swarm unless --swarm, the whole fault window, the protocol's pre-issue base workload)`)
     .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 targeted or random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
@@ -608,7 +622,7 @@ export function registerFuzz(program: Command): void {
             if (written.length >= c.maxFailures) break;
             const w = writeFailure(f, r.batch, opts.out);
             written.push(w);
-            if (!opts.json) progress.print(formatFailure(w).join('\n') + '\n');
+            if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
         },
         died: (task, runsStarted, lastSeed, err) => {
@@ -681,8 +695,8 @@ export function registerFuzz(program: Command): void {
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
           `workload    ${c.workloadName}`,
           `coverage    ${states.size} distinct abstract states`,
-          `runs        ${totalRuns} in ${results.length} batches, ${wall.toFixed(1)} s wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
-          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${written.length} counterexample${written.length === 1 ? '' : 's'} shrunk and written (${byInvariant(written)}; each failure above: trace, shrunk scenario and the replay line)` : ''}`,
+          `runs        ${totalRuns} in ${results.length} batches, ${formatWall(wall)} wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${written.length} counterexample${written.length === 1 ? '' : 's'} ${opts.shrink ? 'shrunk and written' : 'written (not shrunk: --no-shrink)'} (${byInvariant(written)}; each failure above: trace, ${opts.shrink ? 'shrunk ' : ''}scenario and the replay line)` : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);

@@ -59,6 +59,11 @@ export function scaffold(dir: string): string[] {
   return written;
 }
 
+/** `text` as one word of a POSIX shell command line: as is when safe, else in single quotes. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
 export function registerInit(program: Command): void {
   program
     .command('init')
@@ -67,10 +72,10 @@ export function registerInit(program: Command): void {
     .action((dir: string) => {
       const files = scaffold(dir);
       const lines = [
-        `created ${dir}: ${files.join(', ')}`,
+        `created ${shellQuote(dir)}: ${files.join(', ')}`,
         '',
         'next:',
-        `  cd ${dir} && npm install`,
+        `  cd ${shellQuote(dir)} && npm install`,
         '  npx faultline run scenarios/basic.ts',
         '  npx faultline fuzz scenarios/basic.ts --bug skipFsync   # the planted bug, found and shrunk',
         '  npm test',

@@ -17,7 +17,8 @@ export function registerList(program: Command): void {
         return;
       }
       const width = Math.max(...scenarios.map((s) => s.name.length), 4);
-      for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.protocol.padEnd(8)}  ${s.description}\n`);
+      const pwidth = Math.max(...scenarios.map((s) => s.protocol.length), 8);
+      for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.protocol.padEnd(pwidth)}  ${s.description}\n`);
       process.stdout.write(`\nprotocols: ${protocols.join(', ')}\n`);
     });
 }

@@ -79,12 +79,13 @@ export function registerReplay(program: Command): void {
     .description('re-run a trace from its header and check the new trace hash equals the recorded one (exit 0), else exit 1 with the first difference')
     .argument('<trace>', 'a trace file (JSON Lines) written by faultline run or faultline fuzz')
     .option('--json', 'print one JSON line')
-    .action(async (file: string, opts: { json?: boolean }) =>
+    .option('--project <dir>', "the project whose protocol module a user protocol's trace names (default: found from the trace's folder or the working folder)")
+    .action(async (file: string, opts: { json?: boolean; project?: string }) =>
       withInterrupts(async (interrupts) => {
         const summary = await readTraceFile(file);
         // A long replay says so on stderr (stdout keeps only the result).
         if (summary.lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);
-        await loadTraceProtocol(JSON.stringify(summary.header), file); // a user's protocol, named by its module path
+        await loadTraceProtocol(JSON.stringify(summary.header), file, opts.project); // a user's protocol, named by its module path
         const recorded = new FileLines(file);
         let r;
         try {

@@ -13,7 +13,7 @@ import { withTraceFileAsync } from '../file-sink.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
 import { parseOutputFile, parseSeed } from '../options.ts';
 import { formatStats, formatVerdict, formatViolations, formatNotJudged, formatWarnings } from '../summary.ts';
-import { formatDuration } from '../../engine/time.ts';
+import { formatDuration, formatWall } from '../time-format.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -68,7 +68,7 @@ export function registerRun(program: Command): void {
             ...formatViolations(result.violations, c),
             ...formatWarnings(result.warnings, c),
             ...formatNotJudged(result.notJudged, c),
-            `wall time   ${wall.toFixed(3)} s`,
+            `wall time   ${formatWall(wall)}`,
             `trace hash  ${result.hash}`,
           ];
           if (interrupted) lines.push(`interrupted ${c.yellow(`by ${interrupted} at virtual time ${formatDuration(result.stats.endTime)}, after ${result.stats.steps} steps; no final checks ran`)}`);

@@ -175,13 +175,16 @@ export function mutualExclusionChecker(resource: string): Checker {
  * queue ahead of it drains (every other client's critical section). Shorter runs are not judged.
  */
 export function progressChecker(clients: readonly string[], grace: Micros, cycles: number): Checker {
+  let reached = false;
   return {
     name: 'lock-progress',
     description: 'After the faults stop, every live client that still wants a lock gets one',
     when: 'final',
+    judged: () => reached,
     check(view) {
       const from = view.quiescedAt ?? 0;
       if (view.now - from < grace) return undefined; // too little fault-free time to judge
+      reached = true;
       const acquires = new Map<number, string>();
       const okAfter = new Map<string, number>(); // client -> acquires ok after `from`
       const total = new Map<string, number>();

@@ -15,6 +15,7 @@ function onceDone(name: string, description: string, coordinator: string, judge:
     name,
     description,
     when: 'always',
+    judged: () => judged,
     check(view) {
       if (judged) return undefined;
       const out = doneOutput(view, coordinator);
@@ -50,11 +51,16 @@ export function permutationChecker(coordinator: string, input: readonly number[]
 
 /** sort-completes: once every node has been up and connected (no loss burst) for `bound`, the sort is done. */
 export function sortCompletesChecker(coordinator: string, nodes: readonly string[], bound: number): Checker {
+  let reached = false;
   return {
     name: 'sort-completes',
     description: 'once faults stop, the sort finishes within a bound',
     when: 'final',
+    // Judged when the sort is done, or the bound passed with every node up and connected.
+    judged: () => reached,
     check(view) {
+      const doneAt = published<SortCoordinatorState>(view, coordinator)?.doneAt;
+      if (doneAt !== null && doneAt !== undefined) reached = true;
       if (view.faults.lossBurst > 0) return undefined;
       let since = view.faults.lossBurstSince;
       for (const a of nodes) {
@@ -69,6 +75,7 @@ export function sortCompletesChecker(coordinator: string, nodes: readonly string
         }
       }
       if (view.now - since < bound) return undefined;
+      reached = true;
       const s = published<SortCoordinatorState>(view, coordinator);
       return s?.doneAt !== null && s?.doneAt !== undefined ? undefined : `the sort is not done ${view.now - since} µs after the faults stopped (bound ${bound} µs), phase ${s?.phase ?? '?'}`;
     },

@@ -554,10 +554,13 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
 /** Liveness: once faults stop, some server leads (with a term no other live server exceeds) within `bound`. */
 export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: number): Checker {
   let electedAfterQuiesce = false;
+  let reached = false;
   return {
     name: 'leader-elected',
     description: `after the quiesce point a leader is elected within ${timeouts} election timeouts`,
     when: 'always',
+    // Judged once a leader is elected after the quiesce point or the bound has passed.
+    judged: () => reached || electedAfterQuiesce,
     check(view) {
       if (!view.quiesced || electedAfterQuiesce) return undefined;
       let maxTerm = 0;
@@ -570,6 +573,7 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
         if (r.role === 'leader') leaderTerm = Math.max(leaderTerm, r.term);
       }
       const q = view.quiescedAt;
+      if (q !== undefined && view.now > q + bound) reached = true;
       if (leaderTerm === maxTerm) electedAfterQuiesce = true;
       else if (q !== undefined && view.now > q + bound) return `no leader ${bound}µs (${timeouts} election timeouts) after the quiesce point`;
       return undefined;
@@ -579,10 +583,13 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
 
 /** Liveness: once faults stop, every client operation completes within `bound` (checked at the end of the run). */
 export function operationsComplete(bound: Micros): Checker {
+  let reached = false;
   return {
     name: 'ops-complete',
     description: 'after the quiesce point every pending client operation completes',
     when: 'final',
+    // Judged when the run lasts `bound` past the quiesce point (an operation pending then is late), or every operation completed.
+    judged: () => reached,
     check(view) {
       const q = view.quiescedAt;
       if (q === undefined) return undefined;
@@ -591,6 +598,7 @@ export function operationsComplete(bound: Micros): Checker {
         if (ev.type === 'invoke') open.set(ev.op, { t: ev.t, process: ev.process, f: ev.f, ...(ev.key !== undefined ? { key: ev.key } : {}) });
         else open.delete(ev.op);
       }
+      if (view.now - q > bound || open.size === 0) reached = true;
       for (const [op, o] of open) {
         if (view.now - Math.max(o.t, q) > bound) return `operation ${op} (${o.process} ${o.f} ${o.key ?? ''}) invoked at ${o.t}µs never completed, ${view.now - Math.max(o.t, q)}µs after faults stopped`;
       }

@@ -152,13 +152,16 @@ function migrationSettles(ctx: RingCheckContext): Checker {
 }
 
 function placement(ctx: RingCheckContext): Checker {
+  let reached = false;
   return {
     name: 'placement',
     description: 'once settled, every key lives exactly on its preference list',
     when: 'final',
+    judged: () => reached,
     check(view) {
       const rec = coordinatorRecord(view, ctx.coordinator);
       if (!rec || unsettled(view, ctx) !== undefined) return undefined; // migration-settles reports it
+      reached = true;
       const stores = new Map(ctx.servers.map((s) => [s, storedKeys(view, s)]));
       const keys = new Set<string>(ctx.preload);
       for (const st of stores.values()) for (const k of st.keys()) keys.add(k);

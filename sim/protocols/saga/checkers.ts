@@ -118,13 +118,16 @@ export function terminationGrace(stepTimeout: Micros, maxAttempts: number, submi
 }
 
 export function sagaTerminationChecker(planned: readonly Order[], lastSubmit: Micros, grace: Micros): Checker {
+  let reached = false;
   return {
     name: 'saga-termination',
     description: 'Once faults stop, every submitted saga ends completed or compensated (within the grace period)',
     when: 'final',
+    judged: () => reached,
     check(view: SimView) {
       const from = Math.max(view.quiescedAt ?? 0, lastSubmit);
       if (view.now - from < grace || !view.isUp(ORCHESTRATOR)) return undefined; // not enough quiet time to judge
+      reached = true;
       const sagas = sagasOf(view);
       for (const o of planned) {
         const s = sagas[o.saga];
@@ -142,14 +145,17 @@ export interface Initial {
 }
 
 export function conservationChecker(planned: readonly Order[], initial: Initial): Checker {
+  let reached = false;
   return {
     name: 'conservation',
     description: 'Money and stock are conserved: balances plus revenue equal the initial money; revenue and stock match the completed sagas',
     when: 'final',
+    judged: () => reached,
     check(view) {
       const sagas = sagasOf(view);
       // Judged only when every saga has ended (else saga-termination speaks).
       if (planned.some((o) => sagas[o.saga]?.status !== 'completed' && sagas[o.saga]?.status !== 'compensated')) return undefined;
+      reached = true;
       const done = planned.filter((o) => sagas[o.saga]?.status === 'completed');
       const revenue = done.reduce((a, o) => a + o.amount, 0);
       const items = done.reduce((a, o) => a + o.qty, 0);

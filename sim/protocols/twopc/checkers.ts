@@ -263,6 +263,7 @@ function sumOps(ops: readonly Op[]): number {
 }
 
 export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
+  let inDoubtJudged = false;
   const tracker = new TwoPcTracker(o);
   const observe = (ev: TraceEvent, view: SimView): void => tracker.observe(ev, view);
   const fromTracker = (name: string, description: string): Checker => ({
@@ -288,9 +289,12 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
       // Final: a run can go idle (nothing left to happen) and skip to its end without another step.
       // It reads the tracker, which the 'always' checkers feed: select at least one of them with it.
       when: 'final',
+      // Judged when the run lasts the liveness bound past the quiesce point, or nothing is left unresolved.
+      judged: () => inDoubtJudged,
       check(view) {
         const q = view.quiescedAt;
         if (q === undefined) return undefined;
+        if (view.now - q > o.livenessBound || tracker.unresolved.size === 0) inDoubtJudged = true;
         const late: string[] = [];
         for (const [key, since] of tracker.unresolved) {
           const from = Math.max(since, q);

@@ -44,13 +44,16 @@ export function noHerdChecker(servers: readonly NodeId[]): Checker {
 }
 
 export function lockProgressChecker(clients: readonly NodeId[], grace: Micros): Checker {
+  let reached = false;
   return {
     name: 'lock-progress',
     description: 'Once faults stop, every live client acquires the lock again within the grace period',
     when: 'final',
+    judged: () => reached,
     check(view) {
       const from = view.quiescedAt ?? 0;
       if (view.now - from < grace) return undefined;
+      reached = true;
       const got = new Set<string>();
       const acquires = new Set<number>();
       for (const h of view.history) {
