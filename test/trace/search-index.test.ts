@@ -7,7 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { SearchIndex } from '../../sim/trace/search-index.ts';
-import { searchText } from '../../ui/src/store.ts';
+import { searchText, stateSearchText } from '../../ui/src/store.ts';
+import { buildColumns } from '../../sim/trace/columns.ts';
+import { MemorySink } from '../../sim/engine/trace.ts';
+import type { JsonValue } from '../../sim/engine/types.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../sim/scenario/run.ts';
+import defaultScenario from '../../scenarios/default.ts';
 import { lockTrace, raftTrace, ringTrace, twopcTrace } from '../ui/synthetic.ts';
 
 const traces: [string, () => string][] = [
@@ -103,5 +109,32 @@ describe('SearchIndex lower-cases a chunk at once', () => {
       }),
       { numRuns: 300, seed: 18 },
     );
+  });
+
+  it('events cut to the per-event cap: the states, checked from the model\'s shared states, and the rest from their text, give what searching each event gives', () => {
+    // A Raft run: its states repeat their parts, which the columnar model shares (shareWith).
+    const sink = new MemorySink();
+    runPrepared(prepareRun(parseScenario(defaultScenario), { seed: 2 }), { trace: sink });
+    const parsed = parseTrace(sink.text());
+    const texts = parsed.events.map(searchText);
+    const model = buildColumns(parsed);
+    const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+    for (const [node, snaps] of model.states) for (const s of snaps) stateBySeq.set(s.seq, { node, state: s.state });
+    expect(stateBySeq.size).toBeGreaterThan(100);
+    const ix = new SearchIndex(Infinity, 256, 48);
+    for (const t of texts) ix.add(t);
+    ix.flush();
+    for (const q of ['leader', '"term":2', 'put k', 'cas k', '"commitindex":1', 'n3 state', 'deliver #7', 'state {"role":"candidate"']) {
+      const marks = new Uint8Array(texts.length);
+      ix.search(q, marks);
+      const unsure = ix.unsure(marks);
+      expect(unsure.length).toBeGreaterThan(0);
+      for (const seq of unsure) {
+        const st = stateBySeq.get(seq);
+        const full = st ? stateSearchText(seq, st.node, st.state) : texts[seq]!;
+        if (full.includes(q)) marks[seq] = 1;
+      }
+      expect(Array.from(marks), q).toEqual(texts.map((t) => (t.includes(q) ? 1 : 0)));
+    }
   });
 });
