@@ -55,6 +55,20 @@ function yieldToTasks(): Promise<void> {
 
 let searchGen = 0;
 
+/** Questions from the page being answered: background work (the hash check) waits for them. */
+let answering = 0;
+let idle: (() => void)[] = [];
+/** Resolves when no question from the page is being answered. */
+function whenIdle(): Promise<void> {
+  return answering === 0 ? Promise.resolve() : new Promise((ok) => idle.push(ok));
+}
+function doneAnswering(): void {
+  if (--answering > 0) return;
+  const waiting = idle;
+  idle = [];
+  for (const ok of waiting) ok();
+}
+
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   for (;;) {
@@ -204,6 +218,8 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
       if (since > 4 << 20) {
         since = 0;
         await yieldToTasks();
+        // A search or a causal past asked meanwhile goes first: the page waits for it, not for the hash.
+        await whenIdle();
       }
     }
     post({ kind: 'verified', hash: bytesToHex(h.digest()) === summary.footer.hash ? 'ok' : 'mismatch' });
@@ -298,6 +314,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
     post({ kind: 'reply', id: msg.id, error: 'no trace loaded' });
     return;
   }
+  answering++;
   try {
     switch (msg.kind) {
       case 'events':
@@ -325,5 +342,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
     }
   } catch (err) {
     post({ kind: 'reply', id: msg.id, error: String(err) });
+  } finally {
+    doneAnswering();
   }
 };
