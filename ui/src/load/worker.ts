@@ -252,7 +252,7 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     // The states among them are in memory: no need to read their lines back.
     const unsure: number[] = [];
     let n = 0;
-    for (const seq of l.index.unsure(marks)) {
+    for (const seq of l.index.unsure(marks, query)) {
       const st = l.stateBySeq.get(seq);
       if (!st) unsure.push(seq);
       else if (stateSearchText(seq, st.node, st.state).includes(query)) marks[seq] = 1;
