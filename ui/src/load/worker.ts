@@ -44,6 +44,8 @@ interface Loaded {
 }
 
 let loaded: Loaded | undefined;
+/** Published states per `states` message. */
+const STATES_PER_MESSAGE = 4096;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
 
@@ -203,7 +205,10 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
-  post({ kind: 'model', model, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  // The states first, in slices: the page decodes one message as one task, and a Raft trace of 1M events has
+  // about 170k states (a slice starts its own copy of the parts it shares with the previous slice).
+  for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
+  post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
   if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
