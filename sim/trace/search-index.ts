@@ -12,8 +12,41 @@
 // Raft state with its whole log, say) is indexed by its first `maxEventChars`
 // characters and listed in `long`: a query not found in that prefix may still
 // be in the rest, so the caller checks those few events' full text (see
-// `unsure`). The cap keeps a Raft trace (about 280 characters an event, a few
+// `unsure`, which skips those lacking one of the query's pairs of adjacent characters, by a
+// 1,024-bit signature of each such event's text). The cap keeps a Raft trace (about 280 characters an event, a few
 // events of many KB) at 1M events within the budget.
+
+/** Bits of a long event's character-pair signature (see `pairSignature`): 32 words. */
+const SIG_WORDS = 32;
+
+/** One character code as the signature sees it: ASCII letters lower-cased, every non-ASCII code unit one bucket. */
+function fold(c: number): number {
+  return c >= 65 && c <= 90 ? c | 32 : c >= 128 ? 128 : c;
+}
+
+/**
+ * Set in `out` (SIG_WORDS words from `at`) one bit per pair of adjacent characters of
+ * `text.toLowerCase()`, hashed. A query found in the text has all its pairs' bits set there, so
+ * an event whose signature lacks one of the query's bits cannot match (a filter, never a
+ * false "no"). Text with non-ASCII characters is lower-cased first (some lower-case to other
+ * lengths or to ASCII letters); ASCII is folded on the fly.
+ */
+export function pairSignature(text: string, out: Uint32Array, at = 0): void {
+  let t = text;
+  for (let i = 0; i < t.length; i++) {
+    if (t.charCodeAt(i) >= 128) {
+      t = t.toLowerCase();
+      break;
+    }
+  }
+  let a = t.length > 0 ? fold(t.charCodeAt(0)) : 0;
+  for (let i = 1; i < t.length; i++) {
+    const b = fold(t.charCodeAt(i));
+    const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b)) >>> 22; // 10 bits: 0..1023
+    out[at + (h >>> 5)]! |= 1 << (h & 31);
+    a = b;
+  }
+}
 
 /** Events per chunk string. */
 export const INDEX_CHUNK = 8192;
@@ -30,6 +63,8 @@ export class SearchIndex {
   indexed = 0;
   /** Index (seq) of each event whose text was cut to `maxEventChars`, ascending. */
   readonly long: number[] = [];
+  /** The character-pair signature of each `long` event's whole text (SIG_WORDS words each, same order). */
+  private sigs = new Uint32Array(SIG_WORDS * 64);
   /** Characters in finished chunks. */
   chars = 0;
 
@@ -54,6 +89,13 @@ export class SearchIndex {
     if (this.full) return;
     let t = text;
     if (t.length > this.maxEventChars) {
+      const k = this.long.length;
+      if ((k + 1) * SIG_WORDS > this.sigs.length) {
+        const b = new Uint32Array(this.sigs.length * 2);
+        b.set(this.sigs);
+        this.sigs = b;
+      }
+      pairSignature(t, this.sigs, k * SIG_WORDS);
       this.long.push(this.indexed + this.parts.length);
       t = t.slice(0, this.maxEventChars);
     }
@@ -106,8 +148,22 @@ export class SearchIndex {
     });
   }
 
-  /** The indexed events cut to `maxEventChars` that `search` did not mark: whether they match needs their full text. */
-  unsure(marks: Uint8Array): number[] {
-    return this.long.filter((seq) => seq < this.indexed && marks[seq] !== 1);
+  /**
+   * The indexed events cut to `maxEventChars` that `search` did not mark and whose whole text
+   * may contain `query` (lower case; by the signature of its character pairs: every event
+   * whose text does contain it is listed, most that do not are not): whether they match needs
+   * their full text. Without `query`, every such event.
+   */
+  unsure(marks: Uint8Array, query?: string): number[] {
+    const q = new Uint32Array(SIG_WORDS);
+    if (query !== undefined) pairSignature(query, q);
+    const out: number[] = [];
+    this.long.forEach((seq, k) => {
+      if (seq >= this.indexed || marks[seq] === 1) return;
+      const at = k * SIG_WORDS;
+      for (let w = 0; w < SIG_WORDS; w++) if ((q[w]! & this.sigs[at + w]!) >>> 0 !== q[w]!) return;
+      out.push(seq);
+    });
+    return out;
   }
 }

@@ -6,8 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTrace } from '../../sim/trace/parse.ts';
-import { SearchIndex } from '../../sim/trace/search-index.ts';
-import { searchText } from '../../ui/src/store.ts';
+import { pairSignature, SearchIndex } from '../../sim/trace/search-index.ts';
+import { searchText, stateSearchText } from '../../ui/src/store.ts';
+import { buildColumns } from '../../sim/trace/columns.ts';
+import { MemorySink } from '../../sim/engine/trace.ts';
+import type { JsonValue } from '../../sim/engine/types.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../sim/scenario/run.ts';
+import defaultScenario from '../../scenarios/default.ts';
 import { lockTrace, raftTrace, ringTrace, twopcTrace } from '../ui/synthetic.ts';
 
 const traces: [string, () => string][] = [
@@ -102,6 +108,51 @@ describe('SearchIndex lower-cases a chunk at once', () => {
         expect(Array.from(marks)).toEqual(lower.map((t) => (t.includes(q) ? 1 : 0)));
       }),
       { numRuns: 300, seed: 18 },
+    );
+  });
+
+  it('events cut to the per-event cap: the states, checked from the model\'s shared states, and the rest from their text, give what searching each event gives', () => {
+    // A Raft run: its states repeat their parts, which the columnar model shares (shareWith).
+    const sink = new MemorySink();
+    runPrepared(prepareRun(parseScenario(defaultScenario), { seed: 2 }), { trace: sink });
+    const parsed = parseTrace(sink.text());
+    const texts = parsed.events.map(searchText);
+    const model = buildColumns(parsed);
+    const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+    for (const [node, snaps] of model.states) for (const s of snaps) stateBySeq.set(s.seq, { node, state: s.state });
+    expect(stateBySeq.size).toBeGreaterThan(100);
+    const ix = new SearchIndex(Infinity, 256, 48);
+    for (const t of texts) ix.add(t);
+    ix.flush();
+    const all = ix.unsure(new Uint8Array(texts.length));
+    for (const q of ['leader', '"term":2', 'put k', 'cas k', '"commitindex":1', 'n3 state', 'deliver #7', 'state {"role":"candidate"', 'zqzq', 'K3', 'İ']) {
+      const marks = new Uint8Array(texts.length);
+      ix.search(q, marks);
+      // The signature filter lists only events that may match: here, far fewer than all the long ones for a query no state holds.
+      const unsure = ix.unsure(marks, q);
+      if (q === 'zqzq' || q === 'deliver #7') expect(unsure.length).toBeLessThan(all.length / 10);
+      for (const seq of unsure) {
+        const st = stateBySeq.get(seq);
+        const full = st ? stateSearchText(seq, st.node, st.state) : texts[seq]!;
+        if (full.includes(q)) marks[seq] = 1;
+      }
+      expect(Array.from(marks), q).toEqual(texts.map((t) => (t.includes(q) ? 1 : 0)));
+    }
+  });
+
+  it('pairSignature: every character pair of a substring of the lower-cased text is in the text\'s signature', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'B', 'k', 'K', '"', ':', '{', 'İ', 'ß', 'Σ', '→', '7', ' ', '\u212a') , maxLength: 60 }), fc.nat(), fc.nat(), (text, a, b) => {
+        const lower = text.toLowerCase();
+        const from = lower.length === 0 ? 0 : a % lower.length;
+        const q = lower.slice(from, from + (b % 8) + 1);
+        const st = new Uint32Array(32);
+        const sq = new Uint32Array(32);
+        pairSignature(text, st);
+        pairSignature(q, sq);
+        for (let w = 0; w < 32; w++) expect((sq[w]! & st[w]!) >>> 0).toBe(sq[w]);
+      }),
+      { numRuns: 500, seed: 15 },
     );
   });
 });

@@ -615,6 +615,44 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.close();
   });
 
+  it('delays one message in flight by right-clicking its line: it arrives no sooner than the delay after its send', async () => {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    const first = await firstLeader(page);
+    const target = await page.evaluate((seq) => {
+      const f = (window as unknown as StepApi).__faultline;
+      const m = f.store.model as unknown as { msgCount: number; mId: Float64Array; mSendSeq: Int32Array; mEndSeq: Int32Array; mSendT: Float64Array; mEndT: Float64Array; t: Float64Array };
+      const cursor = seq + 3;
+      f.store.setCursor(cursor);
+      let mi = -1;
+      for (let i = 0; i < m.msgCount; i++) if (m.mSendSeq[i]! <= cursor && m.mEndSeq[i]! > cursor + 2) { mi = i; break; }
+      const t = m.t[cursor]!;
+      (f.store as unknown as { setWindow(a: number, b: number): void }).setWindow(t - 5000, t + 15000);
+      f.diagram.draw();
+      const p = f.diagram.pointOnMessage(mi, t);
+      return { mi, id: m.mId[mi]!, t, p, flight: m.mEndT[mi]! - m.mSendT[mi]! };
+    }, first.seq);
+    expect(target.mi).toBeGreaterThanOrEqual(0);
+    expect(target.p).toBeDefined();
+    const byMs = 300;
+    // Without the delay it arrives sooner than that.
+    expect(target.flight).toBeLessThan(byMs * 1000);
+    await page.mouse.click(target.p!.x, target.p!.y, { button: 'right' });
+    await page.fill('[data-testid=delay-ms]', String(byMs));
+    await page.click('[data-testid=inject-delay]');
+    await branchLoaded(page, 'delay ');
+    const fate = await page.evaluate((id) => {
+      const m = (window as unknown as StepApi).__faultline.store.model as unknown as { msgCount: number; mId: Float64Array; mOutcome: Uint8Array; mSendT: Float64Array; mEndT: Float64Array; count: number };
+      for (let i = 0; i < m.msgCount; i++) if (m.mId[i] === id) return { outcome: m.mOutcome[i], flight: m.mEndT[i]! - m.mSendT[i]!, count: m.count };
+      return undefined;
+    }, target.id);
+    expect(fate?.outcome).toBe(1); // OUTCOME.delivered
+    expect(fate!.flight).toBeGreaterThanOrEqual(byMs * 1000);
+    expect(fate!.count).toBeGreaterThan(first.seq + 100);
+    await page.close();
+  });
+
   it('compares two runs: the second drawn under the first on the same window, the first differing event marked in both', async () => {
     const page = await newPage(h, problems);
     await page.goto(h.base);

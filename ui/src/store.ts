@@ -8,7 +8,7 @@
 // run in the worker too. A small trace (up to SYNC_LIMIT events) is kept whole
 // in the page, so everything about it answers synchronously.
 
-import type { TraceEvent } from '../../sim/engine/types.ts';
+import type { JsonValue, TraceEvent } from '../../sim/engine/types.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { causalPastColumns, type ColumnarModel } from '../../sim/trace/columns.ts';
 
@@ -47,6 +47,11 @@ export interface LoadInfo {
 /** The text search matches for an event: "#<seq> <description>", lower case. */
 export function searchText(ev: TraceEvent): string {
   return eventText(ev).toLowerCase();
+}
+
+/** `searchText` of a published state event, from its seq, node and state (the worker holds the states, not the events). */
+export function stateSearchText(seq: number, node: string, state: JsonValue): string {
+  return searchText({ seq, t: 0, type: 'state', node, state });
 }
 
 /** `searchText` before lower-casing (the worker's index lower-cases a whole chunk at once). */

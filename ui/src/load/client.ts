@@ -3,6 +3,7 @@
 
 import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
+import type { StateSnapshot } from '../../../sim/trace/model.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
@@ -21,12 +22,17 @@ export class Loader implements TraceSource {
 
   /** Load a trace: resolves with the model, rejects with {title, message} when it cannot be shown. */
   open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void): Promise<ModelMessage> {
+    const states = new Map<string, StateSnapshot[]>();
     return new Promise((resolve, reject) => {
       this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message || 'could not start (see the browser console)' });
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
-        else if (m.kind === 'model') resolve(m);
+        else if (m.kind === 'states') {
+          const list = states.get(m.node);
+          if (list) for (const snap of m.snaps) list.push(snap);
+          else states.set(m.node, m.snaps);
+        } else if (m.kind === 'model') resolve({ ...m, model: { ...m.model, states } });
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);

@@ -2,6 +2,7 @@
 
 import type { TraceEvent, TraceFooter } from '../../../sim/engine/types.ts';
 import type { ColumnarModel } from '../../../sim/trace/columns.ts';
+import type { StateSnapshot } from '../../../sim/trace/model.ts';
 
 /** What to load: a Blob (a picked or dropped file, a live run's trace) or a URL to stream. */
 export type LoadSource = { kind: 'blob'; blob: Blob; name: string } | { kind: 'url'; url: string; name: string };
@@ -22,6 +23,8 @@ export interface LoadTimings {
 
 export type FromLoader =
   | { kind: 'progress'; bytes: number; total: number | undefined; events: number }
+  /** Published states of one node, in seq order, a few thousand at a time, before the `model` message (whose `states` is empty): each message is decoded by the page as one task. */
+  | { kind: 'states'; node: string; snaps: StateSnapshot[] }
   | { kind: 'model'; model: ColumnarModel; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }

@@ -10,14 +10,14 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { TraceEvent } from '../../../sim/engine/types.ts';
+import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { SearchIndex } from '../../../sim/trace/search-index.ts';
-import { eventText, rawLineDecides, searchText } from '../store.ts';
+import { eventText, rawLineDecides, searchText, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -35,9 +35,17 @@ interface Loaded {
   footerAt: number | undefined;
   /** The search index, built while parsing (big traces only: a small one is searched in the page). */
   index: SearchIndex;
+  /**
+   * Each published state by the seq of its event: the model's snapshots (their repeated parts
+   * shared), kept here so that a search checks the states the index holds only the start of
+   * without reading and parsing their lines again from the Blob.
+   */
+  stateBySeq: Map<number, { node: string; state: JsonValue }>;
 }
 
 let loaded: Loaded | undefined;
+/** Published states per `states` message. */
+const STATES_PER_MESSAGE = 4096;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
 
@@ -48,6 +56,20 @@ function yieldToTasks(): Promise<void> {
 
 
 let searchGen = 0;
+
+/** Questions from the page being answered: background work (the hash check) waits for them. */
+let answering = 0;
+let idle: (() => void)[] = [];
+/** Resolves when no question from the page is being answered. */
+function whenIdle(): Promise<void> {
+  return answering === 0 ? Promise.resolve() : new Promise((ok) => idle.push(ok));
+}
+function doneAnswering(): void {
+  if (--answering > 0) return;
+  const waiting = idle;
+  idle = [];
+  for (const ok of waiting) ok();
+}
 
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
@@ -178,10 +200,15 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   index.flush();
-  const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index };
+  const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+  for (const [node, snaps] of model.states) for (const s of snaps) stateBySeq.set(s.seq, { node, state: s.state });
+  const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
-  post({ kind: 'model', model, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  // The states first, in slices: the page decodes one message as one task, and a Raft trace of 1M events has
+  // about 170k states (a slice starts its own copy of the parts it shares with the previous slice).
+  for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
+  post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
   if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
@@ -196,6 +223,8 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
       if (since > 4 << 20) {
         since = 0;
         await yieldToTasks();
+        // A search or a causal past asked meanwhile goes first: the page waits for it, not for the hash.
+        await whenIdle();
       }
     }
     post({ kind: 'verified', hash: bytesToHex(h.digest()) === summary.footer.hash ? 'ok' : 'mismatch' });
@@ -225,7 +254,19 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
   if (!scan) {
     l.index.search(query, marks);
     // Events whose text the index holds only the start of: check the rest of those few.
-    const unsure = l.index.unsure(marks);
+    // The states among them are in memory: no need to read their lines back.
+    const unsure: number[] = [];
+    let n = 0;
+    for (const seq of l.index.unsure(marks, query)) {
+      const st = l.stateBySeq.get(seq);
+      if (!st) unsure.push(seq);
+      else if (stateSearchText(seq, st.node, st.state).includes(query)) marks[seq] = 1;
+      // Let a newer search (or the page's other questions) in.
+      if (++n % 8192 === 0) {
+        await yieldToTasks();
+        if (gen !== searchGen) return undefined;
+      }
+    }
     for (let i = 0; i < unsure.length; ) {
       // Read runs of adjacent unsure events at once.
       let j = i + 1;
@@ -278,6 +319,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
     post({ kind: 'reply', id: msg.id, error: 'no trace loaded' });
     return;
   }
+  answering++;
   try {
     switch (msg.kind) {
       case 'events':
@@ -305,5 +347,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
     }
   } catch (err) {
     post({ kind: 'reply', id: msg.id, error: String(err) });
+  } finally {
+    doneAnswering();
   }
 };

@@ -108,22 +108,55 @@ export const raftPanel: PanelFactory = (store, model) => {
 
 const ROLE_COLORS = { leader: 'rgba(47, 111, 179, 0.55)', candidate: 'rgba(230, 160, 0, 0.7)' };
 
-/** Raft roles along each server's lane (as RaftScope shows them): a band while leader (with its term), a thinner one while candidate. */
+/** Bands already computed, per model: the page asks once for the legend and once for the diagram. */
+const bandsCache = new WeakMap<object, LaneBand[]>();
+
+/**
+ * Raft roles along each server's lane (as RaftScope shows them): a band while leader (with its
+ * term), a thinner one while candidate. Successive states of a server in the same role and term
+ * make one band (a leader publishes a state at each append or commit: tens of thousands in a
+ * long run), which ends at the next state in another role or term, or at the server's next
+ * crash. O(states + crashes) per trace, computed once per model.
+ */
 export function raftBands(model: Parameters<PanelFactory>[1]): LaneBand[] {
+  const cached = bandsCache.get(model);
+  if (cached) return cached;
   const out: LaneBand[] = [];
+  // Crash times per node, in time order (intervals are recorded in event order).
+  const crashes = new Map<string, number[]>();
+  for (const iv of model.intervals) {
+    if (iv.kind !== 'down') continue;
+    let list = crashes.get(iv.node);
+    if (!list) crashes.set(iv.node, (list = []));
+    list.push(iv.fromT);
+  }
   for (const [node, snaps] of model.states) {
     if (!snaps.some((s) => isRaft(s.state))) continue;
-    for (let i = 0; i < snaps.length; i++) {
+    const downs = crashes.get(node) ?? [];
+    let d = 0;
+    for (let i = 0; i < snaps.length; ) {
       const s = snaps[i]!.state;
-      if (!isRaft(s) || s.role === 'follower') continue;
+      if (!isRaft(s) || s.role === 'follower') {
+        i++;
+        continue;
+      }
       const fromT = snaps[i]!.t;
-      // The role lasts until the node publishes another state or crashes.
-      let toT = snaps[i + 1]?.t ?? model.endT;
-      for (const iv of model.intervals) if (iv.node === node && iv.kind === 'down' && iv.fromT >= fromT && iv.fromT < toT) toT = iv.fromT;
+      while (d < downs.length && downs[d]! < fromT) d++;
+      const crash = downs[d] ?? Infinity;
+      // The same role and term, published again before a crash: the same band.
+      let j = i + 1;
+      for (; j < snaps.length; j++) {
+        const n = snaps[j]!;
+        if (n.t >= crash || !isRaft(n.state) || n.state.role !== s.role || n.state.term !== s.term) break;
+      }
+      // The role lasts until the node publishes another role or term, or crashes.
+      const toT = Math.min(snaps[j]?.t ?? model.endT, crash);
       const leader = s.role === 'leader';
       out.push({ node, fromT, toT, color: leader ? ROLE_COLORS.leader : ROLE_COLORS.candidate, height: leader ? 7 : 4, ...(leader ? { label: `term ${s.term}` } : {}) });
+      i = j;
     }
   }
+  bandsCache.set(model, out);
   return out;
 }
 
