@@ -54,6 +54,24 @@ export const exploreBench: BenchCase = {
     const plain = timed(() => explore(exploreTarget(serversOnly, { crashes: 0 }).model, { maxDepth: symDepth }));
     const sym = timed(() => explore(exploreTarget(serversOnly, { crashes: 0 }).model, { maxDepth: symDepth, symmetry: true }));
 
+    // Snapshots against path replay, same process, CPU seconds: the first N distinct states of the raft
+    // profile (crashes 1) and of the twopc profile (crashes 1), each way.
+    const cpu = <T>(fn: () => T): { cpu: number; value: T } => {
+      const c0 = process.cpuUsage();
+      const value = fn();
+      const c = process.cpuUsage(c0);
+      return { cpu: (c.user + c.system) / 1e6, value };
+    };
+    const modes = (protocol: string): { replay: number; snapshots: number; depth: number } => {
+      const n = Math.min(raftStates, 2000);
+      const replay = cpu(() => explore(exploreTarget(protocol, { crashes: 1 }).model, { maxStates: n }));
+      const snap = cpu(() => explore(exploreTarget(protocol, { crashes: 1, snapshots: 100_000 }).model, { maxStates: n }));
+      if (snap.value.distinct !== replay.value.distinct || snap.value.states !== replay.value.states) throw new Error(`${protocol}: snapshots and replay explored different spaces`);
+      return { replay: replay.value.distinct / replay.cpu, snapshots: snap.value.distinct / snap.cpu, depth: replay.value.depth };
+    };
+    const raftModes = modes('raft');
+    const twopcModes = modes('twopc');
+
     const rss0 = process.memoryUsage().rss;
     const table = new FingerprintTable();
     const fill = timed(() => {
@@ -79,6 +97,14 @@ export const exploreBench: BenchCase = {
       raft_servers_only_symmetry_distinct: sym.value.distinct,
       raft_servers_only_symmetry_generated: sym.value.states,
       raft_symmetry_wall_ratio: +(plain.wall / sym.wall).toFixed(2),
+      raft_replay_distinct_per_cpu_s: Math.round(raftModes.replay),
+      raft_snapshots_distinct_per_cpu_s: Math.round(raftModes.snapshots),
+      raft_snapshots_speedup: +(raftModes.snapshots / raftModes.replay).toFixed(2),
+      raft_modes_depth: raftModes.depth,
+      twopc_replay_distinct_per_cpu_s: Math.round(twopcModes.replay),
+      twopc_snapshots_distinct_per_cpu_s: Math.round(twopcModes.snapshots),
+      twopc_snapshots_speedup: +(twopcModes.snapshots / twopcModes.replay).toFixed(2),
+      twopc_modes_depth: twopcModes.depth,
       table_bytes_per_1m_states: table.bytes,
       table_fill_1m_s: +fill.wall.toFixed(3),
       table_rss_delta_1m_mb: +(rssDelta / 2 ** 20).toFixed(1),

@@ -46,12 +46,12 @@ class AleaRng implements Rng {
     private readonly family: Family,
   ) {
     this.epoch = family.epoch;
-    this.gen = seedrandom.alea(family.epoch === 0 ? key : `${key}#${family.salts}`);
+    this.gen = seedrandom.alea(family.epoch === 0 ? key : `${key}#${family.salts}`, { state: true }); // state(): sim/explore snapshots copy the position
   }
   private draw(): number {
     if (this.epoch !== this.family.epoch) {
       this.epoch = this.family.epoch;
-      this.gen = seedrandom.alea(`${this.key}#${this.family.salts}`);
+      this.gen = seedrandom.alea(`${this.key}#${this.family.salts}`, { state: true });
     }
     return this.gen();
   }

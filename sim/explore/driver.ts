@@ -19,6 +19,9 @@ import { rootRng } from '../engine/random.ts';
 import type { Checker, NodeSpec } from '../engine/types.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { InputError } from '../scenario/errors.ts';
+import seedrandom from 'seedrandom';
+import { graft } from './clone.ts';
+import { CheckerTape } from './tape.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
 
 /** How much nondeterminism beyond scheduling a driven run may use. */
@@ -53,7 +56,21 @@ export interface DriverOptions {
   trace?: TraceSink;
   header?: TraceHeader;
   hash?: boolean;
+  /**
+   * Make the run snapshottable (`clone()`): checker calls are recorded on a tape (tape.ts) and values
+   * crossing the node boundary are frozen (shared by copies instead of copied).
+   */
+  snapshots?: boolean;
+  /**
+   * Names of functions a copy may share with its source when the template has none in their place
+   * (closures the protocol's explore profile shows to be harmless: see profiles.ts). Any other such
+   * function makes `clone` rebuild the state by replaying its path instead.
+   */
+  shareable?: readonly string[];
 }
+
+/** How copies were made in this process: grafted onto a template, or rebuilt by path replay (a closure with no counterpart). */
+export const snapshotStats = { grafted: 0, replayed: 0 };
 
 /** A label names a choice so that a person can read it and a replay can find it again: `deliver n1->n2 append-req #7`. */
 export function labelOf(p: PendingEvent, how: 'deliver' | 'drop' | 'duplicate' = 'deliver'): string {
@@ -85,13 +102,16 @@ export class Driver {
   private pendingNow: PendingEvent[] | undefined;
   /** Per-node parts of the fingerprint, kept by EngineModel (valid until the node is touched). */
   readonly fpParts = new Map<NodeId, string>();
+  /** The checkers' calls, when the run is snapshottable. */
+  readonly tape: CheckerTape | undefined;
 
   constructor(
     readonly run: PreparedRun,
-    opts: DriverOptions = {},
+    private readonly opts: DriverOptions = {},
   ) {
     // Checkers keep memory in their closures: every driven run gets its own (and its own nodes).
     const fresh = rebuild(run);
+    this.tape = opts.snapshots ? new CheckerTape(fresh.checkers) : undefined;
     this.budgets = opts.budgets ?? NO_BUDGETS;
     this.coalesce = opts.coalesce ?? false;
     const network = { ...run.engine.network, loss: 0, duplicate: 0, links: [] };
@@ -99,7 +119,8 @@ export class Driver {
       seed: run.seed,
       nodes: fresh.nodes,
       config: { ...run.engine, network },
-      checkers: fresh.checkers,
+      checkers: this.tape?.wrapped ?? fresh.checkers,
+      ...(opts.snapshots ? { isolate: 'freeze' as const } : {}),
       ...(opts.trace ? { trace: opts.trace } : {}),
       ...(opts.header ? { header: opts.header } : {}),
       hash: opts.hash ?? false,
@@ -108,6 +129,43 @@ export class Driver {
     this.crashable = run.nodes.filter((n) => roles.includes(n.role)).map((n) => n.id);
     // Nodes start in scenario order, before any choice.
     for (const p of this.sim.pending()) if (p.kind === 'start') this.sim.take(p.q);
+  }
+
+  /**
+   * A copy of this run, as it is now, that continues independently (snapshottable runs only): a fresh run
+   * of the same scenario with this one's state grafted onto it (clone.ts) and its checkers' memory
+   * re-derived from the tape (tape.ts). `into`, a run of the same scenario that is no longer needed, is
+   * reused instead of a fresh run (its objects are overwritten: cheaper than starting a run). A traced run's copy writes to `sink` (which first gets the
+   * trace so far: it must be a sink whose state is a plain value, as MemorySink). Its fingerprint, choices and every later step and trace event
+   * are those of this run's (test/explore/snapshot.test.ts).
+   */
+  clone(sink?: TraceSink, into?: Driver): Driver {
+    if (!this.tape) throw new RangeError('Driver.clone: the run was not made with { snapshots: true }');
+    if (this.opts.trace && !sink) throw new RangeError('Driver.clone: a traced run is cloned with a sink of its own (it gets the trace so far)');
+    // A template with a node down cannot pair the closures of that node's behaviour: a fresh run then.
+    const fits = into !== undefined && into.run === this.run && into.tape !== undefined && !into.sim.halted && !this.opts.trace && this.run.nodes.every((n) => into.sim.isUp(n.id));
+    let template: Driver;
+    if (fits) {
+      template = into;
+      // Its nodes and engine are overwritten; its checkers have memory of their own: fresh ones.
+      into.tape?.reset(rebuild(this.run).checkers);
+    } else template = new Driver(this.run, { ...this.opts, ...(sink ? { trace: sink } : {}) });
+    const shared = this.opts.shareable ?? [];
+    let unpaired = 0;
+    const copy = graft<Driver>(this, template, { fn: copyGenerator, unpaired: (name) => void (shared.includes(name) ? 0 : unpaired++) });
+    if (unpaired > 0) {
+      // A closure of this run with no counterpart in the template would still act on this run's objects:
+      // try a fresh template, else rebuild the state by replaying its path (always sound, slower).
+      if (fits) return this.clone(sink);
+      if (sink) throw new Error('Driver.clone: a traced run with closures a fresh run cannot pair (see DriverOptions.shareable) cannot be copied');
+      snapshotStats.replayed++;
+      const r = new Driver(this.run, { ...this.opts, ...(sink ? { trace: sink } : {}) });
+      for (const i of this.path) r.take(i);
+      return r;
+    }
+    snapshotStats.grafted++;
+    copy.tape?.rederive();
+    return copy;
   }
 
   get violation(): Violation | undefined {
@@ -226,6 +284,12 @@ export class Driver {
   close(): RunResult {
     return this.sim.close();
   }
+}
+
+/** seedrandom's generators keep their position in a closure; they expose it as `state()` (sim/engine/random.ts asks for it). */
+function copyGenerator(f: (...args: never[]) => unknown): ((...args: never[]) => unknown) | undefined {
+  const state = (f as { state?: () => seedrandom.State.Alea }).state;
+  return typeof state === 'function' ? seedrandom.alea('', { state: state.call(f) }) : undefined;
 }
 
 /**

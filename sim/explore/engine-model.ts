@@ -45,6 +45,13 @@ export interface EngineModelOptions {
   goals?: (view: SimView) => string[];
   /** Interchangeable nodes, for `--symmetry` (see SymmetrySpec). */
   symmetry?: SymmetrySpec;
+  /**
+   * Expand states from snapshots (Driver.clone) instead of replaying their paths: the most snapshots BFS
+   * keeps (see ExploreModel.snapshots). Absent or 0: path replay.
+   */
+  snapshots?: number;
+  /** Functions copies may share with their source (DriverOptions.shareable; from the profile). */
+  shareable?: readonly string[];
 }
 
 /**
@@ -153,8 +160,27 @@ export class EngineModel implements ExploreModel<Driver> {
     return this.renames.length > 1;
   }
 
+  /** Runs the explorer no longer needs, reused by the next copies (Driver.clone's `into`). */
+  private readonly pool: Driver[] = [];
+
+  release(d: Driver): void {
+    if (this.snapshots > 0 && this.pool.length < 64 && !d.sim.halted) this.pool.push(d);
+  }
+
+  /** Snapshots BFS may keep (0: states are rebuilt by replaying their paths). */
+  get snapshots(): number {
+    return this.opts.snapshots ?? 0;
+  }
+
   initial(): Driver {
-    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false });
+    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false, ...(this.snapshots > 0 ? { snapshots: true, shareable: this.opts.shareable ?? [] } : {}) });
+  }
+
+  stepInPlace(d: Driver, i: number): Driver {
+    const touched = d.touches(d.choices()[i] as DriveChoice);
+    d.take(i);
+    for (const key of [...d.fpParts.keys()]) if (key.slice(0, key.indexOf('\u0000')) === touched) d.fpParts.delete(key);
+    return d;
   }
 
   restore(path: readonly number[]): Driver {
@@ -172,8 +198,9 @@ export class EngineModel implements ExploreModel<Driver> {
     const touched = d.touches(d.choices()[i] as DriveChoice);
     const parts = new Map<string, string>();
     for (const [key, part] of d.fpParts) if (key.slice(0, key.indexOf('\u0000')) !== touched) parts.set(key, part);
-    // The last choice of `d` may advance `d` itself (see ExploreModel.step): one replay saved per state.
-    const next = i === d.choices().length - 1 ? d : this.restore(d.path);
+    // With snapshots: a copy of `d` (never `d` itself: the explorer may keep it as an ancestor).
+    // Else the last choice of `d` may advance `d` itself (see ExploreModel.step): one replay saved per state.
+    const next = this.snapshots > 0 ? d.clone(undefined, this.pool.pop()) : i === d.choices().length - 1 ? d : this.restore(d.path);
     next.take(i);
     next.fpParts.clear();
     for (const [id, part] of parts) next.fpParts.set(id, part);

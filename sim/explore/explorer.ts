@@ -42,6 +42,17 @@ export interface ExploreModel<S> {
   restore?(path: readonly number[]): S;
   /** States are small values: BFS keeps them in its frontier instead of rebuilding them from their paths. */
   retainStates?: boolean;
+  /**
+   * States are snapshots that `step` copies (it never changes its argument, even for the last choice):
+   * BFS keeps up to this many of them for its frontier (and as many expanded parents whose children it
+   * could not keep), and rebuilds any other state from its nearest kept ancestor, or from the initial
+   * state when none is kept. Absent or 0: states are rebuilt from their paths (`restore`).
+   */
+  snapshots?: number;
+  /** `s` is no longer used by the explorer (a model may reuse its memory). */
+  release?(s: S): void;
+  /** The state after choice `i` of `s`, which it may change in place (default: `step`). Used to replay a path from a copy. */
+  stepInPlace?(s: S, i: number): S;
 }
 
 export interface ExploreOptions {
@@ -173,7 +184,37 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
     // Frontier of state ids; ids are assigned in discovery order, so the queue is a range.
     let head = 0;
     const frontier: number[] = expandable(s0, 0) ? [root] : [];
-    const retained: (S | undefined)[] | undefined = model.retainStates ? [s0] : undefined;
+    // Kept states (by id): the frontier's, within the budget, and expanded parents of frontier states
+    // that could not be kept (with the number of such children still queued).
+    const budget = model.retainStates ? Number.POSITIVE_INFINITY : (model.snapshots ?? 0);
+    const retained = new Map<number, S>();
+    const ancestors = new Map<number, { s: S; waiting: number }>();
+    if (budget > 0) retained.set(root, s0);
+    const advance = (s: S, i: number): S => (model.stepInPlace ? model.stepInPlace(s, i) : model.step(s, i));
+    /** A state not kept: from its nearest kept ancestor (a copy of it), else from its path. */
+    const rebuild = (id: number, path: readonly number[]): S => {
+      let a = table.parent(id);
+      let up = 1;
+      while (a >= 0 && !ancestors.has(a)) {
+        a = table.parent(a);
+        up++;
+      }
+      const kept = a >= 0 ? ancestors.get(a) : undefined;
+      let s: S;
+      if (kept === undefined) s = restore(path);
+      else {
+        s = model.step(kept.s, path[path.length - up] as number);
+        for (let k = path.length - up + 1; k < path.length; k++) s = advance(s, path[k] as number);
+      }
+      // The parent kept for this state (a direct child it could not keep) is released with its last such child.
+      const parent = table.parent(id);
+      const direct = ancestors.get(parent);
+      if (direct !== undefined && --direct.waiting === 0) {
+        ancestors.delete(parent);
+        model.release?.(direct.s);
+      }
+      return s;
+    };
     queued = frontier.length;
     while (head < frontier.length) {
       if (opts.shouldStop?.()) {
@@ -181,19 +222,23 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
         break;
       }
       const id = frontier[head] as number;
-      const kept = retained?.[head];
-      if (retained) retained[head] = undefined;
+      const kept = retained.get(id);
+      if (kept !== undefined) retained.delete(id);
       head++;
       queued = frontier.length - head;
       const path = table.path(id);
       const depth = path.length;
-      const s = kept ?? restore(path);
+      const s = kept ?? (budget > 0 ? rebuild(id, path) : restore(path));
+      let missed = 0;
       const n = count(s);
       for (let i = 0; i < n; i++) {
         const t = model.step(s, i);
         if (visit(t, () => [...path, i], depth + 1)) return finish();
         const fp = fpOf(t);
-        if (table.find(fp) !== -1) continue;
+        if (table.find(fp) !== -1) {
+          model.release?.(t);
+          continue;
+        }
         if (table.size >= maxStates) {
           end = 'max-states';
           return finish();
@@ -202,18 +247,23 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
         if (depth + 1 > maxSeen) maxSeen = depth + 1;
         if (expandable(t, depth + 1)) {
           frontier.push(tid);
-          retained?.push(t);
-        }
+          if (retained.size < budget) retained.set(tid, t);
+          else {
+            if (budget > 0) missed++;
+            model.release?.(t);
+          }
+        } else model.release?.(t);
         if (table.size % every === 0) {
           queued = frontier.length - head;
           opts.onProgress?.(progress());
           yield progress();
         }
       }
+      if (missed > 0 && ancestors.size < budget) ancestors.set(id, { s, waiting: missed });
+      else model.release?.(s);
       // Release the expanded prefix now and then: the frontier is the memory that grows.
       if (head > 1 << 16 && head * 2 > frontier.length) {
         frontier.splice(0, head);
-        retained?.splice(0, head);
         head = 0;
       }
     }
@@ -239,6 +289,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       const top = stack[stack.length - 1] as Frame;
       if (top.next >= top.n) {
         stack.pop();
+        model.release?.(top.s);
         continue;
       }
       const i = top.next++;
@@ -248,7 +299,10 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       const fp = fpOf(t);
       let tid = table.find(fp);
       if (tid !== -1) {
-        if (table.depth(tid) <= depth) continue;
+        if (table.depth(tid) <= depth) {
+          model.release?.(t);
+          continue;
+        }
         table.relink(tid, top.id, i, depth);
       } else {
         if (table.size >= maxStates) {
@@ -263,6 +317,7 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       }
       if (depth > maxSeen) maxSeen = depth;
       if (expandable(t, depth)) stack.push({ id: tid, s: t, n: count(t), next: 0 });
+      else model.release?.(t);
     }
     queued = stack.length;
   }

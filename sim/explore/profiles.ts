@@ -25,6 +25,11 @@ export interface ExploreProfile {
   goals?(view: SimView): string[];
   /** Interchangeable nodes of a run of this protocol, for --symmetry (absent: none; see SymmetrySpec). */
   symmetry?(run: PreparedRun): SymmetrySpec;
+  /**
+   * Functions a snapshot may share with the run it was copied from where a fresh run has none in their
+   * place (see DriverOptions.shareable), each with the reason it is harmless in a comment.
+   */
+  shareable?: readonly string[];
   /** One line on the bounds, printed with the report. */
   bounds: string;
 }
@@ -101,6 +106,11 @@ const profiles: ExploreProfile[] = [
       const clients = run.nodes.filter((n) => n.role === 'client').map((n) => n.id);
       return { groups: [servers], positions: { nodes: clients, keys: ['target'], list: servers } };
     },
+    // The client's operation in progress holds `outcome`, a closure over the operation (immutable) and the
+    // workload's `lastSeen` map (the values last read, for cas). Shared by a copy, a put by the copy would
+    // write that map of the run it was copied from; only cas reads it, and the profile's workload is
+    // put-only, so no decision reads it.
+    shareable: ['outcome'],
     bounds: `terms <= ${RAFT_MAX_TERM}`,
   },
 ];

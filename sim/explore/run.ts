@@ -40,6 +40,11 @@ export interface TargetOptions {
   bugs?: string[];
   coalesce?: boolean;
   maxInFlight?: number;
+  /**
+   * Engine models: expand states from snapshots (Driver.clone), keeping at most this many; 0 (the default)
+   * for path replay, which is faster on the profiles here (README "Snapshots").
+   */
+  snapshots?: number;
 }
 
 /** A scenario document for a protocol name: the profile's small configuration. */
@@ -92,6 +97,8 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
+    snapshots: opts.snapshots ?? 0,
+    ...(profile?.shareable ? { shareable: profile.shareable } : {}),
   });
   const bounds = [
     `crashes <= ${budgets.crashes}, losses <= ${budgets.losses}, duplicates <= ${budgets.duplicates}`,

@@ -33,6 +33,18 @@ describe('faultline explore', () => {
     expect(r.distinct).toBeLessThan(plain.distinct);
   });
 
+  it('--snapshots: the same counts as path replay; a bad count is an input error (exit 2)', async () => {
+    const args = ['explore', 'raft', '--depth', '3', '--crashes', '0', '--json'];
+    const replay = JSON.parse((await inProcess(args)).stdout) as Record<string, unknown>;
+    const snap = await inProcess([...args, '--snapshots', '20']);
+    expect(snap.code).toBe(0);
+    const r = JSON.parse(snap.stdout) as Record<string, unknown>;
+    expect([r.distinct, r.states, r.depth]).toEqual([replay.distinct, replay.states, replay.depth]);
+    const bad = await inProcess(['explore', 'raft', '--snapshots', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--snapshots');
+  });
+
   it('a planted bug: exit 1 and the shortest counterexample, step by step', async () => {
     const r = await inProcess(['explore', 'twopc-spec', '--bug', 'commitOnFirstPrepared']);
     expect(r.code).toBe(1);

@@ -31,6 +31,7 @@ interface ExploreCliOptions {
   duplicates?: string;
   maxInFlight?: string;
   coalesce?: boolean;
+  snapshots?: string;
   bug?: string[];
   rms?: string;
   out?: string;
@@ -54,6 +55,7 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.rms !== undefined ? { rms: count(opts.rms, '--rms', 1) } : {}),
     ...(opts.bug ? { bugs: opts.bug } : {}),
     ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
+    ...(opts.snapshots !== undefined ? { snapshots: count(opts.snapshots, '--snapshots') } : {}),
   } as TargetOptions;
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
@@ -85,6 +87,7 @@ export function registerExplore(program: Command): void {
     .option('--max-in-flight <n>', 'do not expand states with more messages in flight')
     .option('--coalesce', 'merge identical in-flight copies on a link (default: the profile says; off without one)')
     .option('--no-coalesce', 'keep identical in-flight copies apart')
+    .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
     .option('--bug <name...>', 'switch on planted bugs')
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
     .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
