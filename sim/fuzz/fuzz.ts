@@ -117,6 +117,12 @@ export interface FuzzReport {
   traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
   branches?: number;
+  /**
+   * Checkers with a judging point (Checker.judged) that no run of this campaign reached: they passed
+   * every run without checking anything (sorted names). A campaign merge keeps a name only when no part
+   * judged it.
+   */
+  notJudged?: string[];
 }
 
 /**
@@ -407,6 +413,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const corpus: CorpusEntry[] = [];
   /** Distinct trace-edge features reached (traceEdgeObserver): features, but not abstract-state edges in the report. */
   let pairFeatures = 0;
+  /** Checkers with a judging point, and those some run of the budget judged (FuzzReport.notJudged). */
+  const judgeable = new Set<string>();
+  const judgedOnce = new Set<string>();
   // Generic trace-edge coverage (guided only, unless switched off): protocol-agnostic features for the corpus.
   const traceEdges = strategy === 'guided' && opts.traceEdges !== false;
   const branchHavoc = opts.branchHavoc !== false;
@@ -437,6 +446,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     let violated: boolean;
     try {
       violated = runPrepared(prepared, { hash: false }).violations.length > 0;
+      for (const ch of prepared.checkers) {
+        if (ch.judged === undefined) continue;
+        judgeable.add(ch.name);
+        if (ch.judged()) judgedOnce.add(ch.name);
+      }
     } catch (err) {
       // Not a violation: a bug outside the nodes' handlers. fast-check shrinks it like a failure; fuzz() then says which run threw.
       last = { invalid: false, violated: true, threw: true, cov, case: c, parts: [] };
@@ -537,7 +551,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'random');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0 };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, notJudged: [...judgeable].filter((n) => !judgedOnce.has(n)).sort() };
   }
 
   const rng = rootRng(`guided/${seed}`);
@@ -597,7 +611,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, notJudged: [...judgeable].filter((n) => !judgedOnce.has(n)).sort(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
 }
 
 /**

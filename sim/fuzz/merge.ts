@@ -35,6 +35,7 @@ export const fuzzJsonReportSchema = z.object({
   worker_deaths: z.array(z.unknown()).default([]),
   wall_s: z.number().min(0).default(0),
   interrupted: z.boolean().default(false),
+  not_judged: z.array(z.string()).default([]),
 });
 
 export type FuzzJsonReport = z.output<typeof fuzzJsonReportSchema>;
@@ -101,6 +102,8 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
     // Shards run side by side: the campaign took as long as the slowest.
     wall_s: Math.max(...all.map((r) => r.wall_s)),
     interrupted: all.some((r) => r.interrupted),
+    // A checker is unjudged by the campaign only if no shard judged it (a shard with no runs judges nothing).
+    not_judged: [...new Set(all.flatMap((r) => r.not_judged))].filter((n) => all.every((r) => r.runs === 0 || r.not_judged.includes(n))).sort(),
     shards,
     complete: missing.length === 0,
     missing,

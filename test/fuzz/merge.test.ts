@@ -46,6 +46,7 @@ describe('merging shard reports', () => {
     expect(key(m)).toEqual(key(w));
     expect(m.batches).toEqual(w.batches);
     expect(m.coverage).toEqual(w.coverage);
+    expect(m.not_judged).toEqual(w.not_judged);
   });
 
   it('coverage is the union; shards of other campaigns, repeated shards and bad files are refused', () => {

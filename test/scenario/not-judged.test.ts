@@ -79,3 +79,21 @@ describe('checkers that never reach their judging point', () => {
     expect((JSON.parse(long.stdout) as { not_judged: string[] }).not_judged).toEqual([]);
   });
 });
+
+describe('never judged across a fuzz campaign', () => {
+  it('a checker the base run never judges is judged by the campaign runs whose drawn calm reaches its point (raft leader-elected), and only a checker no run judged is reported', async () => {
+    const { fuzz } = await import('../../sim/fuzz/fuzz.ts');
+    const { parseScenario, prepareRun } = await import('../../sim/scenario/resolve.ts');
+    const { runPrepared } = await import('../../sim/scenario/run.ts');
+    // A partition that never heals: the base run never reaches leader-elected's calm, so it is never judged there.
+    const raft = parseScenario({ name: 'raft-unhealed', description: 'a partition that lasts to the end', protocol: 'raft', config: {}, duration: '3s', faults: { timeline: [{ at: '100ms', kind: 'partition', groups: [['n1'], ['n2'], ['n3']] }] } });
+    expect(runPrepared(prepareRun(raft), { hash: false }).notJudged).toContain('leader-elected');
+    // The campaign replaces the timeline by drawn episodes with a drawn quiesce point: some runs judge it.
+    const report = fuzz({ scenario: raft, runs: 12, seed: 1, shrink: false, strategy: 'targeted' });
+    expect(report.notJudged).toBeDefined();
+    expect(report.notJudged).not.toContain('leader-elected');
+    // The counter campaign of the test above: no run reaches its checkers' point, so both stay reported.
+    const counter = fuzz({ scenario: parseScenario(counterBug), runs: 3, seed: 1, shrink: false, strategy: 'targeted', workload: undefined });
+    expect(counter.notJudged).toEqual(['convergence', 'counter-value']);
+  });
+});

@@ -655,8 +655,9 @@ export function registerFuzz(program: Command): void {
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
-      // A checker the base scenario's run never judges (its duration ends before the checker's judging point) is not judged by the campaign's runs of that duration either.
-      const notJudged = runPrepared(prepareRun(scenario), { hash: false }).notJudged;
+      // A checker with a judging point (calm after the faults, a finished job) that no run of the campaign reached: it passed every run vacuously.
+      const ran = results.filter((r) => r.runs > 0 && r.notJudged !== undefined);
+      const notJudged = ran.length === 0 ? [] : (ran[0]?.notJudged ?? []).filter((n) => ran.every((r) => r.notJudged?.includes(n)));
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
@@ -700,7 +701,7 @@ export function registerFuzz(program: Command): void {
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
-        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: a run of this scenario ends before this checker's judging point, so the campaign could not catch its violations; lengthen the duration`);
+        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; lengthen the duration`);
         process.stdout.write(lines.join('\n') + '\n');
       }
       // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.
