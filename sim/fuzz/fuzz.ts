@@ -617,7 +617,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
 /**
  * Greedy shrinking of a failing case without fast-check's context (a guided mutant), as delta debugging
  * does: drop whole episodes, then move each one as early as it still fails, then shorten it, then use the
- * whole fault window, then drop parts of the workload patch. Each candidate costs one run of `fails`.
+ * whole fault window, then drop parts of the workload patch, then lower its integers to a local minimum.
+ * Each candidate costs one run of `fails`.
  */
 export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => boolean, gen: { from: number }): EpisodeCase {
   let best: EpisodeCase = { ...start, episodes: start.episodes.map((e) => ({ ...e })) as FaultEpisode[] };
@@ -626,7 +627,14 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
     best = c;
     return true;
   };
-  // 1. Drop episodes, one at a time, until no single drop keeps the failure.
+  // 1. As delta debugging starts: one episode alone (most failures need one fault), then pairs of episodes
+  // (a crash and what makes it hurt) when there are few enough; then drop episodes, one at a time, until no
+  // single drop keeps the failure.
+  const n0 = best.episodes.length;
+  const alone = (idx: readonly number[]): EpisodeCase => ({ ...best, episodes: idx.map((i) => best.episodes[i]).filter((e): e is FaultEpisode => e !== undefined) });
+  let reduced = false;
+  for (let i = 0; i < n0 && n0 > 1 && !reduced; i++) reduced = attempt(alone([i]));
+  for (let i = 0; i < n0 && n0 > 2 && n0 <= 12 && !reduced; i++) for (let j = i + 1; j < n0 && !reduced; j++) reduced = attempt(alone([i, j]));
   for (let changed = true; changed; ) {
     changed = false;
     for (let i = 0; i < best.episodes.length; i++) {
@@ -659,9 +667,29 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
   }
   // 4. The whole fault window (the default), 5. the workload patch without each of its top-level keys.
   if (best.window !== 100) attempt({ ...best, window: 100 });
+  // An integer is not dropped (the base config's value, which dropping restores, may be larger): step 6 lowers it.
   for (const key of Object.keys(best.workload)) {
+    if (Number.isInteger(best.workload[key])) continue;
     const { [key]: _dropped, ...rest } = best.workload;
     attempt({ ...best, workload: rest });
+  }
+  // 6. Each integer the workload patch still holds (top level) as small as still fails: toward 0 by halving
+  // the distance, then one less, so the result is a local minimum (one fewer no longer fails). A value the
+  // protocol rejects is not a failure (`fails` says no), so the schema's minimum bounds the search.
+  for (const key of Object.keys(best.workload)) {
+    for (;;) {
+      const v = best.workload[key];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) break;
+      let moved = false;
+      for (const to of [0, Math.floor(v / 2), v - 1]) {
+        if (to >= v) continue;
+        if (attempt({ ...best, workload: { ...best.workload, [key]: to } })) {
+          moved = true;
+          break;
+        }
+      }
+      if (!moved) break;
+    }
   }
   return best;
 }

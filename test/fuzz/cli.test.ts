@@ -92,7 +92,7 @@ describe('faultline fuzz (child process)', () => {
       [['fuzz', 'no-such-thing'], 'no-such-thing: not a scenario file, a scenario in scenarios/ or a protocol'],
       [['fuzz', 'pingpong', '--config', '{nodes:3}'], '--config: expected a JSON object'],
       [['fuzz', 'pingpong', '--bug', 'nosuch'], '--bug: pingpong has no planted bugs'],
-      [['fuzz', 'twopc', '--bug', 'voteWithoutLog'], '--bug: unknown planted bug "voteWithoutLog" of twopc; expected one of: commitBeforeLog, voteYesWithoutLog,'],
+      [['fuzz', 'twopc', '--bug', 'voteWithoutLog'], '--bug: unknown planted bug "voteWithoutLog" of twopc; did you mean "voteYesWithoutLog"?; expected one of: commitBeforeLog, voteYesWithoutLog,'],
       [['replay', join(tmp, 'missing.jsonl')], 'no such trace file'],
       [['fuzz', BASE, '--targets', 'n1,n9'], '--targets: unknown node "n9"; this cluster has: n1, n2, n3, n4, n5'],
       [['fuzz', BASE, '--max-failures', 'x'], '--max-failures: expected a positive integer'],

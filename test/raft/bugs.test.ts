@@ -74,8 +74,11 @@ describe('planted bugs are caught by their checkers', () => {
     expect(firstFailure(cluster({ applyBeforeCommit: true }), 100).invariant).toBe('state-machine-safety');
   });
 
-  it('noTruncateOnConflict (Figure 2, AppendEntries rule 3) -> log-matching within 200 runs', () => {
-    expect(firstFailure(cluster({ noTruncateOnConflict: true }), 200).invariant).toBe('log-matching');
+  it('noTruncateOnConflict (Figure 2, AppendEntries rule 3) -> log-matching within 200 runs on at least two of three campaign seeds', () => {
+    // Seeds, not one seed: which seed finds it early moves whenever the generator's draws change (seen: 13 / 11 / 67 runs on seeds 1-3).
+    const found = [1, 2, 3].map((seed) => fuzz({ scenario: cluster({ noTruncateOnConflict: true }), runs: 200, seed, shrink: false }).failures[0]?.violation.invariant);
+    expect(found.filter((inv) => inv === 'log-matching').length, String(found)).toBeGreaterThanOrEqual(2);
+    expect(found.filter((inv) => inv !== undefined && inv !== 'log-matching')).toEqual([]);
   });
 
   it('commitPreviousTermByCounting (section 5.4.2) -> leader-completeness in the Figure 8 scenario, and within 20 fuzz runs on top of it', async () => {
