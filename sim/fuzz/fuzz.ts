@@ -538,7 +538,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (shrinkRuns >= shrinkBudget) return false;
     shrinkRuns++;
     opts.onShrink?.(shrinkRuns, shrinkBudget);
-    const p = prepareCase(base, toCase(c), keep);
+    // Exact: a candidate whose workload the protocol rejects is not a failure, even if a fitted config (some
+    // keys dropped, as prepareCase does for drawn runs) would fail: the reported scenario is the exact case.
+    const p = prepareExactCase(base, toCase(c), keep);
     return !('problem' in p) && runPrepared(p.prepared, { hash: false }).violations.length > 0;
   };
 
