@@ -45,4 +45,13 @@ describe('faultline init', () => {
     expect(onFile).toEqual({ code: 2, stdout: '', stderr: `faultline: ${file}: expected a folder to create the project in, got a file\n` });
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
+
+  it('an empty folder name is bad input (it used to scaffold over the working folder), and a path under a file is one line, not a stack trace', async () => {
+    const empty = await inProcess(['init', '']);
+    expect(empty).toEqual({ code: 2, stdout: '', stderr: 'faultline: expected a folder name (an empty or missing folder), got an empty argument\n' });
+    const file = join(tmp, 'plain-file');
+    writeFileSync(file, 'x');
+    const under = await inProcess(['init', join(file, 'proj')]);
+    expect(under).toEqual({ code: 2, stdout: '', stderr: `faultline: ${join(file, 'proj')}: cannot create the folder (ENOTDIR): expected a path whose parent folders can be created\n` });
+  });
 });

@@ -41,6 +41,7 @@ function packageName(dir: string): string {
  * @throws InputError when dir exists and is not an empty folder
  */
 export function scaffold(dir: string): string[] {
+  if (dir.trim() === '') throw new InputError('expected a folder name (an empty or missing folder), got an empty argument');
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new InputError('expected a folder to create the project in, got a file', dir);
     if (readdirSync(dir).length > 0) throw new InputError('the folder is not empty; faultline init writes a new project into an empty or missing folder', dir);
@@ -48,6 +49,13 @@ export function scaffold(dir: string): string[] {
   const from = templateDir();
   const vars: Record<string, string> = { name: packageName(dir), version: packageVersion() };
   const written: string[] = [];
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    // ENOTDIR, EACCES, EROFS...: say where and why in one line, before any file is written.
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`cannot create the folder (${code}): expected a path whose parent folders can be created`, dir);
+  }
   for (const rel of templateFiles(from)) {
     // npm leaves .gitignore files out of packages: the template has it as `gitignore`.
     const target = join(dir, rel === 'gitignore' ? '.gitignore' : rel);
