@@ -36,7 +36,7 @@ export function formatWarnings(ws: readonly Warning[], c: Colours = plain, max =
 
 /** One warning line per checker that never reached its judging point (ScenarioResult.notJudged). */
 export function formatNotJudged(names: readonly string[], c: Colours = plain): string[] {
-  return names.map((n, i) => `${i === 0 ? 'not judged  ' : '            '}${c.yellow(n)}: never judged: the run ended before this checker's judging point (calm after the faults, a finished job, the quiesce point), so it passed without checking anything; lengthen the duration`);
+  return names.map((n, i) => `${i === 0 ? 'not judged  ' : '            '}${c.yellow(n)}: never judged: the run ended before this checker's judging point (calm after the faults, a finished job, the quiesce point), so it passed without checking anything; give the run that point: a quiesce (a quiesce fault, or a nemesis 'until') followed by enough time, or a longer duration`);
 }
 
 /** The verdict line of `faultline run`: HELD (green), DID NOT HOLD (red) or INTERRUPTED (yellow). */

@@ -108,6 +108,14 @@ describe('campaign robustness', () => {
     expect(JSON.parse(readFileSync(a.file, 'utf8')).description).toBe(f.scenario.description);
   });
 
+  it('a fault naming a node the cluster lacks: one line naming the file, as run says it', async () => {
+    const file = join(tmp, 'unknown-node.json');
+    writeFileSync(file, JSON.stringify({ name: 'unknown-node', description: 'd', protocol: 'raft', duration: '1s', faults: { timeline: [{ at: '10ms', kind: 'crash', node: 'n9' }] } }));
+    const r = await inProcess(['fuzz', file, '--runs', '1', '--workers', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^faultline: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: faults\\.timeline\\[0\\]\\.node: unknown node "n9"`));
+  });
+
   it('a base config its nodes reject at start is bad input (exit 2), not a failure of every run', async () => {
     const file = join(tmp, 'zero-timeout.json');
     writeFileSync(file, JSON.stringify({ name: 'zero-timeout', description: 'd', protocol: 'raft', duration: '1s', config: { electionTimeout: { min: '0ms', max: '0ms' } } }));

@@ -353,7 +353,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   }
   const faults = faultOptions(opts);
   const { scenario, file } = await baseScenario(ref, opts);
-  const preparedBase = prepareRun(scenario);
+  const preparedBase = prepareRun(scenario, file !== undefined ? { file } : {});
   // A config the nodes reject at start is bad input (exit 2), not a failure of every run.
   const problem = startProblem(preparedBase);
   if (problem !== undefined) throw new InputError(`the protocol's nodes reject this config when they start: ${problem}`, file ?? ref, 'config');
@@ -701,7 +701,7 @@ export function registerFuzz(program: Command): void {
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
-        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; lengthen the duration`);
+        for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; give the runs that point: a longer duration after the drawn quiesce, or a scenario whose runs can finish their job`);
         process.stdout.write(lines.join('\n') + '\n');
       }
       // An interrupted clean campaign is not a pass: 130, as a shell reports a Ctrl-C.
