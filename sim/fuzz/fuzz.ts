@@ -416,6 +416,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   /** Checkers with a judging point, and those some run of the budget judged (FuzzReport.notJudged). */
   const judgeable = new Set<string>();
   const judgedOnce = new Set<string>();
+  const unjudged = (): string[] => [...judgeable].filter((n) => !judgedOnce.has(n)).sort();
   // Generic trace-edge coverage (guided only, unless switched off): protocol-agnostic features for the corpus.
   const traceEdges = strategy === 'guided' && opts.traceEdges !== false;
   const branchHavoc = opts.branchHavoc !== false;
@@ -553,7 +554,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'random');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, notJudged: [...judgeable].filter((n) => !judgedOnce.has(n)).sort() };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, notJudged: unjudged() };
   }
 
   const rng = rootRng(`guided/${seed}`);
@@ -613,7 +614,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, notJudged: [...judgeable].filter((n) => !judgedOnce.has(n)).sort(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
 }
 
 /**

@@ -525,6 +525,32 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     });
   }
 
+  /**
+   * A live raft-leader-crash run (seed 3) at a message in flight just after the first leader is elected,
+   * zoomed until messages are drawn one by one: the page, the first leader, and the message (index, id,
+   * the cursor's time, the point on its line, its flight time in µs).
+   */
+  async function messageInFlight() {
+    const page = await newPage(h, problems);
+    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
+    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
+    const first = await firstLeader(page);
+    const target = await page.evaluate((seq) => {
+      const f = (window as unknown as StepApi).__faultline;
+      const m = f.store.model as unknown as { msgCount: number; mId: Float64Array; mSendSeq: Int32Array; mEndSeq: Int32Array; mSendT: Float64Array; mEndT: Float64Array; t: Float64Array };
+      const cursor = seq + 3;
+      f.store.setCursor(cursor);
+      let mi = -1;
+      for (let i = 0; i < m.msgCount; i++) if (m.mSendSeq[i]! <= cursor && m.mEndSeq[i]! > cursor + 2) { mi = i; break; }
+      const t = m.t[cursor]!;
+      (f.store as unknown as { setWindow(a: number, b: number): void }).setWindow(t - 5000, t + 15000);
+      f.diagram.draw();
+      const p = f.diagram.pointOnMessage(mi, t);
+      return { mi, id: m.mId[mi]!, t, p, flight: m.mEndT[mi]! - m.mSendT[mi]! };
+    }, first.seq);
+    return { page, first, target };
+  }
+
   /** Wait for a branch whose source label starts with `prefix` to be loaded. */
   async function branchLoaded(page: Page, prefix: string): Promise<void> {
     await page.waitForFunction((p) => (document.querySelector('[data-testid=trace-source]')?.textContent ?? '').startsWith(`branch: ${p}`), prefix, { timeout: 60_000 });
@@ -582,24 +608,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
   });
 
   it('drops one message in flight by right-clicking its line: the run goes on without it', async () => {
-    const page = await newPage(h, problems);
-    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
-    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
-    const first = await firstLeader(page);
-    // A message in flight just after the first leader is elected; zoom until messages are drawn one by one.
-    const target = await page.evaluate((seq) => {
-      const f = (window as unknown as StepApi).__faultline;
-      const m = f.store.model;
-      const cursor = seq + 3;
-      f.store.setCursor(cursor);
-      let mi = -1;
-      for (let i = 0; i < m.msgCount; i++) if (m.mSendSeq[i]! <= cursor && m.mEndSeq[i]! > cursor + 2) { mi = i; break; }
-      const t = m.t[cursor]!;
-      (f.store as unknown as { setWindow(a: number, b: number): void }).setWindow(t - 5000, t + 15000);
-      f.diagram.draw();
-      const p = f.diagram.pointOnMessage(mi, t);
-      return { mi, id: m.mId[mi]!, t, p };
-    }, first.seq);
+    const { page, first, target } = await messageInFlight();
     expect(target.mi).toBeGreaterThanOrEqual(0);
     expect(target.p).toBeDefined();
     await page.mouse.click(target.p!.x, target.p!.y, { button: 'right' });
@@ -616,23 +625,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
   });
 
   it('delays one message in flight by right-clicking its line: it arrives no sooner than the delay after its send', async () => {
-    const page = await newPage(h, problems);
-    await page.goto(`${h.base}?run=raft-leader-crash&seed=3`);
-    await page.waitForSelector('[data-testid=live-result]', { timeout: 60_000 });
-    const first = await firstLeader(page);
-    const target = await page.evaluate((seq) => {
-      const f = (window as unknown as StepApi).__faultline;
-      const m = f.store.model as unknown as { msgCount: number; mId: Float64Array; mSendSeq: Int32Array; mEndSeq: Int32Array; mSendT: Float64Array; mEndT: Float64Array; t: Float64Array };
-      const cursor = seq + 3;
-      f.store.setCursor(cursor);
-      let mi = -1;
-      for (let i = 0; i < m.msgCount; i++) if (m.mSendSeq[i]! <= cursor && m.mEndSeq[i]! > cursor + 2) { mi = i; break; }
-      const t = m.t[cursor]!;
-      (f.store as unknown as { setWindow(a: number, b: number): void }).setWindow(t - 5000, t + 15000);
-      f.diagram.draw();
-      const p = f.diagram.pointOnMessage(mi, t);
-      return { mi, id: m.mId[mi]!, t, p, flight: m.mEndT[mi]! - m.mSendT[mi]! };
-    }, first.seq);
+    const { page, first, target } = await messageInFlight();
     expect(target.mi).toBeGreaterThanOrEqual(0);
     expect(target.p).toBeDefined();
     const byMs = 300;
