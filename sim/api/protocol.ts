@@ -6,7 +6,7 @@
 import type { Arbitrary } from 'fast-check';
 import type { z } from 'zod';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, JsonValue, Micros, NodeId, NodeSpec, SimView, TraceEvent } from '../engine/types.ts';
+import type { Checker, JsonValue, Micros, NodeId, NodeSpec, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
 
 export interface BuildContext {
   seed: string;
@@ -37,6 +37,13 @@ export interface RoleDefinition {
  */
 export interface TriggerDefinition {
   description: string;
+  /**
+   * The trace event types `match` can return a node for (`['state']` for a change of published state,
+   * `['send']` for a message sent); absent: any type. Declare them: while only triggers that do are
+   * armed, an untraced run (a fuzz run) builds just those events instead of every event (as
+   * `Checker.observes`). `match` is then shown only events of those types.
+   */
+  observes?: readonly TraceEventType[];
   /**
    * Called on each trace event while a fault waits on this trigger: the node it happened at when the
    * event is an occurrence, else undefined. For a `state` event, `prev` is what that node published

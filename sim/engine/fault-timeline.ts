@@ -9,7 +9,7 @@ import { assert } from './assert.ts';
 import type { FaultAction, FaultTrigger, TimedFault } from './config.ts';
 import { K_FAULT, type FaultEntry, type FaultEvent } from './events.ts';
 import type { Rng } from './random.ts';
-import { describeFault, hasSymbolicTarget, primaryNode, resolveFault, targetHolders, type RoleResolver, type TargetContext, type TriggerMatcher } from './targets.ts';
+import { describeFault, hasSymbolicTarget, primaryNode, resolveFault, targetHolders, triggerObserves, type RoleResolver, type TargetContext, type TriggerMatcher } from './targets.ts';
 import type { JsonValue, Micros, NodeId, SimView, TraceEvent } from './types.ts';
 
 /** What the timeline needs from the event loop. */
@@ -34,6 +34,10 @@ export class FaultTimeline {
   private readonly entryById = new Map<string, FaultEntry>();
   /** Entries waiting on their trigger, in timeline order. */
   private armed: FaultEntry[] = [];
+  /** Whether some armed trigger reads every event type (declares no `observes`). */
+  private armedAll = false;
+  /** The event types the armed triggers read (TriggerMatcher.observes). */
+  private readonly armedTypes = new Set<string>();
   private targetRng: Rng | undefined;
 
   /** Queue every fault of `faults` (plain ones as plain events, the others through an entry). */
@@ -70,6 +74,23 @@ export class FaultTimeline {
   /** True while some trigger waits (every trace event must then be shown to `match`). */
   get waiting(): boolean {
     return this.armed.length > 0;
+  }
+
+  /** Whether some armed trigger reads trace events of `type` (the event loop builds those while one waits). */
+  reads(type: string): boolean {
+    return this.armedAll || this.armedTypes.has(type);
+  }
+
+  /** The set of armed entries changed: recompute the event types they read. */
+  private rearmed(): void {
+    this.armedAll = false;
+    this.armedTypes.clear();
+    for (const e of this.armed) {
+      const matcher = e.on === undefined ? undefined : this.triggers[e.on.event];
+      const types = matcher === undefined ? undefined : triggerObserves(matcher);
+      if (types === undefined) this.armedAll = true;
+      else for (const t of types) this.armedTypes.add(t);
+    }
   }
 
   /** Handle a queued FaultEvent that refers to entry `index`. Returns whether a fault was applied (a step). */
@@ -110,6 +131,7 @@ export class FaultTimeline {
       }
       e.state = 'armed';
       this.armed.push(e);
+      this.rearmed();
       return false;
     }
     // Once the quiesce point has been processed, a triggered fault never fires, even one whose trigger
@@ -171,6 +193,8 @@ export class FaultTimeline {
       const on = e.on as FaultTrigger;
       const matcher = this.triggers[on.event];
       assert(matcher !== undefined, `armed fault ${e.index} has no trigger "${on.event}"`);
+      const types = triggerObserves(matcher);
+      if (types !== undefined && !types.includes(ev.type)) continue;
       const node = matcher.match(ev, this.host.view, prev);
       if (node === undefined) continue;
       if (on.node !== undefined) {
@@ -184,13 +208,17 @@ export class FaultTimeline {
       fired = true;
       this.host.push({ t: this.host.now() + e.delay, q: 0, k: K_FAULT, fault: e.fault, entry: this.entries.indexOf(e) });
     }
-    if (fired) this.armed = this.armed.filter((x) => x.state === 'armed');
+    if (fired) {
+      this.armed = this.armed.filter((x) => x.state === 'armed');
+      this.rearmed();
+    }
   }
 
   /** At the quiesce point: every trigger still waiting never fires (nor what comes after it); the trace says so. */
   disarmAll(): void {
     const armed = this.armed;
     this.armed = [];
+    this.rearmed();
     for (const e of armed) {
       e.state = 'skipped';
       this.faultLog(e, `${describeFault(e.fault)} disarmed at the quiesce point: ${e.on?.event} occurred ${e.count} of ${e.on?.nth ?? 1} times`);

@@ -91,7 +91,7 @@ export class Simulation implements SimView {
   private readonly rec: boolean;
   /** Build every event type (tracing, hashing, or an observer that declares no `observes`). */
   private readonly buildAll: boolean;
-  /** Some fault waits on a trigger (`on`): every event type is built while one is armed (triggers read any event). */
+  /** Some fault waits on a trigger (`on`): while one is armed, the event types armed triggers read are built too (TriggerMatcher.observes; all when one declares none). */
   private readonly triggered: boolean;
   /** Otherwise, the event types observers read (Checker.observes): only these are built. */
   private readonly wanted: ReadonlySet<string>;
@@ -151,9 +151,10 @@ export class Simulation implements SimView {
     this.sink = opts.trace;
     this.hasher = opts.trace || opts.hash ? new TraceHasher() : undefined;
     const faults = opts.faults ?? [];
-    // Triggers read trace events, so a run with one builds them all, even untraced, while a trigger is
-    // armed (from its `at` until it fires); observers that declare the types they read get only those
-    // built (Checker.observes).
+    // Triggers read trace events, so a run with one builds, even untraced, the types the armed triggers
+    // read (TriggerMatcher.observes; every type for one that declares none) while a trigger is armed
+    // (from its `at` until it fires); observers that declare the types they read get only those built
+    // (Checker.observes).
     const observers = checkers.filter((c) => c.when === 'always' && c.observe !== undefined);
     this.buildAll = this.hasher !== undefined || observers.some((c) => c.observes === undefined);
     this.triggered = faults.some((f) => f.on !== undefined);
@@ -672,7 +673,7 @@ export class Simulation implements SimView {
    * onInstant hooks do not depend on which types are built.
    */
   private traces(type: TraceEventType): boolean {
-    if (this.buildAll || this.wanted.has(type) || (this.triggered && this.timeline.waiting)) return true;
+    if (this.buildAll || this.wanted.has(type) || (this.triggered && this.timeline.waiting && this.timeline.reads(type))) return true;
     this.nextSeq++;
     if (this.time !== this.lastEventT) this.newInstant(this.time);
     return false;

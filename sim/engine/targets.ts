@@ -6,7 +6,7 @@
 
 import type { FaultAction, NodeTarget, PartitionSplit } from './config.ts';
 import type { Rng } from './random.ts';
-import type { JsonValue, NodeId, SimView, TraceEvent } from './types.ts';
+import type { JsonValue, NodeId, SimView, TraceEvent, TraceEventType } from './types.ts';
 
 /** Who holds a role now (deterministic order; may be empty). Same shape as the protocol's RoleDefinition. */
 export interface RoleResolver {
@@ -21,6 +21,12 @@ export interface RoleResolver {
  */
 export interface TriggerMatcher {
   description: string;
+  /**
+   * The trace event types `match` can return a node for (absent: any, unless `match` was made by onSend
+   * or onPublished, which declare theirs: see triggerObserves). While only triggers that declare them
+   * are armed, an untraced run builds just those events (as Checker.observes), and `match` sees only them.
+   */
+  observes?: readonly TraceEventType[];
   match(ev: TraceEvent, view: SimView, prev: JsonValue | undefined): NodeId | undefined;
 }
 
@@ -218,21 +224,38 @@ export function describeFault(f: FaultAction): string {
 
 type Match = TriggerMatcher['match'];
 
+/** The event types a match function made by onSend / onPublished reads. */
+const MATCH_TYPES = new WeakMap<Match, readonly TraceEventType[]>();
+const SEND_ONLY: readonly TraceEventType[] = ['send'];
+const STATE_ONLY: readonly TraceEventType[] = ['state'];
+
+/**
+ * The trace event types a trigger reads: its `observes`, else those of a `match` made by onSend
+ * (`send`) or onPublished (`state`), else undefined (any type).
+ */
+export function triggerObserves(t: TriggerMatcher): readonly TraceEventType[] | undefined {
+  return t.observes ?? MATCH_TYPES.get(t.match);
+}
+
 /** A trigger on a message a node sends (`send` trace event) of the given type: the occurrence is at the sender. */
 export function onSend(type: string, test: (msg: Record<string, JsonValue>, ev: TraceEvent & { type: 'send' }) => boolean = () => true): Match {
-  return (ev) => {
+  const match: Match = (ev) => {
     if (ev.type !== 'send') return undefined;
     const m = ev.msg as Record<string, JsonValue> | null;
     return m !== null && typeof m === 'object' && m.type === type && test(m, ev) ? ev.from : undefined;
   };
+  MATCH_TYPES.set(match, SEND_ONLY);
+  return match;
 }
 
 /** A trigger on a change of what a node publishes (`state` event): `test(now, before)`; `before` is undefined for its first state. */
 export function onPublished<S>(test: (now: S, before: S | undefined, node: NodeId, view: SimView) => boolean): Match {
-  return (ev, view, prev) => {
+  const match: Match = (ev, view, prev) => {
     if (ev.type !== 'state' || ev.state === null || typeof ev.state !== 'object') return undefined;
     return test(ev.state as unknown as S, prev as unknown as S | undefined, ev.node, view) ? ev.node : undefined;
   };
+  MATCH_TYPES.set(match, STATE_ONLY);
+  return match;
 }
 
 /** Up nodes whose published state passes `test`, in node order. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig, type TimedFault } from '../../sim/engine/config.ts';
 import { Simulation } from '../../sim/engine/simulation.ts';
 import type { Checker, NodeSpec, SimView, TraceEvent, TraceEventType } from '../../sim/engine/types.ts';
+import { onPublished, onSend, triggerObserves } from '../../sim/engine/targets.ts';
 import { raftTargets } from '../../sim/protocols/raft/targets.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { header, runTraced, scripted } from './harness.ts';
@@ -143,5 +144,70 @@ describe('a run with a fault trigger builds every event only while the trigger i
     expect(some.events).toEqual(all.events.filter((e) => types.includes(e.type)));
     expect(narrow.stats).toEqual(full.stats);
     expect(narrow.violations).toEqual(full.violations);
+  });
+});
+
+describe('triggers that declare the event types they read (TriggerMatcher.observes)', () => {
+  const scenario = parseScenario({
+    name: 'observes-trigger-types',
+    description: 'triggers with declared types',
+    protocol: 'raft',
+    seed: 5,
+    config: { servers: 5, clients: 2, electionTimeout: { min: '50ms', max: '100ms' }, heartbeat: '15ms' },
+    duration: '1500ms',
+    faults: {
+      timeline: [
+        { at: '200ms', on: { event: 'became-leader' }, delay: '2ms', kind: 'crash', node: '@trigger', id: 'a' },
+        { at: '210ms', on: { event: 'vote-granted', nth: 3 }, kind: 'pause', node: '@trigger', id: 'b' },
+        { after: 'a', delay: '100ms', kind: 'restart', node: '$a' },
+        { after: 'b', delay: '50ms', kind: 'resume', node: '$b' },
+        { at: '600ms', on: { event: 'leader-committed', nth: 5 }, kind: 'crash', node: '@trigger', id: 'c' },
+      ],
+    },
+  });
+  /** Raft's triggers with `match` spied on (event types shown, occurrences found); `declared: false` drops their `observes`. */
+  const spied = (declared: boolean) => {
+    const shown = new Set<string>();
+    const found: [number, string][] = [];
+    const triggers = Object.fromEntries(
+      Object.entries(raftTargets.triggers).map(([name, t]) => [
+        name,
+        {
+          description: t.description,
+          ...(declared && t.observes ? { observes: t.observes } : {}),
+          match: (ev: TraceEvent, view: SimView, prev: Parameters<typeof t.match>[2]) => {
+            shown.add(ev.type);
+            const node = t.match(ev, view, prev);
+            if (node !== undefined) found.push([ev.seq, node]);
+            return node;
+          },
+        },
+      ]),
+    );
+    const p = prepareRun(scenario);
+    const sim = new Simulation({ seed: p.seed, nodes: p.nodes, config: p.engine, faults: p.timeline, checkers: p.checkers, roles: raftTargets.roles, triggers, isolate: 'freeze' });
+    return { result: sim.run(p.scenario.duration), shown, found };
+  };
+
+  it('are shown only events of those types, find the same occurrences, and the run is the same', () => {
+    const narrow = spied(true);
+    const wide = spied(false);
+    expect([...narrow.shown].sort()).toEqual(['send', 'state']);
+    expect(wide.shown.has('deliver') && wide.shown.has('timer')).toBe(true);
+    expect(narrow.found.length).toBeGreaterThan(3);
+    expect(narrow.found).toEqual(wide.found);
+    expect(narrow.result.stats).toEqual(wide.result.stats);
+    expect(narrow.result.stats.faults).toBe(5);
+    expect(narrow.result.violations).toEqual(wide.result.violations);
+  });
+
+  it('every raft trigger declares its types; onSend and onPublished declare theirs, a wrapped match none', () => {
+    for (const t of Object.values(raftTargets.triggers)) expect(t.observes?.length).toBe(1);
+    const send = onSend('x');
+    const state = onPublished(() => true);
+    expect(triggerObserves({ description: '', match: send })).toEqual(['send']);
+    expect(triggerObserves({ description: '', match: state })).toEqual(['state']);
+    expect(triggerObserves({ description: '', match: (ev, view, prev) => send(ev, view, prev) })).toBeUndefined();
+    expect(triggerObserves({ description: '', observes: ['deliver'], match: send })).toEqual(['deliver']);
   });
 });

@@ -143,30 +143,37 @@ function sent(type: string, test: (msg: Record<string, JsonValue>) => boolean): 
 export const raftTriggers: Record<string, TriggerDefinition> = {
   'became-leader': {
     description: 'a server becomes leader of a term (Figure 2, Candidates: votes from a majority)',
+    observes: ['state'],
     match: onChange((s, p) => s.role === 'leader' && (p === undefined || p.role !== 'leader' || p.term !== s.term)),
   },
   'became-candidate': {
     description: 'a server starts an election (its election timeout elapsed)',
+    observes: ['state'],
     match: onChange((s, p) => s.role === 'candidate' && (p === undefined || p.role !== 'candidate' || p.term !== s.term)),
   },
   'stepped-down': {
     description: 'a leader stops leading (it saw a higher term, or lost its quorum)',
+    observes: ['state'],
     match: onChange((s, p) => p !== undefined && p.role === 'leader' && (s.role !== 'leader' || s.term !== p.term)),
   },
   'leader-appended': {
     description: 'a leader appends entries to its own log (a client command or its no-op)',
+    observes: ['state'],
     match: onChange((s, p) => s.role === 'leader' && p !== undefined && p.role === 'leader' && p.term === s.term && lastIndex(s) > lastIndex(p)),
   },
   'follower-appended': {
     description: 'a follower accepts new entries from its leader (AppendEntries)',
+    observes: ['state'],
     match: onChange((s, p) => s.role === 'follower' && p !== undefined && lastIndex(s) > lastIndex(p)),
   },
   'vote-granted': {
     description: 'a server grants its vote to a candidate (RequestVote reply, not a PreVote)',
+    observes: ['send'],
     match: sent('vote-resp', (m) => m.granted === true && m.pre !== true),
   },
   'split-vote-granted': {
     description: 'a server grants its vote to a candidate while another up server campaigns in the same term (a split vote: the other candidate\'s RequestVote is on its way or will be retried)',
+    observes: ['send'],
     match: (ev, view) => {
       if (ev.type !== 'send') return undefined;
       const m = ev.msg as Record<string, JsonValue>;
@@ -177,14 +184,17 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
   },
   'leader-committed': {
     description: 'a leader advances its commit index (an entry is committed)',
+    observes: ['state'],
     match: onChange((s, p) => s.role === 'leader' && p !== undefined && s.commitIndex > p.commitIndex),
   },
   'term-bumped': {
     description: 'a server adopts a higher term (its own election, or a higher term it heard of)',
+    observes: ['state'],
     match: onChange((s, p) => p !== undefined && s.term > p.term),
   },
   'log-truncated': {
     description: 'a server drops or rewrites entries of its log after its commit index (a conflicting suffix goes, section 5.3)',
+    observes: ['state'],
     match: onChange((s, p) => {
       if (p === undefined || s.snapshotIndex !== p.snapshotIndex) return false;
       if (s.lastIndex < p.lastIndex) return true;
@@ -195,10 +205,12 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
   },
   'vote-rejected': {
     description: 'a server refuses a candidate its vote or a PreVote (a lower term, a vote already given, a less up-to-date log; for a PreVote also a live leader, thesis section 9.6)',
+    observes: ['send'],
     match: sent('vote-resp', (m) => m.granted === false),
   },
   'snapshot-taken': {
     description: 'a server compacts its log into a snapshot (or installs one)',
+    observes: ['state'],
     match: onChange((s, p) => p !== undefined && s.snapshotIndex > p.snapshotIndex),
   },
 };
