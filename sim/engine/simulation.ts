@@ -597,6 +597,7 @@ export class Simulation implements SimView {
     assert(ev !== undefined, `take: no pending event ${q}`);
     this.taken.add(ev);
     if (ev.t > this.time) this.time = ev.t;
+    this.actorIdx = -1; // as in loop(): a fault step names no actor; a delivery, timer or start sets it
     let ran: boolean;
     if (ev.k === K_DELIVER && how === 'drop') {
       this.network.drop(ev.id, ev.from, ev.to, 'loss');
@@ -618,6 +619,7 @@ export class Simulation implements SimView {
 
   /** Apply a fault now as a step of a driven run (always-checkers run afterwards). */
   inject(f: FaultAction): void {
+    this.actorIdx = -1; // a fault may change any node (SimView.actor)
     this.applyFault(f);
     this.steps++;
     if (this.checking.hasAlways && !this.stopped) this.checking.afterStep();

@@ -3,7 +3,8 @@
 // have changed.
 
 import { describe, expect, it } from 'vitest';
-import type { TimedFault } from '../../sim/engine/config.ts';
+import { defaultEngineConfig, type TimedFault } from '../../sim/engine/config.ts';
+import { Simulation } from '../../sim/engine/simulation.ts';
 import type { Checker, NodeId, SimView } from '../../sim/engine/types.ts';
 import { runTraced, scripted } from './harness.ts';
 
@@ -116,5 +117,28 @@ describe('SimView.actor and SimView.stepsTaken', () => {
       checkers: [r.checker],
     });
     expect(r.seen).toEqual(['0: 1 a', '0: 2 b', '5000: 3 a', '6000: 4 b', '20000: 5 (fault)']);
+  });
+});
+
+describe('SimView.actor in a driven run (take, inject)', () => {
+  it('names the node of a delivery or timer taken, and is undefined for a fault injected or taken after it', () => {
+    const pinger = scripted('a', {
+      start: (ctx) => ctx.setTimer('t', 5_000),
+      timer: (ctx) => ctx.send('b', { type: 'ping' }),
+    });
+    const r = recorder((v) => `${v.stepsTaken} ${v.actor ?? '(fault)'}`);
+    const sim = new Simulation({ seed: 'd', nodes: [pinger, idle('b')], config: defaultEngineConfig(), faults: [{ at: 1_000, kind: 'pause', node: 'a' }], checkers: [r.checker] });
+    const next = (kind: string): void => {
+      const ev = sim.pending().find((p) => p.kind === kind);
+      expect(ev).toBeDefined();
+      if (ev) sim.take(ev.q);
+    };
+    next('start');
+    next('start');
+    next('timer');
+    next('deliver');
+    sim.inject({ kind: 'crash', node: 'a' });
+    next('fault');
+    expect(r.seen.map((s) => s.replace(/^\d+: /, ''))).toEqual(['1 a', '2 b', '3 a', '4 b', '5 (fault)', '6 (fault)']);
   });
 });
