@@ -74,6 +74,17 @@ export class SimDisk implements Disk {
   private current = new Map<string, DiskRecord | undefined>();
   fsyncs = 0;
 
+  /**
+   * @param maxKeys bound on the keys the disk holds (EngineLimits.diskKeys): a put of a new key when
+   *   the durable and unsynced records already number that many calls `tooMany` (which throws).
+   */
+  constructor(
+    private readonly maxKeys = Number.POSITIVE_INFINITY,
+    private readonly tooMany: (bound: number) => never = (bound) => {
+      throw new RangeError(`more than ${bound} keys on one disk`);
+    },
+  ) {}
+
   get<T = JsonValue>(key: string): T | undefined {
     const rec = this.current.has(key) ? this.current.get(key) : this.durableRecords.get(key);
     if (rec === undefined) return undefined;
@@ -83,6 +94,8 @@ export class SimDisk implements Disk {
 
   put(key: string, value: JsonValue): void {
     assert(isJsonValue(value), () => `disk.put("${key}"): value is not JSON data`);
+    // Sizes first: the common case is one comparison (the union of both maps is at most their sum).
+    if (this.durableRecords.size + this.current.size >= this.maxKeys && !this.current.has(key) && !this.durableRecords.has(key)) this.tooMany(this.maxKeys);
     this.current.set(key, { value: keep(value) });
   }
 

@@ -1,6 +1,6 @@
 // Bounds on everything the engine keeps that can grow during a run (TigerBeetle's
 // "put a limit on everything"): the event queue, the events held for a paused node,
-// a node's named timers, the client history, the violations and warnings, and the number of steps. Exceeding one
+// a node's named timers, the keys of a node's disk, the client history, the violations and warnings, and the number of steps. Exceeding one
 // is a clear error naming the bound (EngineLimitError), never an out-of-memory crash
 // minutes later. The defaults are far above what any scenario in this repository
 // reaches; a run that hits one is a workload or fault mix that cannot be simulated
@@ -15,6 +15,8 @@ export interface EngineLimits {
   pausedEvents: number;
   /** Distinct named timers armed on one node at once (re-arming a name replaces it). */
   timersPerNode: number;
+  /** Keys on one node's disk (durable and unsynced; a protocol writing a new key per step without deleting old ones). */
+  diskKeys: number;
   /** Client history events (invoke and return) of one run. */
   historyEvents: number;
   /** Violations and warnings of one run, each (a handler that throws at every step of a run that does not stop on a violation). */
@@ -30,6 +32,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   queuedEvents: 5_000_000,
   pausedEvents: 1_000_000,
   timersPerNode: 10_000,
+  diskKeys: 10_000_000,
   historyEvents: 5_000_000,
   reports: 100_000,
   steps: DEFAULT_MAX_STEPS,

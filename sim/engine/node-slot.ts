@@ -19,7 +19,7 @@ export class NodeSlot {
   /** Events that fell due while paused, in order (bounded by EngineLimits.pausedEvents). */
   pausedQueue: SimEvent[] = [];
   published: JsonValue | undefined;
-  readonly disk = new SimDisk();
+  readonly disk: SimDisk;
   ctx!: NodeContext<Message>;
   constructor(
     /** Index in the simulation's node list. */
@@ -27,5 +27,10 @@ export class NodeSlot {
     readonly spec: NodeSpec,
     readonly rng: Rng,
     readonly clock: NodeClock,
-  ) {}
+    /** Bound on the keys of its disk (EngineLimits.diskKeys) and what to throw past it. */
+    maxDiskKeys = Number.POSITIVE_INFINITY,
+    tooManyKeys?: (bound: number) => never,
+  ) {
+    this.disk = new SimDisk(maxDiskKeys, tooManyKeys);
+  }
 }

@@ -142,7 +142,10 @@ export class Simulation implements SimView {
       assert(!this.index.has(spec.id), `duplicate node id "${spec.id}"`);
       this.index.set(spec.id, i);
       const clock = config.clocks[spec.id] ?? { offset: 0, drift: 0 };
-      return new NodeSlot(i, spec, nodeRng.fork(spec.id), new NodeClock(spec.id, clock));
+      const tooManyKeys = (bound: number): never => {
+        throw new EngineLimitError('diskKeys', bound, this.time, `the keys on the disk of node ${spec.id}`);
+      };
+      return new NodeSlot(i, spec, nodeRng.fork(spec.id), new NodeClock(spec.id, clock), this.limits.diskKeys, tooManyKeys);
     });
     this.ids = this.slots.map((s) => s.spec.id);
     this.faultState = new FaultState(this.index);

@@ -81,6 +81,28 @@ describe('EngineLimits: bounds on what grows during a run', () => {
     expect(err.message).toContain('node n1');
   });
 
+  it('disk keys per node: rewriting or deleting keys never grows the disk; one distinct key too many is an EngineLimitError naming the node', () => {
+    const writer = (keys: number) =>
+      scripted('n1', {
+        start: (ctx) => {
+          for (let i = 0; i < 50; i++) ctx.disk.put('same', i);
+          ctx.disk.fsync();
+          for (let i = 0; i < keys; i++) ctx.disk.put(`k${i}`, i);
+          ctx.disk.fsync();
+          ctx.disk.delete('same');
+          ctx.disk.fsync();
+          ctx.disk.put('again', 1); // the delete freed a place
+        },
+      });
+    const ok = sim([writer(3)], { diskKeys: 4 });
+    expect(ok.run(1000).end).not.toBe('violation');
+    expect(ok.diskOf('n1').durableKeys()).toEqual(['k0', 'k1', 'k2']);
+    const err = limitError(() => sim([writer(4)], { diskKeys: 4 }).run(1000));
+    expect(err.limit).toBe('diskKeys');
+    expect(err.bound).toBe(4);
+    expect(err.message).toContain('disk of node n1');
+  });
+
   it('history: one event past the bound is an EngineLimitError', () => {
     const client = scripted('c1', {
       start: (ctx) => ctx.setTimer('op', 10),
