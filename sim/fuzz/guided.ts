@@ -135,7 +135,8 @@ export function messageKind(msg: unknown): string {
   const m = msg as Record<string, unknown>;
   const name = typeof m.type === 'string' ? m.type : typeof m.kind === 'string' ? m.kind : 'msg';
   let flags = '';
-  for (const k of Object.keys(m)) if (m[k] === true) flags += `+${k}`;
+  // for-in over a plain JSON object: its own keys in Object.keys order, without the array.
+  for (const k in m) if (m[k] === true && Object.hasOwn(m, k)) flags += `+${k}`;
   return name + flags;
 }
 
@@ -153,14 +154,45 @@ export function messageKind(msg: unknown): string {
 export function traceEdgeObserver(into: RunCoverage): Checker {
   const pairs = into.pairs ?? (into.pairs = new Set());
   const first = into.firstAt;
-  const prev = new Map<string, string>();
+  // Hot (every send, delivery and timer of every guided run): event kinds are interned to small ints per
+  // run, hit counts kept per (previous kind, kind) in arrays, and a feature's string built only when its
+  // count reaches a bucket. Same features, in the same order, as building `e:<a>~<b>` for every event.
+  const names: string[] = [];
+  const byName = new Map<string, number>();
+  const intern = (kind: string): number => {
+    let id = byName.get(kind);
+    if (id === undefined) {
+      id = names.length;
+      byName.set(kind, id);
+      names.push(kind);
+    }
+    return id;
+  };
+  /** Kind ids by the string after their prefix (`s:`, `d:`, `t:`, `i:`, `r:`, or none for faults). */
+  const table = (prefix: string): ((k: string) => number) => {
+    const ids = new Map<string, number>();
+    return (k) => {
+      let id = ids.get(k);
+      if (id === undefined) ids.set(k, (id = intern(prefix + k)));
+      return id;
+    };
+  };
+  const sent = table('s:');
+  const delivered = table('d:');
+  const timer = table('t:');
+  const invoked = table('i:');
+  const returned = table('r:');
+  const fault = table('');
+  const prev = new Map<string, number>();
   /** Which global fault a node has paired with already (its index in the run). */
   const seenGlobal = new Map<string, number>();
-  let globalKind = '';
+  let globalKind = -1;
   let globalIdx = 0;
-  const counts = new Map<string, number>();
-  const msgKind = new Map<number, string>();
-  const step = (node: string, kind: string, t: Micros): void => {
+  /** counts[before][kind]: hits of the pair in this run. */
+  const counts: number[][] = [];
+  /** Per message id in flight: the id of its delivery kind (`d:<message kind>`). */
+  const msgKind = new Map<number, number>();
+  const step = (node: string, kind: number, t: Micros): void => {
     let before = prev.get(node);
     if (globalIdx > 0 && (seenGlobal.get(node) ?? 0) < globalIdx) {
       before = globalKind;
@@ -168,12 +200,13 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
     }
     prev.set(node, kind);
     if (before === undefined) return;
-    const pair = `e:${before}~${kind}`;
-    const n = (counts.get(pair) ?? 0) + 1;
-    counts.set(pair, n);
+    let row = counts[before];
+    if (row === undefined) counts[before] = row = [];
+    const n = (row[kind] ?? 0) + 1;
+    row[kind] = n;
     for (const b of EDGE_BUCKETS) {
       if (n !== b) continue;
-      const f = `${pair}#${b}`;
+      const f = `e:${names[before] ?? ''}~${names[kind] ?? ''}#${b}`;
       pairs.add(f);
       if (first && !first.has(f)) first.set(f, t);
     }
@@ -189,30 +222,30 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
       switch (ev.type) {
         case 'send': {
           const k = messageKind(ev.msg);
-          msgKind.set(ev.id, k);
-          step(ev.from, `s:${k}`, ev.t);
+          msgKind.set(ev.id, delivered(k));
+          step(ev.from, sent(k), ev.t);
           return;
         }
         case 'duplicate':
-          msgKind.set(ev.id, msgKind.get(ev.of) ?? 'msg');
+          msgKind.set(ev.id, msgKind.get(ev.of) ?? delivered('msg'));
           return;
         case 'deliver': {
-          const k = msgKind.get(ev.id) ?? 'msg';
+          const k = msgKind.get(ev.id) ?? delivered('msg');
           msgKind.delete(ev.id);
-          step(ev.to, `d:${k}`, ev.t);
+          step(ev.to, k, ev.t);
           return;
         }
         case 'drop':
           msgKind.delete(ev.id);
           return;
         case 'timer':
-          step(ev.node, `t:${ev.name}`, ev.t);
+          step(ev.node, timer(ev.name), ev.t);
           return;
         case 'invoke':
-          step(ev.node, `i:${ev.f}`, ev.t);
+          step(ev.node, invoked(ev.f), ev.t);
           return;
         case 'return':
-          step(ev.node, `r:${ev.outcome}`, ev.t);
+          step(ev.node, returned(ev.outcome), ev.t);
           return;
         case 'crash':
         case 'restart':
@@ -220,11 +253,11 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
         case 'resume':
         case 'clock':
         case 'disk':
-          step(ev.node, ev.type, ev.t);
+          step(ev.node, fault(ev.type), ev.t);
           return;
         default:
           if (GLOBAL_FAULTS.has(ev.type)) {
-            globalKind = ev.type;
+            globalKind = fault(ev.type);
             globalIdx++;
           }
       }
