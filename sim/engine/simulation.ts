@@ -79,6 +79,11 @@ export class Simulation implements SimView {
   private readonly queue = new EventQueue<SimEvent>((ev) => this.describeEvent(ev));
   private readonly slots: NodeSlot[];
   private readonly ids: NodeId[];
+  /** SimView.nodeIds: one frozen array for the run (coverage and roles read it at every instant). */
+  private readonly frozenIds: readonly NodeId[];
+  /** The last node looked up by id (SimView reads come in runs on one node: role, isUp, published). */
+  private lastId: NodeId | undefined;
+  private lastSlot: NodeSlot | undefined;
   private readonly index = new Map<NodeId, number>();
   private readonly root: Rng;
   private readonly network: Network;
@@ -148,6 +153,7 @@ export class Simulation implements SimView {
       return new NodeSlot(i, spec, nodeRng.fork(spec.id), new NodeClock(spec.id, clock), this.limits.diskKeys, tooManyKeys);
     });
     this.ids = this.slots.map((s) => s.spec.id);
+    this.frozenIds = Object.freeze([...this.ids]);
     this.faultState = new FaultState(this.index);
 
     const checkers = opts.checkers ?? [];
@@ -320,7 +326,7 @@ export class Simulation implements SimView {
     return this.steps;
   }
   get nodeIds(): readonly NodeId[] {
-    return this.slots.map((s) => s.spec.id);
+    return this.frozenIds;
   }
   get quiesced(): boolean {
     return this.quiescedTime !== undefined;
@@ -365,9 +371,13 @@ export class Simulation implements SimView {
   }
 
   private slot(id: NodeId): NodeSlot {
+    if (id === this.lastId && this.lastSlot !== undefined) return this.lastSlot;
     const i = this.index.get(id);
     if (i === undefined) throw new RangeError(`unknown node "${id}"`);
-    return this.at(i);
+    const slot = this.at(i);
+    this.lastId = id;
+    this.lastSlot = slot;
+    return slot;
   }
 
   /** The slot at a node index (asserted in range). */
