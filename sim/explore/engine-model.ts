@@ -26,7 +26,7 @@ import { SimDisk } from '../engine/disk.ts';
 import type { SimView } from '../engine/types.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
 import { Driver, type DriveBudgets, type DriveChoice } from './driver.ts';
-import type { ExploreModel, ModelViolation } from './explorer.ts';
+import type { ExploreModel, ModelViolation, PorStep } from './explorer.ts';
 import { canonical } from './fingerprint.ts';
 
 export interface EngineModelOptions {
@@ -261,6 +261,29 @@ export class EngineModel implements ExploreModel<Driver> {
       if (best === undefined || text < best) best = text;
     }
     return best as string;
+  }
+
+  /**
+   * Partial-order reduction (explorer `por`): a delivery or a timer acts on one node only (its handler runs
+   * there; nodes share nothing else: per-node random streams, disks and timers), so two of them at
+   * different nodes commute. Keys name messages by sender, receiver and content (ids differ from path to
+   * path; with merged copies at most one such message is in flight on a link). With `coalesce`, a step at
+   * x that sends a message identical to one in flight on x->z merges it only while z has not consumed the
+   * older copy: a delivery at z of a message from x also depends on every step at x (`reads`). Crashes,
+   * restarts, and losses or duplications (they draw on shared budgets) are dependent with everything.
+   */
+  porStep(d: Driver, i: number): PorStep {
+    const c = d.choices()[i] as DriveChoice;
+    if (c.kind === 'timer') {
+      const node = d.touches(c) as string;
+      return { key: c.label, node, reads: null };
+    }
+    if (c.kind === 'deliver') {
+      const q = c.q;
+      const p = d.pending().find((e) => e.q === q);
+      if (p?.kind === 'deliver') return { key: `deliver ${p.from}>${p.to}:${canonical(p.msg)}`, node: p.to, reads: this.opts.coalesce ? p.from : null };
+    }
+    return { key: c.kind === 'crash' || c.kind === 'restart' ? c.label : `${c.kind} ${i}`, node: null, reads: null };
   }
 
   violation(d: Driver): ModelViolation | undefined {
