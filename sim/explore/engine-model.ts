@@ -41,6 +41,8 @@ export interface EngineModelOptions {
   coalesce?: boolean;
   /** Fields of node objects left out of fingerprints, besides `opts` (see profiles.ts for why each is sound). */
   skipKeys?: readonly string[];
+  /** Fields of durable disk records left out of fingerprints (clock readings no decision reads; see profiles.ts). */
+  diskSkipKeys?: readonly string[];
   /** Reachability goals that hold in a state. */
   goals?: (view: SimView) => string[];
   /** Interchangeable nodes, for `--symmetry` (see SymmetrySpec). */
@@ -124,6 +126,7 @@ const MEMO_MAX = 4096;
 
 export class EngineModel implements ExploreModel<Driver> {
   private readonly skipKeys: ReadonlySet<string>;
+  private readonly diskSkip: { skipKeys?: ReadonlySet<string> };
   /** Renames for symmetry (index 0: the identity); just the identity without a SymmetrySpec. */
   private readonly renames: Map<string, string>[];
   private readonly positionNodes: ReadonlySet<string>;
@@ -139,6 +142,7 @@ export class EngineModel implements ExploreModel<Driver> {
     readonly opts: EngineModelOptions,
   ) {
     this.skipKeys = new Set(['opts', ...(opts.skipKeys ?? [])]);
+    this.diskSkip = opts.diskSkipKeys && opts.diskSkipKeys.length > 0 ? { skipKeys: new Set(opts.diskSkipKeys) } : {};
     this.renames = groupPermutations(opts.symmetry?.groups ?? []);
     this.positionNodes = new Set(opts.symmetry?.positions?.nodes ?? []);
     this.positionKeys = new Set(opts.symmetry?.positions?.keys ?? []);
@@ -229,7 +233,7 @@ export class EngineModel implements ExploreModel<Driver> {
     part =
       `${r(id)}:${up ? 'up' : 'down'}` +
       `|t${canonical(timers.sort())}` +
-      `|d${canonical(disk.durableView(), opts)}` +
+      `|d${canonical(disk.durableView(), { ...opts, ...this.diskSkip })}` +
       `|v${volatile}` +
       `|p${up ? '' : canonical(sim.published(id), opts)}` +
       `|s${up ? canonical((this.opts.nodeState ?? nodeGraph)(sim, id), { skip: isHandle, skipKeys: this.skipKeys, ...opts, ...(positions ? { positions } : {}) }) : ''}`;

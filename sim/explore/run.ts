@@ -124,6 +124,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     coalesce,
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
     ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
+    ...(profile?.diskSkipKeys ? { diskSkipKeys: profile.diskSkipKeys } : {}),
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
