@@ -11,6 +11,8 @@
 // Symmetry on engine models, in the same process: 3-server Raft without a
 // client (every server alike) explored to a fixed depth with and without
 // --symmetry: distinct states, states generated and CPU-free wall ratio.
+// Partial-order reduction, in the same process: raft (crashes 1, depth 5) and twopc (crashes 1, depth 8) by
+// plain DFS and DFS with sleep sets: the same distinct states (checked), states generated, CPU ratio.
 
 import { Simulation } from '../engine/simulation.ts';
 import { explore } from '../explore/explorer.ts';
@@ -69,6 +71,22 @@ export const exploreBench: BenchCase = {
       if (snap.value.distinct !== replay.value.distinct || snap.value.states !== replay.value.states) throw new Error(`${protocol}: snapshots and replay explored different spaces`);
       return { replay: replay.value.distinct / replay.cpu, snapshots: snap.value.distinct / snap.cpu, depth: replay.value.depth };
     };
+    // Partial-order reduction (DFS, sleep sets) against plain DFS, same process, CPU seconds, same model options
+    // (no in-flight bound either way): every state is still visited, so only `generated` and CPU may drop.
+    const por = (protocol: string, maxDepth: number): Record<string, number> => {
+      const make = () => exploreTarget(protocol, { crashes: 1, por: true }).model;
+      const off = cpu(() => explore(make(), { strategy: 'dfs', maxDepth }));
+      const on = cpu(() => explore(make(), { strategy: 'dfs', maxDepth, por: true }));
+      if (on.value.distinct !== off.value.distinct) throw new Error(`${protocol}: POR visited ${on.value.distinct} distinct states, plain DFS ${off.value.distinct}`);
+      return {
+        [`${protocol}_por_depth`]: maxDepth,
+        [`${protocol}_por_distinct`]: on.value.distinct,
+        [`${protocol}_plain_generated`]: off.value.states,
+        [`${protocol}_por_generated`]: on.value.states,
+        [`${protocol}_por_cpu_ratio`]: +(off.cpu / on.cpu).toFixed(2),
+      };
+    };
+    const porRows = { ...por('raft', 5), ...por('twopc', 8) };
     const raftModes = modes('raft');
     const twopcModes = modes('twopc');
 
@@ -105,6 +123,7 @@ export const exploreBench: BenchCase = {
       twopc_snapshots_distinct_per_cpu_s: Math.round(twopcModes.snapshots),
       twopc_snapshots_speedup: +(twopcModes.snapshots / twopcModes.replay).toFixed(2),
       twopc_modes_depth: twopcModes.depth,
+      ...porRows,
       table_bytes_per_1m_states: table.bytes,
       table_fill_1m_s: +fill.wall.toFixed(3),
       table_rss_delta_1m_mb: +(rssDelta / 2 ** 20).toFixed(1),

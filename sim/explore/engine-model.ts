@@ -26,7 +26,7 @@ import { SimDisk } from '../engine/disk.ts';
 import type { SimView } from '../engine/types.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
 import { Driver, type DriveBudgets, type DriveChoice } from './driver.ts';
-import type { ExploreModel, ModelViolation } from './explorer.ts';
+import type { ExploreModel, ModelViolation, PorStep } from './explorer.ts';
 import { canonical } from './fingerprint.ts';
 
 export interface EngineModelOptions {
@@ -41,6 +41,8 @@ export interface EngineModelOptions {
   coalesce?: boolean;
   /** Fields of node objects left out of fingerprints, besides `opts` (see profiles.ts for why each is sound). */
   skipKeys?: readonly string[];
+  /** Fields of durable disk records left out of fingerprints (clock readings no decision reads; see profiles.ts). */
+  diskSkipKeys?: readonly string[];
   /** Reachability goals that hold in a state. */
   goals?: (view: SimView) => string[];
   /** Interchangeable nodes, for `--symmetry` (see SymmetrySpec). */
@@ -124,6 +126,7 @@ const MEMO_MAX = 4096;
 
 export class EngineModel implements ExploreModel<Driver> {
   private readonly skipKeys: ReadonlySet<string>;
+  private readonly diskSkip: { skipKeys?: ReadonlySet<string> };
   /** Renames for symmetry (index 0: the identity); just the identity without a SymmetrySpec. */
   private readonly renames: Map<string, string>[];
   private readonly positionNodes: ReadonlySet<string>;
@@ -139,6 +142,7 @@ export class EngineModel implements ExploreModel<Driver> {
     readonly opts: EngineModelOptions,
   ) {
     this.skipKeys = new Set(['opts', ...(opts.skipKeys ?? [])]);
+    this.diskSkip = opts.diskSkipKeys && opts.diskSkipKeys.length > 0 ? { skipKeys: new Set(opts.diskSkipKeys) } : {};
     this.renames = groupPermutations(opts.symmetry?.groups ?? []);
     this.positionNodes = new Set(opts.symmetry?.positions?.nodes ?? []);
     this.positionKeys = new Set(opts.symmetry?.positions?.keys ?? []);
@@ -229,7 +233,7 @@ export class EngineModel implements ExploreModel<Driver> {
     part =
       `${r(id)}:${up ? 'up' : 'down'}` +
       `|t${canonical(timers.sort())}` +
-      `|d${canonical(disk.durableView(), opts)}` +
+      `|d${canonical(disk.durableView(), { ...opts, ...this.diskSkip })}` +
       `|v${volatile}` +
       `|p${up ? '' : canonical(sim.published(id), opts)}` +
       `|s${up ? canonical((this.opts.nodeState ?? nodeGraph)(sim, id), { skip: isHandle, skipKeys: this.skipKeys, ...opts, ...(positions ? { positions } : {}) }) : ''}`;
@@ -261,6 +265,29 @@ export class EngineModel implements ExploreModel<Driver> {
       if (best === undefined || text < best) best = text;
     }
     return best as string;
+  }
+
+  /**
+   * Partial-order reduction (explorer `por`): a delivery or a timer acts on one node only (its handler runs
+   * there; nodes share nothing else: per-node random streams, disks and timers), so two of them at
+   * different nodes commute. Keys name messages by sender, receiver and content (ids differ from path to
+   * path; with merged copies at most one such message is in flight on a link). With `coalesce`, a step at
+   * x that sends a message identical to one in flight on x->z merges it only while z has not consumed the
+   * older copy: a delivery at z of a message from x also depends on every step at x (`reads`). Crashes,
+   * restarts, and losses or duplications (they draw on shared budgets) are dependent with everything.
+   */
+  porStep(d: Driver, i: number): PorStep {
+    const c = d.choices()[i] as DriveChoice;
+    if (c.kind === 'timer') {
+      const node = d.touches(c) as string;
+      return { key: c.label, node, reads: null };
+    }
+    if (c.kind === 'deliver') {
+      const q = c.q;
+      const p = d.pending().find((e) => e.q === q);
+      if (p?.kind === 'deliver') return { key: `deliver ${p.from}>${p.to}:${canonical(p.msg)}`, node: p.to, reads: this.opts.coalesce ? p.from : null };
+    }
+    return { key: c.kind === 'crash' || c.kind === 'restart' ? c.label : `${c.kind} ${i}`, node: null, reads: null };
   }
 
   violation(d: Driver): ModelViolation | undefined {

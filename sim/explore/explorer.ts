@@ -7,6 +7,26 @@
 
 import { FingerprintTable, hash64 } from './fingerprint.ts';
 
+/**
+ * What partial-order reduction needs to know about one choice (see ExploreModel.porStep): a key that names
+ * the same transition in every state where it is enabled (not a per-path id), and its footprint. Two choices
+ * are independent (they commute and neither enables or disables the other) when both have a node, the nodes
+ * differ, and neither consumes something the other's node produces (`reads`: the sender of a delivered
+ * message, when the model merges identical copies in flight). A choice without a node (crash, restart,
+ * loss, anything drawn from a shared budget) is dependent with every choice.
+ */
+export interface PorStep {
+  key: string;
+  node: string | null;
+  reads: string | null;
+}
+
+/** Whether two choices commute (see PorStep). */
+export function independent(a: PorStep, b: PorStep): boolean {
+  if (a.node === null || b.node === null || a.node === b.node) return false;
+  return a.reads !== b.node && b.reads !== a.node;
+}
+
 /** A property violated in a state (a safety invariant, an 'always' checker). */
 export interface ModelViolation {
   invariant: string;
@@ -53,6 +73,8 @@ export interface ExploreModel<S> {
   release?(s: S): void;
   /** The state after choice `i` of `s`, which it may change in place (default: `step`). Used to replay a path from a copy. */
   stepInPlace?(s: S, i: number): S;
+  /** Partial-order reduction: key and footprint of choice `i` of `s` (absent: the model cannot be reduced). */
+  porStep?(s: S, i: number): PorStep;
 }
 
 export interface ExploreOptions {
@@ -70,6 +92,12 @@ export interface ExploreOptions {
   progressEvery?: number;
   /** Polled between expansions; true stops the exploration (Ctrl-C). */
   shouldStop?: () => boolean;
+  /**
+   * Partial-order reduction by sleep sets (Godefroid 1996, ch. 5), DFS only (BFS rejects it: RangeError), for
+   * models with `porStep`. Every state reachable within the bounds is still visited (sleep sets prune
+   * transitions, not states: `distinct` is unchanged, `states` generated drops); see README "Partial-order reduction".
+   */
+  por?: boolean;
 }
 
 export interface ExploreProgress {
@@ -92,6 +120,8 @@ export interface Counterexample {
 }
 
 export interface ExploreReport extends ExploreProgress {
+  /** Choices not taken because they were in a sleep set (partial-order reduction; 0 without it). */
+  slept: number;
   /** Why the exploration ended. */
   end: 'complete' | 'violation' | 'max-states' | 'stopped';
   /** True when some state had successors beyond maxDepth or outside the bounds (the space was cut). */
@@ -145,6 +175,8 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
   let end: ExploreReport['end'] = 'complete';
   let counterexample: Counterexample | undefined;
   let queued = 0;
+  let slept = 0;
+  if (opts.por && (opts.strategy ?? 'bfs') === 'bfs') throw new RangeError('partial-order reduction (sleep sets) is implemented for DFS only');
 
   const progress = (): ExploreProgress => ({ states, distinct: table.size, queued, depth: maxSeen });
   /** Check a generated state; returns true when exploration must stop. */
@@ -276,9 +308,27 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       s: S;
       n: number;
       next: number;
+      /** Partial-order reduction: the choices' keys and footprints, the sleep set, the choices taken whose children were expanded. */
+      steps?: PorStep[];
+      sleep?: Map<string, PorStep>;
+      done?: PorStep[];
     }
+    const por = opts.por === true && model.porStep !== undefined;
+    // Sleep set each state was last explored with (keys), and with symmetry the plain fingerprint of the state
+    // explored (keys name transitions of that concrete state; another member of its orbit names them otherwise).
+    const explored = new Map<number, { sleep: Set<string>; concrete: string | undefined; expanded: boolean }>();
+    const frame = (id: number, s: S, sleep: Map<string, PorStep> | undefined): Frame => {
+      const n = count(s);
+      if (!por) return { id, s, n, next: 0 };
+      const steps: PorStep[] = [];
+      for (let i = 0; i < n; i++) steps.push((model.porStep as (s: S, i: number) => PorStep)(s, i));
+      return { id, s, n, next: 0, steps, sleep: sleep ?? new Map(), done: [] };
+    };
     const stack: Frame[] = [];
-    if (expandable(s0, 0)) stack.push({ id: root, s: s0, n: count(s0), next: 0 });
+    if (expandable(s0, 0)) {
+      stack.push(frame(root, s0, undefined));
+      if (por) explored.set(root, { sleep: new Set(), concrete: undefined, expanded: true });
+    }
     const pathOf = (): number[] => stack.map((f) => f.next - 1);
     while (stack.length > 0) {
       if (opts.shouldStop?.()) {
@@ -294,13 +344,49 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
       }
       const i = top.next++;
       const depth = stack.length;
+      let childSleep: Map<string, PorStep> | undefined;
+      let mine: PorStep | undefined;
+      if (por) {
+        mine = (top.steps as PorStep[])[i] as PorStep;
+        if ((top.sleep as Map<string, PorStep>).has(mine.key)) {
+          slept++;
+          continue;
+        }
+        // The child's sleep set: sleeping and already-taken choices that commute with this one.
+        childSleep = new Map();
+        for (const z of (top.sleep as Map<string, PorStep>).values()) if (independent(z, mine)) childSleep.set(z.key, z);
+        for (const z of top.done as PorStep[]) if (independent(z, mine)) childSleep.set(z.key, z);
+      }
       const t = model.step(top.s, i);
       if (visit(t, pathOf, depth)) return finish();
       const fp = fpOf(t);
       let tid = table.find(fp);
       if (tid !== -1) {
         if (table.depth(tid) <= depth) {
-          model.release?.(t);
+          // Reached again, not closer. Without POR: nothing new. With POR: explore it again unless every choice
+          // this path would take was taken before (its sleep set then was a subset of this one), with the
+          // intersection as sleep set (Godefroid's sleep sets with state caching).
+          const before = por ? explored.get(tid) : undefined;
+          if (before === undefined || childSleep === undefined || !before.expanded) {
+            // (Not expanded: outside the bounds or at the depth bound, then and now; not put to sleep, see below.)
+            model.release?.(t);
+            continue;
+          }
+          // An empty set covers every arrival (every choice was taken); otherwise keys compare only within one concrete state.
+          const concrete = symmetry && before.sleep.size > 0 ? model.fingerprint(t, false) : undefined;
+          const sameConcrete = concrete === before.concrete;
+          const covered = before.sleep.size === 0 || (sameConcrete && [...before.sleep].every((k) => (childSleep as Map<string, PorStep>).has(k)));
+          (top.done as PorStep[]).push(mine as PorStep);
+          if (covered) {
+            model.release?.(t);
+            continue;
+          }
+          // Another member of a symmetry orbit: its keys are not comparable, so explore it with no sleep set (once: an empty set covers every later arrival).
+          const narrowed = new Map<string, PorStep>();
+          if (sameConcrete) for (const [k, z] of childSleep) if (before.sleep.has(k)) narrowed.set(k, z);
+          explored.set(tid, { sleep: new Set(narrowed.keys()), concrete, expanded: true });
+          if (expandable(t, depth)) stack.push(frame(tid, t, narrowed));
+          else model.release?.(t);
           continue;
         }
         table.relink(tid, top.id, i, depth);
@@ -316,15 +402,26 @@ export function* exploring<S>(model: ExploreModel<S>, opts: ExploreOptions = {})
         }
       }
       if (depth > maxSeen) maxSeen = depth;
-      if (expandable(t, depth)) stack.push({ id: tid, s: t, n: count(t), next: 0 });
-      else model.release?.(t);
+      if (expandable(t, depth)) {
+        if (por) {
+          (top.done as PorStep[]).push(mine as PorStep);
+          explored.set(tid, { sleep: new Set((childSleep as Map<string, PorStep>).keys()), concrete: symmetry ? model.fingerprint(t, false) : undefined, expanded: true });
+        }
+        stack.push(frame(tid, t, childSleep));
+      } else {
+        // Not expanded: outside the model's bounds (a bound that need not hold along a reordered path, such as the
+        // messages in flight) or at the depth bound. Such a choice is not put to sleep in its siblings: their
+        // children take it themselves. (At the depth bound the siblings' children are not expanded either.)
+        if (por) explored.set(tid, { sleep: new Set(), concrete: undefined, expanded: false });
+        model.release?.(t);
+      }
     }
     queued = stack.length;
   }
   return finish();
 
   function finish(): ExploreReport {
-    const r: ExploreReport = { ...progress(), end, cut, goals, tableBytes: table.bytes };
+    const r: ExploreReport = { ...progress(), end, cut, goals, slept, tableBytes: table.bytes };
     if (counterexample) {
       r.counterexample = counterexample;
       if (end === 'complete') r.end = 'violation';

@@ -6,7 +6,7 @@
 import type { JsonValue } from '../engine/types.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { InputError } from '../scenario/errors.ts';
-import { parseScenario, prepareRun } from '../scenario/resolve.ts';
+import { nearestName, parseScenario, prepareRun } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { DriveBudgets } from './driver.ts';
 import { EngineModel } from './engine-model.ts';
@@ -45,6 +45,13 @@ export interface TargetOptions {
    * for path replay, which is faster on the profiles here (README "Snapshots").
    */
   snapshots?: number;
+  /**
+   * Partial-order reduction will be used (DFS with sleep sets): the profile's in-flight bound is not applied,
+   * and an explicit one is bad input. A bound on a global count such as the messages in flight need not hold
+   * along a reordered path (a delivery that sends two messages, taken earlier, raises the count at every state
+   * in between), so states within it could be missed; per-node monotone bounds (Raft terms) and the depth are kept.
+   */
+  por?: boolean;
 }
 
 /** A scenario document for a protocol name: the profile's small configuration. */
@@ -62,13 +69,35 @@ export function protocolScenario(protocol: string, bugs: readonly string[] = [])
 }
 
 /** Resolve `twopc-spec`, a protocol name, or a parsed scenario into a model. */
+/**
+ * `--bug` names checked against what the protocol plants (its default config lists every switch), in the
+ * words `faultline fuzz --bug` uses: `--bug: unknown planted bug "x" of raft; did you mean "y"?; expected one of: ...`.
+ */
+export function checkBugs(protocol: string, known: readonly string[], bugs: readonly string[]): void {
+  for (const bug of bugs) {
+    if (known.includes(bug)) continue;
+    const near = nearestName(bug, known);
+    throw new InputError(known.length === 0 ? `${protocol} has no planted bugs` : `unknown planted bug "${bug}" of ${protocol}${near !== undefined ? `; did you mean "${near}"?` : ''}; expected one of: ${known.join(', ')}`, undefined, '--bug');
+  }
+}
+
+/** Options that only engine models read: given for twopc-spec, they are bad input (not silently ignored). */
+const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots'];
+
 export function exploreTarget(what: string | Scenario, opts: TargetOptions = {}): ExploreTarget {
   if (what === 'twopc-spec') {
     const rms = opts.rms ?? 3;
+    for (const k of ENGINE_ONLY) {
+      if (opts[k] !== undefined) throw new InputError(`twopc-spec is the TLA+ spec's state graph (no engine, crashes, losses, copies or snapshots): --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply`, undefined, `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    }
+    checkBugs('twopc-spec', ['commitOnFirstPrepared'], opts.bugs ?? []);
     const bug = opts.bugs?.[0];
-    if (bug !== undefined && bug !== 'commitOnFirstPrepared') throw new InputError(`unknown bug "${bug}"; twopc-spec has: commitOnFirstPrepared`, 'twopc-spec', '--bug');
     return { name: `twopc-spec (TLA+ TwoPhase, ${rms} RMs)`, model: new TwoPhaseModel({ rms, commitOnFirstPrepared: bug !== undefined }), bounds: 'the whole spec (finite)', symmetric: true };
   }
+  if (opts.rms !== undefined) throw new InputError('--rms is the number of resource managers of twopc-spec; engine models take their size from the profile or the scenario', undefined, '--rms');
+  const protocolName = typeof what === 'string' ? what : what.protocol;
+  const defaults = getProtocol(protocolName)?.configSchema.safeParse({});
+  if (defaults?.success && opts.bugs) checkBugs(protocolName, Object.keys((defaults.data as { bugs?: Record<string, unknown> }).bugs ?? {}), opts.bugs);
   let scenario: Scenario;
   if (typeof what === 'string') {
     if (!getProtocol(what)) throw new InputError(`unknown protocol or spec "${what}"; explorable: ${[...SPEC_MODELS, ...profileProtocols()].join(', ')}`, what);
@@ -87,13 +116,15 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     duplicates: opts.duplicates ?? profile?.budgets.duplicates ?? 0,
   };
   const coalesce = opts.coalesce ?? profile?.coalesce ?? false;
-  const maxInFlight = opts.maxInFlight ?? profile?.maxInFlight;
+  if (opts.por && opts.maxInFlight !== undefined) throw new InputError('an in-flight bound is not kept by partial-order reduction (a reordered path may exceed it): drop --max-in-flight or --por', undefined, '--max-in-flight');
+  const maxInFlight = opts.por ? undefined : (opts.maxInFlight ?? profile?.maxInFlight);
   const run = prepareRun(scenario);
   const model = new EngineModel(run, {
     budgets,
     coalesce,
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
     ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
+    ...(profile?.diskSkipKeys ? { diskSkipKeys: profile.diskSkipKeys } : {}),
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),

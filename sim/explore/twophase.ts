@@ -22,7 +22,7 @@
 // Invariants: TPTypeOK (by construction here) and TCConsistent (TCommit.tla:
 // no RM aborted while another committed).
 
-import type { ExploreModel, ModelViolation } from './explorer.ts';
+import type { ExploreModel, ModelViolation, PorStep } from './explorer.ts';
 
 export const RM_STATES = ['working', 'prepared', 'committed', 'aborted'] as const;
 export const TM_STATES = ['init', 'committed', 'aborted'] as const;
@@ -92,6 +92,20 @@ export class TwoPhaseModel implements ExploreModel<TwoPhaseState> {
 
   choices(s: TwoPhaseState): string[] {
     return this.enabled(s).map((a) => ('rm' in a ? `${a.kind}(r${a.rm + 1})` : a.kind));
+  }
+
+  /**
+   * Partial-order reduction: an RM's actions change only its own state (and add its Prepared message), the
+   * TM's only the TM's (and add Commit or Abort). RMRcvCommitMsg/RMRcvAbortMsg read what the TM adds and
+   * TMRcvPrepared(r) what r adds (each is enabled by the other side), so those pairs are dependent.
+   */
+  porStep(s: TwoPhaseState, i: number): PorStep {
+    const a = this.enabled(s)[i];
+    if (a === undefined) throw new RangeError(`twopc-spec: no choice ${i} in this state`);
+    const key = 'rm' in a ? `${a.kind}(r${a.rm + 1})` : a.kind;
+    if (a.kind === 'TMRcvPrepared') return { key, node: 'tm', reads: `r${a.rm + 1}` };
+    if (a.kind === 'TMCommit' || a.kind === 'TMAbort') return { key, node: 'tm', reads: null };
+    return { key, node: `r${a.rm + 1}`, reads: a.kind === 'RMRcvCommitMsg' || a.kind === 'RMRcvAbortMsg' ? 'tm' : null };
   }
 
   step(s: TwoPhaseState, i: number): TwoPhaseState {

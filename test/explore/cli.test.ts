@@ -45,6 +45,17 @@ describe('faultline explore', () => {
     expect(bad.stderr).toContain('--snapshots');
   });
 
+  it('--por: DFS with sleep sets, the same distinct states (TLC\'s 288), fewer generated, choices slept reported', async () => {
+    const r = await inProcess(['explore', 'twopc-spec', '--por', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { distinct: number; states: number; strategy: string; por: boolean; slept: number };
+    expect(out).toMatchObject({ distinct: 288, strategy: 'dfs', por: true });
+    expect(out.states).toBeLessThan(1146);
+    expect(out.slept).toBeGreaterThan(0);
+    const text = await inProcess(['explore', 'twopc-spec', '--por']);
+    expect(text.stdout).toMatch(/dfs, partial-order reduction \(sleep sets: \d+ choices slept\)/);
+  });
+
   it('a planted bug: exit 1 and the shortest counterexample, step by step', async () => {
     const r = await inProcess(['explore', 'twopc-spec', '--bug', 'commitOnFirstPrepared']);
     expect(r.code).toBe(1);
@@ -88,7 +99,14 @@ describe('faultline explore', () => {
     [['explore', 'no-such-thing'], /^faultline: no-such-thing: not a scenario file/],
     [['explore', 'twopc-spec', '--depth', '-1'], /^faultline: --depth: expected an integer >= 0/],
     [['explore', 'twopc-spec', '--bfs', '--dfs'], /^faultline: --dfs: choose one of --bfs and --dfs/],
-    [['explore', 'twopc-spec', '--bug', 'nope'], /^faultline: twopc-spec: --bug: unknown bug "nope"/],
+    [['explore', 'twopc-spec', '--bug', 'nope'], /^faultline: --bug: unknown planted bug "nope" of twopc-spec; expected one of: commitOnFirstPrepared$/m],
+    [['explore', 'raft', '--bug', 'notPersistingVoteFor'], /^faultline: --bug: unknown planted bug "notPersistingVoteFor" of raft; did you mean "notPersistingVotedFor"\?; expected one of: /],
+    [['explore', 'twopc', '--snapshots', ''], /^faultline: --snapshots: expected an integer >= 0 \(got ""\)/],
+    [['explore', 'twopc-spec', '--snapshots', '4'], /^faultline: --snapshots: twopc-spec is the TLA\+ spec's state graph .*--snapshots does not apply/],
+    [['explore', 'twopc-spec', '--crashes', '1'], /^faultline: --crashes: twopc-spec is the TLA\+ spec's state graph/],
+    [['explore', 'raft', '--rms', '3'], /^faultline: --rms: --rms is the number of resource managers of twopc-spec/],
+    [['explore', 'twopc-spec', '--por', '--bfs'], /^faultline: --por: partial-order reduction \(sleep sets\) is DFS only/],
+    [['explore', 'raft', '--por', '--max-in-flight', '4'], /^faultline: --max-in-flight: an in-flight bound is not kept by partial-order reduction/],
     [['explore', 'toy-lock'], /^faultline: toy-lock: protocol toy-lock has no explore profile/],
     [['explore', 'twopc', '--symmetry'], /^faultline: --symmetry: explore-twopc \(twopc\) has no interchangeable nodes/],
   ])('bad input %j: one line, exit 2', async (args, message) => {

@@ -32,6 +32,7 @@ interface ExploreCliOptions {
   maxInFlight?: string;
   coalesce?: boolean;
   snapshots?: string;
+  por?: boolean;
   bug?: string[];
   rms?: string;
   out?: string;
@@ -41,7 +42,8 @@ interface ExploreCliOptions {
 
 function count(text: string | undefined, option: string, min = 0): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text.replace(/_/g, ''));
+  // Number('') is 0: an empty value (`--snapshots ''`) is bad input, not zero.
+  const n = text.trim() === '' ? Number.NaN : Number(text.replace(/_/g, ''));
   if (!Number.isInteger(n) || n < min) throw new InputError(`expected an integer >= ${min} (got "${text}")`, undefined, option);
   return n;
 }
@@ -56,6 +58,7 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.bug ? { bugs: opts.bug } : {}),
     ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
     ...(opts.snapshots !== undefined ? { snapshots: count(opts.snapshots, '--snapshots') } : {}),
+    ...(opts.por ? { por: true } : {}),
   } as TargetOptions;
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
@@ -88,6 +91,7 @@ export function registerExplore(program: Command): void {
     .option('--coalesce', 'merge identical in-flight copies on a link (default: the profile says; off without one)')
     .option('--no-coalesce', 'keep identical in-flight copies apart')
     .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
+    .option('--por', 'partial-order reduction by sleep sets (implies --dfs; every state is still visited, fewer transitions taken; engine models: no in-flight bound)')
     .option('--bug <name...>', 'switch on planted bugs')
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
     .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
@@ -95,6 +99,8 @@ export function registerExplore(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(async (ref: string, opts: ExploreCliOptions) => {
       if (opts.bfs && opts.dfs) throw new InputError('choose one of --bfs and --dfs', undefined, '--dfs');
+      if (opts.bfs && opts.por) throw new InputError('partial-order reduction (sleep sets) is DFS only: drop --bfs', undefined, '--por');
+      const dfs = Boolean(opts.dfs || opts.por);
       const maxDepth = count(opts.depth, '--depth');
       const maxStates = count(opts.maxStates, '--max-states', 1);
       const t = await target(ref, opts);
@@ -118,8 +124,9 @@ export function registerExplore(program: Command): void {
         const it = exploring(t.model, {
           ...(maxDepth !== undefined ? { maxDepth } : {}),
           ...(maxStates !== undefined ? { maxStates } : {}),
-          strategy: opts.dfs ? 'dfs' : 'bfs',
+          strategy: dfs ? 'dfs' : 'bfs',
           symmetry,
+          por: Boolean(opts.por),
           shouldStop: () => stop,
           progressEvery: 500,
         });
@@ -156,8 +163,10 @@ export function registerExplore(program: Command): void {
 
       const summary = {
         target: t.name,
-        strategy: opts.dfs ? 'dfs' : 'bfs',
+        strategy: dfs ? 'dfs' : 'bfs',
         symmetry,
+        por: Boolean(opts.por),
+        slept: report.slept,
         bounds: t.bounds,
         end: report.end,
         states: report.states,
@@ -177,7 +186,7 @@ export function registerExplore(program: Command): void {
         process.stdout.write(JSON.stringify(summary) + '\n');
       } else {
         const lines = [
-          `explored    ${t.name}, ${summary.strategy}${symmetry ? ', symmetry on (exact)' : ''}`,
+          `explored    ${t.name}, ${summary.strategy}${symmetry ? ', symmetry on (exact)' : ''}${opts.por ? `, partial-order reduction (sleep sets: ${report.slept} choices slept)` : ''}`,
           `bounds      ${t.bounds}${maxDepth !== undefined ? `; depth <= ${maxDepth}` : ''}${maxStates !== undefined ? `; states <= ${maxStates}` : ''}`,
           `states      ${report.distinct} distinct, ${report.states} generated, max depth ${report.depth}${report.cut ? ' (the bounds cut the space)' : ''}`,
           `ended       ${report.end}${report.end === 'stopped' ? ` (interrupted: ${report.queued} states not expanded)` : ''}`,
