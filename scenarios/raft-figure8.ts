@@ -12,7 +12,8 @@ import { defineScenario } from '../sim/scenario/define.ts';
 //      newer than theirs) and overwrites index 2 everywhere.
 // Had n1 committed index 2 by counting replicas (the planted bug
 // commitPreviousTermByCounting), the entry lost in (d) would have been
-// committed: leader-completeness catches it.
+// committed: leader-completeness catches the loss, and leader-commits-current-term
+// (rules.ts) the commit by counting at 106 ms.
 export default defineScenario({
   name: 'raft-figure8',
   description: 'Raft: the Figure 8 sequence; the current-term commit rule keeps a replicated old-term entry from counting as committed',

@@ -7,7 +7,8 @@ import { defineScenario } from '../sim/scenario/define.ts';
 // request when that arrives at 102 ms: one leader in term 1. n2 never hears n1
 // (n1 -> n2 is blocked until the quiesce), so it keeps standing and losing.
 // With the planted bug notPersistingVotedFor, n3 forgets its vote and n2 is
-// elected too: election-safety catches it.
+// elected too: election-safety catches it, and one-vote-per-term (rules.ts) the
+// second vote before it.
 export default defineScenario({
   name: 'raft-vote-persistence',
   description: 'Raft: a voter crashes between two RequestVotes of the same term and remembers its vote from disk',

@@ -7,6 +7,7 @@ import { MS, SECOND, atOrFail, nodeSpec, type Checker, type NodeId, type NodeSpe
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
+import { raftRules } from './rules.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -181,6 +182,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     logMatching(probe),
     leaderCompleteness(probe),
     stateMachineSafety(probe),
+    ...raftRules(probe),
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),

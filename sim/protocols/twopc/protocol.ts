@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { defineProtocol, MS, nodeSpec, type NodeSpec } from '../../api/index.ts';
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
 import { cooperativeBound, twopcCheckers } from './checkers.ts';
+import { twopcRules } from './rules.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { Coordinator } from './coordinator.ts';
@@ -77,7 +78,7 @@ export const twopc = defineProtocol({
         livenessBound: config.livenessBound,
         cooperative: config.cooperative,
         cooperativeBound: cooperativeBound(config.cooperativeAfter, config.queryInterval),
-      }),
+      }).concat(twopcRules(participants)),
     };
   },
 });

@@ -1,0 +1,112 @@
+// Step invariants of Raft: rules of Figure 2 checked at the step that breaks
+// them, before the damage Figure 3's properties see (two leaders of a term, a
+// lost committed entry) has happened. A run that takes the wrong step is a
+// failure even when the rest of the run happens to repair it, so a bug is
+// found by every run that reaches its first wrong step, not only by the few
+// that also reach the damage. Like checkers.ts, they read only what servers
+// publish (RaftServerState) through the shared ServerProbe, look only at the
+// server that acted (O(1) per step), and hold for correct Raft under every
+// fault of the simulator's model (crashes lose only unsynced writes; Raft
+// fsyncs before it answers).
+
+import type { Checker } from '../../api/index.ts';
+import type { ServerProbe } from './checkers.ts';
+
+/**
+ * One vote per term, across restarts: a server never holds two different
+ * non-null `votedFor` in one term. Sources: Figure 2, RequestVote RPC, receiver
+ * implementation, rule 2 ("If votedFor is null or candidateId ... grant vote"),
+ * and "Persistent state on all servers ... (Updated on stable storage before
+ * responding to RPCs)": votedFor survives a restart; Ongaro's raft.tla keeps
+ * votedFor through Restart. Election Safety's proof (section 5.2) rests on it;
+ * a forgotten vote makes two leaders of a term possible, but they appear only
+ * if the second candidate also wins and is seen leading: this sees the second
+ * vote itself.
+ *
+ * Published state shows what the step persisted (a step persists, fsyncs, then
+ * publishes), so a server's (term, votedFor) is durable once published. A
+ * published term below the server's last one means its persistent state was
+ * lost (disk corruption, outside Raft's model): its record restarts there.
+ * Cost: O(1) per publish of the server that acted.
+ */
+export function oneVotePerTerm(probe: ServerProbe): Checker {
+  const term: number[] = probe.servers.map(() => -1);
+  const vote: (string | null)[] = probe.servers.map(() => null);
+  return {
+    name: 'one-vote-per-term',
+    description: 'a server votes for at most one candidate in a term, across restarts (Figure 2: RequestVote rule 2, votedFor is persistent)',
+    when: 'always',
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        const t = term[k] as number;
+        if (r.term !== t) {
+          term[k] = r.term;
+          vote[k] = r.votedFor;
+          continue;
+        }
+        if (r.votedFor === null) continue;
+        const v = vote[k] as string | null;
+        if (v === null) vote[k] = r.votedFor;
+        else if (v !== r.votedFor) return `${probe.id(k)} voted for ${v} and then for ${r.votedFor} in term ${r.term} (votedFor must survive a restart)`;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * A leader commits by counting replicas only entries of its own term: when a
+ * leader's commitIndex advances within its term, the entry at the new
+ * commitIndex has the leader's current term (earlier entries become committed
+ * with it, indirectly). Sources: Figure 2, Rules for Servers, Leaders, last
+ * rule ("... and log[N].term == currentTerm: set commitIndex = N") and section
+ * 5.4.2 with Figure 8, which shows the older-term entry that a majority holds
+ * being overwritten; Ongaro's raft.tla AdvanceCommitIndex takes only
+ * `log[i][newCommitIndex].term = currentTerm[i]`. The damage (a committed entry
+ * missing from a later leader: leader-completeness) needs two more leader
+ * changes after this step; this sees the step.
+ *
+ * Checked per publish of the server that acted, against its previous publish in
+ * the same life, term and role (a leader's commitIndex moves only by this rule;
+ * the commitIndex it had as a follower or before a restart is not an advance).
+ * Cost: O(1) per publish.
+ */
+export function leaderCommitsCurrentTerm(probe: ServerProbe): Checker {
+  /** Per server: life, term and commitIndex of its last publish as leader (undefined: not leading then). */
+  const seen: ({ life: number; term: number; commit: number } | undefined)[] = probe.servers.map(() => undefined);
+  return {
+    name: 'leader-commits-current-term',
+    description: 'a leader advances its commitIndex only to an entry of its own term (Figure 2, Rules for Servers, Leaders; section 5.4.2)',
+    when: 'always',
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined || r.role !== 'leader') {
+          seen[k] = undefined;
+          continue;
+        }
+        const life = probe.life(k);
+        const s = seen[k];
+        if (s === undefined || s.life !== life || s.term !== r.term) {
+          seen[k] = { life, term: r.term, commit: r.commitIndex };
+          continue;
+        }
+        if (r.commitIndex > s.commit) {
+          const t = probe.log(k).term(r.commitIndex);
+          if (t !== undefined && t !== r.term) {
+            return `leader ${probe.id(k)} of term ${r.term} advanced its commitIndex from ${s.commit} to ${r.commitIndex}, an entry of term ${t}: only entries of the leader's own term are committed by counting replicas`;
+          }
+        }
+        s.commit = r.commitIndex;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The step invariants above, sharing the Figure 3 checkers' probe. */
+export function raftRules(probe: ServerProbe): Checker[] {
+  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe)];
+}

@@ -1,0 +1,127 @@
+// Step invariants of two-phase commit: rules a participant breaks at the step
+// that goes wrong, before the damage atomicity sees (a transaction committed at
+// one participant and aborted at another) has happened, which needs further
+// luck (the wrong guess must reach someone, and the opposite decision must be
+// applied elsewhere). From the trace only: the participants' published states
+// and the messages sent and delivered. Sources: Gray & Lamport, "Consensus on
+// Transaction Commit" (2006), the TLA+ specification TwoPhase (a resource
+// manager leaves "prepared" only by RMRcvCommitMsg or RMRcvAbortMsg), and the
+// cooperative termination protocol of Bernstein, Hadzilacos & Goodman,
+// "Concurrency Control and Recovery in Database Systems" §7.4 (an uncertain
+// participant cannot help another: it answers that it does not know).
+
+import type { Checker, NodeId, TraceEvent } from '../../api/index.ts';
+import type { TwoPcMessage, TxId } from './messages.ts';
+import type { ParticipantState, ParticipantTxState } from './state.ts';
+
+/** Outcome a message tells its receiver about a transaction (undefined: none). */
+function outcomeOf(msg: TwoPcMessage): { tx: TxId; commit: boolean } | undefined {
+  if (msg.type === 'decision') return { tx: msg.tx, commit: msg.commit };
+  if (msg.type === 'peer-answer' && msg.outcome !== 'uncertain') return { tx: msg.tx, commit: msg.outcome === 'commit' };
+  return undefined;
+}
+
+const word = (commit: boolean): ParticipantTxState => (commit ? 'committed' : 'aborted');
+
+/**
+ * Two checkers sharing one pass over the trace:
+ * - `in-doubt-waits`: a participant that voted yes (published `prepared`) moves to `committed` or
+ *   `aborted` only after an outcome of that transaction was delivered to it (the coordinator's
+ *   decision, or a decided peer's answer), and to that outcome (TwoPhase: RMRcvCommitMsg,
+ *   RMRcvAbortMsg are the only ways out of "prepared"; it never decides alone).
+ * - `answers-known-outcome`: a participant answers a cooperative-termination query with commit or
+ *   abort only when, at the end of that step, it holds that outcome itself (BHG §7.4; an abort it
+ *   takes then, as a participant that has not voted may, counts).
+ * Cost: O(1) per message sent or delivered, O(transactions published) per participant publish.
+ */
+export function twopcRules(participants: readonly NodeId[]): Checker[] {
+  const isParticipant = new Set(participants);
+  /** Per participant: last published state of each transaction (kept after it leaves the published window). */
+  const known = new Map<NodeId, Map<TxId, ParticipantTxState>>();
+  /** "p|tx" -> outcomes delivered to p (bit 1: abort, bit 2: commit). */
+  const learned = new Map<string, number>();
+  /** Outcomes in flight: send id -> (tx, commit), for messages to participants. */
+  const inFlight = new Map<number, { tx: TxId; commit: boolean }>();
+  /** peer-answers sent in the current step, judged once the step's publish is in. */
+  let pending: { p: NodeId; tx: TxId; commit: boolean; to: NodeId }[] = [];
+  const found: Record<string, string | undefined> = {};
+  let lastSeq = -1;
+
+  const stateOf = (p: NodeId, tx: TxId): ParticipantTxState | undefined => known.get(p)?.get(tx);
+
+  /** Called after every step (always-checkers run once all of a step's events are in, its publishes too). */
+  const judgePending = (): void => {
+    for (const a of pending) {
+      const st = stateOf(a.p, a.tx);
+      if (st !== word(a.commit) && found['answers-known-outcome'] === undefined) {
+        found['answers-known-outcome'] = `${a.p} answered ${a.to}'s cooperative-termination query with ${a.commit ? 'commit' : 'abort'} of ${a.tx}, but it is ${st ?? 'unaware of it'} itself`;
+      }
+    }
+    pending = [];
+  };
+
+  const onState = (p: NodeId, s: ParticipantState): void => {
+    let m = known.get(p);
+    if (m === undefined) known.set(p, (m = new Map()));
+    for (const [tx, st] of Object.entries(s.txs)) {
+      const before = m.get(tx);
+      if (before === st) continue;
+      m.set(tx, st);
+      if (before === 'prepared' && (st === 'committed' || st === 'aborted') && found['in-doubt-waits'] === undefined) {
+        const got = learned.get(`${p}|${tx}`) ?? 0;
+        const bit = st === 'committed' ? 2 : 1;
+        if ((got & bit) === 0) {
+          found['in-doubt-waits'] = `${p} voted yes for ${tx} and then ${st} it ${got === 0 ? 'before any outcome reached it' : `although the only outcome it received was ${got === 2 ? 'commit' : 'abort'}`}`;
+        }
+      }
+    }
+  };
+
+  const observe = (ev: TraceEvent): void => {
+    if (ev.seq <= lastSeq) {
+      if (ev.seq === lastSeq) return; // already seen through the other checker
+      known.clear(); // a new run through the same prepared checkers
+      learned.clear();
+      inFlight.clear();
+      pending = [];
+      for (const k of Object.keys(found)) delete found[k];
+    }
+    lastSeq = ev.seq;
+    if (ev.type === 'send') {
+      if (!isParticipant.has(ev.to)) return;
+      const msg = ev.msg as unknown as TwoPcMessage;
+      const o = outcomeOf(msg);
+      if (o !== undefined) inFlight.set(ev.id, o);
+      if (msg.type === 'peer-answer' && o !== undefined && isParticipant.has(ev.from)) pending.push({ p: ev.from, tx: o.tx, commit: o.commit, to: ev.to });
+    } else if (ev.type === 'duplicate') {
+      const o = inFlight.get(ev.of);
+      if (o !== undefined) inFlight.set(ev.id, o);
+    } else if (ev.type === 'deliver') {
+      const o = inFlight.get(ev.id);
+      if (o === undefined) return;
+      inFlight.delete(ev.id);
+      const key = `${ev.to}|${o.tx}`;
+      learned.set(key, (learned.get(key) ?? 0) | (o.commit ? 2 : 1));
+    } else if (ev.type === 'drop') {
+      inFlight.delete(ev.id);
+    } else if (ev.type === 'state' && isParticipant.has(ev.node)) {
+      onState(ev.node, ev.state as unknown as ParticipantState);
+    }
+  };
+
+  const checker = (name: string, description: string): Checker => ({
+    name,
+    description,
+    when: 'always',
+    observe,
+    observes: ['send', 'deliver', 'drop', 'duplicate', 'state'],
+    check() {
+      judgePending();
+      return found[name];
+    },
+  });
+  return [
+    checker('in-doubt-waits', 'a participant that voted yes commits or aborts only on an outcome delivered to it (TwoPhase: RMRcvCommitMsg / RMRcvAbortMsg)'),
+    checker('answers-known-outcome', 'a participant answers a cooperative-termination query with commit or abort only when it holds that outcome itself (BHG 7.4)'),
+  ];
+}
