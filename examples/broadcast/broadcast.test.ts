@@ -1,7 +1,7 @@
 // The example's own suite, as a user writes it with faultline/vitest: every scenario meets
 // its expectation, fuzzing the correct protocol finds nothing, and one rule is unit-tested
 // with step() (one input, the commands out, no simulation).
-import { rootRng, step } from 'faultline';
+import { fuzz, parseScenario, registerProtocol, rootRng, step } from 'faultline';
 import { expectScenario, fuzzTest } from 'faultline/vitest';
 import { describe, expect, it } from 'vitest';
 import broadcast, { Server } from './protocol.ts';
@@ -18,6 +18,16 @@ describe('broadcast scenarios', () => {
 
 // Generated partitions, crashes, pauses, loss bursts and clock faults, then a quiesce: no violation.
 fuzzTest('broadcast survives generated faults', scenario('broadcast-partition'), { runs: 40 });
+
+describe('coverage for guided fuzzing (abstractState)', () => {
+  it('guided fuzz steers by the cluster shapes it reaches: lagging, pending, down and paused servers', () => {
+    registerProtocol(broadcast);
+    const report = fuzz({ scenario: parseScenario({ name: 'cover', description: 'd', protocol: 'broadcast', duration: '2s', config: { values: 10 } }), runs: 30 });
+    expect(report.failures).toEqual([]);
+    expect(report.states).toBeGreaterThanOrEqual(10);
+    for (const part of ['down', 'paused', 'lag1-2', 'pend3+']) expect(report.stateSet.some((s) => s.includes(part)), part).toBe(true);
+  });
+});
 
 describe('server rules (step, no simulation)', () => {
   const env = { id: 'n1', nodes: ['n1', 'n2', 'n3', 'c1'], rng: rootRng(1) };

@@ -266,6 +266,28 @@ function eventualDelivery(config: BroadcastConfig, servers: readonly string[]): 
   };
 }
 
+const bucket = (n: number): string => (n === 0 ? '0' : n <= 2 ? '1-2' : '3+');
+
+/**
+ * Coverage for guided fuzzing (`faultline fuzz`): the shape of the cluster, symmetric in server
+ * names, coarse enough for tens of values per run. Per server: down, paused, or up with how far
+ * it lags the server holding the most values and whether it still has gossip to retransmit
+ * (bucketed: 0, 1-2, 3+); the servers sorted, so n1 lagging and n2 lagging are one state.
+ */
+export function broadcastAbstractState(view: SimView): string {
+  const servers = view.nodeIds.filter((id) => view.role(id) === 'server');
+  const held = new Map(servers.map((id) => [id, published<ServerState>(view, id)?.values.length ?? 0]));
+  const most = Math.max(0, ...held.values());
+  return servers
+    .map((id) => {
+      if (!view.isUp(id)) return 'down';
+      if (view.isPaused(id)) return 'paused';
+      return `lag${bucket(most - (held.get(id) ?? 0))}/pend${bucket(published<ServerState>(view, id)?.pending ?? 0)}`;
+    })
+    .sort()
+    .join(' ');
+}
+
 export default defineProtocol({
   name: 'broadcast',
   description: 'Reliable broadcast with gossip and retransmission (Maelstrom broadcast)',
@@ -278,6 +300,7 @@ export default defineProtocol({
     ];
     return { nodes, checkers: [noPhantomValues(config), eventualDelivery(config, servers)] };
   },
+  abstractState: broadcastAbstractState,
   // Fuzz workload: cluster size and timing knobs (never a planted bug).
   fuzzWorkload: fc.record({ servers: fc.integer({ min: 2, max: 5 }), retry: fc.constantFrom('20ms', '40ms', '80ms'), values: fc.integer({ min: 5, max: 30 }) }),
 });

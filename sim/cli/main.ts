@@ -71,6 +71,8 @@ export async function buildProgram(only?: string): Promise<Command> {
     .configureOutput({ outputError: () => undefined })
     // Taken out of argv by main() before parsing (any position); listed here for --help.
     .option('--no-typecheck', "do not type-check a user's .ts scenario or protocol before loading it")
+    // `faultline run --help` lists the options every command takes (--no-typecheck) under "Global Options".
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   if (registers.length === 0) {
     for (const [name, entry] of Object.entries(COMMANDS)) program.command(name).summary(entry.summary);

@@ -5,17 +5,22 @@
 // exits 2.
 
 import { InvalidArgumentError } from 'commander';
+import { canonicalSeed } from '../scenario/seed.ts';
 
 /** Longest accepted seed (characters): a seed is an identifier, not a document. */
 export const MAX_SEED_LENGTH = 256;
 
-/** A simulation seed: 1-256 printable characters, not only spaces. */
+/**
+ * A simulation seed: 1-256 printable characters, not only spaces; text that spells an integer is
+ * that integer in canonical decimal (canonicalSeed: `--seed 042` is `--seed 42`, in run, fuzz and a
+ * scenario file's `seed` alike).
+ */
 export function parseSeed(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('expected a non-empty seed (any text or number, e.g. --seed 42)');
   if (value.length > MAX_SEED_LENGTH) throw new InvalidArgumentError(`expected a seed of at most ${MAX_SEED_LENGTH} characters (got ${value.length})`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new InvalidArgumentError('expected a seed without control characters or line breaks');
-  return value;
+  return canonicalSeed(value);
 }
 
 /**
@@ -24,7 +29,7 @@ export function parseSeed(value: string): string {
  * text is hashed (FNV-1a, 31 bits) to one, so `fuzz --seed abc` is accepted as `run --seed abc` is.
  */
 export function campaignSeed(value: string): number {
-  const text = parseSeed(value).trim();
+  const text = parseSeed(value);
   if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   let h = 0x811c9dc5;
   for (const ch of new TextEncoder().encode(text)) h = Math.imul(h ^ ch, 0x01000193) >>> 0;

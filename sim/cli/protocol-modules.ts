@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { getProtocol, protocolNames, registerProtocol } from '../protocols/registry.ts';
-import { projectRoot } from './project.ts';
+import { displayPath, projectRoot } from './project.ts';
 import { setTypecheck, typecheckUserFile } from './typecheck.ts';
 
 export { projectRoot };
@@ -57,11 +57,11 @@ export function moduleError(err: unknown, file: string): InputError {
   if (err instanceof InputError) return err;
   const text = err instanceof Error ? err.message : String(err);
   const syntax = /(?:^|\n)(.+?):(\d+):(\d+): ERROR: (.*)/.exec(text);
-  if (syntax) return new InputError(syntax[4] ?? 'syntax error', `${syntax[1]}:${syntax[2]}:${syntax[3]}`);
+  if (syntax) return new InputError(syntax[4] ?? 'syntax error', `${displayPath(syntax[1] ?? file)}:${syntax[2]}:${syntax[3]}`);
   // V8's own syntax errors (a .js/.mjs file) carry no position in the message; the stack's first line has it.
   if (err instanceof SyntaxError && typeof err.stack === 'string') {
     const at = /^(file:\/\/\S+?|\/\S+?):(\d+)\n/.exec(err.stack);
-    if (at) return new InputError(text, `${decodeURIComponent((at[1] ?? '').replace(/^file:\/\//, ''))}:${at[2]}`);
+    if (at) return new InputError(text, `${displayPath(decodeURIComponent((at[1] ?? '').replace(/^file:\/\//, '')))}:${at[2]}`);
   }
   return new InputError(`could not load the module: ${text.split('\n').find((l) => l.trim() !== '' && !/^Transform failed/.test(l)) ?? text}`, file);
 }

@@ -16,7 +16,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 import { InputError } from '../scenario/errors.ts';
-import { projectRoot } from './project.ts';
+import { displayPath, projectRoot } from './project.ts';
 
 /** This package's own folder: its files are checked by its own `npm run typecheck`, not here. */
 const TOOL_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), import.meta.url.endsWith('.js') ? '../../..' : '../..');
@@ -164,9 +164,9 @@ export function typecheckUserFile(file: string): void {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more type error${errors.length > 2 ? 's' : ''}; --no-typecheck skips the check)` : '';
     if (first.file !== undefined && first.start !== undefined) {
       const { line, character } = first.file.getLineAndCharacterOfPosition(first.start);
-      throw new InputError(`${message}${more}`, `${first.file.fileName}:${line + 1}:${character + 1}`);
+      throw new InputError(`${message}${more}`, `${displayPath(resolve(first.file.fileName))}:${line + 1}:${character + 1}`);
     }
-    throw new InputError(`${message}${more}`, abs);
+    throw new InputError(`${message}${more}`, displayPath(abs));
   }
   checked.add(abs);
   const entry: CacheEntry = { files: {} };

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { EngineConfig, TimedFault } from '../engine/config.ts';
 import { expandNemesis } from '../engine/nemesis.ts';
 import { rootRng, seedToString } from '../engine/random.ts';
+import { canonicalSeed } from './seed.ts';
 import type { Checker, NodeSpec } from '../engine/types.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
 import { checkScenario } from './checks.ts';
@@ -139,7 +140,7 @@ export function parseScenario(doc: unknown, file?: string): Scenario {
 /** Build the protocol and check every node name the scenario uses. */
 export function prepareRun(scenario: Scenario, opts: { seed?: string | number; file?: string } = {}): PreparedRun {
   const file = opts.file;
-  const seed = seedToString(opts.seed ?? scenario.seed);
+  const seed = seedToString(canonicalSeed(opts.seed ?? scenario.seed));
   const protocol = getProtocol(scenario.protocol);
   if (!protocol) throw new InputError(`unknown protocol "${scenario.protocol}"`, file, 'protocol');
   const buildRng = rootRng(seed).fork('build');

@@ -3,6 +3,7 @@
 // Durations are integer µs or strings with a unit ("10ms", "1.5s").
 
 import { z } from 'zod';
+import { canonicalSeed } from './seed.ts';
 
 export { MAX_DURATION, WHEN_VALID, duration, positiveDuration, signedDuration } from '../api/durations.ts';
 import { duration, signedDuration } from '../api/durations.ts';
@@ -147,7 +148,7 @@ export const scenarioSchema = z
     description: z.string().min(1),
     protocol: z.string().min(1),
     config: z.record(z.string(), z.unknown()).default({}),
-    seed: z.union([z.string().min(1), z.number().int()], { error: 'expected a seed: an integer or a non-empty string' }).default(1),
+    seed: z.union([z.string().min(1), z.number().int()], { error: 'expected a seed: an integer or a non-empty string' }).transform(canonicalSeed).default(1),
     duration,
     network: networkSchema.default({ latency: { kind: 'uniform', min: 1000, max: 10_000 }, loss: 0, duplicate: 0, fifo: false, links: [] }),
     clocks: z.record(nodeId, clockSchema).default({}),

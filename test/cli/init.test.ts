@@ -31,7 +31,10 @@ describe('faultline init', () => {
     const err = await fuzzScenario(scenario, { runs: 200, bug: 'skipFsync', outDir: join(tmp, 'out') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FuzzTestFailure);
     expect((err as FuzzTestFailure).failure.violation.invariant).toBe('acknowledged-writes-survive');
-    expect((await fuzzScenario(scenario, { runs: 100, outDir: join(tmp, 'out') })).failures).toEqual([]);
+    const clean = await fuzzScenario(scenario, { runs: 100, outDir: join(tmp, 'out') });
+    expect(clean.failures).toEqual([]);
+    // The template's abstractState gives guided fuzzing shapes to steer by (server down, paused, an ack in flight).
+    for (const part of ['down', 'paused', 'ack-in-flight']) expect(clean.stateSet.some((s) => s.includes(part)), part).toBe(true);
   });
 
   it('refuses a folder that is not empty, or a file (one line, exit 2), and writes nothing', async () => {

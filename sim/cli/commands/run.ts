@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run a scenario, print a summary; exit 0 if its expected outcome held, 1 if not, 2 for bad input, 130/143 if interrupted')
     .argument('<scenario>', 'scenario file (.ts or .json) or the name of one in scenarios/')
-    .option('--seed <seed>', 'override the scenario seed (non-empty text)', parseSeed)
+    .option('--seed <seed>', 'override the scenario seed (any text; text that spells an integer is that integer: 042 is 42, as in fuzz)', parseSeed)
     .option('--trace <file>', 'write the trace (JSON Lines) to this file', parseOutputFile)
     .option('--json', 'print one JSON line instead of the summary')
     .action(async (ref: string, opts: { seed?: string; trace?: string; json?: boolean }) =>

@@ -11,10 +11,7 @@ export type Entries = Record<string, [number, number]>;
 /** sum(P) - sum(N) (Specification 7, query `value`). */
 export function valueOf(e: Entries): number {
   let v = 0;
-  for (const k of Object.keys(e)) {
-    const [p, n] = e[k] as [number, number];
-    v += p - n;
-  }
+  for (const [p, n] of Object.values(e)) v += p - n;
   return v;
 }
 
@@ -36,9 +33,8 @@ export function applyLocal(e: Entries, self: string, d: number, gCounterOnly = f
  */
 export function merge(mine: Entries, theirs: Entries, self: string, how: 'max' | 'sum' = 'max'): boolean {
   let changed = false;
-  for (const k of Object.keys(theirs).sort()) {
+  for (const [k, [tp, tn]] of Object.entries(theirs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (k === self) continue;
-    const [tp, tn] = theirs[k] as [number, number];
     const [mp, mn] = mine[k] ?? [0, 0];
     const next: [number, number] = how === 'max' ? [Math.max(mp, tp), Math.max(mn, tn)] : [mp + tp, mn + tn];
     if (next[0] !== mp || next[1] !== mn || mine[k] === undefined) {

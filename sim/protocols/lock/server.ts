@@ -11,7 +11,7 @@
 import type { Io, Micros, ProtocolNode } from '../../api/index.ts';
 import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
 import type { LockServerState } from './state.ts';
-import { type LockCommand, type LockResult, LockTable, type LockTableSnapshot } from './table.ts';
+import { type LockCommand, type LockResult, LockTable, type LockTableOptions, type LockTableSnapshot } from './table.ts';
 
 export const TABLE_KEY = 'lock-table';
 
@@ -25,6 +25,8 @@ export interface LockServerOptions {
   skipFsync: boolean;
   /** PLANTED BUG: leases end this many µs early on the server's own clock (0 = correct). */
   expireEarlyBy: Micros;
+  /** The lock names clients use (config `locks`): the table's bound (LockTableOptions.maxLocks). */
+  maxLocks?: number;
 }
 
 export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, LockServerState> {
@@ -36,8 +38,12 @@ export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, Lo
 
   constructor(private readonly opts: LockServerOptions) {}
 
+  private tableOptions(): LockTableOptions {
+    return { expireEarlyBy: this.opts.expireEarlyBy, ...(this.opts.maxLocks !== undefined ? { maxLocks: this.opts.maxLocks } : {}) };
+  }
+
   onStart(ctx: ServerIo): void {
-    this.table = new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
+    this.table = new LockTable(this.tableOptions());
     this.persist(ctx);
     ctx.publish(this.table.state());
   }
@@ -54,7 +60,7 @@ export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, Lo
       ctx.log(`lock table on disk is corrupt (${err.message}): refusing to serve`);
       return;
     }
-    this.table = snap ? LockTable.restore(snap, { expireEarlyBy: this.opts.expireEarlyBy }) : new LockTable({ expireEarlyBy: this.opts.expireEarlyBy });
+    this.table = snap ? LockTable.restore(snap, this.tableOptions()) : new LockTable(this.tableOptions());
     ctx.log(snap ? `recovered lock table, next token ${this.table.tokenCounter()}` : 'recovered with an empty lock table');
     // Time passed while we were down: expire what ran out, then serve waiters.
     this.run(ctx, { op: 'tick', now: ctx.now() }, undefined);

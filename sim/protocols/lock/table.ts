@@ -88,6 +88,12 @@ export interface LockTableOptions {
    * lease is still running on the table's own clock.
    */
   expireEarlyBy?: Micros;
+  /**
+   * Most distinct lock names the table may hold (the lock protocol's config `locks`; default:
+   * unbounded, for Raft's replicated lock service). An entry beyond it is an AssertionFailure:
+   * TigerBeetle's discipline, every table that grows has a bound, asserted.
+   */
+  maxLocks?: number;
 }
 
 type Session = {
@@ -114,9 +120,12 @@ export class LockTable {
   private readonly sessions = new Map<string, Session>();
   private readonly locks = new Map<string, LockEntry>();
   private readonly expireEarlyBy: Micros;
+  private readonly maxLocks: number;
 
   constructor(options: LockTableOptions = {}) {
     this.expireEarlyBy = options.expireEarlyBy ?? 0;
+    this.maxLocks = options.maxLocks ?? Number.POSITIVE_INFINITY;
+    assert(this.maxLocks >= 1, () => `lock table: maxLocks must be at least 1, got ${this.maxLocks}`);
   }
 
   static restore(s: LockTableSnapshot, options: LockTableOptions = {}): LockTable {
@@ -125,6 +134,7 @@ export class LockTable {
     t.nextToken = s.nextToken;
     for (const [id, sess] of Object.entries(s.sessions)) t.sessions.set(id, { expiresAt: sess.expiresAt });
     for (const [name, l] of Object.entries(s.locks)) t.locks.set(name, { holder: l.holder, token: l.token, waiters: [...l.waiters] });
+    assert(t.locks.size <= t.maxLocks, () => `lock table: restored ${t.locks.size} locks, more than the ${t.maxLocks} it may hold`);
     t.checkInvariants();
     return t;
   }
@@ -203,6 +213,8 @@ export class LockTable {
     if (entry.holder === null) return { kind: 'granted', grant: this.grant(lock, entry, session) };
     if (!wait) return { kind: 'busy', lock, holder: entry.holder };
     if (!entry.waiters.includes(session)) entry.waiters.push(session);
+    // Waiters are distinct live sessions (expire() drops dead ones): never more than the sessions.
+    assert(entry.waiters.length <= this.sessions.size, () => `lock table: ${entry.waiters.length} waiters on ${lock}, more than the ${this.sessions.size} sessions`);
     return { kind: 'queued', lock, position: entry.waiters.indexOf(session), expiresAt: sess.expiresAt };
   }
 
@@ -287,6 +299,7 @@ export class LockTable {
   private entry(lock: string): LockEntry {
     let e = this.locks.get(lock);
     if (e === undefined) {
+      assert(this.locks.size < this.maxLocks, () => `lock table: a lock ${JSON.stringify(lock)} beyond the ${this.maxLocks} it may hold`);
       e = { holder: null, token: 0, waiters: [] };
       this.locks.set(lock, e);
     }

@@ -5,7 +5,7 @@
 // capacity (section 2, "the ball is placed in the first non-full bin").
 // Capacity follows the current key count, as in the paper's dynamic setting.
 
-import { assert } from '../../engine/assert.ts';
+import { assert, getOrFail } from '../../engine/assert.ts';
 import type { HashRing } from './ring.ts';
 
 export class BoundedLoadRing {
@@ -47,10 +47,10 @@ export class BoundedLoadRing {
     if (known !== undefined) return known;
     const cap = this.capacity(this.placed.size + 1);
     const first = this.ring.lookup(key);
-    const candidates = this.loads.get(first)! < cap ? [first] : this.ring.preferenceList(key, this.ring.size);
+    const candidates = getOrFail(this.loads, first, 'bounded loads') < cap ? [first] : this.ring.preferenceList(key, this.ring.size);
     // Walk the members in clockwise order from the key; at c >= 1 some member has room.
     for (const id of candidates) {
-      const l = this.loads.get(id)!;
+      const l = getOrFail(this.loads, id, 'bounded loads');
       if (l < cap) {
         this.loads.set(id, l + 1);
         this.placed.set(key, id);
@@ -65,6 +65,6 @@ export class BoundedLoadRing {
     const id = this.placed.get(key);
     if (id === undefined) return;
     this.placed.delete(key);
-    this.loads.set(id, this.loads.get(id)! - 1);
+    this.loads.set(id, getOrFail(this.loads, id, 'bounded loads') - 1);
   }
 }

@@ -8,7 +8,7 @@
 // resent; a step before the pivot unanswered `maxAttempts` times is given up
 // (its outcome unknown, so it is compensated too, tombstones making that safe).
 
-import type { Io, JsonValue, NodeId, ProtocolNode, Timer } from '../../api/index.ts';
+import { assert, type Io, type JsonValue, type NodeId, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { Done, SagaMessage, Submit } from './messages.ts';
 import type { OrchestratorState, SagaStatus, SagaView } from './state.ts';
 import { PIVOT, STEPS, type Order } from './steps.ts';
@@ -20,6 +20,8 @@ export interface OrchestratorOptions {
   volatileProgress: boolean;
   /** PLANTED BUG: compensate in the order the steps ran instead of the reverse. */
   compensateForward: boolean;
+  /** The client's orders (config `sagas`, at most 200): the bound of the saga table, asserted (default unbounded). */
+  maxSagas?: number;
 }
 
 interface SagaRecord extends Order {
@@ -56,6 +58,7 @@ export class SagaOrchestrator implements ProtocolNode<SagaMessage, OrchTimer, Js
       this.sagas.set(rec.saga, rec);
       if (!terminal(rec.status)) this.send(io, rec);
     }
+    this.checkBound();
     io.log(`recovered ${this.sagas.size} sagas from the log`);
     this.publish(io);
   }
@@ -78,6 +81,12 @@ export class SagaOrchestrator implements ProtocolNode<SagaMessage, OrchTimer, Js
     this.send(io, rec);
   }
 
+  /** TigerBeetle's discipline: the saga table never holds more sagas than the client has orders. */
+  private checkBound(): void {
+    const max = this.o.maxSagas ?? Number.POSITIVE_INFINITY;
+    assert(this.sagas.size <= max, () => `orchestrator: ${this.sagas.size} sagas, more than the ${max} orders (config sagas)`);
+  }
+
   private submit(io: OrchIo, from: NodeId, m: Submit): void {
     const known = this.sagas.get(m.saga);
     if (known) {
@@ -87,6 +96,7 @@ export class SagaOrchestrator implements ProtocolNode<SagaMessage, OrchTimer, Js
     }
     const rec: SagaRecord = { saga: m.saga, customer: m.customer, qty: m.qty, amount: m.amount, client: from, status: 'running', step: 0, done: [], undo: [], undone: [], attempts: 0 };
     this.sagas.set(m.saga, rec);
+    this.checkBound();
     this.save(io, rec);
     io.send(from, { type: 'accepted', saga: m.saga });
     this.send(io, rec);

@@ -74,7 +74,7 @@ export function initialLedger(c: SagaConfig, service: string): Ledger {
 
 export function sagaNodes(c: SagaConfig, orders: readonly Order[]): NodeSpec[] {
   const nodes: NodeSpec[] = [
-    nodeSpec(ORCHESTRATOR, 'server', () => new SagaOrchestrator({ stepTimeout: c.stepTimeout, maxAttempts: c.maxAttempts, volatileProgress: c.bugs.volatileProgress, compensateForward: c.bugs.compensateForward })),
+    nodeSpec(ORCHESTRATOR, 'server', () => new SagaOrchestrator({ stepTimeout: c.stepTimeout, maxAttempts: c.maxAttempts, volatileProgress: c.bugs.volatileProgress, compensateForward: c.bugs.compensateForward, maxSagas: c.sagas })),
   ];
   for (const service of SERVICES) {
     const initial = initialLedger(c, service);

@@ -20,11 +20,10 @@
 //   participant that has decided, decides within a bound. One that can reach neither stays blocked:
 //   that is 2PC's known blocking case, not a violation.
 
-import { formatDuration, type Checker, type JsonValue, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
+import { formatDuration, getOrFail, type Checker, type JsonValue, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
 import type { Op } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { DecisionRecord } from './coordinator.ts';
-import { getOrFail } from './stable.ts';
 import type { ParticipantState, ParticipantTxState } from './state.ts';
 
 type Known = ParticipantTxState | 'forgotten';

@@ -4,7 +4,10 @@
 // each one is caught by a named checker (see checkers.ts).
 
 import { z } from 'zod';
-import { duration, positiveDuration } from '../../api/durations.ts';
+import { duration, positiveDuration, WHEN_VALID } from '../../api/durations.ts';
+
+/** Most open (undecided or unacknowledged) transactions a coordinator may be configured to hold. */
+export const MAX_OPEN_TRANSACTIONS = 4096;
 
 const span = z
   .object({ min: duration, max: duration })
@@ -68,6 +71,12 @@ export const twopcConfig = z
     cooperative: z.boolean().default(false),
     /** ... after this many unanswered queries to the coordinator. */
     cooperativeAfter: z.number().int().min(0).default(2),
+    /**
+     * Coordinator: most transactions open at once (deciding, or committed and not yet acknowledged by
+     * every participant: a crashed participant keeps them open). A begin beyond it is refused (the
+     * client gets an abort). At least `clients`: each client has one transfer in flight.
+     */
+    maxOpenTransactions: z.number().int().min(1).max(MAX_OPEN_TRANSACTIONS).default(256),
     /** Liveness: after the quiesce point, every transaction must resolve within this bound. */
     livenessBound: duration.default(1_000_000),
     bugs: twopcBugs.default({
@@ -83,7 +92,12 @@ export const twopcConfig = z
       preparedPeerAnswersAbort: false,
     }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.maxOpenTransactions < c.clients) {
+      ctx.addIssue({ code: 'custom', path: ['maxOpenTransactions'], message: `expected at least one open transaction per client: maxOpenTransactions >= clients (${c.clients})` });
+    }
+  }, WHEN_VALID);
 
 export type TwoPcConfig = z.output<typeof twopcConfig>;
 export type TwoPcBugs = z.output<typeof twopcBugs>;

@@ -9,7 +9,7 @@
 
 import { assert, type Io, type Micros, type NodeId, type ProtocolNode } from '../../api/index.ts';
 import { splitTransfer, type Op, type Transfer } from './accounts.ts';
-import type { TwoPcBugs } from './config.ts';
+import { MAX_OPEN_TRANSACTIONS, type TwoPcBugs } from './config.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import { readStable } from './stable.ts';
 import { PUBLISHED_RECENT, type CoordinatorState, type CoordinatorTxState } from './state.ts';
@@ -33,6 +33,10 @@ export interface CoordinatorOptions {
   resendInterval: Micros;
   /** Bugs: the commit record is flushed this long after the decision is sent. */
   lazyFlush: Micros;
+  /** Most open transactions (config maxOpenTransactions; default MAX_OPEN_TRANSACTIONS): a begin beyond it is refused. */
+  maxOpen?: number;
+  /** Clients of the cluster: at most one transfer in flight each, so maxOpen >= clients (a config rule). */
+  clients?: number;
   bugs: TwoPcBugs;
 }
 
@@ -69,7 +73,18 @@ export class Coordinator implements ProtocolNode<TwoPcMessage, CoordinatorTimer,
   epoch = 0;
   dirty = true;
 
-  constructor(private readonly opts: CoordinatorOptions) {}
+  /** The bound on open transactions (options.maxOpen). */
+  private readonly maxOpen: number;
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    this.maxOpen = opts.maxOpen ?? MAX_OPEN_TRANSACTIONS;
+    assert(Number.isInteger(this.maxOpen) && this.maxOpen >= Math.max(1, opts.clients ?? 0), () => `coordinator: maxOpen ${this.maxOpen} below the ${opts.clients ?? 0} clients`);
+  }
+
+  /** Transactions open now: in the table and not done (the done ones kept are at most PUBLISHED_RECENT). */
+  private openCount(): number {
+    return this.txs.size - this.finished.length;
+  }
 
   // ---------------------------------------------------------------- the node's inputs
 
@@ -175,6 +190,11 @@ export class Coordinator implements ProtocolNode<TwoPcMessage, CoordinatorTimer,
   /** A client starts a transaction: ship each participant its part of the work. No log record yet (presumed abort). */
   onBegin(io: CoordinatorIo, client: NodeId, id: TxId, transfer: Transfer): void {
     if (this.txs.has(id) || readStable<DecisionRecord>(io, `dec/${id}`) !== undefined) return; // duplicate begin
+    // The bound on the table (TigerBeetle: every table that grows has one): refuse, do not grow. No record: presumed abort.
+    if (this.openCount() >= this.maxOpen) {
+      io.send(client, { type: 'outcome', tx: id, commit: false, reason: `coordinator busy: ${this.openCount()} open transactions (maxOpenTransactions)` });
+      return;
+    }
     const ops = splitTransfer(transfer, this.opts.accountsPerShard);
     const participants = [...ops.keys()];
     const tx: CoordinatorTx = {
@@ -189,6 +209,7 @@ export class Coordinator implements ProtocolNode<TwoPcMessage, CoordinatorTimer,
       acks: new Set(),
     };
     this.txs.set(id, tx);
+    assert(this.openCount() <= this.maxOpen, () => `coordinator: ${this.openCount()} open transactions, bound ${this.maxOpen}`);
     this.dirty = true;
     for (const [p, pops] of ops) io.send(p, { type: 'work', tx: id, epoch: this.epoch, ops: pops, participants });
     io.setTimer({ name: 'vote', key: id }, this.opts.voteTimeout);

@@ -11,11 +11,11 @@
 // §7.3, AC2), and without its record a restarted participant would accept a
 // retried work request for the same transaction and could vote yes on it.
 
-import { assert, type Io, type Micros, type NodeId, type ProtocolNode } from '../../api/index.ts';
+import { assert, getOrFail, type Io, type Micros, type NodeId, type ProtocolNode } from '../../api/index.ts';
 import { sumDelta, type Op } from './accounts.ts';
 import type { TwoPcBugs } from './config.ts';
 import type { PeerAnswer, TwoPcMessage, TxId } from './messages.ts';
-import { getOrFail, readStable } from './stable.ts';
+import { readStable } from './stable.ts';
 import { PUBLISHED_RECENT, type ParticipantState, type ParticipantTxState } from './state.ts';
 
 export interface ParticipantOptions {
@@ -62,6 +62,15 @@ export type ParticipantTimer = { name: 'work'; key: TxId } | { name: 'in-doubt';
 /** The participant's window on one step. */
 export type ParticipantIo = Io<TwoPcMessage, ParticipantTimer, ParticipantState>;
 
+/**
+ * How many resolved transactions a participant keeps in memory (TigerBeetle's discipline: every
+ * table that grows with the workload has a bound, asserted). Older ones are looked up in the log
+ * (`tx/<id>`, which has every resolved transaction's record) when a late message names them, so
+ * forgetting them changes no answer. Unresolved (working or prepared) transactions are bounded by
+ * the shard's accounts: each holds the exclusive lock of at least one (asserted).
+ */
+export const RESOLVED_IN_MEMORY = 4 * PUBLISHED_RECENT;
+
 export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer, ParticipantState> {
   readonly balances = new Map<string, number>();
   readonly txs = new Map<TxId, ParticipantTx>();
@@ -97,7 +106,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
         this.onPrepare(io, from, msg.tx);
         break;
       case 'decision':
-        this.onDecision(io, msg.tx, msg.commit, from === this.txs.get(msg.tx)?.coordinator ? 'coordinator' : from);
+        this.onDecision(io, msg.tx, msg.commit, from === this.lookup(io, msg.tx)?.coordinator ? 'coordinator' : from);
         break;
       case 'peer-query':
         this.onPeerQuery(io, from, msg.tx);
@@ -155,10 +164,11 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
       const tx: ParticipantTx = { id, state: rec.state, ops: rec.ops, participants: rec.participants, coordinator: rec.coordinator, epoch: rec.epoch, queries: 0 };
       this.txs.set(id, tx);
       if (rec.state !== 'prepared') {
-        this.resolved.push(id);
+        this.remember(id);
         continue;
       }
       this.active.add(id);
+      this.checkActiveBound(io);
       for (const op of rec.ops) {
         const holder = this.locks.get(op.account);
         assert(holder === undefined, () => `${io.id}: recovery: ${op.account} locked by both ${holder} and ${id}`);
@@ -183,7 +193,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
    * aborts the transaction here, so there are no deadlocks to detect.
    */
   onWork(io: ParticipantIo, from: NodeId, id: TxId, epoch: number, ops: Op[], participants: NodeId[]): void {
-    const known = this.txs.get(id);
+    const known = this.lookup(io, id);
     if (known !== undefined) {
       // A duplicate of the same attempt gets the same answer; a new attempt
       // (the coordinator restarted in between) of a transaction we hold is refused.
@@ -192,6 +202,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
       return;
     }
     const tx: ParticipantTx = { id, state: 'working', ops, participants, coordinator: from, epoch, queries: 0 };
+    assert(ops.length > 0, () => `${io.id}: work for ${id} has no operation on this shard`);
     this.txs.set(id, tx);
     this.active.add(id);
     this.dirty = true;
@@ -205,6 +216,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
       }
     }
     for (const op of ops) this.locks.set(op.account, id);
+    this.checkActiveBound(io);
     io.setTimer({ name: 'work', key: id }, this.opts.workTimeout);
     io.send(from, { type: 'work-ack', tx: id, ok: true });
   }
@@ -216,7 +228,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
    * is in doubt and must not decide alone.
    */
   onPrepare(io: ParticipantIo, from: NodeId, id: TxId): void {
-    const tx = this.txs.get(id);
+    const tx = this.lookup(io, id);
     if (tx === undefined) {
       // No work staged (never received, or lost in a crash): it cannot commit here.
       io.send(from, { type: 'vote', tx: id, yes: false, reason: 'unknown transaction' });
@@ -253,7 +265,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
    * no acknowledgement).
    */
   onDecision(io: ParticipantIo, id: TxId, commit: boolean, via: string): void {
-    const tx = this.txs.get(id);
+    const tx = this.lookup(io, id);
     if (!commit) {
       if (tx === undefined || tx.state === 'aborted') return;
       if (tx.state === 'committed') {
@@ -283,7 +295,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
 
   /** A working transaction has waited too long for prepare: abort it alone (TCommit: RMChooseToAbort). */
   onWorkTimeout(io: ParticipantIo, id: TxId): void {
-    const tx = this.txs.get(id);
+    const tx = this.lookup(io, id);
     if (tx?.state !== 'working') return;
     this.abortAlone(io, tx, 'no prepare before the work timeout');
   }
@@ -294,7 +306,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
    * also the other participants, any of which may know the outcome.
    */
   onInDoubtTimeout(io: ParticipantIo, id: TxId): void {
-    const tx = this.txs.get(id);
+    const tx = this.lookup(io, id);
     if (tx?.state !== 'prepared') return;
     if (this.opts.bugs.inDoubtDecidesAlone) {
       this.finish(io, tx, 'aborted', 'own timeout');
@@ -316,7 +328,7 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
    * A prepared participant is uncertain too.
    */
   onPeerQuery(io: ParticipantIo, from: NodeId, id: TxId): void {
-    const tx = this.txs.get(id);
+    const tx = this.lookup(io, id);
     let outcome: PeerAnswer['outcome'];
     if (tx === undefined || tx.state === 'working') {
       const t = tx ?? { id, state: 'working' as const, ops: [], participants: [], coordinator: '', epoch: -1, queries: 0 };
@@ -377,9 +389,31 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
     }
     delete tx.inDoubtSince;
     this.active.delete(tx.id);
-    this.resolved.push(tx.id);
-    if (this.resolved.length > 4 * PUBLISHED_RECENT) this.resolved.splice(0, this.resolved.length - PUBLISHED_RECENT);
+    this.remember(tx.id);
     this.dirty = true;
+  }
+
+  /** A transaction just resolved (or recovered resolved): keep the latest RESOLVED_IN_MEMORY of them in memory, forget older ones (the log keeps them). */
+  private remember(id: TxId): void {
+    this.resolved.push(id);
+    if (this.resolved.length > RESOLVED_IN_MEMORY) {
+      for (const old of this.resolved.splice(0, this.resolved.length - PUBLISHED_RECENT)) if (!this.active.has(old)) this.txs.delete(old);
+    }
+    assert(this.txs.size <= this.active.size + RESOLVED_IN_MEMORY, () => `transaction table: ${this.txs.size} entries, bound ${this.active.size} active + ${RESOLVED_IN_MEMORY} resolved`);
+  }
+
+  /**
+   * The transaction `id` as this participant knows it: in memory, else (resolved and forgotten) read
+   * back from its log record, as the same resolved transaction (not kept: a resolved transaction is
+   * only read, never changed, and the published state lists only the ones resolved last).
+   */
+  private lookup(io: ParticipantIo, id: TxId): ParticipantTx | undefined {
+    const known = this.txs.get(id);
+    if (known !== undefined) return known;
+    const rec = readStable<LogRecord>(io, `tx/${id}`);
+    // Unresolved (prepared) transactions are always in memory (recover() loads them): a prepared record here is not ours to act on.
+    if (rec === undefined || rec.state === 'prepared') return undefined;
+    return { id, state: rec.state, ops: rec.ops, participants: rec.participants, coordinator: rec.coordinator, epoch: rec.epoch, queries: 0 };
   }
 
   private apply(io: ParticipantIo, tx: ParticipantTx): void {
@@ -389,6 +423,11 @@ export class Participant implements ProtocolNode<TwoPcMessage, ParticipantTimer,
       io.put(`acct/${op.account}`, v);
     }
     this.dirty = true;
+  }
+
+  /** Unresolved transactions hold the locks of distinct accounts: never more of them than the shard has accounts. */
+  private checkActiveBound(io: ParticipantIo): void {
+    assert(this.active.size <= this.opts.accounts.length, () => `${io.id}: ${this.active.size} unresolved transactions, more than the shard's ${this.opts.accounts.length} accounts`);
   }
 
   private releaseLocks(id: TxId): void {

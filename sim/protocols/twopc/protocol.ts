@@ -22,7 +22,7 @@ export const LAZY_FLUSH = 20 * MS;
 export function twopcNodes(c: TwoPcConfig): NodeSpec[] {
   const nodes: NodeSpec[] = [
     nodeSpec(COORDINATOR, 'server', () =>
-      new Coordinator({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, retryInterval: c.retryInterval, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, bugs: c.bugs }),
+      new Coordinator({ accountsPerShard: c.accountsPerShard, voteTimeout: c.voteTimeout, retryInterval: c.retryInterval, resendInterval: c.resendInterval, lazyFlush: LAZY_FLUSH, maxOpen: c.maxOpenTransactions, clients: c.clients, bugs: c.bugs }),
     ),
   ];
   for (let s = 0; s < c.participants; s++) {

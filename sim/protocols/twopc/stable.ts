@@ -1,7 +1,7 @@
-// Small helpers the two-phase commit roles share: reading a log record from
-// stable storage, and the asserting map lookup.
+// Reading a log record from stable storage, shared by the two-phase commit roles
+// (the asserting map lookup is the API's getOrFail).
 
-import { assert, type Io, type JsonValue } from '../../api/index.ts';
+import type { Io, JsonValue } from '../../api/index.ts';
 
 /**
  * Read a log record (`io.read`). Two-phase commit assumes stable storage, so a record that fails its
@@ -19,9 +19,3 @@ export function readStable<V extends JsonValue>(io: Pick<Io, 'read' | 'log'>, ke
   }
 }
 
-/** `map.get(key)` for a key the caller knows is there: an `AssertionFailure` naming `what` if it is not. */
-export function getOrFail<K, V>(map: ReadonlyMap<K, V>, key: K, what: string): V {
-  const v = map.get(key);
-  assert(v !== undefined, () => `${what}: no entry for ${String(key)}`);
-  return v;
-}

@@ -9,7 +9,7 @@
 // commands through `io` (send, timers, disk, client history, publish). See
 // node_modules/faultline/docs/write-your-own-protocol.md.
 
-import { defineProtocol, fc, MS, nodeSpec, positiveDuration, published, z, type Checker, type Io, type ProtocolNode } from 'faultline';
+import { defineProtocol, fc, MS, nodeSpec, positiveDuration, published, z, type Checker, type Io, type ProtocolNode, type SimView } from 'faultline';
 
 type Msg = { type: 'write'; value: number } | { type: 'ack'; value: number };
 type Timer = { name: 'retry'; value: number } | { name: 'next' };
@@ -101,6 +101,17 @@ const acknowledgedWritesSurvive: Checker = {
   },
 };
 
+/**
+ * Coverage for guided fuzzing: the shape of the run, a short string (tens of values per run,
+ * not thousands). Guided `faultline fuzz` keeps the runs that reach a new one and mutates them.
+ */
+function abstractState(view: SimView): string {
+  const server = !view.isUp('s1') ? 'down' : view.isPaused('s1') ? 'paused' : 'up';
+  const stored = published<ServerState>(view, 's1')?.stored ?? 0;
+  const acked = published<ClientState>(view, 'c1')?.acknowledged ?? 0;
+  return `${server} ${stored > acked ? 'ack-in-flight' : 'caught-up'}`;
+}
+
 export default defineProtocol({
   name: 'durable-writes',
   description: 'A client writes values to a server that acknowledges each once it is durable',
@@ -111,5 +122,6 @@ export default defineProtocol({
       checkers: [acknowledgedWritesSurvive],
     };
   },
+  abstractState,
   fuzzWorkload: fc.record({ writes: fc.integer({ min: 5, max: 80 }), think: fc.constantFrom('1ms', '10ms', '30ms') }),
 });
