@@ -18,7 +18,7 @@ import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
@@ -149,7 +149,8 @@ export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: Faul
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts); random never does.
   const plain = random ? { roles: [], triggers: [] } : {};
   const gen = resolveFaultGen(
-    { nodes: targets, swarm: !random, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
+    // Random draws the pre-issue kinds (no slow links) unless `faults.kinds` names them.
+    { nodes: targets, swarm: !random, ...(random ? { kinds: PLAIN_FAULT_KINDS } : {}), roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
     nodes,
     base.duration,
   );
@@ -207,6 +208,7 @@ function pruneFault(f: TimedFault, ids: ReadonlySet<NodeId>): TimedFault[] {
     return groups.length >= 2 ? [{ ...f, groups }] : [];
   }
   if (f.kind === 'block') return has(f.from) && has(f.to) ? [f] : [];
+  if (f.kind === 'slow' && f.to !== undefined && !has(f.to)) return [];
   return 'node' in f && !has(f.node) ? [] : [f];
 }
 
