@@ -113,7 +113,10 @@ export interface ResolvedFaultGen {
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
 export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[], duration: Micros): ResolvedFaultGen {
   const from = opts.from ?? 0;
-  const until = opts.until ?? Math.floor(duration * 0.7);
+  let until = opts.until ?? Math.floor(duration * 0.7);
+  // A run too short for any fault (duration 0, as scenarios allow) is fuzzed over its seed and workload only.
+  const noWindow = opts.until === undefined && from === 0 && until <= from;
+  if (noWindow) until = 1;
   if (!(until > from)) throw new RangeError(`fault window is empty: from ${from}us until ${until}us`);
   const targets = [...(opts.nodes ?? nodes)];
   if (targets.length === 0) throw new RangeError('fault generation needs at least one target node');
@@ -122,8 +125,8 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
   }
   return {
     nodes: targets,
-    kinds: opts.kinds ?? DEFAULT_FAULT_KINDS,
-    maxFaults: opts.maxFaults ?? 8,
+    kinds: noWindow ? [] : (opts.kinds ?? DEFAULT_FAULT_KINDS),
+    maxFaults: noWindow ? 0 : (opts.maxFaults ?? 8),
     from,
     until,
     maxEpisode: Math.max(1, opts.maxEpisode ?? Math.floor((until - from) / 2)),

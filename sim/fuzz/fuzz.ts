@@ -58,6 +58,8 @@ export interface FuzzOptions {
    * Checked before each run of the budget: true ends the batch there, as if its budget were the runs made
    * (`report.runs`). The runs made are the same as the full batch's first ones, so the report is a prefix of
    * it. The CLI passes a flag its clock sets when `--time` is up, so a big guided batch does not overrun.
+   * Also checked before each shrinking run: true ends the shrinking there, and the failure is reported as the
+   * smallest failing run found so far, with `shrinkCut: true` (it still replays: it is re-run when reported).
    */
   stop?: () => boolean;
   /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
@@ -97,6 +99,8 @@ export interface FuzzFailure {
    * shrunk scenario replays it).
    */
   fastCheck?: { seed: number; path: string };
+  /** True when `stop` (a campaign's `--time`) ended its shrinking early: the failure is the smallest found by then. */
+  shrinkCut?: boolean;
 }
 
 export interface FuzzReport {
@@ -426,11 +430,22 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
+  /** Set when `stop` ended the current failure's shrinking (reset when a failure starts shrinking). */
+  let shrinkCut = false;
+  /** Out of shrinking runs: the budget is spent, or `stop` says the campaign's time is up. */
+  const shrinkOver = (): boolean => {
+    if (shrinkRuns >= shrinkBudget) return true;
+    if (opts.stop?.()) {
+      shrinkCut = true;
+      return true;
+    }
+    return false;
+  };
   let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
-      if (shrinkRuns >= shrinkBudget) return true;
+      if (shrinkOver()) return true;
       shrinkRuns++;
       opts.onShrink?.(shrinkRuns, shrinkBudget);
       const p = prepareCase(base, toCase(c), keep);
@@ -465,6 +480,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
+      shrinkCut = false;
       shrinkRuns = wantShrink && failures.length < maxFailures ? 0 : Number.POSITIVE_INFINITY;
     }
     return !violated;
@@ -528,7 +544,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         run: done - 1,
         origin,
         ...(origin === 'random' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
-      }),
+        ...(shrinkCut ? { shrinkCut: true } : {}),
+      }, wantShrink && !shrinkCut),
     );
   };
   const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>, opts2: { shrink?: boolean; asCandidate?: boolean } = {}): fc.RunDetails<[EpisodeCase]> => {
@@ -538,7 +555,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   };
   /** One shrink candidate: does it still fail? (An invalid config does not; past the budget nothing does.) */
   const stillFails = (c: EpisodeCase): boolean => {
-    if (shrinkRuns >= shrinkBudget) return false;
+    if (shrinkOver()) return false;
     shrinkRuns++;
     opts.onShrink?.(shrinkRuns, shrinkBudget);
     // Exact: a candidate whose workload the protocol rejects is not a failure, even if a fitted config (some
@@ -587,6 +604,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
         // them, the full window, a smaller workload patch), then let fast-check polish the result as an example.
         shrinkRuns = 0;
+        shrinkCut = false;
         const small = greedyShrink(child, stillFails, gen);
         const polished = check(mutantArb, { seed, examples: [[small]], numRuns: 1 }, { asCandidate: true });
         if (polished.failed) details = polished;
@@ -699,8 +717,26 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
   return best;
 }
 
+/**
+ * The case without its quiesce when the run still breaks the same invariant without it (one more run): a
+ * shrunk failure of a safety property rarely needs the liveness phase, and a reader should not look for
+ * a reason the quiesce is there. Kept when the violation needs it (liveness, judged after the quiesce).
+ */
+function withoutNeedlessQuiesce(base: Scenario, c: FuzzCase, keep: boolean): FuzzCase {
+  const idx = c.faults.findIndex((f) => f.kind === 'quiesce');
+  if (idx < 0) return c;
+  const run = (x: FuzzCase): string | undefined => {
+    const p = prepareExactCase(base, x, keep);
+    return 'problem' in p ? undefined : runPrepared(p.prepared, { hash: false }).violations[0]?.invariant;
+  };
+  const want = run(c);
+  const trimmed: FuzzCase = { ...c, faults: c.faults.filter((_, i) => i !== idx) };
+  return want !== undefined && run(trimmed) === want ? trimmed : c;
+}
+
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
-function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck'>): FuzzFailure {
+function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>, trimQuiesce = false): FuzzFailure {
+  if (trimQuiesce) shrunk = withoutNeedlessQuiesce(base, shrunk, keep);
   const scenario = caseScenario(base, shrunk, keep);
   let violation: Violation | undefined;
   try {
