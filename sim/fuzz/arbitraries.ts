@@ -114,8 +114,8 @@ export interface ResolvedFaultGen {
 export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[], duration: Micros): ResolvedFaultGen {
   const from = opts.from ?? 0;
   let until = opts.until ?? Math.floor(duration * 0.7);
-  // A run too short for any fault (duration 0, as scenarios allow) is fuzzed over its seed and workload only.
-  const noWindow = opts.until === undefined && from === 0 && until <= from;
+  // A run of duration 0 (as scenarios allow) is fuzzed over its seed and workload only: no fault window.
+  const noWindow = opts.until === undefined && from === 0 && duration === 0;
   if (noWindow) until = 1;
   if (!(until > from)) throw new RangeError(`fault window is empty: from ${from}us until ${until}us`);
   const targets = [...(opts.nodes ?? nodes)];

@@ -39,7 +39,7 @@ describe('fuzz CLI defects', () => {
   it('a duration that is not a whole number of µs is rejected, not rounded: --time and scenario durations alike', async () => {
     const r = await inProcess(['fuzz', 'counter', '--time', '1.5us', '--workers', '1', '--seed', '1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--time.*whole number of µs.*1\.5us/);
+    expect(r.stderr).toMatch(/--time: expected a duration.*whole number of µs.*1\.5us/);
     expect(() => parseScenario({ name: 'x', description: 'x', protocol: 'counter', duration: '1.5us' })).toThrow(/whole number of µs/);
     expect(parseScenario({ name: 'x', description: 'x', protocol: 'counter', duration: '1.1ms' }).duration).toBe(1100);
   });

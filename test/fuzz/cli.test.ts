@@ -143,8 +143,10 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as Summary;
     expect(s.violations).toBeGreaterThanOrEqual(1);
-    // Every run of the budget runs; at most --max-failures (5) failures are shrunk and written.
-    expect(s.failures).toHaveLength(Math.min(s.violations, 5));
+    // Every run of the budget runs; at most --max-failures (5) failures are shrunk and written (failing runs that
+    // shrink to the same counterexample are written once).
+    expect(s.failures.length).toBeGreaterThanOrEqual(1);
+    expect(s.failures.length).toBeLessThanOrEqual(Math.min(s.violations, 5));
     const f = s.failures[0]!;
     expect(f.invariant).toBe('acked-writes-durable');
     expect(f.trace).toBe(join(out, `counter-fuzz-${f.seed}.jsonl`));
@@ -195,13 +197,14 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     const r = await inProcess(['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--batch', '100', '--workers', '1', '--max-failures', '1', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^FAIL {8}acked-writes-durable at 2s: /m);
-    expect(r.stderr).toMatch(/^ {2}shrunk {4}3 faults: crash (n\d) @[\d.]+m?s, restart \1 @[\d.]+m?s, quiesce @1\.4s$/m);
+    // The quiesce is not needed for this safety violation: the shrunk failure drops it.
+    expect(r.stderr).toMatch(/^ {2}shrunk {4}2 faults: crash (n\d) @[\d.]+m?s, restart \1 @[\d.]+m?s$/m);
     const trace = /^ {2}trace {5}(\S+)$/m.exec(r.stderr)?.[1];
     expect(trace).toBeDefined();
     expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);
     expect(r.stderr).toContain(`  view      npx faultline view ${trace}\n`);
     expect(r.stdout).toContain(`replay      npx faultline replay ${trace}   # acked-writes-durable`);
-    expect(r.stdout).toMatch(/^violations {2}\d+ failing runs?; 1 counterexample shrunk and written \(acked-writes-durable 1; /m);
+    expect(r.stdout).toMatch(/^violations {2}\d+ failing runs?; 1 counterexample shrunk and written: acked-writes-durable 1\. /m);
     expect(r.stdout).toMatch(/^fuzz {8}counter-fuzz \(counter\), campaign seed 24301, strategy guided, /m);
   });
 });

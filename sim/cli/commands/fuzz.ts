@@ -337,7 +337,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   let budgetMs: number | undefined;
   if (opts.time !== undefined) {
     const us = parseDuration(opts.time);
-    if (us === undefined || us <= 0) throw new InputError(`expected a positive duration such as 60s or 5m, a whole number of µs (got "${opts.time}")`, undefined, '--time');
+    if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m: positive, a whole number of µs (got "${opts.time}")`, undefined, '--time');
     budgetMs = us / 1000;
   }
   let shard: Shard = WHOLE;
