@@ -545,7 +545,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         origin,
         ...(origin === 'random' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
         ...(shrinkCut ? { shrinkCut: true } : {}),
-      }, wantShrink && !shrinkCut),
+      }),
     );
   };
   const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>, opts2: { shrink?: boolean; asCandidate?: boolean } = {}): fc.RunDetails<[EpisodeCase]> => {
@@ -717,26 +717,8 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
   return best;
 }
 
-/**
- * The case without its quiesce when the run still breaks the same invariant without it (one more run): a
- * shrunk failure of a safety property rarely needs the liveness phase, and a reader should not look for
- * a reason the quiesce is there. Kept when the violation needs it (liveness, judged after the quiesce).
- */
-function withoutNeedlessQuiesce(base: Scenario, c: FuzzCase, keep: boolean): FuzzCase {
-  const idx = c.faults.findIndex((f) => f.kind === 'quiesce');
-  if (idx < 0) return c;
-  const run = (x: FuzzCase): string | undefined => {
-    const p = prepareExactCase(base, x, keep);
-    return 'problem' in p ? undefined : runPrepared(p.prepared, { hash: false }).violations[0]?.invariant;
-  };
-  const want = run(c);
-  const trimmed: FuzzCase = { ...c, faults: c.faults.filter((_, i) => i !== idx) };
-  return want !== undefined && run(trimmed) === want ? trimmed : c;
-}
-
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
-function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>, trimQuiesce = false): FuzzFailure {
-  if (trimQuiesce) shrunk = withoutNeedlessQuiesce(base, shrunk, keep);
+function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>): FuzzFailure {
   const scenario = caseScenario(base, shrunk, keep);
   let violation: Violation | undefined;
   try {
