@@ -113,6 +113,13 @@ export type FaultAction =
   | { kind: 'clock'; node: NodeId; offset?: Micros; drift?: number }
   /** A loss burst: extra loss probability on every link; p = 0 ends it. */
   | { kind: 'loss'; p: number }
+  /**
+   * A slow link: every message sent from now on over the links of `node` (both directions), or over the one
+   * direction `node` -> `to`, takes `factor` times the latency drawn for it (rounded to µs; no extra draw, so
+   * no later draw moves). `factor: 1` ends it (without `to`: on every link of `node`); the quiesce ends all.
+   * Messages already in flight keep their delivery time. A fuzzer's "slow link" episode (issue 11).
+   */
+  | { kind: 'slow'; node: NodeId; to?: NodeId; factor: number }
   /** Damage a durable record on a node's disk (a random one when no key is named). */
   | { kind: 'corrupt'; node: NodeId; key?: string }
   /** End of the fault phase: heal, end loss bursts, resume paused and restart crashed nodes. Liveness checks start here. */

@@ -1,5 +1,5 @@
 // Applying one fault action to the cluster now: crash, restart, pause, resume,
-// partition, isolate, block, heal, clock, loss, corrupt, quiesce and reseed. Targets are
+// partition, isolate, block, heal, clock, loss, slow, corrupt, quiesce and reseed. Targets are
 // already resolved (fault-timeline.ts resolves `@role` and `$label` when a fault
 // fires). Each application is traced and counted in RunStats.faults, and updates
 // the FaultState that liveness checkers read.
@@ -124,6 +124,15 @@ export class FaultApplier {
       case 'loss':
         this.network.setLossBurst(f.p);
         return;
+      case 'slow': {
+        const i = host.slot(f.node).idx;
+        const pairs: [number, number][] = [];
+        if (f.to !== undefined) pairs.push([i, host.slot(f.to).idx]);
+        else for (let j = 0; j < host.slots.length; j++) if (j !== i) pairs.push([i, j], [j, i]);
+        this.network.setSlow(pairs, f.factor);
+        if (host.rec) host.emit({ seq: 0, t, type: 'log', node: '*', text: `slow ${f.node}${f.to !== undefined ? ` -> ${f.to}` : ' (both ways, every link)'}: latency x${f.factor}` });
+        return;
+      }
       case 'corrupt':
         this.corrupt(host.slot(f.node), f.key);
         return;
@@ -134,6 +143,7 @@ export class FaultApplier {
         return;
       case 'quiesce': {
         this.network.heal();
+        this.network.clearSlow();
         if (this.network.lossBurst > 0) this.apply({ kind: 'loss', p: 0 });
         for (const slot of host.slots) if (slot.paused) this.resume(slot);
         for (const slot of host.slots) if (!slot.up && slot.started) this.apply({ kind: 'restart', node: slot.spec.id });

@@ -50,6 +50,8 @@ export class Network {
   private readonly index = new Map<NodeId, number>();
   /** Loss probability of the current `loss` fault (0: none), drawn from the fault stream. */
   private burstLoss = 0;
+  /** slowBy[from * n + to]: latency factor of a `slow` fault on that direction (allocated on the first one). */
+  private slowBy: Float64Array | undefined;
 
   constructor(
     private readonly ids: readonly NodeId[],
@@ -149,7 +151,9 @@ export class Network {
   }
 
   private schedule(link: Link, id: number, from: number, to: number, msg: Message, extraDelay: Micros): void {
-    let t = this.host.now() + extraDelay + sampleLatency(link.model.latency, (link.rng ??= this.linkRng.fork(link.name)));
+    let latency = sampleLatency(link.model.latency, (link.rng ??= this.linkRng.fork(link.name)));
+    if (this.slowBy !== undefined) latency = Math.round(latency * (this.slowBy[from * this.n + to] ?? 1));
+    let t = this.host.now() + extraDelay + latency;
     if (link.model.fifo) {
       if (t < link.lastDelivery) t = link.lastDelivery;
       link.lastDelivery = t;
@@ -177,6 +181,21 @@ export class Network {
       this.faultState.linkBlocked(a, b, true, t);
     }
     if (this.host.rec && this.host.traces('partition')) this.host.emit({ seq: 0, t, type: 'partition', label, blocked: pairs.map(([a, b]) => [this.id(a), this.id(b)]) });
+  }
+
+  /** A `slow` fault: messages sent from now on over these directions (node index pairs) take `factor` x their drawn latency (1: normal). */
+  setSlow(pairs: readonly (readonly [number, number])[], factor: number): void {
+    assert(Number.isFinite(factor) && factor >= 1, `slow factor must be a number >= 1 (got ${factor})`);
+    if (this.slowBy === undefined) {
+      if (factor === 1) return;
+      this.slowBy = new Float64Array(this.n * this.n).fill(1);
+    }
+    for (const [a, b] of pairs) this.slowBy[a * this.n + b] = factor;
+  }
+
+  /** End every `slow` fault (the quiesce point). */
+  clearSlow(): void {
+    this.slowBy = undefined;
   }
 
   /** Reopen every cut direction; traced as one `heal` event listing them. */

@@ -155,6 +155,15 @@ export function resolveFault(f: FaultAction, c: TargetContext, rng: Rng): { acti
       if (!c.view.nodeIds.includes(node)) return node;
       return { action: { ...f, node }, primary: node };
     }
+    case 'slow': {
+      const node = one(f.node);
+      if (!c.view.nodeIds.includes(node)) return node;
+      if (f.to === undefined) return { action: { ...f, node }, primary: node };
+      const to = one(f.to);
+      if (!c.view.nodeIds.includes(to)) return to;
+      if (node === to) return `node and to are both ${node}`;
+      return { action: { ...f, node, to }, primary: node };
+    }
     case 'block': {
       const from = one(f.from);
       if (!c.view.nodeIds.includes(from)) return from;
@@ -197,6 +206,8 @@ export function hasSymbolicTarget(f: FaultAction): boolean {
   switch (f.kind) {
     case 'block':
       return isSymbolicTarget(f.from) || isSymbolicTarget(f.to);
+    case 'slow':
+      return isSymbolicTarget(f.node) || (f.to !== undefined && isSymbolicTarget(f.to));
     case 'partition':
       return 'around' in f || f.groups.some((g) => g.some(isSymbolicTarget));
     default:
@@ -215,6 +226,8 @@ export function describeFault(f: FaultAction): string {
       return `loss ${f.p}`;
     case 'reseed':
       return `reseed ${f.salt}`;
+    case 'slow':
+      return `slow ${f.node}${f.to !== undefined ? ` -> ${f.to}` : ''} x${f.factor}`;
     default:
       return 'node' in f ? `${f.kind} ${f.node}` : f.kind;
   }

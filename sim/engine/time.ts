@@ -11,13 +11,17 @@ export const MINUTE = 60 * SECOND;
 const UNITS: Record<string, number> = { us: US, µs: US, ms: MS, s: SECOND, m: MINUTE };
 const DURATION_RE = /^(-?\d+(?:\.\d+)?)\s*(us|µs|ms|s|m)$/;
 
-/** Parse a duration; returns undefined when the text is not a duration. */
+/** Parse a duration; returns undefined when the text is not a duration, or not a whole number of µs (`1.5us`). */
 export function parseDuration(value: number | string): Micros | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   const m = DURATION_RE.exec(value.trim());
   if (!m) return undefined;
   const unit = UNITS[m[2] as string] as number;
-  return Math.round(Number(m[1]) * unit);
+  const us = Number(m[1]) * unit;
+  const whole = Math.round(us);
+  // Virtual time is whole µs: "1.5us" is not a duration (rejected, never silently rounded); "1.1ms" is 1100 (float noise).
+  if (Math.abs(us - whole) > 1e-6 * Math.max(1, Math.abs(us))) return undefined;
+  return whole;
 }
 
 /** Human form of a duration, for summaries: 1500000 -> "1.5s". */

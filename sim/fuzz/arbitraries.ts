@@ -15,9 +15,11 @@ import { PARTITION_SPLITS, type FaultAction, type NodeTarget, type PartitionSpli
 import type { Micros, NodeId } from '../engine/types.ts';
 
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
-export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'corrupt'] as const;
+export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt'] as const;
 export type GenFaultKind = (typeof GEN_FAULT_KINDS)[number];
-export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss'];
+export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow'];
+/** The kinds the generator drew when issue 11 was filed (the `random` strategy's default: no slow links). */
+export const PLAIN_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss'];
 
 export interface FaultGenOptions {
   /** Nodes faults may hit (default in fuzz(): the protocol's servers, or every node when it has none). */
@@ -79,6 +81,11 @@ export type FaultEpisode = (
   | { kind: 'clock'; node: NodeTarget; at: Micros; offset: Micros; driftPpm: number }
   | { kind: 'corrupt'; node: NodeTarget; at: Micros }
   /**
+   * A slow link for `length`: latency x`factor` on every link of `node` (both ways), or on the one direction
+   * `node` -> `to` (message-timing steering: a reply arrives after a timeout, a retry overtakes the original).
+   */
+  | { kind: 'slow'; node: NodeTarget; to?: NodeTarget; factor: number; at: Micros; length: Micros }
+  /**
    * Re-fork every random stream of the run from `at` on (the `reseed` timeline entry): what guided
    * search's `branch` mutation puts at its cut. Never drawn by the generator; not cut at the window's end.
    */
@@ -106,7 +113,10 @@ export interface ResolvedFaultGen {
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
 export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[], duration: Micros): ResolvedFaultGen {
   const from = opts.from ?? 0;
-  const until = opts.until ?? Math.floor(duration * 0.7);
+  let until = opts.until ?? Math.floor(duration * 0.7);
+  // A run of duration 0 (as scenarios allow) is fuzzed over its seed and workload only: no fault window.
+  const noWindow = opts.until === undefined && from === 0 && duration === 0;
+  if (noWindow) until = 1;
   if (!(until > from)) throw new RangeError(`fault window is empty: from ${from}us until ${until}us`);
   const targets = [...(opts.nodes ?? nodes)];
   if (targets.length === 0) throw new RangeError('fault generation needs at least one target node');
@@ -115,8 +125,8 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
   }
   return {
     nodes: targets,
-    kinds: opts.kinds ?? DEFAULT_FAULT_KINDS,
-    maxFaults: opts.maxFaults ?? 8,
+    kinds: noWindow ? [] : (opts.kinds ?? DEFAULT_FAULT_KINDS),
+    maxFaults: noWindow ? 0 : (opts.maxFaults ?? 8),
     from,
     until,
     maxEpisode: Math.max(1, opts.maxEpisode ?? Math.floor((until - from) / 2)),
@@ -274,6 +284,14 @@ function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<F
       });
     case 'corrupt':
       return fc.record({ kind: fc.constant(kind), node, at });
+    case 'slow': {
+      // Factor log-uniform 2-100x (shrinks toward 2); one node's every link first (shrinks to it), or one direction.
+      const factor = logUniformArb(2, 100);
+      const all = fc.record({ kind: fc.constant(kind), node, factor, at, length });
+      if (n < 2) return all;
+      const link = fc.record({ kind: fc.constant(kind), node, to: node, factor, at, length }).filter((e) => e.node !== e.to);
+      return fc.oneof({ withCrossShrink: true }, all, link);
+    }
   }
 }
 
@@ -296,6 +314,8 @@ function episodeTargets(e: FaultEpisode): NodeTarget[] {
       return 'around' in e ? [e.around] : [];
     case 'block':
       return [e.from, e.to];
+    case 'slow':
+      return e.to !== undefined ? [e.node, e.to] : [e.node];
     case 'loss':
     case 'reseed':
       return [];
@@ -372,6 +392,11 @@ export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<Re
       case 'corrupt':
         start({ kind: 'corrupt', node: t(e.node) });
         break;
+      case 'slow':
+        start({ kind: 'slow', node: t(e.node), ...(e.to !== undefined ? { to: t(e.to) } : {}), factor: e.factor });
+        // factor 1 without `to`: every link of the node the start hit is normal again.
+        stop(e.length, { kind: 'slow', node: `$${id}`, factor: 1 });
+        break;
       case 'reseed':
         start({ kind: 'reseed', salt: e.salt });
         break;
@@ -416,6 +441,10 @@ function addPlain(e: FaultEpisode, add: (at: Micros, f: FaultAction) => void, en
       break;
     case 'corrupt':
       add(e.at, { kind: 'corrupt', node: e.node });
+      break;
+    case 'slow':
+      add(e.at, { kind: 'slow', node: e.node, ...(e.to !== undefined ? { to: e.to } : {}), factor: e.factor });
+      add(end(e), { kind: 'slow', node: e.node, factor: 1 });
       break;
     case 'reseed':
       add(e.at, { kind: 'reseed', salt: e.salt });

@@ -18,7 +18,7 @@ import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
@@ -58,6 +58,8 @@ export interface FuzzOptions {
    * Checked before each run of the budget: true ends the batch there, as if its budget were the runs made
    * (`report.runs`). The runs made are the same as the full batch's first ones, so the report is a prefix of
    * it. The CLI passes a flag its clock sets when `--time` is up, so a big guided batch does not overrun.
+   * Also checked before each shrinking run: true ends the shrinking there, and the failure is reported as the
+   * smallest failing run found so far, with `shrinkCut: true` (it still replays: it is re-run when reported).
    */
   stop?: () => boolean;
   /** Called after each run of the budget (not during shrinking), with the distinct abstract states reached so far. */
@@ -97,6 +99,8 @@ export interface FuzzFailure {
    * shrunk scenario replays it).
    */
   fastCheck?: { seed: number; path: string };
+  /** True when `stop` (a campaign's `--time`) ended its shrinking early: the failure is the smallest found by then. */
+  shrinkCut?: boolean;
 }
 
 export interface FuzzReport {
@@ -149,7 +153,8 @@ export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: Faul
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts); random never does.
   const plain = random ? { roles: [], triggers: [] } : {};
   const gen = resolveFaultGen(
-    { nodes: targets, swarm: !random, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
+    // Random draws the pre-issue kinds (no slow links) unless `faults.kinds` names them.
+    { nodes: targets, swarm: !random, ...(random ? { kinds: PLAIN_FAULT_KINDS } : {}), roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
     nodes,
     base.duration,
   );
@@ -207,6 +212,7 @@ function pruneFault(f: TimedFault, ids: ReadonlySet<NodeId>): TimedFault[] {
     return groups.length >= 2 ? [{ ...f, groups }] : [];
   }
   if (f.kind === 'block') return has(f.from) && has(f.to) ? [f] : [];
+  if (f.kind === 'slow' && f.to !== undefined && !has(f.to)) return [];
   return 'node' in f && !has(f.node) ? [] : [f];
 }
 
@@ -424,11 +430,22 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
   let shrinkRuns = 0;
+  /** Set when `stop` ended the current failure's shrinking (reset when a failure starts shrinking). */
+  let shrinkCut = false;
+  /** Out of shrinking runs: the budget is spent, or `stop` says the campaign's time is up. */
+  const shrinkOver = (): boolean => {
+    if (shrinkRuns >= shrinkBudget) return true;
+    if (opts.stop?.()) {
+      shrinkCut = true;
+      return true;
+    }
+    return false;
+  };
   let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
-      if (shrinkRuns >= shrinkBudget) return true;
+      if (shrinkOver()) return true;
       shrinkRuns++;
       opts.onShrink?.(shrinkRuns, shrinkBudget);
       const p = prepareCase(base, toCase(c), keep);
@@ -463,6 +480,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (violated) {
       // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
       shrinking = true;
+      shrinkCut = false;
       shrinkRuns = wantShrink && failures.length < maxFailures ? 0 : Number.POSITIVE_INFINITY;
     }
     return !violated;
@@ -526,6 +544,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         run: done - 1,
         origin,
         ...(origin === 'random' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
+        ...(shrinkCut ? { shrinkCut: true } : {}),
       }),
     );
   };
@@ -536,7 +555,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   };
   /** One shrink candidate: does it still fail? (An invalid config does not; past the budget nothing does.) */
   const stillFails = (c: EpisodeCase): boolean => {
-    if (shrinkRuns >= shrinkBudget) return false;
+    if (shrinkOver()) return false;
     shrinkRuns++;
     opts.onShrink?.(shrinkRuns, shrinkBudget);
     // Exact: a candidate whose workload the protocol rejects is not a failure, even if a fitted config (some
@@ -585,6 +604,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
         // them, the full window, a smaller workload patch), then let fast-check polish the result as an example.
         shrinkRuns = 0;
+        shrinkCut = false;
         const small = greedyShrink(child, stillFails, gen);
         const polished = check(mutantArb, { seed, examples: [[small]], numRuns: 1 }, { asCandidate: true });
         if (polished.failed) details = polished;
@@ -698,7 +718,7 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
 }
 
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
-function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck'>): FuzzFailure {
+function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>): FuzzFailure {
   const scenario = caseScenario(base, shrunk, keep);
   let violation: Violation | undefined;
   try {

@@ -5,7 +5,7 @@ import type { WorkloadArb } from './arbitraries.ts';
 import { runBatch, type BatchJob, type BatchResult } from './campaign.ts';
 
 export interface WorkerJob extends BatchJob {
-  /** Int32Array over a SharedArrayBuffer: [runs done, violations, shrinking runs in progress, shrink budget]. */
+  /** Int32Array over a SharedArrayBuffer: [runs done, violations, shrinking runs in progress, shrink budget, most states a running batch reached]. */
   progress?: Int32Array;
   /** Int32Array over a SharedArrayBuffer of this job alone: [runs of the batch started, simulation seed of the last one] (read if the worker dies). */
   current?: Int32Array;
@@ -44,11 +44,13 @@ export default async function task(job: WorkerJob): Promise<BatchResult> {
     return runBatch(
       job,
       {
-        onRun: (violated) => {
+        onRun: (violated, states) => {
           endShrink();
           if (!counters) return;
           Atomics.add(counters, 0, 1);
           if (violated) Atomics.add(counters, 1, 1);
+          // A running maximum for the progress line (a race between threads only delays a larger value).
+          if (counters.length > 4 && states > Atomics.load(counters, 4)) Atomics.store(counters, 4, states);
         },
         onRunStart: (run, seed) => {
           endShrink();

@@ -47,6 +47,7 @@ export function checkFaultTimeline(timeline: readonly Fault[], protocol: Protoco
     };
     const triggered = f.on !== undefined;
     if ('node' in f) check(f.node, `${where}.node`, triggered);
+    if (f.kind === 'slow' && f.to !== undefined) check(f.to, `${where}.to`, triggered);
     if (f.kind === 'block') {
       check(f.from, `${where}.from`, triggered);
       check(f.to, `${where}.to`, triggered);

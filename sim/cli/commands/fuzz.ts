@@ -57,6 +57,11 @@ interface FuzzCliOptions {
   workerMemory?: string;
 }
 
+/** "1 run", "2 runs": a count and its noun, plural unless it is 1. */
+export function plural(n: number, noun: string, many = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : many}`;
+}
+
 function positiveInt(text: string, option: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`expected a positive integer (got "${text}")`, undefined, option);
@@ -77,7 +82,8 @@ async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenar
   } else {
     throw new InputError(`not a scenario file, a scenario in scenarios/ or a protocol; protocols: ${protocolNames().join(', ')}`, ref);
   }
-  if (opts.duration !== undefined) doc.duration = opts.duration;
+  // A bare integer is µs, as in a scenario file (`--duration 0` included).
+  if (opts.duration !== undefined) doc.duration = /^\d+$/.test(opts.duration.trim()) ? Number(opts.duration) : opts.duration;
   let config = (doc.config as Record<string, unknown> | undefined) ?? {};
   if (opts.config !== undefined) {
     let patch: unknown;
@@ -134,8 +140,10 @@ class Progress {
   private lastLine = 0;
   private stopped = false;
   private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞', states: 0, shrink: '' };
-  /** Distinct abstract states reached by the finished batches (-1 until one has finished: shown as "?"). */
+  /** Distinct abstract states reached by the finished batches (-1 until one has finished). */
   states = -1;
+  /** The most distinct abstract states a running batch has reached so far (shown until a batch finishes: "?" before any run). */
+  runningStates = -1;
   /** Wall time spent shrinking (ms), left out of runs/s; and the last update's time and whether it was shrinking. */
   private shrinkMs = 0;
   private lastUpdate = performance.now();
@@ -169,11 +177,13 @@ class Progress {
     const rate = runSecs > 0 ? done / runSecs : 0;
     // The failure being shrunk is counted when its shrinking ends: count it already.
     if (shrinkingNow) violations += 1;
-    const states = this.states < 0 ? '?' : this.states;
+    const known = Math.max(this.states, this.runningStates);
+    const states = known < 0 ? '?' : known;
     let left: number | undefined;
     if (this.deadline !== undefined) left = Math.max(0, (this.deadline - now) / 1000);
     else if (this.total !== undefined && rate > 0) left = (this.total - done) / rate;
-    const leftText = left === undefined ? '?' : formatWall(Math.round(left));
+    // Whole seconds, rounded up: never "0us left" while time remains, "0s" once it is up.
+    const leftText = left === undefined ? '?' : left <= 0 ? '0s' : formatWall(Math.ceil(left));
     // While a failure shrinks, no budget run finishes: say so, with the shrink budget, rather than sit still.
     const shrink = shrinkingNow ? ` | shrinking a failure: ${this.shrinking.used}/${this.shrinking.budget} runs of the shrink budget` : '';
     if (this.bar) {
@@ -185,8 +195,13 @@ class Progress {
     }
     if (final || now - this.lastLine >= 2000) {
       this.lastLine = now;
-      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} runs, ${rate.toFixed(1)} runs/s, ${states} states, ${violations} violations${shrink.replace(' |', ',')}, ${leftText} left\n`);
+      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} ${done === 1 && this.total === undefined ? 'run' : 'runs'}, ${rate.toFixed(1)} runs/s, ${states === 1 ? '1 state' : `${states} states`}, ${plural(violations, 'violation')}${shrink.replace(' |', ',')}, ${leftText} left\n`);
     }
+  }
+
+  /** Wall seconds spent outside shrinking (what the runs/s of the progress line divides by). */
+  searchSeconds(): number {
+    return (performance.now() - this.t0 - this.shrinkMs) / 1000;
   }
 
   /** Print lines above the bar, which then carries on below them. */
@@ -284,7 +299,8 @@ function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   return [
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
-    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${timeline.length} fault${timeline.length === 1 ? '' : 's'}: ${timeline.map(describeFault).join(', ')}`,
+    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}: ${timeline.map(describeFault).join(', ')}`,
+    ...(f.shrinkCut ? ['  note      shrinking was cut short by --time: this is the smallest failing run found by then (it replays as is)'] : []),
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
     `  replay    ${f.replay}`,
@@ -321,7 +337,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   let budgetMs: number | undefined;
   if (opts.time !== undefined) {
     const us = parseDuration(opts.time);
-    if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m (got "${opts.time}")`, undefined, '--time');
+    if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m: positive, a whole number of µs (got "${opts.time}")`, undefined, '--time');
     budgetMs = us / 1000;
   }
   let shard: Shard = WHOLE;
@@ -430,9 +446,10 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
     await new Promise<void>((r) => setImmediate(r));
     if (!loop.more()) break;
     const hooks: BatchHooks = {
-      onRun: (violated) => {
+      onRun: (violated, states) => {
         done++;
         if (violated) violations++;
+        loop.progress.runningStates = Math.max(loop.progress.runningStates, states);
         loop.progress.shrinking = { used: 0, budget: 0 };
         loop.progress.update(done, violations);
       },
@@ -455,7 +472,9 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
  * batch: it is reported with the run it was on, piscina starts a new thread, the campaign goes on.
  */
 async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined): Promise<void> {
-  const counters = new Int32Array(new SharedArrayBuffer(16));
+  // [runs done, violations, shrinking runs in progress, shrink budget, most states a running batch reached] (worker-task.ts).
+  const counters = new Int32Array(new SharedArrayBuffer(20));
+  Atomics.store(counters, 4, -1);
   // Set when the campaign is over (--time up, Ctrl-C): running batches end before their next run.
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({
@@ -467,6 +486,7 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
   });
   const read = (final = false): void => {
     loop.progress.shrinking = { used: Atomics.load(counters, 2), budget: Atomics.load(counters, 3) };
+    loop.progress.runningStates = Atomics.load(counters, 4);
     loop.progress.update(Atomics.load(counters, 0), Atomics.load(counters, 1), final);
   };
   const tick = setInterval(() => {
@@ -568,7 +588,7 @@ export function registerFuzz(program: Command): void {
     .option('--shrink-budget <n>', 'most runs spent shrinking one failure (default 500)')
     .option('--duration <d>', 'override the run duration, e.g. 10s')
     .option('--config <json>', 'merge this JSON into the protocol config')
-    .option('--bug <name...>', 'switch on a planted bug (config.bugs.<name> = true)')
+    .option('--bug <name>', 'switch on a planted bug (config.bugs.<name> = true); repeat it or separate names by commas for several', (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((b) => b.trim()).filter((b) => b !== '')])
     .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches, shrunk with the faults (default: the protocol's own workload, if it has one)")
     .option('--no-workload', "fuzz faults only: keep the base config, without the protocol's default workload")
     .action(async (ref: string, opts: FuzzCliOptions) => {
@@ -674,6 +694,7 @@ export function registerFuzz(program: Command): void {
               run: w.failure.run,
               origin: w.failure.origin,
               faults: w.failure.scenario.faults.timeline.length,
+              ...(w.failure.shrinkCut ? { shrink_cut: true } : {}),
             })),
             scenario: scenario.name,
             protocol: scenario.protocol,
@@ -688,16 +709,23 @@ export function registerFuzz(program: Command): void {
             worker_deaths: deaths,
             not_judged: notJudged,
             wall_s: wall,
+            search_wall_s: progress.searchSeconds(),
             interrupted: stopping,
           }) + '\n',
         );
       } else {
+        const searchWall = progress.searchSeconds();
+        const hasAbstractState = getProtocol(scenario.protocol)?.abstractState !== undefined;
+        const cut = written.filter((w) => w.failure.shrinkCut).length;
+        const found = `${plural(written.length, 'counterexample')} ${opts.shrink ? 'shrunk and written' : 'written as found, not shrunk (--no-shrink)'}`;
         const lines = [
-          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${workers} worker${workers > 1 ? 's' : ''}`,
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
           `workload    ${c.workloadName}`,
-          `coverage    ${states.size} distinct abstract states`,
-          `runs        ${totalRuns} in ${results.length} batches, ${formatWall(wall)} wall, ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} runs/s${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
-          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${written.length} counterexample${written.length === 1 ? '' : 's'} ${opts.shrink ? 'shrunk and written' : 'written (not shrunk: --no-shrink)'} (${byInvariant(written)}; each failure above: trace, ${opts.shrink ? 'shrunk ' : ''}scenario and the replay line)` : ''}`,
+          hasAbstractState
+            ? `coverage    ${plural(states.size, 'distinct abstract state')}`
+            : `coverage    ${scenario.protocol} declares no abstract state (abstractState in defineProtocol)${c.strategy === 'guided' ? ': guided search is steered by generic trace-edge coverage (pairs of successive event kinds per node)' : ''}`,
+          `runs        ${totalRuns} in ${plural(results.length, 'batch', 'batches')}, ${formatWall(wall)} wall; ${(totalRuns / Math.max(searchWall, 1e-9)).toFixed(1)} runs/s while searching (as the progress line), ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} over the whole wall time, shrinking included${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${found}: ${byInvariant(written)}. Each failure above has its trace, ${opts.shrink ? 'shrunk ' : ''}scenario and replay line${cut > 0 ? `; shrinking of ${plural(cut, 'failure')} was cut short by --time (the smallest failing run found by then; it replays)` : ''}` : ''}`,
         ];
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
