@@ -16,8 +16,8 @@ import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
-import { SearchIndex } from '../../../sim/trace/search-index.ts';
-import { eventText, rawLineDecides, searchText, stateSearchText } from '../store.ts';
+import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { eventText, eventTextOfLine, rawLineDecides, searchText, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -36,9 +36,8 @@ interface Loaded {
   /** The search index, built while parsing (big traces only: a small one is searched in the page). */
   index: SearchIndex;
   /**
-   * Each published state by the seq of its event: the model's snapshots (their repeated parts
-   * shared), kept here so that a search checks the states the index holds only the start of
-   * without reading and parsing their lines again from the Blob.
+   * The published states the index holds only the start of (longer than its per-event cap: rare),
+   * by the seq of their event: a search checks them without reading and parsing their lines again.
    */
   stateBySeq: Map<number, { node: string; state: JsonValue }>;
 }
@@ -142,6 +141,8 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // searched there: the index starts when the trace outgrows keepLimit, with the kept events.
   const index = new SearchIndex();
   let indexMs = 0;
+  /** The line being read: the index takes states' and messages' bodies from it (`eventTextOfLine`). */
+  let line = '';
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
@@ -152,11 +153,11 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
           return;
         }
         const t = performance.now();
-        for (const k of kept) index.add(eventText(k));
+        for (const k of kept) index.add(eventText(k, ARROW));
         indexMs += performance.now() - t;
         kept = undefined;
       }
-      if (!index.full) index.add(eventText(ev));
+      if (!index.full) index.add(eventTextOfLine(ev, line, ARROW));
     },
     { file: source.name },
   );
@@ -168,6 +169,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     }
     lineStart[lines++] = start;
     endByte = start + length;
+    line = text;
     reader.line(text, terminated);
   });
   try {
@@ -201,7 +203,10 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   index.flush();
   const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
-  for (const [node, snaps] of model.states) for (const s of snaps) stateBySeq.set(s.seq, { node, state: s.state });
+  if (index.long.length > 0) {
+    const long = new Set(index.long);
+    for (const [node, snaps] of model.states) for (const s of snaps) if (long.has(s.seq)) stateBySeq.set(s.seq, { node, state: s.state });
+  }
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
