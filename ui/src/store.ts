@@ -68,13 +68,25 @@ export function eventText(ev: TraceEvent, arrow = '→'): string {
  * in another order, spaces) falls back to `eventText`. `arrow` as in `eventText`.
  */
 export function eventTextOfLine(ev: TraceEvent, line: string, arrow = '→'): string {
-  let prefix: string;
-  if (ev.type === 'state') prefix = `{"seq":${ev.seq},"t":${ev.t},"type":"state","node":${JSON.stringify(ev.node)},"state":`;
-  else if (ev.type === 'send') prefix = `{"seq":${ev.seq},"t":${ev.t},"type":"send","id":${ev.id},"from":${JSON.stringify(ev.from)},"to":${JSON.stringify(ev.to)},"msg":`;
-  else return eventText(ev, arrow);
-  if (!line.startsWith(prefix) || line.charCodeAt(line.length - 1) !== 125 /* } */) return eventText(ev, arrow);
-  const body = line.slice(prefix.length, line.length - 1);
+  if (ev.type !== 'state' && ev.type !== 'send') return eventText(ev, arrow);
+  const body = bodyOfLine(ev, line);
+  if (body === undefined) return eventText(ev, arrow);
   return ev.type === 'state' ? `#${ev.seq} ${ev.node} state ${body}` : `#${ev.seq} ${ev.from} ${arrow} ${ev.to} send #${ev.id} ${body}`;
+}
+
+/** A state's or a message's JSON as `line` has it, when the line is as the trace writer writes it (see `eventTextOfLine`), else undefined. */
+function bodyOfLine(ev: TraceEvent & { type: 'state' | 'send' }, line: string): string | undefined {
+  const prefix =
+    ev.type === 'state'
+      ? `{"seq":${ev.seq},"t":${ev.t},"type":"state","node":${JSON.stringify(ev.node)},"state":`
+      : `{"seq":${ev.seq},"t":${ev.t},"type":"send","id":${ev.id},"from":${JSON.stringify(ev.from)},"to":${JSON.stringify(ev.to)},"msg":`;
+  if (!line.startsWith(prefix) || line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined;
+  return line.slice(prefix.length, line.length - 1);
+}
+
+/** A published state's JSON: from its line as written when it can (see `eventTextOfLine`), else written out. */
+export function stateBodyOfLine(ev: TraceEvent & { type: 'state' }, line: string): string {
+  return bodyOfLine(ev, line) ?? JSON.stringify(ev.state);
 }
 
 /** Characters a search can be answered for from the raw JSON line first (see `mayMatch`). */

@@ -17,7 +17,9 @@ import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns }
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
-import { eventText, eventTextOfLine, rawLineDecides, searchText, stateSearchText } from '../store.ts';
+import { PackedStatesBuilder, packedTransferables } from '../../../sim/trace/packed-states.ts';
+import { PROTOCOL_VIEWS } from '../panels/registry.ts';
+import { eventText, eventTextOfLine, rawLineDecides, searchText, stateBodyOfLine, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -143,10 +145,13 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let indexMs = 0;
   /** The line being read: the index takes states' and messages' bodies from it (`eventTextOfLine`). */
   let line = '';
+  // A big trace's published states go to the page as their JSON text, packed (decoded there when read).
+  const packed = new PackedStatesBuilder();
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
       builder.add(ev);
+      if (ev.type === 'state') packed.add(ev.seq, ev.t, ev.node, stateBodyOfLine(ev, line));
       if (kept) {
         if (kept.length < keepLimit) {
           kept.push(ev);
@@ -210,10 +215,19 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
-  // The states first, in slices: the page decodes one message as one task, and a Raft trace of 1M events has
-  // about 170k states (a slice starts its own copy of the parts it shares with the previous slice).
-  for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
-  post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  if (kept) {
+    // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
+    // task; a slice starts its own copy of the parts it shares with the previous slice).
+    for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
+    post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  } else {
+    // A big trace: the states packed (their JSON as read), decoded by the page only when shown; the protocol's lane
+    // bands (which read every state) computed here, where the states are already parsed.
+    const states = packed.finish();
+    const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
+    const bands = view?.laneBands?.(model);
+    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bands, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+  }
   // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
   if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
