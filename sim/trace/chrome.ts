@@ -32,17 +32,20 @@ export interface ChromeTrace {
 const PID = 1;
 const NETWORK_TID = 0;
 
-/** Short one-line description of an event, shared by the viewer's lists and the export. */
-export function describeEvent(ev: TraceEvent): string {
+/**
+ * Short one-line description of an event, shared by the viewer's lists and the export.
+ * `arrow` joins a message's two ends ("→"; the viewer's search index writes it as one byte).
+ */
+export function describeEvent(ev: TraceEvent, arrow = '→'): string {
   switch (ev.type) {
     case 'send':
-      return `${ev.from} → ${ev.to} send #${ev.id} ${JSON.stringify(ev.msg)}`;
+      return `${ev.from} ${arrow} ${ev.to} send #${ev.id} ${JSON.stringify(ev.msg)}`;
     case 'deliver':
-      return `${ev.from} → ${ev.to} deliver #${ev.id}`;
+      return `${ev.from} ${arrow} ${ev.to} deliver #${ev.id}`;
     case 'drop':
-      return `${ev.from} → ${ev.to} drop #${ev.id} (${ev.reason})`;
+      return `${ev.from} ${arrow} ${ev.to} drop #${ev.id} (${ev.reason})`;
     case 'duplicate':
-      return `${ev.from} → ${ev.to} duplicate #${ev.id} of #${ev.of}`;
+      return `${ev.from} ${arrow} ${ev.to} duplicate #${ev.id} of #${ev.of}`;
     case 'timer':
       return `${ev.node} timer ${ev.name}`;
     case 'start':

@@ -2,19 +2,20 @@
 // each event (`#seq description`, lower case; `searchText` in ui/src/store.ts)
 // kept as a few large strings of CHUNK events each, one event a line, with each
 // event's offset in its chunk. A search is then `indexOf` over the chunks
-// (tens of ms for a million events) instead of parsing every line of the file.
-// "→" is stored as "\x01" so that a chunk stays a one-byte string (half the
-// memory: about 45 bytes per event); queries are mapped the same way. A query
-// never contains "\n" (the search box is one line), so a match never spans two
-// events. Built one event at a time (`add`), up to a character budget; events
-// past it are not indexed (`indexed` says how many are) and the caller
-// searches them another way. An event's text longer than `maxEventChars` (a
-// Raft state with its whole log, say) is indexed by its first `maxEventChars`
-// characters and listed in `long`: a query not found in that prefix may still
-// be in the rest, so the caller checks those few events' full text (see
-// `unsure`, which skips those lacking one of the query's pairs of adjacent characters, by a
-// 1,024-bit signature of each such event's text). The cap keeps a Raft trace (about 280 characters an event, a few
-// events of many KB) at 1M events within the budget.
+// instead of parsing every line of the file. "→" is stored as ARROW ("\x01")
+// so that a chunk stays a one-byte string (one byte per character; a two-byte
+// string takes twice the memory and V8 keeps a string two-byte once any part
+// of it was: the worker writes its texts with ARROW already, see
+// `eventTextOfLine`); queries are mapped the same way. A query never contains
+// "\n" (the search box is one line), so a match never spans two events. Built
+// one event at a time (`add`), up to a character budget; events past it are
+// not indexed (`indexed` says how many are) and the caller searches them
+// another way. An event's text longer than `maxEventChars` (64K characters by
+// default: a Raft state with its whole log is a few KB) is indexed by its first
+// `maxEventChars` characters and listed in `long`: a query not found in that
+// prefix may still be in the rest, so the caller checks those few events' full
+// text (see `unsure`, which skips those lacking one of the query's pairs of
+// adjacent characters, by a 1,024-bit signature of each such event's text).
 
 /** Bits of a long event's character-pair signature (see `pairSignature`): 32 words. */
 const SIG_WORDS = 32;
@@ -50,7 +51,8 @@ export function pairSignature(text: string, out: Uint32Array, at = 0): void {
 
 /** Events per chunk string. */
 export const INDEX_CHUNK = 8192;
-const ARROW = '\x01';
+/** How the index stores "→" (one byte); texts may be added with it already. */
+export const ARROW = '\x01';
 
 export class SearchIndex {
   private readonly chunks: string[] = [];
@@ -70,9 +72,9 @@ export class SearchIndex {
 
   /** `maxChars`: stop accepting events once the finished chunks hold this many characters; `chunk`: events per chunk; `maxEventChars`: characters kept of one event's text. */
   constructor(
-    private readonly maxChars = 320_000_000,
+    private readonly maxChars = 400_000_000,
     private readonly chunk = INDEX_CHUNK,
-    private readonly maxEventChars = 1024,
+    private readonly maxEventChars = 1 << 16,
   ) {}
 
   /** Is the budget used up (further `add`s are ignored)? */
@@ -83,7 +85,7 @@ export class SearchIndex {
   /**
    * Add the search text of the next event (in seq order). Lower-casing and the "→" mapping are
    * done once per chunk at `flush` (one pass over a few hundred KB instead of two per event);
-   * text already in lower case is fine too.
+   * text already in lower case, or with ARROW for "→", is fine too (and keeps the chunk one-byte).
    */
   add(text: string): void {
     if (this.full) return;
@@ -122,7 +124,8 @@ export class SearchIndex {
       chunk = lower.join('\n');
     }
     this.offsets.push(this.len);
-    this.chunks.push(chunk.replaceAll('→', ARROW));
+    // Only when some text has a "→" left: replaceAll returns a two-byte string even for one-byte input.
+    this.chunks.push(chunk.includes('→') ? chunk.replaceAll('→', ARROW) : chunk);
     this.starts.push(Int32Array.from(this.offsets));
     this.indexed += this.parts.length;
     this.chars += this.len;

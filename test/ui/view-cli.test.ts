@@ -37,6 +37,19 @@ describe('faultline view', () => {
     expect(at.stderr).toBe('faultline: --at: expected an event number 0-26 (got "99")\n');
   });
 
+  it('replay --project with a folder that does not exist (or a file) is one line, exit 2, before the trace is read', () => {
+    const file = join(dir, 'for-replay.jsonl');
+    writeFileSync(file, raftTrace());
+    const missing = join(dir, 'no-such-project');
+    const r = spawnSync(process.execPath, [BIN, 'replay', '--project', missing, file], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`faultline: ${missing}: --project: expected an existing project folder (no such folder)\n`);
+    expect(r.stdout).toBe('');
+    const notDir = spawnSync(process.execPath, [BIN, 'replay', '--project', file, file], { encoding: 'utf8' });
+    expect(notDir.status).toBe(2);
+    expect(notDir.stderr).toBe(`faultline: ${file}: --project: expected a project folder, got a file\n`);
+  });
+
   it('--help names the default port once', () => {
     const r = spawnSync(process.execPath, [BIN, 'view', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);

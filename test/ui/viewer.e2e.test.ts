@@ -20,6 +20,8 @@ import { bigTrace, faultsTrace, lockTrace, raftTrace, registerTrace, ringTrace, 
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { buildColumns, causalPastColumns } from '../../sim/trace/columns.ts';
 import { searchText } from '../../ui/src/store.ts';
+import { raftBands } from '../../ui/src/panels/raft.ts';
+import { writeRaftTrace } from '../../sim/bench/viewer.ts';
 
 if (!HAVE_CHROMIUM) console.warn('viewer e2e tests SKIPPED: /usr/bin/chromium is missing (install it: apt-get install -y chromium)');
 
@@ -704,6 +706,59 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.screenshot({ path: join(RESULTS, `viewer-live-${name}.png`), fullPage: true });
     await page.close();
   });
+
+  it('a Raft trace above the keep limit: states packed and decoded when shown (the panel at the cursor), lane bands from the worker, state text searched whole', async () => {
+    const file = join(dir, 'raft-big.jsonl');
+    await writeRaftTrace(file, 55_000);
+    const raw = readFileSync(file, 'utf8');
+    const parsed = parseTrace(raw);
+    const cols = buildColumns(parsed);
+    const server = await serveViewer({ trace: file, port: 0 });
+    const page = await newPage(h, problems);
+    try {
+      await page.goto(server.url);
+      await page.waitForFunction(() => (window as unknown as { __faultline?: { loaded: string } }).__faultline?.loaded === 'raft-big.jsonl', undefined, { timeout: 120_000, polling: 100 });
+      // Three states of each node (first, middle, last), read in the page, equal Node's.
+      const picks = [...cols.states.entries()].flatMap(([node, snaps]) => [0, snaps.length >> 1, snaps.length - 1].map((i) => [node, i] as [string, number]));
+      const got = await page.evaluate((ps) => {
+        const f = (window as unknown as { __faultline: { store: { model: { states: Map<string, { seq: number; state: unknown }[]> } } } }).__faultline;
+        // The state is a getter (decoded when read): read it here.
+        return ps.map(([node, i]) => {
+          const snap = f.store.model.states.get(node)![i]!;
+          return { seq: snap.seq, state: snap.state };
+        });
+      }, picks);
+      expect(got).toEqual(picks.map(([node, i]) => ({ seq: cols.states.get(node)![i]!.seq, state: cols.states.get(node)![i]!.state })));
+      // The lane bands (computed by the worker) equal Node's.
+      const bands = await page.evaluate(() => {
+        const f = (window as unknown as { __faultline: { store: { model: unknown }; diagram: { laneBands?: (m: unknown) => unknown[] } } }).__faultline;
+        return f.diagram.laneBands?.(f.store.model) ?? [];
+      });
+      const want = raftBands(cols);
+      expect(want.length).toBeGreaterThan(0);
+      expect(bands).toEqual(want);
+      // The Raft panel at a cursor shows what that node had published then.
+      const [node, snaps] = [...cols.states.entries()].find(([, sn]) => sn.some((x) => (x.state as { role?: string }).role === 'leader'))!;
+      const leaderAt = snaps.find((x) => (x.state as { role?: string }).role === 'leader')!;
+      await page.evaluate((seq) => (window as unknown as { __faultline: { store: { setCursor(n: number): void } } }).__faultline.store.setCursor(seq), leaderAt.seq);
+      await page.waitForFunction(([n]) => /^leader/.test(document.querySelector(`[data-testid="raft-role-${n}"]`)?.textContent ?? ''), [node]);
+      expect(await text(page, `raft-term-${node}`)).toBe(String((leaderAt.state as { term: number }).term));
+      // A query only found deep inside states (past their first 1,024 characters), as Node finds it.
+      const q = '"snapshotterm":';
+      const wantHits = parsed.events.filter((e) => searchText(e).includes(q)).length;
+      const hits = await page.evaluate(async (query) => {
+        const s = (window as unknown as { __faultline: { store: { on(t: string, f: () => void): void; setSearch(q: string): void; searchHits?: Uint8Array } } }).__faultline.store;
+        s.setSearch(query);
+        await new Promise<void>((ok) => (s.searchHits !== undefined ? ok() : s.on('search', () => s.searchHits !== undefined && ok())));
+        return s.searchHits!.reduce((a, b) => a + b, 0);
+      }, q);
+      expect(wantHits).toBeGreaterThan(0);
+      expect(hits).toBe(wantHits);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 600_000);
 
   it('loads and draws a 100,000-event trace; reports the timings (not asserted)', async () => {
     const big = bigTrace(100_000);

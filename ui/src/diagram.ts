@@ -37,6 +37,9 @@ export const COLORS = {
   corrupt: '#d0342c',
 };
 
+/** Widths of label texts (+ 6 px) by font and text: measuring is a large part of placing hundreds of labels. */
+const textWidths = new Map<string, number>();
+
 /**
  * Places short labels in a few rows under the axis so that none overlaps
  * another: each goes in the first row with room at its x, and is left out
@@ -50,7 +53,19 @@ export class LabelRows {
     this.rows = Array.from({ length: n }, () => []);
   }
   place(ctx: CanvasRenderingContext2D, text: string, x: number, color: string): boolean {
-    const w = ctx.measureText(text).width + 6;
+    // Every row taken at x itself (zoomed out, hundreds of partitions start in a few pixels): left out without
+    // measuring the text (a label is at least 6 px wide, so no row would have room for it either).
+    if (this.rows.every((row) => row.some(([a, b]) => x < b && x + 6 > a))) {
+      this.hidden++;
+      return false;
+    }
+    const key = `${ctx.font}|${text}`;
+    let w = textWidths.get(key);
+    if (w === undefined) {
+      if (textWidths.size > 4096) textWidths.clear();
+      w = ctx.measureText(text).width + 6;
+      textWidths.set(key, w);
+    }
     for (let r = 0; r < this.rows.length; r++) {
       const row = this.rows[r]!;
       if (row.some(([a, b]) => x < b && x + w > a)) continue;
@@ -103,6 +118,8 @@ export class Diagram {
   private typeShown = new Uint8Array(0);
   /** Fault labels of the last draw (tests check that none overlap). */
   labels = new LabelRows(0);
+  /** The density view's cells, one pixel each (drawn scaled per lane). */
+  private densityCanvas: HTMLCanvasElement | undefined;
   /** Whether the last base draw aggregated (density) instead of drawing messages one by one. */
   aggregated = false;
   private laneH = 40;
@@ -584,18 +601,35 @@ export class Diagram {
     this.visibleMessages = msgs;
     const h = this.laneH * 0.56;
     const norm = Math.sqrt(Math.max(1, d.max));
+    // One pixel per cell in a small image (cols × lanes), each lane's row then drawn scaled to its strip: a frame
+    // costs one pass over the cells and a drawImage per lane, bounded by the pixels on screen (a fillStyle and a
+    // fillRect per cell cost a colour parse each: most of a zoomed-out frame of a trace with many lanes).
+    const img = new ImageData(cols, Math.max(1, d.lanes));
+    const px = img.data;
     for (let l = 0; l < d.lanes; l++) {
-      const y = this.yOfLane(l);
-      if (y === undefined) continue;
       for (let c = 0; c < cols; c++) {
-        const v = d.counts[l * cols + c] as number;
+        const k = l * cols + c;
+        const v = d.counts[k] as number;
         if (v === 0) continue;
-        const a = 0.12 + 0.88 * (Math.sqrt(v) / norm);
-        const drops = d.drops[l * cols + c] as number;
-        ctx.fillStyle = drops > 0 && drops * 4 >= v ? `rgba(208, 52, 44, ${a.toFixed(3)})` : `rgba(47, 111, 179, ${a.toFixed(3)})`;
-        ctx.fillRect(LEFT + c * cell, y - h / 2, cell - 0.5, h);
+        const drops = d.drops[k] as number;
+        const red = drops > 0 && drops * 4 >= v;
+        const o = k * 4;
+        px[o] = red ? 208 : 47;
+        px[o + 1] = red ? 52 : 111;
+        px[o + 2] = red ? 44 : 179;
+        px[o + 3] = Math.round((0.12 + 0.88 * (Math.sqrt(v) / norm)) * 255);
       }
     }
+    const strip = (this.densityCanvas ??= document.createElement('canvas'));
+    strip.width = cols;
+    strip.height = Math.max(1, d.lanes);
+    strip.getContext('2d')!.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    for (let l = 0; l < d.lanes; l++) {
+      const y = this.yOfLane(l);
+      if (y !== undefined) ctx.drawImage(strip, 0, l, cols, 1, LEFT, y - h / 2, cols * cell, h);
+    }
+    ctx.imageSmoothingEnabled = true;
     // The busiest pairs of lanes in the window.
     const pairs: [number, number, number][] = [];
     for (let a = 0; a < d.lanes; a++) for (let b = 0; b < d.lanes; b++) if ((d.pairs[a * d.lanes + b] as number) > 0) pairs.push([a, b, d.pairs[a * d.lanes + b] as number]);

@@ -232,7 +232,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   stepper.loaded(undefined);
   const built = buildPanels(store, model);
   panels = built.panels;
-  diagram.laneBands = built.view?.laneBands;
+  // A big trace's bands come computed by the loader worker (they read every state; the page decodes states only when shown).
+  const bands = msg.bands;
+  diagram.laneBands = built.view?.laneBands && bands ? () => bands : built.view?.laneBands;
   renderLegend(model, built.view?.legend ?? []);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();

@@ -54,9 +54,39 @@ export function stateSearchText(seq: number, node: string, state: JsonValue): st
   return searchText({ seq, t: 0, type: 'state', node, state });
 }
 
-/** `searchText` before lower-casing (the worker's index lower-cases a whole chunk at once). */
-export function eventText(ev: TraceEvent): string {
-  return `#${ev.seq} ${describeEvent(ev)}`;
+/** `searchText` before lower-casing (the worker's index lower-cases a whole chunk at once), with `arrow` for "→" (see `describeEvent`). */
+export function eventText(ev: TraceEvent, arrow = '→'): string {
+  return `#${ev.seq} ${describeEvent(ev, arrow)}`;
+}
+
+/**
+ * `eventText(ev)` for an event parsed from `line`, without writing its body out again: a
+ * published state's or a message's JSON (most of a Raft trace's text) is taken from the line as
+ * the trace writer wrote it (`{"seq":…,"t":…,"type":"state","node":…,"state":BODY}`, the body
+ * the last field), which is what `JSON.stringify` gives back for it. Only when the line starts
+ * exactly as the writer writes it and ends with the body; any other line (hand-written, fields
+ * in another order, spaces) falls back to `eventText`. `arrow` as in `eventText`.
+ */
+export function eventTextOfLine(ev: TraceEvent, line: string, arrow = '→'): string {
+  if (ev.type !== 'state' && ev.type !== 'send') return eventText(ev, arrow);
+  const body = bodyOfLine(ev, line);
+  if (body === undefined) return eventText(ev, arrow);
+  return ev.type === 'state' ? `#${ev.seq} ${ev.node} state ${body}` : `#${ev.seq} ${ev.from} ${arrow} ${ev.to} send #${ev.id} ${body}`;
+}
+
+/** A state's or a message's JSON as `line` has it, when the line is as the trace writer writes it (see `eventTextOfLine`), else undefined. */
+function bodyOfLine(ev: TraceEvent & { type: 'state' | 'send' }, line: string): string | undefined {
+  const prefix =
+    ev.type === 'state'
+      ? `{"seq":${ev.seq},"t":${ev.t},"type":"state","node":${JSON.stringify(ev.node)},"state":`
+      : `{"seq":${ev.seq},"t":${ev.t},"type":"send","id":${ev.id},"from":${JSON.stringify(ev.from)},"to":${JSON.stringify(ev.to)},"msg":`;
+  if (!line.startsWith(prefix) || line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined;
+  return line.slice(prefix.length, line.length - 1);
+}
+
+/** A published state's JSON: from its line as written when it can (see `eventTextOfLine`), else written out. */
+export function stateBodyOfLine(ev: TraceEvent & { type: 'state' }, line: string): string {
+  return bodyOfLine(ev, line) ?? JSON.stringify(ev.state);
 }
 
 /** Characters a search can be answered for from the raw JSON line first (see `mayMatch`). */

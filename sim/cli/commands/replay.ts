@@ -7,7 +7,8 @@
 // so a trace of any size replays in memory bounded by its longest line.
 
 import type { Command } from 'commander';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { InputError } from '../../scenario/errors.ts';
 import { replayRecordedInterruptible, type RecordedLines, type ReplayResult } from '../../fuzz/replay.ts';
 import { plain, stdoutColours, type Colours } from '../colour.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
@@ -73,6 +74,22 @@ export function formatReplay(file: string, r: ReplayResult, c: Colours = plain):
   return out;
 }
 
+/**
+ * `--project DIR` must name an existing folder, whatever protocol the trace names (a typo was
+ * silently ignored for a built-in protocol's trace, and reported as "not in the project" for a
+ * user's): bad input, one line, exit 2, before the trace is read.
+ * @throws InputError when DIR does not exist or is not a folder
+ */
+export function checkProjectFolder(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new InputError('expected an existing project folder (no such folder)', dir, '--project');
+  }
+  if (!isDir) throw new InputError('expected a project folder, got a file', dir, '--project');
+}
+
 export function registerReplay(program: Command): void {
   program
     .command('replay')
@@ -82,6 +99,7 @@ export function registerReplay(program: Command): void {
     .option('--project <dir>', "the project whose protocol module a user protocol's trace names (default: found from the trace's folder or the working folder)")
     .action(async (file: string, opts: { json?: boolean; project?: string }) =>
       withInterrupts(async (interrupts) => {
+        if (opts.project !== undefined) checkProjectFolder(opts.project);
         const summary = await readTraceFile(file);
         // A long replay says so on stderr (stdout keeps only the result).
         if (summary.lines > LONG_REPLAY_LINES) process.stderr.write(`replay: re-running a trace of more than ${LONG_REPLAY_LINES} events (Ctrl-C stops it)\n`);

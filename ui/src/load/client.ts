@@ -4,6 +4,7 @@
 import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import { unpackStates } from '../../../sim/trace/packed-states.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
@@ -32,7 +33,7 @@ export class Loader implements TraceSource {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
           else states.set(m.node, m.snaps);
-        } else if (m.kind === 'model') resolve({ ...m, model: { ...m.model, states } });
+        } else if (m.kind === 'model') resolve({ ...m, model: { ...m.model, states: m.packed ? unpackStates(m.packed) : states } });
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);

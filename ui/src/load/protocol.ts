@@ -3,6 +3,8 @@
 import type { TraceEvent, TraceFooter } from '../../../sim/engine/types.ts';
 import type { ColumnarModel } from '../../../sim/trace/columns.ts';
 import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import type { PackedStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand } from '../panels/panel.ts';
 
 /** What to load: a Blob (a picked or dropped file, a live run's trace) or a URL to stream. */
 export type LoadSource = { kind: 'blob'; blob: Blob; name: string } | { kind: 'url'; url: string; name: string };
@@ -25,7 +27,12 @@ export type FromLoader =
   | { kind: 'progress'; bytes: number; total: number | undefined; events: number }
   /** Published states of one node, in seq order, a few thousand at a time, before the `model` message (whose `states` is empty): each message is decoded by the page as one task. */
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
-  | { kind: 'model'; model: ColumnarModel; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  /**
+   * The model (its typed arrays transferred). A trace kept whole in the page (`events`) had its states in `states`
+   * messages; a big one has them in `packed` (decoded by the page when read), with its protocol's lane bands
+   * computed by the worker in `bands` (undefined: the protocol has none registered by name).
+   */
+  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bands?: LaneBand[] | undefined; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */

@@ -16,8 +16,10 @@ import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
-import { SearchIndex } from '../../../sim/trace/search-index.ts';
-import { eventText, rawLineDecides, searchText, stateSearchText } from '../store.ts';
+import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { PackedStatesBuilder, packedTransferables } from '../../../sim/trace/packed-states.ts';
+import { PROTOCOL_VIEWS } from '../panels/registry.ts';
+import { eventText, eventTextOfLine, rawLineDecides, searchText, stateBodyOfLine, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 function post(msg: FromLoader, transfer: Transferable[] = []): void {
@@ -36,9 +38,8 @@ interface Loaded {
   /** The search index, built while parsing (big traces only: a small one is searched in the page). */
   index: SearchIndex;
   /**
-   * Each published state by the seq of its event: the model's snapshots (their repeated parts
-   * shared), kept here so that a search checks the states the index holds only the start of
-   * without reading and parsing their lines again from the Blob.
+   * The published states the index holds only the start of (longer than its per-event cap: rare),
+   * by the seq of their event: a search checks them without reading and parsing their lines again.
    */
   stateBySeq: Map<number, { node: string; state: JsonValue }>;
 }
@@ -142,21 +143,26 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // searched there: the index starts when the trace outgrows keepLimit, with the kept events.
   const index = new SearchIndex();
   let indexMs = 0;
+  /** The line being read: the index takes states' and messages' bodies from it (`eventTextOfLine`). */
+  let line = '';
+  // A big trace's published states go to the page as their JSON text, packed (decoded there when read).
+  const packed = new PackedStatesBuilder();
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
       builder.add(ev);
+      if (ev.type === 'state') packed.add(ev.seq, ev.t, ev.node, stateBodyOfLine(ev, line));
       if (kept) {
         if (kept.length < keepLimit) {
           kept.push(ev);
           return;
         }
         const t = performance.now();
-        for (const k of kept) index.add(eventText(k));
+        for (const k of kept) index.add(eventText(k, ARROW));
         indexMs += performance.now() - t;
         kept = undefined;
       }
-      if (!index.full) index.add(eventText(ev));
+      if (!index.full) index.add(eventTextOfLine(ev, line, ARROW));
     },
     { file: source.name },
   );
@@ -168,6 +174,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     }
     lineStart[lines++] = start;
     endByte = start + length;
+    line = text;
     reader.line(text, terminated);
   });
   try {
@@ -201,14 +208,26 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   index.flush();
   const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
-  for (const [node, snaps] of model.states) for (const s of snaps) stateBySeq.set(s.seq, { node, state: s.state });
+  if (index.long.length > 0) {
+    const long = new Set(index.long);
+    for (const [node, snaps] of model.states) for (const s of snaps) if (long.has(s.seq)) stateBySeq.set(s.seq, { node, state: s.state });
+  }
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
-  // The states first, in slices: the page decodes one message as one task, and a Raft trace of 1M events has
-  // about 170k states (a slice starts its own copy of the parts it shares with the previous slice).
-  for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
-  post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  if (kept) {
+    // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
+    // task; a slice starts its own copy of the parts it shares with the previous slice).
+    for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
+    post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+  } else {
+    // A big trace: the states packed (their JSON as read), decoded by the page only when shown; the protocol's lane
+    // bands (which read every state) computed here, where the states are already parsed.
+    const states = packed.finish();
+    const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
+    const bands = view?.laneBands?.(model);
+    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bands, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+  }
   // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
   if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
