@@ -82,13 +82,16 @@ function hasDataDir(): boolean {
   }
 }
 
-/** One history of the bench: `read` turns its source (file text, generated events) into operations; it is timed. */
+/**
+ * One history of the bench. `prepare` loads its source (file text, generated events: not
+ * timed) just before it is measured, so only one history at a time is in memory (as in a
+ * process checking one file); the `read` it returns turns that source into operations (timed).
+ */
 interface Item {
   family: string;
   name: string;
-  read: () => Operation[];
+  prepare: () => { read: () => Operation[]; expected: boolean };
   model: Model<JsonValue>;
-  expected: boolean;
 }
 
 /** The histories of one file family (etcd, kv, kv-c50). */
@@ -98,10 +101,10 @@ function loadFiles(family: string): Item[] {
   if (family === 'etcd') {
     const readme = readFileSync(`${DATA}README.md`, 'utf8');
     const etcdOk = new Set((/Expected: linearizable\s*[—-]+\s*([\d,\s]+);/.exec(readme)?.[1] ?? '').split(',').map((s) => `etcd_${s.trim()}.log`));
-    return read('etcd').map(({ f, text }) => ({ family, name: f, read: () => historyToOperations(parseEtcd(text, f).history), model: models.register, expected: etcdOk.has(f) }));
+    return read('etcd').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEtcd(text, f).history), expected: etcdOk.has(f) }), model: models.register }));
   }
-  if (family === 'kv') return read('kv').map(({ f, text }) => ({ family, name: f, read: () => historyToOperations(parseEdn(text, f).history), model: models.kv, expected: f.endsWith('-ok.txt') }));
-  return read('kv-large').map(({ f, text }) => ({ family, name: f, read: () => historyToOperations(parseEdn(text, f).history), model: models.kv, expected: !/stale|bad/.test(f) }));
+  if (family === 'kv') return read('kv').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEdn(text, f).history), expected: f.endsWith('-ok.txt') }), model: models.kv }));
+  return read('kv-large').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEdn(text, f).history), expected: !/stale|bad/.test(f) }), model: models.kv }));
 }
 
 /** Sizes of the generated families: clients, operations, keys, seeds. */
@@ -115,10 +118,15 @@ function generated(family: string): Item[] {
   const [clients, ops, keys, seeds] = GENERATED[family]!;
   const kinds: Corruption[] = ['none', 'stale-read', 'phantom-read', 'lost-write'];
   return seeds.flatMap((seed) =>
-    kinds.map((corrupt) => {
-      const g = generateHistory({ clients, ops, model: 'kv', keys, seed, corrupt });
-      return { family, name: `seed ${seed} ${corrupt}`, read: () => historyToOperations(g.history), model: models.kv, expected: g.linearizable };
-    }),
+    kinds.map((corrupt) => ({
+      family,
+      name: `seed ${seed} ${corrupt}`,
+      prepare: () => {
+        const g = generateHistory({ clients, ops, model: 'kv', keys, seed, corrupt });
+        return { read: () => historyToOperations(g.history), expected: g.linearizable };
+      },
+      model: models.kv,
+    })),
   );
 }
 
@@ -317,7 +325,8 @@ export function familyLine(name: string, f: FamilyFigures): string {
 }
 
 /** Measure one history: Faultline `runs` times (read + check), the baseline once. */
-function measure(it: Item, runs: number, cap: number): HistoryFigures {
+function measure(item: Item, runs: number, cap: number): HistoryFigures {
+  const it = { ...item, ...item.prepare() };
   const read: { ms: number; cpuMs: number }[] = [];
   const check: { ms: number; cpuMs: number }[] = [];
   let ops: Operation[] = [];
@@ -392,7 +401,7 @@ export function runLinearizabilityBench(opts: BenchOptions, log: (line: string) 
   const load = (family: string): Item[] => (FILE_FAMILIES.includes(family) ? loadFiles(family) : generated(family));
   // Warm up the JIT on the etcd set when it runs (else on the first history) before timing anything.
   const warm = families.includes('etcd') ? load('etcd') : load(families[0]!).slice(0, 1);
-  for (const it of warm) checkOperations(it.read(), it.model, { coreSteps: 0 });
+  for (const it of warm) checkOperations(it.prepare().read(), it.model, { coreSteps: 0 });
   log(`bench linearizability: families ${families.join(', ')}; faultline: median of ${runs} run(s) per history; baseline: one run, at most ${cap} steps per history`);
   const histories: HistoryFigures[] = [];
   const summaries: Record<string, FamilyFigures> = {};

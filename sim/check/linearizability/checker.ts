@@ -350,19 +350,45 @@ class OpSet {
     if (w < this.full) this.full = w;
     while (this.top >= 0 && this.words[this.top] === 0) this.top--;
   }
-  snapshot(): OpSetSnapshot {
-    return { full: this.full, tail: this.words.slice(this.full, Math.max(this.full, this.top + 1)) };
+  /** Record the set into `m` (its full-word count; its tail words appended to `pool`). */
+  snapshot(m: OpSetSnapshot, pool: WordPool): void {
+    const len = Math.max(0, this.top + 1 - this.full);
+    m.full = this.full;
+    m.len = len;
+    m.off = pool.append(this.words, this.full, len);
   }
-  equals(s: OpSetSnapshot): boolean {
-    if (s.full !== this.full || s.tail.length !== Math.max(0, this.top + 1 - this.full)) return false;
-    for (let i = 0; i < s.tail.length; i++) if (s.tail[i] !== this.words[this.full + i]) return false;
+  /** Whether the set equals the one recorded in `s`. */
+  equals(s: OpSetSnapshot, pool: WordPool): boolean {
+    if (s.full !== this.full || s.len !== Math.max(0, this.top + 1 - this.full)) return false;
+    const data = pool.data;
+    for (let i = 0; i < s.len; i++) if (data[s.off + i] !== this.words[this.full + i]) return false;
     return true;
   }
 }
 
+/** A recorded OpSet: `full` leading words of ones, then `len` words at `off` in a WordPool. */
 interface OpSetSnapshot {
   full: number;
-  tail: Uint32Array;
+  off: number;
+  len: number;
+}
+
+/** One growing array holding the tail words of every recorded OpSet of a search (no typed array per record). */
+class WordPool {
+  data = new Uint32Array(64);
+  private used = 0;
+  /** Append words[from .. from + len); returns their offset. */
+  append(words: Uint32Array, from: number, len: number): number {
+    if (this.used + len > this.data.length) {
+      const grown = new Uint32Array(Math.max(2 * this.data.length, this.used + len));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const off = this.used;
+    for (let i = 0; i < len; i++) this.data[off + i] = words[from + i]!;
+    this.used += len;
+    return off;
+  }
 }
 
 /**
@@ -440,14 +466,22 @@ function link(head: Entry, entries: Entry[]): void {
 }
 
 /** Seen configurations with the same (D, state): the minimal U sets explored from them. */
-interface MemoEntry<S> {
-  definite: OpSetSnapshot;
+interface MemoEntry<S> extends OpSetSnapshot {
   state: S;
   /** The interned id of `state`: equal states, equal ids. */
   stateId: number;
   /** The sets of unknown ops linearized with which it was explored; none is a subset of another. */
-  unknown: (UnknownSet | null)[];
+  unknown: readonly (UnknownSet | null)[];
+  /** The next entry with the same hash. */
+  next: MemoEntry<S> | null;
 }
+
+/**
+ * The unknown sets of an entry first explored with no unknown operation linearized. The empty
+ * set is a subset of every other, so such an entry prunes every later visit and its list never
+ * changes: one shared array serves them all.
+ */
+const ONLY_EMPTY: readonly (UnknownSet | null)[] = Object.freeze([null]);
 
 /** Limits of one partition's search. */
 interface SearchLimits {
@@ -516,7 +550,8 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   const definite = new OpSet(n);
   const unknown = new OpSet(n);
   let unknownTop: UnknownSet | null = null; // the same set as `unknown`, as a persistent stack
-  const cache = new Map<number, MemoEntry<S>[]>();
+  const cache = new Map<number, MemoEntry<S>>();
+  const pool = new WordPool();
   let bytes = 0;
   /**
    * Distinct states by their hash key (model.hash, else JSON): equal states share one
@@ -568,18 +603,21 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   /** Has a configuration at least as capable as (definite, unknown, next) been seen? Records it if not. */
   const seen = (next: S, id: number): boolean => {
     const h = (definiteHash ^ Math.imul(id + 1, 0x9e3779b1)) | 0;
-    let bucket = cache.get(h);
-    if (!bucket) cache.set(h, (bucket = []));
-    let m: MemoEntry<S> | undefined;
-    for (const c of bucket) if (c.stateId === id && definite.equals(c.definite)) m = c;
-    if (!m) {
-      bucket.push((m = { definite: definite.snapshot(), state: next, stateId: id, unknown: [] }));
-      bytes += 96 + 4 * m.definite.tail.length;
+    const first = cache.get(h);
+    let m: MemoEntry<S> | null = first ?? null;
+    while (m !== null && !(m.stateId === id && definite.equals(m, pool))) m = m.next;
+    if (m === null) {
+      m = { full: 0, off: 0, len: 0, state: next, stateId: id, unknown: unknownTop === null ? ONLY_EMPTY : [unknownTop], next: first ?? null };
+      definite.snapshot(m, pool);
+      cache.set(h, m);
+      bytes += 112 + 4 * m.len;
+      return false;
     }
-    if (m.unknown.some((u) => unknownsIn(u, unknown))) return true;
+    for (const u of m.unknown) if (unknownsIn(u, unknown)) return true;
     const size = sizeOf(unknownTop);
-    if (m.unknown.length > 0) m.unknown = m.unknown.filter((u) => !liveWithin(size, unknown, u));
-    m.unknown.push(unknownTop);
+    const kept = m.unknown.filter((u) => !liveWithin(size, unknown, u));
+    kept.push(unknownTop);
+    m.unknown = kept;
     bytes += 16;
     return false;
   };
