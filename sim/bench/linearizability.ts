@@ -7,22 +7,32 @@
 //   gen-c100  generated 100-client kv histories, 10,000 ops, 20 keys, the same kinds, 1 seed
 //   gen-c100-100k  generated 100-client kv histories, 100,000 ops, 100 keys, the same kinds, 1 seed
 // Options: --runs N (median of N timed runs of Faultline per history, default 3),
-// --baseline-steps N (the baseline's cap per history, default 2,000,000),
-// --families etcd,kv,kv-c50,gen-c50,gen-c100,gen-c100-100k (default all).
+// --baseline-steps N (the baseline's budget per history, default 100,000),
+// --families etcd,kv,kv-c50,gen-c50,gen-c100,gen-c100-100k (default all), --json.
 // The file families read testdata/linearizability/ of the checkout (not packaged: from an
 // installed package only the generated families run).
-// Every history has a known verdict; a wrong one throws.
+//
+// Output: one line per history as soon as it is measured, and one summary line per family,
+// on stderr (so `--json` keeps stdout to one JSON line); then the figures. Per history:
+// Faultline's wall and CPU time (process.cpuUsage) of reading the history (text -> operations;
+// for generated histories, events -> operations) and of the check (verdict only, no
+// explanation), medians of --runs runs; the baseline's wall and CPU time of one run, or
+// "gave up after N steps, >= T ms" when it did not decide within its budget (T then bounds
+// its time from below, and the ratio too). `--json` keeps every history's figures
+// (`histories`); the human output leaves them out (they were streamed).
 //
 // Baseline, in the same process: a Porcupine-style checker written here after
 // Porcupine's checkSingle (Athalye): Wing & Gong's list search with Lowe's cache of
 // (linearized bitset, state), per partition, calls tried in list order, unknown outcomes
 // given a return at the end of the history (so they must be linearized; an unknown cas
-// may "fail" in any state), no partial-order reduction. It is capped at a step budget
-// per history (reported as "gave up", never a verdict).
+// may "fail" in any state), no partial-order reduction. Its budget is in steps per history
+// (deterministic): the default 100,000 keeps the whole default bench to a few minutes of CPU
+// on a quiet 2-core machine (a baseline step costs 1 to 40 us there: its cache buckets grow
+// with the orders of concurrent appends; most generated histories exhaust the budget).
 //
-// Floors (issue 13): every history gets its verdict; none above 1 s; the etcd set in well
-// under 1 s; each 50-client kv history under 1 s. Times are medians of --runs runs (wall
-// and CPU of this process; on a loaded machine compare the ratios).
+// Floors (issue 13): every history gets its verdict; none above 1 s (read + check, CPU
+// time: wall time on a shared machine swings with the load); the etcd set in well under
+// 1 s; each 50-client kv history under 1 s.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +50,7 @@ import {
   type Operation,
 } from '../check/linearizability/index.ts';
 import type { JsonValue } from '../engine/types.ts';
-import { positiveInt, type BenchCase } from './case.ts';
+import { positiveInt, type BenchCase, type BenchOptions } from './case.ts';
 
 /**
  * testdata/linearizability/ of the checkout: next to sim/ when running from the sources
@@ -57,6 +67,9 @@ function dataDir(): string {
   );
 }
 
+/** Every family, in the order they run. */
+export const LINEARIZABILITY_FAMILIES = ['etcd', 'kv', 'kv-c50', 'gen-c50', 'gen-c100', 'gen-c100-100k'] as const;
+
 /** The families read from testdata/linearizability/ (the others are generated). */
 const FILE_FAMILIES = ['etcd', 'kv', 'kv-c50'];
 
@@ -69,35 +82,51 @@ function hasDataDir(): boolean {
   }
 }
 
+/**
+ * One history of the bench. `prepare` loads its source (file text, generated events: not
+ * timed) just before it is measured, so only one history at a time is in memory (as in a
+ * process checking one file); the `read` it returns turns that source into operations (timed).
+ */
 interface Item {
   family: string;
   name: string;
-  ops: Operation[];
+  prepare: () => { read: () => Operation[]; expected: boolean };
   model: Model<JsonValue>;
-  expected: boolean;
 }
 
-/** The histories of the file families in `wanted` (etcd, kv, kv-c50). */
-function loadFiles(wanted: readonly string[]): Item[] {
-  if (!['etcd', 'kv', 'kv-c50'].some((f) => wanted.includes(f))) return [];
+/** The histories of one file family (etcd, kv, kv-c50). */
+function loadFiles(family: string): Item[] {
   const DATA = dataDir();
   const read = (sub: string) => readdirSync(DATA + sub).sort().map((f) => ({ f, text: readFileSync(`${DATA}${sub}/${f}`, 'utf8') }));
-  const readme = readFileSync(`${DATA}README.md`, 'utf8');
-  const etcdOk = new Set((/Expected: linearizable\s*[—-]+\s*([\d,\s]+);/.exec(readme)?.[1] ?? '').split(',').map((s) => `etcd_${s.trim()}.log`));
-  return [
-    ...read('etcd').map(({ f, text }) => ({ family: 'etcd', name: f, ops: historyToOperations(parseEtcd(text, f).history), model: models.register, expected: etcdOk.has(f) })),
-    ...read('kv').map(({ f, text }) => ({ family: 'kv', name: f, ops: historyToOperations(parseEdn(text, f).history), model: models.kv, expected: f.endsWith('-ok.txt') })),
-    ...read('kv-large').map(({ f, text }) => ({ family: 'kv-c50', name: f, ops: historyToOperations(parseEdn(text, f).history), model: models.kv, expected: !/stale|bad/.test(f) })),
-  ];
+  if (family === 'etcd') {
+    const readme = readFileSync(`${DATA}README.md`, 'utf8');
+    const etcdOk = new Set((/Expected: linearizable\s*[—-]+\s*([\d,\s]+);/.exec(readme)?.[1] ?? '').split(',').map((s) => `etcd_${s.trim()}.log`));
+    return read('etcd').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEtcd(text, f).history), expected: etcdOk.has(f) }), model: models.register }));
+  }
+  if (family === 'kv') return read('kv').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEdn(text, f).history), expected: f.endsWith('-ok.txt') }), model: models.kv }));
+  return read('kv-large').map(({ f, text }) => ({ family, name: f, prepare: () => ({ read: () => historyToOperations(parseEdn(text, f).history), expected: !/stale|bad/.test(f) }), model: models.kv }));
 }
 
-function generated(family: string, clients: number, ops: number, keys: number, seeds: number[]): Item[] {
+/** Sizes of the generated families: clients, operations, keys, seeds. */
+const GENERATED: Record<string, [number, number, number, number[]]> = {
+  'gen-c50': [50, 2_000, 10, [1, 2]],
+  'gen-c100': [100, 10_000, 20, [1]],
+  'gen-c100-100k': [100, 100_000, 100, [1]],
+};
+
+function generated(family: string): Item[] {
+  const [clients, ops, keys, seeds] = GENERATED[family]!;
   const kinds: Corruption[] = ['none', 'stale-read', 'phantom-read', 'lost-write'];
   return seeds.flatMap((seed) =>
-    kinds.map((corrupt) => {
-      const g = generateHistory({ clients, ops, model: 'kv', keys, seed, corrupt });
-      return { family, name: `seed ${seed} ${corrupt}`, ops: historyToOperations(g.history), model: models.kv, expected: g.linearizable };
-    }),
+    kinds.map((corrupt) => ({
+      family,
+      name: `seed ${seed} ${corrupt}`,
+      prepare: () => {
+        const g = generateHistory({ clients, ops, model: 'kv', keys, seed, corrupt });
+        return { read: () => historyToOperations(g.history), expected: g.linearizable };
+      },
+      model: models.kv,
+    })),
   );
 }
 
@@ -166,7 +195,10 @@ function porcupineSingle(ops: readonly Operation[], model: Model<JsonValue>, ini
     for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i]!, 0x01000193);
     return h;
   };
-  const sameBits = (a: Uint32Array, b: Uint32Array) => a.every((x, i) => x === b[i]);
+  const sameBits = (a: Uint32Array, b: Uint32Array): boolean => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
   const cache = new Map<number, { bits: Uint32Array; state: JsonValue }[]>();
   const calls: { entry: PEntry; state: JsonValue }[] = [];
   let state = init;
@@ -207,8 +239,8 @@ function porcupineSingle(ops: readonly Operation[], model: Model<JsonValue>, ini
 }
 
 /** Porcupine-style check of a whole history: partitions in order, stopping at the first failure. */
-function porcupineCheck(item: Item, cap: number): { ok: boolean | undefined; steps: number } {
-  const { ops, model } = porcupineOps(item.ops, item.model);
+function porcupineCheck(items: readonly Operation[], itemModel: Model<JsonValue>, cap: number): { ok: boolean | undefined; steps: number } {
+  const { ops, model } = porcupineOps(items, itemModel);
   const relevant = model.ignore ? ops.filter((o) => !model.ignore!(o)) : ops;
   let steps = 0;
   let undecided = false;
@@ -229,105 +261,187 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Wall and CPU ms of fn, median of `runs`. */
-function timed<T>(runs: number, fn: () => T): { value: T; ms: number; cpuMs: number } {
-  const ms: number[] = [];
-  const cpu: number[] = [];
-  let value!: T;
+/** Wall and CPU ms of one call of fn (CPU: user + system time of this process). */
+function timeOnce<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { value, ms, cpuMs: (c.user + c.system) / 1000 };
+}
+
+const r1 = (x: number): number => +x.toFixed(1);
+const r2 = (x: number): number => +x.toFixed(2);
+
+/** One history's figures (the `histories` entries of `--json`). Times in ms. */
+export interface HistoryFigures {
+  family: string;
+  name: string;
+  operations: number;
+  expected: 'linearizable' | 'not-linearizable';
+  verdict: 'linearizable' | 'not-linearizable' | 'unknown';
+  right: boolean;
+  /** Medians over the runs: reading (source -> operations), checking, and both. */
+  faultline: { read_ms: number; read_cpu_ms: number; check_ms: number; check_cpu_ms: number; ms: number; cpu_ms: number; steps: number };
+  /** One run. `gave_up`: not decided within `steps` (its times are then lower bounds). */
+  baseline: { verdict: 'linearizable' | 'not-linearizable' | 'gave up'; right: boolean | null; steps: number; ms: number; cpu_ms: number; gave_up: boolean };
+  /** Baseline CPU / Faultline CPU (check only, on the same operations); a lower bound when the baseline gave up. */
+  speedup_cpu: number;
+  speedup_at_least: boolean;
+}
+
+/** A family's summary (the `families` entries). Times in ms. */
+export interface FamilyFigures {
+  histories: number;
+  operations: number;
+  right: number;
+  faultline_cpu_ms: number;
+  faultline_ms: number;
+  faultline_steps: number;
+  slowest: { name: string; cpu_ms: number; ms: number };
+  baseline_cpu_ms: number;
+  baseline_ms: number;
+  baseline_steps: number;
+  baseline_gave_up: number;
+  /** Summed baseline CPU / summed Faultline check CPU; a lower bound when the baseline gave up on any. */
+  speedup_cpu: number;
+  speedup_at_least: boolean;
+}
+
+/** One line for a history, as printed while the bench runs. */
+export function historyLine(h: HistoryFigures): string {
+  const f = h.faultline;
+  const b = h.baseline;
+  const base = b.gave_up
+    ? `baseline gave up after ${b.steps} steps, >= ${b.cpu_ms.toFixed(1)} ms CPU (>= ${b.ms.toFixed(1)} ms wall)`
+    : `baseline ${b.verdict}${b.right === false ? ' (WRONG)' : ''} in ${b.cpu_ms.toFixed(1)} ms CPU, ${b.ms.toFixed(1)} ms wall, ${b.steps} steps`;
+  return `${h.family} ${h.name} (${h.operations} ops): ${h.verdict}${h.right ? '' : ` (WRONG: expected ${h.expected})`}; faultline ${f.cpu_ms.toFixed(1)} ms CPU, ${f.ms.toFixed(1)} ms wall (read ${f.read_cpu_ms.toFixed(1)} + check ${f.check_cpu_ms.toFixed(1)} ms CPU), ${f.steps} steps; ${base}; speed-up ${h.speedup_at_least ? '>= ' : ''}${h.speedup_cpu}x CPU`;
+}
+
+/** One summary line for a family. */
+export function familyLine(name: string, f: FamilyFigures): string {
+  return `${name}: ${f.right}/${f.histories} verdicts right, ${f.operations} ops; faultline ${f.faultline_cpu_ms.toFixed(1)} ms CPU, ${f.faultline_ms.toFixed(1)} ms wall in all, slowest ${f.slowest.name} ${f.slowest.cpu_ms.toFixed(1)} ms CPU (${f.slowest.ms.toFixed(1)} ms wall); baseline ${f.baseline_cpu_ms.toFixed(1)} ms CPU${f.baseline_gave_up > 0 ? `, gave up on ${f.baseline_gave_up} of ${f.histories}` : ''}; speed-up ${f.speedup_at_least ? '>= ' : ''}${f.speedup_cpu}x CPU`;
+}
+
+/** Measure one history: Faultline `runs` times (read + check), the baseline once. */
+function measure(item: Item, runs: number, cap: number): HistoryFigures {
+  const it = { ...item, ...item.prepare() };
+  const read: { ms: number; cpuMs: number }[] = [];
+  const check: { ms: number; cpuMs: number }[] = [];
+  let ops: Operation[] = [];
+  let result!: ReturnType<typeof checkOperations>;
   for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    value = fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
+    const r = timeOnce(it.read);
+    ops = r.value;
+    const c = timeOnce(() => checkOperations(ops, it.model, { coreSteps: 0 }));
+    result = c.value;
+    read.push(r);
+    check.push(c);
   }
-  return { value, ms: median(ms), cpuMs: median(cpu) };
+  const med = (xs: { ms: number; cpuMs: number }[], k: 'ms' | 'cpuMs') => median(xs.map((x) => x[k]));
+  const both = read.map((r, i) => ({ ms: r.ms + check[i]!.ms, cpuMs: r.cpuMs + check[i]!.cpuMs }));
+  const b = timeOnce(() => porcupineCheck(ops, it.model, cap));
+  const gaveUp = b.value.ok === undefined;
+  const checkCpu = med(check, 'cpuMs');
+  return {
+    family: it.family,
+    name: it.name,
+    operations: ops.length,
+    expected: it.expected ? 'linearizable' : 'not-linearizable',
+    verdict: result.verdict,
+    right: result.verdict === (it.expected ? 'linearizable' : 'not-linearizable'),
+    faultline: { read_ms: r2(med(read, 'ms')), read_cpu_ms: r2(med(read, 'cpuMs')), check_ms: r2(med(check, 'ms')), check_cpu_ms: r2(checkCpu), ms: r2(med(both, 'ms')), cpu_ms: r2(med(both, 'cpuMs')), steps: result.steps },
+    baseline: { verdict: gaveUp ? 'gave up' : b.value.ok ? 'linearizable' : 'not-linearizable', right: gaveUp ? null : b.value.ok === it.expected, steps: b.value.steps, ms: r2(b.ms), cpu_ms: r2(b.cpuMs), gave_up: gaveUp },
+    speedup_cpu: r1(b.cpuMs / Math.max(0.01, checkCpu)),
+    speedup_at_least: gaveUp,
+  };
+}
+
+function summarise(hs: readonly HistoryFigures[]): FamilyFigures {
+  const sum = (f: (h: HistoryFigures) => number) => hs.reduce((n, h) => n + f(h), 0);
+  const slowest = hs.reduce((a, h) => (h.faultline.cpu_ms > a.faultline.cpu_ms ? h : a), hs[0]!);
+  const checkCpu = sum((h) => h.faultline.check_cpu_ms);
+  const baseCpu = sum((h) => h.baseline.cpu_ms);
+  const gaveUp = hs.filter((h) => h.baseline.gave_up).length;
+  return {
+    histories: hs.length,
+    operations: sum((h) => h.operations),
+    right: hs.filter((h) => h.right).length,
+    faultline_cpu_ms: r1(sum((h) => h.faultline.cpu_ms)),
+    faultline_ms: r1(sum((h) => h.faultline.ms)),
+    faultline_steps: sum((h) => h.faultline.steps),
+    slowest: { name: slowest.name, cpu_ms: slowest.faultline.cpu_ms, ms: slowest.faultline.ms },
+    baseline_cpu_ms: r1(baseCpu),
+    baseline_ms: r1(sum((h) => h.baseline.ms)),
+    baseline_steps: sum((h) => h.baseline.steps),
+    baseline_gave_up: gaveUp,
+    speedup_cpu: r1(baseCpu / Math.max(0.01, checkCpu)),
+    speedup_at_least: gaveUp > 0,
+  };
+}
+
+/**
+ * The benchmark, writing one line per history and per family to `log` as it goes (the CLI
+ * passes stderr). Options: runs, baselineSteps, families (comma-separated), json (keep
+ * every history's figures in the result). Throws RangeError on a bad option.
+ */
+export function runLinearizabilityBench(opts: BenchOptions, log: (line: string) => void): Record<string, unknown> {
+  const runs = positiveInt(opts.runs, 'runs', 3);
+  const cap = positiveInt(opts.baselineSteps, 'baseline-steps', 100_000);
+  const all: readonly string[] = LINEARIZABILITY_FAMILIES;
+  let wanted = typeof opts.families === 'string' ? opts.families.split(',').map((f) => f.trim()) : [...all];
+  for (const f of wanted) if (!all.includes(f)) throw new RangeError(`--families: expected a comma-separated list of ${all.join(', ')} (got ${JSON.stringify(f)})`);
+  // By default (bench all from an installed package, which has no testdata): skip the file families, saying so in one line.
+  if (typeof opts.families !== 'string' && !hasDataDir()) {
+    wanted = wanted.filter((f) => !FILE_FAMILIES.includes(f));
+    log(`bench linearizability: skipping the file families ${FILE_FAMILIES.join(', ')}: testdata/linearizability/ is not in this installation (run from a checkout to include them)`);
+  }
+  const families = all.filter((f) => wanted.includes(f));
+  const load = (family: string): Item[] => (FILE_FAMILIES.includes(family) ? loadFiles(family) : generated(family));
+  // Warm up the JIT on the etcd set when it runs (else on the first history) before timing anything.
+  const warm = families.includes('etcd') ? load('etcd') : load(families[0]!).slice(0, 1);
+  for (const it of warm) checkOperations(it.prepare().read(), it.model, { coreSteps: 0 });
+  log(`bench linearizability: families ${families.join(', ')}; faultline: median of ${runs} run(s) per history; baseline: one run, at most ${cap} steps per history`);
+  const histories: HistoryFigures[] = [];
+  const summaries: Record<string, FamilyFigures> = {};
+  for (const family of families) {
+    const set = load(family);
+    const hs: HistoryFigures[] = [];
+    for (const it of set) {
+      const h = measure(it, runs, cap);
+      hs.push(h);
+      log(historyLine(h));
+    }
+    histories.push(...hs);
+    summaries[family] = summarise(hs);
+    log(familyLine(family, summaries[family]));
+  }
+  const worst = histories.reduce<HistoryFigures | undefined>((a, h) => (a === undefined || h.faultline.cpu_ms > a.faultline.cpu_ms ? h : a), undefined);
+  const wrong = histories.filter((h) => !h.right).map((h) => `${h.family} ${h.name}: ${h.verdict}`);
+  const baseWrong = histories.filter((h) => h.baseline.right === false).map((h) => `${h.family} ${h.name}`);
+  const etcd = summaries.etcd;
+  const out: Record<string, unknown> = {
+    families: summaries,
+    floors: {
+      every_verdict_right: wrong.length === 0 ? 'met' : `MISSED: ${wrong.join('; ')}`,
+      no_history_above_1s: worst === undefined || worst.faultline.cpu_ms < 1000 ? 'met (CPU time, read + check)' : `MISSED (${worst.family} ${worst.name}: ${worst.faultline.cpu_ms.toFixed(0)} ms CPU)`,
+      etcd_set_well_under_1s: etcd === undefined ? 'not run' : etcd.faultline_cpu_ms < 250 ? 'met (CPU time)' : `MISSED (${etcd.faultline_ms} ms wall, ${etcd.faultline_cpu_ms} ms CPU)`,
+      slowest: worst === undefined ? 'none' : `${worst.family} ${worst.name}: ${worst.faultline.cpu_ms.toFixed(1)} ms CPU, ${worst.faultline.ms.toFixed(1)} ms wall`,
+    },
+    baseline_right: baseWrong.length === 0 ? 'yes (where it decided)' : `NO: ${baseWrong.join('; ')}`,
+    runs,
+    baseline_steps: cap,
+  };
+  if (opts.json) out.histories = histories;
+  return out;
 }
 
 export const linearizabilityBench: BenchCase = {
   name: 'linearizability',
   description:
-    'etcd, kv, the 50-client stale-read kv history and generated 50/100-client kv histories (good and bad), per family: Faultline vs a Porcupine-style checker in the same process (floors: every verdict right, no history above 1 s)',
+    'etcd, kv, the 50-client stale-read kv history and generated 50/100-client kv histories (good and bad): Faultline vs a Porcupine-style checker in the same process, one line per history on stderr as it goes (floors: every verdict right, no history above 1 s)',
   run(opts) {
-    const runs = positiveInt(opts.runs, 'runs', 3);
-    const cap = positiveInt(opts.baselineSteps, 'baseline-steps', 2_000_000);
-    const all = ['etcd', 'kv', 'kv-c50', 'gen-c50', 'gen-c100', 'gen-c100-100k'];
-    let wanted = typeof opts.families === 'string' ? opts.families.split(',') : all;
-    // By default (bench all from an installed package, which has no testdata): skip the file families, saying so in one line.
-    if (typeof opts.families !== 'string' && !hasDataDir()) {
-      wanted = wanted.filter((f) => !FILE_FAMILIES.includes(f));
-      process.stderr.write(`bench linearizability: skipping the file families ${FILE_FAMILIES.join(', ')}: testdata/linearizability/ is not in this installation (run from a checkout to include them)\n`);
-    }
-    for (const f of wanted) if (!all.includes(f)) throw new RangeError(`--families: expected a comma-separated list of ${all.join(', ')} (got ${JSON.stringify(f)})`);
-    const items = [
-      ...loadFiles(wanted),
-      ...(wanted.includes('gen-c50') ? generated('gen-c50', 50, 2_000, 10, [1, 2]) : []),
-      ...(wanted.includes('gen-c100') ? generated('gen-c100', 100, 10_000, 20, [1]) : []),
-      ...(wanted.includes('gen-c100-100k') ? generated('gen-c100-100k', 100, 100_000, 100, [1]) : []),
-    ].filter((i) => wanted.includes(i.family));
-    const families = [...new Set(items.map((i) => i.family))];
-    // Warm up the JIT on the etcd set (else the first history) before timing anything.
-    const warm = items.filter((i) => i.family === 'etcd');
-    for (const it of warm.length > 0 ? warm : items.slice(0, 1)) checkOperations(it.ops, it.model, { coreSteps: 0 });
-    const out: Record<string, unknown> = {};
-    let worst = { ms: 0, cpuMs: 0, name: '' };
-    const wrong: string[] = [];
-    for (const family of families) {
-      const set = items.filter((i) => i.family === family);
-      let ms = 0;
-      let cpuMs = 0;
-      let baseMs = 0;
-      let baseCpuMs = 0;
-      let steps = 0;
-      let baseSteps = 0;
-      let gaveUp = 0;
-      let maxMs = 0;
-      let maxCpuMs = 0;
-      for (const it of set) {
-        const f = timed(runs, () => checkOperations(it.ops, it.model, { coreSteps: 0 }));
-        if (f.value.linearizable !== it.expected || f.value.verdict === 'unknown') {
-          wrong.push(`${family} ${it.name}: ${f.value.verdict}`);
-          continue;
-        }
-        ms += f.ms;
-        cpuMs += f.cpuMs;
-        steps += f.value.steps;
-        maxMs = Math.max(maxMs, f.ms);
-        maxCpuMs = Math.max(maxCpuMs, f.cpuMs);
-        // The floor is judged on CPU time: wall time on a shared machine swings with the load.
-        if (f.cpuMs > worst.cpuMs) worst = { ms: f.ms, cpuMs: f.cpuMs, name: `${family} ${it.name}` };
-        const b = timed(1, () => porcupineCheck(it, cap));
-        if (b.value.ok === undefined) gaveUp++;
-        else if (b.value.ok !== it.expected) throw new Error(`linearizability bench: the Porcupine-style baseline got ${family} ${it.name} wrong`);
-        baseMs += b.ms;
-        baseCpuMs += b.cpuMs;
-        baseSteps += b.value.steps;
-      }
-      out[family] = {
-        histories: set.length,
-        ops: set.reduce((n, i) => n + i.ops.length, 0),
-        faultline_ms: +ms.toFixed(1),
-        faultline_cpu_ms: +cpuMs.toFixed(1),
-        faultline_max_ms: +maxMs.toFixed(1),
-        faultline_max_cpu_ms: +maxCpuMs.toFixed(1),
-        faultline_steps: steps,
-        baseline_ms: +baseMs.toFixed(1),
-        baseline_cpu_ms: +baseCpuMs.toFixed(1),
-        baseline_steps: baseSteps,
-        baseline_gave_up: gaveUp > 0 ? `${gaveUp} of ${set.length} (over ${cap} steps)` : 0,
-        // CPU time: on a shared machine wall-time ratios swing with the load.
-        speedup_cpu: +(baseCpuMs / Math.max(0.01, cpuMs)).toFixed(2),
-      };
-    }
-    const etcd = out.etcd as { faultline_ms: number; faultline_cpu_ms: number } | undefined;
-    out.floors = {
-      every_verdict_right: wrong.length === 0 ? 'met' : `MISSED: ${wrong.join('; ')}`,
-      no_history_above_1s: worst.cpuMs < 1000 ? 'met (CPU time)' : `MISSED (${worst.name}: ${worst.cpuMs.toFixed(0)} ms CPU)`,
-      etcd_set_well_under_1s: etcd === undefined ? 'not run' : etcd.faultline_cpu_ms < 250 ? 'met (CPU time)' : `MISSED (${etcd.faultline_ms} ms wall, ${etcd.faultline_cpu_ms} ms CPU)`,
-      slowest: `${worst.name}: ${worst.cpuMs.toFixed(1)} ms CPU, ${worst.ms.toFixed(1)} ms wall`,
-    };
-    out.runs = runs;
-    return out;
+    return runLinearizabilityBench(opts, (line) => process.stderr.write(`${line}\n`));
   },
 };

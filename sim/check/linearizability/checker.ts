@@ -121,29 +121,33 @@ export class HistoryError extends Error {
  * pending at the end become outcome 'unknown' with ret = Infinity.
  */
 export function historyToOperations(history: readonly HistoryEvent[]): Operation[] {
-  interface Draft { id: number; process: string; f: string; key?: string; input?: HistoryEvent['value']; outcome: OpResult; output?: HistoryEvent['value']; call: number; ret: number; closed: boolean }
+  interface Draft { id: number; process: string; f: string; outcome: OpResult; call: number; ret: number; key?: string; input?: HistoryEvent['value']; output?: HistoryEvent['value'] }
   const drafts: Draft[] = [];
+  /** Per draft (by id): 1 once its return was seen. */
+  const closed: number[] = [];
   const byOpId = new Map<number, Draft>();
-  history.forEach((ev, i) => {
+  for (let i = 0; i < history.length; i++) {
+    const ev = history[i]!;
     if (ev.type === 'invoke') {
       if (byOpId.has(ev.op)) throw new HistoryError(`operation ${ev.op} is invoked twice`, i);
-      const d: Draft = { id: drafts.length, process: ev.process, f: ev.f, outcome: 'unknown', call: i, ret: Infinity, closed: false };
+      const d: Draft = { id: drafts.length, process: ev.process, f: ev.f, outcome: 'unknown', call: i, ret: Infinity };
       if (ev.key !== undefined) d.key = ev.key;
       if (ev.value !== undefined) d.input = ev.value;
       drafts.push(d);
+      closed.push(0);
       byOpId.set(ev.op, d);
-      return;
+      continue;
     }
     const d = byOpId.get(ev.op);
     if (d === undefined) throw new HistoryError(`return of operation ${ev.op}, which was never invoked`, i);
-    if (d.closed) throw new HistoryError(`operation ${ev.op} returns twice`, i);
-    d.closed = true;
-    if (ev.outcome === 'info') return; // unknown: stays pending to the end
+    if (closed[d.id] === 1) throw new HistoryError(`operation ${ev.op} returns twice`, i);
+    closed[d.id] = 1;
+    if (ev.outcome === 'info') continue; // unknown: stays pending to the end
     d.outcome = ev.outcome;
     d.ret = i;
     if (ev.value !== undefined) d.output = ev.value;
-  });
-  return drafts.map(({ closed: _closed, ...op }) => op);
+  }
+  return drafts;
 }
 
 /** Check the engine's client history against a model. */
@@ -218,8 +222,8 @@ export function checkOperations<S>(ops: readonly Operation[], model: Model<S>, o
   for (const op of ops) {
     const problem = model.validate?.(op);
     if (problem !== undefined) throw new HistoryError(problem, op.call);
-    assert(op.call <= op.ret, () => `operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
-    assert((op.outcome === 'unknown') === (op.ret === Infinity), () => `operation ${op.id}: unknown outcome iff no return`);
+    if (!(op.call <= op.ret)) assert(false, `operation ${op.id} returns (${op.ret}) before its call (${op.call})`);
+    if ((op.outcome === 'unknown') !== (op.ret === Infinity)) assert(false, `operation ${op.id}: unknown outcome iff no return`);
   }
   const relevant = model.ignore ? ops.filter((op) => !model.ignore!(op)) : ops;
   const parts = partitionOperations(relevant, model);
@@ -346,19 +350,45 @@ class OpSet {
     if (w < this.full) this.full = w;
     while (this.top >= 0 && this.words[this.top] === 0) this.top--;
   }
-  snapshot(): OpSetSnapshot {
-    return { full: this.full, tail: this.words.slice(this.full, Math.max(this.full, this.top + 1)) };
+  /** Record the set into `m` (its full-word count; its tail words appended to `pool`). */
+  snapshot(m: OpSetSnapshot, pool: WordPool): void {
+    const len = Math.max(0, this.top + 1 - this.full);
+    m.full = this.full;
+    m.len = len;
+    m.off = pool.append(this.words, this.full, len);
   }
-  equals(s: OpSetSnapshot): boolean {
-    if (s.full !== this.full || s.tail.length !== Math.max(0, this.top + 1 - this.full)) return false;
-    for (let i = 0; i < s.tail.length; i++) if (s.tail[i] !== this.words[this.full + i]) return false;
+  /** Whether the set equals the one recorded in `s`. */
+  equals(s: OpSetSnapshot, pool: WordPool): boolean {
+    if (s.full !== this.full || s.len !== Math.max(0, this.top + 1 - this.full)) return false;
+    const data = pool.data;
+    for (let i = 0; i < s.len; i++) if (data[s.off + i] !== this.words[this.full + i]) return false;
     return true;
   }
 }
 
+/** A recorded OpSet: `full` leading words of ones, then `len` words at `off` in a WordPool. */
 interface OpSetSnapshot {
   full: number;
-  tail: Uint32Array;
+  off: number;
+  len: number;
+}
+
+/** One growing array holding the tail words of every recorded OpSet of a search (no typed array per record). */
+class WordPool {
+  data = new Uint32Array(64);
+  private used = 0;
+  /** Append words[from .. from + len); returns their offset. */
+  append(words: Uint32Array, from: number, len: number): number {
+    if (this.used + len > this.data.length) {
+      const grown = new Uint32Array(Math.max(2 * this.data.length, this.used + len));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const off = this.used;
+    for (let i = 0; i < len; i++) this.data[off + i] = words[from + i]!;
+    this.used += len;
+    return off;
+  }
 }
 
 /**
@@ -436,14 +466,22 @@ function link(head: Entry, entries: Entry[]): void {
 }
 
 /** Seen configurations with the same (D, state): the minimal U sets explored from them. */
-interface MemoEntry<S> {
-  definite: OpSetSnapshot;
+interface MemoEntry<S> extends OpSetSnapshot {
   state: S;
   /** The interned id of `state`: equal states, equal ids. */
   stateId: number;
   /** The sets of unknown ops linearized with which it was explored; none is a subset of another. */
-  unknown: (UnknownSet | null)[];
+  unknown: readonly (UnknownSet | null)[];
+  /** The next entry with the same hash. */
+  next: MemoEntry<S> | null;
 }
+
+/**
+ * The unknown sets of an entry first explored with no unknown operation linearized. The empty
+ * set is a subset of every other, so such an entry prunes every later visit and its list never
+ * changes: one shared array serves them all.
+ */
+const ONLY_EMPTY: readonly (UnknownSet | null)[] = Object.freeze([null]);
 
 /** Limits of one partition's search. */
 interface SearchLimits {
@@ -466,24 +504,26 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   const n = ops.length;
   const budget = limits.steps;
   const memo = limits.memo;
-  // Real-time order; at equal positions calls go first (the operations overlap).
-  const events: { pos: number; isCall: boolean; op: number }[] = [];
-  ops.forEach((op, i) => {
-    events.push({ pos: op.call, isCall: true, op: i });
-    if (op.ret !== Infinity) events.push({ pos: op.ret, isCall: false, op: i });
-  });
-  events.sort((a, b) => a.pos - b.pos || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
-  const returns = new Map<number, Entry>();
-  for (const ev of events) if (!ev.isCall) returns.set(ev.op, new Entry(ev.op, ev.pos, false, null));
+  // Real-time order; at equal positions calls go first (the operations overlap), then by index.
+  const calls = byPosition(ops, (op) => op.call);
+  const rets = byPosition(ops, (op) => op.ret);
+  const returns: (Entry | null)[] = new Array<Entry | null>(n).fill(null);
+  for (const i of rets) returns[i] = new Entry(i, ops[i]!.ret, false, null);
   const main: Entry[] = [];
   const pending: Entry[] = [];
-  for (const ev of events) {
-    if (!ev.isCall) main.push(returns.get(ev.op)!);
-    else if (ops[ev.op]!.ret === Infinity) pending.push(new Entry(ev.op, ev.pos, true, null));
+  for (let c = 0, r = 0; c < calls.length || r < rets.length; ) {
+    const call = c < calls.length ? ops[calls[c]!]!.call : Infinity;
+    if (r < rets.length && ops[rets[r]!]!.ret < call) {
+      main.push(returns[rets[r++]!]!);
+      continue;
+    }
+    const i = calls[c++]!;
+    const op = ops[i]!;
+    if (op.ret === Infinity) pending.push(new Entry(i, op.call, true, null));
     else {
-      const call = new Entry(ev.op, ev.pos, true, returns.get(ev.op)!);
-      if (ops[ev.op]!.maybe === true) call.ret!.skipOf = call;
-      main.push(call);
+      const e = new Entry(i, op.call, true, returns[i]!);
+      if (op.maybe === true) e.ret!.skipOf = e;
+      main.push(e);
     }
   }
   const head = new Entry(-1, -Infinity, false, null);
@@ -506,11 +546,12 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   // Dead states (Model.tests): a state that no remaining operation can observe is abstracted to DEAD.
   const forget = memo && limits.forget !== false ? prepareForget(ops, model) : undefined;
 
-  let definiteLeft = returns.size;
+  let definiteLeft = rets.length;
   const definite = new OpSet(n);
   const unknown = new OpSet(n);
   let unknownTop: UnknownSet | null = null; // the same set as `unknown`, as a persistent stack
-  const cache = new Map<number, MemoEntry<S>[]>();
+  const cache = new Map<number, MemoEntry<S>>();
+  const pool = new WordPool();
   let bytes = 0;
   /**
    * Distinct states by their hash key (model.hash, else JSON): equal states share one
@@ -562,18 +603,21 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   /** Has a configuration at least as capable as (definite, unknown, next) been seen? Records it if not. */
   const seen = (next: S, id: number): boolean => {
     const h = (definiteHash ^ Math.imul(id + 1, 0x9e3779b1)) | 0;
-    let bucket = cache.get(h);
-    if (!bucket) cache.set(h, (bucket = []));
-    let m: MemoEntry<S> | undefined;
-    for (const c of bucket) if (c.stateId === id && definite.equals(c.definite)) m = c;
-    if (!m) {
-      bucket.push((m = { definite: definite.snapshot(), state: next, stateId: id, unknown: [] }));
-      bytes += 96 + 4 * m.definite.tail.length;
+    const first = cache.get(h);
+    let m: MemoEntry<S> | null = first ?? null;
+    while (m !== null && !(m.stateId === id && definite.equals(m, pool))) m = m.next;
+    if (m === null) {
+      m = { full: 0, off: 0, len: 0, state: next, stateId: id, unknown: unknownTop === null ? ONLY_EMPTY : [unknownTop], next: first ?? null };
+      definite.snapshot(m, pool);
+      cache.set(h, m);
+      bytes += 112 + 4 * m.len;
+      return false;
     }
-    if (m.unknown.some((u) => unknownsIn(u, unknown))) return true;
+    for (const u of m.unknown) if (unknownsIn(u, unknown)) return true;
     const size = sizeOf(unknownTop);
-    if (m.unknown.length > 0) m.unknown = m.unknown.filter((u) => !liveWithin(size, unknown, u));
-    m.unknown.push(unknownTop);
+    const kept = m.unknown.filter((u) => !liveWithin(size, unknown, u));
+    kept.push(unknownTop);
+    m.unknown = kept;
     bytes += 16;
     return false;
   };
@@ -591,7 +635,16 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     for (; e !== null && e.isCall; e = e.next) out.push(e);
     assert(e !== null, 'linearizability search: ran past the last return with definite operations left');
     barrier = e;
-    if (out.length > 1) out.sort((a, b) => a.ret!.pos - b.ret!.pos || a.op - b.op);
+    if (out.length > 16) out.sort((a, b) => a.ret!.pos - b.ret!.pos || a.op - b.op);
+    else {
+      // Insertion sort: windows are small, and usually sorted already.
+      for (let i = 1; i < out.length; i++) {
+        const x = out[i]!;
+        let j = i - 1;
+        for (; j >= 0 && (out[j]!.ret!.pos > x.ret!.pos || (out[j]!.ret!.pos === x.ret!.pos && out[j]!.op > x.op)); j--) out[j + 1] = out[j]!;
+        out[j + 1] = x;
+      }
+    }
     for (let u = uhead.next; u !== null && u.pos < e.pos; u = u.next) out.push(u);
     // An optional operation that has not taken effect by its return may not take effect at all: skip it (last resort).
     if (e.skipOf !== null) out.push(e);
@@ -737,7 +790,53 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
     if (stack.length === best.length && stuck === undefined) stuck = ops[barrier.op];
     if (!backtrack()) return failed();
   }
-  return { kind: 'ok', steps, bytes, order: stack.filter((f) => f.cands[f.idx]!.skipOf === null).map((f) => ops[f.cands[f.idx]!.op]!.id) };
+  const order: number[] = [];
+  for (const f of stack) {
+    const e = f.cands[f.idx]!;
+    if (e.skipOf === null) order.push(ops[e.op]!.id);
+  }
+  return { kind: 'ok', steps, bytes, order };
+}
+
+/** Per operation index (0 .. n-1): its position in `list` (sorted entries naming operations), or -1. */
+function positions(n: number, list: readonly { op: number }[]): Int32Array {
+  const pos = new Int32Array(n).fill(-1);
+  for (let k = 0; k < list.length; k++) pos[list[k]!.op] = k;
+  return pos;
+}
+
+/**
+ * The indices of the operations with a finite `at(op)`, in order of (at, index): one numeric
+ * typed-array sort of at * n + index (exact below 2^53), else a comparison sort.
+ */
+function byPosition(ops: readonly Operation[], at: (op: Operation) => number): Int32Array {
+  const n = ops.length;
+  let count = 0;
+  let max = 0;
+  let integral = true;
+  for (let i = 0; i < n; i++) {
+    const p = at(ops[i]!);
+    if (p === Infinity) continue;
+    count++;
+    if (p > max) max = p;
+    if (!Number.isInteger(p) || p < 0) integral = false;
+  }
+  const out = new Int32Array(count);
+  if (integral && Number.isSafeInteger((max + 1) * n)) {
+    const keys = new Float64Array(count);
+    for (let i = 0, k = 0; i < n; i++) {
+      const p = at(ops[i]!);
+      if (p !== Infinity) keys[k++] = p * n + i;
+    }
+    keys.sort();
+    for (let k = 0; k < count; k++) out[k] = keys[k]! % n;
+    return out;
+  }
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) if (at(ops[i]!) !== Infinity) idx.push(i);
+  idx.sort((a, b) => at(ops[a]!) - at(ops[b]!) || a - b);
+  out.set(idx);
+  return out;
 }
 
 /** The memo id of every dead state (see prepareForget): one id, since they all behave alike. */
@@ -778,8 +877,8 @@ function prepareForget<S>(ops: readonly Operation[], model: Model<S>) {
   }
   testers.sort((a, b) => a.call - b.call || a.op - b.op);
   shields.sort((a, b) => a.ret - b.ret || a.op - b.op);
-  const testerPos = new Map(testers.map((t, k) => [t.op, k]));
-  const shieldPos = new Map(shields.map((w, k) => [w.op, k]));
+  const testerPos = positions(ops.length, testers);
+  const shieldPos = positions(ops.length, shields);
   const forgettable = model.forgettable ? model.forgettable.bind(model) : () => true;
   let t0 = 0; // every tester before t0 is linearized
   let w0 = 0; // every shield before w0 is linearized
@@ -803,10 +902,10 @@ function prepareForget<S>(ops: readonly Operation[], model: Model<S>) {
     },
     /** Backtracking took `op` out of the prefix. */
     undo(op: number): void {
-      const tp = testerPos.get(op);
-      if (tp !== undefined && tp < t0) t0 = tp;
-      const wp = shieldPos.get(op);
-      if (wp !== undefined && wp < w0) w0 = wp;
+      const tp = testerPos[op]!;
+      if (tp >= 0 && tp < t0) t0 = tp;
+      const wp = shieldPos[op]!;
+      if (wp >= 0 && wp < w0) w0 = wp;
     },
   };
 }
@@ -832,8 +931,8 @@ function prepareFutureReads<S>(ops: readonly Operation[], model: Model<S>, readO
   });
   reads.sort((a, b) => a.ret - b.ret || a.op - b.op);
   downs.sort((a, b) => a.call - b.call || a.op - b.op);
-  const readPos = new Map(reads.map((r, k) => [r.op, k]));
-  const downPos = new Map(downs.map((d, k) => [d.op, k]));
+  const readPos = positions(ops.length, reads);
+  const downPos = positions(ops.length, downs);
   let r0 = 0; // every read before r0 is linearized
   let d0 = 0; // every down operation before d0 is linearized
   return {
@@ -861,10 +960,10 @@ function prepareFutureReads<S>(ops: readonly Operation[], model: Model<S>, readO
     },
     /** Backtracking took `op` out of the prefix. */
     undo(op: number): void {
-      const rp = readPos.get(op);
-      if (rp !== undefined && rp < r0) r0 = rp;
-      const dp = downPos.get(op);
-      if (dp !== undefined && dp < d0) d0 = dp;
+      const rp = readPos[op]!;
+      if (rp >= 0 && rp < r0) r0 = rp;
+      const dp = downPos[op]!;
+      if (dp >= 0 && dp < d0) d0 = dp;
     },
   };
 }

@@ -15,9 +15,13 @@ import type { JsonValue } from '../../engine/types.ts';
 
 /** A keyword such as :ok (name without the colon, namespace kept: "jepsen/foo"). */
 export class EdnKeyword {
-  constructor(readonly name: string) {}
+  /** The keyword as written, ":name". */
+  readonly text: string;
+  constructor(readonly name: string) {
+    this.text = `:${name}`;
+  }
   toString(): string {
-    return `:${this.name}`;
+    return this.text;
   }
 }
 
@@ -52,6 +56,9 @@ export class EdnSyntaxError extends Error {
 export const MAX_EDN_DEPTH = 200;
 
 const DELIMITERS = new Set([' ', '\t', '\n', '\r', ',', '(', ')', '[', ']', '{', '}', '"', ';', '\f', '\v']);
+/** DELIMITERS by character code (all are ASCII). */
+const DELIMITER_CODES = new Uint8Array(128);
+for (const d of DELIMITERS) DELIMITER_CODES[d.charCodeAt(0)] = 1;
 
 /** Reads top-level EDN values one at a time; `line` is the line where the last value began. */
 export class EdnReader {
@@ -241,9 +248,15 @@ export class EdnReader {
     const t = this.text;
     const start = this.pos;
     if (one && this.pos < t.length) this.pos++;
-    while (this.pos < t.length && !DELIMITERS.has(t[this.pos]!)) this.pos++;
+    for (; this.pos < t.length; this.pos++) {
+      const c = t.charCodeAt(this.pos);
+      if (c < 128 && DELIMITER_CODES[c] === 1) break;
+    }
     return t.slice(start, this.pos);
   }
+
+  /** Keywords read so far, by their text: a history repeats a few dozen keywords over and over. */
+  private readonly keywords = new Map<string, EdnKeyword>();
 
   private atom(): EdnValue {
     const tok = this.token();
@@ -251,10 +264,15 @@ export class EdnReader {
     if (tok === 'nil') return null;
     if (tok === 'true') return true;
     if (tok === 'false') return false;
-    if (tok.startsWith(':')) {
-      if (tok.length === 1 || tok === '::') this.fail('an empty keyword ":"');
-      return new EdnKeyword(tok.slice(1));
+    if (tok.charCodeAt(0) === 58 /* : */) {
+      let kw = this.keywords.get(tok);
+      if (kw === undefined) {
+        if (tok.length === 1 || tok === '::') this.fail('an empty keyword ":"');
+        this.keywords.set(tok, (kw = new EdnKeyword(tok.slice(1))));
+      }
+      return kw;
     }
+    if (tok.length < 16 && isDigits(tok)) return Number(tok);
     const int = /^([-+]?)(0|[1-9]\d*)N?$/.exec(tok);
     if (int) {
       const digits = (int[1] === '-' ? '-' : '') + int[2]!;
@@ -269,9 +287,19 @@ export class EdnReader {
   }
 }
 
+/** Whether `tok` is one or more decimal digits without a leading zero (or "0"): a plain integer. */
+function isDigits(tok: string): boolean {
+  if (tok.length > 1 && tok.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < tok.length; i++) {
+    const c = tok.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return tok.length > 0;
+}
+
 /** Map keys compare by identity in a JS Map: keywords, symbols and big integers become canonical strings. */
 function mapKey(k: EdnValue): EdnValue {
-  if (k instanceof EdnKeyword) return `:${k.name}`;
+  if (k instanceof EdnKeyword) return k.text;
   if (k instanceof EdnSymbol) return k.name;
   if (k instanceof EdnInt) return k.digits;
   return k;
@@ -302,7 +330,7 @@ export function readAll(text: string): { value: EdnValue; line: number }[] {
 export function ednToJson(v: EdnValue): JsonValue {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : Number.isNaN(v) ? '##NaN' : v > 0 ? '##Inf' : '##-Inf';
-  if (v instanceof EdnKeyword) return `:${v.name}`;
+  if (v instanceof EdnKeyword) return v.text;
   if (v instanceof EdnSymbol) return v.name;
   if (v instanceof EdnInt) return { $int: v.digits };
   if (v instanceof EdnSet) {

@@ -261,7 +261,7 @@ export const kvModel: Model<JsonValue> = {
   // Appends only lengthen a string (prefix order), so a later get that must see a superstring
   // prunes every order of concurrent appends it does not start with (see checker.ts, "future reads").
   monotone: (op) => op.f === 'append' || op.f === 'get' || (op.f === 'cas' && op.outcome === 'fail'),
-  precedes: (a, b) => (typeof a === 'string' && typeof b === 'string' ? b.startsWith(a) : sameValue(a, b)),
+  precedes: (a, b) => (typeof a === 'string' && typeof b === 'string' ? a.length <= b.length && b.startsWith(a) : sameValue(a, b)),
   observed: (op) => (op.f === 'get' && op.outcome === 'ok' ? kvValue(op.output) : undefined),
   overwrites: (op) => (op.f === 'put' ? kvValue(op.input) : op.f === 'cas' && op.outcome !== 'fail' && casArgs(op) ? kvValue(casArgs(op)![1]) : undefined),
   // Dead states: a get tests the value it saw, a cas (any outcome) its expected value; put overwrites;

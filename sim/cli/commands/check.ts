@@ -136,7 +136,7 @@ export function registerCheck(program: Command): void {
     .option('--model <model>', `sequential model: ${Object.keys(models).join(', ')} (default: from the format, or guessed from the operation names)`)
     .option('--max-steps <n>', 'search budget per partition (key) in model steps; when exhausted the verdict is unknown (default: unlimited)')
     .option('--max-memory <MB>', 'memory budget per partition in MB (estimated size of the search table); when exhausted the verdict is unknown', '512')
-    .option('--json', 'print one JSON line per file: {"file","verdict":"linearizable"|"not-linearizable"|"unknown","linearizable","ms",...}')
+    .option('--json', 'print one JSON line per file: {"file","verdict":"linearizable"|"not-linearizable"|"unknown","linearizable":true|false|null (unknown),"ms",...}')
     .option('--brief', 'do not explain non-linearizable histories')
     .action(async (files: string[], opts: CheckOpts) => {
       if (opts.format !== undefined && !historyFormats.includes(opts.format as HistoryFormat))
@@ -159,7 +159,7 @@ export function registerCheck(program: Command): void {
         const warnings = notes(l);
         const skipped = Object.entries(l.parsed.skipped ?? {});
         if (opts.json) {
-          const line: Record<string, unknown> = { file: l.file, verdict: result.verdict, linearizable: result.verdict === 'linearizable', ms: +ms.toFixed(3), model: l.model, operations: result.operations, partitions: result.partitions, steps: result.steps };
+          const line: Record<string, unknown> = { file: l.file, verdict: result.verdict, linearizable: result.verdict === 'unknown' ? null : result.verdict === 'linearizable', ms: +ms.toFixed(3), model: l.model, operations: result.operations, partitions: result.partitions, steps: result.steps };
           if (skipped.length > 0) line.skipped = Object.fromEntries(skipped);
           if (result.verdict === 'unknown') line.undecided = result.undecided;
           if (result.failure) line.partition = result.failure.partition;
