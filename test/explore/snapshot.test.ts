@@ -72,9 +72,10 @@ describe('snapshots: a copy continues as the replayed run', () => {
     expect(r.compared).toBeGreaterThan(200);
   });
   it('raft notPersistingVotedFor: a violation that needs checker memory from before the copy is found in the copy', () => {
-    // n1 is elected in term 1 before the copy; after it, n3 forgets its vote across a crash and elects n2
-    // in term 1 too. Election safety sees it only if it remembers n1's term-1 leadership (checker memory).
-    const schedule = ['timer n1 election', 'timer n2 election', 'deliver n1->n3 vote-req', 'deliver n3->n1 vote-resp', 'crash n3', 'restart n3', 'deliver n2->n3 vote-req', 'deliver n3->n2 vote-resp'];
+    // n3 votes for n1 in term 1 before the copy; after it, n3 forgets its vote across a crash and votes
+    // for n2 in term 1 too. one-vote-per-term sees the second vote only if it remembers the first
+    // (checker memory from before the copy).
+    const schedule = ['timer n1 election', 'timer n2 election', 'deliver n1->n3 vote-req', 'deliver n3->n1 vote-resp', 'crash n3', 'restart n3', 'deliver n2->n3 vote-req'];
     const model = exploreTarget('raft', { crashes: 1, bugs: ['notPersistingVotedFor'] }).model as EngineModel;
     const take = (d: Driver, prefix: string): void => {
       const i = d.choices().findIndex((c) => c.label.startsWith(prefix));
@@ -87,7 +88,7 @@ describe('snapshots: a copy continues as the replayed run', () => {
       expect(d.violation).toBeUndefined();
       const copy = d.clone();
       schedule.slice(cut).forEach((l) => take(copy, l));
-      expect(copy.violation?.invariant).toBe('election-safety');
+      expect(copy.violation?.invariant).toBe('one-vote-per-term');
       // The original is untouched by the copy's steps.
       expect(d.violation).toBeUndefined();
       expect(d.schedule).toHaveLength(cut);
