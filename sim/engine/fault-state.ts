@@ -1,12 +1,13 @@
 // The fault state of a run as checkers see it: which nodes are running (up and
-// not paused), which links are cut by a partition or one-way block, whether a
+// not paused), which links are cut by a partition or one-way block or slowed by a
+// `slow` fault, whether a
 // loss burst is on, when a clock fault last moved a node's clock and by how
 // much, and since when each of these has held. Liveness properties
 // that must hold WHILE faults last (not only after the quiesce point) are
 // conditioned on it: "whenever a majority has been up and mutually connected
 // for k election timeouts, a leader exists among them".
 //
-// The simulation calls the update methods (nodeRunning, linkBlocked, clockSet, setLossBurst)
+// The simulation calls the update methods (nodeRunning, linkBlocked, linkSlowed, clockSet, setLossBurst)
 // from its fault handling; checkers read it through `SimView.faults`. Times are
 // true time (µs). Probabilistic loss of the scenario's link model is not a fault:
 // a link with 1% loss is open.
@@ -22,7 +23,12 @@ export interface FaultStateView {
   running(id: NodeId): boolean;
   /** True time since which the node has been running without interruption; undefined while it is not running. */
   runningSince(id: NodeId): Micros | undefined;
-  /** No partition or block cuts messages from `from` to `to` (the nodes' own state aside). */
+  /**
+   * No partition or block cuts messages from `from` to `to`, and no `slow` fault stretches their
+   * latency (the nodes' own state aside). A slowed link still delivers, but a liveness property
+   * conditioned on a healthy link must not judge a protocol by timeouts that the slow fault broke,
+   * so it counts as a fault here, as a cut does.
+   */
   linkOpen(from: NodeId, to: NodeId): boolean;
   /** True time since which the link from `from` to `to` has been open; undefined while it is cut. */
   linkOpenSince(from: NodeId, to: NodeId): Micros | undefined;
@@ -49,8 +55,12 @@ export class FaultState implements FaultStateView {
   private readonly n: number;
   /** runningFrom[i]: true time node i started running, NEVER while it is not. */
   private readonly runningFrom: number[];
-  /** openFrom[a * n + b]: true time the link a -> b was last opened (0 at the start), NEVER while it is cut. */
+  /** openFrom[a * n + b]: true time the link a -> b was last opened (0 at the start), NEVER while it is cut or slowed. */
   private readonly openFrom: number[];
+  /** cut[a * n + b]: 1 while a partition or block cuts a -> b. */
+  private readonly cut: Uint8Array;
+  /** slowed[a * n + b]: 1 while a `slow` fault stretches a -> b's latency. */
+  private readonly slowed: Uint8Array;
 
   private readonly clockAt: number[];
   private readonly clockJumps: number[];
@@ -59,6 +69,8 @@ export class FaultState implements FaultStateView {
     this.n = index.size;
     this.runningFrom = new Array<number>(this.n).fill(NEVER);
     this.openFrom = new Array<number>(this.n * this.n).fill(0);
+    this.cut = new Uint8Array(this.n * this.n);
+    this.slowed = new Uint8Array(this.n * this.n);
     this.clockAt = new Array<number>(this.n).fill(NEVER);
     this.clockJumps = new Array<number>(this.n).fill(0);
   }
@@ -75,10 +87,22 @@ export class FaultState implements FaultStateView {
 
   /** The link a -> b was cut (blocked) or reopened at `t`. */
   linkBlocked(a: number, b: number, blocked: boolean, t: Micros): void {
-    const k = a * this.n + b;
+    this.cut[a * this.n + b] = blocked ? 1 : 0;
+    this.reopen(a * this.n + b, t);
+  }
+
+  /** A `slow` fault began (`slowed`) or ended on the link a -> b at `t`. */
+  linkSlowed(a: number, b: number, slowed: boolean, t: Micros): void {
+    this.slowed[a * this.n + b] = slowed ? 1 : 0;
+    this.reopen(a * this.n + b, t);
+  }
+
+  /** Link k is open while neither cut nor slowed; it opens at `t` when the last of them ends. */
+  private reopen(k: number, t: Micros): void {
+    const open = this.cut[k] === 0 && this.slowed[k] === 0;
     const wasOpen = this.openFrom[k] !== NEVER;
-    if (wasOpen === !blocked) return;
-    this.openFrom[k] = blocked ? NEVER : t;
+    if (wasOpen === open) return;
+    this.openFrom[k] = open ? t : NEVER;
     this.epoch++;
   }
 

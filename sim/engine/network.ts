@@ -190,11 +190,19 @@ export class Network {
       if (factor === 1) return;
       this.slowBy = new Float64Array(this.n * this.n).fill(1);
     }
-    for (const [a, b] of pairs) this.slowBy[a * this.n + b] = factor;
+    const t = this.host.now();
+    for (const [a, b] of pairs) {
+      this.slowBy[a * this.n + b] = factor;
+      this.faultState.linkSlowed(a, b, factor > 1, t);
+    }
   }
 
   /** End every `slow` fault (the quiesce point). */
   clearSlow(): void {
+    const slowBy = this.slowBy;
+    if (slowBy === undefined) return;
+    const t = this.host.now();
+    for (let k = 0; k < slowBy.length; k++) if (slowBy[k] !== 1) this.faultState.linkSlowed(Math.floor(k / this.n), k % this.n, false, t);
     this.slowBy = undefined;
   }
 

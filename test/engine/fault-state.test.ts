@@ -61,6 +61,21 @@ describe('SimView.faults', () => {
     expect(seen).toEqual(['0: true true 0 false undefined', '0: true true 0 true 0', '10000: false true undefined false undefined', '20000: true true 20000 true 20000', '30000: true true 20000 false undefined']);
   });
 
+  it('a slow fault is a fault of the links it slows: closed while it lasts, reopened when it ends (factor 1) or at the quiesce, and a block under it keeps the link closed', () => {
+    const seen = run(
+      [
+        { at: 10_000, kind: 'slow', node: 'a', factor: 20 },
+        { at: 20_000, kind: 'block', from: 'a', to: 'b' },
+        { at: 30_000, kind: 'slow', node: 'a', factor: 1 },
+        { at: 40_000, kind: 'heal' },
+        { at: 50_000, kind: 'slow', node: 'c', to: 'b', factor: 5 },
+        { at: 60_000, kind: 'quiesce' },
+      ],
+      (v) => `${['a-b', 'b-a', 'a-c', 'c-b', 'b-c'].map((p) => (v.faults.linkOpen(p[0] as NodeId, p[2] as NodeId) ? 1 : 0)).join('')} ${v.faults.linkOpenSince('a', 'b')} ${v.faults.linkOpenSince('c', 'b')}`,
+    );
+    expect(seen).toEqual(['0: 11111 0 0', '10000: 00011 undefined 0', '30000: 01111 undefined 0', '40000: 11111 40000 0', '50000: 11101 40000 undefined', '60000: 11111 40000 60000']);
+  });
+
   it('partitions cut only between groups; a node in no group keeps its links', () => {
     const seen = run([{ at: 10_000, kind: 'partition', groups: [['a'], ['b']] }], (v) => ['a-b', 'b-a', 'a-c', 'c-b'].map((p) => (v.faults.linkOpen(p[0] as NodeId, p[2] as NodeId) ? 1 : 0)).join(''));
     expect(seen).toEqual(['0: 1111', '10000: 0011']);
