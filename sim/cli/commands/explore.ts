@@ -1,9 +1,10 @@
 // faultline explore <twopc-spec|protocol|scenario> [--depth D] [--max-states N] [--bfs|--dfs]
-//   [--symmetry] [--crashes K] [--losses K] [--duplicates K] [--bug NAME...] [--rms N] [--out DIR] [--json]
+//   [--symmetry] [--crashes K] [--losses K] [--duplicates K] [--bug NAME]... [--rms N] [--out DIR] [--json]
 // Exhaustive exploration of a small configuration (sim/explore): every reachable state up to the
 // bounds, invariants checked at every state, the shortest counterexample (BFS) written as a scenario
 // that `faultline run` replays and as its trace.
 
+import { BUG_OPTION_HELP, collectBugs } from '../bug-option.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
@@ -92,7 +93,7 @@ export function registerExplore(program: Command): void {
     .option('--no-coalesce', 'keep identical in-flight copies apart')
     .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
     .option('--por', 'partial-order reduction by sleep sets (implies --dfs; every state is still visited, fewer transitions taken; engine models: no in-flight bound)')
-    .option('--bug <name...>', 'switch on planted bugs')
+    .option('--bug <name>', BUG_OPTION_HELP, collectBugs)
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
     .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
     .option('--json', 'print one JSON line instead of the report')

@@ -5,6 +5,7 @@
 // threads (piscina). Every failure is shrunk, its trace written through
 // withTraceFile, and reported with the one line that replays it.
 
+import { BUG_OPTION_HELP, collectBugs } from '../bug-option.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
@@ -588,7 +589,7 @@ export function registerFuzz(program: Command): void {
     .option('--shrink-budget <n>', 'most runs spent shrinking one failure (default 500)')
     .option('--duration <d>', 'override the run duration, e.g. 10s')
     .option('--config <json>', 'merge this JSON into the protocol config')
-    .option('--bug <name>', 'switch on a planted bug (config.bugs.<name> = true); repeat it or separate names by commas for several', (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((b) => b.trim()).filter((b) => b !== '')])
+    .option('--bug <name>', BUG_OPTION_HELP, collectBugs)
     .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches, shrunk with the faults (default: the protocol's own workload, if it has one)")
     .option('--no-workload', "fuzz faults only: keep the base config, without the protocol's default workload")
     .action(async (ref: string, opts: FuzzCliOptions) => {
