@@ -30,6 +30,12 @@ export interface FaultStateView {
    * so it counts as a fault here, as a cut does.
    */
   linkOpen(from: NodeId, to: NodeId): boolean;
+  /**
+   * A partition or block cuts messages from `from` to `to`: nothing sent gets through until it heals.
+   * Not the same as `!linkOpen`: a slowed link is not open but not cut (its messages arrive, late),
+   * so a checker that reasons "cut off, so its lease lapses" must use this, not `linkOpen`.
+   */
+  linkCut(from: NodeId, to: NodeId): boolean;
   /** True time since which the link from `from` to `to` has been open; undefined while it is cut. */
   linkOpenSince(from: NodeId, to: NodeId): Micros | undefined;
   /** Both nodes running and both directions open: they can exchange messages (subject to the link model's loss). */
@@ -142,6 +148,10 @@ export class FaultState implements FaultStateView {
 
   linkOpen(from: NodeId, to: NodeId): boolean {
     return this.openFrom[this.idx(from) * this.n + this.idx(to)] !== NEVER;
+  }
+
+  linkCut(from: NodeId, to: NodeId): boolean {
+    return this.cut[this.idx(from) * this.n + this.idx(to)] === 1;
   }
 
   linkOpenSince(from: NodeId, to: NodeId): Micros | undefined {

@@ -76,6 +76,18 @@ describe('SimView.faults', () => {
     expect(seen).toEqual(['0: 11111 0 0', '10000: 00011 undefined 0', '30000: 01111 undefined 0', '40000: 11111 40000 0', '50000: 11101 40000 undefined', '60000: 11111 40000 60000']);
   });
 
+  it('linkCut: a block or partition cuts a link, a slow fault does not (its messages arrive, late)', () => {
+    const seen = run(
+      [
+        { at: 10_000, kind: 'slow', node: 'a', factor: 20 },
+        { at: 20_000, kind: 'block', from: 'a', to: 'b' },
+        { at: 30_000, kind: 'heal' },
+      ],
+      (v) => `${v.faults.linkCut('a', 'b') ? 'cut' : 'not cut'} ${v.faults.linkOpen('a', 'b') ? 'open' : 'closed'}`,
+    );
+    expect(seen).toEqual(['0: not cut open', '10000: not cut closed', '20000: cut closed', '30000: not cut closed']);
+  });
+
   it('partitions cut only between groups; a node in no group keeps its links', () => {
     const seen = run([{ at: 10_000, kind: 'partition', groups: [['a'], ['b']] }], (v) => ['a-b', 'b-a', 'a-c', 'c-b'].map((p) => (v.faults.linkOpen(p[0] as NodeId, p[2] as NodeId) ? 1 : 0)).join(''));
     expect(seen).toEqual(['0: 1111', '10000: 0011']);

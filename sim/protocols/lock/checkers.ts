@@ -252,7 +252,8 @@ export function starvationFreedomChecker(o: StarvationOptions): Checker {
   const acquires = new Set<number>(); // op ids of acquires not yet returned
   const healthy = (view: SimView, d: string): boolean => {
     const f = view.faults;
-    const canSend = f.running(d) && f.running(o.server) && f.linkOpen(d, o.server);
+    // Cut off (not merely slowed: a slowed client's keep-alives still arrive and keep its lease).
+    const canSend = f.running(d) && f.running(o.server) && !f.linkCut(d, o.server);
     return !canSend || (f.connected(d, o.server) && f.connected(d, o.resource));
   };
   const clockSettled = (view: SimView): number => {

@@ -81,6 +81,13 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
   private acquireFrom = 0;
   /** Per lock, the highest fencing token this client was granted. */
   private readonly lastToken = new Map<string, number>();
+  /**
+   * A late grant of an earlier attempt on the lock we are acquiring again, in the same session:
+   * handed back only once the current attempt is over. The server answers a holder's acquire
+   * with the same tenure, so handing it back at once could free the tenure the current attempt is
+   * about to be granted (found by fuzzing with slow links: lock-slow-stale-grant).
+   */
+  private staleGrant: Grant | undefined = undefined;
 
   constructor(private readonly o: LockClientOptions) {}
 
@@ -208,10 +215,18 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
   private onGrant(ctx: ClientIo, grant: Grant, sent: Micros | undefined, current: boolean): void {
     if (this.phase !== 'acquiring' || grant.lock !== this.lock || !current) {
       if (this.phase === 'holding' && grant.lock === this.lock) return; // a retried acquire answered again
+      if (this.phase === 'acquiring' && grant.lock === this.lock && grant.session === this.session) {
+        // The current attempt's answer decides whether this tenure is ours now (see staleGrant).
+        this.staleGrant = grant;
+        return;
+      }
       // A grant we no longer want (we gave up on it): hand it back, on the record.
-      ctx.send(this.o.server, { type: 'release', req: ++this.req, session: grant.session, lock: grant.lock, token: grant.token });
+      this.handBack(ctx, grant);
       return;
     }
+    // Granted the tenure a stale grant named: it is ours now, nothing to hand back.
+    if (this.staleGrant !== undefined && this.staleGrant.token === grant.token) this.staleGrant = undefined;
+    else this.flushStaleGrant(ctx);
     if (this.o.recipe === 'redis' && sent !== undefined) this.lastAck = sent;
     this.lastToken.set(grant.lock, Math.max(grant.token, this.lastToken.get(grant.lock) ?? 0));
     this.phase = 'holding';
@@ -312,7 +327,21 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
     else if (this.phase === 'holding' && this.inflightWrite) return this.sendWrite(ctx);
   }
 
+  /** Hand a grant we do not want back to the server, on the record. */
+  private handBack(ctx: ClientIo, grant: Grant): void {
+    ctx.send(this.o.server, { type: 'release', req: ++this.req, session: grant.session, lock: grant.lock, token: grant.token });
+  }
+
+  /** The current attempt is over without the stale grant's tenure: hand that tenure back now. */
+  private flushStaleGrant(ctx: ClientIo): void {
+    const g = this.staleGrant;
+    if (g === undefined) return;
+    this.staleGrant = undefined;
+    this.handBack(ctx, g);
+  }
+
   private toIdle(ctx: ClientIo, delay: Micros): void {
+    if (this.phase === 'acquiring') this.flushStaleGrant(ctx);
     this.phase = 'idle';
     this.token = null;
     this.deadline = null;
