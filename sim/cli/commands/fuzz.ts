@@ -140,7 +140,7 @@ class Progress {
   private readonly t0 = performance.now();
   private lastLine = 0;
   private stopped = false;
-  private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runsTotal: '∞', states: 0, shrink: '' };
+  private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runs: '0', states: 0, shrink: '' };
   /** Distinct abstract states reached by the finished batches (-1 until one has finished). */
   states = -1;
   /** The most distinct abstract states a running batch has reached so far (shown until a batch finishes: "?" before any run). */
@@ -158,10 +158,11 @@ class Progress {
   ) {
     if (process.stderr.isTTY) {
       this.bar = new SingleBar(
-        { format: 'fuzz seed {seed} [{bar}] {percentage}% | {value}/{runsTotal} runs | {rate} runs/s | {states} states | {violations} violations{shrink} | {left} left', hideCursor: true, stream: process.stderr },
+        { format: 'fuzz seed {seed} [{bar}] {percentage}% | {runs} runs | {rate} runs/s | {states} states | {violations} violations{shrink} | {left} left', hideCursor: true, stream: process.stderr },
         Presets.shades_classic,
       );
-      this.payload.runsTotal = total ?? '∞';
+      // Runs done (of the run budget, if any): the bar's own value is elapsed time's share under --time.
+      this.payload.runs = total !== undefined ? `0/${total}` : '0';
       this.payload.seed = seed;
       this.bar.start(total ?? 1000, 0, this.payload);
     }
@@ -190,7 +191,7 @@ class Progress {
     if (this.bar) {
       // With a time budget the bar shows elapsed time as a share of the budget.
       const value = this.total ?? Math.round((1000 * secs) / (secs + (left ?? 0) || 1));
-      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runsTotal: this.total ?? done, states, shrink, seed: this.seed };
+      this.payload = { rate: rate.toFixed(1), violations, left: leftText, runs: this.total !== undefined ? `${done}/${this.total}` : `${done}`, states, shrink, seed: this.seed };
       this.bar.update(this.total !== undefined ? done : value, this.payload);
       return;
     }
