@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
-import { plural } from '../../sim/cli/commands/fuzz.ts';
+import { plural } from '../../sim/cli/plural.ts';
 import { inProcess } from '../cli-harness.ts';
 
 vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with-counter.ts')).withCounter(orig));

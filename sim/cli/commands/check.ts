@@ -6,6 +6,7 @@
 // "unknown", with what was explored). What else a file holds (violations a trace
 // recorded, a truncated trace, no operations at all) is a warning on stderr.
 
+import { plural } from '../plural.ts';
 import type { Command } from 'commander';
 import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -97,10 +98,6 @@ function check(l: Loaded, maxSteps: number | undefined, maxMemory: number): { re
     if (err instanceof HistoryError) throw new InputError(err.message, l.file, describePosition(err.position));
     throw err;
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Why the verdict is unknown, in one line: which partitions ran out of which budget. */

@@ -6,6 +6,7 @@
 // withTraceFile, and reported with the one line that replays it.
 
 import { BUG_OPTION_HELP, collectBugs } from '../bug-option.ts';
+import { plural } from '../plural.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
@@ -56,11 +57,6 @@ interface FuzzCliOptions {
   /** commander: false with --no-workload; a module path with --workload; undefined otherwise. */
   workload?: string | false;
   workerMemory?: string;
-}
-
-/** "1 run", "2 runs": a count and its noun, plural unless it is 1. */
-export function plural(n: number, noun: string, many = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : many}`;
 }
 
 function positiveInt(text: string, option: string): number {
