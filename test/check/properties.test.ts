@@ -392,3 +392,45 @@ describe('dead-state abstraction (kv)', () => {
     expect(ok.verdict).toBe('linearizable');
   });
 });
+
+// Partitions whose operations never overlap (each returns before the next is called, all definite)
+// are checked by stepping the model in call order (checker.ts, inSequence) instead of the search.
+// It must give what the search gives: the verdict of the enumeration, the search's steps and its
+// linearization (the search without memoisation never takes that path), and the same budgets.
+describe('partitions checked in sequence', () => {
+  const sequential = (maxLength: number) =>
+    kvOpsArb(maxLength).map((ops) => {
+      let t = 0;
+      return ops.map((op) => {
+        const call = t;
+        t += 2 + (op.call % 3);
+        return { ...op, ...(op.outcome === 'unknown' ? { outcome: 'ok' as const } : {}), call, ret: t - 1 };
+      });
+    });
+  it('agree with the enumeration and with the search without memoisation (steps, order)', () => {
+    const verdicts = { true: 0, false: 0 };
+    fc.assert(
+      fc.property(sequential(12), (ops) => {
+        const expected = bruteForce(ops, kvModel);
+        verdicts[`${expected}`]++;
+        const fast = checkOperations(ops, kvModel, { coreSteps: 0 });
+        const plain = checkOperations(ops, kvModel, { coreSteps: 0, memo: false });
+        expect(fast.linearizable).toBe(expected);
+        expect(plain.linearizable).toBe(expected);
+        expect(fast.steps).toBe(plain.steps);
+        expect(fast.linearizations).toEqual(plain.linearizations);
+        const relevant = ops.filter((o) => !kvModel.ignore!(o)).map((o) => o.id);
+        if (expected && relevant.length > 0) expect(fast.linearizations[0]?.order).toEqual(relevant);
+      }),
+      { numRuns: 2000, seed: 13 },
+    );
+    expect(Math.min(verdicts.true, verdicts.false)).toBeGreaterThan(200);
+  });
+
+  it('keep the step and memory budgets of the search', () => {
+    const ops: Operation[] = ['a', 'b', 'c'].map((v, id) => ({ id, process: 'p', f: 'append', key: 'k', input: v, outcome: 'ok', call: 2 * id, ret: 2 * id + 1 }));
+    expect(checkOperations(ops, kvModel).verdict).toBe('linearizable');
+    expect(checkOperations(ops, kvModel, { maxSteps: 2 }).undecided.map((u) => u.reason)).toEqual(['steps']);
+    expect(checkOperations(ops, kvModel, { maxMemory: 10 }).undecided.map((u) => u.reason)).toEqual(['memory']);
+  });
+});

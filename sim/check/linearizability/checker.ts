@@ -500,7 +500,51 @@ function stateBytes(key: number | string): number {
   return typeof key === 'string' ? 40 + 2 * key.length : 16;
 }
 
+/**
+ * The search of a partition whose operations never overlap, when it needs no backtracking: every
+ * operation definite (not unknown, not optional) and each one's return strictly before the next
+ * one's call. Then every configuration of the search has one candidate, the next operation, so the
+ * search steps each operation once in call order and succeeds exactly when each step is legal. This
+ * does that without the search's set-up (the entry lists, the pruning tables, the memo table) and
+ * gives its result: the same steps and the same order. Undefined (run the search) when the
+ * partition is not sequential, a step is illegal (the search then explains the failure), the step
+ * budget is below one step per operation, or the memo table's size could pass the memory budget.
+ * `bytes` is an upper bound of the search's estimate (it counts every state reached as distinct).
+ * In a client history most keys are used by one client at a time, so most partitions take this path.
+ */
+function inSequence<S>(ops: readonly Operation[], model: Model<S>, init: S, limits: SearchLimits): SearchResult | undefined {
+  const n = ops.length;
+  if (n > limits.steps || !limits.memo) return undefined;
+  let prevRet = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
+    if (op.outcome === 'unknown' || op.maybe === true || !(prevRet < op.call)) return undefined;
+    prevRet = op.ret;
+  }
+  const key = model.hash ? (s: S) => model.hash!(s) : (s: S) => JSON.stringify(s);
+  let bytes = stateBytes(key(init));
+  let state = init;
+  const order: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    // The search checks the memory budget before each step; its table holds at most what is counted here.
+    if (bytes > limits.bytes) return undefined;
+    const op = ops[i]!;
+    const next = model.step(state, op);
+    if (next === undefined) return undefined;
+    bytes += 112 + 4;
+    // A read-only operation keeps the state (the search linearizes it without interning anything).
+    if (model.readOnly?.(op) !== true) {
+      bytes += stateBytes(key(next));
+      state = next;
+    }
+    order[i] = op.id;
+  }
+  return { kind: 'ok', steps: n, bytes, order };
+}
+
 function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S, limits: SearchLimits): SearchResult {
+  const quick = inSequence(ops, model, init, limits);
+  if (quick !== undefined) return quick;
   const n = ops.length;
   const budget = limits.steps;
   const memo = limits.memo;
