@@ -18,6 +18,10 @@ export interface CheckingHost {
   emit(ev: TraceEvent): void;
   /** Consume a sequence number without building an event (untraced runs keep the numbering). */
   skipSeq(): void;
+  /** How many states nodes have published so far in the run (Checker.onChange). */
+  publishes(): number;
+  /** Whether the step just taken was not one node's own (a fault, the quiesce point): any node may have changed. */
+  faultStep(): boolean;
   /** Stop the run (stopOnViolation). */
   stop(): void;
   /** Most violations one run records (EngineLimits.reports); one more throws EngineLimitError. */
@@ -28,6 +32,10 @@ export interface CheckingHost {
 export class Checking {
   /** The 'always' checkers that have not failed, in order (a checker that failed is dropped). */
   private always: Checker[];
+  /** Per 'always' checker (same order): whether it declared `onChange` (skipped after a step that published nothing). */
+  private onChange: boolean[];
+  /** `publishes()` after the previous step's checks. */
+  private seenPublishes = -1;
   /** Whether some 'always' checker runs only every `every` steps (the per-step loop then looks at each one's period). */
   private periodic: boolean;
   private readonly final: Checker[];
@@ -51,6 +59,7 @@ export class Checking {
     private readonly stopOnViolation: boolean,
   ) {
     this.always = checkers.filter((c) => c.when === 'always');
+    this.onChange = this.always.map((c) => c.onChange === true);
     this.periodic = this.always.some(isPeriodic);
     this.final = checkers.filter((c) => c.when === 'final');
     this.observers = this.always.filter((c) => c.observe !== undefined);
@@ -74,13 +83,18 @@ export class Checking {
     const cause = this.host.seq() - 1;
     const list = this.always;
     const steps = this.periodic ? this.host.steps() : 0;
+    const onChange = this.onChange;
+    const publishes = this.host.publishes();
+    // Nothing published and no fault: the checkers that declared onChange have nothing new to see.
+    const quiet = publishes === this.seenPublishes && !this.host.faultStep();
+    this.seenPublishes = publishes;
     let i = 0;
     while (i < list.length) {
       let msg: string | undefined;
       try {
         for (; i < list.length; i++) {
           const c = list[i];
-          if (c === undefined) continue;
+          if (c === undefined || (quiet && onChange[i] === true)) continue;
           if (this.periodic && c.every !== undefined && c.every > 1 && steps % c.every !== 0) continue;
           msg = c.check(view);
           if (msg !== undefined) break;
@@ -135,7 +149,10 @@ export class Checking {
     const host = this.host;
     this.failed.add(invariant);
     // A checker that failed is not called again; the list is replaced, not changed, so a loop over it in progress is unaffected.
-    if (this.always.some((c) => c.name === invariant)) this.always = this.always.filter((c) => c.name !== invariant);
+    if (this.always.some((c) => c.name === invariant)) {
+      this.always = this.always.filter((c) => c.name !== invariant);
+      this.onChange = this.always.map((c) => c.onChange === true);
+    }
     const cause = this.lastCause >= 0 ? this.lastCause : host.seq() - 1;
     this.lastCause = -1;
     const seq = host.seq();

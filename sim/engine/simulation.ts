@@ -108,6 +108,8 @@ export class Simulation implements SimView {
   private readonly limits: Readonly<EngineLimits>;
   /** State a node published before the `state` event being emitted (for triggers that look at a change). */
   private prevPublished: JsonValue | undefined;
+  /** States published so far (Checker.onChange: checkers that declare it skip steps that published nothing). */
+  private publishes = 0;
 
   private time: Micros = 0;
   private nextSeq = 0;
@@ -177,6 +179,8 @@ export class Simulation implements SimView {
         rec,
         seq: () => this.nextSeq,
         steps: () => this.steps,
+        publishes: () => this.publishes,
+        faultStep: () => this.actorIdx < 0,
         emit: (ev) => this.emit(ev),
         skipSeq: () => {
           this.nextSeq++;
@@ -247,6 +251,7 @@ export class Simulation implements SimView {
       published: (slot: NodeSlot, state: JsonValue) => {
         this.prevPublished = slot.published;
         slot.published = state;
+        this.publishes++;
         if (this.rec && this.traces('state')) this.emit({ seq: 0, t: this.time, type: 'state', node: slot.spec.id, state });
       },
       operations: this.stats.operations,

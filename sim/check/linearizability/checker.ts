@@ -883,6 +883,11 @@ function byPosition(ops: readonly Operation[], at: (op: Operation) => number): I
   return out;
 }
 
+/** Whether operation `i` is linearized in the configuration that linearizing `op` leads to. */
+function linearized(i: number, op: number, definite: OpSet, unknown: OpSet): boolean {
+  return i === op || definite.has(i) || unknown.has(i);
+}
+
 /** The memo id of every dead state (see prepareForget): one id, since they all behave alike. */
 const DEAD = -2;
 
@@ -932,15 +937,14 @@ function prepareForget<S>(ops: readonly Operation[], model: Model<S>) {
       // A monotone step from a dead state stays dead (transitivity of `precedes`).
       if (prevId === DEAD && monotone[op]) return true;
       if (!forgettable(state)) return false;
-      const done = (i: number): boolean => i === op || definite.has(i) || unknown.has(i);
-      while (t0 < testers.length && done(testers[t0]!.op) && testers[t0]!.op !== op) t0++;
-      while (w0 < shields.length && done(shields[w0]!.op) && shields[w0]!.op !== op) w0++;
+      while (t0 < testers.length && linearized(testers[t0]!.op, op, definite, unknown) && testers[t0]!.op !== op) t0++;
+      while (w0 < shields.length && linearized(shields[w0]!.op, op, definite, unknown) && shields[w0]!.op !== op) w0++;
       let w = w0;
-      while (w < shields.length && done(shields[w]!.op)) w++;
+      while (w < shields.length && linearized(shields[w]!.op, op, definite, unknown)) w++;
       const horizon = w < shields.length ? shields[w]!.ret : Infinity;
       for (let t = t0; t < testers.length && testers[t]!.call < horizon; t++) {
         const tester = testers[t]!;
-        if (!done(tester.op) && precedes(state, tester.value)) return false;
+        if (!linearized(tester.op, op, definite, unknown) && precedes(state, tester.value)) return false;
       }
       return true;
     },
@@ -981,13 +985,12 @@ function prepareFutureReads<S>(ops: readonly Operation[], model: Model<S>, readO
   let d0 = 0; // every down operation before d0 is linearized
   return {
     allows(next: S, op: number, definite: OpSet, unknown: OpSet): boolean {
-      const done = (i: number): boolean => i === op || definite.has(i) || unknown.has(i);
-      while (r0 < reads.length && done(reads[r0]!.op) && reads[r0]!.op !== op) r0++;
-      while (d0 < downs.length && done(downs[d0]!.op) && downs[d0]!.op !== op) d0++;
+      while (r0 < reads.length && linearized(reads[r0]!.op, op, definite, unknown) && reads[r0]!.op !== op) r0++;
+      while (d0 < downs.length && linearized(downs[d0]!.op, op, definite, unknown) && downs[d0]!.op !== op) d0++;
       let tried = 0;
       reads: for (let r = r0; r < reads.length && tried < 3; r++) {
         const read = reads[r]!;
-        if (done(read.op)) continue;
+        if (linearized(read.op, op, definite, unknown)) continue;
         tried++;
         if (precedes(next, read.saw)) continue;
         // `next` cannot lead to what the read saw by monotone steps. The read may still see a state
@@ -995,7 +998,7 @@ function prepareFutureReads<S>(ops: readonly Operation[], model: Model<S>, readO
         // overwrite the state with something that cannot lead there either.
         for (let d = d0; d < downs.length && downs[d]!.call < read.ret; d++) {
           const down = downs[d]!;
-          if (done(down.op)) continue;
+          if (linearized(down.op, op, definite, unknown)) continue;
           if (down.after === undefined || precedes(down.after, read.saw)) continue reads;
         }
         return false;

@@ -36,6 +36,7 @@ export function oneVotePerTerm(probe: ServerProbe): Checker {
     name: 'one-vote-per-term',
     description: 'a server votes for at most one candidate in a term, across restarts (Figure 2: RequestVote rule 2, votedFor is persistent)',
     when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
     check(view) {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
@@ -80,6 +81,7 @@ export function leaderCommitsCurrentTerm(probe: ServerProbe): Checker {
     name: 'leader-commits-current-term',
     description: 'a leader advances its commitIndex only to an entry of its own term (Figure 2, Rules for Servers, Leaders; section 5.4.2)',
     when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
     check(view) {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
