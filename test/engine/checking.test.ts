@@ -77,4 +77,41 @@ describe('always-checkers', () => {
     expect(r.violations.map((v) => v.invariant)).toEqual(['x']);
     expect(later).toEqual([1]);
   });
+
+  it('one that declares onChange is skipped after a node step that published nothing, and called after the first step, every publish and every fault step', () => {
+    // n1 ticks every 10 µs and publishes at every third tick; a fault (n2 crashes) at 55 µs.
+    let ticks = 0;
+    const publisher = scripted('n1', {
+      start: (ctx) => ctx.setTimer('tick', 10),
+      timer: (ctx) => {
+        ticks++;
+        if (ticks % 3 === 0) ctx.publish({ ticks });
+        ctx.setTimer('tick', 10);
+      },
+    });
+    const idle = scripted('n2', {});
+    const every: number[] = [];
+    const changes: number[] = [];
+    // Written independently of the engine's bookkeeping: the first step, and the steps that were faults or changed what a node published.
+    const expected: number[] = [];
+    let last: unknown;
+    const witness: Checker = {
+      name: 'witness',
+      description: 'witness',
+      when: 'always',
+      check: (view) => {
+        const now = view.published('n1');
+        if (view.stepsTaken === 1 || view.actor === undefined || now !== last) expected.push(view.stepsTaken);
+        last = now;
+        return undefined;
+      },
+    };
+    const r = runTraced({ nodes: [publisher, idle], until: 100, faults: [{ at: 55, kind: 'crash', node: 'n2' }], checkers: [counting('every', undefined, every), counting('changes', undefined, changes, { onChange: true }), witness] });
+    expect(every).toEqual(Array.from({ length: r.stats.steps }, (_, i) => i + 1));
+    expect(r.events.some((e) => e.type === 'crash')).toBe(true);
+    expect(changes.length).toBeGreaterThan(3);
+    expect(changes.length).toBeLessThan(every.length);
+    expect(changes).toEqual(expected);
+  });
 });
+
