@@ -858,14 +858,23 @@ function byPosition(ops: readonly Operation[], at: (op: Operation) => number): I
   let count = 0;
   let max = 0;
   let integral = true;
+  // Already in order (calls, in a history's order): the indices as they are, no sort.
+  let sorted = true;
+  let prev = -Infinity;
   for (let i = 0; i < n; i++) {
     const p = at(ops[i]!);
     if (p === Infinity) continue;
     count++;
     if (p > max) max = p;
     if (!Number.isInteger(p) || p < 0) integral = false;
+    if (p < prev) sorted = false;
+    prev = p;
   }
   const out = new Int32Array(count);
+  if (sorted) {
+    for (let i = 0, k = 0; i < n; i++) if (at(ops[i]!) !== Infinity) out[k++] = i;
+    return out;
+  }
   if (integral && Number.isSafeInteger((max + 1) * n)) {
     const keys = new Float64Array(count);
     for (let i = 0, k = 0; i < n; i++) {
