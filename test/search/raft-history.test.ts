@@ -12,15 +12,15 @@ import { parseScenario } from '../../sim/scenario/resolve.ts';
 const upToDate = (a: number[], b: number[]): boolean => (a.at(-1) ?? 0) > (b.at(-1) ?? 0) || ((a.at(-1) ?? 0) === (b.at(-1) ?? 0) && a.length >= b.length);
 
 describe('drawHistory', () => {
-  const cases = Array.from({ length: 300 }, (_, k) => ({ servers: k % 2 === 0 ? 3 : 5, epochs: 2 + (k % 3), seed: k * 7919 + 13 }));
+  const cases = Array.from({ length: 300 }, (_, k) => ({ servers: k % 2 === 0 ? 3 : 5, epochs: 2 + (k % 3), seed: k * 7919 + 13, stale: k % 5 < 2 }));
 
   it('is a pure function of (servers, epochs, seed)', () => {
-    for (const c of cases.slice(0, 20)) expect(drawHistory(c.servers, c.epochs, c.seed)).toEqual(drawHistory(c.servers, c.epochs, c.seed));
+    for (const c of cases.slice(0, 20)) expect(drawHistory(c.servers, c.epochs, c.seed, c.stale)).toEqual(drawHistory(c.servers, c.epochs, c.seed, c.stale));
   });
 
   it('every drawn history is a valid preload and a reachable state: Log Matching, terms bound their logs, one vote per term, each term\'s leader electable', () => {
     for (const c of cases) {
-      const h = drawHistory(c.servers, c.epochs, c.seed);
+      const h = drawHistory(c.servers, c.epochs, c.seed, c.stale);
       expect(raftConfig.safeParse({ servers: c.servers, preload: h }).success).toBe(true);
       const logs = Object.values(h).map((p: PreloadedServer) => p.log);
       // Log Matching (Figure 3): an entry of the same term at the same index means equal prefixes.
@@ -55,11 +55,61 @@ describe('drawHistory', () => {
     expect(ahead).toBeGreaterThan(0);
   });
 
+  it('a history that ends in a stale campaign leaves one server with the highest term alone and a log no more up-to-date than any other\'s', () => {
+    let staler = 0;
+    for (const c of cases) {
+      const plain = drawHistory(c.servers, c.epochs, c.seed);
+      const byId = drawHistory(c.servers, c.epochs, c.seed, true);
+      const h = Object.values(byId);
+      // The same earlier terms: only the last campaign is added (the logs are unchanged).
+      expect(h.map((p) => p.log)).toEqual(Object.values(plain).map((p) => p.log));
+      const maxTerm = Math.max(...h.map((p) => p.term));
+      expect(maxTerm).toBe(Math.max(...Object.values(plain).map((p) => p.term)) + 1);
+      const top = h.filter((p) => p.term === maxTerm);
+      expect(top.length).toBeLessThan(Math.floor(c.servers / 2) + 1);
+      // Every server of that term voted in it for one of them: the candidate.
+      const id = top[0]!.votedFor!;
+      for (const p of top) expect(p.votedFor).toBe(id);
+      const candidate = byId[id]!;
+      expect(top).toContain(candidate);
+      for (const p of h) expect(upToDate(p.log, candidate.log)).toBe(true);
+      // Strictly staler than some server: the deadlock's shape (an electable server with a lower term).
+      if (h.some((p) => !upToDate(candidate.log, p.log))) staler++;
+    }
+    expect(staler).toBeGreaterThan(cases.length / 2);
+  });
+
   it('the fuzz workload draws a history in some runs and none in others', () => {
     const patches = fc.sample(raftFuzzWorkload, { numRuns: 60, seed: 3 });
     const withHistory = patches.filter((p) => 'preload' in p).length;
     expect(withHistory).toBeGreaterThan(10);
     expect(withHistory).toBeLessThan(50);
+  });
+});
+
+describe('the PreVote deadlock from a stale-campaign history (quorum-elects-leader, liveness while faults last)', () => {
+  // 3 servers, PreVote on: one lower-term server crashes at 1 ms and stays down, so exactly a majority is up:
+  // the stale higher-term server and an electable lower-term one. A correct server answers the electable one's
+  // PreVote with its term (thesis section 9.6), which it adopts and then wins; with preVoteDropsLowerTerm the
+  // request goes unanswered and the pair stays leaderless while the fault lasts.
+  const run = (seed: number, bug: boolean) =>
+    runScenario(
+      parseScenario({
+        name: 'raft-prevote-stale',
+        description: 'x',
+        protocol: 'raft',
+        seed,
+        duration: '5s',
+        config: { servers: 3, preVote: true, preload: drawHistory(3, 2 + (seed % 3), seed * 7919, true), electionTimeout: { min: '100ms', max: '150ms' }, bugs: { preVoteDropsLowerTerm: bug } },
+        faults: { timeline: [{ at: '1ms', kind: 'crash', node: '@lower-term' }, { at: '3500ms', kind: 'quiesce' }] },
+      }),
+    ).violations.map((v) => v.invariant);
+
+  it('the planted bug fails quorum-elects-leader from most histories; the correct protocol from none', () => {
+    const seeds = Array.from({ length: 20 }, (_, k) => k + 1);
+    const buggy = seeds.filter((s) => run(s, true).includes('quorum-elects-leader')).length;
+    expect(buggy).toBeGreaterThan(seeds.length / 2);
+    for (const s of seeds) expect(run(s, false)).toEqual([]);
   });
 });
 

@@ -111,6 +111,25 @@ describe('raft triggers for deep windows fire once per occurrence', () => {
   });
 });
 
+describe('campaign-started and leader-read', () => {
+  const send = (from: NodeId, to: NodeId, msg: Record<string, JsonValue>): TraceEvent => ({ seq: 0, t: 0, type: 'send', from, to, msg }) as unknown as TraceEvent;
+
+  it('campaign-started: every RequestVote or PreVote request, at its sender; replies and other messages do not count', () => {
+    const m = raftTriggers['campaign-started']!.match;
+    const req = (from: NodeId, pre: boolean): TraceEvent => send(from, 'n9', { type: 'vote-req', term: 2, candidate: from, lastLogIndex: 0, lastLogTerm: 0, pre });
+    const hits = [req('n1', true), req('n2', false), send('n3', 'n1', { type: 'vote-resp', term: 2, granted: true, pre: true }), send('n4', 'n1', { type: 'append-req', term: 2 })].map((e) => m(e, view({}), undefined));
+    expect(hits).toEqual(['n1', 'n2', undefined, undefined]);
+  });
+
+  it('leader-read: a client\'s read sent to a server that leads now, at that server; writes, followers and down servers do not count', () => {
+    const m = raftTriggers['leader-read']!.match;
+    const v = view({ n1: server('leader', 2, [1]), n2: server('follower', 2, [1]), n3: server('leader', 1, [1]) }, ['n3']);
+    const get = (to: NodeId): TraceEvent => send('c1', to, { type: 'client-req', client: 'c1', seq: 1, op: { f: 'get', key: 'k0' } });
+    const put: TraceEvent = send('c1', 'n1', { type: 'client-req', client: 'c1', seq: 2, op: { f: 'put', key: 'k0', value: 'x' } });
+    expect([get('n1'), get('n2'), get('n3'), put].map((e) => m(e, v, undefined))).toEqual(['n1', undefined, undefined, undefined]);
+  });
+});
+
 describe('split-vote-granted', () => {
   const grant = (from: NodeId, to: NodeId, term: number, pre = false): TraceEvent =>
     ({ seq: 0, t: 0, type: 'send', from, to, msg: { type: 'vote-resp', term, granted: true, pre } }) as unknown as TraceEvent;

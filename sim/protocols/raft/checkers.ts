@@ -448,15 +448,17 @@ export function stableQuorum(view: SimView, servers: readonly NodeId[]): number[
   const majority = Math.floor(n / 2) + 1;
   const running = servers.map((id) => f.running(id));
   const open = (a: number, b: number): boolean => f.linkOpen(atOrFail(servers, a, 'servers'), atOrFail(servers, b, 'servers'));
+  // A slowed link is not open (not healthy) but not cut either: a slowed server still reaches the others (it may still lead them).
+  const reaches = (a: number, b: number): boolean => !f.linkCut(atOrFail(servers, a, 'servers'), atOrFail(servers, b, 'servers'));
   for (let v = 0; v < n; v++) {
     if (!running[v]) continue;
-    // Every running server that can reach v (v's ancestors through open links between running servers).
+    // Every running server that can reach v (v's ancestors through links that are not cut, between running servers).
     const inGroup = new Array<boolean>(n).fill(false);
     inGroup[v] = true;
     const stack = [v];
     for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
       for (let u = 0; u < n; u++) {
-        if (!inGroup[u] && running[u] && open(u, w)) {
+        if (!inGroup[u] && running[u] && reaches(u, w)) {
           inGroup[u] = true;
           stack.push(u);
         }

@@ -5,8 +5,8 @@
 // windows (swarm over knobs): replication batch size 1-3 (or the default 64),
 // the heartbeat as a share of the election timeout (1/2 to 1/10), the spread
 // of the election timeout (max = 1.1x to 2x min: narrow spreads split votes),
-// and snapshot thresholds down to a few entries; one run in three is a
-// read-heavy mix on one or two keys; and one run in two starts from a drawn
+// and snapshot thresholds down to a few entries; two runs in five are a
+// read-heavy mix on one or two keys (always the kv service); and one run in two starts from a drawn
 // history of 2-4 earlier terms preloaded on the servers' disks (Figure 7:
 // conflicting uncommitted suffixes, older-term entries, a server with a
 // higher term and a stale log), so windows that take several leader changes
@@ -35,26 +35,29 @@ export const raftFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     keys: fc.integer({ min: 1, max: 10 }),
     mix: fc.record({ get: fc.integer({ min: 0, max: 4 }), put: fc.integer({ min: 1, max: 4 }), append: fc.integer({ min: 0, max: 2 }), cas: fc.integer({ min: 0, max: 2 }) }),
     /**
-     * One run in three is read-heavy on one or two keys (8-12 reads per write): a stale read needs a
+     * Two runs in five are read-heavy on one or two keys (8-12 reads per write): a stale read needs a
      * write at the new leader and then a read of that same key at a deposed one, which a mix of ten
      * keys and as many writes as reads almost never lines up (the linearizability window of section 8).
      */
-    readHeavy: fc.constantFrom(false, false, true),
+    readHeavy: fc.constantFrom(false, false, false, true, true),
     hotKeys: fc.integer({ min: 1, max: 2 }),
     readWeight: fc.integer({ min: 8, max: 12 }),
     /** Earlier terms preloaded (0: an empty cluster, as before), and the integer that draws them (drawHistory). */
     history: fc.constantFrom(0, 0, 0, 2, 3, 4),
     historySeed: fc.integer({ min: 0, max: 0x7fffffff }),
+    /** Whether a drawn history ends with a failed campaign by its least up-to-date server (drawHistory's `staleCampaign`). */
+    staleCampaign: fc.boolean(),
   })
   .map(({ electionMinMs, spread, heartbeatRatio, readHeavy, hotKeys, readWeight, ...rest }) => {
     const { keys: k, mix: m, ...w } = rest;
     const keys = readHeavy ? hotKeys : k;
     const mix = readHeavy ? { get: readWeight, put: 1, append: 0, cas: 0 } : m;
-    return { electionMinMs, spread, heartbeatRatio, keys, mix, ...w };
+    // A read-heavy mix is a kv mix: the lock service has no reads to make stale.
+    return { electionMinMs, spread, heartbeatRatio, keys, mix, ...w, ...(readHeavy ? { service: 'kv' as const } : {}) };
   })
-  .map(({ electionMinMs, spread, heartbeatRatio, keys, mix, history, historySeed, ...w }) => ({
+  .map(({ electionMinMs, spread, heartbeatRatio, keys, mix, history, historySeed, staleCampaign, ...w }) => ({
     ...w,
-    ...(history > 0 ? { preload: drawHistory(w.servers, history, historySeed) } : {}),
+    ...(history > 0 ? { preload: drawHistory(w.servers, history, historySeed, staleCampaign) } : {}),
     electionTimeout: { min: electionMinMs * 1000, max: Math.floor((electionMinMs * spread) / 10) * 1000 },
     heartbeat: Math.floor(electionMinMs / heartbeatRatio) * 1000,
     client: { keys, mix },
@@ -99,7 +102,7 @@ function atLeastAsUpToDate(a: readonly number[], b: readonly number[]): boolean 
  * servers with a higher term and a stale log; chains that take three or more leader changes to reach from
  * an empty cluster. `seed` drives every choice, so the history is plain data of the workload (one integer).
  */
-export function drawHistory(servers: number, epochs: number, seed: number): Record<string, PreloadedServer> {
+export function drawHistory(servers: number, epochs: number, seed: number, staleCampaign = false): Record<string, PreloadedServer> {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const ids = Array.from({ length: servers }, (_, i) => `n${i + 1}`);
@@ -143,6 +146,23 @@ export function drawHistory(servers: number, epochs: number, seed: number): Reco
       const upTo = e === 0 ? lead.length : common + Math.floor(rnd() * (lead.length - common + 1));
       if (upTo > common) logs[f] = common === log.length ? [...lead.slice(0, Math.max(upTo, log.length))] : lead.slice(0, upTo);
       terms[f] = Math.max(terms[f] as number, term);
+    }
+  }
+  if (staleCampaign) {
+    // One more term: a campaign by a least up-to-date server that failed. Only servers whose logs are no
+    // more up-to-date than its own could vote for it (at most a minority with it), so it ends with the
+    // highest term and a stale log: the state a server reaches when it campaigned alone while cut off, or
+    // won a PreVote round but lost the election (thesis section 9.6). Whoever is electable must now learn
+    // that term from it: with PreVote, only the stale server's answer to a PreVote carries it.
+    term += 1;
+    const all = ids.map((_, i) => i);
+    const upToDateness = (i: number): number => ((logs[i] as number[]).at(-1) ?? 0) * 1e6 + (logs[i] as number[]).length;
+    const least = Math.min(...all.map(upToDateness));
+    const c = pick(all.filter((i) => upToDateness(i) === least));
+    const voters = [c, ...all.filter((v) => v !== c && atLeastAsUpToDate(logs[c] as number[], logs[v] as number[]) && rnd() < 0.5)].slice(0, majority - 1);
+    for (const v of voters) {
+      terms[v] = term;
+      votes[v] = { term, for: c };
     }
   }
   const out: Record<string, PreloadedServer> = {};

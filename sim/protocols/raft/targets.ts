@@ -6,6 +6,11 @@
 import type { JsonValue, NodeId, SimView, TraceEvent } from '../../engine/types.ts';
 import type { RoleDefinition, TriggerDefinition } from '../../api/protocol.ts';
 import type { RaftServerState } from './state.ts';
+import { kvService } from './kv.ts';
+import { lockService } from './lock-service.ts';
+
+/** The built-in state machines whose read-only operations `leader-read` recognises. */
+const READ_ONLY = [kvService, lockService];
 
 function serverState(view: SimView, id: NodeId): RaftServerState | undefined {
   if (view.role(id) !== 'server' || !view.isUp(id)) return undefined;
@@ -180,6 +185,21 @@ export const raftTriggers: Record<string, TriggerDefinition> = {
       if (m.type !== 'vote-resp' || m.granted !== true || m.pre === true) return undefined;
       const rival = upServers(view).some((x) => x.id !== ev.to && x.id !== ev.from && x.s.role === 'candidate' && x.s.term === m.term);
       return rival ? ev.from : undefined;
+    },
+  },
+  'campaign-started': {
+    description: 'a server asks for votes: it sends a RequestVote or a PreVote request (thesis section 9.6), the first moment of a campaign, before any reply',
+    observes: ['send'],
+    match: sent('vote-req', () => true),
+  },
+  'leader-read': {
+    description: 'a client sends a read-only request (a kv get; any read-only operation of a built-in service) to a server that believes it leads: the moment to cut that leader off from the majority while its clients still reach it (section 8: a deposed leader must not answer reads alone)',
+    observes: ['send'],
+    match: (ev, view) => {
+      if (ev.type !== 'send') return undefined;
+      const m = ev.msg as Record<string, JsonValue>;
+      if (m.type !== 'client-req' || !READ_ONLY.some((d) => d.readOnly?.(m.op as JsonValue) === true)) return undefined;
+      return serverState(view, ev.to)?.role === 'leader' ? ev.to : undefined;
     },
   },
   'leader-committed': {
