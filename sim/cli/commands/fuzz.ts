@@ -286,6 +286,9 @@ function exactTime(us: number): string {
 /** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
 export function describeFault(f: Record<string, unknown>): string {
   const { at, kind, on, after, delay, id, ...rest } = f;
+  // A slow link reads as the trace says it (describeFault in sim/engine/targets.ts): `slow n1 -> n2 x30`.
+  if (kind === 'slow') rest.factor = `x${String(rest.factor)}`;
+  if (kind === 'slow' && rest.to !== undefined) rest.to = `-> ${String(rest.to)}`;
   const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
   const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
   const when: string[] = [];
@@ -352,6 +355,9 @@ interface Campaign {
   faults: FaultGenOptions;
   workload: WorkloadArb | undefined;
   workloadModule: string | undefined;
+  /** Guided with the protocol's default workload: its plain draws draw random's (the pre-issue base workload). */
+  plainWorkload: WorkloadArb | undefined;
+  plainWorkloadModule: string | undefined;
   /** What the run header says about the workload: a module path, "<protocol> default", or "none". */
   workloadName: string;
 }
@@ -415,6 +421,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   let workloadModule: string | undefined;
   let workload: WorkloadArb | undefined;
   let workloadName = 'none';
+  let plainWorkload: WorkloadArb | undefined;
+  let plainWorkloadModule: string | undefined;
   if (typeof opts.workload === 'string') {
     if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
     workloadModule = pathToFileURL(resolve(opts.workload)).href;
@@ -434,6 +442,12 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
       workload = own;
       workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}${base ? '&base=1' : ''}`;
       workloadName = `${scenario.protocol} ${base ? 'base (pre-issue-11 knobs)' : 'default'}`;
+      // Guided's plain draws (its portfolio start) are made as random makes them, with random's workload.
+      const plain = strategy === 'guided' ? strategyWorkload(scenario.protocol, 'random') : undefined;
+      if (plain !== undefined && plain !== own) {
+        plainWorkload = plain;
+        plainWorkloadModule = `${workloadModule}&base=1`;
+      }
     }
   }
   let shardRuns: number | undefined;
@@ -443,7 +457,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     // More shards than batches: this one would run nothing and pass; say so instead.
     if (shardRuns === 0) throw new InputError(`shard ${shard.index}/${shard.count} has no batches: ${runs} runs make ${Math.ceil(runs / batchSize)} batch${Math.ceil(runs / batchSize) === 1 ? '' : 'es'} of ${batchSize}; use at most that many shards, or more runs`, undefined, '--shard');
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, plainWorkload, plainWorkloadModule, workloadName };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -465,7 +479,7 @@ function byInvariant(written: readonly WrittenFailure[]): string {
 }
 
 /** One worker: batches run in this thread, one after the other. */
-async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined): Promise<void> {
+async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, plainWorkload: WorkloadArb | undefined): Promise<void> {
   let done = 0;
   let violations = 0;
   for (let it = loop.plan.next(); !it.done; it = loop.plan.next()) {
@@ -487,7 +501,7 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
       // --time up (or Ctrl-C seen between batches): end the batch before its next run, not after all of it.
       stop: () => !loop.more(),
     };
-    loop.collect(runBatch(loop.job(it.value), hooks, workload));
+    loop.collect(runBatch(loop.job(it.value), hooks, workload, plainWorkload));
   }
   loop.progress.shrinking = { used: 0, budget: 0 };
   loop.progress.update(done, violations, true);
@@ -661,6 +675,7 @@ export function registerFuzz(program: Command): void {
           keepGoing: true,
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
+          ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
         }),
         // A run budget runs to the end (failures past --max-failures are counted, not shrunk); a time budget stops at --max-failures.
         more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
@@ -700,7 +715,7 @@ export function registerFuzz(program: Command): void {
         progress,
       };
       try {
-        if (c.workers === 1) await runInline(loop, c.workload);
+        if (c.workers === 1) await runInline(loop, c.workload, c.plainWorkload);
         else await runOnPool(loop, c.workers, memoryMb);
       } finally {
         progress.stop();
