@@ -127,10 +127,15 @@ export class FaultApplier {
       case 'slow': {
         const i = host.slot(f.node).idx;
         const pairs: [number, number][] = [];
-        if (f.to !== undefined) pairs.push([i, host.slot(f.to).idx]);
+        if (f.to !== undefined) {
+          // A role `to` that resolved to the slowed node itself: a node has no link to itself.
+          const j = host.slot(f.to).idx;
+          if (j !== i) pairs.push([i, j]);
+        }
         else for (let j = 0; j < host.slots.length; j++) if (j !== i) pairs.push([i, j], [j, i]);
         this.network.setSlow(pairs, f.factor);
-        if (host.rec) host.emit({ seq: 0, t, type: 'log', node: '*', text: `slow ${f.node}${f.to !== undefined ? ` -> ${f.to}` : ' (both ways, every link)'}: latency x${f.factor}` });
+        // A fault event like the others (coverage sees it), described as describeFault and the fuzz summary do.
+        if (host.rec) host.emit({ seq: 0, t, type: 'slow', node: f.node, ...(f.to !== undefined ? { to: f.to } : {}), factor: f.factor });
         return;
       }
       case 'corrupt':

@@ -112,6 +112,8 @@ export type TraceEvent =
   | { seq: number; t: Micros; type: 'partition'; label: string; blocked: [NodeId, NodeId][] }
   | { seq: number; t: Micros; type: 'heal'; label: string; blocked: [NodeId, NodeId][] }
   | { seq: number; t: Micros; type: 'network'; loss: number; duplicate: number }
+  /** A slow-link fault applied: latency of `node`'s links (both ways), or of `node` -> `to` only, multiplied by `factor` (1 ends it). */
+  | { seq: number; t: Micros; type: 'slow'; node: NodeId; to?: NodeId; factor: number }
   | { seq: number; t: Micros; type: 'clock'; node: NodeId; offset: Micros; drift: number }
   | { seq: number; t: Micros; type: 'disk'; node: NodeId; op: 'corrupt'; key: string }
   | { seq: number; t: Micros; type: 'state'; node: NodeId; state: JsonValue }

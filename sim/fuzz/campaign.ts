@@ -78,6 +78,8 @@ export interface BatchJob {
   traceDir?: string;
   /** URL of a module whose default export is the workload arbitrary (arbitraries do not cross threads; modules do). */
   workloadModule?: string;
+  /** Guided: URL of the workload module of its plain draws (FuzzOptions.plainWorkload; default the workload). */
+  plainWorkloadModule?: string;
   /** Search strategy (fuzz()'s default when absent: guided). */
   strategy?: FuzzStrategy;
   /** Failures this batch shrinks and reports (default 1). */
@@ -103,7 +105,7 @@ export interface BatchResult extends FuzzReport {
   seed: number;
 }
 
-export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean) => void) = {}, workload?: WorkloadArb): BatchResult {
+export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean) => void) = {}, workload?: WorkloadArb, plainWorkload?: WorkloadArb): BatchResult {
   const h: BatchHooks = typeof hooks === 'function' ? { onRun: hooks } : hooks;
   let seen = 0;
   const report = fuzz({
@@ -119,6 +121,7 @@ export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean)
     ...(job.maxFailures !== undefined ? { maxFailures: job.maxFailures } : {}),
     ...(job.keepGoing !== undefined ? { keepGoing: job.keepGoing } : {}),
     ...(workload ? { workload } : {}),
+    ...(plainWorkload ? { plainWorkload } : {}),
     ...(h.onShrink ? { onShrink: h.onShrink } : {}),
     ...(h.onRunStart ? { onRunStart: h.onRunStart } : {}),
     ...(h.stop ? { stop: h.stop } : {}),

@@ -74,6 +74,14 @@ export interface FuzzOptions {
   traceEdges?: boolean;
   /** Guided: stack 1-4 suffix mutations on half the branch mutants (havocAfterCut in guided.ts). Default true. */
   branchHavoc?: boolean;
+  /**
+   * Guided: the share (0-1) of fresh draws made as the `random` strategy draws (plain generator, whole
+   * window, `plainWorkload`): the portfolio start, so guided's fresh draws find what plain draws find.
+   * Default PLAIN_SHARE; 0 turns it off.
+   */
+  plainShare?: number;
+  /** Guided: the workload of the plain draws (default `workload`; the CLI and the bench pass random's, strategyWorkload). */
+  plainWorkload?: WorkloadArb;
   /** Where the replay command says the failing trace is (default traces/fuzz); the CLI writes it there. */
   traceDir?: string;
 }
@@ -91,8 +99,8 @@ export interface FuzzFailure {
   tracePath: string;
   /** 0-based run of the batch at which the failure was found. */
   run: number;
-  /** A fresh draw of the arbitrary, or a mutant of a corpus entry (guided). */
-  origin: 'random' | 'mutant';
+  /** `drawn`: a fresh draw of the generator (fast-check's stream); `mutant`: a mutation or branch of a corpus entry (guided). */
+  origin: 'drawn' | 'mutant';
   /**
    * fast-check's own coordinates of the shrunk case, for a fresh draw: fuzz() with `seed` and this
    * `path` replays it without searching. Absent for a mutant (it is not on fast-check's stream; its
@@ -379,6 +387,8 @@ export const HAVOC_AFTER_BRANCH = 0.5;
 
 /** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
 export const MUTANT_SHARE = 0.75;
+/** Guided: the share of fresh draws made as `random` draws them (FuzzOptions.plainShare). */
+export const PLAIN_SHARE = 0.3;
 
 export function fuzz(opts: FuzzOptions): FuzzReport {
   const base = opts.scenario;
@@ -397,7 +407,22 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const workload = opts.workload ?? fc.constant({});
   const windowArb = fc.constantFrom(...windows);
   // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
-  const arb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
+  const drawn: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
+  // Guided's portfolio start: a share of the fresh draws are made as `random` makes them (plain generator, whole
+  // window, its workload), so the campaign finds at least what plain draws find early, at their cost per run.
+  // One arbitrary (fc.oneof), so a fresh draw still shrinks with fast-check's context and replays by path.
+  const plainShare = strategy === 'guided' ? (opts.plainShare ?? PLAIN_SHARE) : 0;
+  if (!(plainShare >= 0 && plainShare <= 1)) throw new RangeError(`plainShare must be between 0 and 1 (got ${plainShare})`);
+  const plainGen = plainShare > 0 ? strategyGen(base, 'random', opts.faults).gen : undefined;
+  const arb: fc.Arbitrary<EpisodeCase> =
+    plainGen === undefined
+      ? drawn
+      : plainShare >= 1
+        ? fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) })
+        : fc.oneof(
+            { arbitrary: fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) }), weight: Math.round(plainShare * 100) },
+            { arbitrary: drawn, weight: 100 - Math.round(plainShare * 100) },
+          );
   // ... and what a mutant, which has no such context, shrinks through: the same values, without the swarm's chain.
   const kindArbs = gen.kinds.map((k) => episodeArb(k, gen)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
@@ -433,8 +458,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   /** Set when `stop` ended the current failure's shrinking (reset when a failure starts shrinking). */
   let shrinkCut = false;
   /** Out of shrinking runs: the budget is spent, or `stop` says the campaign's time is up. */
+  // The last two runs of a shrink budget of 4 or more are kept for dropping a needless quiesce (withoutNeedlessQuiesce).
+  const trimReserve = shrinkBudget >= 4 ? 2 : 0;
+  let trimming = false;
   const shrinkOver = (): boolean => {
-    if (shrinkRuns >= shrinkBudget) return true;
+    if (shrinkRuns >= shrinkBudget - (trimming ? 0 : trimReserve)) return true;
     if (opts.stop?.()) {
       shrinkCut = true;
       return true;
@@ -529,7 +557,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   };
 
   const reported = new Set<string>();
-  const record = (details: fc.RunDetails<[EpisodeCase]>, origin: 'random' | 'mutant'): void => {
+  const record = (details: fc.RunDetails<[EpisodeCase]>, origin: FuzzFailure['origin']): void => {
     const shrunk = details.counterexample?.[0];
     if (shrunk === undefined) {
       // The property threw instead of returning false: a bug outside any node's handler. Keep its stack.
@@ -539,14 +567,50 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     const key = JSON.stringify(toCase(shrunk));
     if (reported.has(key)) return;
     reported.add(key);
+    // The last shrinking step, inside the shrink budget and `stop`: drop the trailing quiesce when the same
+    // invariant still breaks without it. Not for an unshrunk report (shrinking off, budget 0, cut short).
+    trimming = true;
+    const small = wantShrink && !shrinkCut && !shrinkOver() ? withoutNeedlessQuiesce(toCase(shrunk)) : toCase(shrunk);
+    trimming = false;
     failures.push(
-      failureOf(base, toCase(shrunk), keep, opts.traceDir, {
+      failureOf(base, small, keep, opts.traceDir, {
         run: done - 1,
         origin,
-        ...(origin === 'random' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
+        ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
         ...(shrinkCut ? { shrinkCut: true } : {}),
       }),
     );
+  };
+  /** The first invariant an exact case breaks (undefined: none, an invalid config, or the run threw). */
+  const brokenInvariant = (c: FuzzCase): string | undefined => {
+    const p = prepareExactCase(base, c, keep);
+    if ('problem' in p) return undefined;
+    try {
+      return runPrepared(p.prepared, { hash: false }).violations[0]?.invariant;
+    } catch {
+      return undefined;
+    }
+  };
+  /**
+   * The case without its trailing quiesce, when it breaks the same invariant without it: a safety failure
+   * rarely needs the liveness phase, and a reader should not look for a reason it is there. Kept when the
+   * violation needs it (liveness is judged after the quiesce) or a fault comes after it. Costs two runs of
+   * the shrink budget (the case and the candidate), checked against it and `stop` like every shrinking run.
+   */
+  const withoutNeedlessQuiesce = (c: FuzzCase): FuzzCase => {
+    const last = c.faults[c.faults.length - 1];
+    if (last?.kind !== 'quiesce') return c;
+    const spend = (): boolean => {
+      if (shrinkOver()) return false;
+      shrinkRuns++;
+      opts.onShrink?.(shrinkRuns, shrinkBudget);
+      return true;
+    };
+    if (!spend()) return c;
+    const want = brokenInvariant(c);
+    if (want === undefined || !spend()) return c;
+    const trimmed: FuzzCase = { ...c, faults: c.faults.slice(0, -1) };
+    return brokenInvariant(trimmed) === want ? trimmed : c;
   };
   const check = (which: fc.Arbitrary<EpisodeCase>, params: fc.Parameters<[EpisodeCase]>, opts2: { shrink?: boolean; asCandidate?: boolean } = {}): fc.RunDetails<[EpisodeCase]> => {
     // asCandidate: the first value is already a failure being shrunk (its run counts against the shrink budget).
@@ -570,7 +634,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     done = details.numRuns;
     if (details.failed) {
       violations++;
-      record(details, 'random');
+      record(details, 'drawn');
     }
     opts.onProgress?.(done, violations, states.size);
     return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, notJudged: unjudged() };
@@ -624,14 +688,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       continue;
     }
     rejectedInARow = 0;
-    if (last.threw) record(details, mutant ? 'mutant' : 'random'); // throws, naming the run
+    if (last.threw) record(details, mutant ? 'mutant' : 'drawn'); // throws, naming the run
     const { fresh, freshParts } = account();
     if (strategy === 'guided' && fresh > 0 && last.case) {
       // A mutant that reached a state part no run had (a new flag, a fault in a new kind of state) is owed a burst
       // of mutations around it: keep digging where it opened up.
       corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(last.times ? { times: last.times } : {}), ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
     }
-    if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'random');
+    if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'drawn');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
   return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };

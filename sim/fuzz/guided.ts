@@ -66,7 +66,7 @@ export interface RunCoverage {
 }
 
 /** Trace events that are faults (the engine's own, from the scenario's timeline or nemesis). */
-const FAULT_EVENT_TYPES: readonly TraceEventType[] = ['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network'];
+const FAULT_EVENT_TYPES: readonly TraceEventType[] = ['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'clock', 'disk', 'network', 'slow'];
 const FAULT_EVENTS: ReadonlySet<string> = new Set(FAULT_EVENT_TYPES);
 
 /**
@@ -217,7 +217,7 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
     when: 'always',
     check: () => undefined,
     // The types the switch below reads (sim/engine: Checker.observes): `state` events are not built for it.
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'timer', 'invoke', 'return', 'crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'partition', 'heal', 'network'],
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'timer', 'invoke', 'return', 'crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'slow', 'partition', 'heal', 'network'],
     observe(ev: TraceEvent): void {
       switch (ev.type) {
         case 'send': {
@@ -254,6 +254,10 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
         case 'clock':
         case 'disk':
           step(ev.node, fault(ev.type), ev.t);
+          return;
+        case 'slow':
+          // Its end (factor 1) is another kind than its start: "slowed, then ..." and "sped up, then ..." differ.
+          step(ev.node, fault(ev.factor === 1 ? 'slow-end' : 'slow'), ev.t);
           return;
         default:
           if (GLOBAL_FAULTS.has(ev.type)) {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { InputError } from '../scenario/errors.ts';
 
 const failureSchema = z.looseObject({
-  seed: z.string(),
+  // The failing run's simulation seed: a number since session 7 (a string before, or for a text seed).
+  seed: z.union([z.number().int(), z.string()]),
   replay: z.string(),
   invariant: z.string(),
   batch: z.number().int().min(0),

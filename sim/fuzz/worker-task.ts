@@ -35,6 +35,7 @@ export default async function task(job: WorkerJob): Promise<BatchResult> {
   const current = job.current;
   const stop = job.stop;
   const workload = job.workloadModule !== undefined ? await loadWorkload(job.workloadModule) : undefined;
+  const plainWorkload = job.plainWorkloadModule !== undefined ? await loadWorkload(job.plainWorkloadModule) : undefined;
   let shrinkUsed = 0;
   const endShrink = (): void => {
     if (counters && shrinkUsed > 0) Atomics.sub(counters, 2, shrinkUsed);
@@ -67,6 +68,7 @@ export default async function task(job: WorkerJob): Promise<BatchResult> {
         },
       },
       workload,
+      plainWorkload,
     );
   } finally {
     endShrink();

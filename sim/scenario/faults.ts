@@ -47,7 +47,11 @@ export function checkFaultTimeline(timeline: readonly Fault[], protocol: Protoco
     };
     const triggered = f.on !== undefined;
     if ('node' in f) check(f.node, `${where}.node`, triggered);
-    if (f.kind === 'slow' && f.to !== undefined) check(f.to, `${where}.to`, triggered);
+    if (f.kind === 'slow' && f.to !== undefined) {
+      check(f.to, `${where}.to`, triggered);
+      // A node (or `$label`) named twice is one node; roles (`@any -> @any`) may resolve to two, and one that resolves to a single node adds no link.
+      if (f.to === f.node && !f.to.startsWith('@')) throw new InputError(`"${f.to}" is the slowed node itself, and a node has no link to itself; expected another node, or no \`to\` (every link of the node)`, file, `${where}.to`);
+    }
     if (f.kind === 'block') {
       check(f.from, `${where}.from`, triggered);
       check(f.to, `${where}.to`, triggered);

@@ -62,6 +62,9 @@ export function describeEvent(ev: TraceEvent, arrow = '→'): string {
       return `heal (${ev.blocked.length} blocked links)`;
     case 'network':
       return `network loss ${ev.loss}`;
+    case 'slow':
+      // As describeFault (sim/engine/targets.ts) and the fuzz summary describe the fault.
+      return `slow ${ev.node}${ev.to !== undefined ? ` -> ${ev.to}` : ''} x${ev.factor}`;
     case 'clock':
       return `${ev.node} clock offset ${ev.offset}µs drift ${ev.drift}`;
     case 'disk':

@@ -33,6 +33,7 @@ export const EVENT_FIELDS: Record<TraceEventType, Record<string, Field>> = {
   partition: { label: 'string', blocked: 'array' },
   heal: { label: 'string', blocked: 'array' },
   network: { loss: 'number' },
+  slow: { node: 'string', factor: 'number' },
   clock: { node: 'string', offset: 'number', drift: 'number' },
   disk: { node: 'string', op: 'string', key: 'string' },
   state: { node: 'string', state: 'any' },

@@ -164,7 +164,11 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     const shrunk = JSON.parse(readFileSync(f.scenario, 'utf8')) as { name: string; faults: { timeline: { kind: string }[] }; expect: unknown };
     expect(shrunk.name).toBe(`counter-fuzz-${f.seed}`);
     expect(shrunk.expect).toEqual({ violation: 'acked-writes-durable' });
-    expect(shrunk.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+    // A crash and its restart (other episodes the failure's random draws depend on may stay; the quiesce goes).
+    const kinds = shrunk.faults.timeline.map((x) => x.kind);
+    expect(kinds).toContain('crash');
+    expect(kinds).toContain('restart');
+    expect(kinds).not.toContain('quiesce');
     const run = await inProcess(['run', f.scenario]);
     expect(run.code).toBe(0);
   });
@@ -196,7 +200,7 @@ describe('faultline fuzz finds, records and replays a planted bug (in process)',
     const r = await inProcess(['fuzz', 'counter', '--seed', '24301', '--bug', 'ackBeforeFsync', '--duration', '2s', '--runs', '100', '--batch', '100', '--workers', '1', '--max-failures', '1', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^FAIL {8}acked-writes-durable at 2s: /m);
-    expect(r.stderr).toMatch(/^ {2}shrunk {4}3 faults: crash (n\d) @[\d.]+m?s, restart \1 @[\d.]+m?s, quiesce @1\.4s$/m);
+    expect(r.stderr).toMatch(/^ {2}shrunk {4}\d+ faults: (.*, )?crash (n\d) @[\d.]+m?s, (.*, )?restart \2 @[\d.]+m?s(, .*)?$/m);
     const trace = /^ {2}trace {5}(\S+)$/m.exec(r.stderr)?.[1];
     expect(trace).toBeDefined();
     expect(r.stderr).toContain(`  replay    npx faultline replay ${trace}\n`);

@@ -23,8 +23,8 @@ describe('fuzz() on the toy counter', () => {
     expect(report.runs).toBeLessThanOrEqual(200);
     const f = report.failures[0]!;
     expect(f.violation.invariant).toBe('acked-writes-durable');
-    // Minimal: one crash of one server and its restart, then the quiesce.
-    expect(f.scenario.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+    // Minimal: one crash of one server and its restart (the quiesce is dropped: the violation does not need it).
+    expect(f.scenario.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart']);
     expect(f.scenario.faults.nemesis).toBeUndefined();
     expect(f.scenario.seed).toBe(f.seed);
     expect(f.scenario.expect).toEqual({ violation: 'acked-writes-durable' });
@@ -40,7 +40,7 @@ describe('fuzz() on the toy counter', () => {
     const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
     expect(raw.violation.invariant).toBe('acked-writes-durable');
     expect(shrunk.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
-    expect(shrunk.scenario.faults.timeline.length).toBe(3);
+    expect(shrunk.scenario.faults.timeline.length).toBe(2);
   });
 
   it("a failure's fast-check seed and path replay it directly, in one run", () => {
@@ -58,15 +58,22 @@ describe('fuzz() on the toy counter', () => {
     const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
     const none = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 0 }).failures[0]!;
     expect(none).toEqual(raw);
-    const some = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 3 }).failures[0]!;
+    let used = 0;
+    const some = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrinkBudget: 3, onShrink: (n) => (used = Math.max(used, n)) }).failures[0]!;
     expect(some.violation.invariant).toBe('acked-writes-durable');
-    expect(some.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThanOrEqual(3);
+    expect(runScenario(some.scenario).violations[0]?.invariant).toBe('acked-writes-durable');
   });
 
   it('swarm mode finds and shrinks the bug too', () => {
     const f = fuzz({ scenario: counterBase(true), runs: 200, faults: { swarm: true } }).failures[0]!;
     expect(f.violation.invariant).toBe('acked-writes-durable');
-    expect(f.scenario.faults.timeline.map((x) => x.kind)).toEqual(['crash', 'restart', 'quiesce']);
+    // One crash and its restart; an episode whose random draws the failure depends on may stay.
+    const kinds = f.scenario.faults.timeline.map((x) => x.kind);
+    expect(kinds.filter((k) => k === 'crash')).toHaveLength(1);
+    expect(kinds).toContain('restart');
+    expect(kinds.length).toBeLessThanOrEqual(4);
   });
 
   it('is deterministic: the same options give the same report', () => {

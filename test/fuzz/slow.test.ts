@@ -10,6 +10,11 @@ import { fuzz, runScenario, strategyGen, type FuzzStrategy } from '../../sim/fuz
 import { defineProtocol } from '../../sim/scenario/protocol.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
+import { describeFault as cliDescribeFault } from '../../sim/cli/commands/fuzz.ts';
+import { describeFault } from '../../sim/engine/targets.ts';
+import { coverageObserver, traceEdgeObserver, type RunCoverage } from '../../sim/fuzz/guided.ts';
+import { getProtocol } from '../../sim/protocols/registry.ts';
+import { describeEvent } from '../../sim/trace/chrome.ts';
 import type { ScenarioInput } from '../../sim/scenario/schema.ts';
 import { counter, counterConfig } from './counter-protocol.ts';
 
@@ -71,7 +76,30 @@ describe('slow fault', () => {
     // Both directions: messages to n1 too.
     const toN1 = events.filter((e): e is TraceEvent & { type: 'send' } => e.type === 'send' && e.to === 'n1' && e.t >= 1_000_000 && e.t < 1_500_000);
     expect(toN1.length).toBeGreaterThan(0);
-    expect(events.some((e) => e.type === 'log' && e.node === '*' && /slow n1 \(both ways, every link\): latency x20/.test(e.text))).toBe(true);
+    // A fault event (coverage sees it), described as the fault is everywhere else.
+    const slow = events.filter((e): e is TraceEvent & { type: 'slow' } => e.type === 'slow');
+    expect(slow.map((e) => [e.t, e.node, e.to, e.factor])).toEqual([
+      [1_000_000, 'n1', undefined, 20],
+      [1_500_000, 'n1', undefined, 1],
+    ]);
+    expect(slow.map((e) => describeEvent(e))).toEqual(['slow n1 x20', 'slow n1 x1']);
+    expect(events.some((e) => e.type === 'log' && e.text.includes('latency x'))).toBe(false);
+  });
+
+  it('reads the same in the trace, the fault log line and the fuzz summary; coverage sees it as a fault', () => {
+    const fault = { at: 1_000_000, kind: 'slow', node: 'n2', to: 'n3', factor: 30 } as const;
+    expect(describeEvent({ seq: 0, t: 1, type: 'slow', node: 'n2', to: 'n3', factor: 30 })).toBe('slow n2 -> n3 x30');
+    expect(describeFault(fault)).toBe('slow n2 -> n3 x30');
+    expect(cliDescribeFault(fault)).toBe('slow n2 -> n3 x30 @1s');
+    const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), pairs: new Set() };
+    const prepared = prepareRun(parseScenario({ ...RAFT, faults: { timeline: [{ at: '1s', kind: 'slow', node: 'n2', factor: 30 }] } }));
+    runPrepared({ ...prepared, checkers: [...prepared.checkers, coverageObserver(getProtocol('raft')!.abstractState!, cov), traceEdgeObserver(cov)] }, { hash: false });
+    expect([...(cov.contexts ?? [])].some((c) => c.startsWith('slow>'))).toBe(true);
+    expect([...(cov.pairs ?? [])].some((c) => c.startsWith('e:slow~'))).toBe(true);
+  });
+
+  it('a slow link from a node to itself is bad input', () => {
+    expect(() => prepareRun(parseScenario({ ...RAFT, faults: { timeline: [{ at: '1s', kind: 'slow', node: 'n2', to: 'n2', factor: 3 }] } }))).toThrow(/"n2" is the slowed node itself, and a node has no link to itself/);
   });
 
   it('with `to`, slows only that direction; a role target resolves at fire time', () => {

@@ -130,11 +130,16 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
   return out;
 }
 
+/** Where progress goes: stderr, or (tests) any stream that says whether it is a terminal. */
+export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
+
 /** Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise. */
-class Progress {
+export class Progress {
   private readonly bar: SingleBar | undefined;
   private readonly t0 = performance.now();
   private lastLine = 0;
+  /** What the last plain line said (runs, violations, states, shrinking): the final line is not printed again when nothing moved. */
+  private lastSaid = '';
   private stopped = false;
   private payload: Record<string, string | number> = { rate: '0', violations: 0, left: '?', runs: '0', states: 0, shrink: '' };
   /** Distinct abstract states reached by the finished batches (-1 until one has finished). */
@@ -151,10 +156,11 @@ class Progress {
     private readonly total: number | undefined,
     private readonly deadline: number | undefined,
     private readonly seed: number,
+    private readonly stream: ProgressStream = process.stderr,
   ) {
-    if (process.stderr.isTTY) {
+    if (stream.isTTY === true) {
       this.bar = new SingleBar(
-        { format: 'fuzz seed {seed} [{bar}] {percentage}% | {runs} runs | {rate} runs/s | {states} states | {violations} violations{shrink} | {left} left', hideCursor: true, stream: process.stderr },
+        { format: 'fuzz seed {seed} [{bar}] {percentage}% | {runs} runs | {rate} runs/s | {states} states | {violations} violations{shrink} | {left} left', hideCursor: true, stream: stream as NodeJS.WriteStream },
         Presets.shades_classic,
       );
       // Runs done (of the run budget, if any): the bar's own value is elapsed time's share under --time.
@@ -191,9 +197,12 @@ class Progress {
       this.bar.update(this.total !== undefined ? done : value, this.payload);
       return;
     }
-    if (final || now - this.lastLine >= 2000) {
+    const said = `${done} ${violations} ${states} ${shrink}`;
+    // Not a terminal: a line every 2 s, and a final one unless the last line already said the same.
+    if ((final && said !== this.lastSaid) || now - this.lastLine >= 2000) {
       this.lastLine = now;
-      process.stderr.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} ${done === 1 && this.total === undefined ? 'run' : 'runs'}, ${rate.toFixed(1)} runs/s, ${states === 1 ? '1 state' : `${states} states`}, ${plural(violations, 'violation')}${shrink.replace(' |', ',')}, ${leftText} left\n`);
+      this.lastSaid = said;
+      this.stream.write(`fuzz: seed ${this.seed}, ${done}${this.total !== undefined ? `/${this.total}` : ''} ${done === 1 && this.total === undefined ? 'run' : 'runs'}, ${rate.toFixed(1)} runs/s, ${states === 1 ? '1 state' : `${states} states`}, ${plural(violations, 'violation')}${shrink.replace(' |', ',')}, ${leftText} left\n`);
     }
   }
 
@@ -205,12 +214,12 @@ class Progress {
   /** Print lines above the bar, which then carries on below them. */
   print(text: string): void {
     if (!this.bar || this.stopped) {
-      process.stderr.write(text);
+      this.stream.write(text);
       return;
     }
     const value = this.bar.getProgress() * this.bar.getTotal();
     this.bar.stop();
-    process.stderr.write(text);
+    this.stream.write(text);
     this.bar.start(this.bar.getTotal(), Math.round(value), this.payload);
   }
 
@@ -277,6 +286,9 @@ function exactTime(us: number): string {
 /** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
 export function describeFault(f: Record<string, unknown>): string {
   const { at, kind, on, after, delay, id, ...rest } = f;
+  // A slow link reads as the trace says it (describeFault in sim/engine/targets.ts): `slow n1 -> n2 x30`.
+  if (kind === 'slow') rest.factor = `x${String(rest.factor)}`;
+  if (kind === 'slow' && rest.to !== undefined) rest.to = `-> ${String(rest.to)}`;
   const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
   const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
   const when: string[] = [];
@@ -306,6 +318,24 @@ function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   ];
 }
 
+/**
+ * A failing run's simulation seed in `--json`: a number, as the campaign's `seed` is (the generator draws
+ * integers); a seed that is not a plain integer (a scenario's own text seed) stays a string.
+ */
+export function jsonSeed(seed: string): number | string {
+  return /^(0|[1-9]\d{0,14})$/.test(seed) ? Number(seed) : seed;
+}
+
+/**
+ * How a fresh campaign replays. A `--time` campaign stops inside a batch, at a point wall time decides: its
+ * runs are replayed by the same `--seed` with `--time` (the same runs, as far as that machine gets) or with
+ * `--runs` of its whole batches (a superset: each batch's runs are the first of the full batch).
+ */
+export function replayHint(c: Pick<Campaign, 'seed' | 'budgetMs' | 'batchSize'>, batches: number): string {
+  if (c.budgetMs === undefined) return `--seed ${c.seed} replays it`;
+  return `--seed ${c.seed} --time ${formatWall(c.budgetMs / 1000)} replays it as far as the time allows; --seed ${c.seed} --runs ${Math.max(1, batches) * c.batchSize} runs its ${plural(Math.max(1, batches), 'whole batch', 'whole batches')}, every run it made included`;
+}
+
 /** A campaign as the command line describes it, every option checked. */
 interface Campaign {
   scenario: Scenario;
@@ -325,6 +355,9 @@ interface Campaign {
   faults: FaultGenOptions;
   workload: WorkloadArb | undefined;
   workloadModule: string | undefined;
+  /** Guided with the protocol's default workload: its plain draws draw random's (the pre-issue base workload). */
+  plainWorkload: WorkloadArb | undefined;
+  plainWorkloadModule: string | undefined;
   /** What the run header says about the workload: a module path, "<protocol> default", or "none". */
   workloadName: string;
 }
@@ -334,6 +367,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
   let budgetMs: number | undefined;
   if (opts.time !== undefined) {
+    // A bare number has no unit: in a scenario file it is µs, which as a campaign's wall time is surely a slip.
+    if (/^\s*[+-]?\d+(\.\d+)?\s*$/.test(opts.time)) throw new InputError(`the duration has no unit: expected a duration such as ${opts.time.trim()}s or ${opts.time.trim()}m (got "${opts.time}")`, undefined, '--time');
     const us = parseDuration(opts.time);
     if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m: positive, a whole number of µs (got "${opts.time}")`, undefined, '--time');
     budgetMs = us / 1000;
@@ -386,6 +421,8 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   let workloadModule: string | undefined;
   let workload: WorkloadArb | undefined;
   let workloadName = 'none';
+  let plainWorkload: WorkloadArb | undefined;
+  let plainWorkloadModule: string | undefined;
   if (typeof opts.workload === 'string') {
     if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
     workloadModule = pathToFileURL(resolve(opts.workload)).href;
@@ -405,6 +442,12 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
       workload = own;
       workloadModule = `${new URL(`../protocol-workload.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href}?protocol=${encodeURIComponent(scenario.protocol)}${base ? '&base=1' : ''}`;
       workloadName = `${scenario.protocol} ${base ? 'base (pre-issue-11 knobs)' : 'default'}`;
+      // Guided's plain draws (its portfolio start) are made as random makes them, with random's workload.
+      const plain = strategy === 'guided' ? strategyWorkload(scenario.protocol, 'random') : undefined;
+      if (plain !== undefined && plain !== own) {
+        plainWorkload = plain;
+        plainWorkloadModule = `${workloadModule}&base=1`;
+      }
     }
   }
   let shardRuns: number | undefined;
@@ -414,7 +457,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     // More shards than batches: this one would run nothing and pass; say so instead.
     if (shardRuns === 0) throw new InputError(`shard ${shard.index}/${shard.count} has no batches: ${runs} runs make ${Math.ceil(runs / batchSize)} batch${Math.ceil(runs / batchSize) === 1 ? '' : 'es'} of ${batchSize}; use at most that many shards, or more runs`, undefined, '--shard');
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, workloadName };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, plainWorkload, plainWorkloadModule, workloadName };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -436,7 +479,7 @@ function byInvariant(written: readonly WrittenFailure[]): string {
 }
 
 /** One worker: batches run in this thread, one after the other. */
-async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined): Promise<void> {
+async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, plainWorkload: WorkloadArb | undefined): Promise<void> {
   let done = 0;
   let violations = 0;
   for (let it = loop.plan.next(); !it.done; it = loop.plan.next()) {
@@ -458,7 +501,7 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined):
       // --time up (or Ctrl-C seen between batches): end the batch before its next run, not after all of it.
       stop: () => !loop.more(),
     };
-    loop.collect(runBatch(loop.job(it.value), hooks, workload));
+    loop.collect(runBatch(loop.job(it.value), hooks, workload, plainWorkload));
   }
   loop.progress.shrinking = { used: 0, budget: 0 };
   loop.progress.update(done, violations, true);
@@ -606,6 +649,9 @@ export function registerFuzz(program: Command): void {
       const written: WrittenFailure[] = [];
       const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
       const states = new Set<string>();
+      // --no-shrink: failures as found, one per checker and message (the same failure is often found many times); the others counted.
+      const listed = new Set<string>();
+      let duplicates = 0;
 
       let stopping = false;
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
@@ -629,6 +675,7 @@ export function registerFuzz(program: Command): void {
           keepGoing: true,
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
+          ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
         }),
         // A run budget runs to the end (failures past --max-failures are counted, not shrunk); a time budget stops at --max-failures.
         more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
@@ -638,6 +685,14 @@ export function registerFuzz(program: Command): void {
           progress.states = states.size;
           for (const f of r.failures) {
             if (written.length >= c.maxFailures) break;
+            if (!opts.shrink) {
+              const key = `${f.violation.invariant}\u0000${f.violation.message}`;
+              if (listed.has(key)) {
+                duplicates++;
+                continue;
+              }
+              listed.add(key);
+            }
             const w = writeFailure(f, r.batch, opts.out);
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
@@ -660,7 +715,7 @@ export function registerFuzz(program: Command): void {
         progress,
       };
       try {
-        if (c.workers === 1) await runInline(loop, c.workload);
+        if (c.workers === 1) await runInline(loop, c.workload, c.plainWorkload);
         else await runOnPool(loop, c.workers, memoryMb);
       } finally {
         progress.stop();
@@ -682,7 +737,7 @@ export function registerFuzz(program: Command): void {
             runs: totalRuns,
             violations: totalViolations,
             failures: written.map((w) => ({
-              seed: w.failure.seed,
+              seed: jsonSeed(w.failure.seed),
               replay: w.failure.replay,
               invariant: w.failure.violation.invariant,
               message: w.failure.violation.message,
@@ -703,7 +758,8 @@ export function registerFuzz(program: Command): void {
             workload: c.workloadName,
             states: states.size,
             coverage: [...states].sort(),
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: f.seed, invariant: f.violation.invariant })) })),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
+            ...(opts.shrink ? {} : { duplicates }),
             worker_deaths: deaths,
             not_judged: notJudged,
             wall_s: wall,
@@ -717,7 +773,7 @@ export function registerFuzz(program: Command): void {
         const cut = written.filter((w) => w.failure.shrinkCut).length;
         const found = `${plural(written.length, 'counterexample')} ${opts.shrink ? 'shrunk and written' : 'written as found, not shrunk (--no-shrink)'}`;
         const lines = [
-          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; --seed ${seed} replays it)` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; ${replayHint(c, results.length)})` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
           `workload    ${c.workloadName}`,
           hasAbstractState
             ? `coverage    ${plural(states.size, 'distinct abstract state')}`
@@ -725,6 +781,7 @@ export function registerFuzz(program: Command): void {
           `runs        ${totalRuns} in ${plural(results.length, 'batch', 'batches')}, ${formatWall(wall)} wall; ${(totalRuns / Math.max(searchWall, 1e-9)).toFixed(1)} runs/s while searching (as the progress line), ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} over the whole wall time, shrinking included${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
           `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${found}: ${byInvariant(written)}. Each failure above has its trace, ${opts.shrink ? 'shrunk ' : ''}scenario and replay line${cut > 0 ? `; shrinking of ${plural(cut, 'failure')} was cut short by --time (the smallest failing run found by then; it replays)` : ''}` : ''}`,
         ];
+        if (duplicates > 0) lines.push(`duplicates  ${plural(duplicates, 'more failure')} with the same checker and message as one listed above, not written (--no-shrink lists each checker and message once)`);
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
         for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; give the runs that point: a longer duration after the drawn quiesce, or a scenario whose runs can finish their job`);
