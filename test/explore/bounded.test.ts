@@ -141,3 +141,17 @@ describe('dead-message elimination (raft: responses of an older term)', () => {
     expect([...full.states].filter((x) => !wrong.states.has(x)).length).toBeGreaterThan(0);
   });
 });
+
+describe('Figure 8 from an empty cluster (bounded, dead messages removed, symmetry)', () => {
+  it('commitPreviousTermByCounting: not reachable with one election, found with two (the figure\'s wrong step)', { timeout: 600_000 }, () => {
+    const config = { bugs: { commitPreviousTermByCounting: true } };
+    const one = explore(raft(config, { crashes: 0, timers: { election: 1, heartbeat: 0 } }), { symmetry: true });
+    expect(one.end).toBe('complete');
+    expect(one.counterexample).toBeUndefined();
+    const two = explore(raft(config, { crashes: 0, timers: { election: 2, heartbeat: 0 } }), { symmetry: true });
+    expect(two.counterexample?.violation.invariant).toBe('leader-commits-current-term');
+    const labels = two.counterexample?.labels ?? [];
+    expect(labels.filter((l) => l.startsWith('timer '))).toEqual(['timer n1 election', 'timer n2 election']);
+    expect(labels).toHaveLength(11);
+  });
+});
