@@ -39,7 +39,7 @@ export interface ExploreProfile {
    * Dead messages (DriverOptions.dead): a message in flight whose delivery changes nothing, now or in any later
    * state, is removed from the state (`faultline explore --no-dead-messages` keeps them). Each with its reason.
    */
-  dead?(sim: Simulation, to: string, msg: unknown): boolean;
+  dead?(config: Record<string, unknown>): ((sim: Simulation, to: string, msg: unknown) => boolean) | undefined;
 }
 
 function published<T>(view: SimView, id: string): T | undefined {
@@ -132,12 +132,19 @@ const profiles: ExploreProfile[] = [
     // later, or after a crash and restart. The receiver's current term is at least its durable term, so the
     // test reads the durable one (sound while the node is down too). Requests of an older term are kept:
     // their reply carries the receiver's term and can make the sender step down.
-    dead(sim, to, msg) {
-      const m = msg as { type?: string; term?: number; pre?: boolean };
-      if (typeof m.term !== 'number') return false;
-      if (!(m.type === 'append-resp' || m.type === 'snapshot-resp' || (m.type === 'vote-resp' && m.pre === false))) return false;
-      const hard = sim.diskOf(to).durableView().get('raft/hard') as { term?: number } | undefined;
-      return typeof hard?.term === 'number' && m.term < hard.term;
+    // Every handled message ends with applyCommitted (node.ts step), a no-op in every state here: each step
+    // applies up to commitIndex, and a restart restores lastApplied = commitIndex. Not with the planted bug
+    // applyBeforeCommit: it applies up to the last index, which a restart leaves behind, so the next message,
+    // a stale response too, applies entries: no message is declared dead then.
+    dead(config) {
+      if ((config.bugs as Record<string, unknown> | undefined)?.applyBeforeCommit === true) return undefined;
+      return (sim, to, msg) => {
+        const m = msg as { type?: string; term?: number; pre?: boolean };
+        if (typeof m.term !== 'number') return false;
+        if (!(m.type === 'append-resp' || m.type === 'snapshot-resp' || (m.type === 'vote-resp' && m.pre === false))) return false;
+        const hard = sim.diskOf(to).durableView().get('raft/hard') as { term?: number } | undefined;
+        return typeof hard?.term === 'number' && m.term < hard.term;
+      };
     },
   },
 ];

@@ -121,7 +121,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
   };
   const timers = { ...profile?.budgets.timers, ...opts.timers };
   if (Object.keys(timers).length > 0) budgets.timers = timers;
-  const dead = opts.deadMessages === false ? undefined : profile?.dead;
+  const dead = opts.deadMessages === false ? undefined : profile?.dead?.(scenario.config as Record<string, unknown>);
   const coalesce = opts.coalesce ?? profile?.coalesce ?? false;
   if (opts.por && opts.maxInFlight !== undefined) throw new InputError('an in-flight bound is not kept by partial-order reduction (a reordered path may exceed it): drop --max-in-flight or --por', undefined, '--max-in-flight');
   const maxInFlight = opts.por ? undefined : (opts.maxInFlight ?? profile?.maxInFlight);

@@ -47,7 +47,7 @@ function recording(model: EngineModel, project: (d: Driver, fp: string) => strin
 /** A fingerprint without its first line (the budgets used: timer counts exist only in the bounded model). */
 const withoutBudgets = (_d: Driver, fp: string): string => fp.slice(fp.indexOf('\n') + 1);
 
-const raftDead = exploreProfile('raft')?.dead as NonNullable<ReturnType<typeof exploreProfile>>['dead'] & object;
+const raftDead = exploreProfile('raft')?.dead?.({}) as (sim: Driver['sim'], to: string, msg: unknown) => boolean;
 /** A fingerprint with the messages raft declares dead left out of its last line (the messages in flight). */
 const withoutDead = (d: Driver, fp: string): string => {
   const flight = d

@@ -106,6 +106,9 @@ describe('faultline explore', () => {
     expect(raft.bounds).toContain('dead messages removed');
     const kept = JSON.parse((await inProcess(['explore', 'raft', '--depth', '1', '--no-dead-messages', '--json'])).stdout) as { bounds: string };
     expect(kept.bounds).not.toContain('dead messages');
+    // applyBeforeCommit applies entries at any message after a restart: nothing is dead with it.
+    const applying = JSON.parse((await inProcess(['explore', 'raft', '--depth', '1', '--bug', 'applyBeforeCommit', '--json'])).stdout) as { bounds: string };
+    expect(applying.bounds).not.toContain('dead messages');
   });
 
   it.each([
