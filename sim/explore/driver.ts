@@ -34,6 +34,19 @@ export interface DriveBudgets {
   duplicates: number;
   /** Roles that may crash (default: server). */
   crashRoles?: readonly string[];
+  /**
+   * Timer firings, per kind: the timer's name before any `/key` (`election`, `heartbeat`, `in-doubt`), over
+   * every node; `*` bounds all firings together. A kind without an entry is not bounded. A timer whose budget
+   * is spent stays armed (it is in the state) but is no longer a choice. A bounded exploration, not an
+   * abstraction: its verdict is "no violation with at most these firings" (the counts are in the state).
+   */
+  timers?: Readonly<Record<string, number>>;
+}
+
+/** The kind of a timer, for DriveBudgets.timers: its name before any `/key`. */
+export function timerKind(name: string): string {
+  const slash = name.indexOf('/');
+  return slash < 0 ? name : name.slice(0, slash);
 }
 
 export const NO_BUDGETS: DriveBudgets = { crashes: 0, losses: 0, duplicates: 0 };
@@ -67,6 +80,13 @@ export interface DriverOptions {
    * function makes `clone` rebuild the state by replaying its path instead.
    */
   shareable?: readonly string[];
+  /**
+   * Dead messages (a protocol's declaration, see ExploreProfile.dead): a message in flight for which this
+   * returns true is removed after each step (traced as a loss, written in the schedule as a `drop`). It must
+   * hold only of messages whose delivery changes nothing now and in every later state (the receiver ignores
+   * it whatever happens first): then removing it merges states that differ only by it, and loses no behaviour.
+   */
+  dead?: (sim: Simulation, to: NodeId, msg: unknown) => boolean;
 }
 
 /** How copies were made in this process: grafted onto a template, or rebuilt by path replay (a closure with no counterpart). */
@@ -95,6 +115,10 @@ export class Driver {
   crashes = 0;
   losses = 0;
   duplicates = 0;
+  /** Timer firings so far per bounded kind (DriveBudgets.timers; `*`: all firings), in the state. */
+  readonly fired: Record<string, number> = {};
+  /** Messages removed as dead (DriverOptions.dead). */
+  deadDropped = 0;
   private readonly budgets: DriveBudgets;
   private readonly coalesce: boolean;
   private readonly crashable: NodeId[];
@@ -183,7 +207,7 @@ export class Driver {
         if (this.losses < this.budgets.losses) out.push({ kind: 'drop', q: p.q, label: labelOf(p, 'drop') });
         if (this.duplicates < this.budgets.duplicates) out.push({ kind: 'duplicate', q: p.q, label: labelOf(p, 'duplicate') });
       } else if (p.kind === 'timer') {
-        out.push({ kind: 'timer', q: p.q, label: labelOf(p) });
+        if (this.timerAllowed(p.name)) out.push({ kind: 'timer', q: p.q, label: labelOf(p) });
       }
     }
     if (this.crashes < this.budgets.crashes) {
@@ -191,6 +215,25 @@ export class Driver {
     }
     for (const id of this.crashable) if (!this.sim.isUp(id)) out.push({ kind: 'restart', node: id, label: `restart ${id}` });
     return (this.cached = out);
+  }
+
+  /** Whether a timer of this name may fire within DriveBudgets.timers. */
+  private timerAllowed(name: string): boolean {
+    const t = this.budgets.timers;
+    if (t === undefined) return true;
+    const all = t['*'];
+    if (all !== undefined && (this.fired['*'] ?? 0) >= all) return false;
+    const kind = timerKind(name);
+    const k = t[kind];
+    return k === undefined || (this.fired[kind] ?? 0) < k;
+  }
+
+  /** The budgets used, as text for fingerprints: crashes, losses, duplicates, bounded timer firings. */
+  get used(): string {
+    const t = this.budgets.timers;
+    let out = `${this.crashes},${this.losses},${this.duplicates}`;
+    if (t !== undefined) for (const k of Object.keys(t).sort()) out += `,${k}=${this.fired[k] ?? 0}`;
+    return out;
   }
 
   /** The simulation's pending events (cached until the next step). */
@@ -223,6 +266,18 @@ export class Driver {
     this.cached = undefined;
     this.pendingNow = undefined;
     if (this.coalesce && !this.sim.halted) this.merge();
+    if (this.opts.dead && !this.sim.halted) this.dropDead(this.opts.dead);
+  }
+
+  /** Remove the messages in flight the protocol declares dead (DriverOptions.dead). */
+  private dropDead(dead: NonNullable<DriverOptions['dead']>): void {
+    for (const p of this.pending()) {
+      if (p.kind !== 'deliver' || !dead(this.sim, p.to, p.msg)) continue;
+      this.schedule.push(labelOf(p, 'drop'));
+      this.sim.take(p.q, 'drop');
+      this.deadDropped++;
+      this.pendingNow = undefined;
+    }
   }
 
   /** In flight before the last step: only messages sent since (q above this) can be new copies. */
@@ -253,9 +308,21 @@ export class Driver {
   private apply(c: DriveChoice): void {
     switch (c.kind) {
       case 'deliver':
-      case 'timer':
         this.sim.take(c.q);
         return;
+      case 'timer': {
+        if (this.budgets.timers !== undefined) {
+          const q = c.q;
+          const p = this.pending().find((e) => e.q === q);
+          if (p?.kind === 'timer') {
+            const kind = timerKind(p.name);
+            if (this.budgets.timers[kind] !== undefined) this.fired[kind] = (this.fired[kind] ?? 0) + 1;
+            if (this.budgets.timers['*'] !== undefined) this.fired['*'] = (this.fired['*'] ?? 0) + 1;
+          }
+        }
+        this.sim.take(c.q);
+        return;
+      }
       case 'drop':
         this.losses++;
         this.sim.take(c.q, 'drop');

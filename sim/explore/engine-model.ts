@@ -25,7 +25,7 @@
 import { SimDisk } from '../engine/disk.ts';
 import type { SimView } from '../engine/types.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
-import { Driver, type DriveBudgets, type DriveChoice } from './driver.ts';
+import { Driver, timerKind, type DriveBudgets, type DriveChoice, type DriverOptions } from './driver.ts';
 import type { ExploreModel, ModelViolation, PorStep } from './explorer.ts';
 import { canonical } from './fingerprint.ts';
 
@@ -45,6 +45,8 @@ export interface EngineModelOptions {
   diskSkipKeys?: readonly string[];
   /** Reachability goals that hold in a state. */
   goals?: (view: SimView) => string[];
+  /** Dead messages, removed from the state (DriverOptions.dead; the protocol's declaration in its profile). */
+  dead?: DriverOptions['dead'];
   /** Interchangeable nodes, for `--symmetry` (see SymmetrySpec). */
   symmetry?: SymmetrySpec;
   /**
@@ -177,7 +179,7 @@ export class EngineModel implements ExploreModel<Driver> {
   }
 
   initial(): Driver {
-    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false, ...(this.snapshots > 0 ? { snapshots: true, shareable: this.opts.shareable ?? [] } : {}) });
+    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false, ...(this.opts.dead ? { dead: this.opts.dead } : {}), ...(this.snapshots > 0 ? { snapshots: true, shareable: this.opts.shareable ?? [] } : {}) });
   }
 
   stepInPlace(d: Driver, i: number): Driver {
@@ -242,7 +244,7 @@ export class EngineModel implements ExploreModel<Driver> {
   }
 
   fingerprint(d: Driver, symmetry: boolean): string {
-    const counters = `${d.crashes},${d.losses},${d.duplicates}`;
+    const counters = d.used;
     const flight = d.pending().filter((p) => p.kind === 'deliver');
     if (!symmetry || !this.symmetric) {
       const parts: string[] = [counters];
@@ -280,6 +282,15 @@ export class EngineModel implements ExploreModel<Driver> {
     const c = d.choices()[i] as DriveChoice;
     if (c.kind === 'timer') {
       const node = d.touches(c) as string;
+      // Timers of a bounded kind draw on one budget: firing one may disable another (DriveBudgets.timers).
+      const t = this.opts.budgets.timers;
+      if (t !== undefined) {
+        const q = c.q;
+        const p = d.pending().find((e) => e.q === q);
+        const kind = p?.kind === 'timer' ? timerKind(p.name) : '';
+        if (t['*'] !== undefined) return { key: c.label, node, reads: null, budget: '*' };
+        if (t[kind] !== undefined) return { key: c.label, node, reads: null, budget: kind };
+      }
       return { key: c.label, node, reads: null };
     }
     if (c.kind === 'deliver') {

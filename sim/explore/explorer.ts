@@ -19,11 +19,14 @@ export interface PorStep {
   key: string;
   node: string | null;
   reads: string | null;
+  /** A shared budget the choice draws on (a bounded timer kind): two choices on one budget are dependent. */
+  budget?: string;
 }
 
 /** Whether two choices commute (see PorStep). */
 export function independent(a: PorStep, b: PorStep): boolean {
   if (a.node === null || b.node === null || a.node === b.node) return false;
+  if (a.budget !== undefined && b.budget !== undefined && (a.budget === b.budget || a.budget === '*' || b.budget === '*')) return false;
   return a.reads !== b.node && b.reads !== a.node;
 }
 

@@ -5,6 +5,7 @@
 // merged over the profile's, so `faultline explore <scenario>` keeps what the
 // scenario says.
 
+import type { Simulation } from '../engine/simulation.ts';
 import type { SimView } from '../engine/types.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
 import type { DriveBudgets } from './driver.ts';
@@ -34,6 +35,11 @@ export interface ExploreProfile {
   shareable?: readonly string[];
   /** One line on the bounds, printed with the report. */
   bounds: string;
+  /**
+   * Dead messages (DriverOptions.dead): a message in flight whose delivery changes nothing, now or in any later
+   * state, is removed from the state (`faultline explore --no-dead-messages` keeps them). Each with its reason.
+   */
+  dead?(config: Record<string, unknown>): ((sim: Simulation, to: string, msg: unknown) => boolean) | undefined;
 }
 
 function published<T>(view: SimView, id: string): T | undefined {
@@ -118,6 +124,28 @@ const profiles: ExploreProfile[] = [
     // put-only, so no decision reads it.
     shareable: ['outcome'],
     bounds: `terms <= ${RAFT_MAX_TERM}`,
+    // A response (vote-resp of a real election, append-resp, snapshot-resp) whose term is below its receiver's
+    // term is ignored by the receiver: node.ts onVoteResponse/onAppendResponse/onSnapshotResponse return before
+    // any effect unless m.term > currentTerm or m.term === currentTerm (Figure 2: a reply of an older term is
+    // stale). The receiver's durable term (raft/hard, fsynced in the step that raised the term, restored on
+    // restart) never decreases, so the message stays ignored in every later state, whether delivered now,
+    // later, or after a crash and restart. The receiver's current term is at least its durable term, so the
+    // test reads the durable one (sound while the node is down too). Requests of an older term are kept:
+    // their reply carries the receiver's term and can make the sender step down.
+    // Every handled message ends with applyCommitted (node.ts step), a no-op in every state here: each step
+    // applies up to commitIndex, and a restart restores lastApplied = commitIndex. Not with the planted bug
+    // applyBeforeCommit: it applies up to the last index, which a restart leaves behind, so the next message,
+    // a stale response too, applies entries: no message is declared dead then.
+    dead(config) {
+      if ((config.bugs as Record<string, unknown> | undefined)?.applyBeforeCommit === true) return undefined;
+      return (sim, to, msg) => {
+        const m = msg as { type?: string; term?: number; pre?: boolean };
+        if (typeof m.term !== 'number') return false;
+        if (!(m.type === 'append-resp' || m.type === 'snapshot-resp' || (m.type === 'vote-resp' && m.pre === false))) return false;
+        const hard = sim.diskOf(to).durableView().get('raft/hard') as { term?: number } | undefined;
+        return typeof hard?.term === 'number' && m.term < hard.term;
+      };
+    },
   },
 ];
 

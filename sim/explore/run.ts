@@ -40,6 +40,10 @@ export interface TargetOptions {
   bugs?: string[];
   coalesce?: boolean;
   maxInFlight?: number;
+  /** Timer firings per kind (DriveBudgets.timers; `*`: all kinds together), over the profile's. */
+  timers?: Record<string, number>;
+  /** Remove the messages the profile declares dead (default true; false keeps them, for comparison). */
+  deadMessages?: boolean;
   /**
    * Engine models: expand states from snapshots (Driver.clone), keeping at most this many; 0 (the default)
    * for path replay, which is faster on the profiles here (README "Snapshots").
@@ -82,7 +86,7 @@ export function checkBugs(protocol: string, known: readonly string[], bugs: read
 }
 
 /** Options that only engine models read: given for twopc-spec, they are bad input (not silently ignored). */
-const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots'];
+const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots', 'timers', 'deadMessages'];
 
 export function exploreTarget(what: string | Scenario, opts: TargetOptions = {}): ExploreTarget {
   if (what === 'twopc-spec') {
@@ -115,6 +119,9 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     losses: opts.losses ?? profile?.budgets.losses ?? 0,
     duplicates: opts.duplicates ?? profile?.budgets.duplicates ?? 0,
   };
+  const timers = { ...profile?.budgets.timers, ...opts.timers };
+  if (Object.keys(timers).length > 0) budgets.timers = timers;
+  const dead = opts.deadMessages === false ? undefined : profile?.dead?.(scenario.config as Record<string, unknown>);
   const coalesce = opts.coalesce ?? profile?.coalesce ?? false;
   if (opts.por && opts.maxInFlight !== undefined) throw new InputError('an in-flight bound is not kept by partial-order reduction (a reordered path may exceed it): drop --max-in-flight or --por', undefined, '--max-in-flight');
   const maxInFlight = opts.por ? undefined : (opts.maxInFlight ?? profile?.maxInFlight);
@@ -127,6 +134,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(profile?.diskSkipKeys ? { diskSkipKeys: profile.diskSkipKeys } : {}),
     ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
+    ...(dead ? { dead } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
     snapshots: opts.snapshots ?? 0,
     ...(profile?.shareable ? { shareable: profile.shareable } : {}),
@@ -134,7 +142,9 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
   const bounds = [
     `crashes <= ${budgets.crashes}, losses <= ${budgets.losses}, duplicates <= ${budgets.duplicates}`,
     ...(maxInFlight !== undefined ? [`in flight <= ${maxInFlight}`] : []),
+    ...(budgets.timers ? [`timer firings: ${Object.entries(budgets.timers).map(([k, n]) => `${k === '*' ? 'all' : k} <= ${n}`).join(', ')}`] : []),
     ...(coalesce ? ['identical in-flight copies merged'] : []),
+    ...(dead ? ['dead messages removed'] : []),
     ...(profile ? [profile.bounds] : []),
     ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
   ].join('; ');

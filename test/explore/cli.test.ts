@@ -95,7 +95,26 @@ describe('faultline explore', () => {
     expect(await bounds(['twopc', '--depth', '1', '--no-coalesce'])).not.toContain('merged');
   });
 
+  it('--timers bounds timer firings per kind and is printed in the bounds; twopc voteYesWithoutLog found with one firing and a crash', async () => {
+    const r = await inProcess(['explore', 'twopc', '--bug', 'voteYesWithoutLog', '--crashes', '1', '--timers', '1', '--out', tmp, '--json']);
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout) as { bounds: string; counterexample: string[] };
+    expect(summary.bounds).toContain('timer firings: all <= 1');
+    expect(summary.counterexample.filter((l) => l.startsWith('timer '))).toEqual(['timer c1 next']);
+    const raft = JSON.parse((await inProcess(['explore', 'raft', '--depth', '1', '--timers', 'election=2,heartbeat=0', '--json'])).stdout) as { bounds: string };
+    expect(raft.bounds).toContain('timer firings: election <= 2, heartbeat <= 0');
+    expect(raft.bounds).toContain('dead messages removed');
+    const kept = JSON.parse((await inProcess(['explore', 'raft', '--depth', '1', '--no-dead-messages', '--json'])).stdout) as { bounds: string };
+    expect(kept.bounds).not.toContain('dead messages');
+    // applyBeforeCommit applies entries at any message after a restart: nothing is dead with it.
+    const applying = JSON.parse((await inProcess(['explore', 'raft', '--depth', '1', '--bug', 'applyBeforeCommit', '--json'])).stdout) as { bounds: string };
+    expect(applying.bounds).not.toContain('dead messages');
+  });
+
   it.each([
+    [['explore', 'twopc', '--timers', 'election=x'], /^faultline: --timers: expected an integer >= 0 \(got "x"\)/],
+    [['explore', 'twopc', '--timers', '=3'], /^faultline: --timers: expected kind=count \(got "=3"\)/],
+    [['explore', 'twopc-spec', '--timers', '2'], /^faultline: --timers: twopc-spec is the TLA\+ spec's state graph/],
     [['explore', 'no-such-thing'], /^faultline: no-such-thing: not a scenario file/],
     [['explore', 'twopc-spec', '--depth', '-1'], /^faultline: --depth: expected an integer >= 0/],
     [['explore', 'twopc-spec', '--bfs', '--dfs'], /^faultline: --dfs: choose one of --bfs and --dfs/],

@@ -34,6 +34,8 @@ interface ExploreCliOptions {
   coalesce?: boolean;
   snapshots?: string;
   por?: boolean;
+  timers?: string;
+  deadMessages: boolean;
   bug?: string[];
   rms?: string;
   out?: string;
@@ -49,6 +51,18 @@ function count(text: string | undefined, option: string, min = 0): number | unde
   return n;
 }
 
+/** `--timers election=4,heartbeat=2,*=9` (or `--timers 9` for all kinds together): timer firings per kind. */
+function timerBudgets(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const kind = eq < 0 ? '*' : part.slice(0, eq).trim();
+    if (kind === '') throw new InputError(`expected kind=count (got "${part}")`, undefined, '--timers');
+    out[kind] = count(eq < 0 ? part : part.slice(eq + 1), '--timers') as number;
+  }
+  return out;
+}
+
 async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarget> {
   const t = {
     ...(opts.crashes !== undefined ? { crashes: count(opts.crashes, '--crashes') } : {}),
@@ -60,6 +74,8 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
     ...(opts.snapshots !== undefined ? { snapshots: count(opts.snapshots, '--snapshots') } : {}),
     ...(opts.por ? { por: true } : {}),
+    ...(opts.timers !== undefined ? { timers: timerBudgets(opts.timers) } : {}),
+    ...(opts.deadMessages === false ? { deadMessages: false } : {}),
   } as TargetOptions;
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
@@ -93,6 +109,8 @@ export function registerExplore(program: Command): void {
     .option('--no-coalesce', 'keep identical in-flight copies apart')
     .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
     .option('--por', 'partial-order reduction by sleep sets (implies --dfs; every state is still visited, fewer transitions taken; engine models: no in-flight bound)')
+    .option('--timers <budgets>', 'timer firings per kind over all nodes, e.g. election=4,heartbeat=2 (* or a bare number: all kinds together); a bounded exploration')
+    .option('--no-dead-messages', "keep the messages the profile declares dead (raft: responses of an older term than their receiver's) in the state")
     .option('--bug <name>', BUG_OPTION_HELP, collectBugs)
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
     .option('--out <dir>', 'where the counterexample scenario and trace go', 'traces')
