@@ -729,7 +729,8 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
         });
       }, picks);
       expect(got).toEqual(picks.map(([node, i]) => ({ seq: cols.states.get(node)![i]!.seq, state: cols.states.get(node)![i]!.state })));
-      // The lane bands (computed by the worker) equal Node's.
+      // The lane bands (computed by the worker after the first paint) equal Node's.
+      await page.waitForFunction(() => (window as unknown as { __faultline: { timings: { bandsMs?: number } } }).__faultline.timings.bandsMs !== undefined, undefined, { timeout: 120_000, polling: 100 });
       const bands = await page.evaluate(() => {
         const f = (window as unknown as { __faultline: { store: { model: unknown }; diagram: { laneBands?: (m: unknown) => unknown[] } } }).__faultline;
         return f.diagram.laneBands?.(f.store.model) ?? [];

@@ -647,6 +647,12 @@ export class Diagram {
     ctx.font = '11px system-ui, sans-serif';
   }
 
+  /** Set where the lane bands come from (computed at the next draw). */
+  setLaneBands(f: ((m: NonNullable<Store['model']>) => LaneBand[]) | undefined): void {
+    this.laneBands = f;
+    this.bandsOf = undefined;
+  }
+
   /** Bands along the lanes from the protocol's registered view (Raft: leader and candidate), computed once per trace. */
   private drawRoles(ctx: CanvasRenderingContext2D, clampX: (v: number) => number): void {
     const m = this.store.model;

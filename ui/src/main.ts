@@ -232,9 +232,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   stepper.loaded(undefined);
   const built = buildPanels(store, model);
   panels = built.panels;
-  // A big trace's bands come computed by the loader worker (they read every state; the page decodes states only when shown).
-  const bands = msg.bands;
-  diagram.laneBands = built.view?.laneBands && bands ? () => bands : built.view?.laneBands;
+  // A big trace's bands come computed by the loader worker after the first paint (they read every state; the page
+  // decodes states only when shown): none until then.
+  const later = msg.bandsLater === true;
+  diagram.setLaneBands(later ? () => [] : built.view?.laneBands);
   renderLegend(model, built.view?.legend ?? []);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
@@ -269,6 +270,13 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   next.onIndexed = (events, ms) => {
     timings.indexedEvents = events;
     timings.indexMs = ms;
+  };
+  next.onBands = (bands) => {
+    if (loader !== next || !later) return;
+    diagram.setLaneBands(() => bands);
+    renderLegend(model, built.view?.legend ?? []);
+    timings.bandsMs = performance.now() - t0;
+    diagram.draw();
   };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };

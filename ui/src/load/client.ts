@@ -5,6 +5,7 @@ import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import type { StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
@@ -16,6 +17,8 @@ export class Loader implements TraceSource {
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
   /** The worker's search index is complete (big traces only). */
   onIndexed: ((events: number, ms: number) => void) | undefined;
+  /** A big trace's lane bands, computed by the worker after the first paint. */
+  onBands: ((bands: LaneBand[]) => void) | undefined;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -37,6 +40,7 @@ export class Loader implements TraceSource {
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
+        else if (m.kind === 'bands') this.onBands?.(m.bands);
         else this.waiting.get(m.id)?.(m);
       };
       this.post({ kind: 'open', source, keepLimit });

@@ -29,10 +29,11 @@ export type FromLoader =
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
   /**
    * The model (its typed arrays transferred). A trace kept whole in the page (`events`) had its states in `states`
-   * messages; a big one has them in `packed` (decoded by the page when read), with its protocol's lane bands
-   * computed by the worker in `bands` (undefined: the protocol has none registered by name).
+   * messages; a big one has them in `packed` (decoded by the page when read); `bandsLater`: its protocol's lane
+   * bands (which read every state) follow in a `bands` message, computed by the worker after the first paint.
    */
-  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bands?: LaneBand[] | undefined; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bandsLater?: boolean; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'bands'; bands: LaneBand[] }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */

@@ -13,11 +13,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { toChromeTrace } from '../../../sim/trace/chrome.ts';
-import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
+import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
-import { PackedStatesBuilder, packedTransferables } from '../../../sim/trace/packed-states.ts';
+import { PackedStatesBuilder, packedTransferables, unpackStates, type PackedStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand, ProtocolView } from '../panels/panel.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
 import { eventText, eventTextOfLine, rawLineDecides, searchText, stateBodyOfLine, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
@@ -147,6 +148,13 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let line = '';
   // A big trace's published states go to the page as their JSON text, packed (decoded there when read).
   const packed = new PackedStatesBuilder();
+  // The published states the index holds only the start of (rare): a search checks them from here.
+  const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+  const indexText = (ev: TraceEvent, text: string): void => {
+    const long = index.long.length;
+    index.add(text);
+    if (index.long.length > long && ev.type === 'state') stateBySeq.set(ev.seq, { node: ev.node, state: ev.state });
+  };
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
@@ -158,11 +166,15 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
           return;
         }
         const t = performance.now();
-        for (const k of kept) index.add(eventText(k, ARROW));
+        for (const k of kept) indexText(k, eventText(k, ARROW));
         indexMs += performance.now() - t;
         kept = undefined;
+        // A big trace: its states go to the page packed; the worker keeps none of them as objects (sharing
+        // their parts took a second of CPU at Raft 1M), the lane bands decode them after the first paint.
+        builder.keepStates = false;
+        builder.dropStates();
       }
-      if (!index.full) index.add(eventTextOfLine(ev, line, ARROW));
+      if (!index.full) indexText(ev, eventTextOfLine(ev, line, ARROW));
     },
     { file: source.name },
   );
@@ -207,11 +219,6 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   index.flush();
-  const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
-  if (index.long.length > 0) {
-    const long = new Set(index.long);
-    for (const [node, snaps] of model.states) for (const s of snaps) if (long.has(s.seq)) stateBySeq.set(s.seq, { node, state: s.state });
-  }
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
@@ -221,15 +228,22 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
     post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   } else {
-    // A big trace: the states packed (their JSON as read), decoded by the page only when shown; the protocol's lane
-    // bands (which read every state) computed here, where the states are already parsed.
+    // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
+    // bands (which read every state) follow after the first paint, computed here from a copy.
     const states = packed.finish();
     const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
-    const bands = view?.laneBands?.(model);
-    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bands, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
+    // (Its typed arrays go to the page: the band function has the model's other parts.)
+    const forBands = { ...model, states: new Map() };
+    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
+    post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
+    if (view?.laneBands && mine) {
+      const bands = await laneBandsLater(view.laneBands, forBands, mine, gen);
+      if (!bands) return;
+      post({ kind: 'bands', bands });
+    }
   }
-  // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
-  if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
   if (l.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
@@ -248,6 +262,24 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     }
     post({ kind: 'verified', hash: bytesToHex(h.digest()) === summary.footer.hash ? 'ok' : 'mismatch' });
   }
+}
+
+/**
+ * The lane bands of a big trace, from a copy of its packed states (each decoded as read; the page has
+ * the original): one node at a time, letting the page's questions in between; undefined if another
+ * trace was opened meanwhile.
+ */
+async function laneBandsLater(laneBands: NonNullable<ProtocolView['laneBands']>, model: ColumnarModel, packed: PackedStates, gen: number): Promise<LaneBand[] | undefined> {
+  const states = unpackStates(packed, 64);
+  const out: LaneBand[] = [];
+  for (const [node, snaps] of states) {
+    await yieldToTasks();
+    await whenIdle();
+    if (gen !== openGen) return undefined;
+    // The model's other parts are whole; its states one node's (a band function reads node by node).
+    for (const b of laneBands({ ...model, states: new Map([[node, snaps]]) })) out.push(b);
+  }
+  return out;
 }
 
 /** Events [from, to), read back from the Blob by their byte offsets. */
