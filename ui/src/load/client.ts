@@ -14,6 +14,7 @@ export class Loader implements TraceSource {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, (m: Extract<FromLoader, { kind: 'reply' }>) => void>();
+  private readonly partial = new Map<number, (seqs: Int32Array, searched: number) => void>();
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
   /** The worker's search index is complete (big traces only). */
   onIndexed: ((events: number, ms: number) => void) | undefined;
@@ -41,6 +42,7 @@ export class Loader implements TraceSource {
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
         else if (m.kind === 'bands') this.onBands?.(m.bands);
+        else if (m.kind === 'searchHits') this.partial.get(m.id)?.(m.seqs, m.searched);
         else this.waiting.get(m.id)?.(m);
       };
       this.post({ kind: 'open', source, keepLimit });
@@ -70,9 +72,18 @@ export class Loader implements TraceSource {
     return (await this.ask({ kind: 'causal', id: this.nextId++, seq })).marks ?? new Uint8Array(0);
   }
 
-  /** Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline). */
-  async search(query: string, scan = false): Promise<Uint8Array> {
-    return (await this.ask({ kind: 'search', id: this.nextId++, query, scan })).marks ?? new Uint8Array(0);
+  /**
+   * Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline).
+   * `onHits`: the matches as they are found (the events `near` first), before the promise resolves.
+   */
+  async search(query: string, scan = false, onHits?: (seqs: Int32Array, searched: number) => void, near?: [number, number]): Promise<Uint8Array> {
+    const id = this.nextId++;
+    if (onHits) this.partial.set(id, onHits);
+    try {
+      return (await this.ask({ kind: 'search', id, query, scan, ...(near ? { near } : {}), stream: onHits !== undefined })).marks ?? new Uint8Array(0);
+    } finally {
+      this.partial.delete(id);
+    }
   }
 
   async exportChrome(): Promise<Blob> {

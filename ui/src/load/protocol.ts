@@ -13,8 +13,11 @@ export type ToLoader =
   | { kind: 'open'; source: LoadSource; keepLimit: number }
   | { kind: 'events'; id: number; from: number; to: number }
   | { kind: 'causal'; id: number; seq: number }
-  /** `scan`: ignore the search index and parse every line (the benchmark's baseline). */
-  | { kind: 'search'; id: number; query: string; scan?: boolean }
+  /**
+   * `scan`: ignore the search index and parse every line (the benchmark's baseline). `near`: events [from, to]
+   * searched first (the visible ones); `stream`: send the matches as they are found (`searchHits`) before the reply.
+   */
+  | { kind: 'search'; id: number; query: string; scan?: boolean; near?: [number, number]; stream?: boolean }
   | { kind: 'export'; id: number };
 
 export interface LoadTimings {
@@ -34,6 +37,8 @@ export type FromLoader =
    */
   | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bandsLater?: boolean; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'bands'; bands: LaneBand[] }
+  /** Matches found since the last report of search `id` (seqs), and how many events it has searched so far. */
+  | { kind: 'searchHits'; id: number; seqs: Int32Array; searched: number }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */

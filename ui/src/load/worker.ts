@@ -16,7 +16,7 @@ import { toChromeTrace } from '../../../sim/trace/chrome.ts';
 import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
-import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { ARROW, INDEX_CHUNK, SearchIndex } from '../../../sim/trace/search-index.ts';
 import { PackedStatesBuilder, packedTransferables, unpackStates, type PackedStates } from '../../../sim/trace/packed-states.ts';
 import type { LaneBand, ProtocolView } from '../panels/panel.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
@@ -298,12 +298,59 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
   return out;
 }
 
-/** Marks of the events whose search text contains `query`: the index, then streaming the Blob past it; undefined if a newer search started. */
-async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
+/** How often a search reports the matches found so far (ms). */
+const HITS_EVERY_MS = 40;
+
+/** The matches of a running search, sent to the page as they are found (`searchHits` messages). */
+class HitStream {
+  private seqs: number[] = [];
+  private last = performance.now();
+  searched = 0;
+  constructor(private readonly id: number | undefined) {}
+  readonly hit = (seq: number): void => {
+    if (this.id !== undefined) this.seqs.push(seq);
+  };
+  /** Send what was found since the last report if `force` or HITS_EVERY_MS have passed; true if it did (time to yield). */
+  report(force = false): boolean {
+    const now = performance.now();
+    if (!force && now - this.last < HITS_EVERY_MS) return false;
+    this.last = now;
+    if (this.id !== undefined) {
+      const seqs = Int32Array.from(this.seqs);
+      this.seqs = [];
+      post({ kind: 'searchHits', id: this.id, seqs, searched: this.searched }, [seqs.buffer]);
+    }
+    return true;
+  }
+}
+
+/**
+ * Marks of the events whose search text contains `query`: the index (the chunks holding the events
+ * [near[0], near[1]] first: the visible ones), then streaming the Blob past it; undefined if a newer
+ * search started. With `id`, the matches are also sent as they are found (`searchHits`): the first
+ * report right after the visible chunks, then every HITS_EVERY_MS.
+ */
+async function search(l: Loaded, query: string, gen: number, scan: boolean, near?: [number, number], id?: number): Promise<Uint8Array | undefined> {
   const marks = new Uint8Array(l.count);
   const from = scan ? 0 : l.index.indexed;
+  const hits = new HitStream(id);
   if (!scan) {
-    l.index.search(query, marks);
+    const chunks = l.index.chunkCount;
+    const first = near ? Math.min(chunks - 1, Math.max(0, Math.floor(near[0] / INDEX_CHUNK))) : 0;
+    const last = near ? Math.min(chunks - 1, Math.max(first, Math.floor(near[1] / INDEX_CHUNK))) : chunks - 1;
+    const order: number[] = [];
+    for (let k = first; k <= last; k++) order.push(k);
+    for (let k = 0; k < chunks; k++) if (k < first || k > last) order.push(k);
+    for (let i = 0; i < order.length; i++) {
+      const k = order[i] as number;
+      l.index.searchChunk(k, query, marks, hits.hit);
+      hits.searched += Math.min(l.index.indexed, l.index.chunkStart(k + 1)) - l.index.chunkStart(k);
+      if (hits.report(i === last - first)) {
+        // Let a newer search (or the page's other questions) in.
+        await yieldToTasks();
+        if (gen !== searchGen) return undefined;
+      }
+    }
     // Events whose text the index holds only the start of: check the rest of those few.
     // The states among them are in memory: no need to read their lines back.
     const unsure: number[] = [];
@@ -311,7 +358,10 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     for (const seq of l.index.unsure(marks, query)) {
       const st = l.stateBySeq.get(seq);
       if (!st) unsure.push(seq);
-      else if (stateSearchText(seq, st.node, st.state).includes(query)) marks[seq] = 1;
+      else if (stateSearchText(seq, st.node, st.state).includes(query)) {
+        marks[seq] = 1;
+        hits.hit(seq);
+      }
       // Let a newer search (or the page's other questions) in.
       if (++n % 8192 === 0) {
         await yieldToTasks();
@@ -327,9 +377,13 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
       for (let k = i; k < j; k++) {
         const seq = unsure[k] as number;
         const ev = evs[seq - first];
-        if (ev && searchText(ev).includes(query)) marks[seq] = 1;
+        if (ev && searchText(ev).includes(query)) {
+          marks[seq] = 1;
+          hits.hit(seq);
+        }
       }
       i = j;
+      hits.report();
       if (gen !== searchGen) return undefined;
     }
   }
@@ -341,7 +395,11 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     const s = seq++;
     // The raw line first (cheap), the parsed description only for the lines that may match.
     if (quick && !text.toLowerCase().includes(query)) return;
-    if (searchText(JSON.parse(text) as TraceEvent).includes(query)) marks[s] = 1;
+    if (searchText(JSON.parse(text) as TraceEvent).includes(query)) {
+      marks[s] = 1;
+      hits.hit(s);
+    }
+    hits.searched++;
   });
   const start = l.lineStart[from + 1] as number;
   const end = l.lineStart[l.count + 1] as number;
@@ -351,6 +409,7 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     since += c.length;
     if (since > 4 << 20) {
       since = 0;
+      hits.report(true);
       await yieldToTasks();
     }
     if (gen !== searchGen) return undefined;
@@ -383,7 +442,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
       }
       case 'search': {
         const gen = ++searchGen;
-        const marks = await search(l, msg.query, gen, msg.scan === true);
+        const marks = await search(l, msg.query, gen, msg.scan === true, msg.near, msg.stream === true ? msg.id : undefined);
         if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
         else post({ kind: 'reply', id: msg.id, error: 'superseded' });
         break;
