@@ -29,7 +29,8 @@ export class Loader implements TraceSource {
   open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void): Promise<ModelMessage> {
     const states = new Map<string, StateSnapshot[]>();
     return new Promise((resolve, reject) => {
-      this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message || 'could not start (see the browser console)' });
+      // A worker whose script cannot be fetched fails with no message (the page reloads then: the viewer was rebuilt).
+      this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message ?? '' });
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);

@@ -17,8 +17,9 @@ import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, 
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { ARROW, INDEX_CHUNK, SearchIndex } from '../../../sim/trace/search-index.ts';
-import { PackedStatesBuilder, packedTransferables, unpackStates, type PackedStates } from '../../../sim/trace/packed-states.ts';
-import type { LaneBand, ProtocolView } from '../panels/panel.ts';
+import { PackedStatesBuilder, packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand } from '../panels/panel.ts';
+import type { BandsRequest } from './bands.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
 import { eventText, eventTextOfLine, rawLineDecides, searchText, stateBodyOfLine, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
@@ -107,6 +108,8 @@ class BlobGatherer {
 async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const t0 = performance.now();
   const gen = ++openGen;
+  bandsWorker?.terminate();
+  bandsWorker = undefined;
   let stream: ReadableStream<Uint8Array>;
   let total: number | undefined;
   let gather: BlobGatherer | undefined;
@@ -233,16 +236,11 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     const states = packed.finish();
     const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
     const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
-    // (Its typed arrays go to the page: the band function has the model's other parts.)
-    const forBands = { ...model, states: new Map() };
+    // Started before the columns are transferred (it takes the model without them).
+    if (mine) laneBandsLater(model.header.protocol, model, mine);
     post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
     // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
     post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
-    if (view?.laneBands && mine) {
-      const bands = await laneBandsLater(view.laneBands, forBands, mine, gen);
-      if (!bands) return;
-      post({ kind: 'bands', bands });
-    }
   }
   // After the first paint: check the footer's hash over every byte before it.
   if (l.footerAt !== undefined && summary.footer) {
@@ -264,22 +262,28 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   }
 }
 
+/** The worker computing the current trace's lane bands (bands.ts), if any. */
+let bandsWorker: Worker | undefined;
+
 /**
- * The lane bands of a big trace, from a copy of its packed states (each decoded as read; the page has
- * the original): one node at a time, letting the page's questions in between; undefined if another
- * trace was opened meanwhile.
+ * The lane bands of a big trace, computed in a worker of their own (bands.ts) from a copy of its packed states,
+ * so that this worker answers the page meanwhile; posted as a `bands` message (none if that worker fails).
  */
-async function laneBandsLater(laneBands: NonNullable<ProtocolView['laneBands']>, model: ColumnarModel, packed: PackedStates, gen: number): Promise<LaneBand[] | undefined> {
-  const states = unpackStates(packed, 64);
-  const out: LaneBand[] = [];
-  for (const [node, snaps] of states) {
-    await yieldToTasks();
-    await whenIdle();
-    if (gen !== openGen) return undefined;
-    // The model's other parts are whole; its states one node's (a band function reads node by node).
-    for (const b of laneBands({ ...model, states: new Map([[node, snaps]]) })) out.push(b);
-  }
-  return out;
+function laneBandsLater(protocol: string, model: ColumnarModel, packed: PackedStates): void {
+  // The model without its columns (they go to the page; a band function reads intervals and states).
+  const slim = Object.fromEntries(Object.entries(model).map(([k, v]) => [k, ArrayBuffer.isView(v) ? new (v.constructor as new (n: number) => unknown)(0) : v]));
+  const w = new Worker(new URL('./bands.ts', import.meta.url), { type: 'module' });
+  bandsWorker = w;
+  const done = (bands: LaneBand[]): void => {
+    w.terminate();
+    if (bandsWorker !== w) return;
+    bandsWorker = undefined;
+    post({ kind: 'bands', bands });
+  };
+  w.onmessage = (e: MessageEvent<LaneBand[]>) => done(e.data);
+  w.onerror = () => done([]);
+  const req: BandsRequest = { protocol, model: { ...(slim as unknown as ColumnarModel), states: new Map() }, packed };
+  w.postMessage(req, packedTransferables(packed));
 }
 
 /** Events [from, to), read back from the Blob by their byte offsets. */
