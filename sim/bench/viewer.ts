@@ -18,7 +18,10 @@
 //   from the index, the rest by parsing each line), search_token_ms one the
 //   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
 //   search_scan_baseline_ms the same search parsing every line (no index), in
-//   the same page, and search_vs_scan the ratio;
+//   the same page, and search_vs_scan the ratio; search_first_results_ms when
+//   the settled search's first matches arrived (it streams them);
+// - bands_after_open_ms: a big trace's lane bands, computed after the first
+//   paint by their own worker, arrive this long after it;
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -26,6 +29,7 @@
 //   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
 //
 // Figures are reported, not asserted: wall time on a shared machine is noisy.
+// Each size's progress and figures also go to stderr as it goes.
 // The Node side of the load path (reader vs JSON.parse) is in node_* figures.
 
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
