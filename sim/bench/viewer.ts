@@ -18,7 +18,10 @@
 //   from the index, the rest by parsing each line), search_token_ms one the
 //   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
 //   search_scan_baseline_ms the same search parsing every line (no index), in
-//   the same page, and search_vs_scan the ratio;
+//   the same page, and search_vs_scan the ratio; search_first_results_ms when
+//   the settled search's first matches arrived (it streams them);
+// - bands_after_open_ms: a big trace's lane bands, computed after the first
+//   paint by their own worker, arrive this long after it;
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
@@ -26,6 +29,7 @@
 //   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
 //
 // Figures are reported, not asserted: wall time on a shared machine is noisy.
+// Each size's progress and figures also go to stderr as it goes.
 // The Node side of the load path (reader vs JSON.parse) is in node_* figures.
 
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -148,9 +152,13 @@ const PAGE_MEASURE = `(async () => {
   const tw = performance.now();
   while (s.info && s.info.remote && f.timings.indexMs === undefined && performance.now() - tw < 300000) await new Promise((ok) => setTimeout(ok, 50));
   t = performance.now();
+  let searchFirst;
+  const onPart = () => { if (searchFirst === undefined && s.searchSoFar && s.searchSoFar.found > 0) searchFirst = performance.now() - t; };
+  s.on('search', onPart);
   s.setSearch('deliver #7');
   await wait('search', () => s.searchHits !== undefined || !(s.info && s.info.remote));
   const search = performance.now() - t;
+  if (searchFirst === undefined) searchFirst = search;
   // Baseline in the same page: the same search parsing every line (no index), as before the index.
   t = performance.now();
   if (s.info && s.info.remote) await s.info.remote.search('deliver #7', true);
@@ -177,7 +185,9 @@ const PAGE_MEASURE = `(async () => {
   t = performance.now();
   const text = await (await fetch(new URLSearchParams(location.search).get('trace'))).text();
   const baseline = performance.now() - t;
-  return { causal, past, searchEarly, indexedEarly, search, searchScan, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
+  const tb = performance.now();
+  while (s.info && s.info.remote && f.timings.bandsMs === undefined && performance.now() - tb < 5000) await new Promise((ok) => setTimeout(ok, 50));
+  return { causal, past, searchEarly, indexedEarly, search, searchFirst, searchScan, hits, searchToken, tokenHits, frames, aggregatedAtWhole, baseline, len: text.length, longestLoad, timings: f.timings };
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
@@ -192,7 +202,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
-  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; searchScan: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; searchFirst: number; searchScan: number; hits: number; searchToken: number; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
@@ -201,6 +211,8 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     open_ms: open,
     parse_ms: Math.round(r.timings.parseMs ?? 0),
     render_ms: Math.round(r.timings.renderMs ?? 0),
+    // A big trace's lane bands arrive after the first paint (from navigation's first drawing: page time).
+    bands_after_open_ms: r.timings.bandsMs === undefined ? 'n/a' : Math.round(r.timings.bandsMs - (r.timings.totalMs ?? 0)),
     baseline_fetch_text_ms: Math.round(r.baseline),
     open_vs_baseline: +(open / Math.max(1, r.baseline)).toFixed(2),
     longest_task_ms: Math.round(r.longestLoad),
@@ -211,6 +223,7 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     index_ms: Math.round(r.timings.indexMs ?? 0),
     indexed_events: r.timings.indexedEvents ?? 0,
     search_ms: Math.round(r.search),
+    search_first_results_ms: Math.round(r.searchFirst),
     search_scan_baseline_ms: Math.round(r.searchScan),
     search_vs_scan: +(r.search / Math.max(1, r.searchScan)).toFixed(2),
     search_hits: r.hits,
@@ -246,6 +259,8 @@ export const viewerBench: BenchCase = {
     try {
       for (const n of sizes) {
         const file = join(dir, `${protocol}-${n}.jsonl`);
+        // As it goes, on stderr (stdout keeps the figures, one JSON line with --json).
+        process.stderr.write(`viewer ${protocol} ${n}: writing the trace…\n`);
         let t = performance.now();
         const bytes = protocol === 'raft' ? await writeRaftTrace(file, n) : writePingpongTrace(file, n);
         const writeMs = performance.now() - t;
@@ -257,8 +272,10 @@ export const viewerBench: BenchCase = {
         const server = await serveViewer({ trace: file, port: 0 });
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         try {
+          process.stderr.write(`viewer ${protocol} ${n}: ${(bytes / 1e6).toFixed(1)} MB written in ${(writeMs / 1000).toFixed(1)} s; opening it in Chromium…\n`);
           const fig = await measure(page, server.url, `${protocol}-${n}.jsonl`);
           out[`${n}`] = { events, trace_mb: +(bytes / 1e6).toFixed(1), write_ms: Math.round(writeMs), node_stream_read_ms: Math.round(nodeRead), ...fig };
+          process.stderr.write(`viewer ${protocol} ${n}: ${JSON.stringify(out[`${n}`])}\n`);
         } finally {
           await page.close();
           await server.close();

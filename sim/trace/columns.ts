@@ -150,6 +150,17 @@ export class ColumnarBuilder {
   private readonly lastOnLane: number[] = [];
   private firstT: number | undefined;
   private lastT = 0;
+  /**
+   * Record the published states in the model's `states` (each shares the parts it has in common with
+   * the node's previous state, `shareWith`). The viewer's loader turns it off for a big trace, whose
+   * states reach the page packed (sim/trace/packed-states.ts): keeping and sharing them is then work for nothing.
+   */
+  keepStates = true;
+
+  /** Forget the states recorded so far (see `keepStates`). */
+  dropStates(): void {
+    this.states.clear();
+  }
 
   constructor(private readonly header: TraceHeader) {
     this.nodes = header.nodes.map((n) => n.id);
@@ -350,6 +361,7 @@ export class ColumnarBuilder {
             this.close(node, 'paused', ev);
             break;
           case 'state': {
+            if (!this.keepStates) break;
             let list = this.states.get(node);
             if (!list) this.states.set(node, (list = []));
             const prev = list[list.length - 1];

@@ -136,19 +136,40 @@ export class SearchIndex {
 
   /** Set marks[seq] = 1 for each indexed event whose search text contains `query` (lower case, no "\n"). */
   search(query: string, marks: Uint8Array): void {
+    for (let k = 0; k < this.chunks.length; k++) this.searchChunk(k, query, marks);
+  }
+
+  /** Finished chunks (searchable one at a time by `searchChunk`). */
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  /** The seq of chunk k's first event (k = chunkCount: `indexed`). */
+  chunkStart(k: number): number {
+    return k * this.chunk;
+  }
+
+  /**
+   * `search` over chunk k only: set marks[seq] = 1 for each of its events whose text contains
+   * `query`; returns how many it marked (events already marked count too). Searching chunk by chunk
+   * lets a caller answer the visible events first and the rest as it goes.
+   */
+  searchChunk(k: number, query: string, marks: Uint8Array, onHit?: (seq: number) => void): number {
     const q = query.replaceAll('→', ARROW);
-    let first = 0;
-    this.chunks.forEach((c, k) => {
-      const st = this.starts[k] as Int32Array;
-      let j = 0;
-      let p = c.indexOf(q);
-      while (p >= 0) {
-        while ((st[j + 1] as number) <= p) j++;
-        marks[first + j] = 1;
-        p = c.indexOf(q, st[j + 1] as number);
-      }
-      first += st.length - 1;
-    });
+    const c = this.chunks[k] as string;
+    const st = this.starts[k] as Int32Array;
+    const first = this.chunkStart(k);
+    let n = 0;
+    let j = 0;
+    let p = c.indexOf(q);
+    while (p >= 0) {
+      while ((st[j + 1] as number) <= p) j++;
+      marks[first + j] = 1;
+      onHit?.(first + j);
+      n++;
+      p = c.indexOf(q, st[j + 1] as number);
+    }
+    return n;
   }
 
   /**

@@ -40,6 +40,19 @@ describe('SearchIndex = searching each event', () => {
         const marks = new Uint8Array(texts.length);
         ix.search(q, marks);
         expect(Array.from(marks)).toEqual(texts.map((t) => (t.includes(q) ? 1 : 0)));
+        // Chunk by chunk, the one holding event e first (as the worker answers the visible events first): the same
+        // marks, each match reported once, in the chunk it belongs to.
+        const byChunk = new Uint8Array(texts.length);
+        const reported: number[] = [];
+        const k0 = Math.floor(e / chunk);
+        const order = [k0, ...Array.from({ length: ix.chunkCount }, (_, k) => k).filter((k) => k !== k0)];
+        for (const k of order) {
+          const before = reported.length;
+          ix.searchChunk(k, q, byChunk, (seq) => reported.push(seq));
+          for (const seq of reported.slice(before)) expect(seq >= ix.chunkStart(k) && seq < ix.chunkStart(k + 1)).toBe(true);
+        }
+        expect(byChunk).toEqual(marks);
+        expect([...reported].sort((x, y) => x - y)).toEqual(texts.flatMap((t, i) => (t.includes(q) ? [i] : [])));
       }),
       { numRuns: 200, seed: 16 },
     );

@@ -729,7 +729,8 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
         });
       }, picks);
       expect(got).toEqual(picks.map(([node, i]) => ({ seq: cols.states.get(node)![i]!.seq, state: cols.states.get(node)![i]!.state })));
-      // The lane bands (computed by the worker) equal Node's.
+      // The lane bands (computed by the worker after the first paint) equal Node's.
+      await page.waitForFunction(() => (window as unknown as { __faultline: { timings: { bandsMs?: number } } }).__faultline.timings.bandsMs !== undefined, undefined, { timeout: 120_000, polling: 100 });
       const bands = await page.evaluate(() => {
         const f = (window as unknown as { __faultline: { store: { model: unknown }; diagram: { laneBands?: (m: unknown) => unknown[] } } }).__faultline;
         return f.diagram.laneBands?.(f.store.model) ?? [];
@@ -807,9 +808,19 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     const got = await page.evaluate(async () => {
       const s = (window as unknown as { __faultline: { store: { on(t: string, f: () => void): void; setSearch(q: string): void; searchHits?: Uint8Array; causal: boolean; setCursor(n: number): void; causalMarks(): Uint8Array | undefined; event(n: number): { type: string } | undefined } } }).__faultline.store;
       const wait = (topic: string, done: () => boolean): Promise<void> => new Promise((ok) => (done() ? ok() : s.on(topic, () => done() && ok())));
+      // The matches arrive as they are found (searchSoFar), then complete (searchHits): every early one is a match.
+      // The whole run in view: the first report, right after the visible chunks, has them all.
+      const m = (s as unknown as { model: { startT: number; endT: number } }).model;
+      (s as unknown as { setWindow(a: number, b: number): void }).setWindow(m.startT, m.endT);
+      const early: number[] = [];
+      s.on('search', () => {
+        const so = (s as unknown as { searchSoFar?: { marks: Uint8Array } }).searchSoFar;
+        if (so && s.searchHits === undefined) so.marks.forEach((v, i) => v === 1 && early.push(i));
+      });
       s.setSearch('deliver #77');
       await wait('search', () => s.searchHits !== undefined);
       const hits = s.searchHits!.reduce((a, b) => a + b, 0);
+      const earlyOk = early.length > 0 && early.every((i) => s.searchHits![i] === 1);
       s.setSearch('');
       s.causal = true;
       s.setCursor(54_321);
@@ -817,9 +828,9 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
       const past = s.causalMarks()!.reduce((a, b) => a + b, 0);
       s.causal = false;
       await wait('details', () => s.event(54_321) !== undefined);
-      return { hits, past, type: s.event(54_321)!.type };
+      return { hits, earlyOk, past, type: s.event(54_321)!.type };
     });
-    expect(got).toEqual({ hits: wantHits, past: wantPast, type: parsed.events[54_321]!.type });
+    expect(got).toEqual({ hits: wantHits, earlyOk: true, past: wantPast, type: parsed.events[54_321]!.type });
     await page.waitForFunction(() => /^#54321 /.test(document.querySelector('[data-testid=cursor-desc]')?.textContent ?? ''));
     const report = { events: 100_000, bytes: big.length, wallFromNavigationMs: wall, ...timings, msPerCursorStepFrameSynced: stepMs, msPerCursorMoveWork: syncStepMs, redrawAfterZoomMs: zoomDraw };
     writeFileSync(join(RESULTS, 'viewer-scale.json'), JSON.stringify(report, null, 2) + '\n');

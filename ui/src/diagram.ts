@@ -647,6 +647,12 @@ export class Diagram {
     ctx.font = '11px system-ui, sans-serif';
   }
 
+  /** Set where the lane bands come from (computed at the next draw). */
+  setLaneBands(f: ((m: NonNullable<Store['model']>) => LaneBand[]) | undefined): void {
+    this.laneBands = f;
+    this.bandsOf = undefined;
+  }
+
   /** Bands along the lanes from the protocol's registered view (Raft: leader and candidate), computed once per trace. */
   private drawRoles(ctx: CanvasRenderingContext2D, clampX: (v: number) => number): void {
     const m = this.store.model;
@@ -803,13 +809,24 @@ export class Diagram {
     const lo = lowerBound(m.mSendT, t0 - m.maxFlight, m.msgCount);
     const hi = lastAtOrBeforeCol(m.mSendT, t1, m.msgCount);
     let drawn = 0;
+    // Bounded by pixels: a line that starts and ends in the same pixel columns as the last one drawn between the
+    // same two lanes adds nothing (zoomed out, thousands of messages share each column).
+    const lanes = m.nodes.length;
+    const lastFrom = new Float64Array(lanes * lanes).fill(NaN);
+    const lastTo = new Float64Array(lanes * lanes).fill(NaN);
     for (let i = lo; i <= hi && drawn < DETAIL_LIMIT * 4; i++) {
       const end = m.mEndSeq[i] as number;
       if (end < 0 || marks[end] !== 1 || m.mOutcome[i] !== OUTCOME.delivered || !this.visible(i)) continue;
       if ((m.mEndT[i] as number) < t0) continue;
+      const xa = Math.round(this.x(m.mSendT[i] as number));
+      const xb = Math.round(this.x(m.mEndT[i] as number));
+      const pair = (m.mFrom[i] as number) * lanes + (m.mTo[i] as number);
+      if (lastFrom[pair] === xa && lastTo[pair] === xb) continue;
+      lastFrom[pair] = xa;
+      lastTo[pair] = xb;
       drawn++;
-      ctx.moveTo(this.x(m.mSendT[i] as number), this.yOfLane(m.mFrom[i] as number) as number);
-      ctx.lineTo(this.x(m.mEndT[i] as number), this.yOfLane(m.mTo[i] as number) as number);
+      ctx.moveTo(xa, this.yOfLane(m.mFrom[i] as number) as number);
+      ctx.lineTo(xb, this.yOfLane(m.mTo[i] as number) as number);
     }
     ctx.stroke();
     const a = lowerBound(m.t, t0, m.count);

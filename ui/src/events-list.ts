@@ -98,7 +98,12 @@ export class EventsList {
       for (let s = 0; s < m.count; s++) if (this.store.passes(s)) out[n++] = s;
       this.shown = out.slice(0, n);
     }
-    this.count.textContent = this.store.searching() ? `searching ${m.count} events…` : `${this.shown.length} of ${m.count} events`;
+    const soFar = this.store.searchSoFar;
+    this.count.textContent = this.store.searching()
+      ? soFar && soFar.searched > 0
+        ? `${this.shown.length} found so far, ${soFar.searched} of ${m.count} events searched…`
+        : `searching ${m.count} events…`
+      : `${this.shown.length} of ${m.count} events`;
     this.spacer.style.height = `${this.shown.length * ROW}px`;
     this.followCursor();
     this.renderRows();

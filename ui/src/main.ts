@@ -213,7 +213,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     next.terminate();
     if (mine === loadSeq) setStatus('');
     const e = err as { title?: string; message?: string };
-    showProblem(e.title ?? 'This trace cannot be shown:', [e.message ?? String(err)]);
+    const show = (): void => showProblem(e.title ?? 'This trace cannot be shown:', [e.message || 'could not start (see the browser console)']);
+    if (e.title === 'The trace loader failed:') void reloadIfRebuilt(e.message ?? '').then((reloads) => reloads || show());
+    else show();
     return false;
   }
   if (mine !== loadSeq) {
@@ -232,9 +234,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   stepper.loaded(undefined);
   const built = buildPanels(store, model);
   panels = built.panels;
-  // A big trace's bands come computed by the loader worker (they read every state; the page decodes states only when shown).
-  const bands = msg.bands;
-  diagram.laneBands = built.view?.laneBands && bands ? () => bands : built.view?.laneBands;
+  // A big trace's bands come computed by the loader worker after the first paint (they read every state; the page
+  // decodes states only when shown): none until then.
+  const later = msg.bandsLater === true;
+  diagram.setLaneBands(later ? () => [] : built.view?.laneBands);
   renderLegend(model, built.view?.legend ?? []);
   replace(panelHost, ...panels.map((p) => p.root));
   for (const p of panels) p.update();
@@ -269,6 +272,13 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   next.onIndexed = (events, ms) => {
     timings.indexedEvents = events;
     timings.indexMs = ms;
+  };
+  next.onBands = (bands) => {
+    if (loader !== next || !later) return;
+    diagram.setLaneBands(() => bands);
+    renderLegend(model, built.view?.legend ?? []);
+    timings.bandsMs = performance.now() - t0;
+    diagram.draw();
   };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
@@ -356,14 +366,48 @@ let worker: Worker | undefined;
 let running = false;
 let pendingList: ((s: ScenarioEntry[]) => void) | undefined;
 
+/**
+ * A part of the viewer a rebuild of ui/dist removed: Vite names built files by their content's hash, so a page
+ * opened before `faultline view` rebuilt the viewer asks for files that are gone (a scenario of the live worker,
+ * a worker's own script).
+ */
+const STALE_BUILD = /failed to fetch dynamically imported module|error loading dynamically imported module|importing a module script failed/i;
+
+/**
+ * Reload the page (its URL keeps the trace and the cursor) when the viewer was rebuilt under it: the failure says
+ * a module could not be fetched, or is a worker's failure to start (no message), and the page served now loads
+ * another script than this one. At most once in 30 s, so a reload that does not help leaves the problem shown.
+ * Resolves true if it reloads.
+ */
+async function reloadIfRebuilt(message: string): Promise<boolean> {
+  if (message !== '' && !STALE_BUILD.test(message)) return false;
+  const mine = document.querySelector<HTMLScriptElement>('script[type=module][src]')?.src;
+  let html: string;
+  try {
+    html = await (await fetch(location.pathname, { cache: 'no-store' })).text();
+  } catch {
+    return false;
+  }
+  const now = /<script[^>]*type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+  if (!mine || !now || new URL(now, location.href).href === mine) return false;
+  const last = Number(sessionStorage.getItem('faultline-reloaded') ?? 0);
+  if (Date.now() - last < 30_000) return false;
+  sessionStorage.setItem('faultline-reloaded', String(Date.now()));
+  location.reload();
+  return true;
+}
+// Vite's event for a dynamic import of the page that failed.
+window.addEventListener('vite:preloadError', () => void reloadIfRebuilt('failed to fetch dynamically imported module'));
+
 function getWorker(): Worker {
   if (worker) return worker;
   worker = new Worker(new URL('./live/worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = (ev: MessageEvent<FromWorker>) => onWorker(ev.data);
   worker.onerror = (ev) => {
-    showProblem('The live-run worker failed:', [ev.message || 'could not start (see the browser console)']);
+    // A worker whose script is gone (a rebuild) fails with no message.
     setRunning(false);
     setStatus('');
+    void reloadIfRebuilt(ev.message ?? '').then((reloads) => reloads || showProblem('The live-run worker failed:', [ev.message || 'could not start (see the browser console)']));
   };
   return worker;
 }
@@ -378,6 +422,7 @@ function onWorker(msg: FromWorker): void {
     replace(scenarioSel, ...msg.scenarios.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
     syncScenario();
     runBtn.disabled = msg.scenarios.length === 0;
+    if (msg.problems.some((p) => STALE_BUILD.test(p))) void reloadIfRebuilt(msg.problems.join(' '));
     if (msg.problems.length) showWarnings(msg.problems.map((p) => `scenario not available: ${p}`));
     pendingList?.(msg.scenarios);
     return;
@@ -385,7 +430,9 @@ function onWorker(msg: FromWorker): void {
   setRunning(false);
   setStatus('');
   if (msg.kind === 'error') {
-    showProblem('The scenario could not run:', [msg.message]);
+    const message = msg.message;
+    if (STALE_BUILD.test(message)) void reloadIfRebuilt(message).then((reloads) => reloads || showProblem('The scenario could not run:', [message]));
+    else showProblem('The scenario could not run:', [message]);
     return;
   }
   const branch = msg.branch;

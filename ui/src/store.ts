@@ -10,7 +10,7 @@
 
 import type { JsonValue, TraceEvent } from '../../sim/engine/types.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
-import { causalPastColumns, type ColumnarModel } from '../../sim/trace/columns.ts';
+import { causalPastColumns, lowerBound, type ColumnarModel } from '../../sim/trace/columns.ts';
 
 /** model: a trace was loaded (views rebuild everything); filter: node or type filters; search: the search text or its results. */
 export type Topic = 'model' | 'cursor' | 'filter' | 'search' | 'window' | 'details' | 'causal' | 'highlight';
@@ -28,8 +28,11 @@ export interface TraceSource {
   events(from: number, to: number): Promise<TraceEvent[]>;
   /** Marks (one byte per event) of the causal past of `seq`. */
   causal(seq: number): Promise<Uint8Array>;
-  /** Marks (one byte per event) of the events whose search text contains `query` (lower case). */
-  search(query: string): Promise<Uint8Array>;
+  /**
+   * Marks (one byte per event) of the events whose search text contains `query` (lower case). `onHits`
+   * (optional): the matches as they are found, the events `near` ([from, to] seqs) first.
+   */
+  search(query: string, scan?: boolean, onHits?: (seqs: Int32Array, searched: number) => void, near?: [number, number]): Promise<Uint8Array>;
 }
 
 export interface LoadInfo {
@@ -115,6 +118,8 @@ export class Store {
   search = '';
   /** Marks of the events matching `search` (undefined while a search runs in the worker). */
   searchHits: Uint8Array | undefined;
+  /** While a search runs in the worker: the matches found so far (marks), how many, and how many events it has searched. */
+  searchSoFar: { marks: Uint8Array; found: number; searched: number } | undefined;
   /** Visible time window [t0, t1] of the diagram. */
   window: [number, number] = [0, 1];
   /** Show the causal past of the cursor event. */
@@ -264,16 +269,32 @@ export class Store {
   setSearch(query: string): void {
     this.search = query.trim().toLowerCase();
     this.searchHits = undefined;
+    this.searchSoFar = undefined;
     const gen = ++this.searchGen;
     const m = this.model;
     const src = this.info?.remote;
     if (this.search !== '' && m && src) {
       const q = this.search;
-      void src.search(q).then((hits) => {
-        if (gen !== this.searchGen || this.search !== q) return;
-        this.searchHits = hits;
+      // The worker answers the visible events first, then streams the rest; a newer query supersedes this one.
+      const soFar = { marks: new Uint8Array(m.count), found: 0, searched: 0 };
+      this.searchSoFar = soFar;
+      const near: [number, number] = [lowerBound(m.t, this.window[0]), Math.max(0, lowerBound(m.t, this.window[1]) - 1)];
+      const onHits = (seqs: Int32Array, searched: number): void => {
+        if (gen !== this.searchGen) return;
+        for (const seq of seqs) soFar.marks[seq] = 1;
+        soFar.found += seqs.length;
+        soFar.searched = searched;
         this.emit('search');
-      });
+      };
+      src.search(q, false, onHits, near).then(
+        (hits) => {
+          if (gen !== this.searchGen || this.search !== q) return;
+          this.searchHits = hits;
+          this.searchSoFar = undefined;
+          this.emit('search');
+        },
+        () => undefined,
+      );
     }
     this.emit('search');
   }
@@ -290,7 +311,7 @@ export class Store {
       this.texts ??= all.map(searchText);
       return (this.texts[seq] ?? '').includes(this.search);
     }
-    return this.searchHits?.[seq] === 1;
+    return (this.searchHits ?? this.searchSoFar?.marks)?.[seq] === 1;
   }
 
   /** Does event `seq` pass the node, message-type and search filters? */

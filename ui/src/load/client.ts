@@ -5,6 +5,7 @@ import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import type { StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
@@ -13,9 +14,12 @@ export class Loader implements TraceSource {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, (m: Extract<FromLoader, { kind: 'reply' }>) => void>();
+  private readonly partial = new Map<number, (seqs: Int32Array, searched: number) => void>();
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
   /** The worker's search index is complete (big traces only). */
   onIndexed: ((events: number, ms: number) => void) | undefined;
+  /** A big trace's lane bands, computed by the worker after the first paint. */
+  onBands: ((bands: LaneBand[]) => void) | undefined;
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -25,7 +29,8 @@ export class Loader implements TraceSource {
   open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void): Promise<ModelMessage> {
     const states = new Map<string, StateSnapshot[]>();
     return new Promise((resolve, reject) => {
-      this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message || 'could not start (see the browser console)' });
+      // A worker whose script cannot be fetched fails with no message (the page reloads then: the viewer was rebuilt).
+      this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message ?? '' });
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
@@ -37,6 +42,8 @@ export class Loader implements TraceSource {
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
+        else if (m.kind === 'bands') this.onBands?.(m.bands);
+        else if (m.kind === 'searchHits') this.partial.get(m.id)?.(m.seqs, m.searched);
         else this.waiting.get(m.id)?.(m);
       };
       this.post({ kind: 'open', source, keepLimit });
@@ -66,9 +73,18 @@ export class Loader implements TraceSource {
     return (await this.ask({ kind: 'causal', id: this.nextId++, seq })).marks ?? new Uint8Array(0);
   }
 
-  /** Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline). */
-  async search(query: string, scan = false): Promise<Uint8Array> {
-    return (await this.ask({ kind: 'search', id: this.nextId++, query, scan })).marks ?? new Uint8Array(0);
+  /**
+   * Marks of the events matching `query`; `scan` ignores the search index (for the benchmark's baseline).
+   * `onHits`: the matches as they are found (the events `near` first), before the promise resolves.
+   */
+  async search(query: string, scan = false, onHits?: (seqs: Int32Array, searched: number) => void, near?: [number, number]): Promise<Uint8Array> {
+    const id = this.nextId++;
+    if (onHits) this.partial.set(id, onHits);
+    try {
+      return (await this.ask({ kind: 'search', id, query, scan, ...(near ? { near } : {}), stream: onHits !== undefined })).marks ?? new Uint8Array(0);
+    } finally {
+      this.partial.delete(id);
+    }
   }
 
   async exportChrome(): Promise<Blob> {

@@ -13,8 +13,11 @@ export type ToLoader =
   | { kind: 'open'; source: LoadSource; keepLimit: number }
   | { kind: 'events'; id: number; from: number; to: number }
   | { kind: 'causal'; id: number; seq: number }
-  /** `scan`: ignore the search index and parse every line (the benchmark's baseline). */
-  | { kind: 'search'; id: number; query: string; scan?: boolean }
+  /**
+   * `scan`: ignore the search index and parse every line (the benchmark's baseline). `near`: events [from, to]
+   * searched first (the visible ones); `stream`: send the matches as they are found (`searchHits`) before the reply.
+   */
+  | { kind: 'search'; id: number; query: string; scan?: boolean; near?: [number, number]; stream?: boolean }
   | { kind: 'export'; id: number };
 
 export interface LoadTimings {
@@ -29,10 +32,13 @@ export type FromLoader =
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
   /**
    * The model (its typed arrays transferred). A trace kept whole in the page (`events`) had its states in `states`
-   * messages; a big one has them in `packed` (decoded by the page when read), with its protocol's lane bands
-   * computed by the worker in `bands` (undefined: the protocol has none registered by name).
+   * messages; a big one has them in `packed` (decoded by the page when read); `bandsLater`: its protocol's lane
+   * bands (which read every state) follow in a `bands` message, computed by the worker after the first paint.
    */
-  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bands?: LaneBand[] | undefined; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bandsLater?: boolean; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'bands'; bands: LaneBand[] }
+  /** Matches found since the last report of search `id` (seqs), and how many events it has searched so far. */
+  | { kind: 'searchHits'; id: number; seqs: Int32Array; searched: number }
   | { kind: 'error'; title: string; message: string }
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */

@@ -13,11 +13,13 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { toChromeTrace } from '../../../sim/trace/chrome.ts';
-import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns } from '../../../sim/trace/columns.ts';
+import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
-import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
-import { PackedStatesBuilder, packedTransferables } from '../../../sim/trace/packed-states.ts';
+import { ARROW, INDEX_CHUNK, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { PackedStatesBuilder, packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
+import type { LaneBand } from '../panels/panel.ts';
+import type { BandsRequest } from './bands.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
 import { eventText, eventTextOfLine, rawLineDecides, searchText, stateBodyOfLine, stateSearchText } from '../store.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
@@ -106,6 +108,8 @@ class BlobGatherer {
 async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const t0 = performance.now();
   const gen = ++openGen;
+  bandsWorker?.terminate();
+  bandsWorker = undefined;
   let stream: ReadableStream<Uint8Array>;
   let total: number | undefined;
   let gather: BlobGatherer | undefined;
@@ -147,6 +151,13 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let line = '';
   // A big trace's published states go to the page as their JSON text, packed (decoded there when read).
   const packed = new PackedStatesBuilder();
+  // The published states the index holds only the start of (rare): a search checks them from here.
+  const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+  const indexText = (ev: TraceEvent, text: string): void => {
+    const long = index.long.length;
+    index.add(text);
+    if (index.long.length > long && ev.type === 'state') stateBySeq.set(ev.seq, { node: ev.node, state: ev.state });
+  };
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
@@ -158,11 +169,15 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
           return;
         }
         const t = performance.now();
-        for (const k of kept) index.add(eventText(k, ARROW));
+        for (const k of kept) indexText(k, eventText(k, ARROW));
         indexMs += performance.now() - t;
         kept = undefined;
+        // A big trace: its states go to the page packed; the worker keeps none of them as objects (sharing
+        // their parts took a second of CPU at Raft 1M), the lane bands decode them after the first paint.
+        builder.keepStates = false;
+        builder.dropStates();
       }
-      if (!index.full) index.add(eventTextOfLine(ev, line, ARROW));
+      if (!index.full) indexText(ev, eventTextOfLine(ev, line, ARROW));
     },
     { file: source.name },
   );
@@ -207,11 +222,6 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   // The worker keeps its own copies of the columns causal past walks (the page gets the originals).
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   index.flush();
-  const stateBySeq = new Map<number, { node: string; state: JsonValue }>();
-  if (index.long.length > 0) {
-    const long = new Set(index.long);
-    for (const [node, snaps] of model.states) for (const s of snaps) if (long.has(s.seq)) stateBySeq.set(s.seq, { node, state: s.state });
-  }
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined, index, stateBySeq };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte };
@@ -221,15 +231,17 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
     post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   } else {
-    // A big trace: the states packed (their JSON as read), decoded by the page only when shown; the protocol's lane
-    // bands (which read every state) computed here, where the states are already parsed.
+    // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
+    // bands (which read every state) follow after the first paint, computed here from a copy.
     const states = packed.finish();
     const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
-    const bands = view?.laneBands?.(model);
-    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bands, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
+    // Started before the columns are transferred (it takes the model without them).
+    if (mine) laneBandsLater(model.header.protocol, model, mine);
+    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
+    post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   }
-  // The index is complete with the model (`ms`: indexing the kept events when the trace outgrew them).
-  if (kept === undefined) post({ kind: 'indexed', events: l.index.indexed, ms: indexMs });
   // After the first paint: check the footer's hash over every byte before it.
   if (l.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
@@ -250,6 +262,30 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   }
 }
 
+/** The worker computing the current trace's lane bands (bands.ts), if any. */
+let bandsWorker: Worker | undefined;
+
+/**
+ * The lane bands of a big trace, computed in a worker of their own (bands.ts) from a copy of its packed states,
+ * so that this worker answers the page meanwhile; posted as a `bands` message (none if that worker fails).
+ */
+function laneBandsLater(protocol: string, model: ColumnarModel, packed: PackedStates): void {
+  // The model without its columns (they go to the page; a band function reads intervals and states).
+  const slim = Object.fromEntries(Object.entries(model).map(([k, v]) => [k, ArrayBuffer.isView(v) ? new (v.constructor as new (n: number) => unknown)(0) : v]));
+  const w = new Worker(new URL('./bands.ts', import.meta.url), { type: 'module' });
+  bandsWorker = w;
+  const done = (bands: LaneBand[]): void => {
+    w.terminate();
+    if (bandsWorker !== w) return;
+    bandsWorker = undefined;
+    post({ kind: 'bands', bands });
+  };
+  w.onmessage = (e: MessageEvent<LaneBand[]>) => done(e.data);
+  w.onerror = () => done([]);
+  const req: BandsRequest = { protocol, model: { ...(slim as unknown as ColumnarModel), states: new Map() }, packed };
+  w.postMessage(req, packedTransferables(packed));
+}
+
 /** Events [from, to), read back from the Blob by their byte offsets. */
 async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]> {
   const a = l.lineStart[from + 1] as number;
@@ -266,12 +302,59 @@ async function events(l: Loaded, from: number, to: number): Promise<TraceEvent[]
   return out;
 }
 
-/** Marks of the events whose search text contains `query`: the index, then streaming the Blob past it; undefined if a newer search started. */
-async function search(l: Loaded, query: string, gen: number, scan: boolean): Promise<Uint8Array | undefined> {
+/** How often a search reports the matches found so far (ms). */
+const HITS_EVERY_MS = 40;
+
+/** The matches of a running search, sent to the page as they are found (`searchHits` messages). */
+class HitStream {
+  private seqs: number[] = [];
+  private last = performance.now();
+  searched = 0;
+  constructor(private readonly id: number | undefined) {}
+  readonly hit = (seq: number): void => {
+    if (this.id !== undefined) this.seqs.push(seq);
+  };
+  /** Send what was found since the last report if `force` or HITS_EVERY_MS have passed; true if it did (time to yield). */
+  report(force = false): boolean {
+    const now = performance.now();
+    if (!force && now - this.last < HITS_EVERY_MS) return false;
+    this.last = now;
+    if (this.id !== undefined) {
+      const seqs = Int32Array.from(this.seqs);
+      this.seqs = [];
+      post({ kind: 'searchHits', id: this.id, seqs, searched: this.searched }, [seqs.buffer]);
+    }
+    return true;
+  }
+}
+
+/**
+ * Marks of the events whose search text contains `query`: the index (the chunks holding the events
+ * [near[0], near[1]] first: the visible ones), then streaming the Blob past it; undefined if a newer
+ * search started. With `id`, the matches are also sent as they are found (`searchHits`): the first
+ * report right after the visible chunks, then every HITS_EVERY_MS.
+ */
+async function search(l: Loaded, query: string, gen: number, scan: boolean, near?: [number, number], id?: number): Promise<Uint8Array | undefined> {
   const marks = new Uint8Array(l.count);
   const from = scan ? 0 : l.index.indexed;
+  const hits = new HitStream(id);
   if (!scan) {
-    l.index.search(query, marks);
+    const chunks = l.index.chunkCount;
+    const first = near ? Math.min(chunks - 1, Math.max(0, Math.floor(near[0] / INDEX_CHUNK))) : 0;
+    const last = near ? Math.min(chunks - 1, Math.max(first, Math.floor(near[1] / INDEX_CHUNK))) : chunks - 1;
+    const order: number[] = [];
+    for (let k = first; k <= last; k++) order.push(k);
+    for (let k = 0; k < chunks; k++) if (k < first || k > last) order.push(k);
+    for (let i = 0; i < order.length; i++) {
+      const k = order[i] as number;
+      l.index.searchChunk(k, query, marks, hits.hit);
+      hits.searched += Math.min(l.index.indexed, l.index.chunkStart(k + 1)) - l.index.chunkStart(k);
+      if (hits.report(i === last - first)) {
+        // Let a newer search (or the page's other questions) in.
+        await yieldToTasks();
+        if (gen !== searchGen) return undefined;
+      }
+    }
     // Events whose text the index holds only the start of: check the rest of those few.
     // The states among them are in memory: no need to read their lines back.
     const unsure: number[] = [];
@@ -279,7 +362,10 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     for (const seq of l.index.unsure(marks, query)) {
       const st = l.stateBySeq.get(seq);
       if (!st) unsure.push(seq);
-      else if (stateSearchText(seq, st.node, st.state).includes(query)) marks[seq] = 1;
+      else if (stateSearchText(seq, st.node, st.state).includes(query)) {
+        marks[seq] = 1;
+        hits.hit(seq);
+      }
       // Let a newer search (or the page's other questions) in.
       if (++n % 8192 === 0) {
         await yieldToTasks();
@@ -295,9 +381,13 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
       for (let k = i; k < j; k++) {
         const seq = unsure[k] as number;
         const ev = evs[seq - first];
-        if (ev && searchText(ev).includes(query)) marks[seq] = 1;
+        if (ev && searchText(ev).includes(query)) {
+          marks[seq] = 1;
+          hits.hit(seq);
+        }
       }
       i = j;
+      hits.report();
       if (gen !== searchGen) return undefined;
     }
   }
@@ -309,7 +399,11 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     const s = seq++;
     // The raw line first (cheap), the parsed description only for the lines that may match.
     if (quick && !text.toLowerCase().includes(query)) return;
-    if (searchText(JSON.parse(text) as TraceEvent).includes(query)) marks[s] = 1;
+    if (searchText(JSON.parse(text) as TraceEvent).includes(query)) {
+      marks[s] = 1;
+      hits.hit(s);
+    }
+    hits.searched++;
   });
   const start = l.lineStart[from + 1] as number;
   const end = l.lineStart[l.count + 1] as number;
@@ -319,6 +413,7 @@ async function search(l: Loaded, query: string, gen: number, scan: boolean): Pro
     since += c.length;
     if (since > 4 << 20) {
       since = 0;
+      hits.report(true);
       await yieldToTasks();
     }
     if (gen !== searchGen) return undefined;
@@ -351,7 +446,7 @@ self.onmessage = async (ev: MessageEvent<ToLoader>) => {
       }
       case 'search': {
         const gen = ++searchGen;
-        const marks = await search(l, msg.query, gen, msg.scan === true);
+        const marks = await search(l, msg.query, gen, msg.scan === true, msg.near, msg.stream === true ? msg.id : undefined);
         if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
         else post({ kind: 'reply', id: msg.id, error: 'superseded' });
         break;
