@@ -39,13 +39,13 @@ describe('lock table bounds', () => {
 
 // The server's late-duplicate table and the resource's duplicate table: one entry per client (and
 // lock), however many sessions and tenures the workload opens; a late copy is still recognised.
-import { step, type JsonValue } from '../../sim/api/index.ts';
+import { step, type JsonValue, type ProtocolNode, type Timer } from '../../sim/api/index.ts';
 import { rootRng } from '../../sim/engine/random.ts';
 import type { LockMessage } from '../../sim/protocols/lock/messages.ts';
 import { LockResource } from '../../sim/protocols/lock/resource.ts';
 import { LockServer } from '../../sim/protocols/lock/server.ts';
 
-function feed<N extends LockServer | LockResource>(node: N, id: string, inputs: { from: string; msg: LockMessage }[], disk = new Map<string, JsonValue>()): string[][] {
+function feed<T extends Timer, P extends JsonValue>(node: ProtocolNode<LockMessage, T, P>, id: string, inputs: { from: string; msg: LockMessage }[], disk = new Map<string, JsonValue>()): string[][] {
   const env = { id, nodes: [id], rng: rootRng(id), disk };
   step(node, { kind: 'start' }, env);
   return inputs.map(({ from, msg }) =>

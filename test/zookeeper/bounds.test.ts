@@ -15,7 +15,7 @@ describe('zookeeper leader session tables', () => {
     }
     const s = parseScenario({ name: 'zk-session-churn', description: 'clients crash and restart: sessions expire under one leader', protocol: 'zookeeper', duration: '5s', seed: 3, faults: { timeline }, expect: 'no-violation' });
     const r = runScenario(s, { trace: true });
-    expect(r.violations.map((v) => `${v.checker}: ${v.message}`)).toEqual([]);
+    expect(r.violations.map((v) => `${v.invariant}: ${v.message}`)).toEqual([]);
     // The churn happened: sessions were closed by expiry under a leader (the case the tables used to keep).
     expect((r.trace ?? '').match(/expired: proposing close-session/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
   });
