@@ -30,7 +30,7 @@ describe('lock table bounds', () => {
       if (!(e instanceof InputError)) throw e;
       message = e.describe();
     }
-    expect(message).toMatch(/^f\.json: config\.locks: Too big: expected number to be <=64$/);
+    expect(message).toMatch(/^f\.json: config\.locks: expected a number at most 64 \(got 65\)$/);
     const r = runScenario({ name: 'x', description: 'd', protocol: 'lock', duration: '4s', seed: 2, config: { locks: 3, clients: 6 }, expect: 'no-violation' }, { hash: false });
     expect(r.violations).toEqual([]);
     expect(r.stats.operations.ok).toBeGreaterThan(3);

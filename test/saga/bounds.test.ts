@@ -30,7 +30,7 @@ describe('saga orchestrator: the saga table is bounded by the orders', () => {
       if (!(e instanceof InputError)) throw e;
       message = e.describe();
     }
-    expect(message).toMatch(/^f\.json: config\.sagas: Too big: expected number to be <=200$/);
+    expect(message).toMatch(/^f\.json: config\.sagas: expected a number at most 200 \(got \d+\)$/);
     const r = runScenario({ name: 'x', description: 'd', protocol: 'saga', duration: '20s', seed: 1, config: { sagas: 200, interval: '20ms' }, expect: 'no-violation' }, { hash: false });
     expect(r.violations).toEqual([]);
   });
