@@ -82,7 +82,7 @@ describe('bad scenario files', () => {
     ['deep-type.json', 'network.links[0].latency.max', /./],
     ['unknown-node.json', 'faults.timeline[1].groups[1][0]', /unknown node "n9"; this cluster has: n1, n2, n3/],
     ['unknown-protocol.json', 'protocol', /unknown protocol "paxos-made-simpler"; expected one of: .*pingpong/],
-    ['bad-config.ts', 'config.nodes', /expected number/],
+    ['bad-config.ts', 'config.nodes', /expected a number/],
     ['bad-fault-kind.json', 'faults.timeline[0].kind', /crash/],
   ];
 

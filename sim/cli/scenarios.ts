@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isProxy } from 'node:util/types';
 import { InputError } from '../scenario/errors.ts';
 import { jsonErrorOffset } from '../scenario/json-position.ts';
 import { parseScenario } from '../scenario/resolve.ts';
@@ -129,10 +130,21 @@ async function readDocument(file: string): Promise<{ doc: unknown; typeError?: I
     } catch (err) {
       throw typeError ?? err;
     }
-    if (mod.default === undefined) throw typeError ?? new InputError('expected a default export: export default defineScenario({...})', file);
+    if (mod.default === undefined || exportsNothing(mod.default, file)) throw typeError ?? new InputError('no default export: expected export default defineScenario({...})', file);
     return { doc: mod.default, ...(typeError !== undefined ? { typeError } : {}) };
   }
   throw new InputError('expected a scenario file ending in .ts or .json', file);
+}
+
+/**
+ * A file with no import or export at all is loaded as CommonJS, and import() hands back its empty
+ * `module.exports` as the default: that is no default export, not a scenario with every field
+ * missing. (`export default {}` is a default export; its source says so.)
+ */
+function exportsNothing(value: unknown, file: string): boolean {
+  if (value === null || typeof value !== 'object' || isProxy(value)) return false;
+  if (Object.getOwnPropertyNames(value).length > 0 || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return !/\bexport\s+default\b|\bexports\b/.test(readFileSync(file, 'utf8'));
 }
 
 /** Scenario files of a folder: TypeScript, JSON, or (in the built package) the compiled JavaScript; not declarations. */

@@ -82,6 +82,44 @@ function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** zod's type names with an article: "a number", "an object". */
+function withArticle(type: string): string {
+  if (type === 'int') return 'a whole number';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** A value as the message shows it after "got": JSON for a scalar, its kind for the rest. */
+function shown(v: unknown): string {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/** One issue in the CLI's wording ("expected ... (got ...)"); a refinement's own message is kept as written. */
+function plainWording(issue: z.core.$ZodIssue, got: unknown): string {
+  const size = (origin: string, n: number | bigint): string => (origin === 'string' ? `${n} characters` : `${n} items`);
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${withArticle(issue.expected)} (got ${shown(got)})`;
+    case 'too_big': {
+      const bound = issue.inclusive === false ? 'below' : 'at most';
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `expected a number ${bound} ${issue.maximum} (got ${shown(got)})`;
+      return `expected ${bound} ${size(issue.origin, issue.maximum)} (got ${Array.isArray(got) || typeof got === 'string' ? got.length : shown(got)})`;
+    }
+    case 'too_small': {
+      const bound = issue.inclusive === false ? 'above' : 'at least';
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `expected a number ${bound} ${issue.minimum} (got ${shown(got)})`;
+      return `expected ${bound} ${size(issue.origin, issue.minimum)} (got ${Array.isArray(got) || typeof got === 'string' ? got.length : shown(got)})`;
+    }
+    case 'not_multiple_of':
+      return `expected a multiple of ${issue.divisor} (got ${shown(got)})`;
+    default:
+      // invalid_value / invalid_union / invalid_format: zod's text after its generic prefix.
+      return issue.message.replace(/^(Invalid input|Invalid option|Invalid string|Invalid): /, '');
+  }
+}
+
 function issuesToError(error: z.ZodError, file: string | undefined, prefix: readonly PropertyKey[], schema?: z.ZodType, doc?: unknown): InputError {
   // A misspelt key is the cause of the other problems it brings (a "missing" field): report it first.
   const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
@@ -99,9 +137,11 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
       })
       .join('; ');
   } else {
-    // zod says "Invalid input: expected string, received undefined" for a missing field.
-    const missing = /^Invalid input: expected (.+), received undefined$/.exec(issue.message);
-    message = missing ? `missing: expected ${missing[1]}` : issue.message;
+    // One wording for each kind of mistake, the command-line options' ("expected ... (got ...)"),
+    // never zod's own ("Invalid input: expected number, received string", "Too big: ...").
+    const got0 = doc !== undefined ? valueAt(doc, issue.path) : undefined;
+    const missing = issue.code === 'invalid_type' && got0 === undefined;
+    message = missing ? `missing: expected ${withArticle(issue.expected)}` : plainWording(issue, got0);
     // A field with its own error text (a duration, a union) that is absent: say it is missing, not bad.
     const parent = doc !== undefined && issue.path.length > 0 ? valueAt(doc, issue.path.slice(0, -1)) : undefined;
     const last = issue.path.at(-1);

@@ -10,7 +10,9 @@ import { fuzz, runScenario } from '../../sim/fuzz/fuzz.ts';
 import { addOutcomes, subsetSums } from '../../sim/protocols/counter/checkers.ts';
 import { counterFuzzWorkload } from '../../sim/protocols/counter/fuzz-workload.ts';
 import { applyLocal, merge, valueOf, type Entries } from '../../sim/protocols/counter/pncounter.ts';
-import { CounterReplica, type ReplicaOptions } from '../../sim/protocols/counter/replica.ts';
+import { CounterReplica, MAX_UNACKED_DELTAS, type ReplicaOptions } from '../../sim/protocols/counter/replica.ts';
+import { InputError } from '../../sim/scenario/errors.ts';
+import type { ScenarioInput } from '../../sim/scenario/schema.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import deltaNoDedup from '../../scenarios/counter-delta-no-dedup.ts';
 
@@ -53,7 +55,7 @@ describe('PN-counter merge (Shapiro et al. 2011, Specification 7)', () => {
   });
 });
 
-const OPTS: ReplicaOptions = { design: 'pn-counter', gossip: 'delta', interval: 50_000, peers: ['n2'], sumMerge: false, gCounterWithDecrements: false, deltaNoDedup: false };
+const OPTS: ReplicaOptions = { design: 'pn-counter', gossip: 'delta', interval: 50_000, peers: ['n2'], sumMerge: false, gCounterWithDecrements: false, deltaNoDedup: false, maxUnacked: 4096, maxClients: 4 };
 const env = { id: 'n1', nodes: ['n1', 'n2', 'c1'], rng: rootRng(1) };
 
 describe('replica rules (step)', () => {
@@ -145,5 +147,58 @@ describe('fuzzing', () => {
     expect(r.violations[0]?.invariant).toBe('convergence');
     const fixed = runScenario(parseScenario({ ...deltaNoDedup, config: { ...deltaNoDedup.config, bugs: {} }, checkers: ['convergence'] }));
     expect(fixed.violations).toEqual([]);
+  });
+});
+
+// TigerBeetle's discipline for the replica's tables: own unacknowledged deltas (maxUnacked, refuse
+// rather than grow), the request dedup table (one entry per client), applied (one per peer).
+describe('replica bounds', () => {
+  const sent = (cmds: ReturnType<typeof step>): string[] => cmds.flatMap((c) => (c.kind === 'send' ? [`${c.to} ${c.msg.type}`] : []));
+
+  it('refuses an add when its unacknowledged deltas are at maxUnacked, durably, and a duplicate of the refused add is refused again', () => {
+    const r = new CounterReplica({ ...OPTS, maxUnacked: 2 });
+    step(r, { kind: 'start' }, env);
+    expect(sent(step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 1, delta: 1 } }, env))).toEqual(['c1 add-ok']);
+    expect(sent(step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 2, delta: 1 } }, env))).toEqual(['c1 add-ok']);
+    const refused = step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 3, delta: 1 } }, env);
+    expect(refused.map((c) => c.kind)).toEqual(['log', 'put', 'fsync', 'publish', 'send']);
+    expect(sent(refused)).toEqual(['c1 add-fail']);
+    // n2 acknowledges both deltas: room again, but the refused add stays refused (its client recorded it as failed).
+    step(r, { kind: 'message', from: 'n2', msg: { type: 'delta-ack', upTo: 2 } }, env);
+    expect(sent(step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 3, delta: 1 } }, env))).toEqual(['c1 add-fail']);
+    expect(sent(step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 4, delta: 1 } }, env))).toEqual(['c1 add-ok']);
+  });
+
+  it('a client beyond maxClients in the dedup table is an assertion', () => {
+    const r = new CounterReplica({ ...OPTS, maxClients: 1 });
+    step(r, { kind: 'start' }, env);
+    step(r, { kind: 'message', from: 'c1', msg: { type: 'add', id: 1, delta: 1 } }, env);
+    expect(() => step(r, { kind: 'message', from: 'c2', msg: { type: 'add', id: 1, delta: 1 } }, env)).toThrow('counter replica: 2 clients in the dedup table, bound 1');
+  });
+
+  it('maxUnacked beyond MAX_UNACKED_DELTAS is bad input naming the field; the largest allowed parses', () => {
+    const doc = (maxUnacked: number): ScenarioInput => ({ name: 'x', description: 'd', protocol: 'counter', duration: '1s', config: { gossip: 'delta', maxUnacked } });
+    let message = 'accepted';
+    try {
+      parseScenario(doc(MAX_UNACKED_DELTAS + 1), 'f.json');
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      message = e.describe();
+    }
+    expect(message).toMatch(/^f\.json: config\.maxUnacked: .*65536/);
+    expect(parseScenario(doc(MAX_UNACKED_DELTAS), 'f.json').name).toBe('x');
+  });
+
+  it('in a run with a long partition, refused adds are failures, and the counter checks still pass', () => {
+    const s = parseScenario({
+      name: 'counter-backpressure', description: 'n1 cut off for 2 s with a small delta buffer', protocol: 'counter', duration: '5s', seed: 2,
+      config: { gossip: 'delta', maxUnacked: 3, think: '5ms', opsUntil: '3s' },
+      faults: { timeline: [{ at: '200ms', kind: 'isolate', node: 'n1' }, { at: '2200ms', kind: 'heal' }] },
+      expect: 'no-violation',
+    });
+    const r = runScenario(s, { trace: true });
+    expect(r.violations).toEqual([]);
+    expect((r.trace ?? '').match(/refused: 3 deltas unacknowledged/g)?.length ?? 0).toBeGreaterThan(0);
+    expect(r.stats.operations.fail).toBeGreaterThan(0);
   });
 });

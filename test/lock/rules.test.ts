@@ -96,7 +96,7 @@ describe('lock server: rules via step()', () => {
   });
 });
 
-const write = (client: string, token: number, seq = 1): Step<never> => msg(client, { type: 'write', lock: 'L1', client, tenure: `${client}/a#${token}`, token, seq, value: `${client}:${token}:${seq}` });
+const write = (client: string, token: number, seq = 1): Step<never> => msg(client, { type: 'write', lock: 'L1', client, tenure: `${client}/a#${token}`, token, seq, order: token * 100 + seq, value: `${client}:${token}:${seq}` });
 
 const resourceRules: { rule: string; ignoreStaleTokens?: boolean; steps: Step<never>[]; commands: string[] }[] = [
   {

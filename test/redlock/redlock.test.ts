@@ -136,3 +136,21 @@ describe('default fuzz workload', () => {
     }
   });
 });
+
+// TigerBeetle's discipline for the master's tables: keys and per-key SET counts are bounded by the
+// keys clients use (one, LOCK_KEY), asserted; many acquisitions of that key add no entry.
+describe('redis master bounds', () => {
+  const env = { id: 'm1', nodes: ['m1'], rng: rootRng('m1') };
+  const set = (key: string, value: string): RedlockMessage => ({ type: 'set', key, value, px: 1000 });
+  it('keeps one entry however often the lock key is set, and a key beyond maxKeys is an assertion', () => {
+    const m = new RedisMaster({ restartDelay: 0, maxKeys: 1 });
+    step(m, { kind: 'start' }, env);
+    for (let i = 0; i < 20; i++) {
+      step(m, { kind: 'message', from: 'c1', msg: set('lock', `v${i}`) }, env);
+      step(m, { kind: 'message', from: 'c1', msg: { type: 'unlock', key: 'lock', value: `v${i}`, plain: false } }, env);
+    }
+    const reply = step(m, { kind: 'message', from: 'c1', msg: set('lock', 'last') }, env).find((c) => c.kind === 'send');
+    expect(reply?.kind === 'send' && reply.msg.type === 'set-reply' ? reply.msg.sets : -1).toBe(21);
+    expect(() => step(m, { kind: 'message', from: 'c1', msg: set('other', 'x') }, env)).toThrow('redis master: 2 keys set, bound 1');
+  });
+});

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../../sim/api/index.ts';
 import { rootRng } from '../../sim/engine/random.ts';
+import { SagaClient } from '../../sim/protocols/saga/client.ts';
 import { SagaOrchestrator } from '../../sim/protocols/saga/orchestrator.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
@@ -29,8 +30,19 @@ describe('saga orchestrator: the saga table is bounded by the orders', () => {
       if (!(e instanceof InputError)) throw e;
       message = e.describe();
     }
-    expect(message).toMatch(/^f\.json: config\.sagas: Too big: expected number to be <=200$/);
+    expect(message).toMatch(/^f\.json: config\.sagas: expected a number at most 200 \(got \d+\)$/);
     const r = runScenario({ name: 'x', description: 'd', protocol: 'saga', duration: '20s', seed: 1, config: { sagas: 200, interval: '20ms' }, expect: 'no-violation' }, { hash: false });
     expect(r.violations).toEqual([]);
+  });
+});
+
+describe('saga client: its tables hold only its own orders', () => {
+  it('an accepted or outcome message for a saga it never ordered is ignored, its own are recorded', () => {
+    const c = new SagaClient([{ saga: 's1', customer: 'u1', qty: 1, amount: 10 }], 10_000, 50_000);
+    const cenv = { id: 'c1', nodes: ['orch', 'c1'], rng: rootRng(2) };
+    step(c, { kind: 'start' }, cenv);
+    const outcome = (saga: string) => ({ kind: 'message' as const, from: 'orch', msg: { type: 'outcome' as const, saga, outcome: 'completed' as const } });
+    expect(step(c, outcome('s9'), cenv)).toEqual([]);
+    expect(step(c, outcome('s1'), cenv).find((x) => x.kind === 'publish')).toMatchObject({ state: { outcomes: { s1: 'completed' } } });
   });
 });

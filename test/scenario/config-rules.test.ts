@@ -53,7 +53,7 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
     ['ring', { mode: 'native', servers: 2, spares: 1, changes: [{ at: '10ms', join: 'n3', weight: 10_000 }] }, 'f.json: config.changes[0].weight: weight 10000 gives 1600000 points (vnodes x weight); at most 1000000 per member'],
     // durations everywhere
     ['pingpong', {}, 'accepted'],
-    ['pingpong', { inFlight: 1e9 }, 'f.json: config.inFlight: Too big'],
+    ['pingpong', { inFlight: 1e9 }, 'f.json: config.inFlight: expected a number at most'],
   ] as const)('%s %j', (protocol, config, expected) => {
     expect(errorOf(protocol, config)).toContain(expected);
   });

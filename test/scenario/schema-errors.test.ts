@@ -21,12 +21,12 @@ describe('scenario schema errors', () => {
   it.each([
     [{ network: { latency: { kind: 'uniform', min: 'abc', max: 5 } } }, 'bad.json: network.latency.min: expected a duration'],
     [{ network: { latency: { kind: 'gaussian' } } }, "bad.json: network.latency.kind: Invalid discriminator value. Expected 'constant' | 'uniform' | 'exponential' | 'lognormal'"],
-    [{ faults: { timeline: [{ at: '1s', kind: 'crash' }] } }, 'bad.json: faults.timeline[0].node: missing: expected string'],
+    [{ faults: { timeline: [{ at: '1s', kind: 'crash' }] } }, 'bad.json: faults.timeline[0].node: missing: expected a string'],
     [{ expect: 'violation' }, 'bad.json: expect: expected "no-violation" or { "violation": "<checker name>" }'],
     [{ seed: 1.5 }, 'bad.json: seed: expected a seed: an integer or a non-empty string'],
     [{ duration: true }, 'bad.json: duration: expected a duration'],
     [{ network: { links: [{ from: 3, to: '*' }] } }, 'bad.json: network.links[0].from: expected a node id or "*"'],
-    [{ network: { loss: 2 } }, 'bad.json: network.loss: Too big: expected number to be <=1'],
+    [{ network: { loss: 2 } }, 'bad.json: network.loss: expected a number at most 1 (got 2)'],
     [{ colour: 'red' }, 'bad.json: colour: unknown key; expected one of: '],
     [{ durration: '1s', duration: undefined }, 'bad.json: durration: unknown key; did you mean "duration"? (and 1 more problem)'],
     [{ network: { latncy: 3 } }, 'bad.json: network.latncy: unknown key; did you mean "latency"?'],
@@ -34,7 +34,7 @@ describe('scenario schema errors', () => {
     [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, 'bad.json: faults.timeline[0].kind: Invalid discriminator value. Expected \'crash\' | '],
     [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, '(got "crsh"; did you mean "crash"?)'],
     [{ protocol: 'paxos' }, 'bad.json: protocol: unknown protocol "paxos"; expected one of: pingpong'],
-    [{ config: { nodes: 0 } }, 'bad.json: config.nodes: Too small'],
+    [{ config: { nodes: 0 } }, 'bad.json: config.nodes: expected a number at least 1 (got 0)'],
   ])('%j', (extra, prefix) => {
     expect(errorOf(extra)).toContain(prefix);
   });

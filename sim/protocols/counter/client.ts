@@ -46,10 +46,11 @@ export class CounterClient implements ProtocolNode<CounterMessage, ClientTimer, 
     const p = this.pending;
     if (p === undefined || !('id' in msg) || msg.id !== p.id) return;
     if (msg.type === 'add-ok' && p.f === 'add') io.complete(p.ref, 'ok');
+    else if (msg.type === 'add-fail' && p.f === 'add') io.complete(p.ref, 'fail'); // refused: definitely not applied
     else if (msg.type === 'read-ok' && p.f === 'read') io.complete(p.ref, 'ok', msg.value);
     else return;
     this.pending = undefined;
-    this.acked++;
+    if (msg.type !== 'add-fail') this.acked++;
     io.cancelTimer('timeout');
     this.publish(io);
     this.schedule(io);

@@ -15,7 +15,7 @@ import { convergenceChecker, counterValueChecker } from './checkers.ts';
 import { CounterClient } from './client.ts';
 import { counterAbstractState } from './coverage.ts';
 import { counterFuzzWorkload } from './fuzz-workload.ts';
-import { CounterReplica } from './replica.ts';
+import { CounterReplica, MAX_UNACKED_DELTAS } from './replica.ts';
 import { counterTargets } from './targets.ts';
 
 export const counterConfig = z
@@ -31,6 +31,8 @@ export const counterConfig = z
       .prefault({}),
     /** PN-counter gossip: the whole state merged by max, or numbered deltas retransmitted until acknowledged. */
     gossip: z.enum(['state', 'delta']).default('state'),
+    /** Delta gossip: most own deltas a replica keeps unacknowledged; an add beyond them is refused (fail) until a peer acknowledges. */
+    maxUnacked: z.number().int().min(1).max(MAX_UNACKED_DELTAS).default(4096),
     /** Gossip interval (local clock). */
     gossipInterval: positiveDuration.default(50_000),
     /** Client timeout: an add unanswered this long is recorded as unknown outcome. */
@@ -118,6 +120,8 @@ export function counterNodes(c: CounterConfig): NodeSpec[] {
         sumMerge: c.bugs.sumMerge,
         gCounterWithDecrements: c.bugs.gCounterWithDecrements,
         deltaNoDedup: c.bugs.deltaNoDedup,
+        maxUnacked: c.maxUnacked,
+        maxClients: c.clients,
       }),
     ),
   );

@@ -11,7 +11,7 @@
 //   a non-idempotent delta safe over a network that duplicates and retransmits).
 // Every change is written and fsynced before it is acknowledged, so a crash loses nothing acked.
 
-import type { Io, ProtocolNode } from '../../api/index.ts';
+import { assert, type Io, type ProtocolNode } from '../../api/index.ts';
 import type { CounterMessage } from './messages.ts';
 import { applyLocal, merge, valueOf, type Entries } from './pncounter.ts';
 import type { CounterReplicaState } from './state.ts';
@@ -29,7 +29,18 @@ export interface ReplicaOptions {
   gCounterWithDecrements: boolean;
   /** Planted bug: apply every delta received, duplicates and retransmissions included. */
   deltaNoDedup: boolean;
+  /**
+   * Delta gossip: most own deltas kept unacknowledged (config `maxUnacked`, at most
+   * MAX_UNACKED_DELTAS). A client's add beyond it is refused (`add-fail`, not applied) until a
+   * peer's acknowledgement makes room: backpressure, not growth (TigerBeetle).
+   */
+  maxUnacked: number;
+  /** The clients (config `clients`): the bound of the request dedup table `last`, asserted. */
+  maxClients: number;
 }
+
+/** The largest `maxUnacked` a config may ask for (a rule of the counter config schema). */
+export const MAX_UNACKED_DELTAS = 65_536;
 
 export type GossipTimer = { name: 'gossip' };
 type ReplicaIo = Io<CounterMessage, GossipTimer, CounterReplicaState>;
@@ -47,7 +58,11 @@ interface Durable {
   base: number;
   /** origin -> highest seq of its deltas applied here (delta gossip). */
   applied: Record<string, number>;
-  /** client -> id of the last add applied for it: the network may duplicate a request, and an add is not idempotent. */
+  /**
+   * client -> id of the last add decided for it, negated if it was refused: the network may
+   * duplicate a request, and an add is not idempotent (nor may a refused one be applied later).
+   * One entry per client (bound maxClients, asserted).
+   */
   last: Record<string, number>;
 }
 
@@ -74,11 +89,16 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
       case 'add':
         // Clients run one operation at a time, so the last request id per client is enough to
         // recognise a duplicate: acknowledge it again without applying it twice.
-        if (this.s.last[from] !== msg.id) {
-          this.s.last[from] = msg.id;
-          this.add(io, msg.delta);
+        if (this.s.last[from] !== msg.id && this.s.last[from] !== -msg.id) {
+          const full = this.o.design !== 'naive' && this.gossip() === 'delta' && this.s.own.length >= this.o.maxUnacked;
+          this.s.last[from] = full ? -msg.id : msg.id;
+          assert(Object.keys(this.s.last).length <= this.o.maxClients, () => `counter replica: ${Object.keys(this.s.last).length} clients in the dedup table, bound ${this.o.maxClients}`);
+          if (full) {
+            io.log(`add ${msg.id} of ${from} refused: ${this.s.own.length} deltas unacknowledged (maxUnacked ${this.o.maxUnacked})`);
+            this.save(io); // the refusal is durable before it is told, like an add
+          } else this.add(io, msg.delta);
         }
-        io.send(from, { type: 'add-ok', id: msg.id });
+        io.send(from, this.s.last[from] === msg.id ? { type: 'add-ok', id: msg.id } : { type: 'add-fail', id: msg.id });
         return;
       case 'read':
         io.send(from, { type: 'read-ok', id: msg.id, value: this.value() });
@@ -111,6 +131,7 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
         }
         return;
       case 'add-ok':
+      case 'add-fail':
       case 'read-ok':
         return;
     }
@@ -148,7 +169,10 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
       io.broadcast({ type: 'value', value: this.s.value, c: this.s.c, n: this.s.n }, this.o.peers);
     } else {
       applyLocal(this.s.entries, io.id, delta, this.o.gCounterWithDecrements);
-      if (this.gossip() === 'delta') this.s.own.push(delta);
+      if (this.gossip() === 'delta') {
+        this.s.own.push(delta);
+        assert(this.s.own.length <= this.o.maxUnacked, () => `counter replica: ${this.s.own.length} unacknowledged deltas, bound ${this.o.maxUnacked}`);
+      }
     }
     this.save(io);
   }
@@ -168,6 +192,7 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
     });
     if (changed) {
       this.s.applied[origin] = applied;
+      assert(Object.keys(this.s.applied).length <= this.o.peers.length, () => `counter replica: deltas applied from ${Object.keys(this.s.applied).length} origins, bound ${this.o.peers.length} peers`);
       this.save(io);
     }
     io.send(origin, { type: 'delta-ack', upTo: applied });

@@ -56,6 +56,16 @@ export type LockClientTimer = { name: 'think' } | { name: 'retry' } | { name: 'k
 
 type ClientIo = Io<LockMessage, LockClientTimer, LockClientState>;
 
+/** Disk key of the client's incarnation (how many times the process has started), fsynced before it sends anything. */
+export const INCARNATION_KEY = 'incarnation';
+/**
+ * Request numbers of one life: life k (from 0) numbers its requests from k * REQS_PER_LIFE + 1, so a
+ * client's request numbers grow across its sessions and its restarts (2^32 per life, 2^21 lives
+ * within Number.MAX_SAFE_INTEGER). The server and the resource rely on that to keep one entry
+ * per client instead of one per session or tenure.
+ */
+export const REQS_PER_LIFE = 2 ** 32;
+
 export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, LockClientState> {
   phase: Phase = 'idle';
   lock = '';
@@ -64,7 +74,10 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
   deadline: Micros | null = null;
   /** Critical sections completed (every write acknowledged). */
   completed = 0;
+  /** The last request number used (see REQS_PER_LIFE); -1: the incarnation could not be read, the process does not run. */
   private req = 0;
+  /** The order (request number) of the write in flight: retransmissions reuse it. */
+  private writeOrder = 0;
   private readonly sentAt = new Map<number, Micros>();
   /** Local send time of the latest request the server answered while our session was alive. */
   private lastAck: Micros | null = null;
@@ -92,17 +105,43 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
   constructor(private readonly o: LockClientOptions) {}
 
   onStart(ctx: ClientIo): void {
+    if (!this.newLife(ctx)) return;
     this.publish(ctx);
     ctx.setTimer({ name: 'think' }, this.o.startAfter + this.thinkTime(ctx));
   }
 
   onRecover(ctx: ClientIo): void {
-    // A restarted process remembers nothing: its old session lapses on the server by itself.
+    // A restarted process remembers nothing but its incarnation (on disk): its old session lapses
+    // on the server by itself. Every field above is this instance's own: the engine makes a fresh
+    // instance at each restart (sim/api/node.ts), test/lock/client-crash.test.ts checks it.
     ctx.log('restarted: any lock held before the crash is abandoned');
     this.onStart(ctx);
   }
 
+  /**
+   * Count this life on disk (write + fsync before anything is sent) and number its requests after
+   * every earlier life's. A corrupt record leaves the process stopped (fail-stop, as the server
+   * does): reusing an earlier life's numbers would let the server drop its requests as old copies.
+   */
+  private newLife(ctx: ClientIo): boolean {
+    let lives: number;
+    try {
+      lives = ctx.read<number>(INCARNATION_KEY) ?? 0;
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'DiskCorruptionError')) throw err;
+      ctx.log(`incarnation record on disk is corrupt (${err.message}): refusing to run`);
+      this.req = -1;
+      return false;
+    }
+    ctx.put(INCARNATION_KEY, lives + 1);
+    ctx.fsync();
+    this.req = lives * REQS_PER_LIFE;
+    assert(Number.isSafeInteger(this.req + REQS_PER_LIFE), () => `lock client: incarnation ${lives} beyond the safe request numbers`);
+    return true;
+  }
+
   onTimer(ctx: ClientIo, timer: LockClientTimer): void {
+    if (this.req < 0) return;
     switch (timer.name) {
       case 'think':
         if (this.phase === 'idle') this.startAcquire(ctx);
@@ -275,6 +314,7 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
       return this.startRelease(ctx);
     }
     this.seq++;
+    this.writeOrder = this.nextReq();
     this.inflightWrite = true;
     ctx.setTimer({ name: 'write' }, this.o.work);
   }
@@ -288,6 +328,7 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
       tenure: this.tenure,
       token: this.o.recipe === 'fencing' ? this.token : null,
       seq: this.seq,
+      order: this.writeOrder,
       value: `${ctx.id}:${this.token}:${this.seq}`,
     });
     ctx.setTimer({ name: 'retry' }, this.o.retry);
@@ -329,7 +370,7 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
 
   /** Hand a grant we do not want back to the server, on the record. */
   private handBack(ctx: ClientIo, grant: Grant): void {
-    ctx.send(this.o.server, { type: 'release', req: ++this.req, session: grant.session, lock: grant.lock, token: grant.token });
+    ctx.send(this.o.server, { type: 'release', req: this.nextReq(), session: grant.session, lock: grant.lock, token: grant.token });
   }
 
   /** The current attempt is over without the stale grant's tenure: hand that tenure back now. */
@@ -355,7 +396,7 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
   // ------------------------------------------------------------ plumbing
 
   private request(ctx: ClientIo, body: { type: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; open: boolean } | { type: 'keepalive'; session: string; ttl: Micros } | { type: 'release'; session: string; lock: string; token?: number }): void {
-    const req = ++this.req;
+    const req = this.nextReq();
     this.sentAt.set(req, ctx.now());
     // Keep only recent send times: an answer older than a lease is of no use.
     if (this.sentAt.size > 64) {
@@ -364,6 +405,12 @@ export class LockClient implements ProtocolNode<LockMessage, LockClientTimer, Lo
     }
     ctx.send(this.o.server, { ...body, req } as LockMessage);
     if (body.type !== 'keepalive') ctx.setTimer({ name: 'retry' }, this.o.retry);
+  }
+
+  private nextReq(): number {
+    this.req++;
+    assert(this.req % REQS_PER_LIFE !== 0, 'lock client: more than 2^32 requests in one life');
+    return this.req;
   }
 
   /** Idle time before the next attempt: uniform in [0, think]. */

@@ -26,6 +26,12 @@ export interface ResourceWrite {
   tenure: string;
   token: number | null;
   seq: number;
+  /**
+   * The write's place in its client's requests (the client's request counter, which grows across
+   * its sessions and, through the incarnation it keeps on disk, across its restarts): the resource
+   * keeps one entry per client, not one per tenure, and drops any copy not newer than it.
+   */
+  order: number;
   value: string;
 }
 

@@ -77,8 +77,8 @@ export function progressGrace(c: LockConfig): number {
 export function lockNodes(c: LockConfig): NodeSpec[] {
   const locks = Array.from({ length: c.locks }, (_, i) => `L${i + 1}`);
   const nodes: NodeSpec[] = [
-    nodeSpec(SERVER, 'server', () => new LockServer({ skipFsync: c.bugs.skipFsync, expireEarlyBy: c.bugs.grantBeforeExpiry ? Math.floor(c.ttl / 2) : 0, maxLocks: c.locks })),
-    nodeSpec(RESOURCE, 'resource', () => new LockResource({ fencing: c.fencing, ignoreStaleTokens: c.bugs.ignoreStaleTokens })),
+    nodeSpec(SERVER, 'server', () => new LockServer({ skipFsync: c.bugs.skipFsync, expireEarlyBy: c.bugs.grantBeforeExpiry ? Math.floor(c.ttl / 2) : 0, maxLocks: c.locks, maxClients: c.clients })),
+    nodeSpec(RESOURCE, 'resource', () => new LockResource({ fencing: c.fencing, ignoreStaleTokens: c.bugs.ignoreStaleTokens, maxClients: c.clients })),
   ];
   for (let i = 0; i < c.clients; i++) {
     const options = {

@@ -22,6 +22,8 @@ export interface LockResourceOptions {
   fencing: boolean;
   /** PLANTED BUG: compare tokens but accept the write anyway (the check is there, its verdict ignored). */
   ignoreStaleTokens: boolean;
+  /** The clients (config `clients`): the bound of the duplicate table, asserted (default unbounded). */
+  maxClients?: number;
 }
 
 export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockResourceState> {
@@ -29,8 +31,14 @@ export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockReso
   private highest: Record<string, number> = {};
   /** Per lock: the stored value (last accepted write). */
   readonly values: Record<string, string> = {};
-  /** Per tenure: highest write seq applied, so a retransmitted write is not applied twice. */
-  private readonly applied = new Map<string, number>();
+  /**
+   * Per client: the order (ResourceWrite.order) of the newest write applied, so a retransmitted
+   * write is not applied twice. One entry per client, not per tenure (that table grew with every
+   * critical section): a client has one write in flight at a time and numbers them upwards across
+   * tenures and restarts, so a copy not newer than the newest applied is a retransmission of it or
+   * a late copy of an older write the client has moved past. Bound: maxClients, asserted.
+   */
+  private readonly applied = new Map<string, { order: number; tenure: string; seq: number }>();
   private accepted = 0;
   private rejected = 0;
 
@@ -49,8 +57,10 @@ export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockReso
     if (msg.type !== 'write') return;
     const highest = this.highest[msg.lock] ?? 0;
     const ack = { type: 'write-ack' as const, lock: msg.lock, client: msg.client, tenure: msg.tenure, token: msg.token, seq: msg.seq };
-    if ((this.applied.get(msg.tenure) ?? 0) >= msg.seq) {
-      ctx.send(from, { ...ack, ok: true, dup: true, highestToken: highest });
+    const last = this.applied.get(msg.client);
+    if (last !== undefined && last.order >= msg.order) {
+      // The write applied last, again: acknowledge it again. An older one: its client has moved on, drop it.
+      if (last.order === msg.order) ctx.send(from, { ...ack, ok: true, dup: true, highestToken: highest });
       return;
     }
     const stale = this.opts.fencing && msg.token !== null && msg.token < highest;
@@ -76,7 +86,8 @@ export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockReso
       ctx.fsync();
     }
     this.values[w.lock] = w.value;
-    this.applied.set(w.tenure, w.seq);
+    this.applied.set(w.client, { order: w.order, tenure: w.tenure, seq: w.seq });
+    assert(this.applied.size <= (this.opts.maxClients ?? Number.POSITIVE_INFINITY), () => `resource: ${this.applied.size} clients in the duplicate table, bound ${this.opts.maxClients}`);
     this.accepted++;
     assert(!this.opts.fencing || this.opts.ignoreStaleTokens || w.token === null || w.token === this.highest[w.lock], () => `resource: accepted token ${w.token} below highest ${this.highest[w.lock]}`);
   }

@@ -8,7 +8,7 @@
 // (the convention of lockModel in sim/check/linearizability/models.ts): the
 // service took the lock back on the holder's behalf.
 
-import type { Io, Micros, ProtocolNode } from '../../api/index.ts';
+import { assert, type Io, type Micros, type ProtocolNode } from '../../api/index.ts';
 import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
 import type { LockServerState } from './state.ts';
 import { type LockCommand, type LockResult, LockTable, type LockTableOptions, type LockTableSnapshot } from './table.ts';
@@ -27,13 +27,24 @@ export interface LockServerOptions {
   expireEarlyBy: Micros;
   /** The lock names clients use (config `locks`): the table's bound (LockTableOptions.maxLocks). */
   maxLocks?: number;
+  /** The clients (config `clients`): with maxLocks, the bound of the late-duplicate table (clients x locks). */
+  maxClients?: number;
 }
 
 export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, LockServerState> {
   table!: LockTable;
   /** Set when the durable table could not be read: the server refuses to serve rather than reuse tokens. */
   broken = false;
-  /** Highest acquire/release request number seen per session and lock: an older copy arriving later is dropped. */
+  /**
+   * Highest acquire/release request number seen per client and lock: an older copy arriving later
+   * is dropped. One entry per client and lock, not per session (a Redis-recipe client opens a
+   * session per attempt, so a per-session table grew with the workload): a client numbers its
+   * requests upwards across its sessions and, through the incarnation it keeps on disk, across its
+   * restarts (client.ts, REQS_PER_LIFE), so "older than the newest seen from this client on this
+   * lock" still recognises every late copy however late the network delivers it, and also drops a
+   * late copy of an earlier session's request, which the per-session table let through. Bound:
+   * maxClients x maxLocks, asserted.
+   */
   private readonly lastReq = new Map<string, number>();
 
   constructor(private readonly opts: LockServerOptions) {}
@@ -73,9 +84,11 @@ export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, Lo
     // acquire would re-take a released lock). Keep-alives are exempt: one arriving late only lengthens the
     // lease, which errs on the safe side, and they race with the lock requests sent next to them.
     if (msg.type !== 'keepalive') {
-      const key = `${msg.session} ${msg.lock}`;
+      const key = `${sessionOwner(msg.session)} ${msg.lock}`;
       if ((this.lastReq.get(key) ?? 0) >= msg.req) return;
       this.lastReq.set(key, msg.req);
+      const bound = (this.opts.maxClients ?? Number.POSITIVE_INFINITY) * (this.opts.maxLocks ?? Number.POSITIVE_INFINITY);
+      assert(this.lastReq.size <= bound, () => `lock server: ${this.lastReq.size} request-number entries, bound ${this.opts.maxClients} clients x ${this.opts.maxLocks} locks`);
     }
     const now = ctx.now();
     let cmd: LockCommand;

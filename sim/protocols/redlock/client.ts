@@ -18,7 +18,7 @@
 // its majority: the natural attempt at a Redlock fencing token, which the checker
 // token-order shows is not one (counters are per master and volatile).
 
-import type { Io, JsonValue, NodeId, OpRef, ProtocolNode, Timer } from '../../api/index.ts';
+import { assert, type Io, type JsonValue, type NodeId, type OpRef, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { RedlockMessage } from './messages.ts';
 import type { ClientPhase, RedlockClientState } from './state.ts';
 
@@ -94,6 +94,8 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
       if (msg.ok) {
         this.oks.push(from);
         this.sets.push(msg.sets);
+        // One reply per master and attempt (`replied`), so at most one entry per master.
+        assert(this.sets.length <= this.o.masters.length, () => `redlock client: ${this.sets.length} SET replies for ${this.o.masters.length} masters`);
       }
       this.asking++;
       this.askNext(io);

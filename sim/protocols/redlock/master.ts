@@ -9,13 +9,15 @@
 // mitigation (redis.io, "Performance, crash recovery and fsync") is to keep a
 // restarted master unavailable for at least the max TTL: `restartDelay`.
 
-import type { Io, JsonValue, NodeId, ProtocolNode, Timer } from '../../api/index.ts';
+import { assert, type Io, type JsonValue, type NodeId, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { RedlockMessage } from './messages.ts';
 import type { MasterState, RedisKey } from './state.ts';
 
 export interface MasterOptions {
   /** How long a restarted master stays unavailable, on its own clock (0: PLANTED BUG noRestartDelay). */
   restartDelay: number;
+  /** The lock keys clients use (one: LOCK_KEY): the bound of the key space and of `sets`, asserted (default unbounded). */
+  maxKeys?: number;
 }
 
 type MasterTimer = (Timer & { name: 'expire' }) | (Timer & { name: 'available' });
@@ -23,6 +25,7 @@ type MasterIo = Io<RedlockMessage, MasterTimer, JsonValue>;
 
 export class RedisMaster implements ProtocolNode<RedlockMessage, MasterTimer, JsonValue> {
   private readonly keys = new Map<string, RedisKey>();
+  /** Per key: how many SETs succeeded (the fencing token a client derives). One entry per key ever set: bound maxKeys. */
   private readonly sets = new Map<string, number>();
   private available = true;
 
@@ -51,6 +54,8 @@ export class RedisMaster implements ProtocolNode<RedlockMessage, MasterTimer, Js
         if (ok) {
           this.keys.set(msg.key, { value: msg.value, expiresAt: msg.px === null ? null : io.now() + msg.px });
           this.sets.set(msg.key, (this.sets.get(msg.key) ?? 0) + 1);
+          const bound = this.opts.maxKeys ?? Number.POSITIVE_INFINITY;
+          assert(this.sets.size <= bound && this.keys.size <= bound, () => `redis master: ${this.sets.size} keys set, bound ${bound}`);
         }
         io.send(from, { type: 'set-reply', key: msg.key, value: msg.value, ok, sets: this.sets.get(msg.key) ?? 0 });
         if (ok) this.changed(io);

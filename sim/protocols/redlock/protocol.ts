@@ -86,7 +86,7 @@ export function restartDelay(c: RedlockConfig): number {
 
 export function redlockNodes(c: RedlockConfig): NodeSpec[] {
   const masters = masterIds(c);
-  const nodes: NodeSpec[] = masters.map((id) => nodeSpec(id, 'server', () => new RedisMaster({ restartDelay: c.bugs.noRestartDelay ? 0 : restartDelay(c) })));
+  const nodes: NodeSpec[] = masters.map((id) => nodeSpec(id, 'server', () => new RedisMaster({ restartDelay: c.bugs.noRestartDelay ? 0 : restartDelay(c), maxKeys: 1 /* LOCK_KEY, the one key clients set */ })));
   nodes.push(nodeSpec(RESOURCE, 'resource', () => new FencedResource<RedlockMessage>(c.fencing)));
   clientIds(c).forEach((id, i) => {
     const o = {

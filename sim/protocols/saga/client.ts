@@ -1,7 +1,7 @@
 // The client: submits its planned orders, one every `interval`, each retried
 // until the orchestrator accepts it (the orchestrator dedupes by saga id).
 
-import type { Io, JsonValue, NodeId, ProtocolNode, Timer } from '../../api/index.ts';
+import { assert, type Io, type JsonValue, type NodeId, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { SagaMessage } from './messages.ts';
 import { ORCHESTRATOR, type Order } from './steps.ts';
 
@@ -9,10 +9,14 @@ type ClientTimer = (Timer & { name: 'submit'; key: string });
 type ClientIo = Io<SagaMessage, ClientTimer, JsonValue>;
 
 export class SagaClient implements ProtocolNode<SagaMessage, ClientTimer, JsonValue> {
+  /** Sagas the orchestrator accepted, and their outcomes: only this client's orders (config `sagas`, at most 200), asserted. */
   private readonly accepted = new Set<string>();
   private readonly outcomes: Record<string, string> = {};
+  private readonly mine: ReadonlySet<string>;
 
-  constructor(private readonly orders: readonly Order[], private readonly interval: number, private readonly retry: number) {}
+  constructor(private readonly orders: readonly Order[], private readonly interval: number, private readonly retry: number) {
+    this.mine = new Set(orders.map((o) => o.saga));
+  }
 
   onStart(io: ClientIo): void {
     this.orders.forEach((o, i) => io.setTimer({ name: 'submit', key: o.saga }, i * this.interval));
@@ -20,11 +24,13 @@ export class SagaClient implements ProtocolNode<SagaMessage, ClientTimer, JsonVa
   }
 
   onMessage(io: ClientIo, _from: NodeId, msg: SagaMessage): void {
+    if ((msg.type === 'accepted' || msg.type === 'outcome') && !this.mine.has(msg.saga)) return; // not one of our orders
     if (msg.type === 'accepted') {
       this.accepted.add(msg.saga);
       io.cancelTimer('submit', msg.saga);
     } else if (msg.type === 'outcome' && this.outcomes[msg.saga] === undefined) {
       this.outcomes[msg.saga] = msg.outcome;
+      assert(Object.keys(this.outcomes).length <= this.orders.length, () => `saga client: ${Object.keys(this.outcomes).length} outcomes for ${this.orders.length} orders`);
       this.publish(io);
     }
   }

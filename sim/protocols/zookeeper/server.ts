@@ -11,7 +11,7 @@
 // redirects them, the leader proposes them. Raft's published state is published as is,
 // with the lock queue, the open sessions and the zxid added.
 
-import type { Io, JsonValue, NodeId, ProtocolNode, Rng, Timer } from '../../api/index.ts';
+import { assert, type Io, type JsonValue, type NodeId, type ProtocolNode, type Rng, type Timer } from '../../api/index.ts';
 import { RaftServer, type RaftTimer, type ServerOptions as RaftServerOptions } from '../raft/public.ts';
 import type { RaftServerState } from '../raft/public.ts';
 import type { ClientRequest, ServerMessage } from '../raft/public.ts';
@@ -76,9 +76,14 @@ export class ZkServer implements ProtocolNode<ZkMessage, Timer, JsonValue> {
   private readonly raft: RaftServer;
   private tree!: DataTree;
   private fired: WatchEvent[] = [];
-  /** Leader only: when each session was last heard from (local clock); cleared when leadership is lost. */
+  /**
+   * Leader only: when each open session was last heard from (local clock); cleared when leadership
+   * is lost. Bound: the open sessions of the tree. An entry is only made for a session open at the
+   * time, and every session tick drops those of sessions closed since (asserted there); before,
+   * every session ever opened under one leader stayed, so the table grew with client restarts.
+   */
   private readonly heard = new Map<string, number>();
-  /** Leader only: when close-session was last proposed for a session. */
+  /** Leader only: when close-session was last proposed for an open session (same bound, same pruning). */
   private readonly closing = new Map<string, number>();
   /** The term this server leads in (-1: not leading). */
   private leading = -1;
@@ -145,7 +150,11 @@ export class ZkServer implements ProtocolNode<ZkMessage, Timer, JsonValue> {
   /** The leader's session clock: propose close-session for every session silent longer than the timeout. */
   private expireSessions(r: InnerIo): void {
     const now = r.now();
-    for (const s of this.tree.sessionIds()) {
+    const open = this.tree.sessionIds();
+    const isOpen = new Set(open);
+    for (const table of [this.heard, this.closing]) for (const s of table.keys()) if (!isOpen.has(s)) table.delete(s);
+    assert(this.heard.size <= open.length && this.closing.size <= open.length, () => `zookeeper leader: session tables (${this.heard.size} heard, ${this.closing.size} closing) beyond the ${open.length} open sessions`);
+    for (const s of open) {
       const heard = this.heard.get(s);
       if (heard === undefined) {
         this.heard.set(s, now); // a new session, or a new leader: a fresh timeout
