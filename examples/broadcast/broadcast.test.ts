@@ -22,10 +22,16 @@ fuzzTest('broadcast survives generated faults', scenario('broadcast-partition'),
 describe('coverage for guided fuzzing (abstractState)', () => {
   it('guided fuzz steers by the cluster shapes it reaches: lagging, pending, down and paused servers', () => {
     registerProtocol(broadcast);
-    const report = fuzz({ scenario: parseScenario({ name: 'cover', description: 'd', protocol: 'broadcast', duration: '2s', config: { values: 10 } }), runs: 30 });
-    expect(report.failures).toEqual([]);
-    expect(report.states).toBeGreaterThanOrEqual(10);
-    for (const part of ['down', 'paused', 'lag1-2', 'pend3+']) expect(report.stateSet.some((s) => s.includes(part)), part).toBe(true);
+    // Three campaign seeds, their abstract states together: which shapes one seed reaches moves with every
+    // change to the draws, that some seed of a few reaches each shape does not.
+    const reached = new Set<string>();
+    for (const seed of [1, 2, 3]) {
+      const report = fuzz({ scenario: parseScenario({ name: 'cover', description: 'd', protocol: 'broadcast', duration: '2s', config: { values: 10 } }), runs: 30, seed });
+      expect(report.failures).toEqual([]);
+      expect(report.states).toBeGreaterThanOrEqual(10);
+      for (const s of report.stateSet) reached.add(s);
+    }
+    for (const part of ['down', 'paused', 'lag1-2', 'pend3+']) expect([...reached].some((s) => s.includes(part)), part).toBe(true);
   });
 });
 

@@ -124,7 +124,15 @@ describe('slow fault', () => {
     const a = runPrepared(prepareRun(parseScenario(input)), { hash: true });
     const b = runPrepared(prepareRun(parseScenario(JSON.parse(JSON.stringify(input)) as ScenarioInput)), { hash: true });
     expect(b.hash).toBe(a.hash);
-    expect(() => parseScenario({ ...RAFT, faults: { timeline: [{ at: '1s', kind: 'slow', node: 'n1', factor: 0.5 }] } })).toThrow(/factor/);
+    const bad = ((): unknown => {
+      try {
+        parseScenario({ ...RAFT, faults: { timeline: [{ at: '1s', kind: 'slow', node: 'n1', factor: 0.5 }] } });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(bad).toMatchObject({ name: 'InputError', where: expect.stringMatching(/factor$/) as unknown, message: expect.stringMatching(/at least 1/) as unknown });
     expect(() => prepareRun(parseScenario({ ...RAFT, faults: { timeline: [{ at: '1s', kind: 'slow', node: 'n1', to: 'n9', factor: 2 }] } }))).toThrow(/unknown node "n9"/);
   });
 });

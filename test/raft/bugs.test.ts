@@ -73,8 +73,11 @@ describe('planted bugs are caught by their checkers', () => {
     expect(runScenario(f.scenario).violations[0]).toMatchObject({ invariant: 'leader-completeness', message: f.violation.message });
   });
 
-  it('applyBeforeCommit -> state-machine-safety within 100 runs', () => {
-    expect(firstFailure(cluster({ applyBeforeCommit: true }), 100).invariant).toBe('state-machine-safety');
+  it('applyBeforeCommit -> state-machine-safety within 100 runs on at least two of campaign seeds 1-3 (seen at runs 14 / 1 / 8)', () => {
+    // Seeds, not one seed: which seed finds it early moves whenever the generator's draws change.
+    const found = [1, 2, 3].map((seed) => fuzz({ scenario: cluster({ applyBeforeCommit: true }), runs: 100, seed, shrink: false }).failures[0]?.violation.invariant);
+    expect(found.filter((inv) => inv === 'state-machine-safety').length, String(found)).toBeGreaterThanOrEqual(2);
+    expect(found.filter((inv) => inv !== undefined && inv !== 'state-machine-safety')).toEqual([]);
   });
 
   it('noTruncateOnConflict (Figure 2, AppendEntries rule 3) -> log-matching within 200 runs on at least two of three campaign seeds', () => {
