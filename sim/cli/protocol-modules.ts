@@ -8,7 +8,7 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../scenario/errors.ts';
 import type { ProtocolDefinition } from '../scenario/protocol.ts';
 import { getProtocol, protocolNames, registerProtocol } from '../protocols/registry.ts';
@@ -181,6 +181,15 @@ export function loadedProtocolModules(): string[] {
 export async function loadProtocolModules(paths: readonly string[]): Promise<void> {
   setTypecheck(false); // the main thread checked them
   for (const p of paths) await loadProtocolModule(p);
+}
+
+/**
+ * In a fuzz worker thread: import the TypeScript workload modules (file URLs) the main thread loaded, as it
+ * did (importUserModule), and hand each default export to the task module's preloadWorkload.
+ */
+export async function preloadWorkloads(task: { preloadWorkload(url: string, value: unknown): void }, urls: readonly string[]): Promise<void> {
+  setTypecheck(false); // the main thread checked them
+  for (const url of urls) task.preloadWorkload(url, (await importUserModule(fileURLToPath(url))).default);
 }
 
 /**

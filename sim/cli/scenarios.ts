@@ -137,14 +137,16 @@ async function readDocument(file: string): Promise<{ doc: unknown; typeError?: I
 }
 
 /**
- * A file with no import or export at all is loaded as CommonJS, and import() hands back its empty
- * `module.exports` as the default: that is no default export, not a scenario with every field
- * missing. (`export default {}` is a default export; its source says so.)
+ * A file with no default export may still hand import() a `default`: loaded as CommonJS, it is the
+ * module's `module.exports`, which is empty for a file with no import or export and holds the named
+ * exports (`export const x = 1`) otherwise. Either is no default export, not a scenario with every
+ * field missing or with unknown keys. The source decides: `export default {}`, `export { s as default }`
+ * and a CommonJS `module.exports = ...` are default exports.
  */
 function exportsNothing(value: unknown, file: string): boolean {
   if (value === null || typeof value !== 'object' || isProxy(value)) return false;
-  if (Object.getOwnPropertyNames(value).length > 0 || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return !/\bexport\s+default\b|\bexports\b/.test(readFileSync(file, 'utf8'));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return !/\bexport\s+default\b|\bas\s+default\b|\bexport\s*\{[^}]*\bdefault\b|\bmodule\.exports\b|\bexports\.default\b/.test(readFileSync(file, 'utf8'));
 }
 
 /** Scenario files of a folder: TypeScript, JSON, or (in the built package) the compiled JavaScript; not declarations. */

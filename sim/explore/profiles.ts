@@ -35,6 +35,8 @@ export interface ExploreProfile {
   shareable?: readonly string[];
   /** One line on the bounds, printed with the report. */
   bounds: string;
+  /** Every timer name (before any `/key`) the protocol's nodes arm: the kinds `--timers` may bound. */
+  timerKinds: readonly string[];
   /**
    * Dead messages (DriverOptions.dead): a message in flight whose delivery changes nothing, now or in any later
    * state, is removed from the state (`faultline explore --no-dead-messages` keeps them). Each with its reason.
@@ -52,6 +54,8 @@ export const RAFT_MAX_TERM = 3;
 const profiles: ExploreProfile[] = [
   {
     protocol: 'twopc',
+    // client.ts (next, timeout), coordinator.ts (vote, retry, flush, resend), participant.ts (work, in-doubt).
+    timerKinds: ['next', 'timeout', 'vote', 'retry', 'flush', 'resend', 'work', 'in-doubt'],
     // 2 participants, one transfer of 1 between their single accounts: amounts and accounts are fixed,
     // so the client's random draws cannot split the space.
     config: { participants: 2, clients: 1, transfers: 1, accountsPerShard: 1, amount: { min: 1, max: 1 } },
@@ -75,6 +79,8 @@ const profiles: ExploreProfile[] = [
   },
   {
     protocol: 'raft',
+    // node.ts (election, heartbeat: a server's), client.ts (think, retry, resend: a client's).
+    timerKinds: ['election', 'heartbeat', 'think', 'retry', 'resend'],
     // 3 servers and one client putting one key once; no PreVote and no CheckQuorum, so no decision reads a clock.
     config: { servers: 3, clients: 1, preVote: false, checkQuorum: false, client: { maxOps: 1, keys: 1, mix: { get: 0, put: 1, append: 0, cas: 0 } } },
     budgets: { crashes: 1, losses: 0, duplicates: 0 },

@@ -119,6 +119,11 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     losses: opts.losses ?? profile?.budgets.losses ?? 0,
     duplicates: opts.duplicates ?? profile?.budgets.duplicates ?? 0,
   };
+  for (const kind of Object.keys(opts.timers ?? {})) {
+    if (kind !== '*' && profile && !profile.timerKinds.includes(kind)) {
+      throw new InputError(`no timer kind "${kind}" in ${scenario.protocol}; expected * or one of: ${profile.timerKinds.join(', ')}`, undefined, '--timers');
+    }
+  }
   const timers = { ...profile?.budgets.timers, ...opts.timers };
   if (Object.keys(timers).length > 0) budgets.timers = timers;
   const dead = opts.deadMessages === false ? undefined : profile?.dead?.(scenario.config as Record<string, unknown>);

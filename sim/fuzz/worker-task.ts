@@ -15,19 +15,31 @@ export interface WorkerJob extends BatchJob {
 
 const workloads = new Map<string, Promise<WorkloadArb>>();
 
+/** A workload module's default export, checked to be a fast-check arbitrary (duck-typed: a module may resolve its own copy of fast-check). */
+function asWorkload(value: unknown): WorkloadArb {
+  const a = value as { generate?: unknown; shrink?: unknown } | undefined;
+  if (typeof a?.generate !== 'function' || typeof a.shrink !== 'function') throw new TypeError('expected a default export that is a fast-check arbitrary of config patches, e.g. fc.record({...})');
+  return value as WorkloadArb;
+}
+
 /** The default export of a workload module, checked to be a fast-check arbitrary; loaded once per thread. */
 export function loadWorkload(url: string): Promise<WorkloadArb> {
   let p = workloads.get(url);
   if (!p) {
-    p = import(url).then((mod: { default?: unknown }) => {
-      // Duck-typed: a module may resolve its own copy of fast-check, and instanceof would then say no.
-      const a = mod.default as { generate?: unknown; shrink?: unknown } | undefined;
-      if (typeof a?.generate !== 'function' || typeof a.shrink !== 'function') throw new TypeError('expected a default export that is a fast-check arbitrary of config patches, e.g. fc.record({...})');
-      return mod.default as WorkloadArb;
-    });
+    p = import(url).then((mod: { default?: unknown }) => asWorkload(mod.default));
     workloads.set(url, p);
   }
   return p;
+}
+
+/**
+ * Record a workload module's default export, imported by the caller (a TypeScript module goes through the
+ * CLI's user-module loader, on the main thread and in each worker's entry), so loadWorkload(url) uses it.
+ */
+export function preloadWorkload(url: string, value: unknown): void {
+  const p = Promise.resolve().then(() => asWorkload(value));
+  p.catch(() => undefined); // reported when loadWorkload(url) is awaited
+  workloads.set(url, p);
 }
 
 export default async function task(job: WorkerJob): Promise<BatchResult> {

@@ -10,7 +10,8 @@ register();
 // A user module in this repository that imports `faultline` gets these sources (as bin/faultline.js does).
 (await import('node:module')).register('../../bin/source-resolve.js', import.meta.url);
 globalThis[Symbol.for('faultline.tsLoader')] = true;
-const { loadProtocolModules } = await import('../cli/protocol-modules.ts');
+const { loadProtocolModules, preloadWorkloads } = await import('../cli/protocol-modules.ts');
 await loadProtocolModules(workerData?.protocolModules ?? []);
 const mod = await import('./worker-task.ts');
+await preloadWorkloads(mod, workerData?.workloadModules ?? []);
 export default mod.default;

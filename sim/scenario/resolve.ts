@@ -97,6 +97,14 @@ function shown(v: unknown): string {
 }
 
 /** One issue in the CLI's wording ("expected ... (got ...)"); a refinement's own message is kept as written. */
+/** zod's "Invalid discriminator value. Expected 'a' | 'b'" or "Invalid option: expected one of \"a\"|\"b\"" as "expected one of: a, b"; undefined for other messages. */
+function choiceWording(message: string): string | undefined {
+  const m = /^(?:Invalid discriminator value\. Expected|Invalid option: expected one of) (.+)$/.exec(message);
+  if (!m) return undefined;
+  const values = [...(m[1] ?? '').matchAll(/'([^']*)'|"([^"]*)"/g)].map((v) => v[1] ?? v[2] ?? '');
+  return values.length > 0 ? `expected one of: ${values.join(', ')}` : undefined;
+}
+
 function plainWording(issue: z.core.$ZodIssue, got: unknown): string {
   const size = (origin: string, n: number | bigint): string => (origin === 'string' ? `${n} characters` : `${n} items`);
   switch (issue.code) {
@@ -115,8 +123,9 @@ function plainWording(issue: z.core.$ZodIssue, got: unknown): string {
     case 'not_multiple_of':
       return `expected a multiple of ${issue.divisor} (got ${shown(got)})`;
     default:
-      // invalid_value / invalid_union / invalid_format: zod's text after its generic prefix.
-      return issue.message.replace(/^(Invalid input|Invalid option|Invalid string|Invalid): /, '');
+      // invalid_value / invalid_union / invalid_format: zod's text after its generic prefix; a list of
+      // allowed values (a discriminator, an enum) reads as the command-line options' "expected one of: a, b".
+      return choiceWording(issue.message) ?? issue.message.replace(/^(Invalid input|Invalid option|Invalid string|Invalid): /, '');
   }
 }
 
@@ -151,7 +160,7 @@ function issuesToError(error: z.ZodError, file: string | undefined, prefix: read
     const got = doc !== undefined ? valueAt(doc, issue.path) : undefined;
     const badChoice = issue.code === 'invalid_value' || issue.code === 'invalid_union';
     if (!missing && badChoice && got !== undefined && (typeof got === 'string' || typeof got === 'number' || typeof got === 'boolean') && !/received/.test(message)) {
-      const allowed = [...message.matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2] ?? '');
+      const allowed = [...issue.message.matchAll(/'([^']+)'|"([^"]+)"/g)].map((m) => m[1] ?? m[2] ?? '');
       const near = typeof got === 'string' ? nearestName(got, allowed.filter((a) => a !== got)) : undefined;
       message += ` (got ${JSON.stringify(got)}${near !== undefined ? `; did you mean "${near}"?` : ''})`;
     }

@@ -135,3 +135,19 @@ describe('faultline explore', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('faultline explore --timers (bad input and wording)', () => {
+  it('a timer kind the protocol does not arm, or a kind bounded twice, is bad input naming the kinds; a complete bounded run says it covered the bounds', async () => {
+    const unknown = await inProcess(['explore', 'twopc', '--timers', 'electon=2', '--depth', '2']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^faultline: --timers: no timer kind "electon" in twopc; expected \* or one of: next, timeout, vote, retry, flush, resend, work, in-doubt\n$/);
+    expect(unknown.stdout).toBe('');
+    const twice = await inProcess(['explore', 'twopc', '--timers', 'vote=2,vote=3', '--depth', '2']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/"vote" bounded twice/);
+    const bounded = await inProcess(['explore', 'twopc', '--timers', '0', '--crashes', '0']);
+    expect(bounded.code).toBe(0);
+    expect(bounded.stdout).toMatch(/timer firings: all <= 0/);
+    expect(bounded.stdout).toContain('no violation: every state reachable within the bounds above checked');
+  });
+});

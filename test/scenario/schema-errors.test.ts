@@ -20,7 +20,7 @@ function errorOf(extra: Record<string, unknown>): string {
 describe('scenario schema errors', () => {
   it.each([
     [{ network: { latency: { kind: 'uniform', min: 'abc', max: 5 } } }, 'bad.json: network.latency.min: expected a duration'],
-    [{ network: { latency: { kind: 'gaussian' } } }, "bad.json: network.latency.kind: Invalid discriminator value. Expected 'constant' | 'uniform' | 'exponential' | 'lognormal'"],
+    [{ network: { latency: { kind: 'gaussian' } } }, 'bad.json: network.latency.kind: expected one of: constant, uniform, exponential, lognormal (got "gaussian")'],
     [{ faults: { timeline: [{ at: '1s', kind: 'crash' }] } }, 'bad.json: faults.timeline[0].node: missing: expected a string'],
     [{ expect: 'violation' }, 'bad.json: expect: expected "no-violation" or { "violation": "<checker name>" }'],
     [{ seed: 1.5 }, 'bad.json: seed: expected a seed: an integer or a non-empty string'],
@@ -31,7 +31,7 @@ describe('scenario schema errors', () => {
     [{ durration: '1s', duration: undefined }, 'bad.json: durration: unknown key; did you mean "duration"? (and 1 more problem)'],
     [{ network: { latncy: 3 } }, 'bad.json: network.latncy: unknown key; did you mean "latency"?'],
     [{ config: { nodez: 3 } }, 'bad.json: config.nodez: unknown key; did you mean "nodes"?'],
-    [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, 'bad.json: faults.timeline[0].kind: Invalid discriminator value. Expected \'crash\' | '],
+    [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, 'bad.json: faults.timeline[0].kind: expected one of: crash, restart, pause, '],
     [{ faults: { timeline: [{ at: '1ms', kind: 'crsh', node: 'n1' }] } }, '(got "crsh"; did you mean "crash"?)'],
     [{ protocol: 'paxos' }, 'bad.json: protocol: unknown protocol "paxos"; expected one of: pingpong'],
     [{ config: { nodes: 0 } }, 'bad.json: config.nodes: expected a number at least 1 (got 0)'],

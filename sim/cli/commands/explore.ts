@@ -58,6 +58,7 @@ function timerBudgets(text: string): Record<string, number> {
     const eq = part.indexOf('=');
     const kind = eq < 0 ? '*' : part.slice(0, eq).trim();
     if (kind === '') throw new InputError(`expected kind=count (got "${part}")`, undefined, '--timers');
+    if (Object.hasOwn(out, kind)) throw new InputError(`${kind === '*' ? 'all kinds' : `"${kind}"`} bounded twice (got "${text}")`, undefined, '--timers');
     out[kind] = count(eq < 0 ? part : part.slice(eq + 1), '--timers') as number;
   }
   return out;
@@ -218,7 +219,10 @@ export function registerExplore(program: Command): void {
           c.labels.forEach((l, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${l}`));
           if (written) lines.push(`scenario    ${written.scenario}   (replay: npx faultline run ${written.scenario})`, `trace       ${written.trace}   (view: npx faultline view ${written.trace})`);
         } else {
-          lines.push(`no violation${report.end === 'complete' && !report.cut ? ': every reachable state checked' : ' within the bounds explored'}`);
+          // Engine models have budgets (crashes, losses, timer firings): their complete exploration covers
+          // every state reachable within them, not every state of the protocol.
+          const complete = report.end === 'complete' && !report.cut;
+          lines.push(`no violation${complete ? (t.budgets !== undefined ? ': every state reachable within the bounds above checked' : ': every reachable state checked') : ' within the bounds explored'}`);
         }
         process.stdout.write(lines.join('\n') + '\n');
       }

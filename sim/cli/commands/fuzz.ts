@@ -21,7 +21,7 @@ import { formatDuration, formatDurationExact, formatWall } from '../time-format.
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
-import { loadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
+import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { nearestName, parseScenario, prepareRun } from '../../scenario/resolve.ts';
@@ -29,7 +29,7 @@ import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
-import { loadedProtocolModules } from '../protocol-modules.ts';
+import { importUserModule, loadedProtocolModules } from '../protocol-modules.ts';
 import { campaignSeed, parseSeed } from '../options.ts';
 
 interface FuzzCliOptions {
@@ -114,6 +114,8 @@ function faultOptions(opts: FuzzCliOptions): FaultGenOptions {
   const out: FaultGenOptions = {};
   if (opts.kinds !== undefined) {
     const kinds = opts.kinds.split(',').map((k) => k.trim()).filter((k) => k !== '');
+    // An empty list would run a campaign with no faults at all, silently: say so (--kinds is a subset to draw from).
+    if (kinds.length === 0) throw new InputError(`expected at least one fault kind (got "${opts.kinds}"); some of: ${GEN_FAULT_KINDS.join(', ')}`, undefined, '--kinds');
     for (const k of kinds) {
       if (!(GEN_FAULT_KINDS as readonly string[]).includes(k)) throw new InputError(`unknown fault kind "${k}"; expected some of: ${GEN_FAULT_KINDS.join(', ')}`, undefined, '--kinds');
     }
@@ -426,6 +428,9 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (typeof opts.workload === 'string') {
     if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
     workloadModule = pathToFileURL(resolve(opts.workload)).href;
+    // A TypeScript workload loads as a scenario does: tsx registered, type errors reported with file and line
+    // (bad input). Worker threads register tsx themselves (sim/fuzz/worker.js).
+    if (/\.[cm]?ts$/.test(opts.workload)) preloadWorkload(workloadModule, (await importUserModule(opts.workload)).default);
     try {
       workload = await loadWorkload(workloadModule);
     } catch (err) {
@@ -512,7 +517,13 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, 
  * in shared memory for the progress line. A thread that dies (out of memory, say) fails only its
  * batch: it is reported with the run it was on, piscina starts a new thread, the campaign goes on.
  */
-async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined): Promise<void> {
+/** A user's TypeScript workload module (a file URL from --workload), not a protocol's own default (a URL with a query). */
+function isUserTsModule(url: string): boolean {
+  const u = new URL(url);
+  return u.search === '' && /\.[cm]?ts$/.test(u.pathname);
+}
+
+async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined, tsWorkloads: readonly string[]): Promise<void> {
   // [runs done, violations, shrinking runs in progress, shrink budget, most states a running batch reached] (worker-task.ts).
   const counters = new Int32Array(new SharedArrayBuffer(20));
   Atomics.store(counters, 4, -1);
@@ -520,7 +531,9 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({
     filename: new URL('../../fuzz/worker.js', import.meta.url).href,
-    workerData: { protocolModules: loadedProtocolModules() },
+    // TypeScript workload modules are loaded by the worker entry the way the main thread loaded them
+    // (sim/cli/protocol-modules.ts: tsx, with its fallback for ESM in a CommonJS cycle), not by a bare import().
+    workerData: { protocolModules: loadedProtocolModules(), workloadModules: tsWorkloads },
     maxThreads: workers,
     minThreads: workers,
     ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),
@@ -716,7 +729,7 @@ export function registerFuzz(program: Command): void {
       };
       try {
         if (c.workers === 1) await runInline(loop, c.workload, c.plainWorkload);
-        else await runOnPool(loop, c.workers, memoryMb);
+        else await runOnPool(loop, c.workers, memoryMb, [c.workloadModule, c.plainWorkloadModule].filter((m): m is string => m !== undefined && isUserTsModule(m)));
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onSigint);
