@@ -22,7 +22,7 @@ function outOfRange(v: number | string, d: number): string | undefined {
 export const duration = z.union([z.number(), z.string()], { error: DURATION_EXPECTED }).transform((v, ctx) => {
   const d = parseDuration(v);
   if (d === undefined || d < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s", a whole number of µs (got ${JSON.stringify(v)})` });
+    ctx.addIssue({ code: 'custom', message: `expected a duration: a non-negative integer of µs, or a string like "10ms" or "1.5s" that is a whole number of µs (got ${JSON.stringify(v)})` });
     return z.NEVER;
   }
   const range = outOfRange(v, d);

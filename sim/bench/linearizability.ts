@@ -51,6 +51,7 @@ import {
 } from '../check/linearizability/index.ts';
 import type { JsonValue } from '../engine/types.ts';
 import { positiveInt, type BenchCase, type BenchOptions } from './case.ts';
+import { getOrFail } from '../engine/assert.ts';
 
 /**
  * testdata/linearizability/ of the checkout: next to sim/ when running from the sources
@@ -173,7 +174,7 @@ function porcupineSingle(ops: readonly Operation[], model: Model<JsonValue>, ini
     tail = n;
     if (!e.call) returns.set(e.id, n);
   }
-  for (let e = head.next; e; e = e.next) if (e.call) e.match = returns.get(e.id)!;
+  for (let e = head.next; e; e = e.next) if (e.call) e.match = getOrFail(returns, e.id, 'return entry of a call');
   const lift = (e: PEntry) => {
     e.prev!.next = e.next;
     if (e.next) e.next.prev = e.prev;

@@ -26,6 +26,7 @@ import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
 import { atTriggerNode, episodeArb, targetArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { getOrFail } from '../engine/assert.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
 export interface EpisodeCase {
@@ -562,7 +563,7 @@ export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { chi
     }
     feature = rng.pick(rarest);
   }
-  const reached = times.get(feature) as Micros;
+  const reached = getOrFail(times, feature, 'first time of a trace feature');
   const rtt = Math.max(1, ctx.roundTrip);
   const distance = logUniform(rng, Math.max(1, Math.round(rtt / 8)), 8 * rtt);
   const cut = clamp(rng.chance(2 / 3) ? reached + distance : reached - distance, 1, Math.max(1, ctx.duration - 1));

@@ -11,6 +11,7 @@
 
 import type { JsonValue, Micros, NodeId } from '../engine/types.ts';
 import type { StateSnapshot } from './model.ts';
+import { getOrFail } from '../engine/assert.ts';
 
 /** Every published state of a trace, packed (see the file comment). State i is bytes[start[i], start[i+1]). */
 export interface PackedStates {
@@ -125,6 +126,6 @@ class LazySnapshot implements StateSnapshot {
 export function unpackStates(p: PackedStates, cacheSize = 512): Map<NodeId, StateSnapshot[]> {
   const decoder = new StateDecoder(p, cacheSize);
   const out = new Map<NodeId, StateSnapshot[]>(p.nodes.map((n) => [n, []]));
-  for (let i = 0; i < p.seq.length; i++) out.get(p.nodes[p.node[i]!]!)!.push(new LazySnapshot(p.seq[i]!, p.t[i]!, i, decoder));
+  for (let i = 0; i < p.seq.length; i++) getOrFail(out, p.nodes[p.node[i]!]!, 'snapshots of a node').push(new LazySnapshot(p.seq[i]!, p.t[i]!, i, decoder));
   return out;
 }

@@ -14,6 +14,7 @@ import type { HistoryEvent } from '../../engine/types.ts';
 import type { Model, Operation, OpResult } from './models.ts';
 import { findCore, relax, type Core } from './core.ts';
 import { explainFailure } from './explain.ts';
+import { getOrFail } from '../../engine/assert.ts';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -179,9 +180,9 @@ function partitionByKeys(ops: readonly Operation[], keysOf: (op: Operation) => r
   const parent = new Map<string, string>();
   const find = (k: string): string => {
     let r = k;
-    while (parent.get(r) !== r) r = parent.get(r)!;
+    while (parent.get(r) !== r) r = getOrFail(parent, r, 'union-find parent');
     for (let x = k; parent.get(x) !== r; ) {
-      const next = parent.get(x)!;
+      const next = getOrFail(parent, x, 'union-find parent');
       parent.set(x, r);
       x = next;
     }
@@ -209,7 +210,7 @@ function partitionByKeys(ops: readonly Operation[], keysOf: (op: Operation) => r
   const parts = new Map<string, Operation[]>();
   ops.forEach((op, i) => {
     const ks = opKeys[i]!;
-    const k = ks.length === 0 ? '' : name.get(find(ks[0]!))!;
+    const k = ks.length === 0 ? '' : getOrFail(name, find(ks[0]!), 'partition name of a root');
     let list = parts.get(k);
     if (!list) parts.set(k, (list = []));
     list.push(op);

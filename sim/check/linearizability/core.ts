@@ -12,6 +12,7 @@
 // not minimal (`minimal: false`), never silently.
 
 import type { Operation } from './models.ts';
+import { getOrFail } from '../../engine/assert.ts';
 
 /**
  * Verdict of one test: true when the relaxed history is still proven non-linearizable,
@@ -123,9 +124,10 @@ export function findCore(ops: readonly Operation[], stuck: Operation, fails: Fai
   // Reads first: dropping them only makes each test's search easier. Then the writes
   // (relaxed, which makes searches harder, so on a much smaller history), then both
   // together for 1-minimality.
-  const done = ddmin((id) => readOnly(byId.get(id)!)) && ddmin((id) => !readOnly(byId.get(id)!)) && ddmin(() => true);
+  const op = (id: number): Operation => getOrFail(byId, id, 'operation by id');
+  const done = ddmin((id) => readOnly(op(id))) && ddmin((id) => !readOnly(op(id))) && ddmin(() => true);
   if (!done) minimal = false;
-  keep.sort((x, y) => byId.get(x)!.call - byId.get(y)!.call);
+  keep.sort((x, y) => op(x).call - op(y).call);
   const kept = new Set(keep);
   return { ops: definite.filter((op) => kept.has(op.id)), minimal };
 }

@@ -10,6 +10,7 @@ import type { HistoryEvent, JsonValue, OpOutcome } from '../../engine/types.ts';
 import { InputError } from '../../errors.ts';
 import type { ModelName } from './models.ts';
 import { EdnInt, EdnKeyword, EdnReader, EdnSymbol, EdnSyntaxError, ednToJson, field, showEdn, type EdnValue } from './edn.ts';
+import { getOrFail } from '../../engine/assert.ts';
 
 /** `edn`: Jepsen/Knossos EDN histories; `kv` is the same reader (the name of Porcupine's key-value files). */
 export type HistoryFormat = 'etcd' | 'edn' | 'kv' | 'trace';
@@ -70,7 +71,7 @@ class ProcessHistory {
   complete(line: number, process: string, f: string, outcome: OpOutcome, value: JsonValue | undefined): void {
     const op = this.open.get(process);
     if (op === undefined) throw new InputError(`process ${process} returns from ${f} without an open call`, this.file, `line ${line}`);
-    const call = this.history[this.invokeIndex.get(op)!];
+    const call = this.history[getOrFail(this.invokeIndex, op, 'history index of an open call')];
     if (call?.type === 'invoke' && call.f !== f) throw new InputError(`process ${process} returns from ${f} but its open call is ${call.f}`, this.file, `line ${line}`);
     this.open.delete(process);
     const ev: HistoryEvent = { type: 'return', t: line, node: '', op, process, outcome };

@@ -311,7 +311,7 @@ function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   return [
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
-    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}: ${timeline.map(describeFault).join(', ')}`,
+    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}${timeline.length > 0 ? `: ${timeline.map(describeFault).join(', ')}` : ''}`,
     ...(f.shrinkCut ? ['  note      shrinking was cut short by --time: this is the smallest failing run found by then (it replays as is)'] : []),
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
