@@ -48,25 +48,10 @@ const layering = [
     files: ['sim/protocols/*/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not another protocol or the registry.'],
+        ['^\\.\\./(?!\\.\\./|shared/)', 'Layering: a protocol imports only its own folder, sim/protocols/shared (state machines several protocols run), sim/engine (public modules), sim/api and sim/check: not another protocol or the registry.'],
         ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
         [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
       ]),
-    },
-  },
-  {
-    // Known exception, left as a warning: Raft's replicated state machine reuses the lock
-    // protocol's pure lock table (owned by the Raft port; to move to a shared module). The
-    // layering rule excuses exactly that import in exactly this file (every other rule still
-    // applies), and no-restricted-syntax keeps it visible as a warning in every lint run.
-    files: ['sim/protocols/raft/lock-service.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./|lock/table\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not another protocol or the registry.'],
-        ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
-        [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
-      ]),
-      'no-restricted-syntax': ['warn', { selector: "ImportDeclaration[source.value='../lock/table.ts']", message: 'Layering (known exception): raft imports the lock protocol\'s lock table; move it to a shared module.' }],
     },
   },
   {
@@ -77,7 +62,7 @@ const layering = [
     files: ['sim/protocols/zookeeper/**/*.ts', 'sim/protocols/counter/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./|raft/public\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface raft/public.ts (the package\'s faultline/raft): not another protocol or the registry.'],
+        ['^\\.\\./(?!\\.\\./|raft/public\\.ts$|shared/)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface raft/public.ts (the package\'s faultline/raft): not another protocol or the registry.'],
         ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
         [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
       ]),

@@ -13,7 +13,7 @@
 //   r.freed                                      // locks those expiries took from their holders
 //   t.nextExpiry()                               // earliest expiresAt of a live session: when to tick
 //   t.time()                                     // the table's clock: the largest `now` it was given
-//   t.state()                                    // the published shape (LockServerState in state.ts)
+//   t.state()                                    // the published shape (LockServerState, below)
 //   t.snapshot() / LockTable.restore(snapshot)   // plain JSON, round-trips exactly
 //
 // Commands (every one carries `now`, the caller's clock in µs; the table never
@@ -48,7 +48,12 @@
 // - Sessions are never deleted except by expiry: an idle session lingers until its lease runs out.
 
 import { assert, type Micros } from '../../api/index.ts';
-import type { LockServerState } from './state.ts';
+
+/** The lock table's published shape: the lock server publishes it (sim/protocols/lock), and Raft's replicated lock service too. */
+export type LockServerState = {
+  locks: Record<string, { holder: string | null; token: number; expiresAt: Micros; waiters: string[] }>;
+  nextToken: number;
+};
 
 export type LockCommand =
   | { op: 'acquire'; session: string; lock: string; ttl: Micros; wait: boolean; now: Micros; open?: boolean }
