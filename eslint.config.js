@@ -48,7 +48,7 @@ const layering = [
     files: ['sim/protocols/*/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./|shared/)', 'Layering: a protocol imports only its own folder, sim/protocols/shared (state machines several protocols run), sim/engine (public modules), sim/api and sim/check: not another protocol or the registry.'],
+        ['^\\.\\./(?!\\.\\./|common/)', 'Layering: a protocol imports only its own folder, sim/protocols/common (state machines several protocols run), sim/engine (public modules), sim/api and sim/check: not another protocol or the registry.'],
         ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
         [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
       ]),
@@ -62,7 +62,7 @@ const layering = [
     files: ['sim/protocols/zookeeper/**/*.ts', 'sim/protocols/counter/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layer([
-        ['^\\.\\./(?!\\.\\./|raft/public\\.ts$|shared/)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface raft/public.ts (the package\'s faultline/raft): not another protocol or the registry.'],
+        ['^\\.\\./(?!\\.\\./|raft/public\\.ts$|common/)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check, and Raft\'s reuse surface raft/public.ts (the package\'s faultline/raft): not another protocol or the registry.'],
         ['^\\.\\./\\.\\./(?!engine/|api/|check/|errors\\.ts$)', 'Layering: a protocol imports only its own folder, sim/engine (public modules), sim/api and sim/check: not sim/scenario, sim/fuzz, sim/cli or other layers.'],
         [`(^|/)engine/(${ENGINE_INTERNALS})\\.ts$`, 'Layering: this engine module is internal to the event loop; a protocol uses the public ones (types, assert, time, random, disk, json, config, targets, fault-state).'],
       ]),

@@ -1,6 +1,6 @@
 import { defineScenario } from '../sim/scenario/define.ts';
 
-// The lock service's lock table (sim/protocols/shared/lock-table.ts) replicated with
+// The lock service's lock table (sim/protocols/common/lock-table.ts) replicated with
 // Raft: three clients take turns acquiring and releasing one lock. The leader
 // crashes; a new one is elected from the replicas, which hold the same table,
 // so no lock is granted twice and the service carries on.

@@ -37,7 +37,7 @@ const forbidden: [string, string, string][] = [
   ['protocol: not engine internals', 'sim/protocols/raft/fixture.ts', '../../engine/network.ts'],
   ['scenario: not a concrete protocol', 'sim/scenario/fixture.ts', '../protocols/raft/protocol.ts'],
   ['api: not the scenario layer', 'sim/api/fixture.ts', '../scenario/resolve.ts'],
-  ['check: not a protocol', 'sim/check/fixture.ts', '../protocols/shared/lock-table.ts'],
+  ['check: not a protocol', 'sim/check/fixture.ts', '../protocols/common/lock-table.ts'],
   ['check (nested): not the fuzzer', 'sim/check/linearizability/fixture.ts', '../../fuzz/fuzz.ts'],
 ];
 
@@ -54,7 +54,7 @@ const allowed: [string, string, string][] = [
   ['protocol: checkers', 'sim/protocols/lock/fixture.ts', '../../check/linearizability/index.ts'],
   ['protocol: shared errors', 'sim/protocols/lock/fixture.ts', '../../errors.ts'],
   ['protocol: zod', 'sim/protocols/lock/fixture.ts', 'zod'],
-  ['protocol: shared state machines', 'sim/protocols/twopc/fixture.ts', '../shared/lock-table.ts'],
+  ['protocol: shared state machines', 'sim/protocols/twopc/fixture.ts', '../common/lock-table.ts'],
   ['scenario: the registry', 'sim/scenario/fixture.ts', '../protocols/registry.ts'],
   ['scenario: the engine', 'sim/scenario/fixture.ts', '../engine/simulation.ts'],
   ['registry: concrete protocols', 'sim/protocols/registry.ts', './raft/protocol.ts'],
@@ -75,11 +75,11 @@ describe('layering lint rules', () => {
     expect((await layering(imp(path), file)).messages).toEqual([]);
   });
 
-  it('no protocol file is excused: the lock table several protocols run lives in sim/protocols/shared, and shared/ obeys the protocol rules', async () => {
-    expect((await layering(imp('../shared/lock-table.ts'), 'sim/protocols/raft/lock-service.ts')).messages).toEqual([]);
+  it('no protocol file is excused: the lock table several protocols run lives in sim/protocols/common, and common/ obeys the protocol rules', async () => {
+    expect((await layering(imp('../common/lock-table.ts'), 'sim/protocols/raft/lock-service.ts')).messages).toEqual([]);
     expect((await layering(imp('../lock/server.ts'), 'sim/protocols/raft/lock-service.ts')).severity).toBe(2);
-    expect((await layering(imp('../raft/node.ts'), 'sim/protocols/shared/lock-table.ts')).severity).toBe(2);
-    expect((await layering(imp('../../scenario/protocol.ts'), 'sim/protocols/shared/lock-table.ts')).severity).toBe(2);
+    expect((await layering(imp('../raft/node.ts'), 'sim/protocols/common/lock-table.ts')).severity).toBe(2);
+    expect((await layering(imp('../../scenario/protocol.ts'), 'sim/protocols/common/lock-table.ts')).severity).toBe(2);
   });
 
   it('the determinism rule still applies in a layer that has layering rules (the two rules do not override each other)', async () => {

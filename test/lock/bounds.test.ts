@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AssertionFailure } from '../../sim/engine/assert.ts';
-import { LockTable, type LockCommand } from '../../sim/protocols/shared/lock-table.ts';
+import { LockTable, type LockCommand } from '../../sim/protocols/common/lock-table.ts';
 import { InputError } from '../../sim/scenario/errors.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import { runScenario } from '../../sim/scenario/run.ts';

@@ -7,7 +7,7 @@ import { runScenario } from '../../sim/fuzz/fuzz.ts';
 import type { ScenarioResult } from '../../sim/scenario/run.ts';
 import type { LockMessage, ResourceAck } from '../../sim/protocols/lock/messages.ts';
 import { grantsIn } from '../../sim/protocols/lock/messages.ts';
-import type { Grant } from '../../sim/protocols/shared/lock-table.ts';
+import type { Grant } from '../../sim/protocols/common/lock-table.ts';
 
 export interface Traced {
   result: ScenarioResult;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LockTable, type LockCommand } from '../../sim/protocols/shared/lock-table.ts';
+import { LockTable, type LockCommand } from '../../sim/protocols/common/lock-table.ts';
 
 const acquire = (session: string, lock: string, now: number, ttl = 100, wait = true): Extract<LockCommand, { op: 'acquire' }> => ({ op: 'acquire', session, lock, ttl, wait, now });
 

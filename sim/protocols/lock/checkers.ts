@@ -28,7 +28,7 @@ import { lockModel } from '../../check/linearizability/models.ts';
 import { assert, formatDuration, type Checker, type Micros, type SimView, type TraceEvent } from '../../api/index.ts';
 import { grantsIn, type LockMessage, type ResourceAck } from './messages.ts';
 import { TABLE_KEY } from './server.ts';
-import type { LockTableSnapshot } from '../shared/lock-table.ts';
+import type { LockTableSnapshot } from '../common/lock-table.ts';
 
 type Observe = (ev: TraceEvent, view: SimView) => string | undefined;
 

@@ -20,7 +20,7 @@
 import { assert, type Io, type Micros, type OpRef, type ProtocolNode } from '../../api/index.ts';
 import type { LockMessage, ResourceAck } from './messages.ts';
 import type { LockClientState, LockRecipe } from './state.ts';
-import type { Grant, LockReply } from '../shared/lock-table.ts';
+import type { Grant, LockReply } from '../common/lock-table.ts';
 
 export interface LockClientOptions {
   recipe: LockRecipe;

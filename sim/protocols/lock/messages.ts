@@ -3,7 +3,7 @@
 // send time on its own clock) an answer belongs to.
 
 import type { Micros } from '../../engine/types.ts';
-import type { Grant, LockReply } from '../shared/lock-table.ts';
+import type { Grant, LockReply } from '../common/lock-table.ts';
 
 export type LockRequest =
   /** `open`: this copy may open the session; retries send false so they never resurrect an expired one. */

@@ -1,5 +1,5 @@
 // The lock server node, a sans-IO ProtocolNode (sim/api/node.ts) around the
-// lock table (sim/protocols/shared/lock-table.ts). It feeds each request to the table with its own clock reading,
+// lock table (sim/protocols/common/lock-table.ts). It feeds each request to the table with its own clock reading,
 // makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's
 // fencing token can never be handed out again after a crash, and keeps a timer
 // at the next lease expiry so waiters are served when a holder goes silent.
@@ -11,7 +11,7 @@
 import { assert, type Io, type Micros, type ProtocolNode } from '../../api/index.ts';
 import { type LockMessage, type LockRequest, sessionOwner } from './messages.ts';
 import type { LockServerState } from './state.ts';
-import { type LockCommand, type LockResult, LockTable, type LockTableOptions, type LockTableSnapshot } from '../shared/lock-table.ts';
+import { type LockCommand, type LockResult, LockTable, type LockTableOptions, type LockTableSnapshot } from '../common/lock-table.ts';
 
 export const TABLE_KEY = 'lock-table';
 

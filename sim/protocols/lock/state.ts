@@ -5,8 +5,8 @@
 import type { Micros } from '../../api/index.ts';
 
 /** Lock server: the lock table. `expiresAt` is on the server's clock (0 when free). */
-// The lock server's published state is the lock table's (sim/protocols/shared/lock-table.ts).
-export type { LockServerState } from '../shared/lock-table.ts';
+// The lock server's published state is the lock table's (sim/protocols/common/lock-table.ts).
+export type { LockServerState } from '../common/lock-table.ts';
 
 export type LockRecipe = 'fencing' | 'redis';
 

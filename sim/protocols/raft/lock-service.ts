@@ -1,10 +1,10 @@
-// The lock service's lock table (sim/protocols/shared/lock-table.ts) as a state
+// The lock service's lock table (sim/protocols/common/lock-table.ts) as a state
 // machine Raft replicates: the leader stamps each acquire, keep-alive and
 // release with the client's session and its own clock, so every replica
 // applies the same command (the table never reads a clock).
 
 import type { JsonValue, Micros } from '../../api/index.ts';
-import { LockTable, type LockCommand, type LockTableSnapshot } from '../shared/lock-table.ts';
+import { LockTable, type LockCommand, type LockTableSnapshot } from '../common/lock-table.ts';
 import type { StateMachineDefinition } from './machine.ts';
 
 /** What a lock client asks. */
