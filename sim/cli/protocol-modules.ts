@@ -184,7 +184,7 @@ export async function loadProtocolModules(paths: readonly string[]): Promise<voi
 }
 
 /**
- * In a fuzz worker thread: import the TypeScript workload modules (file URLs) the main thread loaded, as it
+ * In a fuzz worker thread: import the user's workload modules (file URLs) the main thread loaded, as it
  * did (importUserModule), and hand each default export to the task module's preloadWorkload.
  */
 export async function preloadWorkloads(task: { preloadWorkload(url: string, value: unknown): void }, urls: readonly string[]): Promise<void> {

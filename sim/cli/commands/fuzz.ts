@@ -362,6 +362,8 @@ interface Campaign {
   plainWorkloadModule: string | undefined;
   /** What the run header says about the workload: a module path, "<protocol> default", or "none". */
   workloadName: string;
+  /** The --workload module (a file URL), loaded through the user-module loader on every thread; absent for a protocol's own. */
+  userWorkloadModule?: string;
 }
 
 async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign> {
@@ -428,9 +430,9 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (typeof opts.workload === 'string') {
     if (!existsSync(opts.workload)) throw new InputError('no such module', opts.workload);
     workloadModule = pathToFileURL(resolve(opts.workload)).href;
-    // A TypeScript workload loads as a scenario does: tsx registered, type errors reported with file and line
-    // (bad input). Worker threads register tsx themselves (sim/fuzz/worker.js).
-    if (/\.[cm]?ts$/.test(opts.workload)) preloadWorkload(workloadModule, (await importUserModule(opts.workload)).default);
+    // A user's workload loads as a scenario does (TypeScript through tsx, type errors with file and line: bad
+    // input); worker threads load it the same way in their entry (sim/fuzz/worker.js).
+    preloadWorkload(workloadModule, (await importUserModule(opts.workload)).default);
     try {
       workload = await loadWorkload(workloadModule);
     } catch (err) {
@@ -462,7 +464,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
     // More shards than batches: this one would run nothing and pass; say so instead.
     if (shardRuns === 0) throw new InputError(`shard ${shard.index}/${shard.count} has no batches: ${runs} runs make ${Math.ceil(runs / batchSize)} batch${Math.ceil(runs / batchSize) === 1 ? '' : 'es'} of ${batchSize}; use at most that many shards, or more runs`, undefined, '--shard');
   }
-  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, plainWorkload, plainWorkloadModule, workloadName };
+  return { scenario, runs, budgetMs, shardRuns, shard, workers, batchSize, seed, freshSeed: opts.seed === undefined, strategy, maxFailures, shrinkBudget, faults, workload, workloadModule, plainWorkload, plainWorkloadModule, workloadName, ...(typeof opts.workload === 'string' ? { userWorkloadModule: workloadModule } : {}) };
 }
 
 /** What both runners share: the batches to take, how to make a job, when to stop, where results go. */
@@ -517,13 +519,7 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, 
  * in shared memory for the progress line. A thread that dies (out of memory, say) fails only its
  * batch: it is reported with the run it was on, piscina starts a new thread, the campaign goes on.
  */
-/** A user's TypeScript workload module (a file URL from --workload), not a protocol's own default (a URL with a query). */
-function isUserTsModule(url: string): boolean {
-  const u = new URL(url);
-  return u.search === '' && /\.[cm]?ts$/.test(u.pathname);
-}
-
-async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined, tsWorkloads: readonly string[]): Promise<void> {
+async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number | undefined, userWorkloads: readonly string[]): Promise<void> {
   // [runs done, violations, shrinking runs in progress, shrink budget, most states a running batch reached] (worker-task.ts).
   const counters = new Int32Array(new SharedArrayBuffer(20));
   Atomics.store(counters, 4, -1);
@@ -531,9 +527,9 @@ async function runOnPool(loop: CampaignLoop, workers: number, memoryMb: number |
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const pool = new Piscina({
     filename: new URL('../../fuzz/worker.js', import.meta.url).href,
-    // TypeScript workload modules are loaded by the worker entry the way the main thread loaded them
+    // The user's workload module is loaded by the worker entry the way the main thread loaded it
     // (sim/cli/protocol-modules.ts: tsx, with its fallback for ESM in a CommonJS cycle), not by a bare import().
-    workerData: { protocolModules: loadedProtocolModules(), workloadModules: tsWorkloads },
+    workerData: { protocolModules: loadedProtocolModules(), workloadModules: userWorkloads },
     maxThreads: workers,
     minThreads: workers,
     ...(memoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: memoryMb } } : {}),
@@ -729,7 +725,7 @@ export function registerFuzz(program: Command): void {
       };
       try {
         if (c.workers === 1) await runInline(loop, c.workload, c.plainWorkload);
-        else await runOnPool(loop, c.workers, memoryMb, [c.workloadModule, c.plainWorkloadModule].filter((m): m is string => m !== undefined && isUserTsModule(m)));
+        else await runOnPool(loop, c.workers, memoryMb, c.userWorkloadModule !== undefined ? [c.userWorkloadModule] : []);
       } finally {
         progress.stop();
         process.removeListener('SIGINT', onSigint);
