@@ -414,15 +414,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const plainShare = strategy === 'guided' ? (opts.plainShare ?? PLAIN_SHARE) : 0;
   if (!(plainShare >= 0 && plainShare <= 1)) throw new RangeError(`plainShare must be between 0 and 1 (got ${plainShare})`);
   const plainGen = plainShare > 0 ? strategyGen(base, 'random', opts.faults).gen : undefined;
+  const plain: fc.Arbitrary<EpisodeCase> | undefined =
+    plainGen === undefined ? undefined : fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) });
   const arb: fc.Arbitrary<EpisodeCase> =
-    plainGen === undefined
+    plain === undefined
       ? drawn
       : plainShare >= 1
-        ? fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) })
-        : fc.oneof(
-            { arbitrary: fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) }), weight: Math.round(plainShare * 100) },
-            { arbitrary: drawn, weight: 100 - Math.round(plainShare * 100) },
-          );
+        ? plain
+        : fc.oneof({ arbitrary: plain, weight: Math.round(plainShare * 100) }, { arbitrary: drawn, weight: 100 - Math.round(plainShare * 100) });
   // ... and what a mutant, which has no such context, shrinks through: the same values, without the swarm's chain.
   const kindArbs = gen.kinds.map((k) => episodeArb(k, gen)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
