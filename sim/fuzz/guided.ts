@@ -96,6 +96,8 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     name: 'coverage',
     description: 'records abstract states for coverage-guided fuzzing (never fails)',
     when: 'always',
+    // check() never says anything: the engine may skip it after quiet steps (its hooks still see every event).
+    onChange: true,
     // Runs through onInstant() and observe(); check() itself has nothing to say. Only `state` and fault
     // events are read, so an untraced run builds no others (sim/engine: Checker.observes).
     check: () => undefined,
@@ -191,8 +193,12 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
   let globalIdx = 0;
   /** counts[before][kind]: hits of the pair in this run. */
   const counts: number[][] = [];
-  /** Per message id in flight: the id of its delivery kind (`d:<message kind>`). */
-  const msgKind = new Map<number, number>();
+  /**
+   * Per message id (the engine numbers a run's messages 0, 1, 2, ...): the id of its delivery kind
+   * (`d:<message kind>`). A dense array, not a Map: one slot per message of the run, written once.
+   */
+  const msgKind: number[] = [];
+  const undelivered = (): number => delivered('msg');
   const step = (node: string, kind: number, t: Micros): void => {
     let before = prev.get(node);
     if (globalIdx > 0 && (seenGlobal.get(node) ?? 0) < globalIdx) {
@@ -217,27 +223,24 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
     description: 'records per-node pairs of successive trace event kinds for coverage-guided fuzzing (never fails)',
     when: 'always',
     check: () => undefined,
+    onChange: true,
     // The types the switch below reads (sim/engine: Checker.observes): `state` events are not built for it.
     observes: ['send', 'duplicate', 'deliver', 'drop', 'timer', 'invoke', 'return', 'crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'slow', 'partition', 'heal', 'network'],
     observe(ev: TraceEvent): void {
       switch (ev.type) {
         case 'send': {
           const k = messageKind(ev.msg);
-          msgKind.set(ev.id, delivered(k));
+          msgKind[ev.id] = delivered(k);
           step(ev.from, sent(k), ev.t);
           return;
         }
         case 'duplicate':
-          msgKind.set(ev.id, msgKind.get(ev.of) ?? delivered('msg'));
+          msgKind[ev.id] = msgKind[ev.of] ?? undelivered();
           return;
-        case 'deliver': {
-          const k = msgKind.get(ev.id) ?? delivered('msg');
-          msgKind.delete(ev.id);
-          step(ev.to, k, ev.t);
+        case 'deliver':
+          step(ev.to, msgKind[ev.id] ?? undelivered(), ev.t);
           return;
-        }
         case 'drop':
-          msgKind.delete(ev.id);
           return;
         case 'timer':
           step(ev.node, timer(ev.name), ev.t);
