@@ -658,9 +658,14 @@ export function registerFuzz(program: Command): void {
       const written: WrittenFailure[] = [];
       const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
       const states = new Set<string>();
-      // --no-shrink: failures as found, one per checker and message (the same failure is often found many times); the others counted.
+      // --no-shrink: failures as found, one per checker and message (the same failure is often found many times); the others
+      // counted. Shrinking on: a failure that shrank to a counterexample already listed (two batches, one counterexample) is
+      // counted, not listed twice. Either way `duplicates` says how many.
       const listed = new Set<string>();
       let duplicates = 0;
+      // Failures batches shrank but that came in after --max-failures were written (a batch running beside the one that
+      // reached the limit): counted here, so the summary accounts for every failing run.
+      let pastMax = 0;
 
       let stopping = false;
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
@@ -693,15 +698,16 @@ export function registerFuzz(program: Command): void {
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           for (const f of r.failures) {
-            if (written.length >= c.maxFailures) break;
-            if (!opts.shrink) {
-              const key = `${f.violation.invariant}\u0000${f.violation.message}`;
-              if (listed.has(key)) {
-                duplicates++;
-                continue;
-              }
-              listed.add(key);
+            const key = opts.shrink ? JSON.stringify(f.scenario) : `${f.violation.invariant}\u0000${f.violation.message}`;
+            if (listed.has(key)) {
+              duplicates++;
+              continue;
             }
+            if (written.length >= c.maxFailures) {
+              pastMax++;
+              continue;
+            }
+            listed.add(key);
             const w = writeFailure(f, r.batch, opts.out);
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
@@ -735,6 +741,9 @@ export function registerFuzz(program: Command): void {
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
+      // Failing runs neither written nor counted as duplicates: past --max-failures (shrunk but not written, or counted
+      // by a batch without shrinking once its share of the limit was shrunk), or shrunk to a counterexample a batch had.
+      const notWritten = Math.max(0, totalViolations - written.length - duplicates);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
       // A checker with a judging point (calm after the faults, a finished job) that no run of the campaign reached: it passed every run vacuously.
@@ -768,7 +777,8 @@ export function registerFuzz(program: Command): void {
             states: states.size,
             coverage: [...states].sort(),
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
-            ...(opts.shrink ? {} : { duplicates }),
+            duplicates,
+            not_written: notWritten,
             worker_deaths: deaths,
             not_judged: notJudged,
             wall_s: wall,
@@ -782,7 +792,7 @@ export function registerFuzz(program: Command): void {
         const cut = written.filter((w) => w.failure.shrinkCut).length;
         const found = `${plural(written.length, 'counterexample')} ${opts.shrink ? 'shrunk and written' : 'written as found, not shrunk (--no-shrink)'}`;
         const lines = [
-          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; ${replayHint(c, results.length)})` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
+          `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; ${replayHint(c, results.length)})` : c.budgetMs !== undefined ? ` (${replayHint(c, results.length)})` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
           `workload    ${c.workloadName}`,
           hasAbstractState
             ? `coverage    ${plural(states.size, 'distinct abstract state')}`
@@ -790,7 +800,17 @@ export function registerFuzz(program: Command): void {
           `runs        ${totalRuns} in ${plural(results.length, 'batch', 'batches')}, ${formatWall(wall)} wall; ${(totalRuns / Math.max(searchWall, 1e-9)).toFixed(1)} runs/s while searching (as the progress line), ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} over the whole wall time, shrinking included${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
           `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${found}: ${byInvariant(written)}. Each failure above has its trace, ${opts.shrink ? 'shrunk ' : ''}scenario and replay line${cut > 0 ? `; shrinking of ${plural(cut, 'failure')} was cut short by --time (the smallest failing run found by then; it replays)` : ''}` : ''}`,
         ];
-        if (duplicates > 0) lines.push(`duplicates  ${plural(duplicates, 'more failure')} with the same checker and message as one listed above, not written (--no-shrink lists each checker and message once)`);
+        if (duplicates > 0) {
+          lines.push(
+            opts.shrink
+              ? `duplicates  ${plural(duplicates, 'more failure')} shrunk to a counterexample listed above, not written again`
+              : `duplicates  ${plural(duplicates, 'more failure')} with the same checker and message as one listed above, not written (--no-shrink lists each checker and message once)`,
+          );
+        }
+        if (notWritten > 0) {
+          const why = opts.shrink ? `past --max-failures ${c.maxFailures}, or shrunk within a batch to a counterexample listed above` : `past --max-failures ${c.maxFailures}`;
+          lines.push(`not written ${plural(notWritten, 'more failing run')} (${why}): counted in violations, not written${pastMax > 0 ? `; ${pastMax} of them shrunk by a batch that finished after the limit was reached` : ''}; raise --max-failures to see more`);
+        }
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
         for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; give the runs that point: a longer duration after the drawn quiesce, or a scenario whose runs can finish their job`);

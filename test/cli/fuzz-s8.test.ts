@@ -1,0 +1,60 @@
+// `faultline fuzz` defects of session 8, each pinned here: failing runs past --max-failures were not
+// accounted for in the summary (they vanished between "N failing runs" and the failures listed),
+// `duplicates` was missing from --json when shrinking was on, and an explicit --seed with --time gave
+// no replay hint (a --time campaign stops at a point wall time decides, whoever chose the seed).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../cli-harness.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-fuzz-s8-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Json {
+  violations: number;
+  duplicates?: number;
+  not_written?: number;
+  failures: { invariant: string }[];
+}
+
+describe('fuzz summary accounts for every failing run', () => {
+  it('with --max-failures, the failing runs past it are counted (JSON not_written, summary line) and add up to violations', async () => {
+    // Search campaign seeds 1-3 for one with more failing runs than --max-failures 1 (a shallow bug fails often).
+    let seen = false;
+    for (const seed of ['1', '2', '3']) {
+      const args = ['fuzz', 'raft', '--bug', 'leaderTruncatesOnConflict', '--runs', '30', '--seed', seed, '--workers', '1', '--strategy', 'random', '--batch', '10', '--max-failures', '1', '--shrink-budget', '20'];
+      const r = await inProcess([...args, '--json', '--out', join(dir, `max-${seed}`)]);
+      expect(r.code).toBe(1);
+      const j = JSON.parse(r.stdout) as Json;
+      expect(j.failures).toHaveLength(1);
+      expect(typeof j.not_written).toBe('number');
+      expect(j.failures.length + (j.duplicates ?? 0) + (j.not_written ?? 0)).toBe(j.violations);
+      if (j.violations < 2) continue;
+      seen = true;
+      expect(j.not_written).toBeGreaterThan(0);
+      const h = await inProcess([...args, '--out', join(dir, `max-${seed}-text`)]);
+      expect(h.stdout).toMatch(new RegExp(`not written ${j.not_written} more failing runs? \\(past --max-failures 1`));
+      break;
+    }
+    expect(seen).toBe(true);
+  });
+
+  it('--json has duplicates with shrinking on too (a number, within the violations)', async () => {
+    const r = await inProcess(['fuzz', 'raft', '--bug', 'leaderTruncatesOnConflict', '--runs', '20', '--seed', '2', '--workers', '1', '--strategy', 'random', '--batch', '10', '--max-failures', '3', '--shrink-budget', '20', '--json', '--out', join(dir, 'dup')]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as Json;
+    expect(typeof j.duplicates).toBe('number');
+    expect(j.failures.length + (j.duplicates ?? 0)).toBeLessThanOrEqual(j.violations);
+  });
+
+  it('an explicit --seed with --time says how the campaign replays', async () => {
+    const r = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--seed', '5', '--workers', '1', '--out', join(dir, 'time')]);
+    expect(r.code).toBe(0);
+    const header = r.stdout.split('\n').find((l) => l.startsWith('fuzz  '));
+    expect(header).toContain('campaign seed 5 (--seed 5 --time 1s replays it as far as the time allows; --seed 5 --runs');
+    // A run budget with an explicit seed needs no hint: the command line already replays it.
+    const n = await inProcess(['fuzz', 'pingpong', '--runs', '5', '--seed', '5', '--workers', '1', '--out', join(dir, 'runs')]);
+    expect(n.stdout).toMatch(/campaign seed 5, strategy/);
+  });
+});
