@@ -510,6 +510,8 @@ export interface FuzzCase {
   seed: string;
   faults: TimedFault[];
   workload: Record<string, unknown>;
+  /** The run's duration (µs) when shorter than the base scenario's (a drawn run length); absent: the base's. */
+  duration?: Micros;
 }
 
 /** A whole run: seed, fault schedule and workload patch. */

@@ -12,14 +12,14 @@ import type { TimedFault } from '../engine/config.ts';
 import { rootRng } from '../engine/random.ts';
 import { isSymbolicTarget } from '../engine/targets.ts';
 import { MemorySink } from '../engine/trace.ts';
-import type { NodeId, Violation } from '../engine/types.ts';
+import type { Micros, NodeId, Violation } from '../engine/types.ts';
 import { InputError } from '../scenario/errors.ts';
 import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
 import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
-import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
  * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
@@ -82,6 +82,13 @@ export interface FuzzOptions {
   plainShare?: number;
   /** Guided: the workload of the plain draws (default `workload`; the CLI and the bench pass random's, strategyWorkload). */
   plainWorkload?: WorkloadArb;
+  /**
+   * Targeted and guided: swarm over run length (EpisodeCase.span, SPAN_SHARES in guided.ts): each run lasts its
+   * whole duration or a drawn shorter one (fault window scaled, calm after the quiesce kept). Default false:
+   * measured in session 8 (sim/fuzz/README.md), it made the safety bugs' runs cheaper and the liveness bugs' searches
+   * longer, no net gain; off, the draws are the same as without the option.
+   */
+  spans?: boolean;
   /** Where the replay command says the failing trace is (default traces/fuzz); the CLI writes it there. */
   traceDir?: string;
 }
@@ -154,7 +161,7 @@ export function strategyWorkload(protocol: string, strategy: FuzzStrategy): Work
  * the protocol's roles and triggers, swarm on unless `faults.swarm` is false, and (unless `faults.until`
  * fixes the window's end) a drawn window share, so liveness bounds fit after the quiesce.
  */
-export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions = {}): { gen: ResolvedFaultGen; windows: readonly number[] } {
+export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions = {}, withSpans = false): { gen: ResolvedFaultGen; windows: readonly number[]; spans: readonly number[] } {
   const { nodes, targets } = clusterOf(base);
   const protocol = getProtocol(base.protocol);
   const random = strategy === 'random';
@@ -167,7 +174,10 @@ export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: Faul
     base.duration,
   );
   const windows: readonly number[] = faults.until === undefined && !random ? WINDOW_SHARES : [100];
-  return { gen, windows };
+  // Swarm over run length (targeted and guided, when asked: FuzzOptions.spans): unless the caller fixed the fault
+  // window, a run lasts its whole duration or a shorter one (SPAN_SHARES). Random keeps the whole duration (the baseline).
+  const spans: readonly number[] = withSpans && faults.until === undefined && faults.from === undefined && !random && base.duration > 0 ? SPAN_SHARES : [100];
+  return { gen, windows, spans };
 }
 
 /** Default fast-check seed: fixed, so a campaign is a pure function of its options. */
@@ -204,6 +214,7 @@ export function caseScenario(base: Scenario, c: FuzzCase, keepFaults = false): S
   return {
     ...base,
     seed: c.seed,
+    ...(c.duration !== undefined ? { duration: c.duration } : {}),
     config,
     faults: { ...faultsWithoutNemesis, timeline: timeline as Scenario['faults']['timeline'] },
     stopOnViolation: true,
@@ -370,10 +381,12 @@ export function roundTripOf(l: Scenario['network']['latency']): number {
  * uses (`window` percent of the generator's). Episodes that would start after that window are left out; the
  * others end by its end. A reseed (a branch point) is not a fault: it stays wherever it is.
  */
-export function fuzzCaseOf(c: EpisodeCase, gen: ResolvedFaultGen): FuzzCase {
-  const until = windowEnd(gen, c.window);
-  const episodes = c.episodes.filter((e) => e.kind === 'reseed' || e.at < until);
-  return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload };
+export function fuzzCaseOf(c: EpisodeCase, gen: ResolvedFaultGen, duration?: Micros): FuzzCase {
+  const until = windowEnd(gen, c.window, c.span);
+  // A run shorter than the scenario (`span`): its duration, and no reseed after its end.
+  const short = duration !== undefined && c.span !== undefined && c.span < 100 ? spanDuration(gen, c, duration) : undefined;
+  const episodes = c.episodes.filter((e) => (e.kind === 'reseed' ? short === undefined || e.at < short : e.at < until));
+  return { seed: c.seed, faults: episodesToTimeline(episodes, { ...gen, until }), workload: c.workload, ...(short !== undefined ? { duration: short } : {}) };
 }
 
 /** A corpus entry is rare when at most this many runs (or 1% of the runs so far, if more) reached one of its features. */
@@ -402,12 +415,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const maxFailures = opts.maxFailures ?? 1;
   const shrinkBudget = opts.shrinkBudget ?? 500;
   const wantShrink = opts.shrink !== false;
-  const { gen, windows } = strategyGen(base, strategy, opts.faults);
+  const { gen, windows, spans } = strategyGen(base, strategy, opts.faults, opts.spans === true);
   const protocol = getProtocol(base.protocol);
   const workload = opts.workload ?? fc.constant({});
   const windowArb = fc.constantFrom(...windows);
   // What runs are drawn from (swarm: a chain, which shrinks only with the context fast-check kept while drawing) ...
-  const drawn: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb });
+  // With several run lengths, each run draws one (`span`); without, the record has no such key (same draws as before).
+  const spanArb: { span?: fc.Arbitrary<number> } = spans.length > 1 ? { span: fc.constantFrom(...spans) } : {};
+  const drawn: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: episodesArb(gen), workload, window: windowArb, ...spanArb });
   // Guided's portfolio start: a share of the fresh draws are made as `random` makes them (plain generator, whole
   // window, its workload), so the campaign finds at least what plain draws find early, at their cost per run.
   // One arbitrary (fc.oneof), so a fresh draw still shrinks with fast-check's context and replays by path.
@@ -415,7 +430,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   if (!(plainShare >= 0 && plainShare <= 1)) throw new RangeError(`plainShare must be between 0 and 1 (got ${plainShare})`);
   const plainGen = plainShare > 0 ? strategyGen(base, 'random', opts.faults).gen : undefined;
   const plain: fc.Arbitrary<EpisodeCase> | undefined =
-    plainGen === undefined ? undefined : fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100) });
+    plainGen === undefined ? undefined : fc.record({ seed: seedArb(), episodes: episodesArb(plainGen), workload: opts.plainWorkload ?? workload, window: fc.constant(100), ...spanArb });
   const arb: fc.Arbitrary<EpisodeCase> =
     plain === undefined
       ? drawn
@@ -425,9 +440,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   // ... and what a mutant, which has no such context, shrinks through: the same values, without the swarm's chain.
   const kindArbs = gen.kinds.map((k) => episodeArb(k, gen)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
   const plainEpisodes = kindArbs.length === 0 || gen.maxFaults === 0 ? fc.constant<FaultEpisode[]>([]) : fc.array(fc.oneof(...kindArbs), { maxLength: gen.maxFaults });
-  const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb });
+  const mutantArb: fc.Arbitrary<EpisodeCase> = fc.record({ seed: seedArb(), episodes: plainEpisodes, workload, window: windowArb, ...spanArb });
   const abstractState = protocol?.abstractState;
-  const toCase = (c: EpisodeCase): FuzzCase => fuzzCaseOf(c, gen);
+  const toCase = (c: EpisodeCase): FuzzCase => fuzzCaseOf(c, gen, base.duration);
 
   // Campaign state.
   let done = 0;
@@ -661,7 +676,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         // Havoc after the branch: stack suffix mutations on it (the prefix stays its parent's run).
         if (branchHavoc && rng.chance(HAVOC_AFTER_BRANCH)) havocAfterCut(b.child, b.point.cut, rng, { gen, roundTrip });
       }
-      child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows });
+      child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows, spans });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten

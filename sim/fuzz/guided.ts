@@ -38,10 +38,37 @@ export interface EpisodeCase {
    * A shorter window leaves the run quiet for longer after the quiesce, which liveness checkers need.
    */
   window: number;
+  /**
+   * Run length, in percent (absent or 100: the whole duration). Swarm over run length: most bugs show early,
+   * and a shorter run costs less. The fault window (`window`) is scaled by it and the calm after the quiesce
+   * kept (spanDuration), so a short run is a long one's story told faster, with the same liveness phase. The
+   * shrunk and replayed scenario carries the length (its `duration`).
+   */
+  span?: number;
 }
 
 /** Fault-window shares a run draws from (percent), when the caller did not fix the window's end. */
 export const WINDOW_SHARES = [100, 60, 30] as const;
+
+/**
+ * Run lengths a run draws from (percent of the scenario's duration, each entry equally likely: half the runs
+ * whole, a quarter half as long, a quarter a quarter as long), when the caller fixed neither end of the fault
+ * window. 100 first: what shrinking goes back to. Whole runs stay the majority because a liveness bound
+ * (several election timeouts of calm after the quiesce) rarely fits in a quarter of a run.
+ */
+export const SPAN_SHARES = [100, 100, 50, 25] as const;
+
+/**
+ * The duration (µs) of a case's run: the scenario's `duration` when its span is absent or 100; else its fault
+ * window scaled by the span (windowEnd) followed by the same calm after the quiesce as the whole-length run of
+ * that window has, so a liveness bound that fits after a whole run's quiesce fits after a short run's too
+ * (a run of window 100% and span 50% of a 5 s scenario with the quiesce at 70%: 1.75 s of faults, then 1.5 s).
+ */
+export function spanDuration(g: Pick<ResolvedFaultGen, 'from' | 'until'>, c: Pick<EpisodeCase, 'window' | 'span'>, duration: Micros): Micros {
+  if (c.span === undefined || c.span >= 100) return duration;
+  const calm = Math.max(0, duration - windowEnd(g, c.window));
+  return Math.min(duration, windowEnd(g, c.window, c.span) + calm);
+}
 
 /** Features of one run: abstract states and transitions between successive ones. */
 export interface RunCoverage {
@@ -381,6 +408,8 @@ export interface MutationContext {
   corpus: readonly CorpusEntry[];
   /** Fault-window shares to draw from (a single one: the window is fixed). */
   windows: readonly number[];
+  /** Run lengths to draw from (SPAN_SHARES; absent or a single one: every run lasts the whole duration). */
+  spans?: readonly number[];
 }
 
 /** Mutation operators, by name (the names appear in tests and docs). */
@@ -492,7 +521,13 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
       return true;
     }
     case 'window': {
+      // Another fault-window share or, a third of the time when runs draw their length, another run length.
+      const spans = (ctx.spans ?? []).filter((x) => x !== (c.span ?? 100));
       const other = ctx.windows.filter((w) => w !== c.window);
+      if (spans.length > 0 && (other.length === 0 || rng.chance(1 / 3))) {
+        c.span = rng.pick(spans);
+        return true;
+      }
       if (other.length === 0) return false;
       c.window = rng.pick(other);
       return true;
@@ -512,9 +547,12 @@ function logUniform(rng: Rng, lo: number, hi: number): number {
   return Math.round(Math.exp(Math.log(a) + rng.next() * (Math.log(b) - Math.log(a))));
 }
 
-/** The end of a case's fault window (µs): `window` percent of the generator's window, as fuzz() cuts it. */
-export function windowEnd(g: Pick<ResolvedFaultGen, 'from' | 'until'>, window: number): Micros {
-  return g.from + Math.max(1, Math.floor(((g.until - g.from) * window) / 100));
+/**
+ * The end of a case's fault window (µs): `window` percent of the generator's window, as fuzz() cuts it, and
+ * of that `span` percent (a run of `span` percent of the duration scales its fault window alike).
+ */
+export function windowEnd(g: Pick<ResolvedFaultGen, 'from' | 'until'>, window: number, span = 100): Micros {
+  return g.from + Math.max(1, Math.floor(((g.until - g.from) * window * Math.min(100, span)) / 10000));
 }
 
 export interface BranchContext {
@@ -569,9 +607,9 @@ export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { chi
   const reached = getOrFail(times, feature, 'first time of a trace feature');
   const rtt = Math.max(1, ctx.roundTrip);
   const distance = logUniform(rng, Math.max(1, Math.round(rtt / 8)), 8 * rtt);
-  const cut = clamp(rng.chance(2 / 3) ? reached + distance : reached - distance, 1, Math.max(1, ctx.duration - 1));
   const c = parent.case;
-  const until = windowEnd(g, c.window);
+  const cut = clamp(rng.chance(2 / 3) ? reached + distance : reached - distance, 1, Math.max(1, spanDuration(g, c, ctx.duration) - 1));
+  const until = windowEnd(g, c.window, c.span);
   const before = c.episodes.filter((e) => e.at < cut).map((e) => ({ ...e })) as FaultEpisode[];
   const later = c.episodes.filter((e) => e.at >= cut && e.kind !== 'reseed' && rng.chance(0.5)).map((e) => ({ ...e })) as FaultEpisode[];
   const episodes: FaultEpisode[] = [...before, { kind: 'reseed', at: cut, salt: freshSalt(rng) }, ...later];
@@ -580,7 +618,7 @@ export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { chi
     const e = episodeAfterCut(g, rng, cut, until);
     if (e) episodes.push(e);
   }
-  return { child: { seed: c.seed, episodes, workload: c.workload, window: c.window }, point: { feature, reached, cut } };
+  return { child: { seed: c.seed, episodes, workload: c.workload, window: c.window, ...(c.span !== undefined ? { span: c.span } : {}) }, point: { feature, reached, cut } };
 }
 
 /**
@@ -619,7 +657,7 @@ export const SUFFIX_MUTATIONS = ['shift', 'add', 'pulse', 'reseed', 'drop'] as c
  */
 export function havocAfterCut(child: EpisodeCase, cut: Micros, rng: Rng, ctx: { gen: ResolvedFaultGen; roundTrip: Micros }): number {
   const g = ctx.gen;
-  const until = windowEnd(g, child.window);
+  const until = windowEnd(g, child.window, child.span);
   const rtt = Math.max(1, ctx.roundTrip);
   const eps = child.episodes;
   const later = (): number[] => eps.flatMap((e, i) => (e.at > cut || (e.at === cut && e.kind !== 'reseed') ? [i] : []));
@@ -673,7 +711,7 @@ export function havocAfterCut(child: EpisodeCase, cut: Micros, rng: Rng, ctx: { 
 
 /** A mutant of `parent`: 1 to 3 stacked mutations (AFL's "havoc"), at least one of which applied. */
 export function mutate(parent: EpisodeCase, rng: Rng, ctx: MutationContext): EpisodeCase {
-  const c: EpisodeCase = { seed: parent.seed, episodes: parent.episodes.map((e) => ({ ...e })) as FaultEpisode[], workload: parent.workload, window: parent.window };
+  const c: EpisodeCase = { seed: parent.seed, episodes: parent.episodes.map((e) => ({ ...e })) as FaultEpisode[], workload: parent.workload, window: parent.window, ...(parent.span !== undefined ? { span: parent.span } : {}) };
   const n = 1 + rng.int(0, 3);
   let applied = 0;
   for (let tries = 0; applied < n && tries < 20; tries++) {

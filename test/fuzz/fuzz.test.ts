@@ -132,7 +132,7 @@ describe('fuzz() on the toy counter', () => {
     const cfg = f.scenario.config as { increments: number; servers: number };
     expect(cfg.increments).toBeLessThan(60);
     const rerun = (patch: Partial<typeof cfg>) =>
-      runScenario(caseScenario(counterBase(true), { seed: f.seed, faults: f.scenario.faults.timeline as TimedFault[], workload: { ...cfg, ...patch } })).violations;
+      runScenario(caseScenario(counterBase(true), { seed: f.seed, faults: f.scenario.faults.timeline as TimedFault[], workload: { ...cfg, ...patch }, duration: f.scenario.duration })).violations;
     expect(rerun({})[0]?.invariant).toBe('acked-writes-durable');
     if (cfg.increments > 1) expect(rerun({ increments: cfg.increments - 1 })).toEqual([]);
     if (cfg.servers > 1) expect(rerun({ servers: cfg.servers - 1 })).toEqual([]);
