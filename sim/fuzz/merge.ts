@@ -37,6 +37,9 @@ export const fuzzJsonReportSchema = z.object({
   wall_s: z.number().min(0).default(0),
   interrupted: z.boolean().default(false),
   not_judged: z.array(z.string()).default([]),
+  // Failing runs not listed (session 8): failures + duplicates + not_written = violations, per shard and merged.
+  duplicates: z.number().int().min(0).default(0),
+  not_written: z.number().int().min(0).default(0),
 });
 
 export type FuzzJsonReport = z.output<typeof fuzzJsonReportSchema>;
@@ -100,6 +103,8 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
     states: coverage.length,
     coverage,
     worker_deaths: all.flatMap((r) => r.worker_deaths),
+    duplicates: all.reduce((n, r) => n + r.duplicates, 0),
+    not_written: all.reduce((n, r) => n + r.not_written, 0),
     // Shards run side by side: the campaign took as long as the slowest.
     wall_s: Math.max(...all.map((r) => r.wall_s)),
     interrupted: all.some((r) => r.interrupted),

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mergeFuzzReports, readFuzzReport } from '../../sim/fuzz/merge.ts';
 import { inProcess } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-fuzz-s8-'));
@@ -38,6 +39,23 @@ describe('fuzz summary accounts for every failing run', () => {
       break;
     }
     expect(seen).toBe(true);
+  });
+
+  it('a merge of shard reports adds up duplicates and not_written, so the sum still equals the violations', () => {
+    const shard = (i: number, violations: number, duplicates: number, notWritten: number) =>
+      readFuzzReport(
+        {
+          runs: 10, violations, scenario: 's', protocol: 'raft', seed: 1, shard: `${i}/2`, duplicates, not_written: notWritten,
+          failures: [{ seed: 1, replay: 'x', invariant: 'i', batch: i - 1, run: 0 }],
+          batches: [{ batch: i - 1, seed: 1, runs: 10, violations }],
+        },
+        `s${i}.json`,
+      );
+    const m = mergeFuzzReports([{ file: 'a', report: shard(1, 4, 1, 2) }, { file: 'b', report: shard(2, 3, 0, 2) }]);
+    expect([m.violations, m.duplicates, m.not_written, m.failures.length]).toEqual([7, 1, 4, 2]);
+    expect(m.failures.length + m.duplicates + m.not_written).toBe(m.violations);
+    // A report from before session 8 has neither: both count 0.
+    expect(readFuzzReport({ runs: 1, violations: 0, failures: [], scenario: 's', protocol: 'raft', seed: 1, shard: '1/1', batches: [] }, 'old.json')).toMatchObject({ duplicates: 0, not_written: 0 });
   });
 
   it('--json has duplicates with shrinking on too (a number, within the violations)', async () => {
