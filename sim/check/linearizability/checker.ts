@@ -156,6 +156,130 @@ export function checkHistory<S>(history: readonly HistoryEvent[], model: Model<S
   return checkOperations(historyToOperations(history), model, opts);
 }
 
+/** What `checkHistoryVerdict` gives: the verdict of `checkHistory` and what it says about it. */
+export interface HistoryVerdict {
+  verdict: Verdict;
+  /** The failure, exactly as `checkHistory` reports it (same partition, prefix, stuck operation, core, explanation). */
+  failure?: LinearizabilityFailure;
+  /** The undecided partitions, exactly as `checkHistory` lists them. */
+  undecided: UndecidedPartition[];
+}
+
+/**
+ * `checkHistory`'s verdict, failure and undecided partitions, computed with less allocation: for the
+ * end-of-run check of a long run, where most partitions (keys) are used by one client at a time.
+ * One pass over the history records each operation's positions in typed arrays (no object per
+ * operation kept); a second pass steps, key by key in call order, each partition whose operations
+ * never overlap (what the search would do for it: see `inSequence`), building each operation only
+ * for its step; only the partitions this does not decide (an overlap, an unknown outcome, an illegal
+ * step, a budget) are handed to `checkOperations`, as the same operations, with the same ids and
+ * positions, in the same order. So the result is the same as `checkHistory`'s (property-tested in
+ * test/check/verdict.test.ts); only the counts `checkHistory` adds (steps, linearizations) are not
+ * computed. Models with `keysOf` and malformed histories take `checkHistory` itself (same errors).
+ */
+export function checkHistoryVerdict<S>(history: readonly HistoryEvent[], model: Model<S>, opts: CheckOptions = {}): HistoryVerdict {
+  const full = (): HistoryVerdict => {
+    const r = checkHistory(history, model, opts);
+    return r.failure ? { verdict: r.verdict, failure: r.failure, undecided: r.undecided } : { verdict: r.verdict, undecided: r.undecided };
+  };
+  if (model.keysOf || opts.memo === false) return full();
+  const len = history.length;
+  // Columns, per operation (its index in call order = Operation.id): the invoke's position, the
+  // return's position (Infinity: unknown outcome), the return event's position (-1: none).
+  const callAt = new Int32Array(len);
+  const retAt = new Float64Array(len);
+  const retEv = new Int32Array(len);
+  const byOpId = new Map<number, number>();
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const ev = history[i]!;
+    if (ev.type === 'invoke') {
+      if (byOpId.has(ev.op)) return full();
+      byOpId.set(ev.op, n);
+      callAt[n] = i;
+      retAt[n] = Infinity;
+      retEv[n] = -1;
+      n++;
+      continue;
+    }
+    const d = byOpId.get(ev.op);
+    if (d === undefined || retEv[d] !== -1) return full();
+    retEv[d] = i;
+    if (ev.outcome !== 'info') retAt[d] = i;
+  }
+  /** The operation `d` as historyToOperations builds it (same fields, same order). */
+  const build = (d: number): Operation => {
+    const ev = history[callAt[d]!] as Extract<HistoryEvent, { type: 'invoke' }>;
+    const r = retEv[d]!;
+    const ret = r >= 0 ? (history[r] as Extract<HistoryEvent, { type: 'return' }>) : undefined;
+    const outcome: OpResult = ret === undefined || ret.outcome === 'info' ? 'unknown' : ret.outcome;
+    const op: { -readonly [K in keyof Operation]: Operation[K] } = { id: d, process: ev.process, f: ev.f, outcome, call: callAt[d]!, ret: retAt[d]! };
+    if (ev.key !== undefined) op.key = ev.key;
+    if (ev.value !== undefined) op.input = ev.value;
+    if (outcome !== 'unknown' && ret?.value !== undefined) op.output = ret.value;
+    return op;
+  };
+  const maxSteps = opts.maxSteps ?? Infinity;
+  const maxBytes = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+  const stateKey = model.hash ? (s: S) => model.hash!(s) : (s: S) => JSON.stringify(s);
+  // Per partition, in order of first appearance among the relevant operations: its state so far, the
+  // last return, its operation count and the memo-size estimate of inSequence; open: still stepped
+  // in sequence (false: left to the search).
+  interface Part { state: S; lastRet: number; count: number; bytes: number; open: boolean }
+  const parts = new Map<string, Part>();
+  /** Per operation: 1 when it is relevant (not ignored by the model). */
+  const relevant = new Uint8Array(n);
+  let searched = 0;
+  for (let d = 0; d < n; d++) {
+    const op = build(d);
+    const problem = model.validate?.(op);
+    if (problem !== undefined) throw new HistoryError(problem, op.call);
+    if (model.ignore?.(op) === true) continue;
+    relevant[d] = 1;
+    const k = model.partition ? model.partition(op) : '';
+    let p = parts.get(k);
+    if (p === undefined) {
+      const init = model.initFor ? model.initFor(k) : model.init();
+      parts.set(k, (p = { state: init, lastRet: -Infinity, count: 0, bytes: stateBytes(stateKey(init)), open: true }));
+    }
+    p.count++;
+    if (!p.open) continue;
+    // inSequence's conditions, operation by operation (a model that throws leaves the partition to the search, which meets the same throw).
+    if (op.outcome === 'unknown' || !(p.lastRet < op.call) || p.count > maxSteps || p.bytes > maxBytes) {
+      p.open = false;
+      searched++;
+      continue;
+    }
+    p.lastRet = op.ret;
+    let next: S | undefined;
+    try {
+      next = model.step(p.state, op);
+    } catch {
+      next = undefined;
+    }
+    if (next === undefined) {
+      p.open = false;
+      searched++;
+      continue;
+    }
+    p.bytes += 112 + 4;
+    if (model.readOnly?.(op) !== true) {
+      p.bytes += stateBytes(stateKey(next));
+      p.state = next;
+    }
+  }
+  if (searched === 0) return { verdict: 'linearizable', undecided: [] };
+  // The partitions left: their relevant operations, in call order (checkOperations keeps each partition's order of first appearance).
+  const left: Operation[] = [];
+  for (let d = 0; d < n; d++) {
+    if (relevant[d] !== 1) continue;
+    const op = build(d);
+    if (parts.get(model.partition ? model.partition(op) : '')?.open === false) left.push(op);
+  }
+  const r = checkOperations(left, model, opts);
+  return r.failure ? { verdict: r.verdict, failure: r.failure, undecided: r.undecided } : { verdict: r.verdict, undecided: r.undecided };
+}
+
 // ---------------------------------------------------------------- partitions
 
 /**
