@@ -4,7 +4,7 @@
 
 import type { Checker } from '../../engine/types.ts';
 import { formatDuration } from '../../engine/time.ts';
-import { checkHistoryVerdict } from './checker.ts';
+import { checkHistory } from './checker.ts';
 import type { Model } from './models.ts';
 
 export interface LinearizableCheckerOptions {
@@ -34,8 +34,7 @@ export function linearizableChecker<S>(model: Model<S>, opts: LinearizableChecke
         for (const ev of history) if (ev.type === 'invoke' && opts.filter(ev.f, ev.key)) keep.add(ev.op);
         history = history.filter((ev) => keep.has(ev.op));
       }
-      // The verdict alone (no step counts or linearizations): most keys are stepped without building a search.
-      const result = checkHistoryVerdict(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => (history[p] ? `t=${formatDuration(history[p].t)}` : '?') });
+      const result = checkHistory(history, model, { maxSteps: opts.maxSteps ?? 2_000_000, coreSteps: opts.coreSteps ?? 20_000, describePosition: (p) => (history[p] ? `t=${formatDuration(history[p].t)}` : '?') });
       if (result.verdict === 'unknown') {
         const u = result.undecided[0]!;
         const where = u.partition === '' ? '' : ` on key ${JSON.stringify(u.partition)}${result.undecided.length > 1 ? ` and ${result.undecided.length - 1} more` : ''}`;
