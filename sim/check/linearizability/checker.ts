@@ -376,7 +376,8 @@ interface OpSetSnapshot {
 
 /** One growing array holding the tail words of every recorded OpSet of a search (no typed array per record). */
 class WordPool {
-  data = new Uint32Array(64);
+  // 16 words: 64 bytes, the most V8 keeps inside the heap; a search that records more grows it.
+  data = new Uint32Array(16);
   private used = 0;
   /** Append words[from .. from + len); returns their offset. */
   append(words: Uint32Array, from: number, len: number): number {
@@ -636,7 +637,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   /** Interned id of `state` (0 when memo is off). */
   let stateId = start.id;
   /** Per operation: 1 + the id of a state it was found illegal in (legality depends on the state only). */
-  const illegalIn = new Int32Array(n);
+  const illegalIn = smallInts(n, 0);
   let steps = 0;
   // Longest prefix reached, for the explanation; `agree` entries of it are still the bottom of the stack.
   const best: LinearizedStep[] = [];
@@ -843,9 +844,21 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   return { kind: 'ok', steps, bytes, order };
 }
 
+/**
+ * A plain array of `n` copies of `fill`, for the search's per-partition tables (positions, flags).
+ * Not a typed array: a key-value history has one small partition per key, and a typed array past
+ * 64 bytes has its own backing store outside the heap (an allocation and a GC record of its own),
+ * which made the tables' allocation and collection a large part of checking such a history.
+ */
+function smallInts(n: number, fill: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = fill;
+  return a;
+}
+
 /** Per operation index (0 .. n-1): its position in `list` (sorted entries naming operations), or -1. */
-function positions(n: number, list: readonly { op: number }[]): Int32Array {
-  const pos = new Int32Array(n).fill(-1);
+function positions(n: number, list: readonly { op: number }[]): number[] {
+  const pos = smallInts(n, -1);
   for (let k = 0; k < list.length; k++) pos[list[k]!.op] = k;
   return pos;
 }
@@ -854,7 +867,7 @@ function positions(n: number, list: readonly { op: number }[]): Int32Array {
  * The indices of the operations with a finite `at(op)`, in order of (at, index): one numeric
  * typed-array sort of at * n + index (exact below 2^53), else a comparison sort.
  */
-function byPosition(ops: readonly Operation[], at: (op: Operation) => number): Int32Array {
+function byPosition(ops: readonly Operation[], at: (op: Operation) => number): number[] {
   const n = ops.length;
   let count = 0;
   let max = 0;
@@ -871,26 +884,25 @@ function byPosition(ops: readonly Operation[], at: (op: Operation) => number): I
     if (p < prev) sorted = false;
     prev = p;
   }
-  const out = new Int32Array(count);
+  const out = smallInts(count, 0);
   if (sorted) {
     for (let i = 0, k = 0; i < n; i++) if (at(ops[i]!) !== Infinity) out[k++] = i;
     return out;
   }
   if (integral && Number.isSafeInteger((max + 1) * n)) {
-    const keys = new Float64Array(count);
+    const keys = smallInts(count, 0);
     for (let i = 0, k = 0; i < n; i++) {
       const p = at(ops[i]!);
       if (p !== Infinity) keys[k++] = p * n + i;
     }
-    keys.sort();
+    keys.sort((a, b) => a - b);
     for (let k = 0; k < count; k++) out[k] = keys[k]! % n;
     return out;
   }
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (at(ops[i]!) !== Infinity) idx.push(i);
   idx.sort((a, b) => at(ops[a]!) - at(ops[b]!) || a - b);
-  out.set(idx);
-  return out;
+  return idx;
 }
 
 /** Whether operation `i` is linearized in the configuration that linearizing `op` leads to. */
