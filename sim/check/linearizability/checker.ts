@@ -844,20 +844,32 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   return { kind: 'ok', steps, bytes, order };
 }
 
+/** A table of small integers: a plain array when small, an Int32Array when large (see smallInts). */
+type Ints = number[] | Int32Array;
+
+/** Above this many entries the search's tables are typed arrays (their backing store is then worth its cost). */
+const PLAIN_MAX = 1024;
+
 /**
- * A plain array of `n` copies of `fill`, for the search's per-partition tables (positions, flags).
- * Not a typed array: a key-value history has one small partition per key, and a typed array past
- * 64 bytes has its own backing store outside the heap (an allocation and a GC record of its own),
- * which made the tables' allocation and collection a large part of checking such a history.
+ * A table of `n` copies of `fill` (small integers) for the search's per-partition tables (positions,
+ * flags, orders). A plain array up to PLAIN_MAX entries: a key-value history is many small
+ * partitions, and a typed array past 64 bytes has its own backing store outside the heap (an
+ * allocation and a GC record of its own), which made these tables' allocation and collection a
+ * large part of checking such a history. Larger partitions keep typed arrays (half the memory).
  */
-function smallInts(n: number, fill: number): number[] {
+function smallInts(n: number, fill: number): Ints {
+  if (n > PLAIN_MAX) {
+    const t = new Int32Array(n);
+    if (fill !== 0) t.fill(fill);
+    return t;
+  }
   const a = new Array<number>(n);
   for (let i = 0; i < n; i++) a[i] = fill;
   return a;
 }
 
 /** Per operation index (0 .. n-1): its position in `list` (sorted entries naming operations), or -1. */
-function positions(n: number, list: readonly { op: number }[]): number[] {
+function positions(n: number, list: readonly { op: number }[]): Ints {
   const pos = smallInts(n, -1);
   for (let k = 0; k < list.length; k++) pos[list[k]!.op] = k;
   return pos;
@@ -867,7 +879,7 @@ function positions(n: number, list: readonly { op: number }[]): number[] {
  * The indices of the operations with a finite `at(op)`, in order of (at, index): one numeric
  * typed-array sort of at * n + index (exact below 2^53), else a comparison sort.
  */
-function byPosition(ops: readonly Operation[], at: (op: Operation) => number): number[] {
+function byPosition(ops: readonly Operation[], at: (op: Operation) => number): Ints {
   const n = ops.length;
   let count = 0;
   let max = 0;
@@ -890,12 +902,14 @@ function byPosition(ops: readonly Operation[], at: (op: Operation) => number): n
     return out;
   }
   if (integral && Number.isSafeInteger((max + 1) * n)) {
-    const keys = smallInts(count, 0);
+    // Keys up to 2^53: doubles (a Float64Array's numeric sort when large, a plain array's when small).
+    const keys: number[] | Float64Array = count > PLAIN_MAX ? new Float64Array(count) : new Array<number>(count);
     for (let i = 0, k = 0; i < n; i++) {
       const p = at(ops[i]!);
       if (p !== Infinity) keys[k++] = p * n + i;
     }
-    keys.sort((a, b) => a - b);
+    if (keys instanceof Float64Array) keys.sort();
+    else keys.sort((a, b) => a - b);
     for (let k = 0; k < count; k++) out[k] = keys[k]! % n;
     return out;
   }
