@@ -4,7 +4,8 @@
 // Figure 3 invariant checked after every event and the history checked for
 // linearizability at the end. Baseline: the same run (same seed, so the same
 // events) with no checkers, in the same process; the ratio is the cost of checking
-// (checked_vs_baseline_cpu, the median over 8 interleaved rounds of each round's CPU ratio;
+// (checked_vs_baseline_cpu, the median over 12 interleaved rounds of each round's CPU ratio, with
+// its quartiles and extremes over the rounds as _q1, _q3, _lowest, _highest;
 // always_vs_baseline_cpu: only the checkers run after every event).
 // Also runs_per_cpu_s: runs per CPU second of the default Raft fuzz campaign
 // (`--fuzz-runs`, default 60 runs, no shrinking).
@@ -18,11 +19,17 @@ import type { ScenarioInput } from '../scenario/schema.ts';
 import { atOrFail } from '../engine/assert.ts';
 import { positiveInt, type BenchCase } from './case.ts';
 
-/** The median of a non-empty list (the mean of the middle two for an even length). */
-function median(xs: readonly number[]): number {
+/** The q-quantile (0..1) of a non-empty list, interpolated between neighbours (q = 0.5: the median). */
+function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? atOrFail(s, m, 'median') : (atOrFail(s, m - 1, 'median') + atOrFail(s, m, 'median')) / 2;
+  const at = q * (s.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return atOrFail(s, lo, 'quantile') + (at - lo) * (atOrFail(s, hi, 'quantile') - atOrFail(s, lo, 'quantile'));
+}
+
+function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
 }
 
 export function raftBenchScenario(seconds: number): ScenarioInput {
@@ -63,9 +70,15 @@ function runOnce(seconds: number, checked: boolean | 'always', seed: string, iso
 }
 
 /** Measured rounds: each runs the baseline, the checked run and the always-only run once, in an order that alternates. */
-const ROUNDS = 8;
-/** Warm-up runs (5 simulated s) of each variant before the measured rounds. */
+const ROUNDS = 12;
+/** Warm-up runs (5 simulated s) of each variant before the measured rounds ... */
 const WARMUP = 4;
+/**
+ * ... and full-length ones: a 5 s run has too few overlapping operations for the linearizability
+ * search to run much, so without these its code is still cold (interpreted) in the first measured
+ * rounds: 40-57 ms for the first 60 s checks against 7-13 ms warm, as in a fuzz campaign's later runs.
+ */
+const WARMUP_FULL = 2;
 
 /**
  * The default Raft fuzz campaign (`faultline fuzz raft`: the raft protocol's default config, 5 s runs,
@@ -93,10 +106,11 @@ export const raftBench: BenchCase = {
     // baseline). The ratios are medians over the rounds of each round's own ratio: on a shared
     // machine the load drifts, and runs next to each other see about the same load, so a round's
     // ratio is fair where the fastest runs of each variant may come from different moments.
-    for (let i = 0; i < WARMUP; i++) {
-      runOnce(5, true, seed);
-      runOnce(5, false, seed);
-      runOnce(5, 'always', seed);
+    for (let i = 0; i < WARMUP + WARMUP_FULL; i++) {
+      const length = i < WARMUP ? 5 : seconds;
+      runOnce(length, true, seed);
+      runOnce(length, false, seed);
+      runOnce(length, 'always', seed);
     }
     const bases: ReturnType<typeof runOnce>[] = [];
     const checks: ReturnType<typeof runOnce>[] = [];
@@ -108,7 +122,9 @@ export const raftBench: BenchCase = {
       if (i % 2 === 0) always.push(runOnce(seconds, 'always', seed));
       else bases.push(runOnce(seconds, false, seed));
     }
-    const medianRatio = (of: ReturnType<typeof runOnce>[]) => median(bases.map((b, i) => b.cpu / atOrFail(of, i, 'round').cpu));
+    const ratios = (of: ReturnType<typeof runOnce>[]) => bases.map((b, i) => b.cpu / atOrFail(of, i, 'round').cpu);
+    const medianRatio = (of: ReturnType<typeof runOnce>[]) => median(ratios(of));
+    const checkedRatios = ratios(checks);
     const fastest = (rs: ReturnType<typeof runOnce>[]) => rs.reduce((a, b) => (b.wall < a.wall ? b : a));
     const base = fastest(bases);
     const checked = fastest(checks);
@@ -140,6 +156,11 @@ export const raftBench: BenchCase = {
       checked_vs_baseline: +(base.wall / checked.wall).toFixed(3),
       // Median over the rounds of baseline CPU / checked CPU (see above); the ratio of the fastest runs as well.
       checked_vs_baseline_cpu: +medianRatio(checks).toFixed(3),
+      // The spread of the rounds' ratios: their quartiles (half the rounds lie between) and extremes.
+      checked_vs_baseline_cpu_q1: +quantile(checkedRatios, 0.25).toFixed(3),
+      checked_vs_baseline_cpu_q3: +quantile(checkedRatios, 0.75).toFixed(3),
+      checked_vs_baseline_cpu_lowest: +Math.min(...checkedRatios).toFixed(3),
+      checked_vs_baseline_cpu_highest: +Math.max(...checkedRatios).toFixed(3),
       checked_vs_baseline_cpu_min: +(Math.min(...bases.map((c) => c.cpu)) / Math.min(...checks.map((c) => c.cpu))).toFixed(3),
       // The same with only the checkers run after every event (no end-of-run history check): the per-event cost.
       always_vs_baseline_cpu: +medianRatio(always).toFixed(3),

@@ -32,8 +32,8 @@ export interface CheckingHost {
 export class Checking {
   /** The 'always' checkers that have not failed, in order (a checker that failed is dropped). */
   private always: Checker[];
-  /** Per 'always' checker (same order): whether it declared `onChange` (skipped after a step that published nothing). */
-  private onChange: boolean[];
+  /** The 'always' checkers that did not declare `onChange`, in order: the only ones a quiet step runs. */
+  private loud: Checker[];
   /** `publishes()` after the previous step's checks. */
   private seenPublishes = -1;
   /** Whether some 'always' checker runs only every `every` steps (the per-step loop then looks at each one's period). */
@@ -59,7 +59,7 @@ export class Checking {
     private readonly stopOnViolation: boolean,
   ) {
     this.always = checkers.filter((c) => c.when === 'always');
-    this.onChange = this.always.map((c) => c.onChange === true);
+    this.loud = this.always.filter((c) => c.onChange !== true);
     this.periodic = this.always.some(isPeriodic);
     this.final = checkers.filter((c) => c.when === 'final');
     this.observers = this.always.filter((c) => c.observe !== undefined);
@@ -81,20 +81,20 @@ export class Checking {
   afterStep(): boolean {
     const view = this.host.view;
     const cause = this.host.seq() - 1;
-    const list = this.always;
     const steps = this.periodic ? this.host.steps() : 0;
-    const onChange = this.onChange;
     const publishes = this.host.publishes();
-    // Nothing published and no fault: the checkers that declared onChange have nothing new to see.
+    // Nothing published and no fault: the checkers that declared onChange have nothing new to see,
+    // so a quiet step runs only the others (in the same order).
     const quiet = publishes === this.seenPublishes && !this.host.faultStep();
     this.seenPublishes = publishes;
+    const list = quiet ? this.loud : this.always;
     let i = 0;
     while (i < list.length) {
       let msg: string | undefined;
       try {
         for (; i < list.length; i++) {
           const c = list[i];
-          if (c === undefined || (quiet && onChange[i] === true)) continue;
+          if (c === undefined) continue;
           if (this.periodic && c.every !== undefined && c.every > 1 && steps % c.every !== 0) continue;
           msg = c.check(view);
           if (msg !== undefined) break;
@@ -151,7 +151,7 @@ export class Checking {
     // A checker that failed is not called again; the list is replaced, not changed, so a loop over it in progress is unaffected.
     if (this.always.some((c) => c.name === invariant)) {
       this.always = this.always.filter((c) => c.name !== invariant);
-      this.onChange = this.always.map((c) => c.onChange === true);
+      this.loud = this.always.filter((c) => c.onChange !== true);
     }
     const cause = this.lastCause >= 0 ? this.lastCause : host.seq() - 1;
     this.lastCause = -1;

@@ -376,7 +376,8 @@ interface OpSetSnapshot {
 
 /** One growing array holding the tail words of every recorded OpSet of a search (no typed array per record). */
 class WordPool {
-  data = new Uint32Array(64);
+  // 16 words: 64 bytes, the most V8 keeps inside the heap; a search that records more grows it.
+  data = new Uint32Array(16);
   private used = 0;
   /** Append words[from .. from + len); returns their offset. */
   append(words: Uint32Array, from: number, len: number): number {
@@ -636,7 +637,7 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   /** Interned id of `state` (0 when memo is off). */
   let stateId = start.id;
   /** Per operation: 1 + the id of a state it was found illegal in (legality depends on the state only). */
-  const illegalIn = new Int32Array(n);
+  const illegalIn = smallInts(n, 0);
   let steps = 0;
   // Longest prefix reached, for the explanation; `agree` entries of it are still the bottom of the stack.
   const best: LinearizedStep[] = [];
@@ -843,9 +844,33 @@ function searchPartition<S>(ops: readonly Operation[], model: Model<S>, init: S,
   return { kind: 'ok', steps, bytes, order };
 }
 
+/** A table of small integers: a plain array when small, an Int32Array when large (see smallInts). */
+type Ints = number[] | Int32Array;
+
+/** Above this many entries the search's tables are typed arrays (their backing store is then worth its cost). */
+const PLAIN_MAX = 1024;
+
+/**
+ * A table of `n` copies of `fill` (small integers) for the search's per-partition tables (positions,
+ * flags, orders). A plain array up to PLAIN_MAX entries: a key-value history is many small
+ * partitions, and a typed array past 64 bytes has its own backing store outside the heap (an
+ * allocation and a GC record of its own), which made these tables' allocation and collection a
+ * large part of checking such a history. Larger partitions keep typed arrays (half the memory).
+ */
+function smallInts(n: number, fill: number): Ints {
+  if (n > PLAIN_MAX) {
+    const t = new Int32Array(n);
+    if (fill !== 0) t.fill(fill);
+    return t;
+  }
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = fill;
+  return a;
+}
+
 /** Per operation index (0 .. n-1): its position in `list` (sorted entries naming operations), or -1. */
-function positions(n: number, list: readonly { op: number }[]): Int32Array {
-  const pos = new Int32Array(n).fill(-1);
+function positions(n: number, list: readonly { op: number }[]): Ints {
+  const pos = smallInts(n, -1);
   for (let k = 0; k < list.length; k++) pos[list[k]!.op] = k;
   return pos;
 }
@@ -854,7 +879,7 @@ function positions(n: number, list: readonly { op: number }[]): Int32Array {
  * The indices of the operations with a finite `at(op)`, in order of (at, index): one numeric
  * typed-array sort of at * n + index (exact below 2^53), else a comparison sort.
  */
-function byPosition(ops: readonly Operation[], at: (op: Operation) => number): Int32Array {
+function byPosition(ops: readonly Operation[], at: (op: Operation) => number): Ints {
   const n = ops.length;
   let count = 0;
   let max = 0;
@@ -871,26 +896,27 @@ function byPosition(ops: readonly Operation[], at: (op: Operation) => number): I
     if (p < prev) sorted = false;
     prev = p;
   }
-  const out = new Int32Array(count);
+  const out = smallInts(count, 0);
   if (sorted) {
     for (let i = 0, k = 0; i < n; i++) if (at(ops[i]!) !== Infinity) out[k++] = i;
     return out;
   }
   if (integral && Number.isSafeInteger((max + 1) * n)) {
-    const keys = new Float64Array(count);
+    // Keys up to 2^53: doubles (a Float64Array's numeric sort when large, a plain array's when small).
+    const keys: number[] | Float64Array = count > PLAIN_MAX ? new Float64Array(count) : new Array<number>(count);
     for (let i = 0, k = 0; i < n; i++) {
       const p = at(ops[i]!);
       if (p !== Infinity) keys[k++] = p * n + i;
     }
-    keys.sort();
+    if (keys instanceof Float64Array) keys.sort();
+    else keys.sort((a, b) => a - b);
     for (let k = 0; k < count; k++) out[k] = keys[k]! % n;
     return out;
   }
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (at(ops[i]!) !== Infinity) idx.push(i);
   idx.sort((a, b) => at(ops[a]!) - at(ops[b]!) || a - b);
-  out.set(idx);
-  return out;
+  return idx;
 }
 
 /** Whether operation `i` is linearized in the configuration that linearizing `op` leads to. */
