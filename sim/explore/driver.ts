@@ -10,7 +10,8 @@
 // now). This is the asynchronous model Raft and two-phase commit are proven
 // safe in (no bound on message delay, timers may fire at any moment), so every
 // safety violation of a timed run is a violation of some driven run. It is not
-// sound for protocols whose safety rests on clocks (the lock service's leases).
+// sound for protocols whose safety rests on clocks (the lock service's leases):
+// those are driven timed (DriverOptions.timed), timers in due order.
 
 import { Simulation, type PendingEvent, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';

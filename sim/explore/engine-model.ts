@@ -14,7 +14,8 @@
 //   abstraction of it (see profiles.ts);
 // - the multiset of messages in flight (sender, receiver, content; not the ids);
 // - the budgets used (crashes, losses, duplicates).
-// Abstracted away: true time and timer due times (the driver lets any armed
+// Abstracted away (untimed models; a timed model, the lock's, keeps true time, due
+// times and arrivals in the state: see timedPart): true time and timer due times (the driver lets any armed
 // timer fire and any message arrive next, so due times never restrict what may
 // happen: see driver.ts), message ids and the random streams' positions
 // (random draws here only pick timer delays, which the time abstraction ignores,

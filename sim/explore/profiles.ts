@@ -24,7 +24,10 @@ export interface ExploreProfile {
   skipKeys?(config: Record<string, unknown>): string[];
   /** Fields of durable disk records left out of fingerprints, with the reason in a comment. */
   diskSkipKeys?: readonly string[];
-  withinBounds?(view: SimView): boolean;
+  /** False for states beyond the profile's bounds; `maxTerm` (raft, `--max-term`) overrides its term bound. */
+  withinBounds?(view: SimView, limits?: { maxTerm?: number }): boolean;
+  /** Whether the profile has a term bound that `--max-term` may change (raft). */
+  terms?: boolean;
   goals?(view: SimView): string[];
   /** Interchangeable nodes of a run of this protocol, for --symmetry (absent: none; see SymmetrySpec). */
   symmetry?(run: PreparedRun): SymmetrySpec;
@@ -105,10 +108,12 @@ const profiles: ExploreProfile[] = [
       ...(c.preVote === false && c.checkQuorum === false ? ['lastAck', 'lastLeaderContact'] : []),
       ...(c.reads === 'log' ? ['round'] : []),
     ],
-    withinBounds(view) {
+    terms: true,
+    withinBounds(view, limits) {
+      const max = limits?.maxTerm ?? RAFT_MAX_TERM;
       for (const id of view.nodeIds) {
         const st = published<{ term?: number }>(view, id);
-        if ((st?.term ?? 0) > RAFT_MAX_TERM) return false;
+        if ((st?.term ?? 0) > max) return false;
       }
       return true;
     },

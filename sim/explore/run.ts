@@ -56,6 +56,8 @@ export interface TargetOptions {
    * in between), so states within it could be missed; per-node monotone bounds (Raft terms) and the depth are kept.
    */
   por?: boolean;
+  /** Raft: the highest term a server may reach (the profile's term bound, RAFT_MAX_TERM by default). */
+  maxTerm?: number;
   /** Timed profiles (lock): steps that may make another timer fire late (DriveBudgets.drift; default the profile's, 0). */
   drift?: number;
   /** Timed profiles (lock): messages that may arrive after their scheduled arrival (DriveBudgets.delays; default the profile's; Infinity: unbounded). */
@@ -91,7 +93,7 @@ export function checkBugs(protocol: string, known: readonly string[], bugs: read
 }
 
 /** Options that only engine models read: given for twopc-spec, they are bad input (not silently ignored). */
-const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots', 'timers', 'deadMessages', 'drift', 'delays'];
+const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots', 'timers', 'deadMessages', 'drift', 'delays', 'maxTerm'];
 
 export function exploreTarget(what: string | Scenario, opts: TargetOptions = {}): ExploreTarget {
   if (what === 'twopc-spec') {
@@ -141,6 +143,8 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     const o = opts.drift !== undefined ? '--drift' : '--delays';
     throw new InputError(`${scenario.protocol} is explored untimed (any event may happen next): ${o} applies to timed profiles (lock)`, undefined, o);
   }
+  if (opts.maxTerm !== undefined && profile?.terms !== true) throw new InputError(`${scenario.protocol} has no term bound: --max-term applies to raft`, undefined, '--max-term');
+  const limits = opts.maxTerm !== undefined ? { maxTerm: opts.maxTerm } : {};
   const timers = { ...profile?.budgets.timers, ...opts.timers };
   if (Object.keys(timers).length > 0) budgets.timers = timers;
   const dead = opts.deadMessages === false ? undefined : profile?.dead?.(scenario.config as Record<string, unknown>);
@@ -154,7 +158,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
     ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
     ...(profile?.diskSkipKeys ? { diskSkipKeys: profile.diskSkipKeys } : {}),
-    ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
+    ...(profile?.withinBounds ? { withinBounds: (view: Parameters<NonNullable<typeof profile.withinBounds>>[0]) => profile.withinBounds?.(view, limits) ?? true } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
     ...(dead ? { dead } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
@@ -169,7 +173,7 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(budgets.drift !== undefined ? [`drift <= ${budgets.drift}`, `late messages ${budgets.delays !== undefined ? `<= ${budgets.delays}` : 'unbounded'}`] : []),
     ...(coalesce ? ['identical in-flight copies merged'] : []),
     ...(dead ? ['dead messages removed'] : []),
-    ...(profile ? [profile.bounds] : []),
+    ...(profile ? [opts.maxTerm !== undefined ? profile.bounds.replace(/terms <= \d+/, `terms <= ${opts.maxTerm}`) : profile.bounds] : []),
     ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
   ].join('; ');
   return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce, symmetric: model.symmetric };

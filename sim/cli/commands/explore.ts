@@ -37,6 +37,7 @@ interface ExploreCliOptions {
   timers?: string;
   drift?: string;
   delays?: string;
+  maxTerm?: string;
   deepen?: string;
   deepenTo?: string;
   deadMessages: boolean;
@@ -83,6 +84,7 @@ function targetOptions(opts: ExploreCliOptions, timersOver?: Record<string, numb
     ...(opts.timers !== undefined || timersOver !== undefined ? { timers: { ...(opts.timers !== undefined ? timerBudgets(opts.timers) : {}), ...timersOver } } : {}),
     ...(opts.deadMessages === false ? { deadMessages: false } : {}),
     ...(opts.drift !== undefined ? { drift: count(opts.drift, '--drift') } : {}),
+    ...(opts.maxTerm !== undefined ? { maxTerm: count(opts.maxTerm, '--max-term', 1) } : {}),
     ...(opts.delays !== undefined ? { delays: opts.delays === 'unbounded' ? Number.POSITIVE_INFINITY : count(opts.delays, '--delays') } : {}),
   } as TargetOptions;
 }
@@ -130,6 +132,7 @@ export function registerExplore(program: Command): void {
     .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
     .option('--por', 'partial-order reduction by sleep sets (implies --dfs; every state is still visited, fewer transitions taken; engine models: no in-flight bound)')
     .option('--timers <budgets>', 'timer firings per kind over all nodes, e.g. election=4,heartbeat=2 (* or a bare number: all kinds together); a bounded exploration')
+    .option('--max-term <n>', 'raft: the highest term a server may reach (default 3; states beyond it are not expanded)')
     .option('--drift <k>', 'timed profiles (lock): steps that may let another timer fire late (a clock beyond its drift bound, or a pause); default 0')
     .option('--delays <k>', "timed profiles (lock): messages that may arrive after their scheduled arrival ('unbounded': an asynchronous network); default the profile's (lock: 1)")
     .option('--deepen <kinds>', 'iterative deepening over timer budgets: explore with these kinds (comma-separated; * for all firings together) bounded at 0 firings, then 1, 2, ... until a violation, a level cut by --max-states, or a level the timer budget no longer binds; each level\'s verdict printed')
