@@ -10,7 +10,8 @@
 // now). This is the asynchronous model Raft and two-phase commit are proven
 // safe in (no bound on message delay, timers may fire at any moment), so every
 // safety violation of a timed run is a violation of some driven run. It is not
-// sound for protocols whose safety rests on clocks (the lock service's leases).
+// sound for protocols whose safety rests on clocks (the lock service's leases):
+// those are driven timed (DriverOptions.timed), timers in due order.
 
 import { Simulation, type PendingEvent, type RunResult } from '../engine/simulation.ts';
 import type { TraceSink } from '../engine/trace.ts';
@@ -41,6 +42,18 @@ export interface DriveBudgets {
    * abstraction: its verdict is "no violation with at most these firings" (the counts are in the state).
    */
   timers?: Readonly<Record<string, number>>;
+  /**
+   * Timed runs only (DriverOptions.timed): steps that let true time pass the due time of another armed
+   * timer without firing it (that timer then fires late: its node's clock ran slow or the process paused,
+   * beyond the drift bound). Default 0: every timer fires on time, in due order.
+   */
+  drift?: number;
+  /**
+   * Timed runs only: messages that may arrive late, i.e. after true time passed their scheduled arrival (the
+   * constant latency) while they were still in flight. Absent: unbounded (an asynchronous network). A bound,
+   * not an abstraction: each explored run is a real run in which at most this many messages were slow.
+   */
+  delays?: number;
 }
 
 /** The kind of a timer, for DriveBudgets.timers: its name before any `/key`. */
@@ -87,6 +100,15 @@ export interface DriverOptions {
    * it whatever happens first): then removing it merges states that differ only by it, and loses no behaviour.
    */
   dead?: (sim: Simulation, to: NodeId, msg: unknown) => boolean;
+  /**
+   * Timed driving (time as the order of timer events; the lock profile): a step may not let true time pass
+   * the due time of another armed timer that may still fire (within DriveBudgets.timers) unless it draws on
+   * the drift budget (DriveBudgets.drift). Messages still arrive at any moment at or after their scheduled
+   * arrival (an asynchronous network: delays have no upper bound). Without drift, every explored run is a
+   * run of the timed engine with drift-free clocks and no pauses; each unit of drift is one timer firing late.
+   * Due times and true time are then part of the state (EngineModel's fingerprint).
+   */
+  timed?: boolean;
 }
 
 /** How copies were made in this process: grafted onto a template, or rebuilt by path replay (a closure with no counterpart). */
@@ -119,6 +141,12 @@ export class Driver {
   readonly fired: Record<string, number> = {};
   /** Messages removed as dead (DriverOptions.dead). */
   deadDropped = 0;
+  /** Set when choices() left out an armed timer because its kind's budget (DriveBudgets.timers) was spent. */
+  timerRefused = false;
+  /** Timed runs: steps that made another timer late (DriveBudgets.drift), in the state. */
+  drifted = 0;
+  /** Timed runs: messages (event numbers) that arrived or are still in flight after their scheduled arrival (DriveBudgets.delays). */
+  private readonly late = new Set<number>();
   private readonly budgets: DriveBudgets;
   private readonly coalesce: boolean;
   private readonly crashable: NodeId[];
@@ -201,13 +229,18 @@ export class Driver {
     if (this.cached) return this.cached;
     const out: DriveChoice[] = [];
     if (this.sim.halted) return (this.cached = out);
+    const drift = this.opts.timed === true ? (this.budgets.drift ?? 0) - this.drifted : 0;
+    const delays = this.budgets.delays ?? Number.POSITIVE_INFINITY;
     for (const p of this.pending()) {
+      if (this.opts.timed === true && drift <= 0 && this.makesLate(p)) continue;
+      if (this.opts.timed === true && delays < Number.POSITIVE_INFINITY && this.late.size + this.delayed(p).length > delays) continue;
       if (p.kind === 'deliver') {
         out.push({ kind: 'deliver', q: p.q, label: labelOf(p) });
         if (this.losses < this.budgets.losses) out.push({ kind: 'drop', q: p.q, label: labelOf(p, 'drop') });
         if (this.duplicates < this.budgets.duplicates) out.push({ kind: 'duplicate', q: p.q, label: labelOf(p, 'duplicate') });
       } else if (p.kind === 'timer') {
         if (this.timerAllowed(p.name)) out.push({ kind: 'timer', q: p.q, label: labelOf(p) });
+        else this.timerRefused = true;
       }
     }
     if (this.crashes < this.budgets.crashes) {
@@ -215,6 +248,28 @@ export class Driver {
     }
     for (const id of this.crashable) if (!this.sim.isUp(id)) out.push({ kind: 'restart', node: id, label: `restart ${id}` });
     return (this.cached = out);
+  }
+
+  /**
+   * Timed runs: whether taking `p` lets true time pass the due time of another armed timer that may still
+   * fire (within DriveBudgets.timers): taking `p` moves true time to max(now, p.t).
+   */
+  makesLate(p: PendingEvent): boolean {
+    const to = Math.max(this.sim.now, p.t);
+    if (to <= this.sim.now) return false;
+    for (const e of this.pending()) {
+      if (e.kind === 'timer' && e.q !== p.q && e.t < to && this.timerAllowed(e.name)) return true;
+    }
+    return false;
+  }
+
+  /** Timed runs: messages in flight, not yet late, whose scheduled arrival taking `p` lets true time pass. */
+  private delayed(p: PendingEvent): number[] {
+    const to = Math.max(this.sim.now, p.t);
+    const out: number[] = [];
+    if (to <= this.sim.now) return out;
+    for (const e of this.pending()) if (e.kind === 'deliver' && e.q !== p.q && e.t < to && !this.late.has(e.q)) out.push(e.q);
+    return out;
   }
 
   /** Whether a timer of this name may fire within DriveBudgets.timers. */
@@ -232,6 +287,7 @@ export class Driver {
   get used(): string {
     const t = this.budgets.timers;
     let out = `${this.crashes},${this.losses},${this.duplicates}`;
+    if (this.opts.timed === true) out += `,drift=${this.drifted},late=${this.late.size}`;
     if (t !== undefined) for (const k of Object.keys(t).sort()) out += `,${k}=${this.fired[k] ?? 0}`;
     return out;
   }
@@ -262,6 +318,12 @@ export class Driver {
     if (c === undefined) throw new RangeError(`no choice ${i} (there are ${this.choices().length})`);
     this.path.push(i);
     this.schedule.push(c.label);
+    if (this.opts.timed === true && 'q' in c) {
+      const q = c.q;
+      const p = this.pending().find((e) => e.q === q);
+      if (p !== undefined && this.makesLate(p)) this.drifted++;
+      if (p !== undefined) for (const q of this.delayed(p)) this.late.add(q);
+    }
     this.apply(c);
     this.cached = undefined;
     this.pendingNow = undefined;

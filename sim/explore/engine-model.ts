@@ -14,7 +14,8 @@
 //   abstraction of it (see profiles.ts);
 // - the multiset of messages in flight (sender, receiver, content; not the ids);
 // - the budgets used (crashes, losses, duplicates).
-// Abstracted away: true time and timer due times (the driver lets any armed
+// Abstracted away (untimed models; a timed model, the lock's, keeps true time, due
+// times and arrivals in the state: see timedPart): true time and timer due times (the driver lets any armed
 // timer fire and any message arrive next, so due times never restrict what may
 // happen: see driver.ts), message ids and the random streams' positions
 // (random draws here only pick timer delays, which the time abstraction ignores,
@@ -56,6 +57,13 @@ export interface EngineModelOptions {
   snapshots?: number;
   /** Functions copies may share with their source (DriverOptions.shareable; from the profile). */
   shareable?: readonly string[];
+  /**
+   * Timed driving (DriverOptions.timed; the lock profile): timers fire in due order unless the drift budget
+   * (DriveBudgets.drift) is drawn on. True time, the armed timers' due times and the messages' scheduled
+   * arrivals are then part of the fingerprint (they decide what may happen next), and no two steps are
+   * independent for partial-order reduction (each may move time).
+   */
+  timed?: boolean;
 }
 
 /**
@@ -123,6 +131,20 @@ export function nodeGraph(view: SimView, id: string): unknown {
 
 
 
+/**
+ * Timed runs: true time, and the due time of every live timer and every message in flight, as offsets from
+ * it (sorted). With the node states (which hold absolute clock readings) this decides every later step.
+ */
+function timedPart(d: Driver): string {
+  const now = d.sim.now;
+  const out: string[] = [];
+  for (const p of d.pending()) {
+    if (p.kind === 'timer') out.push(`${p.node} ${p.name}@${p.t - now}`);
+    else if (p.kind === 'deliver') out.push(`${p.from}>${p.to} ${canonical(p.msg)}@${p.t - now}`);
+  }
+  return `now=${now} ${out.sort().join(';')}`;
+}
+
 /** Entries of the symmetric-text memo (texts of about 1 KB, one per permutation: tens of MB at most). */
 const MEMO_MAX = 4096;
 
@@ -179,7 +201,7 @@ export class EngineModel implements ExploreModel<Driver> {
   }
 
   initial(): Driver {
-    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false, ...(this.opts.dead ? { dead: this.opts.dead } : {}), ...(this.snapshots > 0 ? { snapshots: true, shareable: this.opts.shareable ?? [] } : {}) });
+    return new Driver(this.run, { budgets: this.opts.budgets, coalesce: this.opts.coalesce ?? false, ...(this.opts.dead ? { dead: this.opts.dead } : {}), ...(this.opts.timed === true ? { timed: true } : {}), ...(this.snapshots > 0 ? { snapshots: true, shareable: this.opts.shareable ?? [] } : {}) });
   }
 
   stepInPlace(d: Driver, i: number): Driver {
@@ -195,8 +217,13 @@ export class EngineModel implements ExploreModel<Driver> {
     return d;
   }
 
+  /** Whether some explored state had an armed timer that its kind's budget (DriveBudgets.timers) kept from firing. */
+  timersBound = false;
+
   choices(d: Driver): string[] {
-    return d.choices().map((c) => c.label);
+    const out = d.choices().map((c) => c.label);
+    if (d.timerRefused) this.timersBound = true;
+    return out;
   }
 
   step(d: Driver, i: number): Driver {
@@ -244,7 +271,7 @@ export class EngineModel implements ExploreModel<Driver> {
   }
 
   fingerprint(d: Driver, symmetry: boolean): string {
-    const counters = d.used;
+    const counters = this.opts.timed === true ? `${d.used}\n${timedPart(d)}` : d.used;
     const flight = d.pending().filter((p) => p.kind === 'deliver');
     if (!symmetry || !this.symmetric) {
       const parts: string[] = [counters];
@@ -280,6 +307,8 @@ export class EngineModel implements ExploreModel<Driver> {
    */
   porStep(d: Driver, i: number): PorStep {
     const c = d.choices()[i] as DriveChoice;
+    // Timed: a step may move true time, which every later step reads: dependent with everything.
+    if (this.opts.timed === true) return { key: c.label, node: null, reads: null };
     if (c.kind === 'timer') {
       const node = d.touches(c) as string;
       // Timers of a bounded kind draw on one budget: firing one may disable another (DriveBudgets.timers).

@@ -24,7 +24,10 @@ export interface ExploreProfile {
   skipKeys?(config: Record<string, unknown>): string[];
   /** Fields of durable disk records left out of fingerprints, with the reason in a comment. */
   diskSkipKeys?: readonly string[];
-  withinBounds?(view: SimView): boolean;
+  /** False for states beyond the profile's bounds; `maxTerm` (raft, `--max-term`) overrides its term bound. */
+  withinBounds?(view: SimView, limits?: { maxTerm?: number }): boolean;
+  /** Whether the profile has a term bound that `--max-term` may change (raft). */
+  terms?: boolean;
   goals?(view: SimView): string[];
   /** Interchangeable nodes of a run of this protocol, for --symmetry (absent: none; see SymmetrySpec). */
   symmetry?(run: PreparedRun): SymmetrySpec;
@@ -42,6 +45,13 @@ export interface ExploreProfile {
    * state, is removed from the state (`faultline explore --no-dead-messages` keeps them). Each with its reason.
    */
   dead?(config: Record<string, unknown>): ((sim: Simulation, to: string, msg: unknown) => boolean) | undefined;
+  /**
+   * Timed driving (DriverOptions.timed): timers fire in due order, drift (DriveBudgets.drift) is a budget, and
+   * time is in the state. For protocols whose safety rests on clocks (the lock service's leases).
+   */
+  timed?: boolean;
+  /** The scenario's network for `faultline explore <protocol>` (timed profiles: a constant latency, see lock). */
+  network?: Record<string, unknown>;
 }
 
 function published<T>(view: SimView, id: string): T | undefined {
@@ -98,10 +108,12 @@ const profiles: ExploreProfile[] = [
       ...(c.preVote === false && c.checkQuorum === false ? ['lastAck', 'lastLeaderContact'] : []),
       ...(c.reads === 'log' ? ['round'] : []),
     ],
-    withinBounds(view) {
+    terms: true,
+    withinBounds(view, limits) {
+      const max = limits?.maxTerm ?? RAFT_MAX_TERM;
       for (const id of view.nodeIds) {
         const st = published<{ term?: number }>(view, id);
-        if ((st?.term ?? 0) > RAFT_MAX_TERM) return false;
+        if ((st?.term ?? 0) > max) return false;
       }
       return true;
     },
@@ -154,6 +166,43 @@ const profiles: ExploreProfile[] = [
     },
   },
 ];
+
+/** Lock profile: states later than this true time (µs) are not expanded (a bound, reported as `cut`). */
+export const LOCK_HORIZON = 1_200_000;
+
+profiles.push({
+  protocol: 'lock',
+  // server.ts (expire), client.ts (think, retry, keepalive, check, write).
+  timerKinds: ['expire', 'think', 'retry', 'keepalive', 'check', 'write'],
+  // Two fencing clients, one lock, one critical section of one write each, no think time (think 0: the draw
+  // rng.int(0, 1) is always 0), both start at 0. The client's random draws then only name its session
+  // (`c1/3fa2b1`): a name used only as an identity, and in the state once drawn. The lease timings are the
+  // protocol's defaults (ttl 500 ms, keep-alive 100 ms, margin 50 ms, retry 50 ms, work 5 ms).
+  config: { clients: 2, locks: 1, cycles: 1, writes: 1, think: 0, stagger: 0 },
+  // Time is in the state and decides what may happen next, so message delays must not be random draws (whose
+  // stream position is not state): one constant latency, the least delay; any longer one is explored (a
+  // message may be delivered at any later moment).
+  network: { latency: { kind: 'constant', value: 1000 } },
+  timed: true,
+  // Crashes hit the lock server (role 'server'; the resource's role is 'resource').
+  budgets: { crashes: 0, losses: 0, duplicates: 0, drift: 0, delays: 1, timers: { keepalive: 1, retry: 0 } },
+  // Not merged: a merge drops the newer copy, and the engine's drop moves true time to its arrival (timed
+  // driving must not move time but through a step it allows). Retries are bounded by the timer budget instead.
+  coalesce: false,
+  bounds: `true time <= ${LOCK_HORIZON / 1000} ms; timers fire in due order (drift: late firings)`,
+  withinBounds(view) {
+    return view.now <= LOCK_HORIZON;
+  },
+  goals(view) {
+    const out: string[] = [];
+    for (const id of view.nodeIds) {
+      const st = published<{ holding?: boolean; accepted?: number }>(view, id);
+      if (st?.holding === true && !out.includes('lock-held')) out.push('lock-held');
+      if ((st?.accepted ?? 0) >= 2 && !out.includes('both-wrote')) out.push('both-wrote');
+    }
+    return out;
+  },
+});
 
 export function exploreProfile(protocol: string): ExploreProfile | undefined {
   return profiles.find((p) => p.protocol === protocol);

@@ -10,7 +10,7 @@ import { nearestName, parseScenario, prepareRun } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { DriveBudgets } from './driver.ts';
 import { EngineModel } from './engine-model.ts';
-import { explore, type ExploreModel, type ExploreOptions, type ExploreReport } from './explorer.ts';
+import { explore, exploring, type ExploreModel, type ExploreOptions, type ExploreProgress, type ExploreReport } from './explorer.ts';
 import { exploreProfile, profileProtocols } from './profiles.ts';
 import { TwoPhaseModel } from './twophase.ts';
 
@@ -56,6 +56,12 @@ export interface TargetOptions {
    * in between), so states within it could be missed; per-node monotone bounds (Raft terms) and the depth are kept.
    */
   por?: boolean;
+  /** Raft: the highest term a server may reach (the profile's term bound, RAFT_MAX_TERM by default). */
+  maxTerm?: number;
+  /** Timed profiles (lock): steps that may make another timer fire late (DriveBudgets.drift; default the profile's, 0). */
+  drift?: number;
+  /** Timed profiles (lock): messages that may arrive after their scheduled arrival (DriveBudgets.delays; default the profile's; Infinity: unbounded). */
+  delays?: number;
 }
 
 /** A scenario document for a protocol name: the profile's small configuration. */
@@ -68,6 +74,7 @@ export function protocolScenario(protocol: string, bugs: readonly string[] = [])
     description: `${protocol} explored with its explore profile`,
     protocol,
     config: { ...profile.config, bugs: bugPatch },
+    ...(profile.network ? { network: profile.network } : {}),
     duration: '60s',
   });
 }
@@ -86,7 +93,7 @@ export function checkBugs(protocol: string, known: readonly string[], bugs: read
 }
 
 /** Options that only engine models read: given for twopc-spec, they are bad input (not silently ignored). */
-const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots', 'timers', 'deadMessages'];
+const ENGINE_ONLY: readonly (keyof TargetOptions)[] = ['crashes', 'losses', 'duplicates', 'coalesce', 'maxInFlight', 'snapshots', 'timers', 'deadMessages', 'drift', 'delays', 'maxTerm'];
 
 export function exploreTarget(what: string | Scenario, opts: TargetOptions = {}): ExploreTarget {
   if (what === 'twopc-spec') {
@@ -124,6 +131,20 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
       throw new InputError(`no timer kind "${kind}" in ${scenario.protocol}; expected * or one of: ${profile.timerKinds.join(', ')}`, undefined, '--timers');
     }
   }
+  if (profile?.timed === true) {
+    budgets.drift = opts.drift ?? profile.budgets.drift ?? 0;
+    const delays = opts.delays ?? profile.budgets.delays;
+    if (delays !== undefined && delays !== Number.POSITIVE_INFINITY) budgets.delays = delays;
+    if (opts.coalesce === true) throw new InputError(`${scenario.protocol} is explored with time in the state: merging copies would move time (drop the option)`, undefined, '--coalesce');
+    // Time is state here: a random latency would be drawn from a stream whose position is not in the state.
+    const latency = (scenario.network as { latency: { kind: string } }).latency;
+    if (latency.kind !== 'constant') throw new InputError(`${scenario.protocol} is explored with time in the state: expected a constant latency (got "${latency.kind}")`, undefined, 'network.latency.kind');
+  } else if (opts.drift !== undefined || opts.delays !== undefined) {
+    const o = opts.drift !== undefined ? '--drift' : '--delays';
+    throw new InputError(`${scenario.protocol} is explored untimed (any event may happen next): ${o} applies to timed profiles (lock)`, undefined, o);
+  }
+  if (opts.maxTerm !== undefined && profile?.terms !== true) throw new InputError(`${scenario.protocol} has no term bound: --max-term applies to raft`, undefined, '--max-term');
+  const limits = opts.maxTerm !== undefined ? { maxTerm: opts.maxTerm } : {};
   const timers = { ...profile?.budgets.timers, ...opts.timers };
   if (Object.keys(timers).length > 0) budgets.timers = timers;
   const dead = opts.deadMessages === false ? undefined : profile?.dead?.(scenario.config as Record<string, unknown>);
@@ -137,20 +158,22 @@ export function exploreTarget(what: string | Scenario, opts: TargetOptions = {})
     ...(maxInFlight !== undefined ? { maxInFlight } : {}),
     ...(profile?.skipKeys ? { skipKeys: profile.skipKeys(scenario.config) } : {}),
     ...(profile?.diskSkipKeys ? { diskSkipKeys: profile.diskSkipKeys } : {}),
-    ...(profile?.withinBounds ? { withinBounds: profile.withinBounds } : {}),
+    ...(profile?.withinBounds ? { withinBounds: (view: Parameters<NonNullable<typeof profile.withinBounds>>[0]) => profile.withinBounds?.(view, limits) ?? true } : {}),
     ...(profile?.goals ? { goals: profile.goals } : {}),
     ...(dead ? { dead } : {}),
     ...(profile?.symmetry ? { symmetry: profile.symmetry(run) } : {}),
     snapshots: opts.snapshots ?? 0,
     ...(profile?.shareable ? { shareable: profile.shareable } : {}),
+    ...(profile?.timed === true ? { timed: true } : {}),
   });
   const bounds = [
     `crashes <= ${budgets.crashes}, losses <= ${budgets.losses}, duplicates <= ${budgets.duplicates}`,
     ...(maxInFlight !== undefined ? [`in flight <= ${maxInFlight}`] : []),
     ...(budgets.timers ? [`timer firings: ${Object.entries(budgets.timers).map(([k, n]) => `${k === '*' ? 'all' : k} <= ${n}`).join(', ')}`] : []),
+    ...(budgets.drift !== undefined ? [`drift <= ${budgets.drift}`, `late messages ${budgets.delays !== undefined ? `<= ${budgets.delays}` : 'unbounded'}`] : []),
     ...(coalesce ? ['identical in-flight copies merged'] : []),
     ...(dead ? ['dead messages removed'] : []),
-    ...(profile ? [profile.bounds] : []),
+    ...(profile ? [opts.maxTerm !== undefined ? profile.bounds.replace(/terms <= \d+/, `terms <= ${opts.maxTerm}`) : profile.bounds] : []),
     ...(scenario.faults.timeline.length > 0 || scenario.faults.nemesis ? ["the scenario's fault timeline and nemesis are not used (crashes are choices)"] : []),
   ].join('; ');
   return { name: `${scenario.name} (${scenario.protocol})`, model, scenario, budgets, bounds, coalesce, symmetric: model.symmetric };
@@ -182,4 +205,76 @@ export function counterexampleScenario(target: ExploreTarget, report: ExploreRep
     schedule: counterexampleSchedule(target, cex.path),
     expect: { violation: cex.violation.invariant },
   };
+}
+
+/** One level of iterative deepening over timer budgets (`faultline explore --deepen`). */
+export interface DeepenLevel {
+  /** The level: every deepened kind may fire this many times. */
+  level: number;
+  timers: Record<string, number>;
+  report: ExploreReport;
+  /** Whether some state had a timer its budget kept from firing (false: a higher level explores the same space). */
+  timersBound: boolean;
+}
+
+export interface DeepenOptions {
+  /** Timer kinds deepened together (`*`: all firings together); each gets budget n at level n. */
+  kinds: readonly string[];
+  /** Last level tried (default: no limit; the other ends still apply). */
+  upTo?: number;
+  /** Levels before this one are skipped (default 0). */
+  from?: number;
+}
+
+/** Why deepening stopped: a violation, a level cut by --max-states or stopped, the timer bound no longer binding, or `upTo`. */
+export type DeepenEnd = 'violation' | 'max-states' | 'stopped' | 'not-binding' | 'up-to';
+
+/**
+ * Iterative deepening over timer budgets: explore with every kind in `kinds` bounded at 0 firings, then 1, 2, ...
+ * (other options, `--timers` entries for other kinds included, fixed), each level a complete exploration of its
+ * own, until a level finds a violation (its counterexample is the shortest within that level's budgets, BFS; no
+ * lower level has one at all), a level ends early (max states, stopped), a level in which no timer was kept from
+ * firing by its budget (every higher level would explore the same states: the verdict covers all of them), or
+ * `upTo`. Yields after each level. `makeTarget(timers)` builds the target with those timer budgets.
+ */
+export function* deepening(
+  makeTarget: (timers: Record<string, number>) => ExploreTarget,
+  deepen: DeepenOptions,
+  opts: ExploreOptions,
+): Generator<{ progress: ExploreProgress } | { level: DeepenLevel }, { levels: DeepenLevel[]; end: DeepenEnd; target: ExploreTarget }, void> {
+  if (deepen.kinds.length === 0) throw new InputError('expected at least one timer kind to deepen', undefined, '--deepen');
+  const levels: DeepenLevel[] = [];
+  for (let n = deepen.from ?? 0; ; n++) {
+    const timers = Object.fromEntries(deepen.kinds.map((k) => [k, n]));
+    const target = makeTarget(timers);
+    const model = target.model as { timersBound?: boolean };
+    const it = exploring(target.model, opts);
+    let report: ExploreReport;
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        report = r.value;
+        break;
+      }
+      yield { progress: r.value };
+    }
+    const level: DeepenLevel = { level: n, timers: target.budgets?.timers ? { ...target.budgets.timers } : timers, report, timersBound: model.timersBound ?? true };
+    levels.push(level);
+    yield { level };
+    let end: DeepenEnd | undefined;
+    if (report.counterexample) end = 'violation';
+    else if (report.end === 'max-states' || report.end === 'stopped') end = report.end;
+    else if (!level.timersBound) end = 'not-binding';
+    else if (deepen.upTo !== undefined && n >= deepen.upTo) end = 'up-to';
+    if (end !== undefined) return { levels, end, target };
+  }
+}
+
+/** `deepening` run to its end. */
+export function deepen(makeTarget: (timers: Record<string, number>) => ExploreTarget, d: DeepenOptions, opts: ExploreOptions): { levels: DeepenLevel[]; end: DeepenEnd; target: ExploreTarget } {
+  const it = deepening(makeTarget, d, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
 }

@@ -155,3 +155,36 @@ describe('Figure 8 from an empty cluster (bounded, dead messages removed, symmet
     expect(labels).toHaveLength(11);
   });
 });
+
+describe('raft term bound (--max-term)', () => {
+  it('states past the bound are not expanded: no expanded state has a higher term; a higher bound explores more', () => {
+    const deepest = (maxTerm: number | undefined): { distinct: number; cut: boolean; bounds: string; highestExpanded: number } => {
+      const t = exploreTarget(parseScenario({ name: 'raft-small', description: 'raft', protocol: 'raft', duration: '1s', config: { servers: 3, clients: 0, maxBatch: 1, preVote: false, checkQuorum: false } }), { crashes: 0, ...(maxTerm !== undefined ? { maxTerm } : {}) });
+      const model = t.model as EngineModel;
+      let highestExpanded = 0;
+      const wrapped: ExploreModel<Driver> = {
+        initial: () => model.initial(),
+        restore: (path) => model.restore(path),
+        choices: (s) => {
+          for (const id of s.sim.nodeIds) highestExpanded = Math.max(highestExpanded, (s.sim.published(id) as { term?: number } | undefined)?.term ?? 0);
+          return model.choices(s);
+        },
+        step: (s, i) => model.step(s, i),
+        withinBounds: (s) => model.withinBounds(s),
+        violation: (s) => model.violation(s),
+        fingerprint: (s, symmetry) => model.fingerprint(s, symmetry),
+      };
+      const r = explore(wrapped, { maxDepth: 3 });
+      return { distinct: r.distinct, cut: r.cut, bounds: t.bounds, highestExpanded };
+    };
+    const one = deepest(1);
+    expect(one.bounds).toContain('terms <= 1');
+    expect(one.highestExpanded).toBe(1);
+    const two = deepest(2);
+    expect(two.highestExpanded).toBe(2);
+    expect(two.distinct).toBeGreaterThan(one.distinct);
+    expect(deepest(undefined).bounds).toContain('terms <= 3');
+    expect(() => exploreTarget('twopc', { maxTerm: 4 })).toThrow(/--max-term applies to raft/);
+    expect(() => exploreTarget('twopc-spec', { maxTerm: 4 })).toThrow(/--max-term/);
+  });
+});

@@ -11,7 +11,7 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
-import { counterexampleScenario, exploreTarget, SPEC_MODELS, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
+import { counterexampleScenario, deepening, exploreTarget, SPEC_MODELS, type DeepenEnd, type DeepenLevel, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
 import { profileProtocols } from '../../explore/profiles.ts';
 import { getProtocol } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -35,6 +35,11 @@ interface ExploreCliOptions {
   snapshots?: string;
   por?: boolean;
   timers?: string;
+  drift?: string;
+  delays?: string;
+  maxTerm?: string;
+  deepen?: string;
+  deepenTo?: string;
   deadMessages: boolean;
   bug?: string[];
   rms?: string;
@@ -64,8 +69,9 @@ function timerBudgets(text: string): Record<string, number> {
   return out;
 }
 
-async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarget> {
-  const t = {
+/** What the options ask of exploreTarget; `timersOver`: timer budgets over --timers' (a --deepen level). */
+function targetOptions(opts: ExploreCliOptions, timersOver?: Record<string, number>): TargetOptions {
+  return {
     ...(opts.crashes !== undefined ? { crashes: count(opts.crashes, '--crashes') } : {}),
     ...(opts.losses !== undefined ? { losses: count(opts.losses, '--losses') } : {}),
     ...(opts.duplicates !== undefined ? { duplicates: count(opts.duplicates, '--duplicates') } : {}),
@@ -75,9 +81,16 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     ...(opts.coalesce !== undefined ? { coalesce: opts.coalesce } : {}),
     ...(opts.snapshots !== undefined ? { snapshots: count(opts.snapshots, '--snapshots') } : {}),
     ...(opts.por ? { por: true } : {}),
-    ...(opts.timers !== undefined ? { timers: timerBudgets(opts.timers) } : {}),
+    ...(opts.timers !== undefined || timersOver !== undefined ? { timers: { ...(opts.timers !== undefined ? timerBudgets(opts.timers) : {}), ...timersOver } } : {}),
     ...(opts.deadMessages === false ? { deadMessages: false } : {}),
+    ...(opts.drift !== undefined ? { drift: count(opts.drift, '--drift') } : {}),
+    ...(opts.maxTerm !== undefined ? { maxTerm: count(opts.maxTerm, '--max-term', 1) } : {}),
+    ...(opts.delays !== undefined ? { delays: opts.delays === 'unbounded' ? Number.POSITIVE_INFINITY : count(opts.delays, '--delays') } : {}),
   } as TargetOptions;
+}
+
+async function target(ref: string, opts: ExploreCliOptions, timersOver?: Record<string, number>): Promise<ExploreTarget> {
+  const t = targetOptions(opts, timersOver);
   if (t.rms !== undefined && t.rms > 16) throw new InputError('expected at most 16 resource managers', undefined, '--rms');
   const isFile = existsSync(ref) || scenarioFiles().some((f) => f.replace(/^.*\//, '').replace(/\.(ts|js|json)$/, '') === ref);
   if (!isFile && (SPEC_MODELS.includes(ref) || profileProtocols().includes(ref))) return exploreTarget(ref, t);
@@ -91,6 +104,14 @@ async function target(ref: string, opts: ExploreCliOptions): Promise<ExploreTarg
     throw err;
   }
 }
+
+const DEEPEN_ENDS: Record<DeepenEnd, string> = {
+  violation: 'a violation (no lower level has one)',
+  'max-states': 'the level reached --max-states',
+  stopped: 'interrupted',
+  'not-binding': 'no timer was kept from firing by its budget, so every higher level explores the same states',
+  'up-to': 'the last level of --deepen-to',
+};
 
 export function registerExplore(program: Command): void {
   program
@@ -111,6 +132,11 @@ export function registerExplore(program: Command): void {
     .option('--snapshots <n>', 'engine models: expand states from copies of their parents (at most n kept) instead of replaying their paths (default 0: replay)')
     .option('--por', 'partial-order reduction by sleep sets (implies --dfs; every state is still visited, fewer transitions taken; engine models: no in-flight bound)')
     .option('--timers <budgets>', 'timer firings per kind over all nodes, e.g. election=4,heartbeat=2 (* or a bare number: all kinds together); a bounded exploration')
+    .option('--max-term <n>', 'raft: the highest term a server may reach (default 3; states beyond it are not expanded)')
+    .option('--drift <k>', 'timed profiles (lock): steps that may let another timer fire late (a clock beyond its drift bound, or a pause); default 0')
+    .option('--delays <k>', "timed profiles (lock): messages that may arrive after their scheduled arrival ('unbounded': an asynchronous network); default the profile's (lock: 1)")
+    .option('--deepen <kinds>', 'iterative deepening over timer budgets: explore with these kinds (comma-separated; * for all firings together) bounded at 0 firings, then 1, 2, ... until a violation, a level cut by --max-states, or a level the timer budget no longer binds; each level\'s verdict printed')
+    .option('--deepen-to <n>', 'with --deepen: the last level tried')
     .option('--no-dead-messages', "keep the messages the profile declares dead (raft: responses of an older term than their receiver's) in the state")
     .option('--bug <name>', BUG_OPTION_HELP, collectBugs)
     .option('--rms <n>', 'twopc-spec: number of resource managers (default 3)')
@@ -123,9 +149,21 @@ export function registerExplore(program: Command): void {
       const dfs = Boolean(opts.dfs || opts.por);
       const maxDepth = count(opts.depth, '--depth');
       const maxStates = count(opts.maxStates, '--max-states', 1);
-      const t = await target(ref, opts);
+      const deepenKinds = opts.deepen?.split(',').map((k) => k.trim());
+      if (deepenKinds !== undefined && deepenKinds.some((k) => k === '')) throw new InputError(`expected timer kinds separated by commas (got "${opts.deepen}")`, undefined, '--deepen');
+      if (opts.deepenTo !== undefined && deepenKinds === undefined) throw new InputError('--deepen-to is the last level of --deepen: give --deepen too', undefined, '--deepen-to');
+      const deepenTo = count(opts.deepenTo, '--deepen-to');
+      if (deepenKinds !== undefined && opts.timers !== undefined) {
+        const fixed = Object.keys(timerBudgets(opts.timers));
+        const both = deepenKinds.find((k) => fixed.includes(k));
+        if (both !== undefined) throw new InputError(`${both === '*' ? 'all kinds' : `"${both}"`} is both deepened and fixed by --timers`, undefined, '--deepen');
+      }
+      let t = await target(ref, opts, deepenKinds ? Object.fromEntries(deepenKinds.map((k) => [k, 0])) : undefined);
       const symmetry = Boolean(opts.symmetry);
       if (symmetry && !t.symmetric) throw new InputError(`${t.name} has no interchangeable nodes (symmetry: twopc-spec's RMs, raft's servers; see sim/explore/profiles.ts)`, undefined, '--symmetry');
+      // Targets of every level, built before any exploration so that bad input is reported first.
+      const levelTargets = new Map<string, ExploreTarget>();
+      if (deepenKinds) levelTargets.set(JSON.stringify(Object.fromEntries(deepenKinds.map((k) => [k, 0]))), t);
 
       let stop = false;
       const onSigint = (): void => {
@@ -139,26 +177,64 @@ export function registerExplore(program: Command): void {
         : undefined;
       const rate = (p: ExploreProgress): string => (p.distinct / Math.max(1e-3, (performance.now() - t0) / 1000)).toFixed(0);
       bar?.start(1, 0, { distinct: 0, states: 0, depth: 0, queued: 0, rate: 0 });
+      const exploreOpts = {
+        ...(maxDepth !== undefined ? { maxDepth } : {}),
+        ...(maxStates !== undefined ? { maxStates } : {}),
+        strategy: dfs ? ('dfs' as const) : ('bfs' as const),
+        symmetry,
+        por: Boolean(opts.por),
+        shouldStop: () => stop,
+        progressEvery: 500,
+      };
       let report: ExploreReport;
+      const levelLines: string[] = [];
+      const levelsJson: Record<string, unknown>[] = [];
+      let deepenEnd: DeepenEnd | undefined;
       try {
-        const it = exploring(t.model, {
-          ...(maxDepth !== undefined ? { maxDepth } : {}),
-          ...(maxStates !== undefined ? { maxStates } : {}),
-          strategy: dfs ? 'dfs' : 'bfs',
-          symmetry,
-          por: Boolean(opts.por),
-          shouldStop: () => stop,
-          progressEvery: 500,
-        });
-        for (;;) {
-          const r = it.next();
-          if (r.done) {
-            report = r.value;
-            break;
+        if (deepenKinds) {
+          // Level targets are built synchronously (a scenario file was loaded once, above).
+          const base = t.scenario;
+          const make = (timers: Record<string, number>): ExploreTarget => {
+            const key = JSON.stringify(timers);
+            const known = levelTargets.get(key);
+            if (known) return known;
+            return exploreTarget(base ?? ref, targetOptions(opts, timers));
+          };
+          const it = deepening(make, { kinds: deepenKinds, ...(deepenTo !== undefined ? { upTo: deepenTo } : {}) }, exploreOpts);
+          for (;;) {
+            const r = it.next();
+            if (r.done) {
+              t = r.value.target;
+              deepenEnd = r.value.end;
+              report = (r.value.levels[r.value.levels.length - 1] as DeepenLevel).report;
+              break;
+            }
+            if ('level' in r.value) {
+              const l = r.value.level;
+              const verdict = l.report.counterexample ? `VIOLATION ${l.report.counterexample.violation.invariant} after ${l.report.counterexample.labels.length} steps` : l.report.end === 'complete' ? `no violation${l.report.cut ? ' (the bounds cut the space)' : ''}${l.timersBound ? '' : '; no timer was kept from firing by its budget'}` : `no violation so far (${l.report.end})`;
+              const line = `level ${l.level}     ${deepenKinds.map((k) => `${k === '*' ? 'all' : k} <= ${l.level}`).join(', ')}: ${l.report.distinct} distinct, ${l.report.states} generated, max depth ${l.report.depth}: ${verdict}`;
+              levelLines.push(line);
+              levelsJson.push({ level: l.level, timers: l.timers, end: l.report.end, distinct: l.report.distinct, states: l.report.states, depth: l.report.depth, cut: l.report.cut, timers_bound: l.timersBound, violation: l.report.counterexample?.violation ?? null });
+              if (!opts.json) {
+                bar?.stop();
+                process.stdout.write(line + '\n');
+                bar?.start(1, 0, { distinct: 0, states: 0, depth: 0, queued: 0, rate: 0 });
+              }
+            } else bar?.update(0, { ...r.value.progress, rate: rate(r.value.progress) });
+            await new Promise<void>((res) => setImmediate(res));
           }
-          bar?.update(0, { ...r.value, rate: rate(r.value) });
-          // Let the event loop run between slices, so a Ctrl-C is seen and the exploration stops with a report.
-          await new Promise<void>((res) => setImmediate(res));
+        } else {
+          const it = exploring(t.model, exploreOpts);
+          for (;;) {
+            const r = it.next();
+            if (r.done) {
+              report = r.value;
+              break;
+            }
+            bar?.update(0, { ...r.value, rate: rate(r.value) });
+            // Let the event loop run between slices, so a Ctrl-C is seen and the exploration stops with a report.
+            await new Promise<void>((res) => setImmediate(res));
+          }
         }
       } finally {
         bar?.stop();
@@ -201,6 +277,7 @@ export function registerExplore(program: Command): void {
         violation: report.counterexample?.violation ?? null,
         counterexample: report.counterexample?.labels ?? null,
         written: written ?? null,
+        ...(deepenKinds ? { deepen: { kinds: deepenKinds, end: deepenEnd ?? null, levels: levelsJson } } : {}),
       };
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary) + '\n');
@@ -213,6 +290,7 @@ export function registerExplore(program: Command): void {
           `speed       ${summary.states_per_s.toFixed(0)} distinct states/s, ${formatWall(wall)}, RSS ${summary.rss_mb.toFixed(0)} MB`,
           `goals       ${Object.entries(report.goals).map(([g, d]) => `${g} (depth ${d})`).join(', ') || 'none reached'}`,
         ];
+        if (deepenKinds) lines.unshift(`deepened    ${levelLines.length} level${levelLines.length === 1 ? '' : 's'}, ended: ${DEEPEN_ENDS[deepenEnd ?? 'stopped']}; the report below is the last level's`);
         if (report.counterexample) {
           const c = report.counterexample;
           lines.push(`VIOLATION   ${c.violation.invariant}: ${c.violation.message}`, `            after ${c.labels.length} steps${summary.strategy === 'bfs' ? ' (shortest)' : ''}:`);
