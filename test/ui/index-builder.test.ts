@@ -12,7 +12,7 @@ import { runPrepared } from '../../sim/scenario/run.ts';
 import { unpackStates } from '../../sim/trace/packed-states.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { ARROW, SearchIndex } from '../../sim/trace/search-index.ts';
-import { IndexBuilder } from '../../ui/src/load/index-builder.ts';
+import { groupOf, IndexBuilder } from '../../ui/src/load/index-builder.ts';
 import { eventText } from '../../ui/src/store.ts';
 import defaultScenario from '../../scenarios/default.ts';
 import { ringTrace, traceText } from './synthetic.ts';
@@ -50,15 +50,15 @@ const cases: [string, () => string][] = [
 function reference(text: string): { index: SearchIndex; states: { seq: number; node: string; json: string }[]; events: TraceEvent[] } {
   const { events } = parseTrace(text);
   const index = new SearchIndex(Infinity, 64, 1 << 16);
-  for (const ev of events) index.add(eventText(ev, ARROW));
+  for (const ev of events) index.add(eventText(ev, ARROW), groupOf(ev));
   index.flush();
   const states = events.flatMap((ev) => (ev.type === 'state' ? [{ seq: ev.seq, node: ev.node, json: JSON.stringify(ev.state) }] : []));
   return { index, states, events };
 }
 
 const internals = (ix: SearchIndex): unknown => {
-  const i = ix as unknown as { chunks: string[]; starts: Int32Array[]; long: number[] };
-  return { chunks: i.chunks, starts: i.starts.map((s) => Array.from(s)), long: i.long, indexed: ix.indexed };
+  const i = ix as unknown as { chunks: { text: string; starts: Int32Array; seqs: Int32Array }[][]; long: number[] };
+  return { chunks: i.chunks.map((c) => c.map((p) => ({ text: p.text, starts: Array.from(p.starts), seqs: Array.from(p.seqs) }))), long: i.long, indexed: ix.indexed };
 };
 
 describe('IndexBuilder = parsing every line', () => {

@@ -23,6 +23,17 @@ const STR = '"([^"\\\\]*)"';
 const STATE_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"state","node":${STR},"state":`);
 const SEND_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"send","id":(\\d+),"from":${STR},"to":${STR},"msg":`);
 
+/**
+ * The index's groups (see `SearchIndex.add`): published states (most of a big trace's text), sends (their messages),
+ * and every other event (short descriptions), so that a query absent from states or messages skips their texts.
+ */
+export const GROUP = { other: 0, send: 1, state: 2 } as const;
+
+/** The index group of an event. */
+export function groupOf(ev: TraceEvent): number {
+  return ev.type === 'state' ? GROUP.state : ev.type === 'send' ? GROUP.send : GROUP.other;
+}
+
 /** Gathers streamed chunks into a Blob as they pass, a few MB at a time. */
 export class BlobGatherer {
   private parts: BlobPart[] = [];
@@ -98,9 +109,9 @@ export class IndexBuilder {
     return this.packed.finish();
   }
 
-  private indexText(seq: number, text: string, state: { node: string; body: string } | undefined): void {
+  private indexText(seq: number, text: string, state: { node: string; body: string } | undefined, group: number): void {
     const long = this.index.long.length;
-    this.index.add(text);
+    this.index.add(text, group);
     if (this.index.long.length > long && state) this.stateBySeq.set(seq, { node: state.node, state: JSON.parse(state.body) as JsonValue });
   }
 
@@ -115,13 +126,13 @@ export class IndexBuilder {
         const node = st[3] as string;
         const body = line.slice(st[0].length, line.length - 1);
         this.packed.add(seq, Number(st[2]), node, body);
-        this.indexText(seq, `#${seq} ${node} state ${body}`, { node, body });
+        this.indexText(seq, `#${seq} ${node} state ${body}`, { node, body }, GROUP.state);
         return;
       }
       const se = st === null ? SEND_HEAD.exec(line) : null;
       if (se) {
         const seq = this.events++;
-        this.indexText(seq, `#${seq} ${se[4] as string} ${ARROW} ${se[5] as string} send #${Number(se[3])} ${line.slice(se[0].length, line.length - 1)}`, undefined);
+        this.indexText(seq, `#${seq} ${se[4] as string} ${ARROW} ${se[5] as string} send #${Number(se[3])} ${line.slice(se[0].length, line.length - 1)}`, undefined, GROUP.send);
         return;
       }
     }
@@ -132,7 +143,7 @@ export class IndexBuilder {
     if (ev.type === 'state') {
       const body = stateBodyOfLine(ev, line);
       this.packed.add(seq, ev.t, ev.node, body);
-      this.indexText(seq, eventTextOfLine(ev, line, ARROW), { node: ev.node, body });
-    } else this.indexText(seq, eventTextOfLine(ev, line, ARROW), undefined);
+      this.indexText(seq, eventTextOfLine(ev, line, ARROW), { node: ev.node, body }, GROUP.state);
+    } else this.indexText(seq, eventTextOfLine(ev, line, ARROW), undefined, groupOf(ev));
   }
 }

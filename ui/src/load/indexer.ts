@@ -7,7 +7,7 @@
 import { packedTransferables } from '../../../sim/trace/packed-states.ts';
 import { BlobGatherer, IndexBuilder } from './index-builder.ts';
 import type { FromIndexer, ToIndexer } from './protocol.ts';
-import { search, searches, type Searchable } from './search.ts';
+import { search, searches, yieldToTasks, type Searchable } from './search.ts';
 
 function post(msg: FromIndexer, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -35,6 +35,17 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       gather = undefined;
       loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
       post({ kind: 'done', packed: states, blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms }, packedTransferables(states));
+      // After the first paint: the index's trigram filters, a piece at a time (a search asked meanwhile goes in between).
+      const t = performance.now();
+      let ms = 0;
+      for (;;) {
+        const t1 = performance.now();
+        const more = builder.index.buildFilter();
+        ms += performance.now() - t1;
+        if (!more) break;
+        await yieldToTasks();
+      }
+      if (builder.index.chunkCount > 0) post({ kind: 'filtered', ms: Math.min(ms, performance.now() - t) });
       break;
     }
     case 'search': {

@@ -91,6 +91,7 @@ function startIndexer(blob: Blob | undefined): { worker: Worker; done: Promise<E
       const m = e.data;
       if (m.kind === 'done') ok(m);
       else if (m.kind === 'searchHits') post(m, [m.seqs.buffer]);
+      else if (m.kind === 'filtered') post(m);
       else {
         post(m, m.marks ? [m.marks.buffer] : []);
         if (relayed.delete(m.id)) doneAnswering();
