@@ -2,7 +2,13 @@
 // each event (`#seq description`, lower case; `searchText` in ui/src/store.ts)
 // kept as a few large strings of CHUNK events each, one event a line, with each
 // event's offset in its chunk. A search is then `indexOf` over the chunks
-// instead of parsing every line of the file. "→" is stored as ARROW ("\x01")
+// instead of parsing every line of the file. Within a chunk, the events of each
+// group (`add`'s second argument: the viewer puts published states, sends and
+// the rest in three) are kept in a string of their own (a "piece"); once built
+// (`buildFilter`, after the load), a piece's trigram filter (65,536 bits, one
+// per hashed run of three characters) lets a search skip the pieces lacking
+// one of the query's trigrams: a query for a message type skips the states,
+// most of a Raft trace's text, never a piece that contains the query. "→" is stored as ARROW ("\x01")
 // so that a chunk stays a one-byte string (one byte per character; a two-byte
 // string takes twice the memory and V8 keeps a string two-byte once any part
 // of it was: the worker writes its texts with ARROW already, see
