@@ -86,7 +86,8 @@ function startIndexer(blob: Blob | undefined): { worker: Worker; done: Promise<E
   const w = new Worker(new URL('./indexer.ts', import.meta.url), { type: 'module' });
   indexer = w;
   const done = new Promise<Extract<FromIndexer, { kind: 'done' }>>((ok, fail) => {
-    w.onerror = (e) => fail(new Error(e.message || 'the indexer worker failed'));
+    // A script that cannot be fetched fails with no message: passed on as such (the page reloads if the viewer was rebuilt).
+    w.onerror = (e) => fail(new Error(e.message ?? ''));
     w.onmessage = (e: MessageEvent<FromIndexer>) => {
       const m = e.data;
       if (m.kind === 'done') ok(m);
