@@ -97,3 +97,23 @@ describe('IndexBuilder = parsing every line', () => {
     );
   });
 });
+
+describe('IndexBuilder at a cut-off end', () => {
+  it("keeps no state past the events the loader accepted (a last line cut just after a '}')", () => {
+    const ring = ringTrace().split('\n');
+    // The last event line, a published state, cut so that it still ends with "}" but is not JSON.
+    const lines = [...ring.slice(0, -2)];
+    const full = JSON.stringify({ seq: lines.length - 1, t: 1e9, type: 'state', node: 'n1', state: { a: { b: 1 } } });
+    const text = `${lines.join('\n')}\n${full.slice(0, -1)}`;
+    const { events, warnings } = parseTrace(text);
+    expect(warnings.join(' ')).toContain('truncated');
+    const b = new IndexBuilder();
+    b.push(new TextEncoder().encode(text));
+    const packed = b.end(events.length);
+    expect(Math.max(-1, ...packed.seq)).toBeLessThan(events.length);
+    // Without the loader's count, the cut line is taken as a state (what `end(count)` is for).
+    const all = new IndexBuilder();
+    all.push(new TextEncoder().encode(text));
+    expect(Math.max(-1, ...all.end().seq)).toBe(events.length);
+  });
+});

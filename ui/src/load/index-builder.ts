@@ -97,8 +97,11 @@ export class IndexBuilder {
     this.splitter.push(bytes);
   }
 
-  /** The end of the bytes: the index finished, the packed states (this builder keeps none). */
-  end(): PackedStates {
+  /**
+   * The end of the bytes: the index finished, the packed states (this builder keeps none). `count`: the events the
+   * loader accepted, if it knows (a cut-off last line it rejected may look like a state here): states past it are dropped.
+   */
+  end(count = Infinity): PackedStates {
     try {
       this.splitter.end();
     } catch {
@@ -106,6 +109,7 @@ export class IndexBuilder {
     }
     this.index.flush();
     this.lineStart[this.lines] = this.endByte;
+    this.packed.dropFrom(count);
     return this.packed.finish();
   }
 

@@ -30,7 +30,7 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       builder.push(msg.bytes);
       break;
     case 'end': {
-      const states = builder.end();
+      const states = builder.end(msg.count);
       blob ??= gather!.blob();
       gather = undefined;
       loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
