@@ -13,9 +13,11 @@
 //   file as one string in the same page; open_vs_baseline is the ratio;
 // - causal_ms: causal past of the last event (computed in the worker, until
 //   the page has the marks); search_ms: a text search ("deliver #7") once the
-//   worker's search index is built (index_ms after the first paint),
-//   search_right_after_load_ms the same search issued before (the indexed part
-//   from the index, the rest by parsing each line), search_token_ms one the
+//   indexer worker's search index and its filters are built (index_ms: its
+//   CPU time on the index, built in parallel with the parse),
+//   search_right_after_load_ms the same search issued before the index's
+//   trigram filters are built (filters_after_open_ms after the first paint;
+//   the settled search waits for them), search_token_ms one the
 //   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
 //   search_scan_baseline_ms the same search parsing every line (no index), in
 //   the same page, and search_vs_scan the ratio; search_first_results_ms when
@@ -151,6 +153,8 @@ const PAGE_MEASURE = `(async () => {
   s.setSearch('');
   const tw = performance.now();
   while (s.info && s.info.remote && f.timings.indexMs === undefined && performance.now() - tw < 300000) await new Promise((ok) => setTimeout(ok, 50));
+  // Settled: the index's trigram filters too (built by the indexer worker after the first paint).
+  while (s.info && s.info.remote && f.timings.filteredMs === undefined && performance.now() - tw < 300000) await new Promise((ok) => setTimeout(ok, 50));
   t = performance.now();
   let searchFirst;
   const onPart = () => { if (searchFirst === undefined && s.searchSoFar && s.searchSoFar.found > 0) searchFirst = performance.now() - t; };
@@ -213,6 +217,11 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     render_ms: Math.round(r.timings.renderMs ?? 0),
     // A big trace's lane bands arrive after the first paint (from navigation's first drawing: page time).
     bands_after_open_ms: r.timings.bandsMs === undefined ? 'n/a' : Math.round(r.timings.bandsMs - (r.timings.totalMs ?? 0)),
+    // The search index's trigram filters, built by the indexer worker after the first paint (and its CPU time on them).
+    filters_after_open_ms: r.timings.filteredMs === undefined ? 'n/a' : Math.round(r.timings.filteredMs - (r.timings.totalMs ?? 0)),
+    filters_build_ms: r.timings.filterMs === undefined ? 'n/a' : Math.round(r.timings.filterMs),
+    // The footer hash checked over every byte (after the first paint): fully loaded.
+    hash_verified_after_open_ms: r.timings.verifiedMs === undefined ? 'n/a' : Math.round(r.timings.verifiedMs - (r.timings.totalMs ?? 0)),
     baseline_fetch_text_ms: Math.round(r.baseline),
     open_vs_baseline: +(open / Math.max(1, r.baseline)).toFixed(2),
     longest_task_ms: Math.round(r.longestLoad),

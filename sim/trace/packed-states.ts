@@ -64,6 +64,16 @@ export class PackedStatesBuilder {
     this.t.push(t);
   }
 
+  /** Forget the states of events `seq` and after (a reader that took more lines than the trace's reader accepted). */
+  dropFrom(seq: number): void {
+    while (this.seq.length > 0 && (this.seq[this.seq.length - 1] as number) >= seq) {
+      this.seq.pop();
+      this.node.pop();
+      this.t.pop();
+      this.len = this.start.pop() as number;
+    }
+  }
+
   finish(): PackedStates {
     return {
       nodes: this.nodes.slice(),

@@ -58,6 +58,46 @@ describe('SearchIndex = searching each event', () => {
     );
   });
 
+  it.each(traces)('%s: events in groups, with the trigram filters of some pieces built: the same marks', (_name, make) => {
+    const events = parseTrace(make()).events;
+    const texts = events.map(searchText);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.nat(texts.length - 1), fc.nat(200), fc.integer({ min: 1, max: 12 }), fc.array(fc.nat(3), { minLength: 1, maxLength: 5 }), fc.nat(40), (chunk, e, from, len, groups, filters) => {
+        const ix = new SearchIndex(Infinity, chunk);
+        texts.forEach((t, i) => ix.add(t, groups[i % groups.length]));
+        ix.flush();
+        for (let i = 0; i < filters && ix.buildFilter(); i++);
+        const text = texts[e]!;
+        const a = Math.min(from, Math.max(0, text.length - 1));
+        // A query from an event, or one in no event (its trigrams filter pieces out).
+        for (const q of [text.slice(a, a + len), `${text.slice(a, a + len)}qz`]) {
+          const marks = new Uint8Array(texts.length);
+          ix.search(q, marks);
+          expect(Array.from(marks)).toEqual(texts.map((t) => (t.includes(q) ? 1 : 0)));
+        }
+      }),
+      { numRuns: 200, seed: 17 },
+    );
+  });
+
+  it('trigram filters skip the pieces that lack a query: a message type is not searched in the states', () => {
+    const ix = new SearchIndex(Infinity, 4);
+    for (let i = 0; i < 40; i++) ix.add(i % 2 === 0 ? `#${i} n1 state {"term":${i}}` : `#${i} n1 \x01 n2 send #${i} {"type":"appendentries"}`, i % 2);
+    ix.flush();
+    while (ix.buildFilter());
+    const pieces = (ix as unknown as { chunks: { text: string }[][] }).chunks.flat();
+    const seen: string[] = [];
+    for (const p of pieces) {
+      const original = p.text;
+      Object.defineProperty(p, 'text', { get: () => (seen.push(original), original) });
+    }
+    const marks = new Uint8Array(40);
+    ix.search('appendentries', marks);
+    expect(seen.length).toBe(10);
+    expect(seen.every((t) => t.includes('send'))).toBe(true);
+    expect(Array.from(marks)).toEqual(Array.from({ length: 40 }, (_, i) => i % 2));
+  });
+
   it('stops at its character budget: the events past it are left to the caller', () => {
     const texts = parseTrace(raftTrace()).events.map(searchText);
     const ix = new SearchIndex(200, 4);

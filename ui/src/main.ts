@@ -267,11 +267,16 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     if (loader !== next) return;
     hashEl.textContent = hashLabel(state === 'ok' ? '✓ verified' : state === 'mismatch' ? '✗ MISMATCH' : '');
     hashEl.dataset.verified = state;
+    timings.verifiedMs = performance.now() - t0;
     if (state === 'mismatch') showWarnings([...msg.warnings, ...extra, 'the trace hash does not match its end line: the file was edited or damaged after the run']);
   };
   next.onIndexed = (events, ms) => {
     timings.indexedEvents = events;
     timings.indexMs = ms;
+  };
+  next.onFiltered = (ms) => {
+    timings.filterMs = ms;
+    timings.filteredMs = performance.now() - t0;
   };
   next.onBands = (bands) => {
     if (loader !== next || !later) return;

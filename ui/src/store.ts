@@ -78,7 +78,7 @@ export function eventTextOfLine(ev: TraceEvent, line: string, arrow = '→'): st
 }
 
 /** A state's or a message's JSON as `line` has it, when the line is as the trace writer writes it (see `eventTextOfLine`), else undefined. */
-function bodyOfLine(ev: TraceEvent & { type: 'state' | 'send' }, line: string): string | undefined {
+export function bodyOfLine(ev: TraceEvent & { type: 'state' | 'send' }, line: string): string | undefined {
   const prefix =
     ev.type === 'state'
       ? `{"seq":${ev.seq},"t":${ev.t},"type":"state","node":${JSON.stringify(ev.node)},"state":`

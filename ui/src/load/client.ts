@@ -18,6 +18,8 @@ export class Loader implements TraceSource {
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
   /** The worker's search index is complete (big traces only). */
   onIndexed: ((events: number, ms: number) => void) | undefined;
+  /** The search index's trigram filters are built (after the first paint; `ms` building them). */
+  onFiltered: ((ms: number) => void) | undefined;
   /** A big trace's lane bands, computed by the worker after the first paint. */
   onBands: ((bands: LaneBand[]) => void) | undefined;
 
@@ -42,6 +44,7 @@ export class Loader implements TraceSource {
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
+        else if (m.kind === 'filtered') this.onFiltered?.(m.ms);
         else if (m.kind === 'bands') this.onBands?.(m.bands);
         else if (m.kind === 'searchHits') this.partial.get(m.id)?.(m.seqs, m.searched);
         else this.waiting.get(m.id)?.(m);

@@ -43,4 +43,20 @@ export type FromLoader =
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */
   | { kind: 'indexed'; events: number; ms: number }
+  /** The search index's trigram filters are built (after the first paint; `ms` building them): searches skip more. */
+  | { kind: 'filtered'; ms: number }
   | { kind: 'reply'; id: number; events?: TraceEvent[]; marks?: Uint8Array; blob?: Blob; error?: string };
+
+/** From the loader to the indexer worker (indexer.ts): the trace's bytes as the loader reads them, then its end. */
+export type ToIndexer =
+  /** `blob`: the trace when it is one already (else the indexer gathers the chunks into one). */
+  | { kind: 'start'; blob: Blob | undefined }
+  | { kind: 'chunk'; bytes: Uint8Array }
+  /** The end of the bytes; `count`: the events the loader accepted (a truncated last line is not one). */
+  | { kind: 'end'; count: number }
+  | Extract<ToLoader, { kind: 'search' }>;
+
+export type FromIndexer =
+  /** The index is built: the packed published states (transferred), the trace as a Blob, events indexed, ms spent indexing. */
+  | { kind: 'done'; packed: PackedStates; blob: Blob; indexed: number; ms: number }
+  | Extract<FromLoader, { kind: 'searchHits' | 'reply' | 'filtered' }>;

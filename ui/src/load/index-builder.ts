@@ -1,0 +1,153 @@
+// What the indexer worker (indexer.ts) builds from a trace's bytes, on the core the loader's parse leaves free:
+// the search index (sim/trace/search-index.ts), the packed published states (sim/trace/packed-states.ts), each
+// line's byte offset, and the trace as a Blob (a fetched stream gathered as it passes). A published state's or a
+// message's line, as the trace writer writes it, is not parsed here: its head (seq, t, node or ends, id) is, and
+// its body is taken from the line as written (`bodyOfLine`, as `eventTextOfLine` does); the loader's `JSON.parse`
+// of the whole line checks it. Any other line is parsed whole. The loader rejects a malformed trace (its error is
+// shown), so this ignores what it cannot read. No DOM or worker API: tested in Node.
+
+import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
+import { PackedStatesBuilder, type PackedStates } from '../../../sim/trace/packed-states.ts';
+import { isFooter, LineSplitter } from '../../../sim/trace/reader.ts';
+import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { eventTextOfLine, stateBodyOfLine } from '../store.ts';
+
+/** A JSON number as a trace writer may write a time. */
+const NUM = '(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
+/** A JSON string with no escapes (every node name the engine writes), its text captured. */
+const STR = '"([^"\\\\]*)"';
+/**
+ * The head of a published state's line as the trace writer writes it (`{"seq":N,"t":T,"type":"state","node":"…","state":`),
+ * and of a send's (`…"type":"send","id":I,"from":"…","to":"…","msg":`); the body follows it up to the line's final "}".
+ */
+const STATE_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"state","node":${STR},"state":`);
+const SEND_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"send","id":(\\d+),"from":${STR},"to":${STR},"msg":`);
+
+/**
+ * The index's groups (see `SearchIndex.add`): published states (most of a big trace's text), sends (their messages),
+ * and every other event (short descriptions), so that a query absent from states or messages skips their texts.
+ */
+export const GROUP = { other: 0, send: 1, state: 2 } as const;
+
+/** The index group of an event. */
+export function groupOf(ev: TraceEvent): number {
+  return ev.type === 'state' ? GROUP.state : ev.type === 'send' ? GROUP.send : GROUP.other;
+}
+
+/** Gathers streamed chunks into a Blob as they pass, a few MB at a time. */
+export class BlobGatherer {
+  private parts: BlobPart[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  add(c: Uint8Array): void {
+    this.pending.push(c);
+    this.pendingBytes += c.length;
+    if (this.pendingBytes > 8 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.parts.push(new Blob(this.pending as BlobPart[]));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+  blob(): Blob {
+    this.flush();
+    return new Blob(this.parts);
+  }
+}
+
+/** Builds the index, the packed states and the line offsets of a trace from its bytes, chunk by chunk. */
+export class IndexBuilder {
+  readonly index: SearchIndex;
+  private readonly packed = new PackedStatesBuilder();
+  /** The published states the index holds only the start of (see `Searchable.stateBySeq` in search.ts). */
+  readonly stateBySeq = new Map<number, { node: string; state: JsonValue }>();
+  /** Byte offset of each line's start (header = line 0), then the end of the last line (after `end`). */
+  lineStart = new Float64Array(1 << 16);
+  lines = 0;
+  private endByte = 0;
+  /** Event lines read. */
+  events = 0;
+  /** Time spent on the lines (ms), not counting splitting. */
+  ms = 0;
+  private readonly splitter: LineSplitter;
+
+  constructor(index = new SearchIndex()) {
+    this.index = index;
+    this.splitter = new LineSplitter((text, start, length) => {
+      if (this.lines + 2 > this.lineStart.length) {
+        const b = new Float64Array(this.lineStart.length * 2);
+        b.set(this.lineStart);
+        this.lineStart = b;
+      }
+      this.lineStart[this.lines++] = start;
+      this.endByte = start + length;
+      if (this.lines === 1) return; // the header
+      const t = performance.now();
+      try {
+        this.take(text);
+      } catch {
+        // A line the loader rejects (its error is shown) or a cut-off last line (not an event).
+      }
+      this.ms += performance.now() - t;
+    });
+  }
+
+  push(bytes: Uint8Array): void {
+    this.splitter.push(bytes);
+  }
+
+  /**
+   * The end of the bytes: the index finished, the packed states (this builder keeps none). `count`: the events the
+   * loader accepted, if it knows (a cut-off last line it rejected may look like a state here): states past it are dropped.
+   */
+  end(count = Infinity): PackedStates {
+    try {
+      this.splitter.end();
+    } catch {
+      // As for a line above.
+    }
+    this.index.flush();
+    this.lineStart[this.lines] = this.endByte;
+    this.packed.dropFrom(count);
+    return this.packed.finish();
+  }
+
+  private indexText(seq: number, text: string, state: { node: string; body: string } | undefined, group: number): void {
+    const long = this.index.long.length;
+    this.index.add(text, group);
+    if (this.index.long.length > long && state) this.stateBySeq.set(seq, { node: state.node, state: JSON.parse(state.body) as JsonValue });
+  }
+
+  /** One event line (or the footer): its search text and, for a published state, its packed body. */
+  private take(line: string): void {
+    // A published state's or a send's line as the writer writes it: its head read by a regular expression (a
+    // node name with escapes, or any other spelling, goes the general way below), its body taken as written.
+    if (line.charCodeAt(line.length - 1) === 125 /* } */) {
+      const st = STATE_HEAD.exec(line);
+      if (st) {
+        const seq = this.events++;
+        const node = st[3] as string;
+        const body = line.slice(st[0].length, line.length - 1);
+        this.packed.add(seq, Number(st[2]), node, body);
+        this.indexText(seq, `#${seq} ${node} state ${body}`, { node, body }, GROUP.state);
+        return;
+      }
+      const se = st === null ? SEND_HEAD.exec(line) : null;
+      if (se) {
+        const seq = this.events++;
+        this.indexText(seq, `#${seq} ${se[4] as string} ${ARROW} ${se[5] as string} send #${Number(se[3])} ${line.slice(se[0].length, line.length - 1)}`, undefined, GROUP.send);
+        return;
+      }
+    }
+    const doc = JSON.parse(line) as unknown;
+    if (isFooter(doc)) return;
+    const ev = doc as TraceEvent;
+    const seq = this.events++;
+    if (ev.type === 'state') {
+      const body = stateBodyOfLine(ev, line);
+      this.packed.add(seq, ev.t, ev.node, body);
+      this.indexText(seq, eventTextOfLine(ev, line, ARROW), { node: ev.node, body }, GROUP.state);
+    } else this.indexText(seq, eventTextOfLine(ev, line, ARROW), undefined, groupOf(ev));
+  }
+}

@@ -1,0 +1,68 @@
+// The indexer: a Web Worker started by the loader (worker.ts) for each trace and fed the same bytes as the loader
+// parses them (each chunk transferred once the loader has split it), so that the two share the load across two
+// cores: the loader parses and checks every line and builds the columns; the indexer builds what only a big trace
+// needs (the search index and the packed published states: index-builder.ts) and gathers a fetched stream into a
+// Blob. Once done, it answers the page's searches (search.ts), relayed by the loader.
+
+import { packedTransferables } from '../../../sim/trace/packed-states.ts';
+import { BlobGatherer, IndexBuilder } from './index-builder.ts';
+import type { FromIndexer, ToIndexer } from './protocol.ts';
+import { search, searches, yieldToTasks, type Searchable } from './search.ts';
+
+function post(msg: FromIndexer, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage(msg, transfer);
+}
+
+let gather: BlobGatherer | undefined;
+let blob: Blob | undefined;
+const builder = new IndexBuilder();
+let loaded: Searchable | undefined;
+
+self.onmessage = async (e: MessageEvent<ToIndexer>) => {
+  const msg = e.data;
+  switch (msg.kind) {
+    case 'start':
+      blob = msg.blob;
+      if (!blob) gather = new BlobGatherer();
+      break;
+    case 'chunk':
+      gather?.add(msg.bytes);
+      builder.push(msg.bytes);
+      break;
+    case 'end': {
+      const states = builder.end(msg.count);
+      blob ??= gather!.blob();
+      gather = undefined;
+      loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
+      post({ kind: 'done', packed: states, blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms }, packedTransferables(states));
+      // After the first paint: the index's trigram filters, a piece at a time (a search asked meanwhile goes in between).
+      const t = performance.now();
+      let ms = 0;
+      for (;;) {
+        const t1 = performance.now();
+        const more = builder.index.buildFilter();
+        ms += performance.now() - t1;
+        if (!more) break;
+        await yieldToTasks();
+      }
+      if (builder.index.chunkCount > 0) post({ kind: 'filtered', ms: Math.min(ms, performance.now() - t) });
+      break;
+    }
+    case 'search': {
+      const l = loaded;
+      if (!l) {
+        post({ kind: 'reply', id: msg.id, error: 'no trace loaded' });
+        break;
+      }
+      const gen = ++searches.gen;
+      try {
+        const marks = await search(l, msg.query, gen, msg.scan === true, msg.near, msg.stream === true ? msg.id : undefined);
+        if (marks) post({ kind: 'reply', id: msg.id, marks }, [marks.buffer]);
+        else post({ kind: 'reply', id: msg.id, error: 'superseded' });
+      } catch (err) {
+        post({ kind: 'reply', id: msg.id, error: String(err) });
+      }
+      break;
+    }
+  }
+};
