@@ -14,6 +14,7 @@ import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 const checked = (doc: unknown): unknown => prepareRun(parseScenario(doc));
 import { buildProgram } from '../../sim/cli/main.ts';
 import { parseDurationOption } from '../../sim/cli/options.ts';
+import { durationText } from '../../sim/api/durations.ts';
 import { inProcess } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-defects8-'));
@@ -113,5 +114,38 @@ describe('3. a block from a node to itself is bad input, as a slow one is', () =
       }
       expect(blocks).toBeGreaterThan(300);
     }
+  });
+});
+
+describe('2. config errors about a duration print it as the user writes it, never raw µs', () => {
+  it.each([
+    [250, '250us'],
+    [5000, '5ms'],
+    [1500, '1.5ms'],
+    [1_500_000, '1.5s'],
+    [1_234_567, '1234.567ms'],
+    [60_000_000, '60s'],
+    [-5000, '-5ms'],
+  ])('durationText(%d) is %s', (us, text) => expect(durationText(us)).toBe(text));
+
+  // Every cross-field config rule about durations, each broken with durations written with units.
+  it.each([
+    ['redlock', { ttl: '100ms', requestTimeout: '99ms' }, 'config.requestTimeout', ['3ms', '97ms', 'requestTimeout is 99ms', 'ttl 100ms']],
+    ['raft', { heartbeat: '200ms', electionTimeout: { min: '150ms', max: '300ms' } }, 'config.electionTimeout.min', ['150ms', '200ms']],
+    ['counter', { gossipInterval: '1.5s', settle: '2s' }, 'config.settle', ['6s', 'got 2s']],
+    ['counter', { design: 'raft', raft: { heartbeat: '400ms' } }, 'config.raft.electionTimeout.min', ['150ms', '400ms']],
+    ['mapreduce', { heartbeat: '100ms', workerTimeout: '150ms' }, 'config.workerTimeout', ['200ms', 'got 150ms']],
+    ['mergesort', { taskTimeout: '250ms' }, 'config.taskTimeout', ['300ms', 'got 250ms']],
+    ['zookeeper', { requestTimeout: '10ms', heartbeat: '20ms' }, 'config.requestTimeout', ['10ms', '20ms']],
+  ])('%s %j: %s', (protocol, config, where, texts) => {
+    let message = '';
+    try {
+      checked({ name: 'x', description: 'd', protocol, config, duration: '1s' });
+    } catch (err) {
+      message = err instanceof Error && 'describe' in err ? (err as { describe(): string }).describe() : String(err);
+    }
+    expect(message).toContain(where);
+    for (const t of texts) expect(message).toContain(t);
+    expect(message).not.toMatch(/\d\s?µs/);
   });
 });
