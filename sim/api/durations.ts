@@ -15,7 +15,7 @@ export const MAX_DURATION = 365 * 24 * 3600 * 1_000_000;
 const DURATION_EXPECTED = 'expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s"';
 
 function outOfRange(v: number | string, d: number): string | undefined {
-  if (!Number.isSafeInteger(d) || Math.abs(d) > MAX_DURATION) return `duration out of range: ${JSON.stringify(v)} is more than 365 days (${MAX_DURATION} µs)`;
+  if (!Number.isSafeInteger(d) || Math.abs(d) > MAX_DURATION) return `duration out of range: ${JSON.stringify(v)} is more than 365 days (525600m)`;
   return undefined;
 }
 
