@@ -1,6 +1,6 @@
 // CLI defects a newcomer met in session 8, each fixed in kind (every place the same mistake
 // could happen) and pinned here.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -147,5 +147,45 @@ describe('2. config errors about a duration print it as the user writes it, neve
     expect(message).toContain(where);
     for (const t of texts) expect(message).toContain(t);
     expect(message).not.toMatch(/\d\s?µs/);
+  });
+});
+
+describe('4. what replay says about a trace is true', () => {
+  const record = async (): Promise<string> => {
+    const trace = join(dir, 'rec.jsonl');
+    const r = await inProcess(['run', 'raft-leader-crash', '--trace', trace]);
+    expect(r.code, r.stderr).toBe(0);
+    return readFileSync(trace, 'utf8');
+  };
+
+  it('a truncated trace (cut mid-line, or at a line end without its end line): nothing replayed, and it says so', async () => {
+    const text = await record();
+    const lines = text.split('\n');
+    for (const cut of [lines.slice(0, 5).join('\n').slice(0, -20), `${lines.slice(0, 5).join('\n')}\n`]) {
+      const r = await inProcess(['replay', file('cut.jsonl', cut)]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/the trace is truncated: (it has no end line|line \d+ is cut off mid-line and there is no end line)/);
+      expect(r.stderr).toContain('nothing was replayed');
+      expect(r.stderr).not.toMatch(/showing/);
+    }
+  });
+
+  it('a replay that stops at the first difference says how many events it replayed of how many recorded', async () => {
+    const text = await record();
+    const recorded = text.trim().split('\n').length - 2;
+    const same = await inProcess(['replay', file('same.jsonl', text)]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(`, ${recorded} events replayed\n`);
+    // Event 40 changed: the replay differs there and stops soon after.
+    const lines = text.split('\n');
+    lines[41] = (lines[41] as string).replace(/"t":(\d+)/, (_m, t: string) => `"t":${Number(t) + 1}`);
+    const r = await inProcess(['replay', file('diff.jsonl', lines.join('\n'))]);
+    expect(r.code).toBe(1);
+    const m = /, (\d+) events replayed of the (\d+) recorded\n/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m?.[2])).toBe(recorded);
+    expect(Number(m?.[1])).toBeLessThan(recorded);
   });
 });
