@@ -15,6 +15,8 @@ const checked = (doc: unknown): unknown => prepareRun(parseScenario(doc));
 import { buildProgram } from '../../sim/cli/main.ts';
 import { parseDurationOption } from '../../sim/cli/options.ts';
 import { durationText } from '../../sim/api/durations.ts';
+import { describeFault } from '../../sim/cli/fault-text.ts';
+import { describeFault as fuzzDescribeFault } from '../../sim/cli/commands/fuzz.ts';
 import { inProcess } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-defects8-'));
@@ -187,5 +189,23 @@ describe('4. what replay says about a trace is true', () => {
     expect(m, r.stdout).not.toBeNull();
     expect(Number(m?.[2])).toBe(recorded);
     expect(Number(m?.[1])).toBeLessThan(recorded);
+  });
+});
+
+describe('5. faults print readably, the same in every command', () => {
+  it.each([
+    [{ at: 1_000_000, kind: 'partition', groups: [['n1', 'n2'], ['n3']] }, 'partition {n1,n2} | {n3} @1s'],
+    [{ at: 0, kind: 'partition', groups: [['n1'], ['n2'], ['n3', 'n4']] }, 'partition {n1} | {n2} | {n3,n4} @0us'],
+    [{ at: 2_000, kind: 'partition', split: 'minority-with', around: '@leader' }, 'partition minority-with @leader @2ms'],
+    [{ at: 5_000, kind: 'block', from: 'n1', to: 'n2' }, 'block n1 -/-> n2 @5ms'],
+    [{ at: 1_000_001, kind: 'clock', node: 'n2', offset: -5000, drift: 0.001 }, 'clock n2 offset -5ms drift 0.001 @1000.001ms'],
+    [{ at: 0, kind: 'crash', node: '@leader', on: { event: 'commit', node: ['n1'] } }, 'crash @leader on commit of {n1}'],
+  ])('%j reads %s', (fault, text) => {
+    expect(describeFault(fault)).toBe(text);
+    expect(describeFault(fault)).not.toMatch(/[[\]"]/);
+  });
+
+  it('the fuzz summary prints faults through the same function', () => {
+    expect(fuzzDescribeFault).toBe(describeFault);
   });
 });

@@ -16,7 +16,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { formatDuration, formatDurationExact, formatWall } from '../time-format.ts';
+import { formatDuration, formatWall } from '../time-format.ts';
+import { describeFault } from '../fault-text.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
@@ -279,30 +280,8 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
   return { failure: named, batch, trace, scenarioFile };
 }
 
-/** Fault times to the µs: a shrunk crash and restart are often 1µs apart. */
-function exactTime(us: number): string {
-  return formatDurationExact(us);
-}
-
-/** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
-export function describeFault(f: Record<string, unknown>): string {
-  const { at, kind, on, after, delay, id, ...rest } = f;
-  // A slow link reads as the trace says it (describeFault in sim/engine/targets.ts): `slow n1 -> n2 x30`.
-  if (kind === 'slow') rest.factor = `x${String(rest.factor)}`;
-  if (kind === 'slow' && rest.to !== undefined) rest.to = `-> ${String(rest.to)}`;
-  const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-  const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
-  const when: string[] = [];
-  if (on !== undefined && on !== null && typeof on === 'object') {
-    const t = on as { event?: unknown; nth?: unknown; node?: unknown };
-    when.push(`on ${String(t.event)}${typeof t.nth === 'number' && t.nth > 1 ? ` #${t.nth}` : ''}${t.node !== undefined ? ` of ${typeof t.node === 'string' ? t.node : JSON.stringify(t.node)}` : ''}`);
-  }
-  if (typeof after === 'string') when.push(`after ${after}`);
-  if (typeof delay === 'number' && delay > 0) when.push(`+${exactTime(delay)}`);
-  // A triggered fault's `at` is when it is armed (0: from the start).
-  if (typeof at === 'number' && (when.length === 0 || at > 0)) when.push(when.length === 0 ? `@${exactTime(at)}` : `armed @${exactTime(at)}`);
-  return `${head} ${when.join(' ')}`;
-}
+// One fault in human output: sim/cli/fault-text.ts (shared with fuzzTest's failure message).
+export { describeFault };
 
 function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   const f = w.failure;
