@@ -16,6 +16,8 @@ import { buildProgram } from '../../sim/cli/main.ts';
 import { parseDurationOption } from '../../sim/cli/options.ts';
 import { durationText } from '../../sim/api/durations.ts';
 import { describeFault } from '../../sim/cli/fault-text.ts';
+import { clip, firstSentence, formatScenarioLines } from '../../sim/cli/commands/list.ts';
+import { scenarioList } from '../../sim/cli/scenario-list.ts';
 import { describeFault as fuzzDescribeFault } from '../../sim/cli/commands/fuzz.ts';
 import { inProcess } from '../cli-harness.ts';
 
@@ -207,5 +209,60 @@ describe('5. faults print readably, the same in every command', () => {
 
   it('the fuzz summary prints faults through the same function', () => {
     expect(fuzzDescribeFault).toBe(describeFault);
+  });
+});
+
+describe('6. faultline list: one line per scenario; the full text on request', () => {
+  it('first sentence, clipped', () => {
+    expect(firstSentence('Found by fuzzing: links 21x slower for 3.5 s. Then more.  And more.')).toBe('Found by fuzzing: links 21x slower for 3.5 s.');
+    expect(firstSentence('No period at all')).toBe('No period at all');
+    expect(firstSentence('Spans\n  two lines. Second.')).toBe('Spans two lines.');
+    expect(clip('abcdefghijklmnopqrstuvwxyz', 15)).toBe('abcdefghijkl...');
+    expect(clip('short', 15)).toBe('short');
+  });
+
+  it('every built-in scenario on one line that fits the width, a terminal\'s or 100 characters of description', async () => {
+    const { scenarios } = await scenarioList();
+    expect(scenarios.some((s) => s.description.length > 200)).toBe(true); // the floods this fixes
+    for (const line of formatScenarioLines(scenarios, { line: 80 })) expect(line.length).toBeLessThanOrEqual(80);
+    const lines = formatScenarioLines(scenarios, { description: 100 });
+    expect(lines).toHaveLength(scenarios.length);
+    for (const l of lines) expect(l.slice((/^\S+ +\S+ +/.exec(l)?.[0] ?? '').length).length).toBeLessThanOrEqual(100);
+    const verbose = formatScenarioLines(scenarios, { line: 80 }, true);
+    verbose.forEach((l, i) => expect(l).toContain(scenarios[i]!.description.replace(/\s+/g, ' ').trim()));
+  });
+
+  it('the command: one line each piped; --verbose and list <scenario> give the full text; list <protocol> filters', async () => {
+    const { scenarios } = await scenarioList();
+    const long = scenarios.find((s) => s.description.length > 300)!;
+    const r = await inProcess(['list']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n\n')[0]!.split('\n');
+    expect(rows).toHaveLength(scenarios.length);
+    expect(r.stdout).not.toContain(long.description);
+    expect((await inProcess(['list', '--verbose'])).stdout).toContain(long.description.replace(/\s+/g, ' ').trim());
+    const one = await inProcess(['list', long.name]);
+    expect(one.stdout).toContain(`description  ${long.description.replace(/\s+/g, ' ').trim()}`);
+    expect(one.stdout).toContain(`run          faultline run ${long.name}`);
+    const raft = await inProcess(['list', 'raft']);
+    const raftRows = raft.stdout.trim().split('\n').filter((l) => !l.startsWith('('));
+    expect(raftRows.length).toBe(scenarios.filter((s) => s.protocol === 'raft').length);
+    for (const l of raftRows) expect(l).toMatch(/^\S+ +raft /);
+    const bad = await inProcess(['list', 'rafr']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('faultline: rafr: no protocol or built-in scenario of that name; did you mean "raft"? (faultline list shows them all)\n');
+  });
+});
+
+describe('7. faultline run <protocol> hints the protocol\'s scenarios', () => {
+  it.each([
+    ['raft', /"raft" is a protocol: did you mean scenarios\/raft-leader-crash\.ts\? faultline list raft lists its built-in scenarios/],
+    ['saga', /"saga" is a protocol: did you mean scenarios\/saga-happy\.ts\? faultline list saga/],
+    ['raft-leadr-crash', /did you mean raft-leader-crash\?/],
+  ])('run %s', async (ref, message) => {
+    const r = await inProcess(['run', ref]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
   });
 });
