@@ -266,3 +266,11 @@ describe('7. faultline run <protocol> hints the protocol\'s scenarios', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('2b. scenario warnings print times exactly, as the file may write them', () => {
+  it('a fault 1 µs after the end reads so, not rounded to the end itself', async () => {
+    const { scenarioWarnings } = await import('../../sim/scenario/checks.ts');
+    const s = parseScenario({ name: 'w', description: 'd', protocol: 'pingpong', duration: '1s', faults: { timeline: [{ at: 1_000_001, kind: 'heal' }] } });
+    expect(scenarioWarnings(s)[0]?.message).toBe('this heal at 1000.001ms is after the run ends (duration 1s), so it never happens');
+  });
+});
