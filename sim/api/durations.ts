@@ -15,7 +15,7 @@ export const MAX_DURATION = 365 * 24 * 3600 * 1_000_000;
 const DURATION_EXPECTED = 'expected a duration: a non-negative integer of µs or a string like "10ms" or "1.5s"';
 
 function outOfRange(v: number | string, d: number): string | undefined {
-  if (!Number.isSafeInteger(d) || Math.abs(d) > MAX_DURATION) return `duration out of range: ${JSON.stringify(v)} is more than 365 days (${MAX_DURATION} µs)`;
+  if (!Number.isSafeInteger(d) || Math.abs(d) > MAX_DURATION) return `duration out of range: ${JSON.stringify(v)} is more than 365 days (525600m)`;
   return undefined;
 }
 
@@ -61,3 +61,16 @@ export const signedDuration = z.union([z.number(), z.string()], { error: 'expect
   }
   return d;
 });
+
+/**
+ * A duration (integer µs) as a scenario or config writes it, exact to the µs, for messages about
+ * a config: 250 -> "250us", 5000 -> "5ms", 1500 -> "1.5ms", 1500000 -> "1.5s", 1234567 ->
+ * "1234.567ms". Config errors print durations in the user's units this way, never as raw µs.
+ */
+export function durationText(us: number): string {
+  if (!Number.isInteger(us)) return `${us}us`;
+  const a = Math.abs(us);
+  if (a >= 1_000_000 && us % 1000 === 0) return `${us / 1_000_000}s`;
+  if (a >= 1000) return `${us / 1000}ms`;
+  return `${us}us`;
+}

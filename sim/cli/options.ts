@@ -6,6 +6,9 @@
 
 import { InvalidArgumentError } from 'commander';
 import { canonicalSeed } from '../scenario/seed.ts';
+import { InputError } from '../scenario/errors.ts';
+import { parseDuration } from '../engine/time.ts';
+import { MAX_DURATION } from '../api/durations.ts';
 
 /** Longest accepted seed (characters): a seed is an identifier, not a document. */
 export const MAX_SEED_LENGTH = 256;
@@ -53,4 +56,35 @@ export function parseOutputFile(value: string): string {
 /** parsePositiveInt, kept as the canonical decimal text (for option bags of strings such as BenchOptions). */
 export function parsePositiveIntText(value: string): string {
   return String(parsePositiveInt(value));
+}
+
+/**
+ * A duration option of any command (`fuzz --duration 10s`, `fuzz --time 5m`, `bench --budget 500ms`),
+ * in µs: a number with a unit (us, µs, ms, s, m; "1.5s"), a whole number of µs. One rule for every
+ * duration the command line takes: a bare number is refused, since a scenario file's bare number is
+ * µs and `--duration 10` meant as 10 s would silently run 10 µs; only `0` needs no unit.
+ * @param option the option's name for the error (`--duration`)
+ * @param examples two durations the error suggests (default 10s and 10ms)
+ * @throws InputError naming the option: one line, exit 2
+ */
+export function parseDurationOption(value: string, option: string, { positive = false, examples = ['10s', '10ms'] }: { positive?: boolean; examples?: readonly [string, string] } = {}): number {
+  const text = value.trim();
+  const bare = /^[+-]?\d+(\.\d+)?$/.test(text);
+  if (bare && Number(text) !== 0) {
+    const n = text.replace(/^\+/, '');
+    throw new InputError(`the duration has no unit: expected a duration such as ${n}${examples[0].replace(/^[\d.]+/, '')} or ${n}${examples[1].replace(/^[\d.]+/, '')} (got "${value}")`, undefined, option);
+  }
+  const us = bare ? 0 : parseDuration(text);
+  if (us === undefined || us < 0 || (positive && us === 0) || us > MAX_DURATION) {
+    throw new InputError(`expected a duration such as ${examples[0]} or ${examples[1]} (units us, ms, s, m): ${positive ? 'positive' : 'not negative'}, a whole number of µs, at most 365 days (got "${value}")`, undefined, option);
+  }
+  return us;
+}
+
+/** parseDurationOption for commander's `.option(flags, description, parser)`, keeping the text (for option bags of strings such as BenchOptions). */
+export function durationOptionText(option: string, opts: { positive?: boolean; examples?: readonly [string, string] } = {}): (value: string) => string {
+  return (value) => {
+    parseDurationOption(value, option, opts);
+    return value.trim();
+  };
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isProxy } from 'node:util/types';
 import { InputError } from '../scenario/errors.ts';
 import { jsonErrorOffset } from '../scenario/json-position.ts';
+import { nearestName } from '../scenario/names.ts';
 import { parseScenario } from '../scenario/resolve.ts';
 import { scenarioWarnings, type ScenarioWarning } from '../scenario/checks.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -158,12 +159,31 @@ export function scenarioFiles(dir = SCENARIO_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
+/**
+ * What to say after "no scenario of that name": for a protocol's name (`faultline run raft`), its
+ * built-in scenarios (`did you mean scenarios/raft-leader-crash.ts?`) and `faultline list raft`; for a
+ * near miss, the nearest scenario; else `see faultline list`. Only on this error path are the
+ * protocols loaded.
+ */
+async function scenarioHint(ref: string, files: readonly string[]): Promise<string> {
+  const names = files.map((f) => basename(f, extname(f)));
+  const { protocolNames } = await import('../protocols/registry.ts');
+  if (protocolNames().includes(ref)) {
+    const own = files.filter((f) => basename(f).startsWith(`${ref}-`)).map((f) => `scenarios/${basename(f)}`);
+    const example = own.find((f) => /-(happy|leader-crash)\./.test(f)) ?? own[0];
+    return `; "${ref}" is a protocol: ${example !== undefined ? `did you mean ${example}? ` : ''}faultline list ${ref} lists its built-in scenarios (and faultline fuzz ${ref} takes a protocol)`;
+  }
+  const near = nearestName(ref, names);
+  return near !== undefined ? `; did you mean ${near}? (see faultline list)` : ' (see faultline list)';
+}
+
 /** Load a scenario by path, or by name from the scenarios directory. */
 export async function loadScenario(ref: string, { quiet = false }: { quiet?: boolean } = {}): Promise<LoadedScenario> {
   let file = ref;
   if (!existsSync(file)) {
-    const byName = scenarioFiles().find((f) => basename(f, extname(f)) === ref);
-    if (!byName) throw new InputError(`no such file, and no scenario of that name in scenarios/ (see faultline list)`, ref);
+    const files = scenarioFiles();
+    const byName = files.find((f) => basename(f, extname(f)) === ref);
+    if (!byName) throw new InputError(`no such file, and no scenario of that name in scenarios/${await scenarioHint(ref, files)}`, ref);
     file = byName;
   }
   const { doc, typeError } = await readDocument(file);

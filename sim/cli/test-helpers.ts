@@ -14,6 +14,8 @@ import { runScenario, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario, ScenarioInput } from '../scenario/schema.ts';
 import { parseDuration } from '../engine/time.ts';
 import { formatDuration } from './time-format.ts';
+import { describeFault } from './fault-text.ts';
+import { plural } from './plural.ts';
 
 /** A scenario file (path relative to the working folder, or a file: URL) or a scenario document. */
 export type ScenarioRef = string | URL | ScenarioInput | Scenario;
@@ -77,7 +79,8 @@ export async function expectScenario(ref: ScenarioRef, opts: { seed?: string | n
 
 /**
  * Fuzz a scenario and throw on the first violation, shrunk. Returns the campaign's report.
- * The error message has the violation, the shrunk fault timeline as JSON and one command line
+ * The error message has the violation, the shrunk fault timeline (as the fuzz summary prints it; the
+ * scenario file has it as JSON) and one command line
  * that replays the failing run (`npx faultline run <outDir>/<name>.json`).
  */
 export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {}): Promise<ReturnType<typeof fuzz>> {
@@ -126,8 +129,8 @@ export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {})
     throw new FuzzTestFailure(
       [
         `${v.invariant} violated at ${formatDuration(v.t)}: ${v.message}`,
-        `found at run ${failure.run + 1} of ${report.runs} (seed ${failure.seed}), shrunk to ${failure.scenario.faults.timeline.length} faults:`,
-        JSON.stringify(failure.scenario.faults.timeline),
+        `found at run ${failure.run + 1} of ${report.runs} (seed ${failure.seed}), shrunk to ${plural(failure.scenario.faults.timeline.length, 'fault')}:`,
+        (failure.scenario.faults.timeline as unknown as Record<string, unknown>[]).map(describeFault).join(', '),
         `shrunk scenario: ${file}`,
         `replay: ${replay}`,
       ].join('\n'),

@@ -146,7 +146,9 @@ export async function replayRecordedInterruptible(trace: RecordedTrace, recorded
 function startRecorded(parsed: RecordedTrace, recorded: RecordedLines, file: string | undefined): StartedReplay {
   if (!parsed.footer) {
     const lineCount = parsed.lines;
-    throw new InputError(`${parsed.warnings[0] ?? "the trace is truncated: it has no end line"}; a replay needs the recorded hash on its end line`, file, `line ${lineCount}`);
+    // Not the reader's warning as is: it is the viewer's ("showing the N events"), and a replay shows none.
+    const cut = parsed.warnings.some((w) => w.includes('cut off mid-line')) ? `line ${lineCount} is cut off mid-line and there is no end line` : 'it has no end line';
+    throw new InputError(`the trace is truncated: ${cut}, and a replay needs the recorded hash on it, so nothing was replayed (faultline view shows the events before the cut)`, file, `line ${lineCount}`);
   }
   let scenario: Scenario;
   try {

@@ -5,7 +5,8 @@
 // --duration` legitimately shortens a run below a base scenario's timeline).
 // Pure: the CLI prints the warnings (sim/cli/scenarios.ts).
 
-import { formatDuration } from '../engine/time.ts';
+// Exact to the µs, as the scenario may write it (a fault at 1000.001ms is not "after 1s" rounded).
+import { durationText as formatDuration } from '../api/durations.ts';
 import { InputError } from './errors.ts';
 import type { Scenario } from './schema.ts';
 

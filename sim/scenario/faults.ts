@@ -55,6 +55,8 @@ export function checkFaultTimeline(timeline: readonly Fault[], protocol: Protoco
     if (f.kind === 'block') {
       check(f.from, `${where}.from`, triggered);
       check(f.to, `${where}.to`, triggered);
+      // As for slow: one node named twice (or one `$label`) is no link; roles may resolve to two nodes.
+      if (f.to === f.from && !f.to.startsWith('@')) throw new InputError(`"${f.to}" is the blocked node itself, and a node has no link to itself; expected another node`, file, `${where}.to`);
     }
     if (f.kind === 'partition') {
       f.groups?.forEach((g, gi) => g.forEach((id, k) => check(id, `${where}.groups[${gi}][${k}]`, triggered)));

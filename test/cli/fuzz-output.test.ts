@@ -9,7 +9,7 @@ describe('fuzz output', () => {
     [{ at: 300_000, kind: 'crash', node: 's1' }, 'crash s1 @300ms'],
     [{ at: 1_001, kind: 'restart', node: 's1' }, 'restart s1 @1.001ms'],
     [{ at: 0, kind: 'crash', node: '@leader', on: { event: 'leader-elected', nth: 2 }, delay: 5_000 }, 'crash @leader on leader-elected #2 +5ms'],
-    [{ at: 100_000, kind: 'partition', groups: [['s1'], ['s2', 's3']], on: { event: 'commit', node: 's2' } }, 'partition [["s1"],["s2","s3"]] on commit of s2 armed @100ms'],
+    [{ at: 100_000, kind: 'partition', groups: [['s1'], ['s2', 's3']], on: { event: 'commit', node: 's2' } }, 'partition {s1} | {s2,s3} on commit of s2 armed @100ms'],
     [{ at: 0, id: 'x', kind: 'heal', after: 'p', delay: 2_000_000 }, 'x: heal after p +2s'],
   ])('%j', (fault, text) => {
     expect(describeFault(fault)).toBe(text);

@@ -122,7 +122,7 @@ describe('campaign robustness', () => {
     const r = await inProcess(['fuzz', file, '--runs', '5', '--workers', '1', '--no-workload']);
     expect(r.code).toBe(2);
     // The schema holds the nodes' preconditions, so the mistake is named by its field before any node starts.
-    expect(r.stderr.trim()).toBe(`faultline: ${file}: config.electionTimeout.min: the election timeout (min 0 µs) must be longer than the heartbeat (50000 µs)`);
+    expect(r.stderr.trim()).toBe(`faultline: ${file}: config.electionTimeout.min: the election timeout (min 0us) must be longer than the heartbeat (50ms)`);
   });
 
   it('each invocation draws a fresh campaign seed and prints it; --seed replays; --shard needs --seed; a text seed is hashed the same every time', async () => {

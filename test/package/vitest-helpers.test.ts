@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectScenario, fuzzScenario, FuzzTestFailure } from '../../sim/vitest/index.ts';
 import { inProcess, ROOT } from '../cli-harness.ts';
+import { describeFault } from '../../sim/cli/fault-text.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'faultline-vitest-helpers-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -23,7 +24,8 @@ describe('fuzzTest / fuzzScenario', () => {
     const f = err as FuzzTestFailure;
     expect(f.failure.violation.invariant).toBe('eventual-delivery');
     expect(f.message).toMatch(/^eventual-delivery violated at \d+(\.\d+)?(us|ms|s): value \d+/);
-    expect(f.message).toContain(JSON.stringify(f.failure.scenario.faults.timeline));
+    // The shrunk faults as the fuzz summary prints them (sim/cli/fault-text.ts); the scenario file has them as JSON.
+    expect(f.message).toContain((f.failure.scenario.faults.timeline as unknown as Record<string, unknown>[]).map(describeFault).join(', '));
     const replay = /^replay: npx faultline run (\S+)$/m.exec(f.message);
     expect(replay, f.message).not.toBeNull();
     const file = replay![1]!;

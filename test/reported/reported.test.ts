@@ -34,7 +34,7 @@ describe('reported inputs: faultline run F exits 2 naming the file, the field an
     ['H1c-twopc-retry-zero-hang.json', 'config.retryInterval: expected a positive duration'],
     ['H2-duration-number-1e300.json', 'duration: duration out of range: 1e+300 is more than 365 days'],
     ['H4-overlapping-partition-groups-accepted.json', 'faults.timeline[0].groups[1][0]: overlapping partition groups: "n2" is in group 0 and in group 1'],
-    ['R6-election-timeout-zero-reported-as-violation.json', 'config.electionTimeout.min: the election timeout (min 0 µs) must be longer than the heartbeat (50000 µs)'],
+    ['R6-election-timeout-zero-reported-as-violation.json', 'config.electionTimeout.min: the election timeout (min 0us) must be longer than the heartbeat (50ms)'],
     ['R7-preload-unknown-node-silently-ignored.json', 'config.preload.n7: no server "n7"; this cluster has n1, n2, n3'],
     ['R7b-electionTimeoutOf-unknown-node-silently-ignored.json', 'config.electionTimeoutOf.n7: no server "n7"; this cluster has n1, n2, n3'],
     ['G5-ring-ketama-heavy-join-reported-as-violation.json', 'config.changes[0].weight: after this change n1, n2, n3 get no points on the ketama continuum'],

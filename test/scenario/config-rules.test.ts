@@ -23,9 +23,9 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
   it.each([
     // raft (RaftNode's constructor asserts the first two; the rest were silently ignored)
     ['raft', { heartbeat: 0 }, 'f.json: config.heartbeat: expected a positive duration'],
-    ['raft', { electionTimeout: { min: '0ms', max: '0ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 0 µs) must be longer than the heartbeat (50000 µs)'],
-    ['raft', { heartbeat: '100ms', electionTimeout: { min: '100ms', max: '200ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 100000 µs) must be longer than the heartbeat (100000 µs)'],
-    ['raft', { electionTimeoutOf: { n2: { min: '40ms', max: '80ms' } } }, 'f.json: config.electionTimeoutOf.n2.min: the election timeout (min 40000 µs) must be longer than the heartbeat (50000 µs)'],
+    ['raft', { electionTimeout: { min: '0ms', max: '0ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 0us) must be longer than the heartbeat (50ms)'],
+    ['raft', { heartbeat: '100ms', electionTimeout: { min: '100ms', max: '200ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 100ms) must be longer than the heartbeat (100ms)'],
+    ['raft', { electionTimeoutOf: { n2: { min: '40ms', max: '80ms' } } }, 'f.json: config.electionTimeoutOf.n2.min: the election timeout (min 40ms) must be longer than the heartbeat (50ms)'],
     ['raft', { electionTimeout: { min: '300ms', max: '200ms' } }, 'f.json: config.electionTimeout.max: max must be >= min'],
     ['raft', { servers: 3, electionTimeoutOf: { n4: { min: '1s', max: '2s' } } }, 'f.json: config.electionTimeoutOf.n4: no server "n4"; this cluster has n1, n2, n3 (servers: 3)'],
     ['raft', { servers: 2, preload: { n3: { term: 1, log: [1] } } }, 'f.json: config.preload.n3: no server "n3"; this cluster has n1, n2 (servers: 2)'],

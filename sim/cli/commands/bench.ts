@@ -14,7 +14,7 @@ import { pingpongSimulation } from '../../bench/pingpong.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { withTraceFileAsync } from '../file-sink.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
-import { parseOutputFile, parsePositiveIntText } from '../options.ts';
+import { durationOptionText, parseOutputFile, parsePositiveIntText } from '../options.ts';
 import { performance } from 'node:perf_hooks';
 
 export function registerBench(program: Command): void {
@@ -31,7 +31,7 @@ export function registerBench(program: Command): void {
     .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
     .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')
     .option('--protocol <name>', 'viewer: the traces to measure, pingpong (default) or raft')
-    .option('--budget <duration>', 'search: time budget per campaign (default 60s; a miss counts as the budget)')
+    .option('--budget <duration>', 'search: time budget per campaign, with a unit (default 60s; a miss counts as the budget)', durationOptionText('--budget', { positive: true, examples: ['60s', '5m'] }))
     .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
     .option('--strategies <list>', 'search: only these strategies, comma-separated (default guided,targeted,random)')
     .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')

@@ -16,8 +16,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { parseDuration } from '../../engine/time.ts';
-import { formatDuration, formatDurationExact, formatWall } from '../time-format.ts';
+import { formatDuration, formatWall } from '../time-format.ts';
+import { describeFault } from '../fault-text.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
@@ -30,7 +30,7 @@ import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { importUserModule, loadedProtocolModules } from '../protocol-modules.ts';
-import { campaignSeed, parseSeed } from '../options.ts';
+import { campaignSeed, parseDurationOption, parseSeed } from '../options.ts';
 
 interface FuzzCliOptions {
   runs?: string;
@@ -79,8 +79,8 @@ async function baseScenario(ref: string, opts: FuzzCliOptions): Promise<{ scenar
   } else {
     throw new InputError(`not a scenario file, a scenario in scenarios/ or a protocol; protocols: ${protocolNames().join(', ')}`, ref);
   }
-  // A bare integer is µs, as in a scenario file (`--duration 0` included).
-  if (opts.duration !== undefined) doc.duration = /^\d+$/.test(opts.duration.trim()) ? Number(opts.duration) : opts.duration;
+  // One rule for every duration option (parseDurationOption): a unit is required (`--duration 10` is refused, not 10 µs); 0 needs none.
+  if (opts.duration !== undefined) doc.duration = parseDurationOption(opts.duration, '--duration');
   let config = (doc.config as Record<string, unknown> | undefined) ?? {};
   if (opts.config !== undefined) {
     let patch: unknown;
@@ -280,30 +280,8 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
   return { failure: named, batch, trace, scenarioFile };
 }
 
-/** Fault times to the µs: a shrunk crash and restart are often 1µs apart. */
-function exactTime(us: number): string {
-  return formatDurationExact(us);
-}
-
-/** One fault as `kind args @time`, a triggered one as `kind args on <event>[ #n][ of <node>][ +delay][ after <id>]`. */
-export function describeFault(f: Record<string, unknown>): string {
-  const { at, kind, on, after, delay, id, ...rest } = f;
-  // A slow link reads as the trace says it (describeFault in sim/engine/targets.ts): `slow n1 -> n2 x30`.
-  if (kind === 'slow') rest.factor = `x${String(rest.factor)}`;
-  if (kind === 'slow' && rest.to !== undefined) rest.to = `-> ${String(rest.to)}`;
-  const args = Object.values(rest).map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)));
-  const head = `${id !== undefined ? `${String(id)}: ` : ''}${String(kind)}${args.length ? ` ${args.join(' ')}` : ''}`;
-  const when: string[] = [];
-  if (on !== undefined && on !== null && typeof on === 'object') {
-    const t = on as { event?: unknown; nth?: unknown; node?: unknown };
-    when.push(`on ${String(t.event)}${typeof t.nth === 'number' && t.nth > 1 ? ` #${t.nth}` : ''}${t.node !== undefined ? ` of ${typeof t.node === 'string' ? t.node : JSON.stringify(t.node)}` : ''}`);
-  }
-  if (typeof after === 'string') when.push(`after ${after}`);
-  if (typeof delay === 'number' && delay > 0) when.push(`+${exactTime(delay)}`);
-  // A triggered fault's `at` is when it is armed (0: from the start).
-  if (typeof at === 'number' && (when.length === 0 || at > 0)) when.push(when.length === 0 ? `@${exactTime(at)}` : `armed @${exactTime(at)}`);
-  return `${head} ${when.join(' ')}`;
-}
+// One fault in human output: sim/cli/fault-text.ts (shared with fuzzTest's failure message).
+export { describeFault };
 
 function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
   const f = w.failure;
@@ -371,11 +349,7 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   const runs = opts.time !== undefined ? undefined : positiveInt(opts.runs ?? '200', '--runs');
   let budgetMs: number | undefined;
   if (opts.time !== undefined) {
-    // A bare number has no unit: in a scenario file it is µs, which as a campaign's wall time is surely a slip.
-    if (/^\s*[+-]?\d+(\.\d+)?\s*$/.test(opts.time)) throw new InputError(`the duration has no unit: expected a duration such as ${opts.time.trim()}s or ${opts.time.trim()}m (got "${opts.time}")`, undefined, '--time');
-    const us = parseDuration(opts.time);
-    if (us === undefined || us <= 0) throw new InputError(`expected a duration such as 60s or 5m: positive, a whole number of µs (got "${opts.time}")`, undefined, '--time');
-    budgetMs = us / 1000;
+    budgetMs = parseDurationOption(opts.time, '--time', { positive: true, examples: ['60s', '5m'] }) / 1000;
   }
   let shard: Shard = WHOLE;
   if (opts.shard !== undefined) {
@@ -636,7 +610,7 @@ export function registerFuzz(program: Command): void {
     .option('--keep-faults', "also keep the scenario's own fault timeline")
     .option('--no-shrink', 'report failures as found, without shrinking')
     .option('--shrink-budget <n>', 'most runs spent shrinking one failure (default 500)')
-    .option('--duration <d>', 'override the run duration, e.g. 10s')
+    .option('--duration <duration>', 'override the run duration, with a unit: e.g. 10s or 500ms (a bare number is refused; 0 is allowed)')
     .option('--config <json>', 'merge this JSON into the protocol config')
     .option('--bug <name>', BUG_OPTION_HELP, collectBugs)
     .option('--workload <module>', "a module whose default export is a fast-check arbitrary of config patches, shrunk with the faults (default: the protocol's own workload, if it has one)")

@@ -60,8 +60,13 @@ function clip(line: string | undefined): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
-export function formatReplay(file: string, r: ReplayResult, c: Colours = plain): string[] {
-  const out = [`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}, ${r.events} events`, ...formatViolations(r.violations, c)];
+/**
+ * The human summary of a replay. `recordedEvents` (the trace file's event count) is said beside the
+ * replayed count when they differ (a replay that stopped at the first difference ran fewer).
+ */
+export function formatReplay(file: string, r: ReplayResult, c: Colours = plain, recordedEvents?: number): string[] {
+  const counts = recordedEvents === undefined || recordedEvents === r.events ? `${r.events} events replayed` : `${r.events} events replayed of the ${recordedEvents} recorded`;
+  const out = [`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}, ${counts}`, ...formatViolations(r.violations, c)];
   if (r.identical) {
     out.push(`hash        ${r.replayedHash} ${c.green('matches')} the recorded hash: the run replays exactly`);
     return out;
@@ -119,7 +124,7 @@ export function registerReplay(program: Command): void {
         } else if (interrupted) {
           process.stdout.write(`replay      ${file}: ${r.scenario.name} (${r.scenario.protocol}), seed ${r.seed}: interrupted by ${interrupted} after ${r.events} events; not compared\n`);
         } else {
-          const lines = formatReplay(file, r, stdoutColours());
+          const lines = formatReplay(file, r, stdoutColours(), summary.events);
           if (r.stoppedAtDifference) lines.push('(the replay stopped soon after the first difference; its hash covers the part that ran)');
           process.stdout.write(lines.join('\n') + '\n');
         }

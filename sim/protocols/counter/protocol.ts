@@ -6,6 +6,7 @@
 // PN-counter is a G-counter. Planted bugs (all off) prove the checkers.
 
 import { z } from 'zod';
+import { durationText } from '../../api/durations.ts';
 import { atOrFail, defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
 import { counterModel, linearizableChecker } from '../../check/linearizability/index.ts';
 import { kvService } from '../raft/public.ts';
@@ -66,13 +67,13 @@ export const counterConfig = z
   .strict()
   .superRefine((c, ctx) => {
     // Gossip must get a chance to run a few times within the calm period, or the checkers would judge a counter mid-gossip.
-    if (c.settle < 4 * c.gossipInterval) ctx.addIssue({ code: 'custom', path: ['settle'], message: `expected at least 4 gossip intervals (${4 * c.gossipInterval} µs), got ${c.settle} µs` });
+    if (c.settle < 4 * c.gossipInterval) ctx.addIssue({ code: 'custom', path: ['settle'], message: `expected at least 4 gossip intervals (${durationText(4 * c.gossipInterval)}), got ${durationText(c.settle)}` });
     if (c.design === 'raft' || c.bugs.retryAsNewRequest) {
       // Raft's own rules (sim/protocols/raft/protocol.ts), so that raftConfig never rejects what this schema accepted.
       if (c.replicas > 9) ctx.addIssue({ code: 'custom', path: ['replicas'], message: `the raft design runs at most 9 servers (got ${c.replicas})` });
       const e = c.raft.electionTimeout;
-      if (e.max < e.min) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'max'], message: `must be >= min (${e.min} µs)` });
-      if (e.min <= c.raft.heartbeat) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'min'], message: `the election timeout (min ${e.min} µs) must be longer than the heartbeat (${c.raft.heartbeat} µs)` });
+      if (e.max < e.min) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'max'], message: `must be >= min (${durationText(e.min)})` });
+      if (e.min <= c.raft.heartbeat) ctx.addIssue({ code: 'custom', path: ['raft', 'electionTimeout', 'min'], message: `the election timeout (min ${durationText(e.min)}) must be longer than the heartbeat (${durationText(c.raft.heartbeat)})` });
     }
   }, WHEN_VALID);
 

@@ -4,6 +4,7 @@
 // Planted bugs (all off) prove the checkers.
 
 import { z } from 'zod';
+import { durationText } from '../../api/durations.ts';
 import { defineProtocol, nodeSpec, positiveDuration, WHEN_VALID, type NodeSpec } from '../../api/index.ts';
 import { exactlyOnceChecker, jobCompletesChecker, noLostInputChecker, outputCorrectChecker } from './checkers.ts';
 import { MapReduceCoordinator } from './coordinator.ts';
@@ -60,7 +61,7 @@ export const mapreduceConfig = z
     const ids = workerIds(c.workers);
     for (const w of Object.keys(c.slow)) if (!ids.includes(w)) ctx.addIssue({ code: 'custom', path: ['slow', w], message: `expected a worker (${ids.join(', ')})` });
     // A worker that heartbeats must not be declared failed between two heartbeats.
-    if (c.workerTimeout <= 2 * c.heartbeat) ctx.addIssue({ code: 'custom', path: ['workerTimeout'], message: `expected more than two heartbeat intervals (${2 * c.heartbeat} µs)` });
+    if (c.workerTimeout <= 2 * c.heartbeat) ctx.addIssue({ code: 'custom', path: ['workerTimeout'], message: `expected more than two heartbeat intervals (${durationText(2 * c.heartbeat)}), got ${durationText(c.workerTimeout)}` });
   }, WHEN_VALID);
 
 export type MapReduceConfig = z.output<typeof mapreduceConfig>;

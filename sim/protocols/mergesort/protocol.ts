@@ -3,6 +3,7 @@
 // between splitters, with re-execution of lost or late tasks. Planted bugs (all off) prove the checkers.
 
 import { z } from 'zod';
+import { durationText } from '../../api/durations.ts';
 import { defineProtocol, nodeSpec, positiveDuration, WHEN_VALID, type NodeSpec } from '../../api/index.ts';
 import { permutationChecker, sortCompletesChecker, sortedChecker } from './checkers.ts';
 import { MergeSortCoordinator } from './coordinator.ts';
@@ -53,7 +54,7 @@ export const mergesortConfig = z
   .superRefine((c, ctx) => {
     // An attempt must be able to finish (and a merge to give up on a run) before it is timed out.
     const need = Math.max(c.sortTime, c.mergeTime + c.fetchRetry * c.fetchTries);
-    if (c.taskTimeout <= need) ctx.addIssue({ code: 'custom', path: ['taskTimeout'], message: `expected more than the longest attempt (sortTime, or mergeTime + fetchRetry × fetchTries: ${need} µs)` });
+    if (c.taskTimeout <= need) ctx.addIssue({ code: 'custom', path: ['taskTimeout'], message: `expected more than the longest attempt (sortTime, or mergeTime + fetchRetry × fetchTries: ${durationText(need)}), got ${durationText(c.taskTimeout)}` });
   }, WHEN_VALID);
 
 export type MergeSortConfig = z.output<typeof mergesortConfig>;

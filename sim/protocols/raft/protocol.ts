@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MS, SECOND, atOrFail, nodeSpec, type Checker, type NodeId, type NodeSpec } from '../../api/index.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../api/protocol.ts';
-import { WHEN_VALID, duration, positiveDuration } from '../../api/durations.ts';
+import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/durations.ts';
 import { raftRules } from './rules.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
@@ -99,7 +99,7 @@ export const raftConfig = z
     const servers = Array.from({ length: c.servers }, (_, i) => `n${i + 1}`);
     const unknown = (id: string): string => `no server "${id}"; this cluster has ${servers.join(', ')} (servers: ${c.servers})`;
     const longerThanHeartbeat = (t: { min: number }, path: PropertyKey[]): void => {
-      if (t.min <= c.heartbeat) ctx.addIssue({ code: 'custom', path, message: `the election timeout (min ${t.min} µs) must be longer than the heartbeat (${c.heartbeat} µs)` });
+      if (t.min <= c.heartbeat) ctx.addIssue({ code: 'custom', path, message: `the election timeout (min ${durationText(t.min)}) must be longer than the heartbeat (${durationText(c.heartbeat)})` });
     };
     longerThanHeartbeat(c.electionTimeout, ['electionTimeout', 'min']);
     const mix = c.client.mix;

@@ -8,6 +8,7 @@
 // off) are the four mistakes the Redis docs and Kleppmann's critique warn about.
 
 import { z } from 'zod';
+import { durationText } from '../../api/durations.ts';
 import { defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type NodeSpec } from '../../api/index.ts';
 import { leaseBoundedChecker, mutualExclusionChecker, tokenOrderChecker } from './checkers.ts';
 import { DRIFT_CONSTANT, RedlockClient } from './client.ts';
@@ -70,7 +71,7 @@ export const redlockConfig = z
     // elapsed at least one request. If that can never be positive no client ever holds the lock, and a run
     // would pass vacuously: a config mistake, said here.
     const drift = Math.floor(c.ttl * c.driftFactor) + DRIFT_CONSTANT;
-    if (c.requestTimeout >= c.ttl - drift) ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `requestTimeout must be shorter than ttl minus the clock drift allowance (ttl * driftFactor + 2 ms = ${drift} µs, leaving ${Math.max(0, c.ttl - drift)} µs): the validity time would never be positive` });
+    if (c.requestTimeout >= c.ttl - drift) ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `requestTimeout must be shorter than ttl minus the clock drift allowance (ttl * driftFactor + 2ms = ${durationText(drift)}, leaving ${durationText(Math.max(0, c.ttl - drift))}; requestTimeout is ${durationText(c.requestTimeout)}, ttl ${durationText(c.ttl)}): the validity time would never be positive` });
     if (c.margin >= c.ttl) ctx.addIssue({ code: 'custom', path: ['margin'], message: 'margin must be shorter than ttl' });
   }, WHEN_VALID);
 

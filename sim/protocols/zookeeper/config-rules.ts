@@ -4,6 +4,7 @@
 // a 3 µs session timeout as a run that hung in session expiries).
 
 import type { z } from 'zod';
+import { durationText } from '../../api/durations.ts';
 
 interface Fields {
   servers: number;
@@ -17,7 +18,8 @@ interface Fields {
   work: number;
 }
 
-const us = (n: number): string => `${n} µs`;
+/** A duration as the user writes it ("5ms", "1.5s"), not raw µs. */
+const us = durationText;
 
 export function zookeeperRules(c: Fields, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: 'custom', path, message });
