@@ -54,6 +54,11 @@ export interface RaftBugs {
    * AppendEntries then erases entries it already acknowledged, which the leader may have counted to commit.
    */
   truncateOnMatchingAppend: boolean;
+  /**
+   * A higher term learned from a message is not written to disk (only votes and campaigns write
+   * currentTerm): after a restart the server is back in an older term (Figure 2: currentTerm is persistent).
+   */
+  notPersistingTerm: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -68,6 +73,7 @@ export const NO_BUGS: RaftBugs = {
   ignoreAnsweredRetries: false,
   preVoteDropsLowerTerm: false,
   truncateOnMatchingAppend: false,
+  notPersistingTerm: false,
 };
 
 export interface RaftOptions {
@@ -304,7 +310,7 @@ export class RaftNode {
     if (term > this.currentTerm) {
       this.currentTerm = term;
       this.votedFor = null;
-      this.out.hardState = true;
+      if (!this.opts.bugs.notPersistingTerm) this.out.hardState = true;
     }
     if (this.role === 'leader') {
       this.out.notes.push(`steps down in term ${this.currentTerm}`);

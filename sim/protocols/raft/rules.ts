@@ -108,7 +108,47 @@ export function leaderCommitsCurrentTerm(probe: ServerProbe): Checker {
   };
 }
 
+/**
+ * currentTerm never goes back, across restarts: every publish of a server shows
+ * a term at least its previous publish's. Sources: Figure 2, "Persistent state
+ * on all servers: currentTerm, latest term server has seen (initialized to 0 on
+ * first boot, increases monotonically)", updated on stable storage before
+ * responding to RPCs; Ongaro's raft.tla keeps currentTerm through Restart. A
+ * server whose term goes back after a restart accepts a deposed leader's
+ * AppendEntries (and may overwrite entries a later leader committed) or votes
+ * again in a term it already left; this sees the restart itself.
+ *
+ * Sound under the simulator's faults: a step persists and fsyncs before it
+ * publishes, so a published term is durable, and a server whose disk record is
+ * corrupt stays down (server.ts) instead of coming back with an older state.
+ * Cost: O(1) per publish of the server that acted.
+ */
+export function termMonotonic(probe: ServerProbe): Checker {
+  const term: number[] = probe.servers.map(() => 0);
+  const life: number[] = probe.servers.map(() => 0);
+  return {
+    name: 'term-monotonic',
+    description: 'a server\'s currentTerm never decreases, across restarts (Figure 2: currentTerm is persistent and increases monotonically)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        const t = term[k] as number;
+        if (r.term < t) {
+          const restarted = probe.life(k) !== life[k];
+          return `${probe.id(k)} is in term ${r.term} after term ${t}${restarted ? ' (after a restart: currentTerm must be on disk before it is acted on)' : ''}`;
+        }
+        term[k] = r.term;
+        life[k] = probe.life(k);
+      }
+      return undefined;
+    },
+  };
+}
+
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
 export function raftRules(probe: ServerProbe): Checker[] {
-  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe)];
+  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe)];
 }
