@@ -3,7 +3,7 @@
 // copy of the repository's sources and fuzz it as a user would, guided and random, reporting
 // found/missed, runs and seconds to the first failure. Not part of `npm test` (minutes per mutant).
 //
-//   node scripts/mutants.mjs [--protocol raft|twopc] [--only a,b] [--time 20s] [--seeds 1,2,3]
+//   node scripts/mutants.mjs [--protocol raft|twopc] [--only a,b] [--time 20s | --runs N] [--seeds 1,2,3]
 //                            [--strategies guided,random] [--workers 1] [--json]
 //
 // Each (mutant, seed, strategy) runs `node <tmp>/bin/faultline.js fuzz <p> --time T --seed S
@@ -27,6 +27,7 @@ const { values: o } = parseArgs({
     protocol: { type: 'string' },
     only: { type: 'string' },
     time: { type: 'string', default: '20s' },
+    runs: { type: 'string' },
     seeds: { type: 'string', default: '1' },
     strategies: { type: 'string', default: 'guided,random' },
     workers: { type: 'string', default: '1' },
@@ -57,7 +58,7 @@ function prepare(m) {
 }
 
 function fuzzOnce(dir, m, seed, strategy) {
-  const args = [join(dir, 'bin/faultline.js'), 'fuzz', m.protocol, '--time', o.time, '--seed', String(seed), '--strategy', strategy, '--json', '--no-shrink', '--max-failures', '1', '--workers', o.workers, '--out', join(dir, 'out')];
+  const args = [join(dir, 'bin/faultline.js'), 'fuzz', m.protocol, ...(o.runs !== undefined ? ['--runs', o.runs] : ['--time', o.time]), '--seed', String(seed), '--strategy', strategy, '--json', '--no-shrink', '--max-failures', '1', '--workers', o.workers, '--out', join(dir, 'out')];
   const t0 = Date.now();
   const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = (Date.now() - t0) / 1000;

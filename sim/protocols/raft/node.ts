@@ -59,6 +59,8 @@ export interface RaftBugs {
    * currentTerm): after a restart the server is back in an older term (Figure 2: currentTerm is persistent).
    */
   notPersistingTerm: boolean;
+  /** A candidate becomes leader with one vote fewer than a majority: with 4 or more servers, two leaders of a term become possible. */
+  electionQuorumOffByOne: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -74,6 +76,7 @@ export const NO_BUGS: RaftBugs = {
   preVoteDropsLowerTerm: false,
   truncateOnMatchingAppend: false,
   notPersistingTerm: false,
+  electionQuorumOffByOne: false,
 };
 
 export interface RaftOptions {
@@ -421,7 +424,7 @@ export class RaftNode {
     if (!m.granted) return;
     this.votes.add(from);
     // Rules for Servers, Candidates, rule 2: votes from a majority make it leader.
-    if (this.votes.size >= this.quorum) this.becomeLeader();
+    if (this.votes.size >= this.quorum - (this.opts.bugs.electionQuorumOffByOne ? 1 : 0)) this.becomeLeader();
   }
 
   private becomeLeader(): void {

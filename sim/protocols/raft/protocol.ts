@@ -89,6 +89,7 @@ export const raftConfig = z
         preVoteDropsLowerTerm: z.boolean().default(false),
         truncateOnMatchingAppend: z.boolean().default(false),
         notPersistingTerm: z.boolean().default(false),
+        electionQuorumOffByOne: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -148,7 +148,65 @@ export function termMonotonic(probe: ServerProbe): Checker {
   };
 }
 
+/**
+ * A leader of a term holds the votes of a majority in that term: when a server
+ * first publishes itself leader of term t (in a life), a majority of servers
+ * (itself included) have published votedFor = it in term t. Sources: Figure 2,
+ * Rules for Servers, Candidates ("If votes received from majority of servers:
+ * become leader"); raft.tla BecomeLeader (votesGranted is a quorum), where a
+ * vote is granted only by a server whose votedFor is the candidate in that term.
+ * Election Safety (section 5.2) rests on it; a miscounted election (a grant of an
+ * earlier term's election, a PreVote counted as a vote, a quorum off by one)
+ * breaks Election Safety only if a second candidate also wins the term: this
+ * sees the first leader elected without its majority.
+ *
+ * Sound under the simulator's faults: a voter persists, fsyncs and publishes its
+ * vote in the step that sends the grant, so every vote a leader counted was
+ * published before the leader's step; a vote survives restarts. Votes are kept
+ * per term (one name per server and term, as one-vote-per-term guarantees).
+ * Cost: O(1) per publish, O(servers) when a server becomes leader.
+ */
+export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
+  const n = probe.servers.length;
+  const quorum = Math.floor(n / 2) + 1;
+  /** term -> per server position, the candidate it published a vote for in that term. */
+  const votes = new Map<number, (string | null)[]>();
+  /** Per server: "life:term" of its last publish as leader (undefined: not leading then). */
+  const leading: (string | undefined)[] = probe.servers.map(() => undefined);
+  return {
+    name: 'leader-has-vote-quorum',
+    description: 'a server becomes leader of a term only with the votes of a majority in that term (Figure 2: Rules for Servers, Candidates; raft.tla BecomeLeader)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        if (r.votedFor !== null) {
+          let row = votes.get(r.term);
+          if (row === undefined) votes.set(r.term, (row = probe.servers.map(() => null)));
+          row[k] = r.votedFor;
+        }
+        if (r.role !== 'leader') {
+          leading[k] = undefined;
+          continue;
+        }
+        const key = `${probe.life(k)}:${r.term}`;
+        if (leading[k] === key) continue;
+        leading[k] = key;
+        const me = probe.id(k);
+        const row = votes.get(r.term) ?? [];
+        const voters = probe.servers.filter((_, v) => row[v] === me);
+        if (voters.length < quorum) {
+          return `${me} became leader of term ${r.term} with the votes of ${voters.length === 0 ? 'no server' : voters.join(', ')} only: a majority of ${n} servers is ${quorum}`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
 export function raftRules(probe: ServerProbe): Checker[] {
-  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe)];
+  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe), leaderHasVoteQuorum(probe)];
 }
