@@ -9,7 +9,7 @@ import { fuzz, strategyWorkload } from '../../sim/fuzz/fuzz.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 
-const RULES = ['one-vote-per-term', 'leader-commits-current-term', 'term-monotonic', 'leader-has-vote-quorum'];
+const RULES = ['one-vote-per-term', 'leader-commits-current-term', 'term-monotonic', 'leader-has-vote-quorum', 'read-index'];
 
 function base(bugs: Record<string, boolean> = {}): Scenario {
   return parseScenario({ name: 'raft-fuzz', description: 'rules', protocol: 'raft', config: { bugs }, duration: '5s' });

@@ -113,8 +113,13 @@ export interface Ready {
   messages: { to: NodeId; msg: RaftMessage }[];
   /** Entries to apply to the state machine, in order. */
   apply: { index: number; entry: Entry }[];
-  /** ReadIndex (thesis, section 6.4): reads confirmed by a quorum, to serve once lastApplied >= index. */
-  reads: { id: number; index: number }[];
+  /**
+   * ReadIndex (thesis, section 6.4): reads confirmed by a quorum, to serve once lastApplied >= index;
+   * `round` is the heartbeat round started for the read and `acks` the servers counted as confirming
+   * it, each with the round its acknowledgement answered (-1: none recorded), published for the
+   * read-index rule (rules.ts).
+   */
+  reads: { id: number; index: number; round: number; acks: { server: NodeId; round: number }[] }[];
   /** Timers to (re-)arm, with their delay on the local clock. */
   timers: { name: 'election' | 'heartbeat'; delay: Micros }[];
   /** Something the viewer shows changed (role, term, vote, leader, log, commit). */
@@ -132,6 +137,8 @@ interface PendingRead {
   index: number;
   round: number;
   acks: Set<NodeId>;
+  /** The round each server's counted acknowledgement answered (what the read-index rule is shown). */
+  acked: Map<NodeId, number>;
 }
 
 export class RaftNode {
@@ -208,6 +215,11 @@ export class RaftNode {
     const r = this.out;
     this.out = emptyReady();
     return r;
+  }
+
+  /** The leader's heartbeat round counter (each AppendEntries carries it; ReadIndex waits for a later round's acknowledgements). */
+  get heartbeatRound(): number {
+    return this.round;
   }
 
   isLeader(): boolean {
@@ -679,7 +691,7 @@ export class RaftNode {
 
   private startReadRound(ids: number[]): void {
     this.round++;
-    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acks: new Set([this.id]) });
+    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acks: new Set([this.id]), acked: new Map() });
     this.ackRound(this.id, this.round);
     this.broadcastAppend();
   }
@@ -689,7 +701,8 @@ export class RaftNode {
     const keep: PendingRead[] = [];
     for (const r of this.pendingReads) {
       if (round >= r.round) r.acks.add(from);
-      if (r.acks.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index });
+      if (r.acks.has(from) && !r.acked.has(from)) r.acked.set(from, round);
+      if (r.acks.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index, round: r.round, acks: [...r.acks].map((s) => ({ server: s, round: r.acked.get(s) ?? -1 })) });
       else keep.push(r);
     }
     this.pendingReads = keep;

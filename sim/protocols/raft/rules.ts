@@ -206,7 +206,85 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
   };
 }
 
+/**
+ * A read answered without the log follows ReadIndex: for every read a server
+ * publishes as answered (`RaftServerState.reads`), taken while it led term t,
+ * (1) the entry at its read index is of term t: the leader had committed an
+ * entry of its own term, so its commitIndex was the cluster's; (2) the read
+ * index is at least its commitIndex when the read arrived; (3) a heartbeat round
+ * started after the read arrived was acknowledged by a majority, itself
+ * included: every counted acknowledgement answered that round or a later one,
+ * and every counted peer has published itself a follower of this server in term
+ * t (an acknowledgement of term t comes only from a server that accepted it as
+ * leader of t); (4) it had applied up to the read index when it answered.
+ * Sources: Ongaro's dissertation (2014), section 6.4, ReadIndex steps 1-4;
+ * Raft paper section 8 ("a leader must have the latest information on which
+ * entries are committed ... commit a blank no-op entry at the start of its term
+ * ... exchange heartbeat messages with a majority of the cluster before
+ * responding to read-only requests"). A read that skips a step is stale only
+ * when a newer leader has committed a write in the gap and the client history
+ * shows it (`linearizable`); this sees the skipped step at the read itself.
+ *
+ * Sound: the rule judges the server's own record of each read at the moment it
+ * answered, not whether it still leads (a deposed leader may answer a read a
+ * majority confirmed earlier: that read linearizes at the confirmation). A
+ * follower that acknowledges an AppendEntries of term t published (term t,
+ * leader L) in that step or before, since accepting a new leader changes what it
+ * publishes. The probe keeps every index's term (not compacted), so step 1 is
+ * judged unless the read index is below a snapshot installed from the leader.
+ * Mode: `reads: 'log'` answers reads through the log (nothing published); the
+ * implementation has no lease reads (thesis 6.4.1), so no lease rule is stated.
+ * Cost: O(1) per publish plus O(acks) per read answered.
+ */
+export function readIndexRule(probe: ServerProbe): Checker {
+  const n = probe.servers.length;
+  const quorum = Math.floor(n / 2) + 1;
+  const position = new Map(probe.servers.map((s, k) => [s, k]));
+  /** term -> per server position, the leader it published following in that term. */
+  const followed = new Map<number, (string | null)[]>();
+  return {
+    name: 'read-index',
+    description: 'a read answered without the log follows ReadIndex: own-term commit, read index = commitIndex at arrival, a later heartbeat round acknowledged by a majority, applied up to the read index (thesis 6.4; section 8)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        if (r.leader !== null) {
+          let row = followed.get(r.term);
+          if (row === undefined) followed.set(r.term, (row = probe.servers.map(() => null)));
+          row[k] = r.leader;
+        }
+        if (r.reads === undefined) continue;
+        const me = probe.id(k);
+        for (const rd of r.reads) {
+          const what = `${me} answered a read in term ${rd.term} at read index ${rd.readIndex}`;
+          const t = rd.readIndex === r.snapshotIndex ? r.snapshotTerm : probe.log(k).term(rd.readIndex);
+          if (t !== undefined && t !== rd.term) return `${what}, an entry of term ${t}: a leader must commit an entry of its own term before it knows the commit index (thesis 6.4 step 1; section 8)`;
+          if (rd.readIndex < rd.commitAtReceipt) return `${what}, below its commitIndex ${rd.commitAtReceipt} when the read arrived (thesis 6.4 step 1)`;
+          if (rd.round <= rd.roundAtReceipt) return `${what} without a heartbeat round started after the read arrived (round ${rd.round}, ${rd.roundAtReceipt} when it arrived; thesis 6.4 step 2)`;
+          const row = followed.get(rd.term);
+          const confirmed = new Set<string>();
+          for (const a of rd.acks) {
+            if (a.round < rd.round) return `${what}, counting ${a.server}'s acknowledgement of round ${a.round} for round ${rd.round}, which started after the read arrived (thesis 6.4 step 3)`;
+            const p = position.get(a.server);
+            if (p === undefined) continue;
+            if (p !== k && row?.[p] !== me) return `${what}, counting an acknowledgement from ${a.server}, which never published following ${me} in term ${rd.term}`;
+            confirmed.add(a.server);
+          }
+          if (!confirmed.has(me) || confirmed.size < quorum) {
+            return `${what} confirmed by ${confirmed.size === 0 ? 'no server' : [...confirmed].join(', ')} only: a majority of ${n} servers (itself included) must acknowledge a heartbeat round after the read arrives (thesis 6.4 step 3)`;
+          }
+          if (rd.applied < rd.readIndex) return `${what} having applied only up to ${rd.applied} (thesis 6.4 step 4)`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
 export function raftRules(probe: ServerProbe): Checker[] {
-  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe), leaderHasVoteQuorum(probe)];
+  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe), leaderHasVoteQuorum(probe), readIndexRule(probe)];
 }
