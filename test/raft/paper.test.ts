@@ -227,7 +227,7 @@ describe('6.4 (thesis) ReadIndex', () => {
     expect(rd.reads).toEqual([]); // the round started now; the answer above was for an older one
     const round = sent(rd, 'append-req')[0]?.msg.round as number;
     n.step(0, 'n3', { type: 'append-resp', term: 1, success: true, matchIndex: 1, conflictTerm: 0, conflictIndex: 0, round });
-    expect(n.ready().reads).toEqual([{ id: 7, index: 1 }]);
+    expect(n.ready().reads).toEqual([{ id: 7, index: 1, round, acks: [{ server: 'n1', round }, { server: 'n3', round }] }]); // n2's ack of the older round is not counted
   });
 
   it('a follower does not serve ReadIndex', () => {

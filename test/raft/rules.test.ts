@@ -9,7 +9,7 @@ import { fuzz, strategyWorkload } from '../../sim/fuzz/fuzz.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 
-const RULES = ['one-vote-per-term', 'leader-commits-current-term'];
+const RULES = ['one-vote-per-term', 'leader-commits-current-term', 'term-monotonic', 'leader-has-vote-quorum', 'read-index'];
 
 function base(bugs: Record<string, boolean> = {}): Scenario {
   return parseScenario({ name: 'raft-fuzz', description: 'rules', protocol: 'raft', config: { bugs }, duration: '5s' });
@@ -36,6 +36,18 @@ describe('raft step rules catch planted bugs at their first wrong step (guided, 
 
   it('notPersistingVotedFor -> one-vote-per-term within 150 runs on some campaign seed 1-3 (seen at 79 / 106 / 396)', () => {
     expect(firstOfSeeds('notPersistingVotedFor', 150)?.invariant).toBe('one-vote-per-term');
+  });
+
+  it('notPersistingTerm -> term-monotonic at the restart that brings back an older term, within 100 runs on some campaign seed 1-3 (seen at 52 / 25 / over 150)', () => {
+    expect(firstOfSeeds('notPersistingTerm', 100)?.invariant).toBe('term-monotonic');
+  });
+
+  it('electionQuorumOffByOne -> leader-has-vote-quorum at the first 5-server election won with a minority, within 40 runs on every campaign seed 1-3 (election-safety needs a second winner of the term)', () => {
+    for (const seed of [1, 2, 3]) {
+      let ticks = 0;
+      const r = firstFailure(base({ electionQuorumOffByOne: true }), 'guided', seed, 40, () => ticks++);
+      expect([seed, r.invariant]).toEqual([seed, 'leader-has-vote-quorum']);
+    }
   });
 });
 

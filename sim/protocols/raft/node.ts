@@ -54,6 +54,13 @@ export interface RaftBugs {
    * AppendEntries then erases entries it already acknowledged, which the leader may have counted to commit.
    */
   truncateOnMatchingAppend: boolean;
+  /**
+   * A higher term learned from a message is not written to disk (only votes and campaigns write
+   * currentTerm): after a restart the server is back in an older term (Figure 2: currentTerm is persistent).
+   */
+  notPersistingTerm: boolean;
+  /** A candidate becomes leader with one vote fewer than a majority: with 4 or more servers, two leaders of a term become possible. */
+  electionQuorumOffByOne: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -68,6 +75,8 @@ export const NO_BUGS: RaftBugs = {
   ignoreAnsweredRetries: false,
   preVoteDropsLowerTerm: false,
   truncateOnMatchingAppend: false,
+  notPersistingTerm: false,
+  electionQuorumOffByOne: false,
 };
 
 export interface RaftOptions {
@@ -104,8 +113,13 @@ export interface Ready {
   messages: { to: NodeId; msg: RaftMessage }[];
   /** Entries to apply to the state machine, in order. */
   apply: { index: number; entry: Entry }[];
-  /** ReadIndex (thesis, section 6.4): reads confirmed by a quorum, to serve once lastApplied >= index. */
-  reads: { id: number; index: number }[];
+  /**
+   * ReadIndex (thesis, section 6.4): reads confirmed by a quorum, to serve once lastApplied >= index;
+   * `round` is the heartbeat round started for the read and `acks` the servers counted as confirming
+   * it, each with the round its acknowledgement answered (-1: none recorded), published for the
+   * read-index rule (rules.ts).
+   */
+  reads: { id: number; index: number; round: number; acks: { server: NodeId; round: number }[] }[];
   /** Timers to (re-)arm, with their delay on the local clock. */
   timers: { name: 'election' | 'heartbeat'; delay: Micros }[];
   /** Something the viewer shows changed (role, term, vote, leader, log, commit). */
@@ -123,6 +137,8 @@ interface PendingRead {
   index: number;
   round: number;
   acks: Set<NodeId>;
+  /** The round each server's counted acknowledgement answered (what the read-index rule is shown). */
+  acked: Map<NodeId, number>;
 }
 
 export class RaftNode {
@@ -199,6 +215,11 @@ export class RaftNode {
     const r = this.out;
     this.out = emptyReady();
     return r;
+  }
+
+  /** The leader's heartbeat round counter (each AppendEntries carries it; ReadIndex waits for a later round's acknowledgements). */
+  get heartbeatRound(): number {
+    return this.round;
   }
 
   isLeader(): boolean {
@@ -304,7 +325,7 @@ export class RaftNode {
     if (term > this.currentTerm) {
       this.currentTerm = term;
       this.votedFor = null;
-      this.out.hardState = true;
+      if (!this.opts.bugs.notPersistingTerm) this.out.hardState = true;
     }
     if (this.role === 'leader') {
       this.out.notes.push(`steps down in term ${this.currentTerm}`);
@@ -415,7 +436,7 @@ export class RaftNode {
     if (!m.granted) return;
     this.votes.add(from);
     // Rules for Servers, Candidates, rule 2: votes from a majority make it leader.
-    if (this.votes.size >= this.quorum) this.becomeLeader();
+    if (this.votes.size >= this.quorum - (this.opts.bugs.electionQuorumOffByOne ? 1 : 0)) this.becomeLeader();
   }
 
   private becomeLeader(): void {
@@ -670,7 +691,7 @@ export class RaftNode {
 
   private startReadRound(ids: number[]): void {
     this.round++;
-    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acks: new Set([this.id]) });
+    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acks: new Set([this.id]), acked: new Map() });
     this.ackRound(this.id, this.round);
     this.broadcastAppend();
   }
@@ -680,7 +701,8 @@ export class RaftNode {
     const keep: PendingRead[] = [];
     for (const r of this.pendingReads) {
       if (round >= r.round) r.acks.add(from);
-      if (r.acks.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index });
+      if (r.acks.has(from) && !r.acked.has(from)) r.acked.set(from, round);
+      if (r.acks.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index, round: r.round, acks: [...r.acks].map((s) => ({ server: s, round: r.acked.get(s) ?? -1 })) });
       else keep.push(r);
     }
     this.pendingReads = keep;

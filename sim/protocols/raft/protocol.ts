@@ -88,6 +88,8 @@ export const raftConfig = z
         ignoreAnsweredRetries: z.boolean().default(false),
         preVoteDropsLowerTerm: z.boolean().default(false),
         truncateOnMatchingAppend: z.boolean().default(false),
+        notPersistingTerm: z.boolean().default(false),
+        electionQuorumOffByOne: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -108,7 +108,183 @@ export function leaderCommitsCurrentTerm(probe: ServerProbe): Checker {
   };
 }
 
+/**
+ * currentTerm never goes back, across restarts: every publish of a server shows
+ * a term at least its previous publish's. Sources: Figure 2, "Persistent state
+ * on all servers: currentTerm, latest term server has seen (initialized to 0 on
+ * first boot, increases monotonically)", updated on stable storage before
+ * responding to RPCs; Ongaro's raft.tla keeps currentTerm through Restart. A
+ * server whose term goes back after a restart accepts a deposed leader's
+ * AppendEntries (and may overwrite entries a later leader committed) or votes
+ * again in a term it already left; this sees the restart itself.
+ *
+ * Sound under the simulator's faults: a step persists and fsyncs before it
+ * publishes, so a published term is durable, and a server whose disk record is
+ * corrupt stays down (server.ts) instead of coming back with an older state.
+ * Cost: O(1) per publish of the server that acted.
+ */
+export function termMonotonic(probe: ServerProbe): Checker {
+  const term: number[] = probe.servers.map(() => 0);
+  const life: number[] = probe.servers.map(() => 0);
+  return {
+    name: 'term-monotonic',
+    description: 'a server\'s currentTerm never decreases, across restarts (Figure 2: currentTerm is persistent and increases monotonically)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        const t = term[k] as number;
+        if (r.term < t) {
+          const restarted = probe.life(k) !== life[k];
+          return `${probe.id(k)} is in term ${r.term} after term ${t}${restarted ? ' (after a restart: currentTerm must be on disk before it is acted on)' : ''}`;
+        }
+        term[k] = r.term;
+        life[k] = probe.life(k);
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * A leader of a term holds the votes of a majority in that term: when a server
+ * first publishes itself leader of term t (in a life), a majority of servers
+ * (itself included) have published votedFor = it in term t. Sources: Figure 2,
+ * Rules for Servers, Candidates ("If votes received from majority of servers:
+ * become leader"); raft.tla BecomeLeader (votesGranted is a quorum), where a
+ * vote is granted only by a server whose votedFor is the candidate in that term.
+ * Election Safety (section 5.2) rests on it; a miscounted election (a grant of an
+ * earlier term's election, a PreVote counted as a vote, a quorum off by one)
+ * breaks Election Safety only if a second candidate also wins the term: this
+ * sees the first leader elected without its majority.
+ *
+ * Sound under the simulator's faults: a voter persists, fsyncs and publishes its
+ * vote in the step that sends the grant, so every vote a leader counted was
+ * published before the leader's step; a vote survives restarts. Votes are kept
+ * per term (one name per server and term, as one-vote-per-term guarantees).
+ * Cost: O(1) per publish, O(servers) when a server becomes leader.
+ */
+export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
+  const n = probe.servers.length;
+  const quorum = Math.floor(n / 2) + 1;
+  /** term -> per server position, the candidate it published a vote for in that term. */
+  const votes = new Map<number, (string | null)[]>();
+  /** Per server: "life:term" of its last publish as leader (undefined: not leading then). */
+  const leading: (string | undefined)[] = probe.servers.map(() => undefined);
+  return {
+    name: 'leader-has-vote-quorum',
+    description: 'a server becomes leader of a term only with the votes of a majority in that term (Figure 2: Rules for Servers, Candidates; raft.tla BecomeLeader)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        if (r.votedFor !== null) {
+          let row = votes.get(r.term);
+          if (row === undefined) votes.set(r.term, (row = probe.servers.map(() => null)));
+          row[k] = r.votedFor;
+        }
+        if (r.role !== 'leader') {
+          leading[k] = undefined;
+          continue;
+        }
+        const key = `${probe.life(k)}:${r.term}`;
+        if (leading[k] === key) continue;
+        leading[k] = key;
+        const me = probe.id(k);
+        const row = votes.get(r.term) ?? [];
+        const voters = probe.servers.filter((_, v) => row[v] === me);
+        if (voters.length < quorum) {
+          return `${me} became leader of term ${r.term} with the votes of ${voters.length === 0 ? 'no server' : voters.join(', ')} only: a majority of ${n} servers is ${quorum}`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * A read answered without the log follows ReadIndex: for every read a server
+ * publishes as answered (`RaftServerState.reads`), taken while it led term t,
+ * (1) the entry at its read index is of term t: the leader had committed an
+ * entry of its own term, so its commitIndex was the cluster's; (2) the read
+ * index is at least its commitIndex when the read arrived; (3) a heartbeat round
+ * started after the read arrived was acknowledged by a majority, itself
+ * included: every counted acknowledgement answered that round or a later one,
+ * and every counted peer has published itself a follower of this server in term
+ * t (an acknowledgement of term t comes only from a server that accepted it as
+ * leader of t); (4) it had applied up to the read index when it answered.
+ * Sources: Ongaro's dissertation (2014), section 6.4, ReadIndex steps 1-4;
+ * Raft paper section 8 ("a leader must have the latest information on which
+ * entries are committed ... commit a blank no-op entry at the start of its term
+ * ... exchange heartbeat messages with a majority of the cluster before
+ * responding to read-only requests"). A read that skips a step is stale only
+ * when a newer leader has committed a write in the gap and the client history
+ * shows it (`linearizable`); this sees the skipped step at the read itself.
+ *
+ * Sound: the rule judges the server's own record of each read at the moment it
+ * answered, not whether it still leads (a deposed leader may answer a read a
+ * majority confirmed earlier: that read linearizes at the confirmation). A
+ * follower that acknowledges an AppendEntries of term t published (term t,
+ * leader L) in that step or before, since accepting a new leader changes what it
+ * publishes. The probe keeps every index's term (not compacted), so step 1 is
+ * judged unless the read index is below a snapshot installed from the leader.
+ * Mode: `reads: 'log'` answers reads through the log (nothing published); the
+ * implementation has no lease reads (thesis 6.4.1), so no lease rule is stated.
+ * Cost: O(1) per publish plus O(acks) per read answered.
+ */
+export function readIndexRule(probe: ServerProbe): Checker {
+  const n = probe.servers.length;
+  const quorum = Math.floor(n / 2) + 1;
+  const position = new Map(probe.servers.map((s, k) => [s, k]));
+  /** term -> per server position, the leader it published following in that term. */
+  const followed = new Map<number, (string | null)[]>();
+  return {
+    name: 'read-index',
+    description: 'a read answered without the log follows ReadIndex: own-term commit, read index = commitIndex at arrival, a later heartbeat round acknowledged by a majority, applied up to the read index (thesis 6.4; section 8)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined) continue;
+        if (r.leader !== null) {
+          let row = followed.get(r.term);
+          if (row === undefined) followed.set(r.term, (row = probe.servers.map(() => null)));
+          row[k] = r.leader;
+        }
+        if (r.reads === undefined) continue;
+        const me = probe.id(k);
+        for (const rd of r.reads) {
+          const what = `${me} answered a read in term ${rd.term} at read index ${rd.readIndex}`;
+          const t = rd.readIndex === r.snapshotIndex ? r.snapshotTerm : probe.log(k).term(rd.readIndex);
+          if (t !== undefined && t !== rd.term) return `${what}, an entry of term ${t}: a leader must commit an entry of its own term before it knows the commit index (thesis 6.4 step 1; section 8)`;
+          if (rd.readIndex < rd.commitAtReceipt) return `${what}, below its commitIndex ${rd.commitAtReceipt} when the read arrived (thesis 6.4 step 1)`;
+          if (rd.round <= rd.roundAtReceipt) return `${what} without a heartbeat round started after the read arrived (round ${rd.round}, ${rd.roundAtReceipt} when it arrived; thesis 6.4 step 2)`;
+          const row = followed.get(rd.term);
+          const confirmed = new Set<string>();
+          for (const a of rd.acks) {
+            if (a.round < rd.round) return `${what}, counting ${a.server}'s acknowledgement of round ${a.round} for round ${rd.round}, which started after the read arrived (thesis 6.4 step 3)`;
+            const p = position.get(a.server);
+            if (p === undefined) continue;
+            if (p !== k && row?.[p] !== me) return `${what}, counting an acknowledgement from ${a.server}, which never published following ${me} in term ${rd.term}`;
+            confirmed.add(a.server);
+          }
+          if (!confirmed.has(me) || confirmed.size < quorum) {
+            return `${what} confirmed by ${confirmed.size === 0 ? 'no server' : [...confirmed].join(', ')} only: a majority of ${n} servers (itself included) must acknowledge a heartbeat round after the read arrives (thesis 6.4 step 3)`;
+          }
+          if (rd.applied < rd.readIndex) return `${what} having applied only up to ${rd.applied} (thesis 6.4 step 4)`;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
 export function raftRules(probe: ServerProbe): Checker[] {
-  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe)];
+  return [oneVotePerTerm(probe), leaderCommitsCurrentTerm(probe), termMonotonic(probe), leaderHasVoteQuorum(probe), readIndexRule(probe)];
 }

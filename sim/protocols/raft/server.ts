@@ -8,7 +8,7 @@
 import type { Io, JsonValue, NodeId, ProtocolNode, Rng } from '../../api/index.ts';
 import { describeCommand, ReplicatedMachine, type RaftStateMachine, type StateMachineDefinition } from './machine.ts';
 import { RaftNode, type RaftOptions } from './node.ts';
-import { PUBLISHED_LOG_ENTRIES, type RaftServerState } from './state.ts';
+import { PUBLISHED_LOG_ENTRIES, PUBLISHED_READS, type RaftServerState, type ServedRead } from './state.ts';
 import { RaftStorage } from './storage.ts';
 import type { ClientReply, ClientRequest, Command, Entry, ServerMessage } from './types.ts';
 
@@ -39,6 +39,13 @@ interface WaitingRead {
   from: NodeId;
   op: JsonValue;
   index: number;
+  /** What the read-index rule is shown (state.ts ServedRead): the server's term, commitIndex and round when the read arrived. */
+  term: number;
+  commitAtReceipt: number;
+  roundAtReceipt: number;
+  /** Filled when a quorum confirmed the read (RaftNode's Ready.reads). */
+  round: number;
+  acks: { server: NodeId; round: number }[];
 }
 
 /** Most ReadIndex reads a server holds (one per client at a time: far more than any scenario has). */
@@ -60,6 +67,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
   private readonly reads = new Map<number, WaitingRead>();
   private readonly confirmedReads: WaitingRead[] = [];
   private nextReadId = 1;
+  /** Reads answered without the log since the last publish (published as `reads`). */
+  private served: ServedRead[] = [];
   /** Set when the disk failed its checksum: the server stays silent rather than forget a vote. */
   private halted = false;
   /** The random stream of the step being handled (RaftNode draws election timeouts from it); unset between steps. */
@@ -136,13 +145,17 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     const def = this.opts.machine;
     const readOnly = def.readOnly?.(m.op) === true;
     if (readOnly && this.opts.raft.bugs.leaderReadsWithoutQuorum && this.raft.isLeader()) {
+      const r = this.raft;
+      this.recordServed({ term: r.currentTerm, commitAtReceipt: r.commitIndex, roundAtReceipt: r.heartbeatRound, readIndex: r.commitIndex, round: 0, acks: [], applied: r.lastApplied });
       return io.send(from, reply(m.seq, this.machine.query(m.op)));
     }
     if (readOnly && this.opts.reads === 'readindex') {
       const id = this.nextReadId++;
+      const r = this.raft;
+      const receipt = { term: r.currentTerm, commitAtReceipt: r.commitIndex, roundAtReceipt: r.heartbeatRound };
       if (!this.raft.readIndex(id)) return this.redirect(io, from, m.seq);
       if (this.reads.size >= MAX_PENDING_READS) throw new RangeError(`${io.id}: more than ${MAX_PENDING_READS} ReadIndex reads pending`);
-      this.reads.set(id, { client: m.client, seq: m.seq, from, op: m.op, index: 0 });
+      this.reads.set(id, { client: m.client, seq: m.seq, from, op: m.op, index: 0, ...receipt, round: 0, acks: [] });
       return;
     }
     // The leader stamps what every replica must agree on (the lock table: the leader's clock).
@@ -173,6 +186,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
         if (w === undefined) continue;
         this.reads.delete(r.id);
         w.index = r.index;
+        w.round = r.round;
+        w.acks = r.acks;
         this.confirmedReads.push(w);
       }
       this.serveReads(io);
@@ -186,7 +201,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       break;
     }
     if (!this.raft.isLeader() && this.reads.size > 0) this.reads.clear(); // clients retry elsewhere
-    if (changed) io.publish(this.published());
+    if (changed || this.served.length > 0) io.publish(this.published());
   }
 
   private applyEntry(io: ServerIo, entry: Entry): void {
@@ -205,8 +220,15 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       const r = this.confirmedReads[k];
       if (r === undefined || this.raft.lastApplied < r.index) break;
       io.send(r.from, reply(r.seq, this.machine.query(r.op)));
+      this.recordServed({ term: r.term, commitAtReceipt: r.commitAtReceipt, roundAtReceipt: r.roundAtReceipt, readIndex: r.index, round: r.round, acks: r.acks, applied: this.raft.lastApplied });
     }
     if (k > 0) this.confirmedReads.splice(0, k);
+  }
+
+  /** Keep a served read for the next publish (the latest PUBLISHED_READS of them). */
+  private recordServed(read: ServedRead): void {
+    if (this.served.length >= PUBLISHED_READS) this.served.shift();
+    this.served.push(read);
   }
 
   /**
@@ -243,6 +265,14 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     this.pubFrom = Infinity;
     this.carried = undefined;
     return { logFrom, entries };
+  }
+
+  /** The reads served since the last publish, as the optional `reads` field (absent when none); resets the record. */
+  private takeServed(): { reads?: ServedRead[] } {
+    if (this.served.length === 0) return {};
+    const reads = this.served;
+    this.served = [];
+    return { reads };
   }
 
   private describe(e: Entry): { term: number; cmd: string } {
@@ -304,6 +334,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       snapshotTerm: r.log.snapshotTerm,
       logFrom,
       entries,
+      ...this.takeServed(),
     };
   }
 }

@@ -26,7 +26,34 @@ export type RaftServerState = {
    * (sim/protocols/raft/checkers.ts) instead of reading the live node.
    */
   entries: number[];
+  /**
+   * The read-only requests this server answered without the log since its previous publish (at
+   * most PUBLISHED_READS, the latest), present only when there are some: what the read-index rule
+   * (rules.ts) checks against the thesis's ReadIndex steps. Absent with `reads: 'log'`.
+   */
+  reads?: ServedRead[];
 };
+
+/** One read answered without the log (ReadIndex, Ongaro's thesis section 6.4), as the server recorded it. */
+export type ServedRead = {
+  /** The server's currentTerm when the read arrived (it led that term then). */
+  term: number;
+  /** Its commitIndex when the read arrived. */
+  commitAtReceipt: number;
+  /** Its heartbeat round counter when the read arrived. */
+  roundAtReceipt: number;
+  /** The read index: the commitIndex recorded for the read (step 1), which the answer must reflect. */
+  readIndex: number;
+  /** The heartbeat round whose acknowledgements confirmed leadership for the read (step 2); 0: none. */
+  round: number;
+  /** The servers counted as confirming it (itself included), each with the round its acknowledgement answered (-1: none recorded). */
+  acks: { server: string; round: number }[];
+  /** lastApplied when the answer was sent (step 4: at least readIndex). */
+  applied: number;
+};
+
+/** Most served reads one publish carries (a step answers at most one read per client). */
+export const PUBLISHED_READS = 64;
 
 /** Most entries a server publishes in `log`. */
 export const PUBLISHED_LOG_ENTRIES = 64;
