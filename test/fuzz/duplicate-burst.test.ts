@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Checker } from '../../sim/engine/types.ts';
+import type { Checker, RunStats } from '../../sim/engine/types.ts';
 import { DEFAULT_FAULT_KINDS, GEN_FAULT_KINDS, episodeArb, episodesArb, episodesToTimeline, resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.ts';
 import { fuzz, strategyGen, type FuzzStrategy } from '../../sim/fuzz/fuzz.ts';
 import { describeFault as cliDescribeFault } from '../../sim/cli/commands/fuzz.ts';
@@ -20,7 +20,11 @@ const noCopies: Checker = {
   name: 'no-copies',
   description: 'no message is delivered twice',
   when: 'final',
-  check: (view) => (view.stats.messages.duplicated > 0 ? `${view.stats.messages.duplicated} messages duplicated` : undefined),
+  check: (view) => {
+    // The run's counters (the simulation is the view; not part of SimView's published type).
+    const n = (view as unknown as { stats: RunStats }).stats.messages.duplicated;
+    return n > 0 ? `${n} messages duplicated` : undefined;
+  },
 };
 const once = defineProtocol({
   name: 'once',
@@ -40,13 +44,13 @@ describe('duplicate episodes in the generator', () => {
     expect(DEFAULT_FAULT_KINDS).toContain('duplicate');
   });
 
-  it('targeted and guided draw duplication bursts of 1-100%; random (the issue-11 baseline) never does', () => {
+  it('targeted and guided draw duplication bursts of 1-50%; random (the issue-11 baseline) never does', () => {
     const raft = parseScenario({ name: 'dup-gen', description: 'x', protocol: 'raft', duration: '2s' });
     const draws = (s: FuzzStrategy): FaultEpisode[] => fc.sample(episodesArb(strategyGen(raft, s).gen), { seed: 3, numRuns: 300 }).flat();
     for (const s of ['targeted', 'guided'] as FuzzStrategy[]) {
       const dup = draws(s).filter((e) => e.kind === 'duplicate');
       expect(dup.length).toBeGreaterThan(10);
-      for (const e of dup) if (e.kind === 'duplicate') expect(e.percent >= 1 && e.percent <= 100 && e.length >= 1).toBe(true);
+      for (const e of dup) if (e.kind === 'duplicate') expect(e.percent >= 1 && e.percent <= 50 && e.length >= 1).toBe(true);
     }
     expect(draws('random').filter((e) => e.kind === 'duplicate')).toEqual([]);
   });
