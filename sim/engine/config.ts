@@ -113,6 +113,8 @@ export type FaultAction =
   | { kind: 'clock'; node: NodeId; offset?: Micros; drift?: number }
   /** A loss burst: extra loss probability on every link; p = 0 ends it. */
   | { kind: 'loss'; p: number }
+  /** A duplication burst: extra probability that a message is delivered twice, on every link (the copy draws its own latency, so it may arrive late); p = 0 ends it. */
+  | { kind: 'duplicate'; p: number }
   /**
    * A slow link: every message sent from now on over the links of `node` (both directions), or over the one
    * direction `node` -> `to`, takes `factor` times the latency drawn for it (rounded to µs; no extra draw, so

@@ -1,5 +1,5 @@
 // Applying one fault action to the cluster now: crash, restart, pause, resume,
-// partition, isolate, block, heal, clock, loss, slow, corrupt, quiesce and reseed. Targets are
+// partition, isolate, block, heal, clock, loss, duplicate, slow, corrupt, quiesce and reseed. Targets are
 // already resolved (fault-timeline.ts resolves `@role` and `$label` when a fault
 // fires). Each application is traced and counted in RunStats.faults, and updates
 // the FaultState that liveness checkers read.
@@ -124,6 +124,9 @@ export class FaultApplier {
       case 'loss':
         this.network.setLossBurst(f.p);
         return;
+      case 'duplicate':
+        this.network.setDuplicateBurst(f.p);
+        return;
       case 'slow': {
         const i = host.slot(f.node).idx;
         const pairs: [number, number][] = [];
@@ -150,6 +153,7 @@ export class FaultApplier {
         this.network.heal();
         this.network.clearSlow();
         if (this.network.lossBurst > 0) this.apply({ kind: 'loss', p: 0 });
+        if (this.network.duplicateBurst > 0) this.apply({ kind: 'duplicate', p: 0 });
         for (const slot of host.slots) if (slot.paused) this.resume(slot);
         for (const slot of host.slots) if (!slot.up && slot.started) this.apply({ kind: 'restart', node: slot.spec.id });
         host.quiesced(t);

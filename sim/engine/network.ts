@@ -1,6 +1,6 @@
 // The network: one link per ordered pair of nodes (a LinkModel: latency, loss,
 // duplication, FIFO, retransmission), the partitions and one-way blocks in force,
-// and the loss burst of a `loss` fault. `send` turns one ctx.send into trace events
+// and the loss (duplication) burst of a `loss` (`duplicate`) fault. `send` turns one ctx.send into trace events
 // and at most two deliveries in the event queue; which draws it makes, and in which
 // order, is part of the determinism contract (same seed, same trace): every send
 // draws loss even at probability 0, so changing a probability shifts no later draw.
@@ -50,6 +50,8 @@ export class Network {
   private readonly index = new Map<NodeId, number>();
   /** Loss probability of the current `loss` fault (0: none), drawn from the fault stream. */
   private burstLoss = 0;
+  /** Duplication probability of the current `duplicate` fault (0: none), drawn from the fault stream. */
+  private burstDuplicate = 0;
   /** slowBy[from * n + to]: latency factor of a `slow` fault on that direction (allocated on the first one). */
   private slowBy: Float64Array | undefined;
 
@@ -100,7 +102,22 @@ export class Network {
     assert(p >= 0 && p <= 1, `loss burst probability must be in [0, 1] (got ${p})`);
     this.burstLoss = p;
     this.faultState.setLossBurst(p, this.host.now());
-    if (this.host.rec && this.host.traces('network')) this.host.emit({ seq: 0, t: this.host.now(), type: 'network', loss: p, duplicate: 0 });
+    if (this.host.rec && this.host.traces('network')) this.host.emit({ seq: 0, t: this.host.now(), type: 'network', loss: p, duplicate: this.burstDuplicate });
+  }
+
+  /** The duplication probability of the current duplication burst (0: none). */
+  get duplicateBurst(): number {
+    return this.burstDuplicate;
+  }
+
+  /**
+   * A `duplicate` fault: every delivered send also draws this duplication probability from the fault
+   * stream (only while it is above 0, so runs without one draw nothing more) until it is set back to 0.
+   */
+  setDuplicateBurst(p: number): void {
+    assert(p >= 0 && p <= 1, `duplication burst probability must be in [0, 1] (got ${p})`);
+    this.burstDuplicate = p;
+    if (this.host.rec && this.host.traces('network')) this.host.emit({ seq: 0, t: this.host.now(), type: 'network', loss: this.burstLoss, duplicate: p });
   }
 
   /** One ctx.send from node index `from` to node `toId`: trace it, then drop it or queue its delivery (and maybe a duplicate). */
@@ -142,7 +159,7 @@ export class Network {
       assert(delay < MAX_RETRANSMIT_DELAY, `${fromId}: retransmission of message ${id} never got through (loss 1?)`);
     }
     this.schedule(link, id, from, to, payload, delay);
-    if (model.duplicate > 0 && rng.next() < model.duplicate) {
+    if ((model.duplicate > 0 && rng.next() < model.duplicate) || (this.burstDuplicate > 0 && this.faultRng.next() < this.burstDuplicate)) {
       const copy = host.nextMsgId();
       m.duplicated++;
       if (host.rec && host.traces('duplicate')) host.emit({ seq: 0, t: host.now(), type: 'duplicate', id: copy, of: id, from: fromId, to: toId });

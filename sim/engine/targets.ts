@@ -224,6 +224,8 @@ export function describeFault(f: FaultAction): string {
       return 'around' in f ? `partition ${f.split} ${f.around}` : `partition ${f.groups.map((g) => g.join(',')).join(' | ')}`;
     case 'loss':
       return `loss ${f.p}`;
+    case 'duplicate':
+      return `duplicate ${f.p}`;
     case 'reseed':
       return `reseed ${f.salt}`;
     case 'slow':

@@ -15,9 +15,9 @@ import { PARTITION_SPLITS, type FaultAction, type NodeTarget, type PartitionSpli
 import type { Micros, NodeId } from '../engine/types.ts';
 
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
-export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt'] as const;
+export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt', 'duplicate'] as const;
 export type GenFaultKind = (typeof GEN_FAULT_KINDS)[number];
-export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow'];
+export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'duplicate'];
 /** The kinds the generator drew when issue 11 was filed (the `random` strategy's default: no slow links). */
 export const PLAIN_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss'];
 
@@ -78,6 +78,8 @@ export type FaultEpisode = (
   | { kind: 'isolate'; node: NodeTarget; at: Micros; length: Micros }
   | { kind: 'block'; from: NodeTarget; to: NodeTarget; at: Micros; length: Micros }
   | { kind: 'loss'; percent: number; at: Micros; length: Micros }
+  /** A duplication burst: for `length`, each message is also delivered a second time with probability `percent`/100 (the copy draws its own latency: a stale replay). */
+  | { kind: 'duplicate'; percent: number; at: Micros; length: Micros }
   | { kind: 'clock'; node: NodeTarget; at: Micros; offset: Micros; driftPpm: number }
   | { kind: 'corrupt'; node: NodeTarget; at: Micros }
   /**
@@ -233,6 +235,7 @@ export function episodeArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrar
 export function atTriggerNode(e: FaultEpisode): FaultEpisode {
   switch (e.kind) {
     case 'loss':
+    case 'duplicate':
     case 'reseed':
       return e;
     case 'partition':
@@ -274,6 +277,10 @@ function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<F
         .map(({ i, step, at, length }) => ({ kind: 'block', from: g.nodes[i] as NodeId, to: g.nodes[(i + step) % n] as NodeId, at, length }));
     case 'loss':
       return fc.record({ kind: fc.constant(kind), percent: fc.integer({ min: 1, max: g.maxLossPercent }), at, length });
+    case 'duplicate':
+      // At most half the messages copied: every copy of a request is answered (and the answer copied), so
+      // a high rate multiplies the traffic of a chatty protocol (raft at 100%: 25x the trace). Shrinks toward 1%.
+      return fc.record({ kind: fc.constant(kind), percent: fc.integer({ min: 1, max: 50 }), at, length });
     case 'clock':
       return fc.record({
         kind: fc.constant(kind),
@@ -317,6 +324,7 @@ function episodeTargets(e: FaultEpisode): NodeTarget[] {
     case 'slow':
       return e.to !== undefined ? [e.node, e.to] : [e.node];
     case 'loss':
+    case 'duplicate':
     case 'reseed':
       return [];
     default:
@@ -386,6 +394,10 @@ export function episodesToTimeline(episodes: readonly FaultEpisode[], g: Pick<Re
         start({ kind: 'loss', p: e.percent / 100 });
         stop(e.length, { kind: 'loss', p: 0 });
         break;
+      case 'duplicate':
+        start({ kind: 'duplicate', p: e.percent / 100 });
+        stop(e.length, { kind: 'duplicate', p: 0 });
+        break;
       case 'clock':
         start({ kind: 'clock', node: t(e.node), offset: e.offset, drift: e.driftPpm / 1e6 });
         break;
@@ -435,6 +447,10 @@ function addPlain(e: FaultEpisode, add: (at: Micros, f: FaultAction) => void, en
     case 'loss':
       add(e.at, { kind: 'loss', p: e.percent / 100 });
       add(end(e), { kind: 'loss', p: 0 });
+      break;
+    case 'duplicate':
+      add(e.at, { kind: 'duplicate', p: e.percent / 100 });
+      add(end(e), { kind: 'duplicate', p: 0 });
       break;
     case 'clock':
       add(e.at, { kind: 'clock', node: e.node, offset: e.offset, drift: e.driftPpm / 1e6 });

@@ -97,6 +97,7 @@ export const faultSchema = z
     z.object({ ...at, kind: z.literal('heal') }).strict(),
     z.object({ ...at, kind: z.literal('clock'), node: target, offset: signedDuration.optional(), drift: z.number().gt(-1).lt(1).optional() }).strict(),
     z.object({ ...at, kind: z.literal('loss'), p: probability }).strict(),
+    z.object({ ...at, kind: z.literal('duplicate'), p: probability }).strict(),
     z.object({ ...at, kind: z.literal('slow'), node: target, to: target.optional(), factor: z.number().min(1, 'expected a latency factor >= 1 (1: normal latency)').max(10_000, 'expected a latency factor <= 10000') }).strict(),
     z.object({ ...at, kind: z.literal('corrupt'), node: target, key: z.string().optional() }).strict(),
     z.object({ ...at, kind: z.literal('quiesce') }).strict(),

@@ -61,7 +61,7 @@ export function describeEvent(ev: TraceEvent, arrow = '→'): string {
     case 'heal':
       return `heal (${ev.blocked.length} blocked links)`;
     case 'network':
-      return `network loss ${ev.loss}`;
+      return `network loss ${ev.loss}${ev.duplicate > 0 ? ` duplicate ${ev.duplicate}` : ''}`;
     case 'slow':
       // As describeFault (sim/engine/targets.ts) and the fuzz summary describe the fault.
       return `slow ${ev.node}${ev.to !== undefined ? ` -> ${ev.to}` : ''} x${ev.factor}`;
