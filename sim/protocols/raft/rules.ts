@@ -183,9 +183,7 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         if (r.votedFor !== null) {
-          let row = votes.get(r.term);
-          if (row === undefined) votes.set(r.term, (row = probe.servers.map(() => null)));
-          row[k] = r.votedFor;
+          publishedInTerm(votes, r.term, probe.servers.length)[k] = r.votedFor;
         }
         if (r.role !== 'leader') {
           leading[k] = undefined;
@@ -252,9 +250,7 @@ export function readIndexRule(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         if (r.leader !== null) {
-          let row = followed.get(r.term);
-          if (row === undefined) followed.set(r.term, (row = probe.servers.map(() => null)));
-          row[k] = r.leader;
+          publishedInTerm(followed, r.term, probe.servers.length)[k] = r.leader;
         }
         if (r.reads === undefined) continue;
         const me = probe.id(k);
@@ -282,6 +278,17 @@ export function readIndexRule(probe: ServerProbe): Checker {
       return undefined;
     },
   };
+}
+
+/**
+ * The row of `table` for `term` (one slot per server position, `null` until that server
+ * publishes a value in that term), created on first use. Shared by the rules that keep,
+ * per term, what each server published (its vote, the leader it follows).
+ */
+function publishedInTerm(table: Map<number, (string | null)[]>, term: number, servers: number): (string | null)[] {
+  let row = table.get(term);
+  if (row === undefined) table.set(term, (row = new Array<string | null>(servers).fill(null)));
+  return row;
 }
 
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
