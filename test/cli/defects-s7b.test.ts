@@ -25,7 +25,7 @@ const base = { name: 'x', description: 'd', protocol: 'raft', duration: '1s' };
 
 describe('a choice among listed values reads as the options do', () => {
   it.each([
-    [{ faults: { timeline: [{ at: '1s', kind: 'crsh', node: 'n1' }] } }, 'faults.timeline[0].kind: expected one of: crash, restart, pause, resume, partition, isolate, block, heal, clock, loss, slow, corrupt, quiesce, reseed (got "crsh"; did you mean "crash"?)'],
+    [{ faults: { timeline: [{ at: '1s', kind: 'crsh', node: 'n1' }] } }, 'faults.timeline[0].kind: expected one of: crash, restart, pause, resume, partition, isolate, block, heal, clock, loss, duplicate, slow, corrupt, quiesce, reseed (got "crsh"; did you mean "crash"?)'],
     [{ network: { latency: { kind: 'normal' } } }, 'network.latency.kind: expected one of: constant, uniform, exponential, lognormal (got "normal")'],
     [{ config: { service: 'kvv' } }, 'config.service: expected one of: kv, lock (got "kvv"; did you mean "kv"?)'],
   ])('%j', async (extra, where) => {
