@@ -210,8 +210,10 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
         lastPost = now;
         post({ kind: 'progress', bytes: splitter.bytes, total, events: reader.events });
       }
-      // Draw what is loaded so far: the first chunk's events at once, then at a bounded rate (not per chunk).
-      if (builder && builder.events > 0 && end !== null && now - lastPartial >= PARTIAL_EVERY_MS && gen === openGen) {
+      // Draw what is loaded so far: the first chunk's events at once, then at a bounded rate (not per chunk); not
+      // after the last chunk (the whole model follows at once).
+      const more = total === undefined || splitter.bytes < total;
+      if (more && builder && builder.events > 0 && end !== null && now - lastPartial >= PARTIAL_EVERY_MS && gen === openGen) {
         const snap = builder.snapshot(end);
         post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
         lastPartial = performance.now();
