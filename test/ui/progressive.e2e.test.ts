@@ -2,7 +2,9 @@
 // from its first chunks, on the whole run's time axis (read from the trace's end line first), and fills in as it
 // loads; once loaded, the page holds and draws what a load without the partial drawings gives.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +112,44 @@ describe.skipIf(!HAVE_CHROMIUM)('progressive first drawing', () => {
       expect(same).toBe(true);
     } finally {
       await page.close();
+    }
+  }, 600_000);
+
+  it('grows the axis with what is loaded when the server ignores byte ranges, and ends on the run’s end', async () => {
+    const raw = readFileSync(file, 'utf8');
+    const runEnd = (JSON.parse(raw.trimEnd().slice(raw.trimEnd().lastIndexOf('\n') + 1)) as { t: number }).t;
+    // A server that answers the trace with the whole file (200), Range or not, and passes the viewer's files on
+    // from `faultline view`'s server (the page's policy allows its own origin only).
+    const plain = createServer((req, res) => {
+      const path = (req.url ?? '/').replace(/[?#].*$/, '');
+      if (path === '/plain.jsonl') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': String(statSync(file).size) });
+        createReadStream(file).pipe(res);
+        return;
+      }
+      void fetch(new URL(path, h.base)).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((ok) => plain.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+    const page = await newPage(h, problems);
+    try {
+      await page.goto(`${base}?trace=plain.jsonl`);
+      await page.waitForFunction(() => (window as unknown as Api).__faultline?.firstDrawing !== undefined, undefined, { timeout: 120_000, polling: 20 });
+      await page.waitForFunction(() => (window as unknown as Api).__faultline?.loaded === 'plain.jsonl', undefined, { timeout: 300_000, polling: 100 });
+      const got = await page.evaluate(() => {
+        const f = (window as unknown as Api).__faultline!;
+        return { first: f.firstDrawing!, axis: f.diagram.axisDomain };
+      });
+      expect(got.first.events).toBeGreaterThan(0);
+      expect(got.first.runEndKnown).toBe(false);
+      expect(got.first.axis[1]).toBeLessThan(runEnd);
+      expect(got.axis[1]).toBe(runEnd);
+    } finally {
+      await page.close();
+      await new Promise((ok) => plain.close(ok));
     }
   }, 600_000);
 });
