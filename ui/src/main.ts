@@ -241,9 +241,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
     replace(
       info,
-      el('span', { testid: 'trace-source' }, label),
+      // Test ids of their own: `trace-source` and `trace-scenario` name a trace once it is loaded.
+      el('span', { testid: 'trace-source-loading' }, label),
       ' · ',
-      el('strong', { testid: 'trace-scenario' }, pm.header.scenario),
+      el('strong', { testid: 'trace-scenario-loading' }, pm.header.scenario),
       ` (${pm.header.protocol}, seed ${pm.header.seed}) · `,
       el('span', { testid: 'trace-loading' }, `loading: ${pm.count} events so far${pct}, up to ${fmtTime(pm.loadedT ?? pm.endT)} of ${p.runEndKnown ? fmtTime(pm.endT) : 'an end not known yet'}; hash, search, panels and lane bands once loaded`),
     );
@@ -260,6 +261,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   } catch (err) {
     next.terminate();
     if (mine === loadSeq) setStatus('');
+    // Drawn while loading, then the load failed: the page says what it shows (the events read before the problem).
+    const shownMark = info.querySelector('[data-testid=trace-loading]');
+    if (firstDrawing && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
     const e = err as { title?: string; message?: string };
     const show = (): void => showProblem(e.title ?? 'This trace cannot be shown:', [e.message || 'could not start (see the browser console)']);
     if (e.title === 'The trace loader failed:') void reloadIfRebuilt(e.message ?? '').then((reloads) => reloads || show());
