@@ -88,6 +88,12 @@ export interface ColumnarModel {
   startSeq: Map<NodeId, number>;
   startT: Micros;
   endT: Micros;
+  /**
+   * Only on a model of a trace still loading (the viewer's progressive drawing): the time of the last
+   * event parsed so far. The events after it are not in the columns yet; `endT` is the whole run's end
+   * (read from the trace's end line first) so the time axis does not move as the rest arrives.
+   */
+  loadedT?: Micros;
 }
 
 
@@ -406,6 +412,15 @@ export class ColumnarBuilder {
       this.prev[s] = this.lastOnLane[lane] ?? -1;
       this.lastOnLane[lane] = s;
     } else this.prev[s] = -1;
+  }
+
+  /**
+   * The model of the events added so far, for drawing while the rest loads (the builder goes on): `loadedT`
+   * set, `endT` the run's end when known (`runEnd`, µs; else the last event's time), no published states.
+   */
+  snapshot(runEnd: Micros | undefined): ColumnarModel {
+    const footer = runEnd === undefined ? undefined : { t: runEnd };
+    return { ...this.finish(footer), states: new Map(), loadedT: this.lastT };
   }
 
   /** The model, with columns trimmed to their length (fresh buffers, so they can be transferred). */

@@ -89,6 +89,16 @@ describe('faultline view', () => {
       expect(await page.text()).toContain('<title>Faultline viewer</title>');
       const trace = await fetch(new URL('trace/good.jsonl', url));
       expect(await trace.text()).toBe(raftTrace());
+      // Byte ranges (the viewer reads the tail first for the run's end time): suffix, open-ended, bounded, unsatisfiable.
+      const whole = Buffer.from(raftTrace());
+      const ranged = async (range: string): Promise<[number, string | null, string]> => {
+        const r = await fetch(new URL('trace/good.jsonl', url), { headers: { range } });
+        return [r.status, r.headers.get('content-range'), await r.text()];
+      };
+      expect(await ranged('bytes=-100')).toEqual([206, `bytes ${whole.length - 100}-${whole.length - 1}/${whole.length}`, whole.subarray(whole.length - 100).toString()]);
+      expect(await ranged('bytes=10-')).toEqual([206, `bytes 10-${whole.length - 1}/${whole.length}`, whole.subarray(10).toString()]);
+      expect(await ranged('bytes=3-7')).toEqual([206, `bytes 3-7/${whole.length}`, whole.subarray(3, 8).toString()]);
+      expect((await ranged(`bytes=${whole.length + 5}-`))[0]).toBe(416);
       expect((await fetch(new URL('../../etc/passwd', url))).status).toBe(404);
       expect((await fetch(new URL('/%2e%2e/%2e%2e/package.json', url))).status).toBe(404);
     } finally {

@@ -48,7 +48,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     const requested: string[] = [];
     page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await page.goto(h.server.url);
-    await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
+    await page.waitForFunction(() => (window as unknown as { __faultline?: { loaded?: string } }).__faultline?.loaded !== undefined);
     expect(await text(page, 'trace-scenario')).toBe('raft-synthetic');
     expect(requested.filter((p) => p.includes('favicon'))).toEqual([]); // the page names its (empty) icon: no 404
     await page.waitForSelector('[data-testid=trace-hash][data-verified=ok]');
@@ -107,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
   it('opens at the event named in the URL fragment, and V jumps to the next violation', async () => {
     const page = await newPage(h, problems);
     await page.goto(`${h.server.url}#e=17`);
-    await page.waitForFunction(() => (window as unknown as { __faultline?: unknown }).__faultline !== undefined);
+    await page.waitForFunction(() => (window as unknown as { __faultline?: { loaded?: string } }).__faultline?.loaded !== undefined);
     expect(await cursorDesc(page)).toMatch(/^#17 .*n1 → n2 deliver #4/);
     await page.keyboard.press('v');
     expect(await cursorDesc(page)).toMatch(/^#23 /);

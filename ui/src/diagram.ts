@@ -109,6 +109,10 @@ export class Diagram {
   private width = 800;
   private height = 300;
   private x0: ScaleLinear<number, number> = scaleLinear();
+  /** The time axis at zoom 1: the whole run, [start, end] (µs). */
+  get axisDomain(): [number, number] {
+    return this.x0.domain() as [number, number];
+  }
   private x: ScaleLinear<number, number> = scaleLinear();
   private lanes = new Map<string, number>();
   /** Per model lane: its row on screen, or -1 when hidden. */
@@ -272,7 +276,7 @@ export class Diagram {
     const yb = this.yOfLane(m.mTo[mi] as number);
     if (ya === undefined || yb === undefined) return undefined;
     const endRaw = m.mEndT[mi] as number;
-    return [this.x(m.mSendT[mi] as number), ya, this.x(Number.isNaN(endRaw) ? m.endT : endRaw), yb];
+    return [this.x(m.mSendT[mi] as number), ya, this.x(Number.isNaN(endRaw) ? (m.loadedT ?? m.endT) : endRaw), yb];
   }
 
   /** The message whose line passes within `maxPx` of a page point (the nearest), or -1; none while the diagram shows density. */
@@ -401,12 +405,22 @@ export class Diagram {
     const clampX = (v: number): number => Math.max(LEFT - 2, Math.min(right + 2, v));
     const bottom = this.height - BOTTOM;
 
+    // A trace still loading: the part of the run not parsed yet is shaded (the axis is already the whole run's).
+    if (m.loadedT !== undefined && m.loadedT < t1) {
+      const a = clampX(x(Math.max(t0, m.loadedT)));
+      ctx.fillStyle = 'rgba(120, 120, 120, 0.12)';
+      ctx.fillRect(a, TOP, Math.max(1, right - a), bottom - TOP);
+      ctx.fillStyle = '#666';
+      ctx.font = '11px system-ui, sans-serif';
+      if (right - a > 60) ctx.fillText('loading…', a + 4, bottom - 4);
+    }
+
     // Cluster-wide faults behind everything: partitions, loss bursts; their labels placed so they never overlap.
     ctx.font = '11px system-ui, sans-serif';
     const labels = new LabelRows(5);
     for (const b of m.partitions) {
       const a = clampX(x(b.fromT));
-      const e = clampX(x(b.toT ?? m.endT));
+      const e = clampX(x(b.toT ?? (m.loadedT ?? m.endT)));
       if (e < LEFT || a > right) continue;
       ctx.fillStyle = COLORS.partition;
       ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
@@ -414,7 +428,7 @@ export class Diagram {
     }
     m.network.forEach((n, i) => {
       if (n.loss <= 0) return;
-      const end = m.network[i + 1]?.t ?? m.endT;
+      const end = m.network[i + 1]?.t ?? (m.loadedT ?? m.endT);
       const a = clampX(x(n.t));
       const e = clampX(x(end));
       if (e < LEFT || a > right) return;
@@ -457,7 +471,7 @@ export class Diagram {
       const y = this.laneY(iv.node);
       if (y === undefined) continue;
       const a = clampX(x(iv.fromT));
-      const e = clampX(x(iv.toT ?? m.endT));
+      const e = clampX(x(iv.toT ?? (m.loadedT ?? m.endT)));
       if (e < LEFT || a > right) continue;
       ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
       ctx.fillRect(a, y - this.laneH * 0.4, Math.max(2, e - a), this.laneH * 0.8);
@@ -514,7 +528,7 @@ export class Diagram {
     let count = 0;
     for (let i = Math.max(0, lo); i <= hi; i++) {
       const endRaw = m.mEndT[i] as number;
-      const endT = Number.isNaN(endRaw) ? m.endT : endRaw;
+      const endT = Number.isNaN(endRaw) ? (m.loadedT ?? m.endT) : endRaw;
       if (endT < t0 || !this.visible(i)) continue;
       count++;
       const ya = this.yOfLane(m.mFrom[i] as number) as number;
@@ -755,7 +769,7 @@ export class Diagram {
       const yb = this.yOfLane(m.mTo[mi] as number) as number;
       const xa = this.x(m.mSendT[mi] as number);
       const e = m.mEndT[mi] as number;
-      const xb = this.x(Number.isNaN(e) ? m.endT : e);
+      const xb = this.x(Number.isNaN(e) ? (m.loadedT ?? m.endT) : e);
       ctx.beginPath();
       ctx.moveTo(xa, ya);
       if (ya === yb) ctx.quadraticCurveTo((xa + xb) / 2, ya - this.laneH * 0.45, xb, yb);
@@ -781,7 +795,7 @@ export class Diagram {
     for (let i = lo; i <= hi && n < 3000; i++) {
       const a = m.mSendT[i] as number;
       const bRaw = m.mEndT[i] as number;
-      const b = Number.isNaN(bRaw) ? m.endT : bRaw;
+      const b = Number.isNaN(bRaw) ? (m.loadedT ?? m.endT) : bRaw;
       if (b <= t || !this.visible(i)) continue;
       const f = b > a ? (t - a) / (b - a) : 1;
       const ya = this.yOfLane(m.mFrom[i] as number) as number;

@@ -73,7 +73,8 @@ export class EventsList {
     if (!m) return;
     const chip = (label: string, set: Set<string>, testid: string, color?: string): HTMLLabelElement => {
       const box = el('input', { attrs: { type: 'checkbox' } });
-      box.checked = true;
+      // Checked unless hidden: the same trace's chips are rebuilt as more of it loads, its filters kept.
+      box.checked = !set.has(label);
       box.addEventListener('change', () => {
         if (box.checked) set.delete(label);
         else set.add(label);
@@ -83,7 +84,7 @@ export class EventsList {
     };
     replace(this.nodeBox, ...m.nodes.map((n) => chip(n, this.store.hiddenNodes, `node-chip-${n}`)));
     replace(this.typeBox, ...(m.messageTypes.length ? m.messageTypes.map((t) => chip(t, this.store.hiddenTypes, `type-chip-${t}`, typeColor(m.messageTypes, t))) : ['(no messages)']));
-    this.searchBox.value = '';
+    if (this.store.search === '') this.searchBox.value = '';
   }
 
   private refilter(): void {
@@ -99,7 +100,11 @@ export class EventsList {
       this.shown = out.slice(0, n);
     }
     const soFar = this.store.searchSoFar;
-    this.count.textContent = this.store.searching()
+    this.count.textContent = this.store.info?.loading
+      ? this.store.search !== ''
+        ? `${m.count} events loaded so far; the search runs once the whole trace is loaded…`
+        : `${m.count} events loaded so far…`
+      : this.store.searching()
       ? soFar && soFar.searched > 0
         ? `${this.shown.length} found so far, ${soFar.searched} of ${m.count} events searched…`
         : `searching ${m.count} events…`

@@ -12,7 +12,7 @@ import { EventsList } from './events-list.ts';
 import { download } from './export.ts';
 import { Injector } from './inject.ts';
 import { Stepper, type DriveCall } from './step.ts';
-import { Loader } from './load/client.ts';
+import { Loader, type PartialMessage } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
@@ -120,7 +120,7 @@ function showCursorEvent(): void {
       el('details', null, el('summary', null, 'raw event'), el('pre', { class: 'json' }, fmtJson(ev as never))),
     );
   } else {
-    replace(cursorBox, el('div', { class: 'mono muted', testid: 'cursor-desc-loading' }, `#${seq}  t=${fmtTime(m.t[seq] as number)}  (reading…)`));
+    replace(cursorBox, el('div', { class: 'mono muted', testid: 'cursor-desc-loading' }, `#${seq}  t=${fmtTime(m.t[seq] as number)}  ${store.info?.loading ? '(details once the trace is loaded)' : '(reading…)'}`));
   }
 }
 
@@ -191,6 +191,20 @@ export interface Timings {
   totalMs: number;
 }
 
+/** What the page showed at the first drawing of a trace (tests and the benchmark read it from `window.__faultline`). */
+export interface FirstDrawing {
+  /** From the start of the load to the end of the first draw (ms). */
+  ms: number;
+  /** Events drawn then (fewer than the trace's when drawn while loading). */
+  events: number;
+  /** The time axis then ([start, end], µs). */
+  axis: [number, number];
+  /** The axis end was the run's end (read from the trace's end line first). */
+  runEndKnown: boolean;
+  /** Time of the last event loaded then (µs). */
+  loadedT: number;
+}
+
 let loader: Loader | undefined;
 let loadSeq = 0;
 
@@ -205,13 +219,51 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const next = new Loader();
   setStatus(`loading ${label} …`);
   let msg;
+  /** The first drawing of the events loaded so far (while the rest loads), if there was one. */
+  let firstDrawing: FirstDrawing | undefined;
+  const onPartial = (p: PartialMessage): void => {
+    if (mine !== loadSeq) return;
+    const pm = p.model;
+    const partialInfo = { source: label, warnings: [], footer: undefined, timings: {}, loading: { bytes: p.bytes, total: p.total, runEndKnown: p.runEndKnown } };
+    if (!firstDrawing) {
+      empty.classList.add('hidden');
+      document.body.classList.add('loaded');
+      store.load(pm, partialInfo);
+      stepper.loaded(undefined);
+      panels = [];
+      diagram.setLaneBands(() => []);
+      renderLegend(pm, []);
+      replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
+      diagram.draw();
+      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT };
+      (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+    } else store.update(pm, partialInfo);
+    const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
+    replace(
+      info,
+      // Test ids of their own: `trace-source` and `trace-scenario` name a trace once it is loaded.
+      el('span', { testid: 'trace-source-loading' }, label),
+      ' · ',
+      el('strong', { testid: 'trace-scenario-loading' }, pm.header.scenario),
+      ` (${pm.header.protocol}, seed ${pm.header.seed}) · `,
+      el('span', { testid: 'trace-loading' }, `loading: ${pm.count} events so far${pct}, up to ${fmtTime(pm.loadedT ?? pm.endT)} of ${p.runEndKnown ? fmtTime(pm.endT) : 'an end not known yet'}; hash, search, panels and lane bands once loaded`),
+    );
+  };
   try {
-    msg = await next.open(source, SYNC_LIMIT, (bytes, total, evs) => {
-      if (mine === loadSeq) setStatus(`loading ${label}: ${(bytes / 1e6).toFixed(0)}${total ? ` of ${(total / 1e6).toFixed(0)}` : ''} MB, ${evs} events …`);
-    });
+    msg = await next.open(
+      source,
+      SYNC_LIMIT,
+      (bytes, total, evs) => {
+        if (mine === loadSeq) setStatus(`loading ${label}: ${(bytes / 1e6).toFixed(0)}${total ? ` of ${(total / 1e6).toFixed(0)}` : ''} MB, ${evs} events …`);
+      },
+      onPartial,
+    );
   } catch (err) {
     next.terminate();
     if (mine === loadSeq) setStatus('');
+    // Drawn while loading, then the load failed: the page says what it shows (the events read before the problem).
+    const shownMark = info.querySelector('[data-testid=trace-loading]');
+    if (firstDrawing && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
     const e = err as { title?: string; message?: string };
     const show = (): void => showProblem(e.title ?? 'This trace cannot be shown:', [e.message || 'could not start (see the browser console)']);
     if (e.title === 'The trace loader failed:') void reloadIfRebuilt(e.message ?? '').then((reloads) => reloads || show());
@@ -230,7 +282,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
   const footer = msg.footer;
-  store.load(model, { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
+  const fullInfo = { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next };
+  // Drawn while loading: the same trace, complete now (the cursor, zoom, filters and search stay).
+  if (firstDrawing) store.update(model, fullInfo);
+  else store.load(model, fullInfo);
   stepper.loaded(undefined);
   const built = buildPanels(store, model);
   panels = built.panels;
@@ -247,7 +302,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   }
   diagram.draw();
   const t2 = performance.now();
-  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes };
+  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
   store.info!.timings = timings;
   const h = model.header;
   const hashLabel = (state: string): string => (footer ? `${footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
@@ -259,7 +314,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     el('strong', { testid: 'trace-scenario' }, h.scenario),
     ` (${h.protocol}, seed ${h.seed}) · ${model.count} events · ${model.nodes.length} nodes · ${fmtTime(model.endT)} · hash `,
     hashEl,
-    ` · loaded in ${timings.totalMs.toFixed(0)} ms`,
+    ` · loaded in ${timings.totalMs.toFixed(0)} ms${firstDrawing ? ` (first drawing at ${firstDrawing.ms.toFixed(0)} ms)` : ''}`,
   );
   showWarnings([...msg.warnings, ...extra]);
   // The worker checks the hash after the first paint: it reads every byte again, and the picture should not wait for it.
@@ -286,7 +341,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     diagram.draw();
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label };
+  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT } };
   return true;
 }
 

@@ -97,11 +97,11 @@ export class Overview {
     const h = HEIGHT - 6;
     for (const iv of m.intervals) {
       ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
-      ctx.fillRect(x(iv.fromT), 0, Math.max(1, x(iv.toT ?? m.endT) - x(iv.fromT)), HEIGHT);
+      ctx.fillRect(x(iv.fromT), 0, Math.max(1, x(iv.toT ?? (m.loadedT ?? m.endT)) - x(iv.fromT)), HEIGHT);
     }
     for (const b of m.partitions) {
       ctx.fillStyle = COLORS.partition;
-      ctx.fillRect(x(b.fromT), 0, Math.max(1, x(b.toT ?? m.endT) - x(b.fromT)), HEIGHT);
+      ctx.fillRect(x(b.fromT), 0, Math.max(1, x(b.toT ?? (m.loadedT ?? m.endT)) - x(b.fromT)), HEIGHT);
     }
     for (let c = 0; c < cols; c++) {
       const v = sent[c]!;

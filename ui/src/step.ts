@@ -24,6 +24,7 @@ export interface DriveCall {
 export function prefixAtCursor(store: Store): string[] | string {
   const m = store.model;
   if (!m) return 'no trace loaded';
+  if (store.info?.loading) return 'the trace is still loading';
   if (store.info?.remote) return 'step mode needs a trace small enough to be kept in the page (at most 50,000 events)';
   const events: TraceEvent[] = [];
   for (let s = 0; s <= store.cursor; s++) events.push(store.event(s) as TraceEvent);

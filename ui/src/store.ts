@@ -45,6 +45,12 @@ export interface LoadInfo {
   events?: TraceEvent[] | undefined;
   /** Details, causal past and search for a big trace. */
   remote?: TraceSource | undefined;
+  /**
+   * The trace is still loading: the model holds the events parsed so far (`model.loadedT`), with no details,
+   * published states or search yet; causal past is computed over what is loaded. `runEndKnown`: the axis is the
+   * whole run's (else it grows as events arrive).
+   */
+  loading?: { bytes: number; total: number | undefined; runEndKnown: boolean } | undefined;
 }
 
 /** The text search matches for an event: "#<seq> <description>", lower case. */
@@ -171,6 +177,26 @@ export class Store {
     this.emit('cursor');
   }
 
+  /**
+   * The same trace, more of it: the model of the events loaded so far (while loading) or the complete one. The
+   * cursor, window, filters and search stay (a search typed while loading runs now if the trace is complete);
+   * details, causal past and search results are asked again.
+   */
+  update(model: ColumnarModel, info: LoadInfo): void {
+    this.model = model;
+    this.info = info;
+    this.generation++;
+    this.texts = undefined;
+    this.causalCache = undefined;
+    this.causalWanted = -1;
+    this.chunks = new Map();
+    this.pending = new Set();
+    this.cursor = Math.max(0, Math.min(this.cursor, model.count - 1));
+    this.emit('model');
+    if (this.search !== '' && !info.loading) this.setSearch(this.search);
+    this.emit('cursor');
+  }
+
   setCursor(seq: number): void {
     const m = this.model;
     if (!m || m.count === 0) return;
@@ -273,7 +299,7 @@ export class Store {
     const gen = ++this.searchGen;
     const m = this.model;
     const src = this.info?.remote;
-    if (this.search !== '' && m && src) {
+    if (this.search !== '' && m && src && !this.info?.loading) {
       const q = this.search;
       // The worker answers the visible events first, then streams the rest; a newer query supersedes this one.
       const soFar = { marks: new Uint8Array(m.count), found: 0, searched: 0 };
@@ -301,11 +327,13 @@ export class Store {
 
   /** Is a search running in the worker (its results not in yet)? */
   searching(): boolean {
+    if (this.info?.loading) return this.search !== '';
     return this.search !== '' && this.info?.remote !== undefined && this.searchHits === undefined;
   }
 
   private matches(seq: number): boolean {
-    if (this.search === '') return true;
+    // While loading the search waits for the whole trace (it runs once loaded): nothing is filtered out meanwhile.
+    if (this.search === '' || this.info?.loading) return true;
     const all = this.info?.events;
     if (all) {
       this.texts ??= all.map(searchText);

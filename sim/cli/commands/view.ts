@@ -123,7 +123,23 @@ export async function serveViewer(opts: { trace?: string; port?: number; host?: 
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').replace(/[?#].*$/, ''));
     if (opts.trace && path === `/trace/${traceName}`) {
-      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+      // One byte range (RFC 9110 14.2) is answered: the viewer reads the tail first for the run's end time.
+      const size = statSync(opts.trace).size;
+      const type = { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'accept-ranges': 'bytes' };
+      const r = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+      if (r && (r[1] !== '' || r[2] !== '') && size > 0) {
+        const start = r[1] === '' ? Math.max(0, size - Number(r[2])) : Number(r[1]);
+        const end = r[1] === '' || r[2] === '' ? size - 1 : Math.min(size - 1, Number(r[2]));
+        if (start > end || start >= size) {
+          res.writeHead(416, { 'content-range': `bytes */${size}` });
+          res.end();
+          return;
+        }
+        res.writeHead(206, { ...type, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(end - start + 1) });
+        createReadStream(opts.trace, { start, end }).pipe(res);
+        return;
+      }
+      res.writeHead(200, { ...type, 'content-length': String(size) });
       createReadStream(opts.trace).pipe(res);
       return;
     }

@@ -9,6 +9,7 @@ import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
+export type PartialMessage = Extract<FromLoader, { kind: 'partial' }>;
 
 export class Loader implements TraceSource {
   private readonly worker: Worker;
@@ -27,8 +28,11 @@ export class Loader implements TraceSource {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   }
 
-  /** Load a trace: resolves with the model, rejects with {title, message} when it cannot be shown. */
-  open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void): Promise<ModelMessage> {
+  /**
+   * Load a trace: resolves with the model, rejects with {title, message} when it cannot be shown. `onPartial`:
+   * the events loaded so far, while it loads (see the `partial` message).
+   */
+  open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void, onPartial?: (m: PartialMessage) => void): Promise<ModelMessage> {
     const states = new Map<string, StateSnapshot[]>();
     return new Promise((resolve, reject) => {
       // A worker whose script cannot be fetched fails with no message (the page reloads then: the viewer was rebuilt).
@@ -36,6 +40,7 @@ export class Loader implements TraceSource {
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
+        else if (m.kind === 'partial') onPartial?.(m);
         else if (m.kind === 'states') {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);

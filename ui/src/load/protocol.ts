@@ -28,6 +28,12 @@ export interface LoadTimings {
 
 export type FromLoader =
   | { kind: 'progress'; bytes: number; total: number | undefined; events: number }
+  /**
+   * The events parsed so far (columns transferred; no published states; `model.loadedT` set), for drawing while
+   * the rest loads: the first soon after the first chunk, then at most one a second. `runEndKnown`: `model.endT`
+   * is the run's end (read from the trace's end line first), else the last event's time (the axis grows).
+   */
+  | { kind: 'partial'; model: ColumnarModel; bytes: number; total: number | undefined; runEndKnown: boolean }
   /** Published states of one node, in seq order, a few thousand at a time, before the `model` message (whose `states` is empty): each message is decoded by the page as one task. */
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
   /**

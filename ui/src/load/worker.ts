@@ -20,6 +20,7 @@ import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, 
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
+import { endTimeOfTail, TAIL_BYTES } from '../../../sim/trace/tail.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { BandsRequest } from './bands.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
@@ -103,11 +104,41 @@ function startIndexer(blob: Blob | undefined): { worker: Worker; done: Promise<E
   return { worker: w, done };
 }
 
+/** The least time between two drawings of a trace still loading (`partial` messages): each copies the columns so far. */
+const PARTIAL_EVERY_MS = 1000;
+
+/**
+ * The run's end time (µs), read from the trace's end line in its last TAIL_BYTES (a Blob's slice, or an HTTP
+ * Range request for a URL), so the first drawing has the whole run's time axis. Undefined when the server
+ * ignores Range (answers 200: that body is cancelled) or the trace has no end line (truncated).
+ */
+async function runEnd(source: LoadSource): Promise<number | undefined> {
+  try {
+    if (source.kind === 'blob') {
+      const size = source.blob.size;
+      const from = Math.max(0, size - TAIL_BYTES);
+      return endTimeOfTail(await source.blob.slice(from).text(), from === 0);
+    }
+    const res = await fetch(source.url, { headers: { range: `bytes=-${TAIL_BYTES}` } });
+    if (res.status !== 206) {
+      void res.body?.cancel();
+      return undefined;
+    }
+    const whole = /^bytes 0-/.test(res.headers.get('content-range') ?? '');
+    return endTimeOfTail(await res.text(), whole);
+  } catch {
+    return undefined;
+  }
+}
+
 async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const t0 = performance.now();
   const gen = ++openGen;
   bandsWorker?.terminate();
   bandsWorker = undefined;
+  // Asked for while the stream starts: `null` until it answers (no drawing until then, so the axis never rescales).
+  let end: number | undefined | null = null;
+  void runEnd(source).then((t) => (end = t));
   let stream: ReadableStream<Uint8Array>;
   let total: number | undefined;
   let blob: Blob | undefined;
@@ -139,6 +170,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let lines = 0;
   let endByte = 0;
   let lastPost = performance.now();
+  let lastPartial = -Infinity;
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
@@ -177,6 +209,14 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
       if (now - lastPost > 200) {
         lastPost = now;
         post({ kind: 'progress', bytes: splitter.bytes, total, events: reader.events });
+      }
+      // Draw what is loaded so far: the first chunk's events at once, then at a bounded rate (not per chunk); not
+      // after the last chunk (the whole model follows at once).
+      const more = total === undefined || splitter.bytes < total;
+      if (more && builder && builder.events > 0 && end !== null && now - lastPartial >= PARTIAL_EVERY_MS && gen === openGen) {
+        const snap = builder.snapshot(end);
+        post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
+        lastPartial = performance.now();
       }
     }
     splitter.end();
