@@ -14,7 +14,7 @@
 // that run's share of its runs (noisy under load; the machine's load average is printed beside).
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,27 +22,50 @@ import { parseArgs } from 'node:util';
 import { applyMutant, loadMutants } from './mutants-lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: o } = parseArgs({
-  options: {
-    protocol: { type: 'string' },
-    only: { type: 'string' },
-    time: { type: 'string', default: '20s' },
-    runs: { type: 'string' },
-    seeds: { type: 'string', default: '1' },
-    strategies: { type: 'string', default: 'guided,random' },
-    workers: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const only = o.only?.split(',');
-const mutants = loadMutants(join(root, 'testdata/mutants'), o.protocol).filter((m) => only === undefined || only.includes(m.name));
-if (mutants.length === 0) {
-  console.error('mutants: no mutant matches');
+/** Bad input: one line on stderr, exit 2, before any campaign starts (no stack trace). */
+function usage(message) {
+  console.error(`mutants: ${message}`);
   process.exit(2);
 }
-const seeds = o.seeds.split(',').map(Number);
-const strategies = o.strategies.split(',');
+let o;
+try {
+  ({ values: o } = parseArgs({
+    options: {
+      protocol: { type: 'string' },
+      only: { type: 'string' },
+      time: { type: 'string', default: '20s' },
+      runs: { type: 'string' },
+      seeds: { type: 'string', default: '1' },
+      strategies: { type: 'string', default: 'guided,random' },
+      workers: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  usage(err.message);
+}
+// Validated here, not by each `faultline fuzz` campaign (which would print an ERROR per campaign and exit 0).
+// A duration needs its unit, as `faultline fuzz --time` does (a bare number is refused there too).
+if (!/^\d+(\.\d+)?(us|ms|s|m)$/.test(o.time.trim()) || Number.parseFloat(o.time) <= 0) usage(`--time: expected a positive duration with a unit (us, ms, s, m), e.g. 20s or 5m (got "${o.time}")`);
+const positive = (text, option) => {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) usage(`${option}: expected an integer >= 1 (got "${text}")`);
+  return Number(text);
+};
+if (o.runs !== undefined) positive(o.runs, '--runs');
+positive(o.workers, '--workers');
+const seeds = o.seeds.split(',').map((s) => {
+  if (!/^\d+$/.test(s.trim())) usage(`--seeds: expected integers >= 0 separated by commas (got "${o.seeds}")`);
+  return Number(s);
+});
+const strategies = o.strategies.split(',').map((s) => s.trim());
+const badStrategy = strategies.find((s) => s !== 'guided' && s !== 'random');
+if (badStrategy !== undefined) usage(`--strategies: expected guided, random or both separated by a comma (got "${badStrategy}")`);
+const protocols = readdirSync(join(root, 'testdata/mutants'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+if (o.protocol !== undefined && !protocols.includes(o.protocol)) usage(`--protocol: no mutants for "${o.protocol}"; protocols with mutants: ${protocols.join(', ')}`);
+const only = o.only?.split(',');
+const mutants = loadMutants(join(root, 'testdata/mutants'), o.protocol).filter((m) => only === undefined || only.includes(m.name));
+if (mutants.length === 0) usage(`no mutant matches --only ${o.only}; mutants: ${loadMutants(join(root, 'testdata/mutants'), o.protocol).map((m) => m.name).join(', ')}`);
 
 /** A copy of what `faultline fuzz` needs, with the mutant applied. */
 function prepare(m) {

@@ -1,0 +1,23 @@
+// scripts/mutants.mjs refuses bad options up front: one line, exit 2, before any campaign runs.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/mutants.mjs', ...args], { encoding: 'utf8' });
+
+describe('scripts/mutants.mjs bad input', () => {
+  it.each([
+    [['--bogus'], /^mutants: Unknown option '--bogus'/],
+    [['--time', '20'], /^mutants: --time: expected a positive duration with a unit/],
+    [['--protocol', 'nope'], /^mutants: --protocol: no mutants for "nope"; protocols with mutants: raft, twopc/],
+    [['--strategies', 'guided,x'], /^mutants: --strategies: /],
+    [['--seeds', '1,a'], /^mutants: --seeds: /],
+    [['--runs', '0'], /^mutants: --runs: expected an integer >= 1/],
+  ])('%j: one line, exit 2', (args, message) => {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/at .*\.mjs:\d+/);
+  });
+});
