@@ -69,6 +69,24 @@ function timerBudgets(text: string): Record<string, number> {
   return out;
 }
 
+/** `--delays k`: an integer >= 0 or `unbounded` (the message says both). */
+function delaysCount(text: string): number {
+  try {
+    return count(text, '--delays') as number;
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`expected an integer >= 0 or "unbounded" (got "${text}")`, undefined, '--delays');
+    throw err;
+  }
+}
+
+/** The nodes of an engine target by role, in run order: `4: 1 server (s1), 1 resource (r1), 2 clients (c1, c2)`. */
+export function nodeSet(nodes: readonly { id: string; role: string }[]): string {
+  const roles = new Map<string, string[]>();
+  for (const n of nodes) roles.set(n.role, [...(roles.get(n.role) ?? []), n.id]);
+  const plural = (role: string, k: number): string => (k === 1 ? role : role.endsWith('s') ? `${role}es` : `${role}s`);
+  return `${nodes.length}: ${[...roles].map(([role, ids]) => `${ids.length} ${plural(role, ids.length)} (${ids.join(', ')})`).join(', ')}`;
+}
+
 /** What the options ask of exploreTarget; `timersOver`: timer budgets over --timers' (a --deepen level). */
 function targetOptions(opts: ExploreCliOptions, timersOver?: Record<string, number>): TargetOptions {
   return {
@@ -85,7 +103,7 @@ function targetOptions(opts: ExploreCliOptions, timersOver?: Record<string, numb
     ...(opts.deadMessages === false ? { deadMessages: false } : {}),
     ...(opts.drift !== undefined ? { drift: count(opts.drift, '--drift') } : {}),
     ...(opts.maxTerm !== undefined ? { maxTerm: count(opts.maxTerm, '--max-term', 1) } : {}),
-    ...(opts.delays !== undefined ? { delays: opts.delays === 'unbounded' ? Number.POSITIVE_INFINITY : count(opts.delays, '--delays') } : {}),
+    ...(opts.delays !== undefined ? { delays: opts.delays.trim() === 'unbounded' ? Number.POSITIVE_INFINITY : delaysCount(opts.delays) } : {}),
   } as TargetOptions;
 }
 
@@ -158,7 +176,15 @@ export function registerExplore(program: Command): void {
         const both = deepenKinds.find((k) => fixed.includes(k));
         if (both !== undefined) throw new InputError(`${both === '*' ? 'all kinds' : `"${both}"`} is both deepened and fixed by --timers`, undefined, '--deepen');
       }
-      let t = await target(ref, opts, deepenKinds ? Object.fromEntries(deepenKinds.map((k) => [k, 0])) : undefined);
+      let t: ExploreTarget;
+      try {
+        t = await target(ref, opts, deepenKinds ? Object.fromEntries(deepenKinds.map((k) => [k, 0])) : undefined);
+      } catch (err) {
+        // A deepened kind is checked as a timer budget: name the option the user gave it in.
+        const kind = err instanceof InputError && err.where === '--timers' ? /^no timer kind "([^"]*)"/.exec(err.message)?.[1] : undefined;
+        if (err instanceof InputError && kind !== undefined && deepenKinds?.includes(kind)) throw new InputError(err.message.replace(/; expected \* or /, '; expected * (all firings together) or '), err.file, '--deepen');
+        throw err;
+      }
       const symmetry = Boolean(opts.symmetry);
       if (symmetry && !t.symmetric) throw new InputError(`${t.name} has no interchangeable nodes (symmetry: twopc-spec's RMs, raft's servers; see sim/explore/profiles.ts)`, undefined, '--symmetry');
       // Targets of every level, built before any exploration so that bad input is reported first.
@@ -190,6 +216,9 @@ export function registerExplore(program: Command): void {
       const levelLines: string[] = [];
       const levelsJson: Record<string, unknown>[] = [];
       let deepenEnd: DeepenEnd | undefined;
+      // Timed driving (lock): timers fire in due order, so a spent kind no longer fires and the others run on;
+      // a level's runs are then not a superset of the lower level's (a lower level may reach states it does not).
+      const timed = t.budgets?.drift !== undefined;
       try {
         if (deepenKinds) {
           // Level targets are built synchronously (a scenario file was loaded once, above).
@@ -212,7 +241,8 @@ export function registerExplore(program: Command): void {
             if ('level' in r.value) {
               const l = r.value.level;
               const verdict = l.report.counterexample ? `VIOLATION ${l.report.counterexample.violation.invariant} after ${l.report.counterexample.labels.length} steps` : l.report.end === 'complete' ? `no violation${l.report.cut ? ' (the bounds cut the space)' : ''}${l.timersBound ? '' : '; no timer was kept from firing by its budget'}` : `no violation so far (${l.report.end})`;
-              const line = `level ${l.level}     ${deepenKinds.map((k) => `${k === '*' ? 'all' : k} <= ${l.level}`).join(', ')}: ${l.report.distinct} distinct, ${l.report.states} generated, max depth ${l.report.depth}: ${verdict}`;
+              const notSuperset = timed && l.level > 0 ? ` (timed: not a superset of level ${l.level - 1}'s runs)` : '';
+              const line = `level ${l.level}     ${deepenKinds.map((k) => `${k === '*' ? 'all' : k} <= ${l.level}`).join(', ')}: ${l.report.distinct} distinct, ${l.report.states} generated, max depth ${l.report.depth}${notSuperset}: ${verdict}`;
               levelLines.push(line);
               levelsJson.push({ level: l.level, timers: l.timers, end: l.report.end, distinct: l.report.distinct, states: l.report.states, depth: l.report.depth, cut: l.report.cut, timers_bound: l.timersBound, violation: l.report.counterexample?.violation ?? null });
               if (!opts.json) {
@@ -277,7 +307,8 @@ export function registerExplore(program: Command): void {
         violation: report.counterexample?.violation ?? null,
         counterexample: report.counterexample?.labels ?? null,
         written: written ?? null,
-        ...(deepenKinds ? { deepen: { kinds: deepenKinds, end: deepenEnd ?? null, levels: levelsJson } } : {}),
+        nodes: t.scenario ? prepareRun(t.scenario).nodes.map((n) => ({ id: n.id, role: n.role })) : null,
+        ...(deepenKinds ? { deepen: { kinds: deepenKinds, end: deepenEnd ?? null, levels: levelsJson, ...(timed ? { levels_superset: false } : {}) } } : {}),
       };
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary) + '\n');
@@ -290,7 +321,11 @@ export function registerExplore(program: Command): void {
           `speed       ${summary.states_per_s.toFixed(0)} distinct states/s, ${formatWall(wall)}, RSS ${summary.rss_mb.toFixed(0)} MB`,
           `goals       ${Object.entries(report.goals).map(([g, d]) => `${g} (depth ${d})`).join(', ') || 'none reached'}`,
         ];
-        if (deepenKinds) lines.unshift(`deepened    ${levelLines.length} level${levelLines.length === 1 ? '' : 's'}, ended: ${DEEPEN_ENDS[deepenEnd ?? 'stopped']}; the report below is the last level's`);
+        if (t.scenario) lines.splice(1, 0, `nodes       ${nodeSet(prepareRun(t.scenario).nodes)}`);
+        if (deepenKinds) {
+          const timedNote = timed ? " (timed driving: a spent timer kind stops firing while the others run on, so each level's runs are not a superset of the lower level's, and its distinct states may be fewer)" : '';
+          lines.unshift(`deepened    ${levelLines.length} level${levelLines.length === 1 ? '' : 's'}, ended: ${DEEPEN_ENDS[deepenEnd ?? 'stopped']}; the report below is the last level's${timedNote}`);
+        }
         if (report.counterexample) {
           const c = report.counterexample;
           lines.push(`VIOLATION   ${c.violation.invariant}: ${c.violation.message}`, `            after ${c.labels.length} steps${summary.strategy === 'bfs' ? ' (shortest)' : ''}:`);
