@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { notWrittenLine, shrinkCutCause } from '../../sim/cli/commands/fuzz.ts';
 import { mergeFuzzReports, readFuzzReport } from '../../sim/fuzz/merge.ts';
 import { inProcess } from '../cli-harness.ts';
 
@@ -35,7 +36,7 @@ describe('fuzz summary accounts for every failing run', () => {
       seen = true;
       expect(j.not_written).toBeGreaterThan(0);
       const h = await inProcess([...args, '--out', join(dir, `max-${seed}-text`)]);
-      expect(h.stdout).toMatch(new RegExp(`not written ${j.not_written} more failing runs? \\(past --max-failures 1`));
+      expect(h.stdout).toMatch(new RegExp(`not written ${j.not_written} more failing runs? \\(${j.not_written} past --max-failures 1`));
       break;
     }
     expect(seen).toBe(true);
@@ -74,5 +75,39 @@ describe('fuzz summary accounts for every failing run', () => {
     // A run budget with an explicit seed needs no hint: the command line already replays it.
     const n = await inProcess(['fuzz', 'pingpong', '--runs', '5', '--seed', '5', '--workers', '1', '--out', join(dir, 'runs')]);
     expect(n.stdout).toMatch(/campaign seed 5, strategy/);
+  });
+});
+
+// Newcomer review, session 8: the not-written line gave both causes and the advice to raise --max-failures when
+// the limit was never reached (the runs were shrink duplicates within a batch); a shrink cut short by Ctrl-C with
+// --runs was said to be cut by --time.
+describe('fuzz summary names the cause that applies', () => {
+  it('mergesort-drop-equal, --max-failures 20 never reached: the runs not written are same-batch shrink duplicates, no advice', async () => {
+    const args = ['fuzz', 'mergesort-drop-equal', '--runs', '20', '--seed', '1', '--workers', '1', '--batch', '20', '--max-failures', '20'];
+    const j = JSON.parse((await inProcess([...args, '--json', '--out', join(dir, 'same-json')])).stdout) as Json;
+    expect(j.failures.length).toBeLessThan(20);
+    expect(j.not_written).toBeGreaterThan(0);
+    const h = await inProcess([...args, '--out', join(dir, 'same')]);
+    const line = h.stdout.split('\n').find((l) => l.startsWith('not written'));
+    expect(line).toBe(`not written ${j.not_written} more failing runs (${j.not_written} shrunk within their batch to a counterexample that batch had already found): counted in violations, not written`);
+  });
+
+  it('the same campaign with --max-failures 3: the limit cut them, and the advice is given', async () => {
+    const h = await inProcess(['fuzz', 'mergesort-drop-equal', '--runs', '20', '--seed', '1', '--workers', '1', '--batch', '10', '--max-failures', '3', '--out', join(dir, 'limit')]);
+    expect(h.stdout).toMatch(/^not written (\d+) more failing runs \(\1 past --max-failures 3\): .*; raise --max-failures to see more$/m);
+  });
+
+  it('notWrittenLine: each cause alone and both; advice only when the limit cut some', () => {
+    expect(notWrittenLine(0, 0, 0, 5)).toBeUndefined();
+    expect(notWrittenLine(0, 9, 0, 20)).not.toContain('raise --max-failures');
+    expect(notWrittenLine(2, 0, 1, 5)).toBe('not written 2 more failing runs (2 past --max-failures 5 (1 of them shrunk by a batch that finished after the limit was reached)): counted in violations, not written; raise --max-failures to see more');
+    expect(notWrittenLine(1, 3, 0, 5)).toBe('not written 4 more failing runs (1 past --max-failures 5; 3 shrunk within their batch to a counterexample that batch had already found): counted in violations, not written; raise --max-failures to see more');
+  });
+
+  it('shrinkCutCause names what stopped the shrinking: Ctrl-C first (with or without --time), then --time, then the limit', () => {
+    expect(shrinkCutCause(true, false, 5)).toBe('the interrupt (Ctrl-C)');
+    expect(shrinkCutCause(true, true, 5)).toBe('the interrupt (Ctrl-C)');
+    expect(shrinkCutCause(false, true, 5)).toBe('--time');
+    expect(shrinkCutCause(false, false, 5)).toBe('--max-failures 5 being reached');
   });
 });

@@ -236,6 +236,32 @@ interface WrittenFailure {
   batch: number;
   trace: string;
   scenarioFile: string;
+  /** Why its shrinking was cut short (failure.shrinkCut): see shrinkCutCause. */
+  cutBy?: string;
+}
+
+/**
+ * What ended a failure's shrinking early (the batch's `stop` said so): a Ctrl-C, the --time budget, or (a
+ * --time campaign) --max-failures reached by other batches. Named by what the campaign saw, not assumed.
+ */
+export function shrinkCutCause(interrupted: boolean, timeUp: boolean, maxFailures: number): string {
+  return interrupted ? 'the interrupt (Ctrl-C)' : timeUp ? '--time' : `--max-failures ${maxFailures} being reached`;
+}
+
+/**
+ * The summary line for failing runs neither written nor counted as duplicates, by cause: `pastLimit` past
+ * --max-failures (a batch that had shrunk its share of the limit, or shrunk after the limit was reached:
+ * `lateShrunk` of them), `sameInBatch` shrunk within their batch to a counterexample that batch had already
+ * found (the limit not reached there). The advice to raise --max-failures only when the limit cut some.
+ */
+export function notWrittenLine(pastLimit: number, sameInBatch: number, lateShrunk: number, maxFailures: number): string | undefined {
+  const total = pastLimit + sameInBatch;
+  if (total === 0) return undefined;
+  const causes = [
+    ...(pastLimit > 0 ? [`${pastLimit} past --max-failures ${maxFailures}${lateShrunk > 0 ? ` (${lateShrunk} of them shrunk by a batch that finished after the limit was reached)` : ''}`] : []),
+    ...(sameInBatch > 0 ? [`${sameInBatch} shrunk within their batch to a counterexample that batch had already found`] : []),
+  ];
+  return `not written ${plural(total, 'more failing run')} (${causes.join('; ')}): counted in violations, not written${pastLimit > 0 ? '; raise --max-failures to see more' : ''}`;
 }
 
 /**
@@ -290,7 +316,7 @@ function formatFailure(w: WrittenFailure, shrunk: boolean): string[] {
     `FAIL        ${f.violation.invariant} at ${formatDuration(f.violation.t)}: ${f.violation.message}`,
     `  seed      ${f.seed} (batch ${w.batch})`,
     `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}${timeline.length > 0 ? `: ${timeline.map(describeFault).join(', ')}` : ''}`,
-    ...(f.shrinkCut ? ['  note      shrinking was cut short by --time: this is the smallest failing run found by then (it replays as is)'] : []),
+    ...(f.shrinkCut ? [`  note      shrinking was cut short by ${w.cutBy ?? '--time'}: this is the smallest failing run found by then (it replays as is)`] : []),
     `  trace     ${w.trace}`,
     `  scenario  ${w.scenarioFile}`,
     `  replay    ${f.replay}`,
@@ -640,6 +666,9 @@ export function registerFuzz(program: Command): void {
       // Failures batches shrank but that came in after --max-failures were written (a batch running beside the one that
       // reached the limit): counted here, so the summary accounts for every failing run.
       let pastMax = 0;
+      // Each batch's share of --max-failures (what was still wanted when it started), to tell in the summary a batch
+      // that stopped shrinking at its share from one whose other failing runs shrank to a counterexample it had.
+      const shares = new Map<number, number>();
 
       let stopping = false;
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
@@ -650,7 +679,9 @@ export function registerFuzz(program: Command): void {
       process.once('SIGINT', onSigint);
       const loop: CampaignLoop = {
         plan: planBatches({ runs: c.runs, batchSize: c.batchSize, seed: c.seed, shard: c.shard }),
-        job: (task) => ({
+        job: (task) => {
+          shares.set(task.batch, Math.max(0, c.maxFailures - written.length));
+          return {
           scenario: c.scenario,
           task,
           faults: c.faults,
@@ -664,7 +695,8 @@ export function registerFuzz(program: Command): void {
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
           ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
-        }),
+          };
+        },
         // A run budget runs to the end (failures past --max-failures are counted, not shrunk); a time budget stops at --max-failures.
         more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
         collect: (r) => {
@@ -682,7 +714,8 @@ export function registerFuzz(program: Command): void {
               continue;
             }
             listed.add(key);
-            const w = writeFailure(f, r.batch, opts.out);
+            const w: WrittenFailure = writeFailure(f, r.batch, opts.out);
+            if (f.shrinkCut) w.cutBy = shrinkCutCause(stopping, deadline !== undefined && performance.now() >= deadline, c.maxFailures);
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
@@ -763,7 +796,8 @@ export function registerFuzz(program: Command): void {
       } else {
         const searchWall = progress.searchSeconds();
         const hasAbstractState = getProtocol(scenario.protocol)?.abstractState !== undefined;
-        const cut = written.filter((w) => w.failure.shrinkCut).length;
+        const cut = written.filter((w) => w.failure.shrinkCut);
+        const cutBy = [...new Set(cut.map((w) => w.cutBy ?? '--time'))].join(' or ');
         const found = `${plural(written.length, 'counterexample')} ${opts.shrink ? 'shrunk and written' : 'written as found, not shrunk (--no-shrink)'}`;
         const lines = [
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; ${replayHint(c, results.length)})` : c.budgetMs !== undefined ? ` (${replayHint(c, results.length)})` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
@@ -772,7 +806,7 @@ export function registerFuzz(program: Command): void {
             ? `coverage    ${plural(states.size, 'distinct abstract state')}`
             : `coverage    ${scenario.protocol} declares no abstract state (abstractState in defineProtocol)${c.strategy === 'guided' ? ': guided search is steered by generic trace-edge coverage (pairs of successive event kinds per node)' : ''}`,
           `runs        ${totalRuns} in ${plural(results.length, 'batch', 'batches')}, ${formatWall(wall)} wall; ${(totalRuns / Math.max(searchWall, 1e-9)).toFixed(1)} runs/s while searching (as the progress line), ${(totalRuns / Math.max(wall, 1e-9)).toFixed(1)} over the whole wall time, shrinking included${stopping ? ' (interrupted: the budget was not used up)' : ''}`,
-          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${found}: ${byInvariant(written)}. Each failure above has its trace, ${opts.shrink ? 'shrunk ' : ''}scenario and replay line${cut > 0 ? `; shrinking of ${plural(cut, 'failure')} was cut short by --time (the smallest failing run found by then; it replays)` : ''}` : ''}`,
+          `violations  ${totalViolations}${totalViolations > 0 ? ` failing run${totalViolations === 1 ? '' : 's'}; ${found}: ${byInvariant(written)}. Each failure above has its trace, ${opts.shrink ? 'shrunk ' : ''}scenario and replay line${cut.length > 0 ? `; shrinking of ${plural(cut.length, 'failure')} was cut short by ${cutBy} (the smallest failing run found by then; it replays)` : ''}` : ''}`,
         ];
         if (duplicates > 0) {
           lines.push(
@@ -782,8 +816,11 @@ export function registerFuzz(program: Command): void {
           );
         }
         if (notWritten > 0) {
-          const why = opts.shrink ? `past --max-failures ${c.maxFailures}, or shrunk within a batch to a counterexample listed above` : `past --max-failures ${c.maxFailures}`;
-          lines.push(`not written ${plural(notWritten, 'more failing run')} (${why}): counted in violations, not written${pastMax > 0 ? `; ${pastMax} of them shrunk by a batch that finished after the limit was reached` : ''}; raise --max-failures to see more`);
+          // A batch that returned fewer failures than its share of the limit did not stop at the limit: its other failing
+          // runs shrank to a counterexample it had (fuzz reports one counterexample once). The rest: the limit cut them.
+          const sameInBatch = results.reduce((n, r) => n + (r.failures.length < (shares.get(r.batch) ?? 0) ? r.violations - r.failures.length : 0), 0);
+          const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures);
+          if (line !== undefined) lines.push(line);
         }
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
