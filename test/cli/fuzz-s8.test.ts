@@ -100,6 +100,7 @@ describe('fuzz summary names the cause that applies', () => {
   it('notWrittenLine: each cause alone and both; advice only when the limit cut some', () => {
     expect(notWrittenLine(0, 0, 0, 5)).toBeUndefined();
     expect(notWrittenLine(0, 9, 0, 20)).not.toContain('raise --max-failures');
+    expect(notWrittenLine(0, 2, 0, 20, false)).toBe('not written 2 more failing runs (2 identical to a failing run their batch had already found): counted in violations, not written');
     expect(notWrittenLine(2, 0, 1, 5)).toBe('not written 2 more failing runs (2 past --max-failures 5 (1 of them shrunk by a batch that finished after the limit was reached)): counted in violations, not written; raise --max-failures to see more');
     expect(notWrittenLine(1, 3, 0, 5)).toBe('not written 4 more failing runs (1 past --max-failures 5; 3 shrunk within their batch to a counterexample that batch had already found): counted in violations, not written; raise --max-failures to see more');
   });

@@ -252,14 +252,14 @@ export function shrinkCutCause(interrupted: boolean, timeUp: boolean, maxFailure
  * The summary line for failing runs neither written nor counted as duplicates, by cause: `pastLimit` past
  * --max-failures (a batch that had shrunk its share of the limit, or shrunk after the limit was reached:
  * `lateShrunk` of them), `sameInBatch` shrunk within their batch to a counterexample that batch had already
- * found (the limit not reached there). The advice to raise --max-failures only when the limit cut some.
+ * found (the limit not reached there; `shrink` false: identical to one it had). The advice to raise --max-failures only when the limit cut some.
  */
-export function notWrittenLine(pastLimit: number, sameInBatch: number, lateShrunk: number, maxFailures: number): string | undefined {
+export function notWrittenLine(pastLimit: number, sameInBatch: number, lateShrunk: number, maxFailures: number, shrink = true): string | undefined {
   const total = pastLimit + sameInBatch;
   if (total === 0) return undefined;
   const causes = [
     ...(pastLimit > 0 ? [`${pastLimit} past --max-failures ${maxFailures}${lateShrunk > 0 ? ` (${lateShrunk} of them shrunk by a batch that finished after the limit was reached)` : ''}`] : []),
-    ...(sameInBatch > 0 ? [`${sameInBatch} shrunk within their batch to a counterexample that batch had already found`] : []),
+    ...(sameInBatch > 0 ? [shrink ? `${sameInBatch} shrunk within their batch to a counterexample that batch had already found` : `${sameInBatch} identical to a failing run their batch had already found`] : []),
   ];
   return `not written ${plural(total, 'more failing run')} (${causes.join('; ')}): counted in violations, not written${pastLimit > 0 ? '; raise --max-failures to see more' : ''}`;
 }
@@ -819,7 +819,7 @@ export function registerFuzz(program: Command): void {
           // A batch that returned fewer failures than its share of the limit did not stop at the limit: its other failing
           // runs shrank to a counterexample it had (fuzz reports one counterexample once). The rest: the limit cut them.
           const sameInBatch = results.reduce((n, r) => n + (r.failures.length < (shares.get(r.batch) ?? 0) ? r.violations - r.failures.length : 0), 0);
-          const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures);
+          const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures, opts.shrink);
           if (line !== undefined) lines.push(line);
         }
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
