@@ -204,6 +204,23 @@ describe('6.2 (thesis) check-quorum and 9.6 PreVote', () => {
     expect(n.currentTerm).toBe(1);
   });
 
+  it('a candidate whose election timed out counts only pre-votes for the next term: a late grant of its abandoned election is not added to them (found by leader-has-vote-quorum, scenarios/raft-prevote-late-grant.json)', () => {
+    const servers = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    const n = node('n1', { preVote: true, servers });
+    n.tick(0, 'election');
+    n.step(0, 'n2', { type: 'vote-resp', term: 1, granted: true, pre: true });
+    n.step(0, 'n3', { type: 'vote-resp', term: 1, granted: true, pre: true });
+    expect([n.role, n.currentTerm]).toEqual(['candidate', 1]);
+    n.ready();
+    n.tick(300 * MS, 'election'); // term 1's election timed out: PreVote for term 2, still a candidate of term 1
+    expect(sent(n.ready(), 'vote-req').map((m) => m.msg.pre)).toEqual([true, true, true, true]);
+    n.step(300 * MS, 'n4', { type: 'vote-resp', term: 2, granted: true, pre: true });
+    n.step(300 * MS, 'n5', { type: 'vote-resp', term: 1, granted: true, pre: false }); // n5's late vote of term 1
+    expect([n.role, n.currentTerm]).toEqual(['candidate', 1]); // n1, n5 voted in term 1 and n4 only pre-voted: no majority of 5
+    n.step(300 * MS, 'n2', { type: 'vote-resp', term: 2, granted: true, pre: true });
+    expect([n.role, n.currentTerm]).toEqual(['candidate', 2]); // three pre-votes (n1, n2, n4) start term 2's election
+  });
+
   it('a follower that heard from its leader within the minimum election timeout refuses a pre-vote', () => {
     const n = withLog('n3', 1, [1], { preVote: true });
     n.step(0, 'n1', { type: 'append-req', term: 1, leader: 'n1', prevLogIndex: 1, prevLogTerm: 1, entries: [], leaderCommit: 1, round: 1 });

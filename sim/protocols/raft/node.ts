@@ -431,7 +431,12 @@ export class RaftNode {
       return;
     }
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
-    if (this.role !== 'candidate' || m.term !== this.currentTerm) return;
+    // A candidate whose election timed out runs PreVote for the next term with `votes` holding that
+    // round's pre-votes and its term unchanged: a late grant of its abandoned election must not be
+    // added to them (a pre-vote is not a vote; etcd-io/raft counts only the response type of its
+    // current role, stepCandidate's myVoteRespType). Found by leader-has-vote-quorum:
+    // scenarios/raft-prevote-late-grant.json.
+    if (this.role !== 'candidate' || this.preCandidate || m.term !== this.currentTerm) return;
     this.responded.add(from);
     if (!m.granted) return;
     this.votes.add(from);
