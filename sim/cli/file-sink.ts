@@ -12,7 +12,7 @@
 // exception): the sink remembers it, drops further output, and the caller
 // stops the run (see `failed`) and gets the error from commit().
 
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TraceSink } from '../engine/trace.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -100,6 +100,45 @@ export function removeStalePartials(path: string): string[] {
   return removed;
 }
 
+/**
+ * The one rule for every file the CLI writes (traces, exports, reports, scenarios): the file is written
+ * beside its final name and renamed into place, and a rename would replace a device (/dev/null), a pipe,
+ * a socket or a symbolic link with a regular file. So only a regular file (or nothing) may stand at `path`.
+ * @param what what is written, for the message ("the trace", "the export", "the report").
+ * @throws InputError "cannot write <what>: ..." when `path` is a folder or something other than a regular file.
+ */
+export function checkOutputPath(path: string, what: string): void {
+  let existing: ReturnType<typeof lstatSync> | undefined;
+  try {
+    existing = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    // unreadable parent: the open reports it
+  }
+  if (existing?.isDirectory()) throw new InputError(`cannot write ${what}: this is a folder; expected a file name`, path);
+  if (existing !== undefined && !existing.isFile()) {
+    throw new InputError(`cannot write ${what}: something other than a regular file is there (a device, pipe, socket or symbolic link); expected a file name`, path);
+  }
+}
+
+/**
+ * Write `text` to `path` whole or not at all, under the rule of checkOutputPath: missing folders are
+ * created, the text goes to `<path>.partial-<pid>` and is renamed into place; on any failure the
+ * temporary file is removed.
+ * @throws InputError "faultline: <path>: cannot write <what>: <reason (CODE)>".
+ */
+export function writeOutputFile(path: string, text: string, what: string): void {
+  checkOutputPath(path, what);
+  const tmp = `${path}.partial-${process.pid}`;
+  try {
+    makeFolders(dirname(path));
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`cannot write ${what}: ${describeFsError(err)}`, path);
+  }
+}
+
 export class FileSink implements TraceSink {
   private fd: number | undefined;
   private readonly tmp: string;
@@ -114,18 +153,7 @@ export class FileSink implements TraceSink {
    */
   constructor(readonly path: string) {
     this.tmp = `${path}.partial-${process.pid}`;
-    let existing: ReturnType<typeof lstatSync> | undefined;
-    try {
-      existing = lstatSync(path, { throwIfNoEntry: false });
-    } catch {
-      // unreadable parent: the open below reports it
-    }
-    if (existing?.isDirectory()) throw new InputError('cannot write the trace: this is a folder; expected a file name', path);
-    // The file is renamed into place: that would replace a device (/dev/null), a pipe or a symbolic link
-    // with a regular file, so only a regular file (or nothing) may stand at the path.
-    if (existing !== undefined && !existing.isFile()) {
-      throw new InputError('cannot write the trace: something other than a regular file is there (a device, pipe, socket or symbolic link); expected a file name', path);
-    }
+    checkOutputPath(path, 'the trace');
     try {
       makeFolders(dirname(path));
       removeStalePartials(path);

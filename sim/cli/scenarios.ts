@@ -3,7 +3,7 @@
 // fields. A name (e.g. "raft-leader-crash") finds the file in scenarios/.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isProxy } from 'node:util/types';
 import { InputError } from '../scenario/errors.ts';
@@ -159,6 +159,34 @@ export function scenarioFiles(dir = SCENARIO_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Whether a scenario file plants a bug or expects a violation (a demonstration of a failure, not an example to start from). */
+function demonstratesFailure(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return /["']?expect["']?\s*:\s*\{/.test(text) || /["']?bugs["']?\s*:\s*\{[^}]*\btrue\b/.test(text);
+}
+
+/**
+ * The scenario of a protocol to suggest, as something the user can run: among `own` (its files),
+ * one that plants no bug and expects no violation (a `-happy` or `-leader-crash` one first), else
+ * the first. Named by its source path `scenarios/<name>.ts|json` when that file exists (a source
+ * checkout, or a build inside one: the built CLI's scenarios are compiled `.js` files under
+ * dist/scenarios, not a path to give a user), else by its bare name, which `faultline run` finds.
+ */
+export function exampleScenario(own: readonly string[]): string | undefined {
+  const clean = own.filter((f) => !demonstratesFailure(f));
+  const pick = clean.find((f) => /-(happy|leader-crash)\.[a-z]+$/.test(f)) ?? clean[0] ?? own[0];
+  if (pick === undefined) return undefined;
+  if (!pick.endsWith('.js')) return `scenarios/${basename(pick)}`;
+  const name = basename(pick, '.js');
+  const source = join(dirname(pick), '..', '..', 'scenarios', `${name}.ts`);
+  return existsSync(source) ? `scenarios/${name}.ts` : name;
+}
+
 /**
  * What to say after "no scenario of that name": for a protocol's name (`faultline run raft`), its
  * built-in scenarios (`did you mean scenarios/raft-leader-crash.ts?`) and `faultline list raft`; for a
@@ -169,8 +197,7 @@ async function scenarioHint(ref: string, files: readonly string[]): Promise<stri
   const names = files.map((f) => basename(f, extname(f)));
   const { protocolNames } = await import('../protocols/registry.ts');
   if (protocolNames().includes(ref)) {
-    const own = files.filter((f) => basename(f).startsWith(`${ref}-`)).map((f) => `scenarios/${basename(f)}`);
-    const example = own.find((f) => /-(happy|leader-crash)\./.test(f)) ?? own[0];
+    const example = exampleScenario(files.filter((f) => basename(f).startsWith(`${ref}-`)));
     return `; "${ref}" is a protocol: ${example !== undefined ? `did you mean ${example}? ` : ''}faultline list ${ref} lists its built-in scenarios (and faultline fuzz ${ref} takes a protocol)`;
   }
   const near = nearestName(ref, names);

@@ -7,7 +7,7 @@
 import { BUG_OPTION_HELP, collectBugs } from '../bug-option.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
@@ -17,7 +17,7 @@ import { getProtocol } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
-import { makeFolders, withTraceFile } from '../file-sink.ts';
+import { makeFolders, withTraceFile, writeOutputFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { formatWall } from '../time-format.ts';
 
@@ -282,8 +282,7 @@ export function registerExplore(program: Command): void {
         const tracePath = `${base}.jsonl`;
         const prepared = prepareRun(parseScenario(cexDoc, scenarioPath));
         withTraceFile(tracePath, (sink) => runPrepared(prepared, { trace: sink }));
-        writeFileSync(`${scenarioPath}.partial`, JSON.stringify(cexDoc, null, 2) + '\n');
-        renameSync(`${scenarioPath}.partial`, scenarioPath);
+        writeOutputFile(scenarioPath, JSON.stringify(cexDoc, null, 2) + '\n', 'the scenario');
         written = { scenario: scenarioPath, trace: tracePath };
       }
 

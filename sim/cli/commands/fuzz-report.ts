@@ -7,9 +7,10 @@
 // violation (as `faultline fuzz` does), 0 otherwise, 2 on a bad report.
 
 import type { Command } from 'commander';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mergeFuzzReports, readFuzzReport } from '../../fuzz/merge.ts';
 import { InputError } from '../../scenario/errors.ts';
+import { writeOutputFile } from '../file-sink.ts';
 
 function readReport(file: string): ReturnType<typeof readFuzzReport> {
   let text: string;
@@ -40,13 +41,7 @@ export function registerFuzzReport(program: Command): void {
       const merged = mergeFuzzReports(files.map((file) => ({ file, report: readReport(file) })));
       const text = JSON.stringify(merged) + '\n';
       if (opts.out !== undefined) {
-        const tmp = `${opts.out}.partial-${process.pid}`;
-        try {
-          writeFileSync(tmp, text);
-          renameSync(tmp, opts.out);
-        } catch (err) {
-          throw new InputError(`cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, opts.out);
-        }
+        writeOutputFile(opts.out, text, 'the report');
       } else process.stdout.write(text);
       if (!merged.complete) process.stderr.write(`fuzz-report: warning: shards ${merged.missing.join(', ')} are missing: this is not the whole campaign\n`);
       process.exitCode = merged.violations > 0 ? 1 : 0;

@@ -10,7 +10,7 @@ import { plural } from '../plural.ts';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +27,7 @@ import { InputError } from '../../scenario/errors.ts';
 import { nearestName, parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-import { describeFsError, makeFolders, withTraceFile } from '../file-sink.ts';
+import { describeFsError, makeFolders, withTraceFile, writeOutputFile } from '../file-sink.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { importUserModule, loadedProtocolModules } from '../protocol-modules.ts';
 import { campaignSeed, parseDurationOption, parseSeed } from '../options.ts';
@@ -290,9 +290,7 @@ export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario
       if (existing !== text) continue;
     }
     // Claimed (or the same failure's file): write the content through a temporary file, so a reader never sees half of it.
-    const tmp = `${file}.partial-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeOutputFile(file, text, 'the scenario');
     return { scenario, file };
   }
 }

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { toChromeTrace } from '../../trace/chrome.ts';
 import { buildModel } from '../../trace/model.ts';
 import { readTrace, type TraceSummary } from '../../trace/reader.ts';
 import type { TraceEvent } from '../../engine/types.ts';
+import { writeOutputFile } from '../file-sink.ts';
 
 // From dist/sim/cli/commands/ (the built package) the root is one folder further up.
 export const REPO_ROOT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../' : '../../../../', import.meta.url));
@@ -211,18 +212,9 @@ export function registerView(program: Command): void {
         });
         for (const w of summary.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
         if (opts.chrome !== undefined) {
-          // Written to a temporary file and renamed, so a failure leaves no half-written file.
+          // Whole or not at all, never over a device, pipe or link (the CLI's one rule for output files).
           const out = opts.chrome;
-          const tmp = `${out}.partial-${process.pid}`;
-          try {
-            writeFileSync(tmp, JSON.stringify(toChromeTrace(buildModel({ header: summary.header, events: kept, footer: summary.footer }))));
-            renameSync(tmp, out);
-          } catch (err) {
-            rmSync(tmp, { force: true });
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new InputError(`cannot write the export (${code})`, out);
-            throw err;
-          }
+          writeOutputFile(out, JSON.stringify(toChromeTrace(buildModel({ header: summary.header, events: kept, footer: summary.footer }))), 'the export');
           process.stdout.write(`wrote ${out} (Chrome trace event format: open it at https://ui.perfetto.dev or chrome://tracing)\n`);
           return;
         }

@@ -2,7 +2,8 @@
 // one operation at a time, adds a random delta (a decrement when negative) or reads, recording
 // each in the history (f `add` with the delta as value, f `read` with the value returned). An add
 // without an answer within `retry` is recorded `info` (it may or may not have happened) and never
-// retried (an add is not idempotent); a read without an answer `fail`. It stops invoking at
+// retried (an add is not idempotent); a read without an answer `fail`. Request ids are a per-client
+// sequence on the client's disk (monotonic across its crashes): the replica's dedup relies on it. It stops invoking at
 // `opsUntil` on its local clock.
 
 import type { Io, OpRef, ProtocolNode } from '../../api/index.ts';
@@ -69,8 +70,12 @@ export class CounterClient implements ProtocolNode<CounterMessage, ClientTimer, 
       return;
     }
     if (io.now() >= this.o.opsUntil) return;
-    // Request ids are random so a reply meant for an instance before a restart is never taken as this one's.
-    const id = io.rng.int(1, 2 ** 31);
+    // Request ids are a sequence kept on disk (written and fsynced before the request is sent), so
+    // they grow across restarts: the replica takes an id at or below the highest it decided for this
+    // client as a copy, and a reply meant for an instance before a restart is never taken as this one's.
+    const id = (io.read<number>('seq') ?? 0) + 1;
+    io.put('seq', id);
+    io.fsync();
     if (io.rng.chance(this.o.readRatio)) {
       this.pending = { id, ref: io.invoke({ process: io.id, f: 'read' }), f: 'read' };
       io.send(this.o.replica, { type: 'read', id });

@@ -59,9 +59,10 @@ interface Durable {
   /** origin -> highest seq of its deltas applied here (delta gossip). */
   applied: Record<string, number>;
   /**
-   * client -> id of the last add decided for it, negated if it was refused: the network may
-   * duplicate a request, and an add is not idempotent (nor may a refused one be applied later).
-   * One entry per client (bound maxClients, asserted).
+   * client -> highest request id (a per-client sequence) of an add decided for it, negated if it
+   * was refused: the network may duplicate a request, and an add is not idempotent (nor may a
+   * refused one be applied later); an id at or below it is a copy. One entry per client (bound
+   * maxClients, asserted).
    */
   last: Record<string, number>;
 }
@@ -87,19 +88,31 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
   onMessage(io: ReplicaIo, from: string, msg: CounterMessage): void {
     switch (msg.type) {
       case 'add':
-        // Clients run one operation at a time, so the last request id per client is enough to
-        // recognise a duplicate: acknowledge it again without applying it twice.
-        if (this.s.last[from] !== msg.id && this.s.last[from] !== -msg.id) {
-          const full = this.o.design !== 'naive' && this.gossip() === 'delta' && this.s.own.length >= this.o.maxUnacked;
-          this.s.last[from] = full ? -msg.id : msg.id;
-          assert(Object.keys(this.s.last).length <= this.o.maxClients, () => `counter replica: ${Object.keys(this.s.last).length} clients in the dedup table, bound ${this.o.maxClients}`);
-          if (full) {
-            io.log(`add ${msg.id} of ${from} refused: ${this.s.own.length} deltas unacknowledged (maxUnacked ${this.o.maxUnacked})`);
-            this.save(io); // the refusal is durable before it is told, like an add
-          } else this.add(io, msg.delta);
+        {
+          // Request ids are a per-client sequence (the client keeps it on disk, so it grows across
+          // its restarts too): an id at or below the highest decided for that client is a copy.
+          // Not "the last id only": a late copy of an older add, arriving after the client's next
+          // request was decided, would be applied twice (a duplication burst does this).
+          const prev = this.s.last[from];
+          const highest = prev === undefined ? 0 : Math.abs(prev);
+          if (msg.id < highest) {
+            // A copy of a request the client gave up on before its next one: it waits for no answer.
+            io.log(`add ${msg.id} of ${from} ignored: a copy of an older request (highest decided ${highest})`);
+            return;
+          }
+          if (msg.id > highest) {
+            const full = this.o.design !== 'naive' && this.gossip() === 'delta' && this.s.own.length >= this.o.maxUnacked;
+            this.s.last[from] = full ? -msg.id : msg.id;
+            assert(Object.keys(this.s.last).length <= this.o.maxClients, () => `counter replica: ${Object.keys(this.s.last).length} clients in the dedup table, bound ${this.o.maxClients}`);
+            if (full) {
+              io.log(`add ${msg.id} of ${from} refused: ${this.s.own.length} deltas unacknowledged (maxUnacked ${this.o.maxUnacked})`);
+              this.save(io); // the refusal is durable before it is told, like an add
+            } else this.add(io, msg.delta);
+          }
+          // The latest request (decided now, or a copy of it): acknowledge its decision again.
+          io.send(from, this.s.last[from] === msg.id ? { type: 'add-ok', id: msg.id } : { type: 'add-fail', id: msg.id });
+          return;
         }
-        io.send(from, this.s.last[from] === msg.id ? { type: 'add-ok', id: msg.id } : { type: 'add-fail', id: msg.id });
-        return;
       case 'read':
         io.send(from, { type: 'read-ok', id: msg.id, value: this.value() });
         return;
