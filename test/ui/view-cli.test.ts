@@ -65,9 +65,15 @@ describe('faultline view', () => {
     expect(r.stdout).toContain(`wrote ${out}`);
     const json = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string; name: string }[] };
     expect(json.traceEvents.filter((e) => e.ph === 's').length).toBe(4);
-    const bad = spawnSync(process.execPath, [BIN, 'view', file, '--chrome', join(dir, 'no', 'such', 'dir', 'x.json')], { encoding: 'utf8' });
+    // Missing folders on the way are created, as for every file the CLI writes (README, "Interrupts").
+    const nested = join(dir, 'no', 'such', 'dir', 'x.json');
+    const made = spawnSync(process.execPath, [BIN, 'view', file, '--chrome', nested], { encoding: 'utf8' });
+    expect(made.status).toBe(0);
+    expect((JSON.parse(readFileSync(nested, 'utf8')) as { traceEvents: unknown[] }).traceEvents.length).toBe(json.traceEvents.length);
+    // A folder at the path is bad input: one line, exit 2.
+    const bad = spawnSync(process.execPath, [BIN, 'view', file, '--chrome', dir], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe(`faultline: ${join(dir, 'no', 'such', 'dir', 'x.json')}: cannot write the export (ENOENT)\n`);
+    expect(bad.stderr).toBe(`faultline: ${dir}: cannot write the export: this is a folder; expected a file name\n`);
   });
 
   it('serves the viewer and the trace, and prints the URL', async () => {
