@@ -3,7 +3,7 @@
 // public protocol API: a protocol's config schema uses these for its timeouts.
 
 import { z } from 'zod';
-import { parseDuration } from '../engine/time.ts';
+import { formatDurationExact, parseDuration } from '../engine/time.ts';
 
 /**
  * The longest duration a scenario may name: 365 days of virtual time, in µs (3.15e13). Far
@@ -68,9 +68,6 @@ export const signedDuration = z.union([z.number(), z.string()], { error: 'expect
  * "1234.567ms". Config errors print durations in the user's units this way, never as raw µs.
  */
 export function durationText(us: number): string {
-  if (!Number.isInteger(us)) return `${us}us`;
-  const a = Math.abs(us);
-  if (a >= 1_000_000 && us % 1000 === 0) return `${us / 1_000_000}s`;
-  if (a >= 1000) return `${us / 1000}ms`;
-  return `${us}us`;
+  // The command line's exact formatter (one implementation); a non-integer is no duration here.
+  return Number.isInteger(us) ? formatDurationExact(us) : `${us}us`;
 }

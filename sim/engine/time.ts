@@ -31,3 +31,13 @@ export function formatDuration(us: Micros): string {
   if (a >= MS) return `${+(us / MS).toFixed(3)}ms`;
   return `${us}us`;
 }
+
+/**
+ * A duration exact to the µs, in a form a scenario file accepts: 250 -> "250us", 5000 -> "5ms",
+ * 1500000 -> "1.5s", 1000001 -> "1000.001ms" (shrunk faults are often 1 µs apart, and a config error
+ * must print the value the user wrote).
+ */
+export function formatDurationExact(us: Micros): string {
+  if (Math.abs(us) < SECOND || us % MS === 0) return formatDuration(us);
+  return `${us / MS}ms`;
+}
