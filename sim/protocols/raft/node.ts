@@ -116,7 +116,7 @@ export interface Ready {
   /**
    * ReadIndex (thesis, section 6.4): reads confirmed by a quorum, to serve once lastApplied >= index;
    * `round` is the heartbeat round started for the read and `acks` the servers counted as confirming
-   * it, each with the round its acknowledgement answered (-1: none recorded), published for the
+   * it, each with the round its acknowledgement answered, published for the
    * read-index rule (rules.ts).
    */
   reads: { id: number; index: number; round: number; acks: { server: NodeId; round: number }[] }[];
@@ -136,8 +136,7 @@ interface PendingRead {
   id: number;
   index: number;
   round: number;
-  acks: Set<NodeId>;
-  /** The round each server's counted acknowledgement answered (what the read-index rule is shown). */
+  /** The servers counted as confirming the read (itself included), each with the round its acknowledgement answered (what the read-index rule is shown). */
   acked: Map<NodeId, number>;
 }
 
@@ -696,7 +695,7 @@ export class RaftNode {
 
   private startReadRound(ids: number[]): void {
     this.round++;
-    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acks: new Set([this.id]), acked: new Map() });
+    for (const id of ids) this.pendingReads.push({ id, index: this.commitIndex, round: this.round, acked: new Map() });
     this.ackRound(this.id, this.round);
     this.broadcastAppend();
   }
@@ -705,9 +704,8 @@ export class RaftNode {
     if (this.pendingReads.length === 0) return;
     const keep: PendingRead[] = [];
     for (const r of this.pendingReads) {
-      if (round >= r.round) r.acks.add(from);
-      if (r.acks.has(from) && !r.acked.has(from)) r.acked.set(from, round);
-      if (r.acks.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index, round: r.round, acks: [...r.acks].map((s) => ({ server: s, round: r.acked.get(s) ?? -1 })) });
+      if (round >= r.round && !r.acked.has(from)) r.acked.set(from, round);
+      if (r.acked.size >= this.quorum) this.out.reads.push({ id: r.id, index: r.index, round: r.round, acks: [...r.acked].map(([server, at]) => ({ server, round: at })) });
       else keep.push(r);
     }
     this.pendingReads = keep;

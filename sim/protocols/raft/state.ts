@@ -46,7 +46,7 @@ export type ServedRead = {
   readIndex: number;
   /** The heartbeat round whose acknowledgements confirmed leadership for the read (step 2); 0: none. */
   round: number;
-  /** The servers counted as confirming it (itself included), each with the round its acknowledgement answered (-1: none recorded). */
+  /** The servers counted as confirming it (itself included), each with the round its acknowledgement answered. */
   acks: { server: string; round: number }[];
   /** lastApplied when the answer was sent (step 4: at least readIndex). */
   applied: number;
