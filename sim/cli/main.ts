@@ -3,7 +3,8 @@
 // clear line and exit 2; anything else is a bug and keeps its stack trace.
 // Error lines are `faultline: <command>: <what>` (see messages.ts).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
 import { printError } from './messages.ts';
@@ -108,3 +109,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
+
+/** Whether this module is the program Node was started with (`node --import tsx sim/cli/main.ts ...`). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+// Started directly (`node --import tsx sim/cli/main.ts fuzz raft`, or `node dist/sim/cli/main.js ...`):
+// run the command as bin/faultline.js does. Without this the module only exported main(), and such a
+// command exited 0 having done nothing (an outside evaluator took that silence for a clean campaign).
+if (isEntry()) process.exitCode = await main(process.argv.slice(2));
