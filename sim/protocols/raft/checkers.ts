@@ -366,7 +366,6 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
       for (const k of touched) {
         const r = probe.node(k);
         if (r === undefined) continue;
-        const id = probe.id(k);
         const log = probe.log(k);
         let c = commitCursor[k];
         if (c === undefined || c.life !== probe.life(k)) commitCursor[k] = c = { life: probe.life(k), seen: 0, changes: log.changes.length };
@@ -383,11 +382,11 @@ export function leaderCompleteness(probe: ServerProbe): Checker {
           const known = chainAt[i];
           if (known === undefined) {
             const term = log.term(i);
-            assert(term !== undefined, () => `raft checkers: entry ${i} of ${id} has a chain digest but no term`);
+            if (term === undefined) assert(false, `raft checkers: entry ${i} of ${probe.id(k)} has a chain digest but no term`);
             chainAt[i] = chain;
             entryTermAt[i] = term;
           }
-          else if (known !== chain) return `entry ${i} was committed with two different histories (${id} holds the second): a committed entry was lost`;
+          else if (known !== chain) return `entry ${i} was committed with two different histories (${probe.id(k)} holds the second): a committed entry was lost`;
         }
         c.seen = r.commitIndex;
       }
