@@ -109,7 +109,7 @@ export class Simulation implements SimView {
   /** State a node published before the `state` event being emitted (for triggers that look at a change). */
   private prevPublished: JsonValue | undefined;
   /** States published so far (Checker.onChange: checkers that declare it skip steps that published nothing). */
-  private publishes = 0;
+  private publishCount = 0;
 
   private time: Micros = 0;
   private nextSeq = 0;
@@ -179,7 +179,7 @@ export class Simulation implements SimView {
         rec,
         seq: () => this.nextSeq,
         steps: () => this.steps,
-        publishes: () => this.publishes,
+        publishes: () => this.publishCount,
         faultStep: () => this.actorIdx < 0,
         emit: (ev) => this.emit(ev),
         skipSeq: () => {
@@ -251,7 +251,7 @@ export class Simulation implements SimView {
       published: (slot: NodeSlot, state: JsonValue) => {
         this.prevPublished = slot.published;
         slot.published = state;
-        this.publishes++;
+        this.publishCount++;
         if (this.rec && this.traces('state')) this.emit({ seq: 0, t: this.time, type: 'state', node: slot.spec.id, state });
       },
       operations: this.stats.operations,
@@ -329,6 +329,9 @@ export class Simulation implements SimView {
   }
   get stepsTaken(): number {
     return this.steps;
+  }
+  get publishes(): number {
+    return this.publishCount;
   }
   get nodeIds(): readonly NodeId[] {
     return this.frozenIds;

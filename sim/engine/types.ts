@@ -159,6 +159,12 @@ export interface SimView {
   readonly seq: number;
   /** Steps taken so far (events that ran): differs from one step to the next, so checkers sharing work per step can tell steps apart. */
   readonly stepsTaken: number;
+  /**
+   * States published so far in the run, by any node (the engine's view always has it; optional for
+   * views built by hand). Equal before and after a step that published nothing: a checker that reads
+   * only published states can skip such a step (see Checker.onChange for the engine-side skip).
+   */
+  readonly publishes?: number;
   readonly nodeIds: readonly NodeId[];
   role(id: NodeId): string;
   isUp(id: NodeId): boolean;

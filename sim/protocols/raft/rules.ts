@@ -171,8 +171,9 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
   const quorum = Math.floor(n / 2) + 1;
   /** term -> per server position, the candidate it published a vote for in that term. */
   const votes = new Map<number, (string | null)[]>();
-  /** Per server: "life:term" of its last publish as leader (undefined: not leading then). */
-  const leading: (string | undefined)[] = probe.servers.map(() => undefined);
+  /** Per server: the life and term of its last publish as leader (term -1: not leading then). */
+  const leadingLife: number[] = probe.servers.map(() => -1);
+  const leadingTerm: number[] = probe.servers.map(() => -1);
   return {
     name: 'leader-has-vote-quorum',
     description: 'a server becomes leader of a term only with the votes of a majority in that term (Figure 2: Rules for Servers, Candidates; raft.tla BecomeLeader)',
@@ -186,12 +187,13 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
           publishedInTerm(votes, r.term, probe.servers.length)[k] = r.votedFor;
         }
         if (r.role !== 'leader') {
-          leading[k] = undefined;
+          leadingTerm[k] = -1;
           continue;
         }
-        const key = `${probe.life(k)}:${r.term}`;
-        if (leading[k] === key) continue;
-        leading[k] = key;
+        const life = probe.life(k);
+        if (leadingTerm[k] === r.term && leadingLife[k] === life) continue;
+        leadingTerm[k] = r.term;
+        leadingLife[k] = life;
         const me = probe.id(k);
         const row = votes.get(r.term) ?? [];
         const voters = probe.servers.filter((_, v) => row[v] === me);
@@ -240,6 +242,7 @@ export function readIndexRule(probe: ServerProbe): Checker {
   const position = new Map(probe.servers.map((s, k) => [s, k]));
   /** term -> per server position, the leader it published following in that term. */
   const followed = new Map<number, (string | null)[]>();
+  const confirmed: string[] = [];
   return {
     name: 'read-index',
     description: 'a read answered without the log follows ReadIndex: own-term commit, read index = commitIndex at arrival, a later heartbeat round acknowledged by a majority, applied up to the read index (thesis 6.4; section 8)',
@@ -255,24 +258,26 @@ export function readIndexRule(probe: ServerProbe): Checker {
         if (r.reads === undefined) continue;
         const me = probe.id(k);
         for (const rd of r.reads) {
-          const what = `${me} answered a read in term ${rd.term} at read index ${rd.readIndex}`;
+          // The message's subject, built only for a violation (this runs for every read answered).
+          const what = (): string => `${me} answered a read in term ${rd.term} at read index ${rd.readIndex}`;
           const t = rd.readIndex === r.snapshotIndex ? r.snapshotTerm : probe.log(k).term(rd.readIndex);
-          if (t !== undefined && t !== rd.term) return `${what}, an entry of term ${t}: a leader must commit an entry of its own term before it knows the commit index (thesis 6.4 step 1; section 8)`;
-          if (rd.readIndex < rd.commitAtReceipt) return `${what}, below its commitIndex ${rd.commitAtReceipt} when the read arrived (thesis 6.4 step 1)`;
-          if (rd.round <= rd.roundAtReceipt) return `${what} without a heartbeat round started after the read arrived (round ${rd.round}, ${rd.roundAtReceipt} when it arrived; thesis 6.4 step 2)`;
+          if (t !== undefined && t !== rd.term) return `${what()}, an entry of term ${t}: a leader must commit an entry of its own term before it knows the commit index (thesis 6.4 step 1; section 8)`;
+          if (rd.readIndex < rd.commitAtReceipt) return `${what()}, below its commitIndex ${rd.commitAtReceipt} when the read arrived (thesis 6.4 step 1)`;
+          if (rd.round <= rd.roundAtReceipt) return `${what()} without a heartbeat round started after the read arrived (round ${rd.round}, ${rd.roundAtReceipt} when it arrived; thesis 6.4 step 2)`;
           const row = followed.get(rd.term);
-          const confirmed = new Set<string>();
+          // The servers whose acknowledgements count, each once, in order (a handful: a list, not a Set).
+          confirmed.length = 0;
           for (const a of rd.acks) {
-            if (a.round < rd.round) return `${what}, counting ${a.server}'s acknowledgement of round ${a.round} for round ${rd.round}, which started after the read arrived (thesis 6.4 step 3)`;
+            if (a.round < rd.round) return `${what()}, counting ${a.server}'s acknowledgement of round ${a.round} for round ${rd.round}, which started after the read arrived (thesis 6.4 step 3)`;
             const p = position.get(a.server);
             if (p === undefined) continue;
-            if (p !== k && row?.[p] !== me) return `${what}, counting an acknowledgement from ${a.server}, which never published following ${me} in term ${rd.term}`;
-            confirmed.add(a.server);
+            if (p !== k && row?.[p] !== me) return `${what()}, counting an acknowledgement from ${a.server}, which never published following ${me} in term ${rd.term}`;
+            if (!confirmed.includes(a.server)) confirmed.push(a.server);
           }
-          if (!confirmed.has(me) || confirmed.size < quorum) {
-            return `${what} confirmed by ${confirmed.size === 0 ? 'no server' : [...confirmed].join(', ')} only: a majority of ${n} servers (itself included) must acknowledge a heartbeat round after the read arrives (thesis 6.4 step 3)`;
+          if (!confirmed.includes(me) || confirmed.length < quorum) {
+            return `${what()} confirmed by ${confirmed.length === 0 ? 'no server' : confirmed.join(', ')} only: a majority of ${n} servers (itself included) must acknowledge a heartbeat round after the read arrives (thesis 6.4 step 3)`;
           }
-          if (rd.applied < rd.readIndex) return `${what} having applied only up to ${rd.applied} (thesis 6.4 step 4)`;
+          if (rd.applied < rd.readIndex) return `${what()} having applied only up to ${rd.applied} (thesis 6.4 step 4)`;
         }
       }
       return undefined;
