@@ -14,6 +14,7 @@ import { Injector } from './inject.ts';
 import { Stepper, type DriveCall } from './step.ts';
 import { Loader, type PartialMessage } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
+import { timeShare } from './load/first-drawing.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
 import { Overview } from './overview.ts';
@@ -203,6 +204,8 @@ export interface FirstDrawing {
   runEndKnown: boolean;
   /** Time of the last event loaded then (µs). */
   loadedT: number;
+  /** The share of the run's time (from its first event to its end) the events drawn then cover, 0 to 1; undefined when the run's end was not known. */
+  share: number | undefined;
 }
 
 let loader: Loader | undefined;
@@ -235,7 +238,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
       diagram.draw();
-      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT };
+      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT, share: p.runEndKnown ? timeShare([pm.startT, pm.loadedT ?? pm.endT], pm.endT) : undefined };
       (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
@@ -302,7 +305,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   }
   diagram.draw();
   const t2 = performance.now();
-  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
+  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, streamedMs: msg.timings.streamedMs, indexerMs: msg.timings.indexerMs, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
   store.info!.timings = timings;
   const h = model.header;
   const hashLabel = (state: string): string => (footer ? `${footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
@@ -341,7 +344,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     diagram.draw();
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT } };
+  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };
   return true;
 }
 

@@ -10,6 +10,7 @@ import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
 import { PackedStatesBuilder, type PackedStates } from '../../../sim/trace/packed-states.ts';
 import { isFooter, LineSplitter } from '../../../sim/trace/reader.ts';
 import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
+import { lastScan, UNPARSED } from '../../../sim/trace/scan.ts';
 import { eventTextOfLine, stateBodyOfLine } from '../store.ts';
 
 /** A JSON number as a trace writer may write a time. */
@@ -56,7 +57,29 @@ export class BlobGatherer {
   }
 }
 
-/** Builds the index, the packed states and the line offsets of a trace from its bytes, chunk by chunk. */
+/**
+ * Packs the published states of a trace as its reader reads them (the loader worker, past its keep limit, reads
+ * states by their heads only: sim/trace/scan.ts): each state's JSON taken from its line as written.
+ */
+export class StatePacker {
+  private readonly packed = new PackedStatesBuilder();
+
+  /** `ev`: the event the reader gave for `line` (parsed, or scanned with its state UNPARSED: then just scanned). */
+  add(ev: TraceEvent, line: string): void {
+    if (ev.type !== 'state') return;
+    const body = ev.state === (UNPARSED as unknown) ? line.slice(lastScan.bodyStart, line.length - 1) : stateBodyOfLine(ev, line);
+    this.packed.add(ev.seq, ev.t, ev.node, body);
+  }
+
+  finish(): PackedStates {
+    return this.packed.finish();
+  }
+}
+
+/**
+ * Builds the index, the packed states (unless `packStates` is off: the loader worker packs them) and the line
+ * offsets of a trace from its bytes, chunk by chunk.
+ */
 export class IndexBuilder {
   readonly index: SearchIndex;
   private readonly packed = new PackedStatesBuilder();
@@ -72,7 +95,10 @@ export class IndexBuilder {
   ms = 0;
   private readonly splitter: LineSplitter;
 
-  constructor(index = new SearchIndex()) {
+  constructor(
+    index = new SearchIndex(),
+    private readonly packStates = true,
+  ) {
     this.index = index;
     this.splitter = new LineSplitter((text, start, length) => {
       if (this.lines + 2 > this.lineStart.length) {
@@ -129,7 +155,7 @@ export class IndexBuilder {
         const seq = this.events++;
         const node = st[3] as string;
         const body = line.slice(st[0].length, line.length - 1);
-        this.packed.add(seq, Number(st[2]), node, body);
+        if (this.packStates) this.packed.add(seq, Number(st[2]), node, body);
         this.indexText(seq, `#${seq} ${node} state ${body}`, { node, body }, GROUP.state);
         return;
       }
@@ -146,7 +172,7 @@ export class IndexBuilder {
     const seq = this.events++;
     if (ev.type === 'state') {
       const body = stateBodyOfLine(ev, line);
-      this.packed.add(seq, ev.t, ev.node, body);
+      if (this.packStates) this.packed.add(seq, ev.t, ev.node, body);
       this.indexText(seq, eventTextOfLine(ev, line, ARROW), { node: ev.node, body }, GROUP.state);
     } else this.indexText(seq, eventTextOfLine(ev, line, ARROW), undefined, groupOf(ev));
   }

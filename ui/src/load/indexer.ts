@@ -4,7 +4,6 @@
 // needs (the search index and the packed published states: index-builder.ts) and gathers a fetched stream into a
 // Blob. Once done, it answers the page's searches (search.ts), relayed by the loader.
 
-import { packedTransferables } from '../../../sim/trace/packed-states.ts';
 import { BlobGatherer, IndexBuilder } from './index-builder.ts';
 import type { FromIndexer, ToIndexer } from './protocol.ts';
 import { search, searches, yieldToTasks, type Searchable } from './search.ts';
@@ -15,7 +14,8 @@ function post(msg: FromIndexer, transfer: Transferable[] = []): void {
 
 let gather: BlobGatherer | undefined;
 let blob: Blob | undefined;
-const builder = new IndexBuilder();
+// The loader worker packs the published states (it reads each state's line anyway).
+const builder = new IndexBuilder(undefined, false);
 let loaded: Searchable | undefined;
 
 self.onmessage = async (e: MessageEvent<ToIndexer>) => {
@@ -30,11 +30,11 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       builder.push(msg.bytes);
       break;
     case 'end': {
-      const states = builder.end(msg.count);
+      builder.end(msg.count);
       blob ??= gather!.blob();
       gather = undefined;
       loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
-      post({ kind: 'done', packed: states, blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms }, packedTransferables(states));
+      post({ kind: 'done', blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms });
       // After the first paint: the index's trigram filters, a piece at a time (a search asked meanwhile goes in between).
       const t = performance.now();
       let ms = 0;

@@ -24,6 +24,10 @@ export interface LoadTimings {
   /** Reading, parsing and building the columns (ms, in the worker). */
   parseMs: number;
   bytes: number;
+  /** When the loader had read and parsed the last byte (ms from the start of the load); the rest of parseMs waits for the indexer. */
+  streamedMs: number;
+  /** The indexer's time on the lines (ms, in parallel with the loader's parse). */
+  indexerMs: number;
 }
 
 export type FromLoader =
@@ -64,5 +68,5 @@ export type ToIndexer =
 
 export type FromIndexer =
   /** The index is built: the packed published states (transferred), the trace as a Blob, events indexed, ms spent indexing. */
-  | { kind: 'done'; packed: PackedStates; blob: Blob; indexed: number; ms: number }
+  | { kind: 'done'; blob: Blob; indexed: number; ms: number }
   | Extract<FromLoader, { kind: 'searchHits' | 'reply' | 'filtered' }>;

@@ -21,6 +21,9 @@ import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
 import { endTimeOfTail, TAIL_BYTES } from '../../../sim/trace/tail.ts';
+import { scanEventHead } from '../../../sim/trace/scan.ts';
+import { firstDrawingReady } from './first-drawing.ts';
+import { StatePacker } from './index-builder.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { BandsRequest } from './bands.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
@@ -104,7 +107,11 @@ function startIndexer(blob: Blob | undefined): { worker: Worker; done: Promise<E
   return { worker: w, done };
 }
 
-/** The least time between two drawings of a trace still loading (`partial` messages): each copies the columns so far. */
+/**
+ * The least time between two drawings of a trace still loading (`partial` messages, after the first: see
+ * first-drawing.ts); each copies the columns so far, so a drawing also waits until the events loaded have at least
+ * doubled since the last one (all the copies together are then at most twice the final columns).
+ */
 const PARTIAL_EVERY_MS = 1000;
 
 /**
@@ -171,16 +178,28 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   let endByte = 0;
   let lastPost = performance.now();
   let lastPartial = -Infinity;
+  /** Events in the last `partial` message (0: none yet, the first waits for `firstDrawingReady`). */
+  let partialEvents = 0;
+  let streamedMs: number;
+  // The published states, packed as read (a big trace's reach the page so; a trace kept whole sends its objects).
+  const packer = new StatePacker();
+  /** The line being read (the reader's callback takes a state's text from it). */
+  let line = '';
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
       builder.add(ev);
+      packer.add(ev, line);
       if (kept) {
         if (kept.length < keepLimit) {
           kept.push(ev);
           return;
         }
         kept = undefined;
+        // No event object is kept from now on, and the columns need no state's or message's body: the lines the
+        // trace writer writes (states, sends, deliveries, timers) are read by their fields, their bodies not parsed
+        // (sim/trace/scan.ts; any other line is parsed whole, and the footer hash checks every byte after the load).
+        reader.scan = scanEventHead;
         // A big trace: its states go to the page packed (by the indexer); the loader keeps none of them as objects
         // (sharing their parts took a second of CPU at Raft 1M), the lane bands decode them after the first paint.
         builder.keepStates = false;
@@ -197,6 +216,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     }
     lineStart[lines++] = start;
     endByte = start + length;
+    line = text;
     reader.line(text, terminated);
   });
   try {
@@ -210,16 +230,21 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
         lastPost = now;
         post({ kind: 'progress', bytes: splitter.bytes, total, events: reader.events });
       }
-      // Draw what is loaded so far: the first chunk's events at once, then at a bounded rate (not per chunk); not
-      // after the last chunk (the whole model follows at once).
+      // Draw what is loaded so far: first once it is worth looking at (first-drawing.ts), then at a bounded rate
+      // (not per chunk); not after the last chunk (the whole model follows at once).
       const more = total === undefined || splitter.bytes < total;
-      if (more && builder && builder.events > 0 && end !== null && now - lastPartial >= PARTIAL_EVERY_MS && gen === openGen) {
-        const snap = builder.snapshot(end);
-        post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
-        lastPartial = performance.now();
+      if (more && builder && end !== null && gen === openGen) {
+        const due = partialEvents === 0 ? firstDrawingReady({ events: builder.events, span: builder.span, runEnd: end, bytes: splitter.bytes, total }) : now - lastPartial >= PARTIAL_EVERY_MS && builder.events >= 2 * partialEvents;
+        if (due) {
+          const snap = builder.snapshot(end);
+          partialEvents = snap.count;
+          post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
+          lastPartial = performance.now();
+        }
       }
     }
     splitter.end();
+    streamedMs = performance.now() - t0;
   } catch (err) {
     stopIndexer(ix.worker);
     if (err instanceof InputError) post({ kind: 'error', title: 'This trace cannot be shown:', message: err.describe() });
@@ -252,7 +277,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
   loaded = l;
-  const timings = { parseMs: performance.now() - t0, bytes: endByte };
+  const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms };
   if (kept) {
     // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
     // task; a slice starts its own copy of the parts it shares with the previous slice).
@@ -261,7 +286,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   } else {
     // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
     // bands (which read every state) follow after the first paint, computed here from a copy.
-    const states = done.packed;
+    const states = packer.finish();
     const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
     const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
     // Started before the columns are transferred (it takes the model without them).
