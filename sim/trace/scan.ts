@@ -40,8 +40,9 @@ const MSG_TYPE = new RegExp(`\\{"type":${PLAIN_STRING}[,}]`, 'y');
 export const UNPARSED = Object.freeze({ unparsed: true });
 
 /**
- * Where the body of the last state `scanEventHead` read starts in its line (the body ends before the line's final
- * "}"): a reader that keeps the state's text as written (the viewer's packed states) takes it from there.
+ * Where the body of the last state or send `scanEventHead` read starts in its line (the body ends before the
+ * line's final "}"): a reader that keeps the body as written (the viewer's packed states, its search index)
+ * takes it from there.
  */
 export const lastScan = { bodyStart: -1 };
 
@@ -77,6 +78,7 @@ export function scanEventHead(line: string): TraceEvent | undefined {
       const mt = at(MSG_TYPE, line, SEND_REST.lastIndex);
       // The "}" after the type must be the body's, not the line's final one.
       if (!mt || MSG_TYPE.lastIndex > line.length - 1) return undefined;
+      lastScan.bodyStart = SEND_REST.lastIndex;
       return { seq, t, type: 'send', id: Number(m[1]), from: m[2] as string, to: m[3] as string, msg: { type: mt[1] as string } };
     }
     case 'deliver': {
