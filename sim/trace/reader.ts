@@ -178,6 +178,20 @@ export class LineSplitter {
     const text = this.decode(buf.subarray(0, last));
     let bytePos = 0;
     let strPos = 0;
+    // As many UTF-16 units as bytes: every byte decoded to one unit (no sequence decodes to more units than bytes,
+    // a multi-byte one to fewer), so a line's byte offsets are its text offsets: one search per line, not two.
+    if (text.length === last) {
+      while (strPos <= last) {
+        let ns = text.indexOf('\n', strPos);
+        if (ns < 0) ns = last;
+        this.linesSeen++;
+        this.onLine(text.slice(strPos, ns), this.base + strPos, ns - strPos + 1, true);
+        strPos = ns + 1;
+      }
+      this.base += last + 1;
+      this.carry = buf.slice(last + 1);
+      return;
+    }
     while (bytePos <= last) {
       const nb = buf.indexOf(10, bytePos);
       let ns = text.indexOf('\n', strPos);

@@ -35,7 +35,11 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       gather = undefined;
       loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
       post({ kind: 'done', blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms });
-      // After the first paint: the index's trigram filters, a piece at a time (a search asked meanwhile goes in between).
+      break;
+    }
+    case 'filters': {
+      // Once the page has drawn the model: the index's trigram filters, a piece at a time (a search asked meanwhile
+      // goes in between).
       const t = performance.now();
       let ms = 0;
       for (;;) {
