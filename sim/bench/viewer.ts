@@ -233,6 +233,12 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     // Inside parse_ms: when the loader worker had parsed the last line, and the indexer worker's time on the lines (in parallel).
     loader_streamed_ms: Math.round(r.timings.streamedMs ?? 0),
     indexer_ms: Math.round(r.timings.indexerMs ?? 0),
+    indexer_gather_ms: Math.round(r.timings.gatherMs ?? 0),
+    // From the loader posting the complete model to the page receiving it (the main thread's queue), and the page's
+    // time on the drawings while loading (how many).
+    model_wait_ms: r.timings.modelArrivedMs === undefined ? 'n/a' : Math.round(r.timings.modelArrivedMs - r.timings.modelPostedMs!),
+    partial_draw_ms: Math.round(r.timings.partialDrawMs ?? 0),
+    partial_drawings: r.timings.partials ?? 0,
     render_ms: Math.round(r.timings.renderMs ?? 0),
     // A big trace's lane bands arrive after the first paint (from navigation's first drawing: page time).
     bands_after_open_ms: r.timings.bandsMs === undefined ? 'n/a' : Math.round(r.timings.bandsMs - (r.timings.totalMs ?? 0)),

@@ -31,8 +31,9 @@ export interface LoadTimings {
   bytes: number;
   /** When the loader had read and parsed the last byte (ms from the start of the load); the rest of parseMs waits for the indexer. */
   streamedMs: number;
-  /** The indexer's time on the lines (ms, in parallel with the loader's parse). */
+  /** The indexer's time on the lines (ms, in parallel with the loader's parse), and on gathering a fetched stream into a Blob. */
   indexerMs: number;
+  gatherMs: number;
   /** When the loader started the load and when it posted the model (ms since the epoch, `timeOrigin + now()`: comparable across the page and its workers). */
   openedAt: number;
   postedAt: number;
@@ -80,5 +81,5 @@ export type ToIndexer =
 
 export type FromIndexer =
   /** The index is built: the trace as a Blob, events indexed, ms spent indexing. */
-  | { kind: 'done'; blob: Blob; indexed: number; ms: number }
+  | { kind: 'done'; blob: Blob; indexed: number; ms: number; gatherMs: number }
   | Extract<FromLoader, { kind: 'searchHits' | 'reply' | 'filtered' }>;

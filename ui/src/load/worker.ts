@@ -282,7 +282,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
   loaded = l;
-  const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms, openedAt: performance.timeOrigin + t0, postedAt: performance.timeOrigin + performance.now() };
+  const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms, gatherMs: done.gatherMs, openedAt: performance.timeOrigin + t0, postedAt: performance.timeOrigin + performance.now() };
   if (kept) {
     // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
     // task; a slice starts its own copy of the parts it shares with the previous slice).
