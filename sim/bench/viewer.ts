@@ -9,7 +9,9 @@
 //
 // - first_drawing_ms: page navigation to the first drawing of real events (the
 //   viewer draws the events parsed so far while the rest loads, on the whole
-//   run's axis; first_drawing_events: how many were drawn then);
+//   run's axis, once they cover 5% of the run's time or number 50,000: see
+//   ui/src/load/first-drawing.ts; first_drawing_events: how many were drawn
+//   then, first_drawing_time_share: the share of the run's time they cover);
 // - loaded_ms: page navigation to every event parsed and drawn (fetch, streaming
 //   parse in the loader worker, columns, the complete model drawn); open_ms is
 //   the same figure under its old name (it meant "first drawing" when the page
@@ -133,7 +135,7 @@ export async function writeRaftTrace(file: string, events: number): Promise<numb
 type Page = import('playwright-core').Page;
 
 interface PageApi {
-  __faultline?: { loaded?: string; firstDrawing?: { ms: number; events: number; runEndKnown: boolean } };
+  __faultline?: { loaded?: string; firstDrawing?: { ms: number; events: number; runEndKnown: boolean; share?: number } };
 }
 
 /** Runs in the page after the load: causal past, search, frames, the fetch baseline. */
@@ -222,10 +224,21 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   return {
     first_drawing_ms: firstDrawing,
     first_drawing_events: first.events,
+    // The share of the run's time (from its first event to its end) the first drawing's events cover.
+    first_drawing_time_share: first.share === undefined ? 'n/a' : +first.share.toFixed(3),
     first_drawing_axis_is_run: first.runEndKnown,
     loaded_ms: open,
     open_ms: open,
     parse_ms: Math.round(r.timings.parseMs ?? 0),
+    // Inside parse_ms: when the loader worker had parsed the last line, and the indexer worker's time on the lines (in parallel).
+    loader_streamed_ms: Math.round(r.timings.streamedMs ?? 0),
+    indexer_ms: Math.round(r.timings.indexerMs ?? 0),
+    indexer_gather_ms: Math.round(r.timings.gatherMs ?? 0),
+    // From the loader posting the complete model to the page receiving it (the main thread's queue), and the page's
+    // time on the drawings while loading (how many).
+    model_wait_ms: r.timings.modelArrivedMs === undefined ? 'n/a' : Math.round(r.timings.modelArrivedMs - r.timings.modelPostedMs!),
+    partial_draw_ms: Math.round(r.timings.partialDrawMs ?? 0),
+    partial_drawings: r.timings.partials ?? 0,
     render_ms: Math.round(r.timings.renderMs ?? 0),
     // A big trace's lane bands arrive after the first paint (from navigation's first drawing: page time).
     bands_after_open_ms: r.timings.bandsMs === undefined ? 'n/a' : Math.round(r.timings.bandsMs - (r.timings.totalMs ?? 0)),

@@ -163,6 +163,11 @@ export class ColumnarBuilder {
    */
   keepStates = true;
 
+  /** Times of the first and the last event added so far (µs), undefined before the first. */
+  get span(): [Micros, Micros] | undefined {
+    return this.firstT === undefined ? undefined : [this.firstT, this.lastT];
+  }
+
   /** Forget the states recorded so far (see `keepStates`). */
   dropStates(): void {
     this.states.clear();

@@ -178,6 +178,20 @@ export class LineSplitter {
     const text = this.decode(buf.subarray(0, last));
     let bytePos = 0;
     let strPos = 0;
+    // As many UTF-16 units as bytes: every byte decoded to one unit (no sequence decodes to more units than bytes,
+    // a multi-byte one to fewer), so a line's byte offsets are its text offsets: one search per line, not two.
+    if (text.length === last) {
+      while (strPos <= last) {
+        let ns = text.indexOf('\n', strPos);
+        if (ns < 0) ns = last;
+        this.linesSeen++;
+        this.onLine(text.slice(strPos, ns), this.base + strPos, ns - strPos + 1, true);
+        strPos = ns + 1;
+      }
+      this.base += last + 1;
+      this.carry = buf.slice(last + 1);
+      return;
+    }
     while (bytePos <= last) {
       const nb = buf.indexOf(10, bytePos);
       let ns = text.indexOf('\n', strPos);
@@ -240,6 +254,13 @@ export class TraceReader {
   private stopped = false;
   private blankFirst = false;
   private readonly hasher: TraceHasher | undefined;
+  /**
+   * Read an event line's fields without parsing all of it, when it can (`scanEventHead` in scan.ts: a state's or
+   * a send's line as the writer writes it, its body not parsed); a line it returns undefined for is parsed.
+   * The event is checked as a parsed one is. Off by default; the viewer's loader turns it on once it keeps no bodies. Never used on a
+   * line with no "\\n" (a cut-off last line is parsed, so that it is reported as such).
+   */
+  scan: ((line: string) => TraceEvent | undefined) | undefined;
 
   constructor(
     private readonly onEvent: (ev: TraceEvent) => void,
@@ -273,7 +294,8 @@ export class TraceReader {
     if (isBlank(text)) throw new InputError('empty line inside the trace', file, `line ${lineNo}`);
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      // A cut-off last line is never scanned (its head may be whole where its body is not).
+      doc = (terminated ? this.scan?.(text) : undefined) ?? JSON.parse(text);
     } catch (err) {
       if (!terminated) {
         this.warnings.push(`the trace is truncated: line ${lineNo} is cut off mid-line; showing the ${this.events} events before it`);

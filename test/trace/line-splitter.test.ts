@@ -57,3 +57,37 @@ describe('LineSplitter strict UTF-8', () => {
     );
   });
 });
+
+describe('LineSplitter offsets', () => {
+  it('gives each line the bytes it came from, whatever the chunking, ASCII, multi-byte or invalid bytes', () => {
+    // Chunks of ASCII only take the path where a line's byte offsets are its text offsets; the others search bytes.
+    const piece = fc.oneof(fc.constant('{"a":1}\n'), fc.constant('é→\n'), fc.constant('x'), fc.constant('\n'), fc.constant('😀'), fc.constant(new Uint8Array([0xff])), fc.constant(new Uint8Array([0xe2, 0x86])));
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(200), { maxLength: 5 }), (pieces, cuts) => {
+        const bytes = Buffer.concat(pieces.map((p) => Buffer.from(p)));
+        const got: [string, number, number][] = [];
+        const s = new LineSplitter((t, start, length) => got.push([t, start, length]));
+        let at = 0;
+        for (const c of [...cuts.filter((x) => x > 0 && x < bytes.length).sort((a, b) => a - b), bytes.length]) {
+          if (c <= at) continue;
+          s.push(bytes.subarray(at, c));
+          at = c;
+        }
+        s.end();
+        // The lines of the whole text, and each line's bytes decoding to it (with its "\n").
+        const whole = new TextDecoder().decode(bytes);
+        const lines = whole.endsWith('\n') ? whole.slice(0, -1).split('\n') : whole.split('\n');
+        expect(got.map((g) => g[0])).toEqual(bytes.length === 0 ? [] : lines);
+        let next = 0;
+        for (const [t, start, length] of got) {
+          expect(start).toBe(next);
+          const raw = bytes.subarray(start, start + length);
+          expect(new TextDecoder().decode(raw[raw.length - 1] === 10 ? raw.subarray(0, -1) : raw)).toBe(t);
+          next = start + length;
+        }
+        expect(next).toBe(bytes.length);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

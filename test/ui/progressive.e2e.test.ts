@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePingpongTrace } from '../../sim/bench/viewer.ts';
 import { buildColumns } from '../../sim/trace/columns.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
+import { FIRST_DRAWING } from '../../ui/src/load/first-drawing.ts';
 import { HAVE_CHROMIUM, newPage, startHarness, type Harness } from './browser.ts';
 
 interface Api {
   __faultline?: {
     loaded?: string;
-    firstDrawing?: { ms: number; events: number; axis: [number, number]; runEndKnown: boolean; loadedT: number };
+    firstDrawing?: { ms: number; events: number; axis: [number, number]; runEndKnown: boolean; loadedT: number; share?: number };
     store: { model: { count: number; startT: number; endT: number; loadedT?: number; t: Float64Array; kind: Uint8Array; lane: Int16Array; msgCount: number; mEndSeq: Int32Array }; info: unknown; load(m: unknown, i: unknown): void; window: [number, number] };
     diagram: { draw(): void; axisDomain: [number, number]; aggregated: boolean };
   };
@@ -77,9 +78,13 @@ describe.skipIf(!HAVE_CHROMIUM)('progressive first drawing', () => {
         const f = w.__faultline!;
         return { first: f.firstDrawing!, seen: w.__seen!, count: f.store.model.count, endT: f.store.model.endT, loadedT: f.store.model.loadedT, axis: f.diagram.axisDomain };
       });
-      // Drawn before the load finished: fewer events than the trace's, more than none.
-      expect(got.first.events).toBeGreaterThan(0);
+      // Drawn before the load finished: fewer events than the trace's, and not a near-empty drawing: at least the
+      // first-drawing rule's minimum, covering its share of the run's time (or its "enough" count of events).
       expect(got.first.events).toBeLessThan(cols.count);
+      expect(got.first.events).toBeGreaterThanOrEqual(FIRST_DRAWING.minEvents);
+      const covered = (got.first.loadedT - cols.startT) / (runEnd - cols.startT);
+      expect(covered >= FIRST_DRAWING.share || got.first.events >= FIRST_DRAWING.enoughEvents).toBe(true);
+      expect(got.first.share).toBeCloseTo(covered, 9);
       expect(got.seen.loadingDraws).toBeGreaterThan(0);
       expect(got.seen.loadingText).toMatch(/^loading: \d+ events so far/);
       // The axis was the whole run's from the first drawing, and never moved.
@@ -143,7 +148,8 @@ describe.skipIf(!HAVE_CHROMIUM)('progressive first drawing', () => {
         const f = (window as unknown as Api).__faultline!;
         return { first: f.firstDrawing!, axis: f.diagram.axisDomain };
       });
-      expect(got.first.events).toBeGreaterThan(0);
+      // The end not known: the first drawing waited for its share of the file's bytes.
+      expect(got.first.events).toBeGreaterThanOrEqual(FIRST_DRAWING.minEvents);
       expect(got.first.runEndKnown).toBe(false);
       expect(got.first.axis[1]).toBeLessThan(runEnd);
       expect(got.axis[1]).toBe(runEnd);

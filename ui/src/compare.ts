@@ -91,6 +91,8 @@ export class Compare {
       this.store.load(msg.model, { source: file.name, warnings: msg.warnings, footer: msg.footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next });
       this.follow(this.main, this.store);
       this.mark();
+      // Drawn: the loader's background work (hash check, search filters) may start.
+      next.drawn();
     } catch (err) {
       next.terminate();
       const e = err as { title?: string; message?: string };

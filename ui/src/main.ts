@@ -14,6 +14,7 @@ import { Injector } from './inject.ts';
 import { Stepper, type DriveCall } from './step.ts';
 import { Loader, type PartialMessage } from './load/client.ts';
 import type { LoadSource } from './load/protocol.ts';
+import { timeShare } from './load/first-drawing.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
 import { Overview } from './overview.ts';
@@ -203,6 +204,8 @@ export interface FirstDrawing {
   runEndKnown: boolean;
   /** Time of the last event loaded then (µs). */
   loadedT: number;
+  /** The share of the run's time (from its first event to its end) the events drawn then cover, 0 to 1; undefined when the run's end was not known. */
+  share: number | undefined;
 }
 
 let loader: Loader | undefined;
@@ -221,8 +224,17 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   let msg;
   /** The first drawing of the events loaded so far (while the rest loads), if there was one. */
   let firstDrawing: FirstDrawing | undefined;
+  /** The page's time on the drawings while loading (ms), and how many there were. */
+  let partialMs = 0;
+  let partials = 0;
   const onPartial = (p: PartialMessage): void => {
     if (mine !== loadSeq) return;
+    const tp = performance.now();
+    partials++;
+    drawPartial(p);
+    partialMs += performance.now() - tp;
+  };
+  const drawPartial = (p: PartialMessage): void => {
     const pm = p.model;
     const partialInfo = { source: label, warnings: [], footer: undefined, timings: {}, loading: { bytes: p.bytes, total: p.total, runEndKnown: p.runEndKnown } };
     if (!firstDrawing) {
@@ -235,7 +247,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
       diagram.draw();
-      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT };
+      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT, share: p.runEndKnown ? timeShare([pm.startT, pm.loadedT ?? pm.endT], pm.endT) : undefined };
       (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
@@ -302,7 +314,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   }
   diagram.draw();
   const t2 = performance.now();
-  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
+  // The loader's background work (hash check, lane bands, search filters) waited for this drawing.
+  next.drawn();
+  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, streamedMs: msg.timings.streamedMs, indexerMs: msg.timings.indexerMs, gatherMs: msg.timings.gatherMs, loaderOpenedMs: msg.timings.openedAt - (performance.timeOrigin + t0), modelPostedMs: msg.timings.postedAt - (performance.timeOrigin + t0), modelArrivedMs: (msg.timings.arrivedAt ?? 0) - (performance.timeOrigin + t0), partialDrawMs: partialMs, partials, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
   store.info!.timings = timings;
   const h = model.header;
   const hashLabel = (state: string): string => (footer ? `${footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
@@ -341,7 +355,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     diagram.draw();
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT } };
+  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };
   return true;
 }
 

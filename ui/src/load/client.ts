@@ -45,7 +45,7 @@ export class Loader implements TraceSource {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
           else states.set(m.node, m.snaps);
-        } else if (m.kind === 'model') resolve({ ...m, model: { ...m.model, states: m.packed ? unpackStates(m.packed) : states } });
+        } else if (m.kind === 'model') resolve({ ...m, timings: { ...m.timings, arrivedAt: performance.timeOrigin + performance.now() }, model: { ...m.model, states: m.packed ? unpackStates(m.packed) : states } });
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
@@ -71,6 +71,11 @@ export class Loader implements TraceSource {
       });
       this.post(msg);
     });
+  }
+
+  /** The page has drawn the complete model: the loader's background work (hash check, lane bands, search filters) may start. */
+  drawn(): void {
+    this.post({ kind: 'drawn' });
   }
 
   async events(from: number, to: number): Promise<TraceEvent[]> {

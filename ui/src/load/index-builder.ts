@@ -10,18 +10,8 @@ import type { JsonValue, TraceEvent } from '../../../sim/engine/types.ts';
 import { PackedStatesBuilder, type PackedStates } from '../../../sim/trace/packed-states.ts';
 import { isFooter, LineSplitter } from '../../../sim/trace/reader.ts';
 import { ARROW, SearchIndex } from '../../../sim/trace/search-index.ts';
-import { eventTextOfLine, stateBodyOfLine } from '../store.ts';
-
-/** A JSON number as a trace writer may write a time. */
-const NUM = '(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)';
-/** A JSON string with no escapes (every node name the engine writes), its text captured. */
-const STR = '"([^"\\\\]*)"';
-/**
- * The head of a published state's line as the trace writer writes it (`{"seq":N,"t":T,"type":"state","node":"…","state":`),
- * and of a send's (`…"type":"send","id":I,"from":"…","to":"…","msg":`); the body follows it up to the line's final "}".
- */
-const STATE_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"state","node":${STR},"state":`);
-const SEND_HEAD = new RegExp(`^\\{"seq":(\\d+),"t":${NUM},"type":"send","id":(\\d+),"from":${STR},"to":${STR},"msg":`);
+import { lastScan, scanEventHead, UNPARSED } from '../../../sim/trace/scan.ts';
+import { eventText, eventTextOfLine, stateBodyOfLine } from '../store.ts';
 
 /**
  * The index's groups (see `SearchIndex.add`): published states (most of a big trace's text), sends (their messages),
@@ -56,7 +46,29 @@ export class BlobGatherer {
   }
 }
 
-/** Builds the index, the packed states and the line offsets of a trace from its bytes, chunk by chunk. */
+/**
+ * Packs the published states of a trace as its reader reads them (the loader worker, past its keep limit, reads
+ * states by their heads only: sim/trace/scan.ts): each state's JSON taken from its line as written.
+ */
+export class StatePacker {
+  private readonly packed = new PackedStatesBuilder();
+
+  /** `ev`: the event the reader gave for `line` (parsed, or scanned with its state UNPARSED: then just scanned). */
+  add(ev: TraceEvent, line: string): void {
+    if (ev.type !== 'state') return;
+    const body = ev.state === (UNPARSED as unknown) ? line.slice(lastScan.bodyStart, line.length - 1) : stateBodyOfLine(ev, line);
+    this.packed.add(ev.seq, ev.t, ev.node, body);
+  }
+
+  finish(): PackedStates {
+    return this.packed.finish();
+  }
+}
+
+/**
+ * Builds the index, the packed states (unless `packStates` is off: the loader worker packs them) and the line
+ * offsets of a trace from its bytes, chunk by chunk.
+ */
 export class IndexBuilder {
   readonly index: SearchIndex;
   private readonly packed = new PackedStatesBuilder();
@@ -72,7 +84,10 @@ export class IndexBuilder {
   ms = 0;
   private readonly splitter: LineSplitter;
 
-  constructor(index = new SearchIndex()) {
+  constructor(
+    index = new SearchIndex(),
+    private readonly packStates = true,
+  ) {
     this.index = index;
     this.splitter = new LineSplitter((text, start, length) => {
       if (this.lines + 2 > this.lineStart.length) {
@@ -121,24 +136,20 @@ export class IndexBuilder {
 
   /** One event line (or the footer): its search text and, for a published state, its packed body. */
   private take(line: string): void {
-    // A published state's or a send's line as the writer writes it: its head read by a regular expression (a
-    // node name with escapes, or any other spelling, goes the general way below), its body taken as written.
-    if (line.charCodeAt(line.length - 1) === 125 /* } */) {
-      const st = STATE_HEAD.exec(line);
-      if (st) {
-        const seq = this.events++;
-        const node = st[3] as string;
-        const body = line.slice(st[0].length, line.length - 1);
-        this.packed.add(seq, Number(st[2]), node, body);
-        this.indexText(seq, `#${seq} ${node} state ${body}`, { node, body }, GROUP.state);
-        return;
-      }
-      const se = st === null ? SEND_HEAD.exec(line) : null;
-      if (se) {
-        const seq = this.events++;
-        this.indexText(seq, `#${seq} ${se[4] as string} ${ARROW} ${se[5] as string} send #${Number(se[3])} ${line.slice(se[0].length, line.length - 1)}`, undefined, GROUP.send);
-        return;
-      }
+    // A line as the trace writer writes it (a state, a send, a delivery, a timer: sim/trace/scan.ts) is read by its
+    // fields, a state's or message's body taken as written; any other line (another type, a node name with an
+    // escape, another spelling) goes the general way below.
+    const sc = scanEventHead(line);
+    if (sc) {
+      const seq = this.events++;
+      if (sc.type === 'state') {
+        const body = line.slice(lastScan.bodyStart, line.length - 1);
+        if (this.packStates) this.packed.add(seq, sc.t, sc.node, body);
+        this.indexText(seq, `#${seq} ${sc.node} state ${body}`, { node: sc.node, body }, GROUP.state);
+      } else if (sc.type === 'send') {
+        this.indexText(seq, `#${seq} ${sc.from} ${ARROW} ${sc.to} send #${sc.id} ${line.slice(lastScan.bodyStart, line.length - 1)}`, undefined, GROUP.send);
+      } else this.indexText(seq, eventText(sc, ARROW), undefined, groupOf(sc));
+      return;
     }
     const doc = JSON.parse(line) as unknown;
     if (isFooter(doc)) return;
@@ -146,7 +157,7 @@ export class IndexBuilder {
     const seq = this.events++;
     if (ev.type === 'state') {
       const body = stateBodyOfLine(ev, line);
-      this.packed.add(seq, ev.t, ev.node, body);
+      if (this.packStates) this.packed.add(seq, ev.t, ev.node, body);
       this.indexText(seq, eventTextOfLine(ev, line, ARROW), { node: ev.node, body }, GROUP.state);
     } else this.indexText(seq, eventTextOfLine(ev, line, ARROW), undefined, groupOf(ev));
   }

@@ -1,10 +1,9 @@
 // The indexer: a Web Worker started by the loader (worker.ts) for each trace and fed the same bytes as the loader
 // parses them (each chunk transferred once the loader has split it), so that the two share the load across two
 // cores: the loader parses and checks every line and builds the columns; the indexer builds what only a big trace
-// needs (the search index and the packed published states: index-builder.ts) and gathers a fetched stream into a
+// needs (the search index: index-builder.ts; the loader packs the published states) and gathers a fetched stream into a
 // Blob. Once done, it answers the page's searches (search.ts), relayed by the loader.
 
-import { packedTransferables } from '../../../sim/trace/packed-states.ts';
 import { BlobGatherer, IndexBuilder } from './index-builder.ts';
 import type { FromIndexer, ToIndexer } from './protocol.ts';
 import { search, searches, yieldToTasks, type Searchable } from './search.ts';
@@ -14,8 +13,11 @@ function post(msg: FromIndexer, transfer: Transferable[] = []): void {
 }
 
 let gather: BlobGatherer | undefined;
+/** Time spent gathering a fetched stream into a Blob (ms). */
+let gatherMs = 0;
 let blob: Blob | undefined;
-const builder = new IndexBuilder();
+// The loader worker packs the published states (it reads each state's line anyway).
+const builder = new IndexBuilder(undefined, false);
 let loaded: Searchable | undefined;
 
 self.onmessage = async (e: MessageEvent<ToIndexer>) => {
@@ -26,16 +28,28 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       if (!blob) gather = new BlobGatherer();
       break;
     case 'chunk':
-      gather?.add(msg.bytes);
+      if (gather) {
+        const t = performance.now();
+        gather.add(msg.bytes);
+        gatherMs += performance.now() - t;
+      }
       builder.push(msg.bytes);
       break;
     case 'end': {
-      const states = builder.end(msg.count);
-      blob ??= gather!.blob();
+      builder.end(msg.count);
+      if (!blob) {
+        const t = performance.now();
+        blob = gather!.blob();
+        gatherMs += performance.now() - t;
+      }
       gather = undefined;
       loaded = { blob, lineStart: builder.lineStart, count: msg.count, index: builder.index, stateBySeq: builder.stateBySeq };
-      post({ kind: 'done', packed: states, blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms }, packedTransferables(states));
-      // After the first paint: the index's trigram filters, a piece at a time (a search asked meanwhile goes in between).
+      post({ kind: 'done', blob, indexed: Math.min(builder.index.indexed, msg.count), ms: builder.ms, gatherMs });
+      break;
+    }
+    case 'filters': {
+      // Once the page has drawn the model: the index's trigram filters, a piece at a time (a search asked meanwhile
+      // goes in between).
       const t = performance.now();
       let ms = 0;
       for (;;) {

@@ -18,12 +18,27 @@ export type ToLoader =
    * searched first (the visible ones); `stream`: send the matches as they are found (`searchHits`) before the reply.
    */
   | { kind: 'search'; id: number; query: string; scan?: boolean; near?: [number, number]; stream?: boolean }
-  | { kind: 'export'; id: number };
+  | { kind: 'export'; id: number }
+  /**
+   * The page has drawn the complete model: the work that waits for it (the hash check, the lane bands' worker, the
+   * index's trigram filters) starts, so that it does not take the cores while the page receives and draws the model.
+   */
+  | { kind: 'drawn' };
 
 export interface LoadTimings {
   /** Reading, parsing and building the columns (ms, in the worker). */
   parseMs: number;
   bytes: number;
+  /** When the loader had read and parsed the last byte (ms from the start of the load); the rest of parseMs waits for the indexer. */
+  streamedMs: number;
+  /** The indexer's time on the lines (ms, in parallel with the loader's parse), and on gathering a fetched stream into a Blob. */
+  indexerMs: number;
+  gatherMs: number;
+  /** When the loader started the load and when it posted the model (ms since the epoch, `timeOrigin + now()`: comparable across the page and its workers). */
+  openedAt: number;
+  postedAt: number;
+  /** When the page received the model (set by the page's side, load/client.ts). */
+  arrivedAt?: number;
 }
 
 export type FromLoader =
@@ -60,9 +75,11 @@ export type ToIndexer =
   | { kind: 'chunk'; bytes: Uint8Array }
   /** The end of the bytes; `count`: the events the loader accepted (a truncated last line is not one). */
   | { kind: 'end'; count: number }
+  /** The page has drawn the complete model: build the index's trigram filters now. */
+  | { kind: 'filters' }
   | Extract<ToLoader, { kind: 'search' }>;
 
 export type FromIndexer =
-  /** The index is built: the packed published states (transferred), the trace as a Blob, events indexed, ms spent indexing. */
-  | { kind: 'done'; packed: PackedStates; blob: Blob; indexed: number; ms: number }
+  /** The index is built: the trace as a Blob, events indexed, ms spent indexing. */
+  | { kind: 'done'; blob: Blob; indexed: number; ms: number; gatherMs: number }
   | Extract<FromLoader, { kind: 'searchHits' | 'reply' | 'filtered' }>;

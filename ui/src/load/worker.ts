@@ -21,6 +21,9 @@ import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
 import { endTimeOfTail, TAIL_BYTES } from '../../../sim/trace/tail.ts';
+import { scanEventHead } from '../../../sim/trace/scan.ts';
+import { firstDrawingReady } from './first-drawing.ts';
+import { StatePacker } from './index-builder.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { BandsRequest } from './bands.ts';
 import { PROTOCOL_VIEWS } from '../panels/registry.ts';
@@ -104,7 +107,12 @@ function startIndexer(blob: Blob | undefined): { worker: Worker; done: Promise<E
   return { worker: w, done };
 }
 
-/** The least time between two drawings of a trace still loading (`partial` messages): each copies the columns so far. */
+/**
+ * The least time between two drawings of a trace still loading (`partial` messages, after the first: see
+ * first-drawing.ts); each copies the columns so far and the page lays each out again (on the main thread, where the
+ * complete model then waits its turn), so a drawing also waits until the events loaded have at least doubled since
+ * the last one, and none comes after half the file (all the copies together are then at most the final columns).
+ */
 const PARTIAL_EVERY_MS = 1000;
 
 /**
@@ -165,22 +173,35 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const ix = startIndexer(blob);
 
   let builder: ColumnarBuilder | undefined;
+  let bands: BandsRequest | undefined;
   let kept: TraceEvent[] | undefined = [];
   let lineStart = new Float64Array(1 << 16);
   let lines = 0;
   let endByte = 0;
   let lastPost = performance.now();
   let lastPartial = -Infinity;
+  /** Events in the last `partial` message (0: none yet, the first waits for `firstDrawingReady`). */
+  let partialEvents = 0;
+  let streamedMs: number;
+  // The published states, packed as read (a big trace's reach the page so; a trace kept whole sends its objects).
+  const packer = new StatePacker();
+  /** The line being read (the reader's callback takes a state's text from it). */
+  let line = '';
   const reader = new TraceReader(
     (ev) => {
       if (!builder) builder = new ColumnarBuilder(reader.header!);
       builder.add(ev);
+      packer.add(ev, line);
       if (kept) {
         if (kept.length < keepLimit) {
           kept.push(ev);
           return;
         }
         kept = undefined;
+        // No event object is kept from now on, and the columns need no state's or message's body: the lines the
+        // trace writer writes (states, sends, deliveries, timers) are read by their fields, their bodies not parsed
+        // (sim/trace/scan.ts; any other line is parsed whole, and the footer hash checks every byte after the load).
+        reader.scan = scanEventHead;
         // A big trace: its states go to the page packed (by the indexer); the loader keeps none of them as objects
         // (sharing their parts took a second of CPU at Raft 1M), the lane bands decode them after the first paint.
         builder.keepStates = false;
@@ -197,6 +218,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     }
     lineStart[lines++] = start;
     endByte = start + length;
+    line = text;
     reader.line(text, terminated);
   });
   try {
@@ -210,16 +232,24 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
         lastPost = now;
         post({ kind: 'progress', bytes: splitter.bytes, total, events: reader.events });
       }
-      // Draw what is loaded so far: the first chunk's events at once, then at a bounded rate (not per chunk); not
-      // after the last chunk (the whole model follows at once).
+      // Draw what is loaded so far: first once it is worth looking at (first-drawing.ts), then at a bounded rate
+      // (not per chunk); not after the last chunk (the whole model follows at once).
       const more = total === undefined || splitter.bytes < total;
-      if (more && builder && builder.events > 0 && end !== null && now - lastPartial >= PARTIAL_EVERY_MS && gen === openGen) {
-        const snap = builder.snapshot(end);
-        post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
-        lastPartial = performance.now();
+      if (more && builder && end !== null && gen === openGen) {
+        const due =
+          partialEvents === 0
+            ? firstDrawingReady({ events: builder.events, span: builder.span, runEnd: end, bytes: splitter.bytes, total })
+            : now - lastPartial >= PARTIAL_EVERY_MS && builder.events >= 2 * partialEvents && (total === undefined || splitter.bytes < total / 2);
+        if (due) {
+          const snap = builder.snapshot(end);
+          partialEvents = snap.count;
+          post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
+          lastPartial = performance.now();
+        }
       }
     }
     splitter.end();
+    streamedMs = performance.now() - t0;
   } catch (err) {
     stopIndexer(ix.worker);
     if (err instanceof InputError) post({ kind: 'error', title: 'This trace cannot be shown:', message: err.describe() });
@@ -252,7 +282,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const causal: CausalColumns = { count: model.count, prev: model.prev.slice(), msgOf: model.msgOf.slice(), cause: model.cause.slice(), mSendSeq: model.mSendSeq.slice(), mDupOf: model.mDupOf.slice(), mOriginSeq: model.mOriginSeq.slice() };
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
   loaded = l;
-  const timings = { parseMs: performance.now() - t0, bytes: endByte };
+  const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms, gatherMs: done.gatherMs, openedAt: performance.timeOrigin + t0, postedAt: performance.timeOrigin + performance.now() };
   if (kept) {
     // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
     // task; a slice starts its own copy of the parts it shares with the previous slice).
@@ -261,16 +291,21 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   } else {
     // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
     // bands (which read every state) follow after the first paint, computed here from a copy.
-    const states = done.packed;
+    const states = packer.finish();
     const view = Object.hasOwn(PROTOCOL_VIEWS, model.header.protocol) ? PROTOCOL_VIEWS[model.header.protocol] : undefined;
     const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
-    // Started before the columns are transferred (it takes the model without them).
-    if (mine) laneBandsLater(model.header.protocol, model, mine);
+    // Prepared before the columns are transferred (it takes the model without them), started once the page has drawn.
+    bands = mine ? bandsRequest(model.header.protocol, model, mine) : undefined;
     post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
     // The index is complete with the model (`ms`: the indexer's time spent on it, in parallel with the parse).
     post({ kind: 'indexed', events: done.indexed, ms: done.ms });
   }
-  // After the first paint: check the footer's hash over every byte before it.
+  // The rest waits until the page has drawn the model (see the `drawn` message): the two cores are the page's meanwhile.
+  await new Promise<void>((ok) => (onDrawn = ok));
+  if (gen !== openGen) return;
+  if (bands) laneBandsLater(bands);
+  ix.worker.postMessage({ kind: 'filters' } satisfies ToIndexer);
+  // Check the footer's hash over every byte before it.
   if (l.footerAt !== undefined && summary.footer) {
     const h = sha256.create();
     let since = 0;
@@ -297,9 +332,7 @@ let bandsWorker: Worker | undefined;
  * The lane bands of a big trace, computed in a worker of their own (bands.ts) from a copy of its packed states,
  * so that this worker answers the page meanwhile; posted as a `bands` message (none if that worker fails).
  */
-function laneBandsLater(protocol: string, model: ColumnarModel, packed: PackedStates): void {
-  // The model without its columns (they go to the page; a band function reads intervals and states).
-  const slim = Object.fromEntries(Object.entries(model).map(([k, v]) => [k, ArrayBuffer.isView(v) ? new (v.constructor as new (n: number) => unknown)(0) : v]));
+function laneBandsLater(req: BandsRequest): void {
   const w = new Worker(new URL('./bands.ts', import.meta.url), { type: 'module' });
   bandsWorker = w;
   const done = (bands: LaneBand[]): void => {
@@ -310,12 +343,25 @@ function laneBandsLater(protocol: string, model: ColumnarModel, packed: PackedSt
   };
   w.onmessage = (e: MessageEvent<LaneBand[]>) => done(e.data);
   w.onerror = () => done([]);
-  const req: BandsRequest = { protocol, model: { ...(slim as unknown as ColumnarModel), states: new Map() }, packed };
-  w.postMessage(req, packedTransferables(packed));
+  w.postMessage(req, packedTransferables(req.packed));
 }
+
+/** What the lane bands' worker is sent: the model without its columns (they go to the page; a band function reads intervals and states), a copy of the packed states. */
+function bandsRequest(protocol: string, model: ColumnarModel, packed: PackedStates): BandsRequest {
+  const slim = Object.fromEntries(Object.entries(model).map(([k, v]) => [k, ArrayBuffer.isView(v) ? new (v.constructor as new (n: number) => unknown)(0) : v]));
+  return { protocol, model: { ...(slim as unknown as ColumnarModel), states: new Map() }, packed };
+}
+
+/** Resolves the current load's wait for the page's `drawn` message. */
+let onDrawn: (() => void) | undefined;
 
 self.onmessage = async (ev: MessageEvent<ToLoader>) => {
   const msg = ev.data;
+  if (msg.kind === 'drawn') {
+    onDrawn?.();
+    onDrawn = undefined;
+    return;
+  }
   if (msg.kind === 'open') {
     await open(msg.source, msg.keepLimit);
     return;
