@@ -254,16 +254,16 @@ describe('6.4 (thesis) ReadIndex', () => {
 
 describe('7 log compaction', () => {
   it('a leader whose follower needs compacted entries sends InstallSnapshot', () => {
-    const n = node('n1');
+    // n1 leads term 2 with three entries of term 1 and its no-op at 4: it probes n3 at index 4 (nextIndex 5).
+    const n = withLog('n1', 1, [1, 1, 1]);
     elect(n, ['n2']);
-    for (let i = 0; i < 3; i++) n.propose({ kind: 'client', client: 'c1', seq: i + 1, op: null });
-    n.step(0, 'n2', { type: 'append-resp', term: 1, success: true, matchIndex: 4, conflictTerm: 0, conflictIndex: 0, round: 1 });
+    n.step(0, 'n2', { type: 'append-resp', term: 2, success: true, matchIndex: 4, conflictTerm: 0, conflictIndex: 0, round: 1 });
     n.ready();
     n.compact(4, { state: 'at 4' });
-    expect(n.ready().snapshot).toMatchObject({ index: 4, term: 1, install: false });
-    // n3 says its log is empty: it needs index 1, compacted away.
-    n.step(0, 'n3', { type: 'append-resp', term: 1, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 1, round: 1 });
-    expect(sent(n.ready(), 'snapshot-req')[0]?.msg).toMatchObject({ lastIncludedIndex: 4, lastIncludedTerm: 1, data: { state: 'at 4' } });
+    expect(n.ready().snapshot).toMatchObject({ index: 4, term: 2, install: false });
+    // n3 rejects the probe: its log is empty, it needs index 1, compacted away.
+    n.step(0, 'n3', { type: 'append-resp', term: 2, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 1, round: 1 });
+    expect(sent(n.ready(), 'snapshot-req')[0]?.msg).toMatchObject({ lastIncludedIndex: 4, lastIncludedTerm: 2, data: { state: 'at 4' } });
   });
 
   it('InstallSnapshot rules 6-7: a follower keeps the entries after the snapshot when it has its last entry, else discards the log', () => {
