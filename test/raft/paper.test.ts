@@ -144,6 +144,17 @@ describe('5.3 log replication', () => {
     expect(n.ready().apply.map((a) => a.index)).toEqual([1, 2]);
   });
 
+  it('AppendEntries rule 5 with a stale suffix: entries after the last new one are not committed, even when leaderCommit covers their indexes', () => {
+    // n2 holds 3-4 of term 2, never committed; the leader of term 3 sends only entry 2 (one entry per batch).
+    // Committing up to min(leaderCommit, last log index) would apply n2's stale 3-4 (the commitBeyondLastNew
+    // mutant; this Raft's leader never sends such a batch: its back-up lands on the divergence point, so only a
+    // leader that pipelines ahead of the follower's answers, or sends entry-less heartbeats, would open it).
+    const n = withLog('n2', 2, [1, 1, 2, 2]);
+    n.step(0, 'n1', { type: 'append-req', term: 3, leader: 'n1', prevLogIndex: 1, prevLogTerm: 1, entries: noops([1]), leaderCommit: 4, round: 1 });
+    expect(n.commitIndex).toBe(2);
+    expect(n.ready().apply.map((a) => a.index)).toEqual([1, 2]);
+  });
+
   it('TestLeaderSyncFollowerLog (Figure 7): the leader backs up by whole terms and brings follower f into agreement', () => {
     const leader = withLog('n1', 7, [1, 1, 1, 4, 4, 5, 5, 6, 6, 6]);
     const f = withLog('n2', 3, [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3]);
