@@ -144,6 +144,17 @@ describe('5.3 log replication', () => {
     expect(n.ready().apply.map((a) => a.index)).toEqual([1, 2]);
   });
 
+  it('AppendEntries rule 5 with a stale suffix: entries after the last new one are not committed, even when leaderCommit covers their indexes', () => {
+    // n2 holds 3-4 of term 2, never committed; the leader of term 3 sends only entry 2 (one entry per batch).
+    // Committing up to min(leaderCommit, last log index) would apply n2's stale 3-4 (the commitBeyondLastNew
+    // mutant; this Raft's leader never sends such a batch: its back-up lands on the divergence point, so only a
+    // leader that pipelines ahead of the follower's answers, or sends entry-less heartbeats, would open it).
+    const n = withLog('n2', 2, [1, 1, 2, 2]);
+    n.step(0, 'n1', { type: 'append-req', term: 3, leader: 'n1', prevLogIndex: 1, prevLogTerm: 1, entries: noops([1]), leaderCommit: 4, round: 1 });
+    expect(n.commitIndex).toBe(2);
+    expect(n.ready().apply.map((a) => a.index)).toEqual([1, 2]);
+  });
+
   it('TestLeaderSyncFollowerLog (Figure 7): the leader backs up by whole terms and brings follower f into agreement', () => {
     const leader = withLog('n1', 7, [1, 1, 1, 4, 4, 5, 5, 6, 6, 6]);
     const f = withLog('n2', 3, [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3]);
@@ -254,16 +265,16 @@ describe('6.4 (thesis) ReadIndex', () => {
 
 describe('7 log compaction', () => {
   it('a leader whose follower needs compacted entries sends InstallSnapshot', () => {
-    const n = node('n1');
+    // n1 leads term 2 with three entries of term 1 and its no-op at 4: it probes n3 at index 4 (nextIndex 5).
+    const n = withLog('n1', 1, [1, 1, 1]);
     elect(n, ['n2']);
-    for (let i = 0; i < 3; i++) n.propose({ kind: 'client', client: 'c1', seq: i + 1, op: null });
-    n.step(0, 'n2', { type: 'append-resp', term: 1, success: true, matchIndex: 4, conflictTerm: 0, conflictIndex: 0, round: 1 });
+    n.step(0, 'n2', { type: 'append-resp', term: 2, success: true, matchIndex: 4, conflictTerm: 0, conflictIndex: 0, round: 1 });
     n.ready();
     n.compact(4, { state: 'at 4' });
-    expect(n.ready().snapshot).toMatchObject({ index: 4, term: 1, install: false });
-    // n3 says its log is empty: it needs index 1, compacted away.
-    n.step(0, 'n3', { type: 'append-resp', term: 1, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 1, round: 1 });
-    expect(sent(n.ready(), 'snapshot-req')[0]?.msg).toMatchObject({ lastIncludedIndex: 4, lastIncludedTerm: 1, data: { state: 'at 4' } });
+    expect(n.ready().snapshot).toMatchObject({ index: 4, term: 2, install: false });
+    // n3 rejects the probe: its log is empty, it needs index 1, compacted away.
+    n.step(0, 'n3', { type: 'append-resp', term: 2, success: false, matchIndex: 0, conflictTerm: 0, conflictIndex: 1, round: 1 });
+    expect(sent(n.ready(), 'snapshot-req')[0]?.msg).toMatchObject({ lastIncludedIndex: 4, lastIncludedTerm: 2, data: { state: 'at 4' } });
   });
 
   it('InstallSnapshot rules 6-7: a follower keeps the entries after the snapshot when it has its last entry, else discards the log', () => {

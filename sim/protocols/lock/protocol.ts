@@ -12,6 +12,7 @@ import { LockServer } from './server.ts';
 import { lockFuzzWorkload } from './fuzz-workload.ts';
 import { lockFuzzWorkloadBase } from './fuzz-workload-base.ts';
 import { lockTargets } from './targets.ts';
+import { fenceMonotonicRule } from './rules.ts';
 import { lockAbstractState } from './coverage.ts';
 
 export const SERVER = 's1';
@@ -120,6 +121,7 @@ export const lock = defineProtocol({
         tokenOrderChecker(SERVER),
         durableGrantsChecker(SERVER),
         fencedWritesChecker(RESOURCE, config.fencing),
+        fenceMonotonicRule(RESOURCE),
         mutualExclusionChecker(RESOURCE),
         progressChecker(clientIds(config), progressGrace(config), config.cycles),
         starvationFreedomChecker({ server: SERVER, resource: RESOURCE, clients: clientIds(config), grace: progressGrace(config), fifo: config.recipe === 'fencing' }),

@@ -609,12 +609,18 @@ export class RaftNode {
     this.inflight.set(from, false);
     this.ackRound(from, m.round);
     const match = getOrFail(this.matchIndex, from, 'matchIndex');
+    // Flow control (etcd raft, tracker/progress.go: MaybeUpdate and MaybeDecrTo; thesis section 10.2.1 on
+    // pipelining): only an answer that moves the follower's progress releases the next AppendEntries. A
+    // repeated, reordered or stale answer (a duplicated message, a late reply to an older heartbeat) changes
+    // nothing and sends nothing; else every copied reply to a lagging follower sends one more batch, whose
+    // copies are answered and copied again: the sends grow by a factor per round trip (a 50% duplication
+    // burst over a one-entry-per-batch catch-up passed the engine's 5M queued events in 0.2 s). Entries a
+    // stale answer did not release go with the next heartbeat, which carries them from nextIndex.
     if (m.success) {
-      if (m.matchIndex > match) {
-        this.matchIndex.set(from, m.matchIndex);
-        this.advanceCommit();
-      }
-      const next = Math.max(getOrFail(this.nextIndex, from, 'nextIndex'), getOrFail(this.matchIndex, from, 'matchIndex') + 1);
+      if (m.matchIndex <= match) return;
+      this.matchIndex.set(from, m.matchIndex);
+      this.advanceCommit();
+      const next = Math.max(getOrFail(this.nextIndex, from, 'nextIndex'), m.matchIndex + 1);
       this.nextIndex.set(from, next);
       if (next <= this.log.lastIndex()) this.sendAppend(from);
       return;
@@ -631,8 +637,13 @@ export class RaftNode {
       while (i > this.log.snapshotIndex && this.log.termAt(i) > m.conflictTerm) i--;
       if (i > this.log.snapshotIndex && this.log.term(i) === m.conflictTerm) next = i + 1;
     }
-    next = Math.max(match + 1, Math.min(next, this.log.lastIndex() + 1));
-    this.nextIndex.set(from, Math.max(1, next));
+    next = Math.max(1, match + 1, Math.min(next, this.log.lastIndex() + 1));
+    // A rejection is genuine only when it lowers nextIndex (etcd's MaybeDecrTo: in probe state a rejection
+    // of any other index than nextIndex - 1 is stale, and one at or below Match always is). The answer to the
+    // probe at nextIndex - 1 always lowers it (its conflict hint is at most that index, by Log Matching); a
+    // copy of it, or a rejection of an older probe, computes a nextIndex at or above the current one.
+    if (next >= getOrFail(this.nextIndex, from, 'nextIndex')) return;
+    this.nextIndex.set(from, next);
     this.sendAppend(from);
   }
 
@@ -683,12 +694,12 @@ export class RaftNode {
     this.lastAck.set(from, now);
     this.inflight.set(from, false);
     this.ackRound(from, m.round);
-    if (m.matchIndex > getOrFail(this.matchIndex, from, 'matchIndex')) {
-      this.matchIndex.set(from, m.matchIndex);
-      this.advanceCommit();
-    }
-    this.nextIndex.set(from, getOrFail(this.matchIndex, from, 'matchIndex') + 1);
-    if (getOrFail(this.nextIndex, from, 'nextIndex') <= this.log.lastIndex()) this.sendAppend(from);
+    // Flow control as for AppendEntries answers: a copy or a stale answer releases nothing.
+    if (m.matchIndex <= getOrFail(this.matchIndex, from, 'matchIndex')) return;
+    this.matchIndex.set(from, m.matchIndex);
+    this.advanceCommit();
+    this.nextIndex.set(from, m.matchIndex + 1);
+    if (m.matchIndex + 1 <= this.log.lastIndex()) this.sendAppend(from);
   }
 
   // ------------------------------------------------------------ ReadIndex
