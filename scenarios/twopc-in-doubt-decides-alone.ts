@@ -2,7 +2,9 @@ import { defineScenario } from '../sim/scenario/define.ts';
 
 // The cooperative-termination setting with the planted bug inDoubtDecidesAlone:
 // p2, in doubt and unable to reach the coordinator, aborts on its own when its
-// termination timer fires (191 ms), although p1 has committed. TCConsistent breaks.
+// termination timer fires (191 ms), although p1 has committed. That step breaks the
+// step rule in-doubt-waits (it left "prepared" with no outcome delivered) and, at once,
+// TCConsistent (atomicity): the step rule, the cause, is the one reported.
 export default defineScenario({
   name: 'twopc-in-doubt-decides-alone',
   description: 'Two-phase commit, planted bug: an in-doubt participant aborts on its own timeout while another committed',
@@ -23,5 +25,5 @@ export default defineScenario({
       { at: '55ms', kind: 'crash', node: 'co' },
     ],
   },
-  expect: { violation: 'atomicity' },
+  expect: { violation: 'in-doubt-waits' },
 });

@@ -28,6 +28,6 @@ export type {
 export type { Rng } from '../engine/random.ts';
 export type { FaultStateView } from '../engine/fault-state.ts';
 export { AssertionFailure, assert, atOrFail, getOrFail } from '../engine/assert.ts';
-export { MINUTE, MS, SECOND, US, formatDuration, parseDuration } from '../engine/time.ts';
+export { MINUTE, MS, SECOND, US, formatDuration, formatDurationExact, parseDuration } from '../engine/time.ts';
 export { onPublished, onSend, publishedWhere } from '../engine/targets.ts';
 export * from './fenced-resource.ts';

@@ -6,6 +6,7 @@
 // reaches; a run that hits one is a workload or fault mix that cannot be simulated
 // in memory (a node paused for hours under heavy traffic, a timer name per request).
 
+import { formatDuration } from './time.ts';
 import type { Micros } from './types.ts';
 
 export interface EngineLimits {
@@ -54,6 +55,6 @@ export class EngineLimitError extends Error {
     /** What exceeded it, in words ("node n1 paused"). */
     what: string,
   ) {
-    super(`${what} exceeded the engine's bound of ${bound} (${limit}) at t=${t}us; shorten the run or the fault, or slow the workload`);
+    super(`${what} exceeded the engine's bound of ${bound} (${limit}) at t=${formatDuration(t)}; shorten the run or the fault, or slow the workload`);
   }
 }

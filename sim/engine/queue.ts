@@ -2,6 +2,7 @@
 // which gives every run a total order of events. Cancelled events are skipped
 // lazily by their owners (timers carry a generation number).
 
+import { formatDuration } from './time.ts';
 import type { Micros } from './types.ts';
 
 export interface QueuedEvent {
@@ -35,7 +36,7 @@ export class TimeStalledError extends Error {
     /** The most frequent of the last scheduled events, as the queue's describe() names it ("timer heartbeat at n1"), with its count among them. */
     readonly culprit: string,
   ) {
-    super(`virtual time stopped advancing at t=${t}us: ${events} events were scheduled for that same instant, most of them ${culprit}; a zero delay or interval re-arms forever`);
+    super(`virtual time stopped advancing at t=${formatDuration(t)}: ${events} events were scheduled for that same instant, most of them ${culprit}; a zero delay or interval re-arms forever`);
   }
 }
 

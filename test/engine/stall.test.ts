@@ -55,7 +55,7 @@ describe('Simulation: a run that stops advancing time is refused', () => {
     expect(err.t).toBe(5000);
     expect(err.events).toBe(MAX_EVENTS_PER_INSTANT + 1);
     expect(err.culprit).toMatch(/^timer "spin" of node n1 \(\d+ of the last \d+\)$/);
-    expect(err.message).toContain('virtual time stopped advancing at t=5000us');
+    expect(err.message).toContain('virtual time stopped advancing at t=5ms');
   });
 
   it('a zero-latency message loop: TimeStalledError naming the message and the link', () => {

@@ -121,7 +121,7 @@ describe('liveness checkers', () => {
     const f = node('n1');
     expect(c.check(view({ n1: f }, { now: 10_000 }))).toBeUndefined(); // not quiesced yet
     expect(c.check(view({ n1: f }, { now: 2000, quiescedAt: 1000 }))).toBeUndefined();
-    expect(c.check(view({ n1: f }, { now: 4001, quiescedAt: 1000 }))).toMatch(/no leader 3000µs \(10 election timeouts\) after the quiesce point/);
+    expect(c.check(view({ n1: f }, { now: 4001, quiescedAt: 1000 }))).toMatch(/no leader 3ms \(10 election timeouts\) after the quiesce point/);
     const ok = leaderElected(probe(), 3000, 10);
     const l = node('n1');
     elect(l, ['n2']);
@@ -138,7 +138,7 @@ describe('liveness checkers', () => {
       { type: 'invoke', t: 4500, node: 'c2', op: 2, process: 'c2', f: 'get', key: 'k2' },
     ];
     expect(c.check(view({}, { now: 5000, history }))).toBeUndefined(); // no quiesce: nothing promised
-    expect(c.check(view({}, { now: 5000, quiescedAt: 3000, history }))).toMatch(/^operation 1 \(c1 get k1\) invoked at 300µs never completed, 2000µs after faults stopped$/);
+    expect(c.check(view({}, { now: 5000, quiescedAt: 3000, history }))).toMatch(/^operation 1 \(c1 get k1\) invoked at t=300us never completed, 2ms after faults stopped$/);
     expect(c.check(view({}, { now: 3500, quiescedAt: 3000, history }))).toBeUndefined();
   });
 });

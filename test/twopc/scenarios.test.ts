@@ -130,9 +130,9 @@ describe('twopc scenarios', () => {
   });
 
   it.each([
-    { name: 'in-doubt participant decides alone', input: inDoubtAlone, invariant: 'atomicity' },
+    { name: 'in-doubt participant decides alone', input: inDoubtAlone, invariant: 'in-doubt-waits' },
     { name: 'commit sent before the decision is logged', input: commitBeforeLog, invariant: 'decision-stable' },
-    { name: 'yes vote before the prepared record is forced', input: voteWithoutLog, invariant: 'atomicity' },
+    { name: 'yes vote before the prepared record is forced', input: voteWithoutLog, invariant: 'in-doubt-waits' },
   ])('planted bug scenario ($name) is caught by $invariant, and is harmless with the bug off', ({ input, invariant }) => {
     const r = run(input);
     expect(r.result.violations[0]?.invariant).toBe(invariant);

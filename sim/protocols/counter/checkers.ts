@@ -6,7 +6,7 @@
 // that is still gossiping owes nothing yet. Maelstrom's g-counter and pn-counter workloads check the
 // same way: final reads after the nemesis stops and a recovery period.
 
-import { atOrFail, published, type Checker, type HistoryEvent, type SimView } from '../../api/index.ts';
+import { atOrFail, formatDuration, published, type Checker, type HistoryEvent, type SimView } from '../../api/index.ts';
 import type { CounterReplicaState } from './state.ts';
 
 /** When the last of: replicas connected pairwise (and running), no loss burst, last client operation event. Undefined if not calm now. */
@@ -120,7 +120,7 @@ export function convergenceChecker(replicas: readonly string[], settle: number):
       const values = replicas.map((r) => [r, published<CounterReplicaState>(view, r)?.value] as const);
       const first = values[0]?.[1];
       const other = values.find(([, v]) => v !== first);
-      return other === undefined ? undefined : `replicas disagree after ${settle} µs of calm: ${values.map(([r, v]) => `${r}=${String(v)}`).join(', ')}`;
+      return other === undefined ? undefined : `replicas disagree after ${formatDuration(settle)} of calm: ${values.map(([r, v]) => `${r}=${String(v)}`).join(', ')}`;
     },
   };
 }

@@ -1,7 +1,7 @@
 // MapReduce checkers. They read what the coordinator publishes and the messages in the trace
 // (workers' reports ride on heartbeats), never live nodes.
 
-import { atOrFail, published, type Checker, type SimView } from '../../api/index.ts';
+import { atOrFail, formatDuration, published, type Checker, type SimView } from '../../api/index.ts';
 import type { Counts } from './job.ts';
 import type { Heartbeat } from './messages.ts';
 import type { CoordinatorState } from './state.ts';
@@ -130,7 +130,7 @@ export function jobCompletesChecker(coordinator: string, nodes: readonly string[
       if (s?.doneAt !== null && s?.doneAt !== undefined) return undefined;
       const pending = (s?.maps ?? []).filter((t) => t.state !== 'done').length;
       const reduces = (s?.reduces ?? []).filter((t) => t.state !== 'done').length;
-      return `the job is not done ${view.now - since} µs after the faults stopped (bound ${grace} µs): ${pending} map and ${reduces} reduce tasks unfinished, phase ${s?.phase ?? '?'}`;
+      return `the job is not done ${formatDuration(view.now - since)} after the faults stopped (bound ${formatDuration(grace)}): ${pending} map and ${reduces} reduce tasks unfinished, phase ${s?.phase ?? '?'}`;
     },
   };
 }

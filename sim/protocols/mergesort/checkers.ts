@@ -1,6 +1,6 @@
 // Merge sort checkers: they read what the coordinator publishes (the output once done).
 
-import { atOrFail, published, type Checker, type SimView } from '../../api/index.ts';
+import { atOrFail, formatDuration, published, type Checker, type SimView } from '../../api/index.ts';
 import type { SortCoordinatorState } from './state.ts';
 
 function doneOutput(view: SimView, coordinator: string): number[] | undefined {
@@ -77,7 +77,7 @@ export function sortCompletesChecker(coordinator: string, nodes: readonly string
       if (view.now - since < bound) return undefined;
       reached = true;
       const s = published<SortCoordinatorState>(view, coordinator);
-      return s?.doneAt !== null && s?.doneAt !== undefined ? undefined : `the sort is not done ${view.now - since} µs after the faults stopped (bound ${bound} µs), phase ${s?.phase ?? '?'}`;
+      return s?.doneAt !== null && s?.doneAt !== undefined ? undefined : `the sort is not done ${formatDuration(view.now - since)} after the faults stopped (bound ${formatDuration(bound)}), phase ${s?.phase ?? '?'}`;
     },
   };
 }

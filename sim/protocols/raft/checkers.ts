@@ -7,7 +7,7 @@
 // term sequence up to it (log.ts's chainNext), so that equal chains mean equal
 // prefixes and every check costs O(1) per new entry.
 
-import { assert, atOrFail, published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
+import { assert, atOrFail, formatDuration, published, type Checker, type Micros, type NodeId, type SimView } from '../../api/index.ts';
 import { chainNext } from './log.ts';
 import type { RaftServerState } from './state.ts';
 
@@ -569,7 +569,7 @@ export function quorumElectsLeader(probe: ServerProbe, bound: Micros, timeouts: 
       if (view.now - from > bound) {
         const ids = group.map((k) => probe.servers[k]).join(', ');
         const state = group.map((k) => `${probe.servers[k]} ${probe.node(k)?.role ?? 'down'} of term ${probe.node(k)?.term ?? '?'}`).join(', ');
-        return `${ids} have been up and mutually connected, with no other server able to reach them, since ${since}µs, but none has led them for ${view.now - from}µs (bound ${bound}µs = ${timeouts} election timeouts; now ${state})`;
+        return `${ids} have been up and mutually connected, with no other server able to reach them, since t=${formatDuration(since)}, but none has led them for ${formatDuration(view.now - from)} (bound ${formatDuration(bound)} = ${timeouts} election timeouts; now ${state})`;
       }
       return undefined;
     },
@@ -600,7 +600,7 @@ export function leaderElected(probe: ServerProbe, bound: Micros, timeouts: numbe
       const q = view.quiescedAt;
       if (q !== undefined && view.now > q + bound) reached = true;
       if (leaderTerm === maxTerm) electedAfterQuiesce = true;
-      else if (q !== undefined && view.now > q + bound) return `no leader ${bound}µs (${timeouts} election timeouts) after the quiesce point`;
+      else if (q !== undefined && view.now > q + bound) return `no leader ${formatDuration(bound)} (${timeouts} election timeouts) after the quiesce point`;
       return undefined;
     },
   };
@@ -625,7 +625,7 @@ export function operationsComplete(bound: Micros): Checker {
       }
       if (view.now - q > bound || open.size === 0) reached = true;
       for (const [op, o] of open) {
-        if (view.now - Math.max(o.t, q) > bound) return `operation ${op} (${o.process} ${o.f} ${o.key ?? ''}) invoked at ${o.t}µs never completed, ${view.now - Math.max(o.t, q)}µs after faults stopped`;
+        if (view.now - Math.max(o.t, q) > bound) return `operation ${op} (${o.process} ${o.f} ${o.key ?? ''}) invoked at t=${formatDuration(o.t)} never completed, ${formatDuration(view.now - Math.max(o.t, q))} after faults stopped`;
       }
       return undefined;
     },

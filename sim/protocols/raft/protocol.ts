@@ -178,13 +178,15 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
   const bound = config.livenessTimeouts * maxTimeout;
   const probe = new ServerProbe(servers);
+  // Step rules first: the engine reports one violation per step, the first checker in this list that
+  // fails, and a wrong step (the cause) that also breaks a Figure 3 property at once is reported as the step.
   return [
+    ...raftRules(probe),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),
     leaderCompleteness(probe),
     stateMachineSafety(probe),
-    ...raftRules(probe),
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),

@@ -18,7 +18,7 @@
 // its majority: the natural attempt at a Redlock fencing token, which the checker
 // token-order shows is not one (counters are per master and volatile).
 
-import { assert, type Io, type JsonValue, type NodeId, type OpRef, type ProtocolNode, type Timer } from '../../api/index.ts';
+import { assert, formatDuration, type Io, type JsonValue, type NodeId, type OpRef, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { RedlockMessage } from './messages.ts';
 import type { ClientPhase, RedlockClientState } from './state.ts';
 
@@ -166,14 +166,14 @@ export class RedlockClient implements ProtocolNode<RedlockMessage, ClientTimer, 
       this.seq = 0;
       this.acquired++;
       this.sections++;
-      io.log(`acquired on ${this.oks.length}/${this.o.masters.length} masters, elapsed ${elapsed} µs, validity ${validity} µs`);
+      io.log(`acquired on ${this.oks.length}/${this.o.masters.length} masters, elapsed ${formatDuration(elapsed)}, validity ${formatDuration(validity)}`);
       if (this.acquireOp !== null) io.complete(this.acquireOp, 'ok', this.token);
       this.acquireOp = null;
       this.publish(io);
       this.prepare(io);
       return;
     }
-    io.log(`not acquired: ${this.oks.length}/${this.o.masters.length} masters, validity ${validity} µs`);
+    io.log(`not acquired: ${this.oks.length}/${this.o.masters.length} masters, validity ${formatDuration(validity)}`);
     // Not acquired: the client unlocks everywhere, so the acquisition did not take effect.
     if (this.acquireOp !== null) io.complete(this.acquireOp, 'fail');
     this.acquireOp = null;

@@ -9,7 +9,7 @@
 // mitigation (redis.io, "Performance, crash recovery and fsync") is to keep a
 // restarted master unavailable for at least the max TTL: `restartDelay`.
 
-import { assert, type Io, type JsonValue, type NodeId, type ProtocolNode, type Timer } from '../../api/index.ts';
+import { assert, formatDuration, type Io, type JsonValue, type NodeId, type ProtocolNode, type Timer } from '../../api/index.ts';
 import type { RedlockMessage } from './messages.ts';
 import type { MasterState, RedisKey } from './state.ts';
 
@@ -40,7 +40,7 @@ export class RedisMaster implements ProtocolNode<RedlockMessage, MasterTimer, Js
     if (this.opts.restartDelay > 0) {
       this.available = false;
       io.setTimer({ name: 'available' }, this.opts.restartDelay);
-      io.log(`restarted with no keys: unavailable for ${this.opts.restartDelay} µs`);
+      io.log(`restarted with no keys: unavailable for ${formatDuration(this.opts.restartDelay)}`);
     }
     this.publish(io);
   }

@@ -14,7 +14,7 @@
 // - placement (final, once settled): every key lives exactly on its
 //   preference list: on each of its members, and nowhere else.
 
-import type { Checker, JsonValue, SimView } from '../../api/index.ts';
+import { formatDurationExact, type Checker, type JsonValue, type SimView } from '../../api/index.ts';
 import type { CoordinatorRecord } from './coordinator.ts';
 import type { RingView } from './messages.ts';
 import type { Placement } from './placement.ts';
@@ -87,7 +87,7 @@ function readsSeeAckedAdds(ctx: RingCheckContext): Checker {
           for (const [element, t] of acked.get(call.key) ?? []) {
             if (t < call.t && !got.has(element)) {
               seen++;
-              return `read of ${call.key} by ${ev.process} (op ${ev.op}, invoked at t=${call.t}us) misses ${element}, acknowledged at t=${t}us; it returned [${[...got].join(', ')}]`;
+              return `read of ${call.key} by ${ev.process} (op ${ev.op}, invoked at t=${formatDurationExact(call.t)}) misses ${element}, acknowledged at t=${formatDurationExact(t)}; it returned [${[...got].join(', ')}]`;
             }
           }
         }

@@ -71,14 +71,15 @@ export const twopc = defineProtocol({
     const participants = Array.from({ length: config.participants }, (_, s) => participantId(s));
     return {
       nodes: twopcNodes(config),
-      checkers: twopcCheckers({
+      // Step rules first: of the violations of one step the engine reports the first checker's, and the wrong step is the cause.
+      checkers: twopcRules(participants).concat(twopcCheckers({
         coordinator: COORDINATOR,
         participants,
         shardTotal: config.accountsPerShard * config.initialBalance,
         livenessBound: config.livenessBound,
         cooperative: config.cooperative,
         cooperativeBound: cooperativeBound(config.cooperativeAfter, config.queryInterval),
-      }).concat(twopcRules(participants)),
+      })),
     };
   },
 });
