@@ -126,7 +126,11 @@ export const faultSchema = z
   // `at` first, as before: a trace header's timeline reads back byte for byte.
   .transform((f) => ({ at: f.at ?? 0, ...f }));
 
-const span = z.object({ min: duration, max: duration }).strict().superRefine((s, ctx) => {
+// The values in the message (`max 1s must be >= min 2s`): a cross-field rule names what it compared.
+const span = z
+  .object({ min: duration, max: duration })
+  .strict()
+  .superRefine((s, ctx) => {
     if (s.max < s.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${durationText(s.max)} must be >= min ${durationText(s.min)}` });
   });
 const rate = z.number().min(0);
