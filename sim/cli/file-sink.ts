@@ -12,7 +12,7 @@
 // exception): the sink remembers it, drops further output, and the caller
 // stops the run (see `failed`) and gets the error from commit().
 
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TraceSink } from '../engine/trace.ts';
 import { InputError } from '../scenario/errors.ts';
@@ -46,11 +46,6 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Remove `<path>.partial-<pid>` files left by processes that no longer run (killed with
- * SIGKILL, or out of memory: the only ways a temporary file can outlive its writer).
- * Files of live processes (a concurrent run to the same path) are left alone.
- */
-/**
  * Create `dir` and its missing parents, one level at a time. Not `mkdirSync(dir, { recursive: true })`:
  * on procfs and similar file systems that call loops forever (a folder that cannot be created answers
  * ENOENT, which the recursive walk takes as "create the parent first"). Throws the first error.
@@ -58,7 +53,14 @@ function alive(pid: number): boolean {
 export function makeFolders(dir: string): void {
   const missing: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
-    const st = statSync(d, { throwIfNoEntry: false });
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(d, { throwIfNoEntry: false });
+    } catch (err) {
+      // `<file>/sub`: a plain file stands above; go on up to it, where the message names it.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      st = undefined;
+    }
     if (st !== undefined) {
       if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
       break;
@@ -76,6 +78,86 @@ export function makeFolders(dir: string): void {
   }
 }
 
+/**
+ * Remove `path` if it is there; never throws (`rmSync(path, { force: true })` ignores only ENOENT, and a
+ * path under a plain file answers ENOTDIR): for cleaning up a temporary file after another error.
+ */
+export function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing was created there, or it is not ours to remove
+  }
+}
+
+/**
+ * Check, before a long run spends its time, that `dir` can hold its output: `dir`, or else its nearest
+ * existing parent (the missing folders are created only when something is written), is a folder this
+ * process may write into. Nothing is created. The check every `--out <dir>` gets before the work starts.
+ * @throws InputError "faultline: <dir>: <option>: cannot write <what> there: <reason (CODE)>; expected a folder that can be written".
+ */
+export function checkOutputFolder(dir: string, what: string, option?: string): void {
+  const refuse = (reason: string): never => {
+    throw new InputError(`cannot write ${what} there: ${reason}; expected a folder that can be written`, dir, option);
+  };
+  for (let d = dir; ; d = dirname(d)) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(d, { throwIfNoEntry: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') continue; // a plain file above: found on the way up
+      return refuse(describeFsError(err));
+    }
+    if (st !== undefined) {
+      if (!st.isDirectory()) return refuse(`${d} is not a folder (ENOTDIR)`);
+      try {
+        accessSync(d, fsConstants.W_OK);
+      } catch (err) {
+        return refuse(describeFsError(err));
+      }
+      return;
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+/**
+ * Write several files as one output, all or none: each goes to `<path>.partial-<pid>` first, and only
+ * when every one is written are they renamed into place; if anything fails, every temporary file is
+ * removed and so is any file already renamed (a counterexample's scenario without its trace is half an
+ * output). Each path follows checkOutputPath; missing folders are created.
+ * @throws InputError "faultline: <path>: cannot write <what>: <reason (CODE)>" for the first path that failed.
+ */
+export function writeOutputFiles(files: readonly { path: string; text: string; what: string }[]): void {
+  for (const f of files) checkOutputPath(f.path, f.what);
+  const done: string[] = [];
+  const tmps: string[] = [];
+  let current = files[0];
+  try {
+    for (const f of files) {
+      current = f;
+      makeFolders(dirname(f.path));
+      const tmp = `${f.path}.partial-${process.pid}`;
+      tmps.push(tmp);
+      writeFileSync(tmp, f.text);
+    }
+    for (const f of files) {
+      current = f;
+      renameSync(`${f.path}.partial-${process.pid}`, f.path);
+      done.push(f.path);
+    }
+  } catch (err) {
+    for (const t of tmps) removeQuietly(t);
+    for (const p of done) removeQuietly(p);
+    throw new InputError(`cannot write ${current?.what ?? 'the output'}: ${describeFsError(err)}`, current?.path);
+  }
+}
+
+/**
+ * Remove `<path>.partial-<pid>` files left by processes that no longer run (killed with
+ * SIGKILL, or out of memory: the only ways a temporary file can outlive its writer).
+ * Files of live processes (a concurrent run to the same path) are left alone.
+ */
 export function removeStalePartials(path: string): string[] {
   const dir = dirname(path);
   const prefix = `${basename(path)}.partial-`;
@@ -134,7 +216,7 @@ export function writeOutputFile(path: string, text: string, what: string): void 
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw new InputError(`cannot write ${what}: ${describeFsError(err)}`, path);
   }
 }
@@ -231,7 +313,7 @@ export class FileSink implements TraceSink {
       }
       this.fd = undefined;
     }
-    rmSync(this.tmp, { force: true });
+    removeQuietly(this.tmp);
   }
 }
 

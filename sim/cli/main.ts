@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../scenario/errors.ts';
-import { printError } from './messages.ts';
+import { holdWarnings, printError, releaseWarnings } from './messages.ts';
 
 /** The package version (package.json next to sim/, or next to dist/ when this runs built). */
 export function packageVersion(): string {
@@ -89,9 +89,13 @@ export async function main(argv: string[]): Promise<number> {
     (await import('./typecheck.ts')).setTypecheck(false);
   }
   const program = await buildProgram(commandOf(argv));
+  // Input warnings wait until the command has checked its input (messages.ts): bad input stays one line.
+  holdWarnings();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    releaseWarnings();
   } catch (err) {
+    releaseWarnings(!(err instanceof InputError || err instanceof CommanderError));
     if (err instanceof InputError) {
       printError(err.describe());
       return 2;

@@ -27,3 +27,29 @@ export function printWarning(file: string | undefined, what: string): void {
   const c = stderrColours();
   process.stderr.write(`${c.bold('faultline:')} ${file !== undefined ? `${oneLine(file)}: ` : ''}${c.yellow('warning:')} ${oneLine(what)}\n`);
 }
+
+/**
+ * Warnings about the input (a scenario's name that differs from its file name) held back until the input
+ * is known to be good: bad input is ONE line, so a warning must not come before an error found later
+ * (a fault aimed at a node itself, caught after the schema). main() holds them while a command runs;
+ * the command releases them once its input is checked (or main does at its end); an input error drops them.
+ */
+let held: string[] | undefined;
+
+/** Hold input warnings from now on (main(), before a command runs). */
+export function holdWarnings(): void {
+  held = [];
+}
+
+/** Print a whole warning line (with its newline) now, or hold it while warnings are held. */
+export function warnAboutInput(line: string): void {
+  if (held !== undefined) held.push(line);
+  else process.stderr.write(line);
+}
+
+/** Stop holding warnings: print the held ones (`print` false: drop them, the input was bad). */
+export function releaseWarnings(print = true): void {
+  const lines = held ?? [];
+  held = undefined;
+  if (print) for (const l of lines) process.stderr.write(l);
+}

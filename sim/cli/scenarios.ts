@@ -3,10 +3,11 @@
 // fields. A name (e.g. "raft-leader-crash") finds the file in scenarios/.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isProxy } from 'node:util/types';
 import { InputError } from '../scenario/errors.ts';
+import { warnAboutInput } from './messages.ts';
 import { jsonErrorOffset } from '../scenario/json-position.ts';
 import { nearestName } from '../scenario/names.ts';
 import { parseScenario } from '../scenario/resolve.ts';
@@ -173,18 +174,25 @@ function demonstratesFailure(file: string): boolean {
 /**
  * The scenario of a protocol to suggest, as something the user can run: among `own` (its files),
  * one that plants no bug and expects no violation (a `-happy` or `-leader-crash` one first), else
- * the first. Named by its source path `scenarios/<name>.ts|json` when that file exists (a source
+ * the first. Named by its source path `scenarios/<name>.ts|json` (relative to `cwd` when under it, else
+ * absolute: a path that works from the user's folder) when that file exists (a source
  * checkout, or a build inside one: the built CLI's scenarios are compiled `.js` files under
  * dist/scenarios, not a path to give a user), else by its bare name, which `faultline run` finds.
  */
-export function exampleScenario(own: readonly string[]): string | undefined {
+export function exampleScenario(own: readonly string[], cwd: string = process.cwd()): string | undefined {
   const clean = own.filter((f) => !demonstratesFailure(f));
   const pick = clean.find((f) => /-(happy|leader-crash)\.[a-z]+$/.test(f)) ?? clean[0] ?? own[0];
   if (pick === undefined) return undefined;
-  if (!pick.endsWith('.js')) return `scenarios/${basename(pick)}`;
+  // A path that works from where the user is: relative to the working folder when the file is under it, else absolute.
+  const fromCwd = (file: string): string => {
+    const abs = resolve(file);
+    const rel = relative(cwd, abs);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  };
+  if (!pick.endsWith('.js')) return fromCwd(pick);
   const name = basename(pick, '.js');
   const source = join(dirname(pick), '..', '..', 'scenarios', `${name}.ts`);
-  return existsSync(source) ? `scenarios/${name}.ts` : name;
+  return existsSync(source) ? fromCwd(source) : name;
 }
 
 /**
@@ -226,7 +234,7 @@ export async function loadScenario(ref: string, { quiet = false }: { quiet?: boo
   }
   if (typeError !== undefined) throw typeError;
   const warnings = scenarioWarnings(scenario, file);
-  if (!quiet) for (const w of warnings) process.stderr.write(`faultline: warning: ${new InputError(w.message, file, w.where).describe()}\n`);
+  if (!quiet) for (const w of warnings) warnAboutInput(`faultline: warning: ${new InputError(w.message, file, w.where).describe()}\n`);
   return { file, scenario, warnings };
 }
 

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../scenario/errors.ts';
+import { issuesToError } from '../scenario/zod-wording.ts';
 
 const failureSchema = z.looseObject({
   // The failing run's simulation seed: a number since session 7 (a string before, or for a text seed).
@@ -57,8 +58,8 @@ export interface MergedFuzzReport extends Omit<FuzzJsonReport, 'shard'> {
 export function readFuzzReport(value: unknown, file: string): FuzzJsonReport {
   const r = fuzzJsonReportSchema.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(`not a faultline fuzz --json report: ${issue?.message ?? 'invalid'}`, file, issue?.path.length ? issue.path.join('.') : undefined);
+    const e = issuesToError(r.error, file, [], fuzzJsonReportSchema, value);
+    throw new InputError(`not a faultline fuzz --json report: ${e.message}`, file, e.where ?? 'top level');
   }
   return r.data;
 }

@@ -6,14 +6,16 @@ import { z } from 'zod';
 import { canonicalSeed } from './seed.ts';
 
 export { MAX_DURATION, WHEN_VALID, duration, positiveDuration, signedDuration } from '../api/durations.ts';
-import { duration, signedDuration } from '../api/durations.ts';
+import { duration, durationText, signedDuration } from '../api/durations.ts';
 
 const probability = z.number().min(0).max(1);
 const nodeId = z.string().min(1);
 
 export const latencySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant'), value: duration }).strict(),
-  z.object({ kind: z.literal('uniform'), min: duration, max: duration }).strict().refine((l) => l.max >= l.min, { message: 'max must be >= min', path: ['max'] }),
+  z.object({ kind: z.literal('uniform'), min: duration, max: duration }).strict().superRefine((l, ctx) => {
+    if (l.max < l.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${durationText(l.max)} must be >= min ${durationText(l.min)}` });
+  }),
   z.object({ kind: z.literal('exponential'), mean: duration, min: duration.optional() }).strict(),
   z.object({ kind: z.literal('lognormal'), median: duration, sigma: z.number().positive(), min: duration.optional() }).strict(),
 ]);
@@ -124,7 +126,13 @@ export const faultSchema = z
   // `at` first, as before: a trace header's timeline reads back byte for byte.
   .transform((f) => ({ at: f.at ?? 0, ...f }));
 
-const span = z.object({ min: duration, max: duration }).strict().refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] });
+// The values in the message (`max 1s must be >= min 2s`): a cross-field rule names what it compared.
+const span = z
+  .object({ min: duration, max: duration })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.max < s.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${durationText(s.max)} must be >= min ${durationText(s.min)}` });
+  });
 const rate = z.number().min(0);
 
 export const nemesisSchema = z

@@ -32,7 +32,9 @@ describe('the scenario a protocol name suggests', () => {
     const files = built(checkout);
     mkdirSync(join(checkout, 'scenarios'));
     writeFileSync(join(checkout, 'scenarios', 'lock-fine.ts'), '');
-    expect(exampleScenario(files)).toBe('scenarios/lock-fine.ts');
+    expect(exampleScenario(files, checkout)).toBe('scenarios/lock-fine.ts');
+    // From another folder: a path that works there (absolute here, the checkout being elsewhere).
+    expect(exampleScenario(files, join(tmp, 'installed'))).toBe(join(checkout, 'scenarios', 'lock-fine.ts'));
   });
 
   it('sources: a scenario without a planted bug first; the only one when all plant bugs', () => {
@@ -40,8 +42,8 @@ describe('the scenario a protocol name suggests', () => {
     mkdirSync(src);
     writeFileSync(join(src, 'x-bug.ts'), "defineScenario({ config: { bugs: { a: true } } })");
     writeFileSync(join(src, 'x-ok.json'), '{"expect": "no-violation"}');
-    expect(exampleScenario([join(src, 'x-bug.ts'), join(src, 'x-ok.json')])).toBe('scenarios/x-ok.json');
-    expect(exampleScenario([join(src, 'x-bug.ts')])).toBe('scenarios/x-bug.ts');
+    expect(exampleScenario([join(src, 'x-bug.ts'), join(src, 'x-ok.json')], tmp)).toBe('src/x-ok.json');
+    expect(exampleScenario([join(src, 'x-bug.ts')], tmp)).toBe('src/x-bug.ts');
     expect(exampleScenario([])).toBeUndefined();
   });
 

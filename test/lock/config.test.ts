@@ -17,7 +17,7 @@ function errorOf(config: Record<string, unknown>): InputError {
 describe('lock config validation', () => {
   it('a margin not shorter than the ttl', () => {
     const e = errorOf({ ttl: '100ms', margin: '100ms' });
-    expect([e.file, e.where, e.message]).toEqual(['scenarios/lock-bad.json', 'config.margin', 'margin must be shorter than ttl']);
+    expect([e.file, e.where, e.message]).toEqual(['scenarios/lock-bad.json', 'config.margin', 'margin 100ms must be shorter than ttl 100ms']);
   });
 
   it('an unknown recipe', () => {

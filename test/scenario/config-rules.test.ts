@@ -26,7 +26,7 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
     ['raft', { electionTimeout: { min: '0ms', max: '0ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 0us) must be longer than the heartbeat (50ms)'],
     ['raft', { heartbeat: '100ms', electionTimeout: { min: '100ms', max: '200ms' } }, 'f.json: config.electionTimeout.min: the election timeout (min 100ms) must be longer than the heartbeat (100ms)'],
     ['raft', { electionTimeoutOf: { n2: { min: '40ms', max: '80ms' } } }, 'f.json: config.electionTimeoutOf.n2.min: the election timeout (min 40ms) must be longer than the heartbeat (50ms)'],
-    ['raft', { electionTimeout: { min: '300ms', max: '200ms' } }, 'f.json: config.electionTimeout.max: max must be >= min'],
+    ['raft', { electionTimeout: { min: '300ms', max: '200ms' } }, 'f.json: config.electionTimeout.max: max 200ms must be >= min 300ms'],
     ['raft', { servers: 3, electionTimeoutOf: { n4: { min: '1s', max: '2s' } } }, 'f.json: config.electionTimeoutOf.n4: no server "n4"; this cluster has n1, n2, n3 (servers: 3)'],
     ['raft', { servers: 2, preload: { n3: { term: 1, log: [1] } } }, 'f.json: config.preload.n3: no server "n3"; this cluster has n1, n2 (servers: 2)'],
     ['raft', { preload: { n1: { term: 1, votedFor: 'n9' } } }, 'f.json: config.preload.n1.votedFor: no server "n9"'],
@@ -37,7 +37,7 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
     ['lock', { keepAlive: 0 }, 'f.json: config.keepAlive: expected a positive duration'],
     ['lock', { retry: 0 }, 'f.json: config.retry: expected a positive duration'],
     ['lock', { ttl: 0 }, 'f.json: config.ttl: expected a positive duration'],
-    ['lock', { ttl: '100ms', margin: '100ms' }, 'f.json: config.margin: margin must be shorter than ttl'],
+    ['lock', { ttl: '100ms', margin: '100ms' }, 'f.json: config.margin: margin 100ms must be shorter than ttl 100ms'],
     // twopc
     ['twopc', { retryInterval: 0 }, 'f.json: config.retryInterval: expected a positive duration'],
     ['twopc', { resendInterval: 0 }, 'f.json: config.resendInterval: expected a positive duration'],

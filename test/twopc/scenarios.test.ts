@@ -154,7 +154,7 @@ describe('twopc scenario input', () => {
       return 'accepted';
     };
     expect(reason({ participants: 1 })).toMatch(/^scenarios\/x\.ts: config\.participants: /);
-    expect(reason({ amount: { min: 5, max: 2 } })).toBe('scenarios/x.ts: config.amount.max: max must be >= min');
+    expect(reason({ amount: { min: 5, max: 2 } })).toBe('scenarios/x.ts: config.amount.max: max 2 must be >= min 5');
     expect(reason({ bugs: { noSuchBug: true } })).toMatch(/^scenarios\/x\.ts: config\.bugs\.noSuchBug: unknown key/);
     expect(reason({ participants: 4 })).toBe('accepted');
   });

@@ -11,13 +11,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { exploring, type ExploreProgress, type ExploreReport } from '../../explore/explorer.ts';
-import { counterexampleScenario, deepening, exploreTarget, SPEC_MODELS, type DeepenEnd, type DeepenLevel, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
+import { counterexampleName, counterexampleScenario, deepening, exploreTarget, SPEC_MODELS, type DeepenEnd, type DeepenLevel, type ExploreTarget, type TargetOptions } from '../../explore/run.ts';
 import { profileProtocols } from '../../explore/profiles.ts';
 import { getProtocol } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../scenario/resolve.ts';
 import { runPrepared } from '../../scenario/run.ts';
-import { makeFolders, withTraceFile, writeOutputFile } from '../file-sink.ts';
+import { checkOutputFolder, checkOutputPath, writeOutputFiles } from '../file-sink.ts';
+import { MemorySink } from '../../engine/trace.ts';
+import { releaseWarnings } from '../messages.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { formatWall } from '../time-format.ts';
 
@@ -134,7 +136,7 @@ const DEEPEN_ENDS: Record<DeepenEnd, string> = {
 export function registerExplore(program: Command): void {
   program
     .command('explore')
-    .description('explore every state of a small configuration; exit 0 if no invariant broke, 1 if one did (counterexample written), 2 for bad input')
+    .description('explore every state of a small configuration; exit 0 if no invariant broke within the bounds, 1 if one did (counterexample written) or the verdict is unknown (stopped by --max-states or Ctrl-C before the bounds were covered), 2 for bad input')
     .argument('<target>', `twopc-spec (the TLA+ TwoPhase spec), a protocol with an explore profile (${profileProtocols().join(', ')}), or a scenario file/name`)
     .option('--depth <n>', 'maximum number of steps from the initial state')
     .option('--max-states <n>', 'stop after this many distinct states')
@@ -187,6 +189,20 @@ export function registerExplore(program: Command): void {
       }
       const symmetry = Boolean(opts.symmetry);
       if (symmetry && !t.symmetric) throw new InputError(`${t.name} has no interchangeable nodes (symmetry: twopc-spec's RMs, raft's servers; see sim/explore/profiles.ts)`, undefined, '--symmetry');
+      // The counterexample's files: their folder and names checked before the search spends its time (as fuzz
+      // checks --out), not found unusable after it, when the report would be lost.
+      const outDir = opts.out ?? 'traces';
+      const outputsOf = (name: string): { scenario: string; trace: string } => {
+        const base = join(outDir, name);
+        return { scenario: `${base}.json`, trace: `${base}.jsonl` };
+      };
+      if (t.scenario) {
+        checkOutputFolder(outDir, 'the counterexample', '--out');
+        const planned = outputsOf(counterexampleName(t.scenario.name));
+        checkOutputPath(planned.scenario, 'the scenario');
+        checkOutputPath(planned.trace, 'the trace');
+      }
+      releaseWarnings(); // the input is checked: its warnings go before the report
       // Targets of every level, built before any exploration so that bad input is reported first.
       const levelTargets = new Map<string, ExploreTarget>();
       if (deepenKinds) levelTargets.set(JSON.stringify(Object.fromEntries(deepenKinds.map((k) => [k, 0]))), t);
@@ -244,7 +260,7 @@ export function registerExplore(program: Command): void {
               const notSuperset = timed && l.level > 0 ? ` (timed: not a superset of level ${l.level - 1}'s runs)` : '';
               const line = `level ${l.level}     ${deepenKinds.map((k) => `${k === '*' ? 'all' : k} <= ${l.level}`).join(', ')}: ${l.report.distinct} distinct, ${l.report.states} generated, max depth ${l.report.depth}${notSuperset}: ${verdict}`;
               levelLines.push(line);
-              levelsJson.push({ level: l.level, timers: l.timers, end: l.report.end, distinct: l.report.distinct, states: l.report.states, depth: l.report.depth, cut: l.report.cut, timers_bound: l.timersBound, violation: l.report.counterexample?.violation ?? null });
+              levelsJson.push({ level: l.level, timers: l.timers, end: l.report.end, distinct: l.report.distinct, generated: l.report.states, states: l.report.states, depth: l.report.depth, cut: l.report.cut, timers_bound: l.timersBound, violation: l.report.counterexample?.violation ?? null });
               if (!opts.json) {
                 bar?.stop();
                 process.stdout.write(line + '\n');
@@ -272,19 +288,28 @@ export function registerExplore(program: Command): void {
       }
       const wall = (performance.now() - t0) / 1000;
 
+      // The counterexample's scenario and trace are made in memory (a few steps), the report printed, and only
+      // then are both files written, together or not at all: a failed write loses neither the report nor leaves half an output.
       let written: { scenario: string; trace: string } | undefined;
+      let files: { path: string; text: string; what: string }[] = [];
       const cexDoc = counterexampleScenario(t, report);
       if (cexDoc) {
-        const dir = opts.out ?? 'traces';
-        makeFolders(dir);
-        const base = join(dir, String(cexDoc.name));
-        const scenarioPath = `${base}.json`;
-        const tracePath = `${base}.jsonl`;
-        const prepared = prepareRun(parseScenario(cexDoc, scenarioPath));
-        withTraceFile(tracePath, (sink) => runPrepared(prepared, { trace: sink }));
-        writeOutputFile(scenarioPath, JSON.stringify(cexDoc, null, 2) + '\n', 'the scenario');
-        written = { scenario: scenarioPath, trace: tracePath };
+        written = outputsOf(String(cexDoc.name));
+        const prepared = prepareRun(parseScenario(cexDoc, written.scenario));
+        const sink = new MemorySink();
+        runPrepared(prepared, { trace: sink });
+        files = [
+          { path: written.trace, text: sink.text(), what: 'the trace' },
+          { path: written.scenario, text: JSON.stringify(cexDoc, null, 2) + '\n', what: 'the scenario' },
+        ];
       }
+      // Verdicts as `faultline check`'s: a violation (exit 1), none in a search that covered its bounds (exit 0),
+      // or unknown, a search stopped before its bounds were covered (--max-states, Ctrl-C): exit 1, not a pass.
+      const verdict = report.counterexample ? 'violation' : report.end === 'complete' ? 'no-violation' : 'unknown';
+      const unknownWhy =
+        report.end === 'max-states'
+          ? `stopped at --max-states ${maxStates ?? report.distinct} before the bounds were exhausted (${report.queued} states not expanded)`
+          : `interrupted before the bounds were exhausted (${report.queued} states not expanded)`;
 
       const summary = {
         target: t.name,
@@ -294,6 +319,10 @@ export function registerExplore(program: Command): void {
         slept: report.slept,
         bounds: t.bounds,
         end: report.end,
+        verdict,
+        ...(verdict === 'unknown' ? { unknown: unknownWhy } : {}),
+        generated: report.states,
+        /** The old name of `generated` (kept for scripts that read it). */
         states: report.states,
         distinct: report.distinct,
         depth: report.depth,
@@ -334,10 +363,17 @@ export function registerExplore(program: Command): void {
           // Engine models have budgets (crashes, losses, timer firings): their complete exploration covers
           // every state reachable within them, not every state of the protocol.
           const complete = report.end === 'complete' && !report.cut;
-          lines.push(`no violation${complete ? (t.budgets !== undefined ? ': every state reachable within the bounds above checked' : ': every reachable state checked') : ' within the bounds explored'}`);
+          if (verdict === 'unknown') lines.push(`unknown: ${unknownWhy}; no violation among the ${report.distinct} distinct states checked`);
+          else lines.push(`no violation${complete ? (t.budgets !== undefined ? ': every state reachable within the bounds above checked' : ': every reachable state checked') : ' within the bounds explored'}`);
         }
         process.stdout.write(lines.join('\n') + '\n');
       }
-      process.exitCode = report.counterexample ? 1 : 0;
+      process.exitCode = verdict === 'no-violation' ? 0 : 1;
+      try {
+        if (files.length > 0) writeOutputFiles(files);
+      } catch (err) {
+        if (err instanceof InputError) throw new InputError(`${err.message}; the counterexample reported above was not saved`, err.file, err.where);
+        throw err;
+      }
     });
 }

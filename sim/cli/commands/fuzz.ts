@@ -28,6 +28,7 @@ import { nearestName, parseScenario, prepareRun } from '../../scenario/resolve.t
 import { runPrepared } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { describeFsError, makeFolders, withTraceFile, writeOutputFile } from '../file-sink.ts';
+import { releaseWarnings } from '../messages.ts';
 import { loadScenario, scenarioFiles } from '../scenarios.ts';
 import { importUserModule, loadedProtocolModules } from '../protocol-modules.ts';
 import { campaignSeed, parseDurationOption, parseSeed } from '../options.ts';
@@ -648,6 +649,7 @@ export function registerFuzz(program: Command): void {
       } catch (err) {
         throw new InputError(`cannot write failures there: ${describeFsError(err)}; expected a folder that can be written`, opts.out, '--out');
       }
+      releaseWarnings(); // the input is checked: its warnings (messages.ts) go before the campaign's output
       const t0 = performance.now();
       const deadline = c.budgetMs !== undefined ? t0 + c.budgetMs : undefined;
       const progress = new Progress(c.shardRuns, deadline, c.seed);

@@ -10,6 +10,7 @@ import { runPreparedInterruptible, type ScenarioResult } from '../../scenario/ru
 import { loadScenario } from '../scenarios.ts';
 import { stdoutColours } from '../colour.ts';
 import { withTraceFileAsync } from '../file-sink.ts';
+import { releaseWarnings } from '../messages.ts';
 import { SIGNAL_EXIT, withInterrupts } from '../interrupt.ts';
 import { parseOutputFile, parseSeed } from '../options.ts';
 import { formatStats, formatVerdict, formatViolations, formatNotJudged, formatWarnings } from '../summary.ts';
@@ -32,6 +33,7 @@ export function registerRun(program: Command): void {
           return;
         }
         const prepared = prepareRun(scenario, { file, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+        releaseWarnings(); // the input is good: its warnings go before the run's output
         if (interrupts.exitCode !== undefined) {
           process.exitCode = interrupts.exitCode;
           return;

@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec } from '../../api/index.ts';
+import { durationText } from '../../api/durations.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
 import { LockResource } from './resource.ts';
@@ -62,7 +63,9 @@ export const lockConfig = z
       .default({ skipFsync: false, grantBeforeExpiry: false, ignoreStaleTokens: false, neverRelease: false, keepStaleSession: false }),
   })
   .strict()
-  .refine((c) => c.margin < c.ttl, { message: 'margin must be shorter than ttl', path: ['margin'] });
+  .superRefine((c, ctx) => {
+    if (c.margin >= c.ttl) ctx.addIssue({ code: 'custom', path: ['margin'], message: `margin ${durationText(c.margin)} must be shorter than ttl ${durationText(c.ttl)}` });
+  });
 
 export type LockConfig = z.output<typeof lockConfig>;
 

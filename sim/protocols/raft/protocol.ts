@@ -24,7 +24,9 @@ const span = (min: string, max: string) =>
   z
     .object({ min: duration, max: duration })
     .strict()
-    .refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] })
+    .superRefine((s, ctx) => {
+      if (s.max < s.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${durationText(s.max)} must be >= min ${durationText(s.min)}` });
+    })
     .prefault({ min, max });
 
 /** A log preloaded on a server's disk before it starts, as the terms of its entries (Figure 7 and 8 set-ups). */

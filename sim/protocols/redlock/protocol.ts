@@ -72,7 +72,7 @@ export const redlockConfig = z
     // would pass vacuously: a config mistake, said here.
     const drift = Math.floor(c.ttl * c.driftFactor) + DRIFT_CONSTANT;
     if (c.requestTimeout >= c.ttl - drift) ctx.addIssue({ code: 'custom', path: ['requestTimeout'], message: `requestTimeout must be shorter than ttl minus the clock drift allowance (ttl * driftFactor + 2ms = ${durationText(drift)}, leaving ${durationText(Math.max(0, c.ttl - drift))}; requestTimeout is ${durationText(c.requestTimeout)}, ttl ${durationText(c.ttl)}): the validity time would never be positive` });
-    if (c.margin >= c.ttl) ctx.addIssue({ code: 'custom', path: ['margin'], message: 'margin must be shorter than ttl' });
+    if (c.margin >= c.ttl) ctx.addIssue({ code: 'custom', path: ['margin'], message: `margin ${durationText(c.margin)} must be shorter than ttl ${durationText(c.ttl)}` });
   }, WHEN_VALID);
 
 export type RedlockConfig = z.output<typeof redlockConfig>;

@@ -4,7 +4,7 @@
 // each one is caught by a named checker (see checkers.ts).
 
 import { z } from 'zod';
-import { duration, positiveDuration, WHEN_VALID } from '../../api/durations.ts';
+import { duration, durationText, positiveDuration, WHEN_VALID } from '../../api/durations.ts';
 
 /** Most open (undecided or unacknowledged) transactions a coordinator may be configured to hold. */
 export const MAX_OPEN_TRANSACTIONS = 4096;
@@ -12,7 +12,9 @@ export const MAX_OPEN_TRANSACTIONS = 4096;
 const span = z
   .object({ min: duration, max: duration })
   .strict()
-  .refine((s) => s.max >= s.min, { message: 'max must be >= min', path: ['max'] });
+  .superRefine((s, ctx) => {
+    if (s.max < s.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${durationText(s.max)} must be >= min ${durationText(s.min)}` });
+  });
 
 export const twopcBugs = z
   .object({
@@ -49,7 +51,9 @@ export const twopcConfig = z
     amount: z
       .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
       .strict()
-      .refine((a) => a.max >= a.min, { message: 'max must be >= min', path: ['max'] })
+      .superRefine((a, ctx) => {
+        if (a.max < a.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max ${a.max} must be >= min ${a.min}` });
+      })
       .default({ min: 1, max: 40 }),
     /** Transfers per client (default: no limit, clients run for the whole scenario). */
     transfers: z.number().int().min(0).optional(),

@@ -46,5 +46,5 @@ export function zookeeperRules(c: Fields, ctx: z.RefinementCtx): void {
     issue(['sessionTimeout'], `the session timeout (${us(c.sessionTimeout)}) must be longer than electionTimeout.max + requestTimeout (${us(e.max + c.requestTimeout)}): sessions must outlive a leader election`);
   }
   if (c.tick > c.sessionTimeout) issue(['tick'], `the leader's session check interval (${us(c.tick)}) must not exceed the session timeout (${us(c.sessionTimeout)})`);
-  if (c.margin + c.work >= c.sessionTimeout) issue(['margin'], 'margin + work must be shorter than sessionTimeout (no write would ever fit in a session)');
+  if (c.margin + c.work >= c.sessionTimeout) issue(['margin'], `margin + work (${us(c.margin)} + ${us(c.work)}) must be shorter than sessionTimeout (${us(c.sessionTimeout)}): no write would ever fit in a session`);
 }
