@@ -20,7 +20,7 @@ import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -240,6 +240,43 @@ interface WrittenFailure {
   cutBy?: string;
 }
 
+/** A refused run written out: its shrunk scenario only (no trace: `faultline run` on it is refused again, the same way). */
+interface WrittenRefusal {
+  refusal: FuzzRefusal;
+  batch: number;
+  scenarioFile: string;
+  replay: string;
+}
+
+/** The human lines of a refused run (sim/fuzz/fuzz.ts FuzzRefusal): a message storm or stalled time is shown, but it is not a violation. */
+export function formatRefusal(w: Pick<WrittenRefusal, 'refusal' | 'batch' | 'scenarioFile' | 'replay'>, shrunk: boolean): string[] {
+  const r = w.refusal;
+  const timeline = r.scenario.faults.timeline as unknown as Record<string, unknown>[];
+  return [
+    `REFUSED     ${r.reason} (${refusalKind(r.limit)}: not a violation of a protocol property; no checker judged the run)`,
+    `  seed      ${r.seed} (batch ${w.batch})`,
+    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}${timeline.length > 0 ? `: ${timeline.map(describeFault).join(', ')}` : ''}${r.shrinkCut ? ' (shrinking cut short)' : ''}`,
+    `  scenario  ${w.scenarioFile}`,
+    `  replay    ${w.replay}   # refused again, the same way`,
+  ];
+}
+
+/** What a refusal's bound says about the run, in words. */
+export function refusalKind(limit: string): string {
+  switch (limit) {
+    case 'queuedEvents':
+      return 'a message storm: more events in flight than the engine holds';
+    case 'pausedEvents':
+      return 'more events held for a paused node than the engine holds';
+    case 'time-stalled':
+      return 'virtual time stopped advancing';
+    case 'steps':
+      return 'the run reached the step limit';
+    default:
+      return `the engine's ${limit} bound`;
+  }
+}
+
 /**
  * What ended a failure's shrinking early (the batch's `stop` said so): a Ctrl-C, the --time budget, or (a
  * --time campaign) --max-failures reached by other batches. Named by what the campaign saw, not assumed.
@@ -270,7 +307,7 @@ export function notWrittenLine(pastLimit: number, sameInBatch: number, lateShrun
  * it exists with other content, the next name (`<name>-2`, `-3`, ...) is tried. The same
  * failure found again (same content) reuses its file.
  */
-export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
+export function claimScenarioFile(dir: string, failure: Pick<FuzzFailure, 'scenario'>): { scenario: FuzzFailure['scenario']; file: string } {
   makeFolders(dir);
   for (let k = 1; ; k++) {
     const name = k === 1 ? failure.scenario.name : `${failure.scenario.name}-${k}`;
@@ -654,6 +691,8 @@ export function registerFuzz(program: Command): void {
       const memoryMb = opts.workerMemory !== undefined ? positiveInt(opts.workerMemory, '--worker-memory') : undefined;
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
+      // Refused runs: the first of each bound is written (shrunk scenario), the others counted (results[].refused).
+      const refusedWritten: WrittenRefusal[] = [];
       const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
       const states = new Set<string>();
       // --no-shrink: failures as found, one per checker and message (the same failure is often found many times); the others
@@ -717,6 +756,13 @@ export function registerFuzz(program: Command): void {
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
+          for (const refusal of r.refusals) {
+            if (refusedWritten.some((x) => x.refusal.limit === refusal.limit)) continue;
+            const { file } = claimScenarioFile(opts.out, refusal);
+            const w: WrittenRefusal = { refusal, batch: r.batch, scenarioFile: file, replay: `npx faultline run ${file}` };
+            refusedWritten.push(w);
+            if (!opts.json) progress.print(formatRefusal(w, opts.shrink).join('\n') + '\n');
+          }
         },
         died: (task, runsStarted, lastSeed, err) => {
           // The batch alone, in this process: shard b+1 of b+1 with a budget of b+1 batches is exactly batch b.
@@ -746,6 +792,7 @@ export function registerFuzz(program: Command): void {
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
+      const totalRefused = results.reduce((n, r) => n + r.refused, 0);
       // Failing runs neither written nor counted as duplicates: past --max-failures (shrunk but not written, or counted
       // by a batch without shrinking once its share of the limit was shrunk), or shrunk to a counterexample a batch had.
       const notWritten = Math.max(0, totalViolations - written.length - duplicates);
@@ -781,9 +828,26 @@ export function registerFuzz(program: Command): void {
             workload: c.workloadName,
             states: states.size,
             coverage: [...states].sort(),
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, refused: r.refused, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
             duplicates,
             not_written: notWritten,
+            // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
+            refused: totalRefused,
+            refusals: refusedWritten.map((w) => ({
+              seed: jsonSeed(w.refusal.seed),
+              limit: w.refusal.limit,
+              ...(w.refusal.bound !== undefined ? { bound: w.refusal.bound } : {}),
+              t: w.refusal.t,
+              reason: w.refusal.reason,
+              violation: false,
+              scenario: w.scenarioFile,
+              replay: w.replay,
+              batch: w.batch,
+              run: w.refusal.run,
+              origin: w.refusal.origin,
+              faults: w.refusal.scenario.faults.timeline.length,
+              ...(w.refusal.shrinkCut ? { shrink_cut: true } : {}),
+            })),
             worker_deaths: deaths,
             not_judged: notJudged,
             wall_s: wall,
@@ -819,6 +883,10 @@ export function registerFuzz(program: Command): void {
           const sameInBatch = results.reduce((n, r) => n + (r.failures.length < (shares.get(r.batch) ?? 0) ? r.violations - r.failures.length : 0), 0);
           const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures, opts.shrink);
           if (line !== undefined) lines.push(line);
+        }
+        if (totalRefused > 0) {
+          const kinds = [...new Set(refusedWritten.map((w) => w.refusal.limit))].join(', ');
+          lines.push(`refused     ${plural(totalRefused, 'run')} refused by the engine (${kinds}): not protocol violations (no checker judged them), kept as scenarios that are refused again: ${refusedWritten.map((w) => w.scenarioFile).join(', ')}`);
         }
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
