@@ -458,6 +458,19 @@ export const MUTANT_SHARE = 0.75;
 export const PLAIN_SHARE = 0.3;
 
 export function fuzz(opts: FuzzOptions): FuzzReport {
+  const steps = fuzzSteps(opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `fuzz()` one run at a time: the generator yields after each run of the budget (with the runs made so far)
+ * and returns the report. The same runs as `fuzz()`; a caller that drives it may do other work between runs
+ * (the CLI lets its event loop see a Ctrl-C there, so `stop` can end a batch after the current run).
+ */
+export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, void> {
   const base = opts.scenario;
   const keep = opts.keepFaults ?? false;
   const empty: FuzzReport = { runs: 0, violations: 0, failures: [], states: 0, edges: 0, stateSet: [], corpus: 0, skipped: 0, refused: 0, refusals: [] };
@@ -763,7 +776,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
   let rejectedInARow = 0;
+  let yielded = 0;
   while (done < opts.runs) {
+    if (done > yielded) yield (yielded = done);
     if (opts.stop?.()) break;
     const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
     let details: fc.RunDetails<[EpisodeCase]>;

@@ -19,7 +19,7 @@ import { Piscina } from 'piscina';
 import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
 import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
-import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
+import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
@@ -520,6 +520,25 @@ function byInvariant(written: readonly WrittenFailure[]): string {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
+/** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Drive a batch run by run (batchSteps), letting the event loop turn at most every YIELD_EVERY_MS between two
+ * runs: the SIGINT handler then sets the flag the batch's `stop` reads before its next run.
+ */
+export async function driveSteps<T>(steps: Generator<number, T, void>, everyMs = YIELD_EVERY_MS): Promise<T> {
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last >= everyMs) {
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+      last = performance.now();
+    }
+  }
+}
+
 /** One worker: batches run in this thread, one after the other. */
 async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, plainWorkload: WorkloadArb | undefined): Promise<void> {
   let done = 0;
@@ -540,10 +559,10 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, 
         loop.progress.shrinking = { used, budget };
         loop.progress.update(done, violations);
       },
-      // --time up (or Ctrl-C seen between batches): end the batch before its next run, not after all of it.
+      // --time up or Ctrl-C: end the batch before its next run, not after all of it.
       stop: () => !loop.more(),
     };
-    loop.collect(runBatch(loop.job(it.value), hooks, workload, plainWorkload));
+    loop.collect(await driveSteps(batchSteps(loop.job(it.value), hooks, workload, plainWorkload)));
   }
   loop.progress.shrinking = { used: 0, budget: 0 };
   loop.progress.update(done, violations, true);
