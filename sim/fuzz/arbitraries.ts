@@ -282,6 +282,14 @@ export function startArb(g: Pick<ResolvedFaultGen, 'from' | 'until'> & { earlySh
   return fc.oneof({ arbitrary: uniform, weight: Math.round((1 - share) * 100) }, { arbitrary: early, weight: Math.round(share * 100) });
 }
 
+/** Fewest target nodes each kind needs to be drawn (two sides of a cut, two ends of a block); the others need one. */
+export const KIND_MIN_TARGETS: Partial<Record<GenFaultKind, number>> = { partition: 2, block: 2 };
+
+/** The kinds of `kinds` that `targets` nodes can never draw (episodeCoreArb returns no arbitrary for them), with the fewest they need. */
+export function undrawableKinds(kinds: readonly GenFaultKind[], targets: number): { kind: GenFaultKind; min: number }[] {
+  return kinds.flatMap((kind) => ((KIND_MIN_TARGETS[kind] ?? 1) > targets ? [{ kind, min: KIND_MIN_TARGETS[kind] ?? 1 }] : []));
+}
+
 function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode> | undefined {
   const node = targetArb(g);
   const at = startArb(g);

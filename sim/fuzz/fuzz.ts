@@ -17,7 +17,7 @@ import { EngineLimitError, type EngineLimits } from '../engine/limits.ts';
 import { TimeStalledError } from '../engine/queue.ts';
 import { InputError, RunRefusedError } from '../scenario/errors.ts';
 import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
-import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
+import { RunCutError, runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
@@ -186,6 +186,8 @@ export interface FuzzReport {
   refused: number;
   /** The first `maxRefusals` of them, shrunk. */
   refusals: FuzzRefusal[];
+  /** The run `stop` cut inside (index `run`, not counted in `runs`; simulation `seed`; `events` processed; virtual time `t`, us): the batch ended there. */
+  cut?: { run: number; seed: string; events: number; t: Micros };
   /** Guided: distinct generic trace-edge features reached (traceEdgeObserver in guided.ts). */
   traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
@@ -520,6 +522,7 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
   let skipped = 0;
   let refused = 0;
   const refusals: FuzzRefusal[] = [];
+  let cut: FuzzReport['cut'];
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
@@ -586,13 +589,21 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     const prepared = observers.length > 0 ? { ...p.prepared, checkers: [...p.prepared.checkers, ...observers] } : p.prepared;
     let violated: boolean;
     try {
-      violated = runPrepared(prepared, runOpts(false)).violations.length > 0;
+      // `stop` is also asked inside the run (every 4096 events): a run that never ends (a message storm below the
+      // queue bound) is cut when the campaign's time is up, rather than overrunning it.
+      violated = runPrepared(prepared, { ...runOpts(false), ...(opts.stop ? { interrupt: opts.stop } : {}) }).violations.length > 0;
       for (const ch of prepared.checkers) {
         if (ch.judged === undefined) continue;
         judgeable.add(ch.name);
         if (ch.judged()) judgedOnce.add(ch.name);
       }
     } catch (err) {
+      // Cut by `stop` inside the run: neither a violation nor a refusal; the loop ends the batch there (report.cut).
+      if (err instanceof RunCutError) {
+        cut = { run: done, seed: c.seed, events: err.events, t: err.t };
+        last = { invalid: false, violated: false, cov, case: c, parts: [] };
+        return true;
+      }
       // Refused by the engine (a bound exceeded, time stalled): counted and kept by the loop, not a violation, so it passes here.
       const refusal = refusalOf(err);
       if (refusal) {
@@ -809,6 +820,7 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
       // Run `next` of fast-check's stream, so a failure shrinks with the context fast-check kept and replays by path.
       details = check(arb, { seed, path: String(next++), numRuns: 1 });
     }
+    if (cut !== undefined) break;
     if (last.invalid) {
       skipped++;
       // Never spin forever on a workload that stopped yielding valid configs.
@@ -837,7 +849,7 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'drawn');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, refused, refusals, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, refused, refusals, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}), ...(cut ? { cut } : {}) };
 }
 
 /**

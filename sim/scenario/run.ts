@@ -84,6 +84,19 @@ export interface RunOptions {
   maxSteps?: number;
   /** The engine's other bounds (default DEFAULT_LIMITS of sim/engine/limits.ts; tests lower them); exceeding one throws RunRefusedError. */
   limits?: Partial<Omit<EngineLimits, 'steps'>>;
+  /** Asked every 4096 events (runPrepared): true cuts the run there and throws RunCutError (the caller's clock; sim/ reads none). */
+  interrupt?: () => boolean;
+}
+
+/** A run cut by RunOptions.interrupt (a fuzz campaign's --time): neither judged nor refused. `events`: processed; `t`: virtual time (us). */
+export class RunCutError extends Error {
+  constructor(
+    readonly events: number,
+    readonly t: number,
+  ) {
+    super(`the run was cut after ${events} events at t=${formatDuration(t)}`);
+    this.name = 'RunCutError';
+  }
 }
 
 /** The protocol's roles and triggers, for faults aimed at `@<role>` or started `on` an event. */
@@ -97,10 +110,11 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
   const { sim, header } = simulationFor(run, opts);
   let result: RunResult;
   try {
-    result = sim.run(run.scenario.duration);
+    result = sim.run(run.scenario.duration, opts.interrupt);
   } catch (err) {
     throw refusal(run, err);
   }
+  if (result.end === 'interrupted') throw new RunCutError(result.stats.steps, result.stats.endTime);
   refuseAtStepLimit(run, opts, result);
   return { ...result, header, expectation: judge(run.scenario.expect, result.violations), notJudged: notJudged(run, result) };
 }

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
-import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
+import { DEFAULT_FAULT_KINDS, GEN_FAULT_KINDS, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
@@ -447,8 +447,19 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (problem !== undefined) throw new InputError(`the protocol's nodes reject this config when they start: ${problem}`, file ?? ref, 'config');
   const cluster = preparedBase.nodes.map((n) => n.id);
   if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
-  for (const id of faults.nodes ?? []) {
+  for (const [i, id] of (faults.nodes ?? []).entries()) {
     if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
+    if (faults.nodes?.indexOf(id) !== i) throw new InputError(`node "${id}" is listed twice; expected distinct node ids`, undefined, '--targets');
+  }
+  // A kind that needs more targets than given (a block, a partition: two sides) would never be drawn, silently.
+  // Only kinds asked for by --kinds: the default kinds leave out what the targets cannot draw.
+  const undrawable = undrawableKinds(faults.kinds ?? [], (faults.nodes ?? cluster).length);
+  if (undrawable.length > 0) {
+    throw new InputError(
+      `${undrawable.map((u) => `${u.kind} needs at least ${u.min} targets`).join(', ')} (got ${plural((faults.nodes ?? cluster).length, 'target')}): never drawn; give more --targets or leave it out of --kinds`,
+      undefined,
+      '--targets/--kinds',
+    );
   }
   try {
     // The same check fuzz() makes, here so that it is reported as a bad option rather than a crash.
@@ -518,6 +529,12 @@ function byInvariant(written: readonly WrittenFailure[]): string {
   const counts = new Map<string, number>();
   for (const w of written) counts.set(w.failure.violation.invariant, (counts.get(w.failure.violation.invariant) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+/** "default all but corrupt, duplicate": the --kinds default, derived from DEFAULT_FAULT_KINDS so the help stays true. */
+export function kindsDefaultText(): string {
+  const left = GEN_FAULT_KINDS.filter((k) => !DEFAULT_FAULT_KINDS.includes(k));
+  return left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
 }
 
 /** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */
@@ -681,7 +698,7 @@ export function registerFuzz(program: Command): void {
     .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 targeted or random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
-    .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
+    .option('--kinds <list>', `fault kinds to generate, comma-separated: ${GEN_FAULT_KINDS.join(',')} (${kindsDefaultText()})`)
     .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
     .option('--swarm', 'swarm testing (the default for guided and targeted, off for random): each run draws its faults from a random subset of the kinds')
@@ -727,6 +744,11 @@ export function registerFuzz(program: Command): void {
       const shares = new Map<number, number>();
 
       let stopping = false;
+      // Runs cut inside by the campaign's stop (--time up, --max-failures reached): a run that never ends does not overrun.
+      const cuts: ({ batch: number } & NonNullable<BatchResult['cut']>)[] = [];
+      const timeUp = (): boolean => deadline !== undefined && performance.now() >= deadline;
+      const maxReached = (): boolean => c.runs === undefined && written.length >= c.maxFailures;
+      const stopCause = (): string => (stopping ? 'the interrupt (Ctrl-C)' : maxReached() ? `--max-failures ${c.maxFailures}` : '--time');
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
         stopping = true;
@@ -745,9 +767,10 @@ export function registerFuzz(program: Command): void {
           shrink: opts.shrink,
           traceDir: opts.out,
           strategy: c.strategy,
-          // Every run of the budget runs; each batch shrinks at most the failures still wanted.
+          // Each batch shrinks at most the failures still wanted. A run budget runs every run; a time budget ends the
+          // batch at its share of --max-failures (the campaign stops there, after the current run).
           maxFailures: Math.max(0, c.maxFailures - written.length),
-          keepGoing: true,
+          keepGoing: c.runs !== undefined,
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
           ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
@@ -757,6 +780,10 @@ export function registerFuzz(program: Command): void {
         more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
         collect: (r) => {
           results.push(r);
+          if (r.cut) {
+            cuts.push({ batch: r.batch, ...r.cut });
+            if (!opts.json) progress.print(`run ${r.cut.run} of batch ${r.batch} (seed ${r.cut.seed}) cut by ${stopCause()} after ${r.cut.events} events at t=${formatDuration(r.cut.t)}: not judged, not a violation, not refused\n`);
+          }
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           for (const f of r.failures) {
@@ -807,6 +834,8 @@ export function registerFuzz(program: Command): void {
         process.removeListener('SIGINT', onSigint);
       }
 
+      // What ended the campaign before its plan: a Ctrl-C, --max-failures reached (a time budget), the time budget.
+      const stoppedBy = stopping ? 'interrupt' : maxReached() ? 'max-failures' : c.budgetMs !== undefined && timeUp() ? 'time' : null;
       results.sort((a, b) => a.batch - b.batch);
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
@@ -872,6 +901,8 @@ export function registerFuzz(program: Command): void {
             wall_s: wall,
             search_wall_s: progress.searchSeconds(),
             interrupted: stopping,
+            stopped_by: stoppedBy,
+            cut: cuts,
           }) + '\n',
         );
       } else {
@@ -907,6 +938,8 @@ export function registerFuzz(program: Command): void {
           const kinds = [...new Set(refusedWritten.map((w) => w.refusal.limit))].join(', ');
           lines.push(`refused     ${plural(totalRefused, 'run')} refused by the engine (${kinds}): not protocol violations (no checker judged them), kept as scenarios that are refused again: ${refusedWritten.map((w) => w.scenarioFile).join(', ')}`);
         }
+        if (stoppedBy === 'max-failures') lines.push(`stopped     --max-failures ${c.maxFailures} reached (after the current run of each batch): the time budget was not used up`);
+        for (const k of cuts) lines.push(`cut         run ${k.run} of batch ${k.batch} (seed ${k.seed}) cut by ${stoppedBy === 'max-failures' ? `--max-failures ${c.maxFailures}` : stoppedBy === 'interrupt' ? 'the interrupt' : '--time'} after ${k.events} events at t=${formatDuration(k.t)}: not judged, not counted in runs, not a violation, not refused`);
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
         for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; give the runs that point: a longer duration after the drawn quiesce, or a scenario whose runs can finish their job`);
