@@ -8,8 +8,10 @@ export class InputError extends Error {
     message: string,
     readonly file?: string,
     readonly where?: string,
+    /** `cause`: the error this one reports (a refused run's EngineLimitError or TimeStalledError). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 
   /**

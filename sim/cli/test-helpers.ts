@@ -116,7 +116,7 @@ export async function fuzzScenario(ref: ScenarioRef, opts: FuzzTestOptions = {})
     });
   } catch (err) {
     // Stopped by the time cap between two runs: what ran, without a failure (one would have ended the campaign).
-    if (err === stop) return { runs: progress.done, violations: progress.violations, failures: [], states: progress.states, stateSet: [], edges: 0, corpus: 0, skipped: 0 };
+    if (err === stop) return { runs: progress.done, violations: progress.violations, failures: [], states: progress.states, stateSet: [], edges: 0, corpus: 0, skipped: 0, refused: 0, refusals: [] };
     throw err;
   }
   const failure = report.failures[0];

@@ -395,10 +395,13 @@ export class Simulation implements SimView {
 
   // ------------------------------------------------------------ running
 
-  /** Run until virtual time `until` (inclusive), the queue empties, or a violation stops it. */
-  run(until: Micros): RunResult {
-    const end = this.loop(until, this.maxSteps);
-    return this.conclude(until, end === 'paused' ? 'max-steps' : end);
+  /** Run until virtual time `until` (inclusive), the queue empties, or a violation stops it; or `interrupt` (asked every 4096 events) gives true: `end` 'interrupted', as runInterruptible. */
+  run(until: Micros, interrupt?: () => boolean): RunResult {
+    for (;;) {
+      const end = this.loop(until, interrupt ? Math.min(this.maxSteps, this.steps + 4096) : this.maxSteps);
+      if (end !== 'paused' || !interrupt) return this.conclude(until, end === 'paused' ? 'max-steps' : end);
+      if (interrupt()) return this.finish('interrupted');
+    }
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import type { Scenario } from '../scenario/schema.ts';
 import type { FaultGenOptions, WorkloadArb } from './arbitraries.ts';
-import { fuzz, DEFAULT_FUZZ_SEED, type FuzzReport, type FuzzStrategy } from './fuzz.ts';
+import { fuzzSteps, DEFAULT_FUZZ_SEED, type FuzzReport, type FuzzStrategy } from './fuzz.ts';
 
 /**
  * Default runs per batch of each strategy. A guided batch keeps its own corpus (batches stay independent,
@@ -106,9 +106,21 @@ export interface BatchResult extends FuzzReport {
 }
 
 export function runBatch(job: BatchJob, hooks: BatchHooks | ((violated: boolean) => void) = {}, workload?: WorkloadArb, plainWorkload?: WorkloadArb): BatchResult {
+  const steps = batchSteps(job, hooks, workload, plainWorkload);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `runBatch` one run at a time (fuzzSteps): yields after each run of the budget. The CLI's one-worker campaign
+ * drives it and lets its event loop turn between runs, so a Ctrl-C stops the batch after the current run.
+ */
+export function* batchSteps(job: BatchJob, hooks: BatchHooks | ((violated: boolean) => void) = {}, workload?: WorkloadArb, plainWorkload?: WorkloadArb): Generator<number, BatchResult, void> {
   const h: BatchHooks = typeof hooks === 'function' ? { onRun: hooks } : hooks;
   let seen = 0;
-  const report = fuzz({
+  const report = yield* fuzzSteps({
     scenario: job.scenario,
     runs: job.task.runs,
     seed: job.task.seed,

@@ -13,9 +13,11 @@ import { rootRng } from '../engine/random.ts';
 import { isSymbolicTarget } from '../engine/targets.ts';
 import { MemorySink } from '../engine/trace.ts';
 import type { Micros, NodeId, Violation } from '../engine/types.ts';
-import { InputError } from '../scenario/errors.ts';
+import { EngineLimitError, type EngineLimits } from '../engine/limits.ts';
+import { TimeStalledError } from '../engine/queue.ts';
+import { InputError, RunRefusedError } from '../scenario/errors.ts';
 import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve.ts';
-import { runPrepared, type ScenarioResult } from '../scenario/run.ts';
+import { RunCutError, runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
@@ -91,6 +93,54 @@ export interface FuzzOptions {
   spans?: boolean;
   /** Where the replay command says the failing trace is (default traces/fuzz); the CLI writes it there. */
   traceDir?: string;
+  /**
+   * Refused runs (see FuzzRefusal) shrunk and reported (default 1); later ones are counted (`report.refused`).
+   * A refusal never ends the batch: it is not a violation.
+   */
+  maxRefusals?: number;
+  /** The engine's bounds for every run (default the engine's DEFAULT_LIMITS; tests lower them). A run past one is refused. */
+  limits?: Partial<Omit<EngineLimits, 'steps'>>;
+}
+
+/**
+ * A run the engine refused (RunRefusedError): it exceeded one of the engine's bounds (the event queue's
+ * 5,000,000 events: a message storm; a paused node's held events, ...), its virtual time stopped advancing,
+ * or it reached the step limit. Not a violation of a protocol property: the run cannot be simulated in
+ * bounded memory, which is worth showing the user (a storm of sends often is a protocol bug: no flow control,
+ * every message answered twice) but is judged by no checker. Counted (`report.refused`), kept like a failure
+ * (shrunk by the predicate "refused at the same bound", `REFUSAL_SHRINK_BUDGET` runs at most) and replayable:
+ * `runScenario(scenario)` / `faultline run` on it is refused again, with the same message.
+ */
+export interface FuzzRefusal {
+  /** Simulation seed of the refused run. */
+  seed: string;
+  /** The shrunk scenario: explicit timeline, no nemesis; running it is refused the same way. */
+  scenario: Scenario;
+  /** Which bound: a key of the engine's EngineLimits (`queuedEvents`, `pausedEvents`, ..., `steps`), `time-stalled`, or `other`. */
+  limit: string;
+  /** The bound's value (absent for `time-stalled` and `other`). */
+  bound?: number;
+  /** Virtual time (µs) of the refusal in the shrunk run. */
+  t: Micros;
+  /** The engine's message, as `faultline run` prints it. */
+  reason: string;
+  /** 0-based run of the batch at which it was found. */
+  run: number;
+  origin: 'drawn' | 'mutant';
+  /** True when `stop` cut its shrinking short. */
+  shrinkCut?: boolean;
+}
+
+/** Most runs spent shrinking one refused run (each may run up to the engine's bound: a 5 M-event queue costs seconds). */
+export const REFUSAL_SHRINK_BUDGET = 40;
+
+/** Which bound refused a run, or undefined when `err` is not a refusal (RunRefusedError, with the engine's error as its cause). */
+export function refusalOf(err: unknown): { limit: string; bound?: number; t: Micros; reason: string } | undefined {
+  if (!(err instanceof RunRefusedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof EngineLimitError) return { limit: cause.limit, bound: cause.bound, t: cause.t, reason: err.message };
+  if (cause instanceof TimeStalledError) return { limit: 'time-stalled', t: cause.t, reason: err.message };
+  return { limit: 'other', t: 0, reason: err.message };
 }
 
 export interface FuzzFailure {
@@ -132,6 +182,12 @@ export interface FuzzReport {
   corpus: number;
   /** Draws whose config the protocol rejected: redrawn, not counted as runs. */
   skipped: number;
+  /** Runs of the budget the engine refused (counted in `runs`, not in `violations`; see FuzzRefusal). */
+  refused: number;
+  /** The first `maxRefusals` of them, shrunk. */
+  refusals: FuzzRefusal[];
+  /** The run `stop` cut inside (index `run`, not counted in `runs`; simulation `seed`; `events` processed; virtual time `t`, us): the batch ended there. */
+  cut?: { run: number; seed: string; events: number; t: Micros };
   /** Guided: distinct generic trace-edge features reached (traceEdgeObserver in guided.ts). */
   traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
@@ -404,9 +460,22 @@ export const MUTANT_SHARE = 0.75;
 export const PLAIN_SHARE = 0.3;
 
 export function fuzz(opts: FuzzOptions): FuzzReport {
+  const steps = fuzzSteps(opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `fuzz()` one run at a time: the generator yields after each run of the budget (with the runs made so far)
+ * and returns the report. The same runs as `fuzz()`; a caller that drives it may do other work between runs
+ * (the CLI lets its event loop see a Ctrl-C there, so `stop` can end a batch after the current run).
+ */
+export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, void> {
   const base = opts.scenario;
   const keep = opts.keepFaults ?? false;
-  const empty: FuzzReport = { runs: 0, violations: 0, failures: [], states: 0, edges: 0, stateSet: [], corpus: 0, skipped: 0 };
+  const empty: FuzzReport = { runs: 0, violations: 0, failures: [], states: 0, edges: 0, stateSet: [], corpus: 0, skipped: 0, refused: 0, refusals: [] };
   if (!Number.isInteger(opts.runs) || opts.runs < 0) throw new RangeError(`runs must be a non-negative integer (got ${opts.runs})`);
   if (opts.runs === 0) return empty;
   const strategy = opts.strategy ?? 'guided';
@@ -415,6 +484,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const maxFailures = opts.maxFailures ?? 1;
   const shrinkBudget = opts.shrinkBudget ?? 500;
   const wantShrink = opts.shrink !== false;
+  const maxRefusals = opts.maxRefusals ?? 1;
+  // Every run of the campaign (budget, shrinking, trimming, the reported re-run) under the same engine bounds.
+  const runOpts = (hash: boolean): { hash: boolean; limits?: Partial<Omit<EngineLimits, 'steps'>> } => ({ hash, ...(opts.limits ? { limits: opts.limits } : {}) });
   const { gen, windows, spans } = strategyGen(base, strategy, opts.faults, opts.spans === true);
   const protocol = getProtocol(base.protocol);
   const workload = opts.workload ?? fc.constant({});
@@ -448,6 +520,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   let done = 0;
   let violations = 0;
   let skipped = 0;
+  let refused = 0;
+  const refusals: FuzzRefusal[] = [];
+  let cut: FuzzReport['cut'];
   const failures: FuzzFailure[] = [];
   const states = new Set<string>();
   const features = new Set<string>();
@@ -483,7 +558,16 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     return false;
   };
-  let last: { invalid: boolean; violated: boolean; threw?: boolean; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
+  let last: { invalid: boolean; violated: boolean; threw?: boolean; refused?: string; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
+  /** A shrink candidate fails when it breaks a property; a refused one does not (the shrinker must not turn a violation into a refusal). */
+  const violates = (p: PreparedRun): boolean => {
+    try {
+      return runPrepared(p, runOpts(false)).violations.length > 0;
+    } catch (err) {
+      if (refusalOf(err)) return false;
+      throw err;
+    }
+  };
   const property = (c: EpisodeCase): boolean => {
     if (shrinking) {
       // Out of shrinking budget: call every further candidate a pass, so fast-check settles on the smallest failure so far.
@@ -492,7 +576,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       opts.onShrink?.(shrinkRuns, shrinkBudget);
       const p = prepareCase(base, toCase(c), keep);
       // A candidate with an invalid config is not a failure: the shrinker must not go there.
-      return 'problem' in p ? true : runPrepared(p.prepared, { hash: false }).violations.length === 0;
+      return 'problem' in p ? true : !violates(p.prepared);
     }
     const p = prepareCase(base, toCase(c), keep);
     if ('problem' in p) {
@@ -505,13 +589,27 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     const prepared = observers.length > 0 ? { ...p.prepared, checkers: [...p.prepared.checkers, ...observers] } : p.prepared;
     let violated: boolean;
     try {
-      violated = runPrepared(prepared, { hash: false }).violations.length > 0;
+      // `stop` is also asked inside the run (every 4096 events): a run that never ends (a message storm below the
+      // queue bound) is cut when the campaign's time is up, rather than overrunning it.
+      violated = runPrepared(prepared, { ...runOpts(false), ...(opts.stop ? { interrupt: opts.stop } : {}) }).violations.length > 0;
       for (const ch of prepared.checkers) {
         if (ch.judged === undefined) continue;
         judgeable.add(ch.name);
         if (ch.judged()) judgedOnce.add(ch.name);
       }
     } catch (err) {
+      // Cut by `stop` inside the run: neither a violation nor a refusal; the loop ends the batch there (report.cut).
+      if (err instanceof RunCutError) {
+        cut = { run: done, seed: c.seed, events: err.events, t: err.t };
+        last = { invalid: false, violated: false, cov, case: c, parts: [] };
+        return true;
+      }
+      // Refused by the engine (a bound exceeded, time stalled): counted and kept by the loop, not a violation, so it passes here.
+      const refusal = refusalOf(err);
+      if (refusal) {
+        last = { invalid: false, violated: false, refused: refusal.limit, cov, case: c, parts: stateParts(cov.states, cov.contexts, cov.pairs) };
+        return true;
+      }
       // Not a violation: a bug outside the nodes' handlers. fast-check shrinks it like a failure; fuzz() then says which run threw.
       last = { invalid: false, violated: true, threw: true, cov, case: c, parts: [] };
       shrinking = true;
@@ -592,7 +690,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
         origin,
         ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
         ...(shrinkCut ? { shrinkCut: true } : {}),
-      }),
+      }, opts.limits),
     );
   };
   /** The first invariant an exact case breaks (undefined: none, an invalid config, or the run threw). */
@@ -600,7 +698,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     const p = prepareExactCase(base, c, keep);
     if ('problem' in p) return undefined;
     try {
-      return runPrepared(p.prepared, { hash: false }).violations[0]?.invariant;
+      return runPrepared(p.prepared, runOpts(false)).violations[0]?.invariant;
     } catch {
       return undefined;
     }
@@ -639,7 +737,35 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     // Exact: a candidate whose workload the protocol rejects is not a failure, even if a fitted config (some
     // keys dropped, as prepareCase does for drawn runs) would fail: the reported scenario is the exact case.
     const p = prepareExactCase(base, toCase(c), keep);
-    return !('problem' in p) && runPrepared(p.prepared, { hash: false }).violations.length > 0;
+    return !('problem' in p) && violates(p.prepared);
+  };
+  /**
+   * Keep a refused run: shrink it greedily by the predicate "refused at the same bound" (REFUSAL_SHRINK_BUDGET
+   * runs at most, and `stop`), then re-run the result for the reported refusal.
+   */
+  const keepRefusal = (c: EpisodeCase, limit: string, origin: FuzzRefusal['origin']): void => {
+    let used = 0;
+    let cut = false;
+    const budget = Math.min(shrinkBudget, REFUSAL_SHRINK_BUDGET);
+    const refusedAgain = (x: EpisodeCase): boolean => {
+      if (used >= budget) return false;
+      if (opts.stop?.()) {
+        cut = true;
+        return false;
+      }
+      used++;
+      opts.onShrink?.(used, budget);
+      const p = prepareExactCase(base, toCase(x), keep);
+      if ('problem' in p) return false;
+      try {
+        runPrepared(p.prepared, runOpts(false));
+        return false;
+      } catch (err) {
+        return refusalOf(err)?.limit === limit;
+      }
+    };
+    const small = wantShrink ? greedyShrink(c, refusedAgain, gen) : c;
+    refusals.push(refusalReport(base, toCase(small), keep, runOpts(true), { run: done - 1, origin, ...(cut ? { shrinkCut: true } : {}) }));
   };
 
   if (opts.path !== undefined) {
@@ -651,7 +777,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       record(details, 'drawn');
     }
     opts.onProgress?.(done, violations, states.size);
-    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, notJudged: unjudged() };
+    return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: 0, skipped: 0, refused: 0, refusals: [], notJudged: unjudged() };
   }
 
   const rng = rootRng(`guided/${seed}`);
@@ -661,7 +787,9 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
   let rejectedInARow = 0;
+  let yielded = 0;
   while (done < opts.runs) {
+    if (done > yielded) yield (yielded = done);
     if (opts.stop?.()) break;
     const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
     let details: fc.RunDetails<[EpisodeCase]>;
@@ -692,6 +820,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       // Run `next` of fast-check's stream, so a failure shrinks with the context fast-check kept and replays by path.
       details = check(arb, { seed, path: String(next++), numRuns: 1 });
     }
+    if (cut !== undefined) break;
     if (last.invalid) {
       skipped++;
       // Never spin forever on a workload that stopped yielding valid configs.
@@ -703,6 +832,14 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     }
     rejectedInARow = 0;
     if (last.threw) record(details, mutant ? 'mutant' : 'drawn'); // throws, naming the run
+    if (last.refused !== undefined) {
+      // Counted as a run (its coverage too) and kept, but never a corpus entry (its mutants would storm again) nor a
+      // violation: the campaign goes on.
+      refused++;
+      account();
+      if (refusals.length < maxRefusals && last.case) keepRefusal(last.case, last.refused, mutant ? 'mutant' : 'drawn');
+      continue;
+    }
     const { fresh, freshParts } = account();
     if (strategy === 'guided' && fresh > 0 && last.case) {
       // A mutant that reached a state part no run had (a new flag, a fault in a new kind of state) is owed a burst
@@ -712,7 +849,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'drawn');
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}) };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, refused, refusals, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}), ...(cut ? { cut } : {}) };
 }
 
 /**
@@ -795,13 +932,37 @@ export function greedyShrink(start: EpisodeCase, fails: (c: EpisodeCase) => bool
   return best;
 }
 
+/** The reported refusal of a (shrunk) case: re-run (it must be refused again), named <base>-<seed>. */
+function refusalReport(base: Scenario, shrunk: FuzzCase, keep: boolean, runOpts: { hash: boolean; limits?: Partial<Omit<EngineLimits, 'steps'>> }, extra: Pick<FuzzRefusal, 'run' | 'origin' | 'shrinkCut'>): FuzzRefusal {
+  const scenario = caseScenario(base, shrunk, keep);
+  let refusal: ReturnType<typeof refusalOf>;
+  try {
+    runPrepared(prepareRun(scenario), runOpts);
+  } catch (err) {
+    refusal = refusalOf(err);
+    if (!refusal) throw err;
+  }
+  if (!refusal) throw new Error(`fuzz: the shrunk refused run (seed ${shrunk.seed}) is no longer refused: the simulation is not deterministic`);
+  const { expect: _expect, ...rest } = scenario;
+  const refusedScenario: Scenario = parseScenario(
+    JSON.parse(
+      JSON.stringify({
+        ...rest,
+        name: `${base.name}-${shrunk.seed}`,
+        description: `Fuzz run of ${base.name} refused by the engine (${refusal.limit}${refusal.bound !== undefined ? ` bound ${refusal.bound}` : ''}), shrunk: not a protocol violation; running it is refused the same way`,
+      }),
+    ),
+  );
+  return { seed: shrunk.seed, scenario: refusedScenario, ...refusal, ...extra };
+}
+
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
-function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>): FuzzFailure {
+function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: string | undefined, extra: Pick<FuzzFailure, 'run' | 'origin' | 'fastCheck' | 'shrinkCut'>, limits?: Partial<Omit<EngineLimits, 'steps'>>): FuzzFailure {
   const scenario = caseScenario(base, shrunk, keep);
   let violation: Violation | undefined;
   try {
     // Hashed, so the violation carries the seq numbers its trace will have.
-    violation = runPrepared(prepareRun(scenario), { hash: true }).violations[0];
+    violation = runPrepared(prepareRun(scenario), { hash: true, ...(limits ? { limits } : {}) }).violations[0];
   } catch (err) {
     // Not a violation: something threw outside the nodes' handlers (the engine, a checker, the workload). Say which run.
     const what = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@
 // browser), so the same function runs everywhere.
 
 import { TimeStalledError } from '../engine/queue.ts';
-import { EngineLimitError } from '../engine/limits.ts';
+import { EngineLimitError, type EngineLimits } from '../engine/limits.ts';
 import { Simulation, type RunResult } from '../engine/simulation.ts';
 import { formatDuration } from '../engine/time.ts';
 import { replaySchedule } from '../explore/driver.ts';
@@ -82,6 +82,21 @@ export interface RunOptions {
   hash?: boolean;
   /** Limit on processed events (default DEFAULT_MAX_STEPS); reaching it throws RunRefusedError. */
   maxSteps?: number;
+  /** The engine's other bounds (default DEFAULT_LIMITS of sim/engine/limits.ts; tests lower them); exceeding one throws RunRefusedError. */
+  limits?: Partial<Omit<EngineLimits, 'steps'>>;
+  /** Asked every 4096 events (runPrepared): true cuts the run there and throws RunCutError (the caller's clock; sim/ reads none). */
+  interrupt?: () => boolean;
+}
+
+/** A run cut by RunOptions.interrupt (a fuzz campaign's --time): neither judged nor refused. `events`: processed; `t`: virtual time (us). */
+export class RunCutError extends Error {
+  constructor(
+    readonly events: number,
+    readonly t: number,
+  ) {
+    super(`the run was cut after ${events} events at t=${formatDuration(t)}`);
+    this.name = 'RunCutError';
+  }
 }
 
 /** The protocol's roles and triggers, for faults aimed at `@<role>` or started `on` an event. */
@@ -95,10 +110,11 @@ export function runPrepared(run: PreparedRun, opts: RunOptions = {}): ScenarioRe
   const { sim, header } = simulationFor(run, opts);
   let result: RunResult;
   try {
-    result = sim.run(run.scenario.duration);
+    result = sim.run(run.scenario.duration, opts.interrupt);
   } catch (err) {
     throw refusal(run, err);
   }
+  if (result.end === 'interrupted') throw new RunCutError(result.stats.steps, result.stats.endTime);
   refuseAtStepLimit(run, opts, result);
   return { ...result, header, expectation: judge(run.scenario.expect, result.violations), notJudged: notJudged(run, result) };
 }
@@ -112,7 +128,8 @@ function runSchedule(run: PreparedRun, schedule: NonNullable<PreparedRun['scenar
 
 /** Virtual time stopped: bad input (a zero interval, a zero-latency loop), not a protocol violation. */
 function refusal(run: PreparedRun, err: unknown): unknown {
-  if (err instanceof TimeStalledError || err instanceof EngineLimitError) return new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`);
+  // The engine's error is the cause: a fuzz campaign reads which bound refused the run (sim/fuzz/fuzz.ts, refusalOf).
+  if (err instanceof TimeStalledError || err instanceof EngineLimitError) return new RunRefusedError(`the run was refused: ${err.message}`, run.file, `t=${formatDuration(err.t)}`, { cause: err });
   return err;
 }
 
@@ -123,6 +140,7 @@ function refuseAtStepLimit(run: PreparedRun, opts: RunOptions, result: RunResult
     `the run was refused: it reached the limit of ${limit} events at t=${formatDuration(result.stats.endTime)}, before its duration of ${formatDuration(run.scenario.duration)}; shorten the duration or slow the workload`,
     run.file,
     'duration',
+    { cause: new EngineLimitError('steps', limit, result.stats.endTime, 'the steps of the run') },
   );
 }
 
@@ -159,6 +177,7 @@ function simulationFor(run: PreparedRun, opts: RunOptions): { sim: Simulation; h
     ...(opts.trace ? { trace: opts.trace } : {}),
     hash: opts.hash ?? true,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(opts.limits ? { limits: opts.limits } : {}),
   });
   return { sim, header };
 }

@@ -66,7 +66,7 @@ describe('faultline fuzz (child process)', () => {
     expect(bt.runs).toBeLessThan(10_000_000);
   });
 
-  it('Ctrl-C stops a campaign after the running batch: a report, exit 130', async () => {
+  it('Ctrl-C stops a campaign after the current run (--workers 1: inside the batch): a report, exit 130', async () => {
     const child = spawn(process.execPath, [BIN, 'fuzz', BASE, '--runs', '1000000', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json'], { cwd: ROOT });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -79,7 +79,6 @@ describe('faultline fuzz (child process)', () => {
     expect(s.interrupted).toBe(true);
     expect(s.runs).toBeGreaterThan(0);
     expect(s.runs).toBeLessThan(1000000);
-    expect(s.runs % 5).toBe(0);
   });
 
   it('bad options and bad targets exit 2 with one line and no stack trace', async () => {

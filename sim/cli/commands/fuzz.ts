@@ -18,9 +18,9 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
-import { GEN_FAULT_KINDS, mergeConfig, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
-import { DEFAULT_BATCH, planBatches, parseShard, runBatch, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { DEFAULT_FAULT_KINDS, GEN_FAULT_KINDS, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
+import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
+import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -241,6 +241,43 @@ interface WrittenFailure {
   cutBy?: string;
 }
 
+/** A refused run written out: its shrunk scenario only (no trace: `faultline run` on it is refused again, the same way). */
+interface WrittenRefusal {
+  refusal: FuzzRefusal;
+  batch: number;
+  scenarioFile: string;
+  replay: string;
+}
+
+/** The human lines of a refused run (sim/fuzz/fuzz.ts FuzzRefusal): a message storm or stalled time is shown, but it is not a violation. */
+export function formatRefusal(w: Pick<WrittenRefusal, 'refusal' | 'batch' | 'scenarioFile' | 'replay'>, shrunk: boolean): string[] {
+  const r = w.refusal;
+  const timeline = r.scenario.faults.timeline as unknown as Record<string, unknown>[];
+  return [
+    `REFUSED     ${r.reason} (${refusalKind(r.limit)}: not a violation of a protocol property; no checker judged the run)`,
+    `  seed      ${r.seed} (batch ${w.batch})`,
+    `  ${shrunk ? 'shrunk  ' : 'faults  '}  ${plural(timeline.length, 'fault')}${timeline.length > 0 ? `: ${timeline.map(describeFault).join(', ')}` : ''}${r.shrinkCut ? ' (shrinking cut short)' : ''}`,
+    `  scenario  ${w.scenarioFile}`,
+    `  replay    ${w.replay}   # refused again, the same way`,
+  ];
+}
+
+/** What a refusal's bound says about the run, in words. */
+export function refusalKind(limit: string): string {
+  switch (limit) {
+    case 'queuedEvents':
+      return 'a message storm: more events in flight than the engine holds';
+    case 'pausedEvents':
+      return 'more events held for a paused node than the engine holds';
+    case 'time-stalled':
+      return 'virtual time stopped advancing';
+    case 'steps':
+      return 'the run reached the step limit';
+    default:
+      return `the engine's ${limit} bound`;
+  }
+}
+
 /**
  * What ended a failure's shrinking early (the batch's `stop` said so): a Ctrl-C, the --time budget, or (a
  * --time campaign) --max-failures reached by other batches. Named by what the campaign saw, not assumed.
@@ -271,7 +308,7 @@ export function notWrittenLine(pastLimit: number, sameInBatch: number, lateShrun
  * it exists with other content, the next name (`<name>-2`, `-3`, ...) is tried. The same
  * failure found again (same content) reuses its file.
  */
-export function claimScenarioFile(dir: string, failure: FuzzFailure): { scenario: FuzzFailure['scenario']; file: string } {
+export function claimScenarioFile(dir: string, failure: Pick<FuzzFailure, 'scenario'>): { scenario: FuzzFailure['scenario']; file: string } {
   makeFolders(dir);
   for (let k = 1; ; k++) {
     const name = k === 1 ? failure.scenario.name : `${failure.scenario.name}-${k}`;
@@ -411,8 +448,19 @@ async function campaignFrom(ref: string, opts: FuzzCliOptions): Promise<Campaign
   if (problem !== undefined) throw new InputError(`the protocol's nodes reject this config when they start: ${problem}`, file ?? ref, 'config');
   const cluster = preparedBase.nodes.map((n) => n.id);
   if (faults.nodes?.length === 0) throw new InputError('expected at least one node id', undefined, '--targets');
-  for (const id of faults.nodes ?? []) {
+  for (const [i, id] of (faults.nodes ?? []).entries()) {
     if (!cluster.includes(id)) throw new InputError(`unknown node "${id}"; this cluster has: ${cluster.join(', ')}`, undefined, '--targets');
+    if (faults.nodes?.indexOf(id) !== i) throw new InputError(`node "${id}" is listed twice; expected distinct node ids`, undefined, '--targets');
+  }
+  // A kind that needs more targets than given (a block, a partition: two sides) would never be drawn, silently.
+  // Only kinds asked for by --kinds: the default kinds leave out what the targets cannot draw.
+  const undrawable = undrawableKinds(faults.kinds ?? [], (faults.nodes ?? cluster).length);
+  if (undrawable.length > 0) {
+    throw new InputError(
+      `${undrawable.map((u) => `${u.kind} needs at least ${u.min} targets`).join(', ')} (got ${plural((faults.nodes ?? cluster).length, 'target')}): never drawn; give more --targets or leave it out of --kinds`,
+      undefined,
+      '--targets/--kinds',
+    );
   }
   try {
     // The same check fuzz() makes, here so that it is reported as a bad option rather than a crash.
@@ -484,6 +532,31 @@ function byInvariant(written: readonly WrittenFailure[]): string {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
+/** "default all but corrupt, duplicate": the --kinds default, derived from DEFAULT_FAULT_KINDS so the help stays true. */
+export function kindsDefaultText(): string {
+  const left = GEN_FAULT_KINDS.filter((k) => !DEFAULT_FAULT_KINDS.includes(k));
+  return left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
+}
+
+/** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Drive a batch run by run (batchSteps), letting the event loop turn at most every YIELD_EVERY_MS between two
+ * runs: the SIGINT handler then sets the flag the batch's `stop` reads before its next run.
+ */
+export async function driveSteps<T>(steps: Generator<number, T, void>, everyMs = YIELD_EVERY_MS): Promise<T> {
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last >= everyMs) {
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+      last = performance.now();
+    }
+  }
+}
+
 /** One worker: batches run in this thread, one after the other. */
 async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, plainWorkload: WorkloadArb | undefined): Promise<void> {
   let done = 0;
@@ -504,10 +577,10 @@ async function runInline(loop: CampaignLoop, workload: WorkloadArb | undefined, 
         loop.progress.shrinking = { used, budget };
         loop.progress.update(done, violations);
       },
-      // --time up (or Ctrl-C seen between batches): end the batch before its next run, not after all of it.
+      // --time up or Ctrl-C: end the batch before its next run, not after all of it.
       stop: () => !loop.more(),
     };
-    loop.collect(runBatch(loop.job(it.value), hooks, workload, plainWorkload));
+    loop.collect(await driveSteps(batchSteps(loop.job(it.value), hooks, workload, plainWorkload)));
   }
   loop.progress.shrinking = { used: 0, budget: 0 };
   loop.progress.update(done, violations, true);
@@ -626,7 +699,7 @@ export function registerFuzz(program: Command): void {
     .option('--batch <n>', 'runs per batch: the unit of parallelism and sharding (default 400 guided, 25 targeted or random)')
     .option('--worker-memory <mb>', 'heap limit of each worker thread in MB: a run past it kills its thread, which is reported and replaced')
     .option('--out <dir>', 'where failing traces go', 'traces/fuzz')
-    .option('--kinds <list>', `fault kinds to generate, comma-separated (default all but corrupt): ${GEN_FAULT_KINDS.join(',')}`)
+    .option('--kinds <list>', `fault kinds to generate, comma-separated: ${GEN_FAULT_KINDS.join(',')} (${kindsDefaultText()})`)
     .option('--targets <ids>', "nodes faults may hit, comma-separated (default: the protocol's servers)")
     .option('--max-faults <n>', 'most fault episodes per run (default 8)')
     .option('--swarm', 'swarm testing (the default for guided and targeted, off for random): each run draws its faults from a random subset of the kinds')
@@ -656,6 +729,8 @@ export function registerFuzz(program: Command): void {
       const memoryMb = opts.workerMemory !== undefined ? positiveInt(opts.workerMemory, '--worker-memory') : undefined;
       const results: BatchResult[] = [];
       const written: WrittenFailure[] = [];
+      // Refused runs: the first of each bound is written (shrunk scenario), the others counted (results[].refused).
+      const refusedWritten: WrittenRefusal[] = [];
       const deaths: { batch: number; runsStarted: number; lastSeed: number | undefined; error: string; replay: string }[] = [];
       const states = new Set<string>();
       // --no-shrink: failures as found, one per checker and message (the same failure is often found many times); the others
@@ -671,6 +746,11 @@ export function registerFuzz(program: Command): void {
       const shares = new Map<number, number>();
 
       let stopping = false;
+      // Runs cut inside by the campaign's stop (--time up, --max-failures reached): a run that never ends does not overrun.
+      const cuts: ({ batch: number } & NonNullable<BatchResult['cut']>)[] = [];
+      const timeUp = (): boolean => deadline !== undefined && performance.now() >= deadline;
+      const maxReached = (): boolean => c.runs === undefined && written.length >= c.maxFailures;
+      const stopCause = (): string => (stopping ? 'the interrupt (Ctrl-C)' : maxReached() ? `--max-failures ${c.maxFailures}` : '--time');
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
         stopping = true;
@@ -689,9 +769,10 @@ export function registerFuzz(program: Command): void {
           shrink: opts.shrink,
           traceDir: opts.out,
           strategy: c.strategy,
-          // Every run of the budget runs; each batch shrinks at most the failures still wanted.
+          // Each batch shrinks at most the failures still wanted. A run budget runs every run; a time budget ends the
+          // batch at its share of --max-failures (the campaign stops there, after the current run).
           maxFailures: Math.max(0, c.maxFailures - written.length),
-          keepGoing: true,
+          keepGoing: c.runs !== undefined,
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
           ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
@@ -701,6 +782,10 @@ export function registerFuzz(program: Command): void {
         more: () => !stopping && (c.runs !== undefined || written.length < c.maxFailures) && (deadline === undefined || performance.now() < deadline),
         collect: (r) => {
           results.push(r);
+          if (r.cut) {
+            cuts.push({ batch: r.batch, ...r.cut });
+            if (!opts.json) progress.print(`run ${r.cut.run} of batch ${r.batch} (seed ${r.cut.seed}) cut by ${stopCause()} after ${r.cut.events} events at t=${formatDuration(r.cut.t)}: not judged, not a violation, not refused\n`);
+          }
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           for (const f of r.failures) {
@@ -718,6 +803,13 @@ export function registerFuzz(program: Command): void {
             if (f.shrinkCut) w.cutBy = shrinkCutCause(stopping, deadline !== undefined && performance.now() >= deadline, c.maxFailures);
             written.push(w);
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
+          }
+          for (const refusal of r.refusals) {
+            if (refusedWritten.some((x) => x.refusal.limit === refusal.limit)) continue;
+            const { file } = claimScenarioFile(opts.out, refusal);
+            const w: WrittenRefusal = { refusal, batch: r.batch, scenarioFile: file, replay: `npx faultline run ${file}` };
+            refusedWritten.push(w);
+            if (!opts.json) progress.print(formatRefusal(w, opts.shrink).join('\n') + '\n');
           }
         },
         died: (task, runsStarted, lastSeed, err) => {
@@ -744,10 +836,13 @@ export function registerFuzz(program: Command): void {
         process.removeListener('SIGINT', onSigint);
       }
 
+      // What ended the campaign before its plan: a Ctrl-C, --max-failures reached (a time budget), the time budget.
+      const stoppedBy = stopping ? 'interrupt' : maxReached() ? 'max-failures' : c.budgetMs !== undefined && timeUp() ? 'time' : null;
       results.sort((a, b) => a.batch - b.batch);
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
+      const totalRefused = results.reduce((n, r) => n + r.refused, 0);
       // Failing runs neither written nor counted as duplicates: past --max-failures (shrunk but not written, or counted
       // by a batch without shrinking once its share of the limit was shrunk), or shrunk to a counterexample a batch had.
       const notWritten = Math.max(0, totalViolations - written.length - duplicates);
@@ -783,14 +878,33 @@ export function registerFuzz(program: Command): void {
             workload: c.workloadName,
             states: states.size,
             coverage: [...states].sort(),
-            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
+            batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, refused: r.refused, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
             duplicates,
             not_written: notWritten,
+            // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
+            refused: totalRefused,
+            refusals: refusedWritten.map((w) => ({
+              seed: jsonSeed(w.refusal.seed),
+              limit: w.refusal.limit,
+              ...(w.refusal.bound !== undefined ? { bound: w.refusal.bound } : {}),
+              t: w.refusal.t,
+              reason: w.refusal.reason,
+              violation: false,
+              scenario: w.scenarioFile,
+              replay: w.replay,
+              batch: w.batch,
+              run: w.refusal.run,
+              origin: w.refusal.origin,
+              faults: w.refusal.scenario.faults.timeline.length,
+              ...(w.refusal.shrinkCut ? { shrink_cut: true } : {}),
+            })),
             worker_deaths: deaths,
             not_judged: notJudged,
             wall_s: wall,
             search_wall_s: progress.searchSeconds(),
             interrupted: stopping,
+            stopped_by: stoppedBy,
+            cut: cuts,
           }) + '\n',
         );
       } else {
@@ -822,6 +936,12 @@ export function registerFuzz(program: Command): void {
           const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures, opts.shrink);
           if (line !== undefined) lines.push(line);
         }
+        if (totalRefused > 0) {
+          const kinds = [...new Set(refusedWritten.map((w) => w.refusal.limit))].join(', ');
+          lines.push(`refused     ${plural(totalRefused, 'run')} refused by the engine (${kinds}): not protocol violations (no checker judged them), kept as scenarios that are refused again: ${refusedWritten.map((w) => w.scenarioFile).join(', ')}`);
+        }
+        if (stoppedBy === 'max-failures') lines.push(`stopped     --max-failures ${c.maxFailures} reached (after the current run of each batch): the time budget was not used up`);
+        for (const k of cuts) lines.push(`cut         run ${k.run} of batch ${k.batch} (seed ${k.seed}) cut by ${stoppedBy === 'max-failures' ? `--max-failures ${c.maxFailures}` : stoppedBy === 'interrupt' ? 'the interrupt' : '--time'} after ${k.events} events at t=${formatDuration(k.t)}: not judged, not counted in runs, not a violation, not refused`);
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
         for (const n of notJudged) lines.push(`not judged  ${n}: never judged: no run of the campaign reached this checker's judging point (calm after the faults, a finished job), so it could not catch its violations; give the runs that point: a longer duration after the drawn quiesce, or a scenario whose runs can finish their job`);
