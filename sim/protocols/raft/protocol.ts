@@ -8,6 +8,7 @@ import { kvModel, linearizableChecker, lockModel } from '../../check/linearizabi
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/durations.ts';
 import { raftRules } from './rules.ts';
+import { raftQuorumRules } from './rules-quorum.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -185,6 +186,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     leaderCompleteness(probe),
     stateMachineSafety(probe),
     ...raftRules(probe),
+    ...raftQuorumRules(probe),
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),

@@ -7,6 +7,7 @@ import { defineProtocol, MS, nodeSpec, type NodeSpec } from '../../api/index.ts'
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
 import { cooperativeBound, twopcCheckers } from './checkers.ts';
 import { twopcRules } from './rules.ts';
+import { twopcIsolationRules } from './rules-isolation.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { Coordinator } from './coordinator.ts';
@@ -78,7 +79,8 @@ export const twopc = defineProtocol({
         livenessBound: config.livenessBound,
         cooperative: config.cooperative,
         cooperativeBound: cooperativeBound(config.cooperativeAfter, config.queryInterval),
-      }).concat(twopcRules(participants)),
+      }).concat(twopcRules(participants))
+        .concat(twopcIsolationRules(participants, config.initialBalance)),
     };
   },
 });
