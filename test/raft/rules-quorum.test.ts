@@ -13,6 +13,8 @@ import type { SimView } from '../../sim/engine/types.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { commitOnQuorum, voteLogOk } from '../../sim/protocols/raft/rules-quorum.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
+import { fuzz } from '../../sim/fuzz/fuzz.ts';
+import { fuzzCluster } from './run.ts';
 
 type S = Partial<RaftServerState> & Pick<RaftServerState, 'role' | 'term'>;
 
@@ -135,5 +137,12 @@ describe('vote-log-ok: a vote goes only to a candidate at least as up-to-date as
     expect(rule.check(view({ n1, n2, n3 }))).toBeUndefined();
     const n2later = state({ role: 'candidate', term: 3, votedFor: 'n2' }, [1, 2, 2]);
     expect(rule.check(view({ n1: { ...n1, term: 3, votedFor: 'n2' }, n2: n2later, n3 }))).toMatch(/n1 voted for n2 in term 3, whose RequestVote carried last log term 1 at index 1/);
+  });
+});
+
+describe('end to end: the planted bug voteWithoutUpToDateCheck (section 5.4.1 skipped)', () => {
+  it('vote-log-ok sees the stale vote itself, first, in the small busy cluster of bugs.test.ts (leader-completeness there needs the stale leader to lose a committed entry)', () => {
+    const report = fuzz({ scenario: fuzzCluster({ voteWithoutUpToDateCheck: true }, { duration: '2s' }), runs: 100, shrink: false });
+    expect(report.failures[0]?.violation.invariant).toBe('vote-log-ok');
   });
 });
