@@ -11,7 +11,9 @@ import { fuzzCluster } from './run.ts';
 describe('outside planted Raft bugs are caught by their checkers', () => {
   it('truncateOnMatchingAppend (a follower drops acknowledged entries on a stale AppendEntries) -> leader-completeness within 150 runs on some campaign seed 1-3 (seen near runs 100 / 115 / 8), and the shrunk run replays', () => {
     // Seeds, not one seed: which seed finds it early moves whenever the generator's draws change.
-    const s = fuzzCluster({ truncateOnMatchingAppend: true }, { extra: { maxBatch: 1 } });
+    // Every checker but commit-on-quorum (rules-quorum.ts), which sees the acknowledged entries erased before leader-completeness sees the loss.
+    const all = fuzzCluster({ truncateOnMatchingAppend: true }, { extra: { maxBatch: 1 } });
+    const s = { ...all, checkers: ['election-safety', 'leader-append-only', 'log-matching', 'leader-completeness', 'state-machine-safety', 'one-vote-per-term', 'leader-commits-current-term', 'term-monotonic', 'leader-has-vote-quorum', 'read-index', 'leader-elected', 'quorum-elects-leader', 'ops-complete', 'linearizable'] };
     const seed = [3, 1, 2].find((k) => fuzz({ scenario: s, runs: 150, seed: k, shrink: false }).failures.length > 0);
     const report = fuzz({ scenario: s, runs: 150, seed: seed ?? 3, shrinkBudget: 60 });
     const f = report.failures[0];

@@ -8,6 +8,7 @@ import { kvModel, linearizableChecker, lockModel } from '../../check/linearizabi
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/durations.ts';
 import { raftRules } from './rules.ts';
+import { raftQuorumRules } from './rules-quorum.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -184,6 +185,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   // fails, and a wrong step (the cause) that also breaks a Figure 3 property at once is reported as the step.
   return [
     ...raftRules(probe),
+    ...raftQuorumRules(probe),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),

@@ -7,6 +7,7 @@ import { defineProtocol, MS, nodeSpec, type NodeSpec } from '../../api/index.ts'
 import { accountsOf, COORDINATOR, participantId } from './accounts.ts';
 import { cooperativeBound, twopcCheckers } from './checkers.ts';
 import { twopcRules } from './rules.ts';
+import { twopcIsolationRules } from './rules-isolation.ts';
 import { ClientNode } from './client.ts';
 import { twopcConfig, type TwoPcConfig } from './config.ts';
 import { Coordinator } from './coordinator.ts';
@@ -72,7 +73,7 @@ export const twopc = defineProtocol({
     return {
       nodes: twopcNodes(config),
       // Step rules first: of the violations of one step the engine reports the first checker's, and the wrong step is the cause.
-      checkers: twopcRules(participants).concat(twopcCheckers({
+      checkers: twopcRules(participants).concat(twopcIsolationRules(participants, config.initialBalance), twopcCheckers({
         coordinator: COORDINATOR,
         participants,
         shardTotal: config.accountsPerShard * config.initialBalance,
