@@ -3,7 +3,7 @@
 // copy of the repository's sources and fuzz it as a user would, guided and random, reporting
 // found/missed, runs and seconds to the first failure. Not part of `npm test` (minutes per mutant).
 //
-//   node scripts/mutants.mjs [--protocol raft|twopc] [--only a,b] [--time 20s | --runs N] [--seeds 1,2,3]
+//   node scripts/mutants.mjs [--protocol raft|twopc|lock|counter] [--only a,b] [--time 20s | --runs N] [--seeds 1,2,3]
 //                            [--strategies guided,random] [--workers 1] [--json]
 //
 // Each (mutant, seed, strategy) runs `node <tmp>/bin/faultline.js fuzz <p> --time T --seed S
@@ -40,10 +40,17 @@ try {
       workers: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   }));
 } catch (err) {
   usage(err.message);
+}
+if (o.help) {
+  // The usage text is this file's opening comment (lines 2-13), printed as it stands.
+  const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14);
+  console.log(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
 }
 // Validated here, not by each `faultline fuzz` campaign (which would print an ERROR per campaign and exit 0).
 // A duration needs its unit, as `faultline fuzz --time` does (a bare number is refused there too).

@@ -8,7 +8,7 @@ describe('scripts/mutants.mjs bad input', () => {
   it.each([
     [['--bogus'], /^mutants: Unknown option '--bogus'/],
     [['--time', '20'], /^mutants: --time: expected a positive duration with a unit/],
-    [['--protocol', 'nope'], /^mutants: --protocol: no mutants for "nope"; protocols with mutants: raft, twopc/],
+    [['--protocol', 'nope'], /^mutants: --protocol: no mutants for "nope"; protocols with mutants: counter, lock, raft, twopc/],
     [['--strategies', 'guided,x'], /^mutants: --strategies: /],
     [['--seeds', '1,a'], /^mutants: --seeds: /],
     [['--runs', '0'], /^mutants: --runs: expected an integer >= 1/],
@@ -19,5 +19,15 @@ describe('scripts/mutants.mjs bad input', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/at .*\.mjs:\d+/);
+  });
+});
+
+describe('scripts/mutants.mjs --help', () => {
+  it('prints the usage from the opening comment and exits 0', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Outside-bug evaluation/);
+    expect(r.stdout).toMatch(/node scripts\/mutants\.mjs \[--protocol /);
+    expect(r.stderr).toBe('');
   });
 });
