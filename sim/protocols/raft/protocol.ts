@@ -9,6 +9,7 @@ import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/durations.ts';
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
+import { rpcAnswered } from './rules-rpc.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -186,6 +187,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   return [
     ...raftRules(probe),
     ...raftQuorumRules(probe),
+    rpcAnswered(),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),
