@@ -316,7 +316,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const t2 = performance.now();
   // The loader's background work (hash check, lane bands, search filters) waited for this drawing.
   next.drawn();
-  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, streamedMs: msg.timings.streamedMs, indexerMs: msg.timings.indexerMs, gatherMs: msg.timings.gatherMs, loaderOpenedMs: msg.timings.openedAt - (performance.timeOrigin + t0), modelPostedMs: msg.timings.postedAt - (performance.timeOrigin + t0), modelArrivedMs: (msg.timings.arrivedAt ?? 0) - (performance.timeOrigin + t0), partialDrawMs: partialMs, partials, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
+  const timings: Timings & Record<string, number> = { parseMs: msg.timings.parseMs, renderMs: t2 - t1, totalMs: t2 - t0, bytes: msg.timings.bytes, streamedMs: msg.timings.streamedMs, indexerMs: msg.timings.indexerMs, gatherMs: msg.timings.gatherMs, loaderOpenedMs: msg.timings.openedAt - (performance.timeOrigin + t0), modelPostedMs: msg.timings.postedAt - (performance.timeOrigin + t0), modelArrivedMs: (msg.timings.arrivedAt ?? 0) - (performance.timeOrigin + t0), partialDrawMs: partialMs, partials, bandsLater: later ? 1 : 0, firstDrawingMs: firstDrawing?.ms ?? t2 - t0 };
   store.info!.timings = timings;
   const h = model.header;
   const hashLabel = (state: string): string => (footer ? `${footer.hash.slice(0, 16)}… ${state}` : 'none (truncated)');
