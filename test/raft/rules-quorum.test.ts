@@ -8,12 +8,12 @@
 // guided fuzzing with every checker is test/raft/rules.test.ts's quiet campaign.
 
 import { describe, expect, it } from 'vitest';
-import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { SimView } from '../../sim/engine/types.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { commitOnQuorum, voteLogOk } from '../../sim/protocols/raft/rules-quorum.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
 import { fuzz } from '../../sim/fuzz/fuzz.ts';
+import { publishedView } from './published-view.ts';
 import { fuzzCluster } from './run.ts';
 
 type S = Partial<RaftServerState> & Pick<RaftServerState, 'role' | 'term'>;
@@ -23,32 +23,8 @@ function state(s: S, terms: number[]): RaftServerState {
   return { votedFor: null, leader: null, commitIndex: 0, lastApplied: 0, snapshotIndex: 0, logStart: 1, log: [], lastIndex: terms.length, snapshotTerm: 0, logFrom: 1, entries: terms, ...s };
 }
 
-let steps = 0;
-/** A fault-step view (no actor): the probe looks at every server; a missing id is down. */
-function view(states: Record<string, RaftServerState | undefined>, ids = ['n1', 'n2', 'n3']): SimView {
-  return {
-    now: 0,
-    seq: 0,
-    stepsTaken: ++steps,
-    nodeIds: ids,
-    role: () => 'server',
-    isUp: (id) => states[id] !== undefined,
-    isPaused: () => false,
-    behaviour: () => {
-      throw new Error('the rule reads published state only');
-    },
-    published: (id) => states[id],
-    durable: () => new Map(),
-    history: [],
-    quiesced: false,
-    quiescedAt: undefined,
-    actor: undefined,
-    faults: new FaultState(new Map(ids.map((id, i) => [id, i]))),
-    warn: () => {
-      throw new Error('the rule decides every case');
-    },
-  };
-}
+/** A fault-step view (no actor) of n1-n3 (or `ids`): the probe looks at every server; a missing id is down. */
+const view = (states: Record<string, RaftServerState | undefined>, ids = ['n1', 'n2', 'n3']): SimView => publishedView(states, ids);
 
 const follower = (terms: number[], term = 2): RaftServerState => state({ role: 'follower', term, leader: 'n1' }, terms);
 

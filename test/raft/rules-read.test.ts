@@ -6,13 +6,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { firstFailure } from '../../sim/bench/search.ts';
-import { FaultState } from '../../sim/engine/fault-state.ts';
 import type { SimView } from '../../sim/engine/types.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { readIndexRule } from '../../sim/protocols/raft/rules.ts';
 import type { RaftServerState, ServedRead } from '../../sim/protocols/raft/state.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
+import { publishedView } from './published-view.ts';
 import { runTraced } from './run.ts';
 
 function state(s: Partial<RaftServerState> & Pick<RaftServerState, 'role' | 'term' | 'leader'>, terms: number[]): RaftServerState {
@@ -31,32 +31,7 @@ function state(s: Partial<RaftServerState> & Pick<RaftServerState, 'role' | 'ter
   };
 }
 
-let steps = 0;
-function view(states: Record<string, RaftServerState>): SimView {
-  const ids = Object.keys(states);
-  return {
-    now: 0,
-    seq: 0,
-    stepsTaken: ++steps,
-    nodeIds: ids,
-    role: () => 'server',
-    isUp: (id) => states[id] !== undefined,
-    isPaused: () => false,
-    behaviour: () => {
-      throw new Error('the rule reads published state only');
-    },
-    published: (id) => states[id],
-    durable: () => new Map(),
-    history: [],
-    quiesced: false,
-    quiescedAt: undefined,
-    actor: undefined,
-    faults: new FaultState(new Map(ids.map((id, i) => [id, i]))),
-    warn: () => {
-      throw new Error('the rule decides every case');
-    },
-  };
-}
+const view = (states: Record<string, RaftServerState>): SimView => publishedView(states);
 
 /** n1 leads term 2 (log: terms 1, 2, both committed); n2 and n3 follow it; n1 answers `read`. */
 function answer(read: Partial<ServedRead>, followers: string[] = ['n2', 'n3']): string | undefined {
