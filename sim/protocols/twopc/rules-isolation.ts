@@ -12,6 +12,7 @@
 // does, and any account a commit overdraws.
 
 import type { Checker, NodeId, TraceEvent } from '../../api/index.ts';
+import { ruleSet } from './rule-set.ts';
 import type { Op } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { ParticipantState } from './state.ts';
@@ -45,7 +46,6 @@ export function twopcIsolationRules(participants: readonly NodeId[], initialBala
   /** "p|account" -> balance replayed from commits (initialBalance until the first). */
   const balance = new Map<string, number>();
   const found: Record<string, string | undefined> = {};
-  let lastSeq = -1;
 
   const onState = (p: NodeId, s: ParticipantState): void => {
     if (s.balance < 0 && found['no-overdraft'] === undefined) found['no-overdraft'] = `${p} published a shard balance of ${s.balance}, below zero`;
@@ -83,14 +83,6 @@ export function twopcIsolationRules(participants: readonly NodeId[], initialBala
   };
 
   const observe = (ev: TraceEvent): void => {
-    if (ev.seq <= lastSeq) {
-      if (ev.seq === lastSeq) return; // already seen through the other checker
-      opsOf.clear(); // a new run through the same prepared checkers
-      committed.clear();
-      balance.clear();
-      for (const k of Object.keys(found)) delete found[k];
-    }
-    lastSeq = ev.seq;
     if (ev.type === 'send') {
       if (!isParticipant.has(ev.to)) return;
       const msg = ev.msg as unknown as TwoPcMessage;
@@ -102,18 +94,17 @@ export function twopcIsolationRules(participants: readonly NodeId[], initialBala
     }
   };
 
-  const checker = (name: string, description: string): Checker => ({
-    name,
-    description,
-    when: 'always',
-    observe,
+  return ruleSet(found, {
     observes: ['send', 'state'],
-    check() {
-      return found[name];
+    observe,
+    reset() {
+      opsOf.clear();
+      committed.clear();
+      balance.clear();
     },
+    rules: [
+      ['strict-two-phase-locking', 'every undecided transaction at a participant holds the lock of each account it writes there, and no two undecided ones write the same account (BHG ch. 3 strict 2PL; ch. 7 locks kept while in doubt, across recovery)'],
+      ['no-overdraft', 'replaying each participant\'s commits, no account goes below zero, and no shard balance is negative (funds checked at the vote under the lock)'],
+    ],
   });
-  return [
-    checker('strict-two-phase-locking', 'every undecided transaction at a participant holds the lock of each account it writes there, and no two undecided ones write the same account (BHG ch. 3 strict 2PL; ch. 7 locks kept while in doubt, across recovery)'),
-    checker('no-overdraft', 'replaying each participant\'s commits, no account goes below zero, and no shard balance is negative (funds checked at the vote under the lock)'),
-  ];
 }

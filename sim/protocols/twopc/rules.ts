@@ -11,6 +11,7 @@
 // participant cannot help another: it answers that it does not know).
 
 import type { Checker, NodeId, TraceEvent } from '../../api/index.ts';
+import { ruleSet } from './rule-set.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { ParticipantState, ParticipantTxState } from './state.ts';
 
@@ -45,7 +46,6 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
   /** peer-answers sent in the current step, judged once the step's publish is in. */
   let pending: { p: NodeId; tx: TxId; commit: boolean; to: NodeId }[] = [];
   const found: Record<string, string | undefined> = {};
-  let lastSeq = -1;
 
   const stateOf = (p: NodeId, tx: TxId): ParticipantTxState | undefined => known.get(p)?.get(tx);
 
@@ -78,15 +78,6 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
   };
 
   const observe = (ev: TraceEvent): void => {
-    if (ev.seq <= lastSeq) {
-      if (ev.seq === lastSeq) return; // already seen through the other checker
-      known.clear(); // a new run through the same prepared checkers
-      learned.clear();
-      inFlight.clear();
-      pending = [];
-      for (const k of Object.keys(found)) delete found[k];
-    }
-    lastSeq = ev.seq;
     if (ev.type === 'send') {
       if (!isParticipant.has(ev.to)) return;
       const msg = ev.msg as unknown as TwoPcMessage;
@@ -109,19 +100,19 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
     }
   };
 
-  const checker = (name: string, description: string): Checker => ({
-    name,
-    description,
-    when: 'always',
-    observe,
+  return ruleSet(found, {
     observes: ['send', 'deliver', 'drop', 'duplicate', 'state'],
-    check() {
-      judgePending();
-      return found[name];
+    observe,
+    reset() {
+      known.clear();
+      learned.clear();
+      inFlight.clear();
+      pending = [];
     },
+    beforeCheck: judgePending,
+    rules: [
+      ['in-doubt-waits', 'a participant that voted yes commits or aborts only on an outcome delivered to it (TwoPhase: RMRcvCommitMsg / RMRcvAbortMsg)'],
+      ['answers-known-outcome', 'a participant answers a cooperative-termination query with commit or abort only when it holds that outcome itself (BHG 7.4)'],
+    ],
   });
-  return [
-    checker('in-doubt-waits', 'a participant that voted yes commits or aborts only on an outcome delivered to it (TwoPhase: RMRcvCommitMsg / RMRcvAbortMsg)'),
-    checker('answers-known-outcome', 'a participant answers a cooperative-termination query with commit or abort only when it holds that outcome itself (BHG 7.4)'),
-  ];
 }
