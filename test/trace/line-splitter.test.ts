@@ -13,16 +13,21 @@ import { LineSplitter } from '../../sim/trace/reader.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-splitter-'));
 
+/** Feed `bytes` to the splitter in chunks cut at `cuts` (those inside the bytes, in order). */
+function pushInChunks(s: LineSplitter, bytes: Uint8Array, cuts: number[]): void {
+  let at = 0;
+  for (const c of [...cuts.filter((x) => x > 0 && x < bytes.length).sort((a, b) => a - b), bytes.length]) {
+    if (c <= at) continue;
+    s.push(bytes.subarray(at, c));
+    at = c;
+  }
+}
+
 function splitError(bytes: Uint8Array, cuts: number[]): string | undefined {
   const lines: string[] = [];
   const s = new LineSplitter((t) => lines.push(t), { file: 'f' });
   try {
-    let at = 0;
-    for (const c of [...cuts.filter((x) => x > 0 && x < bytes.length).sort((a, b) => a - b), bytes.length]) {
-      if (c <= at) continue;
-      s.push(bytes.subarray(at, c));
-      at = c;
-    }
+    pushInChunks(s, bytes, cuts);
     s.end();
     return undefined;
   } catch (err) {
@@ -67,12 +72,7 @@ describe('LineSplitter offsets', () => {
         const bytes = Buffer.concat(pieces.map((p) => Buffer.from(p)));
         const got: [string, number, number][] = [];
         const s = new LineSplitter((t, start, length) => got.push([t, start, length]));
-        let at = 0;
-        for (const c of [...cuts.filter((x) => x > 0 && x < bytes.length).sort((a, b) => a - b), bytes.length]) {
-          if (c <= at) continue;
-          s.push(bytes.subarray(at, c));
-          at = c;
-        }
+        pushInChunks(s, bytes, cuts);
         s.end();
         // The lines of the whole text, and each line's bytes decoding to it (with its "\n").
         const whole = new TextDecoder().decode(bytes);
