@@ -49,7 +49,7 @@ export interface SearchResult {
 }
 
 /** One campaign: batches of fuzz() with `batchSeed(seed, b)` until the first failing run or the budget. */
-export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy], tuning: Pick<FuzzOptions, 'traceEdges' | 'branchHavoc' | 'plainShare' | 'plainWorkload' | 'spans'> = {}): SearchResult {
+export function firstFailure(base: Scenario, strategy: FuzzStrategy, seed: number, budgetMs: number, now: () => number, shrinkBudget = 0, batchSize: number = DEFAULT_BATCH[strategy], tuning: Pick<FuzzOptions, 'traceEdges' | 'branchHavoc' | 'plainShare' | 'plainWorkload' | 'spans' | 'opening'> = {}): SearchResult {
   // The strategy's own default workload: random draws the protocol's pre-issue-11 base (strategyWorkload).
   const workload = strategyWorkload(base.protocol, strategy);
   // Guided's plain draws (its portfolio start) draw random's workload, as `faultline fuzz` passes them.

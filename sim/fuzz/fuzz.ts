@@ -21,7 +21,7 @@ import { RunCutError, runPrepared, type ScenarioResult } from '../scenario/run.t
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
-import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, openingCase, openingPlan, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
  * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
@@ -82,6 +82,12 @@ export interface FuzzOptions {
    * Default PLAIN_SHARE; 0 turns it off.
    */
   plainShare?: number;
+  /**
+   * Guided: the systematic opening (openingPlan, openingCase in guided.ts), as the share (0-1) of a batch's fresh
+   * draws that are instead its cells while the plan lasts: one short run per protocol trigger x fault kind, the
+   * fault started on the trigger at its node, in an order drawn from the batch seed. Default OPENING_SHARE; 0 off.
+   */
+  opening?: number;
   /** Guided: the workload of the plain draws (default `workload`; the CLI and the bench pass random's, strategyWorkload). */
   plainWorkload?: WorkloadArb;
   /**
@@ -456,6 +462,12 @@ export const HAVOC_AFTER_BRANCH = 0.5;
 
 /** Share of a guided batch's runs, after the warm-up, that are mutants of the corpus (the rest are fresh draws, which find new basins). */
 export const MUTANT_SHARE = 0.75;
+/**
+ * Guided: the share of fresh draws that are systematic-opening cells while the plan lasts (FuzzOptions.opening).
+ * 0: off by default (session 10, sim/fuzz/README.md: at 0.5 and 0.75 it did not move the medians of the Raft
+ * bugs, and it delays the fresh draws the shallow and liveness bugs are found by). 0.75 is the share measured.
+ */
+export const OPENING_SHARE = 0;
 /** Guided: the share of fresh draws made as `random` draws them (FuzzOptions.plainShare). */
 export const PLAIN_SHARE = 0.3;
 
@@ -786,25 +798,38 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
   // Guided: the first tenth of the budget (at most 50 runs) explores with fresh draws only; then MUTANT_SHARE of the runs are mutants.
   const warmup = Math.max(1, Math.min(50, Math.floor(opts.runs / 10)));
   let next = 0; // index of the next fresh draw on fast-check's stream for `seed`
+  // Guided's systematic opening (openingPlan in guided.ts): trigger x fault kind cells, one aimed short run each.
+  const openingRng = rootRng(`opening/${seed}`);
+  const openingShare = strategy === 'guided' ? (opts.opening ?? OPENING_SHARE) : 0;
+  if (!(openingShare >= 0 && openingShare <= 1)) throw new RangeError(`opening must be between 0 and 1 (got ${openingShare})`);
+  const opening = openingShare > 0 ? openingPlan(gen, openingRng) : [];
+  let freshRuns = 0;
   let rejectedInARow = 0;
   let yielded = 0;
   while (done < opts.runs) {
     if (done > yielded) yield (yielded = done);
     if (opts.stop?.()) break;
-    const mutant = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
+    const mutated = strategy === 'guided' && corpus.length > 0 && done >= warmup && rng.chance(MUTANT_SHARE);
+    // The systematic opening (own rng stream): while its plan lasts, a share `openingShare` of the fresh draws are
+    // its next cells instead (the first run stays a fresh draw). Like a mutant, a cell is a case off fast-check's stream.
+    const cell = !mutated && opening.length > 0 && Math.floor((freshRuns + 1) * openingShare) > Math.floor(freshRuns++ * openingShare) ? opening.shift() : undefined;
+    const mutant = mutated || cell !== undefined;
     let details: fc.RunDetails<[EpisodeCase]>;
     let child: EpisodeCase | undefined;
+    if (cell) child = openingCase(cell, gen, openingRng, opts.workload);
     if (mutant) {
-      const parent = pickEntry(corpus, rng, hits);
-      // A parent that reached something rare is branched from (its prefix kept, its future re-drawn) more often than havocked.
-      const rare = rarity(parent, hits) <= Math.max(RARE_HITS, Math.floor(done / 100));
-      const b = rng.chance(rare ? BRANCH_SHARE_RARE : BRANCH_SHARE) ? branch(parent, rng, { gen, hits, roundTrip, duration: base.duration }) : undefined;
-      if (b) {
-        branches++;
-        // Havoc after the branch: stack suffix mutations on it (the prefix stays its parent's run).
-        if (branchHavoc && rng.chance(HAVOC_AFTER_BRANCH)) havocAfterCut(b.child, b.point.cut, rng, { gen, roundTrip });
+      if (!child) {
+        const parent = pickEntry(corpus, rng, hits);
+        // A parent that reached something rare is branched from (its prefix kept, its future re-drawn) more often than havocked.
+        const rare = rarity(parent, hits) <= Math.max(RARE_HITS, Math.floor(done / 100));
+        const b = rng.chance(rare ? BRANCH_SHARE_RARE : BRANCH_SHARE) ? branch(parent, rng, { gen, hits, roundTrip, duration: base.duration }) : undefined;
+        if (b) {
+          branches++;
+          // Havoc after the branch: stack suffix mutations on it (the prefix stays its parent's run).
+          if (branchHavoc && rng.chance(HAVOC_AFTER_BRANCH)) havocAfterCut(b.child, b.point.cut, rng, { gen, roundTrip });
+        }
+        child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows, spans });
       }
-      child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows, spans });
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
       if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten

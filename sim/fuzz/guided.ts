@@ -25,7 +25,7 @@
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
-import { atTriggerNode, episodeArb, targetArb, type FaultEpisode, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { atTriggerNode, episodeArb, targetArb, type FaultEpisode, type GenFaultKind, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { getOrFail } from '../engine/assert.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
@@ -718,4 +718,49 @@ export function mutate(parent: EpisodeCase, rng: Rng, ctx: MutationContext): Epi
     if (applyMutation(rng.pick(MUTATIONS), c, rng, ctx)) applied++;
   }
   return c;
+}
+
+/** One cell of the systematic opening: a fault kind started on a protocol trigger. */
+export interface OpeningCell {
+  trigger: string;
+  kind: GenFaultKind;
+}
+
+/**
+ * The systematic opening's plan (FATE, Gunawi et al., NSDI 2011: inject one failure at each distinct failure
+ * point first; Jepsen's nemesis packages): every protocol trigger crossed with every fault kind the generator
+ * can draw, in an order shuffled by `rng` (Fisher-Yates), so campaigns of different seeds open differently.
+ * Empty without triggers. Built from what the protocol declares, nothing per protocol here.
+ */
+export function openingPlan(g: ResolvedFaultGen, rng: Rng): OpeningCell[] {
+  const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
+  const cells: OpeningCell[] = g.triggers.flatMap((trigger) => kinds.map((kind) => ({ trigger, kind })));
+  for (let i = cells.length - 1; i > 0; i--) {
+    const j = rng.int(0, i + 1);
+    [cells[i], cells[j]] = [cells[j] as OpeningCell, cells[i] as OpeningCell];
+  }
+  return cells;
+}
+
+/** Run lengths (percent of the duration) an opening run draws from: short, so the opening costs little. */
+export const OPENING_SPANS = [25, 50] as const;
+
+/**
+ * One run of the systematic opening: a single episode of `cell.kind`, drawn from the generator's own
+ * `episodeArb` and then aimed: armed from the window's start, started on the first occurrence of
+ * `cell.trigger` (no delay half the time, else log-uniform from 10 µs to `maxDelay`), at the triggering
+ * node (`@trigger`, or a partition around it), lasting a blink (100 µs to 4x `maxDelay`: a crash and its
+ * restart inside a round trip) half the time, else its drawn length. A fresh simulation seed, a drawn
+ * workload (when there is one), the whole fault window and a short run (OPENING_SPANS; the calm after the
+ * quiesce kept, spanDuration). Plain data like any mutant: it shrinks and replays the same way.
+ */
+export function openingCase(cell: OpeningCell, g: ResolvedFaultGen, rng: Rng, workload: WorkloadArb | undefined): EpisodeCase {
+  const arb = episodeArb(cell.kind, g);
+  if (!arb) throw new Error(`no episode arbitrary for fault kind ${cell.kind}`);
+  const { on: _none, ...drawn } = draw(arb, rng);
+  let e = atTriggerNode(drawn as FaultEpisode);
+  if ('length' in e && rng.chance(0.5)) e = { ...e, length: clamp(logUniform(rng, Math.min(100, g.maxEpisode), Math.min(g.maxEpisode, Math.max(100, 4 * g.maxDelay))), 1, g.maxEpisode) };
+  const delay = rng.chance(0.5) ? 0 : Math.min(g.maxDelay, logUniform(rng, 10, Math.max(10, g.maxDelay)));
+  const episode = { ...e, at: g.from, on: { event: cell.trigger, nth: 1, delay } } as FaultEpisode;
+  return { seed: String(rng.int(0, 0x7fffffff)), episodes: [episode], workload: workload ? draw(workload, rng) : {}, window: 100, span: rng.pick(OPENING_SPANS) };
 }
