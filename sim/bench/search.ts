@@ -126,8 +126,13 @@ export const searchBench: BenchCase = {
       const base = parseScenario({ name: `${protocol}-fuzz`, description: `bench search: ${protocol} ${bug}`, protocol, config: { bugs: { [bug]: true } }, duration: '5s' });
       const by: Partial<Record<FuzzStrategy, SearchResult[]>> = {};
       for (const k of chosen) by[k] = [];
-      // Warm-up (not measured): the JIT sees this protocol's code before any strategy is timed.
-      fuzz({ scenario: base, runs: 3, strategy: 'targeted', shrink: false, seed: 0x7a11 });
+      // Warm-up (not measured): the JIT sees this protocol's code, and each measured strategy's own paths (guided's
+      // coverage observers, mutations and branches; random's plain generator), before any strategy is timed, so
+      // the first campaign of a process does not pay for compiling what the others get compiled.
+      for (const k of chosen) {
+        const w = strategyWorkload(protocol, k);
+        fuzz({ scenario: base, runs: 6, strategy: k, shrink: false, seed: 0x7a11, maxFailures: 6, keepGoing: true, ...(w ? { workload: w } : {}) });
+      }
       for (let s = 1; s <= seeds; s++) {
         // Rotate which strategy goes first, so machine noise hits all alike.
         const order = chosen.map((_, i) => chosen[(i + s) % chosen.length] as FuzzStrategy);
