@@ -26,10 +26,16 @@
 //   trigram filters are built (filters_after_open_ms after the first paint;
 //   the settled searches wait for them, the lane bands and the hash check:
 //   the page's background work, sharing the cores), search_token_ms one the
-//   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts);
-//   search_scan_baseline_ms the same search parsing every line (no index), in
-//   the same page, and search_vs_scan the ratio; search_first_results_ms when
-//   the settled search's first matches arrived (it streams them);
+//   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts; its
+//   matches are deep inside published states, far apart): the first search of
+//   the page once settled, also as search_token_first_ms, and the same search
+//   twice more in search_token_settled_ms; search_scan_baseline_ms the same
+//   search parsing every line (no index), in the same page (run last: its
+//   garbage weighed on the searches after it), and search_vs_scan the ratio;
+//   search_first_results_ms when the settled search's first matches arrived
+//   (it streams them); causal_settled_ms a causal past once settled (of the
+//   middle event; causal_ms is the first, of the last event, right after the
+//   load);
 // - bands_after_open_ms: a big trace's lane bands, computed after the first
 //   paint by their own worker, arrive this long after it;
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
