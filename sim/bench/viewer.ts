@@ -22,9 +22,11 @@
 //   the page has the marks); search_ms: a text search ("deliver #7") once the
 //   indexer worker's search index and its filters are built (index_ms: its
 //   CPU time on the index, built in parallel with the parse),
-//   search_right_after_load_ms the same search issued before the index's
-//   trigram filters are built (filters_after_open_ms after the first paint;
-//   the settled searches wait for them, the lane bands and the hash check:
+//   search_right_after_load_ms the same search issued right after the load,
+//   while the background work runs (the last trigram filters, done
+//   filters_after_open_ms after the first paint, filters_build_ms in all,
+//   most while the trace loads; the settled searches wait for them, the lane
+//   bands and the hash check:
 //   the page's background work, sharing the cores), search_token_ms one the
 //   raw line decides first ("7777"; see rawLineDecides in ui/src/store.ts; its
 //   matches are deep inside published states, far apart): the first search of
