@@ -10,7 +10,7 @@ import { ringLayout, ringPoints } from '../../ui/src/panels/ring.ts';
 import { changedKeys } from '../../ui/src/panels/nodes.ts';
 import { HashRing } from '../../sim/protocols/ring/ring.ts';
 import { hash32 } from '../../sim/protocols/ring/hash.ts';
-import { raftTrace } from './synthetic.ts';
+import { bigTrace, raftTrace } from './synthetic.ts';
 
 function loaded(): Store {
   const s = new Store();
@@ -200,6 +200,42 @@ describe('Store with a remote source (a trace too big to keep in the page)', () 
     expect(s.searching()).toBe(false);
     expect([...Array(27).keys()].filter((i) => s.passes(i))).toEqual([9, 12, 14, 17]);
     expect(calls).toEqual(['causal 17', 'search deliver #']);
+  });
+
+  it('reads rows far apart one event each, rows close together by their chunks', async () => {
+    const parsed = parseTrace(bigTrace(6000));
+    const calls: string[] = [];
+    const s = new Store();
+    s.load(buildColumns(parsed), {
+      source: 'big',
+      warnings: [],
+      footer: parsed.footer,
+      timings: {},
+      remote: {
+        async events(from, to) {
+          calls.push(`${from}-${to}`);
+          await new Promise((ok) => setTimeout(ok, 1));
+          return parsed.events.slice(from, to);
+        },
+        causal: async () => new Uint8Array(0),
+        search: async () => new Uint8Array(0),
+      },
+    });
+    // A search's rows, thousands of events apart: each read alone, not the chunks between them.
+    const far = [3, 700, 1500, 2600, 3100, 4000, 5999];
+    s.prefetchRows(Int32Array.from(far));
+    expect(calls).toEqual(far.map((q) => `${q}-${q + 1}`));
+    for (const q of far) expect(s.event(q, false)).toBeUndefined();
+    await new Promise((ok) => setTimeout(ok, 20));
+    for (const q of far) expect(s.event(q, false)).toEqual(parsed.events[q]);
+    s.prefetchRows(Int32Array.from(far));
+    expect(calls).toHaveLength(far.length); // already read
+    // Rows in a few chunks: the chunks (one request each), which then answer their neighbours too.
+    calls.length = 0;
+    s.prefetchRows(Int32Array.from([1030, 1031, 1600]));
+    expect(calls).toEqual(['1024-1536', '1536-2048']);
+    await new Promise((ok) => setTimeout(ok, 20));
+    expect(s.event(1100, false)).toEqual(parsed.events[1100]);
   });
 
   it('drops an answer that comes after another trace was loaded', async () => {

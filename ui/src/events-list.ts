@@ -10,6 +10,10 @@ import { fmtTime } from './format.ts';
 import type { Store } from './store.ts';
 
 const ROW = 20;
+/** Characters of an event's description a row shows (a Raft state's JSON can be many KB: the row shows one line of it). */
+const ROW_CHARS = 400;
+/** Row descriptions kept (by seq) between renderings. */
+const MAX_DESCS = 4096;
 
 export class EventsList {
   readonly root: HTMLDivElement;
@@ -23,6 +27,10 @@ export class EventsList {
   /** seqs of the events that pass the filters. */
   private shown: Int32Array = new Int32Array(0);
   private searchTimer = 0;
+  /** Each shown row's description (cut to ROW_CHARS), by seq: a re-rendering of the same rows writes none out again. */
+  private descs = new Map<number, string>();
+  /** A rendering deferred to the next frame: 'rows' (the visible rows) or 'filter' (the list, then the rows). */
+  private deferred: 'rows' | 'filter' | undefined;
 
   constructor(
     parent: HTMLElement,
@@ -58,14 +66,50 @@ export class EventsList {
     ) as HTMLDivElement;
     parent.appendChild(this.root);
     store.on('model', () => {
+      this.descs.clear();
       this.buildChips();
       this.refilter();
     });
     store.on('filter', () => this.refilter());
-    store.on('search', () => this.refilter());
+    // A big trace's search reports its matches as they are found (every 40 ms, and faster when the page is behind),
+    // and the details of the rows come back from the worker a chunk at a time: both are drawn at most once a frame
+    // (at 1M events, refiltering and re-rendering at each report took the page seconds behind the search).
+    store.on('search', () => (store.searching() ? this.defer('filter') : this.refilter()));
     store.on('cursor', () => this.followCursor());
-    store.on('details', () => this.renderRows());
+    store.on('details', () => this.defer('rows'));
     store.on('causal', () => this.renderRows());
+  }
+
+  /** Render at the next frame (or within 100 ms if frames are not drawn: a hidden page), once however often asked. */
+  private defer(what: 'rows' | 'filter'): void {
+    if (this.deferred === 'filter' || this.deferred === what) return;
+    const first = this.deferred === undefined;
+    this.deferred = what;
+    if (!first) return;
+    let done = false;
+    const run = (): void => {
+      if (done) return;
+      done = true;
+      const d = this.deferred;
+      this.deferred = undefined;
+      if (d === 'filter') this.refilter();
+      else if (d === 'rows') this.renderRows();
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 100);
+  }
+
+  /** The description a row shows of event `seq` (cut to ROW_CHARS), or undefined while its details are being read. */
+  private desc(seq: number): string | undefined {
+    const known = this.descs.get(seq);
+    if (known !== undefined) return known;
+    const ev = this.store.event(seq, false);
+    if (!ev) return undefined;
+    const d = describeEvent(ev);
+    const cut = d.length > ROW_CHARS ? `${d.slice(0, ROW_CHARS)}…` : d;
+    if (this.descs.size >= MAX_DESCS) this.descs.clear();
+    this.descs.set(seq, cut);
+    return cut;
   }
 
   private buildChips(): void {
@@ -90,6 +134,8 @@ export class EventsList {
   private refilter(): void {
     const m = this.store.model;
     if (!m) return;
+    // A deferred rendering is done now.
+    if (this.deferred !== undefined) this.deferred = undefined;
     if (!this.store.filtersActive()) {
       this.shown = new Int32Array(m.count);
       for (let i = 0; i < m.count; i++) this.shown[i] = i;
@@ -146,13 +192,13 @@ export class EventsList {
     const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
     const marks = this.store.causalMarks();
-    this.store.prefetch(this.shown[first] ?? 0, (this.shown[Math.max(first, last - 1)] ?? 0) + 1);
+    this.store.prefetchRows(this.shown.subarray(first, Math.max(first, last)));
     for (let i = first; i < last; i++) {
       const seq = this.shown[i]!;
-      const ev = this.store.event(seq);
+      const desc = this.desc(seq);
       const type = EVENT_TYPES[m.kind[seq] as number] as string;
       const cls = `row ev-${type}${seq === this.store.cursor ? ' current' : ''}${marks && marks[seq] === 1 && seq !== this.store.cursor ? ' causal' : ''}`;
-      const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(m.t[seq] as number)), el('span', { class: 'desc' }, ev ? describeEvent(ev) : '…'));
+      const row = el('div', { class: cls, attrs: { 'data-seq': String(seq) }, onclick: () => this.store.setCursor(seq) }, el('span', { class: 'seq' }, `#${seq}`), el('span', { class: 't' }, fmtTime(m.t[seq] as number)), el('span', { class: 'desc' }, desc ?? '…'));
       row.style.top = `${i * ROW}px`;
       rows.push(row);
     }

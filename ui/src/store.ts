@@ -21,6 +21,10 @@ export const SYNC_LIMIT = 50_000;
 export const CHUNK = 512;
 /** Chunks of details kept (least recently used dropped first). */
 const MAX_CHUNKS = 256;
+/** Events read one by one (rows far apart: `prefetchRows`) kept; the oldest dropped first. */
+const MAX_SINGLES = 4096;
+/** Rows spread over more chunks than this are read one event each, not a chunk each (see `prefetchRows`). */
+const SPARSE_CHUNKS = 4;
 
 /** Where the details of a trace too big to keep in the page come from (the loader worker). */
 export interface TraceSource {
@@ -143,6 +147,9 @@ export class Store {
   private texts: string[] | undefined;
   private chunks = new Map<number, TraceEvent[]>();
   private pending = new Set<number>();
+  /** Events read one by one (`prefetchRows`), by seq, and those being read. */
+  private singles = new Map<number, TraceEvent>();
+  private pendingSingles = new Set<number>();
   private generation = 0;
   private searchGen = 0;
   private listeners = new Map<Topic, Set<() => void>>();
@@ -172,6 +179,8 @@ export class Store {
     this.causalCache = undefined;
     this.chunks = new Map();
     this.pending = new Set();
+    this.singles = new Map();
+    this.pendingSingles = new Set();
     this.window = [model.startT, model.endT];
     this.emit('model');
     this.emit('cursor');
@@ -191,6 +200,8 @@ export class Store {
     this.causalWanted = -1;
     this.chunks = new Map();
     this.pending = new Set();
+    this.singles = new Map();
+    this.pendingSingles = new Set();
     this.cursor = Math.max(0, Math.min(this.cursor, model.count - 1));
     this.emit('model');
     if (this.search !== '' && !info.loading) this.setSearch(this.search);
@@ -222,7 +233,7 @@ export class Store {
    * The event `seq` with its details, or undefined while they are being read
    * (a 'details' notification follows when they arrive).
    */
-  event(seq: number): TraceEvent | undefined {
+  event(seq: number, fetch = true): TraceEvent | undefined {
     const all = this.info?.events;
     if (all) return all[seq];
     const m = this.model;
@@ -235,8 +246,53 @@ export class Store {
       this.chunks.set(k, chunk);
       return chunk[seq - k * CHUNK];
     }
-    this.fetchChunk(k);
+    const one = this.singles.get(seq);
+    if (one) return one;
+    if (fetch) this.fetchChunk(k);
     return undefined;
+  }
+
+  /**
+   * Ask for the details of the events `seqs` (ascending: the rows of a list) ahead of showing them: the chunks
+   * holding them when they are few, else each event alone (the rows of a search's matches can be thousands of
+   * events apart: reading, parsing and sending every chunk between them took the worker and the page seconds).
+   */
+  prefetchRows(seqs: ArrayLike<number>): void {
+    if (this.info?.events || !this.model || seqs.length === 0) return;
+    const wanted = new Set<number>();
+    for (let i = 0; i < seqs.length; i++) {
+      const k = Math.floor((seqs[i] as number) / CHUNK);
+      if (!this.chunks.has(k) && !this.pending.has(k)) wanted.add(k);
+    }
+    if (wanted.size <= SPARSE_CHUNKS) {
+      for (const k of wanted) this.fetchChunk(k);
+      return;
+    }
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i] as number;
+      if (wanted.has(Math.floor(seq / CHUNK))) this.fetchSingle(seq);
+    }
+  }
+
+  private fetchSingle(seq: number): void {
+    const src = this.info?.remote;
+    if (!src || this.singles.has(seq) || this.pendingSingles.has(seq)) return;
+    this.pendingSingles.add(seq);
+    const gen = this.generation;
+    void src.events(seq, seq + 1).then(
+      (evs) => {
+        if (gen !== this.generation) return;
+        this.pendingSingles.delete(seq);
+        const ev = evs[0];
+        if (!ev) return;
+        this.singles.set(seq, ev);
+        while (this.singles.size > MAX_SINGLES) this.singles.delete(this.singles.keys().next().value as number);
+        this.emit('details');
+      },
+      () => {
+        if (gen === this.generation) this.pendingSingles.delete(seq);
+      },
+    );
   }
 
   /** Ask for the details of [from, to) ahead of showing them. */

@@ -19,7 +19,7 @@ export class Loader implements TraceSource {
   onVerified: ((hash: 'ok' | 'mismatch' | 'unchecked') => void) | undefined;
   /** The worker's search index is complete (big traces only). */
   onIndexed: ((events: number, ms: number) => void) | undefined;
-  /** The search index's trigram filters are built (after the first paint; `ms` building them). */
+  /** The search index's trigram filters are all built (the last after the first paint; `ms` building them). */
   onFiltered: ((ms: number) => void) | undefined;
   /** A big trace's lane bands, computed by the worker after the first paint. */
   onBands: ((bands: LaneBand[]) => void) | undefined;

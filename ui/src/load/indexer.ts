@@ -15,6 +15,30 @@ function post(msg: FromIndexer, transfer: Transferable[] = []): void {
 let gather: BlobGatherer | undefined;
 /** Time spent gathering a fetched stream into a Blob (ms). */
 let gatherMs = 0;
+/** Time spent building the index's trigram filters (ms). */
+let filterMs = 0;
+/** A filter-building task is queued (see `filterWhenIdle`). */
+let filtering = false;
+
+/**
+ * Build the trigram filters of the finished pieces of the index while the trace still loads, one piece per task
+ * queued behind the chunks already waiting: the lines come first (when this worker falls behind the loader, the
+ * pieces wait), the filters fill its idle time (its lines take about half the loader's time in the page). A search
+ * issued right after the load then skips the pieces that cannot hold the query: built after the first paint, they
+ * were not there yet (`deliver #7` right after the Raft 1M load took 2.1 s, 0.03 s with them).
+ */
+function filterWhenIdle(): void {
+  if (filtering) return;
+  filtering = true;
+  const step = (): void => {
+    const t = performance.now();
+    const more = builder.index.buildFilter();
+    filterMs += performance.now() - t;
+    if (more) setTimeout(step, 0);
+    else filtering = false;
+  };
+  setTimeout(step, 0);
+}
 let blob: Blob | undefined;
 // The loader worker packs the published states (it reads each state's line anyway).
 const builder = new IndexBuilder(undefined, false);
@@ -34,6 +58,7 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
         gatherMs += performance.now() - t;
       }
       builder.push(msg.bytes);
+      filterWhenIdle();
       break;
     case 'end': {
       builder.end(msg.count);
@@ -48,10 +73,9 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
       break;
     }
     case 'filters': {
-      // Once the page has drawn the model: the index's trigram filters, a piece at a time (a search asked meanwhile
-      // goes in between).
-      const t = performance.now();
-      let ms = 0;
+      // Once the page has drawn the model: the trigram filters of the pieces still without one (the last chunk's; the
+      // rest were built while the bytes came), a piece at a time (a search asked meanwhile goes in between).
+      let ms = filterMs;
       for (;;) {
         const t1 = performance.now();
         const more = builder.index.buildFilter();
@@ -59,7 +83,7 @@ self.onmessage = async (e: MessageEvent<ToIndexer>) => {
         if (!more) break;
         await yieldToTasks();
       }
-      if (builder.index.chunkCount > 0) post({ kind: 'filtered', ms: Math.min(ms, performance.now() - t) });
+      if (builder.index.chunkCount > 0) post({ kind: 'filtered', ms });
       break;
     }
     case 'search': {

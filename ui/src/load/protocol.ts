@@ -21,7 +21,7 @@ export type ToLoader =
   | { kind: 'export'; id: number }
   /**
    * The page has drawn the complete model: the work that waits for it (the hash check, the lane bands' worker, the
-   * index's trigram filters) starts, so that it does not take the cores while the page receives and draws the model.
+   * last chunk's trigram filters) starts, so that it does not take the cores while the page receives and draws the model.
    */
   | { kind: 'drawn' };
 
@@ -64,7 +64,7 @@ export type FromLoader =
   | { kind: 'verified'; hash: 'ok' | 'mismatch' | 'unchecked' }
   /** The search index is complete (`events` indexed; built while parsing, `ms` of it spent indexing the events kept before the trace outgrew keepLimit). */
   | { kind: 'indexed'; events: number; ms: number }
-  /** The search index's trigram filters are built (after the first paint; `ms` building them): searches skip more. */
+  /** The search index's trigram filters are all built (most while the trace loads, the last chunk's after the first paint; `ms` building them): searches skip more. */
   | { kind: 'filtered'; ms: number }
   | { kind: 'reply'; id: number; events?: TraceEvent[]; marks?: Uint8Array; blob?: Blob; error?: string };
 
@@ -75,7 +75,7 @@ export type ToIndexer =
   | { kind: 'chunk'; bytes: Uint8Array }
   /** The end of the bytes; `count`: the events the loader accepted (a truncated last line is not one). */
   | { kind: 'end'; count: number }
-  /** The page has drawn the complete model: build the index's trigram filters now. */
+  /** The page has drawn the complete model: build the trigram filters of the pieces still without one (the last chunk's). */
   | { kind: 'filters' }
   | Extract<ToLoader, { kind: 'search' }>;
 
