@@ -16,6 +16,8 @@ export class HookLists {
   readonly violation: ((invariant: string) => void)[] = [];
   /** Whether some checker declared a message hook (send, deliver, drop or duplicate). */
   readonly messages: boolean;
+  /** Whether some checker declared any hook (the run then numbers its events, as for an observer: Violation.seq and cause). */
+  readonly any: boolean;
 
   constructor(checkers: readonly Checker[]) {
     for (const c of checkers) {
@@ -30,6 +32,7 @@ export class HookLists {
       if (h.violation) this.violation.push(h.violation.bind(h));
     }
     this.messages = this.send.length + this.deliver.length + this.drop.length + this.duplicate.length > 0;
+    this.any = this.messages || this.start.length + this.publish.length + this.violation.length > 0;
   }
 }
 

@@ -175,7 +175,8 @@ export class Simulation implements SimView {
     this.buildAll = this.hasher !== undefined || observers.some((c) => c.observes === undefined);
     this.triggered = faults.some((f) => f.on !== undefined);
     this.wanted = new Set(observers.flatMap((c) => c.observes ?? []));
-    const rec = this.buildAll || this.triggered || observers.length > 0;
+    // A checker with typed hooks (Checker.on) numbers events like an observer (no object is built for them).
+    const rec = this.buildAll || this.triggered || observers.length > 0 || hooks.any;
     this.rec = rec;
     this.checking = new Checking(
       checkers,
