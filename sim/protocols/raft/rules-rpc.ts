@@ -27,6 +27,9 @@ function requestKind(type: string): number {
   }
 }
 
+/** Node numbers in a request's code are below this (2^20; codes stay exact doubles, below 2^44). */
+const NODES = 1 << 20;
+
 /** Requests in flight sit in a ring of this many slots by message id (ids are consecutive); one whose slot is taken goes to a map. */
 const RING = 1024;
 
@@ -123,7 +126,7 @@ export function rpcAnswered(): Checker {
         if (typeof type !== 'string') return;
         if (kind !== 0 && !answered && sender === to && addressee === from && type === RESPONSE_TYPES[kind] && (kind !== VOTE || (msg as { pre?: unknown }).pre === pre)) answered = true;
         const k = requestKind(type);
-        if (k !== 0) put(id, ((nodeNo(sender) * 4096 + nodeNo(addressee)) * 4 + k) * 2 + ((msg as { pre?: unknown }).pre === true ? 1 : 0));
+        if (k !== 0) put(id, ((nodeNo(sender) * NODES + nodeNo(addressee)) * 4 + k) * 2 + ((msg as { pre?: unknown }).pre === true ? 1 : 0));
       },
       duplicate(id, of) {
         const code = get(of, false);
@@ -135,8 +138,8 @@ export function rpcAnswered(): Checker {
         pre = code % 2 === 1;
         kind = Math.floor(code / 2) % 4;
         const pair = Math.floor(code / 8);
-        from = nodes[Math.floor(pair / 4096)] ?? '';
-        to = nodes[pair % 4096] ?? '';
+        from = nodes[Math.floor(pair / NODES)] ?? '';
+        to = nodes[pair % NODES] ?? '';
         answered = false;
       },
       drop(id) {
