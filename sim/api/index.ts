@@ -13,6 +13,7 @@ export * from './protocol.ts';
 export * from './durations.ts';
 export type {
   Checker,
+  EventHooks,
   HistoryEvent,
   JsonValue,
   Message,

@@ -4,6 +4,7 @@
 // that throws is a violation of that checker ("checker threw: ...").
 
 import { atOrFail } from './assert.ts';
+import type { HookLists } from './hooks.ts';
 import { EngineLimitError } from './limits.ts';
 import type { Checker, Micros, SimView, TraceEvent, Violation } from './types.ts';
 
@@ -27,6 +28,8 @@ export interface CheckingHost {
   /** Most violations one run records (EngineLimits.reports); one more throws EngineLimitError. */
   readonly maxViolations: number;
   view: SimView;
+  /** The checkers' typed hooks (Checker.on: `violation`). */
+  readonly hooks: HookLists;
 }
 
 export class Checking {
@@ -160,6 +163,7 @@ export class Checking {
     this.violations.push({ invariant, message, t: host.now(), seq, cause });
     if (host.rec) host.emit({ seq: 0, t: host.now(), type: 'violation', invariant, message, cause });
     else host.skipSeq();
+    for (const h of host.hooks.violation) h(invariant);
     if (this.stopOnViolation) {
       host.stop();
       return false;

@@ -8,6 +8,7 @@ import { assert } from './assert.ts';
 import type { FaultAction } from './config.ts';
 import { K_DELIVER, type SimEvent } from './events.ts';
 import type { FaultState } from './fault-state.ts';
+import type { HookLists } from './hooks.ts';
 import type { Network } from './network.ts';
 import type { NodeSlot } from './node-slot.ts';
 import type { Rng } from './random.ts';
@@ -28,6 +29,8 @@ export interface FaultHost {
   /** The quiesce point was reached at `t`: start the liveness phase (log, disarm waiting triggers). */
   quiesced(t: Micros): void;
   countFault(): void;
+  /** The checkers' typed hooks (Checker.on: `start` with restart true). */
+  readonly hooks: HookLists;
   /** A fault that changed nothing (restart of an up node, resume of a running one, crash of a crashed one): `what` says which. */
   noopFault?(kind: string, what: string): void;
 }
@@ -73,6 +76,7 @@ export class FaultApplier {
         slot.behaviour = slot.spec.create();
         this.faultState.nodeRunning(slot.idx, true, t);
         if (host.rec) host.emit({ seq: 0, t, type: 'restart', node: slot.spec.id });
+        for (const h of host.hooks.start) h(slot.spec.id, true);
         const b = slot.behaviour;
         host.runHandler(slot, () => (b.onRecover ? b.onRecover(slot.ctx) : b.onStart(slot.ctx)));
         return;

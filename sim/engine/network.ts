@@ -9,6 +9,7 @@ import { assert, atOrFail } from './assert.ts';
 import type { LinkModel, NetworkConfig } from './config.ts';
 import { K_DELIVER, type DeliverEvent } from './events.ts';
 import type { FaultState } from './fault-state.ts';
+import type { HookLists } from './hooks.ts';
 import { sampleLatency } from './latency.ts';
 import type { Rng } from './random.ts';
 import type { DropReason, JsonValue, Message, Micros, NodeId, RunStats, TraceEvent, TraceEventType } from './types.ts';
@@ -37,6 +38,8 @@ export interface NetworkHost {
   copy<T>(msg: T): T;
   /** Next message id (ids are unique per run, copies included). */
   nextMsgId(): number;
+  /** The checkers' typed hooks (Checker.on). */
+  readonly hooks: HookLists;
 }
 
 /** Give up on a retransmitting link after an hour of virtual time (a loss probability of 1). */
@@ -133,11 +136,16 @@ export class Network {
         if (host.traces('send')) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: msg as unknown as JsonValue });
         if (host.traces('drop')) host.emit({ seq: 0, t: host.now(), type: 'drop', id, from: fromId, to: toId, reason: 'unknown-node' });
       }
+      if (host.hooks.messages) {
+        for (const h of host.hooks.send) h(id, fromId, toId, msg);
+        for (const h of host.hooks.drop) h(id, fromId, toId, 'unknown-node');
+      }
       this.countDrop('unknown-node');
       return;
     }
     const payload = host.copy(msg);
     if (host.rec && host.traces('send')) host.emit({ seq: 0, t: host.now(), type: 'send', id, from: fromId, to: toId, msg: payload as unknown as JsonValue });
+    if (host.hooks.messages) for (const h of host.hooks.send) h(id, fromId, toId, payload);
     const li = from * this.n + to;
     if (this.blocked[li] === 1) {
       this.drop(id, from, to, 'partition');
@@ -163,6 +171,7 @@ export class Network {
       const copy = host.nextMsgId();
       m.duplicated++;
       if (host.rec && host.traces('duplicate')) host.emit({ seq: 0, t: host.now(), type: 'duplicate', id: copy, of: id, from: fromId, to: toId });
+      if (host.hooks.messages) for (const h of host.hooks.duplicate) h(copy, id, fromId, toId);
       this.schedule(link, copy, from, to, host.copy(payload), 0);
     }
   }
@@ -182,6 +191,7 @@ export class Network {
   drop(id: number, from: number, to: number, reason: DropReason): void {
     this.countDrop(reason);
     if (this.host.rec && this.host.traces('drop')) this.host.emit({ seq: 0, t: this.host.now(), type: 'drop', id, from: this.id(from), to: this.id(to), reason });
+    if (this.host.hooks.messages) for (const h of this.host.hooks.drop) h(id, this.id(from), this.id(to), reason);
   }
 
   private countDrop(reason: DropReason): void {

@@ -19,6 +19,7 @@ import { K_DELIVER, K_FAULT, K_START, K_TIMER, type DeliverEvent, type PendingEv
 import { FaultApplier } from './fault-apply.ts';
 import { FaultState, type FaultStateView } from './fault-state.ts';
 import { FaultTimeline } from './fault-timeline.ts';
+import { HookLists } from './hooks.ts';
 import { cloneJson, deepFreeze } from './json.ts';
 import { DEFAULT_LIMITS, EngineLimitError, type EngineLimits } from './limits.ts';
 import { Network } from './network.ts';
@@ -90,6 +91,8 @@ export class Simulation implements SimView {
   private readonly faultApplier: FaultApplier;
   private readonly timeline: FaultTimeline;
   private readonly checking: Checking;
+  /** The checkers' typed hooks (Checker.on). */
+  private readonly hooks: HookLists;
   private readonly sink: TraceSink | undefined;
   private readonly hasher: TraceHasher | undefined;
   /** Record trace events at all (tracing, hashing, observing checkers or fault triggers): number them, and build those some consumer reads. */
@@ -159,6 +162,8 @@ export class Simulation implements SimView {
     this.faultState = new FaultState(this.index);
 
     const checkers = opts.checkers ?? [];
+    const hooks = new HookLists(checkers);
+    this.hooks = hooks;
     this.sink = opts.trace;
     this.hasher = opts.trace || opts.hash ? new TraceHasher() : undefined;
     const faults = opts.faults ?? [];
@@ -170,7 +175,8 @@ export class Simulation implements SimView {
     this.buildAll = this.hasher !== undefined || observers.some((c) => c.observes === undefined);
     this.triggered = faults.some((f) => f.on !== undefined);
     this.wanted = new Set(observers.flatMap((c) => c.observes ?? []));
-    const rec = this.buildAll || this.triggered || observers.length > 0;
+    // A checker with typed hooks (Checker.on) numbers events like an observer (no object is built for them).
+    const rec = this.buildAll || this.triggered || observers.length > 0 || hooks.any;
     this.rec = rec;
     this.checking = new Checking(
       checkers,
@@ -190,6 +196,7 @@ export class Simulation implements SimView {
         },
         maxViolations: this.limits.reports,
         view: this,
+        hooks,
       },
       this.violations,
       opts.stopOnViolation ?? true,
@@ -206,6 +213,7 @@ export class Simulation implements SimView {
       push: (ev) => this.push(ev),
       copy: this.cross,
       nextMsgId: () => this.nextMsgId++,
+      hooks,
     });
     this.faultApplier = new FaultApplier(
       {
@@ -224,6 +232,7 @@ export class Simulation implements SimView {
         countFault: () => {
           this.stats.faults++;
         },
+        hooks,
         // Once per kind, as a run warning (not traced: the trace and its hash do not change).
         noopFault: (kind, what) => {
           if (this.noopKinds.has(kind)) return;
@@ -253,6 +262,7 @@ export class Simulation implements SimView {
         slot.published = state;
         this.publishCount++;
         if (this.rec && this.traces('state')) this.emit({ seq: 0, t: this.time, type: 'state', node: slot.spec.id, state });
+        for (const h of hooks.publish) h(slot.spec.id, state);
       },
       operations: this.stats.operations,
       maxTimers: this.limits.timersPerNode,
@@ -501,6 +511,7 @@ export class Simulation implements SimView {
     this.actorIdx = slot.idx;
     this.faultState.nodeRunning(slot.idx, true, this.time);
     if (this.rec && this.traces('start')) this.emit({ seq: 0, t: this.time, type: 'start', node: slot.spec.id });
+    for (const h of this.hooks.start) h(slot.spec.id, false);
     this.callHandler(slot, () => slot.behaviour?.onStart(slot.ctx));
     return true;
   }
@@ -524,6 +535,7 @@ export class Simulation implements SimView {
     this.stats.messages.delivered++;
     const from = this.at(ev.from).spec.id;
     if (this.rec && this.traces('deliver')) this.emit({ seq: 0, t: this.time, type: 'deliver', id: ev.id, from, to: to.spec.id });
+    if (this.hooks.messages) for (const h of this.hooks.deliver) h(ev.id, from, to.spec.id);
     const b = to.behaviour;
     assert(b !== undefined, `${to.spec.id}: up without a behaviour`);
     this.current = to;
@@ -631,6 +643,7 @@ export class Simulation implements SimView {
         const copy = this.nextMsgId++;
         this.stats.messages.duplicated++;
         if (this.rec && this.traces('duplicate')) this.emit({ seq: 0, t: this.time, type: 'duplicate', id: copy, of: ev.id, from: this.at(ev.from).spec.id, to: this.at(ev.to).spec.id });
+        if (this.hooks.messages) for (const h of this.hooks.duplicate) h(copy, ev.id, this.at(ev.from).spec.id, this.at(ev.to).spec.id);
         this.push({ t: this.time, q: 0, k: K_DELIVER, id: copy, from: ev.from, to: ev.to, msg: this.cross(ev.msg) });
       }
       ran = this.process(ev);

@@ -230,6 +230,13 @@ export interface Checker {
    */
   onInstant?(t: Micros, view: SimView): void;
   /**
+   * Optional typed hooks (`EventHooks`), for an 'always' checker that follows some events cheaply:
+   * the engine calls them where it would emit the matching trace event, with that event's fields,
+   * and builds no event object for them (an untraced run whose checkers use only hooks builds
+   * none at all). Called before `observe` would see the event, in checker order.
+   */
+  on?: EventHooks;
+  /**
    * Optional, for an 'always' checker whose verdict changes only with what nodes publish and with
    * faults: true promises that after a step that was one node's own (SimView.actor defined) and in
    * which no node published, `check` would return undefined (it has nothing new to look at). The
@@ -246,6 +253,25 @@ export interface Checker {
    * reports such a checker as "never judged". Absent: the checker judges every run.
    */
   judged?(): boolean;
+}
+
+/**
+ * Typed hooks on trace events (Checker.on), each called where the engine emits (or, untraced,
+ * numbers) that event, with the event's own fields: `send` (the message as it travels; also for
+ * one addressed to an unknown node, then followed by `drop`), `deliver` (just before the
+ * addressee's handler runs), `drop` (lost, cut by a partition, addressee crashed or unknown),
+ * `duplicate` (a copy `id` of message `of` was queued), `start` (a node's first start, or a
+ * restart: before its handler runs), `publish` (a node published `state`, in its handler) and
+ * `violation` (a violation was recorded: a checker failed or a handler threw).
+ */
+export interface EventHooks {
+  send?(id: number, from: NodeId, to: NodeId, msg: Message): void;
+  deliver?(id: number, from: NodeId, to: NodeId): void;
+  drop?(id: number, from: NodeId, to: NodeId, reason: DropReason): void;
+  duplicate?(id: number, of: number, from: NodeId, to: NodeId): void;
+  start?(node: NodeId, restart: boolean): void;
+  publish?(node: NodeId, state: JsonValue): void;
+  violation?(invariant: string): void;
 }
 
 export interface Violation {

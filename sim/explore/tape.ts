@@ -22,6 +22,7 @@
 // The tape is a persistent list (frozen nodes, each pointing to the previous
 // call): a snapshot shares its parent's tape, so copying one costs nothing.
 
+import { callHooks } from '../engine/hooks.ts';
 import type { Checker, SimView, TraceEvent } from '../engine/types.ts';
 
 const FUNC = Symbol('function');
@@ -55,7 +56,8 @@ export class CheckerTape {
   constructor(raw: readonly Checker[]) {
     rawOf.set(this, raw);
     this.wrapped = raw.map((c, i) => {
-      const w = c.observe !== undefined ? new TapedObserver(this, i, c) : new TapedChecker(this, i, c);
+      // A checker with typed hooks (Checker.on) is taped as an observer: its hooks get the trace events.
+      const w = c.observe !== undefined || c.on !== undefined ? new TapedObserver(this, i, c) : new TapedChecker(this, i, c);
       if (c.judged !== undefined) w.judged = () => (rawOf.get(this) as readonly Checker[])[i]?.judged?.() ?? true;
       return w;
     });
@@ -83,7 +85,10 @@ export class CheckerTape {
     r.sink = reads;
     let out: string | undefined;
     try {
-      if (observe) c.observe?.(ev as TraceEvent, r.proxy);
+      if (observe) {
+        c.observe?.(ev as TraceEvent, r.proxy);
+        if (c.on) callHooks(c.on, ev as TraceEvent);
+      }
       else out = c.check(r.proxy);
     } finally {
       this.head = Object.freeze({ prev: this.head, checker: i, observe, step, ev, reads: Object.freeze(reads) });
@@ -114,7 +119,10 @@ export class CheckerTape {
       cursor.at = 0;
       const c = raw[call.checker] as Checker;
       try {
-        if (call.observe) c.observe?.(call.ev as TraceEvent, view);
+        if (call.observe) {
+          c.observe?.(call.ev as TraceEvent, view);
+          if (c.on) callHooks(c.on, call.ev as TraceEvent);
+        }
         else c.check(view);
       } catch {
         // The original threw too (the same reads): a violation that ended the run.

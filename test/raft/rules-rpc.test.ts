@@ -7,17 +7,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Checker } from '../../sim/api/index.ts';
 import type { JsonValue, SimView, TraceEvent } from '../../sim/engine/types.ts';
+import { callHooks } from '../../sim/engine/hooks.ts';
 import { fuzz } from '../../sim/fuzz/fuzz.ts';
 import { rpcAnswered } from '../../sim/protocols/raft/rules-rpc.ts';
 import { fuzzCluster } from './run.ts';
 
 type Ev = TraceEvent extends infer E ? (E extends { seq: number; t: number } ? Omit<E, 'seq' | 't'> : never) : never;
 
-const VIEW = {} as SimView; // the rule reads trace events only
+const VIEW = {} as SimView; // the rule reads events only (through its typed hooks, Checker.on)
 
 /** Feed one step's events to the rule, then check it as the engine does after the step. */
 function step(rule: Checker, events: Ev[]): string | undefined {
-  for (const e of events) rule.observe?.({ seq: 0, t: 0, ...e } as TraceEvent, VIEW);
+  for (const e of events) callHooks(rule.on ?? {}, { seq: 0, t: 0, ...e } as TraceEvent); // as the engine calls its typed hooks
   return rule.check(VIEW);
 }
 

@@ -121,8 +121,9 @@ export function commitOnQuorum(probe: ServerProbe): Checker {
 export function voteLogOk(probe: ServerProbe): Checker {
   /** `${term}:${candidate}` -> the candidate's last log index and term when it became candidate of that term. */
   const candidacy = new Map<string, { index: number; term: number }>();
-  /** Per server: `${term}:${votedFor}` of the last vote judged (or recorded, for its own candidacy). */
-  const judged: (string | undefined)[] = probe.servers.map(() => undefined);
+  /** Per server: the term and votedFor of the last vote judged (or recorded, for its own candidacy); term -1: none. */
+  const judgedTerm: number[] = probe.servers.map(() => -1);
+  const judgedVote: (string | null)[] = probe.servers.map(() => null);
   return {
     name: 'vote-log-ok',
     description: 'a vote is granted only to a candidate whose RequestVote shows a log at least as up-to-date as the voter\'s (section 5.4.1; raft.tla HandleRequestVoteRequest logOk)',
@@ -132,14 +133,16 @@ export function voteLogOk(probe: ServerProbe): Checker {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
         if (r === undefined || r.votedFor === null) continue;
+        // Compared field by field: this runs at every publish of a server that voted (most of them).
+        if (judgedTerm[k] === r.term && judgedVote[k] === r.votedFor) continue;
+        judgedTerm[k] = r.term;
+        judgedVote[k] = r.votedFor;
         const key = `${r.term}:${r.votedFor}`;
-        if (judged[k] === key) continue;
-        judged[k] = key;
         const me = probe.id(k);
         const lastTerm = probe.log(k).term(r.lastIndex);
         if (r.votedFor === me) {
           if (r.role === 'candidate' && lastTerm !== undefined && !candidacy.has(key)) candidacy.set(key, { index: r.lastIndex, term: lastTerm });
-          else judged[k] = undefined; // not yet a published candidacy: look again at the next publish
+          else judgedTerm[k] = -1; // not yet a published candidacy: look again at the next publish
           continue;
         }
         const c = candidacy.get(key);

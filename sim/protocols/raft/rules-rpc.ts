@@ -2,25 +2,36 @@
 // its response in the same step (granted or not, success or not). Unlike the
 // rules of rules.ts and rules-quorum.ts it reads the trace (deliver and send
 // events) rather than published state: an unanswered request changes nothing
-// a server publishes.
+// a server publishes. It reads them through typed hooks (Checker.on): no event object is built.
 
 import type { Checker, NodeId } from '../../api/index.ts';
 
-/** A request type and the response type that answers it (Figure 2; Figure 13 for InstallSnapshot). */
-const RESPONSE: Readonly<Record<string, string>> = {
-  'vote-req': 'vote-resp',
-  'append-req': 'append-resp',
-  'snapshot-req': 'snapshot-resp',
-};
+/** Request kinds (Figure 2; Figure 13 for InstallSnapshot): RequestVote (PreVote is one with `pre`), AppendEntries, InstallSnapshot. */
+const VOTE = 1;
+const APPEND = 2;
+const SNAPSHOT = 3;
+const REQUEST_TYPES = ['', 'vote-req', 'append-req', 'snapshot-req'] as const;
+const RESPONSE_TYPES = ['', 'vote-resp', 'append-resp', 'snapshot-resp'] as const;
 
-/** A request in flight: who sent it to whom, the response type expected, and (RequestVote) whether it is a PreVote. */
-interface Pending {
-  from: NodeId;
-  to: NodeId;
-  type: string;
-  resp: string;
-  pre: boolean;
+/** The request kind of a message type (0: not a Raft request). */
+function requestKind(type: string): number {
+  switch (type) {
+    case 'vote-req':
+      return VOTE;
+    case 'append-req':
+      return APPEND;
+    case 'snapshot-req':
+      return SNAPSHOT;
+    default:
+      return 0;
+  }
 }
+
+/** Node numbers in a request's code are below this (2^20; codes stay exact doubles, below 2^44). */
+const NODES = 1 << 20;
+
+/** Requests in flight sit in a ring of this many slots by message id (ids are consecutive); one whose slot is taken goes to a map. */
+const RING = 1024;
 
 /**
  * Every RPC is answered: when a RequestVote, PreVote, AppendEntries or
@@ -56,71 +67,103 @@ interface Pending {
  * that disregards must exempt exactly that case here. Client requests are not
  * Raft RPCs and are not judged (a redirect or a retry covers them).
  *
- * Cost: O(1) per send, duplicate, deliver and drop (one map entry per request
- * in flight), O(1) per start, restart and publish, O(1) per step check.
+ * Cost: O(1) per send, duplicate, deliver and drop (one slot of a ring of
+ * numbers per request in flight, no allocation), O(1) per start, restart and
+ * publish, O(1) per step check. It follows events through typed hooks
+ * (Checker.on), so a run builds no trace event for it.
  */
 export function rpcAnswered(): Checker {
-  /** Requests in flight by message id (copies made by duplication included). */
-  const inFlight = new Map<number, Pending>();
+  // Requests in flight by message id (copies made by duplication included), as a code: the sender's
+  // and the addressee's number (nodes are numbered in order of appearance), the request kind and
+  // whether it is a PreVote. Most live in a ring indexed by id (an id's slot holds it until it is
+  // delivered or dropped, usually within a few hundred messages); one whose slot is still taken by
+  // an older request in flight (held by a paused server) goes to `spill`.
+  const ringId = new Float64Array(RING).fill(-1);
+  const ringCode = new Float64Array(RING);
+  const spill = new Map<number, number>();
+  const nodes: NodeId[] = [];
+  const nodeNo = (id: NodeId): number => {
+    const i = nodes.indexOf(id);
+    if (i >= 0) return i;
+    nodes.push(id);
+    return nodes.length - 1;
+  };
+  const put = (id: number, code: number): void => {
+    const slot = id & (RING - 1);
+    if (ringId[slot] === -1 || ringId[slot] === id) {
+      ringId[slot] = id;
+      ringCode[slot] = code;
+    } else spill.set(id, code);
+  };
+  /** The code of request `id` in flight (-1: none), removed when `take`. */
+  const get = (id: number, take: boolean): number => {
+    const slot = id & (RING - 1);
+    if (ringId[slot] === id) {
+      if (take) ringId[slot] = -1;
+      return ringCode[slot] ?? -1;
+    }
+    if (spill.size === 0) return -1;
+    const code = spill.get(id);
+    if (code === undefined) return -1;
+    if (take) spill.delete(id);
+    return code;
+  };
   /** Servers that did not publish since their last start or restart (halted on a corrupt disk). */
   const silent = new Set<NodeId>();
-  /** The request delivered in the step being taken, and whether its response was sent yet. */
-  let pending: Pending | undefined;
+  // The request delivered in the step being taken (kind 0: none), and whether its response was sent yet.
+  let kind = 0;
+  let pre = false;
+  let from: NodeId = '';
+  let to: NodeId = '';
   let answered = false;
   return {
     name: 'rpc-answered',
     description: 'a RequestVote, PreVote, AppendEntries or InstallSnapshot request delivered to a server is answered in the same step (Figure 2 receiver rule 1; Figure 13; thesis 9.6)',
     when: 'always',
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'start', 'restart', 'state', 'violation'],
-    observe(ev) {
-      switch (ev.type) {
-        case 'send': {
-          const msg = ev.msg as { type?: unknown; pre?: unknown } | null;
-          const type = msg !== null && typeof msg === 'object' && typeof msg.type === 'string' ? msg.type : undefined;
-          if (type === undefined) return;
-          if (pending !== undefined && !answered && ev.from === pending.to && ev.to === pending.from && type === pending.resp && (type !== 'vote-resp' || msg?.pre === pending.pre)) answered = true;
-          const resp = RESPONSE[type];
-          if (resp !== undefined) inFlight.set(ev.id, { from: ev.from, to: ev.to, type, resp, pre: msg?.pre === true });
-          return;
-        }
-        case 'duplicate': {
-          const p = inFlight.get(ev.of);
-          if (p !== undefined) inFlight.set(ev.id, p);
-          return;
-        }
-        case 'deliver': {
-          const p = inFlight.get(ev.id);
-          if (p === undefined) return;
-          inFlight.delete(ev.id);
-          if (silent.has(ev.to)) return;
-          pending = p;
-          answered = false;
-          return;
-        }
-        case 'drop':
-          inFlight.delete(ev.id);
-          return;
-        case 'start':
-        case 'restart':
-          silent.add(ev.node);
-          return;
-        case 'state':
-          silent.delete(ev.node);
-          return;
-        case 'violation':
-          pending = undefined; // the handler failed (or another checker stopped the step): nothing to judge
-          return;
-        default:
-          return;
-      }
+    on: {
+      send(id, sender, addressee, msg) {
+        const type = (msg as { type?: unknown } | null)?.type;
+        if (typeof type !== 'string') return;
+        if (kind !== 0 && !answered && sender === to && addressee === from && type === RESPONSE_TYPES[kind] && (kind !== VOTE || (msg as { pre?: unknown }).pre === pre)) answered = true;
+        const k = requestKind(type);
+        if (k !== 0) put(id, ((nodeNo(sender) * NODES + nodeNo(addressee)) * 4 + k) * 2 + ((msg as { pre?: unknown }).pre === true ? 1 : 0));
+      },
+      duplicate(id, of) {
+        const code = get(of, false);
+        if (code >= 0) put(id, code);
+      },
+      deliver(id, _from, addressee) {
+        const code = get(id, true);
+        if (code < 0 || silent.has(addressee)) return;
+        pre = code % 2 === 1;
+        kind = Math.floor(code / 2) % 4;
+        const pair = Math.floor(code / 8);
+        from = nodes[Math.floor(pair / NODES)] ?? '';
+        to = nodes[pair % NODES] ?? '';
+        answered = false;
+      },
+      drop(id) {
+        get(id, true);
+      },
+      start(node) {
+        silent.add(node);
+      },
+      publish(node) {
+        if (silent.size > 0) silent.delete(node);
+      },
+      violation() {
+        kind = 0; // the handler failed (or another checker stopped the step): nothing to judge
+      },
     },
     check() {
-      const p = pending;
-      if (p === undefined) return undefined;
-      pending = undefined;
+      if (kind === 0) return undefined;
+      const k = kind;
+      kind = 0;
       if (answered) return undefined;
-      const what = p.type === 'vote-req' ? (p.pre ? 'PreVote' : 'RequestVote') : p.type === 'append-req' ? 'AppendEntries' : 'InstallSnapshot';
-      return `${p.to} received a ${what} request from ${p.from} and sent no ${p.resp}${p.type === 'vote-req' ? ` (pre ${p.pre})` : ''} back in that step (Figure 2, receiver implementation: every request is answered, "reply false if term < currentTerm"${p.pre ? '; thesis 9.6 and etcd-io/raft: a dropped PreVote can deadlock elections' : ''})`;
+      const type = REQUEST_TYPES[k];
+      const resp = RESPONSE_TYPES[k];
+      const what = k === VOTE ? (pre ? 'PreVote' : 'RequestVote') : k === APPEND ? 'AppendEntries' : 'InstallSnapshot';
+      return `${to} received a ${what} request from ${from} and sent no ${resp}${type === 'vote-req' ? ` (pre ${pre})` : ''} back in that step (Figure 2, receiver implementation: every request is answered, "reply false if term < currentTerm"${pre ? '; thesis 9.6 and etcd-io/raft: a dropped PreVote can deadlock elections' : ''})`;
     },
   };
 }
