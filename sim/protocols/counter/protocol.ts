@@ -13,7 +13,7 @@ import { kvService } from '../raft/public.ts';
 import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/public.ts';
 import { RaftCounterClient } from './raft-client.ts';
 import { convergenceChecker, counterValueChecker } from './checkers.ts';
-import { stateInflationRule } from './rules.ts';
+import { addsAppliedOnceRule, stateInflationRule } from './rules.ts';
 import { CounterClient } from './client.ts';
 import { counterAbstractState } from './coverage.ts';
 import { counterFuzzWorkload } from './fuzz-workload.ts';
@@ -106,7 +106,7 @@ function raftCounterNodes(c: CounterConfig): NodeSpec[] {
 export function counterCheckers(c: CounterConfig): Checker[] {
   const replicas = replicaIds(c);
   if (designOf(c) === 'raft') return [linearizableChecker(counterModel), ...raftProtocolCheckers(counterRaftConfig(c))];
-  return [convergenceChecker(replicas, c.settle), counterValueChecker(replicas, c.settle), stateInflationRule(replicas)];
+  return [convergenceChecker(replicas, c.settle), counterValueChecker(replicas, c.settle), stateInflationRule(replicas), addsAppliedOnceRule(replicas)];
 }
 
 export function counterNodes(c: CounterConfig): NodeSpec[] {

@@ -47,3 +47,72 @@ export function stateInflationRule(replicas: readonly string[]): Checker {
     },
   };
 }
+
+/**
+ * `adds-applied-once`: a PN-counter replica's own entry never counts more than the distinct adds
+ * delivered to it: its P is at most the sum of the positive deltas, and its N at most the sum of the
+ * negated negative deltas, of the distinct requests (client, id) it has received, whatever copies
+ * of them arrived (Shapiro et al. 2011, Specification 7: only the replica's own updates raise its
+ * own entry, one `increment`/`decrement` per client operation; at-most-once request handling as in
+ * Raft's client sessions, Ongaro's dissertation section 6.3, and the counter README's dedup by
+ * request id). It sees the step that applies a copy again (a late or duplicated add after the
+ * client's next request), where `counter-value` needs a calm end to judge the sum. Sound: an add is
+ * applied only on delivery, only for an id above the highest decided for that client (ids are a
+ * per-client durable sequence), and a refused add counts in the bound without being applied; a
+ * restart brings back only what was fsynced, no more. Reads the messages sent (each add's client,
+ * id and delta, copies mapped to their original) and the acting replica's publish.
+ * Cost: O(1) per add message event, O(1) per publish.
+ */
+export function addsAppliedOnceRule(replicas: readonly string[]): Checker {
+  const isReplica = new Set(replicas);
+  /** Add requests in flight: send id -> client, request id, delta. */
+  const inFlight = new Map<number, { key: string; delta: number }>();
+  /** Per replica: the distinct requests delivered, and the bound they give on its own [P, N]. */
+  const seen = new Map<string, Set<string>>();
+  const bound = new Map<string, [number, number]>();
+  let lastSeq = -1;
+  return {
+    name: 'adds-applied-once',
+    description: "a PN-counter replica's own P and N never exceed the sums of the distinct adds (client, id) delivered to it: a copy of a request is never applied again (Shapiro et al. 2011, Specification 7; at-most-once requests)",
+    when: 'always',
+    observes: ['send', 'duplicate', 'deliver', 'drop'],
+    observe(ev) {
+      if (ev.seq < lastSeq) {
+        inFlight.clear(); // a new run through the same prepared checker
+        seen.clear();
+        bound.clear();
+      }
+      lastSeq = ev.seq;
+      if (ev.type === 'send') {
+        const msg = ev.msg as { type?: string; id?: number; delta?: number };
+        if (msg.type === 'add' && isReplica.has(ev.to) && typeof msg.delta === 'number') inFlight.set(ev.id, { key: `${ev.from}:${msg.id}`, delta: msg.delta });
+      } else if (ev.type === 'duplicate') {
+        const a = inFlight.get(ev.of);
+        if (a !== undefined) inFlight.set(ev.id, a);
+      } else if (ev.type === 'drop') {
+        inFlight.delete(ev.id);
+      } else if (ev.type === 'deliver') {
+        const a = inFlight.get(ev.id);
+        if (a === undefined) return;
+        inFlight.delete(ev.id);
+        let s = seen.get(ev.to);
+        if (s === undefined) seen.set(ev.to, (s = new Set()));
+        if (s.has(a.key)) return;
+        s.add(a.key);
+        const b = bound.get(ev.to) ?? [0, 0];
+        bound.set(ev.to, a.delta >= 0 ? [b[0] + a.delta, b[1]] : [b[0], b[1] - a.delta]);
+      }
+    },
+    check(view) {
+      const actor = view.actor;
+      if (actor === undefined || !isReplica.has(actor)) return undefined;
+      const own = published<CounterReplicaState>(view, actor)?.entries?.[actor];
+      if (own === undefined) return undefined;
+      const [p, n] = bound.get(actor) ?? [0, 0];
+      if (own[0] > p || own[1] > n) {
+        return `${actor}'s own entry is [P ${own[0]}, N ${own[1]}], but the distinct adds delivered to it sum to [P ${p}, N ${n}]: a request was applied more than once`;
+      }
+      return undefined;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // observes it, so the observer runs once per event (a repeated seq is skipped), and a seq that goes
 // back means the same prepared checkers are running a new run (everything is reset). Each rule reports
 // the first violation recorded under its name in `found`.
-import type { Checker, TraceEvent } from '../../api/index.ts';
+import type { Checker, SimView, TraceEvent } from '../../api/index.ts';
 
 /** How a rule set sees the run: `observe` once per event, `reset` before a new run, `beforeCheck` before a verdict. */
 export interface RuleSetSpec {
@@ -11,8 +11,8 @@ export interface RuleSetSpec {
   observe(ev: TraceEvent): void;
   /** Forget the previous run's tables (`found` is cleared by the rule set). */
   reset(): void;
-  /** Judge what waits for the end of the step, before any rule answers. */
-  beforeCheck?(): void;
+  /** Judge what waits for the end of the step, before any rule answers (with the view of that moment). */
+  beforeCheck?(view: SimView): void;
   /** The rules: name and description, each reporting `found[name]`. */
   rules: ReadonlyArray<readonly [name: string, description: string]>;
 }
@@ -35,8 +35,8 @@ export function ruleSet(found: Record<string, string | undefined>, spec: RuleSet
     when: 'always',
     observe,
     observes: spec.observes,
-    check() {
-      spec.beforeCheck?.();
+    check(view) {
+      spec.beforeCheck?.(view);
       return found[name];
     },
   }));
