@@ -64,3 +64,63 @@ describe('fuzz-report merge: an incomplete campaign is not a green one', () => {
     expect(doc).toContain('--allow-partial');
   });
 });
+
+describe('docs/fuzz-at-scale.md: the Kubernetes Job works as written', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'fuzz-at-scale.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Kubernetes'));
+  const manifest = /```yaml\n(# fuzz-job\.yaml\n[\s\S]*?)```/.exec(section)?.[1] ?? '';
+  /** `envsubst '$RUN_NUMBER'`: only that variable, in both its forms; everything else left as written. */
+  const substitute = (text: string, run: string): string => text.replace(/\$\{RUN_NUMBER\}|\$RUN_NUMBER\b/g, run);
+  /** The container's script: the folded scalar (`- >`) under `args:`, its lines joined by spaces as YAML folds them. */
+  function script(yaml: string): string {
+    const lines = yaml.split('\n');
+    const at = lines.findIndex((l) => /^\s*- >\s*$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    const indent = /^\s*/.exec(lines[at + 1] ?? '')?.[0].length ?? 0;
+    const body: string[] = [];
+    for (const l of lines.slice(at + 1)) {
+      if ((/^\s*/.exec(l)?.[0].length ?? 0) < indent || l.trim() === '') break;
+      body.push(l.trim());
+    }
+    return body.join(' ');
+  }
+  /** Run a shell script (sh -c, as the container does) with a stub npx exiting `fuzzExit`; its exit code. */
+  async function runScript(text: string, fuzzExit: number): Promise<number> {
+    const { spawnSync } = await import('node:child_process');
+    const stub = `npx() { echo '{"runs":1}'; return ${fuzzExit}; }; `;
+    return spawnSync('sh', ['-c', stub + text], { env: { ...process.env, JOB_COMPLETION_INDEX: '2' } }).status ?? -1;
+  }
+
+  it('says how ${RUN_NUMBER} is filled in, naming only that variable (a plain envsubst blanks $code)', () => {
+    expect(manifest).toContain('${RUN_NUMBER}');
+    expect(section).toContain("envsubst '$RUN_NUMBER' < fuzz-job.yaml | kubectl apply -f -");
+    // After the documented substitution, nothing of RUN_NUMBER is left, and the script's own variables are intact.
+    const applied = substitute(manifest, '42');
+    expect(applied).not.toMatch(/RUN_NUMBER/);
+    expect(script(applied)).toContain('code=$?; [ $code -le 1 ] || exit $code');
+  });
+
+  it('the script parses (sh -n) and maps a violation to a completed pod, other failures to a failed one, keeping each campaign apart', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const results = mkdtempSync(join(tmp, 'results-'));
+    const text = script(substitute(manifest, '42')).replaceAll('/results/', `${results}/`);
+    expect(spawnSync('sh', ['-n', '-c', text]).status).toBe(0);
+    expect(await runScript(text, 0)).toBe(0);
+    expect(await runScript(text, 1)).toBe(0); // found a violation: the pod completes, the merge reports it
+    expect(await runScript(text, 2)).toBe(2); // bad input or a crash: the pod fails (backoffLimit 0: not retried)
+    // Shard 3 (index 2) wrote its report in the campaign's own folder, where the documented merge looks.
+    expect(JSON.parse(readFileSync(join(results, '42', 'report-3.json'), 'utf8'))).toEqual({ runs: 1 });
+    const merge = /npx faultline fuzz-report merge (\S+)/.exec(section)?.[1] ?? '';
+    expect(merge).toBe('/results/$RUN_NUMBER/report-*.json');
+    const listed = spawnSync('sh', ['-c', `ls ${substitute(merge, '42').replace('/results/', `${results}/`)}`], { encoding: 'utf8' });
+    expect(listed.stdout.trim()).toBe(join(results, '42', 'report-3.json'));
+    // Another campaign's pods write elsewhere.
+    expect(await runScript(script(substitute(manifest, '43')).replaceAll('/results/', `${results}/`), 0)).toBe(0);
+    expect(spawnSync('sh', ['-c', `ls ${results}/42`], { encoding: 'utf8' }).stdout.trim()).toBe('report-3.json');
+  });
+
+  it('the comment on backoffLimit does not contradict the script (a violation is not a failed pod)', () => {
+    expect(manifest).not.toMatch(/exit 1 means "?found a violation"?: do not retry/);
+    expect(manifest).toMatch(/maps it to 0/);
+  });
+});
