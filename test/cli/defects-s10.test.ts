@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../sim/cli/scenarios.ts';
+import { SimDisk } from '../../sim/engine/disk.ts';
+import { MemorySink } from '../../sim/engine/trace.ts';
 import { missingShardsMessage, readFuzzReport, type FuzzJsonReport } from '../../sim/fuzz/merge.ts';
+import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
+import { runPrepared } from '../../sim/scenario/run.ts';
 import { inProcess } from '../cli-harness.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-defects-s10-'));
@@ -35,16 +40,16 @@ describe('fuzz-report merge: an incomplete campaign is not a green one', () => {
     expect(missingShardsMessage(missing)).toBe(text);
   });
 
-  const cases = [
+  const cases: { what: string; given: Partial<FuzzJsonReport>[]; allow: boolean; code: number; warns: string | undefined }[] = [
     { what: 'all shards, no violation', given: [{ shard: '1/2' }, { shard: '2/2' }], allow: false, code: 0, warns: undefined },
     { what: 'a shard missing', given: [{ shard: '1/2' }], allow: false, code: 3, warns: 'shard 2/2 is missing' },
     { what: 'two shards missing', given: [{ shard: '1/4' }, { shard: '4/4' }], allow: false, code: 3, warns: 'shards 2/4 and 3/4 are missing' },
     { what: 'a shard missing, --allow-partial', given: [{ shard: '1/2' }], allow: true, code: 0, warns: 'shard 2/2 is missing' },
     { what: 'a shard missing and a violation in another: the violation decides', given: [{ shard: '2/3', violations: 1, runs: 1, failures: [{ batch: 1, run: 0, seed: 5, invariant: 'x', replay: 'faultline run x.json' }] }], allow: false, code: 1, warns: 'shards 1/3 and 3/3 are missing' },
-  ] as const;
+  ];
 
   it.each(cases)('$what: exit $code', async ({ given, allow, code, warns }) => {
-    const files = shards(`c${code}-${given.length}-${String(allow)}`, given as Partial<FuzzJsonReport>[]);
+    const files = shards(`c${code}-${given.length}-${String(allow)}`, given);
     const out = join(tmp, `merged-${code}-${given.length}-${String(allow)}.json`);
     const r = await inProcess(['fuzz-report', 'merge', ...files, '--out', out, ...(allow ? ['--allow-partial'] : [])]);
     expect(r.code).toBe(code);
@@ -122,5 +127,52 @@ describe('docs/fuzz-at-scale.md: the Kubernetes Job works as written', () => {
   it('the comment on backoffLimit does not contradict the script (a violation is not a failed pod)', () => {
     expect(manifest).not.toMatch(/exit 1 means "?found a violation"?: do not retry/);
     expect(manifest).toMatch(/maps it to 0/);
+  });
+});
+
+describe('pingpong-every-fault exercises every fault it schedules', () => {
+  type Ev = { t: number; type: string; from?: string; to?: string; node?: string; op?: string };
+  it('each fault is followed, while it holds, by protocol traffic touching its target; no fault changes nothing', async () => {
+    const { file, scenario } = await loadScenario('pingpong-every-fault', { quiet: true });
+    const sink = new MemorySink();
+    const result = runPrepared(prepareRun(scenario, { file }), { trace: sink });
+    expect(result.warnings).toEqual([]);
+    const events = sink.text().trimEnd().split('\n').slice(1, -1).map((l) => JSON.parse(l) as Ev);
+    const traffic = events.filter((e) => e.type === 'send' || e.type === 'deliver' || e.type === 'drop');
+    const timeline = scenario.faults.timeline.filter((f) => f.kind !== 'quiesce');
+    const kinds = new Set(timeline.map((f) => f.kind));
+    // The scenario's promise: one of each of these.
+    expect([...kinds].sort()).toEqual(['block', 'clock', 'corrupt', 'crash', 'heal', 'isolate', 'loss', 'partition', 'pause', 'restart', 'resume']);
+    const all = Array.from({ length: 4 }, (_, i) => `n${i + 1}`);
+    for (const [i, f] of timeline.entries()) {
+      const at = f.at as number;
+      const until = (scenario.faults.timeline[scenario.faults.timeline.indexOf(f) + 1]?.at as number | undefined) ?? scenario.duration;
+      const targets = 'node' in f && typeof f.node === 'string' ? [f.node] : 'from' in f ? [String(f.from)] : all;
+      const touching = traffic.filter((e) => e.t >= at && e.t < Math.max(until, at + 1) && targets.some((n) => e.from === n || e.to === n));
+      expect(touching.length, `fault ${i} (${f.kind} at ${at} µs): no traffic touching ${targets.join(',')} before ${until} µs`).toBeGreaterThan(0);
+    }
+    // The corrupt fault damaged a record, which the node found on its restart.
+    const corrupt = timeline.find((f) => f.kind === 'corrupt')!;
+    expect(events.some((e) => e.type === 'disk' && e.op === 'corrupt' && e.t === corrupt.at)).toBe(true);
+    expect(sink.text()).toContain('failed its checksum');
+  });
+
+  it('a corrupt that finds no durable record says it changed nothing, as other no-op faults do', () => {
+    const scenario = parseScenario({
+      name: 'corrupt-nothing', description: 'a corrupt of a disk with nothing on it', protocol: 'pingpong', config: { nodes: 2, inFlight: 2 }, duration: '50ms',
+      faults: { timeline: [{ at: '10ms', kind: 'corrupt', node: 'n1' }] },
+    });
+    const result = runPrepared(prepareRun(scenario), { hash: true });
+    expect(result.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^corrupt of n1, whose disk has no durable record, changed nothing/)]);
+  });
+
+  it('corrupting a record twice leaves it corrupt (a second bit flip on the same bit used to restore it)', () => {
+    const disk = new SimDisk();
+    disk.put('k', 7);
+    disk.fsync();
+    for (let i = 1; i <= 3; i++) {
+      expect(disk.corrupt('k')).toBe(true);
+      expect(() => disk.get('k'), `after ${i} corruptions`).toThrow(/failed its checksum/);
+    }
   });
 });
