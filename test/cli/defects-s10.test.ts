@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../sim/cli/scenarios.ts';
+import { loadAllScenarios, loadScenario } from '../../sim/cli/scenarios.ts';
 import { SimDisk } from '../../sim/engine/disk.ts';
 import { MemorySink } from '../../sim/engine/trace.ts';
 import { missingShardsMessage, readFuzzReport, type FuzzJsonReport } from '../../sim/fuzz/merge.ts';
@@ -175,4 +175,64 @@ describe('pingpong-every-fault exercises every fault it schedules', () => {
       expect(() => disk.get('k'), `after ${i} corruptions`).toThrow(/failed its checksum/);
     }
   });
+});
+
+describe('built-in scenarios judge the properties they are about', () => {
+  /**
+   * Scenarios still ending before some checker's judging point (a liveness checker after the
+   * quiesce point, say), none of them about that checker. The list may only shrink: a new
+   * scenario, or one of these whose checker becomes judged, fails the test until it is updated.
+   */
+  const KNOWN_UNJUDGED: Record<string, string[]> = {
+    'lock-server-pause': ['lock-progress'],
+    'mapreduce-straggler': ['job-completes'],
+    'raft-figure7': ['leader-elected', 'ops-complete'],
+    'raft-flapping': ['ops-complete'],
+    'raft-lock-leader-crash': ['ops-complete'],
+    'raft-prevote-higher-term': ['leader-elected', 'ops-complete'],
+    'raft-snapshot-unknown-prefix': ['ops-complete'],
+    'raft-stepdown-keeps-timer': ['leader-elected', 'ops-complete'],
+    'twopc-coordinator-partition': ['in-doubt-resolves'],
+    'twopc-coordinator-recovery': ['in-doubt-resolves'],
+    'twopc-decision-lost': ['in-doubt-resolves'],
+    'twopc-participant-crash': ['in-doubt-resolves'],
+    'twopc-participant-recovery': ['in-doubt-resolves'],
+    'zookeeper-fenced-pause': ['lock-progress', 'leader-elected'],
+    'zookeeper-happy': ['lock-progress', 'leader-elected'],
+    'zookeeper-leader-crash': ['lock-progress', 'leader-elected'],
+    'zookeeper-leader-partition': ['lock-progress', 'leader-elected'],
+  };
+  /** A checker the scenario is about: named in its name, description or expectation (a "-liveness" scenario is about every checker it runs). */
+  const names = (text: string, checker: string): boolean => new RegExp(`(^|[^a-z-])${checker}($|[^a-z-])`).test(text);
+
+  it('every checker a scenario names (name, description, expectation) is judged, and no other is left unjudged beyond the known list', async () => {
+    const all = await loadAllScenarios();
+    const unjudged: Record<string, string[]> = {};
+    const problems: string[] = [];
+    for (const { file, scenario } of all) {
+      const run = prepareRun(scenario, { file });
+      const result = runPrepared(run, { hash: true });
+      if (result.notJudged.length === 0) continue;
+      unjudged[scenario.name] = [...result.notJudged];
+      const about = `${scenario.name} ${scenario.description} ${JSON.stringify(scenario.expect)}`;
+      for (const c of result.notJudged) {
+        if (names(about, c) || scenario.name.endsWith('-liveness')) {
+          problems.push(`${scenario.name}: names ${c} but never judges it`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(unjudged).toEqual(KNOWN_UNJUDGED);
+  }, 600_000);
+
+  it('the headline scenarios of the report judge their liveness property', async () => {
+    for (const [name, checker] of [['twopc-coordinator-crash', 'in-doubt-resolves'], ['twopc-cooperative-termination', 'in-doubt-resolves'], ['raft-slow-leader-liveness', 'ops-complete']] as const) {
+      const { file, scenario } = await loadScenario(name, { quiet: true });
+      const run = prepareRun(scenario, { file });
+      expect(run.checkers.map((c) => c.name)).toContain(checker);
+      const result = runPrepared(run, { hash: true });
+      expect(result.violations, name).toEqual([]);
+      expect(result.notJudged, name).toEqual([]);
+    }
+  }, 120_000);
 });
