@@ -184,18 +184,12 @@ describe('built-in scenarios judge the properties they are about', () => {
    * scenario, or one of these whose checker becomes judged, fails the test until it is updated.
    */
   const KNOWN_UNJUDGED: Record<string, string[]> = {
-    'lock-server-pause': ['lock-progress'],
-    'mapreduce-straggler': ['job-completes'],
     'raft-figure7': ['leader-elected', 'ops-complete'],
     'raft-flapping': ['ops-complete'],
     'raft-lock-leader-crash': ['ops-complete'],
     'raft-prevote-higher-term': ['leader-elected', 'ops-complete'],
     'raft-snapshot-unknown-prefix': ['ops-complete'],
     'raft-stepdown-keeps-timer': ['leader-elected', 'ops-complete'],
-    'zookeeper-fenced-pause': ['lock-progress', 'leader-elected'],
-    'zookeeper-happy': ['lock-progress', 'leader-elected'],
-    'zookeeper-leader-crash': ['lock-progress', 'leader-elected'],
-    'zookeeper-leader-partition': ['lock-progress', 'leader-elected'],
   };
   /** A checker the scenario is about: named in its name, description or expectation (a "-liveness" scenario is about every checker it runs). */
   const names = (text: string, checker: string): boolean => new RegExp(`(^|[^a-z-])${checker}($|[^a-z-])`).test(text);
