@@ -14,7 +14,7 @@ export default defineScenario({
   protocol: 'lock',
   config: { clients: 2, locks: 1, recipe: 'fencing', ttl: '500ms', keepAlive: '100ms', margin: '50ms', retry: '50ms', writes: 3, work: '5ms', think: '20ms' },
   seed: 11,
-  duration: '5s',
+  duration: '6s',
   faults: {
     timeline: [
       { at: 0, kind: 'pause', node: 's1' },

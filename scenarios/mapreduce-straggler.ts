@@ -10,6 +10,6 @@ export default defineScenario({
   description: 'MapReduce with a 10x straggler: backup tasks finish the job, duplicates are ignored',
   protocol: 'mapreduce',
   config: { workers: 4, maps: 12, reduces: 4, slow: { w1: 10 } },
-  duration: '4s',
+  duration: '6s',
   expect: 'no-violation',
 });

@@ -27,6 +27,7 @@ export default defineScenario({
       n7: { term: 3, log: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3] }, // f
     },
   },
-  duration: '1500ms',
+  duration: '6s',
+  faults: { timeline: [{ at: '1.5s', kind: 'quiesce' }] },
   network: { latency: { kind: 'uniform', min: '1ms', max: '5ms' } },
 });

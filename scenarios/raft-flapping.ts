@@ -8,7 +8,7 @@ export default defineScenario({
   description: 'Raft with PreVote under flapping partitions and loss bursts; converges once they stop',
   protocol: 'raft',
   config: { servers: 5, clients: 3, preVote: true },
-  duration: '6s',
+  duration: '10s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {
     nemesis: {

@@ -9,7 +9,7 @@ export default defineScenario({
   description: 'Raft-replicated lock service: the leader crashes and the lock table survives on the new leader',
   protocol: 'raft',
   config: { servers: 3, clients: 3, service: 'lock', electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } }, client: { thinkTime: '20ms' } },
-  duration: '4s',
+  duration: '8s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' }, loss: 0.01 },
   faults: {
     timeline: [

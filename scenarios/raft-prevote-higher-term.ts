@@ -26,7 +26,7 @@ export default defineScenario({
       n3: { term: 1, votedFor: null, log: [1, 1] },
     },
   },
-  duration: '3s',
+  duration: '8s',
   network: { latency: { kind: 'constant', value: '2ms' } },
-  faults: { timeline: [{ at: '1us', kind: 'crash', node: 'n3' }] },
+  faults: { timeline: [{ at: '1us', kind: 'crash', node: 'n3' }, { at: '3s', kind: 'quiesce' }] },
 });

@@ -21,13 +21,14 @@ export default defineScenario({
     electionTimeout: { min: '80ms', max: '100ms' },
     electionTimeoutOf: { n3: { min: '40ms', max: '40ms' } },
   },
-  duration: '3s',
+  duration: '8s',
   network: { latency: { kind: 'constant', value: '2ms' } },
   faults: {
     timeline: [
       { at: '300ms', kind: 'isolate', node: 'n1' },
       { at: '1s', kind: 'heal' },
       { at: '1s', kind: 'isolate', node: 'n2' },
+      { at: '3s', kind: 'quiesce' },
     ],
   },
 });

@@ -15,6 +15,7 @@ export default defineScenario({
     timeline: [
       { at: '300ms', kind: 'isolate', node: 'co' },
       { at: '900ms', kind: 'heal' },
+      { at: '900ms', kind: 'quiesce' },
     ],
   },
 });

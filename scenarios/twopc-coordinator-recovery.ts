@@ -17,6 +17,7 @@ export default defineScenario({
       { at: '55ms', kind: 'crash', node: 'co' },
       { at: '500ms', kind: 'heal' },
       { at: '500ms', kind: 'restart', node: 'co' },
+      { at: '500ms', kind: 'quiesce' },
     ],
   },
 });

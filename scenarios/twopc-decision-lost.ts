@@ -15,6 +15,7 @@ export default defineScenario({
     timeline: [
       { at: '45ms', kind: 'block', from: 'co', to: 'p2' },
       { at: '600ms', kind: 'heal' },
+      { at: '600ms', kind: 'quiesce' },
     ],
   },
 });

@@ -15,6 +15,7 @@ export default defineScenario({
     timeline: [
       { at: '35ms', kind: 'crash', node: 'p2' },
       { at: '500ms', kind: 'restart', node: 'p2' },
+      { at: '500ms', kind: 'quiesce' },
     ],
   },
 });

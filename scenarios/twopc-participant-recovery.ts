@@ -15,6 +15,7 @@ export default defineScenario({
     timeline: [
       { at: '45ms', kind: 'crash', node: 'p2' },
       { at: '300ms', kind: 'restart', node: 'p2' },
+      { at: '300ms', kind: 'quiesce' },
     ],
   },
 });

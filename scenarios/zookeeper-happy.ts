@@ -9,7 +9,8 @@ export default defineScenario({
   description: 'ZooKeeper lock recipe, 3 clients, 1% loss: FIFO turns, one waiter woken per release',
   protocol: 'zookeeper',
   config: { clients: 3 },
-  duration: '3s',
+  duration: '5s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '5ms' }, loss: 0.01 },
+  faults: { timeline: [{ at: '500ms', kind: 'quiesce' }] },
   expect: 'no-violation',
 });

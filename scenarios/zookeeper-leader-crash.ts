@@ -12,12 +12,13 @@ export default defineScenario({
   description: 'ZooKeeper lock on Raft: the leader crashes while a client holds the lock; the lock survives',
   protocol: 'zookeeper',
   config: { servers: 3, clients: 3, writes: 6, work: '20ms', stagger: '10ms' },
-  duration: '4s',
+  duration: '8s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '3ms' } },
   faults: {
     timeline: [
       { id: 'crash', at: 0, on: { event: 'lock-acquired' }, kind: 'crash', node: '@leader' },
       { after: 'crash', delay: '1s', kind: 'restart', node: '$crash' },
+      { at: '1.5s', kind: 'quiesce' },
     ],
   },
   expect: 'no-violation',

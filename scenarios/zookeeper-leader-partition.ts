@@ -15,12 +15,13 @@ export default defineScenario({
   description: 'ZooKeeper lock on Raft: a partition isolates the leader with the lock holder; the majority expires its session',
   protocol: 'zookeeper',
   config: { servers: 3, clients: 3, electionTimeoutOf: { n1: { min: '20ms', max: '30ms' } }, writes: 8, work: '20ms', stagger: '10ms' },
-  duration: '4s',
+  duration: '8s',
   network: { latency: { kind: 'uniform', min: '1ms', max: '3ms' } },
   faults: {
     timeline: [
       { id: 'cut', at: 0, on: { event: 'lock-acquired', node: 'c1' }, kind: 'partition', groups: [['n1', 'c1'], ['n2', 'n3', 'c2', 'c3']] },
       { after: 'cut', delay: '1s', kind: 'heal' },
+      { at: '1.5s', kind: 'quiesce' },
     ],
   },
   expect: 'no-violation',

@@ -140,7 +140,9 @@ export class SimDisk implements Disk {
     const rec = this.durableRecords.get(key);
     if (!rec) return false;
     const json = rec.json ?? JSON.stringify(rec.value);
-    const flipped = json.length > 0 ? String.fromCharCode(json.charCodeAt(0) ^ 1) + json.slice(1) : '\u0001';
+    // Flip bit 0 of the first byte; on a record already corrupted, bit 1 (flipping bit 0 again would restore it).
+    const bit = rec.json === undefined ? 1 : 2;
+    const flipped = json.length > 0 ? String.fromCharCode(json.charCodeAt(0) ^ bit) + json.slice(1) : '\u0001';
     this.durableRecords.set(key, { value: rec.value, json: flipped, crc: rec.crc ?? crc32(json) });
     return true;
   }

@@ -31,7 +31,7 @@ export interface FaultHost {
   countFault(): void;
   /** The checkers' typed hooks (Checker.on: `start` with restart true). */
   readonly hooks: HookLists;
-  /** A fault that changed nothing (restart of an up node, resume of a running one, crash of a crashed one): `what` says which. */
+  /** A fault that changed nothing (restart of an up node, resume of a running one, crash of a crashed one, corrupt of a disk with no such durable record): `what` says which. */
   noopFault?(kind: string, what: string): void;
 }
 
@@ -146,7 +146,7 @@ export class FaultApplier {
         return;
       }
       case 'corrupt':
-        this.corrupt(host.slot(f.node), f.key);
+        if (!this.corrupt(host.slot(f.node), f.key)) host.noopFault?.('corrupt', `corrupt of ${f.node}, whose disk has ${f.key !== undefined ? `no durable record ${f.key}` : 'no durable record'}`);
         return;
       case 'reseed':
         // Every stream of the run shares the fault stream's family: one call re-forks them all.
@@ -180,11 +180,12 @@ export class FaultApplier {
     }
   }
 
-  /** Corrupt one durable record of a node: `key`, or one drawn from the fault stream. */
-  private corrupt(slot: NodeSlot, key: string | undefined): void {
+  /** Corrupt one durable record of a node: `key`, or one drawn from the fault stream. False if there was none to corrupt. */
+  private corrupt(slot: NodeSlot, key: string | undefined): boolean {
     const keys = slot.disk.durableKeys();
     const target = key ?? (keys.length > 0 ? this.faultRng.pick(keys) : undefined);
-    if (target === undefined || !slot.disk.corrupt(target)) return;
+    if (target === undefined || !slot.disk.corrupt(target)) return false;
     if (this.host.rec) this.host.emit({ seq: 0, t: this.host.now(), type: 'disk', node: slot.spec.id, op: 'corrupt', key: target });
+    return true;
   }
 }

@@ -121,3 +121,13 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
     missing,
   };
 }
+
+/**
+ * The warning for shards missing from a merge, e.g. "shard 2/2 is missing",
+ * "shards 2/4 and 3/4 are missing", "shards 1/4, 2/4 and 3/4 are missing".
+ * `missing` is non-empty.
+ */
+export function missingShardsMessage(missing: readonly string[]): string {
+  if (missing.length === 1) return `shard ${missing[0]} is missing`;
+  return `shards ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are missing`;
+}

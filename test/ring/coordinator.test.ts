@@ -132,4 +132,35 @@ describe('Coordinator', () => {
     expect(resent.every((u) => !first.some((o) => o.msg.rid === u.msg.rid))).toBe(true);
     expect(g.published.at(-1)).toMatchObject({ ringVersion: 2, settled: false, waitingFor: ['n2', 'n3', 'n4'] });
   });
+  // A server that is not a member of either ring of a change (one that left earlier, a spare) is
+  // not waited for; if the coordinator crashes before it acknowledged the ring-update, only a
+  // re-send after the restart makes it adopt the ring. Found by fuzzing (scenarios/ring-coordinator-restart-resends-ring.json).
+  it.each([
+    { phase: 'migrating', acks: 4, done: [] as string[], active: true },
+    { phase: 'settled', acks: 4, done: ['n1', 'n2', 'n3', 'n4'], active: true },
+    { phase: 'adopting', acks: 3, done: [] as string[], active: false },
+  ])('after a restart while $phase, resends the current ring to every server (and its activation once active)', ({ phase, acks, done, active }) => {
+    const f = fakeContext();
+    const c = make();
+    c.onStart(f.ctx);
+    f.setNow(150);
+    c.onTimer(f.ctx, { name: 'change' });
+    const updates = ofType(f.sent, 'ring-update');
+    for (const u of updates.slice(0, acks)) c.onMessage(f.ctx, u.to, { type: 'ack', rid: u.msg.rid });
+    for (const n of done) c.onMessage(f.ctx, n, { type: 'handoff-done', rid: `${n}/1/0`, version: 2 });
+    expect(c.rec.phase).toBe(phase);
+    const g = fakeContext(f.disk);
+    g.setNow(160);
+    new Coordinator({ initial, servers, changes, retransmit: 25 }).onRecover(g.ctx);
+    expect(ofType(g.sent, 'ring-update').map((u) => [u.to, u.msg.ring.version, u.msg.prev.version])).toEqual(servers.map((s) => [s, 2, 1]));
+    expect(ofType(g.sent, 'ring-active').map((a) => [a.to, a.msg.version])).toEqual(active ? servers.map((s) => [s, 2]) : []);
+  });
+
+  it('after a restart before any change, sends nothing', () => {
+    const f = fakeContext();
+    make().onStart(f.ctx);
+    const g = fakeContext(f.disk);
+    make().onRecover(g.ctx);
+    expect(g.sent).toEqual([]);
+  });
 });

@@ -93,6 +93,18 @@ const serverRules: { rule: string; version: number; inputs: Input<RingMessage, R
     inputs: [START, msg('c1', { type: 'req', id: 'c1/0', op: 'add', key: 'k1', element: 'c1-0', rv: 1 })],
     commands: ['put k/k1', 'fsync', 'publish', ...placement.preferenceList(ringOf(1), 'k1').filter((n) => n !== 'n1').flatMap((n, i) => (i === 0 ? [`send ${n} replicate`, 'timer retransmit 25000'] : [`send ${n} replicate`]))],
   },
+  {
+    rule: 'an activation of a ring the server does not hold yet is not acknowledged (it comes again after the ring-update)',
+    version: 1,
+    inputs: [START, msg('cm', { type: 'ring-active', rid: 'cm/1/0', version: 2 })],
+    commands: [],
+  },
+  {
+    rule: 'an activation of the ring the server holds is persisted, then acknowledged',
+    version: 2,
+    inputs: [START, msg('cm', { type: 'ring-active', rid: 'cm/1/0', version: 2 })],
+    commands: ['put meta/active', 'fsync', 'send cm ack'],
+  },
 ];
 
 describe('ring storage node: rules via step()', () => {

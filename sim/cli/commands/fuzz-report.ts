@@ -4,13 +4,19 @@
 // (sim/fuzz/merge.ts): the merged report is what one machine running the whole
 // campaign would have printed (runs, failures, coverage), plus which shards it
 // holds and which are missing. Exit 1 when the merged campaign found a
-// violation (as `faultline fuzz` does), 0 otherwise, 2 on a bad report.
+// violation (as `faultline fuzz` does), else 3 when shards are missing (a
+// cancelled or failed shard must not pass for a clean campaign; the merged
+// report is still written; `--allow-partial` accepts it and exits 0), else 0;
+// 2 on a bad report.
 
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { mergeFuzzReports, readFuzzReport } from '../../fuzz/merge.ts';
+import { mergeFuzzReports, missingShardsMessage, readFuzzReport } from '../../fuzz/merge.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { writeOutputFile } from '../file-sink.ts';
+
+/** Exit code of a merge that lacks shards of the campaign (and found no violation in the others). */
+export const EXIT_INCOMPLETE = 3;
 
 function readReport(file: string): ReturnType<typeof readFuzzReport> {
   let text: string;
@@ -34,16 +40,20 @@ export function registerFuzzReport(program: Command): void {
   const cmd = program.command('fuzz-report').description('work with faultline fuzz --json reports');
   cmd
     .command('merge')
-    .description('merge the --json reports of the shards of one campaign into one report (runs, failures, coverage); exit 1 if it holds a violation')
+    .description(`merge the --json reports of the shards of one campaign into one report (runs, failures, coverage); exit 1 if it holds a violation, else ${EXIT_INCOMPLETE} if shards are missing`)
     .argument('<reports...>', 'report files, one per shard')
     .option('--out <file>', 'write the merged report here instead of stdout')
-    .action((files: string[], opts: { out?: string }) => {
+    .option('--allow-partial', `accept missing shards: warn, but exit 0 instead of ${EXIT_INCOMPLETE} when no violation was found`)
+    .action((files: string[], opts: { out?: string; allowPartial?: boolean }) => {
       const merged = mergeFuzzReports(files.map((file) => ({ file, report: readReport(file) })));
       const text = JSON.stringify(merged) + '\n';
       if (opts.out !== undefined) {
         writeOutputFile(opts.out, text, 'the report');
       } else process.stdout.write(text);
-      if (!merged.complete) process.stderr.write(`fuzz-report: warning: shards ${merged.missing.join(', ')} are missing: this is not the whole campaign\n`);
-      process.exitCode = merged.violations > 0 ? 1 : 0;
+      if (!merged.complete) {
+        const how = opts.allowPartial === true ? 'warning' : 'error';
+        process.stderr.write(`fuzz-report: ${how}: ${missingShardsMessage(merged.missing)}: this is not the whole campaign${how === 'error' ? ` (exit ${EXIT_INCOMPLETE}; --allow-partial accepts it)` : ''}\n`);
+      }
+      process.exitCode = merged.violations > 0 ? 1 : !merged.complete && opts.allowPartial !== true ? EXIT_INCOMPLETE : 0;
     });
 }

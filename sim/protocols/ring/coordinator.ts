@@ -65,8 +65,13 @@ export class Coordinator implements ProtocolNode<RingMessage, RingCoordinatorTim
     const rec = ctx.read<CoordinatorRecord>('meta/coordinator');
     assert(rec !== undefined, `${ctx.id}: no coordinator record on disk after a restart`);
     this.rec = rec;
-    if (rec.phase === 'adopting') this.broadcastUpdate(ctx);
-    if (rec.phase === 'migrating') this.broadcastActive(ctx);
+    // The outbox was volatile: whatever it still owed any server is lost. Re-send the current ring
+    // to every server in every phase (a server that was not a member of the change, e.g. one that
+    // left earlier or a spare, is not waited for, so nothing else would make it adopt the ring it
+    // missed while it or we were down), and the activation once the ring is active. Both are
+    // idempotent at the servers.
+    if (rec.applied > 0) this.broadcastUpdate(ctx);
+    if (rec.applied > 0 && rec.phase !== 'adopting') this.broadcastActive(ctx);
     this.resume(ctx);
   }
 

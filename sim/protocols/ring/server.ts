@@ -151,6 +151,10 @@ export class StorageNode implements ProtocolNode<RingMessage, RetransmitTimer, R
         ctx.send(from, { type: 'ack', rid: msg.rid });
         return;
       case 'ring-active':
+        // An activation of a ring this node does not hold yet is left unacknowledged and comes
+        // again (as a hand-off does): acknowledging it would tell the coordinator this node runs
+        // a ring it never adopted.
+        if (msg.version > this.ring.version) return;
         if (msg.version > this.active) {
           this.active = msg.version;
           ctx.put('meta/active', this.active);
