@@ -39,9 +39,15 @@ export interface Branch {
   at: number;
 }
 
-/** The fault spec (scenario timeline entry, `at` in µs) for a kind on a node at true time t. */
+/**
+ * The fault spec (scenario timeline entry, `at` in µs) for a kind on a node, injected just after the
+ * cursor event at true time t: at t + 1 µs. The engine runs the timeline's faults before every other
+ * event of their instant (they are queued first), so a fault at t itself would run before the events of
+ * t that precede the cursor (or the cursor event itself), and the branch would not be the same run up to
+ * the cursor. At t + 1 µs every event at or before t is unchanged.
+ */
 export function faultSpec(kind: InjectKind, node: string, t: number, nodes: readonly string[]): Record<string, JsonValue> {
-  const at = Math.max(0, Math.round(t));
+  const at = Math.max(0, Math.round(t)) + 1;
   if (kind === 'heal') return { at, kind };
   if (kind === 'partition') return { at, kind, groups: [[node], nodes.filter((n) => n !== node)] };
   return { at, kind, node };
@@ -50,17 +56,21 @@ export function faultSpec(kind: InjectKind, node: string, t: number, nodes: read
 /**
  * The scenario of a branch: the trace header's resolved scenario, its name
  * suffixed with "-branch" (a saved file must be named after its scenario) and
- * the fault added to its timeline, with the trace's seed. Undefined when the
+ * the fault appended to its timeline, with the trace's seed. Undefined when the
  * header has no scenario to re-run.
+ *
+ * The fault is appended, never sorted in: the engine numbers timeline entries
+ * by position ("fault 1: ..." log lines, and the random stream a role target
+ * such as `@follower` without an `id` picks its node from), and an `after:`
+ * entry carries `at: 0` in the header, so sorting by `at` would move it and
+ * renumber every fault before the cursor. The engine orders faults by time
+ * itself; the timeline need not be sorted.
  */
 export function branchScenario(config: JsonValue, seed: string, fault: Record<string, JsonValue>): Record<string, JsonValue> | undefined {
   if (typeof config !== 'object' || config === null || Array.isArray(config) || typeof config.name !== 'string') return undefined;
   const doc = structuredClone(config);
   const faults = (typeof doc.faults === 'object' && doc.faults !== null && !Array.isArray(doc.faults) ? doc.faults : {}) as Record<string, JsonValue>;
-  const timeline = Array.isArray(faults.timeline) ? [...faults.timeline] : [];
-  timeline.push(fault);
-  // Keep the timeline in time order (a stable sort: a fault at the same time as an existing one comes after it).
-  timeline.sort((a, b) => Number((a as { at?: unknown }).at ?? 0) - Number((b as { at?: unknown }).at ?? 0));
+  const timeline = Array.isArray(faults.timeline) ? [...faults.timeline, fault] : [fault];
   const name = (config.name as string).endsWith('-branch') ? (config.name as string) : `${config.name as string}-branch`;
   return { ...doc, name, seed, faults: { ...faults, timeline } };
 }
