@@ -492,7 +492,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
       ({ node, t }) => {
         const s = (window as unknown as Api).__faultline.store;
         const m = s.model as unknown as { intervals: { node: string; kind: string; fromT: number }[] };
-        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t));
+        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t) + 1); // injected just after the cursor event (inject.ts faultSpec)
         const leaders: [string, number][] = [];
         for (const [n, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && x.t > t && n !== node) leaders.push([n, x.state.term ?? 0]);
         return { crashed, leaders };
