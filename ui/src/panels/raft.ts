@@ -101,7 +101,7 @@ export const raftPanel: PanelFactory = (store, model) => {
           grid.appendChild(tr);
         }
       }
-      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed; amber ring = servers disagree on the term, red = same index and term but different commands'), grid);
+      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed; amber ring = servers disagree on the term, red = same index and term but different commands'), el('div', { class: 'scroll-x', testid: 'raft-log-scroll' }, grid));
     },
   };
 };
