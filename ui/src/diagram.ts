@@ -10,6 +10,7 @@ import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, typ
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { density, KIND, lastAtOrBeforeCol, lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { fmtTick } from './format.ts';
+import { typeDash, typePalette } from './palette.ts';
 import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
 
@@ -80,25 +81,18 @@ export class LabelRows {
   }
 }
 
-/** Colours for message types: blues, greens, browns, greys first (no red or purple: those mean dropped and duplicate). */
-const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b', '#e67e22', '#00838f'];
-
 /**
- * The colour of a message type: distinct for any number of types (the first
- * ten from a fixed palette, then hues spaced by the golden angle, skipping the
- * reds and purples that mean dropped and duplicate).
+ * The colour of a message type: the i-th colour of the message-type palette
+ * (palette.ts: 20 colours chosen far apart in CIELAB and away from the reds,
+ * purple and orange that mean dropped, duplicate and the cursor); past 20 types
+ * colours repeat and typeDash tells the repeats apart.
  */
 export function typeColor(types: readonly string[], type: string): string {
   const i = types.indexOf(type);
   if (i < 0) return COLORS.delivered;
-  if (i < TYPE_PALETTE.length) return TYPE_PALETTE[i] as string;
-  let hue = ((i - TYPE_PALETTE.length) * 137.508 + 40) % 360;
-  if (hue > 330 || hue < 20) hue = (hue + 45) % 360;
-  if (hue > 255 && hue < 320) hue = (hue + 70) % 360;
-  const light = 30 + ((i * 7) % 3) * 9;
-  return `hsl(${hue.toFixed(0)}, 60%, ${light}%)`;
+  const p = typePalette();
+  return p[i % p.length] as string;
 }
-
 
 export class Diagram {
   readonly root: HTMLDivElement;
@@ -576,6 +570,7 @@ export class Diagram {
     ctx.globalAlpha = 0.85;
     for (const [type, tp] of byType) {
       ctx.strokeStyle = typeColor(m.messageTypes, m.messageTypes[type] as string);
+      ctx.setLineDash(typeDash(type));
       ctx.stroke(tp);
     }
     ctx.strokeStyle = COLORS.inflight;
