@@ -379,7 +379,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(w1 - w0).toBeLessThan(1000);
     // The violation's own button does the same.
     await page.keyboard.press('End');
-    await page.click('[data-testid=jump-ops-0]');
+    await page.click('[data-testid=jump-violation-0]');
     expect(await cursorDesc(page)).toMatch(/^#8 /);
     // Key y is linearizable: the write takes effect before the read, both inside their bars.
     await page.keyboard.press('0');
