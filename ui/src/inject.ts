@@ -75,6 +75,12 @@ export function branchScenario(config: JsonValue, seed: string, fault: Record<st
   return { ...doc, name, seed, faults: { ...faults, timeline } };
 }
 
+/** The status line: a key that cannot act says why there (never silently nothing). */
+function say(text: string): void {
+  const status = document.getElementById('status');
+  if (status) status.textContent = text;
+}
+
 export class Injector {
   private readonly menu: HTMLDivElement;
 
@@ -83,6 +89,8 @@ export class Injector {
     private readonly diagram: Diagram,
     private readonly run: (b: Branch) => void,
     private readonly runDrive: (c: DriveCall) => void,
+    /** Whether a run (live or branch) is going on: a branch cannot start then. */
+    running: () => boolean = () => false,
   ) {
     this.menu = el('div', { class: 'inject-menu hidden', testid: 'inject-menu', attrs: { role: 'menu' } });
     document.body.appendChild(this.menu);
@@ -112,11 +120,15 @@ export class Injector {
       if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'checkbox' && (t as HTMLInputElement).type !== 'range') return;
       const kind = ev.shiftKey && !ev.ctrlKey && !ev.metaKey && !ev.altKey ? INJECT_KEYS[ev.key.toUpperCase()] : undefined;
       if (!kind) return;
-      const m = store.model;
-      const lane = m ? (m.lane[store.cursor] as number) : -1;
-      if (!m || lane < 0) return;
       ev.preventDefault();
-      this.inject(kind, m.nodes[lane] as string);
+      const m = store.model;
+      if (!m) return say(`Shift+${ev.key.toUpperCase()} (${kind}): no trace loaded`);
+      const lane = m.lane[store.cursor] as number;
+      // A heal needs no node; the others act on the cursor event's node, and a cluster-wide event has none.
+      if (kind !== 'heal' && lane < 0) return say(`Shift+${ev.key.toUpperCase()} (${kind}) acts on the node of the cursor event, and event #${store.cursor} belongs to no node: move the cursor to an event of the node, or right-click its lane`);
+      if (running()) return say(`Shift+${ev.key.toUpperCase()} (${kind}): a run is already going on; wait for it to finish`);
+      say('');
+      this.inject(kind, kind === 'heal' && lane < 0 ? '' : (m.nodes[lane] as string));
     });
   }
 
