@@ -18,7 +18,7 @@ const LEFT = 70;
 const RIGHT = 16;
 const TOP = 26;
 /** Rows of fault labels (partitions, loss bursts, quiesce), in a band of their own between the axis and the lanes, so they never cover a lane. */
-const LABEL_ROWS = 3;
+const LABEL_ROWS = 4;
 const LABEL_BAND = LABEL_ROWS * 12 + 4;
 /** Where the first lane starts. */
 const LANES_TOP = TOP + LABEL_BAND;
