@@ -151,3 +151,23 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
   }
   return { model: name, verdict: result.verdict, partitions: [...parts.values()], ignored, failure, steps };
 }
+
+/**
+ * Whether a violation is of the client history (linearizability): judged over the operations at the end of the
+ * run, so the cause its event records is the end-of-run check. Named as sim/check's linearizableChecker names it
+ * (`linearizable`, or a name containing "lineariz").
+ */
+export function isHistoryViolation(invariant: string): boolean {
+  return /lineariz/i.test(invariant);
+}
+
+/**
+ * The cause of a history violation: the seq of the return (else the invoke) of the operation that cannot be
+ * placed after the longest linearizable prefix (a member of the failing core's search), or undefined when the
+ * history is linearizable or cannot be checked here. The viewer's "jump to cause" and `faultline view` use it.
+ */
+export function historyCause(ops: readonly OperationRec[], opts: { maxSteps?: number } = {}): number | undefined {
+  const f = analyzeHistory(ops, opts).failure;
+  const stuck = f === undefined ? undefined : ops[f.stuck];
+  return stuck === undefined ? undefined : (stuck.returnSeq ?? stuck.invokeSeq);
+}

@@ -38,7 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM)('fault injection from the keyboard', () => {
     const after = await page.evaluate(
       ({ node, t }) => {
         const s = (window as unknown as Api).__faultline.store;
-        const crashed = s.model.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t));
+        const crashed = s.model.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t) + 1); // injected just after the cursor event (inject.ts faultSpec)
         const terms: number[] = [];
         for (const [n, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && x.t > t && n !== node) terms.push(x.state.term ?? 0);
         return { crashed, terms };

@@ -379,7 +379,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     expect(w1 - w0).toBeLessThan(1000);
     // The violation's own button does the same.
     await page.keyboard.press('End');
-    await page.click('[data-testid=jump-ops-0]');
+    await page.click('[data-testid=jump-violation-0]');
     expect(await cursorDesc(page)).toMatch(/^#8 /);
     // Key y is linearizable: the write takes effect before the read, both inside their bars.
     await page.keyboard.press('0');
@@ -439,6 +439,18 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
     await page.click('[data-testid=play]');
     // A tooltip from this trace does not stay when another is opened.
     const box = (await page.locator('[data-testid=diagram] canvas.overlay').boundingBox())!;
+    // The middle of the first lane (below the axis and the fault-label band), found through laneAt.
+    const laneMid = await page.evaluate((top) => {
+      const d = (window as unknown as { __faultline: { diagram: { laneAt(y: number): string | undefined } } }).__faultline.diagram;
+      let a = -1;
+      for (let y = top; y < top + 600; y++) {
+        const l = d.laneAt(y);
+        if (a < 0 && l !== undefined) a = y;
+        else if (a >= 0 && l !== d.laneAt(a)) return (a + y) / 2 - top;
+      }
+      return -1;
+    }, box.y);
+    expect(laneMid).toBeGreaterThan(0);
     const shown = await page.locator('[data-testid=diagram] canvas.overlay').evaluate(async (c, y) => {
       const r = c.getBoundingClientRect();
       const tip = document.querySelector('[data-testid=diagram-tip]') as HTMLElement;
@@ -448,7 +460,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
         if (tip.style.display === 'block') return true;
       }
       return false;
-    }, 26 + 0.5 * ((box.height - 34) / 4));
+    }, laneMid);
     expect(shown).toBe(true);
     await openTrace(page, 'raft.jsonl', raftTrace());
     expect(await page.locator('[data-testid=diagram-tip]').evaluate((t) => (t as HTMLElement).style.display)).toBe('none');
@@ -492,7 +504,7 @@ describe.skipIf(!HAVE_CHROMIUM)('viewer in Chromium', () => {
       ({ node, t }) => {
         const s = (window as unknown as Api).__faultline.store;
         const m = s.model as unknown as { intervals: { node: string; kind: string; fromT: number }[] };
-        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t));
+        const crashed = m.intervals.some((iv) => iv.node === node && iv.kind === 'down' && iv.fromT === Math.round(t) + 1); // injected just after the cursor event (inject.ts faultSpec)
         const leaders: [string, number][] = [];
         for (const [n, list] of s.model.states) for (const x of list) if (x.state.role === 'leader' && x.t > t && n !== node) leaders.push([n, x.state.term ?? 0]);
         return { crashed, leaders };

@@ -4,11 +4,17 @@
 // runs of one scenario) on the same time window, zoomed and panned together,
 // and the first event where the two differ marked in both and named. Events
 // are compared by what the diagram shows of them: time, kind, node, other
-// end and message type, from the columns (no text is read).
+// end and message type, from the columns; then the events that identify a
+// fault are compared whole (firstFaultDifference): the fault events
+// themselves (a partition's groups, a heal's label) and the cluster-wide log
+// lines of the fault machinery ("fault 1: crash @follower -> crash n5"),
+// which name the fault's timeline entry and its resolution, so a branch that
+// renumbers a fault or resolves its target to another node is told apart.
 
 import type { ColumnarModel } from '../../sim/trace/columns.ts';
 import { EVENT_TYPES } from '../../sim/trace/reader.ts';
 import { describeEvent } from '../../sim/trace/chrome.ts';
+import type { TraceEvent } from '../../sim/engine/types.ts';
 import { Diagram } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
@@ -28,6 +34,41 @@ export function firstDifference(a: ColumnarModel, b: ColumnarModel): number {
   const n = Math.min(a.count, b.count);
   for (let s = 0; s < n; s++) if (a.t[s] !== b.t[s] || a.kind[s] !== b.kind[s] || signature(a, s) !== signature(b, s)) return s;
   return a.count === b.count ? -1 : n;
+}
+
+/** Event kinds of the fault machinery: compared whole, not only by their columns. */
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'network', 'slow', 'clock', 'disk', 'log'].map((k) => EVENT_TYPES.indexOf(k as never)));
+
+/** The seqs before `limit` whose events identify a fault: fault events, and log lines of no node (the fault machinery's). */
+export function faultSeqs(m: ColumnarModel, limit: number): number[] {
+  const out: number[] = [];
+  const log = EVENT_TYPES.indexOf('log');
+  for (let s = 0; s < Math.min(limit, m.count); s++) {
+    const k = m.kind[s] as number;
+    if (FAULT_KINDS.has(k) && (k !== log || (m.lane[s] as number) < 0)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * The first seq before `limit` (the columns' first difference) at which the events that identify a fault
+ * differ in full (their JSON), else `limit`. `eventsA`/`eventsB` give the events of the seqs asked for.
+ */
+export async function firstFaultDifference(a: ColumnarModel, limit: number, eventsA: (seqs: number[]) => Promise<TraceEvent[]>, eventsB: (seqs: number[]) => Promise<TraceEvent[]>): Promise<number> {
+  const seqs = faultSeqs(a, limit);
+  if (seqs.length === 0) return limit;
+  const [ea, eb] = await Promise.all([eventsA(seqs), eventsB(seqs)]);
+  for (let i = 0; i < seqs.length; i++) if (JSON.stringify(ea[i]) !== JSON.stringify(eb[i])) return seqs[i] as number;
+  return limit;
+}
+
+/** The events of `seqs` from a store: kept in the page, or asked of its loader. */
+async function eventsOf(st: Store, seqs: number[]): Promise<TraceEvent[]> {
+  const all = st.info?.events;
+  if (all) return seqs.map((s) => all[s] as TraceEvent);
+  const src = st.info?.remote;
+  if (!src) return [];
+  return Promise.all(seqs.map(async (s) => (await src.events(s, s + 1))[0] as TraceEvent));
 }
 
 export class Compare {
@@ -112,7 +153,22 @@ export class Compare {
     const a = this.main.model;
     const b = this.store.model;
     if (!a || !b) return;
-    this.diff = firstDifference(a, b);
+    const columns = firstDifference(a, b);
+    this.diff = columns;
+    this.show();
+    // Then the faults, compared whole, up to the columns' first difference.
+    const limit = columns < 0 ? Math.min(a.count, b.count) : columns;
+    void firstFaultDifference(a, limit, (q) => eventsOf(this.main, q), (q) => eventsOf(this.store, q)).then((s) => {
+      if (this.main.model !== a || this.store.model !== b || s >= limit) return;
+      this.diff = s;
+      this.show();
+    });
+  }
+
+  private show(): void {
+    const a = this.main.model;
+    const b = this.store.model;
+    if (!a || !b) return;
     if (this.diff >= 0) {
       const s = this.diff;
       if (s < a.count) this.main.setCursor(s);
@@ -148,7 +204,7 @@ export class Compare {
       el('div', { class: 'mono small', testid: 'compare-diff-above' }, `above: ${say(this.main, a)}`),
       el('div', { class: 'mono small', testid: 'compare-diff-below' }, `below: ${say(this.store, b)}`),
       ' ',
-      el('button', { testid: 'compare-jump', onclick: () => this.mark() }, 'jump to it'),
+      el('button', { testid: 'compare-jump', onclick: () => this.show() }, 'jump to it'),
     );
   }
 }

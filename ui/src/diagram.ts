@@ -10,12 +10,18 @@ import { axisTop, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, typ
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { density, KIND, lastAtOrBeforeCol, lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
 import { fmtTick } from './format.ts';
+import { typeDash, typePalette } from './palette.ts';
 import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
 
 const LEFT = 70;
 const RIGHT = 16;
 const TOP = 26;
+/** Rows of fault labels (partitions, loss bursts, quiesce), in a band of their own between the axis and the lanes, so they never cover a lane. */
+const LABEL_ROWS = 4;
+const LABEL_BAND = LABEL_ROWS * 12 + 4;
+/** Where the first lane starts. */
+const LANES_TOP = TOP + LABEL_BAND;
 const BOTTOM = 8;
 /** Under this many visible messages, draw arrowheads and per-event markers. */
 const DETAIL_LIMIT = 4000;
@@ -80,25 +86,18 @@ export class LabelRows {
   }
 }
 
-/** Colours for message types: blues, greens, browns, greys first (no red or purple: those mean dropped and duplicate). */
-const TYPE_PALETTE = ['#2f6fb3', '#2e8b57', '#17a2b8', '#8c6d31', '#5b7083', '#1f3a93', '#7fa650', '#b8860b', '#e67e22', '#00838f'];
-
 /**
- * The colour of a message type: distinct for any number of types (the first
- * ten from a fixed palette, then hues spaced by the golden angle, skipping the
- * reds and purples that mean dropped and duplicate).
+ * The colour of a message type: the i-th colour of the message-type palette
+ * (palette.ts: 20 colours chosen far apart in CIELAB and away from the reds,
+ * purple and orange that mean dropped, duplicate and the cursor); past 20 types
+ * colours repeat and typeDash tells the repeats apart.
  */
 export function typeColor(types: readonly string[], type: string): string {
   const i = types.indexOf(type);
   if (i < 0) return COLORS.delivered;
-  if (i < TYPE_PALETTE.length) return TYPE_PALETTE[i] as string;
-  let hue = ((i - TYPE_PALETTE.length) * 137.508 + 40) % 360;
-  if (hue > 330 || hue < 20) hue = (hue + 45) % 360;
-  if (hue > 255 && hue < 320) hue = (hue + 70) % 360;
-  const light = 30 + ((i * 7) % 3) * 9;
-  return `hsl(${hue.toFixed(0)}, 60%, ${light}%)`;
+  const p = typePalette();
+  return p[i % p.length] as string;
 }
-
 
 export class Diagram {
   readonly root: HTMLDivElement;
@@ -216,7 +215,7 @@ export class Diagram {
     this.typeShown = m ? Uint8Array.from(m.messageTypes, (t) => (this.store.hiddenTypes.has(t) ? 0 : 1)) : new Uint8Array(0);
     this.width = Math.max(300, this.root.clientWidth);
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
-    this.height = TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
+    this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
     const dpr = window.devicePixelRatio || 1;
     for (const c of [this.base, this.overlay]) {
       c.width = Math.round(this.width * dpr);
@@ -264,7 +263,7 @@ export class Diagram {
   /** The node of the lane at a page y coordinate, or undefined. */
   laneAt(clientY: number): string | undefined {
     const rect = this.overlay.getBoundingClientRect();
-    const row = Math.floor((clientY - rect.top - TOP) / this.laneH);
+    const row = Math.floor((clientY - rect.top - LANES_TOP) / this.laneH);
     return [...this.lanes].find(([, i]) => i === row)?.[0];
   }
 
@@ -372,7 +371,7 @@ export class Diagram {
 
   private laneY(node: string): number | undefined {
     const i = this.lanes.get(node);
-    return i === undefined ? undefined : TOP + (i + 0.5) * this.laneH;
+    return i === undefined ? undefined : LANES_TOP + (i + 0.5) * this.laneH;
   }
 
   private ctx(c: HTMLCanvasElement): CanvasRenderingContext2D {
@@ -392,7 +391,7 @@ export class Diagram {
   /** y of a model lane (an index into model.nodes), or undefined when hidden. */
   private yOfLane(l: number): number | undefined {
     const i = this.laneRow[l];
-    return i === undefined || i < 0 ? undefined : TOP + (i + 0.5) * this.laneH;
+    return i === undefined || i < 0 ? undefined : LANES_TOP + (i + 0.5) * this.laneH;
   }
 
   private drawBase(): void {
@@ -417,7 +416,7 @@ export class Diagram {
 
     // Cluster-wide faults behind everything: partitions, loss bursts; their labels placed so they never overlap.
     ctx.font = '11px system-ui, sans-serif';
-    const labels = new LabelRows(5);
+    const labels = new LabelRows(LABEL_ROWS);
     for (const b of m.partitions) {
       const a = clampX(x(b.fromT));
       const e = clampX(x(b.toT ?? (m.loadedT ?? m.endT)));
@@ -453,10 +452,17 @@ export class Diagram {
       labels.place(ctx, 'quiesce', qx + 3, COLORS.quiesce);
     }
     this.labels = labels;
+    // Labels with no room in the band: counted in the left margin (zoom in to see them), never drawn over another.
+    if (labels.hidden > 0) {
+      ctx.fillStyle = '#666';
+      ctx.font = '10px system-ui, sans-serif';
+      ctx.fillText(`+${labels.hidden} label${labels.hidden === 1 ? '' : 's'}`, 2, TOP + 11);
+      ctx.font = '11px system-ui, sans-serif';
+    }
 
     // Lanes, their labels and outages.
     for (const [node, i] of this.lanes) {
-      const y = TOP + (i + 0.5) * this.laneH;
+      const y = LANES_TOP + (i + 0.5) * this.laneH;
       ctx.strokeStyle = COLORS.lane;
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -576,6 +582,7 @@ export class Diagram {
     ctx.globalAlpha = 0.85;
     for (const [type, tp] of byType) {
       ctx.strokeStyle = typeColor(m.messageTypes, m.messageTypes[type] as string);
+      ctx.setLineDash(typeDash(type));
       ctx.stroke(tp);
     }
     ctx.strokeStyle = COLORS.inflight;
@@ -653,7 +660,7 @@ export class Diagram {
     ctx.font = '10px system-ui, sans-serif';
     const w = Math.max(...lines.map((t) => ctx.measureText(t).width)) + 10;
     const bx = right - w - 4;
-    const by = TOP + 4;
+    const by = LANES_TOP + 4;
     ctx.fillStyle = 'rgba(255, 255, 255, 0.88)';
     ctx.fillRect(bx, by, w, lines.length * 12 + 6);
     ctx.fillStyle = '#333';
@@ -873,7 +880,7 @@ export class Diagram {
   private nearest(px: number, py: number, laneOnly: boolean): number {
     const m = this.store.model;
     if (!m || px < LEFT) return -1;
-    const row = Math.floor((py - TOP) / this.laneH);
+    const row = Math.floor((py - LANES_TOP) / this.laneH);
     const node = [...this.lanes].find(([, i]) => i === row)?.[0];
     const lane = node === undefined ? -2 : (m.laneOf.get(node) ?? -2);
     const a = Math.max(0, lowerBound(m.t, this.x.invert(px - 6), m.count));

@@ -39,9 +39,15 @@ export interface Branch {
   at: number;
 }
 
-/** The fault spec (scenario timeline entry, `at` in µs) for a kind on a node at true time t. */
+/**
+ * The fault spec (scenario timeline entry, `at` in µs) for a kind on a node, injected just after the
+ * cursor event at true time t: at t + 1 µs. The engine runs the timeline's faults before every other
+ * event of their instant (they are queued first), so a fault at t itself would run before the events of
+ * t that precede the cursor (or the cursor event itself), and the branch would not be the same run up to
+ * the cursor. At t + 1 µs every event at or before t is unchanged.
+ */
 export function faultSpec(kind: InjectKind, node: string, t: number, nodes: readonly string[]): Record<string, JsonValue> {
-  const at = Math.max(0, Math.round(t));
+  const at = Math.max(0, Math.round(t)) + 1;
   if (kind === 'heal') return { at, kind };
   if (kind === 'partition') return { at, kind, groups: [[node], nodes.filter((n) => n !== node)] };
   return { at, kind, node };
@@ -50,19 +56,29 @@ export function faultSpec(kind: InjectKind, node: string, t: number, nodes: read
 /**
  * The scenario of a branch: the trace header's resolved scenario, its name
  * suffixed with "-branch" (a saved file must be named after its scenario) and
- * the fault added to its timeline, with the trace's seed. Undefined when the
+ * the fault appended to its timeline, with the trace's seed. Undefined when the
  * header has no scenario to re-run.
+ *
+ * The fault is appended, never sorted in: the engine numbers timeline entries
+ * by position ("fault 1: ..." log lines, and the random stream a role target
+ * such as `@follower` without an `id` picks its node from), and an `after:`
+ * entry carries `at: 0` in the header, so sorting by `at` would move it and
+ * renumber every fault before the cursor. The engine orders faults by time
+ * itself; the timeline need not be sorted.
  */
 export function branchScenario(config: JsonValue, seed: string, fault: Record<string, JsonValue>): Record<string, JsonValue> | undefined {
   if (typeof config !== 'object' || config === null || Array.isArray(config) || typeof config.name !== 'string') return undefined;
   const doc = structuredClone(config);
   const faults = (typeof doc.faults === 'object' && doc.faults !== null && !Array.isArray(doc.faults) ? doc.faults : {}) as Record<string, JsonValue>;
-  const timeline = Array.isArray(faults.timeline) ? [...faults.timeline] : [];
-  timeline.push(fault);
-  // Keep the timeline in time order (a stable sort: a fault at the same time as an existing one comes after it).
-  timeline.sort((a, b) => Number((a as { at?: unknown }).at ?? 0) - Number((b as { at?: unknown }).at ?? 0));
+  const timeline = Array.isArray(faults.timeline) ? [...faults.timeline, fault] : [fault];
   const name = (config.name as string).endsWith('-branch') ? (config.name as string) : `${config.name as string}-branch`;
   return { ...doc, name, seed, faults: { ...faults, timeline } };
+}
+
+/** The status line: a key that cannot act says why there (never silently nothing). */
+function say(text: string): void {
+  const status = document.getElementById('status');
+  if (status) status.textContent = text;
 }
 
 export class Injector {
@@ -73,6 +89,8 @@ export class Injector {
     private readonly diagram: Diagram,
     private readonly run: (b: Branch) => void,
     private readonly runDrive: (c: DriveCall) => void,
+    /** Whether a run (live or branch) is going on: a branch cannot start then. */
+    running: () => boolean = () => false,
   ) {
     this.menu = el('div', { class: 'inject-menu hidden', testid: 'inject-menu', attrs: { role: 'menu' } });
     document.body.appendChild(this.menu);
@@ -102,11 +120,15 @@ export class Injector {
       if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA') && (t as HTMLInputElement).type !== 'checkbox' && (t as HTMLInputElement).type !== 'range') return;
       const kind = ev.shiftKey && !ev.ctrlKey && !ev.metaKey && !ev.altKey ? INJECT_KEYS[ev.key.toUpperCase()] : undefined;
       if (!kind) return;
-      const m = store.model;
-      const lane = m ? (m.lane[store.cursor] as number) : -1;
-      if (!m || lane < 0) return;
       ev.preventDefault();
-      this.inject(kind, m.nodes[lane] as string);
+      const m = store.model;
+      if (!m) return say(`Shift+${ev.key.toUpperCase()} (${kind}): no trace loaded`);
+      const lane = m.lane[store.cursor] as number;
+      // A heal needs no node; the others act on the cursor event's node, and a cluster-wide event has none.
+      if (kind !== 'heal' && lane < 0) return say(`Shift+${ev.key.toUpperCase()} (${kind}) acts on the node of the cursor event, and event #${store.cursor} belongs to no node: move the cursor to an event of the node, or right-click its lane`);
+      if (running()) return say(`Shift+${ev.key.toUpperCase()} (${kind}): a run is already going on; wait for it to finish`);
+      say('');
+      this.inject(kind, kind === 'heal' && lane < 0 ? '' : (m.nodes[lane] as string));
     });
   }
 

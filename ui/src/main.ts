@@ -98,6 +98,14 @@ left.appendChild(events.root);
 const compare = new Compare(left, store);
 $('export').insertAdjacentElement('beforebegin', compare.openButton);
 document.body.appendChild(help);
+// Escape closes the help overlay; a link's #e=<seq> set after load moves the cursor (hashchange).
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') help.classList.add('hidden');
+});
+window.addEventListener('hashchange', () => {
+  const seq = /^#e=(\d+)$/.exec(location.hash)?.[1];
+  if (seq !== undefined && store.model) store.setCursor(Number(seq));
+});
 
 new Violations(right, store);
 const cursorBox = el('div');
@@ -539,6 +547,9 @@ function onWorker(msg: FromWorker): void {
 
 function setRunning(on: boolean): void {
   running = on;
+  // While a run or branch is going on, the info line (and its Save button) is of the trace being replaced.
+  info.classList.toggle('stale', on);
+  for (const b of info.querySelectorAll('button')) b.disabled = on;
   runBtn.textContent = on ? 'Stop' : 'Run live';
   runBtn.title = on ? 'stop the run (the worker is terminated)' : 'run the scenario in this page (Web Worker, same engine code)';
 }
@@ -555,7 +566,7 @@ new Injector(store, diagram, (b) => {
   setRunning(true);
   setStatus(`running the branch (${b.label}) …`);
   send({ kind: 'branch', scenario: b.scenario, seed: b.seed, label: b.label, at: b.at });
-}, (c) => runDrive(c));
+}, (c) => runDrive(c), () => running);
 
 /** Step mode and message faults: a branch on the stepping engine, run in the live worker. */
 function runDrive(c: DriveCall): void {

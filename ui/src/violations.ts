@@ -1,11 +1,16 @@
 // The list of invariant violations, each with a button that moves the cursor
 // to the event after which the checker saw it broken, and the state of the
 // nodes that event touched, before and after it, side by side (what the
-// causing step changed). A linearizability violation also jumps to the
-// operations that cannot be linearized (the history panel), not to the
-// end-of-run check.
+// causing step changed). For a violation of the client history
+// (linearizability, checked at the end of the run) the event the checker
+// names is only the end-of-run check: its cause is the operations of the
+// minimal failing core, so "jump to cause" goes there (the history panel's
+// jump: the cursor on the operation that cannot be placed, the diagram zoomed
+// to the core), as the history panel's own "jump to cause" does, and no
+// before/after states of an unrelated event are shown.
 
 import type { JsonValue } from '../../sim/engine/types.ts';
+import { isHistoryViolation } from '../../sim/trace/history.ts';
 import { stateAt } from '../../sim/trace/model.ts';
 import { el, replace } from './dom.ts';
 import { fmtJson, fmtTime } from './format.ts';
@@ -91,14 +96,20 @@ export class Violations {
             ` at ${fmtTime(v.t)}: `,
             el('span', { class: 'vmsg' }, v.message),
             ' ',
-            el('button', { testid: `jump-violation-${i}`, title: `move the cursor to event #${v.cause}, after which the violation was detected`, onclick: () => this.store.setCursor(v.cause) }, `jump to cause #${v.cause}`),
-            ' ',
-            /lineariz/i.test(v.invariant) && m.operations.length > 0
-              ? el('button', { testid: `jump-ops-${i}`, title: 'show the operations that cannot be linearized (history panel) and move the cursor there', onclick: () => this.store.focusHistory?.() }, 'jump to the operations')
-              : null,
+            isHistoryViolation(v.invariant) && m.operations.length > 0
+              ? el(
+                  'button',
+                  {
+                    testid: `jump-violation-${i}`,
+                    title: 'move the cursor to the operation that cannot be linearized and zoom the diagram to the minimal failing core (the history panel shows it)',
+                    onclick: () => (this.store.focusHistory ? this.store.focusHistory() : this.store.setCursor(v.cause)),
+                  },
+                  'jump to cause (the failing operations)',
+                )
+              : el('button', { testid: `jump-violation-${i}`, title: `move the cursor to event #${v.cause}, after which the violation was detected`, onclick: () => this.store.setCursor(v.cause) }, `jump to cause #${v.cause}`),
             ' ',
             el('button', { class: 'link', onclick: () => this.store.setCursor(v.seq) }, `violation #${v.seq}`),
-            this.states(v.cause, i),
+            isHistoryViolation(v.invariant) && m.operations.length > 0 ? null : this.states(v.cause, i),
           ),
         ),
       ),

@@ -12,6 +12,7 @@ import { basename, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../scenario/errors.ts';
 import { toChromeTrace } from '../../trace/chrome.ts';
+import { historyCause, isHistoryViolation } from '../../trace/history.ts';
 import { buildModel } from '../../trace/model.ts';
 import { readTrace, type TraceSummary } from '../../trace/reader.ts';
 import type { TraceEvent } from '../../engine/types.ts';
@@ -200,17 +201,20 @@ export function registerView(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected a port number 0-65535 (got ${JSON.stringify(opts.port)})`);
       let events = 0;
-      let firstViolation = undefined as { invariant: string; cause: number } | undefined;
+      let firstViolation = undefined as { invariant: string; cause: number; history?: boolean } | undefined;
       if (opts.chrome !== undefined && trace === undefined) throw new InputError('--chrome: give the trace file to export');
       if (trace !== undefined) {
         // Check it here, streaming, so a broken file is reported in the terminal with its line.
         // Only --chrome keeps the events (the export is one JSON document anyway).
         const kept: TraceEvent[] = [];
         const keep = opts.chrome !== undefined;
+        const opEvents: TraceEvent[] = []; // invokes and returns: the cause of a history (linearizability) violation
         const summary = await readTraceFile(trace, (ev) => {
           if (keep) kept.push(ev);
           else if (ev.type === 'violation' && firstViolation === undefined) firstViolation = ev;
+          else if (ev.type === 'invoke' || ev.type === 'return') opEvents.push(ev);
         });
+        if (firstViolation && isHistoryViolation(firstViolation.invariant)) firstViolation = { ...firstViolation, cause: historyCause(buildModel({ header: summary.header, events: opEvents, footer: undefined }).operations) ?? firstViolation.cause, history: true };
         for (const w of summary.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
         if (opts.chrome !== undefined) {
           // Whole or not at all, never over a device, pipe or link (the CLI's one rule for output files).
@@ -228,7 +232,7 @@ export function registerView(program: Command): void {
       if (await ensureViewerBuilt(opts.build === true)) process.stderr.write(`built the viewer into ${VIEWER_DIST}\n`);
       const s = await serveViewer({ ...(trace !== undefined ? { trace: resolve(trace) } : {}), port, host: opts.host });
       process.stdout.write(`viewer: ${s.url}${at !== undefined ? `#e=${at}` : ''}\n`);
-      if (firstViolation) process.stdout.write(`first violation (${firstViolation.invariant}), at its cause: ${s.url}#e=${firstViolation.cause}\n`);
+      if (firstViolation) process.stdout.write(`first violation (${firstViolation.invariant}), at its cause${firstViolation.history ? ' (the operation that cannot be linearized)' : ''}: ${s.url}#e=${firstViolation.cause}\n`);
       process.stdout.write('(Ctrl-C to stop)\n');
       await new Promise<void>((done) => {
         const stop = (): void => {

@@ -54,6 +54,8 @@ export const historyPanel: PanelFactory = (store, model) => {
 
   /** Cursor to the stuck operation, the window around the core, the core ringed on the diagram. */
   const jumpToCause = (): void => {
+    // From the Violations panel before the check after the first paint has run: check now.
+    if (!analyzed && ops.length <= CHECK_LIMIT) analyze();
     const f = analysis?.failure;
     if (!f) return;
     key = f.key;
@@ -70,7 +72,10 @@ export const historyPanel: PanelFactory = (store, model) => {
   };
   store.focusHistory = jumpToCause;
 
+  let analyzed = false;
   const analyze = (): void => {
+    if (analyzed) return;
+    analyzed = true;
     analysis = analyzeHistory(ops);
     const f = analysis.failure;
     const keys = analysis.partitions.map((p) => p.key);

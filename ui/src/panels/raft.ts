@@ -3,7 +3,7 @@
 // marked, so divergent logs and a commit index ahead of replication show up
 // at a glance (Raft paper, Figure 7 draws logs the same way).
 
-import { schemeTableau10 } from 'd3';
+import { termPalette } from '../palette.ts';
 import { stateAt, statusAt } from '../../../sim/trace/model.ts';
 import { el, replace } from '../dom.ts';
 import { fmtValue } from '../format.ts';
@@ -13,7 +13,8 @@ import { isRaft, type RaftState } from './shapes.ts';
 const MAX_COLS = 64;
 
 export function termColor(term: number): string {
-  return schemeTableau10[term % 10] as string;
+  const p = termPalette();
+  return p[term % p.length] as string;
 }
 
 export const raftPanel: PanelFactory = (store, model) => {
@@ -101,7 +102,7 @@ export const raftPanel: PanelFactory = (store, model) => {
           grid.appendChild(tr);
         }
       }
-      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed; amber ring = servers disagree on the term, red = same index and term but different commands'), grid);
+      replace(body, table, el('div', { class: 'muted small' }, 'log: cell = term (hover for the command); solid = committed, faded = not yet committed; amber ring = servers disagree on the term, red = same index and term but different commands'), el('div', { class: 'scroll-x', testid: 'raft-log-scroll' }, grid));
     },
   };
 };
