@@ -10,6 +10,7 @@ import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
 import { rpcAnswered } from './rules-rpc.ts';
+import { raftStateRules } from './rules-state.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -188,6 +189,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     ...raftRules(probe),
     ...raftQuorumRules(probe),
     rpcAnswered(),
+    ...raftStateRules(probe),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),

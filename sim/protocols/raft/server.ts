@@ -327,6 +327,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       leader: r.leaderId,
       commitIndex: r.commitIndex,
       lastApplied: r.lastApplied,
+      appliedDigest: this.machine.digest,
       snapshotIndex: r.log.snapshotIndex,
       logStart: start,
       log,
