@@ -117,6 +117,15 @@ describe('reply-claims-held on hand-made steps', () => {
     expect(step(rule, [deliver(5, 'n1', 'n2'), send(6, 'n2', 'n1', appendResp(false, 9))])).toBeUndefined();
   });
 
+  it('a claim beyond the request within the follower\'s committed prefix (its snapshot covers the request) is quiet; past it, loud', () => {
+    const rule = replyClaimsHeld();
+    const published = (node: string, commitIndex: number, snapshotIndex: number): Ev => ({ type: 'state', node, state: { commitIndex, snapshotIndex } });
+    step(rule, [send(1, 'n1', 'n2', appendReq(3, 1)), send(2, 'n1', 'n3', appendReq(3, 1))]);
+    step(rule, [published('n2', 6, 8), published('n3', 6, 0)]);
+    expect(step(rule, [deliver(1, 'n1', 'n2'), send(3, 'n2', 'n1', appendResp(true, 8))])).toBeUndefined();
+    expect(step(rule, [deliver(2, 'n1', 'n3'), send(4, 'n3', 'n1', appendResp(true, 8))])).toMatch(/matchIndex 8, beyond index 4, .*; its committed prefix ends at 6$/);
+  });
+
   it('an InstallSnapshot reply claiming lastIncludedIndex (or less) is quiet; claiming a kept suffix beyond it is loud', () => {
     const rule = replyClaimsHeld();
     step(rule, [send(1, 'n1', 'n2', snapReq), send(2, 'n1', 'n3', snapReq)]);

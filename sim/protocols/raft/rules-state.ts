@@ -85,21 +85,27 @@ interface Vouched {
  * "success: true if follower contained entry matching prevLogIndex and prevLogTerm", and the entries
  * then appended), or at most lastIncludedIndex (Figure 13: the snapshot covers up to
  * lastIncludedIndex; a suffix the follower kept after it was never compared with the leader's log).
- * The leader's matchIndex comes from this claim and its commits count it (section 5.3), so a claim
- * past what the request checked lets the leader commit entries without a majority holding them.
- * Judged from the request delivered in the step and the reply sent in it (trace events), not from the
- * leader's later state. Cost: O(1) per send, duplicate, deliver and drop (one map entry per request
- * in flight).
+ * Also allowed: a claim up to the follower's own committed prefix (its commitIndex or snapshotIndex as
+ * it publishes them at the end of the step), which Leader Completeness puts in every later leader's
+ * log: a follower whose snapshot already covers the request answers with its snapshotIndex. The
+ * leader's matchIndex comes from this claim and its commits count it (section 5.3), so a claim past
+ * what the request checked lets the leader commit entries without a majority holding them. Judged
+ * from the request delivered in the step, the reply sent in it and the follower's published state
+ * (trace events), not from the leader's later state. Cost: O(1) per send, duplicate, deliver, drop
+ * and publish (one map entry per request in flight, one number per server).
  */
 export function replyClaimsHeld(): Checker {
   const inFlight = new Map<number, Vouched>();
   let pending: Vouched | undefined;
-  let failure: string | undefined;
+  /** A claim past what the request checked, made in this step: judged at the step's end against the follower's committed prefix. */
+  let claim: { follower: NodeId; matchIndex: number; message: string } | undefined;
+  /** Per server: max(commitIndex, snapshotIndex) of its last publish. */
+  const committed = new Map<NodeId, number>();
   return {
     name: 'reply-claims-held',
     description: 'a successful AppendEntries or InstallSnapshot reply claims a matchIndex no higher than the request checked (Figure 2 AppendEntries success; Figure 13 lastIncludedIndex)',
     when: 'always',
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'violation'],
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'state', 'violation'],
     observe(ev) {
       switch (ev.type) {
         case 'send': {
@@ -110,16 +116,17 @@ export function replyClaimsHeld(): Checker {
             inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'append-req', base: msg.prevLogIndex as number, baseTerm: msg.prevLogTerm as number, count });
           } else if (msg.type === 'snapshot-req') {
             inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'snapshot-req', base: msg.lastIncludedIndex as number, baseTerm: msg.lastIncludedTerm as number, count: 0 });
-          } else if (pending !== undefined && failure === undefined && ev.from === pending.follower && ev.to === pending.leader) {
+          } else if (pending !== undefined && claim === undefined && ev.from === pending.follower && ev.to === pending.leader) {
             const p = pending;
             const resp = p.type === 'append-req' ? 'append-resp' : 'snapshot-resp';
             if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
             const covered = p.base + p.count;
             if (msg.matchIndex > covered) {
-              failure =
+              const message =
                 p.type === 'append-req'
                   ? `${p.follower} answered ${p.leader}'s AppendEntries (prevLogIndex ${p.base}, term ${p.baseTerm}, ${p.count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
                   : `${p.follower} answered ${p.leader}'s InstallSnapshot (lastIncludedIndex ${p.base}, term ${p.baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
+              claim = { follower: p.follower, matchIndex: msg.matchIndex, message };
             }
           }
           return;
@@ -139,8 +146,14 @@ export function replyClaimsHeld(): Checker {
         case 'drop':
           inFlight.delete(ev.id);
           return;
+        case 'state': {
+          const st = ev.state as { commitIndex?: unknown; snapshotIndex?: unknown } | null;
+          if (st !== null && typeof st === 'object' && typeof st.commitIndex === 'number') committed.set(ev.node, Math.max(st.commitIndex, typeof st.snapshotIndex === 'number' ? st.snapshotIndex : 0));
+          return;
+        }
         case 'violation':
           pending = undefined;
+          claim = undefined;
           return;
         default:
           return;
@@ -148,9 +161,11 @@ export function replyClaimsHeld(): Checker {
     },
     check() {
       pending = undefined;
-      const f = failure;
-      failure = undefined;
-      return f;
+      const c = claim;
+      if (c === undefined) return undefined;
+      claim = undefined;
+      const held = committed.get(c.follower) ?? 0;
+      return c.matchIndex <= held ? undefined : `${c.message}; its committed prefix ends at ${held}`;
     },
   };
 }
