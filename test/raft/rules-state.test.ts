@@ -11,7 +11,7 @@ import type { JsonValue, SimView, TraceEvent } from '../../sim/engine/types.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { kvService } from '../../sim/protocols/raft/kv.ts';
 import { ReplicatedMachine } from '../../sim/protocols/raft/machine.ts';
-import { replicatedStateAgreement, replyClaimsHeld } from '../../sim/protocols/raft/rules-state.ts';
+import { matchIndexClaimed, replicatedStateAgreement, replyClaimsHeld } from '../../sim/protocols/raft/rules-state.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
 import type { Command } from '../../sim/protocols/raft/types.ts';
 import { publishedView } from './published-view.ts';
@@ -144,5 +144,27 @@ describe('reply-claims-held on hand-made steps', () => {
     expect(step(rule, [deliver(2, 'n1', 'n2'), send(5, 'n2', 'n1', appendResp(true, 9))])).toMatch(/matchIndex 9, beyond index 4/);
     step(rule, [send(6, 'n1', 'n2', appendReq(3, 1))]);
     expect(step(rule, [deliver(6, 'n1', 'n2'), { type: 'violation', invariant: 'assertion', message: 'x', cause: 0 }, send(7, 'n2', 'n1', appendResp(true, 9))])).toBeUndefined();
+  });
+});
+
+describe('match-index-claimed on hand-made steps', () => {
+  const leader = (term: number, matchIndex: Record<string, number>): Ev => ({ type: 'state', node: 'n1', state: { role: 'leader', term, matchIndex } });
+
+  it('a leader\'s matchIndex up to what the follower claimed in its term is quiet; above it, or taken from a reply of another term, loud', () => {
+    const rule = matchIndexClaimed();
+    expect(step(rule, [send(1, 'n2', 'n1', appendResp(true, 5)), send(2, 'n3', 'n1', appendResp(true, 3))])).toBeUndefined();
+    expect(step(rule, [deliver(1, 'n2', 'n1'), leader(2, { n2: 5, n3: 0 })])).toBeUndefined();
+    expect(step(rule, [deliver(2, 'n3', 'n1'), leader(2, { n2: 5, n3: 3 })])).toBeUndefined();
+    expect(step(rule, [leader(2, { n2: 7, n3: 3 })])).toMatch(/^leader n1 of term 2 has matchIndex 7 for n2, but n2 claimed at most 5 in the success replies of term 2/);
+    // a reply of term 2 does not vouch for the leader's matchIndex in term 3
+    expect(step(rule, [leader(3, { n2: 5, n3: 0 })])).toMatch(/^leader n1 of term 3 has matchIndex 5 for n2, but n2 claimed at most 0/);
+  });
+
+  it('a refused reply claims nothing; a snapshot reply claims its matchIndex; a follower\'s publish is not judged', () => {
+    const rule = matchIndexClaimed();
+    step(rule, [send(1, 'n2', 'n1', appendResp(false, 4)), send(2, 'n3', 'n1', { type: 'snapshot-resp', term: 2, matchIndex: 6, round: 1 })]);
+    expect(step(rule, [deliver(1, 'n2', 'n1'), deliver(2, 'n3', 'n1'), leader(2, { n2: 0, n3: 6 })])).toBeUndefined();
+    expect(step(rule, [leader(2, { n2: 4, n3: 6 })])).toMatch(/matchIndex 4 for n2, but n2 claimed at most 0/);
+    expect(step(rule, [{ type: 'state', node: 'n2', state: { role: 'follower', term: 2 } }])).toBeUndefined();
   });
 });

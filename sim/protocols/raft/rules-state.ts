@@ -170,7 +170,81 @@ export function replyClaimsHeld(): Checker {
   };
 }
 
+/**
+ * The leader's side of the same claim: a leader of term t publishes matchIndex[p] = m only after
+ * receiving from p a success reply of term t claiming at least m (Figure 2, Rules for Servers,
+ * Leaders: "If successful: update nextIndex and matchIndex for follower"; matchIndex is reset to 0
+ * on election). A matchIndex taken from anywhere else (the leader's own log, a reply of another
+ * term) counts toward commits (section 5.3) what the follower never acknowledged. Judged from the
+ * replies delivered to the leader and its publishes (trace events). Cost: O(1) per send, duplicate,
+ * deliver and drop of a reply, O(peers) per leader publish.
+ */
+export function matchIndexClaimed(): Checker {
+  /** Replies in flight by message id: follower, leader, the reply's term and the matchIndex it claims (0 when refused). */
+  const inFlight = new Map<number, { follower: NodeId; leader: NodeId; term: number; claim: number }>();
+  /** `${leader} ${follower}` -> the reply term and the highest claim delivered in it. */
+  const claimed = new Map<string, { term: number; claim: number }>();
+  let failure: string | undefined;
+  return {
+    name: 'match-index-claimed',
+    description: "a leader's matchIndex for a follower is no higher than that follower claimed in a success reply of the leader's term (Figure 2, Rules for Servers, Leaders)",
+    when: 'always',
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'state'],
+    observe(ev) {
+      switch (ev.type) {
+        case 'send': {
+          const msg = ev.msg as Record<string, unknown> | null;
+          if (msg === null || typeof msg !== 'object' || (msg.type !== 'append-resp' && msg.type !== 'snapshot-resp')) return;
+          if (typeof msg.term !== 'number' || typeof msg.matchIndex !== 'number') return;
+          inFlight.set(ev.id, { follower: ev.from, leader: ev.to, term: msg.term, claim: msg.success === false ? 0 : msg.matchIndex });
+          return;
+        }
+        case 'duplicate': {
+          const p = inFlight.get(ev.of);
+          if (p !== undefined) inFlight.set(ev.id, p);
+          return;
+        }
+        case 'deliver': {
+          const p = inFlight.get(ev.id);
+          if (p === undefined) return;
+          inFlight.delete(ev.id);
+          const key = `${p.leader} ${p.follower}`;
+          const c = claimed.get(key);
+          if (c === undefined || p.term > c.term) claimed.set(key, { term: p.term, claim: p.claim });
+          else if (p.term === c.term && p.claim > c.claim) c.claim = p.claim;
+          return;
+        }
+        case 'drop':
+          inFlight.delete(ev.id);
+          return;
+        case 'state': {
+          const st = ev.state as { role?: unknown; term?: unknown; matchIndex?: Record<string, unknown> } | null;
+          if (failure !== undefined || st === null || typeof st !== 'object' || st.role !== 'leader' || typeof st.term !== 'number' || st.matchIndex === undefined) return;
+          for (const p in st.matchIndex) {
+            const m = st.matchIndex[p];
+            if (typeof m !== 'number' || m === 0) continue;
+            const c = claimed.get(`${ev.node} ${p}`);
+            const claim = c !== undefined && c.term === st.term ? c.claim : 0;
+            if (m > claim) {
+              failure = `leader ${ev.node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
+              return;
+            }
+          }
+          return;
+        }
+        default:
+          return;
+      }
+    },
+    check() {
+      const f = failure;
+      failure = undefined;
+      return f;
+    },
+  };
+}
+
 /** The rules above; the agreement rule shares the Figure 3 checkers' probe. */
 export function raftStateRules(probe: ServerProbe): Checker[] {
-  return [replicatedStateAgreement(probe), replyClaimsHeld()];
+  return [replicatedStateAgreement(probe), replyClaimsHeld(), matchIndexClaimed()];
 }

@@ -328,6 +328,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       commitIndex: r.commitIndex,
       lastApplied: r.lastApplied,
       appliedDigest: this.machine.digest,
+      ...(r.role === 'leader' ? { matchIndex: Object.fromEntries(r.matchIndex) } : {}),
       snapshotIndex: r.log.snapshotIndex,
       logStart: start,
       log,

@@ -15,6 +15,8 @@ export type RaftServerState = {
    * that applied the same index must agree on it (rules-state.ts). Absent from hand-built states.
    */
   appliedDigest?: number;
+  /** A leader's matchIndex per peer (Figure 2, volatile state on leaders); absent on other roles (rules-state.ts). */
+  matchIndex?: Record<string, number>;
   snapshotIndex: number;
   /** Index of log[0]: the entries published are the last (at most) 64. */
   logStart: number;
