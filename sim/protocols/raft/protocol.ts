@@ -10,7 +10,7 @@ import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
 import { rpcAnswered } from './rules-rpc.ts';
-import { raftStateRules } from './rules-state.ts';
+import { raftReplyRules, replicatedStateAgreement } from './rules-state.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -189,12 +189,13 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     ...raftRules(probe),
     ...raftQuorumRules(probe),
     rpcAnswered(),
-    ...raftStateRules(probe),
+    ...raftReplyRules(),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),
     leaderCompleteness(probe),
     stateMachineSafety(probe),
+    replicatedStateAgreement(probe), // after State Machine Safety: the same damage seen in the log is reported as that
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),
