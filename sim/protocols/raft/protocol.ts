@@ -187,9 +187,9 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   // fails, and a wrong step (the cause) that also breaks a Figure 3 property at once is reported as the step.
   return [
     ...raftRules(probe),
+    ...raftReplyRules(),
     ...raftQuorumRules(probe),
     rpcAnswered(),
-    ...raftReplyRules(),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),

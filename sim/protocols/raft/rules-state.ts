@@ -244,7 +244,10 @@ export function matchIndexClaimed(): Checker {
   };
 }
 
-/** The two step rules about acknowledgements above (trace events only): listed with the step rules, before Figure 3's. */
+/**
+ * The two step rules about acknowledgements above (trace events only): listed with the step rules, before
+ * commit-on-quorum and Figure 3's (a matchIndex the follower never claimed is the cause of the commit it allows).
+ */
 export function raftReplyRules(): Checker[] {
   return [replyClaimsHeld(), matchIndexClaimed()];
 }
