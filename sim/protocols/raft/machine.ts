@@ -104,24 +104,29 @@ export class ReplicatedMachine implements RaftStateMachine {
   }
 
   apply(cmd: Command): JsonValue | undefined {
-    this.applied++;
+    this.fresh = false;
+    const result = this.applyOnce(cmd);
+    // Digest step: (index, command, outcome: 0 no-op, 1 applied, 2 answered from the session table, answer).
     let h = hashNumber(this.digest, this.applied);
-    if (cmd.kind === 'noop') {
-      this.digest = hashNumber(h, 0);
-      return undefined;
-    }
-    h = hashJson(hashNumber(hashString(h, cmd.client), cmd.seq), cmd.op);
+    if (cmd.kind === 'noop') h = hashNumber(h, 0);
+    else h = hashJson(hashNumber(hashJson(hashNumber(hashString(h, cmd.client), cmd.seq), cmd.op), this.fresh ? 1 : 2), result);
+    this.digest = h;
+    return result;
+  }
+
+  /** Whether the last `apply` ran the command on the service (false: a no-op or a duplicate). */
+  private fresh = false;
+
+  private applyOnce(cmd: Command): JsonValue | undefined {
+    this.applied++;
+    if (cmd.kind === 'noop') return undefined;
     const s = this.sessions.get(cmd.client);
     // A duplicate of the client's latest command: answer again, do not apply again.
-    if (s !== undefined && cmd.seq <= s.seq) {
-      const again = cmd.seq === s.seq ? s.result : null;
-      this.digest = hashJson(hashNumber(h, 2), again);
-      return again;
-    }
+    if (s !== undefined && cmd.seq <= s.seq) return cmd.seq === s.seq ? s.result : null;
     const result = this.service.apply(cmd.op, this.applied); // every entry is applied here once: applied = its log index
     if (s === undefined) assert(this.sessions.size < MAX_SESSIONS, () => `more than ${MAX_SESSIONS} client sessions`);
     this.sessions.set(cmd.client, { seq: cmd.seq, result });
-    this.digest = hashJson(hashNumber(h, 1), result);
+    this.fresh = true;
     return result;
   }
 
