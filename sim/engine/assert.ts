@@ -4,10 +4,22 @@
 
 export class AssertionFailure extends Error {
   override name = 'AssertionFailure';
+  /**
+   * @param invariant the named property (a checker's name, e.g. "fenced-writes") this assertion guards:
+   *   the engine reports the violation under that name instead of "assertion", so a defensive check
+   *   that fires before its checker still names the property broken.
+   */
+  constructor(
+    message: string,
+    readonly invariant?: string,
+  ) {
+    super(message);
+  }
 }
 
-export function assert(condition: unknown, message: string | (() => string)): asserts condition {
-  if (!condition) throw new AssertionFailure(typeof message === 'function' ? message() : message);
+/** Throw an AssertionFailure unless `condition`; `invariant`: the named property it guards (see AssertionFailure). */
+export function assert(condition: unknown, message: string | (() => string), invariant?: string): asserts condition {
+  if (!condition) throw new AssertionFailure(typeof message === 'function' ? message() : message, invariant);
 }
 
 /**

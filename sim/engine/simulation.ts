@@ -585,7 +585,7 @@ export class Simulation implements SimView {
   /** A handler threw: a violation (`assertion` or `exception`), except an engine bound, which ends the run as an error. */
   private handlerFailed(slot: NodeSlot, err: unknown): void {
     if (err instanceof EngineLimitError) throw err;
-    const name = err instanceof AssertionFailure ? 'assertion' : 'exception';
+    const name = err instanceof AssertionFailure ? (err.invariant ?? 'assertion') : 'exception';
     const text = err instanceof Error ? err.message : String(err);
     this.checking.violate(name, `${slot.spec.id}: ${text}`);
   }

@@ -89,7 +89,7 @@ export class LockResource implements ProtocolNode<LockMessage, NoTimer, LockReso
     this.applied.set(w.client, { order: w.order, tenure: w.tenure, seq: w.seq });
     assert(this.applied.size <= (this.opts.maxClients ?? Number.POSITIVE_INFINITY), () => `resource: ${this.applied.size} clients in the duplicate table, bound ${this.opts.maxClients}`);
     this.accepted++;
-    assert(!this.opts.fencing || this.opts.ignoreStaleTokens || w.token === null || w.token === this.highest[w.lock], () => `resource: accepted token ${w.token} below highest ${this.highest[w.lock]}`);
+    assert(!this.opts.fencing || this.opts.ignoreStaleTokens || w.token === null || w.token === this.highest[w.lock], () => `resource: accepted token ${w.token} below highest ${this.highest[w.lock]}`, 'fenced-writes');
   }
 
   private publish(ctx: ResourceIo): void {

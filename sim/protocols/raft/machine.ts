@@ -57,6 +57,8 @@ export interface RaftStateMachine {
   query(op: JsonValue): JsonValue;
   /** State plus session table, plain JSON. */
   snapshot(): JsonValue;
+  /** The apply digest at the last applied entry (see `ReplicatedMachine.digest`). */
+  readonly digest: number;
 }
 
 interface Session {
@@ -71,6 +73,13 @@ export const MAX_SESSIONS = 100_000;
 export class ReplicatedMachine implements RaftStateMachine {
   private readonly sessions = new Map<string, Session>();
   applied = 0;
+  /**
+   * Apply digest: a 32-bit FNV-1a chain over every entry applied so far, each as (index, command,
+   * outcome: applied or answered from the session table, and the answer). Two replicas that applied
+   * the same entries to the same state with the same sessions have the same digest at each index
+   * (State Machine Safety taken to the machines' state; rules-state.ts). Snapshots carry it.
+   */
+  digest = FNV_OFFSET;
 
   private constructor(
     readonly definition: StateMachineDefinition,
@@ -85,15 +94,30 @@ export class ReplicatedMachine implements RaftStateMachine {
   /** Restore from `snapshot()` (null: a fresh machine). */
   static restore(definition: StateMachineDefinition, snap: JsonValue): ReplicatedMachine {
     if (snap === null) return ReplicatedMachine.create(definition);
-    const s = snap as unknown as { service: string; applied: number; sessions: Record<string, Session>; state: JsonValue };
+    const s = snap as unknown as { service: string; applied: number; digest?: number; sessions: Record<string, Session>; state: JsonValue };
     assert(s.service === definition.name, () => `snapshot of a ${s.service} state machine restored as ${definition.name}`);
     const m = new ReplicatedMachine(definition, definition.create(s.state));
     m.applied = s.applied;
+    m.digest = typeof s.digest === 'number' ? s.digest : FNV_OFFSET;
     for (const [c, v] of Object.entries(s.sessions)) m.sessions.set(c, { seq: v.seq, result: v.result });
     return m;
   }
 
   apply(cmd: Command): JsonValue | undefined {
+    this.fresh = false;
+    const result = this.applyOnce(cmd);
+    // Digest step: (index, command, outcome: 0 no-op, 1 applied, 2 answered from the session table, answer).
+    let h = hashNumber(this.digest, this.applied);
+    if (cmd.kind === 'noop') h = hashNumber(h, 0);
+    else h = hashJson(hashNumber(hashJson(hashNumber(hashString(h, cmd.client), cmd.seq), cmd.op), this.fresh ? 1 : 2), result);
+    this.digest = h;
+    return result;
+  }
+
+  /** Whether the last `apply` ran the command on the service (false: a no-op or a duplicate). */
+  private fresh = false;
+
+  private applyOnce(cmd: Command): JsonValue | undefined {
     this.applied++;
     if (cmd.kind === 'noop') return undefined;
     const s = this.sessions.get(cmd.client);
@@ -102,6 +126,7 @@ export class ReplicatedMachine implements RaftStateMachine {
     const result = this.service.apply(cmd.op, this.applied); // every entry is applied here once: applied = its log index
     if (s === undefined) assert(this.sessions.size < MAX_SESSIONS, () => `more than ${MAX_SESSIONS} client sessions`);
     this.sessions.set(cmd.client, { seq: cmd.seq, result });
+    this.fresh = true;
     return result;
   }
 
@@ -119,8 +144,49 @@ export class ReplicatedMachine implements RaftStateMachine {
   snapshot(): JsonValue {
     const sessions: Record<string, JsonValue> = {};
     for (const [c, s] of this.sessions) sessions[c] = { seq: s.seq, result: s.result };
-    return { service: this.definition.name, applied: this.applied, sessions, state: this.service.snapshot() };
+    return { service: this.definition.name, applied: this.applied, digest: this.digest, sessions, state: this.service.snapshot() };
   }
+}
+
+// FNV-1a, 32 bits (Fowler, Noll, Vo; draft-eastlake-fnv): offset basis and prime.
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return Math.imul(h ^ 0xff, FNV_PRIME) >>> 0; // terminator: "ab","c" differs from "a","bc"
+}
+
+function hashNumber(h: number, n: number): number {
+  // Integers as 32-bit halves; other numbers by their shortest decimal text (same value, same text).
+  if (Number.isSafeInteger(n)) {
+    h = Math.imul(h ^ (n & 0xffffffff), FNV_PRIME);
+    return Math.imul(h ^ Math.floor(n / 0x100000000), FNV_PRIME) >>> 0;
+  }
+  return hashString(h, String(n));
+}
+
+/** FNV-1a over a JSON value's structure (type tags, keys in insertion order, values); no allocation but for non-integers. */
+function hashJson(h: number, v: JsonValue | undefined): number {
+  if (v === null || v === undefined) return Math.imul(h ^ 0x6e, FNV_PRIME) >>> 0;
+  switch (typeof v) {
+    case 'number':
+      return hashNumber(Math.imul(h ^ 0x64, FNV_PRIME), v);
+    case 'string':
+      return hashString(Math.imul(h ^ 0x73, FNV_PRIME), v);
+    case 'boolean':
+      return Math.imul(h ^ (v ? 0x74 : 0x66), FNV_PRIME) >>> 0;
+    default:
+      break;
+  }
+  if (Array.isArray(v)) {
+    h = hashNumber(Math.imul(h ^ 0x5b, FNV_PRIME), v.length);
+    for (const x of v) h = hashJson(h, x);
+    return h;
+  }
+  h = Math.imul(h ^ 0x7b, FNV_PRIME);
+  for (const k in v) h = hashJson(hashString(h, k), (v as Record<string, JsonValue>)[k]);
+  return h >>> 0;
 }
 
 /** A short human form of a log entry's command, for the viewer ("put k3=7"). */

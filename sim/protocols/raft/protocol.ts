@@ -10,6 +10,7 @@ import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
 import { rpcAnswered } from './rules-rpc.ts';
+import { raftReplyRules, replicatedStateAgreement } from './rules-state.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -186,6 +187,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   // fails, and a wrong step (the cause) that also breaks a Figure 3 property at once is reported as the step.
   return [
     ...raftRules(probe),
+    ...raftReplyRules(),
     ...raftQuorumRules(probe),
     rpcAnswered(),
     electionSafety(probe),
@@ -193,6 +195,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     logMatching(probe),
     leaderCompleteness(probe),
     stateMachineSafety(probe),
+    replicatedStateAgreement(probe), // after State Machine Safety: the same damage seen in the log is reported as that
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),

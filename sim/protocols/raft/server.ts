@@ -327,6 +327,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       leader: r.leaderId,
       commitIndex: r.commitIndex,
       lastApplied: r.lastApplied,
+      appliedDigest: this.machine.digest,
+      ...(r.role === 'leader' ? { matchIndex: Object.fromEntries(r.matchIndex) } : {}),
       snapshotIndex: r.log.snapshotIndex,
       logStart: start,
       log,

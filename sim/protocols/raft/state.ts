@@ -9,6 +9,14 @@ export type RaftServerState = {
   leader: string | null;
   commitIndex: number;
   lastApplied: number;
+  /**
+   * The state machine's apply digest at lastApplied (machine.ts `ReplicatedMachine.digest`: a chain
+   * over each applied entry's command, session outcome and answer; carried by snapshots). Replicas
+   * that applied the same index must agree on it (rules-state.ts). Absent from hand-built states.
+   */
+  appliedDigest?: number;
+  /** A leader's matchIndex per peer (Figure 2, volatile state on leaders); absent on other roles (rules-state.ts). */
+  matchIndex?: Record<string, number>;
   snapshotIndex: number;
   /** Index of log[0]: the entries published are the last (at most) 64. */
   logStart: number;

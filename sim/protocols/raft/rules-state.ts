@@ -1,0 +1,253 @@
+// Step rules of Raft about what the replicas agree on beyond the log: the state
+// their machines reach (`replicated-state-agreement`, from published state) and
+// what a follower's successful reply claims to hold (`reply-claims-held`, from
+// the trace's send and deliver events).
+
+import type { Checker, NodeId } from '../../api/index.ts';
+import type { ServerProbe } from './checkers.ts';
+
+/**
+ * Replicated state agreement: any two servers that have applied the same index hold the same state
+ * machine state there, client sessions included. Source: Raft paper Figure 3, State Machine Safety
+ * ("if a server has applied a log entry at a given index to its state machine, no other server will
+ * ever apply a different log entry for the same index") and section 5.4.3, taken to the state the
+ * machines reach, the point of replicating a log; Ongaro's thesis section 6.3: the session table
+ * (client id, seq, answer) is part of the replicated state, so a snapshot must carry it and a retry
+ * is applied at most once on every replica. Each server publishes `appliedDigest`, a chain over the
+ * (index, command, session outcome, answer) of every entry it applied (machine.ts), which snapshots
+ * carry and restore takes: the rule keeps the first digest published at each index and fails at the
+ * publish where a server's digest at an index differs from it. A replica that restored a snapshot
+ * without its sessions applies a retried command again where the others answer it from the table,
+ * which the log-level State Machine Safety (same entries) cannot see.
+ *
+ * Memory: one number per distinct published lastApplied, forgotten once every server has published
+ * a lastApplied above it. Cost: O(1) per publish (the digest itself costs O(command + answer size) per
+ * apply, in the server).
+ */
+export function replicatedStateAgreement(probe: ServerProbe): Checker {
+  const n = probe.servers.length;
+  /** index -> [digest, server position] first published there. */
+  const seen = new Map<number, { digest: number; by: number }>();
+  /** Per server: the last lastApplied it published (kept while it is down). */
+  const applied: number[] = probe.servers.map(() => 0);
+  /** Indexes below this are forgotten (every server published a lastApplied at or above it). */
+  let floor = 0;
+  return {
+    name: 'replicated-state-agreement',
+    description: 'servers that applied the same index hold the same state machine state there, client sessions included (Figure 3 State Machine Safety, section 5.4.3, thesis 6.3)',
+    when: 'always',
+    onChange: true, // reads only what servers publish, through the probe
+    check(view) {
+      for (const k of probe.touched(view)) {
+        const r = probe.node(k);
+        if (r === undefined || r.appliedDigest === undefined || r.lastApplied === 0) continue;
+        const index = r.lastApplied;
+        const prev = applied[k] as number;
+        applied[k] = index;
+        if (index < floor) continue;
+        const first = seen.get(index);
+        if (first === undefined) seen.set(index, { digest: r.appliedDigest, by: k });
+        else if (first.digest !== r.appliedDigest) {
+          return `${probe.id(k)} applied up to index ${index} with state digest ${hex(r.appliedDigest)}, but ${probe.id(first.by)} had digest ${hex(first.digest)} at index ${index}: their state machines (state or client sessions) diverged at or before it (Figure 3 State Machine Safety; thesis 6.3: a retried command is applied once on every replica)`;
+        }
+        if (prev === floor || index < prev) {
+          let low = Infinity;
+          for (let j = 0; j < n; j++) low = Math.min(low, applied[j] as number);
+          if (low > floor) {
+            for (const i of seen.keys()) if (i < low) seen.delete(i);
+            floor = low;
+          }
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+const hex = (d: number): string => `0x${d.toString(16).padStart(8, '0')}`;
+
+/** What a request delivered to a follower checked: up to base + count. */
+interface Vouched {
+  leader: NodeId;
+  follower: NodeId;
+  type: 'append-req' | 'snapshot-req';
+  /** prevLogIndex (AppendEntries) or lastIncludedIndex (InstallSnapshot). */
+  base: number;
+  baseTerm: number;
+  /** Entries sent after base (AppendEntries; 0 for InstallSnapshot). */
+  count: number;
+}
+
+/**
+ * A success reply claims only what the follower holds in agreement with the leader: when a follower
+ * answers an AppendEntries or InstallSnapshot request with success and matchIndex m, m is covered by
+ * what that request carried: at most prevLogIndex + the entries sent (Figure 2, AppendEntries:
+ * "success: true if follower contained entry matching prevLogIndex and prevLogTerm", and the entries
+ * then appended), or at most lastIncludedIndex (Figure 13: the snapshot covers up to
+ * lastIncludedIndex; a suffix the follower kept after it was never compared with the leader's log).
+ * Also allowed: a claim up to the follower's own committed prefix (its commitIndex or snapshotIndex as
+ * it publishes them at the end of the step), which Leader Completeness puts in every later leader's
+ * log: a follower whose snapshot already covers the request answers with its snapshotIndex. The
+ * leader's matchIndex comes from this claim and its commits count it (section 5.3), so a claim past
+ * what the request checked lets the leader commit entries without a majority holding them. Judged
+ * from the request delivered in the step, the reply sent in it and the follower's published state
+ * (trace events), not from the leader's later state. Cost: O(1) per send, duplicate, deliver, drop
+ * and publish (one map entry per request in flight, one number per server).
+ */
+export function replyClaimsHeld(): Checker {
+  const inFlight = new Map<number, Vouched>();
+  let pending: Vouched | undefined;
+  /** A claim past what the request checked, made in this step: judged at the step's end against the follower's committed prefix. */
+  let claim: { follower: NodeId; matchIndex: number; message: string } | undefined;
+  /** Per server: max(commitIndex, snapshotIndex) of its last publish. */
+  const committed = new Map<NodeId, number>();
+  return {
+    name: 'reply-claims-held',
+    description: 'a successful AppendEntries or InstallSnapshot reply claims a matchIndex no higher than the request checked (Figure 2 AppendEntries success; Figure 13 lastIncludedIndex)',
+    when: 'always',
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'state', 'violation'],
+    observe(ev) {
+      switch (ev.type) {
+        case 'send': {
+          const msg = ev.msg as Record<string, unknown> | null;
+          if (msg === null || typeof msg !== 'object') return;
+          if (msg.type === 'append-req') {
+            const count = Array.isArray(msg.entries) ? msg.entries.length : 0;
+            inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'append-req', base: msg.prevLogIndex as number, baseTerm: msg.prevLogTerm as number, count });
+          } else if (msg.type === 'snapshot-req') {
+            inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'snapshot-req', base: msg.lastIncludedIndex as number, baseTerm: msg.lastIncludedTerm as number, count: 0 });
+          } else if (pending !== undefined && claim === undefined && ev.from === pending.follower && ev.to === pending.leader) {
+            const p = pending;
+            const resp = p.type === 'append-req' ? 'append-resp' : 'snapshot-resp';
+            if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
+            const covered = p.base + p.count;
+            if (msg.matchIndex > covered) {
+              const message =
+                p.type === 'append-req'
+                  ? `${p.follower} answered ${p.leader}'s AppendEntries (prevLogIndex ${p.base}, term ${p.baseTerm}, ${p.count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
+                  : `${p.follower} answered ${p.leader}'s InstallSnapshot (lastIncludedIndex ${p.base}, term ${p.baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
+              claim = { follower: p.follower, matchIndex: msg.matchIndex, message };
+            }
+          }
+          return;
+        }
+        case 'duplicate': {
+          const p = inFlight.get(ev.of);
+          if (p !== undefined) inFlight.set(ev.id, p);
+          return;
+        }
+        case 'deliver': {
+          const p = inFlight.get(ev.id);
+          if (p === undefined) return;
+          inFlight.delete(ev.id);
+          pending = p;
+          return;
+        }
+        case 'drop':
+          inFlight.delete(ev.id);
+          return;
+        case 'state': {
+          const st = ev.state as { commitIndex?: unknown; snapshotIndex?: unknown } | null;
+          if (st !== null && typeof st === 'object' && typeof st.commitIndex === 'number') committed.set(ev.node, Math.max(st.commitIndex, typeof st.snapshotIndex === 'number' ? st.snapshotIndex : 0));
+          return;
+        }
+        case 'violation':
+          pending = undefined;
+          claim = undefined;
+          return;
+        default:
+          return;
+      }
+    },
+    check() {
+      pending = undefined;
+      const c = claim;
+      if (c === undefined) return undefined;
+      claim = undefined;
+      const held = committed.get(c.follower) ?? 0;
+      return c.matchIndex <= held ? undefined : `${c.message}; its committed prefix ends at ${held}`;
+    },
+  };
+}
+
+/**
+ * The leader's side of the same claim: a leader of term t publishes matchIndex[p] = m only after
+ * receiving from p a success reply of term t claiming at least m (Figure 2, Rules for Servers,
+ * Leaders: "If successful: update nextIndex and matchIndex for follower"; matchIndex is reset to 0
+ * on election). A matchIndex taken from anywhere else (the leader's own log, a reply of another
+ * term) counts toward commits (section 5.3) what the follower never acknowledged. Judged from the
+ * replies delivered to the leader and its publishes (trace events). Cost: O(1) per send, duplicate,
+ * deliver and drop of a reply, O(peers) per leader publish.
+ */
+export function matchIndexClaimed(): Checker {
+  /** Replies in flight by message id: follower, leader, the reply's term and the matchIndex it claims (0 when refused). */
+  const inFlight = new Map<number, { follower: NodeId; leader: NodeId; term: number; claim: number }>();
+  /** `${leader} ${follower}` -> the reply term and the highest claim delivered in it. */
+  const claimed = new Map<string, { term: number; claim: number }>();
+  let failure: string | undefined;
+  return {
+    name: 'match-index-claimed',
+    description: "a leader's matchIndex for a follower is no higher than that follower claimed in a success reply of the leader's term (Figure 2, Rules for Servers, Leaders)",
+    when: 'always',
+    observes: ['send', 'duplicate', 'deliver', 'drop', 'state'],
+    observe(ev) {
+      switch (ev.type) {
+        case 'send': {
+          const msg = ev.msg as Record<string, unknown> | null;
+          if (msg === null || typeof msg !== 'object' || (msg.type !== 'append-resp' && msg.type !== 'snapshot-resp')) return;
+          if (typeof msg.term !== 'number' || typeof msg.matchIndex !== 'number') return;
+          inFlight.set(ev.id, { follower: ev.from, leader: ev.to, term: msg.term, claim: msg.success === false ? 0 : msg.matchIndex });
+          return;
+        }
+        case 'duplicate': {
+          const p = inFlight.get(ev.of);
+          if (p !== undefined) inFlight.set(ev.id, p);
+          return;
+        }
+        case 'deliver': {
+          const p = inFlight.get(ev.id);
+          if (p === undefined) return;
+          inFlight.delete(ev.id);
+          const key = `${p.leader} ${p.follower}`;
+          const c = claimed.get(key);
+          if (c === undefined || p.term > c.term) claimed.set(key, { term: p.term, claim: p.claim });
+          else if (p.term === c.term && p.claim > c.claim) c.claim = p.claim;
+          return;
+        }
+        case 'drop':
+          inFlight.delete(ev.id);
+          return;
+        case 'state': {
+          const st = ev.state as { role?: unknown; term?: unknown; matchIndex?: Record<string, unknown> } | null;
+          if (failure !== undefined || st === null || typeof st !== 'object' || st.role !== 'leader' || typeof st.term !== 'number' || st.matchIndex === undefined) return;
+          for (const p in st.matchIndex) {
+            const m = st.matchIndex[p];
+            if (typeof m !== 'number' || m === 0) continue;
+            const c = claimed.get(`${ev.node} ${p}`);
+            const claim = c !== undefined && c.term === st.term ? c.claim : 0;
+            if (m > claim) {
+              failure = `leader ${ev.node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
+              return;
+            }
+          }
+          return;
+        }
+        default:
+          return;
+      }
+    },
+    check() {
+      const f = failure;
+      failure = undefined;
+      return f;
+    },
+  };
+}
+
+/**
+ * The two step rules about acknowledgements above (trace events only): listed with the step rules, before
+ * commit-on-quorum and Figure 3's (a matchIndex the follower never claimed is the cause of the commit it allows).
+ */
+export function raftReplyRules(): Checker[] {
+  return [replyClaimsHeld(), matchIndexClaimed()];
+}
