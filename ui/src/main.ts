@@ -22,6 +22,7 @@ import { buildPanels } from './panels/index.ts';
 import type { Panel } from './panels/panel.ts';
 import { Store, SYNC_LIMIT } from './store.ts';
 import { Violations } from './violations.ts';
+import { timed, yieldToPage } from './perf.ts';
 import './style.css';
 
 const store = new Store();
@@ -239,7 +240,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     if (mine !== loadSeq) return;
     const tp = performance.now();
     partials++;
-    drawPartial(p);
+    timed('partial', () => drawPartial(p));
     partialMs += performance.now() - tp;
   };
   const drawPartial = (p: PartialMessage): void => {
@@ -298,29 +299,37 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   loader?.terminate();
   loader = next;
   const t1 = performance.now();
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
   const model = msg.model;
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
   const footer = msg.footer;
   const fullInfo = { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next };
   // Drawn while loading: the same trace, complete now (the cursor, zoom, filters and search stay).
-  if (firstDrawing) store.update(model, fullInfo);
-  else store.load(model, fullInfo);
+  timed('store', () => (firstDrawing ? store.update(model, fullInfo) : store.load(model, fullInfo)));
   stepper.loaded(undefined);
-  const built = buildPanels(store, model);
+  // The rest in tasks of their own (each under a frame's worth on a big trace, issue 15), the page live between them.
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
+  const built = timed('panels-build', () => buildPanels(store, model));
   panels = built.panels;
   // A big trace's bands come computed by the loader worker after the first paint (they read every state; the page
   // decodes states only when shown): none until then.
   const later = msg.bandsLater === true;
   diagram.setLaneBands(later ? () => [] : built.view?.laneBands);
-  renderLegend(model, built.view?.legend ?? []);
+  timed('legend', () => renderLegend(model, built.view?.legend ?? []));
   replace(panelHost, ...panels.map((p) => p.root));
-  for (const p of panels) p.update();
+  timed('panels-update', () => {
+    for (const p of panels) p.update();
+  });
   if (applyInitialSeq) {
     applyInitialSeq = false;
     store.setCursor(Number(initialSeq));
   }
-  diagram.draw();
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
+  timed('draw', () => diagram.draw());
   const t2 = performance.now();
   // The loader's background work (hash check, lane bands, search filters) waited for this drawing.
   next.drawn();
@@ -360,7 +369,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     diagram.setLaneBands(() => bands);
     renderLegend(model, built.view?.legend ?? []);
     timings.bandsMs = performance.now() - t0;
-    diagram.draw();
+    timed('bands-draw', () => diagram.draw());
   };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };

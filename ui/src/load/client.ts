@@ -7,6 +7,7 @@ import type { StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
+import { timed, yieldToPage } from '../perf.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
 export type PartialMessage = Extract<FromLoader, { kind: 'partial' }>;
@@ -45,7 +46,11 @@ export class Loader implements TraceSource {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
           else states.set(m.node, m.snaps);
-        } else if (m.kind === 'model') resolve({ ...m, timings: { ...m.timings, arrivedAt: performance.timeOrigin + performance.now() }, model: { ...m.model, states: m.packed ? unpackStates(m.packed) : states } });
+        } else if (m.kind === 'model') {
+          const arrivedAt = performance.timeOrigin + performance.now();
+          // Receiving the message (its deserialization) is one task; unpacking the states (an object a snapshot) another.
+          void yieldToPage().then(() => resolve({ ...m, timings: { ...m.timings, arrivedAt }, model: { ...m.model, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states } }));
+        }
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);
