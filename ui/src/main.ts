@@ -236,6 +236,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   /** The page's time on the drawings while loading (ms), and how many there were. */
   let partialMs = 0;
   let partials = 0;
+  /** The page shows the events loaded so far (the first partial's views are set; its drawing may be a task later). */
+  let shown = false;
+  let lastPartial: PartialMessage | undefined;
   const onPartial = (p: PartialMessage): void => {
     if (mine !== loadSeq) return;
     const tp = performance.now();
@@ -246,7 +249,9 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const drawPartial = (p: PartialMessage): void => {
     const pm = p.model;
     const partialInfo = { source: label, warnings: [], footer: undefined, timings: {}, loading: { bytes: p.bytes, total: p.total, runEndKnown: p.runEndKnown } };
-    if (!firstDrawing) {
+    lastPartial = p;
+    if (!shown) {
+      shown = true;
       empty.classList.add('hidden');
       document.body.classList.add('loaded');
       store.load(pm, partialInfo);
@@ -255,9 +260,18 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       diagram.setLaneBands(() => []);
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
-      diagram.draw();
-      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT, share: p.runEndKnown ? timeShare([pm.startT, pm.loadedT ?? pm.endT], pm.endT) : undefined };
-      (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15).
+      void yieldToPage().then(() => {
+        if (mine !== loadSeq || firstDrawing || !lastPartial) return;
+        // The events loaded by now (a partial may have come in between).
+        const q = lastPartial;
+        const dm = q.model;
+        const td = performance.now();
+        timed('first-draw', () => diagram.draw());
+        partialMs += performance.now() - td;
+        firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
+        (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+      });
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
     replace(
@@ -284,7 +298,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     if (mine === loadSeq) setStatus('');
     // Drawn while loading, then the load failed: the page says what it shows (the events read before the problem).
     const shownMark = info.querySelector('[data-testid=trace-loading]');
-    if (firstDrawing && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
+    if (shown && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
     const e = err as { title?: string; message?: string };
     const show = (): void => showProblem(e.title ?? 'This trace cannot be shown:', [e.message || 'could not start (see the browser console)']);
     if (e.title === 'The trace loader failed:') void reloadIfRebuilt(e.message ?? '').then((reloads) => reloads || show());
@@ -307,7 +321,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const footer = msg.footer;
   const fullInfo = { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next };
   // Drawn while loading: the same trace, complete now (the cursor, zoom, filters and search stay).
-  timed('store', () => (firstDrawing ? store.update(model, fullInfo) : store.load(model, fullInfo)));
+  timed('store', () => (shown ? store.update(model, fullInfo) : store.load(model, fullInfo)));
   stepper.loaded(undefined);
   // The rest in tasks of their own (each under a frame's worth on a big trace, issue 15), the page live between them.
   await yieldToPage();
