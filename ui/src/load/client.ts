@@ -5,6 +5,7 @@ import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import type { StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
+import { adoptLaneIndex } from '../../../sim/trace/columns.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
 import { timed, yieldToPage } from '../perf.ts';
@@ -41,7 +42,10 @@ export class Loader implements TraceSource {
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
-        else if (m.kind === 'partial') onPartial?.(m);
+        else if (m.kind === 'partial') {
+          if (m.laneIndex) adoptLaneIndex(m.model, m.laneIndex);
+          onPartial?.(m);
+        }
         else if (m.kind === 'states') {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
@@ -49,7 +53,12 @@ export class Loader implements TraceSource {
         } else if (m.kind === 'model') {
           const arrivedAt = performance.timeOrigin + performance.now();
           // Receiving the message (its deserialization) is one task; unpacking the states (an object a snapshot) another.
-          void yieldToPage().then(() => resolve({ ...m, timings: { ...m.timings, arrivedAt }, model: { ...m.model, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states } }));
+          void yieldToPage().then(() => {
+            const model = { ...m.model, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states };
+            // The lane index the worker built (a big trace's): the density drawing does not build it here.
+            if (m.laneIndex) adoptLaneIndex(model, m.laneIndex);
+            resolve({ ...m, timings: { ...m.timings, arrivedAt }, model });
+          });
         }
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);

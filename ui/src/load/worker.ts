@@ -16,7 +16,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { toChromeTrace } from '../../../sim/trace/chrome.ts';
-import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
+import { causalPastColumns, ColumnarBuilder, laneIndex, laneIndexTransferables, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
@@ -243,7 +243,9 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
         if (due) {
           const snap = builder.snapshot(end);
           partialEvents = snap.count;
-          post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
+          // Its lane index too (the page's density drawing would build it, a pass over every event on the main thread).
+          const li = laneIndex(snap);
+          post({ kind: 'partial', model: snap, laneIndex: li, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, [...transferables(snap), ...laneIndexTransferables(li)]);
           lastPartial = performance.now();
         }
       }
@@ -296,7 +298,8 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
     // Prepared before the columns are transferred (it takes the model without them), started once the page has drawn.
     bands = mine ? bandsRequest(model.header.protocol, model, mine) : undefined;
-    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    const li = laneIndex(model);
+    post({ kind: 'model', model: { ...model, states: new Map() }, laneIndex: li, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states), ...laneIndexTransferables(li)]);
     // The index is complete with the model (`ms`: the indexer's time spent on it, in parallel with the parse).
     post({ kind: 'indexed', events: done.indexed, ms: done.ms });
   }
