@@ -3,7 +3,7 @@
 
 import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
-import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import type { OperationRec, StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
 import { adoptLaneIndex } from '../../../sim/trace/columns.ts';
 import type { LaneBand } from '../panels/panel.ts';
@@ -36,6 +36,7 @@ export class Loader implements TraceSource {
    */
   open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void, onPartial?: (m: PartialMessage) => void): Promise<ModelMessage> {
     const states = new Map<string, StateSnapshot[]>();
+    const operations: OperationRec[] = [];
     return new Promise((resolve, reject) => {
       // A worker whose script cannot be fetched fails with no message (the page reloads then: the viewer was rebuilt).
       this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message ?? '' });
@@ -50,11 +51,13 @@ export class Loader implements TraceSource {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
           else states.set(m.node, m.snaps);
+        } else if (m.kind === 'operations') {
+          for (const op of m.ops) operations.push(op);
         } else if (m.kind === 'model') {
           const arrivedAt = performance.timeOrigin + performance.now();
           // Receiving the message (its deserialization) is one task; unpacking the states (an object a snapshot) another.
           void yieldToPage().then(() => {
-            const model = { ...m.model, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states };
+            const model = { ...m.model, operations: operations.length > 0 ? operations : m.model.operations, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states };
             // The lane index the worker built (a big trace's): the density drawing does not build it here.
             if (m.laneIndex) adoptLaneIndex(model, m.laneIndex);
             resolve({ ...m, timings: { ...m.timings, arrivedAt }, model });

@@ -2,7 +2,7 @@
 
 import type { TraceEvent, TraceFooter } from '../../../sim/engine/types.ts';
 import type { ColumnarModel, LaneIndex } from '../../../sim/trace/columns.ts';
-import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import type { OperationRec, StateSnapshot } from '../../../sim/trace/model.ts';
 import type { PackedStates } from '../../../sim/trace/packed-states.ts';
 import type { LaneBand } from '../panels/panel.ts';
 
@@ -51,6 +51,8 @@ export type FromLoader =
   | { kind: 'partial'; model: ColumnarModel; laneIndex?: LaneIndex; bytes: number; total: number | undefined; runEndKnown: boolean }
   /** Published states of one node, in seq order, a few thousand at a time, before the `model` message (whose `states` is empty): each message is decoded by the page as one task. */
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
+  /** The model's client operations, in order, a few thousand at a time, before the `model` message (whose `operations` is empty). */
+  | { kind: 'operations'; ops: OperationRec[] }
   /**
    * The model (its typed arrays transferred). A trace kept whole in the page (`events`) had its states in `states`
    * messages; a big one has them in `packed` (decoded by the page when read); `bandsLater`: its protocol's lane

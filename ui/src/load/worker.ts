@@ -48,6 +48,8 @@ interface Loaded {
 let loaded: Loaded | undefined;
 /** Published states per `states` message. */
 const STATES_PER_MESSAGE = 4096;
+/** Client operations a message (an `operations` message is received and decoded by the page as one task). */
+const OPERATIONS_PER_MESSAGE = 4096;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
 
@@ -285,11 +287,15 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms, gatherMs: done.gatherMs, openedAt: performance.timeOrigin + t0, postedAt: performance.timeOrigin + performance.now() };
+  // The client operations (objects: a big trace has tens of thousands) in slices before the model, whose own
+  // `operations` is then empty: decoding them all with the model was the page's longest task (issue 15).
+  const operations = model.operations;
+  for (let i = 0; i < operations.length; i += OPERATIONS_PER_MESSAGE) post({ kind: 'operations', ops: operations.slice(i, i + OPERATIONS_PER_MESSAGE) });
   if (kept) {
     // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
     // task; a slice starts its own copy of the parts it shares with the previous slice).
     for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
-    post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+    post({ kind: 'model', model: { ...model, operations: [], states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   } else {
     // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
     // bands (which read every state) follow after the first paint, computed here from a copy.
@@ -299,7 +305,7 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     // Prepared before the columns are transferred (it takes the model without them), started once the page has drawn.
     bands = mine ? bandsRequest(model.header.protocol, model, mine) : undefined;
     const li = laneIndex(model);
-    post({ kind: 'model', model: { ...model, states: new Map() }, laneIndex: li, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states), ...laneIndexTransferables(li)]);
+    post({ kind: 'model', model: { ...model, operations: [], states: new Map() }, laneIndex: li, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states), ...laneIndexTransferables(li)]);
     // The index is complete with the model (`ms`: the indexer's time spent on it, in parallel with the parse).
     post({ kind: 'indexed', events: done.indexed, ms: done.ms });
   }
