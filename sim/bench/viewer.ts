@@ -43,6 +43,11 @@
 // - frame_ms: mean base redraw after a zoom or pan step (max in frame_max_ms),
 //   at the whole-run window (density) and zoomed in;
 // - longest_task_ms: the longest main-thread task during the load (Long Tasks API);
+//   long_tasks_load how many tasks over 50 ms then, and long_tasks_load_list each one's duration with the
+//   viewer's work inside it (its fl: User Timing measures, ui/src/perf.ts: partial, unpack-states, store,
+//   panels-build, panels-update, legend, draw, bands-draw; none listed: the message's deserialization, the
+//   module's evaluation, a diagram redraw on an animation frame or garbage collection); long_tasks_all the count
+//   until the end of the measures (the searches, zooms and background arrivals included);
 // - heap_mb: the page's JS heap after the load (CDP, after a GC), and
 //   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
 //
@@ -236,9 +241,22 @@ const PAGE_MEASURE = `(async () => {
 })()`;
 
 const LONG_TASKS = `window.__longest = 0;
+window.__longTasks = [];
 try {
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) { window.__longest = Math.max(window.__longest, e.duration); window.__longTasks.push([e.startTime, e.duration]); } }).observe({ type: 'longtask', buffered: true });
 } catch (e) { /* no Long Tasks API */ }`;
+
+/**
+ * The page's long tasks (over 50 ms, Long Tasks API) so far, each with the viewer's work inside it (its \`fl:\`
+ * User Timing measures, ui/src/perf.ts, and how long each took): "<ms>[<name> <ms>,…]" separated by spaces.
+ */
+const LONG_TASK_LIST = `(() => {
+  const ms = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fl:'));
+  return (window.__longTasks || []).map(([s, d]) => {
+    const inside = ms.filter((m) => m.startTime >= s - 1 && m.startTime + m.duration <= s + d + 1).map((m) => m.name.slice(3) + ' ' + Math.round(m.duration));
+    return Math.round(d) + '[' + inside.join(',') + ']';
+  });
+})()`;
 
 async function measure(page: Page, url: string, name: string): Promise<Record<string, number | boolean | string>> {
   await page.addInitScript(LONG_TASKS);
@@ -249,8 +267,11 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
   const first = await page.evaluate(() => (window as unknown as PageApi).__faultline!.firstDrawing!);
+  const loadTasks = (await page.evaluate(LONG_TASK_LIST)) as string[];
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
   const r = (await page.evaluate(PAGE_MEASURE)) as { causal: number; causalSettled: number; past: number; searchEarly: number; indexedEarly: boolean; search: number; searchFirst: number; searchScan: number; hits: number; searchToken: number; tokenAgain: number[]; tokenHits: number; frames: number[]; aggregatedAtWhole: boolean; baseline: number; len: number; longestLoad: number; timings: Record<string, number> };
+  // Settled (the measures ran after the load; the background work's arrivals, lane bands and hash check, are in it).
+  const settledTasks = (await page.evaluate(LONG_TASK_LIST)) as string[];
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
@@ -284,6 +305,11 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     baseline_fetch_text_ms: Math.round(r.baseline),
     open_vs_baseline: +(open / Math.max(1, r.baseline)).toFixed(2),
     longest_task_ms: Math.round(r.longestLoad),
+    // Main-thread tasks over 50 ms from navigation to loaded, and each with the viewer's work inside it (ms).
+    long_tasks_load: loadTasks.length,
+    long_tasks_load_list: loadTasks.join(' '),
+    // The same until the end of the measures (the background work's arrivals too, and the measures' own: search, zoom).
+    long_tasks_all: settledTasks.length,
     // The first causal past after the load (of the last event), and one once settled (of the middle event).
     causal_ms: Math.round(r.causal),
     causal_settled_ms: Math.round(r.causalSettled),

@@ -620,7 +620,7 @@ export function densityScan(m: ColumnarModel, t0: number, t1: number, cols: numb
 }
 
 /** Each lane's event times (sorted), its drops' times, and each pair of lanes' send times: density in O(lanes × cols × log n). */
-interface LaneIndex {
+export interface LaneIndex {
   times: Float64Array[];
   drops: Float64Array[];
   /** sends[from * lanes + to]. */
@@ -668,6 +668,24 @@ export function laneIndex(m: ColumnarModel): LaneIndex {
   }
   laneIndexes.set(m, ix);
   return ix;
+}
+
+/**
+ * Use `ix` as the lane index of `m`: one `laneIndex` built for the same columns elsewhere (the viewer's loader
+ * worker builds it next to the columns and transfers it, so the page's first density drawing of a big trace does
+ * not spend a pass over every event on the main thread). Throws a RangeError when its shape is not `m`'s.
+ */
+export function adoptLaneIndex(m: ColumnarModel, ix: LaneIndex): void {
+  const lanes = m.nodes.length;
+  let n = 0;
+  for (const a of ix.times) n += a.length;
+  if (ix.times.length !== lanes || ix.drops.length !== lanes || ix.sends.length !== lanes * lanes || n > m.count) throw new RangeError(`lane index of another model (${ix.times.length} lanes, ${n} events; the model has ${lanes} lanes, ${m.count} events)`);
+  laneIndexes.set(m, ix);
+}
+
+/** The buffers of a lane index, to transfer it to another thread. */
+export function laneIndexTransferables(ix: LaneIndex): ArrayBuffer[] {
+  return [...ix.times, ...ix.drops, ...ix.sends].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**

@@ -22,6 +22,7 @@ import { buildPanels } from './panels/index.ts';
 import type { Panel } from './panels/panel.ts';
 import { Store, SYNC_LIMIT } from './store.ts';
 import { Violations } from './violations.ts';
+import { timed, yieldToPage } from './perf.ts';
 import './style.css';
 
 const store = new Store();
@@ -235,17 +236,22 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   /** The page's time on the drawings while loading (ms), and how many there were. */
   let partialMs = 0;
   let partials = 0;
+  /** The page shows the events loaded so far (the first partial's views are set; its drawing may be a task later). */
+  let shown = false;
+  let lastPartial: PartialMessage | undefined;
   const onPartial = (p: PartialMessage): void => {
     if (mine !== loadSeq) return;
     const tp = performance.now();
     partials++;
-    drawPartial(p);
+    timed('partial', () => drawPartial(p));
     partialMs += performance.now() - tp;
   };
   const drawPartial = (p: PartialMessage): void => {
     const pm = p.model;
     const partialInfo = { source: label, warnings: [], footer: undefined, timings: {}, loading: { bytes: p.bytes, total: p.total, runEndKnown: p.runEndKnown } };
-    if (!firstDrawing) {
+    lastPartial = p;
+    if (!shown) {
+      shown = true;
       empty.classList.add('hidden');
       document.body.classList.add('loaded');
       store.load(pm, partialInfo);
@@ -254,9 +260,18 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       diagram.setLaneBands(() => []);
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
-      diagram.draw();
-      firstDrawing = { ms: performance.now() - t0, events: pm.count, axis: diagram.axisDomain, runEndKnown: p.runEndKnown, loadedT: pm.loadedT ?? pm.endT, share: p.runEndKnown ? timeShare([pm.startT, pm.loadedT ?? pm.endT], pm.endT) : undefined };
-      (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15).
+      void yieldToPage().then(() => {
+        if (mine !== loadSeq || firstDrawing || !lastPartial) return;
+        // The events loaded by now (a partial may have come in between).
+        const q = lastPartial;
+        const dm = q.model;
+        const td = performance.now();
+        timed('first-draw', () => diagram.draw());
+        partialMs += performance.now() - td;
+        firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
+        (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+      });
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
     replace(
@@ -283,7 +298,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     if (mine === loadSeq) setStatus('');
     // Drawn while loading, then the load failed: the page says what it shows (the events read before the problem).
     const shownMark = info.querySelector('[data-testid=trace-loading]');
-    if (firstDrawing && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
+    if (shown && mine === loadSeq && shownMark) shownMark.textContent = `not loaded: showing the ${store.model?.count ?? 0} events read before the problem below`;
     const e = err as { title?: string; message?: string };
     const show = (): void => showProblem(e.title ?? 'This trace cannot be shown:', [e.message || 'could not start (see the browser console)']);
     if (e.title === 'The trace loader failed:') void reloadIfRebuilt(e.message ?? '').then((reloads) => reloads || show());
@@ -298,29 +313,37 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   loader?.terminate();
   loader = next;
   const t1 = performance.now();
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
   const model = msg.model;
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
   const footer = msg.footer;
   const fullInfo = { source: label, warnings: msg.warnings, footer, timings: {}, events: msg.events, remote: msg.events ? undefined : next };
   // Drawn while loading: the same trace, complete now (the cursor, zoom, filters and search stay).
-  if (firstDrawing) store.update(model, fullInfo);
-  else store.load(model, fullInfo);
+  timed('store', () => (shown ? store.update(model, fullInfo) : store.load(model, fullInfo)));
   stepper.loaded(undefined);
-  const built = buildPanels(store, model);
+  // The rest in tasks of their own (each under a frame's worth on a big trace, issue 15), the page live between them.
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
+  const built = timed('panels-build', () => buildPanels(store, model));
   panels = built.panels;
   // A big trace's bands come computed by the loader worker after the first paint (they read every state; the page
   // decodes states only when shown): none until then.
   const later = msg.bandsLater === true;
   diagram.setLaneBands(later ? () => [] : built.view?.laneBands);
-  renderLegend(model, built.view?.legend ?? []);
+  timed('legend', () => renderLegend(model, built.view?.legend ?? []));
   replace(panelHost, ...panels.map((p) => p.root));
-  for (const p of panels) p.update();
+  timed('panels-update', () => {
+    for (const p of panels) p.update();
+  });
   if (applyInitialSeq) {
     applyInitialSeq = false;
     store.setCursor(Number(initialSeq));
   }
-  diagram.draw();
+  await yieldToPage();
+  if (mine !== loadSeq) return false;
+  timed('draw', () => diagram.draw());
   const t2 = performance.now();
   // The loader's background work (hash check, lane bands, search filters) waited for this drawing.
   next.drawn();
@@ -360,7 +383,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     diagram.setLaneBands(() => bands);
     renderLegend(model, built.view?.legend ?? []);
     timings.bandsMs = performance.now() - t0;
-    diagram.draw();
+    timed('bands-draw', () => diagram.draw());
   };
   document.title = `${h.scenario} · Faultline`;
   (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };

@@ -6,6 +6,7 @@ import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
 import { OUTCOME } from '../../sim/trace/columns.ts';
 import { COLORS } from './diagram.ts';
 import type { Store } from './store.ts';
+import { timed, yieldToPage } from './perf.ts';
 
 const LEFT = 70;
 const RIGHT = 16;
@@ -18,6 +19,7 @@ export class Overview {
   private readonly brush: BrushBehavior<unknown>;
   private width = 800;
   private moving = false;
+  private redrawPending = false;
 
   constructor(
     parent: HTMLElement,
@@ -43,7 +45,16 @@ export class Overview {
       if (b - a < 2) return;
       this.store.setWindow(x.invert(a), x.invert(b));
     });
-    store.on('model', () => this.redraw());
+    // A new model is drawn in a task of its own (on a big trace the histogram reads every message: issue 15, the
+    // page's tasks stay short), once for models that come in together.
+    store.on('model', () => {
+      if (this.redrawPending) return;
+      this.redrawPending = true;
+      void yieldToPage().then(() => {
+        this.redrawPending = false;
+        timed('overview', () => this.redraw());
+      });
+    });
     store.on('filter', () => this.redraw());
     store.on('window', () => this.moveBrush());
     store.on('cursor', () => this.drawCursor());

@@ -3,10 +3,12 @@
 
 import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
-import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import type { OperationRec, StateSnapshot } from '../../../sim/trace/model.ts';
 import { unpackStates } from '../../../sim/trace/packed-states.ts';
+import { adoptLaneIndex } from '../../../sim/trace/columns.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
+import { timed, yieldToPage } from '../perf.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
 export type PartialMessage = Extract<FromLoader, { kind: 'partial' }>;
@@ -34,18 +36,33 @@ export class Loader implements TraceSource {
    */
   open(source: LoadSource, keepLimit: number, onProgress: (bytes: number, total: number | undefined, events: number) => void, onPartial?: (m: PartialMessage) => void): Promise<ModelMessage> {
     const states = new Map<string, StateSnapshot[]>();
+    const operations: OperationRec[] = [];
     return new Promise((resolve, reject) => {
       // A worker whose script cannot be fetched fails with no message (the page reloads then: the viewer was rebuilt).
       this.worker.onerror = (e) => reject({ title: 'The trace loader failed:', message: e.message ?? '' });
       this.worker.onmessage = (e: MessageEvent<FromLoader>) => {
         const m = e.data;
         if (m.kind === 'progress') onProgress(m.bytes, m.total, m.events);
-        else if (m.kind === 'partial') onPartial?.(m);
+        else if (m.kind === 'partial') {
+          if (m.laneIndex) adoptLaneIndex(m.model, m.laneIndex);
+          onPartial?.(m);
+        }
         else if (m.kind === 'states') {
           const list = states.get(m.node);
           if (list) for (const snap of m.snaps) list.push(snap);
           else states.set(m.node, m.snaps);
-        } else if (m.kind === 'model') resolve({ ...m, timings: { ...m.timings, arrivedAt: performance.timeOrigin + performance.now() }, model: { ...m.model, states: m.packed ? unpackStates(m.packed) : states } });
+        } else if (m.kind === 'operations') {
+          for (const op of m.ops) operations.push(op);
+        } else if (m.kind === 'model') {
+          const arrivedAt = performance.timeOrigin + performance.now();
+          // Receiving the message (its deserialization) is one task; unpacking the states (an object a snapshot) another.
+          void yieldToPage().then(() => {
+            const model = { ...m.model, operations: operations.length > 0 ? operations : m.model.operations, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states };
+            // The lane index the worker built (a big trace's): the density drawing does not build it here.
+            if (m.laneIndex) adoptLaneIndex(model, m.laneIndex);
+            resolve({ ...m, timings: { ...m.timings, arrivedAt }, model });
+          });
+        }
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
         else if (m.kind === 'indexed') this.onIndexed?.(m.events, m.ms);

@@ -1,8 +1,8 @@
 // Messages between the page and the trace loader worker (worker.ts).
 
 import type { TraceEvent, TraceFooter } from '../../../sim/engine/types.ts';
-import type { ColumnarModel } from '../../../sim/trace/columns.ts';
-import type { StateSnapshot } from '../../../sim/trace/model.ts';
+import type { ColumnarModel, LaneIndex } from '../../../sim/trace/columns.ts';
+import type { OperationRec, StateSnapshot } from '../../../sim/trace/model.ts';
 import type { PackedStates } from '../../../sim/trace/packed-states.ts';
 import type { LaneBand } from '../panels/panel.ts';
 
@@ -48,15 +48,17 @@ export type FromLoader =
    * the rest loads: the first soon after the first chunk, then at most one a second. `runEndKnown`: `model.endT`
    * is the run's end (read from the trace's end line first), else the last event's time (the axis grows).
    */
-  | { kind: 'partial'; model: ColumnarModel; bytes: number; total: number | undefined; runEndKnown: boolean }
+  | { kind: 'partial'; model: ColumnarModel; laneIndex?: LaneIndex; bytes: number; total: number | undefined; runEndKnown: boolean }
   /** Published states of one node, in seq order, a few thousand at a time, before the `model` message (whose `states` is empty): each message is decoded by the page as one task. */
   | { kind: 'states'; node: string; snaps: StateSnapshot[] }
+  /** The model's client operations, in order, a few thousand at a time, before the `model` message (whose `operations` is empty). */
+  | { kind: 'operations'; ops: OperationRec[] }
   /**
    * The model (its typed arrays transferred). A trace kept whole in the page (`events`) had its states in `states`
    * messages; a big one has them in `packed` (decoded by the page when read); `bandsLater`: its protocol's lane
    * bands (which read every state) follow in a `bands` message, computed by the worker after the first paint.
    */
-  | { kind: 'model'; model: ColumnarModel; packed?: PackedStates; bandsLater?: boolean; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
+  | { kind: 'model'; model: ColumnarModel; laneIndex?: LaneIndex; packed?: PackedStates; bandsLater?: boolean; warnings: string[]; footer: TraceFooter | undefined; events: TraceEvent[] | undefined; timings: LoadTimings }
   | { kind: 'bands'; bands: LaneBand[] }
   /** Matches found since the last report of search `id` (seqs), and how many events it has searched so far. */
   | { kind: 'searchHits'; id: number; seqs: Int32Array; searched: number }

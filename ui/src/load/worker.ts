@@ -16,7 +16,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { toChromeTrace } from '../../../sim/trace/chrome.ts';
-import { causalPastColumns, ColumnarBuilder, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
+import { causalPastColumns, ColumnarBuilder, laneIndex, laneIndexTransferables, transferables, type CausalColumns, type ColumnarModel } from '../../../sim/trace/columns.ts';
 import { buildModel } from '../../../sim/trace/model.ts';
 import { LineSplitter, readTrace, TraceReader } from '../../../sim/trace/reader.ts';
 import { packedTransferables, type PackedStates } from '../../../sim/trace/packed-states.ts';
@@ -48,6 +48,8 @@ interface Loaded {
 let loaded: Loaded | undefined;
 /** Published states per `states` message. */
 const STATES_PER_MESSAGE = 4096;
+/** Client operations a message (an `operations` message is received and decoded by the page as one task). */
+const OPERATIONS_PER_MESSAGE = 4096;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
 
@@ -243,7 +245,9 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
         if (due) {
           const snap = builder.snapshot(end);
           partialEvents = snap.count;
-          post({ kind: 'partial', model: snap, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, transferables(snap));
+          // Its lane index too (the page's density drawing would build it, a pass over every event on the main thread).
+          const li = laneIndex(snap);
+          post({ kind: 'partial', model: snap, laneIndex: li, bytes: splitter.bytes, total, runEndKnown: end !== undefined }, [...transferables(snap), ...laneIndexTransferables(li)]);
           lastPartial = performance.now();
         }
       }
@@ -283,11 +287,15 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
   const l: Loaded = { blob, lineStart, lines, count: model.count, causal, footerAt: summary.footer ? lineStart[lines - 1] : undefined };
   loaded = l;
   const timings = { parseMs: performance.now() - t0, bytes: endByte, streamedMs, indexerMs: done.ms, gatherMs: done.gatherMs, openedAt: performance.timeOrigin + t0, postedAt: performance.timeOrigin + performance.now() };
+  // The client operations (objects: a big trace has tens of thousands) in slices before the model, whose own
+  // `operations` is then empty: decoding them all with the model was the page's longest task (issue 15).
+  const operations = model.operations;
+  for (let i = 0; i < operations.length; i += OPERATIONS_PER_MESSAGE) post({ kind: 'operations', ops: operations.slice(i, i + OPERATIONS_PER_MESSAGE) });
   if (kept) {
     // A trace kept whole in the page: its states as objects, in slices (the page decodes one message as one
     // task; a slice starts its own copy of the parts it shares with the previous slice).
     for (const [node, snaps] of model.states) for (let i = 0; i < snaps.length; i += STATES_PER_MESSAGE) post({ kind: 'states', node, snaps: snaps.slice(i, i + STATES_PER_MESSAGE) });
-    post({ kind: 'model', model: { ...model, states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
+    post({ kind: 'model', model: { ...model, operations: [], states: new Map() }, warnings: summary.warnings, footer: summary.footer, events: kept, timings }, transferables(model));
   } else {
     // A big trace: the states packed (their JSON as read), decoded by the page only when shown. The protocol's lane
     // bands (which read every state) follow after the first paint, computed here from a copy.
@@ -296,7 +304,8 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
     const mine = view?.laneBands ? { ...states, node: states.node.slice(), seq: states.seq.slice(), t: states.t.slice(), start: states.start.slice(), bytes: states.bytes.slice() } : undefined;
     // Prepared before the columns are transferred (it takes the model without them), started once the page has drawn.
     bands = mine ? bandsRequest(model.header.protocol, model, mine) : undefined;
-    post({ kind: 'model', model: { ...model, states: new Map() }, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states)]);
+    const li = laneIndex(model);
+    post({ kind: 'model', model: { ...model, operations: [], states: new Map() }, laneIndex: li, packed: states, bandsLater: mine !== undefined, warnings: summary.warnings, footer: summary.footer, events: undefined, timings }, [...transferables(model), ...packedTransferables(states), ...laneIndexTransferables(li)]);
     // The index is complete with the model (`ms`: the indexer's time spent on it, in parallel with the parse).
     post({ kind: 'indexed', events: done.indexed, ms: done.ms });
   }
