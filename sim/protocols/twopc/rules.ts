@@ -84,7 +84,8 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
     }
     told = [];
     for (const a of alone) {
-      const rec = view.durable(a.p).get(`tx/${a.tx}`) as { state?: string } | undefined;
+      const key = `tx/${a.tx}`;
+      const rec = (view.durableRecord ? view.durableRecord(a.p, key) : view.durable(a.p).get(key)) as { state?: string } | undefined;
       if (rec?.state !== 'aborted' && found['abort-alone-forced'] === undefined) {
         found['abort-alone-forced'] = `${a.p} aborted ${a.tx} alone (no outcome reached it) but its disk holds ${rec?.state === undefined ? 'no record of it' : `a ${rec.state} record`}: a unilateral abort is forced before it is acted on`;
       }
