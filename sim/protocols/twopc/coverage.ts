@@ -6,7 +6,8 @@
 //
 // Computed once per instant with a publish in every guided fuzz run, so it is written for speed
 // (session 10, README "Speed"): one pass over the live transactions, the phase set as a bit mask,
-// the top shape by a running maximum; no sort, no per-transaction arrays. The string it returns is
+// the top shape by a running maximum (the shape text built only when it may win); no sort, no
+// per-call sets. The string it returns is
 // the same as the straightforward definition's (test/twopc/coverage-speed.test.ts checks it against
 // that definition on every sample of fuzz runs).
 
@@ -20,6 +21,9 @@ const LETTERS = [...new Set(Object.values(PHASE))].sort();
 const BIT = new Map(Object.entries(PHASE).map(([k, v]) => [k, 1 << LETTERS.indexOf(v)]));
 /** Phase mask -> the sorted letters it holds. */
 const MASK_TEXT: string[] = Array.from({ length: 1 << LETTERS.length }, (_, m) => LETTERS.filter((_l, i) => (m & (1 << i)) !== 0).join(''));
+
+/** Scratch list of the live transactions (reused: one call at a time). */
+const LIVE: string[] = [];
 
 /** Two-phase commit's abstract state: `ProtocolDefinition.abstractState`. */
 export function twopcAbstractState(view: SimView): string {
@@ -40,16 +44,23 @@ export function twopcAbstractState(view: SimView): string {
       coordinatorDown = !up;
     }
   }
-  // Live transactions: open at the coordinator, or working / prepared at a participant.
+  // Live transactions: open at the coordinator, or working / prepared at a participant (a few: a scan dedupes).
   const ctxs = coordinator?.txs;
-  let live = 0;
+  const live = LIVE;
+  live.length = 0;
+  if (ctxs !== undefined) for (const tx in ctxs) if (ctxs[tx]?.state !== 'done') live.push(tx);
+  for (const p of participants) {
+    const txs = p.txs;
+    for (const tx in txs) {
+      const phase = txs[tx];
+      if ((phase === 'working' || phase === 'prepared') && !live.includes(tx)) live.push(tx);
+    }
+  }
+  // The most advanced shape (the coordinator furthest on, then in doubt, then the greatest shape text).
   let top = '';
-  let topRank = '';
-  const seen = new Set<string>();
-  const consider = (tx: string): void => {
-    if (seen.has(tx)) return;
-    seen.add(tx);
-    live++;
+  let topLead = -2;
+  let topDoubt = false;
+  for (const tx of live) {
     const c = ctxs !== undefined && Object.prototype.hasOwnProperty.call(ctxs, tx) ? ctxs[tx] : undefined;
     // The set of phases the involved participants are in (not how many are in each: that only multiplies states).
     let mask = 0;
@@ -59,22 +70,15 @@ export function twopcAbstractState(view: SimView): string {
       if (st !== undefined) mask |= BIT.get(st) ?? 0;
       if (!doubt && p.inDoubt.includes(tx)) doubt = true;
     }
-    const lead = c ? (PHASE[c.state] ?? '-') : '-';
-    const shape = `${lead}:${MASK_TEXT[mask] ?? ''}${doubt ? '?' : ''}`;
-    // The most advanced shape (the coordinator furthest on, in doubt first): the greatest rank.
-    const rank = `${'-PACD'.indexOf(lead)}${doubt ? 1 : 0}${shape}`;
-    if (live === 1 || rank > topRank) {
-      top = shape;
-      topRank = rank;
-    }
-  };
-  if (ctxs !== undefined) for (const tx in ctxs) if (ctxs[tx]?.state !== 'done') consider(tx);
-  for (const p of participants) {
-    const txs = p.txs;
-    for (const tx in txs) {
-      const phase = txs[tx];
-      if (phase === 'working' || phase === 'prepared') consider(tx);
-    }
+    const letter = c ? (PHASE[c.state] ?? '-') : '-';
+    const lead = '-PACD'.indexOf(letter);
+    if (lead < topLead || (lead === topLead && !doubt && topDoubt)) continue;
+    const shape = `${letter}:${MASK_TEXT[mask] ?? ''}${doubt ? '?' : ''}`;
+    if (lead === topLead && doubt === topDoubt && shape <= top) continue;
+    top = shape;
+    topLead = lead;
+    topDoubt = doubt;
   }
-  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} n${live >= 2 ? '2+' : live} ${top}`;
+  const n = live.length;
+  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} n${n >= 2 ? '2+' : n} ${top}`;
 }
