@@ -77,6 +77,8 @@ export class TwoPcTracker implements Follower {
   private readonly dirty = new Set<TxId>();
   /** "p|tx" -> true time it became unresolved (working or prepared) at p. */
   readonly unresolved = new Map<string, Micros>();
+  /** Per participant: the transactions of `unresolved` there (so a publish scans only its own). */
+  private readonly unresolvedAt = new Map<NodeId, Set<TxId>>();
   readonly found: Record<string, string | undefined> = {};
   /** Bumped whenever a participant's known state of a transaction changes. */
   version = 0;
@@ -102,6 +104,7 @@ export class TwoPcTracker implements Follower {
     this.version++;
     this.dirty.clear();
     this.unresolved.clear();
+    this.unresolvedAt.clear();
     for (const k of Object.keys(this.found)) delete this.found[k];
   }
 
@@ -150,6 +153,8 @@ export class TwoPcTracker implements Follower {
   private onParticipantState(p: NodeId, raw: JsonValue, t: Micros): void {
     const s = raw as ParticipantState;
     const known = getOrFail(this.states, p, 'participants');
+    let open = this.unresolvedAt.get(p);
+    if (open === undefined) this.unresolvedAt.set(p, (open = new Set()));
     this.balanceSum += s.balance - (this.balances.get(p) ?? 0);
     this.balances.set(p, s.balance);
     for (const [tx, st] of Object.entries(s.txs)) {
@@ -161,18 +166,19 @@ export class TwoPcTracker implements Follower {
       if (st === 'aborted') f.abortedAt.add(p);
       const key = `${p}|${tx}`;
       if (st === 'working' || st === 'prepared') {
-        if (!this.unresolved.has(key)) this.unresolved.set(key, t);
-      } else this.unresolved.delete(key);
+        if (!this.unresolved.has(key)) {
+          this.unresolved.set(key, t);
+          open.add(tx);
+        }
+      } else if (this.unresolved.delete(key)) open.delete(tx);
       this.dirty.add(tx);
     }
     // Unresolved transactions always appear in the published state: one that
     // vanished was forgotten in a crash (volatile work, or an unsynced record).
-    const prefix = `${p}|`;
-    for (const key of [...this.unresolved.keys()]) {
-      if (!key.startsWith(prefix)) continue;
-      const tx = key.slice(prefix.length);
+    for (const tx of open) {
       if (s.txs[tx] !== undefined) continue;
-      this.unresolved.delete(key);
+      open.delete(tx);
+      this.unresolved.delete(`${p}|${tx}`);
       known.set(tx, 'forgotten');
       this.version++;
       this.dirty.add(tx);
