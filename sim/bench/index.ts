@@ -8,6 +8,7 @@ import { raftBench } from './raft.ts';
 import { ringBench } from './ring.ts';
 import { searchBench } from './search.ts';
 import { twopcBench } from './twopc.ts';
+import { twopcFuzzBench } from './twopc-fuzz.ts';
 import { viewerBench } from './viewer.ts';
 import { exploreBench } from './explore.ts';
 import { counterBench } from './counter.ts';
@@ -17,4 +18,4 @@ import { redlockBench } from './redlock.ts';
 import { sagaBench } from './saga.ts';
 import { zookeeperBench } from './zookeeper.ts';
 
-export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench, mergesortBench, redlockBench, sagaBench, zookeeperBench];
+export const benchCases: BenchCase[] = [pingpongBench, linearizabilityBench, raftBench, ringBench, lockBench, viewerBench, twopcBench, exploreBench, searchBench, counterBench, mapreduceBench, mergesortBench, redlockBench, sagaBench, zookeeperBench, twopcFuzzBench];

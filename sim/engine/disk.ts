@@ -151,6 +151,12 @@ export class SimDisk implements Disk {
     return [...this.durableRecords.keys()].sort();
   }
 
+  /** One record of durableView() (undefined: absent or corrupt), without building the view. */
+  durableGet(key: string): JsonValue | undefined {
+    const rec = this.durableRecords.get(key);
+    return rec !== undefined && (rec.json === undefined || crc32(rec.json) === rec.crc) ? give(rec.value) : undefined;
+  }
+
   /** Durable contents parsed (corrupt records omitted), for checkers. */
   durableView(): Map<string, JsonValue> {
     const out = new Map<string, JsonValue>();

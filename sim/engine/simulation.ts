@@ -377,6 +377,9 @@ export class Simulation implements SimView {
   durable(id: NodeId): ReadonlyMap<string, JsonValue> {
     return this.slot(id).disk.durableView();
   }
+  durableRecord(id: NodeId, key: string): JsonValue | undefined {
+    return this.slot(id).disk.durableGet(key);
+  }
   warn(checker: string, message: string): void {
     if (this.warnings.length >= this.limits.reports) throw new EngineLimitError('reports', this.limits.reports, this.time, `the warnings of the run (${checker})`);
     this.warnings.push({ checker, message, t: this.time });

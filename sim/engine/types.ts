@@ -175,6 +175,11 @@ export interface SimView {
   published(id: NodeId): JsonValue | undefined;
   /** Durable (synced) contents of a node's disk: what would survive a crash now. */
   durable(id: NodeId): ReadonlyMap<string, JsonValue>;
+  /**
+   * Optional: one durable record of a node's disk, as `durable(id).get(key)` returns it (undefined:
+   * absent or corrupt), without building the whole view (O(1) instead of O(records)).
+   */
+  durableRecord?(id: NodeId, key: string): JsonValue | undefined;
   /** Client history so far. */
   readonly history: readonly HistoryEvent[];
   /** True once the scenario's quiesce point passed (faults stopped and healed): liveness checks start there. */

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checker, TraceEvent } from '../../sim/api/index.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
+import { callHooks } from '../../sim/engine/hooks.ts';
 import { runScenario } from '../../sim/fuzz/fuzz.ts';
 import { twopcIsolationRules } from '../../sim/protocols/twopc/rules-isolation.ts';
 import type { ParticipantState } from '../../sim/protocols/twopc/state.ts';
@@ -18,7 +19,7 @@ import participantRecovery from '../../scenarios/twopc-participant-recovery.ts';
 
 type Step = { work: [string, string, Op[]] } | { state: [string, ParticipantState] };
 
-/** Feed the steps to both rules as trace events; the first violation of each, by name. */
+/** Feed the steps to both rules' typed hooks (as the engine does), as trace events; the first violation of each, by name. */
 function run(steps: Step[], initialBalance = 10): Record<string, string | undefined> {
   const rules: Checker[] = twopcIsolationRules(['p1', 'p2'], initialBalance);
   const out: Record<string, string | undefined> = {};
@@ -29,7 +30,7 @@ function run(steps: Step[], initialBalance = 10): Record<string, string | undefi
         ? { seq: seq++, t: 0, type: 'send', id: seq, from: 'co', to: s.work[0], msg: { type: 'work', tx: s.work[1], epoch: 1, ops: s.work[2], participants: ['p1', 'p2'] } }
         : { seq: seq++, t: 0, type: 'state', node: s.state[0], state: s.state[1] };
     for (const r of rules) {
-      r.observe?.(ev, {} as never);
+      if (r.on) callHooks(r.on, ev);
       const v = r.check({} as never);
       if (v !== undefined && out[r.name] === undefined) out[r.name] = v;
     }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuzz, runScenario, strategyWorkload } from '../../sim/fuzz/fuzz.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
+import { callHooks } from '../../sim/engine/hooks.ts';
 import type { SimView, TraceEvent } from '../../sim/api/index.ts';
 import { twopcRules } from '../../sim/protocols/twopc/rules.ts';
 import type { ParticipantState } from '../../sim/protocols/twopc/state.ts';
@@ -57,7 +58,7 @@ function feed(steps: { events: TraceEvent[]; durable?: Record<string, Record<str
     const view = { durable: (id: string) => new Map(Object.entries(step.durable?.[id] ?? {})) } as unknown as SimView;
     for (const ev of step.events) {
       seq++;
-      for (const r of rules) r.observe?.({ ...ev, seq } as TraceEvent, view);
+      for (const r of rules) if (r.on) callHooks(r.on, { ...ev, seq } as TraceEvent);
     }
     for (const r of rules) {
       const v = r.check(view);

@@ -3,8 +3,9 @@
 // tables), the messages the roles send, and, for decision-stable, the engine's
 // record of what the coordinator's disk holds durably after a restart
 // (`view.durable`: the disk, not the node's word). No checker reads a live node.
-// One tracker per run, shared by the checkers; it sees every event once (observe
-// is called once per checker, so it skips events it has already seen).
+// One tracker per run, shared by the checkers; it follows the run through the
+// engine's typed hooks (Checker.on: no trace event object is built for them) and
+// sees every event once (rule-set.ts, sharedHooks).
 //
 // Properties, after the TLA+ specifications TCommit and TwoPhase (Lamport &
 // Gray, "Consensus on Transaction Commit") and the atomic commitment
@@ -20,7 +21,8 @@
 //   participant that has decided, decides within a bound. One that can reach neither stays blocked:
 //   that is 2PC's known blocking case, not a violation.
 
-import { formatDuration, getOrFail, type Checker, type JsonValue, type Micros, type NodeId, type SimView, type TraceEvent } from '../../api/index.ts';
+import { formatDuration, getOrFail, type Checker, type JsonValue, type Micros, type NodeId, type SimView } from '../../api/index.ts';
+import { sharedHooks, type Follower } from './rule-set.ts';
 import type { Op } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { DecisionRecord } from './coordinator.ts';
@@ -63,8 +65,10 @@ export function cooperativeBound(cooperativeAfter: number, queryInterval: Micros
   return (cooperativeAfter + 4) * queryInterval;
 }
 
-export class TwoPcTracker {
-  private lastSeq = -1;
+export class TwoPcTracker implements Follower {
+  /** True time of the instant the run is at (onInstant), and the run's view (for the coordinator's durable disk). */
+  private now: Micros = 0;
+  private view: SimView | undefined;
   readonly txs = new Map<TxId, TxFacts>();
   private readonly states = new Map<NodeId, Map<TxId, Known>>();
   private readonly balances = new Map<NodeId, number>();
@@ -73,6 +77,8 @@ export class TwoPcTracker {
   private readonly dirty = new Set<TxId>();
   /** "p|tx" -> true time it became unresolved (working or prepared) at p. */
   readonly unresolved = new Map<string, Micros>();
+  /** Per participant: the transactions of `unresolved` there (so a publish scans only its own). */
+  private readonly unresolvedAt = new Map<NodeId, Set<TxId>>();
   readonly found: Record<string, string | undefined> = {};
   /** Bumped whenever a participant's known state of a transaction changes. */
   version = 0;
@@ -84,8 +90,8 @@ export class TwoPcTracker {
     this.reset();
   }
 
-  private reset(): void {
-    this.lastSeq = -1;
+  reset(): void {
+    this.now = 0;
     this.txs.clear();
     this.states.clear();
     this.balances.clear();
@@ -98,6 +104,7 @@ export class TwoPcTracker {
     this.version++;
     this.dirty.clear();
     this.unresolved.clear();
+    this.unresolvedAt.clear();
     for (const k of Object.keys(this.found)) delete this.found[k];
   }
 
@@ -124,20 +131,30 @@ export class TwoPcTracker {
     this.found[checker] ??= message;
   }
 
-  observe(ev: TraceEvent, view: SimView): void {
-    if (ev.seq <= this.lastSeq) {
-      if (ev.seq === this.lastSeq) return; // already seen through another checker
-      this.reset(); // a new run through the same prepared checkers
-    }
-    this.lastSeq = ev.seq;
-    if (ev.type === 'state' && this.states.has(ev.node)) this.onParticipantState(ev.node, ev.state, ev.t);
-    else if (ev.type === 'send') this.onSend(ev.from, ev.to, ev.msg as unknown as TwoPcMessage, ev.t);
-    else if (ev.type === 'restart' && ev.node === this.o.coordinator) this.onCoordinatorRestart(view);
-  }
+  /** A later instant began: the time of the events that follow, and the run's view. */
+  readonly onInstant = (t: Micros, view: SimView): void => {
+    this.now = t;
+    this.view = view;
+  };
+
+  /** What the tracker follows: participants' publishes, the messages sent, the coordinator's restarts. */
+  readonly on = {
+    publish: (node: NodeId, state: JsonValue): void => {
+      if (this.states.has(node)) this.onParticipantState(node, state, this.now);
+    },
+    send: (_id: number, from: NodeId, to: NodeId, msg: unknown): void => {
+      this.onSend(from, to, msg as TwoPcMessage, this.now);
+    },
+    start: (node: NodeId, restart: boolean): void => {
+      if (restart && node === this.o.coordinator && this.view !== undefined) this.onCoordinatorRestart(this.view);
+    },
+  };
 
   private onParticipantState(p: NodeId, raw: JsonValue, t: Micros): void {
     const s = raw as ParticipantState;
     const known = getOrFail(this.states, p, 'participants');
+    let open = this.unresolvedAt.get(p);
+    if (open === undefined) this.unresolvedAt.set(p, (open = new Set()));
     this.balanceSum += s.balance - (this.balances.get(p) ?? 0);
     this.balances.set(p, s.balance);
     for (const [tx, st] of Object.entries(s.txs)) {
@@ -149,18 +166,19 @@ export class TwoPcTracker {
       if (st === 'aborted') f.abortedAt.add(p);
       const key = `${p}|${tx}`;
       if (st === 'working' || st === 'prepared') {
-        if (!this.unresolved.has(key)) this.unresolved.set(key, t);
-      } else this.unresolved.delete(key);
+        if (!this.unresolved.has(key)) {
+          this.unresolved.set(key, t);
+          open.add(tx);
+        }
+      } else if (this.unresolved.delete(key)) open.delete(tx);
       this.dirty.add(tx);
     }
     // Unresolved transactions always appear in the published state: one that
     // vanished was forgotten in a crash (volatile work, or an unsynced record).
-    const prefix = `${p}|`;
-    for (const key of [...this.unresolved.keys()]) {
-      if (!key.startsWith(prefix)) continue;
-      const tx = key.slice(prefix.length);
+    for (const tx of open) {
       if (s.txs[tx] !== undefined) continue;
-      this.unresolved.delete(key);
+      open.delete(tx);
+      this.unresolved.delete(`${p}|${tx}`);
       known.set(tx, 'forgotten');
       this.version++;
       this.dirty.add(tx);
@@ -264,12 +282,13 @@ function sumOps(ops: readonly Op[]): number {
 export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
   let inDoubtJudged = false;
   const tracker = new TwoPcTracker(o);
-  const observe = (ev: TraceEvent, view: SimView): void => tracker.observe(ev, view);
+  const member = sharedHooks(tracker);
+  let members = 0;
   const fromTracker = (name: string, description: string): Checker => ({
     name,
     description,
     when: 'always',
-    observe,
+    ...member(members++),
     check() {
       tracker.settle();
       return tracker.found[name];
@@ -281,7 +300,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
     fromTracker('decision-stable', 'a decision once announced never changes, and a restarted coordinator still has every commit it announced'),
     fromTracker('money-conserved', 'the committed balances plus commits still being applied hold the initial total'),
     fromTracker('locks-released', 'no participant holds a lock (as it publishes its lock table) for a transaction it knows to be committed or aborted'),
-    cooperativeTermination(o, tracker, observe),
+    cooperativeTermination(o, tracker, member(members++)),
     {
       name: 'in-doubt-resolves',
       description: 'liveness: after the quiesce point every working or in-doubt transaction resolves within the liveness bound',
@@ -317,7 +336,7 @@ export function twopcCheckers(o: TwoPcCheckOptions): Checker[] {
  * peer reachable may stay blocked: that is 2PC's blocking case, not judged here.
  * Checks nothing unless the cooperative termination protocol is on.
  */
-function cooperativeTermination(o: TwoPcCheckOptions, tracker: TwoPcTracker, observe: (ev: TraceEvent, view: SimView) => void): Checker {
+function cooperativeTermination(o: TwoPcCheckOptions, tracker: TwoPcTracker, hooks: Pick<Checker, 'on' | 'onInstant'>): Checker {
   const bound = o.cooperativeBound ?? 0;
   let epoch = -1;
   let version = -1;
@@ -328,7 +347,7 @@ function cooperativeTermination(o: TwoPcCheckOptions, tracker: TwoPcTracker, obs
     name: 'cooperative-termination',
     description: 'liveness while faults last: a participant in doubt that cannot reach its coordinator but can reach a decided peer decides within a bound (cooperative termination)',
     when: 'always',
-    observe,
+    ...hooks,
     check(view) {
       if (o.cooperative !== true) return undefined;
       tracker.settle();

@@ -3,11 +3,27 @@
 // coordinator's phase, the set of phases its participants are in, symmetric in
 // the shard names, and whether one is in doubt), how many transactions are
 // live (0, 1, 2+), and whether the coordinator and how many participants are down.
+//
+// Computed once per instant with a publish in every guided fuzz run, so it is written for speed
+// (session 10, README "Speed"): one pass over the live transactions, the phase set as a bit mask,
+// the top shape by a running maximum (the shape text built only when it may win); no sort, no
+// per-call sets. The string it returns is
+// the same as the straightforward definition's (test/twopc/coverage-speed.test.ts checks it against
+// that definition on every sample of fuzz runs).
 
 import type { SimView } from '../../engine/types.ts';
 import type { CoordinatorState, ParticipantState } from './state.ts';
 
 const PHASE: Record<string, string> = { working: 'w', prepared: 'p', committed: 'c', aborted: 'a', preparing: 'P', committing: 'C', aborting: 'A', done: 'D' };
+/** Every phase letter, in sort order (code units): bit i of a phase mask is LETTERS[i]. */
+const LETTERS = [...new Set(Object.values(PHASE))].sort();
+/** State name -> bit of its letter (own keys only). */
+const BIT = new Map(Object.entries(PHASE).map(([k, v]) => [k, 1 << LETTERS.indexOf(v)]));
+/** Phase mask -> the sorted letters it holds. */
+const MASK_TEXT: string[] = Array.from({ length: 1 << LETTERS.length }, (_, m) => LETTERS.filter((_l, i) => (m & (1 << i)) !== 0).join(''));
+
+/** Scratch list of the live transactions (reused: one call at a time). */
+const LIVE: string[] = [];
 
 /** Two-phase commit's abstract state: `ProtocolDefinition.abstractState`. */
 export function twopcAbstractState(view: SimView): string {
@@ -28,20 +44,41 @@ export function twopcAbstractState(view: SimView): string {
       coordinatorDown = !up;
     }
   }
-  const txs = new Set<string>();
-  for (const [tx, t] of Object.entries(coordinator?.txs ?? {})) if (t.state !== 'done') txs.add(tx);
-  for (const p of participants) for (const [tx, phase] of Object.entries(p.txs)) if (phase === 'working' || phase === 'prepared') txs.add(tx);
-  const shapes = new Set<string>();
-  for (const tx of txs) {
-    const c = coordinator?.txs[tx];
-    // The set of phases the involved participants are in (not how many are in each: that only multiplies states).
-    const phases = [...new Set(participants.map((p) => PHASE[p.txs[tx] ?? '']).filter((x) => x !== undefined))].sort().join('');
-    const doubt = participants.some((p) => p.inDoubt.includes(tx)) ? '?' : '';
-    shapes.add(`${c ? (PHASE[c.state] ?? '-') : '-'}:${phases}${doubt}`);
+  // Live transactions: open at the coordinator, or working / prepared at a participant (a few: a scan dedupes).
+  const ctxs = coordinator?.txs;
+  const live = LIVE;
+  live.length = 0;
+  if (ctxs !== undefined) for (const tx in ctxs) if (ctxs[tx]?.state !== 'done') live.push(tx);
+  for (const p of participants) {
+    const txs = p.txs;
+    for (const tx in txs) {
+      const phase = txs[tx];
+      if ((phase === 'working' || phase === 'prepared') && !live.includes(tx)) live.push(tx);
+    }
   }
-  // The set of shapes of concurrent transactions multiplies out (one run reaches a thousand): keep the
-  // most advanced shape (the coordinator furthest on, in doubt first), and how many transactions are live.
-  const rank = (x: string): string => `${'-PACD'.indexOf(x[0] ?? '-')}${x.endsWith('?') ? 1 : 0}${x}`;
-  const top = [...shapes].sort((a, b) => (rank(a) < rank(b) ? 1 : rank(a) > rank(b) ? -1 : 0))[0] ?? '';
-  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} n${txs.size >= 2 ? '2+' : txs.size} ${top}`;
+  // The most advanced shape (the coordinator furthest on, then in doubt, then the greatest shape text).
+  let top = '';
+  let topLead = -2;
+  let topDoubt = false;
+  for (const tx of live) {
+    const c = ctxs !== undefined && Object.prototype.hasOwnProperty.call(ctxs, tx) ? ctxs[tx] : undefined;
+    // The set of phases the involved participants are in (not how many are in each: that only multiplies states).
+    let mask = 0;
+    let doubt = false;
+    for (const p of participants) {
+      const st = p.txs[tx];
+      if (st !== undefined) mask |= BIT.get(st) ?? 0;
+      if (!doubt && p.inDoubt.includes(tx)) doubt = true;
+    }
+    const letter = c ? (PHASE[c.state] ?? '-') : '-';
+    const lead = '-PACD'.indexOf(letter);
+    if (lead < topLead || (lead === topLead && !doubt && topDoubt)) continue;
+    const shape = `${letter}:${MASK_TEXT[mask] ?? ''}${doubt ? '?' : ''}`;
+    if (lead === topLead && doubt === topDoubt && shape <= top) continue;
+    top = shape;
+    topLead = lead;
+    topDoubt = doubt;
+  }
+  const n = live.length;
+  return `${coordinatorDown ? 'Cx' : 'C'} px${participantsDown} n${n >= 2 ? '2+' : n} ${top}`;
 }

@@ -11,7 +11,7 @@
 // transaction in on an account an undecided one holds, at the first step that
 // does, and any account a commit overdraws.
 
-import type { Checker, NodeId, TraceEvent } from '../../api/index.ts';
+import type { Checker, EventHooks, NodeId } from '../../api/index.ts';
 import { ruleSet } from './rule-set.ts';
 import type { Op } from './accounts.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
@@ -33,6 +33,7 @@ import type { ParticipantState } from './state.ts';
  * transaction's locks in recover() before its first publish after a restart; unvoted work is
  * volatile and leaves the published state with the crash. Transactions whose `work` the trace
  * never showed are not judged.
+ * Followed through the engine's typed hooks (Checker.on; rule-set.ts): no trace event is built for them.
  * Cost: O(1) per message sent; per participant publish, O(its undecided transactions' ops),
  * bounded by the shard's accounts (each undecided transaction holds distinct locks), plus O(ops)
  * per commit.
@@ -82,21 +83,21 @@ export function twopcIsolationRules(participants: readonly NodeId[], initialBala
     }
   };
 
-  const observe = (ev: TraceEvent): void => {
-    if (ev.type === 'send') {
-      if (!isParticipant.has(ev.to)) return;
-      const msg = ev.msg as unknown as TwoPcMessage;
+  const on: EventHooks = {
+    send(_id, _from, to, m) {
+      if (!isParticipant.has(to)) return;
+      const msg = m as unknown as TwoPcMessage;
       if (msg.type !== 'work') return;
-      const key = `${ev.to}|${msg.tx}`;
+      const key = `${to}|${msg.tx}`;
       if (!opsOf.has(key)) opsOf.set(key, msg.ops);
-    } else if (ev.type === 'state' && isParticipant.has(ev.node)) {
-      onState(ev.node, ev.state as unknown as ParticipantState);
-    }
+    },
+    publish(node, state) {
+      if (isParticipant.has(node)) onState(node, state as unknown as ParticipantState);
+    },
   };
 
   return ruleSet(found, {
-    observes: ['send', 'state'],
-    observe,
+    on,
     reset() {
       opsOf.clear();
       committed.clear();

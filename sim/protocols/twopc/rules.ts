@@ -10,7 +10,7 @@
 // "Concurrency Control and Recovery in Database Systems" §7.4 (an uncertain
 // participant cannot help another: it answers that it does not know).
 
-import type { Checker, NodeId, SimView, TraceEvent } from '../../api/index.ts';
+import type { Checker, EventHooks, NodeId, SimView } from '../../api/index.ts';
 import { ruleSet } from './rule-set.ts';
 import type { TwoPcMessage, TxId } from './messages.ts';
 import type { ParticipantState, ParticipantTxState } from './state.ts';
@@ -48,7 +48,8 @@ const word = (commit: boolean): ParticipantTxState => (commit ? 'committed' : 'a
  *   "One transaction"; an abort learned from the coordinator or a peer is presumed and not forced).
  *   Seen at the abort, where `atomicity` needs a crash before any later fsync, the retried work and
  *   the opposite decision elsewhere.
- * Cost: * Cost: O(1) per message sent or delivered, O(transactions published) per participant publish.
+ * Followed through the engine's typed hooks (Checker.on; rule-set.ts): no trace event is built for them.
+ * Cost: O(1) per message sent or delivered, O(transactions published) per participant publish.
  */
 export function twopcRules(participants: readonly NodeId[]): Checker[] {
   const isParticipant = new Set(participants);
@@ -84,7 +85,8 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
     }
     told = [];
     for (const a of alone) {
-      const rec = view.durable(a.p).get(`tx/${a.tx}`) as { state?: string } | undefined;
+      const key = `tx/${a.tx}`;
+      const rec = (view.durableRecord ? view.durableRecord(a.p, key) : view.durable(a.p).get(key)) as { state?: string } | undefined;
       if (rec?.state !== 'aborted' && found['abort-alone-forced'] === undefined) {
         found['abort-alone-forced'] = `${a.p} aborted ${a.tx} alone (no outcome reached it) but its disk holds ${rec?.state === undefined ? 'no record of it' : `a ${rec.state} record`}: a unilateral abort is forced before it is acted on`;
       }
@@ -110,33 +112,37 @@ export function twopcRules(participants: readonly NodeId[]): Checker[] {
     }
   };
 
-  const observe = (ev: TraceEvent): void => {
-    if (ev.type === 'send') {
-      if (!isParticipant.has(ev.to)) return;
-      const msg = ev.msg as unknown as TwoPcMessage;
+  const on: EventHooks = {
+    send(id, from, to, m) {
+      if (!isParticipant.has(to)) return;
+      const msg = m as unknown as TwoPcMessage;
       const o = outcomeOf(msg);
-      if (o !== undefined) inFlight.set(ev.id, o);
-      if (msg.type === 'peer-answer' && o !== undefined && isParticipant.has(ev.from)) pending.push({ p: ev.from, tx: o.tx, commit: o.commit, to: ev.to });
-    } else if (ev.type === 'duplicate') {
-      const o = inFlight.get(ev.of);
-      if (o !== undefined) inFlight.set(ev.id, o);
-    } else if (ev.type === 'deliver') {
-      const o = inFlight.get(ev.id);
       if (o === undefined) return;
-      inFlight.delete(ev.id);
-      if (stateOf(ev.to, o.tx) === 'prepared') told.push({ p: ev.to, tx: o.tx, commit: o.commit, from: ev.from });
-      const key = `${ev.to}|${o.tx}`;
+      inFlight.set(id, o);
+      if (msg.type === 'peer-answer' && isParticipant.has(from)) pending.push({ p: from, tx: o.tx, commit: o.commit, to });
+    },
+    duplicate(id, of) {
+      const o = inFlight.get(of);
+      if (o !== undefined) inFlight.set(id, o);
+    },
+    deliver(id, from, to) {
+      const o = inFlight.get(id);
+      if (o === undefined) return;
+      inFlight.delete(id);
+      if (stateOf(to, o.tx) === 'prepared') told.push({ p: to, tx: o.tx, commit: o.commit, from });
+      const key = `${to}|${o.tx}`;
       learned.set(key, (learned.get(key) ?? 0) | (o.commit ? 2 : 1));
-    } else if (ev.type === 'drop') {
-      inFlight.delete(ev.id);
-    } else if (ev.type === 'state' && isParticipant.has(ev.node)) {
-      onState(ev.node, ev.state as unknown as ParticipantState);
-    }
+    },
+    drop(id) {
+      inFlight.delete(id);
+    },
+    publish(node, state) {
+      if (isParticipant.has(node)) onState(node, state as unknown as ParticipantState);
+    },
   };
 
   return ruleSet(found, {
-    observes: ['send', 'deliver', 'drop', 'duplicate', 'state'],
-    observe,
+    on,
     reset() {
       known.clear();
       learned.clear();
