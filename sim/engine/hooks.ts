@@ -3,7 +3,7 @@
 // the run builds that event. A checker that follows messages through them costs
 // a function call per event and makes an untraced run build no event objects.
 
-import type { Checker, DropReason, EventHooks, JsonValue, Message, NodeId, TraceEvent } from './types.ts';
+import type { Checker, DropReason, EventHooks, JsonValue, Message, NodeId, OpOutcome, TraceEvent } from './types.ts';
 
 /** The hooks of a run's 'always' checkers, one list per event type (in checker order). */
 export class HookLists {
@@ -12,6 +12,9 @@ export class HookLists {
   readonly drop: ((id: number, from: NodeId, to: NodeId, reason: DropReason) => void)[] = [];
   readonly duplicate: ((id: number, of: number, from: NodeId, to: NodeId) => void)[] = [];
   readonly start: ((node: NodeId, restart: boolean) => void)[] = [];
+  readonly timer: ((node: NodeId, name: string) => void)[] = [];
+  readonly invoke: ((node: NodeId, op: number, process: string, f: string) => void)[] = [];
+  readonly return: ((node: NodeId, op: number, process: string, outcome: OpOutcome) => void)[] = [];
   readonly publish: ((node: NodeId, state: JsonValue) => void)[] = [];
   readonly violation: ((invariant: string) => void)[] = [];
   /** Whether some checker declared a message hook (send, deliver, drop or duplicate). */
@@ -28,11 +31,14 @@ export class HookLists {
       if (h.drop) this.drop.push(h.drop.bind(h));
       if (h.duplicate) this.duplicate.push(h.duplicate.bind(h));
       if (h.start) this.start.push(h.start.bind(h));
+      if (h.timer) this.timer.push(h.timer.bind(h));
+      if (h.invoke) this.invoke.push(h.invoke.bind(h));
+      if (h.return) this.return.push(h.return.bind(h));
       if (h.publish) this.publish.push(h.publish.bind(h));
       if (h.violation) this.violation.push(h.violation.bind(h));
     }
     this.messages = this.send.length + this.deliver.length + this.drop.length + this.duplicate.length > 0;
-    this.any = this.messages || this.start.length + this.publish.length + this.violation.length > 0;
+    this.any = this.messages || this.start.length + this.timer.length + this.invoke.length + this.return.length + this.publish.length + this.violation.length > 0;
   }
 }
 
@@ -60,6 +66,15 @@ export function callHooks(hooks: EventHooks, ev: TraceEvent): void {
       return;
     case 'restart':
       hooks.start?.(ev.node, true);
+      return;
+    case 'timer':
+      hooks.timer?.(ev.node, ev.name);
+      return;
+    case 'invoke':
+      hooks.invoke?.(ev.node, ev.op, ev.process, ev.f);
+      return;
+    case 'return':
+      hooks.return?.(ev.node, ev.op, ev.process, ev.outcome);
       return;
     case 'state':
       hooks.publish?.(ev.node, ev.state);

@@ -5,6 +5,7 @@
 
 import { assert } from './assert.ts';
 import { K_TIMER, type TimerEvent } from './events.ts';
+import type { HookLists } from './hooks.ts';
 import type { NodeSlot } from './node-slot.ts';
 import type { HistoryEvent, JsonValue, Message, Micros, NodeContext, NodeId, OpCall, OpOutcome, RunStats, TraceEvent, TraceEventType } from './types.ts';
 
@@ -31,6 +32,8 @@ export interface ContextHost {
   nextOpId(): number;
   /** A value crossing the node boundary: copied, frozen or shared as is (SimulationOptions.isolate). */
   copy<T>(value: T): T;
+  /** The checkers' typed hooks (Checker.on: `invoke`, `return`). */
+  readonly hooks: HookLists;
 }
 
 /** Operations invoked and not yet completed: op id -> the process that invoked it. */
@@ -75,6 +78,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       pendingOps.set(op, { process: call.process });
       host.operations.invoked++;
       if (host.rec && host.traces('invoke')) host.emit({ seq: 0, ...h });
+      for (const fn of host.hooks.invoke) fn(id, op, call.process, call.f);
       return op;
     },
     complete: (op: number, outcome: OpOutcome, value?: JsonValue) => {
@@ -88,6 +92,7 @@ export function makeContext(host: ContextHost, slot: NodeSlot, nodes: readonly N
       host.record(h);
       host.operations[outcome]++;
       if (host.rec && host.traces('return')) host.emit({ seq: 0, ...h });
+      for (const fn of host.hooks.return) fn(id, op, pending.process, outcome);
     },
     publish: (state: JsonValue) => {
       host.published(slot, host.copy(state));

@@ -271,6 +271,7 @@ export class Simulation implements SimView {
       },
       nextOpId: () => this.nextOpId++,
       copy: this.cross,
+      hooks,
     };
     for (const slot of this.slots) slot.ctx = makeContext(contextHost, slot, this.ids, this.pendingOps);
 
@@ -562,6 +563,7 @@ export class Simulation implements SimView {
     this.actorIdx = slot.idx;
     this.stats.timers++;
     if (this.rec && this.traces('timer')) this.emit({ seq: 0, t: this.time, type: 'timer', node: slot.spec.id, name: ev.name });
+    for (const h of this.hooks.timer) h(slot.spec.id, ev.name);
     // Inline rather than callHandler(slot, closure): timers are a hot path, and this allocates nothing.
     const b = slot.behaviour;
     assert(b !== undefined, `${slot.spec.id}: up without a behaviour`);

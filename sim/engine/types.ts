@@ -266,7 +266,9 @@ export interface Checker {
  * one addressed to an unknown node, then followed by `drop`), `deliver` (just before the
  * addressee's handler runs), `drop` (lost, cut by a partition, addressee crashed or unknown),
  * `duplicate` (a copy `id` of message `of` was queued), `start` (a node's first start, or a
- * restart: before its handler runs), `publish` (a node published `state`, in its handler) and
+ * restart: before its handler runs), `timer` (a timer fired, before its handler runs), `invoke` and
+ * `return` (a client operation's call and return, as recorded in the history), `publish` (a node
+ * published `state`, in its handler) and
  * `violation` (a violation was recorded: a checker failed or a handler threw).
  */
 export interface EventHooks {
@@ -275,6 +277,12 @@ export interface EventHooks {
   drop?(id: number, from: NodeId, to: NodeId, reason: DropReason): void;
   duplicate?(id: number, of: number, from: NodeId, to: NodeId): void;
   start?(node: NodeId, restart: boolean): void;
+  /** A timer of `node` fired (before its handler runs). */
+  timer?(node: NodeId, name: string): void;
+  /** A client operation was invoked at `node` (in its handler; already in the history). */
+  invoke?(node: NodeId, op: number, process: string, f: string): void;
+  /** A client operation returned at `node` (in its handler; already in the history). */
+  return?(node: NodeId, op: number, process: string, outcome: OpOutcome): void;
   publish?(node: NodeId, state: JsonValue): void;
   violation?(invariant: string): void;
 }

@@ -103,12 +103,17 @@ const FAULT_EVENTS: ReadonlySet<string> = new Set(FAULT_EVENT_TYPES);
  * instant of virtual time in which some node published a new state (at the
  * first event of a later instant, when that instant's changes are complete),
  * and once more when the run ends: cheap, and blind only to states that last
- * less than one instant.
+ * less than one instant. Publishes come through the typed `publish` hook and
+ * instants through onInstant, so an untraced run builds no `state` events for
+ * it; only fault events (a handful per run) are observed, for `contexts`.
  */
 export function coverageObserver(abstractState: (view: SimView) => string, into: RunCoverage): Checker {
   let prev: string | undefined;
   let dirtyAt = -1;
+  /** Time of the current instant (onInstant is called at the first event of each, before any hook of it). */
+  let now = -1;
   const first = into.firstAt;
+  const contexts = into.contexts;
   const sample = (view: SimView): void => {
     const at = dirtyAt;
     dirtyAt = -1;
@@ -125,25 +130,28 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
     when: 'always',
     // check() never says anything: the engine may skip it after quiet steps (its hooks still see every event).
     onChange: true,
-    // Runs through onInstant() and observe(); check() itself has nothing to say. Only `state` and fault
-    // events are read, so an untraced run builds no others (sim/engine: Checker.observes).
+    // Runs through onInstant(), the `publish` hook and observe() of fault events; check() itself has nothing to say.
     check: () => undefined,
-    observes: ['state', ...FAULT_EVENT_TYPES],
     // The first event of a later instant, whatever its type: the previous instant's changes are complete.
     onInstant(t: Micros, view: SimView): void {
+      now = t;
       if (dirtyAt >= 0 && t !== dirtyAt) sample(view);
     },
+    on: {
+      publish(): void {
+        if (dirtyAt < 0) dirtyAt = now;
+      },
+    },
+    // Fault events only (sim/engine: Checker.observes), for the fault contexts: the engine builds them anyway when it numbers events.
+    observes: contexts ? FAULT_EVENT_TYPES : [],
     observe(ev: TraceEvent, view: SimView): void {
-      if (dirtyAt >= 0 && ev.t !== dirtyAt) sample(view);
-      if (ev.type === 'state' && dirtyAt < 0) dirtyAt = ev.t;
-      if (into.contexts && FAULT_EVENTS.has(ev.type)) {
-        // The shape the fault hit: this instant's changes so far included (a crash at the moment of a vote sees the vote).
-        if (dirtyAt >= 0) sample(view);
-        if (prev !== undefined) {
-          const c = `${ev.type}>${prev}`;
-          into.contexts.add(c);
-          if (first && !first.has(c)) first.set(c, ev.t);
-        }
+      if (!contexts || !FAULT_EVENTS.has(ev.type)) return;
+      // The shape the fault hit: this instant's changes so far included (a crash at the moment of a vote sees the vote).
+      if (dirtyAt >= 0) sample(view);
+      if (prev !== undefined) {
+        const c = `${ev.type}>${prev}`;
+        contexts.add(c);
+        if (first && !first.has(c)) first.set(c, ev.t);
       }
     },
   };
@@ -245,39 +253,45 @@ export function traceEdgeObserver(into: RunCoverage): Checker {
       if (first && !first.has(f)) first.set(f, t);
     }
   };
+  /** Time of the current instant (onInstant runs at the first event of each, before its hooks). */
+  let now = 0;
   return {
     name: 'coverage-trace-edges',
     description: 'records per-node pairs of successive trace event kinds for coverage-guided fuzzing (never fails)',
     when: 'always',
     check: () => undefined,
     onChange: true,
-    // The types the switch below reads (sim/engine: Checker.observes): `state` events are not built for it.
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'timer', 'invoke', 'return', 'crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'slow', 'partition', 'heal', 'network'],
+    onInstant(t: Micros): void {
+      now = t;
+    },
+    // Messages, timers and client operations through typed hooks (Checker.on): an untraced run builds no
+    // event object for them. Called where the trace event would be emitted, so in the same order as it.
+    on: {
+      send(id, from, _to, msg): void {
+        const k = messageKind(msg);
+        msgKind[id] = delivered(k);
+        step(from, sent(k), now);
+      },
+      duplicate(id, of): void {
+        msgKind[id] = msgKind[of] ?? undelivered();
+      },
+      deliver(id, _from, to): void {
+        step(to, msgKind[id] ?? undelivered(), now);
+      },
+      timer(node, name): void {
+        step(node, timer(name), now);
+      },
+      invoke(node, _op, _process, f): void {
+        step(node, invoked(f), now);
+      },
+      return(node, _op, _process, outcome): void {
+        step(node, returned(outcome), now);
+      },
+    },
+    // Fault events only (a handful per run): the engine builds most of them anyway when it numbers events.
+    observes: ['crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'slow', 'partition', 'heal', 'network'],
     observe(ev: TraceEvent): void {
       switch (ev.type) {
-        case 'send': {
-          const k = messageKind(ev.msg);
-          msgKind[ev.id] = delivered(k);
-          step(ev.from, sent(k), ev.t);
-          return;
-        }
-        case 'duplicate':
-          msgKind[ev.id] = msgKind[ev.of] ?? undelivered();
-          return;
-        case 'deliver':
-          step(ev.to, msgKind[ev.id] ?? undelivered(), ev.t);
-          return;
-        case 'drop':
-          return;
-        case 'timer':
-          step(ev.node, timer(ev.name), ev.t);
-          return;
-        case 'invoke':
-          step(ev.node, invoked(ev.f), ev.t);
-          return;
-        case 'return':
-          step(ev.node, returned(ev.outcome), ev.t);
-          return;
         case 'crash':
         case 'restart':
         case 'pause':

@@ -1,8 +1,8 @@
 // Typed event hooks (Checker.on, sim/engine/hooks.ts): the engine calls them where it emits (or,
 // untraced, numbers) the matching trace event, with that event's fields. Shown against a run that
 // builds every event: an untraced run with only hooks sees the same calls, in the same order, as
-// the events an all-types observer sees (send, deliver, drop, duplicate, start, restart, state,
-// violation), the violation numbering does not change, and callHooks replays a trace into hooks.
+// the events an all-types observer sees (send, deliver, drop, duplicate, start, restart, timer,
+// invoke, return, state, violation), the violation numbering does not change, and callHooks replays a trace into hooks.
 
 import { describe, expect, it } from 'vitest';
 import { defaultEngineConfig, type EngineConfig, type TimedFault } from '../../sim/engine/config.ts';
@@ -20,6 +20,7 @@ function cluster(): NodeSpec[] {
         ctx.setTimer('tick', 7_000);
       },
       timer: (ctx) => {
+        ctx.complete(ctx.invoke({ process: id, f: 'tick' }), 'ok');
         ctx.send(peer, { type: 'ping' });
         if (ctx.now() < 10_000) ctx.send('nobody', { type: 'ping' });
         ctx.setTimer('tick', 7_000);
@@ -55,12 +56,15 @@ function recorder(calls: unknown[]): EventHooks {
     drop: (id, from, to, reason) => calls.push({ type: 'drop', id, from, to, reason }),
     duplicate: (id, of, from, to) => calls.push({ type: 'duplicate', id, of, from, to }),
     start: (node, restart) => calls.push({ type: restart ? 'restart' : 'start', node }),
+    timer: (node, name) => calls.push({ type: 'timer', node, name }),
+    invoke: (node, op, process, f) => calls.push({ type: 'invoke', node, op, process, f }),
+    return: (node, op, process, outcome) => calls.push({ type: 'return', node, op, process, outcome }),
     publish: (node, state) => calls.push({ type: 'state', node, state }),
     violation: (invariant) => calls.push({ type: 'violation', invariant }),
   };
 }
 
-const HOOKED = new Set(['send', 'deliver', 'drop', 'duplicate', 'start', 'restart', 'state', 'violation']);
+const HOOKED = new Set(['send', 'deliver', 'drop', 'duplicate', 'start', 'restart', 'timer', 'invoke', 'return', 'state', 'violation']);
 
 /** What a hook call carries of a trace event. */
 function fields(ev: TraceEvent): unknown {
@@ -76,6 +80,12 @@ function fields(ev: TraceEvent): unknown {
     case 'start':
     case 'restart':
       return { type: ev.type, node: ev.node };
+    case 'timer':
+      return { type: ev.type, node: ev.node, name: ev.name };
+    case 'invoke':
+      return { type: ev.type, node: ev.node, op: ev.op, process: ev.process, f: ev.f };
+    case 'return':
+      return { type: ev.type, node: ev.node, op: ev.op, process: ev.process, outcome: ev.outcome };
     case 'state':
       return { type: ev.type, node: ev.node, state: ev.state };
     case 'violation':

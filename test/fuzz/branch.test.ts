@@ -12,6 +12,7 @@ import { resolveFaultGen, type FaultEpisode } from '../../sim/fuzz/arbitraries.t
 import { caseScenario, clusterOf, fuzz, fuzzCaseOf, greedyShrink, partTimes, prepareCase, roundTripOf, runScenario, stateParts, strategyGen, strategyWorkload, type FuzzStrategy } from '../../sim/fuzz/fuzz.ts';
 import { branch, coverageFinal, coverageObserver, havocAfterCut, messageKind, traceEdgeObserver, type CorpusEntry, type EpisodeCase, type RunCoverage } from '../../sim/fuzz/guided.ts';
 import { replayTrace } from '../../sim/fuzz/replay.ts';
+import { feedEvents } from './feed-events.ts';
 import { getProtocol } from '../../sim/protocols/registry.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
@@ -129,9 +130,9 @@ describe('trace-edge coverage', () => {
   it('pairs each node\'s successive event kinds, faults included, with bucketed hit counts and first times', () => {
     const into: RunCoverage = { states: new Set(), edges: new Set(), firstAt: new Map() };
     const obs = traceEdgeObserver(into);
-    const view = {} as never;
     let seq = 0;
-    const ev = (e: Record<string, unknown>): void => obs.observe!({ seq: seq++, ...e } as unknown as TraceEvent, view);
+    // As the engine calls it: hooks for messages and timers, observe() for faults (feedEvents).
+    const ev = (e: Record<string, unknown>): void => feedEvents(obs, [{ seq: seq++, ...e } as unknown as TraceEvent]);
     ev({ t: 1, type: 'crash', node: 'n1', lostWrites: 0 });
     ev({ t: 2, type: 'restart', node: 'n1' });
     ev({ t: 3, type: 'send', id: 1, from: 'n1', to: 'n2', msg: { type: 'vote-resp', granted: true } });
