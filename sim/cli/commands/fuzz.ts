@@ -532,7 +532,7 @@ function byInvariant(written: readonly WrittenFailure[]): string {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
-/** "default all but corrupt": the --kinds default, derived from DEFAULT_FAULT_KINDS so the help stays true. */
+/** "default all but corrupt, duplicate": the --kinds default, derived from DEFAULT_FAULT_KINDS so the help stays true. */
 export function kindsDefaultText(): string {
   const left = GEN_FAULT_KINDS.filter((k) => !DEFAULT_FAULT_KINDS.includes(k));
   return left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
