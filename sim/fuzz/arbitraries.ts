@@ -17,9 +17,9 @@ import type { Micros, NodeId } from '../engine/types.ts';
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
 export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt', 'duplicate'] as const;
 export type GenFaultKind = (typeof GEN_FAULT_KINDS)[number];
-// 'duplicate' is opt-in (--kinds). A heavy burst once drove a default raft run past the engine's event-queue
-// bound (raft re-sent on every copied reply; fixed by flow control in raft's node.ts); the tests tuned to the
-// default draws are not yet re-measured with it. See sim/fuzz/README.md, "duplication burst".
+// 'duplicate' is opt-in (--kinds). Correct protocols stay clean with it, but as a default kind (session 10)
+// it thinned the swarm draws enough that some planted bugs took several times more runs to find (figures in
+// sim/fuzz/README.md, "Duplication as a default kind").
 export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow'];
 /** The kinds the generator drew when issue 11 was filed (the `random` strategy's default: no slow links). */
 export const PLAIN_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss'];
