@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checker } from '../../sim/api/index.ts';
 import type { JsonValue, SimView, TraceEvent } from '../../sim/engine/types.ts';
+import { callHooks } from '../../sim/engine/hooks.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { kvService } from '../../sim/protocols/raft/kv.ts';
 import { ReplicatedMachine } from '../../sim/protocols/raft/machine.ts';
@@ -95,7 +96,12 @@ const VIEW = {} as SimView; // the rule reads trace events only
 
 /** Feed one step's events to the rule, then check it as the engine does after the step. */
 function step(rule: Checker, events: Ev[]): string | undefined {
-  for (const e of events) rule.observe?.({ seq: 0, t: 0, ...e } as TraceEvent, VIEW);
+  // The reply rules follow the run through typed hooks (Checker.on): each event is fed to them as the engine would call them.
+  for (const e of events) {
+    const ev = { seq: 0, t: 0, ...e } as TraceEvent;
+    if (rule.on) callHooks(rule.on, ev);
+    else rule.observe?.(ev, VIEW);
+  }
   return rule.check(VIEW);
 }
 const send = (id: number, from: string, to: string, msg: { [k: string]: JsonValue }): Ev => ({ type: 'send', id, from, to, msg });

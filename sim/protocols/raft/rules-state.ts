@@ -1,7 +1,7 @@
 // Step rules of Raft about what the replicas agree on beyond the log: the state
 // their machines reach (`replicated-state-agreement`, from published state) and
 // what a follower's successful reply claims to hold (`reply-claims-held`, from
-// the trace's send and deliver events).
+// the engine's typed send and deliver hooks).
 
 import type { Checker, NodeId } from '../../api/index.ts';
 import type { ServerProbe } from './checkers.ts';
@@ -91,7 +91,7 @@ interface Vouched {
  * leader's matchIndex comes from this claim and its commits count it (section 5.3), so a claim past
  * what the request checked lets the leader commit entries without a majority holding them. Judged
  * from the request delivered in the step, the reply sent in it and the follower's published state
- * (trace events), not from the leader's later state. Cost: O(1) per send, duplicate, deliver, drop
+ * (typed event hooks), not from the leader's later state. Cost: O(1) per send, duplicate, deliver, drop
  * and publish (one map entry per request in flight, one number per server).
  */
 export function replyClaimsHeld(): Checker {
@@ -105,59 +105,51 @@ export function replyClaimsHeld(): Checker {
     name: 'reply-claims-held',
     description: 'a successful AppendEntries or InstallSnapshot reply claims a matchIndex no higher than the request checked (Figure 2 AppendEntries success; Figure 13 lastIncludedIndex)',
     when: 'always',
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'state', 'violation'],
-    observe(ev) {
-      switch (ev.type) {
-        case 'send': {
-          const msg = ev.msg as Record<string, unknown> | null;
-          if (msg === null || typeof msg !== 'object') return;
-          if (msg.type === 'append-req') {
-            const count = Array.isArray(msg.entries) ? msg.entries.length : 0;
-            inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'append-req', base: msg.prevLogIndex as number, baseTerm: msg.prevLogTerm as number, count });
-          } else if (msg.type === 'snapshot-req') {
-            inFlight.set(ev.id, { leader: ev.from, follower: ev.to, type: 'snapshot-req', base: msg.lastIncludedIndex as number, baseTerm: msg.lastIncludedTerm as number, count: 0 });
-          } else if (pending !== undefined && claim === undefined && ev.from === pending.follower && ev.to === pending.leader) {
-            const p = pending;
-            const resp = p.type === 'append-req' ? 'append-resp' : 'snapshot-resp';
-            if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
-            const covered = p.base + p.count;
-            if (msg.matchIndex > covered) {
-              const message =
-                p.type === 'append-req'
-                  ? `${p.follower} answered ${p.leader}'s AppendEntries (prevLogIndex ${p.base}, term ${p.baseTerm}, ${p.count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
-                  : `${p.follower} answered ${p.leader}'s InstallSnapshot (lastIncludedIndex ${p.base}, term ${p.baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
-              claim = { follower: p.follower, matchIndex: msg.matchIndex, message };
-            }
+    // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
+    on: {
+      send(id, from, to, m) {
+        const msg = m as unknown as Record<string, unknown> | null;
+        if (msg === null || typeof msg !== 'object') return;
+        if (msg.type === 'append-req') {
+          const count = Array.isArray(msg.entries) ? msg.entries.length : 0;
+          inFlight.set(id, { leader: from, follower: to, type: 'append-req', base: msg.prevLogIndex as number, baseTerm: msg.prevLogTerm as number, count });
+        } else if (msg.type === 'snapshot-req') {
+          inFlight.set(id, { leader: from, follower: to, type: 'snapshot-req', base: msg.lastIncludedIndex as number, baseTerm: msg.lastIncludedTerm as number, count: 0 });
+        } else if (pending !== undefined && from === pending.follower && to === pending.leader && claim === undefined) {
+          const p = pending;
+          const resp = p.type === 'append-req' ? 'append-resp' : 'snapshot-resp';
+          if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
+          const covered = p.base + p.count;
+          if (msg.matchIndex > covered) {
+            const message =
+              p.type === 'append-req'
+                ? `${p.follower} answered ${p.leader}'s AppendEntries (prevLogIndex ${p.base}, term ${p.baseTerm}, ${p.count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
+                : `${p.follower} answered ${p.leader}'s InstallSnapshot (lastIncludedIndex ${p.base}, term ${p.baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
+            claim = { follower: p.follower, matchIndex: msg.matchIndex, message };
           }
-          return;
         }
-        case 'duplicate': {
-          const p = inFlight.get(ev.of);
-          if (p !== undefined) inFlight.set(ev.id, p);
-          return;
-        }
-        case 'deliver': {
-          const p = inFlight.get(ev.id);
-          if (p === undefined) return;
-          inFlight.delete(ev.id);
-          pending = p;
-          return;
-        }
-        case 'drop':
-          inFlight.delete(ev.id);
-          return;
-        case 'state': {
-          const st = ev.state as { commitIndex?: unknown; snapshotIndex?: unknown } | null;
-          if (st !== null && typeof st === 'object' && typeof st.commitIndex === 'number') committed.set(ev.node, Math.max(st.commitIndex, typeof st.snapshotIndex === 'number' ? st.snapshotIndex : 0));
-          return;
-        }
-        case 'violation':
-          pending = undefined;
-          claim = undefined;
-          return;
-        default:
-          return;
-      }
+      },
+      duplicate(id, of) {
+        const p = inFlight.get(of);
+        if (p !== undefined) inFlight.set(id, p);
+      },
+      deliver(id) {
+        const p = inFlight.get(id);
+        if (p === undefined) return;
+        inFlight.delete(id);
+        pending = p;
+      },
+      drop(id) {
+        inFlight.delete(id);
+      },
+      publish(node, state) {
+        const st = state as { commitIndex?: unknown; snapshotIndex?: unknown } | null;
+        if (st !== null && typeof st === 'object' && typeof st.commitIndex === 'number') committed.set(node, Math.max(st.commitIndex, typeof st.snapshotIndex === 'number' ? st.snapshotIndex : 0));
+      },
+      violation() {
+        pending = undefined;
+        claim = undefined;
+      },
     },
     check() {
       pending = undefined;
@@ -176,7 +168,7 @@ export function replyClaimsHeld(): Checker {
  * Leaders: "If successful: update nextIndex and matchIndex for follower"; matchIndex is reset to 0
  * on election). A matchIndex taken from anywhere else (the leader's own log, a reply of another
  * term) counts toward commits (section 5.3) what the follower never acknowledged. Judged from the
- * replies delivered to the leader and its publishes (trace events). Cost: O(1) per send, duplicate,
+ * replies delivered to the leader and its publishes (typed event hooks). Cost: O(1) per send, duplicate,
  * deliver and drop of a reply, O(peers) per leader publish.
  */
 export function matchIndexClaimed(): Checker {
@@ -189,52 +181,44 @@ export function matchIndexClaimed(): Checker {
     name: 'match-index-claimed',
     description: "a leader's matchIndex for a follower is no higher than that follower claimed in a success reply of the leader's term (Figure 2, Rules for Servers, Leaders)",
     when: 'always',
-    observes: ['send', 'duplicate', 'deliver', 'drop', 'state'],
-    observe(ev) {
-      switch (ev.type) {
-        case 'send': {
-          const msg = ev.msg as Record<string, unknown> | null;
-          if (msg === null || typeof msg !== 'object' || (msg.type !== 'append-resp' && msg.type !== 'snapshot-resp')) return;
-          if (typeof msg.term !== 'number' || typeof msg.matchIndex !== 'number') return;
-          inFlight.set(ev.id, { follower: ev.from, leader: ev.to, term: msg.term, claim: msg.success === false ? 0 : msg.matchIndex });
-          return;
-        }
-        case 'duplicate': {
-          const p = inFlight.get(ev.of);
-          if (p !== undefined) inFlight.set(ev.id, p);
-          return;
-        }
-        case 'deliver': {
-          const p = inFlight.get(ev.id);
-          if (p === undefined) return;
-          inFlight.delete(ev.id);
-          const key = `${p.leader} ${p.follower}`;
-          const c = claimed.get(key);
-          if (c === undefined || p.term > c.term) claimed.set(key, { term: p.term, claim: p.claim });
-          else if (p.term === c.term && p.claim > c.claim) c.claim = p.claim;
-          return;
-        }
-        case 'drop':
-          inFlight.delete(ev.id);
-          return;
-        case 'state': {
-          const st = ev.state as { role?: unknown; term?: unknown; matchIndex?: Record<string, unknown> } | null;
-          if (failure !== undefined || st === null || typeof st !== 'object' || st.role !== 'leader' || typeof st.term !== 'number' || st.matchIndex === undefined) return;
-          for (const p in st.matchIndex) {
-            const m = st.matchIndex[p];
-            if (typeof m !== 'number' || m === 0) continue;
-            const c = claimed.get(`${ev.node} ${p}`);
-            const claim = c !== undefined && c.term === st.term ? c.claim : 0;
-            if (m > claim) {
-              failure = `leader ${ev.node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
-              return;
-            }
+    // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
+    on: {
+      send(id, from, to, m) {
+        const msg = m as unknown as Record<string, unknown> | null;
+        if (msg === null || typeof msg !== 'object' || (msg.type !== 'append-resp' && msg.type !== 'snapshot-resp')) return;
+        if (typeof msg.term !== 'number' || typeof msg.matchIndex !== 'number') return;
+        inFlight.set(id, { follower: from, leader: to, term: msg.term, claim: msg.success === false ? 0 : msg.matchIndex });
+      },
+      duplicate(id, of) {
+        const p = inFlight.get(of);
+        if (p !== undefined) inFlight.set(id, p);
+      },
+      deliver(id) {
+        const p = inFlight.get(id);
+        if (p === undefined) return;
+        inFlight.delete(id);
+        const key = `${p.leader} ${p.follower}`;
+        const c = claimed.get(key);
+        if (c === undefined || p.term > c.term) claimed.set(key, { term: p.term, claim: p.claim });
+        else if (p.term === c.term && p.claim > c.claim) c.claim = p.claim;
+      },
+      drop(id) {
+        inFlight.delete(id);
+      },
+      publish(node, state) {
+        const st = state as { role?: unknown; term?: unknown; matchIndex?: Record<string, unknown> } | null;
+        if (failure !== undefined || st === null || typeof st !== 'object' || st.role !== 'leader' || typeof st.term !== 'number' || st.matchIndex === undefined) return;
+        for (const p in st.matchIndex) {
+          const m = st.matchIndex[p];
+          if (typeof m !== 'number' || m === 0) continue;
+          const c = claimed.get(`${node} ${p}`);
+          const claim = c !== undefined && c.term === st.term ? c.claim : 0;
+          if (m > claim) {
+            failure = `leader ${node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
+            return;
           }
-          return;
         }
-        default:
-          return;
-      }
+      },
     },
     check() {
       const f = failure;
@@ -245,7 +229,7 @@ export function matchIndexClaimed(): Checker {
 }
 
 /**
- * The two step rules about acknowledgements above (trace events only): listed with the step rules, before
+ * The two step rules about acknowledgements above (typed event hooks only): listed with the step rules, before
  * commit-on-quorum and Figure 3's (a matchIndex the follower never claimed is the cause of the commit it allows).
  */
 export function raftReplyRules(): Checker[] {
