@@ -12,7 +12,9 @@ import { callHooks } from '../../sim/engine/hooks.ts';
 import { ServerProbe } from '../../sim/protocols/raft/checkers.ts';
 import { kvService } from '../../sim/protocols/raft/kv.ts';
 import { ReplicatedMachine } from '../../sim/protocols/raft/machine.ts';
-import { matchIndexClaimed, replicatedStateAgreement, replyClaimsHeld } from '../../sim/protocols/raft/rules-state.ts';
+import { matchIndexClaimed, replicatedStateAgreement, replyClaimsHeld, snapshotFidelity } from '../../sim/protocols/raft/rules-state.ts';
+import { firstFailure } from '../../sim/bench/search.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { RaftServerState } from '../../sim/protocols/raft/state.ts';
 import type { Command } from '../../sim/protocols/raft/types.ts';
 import { publishedView } from './published-view.ts';
@@ -172,5 +174,53 @@ describe('match-index-claimed on hand-made steps', () => {
     expect(step(rule, [deliver(1, 'n2', 'n1'), deliver(2, 'n3', 'n1'), leader(2, { n2: 0, n3: 6 })])).toBeUndefined();
     expect(step(rule, [leader(2, { n2: 4, n3: 6 })])).toMatch(/matchIndex 4 for n2, but n2 claimed at most 0/);
     expect(step(rule, [{ type: 'state', node: 'n2', state: { role: 'follower', term: 2 } }])).toBeUndefined();
+  });
+});
+
+describe('snapshot-fidelity: the state digest of real machines (machine.ts stateDigest) and the rule on hand-made publishes', () => {
+  const cmd = (client: string, seq: number, op: JsonValue): Command => ({ kind: 'client', client, seq, op });
+  const ops: Command[] = [{ kind: 'noop' }, cmd('c1', 1, { f: 'append', key: 'k', value: 'a' }), cmd('c2', 1, { f: 'put', key: 'j', value: 'b' }), cmd('c1', 2, { f: 'append', key: 'k', value: 'c' })];
+  const checkpoint = (node: string, index: number, digest: number, restored: boolean): Ev => ({ type: 'state', node, state: { role: 'follower', term: 1, checkpoints: [{ index, digest, restored }] } });
+
+  it('a restored machine has the digest of the one that took the snapshot; one restored without its sessions does not, and the rule names the restore', () => {
+    const a = ReplicatedMachine.create(kvService);
+    for (const c of ops) a.apply(c);
+    const snap = JSON.parse(JSON.stringify(a.snapshot())) as { sessions: Record<string, JsonValue> };
+    const good = ReplicatedMachine.restore(kvService, snap as unknown as JsonValue);
+    const broken = ReplicatedMachine.restore(kvService, { ...snap, sessions: {} } as unknown as JsonValue);
+    expect(good.stateDigest()).toBe(a.stateDigest());
+    expect(broken.stateDigest()).not.toBe(a.stateDigest());
+    expect(broken.digest).toBe(a.digest); // the apply digest alone cannot tell them apart
+    const rule = snapshotFidelity();
+    expect(step(rule, [checkpoint('n1', 4, a.stateDigest(), false)])).toBeUndefined();
+    expect(step(rule, [checkpoint('n2', 4, good.stateDigest(), true)])).toBeUndefined();
+    expect(step(rule, [checkpoint('n3', 4, broken.stateDigest(), true)])).toMatch(/^n3 restored its state machine from a snapshot at index 4 with state digest 0x[0-9a-f]{8}, but n1 took a snapshot at index 4 with state digest/);
+  });
+
+  it('the digest is of the state, not its history: the same state reached in another order agrees; a different state at the same index is loud', () => {
+    const a = ReplicatedMachine.create(kvService);
+    const b = ReplicatedMachine.create(kvService);
+    a.apply(cmd('c1', 1, { f: 'put', key: 'x', value: '1' }));
+    a.apply(cmd('c2', 1, { f: 'put', key: 'y', value: '2' }));
+    b.apply(cmd('c2', 1, { f: 'put', key: 'y', value: '2' }));
+    b.apply(cmd('c1', 1, { f: 'put', key: 'x', value: '1' }));
+    expect(b.stateDigest()).toBe(a.stateDigest());
+    b.apply(cmd('c1', 2, { f: 'put', key: 'x', value: '3' }));
+    a.apply(cmd('c1', 2, { f: 'get', key: 'x' }));
+    const rule = snapshotFidelity();
+    expect(step(rule, [checkpoint('n1', 3, a.stateDigest(), false), checkpoint('n1', 5, 1, false)])).toBeUndefined();
+    expect(step(rule, [checkpoint('n2', 3, b.stateDigest(), false)])).toMatch(/^n2 took a snapshot at index 3 with state digest .* but n1 took a snapshot at index 3 .*: their state machines \(state or client sessions\) differ/);
+    expect(step(rule, [checkpoint('n2', 5, 1, true), { type: 'state', node: 'n3', state: { role: 'follower', term: 1 } }])).toBeUndefined();
+  });
+
+  it('installDropsSessions (InstallSnapshot restores without the session table) -> snapshot-fidelity within 100 guided runs on some campaign seed 1-3', () => {
+    const base = parseScenario({ name: 'raft-fuzz', description: 'snapshots', protocol: 'raft', config: { bugs: { installDropsSessions: true } }, duration: '5s' });
+    const found = [1, 2, 3]
+      .map((seed) => {
+        let ticks = 0;
+        return firstFailure(base, 'guided', seed, 100, () => ticks++);
+      })
+      .find((r) => r.found);
+    expect(found?.invariant).toBe('snapshot-fidelity');
   });
 });

@@ -59,6 +59,8 @@ export interface RaftStateMachine {
   snapshot(): JsonValue;
   /** The apply digest at the last applied entry (see `ReplicatedMachine.digest`). */
   readonly digest: number;
+  /** A 32-bit digest of the whole state now: the service's state and the session table (see `ReplicatedMachine.stateDigest`). */
+  stateDigest(): number;
 }
 
 interface Session {
@@ -141,6 +143,23 @@ export class ReplicatedMachine implements RaftStateMachine {
     return q.call(this.service, op);
   }
 
+  /**
+   * State digest: 32-bit FNV-1a over the whole machine state as it is now, not over its history: the
+   * live session table (client, seq, answer; by client id) and the service's `snapshot()`, objects
+   * hashed with their keys sorted (insertion order is not state). Two machines in the same state have
+   * the same digest whatever their history; a machine restored from a snapshot has the digest of the
+   * machine that took it (the snapshot-fidelity rule, rules-state.ts). O(state) per call: servers
+   * compute it only where they take or restore a snapshot.
+   */
+  stateDigest(): number {
+    let h = hashNumber(FNV_OFFSET, this.sessions.size);
+    for (const c of [...this.sessions.keys()].sort()) {
+      const s = this.sessions.get(c) as Session;
+      h = hashCanonical(hashNumber(hashString(h, c), s.seq), s.result);
+    }
+    return hashCanonical(h, this.service.snapshot());
+  }
+
   snapshot(): JsonValue {
     const sessions: Record<string, JsonValue> = {};
     for (const [c, s] of this.sessions) sessions[c] = { seq: s.seq, result: s.result };
@@ -186,6 +205,20 @@ function hashJson(h: number, v: JsonValue | undefined): number {
   }
   h = Math.imul(h ^ 0x7b, FNV_PRIME);
   for (const k in v) h = hashJson(hashString(h, k), (v as Record<string, JsonValue>)[k]);
+  return h >>> 0;
+}
+
+/** FNV-1a over a JSON value with every object's keys in sorted order (a value's canonical form). */
+function hashCanonical(h: number, v: JsonValue | undefined): number {
+  if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) {
+    if (!Array.isArray(v)) return hashJson(h, v);
+    h = hashNumber(Math.imul(h ^ 0x5b, FNV_PRIME), v.length);
+    for (const x of v) h = hashCanonical(h, x);
+    return h;
+  }
+  h = Math.imul(h ^ 0x7b, FNV_PRIME);
+  const o = v as Record<string, JsonValue>;
+  for (const k of Object.keys(o).sort()) h = hashCanonical(hashString(h, k), o[k]);
   return h >>> 0;
 }
 

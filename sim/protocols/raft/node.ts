@@ -61,6 +61,18 @@ export interface RaftBugs {
   notPersistingTerm: boolean;
   /** A candidate becomes leader with one vote fewer than a majority: with 4 or more servers, two leaders of a term become possible. */
   electionQuorumOffByOne: boolean;
+  /**
+   * A leader takes a success AppendEntries reply of an earlier term of its own (a late answer to its
+   * previous leadership) as one of its current term: the matchIndex it counts may name entries the
+   * follower has since replaced (Figure 2 counts only replies of currentTerm; raft.tla DropStaleResponse).
+   */
+  staleAppendReplyCounted: boolean;
+  /**
+   * A follower installing a leader's snapshot (InstallSnapshot) restores the state machine without its
+   * client session table (a restart from its own snapshot keeps it): a retry of a command applied before
+   * the snapshot is applied again on it (thesis section 6.3: sessions are replicated state).
+   */
+  installDropsSessions: boolean;
 }
 
 export const NO_BUGS: RaftBugs = {
@@ -77,6 +89,8 @@ export const NO_BUGS: RaftBugs = {
   truncateOnMatchingAppend: false,
   notPersistingTerm: false,
   electionQuorumOffByOne: false,
+  staleAppendReplyCounted: false,
+  installDropsSessions: false,
 };
 
 export interface RaftOptions {
@@ -604,6 +618,8 @@ export class RaftNode {
 
   private onAppendResponse(now: Micros, from: NodeId, m: AppendResponse): void {
     if (m.term > this.currentTerm) return this.becomeFollower(m.term, null);
+    // The planted bug: a success reply of this leader's earlier term is taken as one of the current term.
+    if (this.opts.bugs.staleAppendReplyCounted && m.success && m.term < this.currentTerm) m = { ...m, term: this.currentTerm };
     if (this.role !== 'leader' || m.term !== this.currentTerm) return;
     this.lastAck.set(from, now);
     this.inflight.set(from, false);

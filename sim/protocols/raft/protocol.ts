@@ -10,7 +10,8 @@ import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
 import { rpcAnswered } from './rules-rpc.ts';
-import { raftReplyRules, replicatedStateAgreement } from './rules-state.ts';
+import { raftReplyRules, replicatedStateAgreement, snapshotFidelity } from './rules-state.ts';
+import { raftTermRules } from './rules-term.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
 import { kvWorkload, lockWorkload, raftClientNodes } from './client.ts';
 import type { RaftOptions } from './node.ts';
@@ -95,6 +96,8 @@ export const raftConfig = z
         truncateOnMatchingAppend: z.boolean().default(false),
         notPersistingTerm: z.boolean().default(false),
         electionQuorumOffByOne: z.boolean().default(false),
+        staleAppendReplyCounted: z.boolean().default(false),
+        installDropsSessions: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -188,6 +191,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   return [
     ...raftRules(probe),
     ...raftReplyRules(),
+    ...raftTermRules(),
     ...raftQuorumRules(probe),
     rpcAnswered(),
     electionSafety(probe),
@@ -196,6 +200,7 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
     leaderCompleteness(probe),
     stateMachineSafety(probe),
     replicatedStateAgreement(probe), // after State Machine Safety: the same damage seen in the log is reported as that
+    snapshotFidelity(),
     leaderElected(probe, bound, config.livenessTimeouts),
     quorumElectsLeader(probe, bound, config.livenessTimeouts),
     operationsComplete(bound + 2 * config.client.requestTimeout),

@@ -66,6 +66,66 @@ export function replicatedStateAgreement(probe: ServerProbe): Checker {
 
 const hex = (d: number): string => `0x${d.toString(16).padStart(8, '0')}`;
 
+/**
+ * Snapshot fidelity: a snapshot restores the state machine it was taken from, sessions included. At
+ * every snapshot point a server publishes the digest of its whole machine state (`checkpoints`:
+ * service state and client session table, machine.ts `stateDigest`, 32 bits): when it takes a
+ * snapshot at index i, and when it restores one (a restart from its disk, InstallSnapshot from the
+ * leader). The rule keeps the first digest published at each index and fails when another one at the
+ * same index differs: two servers whose machines disagree at a snapshot point (Figure 3 State Machine
+ * Safety taken to the state), or a machine rebuilt from a snapshot that is not the machine that took
+ * it. Sources: Raft paper section 7 ("the snapshot ... includes the state machine state"; Figure 13,
+ * InstallSnapshot receiver rule 8: "reset state machine using snapshot contents"); Ongaro's thesis
+ * section 6.3: the session table is part of the replicated state and must be in snapshots, or a retried
+ * command is applied twice after a restore. `replicated-state-agreement` digests the applied history,
+ * which a snapshot carries as a number: a restore that loses state outside the log (the sessions)
+ * keeps that number right and shows only if a retry later lands on the restored server; this sees
+ * the restore itself.
+ *
+ * Sound: a machine's state after applying entries 1..i is a function of those entries (Service is
+ * deterministic), so every server's machine at index i is the same state (State Machine Safety), and
+ * the digest is over the state, not how it was reached (objects hashed with sorted keys). Memory: one
+ * number per distinct snapshot index published. Cost: O(1) per publish, O(checkpoints) on the few that
+ * carry them (typed publish hook: no event object is built for it).
+ */
+export function snapshotFidelity(): Checker {
+  /** index -> the first digest published there, by whom, and whether that was a restore. */
+  const seen = new Map<number, { digest: number; by: NodeId; restored: boolean }>();
+  let failure: string | undefined;
+  return {
+    name: 'snapshot-fidelity',
+    description: 'a state machine restored from a snapshot equals the one that took it, client sessions included, and servers agree on the state at each snapshot point (section 7, Figure 13; thesis 6.3)',
+    when: 'always',
+    on: {
+      publish(node, state) {
+        const cps = (state as { checkpoints?: unknown } | null)?.checkpoints;
+        if (failure !== undefined || !Array.isArray(cps)) return;
+        for (const cp of cps as { index: number; digest: number; restored: boolean }[]) {
+          const first = seen.get(cp.index);
+          if (first === undefined) {
+            seen.set(cp.index, { digest: cp.digest, by: node, restored: cp.restored });
+            continue;
+          }
+          if (first.digest === cp.digest) continue;
+          const taken = `${first.by} ${first.restored ? 'restored' : 'took'} a snapshot at index ${cp.index} with state digest ${hex(first.digest)}`;
+          failure = cp.restored
+            ? `${node} restored its state machine from a snapshot at index ${cp.index} with state digest ${hex(cp.digest)}, but ${taken}: the restore lost or changed state (service state or client sessions; section 7, Figure 13 rule 8; thesis 6.3)`
+            : `${node} took a snapshot at index ${cp.index} with state digest ${hex(cp.digest)}, but ${taken}: their state machines (state or client sessions) differ at the same index (Figure 3 State Machine Safety; thesis 6.3)`;
+          return;
+        }
+      },
+      violation() {
+        failure = undefined;
+      },
+    },
+    check() {
+      const f = failure;
+      failure = undefined;
+      return f;
+    },
+  };
+}
+
 /** What a request delivered to a follower checked: up to base + count. */
 interface Vouched {
   leader: NodeId;

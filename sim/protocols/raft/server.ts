@@ -8,7 +8,7 @@
 import type { Io, JsonValue, NodeId, ProtocolNode, Rng } from '../../api/index.ts';
 import { describeCommand, ReplicatedMachine, type RaftStateMachine, type StateMachineDefinition } from './machine.ts';
 import { RaftNode, type RaftOptions } from './node.ts';
-import { PUBLISHED_LOG_ENTRIES, PUBLISHED_READS, type RaftServerState, type ServedRead } from './state.ts';
+import { PUBLISHED_LOG_ENTRIES, PUBLISHED_READS, type RaftServerState, type ServedRead, type StateCheckpoint } from './state.ts';
 import { RaftStorage } from './storage.ts';
 import type { ClientReply, ClientRequest, Command, Entry, ServerMessage } from './types.ts';
 
@@ -69,6 +69,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
   private nextReadId = 1;
   /** Reads answered without the log since the last publish (published as `reads`). */
   private served: ServedRead[] = [];
+  /** Snapshots taken or restored since the last publish (published as `checkpoints`). */
+  private checkpoints: StateCheckpoint[] = [];
   /** Set when the disk failed its checksum: the server stays silent rather than forget a vote. */
   private halted = false;
   /** The random stream of the step being handled (RaftNode draws election timeouts from it); unset between steps. */
@@ -119,6 +121,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       const state = this.storage.load(io);
       this.raft.restore(state);
       this.machine = ReplicatedMachine.restore(this.opts.machine, state.snapshot?.data ?? null);
+      if (state.snapshot !== undefined && state.snapshot !== null) this.checkpoint(this.raft.log.snapshotIndex, true);
     } catch (err) {
       if (!isDiskCorruption(err)) throw err;
       this.halted = true;
@@ -179,7 +182,11 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       for (const t of rd.timers) io.setTimer({ name: t.name }, t.delay);
       for (const { to, msg } of rd.messages) io.send(to, msg);
       for (const note of rd.notes) io.log(note);
-      if (rd.snapshot?.install) this.machine = ReplicatedMachine.restore(this.opts.machine, rd.snapshot.data);
+      if (rd.snapshot?.install) {
+        const data = this.opts.raft.bugs.installDropsSessions ? withoutSessions(rd.snapshot.data) : rd.snapshot.data; // the planted bug
+        this.machine = ReplicatedMachine.restore(this.opts.machine, data);
+        this.checkpoint(this.raft.log.snapshotIndex, true);
+      }
       for (const { entry } of rd.apply) this.applyEntry(io, entry);
       for (const r of rd.reads) {
         const w = this.reads.get(r.id);
@@ -195,13 +202,14 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       const every = this.opts.snapshotEvery;
       if (every > 0 && this.raft.lastApplied - this.raft.log.snapshotIndex >= every) {
         this.carryUnpublished(this.raft.lastApplied);
+        this.checkpoint(this.raft.lastApplied, false);
         this.raft.compact(this.raft.lastApplied, this.machine.snapshot());
         continue; // persist the snapshot before anything else happens
       }
       break;
     }
     if (!this.raft.isLeader() && this.reads.size > 0) this.reads.clear(); // clients retry elsewhere
-    if (changed || this.served.length > 0) io.publish(this.published());
+    if (changed || this.served.length > 0 || this.checkpoints.length > 0) io.publish(this.published());
   }
 
   private applyEntry(io: ServerIo, entry: Entry): void {
@@ -265,6 +273,19 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     this.pubFrom = Infinity;
     this.carried = undefined;
     return { logFrom, entries };
+  }
+
+  /** Record the state machine's digest at a snapshot point, for the next publish (at most a few per step). */
+  private checkpoint(index: number, restored: boolean): void {
+    this.checkpoints.push({ index, digest: this.machine.stateDigest(), restored });
+  }
+
+  /** The snapshot points since the last publish, as the optional `checkpoints` field (absent when none); resets the record. */
+  private takeCheckpoints(): { checkpoints?: StateCheckpoint[] } {
+    if (this.checkpoints.length === 0) return {};
+    const checkpoints = this.checkpoints;
+    this.checkpoints = [];
+    return { checkpoints };
   }
 
   /** The reads served since the last publish, as the optional `reads` field (absent when none); resets the record. */
@@ -337,8 +358,14 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       logFrom,
       entries,
       ...this.takeServed(),
+      ...this.takeCheckpoints(),
     };
   }
+}
+
+/** The planted bug installDropsSessions: a snapshot's machine data with an empty session table. */
+function withoutSessions(data: JsonValue): JsonValue {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? { ...data, sessions: {} } : data;
 }
 
 function reply(seq: number, result: JsonValue): ClientReply {

@@ -15,6 +15,14 @@ export type RaftServerState = {
    * that applied the same index must agree on it (rules-state.ts). Absent from hand-built states.
    */
   appliedDigest?: number;
+  /**
+   * Present only on a publish whose step took or restored a snapshot (section 7: compaction, a
+   * restart from the snapshot on disk, InstallSnapshot): the state digest (machine.ts
+   * `ReplicatedMachine.stateDigest`: service state and client sessions, 32 bits) the state machine
+   * had at the snapshot's index, `restored` when it was rebuilt from a snapshot. The snapshot-fidelity
+   * rule (rules-state.ts) compares them.
+   */
+  checkpoints?: StateCheckpoint[];
   /** A leader's matchIndex per peer (Figure 2, volatile state on leaders); absent on other roles (rules-state.ts). */
   matchIndex?: Record<string, number>;
   snapshotIndex: number;
@@ -40,6 +48,16 @@ export type RaftServerState = {
    * (rules.ts) checks against the thesis's ReadIndex steps. Absent with `reads: 'log'`.
    */
   reads?: ServedRead[];
+};
+
+/** The state machine's digest at a snapshot point (see `RaftServerState.checkpoints`). */
+export type StateCheckpoint = {
+  /** The snapshot's last included index (the machine had applied up to it). */
+  index: number;
+  /** `stateDigest()` of the machine there. */
+  digest: number;
+  /** True: the machine was just restored from a snapshot (restart or InstallSnapshot); false: it took one. */
+  restored: boolean;
 };
 
 /** One read answered without the log (ReadIndex, Ongaro's thesis section 6.4), as the server recorded it. */
