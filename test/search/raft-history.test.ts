@@ -85,24 +85,6 @@ describe('drawHistory', () => {
     expect(withHistory).toBeGreaterThan(10);
     expect(withHistory).toBeLessThan(50);
   });
-
-  it('about half the drawn runs favour one or two servers, whose election timeouts all end before any other server\'s begins; every patch is a valid config', () => {
-    const patches = fc.sample(raftFuzzWorkload, { numRuns: 400, seed: 5 });
-    const sizes = new Map<number, number>();
-    for (const p of patches) {
-      const c = raftConfig.parse(p); // refused drafts would be bad input: none is
-      const fav = Object.entries(c.electionTimeoutOf);
-      sizes.set(fav.length, (sizes.get(fav.length) ?? 0) + 1);
-      for (const [id, t] of fav) {
-        expect([id, t.max < c.electionTimeout.min, t.min > c.heartbeat]).toEqual([id, true, true]);
-      }
-    }
-    expect(sizes.get(0)).toBeGreaterThan(150);
-    expect(sizes.get(0)).toBeLessThan(250);
-    expect(sizes.get(1)).toBeGreaterThan(50);
-    expect(sizes.get(2)).toBeGreaterThan(50);
-    expect([...sizes.keys()].sort()).toEqual([0, 1, 2]);
-  });
 });
 
 describe('the PreVote deadlock from a stale-campaign history (quorum-elects-leader, liveness while faults last)', () => {

@@ -10,12 +10,7 @@
 // history of 2-4 earlier terms preloaded on the servers' disks (Figure 7:
 // conflicting uncommitted suffixes, older-term entries, a server with a
 // higher term and a stale log), so windows that take several leader changes
-// from an empty cluster are one or two faults away; and in half the runs one or
-// two favoured servers with a shorter election timeout (0.3x-0.7x the others',
-// its spread ending below their minimum), so they time out first and win most
-// elections: leadership concentrates, a server is re-elected after a fault and
-// late replies to its earlier term reach it (the stale-reply window of Figure 2
-// and raft.tla DropStaleResponse). No planted bug is switched
+// from an empty cluster are one or two faults away. No planted bug is switched
 // on. Sizes stay near the defaults (at most 5 servers and 3 clients), so a run
 // costs about what a default-config run does.
 
@@ -52,14 +47,6 @@ export const raftFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     historySeed: fc.integer({ min: 0, max: 0x7fffffff }),
     /** Whether a drawn history ends with a failed campaign by its least up-to-date server (drawHistory's `staleCampaign`). */
     staleCampaign: fc.boolean(),
-    /**
-     * Asymmetric timing: how many servers get a shorter election timeout (0 in half the runs: shrinks
-     * to the symmetric cluster), which ones (consecutive from n(first+1), wrapping), and their minimum
-     * as tenths of the others' (3, 5 or 7).
-     */
-    favoured: fc.constantFrom(0, 0, 1, 2),
-    favouredFirst: fc.integer({ min: 0, max: 4 }),
-    favouredTenths: fc.constantFrom(5, 3, 7),
   })
   .map(({ electionMinMs, spread, heartbeatRatio, readHeavy, hotKeys, readWeight, ...rest }) => {
     const { keys: k, mix: m, ...w } = rest;
@@ -68,30 +55,13 @@ export const raftFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     // A read-heavy mix is a kv mix: the lock service has no reads to make stale.
     return { electionMinMs, spread, heartbeatRatio, keys, mix, ...w, ...(readHeavy ? { service: 'kv' as const } : {}) };
   })
-  .map(({ electionMinMs, spread, heartbeatRatio, keys, mix, history, historySeed, staleCampaign, favoured, favouredFirst, favouredTenths, ...w }) => {
-    const heartbeatMs = Math.floor(electionMinMs / heartbeatRatio);
-    return {
-      ...w,
-      ...(history > 0 ? { preload: drawHistory(w.servers, history, historySeed, staleCampaign) } : {}),
-      electionTimeout: { min: electionMinMs * 1000, max: Math.floor((electionMinMs * spread) / 10) * 1000 },
-      ...(favoured > 0 ? { electionTimeoutOf: favouredTimeouts(w.servers, favoured, favouredFirst, electionMinMs, favouredTenths, heartbeatMs) } : {}),
-      heartbeat: heartbeatMs * 1000,
-      client: { keys, mix },
-    };
-  });
-
-/**
- * The `electionTimeoutOf` entries of `count` favoured servers (n(first+1) on, wrapping): minimum
- * `tenths`/10 of the cluster's `minMs` (above the heartbeat), maximum halfway to `minMs`, so a
- * favoured server times out before any other and leads most terms. Times in µs.
- */
-export function favouredTimeouts(servers: number, count: number, first: number, minMs: number, tenths: number, heartbeatMs: number): Record<string, { min: number; max: number }> {
-  const min = Math.max(heartbeatMs + 5, Math.floor((minMs * tenths) / 10));
-  const max = Math.max(min, Math.floor((min + minMs) / 2));
-  const out: Record<string, { min: number; max: number }> = {};
-  for (let k = 0; k < Math.min(count, servers); k++) out[`n${((first + k) % servers) + 1}`] = { min: min * 1000, max: max * 1000 };
-  return out;
-}
+  .map(({ electionMinMs, spread, heartbeatRatio, keys, mix, history, historySeed, staleCampaign, ...w }) => ({
+    ...w,
+    ...(history > 0 ? { preload: drawHistory(w.servers, history, historySeed, staleCampaign) } : {}),
+    electionTimeout: { min: electionMinMs * 1000, max: Math.floor((electionMinMs * spread) / 10) * 1000 },
+    heartbeat: Math.floor(electionMinMs / heartbeatRatio) * 1000,
+    client: { keys, mix },
+  }));
 
 /** A server's preloaded disk (the `preload` config entry): current term, vote in it, log as entry terms. */
 export interface PreloadedServer {
