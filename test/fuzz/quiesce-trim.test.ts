@@ -33,7 +33,8 @@ describe('trailing quiesce of shrunk failures', () => {
       const without = { ...f.scenario, faults: { ...f.scenario.faults, timeline: tl.slice(0, -1) } };
       expect(runScenario(without).violations[0]?.invariant).not.toBe(f.violation.invariant);
     }
-  });
+    // Up to six campaigns of 60 raft runs with shrinking: past vitest's 120 s at a load of 10+ on two cores.
+  }, 300_000);
 
   it('with a shrink budget of 0 the failure is the run as found, quiesce included', () => {
     const f = firstFailing('leaderTruncatesOnConflict', { shrinkBudget: 0 }).failures[0]!;
