@@ -17,10 +17,17 @@ import type { Micros, NodeId } from '../engine/types.ts';
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
 export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt', 'duplicate'] as const;
 export type GenFaultKind = (typeof GEN_FAULT_KINDS)[number];
-// 'duplicate' is opt-in (--kinds). Correct protocols stay clean with it, but as a default kind (session 10)
-// it thinned the swarm draws enough that some planted bugs took several times more runs to find (figures in
-// sim/fuzz/README.md, "Duplication as a default kind").
-export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow'];
+// 'duplicate' is a default kind since session 13, but a rare one (DEFAULT_RARE_KINDS): as an ordinary swarm kind
+// (session 10) it thinned the draws of the others enough that some planted bugs took several times more runs to
+// find (sim/fuzz/README.md, "Duplication as a default kind"), so by default a minority of runs enable it.
+export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'duplicate'];
+/**
+ * Default kinds each run enables only with probability RARE_KIND_SHARE (when `kinds` is not given): swarm draws
+ * the subset of the other kinds as before, and adds a rare kind to it in a minority of runs.
+ */
+export const DEFAULT_RARE_KINDS: readonly GenFaultKind[] = ['duplicate'];
+/** The share of runs (0-1) that enable each rare kind (FaultGenOptions.rareShare): 1 run in 4. */
+export const RARE_KIND_SHARE = 0.25;
 /** The kinds the generator drew when issue 11 was filed (the `random` strategy's default: no slow links). */
 export const PLAIN_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss'];
 
@@ -45,6 +52,14 @@ export interface FaultGenOptions {
   maxLossPercent?: number;
   /** Swarm testing: each run uses a random subset of `kinds` (default false). */
   swarm?: boolean;
+  /**
+   * Kinds of `kinds` a run enables only with probability `rareShare` (swarm; without swarm, their episodes are
+   * drawn with that weight relative to each other kind). Default DEFAULT_RARE_KINDS when `kinds` is not given,
+   * else none (kinds named explicitly are all ordinary).
+   */
+  rareKinds?: readonly GenFaultKind[];
+  /** Probability (0-1) that a run enables each rare kind (default RARE_KIND_SHARE). */
+  rareShare?: number;
   /**
    * Roles episodes may target instead of a node (`@leader`: resolved when the fault fires), without
    * the `@`: the protocol's (fuzz() passes them) and/or generic ones (sim/engine/targets.ts). Default none.
@@ -121,6 +136,9 @@ export interface ResolvedFaultGen {
   maxDriftPpm: number;
   maxLossPercent: number;
   swarm: boolean;
+  /** Kinds of `kinds` drawn in a minority of runs (see FaultGenOptions.rareKinds). */
+  rareKinds: readonly GenFaultKind[];
+  rareShare: number;
   roles: readonly string[];
   triggers: readonly string[];
   maxDelay: Micros;
@@ -142,9 +160,14 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
   for (const k of opts.kinds ?? []) {
     if (!(GEN_FAULT_KINDS as readonly string[]).includes(k)) throw new RangeError(`unknown fault kind "${k}"; expected one of: ${GEN_FAULT_KINDS.join(', ')}`);
   }
+  const kinds = noWindow ? [] : (opts.kinds ?? DEFAULT_FAULT_KINDS);
+  const rareShare = opts.rareShare ?? RARE_KIND_SHARE;
+  if (!(rareShare >= 0 && rareShare <= 1)) throw new RangeError(`rareShare must be between 0 and 1 (got ${rareShare})`);
   return {
     nodes: targets,
-    kinds: noWindow ? [] : (opts.kinds ?? DEFAULT_FAULT_KINDS),
+    kinds,
+    rareKinds: (opts.rareKinds ?? (opts.kinds === undefined ? DEFAULT_RARE_KINDS : [])).filter((k) => kinds.includes(k)),
+    rareShare,
     maxFaults: noWindow ? 0 : (opts.maxFaults ?? 8),
     from,
     until,
@@ -347,14 +370,50 @@ function episodeCoreArb(kind: GenFaultKind, g: ResolvedFaultGen): fc.Arbitrary<F
 
 /** Fault episodes, at most maxFaults, of the enabled kinds. */
 export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
-  const arbs = g.kinds.map((k) => episodeArb(k, g)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
+  const arbsOf = (ks: readonly GenFaultKind[]): fc.Arbitrary<FaultEpisode>[] => ks.map((k) => episodeArb(k, g)).filter((a): a is fc.Arbitrary<FaultEpisode> => a !== undefined);
+  const arbs = arbsOf(g.kinds);
   if (arbs.length === 0 || g.maxFaults === 0) return fc.constant([]);
-  if (!g.swarm || arbs.length === 1) return fc.array(fc.oneof(...arbs), { maxLength: g.maxFaults });
-  // Swarm testing (Groce et al., ISSTA 2012): each run draws from a random subset of the kinds, so
-  // a run can be all crashes, or crashes and pauses only, instead of always a thin mix of everything.
+  const common = arbsOf(g.kinds.filter((k) => !g.rareKinds.includes(k)));
+  const rare = arbsOf(g.kinds.filter((k) => g.rareKinds.includes(k)));
+  // Rare kinds (duplication by default) go in a minority of runs: without them, or with only them, every kind is ordinary.
+  if (rare.length === 0 || common.length === 0) {
+    if (!g.swarm || arbs.length === 1) return fc.array(fc.oneof(...arbs), { maxLength: g.maxFaults });
+    // Swarm testing (Groce et al., ISSTA 2012): each run draws from a random subset of the kinds, so
+    // a run can be all crashes, or crashes and pauses only, instead of always a thin mix of everything.
+    return fc
+      .subarray(arbs, { minLength: 1 })
+      .chain((some) => fc.array(fc.oneof(...some), { maxLength: g.maxFaults }));
+  }
+  const pct = Math.round(g.rareShare * 100);
+  if (!g.swarm) {
+    // No swarm: a rare kind's episodes are drawn with weight rareShare against 1 for each other kind.
+    const weighted = [...common.map((a) => ({ arbitrary: a, weight: 100 })), ...(pct > 0 ? rare.map((a) => ({ arbitrary: a, weight: pct })) : [])];
+    return fc.array(fc.oneof(...weighted), { maxLength: g.maxFaults });
+  }
+  // Swarm with rare kinds: the subset of the other kinds as above, plus each rare kind in `rareShare` of the runs
+  // (a draw of 0-99 below 100 - pct leaves it out; it shrinks to 0, so shrinking turns a rare kind off first).
+  const on = fc.array(fc.integer({ min: 0, max: 99 }), { minLength: rare.length, maxLength: rare.length });
   return fc
-    .subarray(arbs, { minLength: 1 })
-    .chain((some) => fc.array(fc.oneof(...some), { maxLength: g.maxFaults }));
+    .tuple(fc.subarray(common, { minLength: 1 }), on)
+    .chain(([some, draws]) => fc.array(fc.oneof(...some, ...rare.filter((_, i) => (draws[i] ?? 0) >= 100 - pct)), { maxLength: g.maxFaults }));
+}
+
+/**
+ * One kind of `kinds` picked for a new episode (guided's `add` and branch mutations), each rare kind
+ * (`g.rareKinds`) with weight `g.rareShare` against 1 for every other kind: mutants draw duplication
+ * as rarely as fresh runs do. `u` is a uniform draw in [0, 1).
+ */
+export function pickKind(kinds: readonly GenFaultKind[], g: Pick<ResolvedFaultGen, 'rareKinds' | 'rareShare'>, u: number): GenFaultKind | undefined {
+  const weight = (k: GenFaultKind): number => (g.rareKinds.includes(k) ? g.rareShare : 1);
+  const total = kinds.reduce((sum, k) => sum + weight(k), 0);
+  if (!(total > 0)) return undefined;
+  let x = u * total;
+  for (const k of kinds) {
+    x -= weight(k);
+    if (x < 0) return k;
+  }
+  // Rounding at u close to 1: the last kind with any weight.
+  return [...kinds].reverse().find((k) => weight(k) > 0);
 }
 
 /** Does an episode name a role target (resolved when it fires)? */

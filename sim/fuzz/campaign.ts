@@ -86,6 +86,8 @@ export interface BatchJob {
   maxFailures?: number;
   /** Run the batch's whole budget even after maxFailures failures (later violations are counted, not shrunk). */
   keepGoing?: boolean;
+  /** Invariants the campaign already has a shrunk counterexample of: their failing runs are repeats, not shrunk (FuzzOptions.shrunkInvariants). */
+  shrunkInvariants?: string[];
 }
 
 /** What a batch reports while it runs (the CLI's progress line and worker-death report read it). */
@@ -132,6 +134,7 @@ export function* batchSteps(job: BatchJob, hooks: BatchHooks | ((violated: boole
     ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
     ...(job.maxFailures !== undefined ? { maxFailures: job.maxFailures } : {}),
     ...(job.keepGoing !== undefined ? { keepGoing: job.keepGoing } : {}),
+    ...(job.shrunkInvariants !== undefined ? { shrunkInvariants: job.shrunkInvariants } : {}),
     ...(workload ? { workload } : {}),
     ...(plainWorkload ? { plainWorkload } : {}),
     ...(h.onShrink ? { onShrink: h.onShrink } : {}),

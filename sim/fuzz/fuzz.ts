@@ -106,7 +106,36 @@ export interface FuzzOptions {
   maxRefusals?: number;
   /** The engine's bounds for every run (default the engine's DEFAULT_LIMITS; tests lower them). A run past one is refused. */
   limits?: Partial<Omit<EngineLimits, 'steps'>>;
+  /**
+   * Invariants (checker names) that already have a shrunk counterexample (the CLI passes those of the failures
+   * earlier batches of the campaign wrote). With shrinking on, a failing run of one of them, or of one this call
+   * already shrank, is a repeat (FuzzRepeat): counted and kept for replay, not shrunk, not a failure (it does not
+   * use up `maxFailures`), so the budget goes to search rather than a second shrink of the same property.
+   */
+  shrunkInvariants?: readonly string[];
+  /** Shrink every reported failure, repeats included (up to `maxFailures`), as before session 13. Default false. */
+  shrinkRepeats?: boolean;
 }
+
+/**
+ * A failing run of an invariant that already had a shrunk counterexample (FuzzOptions.shrunkInvariants): not shrunk.
+ * Replayable as its run of the batch: `fuzz()` with the same options and `runs: run + 1` makes it again, and
+ * `fastCheck` (a fresh draw) replays it alone.
+ */
+export interface FuzzRepeat {
+  /** 0-based run of the batch. */
+  run: number;
+  /** Simulation seed of the run. */
+  seed: string;
+  /** Its first violation's invariant and message. */
+  invariant: string;
+  message: string;
+  origin: 'drawn' | 'mutant';
+  fastCheck?: { seed: number; path: string };
+}
+
+/** Repeats kept in `report.repeated` per batch (the rest are counted in `report.repeats`). */
+export const REPEATS_KEPT = 20;
 
 /**
  * A run the engine refused (RunRefusedError): it exceeded one of the engine's bounds (the event queue's
@@ -198,6 +227,10 @@ export interface FuzzReport {
   traceEdges?: number;
   /** Guided: mutants that were branches of a corpus entry (its prefix kept, a `reseed` at a cut near a rare feature). */
   branches?: number;
+  /** Failing runs of invariants that already had a shrunk counterexample, not shrunk (FuzzRepeat; counted in `violations`). Present when shrinking is on. */
+  repeats?: number;
+  /** The first REPEATS_KEPT of them. */
+  repeated?: FuzzRepeat[];
   /**
    * Checkers with a judging point (Checker.judged) that no run of this campaign reached: they passed
    * every run without checking anything (sorted names). A campaign merge keeps a name only when no part
@@ -570,7 +603,11 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     }
     return false;
   };
-  let last: { invalid: boolean; violated: boolean; threw?: boolean; refused?: string; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
+  // Invariants with a shrunk counterexample (the caller's, then this call's): a failing run of one is a repeat, not shrunk.
+  const shrunkInvariants = new Set(opts.shrunkInvariants ?? []);
+  let repeats = 0;
+  const repeated: FuzzRepeat[] = [];
+  let last: { invalid: boolean; violated: boolean; violation?: Violation; threw?: boolean; refused?: string; cov: RunCoverage; case?: EpisodeCase; parts: readonly string[]; times?: ReadonlyMap<string, number> } = { invalid: false, violated: false, cov: { states: new Set(), edges: new Set() }, parts: [] };
   /** A shrink candidate fails when it breaks a property; a refused one does not (the shrinker must not turn a violation into a refusal). */
   const violates = (p: PreparedRun): boolean => {
     try {
@@ -600,10 +637,12 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     const observers = [...(abstractState ? [coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] : []), ...(traceEdges ? [traceEdgeObserver(cov)] : [])];
     const prepared = observers.length > 0 ? { ...p.prepared, checkers: [...p.prepared.checkers, ...observers] } : p.prepared;
     let violated: boolean;
+    let violation: Violation | undefined;
     try {
       // `stop` is also asked inside the run (every 4096 events): a run that never ends (a message storm below the
       // queue bound) is cut when the campaign's time is up, rather than overrunning it.
-      violated = runPrepared(prepared, { ...runOpts(false), ...(opts.stop ? { interrupt: opts.stop } : {}) }).violations.length > 0;
+      violation = runPrepared(prepared, { ...runOpts(false), ...(opts.stop ? { interrupt: opts.stop } : {}) }).violations[0];
+      violated = violation !== undefined;
       for (const ch of prepared.checkers) {
         if (ch.judged === undefined) continue;
         judgeable.add(ch.name);
@@ -628,14 +667,26 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
       shrinkRuns = 0;
       throw err;
     }
-    last = { invalid: false, violated, cov, case: c, parts: stateParts(cov.states, cov.contexts, cov.pairs), ...(cov.firstAt ? { times: partTimes(cov.firstAt, cov.contexts, cov.pairs) } : {}) };
+    last = { invalid: false, violated, ...(violation ? { violation } : {}), cov, case: c, parts: stateParts(cov.states, cov.contexts, cov.pairs), ...(cov.firstAt ? { times: partTimes(cov.firstAt, cov.contexts, cov.pairs) } : {}) };
     if (violated) {
-      // Shrink only failures that will be reported; for the others fast-check's candidates all pass at once.
+      // Shrink only failures that will be reported (not repeats of a shrunk invariant); for the others fast-check's candidates all pass at once.
       shrinking = true;
       shrinkCut = false;
-      shrinkRuns = wantShrink && failures.length < maxFailures ? 0 : Number.POSITIVE_INFINITY;
+      shrinkRuns = wantShrink && failures.length < maxFailures && !isRepeat() ? 0 : Number.POSITIVE_INFINITY;
     }
     return !violated;
+  };
+
+  /** Is the last run a failure of an invariant that already has a shrunk counterexample (shrinking on)? */
+  function isRepeat(): boolean {
+    return wantShrink && opts.shrinkRepeats !== true && last.violated && !last.threw && last.violation !== undefined && shrunkInvariants.has(last.violation.invariant);
+  }
+  /** Count the last run as a repeat (FuzzRepeat), keeping the first REPEATS_KEPT for replay. */
+  const keepRepeat = (details: fc.RunDetails<[EpisodeCase]>, origin: FuzzRepeat['origin']): void => {
+    repeats++;
+    const v = last.violation;
+    if (repeated.length >= REPEATS_KEPT || v === undefined || last.case === undefined) return;
+    repeated.push({ run: done - 1, seed: last.case.seed, invariant: v.invariant, message: v.message, origin, ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}) });
   };
 
   /** Count a run of the budget: how many features and state parts (see stateParts) no earlier run had reached. */
@@ -696,14 +747,14 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     trimming = true;
     const small = wantShrink && !shrinkCut && !shrinkOver() ? withoutNeedlessQuiesce(toCase(shrunk)) : toCase(shrunk);
     trimming = false;
-    failures.push(
-      failureOf(base, small, keep, opts.traceDir, {
+    const failure = failureOf(base, small, keep, opts.traceDir, {
         run: done - 1,
         origin,
         ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}),
         ...(shrinkCut ? { shrinkCut: true } : {}),
-      }, opts.limits),
-    );
+      }, opts.limits);
+    failures.push(failure);
+    if (wantShrink) shrunkInvariants.add(failure.violation.invariant);
   };
   /** The first invariant an exact case breaks (undefined: none, an invalid config, or the run threw). */
   const brokenInvariant = (c: FuzzCase): string | undefined => {
@@ -831,7 +882,7 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
         child = b?.child ?? mutate(parent.case, rng, { gen, workload: opts.workload, corpus, windows, spans });
       }
       details = check(mutantArb, { seed, examples: [[child]], numRuns: 1 }, { shrink: false });
-      if (last.violated && !last.threw && wantShrink && failures.length < maxFailures) {
+      if (last.violated && !last.threw && wantShrink && failures.length < maxFailures && !isRepeat()) {
         // A mutant has no fast-check context: shrink it greedily first (drop episodes, move them earlier, shorten
         // them, the full window, a smaller workload patch), then let fast-check polish the result as an example.
         shrinkRuns = 0;
@@ -871,10 +922,13 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
       // of mutations around it: keep digging where it opened up.
       corpus.push({ case: last.case, found: fresh, picks: 0, features: last.parts, ...(last.times ? { times: last.times } : {}), ...(mutant && freshParts > 0 ? { focus: FOCUS_PICKS } : {}) });
     }
-    if (last.violated && failures.length < maxFailures) record(details, mutant ? 'mutant' : 'drawn');
+    if (last.violated && failures.length < maxFailures) {
+      if (isRepeat()) keepRepeat(details, mutant ? 'mutant' : 'drawn');
+      else record(details, mutant ? 'mutant' : 'drawn');
+    }
     if (failures.length >= maxFailures && !opts.keepGoing) break;
   }
-  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, refused, refusals, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}), ...(cut ? { cut } : {}) };
+  return { runs: done, violations, failures, states: states.size, edges: features.size - states.size - contexts.size - pairFeatures, stateSet: [...states].sort(), corpus: corpus.length, skipped, refused, refusals, branches, notJudged: unjudged(), ...(traceEdges ? { traceEdges: pairFeatures } : {}), ...(cut ? { cut } : {}), ...(wantShrink ? { repeats, repeated } : {}) };
 }
 
 /**

@@ -25,7 +25,7 @@
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
 import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
-import { atTriggerNode, episodeArb, targetArb, type FaultEpisode, type GenFaultKind, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { atTriggerNode, episodeArb, pickKind, targetArb, type FaultEpisode, type GenFaultKind, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { getOrFail } from '../engine/assert.ts';
 
 /** A run as the guided search handles it: episodes, not their expanded timeline, so mutations keep their structure. */
@@ -466,7 +466,8 @@ export function applyMutation(m: Mutation, c: EpisodeCase, rng: Rng, ctx: Mutati
     }
     case 'add': {
       if (eps.length >= g.maxFaults || kinds.length === 0) return false;
-      const arb = episodeArb(rng.pick(kinds), g);
+      const kind = pickKind(kinds, g, rng.next());
+      const arb = kind === undefined ? undefined : episodeArb(kind, g);
       if (!arb) return false;
       eps.splice(rng.int(0, eps.length + 1), 0, draw(arb, rng));
       return true;
@@ -643,7 +644,8 @@ export function branch(parent: CorpusEntry, rng: Rng, ctx: BranchContext): { chi
 export function episodeAfterCut(g: ResolvedFaultGen, rng: Rng, cut: Micros, until: Micros): FaultEpisode | undefined {
   const kinds = g.kinds.filter((k) => episodeArb(k, g) !== undefined);
   if (kinds.length === 0 || cut >= until - 1) return undefined;
-  const arb = episodeArb(rng.pick(kinds), g);
+  const kind = pickKind(kinds, g, rng.next());
+  const arb = kind === undefined ? undefined : episodeArb(kind, g);
   if (!arb) return undefined;
   const drawn = { ...draw(arb, rng) } as FaultEpisode;
   if (g.triggers.length > 0 && rng.chance(0.6)) {

@@ -41,6 +41,8 @@ export const fuzzJsonReportSchema = z.object({
   // Failing runs not listed (session 8): failures + duplicates + not_written = violations, per shard and merged.
   duplicates: z.number().int().min(0).default(0),
   not_written: z.number().int().min(0).default(0),
+  // Failing runs of a property the campaign had already shrunk, not shrunk again (session 13): counted here, not in not_written.
+  repeats: z.number().int().min(0).default(0),
   // Runs the engine refused (session 9): counted, not violations; the written ones listed.
   refused: z.number().int().min(0).default(0),
   refusals: z.array(z.looseObject({ limit: z.string(), scenario: z.string(), batch: z.number().int().min(0) })).default([]),
@@ -109,6 +111,7 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
     worker_deaths: all.flatMap((r) => r.worker_deaths),
     duplicates: all.reduce((n, r) => n + r.duplicates, 0),
     not_written: all.reduce((n, r) => n + r.not_written, 0),
+    repeats: all.reduce((n, r) => n + r.repeats, 0),
     refused: all.reduce((n, r) => n + r.refused, 0),
     refusals: all.flatMap((r) => r.refusals).sort((a, b) => a.batch - b.batch),
     // Shards run side by side: the campaign took as long as the slowest.

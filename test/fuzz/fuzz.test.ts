@@ -39,8 +39,20 @@ describe('fuzz() on the toy counter', () => {
     const shrunk = fuzz({ scenario: counterBase(true), runs: 200, seed: 7 }).failures[0]!;
     const raw = fuzz({ scenario: counterBase(true), runs: 200, seed: 7, shrink: false }).failures[0]!;
     expect(raw.violation.invariant).toBe('acked-writes-durable');
-    expect(shrunk.scenario.faults.timeline.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
-    expect(shrunk.scenario.faults.timeline.length).toBe(2);
+    const tl = shrunk.scenario.faults.timeline;
+    expect(tl.length).toBeLessThanOrEqual(raw.scenario.faults.timeline.length);
+    // Crashes and restarts only, and locally minimal: without any one crash (and its restart) the run passes. (Its
+    // simulation seed is not shrunk, so one crash is not always enough: on this seed it was until session 13's
+    // generator change, which moved the draws; now two.)
+    expect(new Set(tl.map((x) => x.kind))).toEqual(new Set(['crash', 'restart']));
+    const crashes = tl.filter((x) => x.kind === 'crash');
+    expect(crashes.length).toBeGreaterThan(0);
+    for (const c of crashes) {
+      const node = (c as { node: string }).node;
+      const restart = tl.find((x) => x.kind === 'restart' && (x as { node: string }).node === node && x.at >= c.at);
+      const without = tl.filter((x) => x !== c && x !== restart);
+      expect(runScenario({ ...shrunk.scenario, faults: { ...shrunk.scenario.faults, timeline: without }, expect: 'no-violation' }).violations).toEqual([]);
+    }
   });
 
   it("a failure's fast-check seed and path replay it directly, in one run", () => {
@@ -121,9 +133,12 @@ describe('fuzz() on the toy counter', () => {
   });
 
   it('shrinks the workload too', () => {
+    // Campaign seed 2: the default seed's 200 runs miss the bug since session 13's generator change moved the draws
+    // (seeds 1-6 find it in 1-46 runs); this test is about shrinking the workload, not about the search.
     const report = fuzz({
       scenario: counterBase(true),
       runs: 200,
+      seed: 2,
       workload: fc.record({ increments: fc.integer({ min: 1, max: 60 }), servers: fc.integer({ min: 1, max: 5 }) }),
     });
     const f = report.failures[0]!;

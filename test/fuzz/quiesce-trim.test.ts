@@ -1,7 +1,8 @@
 // A shrunk failure drops its trailing quiesce when the same invariant breaks without it (the last shrinking
 // step, inside the shrink budget), keeps it when the violation needs it, and an unshrunk report (budget 0)
-// is the run as found. Campaign seeds 1-3 are searched for each property, so a change of draws does not
-// break the test.
+// is the run as found. Campaign seeds 1-6 are searched for each property, so a change of draws does not
+// break the test (session 13's rare duplication kind moved every draw: ignoreAnsweredRetries, found within 60 runs
+// on seeds 1-3 before, is not any more on those three; over 9 seeds its median run count went 30 -> 48).
 import { describe, expect, it } from 'vitest';
 import { fuzz, runScenario, strategyWorkload, type FuzzReport } from '../../sim/fuzz/fuzz.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
@@ -9,11 +10,11 @@ import { parseScenario } from '../../sim/scenario/resolve.ts';
 const raft = (bug: string) => parseScenario({ name: 'raft-fuzz', description: 'quiesce trim', protocol: 'raft', config: { bugs: { [bug]: true } }, duration: '5s' });
 
 function firstFailing(bug: string, extra: Partial<Parameters<typeof fuzz>[0]> = {}): FuzzReport {
-  for (const seed of [1, 2, 3]) {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
     const r = fuzz({ scenario: raft(bug), runs: 60, seed, workload: strategyWorkload('raft', 'guided'), shrinkBudget: 150, ...extra });
     if (r.failures.length > 0) return r;
   }
-  throw new Error(`no failure of ${bug} on campaign seeds 1-3`);
+  throw new Error(`no failure of ${bug} on campaign seeds 1-6`);
 }
 
 describe('trailing quiesce of shrunk failures', () => {
@@ -32,7 +33,8 @@ describe('trailing quiesce of shrunk failures', () => {
       const without = { ...f.scenario, faults: { ...f.scenario.faults, timeline: tl.slice(0, -1) } };
       expect(runScenario(without).violations[0]?.invariant).not.toBe(f.violation.invariant);
     }
-  });
+    // Up to six campaigns of 60 raft runs with shrinking: past vitest's 120 s at a load of 10+ on two cores.
+  }, 300_000);
 
   it('with a shrink budget of 0 the failure is the run as found, quiesce included', () => {
     const f = firstFailing('leaderTruncatesOnConflict', { shrinkBudget: 0 }).failures[0]!;

@@ -20,7 +20,7 @@ import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
 import { DEFAULT_FAULT_KINDS, GEN_FAULT_KINDS, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { FUZZ_STRATEGIES, REPEATS_KEPT, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzRepeat, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -738,6 +738,10 @@ export function registerFuzz(program: Command): void {
       // counted, not listed twice. Either way `duplicates` says how many.
       const listed = new Set<string>();
       let duplicates = 0;
+      // Failing runs of an invariant the campaign had already shrunk when their batch ran (shrinking on): counted and kept
+      // for replay (the first REPEATS_KEPT), not shrunk again, so the budget goes to search (FuzzOptions.shrunkInvariants).
+      let repeats = 0;
+      const repeated: (FuzzRepeat & { batch: number })[] = [];
       // Failures batches shrank but that came in after --max-failures were written (a batch running beside the one that
       // reached the limit): counted here, so the summary accounts for every failing run.
       let pastMax = 0;
@@ -773,6 +777,10 @@ export function registerFuzz(program: Command): void {
           // batch at its share of --max-failures (the campaign stops there, after the current run).
           maxFailures: Math.max(0, c.maxFailures - written.length),
           keepGoing: c.runs !== undefined,
+          // A time budget: the properties already shrunk (written) are passed on, so a batch counts their failing runs as repeats
+          // instead of shrinking them again. A run budget keeps its batches independent (pure functions of their seed: n shards
+          // report what one machine does), so there a batch only skips the properties it shrank itself.
+          ...(opts.shrink && c.runs === undefined ? { shrunkInvariants: [...new Set(written.map((w) => w.failure.violation.invariant))] } : {}),
           ...(c.shrinkBudget !== undefined ? { shrinkBudget: c.shrinkBudget } : {}),
           ...(c.workloadModule ? { workloadModule: c.workloadModule } : {}),
           ...(c.plainWorkloadModule ? { plainWorkloadModule: c.plainWorkloadModule } : {}),
@@ -788,6 +796,8 @@ export function registerFuzz(program: Command): void {
           }
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
+          repeats += r.repeats ?? 0;
+          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push({ batch: r.batch, ...x });
           for (const f of r.failures) {
             const key = opts.shrink ? JSON.stringify(f.scenario) : `${f.violation.invariant}\u0000${f.violation.message}`;
             if (listed.has(key)) {
@@ -845,7 +855,7 @@ export function registerFuzz(program: Command): void {
       const totalRefused = results.reduce((n, r) => n + r.refused, 0);
       // Failing runs neither written nor counted as duplicates: past --max-failures (shrunk but not written, or counted
       // by a batch without shrinking once its share of the limit was shrunk), or shrunk to a counterexample a batch had.
-      const notWritten = Math.max(0, totalViolations - written.length - duplicates);
+      const notWritten = Math.max(0, totalViolations - written.length - duplicates - repeats);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
       // A checker with a judging point (calm after the faults, a finished job) that no run of the campaign reached: it passed every run vacuously.
@@ -881,6 +891,8 @@ export function registerFuzz(program: Command): void {
             batches: results.map((r) => ({ batch: r.batch, seed: r.seed, runs: r.runs, violations: r.violations, refused: r.refused, states: r.states, corpus: r.corpus, branches: r.branches ?? 0, skipped: r.skipped, failures: r.failures.map((f) => ({ run: f.run, seed: jsonSeed(f.seed), invariant: f.violation.invariant })) })),
             duplicates,
             not_written: notWritten,
+            repeats,
+            repeated: repeated.sort((a, b) => a.batch - b.batch || a.run - b.run).map((x) => ({ batch: x.batch, run: x.run, seed: jsonSeed(x.seed), invariant: x.invariant, origin: x.origin })),
             // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
             refused: totalRefused,
             refusals: refusedWritten.map((w) => ({
@@ -929,10 +941,16 @@ export function registerFuzz(program: Command): void {
               : `duplicates  ${plural(duplicates, 'more failure')} with the same checker and message as one listed above, not written (--no-shrink lists each checker and message once)`,
           );
         }
+        if (repeats > 0) {
+          const first = [...repeated].sort((a, b) => a.batch - b.batch || a.run - b.run)[0];
+          lines.push(
+            `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.run} (seed ${first.seed})` : ''}`,
+          );
+        }
         if (notWritten > 0) {
           // A batch that returned fewer failures than its share of the limit did not stop at the limit: its other failing
           // runs shrank to a counterexample it had (fuzz reports one counterexample once). The rest: the limit cut them.
-          const sameInBatch = results.reduce((n, r) => n + (r.failures.length < (shares.get(r.batch) ?? 0) ? r.violations - r.failures.length : 0), 0);
+          const sameInBatch = results.reduce((n, r) => n + (r.failures.length < (shares.get(r.batch) ?? 0) ? Math.max(0, r.violations - r.failures.length - (r.repeats ?? 0)) : 0), 0);
           const line = notWrittenLine(Math.max(0, notWritten - sameInBatch), Math.min(sameInBatch, notWritten), pastMax, c.maxFailures, opts.shrink);
           if (line !== undefined) lines.push(line);
         }

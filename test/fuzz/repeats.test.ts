@@ -1,0 +1,81 @@
+// Shrink waste (issue 11, session 13): once a campaign has a shrunk counterexample of a property, later failing runs
+// of the same property are repeats: counted and kept for replay (run, seed, fast-check coordinates), not shrunk
+// again, and not failures (they do not use up maxFailures), so the budget goes to search.
+import { describe, expect, it, vi } from 'vitest';
+import { fuzz, REPEATS_KEPT, type FuzzOptions } from '../../sim/fuzz/fuzz.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
+
+vi.mock('../../sim/protocols/registry.ts', async (orig) => (await import('./with-counter.ts')).withCounter(orig));
+
+const base = parseScenario({ name: 'counter-fuzz', description: 'toy counter', protocol: 'counter', config: { servers: 3, increments: 40, bugs: { ackBeforeFsync: true } }, duration: '2s' });
+const opts = (extra: Partial<FuzzOptions> = {}): FuzzOptions => ({ scenario: base, runs: 120, seed: 2, strategy: 'targeted', maxFailures: 5, keepGoing: true, shrinkBudget: 60, ...extra });
+
+describe('repeats of an invariant already shrunk', () => {
+  it('one failure per invariant is shrunk; the later failing runs of it are repeats, counted and kept, never shrunk', () => {
+    let shrinkRuns = 0;
+    const r = fuzz(opts({ onShrink: () => shrinkRuns++ }));
+    expect(r.failures.map((f) => f.violation.invariant)).toEqual(['acked-writes-durable']);
+    expect(r.repeats).toBeGreaterThan(0);
+    expect(r.violations).toBe(1 + r.repeats!);
+    // One failure's shrinking at most: the repeats cost no shrinking run.
+    expect(shrinkRuns).toBeLessThanOrEqual(60);
+    expect(r.repeated!.length).toBe(Math.min(r.repeats!, REPEATS_KEPT));
+    for (const x of r.repeated!) {
+      expect(x.invariant).toBe('acked-writes-durable');
+      expect(x.run).toBeGreaterThan(r.failures[0]!.run);
+    }
+  });
+
+  it("invariants the caller already has are not shrunk at all; another invariant's failure still is", () => {
+    let shrinkRuns = 0;
+    const known = fuzz(opts({ shrunkInvariants: ['acked-writes-durable'], onShrink: () => shrinkRuns++ }));
+    expect(known.failures).toEqual([]);
+    expect(known.repeats).toBe(known.violations);
+    expect(known.violations).toBeGreaterThan(1);
+    expect(shrinkRuns).toBe(0);
+    const other = fuzz(opts({ shrunkInvariants: ['some-other-checker'], maxFailures: 1, keepGoing: false }));
+    expect(other.failures.map((f) => f.violation.invariant)).toEqual(['acked-writes-durable']);
+    expect(other.repeats).toBe(0);
+  });
+
+  it('a repeat replays from its fast-check coordinates to the same run (seed and invariant)', () => {
+    const r = fuzz(opts({ shrunkInvariants: ['acked-writes-durable'] }));
+    const x = r.repeated![0]!;
+    expect(x.origin).toBe('drawn');
+    const again = fuzz({ scenario: base, runs: 1, strategy: 'targeted', seed: x.fastCheck!.seed, path: x.fastCheck!.path, shrink: false });
+    expect(again.failures[0]?.seed).toBe(x.seed);
+    expect(again.failures[0]?.violation.invariant).toBe(x.invariant);
+  });
+
+  it('with shrinking off there are no repeats: every failure is reported as found, as before', () => {
+    const r = fuzz(opts({ shrink: false, shrunkInvariants: ['acked-writes-durable'] }));
+    expect(r.repeats).toBeUndefined();
+    expect(r.failures.length).toBe(Math.min(5, r.violations));
+  });
+});
+
+describe('faultline fuzz: repeats in --json and the summary', () => {
+  it('a batch lists one shrunk counterexample of lock skipFsync and counts its other failing runs as repeats; every failing run is accounted for', async () => {
+    const { inProcess } = await import('../cli-harness.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = mkdtempSync(join(tmpdir(), 'faultline-repeats-'));
+    try {
+      const args = ['fuzz', 'lock', '--bug', 'skipFsync', '--runs', '40', '--batch', '40', '--workers', '1', '--strategy', 'targeted', '--seed', '1', '--max-failures', '5', '--shrink-budget', '30', '--out', out];
+      const r = await inProcess([...args, '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      const j = JSON.parse(r.stdout) as { violations: number; failures: { invariant: string }[]; duplicates: number; not_written: number; repeats: number; repeated: { batch: number; run: number; invariant: string }[] };
+      const invariants = j.failures.map((f) => f.invariant);
+      // One counterexample per property: a property shrunk once is never written again.
+      expect(new Set(invariants).size).toBe(invariants.length);
+      expect(j.repeats).toBeGreaterThan(0);
+      expect(j.repeated.every((x) => invariants.includes(x.invariant))).toBe(true);
+      expect(j.violations).toBe(j.failures.length + j.duplicates + j.repeats + j.not_written);
+      const human = await inProcess(args);
+      expect(human.stdout).toMatch(new RegExp(`^repeats {5}${j.repeats} more failing runs? of .* after its counterexample was shrunk: counted, not shrunk again`, 'm'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
