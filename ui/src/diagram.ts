@@ -217,12 +217,9 @@ export class Diagram {
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
     const dpr = window.devicePixelRatio || 1;
-    for (const c of [this.base, this.overlay]) {
-      c.width = Math.round(this.width * dpr);
-      c.height = Math.round(this.height * dpr);
-      c.style.width = `${this.width}px`;
-      c.style.height = `${this.height}px`;
-    }
+    // Sized only when the size changes: setting a canvas's width (even to the same value) drops its backing store,
+    // and the next draw allocates a new one (at 1M events the page lays out again at each partial model: issue 15).
+    for (const c of [this.base, this.overlay]) resizeCanvas(c, this.width, this.height, dpr);
     this.axisSvg.setAttribute('width', String(this.width));
     this.axisSvg.setAttribute('height', String(TOP));
     this.root.style.height = `${this.height}px`;
@@ -960,4 +957,16 @@ function arrowHead(ctx: CanvasRenderingContext2D, xa: number, ya: number, xb: nu
   ctx.lineTo(xb - s * Math.cos(ang + 0.4), yb - s * Math.sin(ang + 0.4));
   ctx.closePath();
   ctx.fill();
+}
+
+/** Size a canvas to css width × height at `dpr` device pixels per css pixel, touching it only when that changes. */
+export function resizeCanvas(c: HTMLCanvasElement, width: number, height: number, dpr: number): void {
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (c.width !== w) c.width = w;
+  if (c.height !== h) c.height = h;
+  const cw = `${width}px`;
+  const ch = `${height}px`;
+  if (c.style.width !== cw) c.style.width = cw;
+  if (c.style.height !== ch) c.style.height = ch;
 }

@@ -4,7 +4,7 @@
 
 import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
 import { OUTCOME } from '../../sim/trace/columns.ts';
-import { COLORS } from './diagram.ts';
+import { COLORS, resizeCanvas } from './diagram.ts';
 import type { Store } from './store.ts';
 import { timed, yieldToPage } from './perf.ts';
 
@@ -73,10 +73,7 @@ export class Overview {
   private redraw(): void {
     this.width = Math.max(300, this.root.clientWidth);
     const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(this.width * dpr);
-    this.canvas.height = Math.round(HEIGHT * dpr);
-    this.canvas.style.width = `${this.width}px`;
-    this.canvas.style.height = `${HEIGHT}px`;
+    resizeCanvas(this.canvas, this.width, HEIGHT, dpr);
     this.svg.setAttribute('width', String(this.width));
     this.svg.setAttribute('height', String(HEIGHT));
     const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
