@@ -13,6 +13,7 @@ import { fmtTick } from './format.ts';
 import { typeDash, typePalette } from './palette.ts';
 import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
+import { timed } from './perf.ts';
 
 const LEFT = 70;
 const RIGHT = 16;
@@ -141,7 +142,13 @@ export class Diagram {
   /** Dots drawn by the last animation frame. */
   animatedDots = 0;
   private lastHover: { clientX: number; clientY: number } | undefined;
-  private opReturnedAt = new Map<number, string>();
+  /** Outcome of each operation by the seq of its return, built when markers are first drawn for a model (not at each partial model). */
+  private opReturned: { of: unknown; at: Map<number, string> } | undefined;
+  private opReturnedAt(): Map<number, string> {
+    const ops = this.store.model?.operations ?? [];
+    if (this.opReturned?.of !== ops) this.opReturned = { of: ops, at: new Map(ops.flatMap((o) => (o.returnSeq !== undefined ? [[o.returnSeq, o.outcome ?? 'info'] as const] : []))) };
+    return this.opReturned.at;
+  }
 
   constructor(
     parent: HTMLElement,
@@ -188,7 +195,6 @@ export class Diagram {
     store.on('model', () => {
       // A tooltip from the previous trace never stays.
       this.hideTip();
-      this.opReturnedAt = new Map((store.model?.operations ?? []).flatMap((o) => (o.returnSeq !== undefined ? [[o.returnSeq, o.outcome ?? 'info'] as const] : [])));
       this.relayout();
     });
     store.on('details', () => {
@@ -347,7 +353,7 @@ export class Diagram {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.draw();
+      timed('frame', () => this.draw());
     });
   }
 
@@ -723,7 +729,7 @@ export class Diagram {
         ctx.arc(ex, y, 2.8, 0, Math.PI * 2);
         ctx.fill();
       } else if (k === KIND.invoke || k === KIND.return) {
-        const op = k === KIND.return ? this.opReturnedAt.get(s) : undefined;
+        const op = k === KIND.return ? this.opReturnedAt().get(s) : undefined;
         ctx.fillStyle = k === KIND.invoke ? '#444' : op === 'ok' ? '#2e8b57' : op === 'fail' ? '#d0342c' : '#e6a000';
         ctx.fillRect(ex - 2.5, y + 4, 5, 5);
       } else if (k === KIND.crash || k === KIND.restart || k === KIND.pause || k === KIND.resume || k === KIND.clock) {

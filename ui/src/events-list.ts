@@ -8,6 +8,7 @@ import { typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
 import type { Store } from './store.ts';
+import { timed } from './perf.ts';
 
 const ROW = 20;
 /** Characters of an event's description a row shows (a Raft state's JSON can be many KB: the row shows one line of it). */
@@ -26,6 +27,9 @@ export class EventsList {
   private readonly rows: HTMLDivElement;
   /** seqs of the events that pass the filters. */
   private shown: Int32Array = new Int32Array(0);
+  /** The scroller's height and scroll position (px), as last seen or set here. */
+  private height = 300;
+  private scrollTop = 0;
   /** 0, 1, 2, …: `shown` when no filter is on. */
   private identity: Int32Array = new Int32Array(0);
   private searchTimer = 0;
@@ -56,7 +60,16 @@ export class EventsList {
     this.spacer = el('div', { class: 'spacer' });
     this.rows = el('div', { class: 'rows' });
     this.scroller = el('div', { class: 'event-scroll', testid: 'events' }, this.spacer, this.rows);
-    this.scroller.addEventListener('scroll', () => this.renderRows());
+    this.scroller.addEventListener('scroll', () => {
+      this.scrollTop = this.scroller.scrollTop;
+      this.renderRows();
+    });
+    // The list's height, kept (reading clientHeight after a change of the page lays it out again at once: on a big
+    // trace's partial models, most of the list's time).
+    new ResizeObserver(() => {
+      this.height = this.scroller.clientHeight || 300;
+      this.renderRows();
+    }).observe(this.scroller);
     this.root = el(
       'section',
       { class: 'panel events-panel' },
@@ -98,7 +111,7 @@ export class EventsList {
       done = true;
       const d = this.deferred;
       this.deferred = undefined;
-      if (d === 'filter') this.refilter();
+      if (d === 'filter') timed('list', () => this.refilter());
       else if (d === 'rows') this.renderRows();
     };
     requestAnimationFrame(run);
@@ -202,16 +215,19 @@ export class EventsList {
   private followCursor(): void {
     const i = this.cursorIndex();
     const top = i * ROW;
-    const h = this.scroller.clientHeight || 300;
-    if (top < this.scroller.scrollTop || top > this.scroller.scrollTop + h - ROW) this.scroller.scrollTop = Math.max(0, top - h / 3);
+    const h = this.height;
+    if (top < this.scrollTop || top > this.scrollTop + h - ROW) {
+      this.scrollTop = Math.max(0, Math.min(top - h / 3, this.shown.length * ROW - h));
+      this.scroller.scrollTop = this.scrollTop;
+    }
     this.renderRows();
   }
 
   private renderRows(): void {
     const m = this.store.model;
     if (!m) return;
-    const h = this.scroller.clientHeight || 300;
-    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW) - 5);
+    const h = this.height;
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW) - 5);
     const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
     const marks = this.store.causalMarks();
