@@ -23,7 +23,10 @@ import { InputError } from '../scenario/errors.ts';
 import seedrandom from 'seedrandom';
 import { graft } from './clone.ts';
 import { CheckerTape } from './tape.ts';
+import { labelOf } from './label.ts';
 import type { PreparedRun } from '../scenario/resolve.ts';
+
+export { labelOf } from './label.ts';
 
 /** How much nondeterminism beyond scheduling a driven run may use. */
 export interface DriveBudgets {
@@ -113,20 +116,6 @@ export interface DriverOptions {
 
 /** How copies were made in this process: grafted onto a template, or rebuilt by path replay (a closure with no counterpart). */
 export const snapshotStats = { grafted: 0, replayed: 0 };
-
-/** A label names a choice so that a person can read it and a replay can find it again: `deliver n1->n2 append-req #7`. */
-export function labelOf(p: PendingEvent, how: 'deliver' | 'drop' | 'duplicate' = 'deliver'): string {
-  switch (p.kind) {
-    case 'deliver':
-      return `${how} ${p.from}->${p.to} ${p.msg.type} #${p.id}`;
-    case 'timer':
-      return `timer ${p.node} ${p.name}`;
-    case 'start':
-      return `start ${p.node}`;
-    case 'fault':
-      return `fault ${p.fault.kind}`;
-  }
-}
 
 export class Driver {
   readonly sim: Simulation;

@@ -11,6 +11,8 @@ import type { HistoryEvent, Micros } from '../engine/types.ts';
 import { checkOperations, HistoryError, historyToOperations, inferModel, models, type Model, type ModelName, type Verdict } from '../check/linearizability/index.ts';
 import type { OperationRec } from './model.ts';
 
+export { isHistoryViolation } from './history-violation.ts';
+
 export interface PartitionView {
   key: string;
   /** Indices into the trace's operations, in invoke order. */
@@ -150,15 +152,6 @@ export function analyzeHistory(ops: readonly OperationRec[], opts: { maxSteps?: 
     }
   }
   return { model: name, verdict: result.verdict, partitions: [...parts.values()], ignored, failure, steps };
-}
-
-/**
- * Whether a violation is of the client history (linearizability): judged over the operations at the end of the
- * run, so the cause its event records is the end-of-run check. Named as sim/check's linearizableChecker names it
- * (`linearizable`, or a name containing "lineariz").
- */
-export function isHistoryViolation(invariant: string): boolean {
-  return /lineariz/i.test(invariant);
 }
 
 /**

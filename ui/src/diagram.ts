@@ -13,6 +13,7 @@ import { fmtTick } from './format.ts';
 import { typeDash, typePalette } from './palette.ts';
 import type { LaneBand } from './panels/panel.ts';
 import type { Store } from './store.ts';
+import { timed } from './perf.ts';
 
 const LEFT = 70;
 const RIGHT = 16;
@@ -141,7 +142,13 @@ export class Diagram {
   /** Dots drawn by the last animation frame. */
   animatedDots = 0;
   private lastHover: { clientX: number; clientY: number } | undefined;
-  private opReturnedAt = new Map<number, string>();
+  /** Outcome of each operation by the seq of its return, built when markers are first drawn for a model (not at each partial model). */
+  private opReturned: { of: unknown; at: Map<number, string> } | undefined;
+  private opReturnedAt(): Map<number, string> {
+    const ops = this.store.model?.operations ?? [];
+    if (this.opReturned?.of !== ops) this.opReturned = { of: ops, at: new Map(ops.flatMap((o) => (o.returnSeq !== undefined ? [[o.returnSeq, o.outcome ?? 'info'] as const] : []))) };
+    return this.opReturned.at;
+  }
 
   constructor(
     parent: HTMLElement,
@@ -188,7 +195,6 @@ export class Diagram {
     store.on('model', () => {
       // A tooltip from the previous trace never stays.
       this.hideTip();
-      this.opReturnedAt = new Map((store.model?.operations ?? []).flatMap((o) => (o.returnSeq !== undefined ? [[o.returnSeq, o.outcome ?? 'info'] as const] : [])));
       this.relayout();
     });
     store.on('details', () => {
@@ -217,12 +223,9 @@ export class Diagram {
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
     const dpr = window.devicePixelRatio || 1;
-    for (const c of [this.base, this.overlay]) {
-      c.width = Math.round(this.width * dpr);
-      c.height = Math.round(this.height * dpr);
-      c.style.width = `${this.width}px`;
-      c.style.height = `${this.height}px`;
-    }
+    // Sized only when the size changes: setting a canvas's width (even to the same value) drops its backing store,
+    // and the next draw allocates a new one (at 1M events the page lays out again at each partial model: issue 15).
+    for (const c of [this.base, this.overlay]) resizeCanvas(c, this.width, this.height, dpr);
     this.axisSvg.setAttribute('width', String(this.width));
     this.axisSvg.setAttribute('height', String(TOP));
     this.root.style.height = `${this.height}px`;
@@ -350,7 +353,7 @@ export class Diagram {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.draw();
+      timed('frame', () => this.draw());
     });
   }
 
@@ -726,7 +729,7 @@ export class Diagram {
         ctx.arc(ex, y, 2.8, 0, Math.PI * 2);
         ctx.fill();
       } else if (k === KIND.invoke || k === KIND.return) {
-        const op = k === KIND.return ? this.opReturnedAt.get(s) : undefined;
+        const op = k === KIND.return ? this.opReturnedAt().get(s) : undefined;
         ctx.fillStyle = k === KIND.invoke ? '#444' : op === 'ok' ? '#2e8b57' : op === 'fail' ? '#d0342c' : '#e6a000';
         ctx.fillRect(ex - 2.5, y + 4, 5, 5);
       } else if (k === KIND.crash || k === KIND.restart || k === KIND.pause || k === KIND.resume || k === KIND.clock) {
@@ -960,4 +963,16 @@ function arrowHead(ctx: CanvasRenderingContext2D, xa: number, ya: number, xb: nu
   ctx.lineTo(xb - s * Math.cos(ang + 0.4), yb - s * Math.sin(ang + 0.4));
   ctx.closePath();
   ctx.fill();
+}
+
+/** Size a canvas to css width × height at `dpr` device pixels per css pixel, touching it only when that changes. */
+export function resizeCanvas(c: HTMLCanvasElement, width: number, height: number, dpr: number): void {
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (c.width !== w) c.width = w;
+  if (c.height !== h) c.height = h;
+  const cw = `${width}px`;
+  const ch = `${height}px`;
+  if (c.style.width !== cw) c.style.width = cw;
+  if (c.style.height !== ch) c.style.height = ch;
 }

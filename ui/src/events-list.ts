@@ -8,6 +8,7 @@ import { typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
 import type { Store } from './store.ts';
+import { timed } from './perf.ts';
 
 const ROW = 20;
 /** Characters of an event's description a row shows (a Raft state's JSON can be many KB: the row shows one line of it). */
@@ -26,6 +27,11 @@ export class EventsList {
   private readonly rows: HTMLDivElement;
   /** seqs of the events that pass the filters. */
   private shown: Int32Array = new Int32Array(0);
+  /** The scroller's height and scroll position (px), as last seen or set here. */
+  private height = 300;
+  private scrollTop = 0;
+  /** 0, 1, 2, …: `shown` when no filter is on. */
+  private identity: Int32Array = new Int32Array(0);
   private searchTimer = 0;
   /** Each shown row's description (cut to ROW_CHARS), by seq: a re-rendering of the same rows writes none out again. */
   private descs = new Map<number, string>();
@@ -54,7 +60,16 @@ export class EventsList {
     this.spacer = el('div', { class: 'spacer' });
     this.rows = el('div', { class: 'rows' });
     this.scroller = el('div', { class: 'event-scroll', testid: 'events' }, this.spacer, this.rows);
-    this.scroller.addEventListener('scroll', () => this.renderRows());
+    this.scroller.addEventListener('scroll', () => {
+      this.scrollTop = this.scroller.scrollTop;
+      this.renderRows();
+    });
+    // The list's height, kept (reading clientHeight after a change of the page lays it out again at once: on a big
+    // trace's partial models, most of the list's time).
+    new ResizeObserver(() => {
+      this.height = this.scroller.clientHeight || 300;
+      this.renderRows();
+    }).observe(this.scroller);
     this.root = el(
       'section',
       { class: 'panel events-panel' },
@@ -68,14 +83,18 @@ export class EventsList {
     store.on('model', () => {
       this.descs.clear();
       this.buildChips();
-      this.refilter();
+      // A partial model (a big trace loading, one a second at most) is listed at the next frame: the model's arrival
+      // is a task of its own (issue 15); the complete one at once.
+      if (store.info?.loading) this.defer('filter');
+      else this.refilter();
     });
     store.on('filter', () => this.refilter());
     // A big trace's search reports its matches as they are found (every 40 ms, and faster when the page is behind),
     // and the details of the rows come back from the worker a chunk at a time: both are drawn at most once a frame
     // (at 1M events, refiltering and re-rendering at each report took the page seconds behind the search).
     store.on('search', () => (store.searching() ? this.defer('filter') : this.refilter()));
-    store.on('cursor', () => this.followCursor());
+    // A refiltering at the next frame follows the cursor then.
+    store.on('cursor', () => this.deferred !== 'filter' && this.followCursor());
     store.on('details', () => this.defer('rows'));
     store.on('causal', () => this.renderRows());
   }
@@ -92,7 +111,7 @@ export class EventsList {
       done = true;
       const d = this.deferred;
       this.deferred = undefined;
-      if (d === 'filter') this.refilter();
+      if (d === 'filter') timed('list', () => this.refilter());
       else if (d === 'rows') this.renderRows();
     };
     requestAnimationFrame(run);
@@ -112,9 +131,20 @@ export class EventsList {
     return cut;
   }
 
+  /** The nodes and message types the chips were built for (a partial model of the same trace often has the same). */
+  private chipsOf = '';
+
   private buildChips(): void {
     const m = this.store.model;
     if (!m) return;
+    const of = JSON.stringify([m.nodes, m.messageTypes]);
+    if (this.store.search === '') this.searchBox.value = '';
+    if (of === this.chipsOf && this.store.hiddenNodes.size === 0 && this.store.hiddenTypes.size === 0) {
+      // The same chips, nothing hidden: every box checked (another trace with the same nodes may follow one with some unchecked).
+      for (const box of this.root.querySelectorAll<HTMLInputElement>('.chips input')) box.checked = true;
+      return;
+    }
+    this.chipsOf = of;
     const chip = (label: string, set: Set<string>, testid: string, color?: string): HTMLLabelElement => {
       const box = el('input', { attrs: { type: 'checkbox' } });
       // Checked unless hidden: the same trace's chips are rebuilt as more of it loads, its filters kept.
@@ -137,8 +167,14 @@ export class EventsList {
     // A deferred rendering is done now.
     if (this.deferred !== undefined) this.deferred = undefined;
     if (!this.store.filtersActive()) {
-      this.shown = new Int32Array(m.count);
-      for (let i = 0; i < m.count; i++) this.shown[i] = i;
+      // Every event: a view of one identity array, grown as the trace grows (a partial model each second while a
+      // big trace loads: no 4 MB array written and dropped each time).
+      if (this.identity.length < m.count) {
+        const grown = new Int32Array(Math.max(m.count, this.identity.length * 2));
+        for (let i = 0; i < grown.length; i++) grown[i] = i;
+        this.identity = grown;
+      }
+      this.shown = this.identity.subarray(0, m.count);
     } else {
       const out = new Int32Array(m.count);
       let n = 0;
@@ -156,8 +192,8 @@ export class EventsList {
         : `searching ${m.count} events…`
       : `${this.shown.length} of ${m.count} events`;
     this.spacer.style.height = `${this.shown.length * ROW}px`;
+    // followCursor renders the rows.
     this.followCursor();
-    this.renderRows();
   }
 
   /** Index in `shown` of the last shown event at or before the cursor. */
@@ -179,16 +215,19 @@ export class EventsList {
   private followCursor(): void {
     const i = this.cursorIndex();
     const top = i * ROW;
-    const h = this.scroller.clientHeight || 300;
-    if (top < this.scroller.scrollTop || top > this.scroller.scrollTop + h - ROW) this.scroller.scrollTop = Math.max(0, top - h / 3);
+    const h = this.height;
+    if (top < this.scrollTop || top > this.scrollTop + h - ROW) {
+      this.scrollTop = Math.max(0, Math.min(top - h / 3, this.shown.length * ROW - h));
+      this.scroller.scrollTop = this.scrollTop;
+    }
     this.renderRows();
   }
 
   private renderRows(): void {
     const m = this.store.model;
     if (!m) return;
-    const h = this.scroller.clientHeight || 300;
-    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW) - 5);
+    const h = this.height;
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW) - 5);
     const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
     const marks = this.store.causalMarks();

@@ -8,7 +8,7 @@
 // `faultline run` replays to the same trace hash.
 
 import type { JsonValue } from '../../sim/engine/types.ts';
-import { labelOf } from '../../sim/explore/driver.ts';
+import { labelOf } from '../../sim/explore/label.ts';
 import type { Diagram } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';

@@ -4,13 +4,15 @@
 
 import { brushX, scaleLinear, select, type BrushBehavior } from 'd3';
 import { OUTCOME } from '../../sim/trace/columns.ts';
-import { COLORS } from './diagram.ts';
+import { COLORS, resizeCanvas } from './diagram.ts';
 import type { Store } from './store.ts';
-import { timed, yieldToPage } from './perf.ts';
+import { sliced, timed, yieldToPage } from './perf.ts';
 
 const LEFT = 70;
 const RIGHT = 16;
 const HEIGHT = 46;
+/** Above this many messages the histogram is counted in slices, the page live between them (issue 15). */
+const SLICE_ABOVE = 50_000;
 
 export class Overview {
   readonly root: HTMLDivElement;
@@ -70,24 +72,18 @@ export class Overview {
       .range([LEFT, this.width - RIGHT]);
   }
 
+  /** Drawings started: a histogram counted in slices is dropped when a newer drawing starts. */
+  private drawing = 0;
+
   private redraw(): void {
-    this.width = Math.max(300, this.root.clientWidth);
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(this.width * dpr);
-    this.canvas.height = Math.round(HEIGHT * dpr);
-    this.canvas.style.width = `${this.width}px`;
-    this.canvas.style.height = `${HEIGHT}px`;
-    this.svg.setAttribute('width', String(this.width));
-    this.svg.setAttribute('height', String(HEIGHT));
-    const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, this.width, HEIGHT);
+    const gen = ++this.drawing;
     const m = this.store.model;
-    const sel = select(this.svg);
-    sel.selectAll('*').remove();
-    if (!m) return;
-    const x = this.scale();
-    const cols = Math.max(1, Math.floor(this.width - LEFT - RIGHT));
+    if (!m) {
+      this.paint(undefined, new Float64Array(0), new Float64Array(0));
+      return;
+    }
+    const width = Math.max(300, this.root.clientWidth);
+    const cols = Math.max(1, Math.floor(width - LEFT - RIGHT));
     const sent = new Float64Array(cols);
     const dropped = new Float64Array(cols);
     const span = Math.max(1, m.endT - m.startT);
@@ -96,13 +92,40 @@ export class Overview {
     const { mType, mFrom, mTo, mSendT, mOutcome, msgCount, startT } = m;
     const k = cols / span;
     const dropped_ = OUTCOME.dropped;
-    for (let i = 0; i < msgCount; i++) {
-      if (typeShown[mType[i]!] === 0 || laneShown[mFrom[i]!] === 0 || laneShown[mTo[i]!] === 0) continue;
-      let c = ((mSendT[i]! - startT) * k) | 0;
-      if (c >= cols) c = cols - 1;
-      sent[c]!++;
-      if (mOutcome[i] === dropped_) dropped[c]!++;
+    const count = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        if (typeShown[mType[i]!] === 0 || laneShown[mFrom[i]!] === 0 || laneShown[mTo[i]!] === 0) continue;
+        let c = ((mSendT[i]! - startT) * k) | 0;
+        if (c >= cols) c = cols - 1;
+        sent[c]!++;
+        if (mOutcome[i] === dropped_) dropped[c]!++;
+      }
+    };
+    if (msgCount <= SLICE_ABOVE) {
+      count(0, msgCount);
+      this.paint(m, sent, dropped, width);
+      return;
     }
+    void sliced(msgCount, count, () => gen !== this.drawing || this.store.model !== m).then((done) => {
+      if (done) timed('overview-paint', () => this.paint(m, sent, dropped, width));
+    });
+  }
+
+  /** Draw the histogram (`sent` and `dropped` per column), the outages and violations, and the brush. */
+  private paint(m: Store['model'], sent: Float64Array, dropped: Float64Array, width = Math.max(300, this.root.clientWidth)): void {
+    this.width = width;
+    const dpr = window.devicePixelRatio || 1;
+    resizeCanvas(this.canvas, this.width, HEIGHT, dpr);
+    this.svg.setAttribute('width', String(this.width));
+    this.svg.setAttribute('height', String(HEIGHT));
+    const ctx = this.canvas.getContext('2d') as CanvasRenderingContext2D;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, HEIGHT);
+    const sel = select(this.svg);
+    sel.selectAll('*').remove();
+    if (!m) return;
+    const x = this.scale();
+    const cols = sent.length;
     let max = 1;
     for (const v of sent) if (v > max) max = v;
     const h = HEIGHT - 6;
@@ -110,23 +133,25 @@ export class Overview {
       ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
       ctx.fillRect(x(iv.fromT), 0, Math.max(1, x(iv.toT ?? (m.loadedT ?? m.endT)) - x(iv.fromT)), HEIGHT);
     }
+    ctx.fillStyle = COLORS.partition;
     for (const b of m.partitions) {
-      ctx.fillStyle = COLORS.partition;
       ctx.fillRect(x(b.fromT), 0, Math.max(1, x(b.toT ?? (m.loadedT ?? m.endT)) - x(b.fromT)), HEIGHT);
     }
+    // Each colour set once, its bars as one path (a fillStyle per bar costs a colour parse: 2 per column before).
+    const bars = new Path2D();
+    const drops = new Path2D();
     for (let c = 0; c < cols; c++) {
       const v = sent[c]!;
       if (v === 0) continue;
       const bh = Math.max(1, (Math.sqrt(v) / Math.sqrt(max)) * h);
-      ctx.fillStyle = COLORS.delivered;
-      ctx.fillRect(LEFT + c, HEIGHT - bh, 1, bh);
+      bars.rect(LEFT + c, HEIGHT - bh, 1, bh);
       const d = dropped[c]!;
-      if (d > 0) {
-        ctx.fillStyle = COLORS.dropped;
-        const dh = Math.max(1, (d / v) * bh);
-        ctx.fillRect(LEFT + c, HEIGHT - dh, 1, dh);
-      }
+      if (d > 0) drops.rect(LEFT + c, HEIGHT - Math.max(1, (d / v) * bh), 1, Math.max(1, (d / v) * bh));
     }
+    ctx.fillStyle = COLORS.delivered;
+    ctx.fill(bars);
+    ctx.fillStyle = COLORS.dropped;
+    ctx.fill(drops);
     for (const v of m.violations) {
       ctx.fillStyle = COLORS.violation;
       ctx.fillRect(x(v.t) - 1, 0, 2, HEIGHT);

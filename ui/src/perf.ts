@@ -21,3 +21,35 @@ export function yieldToPage(): Promise<void> {
   const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
   return s?.yield ? s.yield() : new Promise((ok) => setTimeout(ok, 0));
 }
+
+/** Work per slice of `sliced` (ms): half a frame, so that input and painting fit between slices. */
+export const SLICE_MS = 8;
+
+/**
+ * Run `body(from, to)` over [0, n) in slices of at most about `SLICE_MS` each, yielding to the page between them
+ * (`yieldToPage`); stops early, resolving false, when `stale()` says the work is no longer wanted (a newer model or
+ * drawing), checked before each slice. Resolves true once every index is done. The slice size adapts: it starts at
+ * `first` indices and grows or shrinks with the time the last slice took. Issue 15: a pass over the messages of a
+ * 1M-event trace takes 20-300 ms on a loaded machine, one task; this makes it many tasks under a frame.
+ */
+export async function sliced(n: number, body: (from: number, to: number) => void, stale: () => boolean, first = 16_384): Promise<boolean> {
+  let size = Math.max(1, first);
+  for (let from = 0; from < n; ) {
+    if (stale()) return false;
+    const start = performance.now();
+    let ranUntil = from;
+    // One task: slices until the budget is spent.
+    while (ranUntil < n && performance.now() - start < SLICE_MS) {
+      const to = Math.min(n, ranUntil + size);
+      const t = performance.now();
+      body(ranUntil, to);
+      const took = performance.now() - t;
+      ranUntil = to;
+      if (took < SLICE_MS / 4) size *= 2;
+      else if (took > SLICE_MS / 2) size = Math.max(1024, size >> 1);
+    }
+    from = ranUntil;
+    if (from < n) await yieldToPage();
+  }
+  return !stale();
+}

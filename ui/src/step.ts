@@ -8,7 +8,8 @@
 
 import type { TraceEvent } from '../../sim/engine/types.ts';
 import { el, replace } from './dom.ts';
-import { ScheduleGap, scheduleOf, type DriveAction, type StepChoice } from './live/drive.ts';
+import type { DriveAction, StepChoice } from './live/drive.ts';
+import { ScheduleGap, scheduleOf } from './live/schedule.ts';
 import type { Store } from './store.ts';
 
 export interface DriveCall {

@@ -10,7 +10,7 @@
 // before/after states of an unrelated event are shown.
 
 import type { JsonValue } from '../../sim/engine/types.ts';
-import { isHistoryViolation } from '../../sim/trace/history.ts';
+import { isHistoryViolation } from '../../sim/trace/history-violation.ts';
 import { stateAt } from '../../sim/trace/model.ts';
 import { el, replace } from './dom.ts';
 import { fmtJson, fmtTime } from './format.ts';

@@ -1,7 +1,7 @@
 // Client history panel, drawn as Porcupine draws one: each operation a bar
 // from its invoke to its return, one row per client process, one partition
 // (key) at a time, over the diagram's visible window. The history is checked
-// for linearizability in the page (sim/trace/history.ts over sim/check): a
+// for linearizability in a worker of its own (history-worker.ts: sim/trace/history.ts over sim/check): a
 // linearizable key shows the linearization found (a numbered point inside
 // each bar, joined in order); a key that is not shows the longest linearizable
 // prefix (numbered), the operation that cannot be placed after it (thick red
@@ -10,7 +10,8 @@
 // cause" moves the cursor to the stuck operation and zooms to the core.
 
 import { scaleLinear } from 'd3';
-import { analyzeHistory, type HistoryAnalysis, type PartitionView } from '../../../sim/trace/history.ts';
+import type { HistoryAnalysis, PartitionView } from '../../../sim/trace/history.ts';
+import type { HistoryReply } from './history-worker.ts';
 import type { OperationRec } from '../../../sim/trace/model.ts';
 import { el, replace, svg } from '../dom.ts';
 import { fmtTick, fmtTime, fmtValue } from '../format.ts';
@@ -54,8 +55,11 @@ export const historyPanel: PanelFactory = (store, model) => {
 
   /** Cursor to the stuck operation, the window around the core, the core ringed on the diagram. */
   const jumpToCause = (): void => {
-    // From the Violations panel before the check after the first paint has run: check now.
-    if (!analyzed && ops.length <= CHECK_LIMIT) analyze();
+    // From the Violations panel before the check after the first paint has answered: once it has.
+    if (!checked && ops.length <= CHECK_LIMIT) {
+      void analyze().then(jumpToCause);
+      return;
+    }
     const f = analysis?.failure;
     if (!f) return;
     key = f.key;
@@ -72,15 +76,31 @@ export const historyPanel: PanelFactory = (store, model) => {
   };
   store.focusHistory = jumpToCause;
 
-  let analyzed = false;
-  const analyze = (): void => {
-    if (analyzed) return;
-    analyzed = true;
-    analysis = analyzeHistory(ops);
-    const f = analysis.failure;
-    const keys = analysis.partitions.map((p) => p.key);
+  /** The check, asked once of the history worker; resolves when its answer is shown. */
+  let analyzing: Promise<void> | undefined;
+  let checked = false;
+  const analyze = (): Promise<void> =>
+    (analyzing ??= new Promise<void>((done) => {
+      const worker = new Worker(new URL('./history-worker.ts', import.meta.url), { type: 'module' });
+      const finish = (reply: HistoryReply): void => {
+        worker.terminate();
+        checked = true;
+        if ('error' in reply) replace(verdictBox, `linearizability not checked: ${reply.error}`);
+        else show(reply.analysis);
+        done();
+      };
+      worker.onmessage = (e: MessageEvent<HistoryReply>) => finish(e.data);
+      worker.onerror = (e) => finish({ error: e.message || 'the history worker failed (see the browser console)' });
+      worker.postMessage(ops);
+    }));
+
+  const show = (a: HistoryAnalysis): void => {
+    if (store.model !== model) return; // a panel of a trace no longer shown
+    analysis = a;
+    const f = a.failure;
+    const keys = a.partitions.map((p) => p.key);
     key = f?.key ?? keys[0];
-    replace(keySel, ...analysis.partitions.map((p) => el('option', { attrs: { value: p.key } }, `${p.key === '' ? '(all)' : p.key} · ${p.ops.length} ops${p.verdict === 'not-linearizable' ? ' · NOT linearizable' : ''}`)));
+    replace(keySel, ...a.partitions.map((p) => el('option', { attrs: { value: p.key } }, `${p.key === '' ? '(all)' : p.key} · ${p.ops.length} ops${p.verdict === 'not-linearizable' ? ' · NOT linearizable' : ''}`)));
     if (key !== undefined) keySel.value = key;
     keyRow.classList.toggle('hidden', keys.length < 2);
     if (f) {
@@ -89,16 +109,16 @@ export const historyPanel: PanelFactory = (store, model) => {
       store.emit('highlight');
       replace(
         verdictBox,
-        el('strong', { class: 'bad' }, `not linearizable (${analysis.model} model)`),
+        el('strong', { class: 'bad' }, `not linearizable (${a.model} model)`),
         ` on key ${f.key === '' ? '(all)' : f.key}: the longest linearizable prefix has ${f.prefix.length} operations; op ${stuck.op} (${stuck.process} ${shortOp(stuck)}) cannot be placed after it; minimal failing core: ${f.core.map((i) => `op ${ops[i]!.op}`).join(', ')}${f.coreMinimal ? '' : ' (not proven minimal)'}. `,
         el('button', { testid: 'history-jump', title: 'move the cursor to the operation that cannot be placed, and zoom the diagram to the failing core', onclick: jumpToCause }, 'jump to cause'),
       );
-    } else if (analysis.verdict === 'linearizable') {
-      replace(verdictBox, el('strong', { class: 'good' }, `linearizable (${analysis.model} model)`), `: ${analysis.partitions.length} key${analysis.partitions.length === 1 ? '' : 's'}, the linearization found is numbered on the bars`);
-    } else if (analysis.verdict === 'unknown') {
-      replace(verdictBox, `linearizability not decided: the search budget ran out (${analysis.steps} model steps)`);
+    } else if (a.verdict === 'linearizable') {
+      replace(verdictBox, el('strong', { class: 'good' }, `linearizable (${a.model} model)`), `: ${a.partitions.length} key${a.partitions.length === 1 ? '' : 's'}, the linearization found is numbered on the bars`);
+    } else if (a.verdict === 'unknown') {
+      replace(verdictBox, `linearizability not decided: the search budget ran out (${a.steps} model steps)`);
     } else {
-      replace(verdictBox, analysis.verdict === 'no-model' ? `no linearizability model for these operations${analysis.problem ? ` (${analysis.problem})` : ` (${[...new Set(ops.map((o) => o.f))].join(', ')})`}` : 'no operations');
+      replace(verdictBox, a.verdict === 'no-model' ? `no linearizability model for these operations${a.problem ? ` (${a.problem})` : ` (${[...new Set(ops.map((o) => o.f))].join(', ')})`}` : 'no operations');
     }
     panel.update();
   };
@@ -203,11 +223,8 @@ export const historyPanel: PanelFactory = (store, model) => {
     update() {
       const ev = store.cursorEvent();
       if (!ev || store.model !== model) return; // a panel of a trace no longer shown
-      if (!analysis && ops.length <= CHECK_LIMIT) {
-        // Checked once, after the first paint.
-        analysis = { model: undefined, verdict: 'unknown', partitions: [], ignored: [], failure: undefined, steps: 0 };
-        window.setTimeout(analyze, 0);
-      }
+      // Checked once, in the history worker (the page draws meanwhile).
+      if (ops.length <= CHECK_LIMIT) void analyze();
       const [t0, t1] = store.window;
       const open = ops.filter((o) => o.invokeSeq <= store.cursor && (o.returnSeq === undefined || o.returnSeq > store.cursor));
       const done = ops.filter((o) => o.returnSeq !== undefined && o.returnSeq <= store.cursor);
