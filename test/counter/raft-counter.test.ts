@@ -53,8 +53,9 @@ describe('planted bug retryAsNewRequest (a retried increment without its idempot
 
   it('fuzzing finds it under generated faults', () => {
     const base = parseScenario({ name: 'counter-raft-fuzz', description: 'raft counter under generated faults', protocol: 'counter', config: { design: 'raft', readRatio: 0.4, opsUntil: '2s', bugs: { retryAsNewRequest: true } }, duration: '3s' });
-    const report = fuzz({ scenario: base, runs: 40, seed: 184 });
-    expect(report.failures[0]?.violation.invariant).toBe('linearizable');
+    // Three campaign seeds, not one tuned seed: each must find it within 40 runs (shrinking off: finding is the point).
+    const found = [1, 2, 3].map((seed) => fuzz({ scenario: base, runs: 40, seed, shrink: false, maxFailures: 1 }).failures[0]?.violation.invariant);
+    expect(found).toEqual(['linearizable', 'linearizable', 'linearizable']);
   }, 180_000);
 
   it('the correct Raft counter passes the same campaign', () => {
