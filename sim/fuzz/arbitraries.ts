@@ -78,6 +78,12 @@ export interface FaultGenOptions {
    * rather than uniform over the window. Default 0 (opt-in: measured in session 9, sim/fuzz/README.md; try EARLY_SHARE).
    */
   earlyShare?: number;
+  /**
+   * Weighted swarm: each kind a swarm run enables also draws a weight from this list (shrinking toward the first),
+   * so some runs are dense in one kind (many overlapping pauses, say) while keeping the others. Default [1]: every
+   * enabled kind weighs the same, as before.
+   */
+  swarmWeights?: readonly number[];
 }
 
 /**
@@ -145,6 +151,7 @@ export interface ResolvedFaultGen {
   maxNth: number;
   drawQuiesce: boolean;
   earlyShare: number;
+  swarmWeights: readonly number[];
 }
 
 /** Fill in the defaults of FaultGenOptions for a run of `duration` µs over `nodes`. */
@@ -182,7 +189,14 @@ export function resolveFaultGen(opts: FaultGenOptions, nodes: readonly NodeId[],
     maxNth: Math.max(1, opts.maxNth ?? 3),
     drawQuiesce: opts.drawQuiesce ?? ((opts.roles ?? []).length > 0 || (opts.triggers ?? []).length > 0),
     earlyShare: Math.min(1, Math.max(0, opts.earlyShare ?? 0)),
+    swarmWeights: swarmWeightsOf(opts.swarmWeights),
   };
+}
+
+function swarmWeightsOf(ws: readonly number[] | undefined): readonly number[] {
+  const out = ws ?? [1];
+  if (out.length === 0 || out.some((w) => !Number.isInteger(w) || w < 1)) throw new RangeError(`swarmWeights must be integers >= 1 (got ${JSON.stringify(out)})`);
+  return out;
 }
 
 /** A simulation seed. Not shrunk: every seed is as simple as every other, and shrinking it would only cost runs. */
@@ -380,9 +394,7 @@ export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
     if (!g.swarm || arbs.length === 1) return fc.array(fc.oneof(...arbs), { maxLength: g.maxFaults });
     // Swarm testing (Groce et al., ISSTA 2012): each run draws from a random subset of the kinds, so
     // a run can be all crashes, or crashes and pauses only, instead of always a thin mix of everything.
-    return fc
-      .subarray(arbs, { minLength: 1 })
-      .chain((some) => fc.array(fc.oneof(...some), { maxLength: g.maxFaults }));
+    return fc.subarray(arbs, { minLength: 1 }).chain((some) => weightedArray(some, [], g));
   }
   const pct = Math.round(g.rareShare * 100);
   if (!g.swarm) {
@@ -395,7 +407,19 @@ export function episodesArb(g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
   const on = fc.array(fc.integer({ min: 0, max: 99 }), { minLength: rare.length, maxLength: rare.length });
   return fc
     .tuple(fc.subarray(common, { minLength: 1 }), on)
-    .chain(([some, draws]) => fc.array(fc.oneof(...some, ...rare.filter((_, i) => (draws[i] ?? 0) >= 100 - pct)), { maxLength: g.maxFaults }));
+    .chain(([some, draws]) => weightedArray(some, rare.filter((_, i) => (draws[i] ?? 0) >= 100 - pct), g));
+}
+
+/**
+ * A swarm run's episodes from its enabled kinds `some` (and rare kinds `extra`, weight 1): each of `some` draws a
+ * weight from `g.swarmWeights` (none drawn when that list is [1], the draws of session 13).
+ */
+function weightedArray(some: readonly fc.Arbitrary<FaultEpisode>[], extra: readonly fc.Arbitrary<FaultEpisode>[], g: ResolvedFaultGen): fc.Arbitrary<FaultEpisode[]> {
+  const all = [...some, ...extra];
+  if (g.swarmWeights.length === 1 && g.swarmWeights[0] === 1) return fc.array(fc.oneof(...all), { maxLength: g.maxFaults });
+  return fc
+    .array(fc.constantFrom(...g.swarmWeights), { minLength: some.length, maxLength: some.length })
+    .chain((ws) => fc.array(fc.oneof(...some.map((a, i) => ({ arbitrary: a, weight: ws[i] ?? 1 })), ...extra.map((a) => ({ arbitrary: a, weight: 1 }))), { maxLength: g.maxFaults }));
 }
 
 /**

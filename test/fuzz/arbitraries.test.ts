@@ -93,6 +93,30 @@ describe('faultScheduleArb', () => {
     expect(swarm).toBeGreaterThan(3 * Math.max(plain, 5));
   });
 
+  it('weighted swarm: runs dense in one kind that still mix others become common', () => {
+    // Dense: at least 4 episode starts, two kinds or more, and one kind holds at least 3 in 4 of them.
+    const dense = (swarmWeights: readonly number[] | undefined): number => {
+      let n = 0;
+      fc.assert(
+        fc.property(faultScheduleArb(NODES, DURATION, { swarm: true, ...(swarmWeights ? { swarmWeights } : {}) }), (tl) => {
+          const starts = tl.filter((f) => ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'corrupt'].includes(f.kind) || (['loss', 'duplicate'].includes(f.kind) && 'p' in f && f.p > 0) || (f.kind === 'slow' && f.factor > 1));
+          const count = new Map<string, number>();
+          for (const f of starts) count.set(f.kind, (count.get(f.kind) ?? 0) + 1);
+          if (starts.length >= 4 && count.size >= 2 && Math.max(...count.values()) * 4 >= 3 * starts.length) n++;
+        }),
+        { seed: 8, numRuns: 400 },
+      );
+      return n;
+    };
+    const even = dense([1]);
+    expect(dense(undefined)).toBe(even);
+    expect(dense([1, 2, 4, 8])).toBeGreaterThan(2 * Math.max(even, 5));
+  });
+
+  it('refuses swarm weights that are not integers >= 1', () => {
+    for (const bad of [[], [0], [1, 1.5]]) expect(() => resolveFaultGen({ swarmWeights: bad }, NODES, DURATION)).toThrow(/swarmWeights/);
+  });
+
   it('gives timelines that a scenario accepts', () => {
     fc.assert(
       fc.property(faultScheduleArb(NODES, DURATION, { kinds: [...DEFAULT_FAULT_KINDS, 'corrupt'] }), (tl) => {

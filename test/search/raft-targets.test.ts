@@ -17,14 +17,15 @@ function server(role: RaftServerState['role'], term: number, terms: number[], ex
   };
 }
 
-/** A view of servers n1..nk; `down` are crashed; `cut` pairs cannot exchange messages. */
-function view(states: Record<NodeId, RaftServerState>, down: NodeId[] = [], cut: [NodeId, NodeId][] = []): SimView {
+/** A view of servers n1..nk; `down` are crashed; `cut` pairs cannot exchange messages; `paused` are paused (up). */
+function view(states: Record<NodeId, RaftServerState>, down: NodeId[] = [], cut: [NodeId, NodeId][] = [], paused: NodeId[] = []): SimView {
   const ids = Object.keys(states);
   const isCut = (a: NodeId, b: NodeId): boolean => cut.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
   return {
     nodeIds: ids,
     role: () => 'server',
     isUp: (id: NodeId) => !down.includes(id),
+    isPaused: (id: NodeId) => paused.includes(id),
     published: (id: NodeId) => states[id] as unknown as JsonValue,
     faults: { connected: (a: NodeId, b: NodeId) => !down.includes(a) && !down.includes(b) && !isCut(a, b) },
   } as unknown as SimView;
@@ -171,5 +172,17 @@ describe('raft abstract state window parts', () => {
     const states = { n1: server('leader', 2, [2]), n2: server('follower', 2, [2]), n3: server('follower', 2, [2]) };
     expect(raftAbstractState(view(states, [], [['n1', 'n2'], ['n1', 'n3']])).split(' ')).toContain('iso');
     expect(raftAbstractState(view(states, [], [['n1', 'n2']])).split(' ')).not.toContain('iso');
+  });
+
+  it('held: a paused server behind the term of a live leader or candidate; not when it is not behind, not paused, or the newer one is paused too', () => {
+    const held = (states: Record<NodeId, RaftServerState>, paused: NodeId[], down: NodeId[] = []): boolean => raftAbstractState(view(states, down, [], paused)).split(' ').includes('held');
+    const behindLeader = { n1: server('leader', 3, [1, 3]), n2: server('follower', 2, [1]), n3: server('follower', 3, [1, 3]) };
+    expect(held(behindLeader, ['n2'])).toBe(true);
+    expect(held({ ...behindLeader, n1: server('candidate', 3, [1]) }, ['n2'])).toBe(true);
+    expect(held(behindLeader, [])).toBe(false);
+    expect(held(behindLeader, ['n3'])).toBe(false);
+    expect(held(behindLeader, ['n1', 'n2'])).toBe(false);
+    expect(held(behindLeader, ['n2'], ['n1'])).toBe(false);
+    expect(held({ ...behindLeader, n1: server('follower', 3, [1, 3]) }, ['n2'])).toBe(false);
   });
 });

@@ -28,6 +28,11 @@
 //   proxy for the leader changes that reached the log (Figure 8 needs three); and the flag `iso` (a live
 //   server that believes it leads cannot reach a majority, itself counted: the deposed-leader-still-serving
 //   window of stale reads and lease mistakes, read from the fault state, not from messages).
+// - the flag `held` (session 13, issue 11): a paused server's published term is below the term of a live
+//   leader or candidate. A paused server holds what was sent to it (the engine delivers it on resume, in order)
+//   and answers it in its old term: the window of a reply from an older term reaching a leader or candidate
+//   that has moved on (Figure 2, raft.tla DropStaleResponse). A run that reaches it is kept, so guided
+//   mutations of its resume time and of what happens meanwhile open the window often.
 
 import { atOrFail } from '../../api/index.ts';
 import type { SimView } from '../../engine/types.ts';
@@ -102,8 +107,19 @@ export function raftAbstractState(view: SimView): string {
     }
     tail = `old${oldOnMajority ? 1 : oldUncommitted ? 'm' : 0} behind${bucket(behind)}${longer ? ' longer' : ''}`;
   }
+  // `held`: a paused server behind the term of a live (not paused) leader or candidate (see the header).
+  let collecting = 0;
+  let heldTerm = Number.POSITIVE_INFINITY;
+  for (const id of servers) {
+    if (!view.isUp(id)) continue;
+    const s = view.published(id) as RaftServerState | undefined;
+    if (s === undefined || typeof s !== 'object' || !('role' in s)) continue;
+    if (view.isPaused(id)) heldTerm = Math.min(heldTerm, s.term);
+    else if (s.role !== 'follower') collecting = Math.max(collecting, s.term);
+  }
+  const held = heldTerm < collecting;
   const iso = leaderIds.some((id) => servers.filter((o) => o === id || view.faults.connected(id, o)).length < Math.floor(servers.length / 2) + 1);
-  return `L${l} C${c} F${f} x${down} g${gap} ${tail} t${logTerms(all)}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}${iso ? ' iso' : ''}`;
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail} t${logTerms(all)}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}${iso ? ' iso' : ''}${held ? ' held' : ''}`;
 }
 
 /** Distinct terms among the entries of the longest published log (0, 1, 2, 3+). */
