@@ -50,7 +50,9 @@ describe('config rules: each precondition of a protocol is a schema rule naming 
     ['ring', { requestTimeout: 0 }, 'f.json: config.requestTimeout: expected a positive duration'],
     ['ring', { mode: 'ketama', servers: 3, spares: 1, changes: [{ at: '10ms', join: 'n4', weight: 200 }] }, 'f.json: config.changes[0].weight: after this change n1, n2, n3 get no points on the ketama continuum (n1: floor(1 / 203 x 40 x 4) = 0 digests)'],
     ['ring', { mode: 'ketama', servers: 3, spares: 1, changes: [{ at: '10ms', join: 'n4', weight: 130 }, { at: '20ms', leave: 'n3' }] }, 'f.json: config.changes[1].leave: after this change n1, n2 get no points on the ketama continuum'],
-    ['ring', { mode: 'native', servers: 2, spares: 1, changes: [{ at: '10ms', join: 'n3', weight: 10_000 }] }, 'f.json: config.changes[0].weight: weight 10000 gives 1600000 points (vnodes x weight); at most 1000000 per member'],
+    ['ring', { servers: 3, replicas: 5 }, 'f.json: config.replicas: expected at most servers (3) replicas: a key lives on N distinct members of the ring, got 5'],
+    ['ring', { replicas: 5, writeQuorum: 9 }, 'f.json: config.writeQuorum: expected at most replicas (5) copies, got 9'],
+    ['ring', { mode: 'native', servers: 2, replicas: 2, spares: 1, changes: [{ at: '10ms', join: 'n3', weight: 10_000 }] }, 'f.json: config.changes[0].weight: weight 10000 gives 1600000 points (vnodes x weight); at most 1000000 per member'],
     // durations everywhere
     ['pingpong', {}, 'accepted'],
     ['pingpong', { inFlight: 1e9 }, 'f.json: config.inFlight: expected a number at most'],

@@ -33,7 +33,7 @@ export const ringConfig = z
     /** Replication factor N: a key lives on the first N distinct members clockwise from it. */
     replicas: z.number().int().min(1).max(8).default(3),
     /** W: copies a write needs before it is acknowledged (default N); reads then union R = N - W + 1 copies. */
-    writeQuorum: z.number().int().min(1).max(8).optional(),
+    writeQuorum: z.number().int().min(1).optional(),
     mode: z.enum(['native', 'ketama']).default('native'),
     /** native: points per member. */
     vnodes: z.number().int().min(1).max(1024).default(160),
@@ -71,6 +71,8 @@ export const ringConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    // A preference list is N distinct members (Dynamo, DeCandia et al. 2007, section 4.3): the initial ring must have them.
+    if (c.replicas > c.servers) ctx.addIssue({ code: 'custom', path: ['replicas'], message: `expected at most servers (${c.servers}) replicas: a key lives on N distinct members of the ring, got ${c.replicas}` });
     if (c.writeQuorum !== undefined && c.writeQuorum > c.replicas) ctx.addIssue({ code: 'custom', path: ['writeQuorum'], message: `expected at most replicas (${c.replicas}) copies, got ${c.writeQuorum}` });
     // Replay the plan to check every join and leave names a node that can make it.
     const all = Array.from({ length: c.servers + c.spares }, (_, i) => `n${i + 1}`);
