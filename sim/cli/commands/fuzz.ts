@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
-import { DEFAULT_FAULT_KINDS, GEN_FAULT_KINDS, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
+import { DEFAULT_FAULT_KINDS, DEFAULT_RARE_KINDS, GEN_FAULT_KINDS, RARE_KIND_SHARE, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
 import { FUZZ_STRATEGIES, REPEATS_KEPT, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzRepeat, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
@@ -532,10 +532,15 @@ function byInvariant(written: readonly WrittenFailure[]): string {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
-/** "default all but corrupt, duplicate": the --kinds default, derived from DEFAULT_FAULT_KINDS so the help stays true. */
+/**
+ * "default all but corrupt; duplicate in 1 run in 4": the --kinds default, derived from DEFAULT_FAULT_KINDS,
+ * DEFAULT_RARE_KINDS and RARE_KIND_SHARE so the help stays true.
+ */
 export function kindsDefaultText(): string {
   const left = GEN_FAULT_KINDS.filter((k) => !DEFAULT_FAULT_KINDS.includes(k));
-  return left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
+  const all = left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
+  const rare = DEFAULT_RARE_KINDS.filter((k) => DEFAULT_FAULT_KINDS.includes(k));
+  return rare.length === 0 ? all : `${all}; ${rare.join(', ')} in 1 run in ${Math.round(1 / RARE_KIND_SHARE)}`;
 }
 
 /** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */
