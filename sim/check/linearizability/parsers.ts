@@ -308,6 +308,9 @@ export function traceOperation(obj: unknown, type: 'invoke' | 'return', file: st
 /**
  * A Faultline trace read one line at a time (`line(raw, lineNo)` in order, then `end()`), so that
  * a trace of any size can be streamed from a file: only its invoke/return events are kept.
+ * A light reader (header format and version, invoke/return fields) for in-memory use; `faultline check`
+ * reads trace files with sim/trace/history-reader.ts instead, which checks every line as `replay` and
+ * `view` do (this layer may not import sim/trace).
  */
 export class TraceHistoryReader {
   private readonly history: HistoryEvent[] = [];
