@@ -106,7 +106,7 @@ describe('faultline check', () => {
     const body = [
       ev({ seq: 0, t: 1, type: 'invoke', node: 'c1', op: 0, process: 'c1', f: 'acquire', key: 'L' }),
       ev({ seq: 1, t: 2, type: 'return', node: 'c1', op: 0, process: 'c1', outcome: 'ok' }),
-      ev({ seq: 2, t: 3, type: 'violation', invariant: 'mutual-exclusion', message: 'two holders of L' }),
+      ev({ seq: 2, t: 3, type: 'violation', invariant: 'mutual-exclusion', message: 'two holders of L', cause: 1 }),
     ];
     const full = join(dir, 'full.jsonl');
     writeFileSync(full, [header, ...body, ev({ type: 'end', t: 3, events: 3, hash: 'x', stats: {} })].join('\n') + '\n');

@@ -41,6 +41,10 @@ export interface TraceSummary {
   complete: boolean;
   /** Events of any kind after the header. */
   events: number;
+  /** When the last line was cut off mid-line (no "\n"): its number; the events before it were read. */
+  cutLine?: number;
+  /** What else the trace reader found (the end line's event count differs from the file's). */
+  warnings?: string[];
 }
 
 /** Builds a history from lines that name a process, pairing each return with the process's open call. */
@@ -287,8 +291,26 @@ const invokeEvent = z.object({ type: z.literal('invoke'), t: z.number(), node: z
 const returnEvent = z.object({ type: z.literal('return'), t: z.number(), node: z.string(), op: z.number().int(), process: z.string(), outcome: z.enum(['ok', 'fail', 'info']), value: jsonValue.optional() }).loose();
 
 /**
+ * An invoke or return event of a trace as the checker's history event (its `seq` dropped), or an InputError
+ * ("bad invoke event: op: ...") naming `file` and `where`: what the checker needs beyond the trace reader's
+ * own check of every event (sim/trace/reader.ts): an integer op, a known outcome, JSON values.
+ */
+export function traceOperation(obj: unknown, type: 'invoke' | 'return', file: string | undefined, where: string): HistoryEvent {
+  const parsed = type === 'invoke' ? invokeEvent.safeParse(obj) : returnEvent.safeParse(obj);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`bad ${type} event: ${issue.path.join('.') || '(event)'}: ${issue.message}`, file, where);
+  }
+  const { seq: _seq, ...ev } = parsed.data as HistoryEvent & { seq?: number };
+  return ev as HistoryEvent;
+}
+
+/**
  * A Faultline trace read one line at a time (`line(raw, lineNo)` in order, then `end()`), so that
  * a trace of any size can be streamed from a file: only its invoke/return events are kept.
+ * A light reader (header format and version, invoke/return fields) for in-memory use; `faultline check`
+ * reads trace files with sim/trace/history-reader.ts instead, which checks every line as `replay` and
+ * `view` do (this layer may not import sim/trace).
  */
 export class TraceHistoryReader {
   private readonly history: HistoryEvent[] = [];
@@ -326,13 +348,7 @@ export class TraceHistoryReader {
     }
     if (type === 'end') summary.complete = (obj as { interrupted?: unknown }).interrupted !== true;
     if (type !== 'invoke' && type !== 'return') return;
-    const parsed = type === 'invoke' ? invokeEvent.safeParse(obj) : returnEvent.safeParse(obj);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InputError(`bad ${type} event: ${issue.path.join('.') || '(event)'}: ${issue.message}`, file, where);
-    }
-    const { seq: _seq, ...ev } = parsed.data as HistoryEvent & { seq?: number };
-    this.history.push(ev as HistoryEvent);
+    this.history.push(traceOperation(obj, type, file, where));
     this.lines.push(line);
   }
 

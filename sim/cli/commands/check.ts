@@ -23,8 +23,8 @@ import {
   type Model,
   type ModelName,
   type ParsedHistory,
-  TraceHistoryReader,
 } from '../../check/linearizability/index.ts';
+import { TraceHistoryReader } from '../../trace/history-reader.ts';
 import { LineSplitter } from '../../trace/reader.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { formatWall } from '../time-format.ts';
@@ -55,11 +55,10 @@ function readHead(file: string): string {
   }
 }
 
-/** A Faultline trace, streamed line by line (any size): only its client history is kept. */
+/** A Faultline trace, streamed line by line (any size) and checked as replay and view check it: only its client history is kept. */
 async function streamTraceHistory(file: string): Promise<ParsedHistory> {
   const r = new TraceHistoryReader(file);
-  let n = 0;
-  const splitter = new LineSplitter((text) => r.line(text, ++n), { file });
+  const splitter = new LineSplitter((text, _start, _length, terminated) => r.line(text, terminated), { file });
   for await (const c of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>) splitter.push(c);
   splitter.end();
   return r.end();
@@ -115,8 +114,10 @@ function notes(l: Loaded): string[] {
   const out: string[] = [];
   const ops = l.parsed.history.filter((e) => e.type === 'invoke').length;
   const t = l.parsed.trace;
-  if (ops === 0) out.push(t && !t.complete ? 'no client operations, and the trace has no footer (truncated?): nothing was checked' : 'no client operations: nothing was checked');
+  if (t?.cutLine !== undefined) out.push(`the trace is truncated: line ${t.cutLine} is cut off mid-line; ${ops === 0 ? 'no client operations before it: nothing was checked' : 'only the operations before it were checked'}`);
+  else if (ops === 0) out.push(t && !t.complete ? 'no client operations, and the trace has no footer (truncated?): nothing was checked' : 'no client operations: nothing was checked');
   else if (t && !t.complete) out.push('the trace has no footer (truncated or interrupted run): only the operations it holds were checked');
+  if (t?.warnings) out.push(...t.warnings);
   if (t && t.violations.length > 0) {
     const names = [...new Set(t.violations.map((v) => v.checker))];
     out.push(`the run recorded ${plural(t.violations.length, 'violation')} of other properties (${names.join(', ')}): "${t.violations[0]!.message.slice(0, 160)}"; this command checks linearizability only`);
