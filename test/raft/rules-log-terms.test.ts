@@ -10,6 +10,7 @@ import type { Checker } from '../../sim/api/index.ts';
 import { callHooks } from '../../sim/engine/hooks.ts';
 import type { JsonValue, SimView, TraceEvent } from '../../sim/engine/types.ts';
 import { logTermsMonotonic } from '../../sim/protocols/raft/rules-term.ts';
+import { parseScenario } from '../../sim/scenario/resolve.ts';
 import { runTraced, scenario } from './run.ts';
 
 const VIEW = {} as SimView; // the rule reads events only (typed hooks, Checker.on)
@@ -96,5 +97,46 @@ describe('log-terms-monotonic on a correct run', () => {
     }
     expect(failures).toEqual([]);
     expect(publishes).toBeGreaterThan(100);
+  });
+});
+
+describe('log-terms-monotonic at the Figure 13 rule 7 path', () => {
+  // n3 holds 60 uncommitted entries of term 2 (preloaded) and is down while n1 leads term 4 and snapshots
+  // at index 4 (term 4); back at 300 ms it is sent InstallSnapshot(lastIncludedIndex 4, term 4) while its
+  // log reaches index 62 with term 2 at 4. Correct Raft discards the whole log (rule 7). With the mutant
+  // snapshotKeepsSuffixOnTermMismatch applied to log.ts it keeps 5..62 (term 2) after the snapshot's term
+  // 4 and this rule fails at that publish (seen in session 13: "n3's log holds an entry of term 2 at
+  // index 5 after its snapshot's last included entry (index 4, term 4)", t=321.662ms, seed 1).
+  const input = {
+    name: 'raft-install-over-stale-suffix',
+    description: 'InstallSnapshot to a follower whose longer log has another term at lastIncludedIndex',
+    protocol: 'raft',
+    duration: '1s',
+    config: {
+      servers: 3,
+      clients: 2,
+      snapshotEvery: 3,
+      electionTimeoutOf: { n1: { min: '100ms', max: '120ms' } },
+      preload: {
+        n1: { term: 3, votedFor: 'n1', log: [1, 1, 3] },
+        n2: { term: 3, votedFor: 'n1', log: [1, 1, 3] },
+        n3: { term: 2, votedFor: null, log: [1, 1, ...Array<number>(60).fill(2)] },
+      },
+    },
+    network: { latency: { kind: 'uniform', min: '1ms', max: '10ms' } },
+    faults: { timeline: [{ at: '1ms', kind: 'crash', node: 'n3' }, { at: '300ms', kind: 'restart', node: 'n3' }, { at: '500ms', kind: 'quiesce' }] },
+  };
+
+  it('correct Raft: n3 installs a snapshot below its last index at another term, discards its log, and no rule fires', () => {
+    const { result, events } = runTraced(parseScenario(input), 1);
+    expect(result.violations).toEqual([]);
+    type Log = { snapshotIndex: number; snapshotTerm: number; lastIndex: number };
+    const n3 = events.flatMap((e) => (e.type === 'state' && e.node === 'n3' ? [e.state as unknown as Log] : []));
+    const install = n3.findIndex((s) => s.snapshotIndex > 0);
+    expect(install).toBeGreaterThan(0);
+    const [before, after] = [n3[install - 1], n3[install]];
+    expect(before?.lastIndex).toBeGreaterThan(after?.snapshotIndex ?? Infinity); // the log reached past lastIncludedIndex
+    expect(after?.snapshotTerm).not.toBe(2); // at another term than its entry there
+    expect(after?.lastIndex).toBe(after?.snapshotIndex); // rule 7: the whole log discarded
   });
 });
