@@ -106,7 +106,109 @@ export function staleReplyDiscarded(): Checker {
   };
 }
 
+/** One server's published log, as terms by index, in its current life. */
+interface TermsView {
+  /** The snapshot's index (its term is terms[lo]); entries below it are gone. */
+  lo: number;
+  /** Index of the last entry. */
+  last: number;
+  /** terms[i]: term of the entry at index i, for lo <= i <= last (slots outside are stale). */
+  terms: number[];
+}
+
+/** The published log fields this rule reads (state.ts RaftServerState). */
+interface LogFields {
+  snapshotIndex: number;
+  snapshotTerm: number;
+  lastIndex: number;
+  logFrom: number;
+  entries: number[];
+}
+
+function logFields(state: unknown): LogFields | undefined {
+  if (state === null || typeof state !== 'object') return undefined;
+  const s = state as Partial<Record<keyof LogFields, unknown>>;
+  if (typeof s.snapshotIndex !== 'number' || typeof s.snapshotTerm !== 'number' || typeof s.lastIndex !== 'number') return undefined;
+  if (typeof s.logFrom !== 'number' || !Array.isArray(s.entries)) return undefined;
+  return s as LogFields;
+}
+
+/**
+ * A server's log has non-decreasing terms: in every log it publishes, the snapshot's last included
+ * term, then the term of each entry after it in index order, never goes down. Sources: Raft paper
+ * Figure 2 (a leader appends entries of its currentTerm only, after entries of terms at most its
+ * own; a follower takes a leader's entries after a matching prefix) and Figure 13, InstallSnapshot
+ * receiver rules 6-7 ("if existing log entry has same index and term as snapshot's last included
+ * entry, retain log entries following it and reply; otherwise discard the entire log");
+ * `H_LogTermsMonotonic` of Schultz et al.'s inductive invariant for AsyncRaft (TLA+) and the
+ * `sorted` log invariant of Verdi's Raft proof. A follower that keeps its suffix after a snapshot
+ * whose last entry has another term holds entries of an older term after it: Log Matching compares
+ * prefix digests, which the kept entries keep, so no Figure 3 property sees it until the stale
+ * suffix is served as the leader's.
+ *
+ * Judged from the typed `publish` and `start` hooks only: each publish's `snapshotIndex`,
+ * `snapshotTerm`, `logFrom`, `entries` (terms of logFrom..lastIndex) and `lastIndex` rebuild the
+ * server's log in this life as terms by index; the adjacent pairs a publish creates are checked:
+ * each written entry against the one before it, and the snapshot's last entry against the entry
+ * after it when the snapshot changed. Cost O(1) plus O(entries written) per publish; memory one
+ * number per log index per server (reset when it starts or restarts).
+ */
+export function logTermsMonotonic(): Checker {
+  const views = new Map<NodeId, TermsView>();
+  let failure: string | undefined;
+  return {
+    name: 'log-terms-monotonic',
+    description: 'the terms of a server\'s published log (snapshot term, then entries) never decrease (Figure 2; Figure 13 rules 6-7; H_LogTermsMonotonic)',
+    when: 'always',
+    on: {
+      start(node) {
+        views.delete(node);
+      },
+      publish(node, state) {
+        const s = logFields(state);
+        if (s === undefined) return;
+        let v = views.get(node);
+        const fresh = v === undefined;
+        if (v === undefined) views.set(node, (v = { lo: s.snapshotIndex, last: s.snapshotIndex, terms: [] }));
+        const snapChanged = fresh || v.lo !== s.snapshotIndex || v.terms[v.lo] !== s.snapshotTerm;
+        const t = v.terms;
+        s.entries.forEach((term, k) => {
+          t[s.logFrom + k] = term;
+        });
+        v.lo = s.snapshotIndex;
+        t[v.lo] = s.snapshotTerm;
+        v.last = s.lastIndex;
+        if (failure !== undefined) return;
+        const bad = (i: number): boolean => {
+          const a = t[i - 1];
+          const b = t[i];
+          return a !== undefined && b !== undefined && b < a;
+        };
+        const from = Math.max(s.logFrom, v.lo + 1);
+        if (snapChanged && v.lo + 1 < from && v.lo + 1 <= v.last && bad(v.lo + 1)) {
+          failure = `${node}'s log holds an entry of term ${String(t[v.lo + 1])} at index ${v.lo + 1} after its snapshot's last included entry (index ${v.lo}, term ${s.snapshotTerm}): log terms never decrease; a snapshot whose last entry the log does not hold with that term discards the whole log (Figure 13, InstallSnapshot rules 6-7; H_LogTermsMonotonic)`;
+          return;
+        }
+        for (let i = from; i <= v.last; i++) {
+          if (!bad(i)) continue;
+          const after = i - 1 === v.lo ? `its snapshot's last included entry (index ${i - 1}, term ${String(t[i - 1])})` : `an entry of term ${String(t[i - 1])} at index ${i - 1}`;
+          failure = `${node} published a log entry of term ${String(t[i])} at index ${i} after ${after}: log terms never decrease (Figure 2; H_LogTermsMonotonic)`;
+          return;
+        }
+      },
+      violation() {
+        failure = undefined;
+      },
+    },
+    check() {
+      const f = failure;
+      failure = undefined;
+      return f;
+    },
+  };
+}
+
 /** The term rules above (typed event hooks only): listed with the step rules, before Figure 3's. */
 export function raftTermRules(): Checker[] {
-  return [staleReplyDiscarded()];
+  return [staleReplyDiscarded(), logTermsMonotonic()];
 }
