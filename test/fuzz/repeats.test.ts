@@ -79,3 +79,21 @@ describe('faultline fuzz: repeats in --json and the summary', () => {
     }
   });
 });
+
+describe('fuzz-report merge keeps the repeats', () => {
+  it('`repeated` of the shards is merged in batch and run order, capped as one campaign caps it; `repeats` adds up', async () => {
+    const { mergeFuzzReports, readFuzzReport, MERGED_REPEATS_KEPT } = await import('../../sim/fuzz/merge.ts');
+    expect(MERGED_REPEATS_KEPT).toBe(REPEATS_KEPT);
+    const rep = (batch: number, run: number) => ({ batch, run, seed: 100 * batch + run, invariant: 'i', message: 'm', origin: 'drawn', replay: `npx faultline replay t-${batch}-${run}.jsonl` });
+    const shard = (i: number, repeated: ReturnType<typeof rep>[]) =>
+      readFuzzReport({ runs: 50, violations: repeated.length, scenario: 's', protocol: 'raft', seed: 1, shard: `${i}/2`, repeats: repeated.length, repeated, failures: [], batches: [{ batch: i - 1, seed: 1, runs: 50, violations: repeated.length }] }, `s${i}.json`);
+    const a = Array.from({ length: 15 }, (_, k) => rep(0, 2 * k + 1));
+    const b = Array.from({ length: 15 }, (_, k) => rep(1, k));
+    // Given in the other order: the merge sorts by batch, then run.
+    const m = mergeFuzzReports([{ file: 'b', report: shard(2, b) }, { file: 'a', report: shard(1, a) }]);
+    expect(m.repeats).toBe(30);
+    expect(m.repeated).toEqual([...a, ...b].slice(0, REPEATS_KEPT));
+    // A report from before the list was written has none.
+    expect(readFuzzReport({ runs: 1, violations: 0, failures: [], scenario: 's', protocol: 'raft', seed: 1, shard: '1/1', batches: [] }, 'old.json').repeated).toEqual([]);
+  });
+});
