@@ -342,6 +342,26 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
   return { failure: named, batch, trace, scenarioFile };
 }
 
+/** A repeat (FuzzRepeat) written out like a failure: its unshrunk scenario and trace, and the line that replays it. */
+/** Repeats whose replay line the text summary prints (the first, in batch and run order; --json has all those kept). */
+const REPEATS_PRINTED = 3;
+
+interface WrittenRepeat {
+  repeat: FuzzRepeat;
+  batch: number;
+  trace: string;
+  scenarioFile: string;
+  replay: string;
+}
+
+/** Write a repeat's run (not shrunk) as a failure is written: scenario JSON and trace, replayed by `faultline replay <trace>`. */
+function writeRepeat(repeat: FuzzRepeat, batch: number, dir: string): WrittenRepeat {
+  const { scenario, file: scenarioFile } = claimScenarioFile(dir, repeat);
+  const trace = failureTracePath(scenario, dir);
+  withTraceFile(trace, (sink) => runPrepared(prepareRun(scenario), { trace: sink }));
+  return { repeat: { ...repeat, scenario }, batch, trace, scenarioFile, replay: `npx faultline replay ${trace}` };
+}
+
 // One fault in human output: sim/cli/fault-text.ts (shared with fuzzTest's failure message).
 export { describeFault };
 
@@ -741,7 +761,7 @@ export function registerFuzz(program: Command): void {
       // Failing runs of an invariant the campaign had already shrunk when their batch ran (shrinking on): counted and kept
       // for replay (the first REPEATS_KEPT), not shrunk again, so the budget goes to search (FuzzOptions.shrunkInvariants).
       let repeats = 0;
-      const repeated: (FuzzRepeat & { batch: number })[] = [];
+      const repeated: WrittenRepeat[] = [];
       // Failures batches shrank but that came in after --max-failures were written (a batch running beside the one that
       // reached the limit): counted here, so the summary accounts for every failing run.
       let pastMax = 0;
@@ -797,7 +817,7 @@ export function registerFuzz(program: Command): void {
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           repeats += r.repeats ?? 0;
-          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push({ batch: r.batch, ...x });
+          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push(writeRepeat(x, r.batch, opts.out));
           for (const f of r.failures) {
             const key = opts.shrink ? JSON.stringify(f.scenario) : `${f.violation.invariant}\u0000${f.violation.message}`;
             if (listed.has(key)) {
@@ -892,7 +912,20 @@ export function registerFuzz(program: Command): void {
             duplicates,
             not_written: notWritten,
             repeats,
-            repeated: repeated.sort((a, b) => a.batch - b.batch || a.run - b.run).map((x) => ({ batch: x.batch, run: x.run, seed: jsonSeed(x.seed), invariant: x.invariant, origin: x.origin })),
+            repeated: repeated
+              .sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run)
+              .map((w) => ({
+                batch: w.batch,
+                run: w.repeat.run,
+                seed: jsonSeed(w.repeat.seed),
+                invariant: w.repeat.invariant,
+                message: w.repeat.message,
+                origin: w.repeat.origin,
+                replay: w.replay,
+                trace: w.trace,
+                scenario: w.scenarioFile,
+                ...(w.repeat.fastCheck ? { fast_check: w.repeat.fastCheck } : {}),
+              })),
             // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
             refused: totalRefused,
             refusals: refusedWritten.map((w) => ({
@@ -942,10 +975,12 @@ export function registerFuzz(program: Command): void {
           );
         }
         if (repeats > 0) {
-          const first = [...repeated].sort((a, b) => a.batch - b.batch || a.run - b.run)[0];
+          const kept = [...repeated].sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run);
+          const first = kept[0];
           lines.push(
-            `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.run} (seed ${first.seed})` : ''}`,
+            `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.repeat.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.repeat.run} (seed ${first.repeat.seed})` : ''}${kept.length > 0 ? `; the first ${kept.length} written with their traces (--json lists them), not shrunk` : ''}`,
           );
+          for (const w of kept.slice(0, REPEATS_PRINTED)) lines.push(`repeat      ${w.replay}   # ${w.repeat.invariant} (batch ${w.batch} run ${w.repeat.run}, not shrunk)`);
         }
         if (notWritten > 0) {
           // A batch that returned fewer failures than its share of the limit did not stop at the limit: its other failing
