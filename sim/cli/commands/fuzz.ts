@@ -279,6 +279,20 @@ export function refusalKind(limit: string): string {
 }
 
 /**
+ * What ended a campaign before its plan, for `stopped_by` and the summary: a Ctrl-C; `--max-failures` reached
+ * (`maxReachedAt`, ms on the campaign's clock, when the failure that reached it was written) before the
+ * `deadline` (ms, absent without --time); else the time budget when it ran out (`timeUp`) -- also when
+ * --max-failures was reached only after it (a shrink cut short by --time, then written): the time was used up.
+ * Null: the plan ran to its end.
+ */
+export function campaignStoppedBy(s: { interrupted: boolean; maxReachedAt: number | undefined; deadline: number | undefined; timeUp: boolean }): 'interrupt' | 'max-failures' | 'time' | null {
+  if (s.interrupted) return 'interrupt';
+  if (s.maxReachedAt !== undefined && (s.deadline === undefined || s.maxReachedAt < s.deadline)) return 'max-failures';
+  if (s.deadline !== undefined && (s.timeUp || s.maxReachedAt !== undefined)) return 'time';
+  return null;
+}
+
+/**
  * What ended a failure's shrinking early (the batch's `stop` said so): a Ctrl-C, the --time budget, or (a
  * --time campaign) --max-failures reached by other batches. Named by what the campaign saw, not assumed.
  */
@@ -774,6 +788,8 @@ export function registerFuzz(program: Command): void {
       const cuts: ({ batch: number } & NonNullable<BatchResult['cut']>)[] = [];
       const timeUp = (): boolean => deadline !== undefined && performance.now() >= deadline;
       const maxReached = (): boolean => c.runs === undefined && written.length >= c.maxFailures;
+      // When the failure that reached --max-failures was written (a slow shrink may write it after the time budget ran out).
+      let maxReachedAt: number | undefined;
       const stopCause = (): string => (stopping ? 'the interrupt (Ctrl-C)' : maxReached() ? `--max-failures ${c.maxFailures}` : '--time');
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
@@ -832,6 +848,7 @@ export function registerFuzz(program: Command): void {
             const w: WrittenFailure = writeFailure(f, r.batch, opts.out);
             if (f.shrinkCut) w.cutBy = shrinkCutCause(stopping, deadline !== undefined && performance.now() >= deadline, c.maxFailures);
             written.push(w);
+            if (maxReachedAt === undefined && maxReached()) maxReachedAt = performance.now();
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
           for (const refusal of r.refusals) {
@@ -867,7 +884,7 @@ export function registerFuzz(program: Command): void {
       }
 
       // What ended the campaign before its plan: a Ctrl-C, --max-failures reached (a time budget), the time budget.
-      const stoppedBy = stopping ? 'interrupt' : maxReached() ? 'max-failures' : c.budgetMs !== undefined && timeUp() ? 'time' : null;
+      const stoppedBy = campaignStoppedBy({ interrupted: stopping, maxReachedAt: maxReached() ? maxReachedAt : undefined, deadline, timeUp: timeUp() });
       results.sort((a, b) => a.batch - b.batch);
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
@@ -994,6 +1011,7 @@ export function registerFuzz(program: Command): void {
           lines.push(`refused     ${plural(totalRefused, 'run')} refused by the engine (${kinds}): not protocol violations (no checker judged them), kept as scenarios that are refused again: ${refusedWritten.map((w) => w.scenarioFile).join(', ')}`);
         }
         if (stoppedBy === 'max-failures') lines.push(`stopped     --max-failures ${c.maxFailures} reached (after the current run of each batch): the time budget was not used up`);
+        else if (stoppedBy === 'time' && maxReached()) lines.push(`stopped     the time budget ran out; --max-failures ${c.maxFailures} was reached only after it (a failure shrunk past the deadline was written)`);
         for (const k of cuts) lines.push(`cut         run ${k.run} of batch ${k.batch} (seed ${k.seed}) cut by ${stoppedBy === 'max-failures' ? `--max-failures ${c.maxFailures}` : stoppedBy === 'interrupt' ? 'the interrupt' : '--time'} after ${k.events} events at t=${formatDuration(k.t)}: not judged, not counted in runs, not a violation, not refused`);
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
