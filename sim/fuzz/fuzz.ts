@@ -119,8 +119,9 @@ export interface FuzzOptions {
 
 /**
  * A failing run of an invariant that already had a shrunk counterexample (FuzzOptions.shrunkInvariants): not shrunk.
- * Replayable as its run of the batch: `fuzz()` with the same options and `runs: run + 1` makes it again, and
- * `fastCheck` (a fresh draw) replays it alone.
+ * Replayable as its run of the batch: `fuzz()` with the same options and `runs: run + 1` makes it again,
+ * `fastCheck` (a fresh draw) replays it alone, and `scenario` (any origin, a mutant's too) is the run itself:
+ * `runScenario(scenario)` fails with `invariant` (the CLI writes it with its trace and a `faultline replay` line).
  */
 export interface FuzzRepeat {
   /** 0-based run of the batch. */
@@ -132,6 +133,8 @@ export interface FuzzRepeat {
   message: string;
   origin: 'drawn' | 'mutant';
   fastCheck?: { seed: number; path: string };
+  /** The run as it ran, unshrunk: explicit timeline, no nemesis, named <base>-<seed>, expecting the violation of `invariant`. */
+  scenario: Scenario;
 }
 
 /** Repeats kept in `report.repeated` per batch (the rest are counted in `report.repeats`). */
@@ -686,7 +689,11 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     repeats++;
     const v = last.violation;
     if (repeated.length >= REPEATS_KEPT || v === undefined || last.case === undefined) return;
-    repeated.push({ run: done - 1, seed: last.case.seed, invariant: v.invariant, message: v.message, origin, ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}) });
+    // The scenario the run ran (prepareCase fits the workload patch the same way again: no run, no randomness).
+    const p = prepareCase(base, toCase(last.case), keep);
+    if ('problem' in p) return;
+    const scenario = repeatScenario(base, p.scenario, last.case.seed, v.invariant);
+    repeated.push({ run: done - 1, seed: last.case.seed, invariant: v.invariant, message: v.message, origin, ...(origin === 'drawn' ? { fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' } } : {}), scenario });
   };
 
   /** Count a run of the budget: how many features and state parts (see stateParts) no earlier run had reached. */
@@ -1033,6 +1040,21 @@ function refusalReport(base: Scenario, shrunk: FuzzCase, keep: boolean, runOpts:
     ),
   );
   return { seed: shrunk.seed, scenario: refusedScenario, ...refusal, ...extra };
+}
+
+/** A repeat's run as a scenario file: canonical (through the schema), named <base>-<seed>, expecting its violation. */
+function repeatScenario(base: Scenario, ran: Scenario, seed: string, invariant: string): Scenario {
+  const { expect: _expect, ...rest } = ran;
+  return parseScenario(
+    JSON.parse(
+      JSON.stringify({
+        ...rest,
+        name: `${base.name}-${seed}`,
+        description: `Fuzz failing run of ${base.name}, not shrunk (a repeat of a property already shrunk): ${invariant}`,
+        expect: { violation: invariant },
+      }),
+    ),
+  );
 }
 
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */

@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { InputError } from '../scenario/errors.ts';
 import { issuesToError } from '../scenario/zod-wording.ts';
 
+/** Repeats a merged report lists (`repeated`), as one campaign keeps them (fuzz.ts REPEATS_KEPT; a literal here so the merge stays free of the fuzzer). */
+export const MERGED_REPEATS_KEPT = 20;
+
 const failureSchema = z.looseObject({
   // The failing run's simulation seed: a number since session 7 (a string before, or for a text seed).
   seed: z.union([z.number().int(), z.string()]),
@@ -43,6 +46,8 @@ export const fuzzJsonReportSchema = z.object({
   not_written: z.number().int().min(0).default(0),
   // Failing runs of a property the campaign had already shrunk, not shrunk again (session 13): counted here, not in not_written.
   repeats: z.number().int().min(0).default(0),
+  // The first of them, with their replay lines (session 13): a merge keeps the first MERGED_REPEATS_KEPT in batch and run order.
+  repeated: z.array(z.looseObject({ batch: z.number().int().min(0), run: z.number().int().min(0), invariant: z.string() })).default([]),
   // Runs the engine refused (session 9): counted, not violations; the written ones listed.
   refused: z.number().int().min(0).default(0),
   refusals: z.array(z.looseObject({ limit: z.string(), scenario: z.string(), batch: z.number().int().min(0) })).default([]),
@@ -112,6 +117,10 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
     duplicates: all.reduce((n, r) => n + r.duplicates, 0),
     not_written: all.reduce((n, r) => n + r.not_written, 0),
     repeats: all.reduce((n, r) => n + r.repeats, 0),
+    repeated: all
+      .flatMap((r) => r.repeated)
+      .sort((a, b) => a.batch - b.batch || a.run - b.run)
+      .slice(0, MERGED_REPEATS_KEPT),
     refused: all.reduce((n, r) => n + r.refused, 0),
     refusals: all.flatMap((r) => r.refusals).sort((a, b) => a.batch - b.batch),
     // Shards run side by side: the campaign took as long as the slowest.

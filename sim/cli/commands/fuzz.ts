@@ -279,6 +279,20 @@ export function refusalKind(limit: string): string {
 }
 
 /**
+ * What ended a campaign before its plan, for `stopped_by` and the summary: a Ctrl-C; `--max-failures` reached
+ * (`maxReachedAt`, ms on the campaign's clock, when the failure that reached it was written) before the
+ * `deadline` (ms, absent without --time); else the time budget when it ran out (`timeUp`) -- also when
+ * --max-failures was reached only after it (a shrink cut short by --time, then written): the time was used up.
+ * Null: the plan ran to its end.
+ */
+export function campaignStoppedBy(s: { interrupted: boolean; maxReachedAt: number | undefined; deadline: number | undefined; timeUp: boolean }): 'interrupt' | 'max-failures' | 'time' | null {
+  if (s.interrupted) return 'interrupt';
+  if (s.maxReachedAt !== undefined && (s.deadline === undefined || s.maxReachedAt < s.deadline)) return 'max-failures';
+  if (s.deadline !== undefined && (s.timeUp || s.maxReachedAt !== undefined)) return 'time';
+  return null;
+}
+
+/**
  * What ended a failure's shrinking early (the batch's `stop` said so): a Ctrl-C, the --time budget, or (a
  * --time campaign) --max-failures reached by other batches. Named by what the campaign saw, not assumed.
  */
@@ -340,6 +354,26 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
   const named: FuzzFailure = { ...failure, scenario, tracePath: trace, replay: `npx faultline replay ${trace}` };
   withTraceFile(trace, (sink) => runPrepared(prepareRun(scenario), { trace: sink }));
   return { failure: named, batch, trace, scenarioFile };
+}
+
+/** A repeat (FuzzRepeat) written out like a failure: its unshrunk scenario and trace, and the line that replays it. */
+/** Repeats whose replay line the text summary prints (the first, in batch and run order; --json has all those kept). */
+const REPEATS_PRINTED = 3;
+
+interface WrittenRepeat {
+  repeat: FuzzRepeat;
+  batch: number;
+  trace: string;
+  scenarioFile: string;
+  replay: string;
+}
+
+/** Write a repeat's run (not shrunk) as a failure is written: scenario JSON and trace, replayed by `faultline replay <trace>`. */
+function writeRepeat(repeat: FuzzRepeat, batch: number, dir: string): WrittenRepeat {
+  const { scenario, file: scenarioFile } = claimScenarioFile(dir, repeat);
+  const trace = failureTracePath(scenario, dir);
+  withTraceFile(trace, (sink) => runPrepared(prepareRun(scenario), { trace: sink }));
+  return { repeat: { ...repeat, scenario }, batch, trace, scenarioFile, replay: `npx faultline replay ${trace}` };
 }
 
 // One fault in human output: sim/cli/fault-text.ts (shared with fuzzTest's failure message).
@@ -746,7 +780,7 @@ export function registerFuzz(program: Command): void {
       // Failing runs of an invariant the campaign had already shrunk when their batch ran (shrinking on): counted and kept
       // for replay (the first REPEATS_KEPT), not shrunk again, so the budget goes to search (FuzzOptions.shrunkInvariants).
       let repeats = 0;
-      const repeated: (FuzzRepeat & { batch: number })[] = [];
+      const repeated: WrittenRepeat[] = [];
       // Failures batches shrank but that came in after --max-failures were written (a batch running beside the one that
       // reached the limit): counted here, so the summary accounts for every failing run.
       let pastMax = 0;
@@ -759,6 +793,8 @@ export function registerFuzz(program: Command): void {
       const cuts: ({ batch: number } & NonNullable<BatchResult['cut']>)[] = [];
       const timeUp = (): boolean => deadline !== undefined && performance.now() >= deadline;
       const maxReached = (): boolean => c.runs === undefined && written.length >= c.maxFailures;
+      // When the failure that reached --max-failures was written (a slow shrink may write it after the time budget ran out).
+      let maxReachedAt: number | undefined;
       const stopCause = (): string => (stopping ? 'the interrupt (Ctrl-C)' : maxReached() ? `--max-failures ${c.maxFailures}` : '--time');
       // First Ctrl-C: start no more batches, finish the running ones, report. A second one kills the process as usual.
       const onSigint = (): void => {
@@ -802,7 +838,7 @@ export function registerFuzz(program: Command): void {
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           repeats += r.repeats ?? 0;
-          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push({ batch: r.batch, ...x });
+          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push(writeRepeat(x, r.batch, opts.out));
           for (const f of r.failures) {
             const key = opts.shrink ? JSON.stringify(f.scenario) : `${f.violation.invariant}\u0000${f.violation.message}`;
             if (listed.has(key)) {
@@ -817,6 +853,7 @@ export function registerFuzz(program: Command): void {
             const w: WrittenFailure = writeFailure(f, r.batch, opts.out);
             if (f.shrinkCut) w.cutBy = shrinkCutCause(stopping, deadline !== undefined && performance.now() >= deadline, c.maxFailures);
             written.push(w);
+            if (maxReachedAt === undefined && maxReached()) maxReachedAt = performance.now();
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
           for (const refusal of r.refusals) {
@@ -852,7 +889,7 @@ export function registerFuzz(program: Command): void {
       }
 
       // What ended the campaign before its plan: a Ctrl-C, --max-failures reached (a time budget), the time budget.
-      const stoppedBy = stopping ? 'interrupt' : maxReached() ? 'max-failures' : c.budgetMs !== undefined && timeUp() ? 'time' : null;
+      const stoppedBy = campaignStoppedBy({ interrupted: stopping, maxReachedAt: maxReached() ? maxReachedAt : undefined, deadline, timeUp: timeUp() });
       results.sort((a, b) => a.batch - b.batch);
       written.sort((a, b) => a.batch - b.batch);
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
@@ -897,7 +934,20 @@ export function registerFuzz(program: Command): void {
             duplicates,
             not_written: notWritten,
             repeats,
-            repeated: repeated.sort((a, b) => a.batch - b.batch || a.run - b.run).map((x) => ({ batch: x.batch, run: x.run, seed: jsonSeed(x.seed), invariant: x.invariant, origin: x.origin })),
+            repeated: repeated
+              .sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run)
+              .map((w) => ({
+                batch: w.batch,
+                run: w.repeat.run,
+                seed: jsonSeed(w.repeat.seed),
+                invariant: w.repeat.invariant,
+                message: w.repeat.message,
+                origin: w.repeat.origin,
+                replay: w.replay,
+                trace: w.trace,
+                scenario: w.scenarioFile,
+                ...(w.repeat.fastCheck ? { fast_check: w.repeat.fastCheck } : {}),
+              })),
             // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
             refused: totalRefused,
             refusals: refusedWritten.map((w) => ({
@@ -947,10 +997,12 @@ export function registerFuzz(program: Command): void {
           );
         }
         if (repeats > 0) {
-          const first = [...repeated].sort((a, b) => a.batch - b.batch || a.run - b.run)[0];
+          const kept = [...repeated].sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run);
+          const first = kept[0];
           lines.push(
-            `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.run} (seed ${first.seed})` : ''}`,
+            `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.repeat.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.repeat.run} (seed ${first.repeat.seed})` : ''}${kept.length > 0 ? `; the first ${kept.length} written with their traces (--json lists them), not shrunk` : ''}`,
           );
+          for (const w of kept.slice(0, REPEATS_PRINTED)) lines.push(`repeat      ${w.replay}   # ${w.repeat.invariant} (batch ${w.batch} run ${w.repeat.run}, not shrunk)`);
         }
         if (notWritten > 0) {
           // A batch that returned fewer failures than its share of the limit did not stop at the limit: its other failing
@@ -964,6 +1016,7 @@ export function registerFuzz(program: Command): void {
           lines.push(`refused     ${plural(totalRefused, 'run')} refused by the engine (${kinds}): not protocol violations (no checker judged them), kept as scenarios that are refused again: ${refusedWritten.map((w) => w.scenarioFile).join(', ')}`);
         }
         if (stoppedBy === 'max-failures') lines.push(`stopped     --max-failures ${c.maxFailures} reached (after the current run of each batch): the time budget was not used up`);
+        else if (stoppedBy === 'time' && maxReached()) lines.push(`stopped     the time budget ran out; --max-failures ${c.maxFailures} was reached only after it (a failure shrunk past the deadline was written)`);
         for (const k of cuts) lines.push(`cut         run ${k.run} of batch ${k.batch} (seed ${k.seed}) cut by ${stoppedBy === 'max-failures' ? `--max-failures ${c.maxFailures}` : stoppedBy === 'interrupt' ? 'the interrupt' : '--time'} after ${k.events} events at t=${formatDuration(k.t)}: not judged, not counted in runs, not a violation, not refused`);
         for (const w of written) lines.push(`replay      ${w.failure.replay}   # ${w.failure.violation.invariant}`);
         for (const d of deaths) lines.push(`died        batch ${d.batch}: ${d.error}; replay: ${d.replay}`);
