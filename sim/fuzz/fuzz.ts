@@ -133,7 +133,7 @@ export interface FuzzRepeat {
   message: string;
   origin: 'drawn' | 'mutant';
   fastCheck?: { seed: number; path: string };
-  /** The run as it ran, unshrunk: explicit timeline, no nemesis, named <base>-<seed>, expecting the violation of `invariant`. */
+  /** The run as it ran, unshrunk: explicit timeline, no nemesis, named <base>-repeat-<seed> (a failure's name stays its own), expecting the violation of `invariant`. */
   scenario: Scenario;
 }
 
@@ -1042,14 +1042,14 @@ function refusalReport(base: Scenario, shrunk: FuzzCase, keep: boolean, runOpts:
   return { seed: shrunk.seed, scenario: refusedScenario, ...refusal, ...extra };
 }
 
-/** A repeat's run as a scenario file: canonical (through the schema), named <base>-<seed>, expecting its violation. */
+/** A repeat's run as a scenario file: canonical (through the schema), named <base>-repeat-<seed>, expecting its violation. */
 function repeatScenario(base: Scenario, ran: Scenario, seed: string, invariant: string): Scenario {
   const { expect: _expect, ...rest } = ran;
   return parseScenario(
     JSON.parse(
       JSON.stringify({
         ...rest,
-        name: `${base.name}-${seed}`,
+        name: `${base.name}-repeat-${seed}`,
         description: `Fuzz failing run of ${base.name}, not shrunk (a repeat of a property already shrunk): ${invariant}`,
         expect: { violation: invariant },
       }),

@@ -838,7 +838,6 @@ export function registerFuzz(program: Command): void {
           for (const st of r.stateSet) states.add(st);
           progress.states = states.size;
           repeats += r.repeats ?? 0;
-          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push(writeRepeat(x, r.batch, opts.out));
           for (const f of r.failures) {
             const key = opts.shrink ? JSON.stringify(f.scenario) : `${f.violation.invariant}\u0000${f.violation.message}`;
             if (listed.has(key)) {
@@ -856,6 +855,8 @@ export function registerFuzz(program: Command): void {
             if (maxReachedAt === undefined && maxReached()) maxReachedAt = performance.now();
             if (!opts.json) progress.print(formatFailure(w, opts.shrink).join('\n') + '\n');
           }
+          // After the failures, so a failure's file keeps its name (<base>-<seed>); a repeat's is <base>-repeat-<seed>.
+          for (const x of r.repeated ?? []) if (repeated.length < REPEATS_KEPT) repeated.push(writeRepeat(x, r.batch, opts.out));
           for (const refusal of r.refusals) {
             if (refusedWritten.some((x) => x.refusal.limit === refusal.limit)) continue;
             const { file } = claimScenarioFile(opts.out, refusal);
