@@ -81,11 +81,13 @@ describe('planted bugs are caught by their checkers', () => {
     expect(found.filter((inv) => inv !== undefined && inv !== 'state-machine-safety')).toEqual([]);
   });
 
-  it('noTruncateOnConflict (Figure 2, AppendEntries rule 3) -> log-matching within 200 runs on at least two of three campaign seeds', () => {
+  it('noTruncateOnConflict (Figure 2, AppendEntries rule 3) -> log-terms-monotonic within 200 runs on at least two of three campaign seeds', () => {
     // Seeds, not one seed: which seed finds it early moves whenever the generator's draws change (seen: 13 / 11 / 67 runs on seeds 1-3).
+    // The overwrite keeps older-term entries after the newer one it wrote: the step rule log-terms-monotonic
+    // (rules-term.ts, session 13) sees that write, before log-matching sees the damage (3 of 3 seeds at this commit).
     const found = [1, 2, 3].map((seed) => fuzz({ scenario: cluster({ noTruncateOnConflict: true }), runs: 200, seed, shrink: false }).failures[0]?.violation.invariant);
-    expect(found.filter((inv) => inv === 'log-matching').length, String(found)).toBeGreaterThanOrEqual(2);
-    expect(found.filter((inv) => inv !== undefined && inv !== 'log-matching')).toEqual([]);
+    expect(found.filter((inv) => inv === 'log-terms-monotonic').length, String(found)).toBeGreaterThanOrEqual(2);
+    expect(found.filter((inv) => inv !== undefined && inv !== 'log-terms-monotonic' && inv !== 'log-matching')).toEqual([]);
   });
 
   it('commitPreviousTermByCounting (section 5.4.2) -> leader-commits-current-term at the commit by counting in the Figure 8 scenario (leader-completeness at the loss without it), and within 20 fuzz runs on top of it', async () => {

@@ -112,7 +112,9 @@ interface TermsView {
   lo: number;
   /** Index of the last entry. */
   last: number;
-  /** terms[i]: term of the entry at index i, for lo <= i <= last (slots outside are stale). */
+  /** Index of terms[0]: at most lo (moved up when a snapshot passes the whole log, to keep the array dense). */
+  base: number;
+  /** terms[i - base]: term of the entry at index i, for lo <= i <= last (slots outside are stale). */
   terms: number[];
 }
 
@@ -167,32 +169,39 @@ export function logTermsMonotonic(): Checker {
       publish(node, state) {
         const s = logFields(state);
         if (s === undefined) return;
+        const lo = s.snapshotIndex;
         let v = views.get(node);
-        const fresh = v === undefined;
-        if (v === undefined) views.set(node, (v = { lo: s.snapshotIndex, last: s.snapshotIndex, terms: [] }));
-        const snapChanged = fresh || v.lo !== s.snapshotIndex || v.terms[v.lo] !== s.snapshotTerm;
+        let snapChanged = true;
+        if (v === undefined || lo < v.base || lo > v.last) {
+          // A new life, or a snapshot past the whole log (nothing before it is read again): a dense array from lo.
+          views.set(node, (v = { lo, last: lo, base: lo, terms: [] }));
+        } else {
+          snapChanged = v.lo !== lo || v.terms[lo - v.base] !== s.snapshotTerm;
+        }
         const t = v.terms;
-        s.entries.forEach((term, k) => {
-          t[s.logFrom + k] = term;
-        });
-        v.lo = s.snapshotIndex;
-        t[v.lo] = s.snapshotTerm;
+        const base = v.base;
+        const entries = s.entries;
+        for (let k = 0; k < entries.length; k++) {
+          const i = s.logFrom + k;
+          if (i > lo) t[i - base] = entries[k] as number; // entries at or below the snapshot are not read again
+        }
+        v.lo = lo;
+        t[lo - base] = s.snapshotTerm;
         v.last = s.lastIndex;
         if (failure !== undefined) return;
-        const bad = (i: number): boolean => {
-          const a = t[i - 1];
-          const b = t[i];
-          return a !== undefined && b !== undefined && b < a;
-        };
-        const from = Math.max(s.logFrom, v.lo + 1);
-        if (snapChanged && v.lo + 1 < from && v.lo + 1 <= v.last && bad(v.lo + 1)) {
-          failure = `${node}'s log holds an entry of term ${String(t[v.lo + 1])} at index ${v.lo + 1} after its snapshot's last included entry (index ${v.lo}, term ${s.snapshotTerm}): log terms never decrease; a snapshot whose last entry the log does not hold with that term discards the whole log (Figure 13, InstallSnapshot rules 6-7; H_LogTermsMonotonic)`;
-          return;
-        }
-        for (let i = from; i <= v.last; i++) {
-          if (!bad(i)) continue;
-          const after = i - 1 === v.lo ? `its snapshot's last included entry (index ${i - 1}, term ${String(t[i - 1])})` : `an entry of term ${String(t[i - 1])} at index ${i - 1}`;
-          failure = `${node} published a log entry of term ${String(t[i])} at index ${i} after ${after}: log terms never decrease (Figure 2; H_LogTermsMonotonic)`;
+        const from = Math.max(s.logFrom, lo + 1);
+        // The adjacent pairs this publish made: the snapshot's last entry and the next (when the snapshot
+        // changed and the entry after it was kept), then each written entry and the one before it.
+        for (let i = snapChanged && lo + 1 < from ? lo + 1 : from; i <= v.last; i = i < from ? from : i + 1) {
+          const a = t[i - 1 - base];
+          const b = t[i - base];
+          if (a === undefined || b === undefined || b >= a) continue;
+          if (i < from) {
+            failure = `${node}'s log holds an entry of term ${b} at index ${i} after its snapshot's last included entry (index ${lo}, term ${a}): log terms never decrease; a snapshot whose last entry the log does not hold with that term discards the whole log (Figure 13, InstallSnapshot rules 6-7; H_LogTermsMonotonic)`;
+          } else {
+            const after = i - 1 === lo ? `its snapshot's last included entry (index ${lo}, term ${a})` : `an entry of term ${a} at index ${i - 1}`;
+            failure = `${node} published a log entry of term ${b} at index ${i} after ${after}: log terms never decrease (Figure 2; H_LogTermsMonotonic)`;
+          }
           return;
         }
       },
