@@ -356,10 +356,10 @@ function writeFailure(failure: FuzzFailure, batch: number, dir: string): Written
   return { failure: named, batch, trace, scenarioFile };
 }
 
-/** A repeat (FuzzRepeat) written out like a failure: its unshrunk scenario and trace, and the line that replays it. */
 /** Repeats whose replay line the text summary prints (the first, in batch and run order; --json has all those kept). */
 const REPEATS_PRINTED = 3;
 
+/** A repeat (FuzzRepeat) written out like a failure: its unshrunk scenario and trace, and the line that replays it. */
 interface WrittenRepeat {
   repeat: FuzzRepeat;
   batch: number;
@@ -893,6 +893,7 @@ export function registerFuzz(program: Command): void {
       const stoppedBy = campaignStoppedBy({ interrupted: stopping, maxReachedAt: maxReached() ? maxReachedAt : undefined, deadline, timeUp: timeUp() });
       results.sort((a, b) => a.batch - b.batch);
       written.sort((a, b) => a.batch - b.batch);
+      repeated.sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run); // batch and run order, for --json and the summary
       const totalRuns = results.reduce((n, r) => n + r.runs, 0);
       const totalViolations = results.reduce((n, r) => n + r.violations, 0);
       const totalRefused = results.reduce((n, r) => n + r.refused, 0);
@@ -935,20 +936,18 @@ export function registerFuzz(program: Command): void {
             duplicates,
             not_written: notWritten,
             repeats,
-            repeated: repeated
-              .sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run)
-              .map((w) => ({
-                batch: w.batch,
-                run: w.repeat.run,
-                seed: jsonSeed(w.repeat.seed),
-                invariant: w.repeat.invariant,
-                message: w.repeat.message,
-                origin: w.repeat.origin,
-                replay: w.replay,
-                trace: w.trace,
-                scenario: w.scenarioFile,
-                ...(w.repeat.fastCheck ? { fast_check: w.repeat.fastCheck } : {}),
-              })),
+            repeated: repeated.map((w) => ({
+              batch: w.batch,
+              run: w.repeat.run,
+              seed: jsonSeed(w.repeat.seed),
+              invariant: w.repeat.invariant,
+              message: w.repeat.message,
+              origin: w.repeat.origin,
+              replay: w.replay,
+              trace: w.trace,
+              scenario: w.scenarioFile,
+              ...(w.repeat.fastCheck ? { fast_check: w.repeat.fastCheck } : {}),
+            })),
             // Runs the engine refused (a bound exceeded: a message storm; time stalled): counted in runs, not in violations.
             refused: totalRefused,
             refusals: refusedWritten.map((w) => ({
@@ -998,7 +997,7 @@ export function registerFuzz(program: Command): void {
           );
         }
         if (repeats > 0) {
-          const kept = [...repeated].sort((a, b) => a.batch - b.batch || a.repeat.run - b.repeat.run);
+          const kept = repeated;
           const first = kept[0];
           lines.push(
             `repeats     ${plural(repeats, 'more failing run')} of ${[...new Set(repeated.map((x) => x.repeat.invariant))].join(', ') || 'a property'} after its counterexample was shrunk: counted, not shrunk again (the time went to search)${first ? `; first: batch ${first.batch} run ${first.repeat.run} (seed ${first.repeat.seed})` : ''}${kept.length > 0 ? `; the first ${kept.length} written with their traces (--json lists them), not shrunk` : ''}`,
