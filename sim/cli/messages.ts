@@ -1,6 +1,6 @@
 // Error and warning lines on stderr, the same shape everywhere:
 //   faultline: <file>: <where>: <what was expected>        (an error: exit 2)
-//   faultline: <file>: warning: <what>                     (the command goes on)
+//   faultline: warning: <file>: <what>                     (the command goes on)
 // "faultline:" is red and "warning:" yellow on a terminal only (colour.ts).
 // Each message is one line: control characters are escaped (a file name or an
 // option value may hold a line break) and very long text is clipped.
@@ -22,10 +22,10 @@ export function printError(what: string): void {
   process.stderr.write(`${c.red(c.bold('faultline:'))} ${oneLine(what)}\n`);
 }
 
-/** Print `faultline: <file>: warning: <what>` (or `faultline: warning: <what>` without a file) on stderr. */
+/** Print `faultline: warning: <file>: <what>` (or `faultline: warning: <what>` without a file) on stderr. */
 export function printWarning(file: string | undefined, what: string): void {
   const c = stderrColours();
-  process.stderr.write(`${c.bold('faultline:')} ${file !== undefined ? `${oneLine(file)}: ` : ''}${c.yellow('warning:')} ${oneLine(what)}\n`);
+  process.stderr.write(`${c.bold('faultline:')} ${c.yellow('warning:')} ${file !== undefined ? `${oneLine(file)}: ` : ''}${oneLine(what)}\n`);
 }
 
 /**

@@ -28,6 +28,7 @@ import { TraceHistoryReader } from '../../trace/history-reader.ts';
 import { LineSplitter } from '../../trace/reader.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { formatWall } from '../time-format.ts';
+import { printWarning } from '../messages.ts';
 
 interface CheckOpts {
   format?: string;
@@ -165,7 +166,7 @@ export function registerCheck(program: Command): void {
           process.stdout.write(JSON.stringify(line) + '\n');
           continue;
         }
-        for (const w of warnings) process.stderr.write(`faultline: warning: ${l.file}: ${w}\n`);
+        for (const w of warnings) printWarning(l.file, w);
         const verdict = result.verdict === 'linearizable' ? 'linearizable' : result.verdict === 'unknown' ? `unknown (${result.undecided[0]?.reason === 'memory' ? 'memory' : 'search'} budget exhausted)` : 'not linearizable';
         const skip = skipped.length > 0 ? `, ${skipped.map(([p, n]) => `${n} ${p} op${n === 1 ? '' : 's'} skipped`).join(', ')}` : '';
         const detail = `${result.operations} ops, ${result.partitions} key${result.partitions === 1 ? '' : 's'}, ${result.steps} steps, ${l.model} model${skip}`;

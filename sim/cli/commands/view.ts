@@ -17,6 +17,7 @@ import { buildModel } from '../../trace/model.ts';
 import { readTrace, type TraceSummary } from '../../trace/reader.ts';
 import type { TraceEvent } from '../../engine/types.ts';
 import { writeOutputFile } from '../file-sink.ts';
+import { printWarning } from '../messages.ts';
 
 // From dist/sim/cli/commands/ (the built package) the root is one folder further up.
 export const REPO_ROOT = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../' : '../../../../', import.meta.url));
@@ -215,7 +216,7 @@ export function registerView(program: Command): void {
           else if (ev.type === 'invoke' || ev.type === 'return') opEvents.push(ev);
         });
         if (firstViolation && isHistoryViolation(firstViolation.invariant)) firstViolation = { ...firstViolation, cause: historyCause(buildModel({ header: summary.header, events: opEvents, footer: undefined }).operations) ?? firstViolation.cause, history: true };
-        for (const w of summary.warnings) process.stderr.write(`faultline: ${trace}: warning: ${w}\n`);
+        for (const w of summary.warnings) printWarning(trace, w);
         if (opts.chrome !== undefined) {
           // Whole or not at all, never over a device, pipe or link (the CLI's one rule for output files).
           const out = opts.chrome;
