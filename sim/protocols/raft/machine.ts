@@ -61,6 +61,8 @@ export interface RaftStateMachine {
   readonly digest: number;
   /** A 32-bit digest of the whole state now: the service's state and the session table (see `ReplicatedMachine.stateDigest`). */
   stateDigest(): number;
+  /** `snapshot()` and `stateDigest()` of one moment, computing the service's state once. */
+  snapshotWithDigest(): { snapshot: JsonValue; digest: number };
 }
 
 interface Session {
@@ -152,18 +154,36 @@ export class ReplicatedMachine implements RaftStateMachine {
    * compute it only where they take or restore a snapshot.
    */
   stateDigest(): number {
+    return this.digestOf(this.service.snapshot());
+  }
+
+  /** `stateDigest()` given the service's `snapshot()` taken now. */
+  private digestOf(serviceState: JsonValue): number {
     let h = hashNumber(FNV_OFFSET, this.sessions.size);
     for (const c of [...this.sessions.keys()].sort()) {
       const s = this.sessions.get(c) as Session;
       h = hashCanonical(hashNumber(hashString(h, c), s.seq), s.result);
     }
-    return hashCanonical(h, this.service.snapshot());
+    return hashCanonical(h, serviceState);
   }
 
   snapshot(): JsonValue {
+    return this.snapshotOf(this.service.snapshot());
+  }
+
+  /**
+   * `snapshot()` and `stateDigest()` together, from one call of the service's `snapshot()` (O(state)
+   * each: a server taking a snapshot needs both, Raft §7 compaction and the snapshot-fidelity checkpoint).
+   */
+  snapshotWithDigest(): { snapshot: JsonValue; digest: number } {
+    const state = this.service.snapshot();
+    return { snapshot: this.snapshotOf(state), digest: this.digestOf(state) };
+  }
+
+  private snapshotOf(state: JsonValue): JsonValue {
     const sessions: Record<string, JsonValue> = {};
     for (const [c, s] of this.sessions) sessions[c] = { seq: s.seq, result: s.result };
-    return { service: this.definition.name, applied: this.applied, digest: this.digest, sessions, state: this.service.snapshot() };
+    return { service: this.definition.name, applied: this.applied, digest: this.digest, sessions, state };
   }
 }
 

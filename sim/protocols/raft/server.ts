@@ -121,7 +121,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       const state = this.storage.load(io);
       this.raft.restore(state);
       this.machine = ReplicatedMachine.restore(this.opts.machine, state.snapshot?.data ?? null);
-      if (state.snapshot !== undefined && state.snapshot !== null) this.checkpoint(this.raft.log.snapshotIndex, true);
+      if (state.snapshot !== undefined && state.snapshot !== null) this.checkpointRestored(this.raft.log.snapshotIndex);
     } catch (err) {
       if (!isDiskCorruption(err)) throw err;
       this.halted = true;
@@ -185,7 +185,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       if (rd.snapshot?.install) {
         const data = this.opts.raft.bugs.installDropsSessions ? withoutSessions(rd.snapshot.data) : rd.snapshot.data; // the planted bug
         this.machine = ReplicatedMachine.restore(this.opts.machine, data);
-        this.checkpoint(this.raft.log.snapshotIndex, true);
+        this.checkpointRestored(this.raft.log.snapshotIndex);
       }
       for (const { entry } of rd.apply) this.applyEntry(io, entry);
       for (const r of rd.reads) {
@@ -202,8 +202,9 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       const every = this.opts.snapshotEvery;
       if (every > 0 && this.raft.lastApplied - this.raft.log.snapshotIndex >= every) {
         this.carryUnpublished(this.raft.lastApplied);
-        this.checkpoint(this.raft.lastApplied, false);
-        this.raft.compact(this.raft.lastApplied, this.machine.snapshot());
+        const { snapshot, digest } = this.machine.snapshotWithDigest();
+        this.checkpoints.push({ index: this.raft.lastApplied, digest, restored: false });
+        this.raft.compact(this.raft.lastApplied, snapshot);
         continue; // persist the snapshot before anything else happens
       }
       break;
@@ -275,9 +276,9 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     return { logFrom, entries };
   }
 
-  /** Record the state machine's digest at a snapshot point, for the next publish (at most a few per step). */
-  private checkpoint(index: number, restored: boolean): void {
-    this.checkpoints.push({ index, digest: this.machine.stateDigest(), restored });
+  /** Record the restored state machine's digest at a snapshot point, for the next publish (at most a few per step). */
+  private checkpointRestored(index: number): void {
+    this.checkpoints.push({ index, digest: this.machine.stateDigest(), restored: true });
   }
 
   /** The snapshot points since the last publish, as the optional `checkpoints` field (absent when none); resets the record. */
