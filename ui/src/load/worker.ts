@@ -243,7 +243,10 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
             ? firstDrawingReady({ events: builder.events, span: builder.span, runEnd: end, bytes: splitter.bytes, total })
             : now - lastPartial >= PARTIAL_EVERY_MS && builder.events >= 2 * partialEvents && (total === undefined || splitter.bytes < total / 2);
         if (due) {
-          const snap = builder.snapshot(end);
+          // Without its client operations (objects: tens of thousands in a big trace, decoded by the page's main thread
+          // as one task at each partial; issue 15): they come with the complete model. Meanwhile the diagram's marks
+          // of an operation's return, when zoomed in, are drawn without its outcome.
+          const snap = { ...builder.snapshot(end), operations: [] };
           partialEvents = snap.count;
           // Its lane index too (the page's density drawing would build it, a pass over every event on the main thread).
           const li = laneIndex(snap);
