@@ -175,11 +175,8 @@ export class EventsList {
       this.shown = undefined;
       this.shownCount = m.count;
     } else {
-      const out = new Int32Array(m.count);
-      let n = 0;
-      for (let s = 0; s < m.count; s++) if (this.store.passes(s)) out[n++] = s;
-      this.shown = out.slice(0, n);
-      this.shownCount = n;
+      this.shown = this.store.passing();
+      this.shownCount = this.shown.length;
     }
     const soFar = this.store.searchSoFar;
     this.count.textContent = this.store.info?.loading
