@@ -7,12 +7,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { typeColor } from '../../ui/src/diagram.ts';
-import { deltaE, DIAGRAM_RESERVED, PALETTE_SIZE, RAFT_GRID_RESERVED, typeDash, typePalette } from '../../ui/src/palette.ts';
+import { deltaE, DIAGRAM_RESERVED, farthestPalette, PALETTE_SIZE, RAFT_GRID_RESERVED, TERM_PALETTE, TERM_PALETTE_OPTIONS, TYPE_PALETTE, TYPE_PALETTE_OPTIONS, typeDash, typePalette } from '../../ui/src/palette.ts';
 import { termColor } from '../../ui/src/panels/raft.ts';
 
 const MIN_APART = 20;
 
-function minPair(colours: string[]): { d: number; pair: string } {
+function minPair(colours: readonly string[]): { d: number; pair: string } {
   let best = { d: Infinity, pair: '' };
   for (let i = 0; i < colours.length; i++)
     for (let j = i + 1; j < colours.length; j++) {
@@ -23,6 +23,15 @@ function minPair(colours: string[]): { d: number; pair: string } {
 }
 
 describe('palettes', () => {
+  // The page ships the palettes computed (the search takes 30-50 ms of a first drawing): they must be what the
+  // search chooses from their options, so that a change of the options or of the search shows here.
+  it.each([
+    ['message types', TYPE_PALETTE, TYPE_PALETTE_OPTIONS],
+    ['Raft terms', TERM_PALETTE, TERM_PALETTE_OPTIONS],
+  ] as const)('the shipped %s palette is farthestPalette of its options', (_name, shipped, options) => {
+    expect(shipped).toEqual(farthestPalette(options));
+  });
+
   it("the ring's 12 message types, and any 20, have pairwise distinct colours", () => {
     const ring = ['client-req', 'client-reply', 'get', 'put', 'handoff', 'handoff-done', 'retry', 'ring-update', 'redirect', 'ring-active', 'join', 'leave'];
     const colours = ring.map((t) => typeColor(ring, t));

@@ -202,6 +202,32 @@ describe('Store with a remote source (a trace too big to keep in the page)', () 
     expect(calls).toEqual(['causal 17', 'search deliver #']);
   });
 
+  // The list's one pass over the columns (passing) against the rule it implements (passes), event by event.
+  it.each([
+    { nodes: [], types: [], search: '' },
+    { nodes: ['n3'], types: [], search: '' },
+    { nodes: [], types: ['RequestVote'], search: '' },
+    { nodes: ['n1', 'n3'], types: ['AppendEntries'], search: '' },
+    { nodes: [], types: [], search: 'deliver #' },
+    { nodes: ['n2'], types: ['RequestVoteReply'], search: 'deliver' },
+    { nodes: [], types: [], search: 'no event says this' },
+  ])('lists the events that pass the filters: hidden nodes $nodes, types $types, search "$search"', async ({ nodes, types, search }) => {
+    const stores = [remote().s, loaded()];
+    for (const s of stores) {
+      for (const n of nodes) s.hiddenNodes.add(n);
+      for (const t of types) s.hiddenTypes.add(t);
+      if (search !== '') {
+        s.setSearch(search);
+        // Before the worker's answer (nothing passes), then with it.
+        expect(Array.from(s.passing())).toEqual([...Array(s.model!.count).keys()].filter((i) => s.passes(i)));
+        while (s.searching()) await next(s, 'search');
+      }
+      const want = [...Array(s.model!.count).keys()].filter((i) => s.passes(i));
+      expect(Array.from(s.passing())).toEqual(want);
+    }
+    expect(Array.from(stores[0]!.passing())).toEqual(Array.from(stores[1]!.passing()));
+  });
+
   it('reads rows far apart one event each, rows close together by their chunks', async () => {
     const parsed = parseTrace(bigTrace(6000));
     const calls: string[] = [];

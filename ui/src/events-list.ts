@@ -25,13 +25,17 @@ export class EventsList {
   private readonly scroller: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
   private readonly rows: HTMLDivElement;
-  /** seqs of the events that pass the filters. */
-  private shown: Int32Array = new Int32Array(0);
+  /**
+   * seqs of the events that pass the filters, or undefined when every event does (no filter on): the list is then
+   * 0..count-1 and no array is built (issue 15: filling a 1M-entry array of seqs was a 100-300 ms task at each
+   * partial model of a big trace).
+   */
+  private shown: Int32Array | undefined = new Int32Array(0);
+  /** How many events the list shows. */
+  private shownCount = 0;
   /** The scroller's height and scroll position (px), as last seen or set here. */
   private height = 300;
   private scrollTop = 0;
-  /** 0, 1, 2, …: `shown` when no filter is on. */
-  private identity: Int32Array = new Int32Array(0);
   private searchTimer = 0;
   /** Each shown row's description (cut to ROW_CHARS), by seq: a re-rendering of the same rows writes none out again. */
   private descs = new Map<number, string>();
@@ -167,19 +171,12 @@ export class EventsList {
     // A deferred rendering is done now.
     if (this.deferred !== undefined) this.deferred = undefined;
     if (!this.store.filtersActive()) {
-      // Every event: a view of one identity array, grown as the trace grows (a partial model each second while a
-      // big trace loads: no 4 MB array written and dropped each time).
-      if (this.identity.length < m.count) {
-        const grown = new Int32Array(Math.max(m.count, this.identity.length * 2));
-        for (let i = 0; i < grown.length; i++) grown[i] = i;
-        this.identity = grown;
-      }
-      this.shown = this.identity.subarray(0, m.count);
+      // Every event: no array (row i is event i).
+      this.shown = undefined;
+      this.shownCount = m.count;
     } else {
-      const out = new Int32Array(m.count);
-      let n = 0;
-      for (let s = 0; s < m.count; s++) if (this.store.passes(s)) out[n++] = s;
-      this.shown = out.slice(0, n);
+      this.shown = this.store.passing();
+      this.shownCount = this.shown.length;
     }
     const soFar = this.store.searchSoFar;
     this.count.textContent = this.store.info?.loading
@@ -188,10 +185,10 @@ export class EventsList {
         : `${m.count} events loaded so far…`
       : this.store.searching()
       ? soFar && soFar.searched > 0
-        ? `${this.shown.length} found so far, ${soFar.searched} of ${m.count} events searched…`
+        ? `${this.shownCount} found so far, ${soFar.searched} of ${m.count} events searched…`
         : `searching ${m.count} events…`
-      : `${this.shown.length} of ${m.count} events`;
-    this.spacer.style.height = `${this.shown.length * ROW}px`;
+      : `${this.shownCount} of ${m.count} events`;
+    this.spacer.style.height = `${this.shownCount * ROW}px`;
     // followCursor renders the rows.
     this.followCursor();
   }
@@ -199,12 +196,14 @@ export class EventsList {
   /** Index in `shown` of the last shown event at or before the cursor. */
   private cursorIndex(): number {
     const c = this.store.cursor;
+    const shown = this.shown;
+    if (!shown) return Math.max(0, Math.min(c, this.shownCount - 1));
     let lo = 0;
-    let hi = this.shown.length - 1;
+    let hi = this.shownCount - 1;
     let ans = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.shown[mid]! <= c) {
+      if (shown[mid]! <= c) {
         ans = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -217,7 +216,7 @@ export class EventsList {
     const top = i * ROW;
     const h = this.height;
     if (top < this.scrollTop || top > this.scrollTop + h - ROW) {
-      this.scrollTop = Math.max(0, Math.min(top - h / 3, this.shown.length * ROW - h));
+      this.scrollTop = Math.max(0, Math.min(top - h / 3, this.shownCount * ROW - h));
       this.scroller.scrollTop = this.scrollTop;
     }
     this.renderRows();
@@ -228,12 +227,14 @@ export class EventsList {
     if (!m) return;
     const h = this.height;
     const first = Math.max(0, Math.floor(this.scrollTop / ROW) - 5);
-    const last = Math.min(this.shown.length, first + Math.ceil(h / ROW) + 10);
+    const last = Math.min(this.shownCount, first + Math.ceil(h / ROW) + 10);
     const rows: HTMLElement[] = [];
     const marks = this.store.causalMarks();
-    this.store.prefetchRows(this.shown.subarray(first, Math.max(first, last)));
+    const shown = this.shown;
+    const seqs = shown ? shown.subarray(first, Math.max(first, last)) : Int32Array.from({ length: Math.max(0, last - first) }, (_, k) => first + k);
+    this.store.prefetchRows(seqs);
     for (let i = first; i < last; i++) {
-      const seq = this.shown[i]!;
+      const seq = shown ? shown[i]! : i;
       const desc = this.desc(seq);
       const type = EVENT_TYPES[m.kind[seq] as number] as string;
       const cls = `row ev-${type}${seq === this.store.cursor ? ' current' : ''}${marks && marks[seq] === 1 && seq !== this.store.cursor ? ' causal' : ''}`;

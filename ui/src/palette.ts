@@ -73,11 +73,16 @@ export const RAFT_GRID_RESERVED = ['#d0342c', '#e6a000'];
 /** Message-type colours: this many distinct ones, then repeats with a dash pattern. */
 export const PALETTE_SIZE = 20;
 
-let types: string[] | undefined;
-/** The message-type palette (PALETTE_SIZE colours, lines on white: L* 30..70). */
-export function typePalette(): string[] {
-  types ??= farthestPalette({ size: PALETTE_SIZE, reserved: DIAGRAM_RESERVED, first: '#2f6fb3', light: [30, 70] });
-  return types;
+/** How the message-type palette is chosen (`farthestPalette`): lines on white, L* 30..70, away from the diagram's reserved colours. */
+export const TYPE_PALETTE_OPTIONS: PaletteOptions = { size: PALETTE_SIZE, reserved: DIAGRAM_RESERVED, first: '#2f6fb3', light: [30, 70] };
+/**
+ * `farthestPalette(TYPE_PALETTE_OPTIONS)`, computed once here rather than in the page (a search over a CIELAB grid:
+ * 30-50 ms of the page's first drawing of a trace, issue 15); test/ui/palette-s10.test.ts checks that it still equals it.
+ */
+export const TYPE_PALETTE: readonly string[] = ['#2f6fb3', '#5fc134', '#ed2a85', '#772c3f', '#354e12', '#9a9a2c', '#22c386', '#e892a2', '#47bbca', '#023db8', '#c29edc', '#a8754d', '#127c61', '#7d2a00', '#df6db9', '#8eb679', '#593a71', '#1a7e2b', '#fb8a6e', '#840f65'];
+/** The message-type palette (PALETTE_SIZE colours, lines on white: L* 30..70): `TYPE_PALETTE`. */
+export function typePalette(): readonly string[] {
+  return TYPE_PALETTE;
 }
 
 /** Dash pattern (canvas setLineDash, px) of message type number i: solid for the first PALETTE_SIZE, then dashed/dotted per repeat. */
@@ -86,9 +91,11 @@ export function typeDash(i: number): number[] {
   return ([[], [6, 3], [2, 2], [8, 2, 2, 2]][round % 4] as number[]).slice();
 }
 
-let terms: string[] | undefined;
-/** Raft term colours: 12 colours dark enough for white text (L* 30..55), away from the grid's conflict red and diverge amber. */
-export function termPalette(): string[] {
-  terms ??= farthestPalette({ size: 12, reserved: RAFT_GRID_RESERVED, first: '#2f6fb3', light: [30, 54] });
-  return terms;
+/** How the Raft term palette is chosen: 12 colours dark enough for white text (L* 30..55), away from the grid's conflict red and diverge amber. */
+export const TERM_PALETTE_OPTIONS: PaletteOptions = { size: 12, reserved: RAFT_GRID_RESERVED, first: '#2f6fb3', light: [30, 54] };
+/** `farthestPalette(TERM_PALETTE_OPTIONS)`, computed once here (as `TYPE_PALETTE`; the same test checks it). */
+export const TERM_PALETTE: readonly string[] = ['#2f6fb3', '#01954e', '#de3ab0', '#59430c', '#4831af', '#732d51', '#748919', '#0a918a', '#d55374', '#b96d2d', '#a06bcb', '#1c5121'];
+/** Raft term colours: `TERM_PALETTE`. */
+export function termPalette(): readonly string[] {
+  return TERM_PALETTE;
 }

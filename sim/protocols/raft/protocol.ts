@@ -10,6 +10,7 @@ import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/
 import { raftRules } from './rules.ts';
 import { raftQuorumRules } from './rules-quorum.ts';
 import { rpcAnswered } from './rules-rpc.ts';
+import { RpcInFlight } from './rpc-in-flight.ts';
 import { raftReplyRules, replicatedStateAgreement, snapshotFidelity } from './rules-state.ts';
 import { raftTermRules } from './rules-term.ts';
 import { ServerProbe, electionSafety, leaderAppendOnly, leaderCompleteness, leaderElected, logMatching, operationsComplete, quorumElectsLeader, stateMachineSafety } from './checkers.ts';
@@ -186,14 +187,16 @@ export function raftProtocolCheckers(config: RaftConfig): Checker[] {
   for (const t of Object.values(config.electionTimeoutOf)) maxTimeout = Math.max(maxTimeout, t.max);
   const bound = config.livenessTimeouts * maxTimeout;
   const probe = new ServerProbe(servers);
+  // The Raft RPCs in flight, read once per message for the four rules that follow messages.
+  const inFlight = new RpcInFlight();
   // Step rules first: the engine reports one violation per step, the first checker in this list that
   // fails, and a wrong step (the cause) that also breaks a Figure 3 property at once is reported as the step.
   return [
     ...raftRules(probe),
-    ...raftReplyRules(),
-    ...raftTermRules(),
+    ...raftReplyRules(inFlight),
+    ...raftTermRules(inFlight),
     ...raftQuorumRules(probe),
-    rpcAnswered(),
+    rpcAnswered(inFlight),
     electionSafety(probe),
     leaderAppendOnly(probe),
     logMatching(probe),

@@ -5,33 +5,14 @@
 // a server publishes. It reads them through typed hooks (Checker.on): no event object is built.
 
 import type { Checker, NodeId } from '../../api/index.ts';
+import { APPEND_REQ, RpcInFlight, SNAPSHOT_REQ, VOTE_REQ } from './rpc-in-flight.ts';
 
 /** Request kinds (Figure 2; Figure 13 for InstallSnapshot): RequestVote (PreVote is one with `pre`), AppendEntries, InstallSnapshot. */
-const VOTE = 1;
-const APPEND = 2;
-const SNAPSHOT = 3;
+const VOTE = VOTE_REQ;
+const APPEND = APPEND_REQ;
+const SNAPSHOT = SNAPSHOT_REQ;
 const REQUEST_TYPES = ['', 'vote-req', 'append-req', 'snapshot-req'] as const;
 const RESPONSE_TYPES = ['', 'vote-resp', 'append-resp', 'snapshot-resp'] as const;
-
-/** The request kind of a message type (0: not a Raft request). */
-function requestKind(type: string): number {
-  switch (type) {
-    case 'vote-req':
-      return VOTE;
-    case 'append-req':
-      return APPEND;
-    case 'snapshot-req':
-      return SNAPSHOT;
-    default:
-      return 0;
-  }
-}
-
-/** Node numbers in a request's code are below this (2^20; codes stay exact doubles, below 2^44). */
-const NODES = 1 << 20;
-
-/** Requests in flight sit in a ring of this many slots by message id (ids are consecutive); one whose slot is taken goes to a map. */
-const RING = 1024;
 
 /**
  * Every RPC is answered: when a RequestVote, PreVote, AppendEntries or
@@ -67,47 +48,13 @@ const RING = 1024;
  * that disregards must exempt exactly that case here. Client requests are not
  * Raft RPCs and are not judged (a redirect or a retry covers them).
  *
- * Cost: O(1) per send, duplicate, deliver and drop (one slot of a ring of
- * numbers per request in flight, no allocation), O(1) per start, restart and
- * publish, O(1) per step check. It follows events through typed hooks
+ * Cost: O(1) per send, duplicate, deliver and drop (requests in flight are
+ * kept by the run's shared RpcInFlight, `inFlight`: no allocation per message),
+ * O(1) per start, restart and publish, O(1) per step check. It follows events through typed hooks
  * (Checker.on), so a run builds no trace event for it.
  */
-export function rpcAnswered(): Checker {
-  // Requests in flight by message id (copies made by duplication included), as a code: the sender's
-  // and the addressee's number (nodes are numbered in order of appearance), the request kind and
-  // whether it is a PreVote. Most live in a ring indexed by id (an id's slot holds it until it is
-  // delivered or dropped, usually within a few hundred messages); one whose slot is still taken by
-  // an older request in flight (held by a paused server) goes to `spill`.
-  const ringId = new Float64Array(RING).fill(-1);
-  const ringCode = new Float64Array(RING);
-  const spill = new Map<number, number>();
-  const nodes: NodeId[] = [];
-  const nodeNo = (id: NodeId): number => {
-    const i = nodes.indexOf(id);
-    if (i >= 0) return i;
-    nodes.push(id);
-    return nodes.length - 1;
-  };
-  const put = (id: number, code: number): void => {
-    const slot = id & (RING - 1);
-    if (ringId[slot] === -1 || ringId[slot] === id) {
-      ringId[slot] = id;
-      ringCode[slot] = code;
-    } else spill.set(id, code);
-  };
-  /** The code of request `id` in flight (-1: none), removed when `take`. */
-  const get = (id: number, take: boolean): number => {
-    const slot = id & (RING - 1);
-    if (ringId[slot] === id) {
-      if (take) ringId[slot] = -1;
-      return ringCode[slot] ?? -1;
-    }
-    if (spill.size === 0) return -1;
-    const code = spill.get(id);
-    if (code === undefined) return -1;
-    if (take) spill.delete(id);
-    return code;
-  };
+export function rpcAnswered(inFlight: RpcInFlight = new RpcInFlight()): Checker {
+  // Requests in flight by message id (copies made by duplication included): the run's shared tracker.
   /** Servers that did not publish since their last start or restart (halted on a corrupt disk). */
   const silent = new Set<NodeId>();
   // The request delivered in the step being taken (kind 0: none), and whether its response was sent yet.
@@ -122,28 +69,24 @@ export function rpcAnswered(): Checker {
     when: 'always',
     on: {
       send(id, sender, addressee, msg) {
+        inFlight.send(id, msg);
+        if (kind === 0 || answered || sender !== to || addressee !== from) return;
         const type = (msg as { type?: unknown } | null)?.type;
-        if (typeof type !== 'string') return;
-        if (kind !== 0 && !answered && sender === to && addressee === from && type === RESPONSE_TYPES[kind] && (kind !== VOTE || (msg as { pre?: unknown }).pre === pre)) answered = true;
-        const k = requestKind(type);
-        if (k !== 0) put(id, ((nodeNo(sender) * NODES + nodeNo(addressee)) * 4 + k) * 2 + ((msg as { pre?: unknown }).pre === true ? 1 : 0));
+        if (type === RESPONSE_TYPES[kind] && (kind !== VOTE || (msg as { pre?: unknown }).pre === pre)) answered = true;
       },
       duplicate(id, of) {
-        const code = get(of, false);
-        if (code >= 0) put(id, code);
+        inFlight.duplicate(id, of);
       },
-      deliver(id, _from, addressee) {
-        const code = get(id, true);
-        if (code < 0 || silent.has(addressee)) return;
-        pre = code % 2 === 1;
-        kind = Math.floor(code / 2) % 4;
-        const pair = Math.floor(code / 8);
-        from = nodes[Math.floor(pair / NODES)] ?? '';
-        to = nodes[pair % NODES] ?? '';
+      deliver(id, sender, addressee) {
+        if (!inFlight.deliver(id) || inFlight.kind > SNAPSHOT || silent.has(addressee)) return;
+        pre = inFlight.pre;
+        kind = inFlight.kind;
+        from = sender;
+        to = addressee;
         answered = false;
       },
       drop(id) {
-        get(id, true);
+        inFlight.drop(id);
       },
       start(node) {
         silent.add(node);

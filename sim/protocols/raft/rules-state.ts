@@ -5,6 +5,7 @@
 
 import type { Checker, NodeId } from '../../api/index.ts';
 import type { ServerProbe } from './checkers.ts';
+import { APPEND_REQ, APPEND_RESP, RpcInFlight, SNAPSHOT_REQ, SNAPSHOT_RESP } from './rpc-in-flight.ts';
 
 /**
  * Replicated state agreement: any two servers that have applied the same index hold the same state
@@ -127,17 +128,6 @@ export function snapshotFidelity(): Checker {
 }
 
 /** What a request delivered to a follower checked: up to base + count. */
-interface Vouched {
-  leader: NodeId;
-  follower: NodeId;
-  type: 'append-req' | 'snapshot-req';
-  /** prevLogIndex (AppendEntries) or lastIncludedIndex (InstallSnapshot). */
-  base: number;
-  baseTerm: number;
-  /** Entries sent after base (AppendEntries; 0 for InstallSnapshot). */
-  count: number;
-}
-
 /**
  * A success reply claims only what the follower holds in agreement with the leader: when a follower
  * answers an AppendEntries or InstallSnapshot request with success and matchIndex m, m is covered by
@@ -152,11 +142,17 @@ interface Vouched {
  * what the request checked lets the leader commit entries without a majority holding them. Judged
  * from the request delivered in the step, the reply sent in it and the follower's published state
  * (typed event hooks), not from the leader's later state. Cost: O(1) per send, duplicate, deliver, drop
- * and publish (one map entry per request in flight, one number per server).
+ * and publish (requests in flight kept by the run's shared RpcInFlight, one number per server).
  */
-export function replyClaimsHeld(): Checker {
-  const inFlight = new Map<number, Vouched>();
-  let pending: Vouched | undefined;
+export function replyClaimsHeld(inFlight: RpcInFlight = new RpcInFlight()): Checker {
+  // The AppendEntries or InstallSnapshot request delivered in this step (pendingType 0: none): leader,
+  // follower, base (prevLogIndex or lastIncludedIndex), its term, and the entries sent after base.
+  let pendingType = 0;
+  let leader: NodeId = '';
+  let follower: NodeId = '';
+  let base = 0;
+  let baseTerm = 0;
+  let count = 0;
   /** A claim past what the request checked, made in this step: judged at the step's end against the follower's committed prefix. */
   let claim: { follower: NodeId; matchIndex: number; message: string } | undefined;
   /** Per server: max(commitIndex, snapshotIndex) of its last publish. */
@@ -168,51 +164,49 @@ export function replyClaimsHeld(): Checker {
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
       send(id, from, to, m) {
+        inFlight.send(id, m);
+        if (pendingType === 0 || from !== follower || to !== leader || claim !== undefined) return;
         const msg = m as unknown as Record<string, unknown> | null;
         if (msg === null || typeof msg !== 'object') return;
-        if (msg.type === 'append-req') {
-          const count = Array.isArray(msg.entries) ? msg.entries.length : 0;
-          inFlight.set(id, { leader: from, follower: to, type: 'append-req', base: msg.prevLogIndex as number, baseTerm: msg.prevLogTerm as number, count });
-        } else if (msg.type === 'snapshot-req') {
-          inFlight.set(id, { leader: from, follower: to, type: 'snapshot-req', base: msg.lastIncludedIndex as number, baseTerm: msg.lastIncludedTerm as number, count: 0 });
-        } else if (pending !== undefined && from === pending.follower && to === pending.leader && claim === undefined) {
-          const p = pending;
-          const resp = p.type === 'append-req' ? 'append-resp' : 'snapshot-resp';
-          if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
-          const covered = p.base + p.count;
-          if (msg.matchIndex > covered) {
-            const message =
-              p.type === 'append-req'
-                ? `${p.follower} answered ${p.leader}'s AppendEntries (prevLogIndex ${p.base}, term ${p.baseTerm}, ${p.count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
-                : `${p.follower} answered ${p.leader}'s InstallSnapshot (lastIncludedIndex ${p.base}, term ${p.baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
-            claim = { follower: p.follower, matchIndex: msg.matchIndex, message };
-          }
+        const resp = pendingType === APPEND_REQ ? 'append-resp' : 'snapshot-resp';
+        if (msg.type !== resp || msg.success === false || typeof msg.matchIndex !== 'number') return;
+        const covered = base + count;
+        if (msg.matchIndex > covered) {
+          const message =
+            pendingType === APPEND_REQ
+              ? `${follower} answered ${leader}'s AppendEntries (prevLogIndex ${base}, term ${baseTerm}, ${count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
+              : `${follower} answered ${leader}'s InstallSnapshot (lastIncludedIndex ${base}, term ${baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
+          claim = { follower, matchIndex: msg.matchIndex, message };
         }
       },
       duplicate(id, of) {
-        const p = inFlight.get(of);
-        if (p !== undefined) inFlight.set(id, p);
+        inFlight.duplicate(id, of);
       },
-      deliver(id) {
-        const p = inFlight.get(id);
-        if (p === undefined) return;
-        inFlight.delete(id);
-        pending = p;
+      deliver(id, from, to) {
+        if (!inFlight.deliver(id)) return;
+        const k = inFlight.kind;
+        if (k !== APPEND_REQ && k !== SNAPSHOT_REQ) return;
+        pendingType = k;
+        leader = from;
+        follower = to;
+        base = inFlight.a;
+        baseTerm = inFlight.b;
+        count = inFlight.count;
       },
       drop(id) {
-        inFlight.delete(id);
+        inFlight.drop(id);
       },
       publish(node, state) {
         const st = state as { commitIndex?: unknown; snapshotIndex?: unknown } | null;
         if (st !== null && typeof st === 'object' && typeof st.commitIndex === 'number') committed.set(node, Math.max(st.commitIndex, typeof st.snapshotIndex === 'number' ? st.snapshotIndex : 0));
       },
       violation() {
-        pending = undefined;
+        pendingType = 0;
         claim = undefined;
       },
     },
     check() {
-      pending = undefined;
+      pendingType = 0;
       const c = claim;
       if (c === undefined) return undefined;
       claim = undefined;
@@ -228,14 +222,12 @@ export function replyClaimsHeld(): Checker {
  * Leaders: "If successful: update nextIndex and matchIndex for follower"; matchIndex is reset to 0
  * on election). A matchIndex taken from anywhere else (the leader's own log, a reply of another
  * term) counts toward commits (section 5.3) what the follower never acknowledged. Judged from the
- * replies delivered to the leader and its publishes (typed event hooks). Cost: O(1) per send, duplicate,
- * deliver and drop of a reply, O(peers) per leader publish.
+ * replies delivered to the leader and its publishes (typed event hooks; replies in flight kept by the
+ * run's shared RpcInFlight). Cost: O(1) per send, duplicate, deliver and drop of a reply, O(peers) per leader publish.
  */
-export function matchIndexClaimed(): Checker {
-  /** Replies in flight by message id: follower, leader, the reply's term and the matchIndex it claims (0 when refused). */
-  const inFlight = new Map<number, { follower: NodeId; leader: NodeId; term: number; claim: number }>();
-  /** `${leader} ${follower}` -> the reply term and the highest claim delivered in it. */
-  const claimed = new Map<string, { term: number; claim: number }>();
+export function matchIndexClaimed(inFlight: RpcInFlight = new RpcInFlight()): Checker {
+  /** leader -> follower -> the reply term and the highest claim delivered in it. */
+  const claimed = new Map<NodeId, Map<NodeId, { term: number; claim: number }>>();
   let failure: string | undefined;
   return {
     name: 'match-index-claimed',
@@ -243,35 +235,39 @@ export function matchIndexClaimed(): Checker {
     when: 'always',
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
-      send(id, from, to, m) {
-        const msg = m as unknown as Record<string, unknown> | null;
-        if (msg === null || typeof msg !== 'object' || (msg.type !== 'append-resp' && msg.type !== 'snapshot-resp')) return;
-        if (typeof msg.term !== 'number' || typeof msg.matchIndex !== 'number') return;
-        inFlight.set(id, { follower: from, leader: to, term: msg.term, claim: msg.success === false ? 0 : msg.matchIndex });
+      send(id, _from, _to, m) {
+        inFlight.send(id, m);
       },
       duplicate(id, of) {
-        const p = inFlight.get(of);
-        if (p !== undefined) inFlight.set(id, p);
+        inFlight.duplicate(id, of);
       },
-      deliver(id) {
-        const p = inFlight.get(id);
-        if (p === undefined) return;
-        inFlight.delete(id);
-        const key = `${p.leader} ${p.follower}`;
-        const c = claimed.get(key);
-        if (c === undefined || p.term > c.term) claimed.set(key, { term: p.term, claim: p.claim });
-        else if (p.term === c.term && p.claim > c.claim) c.claim = p.claim;
+      deliver(id, from, to) {
+        if (!inFlight.deliver(id)) return;
+        const k = inFlight.kind;
+        // Replies whose term or matchIndex is not a number claim nothing.
+        if ((k !== APPEND_RESP && k !== SNAPSHOT_RESP) || Number.isNaN(inFlight.term) || Number.isNaN(inFlight.a)) return;
+        const term = inFlight.term;
+        const got = inFlight.success ? inFlight.a : 0;
+        let byFollower = claimed.get(to);
+        if (byFollower === undefined) claimed.set(to, (byFollower = new Map()));
+        const c = byFollower.get(from);
+        if (c === undefined) byFollower.set(from, { term, claim: got });
+        else if (term > c.term) {
+          c.term = term;
+          c.claim = got;
+        } else if (term === c.term && got > c.claim) c.claim = got;
       },
       drop(id) {
-        inFlight.delete(id);
+        inFlight.drop(id);
       },
       publish(node, state) {
         const st = state as { role?: unknown; term?: unknown; matchIndex?: Record<string, unknown> } | null;
         if (failure !== undefined || st === null || typeof st !== 'object' || st.role !== 'leader' || typeof st.term !== 'number' || st.matchIndex === undefined) return;
+        const byFollower = claimed.get(node);
         for (const p in st.matchIndex) {
           const m = st.matchIndex[p];
           if (typeof m !== 'number' || m === 0) continue;
-          const c = claimed.get(`${node} ${p}`);
+          const c = byFollower?.get(p);
           const claim = c !== undefined && c.term === st.term ? c.claim : 0;
           if (m > claim) {
             failure = `leader ${node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
@@ -292,6 +288,6 @@ export function matchIndexClaimed(): Checker {
  * The two step rules about acknowledgements above (typed event hooks only): listed with the step rules, before
  * commit-on-quorum and Figure 3's (a matchIndex the follower never claimed is the cause of the commit it allows).
  */
-export function raftReplyRules(): Checker[] {
-  return [replyClaimsHeld(), matchIndexClaimed()];
+export function raftReplyRules(inFlight: RpcInFlight = new RpcInFlight()): Checker[] {
+  return [replyClaimsHeld(inFlight), matchIndexClaimed(inFlight)];
 }

@@ -4,22 +4,10 @@
 // engine's typed hooks (Checker.on): no trace event object is built for it.
 
 import type { Checker, NodeId } from '../../api/index.ts';
+import { APPEND_RESP, RpcInFlight, SNAPSHOT_RESP, VOTE_RESP } from './rpc-in-flight.ts';
 
-/** A reply in flight: its type and the term it carries. */
-interface Reply {
-  type: 'vote-resp' | 'append-resp' | 'snapshot-resp';
-  term: number;
-  pre: boolean;
-}
-
-/** A stale reply delivered in the current step: to whom, from whom, and the receiver's term then. */
-interface Stale extends Reply {
-  node: NodeId;
-  from: NodeId;
-  current: number;
-}
-
-const RPC_NAME = { 'vote-resp': 'RequestVote', 'append-resp': 'AppendEntries', 'snapshot-resp': 'InstallSnapshot' } as const;
+/** The RPC a reply kind answers (rpc-in-flight.ts kinds). */
+const RPC_NAME: Record<number, string> = { [VOTE_RESP]: 'RequestVote', [APPEND_RESP]: 'AppendEntries', [SNAPSHOT_RESP]: 'InstallSnapshot' };
 
 /**
  * A stale reply changes nothing: when a server handles a RequestVote (PreVote included),
@@ -40,17 +28,22 @@ const RPC_NAME = { 'vote-resp': 'RequestVote', 'append-resp': 'AppendEntries', '
  * before the step ends; a restart forgets it until the restarted server publishes). Sound for this
  * implementation: its response handlers return at once on a stale term (node.ts), so a step whose
  * only input is a stale reply applies nothing new, answers no client and changes nothing published.
- * Cost: O(1) per send, duplicate, deliver, drop, start and publish (one map entry per reply in flight,
- * one number per server).
+ * Cost: O(1) per send, duplicate, deliver, drop, start and publish (replies in flight kept by the run's
+ * shared RpcInFlight, no allocation per message; one number per server).
  */
-export function staleReplyDiscarded(): Checker {
-  const inFlight = new Map<number, Reply>();
+export function staleReplyDiscarded(inFlight: RpcInFlight = new RpcInFlight()): Checker {
   /** Per server: the term of its last publish in this life (absent: not published since it started). */
   const term = new Map<NodeId, number>();
-  let stale: Stale | undefined;
+  // The stale reply delivered in the current step (staleKind 0: none): its kind, PreVote or not, term,
+  // receiver and sender, and the receiver's term then.
+  let staleKind = 0;
+  let stalePre = false;
+  let staleTerm = 0;
+  let staleNode: NodeId = '';
+  let staleFrom: NodeId = '';
+  let current = 0;
   let failure: string | undefined;
-  const what = (s: Stale): string =>
-    `${s.node} in term ${s.current} handled ${s.from}'s ${s.pre ? 'PreVote' : RPC_NAME[s.type]} reply of term ${s.term}`;
+  const what = (): string => `${staleNode} in term ${current} handled ${staleFrom}'s ${stalePre ? 'PreVote' : RPC_NAME[staleKind]} reply of term ${staleTerm}`;
   return {
     name: 'stale-reply-discarded',
     description: 'a reply whose term is below the receiver\'s currentTerm is dropped: the step that handles it sends and changes nothing (Figure 2; raft.tla DropStaleResponse)',
@@ -58,47 +51,51 @@ export function staleReplyDiscarded(): Checker {
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
       send(id, from, _to, m) {
-        if (stale !== undefined && from === stale.node && failure === undefined) {
+        inFlight.send(id, m);
+        if (staleKind !== 0 && from === staleNode && failure === undefined) {
           const msg = m as unknown as { type?: unknown };
-          failure = `${what(stale)} and sent ${String(msg.type)} in that step: a reply of an older term must be dropped (Figure 2; raft.tla DropStaleResponse)`;
+          failure = `${what()} and sent ${String(msg.type)} in that step: a reply of an older term must be dropped (Figure 2; raft.tla DropStaleResponse)`;
         }
-        const msg = m as unknown as Record<string, unknown> | null;
-        if (msg === null || typeof msg !== 'object' || typeof msg.term !== 'number') return;
-        if (msg.type === 'vote-resp' || msg.type === 'append-resp' || msg.type === 'snapshot-resp') inFlight.set(id, { type: msg.type, term: msg.term, pre: msg.pre === true });
       },
       duplicate(id, of) {
-        const r = inFlight.get(of);
-        if (r !== undefined) inFlight.set(id, r);
+        inFlight.duplicate(id, of);
       },
       deliver(id, from, to) {
-        const r = inFlight.get(id);
-        if (r === undefined) return;
-        inFlight.delete(id);
-        const current = term.get(to);
-        if (current !== undefined && r.term < current) stale = { ...r, node: to, from, current };
+        if (!inFlight.deliver(id)) return;
+        const k = inFlight.kind;
+        // Replies whose term is not a number are not judged.
+        if (k < VOTE_RESP || Number.isNaN(inFlight.term)) return;
+        const t = term.get(to);
+        if (t === undefined || inFlight.term >= t) return;
+        staleKind = k;
+        stalePre = inFlight.pre;
+        staleTerm = inFlight.term;
+        staleNode = to;
+        staleFrom = from;
+        current = t;
       },
       drop(id) {
-        inFlight.delete(id);
+        inFlight.drop(id);
       },
       start(node) {
         term.delete(node);
       },
       publish(node, state) {
-        if (stale !== undefined && node === stale.node && failure === undefined) {
+        if (staleKind !== 0 && node === staleNode && failure === undefined) {
           const st = state as { role?: unknown; term?: unknown; commitIndex?: unknown } | null;
           const shown = st !== null && typeof st === 'object' ? ` (now ${String(st.role)} of term ${String(st.term)}, commitIndex ${String(st.commitIndex)})` : '';
-          failure = `${what(stale)} and changed its published state in that step${shown}: a reply of an older term must not be counted (Figure 2; raft.tla DropStaleResponse)`;
+          failure = `${what()} and changed its published state in that step${shown}: a reply of an older term must not be counted (Figure 2; raft.tla DropStaleResponse)`;
         }
         const st = state as { term?: unknown } | null;
         if (st !== null && typeof st === 'object' && typeof st.term === 'number') term.set(node, st.term);
       },
       violation() {
-        stale = undefined;
+        staleKind = 0;
         failure = undefined;
       },
     },
     check() {
-      stale = undefined;
+      staleKind = 0;
       const f = failure;
       failure = undefined;
       return f;
@@ -218,6 +215,6 @@ export function logTermsMonotonic(): Checker {
 }
 
 /** The term rules above (typed event hooks only): listed with the step rules, before Figure 3's. */
-export function raftTermRules(): Checker[] {
-  return [staleReplyDiscarded(), logTermsMonotonic()];
+export function raftTermRules(inFlight: RpcInFlight = new RpcInFlight()): Checker[] {
+  return [staleReplyDiscarded(inFlight), logTermsMonotonic()];
 }

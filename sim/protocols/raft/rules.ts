@@ -174,6 +174,9 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
   /** Per server: the life and term of its last publish as leader (term -1: not leading then). */
   const leadingLife: number[] = probe.servers.map(() => -1);
   const leadingTerm: number[] = probe.servers.map(() => -1);
+  /** The row of `votes` last written and its term (most publishes are in the term of the one before). */
+  let rowTerm = -1;
+  let row: (string | null)[] = [];
   return {
     name: 'leader-has-vote-quorum',
     description: 'a server becomes leader of a term only with the votes of a majority in that term (Figure 2: Rules for Servers, Candidates; raft.tla BecomeLeader)',
@@ -184,7 +187,11 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         if (r.votedFor !== null) {
-          publishedInTerm(votes, r.term, probe.servers.length)[k] = r.votedFor;
+          if (r.term !== rowTerm) {
+            row = publishedInTerm(votes, r.term, n);
+            rowTerm = r.term;
+          }
+          row[k] = r.votedFor;
         }
         if (r.role !== 'leader') {
           leadingTerm[k] = -1;
@@ -195,8 +202,8 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
         leadingTerm[k] = r.term;
         leadingLife[k] = life;
         const me = probe.id(k);
-        const row = votes.get(r.term) ?? [];
-        const voters = probe.servers.filter((_, v) => row[v] === me);
+        const inTerm = votes.get(r.term) ?? [];
+        const voters = probe.servers.filter((_, v) => inTerm[v] === me);
         if (voters.length < quorum) {
           return `${me} became leader of term ${r.term} with the votes of ${voters.length === 0 ? 'no server' : voters.join(', ')} only: a majority of ${n} servers is ${quorum}`;
         }
@@ -243,6 +250,9 @@ export function readIndexRule(probe: ServerProbe): Checker {
   /** term -> per server position, the leader it published following in that term. */
   const followed = new Map<number, (string | null)[]>();
   const confirmed: string[] = [];
+  /** The row of `followed` last written and its term (most publishes are in the term of the one before). */
+  let rowTerm = -1;
+  let row: (string | null)[] = [];
   return {
     name: 'read-index',
     description: 'a read answered without the log follows ReadIndex: own-term commit, read index = commitIndex at arrival, a later heartbeat round acknowledged by a majority, applied up to the read index (thesis 6.4; section 8)',
@@ -253,7 +263,11 @@ export function readIndexRule(probe: ServerProbe): Checker {
         const r = probe.node(k);
         if (r === undefined) continue;
         if (r.leader !== null) {
-          publishedInTerm(followed, r.term, probe.servers.length)[k] = r.leader;
+          if (r.term !== rowTerm) {
+            row = publishedInTerm(followed, r.term, n);
+            rowTerm = r.term;
+          }
+          row[k] = r.leader;
         }
         if (r.reads === undefined) continue;
         const me = probe.id(k);

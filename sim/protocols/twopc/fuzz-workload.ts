@@ -1,7 +1,10 @@
 // Two-phase commit's default fuzz workload (`faultline fuzz twopc`): shard and
 // client counts, accounts per shard, transfer amounts (up to above a balance,
 // so debits vote no), a bounded or unbounded number of transfers per client,
-// vote and client timeouts, and cooperative termination; and the timing knobs
+// vote and client timeouts, and cooperative termination (with how many unanswered
+// queries an in-doubt participant waits before asking its peers: 2 as by default, or
+// 0-1, so the peers are asked while one of them may still be working on the transaction,
+// the window of the asked participant's unilateral abort, BHG section 7.4); and the timing knobs
 // that open windows: retry and query intervals short or long against the vote
 // timeout (a participant that asks again soon vs. late), the work timeout. No
 // planted bug is switched on. Sizes stay near the defaults.
@@ -23,6 +26,8 @@ export const twopcFuzzWorkload: fc.Arbitrary<Record<string, unknown>> = fc
     queryMs: fc.constantFrom(150, 30, 400),
     workMs: fc.constantFrom(400, 100, 1000),
     cooperative: fc.boolean(),
+    /** The default (2) first, so it shrinks back to it; 0 and 1 ask the peers at the first or second timeout. */
+    cooperativeAfter: fc.constantFrom(2, 0, 1),
   })
   .map(({ amountMin, amountSpan, transfers, voteTimeoutMs, clientTimeoutMs, retryMs, queryMs, workMs, ...w }) => ({
     ...w,

@@ -48,8 +48,11 @@ interface Loaded {
 let loaded: Loaded | undefined;
 /** Published states per `states` message. */
 const STATES_PER_MESSAGE = 4096;
-/** Client operations a message (an `operations` message is received and decoded by the page as one task). */
-const OPERATIONS_PER_MESSAGE = 4096;
+/**
+ * Client operations a message (an `operations` message is received and decoded by the page as one task: 4,096 took
+ * 40-116 ms of the page's main thread each at Raft 1M on a loaded machine, issue 15).
+ */
+const OPERATIONS_PER_MESSAGE = 1024;
 /** Bumped at each open: background work for an older trace stops. */
 let openGen = 0;
 
@@ -243,7 +246,10 @@ async function open(source: LoadSource, keepLimit: number): Promise<void> {
             ? firstDrawingReady({ events: builder.events, span: builder.span, runEnd: end, bytes: splitter.bytes, total })
             : now - lastPartial >= PARTIAL_EVERY_MS && builder.events >= 2 * partialEvents && (total === undefined || splitter.bytes < total / 2);
         if (due) {
-          const snap = builder.snapshot(end);
+          // Without its client operations (objects: tens of thousands in a big trace, decoded by the page's main thread
+          // as one task at each partial; issue 15): they come with the complete model. Meanwhile the diagram's marks
+          // of an operation's return, when zoomed in, are drawn without its outcome.
+          const snap = { ...builder.snapshot(end), operations: [] };
           partialEvents = snap.count;
           // Its lane index too (the page's density drawing would build it, a pass over every event on the main thread).
           const li = laneIndex(snap);
