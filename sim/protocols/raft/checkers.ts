@@ -618,13 +618,18 @@ export function operationsComplete(bound: Micros): Checker {
     check(view) {
       const q = view.quiescedAt;
       if (q === undefined) return undefined;
-      const open = new Map<number, { t: Micros; process: string; f: string; key?: string }>();
-      for (const ev of view.history) {
-        if (ev.type === 'invoke') open.set(ev.op, { t: ev.t, process: ev.process, f: ev.f, ...(ev.key !== undefined ? { key: ev.key } : {}) });
+      // Pending operations by op id: the position of their invoke in the history (no object per operation).
+      const history = view.history;
+      const open = new Map<number, number>();
+      for (let i = 0; i < history.length; i++) {
+        const ev = history[i] as (typeof history)[number];
+        if (ev.type === 'invoke') open.set(ev.op, i);
         else open.delete(ev.op);
       }
       if (view.now - q > bound || open.size === 0) reached = true;
-      for (const [op, o] of open) {
+      for (const [op, i] of open) {
+        const o = history[i];
+        if (o === undefined || o.type !== 'invoke') continue;
         if (view.now - Math.max(o.t, q) > bound) return `operation ${op} (${o.process} ${o.f} ${o.key ?? ''}) invoked at t=${formatDuration(o.t)} never completed, ${formatDuration(view.now - Math.max(o.t, q))} after faults stopped`;
       }
       return undefined;
