@@ -11,7 +11,7 @@
 
 import type { JsonValue, Micros, NodeId } from '../engine/types.ts';
 import type { StateSnapshot } from './model.ts';
-import { getOrFail } from '../engine/assert.ts';
+import { atOrFail, getOrFail } from '../engine/assert.ts';
 
 /** Every published state of a trace, packed (see the file comment). State i is bytes[start[i], start[i+1]). */
 export interface PackedStates {
@@ -134,8 +134,27 @@ class LazySnapshot implements StateSnapshot {
  * `state` is decoded when read, the last `cacheSize` kept.
  */
 export function unpackStates(p: PackedStates, cacheSize = 512): Map<NodeId, StateSnapshot[]> {
+  const u = unpackStatesStepwise(p, cacheSize);
+  u.next(p.seq.length);
+  return u.states;
+}
+
+/**
+ * `unpackStates` in steps, for a caller that must not block for long (the viewer's page: an object a snapshot,
+ * 180k at Raft 1M): `states` fills as `next(n)` unpacks the next `n` snapshots in seq order; `next` returns true
+ * once every snapshot is in.
+ */
+export function unpackStatesStepwise(p: PackedStates, cacheSize = 512): { states: Map<NodeId, StateSnapshot[]>; next(n: number): boolean } {
   const decoder = new StateDecoder(p, cacheSize);
-  const out = new Map<NodeId, StateSnapshot[]>(p.nodes.map((n) => [n, []]));
-  for (let i = 0; i < p.seq.length; i++) getOrFail(out, p.nodes[p.node[i]!]!, 'snapshots of a node').push(new LazySnapshot(p.seq[i]!, p.t[i]!, i, decoder));
-  return out;
+  const states = new Map<NodeId, StateSnapshot[]>(p.nodes.map((n) => [n, []]));
+  const lists = p.nodes.map((n) => getOrFail(states, n, 'snapshots of a node'));
+  let i = 0;
+  return {
+    states,
+    next(n: number): boolean {
+      const to = Math.min(p.seq.length, i + Math.max(0, n));
+      for (; i < to; i++) atOrFail(lists, p.node[i]!, 'snapshots of a node').push(new LazySnapshot(p.seq[i]!, p.t[i]!, i, decoder));
+      return i >= p.seq.length;
+    },
+  };
 }

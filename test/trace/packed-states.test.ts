@@ -9,7 +9,7 @@ import type { TraceEvent } from '../../sim/engine/types.ts';
 import { parseScenario, prepareRun } from '../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../sim/scenario/run.ts';
 import { buildColumns } from '../../sim/trace/columns.ts';
-import { PackedStatesBuilder, unpackStates } from '../../sim/trace/packed-states.ts';
+import { PackedStatesBuilder, unpackStates, unpackStatesStepwise } from '../../sim/trace/packed-states.ts';
 import { parseTrace } from '../../sim/trace/parse.ts';
 import { stateBodyOfLine } from '../../ui/src/store.ts';
 import defaultScenario from '../../scenarios/default.ts';
@@ -40,6 +40,28 @@ describe('packed states', () => {
       expect(got.map((s) => [s.seq, s.t])).toEqual(snaps.map((s) => [s.seq, s.t]));
       got.forEach((s, i) => expect(s.state).toEqual(snaps[i]!.state));
     }
+  });
+
+  it('unpacked in steps of any sizes (as the page does, between its tasks), the states equal the model\'s, complete only at the last step', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }), (steps) => {
+        const u = unpackStatesStepwise(packed);
+        let done = 0;
+        for (const n of steps) {
+          const complete = u.next(n);
+          done = Math.min(packed.seq.length, done + n);
+          expect(complete).toBe(done === packed.seq.length);
+          expect([...u.states.values()].reduce((a, l) => a + l.length, 0)).toBe(done);
+        }
+        u.next(packed.seq.length);
+        for (const [node, snaps] of model.states) {
+          const got = u.states.get(node)!;
+          expect(got.map((x) => [x.seq, x.t])).toEqual(snaps.map((x) => [x.seq, x.t]));
+          expect(got[got.length - 1]!.state).toEqual(snaps[snaps.length - 1]!.state);
+        }
+      }),
+      { numRuns: 30, seed: 22 },
+    );
   });
 
   it('any order of reads, with a cache of a few states, gives the same values (a cached state is the same object)', () => {

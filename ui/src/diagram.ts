@@ -207,9 +207,17 @@ export class Diagram {
     store.on('window', () => this.followWindow());
     // Only a change of width lays out again (the height follows the lanes, set here).
     new ResizeObserver(() => {
-      if (Math.max(300, this.root.clientWidth) !== this.width) this.relayout();
+      this.seenWidth = this.root.clientWidth;
+      if (Math.max(300, this.seenWidth) !== this.width) this.relayout();
     }).observe(this.root);
   }
+
+  /**
+   * The root's width as the ResizeObserver last saw it (px; 0 before, or while hidden): a new model is laid out at it
+   * without reading clientWidth, which would lay the page out at once inside the model's task (issue 15: 50 ms and
+   * more of a 1M trace's partial-model task); a change of width relayouts from the observer.
+   */
+  private seenWidth = 0;
 
   /** Lay out lanes for the visible nodes and size the canvases. */
   private relayout(): void {
@@ -219,7 +227,7 @@ export class Diagram {
     this.laneRow = m ? m.nodes.map((n) => this.lanes.get(n) ?? -1) : [];
     this.laneShown = Uint8Array.from(this.laneRow, (r) => (r >= 0 ? 1 : 0));
     this.typeShown = m ? Uint8Array.from(m.messageTypes, (t) => (this.store.hiddenTypes.has(t) ? 0 : 1)) : new Uint8Array(0);
-    this.width = Math.max(300, this.root.clientWidth);
+    this.width = Math.max(300, this.seenWidth > 0 ? this.seenWidth : this.root.clientWidth);
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
     const dpr = window.devicePixelRatio || 1;

@@ -8,7 +8,7 @@ import { typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
 import { fmtTime } from './format.ts';
 import type { Store } from './store.ts';
-import { timed } from './perf.ts';
+import { timed, yieldToPage } from './perf.ts';
 
 const ROW = 20;
 /** Characters of an event's description a row shows (a Raft state's JSON can be many KB: the row shows one line of it). */
@@ -103,7 +103,7 @@ export class EventsList {
     store.on('causal', () => this.renderRows());
   }
 
-  /** Render at the next frame (or within 100 ms if frames are not drawn: a hidden page), once however often asked. */
+  /** Render in a task of its own (yieldToPage; or within 100 ms), once however often asked. */
   private defer(what: 'rows' | 'filter'): void {
     if (this.deferred === 'filter' || this.deferred === what) return;
     const first = this.deferred === undefined;
@@ -118,7 +118,9 @@ export class EventsList {
       if (d === 'filter') timed('list', () => this.refilter());
       else if (d === 'rows') this.renderRows();
     };
-    requestAnimationFrame(run);
+    // In a task of its own (not in the next frame's animation callbacks with the diagram's drawing: the two made one
+    // long task of a big trace's first whole-run frame, issue 15), once however many changes came meanwhile.
+    void yieldToPage().then(run);
     setTimeout(run, 100);
   }
 

@@ -61,7 +61,8 @@ export class Overview {
     store.on('window', () => this.moveBrush());
     store.on('cursor', () => this.drawCursor());
     new ResizeObserver(() => {
-      if (Math.max(300, this.root.clientWidth) !== this.width) this.redraw();
+      this.seenWidth = this.root.clientWidth;
+      if (Math.max(300, this.seenWidth) !== this.width) this.redraw();
     }).observe(this.root);
   }
 
@@ -70,6 +71,14 @@ export class Overview {
     return scaleLinear()
       .domain([m?.startT ?? 0, m?.endT ?? 1])
       .range([LEFT, this.width - RIGHT]);
+  }
+
+  /** The root's width as the ResizeObserver last saw it (px; 0 before, or while hidden): see Diagram's `seenWidth`. */
+  private seenWidth = 0;
+
+  /** The strip's width (px): as last observed, without laying the page out (else read now). */
+  private currentWidth(): number {
+    return Math.max(300, this.seenWidth > 0 ? this.seenWidth : this.root.clientWidth);
   }
 
   /** Drawings started: a histogram counted in slices is dropped when a newer drawing starts. */
@@ -82,7 +91,7 @@ export class Overview {
       this.paint(undefined, new Float64Array(0), new Float64Array(0));
       return;
     }
-    const width = Math.max(300, this.root.clientWidth);
+    const width = this.currentWidth();
     const cols = Math.max(1, Math.floor(width - LEFT - RIGHT));
     const sent = new Float64Array(cols);
     const dropped = new Float64Array(cols);
@@ -112,7 +121,7 @@ export class Overview {
   }
 
   /** Draw the histogram (`sent` and `dropped` per column), the outages and violations, and the brush. */
-  private paint(m: Store['model'], sent: Float64Array, dropped: Float64Array, width = Math.max(300, this.root.clientWidth)): void {
+  private paint(m: Store['model'], sent: Float64Array, dropped: Float64Array, width = this.currentWidth()): void {
     this.width = width;
     const dpr = window.devicePixelRatio || 1;
     resizeCanvas(this.canvas, this.width, HEIGHT, dpr);

@@ -4,11 +4,11 @@
 import type { TraceSource } from '../store.ts';
 import type { TraceEvent } from '../../../sim/engine/types.ts';
 import type { OperationRec, StateSnapshot } from '../../../sim/trace/model.ts';
-import { unpackStates } from '../../../sim/trace/packed-states.ts';
+import { unpackStatesStepwise } from '../../../sim/trace/packed-states.ts';
 import { adoptLaneIndex } from '../../../sim/trace/columns.ts';
 import type { LaneBand } from '../panels/panel.ts';
 import type { FromLoader, LoadSource, ToLoader } from './protocol.ts';
-import { timed, yieldToPage } from '../perf.ts';
+import { sliced, timed, yieldToPage } from '../perf.ts';
 
 export type ModelMessage = Extract<FromLoader, { kind: 'model' }>;
 export type PartialMessage = Extract<FromLoader, { kind: 'partial' }>;
@@ -56,12 +56,17 @@ export class Loader implements TraceSource {
         } else if (m.kind === 'model') {
           const arrivedAt = performance.timeOrigin + performance.now();
           // Receiving the message (its deserialization) is one task; unpacking the states (an object a snapshot) another.
-          void yieldToPage().then(() => {
-            const model = { ...m.model, operations: operations.length > 0 ? operations : m.model.operations, states: m.packed ? timed('unpack-states', () => unpackStates(m.packed!)) : states };
-            // The lane index the worker built (a big trace's): the density drawing does not build it here.
-            if (m.laneIndex) adoptLaneIndex(model, m.laneIndex);
-            resolve({ ...m, timings: { ...m.timings, arrivedAt }, model });
-          });
+          // Unpacking a big trace's states (an object a snapshot: 180k at Raft 1M, 100-200 ms in one task) in slices
+          // of a few ms each, the page live between them (issue 15).
+          const packed = m.packed ? unpackStatesStepwise(m.packed) : undefined;
+          void yieldToPage()
+            .then(() => (packed ? sliced(m.packed!.seq.length, (from, to) => timed('unpack-states', () => packed.next(to - from)), () => false) : true))
+            .then(() => {
+              const model = { ...m.model, operations: operations.length > 0 ? operations : m.model.operations, states: packed ? packed.states : states };
+              // The lane index the worker built (a big trace's): the density drawing does not build it here.
+              if (m.laneIndex) adoptLaneIndex(model, m.laneIndex);
+              resolve({ ...m, timings: { ...m.timings, arrivedAt }, model });
+            });
         }
         else if (m.kind === 'error') reject(m);
         else if (m.kind === 'verified') this.onVerified?.(m.hash);
