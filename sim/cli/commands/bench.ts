@@ -37,6 +37,7 @@ export function registerBench(program: Command): void {
     .option('--bug <names>', 'search: only these planted bugs (name, protocol.name or protocol; comma-separated)')
     .option('--quick', 'search: a 10 s budget per campaign')
     .option('--shrink <n>', 'search: also shrink each first failure (at most n runs) and report its fault count')
+    .option('--clock <wall|cpu>', 'search: measure wall time (default) or this process\'s CPU time (steadier on a loaded machine)')
     .action(async (name: string, opts: BenchOptions) => {
       const selected = name === 'all' ? benchCases.filter((c) => !c.notInAll) : benchCases.filter((c) => c.name === name);
       if (selected.length === 0) throw new InputError(`unknown benchmark "${name}"; expected one of: all, ${benchCases.map((c) => c.name).join(', ')}`);
