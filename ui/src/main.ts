@@ -469,7 +469,6 @@ const seedBox = $<HTMLInputElement>('seed');
 const runBtn = $<HTMLButtonElement>('run');
 let worker: Worker | undefined;
 let running = false;
-let pendingList: ((s: ScenarioEntry[]) => void) | undefined;
 
 /**
  * A part of the viewer a rebuild of ui/dist removed: Vite names built files by their content's hash, so a page
@@ -506,7 +505,8 @@ window.addEventListener('vite:preloadError', () => void reloadIfRebuilt('failed 
 
 function getWorker(): Worker {
   if (worker) return worker;
-  worker = new Worker(new URL('./live/worker.ts', import.meta.url), { type: 'module' });
+  // Started only to run something (a scenario, a branch): the drop-down's list is static (virtual:faultline-scenarios).
+  worker = new Worker(new URL('./live/worker.ts', import.meta.url), { type: 'module', name: 'live' });
   worker.onmessage = (ev: MessageEvent<FromWorker>) => onWorker(ev.data);
   worker.onerror = (ev) => {
     // A worker whose script is gone (a rebuild) fails with no message.
@@ -522,16 +522,6 @@ function send(msg: ToWorker): void {
 }
 
 function onWorker(msg: FromWorker): void {
-  if (msg.kind === 'list') {
-    scenarioList = msg.scenarios;
-    replace(scenarioSel, ...msg.scenarios.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
-    syncScenario();
-    runBtn.disabled = msg.scenarios.length === 0;
-    if (msg.problems.some((p) => STALE_BUILD.test(p))) void reloadIfRebuilt(msg.problems.join(' '));
-    if (msg.problems.length) showWarnings(msg.problems.map((p) => `scenario not available: ${p}`));
-    pendingList?.(msg.scenarios);
-    return;
-  }
   setRunning(false);
   setStatus('');
   if (msg.kind === 'error') {
@@ -615,21 +605,24 @@ runBtn.addEventListener('click', () => {
 // ---------------------------------------------------------------- start
 
 const params = new URLSearchParams(location.search);
-const listed = new Promise<ScenarioEntry[]>((resolve) => (pendingList = resolve));
 const traceParam = params.get('trace');
 const runParam = params.get('run');
-// Loading every scenario module in the worker costs CPU: when a trace is asked for, show it first.
-if (traceParam) void loadUrl(traceParam).finally(() => send({ kind: 'list' }));
-else send({ kind: 'list' });
-if (!traceParam && runParam) {
-  void listed.then((list) => {
-    const entry = list.find((s) => s.file === runParam || s.name === runParam);
-    if (!entry) showProblem(`No scenario "${runParam}" to run:`, [`available: ${list.map((s) => s.name).join(', ')}`]);
-    else {
-      scenarioSel.value = entry.file;
-      seedBox.value = params.get('seed') ?? '';
-      runLive(entry.file, seedBox.value);
-    }
-  });
-}
+if (traceParam) void loadUrl(traceParam);
+// The scenario list was computed when the viewer was built (a chunk of its own, out of the first script, fetched
+// alongside the trace): no worker starts until a scenario or a branch is run.
+void import('virtual:faultline-scenarios').then(({ default: listing }) => {
+  scenarioList = listing.scenarios;
+  replace(scenarioSel, ...scenarioList.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
+  syncScenario();
+  runBtn.disabled = scenarioList.length === 0;
+  if (listing.problems.length) showWarnings(listing.problems.map((p) => `scenario not available: ${p}`));
+  if (traceParam || !runParam) return;
+  const entry = scenarioList.find((s) => s.file === runParam || s.name === runParam);
+  if (!entry) showProblem(`No scenario "${runParam}" to run:`, [`available: ${scenarioList.map((s) => s.name).join(', ')}`]);
+  else {
+    scenarioSel.value = entry.file;
+    seedBox.value = params.get('seed') ?? '';
+    runLive(entry.file, seedBox.value);
+  }
+});
 void controls;

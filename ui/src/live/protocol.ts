@@ -12,7 +12,6 @@ export interface ScenarioEntry {
 }
 
 export type ToWorker =
-  | { kind: 'list' }
   | { kind: 'run'; file: string; seed: string }
   /** Run a scenario document (a trace header's resolved scenario with a fault added): a branch of a run. */
   | { kind: 'branch'; scenario: JsonValue; seed: string; label: string; at: number }
@@ -20,6 +19,5 @@ export type ToWorker =
   | { kind: 'drive'; req: DriveRequest; label: string; at: number };
 
 export type FromWorker =
-  | { kind: 'list'; scenarios: ScenarioEntry[]; problems: string[] }
   | { kind: 'done'; file: string; name: string; seed: string; blob: Blob; hash: string; held: boolean; explanation: string; wallMs: number; branch?: { scenario: JsonValue; label: string; at: number }; step?: { choices: StepChoice[]; schedule: string[]; halted: boolean } }
   | { kind: 'error'; message: string };

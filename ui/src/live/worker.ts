@@ -7,18 +7,10 @@ import { MemorySink } from '../../../sim/engine/trace.ts';
 import { InputError } from '../../../sim/scenario/errors.ts';
 import { parseScenario, prepareRun } from '../../../sim/scenario/resolve.ts';
 import { runPrepared } from '../../../sim/scenario/run.ts';
-import { seedToString } from '../../../sim/engine/random.ts';
 import { drive } from './drive.ts';
-import type { FromWorker, ScenarioEntry, ToWorker } from './protocol.ts';
-
-const modules = {
-  ...import.meta.glob<unknown>('../../../scenarios/*.ts', { import: 'default' }),
-  ...import.meta.glob<unknown>('../../../scenarios/*.json', { import: 'default' }),
-};
-
-function baseName(path: string): string {
-  return path.replace(/^.*\//, '');
-}
+import type { FromWorker, ToWorker } from './protocol.ts';
+import { scenarioModules as modules } from './scenario-modules.ts';
+import { baseName, describeError as describe } from './scenarios.ts';
 
 async function load(file: string) {
   const key = Object.keys(modules).find((k) => baseName(k) === file);
@@ -31,30 +23,9 @@ function post(msg: FromWorker): void {
   (self as unknown as Worker).postMessage(msg);
 }
 
-function describe(err: unknown): string {
-  if (err instanceof InputError) return err.describe();
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   try {
-    if (msg.kind === 'list') {
-      const scenarios: ScenarioEntry[] = [];
-      const problems: string[] = [];
-      for (const key of Object.keys(modules).sort()) {
-        const file = baseName(key);
-        if (file.startsWith('_')) continue;
-        try {
-          const s = await load(file);
-          scenarios.push({ file, name: s.name, description: s.description, protocol: s.protocol, seed: seedToString(s.seed) });
-        } catch (err) {
-          problems.push(describe(err));
-        }
-      }
-      post({ kind: 'list', scenarios, problems });
-      return;
-    }
     if (msg.kind === 'branch') {
       // Same seed, the scenario as the trace recorded it plus one fault: the same run up to the fault, then the branch.
       const scenario = parseScenario(msg.scenario, `${String((msg.scenario as { name?: unknown }).name)}.json`);
