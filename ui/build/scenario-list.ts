@@ -2,7 +2,7 @@
 // the virtual module `virtual:faultline-scenarios` (a ScenarioListing), so that opening a trace never starts
 // the live worker (the engine, the protocols, every scenario module) just to fill the drop-down.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
@@ -18,19 +18,38 @@ export function computeScenarioListing(): ScenarioListing {
   return JSON.parse(out) as ScenarioListing;
 }
 
+/** computeScenarioListing without blocking: the build goes on while the child process loads the scenarios. */
+function scenarioListingAsync(): Promise<ScenarioListing> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', SCRIPT], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, out) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(out) as ScenarioListing);
+    });
+  });
+}
+
 /** Vite plugin: `import listing from 'virtual:faultline-scenarios'` is the ScenarioListing of the build's scenarios/. */
 export function scenarioListPlugin(): Plugin {
   const resolved = `\0${SCENARIO_LIST_ID}`;
+  // Started at the build's start (a few seconds: a Node process loading every scenario) and awaited only by
+  // the module that needs it, so it overlaps the rest of the build instead of stalling it.
+  let listing: Promise<ScenarioListing> | undefined;
   return {
     name: 'faultline-scenario-list',
+    buildStart() {
+      listing = scenarioListingAsync();
+      listing.catch(() => undefined); // reported where it is awaited (load), not as an unhandled rejection
+    },
     resolveId(id) {
       return id === SCENARIO_LIST_ID ? resolved : undefined;
     },
-    load(id) {
+    async load(id) {
       if (id !== resolved) return undefined;
       // The dev server rebuilds the list when a scenario changes.
       for (const f of readdirSync(`${ROOT}scenarios`)) this.addWatchFile(`${ROOT}scenarios/${f}`);
-      return `export default ${JSON.stringify(computeScenarioListing())};\n`;
+      const got = await (listing ?? scenarioListingAsync());
+      listing = undefined; // the next load (dev server, after a scenario changed) computes it again
+      return `export default ${JSON.stringify(got)};\n`;
     },
   };
 }
