@@ -52,6 +52,29 @@ export interface TriggerDefinition {
   match(ev: TraceEvent, view: SimView, prev: JsonValue | undefined): NodeId | undefined;
 }
 
+/**
+ * A fault kind fuzzing draws episodes of: the same list as sim/fuzz/arbitraries.ts `GEN_FAULT_KINDS`
+ * (a type-level check there keeps the two equal; sim/api may not import sim/fuzz).
+ */
+export type FuzzFaultKind = 'crash' | 'partition' | 'isolate' | 'block' | 'pause' | 'clock' | 'loss' | 'slow' | 'corrupt' | 'duplicate';
+
+/**
+ * A protocol's fault prior for fuzzing: what its fault model treats as ordinary operating conditions.
+ * Plain data, read when a campaign on the protocol resolves its fault generator (sim/fuzz/README.md,
+ * "Protocol fault priors").
+ */
+export interface FuzzFaultPrior {
+  /**
+   * Default kinds that are *ordinary* for this protocol, not rare: when the user gives no `--kinds`
+   * (`faults.kinds`), they are drawn like every other default kind instead of in 1 run in 4 (they leave
+   * `DEFAULT_RARE_KINDS` for its campaigns). Declare a kind only when the protocol's design is about it
+   * (e.g. `duplicate` for a protocol that retransmits and deduplicates messages): a rare kind is rare
+   * because, as an ordinary one, it thins the draws of the others. Kinds outside the default kinds
+   * (`corrupt`) stay off: this does not turn a kind on. Default: none.
+   */
+  ordinary?: readonly FuzzFaultKind[];
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ProtocolDefinition<C = any> {
   /** Registry key used by scenarios: "raft", "ring", "lock", "twopc", "pingpong". */
@@ -72,6 +95,8 @@ export interface ProtocolDefinition<C = any> {
    * against (sim/fuzz/README.md, "Strategies"). Default: `fuzzWorkload`.
    */
   fuzzWorkloadBase?: Arbitrary<Record<string, unknown>>;
+  /** The protocol's fault prior for fuzzing (which default kinds are ordinary for it): see FuzzFaultPrior. */
+  fuzzFaults?: FuzzFaultPrior;
   /** Roles faults may target (`@leader`, `@follower`, ...): see RoleDefinition. */
   roles?: Record<string, RoleDefinition>;
   /** Protocol events faults may be triggered by: see TriggerDefinition. */
@@ -99,6 +124,7 @@ export function defineProtocol<S extends z.ZodType>(def: {
   build(config: z.output<S>, ctx: BuildContext): ProtocolBuild;
   fuzzWorkload?: Arbitrary<Record<string, unknown>>;
   fuzzWorkloadBase?: Arbitrary<Record<string, unknown>>;
+  fuzzFaults?: FuzzFaultPrior;
   roles?: Record<string, RoleDefinition>;
   triggers?: Record<string, TriggerDefinition>;
   abstractState?(view: SimView): string;

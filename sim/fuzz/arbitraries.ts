@@ -13,10 +13,14 @@
 import fc from 'fast-check';
 import { PARTITION_SPLITS, type FaultAction, type NodeTarget, type PartitionSplit, type TimedFault } from '../engine/config.ts';
 import type { Micros, NodeId } from '../engine/types.ts';
+import type { FuzzFaultKind, FuzzFaultPrior } from '../api/protocol.ts';
 
 /** Fault kinds the generator knows. `corrupt` is opt-in: it breaks any protocol that does not handle disk corruption. */
 export const GEN_FAULT_KINDS = ['crash', 'partition', 'isolate', 'block', 'pause', 'clock', 'loss', 'slow', 'corrupt', 'duplicate'] as const;
 export type GenFaultKind = (typeof GEN_FAULT_KINDS)[number];
+// The protocol API names the same kinds (FuzzFaultKind, for a protocol's fault prior): tsc fails here if the two lists differ.
+const sameKinds: [GenFaultKind, FuzzFaultKind] extends [FuzzFaultKind, GenFaultKind] ? true : never = true;
+void sameKinds;
 // 'duplicate' is a default kind since session 13, but a rare one (DEFAULT_RARE_KINDS): as an ordinary swarm kind
 // (session 10) it thinned the draws of the others enough that some planted bugs took several times more runs to
 // find (sim/fuzz/README.md, "Duplication as a default kind"), so by default a minority of runs enable it.
@@ -26,6 +30,14 @@ export const DEFAULT_FAULT_KINDS: readonly GenFaultKind[] = ['crash', 'partition
  * the subset of the other kinds as before, and adds a rare kind to it in a minority of runs.
  */
 export const DEFAULT_RARE_KINDS: readonly GenFaultKind[] = ['duplicate'];
+/**
+ * The rare kinds of a campaign on a protocol with fault prior `prior` when `kinds` is not given: DEFAULT_RARE_KINDS
+ * less the kinds the protocol declares ordinary (FuzzFaultPrior.ordinary; sim/fuzz/README.md, "Protocol fault priors").
+ */
+export function priorRareKinds(prior: FuzzFaultPrior | undefined): readonly GenFaultKind[] {
+  const ordinary = prior?.ordinary ?? [];
+  return DEFAULT_RARE_KINDS.filter((k) => !ordinary.includes(k));
+}
 /** The share of runs (0-1) that enable each rare kind (FaultGenOptions.rareShare): 1 run in 4. */
 export const RARE_KIND_SHARE = 0.25;
 /** The kinds the generator drew when issue 11 was filed (the `random` strategy's default: no slow links). */

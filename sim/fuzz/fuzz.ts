@@ -20,7 +20,7 @@ import { parseScenario, prepareRun, type PreparedRun } from '../scenario/resolve
 import { RunCutError, runPrepared, type ScenarioResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
-import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
+import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, priorRareKinds, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, openingCase, openingPlan, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
@@ -257,7 +257,9 @@ export function strategyWorkload(protocol: string, strategy: FuzzStrategy): Work
  * `random` (the plain baseline as `faultline fuzz` was when issue 11 was filed): no roles, no triggers,
  * no swarm unless `faults.swarm` says so, the whole window (quiesce at `until`). `targeted` and `guided`:
  * the protocol's roles and triggers, swarm on unless `faults.swarm` is false, and (unless `faults.until`
- * fixes the window's end) a drawn window share, so liveness bounds fit after the quiesce.
+ * fixes the window's end) a drawn window share, so liveness bounds fit after the quiesce. Unless `faults.kinds`
+ * or `faults.rareKinds` is given, the rare kinds are DEFAULT_RARE_KINDS less those the protocol's fault prior
+ * (`fuzzFaults.ordinary`) declares ordinary.
  */
 export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions = {}, withSpans = false): { gen: ResolvedFaultGen; windows: readonly number[]; spans: readonly number[] } {
   const { nodes, targets } = clusterOf(base);
@@ -265,9 +267,12 @@ export function strategyGen(base: Scenario, strategy: FuzzStrategy, faults: Faul
   const random = strategy === 'random';
   // Episodes may aim at the protocol's roles and start on its triggers (sim/protocols/<p>/targets.ts); random never does.
   const plain = random ? { roles: [], triggers: [] } : {};
+  // The protocol's fault prior (ProtocolDefinition.fuzzFaults): default kinds it declares ordinary are not rare
+  // for its campaigns. Only when the caller names neither the kinds (then all are ordinary) nor the rare ones.
+  const prior = faults.kinds === undefined && faults.rareKinds === undefined ? { rareKinds: priorRareKinds(protocol?.fuzzFaults) } : {};
   const gen = resolveFaultGen(
     // Random draws the pre-issue kinds (no slow links) unless `faults.kinds` names them.
-    { nodes: targets, swarm: !random, ...(random ? { kinds: PLAIN_FAULT_KINDS } : {}), roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
+    { nodes: targets, swarm: !random, ...(random ? { kinds: PLAIN_FAULT_KINDS } : {}), ...prior, roles: Object.keys(protocol?.roles ?? {}), triggers: Object.keys(protocol?.triggers ?? {}), ...faults, ...plain },
     nodes,
     base.duration,
   );

@@ -567,14 +567,15 @@ function byInvariant(written: readonly WrittenFailure[]): string {
 }
 
 /**
- * "default all but corrupt; duplicate in 1 run in 4": the --kinds default, derived from DEFAULT_FAULT_KINDS,
+ * "default all but corrupt; duplicate in 1 run in 4 unless the protocol declares it ordinary": the --kinds default, derived from DEFAULT_FAULT_KINDS,
  * DEFAULT_RARE_KINDS and RARE_KIND_SHARE so the help stays true.
  */
 export function kindsDefaultText(): string {
   const left = GEN_FAULT_KINDS.filter((k) => !DEFAULT_FAULT_KINDS.includes(k));
   const all = left.length === 0 ? 'default all' : `default all but ${left.join(', ')}`;
   const rare = DEFAULT_RARE_KINDS.filter((k) => DEFAULT_FAULT_KINDS.includes(k));
-  return rare.length === 0 ? all : `${all}; ${rare.join(', ')} in 1 run in ${Math.round(1 / RARE_KIND_SHARE)}`;
+  // A protocol's fault prior (ProtocolDefinition.fuzzFaults) may declare a rare kind ordinary for its campaigns.
+  return rare.length === 0 ? all : `${all}; ${rare.join(', ')} in 1 run in ${Math.round(1 / RARE_KIND_SHARE)} unless the protocol declares it ordinary`;
 }
 
 /** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */

@@ -139,6 +139,10 @@ export const counter = defineProtocol({
   description: 'Distributed counters: naive last-writer-wins broadcast vs PN-counter CRDT (state or delta gossip) vs incr on the Raft key-value store; Maelstrom-style counter check, linearizability for Raft',
   configSchema: counterConfig,
   fuzzWorkload: counterFuzzWorkload,
+  // Fault model: delta gossip retransmits each delta until acknowledged and replicas deduplicate them (and the
+  // request dedup table drops a client add seen twice), so a second copy of a message is this protocol's
+  // ordinary condition, not a rare one (README.md, "Fault model"): duplication is drawn like every other kind.
+  fuzzFaults: { ordinary: ['duplicate'] },
   ...counterTargets,
   abstractState: counterAbstractState,
   build(config) {
