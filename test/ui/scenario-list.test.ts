@@ -10,11 +10,11 @@ import { scenarioModules } from '../../ui/src/live/scenario-modules.ts';
 import { listScenarios, type ScenarioListing } from '../../ui/src/live/scenarios.ts';
 
 /** The module text the plugin gives Vite for `virtual:faultline-scenarios`, evaluated as the page does. */
-function shippedListing(): ScenarioListing {
+async function shippedListing(): Promise<ScenarioListing> {
   const plugin = scenarioListPlugin();
   const watched: string[] = [];
-  const load = plugin.load as (this: { addWatchFile(f: string): void }, id: string) => string;
-  const code = load.call({ addWatchFile: (f) => watched.push(f) }, `\0${SCENARIO_LIST_ID}`);
+  const load = plugin.load as (this: { addWatchFile(f: string): void }, id: string) => Promise<string>;
+  const code = await load.call({ addWatchFile: (f) => watched.push(f) }, `\0${SCENARIO_LIST_ID}`);
   const m = /^export default (.*);\n$/s.exec(code);
   expect(m, 'an `export default <json>;` module').not.toBeNull();
   expect(watched.length).toBeGreaterThan(0);
@@ -23,7 +23,7 @@ function shippedListing(): ScenarioListing {
 
 describe('the static scenario list', () => {
   it('equals the list of the scenarios the live worker bundles and runs', { timeout: 120_000 }, async () => {
-    const shipped = shippedListing();
+    const shipped = await shippedListing();
     const worker = await listScenarios(scenarioModules);
     // Every scenario file is one the worker can run (not a problem), and none is missing.
     const files = readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) => /\.(ts|json)$/.test(f) && !f.startsWith('_'));
