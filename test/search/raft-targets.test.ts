@@ -185,26 +185,4 @@ describe('raft abstract state window parts', () => {
     expect(held(behindLeader, ['n2'], ['n1'])).toBe(false);
     expect(held({ ...behindLeader, n1: server('follower', 3, [1, 3]) }, ['n2'])).toBe(false);
   });
-
-  // The leader n1 (term 3) compacted up to index 4 (snapshotTerm 3) and holds 5-6; n2 is the other server.
-  const compacted = server('leader', 3, [3, 3], { logStart: 5, snapshotIndex: 4, snapshotTerm: 3, commitIndex: 6 });
-  it.each([
-    ['older-term suffix past the snapshot index, uncommitted', server('follower', 2, [1, 1, 2, 2, 2, 2]), [], 'snapconf'],
-    ['the same, n2 down (its disk)', server('follower', 2, [1, 1, 2, 2, 2, 2]), ['n2'], 'snapconf'],
-    ['older-term entry at the snapshot index, log ends there', server('follower', 2, [1, 1, 2, 2]), [], 'undersnap'],
-    ['entries under the snapshot agree with it (same term at its index)', server('follower', 3, [1, 1, 3, 3, 3], { commitIndex: 2 }), [], 'undersnap'],
-    ['uncommitted entries only below the snapshot index', server('follower', 2, [1, 2]), [], 'undersnap'],
-    ['its entries are committed up to the snapshot index', server('follower', 3, [1, 1, 3, 3, 3], { commitIndex: 4 }), [], ''],
-    ['it compacted there too', server('follower', 3, [3], { logStart: 5, snapshotIndex: 4, snapshotTerm: 3, commitIndex: 4 }), [], ''],
-    ['empty log', server('follower', 3, []), [], ''],
-  ] as const)('undersnap / snapconf: %s', (_, n2, down, flag) => {
-    const parts = raftAbstractState(view({ n1: compacted, n2, n3: server('follower', 3, [1, 1, 3, 3, 3, 3], { commitIndex: 6 }) }, [...down])).split(' ');
-    expect(['undersnap', 'snapconf'].filter((f) => parts.includes(f))).toEqual(flag === '' ? [] : [flag]);
-  });
-  it('no undersnap / snapconf without a leader or before the leader compacts', () => {
-    const n2 = server('follower', 2, [1, 1, 2, 2, 2, 2]);
-    const flagsOf = (n1: RaftServerState): string[] => raftAbstractState(view({ n1, n2 })).split(' ').filter((f) => f === 'undersnap' || f === 'snapconf');
-    expect(flagsOf({ ...compacted, role: 'follower' })).toEqual([]);
-    expect(flagsOf(server('leader', 3, [1, 1, 3, 3, 3, 3], { commitIndex: 6 }))).toEqual([]);
-  });
 });

@@ -33,14 +33,6 @@
 //   and answers it in its old term: the window of a reply from an older term reaching a leader or candidate
 //   that has moved on (Figure 2, raft.tla DropStaleResponse). A run that reaches it is kept, so guided
 //   mutations of its resume time and of what happens meanwhile open the window often.
-// - the flags `undersnap` and `snapconf` (session 14, issue 11): the newest leader has compacted its log
-//   (section 7) up to snapshotIndex, and some other server (down ones included, with the log they last
-//   published) holds uncommitted entries at or below that index (`undersnap`: it can only be caught up by
-//   InstallSnapshot), or, stronger, holds an entry at that index of a term other than the snapshot's and its
-//   log reaches past it (`snapconf`: the InstallSnapshot receiver must discard its whole log, Figure 13 rules
-//   6-7; a receiver that keeps the suffix keeps entries no leader holds). The window opens when a server is
-//   behind, partitioned or down with an old leader's uncommitted entries while a new leader commits and
-//   compacts past them; `undersnap` is the step towards it, so guided keeps and mutates runs that reach it.
 
 import { atOrFail } from '../../api/index.ts';
 import type { SimView } from '../../engine/types.ts';
@@ -127,25 +119,7 @@ export function raftAbstractState(view: SimView): string {
   }
   const held = heldTerm < collecting;
   const iso = leaderIds.some((id) => servers.filter((o) => o === id || view.faults.connected(id, o)).length < Math.floor(servers.length / 2) + 1);
-  return `L${l} C${c} F${f} x${down} g${gap} ${tail} t${logTerms(all)}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}${iso ? ' iso' : ''}${held ? ' held' : ''}${leader ? underSnapshot(leader, all) : ''}`;
-}
-
-/**
- * `snapconf`, `undersnap` or empty (see the header): whether a server other than `leader` holds uncommitted
- * entries at indexes `leader` has compacted, and whether its entry at the leader's snapshotIndex is of
- * another term while its log reaches past that index. Only published entries are compared (the last 64).
- */
-function underSnapshot(leader: RaftServerState, servers: readonly RaftServerState[]): string {
-  const at = leader.snapshotIndex;
-  if (at <= 0) return '';
-  let under = false;
-  for (const s of servers) {
-    if (s === leader || s.commitIndex >= at || s.snapshotIndex >= at || lastIndex(s) <= s.commitIndex) continue;
-    under = true;
-    const e = s.log[at - s.logStart];
-    if (e !== undefined && e.term !== leader.snapshotTerm && lastIndex(s) > at) return ' snapconf';
-  }
-  return under ? ' undersnap' : '';
+  return `L${l} C${c} F${f} x${down} g${gap} ${tail} t${logTerms(all)}${flags(live, maxTerm, minTerm)}${diverged(all) ? ' diverge' : ''}${iso ? ' iso' : ''}${held ? ' held' : ''}`;
 }
 
 /** Distinct terms among the entries of the longest published log (0, 1, 2, 3+). */
