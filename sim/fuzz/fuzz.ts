@@ -1047,19 +1047,19 @@ function refusalReport(base: Scenario, shrunk: FuzzCase, keep: boolean, runOpts:
   return { seed: shrunk.seed, scenario: refusedScenario, ...refusal, ...extra };
 }
 
-/** A repeat's run as a scenario file: canonical (through the schema), named <base>-repeat-<seed>, expecting its violation. */
+/** A repeat's run as a scenario file: named <base>-repeat-<seed>, expecting its violation. */
 function repeatScenario(base: Scenario, ran: Scenario, seed: string, invariant: string): Scenario {
-  const { expect: _expect, ...rest } = ran;
-  return parseScenario(
-    JSON.parse(
-      JSON.stringify({
-        ...rest,
-        name: `${base.name}-repeat-${seed}`,
-        description: `Fuzz failing run of ${base.name}, not shrunk (a repeat of a property already shrunk): ${invariant}`,
-        expect: { violation: invariant },
-      }),
-    ),
-  );
+  return expectingViolation(ran, `${base.name}-repeat-${seed}`, `Fuzz failing run of ${base.name}, not shrunk (a repeat of a property already shrunk): ${invariant}`, invariant);
+}
+
+/**
+ * `scenario` named `name`, expecting a violation of `invariant`, through the schema once more so that it is in
+ * the canonical form a replay reads back from the trace header (written out as <name>.json it is a scenario
+ * file ready for scenarios/: a regression test).
+ */
+function expectingViolation(scenario: Scenario, name: string, description: string, invariant: string): Scenario {
+  const { expect: _expect, ...rest } = scenario;
+  return parseScenario(JSON.parse(JSON.stringify({ ...rest, name, description, expect: { violation: invariant } })));
 }
 
 /** The reported failure of a (shrunk) case: re-run hashed, named <base>-<seed>, expecting its violation. */
@@ -1075,18 +1075,7 @@ function failureOf(base: Scenario, shrunk: FuzzCase, keep: boolean, traceDir: st
     throw new Error(`fuzz: run with seed ${shrunk.seed} and faults ${JSON.stringify(scenario.faults.timeline)} threw: ${what}`, { cause: err });
   }
   if (!violation) throw new Error(`fuzz: the shrunk run (seed ${shrunk.seed}) no longer fails: the simulation is not deterministic`);
-  // Through the schema once more, so the scenario is in the canonical form a replay reads back from the trace header.
-  // Named <base>-<seed>, so that written out as <name>.json it is a scenario file ready for scenarios/ (a regression test).
-  const failing: Scenario = parseScenario(
-    JSON.parse(
-      JSON.stringify({
-        ...scenario,
-        name: `${base.name}-${shrunk.seed}`,
-        description: `Fuzz failure of ${base.name}, shrunk: ${violation.invariant}`,
-        expect: { violation: violation.invariant },
-      }),
-    ),
-  );
+  const failing = expectingViolation(scenario, `${base.name}-${shrunk.seed}`, `Fuzz failure of ${base.name}, shrunk: ${violation.invariant}`, violation.invariant);
   const tracePath = failureTracePath(failing, traceDir);
   return { seed: shrunk.seed, scenario: failing, violation, replay: `npx faultline replay ${tracePath}`, tracePath, ...extra };
 }

@@ -170,13 +170,10 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
   const n = probe.servers.length;
   const quorum = Math.floor(n / 2) + 1;
   /** term -> per server position, the candidate it published a vote for in that term. */
-  const votes = new Map<number, (string | null)[]>();
+  const votes = new TermTable(n);
   /** Per server: the life and term of its last publish as leader (term -1: not leading then). */
   const leadingLife: number[] = probe.servers.map(() => -1);
   const leadingTerm: number[] = probe.servers.map(() => -1);
-  /** The row of `votes` last written and its term (most publishes are in the term of the one before). */
-  let rowTerm = -1;
-  let row: (string | null)[] = [];
   return {
     name: 'leader-has-vote-quorum',
     description: 'a server becomes leader of a term only with the votes of a majority in that term (Figure 2: Rules for Servers, Candidates; raft.tla BecomeLeader)',
@@ -186,13 +183,7 @@ export function leaderHasVoteQuorum(probe: ServerProbe): Checker {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
         if (r === undefined) continue;
-        if (r.votedFor !== null) {
-          if (r.term !== rowTerm) {
-            row = publishedInTerm(votes, r.term, n);
-            rowTerm = r.term;
-          }
-          row[k] = r.votedFor;
-        }
+        if (r.votedFor !== null) votes.row(r.term)[k] = r.votedFor;
         if (r.role !== 'leader') {
           leadingTerm[k] = -1;
           continue;
@@ -248,11 +239,8 @@ export function readIndexRule(probe: ServerProbe): Checker {
   const quorum = Math.floor(n / 2) + 1;
   const position = new Map(probe.servers.map((s, k) => [s, k]));
   /** term -> per server position, the leader it published following in that term. */
-  const followed = new Map<number, (string | null)[]>();
+  const followed = new TermTable(n);
   const confirmed: string[] = [];
-  /** The row of `followed` last written and its term (most publishes are in the term of the one before). */
-  let rowTerm = -1;
-  let row: (string | null)[] = [];
   return {
     name: 'read-index',
     description: 'a read answered without the log follows ReadIndex: own-term commit, read index = commitIndex at arrival, a later heartbeat round acknowledged by a majority, applied up to the read index (thesis 6.4; section 8)',
@@ -262,13 +250,7 @@ export function readIndexRule(probe: ServerProbe): Checker {
       for (const k of probe.touched(view)) {
         const r = probe.node(k);
         if (r === undefined) continue;
-        if (r.leader !== null) {
-          if (r.term !== rowTerm) {
-            row = publishedInTerm(followed, r.term, n);
-            rowTerm = r.term;
-          }
-          row[k] = r.leader;
-        }
+        if (r.leader !== null) followed.row(r.term)[k] = r.leader;
         if (r.reads === undefined) continue;
         const me = probe.id(k);
         for (const rd of r.reads) {
@@ -300,14 +282,32 @@ export function readIndexRule(probe: ServerProbe): Checker {
 }
 
 /**
- * The row of `table` for `term` (one slot per server position, `null` until that server
- * publishes a value in that term), created on first use. Shared by the rules that keep,
- * per term, what each server published (its vote, the leader it follows).
+ * Per term, what each server published in it (its vote, the leader it follows): one slot per server
+ * position, `null` until that server publishes a value in that term. Shared by the rules that keep
+ * such a table. The row last written is remembered: most publishes are in the term of the one before,
+ * so writing costs no map lookup then.
  */
-function publishedInTerm(table: Map<number, (string | null)[]>, term: number, servers: number): (string | null)[] {
-  let row = table.get(term);
-  if (row === undefined) table.set(term, (row = new Array<string | null>(servers).fill(null)));
-  return row;
+class TermTable {
+  private readonly rows = new Map<number, (string | null)[]>();
+  private lastTerm = -1;
+  private last: (string | null)[] = [];
+
+  constructor(private readonly servers: number) {}
+
+  /** The row of `term`, created (all `null`) on first use. */
+  row(term: number): (string | null)[] {
+    if (term === this.lastTerm) return this.last;
+    let r = this.rows.get(term);
+    if (r === undefined) this.rows.set(term, (r = new Array<string | null>(this.servers).fill(null)));
+    this.lastTerm = term;
+    this.last = r;
+    return r;
+  }
+
+  /** The row of `term` if some server published in it. */
+  get(term: number): (string | null)[] | undefined {
+    return this.rows.get(term);
+  }
 }
 
 /** The step invariants above, sharing the Figure 3 checkers' probe. */
