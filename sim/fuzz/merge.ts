@@ -34,6 +34,11 @@ export const fuzzJsonReportSchema = z.object({
   batch_size: z.number().int().min(1).optional(),
   shard: z.string().regex(/^\d+\/\d+$/),
   workload: z.string().optional(),
+  // What the runs drew faults from (session 15); absent in older reports. Shards of one campaign draw alike.
+  fault_kinds: z.array(z.string()).optional(),
+  rare_kinds: z.array(z.string()).optional(),
+  prior_ordinary_kinds: z.array(z.string()).optional(),
+  swarm: z.boolean().optional(),
   states: z.number().int().min(0).default(0),
   coverage: z.array(z.string()).default([]),
   batches: z.array(batchSchema),
@@ -75,7 +80,7 @@ export function readFuzzReport(value: unknown, file: string): FuzzJsonReport {
 }
 
 /** The fields every shard of one campaign shares. */
-const SAME = ['scenario', 'protocol', 'seed', 'strategy', 'batch_size', 'workload'] as const;
+const SAME = ['scenario', 'protocol', 'seed', 'strategy', 'batch_size', 'workload', 'swarm', 'fault_kinds', 'rare_kinds', 'prior_ordinary_kinds'] as const;
 
 export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJsonReport }[]): MergedFuzzReport {
   const first = inputs[0];
@@ -85,7 +90,7 @@ export function mergeFuzzReports(inputs: readonly { file: string; report: FuzzJs
   const seenBatches = new Map<number, string>();
   for (const { file, report } of inputs) {
     for (const k of SAME) {
-      if (report[k] !== first.report[k]) {
+      if (JSON.stringify(report[k]) !== JSON.stringify(first.report[k])) {
         throw new InputError(`is not a shard of the same campaign as ${first.file}: ${k} is ${JSON.stringify(report[k])}, not ${JSON.stringify(first.report[k])}`, file, k);
       }
     }

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RARE_KINDS, RARE_KIND_SHARE, episodesArb, pickKind, priorRareKinds, type FaultEpisode, type FaultGenOptions, type GenFaultKind } from '../../sim/fuzz/arbitraries.ts';
 import { strategyGen, type FuzzStrategy } from '../../sim/fuzz/fuzz.ts';
+import { campaignFaults, campaignFaultsText } from '../../sim/cli/commands/fuzz.ts';
+import { inProcess } from '../cli-harness.ts';
 import { getProtocol, protocolNames } from '../../sim/protocols/registry.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 
@@ -86,5 +88,24 @@ describe('protocol fault priors', () => {
 
   it('is deterministic: the same seed draws the same schedules', () => {
     expect(drawn('counter', 'guided')).toEqual(drawn('counter', 'guided'));
+  });
+
+  it("the campaign summary and --json say which kinds are drawn, which are rare, and when the protocol's prior made one ordinary", async () => {
+    const counter = campaignFaults(scenarioOf('counter'), 'guided', {});
+    expect([counter.rare, counter.priorOrdinary, counter.swarm]).toEqual([[], ['duplicate'], true]);
+    expect(campaignFaultsText(counter, 'counter')).toMatch(/duplicate ordinary, not rare: counter's fault prior/);
+    const raftF = campaignFaults(scenarioOf('raft'), 'guided', {});
+    expect([raftF.rare, raftF.priorOrdinary]).toEqual([['duplicate'], []]);
+    expect(campaignFaultsText(raftF, 'raft')).toMatch(/\(duplicate in 1 run in 4\)/);
+    // Kinds named by the user: no prior applies, nothing rare.
+    const named = campaignFaults(scenarioOf('counter'), 'guided', { kinds: ['crash', 'duplicate'] });
+    expect([named.kinds, named.rare, named.priorOrdinary]).toEqual([['crash', 'duplicate'], [], []]);
+    // Random: the plain kinds, no swarm.
+    expect(campaignFaultsText(campaignFaults(scenarioOf('raft'), 'random', {}), 'raft')).toMatch(/loss; no swarm$/);
+    const human = await inProcess(['fuzz', 'counter', '--runs', '2', '--seed', '1', '--workers', '1', '--no-shrink']);
+    expect(human.stdout).toMatch(/^faults {6}.*duplicate ordinary, not rare: counter's fault prior/m);
+    const json = await inProcess(['fuzz', 'counter', '--runs', '2', '--seed', '1', '--workers', '1', '--no-shrink', '--json']);
+    const report = JSON.parse(json.stdout) as { fault_kinds: string[]; rare_kinds: string[]; prior_ordinary_kinds: string[]; swarm: boolean };
+    expect([report.rare_kinds, report.prior_ordinary_kinds, report.swarm, report.fault_kinds.includes('duplicate')]).toEqual([[], ['duplicate'], true, true]);
   });
 });

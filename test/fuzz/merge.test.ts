@@ -47,6 +47,9 @@ describe('merging shard reports', () => {
     expect(m.batches).toEqual(w.batches);
     expect(m.coverage).toEqual(w.coverage);
     expect(m.not_judged).toEqual(w.not_judged);
+    // What the runs drew faults from is the campaign's, kept by the merge.
+    expect([m.fault_kinds, m.rare_kinds, m.prior_ordinary_kinds, m.swarm]).toEqual([w.fault_kinds, w.rare_kinds, w.prior_ordinary_kinds, w.swarm]);
+    expect(w.fault_kinds?.length).toBeGreaterThan(0);
   });
 
   it('coverage is the union; shards of other campaigns, repeated shards and bad files are refused', () => {
@@ -55,6 +58,7 @@ describe('merging shard reports', () => {
     const m = mergeFuzzReports([{ file: 'a', report: a }, { file: 'b', report: b }]);
     expect(m).toMatchObject({ runs: 12, coverage: ['a', 'b', 'c'], states: 3, complete: false, missing: ['2/3'] });
     expect(() => mergeFuzzReports([{ file: 'a', report: a }, { file: 'c', report: { ...b, seed: 2 } }])).toThrow(/not a shard of the same campaign as a: seed is 2, not 1/);
+    expect(() => mergeFuzzReports([{ file: 'a', report: a }, { file: 'c', report: { ...b, fault_kinds: ['crash'] } }])).toThrow(/not a shard of the same campaign as a: fault_kinds is \["crash"\], not undefined/);
     expect(() => mergeFuzzReports([{ file: 'a', report: a }, { file: 'c', report: a }])).toThrow(/shard 1\/3 is also in a/);
     expect(() => mergeFuzzReports([{ file: 'a', report: a }, { file: 'c', report: { ...b, shard: '2/4' } }])).toThrow(/into 4 shards/);
     expect(() => readFuzzReport({ runs: 'many' }, 'r.json')).toThrow(/not a faultline fuzz --json report/);

@@ -20,7 +20,7 @@ import { formatDuration, formatWall } from '../time-format.ts';
 import { describeFault } from '../fault-text.ts';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RARE_KINDS, GEN_FAULT_KINDS, RARE_KIND_SHARE, mergeConfig, undrawableKinds, resolveFaultGen, type FaultGenOptions, type GenFaultKind, type WorkloadArb } from '../../fuzz/arbitraries.ts';
 import { DEFAULT_BATCH, batchSteps, planBatches, parseShard, WHOLE, type BatchHooks, type BatchJob, type BatchResult, type BatchTask, type Shard } from '../../fuzz/campaign.ts';
-import { FUZZ_STRATEGIES, REPEATS_KEPT, failureTracePath, startProblem, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzRepeat, type FuzzStrategy } from '../../fuzz/fuzz.ts';
+import { FUZZ_STRATEGIES, REPEATS_KEPT, failureTracePath, startProblem, strategyGen, strategyWorkload, type FuzzFailure, type FuzzRefusal, type FuzzRepeat, type FuzzStrategy } from '../../fuzz/fuzz.ts';
 import { loadWorkload, preloadWorkload, type WorkerJob } from '../../fuzz/worker-task.ts';
 import { getProtocol, protocolNames } from '../../protocols/registry.ts';
 import { InputError } from '../../scenario/errors.ts';
@@ -578,6 +578,32 @@ export function kindsDefaultText(): string {
   return rare.length === 0 ? all : `${all}; ${rare.join(', ')} in 1 run in ${Math.round(1 / RARE_KIND_SHARE)} unless the protocol declares it ordinary`;
 }
 
+/** What a campaign's runs draw faults from, for the summary's `faults` line and `--json`. */
+export interface CampaignFaults {
+  /** The kinds runs draw from (before swarm testing picks a subset per run). */
+  kinds: readonly GenFaultKind[];
+  /** Kinds of `kinds` drawn only in a minority of runs (RARE_KIND_SHARE). */
+  rare: readonly GenFaultKind[];
+  /** Default rare kinds the protocol's fault prior (ProtocolDefinition.fuzzFaults.ordinary) made ordinary here. */
+  priorOrdinary: readonly GenFaultKind[];
+  swarm: boolean;
+}
+
+/** The fault kinds a campaign of `strategy` on `scenario` with `faults` draws (strategyGen's resolution). */
+export function campaignFaults(scenario: Scenario, strategy: FuzzStrategy, faults: FaultGenOptions): CampaignFaults {
+  const { gen } = strategyGen(scenario, strategy, faults);
+  const rare = gen.rareKinds.filter((k) => gen.kinds.includes(k));
+  const priorOrdinary = faults.kinds === undefined && faults.rareKinds === undefined ? DEFAULT_RARE_KINDS.filter((k) => gen.kinds.includes(k) && !rare.includes(k)) : [];
+  return { kinds: gen.kinds, rare, priorOrdinary, swarm: gen.swarm };
+}
+
+/** "crash, partition, …, duplicate (duplicate in 1 run in 4); swarm": the summary's `faults` line. */
+export function campaignFaultsText(f: CampaignFaults, protocol: string): string {
+  const rare = f.rare.length > 0 ? ` (${f.rare.join(', ')} in 1 run in ${Math.round(1 / RARE_KIND_SHARE)})` : '';
+  const prior = f.priorOrdinary.length > 0 ? `; ${f.priorOrdinary.join(', ')} ordinary, not rare: ${protocol}'s fault prior (fuzzFaults) declares it so` : '';
+  return `${f.kinds.join(', ')}${rare}${prior}; ${f.swarm ? 'swarm (each run draws from a random subset of these kinds)' : 'no swarm'}`;
+}
+
 /** Wall time (ms) a one-worker batch runs before it lets the event loop turn (a Ctrl-C is seen there). */
 const YIELD_EVERY_MS = 50;
 
@@ -903,6 +929,7 @@ export function registerFuzz(program: Command): void {
       const notWritten = Math.max(0, totalViolations - written.length - duplicates - repeats);
       const wall = (performance.now() - t0) / 1000;
       const { scenario, seed, shard, workers } = c;
+      const drawn = campaignFaults(scenario, c.strategy, c.faults);
       // A checker with a judging point (calm after the faults, a finished job) that no run of the campaign reached: it passed every run vacuously.
       const ran = results.filter((r) => r.runs > 0 && r.notJudged !== undefined);
       const notJudged = ran.length === 0 ? [] : (ran[0]?.notJudged ?? []).filter((n) => ran.every((r) => r.notJudged?.includes(n)));
@@ -911,6 +938,10 @@ export function registerFuzz(program: Command): void {
           JSON.stringify({
             runs: totalRuns,
             violations: totalViolations,
+            fault_kinds: drawn.kinds,
+            rare_kinds: drawn.rare,
+            prior_ordinary_kinds: drawn.priorOrdinary,
+            swarm: drawn.swarm,
             failures: written.map((w) => ({
               seed: jsonSeed(w.failure.seed),
               replay: w.failure.replay,
@@ -984,6 +1015,7 @@ export function registerFuzz(program: Command): void {
         const lines = [
           `fuzz        ${scenario.name} (${scenario.protocol}), campaign seed ${seed}${c.freshSeed ? ` (fresh; ${replayHint(c, results.length)})` : c.budgetMs !== undefined ? ` (${replayHint(c, results.length)})` : ''}, strategy ${c.strategy}, shard ${shard.index}/${shard.count}, ${plural(workers, 'worker')}`,
           `workload    ${c.workloadName}`,
+          `faults      ${campaignFaultsText(drawn, scenario.protocol)}`,
           hasAbstractState
             ? `coverage    ${plural(states.size, 'distinct abstract state')}`
             : `coverage    ${scenario.protocol} declares no abstract state (abstractState in defineProtocol)${c.strategy === 'guided' ? ': guided search is steered by generic trace-edge coverage (pairs of successive event kinds per node)' : ''}`,
