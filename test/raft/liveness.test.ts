@@ -14,6 +14,9 @@ import type { RaftBugs } from '../../sim/protocols/raft/node.ts';
 import { parseScenario } from '../../sim/scenario/resolve.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import prevote from '../../scenarios/raft-prevote-higher-term.ts';
+import narrow from '../../scenarios/raft-narrow-spread-split-votes.ts';
+import fc from 'fast-check';
+import { raftFuzzWorkload } from '../../sim/protocols/raft/fuzz-workload.ts';
 
 const SERVERS = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
@@ -121,3 +124,28 @@ describe('quorum-elects-leader', () => {
     expect(r.violations.map((v) => v.invariant)).not.toContain('quorum-elects-leader');
   });
 });
+
+describe('the election-timeout range against the network (Raft section 9.3)', () => {
+  /** How many of seeds 1..n of the narrow-spread scenario, with its range's max set to `maxMs`, break quorum-elects-leader. */
+  const failing = (maxMs: number, n: number): number[] => {
+    const out: number[] = [];
+    for (let seed = 1; seed <= n; seed++) {
+      const s = parseScenario({ ...narrow, seed: String(seed), config: { ...narrow.config, electionTimeout: { min: '100ms', max: `${maxMs}ms` } }, expect: 'no-violation' });
+      if (runScenario(s).violations.some((v) => v.invariant === 'quorum-elects-leader')) out.push(seed);
+    }
+    return out;
+  };
+
+  it('a 10 ms range over 1-10 ms latencies splits votes past the bound on correct Raft; a 30 ms range does not', () => {
+    expect(failing(110, 5)).toEqual([2, 5]);
+    expect(failing(130, 40)).toEqual([]);
+  });
+
+  it("the default fuzz workload never draws a range under 30 ms (three of the default network's one-way latencies)", () => {
+    for (const w of fc.sample(raftFuzzWorkload, { seed: 11, numRuns: 500 })) {
+      const t = w.electionTimeout as { min: number; max: number };
+      expect(t.max - t.min, JSON.stringify(t)).toBeGreaterThanOrEqual(30_000);
+    }
+  });
+});
+
