@@ -25,6 +25,7 @@ export type {
   SimView,
   TraceEvent,
   Violation,
+  WakeFlag,
 } from '../engine/types.ts';
 export type { Rng } from '../engine/random.ts';
 export type { FaultStateView } from '../engine/fault-state.ts';

@@ -99,6 +99,12 @@ export class Checking {
           const c = list[i];
           if (c === undefined) continue;
           if (this.periodic && c.every !== undefined && c.every > 1 && steps % c.every !== 0) continue;
+          // A checker that follows the run through its hooks and raised nothing has nothing to say (Checker.wake).
+          const w = c.wake;
+          if (w !== undefined) {
+            if (!w.raised) continue;
+            w.raised = false;
+          }
           msg = c.check(view);
           if (msg !== undefined) break;
         }

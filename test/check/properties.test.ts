@@ -427,6 +427,44 @@ describe('partitions checked in sequence', () => {
     expect(Math.min(verdicts.true, verdicts.false)).toBeGreaterThan(200);
   });
 
+  // Overlapping partitions with every outcome definite are first stepped in return order (inReturnOrder):
+  // when that order is legal it is the linearization reported, otherwise the search decides.
+  it('overlapping definite operations: the return-order witness agrees with the enumeration, and its order is a linearization', () => {
+    const definite = kvOpsArb(8).map((ops) => ops.map((op) => (op.outcome === 'unknown' ? { ...op, outcome: 'ok' as const, ret: op.call + 3 } : op)));
+    const taken = { witness: 0, search: 0, failed: 0 };
+    fc.assert(
+      fc.property(definite, (ops) => {
+        const expected = bruteForce(ops, kvModel);
+        const fast = checkOperations(ops, kvModel, { coreSteps: 0 });
+        const plain = checkOperations(ops, kvModel, { coreSteps: 0, memo: false });
+        expect(fast.linearizable).toBe(expected);
+        expect(plain.linearizable).toBe(expected);
+        if (!expected) {
+          taken.failed++;
+          return;
+        }
+        const relevant = ops.filter((o) => !kvModel.ignore!(o));
+        const order = fast.linearizations[0]?.order ?? [];
+        expect([...order].sort((a, b) => a - b)).toEqual(relevant.map((o) => o.id));
+        const byId = new Map(relevant.map((o) => [o.id, o]));
+        let state: JsonValue = kvModel.init();
+        order.forEach((id, i) => {
+          const op = byId.get(id)!;
+          // Real time: nothing placed after op returned before op was called.
+          for (const later of order.slice(i + 1)) expect(byId.get(later)!.ret < op.call).toBe(false);
+          state = kvModel.step(state, op)!;
+          expect(state).not.toBeUndefined();
+        });
+        const byReturn = [...relevant].sort((a, b) => a.ret - b.ret || a.id - b.id).map((o) => o.id);
+        if (order.every((id, i) => id === byReturn[i])) taken.witness++;
+        else taken.search++;
+      }),
+      { numRuns: 2000, seed: 14 },
+    );
+    // Both paths and both verdicts are exercised.
+    expect(Math.min(taken.witness, taken.search, taken.failed)).toBeGreaterThan(50);
+  });
+
   it('keep the step and memory budgets of the search', () => {
     const ops: Operation[] = ['a', 'b', 'c'].map((v, id) => ({ id, process: 'p', f: 'append', key: 'k', input: v, outcome: 'ok', call: 2 * id, ret: 2 * id + 1 }));
     expect(checkOperations(ops, kvModel).verdict).toBe('linearizable');

@@ -113,5 +113,46 @@ describe('always-checkers', () => {
     expect(changes.length).toBeLessThan(every.length);
     expect(changes).toEqual(expected);
   });
-});
 
+  it('one that declares wake is called only after the steps in which its hooks raised the flag, and its violation is that step\'s', () => {
+    // n1 ticks every 10 µs and publishes at every third tick; the checker raises its flag in its publish hook.
+    let ticks = 0;
+    const publisher = scripted('n1', {
+      start: (ctx) => ctx.setTimer('tick', 10),
+      timer: (ctx) => {
+        ticks++;
+        if (ticks % 3 === 0) ctx.publish({ ticks });
+        ctx.setTimer('tick', 10);
+      },
+    });
+    const publishedAt: number[] = [];
+    const calls: number[] = [];
+    let steps = 0;
+    const wake = { raised: false };
+    let seen = 0;
+    const woken: Checker = {
+      name: 'woken',
+      description: 'woken',
+      when: 'always',
+      wake,
+      on: {
+        publish: (_node, state) => {
+          seen = (state as { ticks: number }).ticks;
+          publishedAt.push(steps + 1); // the step being taken
+          wake.raised = true;
+        },
+      },
+      check: (view) => {
+        calls.push(view.stepsTaken);
+        return seen === 9 ? `published tick ${seen}` : undefined;
+      },
+    };
+    const counter: Checker = { name: 'steps', description: 'steps', when: 'always', check: (view) => ((steps = view.stepsTaken), undefined) };
+    const r = runTraced({ nodes: [publisher], until: 200, checkers: [counter, woken] });
+    expect(calls).toEqual(publishedAt);
+    expect(calls).toEqual([4, 7, 10]); // start, then ticks 3, 6, 9 (steps 4, 7, 10)
+    expect(wake.raised).toBe(false);
+    expect(r.violations.map((v) => [v.invariant, v.message])).toEqual([['woken', 'published tick 9']]);
+    expect(r.stats.steps).toBe(10);
+  });
+});

@@ -63,10 +63,13 @@ export function rpcAnswered(inFlight: RpcInFlight = new RpcInFlight()): Checker 
   let from: NodeId = '';
   let to: NodeId = '';
   let answered = false;
+  /** Raised when a request is delivered: the only steps check() judges (Checker.wake). */
+  const wake = { raised: false };
   return {
     name: 'rpc-answered',
     description: 'a RequestVote, PreVote, AppendEntries or InstallSnapshot request delivered to a server is answered in the same step (Figure 2 receiver rule 1; Figure 13; thesis 9.6)',
     when: 'always',
+    wake,
     on: {
       send(id, sender, addressee, msg) {
         inFlight.send(id, msg);
@@ -84,6 +87,7 @@ export function rpcAnswered(inFlight: RpcInFlight = new RpcInFlight()): Checker 
         from = sender;
         to = addressee;
         answered = false;
+        wake.raised = true;
       },
       drop(id) {
         inFlight.drop(id);

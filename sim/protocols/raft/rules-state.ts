@@ -93,10 +93,13 @@ export function snapshotFidelity(): Checker {
   /** index -> the first digest published there, by whom, and whether that was a restore. */
   const seen = new Map<number, { digest: number; by: NodeId; restored: boolean }>();
   let failure: string | undefined;
+  /** Raised with a failure (Checker.wake). */
+  const wake = { raised: false };
   return {
     name: 'snapshot-fidelity',
     description: 'a state machine restored from a snapshot equals the one that took it, client sessions included, and servers agree on the state at each snapshot point (section 7, Figure 13; thesis 6.3)',
     when: 'always',
+    wake,
     on: {
       publish(node, state) {
         const cps = (state as { checkpoints?: unknown } | null)?.checkpoints;
@@ -112,6 +115,7 @@ export function snapshotFidelity(): Checker {
           failure = cp.restored
             ? `${node} restored its state machine from a snapshot at index ${cp.index} with state digest ${hex(cp.digest)}, but ${taken}: the restore lost or changed state (service state or client sessions; section 7, Figure 13 rule 8; thesis 6.3)`
             : `${node} took a snapshot at index ${cp.index} with state digest ${hex(cp.digest)}, but ${taken}: their state machines (state or client sessions) differ at the same index (Figure 3 State Machine Safety; thesis 6.3)`;
+          wake.raised = true;
           return;
         }
       },
@@ -157,10 +161,13 @@ export function replyClaimsHeld(inFlight: RpcInFlight = new RpcInFlight()): Chec
   let claim: { follower: NodeId; matchIndex: number; message: string } | undefined;
   /** Per server: max(commitIndex, snapshotIndex) of its last publish. */
   const committed = new Map<NodeId, number>();
+  /** Raised when a request is delivered (check() then judges and resets the step's request): Checker.wake. */
+  const wake = { raised: false };
   return {
     name: 'reply-claims-held',
     description: 'a successful AppendEntries or InstallSnapshot reply claims a matchIndex no higher than the request checked (Figure 2 AppendEntries success; Figure 13 lastIncludedIndex)',
     when: 'always',
+    wake,
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
       send(id, from, to, m) {
@@ -177,6 +184,7 @@ export function replyClaimsHeld(inFlight: RpcInFlight = new RpcInFlight()): Chec
               ? `${follower} answered ${leader}'s AppendEntries (prevLogIndex ${base}, term ${baseTerm}, ${count} entries) with success and matchIndex ${msg.matchIndex}, beyond index ${covered}, the last the request checked (Figure 2: success vouches only for prevLogIndex and the entries sent)`
               : `${follower} answered ${leader}'s InstallSnapshot (lastIncludedIndex ${base}, term ${baseTerm}) with matchIndex ${msg.matchIndex}, beyond lastIncludedIndex: entries it kept after the snapshot were never checked against the leader's log (Figure 13)`;
           claim = { follower, matchIndex: msg.matchIndex, message };
+          wake.raised = true;
         }
       },
       duplicate(id, of) {
@@ -192,6 +200,7 @@ export function replyClaimsHeld(inFlight: RpcInFlight = new RpcInFlight()): Chec
         base = inFlight.a;
         baseTerm = inFlight.b;
         count = inFlight.count;
+        wake.raised = true;
       },
       drop(id) {
         inFlight.drop(id);
@@ -229,10 +238,13 @@ export function matchIndexClaimed(inFlight: RpcInFlight = new RpcInFlight()): Ch
   /** leader -> follower -> the reply term and the highest claim delivered in it. */
   const claimed = new Map<NodeId, Map<NodeId, { term: number; claim: number }>>();
   let failure: string | undefined;
+  /** Raised with a failure (Checker.wake). */
+  const wake = { raised: false };
   return {
     name: 'match-index-claimed',
     description: "a leader's matchIndex for a follower is no higher than that follower claimed in a success reply of the leader's term (Figure 2, Rules for Servers, Leaders)",
     when: 'always',
+    wake,
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
       send(id, _from, _to, m) {
@@ -271,6 +283,7 @@ export function matchIndexClaimed(inFlight: RpcInFlight = new RpcInFlight()): Ch
           const claim = c !== undefined && c.term === st.term ? c.claim : 0;
           if (m > claim) {
             failure = `leader ${node} of term ${st.term} has matchIndex ${m} for ${p}, but ${p} claimed at most ${claim} in the success replies of term ${st.term} it received (Figure 2: matchIndex is what the follower acknowledged)`;
+            wake.raised = true;
             return;
           }
         }

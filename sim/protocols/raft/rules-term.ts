@@ -43,11 +43,14 @@ export function staleReplyDiscarded(inFlight: RpcInFlight = new RpcInFlight()): 
   let staleFrom: NodeId = '';
   let current = 0;
   let failure: string | undefined;
+  /** Raised when a stale reply is delivered (check() then judges and resets the step's): Checker.wake. */
+  const wake = { raised: false };
   const what = (): string => `${staleNode} in term ${current} handled ${staleFrom}'s ${stalePre ? 'PreVote' : RPC_NAME[staleKind]} reply of term ${staleTerm}`;
   return {
     name: 'stale-reply-discarded',
     description: 'a reply whose term is below the receiver\'s currentTerm is dropped: the step that handles it sends and changes nothing (Figure 2; raft.tla DropStaleResponse)',
     when: 'always',
+    wake,
     // Typed hooks (Checker.on): the engine builds no trace event for this rule in an untraced run.
     on: {
       send(id, from, _to, m) {
@@ -55,6 +58,7 @@ export function staleReplyDiscarded(inFlight: RpcInFlight = new RpcInFlight()): 
         if (staleKind !== 0 && from === staleNode && failure === undefined) {
           const msg = m as unknown as { type?: unknown };
           failure = `${what()} and sent ${String(msg.type)} in that step: a reply of an older term must be dropped (Figure 2; raft.tla DropStaleResponse)`;
+          wake.raised = true;
         }
       },
       duplicate(id, of) {
@@ -73,6 +77,7 @@ export function staleReplyDiscarded(inFlight: RpcInFlight = new RpcInFlight()): 
         staleNode = to;
         staleFrom = from;
         current = t;
+        wake.raised = true;
       },
       drop(id) {
         inFlight.drop(id);
@@ -85,6 +90,7 @@ export function staleReplyDiscarded(inFlight: RpcInFlight = new RpcInFlight()): 
           const st = state as { role?: unknown; term?: unknown; commitIndex?: unknown } | null;
           const shown = st !== null && typeof st === 'object' ? ` (now ${String(st.role)} of term ${String(st.term)}, commitIndex ${String(st.commitIndex)})` : '';
           failure = `${what()} and changed its published state in that step${shown}: a reply of an older term must not be counted (Figure 2; raft.tla DropStaleResponse)`;
+          wake.raised = true;
         }
         const st = state as { term?: unknown } | null;
         if (st !== null && typeof st === 'object' && typeof st.term === 'number') term.set(node, st.term);
@@ -155,10 +161,13 @@ function logFields(state: unknown): LogFields | undefined {
 export function logTermsMonotonic(): Checker {
   const views = new Map<NodeId, TermsView>();
   let failure: string | undefined;
+  /** Raised with a failure (Checker.wake). */
+  const wake = { raised: false };
   return {
     name: 'log-terms-monotonic',
     description: 'the terms of a server\'s published log (snapshot term, then entries) never decrease (Figure 2; Figure 13 rules 6-7; H_LogTermsMonotonic)',
     when: 'always',
+    wake,
     on: {
       start(node) {
         views.delete(node);
@@ -199,6 +208,7 @@ export function logTermsMonotonic(): Checker {
             const after = i - 1 === lo ? `its snapshot's last included entry (index ${lo}, term ${a})` : `an entry of term ${a} at index ${i - 1}`;
             failure = `${node} published a log entry of term ${b} at index ${i} after ${after}: log terms never decrease (Figure 2; H_LogTermsMonotonic)`;
           }
+          wake.raised = true;
           return;
         }
       },
