@@ -463,6 +463,7 @@ function syncScenario(): void {
     scenarioSel.prepend(opt);
     scenarioSel.value = '';
   }
+  syncRunButton();
 }
 store.on('model', syncScenario);
 const seedBox = $<HTMLInputElement>('seed');
@@ -564,10 +565,35 @@ function setRunning(on: boolean): void {
   info.classList.toggle('stale', on);
   for (const b of info.querySelectorAll('button')) b.disabled = on;
   runBtn.textContent = on ? 'Stop' : 'Run live';
-  runBtn.title = on ? 'stop the run (the worker is terminated)' : 'run the scenario in this page (Web Worker, same engine code)';
+  syncRunButton();
 }
 
+/**
+ * Why "Run live" cannot run the drop-down's choice, or undefined when it can: no scenario list, or the entry of a
+ * loaded trace whose scenario is not one of scenarios/ (there is no scenario file to run; a known one is selected by
+ * its own entry, `syncScenario`, and runs).
+ */
+function cannotRun(): string | undefined {
+  if (scenarioList.length === 0) return 'no scenarios to run';
+  if (scenarioSel.value !== '') return undefined;
+  const name = store.model?.header.scenario;
+  return `the loaded trace's scenario${name ? ` "${name}"` : ''} is not one of scenarios/: pick a scenario in the list to run it live`;
+}
+
+/** "Run live" on or off by the drop-down's choice, its title saying why it is off (a Stop button while running). */
+function syncRunButton(): void {
+  const why = running ? undefined : cannotRun();
+  runBtn.disabled = why !== undefined;
+  runBtn.title = running ? 'stop the run (the worker is terminated)' : (why ?? 'run the scenario in this page (Web Worker, same engine code)');
+}
+scenarioSel.addEventListener('change', syncRunButton);
+
 function runLive(file: string, seed: string): void {
+  if (file === '') {
+    // The button is off then (syncRunButton); never ask the worker for a scenario file ''.
+    showProblem('Nothing to run:', [cannotRun() ?? 'no scenario chosen']);
+    return;
+  }
   setRunning(true);
   setStatus(`running ${file} …`);
   send({ kind: 'run', file, seed });
@@ -614,7 +640,7 @@ void import('virtual:faultline-scenarios').then(({ default: listing }) => {
   scenarioList = listing.scenarios;
   replace(scenarioSel, ...scenarioList.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
   syncScenario();
-  runBtn.disabled = scenarioList.length === 0;
+  syncRunButton();
   if (listing.problems.length) showWarnings(listing.problems.map((p) => `scenario not available: ${p}`));
   if (traceParam || !runParam) return;
   const entry = scenarioList.find((s) => s.file === runParam || s.name === runParam);
