@@ -221,6 +221,8 @@ export class Diagram {
   private seenWidth = 0;
   /** The layout was made without a seen width (`relayout`): the next draw reads the root's width and lays out again if it differs. */
   private widthPending = false;
+  /** A frame was let go by without drawing, waiting for the width (`draw`). */
+  private widthWaited = false;
 
   /** Lay out lanes for the visible nodes and size the canvases. */
   private relayout(): void {
@@ -233,6 +235,7 @@ export class Diagram {
     // Width not seen yet (the page was hidden until this model): kept until the draw reads it (`draw`), so that the
     // model's task does not lay the page out (the first partial model of a big trace: 40 ms and more of its task).
     this.widthPending = this.seenWidth <= 0;
+    this.widthWaited = false;
     if (!this.widthPending) this.width = Math.max(300, this.seenWidth);
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
@@ -378,6 +381,19 @@ export class Diagram {
    * only one of them with the page's layout and paint (issue 15). The picture is the same once both are drawn.
    */
   draw(onFrame = false): void {
+    // The observer has seen the width since (and laid out again if it differs).
+    if (this.widthPending && this.seenWidth > 0) this.widthPending = false;
+    if (this.widthPending && onFrame && !this.widthWaited) {
+      // The page was hidden until this model: this frame lays it out (the event list, the panels, the canvases) and
+      // the observer then reports the width; the drawing waits for the next frame rather than share this one (issue
+      // 15: the layout of the page and the first whole-run drawing were one task of 70 ms CPU at Raft 1M). Once only.
+      this.widthWaited = true;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        timed('frame', () => this.draw(true));
+      });
+      return;
+    }
     if (this.widthPending) {
       // A forced layout here, in the drawing's task rather than the model's; the canvases are sized again if it differs.
       this.widthPending = false;
