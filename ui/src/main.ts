@@ -260,8 +260,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       diagram.setLaneBands(() => []);
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
-      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15).
-      void yieldToPage().then(() => {
+      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15), after
+      // the frame that lays out the page just shown: drawn sooner, it would lay the page out itself (the diagram's
+      // width), the layout and the whole-run drawing in one task.
+      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(() => {
         if (mine !== loadSeq || firstDrawing || !lastPartial) return;
         // The events loaded by now (a partial may have come in between).
         const q = lastPartial;
