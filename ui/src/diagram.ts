@@ -375,7 +375,8 @@ export class Diagram {
   }
 
   /**
-   * Draw now (tests and the benchmark call this to measure a full draw). `onFrame` (the animation frame's call): when
+   * Draw now (tests and the benchmark call this to measure a full draw). `onFrame` (the animation frame's call, and
+   * the first partial drawing's task, which comes after a frame): when
    * the base took more than a quarter of a frame (a new model's first drawing: the canvases' new backing stores, the
    * whole run's density and fault labels), the overlay waits for the next frame, so that one frame's task holds
    * only one of them with the page's layout and paint (issue 15). The picture is the same once both are drawn.
@@ -388,10 +389,11 @@ export class Diagram {
       // the observer then reports the width; the drawing waits for the next frame rather than share this one (issue
       // 15: the layout of the page and the first whole-run drawing were one task of 70 ms CPU at Raft 1M). Once only.
       this.widthWaited = true;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        timed('frame', () => this.draw(true));
-      });
+      if (!this.frame)
+        this.frame = requestAnimationFrame(() => {
+          this.frame = 0;
+          timed('frame', () => this.draw(true));
+        });
       return;
     }
     if (this.widthPending) {
