@@ -5,9 +5,10 @@
 // CIELAB (d3-color): about 2.3 is a just-noticeable difference; 20 keeps two
 // thin lines of different types apart at a glance.
 
+import { schemeTableau10 } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { typeColor } from '../../ui/src/diagram.ts';
-import { deltaE, DIAGRAM_RESERVED, farthestPalette, PALETTE_SIZE, RAFT_GRID_RESERVED, TERM_PALETTE, TERM_PALETTE_OPTIONS, TYPE_PALETTE, TYPE_PALETTE_OPTIONS, typeDash, typePalette } from '../../ui/src/palette.ts';
+import { deltaE, DIAGRAM_RESERVED, farthestPalette, PALETTE_SIZE, RAFT_GRID_RESERVED, TABLEAU10, TERM_PALETTE, TERM_PALETTE_OPTIONS, TYPE_PALETTE, TYPE_PALETTE_OPTIONS, typeDash, typePalette } from '../../ui/src/palette.ts';
 import { termColor } from '../../ui/src/panels/raft.ts';
 
 const MIN_APART = 20;
@@ -23,6 +24,11 @@ function minPair(colours: readonly string[]): { d: number; pair: string } {
 }
 
 describe('palettes', () => {
+  // The ring and lock panels' node colours, written out so that the page's first script does not evaluate d3-scale-chromatic.
+  it("TABLEAU10 is d3's schemeTableau10", () => {
+    expect(TABLEAU10).toEqual(schemeTableau10);
+  });
+
   // The page ships the palettes computed (the search takes 30-50 ms of a first drawing): they must be what the
   // search chooses from their options, so that a change of the options or of the search shows here.
   it.each([

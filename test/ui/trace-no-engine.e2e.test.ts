@@ -57,10 +57,18 @@ describe.skipIf(!HAVE_CHROMIUM)('a trace page starts no engine worker', () => {
     // The loader's worker only (it starts the indexer and the lane bands' workers itself): the wrapper sees workers.
     expect(before).toEqual(['']);
     expect(requested.filter((p) => scenarioChunk.test(p))).toEqual([]);
-    expect(await page.locator('[data-testid=run]').isDisabled()).toBe(false);
-
-    // The loaded (synthetic) trace is not one of scenarios/: pick one to run.
+    // The loaded (synthetic) trace is not one of scenarios/: its entry is selected, and "Run live" is off, saying why
+    // (it asked the live worker for a scenario file '' and showed the worker's error).
+    expect(await page.locator('[data-testid=scenario]').inputValue()).toBe('');
+    expect(await page.locator('[data-testid=run]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=run]').getAttribute('title')).toMatch(/loaded trace's scenario ".+" is not one of scenarios\/: pick a scenario/);
+    await page.locator('[data-testid=run]').click({ force: true });
+    await page.waitForTimeout(200);
+    expect(await workerNames(page)).toEqual(['']);
+    expect(await page.locator('[data-testid=error]').count()).toBe(0);
+    // Pick one to run: the button is on again.
     await page.locator('[data-testid=scenario]').selectOption('default.ts');
+    expect(await page.locator('[data-testid=run]').isDisabled()).toBe(false);
     await page.locator('[data-testid=run]').click();
     await page.waitForFunction(() => (window as unknown as { __workers: string[] }).__workers.includes('live'), undefined, { timeout: 30_000 });
     expect((await workerNames(page)).filter((n) => n === 'live')).toHaveLength(1);

@@ -124,6 +124,7 @@ export class Diagram {
   labels = new LabelRows(0);
   /** The density view's cells, one pixel each (drawn scaled per lane). */
   private densityCanvas: HTMLCanvasElement | undefined;
+  private densityImage: ImageData | undefined;
   /** Whether the last base draw aggregated (density) instead of drawing messages one by one. */
   aggregated = false;
   private laneH = 40;
@@ -218,6 +219,10 @@ export class Diagram {
    * more of a 1M trace's partial-model task); a change of width relayouts from the observer.
    */
   private seenWidth = 0;
+  /** The layout was made without a seen width (`relayout`): the next draw reads the root's width and lays out again if it differs. */
+  private widthPending = false;
+  /** A frame was let go by without drawing, waiting for the width (`draw`). */
+  private widthWaited = false;
 
   /** Lay out lanes for the visible nodes and size the canvases. */
   private relayout(): void {
@@ -227,7 +232,11 @@ export class Diagram {
     this.laneRow = m ? m.nodes.map((n) => this.lanes.get(n) ?? -1) : [];
     this.laneShown = Uint8Array.from(this.laneRow, (r) => (r >= 0 ? 1 : 0));
     this.typeShown = m ? Uint8Array.from(m.messageTypes, (t) => (this.store.hiddenTypes.has(t) ? 0 : 1)) : new Uint8Array(0);
-    this.width = Math.max(300, this.seenWidth > 0 ? this.seenWidth : this.root.clientWidth);
+    // Width not seen yet (the page was hidden until this model): kept until the draw reads it (`draw`), so that the
+    // model's task does not lay the page out (the first partial model of a big trace: 40 ms and more of its task).
+    this.widthPending = this.seenWidth <= 0;
+    this.widthWaited = false;
+    if (!this.widthPending) this.width = Math.max(300, this.seenWidth);
     this.laneH = Math.max(14, Math.min(56, 420 / Math.max(1, nodes.length)));
     this.height = LANES_TOP + this.laneH * Math.max(1, nodes.length) + BOTTOM;
     const dpr = window.devicePixelRatio || 1;
@@ -361,18 +370,50 @@ export class Diagram {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      timed('frame', () => this.draw());
+      timed('frame', () => this.draw(true));
     });
   }
 
-  /** Draw now (tests and the benchmark call this to measure a full draw). */
-  draw(): void {
+  /**
+   * Draw now (tests and the benchmark call this to measure a full draw). `onFrame` (the animation frame's call, and
+   * the first partial drawing's task, which comes after a frame): when
+   * the base took more than a quarter of a frame (a new model's first drawing: the canvases' new backing stores, the
+   * whole run's density and fault labels), the overlay waits for the next frame, so that one frame's task holds
+   * only one of them with the page's layout and paint (issue 15). The picture is the same once both are drawn.
+   */
+  draw(onFrame = false): void {
+    // The observer has seen the width since (and laid out again if it differs).
+    if (this.widthPending && this.seenWidth > 0) this.widthPending = false;
+    if (this.widthPending && onFrame && !this.widthWaited) {
+      // The page was hidden until this model: this frame lays it out (the event list, the panels, the canvases) and
+      // the observer then reports the width; the drawing waits for the next frame rather than share this one (issue
+      // 15: the layout of the page and the first whole-run drawing were one task of 70 ms CPU at Raft 1M). Once only.
+      this.widthWaited = true;
+      if (!this.frame)
+        this.frame = requestAnimationFrame(() => {
+          this.frame = 0;
+          timed('frame', () => this.draw(true));
+        });
+      return;
+    }
+    if (this.widthPending) {
+      // A forced layout here, in the drawing's task rather than the model's; the canvases are sized again if it differs.
+      this.widthPending = false;
+      const w = this.root.clientWidth;
+      if (w > 0) this.seenWidth = w;
+      if (Math.max(300, w) !== this.width) this.relayout();
+      this.widthPending = false;
+    }
     if (this.baseDirty) {
       const t0 = performance.now();
       this.drawBase();
       this.lastDrawMs = performance.now() - t0;
       this.baseDirty = false;
       this.drawAxis();
+      if (onFrame && this.overlayDirty && performance.now() - t0 > 4) {
+        this.invalidate(false);
+        return;
+      }
     }
     if (this.overlayDirty) {
       this.drawOverlay();
@@ -636,7 +677,11 @@ export class Diagram {
     // One pixel per cell in a small image (cols × lanes), each lane's row then drawn scaled to its strip: a frame
     // costs one pass over the cells and a drawImage per lane, bounded by the pixels on screen (a fillStyle and a
     // fillRect per cell cost a colour parse each: most of a zoomed-out frame of a trace with many lanes).
-    const img = new ImageData(cols, Math.max(1, d.lanes));
+    // The image and its canvas are kept from frame to frame while their size holds (no new buffer per frame).
+    const rows = Math.max(1, d.lanes);
+    let img = this.densityImage;
+    if (!img || img.width !== cols || img.height !== rows) img = this.densityImage = new ImageData(cols, rows);
+    else img.data.fill(0);
     const px = img.data;
     for (let l = 0; l < d.lanes; l++) {
       for (let c = 0; c < cols; c++) {
@@ -653,8 +698,9 @@ export class Diagram {
       }
     }
     const strip = (this.densityCanvas ??= document.createElement('canvas'));
-    strip.width = cols;
-    strip.height = Math.max(1, d.lanes);
+    // Setting a canvas's size, even to the same value, drops its backing store: only when it changes.
+    if (strip.width !== cols) strip.width = cols;
+    if (strip.height !== rows) strip.height = rows;
     strip.getContext('2d')!.putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     for (let l = 0; l < d.lanes; l++) {

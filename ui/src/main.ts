@@ -260,14 +260,17 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       diagram.setLaneBands(() => []);
       renderLegend(pm, []);
       replace(panelHost, el('section', { class: 'panel muted', testid: 'panels-loading' }, 'The panels (published states, history) appear once the whole trace is loaded.'));
-      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15).
-      void yieldToPage().then(() => {
+      // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15), after
+      // the frame that lays out the page just shown: drawn sooner, it would lay the page out itself (the diagram's
+      // width), the layout and the whole-run drawing in one task.
+      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(() => {
         if (mine !== loadSeq || firstDrawing || !lastPartial) return;
         // The events loaded by now (a partial may have come in between).
         const q = lastPartial;
         const dm = q.model;
         const td = performance.now();
-        timed('first-draw', () => diagram.draw());
+        // As on an animation frame: the overlay (cursor) may come a frame later, the whole-run drawing's task holds the base only.
+        timed('first-draw', () => diagram.draw(true));
         partialMs += performance.now() - td;
         firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
         (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
@@ -463,6 +466,7 @@ function syncScenario(): void {
     scenarioSel.prepend(opt);
     scenarioSel.value = '';
   }
+  syncRunButton();
 }
 store.on('model', syncScenario);
 const seedBox = $<HTMLInputElement>('seed');
@@ -564,10 +568,35 @@ function setRunning(on: boolean): void {
   info.classList.toggle('stale', on);
   for (const b of info.querySelectorAll('button')) b.disabled = on;
   runBtn.textContent = on ? 'Stop' : 'Run live';
-  runBtn.title = on ? 'stop the run (the worker is terminated)' : 'run the scenario in this page (Web Worker, same engine code)';
+  syncRunButton();
 }
 
+/**
+ * Why "Run live" cannot run the drop-down's choice, or undefined when it can: no scenario list, or the entry of a
+ * loaded trace whose scenario is not one of scenarios/ (there is no scenario file to run; a known one is selected by
+ * its own entry, `syncScenario`, and runs).
+ */
+function cannotRun(): string | undefined {
+  if (scenarioList.length === 0) return 'no scenarios to run';
+  if (scenarioSel.value !== '') return undefined;
+  const name = store.model?.header.scenario;
+  return `the loaded trace's scenario${name ? ` "${name}"` : ''} is not one of scenarios/: pick a scenario in the list to run it live`;
+}
+
+/** "Run live" on or off by the drop-down's choice, its title saying why it is off (a Stop button while running). */
+function syncRunButton(): void {
+  const why = running ? undefined : cannotRun();
+  runBtn.disabled = why !== undefined;
+  runBtn.title = running ? 'stop the run (the worker is terminated)' : (why ?? 'run the scenario in this page (Web Worker, same engine code)');
+}
+scenarioSel.addEventListener('change', syncRunButton);
+
 function runLive(file: string, seed: string): void {
+  if (file === '') {
+    // The button is off then (syncRunButton); never ask the worker for a scenario file ''.
+    showProblem('Nothing to run:', [cannotRun() ?? 'no scenario chosen']);
+    return;
+  }
   setRunning(true);
   setStatus(`running ${file} …`);
   send({ kind: 'run', file, seed });
@@ -614,7 +643,7 @@ void import('virtual:faultline-scenarios').then(({ default: listing }) => {
   scenarioList = listing.scenarios;
   replace(scenarioSel, ...scenarioList.map((s) => el('option', { attrs: { value: s.file }, title: `${s.protocol}: ${s.description}` }, `${s.name} (${s.protocol})`)));
   syncScenario();
-  runBtn.disabled = scenarioList.length === 0;
+  syncRunButton();
   if (listing.problems.length) showWarnings(listing.problems.map((p) => `scenario not available: ${p}`));
   if (traceParam || !runParam) return;
   const entry = scenarioList.find((s) => s.file === runParam || s.name === runParam);

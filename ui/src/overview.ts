@@ -49,21 +49,26 @@ export class Overview {
     });
     // A new model is drawn in a task of its own (on a big trace the histogram reads every message: issue 15, the
     // page's tasks stay short), once for models that come in together.
-    store.on('model', () => {
-      if (this.redrawPending) return;
-      this.redrawPending = true;
-      void yieldToPage().then(() => {
-        this.redrawPending = false;
-        timed('overview', () => this.redraw());
-      });
-    });
+    store.on('model', () => this.redrawLater());
     store.on('filter', () => this.redraw());
     store.on('window', () => this.moveBrush());
     store.on('cursor', () => this.drawCursor());
     new ResizeObserver(() => {
       this.seenWidth = this.root.clientWidth;
-      if (Math.max(300, this.seenWidth) !== this.width) this.redraw();
+      // Not in the observer's callback: that runs inside the frame's rendering, with the page's layout and the
+      // diagram's drawing (the first drawing of a big trace shows the page and sizes both at once).
+      if (Math.max(300, this.seenWidth) !== this.width) this.redrawLater();
     }).observe(this.root);
+  }
+
+  /** Redraw in a task of its own (on a big trace the histogram reads every message: issue 15), once for changes that come together. */
+  private redrawLater(): void {
+    if (this.redrawPending) return;
+    this.redrawPending = true;
+    void yieldToPage().then(() => {
+      this.redrawPending = false;
+      timed('overview', () => this.redraw());
+    });
   }
 
   private scale() {

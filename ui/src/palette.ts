@@ -99,3 +99,11 @@ export const TERM_PALETTE: readonly string[] = ['#2f6fb3', '#01954e', '#de3ab0',
 export function termPalette(): readonly string[] {
   return TERM_PALETTE;
 }
+
+/**
+ * d3's schemeTableau10, written out: importing it from d3 brings d3-scale-chromatic (one module) into the page's
+ * first script, and with it every scheme and ramp that module computes when evaluated (about a hundred colour
+ * interpolators, most of the d3 part of the start's module evaluation; issue 15). test/ui/palette-s10.test.ts
+ * checks it equals d3's.
+ */
+export const TABLEAU10: readonly string[] = ['#4e79a7', '#f28e2c', '#e15759', '#76b7b2', '#59a14f', '#edc949', '#af7aa1', '#ff9da7', '#9c755f', '#bab0ab'];

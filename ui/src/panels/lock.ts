@@ -5,7 +5,7 @@
 // "process pause / clock skew" hazard of Kleppmann's "How to do distributed
 // locking": it shows as the client's bar reaching past the holder bar.
 
-import { schemeTableau10 } from 'd3';
+import { TABLEAU10 } from '../palette.ts';
 import { localTime, stateAt, trueTimeOfLocal } from '../../../sim/trace/model.ts';
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
 import { el, replace } from '../dom.ts';
@@ -89,7 +89,7 @@ export const lockPanel: PanelFactory = (store, model) => {
   const clients = withShape(model, isLockClient);
   const resources = withShape(model, isResource);
   if (servers.length + clients.length + resources.length === 0) return undefined;
-  const color = (id: string): string => schemeTableau10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
+  const color = (id: string): string => TABLEAU10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
   const rows: Row[] = [...servers.flatMap((s) => holderRows(model, s, color)), ...clients.map((c) => leaseRow(model, c, color(c))), ...resources.map((r) => resourceRow(model, r))];
   const body = el('div');
   const root = el('section', { class: 'panel', testid: 'panel-lock' }, el('h3', null, 'Lock service'), body);

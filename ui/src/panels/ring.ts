@@ -7,7 +7,7 @@
 // or a foreign trace) the viewer places 8 points per unit of weight with its
 // own hash: a picture of how the space is divided, not the exact placement.
 
-import { schemeTableau10 } from 'd3';
+import { TABLEAU10 } from '../palette.ts';
 import { hash32 } from '../../../sim/protocols/ring/hash.ts';
 import { stateAt } from '../../../sim/trace/model.ts';
 import type { ColumnarModel as TraceModel } from '../../../sim/trace/columns.ts';
@@ -60,7 +60,7 @@ export function ringPoints(members: RingState['members'], layout: RingLayout = {
 export const ringPanel: PanelFactory = (store, model) => {
   const nodes = model.nodes.filter((n) => (model.states.get(n) ?? []).some((s) => isRing(s.state)));
   if (nodes.length === 0) return undefined;
-  const color = (id: string): string => schemeTableau10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
+  const color = (id: string): string => TABLEAU10[Math.max(0, model.nodes.indexOf(id)) % 10] as string;
   const layout = ringLayout(model);
   const body = el('div');
   const root = el('section', { class: 'panel', testid: 'panel-ring' }, el('h3', null, 'Ring'), body);
