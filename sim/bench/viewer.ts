@@ -48,6 +48,12 @@
 //   panels-build, panels-update, legend, draw, bands-draw; none listed: the message's deserialization, the
 //   module's evaluation, a diagram redraw on an animation frame or garbage collection); long_tasks_all the count
 //   until the end of the measures (the searches, zooms and background arrivals included);
+// - longest_task_cpu_ms, long_tasks_cpu_load, tasks_over_frame_cpu_load: the same tasks by their thread CPU time
+//   (Chrome tracing over CDP during the load: the renderer main thread's RunTask events, task-cpu.ts): the longest,
+//   how many over 50 ms and over a frame (16.7 ms) from navigation until the bench saw the page loaded;
+//   longest_tasks_cpu_list the longest five as "cpu/wall ms@start [the largest work directly inside, ms]".
+//   The page's own work whatever the machine's load (wall time on a loaded machine is mostly waiting for a core).
+//   task_cpu_tracing says "on", or why the figures are "n/a" (tracing is off when the CDP session fails);
 // - heap_mb: the page's JS heap after the load (CDP, after a GC), and
 //   array_buffers_mb the ArrayBuffer memory (the columns) outside it.
 //
@@ -66,6 +72,7 @@ import { prepareRun } from '../scenario/resolve.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { loadScenario } from '../cli/scenarios.ts';
 import { runPreparedInterruptible } from '../scenario/run.ts';
+import { formatCpuTasks, TASK_CPU_CATEGORIES, taskCpuFigures, type TraceEvent } from './task-cpu.ts';
 
 /** Writes trace chunks to a file in 1 MB batches. */
 class FileWriter implements TraceSink {
@@ -147,6 +154,50 @@ export async function writeRaftTrace(file: string, events: number): Promise<numb
 }
 
 type Page = import('playwright-core').Page;
+type CDPSession = import('playwright-core').CDPSession;
+
+/**
+ * Chrome tracing of the page over a CDP session (its renderer main thread's tasks, for their thread CPU time:
+ * task-cpu.ts). Never fails the bench: when the session or tracing cannot start or end, `off` says why and the
+ * figures are "n/a".
+ */
+class TaskCpuTracing {
+  off: string | undefined;
+  private cdp: CDPSession | undefined;
+  private events: TraceEvent[] = [];
+  private complete: Promise<unknown> | undefined;
+
+  async start(page: Page): Promise<void> {
+    try {
+      const cdp = await page.context().newCDPSession(page);
+      this.cdp = cdp;
+      cdp.on('Tracing.dataCollected', (d) => {
+        // Typed as string maps by playwright's protocol types; they are trace events (numbers where numbers).
+        for (const e of d.value as unknown as TraceEvent[]) if (e.ph === 'M' || e.name === 'RunTask' || e.tdur !== undefined) this.events.push(e);
+      });
+      this.complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+      await cdp.send('Tracing.start', { categories: TASK_CPU_CATEGORIES, transferMode: 'ReportEvents' });
+    } catch (e) {
+      this.off = `tracing did not start: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Ends tracing; the events collected (undefined when off). */
+  async stop(): Promise<TraceEvent[] | undefined> {
+    if (this.off !== undefined || !this.cdp) return undefined;
+    try {
+      await this.cdp.send('Tracing.end');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error('no tracingComplete in 120 s')), 120_000)));
+      await Promise.race([this.complete, timeout]).finally(() => clearTimeout(timer));
+      await this.cdp.detach().catch(() => undefined);
+      return this.events;
+    } catch (e) {
+      this.off = `tracing did not end: ${e instanceof Error ? e.message : String(e)}`;
+      return undefined;
+    }
+  }
+}
 
 interface PageApi {
   __faultline?: { loaded?: string; firstDrawing?: { ms: number; events: number; runEndKnown: boolean; share?: number } };
@@ -258,14 +309,20 @@ const LONG_TASK_LIST = `(() => {
   });
 })()`;
 
-async function measure(page: Page, url: string, name: string): Promise<Record<string, number | boolean | string>> {
+async function measure(page: Page, url: string, name: string, taskCpu: boolean): Promise<Record<string, number | boolean | string>> {
   await page.addInitScript(LONG_TASKS);
+  const tracing = new TaskCpuTracing();
+  if (taskCpu) await tracing.start(page);
+  else tracing.off = 'tracing off: --task-cpu off';
   const t0 = Date.now();
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as PageApi).__faultline?.firstDrawing !== undefined, undefined, { timeout: 600_000, polling: 20 });
   const firstDrawing = Date.now() - t0;
   await page.waitForFunction((n) => (window as unknown as PageApi).__faultline?.loaded === n, name, { timeout: 600_000, polling: 50 });
   const open = Date.now() - t0;
+  // Until the bench saw the page loaded (polled every 50 ms): the tasks of the load, by thread CPU.
+  const traced = await tracing.stop();
+  const cpu = traced ? taskCpuFigures(traced) : undefined;
   const first = await page.evaluate(() => (window as unknown as PageApi).__faultline!.firstDrawing!);
   const loadTasks = (await page.evaluate(LONG_TASK_LIST)) as string[];
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
@@ -310,6 +367,13 @@ async function measure(page: Page, url: string, name: string): Promise<Record<st
     long_tasks_load_list: loadTasks.join(' '),
     // The same until the end of the measures (the background work's arrivals too, and the measures' own: search, zoom).
     long_tasks_all: settledTasks.length,
+    // Per task, its thread CPU time (Chrome tracing: the renderer main thread's RunTask events, tdur) from navigation
+    // until loaded: the page's own work, whatever the machine's load (wall time is mostly waiting for a core there).
+    task_cpu_tracing: cpu ? (cpu.tasksWithCpu > 0 ? 'on' : `no thread CPU in the trace (${cpu.tasks} tasks)`) : `off (${tracing.off ?? 'unknown'})`,
+    longest_task_cpu_ms: cpu && cpu.tasksWithCpu > 0 ? Math.round(cpu.longestCpuMs) : 'n/a',
+    long_tasks_cpu_load: cpu && cpu.tasksWithCpu > 0 ? cpu.over50 : 'n/a',
+    tasks_over_frame_cpu_load: cpu && cpu.tasksWithCpu > 0 ? cpu.overFrame : 'n/a',
+    longest_tasks_cpu_list: cpu && cpu.tasksWithCpu > 0 ? formatCpuTasks(cpu.longest) : 'n/a',
     // The first causal past after the load (of the last event), and one once settled (of the middle event).
     causal_ms: Math.round(r.causal),
     causal_settled_ms: Math.round(r.causalSettled),
@@ -349,9 +413,12 @@ export const viewerBench: BenchCase = {
     const protocol = String(opts.protocol ?? 'pingpong');
     if (protocol !== 'pingpong' && protocol !== 'raft') throw new RangeError(`--protocol: expected pingpong or raft (got ${JSON.stringify(opts.protocol)})`);
     const chromiumPath = typeof opts.chromium === 'string' ? opts.chromium : '/usr/bin/chromium';
+    const taskCpu = String(opts.taskCpu ?? 'on');
+    if (taskCpu !== 'on' && taskCpu !== 'off') throw new RangeError(`--task-cpu: expected on or off (got ${JSON.stringify(opts.taskCpu)})`);
+    const uiDist = typeof opts.uiDist === 'string' ? opts.uiDist : undefined;
     const pw = await import('playwright-core').catch(() => undefined);
     if (!pw) throw new RangeError('faultline bench viewer needs playwright-core (a dev dependency): run npm install');
-    await ensureViewerBuilt();
+    if (uiDist === undefined) await ensureViewerBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-viewer-'));
     const browser = await pw.chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
     const out: Record<string, unknown> = {};
@@ -368,11 +435,11 @@ export const viewerBench: BenchCase = {
         let events = 0;
         await readTraceFile(file, () => events++);
         const nodeRead = performance.now() - t;
-        const server = await serveViewer({ trace: file, port: 0 });
+        const server = await serveViewer({ trace: file, port: 0, ...(uiDist === undefined ? {} : { dist: uiDist }) });
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         try {
           process.stderr.write(`viewer ${protocol} ${n}: ${(bytes / 1e6).toFixed(1)} MB written in ${(writeMs / 1000).toFixed(1)} s; opening it in Chromium…\n`);
-          const fig = await measure(page, server.url, `${protocol}-${n}.jsonl`);
+          const fig = await measure(page, server.url, `${protocol}-${n}.jsonl`, taskCpu === 'on');
           out[`${n}`] = { events, trace_mb: +(bytes / 1e6).toFixed(1), write_ms: Math.round(writeMs), node_stream_read_ms: Math.round(nodeRead), ...fig };
           process.stderr.write(`viewer ${protocol} ${n}: ${JSON.stringify(out[`${n}`])}\n`);
         } finally {

@@ -31,6 +31,8 @@ export function registerBench(program: Command): void {
     .option('--sizes <list>', 'viewer: trace sizes in events, comma-separated (default 100000,1000000)')
     .option('--chromium <path>', 'viewer: the Chromium to drive (default /usr/bin/chromium)')
     .option('--protocol <name>', 'viewer: the traces to measure, pingpong (default) or raft')
+    .option('--task-cpu <on|off>', 'viewer: trace the page (CDP) for each task\'s thread CPU during the load (default on)')
+    .option('--ui-dist <dir>', 'viewer: serve this viewer build instead of ui/dist (to compare two builds with one bench)')
     .option('--budget <duration>', 'search: time budget per campaign, with a unit (default 60s; a miss counts as the budget)', durationOptionText('--budget', { positive: true, examples: ['60s', '5m'] }))
     .option('--seeds <n>', 'search: campaign seeds per bug and strategy (default 3)')
     .option('--strategies <list>', 'search: only these strategies, comma-separated (default guided,targeted,random)')
