@@ -161,7 +161,7 @@ type CDPSession = import('playwright-core').CDPSession;
  * task-cpu.ts). Never fails the bench: when the session or tracing cannot start or end, `off` says why and the
  * figures are "n/a".
  */
-class TaskCpuTracing {
+export class TaskCpuTracing {
   off: string | undefined;
   private cdp: CDPSession | undefined;
   private events: TraceEvent[] = [];

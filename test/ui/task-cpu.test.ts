@@ -50,3 +50,30 @@ describe('taskCpuFigures', () => {
     expect(taskCpuFigures([]).tasks).toBe(0);
   });
 });
+
+describe('TaskCpuTracing', () => {
+  it('turns itself off, saying why, when the CDP session fails', async () => {
+    const { TaskCpuTracing } = await import('../../sim/bench/viewer.ts');
+    const page = { context: () => ({ newCDPSession: () => Promise.reject(new Error('no CDP here')) }) };
+    const t = new TaskCpuTracing();
+    await t.start(page as never);
+    expect(t.off).toBe('tracing did not start: no CDP here');
+    expect(await t.stop()).toBeUndefined();
+  });
+
+  it('turns itself off when tracing does not end', async () => {
+    const { TaskCpuTracing } = await import('../../sim/bench/viewer.ts');
+    const cdp = {
+      on: () => cdp,
+      once: () => cdp,
+      send: (method: string) => (method === 'Tracing.end' ? Promise.reject(new Error('target closed')) : Promise.resolve({})),
+      detach: () => Promise.resolve(),
+    };
+    const page = { context: () => ({ newCDPSession: () => Promise.resolve(cdp) }) };
+    const t = new TaskCpuTracing();
+    await t.start(page as never);
+    expect(t.off).toBeUndefined();
+    expect(await t.stop()).toBeUndefined();
+    expect(t.off).toBe('tracing did not end: target closed');
+  });
+});
