@@ -24,7 +24,7 @@ export interface CpuTask {
   cpuMs: number;
   wallMs: number;
   atMs: number;
-  /** The task's direct sub-events by thread CPU, largest first (name, ms), at most three. */
+  /** The task's direct sub-events by thread CPU, largest first (name, ms), at most three; "other": the task's CPU outside them. */
   inside: [string, number][];
 }
 
@@ -83,6 +83,10 @@ export function taskCpuFigures(events: readonly TraceEvent[], keep = 5): TaskCpu
       coveredUntil = e.ts + e.dur!;
       if (e.tdur !== undefined) by.set(e.name, (by.get(e.name) ?? 0) + e.tdur / 1000);
     }
+    // The task's CPU outside any traced sub-event (e.g. a script continuation after `scheduler.yield()`): "other".
+    let traced = 0;
+    for (const v of by.values()) traced += v;
+    if (ms(task) - traced >= 1) by.set('other', ms(task) - traced);
     const inside = [...by].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, v]): [string, number] => [n, Math.round(v)]);
     return { cpuMs: ms(task), wallMs: task.dur! / 1000, atMs: (task.ts - t0) / 1000, inside };
   });
@@ -96,7 +100,7 @@ export function taskCpuFigures(events: readonly TraceEvent[], keep = 5): TaskCpu
   };
 }
 
-/** "<cpu>/<wall> ms @<s> s [<name> <ms>,…]" for each task, separated by spaces. */
+/** "<cpu>/<wall>ms@<s>s[<name> <ms>,…]" for each task, separated by spaces. */
 export function formatCpuTasks(tasks: readonly CpuTask[]): string {
   return tasks.map((t) => `${Math.round(t.cpuMs)}/${Math.round(t.wallMs)}ms@${(t.atMs / 1000).toFixed(1)}s[${t.inside.map(([n, v]) => `${n} ${v}`).join(',')}]`).join(' ');
 }

@@ -19,8 +19,9 @@ describe('taskCpuFigures', () => {
       x('FunctionCall', 1_000_100, 50, 40),
       x('MinorGC', 1_000_200, 20, 15),
       x('Commit', 1_060_000, 25, 18),
-      // 20 ms: over a frame, under 50.
+      // 20 ms: over a frame, under 50; 15 ms of it in no traced sub-event.
       x('RunTask', 2_000_000, 30, 20),
+      x('Layout', 2_000_000, 6, 5),
       // A worker's task of 500 ms CPU: not the page's main thread.
       x('RunTask', 0, 600, 500, 1, 11),
     ];
@@ -32,8 +33,9 @@ describe('taskCpuFigures', () => {
     expect(f.overFrame).toBe(2);
     expect(f.longest.map((t) => t.cpuMs)).toEqual([60, 20, 12]);
     // The GC inside the call is not counted again beside it.
-    expect(f.longest[0]!.inside).toEqual([['FunctionCall', 40], ['Commit', 18]]);
-    expect(formatCpuTasks(f.longest.slice(0, 1))).toBe('60/90ms@1.0s[FunctionCall 40,Commit 18]');
+    expect(f.longest[0]!.inside).toEqual([['FunctionCall', 40], ['Commit', 18], ['other', 2]]);
+    expect(f.longest[1]!.inside).toEqual([['other', 15], ['Layout', 5]]);
+    expect(formatCpuTasks(f.longest.slice(0, 1))).toBe('60/90ms@1.0s[FunctionCall 40,Commit 18,other 2]');
   });
 
   it('takes the busiest renderer main thread when a navigation swapped processes', () => {
