@@ -21,7 +21,7 @@ import { RunCutError, runPrepared, type ScenarioResult } from '../scenario/run.t
 import type { Scenario } from '../scenario/schema.ts';
 import { getProtocol } from '../protocols/registry.ts';
 import { dropOrphanedFaults, episodeArb, episodesArb, episodesToTimeline, mergeConfig, PLAIN_FAULT_KINDS, priorRareKinds, resolveFaultGen, seedArb, type FaultEpisode, type FaultGenOptions, type FuzzCase, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
-import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, FOCUS_PICKS, mutate, openingCase, openingPlan, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
+import { branch, coverageFinal, coverageObserver, havocAfterCut, traceEdgeObserver, triggerContextObserver, FOCUS_PICKS, mutate, openingCase, openingPlan, pickEntry, rarity, SPAN_SHARES, spanDuration, WINDOW_SHARES, windowEnd, type CorpusEntry, type EpisodeCase, type RunCoverage } from './guided.ts';
 
 /**
  * `random`: the plain baseline (issue 11's "random generator"): every run drawn afresh, episodes at random
@@ -76,6 +76,13 @@ export interface FuzzOptions {
   traceEdges?: boolean;
   /** Guided: stack 1-4 suffix mutations on half the branch mutants (havocAfterCut in guided.ts). Default true. */
   branchHavoc?: boolean;
+  /**
+   * Guided: fault contexts from the protocol's triggers (`crash@log-truncated`: a fault paired with each trigger
+   * that fired at its node shortly before; triggerContextObserver in guided.ts). Default false: on by default it
+   * slowed the planted raft bugs (6,231 -> 6,398+ runs over five bugs x ten seeds, one miss) and did not find
+   * raft truncatedTailNotDeleted more often (1 of 8 seeds either way): sim/fuzz/README.md, session 15 (search3).
+   */
+  triggerContexts?: boolean;
   /**
    * Guided: the share (0-1) of fresh draws made as the `random` strategy draws (plain generator, whole
    * window, `plainWorkload`): the portfolio start, so guided's fresh draws find what plain draws find.
@@ -593,6 +600,10 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
   // Generic trace-edge coverage (guided only, unless switched off): protocol-agnostic features for the corpus.
   const traceEdges = strategy === 'guided' && opts.traceEdges !== false;
   const branchHavoc = opts.branchHavoc !== false;
+  // Trigger contexts (guided only, opt-in): a fault paired with the protocol steps just before it at its node.
+  const triggerContexts = strategy === 'guided' && opts.triggerContexts === true && protocol?.triggers !== undefined;
+  /** How long after a trigger a fault still counts as right after it: the generator's longest trigger delay, or four round trips. */
+  const triggerHorizon = Math.max(gen.maxDelay, 4 * roundTripOf(base.network.latency));
 
   // The property every fast-check call checks. Outside shrinking it is one run of the budget; during shrinking, a candidate.
   let shrinking = false;
@@ -642,7 +653,8 @@ export function* fuzzSteps(opts: FuzzOptions): Generator<number, FuzzReport, voi
     }
     opts.onRunStart?.(done, c.seed);
     const cov: RunCoverage = { states: new Set(), edges: new Set(), contexts: new Set(), ...(strategy === 'guided' ? { firstAt: new Map<string, number>() } : {}), ...(traceEdges ? { pairs: new Set<string>() } : {}) };
-    const observers = [...(abstractState ? [coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] : []), ...(traceEdges ? [traceEdgeObserver(cov)] : [])];
+    const byTriggers = triggerContexts && protocol?.triggers ? triggerContextObserver(protocol.triggers, cov, triggerHorizon) : undefined;
+    const observers = [...(abstractState ? [coverageObserver(abstractState, cov), coverageFinal(abstractState, cov)] : []), ...(traceEdges ? [traceEdgeObserver(cov)] : []), ...(byTriggers ? [byTriggers] : [])];
     const prepared = observers.length > 0 ? { ...p.prepared, checkers: [...p.prepared.checkers, ...observers] } : p.prepared;
     let violated: boolean;
     let violation: Violation | undefined;

@@ -24,7 +24,8 @@
 
 import fc from 'fast-check';
 import type { Rng } from '../engine/random.ts';
-import type { Checker, Micros, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
+import type { Checker, JsonValue, Micros, NodeId, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
+import { triggerObserves, type TriggerMatcher } from '../engine/targets.ts';
 import { atTriggerNode, episodeArb, pickKind, targetArb, type FaultEpisode, type GenFaultKind, type ResolvedFaultGen, type WorkloadArb } from './arbitraries.ts';
 import { getOrFail } from '../engine/assert.ts';
 
@@ -150,6 +151,145 @@ export function coverageObserver(abstractState: (view: SimView) => string, into:
       if (dirtyAt >= 0) sample(view);
       if (prev !== undefined) {
         const c = `${ev.type}>${prev}`;
+        contexts.add(c);
+        if (first && !first.has(c)) first.set(c, ev.t);
+      }
+    },
+  };
+}
+
+/** Fault events that hit one node (`node` field): paired with the triggers that fired at that node. The others are cluster-wide. */
+const NODE_FAULT_TYPES: readonly TraceEventType[] = ['crash', 'restart', 'pause', 'resume', 'clock', 'disk', 'slow'];
+const NODE_FAULTS: ReadonlySet<string> = new Set(NODE_FAULT_TYPES);
+
+/** Recent publishes and sends triggerContextObserver keeps (each a ring; older ones are forgotten). */
+export const TRIGGER_RING = 256;
+
+/**
+ * Fault contexts from the protocol's own triggers (issue 11): a fault event paired with each protocol trigger
+ * that fired at the node it hit at most `horizon` µs before it (`crash@log-truncated`: a server crashed within
+ * a few round trips of dropping a log suffix; `restart@snapshot-taken`, `pause@vote-logged`). Faults on one
+ * node only (crash, restart, pause, resume, clock, disk, slow); cluster-wide ones (partition, heal) are not
+ * paired (measured: they diluted the corpus). A run that puts a fault right after a protocol step
+ * then reaches a feature of its own, joins the corpus and is branched from near that moment, even when every
+ * abstract state it passed through is known. Added to `into.contexts` (with its first time in `into.firstAt`).
+ *
+ * Cheap: only triggers that declare the event types they read (`observes`: `state` and/or `send`) are used,
+ * and lazily. The typed `publish` and `send` hooks only store the event's fields in a ring (TRIGGER_RING of
+ * each, no object built); at a fault event (a handful per run) the triggers are matched against the stored
+ * events of the last `horizon` µs, on one reused scratch event. `prev` of a `state` trigger is what the node
+ * published before, as the engine passes it; the `view` a trigger reads is the one at the fault (a trigger
+ * that looks at other nodes, raft's `split-vote-granted`, sees them as they are then). More than TRIGGER_RING
+ * publishes or sends within the horizon: the older ones are not matched. Undefined when no trigger qualifies
+ * or `into` has no contexts.
+ */
+export function triggerContextObserver(triggers: Readonly<Record<string, TriggerMatcher>>, into: RunCoverage, horizon: Micros): Checker | undefined {
+  const contexts = into.contexts;
+  if (!contexts) return undefined;
+  type Match = TriggerMatcher['match'];
+  const onState: [string, Match][] = [];
+  const onSent: [string, Match][] = [];
+  for (const [name, t] of Object.entries(triggers)) {
+    const reads = triggerObserves(t);
+    if (reads === undefined) continue;
+    if (reads.includes('state')) onState.push([name, t.match]);
+    if (reads.includes('send')) onSent.push([name, t.match]);
+  }
+  if (onState.length === 0 && onSent.length === 0) return undefined;
+  const first = into.firstAt;
+  const N = TRIGGER_RING;
+  // Rings of recent publishes and sends (parallel arrays; `pubs` / `sends` count every one ever stored).
+  const pubT: Micros[] = [];
+  const pubNode: NodeId[] = [];
+  const pubState: JsonValue[] = [];
+  const pubPrev: (JsonValue | undefined)[] = [];
+  let pubs = 0;
+  const sendT: Micros[] = [];
+  const sendId: number[] = [];
+  const sendFrom: NodeId[] = [];
+  const sendTo: NodeId[] = [];
+  const sendMsg: JsonValue[] = [];
+  let sends = 0;
+  const lastState = new Map<NodeId, JsonValue>();
+  let now = 0;
+  // Scratch events, reused for every match (a trigger's match reads the event, never keeps it).
+  const stateEv = { seq: 0, t: 0, type: 'state', node: '', state: null } as { seq: number; t: Micros; type: 'state'; node: NodeId; state: JsonValue };
+  const sendEv = { seq: 0, t: 0, type: 'send', id: 0, from: '', to: '', msg: null } as { seq: number; t: Micros; type: 'send'; id: number; from: NodeId; to: NodeId; msg: JsonValue };
+  /** Trigger names that fired at `node` in the `horizon` before `at`. */
+  const firedBefore = (at: Micros, node: NodeId, view: SimView): Set<string> => {
+    const out = new Set<string>();
+    for (let k = pubs - 1; k >= 0 && k >= pubs - N; k--) {
+      const i = k % N;
+      const t = pubT[i] as Micros;
+      if (at - t > horizon) break;
+      stateEv.t = t;
+      stateEv.node = pubNode[i] as NodeId;
+      stateEv.state = pubState[i] as JsonValue;
+      for (const [name, match] of onState) {
+        if (out.has(name)) continue;
+        const n = match(stateEv, view, pubPrev[i]);
+        if (n !== undefined && n === node) out.add(name);
+      }
+    }
+    for (let k = sends - 1; k >= 0 && k >= sends - N; k--) {
+      const i = k % N;
+      const t = sendT[i] as Micros;
+      if (at - t > horizon) break;
+      sendEv.t = t;
+      sendEv.id = sendId[i] as number;
+      sendEv.from = sendFrom[i] as NodeId;
+      sendEv.to = sendTo[i] as NodeId;
+      sendEv.msg = sendMsg[i] as JsonValue;
+      for (const [name, match] of onSent) {
+        if (out.has(name)) continue;
+        const n = match(sendEv, view, undefined);
+        if (n !== undefined && n === node) out.add(name);
+      }
+    }
+    return out;
+  };
+  return {
+    name: 'coverage-trigger-contexts',
+    description: 'records which protocol triggers fired shortly before each fault, for coverage-guided fuzzing (never fails)',
+    when: 'always',
+    check: () => undefined,
+    onChange: true,
+    onInstant(t: Micros): void {
+      now = t;
+    },
+    on: {
+      ...(onState.length > 0
+        ? {
+            publish(node: NodeId, state: JsonValue): void {
+              const i = pubs++ % N;
+              pubT[i] = now;
+              pubNode[i] = node;
+              pubState[i] = state;
+              pubPrev[i] = lastState.get(node);
+              lastState.set(node, state);
+            },
+          }
+        : {}),
+      ...(onSent.length > 0
+        ? {
+            send(id: number, from: NodeId, to: NodeId, msg: unknown): void {
+              const i = sends++ % N;
+              sendT[i] = now;
+              sendId[i] = id;
+              sendFrom[i] = from;
+              sendTo[i] = to;
+              sendMsg[i] = msg as JsonValue;
+            },
+          }
+        : {}),
+    },
+    observes: NODE_FAULT_TYPES,
+    observe(ev: TraceEvent, view: SimView): void {
+      // Faults on one node only: a cluster-wide one (a partition, a heal) paired with every node's triggers made
+      // ~9 contexts a run, spread the corpus's energy and slowed planted bugs (sim/fuzz/README.md, session 15).
+      if (!NODE_FAULTS.has(ev.type) || !('node' in ev)) return;
+      for (const name of firedBefore(ev.t, ev.node, view)) {
+        const c = `${ev.type}@${name}`;
         contexts.add(c);
         if (first && !first.has(c)) first.set(c, ev.t);
       }
