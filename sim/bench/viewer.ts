@@ -323,6 +323,8 @@ async function measure(page: Page, url: string, name: string, taskCpu: boolean):
   // Until the bench saw the page loaded (polled every 50 ms): the tasks of the load, by thread CPU.
   const traced = await tracing.stop();
   const cpu = traced ? taskCpuFigures(traced) : undefined;
+  /** The figures when the trace held thread CPU times (else each figure is "n/a"). */
+  const cpuOn = cpu && cpu.tasksWithCpu > 0 ? cpu : undefined;
   const first = await page.evaluate(() => (window as unknown as PageApi).__faultline!.firstDrawing!);
   const loadTasks = (await page.evaluate(LONG_TASK_LIST)) as string[];
   // A string, not a function: the TypeScript loader would add helpers the page does not have.
@@ -370,10 +372,10 @@ async function measure(page: Page, url: string, name: string, taskCpu: boolean):
     // Per task, its thread CPU time (Chrome tracing: the renderer main thread's RunTask events, tdur) from navigation
     // until loaded: the page's own work, whatever the machine's load (wall time is mostly waiting for a core there).
     task_cpu_tracing: cpu ? (cpu.tasksWithCpu > 0 ? 'on' : `no thread CPU in the trace (${cpu.tasks} tasks)`) : `off (${tracing.off ?? 'unknown'})`,
-    longest_task_cpu_ms: cpu && cpu.tasksWithCpu > 0 ? Math.round(cpu.longestCpuMs) : 'n/a',
-    long_tasks_cpu_load: cpu && cpu.tasksWithCpu > 0 ? cpu.over50 : 'n/a',
-    tasks_over_frame_cpu_load: cpu && cpu.tasksWithCpu > 0 ? cpu.overFrame : 'n/a',
-    longest_tasks_cpu_list: cpu && cpu.tasksWithCpu > 0 ? formatCpuTasks(cpu.longest) : 'n/a',
+    longest_task_cpu_ms: cpuOn ? Math.round(cpuOn.longestCpuMs) : 'n/a',
+    long_tasks_cpu_load: cpuOn ? cpuOn.over50 : 'n/a',
+    tasks_over_frame_cpu_load: cpuOn ? cpuOn.overFrame : 'n/a',
+    longest_tasks_cpu_list: cpuOn ? formatCpuTasks(cpuOn.longest) : 'n/a',
     // The first causal past after the load (of the last event), and one once settled (of the middle event).
     causal_ms: Math.round(r.causal),
     causal_settled_ms: Math.round(r.causalSettled),
