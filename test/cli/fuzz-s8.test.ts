@@ -68,7 +68,7 @@ describe('fuzz summary accounts for every failing run', () => {
   });
 
   it('an explicit --seed with --time says how the campaign replays', async () => {
-    const r = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--seed', '5', '--workers', '1', '--out', join(dir, 'time')]);
+    const r = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--duration', '200ms', '--seed', '5', '--workers', '1', '--out', join(dir, 'time')]);
     expect(r.code).toBe(0);
     const header = r.stdout.split('\n').find((l) => l.startsWith('fuzz  '));
     expect(header).toContain('campaign seed 5 (--seed 5 --time 1s replays it as far as the time allows; --seed 5 --runs');

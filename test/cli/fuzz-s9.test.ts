@@ -91,17 +91,24 @@ describe('fuzz: a run that never ends is cut by the campaign stop (--time), not 
   });
 
   it('faultline fuzz storm --time 1s: the run in progress is cut, reported as cut, the summary printed (JSON stopped_by time)', async () => {
-    const r = await inProcess(['fuzz', 'storm', '--kinds', 'crash', '--time', '1s', '--workers', '1', '--seed', '1', '--json', '--out', dir]);
+    // Seed 6: the first run is calm and finishes; the second storms and is cut at the deadline.
+    const r = await inProcess(['fuzz', 'storm', '--kinds', 'crash', '--time', '1s', '--workers', '1', '--seed', '6', '--json', '--out', dir]);
     expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { runs: number }).runs).toBeGreaterThan(0);
     const j = JSON.parse(r.stdout) as { stopped_by: string | null; cut: { events: number }[]; violations: number; refused: number };
     expect(j.stopped_by).toBe('time');
     expect(j.cut).toHaveLength(1);
     expect(j.cut[0]!.events).toBeGreaterThanOrEqual(4096);
     expect(j.violations).toBe(0);
     expect(j.refused).toBe(0);
-    const h = await inProcess(['fuzz', 'storm', '--kinds', 'crash', '--time', '1s', '--workers', '1', '--seed', '1', '--out', dir]);
+    const h = await inProcess(['fuzz', 'storm', '--kinds', 'crash', '--time', '1s', '--workers', '1', '--seed', '6', '--out', dir]);
     expect(h.stdout).toMatch(/^cut {9}run \d+ of batch 0 \(seed \d+\) cut by --time after \d+ events/m);
     expect(h.stdout).toMatch(/^violations {2}0$/m);
+    // Seed 1: the first run storms. Cut with no run finished, the campaign checked nothing: bad input (exit 2), no summary.
+    const none = await inProcess(['fuzz', 'storm', '--kinds', 'crash', '--time', '1s', '--workers', '1', '--seed', '1', '--json', '--out', dir]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/--time: no run finished within the time budget \(1s\): the first run was cut by the deadline after \d+ events at simulated t=.*nothing was checked/);
   }, 60_000);
 });
 

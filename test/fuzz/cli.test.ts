@@ -36,7 +36,7 @@ describe('faultline fuzz (child process)', () => {
     const wholeRun = cli([...common, '--workers', '2']);
     const s1 = await inProcess([...common, '--workers', '1', '--shard', '1/2']);
     const s2 = await inProcess([...common, '--workers', '1', '--shard', '2/2']);
-    const timed = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json']);
+    const timed = await inProcess(['fuzz', 'pingpong', '--time', '2s', '--batch', '5', '--workers', '1', '--duration', '200ms', '--json']);
     const whole = await wholeRun;
     for (const r of [whole, s1, s2, timed]) expect(r.code, r.stderr).toBe(0);
     const w = JSON.parse(whole.stdout) as Summary;
@@ -58,7 +58,7 @@ describe('faultline fuzz (child process)', () => {
     expect(t.batches.at(-1)!.runs).toBeLessThanOrEqual(5);
     expect(t.batches.reduce((n, x) => n + x.runs, 0)).toBe(t.runs);
     // A batch far bigger than the time allows is cut when the time is up, not run to its end.
-    const big = await inProcess(['fuzz', 'pingpong', '--time', '1s', '--batch', '10000000', '--workers', '1', '--duration', '200ms', '--json']);
+    const big = await inProcess(['fuzz', 'pingpong', '--time', '2s', '--batch', '10000000', '--workers', '1', '--duration', '200ms', '--json']);
     expect(big.code, big.stderr).toBe(0);
     const bt = JSON.parse(big.stdout) as Summary;
     expect(bt.batches).toHaveLength(1);
@@ -110,6 +110,19 @@ describe('faultline fuzz (child process)', () => {
       expect(r.stderr).toContain(text);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
+  });
+
+  it('a --time budget that ends before any run finishes is bad input (exit 2, one error line, no summary), not a clean pass', async () => {
+    // 1 ms cannot hold a 10-minute pingpong run: the campaign checks nothing, and must not report "0 violations".
+    for (const json of [[], ['--json']]) {
+      const r = await inProcess(['fuzz', 'pingpong', '--time', '1ms', '--duration', '10m', '--workers', '1', '--seed', '1', ...json]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const errors = r.stderr.trim().split('\n').filter((l) => !l.startsWith('fuzz: seed'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/--time: no run finished within the time budget \(1ms\): .*nothing was checked; expected a budget longer than one run/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('faultline replay: exit 0 on a fresh trace, 1 with the first difference on an edited one, 2 on a truncated one', async () => {

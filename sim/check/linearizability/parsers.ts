@@ -312,7 +312,7 @@ export function traceOperation(obj: unknown, type: 'invoke' | 'return', file: st
  * reads trace files with sim/trace/history-reader.ts instead, which checks every line as `replay` and
  * `view` do (this layer may not import sim/trace).
  */
-export class TraceHistoryReader {
+class LightTraceHistoryReader {
   private readonly history: HistoryEvent[] = [];
   private readonly lines: number[] = [];
   private sawHeader = false;
@@ -360,7 +360,7 @@ export class TraceHistoryReader {
 
 /** A Faultline trace: header line, then events; only invoke/return events make the history. */
 export function parseTrace(text: string, file: string): ParsedHistory {
-  const r = new TraceHistoryReader(file);
+  const r = new LightTraceHistoryReader(file);
   splitLines(text).forEach((raw, i) => r.line(raw, i + 1));
   return r.end();
 }

@@ -928,6 +928,13 @@ export function registerFuzz(program: Command): void {
       // by a batch without shrinking once its share of the limit was shrunk), or shrunk to a counterexample a batch had.
       const notWritten = Math.max(0, totalViolations - written.length - duplicates - repeats);
       const wall = (performance.now() - t0) / 1000;
+      // A --time campaign whose budget ran out before any run finished checked nothing: reporting "0 violations"
+      // (exit 0) would be a false pass in CI. The budget is the mistake, so it is bad input (exit 2), said in one line.
+      if (totalRuns === 0 && totalViolations === 0 && deaths.length === 0 && !stopping && c.budgetMs !== undefined) {
+        const first = cuts[0];
+        const cutText = first !== undefined ? `the first run was cut by the deadline after ${first.events} events at simulated t=${formatDuration(first.t)}` : 'no run started before the deadline';
+        throw new InputError(`no run finished within the time budget (${formatWall(c.budgetMs / 1000)}): ${cutText}, so nothing was checked; expected a budget longer than one run takes (raise --time, or shorten --duration)`, undefined, '--time');
+      }
       const { scenario, seed, shard, workers } = c;
       const drawn = campaignFaults(scenario, c.strategy, c.faults);
       // A checker with a judging point (calm after the faults, a finished job) that no run of the campaign reached: it passed every run vacuously.
