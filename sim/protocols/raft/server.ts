@@ -281,20 +281,20 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     this.checkpoints.push({ index, digest: this.machine.stateDigest(), restored: true });
   }
 
-  /** The snapshot points since the last publish, as the optional `checkpoints` field (absent when none); resets the record. */
-  private takeCheckpoints(): { checkpoints?: StateCheckpoint[] } {
-    if (this.checkpoints.length === 0) return {};
+  /** The snapshot points since the last publish, as the optional `checkpoints` field (undefined when none); resets the record. */
+  private takeCheckpoints(): StateCheckpoint[] | undefined {
+    if (this.checkpoints.length === 0) return undefined;
     const checkpoints = this.checkpoints;
     this.checkpoints = [];
-    return { checkpoints };
+    return checkpoints;
   }
 
-  /** The reads served since the last publish, as the optional `reads` field (absent when none); resets the record. */
-  private takeServed(): { reads?: ServedRead[] } {
-    if (this.served.length === 0) return {};
+  /** The reads served since the last publish, as the optional `reads` field (undefined when none); resets the record. */
+  private takeServed(): ServedRead[] | undefined {
+    if (this.served.length === 0) return undefined;
     const reads = this.served;
     this.served = [];
-    return { reads };
+    return reads;
   }
 
   private describe(e: Entry): { term: number; cmd: string } {
@@ -337,7 +337,13 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
     return { start, log: (this.pubLog ??= this.pub.log.slice()) };
   }
 
-  /** The state to publish now (also drains the record of entries written since the last publish). */
+  /**
+   * The state to publish now (also drains the record of entries written since the last publish).
+   * Every publish has one object shape, its optional fields (matchIndex, reads, checkpoints) set to
+   * undefined when absent (JSON, copies and traces drop them, as they were absent before): the
+   * checkers that read every published state then read fields of one shape (monomorphic loads), and
+   * no spread builds a throwaway object per publish.
+   */
   published(): RaftServerState {
     const r = this.raft;
     const { start, log } = this.publishedLog();
@@ -350,7 +356,7 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       commitIndex: r.commitIndex,
       lastApplied: r.lastApplied,
       appliedDigest: this.machine.digest,
-      ...(r.role === 'leader' ? { matchIndex: Object.fromEntries(r.matchIndex) } : {}),
+      matchIndex: r.role === 'leader' ? Object.fromEntries(r.matchIndex) : undefined,
       snapshotIndex: r.log.snapshotIndex,
       logStart: start,
       log,
@@ -358,8 +364,8 @@ export class RaftServer implements ProtocolNode<ServerMessage, RaftTimer, RaftSe
       snapshotTerm: r.log.snapshotTerm,
       logFrom,
       entries,
-      ...this.takeServed(),
-      ...this.takeCheckpoints(),
+      reads: this.takeServed(),
+      checkpoints: this.takeCheckpoints(),
     };
   }
 }
