@@ -238,6 +238,8 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   let partials = 0;
   /** The page shows the events loaded so far (the first partial's views are set; its drawing may be a task later). */
   let shown = false;
+  /** The complete model has come (a first drawing still in progress then is not the first drawing: the complete one is). */
+  let complete = false;
   let lastPartial: PartialMessage | undefined;
   const onPartial = (p: PartialMessage): void => {
     if (mine !== loadSeq) return;
@@ -263,15 +265,19 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15), after
       // the frame that lays out the page just shown: drawn sooner, it would lay the page out itself (the diagram's
       // width), the layout and the whole-run drawing in one task.
-      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(() => {
+      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(async () => {
         if (mine !== loadSeq || firstDrawing || !lastPartial) return;
-        // The events loaded by now (a partial may have come in between).
-        const q = lastPartial;
-        const dm = q.model;
         const td = performance.now();
         // As on an animation frame: the overlay (cursor) may come a frame later, the whole-run drawing's task holds the base only.
         timed('first-draw', () => diagram.draw(true));
         partialMs += performance.now() - td;
+        // A big drawing is drawn over a few frames and shown once complete (issue 15): the first drawing is then. Not
+        // when the complete model came first (its drawing is the first; `firstDrawing` stays undefined).
+        await diagram.drawn();
+        if (mine !== loadSeq || complete || firstDrawing || !lastPartial) return;
+        // The events drawn then (a partial may have come in between, and its drawing replaced this one).
+        const q = lastPartial;
+        const dm = q.model;
         firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
         (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
       });
@@ -319,6 +325,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   await yieldToPage();
   if (mine !== loadSeq) return false;
   const model = msg.model;
+  complete = true;
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
   const footer = msg.footer;
