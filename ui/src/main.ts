@@ -4,7 +4,7 @@
 
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
-import { Compare } from './compare.ts';
+import type { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram, typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
@@ -96,8 +96,31 @@ const controls = new Controls(
   () => help.classList.toggle('hidden'),
 );
 left.appendChild(events.root);
-const compare = new Compare(left, store);
-$('export').insertAdjacentElement('beforebegin', compare.openButton);
+// The comparison (a second store and diagram, appended to the left column) is made when a second trace is opened, its
+// module loaded then: not in the first script's evaluation at start (issue 15: its diagram was built there).
+let compare: Compare | undefined;
+const comparePicker = el('input', { testid: 'compare-file', attrs: { type: 'file', accept: '.jsonl,.json,.txt' } });
+comparePicker.hidden = true;
+comparePicker.addEventListener('change', () => {
+  const f = comparePicker.files?.[0];
+  comparePicker.value = '';
+  if (!f) return;
+  void import('./compare.ts').then(({ Compare }) => (compare ??= new Compare(left, store)).open(f));
+});
+left.appendChild(comparePicker);
+const compareButton = el('button', { testid: 'compare-open', title: 'open a second trace to compare with this one (aligned lanes, same time window, first difference marked)', onclick: () => comparePicker.click() }, 'Compare with…');
+$('export').insertAdjacentElement('beforebegin', compareButton);
+/** What tests and the benchmark read (`window.__faultline`): the comparison once made. */
+function exposed(rest: Record<string, unknown>): unknown {
+  return {
+    store,
+    diagram,
+    get compare() {
+      return compare;
+    },
+    ...rest,
+  };
+}
 document.body.appendChild(help);
 // Escape closes the help overlay; a link's #e=<seq> set after load moves the cursor (hashchange).
 document.addEventListener('keydown', (ev) => {
@@ -279,7 +302,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
         const q = lastPartial;
         const dm = q.model;
         firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
-        (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+        (window as unknown as { __faultline: unknown }).__faultline = exposed({ timings: {}, loading: label, firstDrawing });
       });
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
@@ -396,7 +419,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     timed('bands-draw', () => diagram.draw());
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };
+  (window as unknown as { __faultline: unknown }).__faultline = exposed({ timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } });
   return true;
 }
 
