@@ -18,7 +18,6 @@ import { timeShare } from './load/first-drawing.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
 import { Overview } from './overview.ts';
-import { buildPanels } from './panels/index.ts';
 import type { Panel } from './panels/panel.ts';
 import { Store, SYNC_LIMIT } from './store.ts';
 import { Violations } from './violations.ts';
@@ -252,6 +251,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const mine = ++loadSeq;
   const t0 = performance.now();
   const next = new Loader();
+  // The panels' module (every protocol's panels, the history check's panel) is needed once the trace is loaded: a
+  // chunk of its own, fetched and evaluated while the trace loads, not in the first script (issue 15).
+  const panelsModule = import('./panels/index.ts');
+  panelsModule.catch(() => undefined);
   setStatus(`loading ${label} …`);
   let msg;
   /** The first drawing of the events loaded so far (while the rest loads), if there was one. */
@@ -358,6 +361,8 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   stepper.loaded(undefined);
   // The rest in tasks of their own (each under a frame's worth on a big trace, issue 15), the page live between them.
   await yieldToPage();
+  if (mine !== loadSeq) return false;
+  const { buildPanels } = await panelsModule;
   if (mine !== loadSeq) return false;
   const built = timed('panels-build', () => buildPanels(store, model));
   panels = built.panels;
