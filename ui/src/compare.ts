@@ -85,23 +85,14 @@ export class Compare {
     parent: HTMLElement,
     private readonly main: Store,
   ) {
-    const picker = el('input', { testid: 'compare-file', attrs: { type: 'file', accept: '.jsonl,.json,.txt' } });
-    picker.hidden = true;
-    picker.addEventListener('change', () => {
-      const f = picker.files?.[0];
-      if (f) void this.open(f);
-      picker.value = '';
-    });
     this.summary = el('div', { class: 'small', testid: 'compare-summary' });
     const close = el('button', { testid: 'compare-close', onclick: () => this.close() }, 'close');
     this.root = el('section', { class: 'panel compare hidden', testid: 'compare' }, el('h3', null, 'Compared with ', close), this.summary);
-    parent.appendChild(picker);
     parent.appendChild(this.root);
     this.diagram = new Diagram(this.root, this.store);
     // Its own test ids: "diagram" names the main one.
     this.diagram.root.dataset.testid = 'compare-diagram';
     this.diagram.root.querySelector('[data-testid=diagram-tip]')?.setAttribute('data-testid', 'compare-diagram-tip');
-    this.openButton = el('button', { testid: 'compare-open', title: 'open a second trace to compare with this one (aligned lanes, same time window, first difference marked)', onclick: () => picker.click() }, 'Compare with…');
     // One time window for both.
     main.on('window', () => this.follow(main, this.store));
     this.store.on('window', () => this.follow(this.store, main));
@@ -111,8 +102,6 @@ export class Compare {
     this.store.on('details', () => this.describe());
     main.on('details', () => this.describe());
   }
-
-  readonly openButton: HTMLButtonElement;
 
   private follow(from: Store, to: Store): void {
     if (this.syncing || !to.model) return;

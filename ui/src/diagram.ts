@@ -26,6 +26,20 @@ const LANES_TOP = TOP + LABEL_BAND;
 const BOTTOM = 8;
 /** Under this many visible messages, draw arrowheads and per-event markers. */
 const DETAIL_LIMIT = 4000;
+/**
+ * The base drawing's steps: messages and markers are drawn this many at a time (a fixed split, the same whether the
+ * drawing is done at once or over several frames, so the picture is the same either way).
+ */
+const MESSAGE_STEP = 1000;
+const MARKER_STEP = 4000;
+/** Partitions or network changes (loss bursts) per step. */
+const FAULT_STEP = 64;
+/**
+ * Time (ms) an animation frame spends on the base drawing's steps before it leaves the rest to the next frames (issue
+ * 15). Not less: each frame that changes the canvas costs a compositor commit (15-20 ms CPU in headless Chromium, which
+ * composites in software), so a smaller budget made more frames over 16.7 ms, not fewer; a drawing under it is one frame.
+ */
+const BASE_FRAME_BUDGET_MS = 10;
 
 export const COLORS = {
   delivered: '#2f6fb3',
@@ -131,6 +145,16 @@ export class Diagram {
   private readonly zoomer: ZoomBehavior<HTMLCanvasElement, unknown>;
   private applyingWindow = false;
   private baseDirty = true;
+  /** The base drawing's steps not drawn yet (a frame's budget ran out: the next frames draw them), in order. */
+  private baseLeft: (() => void)[] = [];
+  private baseNext = 0;
+  /** CPU time of the base drawing in progress so far (ms): `lastDrawMs` once it is done. */
+  private baseMs = 0;
+  /** The base and overlay canvases were drawn on (`baseSteps`, `drawOverlay`). */
+  private baseUsed = false;
+  private overlayUsed = false;
+  /** Waiting for the base drawing to be complete (`drawn`). */
+  private drawnWaiters: (() => void)[] = [];
   private overlayDirty = true;
   private frame = 0;
   /** Time the last base draw took, ms (shown in the status line and read by the benchmark). */
@@ -364,6 +388,21 @@ export class Diagram {
     select(this.overlay).call(this.zoomer.scaleBy, factor);
   }
 
+  /** Resolves once the base drawing is complete (at once when it is: none pending, none in progress over frames). */
+  drawn(): Promise<void> {
+    if (!this.baseDirty && this.baseNext >= this.baseLeft.length) return Promise.resolve();
+    return new Promise((ok) => this.drawnWaiters.push(ok));
+  }
+
+  /** The next frame goes on with the drawing (the base's steps left, then the overlay if it is dirty). */
+  private continueOnFrame(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      timed('frame', () => this.draw(true));
+    });
+  }
+
   private invalidate(base: boolean): void {
     if (base) this.baseDirty = true;
     this.overlayDirty = true;
@@ -405,12 +444,31 @@ export class Diagram {
       this.widthPending = false;
     }
     if (this.baseDirty) {
-      const t0 = performance.now();
-      this.drawBase();
-      this.lastDrawMs = performance.now() - t0;
+      // A new drawing replaces one in progress (its steps were of an older window or model).
+      this.baseLeft = this.baseSteps();
+      this.baseNext = 0;
+      this.baseMs = 0;
       this.baseDirty = false;
       this.drawAxis();
-      if (onFrame && this.overlayDirty && performance.now() - t0 > 4) {
+    }
+    if (this.baseNext < this.baseLeft.length) {
+      // On an animation frame: steps until the frame's budget is spent, the rest on the next frames (issue 15: the
+      // whole run's first drawing was one frame of 40-76 ms CPU with its commit). Called directly: all of them.
+      const t0 = performance.now();
+      const budget = onFrame ? BASE_FRAME_BUDGET_MS : Infinity;
+      do (this.baseLeft[this.baseNext++] as () => void)();
+      while (this.baseNext < this.baseLeft.length && performance.now() - t0 < budget);
+      const spent = performance.now() - t0;
+      this.baseMs += spent;
+      if (this.baseNext < this.baseLeft.length) {
+        this.continueOnFrame();
+        return;
+      }
+      this.baseLeft = [];
+      this.baseNext = 0;
+      this.lastDrawMs = this.baseMs;
+      for (const ok of this.drawnWaiters.splice(0)) ok();
+      if (onFrame && this.overlayDirty && spent > 4) {
         this.invalidate(false);
         return;
       }
@@ -431,6 +489,10 @@ export class Diagram {
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
+    // A drawing left unfinished (a newer one replaced it) leaves no state behind.
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+    ctx.imageSmoothingEnabled = true;
     return ctx;
   }
 
@@ -446,136 +508,182 @@ export class Diagram {
     return i === undefined || i < 0 ? undefined : LANES_TOP + (i + 0.5) * this.laneH;
   }
 
-  private drawBase(): void {
-    const ctx = this.ctx(this.base);
+  /**
+   * The base drawing (everything but the cursor and what follows it) as steps to run in order: the background
+   * (faults and their labels, lanes, outages), then the messages a step per `MESSAGE_STEP` (or their density), the
+   * markers a step per `MARKER_STEP` events, the violations. Each step sets the context's state it uses.
+   */
+  private baseSteps(): (() => void)[] {
     const m = this.store.model;
-    if (!m) return;
+    // No trace: nothing to clear until one was drawn (a canvas's first use allocates its backing store: not at start).
+    if (!m) return this.baseUsed ? [() => void this.ctx(this.base)] : [];
+    this.baseUsed = true;
+    const ctx = this.base.getContext('2d') as CanvasRenderingContext2D;
     const x = this.x;
     const [t0, t1] = x.domain() as [number, number];
     const right = this.width - RIGHT;
     const clampX = (v: number): number => Math.max(LEFT - 2, Math.min(right + 2, v));
     const bottom = this.height - BOTTOM;
-
-    // A trace still loading: the part of the run not parsed yet is shaded (the axis is already the whole run's).
-    if (m.loadedT !== undefined && m.loadedT < t1) {
-      const a = clampX(x(Math.max(t0, m.loadedT)));
-      ctx.fillStyle = 'rgba(120, 120, 120, 0.12)';
-      ctx.fillRect(a, TOP, Math.max(1, right - a), bottom - TOP);
-      ctx.fillStyle = '#666';
-      ctx.font = '11px system-ui, sans-serif';
-      if (right - a > 60) ctx.fillText('loading…', a + 4, bottom - 4);
-    }
-
-    // Cluster-wide faults behind everything: partitions, loss bursts; their labels placed so they never overlap.
-    ctx.font = '11px system-ui, sans-serif';
-    const labels = new LabelRows(LABEL_ROWS);
-    for (const b of m.partitions) {
-      const a = clampX(x(b.fromT));
-      const e = clampX(x(b.toT ?? (m.loadedT ?? m.endT)));
-      if (e < LEFT || a > right) continue;
-      ctx.fillStyle = COLORS.partition;
-      ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
-      labels.place(ctx, `partition ${b.label}`, Math.max(a, LEFT) + 3, '#4a4ac0');
-    }
-    m.network.forEach((n, i) => {
-      if (n.loss <= 0) return;
-      const end = m.network[i + 1]?.t ?? (m.loadedT ?? m.endT);
-      const a = clampX(x(n.t));
-      const e = clampX(x(end));
-      if (e < LEFT || a > right) return;
-      ctx.fillStyle = COLORS.loss;
-      ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
-      labels.place(ctx, `loss burst ${Math.round(n.loss * 100)}%`, Math.max(a, LEFT) + 3, '#a02020');
+    const steps: (() => void)[] = [];
+    steps.push(() => {
+      this.ctx(this.base);
+      // A trace still loading: the part of the run not parsed yet is shaded (the axis is already the whole run's).
+      if (m.loadedT !== undefined && m.loadedT < t1) {
+        const a = clampX(x(Math.max(t0, m.loadedT)));
+        ctx.fillStyle = 'rgba(120, 120, 120, 0.12)';
+        ctx.fillRect(a, TOP, Math.max(1, right - a), bottom - TOP);
+        ctx.fillStyle = '#666';
+        ctx.font = '11px system-ui, sans-serif';
+        if (right - a > 60) ctx.fillText('loading…', a + 4, bottom - 4);
+      }
     });
-    // The quiesce point (faults stop and heal; liveness checks start): a dashed green rule.
-    for (const f of m.header.timeline) {
-      const q = f as { kind?: unknown; at?: unknown };
-      if (q.kind !== 'quiesce' || typeof q.at !== 'number') continue;
-      const qx = x(q.at);
-      if (qx < LEFT || qx > right) continue;
-      ctx.strokeStyle = COLORS.quiesce;
-      ctx.lineWidth = 1.5;
-      ctx.setLineDash([4, 3]);
-      ctx.beginPath();
-      ctx.moveTo(qx, TOP);
-      ctx.lineTo(qx, bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      labels.place(ctx, 'quiesce', qx + 3, COLORS.quiesce);
+    // Cluster-wide faults behind everything: partitions, loss bursts, a step per `FAULT_STEP` (a big trace has hundreds,
+    // each a translucent band across every lane: rasterized with the frame that draws it); their labels placed so
+    // they never overlap.
+    const labels = new LabelRows(LABEL_ROWS);
+    for (let a0 = 0; a0 < m.partitions.length; a0 += FAULT_STEP) {
+      const bands = m.partitions.slice(a0, a0 + FAULT_STEP);
+      steps.push(() => {
+        ctx.font = '11px system-ui, sans-serif';
+        for (const b of bands) {
+          const a = clampX(x(b.fromT));
+          const e = clampX(x(b.toT ?? (m.loadedT ?? m.endT)));
+          if (e < LEFT || a > right) continue;
+          ctx.fillStyle = COLORS.partition;
+          ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
+          labels.place(ctx, `partition ${b.label}`, Math.max(a, LEFT) + 3, '#4a4ac0');
+        }
+      });
     }
-    this.labels = labels;
-    // Labels with no room in the band: counted in the left margin (zoom in to see them), never drawn over another.
-    if (labels.hidden > 0) {
-      ctx.fillStyle = '#666';
-      ctx.font = '10px system-ui, sans-serif';
-      ctx.fillText(`+${labels.hidden} label${labels.hidden === 1 ? '' : 's'}`, 2, TOP + 11);
+    for (let a0 = 0; a0 < m.network.length; a0 += FAULT_STEP) {
+      const from = a0;
+      steps.push(() => {
+        ctx.font = '11px system-ui, sans-serif';
+        for (let i = from; i < Math.min(m.network.length, from + FAULT_STEP); i++) {
+          const n = m.network[i]!;
+          if (n.loss <= 0) continue;
+          const end = m.network[i + 1]?.t ?? (m.loadedT ?? m.endT);
+          const a = clampX(x(n.t));
+          const e = clampX(x(end));
+          if (e < LEFT || a > right) continue;
+          ctx.fillStyle = COLORS.loss;
+          ctx.fillRect(a, TOP, Math.max(1, e - a), bottom - TOP);
+          labels.place(ctx, `loss burst ${Math.round(n.loss * 100)}%`, Math.max(a, LEFT) + 3, '#a02020');
+        }
+      });
+    }
+    steps.push(() => {
       ctx.font = '11px system-ui, sans-serif';
-    }
-
-    // Lanes, their labels and outages.
-    for (const [node, i] of this.lanes) {
-      const y = LANES_TOP + (i + 0.5) * this.laneH;
-      ctx.strokeStyle = COLORS.lane;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(LEFT, y);
-      ctx.lineTo(right, y);
-      ctx.stroke();
-      ctx.fillStyle = '#333';
-      ctx.fillText(node.length > 9 ? `${node.slice(0, 8)}…` : node, 6, y + 4);
-    }
-    this.drawRoles(ctx, clampX);
-    for (const iv of m.intervals) {
-      const y = this.laneY(iv.node);
-      if (y === undefined) continue;
-      const a = clampX(x(iv.fromT));
-      const e = clampX(x(iv.toT ?? (m.loadedT ?? m.endT)));
-      if (e < LEFT || a > right) continue;
-      ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
-      ctx.fillRect(a, y - this.laneH * 0.4, Math.max(2, e - a), this.laneH * 0.8);
-      ctx.fillStyle = iv.kind === 'down' ? '#a02020' : '#8a6000';
-      if (e - a > 40) ctx.fillText(iv.kind === 'down' ? 'crashed' : 'paused', a + 3, y - this.laneH * 0.4 + 11);
-    }
-
-    // Disk corruption: a red bolt on the lane, at any zoom.
-    for (const d of m.disk) {
-      const y = this.laneY(d.node);
-      const dx = x(d.t);
-      if (y === undefined || dx < LEFT || dx > right) continue;
-      ctx.fillStyle = COLORS.corrupt;
-      ctx.fillRect(dx - 0.75, y - this.laneH * 0.4, 1.5, this.laneH * 0.8);
+      // The quiesce point (faults stop and heal; liveness checks start): a dashed green rule.
+      for (const f of m.header.timeline) {
+        const q = f as { kind?: unknown; at?: unknown };
+        if (q.kind !== 'quiesce' || typeof q.at !== 'number') continue;
+        const qx = x(q.at);
+        if (qx < LEFT || qx > right) continue;
+        ctx.strokeStyle = COLORS.quiesce;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([4, 3]);
+        ctx.beginPath();
+        ctx.moveTo(qx, TOP);
+        ctx.lineTo(qx, bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        labels.place(ctx, 'quiesce', qx + 3, COLORS.quiesce);
+      }
+      this.labels = labels;
+      // Labels with no room in the band: counted in the left margin (zoom in to see them), never drawn over another.
+      if (labels.hidden > 0) {
+        ctx.fillStyle = '#666';
+        ctx.font = '10px system-ui, sans-serif';
+        ctx.fillText(`+${labels.hidden} label${labels.hidden === 1 ? '' : 's'}`, 2, TOP + 11);
+        ctx.font = '11px system-ui, sans-serif';
+      }
+    });
+    steps.push(() => {
       ctx.font = '11px system-ui, sans-serif';
-      ctx.fillText('⚡', dx + 2, y - this.laneH * 0.4 + 10);
-    }
+
+      // Lanes, their labels and outages.
+      for (const [node, i] of this.lanes) {
+        const y = LANES_TOP + (i + 0.5) * this.laneH;
+        ctx.strokeStyle = COLORS.lane;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(LEFT, y);
+        ctx.lineTo(right, y);
+        ctx.stroke();
+        ctx.fillStyle = '#333';
+        ctx.fillText(node.length > 9 ? `${node.slice(0, 8)}…` : node, 6, y + 4);
+      }
+      this.drawRoles(ctx, clampX);
+      for (const iv of m.intervals) {
+        const y = this.laneY(iv.node);
+        if (y === undefined) continue;
+        const a = clampX(x(iv.fromT));
+        const e = clampX(x(iv.toT ?? (m.loadedT ?? m.endT)));
+        if (e < LEFT || a > right) continue;
+        ctx.fillStyle = iv.kind === 'down' ? COLORS.down : COLORS.paused;
+        ctx.fillRect(a, y - this.laneH * 0.4, Math.max(2, e - a), this.laneH * 0.8);
+        ctx.fillStyle = iv.kind === 'down' ? '#a02020' : '#8a6000';
+        if (e - a > 40) ctx.fillText(iv.kind === 'down' ? 'crashed' : 'paused', a + 3, y - this.laneH * 0.4 + 11);
+      }
+
+      // Disk corruption: a red bolt on the lane, at any zoom.
+      for (const d of m.disk) {
+        const y = this.laneY(d.node);
+        const dx = x(d.t);
+        if (y === undefined || dx < LEFT || dx > right) continue;
+        ctx.fillStyle = COLORS.corrupt;
+        ctx.fillRect(dx - 0.75, y - this.laneH * 0.4, 1.5, this.laneH * 0.8);
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.fillText('⚡', dx + 2, y - this.laneH * 0.4 + 10);
+      }
+    });
 
     // Messages: one by one when few are in view; per lane and time bucket when too many to read.
     const lo = lowerBound(m.mSendT, t0 - m.maxFlight, m.msgCount);
     const hi = lastAtOrBeforeCol(m.mSendT, t1, m.msgCount);
     this.aggregated = hi - lo + 1 > DETAIL_LIMIT;
-    if (this.aggregated) this.drawDensity(ctx, t0, t1);
-    else this.drawMessages(ctx, lo, hi, t0, t1);
+    this.visibleMessages = 0;
+    if (this.aggregated) steps.push(() => this.drawDensity(ctx, t0, t1));
+    else {
+      for (let a = Math.max(0, lo); a <= hi; a += MESSAGE_STEP) {
+        const b = Math.min(hi, a + MESSAGE_STEP - 1);
+        steps.push(() => this.drawMessages(ctx, a, b, t0));
+      }
+      const ea = lowerBound(m.t, t0, m.count);
+      const eb = lastAtOrBeforeCol(m.t, t1, m.count);
+      if (eb - ea <= DETAIL_LIMIT * 4) {
+        for (let a = ea; a <= eb; a += MARKER_STEP) {
+          const b = Math.min(eb, a + MARKER_STEP - 1);
+          steps.push(() => this.drawMarkers(ctx, a, b));
+        }
+      }
+    }
 
     // Violations: a red rule across all lanes.
-    for (const v of m.violations) {
-      const vx = x(v.t);
-      if (vx < LEFT || vx > right) continue;
-      ctx.strokeStyle = COLORS.violation;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(vx, TOP);
-      ctx.lineTo(vx, bottom);
-      ctx.stroke();
-      ctx.fillStyle = COLORS.violation;
-      ctx.beginPath();
-      ctx.moveTo(vx - 5, TOP);
-      ctx.lineTo(vx + 5, TOP);
-      ctx.lineTo(vx, TOP + 8);
-      ctx.fill();
-    }
+    steps.push(() => {
+      for (const v of m.violations) {
+        const vx = x(v.t);
+        if (vx < LEFT || vx > right) continue;
+        ctx.strokeStyle = COLORS.violation;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.moveTo(vx, TOP);
+        ctx.lineTo(vx, bottom);
+        ctx.stroke();
+        ctx.fillStyle = COLORS.violation;
+        ctx.beginPath();
+        ctx.moveTo(vx - 5, TOP);
+        ctx.lineTo(vx + 5, TOP);
+        ctx.lineTo(vx, TOP + 8);
+        ctx.fill();
+      }
+    });
+    return steps;
   }
 
-  /** Messages lo..hi (indices in send order) as lines from send to end, coloured by type. */
-  private drawMessages(ctx: CanvasRenderingContext2D, lo: number, hi: number, t0: number, t1: number): void {
+  /** Messages lo..hi (indices in send order) as lines from send to end, coloured by type (added to `visibleMessages`). */
+  private drawMessages(ctx: CanvasRenderingContext2D, lo: number, hi: number, t0: number): void {
     const m = this.store.model!;
     const x = this.x;
     const paths = { delivered: new Path2D(), duplicate: new Path2D(), dropped: new Path2D(), inflight: new Path2D(), cross: new Path2D() };
@@ -629,7 +737,7 @@ export class Diagram {
         } else heads.push([xa, ya, xb, yb]);
       }
     }
-    this.visibleMessages = count;
+    this.visibleMessages += count;
     ctx.lineWidth = 1.1;
     ctx.globalAlpha = 0.85;
     for (const [type, tp] of byType) {
@@ -655,7 +763,6 @@ export class Diagram {
       ctx.fillStyle = typeColor(m.messageTypes, m.messageTypes[type] as string);
       for (const [xa, ya, xb, yb] of hs) arrowHead(ctx, xa, ya, xb, yb);
     }
-    this.drawMarkers(ctx, t0, t1);
   }
 
   /**
@@ -755,13 +862,10 @@ export class Diagram {
     }
   }
 
-  /** Timers, state changes, client operations and crashes as small marks on their lanes (only when zoomed in). */
-  private drawMarkers(ctx: CanvasRenderingContext2D, t0: number, t1: number): void {
+  /** Timers, state changes, client operations and crashes of events a..b as small marks on their lanes (only when zoomed in). */
+  private drawMarkers(ctx: CanvasRenderingContext2D, a: number, b: number): void {
     const m = this.store.model;
     if (!m) return;
-    const a = lowerBound(m.t, t0, m.count);
-    const b = lastAtOrBeforeCol(m.t, t1, m.count);
-    if (b - a > DETAIL_LIMIT * 4) return;
     for (let s = a; s <= b; s++) {
       const k = m.kind[s] as number;
       if ((m.msgOf[s] as number) >= 0 || k === KIND.violation) continue;
@@ -795,9 +899,12 @@ export class Diagram {
   }
 
   private drawOverlay(): void {
-    const ctx = this.ctx(this.overlay);
     const m = this.store.model;
     const ev = this.store.cursorEvent();
+    // Nothing to draw on a canvas never drawn on: left alone (its first use allocates its backing store).
+    if ((!m || !ev) && !this.overlayUsed) return;
+    this.overlayUsed = true;
+    const ctx = this.ctx(this.overlay);
     if (!m || !ev) return;
     const cx = this.x(ev.t);
     const right = this.width - RIGHT;

@@ -4,7 +4,7 @@
 
 import { describeEvent } from '../../sim/trace/chrome.ts';
 import { lowerBound, OUTCOME } from '../../sim/trace/columns.ts';
-import { Compare } from './compare.ts';
+import type { Compare } from './compare.ts';
 import { Controls, SHORTCUTS } from './controls.ts';
 import { Diagram, typeColor } from './diagram.ts';
 import { el, replace } from './dom.ts';
@@ -18,7 +18,6 @@ import { timeShare } from './load/first-drawing.ts';
 import { fmtJson, fmtTime } from './format.ts';
 import type { FromWorker, ScenarioEntry, ToWorker } from './live/protocol.ts';
 import { Overview } from './overview.ts';
-import { buildPanels } from './panels/index.ts';
 import type { Panel } from './panels/panel.ts';
 import { Store, SYNC_LIMIT } from './store.ts';
 import { Violations } from './violations.ts';
@@ -96,8 +95,31 @@ const controls = new Controls(
   () => help.classList.toggle('hidden'),
 );
 left.appendChild(events.root);
-const compare = new Compare(left, store);
-$('export').insertAdjacentElement('beforebegin', compare.openButton);
+// The comparison (a second store and diagram, appended to the left column) is made when a second trace is opened, its
+// module loaded then: not in the first script's evaluation at start (issue 15: its diagram was built there).
+let compare: Compare | undefined;
+const comparePicker = el('input', { testid: 'compare-file', attrs: { type: 'file', accept: '.jsonl,.json,.txt' } });
+comparePicker.hidden = true;
+comparePicker.addEventListener('change', () => {
+  const f = comparePicker.files?.[0];
+  comparePicker.value = '';
+  if (!f) return;
+  void import('./compare.ts').then(({ Compare }) => (compare ??= new Compare(left, store)).open(f));
+});
+left.appendChild(comparePicker);
+const compareButton = el('button', { testid: 'compare-open', title: 'open a second trace to compare with this one (aligned lanes, same time window, first difference marked)', onclick: () => comparePicker.click() }, 'Compare with…');
+$('export').insertAdjacentElement('beforebegin', compareButton);
+/** What tests and the benchmark read (`window.__faultline`): the comparison once made. */
+function exposed(rest: Record<string, unknown>): unknown {
+  return {
+    store,
+    diagram,
+    get compare() {
+      return compare;
+    },
+    ...rest,
+  };
+}
 document.body.appendChild(help);
 // Escape closes the help overlay; a link's #e=<seq> set after load moves the cursor (hashchange).
 document.addEventListener('keydown', (ev) => {
@@ -229,6 +251,10 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   const mine = ++loadSeq;
   const t0 = performance.now();
   const next = new Loader();
+  // The panels' module (every protocol's panels, the history check's panel) is needed once the trace is loaded: a
+  // chunk of its own, fetched and evaluated while the trace loads, not in the first script (issue 15).
+  const panelsModule = import('./panels/index.ts');
+  panelsModule.catch(() => undefined);
   setStatus(`loading ${label} …`);
   let msg;
   /** The first drawing of the events loaded so far (while the rest loads), if there was one. */
@@ -238,6 +264,8 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   let partials = 0;
   /** The page shows the events loaded so far (the first partial's views are set; its drawing may be a task later). */
   let shown = false;
+  /** The complete model has come (a first drawing still in progress then is not the first drawing: the complete one is). */
+  let complete = false;
   let lastPartial: PartialMessage | undefined;
   const onPartial = (p: PartialMessage): void => {
     if (mine !== loadSeq) return;
@@ -263,17 +291,21 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
       // The drawing in a task of its own (the model's arrival and the views' update are one already; issue 15), after
       // the frame that lays out the page just shown: drawn sooner, it would lay the page out itself (the diagram's
       // width), the layout and the whole-run drawing in one task.
-      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(() => {
+      void new Promise<void>((ok) => requestAnimationFrame(() => ok())).then(yieldToPage).then(async () => {
         if (mine !== loadSeq || firstDrawing || !lastPartial) return;
-        // The events loaded by now (a partial may have come in between).
-        const q = lastPartial;
-        const dm = q.model;
         const td = performance.now();
         // As on an animation frame: the overlay (cursor) may come a frame later, the whole-run drawing's task holds the base only.
         timed('first-draw', () => diagram.draw(true));
         partialMs += performance.now() - td;
+        // A big drawing is drawn over a few frames and shown once complete (issue 15): the first drawing is then. Not
+        // when the complete model came first (its drawing is the first; `firstDrawing` stays undefined).
+        await diagram.drawn();
+        if (mine !== loadSeq || complete || firstDrawing || !lastPartial) return;
+        // The events drawn then (a partial may have come in between, and its drawing replaced this one).
+        const q = lastPartial;
+        const dm = q.model;
         firstDrawing = { ms: performance.now() - t0, events: dm.count, axis: diagram.axisDomain, runEndKnown: q.runEndKnown, loadedT: dm.loadedT ?? dm.endT, share: q.runEndKnown ? timeShare([dm.startT, dm.loadedT ?? dm.endT], dm.endT) : undefined };
-        (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings: {}, loading: label, firstDrawing };
+        (window as unknown as { __faultline: unknown }).__faultline = exposed({ timings: {}, loading: label, firstDrawing });
       });
     } else store.update(pm, partialInfo);
     const pct = p.total ? ` (${Math.round((100 * p.bytes) / p.total)}%)` : '';
@@ -319,6 +351,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   await yieldToPage();
   if (mine !== loadSeq) return false;
   const model = msg.model;
+  complete = true;
   empty.classList.add('hidden');
   document.body.classList.add('loaded');
   const footer = msg.footer;
@@ -328,6 +361,8 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
   stepper.loaded(undefined);
   // The rest in tasks of their own (each under a frame's worth on a big trace, issue 15), the page live between them.
   await yieldToPage();
+  if (mine !== loadSeq) return false;
+  const { buildPanels } = await panelsModule;
   if (mine !== loadSeq) return false;
   const built = timed('panels-build', () => buildPanels(store, model));
   panels = built.panels;
@@ -389,7 +424,7 @@ async function loadSource(source: LoadSource, label: string, extra: string[] = [
     timed('bands-draw', () => diagram.draw());
   };
   document.title = `${h.scenario} · Faultline`;
-  (window as unknown as { __faultline: unknown }).__faultline = { store, diagram, compare, timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } };
+  (window as unknown as { __faultline: unknown }).__faultline = exposed({ timings, loaded: label, firstDrawing: firstDrawing ?? { ms: timings.totalMs, events: model.count, axis: diagram.axisDomain, runEndKnown: true, loadedT: model.endT, share: 1 } });
   return true;
 }
 

@@ -57,7 +57,10 @@ export class Overview {
       this.seenWidth = this.root.clientWidth;
       // Not in the observer's callback: that runs inside the frame's rendering, with the page's layout and the
       // diagram's drawing (the first drawing of a big trace shows the page and sizes both at once).
-      if (Math.max(300, this.seenWidth) !== this.width) this.redrawLater();
+      if (this.seenWidth > 0 && (this.widthWaited || Math.max(300, this.seenWidth) !== this.width)) {
+        this.widthWaited = false;
+        this.redrawLater();
+      }
     }).observe(this.root);
   }
 
@@ -80,6 +83,8 @@ export class Overview {
 
   /** The root's width as the ResizeObserver last saw it (px; 0 before, or while hidden): see Diagram's `seenWidth`. */
   private seenWidth = 0;
+  /** A drawing waits for the observer's first width (`redraw`). */
+  private widthWaited = false;
 
   /** The strip's width (px): as last observed, without laying the page out (else read now). */
   private currentWidth(): number {
@@ -94,6 +99,12 @@ export class Overview {
     const m = this.store.model;
     if (!m) {
       this.paint(undefined, new Float64Array(0), new Float64Array(0));
+      return;
+    }
+    if (this.seenWidth <= 0 && this.root.isConnected) {
+      // The page was hidden until this model: reading the width now would lay the page out in this task (issue 15:
+      // 2-7 ms CPU of a first model's task at Raft 100k); the observer redraws once the frame has laid it out.
+      this.widthWaited = true;
       return;
     }
     const width = this.currentWidth();
