@@ -4,7 +4,7 @@
 // catches what it exists to catch.
 
 import { z } from 'zod';
-import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec } from '../../api/index.ts';
+import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec, type RecoveryRelation } from '../../api/index.ts';
 import { durationText } from '../../api/durations.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
@@ -107,6 +107,20 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
   return nodes;
 }
 
+/**
+ * The lock service's durability rule, for the recovery oracle (sim/api/recovery.ts). The server
+ * (server.ts) "makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's fencing
+ * token can never be handed out again after a crash": after a step in which the server sent something,
+ * one recovered from its durable table has the same token counter (`nextToken`, as published and as held). The lease table itself
+ * is not compared: recovery expires leases against the clock it restarts with (server.ts onRecover).
+ */
+export const lockRecovery: RecoveryRelation = {
+  roles: ['server'],
+  fields: ['nextToken'],
+  // Its recovery publishes only when a lease expired meanwhile: the counter is read from the node too.
+  internal: (node) => (node instanceof LockServer ? node.durableParts() : undefined),
+};
+
 export const lock = defineProtocol({
   isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'lock',
@@ -132,6 +146,7 @@ export const lock = defineProtocol({
       ],
     };
   },
+  recovery: lockRecovery,
 });
 
 declare module '../../api/protocol.ts' {
