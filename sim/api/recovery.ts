@@ -56,6 +56,11 @@ export interface RecoveryRelation {
    * Read only; keep it to what the protocol's rule says is durable.
    */
   internal?(node: object): Record<string, JsonValue> | undefined;
+  /**
+   * Optional, with `internal`: how the live and the recovered internal parts must agree, when not by
+   * equality (a counter that may only have moved forward at recovery: `>=`). The first disagreement.
+   */
+  agreeInternal?(live: Record<string, JsonValue>, recovered: Record<string, JsonValue>): RecoveryMismatch | undefined;
 }
 
 /** The oracle's checker name (a scenario may list it in `checkers`, or switch it off with `recovery: false`). */
@@ -105,6 +110,7 @@ function internalMismatch(relation: RecoveryRelation, adapter: unknown, shadow: 
   const l = relation.internal(adapter.node as object);
   const r = relation.internal(shadow);
   if (l === undefined || r === undefined) return undefined;
+  if (relation.agreeInternal) return relation.agreeInternal(l, r);
   for (const k of Object.keys(l)) if (!jsonEqual(l[k], r[k])) return { field: `${k} (internal)`, live: l[k], recovered: r[k] };
   return undefined;
 }
@@ -115,7 +121,7 @@ export function recoverShadow(spec: NodeSpec, view: SimView, id: NodeId, rng: Rn
   if (!(adapter instanceof NodeAdapter)) return undefined; // not a sans-IO node: nothing to run
   const disk = frozen && view.durableFrozen ? view.durableFrozen(id) : view.durable(id);
   try {
-    const commands = step(adapter.node, { kind: 'recover' }, { id, nodes: view.nodeIds, now: view.now, rng, disk: disk as Map<string, JsonValue> });
+    const commands = step(adapter.node, { kind: 'recover' }, { id, nodes: view.nodeIds, now: view.localTime ? view.localTime(id) : view.now, rng, disk: disk as Map<string, JsonValue> });
     let state: JsonValue | undefined;
     for (const c of commands) if (c.kind === 'publish') state = c.state;
     return { state, node: adapter.node as object, records: disk.size };

@@ -187,6 +187,8 @@ export interface SimView {
    * (sim/api/recovery.ts) re-judges a node only when this or its published state changed.
    */
   durableEpoch?(id: NodeId): number | undefined;
+  /** Optional: the node's local clock reading now (offset and drift applied), as its handlers would read it. */
+  localTime?(id: NodeId): Micros;
   /**
    * Optional: the durable records as `durable(id)` has them, but deeply frozen and shared
    * instead of copied for each call (cheaper for a reader that reads them all often and changes none).

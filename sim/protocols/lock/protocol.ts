@@ -111,14 +111,17 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
  * The lock service's durability rule, for the recovery oracle (sim/api/recovery.ts). The server
  * (server.ts) "makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's fencing
  * token can never be handed out again after a crash": after a step in which the server sent something,
- * one recovered from its durable table has the same token counter (`nextToken`, as published and as held). The lease table itself
- * is not compared: recovery expires leases against the clock it restarts with (server.ts onRecover).
+ * one recovered from its durable table holds a token counter at least the live one's. At least, not
+ * equal: recovery expires the leases that ran out by its clock and serves their waiters (onRecover),
+ * which may hand out tokens the live server has not yet. The lease table itself is not compared.
  */
 export const lockRecovery: RecoveryRelation = {
   roles: ['server'],
-  fields: ['nextToken'],
-  // Its recovery publishes only when a lease expired meanwhile: the counter is read from the node too.
+  fields: [],
+  // Its recovery publishes only when a lease expired meanwhile: the counter is read from the node.
   internal: (node) => (node instanceof LockServer ? node.durableParts() : undefined),
+  agreeInternal: (live, recovered) =>
+    typeof live.nextToken === 'number' && typeof recovered.nextToken === 'number' && recovered.nextToken < live.nextToken ? { field: 'nextToken (internal)', live: live.nextToken, recovered: recovered.nextToken } : undefined,
 };
 
 export const lock = defineProtocol({
