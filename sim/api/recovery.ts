@@ -131,7 +131,7 @@ export function recoverShadow(spec: NodeSpec, view: SimView, id: NodeId, rng: Rn
 }
 
 /**
- * The oracle's work budget, in durable records read by shadows: it may have read at most
+ * The oracle's work budget, in durable records read by shadows (each judgement also charged `perJudgement`): it may have spent at most
  * `initial + perStep * steps taken` so far. A judgement that would overrun it is put off (the node stays
  * due and is judged after a later promising step, once the budget allows), so a long run with big disks
  * is sampled, deterministically (the budget depends only on the run), and a short one is judged at every
@@ -141,10 +141,12 @@ export function recoverShadow(spec: NodeSpec, view: SimView, id: NodeId, rng: Rn
 export interface RecoveryBudget {
   initial: number;
   perStep: number;
+  /** What one judgement costs beyond the records it reads (making the shadow, recovering, comparing), in records. */
+  perJudgement: number;
 }
 
-/** The default budget (sim/fuzz/README.md, "Session 16: the recovery oracle"): about 1.8x the CPU of a fully checked 20 s Raft bench run. */
-export const RECOVERY_BUDGET: RecoveryBudget = { initial: 5_000, perStep: 2 };
+/** The default budget (sim/fuzz/README.md, "Session 16: the recovery oracle", "Budget lowered"): about 1.0-1.3x the CPU of a fully checked Raft bench run of 20 s / 5 s. */
+export const RECOVERY_BUDGET: RecoveryBudget = { initial: 10_000, perStep: 1, perJudgement: 300 };
 
 interface Seen {
   /** The published state the node last agreed with its shadow on (by identity), and its durable epoch then. */
@@ -185,13 +187,13 @@ export function recoveryOracle(nodes: readonly NodeSpec[], relation: RecoveryRel
     if (view.durableEpoch && epoch === undefined) return undefined; // a corrupted disk: not modelled
     const last = seen.get(id);
     if (last !== undefined && last.live === live && last.epoch === epoch) return undefined;
-    const estimate = (records.get(id) ?? 0) + 1;
+    const estimate = (records.get(id) ?? 0) + budget.perJudgement;
     if (spent + estimate > budget.initial + budget.perStep * view.stepsTaken) return undefined; // put off: still due
     const spec = specs.get(id) as NodeSpec;
     const shadow = recoverShadow(spec, view, id, rng, frozen);
     if (shadow === undefined) return undefined;
     records.set(id, shadow.records);
-    spent += shadow.records + 1;
+    spent += shadow.records + budget.perJudgement;
     if ('error' in shadow) return `${id} sent or completed something with durable records it cannot recover from: a restart now fails with "${shadow.error}"`;
     // A shadow that published nothing has only its internal parts to compare.
     const m = (shadow.state === undefined ? undefined : recoveryMismatch(relation, live, shadow.state)) ?? internalMismatch(relation, view.behaviour(id), shadow.node);
