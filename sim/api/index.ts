@@ -10,6 +10,7 @@
 
 export * from './node.ts';
 export * from './protocol.ts';
+export * from './recovery.ts';
 export * from './durations.ts';
 export type {
   Checker,

@@ -6,6 +6,7 @@
 import type { Arbitrary } from 'fast-check';
 import type { z } from 'zod';
 import type { Rng } from '../engine/random.ts';
+import type { RecoveryRelation } from './recovery.ts';
 import type { Checker, JsonValue, Micros, NodeId, NodeSpec, SimView, TraceEvent, TraceEventType } from '../engine/types.ts';
 
 export interface BuildContext {
@@ -115,6 +116,12 @@ export interface ProtocolDefinition<C = any> {
    * sending or publishing it, nor what they receive (a change throws: an `exception` violation).
    */
   isolation?: 'copy' | 'freeze';
+  /**
+   * The protocol's durability rule, for the recovery oracle (sim/api/recovery.ts): which published
+   * fields a node must be able to rebuild from its durable records alone once it has promised
+   * something (sent a message, completed an operation). Absent: no oracle for this protocol.
+   */
+  recovery?: RecoveryRelation;
 }
 
 export function defineProtocol<S extends z.ZodType>(def: {
@@ -129,6 +136,7 @@ export function defineProtocol<S extends z.ZodType>(def: {
   triggers?: Record<string, TriggerDefinition>;
   abstractState?(view: SimView): string;
   isolation?: 'copy' | 'freeze';
+  recovery?: RecoveryRelation;
 }): ProtocolDefinition<z.output<S>> {
   return def as ProtocolDefinition<z.output<S>>;
 }

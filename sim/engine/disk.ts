@@ -12,7 +12,7 @@
 // a serialisation and a CRC pass over every put.
 
 import { assert } from './assert.ts';
-import { cloneJson } from './json.ts';
+import { cloneJson, deepFreeze } from './json.ts';
 import type { Disk, JsonValue } from './types.ts';
 
 export class DiskCorruptionError extends Error {
@@ -73,6 +73,8 @@ export class SimDisk implements Disk {
   /** Writes since the last fsync (undefined marks a buffered delete): what a crash loses. */
   private current = new Map<string, DiskRecord | undefined>();
   fsyncs = 0;
+  /** Whether corrupt() ever damaged a record of this disk (the recovery oracle stops judging such a disk). */
+  everCorrupted = false;
 
   /**
    * @param maxKeys bound on the keys the disk holds (EngineLimits.diskKeys): a put of a new key when
@@ -144,6 +146,7 @@ export class SimDisk implements Disk {
     const bit = rec.json === undefined ? 1 : 2;
     const flipped = json.length > 0 ? String.fromCharCode(json.charCodeAt(0) ^ bit) + json.slice(1) : '\u0001';
     this.durableRecords.set(key, { value: rec.value, json: flipped, crc: rec.crc ?? crc32(json) });
+    this.everCorrupted = true;
     return true;
   }
 
@@ -155,6 +158,31 @@ export class SimDisk implements Disk {
   durableGet(key: string): JsonValue | undefined {
     const rec = this.durableRecords.get(key);
     return rec !== undefined && (rec.json === undefined || crc32(rec.json) === rec.crc) ? give(rec.value) : undefined;
+  }
+
+  /** Deeply frozen copies of durable records, by record (durableFrozenView): made once per record written. */
+  private frozenCopies: WeakMap<DiskRecord, JsonValue> | undefined;
+
+  /**
+   * Durable contents as durableView() has them, but each value deeply frozen and shared instead of
+   * copied (a record's frozen copy is made once, when first asked for): for a reader that never
+   * changes what it reads (the recovery oracle's shadow of a 'freeze' protocol).
+   */
+  durableFrozenView(): Map<string, JsonValue> {
+    const out = new Map<string, JsonValue>();
+    const copies = (this.frozenCopies ??= new WeakMap());
+    for (const [k, rec] of this.durableRecords) {
+      if (rec.json !== undefined && crc32(rec.json) !== rec.crc) continue;
+      const v = rec.value;
+      if (typeof v !== 'object' || v === null || Object.isFrozen(v)) {
+        out.set(k, v);
+        continue;
+      }
+      let copy = copies.get(rec);
+      if (copy === undefined) copies.set(rec, (copy = deepFreeze(cloneJson(v))));
+      out.set(k, copy);
+    }
+    return out;
   }
 
   /** Durable contents parsed (corrupt records omitted), for checkers. */

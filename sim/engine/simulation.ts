@@ -381,6 +381,13 @@ export class Simulation implements SimView {
   durableRecord(id: NodeId, key: string): JsonValue | undefined {
     return this.slot(id).disk.durableGet(key);
   }
+  durableFrozen(id: NodeId): ReadonlyMap<string, JsonValue> {
+    return this.slot(id).disk.durableFrozenView();
+  }
+  durableEpoch(id: NodeId): number | undefined {
+    const disk = this.slot(id).disk;
+    return disk.everCorrupted ? undefined : disk.fsyncs;
+  }
   warn(checker: string, message: string): void {
     if (this.warnings.length >= this.limits.reports) throw new EngineLimitError('reports', this.limits.reports, this.time, `the warnings of the run (${checker})`);
     this.warnings.push({ checker, message, t: this.time });

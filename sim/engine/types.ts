@@ -180,6 +180,20 @@ export interface SimView {
    * absent or corrupt), without building the whole view (O(1) instead of O(records)).
    */
   durableRecord?(id: NodeId, key: string): JsonValue | undefined;
+  /**
+   * Optional: a number that changes whenever the node's durable records may have changed (its disk's
+   * fsync count), or undefined once a record of its disk was corrupted (a checker that models the
+   * durable records as the node would read them back cannot then). The recovery oracle
+   * (sim/api/recovery.ts) re-judges a node only when this or its published state changed.
+   */
+  durableEpoch?(id: NodeId): number | undefined;
+  /** Optional: the node's local clock reading now (offset and drift applied), as its handlers would read it. */
+  localTime?(id: NodeId): Micros;
+  /**
+   * Optional: the durable records as `durable(id)` has them, but deeply frozen and shared
+   * instead of copied for each call (cheaper for a reader that reads them all often and changes none).
+   */
+  durableFrozen?(id: NodeId): ReadonlyMap<string, JsonValue>;
   /** Client history so far. */
   readonly history: readonly HistoryEvent[];
   /** True once the scenario's quiesce point passed (faults stopped and healed): liveness checks start there. */

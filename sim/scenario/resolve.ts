@@ -8,6 +8,7 @@ import { rootRng, seedToString } from '../engine/random.ts';
 import { canonicalSeed } from './seed.ts';
 import type { Checker, NodeSpec } from '../engine/types.ts';
 import { getProtocol, protocolNames } from '../protocols/registry.ts';
+import { RECOVERY_CHECKER, recoveryOracle } from '../api/recovery.ts';
 import { checkScenario } from './checks.ts';
 import { InputError } from './errors.ts';
 import { checkFaultTimeline } from './faults.ts';
@@ -44,7 +45,12 @@ export function parseScenario(doc: unknown, file?: string): Scenario {
 }
 
 /** Build the protocol and check every node name the scenario uses. */
-export function prepareRun(scenario: Scenario, opts: { seed?: string | number; file?: string } = {}): PreparedRun {
+/**
+ * @param opts.recovery the protocol's recovery oracle (sim/api/recovery.ts) on or off, over the scenario's
+ *   own `recovery` (default: on for a protocol that declares `recovery`, unless the scenario lists its
+ *   checkers without "recovery" or says `recovery: false`).
+ */
+export function prepareRun(scenario: Scenario, opts: { seed?: string | number; file?: string; recovery?: boolean } = {}): PreparedRun {
   const file = opts.file;
   const seed = seedToString(canonicalSeed(opts.seed ?? scenario.seed));
   const protocol = getProtocol(scenario.protocol);
@@ -69,9 +75,11 @@ export function prepareRun(scenario: Scenario, opts: { seed?: string | number; f
     if (first !== i) throw new InputError(`"${id}" is listed twice (also at targets[${first}]); list each node once`, file, `faults.nemesis.targets[${i}]`);
   });
 
-  let checkers = built.checkers;
+  const oracleOn = protocol.recovery !== undefined && (opts.recovery ?? scenario.recovery ?? (scenario.checkers === undefined || scenario.checkers.includes(RECOVERY_CHECKER)));
+  const offered = oracleOn && protocol.recovery ? [...built.checkers, recoveryOracle(built.nodes, protocol.recovery, seed, protocol.isolation === 'freeze')] : built.checkers;
+  let checkers = offered;
   if (scenario.checkers) {
-    const byName = new Map(built.checkers.map((c) => [c.name, c]));
+    const byName = new Map(offered.map((c) => [c.name, c]));
     checkers = scenario.checkers.map((name, i) => {
       const c = byName.get(name);
       if (!c) throw new InputError(`unknown checker "${name}"; ${scenario.protocol} has: ${[...byName.keys()].join(', ')}`, file, `checkers[${i}]`);

@@ -172,6 +172,11 @@ export const scenarioSchema = z
       .default({ timeline: [] }),
     /** Names of the protocol's checkers to run; default: all of them. */
     checkers: z.array(z.string()).optional(),
+    /**
+     * The protocol's recovery oracle (sim/api/recovery.ts, checker "recovery"): default on for a protocol
+     * that declares its durability rule (unless `checkers` leaves it out); false switches it off.
+     */
+    recovery: z.boolean().optional(),
     /** Stop at the first violation (default) or keep going and collect them all. */
     stopOnViolation: z.boolean().default(true),
     expect: expectSchema.default('no-violation'),

@@ -59,7 +59,8 @@ describe('abstract states', () => {
 
   it('raft: `novote` flags a follower that could still grant a live candidate its vote (a forgotten vote), not one whose vote is on disk', async () => {
     const persistence = (await import('../../scenarios/raft-vote-persistence.ts')).default;
-    const forgets = parseScenario({ ...persistence, config: { ...persistence.config, bugs: { notPersistingVotedFor: true } } } as never);
+    // The recovery oracle off: it stops the run at the first unpersisted vote, before the crash this coverage is about.
+    const forgets = parseScenario({ ...persistence, config: { ...persistence.config, bugs: { notPersistingVotedFor: true } }, recovery: false } as never);
     const keeps = parseScenario({ ...persistence, config: { ...persistence.config, bugs: {} } } as never);
     expect([...coverage(forgets).states].some((x) => x.includes(' novote'))).toBe(true);
     expect([...coverage(keeps).states].some((x) => x.includes(' novote'))).toBe(false);

@@ -103,7 +103,8 @@ describe('planted bugs are caught by their checkers', () => {
   });
 
   it('notPersistingVotedFor (Figure 2, persistent state) -> one-vote-per-term at the second vote in the vote-persistence scenario (election-safety at the second leader without it), and within 20 fuzz runs on top of it', async () => {
-    const s = await scenario('raft-vote-persistence', { bugs: { notPersistingVotedFor: true } });
+    // The recovery oracle off: this shows the step rule and Figure 3 (the oracle catches it before any crash: recovery.test.ts).
+    const s = { ...(await scenario('raft-vote-persistence', { bugs: { notPersistingVotedFor: true } })), recovery: false };
     expect(runTraced(s).result.violations[0]).toMatchObject({ invariant: 'one-vote-per-term', message: 'n3 voted for n1 and then for n2 in term 1 (votedFor must survive a restart)' });
     expect(runTraced({ ...s, checkers: withoutRules }).result.violations[0]).toMatchObject({ invariant: 'election-safety', message: 'n1 and n2 were both elected leader of term 1' });
     expect(firstFailure(s, 20, true).invariant).toBe('one-vote-per-term');

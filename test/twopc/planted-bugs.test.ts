@@ -20,8 +20,9 @@ function base(bugs: Partial<TwoPcBugs>) {
 // without an outcome is the first wrong step of both bugs below, before atomicity breaks).
 const CASES: { bug: keyof TwoPcBugs; invariant: string; alsoBy?: string[]; budget: number; shrink?: boolean }[] = [
   // The three of the issue.
-  { bug: 'commitBeforeLog', invariant: 'decision-stable', budget: 60 },
-  { bug: 'voteYesWithoutLog', invariant: 'atomicity', alsoBy: ['in-doubt-waits'], budget: 150 },
+  // Persistence bugs: the recovery oracle (sim/api/recovery.ts) sees the unforced record at the step that sends, before any crash.
+  { bug: 'commitBeforeLog', invariant: 'decision-stable', alsoBy: ['recovery'], budget: 60 },
+  { bug: 'voteYesWithoutLog', invariant: 'atomicity', alsoBy: ['in-doubt-waits', 'recovery'], budget: 150 },
   { bug: 'inDoubtDecidesAlone', invariant: 'atomicity', alsoBy: ['in-doubt-waits'], budget: 20 },
   // One per remaining checker.
   { bug: 'presumeYesOnTimeout', invariant: 'commit-validity', budget: 60 },

@@ -7,10 +7,10 @@
 
 import { z } from 'zod';
 import { durationText } from '../../api/durations.ts';
-import { atOrFail, defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec } from '../../api/index.ts';
+import { atOrFail, defineProtocol, duration, nodeSpec, positiveDuration, WHEN_VALID, type Checker, type NodeSpec, type RecoveryRelation, recoveryMismatch } from '../../api/index.ts';
 import { counterModel, linearizableChecker } from '../../check/linearizability/index.ts';
 import { kvService } from '../raft/public.ts';
-import { raftConfig, raftProtocolCheckers, raftServerNodes, type RaftConfig } from '../raft/public.ts';
+import { raftConfig, raftProtocolCheckers, raftRecovery, raftServerNodes, type RaftConfig } from '../raft/public.ts';
 import { RaftCounterClient } from './raft-client.ts';
 import { convergenceChecker, counterValueChecker } from './checkers.ts';
 import { addsAppliedOnceRule, stateInflationRule } from './rules.ts';
@@ -134,6 +134,26 @@ export function counterNodes(c: CounterConfig): NodeSpec[] {
   return nodes;
 }
 
+/**
+ * The counter's durability rule, for the recovery oracle (sim/api/recovery.ts). A replica (replica.ts):
+ * "every change is written and fsynced before it is acknowledged, so a crash loses nothing acked" -- its
+ * whole `Durable` record (value, entries, Lamport stamp, own deltas and their base, deltas applied per
+ * origin, and the request dedup table `last`, which must be as durable as the value it protects: an add
+ * is not idempotent). So after any step in which a replica sent something, one restarted from its durable
+ * record publishes the same value, entries and stamp, and holds the same dedup table and delta
+ * bookkeeping. The Raft design's servers follow Raft's rule (raftRecovery); `unacked` (per-peer
+ * acknowledgements) is volatile by design: not compared.
+ */
+const REPLICA_FIELDS: RecoveryRelation = { fields: ['value', 'entries', 'ts'] };
+
+export const counterRecovery: RecoveryRelation = {
+  roles: ['server'],
+  fields: [],
+  // A replica publishes its `design`; a Raft server's `entries` are the terms written since its previous publish (not state).
+  agree: (live, recovered) => recoveryMismatch(typeof live === 'object' && live !== null && 'design' in live ? REPLICA_FIELDS : raftRecovery, live, recovered),
+  internal: (node) => (node instanceof CounterReplica ? node.durableParts() : undefined),
+};
+
 export const counter = defineProtocol({
   name: 'counter',
   description: 'Distributed counters: naive last-writer-wins broadcast vs PN-counter CRDT (state or delta gossip) vs incr on the Raft key-value store; Maelstrom-style counter check, linearizability for Raft',
@@ -148,6 +168,7 @@ export const counter = defineProtocol({
   build(config) {
     return { nodes: counterNodes(config), checkers: counterCheckers(config) };
   },
+  recovery: counterRecovery,
 });
 
 declare module '../../api/protocol.ts' {

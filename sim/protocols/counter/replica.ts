@@ -77,6 +77,11 @@ export class CounterReplica implements ProtocolNode<CounterMessage, GossipTimer,
 
   constructor(private readonly o: ReplicaOptions) {}
 
+  /** The request dedup table and delta bookkeeping, as held now (read only: the recovery oracle compares them, protocol.ts). */
+  durableParts(): { last: Record<string, number>; applied: Record<string, number>; own: number[]; base: number } {
+    return { last: this.s.last, applied: this.s.applied, own: this.s.own, base: this.s.base };
+  }
+
   onStart(io: ReplicaIo): void {
     const saved = io.read<Durable>('state');
     if (saved !== undefined) this.s = saved;

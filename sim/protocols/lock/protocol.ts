@@ -4,7 +4,7 @@
 // catches what it exists to catch.
 
 import { z } from 'zod';
-import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec } from '../../api/index.ts';
+import { defineProtocol, duration, nodeSpec, positiveDuration, type NodeSpec, type RecoveryRelation } from '../../api/index.ts';
 import { durationText } from '../../api/durations.ts';
 import { durableGrantsChecker, fencedWritesChecker, linearizableLockChecker, progressChecker, mutualExclusionChecker, singleHolderChecker, starvationFreedomChecker, tokenOrderChecker } from './checkers.ts';
 import { LockClient } from './client.ts';
@@ -107,6 +107,23 @@ export function lockNodes(c: LockConfig): NodeSpec[] {
   return nodes;
 }
 
+/**
+ * The lock service's durability rule, for the recovery oracle (sim/api/recovery.ts). The server
+ * (server.ts) "makes the table durable (write + fsync) BEFORE any answer leaves, so a grant's fencing
+ * token can never be handed out again after a crash": after a step in which the server sent something,
+ * one recovered from its durable table holds a token counter at least the live one's. At least, not
+ * equal: recovery expires the leases that ran out by its clock and serves their waiters (onRecover),
+ * which may hand out tokens the live server has not yet. The lease table itself is not compared.
+ */
+export const lockRecovery: RecoveryRelation = {
+  roles: ['server'],
+  fields: [],
+  // Its recovery publishes only when a lease expired meanwhile: the counter is read from the node.
+  internal: (node) => (node instanceof LockServer ? node.durableParts() : undefined),
+  agreeInternal: (live, recovered) =>
+    typeof live.nextToken === 'number' && typeof recovered.nextToken === 'number' && recovered.nextToken < live.nextToken ? { field: 'nextToken (internal)', live: live.nextToken, recovered: recovered.nextToken } : undefined,
+};
+
 export const lock = defineProtocol({
   isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'lock',
@@ -132,6 +149,7 @@ export const lock = defineProtocol({
       ],
     };
   },
+  recovery: lockRecovery,
 });
 
 declare module '../../api/protocol.ts' {

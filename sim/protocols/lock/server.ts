@@ -53,6 +53,11 @@ export class LockServer implements ProtocolNode<LockMessage, LockServerTimer, Lo
     return { expireEarlyBy: this.opts.expireEarlyBy, ...(this.opts.maxLocks !== undefined ? { maxLocks: this.opts.maxLocks } : {}) };
   }
 
+  /** The fencing token counter held now (read only: the recovery oracle compares it, protocol.ts); undefined before start or when broken. */
+  durableParts(): { nextToken: number } | undefined {
+    return this.broken || (this.table as LockTable | undefined) === undefined ? undefined : { nextToken: this.table.tokenCounter() };
+  }
+
   onStart(ctx: ServerIo): void {
     this.table = new LockTable(this.tableOptions());
     this.persist(ctx);

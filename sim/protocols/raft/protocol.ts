@@ -3,7 +3,7 @@
 // (servers n1..nN, closed-loop clients c1..cM) and checkers.
 
 import { z } from 'zod';
-import { MS, SECOND, atOrFail, nodeSpec, type Checker, type NodeId, type NodeSpec } from '../../api/index.ts';
+import { MS, SECOND, atOrFail, nodeSpec, type Checker, type NodeId, type NodeSpec, type RecoveryRelation } from '../../api/index.ts';
 import { kvModel, linearizableChecker, lockModel } from '../../check/linearizability/index.ts';
 import { defineProtocol } from '../../api/protocol.ts';
 import { WHEN_VALID, duration, durationText, positiveDuration } from '../../api/durations.ts';
@@ -215,6 +215,20 @@ export function raftCheckers(config: RaftConfig): Checker[] {
   return [...raftProtocolCheckers(config), config.service === 'kv' ? linearizableChecker(kvModel) : linearizableChecker(lockModel)];
 }
 
+/**
+ * Raft's durability rule, for the recovery oracle (sim/api/recovery.ts). Figure 2, "Persistent state on
+ * all servers (updated on stable storage before responding to RPCs)": currentTerm, votedFor, log[]; and
+ * section 7 / Figure 13: the snapshot (last included index and term) replaces the log prefix on stable
+ * storage. So after any step in which a server sent something, a server restarted from its durable
+ * records alone publishes the same term, vote, snapshot point and log (its last index and the published
+ * window of the last entries, commands included) as the live one. commitIndex, lastApplied and the
+ * role are volatile: not compared.
+ */
+export const raftRecovery: RecoveryRelation = {
+  roles: ['server'],
+  fields: ['term', 'votedFor', 'snapshotIndex', 'snapshotTerm', 'lastIndex', 'logStart', 'log'],
+};
+
 export const raft = defineProtocol({
   isolation: 'freeze', // never changes what it sent, received or published (checked by its tests under freezing)
   name: 'raft',
@@ -227,6 +241,7 @@ export const raft = defineProtocol({
   build(config) {
     return { nodes: raftNodes(config), checkers: raftCheckers(config) };
   },
+  recovery: raftRecovery,
 });
 
 declare module '../../api/protocol.ts' {

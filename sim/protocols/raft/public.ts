@@ -6,7 +6,7 @@
 // (sim/protocols/counter) import only this module of Raft, as a user's protocol would import
 // `faultline/raft`. See sim/protocols/raft/README.md, "Running your own state machine on Raft".
 
-export { raftConfig, raftProtocolCheckers, raftServerIds, raftServerNodes, type RaftConfig } from './protocol.ts';
+export { raftConfig, raftProtocolCheckers, raftRecovery, raftServerIds, raftServerNodes, type RaftConfig } from './protocol.ts';
 export { RaftServer, type RaftTimer, type ServerOptions } from './server.ts';
 export type { StateMachineDefinition } from './machine.ts';
 export type { RaftServerState } from './state.ts';
