@@ -58,6 +58,16 @@ export const COLORS = {
   corrupt: '#d0342c',
 };
 
+/** One straight line of `color` and `width` px from (x0, y0) to (x1, y1). */
+function strokeLine(ctx: CanvasRenderingContext2D, color: string, width: number, x0: number, y0: number, x1: number, y1: number): void {
+  ctx.strokeStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
+
 /** Widths of label texts (+ 6 px) by font and text: measuring is a large part of placing hundreds of labels. */
 const textWidths = new Map<string, number>();
 
@@ -605,12 +615,7 @@ export class Diagram {
       // Lanes, their labels and outages.
       for (const [node, i] of this.lanes) {
         const y = LANES_TOP + (i + 0.5) * this.laneH;
-        ctx.strokeStyle = COLORS.lane;
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        ctx.moveTo(LEFT, y);
-        ctx.lineTo(right, y);
-        ctx.stroke();
+        strokeLine(ctx, COLORS.lane, 1, LEFT, y, right, y);
         ctx.fillStyle = '#333';
         ctx.fillText(node.length > 9 ? `${node.slice(0, 8)}…` : node, 6, y + 4);
       }
@@ -665,12 +670,7 @@ export class Diagram {
       for (const v of m.violations) {
         const vx = x(v.t);
         if (vx < LEFT || vx > right) continue;
-        ctx.strokeStyle = COLORS.violation;
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        ctx.moveTo(vx, TOP);
-        ctx.lineTo(vx, bottom);
-        ctx.stroke();
+        strokeLine(ctx, COLORS.violation, 2, vx, TOP, vx, bottom);
         ctx.fillStyle = COLORS.violation;
         ctx.beginPath();
         ctx.moveTo(vx - 5, TOP);
