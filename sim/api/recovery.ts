@@ -157,8 +157,6 @@ interface Seen {
 /**
  * The recovery oracle of a run: an 'always' checker over the nodes of `relation.roles`. Woken by a
  * send or an operation's return from a checked node (typed hooks); see the file comment.
- */
-/**
  * @param frozen the protocol's nodes never change what they read (its isolation is 'freeze'): the shadow
  *   reads deeply frozen, shared durable records (SimView.durableFrozen) instead of fresh copies.
  */

@@ -44,8 +44,8 @@ export function parseScenario(doc: unknown, file?: string): Scenario {
   return { ...scenario, config: c.data as Record<string, unknown> };
 }
 
-/** Build the protocol and check every node name the scenario uses. */
 /**
+ * Build the protocol and check every node name the scenario uses.
  * @param opts.recovery the protocol's recovery oracle (sim/api/recovery.ts) on or off, over the scenario's
  *   own `recovery` (default: on for a protocol that declares `recovery`, unless the scenario lists its
  *   checkers without "recovery" or says `recovery: false`).

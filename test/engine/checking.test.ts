@@ -12,6 +12,19 @@ const ticker = scripted('n1', {
   timer: (ctx) => ctx.setTimer('tick', 10),
 });
 
+/** n1 ticks every 10 µs and publishes `{ ticks }` at every third tick (a fresh count per call). */
+function thirdTickPublisher(): ReturnType<typeof scripted> {
+  let ticks = 0;
+  return scripted('n1', {
+    start: (ctx) => ctx.setTimer('tick', 10),
+    timer: (ctx) => {
+      ticks++;
+      if (ticks % 3 === 0) ctx.publish({ ticks });
+      ctx.setTimer('tick', 10);
+    },
+  });
+}
+
 function counting(name: string, failAt: number | undefined, calls: number[], extra: Partial<Checker> = {}): Checker {
   return {
     name,
@@ -80,15 +93,7 @@ describe('always-checkers', () => {
 
   it('one that declares onChange is skipped after a node step that published nothing, and called after the first step, every publish and every fault step', () => {
     // n1 ticks every 10 µs and publishes at every third tick; a fault (n2 crashes) at 55 µs.
-    let ticks = 0;
-    const publisher = scripted('n1', {
-      start: (ctx) => ctx.setTimer('tick', 10),
-      timer: (ctx) => {
-        ticks++;
-        if (ticks % 3 === 0) ctx.publish({ ticks });
-        ctx.setTimer('tick', 10);
-      },
-    });
+    const publisher = thirdTickPublisher();
     const idle = scripted('n2', {});
     const every: number[] = [];
     const changes: number[] = [];
@@ -116,15 +121,7 @@ describe('always-checkers', () => {
 
   it('one that declares wake is called only after the steps in which its hooks raised the flag, and its violation is that step\'s', () => {
     // n1 ticks every 10 µs and publishes at every third tick; the checker raises its flag in its publish hook.
-    let ticks = 0;
-    const publisher = scripted('n1', {
-      start: (ctx) => ctx.setTimer('tick', 10),
-      timer: (ctx) => {
-        ticks++;
-        if (ticks % 3 === 0) ctx.publish({ ticks });
-        ctx.setTimer('tick', 10);
-      },
-    });
+    const publisher = thirdTickPublisher();
     const publishedAt: number[] = [];
     const calls: number[] = [];
     let steps = 0;
